@@ -5,176 +5,148 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AggregationFunction, AggregationSortConfiguration, AggregationSortConfigurationRequired,
-    AnalysisDefaults, AnalysisDefaultsRequired, AnchorDateConfiguration, AnchorOption,
-    ArcAxisConfiguration, ArcAxisDisplayRange, ArcConfiguration, ArcOptions, ArcThickness,
-    ArcThicknessOptions, AssetOptions, AttributeAggregationFunction, AxisBinding, AxisDataOptions,
+    AnalysisDefaults, AnchorDateConfiguration, AnchorOption, ArcAxisConfiguration,
+    ArcAxisDisplayRange, ArcConfiguration, ArcOptions, ArcThickness, ArcThicknessOptions,
+    AssetOptions, AttributeAggregationFunction, AxisBinding, AxisDataOptions,
     AxisDisplayMinMaxRange, AxisDisplayOptions, AxisDisplayRange, AxisLabelOptions,
     AxisLabelReferenceOptions, AxisLabelReferenceOptionsRequired, AxisLinearScale,
     AxisLogarithmicScale, AxisScale, AxisTickLabelOptions, BarChartAggregatedFieldWells,
     BarChartConfiguration, BarChartFieldWells, BarChartOrientation, BarChartSortConfiguration,
-    BarChartVisual, BarChartVisualRequired, BarsArrangement, BaseMapStyleType, BinCountOptions,
-    BinWidthOptions, BodySectionConfiguration, BodySectionConfigurationRequired,
-    BodySectionContent, BodySectionDynamicCategoryDimensionConfiguration,
-    BodySectionDynamicCategoryDimensionConfigurationRequired,
-    BodySectionDynamicNumericDimensionConfiguration,
-    BodySectionDynamicNumericDimensionConfigurationRequired, BodySectionRepeatConfiguration,
+    BarChartVisual, BarsArrangement, BaseMapStyleType, BinCountOptions, BinWidthOptions,
+    BodySectionConfiguration, BodySectionConfigurationRequired, BodySectionContent,
+    BodySectionDynamicCategoryDimensionConfiguration,
+    BodySectionDynamicNumericDimensionConfiguration, BodySectionRepeatConfiguration,
     BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
     BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells, BoxPlotFillStyle,
-    BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions, BoxPlotVisual,
-    BoxPlotVisualRequired, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
-    CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
-    CategoricalAggregationFunction, CategoricalDimensionField, CategoricalDimensionFieldRequired,
-    CategoricalMeasureField, CategoricalMeasureFieldRequired, CategoryDrillDownFilter,
-    CategoryDrillDownFilterRequired, CategoryFilter, CategoryFilterConfiguration,
-    CategoryFilterMatchOperator, CategoryFilterRequired, CategoryFilterSelectAllOptions,
-    CategoryInnerFilter, CategoryInnerFilterRequired, ChartAxisLabelOptions, ClusterMarker,
-    ClusterMarkerConfiguration, ColorFillType, ColorScale, ColorScaleRequired, ColorsConfiguration,
-    ColumnConfiguration, ColumnConfigurationRequired, ColumnHierarchy, ColumnIdentifier,
-    ColumnIdentifierRequired, ColumnRole, ColumnSort, ColumnSortRequired, ColumnTooltipItem,
-    ColumnTooltipItemRequired, ComboChartAggregatedFieldWells, ComboChartConfiguration,
-    ComboChartFieldWells, ComboChartSortConfiguration, ComboChartVisual, ComboChartVisualRequired,
-    CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
-    Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+    BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions, BoxPlotVisual, CalculatedField,
+    CalculatedFieldRequired, CalculatedMeasureField, CalculatedMeasureFieldRequired,
+    CascadingControlConfiguration, CascadingControlSource, CategoricalAggregationFunction,
+    CategoricalDimensionField, CategoricalDimensionFieldRequired, CategoricalMeasureField,
+    CategoricalMeasureFieldRequired, CategoryDrillDownFilter, CategoryDrillDownFilterRequired,
+    CategoryFilter, CategoryFilterConfiguration, CategoryFilterMatchOperator,
+    CategoryFilterRequired, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+    CategoryInnerFilterRequired, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
+    ColorFillType, ColorScale, ColorScaleRequired, ColorsConfiguration, ColumnConfiguration,
+    ColumnHierarchy, ColumnIdentifier, ColumnIdentifierRequired, ColumnRole, ColumnSort,
+    ColumnSortRequired, ColumnTooltipItem, ComboChartAggregatedFieldWells, ComboChartConfiguration,
+    ComboChartFieldWells, ComboChartSortConfiguration, ComboChartVisual, CommitMode,
+    ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod, Computation,
+    ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
     ConditionalFormattingCustomIconConditionRequired, ConditionalFormattingCustomIconOptions,
     ConditionalFormattingGradientColor, ConditionalFormattingGradientColorRequired,
     ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
     ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
-    ConditionalFormattingIconSetRequired, ConditionalFormattingIconSetType,
-    ConditionalFormattingSolidColor, ConditionalFormattingSolidColorRequired,
-    ContributionAnalysisDefault, ContributionAnalysisDefaultRequired, CrossDatasetTypes,
-    CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-    CustomActionFilterOperationRequired, CustomActionNavigationOperation,
-    CustomActionSetParametersOperation, CustomActionSetParametersOperationRequired,
-    CustomActionUrlOperation, CustomActionUrlOperationRequired, CustomColor, CustomColorRequired,
-    CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
-    CustomContentVisual, CustomContentVisualRequired, CustomFilterConfiguration,
-    CustomFilterConfigurationRequired, CustomFilterListConfiguration,
-    CustomFilterListConfigurationRequired, CustomNarrativeOptions, CustomNarrativeOptionsRequired,
-    CustomParameterValues, CustomValuesConfiguration, CustomValuesConfigurationRequired,
-    DashboardBehavior, DataBarsOptions, DataBarsOptionsRequired, DataColor, DataFieldSeriesItem,
-    DataFieldSeriesItemRequired, DataLabelContent, DataLabelOptions, DataLabelOverlap,
-    DataLabelPosition, DataLabelType, DataPathColor, DataPathColorRequired, DataPathLabelType,
-    DataPathSort, DataPathSortRequired, DataPathType, DataPathValue, DataSetIdentifierDeclaration,
-    DataSetIdentifierDeclarationRequired, DataSetReference, DataSetReferenceRequired,
-    DateAggregationFunction, DateAxisOptions, DateDimensionField, DateDimensionFieldRequired,
-    DateMeasureField, DateMeasureFieldRequired, DateTimeDefaultValues, DateTimeFormatConfiguration,
-    DateTimeHierarchy, DateTimeHierarchyRequired, DateTimeParameter, DateTimeParameterDeclaration,
-    DateTimeParameterDeclarationRequired, DateTimeParameterRequired,
-    DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-    DecimalDefaultValues, DecimalParameter, DecimalParameterDeclaration,
-    DecimalParameterDeclarationRequired, DecimalParameterRequired, DecimalPlacesConfiguration,
-    DecimalPlacesConfigurationRequired, DecimalValueWhenUnsetConfiguration,
+    ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContributionAnalysisDefault,
+    ContributionAnalysisDefaultRequired, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+    CustomActionFilterOperation, CustomActionFilterOperationRequired,
+    CustomActionNavigationOperation, CustomActionSetParametersOperation, CustomActionUrlOperation,
+    CustomActionUrlOperationRequired, CustomColor, CustomContentConfiguration,
+    CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
+    CustomContentVisualRequired, CustomFilterConfiguration, CustomFilterConfigurationRequired,
+    CustomFilterListConfiguration, CustomFilterListConfigurationRequired, CustomNarrativeOptions,
+    CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
+    DataColor, DataFieldSeriesItem, DataFieldSeriesItemRequired, DataLabelContent,
+    DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor,
+    DataPathColorRequired, DataPathLabelType, DataPathSort, DataPathSortRequired, DataPathType,
+    DataPathValue, DataSetIdentifierDeclaration, DataSetIdentifierDeclarationRequired,
+    DataSetReference, DataSetReferenceRequired, DateAggregationFunction, DateAxisOptions,
+    DateDimensionField, DateDimensionFieldRequired, DateMeasureField, DateMeasureFieldRequired,
+    DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeParameter,
+    DateTimeParameterDeclaration, DateTimeParameterRequired, DateTimePickerControlDisplayOptions,
+    DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecimalDefaultValues, DecimalParameter,
+    DecimalParameterDeclaration, DecimalParameterDeclarationRequired, DecimalParameterRequired,
+    DecimalPlacesConfiguration, DecimalValueWhenUnsetConfiguration,
     DefaultDateTimePickerControlOptions, DefaultFilterControlConfiguration,
     DefaultFilterControlConfigurationRequired, DefaultFilterControlOptions,
     DefaultFilterDropDownControlOptions, DefaultFilterListControlOptions,
-    DefaultFreeFormLayoutConfiguration, DefaultFreeFormLayoutConfigurationRequired,
-    DefaultGridLayoutConfiguration, DefaultGridLayoutConfigurationRequired,
+    DefaultFreeFormLayoutConfiguration, DefaultGridLayoutConfiguration,
     DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
     DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
-    DefaultSectionBasedLayoutConfiguration, DefaultSectionBasedLayoutConfigurationRequired,
-    DefaultSliderControlOptions, DefaultSliderControlOptionsRequired,
-    DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-    DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField, DonutCenterOptions,
-    DonutOptions, DrillDownFilter, DropDownControlDisplayOptions, DynamicDefaultValue,
-    DynamicDefaultValueRequired, EmptyVisual, EmptyVisualRequired, ExcludePeriodConfiguration,
-    ExcludePeriodConfigurationRequired, ExplicitHierarchy, ExplicitHierarchyRequired,
-    FieldBasedTooltip, FieldLabelType, FieldSeriesItem, FieldSeriesItemRequired, FieldSort,
-    FieldSortOptions, FieldSortRequired, FieldTooltipItem, FieldTooltipItemRequired,
+    DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
+    DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+    DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+    DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+    DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual, EmptyVisualRequired,
+    ExcludePeriodConfiguration, ExcludePeriodConfigurationRequired, ExplicitHierarchy,
+    ExplicitHierarchyRequired, FieldBasedTooltip, FieldLabelType, FieldSeriesItem,
+    FieldSeriesItemRequired, FieldSort, FieldSortOptions, FieldSortRequired, FieldTooltipItem,
     FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
-    FilledMapConditionalFormattingOption, FilledMapConditionalFormattingOptionRequired,
-    FilledMapConditionalFormattingRequired, FilledMapConfiguration, FilledMapFieldWells,
-    FilledMapShapeConditionalFormatting, FilledMapShapeConditionalFormattingRequired,
-    FilledMapSortConfiguration, FilledMapVisual, FilledMapVisualRequired, Filter, FilterControl,
-    FilterCrossSheetControl, FilterCrossSheetControlRequired, FilterDateTimePickerControl,
-    FilterDateTimePickerControlRequired, FilterDropDownControl, FilterDropDownControlRequired,
-    FilterGroup, FilterGroupRequired, FilterListConfiguration, FilterListConfigurationRequired,
+    FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
+    FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
+    FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+    FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+    FilterDropDownControlRequired, FilterGroup, FilterGroupRequired, FilterListConfiguration,
     FilterListControl, FilterListControlRequired, FilterNullOption,
     FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
     FilterRelativeDateTimeControl, FilterRelativeDateTimeControlRequired, FilterScopeConfiguration,
     FilterSelectableValues, FilterSliderControl, FilterSliderControlRequired,
     FilterTextAreaControl, FilterTextAreaControlRequired, FilterTextFieldControl,
     FilterTextFieldControlRequired, FilterVisualScope, FontConfiguration, FontDecoration, FontSize,
-    FontStyle, FontWeight, FontWeightName, ForecastComputation, ForecastComputationRequired,
-    ForecastComputationSeasonality, ForecastConfiguration, ForecastScenario, FormatConfiguration,
-    FreeFormLayoutCanvasSizeOptions, FreeFormLayoutConfiguration,
-    FreeFormLayoutConfigurationRequired, FreeFormLayoutElement,
-    FreeFormLayoutElementBackgroundStyle, FreeFormLayoutElementBorderStyle,
-    FreeFormLayoutElementRequired, FreeFormLayoutScreenCanvasSizeOptions,
-    FreeFormLayoutScreenCanvasSizeOptionsRequired, FreeFormSectionLayoutConfiguration,
-    FreeFormSectionLayoutConfigurationRequired, FunnelChartAggregatedFieldWells,
-    FunnelChartConfiguration, FunnelChartDataLabelOptions, FunnelChartFieldWells,
-    FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration, FunnelChartVisual,
-    FunnelChartVisualRequired, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+    FontStyle, FontWeight, FontWeightName, ForecastComputation, ForecastComputationSeasonality,
+    ForecastConfiguration, ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
+    FreeFormLayoutConfiguration, FreeFormLayoutElement, FreeFormLayoutElementBackgroundStyle,
+    FreeFormLayoutElementBorderStyle, FreeFormLayoutElementRequired,
+    FreeFormLayoutScreenCanvasSizeOptions, FreeFormSectionLayoutConfiguration,
+    FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
+    FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
+    FunnelChartVisual, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
     GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
     GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
-    GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GaugeChartVisualRequired,
-    GeospatialCategoricalColor, GeospatialCategoricalColorRequired, GeospatialCategoricalDataColor,
-    GeospatialCategoricalDataColorRequired, GeospatialCircleRadius, GeospatialCircleSymbolStyle,
-    GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
+    GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
+    GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired, GeospatialCircleRadius,
+    GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
     GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem, GeospatialGradientColor,
-    GeospatialGradientColorRequired, GeospatialGradientStepColor,
-    GeospatialGradientStepColorRequired, GeospatialHeatmapColorScale,
-    GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialHeatmapDataColorRequired,
-    GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-    GeospatialLayerItemRequired, GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration,
-    GeospatialLayerType, GeospatialLineLayer, GeospatialLineLayerRequired, GeospatialLineStyle,
+    GeospatialGradientStepColor, GeospatialGradientStepColorRequired, GeospatialHeatmapColorScale,
+    GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+    GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+    GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer, GeospatialLineStyle,
     GeospatialLineSymbolStyle, GeospatialLineWidth, GeospatialMapAggregatedFieldWells,
     GeospatialMapConfiguration, GeospatialMapFieldWells, GeospatialMapNavigation,
     GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions, GeospatialMapVisual,
-    GeospatialMapVisualRequired, GeospatialNullDataSettings, GeospatialNullDataSettingsRequired,
-    GeospatialNullSymbolStyle, GeospatialPointLayer, GeospatialPointLayerRequired,
+    GeospatialNullDataSettings, GeospatialNullSymbolStyle, GeospatialPointLayer,
     GeospatialPointStyle, GeospatialPointStyleOptions, GeospatialPolygonLayer,
-    GeospatialPolygonLayerRequired, GeospatialPolygonStyle, GeospatialPolygonSymbolStyle,
-    GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialSolidColorRequired,
-    GeospatialStaticFileSource, GeospatialStaticFileSourceRequired, GeospatialWindowOptions,
-    GlobalTableBorderOptions, GradientColor, GradientStop, GradientStopRequired,
-    GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutConfigurationRequired,
-    GridLayoutElement, GridLayoutElementRequired, GridLayoutScreenCanvasSizeOptions,
-    GridLayoutScreenCanvasSizeOptionsRequired, GrowthRateComputation,
-    GrowthRateComputationRequired, HeaderFooterSectionConfiguration,
+    GeospatialPolygonStyle, GeospatialPolygonSymbolStyle, GeospatialSelectedPointStyle,
+    GeospatialSolidColor, GeospatialStaticFileSource, GeospatialWindowOptions,
+    GlobalTableBorderOptions, GradientColor, GradientStop, GridLayoutCanvasSizeOptions,
+    GridLayoutConfiguration, GridLayoutElement, GridLayoutElementRequired,
+    GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeaderFooterSectionConfiguration,
     HeaderFooterSectionConfigurationRequired, HeatMapAggregatedFieldWells, HeatMapConfiguration,
-    HeatMapFieldWells, HeatMapSortConfiguration, HeatMapVisual, HeatMapVisualRequired,
-    HistogramAggregatedFieldWells, HistogramBinOptions, HistogramBinType, HistogramConfiguration,
-    HistogramFieldWells, HistogramVisual, HistogramVisualRequired, HorizontalTextAlignment, Icon,
-    ImageCustomAction, ImageCustomActionOperation, ImageCustomActionRequired,
-    ImageCustomActionTrigger, ImageInteractionOptions, ImageMenuOption, ImageStaticFile,
-    ImageStaticFileRequired, InnerFilter, InsightConfiguration, InsightVisual,
-    InsightVisualRequired, IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
+    HeatMapFieldWells, HeatMapSortConfiguration, HeatMapVisual, HistogramAggregatedFieldWells,
+    HistogramBinOptions, HistogramBinType, HistogramConfiguration, HistogramFieldWells,
+    HistogramVisual, HorizontalTextAlignment, Icon, ImageCustomAction, ImageCustomActionOperation,
+    ImageCustomActionRequired, ImageCustomActionTrigger, ImageInteractionOptions, ImageMenuOption,
+    ImageStaticFile, InnerFilter, InsightConfiguration, InsightVisual, InsightVisualRequired,
+    IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
     IntegerParameterDeclarationRequired, IntegerParameterRequired,
     IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
     KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
     KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
     KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
-    KpiSortConfiguration, KpiSparklineOptions, KpiSparklineOptionsRequired, KpiSparklineType,
-    KpiVisual, KpiVisualLayoutOptions, KpiVisualRequired, KpiVisualStandardLayout,
-    KpiVisualStandardLayoutRequired, KpiVisualStandardLayoutType, LabelOptions, LayerCustomAction,
+    KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual, KpiVisualLayoutOptions,
+    KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions, LayerCustomAction,
     LayerCustomActionOperation, LayerCustomActionRequired, LayerCustomActionTrigger,
     LayerMapVisual, LayerMapVisualRequired, Layout, LayoutConfiguration, LayoutElementType,
-    LayoutRequired, LegendOptions, LegendPosition, LineChartAggregatedFieldWells,
-    LineChartConfiguration, LineChartDefaultSeriesSettings, LineChartFieldWells,
-    LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
-    LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
-    LineChartType, LineChartVisual, LineChartVisualRequired, LineInterpolation,
-    LineSeriesAxisDisplayOptions, ListControlDisplayOptions, ListControlSearchOptions,
-    ListControlSelectAllOptions, LoadingAnimation, LocalNavigationConfiguration,
-    LocalNavigationConfigurationRequired, LongFormatText, MapZoomMode, MappedDataSetParameter,
+    LegendOptions, LegendPosition, LineChartAggregatedFieldWells, LineChartConfiguration,
+    LineChartDefaultSeriesSettings, LineChartFieldWells, LineChartLineStyle,
+    LineChartLineStyleSettings, LineChartMarkerShape, LineChartMarkerStyleSettings,
+    LineChartSeriesSettings, LineChartSortConfiguration, LineChartType, LineChartVisual,
+    LineInterpolation, LineSeriesAxisDisplayOptions, ListControlDisplayOptions,
+    ListControlSearchOptions, ListControlSelectAllOptions, LoadingAnimation,
+    LocalNavigationConfiguration, LongFormatText, MapZoomMode, MappedDataSetParameter,
     MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
     MaximumMinimumComputationRequired, MaximumMinimumComputationType, MeasureField,
-    MetricComparisonComputation, MetricComparisonComputationRequired, MinimumLabelType,
-    MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
-    NegativeValueConfigurationRequired, NegativeValueDisplayMode, NestedFilter,
-    NestedFilterRequired, NullValueFormatConfiguration, NullValueFormatConfigurationRequired,
-    NumberDisplayFormatConfiguration, NumberFormatConfiguration, NumberScale, NumericAxisOptions,
-    NumericEqualityDrillDownFilter, NumericEqualityDrillDownFilterRequired, NumericEqualityFilter,
-    NumericEqualityFilterRequired, NumericEqualityMatchOperator, NumericFilterSelectAllOptions,
-    NumericFormatConfiguration, NumericRangeFilter, NumericRangeFilterRequired,
-    NumericRangeFilterValue, NumericSeparatorConfiguration, NumericSeparatorSymbol,
-    NumericalAggregationFunction, NumericalDimensionField, NumericalDimensionFieldRequired,
-    NumericalMeasureField, NumericalMeasureFieldRequired, OtherCategories, PaginationConfiguration,
+    MetricComparisonComputation, MinimumLabelType, MissingDataConfiguration,
+    MissingDataTreatmentOption, NegativeValueConfiguration, NegativeValueDisplayMode, NestedFilter,
+    NestedFilterRequired, NullValueFormatConfiguration, NumberDisplayFormatConfiguration,
+    NumberFormatConfiguration, NumberScale, NumericAxisOptions, NumericEqualityDrillDownFilter,
+    NumericEqualityDrillDownFilterRequired, NumericEqualityFilter, NumericEqualityFilterRequired,
+    NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
+    NumericRangeFilter, NumericRangeFilterRequired, NumericRangeFilterValue,
+    NumericSeparatorConfiguration, NumericSeparatorSymbol, NumericalAggregationFunction,
+    NumericalDimensionField, NumericalDimensionFieldRequired, NumericalMeasureField,
+    NumericalMeasureFieldRequired, OtherCategories, PaginationConfiguration,
     PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
     PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
     ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
@@ -183,83 +155,74 @@ pub use super::shared::{
     ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
     ParameterTextFieldControlRequired, ParameterValueType, Parameters, PercentVisibleRange,
     PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
-    PeriodOverPeriodComputationRequired, PeriodToDateComputation, PeriodToDateComputationRequired,
-    PieChartAggregatedFieldWells, PieChartConfiguration, PieChartFieldWells,
-    PieChartSortConfiguration, PieChartVisual, PieChartVisualRequired, PivotFieldSortOptions,
+    PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+    PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
     PivotFieldSortOptionsRequired, PivotTableAggregatedFieldWells,
-    PivotTableCellConditionalFormatting, PivotTableCellConditionalFormattingRequired,
-    PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
-    PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
-    PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathOptionRequired,
+    PivotTableCellConditionalFormatting, PivotTableConditionalFormatting,
+    PivotTableConditionalFormattingOption, PivotTableConditionalFormattingScope,
+    PivotTableConditionalFormattingScopeRole, PivotTableConfiguration, PivotTableDataPathOption,
     PivotTableDataPathType, PivotTableFieldCollapseState, PivotTableFieldCollapseStateOption,
-    PivotTableFieldCollapseStateOptionRequired, PivotTableFieldCollapseStateTarget,
-    PivotTableFieldOption, PivotTableFieldOptionRequired, PivotTableFieldOptions,
+    PivotTableFieldCollapseStateTarget, PivotTableFieldOption, PivotTableFieldOptions,
     PivotTableFieldSubtotalOptions, PivotTableFieldWells, PivotTableMetricPlacement,
     PivotTableOptions, PivotTablePaginatedReportOptions, PivotTableRowsLabelOptions,
     PivotTableRowsLayout, PivotTableSortBy, PivotTableSortConfiguration, PivotTableSubtotalLevel,
-    PivotTableTotalOptions, PivotTableVisual, PivotTableVisualRequired, PivotTotalOptions,
-    PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
+    PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions, PluginVisual,
+    PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
     PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
     PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
     PredefinedHierarchy, PredefinedHierarchyRequired, PrimaryValueDisplayType, ProgressBarOptions,
     QueryExecutionMode, QueryExecutionOptions, RadarChartAggregatedFieldWells,
     RadarChartAreaStyleSettings, RadarChartAxesRangeScale, RadarChartConfiguration,
     RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape, RadarChartSortConfiguration,
-    RadarChartVisual, RadarChartVisualRequired, RangeEndsLabelType, ReferenceLine,
-    ReferenceLineCustomLabelConfiguration, ReferenceLineCustomLabelConfigurationRequired,
+    RadarChartVisual, RangeEndsLabelType, ReferenceLine, ReferenceLineCustomLabelConfiguration,
     ReferenceLineDataConfiguration, ReferenceLineDynamicDataConfiguration,
     ReferenceLineDynamicDataConfigurationRequired, ReferenceLineLabelConfiguration,
     ReferenceLineLabelHorizontalPosition, ReferenceLineLabelVerticalPosition,
-    ReferenceLinePatternType, ReferenceLineRequired, ReferenceLineSeriesType,
-    ReferenceLineStaticDataConfiguration, ReferenceLineStaticDataConfigurationRequired,
+    ReferenceLinePatternType, ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
     ReferenceLineStyleConfiguration, ReferenceLineValueLabelConfiguration,
     ReferenceLineValueLabelRelativePosition, RelativeDateTimeControlDisplayOptions,
     RelativeDateType, RelativeDatesFilter, RelativeDatesFilterRequired, RelativeFontSize,
     ResizeOption, ResourcePermission, ResourcePermissionRequired, RollingDateConfiguration,
-    RollingDateConfigurationRequired, RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
+    RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
     SankeyDiagramAggregatedFieldWells, SankeyDiagramChartConfiguration, SankeyDiagramFieldWells,
-    SankeyDiagramSortConfiguration, SankeyDiagramVisual, SankeyDiagramVisualRequired,
+    SankeyDiagramSortConfiguration, SankeyDiagramVisual,
     ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration, ScatterPlotFieldWells,
     ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells, ScatterPlotVisual,
-    ScatterPlotVisualRequired, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
+    ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
     SectionBasedLayoutCanvasSizeOptions, SectionBasedLayoutConfiguration,
     SectionBasedLayoutConfigurationRequired, SectionBasedLayoutPaperCanvasSizeOptions,
-    SectionLayoutConfiguration, SectionLayoutConfigurationRequired, SectionPageBreakConfiguration,
-    SectionPageBreakStatus, SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
+    SectionLayoutConfiguration, SectionPageBreakConfiguration, SectionPageBreakStatus,
+    SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
     SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
     SetParameterValueConfiguration, SetParameterValueConfigurationRequired, ShapeConditionalFormat,
-    ShapeConditionalFormatRequired, SheetContentType, SheetControlDateTimePickerType,
-    SheetControlInfoIconLabelOptions, SheetControlLayout, SheetControlLayoutConfiguration,
-    SheetControlLayoutRequired, SheetControlListType, SheetControlSliderType,
-    SheetElementConfigurationOverrides, SheetElementRenderingRule,
+    SheetContentType, SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions,
+    SheetControlLayout, SheetControlLayoutConfiguration, SheetControlListType,
+    SheetControlSliderType, SheetElementConfigurationOverrides, SheetElementRenderingRule,
     SheetElementRenderingRuleRequired, SheetImage, SheetImageRequired,
     SheetImageScalingConfiguration, SheetImageScalingType, SheetImageSource,
-    SheetImageStaticFileSource, SheetImageStaticFileSourceRequired, SheetImageTooltipConfiguration,
-    SheetImageTooltipText, SheetTextBox, SheetTextBoxRequired, SheetVisualScopingConfiguration,
-    SheetVisualScopingConfigurationRequired, ShortFormatText, SimpleAttributeAggregationFunction,
-    SimpleClusterMarker, SimpleNumericalAggregationFunction, SimpleTotalAggregationFunction,
-    SingleAxisOptions, SingleAxisOptionsYAxisOptions, SingleYAxisOption,
-    SliderControlDisplayOptions, SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties,
-    SmallMultiplesAxisScale, SmallMultiplesOptions, SortDirection, Spacing, SpatialStaticFile,
-    SpatialStaticFileRequired, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-    StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
-    StaticFileUrlSourceOptionsRequired, StringDefaultValues, StringFormatConfiguration,
-    StringParameter, StringParameterDeclaration, StringParameterDeclarationRequired,
-    StringParameterRequired, StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
-    TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
-    TableCellConditionalFormatting, TableCellConditionalFormattingRequired,
+    SheetImageStaticFileSource, SheetImageTooltipConfiguration, SheetImageTooltipText,
+    SheetTextBox, SheetVisualScopingConfiguration, SheetVisualScopingConfigurationRequired,
+    ShortFormatText, SimpleAttributeAggregationFunction, SimpleClusterMarker,
+    SimpleNumericalAggregationFunction, SimpleTotalAggregationFunction, SingleAxisOptions,
+    SingleAxisOptionsYAxisOptions, SingleYAxisOption, SliderControlDisplayOptions,
+    SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
+    SmallMultiplesOptions, SortDirection, Spacing, SpatialStaticFile, SpecialValue, StaticFile,
+    StaticFileS3SourceOptions, StaticFileS3SourceOptionsRequired, StaticFileSource,
+    StaticFileUrlSourceOptions, StringDefaultValues, StringFormatConfiguration, StringParameter,
+    StringParameterDeclaration, StringParameterDeclarationRequired, StringParameterRequired,
+    StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions, TableAggregatedFieldWells,
+    TableBorderOptions, TableBorderStyle, TableCellConditionalFormatting,
     TableCellImageScalingConfiguration, TableCellImageSizingConfiguration, TableCellStyle,
     TableConditionalFormatting, TableConditionalFormattingOption, TableConfiguration,
-    TableFieldCustomIconContent, TableFieldCustomTextContent, TableFieldCustomTextContentRequired,
-    TableFieldIconSetType, TableFieldImageConfiguration, TableFieldLinkConfiguration,
-    TableFieldLinkConfigurationRequired, TableFieldLinkContentConfiguration, TableFieldOption,
-    TableFieldOptionRequired, TableFieldOptions, TableFieldUrlConfiguration, TableFieldWells,
-    TableInlineVisualization, TableOptions, TableOrientation, TablePaginatedReportOptions,
-    TablePinnedFieldOptions, TableRowConditionalFormatting, TableSideBorderOptions,
-    TableSortConfiguration, TableStyleTarget, TableStyleTargetRequired, TableTotalsPlacement,
-    TableTotalsScrollStatus, TableUnaggregatedFieldWells, TableVisual, TableVisualRequired, Tag,
-    TagRequired, TargetVisualOptions, TextAreaControlDisplayOptions, TextConditionalFormat,
-    TextControlPlaceholderOptions, TextFieldControlDisplayOptions, TextWrap,
+    TableFieldCustomIconContent, TableFieldCustomTextContent, TableFieldIconSetType,
+    TableFieldImageConfiguration, TableFieldLinkConfiguration, TableFieldLinkConfigurationRequired,
+    TableFieldLinkContentConfiguration, TableFieldOption, TableFieldOptions,
+    TableFieldUrlConfiguration, TableFieldWells, TableInlineVisualization, TableOptions,
+    TableOrientation, TablePaginatedReportOptions, TablePinnedFieldOptions,
+    TableRowConditionalFormatting, TableSideBorderOptions, TableSortConfiguration,
+    TableStyleTarget, TableTotalsPlacement, TableTotalsScrollStatus, TableUnaggregatedFieldWells,
+    TableVisual, Tag, TagRequired, TargetVisualOptions, TextAreaControlDisplayOptions,
+    TextConditionalFormat, TextControlPlaceholderOptions, TextFieldControlDisplayOptions, TextWrap,
     ThousandSeparatorOptions, TimeBasedForecastProperties, TimeEqualityFilter,
     TimeEqualityFilterRequired, TimeGranularity, TimeRangeDrillDownFilter,
     TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterRequired,
@@ -267,72 +230,34 @@ pub use super::shared::{
     TopBottomComputationType, TopBottomFilter, TopBottomFilterRequired, TopBottomMoversComputation,
     TopBottomMoversComputationRequired, TopBottomRankedComputation,
     TopBottomRankedComputationRequired, TopBottomSortOrder, TotalAggregationComputation,
-    TotalAggregationComputationRequired, TotalAggregationFunction, TotalAggregationOption,
-    TotalAggregationOptionRequired, TotalOptions, TransposedColumnType, TransposedTableOption,
-    TransposedTableOptionRequired, TreeMapAggregatedFieldWells, TreeMapConfiguration,
-    TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual, TreeMapVisualRequired,
-    TrendArrowOptions, UnaggregatedField, UnaggregatedFieldRequired, UniqueValuesComputation,
-    UniqueValuesComputationRequired, UrlTargetConfiguration, ValidationStrategy,
-    ValidationStrategyMode, ValidationStrategyRequired, ValueWhenUnsetOption,
-    VerticalTextAlignment, Visibility, VisibleRangeOptions, Visual, VisualCustomAction,
-    VisualCustomActionOperation, VisualCustomActionRequired, VisualCustomActionTrigger,
-    VisualInteractionOptions, VisualInteractionOptionsContextMenuOption,
-    VisualInteractionOptionsVisualMenuOption, VisualPalette, VisualSubtitleLabelOptions,
-    VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+    TotalAggregationFunction, TotalAggregationOption, TotalAggregationOptionRequired, TotalOptions,
+    TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells, TreeMapConfiguration,
+    TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions,
+    UnaggregatedField, UnaggregatedFieldRequired, UniqueValuesComputation, UrlTargetConfiguration,
+    ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
+    Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+    VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+    VisualInteractionOptionsContextMenuOption, VisualInteractionOptionsVisualMenuOption,
+    VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+    WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
     WaterfallChartConfiguration, WaterfallChartFieldWells, WaterfallChartGroupColorConfiguration,
-    WaterfallChartOptions, WaterfallChartSortConfiguration, WaterfallVisual,
-    WaterfallVisualRequired, WhatIfPointScenario, WhatIfPointScenarioRequired, WhatIfRangeScenario,
-    WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
-    WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
-    WordCloudSortConfiguration, WordCloudVisual, WordCloudVisualRequired, WordCloudWordCasing,
-    WordCloudWordOrientation, WordCloudWordPadding, WordCloudWordScaling,
+    WaterfallChartOptions, WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario,
+    WhatIfPointScenarioRequired, WhatIfRangeScenario, WhatIfRangeScenarioRequired, WidgetStatus,
+    WordCloudAggregatedFieldWells, WordCloudChartConfiguration, WordCloudCloudLayout,
+    WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration, WordCloudVisual,
+    WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding, WordCloudWordScaling,
 };
-use super::shared::{
-    RULE_AnalysisDefaults, RULE_AssetOptions, RULE_CalculatedField, RULE_ColumnConfiguration,
-    RULE_DataSetIdentifierDeclaration, RULE_DataSetReference, RULE_FilterControl, RULE_FilterGroup,
-    RULE_Layout, RULE_ParameterControl, RULE_ParameterDeclaration, RULE_Parameters,
-    RULE_QueryExecutionOptions, RULE_ResourcePermission, RULE_SheetControlLayout, RULE_SheetImage,
-    RULE_SheetTextBox, RULE_StaticFile, RULE_Tag, RULE_ValidationStrategy, RULE_Visual,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("\\S");
 
 /// The required properties of [`Analysis`], by name: `Analysis::new(AnalysisRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisRequired {
     /// `AnalysisId`: a string, required.
-    pub analysis_id: Str,
+    pub analysis_id: ::cloudwright_core::Str,
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Analysis: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Definition", Shape::Object(&RULE_AnalysisDefinition)),
-        ("Errors", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisError), min_items: Some(1), max_items: None, unique: false })),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Parameters", Shape::Object(&RULE_Parameters)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_Sheet), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("SourceEntity", Shape::Object(&RULE_AnalysisSourceEntity)),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATION_IN_PROGRESS", "CREATION_SUCCESSFUL", "CREATION_FAILED", "UPDATE_IN_PROGRESS", "UPDATE_SUCCESSFUL", "UPDATE_FAILED", "PENDING_UPDATE", "DELETED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("ThemeArn", Shape::STR),
-        ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
-    ],
-    required: &["AwsAccountId", "AnalysisId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::Analysis` resource.
 ///
@@ -352,39 +277,39 @@ pub struct Analysis {
     /// The ID for the analysis that you're creating. This ID displays in the URL of the analysis.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub analysis_id: Str,
+    pub analysis_id: ::cloudwright_core::Str,
     /// `AwsAccountId`: a string, required.
     ///
     /// The ID of the AWS account where you are creating an analysis.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `Definition`: an [`AnalysisDefinition`] object.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition: Option<Obj<AnalysisDefinition>>,
+    pub definition: ::std::option::Option<crate::Obj<AnalysisDefinition>>,
     /// `Errors`: a list of [`AnalysisError`] objects.
     ///
     /// Errors associated with the analysis.
     ///
     /// Items at least 1.
-    pub errors: Option<List<AnalysisError>>,
+    pub errors: ::std::option::Option<::cloudwright_core::List<AnalysisError>>,
     /// `FolderArns`: a list of strings.
     ///
     /// Items 0 to 10; write-only: CloudFormation does not return it.
-    pub folder_arns: Option<List<Str>>,
+    pub folder_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// A descriptive name for the analysis that you're creating. This name displays for the analysis in the Amazon Quick Sight console.
     ///
     /// Length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a [`Parameters`] object.
     ///
     /// The parameter names and override values that you want to use. An analysis can have any parameter type, and some parameters might accept multiple values.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub parameters: Option<Obj<Parameters>>,
+    pub parameters: ::std::option::Option<crate::Obj<Parameters>>,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A structure that describes the principals and the resource-level permissions on an analysis. You can use the `Permissions` structure to grant permissions by providing a list of AWS Identity and Access Management (IAM) action information for each principal listed by Amazon Resource Name (ARN).
@@ -392,13 +317,13 @@ pub struct Analysis {
     /// To specify no permissions, omit `Permissions` .
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `Sheets`: a list of [`Sheet`] objects.
     ///
     /// A list of the associated sheets with the unique identifier and name of each sheet.
     ///
     /// Items 0 to 20.
-    pub sheets: Option<List<Sheet>>,
+    pub sheets: ::std::option::Option<::cloudwright_core::List<Sheet>>,
     /// `SourceEntity`: an [`AnalysisSourceEntity`] object.
     ///
     /// A source entity to use for the analysis that you're creating. This metadata structure contains details that describe a source template and one or more datasets.
@@ -406,29 +331,29 @@ pub struct Analysis {
     /// Either a `SourceEntity` or a `Definition` must be provided in order for the request to be valid.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub source_entity: Option<Obj<AnalysisSourceEntity>>,
+    pub source_entity: ::std::option::Option<crate::Obj<AnalysisSourceEntity>>,
     /// `Status`: a [`ResourceStatus`] value.
     ///
     /// Status associated with the analysis.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub status: Option<ResourceStatus>,
+    pub status: ::std::option::Option<ResourceStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Contains a map of the key-value pairs for the resource tag or tags assigned to the analysis.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThemeArn`: a string.
     ///
     /// The ARN for the theme to apply to the analysis that you're creating. To see the theme in the Amazon Quick Sight console, make sure that you have access to it.
-    pub theme_arn: Option<Str>,
+    pub theme_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
     ///
     /// The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to `LENIENT` , validation is skipped for specific errors.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub validation_strategy: Option<Obj<ValidationStrategy>>,
+    pub validation_strategy: ::std::option::Option<crate::Obj<ValidationStrategy>>,
 }
 
 #[rustfmt::skip]
@@ -438,7 +363,7 @@ impl Analysis {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::Analysis",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-analysis.html",
         primary_identifier: &["AnalysisId", "AwsAccountId"],
@@ -449,7 +374,7 @@ impl Analysis {
         read_only: &["Arn", "CreatedTime", "DataSetArns", "LastUpdatedTime"],
         attributes: &["Arn", "CreatedTime", "DataSetArns", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Analysis` with its required properties, named in a [`AnalysisRequired`].
@@ -458,69 +383,71 @@ impl Analysis {
         Self {
             analysis_id: required.analysis_id,
             aws_account_id: required.aws_account_id,
-            definition: None,
-            errors: None,
-            folder_arns: None,
+            definition: ::std::option::Option::None,
+            errors: ::std::option::Option::None,
+            folder_arns: ::std::option::Option::None,
             name: required.name,
-            parameters: None,
-            permissions: None,
-            sheets: None,
-            source_entity: None,
-            status: None,
-            tags: None,
-            theme_arn: None,
-            validation_strategy: None,
+            parameters: ::std::option::Option::None,
+            permissions: ::std::option::Option::None,
+            sheets: ::std::option::Option::None,
+            source_entity: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            theme_arn: ::std::option::Option::None,
+            validation_strategy: ::std::option::Option::None,
         }
     }
 
     /// `AnalysisId`: a string, required.
-    pub fn analysis_id(mut self, value: impl Into<Str>) -> Self { self.analysis_id = value.into(); self }
+    pub fn analysis_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.analysis_id = value.into(); self }
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Definition`: an [`AnalysisDefinition`] object.
-    pub fn definition(mut self, value: impl Into<Obj<AnalysisDefinition>>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisDefinition>>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `Errors`: a list of [`AnalysisError`] objects.
-    pub fn errors(mut self, value: impl Into<List<AnalysisError>>) -> Self { self.errors = Some(value.into()); self }
+    pub fn errors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AnalysisError>>) -> Self { self.errors = ::std::option::Option::Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
+    pub fn folder_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.folder_arns = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a [`Parameters`] object.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<crate::Obj<Parameters>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Sheets`: a list of [`Sheet`] objects.
-    pub fn sheets(mut self, value: impl Into<List<Sheet>>) -> Self { self.sheets = Some(value.into()); self }
+    pub fn sheets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Sheet>>) -> Self { self.sheets = ::std::option::Option::Some(value.into()); self }
     /// `SourceEntity`: an [`AnalysisSourceEntity`] object.
-    pub fn source_entity(mut self, value: impl Into<Obj<AnalysisSourceEntity>>) -> Self { self.source_entity = Some(value.into()); self }
+    pub fn source_entity(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisSourceEntity>>) -> Self { self.source_entity = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`ResourceStatus`] value.
-    pub fn status(mut self, value: impl Into<ResourceStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ResourceStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThemeArn`: a string.
-    pub fn theme_arn(mut self, value: impl Into<Str>) -> Self { self.theme_arn = Some(value.into()); self }
+    pub fn theme_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.theme_arn = ::std::option::Option::Some(value.into()); self }
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
-    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self { self.validation_strategy = Some(value.into()); self }
+    pub fn validation_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<ValidationStrategy>>) -> Self { self.validation_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Analysis {
+impl ::cloudwright_core::Resource for Analysis {
     type Attributes = AnalysisAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Analysis, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Analysis, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Analysis {
+impl ::cloudwright_core::ToValue for Analysis {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AnalysisId", &self.analysis_id)
             .req("AwsAccountId", &self.aws_account_id)
             .opt("Definition", &self.definition)
@@ -539,12 +466,12 @@ impl ToValue for Analysis {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Analysis`]: `Handle<Analysis>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Analysis`]: `Handle<Analysis>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AnalysisAttributes(ResourceRef);
+pub struct AnalysisAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AnalysisAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AnalysisAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -554,60 +481,34 @@ impl AnalysisAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the analysis.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that the analysis was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `DataSetArns`: a list of strings.
     ///
     /// The ARNs of the datasets of the analysis.
     #[inline]
-    pub fn data_set_arns(&self) -> Value {
-        self.0.get_att("DataSetArns")
+    pub fn data_set_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DataSetArns"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the analysis was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 }
-
-/// The required properties of [`AnalysisDefinition`], by name: `AnalysisDefinition::new(AnalysisDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AnalysisDefinitionRequired {
-    /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    pub data_set_identifier_declarations: List<DataSetIdentifierDeclaration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
-        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("Options", Shape::Object(&RULE_AssetOptions)),
-        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
-        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DataSetIdentifierDeclarations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisDefinition` property type of `AWS::QuickSight::Analysis`.
 ///
@@ -617,110 +518,111 @@ pub(crate) static RULE_AnalysisDefinition: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisDefinition {
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub analysis_defaults: Option<Obj<AnalysisDefaults>>,
+    pub analysis_defaults: ::std::option::Option<crate::Obj<AnalysisDefaults>>,
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
     ///
     /// An array of calculated field definitions for the analysis.
     ///
     /// Items 0 to 500.
-    pub calculated_fields: Option<List<CalculatedField>>,
+    pub calculated_fields: ::std::option::Option<::cloudwright_core::List<CalculatedField>>,
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
     ///
     /// An array of analysis-level column configurations. Column configurations can be used to set default formatting for a column to be used throughout an analysis.
     ///
     /// Items 0 to 2000.
-    pub column_configurations: Option<List<ColumnConfiguration>>,
+    pub column_configurations: ::std::option::Option<::cloudwright_core::List<ColumnConfiguration>>,
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
     ///
     /// An array of dataset identifier declarations. This mapping allows the usage of dataset identifiers instead of dataset ARNs throughout analysis sub-structures.
     ///
     /// Items 1 to 50.
-    pub data_set_identifier_declarations: List<DataSetIdentifierDeclaration>,
+    pub data_set_identifier_declarations: ::cloudwright_core::List<DataSetIdentifierDeclaration>,
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
     ///
     /// Filter definitions for an analysis.
     ///
-    /// For more information, see \[Filtering Data in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/adding-a-filter.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Filtering Data in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/adding-a-filter.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 2000.
-    pub filter_groups: Option<List<FilterGroup>>,
+    pub filter_groups: ::std::option::Option<::cloudwright_core::List<FilterGroup>>,
     /// `Options`: an [`AssetOptions`] object.
     ///
     /// An array of option definitions for an analysis.
-    pub options: Option<Obj<AssetOptions>>,
+    pub options: ::std::option::Option<crate::Obj<AssetOptions>>,
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
     ///
     /// An array of parameter declarations for an analysis.
     ///
     /// Parameters are named variables that can transfer a value for use by an action or an object.
     ///
-    /// For more information, see \[Parameters in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/parameters-in-quicksight.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Parameters in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/parameters-in-quicksight.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub parameter_declarations: Option<List<ParameterDeclaration>>,
+    pub parameter_declarations:
+        ::std::option::Option<::cloudwright_core::List<ParameterDeclaration>>,
     /// `QueryExecutionOptions`: a [`QueryExecutionOptions`] object.
-    pub query_execution_options: Option<Obj<QueryExecutionOptions>>,
+    pub query_execution_options: ::std::option::Option<crate::Obj<QueryExecutionOptions>>,
     /// `Sheets`: a list of [`SheetDefinition`] objects.
     ///
     /// An array of sheet definitions for an analysis. Each `SheetDefinition` provides detailed information about a sheet within this analysis.
     ///
     /// Items 0 to 20.
-    pub sheets: Option<List<SheetDefinition>>,
+    pub sheets: ::std::option::Option<::cloudwright_core::List<SheetDefinition>>,
     /// `StaticFiles`: a list of [`StaticFile`] objects.
     ///
     /// The static files for the definition.
     ///
     /// Items 0 to 200.
-    pub static_files: Option<List<StaticFile>>,
+    pub static_files: ::std::option::Option<::cloudwright_core::List<StaticFile>>,
 }
 
 #[rustfmt::skip]
 impl AnalysisDefinition {
-    /// A `AnalysisDefinition` with its required properties, named in a [`AnalysisDefinitionRequired`].
+    /// A `AnalysisDefinition` with its one required property, `DataSetIdentifierDeclarations`.
     #[inline]
-    pub fn new(required: AnalysisDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DataSetIdentifierDeclaration>>) -> Self {
         Self {
-            analysis_defaults: None,
-            calculated_fields: None,
-            column_configurations: None,
-            data_set_identifier_declarations: required.data_set_identifier_declarations,
-            filter_groups: None,
-            options: None,
-            parameter_declarations: None,
-            query_execution_options: None,
-            sheets: None,
-            static_files: None,
+            analysis_defaults: ::std::option::Option::None,
+            calculated_fields: ::std::option::Option::None,
+            column_configurations: ::std::option::Option::None,
+            data_set_identifier_declarations: value.into(),
+            filter_groups: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            parameter_declarations: ::std::option::Option::None,
+            query_execution_options: ::std::option::Option::None,
+            sheets: ::std::option::Option::None,
+            static_files: ::std::option::Option::None,
         }
     }
 
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = Some(value.into()); self }
+    pub fn analysis_defaults(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = ::std::option::Option::Some(value.into()); self }
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
-    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
+    pub fn calculated_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CalculatedField>>) -> Self { self.calculated_fields = ::std::option::Option::Some(value.into()); self }
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
-    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self { self.column_configurations = Some(value.into()); self }
+    pub fn column_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnConfiguration>>) -> Self { self.column_configurations = ::std::option::Option::Some(value.into()); self }
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    pub fn data_set_identifier_declarations(mut self, value: impl Into<List<DataSetIdentifierDeclaration>>) -> Self { self.data_set_identifier_declarations = value.into(); self }
+    pub fn data_set_identifier_declarations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSetIdentifierDeclaration>>) -> Self { self.data_set_identifier_declarations = value.into(); self }
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
-    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self { self.filter_groups = Some(value.into()); self }
+    pub fn filter_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterGroup>>) -> Self { self.filter_groups = ::std::option::Option::Some(value.into()); self }
     /// `Options`: an [`AssetOptions`] object.
-    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<AssetOptions>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
-    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self { self.parameter_declarations = Some(value.into()); self }
+    pub fn parameter_declarations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterDeclaration>>) -> Self { self.parameter_declarations = ::std::option::Option::Some(value.into()); self }
     /// `QueryExecutionOptions`: a [`QueryExecutionOptions`] object.
-    pub fn query_execution_options(mut self, value: impl Into<Obj<QueryExecutionOptions>>) -> Self { self.query_execution_options = Some(value.into()); self }
+    pub fn query_execution_options(mut self, value: impl ::std::convert::Into<crate::Obj<QueryExecutionOptions>>) -> Self { self.query_execution_options = ::std::option::Option::Some(value.into()); self }
     /// `Sheets`: a list of [`SheetDefinition`] objects.
-    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self { self.sheets = Some(value.into()); self }
+    pub fn sheets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetDefinition>>) -> Self { self.sheets = ::std::option::Option::Some(value.into()); self }
     /// `StaticFiles`: a list of [`StaticFile`] objects.
-    pub fn static_files(mut self, value: impl Into<List<StaticFile>>) -> Self { self.static_files = Some(value.into()); self }
+    pub fn static_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StaticFile>>) -> Self { self.static_files = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalysisDefinition {}
+impl crate::PropertyType for AnalysisDefinition {}
 
-impl ToValue for AnalysisDefinition {
+impl ::cloudwright_core::ToValue for AnalysisDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalysisDefaults", &self.analysis_defaults)
             .opt("CalculatedFields", &self.calculated_fields)
             .opt("ColumnConfigurations", &self.column_configurations)
@@ -738,17 +640,6 @@ impl ToValue for AnalysisDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisError: ObjRule = ObjRule {
-    properties: &[
-        ("Message", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ACCESS_DENIED", "SOURCE_NOT_FOUND", "DATA_SET_NOT_FOUND", "INTERNAL_FAILURE", "PARAMETER_VALUE_INCOMPATIBLE", "PARAMETER_TYPE_INVALID", "PARAMETER_NOT_FOUND", "COLUMN_TYPE_MISMATCH", "COLUMN_GEOGRAPHIC_ROLE_MISMATCH", "COLUMN_REPLACEMENT_MISSING"], ..StrRule::ANY })),
-        ("ViolatedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_Entity), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AnalysisError` property type of `AWS::QuickSight::Analysis`.
 ///
 /// Analysis error.
@@ -761,17 +652,17 @@ pub struct AnalysisError {
     /// The message associated with the analysis error.
     ///
     /// Pattern `\S`.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`AnalysisErrorType`] value.
     ///
     /// The type of the analysis error.
-    pub r#type: Option<AnalysisErrorType>,
+    pub r#type: ::std::option::Option<AnalysisErrorType>,
     /// `ViolatedEntities`: a list of [`Entity`] objects.
     ///
     /// Lists the violated entities that caused the analysis error
     ///
     /// Items 0 to 200.
-    pub violated_entities: Option<List<Entity>>,
+    pub violated_entities: ::std::option::Option<::cloudwright_core::List<Entity>>,
 }
 
 #[rustfmt::skip]
@@ -779,38 +670,29 @@ impl AnalysisError {
     /// A `AnalysisError` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AnalysisErrorType`] value.
-    pub fn r#type(mut self, value: impl Into<AnalysisErrorType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AnalysisErrorType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `ViolatedEntities`: a list of [`Entity`] objects.
-    pub fn violated_entities(mut self, value: impl Into<List<Entity>>) -> Self { self.violated_entities = Some(value.into()); self }
+    pub fn violated_entities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Entity>>) -> Self { self.violated_entities = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalysisError {}
+impl crate::PropertyType for AnalysisError {}
 
-impl ToValue for AnalysisError {
+impl ::cloudwright_core::ToValue for AnalysisError {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Message", &self.message)
             .opt("Type", &self.r#type)
             .opt("ViolatedEntities", &self.violated_entities)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisSourceEntity: ObjRule = ObjRule {
-    properties: &[
-        ("SourceTemplate", Shape::Object(&RULE_AnalysisSourceTemplate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisSourceEntity` property type of `AWS::QuickSight::Analysis`.
 ///
@@ -822,7 +704,7 @@ pub struct AnalysisSourceEntity {
     /// `SourceTemplate`: an [`AnalysisSourceTemplate`] object.
     ///
     /// The source template for the source entity of the analysis.
-    pub source_template: Option<Obj<AnalysisSourceTemplate>>,
+    pub source_template: ::std::option::Option<crate::Obj<AnalysisSourceTemplate>>,
 }
 
 #[rustfmt::skip]
@@ -830,19 +712,19 @@ impl AnalysisSourceEntity {
     /// A `AnalysisSourceEntity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceTemplate`: an [`AnalysisSourceTemplate`] object.
-    pub fn source_template(mut self, value: impl Into<Obj<AnalysisSourceTemplate>>) -> Self { self.source_template = Some(value.into()); self }
+    pub fn source_template(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisSourceTemplate>>) -> Self { self.source_template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalysisSourceEntity {}
+impl crate::PropertyType for AnalysisSourceEntity {}
 
-impl ToValue for AnalysisSourceEntity {
+impl ::cloudwright_core::ToValue for AnalysisSourceEntity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceTemplate", &self.source_template)
             .build()
     }
@@ -852,21 +734,10 @@ impl ToValue for AnalysisSourceEntity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisSourceTemplateRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    pub data_set_references: List<DataSetReference>,
+    pub data_set_references: ::cloudwright_core::List<DataSetReference>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalysisSourceTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Arn", "DataSetReferences"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalysisSourceTemplate` property type of `AWS::QuickSight::Analysis`.
 ///
@@ -878,13 +749,13 @@ pub struct AnalysisSourceTemplate {
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the source template of an analysis.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
     ///
     /// The dataset references of the source template of an analysis.
     ///
     /// Items at least 1.
-    pub data_set_references: List<DataSetReference>,
+    pub data_set_references: ::cloudwright_core::List<DataSetReference>,
 }
 
 #[rustfmt::skip]
@@ -899,31 +770,22 @@ impl AnalysisSourceTemplate {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
+    pub fn data_set_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
 }
 
-impl PropertyType for AnalysisSourceTemplate {}
+impl crate::PropertyType for AnalysisSourceTemplate {}
 
-impl ToValue for AnalysisSourceTemplate {
+impl ::cloudwright_core::ToValue for AnalysisSourceTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("DataSetReferences", &self.data_set_references)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Entity: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Entity` property type of `AWS::QuickSight::Analysis`.
 ///
@@ -937,7 +799,7 @@ pub struct Entity {
     /// The hierarchical path of the entity within the analysis, template, or dashboard definition tree.
     ///
     /// Pattern `\S`.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -945,31 +807,23 @@ impl Entity {
     /// A `Entity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Entity {}
+impl crate::PropertyType for Entity {}
 
-impl ToValue for Entity {
+impl ::cloudwright_core::ToValue for Entity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Path", &self.path).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Path", &self.path)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Sheet: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Sheet` property type of `AWS::QuickSight::Analysis`.
 ///
@@ -983,13 +837,13 @@ pub struct Sheet {
     /// The name of a sheet. This name is displayed on the sheet's tab in the Quick Sight console.
     ///
     /// Length 1 to 2048.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SheetId`: a string.
     ///
     /// The unique identifier associated with a sheet.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub sheet_id: Option<Str>,
+    pub sheet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -997,54 +851,26 @@ impl Sheet {
     /// A `Sheet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SheetId`: a string.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = Some(value.into()); self }
+    pub fn sheet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sheet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Sheet {}
+impl crate::PropertyType for Sheet {}
 
-impl ToValue for Sheet {
+impl ::cloudwright_core::ToValue for Sheet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("SheetId", &self.sheet_id)
             .build()
     }
 }
-
-/// The required properties of [`SheetDefinition`], by name: `SheetDefinition::new(SheetDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SheetDefinitionRequired {
-    /// `SheetId`: a string, required.
-    pub sheet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["SheetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetDefinition` property type of `AWS::QuickSight::Analysis`.
 ///
@@ -1059,134 +885,134 @@ pub struct SheetDefinition {
     ///
     /// - `PAGINATED` : Creates a sheet for a paginated report.
     /// - `INTERACTIVE` : Creates a sheet for an interactive dashboard.
-    pub content_type: Option<SheetContentType>,
+    pub content_type: ::std::option::Option<SheetContentType>,
     /// `Description`: a string.
     ///
     /// A description of the sheet.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterControls`: a list of [`FilterControl`] objects.
     ///
     /// The list of filter controls that are on a sheet.
     ///
-    /// For more information, see \[Adding filter controls to analysis sheets\](<https://docs.aws.amazon.com/quicksight/latest/user/filter-controls.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Adding filter controls to analysis sheets](https://docs.aws.amazon.com/quicksight/latest/user/filter-controls.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub filter_controls: Option<List<FilterControl>>,
+    pub filter_controls: ::std::option::Option<::cloudwright_core::List<FilterControl>>,
     /// `Images`: a list of [`SheetImage`] objects.
     ///
     /// A list of images on a sheet.
     ///
     /// Items 0 to 10.
-    pub images: Option<List<SheetImage>>,
+    pub images: ::std::option::Option<::cloudwright_core::List<SheetImage>>,
     /// `Layouts`: a list of [`Layout`] objects.
     ///
     /// Layouts define how the components of a sheet are arranged.
     ///
-    /// For more information, see \[Types of layout\](<https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Types of layout](https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 1 to 1.
-    pub layouts: Option<List<Layout>>,
+    pub layouts: ::std::option::Option<::cloudwright_core::List<Layout>>,
     /// `Name`: a string.
     ///
     /// The name of the sheet. This name is displayed on the sheet's tab in the Quick Suite console.
     ///
     /// Length 1 to 2048.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
     ///
     /// The list of parameter controls that are on a sheet.
     ///
-    /// For more information, see \[Using a Control with a Parameter in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/parameters-controls.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Using a Control with a Parameter in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/parameters-controls.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub parameter_controls: Option<List<ParameterControl>>,
+    pub parameter_controls: ::std::option::Option<::cloudwright_core::List<ParameterControl>>,
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
     ///
     /// The control layouts of the sheet.
     ///
     /// Items 0 to 1.
-    pub sheet_control_layouts: Option<List<SheetControlLayout>>,
+    pub sheet_control_layouts: ::std::option::Option<::cloudwright_core::List<SheetControlLayout>>,
     /// `SheetId`: a string, required.
     ///
     /// The unique identifier of a sheet.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub sheet_id: Str,
+    pub sheet_id: ::cloudwright_core::Str,
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
     ///
     /// The text boxes that are on a sheet.
     ///
     /// Items 0 to 100.
-    pub text_boxes: Option<List<SheetTextBox>>,
+    pub text_boxes: ::std::option::Option<::cloudwright_core::List<SheetTextBox>>,
     /// `Title`: a string.
     ///
     /// The title of the sheet.
     ///
     /// Length 1 to 1024.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visuals`: a list of [`Visual`] objects.
     ///
     /// A list of the visuals that are on a sheet. Visual placement is determined by the layout of the sheet.
     ///
     /// Items 0 to 50.
-    pub visuals: Option<List<Visual>>,
+    pub visuals: ::std::option::Option<::cloudwright_core::List<Visual>>,
 }
 
 #[rustfmt::skip]
 impl SheetDefinition {
-    /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
+    /// A `SheetDefinition` with its one required property, `SheetId`.
     #[inline]
-    pub fn new(required: SheetDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_type: None,
-            description: None,
-            filter_controls: None,
-            images: None,
-            layouts: None,
-            name: None,
-            parameter_controls: None,
-            sheet_control_layouts: None,
-            sheet_id: required.sheet_id,
-            text_boxes: None,
-            title: None,
-            visuals: None,
+            content_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            filter_controls: ::std::option::Option::None,
+            images: ::std::option::Option::None,
+            layouts: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            parameter_controls: ::std::option::Option::None,
+            sheet_control_layouts: ::std::option::Option::None,
+            sheet_id: value.into(),
+            text_boxes: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visuals: ::std::option::Option::None,
         }
     }
 
     /// `ContentType`: a [`SheetContentType`] value.
-    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<SheetContentType>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FilterControls`: a list of [`FilterControl`] objects.
-    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self { self.filter_controls = Some(value.into()); self }
+    pub fn filter_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterControl>>) -> Self { self.filter_controls = ::std::option::Option::Some(value.into()); self }
     /// `Images`: a list of [`SheetImage`] objects.
-    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self { self.images = Some(value.into()); self }
+    pub fn images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetImage>>) -> Self { self.images = ::std::option::Option::Some(value.into()); self }
     /// `Layouts`: a list of [`Layout`] objects.
-    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self { self.layouts = Some(value.into()); self }
+    pub fn layouts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Layout>>) -> Self { self.layouts = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
-    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self { self.parameter_controls = Some(value.into()); self }
+    pub fn parameter_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterControl>>) -> Self { self.parameter_controls = ::std::option::Option::Some(value.into()); self }
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
-    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = Some(value.into()); self }
+    pub fn sheet_control_layouts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = ::std::option::Option::Some(value.into()); self }
     /// `SheetId`: a string, required.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = value.into(); self }
+    pub fn sheet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sheet_id = value.into(); self }
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
-    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self { self.text_boxes = Some(value.into()); self }
+    pub fn text_boxes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetTextBox>>) -> Self { self.text_boxes = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Visuals`: a list of [`Visual`] objects.
-    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self { self.visuals = Some(value.into()); self }
+    pub fn visuals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Visual>>) -> Self { self.visuals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetDefinition {}
+impl crate::PropertyType for SheetDefinition {}
 
-impl ToValue for SheetDefinition {
+impl ::cloudwright_core::ToValue for SheetDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("Description", &self.description)
             .opt("FilterControls", &self.filter_controls)
@@ -1227,18 +1053,18 @@ pub enum AnalysisErrorType {
     /// `COLUMN_REPLACEMENT_MISSING`
     ColumnReplacementMissing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AnalysisErrorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AnalysisErrorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AnalysisErrorType {
+impl ::cloudwright_core::ToValue for AnalysisErrorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AccessDenied => "ACCESS_DENIED",
             Self::SourceNotFound => "SOURCE_NOT_FOUND",
@@ -1250,9 +1076,9 @@ impl ToValue for AnalysisErrorType {
             Self::ColumnTypeMismatch => "COLUMN_TYPE_MISMATCH",
             Self::ColumnGeographicRoleMismatch => "COLUMN_GEOGRAPHIC_ROLE_MISMATCH",
             Self::ColumnReplacementMissing => "COLUMN_REPLACEMENT_MISSING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1276,18 +1102,18 @@ pub enum ResourceStatus {
     /// `DELETED`
     Deleted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceStatus {
+impl ::cloudwright_core::ToValue for ResourceStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CreationInProgress => "CREATION_IN_PROGRESS",
             Self::CreationSuccessful => "CREATION_SUCCESSFUL",
@@ -1297,8 +1123,141 @@ impl ToValue for ResourceStatus {
             Self::UpdateFailed => "UPDATE_FAILED",
             Self::PendingUpdate => "PENDING_UPDATE",
             Self::Deleted => "DELETED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AnalysisDefaults, RULE_AssetOptions, RULE_CalculatedField, RULE_ColumnConfiguration,
+        RULE_DataSetIdentifierDeclaration, RULE_DataSetReference, RULE_FilterControl,
+        RULE_FilterGroup, RULE_Layout, RULE_ParameterControl, RULE_ParameterDeclaration,
+        RULE_Parameters, RULE_QueryExecutionOptions, RULE_ResourcePermission,
+        RULE_SheetControlLayout, RULE_SheetImage, RULE_SheetTextBox, RULE_StaticFile, RULE_Tag,
+        RULE_ValidationStrategy, RULE_Visual,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Analysis: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Definition", Shape::Object(&RULE_AnalysisDefinition)),
+            ("Errors", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisError), min_items: Some(1), max_items: None, unique: false })),
+            ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&RULE_Parameters)),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_Sheet), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("SourceEntity", Shape::Object(&RULE_AnalysisSourceEntity)),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATION_IN_PROGRESS", "CREATION_SUCCESSFUL", "CREATION_FAILED", "UPDATE_IN_PROGRESS", "UPDATE_SUCCESSFUL", "UPDATE_FAILED", "PENDING_UPDATE", "DELETED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("ThemeArn", Shape::STR),
+            ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
+        ],
+        required: &["AwsAccountId", "AnalysisId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
+            ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
+            ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("Options", Shape::Object(&RULE_AssetOptions)),
+            ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
+            ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DataSetIdentifierDeclarations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisError: ObjRule = ObjRule {
+        properties: &[
+            ("Message", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ACCESS_DENIED", "SOURCE_NOT_FOUND", "DATA_SET_NOT_FOUND", "INTERNAL_FAILURE", "PARAMETER_VALUE_INCOMPATIBLE", "PARAMETER_TYPE_INVALID", "PARAMETER_NOT_FOUND", "COLUMN_TYPE_MISMATCH", "COLUMN_GEOGRAPHIC_ROLE_MISMATCH", "COLUMN_REPLACEMENT_MISSING"], ..StrRule::ANY })),
+            ("ViolatedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_Entity), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisSourceEntity: ObjRule = ObjRule {
+        properties: &[
+            ("SourceTemplate", Shape::Object(&RULE_AnalysisSourceTemplate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalysisSourceTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Arn", "DataSetReferences"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Entity: ObjRule = ObjRule {
+        properties: &[
+            ("Path", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Sheet: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["SheetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9+=,.@_-]+$");
 
 /// The required properties of [`CustomPermissions`], by name: `CustomPermissions::new(CustomPermissionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPermissionsRequired {
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `CustomPermissionsName`: a string, required.
-    pub custom_permissions_name: Str,
+    pub custom_permissions_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPermissions: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Capabilities", Shape::Object(&RULE_Capabilities)),
-        ("CustomPermissionsName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    required: &["AwsAccountId", "CustomPermissionsName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::CustomPermissions` resource.
 ///
@@ -54,23 +34,23 @@ pub struct CustomPermissions {
     /// The ID of the AWS account that contains the custom permission configuration that you want to update.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `Capabilities`: a [`Capabilities`] object.
     ///
     /// A set of actions in the custom permissions profile.
-    pub capabilities: Option<Obj<Capabilities>>,
+    pub capabilities: ::std::option::Option<crate::Obj<Capabilities>>,
     /// `CustomPermissionsName`: a string, required.
     ///
     /// The name of the custom permissions profile.
     ///
     /// Pattern `^[a-zA-Z0-9+=,.@_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub custom_permissions_name: Str,
+    pub custom_permissions_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to associate with the custom permissions profile.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +60,7 @@ impl CustomPermissions {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::CustomPermissions",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-custompermissions.html",
         primary_identifier: &["AwsAccountId", "CustomPermissionsName"],
@@ -91,7 +71,7 @@ impl CustomPermissions {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomPermissions` with its required properties, named in a [`CustomPermissionsRequired`].
@@ -99,40 +79,42 @@ impl CustomPermissions {
     pub fn new(required: CustomPermissionsRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
-            capabilities: None,
+            capabilities: ::std::option::Option::None,
             custom_permissions_name: required.custom_permissions_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Capabilities`: a [`Capabilities`] object.
-    pub fn capabilities(mut self, value: impl Into<Obj<Capabilities>>) -> Self { self.capabilities = Some(value.into()); self }
+    pub fn capabilities(mut self, value: impl ::std::convert::Into<crate::Obj<Capabilities>>) -> Self { self.capabilities = ::std::option::Option::Some(value.into()); self }
     /// `CustomPermissionsName`: a string, required.
-    pub fn custom_permissions_name(mut self, value: impl Into<Str>) -> Self { self.custom_permissions_name = value.into(); self }
+    pub fn custom_permissions_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_permissions_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomPermissions {
+impl ::cloudwright_core::Resource for CustomPermissions {
     type Attributes = CustomPermissionsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomPermissions, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomPermissions, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomPermissions {
+impl ::cloudwright_core::ToValue for CustomPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .opt("Capabilities", &self.capabilities)
             .req("CustomPermissionsName", &self.custom_permissions_name)
@@ -141,12 +123,12 @@ impl ToValue for CustomPermissions {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomPermissions`]: `Handle<CustomPermissions>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomPermissions`]: `Handle<CustomPermissions>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomPermissionsAttributes(ResourceRef);
+pub struct CustomPermissionsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomPermissionsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomPermissionsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,236 +138,10 @@ impl CustomPermissionsAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the custom permissions profile.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Capabilities: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("AddOrRunAnomalyDetectionForAnalyses", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("AmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("AmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("AmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("AmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Analysis", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ApproveFlowShareRequests", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("AsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Automate", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("BambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("BoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("BuildCalculatedFieldWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ChatAgent", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateDashboardEmailReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateDataSources", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateDatasets", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateKnowledgeBases", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdatePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateThemes", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateThresholdAlerts", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateAndUpdateZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateChatAgents", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateDashboardExecutiveSummaryWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateSPICEDataset", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("CreateSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Dashboard", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("EditVisualWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ExportToCsv", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ExportToCsvInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ExportToExcel", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ExportToExcelInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ExportToPdf", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ExportToPdfInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Extension", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("FactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Flow", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("GenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("GithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("GoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("HubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("HuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("IncludeContentInScheduledReportsEmail", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("IntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("JiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("KnowledgeBase", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("LinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("MCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("MSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("MSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ManageSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("MondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("NewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("NotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("OneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("OpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("PagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("PerformFlowUiTask", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("PrintReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("PublishWithoutApproval", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("RenameSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Research", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareAnalyses", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareDashboards", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareDataSources", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareDatasets", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareKnowledgeBases", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SharePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ShareZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Space", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("SubscribeDashboardEmailReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("TextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("Topic", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseAgentWebSearch", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseBedrockModels", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UsePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("UseZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ViewAccountSPICECapacity", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-        ("ZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Capabilities` property type of `AWS::QuickSight::CustomPermissions`.
 ///
@@ -395,491 +151,491 @@ pub(crate) static RULE_Capabilities: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Capabilities {
     /// `Action`: a [`CapabilityState`] value.
-    pub action: Option<CapabilityState>,
+    pub action: ::std::option::Option<CapabilityState>,
     /// `AddOrRunAnomalyDetectionForAnalyses`: a [`CapabilityState`] value.
     ///
     /// The ability to add or run anomaly detection.
-    pub add_or_run_anomaly_detection_for_analyses: Option<CapabilityState>,
+    pub add_or_run_anomaly_detection_for_analyses: ::std::option::Option<CapabilityState>,
     /// `AmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub amazon_bedrock_ars_action: Option<CapabilityState>,
+    pub amazon_bedrock_ars_action: ::std::option::Option<CapabilityState>,
     /// `AmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub amazon_bedrock_fs_action: Option<CapabilityState>,
+    pub amazon_bedrock_fs_action: ::std::option::Option<CapabilityState>,
     /// `AmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub amazon_bedrock_krs_action: Option<CapabilityState>,
+    pub amazon_bedrock_krs_action: ::std::option::Option<CapabilityState>,
     /// `AmazonSThreeAction`: a [`CapabilityState`] value.
-    pub amazon_s_three_action: Option<CapabilityState>,
+    pub amazon_s_three_action: ::std::option::Option<CapabilityState>,
     /// `Analysis`: a [`CapabilityState`] value.
     ///
     /// The ability to perform analysis-related actions.
-    pub analysis: Option<CapabilityState>,
+    pub analysis: ::std::option::Option<CapabilityState>,
     /// `ApproveFlowShareRequests`: a [`CapabilityState`] value.
-    pub approve_flow_share_requests: Option<CapabilityState>,
+    pub approve_flow_share_requests: ::std::option::Option<CapabilityState>,
     /// `AsanaAction`: a [`CapabilityState`] value.
-    pub asana_action: Option<CapabilityState>,
+    pub asana_action: ::std::option::Option<CapabilityState>,
     /// `Automate`: a [`CapabilityState`] value.
-    pub automate: Option<CapabilityState>,
+    pub automate: ::std::option::Option<CapabilityState>,
     /// `BambooHRAction`: a [`CapabilityState`] value.
-    pub bamboo_hr_action: Option<CapabilityState>,
+    pub bamboo_hr_action: ::std::option::Option<CapabilityState>,
     /// `BoxAgentAction`: a [`CapabilityState`] value.
-    pub box_agent_action: Option<CapabilityState>,
+    pub box_agent_action: ::std::option::Option<CapabilityState>,
     /// `BuildCalculatedFieldWithQ`: a [`CapabilityState`] value.
-    pub build_calculated_field_with_q: Option<CapabilityState>,
+    pub build_calculated_field_with_q: ::std::option::Option<CapabilityState>,
     /// `CanvaAgentAction`: a [`CapabilityState`] value.
-    pub canva_agent_action: Option<CapabilityState>,
+    pub canva_agent_action: ::std::option::Option<CapabilityState>,
     /// `ChatAgent`: a [`CapabilityState`] value.
-    pub chat_agent: Option<CapabilityState>,
+    pub chat_agent: ::std::option::Option<CapabilityState>,
     /// `ComprehendAction`: a [`CapabilityState`] value.
-    pub comprehend_action: Option<CapabilityState>,
+    pub comprehend_action: ::std::option::Option<CapabilityState>,
     /// `ComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub comprehend_medical_action: Option<CapabilityState>,
+    pub comprehend_medical_action: ::std::option::Option<CapabilityState>,
     /// `ConfluenceAction`: a [`CapabilityState`] value.
-    pub confluence_action: Option<CapabilityState>,
+    pub confluence_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub create_and_update_amazon_bedrock_ars_action: Option<CapabilityState>,
+    pub create_and_update_amazon_bedrock_ars_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub create_and_update_amazon_bedrock_fs_action: Option<CapabilityState>,
+    pub create_and_update_amazon_bedrock_fs_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub create_and_update_amazon_bedrock_krs_action: Option<CapabilityState>,
+    pub create_and_update_amazon_bedrock_krs_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub create_and_update_amazon_s_three_action: Option<CapabilityState>,
+    pub create_and_update_amazon_s_three_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateAsanaAction`: a [`CapabilityState`] value.
-    pub create_and_update_asana_action: Option<CapabilityState>,
+    pub create_and_update_asana_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateBambooHRAction`: a [`CapabilityState`] value.
-    pub create_and_update_bamboo_hr_action: Option<CapabilityState>,
+    pub create_and_update_bamboo_hr_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateBoxAgentAction`: a [`CapabilityState`] value.
-    pub create_and_update_box_agent_action: Option<CapabilityState>,
+    pub create_and_update_box_agent_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateCanvaAgentAction`: a [`CapabilityState`] value.
-    pub create_and_update_canva_agent_action: Option<CapabilityState>,
+    pub create_and_update_canva_agent_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateComprehendAction`: a [`CapabilityState`] value.
-    pub create_and_update_comprehend_action: Option<CapabilityState>,
+    pub create_and_update_comprehend_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub create_and_update_comprehend_medical_action: Option<CapabilityState>,
+    pub create_and_update_comprehend_medical_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateConfluenceAction`: a [`CapabilityState`] value.
-    pub create_and_update_confluence_action: Option<CapabilityState>,
+    pub create_and_update_confluence_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateDashboardEmailReports`: a [`CapabilityState`] value.
     ///
     /// The ability to create and update email reports.
-    pub create_and_update_dashboard_email_reports: Option<CapabilityState>,
+    pub create_and_update_dashboard_email_reports: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateDataSources`: a [`CapabilityState`] value.
     ///
     /// The ability to create and update data sources.
-    pub create_and_update_data_sources: Option<CapabilityState>,
+    pub create_and_update_data_sources: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateDatasets`: a [`CapabilityState`] value.
     ///
     /// The ability to create and update datasets.
-    pub create_and_update_datasets: Option<CapabilityState>,
+    pub create_and_update_datasets: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateFactSetAction`: a [`CapabilityState`] value.
-    pub create_and_update_fact_set_action: Option<CapabilityState>,
+    pub create_and_update_fact_set_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateGenericHTTPAction`: a [`CapabilityState`] value.
-    pub create_and_update_generic_http_action: Option<CapabilityState>,
+    pub create_and_update_generic_http_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateGithubAction`: a [`CapabilityState`] value.
-    pub create_and_update_github_action: Option<CapabilityState>,
+    pub create_and_update_github_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub create_and_update_google_calendar_action: Option<CapabilityState>,
+    pub create_and_update_google_calendar_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateHubspotAction`: a [`CapabilityState`] value.
-    pub create_and_update_hubspot_action: Option<CapabilityState>,
+    pub create_and_update_hubspot_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateHuggingFaceAction`: a [`CapabilityState`] value.
-    pub create_and_update_hugging_face_action: Option<CapabilityState>,
+    pub create_and_update_hugging_face_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateIntercomAction`: a [`CapabilityState`] value.
-    pub create_and_update_intercom_action: Option<CapabilityState>,
+    pub create_and_update_intercom_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateJiraAction`: a [`CapabilityState`] value.
-    pub create_and_update_jira_action: Option<CapabilityState>,
+    pub create_and_update_jira_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateKnowledgeBases`: a [`CapabilityState`] value.
-    pub create_and_update_knowledge_bases: Option<CapabilityState>,
+    pub create_and_update_knowledge_bases: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateLinearAction`: a [`CapabilityState`] value.
-    pub create_and_update_linear_action: Option<CapabilityState>,
+    pub create_and_update_linear_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateMCPAction`: a [`CapabilityState`] value.
-    pub create_and_update_mcp_action: Option<CapabilityState>,
+    pub create_and_update_mcp_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateMSExchangeAction`: a [`CapabilityState`] value.
-    pub create_and_update_ms_exchange_action: Option<CapabilityState>,
+    pub create_and_update_ms_exchange_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateMSTeamsAction`: a [`CapabilityState`] value.
-    pub create_and_update_ms_teams_action: Option<CapabilityState>,
+    pub create_and_update_ms_teams_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateMondayAction`: a [`CapabilityState`] value.
-    pub create_and_update_monday_action: Option<CapabilityState>,
+    pub create_and_update_monday_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateNewRelicAction`: a [`CapabilityState`] value.
-    pub create_and_update_new_relic_action: Option<CapabilityState>,
+    pub create_and_update_new_relic_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateNotionAction`: a [`CapabilityState`] value.
-    pub create_and_update_notion_action: Option<CapabilityState>,
+    pub create_and_update_notion_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateOneDriveAction`: a [`CapabilityState`] value.
-    pub create_and_update_one_drive_action: Option<CapabilityState>,
+    pub create_and_update_one_drive_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateOpenAPIAction`: a [`CapabilityState`] value.
-    pub create_and_update_open_api_action: Option<CapabilityState>,
+    pub create_and_update_open_api_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdatePagerDutyAction`: a [`CapabilityState`] value.
-    pub create_and_update_pager_duty_action: Option<CapabilityState>,
+    pub create_and_update_pager_duty_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub create_and_update_sap_bill_of_material_action: Option<CapabilityState>,
+    pub create_and_update_sap_bill_of_material_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub create_and_update_sap_business_partner_action: Option<CapabilityState>,
+    pub create_and_update_sap_business_partner_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub create_and_update_sap_material_stock_action: Option<CapabilityState>,
+    pub create_and_update_sap_material_stock_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub create_and_update_sap_physical_inventory_action: Option<CapabilityState>,
+    pub create_and_update_sap_physical_inventory_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub create_and_update_sap_product_master_data_action: Option<CapabilityState>,
+    pub create_and_update_sap_product_master_data_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSalesforceAction`: a [`CapabilityState`] value.
-    pub create_and_update_salesforce_action: Option<CapabilityState>,
+    pub create_and_update_salesforce_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSandPGMIAction`: a [`CapabilityState`] value.
-    pub create_and_update_sand_pgmi_action: Option<CapabilityState>,
+    pub create_and_update_sand_pgmi_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub create_and_update_sand_p_global_energy_action: Option<CapabilityState>,
+    pub create_and_update_sand_p_global_energy_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateServiceNowAction`: a [`CapabilityState`] value.
-    pub create_and_update_service_now_action: Option<CapabilityState>,
+    pub create_and_update_service_now_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSharePointAction`: a [`CapabilityState`] value.
-    pub create_and_update_share_point_action: Option<CapabilityState>,
+    pub create_and_update_share_point_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSlackAction`: a [`CapabilityState`] value.
-    pub create_and_update_slack_action: Option<CapabilityState>,
+    pub create_and_update_slack_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateSmartsheetAction`: a [`CapabilityState`] value.
-    pub create_and_update_smartsheet_action: Option<CapabilityState>,
+    pub create_and_update_smartsheet_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateTextractAction`: a [`CapabilityState`] value.
-    pub create_and_update_textract_action: Option<CapabilityState>,
+    pub create_and_update_textract_action: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateThemes`: a [`CapabilityState`] value.
     ///
     /// The ability to export to Create and Update themes.
-    pub create_and_update_themes: Option<CapabilityState>,
+    pub create_and_update_themes: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateThresholdAlerts`: a [`CapabilityState`] value.
     ///
     /// The ability to create and update threshold alerts.
-    pub create_and_update_threshold_alerts: Option<CapabilityState>,
+    pub create_and_update_threshold_alerts: ::std::option::Option<CapabilityState>,
     /// `CreateAndUpdateZendeskAction`: a [`CapabilityState`] value.
-    pub create_and_update_zendesk_action: Option<CapabilityState>,
+    pub create_and_update_zendesk_action: ::std::option::Option<CapabilityState>,
     /// `CreateChatAgents`: a [`CapabilityState`] value.
-    pub create_chat_agents: Option<CapabilityState>,
+    pub create_chat_agents: ::std::option::Option<CapabilityState>,
     /// `CreateDashboardExecutiveSummaryWithQ`: a [`CapabilityState`] value.
-    pub create_dashboard_executive_summary_with_q: Option<CapabilityState>,
+    pub create_dashboard_executive_summary_with_q: ::std::option::Option<CapabilityState>,
     /// `CreateSPICEDataset`: a [`CapabilityState`] value.
     ///
     /// The ability to create a SPICE dataset.
-    pub create_spice_dataset: Option<CapabilityState>,
+    pub create_spice_dataset: ::std::option::Option<CapabilityState>,
     /// `CreateSharedFolders`: a [`CapabilityState`] value.
     ///
     /// The ability to create shared folders.
-    pub create_shared_folders: Option<CapabilityState>,
+    pub create_shared_folders: ::std::option::Option<CapabilityState>,
     /// `Dashboard`: a [`CapabilityState`] value.
     ///
     /// The ability to perform dashboard-related actions.
-    pub dashboard: Option<CapabilityState>,
+    pub dashboard: ::std::option::Option<CapabilityState>,
     /// `EditVisualWithQ`: a [`CapabilityState`] value.
-    pub edit_visual_with_q: Option<CapabilityState>,
+    pub edit_visual_with_q: ::std::option::Option<CapabilityState>,
     /// `ExportToCsv`: a [`CapabilityState`] value.
     ///
     /// The ability to export to CSV files from the UI.
-    pub export_to_csv: Option<CapabilityState>,
+    pub export_to_csv: ::std::option::Option<CapabilityState>,
     /// `ExportToCsvInScheduledReports`: a [`CapabilityState`] value.
     ///
     /// The ability to export to CSV files in scheduled email reports.
-    pub export_to_csv_in_scheduled_reports: Option<CapabilityState>,
+    pub export_to_csv_in_scheduled_reports: ::std::option::Option<CapabilityState>,
     /// `ExportToExcel`: a [`CapabilityState`] value.
     ///
     /// The ability to export to Excel files from the UI.
-    pub export_to_excel: Option<CapabilityState>,
+    pub export_to_excel: ::std::option::Option<CapabilityState>,
     /// `ExportToExcelInScheduledReports`: a [`CapabilityState`] value.
     ///
     /// The ability to export to Excel files in scheduled email reports.
-    pub export_to_excel_in_scheduled_reports: Option<CapabilityState>,
+    pub export_to_excel_in_scheduled_reports: ::std::option::Option<CapabilityState>,
     /// `ExportToPdf`: a [`CapabilityState`] value.
     ///
     /// The ability to export to PDF files from the UI.
-    pub export_to_pdf: Option<CapabilityState>,
+    pub export_to_pdf: ::std::option::Option<CapabilityState>,
     /// `ExportToPdfInScheduledReports`: a [`CapabilityState`] value.
     ///
     /// The ability to export to PDF files in scheduled email reports.
-    pub export_to_pdf_in_scheduled_reports: Option<CapabilityState>,
+    pub export_to_pdf_in_scheduled_reports: ::std::option::Option<CapabilityState>,
     /// `Extension`: a [`CapabilityState`] value.
-    pub extension: Option<CapabilityState>,
+    pub extension: ::std::option::Option<CapabilityState>,
     /// `FactSetAction`: a [`CapabilityState`] value.
-    pub fact_set_action: Option<CapabilityState>,
+    pub fact_set_action: ::std::option::Option<CapabilityState>,
     /// `Flow`: a [`CapabilityState`] value.
-    pub flow: Option<CapabilityState>,
+    pub flow: ::std::option::Option<CapabilityState>,
     /// `GenericHTTPAction`: a [`CapabilityState`] value.
-    pub generic_http_action: Option<CapabilityState>,
+    pub generic_http_action: ::std::option::Option<CapabilityState>,
     /// `GithubAction`: a [`CapabilityState`] value.
-    pub github_action: Option<CapabilityState>,
+    pub github_action: ::std::option::Option<CapabilityState>,
     /// `GoogleCalendarAction`: a [`CapabilityState`] value.
-    pub google_calendar_action: Option<CapabilityState>,
+    pub google_calendar_action: ::std::option::Option<CapabilityState>,
     /// `HubspotAction`: a [`CapabilityState`] value.
-    pub hubspot_action: Option<CapabilityState>,
+    pub hubspot_action: ::std::option::Option<CapabilityState>,
     /// `HuggingFaceAction`: a [`CapabilityState`] value.
-    pub hugging_face_action: Option<CapabilityState>,
+    pub hugging_face_action: ::std::option::Option<CapabilityState>,
     /// `IncludeContentInScheduledReportsEmail`: a [`CapabilityState`] value.
     ///
     /// The ability to include content in scheduled email reports.
-    pub include_content_in_scheduled_reports_email: Option<CapabilityState>,
+    pub include_content_in_scheduled_reports_email: ::std::option::Option<CapabilityState>,
     /// `IntercomAction`: a [`CapabilityState`] value.
-    pub intercom_action: Option<CapabilityState>,
+    pub intercom_action: ::std::option::Option<CapabilityState>,
     /// `JiraAction`: a [`CapabilityState`] value.
-    pub jira_action: Option<CapabilityState>,
+    pub jira_action: ::std::option::Option<CapabilityState>,
     /// `KnowledgeBase`: a [`CapabilityState`] value.
-    pub knowledge_base: Option<CapabilityState>,
+    pub knowledge_base: ::std::option::Option<CapabilityState>,
     /// `LinearAction`: a [`CapabilityState`] value.
-    pub linear_action: Option<CapabilityState>,
+    pub linear_action: ::std::option::Option<CapabilityState>,
     /// `MCPAction`: a [`CapabilityState`] value.
-    pub mcp_action: Option<CapabilityState>,
+    pub mcp_action: ::std::option::Option<CapabilityState>,
     /// `MSExchangeAction`: a [`CapabilityState`] value.
-    pub ms_exchange_action: Option<CapabilityState>,
+    pub ms_exchange_action: ::std::option::Option<CapabilityState>,
     /// `MSTeamsAction`: a [`CapabilityState`] value.
-    pub ms_teams_action: Option<CapabilityState>,
+    pub ms_teams_action: ::std::option::Option<CapabilityState>,
     /// `ManageSharedFolders`: a [`CapabilityState`] value.
-    pub manage_shared_folders: Option<CapabilityState>,
+    pub manage_shared_folders: ::std::option::Option<CapabilityState>,
     /// `MondayAction`: a [`CapabilityState`] value.
-    pub monday_action: Option<CapabilityState>,
+    pub monday_action: ::std::option::Option<CapabilityState>,
     /// `NewRelicAction`: a [`CapabilityState`] value.
-    pub new_relic_action: Option<CapabilityState>,
+    pub new_relic_action: ::std::option::Option<CapabilityState>,
     /// `NotionAction`: a [`CapabilityState`] value.
-    pub notion_action: Option<CapabilityState>,
+    pub notion_action: ::std::option::Option<CapabilityState>,
     /// `OneDriveAction`: a [`CapabilityState`] value.
-    pub one_drive_action: Option<CapabilityState>,
+    pub one_drive_action: ::std::option::Option<CapabilityState>,
     /// `OpenAPIAction`: a [`CapabilityState`] value.
-    pub open_api_action: Option<CapabilityState>,
+    pub open_api_action: ::std::option::Option<CapabilityState>,
     /// `PagerDutyAction`: a [`CapabilityState`] value.
-    pub pager_duty_action: Option<CapabilityState>,
+    pub pager_duty_action: ::std::option::Option<CapabilityState>,
     /// `PerformFlowUiTask`: a [`CapabilityState`] value.
-    pub perform_flow_ui_task: Option<CapabilityState>,
+    pub perform_flow_ui_task: ::std::option::Option<CapabilityState>,
     /// `PrintReports`: a [`CapabilityState`] value.
     ///
     /// The ability to print reports.
-    pub print_reports: Option<CapabilityState>,
+    pub print_reports: ::std::option::Option<CapabilityState>,
     /// `PublishWithoutApproval`: a [`CapabilityState`] value.
-    pub publish_without_approval: Option<CapabilityState>,
+    pub publish_without_approval: ::std::option::Option<CapabilityState>,
     /// `RenameSharedFolders`: a [`CapabilityState`] value.
     ///
     /// The ability to rename shared folders.
-    pub rename_shared_folders: Option<CapabilityState>,
+    pub rename_shared_folders: ::std::option::Option<CapabilityState>,
     /// `Research`: a [`CapabilityState`] value.
-    pub research: Option<CapabilityState>,
+    pub research: ::std::option::Option<CapabilityState>,
     /// `SAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub sap_bill_of_material_action: Option<CapabilityState>,
+    pub sap_bill_of_material_action: ::std::option::Option<CapabilityState>,
     /// `SAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub sap_business_partner_action: Option<CapabilityState>,
+    pub sap_business_partner_action: ::std::option::Option<CapabilityState>,
     /// `SAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub sap_material_stock_action: Option<CapabilityState>,
+    pub sap_material_stock_action: ::std::option::Option<CapabilityState>,
     /// `SAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub sap_physical_inventory_action: Option<CapabilityState>,
+    pub sap_physical_inventory_action: ::std::option::Option<CapabilityState>,
     /// `SAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub sap_product_master_data_action: Option<CapabilityState>,
+    pub sap_product_master_data_action: ::std::option::Option<CapabilityState>,
     /// `SalesforceAction`: a [`CapabilityState`] value.
-    pub salesforce_action: Option<CapabilityState>,
+    pub salesforce_action: ::std::option::Option<CapabilityState>,
     /// `SandPGMIAction`: a [`CapabilityState`] value.
-    pub sand_pgmi_action: Option<CapabilityState>,
+    pub sand_pgmi_action: ::std::option::Option<CapabilityState>,
     /// `SandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub sand_p_global_energy_action: Option<CapabilityState>,
+    pub sand_p_global_energy_action: ::std::option::Option<CapabilityState>,
     /// `ServiceNowAction`: a [`CapabilityState`] value.
-    pub service_now_action: Option<CapabilityState>,
+    pub service_now_action: ::std::option::Option<CapabilityState>,
     /// `ShareAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub share_amazon_bedrock_ars_action: Option<CapabilityState>,
+    pub share_amazon_bedrock_ars_action: ::std::option::Option<CapabilityState>,
     /// `ShareAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub share_amazon_bedrock_fs_action: Option<CapabilityState>,
+    pub share_amazon_bedrock_fs_action: ::std::option::Option<CapabilityState>,
     /// `ShareAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub share_amazon_bedrock_krs_action: Option<CapabilityState>,
+    pub share_amazon_bedrock_krs_action: ::std::option::Option<CapabilityState>,
     /// `ShareAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub share_amazon_s_three_action: Option<CapabilityState>,
+    pub share_amazon_s_three_action: ::std::option::Option<CapabilityState>,
     /// `ShareAnalyses`: a [`CapabilityState`] value.
     ///
     /// The ability to share analyses.
-    pub share_analyses: Option<CapabilityState>,
+    pub share_analyses: ::std::option::Option<CapabilityState>,
     /// `ShareAsanaAction`: a [`CapabilityState`] value.
-    pub share_asana_action: Option<CapabilityState>,
+    pub share_asana_action: ::std::option::Option<CapabilityState>,
     /// `ShareBambooHRAction`: a [`CapabilityState`] value.
-    pub share_bamboo_hr_action: Option<CapabilityState>,
+    pub share_bamboo_hr_action: ::std::option::Option<CapabilityState>,
     /// `ShareBoxAgentAction`: a [`CapabilityState`] value.
-    pub share_box_agent_action: Option<CapabilityState>,
+    pub share_box_agent_action: ::std::option::Option<CapabilityState>,
     /// `ShareCanvaAgentAction`: a [`CapabilityState`] value.
-    pub share_canva_agent_action: Option<CapabilityState>,
+    pub share_canva_agent_action: ::std::option::Option<CapabilityState>,
     /// `ShareComprehendAction`: a [`CapabilityState`] value.
-    pub share_comprehend_action: Option<CapabilityState>,
+    pub share_comprehend_action: ::std::option::Option<CapabilityState>,
     /// `ShareComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub share_comprehend_medical_action: Option<CapabilityState>,
+    pub share_comprehend_medical_action: ::std::option::Option<CapabilityState>,
     /// `ShareConfluenceAction`: a [`CapabilityState`] value.
-    pub share_confluence_action: Option<CapabilityState>,
+    pub share_confluence_action: ::std::option::Option<CapabilityState>,
     /// `ShareDashboards`: a [`CapabilityState`] value.
     ///
     /// The ability to share dashboards.
-    pub share_dashboards: Option<CapabilityState>,
+    pub share_dashboards: ::std::option::Option<CapabilityState>,
     /// `ShareDataSources`: a [`CapabilityState`] value.
     ///
     /// The ability to share data sources.
-    pub share_data_sources: Option<CapabilityState>,
+    pub share_data_sources: ::std::option::Option<CapabilityState>,
     /// `ShareDatasets`: a [`CapabilityState`] value.
     ///
     /// The ability to share datasets.
-    pub share_datasets: Option<CapabilityState>,
+    pub share_datasets: ::std::option::Option<CapabilityState>,
     /// `ShareFactSetAction`: a [`CapabilityState`] value.
-    pub share_fact_set_action: Option<CapabilityState>,
+    pub share_fact_set_action: ::std::option::Option<CapabilityState>,
     /// `ShareGenericHTTPAction`: a [`CapabilityState`] value.
-    pub share_generic_http_action: Option<CapabilityState>,
+    pub share_generic_http_action: ::std::option::Option<CapabilityState>,
     /// `ShareGithubAction`: a [`CapabilityState`] value.
-    pub share_github_action: Option<CapabilityState>,
+    pub share_github_action: ::std::option::Option<CapabilityState>,
     /// `ShareGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub share_google_calendar_action: Option<CapabilityState>,
+    pub share_google_calendar_action: ::std::option::Option<CapabilityState>,
     /// `ShareHubspotAction`: a [`CapabilityState`] value.
-    pub share_hubspot_action: Option<CapabilityState>,
+    pub share_hubspot_action: ::std::option::Option<CapabilityState>,
     /// `ShareHuggingFaceAction`: a [`CapabilityState`] value.
-    pub share_hugging_face_action: Option<CapabilityState>,
+    pub share_hugging_face_action: ::std::option::Option<CapabilityState>,
     /// `ShareIntercomAction`: a [`CapabilityState`] value.
-    pub share_intercom_action: Option<CapabilityState>,
+    pub share_intercom_action: ::std::option::Option<CapabilityState>,
     /// `ShareJiraAction`: a [`CapabilityState`] value.
-    pub share_jira_action: Option<CapabilityState>,
+    pub share_jira_action: ::std::option::Option<CapabilityState>,
     /// `ShareKnowledgeBases`: a [`CapabilityState`] value.
-    pub share_knowledge_bases: Option<CapabilityState>,
+    pub share_knowledge_bases: ::std::option::Option<CapabilityState>,
     /// `ShareLinearAction`: a [`CapabilityState`] value.
-    pub share_linear_action: Option<CapabilityState>,
+    pub share_linear_action: ::std::option::Option<CapabilityState>,
     /// `ShareMCPAction`: a [`CapabilityState`] value.
-    pub share_mcp_action: Option<CapabilityState>,
+    pub share_mcp_action: ::std::option::Option<CapabilityState>,
     /// `ShareMSExchangeAction`: a [`CapabilityState`] value.
-    pub share_ms_exchange_action: Option<CapabilityState>,
+    pub share_ms_exchange_action: ::std::option::Option<CapabilityState>,
     /// `ShareMSTeamsAction`: a [`CapabilityState`] value.
-    pub share_ms_teams_action: Option<CapabilityState>,
+    pub share_ms_teams_action: ::std::option::Option<CapabilityState>,
     /// `ShareMondayAction`: a [`CapabilityState`] value.
-    pub share_monday_action: Option<CapabilityState>,
+    pub share_monday_action: ::std::option::Option<CapabilityState>,
     /// `ShareNewRelicAction`: a [`CapabilityState`] value.
-    pub share_new_relic_action: Option<CapabilityState>,
+    pub share_new_relic_action: ::std::option::Option<CapabilityState>,
     /// `ShareNotionAction`: a [`CapabilityState`] value.
-    pub share_notion_action: Option<CapabilityState>,
+    pub share_notion_action: ::std::option::Option<CapabilityState>,
     /// `ShareOneDriveAction`: a [`CapabilityState`] value.
-    pub share_one_drive_action: Option<CapabilityState>,
+    pub share_one_drive_action: ::std::option::Option<CapabilityState>,
     /// `ShareOpenAPIAction`: a [`CapabilityState`] value.
-    pub share_open_api_action: Option<CapabilityState>,
+    pub share_open_api_action: ::std::option::Option<CapabilityState>,
     /// `SharePagerDutyAction`: a [`CapabilityState`] value.
-    pub share_pager_duty_action: Option<CapabilityState>,
+    pub share_pager_duty_action: ::std::option::Option<CapabilityState>,
     /// `SharePointAction`: a [`CapabilityState`] value.
-    pub share_point_action: Option<CapabilityState>,
+    pub share_point_action: ::std::option::Option<CapabilityState>,
     /// `ShareSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub share_sap_bill_of_material_action: Option<CapabilityState>,
+    pub share_sap_bill_of_material_action: ::std::option::Option<CapabilityState>,
     /// `ShareSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub share_sap_business_partner_action: Option<CapabilityState>,
+    pub share_sap_business_partner_action: ::std::option::Option<CapabilityState>,
     /// `ShareSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub share_sap_material_stock_action: Option<CapabilityState>,
+    pub share_sap_material_stock_action: ::std::option::Option<CapabilityState>,
     /// `ShareSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub share_sap_physical_inventory_action: Option<CapabilityState>,
+    pub share_sap_physical_inventory_action: ::std::option::Option<CapabilityState>,
     /// `ShareSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub share_sap_product_master_data_action: Option<CapabilityState>,
+    pub share_sap_product_master_data_action: ::std::option::Option<CapabilityState>,
     /// `ShareSalesforceAction`: a [`CapabilityState`] value.
-    pub share_salesforce_action: Option<CapabilityState>,
+    pub share_salesforce_action: ::std::option::Option<CapabilityState>,
     /// `ShareSandPGMIAction`: a [`CapabilityState`] value.
-    pub share_sand_pgmi_action: Option<CapabilityState>,
+    pub share_sand_pgmi_action: ::std::option::Option<CapabilityState>,
     /// `ShareSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub share_sand_p_global_energy_action: Option<CapabilityState>,
+    pub share_sand_p_global_energy_action: ::std::option::Option<CapabilityState>,
     /// `ShareServiceNowAction`: a [`CapabilityState`] value.
-    pub share_service_now_action: Option<CapabilityState>,
+    pub share_service_now_action: ::std::option::Option<CapabilityState>,
     /// `ShareSharePointAction`: a [`CapabilityState`] value.
-    pub share_share_point_action: Option<CapabilityState>,
+    pub share_share_point_action: ::std::option::Option<CapabilityState>,
     /// `ShareSlackAction`: a [`CapabilityState`] value.
-    pub share_slack_action: Option<CapabilityState>,
+    pub share_slack_action: ::std::option::Option<CapabilityState>,
     /// `ShareSmartsheetAction`: a [`CapabilityState`] value.
-    pub share_smartsheet_action: Option<CapabilityState>,
+    pub share_smartsheet_action: ::std::option::Option<CapabilityState>,
     /// `ShareTextractAction`: a [`CapabilityState`] value.
-    pub share_textract_action: Option<CapabilityState>,
+    pub share_textract_action: ::std::option::Option<CapabilityState>,
     /// `ShareZendeskAction`: a [`CapabilityState`] value.
-    pub share_zendesk_action: Option<CapabilityState>,
+    pub share_zendesk_action: ::std::option::Option<CapabilityState>,
     /// `SlackAction`: a [`CapabilityState`] value.
-    pub slack_action: Option<CapabilityState>,
+    pub slack_action: ::std::option::Option<CapabilityState>,
     /// `SmartsheetAction`: a [`CapabilityState`] value.
-    pub smartsheet_action: Option<CapabilityState>,
+    pub smartsheet_action: ::std::option::Option<CapabilityState>,
     /// `Space`: a [`CapabilityState`] value.
-    pub space: Option<CapabilityState>,
+    pub space: ::std::option::Option<CapabilityState>,
     /// `SubscribeDashboardEmailReports`: a [`CapabilityState`] value.
     ///
     /// The ability to subscribe to email reports.
-    pub subscribe_dashboard_email_reports: Option<CapabilityState>,
+    pub subscribe_dashboard_email_reports: ::std::option::Option<CapabilityState>,
     /// `TextractAction`: a [`CapabilityState`] value.
-    pub textract_action: Option<CapabilityState>,
+    pub textract_action: ::std::option::Option<CapabilityState>,
     /// `Topic`: a [`CapabilityState`] value.
-    pub topic: Option<CapabilityState>,
+    pub topic: ::std::option::Option<CapabilityState>,
     /// `UseAgentWebSearch`: a [`CapabilityState`] value.
-    pub use_agent_web_search: Option<CapabilityState>,
+    pub use_agent_web_search: ::std::option::Option<CapabilityState>,
     /// `UseAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub use_amazon_bedrock_ars_action: Option<CapabilityState>,
+    pub use_amazon_bedrock_ars_action: ::std::option::Option<CapabilityState>,
     /// `UseAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub use_amazon_bedrock_fs_action: Option<CapabilityState>,
+    pub use_amazon_bedrock_fs_action: ::std::option::Option<CapabilityState>,
     /// `UseAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub use_amazon_bedrock_krs_action: Option<CapabilityState>,
+    pub use_amazon_bedrock_krs_action: ::std::option::Option<CapabilityState>,
     /// `UseAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub use_amazon_s_three_action: Option<CapabilityState>,
+    pub use_amazon_s_three_action: ::std::option::Option<CapabilityState>,
     /// `UseAsanaAction`: a [`CapabilityState`] value.
-    pub use_asana_action: Option<CapabilityState>,
+    pub use_asana_action: ::std::option::Option<CapabilityState>,
     /// `UseBambooHRAction`: a [`CapabilityState`] value.
-    pub use_bamboo_hr_action: Option<CapabilityState>,
+    pub use_bamboo_hr_action: ::std::option::Option<CapabilityState>,
     /// `UseBedrockModels`: a [`CapabilityState`] value.
-    pub use_bedrock_models: Option<CapabilityState>,
+    pub use_bedrock_models: ::std::option::Option<CapabilityState>,
     /// `UseBoxAgentAction`: a [`CapabilityState`] value.
-    pub use_box_agent_action: Option<CapabilityState>,
+    pub use_box_agent_action: ::std::option::Option<CapabilityState>,
     /// `UseCanvaAgentAction`: a [`CapabilityState`] value.
-    pub use_canva_agent_action: Option<CapabilityState>,
+    pub use_canva_agent_action: ::std::option::Option<CapabilityState>,
     /// `UseComprehendAction`: a [`CapabilityState`] value.
-    pub use_comprehend_action: Option<CapabilityState>,
+    pub use_comprehend_action: ::std::option::Option<CapabilityState>,
     /// `UseComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub use_comprehend_medical_action: Option<CapabilityState>,
+    pub use_comprehend_medical_action: ::std::option::Option<CapabilityState>,
     /// `UseConfluenceAction`: a [`CapabilityState`] value.
-    pub use_confluence_action: Option<CapabilityState>,
+    pub use_confluence_action: ::std::option::Option<CapabilityState>,
     /// `UseFactSetAction`: a [`CapabilityState`] value.
-    pub use_fact_set_action: Option<CapabilityState>,
+    pub use_fact_set_action: ::std::option::Option<CapabilityState>,
     /// `UseGenericHTTPAction`: a [`CapabilityState`] value.
-    pub use_generic_http_action: Option<CapabilityState>,
+    pub use_generic_http_action: ::std::option::Option<CapabilityState>,
     /// `UseGithubAction`: a [`CapabilityState`] value.
-    pub use_github_action: Option<CapabilityState>,
+    pub use_github_action: ::std::option::Option<CapabilityState>,
     /// `UseGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub use_google_calendar_action: Option<CapabilityState>,
+    pub use_google_calendar_action: ::std::option::Option<CapabilityState>,
     /// `UseHubspotAction`: a [`CapabilityState`] value.
-    pub use_hubspot_action: Option<CapabilityState>,
+    pub use_hubspot_action: ::std::option::Option<CapabilityState>,
     /// `UseHuggingFaceAction`: a [`CapabilityState`] value.
-    pub use_hugging_face_action: Option<CapabilityState>,
+    pub use_hugging_face_action: ::std::option::Option<CapabilityState>,
     /// `UseIntercomAction`: a [`CapabilityState`] value.
-    pub use_intercom_action: Option<CapabilityState>,
+    pub use_intercom_action: ::std::option::Option<CapabilityState>,
     /// `UseJiraAction`: a [`CapabilityState`] value.
-    pub use_jira_action: Option<CapabilityState>,
+    pub use_jira_action: ::std::option::Option<CapabilityState>,
     /// `UseLinearAction`: a [`CapabilityState`] value.
-    pub use_linear_action: Option<CapabilityState>,
+    pub use_linear_action: ::std::option::Option<CapabilityState>,
     /// `UseMCPAction`: a [`CapabilityState`] value.
-    pub use_mcp_action: Option<CapabilityState>,
+    pub use_mcp_action: ::std::option::Option<CapabilityState>,
     /// `UseMSExchangeAction`: a [`CapabilityState`] value.
-    pub use_ms_exchange_action: Option<CapabilityState>,
+    pub use_ms_exchange_action: ::std::option::Option<CapabilityState>,
     /// `UseMSTeamsAction`: a [`CapabilityState`] value.
-    pub use_ms_teams_action: Option<CapabilityState>,
+    pub use_ms_teams_action: ::std::option::Option<CapabilityState>,
     /// `UseMondayAction`: a [`CapabilityState`] value.
-    pub use_monday_action: Option<CapabilityState>,
+    pub use_monday_action: ::std::option::Option<CapabilityState>,
     /// `UseNewRelicAction`: a [`CapabilityState`] value.
-    pub use_new_relic_action: Option<CapabilityState>,
+    pub use_new_relic_action: ::std::option::Option<CapabilityState>,
     /// `UseNotionAction`: a [`CapabilityState`] value.
-    pub use_notion_action: Option<CapabilityState>,
+    pub use_notion_action: ::std::option::Option<CapabilityState>,
     /// `UseOneDriveAction`: a [`CapabilityState`] value.
-    pub use_one_drive_action: Option<CapabilityState>,
+    pub use_one_drive_action: ::std::option::Option<CapabilityState>,
     /// `UseOpenAPIAction`: a [`CapabilityState`] value.
-    pub use_open_api_action: Option<CapabilityState>,
+    pub use_open_api_action: ::std::option::Option<CapabilityState>,
     /// `UsePagerDutyAction`: a [`CapabilityState`] value.
-    pub use_pager_duty_action: Option<CapabilityState>,
+    pub use_pager_duty_action: ::std::option::Option<CapabilityState>,
     /// `UseSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub use_sap_bill_of_material_action: Option<CapabilityState>,
+    pub use_sap_bill_of_material_action: ::std::option::Option<CapabilityState>,
     /// `UseSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub use_sap_business_partner_action: Option<CapabilityState>,
+    pub use_sap_business_partner_action: ::std::option::Option<CapabilityState>,
     /// `UseSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub use_sap_material_stock_action: Option<CapabilityState>,
+    pub use_sap_material_stock_action: ::std::option::Option<CapabilityState>,
     /// `UseSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub use_sap_physical_inventory_action: Option<CapabilityState>,
+    pub use_sap_physical_inventory_action: ::std::option::Option<CapabilityState>,
     /// `UseSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub use_sap_product_master_data_action: Option<CapabilityState>,
+    pub use_sap_product_master_data_action: ::std::option::Option<CapabilityState>,
     /// `UseSalesforceAction`: a [`CapabilityState`] value.
-    pub use_salesforce_action: Option<CapabilityState>,
+    pub use_salesforce_action: ::std::option::Option<CapabilityState>,
     /// `UseSandPGMIAction`: a [`CapabilityState`] value.
-    pub use_sand_pgmi_action: Option<CapabilityState>,
+    pub use_sand_pgmi_action: ::std::option::Option<CapabilityState>,
     /// `UseSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub use_sand_p_global_energy_action: Option<CapabilityState>,
+    pub use_sand_p_global_energy_action: ::std::option::Option<CapabilityState>,
     /// `UseServiceNowAction`: a [`CapabilityState`] value.
-    pub use_service_now_action: Option<CapabilityState>,
+    pub use_service_now_action: ::std::option::Option<CapabilityState>,
     /// `UseSharePointAction`: a [`CapabilityState`] value.
-    pub use_share_point_action: Option<CapabilityState>,
+    pub use_share_point_action: ::std::option::Option<CapabilityState>,
     /// `UseSlackAction`: a [`CapabilityState`] value.
-    pub use_slack_action: Option<CapabilityState>,
+    pub use_slack_action: ::std::option::Option<CapabilityState>,
     /// `UseSmartsheetAction`: a [`CapabilityState`] value.
-    pub use_smartsheet_action: Option<CapabilityState>,
+    pub use_smartsheet_action: ::std::option::Option<CapabilityState>,
     /// `UseTextractAction`: a [`CapabilityState`] value.
-    pub use_textract_action: Option<CapabilityState>,
+    pub use_textract_action: ::std::option::Option<CapabilityState>,
     /// `UseZendeskAction`: a [`CapabilityState`] value.
-    pub use_zendesk_action: Option<CapabilityState>,
+    pub use_zendesk_action: ::std::option::Option<CapabilityState>,
     /// `ViewAccountSPICECapacity`: a [`CapabilityState`] value.
     ///
     /// The ability to view account SPICE capacity.
-    pub view_account_spice_capacity: Option<CapabilityState>,
+    pub view_account_spice_capacity: ::std::option::Option<CapabilityState>,
     /// `ZendeskAction`: a [`CapabilityState`] value.
-    pub zendesk_action: Option<CapabilityState>,
+    pub zendesk_action: ::std::option::Option<CapabilityState>,
 }
 
 #[rustfmt::skip]
@@ -887,453 +643,453 @@ impl Capabilities {
     /// A `Capabilities` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Action`: a [`CapabilityState`] value.
-    pub fn action(mut self, value: impl Into<CapabilityState>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `AddOrRunAnomalyDetectionForAnalyses`: a [`CapabilityState`] value.
-    pub fn add_or_run_anomaly_detection_for_analyses(mut self, value: impl Into<CapabilityState>) -> Self { self.add_or_run_anomaly_detection_for_analyses = Some(value.into()); self }
+    pub fn add_or_run_anomaly_detection_for_analyses(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.add_or_run_anomaly_detection_for_analyses = ::std::option::Option::Some(value.into()); self }
     /// `AmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_bedrock_ars_action = Some(value.into()); self }
+    pub fn amazon_bedrock_ars_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.amazon_bedrock_ars_action = ::std::option::Option::Some(value.into()); self }
     /// `AmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_bedrock_fs_action = Some(value.into()); self }
+    pub fn amazon_bedrock_fs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.amazon_bedrock_fs_action = ::std::option::Option::Some(value.into()); self }
     /// `AmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_bedrock_krs_action = Some(value.into()); self }
+    pub fn amazon_bedrock_krs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.amazon_bedrock_krs_action = ::std::option::Option::Some(value.into()); self }
     /// `AmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_s_three_action = Some(value.into()); self }
+    pub fn amazon_s_three_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.amazon_s_three_action = ::std::option::Option::Some(value.into()); self }
     /// `Analysis`: a [`CapabilityState`] value.
-    pub fn analysis(mut self, value: impl Into<CapabilityState>) -> Self { self.analysis = Some(value.into()); self }
+    pub fn analysis(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.analysis = ::std::option::Option::Some(value.into()); self }
     /// `ApproveFlowShareRequests`: a [`CapabilityState`] value.
-    pub fn approve_flow_share_requests(mut self, value: impl Into<CapabilityState>) -> Self { self.approve_flow_share_requests = Some(value.into()); self }
+    pub fn approve_flow_share_requests(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.approve_flow_share_requests = ::std::option::Option::Some(value.into()); self }
     /// `AsanaAction`: a [`CapabilityState`] value.
-    pub fn asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.asana_action = Some(value.into()); self }
+    pub fn asana_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.asana_action = ::std::option::Option::Some(value.into()); self }
     /// `Automate`: a [`CapabilityState`] value.
-    pub fn automate(mut self, value: impl Into<CapabilityState>) -> Self { self.automate = Some(value.into()); self }
+    pub fn automate(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.automate = ::std::option::Option::Some(value.into()); self }
     /// `BambooHRAction`: a [`CapabilityState`] value.
-    pub fn bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.bamboo_hr_action = Some(value.into()); self }
+    pub fn bamboo_hr_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.bamboo_hr_action = ::std::option::Option::Some(value.into()); self }
     /// `BoxAgentAction`: a [`CapabilityState`] value.
-    pub fn box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.box_agent_action = Some(value.into()); self }
+    pub fn box_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.box_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `BuildCalculatedFieldWithQ`: a [`CapabilityState`] value.
-    pub fn build_calculated_field_with_q(mut self, value: impl Into<CapabilityState>) -> Self { self.build_calculated_field_with_q = Some(value.into()); self }
+    pub fn build_calculated_field_with_q(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.build_calculated_field_with_q = ::std::option::Option::Some(value.into()); self }
     /// `CanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.canva_agent_action = Some(value.into()); self }
+    pub fn canva_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.canva_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `ChatAgent`: a [`CapabilityState`] value.
-    pub fn chat_agent(mut self, value: impl Into<CapabilityState>) -> Self { self.chat_agent = Some(value.into()); self }
+    pub fn chat_agent(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.chat_agent = ::std::option::Option::Some(value.into()); self }
     /// `ComprehendAction`: a [`CapabilityState`] value.
-    pub fn comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.comprehend_action = Some(value.into()); self }
+    pub fn comprehend_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.comprehend_action = ::std::option::Option::Some(value.into()); self }
     /// `ComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.comprehend_medical_action = Some(value.into()); self }
+    pub fn comprehend_medical_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.comprehend_medical_action = ::std::option::Option::Some(value.into()); self }
     /// `ConfluenceAction`: a [`CapabilityState`] value.
-    pub fn confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.confluence_action = Some(value.into()); self }
+    pub fn confluence_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.confluence_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_ars_action = Some(value.into()); self }
+    pub fn create_and_update_amazon_bedrock_ars_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_ars_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_fs_action = Some(value.into()); self }
+    pub fn create_and_update_amazon_bedrock_fs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_fs_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_krs_action = Some(value.into()); self }
+    pub fn create_and_update_amazon_bedrock_krs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_krs_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_s_three_action = Some(value.into()); self }
+    pub fn create_and_update_amazon_s_three_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_amazon_s_three_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateAsanaAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_asana_action = Some(value.into()); self }
+    pub fn create_and_update_asana_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_asana_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateBambooHRAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_bamboo_hr_action = Some(value.into()); self }
+    pub fn create_and_update_bamboo_hr_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_bamboo_hr_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateBoxAgentAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_box_agent_action = Some(value.into()); self }
+    pub fn create_and_update_box_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_box_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateCanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_canva_agent_action = Some(value.into()); self }
+    pub fn create_and_update_canva_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_canva_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateComprehendAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_comprehend_action = Some(value.into()); self }
+    pub fn create_and_update_comprehend_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_comprehend_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_comprehend_medical_action = Some(value.into()); self }
+    pub fn create_and_update_comprehend_medical_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_comprehend_medical_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateConfluenceAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_confluence_action = Some(value.into()); self }
+    pub fn create_and_update_confluence_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_confluence_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateDashboardEmailReports`: a [`CapabilityState`] value.
-    pub fn create_and_update_dashboard_email_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_dashboard_email_reports = Some(value.into()); self }
+    pub fn create_and_update_dashboard_email_reports(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_dashboard_email_reports = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateDataSources`: a [`CapabilityState`] value.
-    pub fn create_and_update_data_sources(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_data_sources = Some(value.into()); self }
+    pub fn create_and_update_data_sources(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_data_sources = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateDatasets`: a [`CapabilityState`] value.
-    pub fn create_and_update_datasets(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_datasets = Some(value.into()); self }
+    pub fn create_and_update_datasets(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_datasets = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateFactSetAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_fact_set_action = Some(value.into()); self }
+    pub fn create_and_update_fact_set_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_fact_set_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateGenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_generic_http_action = Some(value.into()); self }
+    pub fn create_and_update_generic_http_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_generic_http_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateGithubAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_github_action = Some(value.into()); self }
+    pub fn create_and_update_github_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_github_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_google_calendar_action = Some(value.into()); self }
+    pub fn create_and_update_google_calendar_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_google_calendar_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateHubspotAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_hubspot_action = Some(value.into()); self }
+    pub fn create_and_update_hubspot_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_hubspot_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateHuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_hugging_face_action = Some(value.into()); self }
+    pub fn create_and_update_hugging_face_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_hugging_face_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateIntercomAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_intercom_action = Some(value.into()); self }
+    pub fn create_and_update_intercom_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_intercom_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateJiraAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_jira_action = Some(value.into()); self }
+    pub fn create_and_update_jira_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_jira_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateKnowledgeBases`: a [`CapabilityState`] value.
-    pub fn create_and_update_knowledge_bases(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_knowledge_bases = Some(value.into()); self }
+    pub fn create_and_update_knowledge_bases(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_knowledge_bases = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateLinearAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_linear_action = Some(value.into()); self }
+    pub fn create_and_update_linear_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_linear_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateMCPAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_mcp_action = Some(value.into()); self }
+    pub fn create_and_update_mcp_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_mcp_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateMSExchangeAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_ms_exchange_action = Some(value.into()); self }
+    pub fn create_and_update_ms_exchange_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_ms_exchange_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateMSTeamsAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_ms_teams_action = Some(value.into()); self }
+    pub fn create_and_update_ms_teams_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_ms_teams_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateMondayAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_monday_action = Some(value.into()); self }
+    pub fn create_and_update_monday_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_monday_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateNewRelicAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_new_relic_action = Some(value.into()); self }
+    pub fn create_and_update_new_relic_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_new_relic_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateNotionAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_notion_action = Some(value.into()); self }
+    pub fn create_and_update_notion_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_notion_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateOneDriveAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_one_drive_action = Some(value.into()); self }
+    pub fn create_and_update_one_drive_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_one_drive_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateOpenAPIAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_open_api_action = Some(value.into()); self }
+    pub fn create_and_update_open_api_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_open_api_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdatePagerDutyAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_pager_duty_action = Some(value.into()); self }
+    pub fn create_and_update_pager_duty_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_pager_duty_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_bill_of_material_action = Some(value.into()); self }
+    pub fn create_and_update_sap_bill_of_material_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sap_bill_of_material_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_business_partner_action = Some(value.into()); self }
+    pub fn create_and_update_sap_business_partner_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sap_business_partner_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_material_stock_action = Some(value.into()); self }
+    pub fn create_and_update_sap_material_stock_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sap_material_stock_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_physical_inventory_action = Some(value.into()); self }
+    pub fn create_and_update_sap_physical_inventory_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sap_physical_inventory_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_product_master_data_action = Some(value.into()); self }
+    pub fn create_and_update_sap_product_master_data_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sap_product_master_data_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSalesforceAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_salesforce_action = Some(value.into()); self }
+    pub fn create_and_update_salesforce_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_salesforce_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSandPGMIAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sand_pgmi_action = Some(value.into()); self }
+    pub fn create_and_update_sand_pgmi_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sand_pgmi_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sand_p_global_energy_action = Some(value.into()); self }
+    pub fn create_and_update_sand_p_global_energy_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_sand_p_global_energy_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateServiceNowAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_service_now_action = Some(value.into()); self }
+    pub fn create_and_update_service_now_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_service_now_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSharePointAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_share_point_action = Some(value.into()); self }
+    pub fn create_and_update_share_point_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_share_point_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSlackAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_slack_action = Some(value.into()); self }
+    pub fn create_and_update_slack_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_slack_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateSmartsheetAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_smartsheet_action = Some(value.into()); self }
+    pub fn create_and_update_smartsheet_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_smartsheet_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateTextractAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_textract_action = Some(value.into()); self }
+    pub fn create_and_update_textract_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_textract_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateThemes`: a [`CapabilityState`] value.
-    pub fn create_and_update_themes(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_themes = Some(value.into()); self }
+    pub fn create_and_update_themes(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_themes = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateThresholdAlerts`: a [`CapabilityState`] value.
-    pub fn create_and_update_threshold_alerts(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_threshold_alerts = Some(value.into()); self }
+    pub fn create_and_update_threshold_alerts(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_threshold_alerts = ::std::option::Option::Some(value.into()); self }
     /// `CreateAndUpdateZendeskAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_zendesk_action = Some(value.into()); self }
+    pub fn create_and_update_zendesk_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_and_update_zendesk_action = ::std::option::Option::Some(value.into()); self }
     /// `CreateChatAgents`: a [`CapabilityState`] value.
-    pub fn create_chat_agents(mut self, value: impl Into<CapabilityState>) -> Self { self.create_chat_agents = Some(value.into()); self }
+    pub fn create_chat_agents(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_chat_agents = ::std::option::Option::Some(value.into()); self }
     /// `CreateDashboardExecutiveSummaryWithQ`: a [`CapabilityState`] value.
-    pub fn create_dashboard_executive_summary_with_q(mut self, value: impl Into<CapabilityState>) -> Self { self.create_dashboard_executive_summary_with_q = Some(value.into()); self }
+    pub fn create_dashboard_executive_summary_with_q(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_dashboard_executive_summary_with_q = ::std::option::Option::Some(value.into()); self }
     /// `CreateSPICEDataset`: a [`CapabilityState`] value.
-    pub fn create_spice_dataset(mut self, value: impl Into<CapabilityState>) -> Self { self.create_spice_dataset = Some(value.into()); self }
+    pub fn create_spice_dataset(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_spice_dataset = ::std::option::Option::Some(value.into()); self }
     /// `CreateSharedFolders`: a [`CapabilityState`] value.
-    pub fn create_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self { self.create_shared_folders = Some(value.into()); self }
+    pub fn create_shared_folders(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.create_shared_folders = ::std::option::Option::Some(value.into()); self }
     /// `Dashboard`: a [`CapabilityState`] value.
-    pub fn dashboard(mut self, value: impl Into<CapabilityState>) -> Self { self.dashboard = Some(value.into()); self }
+    pub fn dashboard(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.dashboard = ::std::option::Option::Some(value.into()); self }
     /// `EditVisualWithQ`: a [`CapabilityState`] value.
-    pub fn edit_visual_with_q(mut self, value: impl Into<CapabilityState>) -> Self { self.edit_visual_with_q = Some(value.into()); self }
+    pub fn edit_visual_with_q(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.edit_visual_with_q = ::std::option::Option::Some(value.into()); self }
     /// `ExportToCsv`: a [`CapabilityState`] value.
-    pub fn export_to_csv(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_csv = Some(value.into()); self }
+    pub fn export_to_csv(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.export_to_csv = ::std::option::Option::Some(value.into()); self }
     /// `ExportToCsvInScheduledReports`: a [`CapabilityState`] value.
-    pub fn export_to_csv_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_csv_in_scheduled_reports = Some(value.into()); self }
+    pub fn export_to_csv_in_scheduled_reports(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.export_to_csv_in_scheduled_reports = ::std::option::Option::Some(value.into()); self }
     /// `ExportToExcel`: a [`CapabilityState`] value.
-    pub fn export_to_excel(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_excel = Some(value.into()); self }
+    pub fn export_to_excel(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.export_to_excel = ::std::option::Option::Some(value.into()); self }
     /// `ExportToExcelInScheduledReports`: a [`CapabilityState`] value.
-    pub fn export_to_excel_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_excel_in_scheduled_reports = Some(value.into()); self }
+    pub fn export_to_excel_in_scheduled_reports(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.export_to_excel_in_scheduled_reports = ::std::option::Option::Some(value.into()); self }
     /// `ExportToPdf`: a [`CapabilityState`] value.
-    pub fn export_to_pdf(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_pdf = Some(value.into()); self }
+    pub fn export_to_pdf(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.export_to_pdf = ::std::option::Option::Some(value.into()); self }
     /// `ExportToPdfInScheduledReports`: a [`CapabilityState`] value.
-    pub fn export_to_pdf_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_pdf_in_scheduled_reports = Some(value.into()); self }
+    pub fn export_to_pdf_in_scheduled_reports(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.export_to_pdf_in_scheduled_reports = ::std::option::Option::Some(value.into()); self }
     /// `Extension`: a [`CapabilityState`] value.
-    pub fn extension(mut self, value: impl Into<CapabilityState>) -> Self { self.extension = Some(value.into()); self }
+    pub fn extension(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.extension = ::std::option::Option::Some(value.into()); self }
     /// `FactSetAction`: a [`CapabilityState`] value.
-    pub fn fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.fact_set_action = Some(value.into()); self }
+    pub fn fact_set_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.fact_set_action = ::std::option::Option::Some(value.into()); self }
     /// `Flow`: a [`CapabilityState`] value.
-    pub fn flow(mut self, value: impl Into<CapabilityState>) -> Self { self.flow = Some(value.into()); self }
+    pub fn flow(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.flow = ::std::option::Option::Some(value.into()); self }
     /// `GenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.generic_http_action = Some(value.into()); self }
+    pub fn generic_http_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.generic_http_action = ::std::option::Option::Some(value.into()); self }
     /// `GithubAction`: a [`CapabilityState`] value.
-    pub fn github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.github_action = Some(value.into()); self }
+    pub fn github_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.github_action = ::std::option::Option::Some(value.into()); self }
     /// `GoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.google_calendar_action = Some(value.into()); self }
+    pub fn google_calendar_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.google_calendar_action = ::std::option::Option::Some(value.into()); self }
     /// `HubspotAction`: a [`CapabilityState`] value.
-    pub fn hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.hubspot_action = Some(value.into()); self }
+    pub fn hubspot_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.hubspot_action = ::std::option::Option::Some(value.into()); self }
     /// `HuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.hugging_face_action = Some(value.into()); self }
+    pub fn hugging_face_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.hugging_face_action = ::std::option::Option::Some(value.into()); self }
     /// `IncludeContentInScheduledReportsEmail`: a [`CapabilityState`] value.
-    pub fn include_content_in_scheduled_reports_email(mut self, value: impl Into<CapabilityState>) -> Self { self.include_content_in_scheduled_reports_email = Some(value.into()); self }
+    pub fn include_content_in_scheduled_reports_email(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.include_content_in_scheduled_reports_email = ::std::option::Option::Some(value.into()); self }
     /// `IntercomAction`: a [`CapabilityState`] value.
-    pub fn intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.intercom_action = Some(value.into()); self }
+    pub fn intercom_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.intercom_action = ::std::option::Option::Some(value.into()); self }
     /// `JiraAction`: a [`CapabilityState`] value.
-    pub fn jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.jira_action = Some(value.into()); self }
+    pub fn jira_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.jira_action = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBase`: a [`CapabilityState`] value.
-    pub fn knowledge_base(mut self, value: impl Into<CapabilityState>) -> Self { self.knowledge_base = Some(value.into()); self }
+    pub fn knowledge_base(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.knowledge_base = ::std::option::Option::Some(value.into()); self }
     /// `LinearAction`: a [`CapabilityState`] value.
-    pub fn linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.linear_action = Some(value.into()); self }
+    pub fn linear_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.linear_action = ::std::option::Option::Some(value.into()); self }
     /// `MCPAction`: a [`CapabilityState`] value.
-    pub fn mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.mcp_action = Some(value.into()); self }
+    pub fn mcp_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.mcp_action = ::std::option::Option::Some(value.into()); self }
     /// `MSExchangeAction`: a [`CapabilityState`] value.
-    pub fn ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.ms_exchange_action = Some(value.into()); self }
+    pub fn ms_exchange_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.ms_exchange_action = ::std::option::Option::Some(value.into()); self }
     /// `MSTeamsAction`: a [`CapabilityState`] value.
-    pub fn ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.ms_teams_action = Some(value.into()); self }
+    pub fn ms_teams_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.ms_teams_action = ::std::option::Option::Some(value.into()); self }
     /// `ManageSharedFolders`: a [`CapabilityState`] value.
-    pub fn manage_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self { self.manage_shared_folders = Some(value.into()); self }
+    pub fn manage_shared_folders(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.manage_shared_folders = ::std::option::Option::Some(value.into()); self }
     /// `MondayAction`: a [`CapabilityState`] value.
-    pub fn monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.monday_action = Some(value.into()); self }
+    pub fn monday_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.monday_action = ::std::option::Option::Some(value.into()); self }
     /// `NewRelicAction`: a [`CapabilityState`] value.
-    pub fn new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.new_relic_action = Some(value.into()); self }
+    pub fn new_relic_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.new_relic_action = ::std::option::Option::Some(value.into()); self }
     /// `NotionAction`: a [`CapabilityState`] value.
-    pub fn notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.notion_action = Some(value.into()); self }
+    pub fn notion_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.notion_action = ::std::option::Option::Some(value.into()); self }
     /// `OneDriveAction`: a [`CapabilityState`] value.
-    pub fn one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.one_drive_action = Some(value.into()); self }
+    pub fn one_drive_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.one_drive_action = ::std::option::Option::Some(value.into()); self }
     /// `OpenAPIAction`: a [`CapabilityState`] value.
-    pub fn open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.open_api_action = Some(value.into()); self }
+    pub fn open_api_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.open_api_action = ::std::option::Option::Some(value.into()); self }
     /// `PagerDutyAction`: a [`CapabilityState`] value.
-    pub fn pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.pager_duty_action = Some(value.into()); self }
+    pub fn pager_duty_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.pager_duty_action = ::std::option::Option::Some(value.into()); self }
     /// `PerformFlowUiTask`: a [`CapabilityState`] value.
-    pub fn perform_flow_ui_task(mut self, value: impl Into<CapabilityState>) -> Self { self.perform_flow_ui_task = Some(value.into()); self }
+    pub fn perform_flow_ui_task(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.perform_flow_ui_task = ::std::option::Option::Some(value.into()); self }
     /// `PrintReports`: a [`CapabilityState`] value.
-    pub fn print_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.print_reports = Some(value.into()); self }
+    pub fn print_reports(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.print_reports = ::std::option::Option::Some(value.into()); self }
     /// `PublishWithoutApproval`: a [`CapabilityState`] value.
-    pub fn publish_without_approval(mut self, value: impl Into<CapabilityState>) -> Self { self.publish_without_approval = Some(value.into()); self }
+    pub fn publish_without_approval(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.publish_without_approval = ::std::option::Option::Some(value.into()); self }
     /// `RenameSharedFolders`: a [`CapabilityState`] value.
-    pub fn rename_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self { self.rename_shared_folders = Some(value.into()); self }
+    pub fn rename_shared_folders(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.rename_shared_folders = ::std::option::Option::Some(value.into()); self }
     /// `Research`: a [`CapabilityState`] value.
-    pub fn research(mut self, value: impl Into<CapabilityState>) -> Self { self.research = Some(value.into()); self }
+    pub fn research(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.research = ::std::option::Option::Some(value.into()); self }
     /// `SAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_bill_of_material_action = Some(value.into()); self }
+    pub fn sap_bill_of_material_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sap_bill_of_material_action = ::std::option::Option::Some(value.into()); self }
     /// `SAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_business_partner_action = Some(value.into()); self }
+    pub fn sap_business_partner_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sap_business_partner_action = ::std::option::Option::Some(value.into()); self }
     /// `SAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_material_stock_action = Some(value.into()); self }
+    pub fn sap_material_stock_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sap_material_stock_action = ::std::option::Option::Some(value.into()); self }
     /// `SAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_physical_inventory_action = Some(value.into()); self }
+    pub fn sap_physical_inventory_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sap_physical_inventory_action = ::std::option::Option::Some(value.into()); self }
     /// `SAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_product_master_data_action = Some(value.into()); self }
+    pub fn sap_product_master_data_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sap_product_master_data_action = ::std::option::Option::Some(value.into()); self }
     /// `SalesforceAction`: a [`CapabilityState`] value.
-    pub fn salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.salesforce_action = Some(value.into()); self }
+    pub fn salesforce_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.salesforce_action = ::std::option::Option::Some(value.into()); self }
     /// `SandPGMIAction`: a [`CapabilityState`] value.
-    pub fn sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sand_pgmi_action = Some(value.into()); self }
+    pub fn sand_pgmi_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sand_pgmi_action = ::std::option::Option::Some(value.into()); self }
     /// `SandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sand_p_global_energy_action = Some(value.into()); self }
+    pub fn sand_p_global_energy_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.sand_p_global_energy_action = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNowAction`: a [`CapabilityState`] value.
-    pub fn service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.service_now_action = Some(value.into()); self }
+    pub fn service_now_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.service_now_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_bedrock_ars_action = Some(value.into()); self }
+    pub fn share_amazon_bedrock_ars_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_amazon_bedrock_ars_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_bedrock_fs_action = Some(value.into()); self }
+    pub fn share_amazon_bedrock_fs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_amazon_bedrock_fs_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_bedrock_krs_action = Some(value.into()); self }
+    pub fn share_amazon_bedrock_krs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_amazon_bedrock_krs_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_s_three_action = Some(value.into()); self }
+    pub fn share_amazon_s_three_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_amazon_s_three_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareAnalyses`: a [`CapabilityState`] value.
-    pub fn share_analyses(mut self, value: impl Into<CapabilityState>) -> Self { self.share_analyses = Some(value.into()); self }
+    pub fn share_analyses(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_analyses = ::std::option::Option::Some(value.into()); self }
     /// `ShareAsanaAction`: a [`CapabilityState`] value.
-    pub fn share_asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_asana_action = Some(value.into()); self }
+    pub fn share_asana_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_asana_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareBambooHRAction`: a [`CapabilityState`] value.
-    pub fn share_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_bamboo_hr_action = Some(value.into()); self }
+    pub fn share_bamboo_hr_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_bamboo_hr_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareBoxAgentAction`: a [`CapabilityState`] value.
-    pub fn share_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_box_agent_action = Some(value.into()); self }
+    pub fn share_box_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_box_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareCanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn share_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_canva_agent_action = Some(value.into()); self }
+    pub fn share_canva_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_canva_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareComprehendAction`: a [`CapabilityState`] value.
-    pub fn share_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_comprehend_action = Some(value.into()); self }
+    pub fn share_comprehend_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_comprehend_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn share_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_comprehend_medical_action = Some(value.into()); self }
+    pub fn share_comprehend_medical_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_comprehend_medical_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareConfluenceAction`: a [`CapabilityState`] value.
-    pub fn share_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_confluence_action = Some(value.into()); self }
+    pub fn share_confluence_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_confluence_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareDashboards`: a [`CapabilityState`] value.
-    pub fn share_dashboards(mut self, value: impl Into<CapabilityState>) -> Self { self.share_dashboards = Some(value.into()); self }
+    pub fn share_dashboards(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_dashboards = ::std::option::Option::Some(value.into()); self }
     /// `ShareDataSources`: a [`CapabilityState`] value.
-    pub fn share_data_sources(mut self, value: impl Into<CapabilityState>) -> Self { self.share_data_sources = Some(value.into()); self }
+    pub fn share_data_sources(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_data_sources = ::std::option::Option::Some(value.into()); self }
     /// `ShareDatasets`: a [`CapabilityState`] value.
-    pub fn share_datasets(mut self, value: impl Into<CapabilityState>) -> Self { self.share_datasets = Some(value.into()); self }
+    pub fn share_datasets(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_datasets = ::std::option::Option::Some(value.into()); self }
     /// `ShareFactSetAction`: a [`CapabilityState`] value.
-    pub fn share_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_fact_set_action = Some(value.into()); self }
+    pub fn share_fact_set_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_fact_set_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareGenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn share_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_generic_http_action = Some(value.into()); self }
+    pub fn share_generic_http_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_generic_http_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareGithubAction`: a [`CapabilityState`] value.
-    pub fn share_github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_github_action = Some(value.into()); self }
+    pub fn share_github_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_github_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn share_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_google_calendar_action = Some(value.into()); self }
+    pub fn share_google_calendar_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_google_calendar_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareHubspotAction`: a [`CapabilityState`] value.
-    pub fn share_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_hubspot_action = Some(value.into()); self }
+    pub fn share_hubspot_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_hubspot_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareHuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn share_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_hugging_face_action = Some(value.into()); self }
+    pub fn share_hugging_face_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_hugging_face_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareIntercomAction`: a [`CapabilityState`] value.
-    pub fn share_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_intercom_action = Some(value.into()); self }
+    pub fn share_intercom_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_intercom_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareJiraAction`: a [`CapabilityState`] value.
-    pub fn share_jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_jira_action = Some(value.into()); self }
+    pub fn share_jira_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_jira_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareKnowledgeBases`: a [`CapabilityState`] value.
-    pub fn share_knowledge_bases(mut self, value: impl Into<CapabilityState>) -> Self { self.share_knowledge_bases = Some(value.into()); self }
+    pub fn share_knowledge_bases(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_knowledge_bases = ::std::option::Option::Some(value.into()); self }
     /// `ShareLinearAction`: a [`CapabilityState`] value.
-    pub fn share_linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_linear_action = Some(value.into()); self }
+    pub fn share_linear_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_linear_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareMCPAction`: a [`CapabilityState`] value.
-    pub fn share_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_mcp_action = Some(value.into()); self }
+    pub fn share_mcp_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_mcp_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareMSExchangeAction`: a [`CapabilityState`] value.
-    pub fn share_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_ms_exchange_action = Some(value.into()); self }
+    pub fn share_ms_exchange_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_ms_exchange_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareMSTeamsAction`: a [`CapabilityState`] value.
-    pub fn share_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_ms_teams_action = Some(value.into()); self }
+    pub fn share_ms_teams_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_ms_teams_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareMondayAction`: a [`CapabilityState`] value.
-    pub fn share_monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_monday_action = Some(value.into()); self }
+    pub fn share_monday_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_monday_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareNewRelicAction`: a [`CapabilityState`] value.
-    pub fn share_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_new_relic_action = Some(value.into()); self }
+    pub fn share_new_relic_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_new_relic_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareNotionAction`: a [`CapabilityState`] value.
-    pub fn share_notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_notion_action = Some(value.into()); self }
+    pub fn share_notion_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_notion_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareOneDriveAction`: a [`CapabilityState`] value.
-    pub fn share_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_one_drive_action = Some(value.into()); self }
+    pub fn share_one_drive_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_one_drive_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareOpenAPIAction`: a [`CapabilityState`] value.
-    pub fn share_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_open_api_action = Some(value.into()); self }
+    pub fn share_open_api_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_open_api_action = ::std::option::Option::Some(value.into()); self }
     /// `SharePagerDutyAction`: a [`CapabilityState`] value.
-    pub fn share_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_pager_duty_action = Some(value.into()); self }
+    pub fn share_pager_duty_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_pager_duty_action = ::std::option::Option::Some(value.into()); self }
     /// `SharePointAction`: a [`CapabilityState`] value.
-    pub fn share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_point_action = Some(value.into()); self }
+    pub fn share_point_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_point_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn share_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_bill_of_material_action = Some(value.into()); self }
+    pub fn share_sap_bill_of_material_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sap_bill_of_material_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn share_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_business_partner_action = Some(value.into()); self }
+    pub fn share_sap_business_partner_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sap_business_partner_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn share_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_material_stock_action = Some(value.into()); self }
+    pub fn share_sap_material_stock_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sap_material_stock_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn share_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_physical_inventory_action = Some(value.into()); self }
+    pub fn share_sap_physical_inventory_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sap_physical_inventory_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn share_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_product_master_data_action = Some(value.into()); self }
+    pub fn share_sap_product_master_data_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sap_product_master_data_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSalesforceAction`: a [`CapabilityState`] value.
-    pub fn share_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_salesforce_action = Some(value.into()); self }
+    pub fn share_salesforce_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_salesforce_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSandPGMIAction`: a [`CapabilityState`] value.
-    pub fn share_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sand_pgmi_action = Some(value.into()); self }
+    pub fn share_sand_pgmi_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sand_pgmi_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn share_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sand_p_global_energy_action = Some(value.into()); self }
+    pub fn share_sand_p_global_energy_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_sand_p_global_energy_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareServiceNowAction`: a [`CapabilityState`] value.
-    pub fn share_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_service_now_action = Some(value.into()); self }
+    pub fn share_service_now_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_service_now_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSharePointAction`: a [`CapabilityState`] value.
-    pub fn share_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_share_point_action = Some(value.into()); self }
+    pub fn share_share_point_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_share_point_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSlackAction`: a [`CapabilityState`] value.
-    pub fn share_slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_slack_action = Some(value.into()); self }
+    pub fn share_slack_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_slack_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareSmartsheetAction`: a [`CapabilityState`] value.
-    pub fn share_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_smartsheet_action = Some(value.into()); self }
+    pub fn share_smartsheet_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_smartsheet_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareTextractAction`: a [`CapabilityState`] value.
-    pub fn share_textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_textract_action = Some(value.into()); self }
+    pub fn share_textract_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_textract_action = ::std::option::Option::Some(value.into()); self }
     /// `ShareZendeskAction`: a [`CapabilityState`] value.
-    pub fn share_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_zendesk_action = Some(value.into()); self }
+    pub fn share_zendesk_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.share_zendesk_action = ::std::option::Option::Some(value.into()); self }
     /// `SlackAction`: a [`CapabilityState`] value.
-    pub fn slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.slack_action = Some(value.into()); self }
+    pub fn slack_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.slack_action = ::std::option::Option::Some(value.into()); self }
     /// `SmartsheetAction`: a [`CapabilityState`] value.
-    pub fn smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.smartsheet_action = Some(value.into()); self }
+    pub fn smartsheet_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.smartsheet_action = ::std::option::Option::Some(value.into()); self }
     /// `Space`: a [`CapabilityState`] value.
-    pub fn space(mut self, value: impl Into<CapabilityState>) -> Self { self.space = Some(value.into()); self }
+    pub fn space(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.space = ::std::option::Option::Some(value.into()); self }
     /// `SubscribeDashboardEmailReports`: a [`CapabilityState`] value.
-    pub fn subscribe_dashboard_email_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.subscribe_dashboard_email_reports = Some(value.into()); self }
+    pub fn subscribe_dashboard_email_reports(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.subscribe_dashboard_email_reports = ::std::option::Option::Some(value.into()); self }
     /// `TextractAction`: a [`CapabilityState`] value.
-    pub fn textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.textract_action = Some(value.into()); self }
+    pub fn textract_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.textract_action = ::std::option::Option::Some(value.into()); self }
     /// `Topic`: a [`CapabilityState`] value.
-    pub fn topic(mut self, value: impl Into<CapabilityState>) -> Self { self.topic = Some(value.into()); self }
+    pub fn topic(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.topic = ::std::option::Option::Some(value.into()); self }
     /// `UseAgentWebSearch`: a [`CapabilityState`] value.
-    pub fn use_agent_web_search(mut self, value: impl Into<CapabilityState>) -> Self { self.use_agent_web_search = Some(value.into()); self }
+    pub fn use_agent_web_search(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_agent_web_search = ::std::option::Option::Some(value.into()); self }
     /// `UseAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_bedrock_ars_action = Some(value.into()); self }
+    pub fn use_amazon_bedrock_ars_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_amazon_bedrock_ars_action = ::std::option::Option::Some(value.into()); self }
     /// `UseAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_bedrock_fs_action = Some(value.into()); self }
+    pub fn use_amazon_bedrock_fs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_amazon_bedrock_fs_action = ::std::option::Option::Some(value.into()); self }
     /// `UseAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_bedrock_krs_action = Some(value.into()); self }
+    pub fn use_amazon_bedrock_krs_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_amazon_bedrock_krs_action = ::std::option::Option::Some(value.into()); self }
     /// `UseAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_s_three_action = Some(value.into()); self }
+    pub fn use_amazon_s_three_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_amazon_s_three_action = ::std::option::Option::Some(value.into()); self }
     /// `UseAsanaAction`: a [`CapabilityState`] value.
-    pub fn use_asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_asana_action = Some(value.into()); self }
+    pub fn use_asana_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_asana_action = ::std::option::Option::Some(value.into()); self }
     /// `UseBambooHRAction`: a [`CapabilityState`] value.
-    pub fn use_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_bamboo_hr_action = Some(value.into()); self }
+    pub fn use_bamboo_hr_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_bamboo_hr_action = ::std::option::Option::Some(value.into()); self }
     /// `UseBedrockModels`: a [`CapabilityState`] value.
-    pub fn use_bedrock_models(mut self, value: impl Into<CapabilityState>) -> Self { self.use_bedrock_models = Some(value.into()); self }
+    pub fn use_bedrock_models(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_bedrock_models = ::std::option::Option::Some(value.into()); self }
     /// `UseBoxAgentAction`: a [`CapabilityState`] value.
-    pub fn use_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_box_agent_action = Some(value.into()); self }
+    pub fn use_box_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_box_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `UseCanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn use_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_canva_agent_action = Some(value.into()); self }
+    pub fn use_canva_agent_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_canva_agent_action = ::std::option::Option::Some(value.into()); self }
     /// `UseComprehendAction`: a [`CapabilityState`] value.
-    pub fn use_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_comprehend_action = Some(value.into()); self }
+    pub fn use_comprehend_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_comprehend_action = ::std::option::Option::Some(value.into()); self }
     /// `UseComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn use_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_comprehend_medical_action = Some(value.into()); self }
+    pub fn use_comprehend_medical_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_comprehend_medical_action = ::std::option::Option::Some(value.into()); self }
     /// `UseConfluenceAction`: a [`CapabilityState`] value.
-    pub fn use_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_confluence_action = Some(value.into()); self }
+    pub fn use_confluence_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_confluence_action = ::std::option::Option::Some(value.into()); self }
     /// `UseFactSetAction`: a [`CapabilityState`] value.
-    pub fn use_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_fact_set_action = Some(value.into()); self }
+    pub fn use_fact_set_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_fact_set_action = ::std::option::Option::Some(value.into()); self }
     /// `UseGenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn use_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_generic_http_action = Some(value.into()); self }
+    pub fn use_generic_http_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_generic_http_action = ::std::option::Option::Some(value.into()); self }
     /// `UseGithubAction`: a [`CapabilityState`] value.
-    pub fn use_github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_github_action = Some(value.into()); self }
+    pub fn use_github_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_github_action = ::std::option::Option::Some(value.into()); self }
     /// `UseGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn use_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_google_calendar_action = Some(value.into()); self }
+    pub fn use_google_calendar_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_google_calendar_action = ::std::option::Option::Some(value.into()); self }
     /// `UseHubspotAction`: a [`CapabilityState`] value.
-    pub fn use_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_hubspot_action = Some(value.into()); self }
+    pub fn use_hubspot_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_hubspot_action = ::std::option::Option::Some(value.into()); self }
     /// `UseHuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn use_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_hugging_face_action = Some(value.into()); self }
+    pub fn use_hugging_face_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_hugging_face_action = ::std::option::Option::Some(value.into()); self }
     /// `UseIntercomAction`: a [`CapabilityState`] value.
-    pub fn use_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_intercom_action = Some(value.into()); self }
+    pub fn use_intercom_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_intercom_action = ::std::option::Option::Some(value.into()); self }
     /// `UseJiraAction`: a [`CapabilityState`] value.
-    pub fn use_jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_jira_action = Some(value.into()); self }
+    pub fn use_jira_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_jira_action = ::std::option::Option::Some(value.into()); self }
     /// `UseLinearAction`: a [`CapabilityState`] value.
-    pub fn use_linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_linear_action = Some(value.into()); self }
+    pub fn use_linear_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_linear_action = ::std::option::Option::Some(value.into()); self }
     /// `UseMCPAction`: a [`CapabilityState`] value.
-    pub fn use_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_mcp_action = Some(value.into()); self }
+    pub fn use_mcp_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_mcp_action = ::std::option::Option::Some(value.into()); self }
     /// `UseMSExchangeAction`: a [`CapabilityState`] value.
-    pub fn use_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_ms_exchange_action = Some(value.into()); self }
+    pub fn use_ms_exchange_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_ms_exchange_action = ::std::option::Option::Some(value.into()); self }
     /// `UseMSTeamsAction`: a [`CapabilityState`] value.
-    pub fn use_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_ms_teams_action = Some(value.into()); self }
+    pub fn use_ms_teams_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_ms_teams_action = ::std::option::Option::Some(value.into()); self }
     /// `UseMondayAction`: a [`CapabilityState`] value.
-    pub fn use_monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_monday_action = Some(value.into()); self }
+    pub fn use_monday_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_monday_action = ::std::option::Option::Some(value.into()); self }
     /// `UseNewRelicAction`: a [`CapabilityState`] value.
-    pub fn use_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_new_relic_action = Some(value.into()); self }
+    pub fn use_new_relic_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_new_relic_action = ::std::option::Option::Some(value.into()); self }
     /// `UseNotionAction`: a [`CapabilityState`] value.
-    pub fn use_notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_notion_action = Some(value.into()); self }
+    pub fn use_notion_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_notion_action = ::std::option::Option::Some(value.into()); self }
     /// `UseOneDriveAction`: a [`CapabilityState`] value.
-    pub fn use_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_one_drive_action = Some(value.into()); self }
+    pub fn use_one_drive_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_one_drive_action = ::std::option::Option::Some(value.into()); self }
     /// `UseOpenAPIAction`: a [`CapabilityState`] value.
-    pub fn use_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_open_api_action = Some(value.into()); self }
+    pub fn use_open_api_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_open_api_action = ::std::option::Option::Some(value.into()); self }
     /// `UsePagerDutyAction`: a [`CapabilityState`] value.
-    pub fn use_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_pager_duty_action = Some(value.into()); self }
+    pub fn use_pager_duty_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_pager_duty_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn use_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_bill_of_material_action = Some(value.into()); self }
+    pub fn use_sap_bill_of_material_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sap_bill_of_material_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn use_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_business_partner_action = Some(value.into()); self }
+    pub fn use_sap_business_partner_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sap_business_partner_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn use_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_material_stock_action = Some(value.into()); self }
+    pub fn use_sap_material_stock_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sap_material_stock_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn use_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_physical_inventory_action = Some(value.into()); self }
+    pub fn use_sap_physical_inventory_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sap_physical_inventory_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn use_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_product_master_data_action = Some(value.into()); self }
+    pub fn use_sap_product_master_data_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sap_product_master_data_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSalesforceAction`: a [`CapabilityState`] value.
-    pub fn use_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_salesforce_action = Some(value.into()); self }
+    pub fn use_salesforce_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_salesforce_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSandPGMIAction`: a [`CapabilityState`] value.
-    pub fn use_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sand_pgmi_action = Some(value.into()); self }
+    pub fn use_sand_pgmi_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sand_pgmi_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn use_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sand_p_global_energy_action = Some(value.into()); self }
+    pub fn use_sand_p_global_energy_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_sand_p_global_energy_action = ::std::option::Option::Some(value.into()); self }
     /// `UseServiceNowAction`: a [`CapabilityState`] value.
-    pub fn use_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_service_now_action = Some(value.into()); self }
+    pub fn use_service_now_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_service_now_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSharePointAction`: a [`CapabilityState`] value.
-    pub fn use_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_share_point_action = Some(value.into()); self }
+    pub fn use_share_point_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_share_point_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSlackAction`: a [`CapabilityState`] value.
-    pub fn use_slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_slack_action = Some(value.into()); self }
+    pub fn use_slack_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_slack_action = ::std::option::Option::Some(value.into()); self }
     /// `UseSmartsheetAction`: a [`CapabilityState`] value.
-    pub fn use_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_smartsheet_action = Some(value.into()); self }
+    pub fn use_smartsheet_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_smartsheet_action = ::std::option::Option::Some(value.into()); self }
     /// `UseTextractAction`: a [`CapabilityState`] value.
-    pub fn use_textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_textract_action = Some(value.into()); self }
+    pub fn use_textract_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_textract_action = ::std::option::Option::Some(value.into()); self }
     /// `UseZendeskAction`: a [`CapabilityState`] value.
-    pub fn use_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_zendesk_action = Some(value.into()); self }
+    pub fn use_zendesk_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.use_zendesk_action = ::std::option::Option::Some(value.into()); self }
     /// `ViewAccountSPICECapacity`: a [`CapabilityState`] value.
-    pub fn view_account_spice_capacity(mut self, value: impl Into<CapabilityState>) -> Self { self.view_account_spice_capacity = Some(value.into()); self }
+    pub fn view_account_spice_capacity(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.view_account_spice_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ZendeskAction`: a [`CapabilityState`] value.
-    pub fn zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.zendesk_action = Some(value.into()); self }
+    pub fn zendesk_action(mut self, value: impl ::std::convert::Into<CapabilityState>) -> Self { self.zendesk_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Capabilities {}
+impl crate::PropertyType for Capabilities {}
 
-impl ToValue for Capabilities {
+impl ::cloudwright_core::ToValue for Capabilities {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt(
                 "AddOrRunAnomalyDetectionForAnalyses",
@@ -1805,22 +1561,273 @@ pub enum CapabilityState {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapabilityState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapabilityState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapabilityState {
+impl ::cloudwright_core::ToValue for CapabilityState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9+=,.@_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPermissions: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Capabilities", Shape::Object(&RULE_Capabilities)),
+            ("CustomPermissionsName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        required: &["AwsAccountId", "CustomPermissionsName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Capabilities: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("AddOrRunAnomalyDetectionForAnalyses", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("AmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("AmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("AmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("AmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Analysis", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ApproveFlowShareRequests", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("AsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Automate", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("BambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("BoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("BuildCalculatedFieldWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ChatAgent", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateDashboardEmailReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateDataSources", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateDatasets", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateKnowledgeBases", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdatePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateThemes", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateThresholdAlerts", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateAndUpdateZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateChatAgents", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateDashboardExecutiveSummaryWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateSPICEDataset", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("CreateSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Dashboard", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("EditVisualWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ExportToCsv", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ExportToCsvInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ExportToExcel", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ExportToExcelInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ExportToPdf", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ExportToPdfInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Extension", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("FactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Flow", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("GenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("GithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("GoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("HubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("HuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("IncludeContentInScheduledReportsEmail", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("IntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("JiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("KnowledgeBase", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("LinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("MCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("MSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("MSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ManageSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("MondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("NewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("NotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("OneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("OpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("PagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("PerformFlowUiTask", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("PrintReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("PublishWithoutApproval", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("RenameSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Research", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareAnalyses", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareDashboards", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareDataSources", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareDatasets", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareKnowledgeBases", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SharePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ShareZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Space", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("SubscribeDashboardEmailReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("TextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("Topic", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseAgentWebSearch", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseBedrockModels", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UsePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("UseZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ViewAccountSPICECapacity", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+            ("ZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,168 +5,142 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AggregationFunction, AggregationSortConfiguration, AggregationSortConfigurationRequired,
-    AnalysisDefaults, AnalysisDefaultsRequired, AnchorDateConfiguration, AnchorOption,
-    ArcAxisConfiguration, ArcAxisDisplayRange, ArcConfiguration, ArcOptions, ArcThickness,
-    ArcThicknessOptions, AttributeAggregationFunction, AxisBinding, AxisDataOptions,
-    AxisDisplayMinMaxRange, AxisDisplayOptions, AxisDisplayRange, AxisLabelOptions,
-    AxisLabelReferenceOptions, AxisLabelReferenceOptionsRequired, AxisLinearScale,
-    AxisLogarithmicScale, AxisScale, AxisTickLabelOptions, BarChartAggregatedFieldWells,
-    BarChartConfiguration, BarChartFieldWells, BarChartOrientation, BarChartSortConfiguration,
-    BarChartVisual, BarChartVisualRequired, BarsArrangement, BaseMapStyleType, BinCountOptions,
-    BinWidthOptions, BodySectionDynamicCategoryDimensionConfiguration,
-    BodySectionDynamicCategoryDimensionConfigurationRequired,
-    BodySectionDynamicNumericDimensionConfiguration,
-    BodySectionDynamicNumericDimensionConfigurationRequired, BodySectionRepeatConfiguration,
+    AnalysisDefaults, AnchorDateConfiguration, AnchorOption, ArcAxisConfiguration,
+    ArcAxisDisplayRange, ArcConfiguration, ArcOptions, ArcThickness, ArcThicknessOptions,
+    AttributeAggregationFunction, AxisBinding, AxisDataOptions, AxisDisplayMinMaxRange,
+    AxisDisplayOptions, AxisDisplayRange, AxisLabelOptions, AxisLabelReferenceOptions,
+    AxisLabelReferenceOptionsRequired, AxisLinearScale, AxisLogarithmicScale, AxisScale,
+    AxisTickLabelOptions, BarChartAggregatedFieldWells, BarChartConfiguration, BarChartFieldWells,
+    BarChartOrientation, BarChartSortConfiguration, BarChartVisual, BarsArrangement,
+    BaseMapStyleType, BinCountOptions, BinWidthOptions,
+    BodySectionDynamicCategoryDimensionConfiguration,
+    BodySectionDynamicNumericDimensionConfiguration, BodySectionRepeatConfiguration,
     BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
     BoxPlotAggregatedFieldWells, BoxPlotChartConfiguration, BoxPlotFieldWells, BoxPlotFillStyle,
-    BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions, BoxPlotVisual,
-    BoxPlotVisualRequired, CalculatedField, CalculatedFieldRequired, CalculatedMeasureField,
-    CalculatedMeasureFieldRequired, CascadingControlConfiguration, CascadingControlSource,
-    CategoricalAggregationFunction, CategoricalDimensionField, CategoricalDimensionFieldRequired,
-    CategoricalMeasureField, CategoricalMeasureFieldRequired, CategoryDrillDownFilter,
-    CategoryDrillDownFilterRequired, CategoryFilter, CategoryFilterConfiguration,
-    CategoryFilterMatchOperator, CategoryFilterRequired, CategoryFilterSelectAllOptions,
-    CategoryInnerFilter, CategoryInnerFilterRequired, ChartAxisLabelOptions, ClusterMarker,
-    ClusterMarkerConfiguration, ColorFillType, ColorScale, ColorScaleRequired, ColorsConfiguration,
-    ColumnConfiguration, ColumnConfigurationRequired, ColumnHierarchy, ColumnIdentifier,
-    ColumnIdentifierRequired, ColumnRole, ColumnSort, ColumnSortRequired, ColumnTooltipItem,
-    ColumnTooltipItemRequired, ComboChartAggregatedFieldWells, ComboChartConfiguration,
-    ComboChartFieldWells, ComboChartSortConfiguration, ComboChartVisual, ComboChartVisualRequired,
-    CommitMode, ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod,
-    Computation, ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
+    BoxPlotOptions, BoxPlotSortConfiguration, BoxPlotStyleOptions, BoxPlotVisual, CalculatedField,
+    CalculatedFieldRequired, CalculatedMeasureField, CalculatedMeasureFieldRequired,
+    CascadingControlConfiguration, CascadingControlSource, CategoricalAggregationFunction,
+    CategoricalDimensionField, CategoricalDimensionFieldRequired, CategoricalMeasureField,
+    CategoricalMeasureFieldRequired, CategoryDrillDownFilter, CategoryDrillDownFilterRequired,
+    CategoryFilter, CategoryFilterConfiguration, CategoryFilterMatchOperator,
+    CategoryFilterRequired, CategoryFilterSelectAllOptions, CategoryInnerFilter,
+    CategoryInnerFilterRequired, ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration,
+    ColorFillType, ColorScale, ColorScaleRequired, ColorsConfiguration, ColumnConfiguration,
+    ColumnHierarchy, ColumnIdentifier, ColumnIdentifierRequired, ColumnRole, ColumnSort,
+    ColumnSortRequired, ColumnTooltipItem, ComboChartAggregatedFieldWells, ComboChartConfiguration,
+    ComboChartFieldWells, ComboChartSortConfiguration, ComboChartVisual, CommitMode,
+    ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod, Computation,
+    ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
     ConditionalFormattingCustomIconConditionRequired, ConditionalFormattingCustomIconOptions,
     ConditionalFormattingGradientColor, ConditionalFormattingGradientColorRequired,
     ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
     ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
-    ConditionalFormattingIconSetRequired, ConditionalFormattingIconSetType,
-    ConditionalFormattingSolidColor, ConditionalFormattingSolidColorRequired,
-    ContributionAnalysisDefault, ContributionAnalysisDefaultRequired, CrossDatasetTypes,
-    CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-    CustomActionFilterOperationRequired, CustomActionNavigationOperation,
-    CustomActionSetParametersOperation, CustomActionSetParametersOperationRequired,
-    CustomActionUrlOperation, CustomActionUrlOperationRequired, CustomColor, CustomColorRequired,
-    CustomContentConfiguration, CustomContentImageScalingConfiguration, CustomContentType,
-    CustomContentVisual, CustomContentVisualRequired, CustomFilterConfiguration,
-    CustomFilterConfigurationRequired, CustomFilterListConfiguration,
-    CustomFilterListConfigurationRequired, CustomNarrativeOptions, CustomNarrativeOptionsRequired,
-    CustomParameterValues, CustomValuesConfiguration, CustomValuesConfigurationRequired,
-    DashboardBehavior, DataBarsOptions, DataBarsOptionsRequired, DataColor, DataFieldSeriesItem,
-    DataFieldSeriesItemRequired, DataLabelContent, DataLabelOptions, DataLabelOverlap,
-    DataLabelPosition, DataLabelType, DataPathColor, DataPathColorRequired, DataPathLabelType,
-    DataPathSort, DataPathSortRequired, DataPathType, DataPathValue, DataSetIdentifierDeclaration,
-    DataSetIdentifierDeclarationRequired, DataSetReference, DataSetReferenceRequired,
-    DateAggregationFunction, DateAxisOptions, DateDimensionField, DateDimensionFieldRequired,
-    DateMeasureField, DateMeasureFieldRequired, DateTimeDefaultValues, DateTimeFormatConfiguration,
-    DateTimeHierarchy, DateTimeHierarchyRequired, DateTimeParameter, DateTimeParameterDeclaration,
-    DateTimeParameterDeclarationRequired, DateTimeParameterRequired,
-    DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-    DecimalDefaultValues, DecimalParameter, DecimalParameterDeclaration,
-    DecimalParameterDeclarationRequired, DecimalParameterRequired, DecimalPlacesConfiguration,
-    DecimalPlacesConfigurationRequired, DecimalValueWhenUnsetConfiguration,
+    ConditionalFormattingIconSetType, ConditionalFormattingSolidColor, ContributionAnalysisDefault,
+    ContributionAnalysisDefaultRequired, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+    CustomActionFilterOperation, CustomActionFilterOperationRequired,
+    CustomActionNavigationOperation, CustomActionSetParametersOperation, CustomActionUrlOperation,
+    CustomActionUrlOperationRequired, CustomColor, CustomContentConfiguration,
+    CustomContentImageScalingConfiguration, CustomContentType, CustomContentVisual,
+    CustomContentVisualRequired, CustomFilterConfiguration, CustomFilterConfigurationRequired,
+    CustomFilterListConfiguration, CustomFilterListConfigurationRequired, CustomNarrativeOptions,
+    CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
+    DataColor, DataFieldSeriesItem, DataFieldSeriesItemRequired, DataLabelContent,
+    DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor,
+    DataPathColorRequired, DataPathLabelType, DataPathSort, DataPathSortRequired, DataPathType,
+    DataPathValue, DataSetIdentifierDeclaration, DataSetIdentifierDeclarationRequired,
+    DataSetReference, DataSetReferenceRequired, DateAggregationFunction, DateAxisOptions,
+    DateDimensionField, DateDimensionFieldRequired, DateMeasureField, DateMeasureFieldRequired,
+    DateTimeDefaultValues, DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeParameter,
+    DateTimeParameterDeclaration, DateTimeParameterRequired, DateTimePickerControlDisplayOptions,
+    DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecimalDefaultValues, DecimalParameter,
+    DecimalParameterDeclaration, DecimalParameterDeclarationRequired, DecimalParameterRequired,
+    DecimalPlacesConfiguration, DecimalValueWhenUnsetConfiguration,
     DefaultDateTimePickerControlOptions, DefaultFilterControlConfiguration,
     DefaultFilterControlConfigurationRequired, DefaultFilterControlOptions,
     DefaultFilterDropDownControlOptions, DefaultFilterListControlOptions,
-    DefaultFreeFormLayoutConfiguration, DefaultFreeFormLayoutConfigurationRequired,
-    DefaultGridLayoutConfiguration, DefaultGridLayoutConfigurationRequired,
+    DefaultFreeFormLayoutConfiguration, DefaultGridLayoutConfiguration,
     DefaultInteractiveLayoutConfiguration, DefaultNewSheetConfiguration,
     DefaultPaginatedLayoutConfiguration, DefaultRelativeDateTimeControlOptions,
-    DefaultSectionBasedLayoutConfiguration, DefaultSectionBasedLayoutConfigurationRequired,
-    DefaultSliderControlOptions, DefaultSliderControlOptionsRequired,
-    DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
-    DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField, DonutCenterOptions,
-    DonutOptions, DrillDownFilter, DropDownControlDisplayOptions, DynamicDefaultValue,
-    DynamicDefaultValueRequired, EmptyVisual, EmptyVisualRequired, ExcludePeriodConfiguration,
-    ExcludePeriodConfigurationRequired, ExplicitHierarchy, ExplicitHierarchyRequired,
-    FieldBasedTooltip, FieldLabelType, FieldSeriesItem, FieldSeriesItemRequired, FieldSort,
-    FieldSortOptions, FieldSortRequired, FieldTooltipItem, FieldTooltipItemRequired,
+    DefaultSectionBasedLayoutConfiguration, DefaultSliderControlOptions,
+    DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
+    DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
+    DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
+    DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual, EmptyVisualRequired,
+    ExcludePeriodConfiguration, ExcludePeriodConfigurationRequired, ExplicitHierarchy,
+    ExplicitHierarchyRequired, FieldBasedTooltip, FieldLabelType, FieldSeriesItem,
+    FieldSeriesItemRequired, FieldSort, FieldSortOptions, FieldSortRequired, FieldTooltipItem,
     FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
-    FilledMapConditionalFormattingOption, FilledMapConditionalFormattingOptionRequired,
-    FilledMapConditionalFormattingRequired, FilledMapConfiguration, FilledMapFieldWells,
-    FilledMapShapeConditionalFormatting, FilledMapShapeConditionalFormattingRequired,
-    FilledMapSortConfiguration, FilledMapVisual, FilledMapVisualRequired, Filter, FilterControl,
-    FilterCrossSheetControl, FilterCrossSheetControlRequired, FilterDateTimePickerControl,
-    FilterDateTimePickerControlRequired, FilterDropDownControl, FilterDropDownControlRequired,
-    FilterGroup, FilterGroupRequired, FilterListConfiguration, FilterListConfigurationRequired,
+    FilledMapConditionalFormattingOption, FilledMapConfiguration, FilledMapFieldWells,
+    FilledMapShapeConditionalFormatting, FilledMapSortConfiguration, FilledMapVisual, Filter,
+    FilterControl, FilterCrossSheetControl, FilterCrossSheetControlRequired,
+    FilterDateTimePickerControl, FilterDateTimePickerControlRequired, FilterDropDownControl,
+    FilterDropDownControlRequired, FilterGroup, FilterGroupRequired, FilterListConfiguration,
     FilterListControl, FilterListControlRequired, FilterNullOption,
     FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
     FilterRelativeDateTimeControl, FilterRelativeDateTimeControlRequired, FilterScopeConfiguration,
     FilterSelectableValues, FilterSliderControl, FilterSliderControlRequired,
     FilterTextAreaControl, FilterTextAreaControlRequired, FilterTextFieldControl,
     FilterTextFieldControlRequired, FilterVisualScope, FontConfiguration, FontDecoration, FontSize,
-    FontStyle, FontWeight, FontWeightName, ForecastComputation, ForecastComputationRequired,
-    ForecastComputationSeasonality, ForecastConfiguration, ForecastScenario, FormatConfiguration,
-    FreeFormLayoutCanvasSizeOptions, FreeFormLayoutElementBackgroundStyle,
-    FreeFormLayoutScreenCanvasSizeOptions, FreeFormLayoutScreenCanvasSizeOptionsRequired,
+    FontStyle, FontWeight, FontWeightName, ForecastComputation, ForecastComputationSeasonality,
+    ForecastConfiguration, ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
+    FreeFormLayoutElementBackgroundStyle, FreeFormLayoutScreenCanvasSizeOptions,
     FunnelChartAggregatedFieldWells, FunnelChartConfiguration, FunnelChartDataLabelOptions,
     FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
-    FunnelChartVisual, FunnelChartVisualRequired, GaugeChartArcConditionalFormatting,
-    GaugeChartColorConfiguration, GaugeChartConditionalFormatting,
-    GaugeChartConditionalFormattingOption, GaugeChartConfiguration, GaugeChartFieldWells,
-    GaugeChartOptions, GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual,
-    GaugeChartVisualRequired, GeospatialCategoricalColor, GeospatialCategoricalColorRequired,
+    FunnelChartVisual, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+    GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption,
+    GaugeChartConfiguration, GaugeChartFieldWells, GaugeChartOptions,
+    GaugeChartPrimaryValueConditionalFormatting, GaugeChartVisual, GeospatialCategoricalColor,
     GeospatialCategoricalDataColor, GeospatialCategoricalDataColorRequired, GeospatialCircleRadius,
     GeospatialCircleSymbolStyle, GeospatialColor, GeospatialColorState, GeospatialCoordinateBounds,
     GeospatialCoordinateBoundsRequired, GeospatialDataSourceItem, GeospatialGradientColor,
-    GeospatialGradientColorRequired, GeospatialGradientStepColor,
-    GeospatialGradientStepColorRequired, GeospatialHeatmapColorScale,
-    GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialHeatmapDataColorRequired,
-    GeospatialLayerColorField, GeospatialLayerDefinition, GeospatialLayerItem,
-    GeospatialLayerItemRequired, GeospatialLayerJoinDefinition, GeospatialLayerMapConfiguration,
-    GeospatialLayerType, GeospatialLineLayer, GeospatialLineLayerRequired, GeospatialLineStyle,
+    GeospatialGradientStepColor, GeospatialGradientStepColorRequired, GeospatialHeatmapColorScale,
+    GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialLayerColorField,
+    GeospatialLayerDefinition, GeospatialLayerItem, GeospatialLayerJoinDefinition,
+    GeospatialLayerMapConfiguration, GeospatialLayerType, GeospatialLineLayer, GeospatialLineStyle,
     GeospatialLineSymbolStyle, GeospatialLineWidth, GeospatialMapAggregatedFieldWells,
     GeospatialMapConfiguration, GeospatialMapFieldWells, GeospatialMapNavigation,
     GeospatialMapState, GeospatialMapStyle, GeospatialMapStyleOptions, GeospatialMapVisual,
-    GeospatialMapVisualRequired, GeospatialNullDataSettings, GeospatialNullDataSettingsRequired,
-    GeospatialNullSymbolStyle, GeospatialPointLayer, GeospatialPointLayerRequired,
+    GeospatialNullDataSettings, GeospatialNullSymbolStyle, GeospatialPointLayer,
     GeospatialPointStyle, GeospatialPointStyleOptions, GeospatialPolygonLayer,
-    GeospatialPolygonLayerRequired, GeospatialPolygonStyle, GeospatialPolygonSymbolStyle,
-    GeospatialSelectedPointStyle, GeospatialSolidColor, GeospatialSolidColorRequired,
-    GeospatialStaticFileSource, GeospatialStaticFileSourceRequired, GeospatialWindowOptions,
-    GlobalTableBorderOptions, GradientColor, GradientStop, GradientStopRequired,
-    GridLayoutCanvasSizeOptions, GridLayoutScreenCanvasSizeOptions,
-    GridLayoutScreenCanvasSizeOptionsRequired, GrowthRateComputation,
-    GrowthRateComputationRequired, HeatMapAggregatedFieldWells, HeatMapConfiguration,
-    HeatMapFieldWells, HeatMapSortConfiguration, HeatMapVisual, HeatMapVisualRequired,
+    GeospatialPolygonStyle, GeospatialPolygonSymbolStyle, GeospatialSelectedPointStyle,
+    GeospatialSolidColor, GeospatialStaticFileSource, GeospatialWindowOptions,
+    GlobalTableBorderOptions, GradientColor, GradientStop, GridLayoutCanvasSizeOptions,
+    GridLayoutScreenCanvasSizeOptions, GrowthRateComputation, HeatMapAggregatedFieldWells,
+    HeatMapConfiguration, HeatMapFieldWells, HeatMapSortConfiguration, HeatMapVisual,
     HistogramAggregatedFieldWells, HistogramBinOptions, HistogramBinType, HistogramConfiguration,
-    HistogramFieldWells, HistogramVisual, HistogramVisualRequired, HorizontalTextAlignment, Icon,
-    ImageCustomAction, ImageCustomActionOperation, ImageCustomActionRequired,
-    ImageCustomActionTrigger, ImageInteractionOptions, ImageMenuOption, ImageStaticFile,
-    ImageStaticFileRequired, InnerFilter, InsightConfiguration, InsightVisual,
-    InsightVisualRequired, IntegerDefaultValues, IntegerParameter, IntegerParameterDeclaration,
-    IntegerParameterDeclarationRequired, IntegerParameterRequired,
+    HistogramFieldWells, HistogramVisual, HorizontalTextAlignment, Icon, ImageCustomAction,
+    ImageCustomActionOperation, ImageCustomActionRequired, ImageCustomActionTrigger,
+    ImageInteractionOptions, ImageMenuOption, ImageStaticFile, InnerFilter, InsightConfiguration,
+    InsightVisual, InsightVisualRequired, IntegerDefaultValues, IntegerParameter,
+    IntegerParameterDeclaration, IntegerParameterDeclarationRequired, IntegerParameterRequired,
     IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
     KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
     KpiConditionalFormatting, KpiConditionalFormattingOption, KpiConfiguration, KpiFieldWells,
     KpiOptions, KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
-    KpiSortConfiguration, KpiSparklineOptions, KpiSparklineOptionsRequired, KpiSparklineType,
-    KpiVisual, KpiVisualLayoutOptions, KpiVisualRequired, KpiVisualStandardLayout,
-    KpiVisualStandardLayoutRequired, KpiVisualStandardLayoutType, LabelOptions, LayerCustomAction,
+    KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisual, KpiVisualLayoutOptions,
+    KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions, LayerCustomAction,
     LayerCustomActionOperation, LayerCustomActionRequired, LayerCustomActionTrigger,
     LayerMapVisual, LayerMapVisualRequired, LayoutElementType, LegendOptions, LegendPosition,
     LineChartAggregatedFieldWells, LineChartConfiguration, LineChartDefaultSeriesSettings,
     LineChartFieldWells, LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
     LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
-    LineChartType, LineChartVisual, LineChartVisualRequired, LineInterpolation,
-    LineSeriesAxisDisplayOptions, ListControlDisplayOptions, ListControlSearchOptions,
-    ListControlSelectAllOptions, LoadingAnimation, LocalNavigationConfiguration,
-    LocalNavigationConfigurationRequired, LongFormatText, MapZoomMode, MappedDataSetParameter,
-    MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
-    MaximumMinimumComputationRequired, MaximumMinimumComputationType, MeasureField,
-    MetricComparisonComputation, MetricComparisonComputationRequired, MinimumLabelType,
-    MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
-    NegativeValueConfigurationRequired, NegativeValueDisplayMode, NestedFilter,
-    NestedFilterRequired, NullValueFormatConfiguration, NullValueFormatConfigurationRequired,
-    NumberDisplayFormatConfiguration, NumberFormatConfiguration, NumberScale, NumericAxisOptions,
-    NumericEqualityDrillDownFilter, NumericEqualityDrillDownFilterRequired, NumericEqualityFilter,
-    NumericEqualityFilterRequired, NumericEqualityMatchOperator, NumericFilterSelectAllOptions,
-    NumericFormatConfiguration, NumericRangeFilter, NumericRangeFilterRequired,
-    NumericRangeFilterValue, NumericSeparatorConfiguration, NumericSeparatorSymbol,
-    NumericalAggregationFunction, NumericalDimensionField, NumericalDimensionFieldRequired,
-    NumericalMeasureField, NumericalMeasureFieldRequired, OtherCategories, PaginationConfiguration,
+    LineChartType, LineChartVisual, LineInterpolation, LineSeriesAxisDisplayOptions,
+    ListControlDisplayOptions, ListControlSearchOptions, ListControlSelectAllOptions,
+    LoadingAnimation, LocalNavigationConfiguration, LongFormatText, MapZoomMode,
+    MappedDataSetParameter, MappedDataSetParameterRequired, MaximumLabelType,
+    MaximumMinimumComputation, MaximumMinimumComputationRequired, MaximumMinimumComputationType,
+    MeasureField, MetricComparisonComputation, MinimumLabelType, MissingDataConfiguration,
+    MissingDataTreatmentOption, NegativeValueConfiguration, NegativeValueDisplayMode, NestedFilter,
+    NestedFilterRequired, NullValueFormatConfiguration, NumberDisplayFormatConfiguration,
+    NumberFormatConfiguration, NumberScale, NumericAxisOptions, NumericEqualityDrillDownFilter,
+    NumericEqualityDrillDownFilterRequired, NumericEqualityFilter, NumericEqualityFilterRequired,
+    NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
+    NumericRangeFilter, NumericRangeFilterRequired, NumericRangeFilterValue,
+    NumericSeparatorConfiguration, NumericSeparatorSymbol, NumericalAggregationFunction,
+    NumericalDimensionField, NumericalDimensionFieldRequired, NumericalMeasureField,
+    NumericalMeasureFieldRequired, OtherCategories, PaginationConfiguration,
     PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
     PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
     ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
@@ -175,80 +149,70 @@ pub use super::shared::{
     ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
     ParameterTextFieldControlRequired, ParameterValueType, Parameters, PercentVisibleRange,
     PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
-    PeriodOverPeriodComputationRequired, PeriodToDateComputation, PeriodToDateComputationRequired,
-    PieChartAggregatedFieldWells, PieChartConfiguration, PieChartFieldWells,
-    PieChartSortConfiguration, PieChartVisual, PieChartVisualRequired, PivotFieldSortOptions,
+    PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartConfiguration,
+    PieChartFieldWells, PieChartSortConfiguration, PieChartVisual, PivotFieldSortOptions,
     PivotFieldSortOptionsRequired, PivotTableAggregatedFieldWells,
-    PivotTableCellConditionalFormatting, PivotTableCellConditionalFormattingRequired,
-    PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
-    PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
-    PivotTableConfiguration, PivotTableDataPathOption, PivotTableDataPathOptionRequired,
+    PivotTableCellConditionalFormatting, PivotTableConditionalFormatting,
+    PivotTableConditionalFormattingOption, PivotTableConditionalFormattingScope,
+    PivotTableConditionalFormattingScopeRole, PivotTableConfiguration, PivotTableDataPathOption,
     PivotTableDataPathType, PivotTableFieldCollapseState, PivotTableFieldCollapseStateOption,
-    PivotTableFieldCollapseStateOptionRequired, PivotTableFieldCollapseStateTarget,
-    PivotTableFieldOption, PivotTableFieldOptionRequired, PivotTableFieldOptions,
+    PivotTableFieldCollapseStateTarget, PivotTableFieldOption, PivotTableFieldOptions,
     PivotTableFieldSubtotalOptions, PivotTableFieldWells, PivotTableMetricPlacement,
     PivotTableOptions, PivotTablePaginatedReportOptions, PivotTableRowsLabelOptions,
     PivotTableRowsLayout, PivotTableSortBy, PivotTableSortConfiguration, PivotTableSubtotalLevel,
-    PivotTableTotalOptions, PivotTableVisual, PivotTableVisualRequired, PivotTotalOptions,
-    PluginVisual, PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
+    PivotTableTotalOptions, PivotTableVisual, PivotTotalOptions, PluginVisual,
+    PluginVisualAxisName, PluginVisualConfiguration, PluginVisualFieldWell,
     PluginVisualItemsLimitConfiguration, PluginVisualOptions, PluginVisualProperty,
     PluginVisualRequired, PluginVisualSortConfiguration, PluginVisualTableQuerySort,
     PredefinedHierarchy, PredefinedHierarchyRequired, PrimaryValueDisplayType, ProgressBarOptions,
     RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
     RadarChartConfiguration, RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape,
-    RadarChartSortConfiguration, RadarChartVisual, RadarChartVisualRequired, RangeEndsLabelType,
-    ReferenceLine, ReferenceLineCustomLabelConfiguration,
-    ReferenceLineCustomLabelConfigurationRequired, ReferenceLineDataConfiguration,
+    RadarChartSortConfiguration, RadarChartVisual, RangeEndsLabelType, ReferenceLine,
+    ReferenceLineCustomLabelConfiguration, ReferenceLineDataConfiguration,
     ReferenceLineDynamicDataConfiguration, ReferenceLineDynamicDataConfigurationRequired,
     ReferenceLineLabelConfiguration, ReferenceLineLabelHorizontalPosition,
-    ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineRequired,
-    ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
-    ReferenceLineStaticDataConfigurationRequired, ReferenceLineStyleConfiguration,
+    ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineSeriesType,
+    ReferenceLineStaticDataConfiguration, ReferenceLineStyleConfiguration,
     ReferenceLineValueLabelConfiguration, ReferenceLineValueLabelRelativePosition,
     RelativeDateTimeControlDisplayOptions, RelativeDateType, RelativeDatesFilter,
     RelativeDatesFilterRequired, RelativeFontSize, ResizeOption, ResourcePermission,
-    ResourcePermissionRequired, RollingDateConfiguration, RollingDateConfigurationRequired,
-    RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
-    SankeyDiagramAggregatedFieldWells, SankeyDiagramChartConfiguration, SankeyDiagramFieldWells,
-    SankeyDiagramSortConfiguration, SankeyDiagramVisual, SankeyDiagramVisualRequired,
-    ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration, ScatterPlotFieldWells,
-    ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells, ScatterPlotVisual,
-    ScatterPlotVisualRequired, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
+    ResourcePermissionRequired, RollingDateConfiguration, RowAlternateColorOptions,
+    SameSheetTargetVisualConfiguration, SankeyDiagramAggregatedFieldWells,
+    SankeyDiagramChartConfiguration, SankeyDiagramFieldWells, SankeyDiagramSortConfiguration,
+    SankeyDiagramVisual, ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotConfiguration,
+    ScatterPlotFieldWells, ScatterPlotSortConfiguration, ScatterPlotUnaggregatedFieldWells,
+    ScatterPlotVisual, ScrollBarOptions, SecondaryValueOptions, SectionAfterPageBreak,
     SectionBasedLayoutCanvasSizeOptions, SectionBasedLayoutPaperCanvasSizeOptions,
     SectionPageBreakConfiguration, SectionPageBreakStatus, SectionStyle, SelectAllValueOptions,
     SelectedFieldOptions, SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
     SetParameterValueConfiguration, SetParameterValueConfigurationRequired, ShapeConditionalFormat,
-    ShapeConditionalFormatRequired, SheetContentType, SheetControlDateTimePickerType,
-    SheetControlInfoIconLabelOptions, SheetControlListType, SheetControlSliderType,
-    SheetElementConfigurationOverrides, SheetElementRenderingRule,
-    SheetElementRenderingRuleRequired, SheetImage, SheetImageRequired,
+    SheetContentType, SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions,
+    SheetControlListType, SheetControlSliderType, SheetElementConfigurationOverrides,
+    SheetElementRenderingRule, SheetElementRenderingRuleRequired, SheetImage, SheetImageRequired,
     SheetImageScalingConfiguration, SheetImageScalingType, SheetImageSource,
-    SheetImageStaticFileSource, SheetImageStaticFileSourceRequired, SheetImageTooltipConfiguration,
-    SheetImageTooltipText, SheetTextBox, SheetTextBoxRequired, SheetVisualScopingConfiguration,
-    SheetVisualScopingConfigurationRequired, ShortFormatText, SimpleAttributeAggregationFunction,
-    SimpleClusterMarker, SimpleNumericalAggregationFunction, SimpleTotalAggregationFunction,
-    SingleAxisOptions, SingleAxisOptionsYAxisOptions, SingleYAxisOption,
-    SliderControlDisplayOptions, SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties,
-    SmallMultiplesAxisScale, SmallMultiplesOptions, SortDirection, Spacing, SpatialStaticFile,
-    SpatialStaticFileRequired, SpecialValue, StaticFile, StaticFileS3SourceOptions,
-    StaticFileS3SourceOptionsRequired, StaticFileSource, StaticFileUrlSourceOptions,
-    StaticFileUrlSourceOptionsRequired, StringDefaultValues, StringFormatConfiguration,
-    StringParameter, StringParameterDeclaration, StringParameterDeclarationRequired,
-    StringParameterRequired, StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions,
-    TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
-    TableCellConditionalFormatting, TableCellConditionalFormattingRequired,
+    SheetImageStaticFileSource, SheetImageTooltipConfiguration, SheetImageTooltipText,
+    SheetTextBox, SheetVisualScopingConfiguration, SheetVisualScopingConfigurationRequired,
+    ShortFormatText, SimpleAttributeAggregationFunction, SimpleClusterMarker,
+    SimpleNumericalAggregationFunction, SimpleTotalAggregationFunction, SingleAxisOptions,
+    SingleAxisOptionsYAxisOptions, SingleYAxisOption, SliderControlDisplayOptions,
+    SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
+    SmallMultiplesOptions, SortDirection, Spacing, SpatialStaticFile, SpecialValue, StaticFile,
+    StaticFileS3SourceOptions, StaticFileS3SourceOptionsRequired, StaticFileSource,
+    StaticFileUrlSourceOptions, StringDefaultValues, StringFormatConfiguration, StringParameter,
+    StringParameterDeclaration, StringParameterDeclarationRequired, StringParameterRequired,
+    StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions, TableAggregatedFieldWells,
+    TableBorderOptions, TableBorderStyle, TableCellConditionalFormatting,
     TableCellImageScalingConfiguration, TableCellImageSizingConfiguration, TableCellStyle,
     TableConditionalFormatting, TableConditionalFormattingOption, TableConfiguration,
-    TableFieldCustomIconContent, TableFieldCustomTextContent, TableFieldCustomTextContentRequired,
-    TableFieldIconSetType, TableFieldImageConfiguration, TableFieldLinkConfiguration,
-    TableFieldLinkConfigurationRequired, TableFieldLinkContentConfiguration, TableFieldOption,
-    TableFieldOptionRequired, TableFieldOptions, TableFieldUrlConfiguration, TableFieldWells,
-    TableInlineVisualization, TableOptions, TableOrientation, TablePaginatedReportOptions,
-    TablePinnedFieldOptions, TableRowConditionalFormatting, TableSideBorderOptions,
-    TableSortConfiguration, TableStyleTarget, TableStyleTargetRequired, TableTotalsPlacement,
-    TableTotalsScrollStatus, TableUnaggregatedFieldWells, TableVisual, TableVisualRequired, Tag,
-    TagRequired, TargetVisualOptions, TextAreaControlDisplayOptions, TextConditionalFormat,
-    TextControlPlaceholderOptions, TextFieldControlDisplayOptions, TextWrap,
+    TableFieldCustomIconContent, TableFieldCustomTextContent, TableFieldIconSetType,
+    TableFieldImageConfiguration, TableFieldLinkConfiguration, TableFieldLinkConfigurationRequired,
+    TableFieldLinkContentConfiguration, TableFieldOption, TableFieldOptions,
+    TableFieldUrlConfiguration, TableFieldWells, TableInlineVisualization, TableOptions,
+    TableOrientation, TablePaginatedReportOptions, TablePinnedFieldOptions,
+    TableRowConditionalFormatting, TableSideBorderOptions, TableSortConfiguration,
+    TableStyleTarget, TableTotalsPlacement, TableTotalsScrollStatus, TableUnaggregatedFieldWells,
+    TableVisual, Tag, TagRequired, TargetVisualOptions, TextAreaControlDisplayOptions,
+    TextConditionalFormat, TextControlPlaceholderOptions, TextFieldControlDisplayOptions, TextWrap,
     ThousandSeparatorOptions, TimeBasedForecastProperties, TimeEqualityFilter,
     TimeEqualityFilterRequired, TimeGranularity, TimeRangeDrillDownFilter,
     TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterRequired,
@@ -256,79 +220,34 @@ pub use super::shared::{
     TopBottomComputationType, TopBottomFilter, TopBottomFilterRequired, TopBottomMoversComputation,
     TopBottomMoversComputationRequired, TopBottomRankedComputation,
     TopBottomRankedComputationRequired, TopBottomSortOrder, TotalAggregationComputation,
-    TotalAggregationComputationRequired, TotalAggregationFunction, TotalAggregationOption,
-    TotalAggregationOptionRequired, TotalOptions, TransposedColumnType, TransposedTableOption,
-    TransposedTableOptionRequired, TreeMapAggregatedFieldWells, TreeMapConfiguration,
-    TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual, TreeMapVisualRequired,
-    TrendArrowOptions, UnaggregatedField, UnaggregatedFieldRequired, UniqueValuesComputation,
-    UniqueValuesComputationRequired, UrlTargetConfiguration, ValidationStrategy,
-    ValidationStrategyMode, ValidationStrategyRequired, ValueWhenUnsetOption,
-    VerticalTextAlignment, Visibility, VisibleRangeOptions, Visual, VisualCustomAction,
-    VisualCustomActionOperation, VisualCustomActionRequired, VisualCustomActionTrigger,
-    VisualInteractionOptions, VisualInteractionOptionsContextMenuOption,
-    VisualInteractionOptionsVisualMenuOption, VisualMenuOption, VisualPalette,
-    VisualSubtitleLabelOptions, VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells,
-    WaterfallChartColorConfiguration, WaterfallChartConfiguration, WaterfallChartFieldWells,
-    WaterfallChartGroupColorConfiguration, WaterfallChartOptions, WaterfallChartSortConfiguration,
-    WaterfallVisual, WaterfallVisualRequired, WhatIfPointScenario, WhatIfPointScenarioRequired,
-    WhatIfRangeScenario, WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
-    WordCloudChartConfiguration, WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions,
-    WordCloudSortConfiguration, WordCloudVisual, WordCloudVisualRequired, WordCloudWordCasing,
-    WordCloudWordOrientation, WordCloudWordPadding, WordCloudWordScaling,
+    TotalAggregationFunction, TotalAggregationOption, TotalAggregationOptionRequired, TotalOptions,
+    TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells, TreeMapConfiguration,
+    TreeMapFieldWells, TreeMapSortConfiguration, TreeMapVisual, TrendArrowOptions,
+    UnaggregatedField, UnaggregatedFieldRequired, UniqueValuesComputation, UrlTargetConfiguration,
+    ValidationStrategy, ValidationStrategyMode, ValueWhenUnsetOption, VerticalTextAlignment,
+    Visibility, VisibleRangeOptions, Visual, VisualCustomAction, VisualCustomActionOperation,
+    VisualCustomActionRequired, VisualCustomActionTrigger, VisualInteractionOptions,
+    VisualInteractionOptionsContextMenuOption, VisualInteractionOptionsVisualMenuOption,
+    VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
+    WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+    WaterfallChartConfiguration, WaterfallChartFieldWells, WaterfallChartGroupColorConfiguration,
+    WaterfallChartOptions, WaterfallChartSortConfiguration, WaterfallVisual, WhatIfPointScenario,
+    WhatIfPointScenarioRequired, WhatIfRangeScenario, WhatIfRangeScenarioRequired, WidgetStatus,
+    WordCloudAggregatedFieldWells, WordCloudChartConfiguration, WordCloudCloudLayout,
+    WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration, WordCloudVisual,
+    WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding, WordCloudWordScaling,
 };
-use super::shared::{
-    RULE_AnalysisDefaults, RULE_BodySectionRepeatConfiguration, RULE_CalculatedField,
-    RULE_ColumnConfiguration, RULE_DataSetIdentifierDeclaration, RULE_DataSetReference,
-    RULE_FilterControl, RULE_FilterGroup, RULE_FreeFormLayoutCanvasSizeOptions,
-    RULE_FreeFormLayoutElementBackgroundStyle, RULE_GridLayoutCanvasSizeOptions,
-    RULE_LoadingAnimation, RULE_ParameterControl, RULE_ParameterDeclaration, RULE_Parameters,
-    RULE_ResourcePermission, RULE_SectionBasedLayoutCanvasSizeOptions,
-    RULE_SectionPageBreakConfiguration, RULE_SectionStyle, RULE_SheetElementRenderingRule,
-    RULE_SheetImage, RULE_SheetTextBox, RULE_StaticFile, RULE_Tag, RULE_ValidationStrategy,
-    RULE_Visual, RULE_VisualMenuOption,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}(?:[A-F0-9]{2})?$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[\\w\\-]*:quicksight:[\\w\\-]+:\\d+:analysis/[\\w\\-]{1,512}$");
 
 /// The required properties of [`Dashboard`], by name: `Dashboard::new(DashboardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardRequired {
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `DashboardId`: a string, required.
-    pub dashboard_id: Str,
+    pub dashboard_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DashboardId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DashboardPublishOptions", Shape::Object(&RULE_DashboardPublishOptions)),
-        ("Definition", Shape::Object(&RULE_DashboardVersionDefinition)),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
-        ("LinkEntities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("LinkSharingConfiguration", Shape::Object(&RULE_LinkSharingConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Parameters", Shape::Object(&RULE_Parameters)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("SourceEntity", Shape::Object(&RULE_DashboardSourceEntity)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("ThemeArn", Shape::STR),
-        ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
-        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["AwsAccountId", "DashboardId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::Dashboard` resource.
 ///
@@ -350,13 +269,13 @@ pub struct Dashboard {
     /// The ID of the AWS account where you want to create the dashboard.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `DashboardId`: a string, required.
     ///
     /// The ID for the dashboard, also added to the IAM policy.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub dashboard_id: Str,
+    pub dashboard_id: ::cloudwright_core::Str,
     /// `DashboardPublishOptions`: a [`DashboardPublishOptions`] object.
     ///
     /// Options for publishing the dashboard when you create it:
@@ -369,39 +288,39 @@ pub struct Dashboard {
     /// - `AvailabilityStatus` for `DataStoriesSharingOption` - This status can be either `ENABLED` or `DISABLED` . The option to share a data story is disabled when this is set to `DISABLED` . This option is `ENABLED` by default.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub dashboard_publish_options: Option<Obj<DashboardPublishOptions>>,
+    pub dashboard_publish_options: ::std::option::Option<crate::Obj<DashboardPublishOptions>>,
     /// `Definition`: a [`DashboardVersionDefinition`] object.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition: Option<Obj<DashboardVersionDefinition>>,
+    pub definition: ::std::option::Option<crate::Obj<DashboardVersionDefinition>>,
     /// `FolderArns`: a list of strings.
     ///
     /// Items 0 to 10; write-only: CloudFormation does not return it.
-    pub folder_arns: Option<List<Str>>,
+    pub folder_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LinkEntities`: a list of strings.
     ///
     /// A list of analysis Amazon Resource Names (ARNs) to be linked to the dashboard.
     ///
     /// Items 0 to 5; each item: pattern `^arn:aws[\w\-]*:quicksight:[\w\-]+:\d+:analysis/[\w\-]{1,512}$`, length 1 to 1024.
-    pub link_entities: Option<List<Str>>,
+    pub link_entities: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LinkSharingConfiguration`: a [`LinkSharingConfiguration`] object.
     ///
     /// A structure that contains the link sharing configurations that you want to apply overrides to.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub link_sharing_configuration: Option<Obj<LinkSharingConfiguration>>,
+    pub link_sharing_configuration: ::std::option::Option<crate::Obj<LinkSharingConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The display name of the dashboard.
     ///
     /// Length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Parameters`: a [`Parameters`] object.
     ///
     /// The parameters for the creation of the dashboard, which you want to use to override the default settings. A dashboard can have any type of parameters, and some parameters might accept multiple values.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub parameters: Option<Obj<Parameters>>,
+    pub parameters: ::std::option::Option<crate::Obj<Parameters>>,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A structure that contains the permissions of the dashboard. You can use this structure for granting permissions by providing a list of IAM action information for each principal ARN.
@@ -409,7 +328,7 @@ pub struct Dashboard {
     /// To specify no permissions, omit the permissions list.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `SourceEntity`: a [`DashboardSourceEntity`] object.
     ///
     /// The entity that you are using as a source when you create the dashboard. In `SourceEntity` , you specify the type of object that you want to use. You can only create a dashboard from a template, so you use a `SourceTemplate` entity. If you need to create a dashboard from an analysis, first convert the analysis to a template by using the `CreateTemplate` API operation. For `SourceTemplate` , specify the Amazon Resource Name (ARN) of the source template. The `SourceTemplate` ARN can contain any AWS account; and any QuickSight-supported AWS Region .
@@ -417,31 +336,31 @@ pub struct Dashboard {
     /// Use the `DataSetReferences` entity within `SourceTemplate` to list the replacement datasets for the placeholders listed in the original. The schema in each dataset must match its placeholder.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub source_entity: Option<Obj<DashboardSourceEntity>>,
+    pub source_entity: ::std::option::Option<crate::Obj<DashboardSourceEntity>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Contains a map of the key-value pairs for the resource tag or tags assigned to the dashboard.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThemeArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the theme that is being used for this dashboard. If you add a value for this field, it overrides the value that is used in the source entity. The theme ARN must exist in the same AWS account where you create the dashboard.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub theme_arn: Option<Str>,
+    pub theme_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
     ///
     /// The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to `LENIENT` , validation is skipped for specific errors.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub validation_strategy: Option<Obj<ValidationStrategy>>,
+    pub validation_strategy: ::std::option::Option<crate::Obj<ValidationStrategy>>,
     /// `VersionDescription`: a string.
     ///
     /// A description for the first version of the dashboard being created.
     ///
     /// Length 1 to 512; write-only: CloudFormation does not return it.
-    pub version_description: Option<Str>,
+    pub version_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -451,7 +370,7 @@ impl Dashboard {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::Dashboard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-dashboard.html",
         primary_identifier: &["AwsAccountId", "DashboardId"],
@@ -462,7 +381,7 @@ impl Dashboard {
         read_only: &["Arn", "CreatedTime", "LastPublishedTime", "LastUpdatedTime", "Version"],
         attributes: &["Arn", "CreatedTime", "LastPublishedTime", "LastUpdatedTime", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Dashboard` with its required properties, named in a [`DashboardRequired`].
@@ -471,72 +390,74 @@ impl Dashboard {
         Self {
             aws_account_id: required.aws_account_id,
             dashboard_id: required.dashboard_id,
-            dashboard_publish_options: None,
-            definition: None,
-            folder_arns: None,
-            link_entities: None,
-            link_sharing_configuration: None,
+            dashboard_publish_options: ::std::option::Option::None,
+            definition: ::std::option::Option::None,
+            folder_arns: ::std::option::Option::None,
+            link_entities: ::std::option::Option::None,
+            link_sharing_configuration: ::std::option::Option::None,
             name: required.name,
-            parameters: None,
-            permissions: None,
-            source_entity: None,
-            tags: None,
-            theme_arn: None,
-            validation_strategy: None,
-            version_description: None,
+            parameters: ::std::option::Option::None,
+            permissions: ::std::option::Option::None,
+            source_entity: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            theme_arn: ::std::option::Option::None,
+            validation_strategy: ::std::option::Option::None,
+            version_description: ::std::option::Option::None,
         }
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `DashboardId`: a string, required.
-    pub fn dashboard_id(mut self, value: impl Into<Str>) -> Self { self.dashboard_id = value.into(); self }
+    pub fn dashboard_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dashboard_id = value.into(); self }
     /// `DashboardPublishOptions`: a [`DashboardPublishOptions`] object.
-    pub fn dashboard_publish_options(mut self, value: impl Into<Obj<DashboardPublishOptions>>) -> Self { self.dashboard_publish_options = Some(value.into()); self }
+    pub fn dashboard_publish_options(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardPublishOptions>>) -> Self { self.dashboard_publish_options = ::std::option::Option::Some(value.into()); self }
     /// `Definition`: a [`DashboardVersionDefinition`] object.
-    pub fn definition(mut self, value: impl Into<Obj<DashboardVersionDefinition>>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardVersionDefinition>>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
+    pub fn folder_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.folder_arns = ::std::option::Option::Some(value.into()); self }
     /// `LinkEntities`: a list of strings.
-    pub fn link_entities(mut self, value: impl Into<List<Str>>) -> Self { self.link_entities = Some(value.into()); self }
+    pub fn link_entities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.link_entities = ::std::option::Option::Some(value.into()); self }
     /// `LinkSharingConfiguration`: a [`LinkSharingConfiguration`] object.
-    pub fn link_sharing_configuration(mut self, value: impl Into<Obj<LinkSharingConfiguration>>) -> Self { self.link_sharing_configuration = Some(value.into()); self }
+    pub fn link_sharing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LinkSharingConfiguration>>) -> Self { self.link_sharing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a [`Parameters`] object.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<crate::Obj<Parameters>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `SourceEntity`: a [`DashboardSourceEntity`] object.
-    pub fn source_entity(mut self, value: impl Into<Obj<DashboardSourceEntity>>) -> Self { self.source_entity = Some(value.into()); self }
+    pub fn source_entity(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardSourceEntity>>) -> Self { self.source_entity = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThemeArn`: a string.
-    pub fn theme_arn(mut self, value: impl Into<Str>) -> Self { self.theme_arn = Some(value.into()); self }
+    pub fn theme_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.theme_arn = ::std::option::Option::Some(value.into()); self }
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
-    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self { self.validation_strategy = Some(value.into()); self }
+    pub fn validation_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<ValidationStrategy>>) -> Self { self.validation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `VersionDescription`: a string.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
+    pub fn version_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Dashboard {
+impl ::cloudwright_core::Resource for Dashboard {
     type Attributes = DashboardAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dashboard, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dashboard, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dashboard {
+impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .req("DashboardId", &self.dashboard_id)
             .opt("DashboardPublishOptions", &self.dashboard_publish_options)
@@ -556,12 +477,12 @@ impl ToValue for Dashboard {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dashboard`]: `Handle<Dashboard>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DashboardAttributes(ResourceRef);
+pub struct DashboardAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DashboardAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DashboardAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -571,51 +492,42 @@ impl DashboardAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dashboard.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time this dashboard version was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastPublishedTime`: a string.
     ///
     /// The time that the dashboard was last published.
     #[inline]
-    pub fn last_published_time(&self) -> Value {
-        self.0.get_att("LastPublishedTime")
+    pub fn last_published_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastPublishedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the dashboard was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Version`: an object.
     ///
     /// Dashboard version.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Version"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdHocFilteringOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdHocFilteringOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -627,7 +539,7 @@ pub struct AdHocFilteringOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// Availability status.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -635,35 +547,23 @@ impl AdHocFilteringOption {
     /// A `AdHocFilteringOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdHocFilteringOption {}
+impl crate::PropertyType for AdHocFilteringOption {}
 
-impl ToValue for AdHocFilteringOption {
+impl ::cloudwright_core::ToValue for AdHocFilteringOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssetOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedDataSetArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(100), unique: false })),
-        ("QBusinessInsightsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Timezone", Shape::STR),
-        ("WeekStart", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssetOptions` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -677,19 +577,20 @@ pub struct AssetOptions {
     /// A list of dataset ARNS to exclude from Dashboard Q&A.
     ///
     /// Items 0 to 100.
-    pub excluded_data_set_arns: Option<List<Str>>,
+    pub excluded_data_set_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `QBusinessInsightsStatus`: a [`QBusinessInsightsStatus`] value.
     ///
     /// Determines whether insight summaries from Amazon Q Business are allowed in Dashboard Q&A.
-    pub q_business_insights_status: Option<QBusinessInsightsStatus>,
+    pub q_business_insights_status: ::std::option::Option<QBusinessInsightsStatus>,
     /// `Timezone`: a string.
     ///
     /// Determines the timezone for the analysis.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `WeekStart`: a [`DayOfTheWeek`] value.
     ///
     /// Determines the week start day for an analysis.
-    pub week_start: Option<DayOfTheWeek>,
+    pub week_start: ::std::option::Option<DayOfTheWeek>,
 }
 
 #[rustfmt::skip]
@@ -697,25 +598,25 @@ impl AssetOptions {
     /// A `AssetOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludedDataSetArns`: a list of strings.
-    pub fn excluded_data_set_arns(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_data_set_arns = Some(value.into()); self }
+    pub fn excluded_data_set_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_data_set_arns = ::std::option::Option::Some(value.into()); self }
     /// `QBusinessInsightsStatus`: a [`QBusinessInsightsStatus`] value.
-    pub fn q_business_insights_status(mut self, value: impl Into<QBusinessInsightsStatus>) -> Self { self.q_business_insights_status = Some(value.into()); self }
+    pub fn q_business_insights_status(mut self, value: impl ::std::convert::Into<QBusinessInsightsStatus>) -> Self { self.q_business_insights_status = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
     /// `WeekStart`: a [`DayOfTheWeek`] value.
-    pub fn week_start(mut self, value: impl Into<DayOfTheWeek>) -> Self { self.week_start = Some(value.into()); self }
+    pub fn week_start(mut self, value: impl ::std::convert::Into<DayOfTheWeek>) -> Self { self.week_start = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssetOptions {}
+impl crate::PropertyType for AssetOptions {}
 
-impl ToValue for AssetOptions {
+impl ::cloudwright_core::ToValue for AssetOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludedDataSetArns", &self.excluded_data_set_arns)
             .opt("QBusinessInsightsStatus", &self.q_business_insights_status)
             .opt("Timezone", &self.timezone)
@@ -728,24 +629,10 @@ impl ToValue for AssetOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BodySectionConfigurationRequired {
     /// `Content`: a [`BodySectionContent`] object, required.
-    pub content: Obj<BodySectionContent>,
+    pub content: crate::Obj<BodySectionContent>,
     /// `SectionId`: a string, required.
-    pub section_id: Str,
+    pub section_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BodySectionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Object(&RULE_BodySectionContent)),
-        ("PageBreakConfiguration", Shape::Object(&RULE_SectionPageBreakConfiguration)),
-        ("RepeatConfiguration", Shape::Object(&RULE_BodySectionRepeatConfiguration)),
-        ("SectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Style", Shape::Object(&RULE_SectionStyle)),
-    ],
-    required: &["Content", "SectionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BodySectionConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -757,25 +644,25 @@ pub struct BodySectionConfiguration {
     /// `Content`: a [`BodySectionContent`] object, required.
     ///
     /// The configuration of content in a body section.
-    pub content: Obj<BodySectionContent>,
+    pub content: crate::Obj<BodySectionContent>,
     /// `PageBreakConfiguration`: a [`SectionPageBreakConfiguration`] object.
     ///
     /// The configuration of a page break for a section.
-    pub page_break_configuration: Option<Obj<SectionPageBreakConfiguration>>,
+    pub page_break_configuration: ::std::option::Option<crate::Obj<SectionPageBreakConfiguration>>,
     /// `RepeatConfiguration`: a [`BodySectionRepeatConfiguration`] object.
     ///
     /// Describes the configurations that are required to declare a section as repeating.
-    pub repeat_configuration: Option<Obj<BodySectionRepeatConfiguration>>,
+    pub repeat_configuration: ::std::option::Option<crate::Obj<BodySectionRepeatConfiguration>>,
     /// `SectionId`: a string, required.
     ///
     /// The unique identifier of a body section.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub section_id: Str,
+    pub section_id: ::cloudwright_core::Str,
     /// `Style`: a [`SectionStyle`] object.
     ///
     /// The style options of a body section.
-    pub style: Option<Obj<SectionStyle>>,
+    pub style: ::std::option::Option<crate::Obj<SectionStyle>>,
 }
 
 #[rustfmt::skip]
@@ -785,31 +672,31 @@ impl BodySectionConfiguration {
     pub fn new(required: BodySectionConfigurationRequired) -> Self {
         Self {
             content: required.content,
-            page_break_configuration: None,
-            repeat_configuration: None,
+            page_break_configuration: ::std::option::Option::None,
+            repeat_configuration: ::std::option::Option::None,
             section_id: required.section_id,
-            style: None,
+            style: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a [`BodySectionContent`] object, required.
-    pub fn content(mut self, value: impl Into<Obj<BodySectionContent>>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<crate::Obj<BodySectionContent>>) -> Self { self.content = value.into(); self }
     /// `PageBreakConfiguration`: a [`SectionPageBreakConfiguration`] object.
-    pub fn page_break_configuration(mut self, value: impl Into<Obj<SectionPageBreakConfiguration>>) -> Self { self.page_break_configuration = Some(value.into()); self }
+    pub fn page_break_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SectionPageBreakConfiguration>>) -> Self { self.page_break_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RepeatConfiguration`: a [`BodySectionRepeatConfiguration`] object.
-    pub fn repeat_configuration(mut self, value: impl Into<Obj<BodySectionRepeatConfiguration>>) -> Self { self.repeat_configuration = Some(value.into()); self }
+    pub fn repeat_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BodySectionRepeatConfiguration>>) -> Self { self.repeat_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SectionId`: a string, required.
-    pub fn section_id(mut self, value: impl Into<Str>) -> Self { self.section_id = value.into(); self }
+    pub fn section_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.section_id = value.into(); self }
     /// `Style`: a [`SectionStyle`] object.
-    pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self { self.style = Some(value.into()); self }
+    pub fn style(mut self, value: impl ::std::convert::Into<crate::Obj<SectionStyle>>) -> Self { self.style = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BodySectionConfiguration {}
+impl crate::PropertyType for BodySectionConfiguration {}
 
-impl ToValue for BodySectionConfiguration {
+impl ::cloudwright_core::ToValue for BodySectionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("PageBreakConfiguration", &self.page_break_configuration)
             .opt("RepeatConfiguration", &self.repeat_configuration)
@@ -818,15 +705,6 @@ impl ToValue for BodySectionConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BodySectionContent: ObjRule = ObjRule {
-    properties: &[
-        ("Layout", Shape::Object(&RULE_SectionLayoutConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BodySectionContent` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -838,7 +716,7 @@ pub struct BodySectionContent {
     /// `Layout`: a [`SectionLayoutConfiguration`] object.
     ///
     /// The layout configuration of a body section.
-    pub layout: Option<Obj<SectionLayoutConfiguration>>,
+    pub layout: ::std::option::Option<crate::Obj<SectionLayoutConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -846,44 +724,23 @@ impl BodySectionContent {
     /// A `BodySectionContent` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Layout`: a [`SectionLayoutConfiguration`] object.
-    pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self { self.layout = Some(value.into()); self }
+    pub fn layout(mut self, value: impl ::std::convert::Into<crate::Obj<SectionLayoutConfiguration>>) -> Self { self.layout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BodySectionContent {}
+impl crate::PropertyType for BodySectionContent {}
 
-impl ToValue for BodySectionContent {
+impl ::cloudwright_core::ToValue for BodySectionContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Layout", &self.layout).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Layout", &self.layout)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardPublishOptions: ObjRule = ObjRule {
-    properties: &[
-        ("AdHocFilteringOption", Shape::Object(&RULE_AdHocFilteringOption)),
-        ("DataPointDrillUpDownOption", Shape::Object(&RULE_DataPointDrillUpDownOption)),
-        ("DataPointMenuLabelOption", Shape::Object(&RULE_DataPointMenuLabelOption)),
-        ("DataPointTooltipOption", Shape::Object(&RULE_DataPointTooltipOption)),
-        ("DataQAEnabledOption", Shape::Object(&RULE_DataQaEnabledOption)),
-        ("DataStoriesSharingOption", Shape::Object(&RULE_DataStoriesSharingOption)),
-        ("ExecutiveSummaryOption", Shape::Object(&RULE_ExecutiveSummaryOption)),
-        ("ExportToCSVOption", Shape::Object(&RULE_ExportToCsvOption)),
-        ("ExportWithHiddenFieldsOption", Shape::Object(&RULE_ExportWithHiddenFieldsOption)),
-        ("QuickSuiteActionsOption", Shape::Object(&RULE_QuickSuiteActionsOption)),
-        ("SheetControlsOption", Shape::Object(&RULE_SheetControlsOption)),
-        ("SheetLayoutElementMaximizationOption", Shape::Object(&RULE_SheetLayoutElementMaximizationOption)),
-        ("VisualAxisSortOption", Shape::Object(&RULE_VisualAxisSortOption)),
-        ("VisualMenuOption", Shape::Object(&RULE_VisualMenuOption)),
-        ("VisualPublishOptions", Shape::Object(&RULE_DashboardVisualPublishOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashboardPublishOptions` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -902,63 +759,66 @@ pub struct DashboardPublishOptions {
     /// `AdHocFilteringOption`: an [`AdHocFilteringOption`] object.
     ///
     /// Ad hoc (one-time) filtering option.
-    pub ad_hoc_filtering_option: Option<Obj<AdHocFilteringOption>>,
+    pub ad_hoc_filtering_option: ::std::option::Option<crate::Obj<AdHocFilteringOption>>,
     /// `DataPointDrillUpDownOption`: a [`DataPointDrillUpDownOption`] object.
     ///
     /// The drill-down options of data points in a dashboard.
-    pub data_point_drill_up_down_option: Option<Obj<DataPointDrillUpDownOption>>,
+    pub data_point_drill_up_down_option:
+        ::std::option::Option<crate::Obj<DataPointDrillUpDownOption>>,
     /// `DataPointMenuLabelOption`: a [`DataPointMenuLabelOption`] object.
     ///
     /// The data point menu label options of a dashboard.
-    pub data_point_menu_label_option: Option<Obj<DataPointMenuLabelOption>>,
+    pub data_point_menu_label_option: ::std::option::Option<crate::Obj<DataPointMenuLabelOption>>,
     /// `DataPointTooltipOption`: a [`DataPointTooltipOption`] object.
     ///
     /// The data point tool tip options of a dashboard.
-    pub data_point_tooltip_option: Option<Obj<DataPointTooltipOption>>,
+    pub data_point_tooltip_option: ::std::option::Option<crate::Obj<DataPointTooltipOption>>,
     /// `DataQAEnabledOption`: a [`DataQaEnabledOption`] object.
     ///
     /// Adds Q&A capabilities to an Quick Sight dashboard. If no topic is linked, Dashboard Q&A uses the data values that are rendered on the dashboard. End users can use Dashboard Q&A to ask for different slices of the data that they see on the dashboard. If a topic is linked, Topic Q&A is used.
-    pub data_qa_enabled_option: Option<Obj<DataQaEnabledOption>>,
+    pub data_qa_enabled_option: ::std::option::Option<crate::Obj<DataQaEnabledOption>>,
     /// `DataStoriesSharingOption`: a [`DataStoriesSharingOption`] object.
     ///
     /// Data stories sharing option.
-    pub data_stories_sharing_option: Option<Obj<DataStoriesSharingOption>>,
+    pub data_stories_sharing_option: ::std::option::Option<crate::Obj<DataStoriesSharingOption>>,
     /// `ExecutiveSummaryOption`: an [`ExecutiveSummaryOption`] object.
     ///
     /// Executive summary option.
-    pub executive_summary_option: Option<Obj<ExecutiveSummaryOption>>,
+    pub executive_summary_option: ::std::option::Option<crate::Obj<ExecutiveSummaryOption>>,
     /// `ExportToCSVOption`: an [`ExportToCsvOption`] object.
     ///
     /// Export to .csv option.
-    pub export_to_csv_option: Option<Obj<ExportToCsvOption>>,
+    pub export_to_csv_option: ::std::option::Option<crate::Obj<ExportToCsvOption>>,
     /// `ExportWithHiddenFieldsOption`: an [`ExportWithHiddenFieldsOption`] object.
     ///
     /// Determines if hidden fields are exported with a dashboard.
-    pub export_with_hidden_fields_option: Option<Obj<ExportWithHiddenFieldsOption>>,
+    pub export_with_hidden_fields_option:
+        ::std::option::Option<crate::Obj<ExportWithHiddenFieldsOption>>,
     /// `QuickSuiteActionsOption`: a [`QuickSuiteActionsOption`] object.
     ///
     /// Determines if Actions in Amazon Quick Suite are enabled in a dashboard.
-    pub quick_suite_actions_option: Option<Obj<QuickSuiteActionsOption>>,
+    pub quick_suite_actions_option: ::std::option::Option<crate::Obj<QuickSuiteActionsOption>>,
     /// `SheetControlsOption`: a [`SheetControlsOption`] object.
     ///
     /// Sheet controls option.
-    pub sheet_controls_option: Option<Obj<SheetControlsOption>>,
+    pub sheet_controls_option: ::std::option::Option<crate::Obj<SheetControlsOption>>,
     /// `SheetLayoutElementMaximizationOption`: a [`SheetLayoutElementMaximizationOption`] object.
     ///
     /// The sheet layout maximization options of a dashbaord.
-    pub sheet_layout_element_maximization_option: Option<Obj<SheetLayoutElementMaximizationOption>>,
+    pub sheet_layout_element_maximization_option:
+        ::std::option::Option<crate::Obj<SheetLayoutElementMaximizationOption>>,
     /// `VisualAxisSortOption`: a [`VisualAxisSortOption`] object.
     ///
     /// The axis sort options of a dashboard.
-    pub visual_axis_sort_option: Option<Obj<VisualAxisSortOption>>,
+    pub visual_axis_sort_option: ::std::option::Option<crate::Obj<VisualAxisSortOption>>,
     /// `VisualMenuOption`: a [`VisualMenuOption`] object.
     ///
     /// The menu options of a visual in a dashboard.
-    pub visual_menu_option: Option<Obj<VisualMenuOption>>,
+    pub visual_menu_option: ::std::option::Option<crate::Obj<VisualMenuOption>>,
     /// `VisualPublishOptions`: a [`DashboardVisualPublishOptions`] object.
     ///
     /// The visual publish options of a visual in a dashboard.
-    pub visual_publish_options: Option<Obj<DashboardVisualPublishOptions>>,
+    pub visual_publish_options: ::std::option::Option<crate::Obj<DashboardVisualPublishOptions>>,
 }
 
 #[rustfmt::skip]
@@ -966,47 +826,47 @@ impl DashboardPublishOptions {
     /// A `DashboardPublishOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdHocFilteringOption`: an [`AdHocFilteringOption`] object.
-    pub fn ad_hoc_filtering_option(mut self, value: impl Into<Obj<AdHocFilteringOption>>) -> Self { self.ad_hoc_filtering_option = Some(value.into()); self }
+    pub fn ad_hoc_filtering_option(mut self, value: impl ::std::convert::Into<crate::Obj<AdHocFilteringOption>>) -> Self { self.ad_hoc_filtering_option = ::std::option::Option::Some(value.into()); self }
     /// `DataPointDrillUpDownOption`: a [`DataPointDrillUpDownOption`] object.
-    pub fn data_point_drill_up_down_option(mut self, value: impl Into<Obj<DataPointDrillUpDownOption>>) -> Self { self.data_point_drill_up_down_option = Some(value.into()); self }
+    pub fn data_point_drill_up_down_option(mut self, value: impl ::std::convert::Into<crate::Obj<DataPointDrillUpDownOption>>) -> Self { self.data_point_drill_up_down_option = ::std::option::Option::Some(value.into()); self }
     /// `DataPointMenuLabelOption`: a [`DataPointMenuLabelOption`] object.
-    pub fn data_point_menu_label_option(mut self, value: impl Into<Obj<DataPointMenuLabelOption>>) -> Self { self.data_point_menu_label_option = Some(value.into()); self }
+    pub fn data_point_menu_label_option(mut self, value: impl ::std::convert::Into<crate::Obj<DataPointMenuLabelOption>>) -> Self { self.data_point_menu_label_option = ::std::option::Option::Some(value.into()); self }
     /// `DataPointTooltipOption`: a [`DataPointTooltipOption`] object.
-    pub fn data_point_tooltip_option(mut self, value: impl Into<Obj<DataPointTooltipOption>>) -> Self { self.data_point_tooltip_option = Some(value.into()); self }
+    pub fn data_point_tooltip_option(mut self, value: impl ::std::convert::Into<crate::Obj<DataPointTooltipOption>>) -> Self { self.data_point_tooltip_option = ::std::option::Option::Some(value.into()); self }
     /// `DataQAEnabledOption`: a [`DataQaEnabledOption`] object.
-    pub fn data_qa_enabled_option(mut self, value: impl Into<Obj<DataQaEnabledOption>>) -> Self { self.data_qa_enabled_option = Some(value.into()); self }
+    pub fn data_qa_enabled_option(mut self, value: impl ::std::convert::Into<crate::Obj<DataQaEnabledOption>>) -> Self { self.data_qa_enabled_option = ::std::option::Option::Some(value.into()); self }
     /// `DataStoriesSharingOption`: a [`DataStoriesSharingOption`] object.
-    pub fn data_stories_sharing_option(mut self, value: impl Into<Obj<DataStoriesSharingOption>>) -> Self { self.data_stories_sharing_option = Some(value.into()); self }
+    pub fn data_stories_sharing_option(mut self, value: impl ::std::convert::Into<crate::Obj<DataStoriesSharingOption>>) -> Self { self.data_stories_sharing_option = ::std::option::Option::Some(value.into()); self }
     /// `ExecutiveSummaryOption`: an [`ExecutiveSummaryOption`] object.
-    pub fn executive_summary_option(mut self, value: impl Into<Obj<ExecutiveSummaryOption>>) -> Self { self.executive_summary_option = Some(value.into()); self }
+    pub fn executive_summary_option(mut self, value: impl ::std::convert::Into<crate::Obj<ExecutiveSummaryOption>>) -> Self { self.executive_summary_option = ::std::option::Option::Some(value.into()); self }
     /// `ExportToCSVOption`: an [`ExportToCsvOption`] object.
-    pub fn export_to_csv_option(mut self, value: impl Into<Obj<ExportToCsvOption>>) -> Self { self.export_to_csv_option = Some(value.into()); self }
+    pub fn export_to_csv_option(mut self, value: impl ::std::convert::Into<crate::Obj<ExportToCsvOption>>) -> Self { self.export_to_csv_option = ::std::option::Option::Some(value.into()); self }
     /// `ExportWithHiddenFieldsOption`: an [`ExportWithHiddenFieldsOption`] object.
-    pub fn export_with_hidden_fields_option(mut self, value: impl Into<Obj<ExportWithHiddenFieldsOption>>) -> Self { self.export_with_hidden_fields_option = Some(value.into()); self }
+    pub fn export_with_hidden_fields_option(mut self, value: impl ::std::convert::Into<crate::Obj<ExportWithHiddenFieldsOption>>) -> Self { self.export_with_hidden_fields_option = ::std::option::Option::Some(value.into()); self }
     /// `QuickSuiteActionsOption`: a [`QuickSuiteActionsOption`] object.
-    pub fn quick_suite_actions_option(mut self, value: impl Into<Obj<QuickSuiteActionsOption>>) -> Self { self.quick_suite_actions_option = Some(value.into()); self }
+    pub fn quick_suite_actions_option(mut self, value: impl ::std::convert::Into<crate::Obj<QuickSuiteActionsOption>>) -> Self { self.quick_suite_actions_option = ::std::option::Option::Some(value.into()); self }
     /// `SheetControlsOption`: a [`SheetControlsOption`] object.
-    pub fn sheet_controls_option(mut self, value: impl Into<Obj<SheetControlsOption>>) -> Self { self.sheet_controls_option = Some(value.into()); self }
+    pub fn sheet_controls_option(mut self, value: impl ::std::convert::Into<crate::Obj<SheetControlsOption>>) -> Self { self.sheet_controls_option = ::std::option::Option::Some(value.into()); self }
     /// `SheetLayoutElementMaximizationOption`: a [`SheetLayoutElementMaximizationOption`] object.
-    pub fn sheet_layout_element_maximization_option(mut self, value: impl Into<Obj<SheetLayoutElementMaximizationOption>>) -> Self { self.sheet_layout_element_maximization_option = Some(value.into()); self }
+    pub fn sheet_layout_element_maximization_option(mut self, value: impl ::std::convert::Into<crate::Obj<SheetLayoutElementMaximizationOption>>) -> Self { self.sheet_layout_element_maximization_option = ::std::option::Option::Some(value.into()); self }
     /// `VisualAxisSortOption`: a [`VisualAxisSortOption`] object.
-    pub fn visual_axis_sort_option(mut self, value: impl Into<Obj<VisualAxisSortOption>>) -> Self { self.visual_axis_sort_option = Some(value.into()); self }
+    pub fn visual_axis_sort_option(mut self, value: impl ::std::convert::Into<crate::Obj<VisualAxisSortOption>>) -> Self { self.visual_axis_sort_option = ::std::option::Option::Some(value.into()); self }
     /// `VisualMenuOption`: a [`VisualMenuOption`] object.
-    pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualMenuOption>>) -> Self { self.visual_menu_option = Some(value.into()); self }
+    pub fn visual_menu_option(mut self, value: impl ::std::convert::Into<crate::Obj<VisualMenuOption>>) -> Self { self.visual_menu_option = ::std::option::Option::Some(value.into()); self }
     /// `VisualPublishOptions`: a [`DashboardVisualPublishOptions`] object.
-    pub fn visual_publish_options(mut self, value: impl Into<Obj<DashboardVisualPublishOptions>>) -> Self { self.visual_publish_options = Some(value.into()); self }
+    pub fn visual_publish_options(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardVisualPublishOptions>>) -> Self { self.visual_publish_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashboardPublishOptions {}
+impl crate::PropertyType for DashboardPublishOptions {}
 
-impl ToValue for DashboardPublishOptions {
+impl ::cloudwright_core::ToValue for DashboardPublishOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdHocFilteringOption", &self.ad_hoc_filtering_option)
             .opt(
                 "DataPointDrillUpDownOption",
@@ -1041,15 +901,6 @@ impl ToValue for DashboardPublishOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardSourceEntity: ObjRule = ObjRule {
-    properties: &[
-        ("SourceTemplate", Shape::Object(&RULE_DashboardSourceTemplate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DashboardSourceEntity` property type of `AWS::QuickSight::Dashboard`.
 ///
 /// Dashboard source entity.
@@ -1060,7 +911,7 @@ pub struct DashboardSourceEntity {
     /// `SourceTemplate`: a [`DashboardSourceTemplate`] object.
     ///
     /// Source template.
-    pub source_template: Option<Obj<DashboardSourceTemplate>>,
+    pub source_template: ::std::option::Option<crate::Obj<DashboardSourceTemplate>>,
 }
 
 #[rustfmt::skip]
@@ -1068,19 +919,19 @@ impl DashboardSourceEntity {
     /// A `DashboardSourceEntity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceTemplate`: a [`DashboardSourceTemplate`] object.
-    pub fn source_template(mut self, value: impl Into<Obj<DashboardSourceTemplate>>) -> Self { self.source_template = Some(value.into()); self }
+    pub fn source_template(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardSourceTemplate>>) -> Self { self.source_template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashboardSourceEntity {}
+impl crate::PropertyType for DashboardSourceEntity {}
 
-impl ToValue for DashboardSourceEntity {
+impl ::cloudwright_core::ToValue for DashboardSourceEntity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceTemplate", &self.source_template)
             .build()
     }
@@ -1090,21 +941,10 @@ impl ToValue for DashboardSourceEntity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardSourceTemplateRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    pub data_set_references: List<DataSetReference>,
+    pub data_set_references: ::cloudwright_core::List<DataSetReference>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardSourceTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Arn", "DataSetReferences"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashboardSourceTemplate` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1116,13 +956,13 @@ pub struct DashboardSourceTemplate {
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
     ///
     /// Dataset references.
     ///
     /// Items at least 1.
-    pub data_set_references: List<DataSetReference>,
+    pub data_set_references: ::cloudwright_core::List<DataSetReference>,
 }
 
 #[rustfmt::skip]
@@ -1137,47 +977,22 @@ impl DashboardSourceTemplate {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
+    pub fn data_set_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
 }
 
-impl PropertyType for DashboardSourceTemplate {}
+impl crate::PropertyType for DashboardSourceTemplate {}
 
-impl ToValue for DashboardSourceTemplate {
+impl ::cloudwright_core::ToValue for DashboardSourceTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("DataSetReferences", &self.data_set_references)
             .build()
     }
 }
-
-/// The required properties of [`DashboardVersionDefinition`], by name: `DashboardVersionDefinition::new(DashboardVersionDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashboardVersionDefinitionRequired {
-    /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    pub data_set_identifier_declarations: List<DataSetIdentifierDeclaration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardVersionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
-        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("Options", Shape::Object(&RULE_AssetOptions)),
-        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(400), unique: false })),
-        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["DataSetIdentifierDeclarations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashboardVersionDefinition` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1187,103 +1002,104 @@ pub(crate) static RULE_DashboardVersionDefinition: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardVersionDefinition {
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub analysis_defaults: Option<Obj<AnalysisDefaults>>,
+    pub analysis_defaults: ::std::option::Option<crate::Obj<AnalysisDefaults>>,
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
     ///
     /// An array of calculated field definitions for the dashboard.
     ///
     /// Items 0 to 500.
-    pub calculated_fields: Option<List<CalculatedField>>,
+    pub calculated_fields: ::std::option::Option<::cloudwright_core::List<CalculatedField>>,
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
     ///
     /// An array of dashboard-level column configurations. Column configurations are used to set the default formatting for a column that is used throughout a dashboard.
     ///
     /// Items 0 to 2000.
-    pub column_configurations: Option<List<ColumnConfiguration>>,
+    pub column_configurations: ::std::option::Option<::cloudwright_core::List<ColumnConfiguration>>,
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
     ///
     /// An array of dataset identifier declarations. With this mapping,you can use dataset identifiers instead of dataset Amazon Resource Names (ARNs) throughout the dashboard's sub-structures.
     ///
     /// Items 1 to 50.
-    pub data_set_identifier_declarations: List<DataSetIdentifierDeclaration>,
+    pub data_set_identifier_declarations: ::cloudwright_core::List<DataSetIdentifierDeclaration>,
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
     ///
     /// The filter definitions for a dashboard.
     ///
-    /// For more information, see \[Filtering Data in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/adding-a-filter.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Filtering Data in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/adding-a-filter.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 2000.
-    pub filter_groups: Option<List<FilterGroup>>,
+    pub filter_groups: ::std::option::Option<::cloudwright_core::List<FilterGroup>>,
     /// `Options`: an [`AssetOptions`] object.
     ///
     /// An array of option definitions for a dashboard.
-    pub options: Option<Obj<AssetOptions>>,
+    pub options: ::std::option::Option<crate::Obj<AssetOptions>>,
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
     ///
     /// The parameter declarations for a dashboard. Parameters are named variables that can transfer a value for use by an action or an object.
     ///
-    /// For more information, see \[Parameters in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/parameters-in-quicksight.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Parameters in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/parameters-in-quicksight.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 400.
-    pub parameter_declarations: Option<List<ParameterDeclaration>>,
+    pub parameter_declarations:
+        ::std::option::Option<::cloudwright_core::List<ParameterDeclaration>>,
     /// `Sheets`: a list of [`SheetDefinition`] objects.
     ///
     /// An array of sheet definitions for a dashboard.
     ///
     /// Items 0 to 20.
-    pub sheets: Option<List<SheetDefinition>>,
+    pub sheets: ::std::option::Option<::cloudwright_core::List<SheetDefinition>>,
     /// `StaticFiles`: a list of [`StaticFile`] objects.
     ///
     /// The static files for the definition.
     ///
     /// Items 0 to 200.
-    pub static_files: Option<List<StaticFile>>,
+    pub static_files: ::std::option::Option<::cloudwright_core::List<StaticFile>>,
 }
 
 #[rustfmt::skip]
 impl DashboardVersionDefinition {
-    /// A `DashboardVersionDefinition` with its required properties, named in a [`DashboardVersionDefinitionRequired`].
+    /// A `DashboardVersionDefinition` with its one required property, `DataSetIdentifierDeclarations`.
     #[inline]
-    pub fn new(required: DashboardVersionDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DataSetIdentifierDeclaration>>) -> Self {
         Self {
-            analysis_defaults: None,
-            calculated_fields: None,
-            column_configurations: None,
-            data_set_identifier_declarations: required.data_set_identifier_declarations,
-            filter_groups: None,
-            options: None,
-            parameter_declarations: None,
-            sheets: None,
-            static_files: None,
+            analysis_defaults: ::std::option::Option::None,
+            calculated_fields: ::std::option::Option::None,
+            column_configurations: ::std::option::Option::None,
+            data_set_identifier_declarations: value.into(),
+            filter_groups: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            parameter_declarations: ::std::option::Option::None,
+            sheets: ::std::option::Option::None,
+            static_files: ::std::option::Option::None,
         }
     }
 
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = Some(value.into()); self }
+    pub fn analysis_defaults(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = ::std::option::Option::Some(value.into()); self }
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
-    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
+    pub fn calculated_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CalculatedField>>) -> Self { self.calculated_fields = ::std::option::Option::Some(value.into()); self }
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
-    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self { self.column_configurations = Some(value.into()); self }
+    pub fn column_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnConfiguration>>) -> Self { self.column_configurations = ::std::option::Option::Some(value.into()); self }
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    pub fn data_set_identifier_declarations(mut self, value: impl Into<List<DataSetIdentifierDeclaration>>) -> Self { self.data_set_identifier_declarations = value.into(); self }
+    pub fn data_set_identifier_declarations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSetIdentifierDeclaration>>) -> Self { self.data_set_identifier_declarations = value.into(); self }
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
-    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self { self.filter_groups = Some(value.into()); self }
+    pub fn filter_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterGroup>>) -> Self { self.filter_groups = ::std::option::Option::Some(value.into()); self }
     /// `Options`: an [`AssetOptions`] object.
-    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<AssetOptions>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
-    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self { self.parameter_declarations = Some(value.into()); self }
+    pub fn parameter_declarations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterDeclaration>>) -> Self { self.parameter_declarations = ::std::option::Option::Some(value.into()); self }
     /// `Sheets`: a list of [`SheetDefinition`] objects.
-    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self { self.sheets = Some(value.into()); self }
+    pub fn sheets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetDefinition>>) -> Self { self.sheets = ::std::option::Option::Some(value.into()); self }
     /// `StaticFiles`: a list of [`StaticFile`] objects.
-    pub fn static_files(mut self, value: impl Into<List<StaticFile>>) -> Self { self.static_files = Some(value.into()); self }
+    pub fn static_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StaticFile>>) -> Self { self.static_files = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashboardVersionDefinition {}
+impl crate::PropertyType for DashboardVersionDefinition {}
 
-impl ToValue for DashboardVersionDefinition {
+impl ::cloudwright_core::ToValue for DashboardVersionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalysisDefaults", &self.analysis_defaults)
             .opt("CalculatedFields", &self.calculated_fields)
             .opt("ColumnConfigurations", &self.column_configurations)
@@ -1300,15 +1116,6 @@ impl ToValue for DashboardVersionDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardVisualPublishOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ExportHiddenFieldsOption", Shape::Object(&RULE_ExportHiddenFieldsOption)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DashboardVisualPublishOptions` property type of `AWS::QuickSight::Dashboard`.
 ///
 /// The visual publish options of a visual in a dashboard
@@ -1319,7 +1126,7 @@ pub struct DashboardVisualPublishOptions {
     /// `ExportHiddenFieldsOption`: an [`ExportHiddenFieldsOption`] object.
     ///
     /// Determines if hidden fields are included in an exported dashboard.
-    pub export_hidden_fields_option: Option<Obj<ExportHiddenFieldsOption>>,
+    pub export_hidden_fields_option: ::std::option::Option<crate::Obj<ExportHiddenFieldsOption>>,
 }
 
 #[rustfmt::skip]
@@ -1327,19 +1134,19 @@ impl DashboardVisualPublishOptions {
     /// A `DashboardVisualPublishOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExportHiddenFieldsOption`: an [`ExportHiddenFieldsOption`] object.
-    pub fn export_hidden_fields_option(mut self, value: impl Into<Obj<ExportHiddenFieldsOption>>) -> Self { self.export_hidden_fields_option = Some(value.into()); self }
+    pub fn export_hidden_fields_option(mut self, value: impl ::std::convert::Into<crate::Obj<ExportHiddenFieldsOption>>) -> Self { self.export_hidden_fields_option = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashboardVisualPublishOptions {}
+impl crate::PropertyType for DashboardVisualPublishOptions {}
 
-impl ToValue for DashboardVisualPublishOptions {
+impl ::cloudwright_core::ToValue for DashboardVisualPublishOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExportHiddenFieldsOption",
                 &self.export_hidden_fields_option,
@@ -1347,15 +1154,6 @@ impl ToValue for DashboardVisualPublishOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPointDrillUpDownOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPointDrillUpDownOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1367,7 +1165,7 @@ pub struct DataPointDrillUpDownOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the drill down options of data points.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1375,32 +1173,23 @@ impl DataPointDrillUpDownOption {
     /// A `DataPointDrillUpDownOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataPointDrillUpDownOption {}
+impl crate::PropertyType for DataPointDrillUpDownOption {}
 
-impl ToValue for DataPointDrillUpDownOption {
+impl ::cloudwright_core::ToValue for DataPointDrillUpDownOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPointMenuLabelOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPointMenuLabelOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1412,7 +1201,7 @@ pub struct DataPointMenuLabelOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the data point menu options.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1420,32 +1209,23 @@ impl DataPointMenuLabelOption {
     /// A `DataPointMenuLabelOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataPointMenuLabelOption {}
+impl crate::PropertyType for DataPointMenuLabelOption {}
 
-impl ToValue for DataPointMenuLabelOption {
+impl ::cloudwright_core::ToValue for DataPointMenuLabelOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPointTooltipOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPointTooltipOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1457,7 +1237,7 @@ pub struct DataPointTooltipOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the data point tool tip options.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1465,32 +1245,23 @@ impl DataPointTooltipOption {
     /// A `DataPointTooltipOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataPointTooltipOption {}
+impl crate::PropertyType for DataPointTooltipOption {}
 
-impl ToValue for DataPointTooltipOption {
+impl ::cloudwright_core::ToValue for DataPointTooltipOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQaEnabledOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataQAEnabledOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1502,7 +1273,7 @@ pub struct DataQaEnabledOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the Data Q&A option on the dashboard.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1510,32 +1281,23 @@ impl DataQaEnabledOption {
     /// A `DataQaEnabledOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataQaEnabledOption {}
+impl crate::PropertyType for DataQaEnabledOption {}
 
-impl ToValue for DataQaEnabledOption {
+impl ::cloudwright_core::ToValue for DataQaEnabledOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataStoriesSharingOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataStoriesSharingOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1547,7 +1309,7 @@ pub struct DataStoriesSharingOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// Availability status.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1555,32 +1317,23 @@ impl DataStoriesSharingOption {
     /// A `DataStoriesSharingOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataStoriesSharingOption {}
+impl crate::PropertyType for DataStoriesSharingOption {}
 
-impl ToValue for DataStoriesSharingOption {
+impl ::cloudwright_core::ToValue for DataStoriesSharingOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExecutiveSummaryOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExecutiveSummaryOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1592,7 +1345,7 @@ pub struct ExecutiveSummaryOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// Availability status.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1600,32 +1353,23 @@ impl ExecutiveSummaryOption {
     /// A `ExecutiveSummaryOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExecutiveSummaryOption {}
+impl crate::PropertyType for ExecutiveSummaryOption {}
 
-impl ToValue for ExecutiveSummaryOption {
+impl ::cloudwright_core::ToValue for ExecutiveSummaryOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExportHiddenFieldsOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExportHiddenFieldsOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1637,7 +1381,7 @@ pub struct ExportHiddenFieldsOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the export hidden fields options of a dashbaord.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1645,32 +1389,23 @@ impl ExportHiddenFieldsOption {
     /// A `ExportHiddenFieldsOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExportHiddenFieldsOption {}
+impl crate::PropertyType for ExportHiddenFieldsOption {}
 
-impl ToValue for ExportHiddenFieldsOption {
+impl ::cloudwright_core::ToValue for ExportHiddenFieldsOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExportToCsvOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExportToCSVOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1682,7 +1417,7 @@ pub struct ExportToCsvOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// Availability status.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1690,32 +1425,23 @@ impl ExportToCsvOption {
     /// A `ExportToCsvOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExportToCsvOption {}
+impl crate::PropertyType for ExportToCsvOption {}
 
-impl ToValue for ExportToCsvOption {
+impl ::cloudwright_core::ToValue for ExportToCsvOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExportWithHiddenFieldsOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExportWithHiddenFieldsOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1727,7 +1453,7 @@ pub struct ExportWithHiddenFieldsOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the export with hidden fields options.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1735,41 +1461,23 @@ impl ExportWithHiddenFieldsOption {
     /// A `ExportWithHiddenFieldsOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExportWithHiddenFieldsOption {}
+impl crate::PropertyType for ExportWithHiddenFieldsOption {}
 
-impl ToValue for ExportWithHiddenFieldsOption {
+impl ::cloudwright_core::ToValue for ExportWithHiddenFieldsOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-/// The required properties of [`FreeFormLayoutConfiguration`], by name: `FreeFormLayoutConfiguration::new(FreeFormLayoutConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FreeFormLayoutConfigurationRequired {
-    /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    pub elements: List<FreeFormLayoutElement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CanvasSizeOptions", Shape::Object(&RULE_FreeFormLayoutCanvasSizeOptions)),
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
-    ],
-    required: &["Elements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FreeFormLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1779,38 +1487,38 @@ pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutConfiguration {
     /// `CanvasSizeOptions`: a [`FreeFormLayoutCanvasSizeOptions`] object.
-    pub canvas_size_options: Option<Obj<FreeFormLayoutCanvasSizeOptions>>,
+    pub canvas_size_options: ::std::option::Option<crate::Obj<FreeFormLayoutCanvasSizeOptions>>,
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
     ///
     /// The elements that are included in a free-form layout.
     ///
     /// Items 0 to 430.
-    pub elements: List<FreeFormLayoutElement>,
+    pub elements: ::cloudwright_core::List<FreeFormLayoutElement>,
 }
 
 #[rustfmt::skip]
 impl FreeFormLayoutConfiguration {
-    /// A `FreeFormLayoutConfiguration` with its required properties, named in a [`FreeFormLayoutConfigurationRequired`].
+    /// A `FreeFormLayoutConfiguration` with its one required property, `Elements`.
     #[inline]
-    pub fn new(required: FreeFormLayoutConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<FreeFormLayoutElement>>) -> Self {
         Self {
-            canvas_size_options: None,
-            elements: required.elements,
+            canvas_size_options: ::std::option::Option::None,
+            elements: value.into(),
         }
     }
 
     /// `CanvasSizeOptions`: a [`FreeFormLayoutCanvasSizeOptions`] object.
-    pub fn canvas_size_options(mut self, value: impl Into<Obj<FreeFormLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = Some(value.into()); self }
+    pub fn canvas_size_options(mut self, value: impl ::std::convert::Into<crate::Obj<FreeFormLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = ::std::option::Option::Some(value.into()); self }
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
+    pub fn elements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
-impl PropertyType for FreeFormLayoutConfiguration {}
+impl crate::PropertyType for FreeFormLayoutConfiguration {}
 
-impl ToValue for FreeFormLayoutConfiguration {
+impl ::cloudwright_core::ToValue for FreeFormLayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CanvasSizeOptions", &self.canvas_size_options)
             .req("Elements", &self.elements)
             .build()
@@ -1821,41 +1529,18 @@ impl ToValue for FreeFormLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutElementRequired {
     /// `ElementId`: a string, required.
-    pub element_id: Str,
+    pub element_id: ::cloudwright_core::Str,
     /// `ElementType`: a [`LayoutElementType`] value, required.
     pub element_type: LayoutElementType,
     /// `Height`: a string, required.
-    pub height: Str,
+    pub height: ::cloudwright_core::Str,
     /// `Width`: a string, required.
-    pub width: Str,
+    pub width: ::cloudwright_core::Str,
     /// `XAxisLocation`: a string, required.
-    pub x_axis_location: Str,
+    pub x_axis_location: ::cloudwright_core::Str,
     /// `YAxisLocation`: a string, required.
-    pub y_axis_location: Str,
+    pub y_axis_location: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
-    properties: &[
-        ("BackgroundStyle", Shape::Object(&RULE_FreeFormLayoutElementBackgroundStyle)),
-        ("BorderRadius", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
-        ("BorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
-        ("ElementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
-        ("Height", Shape::STR),
-        ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
-        ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000), unique: false })),
-        ("SelectedBorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("Width", Shape::STR),
-        ("XAxisLocation", Shape::STR),
-        ("YAxisLocation", Shape::STR),
-    ],
-    required: &["ElementId", "ElementType", "Height", "Width", "XAxisLocation", "YAxisLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FreeFormLayoutElement` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -1867,23 +1552,23 @@ pub struct FreeFormLayoutElement {
     /// `BackgroundStyle`: a [`FreeFormLayoutElementBackgroundStyle`] object.
     ///
     /// The background style configuration of a free-form layout element.
-    pub background_style: Option<Obj<FreeFormLayoutElementBackgroundStyle>>,
+    pub background_style: ::std::option::Option<crate::Obj<FreeFormLayoutElementBackgroundStyle>>,
     /// `BorderRadius`: a string.
     ///
     /// The border radius of a free-form layout element.
     ///
     /// Length 0 to 50.
-    pub border_radius: Option<Str>,
+    pub border_radius: ::std::option::Option<::cloudwright_core::Str>,
     /// `BorderStyle`: a [`FreeFormLayoutElementBorderStyle`] object.
     ///
     /// The border style configuration of a free-form layout element.
-    pub border_style: Option<Obj<FreeFormLayoutElementBorderStyle>>,
+    pub border_style: ::std::option::Option<crate::Obj<FreeFormLayoutElementBorderStyle>>,
     /// `ElementId`: a string, required.
     ///
     /// A unique identifier for an element within a free-form layout.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub element_id: Str,
+    pub element_id: ::cloudwright_core::Str,
     /// `ElementType`: a [`LayoutElementType`] value, required.
     ///
     /// The type of element.
@@ -1891,43 +1576,43 @@ pub struct FreeFormLayoutElement {
     /// `Height`: a string, required.
     ///
     /// The height of an element within a free-form layout.
-    pub height: Str,
+    pub height: ::cloudwright_core::Str,
     /// `LoadingAnimation`: a [`LoadingAnimation`] object.
     ///
     /// The loading animation configuration of a free-form layout element.
-    pub loading_animation: Option<Obj<LoadingAnimation>>,
+    pub loading_animation: ::std::option::Option<crate::Obj<LoadingAnimation>>,
     /// `Padding`: a string.
     ///
     /// The padding of a free-form layout element.
     ///
     /// Length 0 to 200.
-    pub padding: Option<Str>,
+    pub padding: ::std::option::Option<::cloudwright_core::Str>,
     /// `RenderingRules`: a list of [`SheetElementRenderingRule`] objects.
     ///
     /// The rendering rules that determine when an element should be displayed within a free-form layout.
     ///
     /// Items 0 to 10000.
-    pub rendering_rules: Option<List<SheetElementRenderingRule>>,
+    pub rendering_rules: ::std::option::Option<::cloudwright_core::List<SheetElementRenderingRule>>,
     /// `SelectedBorderStyle`: a [`FreeFormLayoutElementBorderStyle`] object.
     ///
     /// The border style configuration of a free-form layout element. This border style is used when the element is selected.
-    pub selected_border_style: Option<Obj<FreeFormLayoutElementBorderStyle>>,
+    pub selected_border_style: ::std::option::Option<crate::Obj<FreeFormLayoutElementBorderStyle>>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// The visibility of an element within a free-form layout.
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
     /// `Width`: a string, required.
     ///
     /// The width of an element within a free-form layout.
-    pub width: Str,
+    pub width: ::cloudwright_core::Str,
     /// `XAxisLocation`: a string, required.
     ///
     /// The x-axis coordinate of the element.
-    pub x_axis_location: Str,
+    pub x_axis_location: ::cloudwright_core::Str,
     /// `YAxisLocation`: a string, required.
     ///
     /// The y-axis coordinate of the element.
-    pub y_axis_location: Str,
+    pub y_axis_location: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1936,17 +1621,17 @@ impl FreeFormLayoutElement {
     #[inline]
     pub fn new(required: FreeFormLayoutElementRequired) -> Self {
         Self {
-            background_style: None,
-            border_radius: None,
-            border_style: None,
+            background_style: ::std::option::Option::None,
+            border_radius: ::std::option::Option::None,
+            border_style: ::std::option::Option::None,
             element_id: required.element_id,
             element_type: required.element_type,
             height: required.height,
-            loading_animation: None,
-            padding: None,
-            rendering_rules: None,
-            selected_border_style: None,
-            visibility: None,
+            loading_animation: ::std::option::Option::None,
+            padding: ::std::option::Option::None,
+            rendering_rules: ::std::option::Option::None,
+            selected_border_style: ::std::option::Option::None,
+            visibility: ::std::option::Option::None,
             width: required.width,
             x_axis_location: required.x_axis_location,
             y_axis_location: required.y_axis_location,
@@ -1954,41 +1639,41 @@ impl FreeFormLayoutElement {
     }
 
     /// `BackgroundStyle`: a [`FreeFormLayoutElementBackgroundStyle`] object.
-    pub fn background_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBackgroundStyle>>) -> Self { self.background_style = Some(value.into()); self }
+    pub fn background_style(mut self, value: impl ::std::convert::Into<crate::Obj<FreeFormLayoutElementBackgroundStyle>>) -> Self { self.background_style = ::std::option::Option::Some(value.into()); self }
     /// `BorderRadius`: a string.
-    pub fn border_radius(mut self, value: impl Into<Str>) -> Self { self.border_radius = Some(value.into()); self }
+    pub fn border_radius(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.border_radius = ::std::option::Option::Some(value.into()); self }
     /// `BorderStyle`: a [`FreeFormLayoutElementBorderStyle`] object.
-    pub fn border_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBorderStyle>>) -> Self { self.border_style = Some(value.into()); self }
+    pub fn border_style(mut self, value: impl ::std::convert::Into<crate::Obj<FreeFormLayoutElementBorderStyle>>) -> Self { self.border_style = ::std::option::Option::Some(value.into()); self }
     /// `ElementId`: a string, required.
-    pub fn element_id(mut self, value: impl Into<Str>) -> Self { self.element_id = value.into(); self }
+    pub fn element_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.element_id = value.into(); self }
     /// `ElementType`: a [`LayoutElementType`] value, required.
-    pub fn element_type(mut self, value: impl Into<LayoutElementType>) -> Self { self.element_type = value.into(); self }
+    pub fn element_type(mut self, value: impl ::std::convert::Into<LayoutElementType>) -> Self { self.element_type = value.into(); self }
     /// `Height`: a string, required.
-    pub fn height(mut self, value: impl Into<Str>) -> Self { self.height = value.into(); self }
+    pub fn height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.height = value.into(); self }
     /// `LoadingAnimation`: a [`LoadingAnimation`] object.
-    pub fn loading_animation(mut self, value: impl Into<Obj<LoadingAnimation>>) -> Self { self.loading_animation = Some(value.into()); self }
+    pub fn loading_animation(mut self, value: impl ::std::convert::Into<crate::Obj<LoadingAnimation>>) -> Self { self.loading_animation = ::std::option::Option::Some(value.into()); self }
     /// `Padding`: a string.
-    pub fn padding(mut self, value: impl Into<Str>) -> Self { self.padding = Some(value.into()); self }
+    pub fn padding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.padding = ::std::option::Option::Some(value.into()); self }
     /// `RenderingRules`: a list of [`SheetElementRenderingRule`] objects.
-    pub fn rendering_rules(mut self, value: impl Into<List<SheetElementRenderingRule>>) -> Self { self.rendering_rules = Some(value.into()); self }
+    pub fn rendering_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetElementRenderingRule>>) -> Self { self.rendering_rules = ::std::option::Option::Some(value.into()); self }
     /// `SelectedBorderStyle`: a [`FreeFormLayoutElementBorderStyle`] object.
-    pub fn selected_border_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBorderStyle>>) -> Self { self.selected_border_style = Some(value.into()); self }
+    pub fn selected_border_style(mut self, value: impl ::std::convert::Into<crate::Obj<FreeFormLayoutElementBorderStyle>>) -> Self { self.selected_border_style = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
     /// `Width`: a string, required.
-    pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = value.into(); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.width = value.into(); self }
     /// `XAxisLocation`: a string, required.
-    pub fn x_axis_location(mut self, value: impl Into<Str>) -> Self { self.x_axis_location = value.into(); self }
+    pub fn x_axis_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.x_axis_location = value.into(); self }
     /// `YAxisLocation`: a string, required.
-    pub fn y_axis_location(mut self, value: impl Into<Str>) -> Self { self.y_axis_location = value.into(); self }
+    pub fn y_axis_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.y_axis_location = value.into(); self }
 }
 
-impl PropertyType for FreeFormLayoutElement {}
+impl crate::PropertyType for FreeFormLayoutElement {}
 
-impl ToValue for FreeFormLayoutElement {
+impl ::cloudwright_core::ToValue for FreeFormLayoutElement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackgroundStyle", &self.background_style)
             .opt("BorderRadius", &self.border_radius)
             .opt("BorderStyle", &self.border_style)
@@ -2007,17 +1692,6 @@ impl ToValue for FreeFormLayoutElement {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FreeFormLayoutElementBorderStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("Width", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FreeFormLayoutElementBorderStyle` property type of `AWS::QuickSight::Dashboard`.
 ///
 /// The background style configuration of a free-form layout element.
@@ -2030,17 +1704,17 @@ pub struct FreeFormLayoutElementBorderStyle {
     /// The border color of a free-form layout element.
     ///
     /// Pattern `^#[A-F0-9]{6}(?:[A-F0-9]{2})?$`.
-    pub color: Option<Str>,
+    pub color: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// The border visibility of a free-form layout element.
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
     /// `Width`: a string.
     ///
     /// The border width of a free-form layout element.
     ///
     /// Length 0 to 50.
-    pub width: Option<Str>,
+    pub width: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2048,46 +1722,29 @@ impl FreeFormLayoutElementBorderStyle {
     /// A `FreeFormLayoutElementBorderStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Color`: a string.
-    pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
+    pub fn color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
     /// `Width`: a string.
-    pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.width = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FreeFormLayoutElementBorderStyle {}
+impl crate::PropertyType for FreeFormLayoutElementBorderStyle {}
 
-impl ToValue for FreeFormLayoutElementBorderStyle {
+impl ::cloudwright_core::ToValue for FreeFormLayoutElementBorderStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Color", &self.color)
             .opt("Visibility", &self.visibility)
             .opt("Width", &self.width)
             .build()
     }
 }
-
-/// The required properties of [`FreeFormSectionLayoutConfiguration`], by name: `FreeFormSectionLayoutConfiguration::new(FreeFormSectionLayoutConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FreeFormSectionLayoutConfigurationRequired {
-    /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    pub elements: List<FreeFormLayoutElement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
-    ],
-    required: &["Elements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FreeFormSectionLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2101,49 +1758,33 @@ pub struct FreeFormSectionLayoutConfiguration {
     /// The elements that are included in the free-form layout.
     ///
     /// Items 0 to 430.
-    pub elements: List<FreeFormLayoutElement>,
+    pub elements: ::cloudwright_core::List<FreeFormLayoutElement>,
 }
 
 #[rustfmt::skip]
 impl FreeFormSectionLayoutConfiguration {
-    /// A `FreeFormSectionLayoutConfiguration` with its required properties, named in a [`FreeFormSectionLayoutConfigurationRequired`].
+    /// A `FreeFormSectionLayoutConfiguration` with its one required property, `Elements`.
     #[inline]
-    pub fn new(required: FreeFormSectionLayoutConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<FreeFormLayoutElement>>) -> Self {
         Self {
-            elements: required.elements,
+            elements: value.into(),
         }
     }
 
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
+    pub fn elements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
-impl PropertyType for FreeFormSectionLayoutConfiguration {}
+impl crate::PropertyType for FreeFormSectionLayoutConfiguration {}
 
-impl ToValue for FreeFormSectionLayoutConfiguration {
+impl ::cloudwright_core::ToValue for FreeFormSectionLayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Elements", &self.elements).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Elements", &self.elements)
+            .build()
     }
 }
-
-/// The required properties of [`GridLayoutConfiguration`], by name: `GridLayoutConfiguration::new(GridLayoutConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GridLayoutConfigurationRequired {
-    /// `Elements`: a list of [`GridLayoutElement`] objects, required.
-    pub elements: List<GridLayoutElement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CanvasSizeOptions", Shape::Object(&RULE_GridLayoutCanvasSizeOptions)),
-        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
-    ],
-    required: &["Elements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GridLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2155,38 +1796,38 @@ pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutConfiguration {
     /// `CanvasSizeOptions`: a [`GridLayoutCanvasSizeOptions`] object.
-    pub canvas_size_options: Option<Obj<GridLayoutCanvasSizeOptions>>,
+    pub canvas_size_options: ::std::option::Option<crate::Obj<GridLayoutCanvasSizeOptions>>,
     /// `Elements`: a list of [`GridLayoutElement`] objects, required.
     ///
     /// The elements that are included in a grid layout.
     ///
     /// Items 0 to 430.
-    pub elements: List<GridLayoutElement>,
+    pub elements: ::cloudwright_core::List<GridLayoutElement>,
 }
 
 #[rustfmt::skip]
 impl GridLayoutConfiguration {
-    /// A `GridLayoutConfiguration` with its required properties, named in a [`GridLayoutConfigurationRequired`].
+    /// A `GridLayoutConfiguration` with its one required property, `Elements`.
     #[inline]
-    pub fn new(required: GridLayoutConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<GridLayoutElement>>) -> Self {
         Self {
-            canvas_size_options: None,
-            elements: required.elements,
+            canvas_size_options: ::std::option::Option::None,
+            elements: value.into(),
         }
     }
 
     /// `CanvasSizeOptions`: a [`GridLayoutCanvasSizeOptions`] object.
-    pub fn canvas_size_options(mut self, value: impl Into<Obj<GridLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = Some(value.into()); self }
+    pub fn canvas_size_options(mut self, value: impl ::std::convert::Into<crate::Obj<GridLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = ::std::option::Option::Some(value.into()); self }
     /// `Elements`: a list of [`GridLayoutElement`] objects, required.
-    pub fn elements(mut self, value: impl Into<List<GridLayoutElement>>) -> Self { self.elements = value.into(); self }
+    pub fn elements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GridLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
-impl PropertyType for GridLayoutConfiguration {}
+impl crate::PropertyType for GridLayoutConfiguration {}
 
-impl ToValue for GridLayoutConfiguration {
+impl ::cloudwright_core::ToValue for GridLayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CanvasSizeOptions", &self.canvas_size_options)
             .req("Elements", &self.elements)
             .build()
@@ -2197,35 +1838,14 @@ impl ToValue for GridLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutElementRequired {
     /// `ColumnSpan`: a number, required.
-    pub column_span: Num,
+    pub column_span: ::cloudwright_core::Num,
     /// `ElementId`: a string, required.
-    pub element_id: Str,
+    pub element_id: ::cloudwright_core::Str,
     /// `ElementType`: a [`LayoutElementType`] value, required.
     pub element_type: LayoutElementType,
     /// `RowSpan`: a number, required.
-    pub row_span: Num,
+    pub row_span: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GridLayoutElement: ObjRule = ObjRule {
-    properties: &[
-        ("BackgroundStyle", Shape::Object(&RULE_GridLayoutElementBackgroundStyle)),
-        ("BorderRadius", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
-        ("BorderStyle", Shape::Object(&RULE_GridLayoutElementBorderStyle)),
-        ("ColumnIndex", Shape::Num(&NumRule { min: Some(0.0), max: Some(35.0), ..NumRule::ANY })),
-        ("ColumnSpan", Shape::Num(&NumRule { min: Some(1.0), max: Some(36.0), ..NumRule::ANY })),
-        ("ElementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
-        ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
-        ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
-        ("RowIndex", Shape::Num(&NumRule { min: Some(0.0), max: Some(9009.0), ..NumRule::ANY })),
-        ("RowSpan", Shape::Num(&NumRule { min: Some(1.0), max: Some(21.0), ..NumRule::ANY })),
-        ("SelectedBorderStyle", Shape::Object(&RULE_GridLayoutElementBorderStyle)),
-    ],
-    required: &["ColumnSpan", "ElementId", "ElementType", "RowSpan"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GridLayoutElement` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2237,63 +1857,63 @@ pub struct GridLayoutElement {
     /// `BackgroundStyle`: a [`GridLayoutElementBackgroundStyle`] object.
     ///
     /// The background style configuration of a grid layout element.
-    pub background_style: Option<Obj<GridLayoutElementBackgroundStyle>>,
+    pub background_style: ::std::option::Option<crate::Obj<GridLayoutElementBackgroundStyle>>,
     /// `BorderRadius`: a string.
     ///
     /// The border radius of a grid layout element.
     ///
     /// Length 0 to 50.
-    pub border_radius: Option<Str>,
+    pub border_radius: ::std::option::Option<::cloudwright_core::Str>,
     /// `BorderStyle`: a [`GridLayoutElementBorderStyle`] object.
     ///
     /// The border style configuration of a grid layout element.
-    pub border_style: Option<Obj<GridLayoutElementBorderStyle>>,
+    pub border_style: ::std::option::Option<crate::Obj<GridLayoutElementBorderStyle>>,
     /// `ColumnIndex`: a number.
     ///
     /// The column index for the upper left corner of an element.
     ///
     /// Value 0 to 35.
-    pub column_index: Option<Num>,
+    pub column_index: ::std::option::Option<::cloudwright_core::Num>,
     /// `ColumnSpan`: a number, required.
     ///
     /// The width of a grid element expressed as a number of grid columns.
     ///
     /// Value 1 to 36.
-    pub column_span: Num,
+    pub column_span: ::cloudwright_core::Num,
     /// `ElementId`: a string, required.
     ///
     /// A unique identifier for an element within a grid layout.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub element_id: Str,
+    pub element_id: ::cloudwright_core::Str,
     /// `ElementType`: a [`LayoutElementType`] value, required.
     ///
     /// The type of element.
     pub element_type: LayoutElementType,
     /// `LoadingAnimation`: a [`LoadingAnimation`] object.
-    pub loading_animation: Option<Obj<LoadingAnimation>>,
+    pub loading_animation: ::std::option::Option<crate::Obj<LoadingAnimation>>,
     /// `Padding`: a string.
     ///
     /// The padding of a grid layout element.
     ///
     /// Length 0 to 200.
-    pub padding: Option<Str>,
+    pub padding: ::std::option::Option<::cloudwright_core::Str>,
     /// `RowIndex`: a number.
     ///
     /// The row index for the upper left corner of an element.
     ///
     /// Value 0 to 9009.
-    pub row_index: Option<Num>,
+    pub row_index: ::std::option::Option<::cloudwright_core::Num>,
     /// `RowSpan`: a number, required.
     ///
     /// The height of a grid element expressed as a number of grid rows.
     ///
     /// Value 1 to 21.
-    pub row_span: Num,
+    pub row_span: ::cloudwright_core::Num,
     /// `SelectedBorderStyle`: a [`GridLayoutElementBorderStyle`] object.
     ///
     /// The border style configuration of a grid layout element. This border style is used when the element is selected.
-    pub selected_border_style: Option<Obj<GridLayoutElementBorderStyle>>,
+    pub selected_border_style: ::std::option::Option<crate::Obj<GridLayoutElementBorderStyle>>,
 }
 
 #[rustfmt::skip]
@@ -2302,53 +1922,53 @@ impl GridLayoutElement {
     #[inline]
     pub fn new(required: GridLayoutElementRequired) -> Self {
         Self {
-            background_style: None,
-            border_radius: None,
-            border_style: None,
-            column_index: None,
+            background_style: ::std::option::Option::None,
+            border_radius: ::std::option::Option::None,
+            border_style: ::std::option::Option::None,
+            column_index: ::std::option::Option::None,
             column_span: required.column_span,
             element_id: required.element_id,
             element_type: required.element_type,
-            loading_animation: None,
-            padding: None,
-            row_index: None,
+            loading_animation: ::std::option::Option::None,
+            padding: ::std::option::Option::None,
+            row_index: ::std::option::Option::None,
             row_span: required.row_span,
-            selected_border_style: None,
+            selected_border_style: ::std::option::Option::None,
         }
     }
 
     /// `BackgroundStyle`: a [`GridLayoutElementBackgroundStyle`] object.
-    pub fn background_style(mut self, value: impl Into<Obj<GridLayoutElementBackgroundStyle>>) -> Self { self.background_style = Some(value.into()); self }
+    pub fn background_style(mut self, value: impl ::std::convert::Into<crate::Obj<GridLayoutElementBackgroundStyle>>) -> Self { self.background_style = ::std::option::Option::Some(value.into()); self }
     /// `BorderRadius`: a string.
-    pub fn border_radius(mut self, value: impl Into<Str>) -> Self { self.border_radius = Some(value.into()); self }
+    pub fn border_radius(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.border_radius = ::std::option::Option::Some(value.into()); self }
     /// `BorderStyle`: a [`GridLayoutElementBorderStyle`] object.
-    pub fn border_style(mut self, value: impl Into<Obj<GridLayoutElementBorderStyle>>) -> Self { self.border_style = Some(value.into()); self }
+    pub fn border_style(mut self, value: impl ::std::convert::Into<crate::Obj<GridLayoutElementBorderStyle>>) -> Self { self.border_style = ::std::option::Option::Some(value.into()); self }
     /// `ColumnIndex`: a number.
-    pub fn column_index(mut self, value: impl Into<Num>) -> Self { self.column_index = Some(value.into()); self }
+    pub fn column_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.column_index = ::std::option::Option::Some(value.into()); self }
     /// `ColumnSpan`: a number, required.
-    pub fn column_span(mut self, value: impl Into<Num>) -> Self { self.column_span = value.into(); self }
+    pub fn column_span(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.column_span = value.into(); self }
     /// `ElementId`: a string, required.
-    pub fn element_id(mut self, value: impl Into<Str>) -> Self { self.element_id = value.into(); self }
+    pub fn element_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.element_id = value.into(); self }
     /// `ElementType`: a [`LayoutElementType`] value, required.
-    pub fn element_type(mut self, value: impl Into<LayoutElementType>) -> Self { self.element_type = value.into(); self }
+    pub fn element_type(mut self, value: impl ::std::convert::Into<LayoutElementType>) -> Self { self.element_type = value.into(); self }
     /// `LoadingAnimation`: a [`LoadingAnimation`] object.
-    pub fn loading_animation(mut self, value: impl Into<Obj<LoadingAnimation>>) -> Self { self.loading_animation = Some(value.into()); self }
+    pub fn loading_animation(mut self, value: impl ::std::convert::Into<crate::Obj<LoadingAnimation>>) -> Self { self.loading_animation = ::std::option::Option::Some(value.into()); self }
     /// `Padding`: a string.
-    pub fn padding(mut self, value: impl Into<Str>) -> Self { self.padding = Some(value.into()); self }
+    pub fn padding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.padding = ::std::option::Option::Some(value.into()); self }
     /// `RowIndex`: a number.
-    pub fn row_index(mut self, value: impl Into<Num>) -> Self { self.row_index = Some(value.into()); self }
+    pub fn row_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.row_index = ::std::option::Option::Some(value.into()); self }
     /// `RowSpan`: a number, required.
-    pub fn row_span(mut self, value: impl Into<Num>) -> Self { self.row_span = value.into(); self }
+    pub fn row_span(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.row_span = value.into(); self }
     /// `SelectedBorderStyle`: a [`GridLayoutElementBorderStyle`] object.
-    pub fn selected_border_style(mut self, value: impl Into<Obj<GridLayoutElementBorderStyle>>) -> Self { self.selected_border_style = Some(value.into()); self }
+    pub fn selected_border_style(mut self, value: impl ::std::convert::Into<crate::Obj<GridLayoutElementBorderStyle>>) -> Self { self.selected_border_style = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GridLayoutElement {}
+impl crate::PropertyType for GridLayoutElement {}
 
-impl ToValue for GridLayoutElement {
+impl ::cloudwright_core::ToValue for GridLayoutElement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BackgroundStyle", &self.background_style)
             .opt("BorderRadius", &self.border_radius)
             .opt("BorderStyle", &self.border_style)
@@ -2365,16 +1985,6 @@ impl ToValue for GridLayoutElement {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GridLayoutElementBackgroundStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GridLayoutElementBackgroundStyle` property type of `AWS::QuickSight::Dashboard`.
 ///
 /// The background style configuration of a grid layout element.
@@ -2387,11 +1997,11 @@ pub struct GridLayoutElementBackgroundStyle {
     /// The background color of a grid layout element.
     ///
     /// Pattern `^#[A-F0-9]{6}(?:[A-F0-9]{2})?$`.
-    pub color: Option<Str>,
+    pub color: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// The background visibility of a grid layout element.
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
 }
 
 #[rustfmt::skip]
@@ -2399,37 +2009,26 @@ impl GridLayoutElementBackgroundStyle {
     /// A `GridLayoutElementBackgroundStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Color`: a string.
-    pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
+    pub fn color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GridLayoutElementBackgroundStyle {}
+impl crate::PropertyType for GridLayoutElementBackgroundStyle {}
 
-impl ToValue for GridLayoutElementBackgroundStyle {
+impl ::cloudwright_core::ToValue for GridLayoutElementBackgroundStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Color", &self.color)
             .opt("Visibility", &self.visibility)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GridLayoutElementBorderStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("Width", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GridLayoutElementBorderStyle` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2443,17 +2042,17 @@ pub struct GridLayoutElementBorderStyle {
     /// The border color of a grid layout element.
     ///
     /// Pattern `^#[A-F0-9]{6}(?:[A-F0-9]{2})?$`.
-    pub color: Option<Str>,
+    pub color: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// The border visibility of a grid layout element.
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
     /// `Width`: a string.
     ///
     /// The border width of a grid layout element.
     ///
     /// Length 0 to 50.
-    pub width: Option<Str>,
+    pub width: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2461,23 +2060,23 @@ impl GridLayoutElementBorderStyle {
     /// A `GridLayoutElementBorderStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Color`: a string.
-    pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
+    pub fn color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.color = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
     /// `Width`: a string.
-    pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.width = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GridLayoutElementBorderStyle {}
+impl crate::PropertyType for GridLayoutElementBorderStyle {}
 
-impl ToValue for GridLayoutElementBorderStyle {
+impl ::cloudwright_core::ToValue for GridLayoutElementBorderStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Color", &self.color)
             .opt("Visibility", &self.visibility)
             .opt("Width", &self.width)
@@ -2489,22 +2088,10 @@ impl ToValue for GridLayoutElementBorderStyle {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderFooterSectionConfigurationRequired {
     /// `Layout`: a [`SectionLayoutConfiguration`] object, required.
-    pub layout: Obj<SectionLayoutConfiguration>,
+    pub layout: crate::Obj<SectionLayoutConfiguration>,
     /// `SectionId`: a string, required.
-    pub section_id: Str,
+    pub section_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderFooterSectionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Layout", Shape::Object(&RULE_SectionLayoutConfiguration)),
-        ("SectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Style", Shape::Object(&RULE_SectionStyle)),
-    ],
-    required: &["Layout", "SectionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeaderFooterSectionConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2516,17 +2103,17 @@ pub struct HeaderFooterSectionConfiguration {
     /// `Layout`: a [`SectionLayoutConfiguration`] object, required.
     ///
     /// The layout configuration of the header or footer section.
-    pub layout: Obj<SectionLayoutConfiguration>,
+    pub layout: crate::Obj<SectionLayoutConfiguration>,
     /// `SectionId`: a string, required.
     ///
     /// The unique identifier of the header or footer section.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub section_id: Str,
+    pub section_id: ::cloudwright_core::Str,
     /// `Style`: a [`SectionStyle`] object.
     ///
     /// The style options of a header or footer section.
-    pub style: Option<Obj<SectionStyle>>,
+    pub style: ::std::option::Option<crate::Obj<SectionStyle>>,
 }
 
 #[rustfmt::skip]
@@ -2537,24 +2124,24 @@ impl HeaderFooterSectionConfiguration {
         Self {
             layout: required.layout,
             section_id: required.section_id,
-            style: None,
+            style: ::std::option::Option::None,
         }
     }
 
     /// `Layout`: a [`SectionLayoutConfiguration`] object, required.
-    pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self { self.layout = value.into(); self }
+    pub fn layout(mut self, value: impl ::std::convert::Into<crate::Obj<SectionLayoutConfiguration>>) -> Self { self.layout = value.into(); self }
     /// `SectionId`: a string, required.
-    pub fn section_id(mut self, value: impl Into<Str>) -> Self { self.section_id = value.into(); self }
+    pub fn section_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.section_id = value.into(); self }
     /// `Style`: a [`SectionStyle`] object.
-    pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self { self.style = Some(value.into()); self }
+    pub fn style(mut self, value: impl ::std::convert::Into<crate::Obj<SectionStyle>>) -> Self { self.style = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeaderFooterSectionConfiguration {}
+impl crate::PropertyType for HeaderFooterSectionConfiguration {}
 
-impl ToValue for HeaderFooterSectionConfiguration {
+impl ::cloudwright_core::ToValue for HeaderFooterSectionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Layout", &self.layout)
             .req("SectionId", &self.section_id)
             .opt("Style", &self.style)
@@ -2562,28 +2149,11 @@ impl ToValue for HeaderFooterSectionConfiguration {
     }
 }
 
-/// The required properties of [`Layout`], by name: `Layout::new(LayoutRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LayoutRequired {
-    /// `Configuration`: a [`LayoutConfiguration`] object, required.
-    pub configuration: Obj<LayoutConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Layout: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_LayoutConfiguration)),
-    ],
-    required: &["Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Layout` property type of `AWS::QuickSight::Dashboard`.
 ///
 /// A `Layout` defines the placement of elements within a sheet.
 ///
-/// For more information, see \[Types of layout\](<https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Types of layout](https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// This is a union type structure. For this structure to be valid, only one of the attributes can be defined.
 ///
@@ -2593,44 +2163,33 @@ pub struct Layout {
     /// `Configuration`: a [`LayoutConfiguration`] object, required.
     ///
     /// The configuration that determines what the type of layout for a sheet.
-    pub configuration: Obj<LayoutConfiguration>,
+    pub configuration: crate::Obj<LayoutConfiguration>,
 }
 
 #[rustfmt::skip]
 impl Layout {
-    /// A `Layout` with its required properties, named in a [`LayoutRequired`].
+    /// A `Layout` with its one required property, `Configuration`.
     #[inline]
-    pub fn new(required: LayoutRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LayoutConfiguration>>) -> Self {
         Self {
-            configuration: required.configuration,
+            configuration: value.into(),
         }
     }
 
     /// `Configuration`: a [`LayoutConfiguration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
 }
 
-impl PropertyType for Layout {}
+impl crate::PropertyType for Layout {}
 
-impl ToValue for Layout {
+impl ::cloudwright_core::ToValue for Layout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FreeFormLayout", Shape::Object(&RULE_FreeFormLayoutConfiguration)),
-        ("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration)),
-        ("SectionBasedLayout", Shape::Object(&RULE_SectionBasedLayoutConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2644,15 +2203,15 @@ pub struct LayoutConfiguration {
     /// `FreeFormLayout`: a [`FreeFormLayoutConfiguration`] object.
     ///
     /// A free-form is optimized for a fixed width and has more control over the exact placement of layout elements.
-    pub free_form_layout: Option<Obj<FreeFormLayoutConfiguration>>,
+    pub free_form_layout: ::std::option::Option<crate::Obj<FreeFormLayoutConfiguration>>,
     /// `GridLayout`: a [`GridLayoutConfiguration`] object.
     ///
     /// A type of layout that can be used on a sheet. In a grid layout, visuals snap to a grid with standard spacing and alignment. Dashboards are displayed as designed, with options to fit to screen or view at actual size. A grid layout can be configured to behave in one of two ways when the viewport is resized: `FIXED` or `RESPONSIVE` .
-    pub grid_layout: Option<Obj<GridLayoutConfiguration>>,
+    pub grid_layout: ::std::option::Option<crate::Obj<GridLayoutConfiguration>>,
     /// `SectionBasedLayout`: a [`SectionBasedLayoutConfiguration`] object.
     ///
     /// A section based layout organizes visuals into multiple sections and has customized header, footer and page break.
-    pub section_based_layout: Option<Obj<SectionBasedLayoutConfiguration>>,
+    pub section_based_layout: ::std::option::Option<crate::Obj<SectionBasedLayoutConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2660,38 +2219,29 @@ impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FreeFormLayout`: a [`FreeFormLayoutConfiguration`] object.
-    pub fn free_form_layout(mut self, value: impl Into<Obj<FreeFormLayoutConfiguration>>) -> Self { self.free_form_layout = Some(value.into()); self }
+    pub fn free_form_layout(mut self, value: impl ::std::convert::Into<crate::Obj<FreeFormLayoutConfiguration>>) -> Self { self.free_form_layout = ::std::option::Option::Some(value.into()); self }
     /// `GridLayout`: a [`GridLayoutConfiguration`] object.
-    pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = Some(value.into()); self }
+    pub fn grid_layout(mut self, value: impl ::std::convert::Into<crate::Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = ::std::option::Option::Some(value.into()); self }
     /// `SectionBasedLayout`: a [`SectionBasedLayoutConfiguration`] object.
-    pub fn section_based_layout(mut self, value: impl Into<Obj<SectionBasedLayoutConfiguration>>) -> Self { self.section_based_layout = Some(value.into()); self }
+    pub fn section_based_layout(mut self, value: impl ::std::convert::Into<crate::Obj<SectionBasedLayoutConfiguration>>) -> Self { self.section_based_layout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LayoutConfiguration {}
+impl crate::PropertyType for LayoutConfiguration {}
 
-impl ToValue for LayoutConfiguration {
+impl ::cloudwright_core::ToValue for LayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FreeFormLayout", &self.free_form_layout)
             .opt("GridLayout", &self.grid_layout)
             .opt("SectionBasedLayout", &self.section_based_layout)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkSharingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinkSharingConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2705,7 +2255,7 @@ pub struct LinkSharingConfiguration {
     /// A structure that contains the permissions of a shareable link.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
 }
 
 #[rustfmt::skip]
@@ -2713,32 +2263,23 @@ impl LinkSharingConfiguration {
     /// A `LinkSharingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinkSharingConfiguration {}
+impl crate::PropertyType for LinkSharingConfiguration {}
 
-impl ToValue for LinkSharingConfiguration {
+impl ::cloudwright_core::ToValue for LinkSharingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Permissions", &self.permissions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuickSuiteActionsOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuickSuiteActionsOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2750,7 +2291,7 @@ pub struct QuickSuiteActionsOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// Availability status.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -2758,19 +2299,19 @@ impl QuickSuiteActionsOption {
     /// A `QuickSuiteActionsOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QuickSuiteActionsOption {}
+impl crate::PropertyType for QuickSuiteActionsOption {}
 
-impl ToValue for QuickSuiteActionsOption {
+impl ::cloudwright_core::ToValue for QuickSuiteActionsOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
@@ -2780,27 +2321,14 @@ impl ToValue for QuickSuiteActionsOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SectionBasedLayoutConfigurationRequired {
     /// `BodySections`: a list of [`BodySectionConfiguration`] objects, required.
-    pub body_sections: List<BodySectionConfiguration>,
+    pub body_sections: ::cloudwright_core::List<BodySectionConfiguration>,
     /// `CanvasSizeOptions`: a [`SectionBasedLayoutCanvasSizeOptions`] object, required.
-    pub canvas_size_options: Obj<SectionBasedLayoutCanvasSizeOptions>,
+    pub canvas_size_options: crate::Obj<SectionBasedLayoutCanvasSizeOptions>,
     /// `FooterSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    pub footer_sections: List<HeaderFooterSectionConfiguration>,
+    pub footer_sections: ::cloudwright_core::List<HeaderFooterSectionConfiguration>,
     /// `HeaderSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    pub header_sections: List<HeaderFooterSectionConfiguration>,
+    pub header_sections: ::cloudwright_core::List<HeaderFooterSectionConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28), unique: false })),
-        ("CanvasSizeOptions", Shape::Object(&RULE_SectionBasedLayoutCanvasSizeOptions)),
-        ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
-    ],
-    required: &["BodySections", "CanvasSizeOptions", "FooterSections", "HeaderSections"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SectionBasedLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2814,23 +2342,23 @@ pub struct SectionBasedLayoutConfiguration {
     /// A list of body section configurations.
     ///
     /// Items 0 to 28.
-    pub body_sections: List<BodySectionConfiguration>,
+    pub body_sections: ::cloudwright_core::List<BodySectionConfiguration>,
     /// `CanvasSizeOptions`: a [`SectionBasedLayoutCanvasSizeOptions`] object, required.
     ///
     /// The options for the canvas of a section-based layout.
-    pub canvas_size_options: Obj<SectionBasedLayoutCanvasSizeOptions>,
+    pub canvas_size_options: crate::Obj<SectionBasedLayoutCanvasSizeOptions>,
     /// `FooterSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
     ///
     /// A list of footer section configurations.
     ///
     /// Items 0 to 1.
-    pub footer_sections: List<HeaderFooterSectionConfiguration>,
+    pub footer_sections: ::cloudwright_core::List<HeaderFooterSectionConfiguration>,
     /// `HeaderSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
     ///
     /// A list of header section configurations.
     ///
     /// Items 0 to 1.
-    pub header_sections: List<HeaderFooterSectionConfiguration>,
+    pub header_sections: ::cloudwright_core::List<HeaderFooterSectionConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -2847,21 +2375,21 @@ impl SectionBasedLayoutConfiguration {
     }
 
     /// `BodySections`: a list of [`BodySectionConfiguration`] objects, required.
-    pub fn body_sections(mut self, value: impl Into<List<BodySectionConfiguration>>) -> Self { self.body_sections = value.into(); self }
+    pub fn body_sections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BodySectionConfiguration>>) -> Self { self.body_sections = value.into(); self }
     /// `CanvasSizeOptions`: a [`SectionBasedLayoutCanvasSizeOptions`] object, required.
-    pub fn canvas_size_options(mut self, value: impl Into<Obj<SectionBasedLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = value.into(); self }
+    pub fn canvas_size_options(mut self, value: impl ::std::convert::Into<crate::Obj<SectionBasedLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = value.into(); self }
     /// `FooterSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    pub fn footer_sections(mut self, value: impl Into<List<HeaderFooterSectionConfiguration>>) -> Self { self.footer_sections = value.into(); self }
+    pub fn footer_sections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HeaderFooterSectionConfiguration>>) -> Self { self.footer_sections = value.into(); self }
     /// `HeaderSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    pub fn header_sections(mut self, value: impl Into<List<HeaderFooterSectionConfiguration>>) -> Self { self.header_sections = value.into(); self }
+    pub fn header_sections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HeaderFooterSectionConfiguration>>) -> Self { self.header_sections = value.into(); self }
 }
 
-impl PropertyType for SectionBasedLayoutConfiguration {}
+impl crate::PropertyType for SectionBasedLayoutConfiguration {}
 
-impl ToValue for SectionBasedLayoutConfiguration {
+impl ::cloudwright_core::ToValue for SectionBasedLayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BodySections", &self.body_sections)
             .req("CanvasSizeOptions", &self.canvas_size_options)
             .req("FooterSections", &self.footer_sections)
@@ -2869,23 +2397,6 @@ impl ToValue for SectionBasedLayoutConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`SectionLayoutConfiguration`], by name: `SectionLayoutConfiguration::new(SectionLayoutConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SectionLayoutConfigurationRequired {
-    /// `FreeFormLayout`: a [`FreeFormSectionLayoutConfiguration`] object, required.
-    pub free_form_layout: Obj<FreeFormSectionLayoutConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SectionLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FreeFormLayout", Shape::Object(&RULE_FreeFormSectionLayoutConfiguration)),
-    ],
-    required: &["FreeFormLayout"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SectionLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2897,50 +2408,33 @@ pub struct SectionLayoutConfiguration {
     /// `FreeFormLayout`: a [`FreeFormSectionLayoutConfiguration`] object, required.
     ///
     /// The free-form layout configuration of a section.
-    pub free_form_layout: Obj<FreeFormSectionLayoutConfiguration>,
+    pub free_form_layout: crate::Obj<FreeFormSectionLayoutConfiguration>,
 }
 
 #[rustfmt::skip]
 impl SectionLayoutConfiguration {
-    /// A `SectionLayoutConfiguration` with its required properties, named in a [`SectionLayoutConfigurationRequired`].
+    /// A `SectionLayoutConfiguration` with its one required property, `FreeFormLayout`.
     #[inline]
-    pub fn new(required: SectionLayoutConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<FreeFormSectionLayoutConfiguration>>) -> Self {
         Self {
-            free_form_layout: required.free_form_layout,
+            free_form_layout: value.into(),
         }
     }
 
     /// `FreeFormLayout`: a [`FreeFormSectionLayoutConfiguration`] object, required.
-    pub fn free_form_layout(mut self, value: impl Into<Obj<FreeFormSectionLayoutConfiguration>>) -> Self { self.free_form_layout = value.into(); self }
+    pub fn free_form_layout(mut self, value: impl ::std::convert::Into<crate::Obj<FreeFormSectionLayoutConfiguration>>) -> Self { self.free_form_layout = value.into(); self }
 }
 
-impl PropertyType for SectionLayoutConfiguration {}
+impl crate::PropertyType for SectionLayoutConfiguration {}
 
-impl ToValue for SectionLayoutConfiguration {
+impl ::cloudwright_core::ToValue for SectionLayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FreeFormLayout", &self.free_form_layout)
             .build()
     }
 }
-
-/// The required properties of [`SheetControlLayout`], by name: `SheetControlLayout::new(SheetControlLayoutRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SheetControlLayoutRequired {
-    /// `Configuration`: a [`SheetControlLayoutConfiguration`] object, required.
-    pub configuration: Obj<SheetControlLayoutConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetControlLayout: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Object(&RULE_SheetControlLayoutConfiguration)),
-    ],
-    required: &["Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetControlLayout` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2952,42 +2446,33 @@ pub struct SheetControlLayout {
     /// `Configuration`: a [`SheetControlLayoutConfiguration`] object, required.
     ///
     /// The configuration that determines the elements and canvas size options of sheet control.
-    pub configuration: Obj<SheetControlLayoutConfiguration>,
+    pub configuration: crate::Obj<SheetControlLayoutConfiguration>,
 }
 
 #[rustfmt::skip]
 impl SheetControlLayout {
-    /// A `SheetControlLayout` with its required properties, named in a [`SheetControlLayoutRequired`].
+    /// A `SheetControlLayout` with its one required property, `Configuration`.
     #[inline]
-    pub fn new(required: SheetControlLayoutRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SheetControlLayoutConfiguration>>) -> Self {
         Self {
-            configuration: required.configuration,
+            configuration: value.into(),
         }
     }
 
     /// `Configuration`: a [`SheetControlLayoutConfiguration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<SheetControlLayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SheetControlLayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
 }
 
-impl PropertyType for SheetControlLayout {}
+impl crate::PropertyType for SheetControlLayout {}
 
-impl ToValue for SheetControlLayout {
+impl ::cloudwright_core::ToValue for SheetControlLayout {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetControlLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetControlLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -2999,7 +2484,7 @@ pub struct SheetControlLayoutConfiguration {
     /// `GridLayout`: a [`GridLayoutConfiguration`] object.
     ///
     /// The configuration that determines the elements and canvas size options of sheet control.
-    pub grid_layout: Option<Obj<GridLayoutConfiguration>>,
+    pub grid_layout: ::std::option::Option<crate::Obj<GridLayoutConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -3007,32 +2492,23 @@ impl SheetControlLayoutConfiguration {
     /// A `SheetControlLayoutConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GridLayout`: a [`GridLayoutConfiguration`] object.
-    pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = Some(value.into()); self }
+    pub fn grid_layout(mut self, value: impl ::std::convert::Into<crate::Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetControlLayoutConfiguration {}
+impl crate::PropertyType for SheetControlLayoutConfiguration {}
 
-impl ToValue for SheetControlLayoutConfiguration {
+impl ::cloudwright_core::ToValue for SheetControlLayoutConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GridLayout", &self.grid_layout)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetControlsOption: ObjRule = ObjRule {
-    properties: &[
-        ("VisibilityState", Shape::Str(&StrRule { allowed: &["EXPANDED", "COLLAPSED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetControlsOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -3044,7 +2520,7 @@ pub struct SheetControlsOption {
     /// `VisibilityState`: a [`DashboardUiState`] value.
     ///
     /// Visibility state.
-    pub visibility_state: Option<DashboardUiState>,
+    pub visibility_state: ::std::option::Option<DashboardUiState>,
 }
 
 #[rustfmt::skip]
@@ -3052,51 +2528,23 @@ impl SheetControlsOption {
     /// A `SheetControlsOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VisibilityState`: a [`DashboardUiState`] value.
-    pub fn visibility_state(mut self, value: impl Into<DashboardUiState>) -> Self { self.visibility_state = Some(value.into()); self }
+    pub fn visibility_state(mut self, value: impl ::std::convert::Into<DashboardUiState>) -> Self { self.visibility_state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetControlsOption {}
+impl crate::PropertyType for SheetControlsOption {}
 
-impl ToValue for SheetControlsOption {
+impl ::cloudwright_core::ToValue for SheetControlsOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VisibilityState", &self.visibility_state)
             .build()
     }
 }
-
-/// The required properties of [`SheetDefinition`], by name: `SheetDefinition::new(SheetDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SheetDefinitionRequired {
-    /// `SheetId`: a string, required.
-    pub sheet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["SheetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetDefinition` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -3111,134 +2559,134 @@ pub struct SheetDefinition {
     ///
     /// - `PAGINATED` : Creates a sheet for a paginated report.
     /// - `INTERACTIVE` : Creates a sheet for an interactive dashboard.
-    pub content_type: Option<SheetContentType>,
+    pub content_type: ::std::option::Option<SheetContentType>,
     /// `Description`: a string.
     ///
     /// A description of the sheet.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterControls`: a list of [`FilterControl`] objects.
     ///
     /// The list of filter controls that are on a sheet.
     ///
-    /// For more information, see \[Adding filter controls to analysis sheets\](<https://docs.aws.amazon.com/quicksight/latest/user/filter-controls.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Adding filter controls to analysis sheets](https://docs.aws.amazon.com/quicksight/latest/user/filter-controls.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub filter_controls: Option<List<FilterControl>>,
+    pub filter_controls: ::std::option::Option<::cloudwright_core::List<FilterControl>>,
     /// `Images`: a list of [`SheetImage`] objects.
     ///
     /// A list of images on a sheet.
     ///
     /// Items 0 to 10.
-    pub images: Option<List<SheetImage>>,
+    pub images: ::std::option::Option<::cloudwright_core::List<SheetImage>>,
     /// `Layouts`: a list of [`Layout`] objects.
     ///
     /// Layouts define how the components of a sheet are arranged.
     ///
-    /// For more information, see \[Types of layout\](<https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Types of layout](https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 1 to 1.
-    pub layouts: Option<List<Layout>>,
+    pub layouts: ::std::option::Option<::cloudwright_core::List<Layout>>,
     /// `Name`: a string.
     ///
     /// The name of the sheet. This name is displayed on the sheet's tab in the Quick Suite console.
     ///
     /// Length 1 to 2048.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
     ///
     /// The list of parameter controls that are on a sheet.
     ///
-    /// For more information, see \[Using a Control with a Parameter in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/parameters-controls.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Using a Control with a Parameter in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/parameters-controls.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub parameter_controls: Option<List<ParameterControl>>,
+    pub parameter_controls: ::std::option::Option<::cloudwright_core::List<ParameterControl>>,
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
     ///
     /// The control layouts of the sheet.
     ///
     /// Items 0 to 1.
-    pub sheet_control_layouts: Option<List<SheetControlLayout>>,
+    pub sheet_control_layouts: ::std::option::Option<::cloudwright_core::List<SheetControlLayout>>,
     /// `SheetId`: a string, required.
     ///
     /// The unique identifier of a sheet.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub sheet_id: Str,
+    pub sheet_id: ::cloudwright_core::Str,
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
     ///
     /// The text boxes that are on a sheet.
     ///
     /// Items 0 to 100.
-    pub text_boxes: Option<List<SheetTextBox>>,
+    pub text_boxes: ::std::option::Option<::cloudwright_core::List<SheetTextBox>>,
     /// `Title`: a string.
     ///
     /// The title of the sheet.
     ///
     /// Length 1 to 1024.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visuals`: a list of [`Visual`] objects.
     ///
     /// A list of the visuals that are on a sheet. Visual placement is determined by the layout of the sheet.
     ///
     /// Items 0 to 50.
-    pub visuals: Option<List<Visual>>,
+    pub visuals: ::std::option::Option<::cloudwright_core::List<Visual>>,
 }
 
 #[rustfmt::skip]
 impl SheetDefinition {
-    /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
+    /// A `SheetDefinition` with its one required property, `SheetId`.
     #[inline]
-    pub fn new(required: SheetDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_type: None,
-            description: None,
-            filter_controls: None,
-            images: None,
-            layouts: None,
-            name: None,
-            parameter_controls: None,
-            sheet_control_layouts: None,
-            sheet_id: required.sheet_id,
-            text_boxes: None,
-            title: None,
-            visuals: None,
+            content_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            filter_controls: ::std::option::Option::None,
+            images: ::std::option::Option::None,
+            layouts: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            parameter_controls: ::std::option::Option::None,
+            sheet_control_layouts: ::std::option::Option::None,
+            sheet_id: value.into(),
+            text_boxes: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visuals: ::std::option::Option::None,
         }
     }
 
     /// `ContentType`: a [`SheetContentType`] value.
-    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<SheetContentType>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FilterControls`: a list of [`FilterControl`] objects.
-    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self { self.filter_controls = Some(value.into()); self }
+    pub fn filter_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterControl>>) -> Self { self.filter_controls = ::std::option::Option::Some(value.into()); self }
     /// `Images`: a list of [`SheetImage`] objects.
-    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self { self.images = Some(value.into()); self }
+    pub fn images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetImage>>) -> Self { self.images = ::std::option::Option::Some(value.into()); self }
     /// `Layouts`: a list of [`Layout`] objects.
-    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self { self.layouts = Some(value.into()); self }
+    pub fn layouts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Layout>>) -> Self { self.layouts = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
-    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self { self.parameter_controls = Some(value.into()); self }
+    pub fn parameter_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterControl>>) -> Self { self.parameter_controls = ::std::option::Option::Some(value.into()); self }
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
-    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = Some(value.into()); self }
+    pub fn sheet_control_layouts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = ::std::option::Option::Some(value.into()); self }
     /// `SheetId`: a string, required.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = value.into(); self }
+    pub fn sheet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sheet_id = value.into(); self }
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
-    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self { self.text_boxes = Some(value.into()); self }
+    pub fn text_boxes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetTextBox>>) -> Self { self.text_boxes = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Visuals`: a list of [`Visual`] objects.
-    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self { self.visuals = Some(value.into()); self }
+    pub fn visuals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Visual>>) -> Self { self.visuals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetDefinition {}
+impl crate::PropertyType for SheetDefinition {}
 
-impl ToValue for SheetDefinition {
+impl ::cloudwright_core::ToValue for SheetDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("Description", &self.description)
             .opt("FilterControls", &self.filter_controls)
@@ -3255,15 +2703,6 @@ impl ToValue for SheetDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SheetLayoutElementMaximizationOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SheetLayoutElementMaximizationOption` property type of `AWS::QuickSight::Dashboard`.
 ///
 /// The sheet layout maximization options of a dashbaord.
@@ -3274,7 +2713,7 @@ pub struct SheetLayoutElementMaximizationOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The status of the sheet layout maximization options of a dashbaord.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -3282,32 +2721,23 @@ impl SheetLayoutElementMaximizationOption {
     /// A `SheetLayoutElementMaximizationOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetLayoutElementMaximizationOption {}
+impl crate::PropertyType for SheetLayoutElementMaximizationOption {}
 
-impl ToValue for SheetLayoutElementMaximizationOption {
+impl ::cloudwright_core::ToValue for SheetLayoutElementMaximizationOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VisualAxisSortOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VisualAxisSortOption` property type of `AWS::QuickSight::Dashboard`.
 ///
@@ -3319,7 +2749,7 @@ pub struct VisualAxisSortOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The availaiblity status of a visual's axis sort options.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -3327,19 +2757,19 @@ impl VisualAxisSortOption {
     /// A `VisualAxisSortOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VisualAxisSortOption {}
+impl crate::PropertyType for VisualAxisSortOption {}
 
-impl ToValue for VisualAxisSortOption {
+impl ::cloudwright_core::ToValue for VisualAxisSortOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
@@ -3353,24 +2783,24 @@ pub enum DashboardUiState {
     /// `COLLAPSED`
     Collapsed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DashboardUiState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DashboardUiState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DashboardUiState {
+impl ::cloudwright_core::ToValue for DashboardUiState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Expanded => "EXPANDED",
             Self::Collapsed => "COLLAPSED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3382,23 +2812,516 @@ pub enum QBusinessInsightsStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for QBusinessInsightsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for QBusinessInsightsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for QBusinessInsightsStatus {
+impl ::cloudwright_core::ToValue for QBusinessInsightsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AnalysisDefaults, RULE_BodySectionRepeatConfiguration, RULE_CalculatedField,
+        RULE_ColumnConfiguration, RULE_DataSetIdentifierDeclaration, RULE_DataSetReference,
+        RULE_FilterControl, RULE_FilterGroup, RULE_FreeFormLayoutCanvasSizeOptions,
+        RULE_FreeFormLayoutElementBackgroundStyle, RULE_GridLayoutCanvasSizeOptions,
+        RULE_LoadingAnimation, RULE_ParameterControl, RULE_ParameterDeclaration, RULE_Parameters,
+        RULE_ResourcePermission, RULE_SectionBasedLayoutCanvasSizeOptions,
+        RULE_SectionPageBreakConfiguration, RULE_SectionStyle, RULE_SheetElementRenderingRule,
+        RULE_SheetImage, RULE_SheetTextBox, RULE_StaticFile, RULE_Tag, RULE_ValidationStrategy,
+        RULE_Visual, RULE_VisualMenuOption,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}(?:[A-F0-9]{2})?$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[\\w\\-]*:quicksight:[\\w\\-]+:\\d+:analysis/[\\w\\-]{1,512}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DashboardId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DashboardPublishOptions", Shape::Object(&RULE_DashboardPublishOptions)),
+            ("Definition", Shape::Object(&RULE_DashboardVersionDefinition)),
+            ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
+            ("LinkEntities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("LinkSharingConfiguration", Shape::Object(&RULE_LinkSharingConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Parameters", Shape::Object(&RULE_Parameters)),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("SourceEntity", Shape::Object(&RULE_DashboardSourceEntity)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("ThemeArn", Shape::STR),
+            ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
+            ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["AwsAccountId", "DashboardId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdHocFilteringOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssetOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedDataSetArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(100), unique: false })),
+            ("QBusinessInsightsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Timezone", Shape::STR),
+            ("WeekStart", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BodySectionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Object(&RULE_BodySectionContent)),
+            ("PageBreakConfiguration", Shape::Object(&RULE_SectionPageBreakConfiguration)),
+            ("RepeatConfiguration", Shape::Object(&RULE_BodySectionRepeatConfiguration)),
+            ("SectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Style", Shape::Object(&RULE_SectionStyle)),
+        ],
+        required: &["Content", "SectionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BodySectionContent: ObjRule = ObjRule {
+        properties: &[
+            ("Layout", Shape::Object(&RULE_SectionLayoutConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardPublishOptions: ObjRule = ObjRule {
+        properties: &[
+            ("AdHocFilteringOption", Shape::Object(&RULE_AdHocFilteringOption)),
+            ("DataPointDrillUpDownOption", Shape::Object(&RULE_DataPointDrillUpDownOption)),
+            ("DataPointMenuLabelOption", Shape::Object(&RULE_DataPointMenuLabelOption)),
+            ("DataPointTooltipOption", Shape::Object(&RULE_DataPointTooltipOption)),
+            ("DataQAEnabledOption", Shape::Object(&RULE_DataQaEnabledOption)),
+            ("DataStoriesSharingOption", Shape::Object(&RULE_DataStoriesSharingOption)),
+            ("ExecutiveSummaryOption", Shape::Object(&RULE_ExecutiveSummaryOption)),
+            ("ExportToCSVOption", Shape::Object(&RULE_ExportToCsvOption)),
+            ("ExportWithHiddenFieldsOption", Shape::Object(&RULE_ExportWithHiddenFieldsOption)),
+            ("QuickSuiteActionsOption", Shape::Object(&RULE_QuickSuiteActionsOption)),
+            ("SheetControlsOption", Shape::Object(&RULE_SheetControlsOption)),
+            ("SheetLayoutElementMaximizationOption", Shape::Object(&RULE_SheetLayoutElementMaximizationOption)),
+            ("VisualAxisSortOption", Shape::Object(&RULE_VisualAxisSortOption)),
+            ("VisualMenuOption", Shape::Object(&RULE_VisualMenuOption)),
+            ("VisualPublishOptions", Shape::Object(&RULE_DashboardVisualPublishOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardSourceEntity: ObjRule = ObjRule {
+        properties: &[
+            ("SourceTemplate", Shape::Object(&RULE_DashboardSourceTemplate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardSourceTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Arn", "DataSetReferences"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardVersionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
+            ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
+            ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("Options", Shape::Object(&RULE_AssetOptions)),
+            ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(400), unique: false })),
+            ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["DataSetIdentifierDeclarations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardVisualPublishOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ExportHiddenFieldsOption", Shape::Object(&RULE_ExportHiddenFieldsOption)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPointDrillUpDownOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPointMenuLabelOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPointTooltipOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQaEnabledOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataStoriesSharingOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExecutiveSummaryOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExportHiddenFieldsOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExportToCsvOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExportWithHiddenFieldsOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CanvasSizeOptions", Shape::Object(&RULE_FreeFormLayoutCanvasSizeOptions)),
+            ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
+        ],
+        required: &["Elements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
+        properties: &[
+            ("BackgroundStyle", Shape::Object(&RULE_FreeFormLayoutElementBackgroundStyle)),
+            ("BorderRadius", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
+            ("BorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
+            ("ElementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
+            ("Height", Shape::STR),
+            ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
+            ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+            ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000), unique: false })),
+            ("SelectedBorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+            ("Width", Shape::STR),
+            ("XAxisLocation", Shape::STR),
+            ("YAxisLocation", Shape::STR),
+        ],
+        required: &["ElementId", "ElementType", "Height", "Width", "XAxisLocation", "YAxisLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FreeFormLayoutElementBorderStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+            ("Width", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
+        ],
+        required: &["Elements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CanvasSizeOptions", Shape::Object(&RULE_GridLayoutCanvasSizeOptions)),
+            ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430), unique: false })),
+        ],
+        required: &["Elements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GridLayoutElement: ObjRule = ObjRule {
+        properties: &[
+            ("BackgroundStyle", Shape::Object(&RULE_GridLayoutElementBackgroundStyle)),
+            ("BorderRadius", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
+            ("BorderStyle", Shape::Object(&RULE_GridLayoutElementBorderStyle)),
+            ("ColumnIndex", Shape::Num(&NumRule { min: Some(0.0), max: Some(35.0), ..NumRule::ANY })),
+            ("ColumnSpan", Shape::Num(&NumRule { min: Some(1.0), max: Some(36.0), ..NumRule::ANY })),
+            ("ElementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
+            ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
+            ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+            ("RowIndex", Shape::Num(&NumRule { min: Some(0.0), max: Some(9009.0), ..NumRule::ANY })),
+            ("RowSpan", Shape::Num(&NumRule { min: Some(1.0), max: Some(21.0), ..NumRule::ANY })),
+            ("SelectedBorderStyle", Shape::Object(&RULE_GridLayoutElementBorderStyle)),
+        ],
+        required: &["ColumnSpan", "ElementId", "ElementType", "RowSpan"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GridLayoutElementBackgroundStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GridLayoutElementBorderStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+            ("Width", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderFooterSectionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Layout", Shape::Object(&RULE_SectionLayoutConfiguration)),
+            ("SectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Style", Shape::Object(&RULE_SectionStyle)),
+        ],
+        required: &["Layout", "SectionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Layout: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_LayoutConfiguration)),
+        ],
+        required: &["Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FreeFormLayout", Shape::Object(&RULE_FreeFormLayoutConfiguration)),
+            ("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration)),
+            ("SectionBasedLayout", Shape::Object(&RULE_SectionBasedLayoutConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkSharingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuickSuiteActionsOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28), unique: false })),
+            ("CanvasSizeOptions", Shape::Object(&RULE_SectionBasedLayoutCanvasSizeOptions)),
+            ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+        ],
+        required: &["BodySections", "CanvasSizeOptions", "FooterSections", "HeaderSections"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SectionLayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FreeFormLayout", Shape::Object(&RULE_FreeFormSectionLayoutConfiguration)),
+        ],
+        required: &["FreeFormLayout"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetControlLayout: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Object(&RULE_SheetControlLayoutConfiguration)),
+        ],
+        required: &["Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetControlLayoutConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetControlsOption: ObjRule = ObjRule {
+        properties: &[
+            ("VisibilityState", Shape::Str(&StrRule { allowed: &["EXPANDED", "COLLAPSED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["SheetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetLayoutElementMaximizationOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VisualAxisSortOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,8 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_ResourcePermission, RULE_Tag};
 pub use super::shared::{
     ResourcePermission, ResourcePermissionRequired, Tag, TagRequired, TimeGranularity,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSet: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ColumnGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroup), min_items: Some(1), max_items: Some(8), unique: false })),
-        ("ColumnLevelPermissionRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnLevelPermissionRule), min_items: Some(1), max_items: None, unique: false })),
-        ("DataPrepConfiguration", Shape::Object(&RULE_DataPrepConfiguration)),
-        ("DataSetId", Shape::STR),
-        ("DataSetRefreshProperties", Shape::Object(&RULE_DataSetRefreshProperties)),
-        ("DataSetUsageConfiguration", Shape::Object(&RULE_DataSetUsageConfiguration)),
-        ("DatasetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetParameter), min_items: Some(0), max_items: Some(32), unique: false })),
-        ("FieldFolders", Shape::Typed(json_type::OBJECT)),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ImportMode", Shape::Str(&StrRule { allowed: &["SPICE", "DIRECT_QUERY"], ..StrRule::ANY })),
-        ("IngestionWaitPolicy", Shape::Object(&RULE_IngestionWaitPolicy)),
-        ("LogicalTableMap", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("PerformanceConfiguration", Shape::Object(&RULE_PerformanceConfiguration)),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("PhysicalTableMap", Shape::Typed(json_type::OBJECT)),
-        ("RowLevelPermissionDataSet", Shape::Object(&RULE_RowLevelPermissionDataSet)),
-        ("RowLevelPermissionTagConfiguration", Shape::Object(&RULE_RowLevelPermissionTagConfiguration)),
-        ("SemanticModelConfiguration", Shape::Object(&RULE_SemanticModelConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("UseAs", Shape::Str(&StrRule { allowed: &["RLS_RULES"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::DataSet` resource.
@@ -66,120 +27,122 @@ pub struct DataSet {
     /// The AWS account ID.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColumnGroups`: a list of [`ColumnGroup`] objects.
     ///
     /// Groupings of columns that work together in certain Amazon Quick Sight features. Currently, only geospatial hierarchy is supported.
     ///
     /// Items 1 to 8.
-    pub column_groups: Option<List<ColumnGroup>>,
+    pub column_groups: ::std::option::Option<::cloudwright_core::List<ColumnGroup>>,
     /// `ColumnLevelPermissionRules`: a list of [`ColumnLevelPermissionRule`] objects.
     ///
     /// A set of one or more definitions of a `ColumnLevelPermissionRule` .
     ///
     /// Items at least 1.
-    pub column_level_permission_rules: Option<List<ColumnLevelPermissionRule>>,
+    pub column_level_permission_rules:
+        ::std::option::Option<::cloudwright_core::List<ColumnLevelPermissionRule>>,
     /// `DataPrepConfiguration`: a [`DataPrepConfiguration`] object.
     ///
     /// The data preparation configuration associated with this dataset.
-    pub data_prep_configuration: Option<Obj<DataPrepConfiguration>>,
+    pub data_prep_configuration: ::std::option::Option<crate::Obj<DataPrepConfiguration>>,
     /// `DataSetId`: a string.
     ///
     /// An ID for the dataset that you want to create. This ID is unique per AWS Region for each AWS account.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_set_id: Option<Str>,
+    pub data_set_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSetRefreshProperties`: a [`DataSetRefreshProperties`] object.
     ///
     /// The refresh properties of a dataset.
-    pub data_set_refresh_properties: Option<Obj<DataSetRefreshProperties>>,
+    pub data_set_refresh_properties: ::std::option::Option<crate::Obj<DataSetRefreshProperties>>,
     /// `DataSetUsageConfiguration`: a [`DataSetUsageConfiguration`] object.
     ///
     /// The usage configuration to apply to child datasets that reference this dataset as a source.
-    pub data_set_usage_configuration: Option<Obj<DataSetUsageConfiguration>>,
+    pub data_set_usage_configuration: ::std::option::Option<crate::Obj<DataSetUsageConfiguration>>,
     /// `DatasetParameters`: a list of [`DatasetParameter`] objects.
     ///
     /// The parameters that are declared in a dataset.
     ///
     /// Items 0 to 32.
-    pub dataset_parameters: Option<List<DatasetParameter>>,
+    pub dataset_parameters: ::std::option::Option<::cloudwright_core::List<DatasetParameter>>,
     /// `FieldFolders`: a JSON value.
     ///
     /// The folder that contains fields and nested subfolders for your dataset.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub field_folders: Option<Json>,
+    pub field_folders: ::std::option::Option<::cloudwright_core::Json>,
     /// `FolderArns`: a list of strings.
     ///
-    /// &lt;p&gt;When you create the dataset, Amazon QuickSight adds the dataset to these folders.&lt;/p&gt;
+    /// \<p>When you create the dataset, Amazon QuickSight adds the dataset to these folders.\</p>
     ///
     /// Items 0 to 10; write-only: CloudFormation does not return it.
-    pub folder_arns: Option<List<Str>>,
+    pub folder_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ImportMode`: a [`DataSetImportMode`] value.
     ///
     /// Indicates whether you want to import the data into SPICE.
-    pub import_mode: Option<DataSetImportMode>,
+    pub import_mode: ::std::option::Option<DataSetImportMode>,
     /// `IngestionWaitPolicy`: an [`IngestionWaitPolicy`] object.
     ///
     /// The wait policy to use when creating or updating a Dataset. The default is to wait for SPICE ingestion to finish with timeout of 36 hours.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ingestion_wait_policy: Option<Obj<IngestionWaitPolicy>>,
+    pub ingestion_wait_policy: ::std::option::Option<crate::Obj<IngestionWaitPolicy>>,
     /// `LogicalTableMap`: a JSON value.
     ///
     /// Deprecated.
-    pub logical_table_map: Option<Json>,
+    pub logical_table_map: ::std::option::Option<::cloudwright_core::Json>,
     /// `Name`: a string.
     ///
     /// The display name for the dataset.
     ///
     /// Length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PerformanceConfiguration`: a [`PerformanceConfiguration`] object.
     ///
     /// The performance optimization configuration of a dataset.
-    pub performance_configuration: Option<Obj<PerformanceConfiguration>>,
+    pub performance_configuration: ::std::option::Option<crate::Obj<PerformanceConfiguration>>,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A list of resource permissions on the dataset.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `PhysicalTableMap`: a JSON value.
     ///
     /// Declares the physical tables that are available in the underlying data sources.
-    pub physical_table_map: Option<Json>,
+    pub physical_table_map: ::std::option::Option<::cloudwright_core::Json>,
     /// `RowLevelPermissionDataSet`: a [`RowLevelPermissionDataSet`] object.
     ///
-    /// &lt;p&gt;Information about a dataset that contains permissions for row-level security (RLS).
+    /// \<p>Information about a dataset that contains permissions for row-level security (RLS).
     /// The permissions dataset maps fields to users or groups. For more information, see
-    /// &lt;a href="<https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html>"&gt;Using Row-Level Security (RLS) to Restrict Access to a Dataset&lt;/a&gt; in the &lt;i&gt;Amazon QuickSight User
-    /// Guide&lt;/i&gt;.&lt;/p&gt;
-    /// &lt;p&gt;The option to deny permissions by setting &lt;code&gt;PermissionPolicy&lt;/code&gt; to &lt;code&gt;DENY_ACCESS&lt;/code&gt; is
-    /// not supported for new RLS datasets.&lt;/p&gt;
+    /// \<a href="<https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html>">Using Row-Level Security (RLS) to Restrict Access to a Dataset\</a> in the \<i>Amazon QuickSight User
+    /// Guide\</i>.\</p>
+    /// \<p>The option to deny permissions by setting \<code>PermissionPolicy\</code> to \<code>DENY_ACCESS\</code> is
+    /// not supported for new RLS datasets.\</p>
     ///
     /// Deprecated.
-    pub row_level_permission_data_set: Option<Obj<RowLevelPermissionDataSet>>,
+    pub row_level_permission_data_set: ::std::option::Option<crate::Obj<RowLevelPermissionDataSet>>,
     /// `RowLevelPermissionTagConfiguration`: a [`RowLevelPermissionTagConfiguration`] object.
     ///
-    /// &lt;p&gt;The configuration of tags on a dataset to set row-level security. &lt;/p&gt;
+    /// \<p>The configuration of tags on a dataset to set row-level security. \</p>
     ///
     /// Deprecated.
-    pub row_level_permission_tag_configuration: Option<Obj<RowLevelPermissionTagConfiguration>>,
+    pub row_level_permission_tag_configuration:
+        ::std::option::Option<crate::Obj<RowLevelPermissionTagConfiguration>>,
     /// `SemanticModelConfiguration`: a [`SemanticModelConfiguration`] object.
     ///
     /// The semantic model configuration associated with this dataset.
-    pub semantic_model_configuration: Option<Obj<SemanticModelConfiguration>>,
+    pub semantic_model_configuration: ::std::option::Option<crate::Obj<SemanticModelConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Contains a map of the key-value pairs for the resource tag or tags assigned to the dataset.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseAs`: a [`DataSetUseAs`] value.
     ///
     /// The usage of the dataset.
-    pub use_as: Option<DataSetUseAs>,
+    pub use_as: ::std::option::Option<DataSetUseAs>,
 }
 
 #[rustfmt::skip]
@@ -189,7 +152,7 @@ impl DataSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::DataSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-dataset.html",
         primary_identifier: &["AwsAccountId", "DataSetId"],
@@ -200,79 +163,81 @@ impl DataSet {
         read_only: &["Arn", "ConsumedSpiceCapacityInBytes", "CreatedTime", "LastUpdatedTime", "OutputColumns"],
         attributes: &["Arn", "ConsumedSpiceCapacityInBytes", "CreatedTime", "LastUpdatedTime", "OutputColumns"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `ColumnGroups`: a list of [`ColumnGroup`] objects.
-    pub fn column_groups(mut self, value: impl Into<List<ColumnGroup>>) -> Self { self.column_groups = Some(value.into()); self }
+    pub fn column_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnGroup>>) -> Self { self.column_groups = ::std::option::Option::Some(value.into()); self }
     /// `ColumnLevelPermissionRules`: a list of [`ColumnLevelPermissionRule`] objects.
-    pub fn column_level_permission_rules(mut self, value: impl Into<List<ColumnLevelPermissionRule>>) -> Self { self.column_level_permission_rules = Some(value.into()); self }
+    pub fn column_level_permission_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnLevelPermissionRule>>) -> Self { self.column_level_permission_rules = ::std::option::Option::Some(value.into()); self }
     /// `DataPrepConfiguration`: a [`DataPrepConfiguration`] object.
-    pub fn data_prep_configuration(mut self, value: impl Into<Obj<DataPrepConfiguration>>) -> Self { self.data_prep_configuration = Some(value.into()); self }
+    pub fn data_prep_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataPrepConfiguration>>) -> Self { self.data_prep_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataSetId`: a string.
-    pub fn data_set_id(mut self, value: impl Into<Str>) -> Self { self.data_set_id = Some(value.into()); self }
+    pub fn data_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_set_id = ::std::option::Option::Some(value.into()); self }
     /// `DataSetRefreshProperties`: a [`DataSetRefreshProperties`] object.
-    pub fn data_set_refresh_properties(mut self, value: impl Into<Obj<DataSetRefreshProperties>>) -> Self { self.data_set_refresh_properties = Some(value.into()); self }
+    pub fn data_set_refresh_properties(mut self, value: impl ::std::convert::Into<crate::Obj<DataSetRefreshProperties>>) -> Self { self.data_set_refresh_properties = ::std::option::Option::Some(value.into()); self }
     /// `DataSetUsageConfiguration`: a [`DataSetUsageConfiguration`] object.
-    pub fn data_set_usage_configuration(mut self, value: impl Into<Obj<DataSetUsageConfiguration>>) -> Self { self.data_set_usage_configuration = Some(value.into()); self }
+    pub fn data_set_usage_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DataSetUsageConfiguration>>) -> Self { self.data_set_usage_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DatasetParameters`: a list of [`DatasetParameter`] objects.
-    pub fn dataset_parameters(mut self, value: impl Into<List<DatasetParameter>>) -> Self { self.dataset_parameters = Some(value.into()); self }
+    pub fn dataset_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DatasetParameter>>) -> Self { self.dataset_parameters = ::std::option::Option::Some(value.into()); self }
     /// `FieldFolders`: a JSON value.
-    pub fn field_folders(mut self, value: impl Into<Json>) -> Self { self.field_folders = Some(value.into()); self }
+    pub fn field_folders(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.field_folders = ::std::option::Option::Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
+    pub fn folder_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.folder_arns = ::std::option::Option::Some(value.into()); self }
     /// `ImportMode`: a [`DataSetImportMode`] value.
-    pub fn import_mode(mut self, value: impl Into<DataSetImportMode>) -> Self { self.import_mode = Some(value.into()); self }
+    pub fn import_mode(mut self, value: impl ::std::convert::Into<DataSetImportMode>) -> Self { self.import_mode = ::std::option::Option::Some(value.into()); self }
     /// `IngestionWaitPolicy`: an [`IngestionWaitPolicy`] object.
-    pub fn ingestion_wait_policy(mut self, value: impl Into<Obj<IngestionWaitPolicy>>) -> Self { self.ingestion_wait_policy = Some(value.into()); self }
+    pub fn ingestion_wait_policy(mut self, value: impl ::std::convert::Into<crate::Obj<IngestionWaitPolicy>>) -> Self { self.ingestion_wait_policy = ::std::option::Option::Some(value.into()); self }
     /// `LogicalTableMap`: a JSON value.
-    pub fn logical_table_map(mut self, value: impl Into<Json>) -> Self { self.logical_table_map = Some(value.into()); self }
+    pub fn logical_table_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.logical_table_map = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceConfiguration`: a [`PerformanceConfiguration`] object.
-    pub fn performance_configuration(mut self, value: impl Into<Obj<PerformanceConfiguration>>) -> Self { self.performance_configuration = Some(value.into()); self }
+    pub fn performance_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PerformanceConfiguration>>) -> Self { self.performance_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `PhysicalTableMap`: a JSON value.
-    pub fn physical_table_map(mut self, value: impl Into<Json>) -> Self { self.physical_table_map = Some(value.into()); self }
+    pub fn physical_table_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.physical_table_map = ::std::option::Option::Some(value.into()); self }
     /// `RowLevelPermissionDataSet`: a [`RowLevelPermissionDataSet`] object.
-    pub fn row_level_permission_data_set(mut self, value: impl Into<Obj<RowLevelPermissionDataSet>>) -> Self { self.row_level_permission_data_set = Some(value.into()); self }
+    pub fn row_level_permission_data_set(mut self, value: impl ::std::convert::Into<crate::Obj<RowLevelPermissionDataSet>>) -> Self { self.row_level_permission_data_set = ::std::option::Option::Some(value.into()); self }
     /// `RowLevelPermissionTagConfiguration`: a [`RowLevelPermissionTagConfiguration`] object.
-    pub fn row_level_permission_tag_configuration(mut self, value: impl Into<Obj<RowLevelPermissionTagConfiguration>>) -> Self { self.row_level_permission_tag_configuration = Some(value.into()); self }
+    pub fn row_level_permission_tag_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RowLevelPermissionTagConfiguration>>) -> Self { self.row_level_permission_tag_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SemanticModelConfiguration`: a [`SemanticModelConfiguration`] object.
-    pub fn semantic_model_configuration(mut self, value: impl Into<Obj<SemanticModelConfiguration>>) -> Self { self.semantic_model_configuration = Some(value.into()); self }
+    pub fn semantic_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticModelConfiguration>>) -> Self { self.semantic_model_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseAs`: a [`DataSetUseAs`] value.
-    pub fn use_as(mut self, value: impl Into<DataSetUseAs>) -> Self { self.use_as = Some(value.into()); self }
+    pub fn use_as(mut self, value: impl ::std::convert::Into<DataSetUseAs>) -> Self { self.use_as = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataSet {
+impl ::cloudwright_core::Resource for DataSet {
     type Attributes = DataSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSet {
+impl ::cloudwright_core::ToValue for DataSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("ColumnGroups", &self.column_groups)
             .opt(
@@ -317,12 +282,12 @@ impl ToValue for DataSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSet`]: `Handle<DataSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSet`]: `Handle<DataSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSetAttributes(ResourceRef);
+pub struct DataSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -332,53 +297,44 @@ impl DataSetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ConsumedSpiceCapacityInBytes`: a number.
     ///
-    /// &lt;p&gt;The amount of SPICE capacity used by this dataset. This is 0 if the dataset isn't
-    /// imported into SPICE.&lt;/p&gt;
+    /// \<p>The amount of SPICE capacity used by this dataset. This is 0 if the dataset isn't
+    /// imported into SPICE.\</p>
     #[inline]
-    pub fn consumed_spice_capacity_in_bytes(&self) -> Value {
-        self.0.get_att("ConsumedSpiceCapacityInBytes")
+    pub fn consumed_spice_capacity_in_bytes(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ConsumedSpiceCapacityInBytes"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time this dataset version was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time this dataset version was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `OutputColumns`: a list of `OutputColumn` objects.
     ///
-    /// &lt;p&gt;The list of columns after all transforms. These columns are available in templates,
-    /// analyses, and dashboards.&lt;/p&gt;
+    /// \<p>The list of columns after all transforms. These columns are available in templates,
+    /// analyses, and dashboards.\</p>
     #[inline]
-    pub fn output_columns(&self) -> Value {
-        self.0.get_att("OutputColumns")
+    pub fn output_columns(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("OutputColumns"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnGroup: ObjRule = ObjRule {
-    properties: &[
-        ("GeoSpatialColumnGroup", Shape::Object(&RULE_GeoSpatialColumnGroup)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnGroup` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -390,7 +346,7 @@ pub struct ColumnGroup {
     /// `GeoSpatialColumnGroup`: a [`GeoSpatialColumnGroup`] object.
     ///
     /// Geospatial column group that denotes a hierarchy.
-    pub geo_spatial_column_group: Option<Obj<GeoSpatialColumnGroup>>,
+    pub geo_spatial_column_group: ::std::option::Option<crate::Obj<GeoSpatialColumnGroup>>,
 }
 
 #[rustfmt::skip]
@@ -398,33 +354,23 @@ impl ColumnGroup {
     /// A `ColumnGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GeoSpatialColumnGroup`: a [`GeoSpatialColumnGroup`] object.
-    pub fn geo_spatial_column_group(mut self, value: impl Into<Obj<GeoSpatialColumnGroup>>) -> Self { self.geo_spatial_column_group = Some(value.into()); self }
+    pub fn geo_spatial_column_group(mut self, value: impl ::std::convert::Into<crate::Obj<GeoSpatialColumnGroup>>) -> Self { self.geo_spatial_column_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnGroup {}
+impl crate::PropertyType for ColumnGroup {}
 
-impl ToValue for ColumnGroup {
+impl ::cloudwright_core::ToValue for ColumnGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GeoSpatialColumnGroup", &self.geo_spatial_column_group)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
-        ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnLevelPermissionRule` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -438,13 +384,13 @@ pub struct ColumnLevelPermissionRule {
     /// An array of column names.
     ///
     /// Items at least 1.
-    pub column_names: Option<List<Str>>,
+    pub column_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Principals`: a list of strings.
     ///
     /// An array of Amazon Resource Names (ARNs) for Quick users or groups.
     ///
     /// Items 1 to 100.
-    pub principals: Option<List<Str>>,
+    pub principals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -452,21 +398,21 @@ impl ColumnLevelPermissionRule {
     /// A `ColumnLevelPermissionRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColumnNames`: a list of strings.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
+    pub fn column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_names = ::std::option::Option::Some(value.into()); self }
     /// `Principals`: a list of strings.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
+    pub fn principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.principals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnLevelPermissionRule {}
+impl crate::PropertyType for ColumnLevelPermissionRule {}
 
-impl ToValue for ColumnLevelPermissionRule {
+impl ::cloudwright_core::ToValue for ColumnLevelPermissionRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColumnNames", &self.column_names)
             .opt("Principals", &self.principals)
             .build()
@@ -477,24 +423,12 @@ impl ToValue for ColumnLevelPermissionRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPrepConfigurationRequired {
     /// `DestinationTableMap`: a JSON value, required.
-    pub destination_table_map: Json,
+    pub destination_table_map: ::cloudwright_core::Json,
     /// `SourceTableMap`: a JSON value, required.
-    pub source_table_map: Json,
+    pub source_table_map: ::cloudwright_core::Json,
     /// `TransformStepMap`: a JSON value, required.
-    pub transform_step_map: Json,
+    pub transform_step_map: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataPrepConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationTableMap", Shape::Typed(json_type::OBJECT)),
-        ("SourceTableMap", Shape::Typed(json_type::OBJECT)),
-        ("TransformStepMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["DestinationTableMap", "SourceTableMap", "TransformStepMap"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataPrepConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -506,15 +440,15 @@ pub struct DataPrepConfiguration {
     /// `DestinationTableMap`: a JSON value, required.
     ///
     /// A map of destination tables that receive the final prepared data.
-    pub destination_table_map: Json,
+    pub destination_table_map: ::cloudwright_core::Json,
     /// `SourceTableMap`: a JSON value, required.
     ///
     /// A map of source tables that provide information about underlying sources.
-    pub source_table_map: Json,
+    pub source_table_map: ::cloudwright_core::Json,
     /// `TransformStepMap`: a JSON value, required.
     ///
     /// A map of transformation steps that process the data.
-    pub transform_step_map: Json,
+    pub transform_step_map: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -530,35 +464,25 @@ impl DataPrepConfiguration {
     }
 
     /// `DestinationTableMap`: a JSON value, required.
-    pub fn destination_table_map(mut self, value: impl Into<Json>) -> Self { self.destination_table_map = value.into(); self }
+    pub fn destination_table_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.destination_table_map = value.into(); self }
     /// `SourceTableMap`: a JSON value, required.
-    pub fn source_table_map(mut self, value: impl Into<Json>) -> Self { self.source_table_map = value.into(); self }
+    pub fn source_table_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.source_table_map = value.into(); self }
     /// `TransformStepMap`: a JSON value, required.
-    pub fn transform_step_map(mut self, value: impl Into<Json>) -> Self { self.transform_step_map = value.into(); self }
+    pub fn transform_step_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.transform_step_map = value.into(); self }
 }
 
-impl PropertyType for DataPrepConfiguration {}
+impl crate::PropertyType for DataPrepConfiguration {}
 
-impl ToValue for DataPrepConfiguration {
+impl ::cloudwright_core::ToValue for DataPrepConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationTableMap", &self.destination_table_map)
             .req("SourceTableMap", &self.source_table_map)
             .req("TransformStepMap", &self.transform_step_map)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSetRefreshProperties: ObjRule = ObjRule {
-    properties: &[
-        ("FailureConfiguration", Shape::Object(&RULE_RefreshFailureConfiguration)),
-        ("RefreshConfiguration", Shape::Object(&RULE_RefreshConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSetRefreshProperties` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -570,11 +494,11 @@ pub struct DataSetRefreshProperties {
     /// `FailureConfiguration`: a [`RefreshFailureConfiguration`] object.
     ///
     /// The failure configuration for a dataset.
-    pub failure_configuration: Option<Obj<RefreshFailureConfiguration>>,
+    pub failure_configuration: ::std::option::Option<crate::Obj<RefreshFailureConfiguration>>,
     /// `RefreshConfiguration`: a [`RefreshConfiguration`] object.
     ///
     /// The refresh configuration for a dataset.
-    pub refresh_configuration: Option<Obj<RefreshConfiguration>>,
+    pub refresh_configuration: ::std::option::Option<crate::Obj<RefreshConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -582,36 +506,26 @@ impl DataSetRefreshProperties {
     /// A `DataSetRefreshProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailureConfiguration`: a [`RefreshFailureConfiguration`] object.
-    pub fn failure_configuration(mut self, value: impl Into<Obj<RefreshFailureConfiguration>>) -> Self { self.failure_configuration = Some(value.into()); self }
+    pub fn failure_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshFailureConfiguration>>) -> Self { self.failure_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RefreshConfiguration`: a [`RefreshConfiguration`] object.
-    pub fn refresh_configuration(mut self, value: impl Into<Obj<RefreshConfiguration>>) -> Self { self.refresh_configuration = Some(value.into()); self }
+    pub fn refresh_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshConfiguration>>) -> Self { self.refresh_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSetRefreshProperties {}
+impl crate::PropertyType for DataSetRefreshProperties {}
 
-impl ToValue for DataSetRefreshProperties {
+impl ::cloudwright_core::ToValue for DataSetRefreshProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureConfiguration", &self.failure_configuration)
             .opt("RefreshConfiguration", &self.refresh_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSetUsageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DisableUseAsDirectQuerySource", Shape::Bool),
-        ("DisableUseAsImportedSource", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSetUsageConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -625,13 +539,13 @@ pub struct DataSetUsageConfiguration {
     /// An option that controls whether a child dataset of a direct query can use this dataset as a source.
     ///
     /// Default `false`.
-    pub disable_use_as_direct_query_source: Option<Bool>,
+    pub disable_use_as_direct_query_source: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DisableUseAsImportedSource`: a boolean.
     ///
     /// An option that controls whether a child dataset that's stored in Quick Sight can use this dataset as a source.
     ///
     /// Default `false`.
-    pub disable_use_as_imported_source: Option<Bool>,
+    pub disable_use_as_imported_source: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -639,21 +553,21 @@ impl DataSetUsageConfiguration {
     /// A `DataSetUsageConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DisableUseAsDirectQuerySource`: a boolean.
-    pub fn disable_use_as_direct_query_source(mut self, value: impl Into<Bool>) -> Self { self.disable_use_as_direct_query_source = Some(value.into()); self }
+    pub fn disable_use_as_direct_query_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_use_as_direct_query_source = ::std::option::Option::Some(value.into()); self }
     /// `DisableUseAsImportedSource`: a boolean.
-    pub fn disable_use_as_imported_source(mut self, value: impl Into<Bool>) -> Self { self.disable_use_as_imported_source = Some(value.into()); self }
+    pub fn disable_use_as_imported_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_use_as_imported_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSetUsageConfiguration {}
+impl crate::PropertyType for DataSetUsageConfiguration {}
 
-impl ToValue for DataSetUsageConfiguration {
+impl ::cloudwright_core::ToValue for DataSetUsageConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DisableUseAsDirectQuerySource",
                 &self.disable_use_as_direct_query_source,
@@ -666,18 +580,6 @@ impl ToValue for DataSetUsageConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DateTimeDatasetParameter", Shape::Object(&RULE_DateTimeDatasetParameter)),
-        ("DecimalDatasetParameter", Shape::Object(&RULE_DecimalDatasetParameter)),
-        ("IntegerDatasetParameter", Shape::Object(&RULE_IntegerDatasetParameter)),
-        ("StringDatasetParameter", Shape::Object(&RULE_StringDatasetParameter)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DatasetParameter` property type of `AWS::QuickSight::DataSet`.
 ///
 /// The parameter declarations of the dataset.
@@ -688,19 +590,19 @@ pub struct DatasetParameter {
     /// `DateTimeDatasetParameter`: a [`DateTimeDatasetParameter`] object.
     ///
     /// A date time parameter that is created in the dataset.
-    pub date_time_dataset_parameter: Option<Obj<DateTimeDatasetParameter>>,
+    pub date_time_dataset_parameter: ::std::option::Option<crate::Obj<DateTimeDatasetParameter>>,
     /// `DecimalDatasetParameter`: a [`DecimalDatasetParameter`] object.
     ///
     /// A decimal parameter that is created in the dataset.
-    pub decimal_dataset_parameter: Option<Obj<DecimalDatasetParameter>>,
+    pub decimal_dataset_parameter: ::std::option::Option<crate::Obj<DecimalDatasetParameter>>,
     /// `IntegerDatasetParameter`: an [`IntegerDatasetParameter`] object.
     ///
     /// An integer parameter that is created in the dataset.
-    pub integer_dataset_parameter: Option<Obj<IntegerDatasetParameter>>,
+    pub integer_dataset_parameter: ::std::option::Option<crate::Obj<IntegerDatasetParameter>>,
     /// `StringDatasetParameter`: a [`StringDatasetParameter`] object.
     ///
     /// A string parameter that is created in the dataset.
-    pub string_dataset_parameter: Option<Obj<StringDatasetParameter>>,
+    pub string_dataset_parameter: ::std::option::Option<crate::Obj<StringDatasetParameter>>,
 }
 
 #[rustfmt::skip]
@@ -708,25 +610,25 @@ impl DatasetParameter {
     /// A `DatasetParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DateTimeDatasetParameter`: a [`DateTimeDatasetParameter`] object.
-    pub fn date_time_dataset_parameter(mut self, value: impl Into<Obj<DateTimeDatasetParameter>>) -> Self { self.date_time_dataset_parameter = Some(value.into()); self }
+    pub fn date_time_dataset_parameter(mut self, value: impl ::std::convert::Into<crate::Obj<DateTimeDatasetParameter>>) -> Self { self.date_time_dataset_parameter = ::std::option::Option::Some(value.into()); self }
     /// `DecimalDatasetParameter`: a [`DecimalDatasetParameter`] object.
-    pub fn decimal_dataset_parameter(mut self, value: impl Into<Obj<DecimalDatasetParameter>>) -> Self { self.decimal_dataset_parameter = Some(value.into()); self }
+    pub fn decimal_dataset_parameter(mut self, value: impl ::std::convert::Into<crate::Obj<DecimalDatasetParameter>>) -> Self { self.decimal_dataset_parameter = ::std::option::Option::Some(value.into()); self }
     /// `IntegerDatasetParameter`: an [`IntegerDatasetParameter`] object.
-    pub fn integer_dataset_parameter(mut self, value: impl Into<Obj<IntegerDatasetParameter>>) -> Self { self.integer_dataset_parameter = Some(value.into()); self }
+    pub fn integer_dataset_parameter(mut self, value: impl ::std::convert::Into<crate::Obj<IntegerDatasetParameter>>) -> Self { self.integer_dataset_parameter = ::std::option::Option::Some(value.into()); self }
     /// `StringDatasetParameter`: a [`StringDatasetParameter`] object.
-    pub fn string_dataset_parameter(mut self, value: impl Into<Obj<StringDatasetParameter>>) -> Self { self.string_dataset_parameter = Some(value.into()); self }
+    pub fn string_dataset_parameter(mut self, value: impl ::std::convert::Into<crate::Obj<StringDatasetParameter>>) -> Self { self.string_dataset_parameter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatasetParameter {}
+impl crate::PropertyType for DatasetParameter {}
 
-impl ToValue for DatasetParameter {
+impl ::cloudwright_core::ToValue for DatasetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DateTimeDatasetParameter",
                 &self.date_time_dataset_parameter,
@@ -742,26 +644,12 @@ impl ToValue for DatasetParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeDatasetParameterRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     pub value_type: DatasetParameterValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DateTimeDatasetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValues", Shape::Object(&RULE_DateTimeDatasetParameterDefaultValues)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND"], ..StrRule::ANY })),
-        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "Name", "ValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DateTimeDatasetParameter` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -773,23 +661,23 @@ pub struct DateTimeDatasetParameter {
     /// `DefaultValues`: a [`DateTimeDatasetParameterDefaultValues`] object.
     ///
     /// A list of default values for a given date time parameter. This structure only accepts static values.
-    pub default_values: Option<Obj<DateTimeDatasetParameterDefaultValues>>,
+    pub default_values: ::std::option::Option<crate::Obj<DateTimeDatasetParameterDefaultValues>>,
     /// `Id`: a string, required.
     ///
     /// An identifier for the parameter that is created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the date time parameter that is created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TimeGranularity`: a [`TimeGranularity`] value.
     ///
     /// The time granularity of the date time parameter.
-    pub time_granularity: Option<TimeGranularity>,
+    pub time_granularity: ::std::option::Option<TimeGranularity>,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     ///
     /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
@@ -802,32 +690,32 @@ impl DateTimeDatasetParameter {
     #[inline]
     pub fn new(required: DateTimeDatasetParameterRequired) -> Self {
         Self {
-            default_values: None,
+            default_values: ::std::option::Option::None,
             id: required.id,
             name: required.name,
-            time_granularity: None,
+            time_granularity: ::std::option::Option::None,
             value_type: required.value_type,
         }
     }
 
     /// `DefaultValues`: a [`DateTimeDatasetParameterDefaultValues`] object.
-    pub fn default_values(mut self, value: impl Into<Obj<DateTimeDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
+    pub fn default_values(mut self, value: impl ::std::convert::Into<crate::Obj<DateTimeDatasetParameterDefaultValues>>) -> Self { self.default_values = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TimeGranularity`: a [`TimeGranularity`] value.
-    pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
+    pub fn time_granularity(mut self, value: impl ::std::convert::Into<TimeGranularity>) -> Self { self.time_granularity = ::std::option::Option::Some(value.into()); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
+    pub fn value_type(mut self, value: impl ::std::convert::Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
-impl PropertyType for DateTimeDatasetParameter {}
+impl crate::PropertyType for DateTimeDatasetParameter {}
 
-impl ToValue for DateTimeDatasetParameter {
+impl ::cloudwright_core::ToValue for DateTimeDatasetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -837,18 +725,9 @@ impl ToValue for DateTimeDatasetParameter {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(32), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DateTimeDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
 ///
-/// &lt;p&gt;The default values of a date time parameter.&lt;/p&gt;
+/// \<p>The default values of a date time parameter.\</p>
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-dataset-datetimedatasetparameterdefaultvalues.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -858,7 +737,7 @@ pub struct DateTimeDatasetParameterDefaultValues {
     /// A list of static default values for a given date time parameter. The valid format for this property is `yyyy-MM-dd’T’HH:mm:ss’Z’` .
     ///
     /// Items 0 to 32.
-    pub static_values: Option<List<Str>>,
+    pub static_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -866,19 +745,19 @@ impl DateTimeDatasetParameterDefaultValues {
     /// A `DateTimeDatasetParameterDefaultValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StaticValues`: a list of strings.
-    pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self { self.static_values = Some(value.into()); self }
+    pub fn static_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.static_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DateTimeDatasetParameterDefaultValues {}
+impl crate::PropertyType for DateTimeDatasetParameterDefaultValues {}
 
-impl ToValue for DateTimeDatasetParameterDefaultValues {
+impl ::cloudwright_core::ToValue for DateTimeDatasetParameterDefaultValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StaticValues", &self.static_values)
             .build()
     }
@@ -888,25 +767,12 @@ impl ToValue for DateTimeDatasetParameterDefaultValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecimalDatasetParameterRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     pub value_type: DatasetParameterValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DecimalDatasetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValues", Shape::Object(&RULE_DecimalDatasetParameterDefaultValues)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "Name", "ValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DecimalDatasetParameter` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -918,19 +784,19 @@ pub struct DecimalDatasetParameter {
     /// `DefaultValues`: a [`DecimalDatasetParameterDefaultValues`] object.
     ///
     /// A list of default values for a given decimal parameter. This structure only accepts static values.
-    pub default_values: Option<Obj<DecimalDatasetParameterDefaultValues>>,
+    pub default_values: ::std::option::Option<crate::Obj<DecimalDatasetParameterDefaultValues>>,
     /// `Id`: a string, required.
     ///
     /// An identifier for the decimal parameter created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the decimal parameter that is created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     ///
     /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
@@ -943,7 +809,7 @@ impl DecimalDatasetParameter {
     #[inline]
     pub fn new(required: DecimalDatasetParameterRequired) -> Self {
         Self {
-            default_values: None,
+            default_values: ::std::option::Option::None,
             id: required.id,
             name: required.name,
             value_type: required.value_type,
@@ -951,21 +817,21 @@ impl DecimalDatasetParameter {
     }
 
     /// `DefaultValues`: a [`DecimalDatasetParameterDefaultValues`] object.
-    pub fn default_values(mut self, value: impl Into<Obj<DecimalDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
+    pub fn default_values(mut self, value: impl ::std::convert::Into<crate::Obj<DecimalDatasetParameterDefaultValues>>) -> Self { self.default_values = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
+    pub fn value_type(mut self, value: impl ::std::convert::Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
-impl PropertyType for DecimalDatasetParameter {}
+impl crate::PropertyType for DecimalDatasetParameter {}
 
-impl ToValue for DecimalDatasetParameter {
+impl ::cloudwright_core::ToValue for DecimalDatasetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -973,15 +839,6 @@ impl ToValue for DecimalDatasetParameter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(32), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DecimalDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -995,7 +852,7 @@ pub struct DecimalDatasetParameterDefaultValues {
     /// A list of static default values for a given decimal parameter.
     ///
     /// Items 0 to 32; each item: default `0`.
-    pub static_values: Option<List<Num>>,
+    pub static_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Num>>,
 }
 
 #[rustfmt::skip]
@@ -1003,19 +860,19 @@ impl DecimalDatasetParameterDefaultValues {
     /// A `DecimalDatasetParameterDefaultValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StaticValues`: a list of numbers.
-    pub fn static_values(mut self, value: impl Into<List<Num>>) -> Self { self.static_values = Some(value.into()); self }
+    pub fn static_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Num>>) -> Self { self.static_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DecimalDatasetParameterDefaultValues {}
+impl crate::PropertyType for DecimalDatasetParameterDefaultValues {}
 
-impl ToValue for DecimalDatasetParameterDefaultValues {
+impl ::cloudwright_core::ToValue for DecimalDatasetParameterDefaultValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StaticValues", &self.static_values)
             .build()
     }
@@ -1025,22 +882,10 @@ impl ToValue for DecimalDatasetParameterDefaultValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeoSpatialColumnGroupRequired {
     /// `Columns`: a list of strings, required.
-    pub columns: List<Str>,
+    pub columns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-        ("CountryCode", Shape::Str(&StrRule { allowed: &["US"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Columns", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GeoSpatialColumnGroup` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1054,17 +899,17 @@ pub struct GeoSpatialColumnGroup {
     /// Columns in this hierarchy.
     ///
     /// Items 1 to 16; each item: length 1 to 127.
-    pub columns: List<Str>,
+    pub columns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `CountryCode`: a [`GeoSpatialCountryCode`] value.
     ///
     /// Country code.
-    pub country_code: Option<GeoSpatialCountryCode>,
+    pub country_code: ::std::option::Option<GeoSpatialCountryCode>,
     /// `Name`: a string, required.
     ///
     /// A display name for the hierarchy.
     ///
     /// Length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1074,48 +919,31 @@ impl GeoSpatialColumnGroup {
     pub fn new(required: GeoSpatialColumnGroupRequired) -> Self {
         Self {
             columns: required.columns,
-            country_code: None,
+            country_code: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `Columns`: a list of strings, required.
-    pub fn columns(mut self, value: impl Into<List<Str>>) -> Self { self.columns = value.into(); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.columns = value.into(); self }
     /// `CountryCode`: a [`GeoSpatialCountryCode`] value.
-    pub fn country_code(mut self, value: impl Into<GeoSpatialCountryCode>) -> Self { self.country_code = Some(value.into()); self }
+    pub fn country_code(mut self, value: impl ::std::convert::Into<GeoSpatialCountryCode>) -> Self { self.country_code = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for GeoSpatialColumnGroup {}
+impl crate::PropertyType for GeoSpatialColumnGroup {}
 
-impl ToValue for GeoSpatialColumnGroup {
+impl ::cloudwright_core::ToValue for GeoSpatialColumnGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Columns", &self.columns)
             .opt("CountryCode", &self.country_code)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`IncrementalRefresh`], by name: `IncrementalRefresh::new(IncrementalRefreshRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IncrementalRefreshRequired {
-    /// `LookbackWindow`: a [`LookbackWindow`] object, required.
-    pub lookback_window: Obj<LookbackWindow>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncrementalRefresh: ObjRule = ObjRule {
-    properties: &[
-        ("LookbackWindow", Shape::Object(&RULE_LookbackWindow)),
-    ],
-    required: &["LookbackWindow"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IncrementalRefresh` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1127,43 +955,33 @@ pub struct IncrementalRefresh {
     /// `LookbackWindow`: a [`LookbackWindow`] object, required.
     ///
     /// The lookback window setup for an incremental refresh configuration.
-    pub lookback_window: Obj<LookbackWindow>,
+    pub lookback_window: crate::Obj<LookbackWindow>,
 }
 
 #[rustfmt::skip]
 impl IncrementalRefresh {
-    /// A `IncrementalRefresh` with its required properties, named in a [`IncrementalRefreshRequired`].
+    /// A `IncrementalRefresh` with its one required property, `LookbackWindow`.
     #[inline]
-    pub fn new(required: IncrementalRefreshRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LookbackWindow>>) -> Self {
         Self {
-            lookback_window: required.lookback_window,
+            lookback_window: value.into(),
         }
     }
 
     /// `LookbackWindow`: a [`LookbackWindow`] object, required.
-    pub fn lookback_window(mut self, value: impl Into<Obj<LookbackWindow>>) -> Self { self.lookback_window = value.into(); self }
+    pub fn lookback_window(mut self, value: impl ::std::convert::Into<crate::Obj<LookbackWindow>>) -> Self { self.lookback_window = value.into(); self }
 }
 
-impl PropertyType for IncrementalRefresh {}
+impl crate::PropertyType for IncrementalRefresh {}
 
-impl ToValue for IncrementalRefresh {
+impl ::cloudwright_core::ToValue for IncrementalRefresh {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LookbackWindow", &self.lookback_window)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IngestionWaitPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("IngestionWaitTimeInHours", Shape::Num(&NumRule { min: Some(1.0), max: Some(36.0), ..NumRule::ANY })),
-        ("WaitForSpiceIngestion", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IngestionWaitPolicy` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1177,13 +995,13 @@ pub struct IngestionWaitPolicy {
     /// The maximum time (in hours) to wait for Ingestion to complete. Default timeout is 36 hours. Applicable only when `DataSetImportMode` mode is set to SPICE and `WaitForSpiceIngestion` is set to true.
     ///
     /// Value 1 to 36; default `36`.
-    pub ingestion_wait_time_in_hours: Option<Num>,
+    pub ingestion_wait_time_in_hours: ::std::option::Option<::cloudwright_core::Num>,
     /// `WaitForSpiceIngestion`: a boolean.
     ///
     /// Wait for SPICE ingestion to finish to mark dataset creation or update as successful. Default (true). Applicable only when `DataSetImportMode` mode is set to SPICE.
     ///
     /// Default `true`.
-    pub wait_for_spice_ingestion: Option<Bool>,
+    pub wait_for_spice_ingestion: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1191,21 +1009,21 @@ impl IngestionWaitPolicy {
     /// A `IngestionWaitPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IngestionWaitTimeInHours`: a number.
-    pub fn ingestion_wait_time_in_hours(mut self, value: impl Into<Num>) -> Self { self.ingestion_wait_time_in_hours = Some(value.into()); self }
+    pub fn ingestion_wait_time_in_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.ingestion_wait_time_in_hours = ::std::option::Option::Some(value.into()); self }
     /// `WaitForSpiceIngestion`: a boolean.
-    pub fn wait_for_spice_ingestion(mut self, value: impl Into<Bool>) -> Self { self.wait_for_spice_ingestion = Some(value.into()); self }
+    pub fn wait_for_spice_ingestion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.wait_for_spice_ingestion = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IngestionWaitPolicy {}
+impl crate::PropertyType for IngestionWaitPolicy {}
 
-impl ToValue for IngestionWaitPolicy {
+impl ::cloudwright_core::ToValue for IngestionWaitPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IngestionWaitTimeInHours",
                 &self.ingestion_wait_time_in_hours,
@@ -1219,25 +1037,12 @@ impl ToValue for IngestionWaitPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegerDatasetParameterRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     pub value_type: DatasetParameterValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegerDatasetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValues", Shape::Object(&RULE_IntegerDatasetParameterDefaultValues)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "Name", "ValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegerDatasetParameter` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1249,19 +1054,19 @@ pub struct IntegerDatasetParameter {
     /// `DefaultValues`: an [`IntegerDatasetParameterDefaultValues`] object.
     ///
     /// A list of default values for a given integer parameter. This structure only accepts static values.
-    pub default_values: Option<Obj<IntegerDatasetParameterDefaultValues>>,
+    pub default_values: ::std::option::Option<crate::Obj<IntegerDatasetParameterDefaultValues>>,
     /// `Id`: a string, required.
     ///
     /// An identifier for the integer parameter created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the integer parameter that is created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     ///
     /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
@@ -1274,7 +1079,7 @@ impl IntegerDatasetParameter {
     #[inline]
     pub fn new(required: IntegerDatasetParameterRequired) -> Self {
         Self {
-            default_values: None,
+            default_values: ::std::option::Option::None,
             id: required.id,
             name: required.name,
             value_type: required.value_type,
@@ -1282,21 +1087,21 @@ impl IntegerDatasetParameter {
     }
 
     /// `DefaultValues`: an [`IntegerDatasetParameterDefaultValues`] object.
-    pub fn default_values(mut self, value: impl Into<Obj<IntegerDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
+    pub fn default_values(mut self, value: impl ::std::convert::Into<crate::Obj<IntegerDatasetParameterDefaultValues>>) -> Self { self.default_values = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
+    pub fn value_type(mut self, value: impl ::std::convert::Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
-impl PropertyType for IntegerDatasetParameter {}
+impl crate::PropertyType for IntegerDatasetParameter {}
 
-impl ToValue for IntegerDatasetParameter {
+impl ::cloudwright_core::ToValue for IntegerDatasetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -1304,15 +1109,6 @@ impl ToValue for IntegerDatasetParameter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::INT, min_items: Some(0), max_items: Some(32), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegerDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1326,7 +1122,7 @@ pub struct IntegerDatasetParameterDefaultValues {
     /// A list of static default values for a given integer parameter.
     ///
     /// Items 0 to 32; each item: format `int64`, default `0`.
-    pub static_values: Option<List<Int>>,
+    pub static_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
 }
 
 #[rustfmt::skip]
@@ -1334,19 +1130,19 @@ impl IntegerDatasetParameterDefaultValues {
     /// A `IntegerDatasetParameterDefaultValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StaticValues`: a list of integers.
-    pub fn static_values(mut self, value: impl Into<List<Int>>) -> Self { self.static_values = Some(value.into()); self }
+    pub fn static_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.static_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntegerDatasetParameterDefaultValues {}
+impl crate::PropertyType for IntegerDatasetParameterDefaultValues {}
 
-impl ToValue for IntegerDatasetParameterDefaultValues {
+impl ::cloudwright_core::ToValue for IntegerDatasetParameterDefaultValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StaticValues", &self.static_values)
             .build()
     }
@@ -1356,24 +1152,12 @@ impl ToValue for IntegerDatasetParameterDefaultValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LookbackWindowRequired {
     /// `ColumnName`: a string, required.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `Size`: a number, required.
-    pub size: Num,
+    pub size: ::cloudwright_core::Num,
     /// `SizeUnit`: a [`LookbackWindowSizeUnit`] value, required.
     pub size_unit: LookbackWindowSizeUnit,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LookbackWindow: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnName", Shape::STR),
-        ("Size", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SizeUnit", Shape::Str(&StrRule { allowed: &["HOUR", "DAY", "WEEK"], ..StrRule::ANY })),
-    ],
-    required: &["ColumnName", "Size", "SizeUnit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LookbackWindow` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1385,13 +1169,13 @@ pub struct LookbackWindow {
     /// `ColumnName`: a string, required.
     ///
     /// The name of the lookback window column.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `Size`: a number, required.
     ///
     /// The lookback window column size.
     ///
     /// Value at least 1; default `0`.
-    pub size: Num,
+    pub size: ::cloudwright_core::Num,
     /// `SizeUnit`: a [`LookbackWindowSizeUnit`] value, required.
     ///
     /// The size unit that is used for the lookback window column. Valid values for this structure are `HOUR` , `DAY` , and `WEEK` .
@@ -1411,34 +1195,25 @@ impl LookbackWindow {
     }
 
     /// `ColumnName`: a string, required.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
+    pub fn column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_name = value.into(); self }
     /// `Size`: a number, required.
-    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.size = value.into(); self }
     /// `SizeUnit`: a [`LookbackWindowSizeUnit`] value, required.
-    pub fn size_unit(mut self, value: impl Into<LookbackWindowSizeUnit>) -> Self { self.size_unit = value.into(); self }
+    pub fn size_unit(mut self, value: impl ::std::convert::Into<LookbackWindowSizeUnit>) -> Self { self.size_unit = value.into(); self }
 }
 
-impl PropertyType for LookbackWindow {}
+impl crate::PropertyType for LookbackWindow {}
 
-impl ToValue for LookbackWindow {
+impl ::cloudwright_core::ToValue for LookbackWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ColumnName", &self.column_name)
             .req("Size", &self.size)
             .req("SizeUnit", &self.size_unit)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PerformanceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_UniqueKey), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PerformanceConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1448,7 +1223,7 @@ pub struct PerformanceConfiguration {
     /// `UniqueKeys`: a list of [`UniqueKey`] objects.
     ///
     /// Items 1 to 1.
-    pub unique_keys: Option<List<UniqueKey>>,
+    pub unique_keys: ::std::option::Option<::cloudwright_core::List<UniqueKey>>,
 }
 
 #[rustfmt::skip]
@@ -1456,40 +1231,23 @@ impl PerformanceConfiguration {
     /// A `PerformanceConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UniqueKeys`: a list of [`UniqueKey`] objects.
-    pub fn unique_keys(mut self, value: impl Into<List<UniqueKey>>) -> Self { self.unique_keys = Some(value.into()); self }
+    pub fn unique_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<UniqueKey>>) -> Self { self.unique_keys = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PerformanceConfiguration {}
+impl crate::PropertyType for PerformanceConfiguration {}
 
-impl ToValue for PerformanceConfiguration {
+impl ::cloudwright_core::ToValue for PerformanceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UniqueKeys", &self.unique_keys)
             .build()
     }
 }
-
-/// The required properties of [`RefreshConfiguration`], by name: `RefreshConfiguration::new(RefreshConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RefreshConfigurationRequired {
-    /// `IncrementalRefresh`: an [`IncrementalRefresh`] object, required.
-    pub incremental_refresh: Obj<IncrementalRefresh>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IncrementalRefresh", Shape::Object(&RULE_IncrementalRefresh)),
-    ],
-    required: &["IncrementalRefresh"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1501,42 +1259,33 @@ pub struct RefreshConfiguration {
     /// `IncrementalRefresh`: an [`IncrementalRefresh`] object, required.
     ///
     /// The incremental refresh for the dataset.
-    pub incremental_refresh: Obj<IncrementalRefresh>,
+    pub incremental_refresh: crate::Obj<IncrementalRefresh>,
 }
 
 #[rustfmt::skip]
 impl RefreshConfiguration {
-    /// A `RefreshConfiguration` with its required properties, named in a [`RefreshConfigurationRequired`].
+    /// A `RefreshConfiguration` with its one required property, `IncrementalRefresh`.
     #[inline]
-    pub fn new(required: RefreshConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<IncrementalRefresh>>) -> Self {
         Self {
-            incremental_refresh: required.incremental_refresh,
+            incremental_refresh: value.into(),
         }
     }
 
     /// `IncrementalRefresh`: an [`IncrementalRefresh`] object, required.
-    pub fn incremental_refresh(mut self, value: impl Into<Obj<IncrementalRefresh>>) -> Self { self.incremental_refresh = value.into(); self }
+    pub fn incremental_refresh(mut self, value: impl ::std::convert::Into<crate::Obj<IncrementalRefresh>>) -> Self { self.incremental_refresh = value.into(); self }
 }
 
-impl PropertyType for RefreshConfiguration {}
+impl crate::PropertyType for RefreshConfiguration {}
 
-impl ToValue for RefreshConfiguration {
+impl ::cloudwright_core::ToValue for RefreshConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IncrementalRefresh", &self.incremental_refresh)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshFailureConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EmailAlert", Shape::Object(&RULE_RefreshFailureEmailAlert)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshFailureConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1548,7 +1297,7 @@ pub struct RefreshFailureConfiguration {
     /// `EmailAlert`: a [`RefreshFailureEmailAlert`] object.
     ///
     /// The email alert configuration for a dataset refresh failure.
-    pub email_alert: Option<Obj<RefreshFailureEmailAlert>>,
+    pub email_alert: ::std::option::Option<crate::Obj<RefreshFailureEmailAlert>>,
 }
 
 #[rustfmt::skip]
@@ -1556,32 +1305,23 @@ impl RefreshFailureConfiguration {
     /// A `RefreshFailureConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailAlert`: a [`RefreshFailureEmailAlert`] object.
-    pub fn email_alert(mut self, value: impl Into<Obj<RefreshFailureEmailAlert>>) -> Self { self.email_alert = Some(value.into()); self }
+    pub fn email_alert(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshFailureEmailAlert>>) -> Self { self.email_alert = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RefreshFailureConfiguration {}
+impl crate::PropertyType for RefreshFailureConfiguration {}
 
-impl ToValue for RefreshFailureConfiguration {
+impl ::cloudwright_core::ToValue for RefreshFailureConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmailAlert", &self.email_alert)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshFailureEmailAlert: ObjRule = ObjRule {
-    properties: &[
-        ("AlertStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshFailureEmailAlert` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1593,7 +1333,7 @@ pub struct RefreshFailureEmailAlert {
     /// `AlertStatus`: a [`RefreshFailureAlertStatus`] value.
     ///
     /// The status value that determines if email alerts are sent.
-    pub alert_status: Option<RefreshFailureAlertStatus>,
+    pub alert_status: ::std::option::Option<RefreshFailureAlertStatus>,
 }
 
 #[rustfmt::skip]
@@ -1601,19 +1341,19 @@ impl RefreshFailureEmailAlert {
     /// A `RefreshFailureEmailAlert` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlertStatus`: a [`RefreshFailureAlertStatus`] value.
-    pub fn alert_status(mut self, value: impl Into<RefreshFailureAlertStatus>) -> Self { self.alert_status = Some(value.into()); self }
+    pub fn alert_status(mut self, value: impl ::std::convert::Into<RefreshFailureAlertStatus>) -> Self { self.alert_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RefreshFailureEmailAlert {}
+impl crate::PropertyType for RefreshFailureEmailAlert {}
 
-impl ToValue for RefreshFailureEmailAlert {
+impl ::cloudwright_core::ToValue for RefreshFailureEmailAlert {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlertStatus", &self.alert_status)
             .build()
     }
@@ -1623,28 +1363,14 @@ impl ToValue for RefreshFailureEmailAlert {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowLevelPermissionDataSetRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `PermissionPolicy`: a [`RowLevelPermissionPolicy`] value, required.
     pub permission_policy: RowLevelPermissionPolicy,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RowLevelPermissionDataSet: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("FormatVersion", Shape::Str(&StrRule { allowed: &["VERSION_1", "VERSION_2"], ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PermissionPolicy", Shape::Str(&StrRule { allowed: &["GRANT_ACCESS", "DENY_ACCESS"], ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Arn", "PermissionPolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RowLevelPermissionDataSet` property type of `AWS::QuickSight::DataSet`.
 ///
-/// Information about a dataset that contains permissions for row-level security (RLS). The permissions dataset maps fields to users or groups. For more information, see \[Using Row-Level Security (RLS) to Restrict Access to a Dataset\](<https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html>) in the *Quick Sight User Guide* .
+/// Information about a dataset that contains permissions for row-level security (RLS). The permissions dataset maps fields to users or groups. For more information, see [Using Row-Level Security (RLS) to Restrict Access to a Dataset](https://docs.aws.amazon.com/quicksight/latest/user/restrict-access-to-a-data-set-using-row-level-security.html) in the *Quick Sight User Guide* .
 ///
 /// The option to deny permissions by setting `PermissionPolicy` to `DENY_ACCESS` is not supported for new RLS datasets.
 ///
@@ -1654,19 +1380,19 @@ pub struct RowLevelPermissionDataSet {
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the dataset that contains permissions for RLS.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `FormatVersion`: a [`RowLevelPermissionFormatVersion`] value.
     ///
     /// The user or group rules associated with the dataset that contains permissions for RLS.
     ///
     /// By default, `FormatVersion` is `VERSION_1` . When `FormatVersion` is `VERSION_1` , `UserName` and `GroupName` are required. When `FormatVersion` is `VERSION_2` , `UserARN` and `GroupARN` are required, and `Namespace` must not exist.
-    pub format_version: Option<RowLevelPermissionFormatVersion>,
+    pub format_version: ::std::option::Option<RowLevelPermissionFormatVersion>,
     /// `Namespace`: a string.
     ///
     /// The namespace associated with the dataset that contains permissions for RLS.
     ///
     /// Pattern `^[a-zA-Z0-9._-]*$`; length 0 to 64.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `PermissionPolicy`: a [`RowLevelPermissionPolicy`] value, required.
     ///
     /// The type of permissions to use when interpreting the permissions for RLS. `DENY_ACCESS` is included for backward compatibility only.
@@ -1674,7 +1400,7 @@ pub struct RowLevelPermissionDataSet {
     /// `Status`: a [`Status`] value.
     ///
     /// The status of the row-level security permission dataset. If enabled, the status is `ENABLED` . If disabled, the status is `DISABLED` .
-    pub status: Option<Status>,
+    pub status: ::std::option::Option<Status>,
 }
 
 #[rustfmt::skip]
@@ -1684,31 +1410,31 @@ impl RowLevelPermissionDataSet {
     pub fn new(required: RowLevelPermissionDataSetRequired) -> Self {
         Self {
             arn: required.arn,
-            format_version: None,
-            namespace: None,
+            format_version: ::std::option::Option::None,
+            namespace: ::std::option::Option::None,
             permission_policy: required.permission_policy,
-            status: None,
+            status: ::std::option::Option::None,
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `FormatVersion`: a [`RowLevelPermissionFormatVersion`] value.
-    pub fn format_version(mut self, value: impl Into<RowLevelPermissionFormatVersion>) -> Self { self.format_version = Some(value.into()); self }
+    pub fn format_version(mut self, value: impl ::std::convert::Into<RowLevelPermissionFormatVersion>) -> Self { self.format_version = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `PermissionPolicy`: a [`RowLevelPermissionPolicy`] value, required.
-    pub fn permission_policy(mut self, value: impl Into<RowLevelPermissionPolicy>) -> Self { self.permission_policy = value.into(); self }
+    pub fn permission_policy(mut self, value: impl ::std::convert::Into<RowLevelPermissionPolicy>) -> Self { self.permission_policy = value.into(); self }
     /// `Status`: a [`Status`] value.
-    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<Status>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RowLevelPermissionDataSet {}
+impl crate::PropertyType for RowLevelPermissionDataSet {}
 
-impl ToValue for RowLevelPermissionDataSet {
+impl ::cloudwright_core::ToValue for RowLevelPermissionDataSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .opt("FormatVersion", &self.format_version)
             .opt("Namespace", &self.namespace)
@@ -1717,25 +1443,6 @@ impl ToValue for RowLevelPermissionDataSet {
             .build()
     }
 }
-
-/// The required properties of [`RowLevelPermissionTagConfiguration`], by name: `RowLevelPermissionTagConfiguration::new(RowLevelPermissionTagConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RowLevelPermissionTagConfigurationRequired {
-    /// `TagRules`: a list of [`RowLevelPermissionTagRule`] objects, required.
-    pub tag_rules: List<RowLevelPermissionTagRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("TagRuleConfigurations", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("TagRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RowLevelPermissionTagRule), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["TagRules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RowLevelPermissionTagConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1747,47 +1454,49 @@ pub struct RowLevelPermissionTagConfiguration {
     /// `Status`: a [`Status`] value.
     ///
     /// The status of row-level security tags. If enabled, the status is `ENABLED` . If disabled, the status is `DISABLED` .
-    pub status: Option<Status>,
+    pub status: ::std::option::Option<Status>,
     /// `TagRuleConfigurations`: a list of lists of strings.
     ///
     /// The configuration of tags on a dataset to set row-level security.
     ///
     /// Items 1 to 50; each item: items 1 to 50.
-    pub tag_rule_configurations: Option<List<List<Str>>>,
+    pub tag_rule_configurations: ::std::option::Option<
+        ::cloudwright_core::List<::cloudwright_core::List<::cloudwright_core::Str>>,
+    >,
     /// `TagRules`: a list of [`RowLevelPermissionTagRule`] objects, required.
     ///
     /// A set of rules associated with row-level security, such as the tag names and columns that they are assigned to.
     ///
     /// Items 1 to 50.
-    pub tag_rules: List<RowLevelPermissionTagRule>,
+    pub tag_rules: ::cloudwright_core::List<RowLevelPermissionTagRule>,
 }
 
 #[rustfmt::skip]
 impl RowLevelPermissionTagConfiguration {
-    /// A `RowLevelPermissionTagConfiguration` with its required properties, named in a [`RowLevelPermissionTagConfigurationRequired`].
+    /// A `RowLevelPermissionTagConfiguration` with its one required property, `TagRules`.
     #[inline]
-    pub fn new(required: RowLevelPermissionTagConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RowLevelPermissionTagRule>>) -> Self {
         Self {
-            status: None,
-            tag_rule_configurations: None,
-            tag_rules: required.tag_rules,
+            status: ::std::option::Option::None,
+            tag_rule_configurations: ::std::option::Option::None,
+            tag_rules: value.into(),
         }
     }
 
     /// `Status`: a [`Status`] value.
-    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<Status>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `TagRuleConfigurations`: a list of lists of strings.
-    pub fn tag_rule_configurations(mut self, value: impl Into<List<List<Str>>>) -> Self { self.tag_rule_configurations = Some(value.into()); self }
+    pub fn tag_rule_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::List<::cloudwright_core::Str>>>) -> Self { self.tag_rule_configurations = ::std::option::Option::Some(value.into()); self }
     /// `TagRules`: a list of [`RowLevelPermissionTagRule`] objects, required.
-    pub fn tag_rules(mut self, value: impl Into<List<RowLevelPermissionTagRule>>) -> Self { self.tag_rules = value.into(); self }
+    pub fn tag_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RowLevelPermissionTagRule>>) -> Self { self.tag_rules = value.into(); self }
 }
 
-impl PropertyType for RowLevelPermissionTagConfiguration {}
+impl crate::PropertyType for RowLevelPermissionTagConfiguration {}
 
-impl ToValue for RowLevelPermissionTagConfiguration {
+impl ::cloudwright_core::ToValue for RowLevelPermissionTagConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Status", &self.status)
             .opt("TagRuleConfigurations", &self.tag_rule_configurations)
             .req("TagRules", &self.tag_rules)
@@ -1799,23 +1508,10 @@ impl ToValue for RowLevelPermissionTagConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowLevelPermissionTagRuleRequired {
     /// `ColumnName`: a string, required.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RowLevelPermissionTagRule: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnName", Shape::STR),
-        ("MatchAllValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TagMultiValueDelimiter", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
-    ],
-    required: &["ColumnName", "TagKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RowLevelPermissionTagRule` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1827,25 +1523,25 @@ pub struct RowLevelPermissionTagRule {
     /// `ColumnName`: a string, required.
     ///
     /// The column name that a tag key is assigned to.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `MatchAllValue`: a string.
     ///
     /// A string that you want to use to filter by all the values in a column in the dataset and don’t want to list the values one by one. For example, you can use an asterisk as your match all value.
     ///
     /// Length 1 to 256.
-    pub match_all_value: Option<Str>,
+    pub match_all_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagKey`: a string, required.
     ///
     /// The unique key for a tag.
     ///
     /// Length 1 to 128.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagMultiValueDelimiter`: a string.
     ///
     /// A string that you want to use to delimit the values when you pass the values at run time. For example, you can delimit the values with a comma.
     ///
     /// Length 0 to 10.
-    pub tag_multi_value_delimiter: Option<Str>,
+    pub tag_multi_value_delimiter: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1855,28 +1551,28 @@ impl RowLevelPermissionTagRule {
     pub fn new(required: RowLevelPermissionTagRuleRequired) -> Self {
         Self {
             column_name: required.column_name,
-            match_all_value: None,
+            match_all_value: ::std::option::Option::None,
             tag_key: required.tag_key,
-            tag_multi_value_delimiter: None,
+            tag_multi_value_delimiter: ::std::option::Option::None,
         }
     }
 
     /// `ColumnName`: a string, required.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
+    pub fn column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_name = value.into(); self }
     /// `MatchAllValue`: a string.
-    pub fn match_all_value(mut self, value: impl Into<Str>) -> Self { self.match_all_value = Some(value.into()); self }
+    pub fn match_all_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.match_all_value = ::std::option::Option::Some(value.into()); self }
     /// `TagKey`: a string, required.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagMultiValueDelimiter`: a string.
-    pub fn tag_multi_value_delimiter(mut self, value: impl Into<Str>) -> Self { self.tag_multi_value_delimiter = Some(value.into()); self }
+    pub fn tag_multi_value_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_multi_value_delimiter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RowLevelPermissionTagRule {}
+impl crate::PropertyType for RowLevelPermissionTagRule {}
 
-impl ToValue for RowLevelPermissionTagRule {
+impl ::cloudwright_core::ToValue for RowLevelPermissionTagRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ColumnName", &self.column_name)
             .opt("MatchAllValue", &self.match_all_value)
             .req("TagKey", &self.tag_key)
@@ -1884,15 +1580,6 @@ impl ToValue for RowLevelPermissionTagRule {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TableMap", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticModelConfiguration` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1904,7 +1591,7 @@ pub struct SemanticModelConfiguration {
     /// `TableMap`: a JSON value.
     ///
     /// A map of semantic tables that define the analytical structure.
-    pub table_map: Option<Json>,
+    pub table_map: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1912,19 +1599,21 @@ impl SemanticModelConfiguration {
     /// A `SemanticModelConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TableMap`: a JSON value.
-    pub fn table_map(mut self, value: impl Into<Json>) -> Self { self.table_map = Some(value.into()); self }
+    pub fn table_map(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_map = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SemanticModelConfiguration {}
+impl crate::PropertyType for SemanticModelConfiguration {}
 
-impl ToValue for SemanticModelConfiguration {
+impl ::cloudwright_core::ToValue for SemanticModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TableMap", &self.table_map).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("TableMap", &self.table_map)
+            .build()
     }
 }
 
@@ -1932,25 +1621,12 @@ impl ToValue for SemanticModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringDatasetParameterRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     pub value_type: DatasetParameterValueType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringDatasetParameter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultValues", Shape::Object(&RULE_StringDatasetParameterDefaultValues)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
-    ],
-    required: &["Id", "Name", "ValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringDatasetParameter` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -1962,19 +1638,19 @@ pub struct StringDatasetParameter {
     /// `DefaultValues`: a [`StringDatasetParameterDefaultValues`] object.
     ///
     /// A list of default values for a given string dataset parameter type. This structure only accepts static values.
-    pub default_values: Option<Obj<StringDatasetParameterDefaultValues>>,
+    pub default_values: ::std::option::Option<crate::Obj<StringDatasetParameterDefaultValues>>,
     /// `Id`: a string, required.
     ///
     /// An identifier for the string parameter that is created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the string parameter that is created in the dataset.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
     ///
     /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
@@ -1987,7 +1663,7 @@ impl StringDatasetParameter {
     #[inline]
     pub fn new(required: StringDatasetParameterRequired) -> Self {
         Self {
-            default_values: None,
+            default_values: ::std::option::Option::None,
             id: required.id,
             name: required.name,
             value_type: required.value_type,
@@ -1995,21 +1671,21 @@ impl StringDatasetParameter {
     }
 
     /// `DefaultValues`: a [`StringDatasetParameterDefaultValues`] object.
-    pub fn default_values(mut self, value: impl Into<Obj<StringDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
+    pub fn default_values(mut self, value: impl ::std::convert::Into<crate::Obj<StringDatasetParameterDefaultValues>>) -> Self { self.default_values = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
+    pub fn value_type(mut self, value: impl ::std::convert::Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
-impl PropertyType for StringDatasetParameter {}
+impl crate::PropertyType for StringDatasetParameter {}
 
-impl ToValue for StringDatasetParameter {
+impl ::cloudwright_core::ToValue for StringDatasetParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultValues", &self.default_values)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -2017,15 +1693,6 @@ impl ToValue for StringDatasetParameter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[
-        ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(32), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -2039,7 +1706,7 @@ pub struct StringDatasetParameterDefaultValues {
     /// A list of static default values for a given string parameter.
     ///
     /// Items 0 to 32; each item: length 0 to 512.
-    pub static_values: Option<List<Str>>,
+    pub static_values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -2047,40 +1714,23 @@ impl StringDatasetParameterDefaultValues {
     /// A `StringDatasetParameterDefaultValues` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StaticValues`: a list of strings.
-    pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self { self.static_values = Some(value.into()); self }
+    pub fn static_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.static_values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StringDatasetParameterDefaultValues {}
+impl crate::PropertyType for StringDatasetParameterDefaultValues {}
 
-impl ToValue for StringDatasetParameterDefaultValues {
+impl ::cloudwright_core::ToValue for StringDatasetParameterDefaultValues {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StaticValues", &self.static_values)
             .build()
     }
 }
-
-/// The required properties of [`UniqueKey`], by name: `UniqueKey::new(UniqueKeyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UniqueKeyRequired {
-    /// `ColumnNames`: a list of strings, required.
-    pub column_names: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UniqueKey: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["ColumnNames"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UniqueKey` property type of `AWS::QuickSight::DataSet`.
 ///
@@ -2090,29 +1740,29 @@ pub struct UniqueKey {
     /// `ColumnNames`: a list of strings, required.
     ///
     /// Items 1 to 1; each item: length 1 to 127.
-    pub column_names: List<Str>,
+    pub column_names: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl UniqueKey {
-    /// A `UniqueKey` with its required properties, named in a [`UniqueKeyRequired`].
+    /// A `UniqueKey` with its one required property, `ColumnNames`.
     #[inline]
-    pub fn new(required: UniqueKeyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            column_names: required.column_names,
+            column_names: value.into(),
         }
     }
 
     /// `ColumnNames`: a list of strings, required.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = value.into(); self }
+    pub fn column_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_names = value.into(); self }
 }
 
-impl PropertyType for UniqueKey {}
+impl crate::PropertyType for UniqueKey {}
 
-impl ToValue for UniqueKey {
+impl ::cloudwright_core::ToValue for UniqueKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ColumnNames", &self.column_names)
             .build()
     }
@@ -2126,24 +1776,24 @@ pub enum DataSetImportMode {
     /// `DIRECT_QUERY`
     DirectQuery,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSetImportMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSetImportMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSetImportMode {
+impl ::cloudwright_core::ToValue for DataSetImportMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Spice => "SPICE",
             Self::DirectQuery => "DIRECT_QUERY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2153,23 +1803,23 @@ pub enum DataSetUseAs {
     /// `RLS_RULES`
     RlsRules,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSetUseAs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSetUseAs {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSetUseAs {
+impl ::cloudwright_core::ToValue for DataSetUseAs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RlsRules => "RLS_RULES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2181,24 +1831,24 @@ pub enum DatasetParameterValueType {
     /// `SINGLE_VALUED`
     SingleValued,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DatasetParameterValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatasetParameterValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DatasetParameterValueType {
+impl ::cloudwright_core::ToValue for DatasetParameterValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MultiValued => "MULTI_VALUED",
             Self::SingleValued => "SINGLE_VALUED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2208,23 +1858,23 @@ pub enum GeoSpatialCountryCode {
     /// `US`
     Us,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GeoSpatialCountryCode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GeoSpatialCountryCode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GeoSpatialCountryCode {
+impl ::cloudwright_core::ToValue for GeoSpatialCountryCode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Us => "US",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2238,25 +1888,25 @@ pub enum LookbackWindowSizeUnit {
     /// `WEEK`
     Week,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LookbackWindowSizeUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LookbackWindowSizeUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LookbackWindowSizeUnit {
+impl ::cloudwright_core::ToValue for LookbackWindowSizeUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hour => "HOUR",
             Self::Day => "DAY",
             Self::Week => "WEEK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2268,24 +1918,24 @@ pub enum RefreshFailureAlertStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RefreshFailureAlertStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RefreshFailureAlertStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RefreshFailureAlertStatus {
+impl ::cloudwright_core::ToValue for RefreshFailureAlertStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2297,24 +1947,24 @@ pub enum RowLevelPermissionFormatVersion {
     /// `VERSION_2`
     Version2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RowLevelPermissionFormatVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RowLevelPermissionFormatVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RowLevelPermissionFormatVersion {
+impl ::cloudwright_core::ToValue for RowLevelPermissionFormatVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Version1 => "VERSION_1",
             Self::Version2 => "VERSION_2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2326,24 +1976,24 @@ pub enum RowLevelPermissionPolicy {
     /// `DENY_ACCESS`
     DenyAccess,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RowLevelPermissionPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RowLevelPermissionPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RowLevelPermissionPolicy {
+impl ::cloudwright_core::ToValue for RowLevelPermissionPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GrantAccess => "GRANT_ACCESS",
             Self::DenyAccess => "DENY_ACCESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2355,23 +2005,358 @@ pub enum Status {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Status {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Status {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Status {
+impl ::cloudwright_core::ToValue for Status {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ResourcePermission, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSet: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ColumnGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroup), min_items: Some(1), max_items: Some(8), unique: false })),
+            ("ColumnLevelPermissionRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnLevelPermissionRule), min_items: Some(1), max_items: None, unique: false })),
+            ("DataPrepConfiguration", Shape::Object(&RULE_DataPrepConfiguration)),
+            ("DataSetId", Shape::STR),
+            ("DataSetRefreshProperties", Shape::Object(&RULE_DataSetRefreshProperties)),
+            ("DataSetUsageConfiguration", Shape::Object(&RULE_DataSetUsageConfiguration)),
+            ("DatasetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetParameter), min_items: Some(0), max_items: Some(32), unique: false })),
+            ("FieldFolders", Shape::Typed(json_type::OBJECT)),
+            ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ImportMode", Shape::Str(&StrRule { allowed: &["SPICE", "DIRECT_QUERY"], ..StrRule::ANY })),
+            ("IngestionWaitPolicy", Shape::Object(&RULE_IngestionWaitPolicy)),
+            ("LogicalTableMap", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("PerformanceConfiguration", Shape::Object(&RULE_PerformanceConfiguration)),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("PhysicalTableMap", Shape::Typed(json_type::OBJECT)),
+            ("RowLevelPermissionDataSet", Shape::Object(&RULE_RowLevelPermissionDataSet)),
+            ("RowLevelPermissionTagConfiguration", Shape::Object(&RULE_RowLevelPermissionTagConfiguration)),
+            ("SemanticModelConfiguration", Shape::Object(&RULE_SemanticModelConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("UseAs", Shape::Str(&StrRule { allowed: &["RLS_RULES"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnGroup: ObjRule = ObjRule {
+        properties: &[
+            ("GeoSpatialColumnGroup", Shape::Object(&RULE_GeoSpatialColumnGroup)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None, unique: false })),
+            ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataPrepConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationTableMap", Shape::Typed(json_type::OBJECT)),
+            ("SourceTableMap", Shape::Typed(json_type::OBJECT)),
+            ("TransformStepMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["DestinationTableMap", "SourceTableMap", "TransformStepMap"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSetRefreshProperties: ObjRule = ObjRule {
+        properties: &[
+            ("FailureConfiguration", Shape::Object(&RULE_RefreshFailureConfiguration)),
+            ("RefreshConfiguration", Shape::Object(&RULE_RefreshConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSetUsageConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DisableUseAsDirectQuerySource", Shape::Bool),
+            ("DisableUseAsImportedSource", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DateTimeDatasetParameter", Shape::Object(&RULE_DateTimeDatasetParameter)),
+            ("DecimalDatasetParameter", Shape::Object(&RULE_DecimalDatasetParameter)),
+            ("IntegerDatasetParameter", Shape::Object(&RULE_IntegerDatasetParameter)),
+            ("StringDatasetParameter", Shape::Object(&RULE_StringDatasetParameter)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateTimeDatasetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValues", Shape::Object(&RULE_DateTimeDatasetParameterDefaultValues)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TimeGranularity", Shape::Str(&StrRule { allowed: &["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND"], ..StrRule::ANY })),
+            ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "Name", "ValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
+        properties: &[
+            ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(32), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DecimalDatasetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValues", Shape::Object(&RULE_DecimalDatasetParameterDefaultValues)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "Name", "ValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
+        properties: &[
+            ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(32), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+            ("CountryCode", Shape::Str(&StrRule { allowed: &["US"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Columns", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncrementalRefresh: ObjRule = ObjRule {
+        properties: &[
+            ("LookbackWindow", Shape::Object(&RULE_LookbackWindow)),
+        ],
+        required: &["LookbackWindow"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IngestionWaitPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("IngestionWaitTimeInHours", Shape::Num(&NumRule { min: Some(1.0), max: Some(36.0), ..NumRule::ANY })),
+            ("WaitForSpiceIngestion", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegerDatasetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValues", Shape::Object(&RULE_IntegerDatasetParameterDefaultValues)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "Name", "ValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
+        properties: &[
+            ("StaticValues", Shape::List(&ListRule { items: Shape::INT, min_items: Some(0), max_items: Some(32), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LookbackWindow: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnName", Shape::STR),
+            ("Size", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SizeUnit", Shape::Str(&StrRule { allowed: &["HOUR", "DAY", "WEEK"], ..StrRule::ANY })),
+        ],
+        required: &["ColumnName", "Size", "SizeUnit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PerformanceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("UniqueKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_UniqueKey), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IncrementalRefresh", Shape::Object(&RULE_IncrementalRefresh)),
+        ],
+        required: &["IncrementalRefresh"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshFailureConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EmailAlert", Shape::Object(&RULE_RefreshFailureEmailAlert)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshFailureEmailAlert: ObjRule = ObjRule {
+        properties: &[
+            ("AlertStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RowLevelPermissionDataSet: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("FormatVersion", Shape::Str(&StrRule { allowed: &["VERSION_1", "VERSION_2"], ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PermissionPolicy", Shape::Str(&StrRule { allowed: &["GRANT_ACCESS", "DENY_ACCESS"], ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Arn", "PermissionPolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("TagRuleConfigurations", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("TagRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RowLevelPermissionTagRule), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["TagRules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RowLevelPermissionTagRule: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnName", Shape::STR),
+            ("MatchAllValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("TagMultiValueDelimiter", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
+        ],
+        required: &["ColumnName", "TagKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TableMap", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringDatasetParameter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultValues", Shape::Object(&RULE_StringDatasetParameterDefaultValues)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
+        ],
+        required: &["Id", "Name", "ValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
+        properties: &[
+            ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(32), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UniqueKey: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["ColumnNames"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

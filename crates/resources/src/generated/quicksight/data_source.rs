@@ -5,53 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-zA-Z0-9-_]{3,63})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:[-a-z0-9]*:quicksight:[-a-z0-9]*:[0-9]{12}:datasource/.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^-{5}BEGIN (ENCRYPTED )?PRIVATE KEY-{5}\\u000D?\\u000A([A-Za-z0-9/+]{64}\\u000D?\\u000A)*[A-Za-z0-9/+]{1,64}={0,2}\\u000D?\\u000A-{5}END (ENCRYPTED )?PRIVATE KEY-{5}(\\u000D?\\u000A)?$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:[-a-z0-9]*:secretsmanager:[-a-z0-9]*:[0-9]{12}:secret:.+$");
 
 /// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`DataSourceType`] value, required.
     pub r#type: DataSourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Credentials", Shape::Object(&RULE_DataSourceCredentials)),
-        ("DataSourceId", Shape::STR),
-        ("DataSourceParameters", Shape::Object(&RULE_DataSourceParameters)),
-        ("ErrorInfo", Shape::Object(&RULE_DataSourceErrorInfo)),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("SslProperties", Shape::Object(&RULE_SslProperties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ADOBE_ANALYTICS", "AMAZON_ELASTICSEARCH", "AMAZON_OPENSEARCH", "ATHENA", "AURORA", "AURORA_POSTGRESQL", "AWS_IOT_ANALYTICS", "DATABRICKS", "DENODO", "DREMIO", "DYNAMODB", "SAPHANA", "DB2_AS400", "EXASOL", "FILE", "GITHUB", "INTERNATIONAL_DATA_CORPORATION", "JIRA", "MARIADB", "MYSQL", "ORACLE", "POSTGRESQL", "PRESTO", "QBUSINESS", "REDSHIFT", "S3", "S3_TABLES", "S3_KNOWLEDGE_BASE", "SALESFORCE", "SERVICENOW", "SNOWFLAKE", "SPARK", "SPICE", "SQLSERVER", "TERADATA", "TIMESTREAM", "TWITTER", "BIGQUERY", "GOOGLE_ANALYTICS", "TRINO", "STARBURST", "MONGO", "MONGO_ATLAS", "DOCUMENTDB", "APPFLOW", "IMPALA", "GLUE", "GOOGLE_DRIVE", "CONFLUENCE", "SHAREPOINT", "ONE_DRIVE", "WEB_CRAWLER", "BOX"], ..StrRule::ANY })),
-        ("VpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::DataSource` resource.
 ///
@@ -71,59 +34,60 @@ pub struct DataSource {
     /// A set of alternate data source parameters that you want to share for the credentials stored with this data source. The credentials are applied in tandem with the data source parameters when you copy a data source by using a create or update request. The API operation compares the `DataSourceParameters` structure that's in the request with the structures in the `AlternateDataSourceParameters` allow list. If the structures are an exact match, the request is allowed to use the credentials from this existing data source. If the `AlternateDataSourceParameters` list is null, the `Credentials` originally used with this `DataSourceParameters` are automatically allowed.
     ///
     /// Items 1 to 50.
-    pub alternate_data_source_parameters: Option<List<DataSourceParameters>>,
+    pub alternate_data_source_parameters:
+        ::std::option::Option<::cloudwright_core::List<DataSourceParameters>>,
     /// `AwsAccountId`: a string.
     ///
     /// The AWS account ID.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Credentials`: a [`DataSourceCredentials`] object.
     ///
     /// The credentials Amazon Quick Sight that uses to connect to your underlying source. Currently, only credentials based on user name and password are supported.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub credentials: Option<Obj<DataSourceCredentials>>,
+    pub credentials: ::std::option::Option<crate::Obj<DataSourceCredentials>>,
     /// `DataSourceId`: a string.
     ///
     /// An ID for the data source. This ID is unique per AWS Region for each AWS account.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_source_id: Option<Str>,
+    pub data_source_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSourceParameters`: a [`DataSourceParameters`] object.
     ///
     /// The parameters that Amazon Quick Sight uses to connect to your underlying source.
-    pub data_source_parameters: Option<Obj<DataSourceParameters>>,
+    pub data_source_parameters: ::std::option::Option<crate::Obj<DataSourceParameters>>,
     /// `ErrorInfo`: a [`DataSourceErrorInfo`] object.
     ///
     /// Error information from the last update or the creation of the data source.
-    pub error_info: Option<Obj<DataSourceErrorInfo>>,
+    pub error_info: ::std::option::Option<crate::Obj<DataSourceErrorInfo>>,
     /// `FolderArns`: a list of strings.
     ///
     /// Items 0 to 10; write-only: CloudFormation does not return it.
-    pub folder_arns: Option<List<Str>>,
+    pub folder_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// A display name for the data source.
     ///
     /// Length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A list of resource permissions on the data source.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `SslProperties`: a [`SslProperties`] object.
     ///
     /// Secure Socket Layer (SSL) properties that apply when Amazon Quick Sight connects to your underlying source.
-    pub ssl_properties: Option<Obj<SslProperties>>,
+    pub ssl_properties: ::std::option::Option<crate::Obj<SslProperties>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Contains a map of the key-value pairs for the resource tag or tags assigned to the data source.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`DataSourceType`] value, required.
     ///
     /// The type of the data source. To return a list of all data sources, use `ListDataSources` .
@@ -135,7 +99,7 @@ pub struct DataSource {
     /// `VpcConnectionProperties`: a [`VpcConnectionProperties`] object.
     ///
     /// Use this parameter only when you want Amazon Quick Sight to use a VPC connection when connecting to your underlying source.
-    pub vpc_connection_properties: Option<Obj<VpcConnectionProperties>>,
+    pub vpc_connection_properties: ::std::option::Option<crate::Obj<VpcConnectionProperties>>,
 }
 
 #[rustfmt::skip]
@@ -145,7 +109,7 @@ impl DataSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::DataSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-datasource.html",
         primary_identifier: &["AwsAccountId", "DataSourceId"],
@@ -156,75 +120,77 @@ impl DataSource {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "Status"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     #[inline]
     pub fn new(required: DataSourceRequired) -> Self {
         Self {
-            alternate_data_source_parameters: None,
-            aws_account_id: None,
-            credentials: None,
-            data_source_id: None,
-            data_source_parameters: None,
-            error_info: None,
-            folder_arns: None,
+            alternate_data_source_parameters: ::std::option::Option::None,
+            aws_account_id: ::std::option::Option::None,
+            credentials: ::std::option::Option::None,
+            data_source_id: ::std::option::Option::None,
+            data_source_parameters: ::std::option::Option::None,
+            error_info: ::std::option::Option::None,
+            folder_arns: ::std::option::Option::None,
             name: required.name,
-            permissions: None,
-            ssl_properties: None,
-            tags: None,
+            permissions: ::std::option::Option::None,
+            ssl_properties: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
-            vpc_connection_properties: None,
+            vpc_connection_properties: ::std::option::Option::None,
         }
     }
 
     /// `AlternateDataSourceParameters`: a list of [`DataSourceParameters`] objects.
-    pub fn alternate_data_source_parameters(mut self, value: impl Into<List<DataSourceParameters>>) -> Self { self.alternate_data_source_parameters = Some(value.into()); self }
+    pub fn alternate_data_source_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceParameters>>) -> Self { self.alternate_data_source_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a [`DataSourceCredentials`] object.
-    pub fn credentials(mut self, value: impl Into<Obj<DataSourceCredentials>>) -> Self { self.credentials = Some(value.into()); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceCredentials>>) -> Self { self.credentials = ::std::option::Option::Some(value.into()); self }
     /// `DataSourceId`: a string.
-    pub fn data_source_id(mut self, value: impl Into<Str>) -> Self { self.data_source_id = Some(value.into()); self }
+    pub fn data_source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_source_id = ::std::option::Option::Some(value.into()); self }
     /// `DataSourceParameters`: a [`DataSourceParameters`] object.
-    pub fn data_source_parameters(mut self, value: impl Into<Obj<DataSourceParameters>>) -> Self { self.data_source_parameters = Some(value.into()); self }
+    pub fn data_source_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceParameters>>) -> Self { self.data_source_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ErrorInfo`: a [`DataSourceErrorInfo`] object.
-    pub fn error_info(mut self, value: impl Into<Obj<DataSourceErrorInfo>>) -> Self { self.error_info = Some(value.into()); self }
+    pub fn error_info(mut self, value: impl ::std::convert::Into<crate::Obj<DataSourceErrorInfo>>) -> Self { self.error_info = ::std::option::Option::Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
+    pub fn folder_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.folder_arns = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `SslProperties`: a [`SslProperties`] object.
-    pub fn ssl_properties(mut self, value: impl Into<Obj<SslProperties>>) -> Self { self.ssl_properties = Some(value.into()); self }
+    pub fn ssl_properties(mut self, value: impl ::std::convert::Into<crate::Obj<SslProperties>>) -> Self { self.ssl_properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DataSourceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
     /// `VpcConnectionProperties`: a [`VpcConnectionProperties`] object.
-    pub fn vpc_connection_properties(mut self, value: impl Into<Obj<VpcConnectionProperties>>) -> Self { self.vpc_connection_properties = Some(value.into()); self }
+    pub fn vpc_connection_properties(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectionProperties>>) -> Self { self.vpc_connection_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataSource {
+impl ::cloudwright_core::Resource for DataSource {
     type Attributes = DataSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AlternateDataSourceParameters",
                 &self.alternate_data_source_parameters,
@@ -245,12 +211,12 @@ impl ToValue for DataSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataSource`]: `Handle<DataSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataSourceAttributes(ResourceRef);
+pub struct DataSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -260,49 +226,32 @@ impl DataSourceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that this data source was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The last time that this data source was updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-/// The required properties of [`AmazonElasticsearchParameters`], by name: `AmazonElasticsearchParameters::new(AmazonElasticsearchParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AmazonElasticsearchParametersRequired {
-    /// `Domain`: a string, required.
-    pub domain: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonElasticsearchParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Domain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonElasticsearchParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -316,48 +265,33 @@ pub struct AmazonElasticsearchParameters {
     /// The OpenSearch domain.
     ///
     /// Length 1 to 64.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AmazonElasticsearchParameters {
-    /// A `AmazonElasticsearchParameters` with its required properties, named in a [`AmazonElasticsearchParametersRequired`].
+    /// A `AmazonElasticsearchParameters` with its one required property, `Domain`.
     #[inline]
-    pub fn new(required: AmazonElasticsearchParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain: required.domain,
+            domain: value.into(),
         }
     }
 
     /// `Domain`: a string, required.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = value.into(); self }
 }
 
-impl PropertyType for AmazonElasticsearchParameters {}
+impl crate::PropertyType for AmazonElasticsearchParameters {}
 
-impl ToValue for AmazonElasticsearchParameters {
+impl ::cloudwright_core::ToValue for AmazonElasticsearchParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Domain", &self.domain).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Domain", &self.domain)
+            .build()
     }
 }
-
-/// The required properties of [`AmazonOpenSearchParameters`], by name: `AmazonOpenSearchParameters::new(AmazonOpenSearchParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AmazonOpenSearchParametersRequired {
-    /// `Domain`: a string, required.
-    pub domain: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AmazonOpenSearchParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Domain"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AmazonOpenSearchParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -371,42 +305,33 @@ pub struct AmazonOpenSearchParameters {
     /// The OpenSearch domain.
     ///
     /// Length 1 to 64.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AmazonOpenSearchParameters {
-    /// A `AmazonOpenSearchParameters` with its required properties, named in a [`AmazonOpenSearchParametersRequired`].
+    /// A `AmazonOpenSearchParameters` with its one required property, `Domain`.
     #[inline]
-    pub fn new(required: AmazonOpenSearchParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain: required.domain,
+            domain: value.into(),
         }
     }
 
     /// `Domain`: a string, required.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = value.into(); self }
 }
 
-impl PropertyType for AmazonOpenSearchParameters {}
+impl crate::PropertyType for AmazonOpenSearchParameters {}
 
-impl ToValue for AmazonOpenSearchParameters {
+impl ::cloudwright_core::ToValue for AmazonOpenSearchParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Domain", &self.domain).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Domain", &self.domain)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AthenaParameters: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AthenaParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -420,19 +345,20 @@ pub struct AthenaParameters {
     /// An optional parameter that configures IAM Identity Center authentication to grant Quick Sight access to your workgroup.
     ///
     /// This parameter can only be specified if your Quick Sight account is configured with IAM Identity Center.
-    pub identity_center_configuration: Option<Obj<IdentityCenterConfiguration>>,
+    pub identity_center_configuration:
+        ::std::option::Option<crate::Obj<IdentityCenterConfiguration>>,
     /// `RoleArn`: a string.
     ///
     /// Use the `RoleArn` structure to override an account-wide role for a specific Athena data source. For example, say an account administrator has turned off all Athena access with an account-wide role. The administrator can then use `RoleArn` to bypass the account-wide role and allow Athena access for the single Athena data source that is specified in the structure, even if the account-wide role forbidding Athena access is still active.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkGroup`: a string.
     ///
     /// The workgroup that Amazon Athena uses.
     ///
     /// Length 1 to 128.
-    pub work_group: Option<Str>,
+    pub work_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -440,23 +366,23 @@ impl AthenaParameters {
     /// A `AthenaParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
+    pub fn identity_center_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `WorkGroup`: a string.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = Some(value.into()); self }
+    pub fn work_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.work_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AthenaParameters {}
+impl crate::PropertyType for AthenaParameters {}
 
-impl ToValue for AthenaParameters {
+impl ::cloudwright_core::ToValue for AthenaParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IdentityCenterConfiguration",
                 &self.identity_center_configuration,
@@ -471,24 +397,12 @@ impl ToValue for AthenaParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuroraParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuroraParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuroraParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -502,19 +416,19 @@ pub struct AuroraParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -530,19 +444,19 @@ impl AuroraParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for AuroraParameters {}
+impl crate::PropertyType for AuroraParameters {}
 
-impl ToValue for AuroraParameters {
+impl ::cloudwright_core::ToValue for AuroraParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -554,24 +468,12 @@ impl ToValue for AuroraParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuroraPostgreSqlParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuroraPostgreSqlParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuroraPostgreSqlParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -585,19 +487,19 @@ pub struct AuroraPostgreSqlParameters {
     /// The Amazon Aurora PostgreSQL database to connect to.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// The Amazon Aurora PostgreSQL-Compatible host to connect to.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// The port that Amazon Aurora PostgreSQL is listening on.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -613,19 +515,19 @@ impl AuroraPostgreSqlParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for AuroraPostgreSqlParameters {}
+impl crate::PropertyType for AuroraPostgreSqlParameters {}
 
-impl ToValue for AuroraPostgreSqlParameters {
+impl ::cloudwright_core::ToValue for AuroraPostgreSqlParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -637,22 +539,10 @@ impl ToValue for AuroraPostgreSqlParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CredentialPairRequired {
     /// `Password`: a string, required.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CredentialPair: ObjRule = ObjRule {
-    properties: &[
-        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Password", "Username"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CredentialPair` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -666,19 +556,20 @@ pub struct CredentialPair {
     /// A set of alternate data source parameters that you want to share for these credentials. The credentials are applied in tandem with the data source parameters when you copy a data source by using a create or update request. The API operation compares the `DataSourceParameters` structure that's in the request with the structures in the `AlternateDataSourceParameters` allow list. If the structures are an exact match, the request is allowed to use the new data source with the existing credentials. If the `AlternateDataSourceParameters` list is null, the `DataSourceParameters` originally used with these `Credentials` is automatically allowed.
     ///
     /// Items 1 to 50.
-    pub alternate_data_source_parameters: Option<List<DataSourceParameters>>,
+    pub alternate_data_source_parameters:
+        ::std::option::Option<::cloudwright_core::List<DataSourceParameters>>,
     /// `Password`: a string, required.
     ///
     /// Password.
     ///
     /// Length 1 to 1024.
-    pub password: Str,
+    pub password: ::cloudwright_core::Str,
     /// `Username`: a string, required.
     ///
     /// User name.
     ///
     /// Length 1 to 64.
-    pub username: Str,
+    pub username: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -687,26 +578,26 @@ impl CredentialPair {
     #[inline]
     pub fn new(required: CredentialPairRequired) -> Self {
         Self {
-            alternate_data_source_parameters: None,
+            alternate_data_source_parameters: ::std::option::Option::None,
             password: required.password,
             username: required.username,
         }
     }
 
     /// `AlternateDataSourceParameters`: a list of [`DataSourceParameters`] objects.
-    pub fn alternate_data_source_parameters(mut self, value: impl Into<List<DataSourceParameters>>) -> Self { self.alternate_data_source_parameters = Some(value.into()); self }
+    pub fn alternate_data_source_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSourceParameters>>) -> Self { self.alternate_data_source_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string, required.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = value.into(); self }
 }
 
-impl PropertyType for CredentialPair {}
+impl crate::PropertyType for CredentialPair {}
 
-impl ToValue for CredentialPair {
+impl ::cloudwright_core::ToValue for CredentialPair {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AlternateDataSourceParameters",
                 &self.alternate_data_source_parameters,
@@ -716,18 +607,6 @@ impl ToValue for CredentialPair {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("CopySourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("CredentialPair", Shape::Object(&RULE_CredentialPair)),
-        ("KeyPairCredentials", Shape::Object(&RULE_KeyPairCredentials)),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceCredentials` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -741,21 +620,21 @@ pub struct DataSourceCredentials {
     /// The Amazon Resource Name (ARN) of a data source that has the credential pair that you want to use. When `CopySourceArn` is not null, the credential pair from the data source in the ARN is used as the credentials for the `DataSourceCredentials` structure.
     ///
     /// Pattern `^arn:[-a-z0-9]*:quicksight:[-a-z0-9]*:[0-9]{12}:datasource/.+$`.
-    pub copy_source_arn: Option<Str>,
+    pub copy_source_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CredentialPair`: a [`CredentialPair`] object.
     ///
-    /// Credential pair. For more information, see `[CredentialPair](https://docs.aws.amazon.com/quicksight/latest/APIReference/API_CredentialPair.html)` .
-    pub credential_pair: Option<Obj<CredentialPair>>,
+    /// Credential pair. For more information, see [`CredentialPair`](https://docs.aws.amazon.com/quicksight/latest/APIReference/API_CredentialPair.html) .
+    pub credential_pair: ::std::option::Option<crate::Obj<CredentialPair>>,
     /// `KeyPairCredentials`: a [`KeyPairCredentials`] object.
     ///
     /// The credentials for connecting using key-pair.
-    pub key_pair_credentials: Option<Obj<KeyPairCredentials>>,
+    pub key_pair_credentials: ::std::option::Option<crate::Obj<KeyPairCredentials>>,
     /// `SecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the secret associated with the data source in AWS Secrets Manager .
     ///
     /// Pattern `^arn:[-a-z0-9]*:secretsmanager:[-a-z0-9]*:[0-9]{12}:secret:.+$`; length 1 to 2048.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -763,25 +642,25 @@ impl DataSourceCredentials {
     /// A `DataSourceCredentials` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CopySourceArn`: a string.
-    pub fn copy_source_arn(mut self, value: impl Into<Str>) -> Self { self.copy_source_arn = Some(value.into()); self }
+    pub fn copy_source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.copy_source_arn = ::std::option::Option::Some(value.into()); self }
     /// `CredentialPair`: a [`CredentialPair`] object.
-    pub fn credential_pair(mut self, value: impl Into<Obj<CredentialPair>>) -> Self { self.credential_pair = Some(value.into()); self }
+    pub fn credential_pair(mut self, value: impl ::std::convert::Into<crate::Obj<CredentialPair>>) -> Self { self.credential_pair = ::std::option::Option::Some(value.into()); self }
     /// `KeyPairCredentials`: a [`KeyPairCredentials`] object.
-    pub fn key_pair_credentials(mut self, value: impl Into<Obj<KeyPairCredentials>>) -> Self { self.key_pair_credentials = Some(value.into()); self }
+    pub fn key_pair_credentials(mut self, value: impl ::std::convert::Into<crate::Obj<KeyPairCredentials>>) -> Self { self.key_pair_credentials = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceCredentials {}
+impl crate::PropertyType for DataSourceCredentials {}
 
-impl ToValue for DataSourceCredentials {
+impl ::cloudwright_core::ToValue for DataSourceCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopySourceArn", &self.copy_source_arn)
             .opt("CredentialPair", &self.credential_pair)
             .opt("KeyPairCredentials", &self.key_pair_credentials)
@@ -789,16 +668,6 @@ impl ToValue for DataSourceCredentials {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceErrorInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Message", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["ACCESS_DENIED", "COPY_SOURCE_NOT_FOUND", "TIMEOUT", "ENGINE_VERSION_NOT_SUPPORTED", "UNKNOWN_HOST", "GENERIC_SQL_FAILURE", "CONFLICT", "UNKNOWN"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceErrorInfo` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -810,11 +679,11 @@ pub struct DataSourceErrorInfo {
     /// `Message`: a string.
     ///
     /// Error message.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`DataSourceErrorInfoType`] value.
     ///
     /// Error type.
-    pub r#type: Option<DataSourceErrorInfoType>,
+    pub r#type: ::std::option::Option<DataSourceErrorInfoType>,
 }
 
 #[rustfmt::skip]
@@ -822,55 +691,26 @@ impl DataSourceErrorInfo {
     /// A `DataSourceErrorInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DataSourceErrorInfoType`] value.
-    pub fn r#type(mut self, value: impl Into<DataSourceErrorInfoType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DataSourceErrorInfoType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceErrorInfo {}
+impl crate::PropertyType for DataSourceErrorInfo {}
 
-impl ToValue for DataSourceErrorInfo {
+impl ::cloudwright_core::ToValue for DataSourceErrorInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Message", &self.message)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSourceParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AmazonElasticsearchParameters", Shape::Object(&RULE_AmazonElasticsearchParameters)),
-        ("AmazonOpenSearchParameters", Shape::Object(&RULE_AmazonOpenSearchParameters)),
-        ("AthenaParameters", Shape::Object(&RULE_AthenaParameters)),
-        ("AuroraParameters", Shape::Object(&RULE_AuroraParameters)),
-        ("AuroraPostgreSqlParameters", Shape::Object(&RULE_AuroraPostgreSqlParameters)),
-        ("DatabricksParameters", Shape::Object(&RULE_DatabricksParameters)),
-        ("MariaDbParameters", Shape::Object(&RULE_MariaDbParameters)),
-        ("MySqlParameters", Shape::Object(&RULE_MySqlParameters)),
-        ("OracleParameters", Shape::Object(&RULE_OracleParameters)),
-        ("PostgreSqlParameters", Shape::Object(&RULE_PostgreSqlParameters)),
-        ("PrestoParameters", Shape::Object(&RULE_PrestoParameters)),
-        ("RdsParameters", Shape::Object(&RULE_RdsParameters)),
-        ("RedshiftParameters", Shape::Object(&RULE_RedshiftParameters)),
-        ("S3Parameters", Shape::Object(&RULE_S3Parameters)),
-        ("S3TablesParameters", Shape::Object(&RULE_S3TablesParameters)),
-        ("SnowflakeParameters", Shape::Object(&RULE_SnowflakeParameters)),
-        ("SparkParameters", Shape::Object(&RULE_SparkParameters)),
-        ("SqlServerParameters", Shape::Object(&RULE_SqlServerParameters)),
-        ("StarburstParameters", Shape::Object(&RULE_StarburstParameters)),
-        ("TeradataParameters", Shape::Object(&RULE_TeradataParameters)),
-        ("TrinoParameters", Shape::Object(&RULE_TrinoParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSourceParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -882,85 +722,88 @@ pub struct DataSourceParameters {
     /// `AmazonElasticsearchParameters`: an [`AmazonElasticsearchParameters`] object.
     ///
     /// The parameters for OpenSearch.
-    pub amazon_elasticsearch_parameters: Option<Obj<AmazonElasticsearchParameters>>,
+    pub amazon_elasticsearch_parameters:
+        ::std::option::Option<crate::Obj<AmazonElasticsearchParameters>>,
     /// `AmazonOpenSearchParameters`: an [`AmazonOpenSearchParameters`] object.
     ///
     /// The parameters for OpenSearch.
-    pub amazon_open_search_parameters: Option<Obj<AmazonOpenSearchParameters>>,
+    pub amazon_open_search_parameters:
+        ::std::option::Option<crate::Obj<AmazonOpenSearchParameters>>,
     /// `AthenaParameters`: an [`AthenaParameters`] object.
     ///
     /// The parameters for Amazon Athena.
-    pub athena_parameters: Option<Obj<AthenaParameters>>,
+    pub athena_parameters: ::std::option::Option<crate::Obj<AthenaParameters>>,
     /// `AuroraParameters`: an [`AuroraParameters`] object.
     ///
     /// The parameters for Amazon Aurora MySQL.
-    pub aurora_parameters: Option<Obj<AuroraParameters>>,
+    pub aurora_parameters: ::std::option::Option<crate::Obj<AuroraParameters>>,
     /// `AuroraPostgreSqlParameters`: an [`AuroraPostgreSqlParameters`] object.
     ///
     /// The parameters for Amazon Aurora.
-    pub aurora_postgre_sql_parameters: Option<Obj<AuroraPostgreSqlParameters>>,
+    pub aurora_postgre_sql_parameters:
+        ::std::option::Option<crate::Obj<AuroraPostgreSqlParameters>>,
     /// `DatabricksParameters`: a [`DatabricksParameters`] object.
     ///
     /// The required parameters that are needed to connect to a Databricks data source.
-    pub databricks_parameters: Option<Obj<DatabricksParameters>>,
+    pub databricks_parameters: ::std::option::Option<crate::Obj<DatabricksParameters>>,
     /// `MariaDbParameters`: a [`MariaDbParameters`] object.
     ///
     /// The parameters for MariaDB.
-    pub maria_db_parameters: Option<Obj<MariaDbParameters>>,
+    pub maria_db_parameters: ::std::option::Option<crate::Obj<MariaDbParameters>>,
     /// `MySqlParameters`: a [`MySqlParameters`] object.
     ///
     /// The parameters for MySQL.
-    pub my_sql_parameters: Option<Obj<MySqlParameters>>,
+    pub my_sql_parameters: ::std::option::Option<crate::Obj<MySqlParameters>>,
     /// `OracleParameters`: an [`OracleParameters`] object.
     ///
     /// Oracle parameters.
-    pub oracle_parameters: Option<Obj<OracleParameters>>,
+    pub oracle_parameters: ::std::option::Option<crate::Obj<OracleParameters>>,
     /// `PostgreSqlParameters`: a [`PostgreSqlParameters`] object.
     ///
     /// The parameters for PostgreSQL.
-    pub postgre_sql_parameters: Option<Obj<PostgreSqlParameters>>,
+    pub postgre_sql_parameters: ::std::option::Option<crate::Obj<PostgreSqlParameters>>,
     /// `PrestoParameters`: a [`PrestoParameters`] object.
     ///
     /// The parameters for Presto.
-    pub presto_parameters: Option<Obj<PrestoParameters>>,
+    pub presto_parameters: ::std::option::Option<crate::Obj<PrestoParameters>>,
     /// `RdsParameters`: a [`RdsParameters`] object.
     ///
     /// The parameters for Amazon RDS.
-    pub rds_parameters: Option<Obj<RdsParameters>>,
+    pub rds_parameters: ::std::option::Option<crate::Obj<RdsParameters>>,
     /// `RedshiftParameters`: a [`RedshiftParameters`] object.
     ///
     /// The parameters for Amazon Redshift.
-    pub redshift_parameters: Option<Obj<RedshiftParameters>>,
+    pub redshift_parameters: ::std::option::Option<crate::Obj<RedshiftParameters>>,
     /// `S3Parameters`: a [`S3Parameters`] object.
     ///
     /// The parameters for S3.
-    pub s3_parameters: Option<Obj<S3Parameters>>,
+    pub s3_parameters: ::std::option::Option<crate::Obj<S3Parameters>>,
     /// `S3TablesParameters`: a [`S3TablesParameters`] object.
-    pub s3_tables_parameters: Option<Obj<S3TablesParameters>>,
+    pub s3_tables_parameters: ::std::option::Option<crate::Obj<S3TablesParameters>>,
     /// `SnowflakeParameters`: a [`SnowflakeParameters`] object.
     ///
     /// The parameters for Snowflake.
-    pub snowflake_parameters: Option<Obj<SnowflakeParameters>>,
+    pub snowflake_parameters: ::std::option::Option<crate::Obj<SnowflakeParameters>>,
     /// `SparkParameters`: a [`SparkParameters`] object.
     ///
     /// The parameters for Spark.
-    pub spark_parameters: Option<Obj<SparkParameters>>,
+    pub spark_parameters: ::std::option::Option<crate::Obj<SparkParameters>>,
     /// `SqlServerParameters`: a [`SqlServerParameters`] object.
     ///
     /// The parameters for SQL Server.
-    pub sql_server_parameters: Option<Obj<SqlServerParameters>>,
+    pub sql_server_parameters: ::std::option::Option<crate::Obj<SqlServerParameters>>,
     /// `StarburstParameters`: a [`StarburstParameters`] object.
     ///
     /// The parameters that are required to connect to a Starburst data source.
-    pub starburst_parameters: Option<Obj<StarburstParameters>>,
+    pub starburst_parameters: ::std::option::Option<crate::Obj<StarburstParameters>>,
     /// `TeradataParameters`: a [`TeradataParameters`] object.
     ///
     /// The parameters for Teradata.
-    pub teradata_parameters: Option<Obj<TeradataParameters>>,
+    pub teradata_parameters: ::std::option::Option<crate::Obj<TeradataParameters>>,
     /// `TrinoParameters`: a [`TrinoParameters`] object.
     ///
     /// The parameters that are required to connect to a Trino data source.
-    pub trino_parameters: Option<Obj<TrinoParameters>>,
+    pub trino_parameters: ::std::option::Option<crate::Obj<TrinoParameters>>,
 }
 
 #[rustfmt::skip]
@@ -968,59 +811,59 @@ impl DataSourceParameters {
     /// A `DataSourceParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AmazonElasticsearchParameters`: an [`AmazonElasticsearchParameters`] object.
-    pub fn amazon_elasticsearch_parameters(mut self, value: impl Into<Obj<AmazonElasticsearchParameters>>) -> Self { self.amazon_elasticsearch_parameters = Some(value.into()); self }
+    pub fn amazon_elasticsearch_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonElasticsearchParameters>>) -> Self { self.amazon_elasticsearch_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AmazonOpenSearchParameters`: an [`AmazonOpenSearchParameters`] object.
-    pub fn amazon_open_search_parameters(mut self, value: impl Into<Obj<AmazonOpenSearchParameters>>) -> Self { self.amazon_open_search_parameters = Some(value.into()); self }
+    pub fn amazon_open_search_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AmazonOpenSearchParameters>>) -> Self { self.amazon_open_search_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AthenaParameters`: an [`AthenaParameters`] object.
-    pub fn athena_parameters(mut self, value: impl Into<Obj<AthenaParameters>>) -> Self { self.athena_parameters = Some(value.into()); self }
+    pub fn athena_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AthenaParameters>>) -> Self { self.athena_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AuroraParameters`: an [`AuroraParameters`] object.
-    pub fn aurora_parameters(mut self, value: impl Into<Obj<AuroraParameters>>) -> Self { self.aurora_parameters = Some(value.into()); self }
+    pub fn aurora_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AuroraParameters>>) -> Self { self.aurora_parameters = ::std::option::Option::Some(value.into()); self }
     /// `AuroraPostgreSqlParameters`: an [`AuroraPostgreSqlParameters`] object.
-    pub fn aurora_postgre_sql_parameters(mut self, value: impl Into<Obj<AuroraPostgreSqlParameters>>) -> Self { self.aurora_postgre_sql_parameters = Some(value.into()); self }
+    pub fn aurora_postgre_sql_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<AuroraPostgreSqlParameters>>) -> Self { self.aurora_postgre_sql_parameters = ::std::option::Option::Some(value.into()); self }
     /// `DatabricksParameters`: a [`DatabricksParameters`] object.
-    pub fn databricks_parameters(mut self, value: impl Into<Obj<DatabricksParameters>>) -> Self { self.databricks_parameters = Some(value.into()); self }
+    pub fn databricks_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<DatabricksParameters>>) -> Self { self.databricks_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MariaDbParameters`: a [`MariaDbParameters`] object.
-    pub fn maria_db_parameters(mut self, value: impl Into<Obj<MariaDbParameters>>) -> Self { self.maria_db_parameters = Some(value.into()); self }
+    pub fn maria_db_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MariaDbParameters>>) -> Self { self.maria_db_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MySqlParameters`: a [`MySqlParameters`] object.
-    pub fn my_sql_parameters(mut self, value: impl Into<Obj<MySqlParameters>>) -> Self { self.my_sql_parameters = Some(value.into()); self }
+    pub fn my_sql_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MySqlParameters>>) -> Self { self.my_sql_parameters = ::std::option::Option::Some(value.into()); self }
     /// `OracleParameters`: an [`OracleParameters`] object.
-    pub fn oracle_parameters(mut self, value: impl Into<Obj<OracleParameters>>) -> Self { self.oracle_parameters = Some(value.into()); self }
+    pub fn oracle_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<OracleParameters>>) -> Self { self.oracle_parameters = ::std::option::Option::Some(value.into()); self }
     /// `PostgreSqlParameters`: a [`PostgreSqlParameters`] object.
-    pub fn postgre_sql_parameters(mut self, value: impl Into<Obj<PostgreSqlParameters>>) -> Self { self.postgre_sql_parameters = Some(value.into()); self }
+    pub fn postgre_sql_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PostgreSqlParameters>>) -> Self { self.postgre_sql_parameters = ::std::option::Option::Some(value.into()); self }
     /// `PrestoParameters`: a [`PrestoParameters`] object.
-    pub fn presto_parameters(mut self, value: impl Into<Obj<PrestoParameters>>) -> Self { self.presto_parameters = Some(value.into()); self }
+    pub fn presto_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<PrestoParameters>>) -> Self { self.presto_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RdsParameters`: a [`RdsParameters`] object.
-    pub fn rds_parameters(mut self, value: impl Into<Obj<RdsParameters>>) -> Self { self.rds_parameters = Some(value.into()); self }
+    pub fn rds_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<RdsParameters>>) -> Self { self.rds_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftParameters`: a [`RedshiftParameters`] object.
-    pub fn redshift_parameters(mut self, value: impl Into<Obj<RedshiftParameters>>) -> Self { self.redshift_parameters = Some(value.into()); self }
+    pub fn redshift_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftParameters>>) -> Self { self.redshift_parameters = ::std::option::Option::Some(value.into()); self }
     /// `S3Parameters`: a [`S3Parameters`] object.
-    pub fn s3_parameters(mut self, value: impl Into<Obj<S3Parameters>>) -> Self { self.s3_parameters = Some(value.into()); self }
+    pub fn s3_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<S3Parameters>>) -> Self { self.s3_parameters = ::std::option::Option::Some(value.into()); self }
     /// `S3TablesParameters`: a [`S3TablesParameters`] object.
-    pub fn s3_tables_parameters(mut self, value: impl Into<Obj<S3TablesParameters>>) -> Self { self.s3_tables_parameters = Some(value.into()); self }
+    pub fn s3_tables_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<S3TablesParameters>>) -> Self { self.s3_tables_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SnowflakeParameters`: a [`SnowflakeParameters`] object.
-    pub fn snowflake_parameters(mut self, value: impl Into<Obj<SnowflakeParameters>>) -> Self { self.snowflake_parameters = Some(value.into()); self }
+    pub fn snowflake_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<SnowflakeParameters>>) -> Self { self.snowflake_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SparkParameters`: a [`SparkParameters`] object.
-    pub fn spark_parameters(mut self, value: impl Into<Obj<SparkParameters>>) -> Self { self.spark_parameters = Some(value.into()); self }
+    pub fn spark_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<SparkParameters>>) -> Self { self.spark_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SqlServerParameters`: a [`SqlServerParameters`] object.
-    pub fn sql_server_parameters(mut self, value: impl Into<Obj<SqlServerParameters>>) -> Self { self.sql_server_parameters = Some(value.into()); self }
+    pub fn sql_server_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<SqlServerParameters>>) -> Self { self.sql_server_parameters = ::std::option::Option::Some(value.into()); self }
     /// `StarburstParameters`: a [`StarburstParameters`] object.
-    pub fn starburst_parameters(mut self, value: impl Into<Obj<StarburstParameters>>) -> Self { self.starburst_parameters = Some(value.into()); self }
+    pub fn starburst_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<StarburstParameters>>) -> Self { self.starburst_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TeradataParameters`: a [`TeradataParameters`] object.
-    pub fn teradata_parameters(mut self, value: impl Into<Obj<TeradataParameters>>) -> Self { self.teradata_parameters = Some(value.into()); self }
+    pub fn teradata_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<TeradataParameters>>) -> Self { self.teradata_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TrinoParameters`: a [`TrinoParameters`] object.
-    pub fn trino_parameters(mut self, value: impl Into<Obj<TrinoParameters>>) -> Self { self.trino_parameters = Some(value.into()); self }
+    pub fn trino_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<TrinoParameters>>) -> Self { self.trino_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSourceParameters {}
+impl crate::PropertyType for DataSourceParameters {}
 
-impl ToValue for DataSourceParameters {
+impl ::cloudwright_core::ToValue for DataSourceParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AmazonElasticsearchParameters",
                 &self.amazon_elasticsearch_parameters,
@@ -1059,24 +902,12 @@ impl ToValue for DataSourceParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabricksParametersRequired {
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
     /// `SqlEndpointPath`: a string, required.
-    pub sql_endpoint_path: Str,
+    pub sql_endpoint_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatabricksParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("SqlEndpointPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["Host", "Port", "SqlEndpointPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatabricksParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1090,19 +921,19 @@ pub struct DatabricksParameters {
     /// The host name of the Databricks data source.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// The port for the Databricks data source.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
     /// `SqlEndpointPath`: a string, required.
     ///
     /// The HTTP path of the Databricks data source.
     ///
     /// Length 1 to 4096.
-    pub sql_endpoint_path: Str,
+    pub sql_endpoint_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1118,34 +949,25 @@ impl DatabricksParameters {
     }
 
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
     /// `SqlEndpointPath`: a string, required.
-    pub fn sql_endpoint_path(mut self, value: impl Into<Str>) -> Self { self.sql_endpoint_path = value.into(); self }
+    pub fn sql_endpoint_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sql_endpoint_path = value.into(); self }
 }
 
-impl PropertyType for DatabricksParameters {}
+impl crate::PropertyType for DatabricksParameters {}
 
-impl ToValue for DatabricksParameters {
+impl ::cloudwright_core::ToValue for DatabricksParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Host", &self.host)
             .req("Port", &self.port)
             .req("SqlEndpointPath", &self.sql_endpoint_path)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EnableIdentityPropagation", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityCenterConfiguration` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1159,7 +981,7 @@ pub struct IdentityCenterConfiguration {
     /// A Boolean option that controls whether Trusted Identity Propagation should be used.
     ///
     /// Default `null`.
-    pub enable_identity_propagation: Option<Bool>,
+    pub enable_identity_propagation: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1167,19 +989,19 @@ impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableIdentityPropagation`: a boolean.
-    pub fn enable_identity_propagation(mut self, value: impl Into<Bool>) -> Self { self.enable_identity_propagation = Some(value.into()); self }
+    pub fn enable_identity_propagation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_identity_propagation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityCenterConfiguration {}
+impl crate::PropertyType for IdentityCenterConfiguration {}
 
-impl ToValue for IdentityCenterConfiguration {
+impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableIdentityPropagation",
                 &self.enable_identity_propagation,
@@ -1192,22 +1014,10 @@ impl ToValue for IdentityCenterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyPairCredentialsRequired {
     /// `KeyPairUsername`: a string, required.
-    pub key_pair_username: Str,
+    pub key_pair_username: ::cloudwright_core::Str,
     /// `PrivateKey`: a string, required.
-    pub private_key: Str,
+    pub private_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeyPairCredentials: ObjRule = ObjRule {
-    properties: &[
-        ("KeyPairUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1600), max_len: Some(8000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PrivateKeyPassphrase", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["KeyPairUsername", "PrivateKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeyPairCredentials` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1221,19 +1031,19 @@ pub struct KeyPairCredentials {
     /// Username
     ///
     /// Length 1 to 64.
-    pub key_pair_username: Str,
+    pub key_pair_username: ::cloudwright_core::Str,
     /// `PrivateKey`: a string, required.
     ///
     /// PrivateKey
     ///
     /// Pattern `^-{5}BEGIN (ENCRYPTED )?PRIVATE KEY-{5}\u000D?\u000A([A-Za-z0-9/+]{64}\u000D?\u000A)*[A-Za-z0-9/+]{1,64}={0,2}\u000D?\u000A-{5}END (ENCRYPTED )?PRIVATE KEY-{5}(\u000D?\u000A)?$`; length 1600 to 8000.
-    pub private_key: Str,
+    pub private_key: ::cloudwright_core::Str,
     /// `PrivateKeyPassphrase`: a string.
     ///
     /// PrivateKeyPassphrase
     ///
     /// Length 0 to 256.
-    pub private_key_passphrase: Option<Str>,
+    pub private_key_passphrase: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1244,24 +1054,24 @@ impl KeyPairCredentials {
         Self {
             key_pair_username: required.key_pair_username,
             private_key: required.private_key,
-            private_key_passphrase: None,
+            private_key_passphrase: ::std::option::Option::None,
         }
     }
 
     /// `KeyPairUsername`: a string, required.
-    pub fn key_pair_username(mut self, value: impl Into<Str>) -> Self { self.key_pair_username = value.into(); self }
+    pub fn key_pair_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_pair_username = value.into(); self }
     /// `PrivateKey`: a string, required.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = value.into(); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = value.into(); self }
     /// `PrivateKeyPassphrase`: a string.
-    pub fn private_key_passphrase(mut self, value: impl Into<Str>) -> Self { self.private_key_passphrase = Some(value.into()); self }
+    pub fn private_key_passphrase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key_passphrase = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KeyPairCredentials {}
+impl crate::PropertyType for KeyPairCredentials {}
 
-impl ToValue for KeyPairCredentials {
+impl ::cloudwright_core::ToValue for KeyPairCredentials {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KeyPairUsername", &self.key_pair_username)
             .req("PrivateKey", &self.private_key)
             .opt("PrivateKeyPassphrase", &self.private_key_passphrase)
@@ -1273,21 +1083,10 @@ impl ToValue for KeyPairCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManifestFileLocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManifestFileLocation: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManifestFileLocation` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1301,13 +1100,13 @@ pub struct ManifestFileLocation {
     /// Amazon S3 bucket.
     ///
     /// Length 1 to 1024.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// Amazon S3 key that identifies an object.
     ///
     /// Length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1322,17 +1121,17 @@ impl ManifestFileLocation {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
 }
 
-impl PropertyType for ManifestFileLocation {}
+impl crate::PropertyType for ManifestFileLocation {}
 
-impl ToValue for ManifestFileLocation {
+impl ::cloudwright_core::ToValue for ManifestFileLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .build()
@@ -1343,24 +1142,12 @@ impl ToValue for ManifestFileLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MariaDbParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MariaDbParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MariaDbParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1374,19 +1161,19 @@ pub struct MariaDbParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -1402,19 +1189,19 @@ impl MariaDbParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for MariaDbParameters {}
+impl crate::PropertyType for MariaDbParameters {}
 
-impl ToValue for MariaDbParameters {
+impl ::cloudwright_core::ToValue for MariaDbParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -1426,24 +1213,12 @@ impl ToValue for MariaDbParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MySqlParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MySqlParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MySqlParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1457,19 +1232,19 @@ pub struct MySqlParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -1485,45 +1260,25 @@ impl MySqlParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for MySqlParameters {}
+impl crate::PropertyType for MySqlParameters {}
 
-impl ToValue for MySqlParameters {
+impl ::cloudwright_core::ToValue for MySqlParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
             .build()
     }
 }
-
-/// The required properties of [`OAuthParameters`], by name: `OAuthParameters::new(OAuthParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OAuthParametersRequired {
-    /// `TokenProviderUrl`: a string, required.
-    pub token_provider_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityProviderResourceUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("IdentityProviderVpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
-        ("OAuthScope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TokenProviderUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["TokenProviderUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OAuthParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1537,54 +1292,55 @@ pub struct OAuthParameters {
     /// The resource uri of the identity provider.
     ///
     /// Length 1 to 2048.
-    pub identity_provider_resource_uri: Option<Str>,
+    pub identity_provider_resource_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityProviderVpcConnectionProperties`: a [`VpcConnectionProperties`] object.
     ///
-    /// &lt;p&gt;VPC connection properties.&lt;/p&gt;
-    pub identity_provider_vpc_connection_properties: Option<Obj<VpcConnectionProperties>>,
+    /// \<p>VPC connection properties.\</p>
+    pub identity_provider_vpc_connection_properties:
+        ::std::option::Option<crate::Obj<VpcConnectionProperties>>,
     /// `OAuthScope`: a string.
     ///
     /// The OAuth scope.
     ///
     /// Length 1 to 128.
-    pub o_auth_scope: Option<Str>,
+    pub o_auth_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `TokenProviderUrl`: a string, required.
     ///
     /// The token endpoint URL of the identity provider.
     ///
     /// Length 1 to 2048.
-    pub token_provider_url: Str,
+    pub token_provider_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OAuthParameters {
-    /// A `OAuthParameters` with its required properties, named in a [`OAuthParametersRequired`].
+    /// A `OAuthParameters` with its one required property, `TokenProviderUrl`.
     #[inline]
-    pub fn new(required: OAuthParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            identity_provider_resource_uri: None,
-            identity_provider_vpc_connection_properties: None,
-            o_auth_scope: None,
-            token_provider_url: required.token_provider_url,
+            identity_provider_resource_uri: ::std::option::Option::None,
+            identity_provider_vpc_connection_properties: ::std::option::Option::None,
+            o_auth_scope: ::std::option::Option::None,
+            token_provider_url: value.into(),
         }
     }
 
     /// `IdentityProviderResourceUri`: a string.
-    pub fn identity_provider_resource_uri(mut self, value: impl Into<Str>) -> Self { self.identity_provider_resource_uri = Some(value.into()); self }
+    pub fn identity_provider_resource_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_provider_resource_uri = ::std::option::Option::Some(value.into()); self }
     /// `IdentityProviderVpcConnectionProperties`: a [`VpcConnectionProperties`] object.
-    pub fn identity_provider_vpc_connection_properties(mut self, value: impl Into<Obj<VpcConnectionProperties>>) -> Self { self.identity_provider_vpc_connection_properties = Some(value.into()); self }
+    pub fn identity_provider_vpc_connection_properties(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConnectionProperties>>) -> Self { self.identity_provider_vpc_connection_properties = ::std::option::Option::Some(value.into()); self }
     /// `OAuthScope`: a string.
-    pub fn o_auth_scope(mut self, value: impl Into<Str>) -> Self { self.o_auth_scope = Some(value.into()); self }
+    pub fn o_auth_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.o_auth_scope = ::std::option::Option::Some(value.into()); self }
     /// `TokenProviderUrl`: a string, required.
-    pub fn token_provider_url(mut self, value: impl Into<Str>) -> Self { self.token_provider_url = value.into(); self }
+    pub fn token_provider_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.token_provider_url = value.into(); self }
 }
 
-impl PropertyType for OAuthParameters {}
+impl crate::PropertyType for OAuthParameters {}
 
-impl ToValue for OAuthParameters {
+impl ::cloudwright_core::ToValue for OAuthParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IdentityProviderResourceUri",
                 &self.identity_provider_resource_uri,
@@ -1603,25 +1359,12 @@ impl ToValue for OAuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OracleParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("UseServiceName", Shape::Bool),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OracleParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1635,25 +1378,25 @@ pub struct OracleParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
     /// `UseServiceName`: a boolean.
     ///
     /// A Boolean value that indicates whether the `Database` uses a service name or an SID. If this value is left blank, the default value is `SID` . If this value is set to `false` , the value is `SID` .
     ///
     /// Default `false`.
-    pub use_service_name: Option<Bool>,
+    pub use_service_name: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1665,26 +1408,26 @@ impl OracleParameters {
             database: required.database,
             host: required.host,
             port: required.port,
-            use_service_name: None,
+            use_service_name: ::std::option::Option::None,
         }
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
     /// `UseServiceName`: a boolean.
-    pub fn use_service_name(mut self, value: impl Into<Bool>) -> Self { self.use_service_name = Some(value.into()); self }
+    pub fn use_service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_service_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OracleParameters {}
+impl crate::PropertyType for OracleParameters {}
 
-impl ToValue for OracleParameters {
+impl ::cloudwright_core::ToValue for OracleParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -1697,24 +1440,12 @@ impl ToValue for OracleParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSqlParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PostgreSqlParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PostgreSqlParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1728,19 +1459,19 @@ pub struct PostgreSqlParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -1756,19 +1487,19 @@ impl PostgreSqlParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for PostgreSqlParameters {}
+impl crate::PropertyType for PostgreSqlParameters {}
 
-impl ToValue for PostgreSqlParameters {
+impl ::cloudwright_core::ToValue for PostgreSqlParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -1780,24 +1511,12 @@ impl ToValue for PostgreSqlParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrestoParametersRequired {
     /// `Catalog`: a string, required.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrestoParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Catalog", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrestoParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1811,19 +1530,19 @@ pub struct PrestoParameters {
     /// Catalog.
     ///
     /// Length 0 to 128.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -1839,19 +1558,19 @@ impl PrestoParameters {
     }
 
     /// `Catalog`: a string, required.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for PrestoParameters {}
+impl crate::PropertyType for PrestoParameters {}
 
-impl ToValue for PrestoParameters {
+impl ::cloudwright_core::ToValue for PrestoParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Catalog", &self.catalog)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -1863,21 +1582,10 @@ impl ToValue for PrestoParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `InstanceId`: a string, required.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RdsParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Database", "InstanceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RdsParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -1891,13 +1599,13 @@ pub struct RdsParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `InstanceId`: a string, required.
     ///
     /// Instance ID.
     ///
     /// Length 1 to 64.
-    pub instance_id: Str,
+    pub instance_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1912,46 +1620,26 @@ impl RdsParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `InstanceId`: a string, required.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = value.into(); self }
 }
 
-impl PropertyType for RdsParameters {}
+impl crate::PropertyType for RdsParameters {}
 
-impl ToValue for RdsParameters {
+impl ::cloudwright_core::ToValue for RdsParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("InstanceId", &self.instance_id)
             .build()
     }
 }
 
-/// The required properties of [`RedshiftIamParameters`], by name: `RedshiftIamParameters::new(RedshiftIamParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftIamParametersRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftIamParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AutoCreateDatabaseUser", Shape::Bool),
-        ("DatabaseGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("DatabaseUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RedshiftIAMParameters` property type of `AWS::QuickSight::DataSource`.
 ///
-/// A structure that grants Quick Sight access to your cluster and make a call to the `redshift:GetClusterCredentials` API. For more information on the `redshift:GetClusterCredentials` API, see \[`GetClusterCredentials`\](<https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentials.html>) .
+/// A structure that grants Quick Sight access to your cluster and make a call to the `redshift:GetClusterCredentials` API. For more information on the `redshift:GetClusterCredentials` API, see [`GetClusterCredentials`](https://docs.aws.amazon.com/redshift/latest/APIReference/API_GetClusterCredentials.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-datasource-redshiftiamparameters.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1961,56 +1649,56 @@ pub struct RedshiftIamParameters {
     /// Automatically creates a database user. If your database doesn't have a `DatabaseUser` , set this parameter to `True` . If there is no `DatabaseUser` , Quick Sight can't connect to your cluster. The `RoleArn` that you use for this operation must grant access to `redshift:CreateClusterUser` to successfully create the user.
     ///
     /// Default `false`.
-    pub auto_create_database_user: Option<Bool>,
+    pub auto_create_database_user: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DatabaseGroups`: a list of strings.
     ///
     /// A list of groups whose permissions will be granted to Quick Sight to access the cluster. These permissions are combined with the permissions granted to Quick Sight by the `DatabaseUser` . If you choose to include this parameter, the `RoleArn` must grant access to `redshift:JoinGroup` .
     ///
     /// Items 1 to 50; each item: length 1 to 64.
-    pub database_groups: Option<List<Str>>,
+    pub database_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DatabaseUser`: a string.
     ///
     /// The user whose permissions and group memberships will be used by Quick Sight to access the cluster. If this user already exists in your database, Amazon Quick Sight is granted the same permissions that the user has. If the user doesn't exist, set the value of `AutoCreateDatabaseUser` to `True` to create a new user with PUBLIC permissions.
     ///
     /// Length 1 to 64.
-    pub database_user: Option<Str>,
+    pub database_user: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// Use the `RoleArn` structure to allow Quick Sight to call `redshift:GetClusterCredentials` on your cluster. The calling principal must have `iam:PassRole` access to pass the role to Quick Sight. The role's trust policy must allow the Quick Sight service principal to assume the role.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RedshiftIamParameters {
-    /// A `RedshiftIamParameters` with its required properties, named in a [`RedshiftIamParametersRequired`].
+    /// A `RedshiftIamParameters` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: RedshiftIamParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auto_create_database_user: None,
-            database_groups: None,
-            database_user: None,
-            role_arn: required.role_arn,
+            auto_create_database_user: ::std::option::Option::None,
+            database_groups: ::std::option::Option::None,
+            database_user: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `AutoCreateDatabaseUser`: a boolean.
-    pub fn auto_create_database_user(mut self, value: impl Into<Bool>) -> Self { self.auto_create_database_user = Some(value.into()); self }
+    pub fn auto_create_database_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_create_database_user = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseGroups`: a list of strings.
-    pub fn database_groups(mut self, value: impl Into<List<Str>>) -> Self { self.database_groups = Some(value.into()); self }
+    pub fn database_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.database_groups = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseUser`: a string.
-    pub fn database_user(mut self, value: impl Into<Str>) -> Self { self.database_user = Some(value.into()); self }
+    pub fn database_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_user = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for RedshiftIamParameters {}
+impl crate::PropertyType for RedshiftIamParameters {}
 
-impl ToValue for RedshiftIamParameters {
+impl ::cloudwright_core::ToValue for RedshiftIamParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoCreateDatabaseUser", &self.auto_create_database_user)
             .opt("DatabaseGroups", &self.database_groups)
             .opt("DatabaseUser", &self.database_user)
@@ -2018,28 +1706,6 @@ impl ToValue for RedshiftIamParameters {
             .build()
     }
 }
-
-/// The required properties of [`RedshiftParameters`], by name: `RedshiftParameters::new(RedshiftParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedshiftParametersRequired {
-    /// `Database`: a string, required.
-    pub database: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("IAMParameters", Shape::Object(&RULE_RedshiftIamParameters)),
-        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
-        ("Port", Shape::Num(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2053,72 +1719,73 @@ pub struct RedshiftParameters {
     /// Cluster ID. This field can be blank if the `Host` and `Port` are provided.
     ///
     /// Length 1 to 64.
-    pub cluster_id: Option<Str>,
+    pub cluster_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Database`: a string, required.
     ///
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string.
     ///
     /// Host. This field can be blank if `ClusterId` is provided.
     ///
     /// Length 1 to 256.
-    pub host: Option<Str>,
+    pub host: ::std::option::Option<::cloudwright_core::Str>,
     /// `IAMParameters`: a [`RedshiftIamParameters`] object.
     ///
-    /// An optional parameter that uses IAM authentication to grant Quick Sight access to your cluster. This parameter can be used instead of \[DataSourceCredentials\](<https://docs.aws.amazon.com/quicksight/latest/APIReference/API_DataSourceCredentials.html>) .
-    pub iam_parameters: Option<Obj<RedshiftIamParameters>>,
+    /// An optional parameter that uses IAM authentication to grant Quick Sight access to your cluster. This parameter can be used instead of [DataSourceCredentials](https://docs.aws.amazon.com/quicksight/latest/APIReference/API_DataSourceCredentials.html) .
+    pub iam_parameters: ::std::option::Option<crate::Obj<RedshiftIamParameters>>,
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
     ///
     /// An optional parameter that configures IAM Identity Center authentication to grant Quick Sight access to your cluster.
     ///
     /// This parameter can only be specified if your Quick Sight account is configured with IAM Identity Center.
-    pub identity_center_configuration: Option<Obj<IdentityCenterConfiguration>>,
+    pub identity_center_configuration:
+        ::std::option::Option<crate::Obj<IdentityCenterConfiguration>>,
     /// `Port`: a number.
     ///
     /// Port. This field can be blank if the `ClusterId` is provided.
     ///
     /// Value 0 to 65535; default `0`.
-    pub port: Option<Num>,
+    pub port: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl RedshiftParameters {
-    /// A `RedshiftParameters` with its required properties, named in a [`RedshiftParametersRequired`].
+    /// A `RedshiftParameters` with its one required property, `Database`.
     #[inline]
-    pub fn new(required: RedshiftParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cluster_id: None,
-            database: required.database,
-            host: None,
-            iam_parameters: None,
-            identity_center_configuration: None,
-            port: None,
+            cluster_id: ::std::option::Option::None,
+            database: value.into(),
+            host: ::std::option::Option::None,
+            iam_parameters: ::std::option::Option::None,
+            identity_center_configuration: ::std::option::Option::None,
+            port: ::std::option::Option::None,
         }
     }
 
     /// `ClusterId`: a string.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = ::std::option::Option::Some(value.into()); self }
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = Some(value.into()); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = ::std::option::Option::Some(value.into()); self }
     /// `IAMParameters`: a [`RedshiftIamParameters`] object.
-    pub fn iam_parameters(mut self, value: impl Into<Obj<RedshiftIamParameters>>) -> Self { self.iam_parameters = Some(value.into()); self }
+    pub fn iam_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftIamParameters>>) -> Self { self.iam_parameters = ::std::option::Option::Some(value.into()); self }
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
+    pub fn identity_center_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a number.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedshiftParameters {}
+impl crate::PropertyType for RedshiftParameters {}
 
-impl ToValue for RedshiftParameters {
+impl ::cloudwright_core::ToValue for RedshiftParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterId", &self.cluster_id)
             .req("Database", &self.database)
             .opt("Host", &self.host)
@@ -2136,22 +1803,10 @@ impl ToValue for RedshiftParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePermissionRequired {
     /// `Actions`: a list of strings, required.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Resource", Shape::STR),
-    ],
-    required: &["Actions", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourcePermission` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2165,7 +1820,7 @@ pub struct ResourcePermission {
     /// The IAM action to grant or revoke permissions on.
     ///
     /// Items 1 to 20.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Principal`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
@@ -2175,9 +1830,9 @@ pub struct ResourcePermission {
     /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
     ///
     /// Length 1 to 256.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `Resource`: a string.
-    pub resource: Option<Str>,
+    pub resource: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2188,48 +1843,30 @@ impl ResourcePermission {
         Self {
             actions: required.actions,
             principal: required.principal,
-            resource: None,
+            resource: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of strings, required.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actions = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `Resource`: a string.
-    pub fn resource(mut self, value: impl Into<Str>) -> Self { self.resource = Some(value.into()); self }
+    pub fn resource(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourcePermission {}
+impl crate::PropertyType for ResourcePermission {}
 
-impl ToValue for ResourcePermission {
+impl ::cloudwright_core::ToValue for ResourcePermission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Principal", &self.principal)
             .opt("Resource", &self.resource)
             .build()
     }
 }
-
-/// The required properties of [`S3Parameters`], by name: `S3Parameters::new(S3ParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ParametersRequired {
-    /// `ManifestFileLocation`: a [`ManifestFileLocation`] object, required.
-    pub manifest_file_location: Obj<ManifestFileLocation>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Parameters: ObjRule = ObjRule {
-    properties: &[
-        ("ManifestFileLocation", Shape::Object(&RULE_ManifestFileLocation)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["ManifestFileLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Parameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2241,52 +1878,43 @@ pub struct S3Parameters {
     /// `ManifestFileLocation`: a [`ManifestFileLocation`] object, required.
     ///
     /// Location of the Amazon S3 manifest file. This is NULL if the manifest file was uploaded into Quick Sight.
-    pub manifest_file_location: Obj<ManifestFileLocation>,
+    pub manifest_file_location: crate::Obj<ManifestFileLocation>,
     /// `RoleArn`: a string.
     ///
     /// Use the `RoleArn` structure to override an account-wide role for a specific S3 data source. For example, say an account administrator has turned off all S3 access with an account-wide role. The administrator can then use `RoleArn` to bypass the account-wide role and allow S3 access for the single S3 data source that is specified in the structure, even if the account-wide role forbidding S3 access is still active.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Parameters {
-    /// A `S3Parameters` with its required properties, named in a [`S3ParametersRequired`].
+    /// A `S3Parameters` with its one required property, `ManifestFileLocation`.
     #[inline]
-    pub fn new(required: S3ParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ManifestFileLocation>>) -> Self {
         Self {
-            manifest_file_location: required.manifest_file_location,
-            role_arn: None,
+            manifest_file_location: value.into(),
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `ManifestFileLocation`: a [`ManifestFileLocation`] object, required.
-    pub fn manifest_file_location(mut self, value: impl Into<Obj<ManifestFileLocation>>) -> Self { self.manifest_file_location = value.into(); self }
+    pub fn manifest_file_location(mut self, value: impl ::std::convert::Into<crate::Obj<ManifestFileLocation>>) -> Self { self.manifest_file_location = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Parameters {}
+impl crate::PropertyType for S3Parameters {}
 
-impl ToValue for S3Parameters {
+impl ::cloudwright_core::ToValue for S3Parameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ManifestFileLocation", &self.manifest_file_location)
             .opt("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3TablesParameters: ObjRule = ObjRule {
-    properties: &[
-        ("TableBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3TablesParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2296,7 +1924,7 @@ pub struct S3TablesParameters {
     /// `TableBucketArn`: a string.
     ///
     /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-zA-Z0-9-_]{3,63})$`.
-    pub table_bucket_arn: Option<Str>,
+    pub table_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2304,19 +1932,19 @@ impl S3TablesParameters {
     /// A `S3TablesParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TableBucketArn`: a string.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = Some(value.into()); self }
+    pub fn table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3TablesParameters {}
+impl crate::PropertyType for S3TablesParameters {}
 
-impl ToValue for S3TablesParameters {
+impl ::cloudwright_core::ToValue for S3TablesParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TableBucketArn", &self.table_bucket_arn)
             .build()
     }
@@ -2326,27 +1954,12 @@ impl ToValue for S3TablesParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Warehouse`: a string, required.
-    pub warehouse: Str,
+    pub warehouse: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnowflakeParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"], ..StrRule::ANY })),
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("DatabaseAccessControlRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
-        ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Database", "Host", "Warehouse"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnowflakeParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2358,35 +1971,35 @@ pub struct SnowflakeParameters {
     /// `AuthenticationType`: an [`AuthenticationType`] value.
     ///
     /// The authentication type that you want to use for your connection. This parameter accepts OAuth and non-OAuth authentication types.
-    pub authentication_type: Option<AuthenticationType>,
+    pub authentication_type: ::std::option::Option<AuthenticationType>,
     /// `Database`: a string, required.
     ///
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `DatabaseAccessControlRole`: a string.
     ///
     /// The database access control role.
     ///
     /// Length 0 to 128.
-    pub database_access_control_role: Option<Str>,
+    pub database_access_control_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `OAuthParameters`: an [`OAuthParameters`] object.
     ///
     /// An object that contains information needed to create a data source connection between an Quick Sight account and Snowflake.
-    pub o_auth_parameters: Option<Obj<OAuthParameters>>,
+    pub o_auth_parameters: ::std::option::Option<crate::Obj<OAuthParameters>>,
     /// `Warehouse`: a string, required.
     ///
     /// Warehouse.
     ///
     /// Length 0 to 128.
-    pub warehouse: Str,
+    pub warehouse: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2395,35 +2008,35 @@ impl SnowflakeParameters {
     #[inline]
     pub fn new(required: SnowflakeParametersRequired) -> Self {
         Self {
-            authentication_type: None,
+            authentication_type: ::std::option::Option::None,
             database: required.database,
-            database_access_control_role: None,
+            database_access_control_role: ::std::option::Option::None,
             host: required.host,
-            o_auth_parameters: None,
+            o_auth_parameters: ::std::option::Option::None,
             warehouse: required.warehouse,
         }
     }
 
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `DatabaseAccessControlRole`: a string.
-    pub fn database_access_control_role(mut self, value: impl Into<Str>) -> Self { self.database_access_control_role = Some(value.into()); self }
+    pub fn database_access_control_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_access_control_role = ::std::option::Option::Some(value.into()); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `OAuthParameters`: an [`OAuthParameters`] object.
-    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = Some(value.into()); self }
+    pub fn o_auth_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Warehouse`: a string, required.
-    pub fn warehouse(mut self, value: impl Into<Str>) -> Self { self.warehouse = value.into(); self }
+    pub fn warehouse(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warehouse = value.into(); self }
 }
 
-impl PropertyType for SnowflakeParameters {}
+impl crate::PropertyType for SnowflakeParameters {}
 
-impl ToValue for SnowflakeParameters {
+impl ::cloudwright_core::ToValue for SnowflakeParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthenticationType", &self.authentication_type)
             .req("Database", &self.database)
             .opt(
@@ -2441,21 +2054,10 @@ impl ToValue for SnowflakeParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparkParametersRequired {
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SparkParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SparkParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2469,13 +2071,13 @@ pub struct SparkParameters {
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -2490,17 +2092,17 @@ impl SparkParameters {
     }
 
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for SparkParameters {}
+impl crate::PropertyType for SparkParameters {}
 
-impl ToValue for SparkParameters {
+impl ::cloudwright_core::ToValue for SparkParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Host", &self.host)
             .req("Port", &self.port)
             .build()
@@ -2511,24 +2113,12 @@ impl ToValue for SparkParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlServerParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqlServerParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SqlServerParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2542,19 +2132,19 @@ pub struct SqlServerParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -2570,34 +2160,25 @@ impl SqlServerParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for SqlServerParameters {}
+impl crate::PropertyType for SqlServerParameters {}
 
-impl ToValue for SqlServerParameters {
+impl ::cloudwright_core::ToValue for SqlServerParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SslProperties: ObjRule = ObjRule {
-    properties: &[
-        ("DisableSsl", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SslProperties` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2611,7 +2192,7 @@ pub struct SslProperties {
     /// A Boolean option to control whether SSL should be disabled.
     ///
     /// Default `false`.
-    pub disable_ssl: Option<Bool>,
+    pub disable_ssl: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2619,19 +2200,19 @@ impl SslProperties {
     /// A `SslProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DisableSsl`: a boolean.
-    pub fn disable_ssl(mut self, value: impl Into<Bool>) -> Self { self.disable_ssl = Some(value.into()); self }
+    pub fn disable_ssl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_ssl = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SslProperties {}
+impl crate::PropertyType for SslProperties {}
 
-impl ToValue for SslProperties {
+impl ::cloudwright_core::ToValue for SslProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisableSsl", &self.disable_ssl)
             .build()
     }
@@ -2641,28 +2222,12 @@ impl ToValue for SslProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarburstParametersRequired {
     /// `Catalog`: a string, required.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StarburstParameters: ObjRule = ObjRule {
-    properties: &[
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"], ..StrRule::ANY })),
-        ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("DatabaseAccessControlRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ProductType", Shape::Str(&StrRule { allowed: &["GALAXY", "ENTERPRISE"], ..StrRule::ANY })),
-    ],
-    required: &["Catalog", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StarburstParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2674,39 +2239,39 @@ pub struct StarburstParameters {
     /// `AuthenticationType`: an [`AuthenticationType`] value.
     ///
     /// The authentication type that you want to use for your connection. This parameter accepts OAuth and non-OAuth authentication types.
-    pub authentication_type: Option<AuthenticationType>,
+    pub authentication_type: ::std::option::Option<AuthenticationType>,
     /// `Catalog`: a string, required.
     ///
     /// The catalog name for the Starburst data source.
     ///
     /// Length 0 to 128.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `DatabaseAccessControlRole`: a string.
     ///
     /// The database access control role.
     ///
     /// Length 0 to 128.
-    pub database_access_control_role: Option<Str>,
+    pub database_access_control_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Host`: a string, required.
     ///
     /// The host name of the Starburst data source.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `OAuthParameters`: an [`OAuthParameters`] object.
     ///
     /// An object that contains information needed to create a data source connection between an Quick Sight account and Starburst.
-    pub o_auth_parameters: Option<Obj<OAuthParameters>>,
+    pub o_auth_parameters: ::std::option::Option<crate::Obj<OAuthParameters>>,
     /// `Port`: a number, required.
     ///
     /// The port for the Starburst data source.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
     /// `ProductType`: a [`StarburstProductType`] value.
     ///
     /// The product type for the Starburst data source.
-    pub product_type: Option<StarburstProductType>,
+    pub product_type: ::std::option::Option<StarburstProductType>,
 }
 
 #[rustfmt::skip]
@@ -2715,38 +2280,38 @@ impl StarburstParameters {
     #[inline]
     pub fn new(required: StarburstParametersRequired) -> Self {
         Self {
-            authentication_type: None,
+            authentication_type: ::std::option::Option::None,
             catalog: required.catalog,
-            database_access_control_role: None,
+            database_access_control_role: ::std::option::Option::None,
             host: required.host,
-            o_auth_parameters: None,
+            o_auth_parameters: ::std::option::Option::None,
             port: required.port,
-            product_type: None,
+            product_type: ::std::option::Option::None,
         }
     }
 
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `Catalog`: a string, required.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = value.into(); self }
     /// `DatabaseAccessControlRole`: a string.
-    pub fn database_access_control_role(mut self, value: impl Into<Str>) -> Self { self.database_access_control_role = Some(value.into()); self }
+    pub fn database_access_control_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_access_control_role = ::std::option::Option::Some(value.into()); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `OAuthParameters`: an [`OAuthParameters`] object.
-    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = Some(value.into()); self }
+    pub fn o_auth_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
     /// `ProductType`: a [`StarburstProductType`] value.
-    pub fn product_type(mut self, value: impl Into<StarburstProductType>) -> Self { self.product_type = Some(value.into()); self }
+    pub fn product_type(mut self, value: impl ::std::convert::Into<StarburstProductType>) -> Self { self.product_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StarburstParameters {}
+impl crate::PropertyType for StarburstParameters {}
 
-impl ToValue for StarburstParameters {
+impl ::cloudwright_core::ToValue for StarburstParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthenticationType", &self.authentication_type)
             .req("Catalog", &self.catalog)
             .opt(
@@ -2765,24 +2330,12 @@ impl ToValue for StarburstParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TeradataParametersRequired {
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TeradataParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Database", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TeradataParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2796,19 +2349,19 @@ pub struct TeradataParameters {
     /// Database.
     ///
     /// Length 1 to 128.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Host.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// Port.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -2824,19 +2377,19 @@ impl TeradataParameters {
     }
 
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for TeradataParameters {}
+impl crate::PropertyType for TeradataParameters {}
 
-impl ToValue for TeradataParameters {
+impl ::cloudwright_core::ToValue for TeradataParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Database", &self.database)
             .req("Host", &self.host)
             .req("Port", &self.port)
@@ -2848,24 +2401,12 @@ impl ToValue for TeradataParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrinoParametersRequired {
     /// `Catalog`: a string, required.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrinoParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Catalog", "Host", "Port"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrinoParameters` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2879,19 +2420,19 @@ pub struct TrinoParameters {
     /// The catalog name for the Trino data source.
     ///
     /// Length 0 to 128.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// The host name of the Trino data source.
     ///
     /// Length 1 to 256.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Port`: a number, required.
     ///
     /// The port for the Trino data source.
     ///
     /// Value 1 to 65535; default `0`.
-    pub port: Num,
+    pub port: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -2907,42 +2448,25 @@ impl TrinoParameters {
     }
 
     /// `Catalog`: a string, required.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.port = value.into(); self }
 }
 
-impl PropertyType for TrinoParameters {}
+impl crate::PropertyType for TrinoParameters {}
 
-impl ToValue for TrinoParameters {
+impl ::cloudwright_core::ToValue for TrinoParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Catalog", &self.catalog)
             .req("Host", &self.host)
             .req("Port", &self.port)
             .build()
     }
 }
-
-/// The required properties of [`VpcConnectionProperties`], by name: `VpcConnectionProperties::new(VpcConnectionPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConnectionPropertiesRequired {
-    /// `VpcConnectionArn`: a string, required.
-    pub vpc_connection_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnectionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("VpcConnectionArn", Shape::STR),
-    ],
-    required: &["VpcConnectionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConnectionProperties` property type of `AWS::QuickSight::DataSource`.
 ///
@@ -2954,29 +2478,29 @@ pub struct VpcConnectionProperties {
     /// `VpcConnectionArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the VPC connection.
-    pub vpc_connection_arn: Str,
+    pub vpc_connection_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl VpcConnectionProperties {
-    /// A `VpcConnectionProperties` with its required properties, named in a [`VpcConnectionPropertiesRequired`].
+    /// A `VpcConnectionProperties` with its one required property, `VpcConnectionArn`.
     #[inline]
-    pub fn new(required: VpcConnectionPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            vpc_connection_arn: required.vpc_connection_arn,
+            vpc_connection_arn: value.into(),
         }
     }
 
     /// `VpcConnectionArn`: a string, required.
-    pub fn vpc_connection_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_connection_arn = value.into(); self }
+    pub fn vpc_connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_connection_arn = value.into(); self }
 }
 
-impl PropertyType for VpcConnectionProperties {}
+impl crate::PropertyType for VpcConnectionProperties {}
 
-impl ToValue for VpcConnectionProperties {
+impl ::cloudwright_core::ToValue for VpcConnectionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VpcConnectionArn", &self.vpc_connection_arn)
             .build()
     }
@@ -2994,26 +2518,26 @@ pub enum AuthenticationType {
     /// `KEYPAIR`
     Keypair,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Password => "PASSWORD",
             Self::Token => "TOKEN",
             Self::X509 => "X509",
             Self::Keypair => "KEYPAIR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3037,18 +2561,18 @@ pub enum DataSourceErrorInfoType {
     /// `UNKNOWN`
     Unknown,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSourceErrorInfoType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSourceErrorInfoType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSourceErrorInfoType {
+impl ::cloudwright_core::ToValue for DataSourceErrorInfoType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AccessDenied => "ACCESS_DENIED",
             Self::CopySourceNotFound => "COPY_SOURCE_NOT_FOUND",
@@ -3058,9 +2582,9 @@ impl ToValue for DataSourceErrorInfoType {
             Self::GenericSqlFailure => "GENERIC_SQL_FAILURE",
             Self::Conflict => "CONFLICT",
             Self::Unknown => "UNKNOWN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3174,18 +2698,18 @@ pub enum DataSourceType {
     /// `BOX`
     Box,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataSourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataSourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataSourceType {
+impl ::cloudwright_core::ToValue for DataSourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AdobeAnalytics => "ADOBE_ANALYTICS",
             Self::AmazonElasticsearch => "AMAZON_ELASTICSEARCH",
@@ -3240,9 +2764,9 @@ impl ToValue for DataSourceType {
             Self::OneDrive => "ONE_DRIVE",
             Self::WebCrawler => "WEB_CRAWLER",
             Self::Box => "BOX",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3254,23 +2778,470 @@ pub enum StarburstProductType {
     /// `ENTERPRISE`
     Enterprise,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StarburstProductType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StarburstProductType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StarburstProductType {
+impl ::cloudwright_core::ToValue for StarburstProductType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Galaxy => "GALAXY",
             Self::Enterprise => "ENTERPRISE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-zA-Z0-9-_]{3,63})$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:[-a-z0-9]*:quicksight:[-a-z0-9]*:[0-9]{12}:datasource/.+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^-{5}BEGIN (ENCRYPTED )?PRIVATE KEY-{5}\\u000D?\\u000A([A-Za-z0-9/+]{64}\\u000D?\\u000A)*[A-Za-z0-9/+]{1,64}={0,2}\\u000D?\\u000A-{5}END (ENCRYPTED )?PRIVATE KEY-{5}(\\u000D?\\u000A)?$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:[-a-z0-9]*:secretsmanager:[-a-z0-9]*:[0-9]{12}:secret:.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Credentials", Shape::Object(&RULE_DataSourceCredentials)),
+            ("DataSourceId", Shape::STR),
+            ("DataSourceParameters", Shape::Object(&RULE_DataSourceParameters)),
+            ("ErrorInfo", Shape::Object(&RULE_DataSourceErrorInfo)),
+            ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("SslProperties", Shape::Object(&RULE_SslProperties)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ADOBE_ANALYTICS", "AMAZON_ELASTICSEARCH", "AMAZON_OPENSEARCH", "ATHENA", "AURORA", "AURORA_POSTGRESQL", "AWS_IOT_ANALYTICS", "DATABRICKS", "DENODO", "DREMIO", "DYNAMODB", "SAPHANA", "DB2_AS400", "EXASOL", "FILE", "GITHUB", "INTERNATIONAL_DATA_CORPORATION", "JIRA", "MARIADB", "MYSQL", "ORACLE", "POSTGRESQL", "PRESTO", "QBUSINESS", "REDSHIFT", "S3", "S3_TABLES", "S3_KNOWLEDGE_BASE", "SALESFORCE", "SERVICENOW", "SNOWFLAKE", "SPARK", "SPICE", "SQLSERVER", "TERADATA", "TIMESTREAM", "TWITTER", "BIGQUERY", "GOOGLE_ANALYTICS", "TRINO", "STARBURST", "MONGO", "MONGO_ATLAS", "DOCUMENTDB", "APPFLOW", "IMPALA", "GLUE", "GOOGLE_DRIVE", "CONFLUENCE", "SHAREPOINT", "ONE_DRIVE", "WEB_CRAWLER", "BOX"], ..StrRule::ANY })),
+            ("VpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonElasticsearchParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Domain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AmazonOpenSearchParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Domain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AthenaParameters: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuroraParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuroraPostgreSqlParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CredentialPair: ObjRule = ObjRule {
+        properties: &[
+            ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Password", "Username"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("CopySourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("CredentialPair", Shape::Object(&RULE_CredentialPair)),
+            ("KeyPairCredentials", Shape::Object(&RULE_KeyPairCredentials)),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceErrorInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Message", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["ACCESS_DENIED", "COPY_SOURCE_NOT_FOUND", "TIMEOUT", "ENGINE_VERSION_NOT_SUPPORTED", "UNKNOWN_HOST", "GENERIC_SQL_FAILURE", "CONFLICT", "UNKNOWN"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSourceParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AmazonElasticsearchParameters", Shape::Object(&RULE_AmazonElasticsearchParameters)),
+            ("AmazonOpenSearchParameters", Shape::Object(&RULE_AmazonOpenSearchParameters)),
+            ("AthenaParameters", Shape::Object(&RULE_AthenaParameters)),
+            ("AuroraParameters", Shape::Object(&RULE_AuroraParameters)),
+            ("AuroraPostgreSqlParameters", Shape::Object(&RULE_AuroraPostgreSqlParameters)),
+            ("DatabricksParameters", Shape::Object(&RULE_DatabricksParameters)),
+            ("MariaDbParameters", Shape::Object(&RULE_MariaDbParameters)),
+            ("MySqlParameters", Shape::Object(&RULE_MySqlParameters)),
+            ("OracleParameters", Shape::Object(&RULE_OracleParameters)),
+            ("PostgreSqlParameters", Shape::Object(&RULE_PostgreSqlParameters)),
+            ("PrestoParameters", Shape::Object(&RULE_PrestoParameters)),
+            ("RdsParameters", Shape::Object(&RULE_RdsParameters)),
+            ("RedshiftParameters", Shape::Object(&RULE_RedshiftParameters)),
+            ("S3Parameters", Shape::Object(&RULE_S3Parameters)),
+            ("S3TablesParameters", Shape::Object(&RULE_S3TablesParameters)),
+            ("SnowflakeParameters", Shape::Object(&RULE_SnowflakeParameters)),
+            ("SparkParameters", Shape::Object(&RULE_SparkParameters)),
+            ("SqlServerParameters", Shape::Object(&RULE_SqlServerParameters)),
+            ("StarburstParameters", Shape::Object(&RULE_StarburstParameters)),
+            ("TeradataParameters", Shape::Object(&RULE_TeradataParameters)),
+            ("TrinoParameters", Shape::Object(&RULE_TrinoParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatabricksParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("SqlEndpointPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["Host", "Port", "SqlEndpointPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EnableIdentityPropagation", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeyPairCredentials: ObjRule = ObjRule {
+        properties: &[
+            ("KeyPairUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1600), max_len: Some(8000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PrivateKeyPassphrase", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["KeyPairUsername", "PrivateKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManifestFileLocation: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MariaDbParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MySqlParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityProviderResourceUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("IdentityProviderVpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
+            ("OAuthScope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("TokenProviderUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["TokenProviderUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OracleParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("UseServiceName", Shape::Bool),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PostgreSqlParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrestoParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Catalog", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RdsParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Database", "InstanceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftIamParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AutoCreateDatabaseUser", Shape::Bool),
+            ("DatabaseGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("DatabaseUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("IAMParameters", Shape::Object(&RULE_RedshiftIamParameters)),
+            ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+            ("Port", Shape::Num(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Resource", Shape::STR),
+        ],
+        required: &["Actions", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Parameters: ObjRule = ObjRule {
+        properties: &[
+            ("ManifestFileLocation", Shape::Object(&RULE_ManifestFileLocation)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["ManifestFileLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3TablesParameters: ObjRule = ObjRule {
+        properties: &[
+            ("TableBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnowflakeParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"], ..StrRule::ANY })),
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("DatabaseAccessControlRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
+            ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Database", "Host", "Warehouse"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SparkParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqlServerParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SslProperties: ObjRule = ObjRule {
+        properties: &[
+            ("DisableSsl", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StarburstParameters: ObjRule = ObjRule {
+        properties: &[
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"], ..StrRule::ANY })),
+            ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("DatabaseAccessControlRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ProductType", Shape::Str(&StrRule { allowed: &["GALAXY", "ENTERPRISE"], ..StrRule::ANY })),
+        ],
+        required: &["Catalog", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TeradataParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Database", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrinoParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Catalog", "Host", "Port"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnectionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("VpcConnectionArn", Shape::STR),
+        ],
+        required: &["VpcConnectionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

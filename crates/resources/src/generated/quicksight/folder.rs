@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Folder: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FolderId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FolderType", Shape::Str(&StrRule { allowed: &["SHARED", "RESTRICTED"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("ParentFolderArn", Shape::STR),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("SharingModel", Shape::Str(&StrRule { allowed: &["ACCOUNT", "NAMESPACE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::Folder` resource.
 ///
@@ -49,31 +25,31 @@ pub struct Folder {
     /// The ID for the AWS account where you want to create the folder.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FolderId`: a string.
     ///
     /// The ID of the folder.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub folder_id: Option<Str>,
+    pub folder_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FolderType`: a [`FolderType`] value.
     ///
     /// The type of folder it is.
     ///
     /// Create-only: changing it replaces the resource.
-    pub folder_type: Option<FolderType>,
+    pub folder_type: ::std::option::Option<FolderType>,
     /// `Name`: a string.
     ///
     /// A display name for the folder.
     ///
     /// Length 1 to 200.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParentFolderArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the folder.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub parent_folder_arn: Option<Str>,
+    pub parent_folder_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A structure that describes the principals and the resource-level permissions of a folder.
@@ -81,19 +57,19 @@ pub struct Folder {
     /// To specify no permissions, omit `Permissions` .
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `SharingModel`: a [`SharingModel`] value.
     ///
     /// The sharing scope of the folder.
     ///
     /// Create-only: changing it replaces the resource.
-    pub sharing_model: Option<SharingModel>,
+    pub sharing_model: ::std::option::Option<SharingModel>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags for the folders that you want to apply overrides to.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +79,7 @@ impl Folder {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::Folder",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-folder.html",
         primary_identifier: &["AwsAccountId", "FolderId"],
@@ -114,51 +90,53 @@ impl Folder {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Folder` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `FolderId`: a string.
-    pub fn folder_id(mut self, value: impl Into<Str>) -> Self { self.folder_id = Some(value.into()); self }
+    pub fn folder_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.folder_id = ::std::option::Option::Some(value.into()); self }
     /// `FolderType`: a [`FolderType`] value.
-    pub fn folder_type(mut self, value: impl Into<FolderType>) -> Self { self.folder_type = Some(value.into()); self }
+    pub fn folder_type(mut self, value: impl ::std::convert::Into<FolderType>) -> Self { self.folder_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ParentFolderArn`: a string.
-    pub fn parent_folder_arn(mut self, value: impl Into<Str>) -> Self { self.parent_folder_arn = Some(value.into()); self }
+    pub fn parent_folder_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parent_folder_arn = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `SharingModel`: a [`SharingModel`] value.
-    pub fn sharing_model(mut self, value: impl Into<SharingModel>) -> Self { self.sharing_model = Some(value.into()); self }
+    pub fn sharing_model(mut self, value: impl ::std::convert::Into<SharingModel>) -> Self { self.sharing_model = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Folder {
+impl ::cloudwright_core::Resource for Folder {
     type Attributes = FolderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Folder, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Folder, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Folder {
+impl ::cloudwright_core::ToValue for Folder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("FolderId", &self.folder_id)
             .opt("FolderType", &self.folder_type)
@@ -171,12 +149,12 @@ impl ToValue for Folder {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Folder`]: `Handle<Folder>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Folder`]: `Handle<Folder>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FolderAttributes(ResourceRef);
+pub struct FolderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FolderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FolderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,24 +164,24 @@ impl FolderAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the folder.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that the folder was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the folder was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 }
 
@@ -211,55 +189,44 @@ impl FolderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePermissionRequired {
     /// `Actions`: a list of strings, required.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
-        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Actions", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourcePermission` property type of `AWS::QuickSight::Folder`.
 ///
-/// &lt;p&gt;Permission for the resource.&lt;/p&gt;
+/// \<p>Permission for the resource.\</p>
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-folder-resourcepermission.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePermission {
     /// `Actions`: a list of strings, required.
     ///
-    /// &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
+    /// \<p>The IAM action to grant or revoke permissions on.\</p>
     ///
     /// Items 1 to 20.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Principal`: a string, required.
     ///
-    /// &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
-    /// following:&lt;/p&gt;
-    /// &lt;ul&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
+    /// \<p>The Amazon Resource Name (ARN) of the principal. This can be one of the
+    /// following:\</p>
+    /// \<ul>
+    /// \<li>
+    /// \<p>The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)\</p>
+    /// \</li>
+    /// \<li>
+    /// \<p>The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)\</p>
+    /// \</li>
+    /// \<li>
+    /// \<p>The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
     /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
-    /// (This is less common.) &lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;/ul&gt;
+    /// (This is less common.) \</p>
+    /// \</li>
+    /// \</ul>
     ///
     /// Pattern `^arn:.*`; length 1 to 256.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -274,17 +241,17 @@ impl ResourcePermission {
     }
 
     /// `Actions`: a list of strings, required.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actions = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
 }
 
-impl PropertyType for ResourcePermission {}
+impl crate::PropertyType for ResourcePermission {}
 
-impl ToValue for ResourcePermission {
+impl ::cloudwright_core::ToValue for ResourcePermission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Principal", &self.principal)
             .build()
@@ -299,24 +266,24 @@ pub enum FolderType {
     /// `RESTRICTED`
     Restricted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FolderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FolderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FolderType {
+impl ::cloudwright_core::ToValue for FolderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Shared => "SHARED",
             Self::Restricted => "RESTRICTED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -328,23 +295,63 @@ pub enum SharingModel {
     /// `NAMESPACE`
     Namespace,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SharingModel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SharingModel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SharingModel {
+impl ::cloudwright_core::ToValue for SharingModel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Account => "ACCOUNT",
             Self::Namespace => "NAMESPACE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Folder: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FolderId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FolderType", Shape::Str(&StrRule { allowed: &["SHARED", "RESTRICTED"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("ParentFolderArn", Shape::STR),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("SharingModel", Shape::Str(&StrRule { allowed: &["ACCOUNT", "NAMESPACE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20), unique: false })),
+            ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Actions", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

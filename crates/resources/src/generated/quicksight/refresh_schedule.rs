@@ -5,23 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?:LAST_DAY_OF_MONTH|1[0-9]|2[0-8]|[12]|[3-9])$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DataSetId", Shape::STR),
-        ("Schedule", Shape::Object(&RULE_RefreshScheduleMap)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::QuickSight::RefreshSchedule` resource.
 ///
 /// Creates a refresh schedule for a dataset in Quick .
@@ -40,17 +23,17 @@ pub struct RefreshSchedule {
     /// The AWS account ID of the account that you are creating a schedule in.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSetId`: a string.
     ///
     /// The ID of the dataset that you are creating a refresh schedule for.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_set_id: Option<Str>,
+    pub data_set_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schedule`: a [`RefreshScheduleMap`] object.
     ///
     /// The refresh schedule of a dataset.
-    pub schedule: Option<Obj<RefreshScheduleMap>>,
+    pub schedule: ::std::option::Option<crate::Obj<RefreshScheduleMap>>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +43,7 @@ impl RefreshSchedule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::RefreshSchedule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-refreshschedule.html",
         primary_identifier: &["AwsAccountId", "DataSetId", "Schedule/ScheduleId"],
@@ -71,38 +54,40 @@ impl RefreshSchedule {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RefreshSchedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `DataSetId`: a string.
-    pub fn data_set_id(mut self, value: impl Into<Str>) -> Self { self.data_set_id = Some(value.into()); self }
+    pub fn data_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_set_id = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a [`RefreshScheduleMap`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<RefreshScheduleMap>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshScheduleMap>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RefreshSchedule {
+impl ::cloudwright_core::Resource for RefreshSchedule {
     type Attributes = RefreshScheduleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RefreshSchedule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RefreshSchedule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RefreshSchedule {
+impl ::cloudwright_core::ToValue for RefreshSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("DataSetId", &self.data_set_id)
             .opt("Schedule", &self.schedule)
@@ -110,12 +95,12 @@ impl ToValue for RefreshSchedule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RefreshSchedule`]: `Handle<RefreshSchedule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RefreshSchedule`]: `Handle<RefreshSchedule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RefreshScheduleAttributes(ResourceRef);
+pub struct RefreshScheduleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RefreshScheduleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RefreshScheduleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,20 +110,10 @@ impl RefreshScheduleAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the refresh schedule.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshOnDay: ObjRule = ObjRule {
-    properties: &[
-        ("DayOfMonth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshOnDay` property type of `AWS::QuickSight::RefreshSchedule`.
 ///
@@ -148,9 +123,9 @@ pub struct RefreshOnDay {
     /// `DayOfMonth`: a string.
     ///
     /// Pattern `^(?:LAST_DAY_OF_MONTH|1[0-9]|2[0-8]|[12]|[3-9])$`; length 1 to 128.
-    pub day_of_month: Option<Str>,
+    pub day_of_month: ::std::option::Option<::cloudwright_core::Str>,
     /// `DayOfWeek`: a [`DayOfWeek`] value.
-    pub day_of_week: Option<DayOfWeek>,
+    pub day_of_week: ::std::option::Option<DayOfWeek>,
 }
 
 #[rustfmt::skip]
@@ -158,38 +133,26 @@ impl RefreshOnDay {
     /// A `RefreshOnDay` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DayOfMonth`: a string.
-    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self { self.day_of_month = Some(value.into()); self }
+    pub fn day_of_month(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.day_of_month = ::std::option::Option::Some(value.into()); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = Some(value.into()); self }
+    pub fn day_of_week(mut self, value: impl ::std::convert::Into<DayOfWeek>) -> Self { self.day_of_week = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RefreshOnDay {}
+impl crate::PropertyType for RefreshOnDay {}
 
-impl ToValue for RefreshOnDay {
+impl ::cloudwright_core::ToValue for RefreshOnDay {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DayOfMonth", &self.day_of_month)
             .opt("DayOfWeek", &self.day_of_week)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RefreshScheduleMap: ObjRule = ObjRule {
-    properties: &[
-        ("RefreshType", Shape::Str(&StrRule { allowed: &["FULL_REFRESH", "INCREMENTAL_REFRESH"], ..StrRule::ANY })),
-        ("ScheduleFrequency", Shape::Object(&RULE_ScheduleFrequency)),
-        ("ScheduleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("StartAfterDateTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RefreshScheduleMap` property type of `AWS::QuickSight::RefreshSchedule`.
 ///
@@ -205,24 +168,24 @@ pub struct RefreshScheduleMap {
     /// - `FULL_REFRESH` : A complete refresh of a dataset.
     /// - `INCREMENTAL_REFRESH` : A partial refresh of some rows of a dataset, based on the time window specified.
     ///
-    /// For more information on full and incremental refreshes, see \[Refreshing SPICE data\](<https://docs.aws.amazon.com/quicksight/latest/user/refreshing-imported-data.html>) in the *Quick User Guide* .
-    pub refresh_type: Option<RefreshType>,
+    /// For more information on full and incremental refreshes, see [Refreshing SPICE data](https://docs.aws.amazon.com/quicksight/latest/user/refreshing-imported-data.html) in the *Quick User Guide* .
+    pub refresh_type: ::std::option::Option<RefreshType>,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] object.
     ///
     /// The frequency for the refresh schedule.
-    pub schedule_frequency: Option<Obj<ScheduleFrequency>>,
+    pub schedule_frequency: ::std::option::Option<crate::Obj<ScheduleFrequency>>,
     /// `ScheduleId`: a string.
     ///
     /// An identifier for the refresh schedule.
     ///
     /// Length 1 to 128.
-    pub schedule_id: Option<Str>,
+    pub schedule_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartAfterDateTime`: a string.
     ///
     /// Time after which the refresh schedule can be started, expressed in `YYYY-MM-DDTHH:MM:SS` format.
     ///
     /// Length 1 to 128.
-    pub start_after_date_time: Option<Str>,
+    pub start_after_date_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -230,25 +193,25 @@ impl RefreshScheduleMap {
     /// A `RefreshScheduleMap` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RefreshType`: a [`RefreshType`] value.
-    pub fn refresh_type(mut self, value: impl Into<RefreshType>) -> Self { self.refresh_type = Some(value.into()); self }
+    pub fn refresh_type(mut self, value: impl ::std::convert::Into<RefreshType>) -> Self { self.refresh_type = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] object.
-    pub fn schedule_frequency(mut self, value: impl Into<Obj<ScheduleFrequency>>) -> Self { self.schedule_frequency = Some(value.into()); self }
+    pub fn schedule_frequency(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduleFrequency>>) -> Self { self.schedule_frequency = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleId`: a string.
-    pub fn schedule_id(mut self, value: impl Into<Str>) -> Self { self.schedule_id = Some(value.into()); self }
+    pub fn schedule_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_id = ::std::option::Option::Some(value.into()); self }
     /// `StartAfterDateTime`: a string.
-    pub fn start_after_date_time(mut self, value: impl Into<Str>) -> Self { self.start_after_date_time = Some(value.into()); self }
+    pub fn start_after_date_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_after_date_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RefreshScheduleMap {}
+impl crate::PropertyType for RefreshScheduleMap {}
 
-impl ToValue for RefreshScheduleMap {
+impl ::cloudwright_core::ToValue for RefreshScheduleMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RefreshType", &self.refresh_type)
             .opt("ScheduleFrequency", &self.schedule_frequency)
             .opt("ScheduleId", &self.schedule_id)
@@ -256,18 +219,6 @@ impl ToValue for RefreshScheduleMap {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduleFrequency: ObjRule = ObjRule {
-    properties: &[
-        ("Interval", Shape::Str(&StrRule { allowed: &["MINUTE15", "MINUTE30", "HOURLY", "DAILY", "WEEKLY", "MONTHLY"], ..StrRule::ANY })),
-        ("RefreshOnDay", Shape::Object(&RULE_RefreshOnDay)),
-        ("TimeOfTheDay", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduleFrequency` property type of `AWS::QuickSight::RefreshSchedule`.
 ///
@@ -277,17 +228,17 @@ pub(crate) static RULE_ScheduleFrequency: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScheduleFrequency {
     /// `Interval`: an [`Interval`] value.
-    pub interval: Option<Interval>,
+    pub interval: ::std::option::Option<Interval>,
     /// `RefreshOnDay`: a [`RefreshOnDay`] object.
-    pub refresh_on_day: Option<Obj<RefreshOnDay>>,
+    pub refresh_on_day: ::std::option::Option<crate::Obj<RefreshOnDay>>,
     /// `TimeOfTheDay`: a string.
     ///
     /// Length 1 to 128.
-    pub time_of_the_day: Option<Str>,
+    pub time_of_the_day: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeZone`: a string.
     ///
     /// Length 1 to 128.
-    pub time_zone: Option<Str>,
+    pub time_zone: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -295,25 +246,25 @@ impl ScheduleFrequency {
     /// A `ScheduleFrequency` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Interval`: an [`Interval`] value.
-    pub fn interval(mut self, value: impl Into<Interval>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<Interval>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `RefreshOnDay`: a [`RefreshOnDay`] object.
-    pub fn refresh_on_day(mut self, value: impl Into<Obj<RefreshOnDay>>) -> Self { self.refresh_on_day = Some(value.into()); self }
+    pub fn refresh_on_day(mut self, value: impl ::std::convert::Into<crate::Obj<RefreshOnDay>>) -> Self { self.refresh_on_day = ::std::option::Option::Some(value.into()); self }
     /// `TimeOfTheDay`: a string.
-    pub fn time_of_the_day(mut self, value: impl Into<Str>) -> Self { self.time_of_the_day = Some(value.into()); self }
+    pub fn time_of_the_day(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_of_the_day = ::std::option::Option::Some(value.into()); self }
     /// `TimeZone`: a string.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    pub fn time_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScheduleFrequency {}
+impl crate::PropertyType for ScheduleFrequency {}
 
-impl ToValue for ScheduleFrequency {
+impl ::cloudwright_core::ToValue for ScheduleFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Interval", &self.interval)
             .opt("RefreshOnDay", &self.refresh_on_day)
             .opt("TimeOfTheDay", &self.time_of_the_day)
@@ -340,18 +291,18 @@ pub enum DayOfWeek {
     /// `SATURDAY`
     Saturday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DayOfWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DayOfWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DayOfWeek {
+impl ::cloudwright_core::ToValue for DayOfWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sunday => "SUNDAY",
             Self::Monday => "MONDAY",
@@ -360,9 +311,9 @@ impl ToValue for DayOfWeek {
             Self::Thursday => "THURSDAY",
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,18 +333,18 @@ pub enum Interval {
     /// `MONTHLY`
     Monthly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Interval {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Interval {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Interval {
+impl ::cloudwright_core::ToValue for Interval {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Minute15 => "MINUTE15",
             Self::Minute30 => "MINUTE30",
@@ -401,9 +352,9 @@ impl ToValue for Interval {
             Self::Daily => "DAILY",
             Self::Weekly => "WEEKLY",
             Self::Monthly => "MONTHLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -415,23 +366,79 @@ pub enum RefreshType {
     /// `INCREMENTAL_REFRESH`
     IncrementalRefresh,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RefreshType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RefreshType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RefreshType {
+impl ::cloudwright_core::ToValue for RefreshType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullRefresh => "FULL_REFRESH",
             Self::IncrementalRefresh => "INCREMENTAL_REFRESH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?:LAST_DAY_OF_MONTH|1[0-9]|2[0-8]|[12]|[3-9])$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DataSetId", Shape::STR),
+            ("Schedule", Shape::Object(&RULE_RefreshScheduleMap)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshOnDay: ObjRule = ObjRule {
+        properties: &[
+            ("DayOfMonth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RefreshScheduleMap: ObjRule = ObjRule {
+        properties: &[
+            ("RefreshType", Shape::Str(&StrRule { allowed: &["FULL_REFRESH", "INCREMENTAL_REFRESH"], ..StrRule::ANY })),
+            ("ScheduleFrequency", Shape::Object(&RULE_ScheduleFrequency)),
+            ("ScheduleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("StartAfterDateTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduleFrequency: ObjRule = ObjRule {
+        properties: &[
+            ("Interval", Shape::Str(&StrRule { allowed: &["MINUTE15", "MINUTE30", "HOURLY", "DAILY", "WEEKLY", "MONTHLY"], ..StrRule::ANY })),
+            ("RefreshOnDay", Shape::Object(&RULE_RefreshOnDay)),
+            ("TimeOfTheDay", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

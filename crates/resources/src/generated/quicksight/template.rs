@@ -5,13 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AggregationFunction, AggregationSortConfiguration, AggregationSortConfigurationRequired,
-    AnalysisDefaults, AnalysisDefaultsRequired, AnchorDateConfiguration, AnchorOption,
-    ArcAxisConfiguration, ArcAxisDisplayRange, ArcConfiguration, ArcOptions, ArcThickness,
-    ArcThicknessOptions, AssetOptions, AttributeAggregationFunction, AxisBinding, AxisDataOptions,
+    AnalysisDefaults, AnchorDateConfiguration, AnchorOption, ArcAxisConfiguration,
+    ArcAxisDisplayRange, ArcConfiguration, ArcOptions, ArcThickness, ArcThicknessOptions,
+    AssetOptions, AttributeAggregationFunction, AxisBinding, AxisDataOptions,
     AxisDisplayMinMaxRange, AxisDisplayOptions, AxisDisplayRange, AxisLabelOptions,
     AxisLabelReferenceOptions, AxisLabelReferenceOptionsRequired, AxisLinearScale,
     AxisLogarithmicScale, AxisScale, AxisTickLabelOptions, BarChartAggregatedFieldWells,
@@ -19,9 +17,7 @@ pub use super::shared::{
     BaseMapStyleType, BinCountOptions, BinWidthOptions, BodySectionConfiguration,
     BodySectionConfigurationRequired, BodySectionContent,
     BodySectionDynamicCategoryDimensionConfiguration,
-    BodySectionDynamicCategoryDimensionConfigurationRequired,
-    BodySectionDynamicNumericDimensionConfiguration,
-    BodySectionDynamicNumericDimensionConfigurationRequired, BodySectionRepeatConfiguration,
+    BodySectionDynamicNumericDimensionConfiguration, BodySectionRepeatConfiguration,
     BodySectionRepeatDimensionConfiguration, BodySectionRepeatPageBreakConfiguration,
     BoxPlotAggregatedFieldWells, BoxPlotFieldWells, BoxPlotFillStyle, BoxPlotOptions,
     BoxPlotSortConfiguration, BoxPlotStyleOptions, CalculatedField, CalculatedFieldRequired,
@@ -32,122 +28,107 @@ pub use super::shared::{
     CategoryFilterConfiguration, CategoryFilterMatchOperator, CategoryFilterRequired,
     CategoryFilterSelectAllOptions, CategoryInnerFilter, CategoryInnerFilterRequired,
     ChartAxisLabelOptions, ClusterMarker, ClusterMarkerConfiguration, ColorFillType, ColorScale,
-    ColorScaleRequired, ColorsConfiguration, ColumnConfiguration, ColumnConfigurationRequired,
-    ColumnHierarchy, ColumnIdentifier, ColumnIdentifierRequired, ColumnRole, ColumnSort,
-    ColumnSortRequired, ColumnTooltipItem, ColumnTooltipItemRequired,
-    ComboChartAggregatedFieldWells, ComboChartFieldWells, ComboChartSortConfiguration, CommitMode,
-    ComparisonConfiguration, ComparisonFormatConfiguration, ComparisonMethod, Computation,
-    ConditionalFormattingColor, ConditionalFormattingCustomIconCondition,
-    ConditionalFormattingCustomIconConditionRequired, ConditionalFormattingCustomIconOptions,
-    ConditionalFormattingGradientColor, ConditionalFormattingGradientColorRequired,
-    ConditionalFormattingIcon, ConditionalFormattingIconDisplayConfiguration,
-    ConditionalFormattingIconDisplayOption, ConditionalFormattingIconSet,
-    ConditionalFormattingIconSetRequired, ConditionalFormattingIconSetType,
-    ConditionalFormattingSolidColor, ConditionalFormattingSolidColorRequired,
-    ContributionAnalysisDefault, ContributionAnalysisDefaultRequired, CrossDatasetTypes,
-    CurrencyDisplayFormatConfiguration, CustomActionFilterOperation,
-    CustomActionFilterOperationRequired, CustomActionNavigationOperation,
-    CustomActionSetParametersOperation, CustomActionSetParametersOperationRequired,
-    CustomActionUrlOperation, CustomActionUrlOperationRequired, CustomColor, CustomColorRequired,
-    CustomContentImageScalingConfiguration, CustomContentType, CustomFilterConfiguration,
-    CustomFilterConfigurationRequired, CustomFilterListConfiguration,
-    CustomFilterListConfigurationRequired, CustomNarrativeOptions, CustomNarrativeOptionsRequired,
-    CustomParameterValues, CustomValuesConfiguration, CustomValuesConfigurationRequired,
-    DashboardBehavior, DataBarsOptions, DataBarsOptionsRequired, DataColor, DataFieldSeriesItem,
-    DataFieldSeriesItemRequired, DataLabelContent, DataLabelOptions, DataLabelOverlap,
-    DataLabelPosition, DataLabelType, DataPathColor, DataPathColorRequired, DataPathLabelType,
-    DataPathSort, DataPathSortRequired, DataPathType, DataPathValue, DataSetReference,
-    DataSetReferenceRequired, DateAggregationFunction, DateAxisOptions, DateDimensionField,
-    DateDimensionFieldRequired, DateMeasureField, DateMeasureFieldRequired, DateTimeDefaultValues,
-    DateTimeFormatConfiguration, DateTimeHierarchy, DateTimeHierarchyRequired,
-    DateTimeParameterDeclaration, DateTimeParameterDeclarationRequired,
-    DateTimePickerControlDisplayOptions, DateTimeValueWhenUnsetConfiguration, DayOfTheWeek,
-    DecimalDefaultValues, DecimalParameterDeclaration, DecimalParameterDeclarationRequired,
-    DecimalPlacesConfiguration, DecimalPlacesConfigurationRequired,
+    ColorScaleRequired, ColorsConfiguration, ColumnConfiguration, ColumnHierarchy,
+    ColumnIdentifier, ColumnIdentifierRequired, ColumnRole, ColumnSort, ColumnSortRequired,
+    ColumnTooltipItem, ComboChartAggregatedFieldWells, ComboChartFieldWells,
+    ComboChartSortConfiguration, CommitMode, ComparisonConfiguration,
+    ComparisonFormatConfiguration, ComparisonMethod, Computation, ConditionalFormattingColor,
+    ConditionalFormattingCustomIconCondition, ConditionalFormattingCustomIconConditionRequired,
+    ConditionalFormattingCustomIconOptions, ConditionalFormattingGradientColor,
+    ConditionalFormattingGradientColorRequired, ConditionalFormattingIcon,
+    ConditionalFormattingIconDisplayConfiguration, ConditionalFormattingIconDisplayOption,
+    ConditionalFormattingIconSet, ConditionalFormattingIconSetType,
+    ConditionalFormattingSolidColor, ContributionAnalysisDefault,
+    ContributionAnalysisDefaultRequired, CrossDatasetTypes, CurrencyDisplayFormatConfiguration,
+    CustomActionFilterOperation, CustomActionFilterOperationRequired,
+    CustomActionNavigationOperation, CustomActionSetParametersOperation, CustomActionUrlOperation,
+    CustomActionUrlOperationRequired, CustomColor, CustomContentImageScalingConfiguration,
+    CustomContentType, CustomFilterConfiguration, CustomFilterConfigurationRequired,
+    CustomFilterListConfiguration, CustomFilterListConfigurationRequired, CustomNarrativeOptions,
+    CustomParameterValues, CustomValuesConfiguration, DashboardBehavior, DataBarsOptions,
+    DataColor, DataFieldSeriesItem, DataFieldSeriesItemRequired, DataLabelContent,
+    DataLabelOptions, DataLabelOverlap, DataLabelPosition, DataLabelType, DataPathColor,
+    DataPathColorRequired, DataPathLabelType, DataPathSort, DataPathSortRequired, DataPathType,
+    DataPathValue, DataSetReference, DataSetReferenceRequired, DateAggregationFunction,
+    DateAxisOptions, DateDimensionField, DateDimensionFieldRequired, DateMeasureField,
+    DateMeasureFieldRequired, DateTimeDefaultValues, DateTimeFormatConfiguration,
+    DateTimeHierarchy, DateTimeParameterDeclaration, DateTimePickerControlDisplayOptions,
+    DateTimeValueWhenUnsetConfiguration, DayOfTheWeek, DecimalDefaultValues,
+    DecimalParameterDeclaration, DecimalParameterDeclarationRequired, DecimalPlacesConfiguration,
     DecimalValueWhenUnsetConfiguration, DefaultDateTimePickerControlOptions,
     DefaultFilterControlConfiguration, DefaultFilterControlConfigurationRequired,
     DefaultFilterControlOptions, DefaultFilterDropDownControlOptions,
     DefaultFilterListControlOptions, DefaultFreeFormLayoutConfiguration,
-    DefaultFreeFormLayoutConfigurationRequired, DefaultGridLayoutConfiguration,
-    DefaultGridLayoutConfigurationRequired, DefaultInteractiveLayoutConfiguration,
+    DefaultGridLayoutConfiguration, DefaultInteractiveLayoutConfiguration,
     DefaultNewSheetConfiguration, DefaultPaginatedLayoutConfiguration,
     DefaultRelativeDateTimeControlOptions, DefaultSectionBasedLayoutConfiguration,
-    DefaultSectionBasedLayoutConfigurationRequired, DefaultSliderControlOptions,
-    DefaultSliderControlOptionsRequired, DefaultTextAreaControlOptions,
-    DefaultTextFieldControlOptions, DestinationParameterValueConfiguration, DigitGroupingStyle,
-    DimensionField, DonutCenterOptions, DonutOptions, DrillDownFilter,
-    DropDownControlDisplayOptions, DynamicDefaultValue, DynamicDefaultValueRequired, EmptyVisual,
+    DefaultSliderControlOptions, DefaultSliderControlOptionsRequired,
+    DefaultTextAreaControlOptions, DefaultTextFieldControlOptions,
+    DestinationParameterValueConfiguration, DigitGroupingStyle, DimensionField, DonutCenterOptions,
+    DonutOptions, DrillDownFilter, DropDownControlDisplayOptions, DynamicDefaultValue, EmptyVisual,
     EmptyVisualRequired, ExcludePeriodConfiguration, ExcludePeriodConfigurationRequired,
     ExplicitHierarchy, ExplicitHierarchyRequired, FieldBasedTooltip, FieldLabelType,
     FieldSeriesItem, FieldSeriesItemRequired, FieldSort, FieldSortOptions, FieldSortRequired,
-    FieldTooltipItem, FieldTooltipItemRequired, FilledMapAggregatedFieldWells,
-    FilledMapConditionalFormatting, FilledMapConditionalFormattingOption,
-    FilledMapConditionalFormattingOptionRequired, FilledMapConditionalFormattingRequired,
-    FilledMapFieldWells, FilledMapShapeConditionalFormatting,
-    FilledMapShapeConditionalFormattingRequired, FilledMapSortConfiguration, Filter, FilterControl,
-    FilterCrossSheetControl, FilterCrossSheetControlRequired, FilterDateTimePickerControl,
+    FieldTooltipItem, FilledMapAggregatedFieldWells, FilledMapConditionalFormatting,
+    FilledMapConditionalFormattingOption, FilledMapFieldWells, FilledMapShapeConditionalFormatting,
+    FilledMapSortConfiguration, Filter, FilterControl, FilterCrossSheetControl,
+    FilterCrossSheetControlRequired, FilterDateTimePickerControl,
     FilterDateTimePickerControlRequired, FilterDropDownControl, FilterDropDownControlRequired,
-    FilterGroup, FilterGroupRequired, FilterListConfiguration, FilterListConfigurationRequired,
-    FilterListControl, FilterListControlRequired, FilterNullOption,
-    FilterOperationSelectedFieldsConfiguration, FilterOperationTargetVisualsConfiguration,
-    FilterRelativeDateTimeControl, FilterRelativeDateTimeControlRequired, FilterScopeConfiguration,
-    FilterSelectableValues, FilterSliderControl, FilterSliderControlRequired,
-    FilterTextAreaControl, FilterTextAreaControlRequired, FilterTextFieldControl,
-    FilterTextFieldControlRequired, FilterVisualScope, FontConfiguration, FontDecoration, FontSize,
-    FontStyle, FontWeight, FontWeightName, ForecastComputation, ForecastComputationRequired,
-    ForecastComputationSeasonality, ForecastConfiguration, ForecastScenario, FormatConfiguration,
-    FreeFormLayoutCanvasSizeOptions, FreeFormLayoutConfiguration,
-    FreeFormLayoutConfigurationRequired, FreeFormLayoutElement,
-    FreeFormLayoutElementBackgroundStyle, FreeFormLayoutElementBorderStyle,
-    FreeFormLayoutElementRequired, FreeFormLayoutScreenCanvasSizeOptions,
-    FreeFormLayoutScreenCanvasSizeOptionsRequired, FreeFormSectionLayoutConfiguration,
-    FreeFormSectionLayoutConfigurationRequired, FunnelChartAggregatedFieldWells,
-    FunnelChartDataLabelOptions, FunnelChartFieldWells, FunnelChartMeasureDataLabelStyle,
-    FunnelChartSortConfiguration, GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
+    FilterGroup, FilterGroupRequired, FilterListConfiguration, FilterListControl,
+    FilterListControlRequired, FilterNullOption, FilterOperationSelectedFieldsConfiguration,
+    FilterOperationTargetVisualsConfiguration, FilterRelativeDateTimeControl,
+    FilterRelativeDateTimeControlRequired, FilterScopeConfiguration, FilterSelectableValues,
+    FilterSliderControl, FilterSliderControlRequired, FilterTextAreaControl,
+    FilterTextAreaControlRequired, FilterTextFieldControl, FilterTextFieldControlRequired,
+    FilterVisualScope, FontConfiguration, FontDecoration, FontSize, FontStyle, FontWeight,
+    FontWeightName, ForecastComputation, ForecastComputationSeasonality, ForecastConfiguration,
+    ForecastScenario, FormatConfiguration, FreeFormLayoutCanvasSizeOptions,
+    FreeFormLayoutConfiguration, FreeFormLayoutElement, FreeFormLayoutElementBackgroundStyle,
+    FreeFormLayoutElementBorderStyle, FreeFormLayoutElementRequired,
+    FreeFormLayoutScreenCanvasSizeOptions, FreeFormSectionLayoutConfiguration,
+    FunnelChartAggregatedFieldWells, FunnelChartDataLabelOptions, FunnelChartFieldWells,
+    FunnelChartMeasureDataLabelStyle, FunnelChartSortConfiguration,
+    GaugeChartArcConditionalFormatting, GaugeChartColorConfiguration,
     GaugeChartConditionalFormatting, GaugeChartConditionalFormattingOption, GaugeChartFieldWells,
     GaugeChartOptions, GaugeChartPrimaryValueConditionalFormatting, GeospatialCoordinateBounds,
     GeospatialCoordinateBoundsRequired, GeospatialHeatmapColorScale,
-    GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialHeatmapDataColorRequired,
-    GeospatialMapAggregatedFieldWells, GeospatialMapFieldWells, GeospatialMapStyleOptions,
-    GeospatialPointStyleOptions, GeospatialSelectedPointStyle, GeospatialWindowOptions,
-    GlobalTableBorderOptions, GradientColor, GradientStop, GradientStopRequired,
-    GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutConfigurationRequired,
-    GridLayoutElement, GridLayoutElementRequired, GridLayoutScreenCanvasSizeOptions,
-    GridLayoutScreenCanvasSizeOptionsRequired, GrowthRateComputation,
-    GrowthRateComputationRequired, HeaderFooterSectionConfiguration,
-    HeaderFooterSectionConfigurationRequired, HeatMapAggregatedFieldWells, HeatMapFieldWells,
-    HeatMapSortConfiguration, HistogramAggregatedFieldWells, HistogramBinOptions, HistogramBinType,
-    HistogramFieldWells, HorizontalTextAlignment, Icon, ImageCustomAction,
-    ImageCustomActionOperation, ImageCustomActionRequired, ImageCustomActionTrigger,
-    ImageInteractionOptions, ImageMenuOption, InnerFilter, IntegerDefaultValues,
-    IntegerParameterDeclaration, IntegerParameterDeclarationRequired,
-    IntegerValueWhenUnsetConfiguration, ItemsLimitConfiguration,
-    KpiActualValueConditionalFormatting, KpiComparisonValueConditionalFormatting,
-    KpiConditionalFormatting, KpiConditionalFormattingOption, KpiFieldWells, KpiOptions,
+    GeospatialHeatmapConfiguration, GeospatialHeatmapDataColor, GeospatialMapAggregatedFieldWells,
+    GeospatialMapFieldWells, GeospatialMapStyleOptions, GeospatialPointStyleOptions,
+    GeospatialSelectedPointStyle, GeospatialWindowOptions, GlobalTableBorderOptions, GradientColor,
+    GradientStop, GridLayoutCanvasSizeOptions, GridLayoutConfiguration, GridLayoutElement,
+    GridLayoutElementRequired, GridLayoutScreenCanvasSizeOptions, GrowthRateComputation,
+    HeaderFooterSectionConfiguration, HeaderFooterSectionConfigurationRequired,
+    HeatMapAggregatedFieldWells, HeatMapFieldWells, HeatMapSortConfiguration,
+    HistogramAggregatedFieldWells, HistogramBinOptions, HistogramBinType, HistogramFieldWells,
+    HorizontalTextAlignment, Icon, ImageCustomAction, ImageCustomActionOperation,
+    ImageCustomActionRequired, ImageCustomActionTrigger, ImageInteractionOptions, ImageMenuOption,
+    InnerFilter, IntegerDefaultValues, IntegerParameterDeclaration,
+    IntegerParameterDeclarationRequired, IntegerValueWhenUnsetConfiguration,
+    ItemsLimitConfiguration, KpiActualValueConditionalFormatting,
+    KpiComparisonValueConditionalFormatting, KpiConditionalFormatting,
+    KpiConditionalFormattingOption, KpiFieldWells, KpiOptions,
     KpiPrimaryValueConditionalFormatting, KpiProgressBarConditionalFormatting,
-    KpiSortConfiguration, KpiSparklineOptions, KpiSparklineOptionsRequired, KpiSparklineType,
-    KpiVisualLayoutOptions, KpiVisualStandardLayout, KpiVisualStandardLayoutRequired,
-    KpiVisualStandardLayoutType, LabelOptions, Layout, LayoutConfiguration, LayoutElementType,
-    LayoutRequired, LegendOptions, LegendPosition, LineChartAggregatedFieldWells,
-    LineChartDefaultSeriesSettings, LineChartFieldWells, LineChartLineStyle,
-    LineChartLineStyleSettings, LineChartMarkerShape, LineChartMarkerStyleSettings,
-    LineChartSeriesSettings, LineChartSortConfiguration, LineChartType, LineInterpolation,
-    LineSeriesAxisDisplayOptions, ListControlDisplayOptions, ListControlSearchOptions,
-    ListControlSelectAllOptions, LoadingAnimation, LocalNavigationConfiguration,
-    LocalNavigationConfigurationRequired, LongFormatText, MapZoomMode, MappedDataSetParameter,
+    KpiSortConfiguration, KpiSparklineOptions, KpiSparklineType, KpiVisualLayoutOptions,
+    KpiVisualStandardLayout, KpiVisualStandardLayoutType, LabelOptions, Layout,
+    LayoutConfiguration, LayoutElementType, LegendOptions, LegendPosition,
+    LineChartAggregatedFieldWells, LineChartDefaultSeriesSettings, LineChartFieldWells,
+    LineChartLineStyle, LineChartLineStyleSettings, LineChartMarkerShape,
+    LineChartMarkerStyleSettings, LineChartSeriesSettings, LineChartSortConfiguration,
+    LineChartType, LineInterpolation, LineSeriesAxisDisplayOptions, ListControlDisplayOptions,
+    ListControlSearchOptions, ListControlSelectAllOptions, LoadingAnimation,
+    LocalNavigationConfiguration, LongFormatText, MapZoomMode, MappedDataSetParameter,
     MappedDataSetParameterRequired, MaximumLabelType, MaximumMinimumComputation,
     MaximumMinimumComputationRequired, MaximumMinimumComputationType, MeasureField,
-    MetricComparisonComputation, MetricComparisonComputationRequired, MinimumLabelType,
-    MissingDataConfiguration, MissingDataTreatmentOption, NegativeValueConfiguration,
-    NegativeValueConfigurationRequired, NegativeValueDisplayMode, NestedFilter,
-    NestedFilterRequired, NullValueFormatConfiguration, NullValueFormatConfigurationRequired,
-    NumberDisplayFormatConfiguration, NumberFormatConfiguration, NumberScale, NumericAxisOptions,
-    NumericEqualityDrillDownFilter, NumericEqualityDrillDownFilterRequired, NumericEqualityFilter,
-    NumericEqualityFilterRequired, NumericEqualityMatchOperator, NumericFilterSelectAllOptions,
-    NumericFormatConfiguration, NumericRangeFilter, NumericRangeFilterRequired,
-    NumericRangeFilterValue, NumericSeparatorConfiguration, NumericSeparatorSymbol,
-    NumericalAggregationFunction, NumericalDimensionField, NumericalDimensionFieldRequired,
-    NumericalMeasureField, NumericalMeasureFieldRequired, OtherCategories, PaginationConfiguration,
+    MetricComparisonComputation, MinimumLabelType, MissingDataConfiguration,
+    MissingDataTreatmentOption, NegativeValueConfiguration, NegativeValueDisplayMode, NestedFilter,
+    NestedFilterRequired, NullValueFormatConfiguration, NumberDisplayFormatConfiguration,
+    NumberFormatConfiguration, NumberScale, NumericAxisOptions, NumericEqualityDrillDownFilter,
+    NumericEqualityDrillDownFilterRequired, NumericEqualityFilter, NumericEqualityFilterRequired,
+    NumericEqualityMatchOperator, NumericFilterSelectAllOptions, NumericFormatConfiguration,
+    NumericRangeFilter, NumericRangeFilterRequired, NumericRangeFilterValue,
+    NumericSeparatorConfiguration, NumericSeparatorSymbol, NumericalAggregationFunction,
+    NumericalDimensionField, NumericalDimensionFieldRequired, NumericalMeasureField,
+    NumericalMeasureFieldRequired, OtherCategories, PaginationConfiguration,
     PaginationConfigurationRequired, PanelBorderStyle, PanelConfiguration, PanelTitleOptions,
     PaperOrientation, PaperSize, ParameterControl, ParameterDateTimePickerControl,
     ParameterDateTimePickerControlRequired, ParameterDeclaration, ParameterDropDownControl,
@@ -156,37 +137,33 @@ pub use super::shared::{
     ParameterTextAreaControl, ParameterTextAreaControlRequired, ParameterTextFieldControl,
     ParameterTextFieldControlRequired, ParameterValueType, PercentVisibleRange,
     PercentageDisplayFormatConfiguration, PercentileAggregation, PeriodOverPeriodComputation,
-    PeriodOverPeriodComputationRequired, PeriodToDateComputation, PeriodToDateComputationRequired,
-    PieChartAggregatedFieldWells, PieChartFieldWells, PieChartSortConfiguration,
-    PivotFieldSortOptions, PivotFieldSortOptionsRequired, PivotTableAggregatedFieldWells,
-    PivotTableCellConditionalFormatting, PivotTableCellConditionalFormattingRequired,
+    PeriodToDateComputation, PieChartAggregatedFieldWells, PieChartFieldWells,
+    PieChartSortConfiguration, PivotFieldSortOptions, PivotFieldSortOptionsRequired,
+    PivotTableAggregatedFieldWells, PivotTableCellConditionalFormatting,
     PivotTableConditionalFormatting, PivotTableConditionalFormattingOption,
     PivotTableConditionalFormattingScope, PivotTableConditionalFormattingScopeRole,
-    PivotTableDataPathOption, PivotTableDataPathOptionRequired, PivotTableDataPathType,
-    PivotTableFieldCollapseState, PivotTableFieldCollapseStateOption,
-    PivotTableFieldCollapseStateOptionRequired, PivotTableFieldCollapseStateTarget,
-    PivotTableFieldOption, PivotTableFieldOptionRequired, PivotTableFieldOptions,
-    PivotTableFieldSubtotalOptions, PivotTableFieldWells, PivotTableMetricPlacement,
-    PivotTableOptions, PivotTablePaginatedReportOptions, PivotTableRowsLabelOptions,
-    PivotTableRowsLayout, PivotTableSortBy, PivotTableSortConfiguration, PivotTableSubtotalLevel,
-    PivotTableTotalOptions, PivotTotalOptions, PluginVisual, PluginVisualAxisName,
-    PluginVisualConfiguration, PluginVisualFieldWell, PluginVisualItemsLimitConfiguration,
-    PluginVisualOptions, PluginVisualProperty, PluginVisualRequired, PluginVisualSortConfiguration,
+    PivotTableDataPathOption, PivotTableDataPathType, PivotTableFieldCollapseState,
+    PivotTableFieldCollapseStateOption, PivotTableFieldCollapseStateTarget, PivotTableFieldOption,
+    PivotTableFieldOptions, PivotTableFieldSubtotalOptions, PivotTableFieldWells,
+    PivotTableMetricPlacement, PivotTableOptions, PivotTablePaginatedReportOptions,
+    PivotTableRowsLabelOptions, PivotTableRowsLayout, PivotTableSortBy,
+    PivotTableSortConfiguration, PivotTableSubtotalLevel, PivotTableTotalOptions,
+    PivotTotalOptions, PluginVisual, PluginVisualAxisName, PluginVisualConfiguration,
+    PluginVisualFieldWell, PluginVisualItemsLimitConfiguration, PluginVisualOptions,
+    PluginVisualProperty, PluginVisualRequired, PluginVisualSortConfiguration,
     PluginVisualTableQuerySort, PredefinedHierarchy, PredefinedHierarchyRequired,
     PrimaryValueDisplayType, ProgressBarOptions, QueryExecutionMode, QueryExecutionOptions,
     RadarChartAggregatedFieldWells, RadarChartAreaStyleSettings, RadarChartAxesRangeScale,
     RadarChartFieldWells, RadarChartSeriesSettings, RadarChartShape, RadarChartSortConfiguration,
     RangeEndsLabelType, ReferenceLine, ReferenceLineCustomLabelConfiguration,
-    ReferenceLineCustomLabelConfigurationRequired, ReferenceLineDataConfiguration,
-    ReferenceLineDynamicDataConfiguration, ReferenceLineDynamicDataConfigurationRequired,
-    ReferenceLineLabelConfiguration, ReferenceLineLabelHorizontalPosition,
-    ReferenceLineLabelVerticalPosition, ReferenceLinePatternType, ReferenceLineRequired,
-    ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
-    ReferenceLineStaticDataConfigurationRequired, ReferenceLineStyleConfiguration,
-    ReferenceLineValueLabelConfiguration, ReferenceLineValueLabelRelativePosition,
-    RelativeDateTimeControlDisplayOptions, RelativeDateType, RelativeDatesFilter,
-    RelativeDatesFilterRequired, RelativeFontSize, ResizeOption, ResourcePermission,
-    ResourcePermissionRequired, RollingDateConfiguration, RollingDateConfigurationRequired,
+    ReferenceLineDataConfiguration, ReferenceLineDynamicDataConfiguration,
+    ReferenceLineDynamicDataConfigurationRequired, ReferenceLineLabelConfiguration,
+    ReferenceLineLabelHorizontalPosition, ReferenceLineLabelVerticalPosition,
+    ReferenceLinePatternType, ReferenceLineSeriesType, ReferenceLineStaticDataConfiguration,
+    ReferenceLineStyleConfiguration, ReferenceLineValueLabelConfiguration,
+    ReferenceLineValueLabelRelativePosition, RelativeDateTimeControlDisplayOptions,
+    RelativeDateType, RelativeDatesFilter, RelativeDatesFilterRequired, RelativeFontSize,
+    ResizeOption, ResourcePermission, ResourcePermissionRequired, RollingDateConfiguration,
     RowAlternateColorOptions, SameSheetTargetVisualConfiguration,
     SankeyDiagramAggregatedFieldWells, SankeyDiagramFieldWells, SankeyDiagramSortConfiguration,
     ScatterPlotCategoricallyAggregatedFieldWells, ScatterPlotFieldWells,
@@ -194,130 +171,65 @@ pub use super::shared::{
     SecondaryValueOptions, SectionAfterPageBreak, SectionBasedLayoutCanvasSizeOptions,
     SectionBasedLayoutConfiguration, SectionBasedLayoutConfigurationRequired,
     SectionBasedLayoutPaperCanvasSizeOptions, SectionLayoutConfiguration,
-    SectionLayoutConfigurationRequired, SectionPageBreakConfiguration, SectionPageBreakStatus,
-    SectionStyle, SelectAllValueOptions, SelectedFieldOptions,
-    SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
+    SectionPageBreakConfiguration, SectionPageBreakStatus, SectionStyle, SelectAllValueOptions,
+    SelectedFieldOptions, SelectedSheetsFilterScopeConfiguration, SelectedTooltipType, SeriesItem,
     SetParameterValueConfiguration, SetParameterValueConfigurationRequired, ShapeConditionalFormat,
-    ShapeConditionalFormatRequired, SheetContentType, SheetControlDateTimePickerType,
-    SheetControlInfoIconLabelOptions, SheetControlLayout, SheetControlLayoutConfiguration,
-    SheetControlLayoutRequired, SheetControlListType, SheetControlSliderType,
-    SheetElementConfigurationOverrides, SheetElementRenderingRule,
+    SheetContentType, SheetControlDateTimePickerType, SheetControlInfoIconLabelOptions,
+    SheetControlLayout, SheetControlLayoutConfiguration, SheetControlListType,
+    SheetControlSliderType, SheetElementConfigurationOverrides, SheetElementRenderingRule,
     SheetElementRenderingRuleRequired, SheetImage, SheetImageRequired,
     SheetImageScalingConfiguration, SheetImageScalingType, SheetImageSource,
-    SheetImageStaticFileSource, SheetImageStaticFileSourceRequired, SheetImageTooltipConfiguration,
-    SheetImageTooltipText, SheetTextBox, SheetTextBoxRequired, SheetVisualScopingConfiguration,
-    SheetVisualScopingConfigurationRequired, ShortFormatText, SimpleAttributeAggregationFunction,
-    SimpleClusterMarker, SimpleNumericalAggregationFunction, SimpleTotalAggregationFunction,
-    SingleAxisOptions, SingleAxisOptionsYAxisOptions, SingleYAxisOption,
-    SliderControlDisplayOptions, SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties,
-    SmallMultiplesAxisScale, SmallMultiplesOptions, SortDirection, Spacing, SpecialValue,
-    StringDefaultValues, StringFormatConfiguration, StringParameterDeclaration,
-    StringParameterDeclarationRequired, StringValueWhenUnsetConfiguration, StyledCellType,
-    SubtotalOptions, TableAggregatedFieldWells, TableBorderOptions, TableBorderStyle,
-    TableCellConditionalFormatting, TableCellConditionalFormattingRequired,
+    SheetImageStaticFileSource, SheetImageTooltipConfiguration, SheetImageTooltipText,
+    SheetTextBox, SheetVisualScopingConfiguration, SheetVisualScopingConfigurationRequired,
+    ShortFormatText, SimpleAttributeAggregationFunction, SimpleClusterMarker,
+    SimpleNumericalAggregationFunction, SimpleTotalAggregationFunction, SingleAxisOptions,
+    SingleAxisOptionsYAxisOptions, SingleYAxisOption, SliderControlDisplayOptions,
+    SmallMultiplesAxisPlacement, SmallMultiplesAxisProperties, SmallMultiplesAxisScale,
+    SmallMultiplesOptions, SortDirection, Spacing, SpecialValue, StringDefaultValues,
+    StringFormatConfiguration, StringParameterDeclaration, StringParameterDeclarationRequired,
+    StringValueWhenUnsetConfiguration, StyledCellType, SubtotalOptions, TableAggregatedFieldWells,
+    TableBorderOptions, TableBorderStyle, TableCellConditionalFormatting,
     TableCellImageScalingConfiguration, TableCellImageSizingConfiguration, TableCellStyle,
     TableConditionalFormatting, TableConditionalFormattingOption, TableFieldCustomIconContent,
-    TableFieldCustomTextContent, TableFieldCustomTextContentRequired, TableFieldIconSetType,
-    TableFieldImageConfiguration, TableFieldLinkConfiguration, TableFieldLinkConfigurationRequired,
-    TableFieldLinkContentConfiguration, TableFieldOption, TableFieldOptionRequired,
-    TableFieldOptions, TableFieldUrlConfiguration, TableFieldWells, TableInlineVisualization,
-    TableOptions, TableOrientation, TablePaginatedReportOptions, TablePinnedFieldOptions,
+    TableFieldCustomTextContent, TableFieldIconSetType, TableFieldImageConfiguration,
+    TableFieldLinkConfiguration, TableFieldLinkConfigurationRequired,
+    TableFieldLinkContentConfiguration, TableFieldOption, TableFieldOptions,
+    TableFieldUrlConfiguration, TableFieldWells, TableInlineVisualization, TableOptions,
+    TableOrientation, TablePaginatedReportOptions, TablePinnedFieldOptions,
     TableRowConditionalFormatting, TableSideBorderOptions, TableSortConfiguration,
-    TableStyleTarget, TableStyleTargetRequired, TableTotalsPlacement, TableTotalsScrollStatus,
-    TableUnaggregatedFieldWells, Tag, TagRequired, TargetVisualOptions,
-    TextAreaControlDisplayOptions, TextConditionalFormat, TextControlPlaceholderOptions,
-    TextFieldControlDisplayOptions, TextWrap, ThousandSeparatorOptions,
-    TimeBasedForecastProperties, TimeEqualityFilter, TimeEqualityFilterRequired, TimeGranularity,
-    TimeRangeDrillDownFilter, TimeRangeDrillDownFilterRequired, TimeRangeFilter,
-    TimeRangeFilterRequired, TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget,
-    TooltipTitleType, TopBottomComputationType, TopBottomFilter, TopBottomFilterRequired,
-    TopBottomMoversComputation, TopBottomMoversComputationRequired, TopBottomRankedComputation,
+    TableStyleTarget, TableTotalsPlacement, TableTotalsScrollStatus, TableUnaggregatedFieldWells,
+    Tag, TagRequired, TargetVisualOptions, TextAreaControlDisplayOptions, TextConditionalFormat,
+    TextControlPlaceholderOptions, TextFieldControlDisplayOptions, TextWrap,
+    ThousandSeparatorOptions, TimeBasedForecastProperties, TimeEqualityFilter,
+    TimeEqualityFilterRequired, TimeGranularity, TimeRangeDrillDownFilter,
+    TimeRangeDrillDownFilterRequired, TimeRangeFilter, TimeRangeFilterRequired,
+    TimeRangeFilterValue, TooltipItem, TooltipOptions, TooltipTarget, TooltipTitleType,
+    TopBottomComputationType, TopBottomFilter, TopBottomFilterRequired, TopBottomMoversComputation,
+    TopBottomMoversComputationRequired, TopBottomRankedComputation,
     TopBottomRankedComputationRequired, TopBottomSortOrder, TotalAggregationComputation,
-    TotalAggregationComputationRequired, TotalAggregationFunction, TotalAggregationOption,
-    TotalAggregationOptionRequired, TotalOptions, TransposedColumnType, TransposedTableOption,
-    TransposedTableOptionRequired, TreeMapAggregatedFieldWells, TreeMapFieldWells,
+    TotalAggregationFunction, TotalAggregationOption, TotalAggregationOptionRequired, TotalOptions,
+    TransposedColumnType, TransposedTableOption, TreeMapAggregatedFieldWells, TreeMapFieldWells,
     TreeMapSortConfiguration, TrendArrowOptions, UnaggregatedField, UnaggregatedFieldRequired,
-    UniqueValuesComputation, UniqueValuesComputationRequired, UrlTargetConfiguration,
-    ValidationStrategy, ValidationStrategyMode, ValidationStrategyRequired, ValueWhenUnsetOption,
-    VerticalTextAlignment, Visibility, VisibleRangeOptions, VisualCustomAction,
-    VisualCustomActionOperation, VisualCustomActionRequired, VisualCustomActionTrigger,
-    VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions, VisualTitleLabelOptions,
-    WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration, WaterfallChartFieldWells,
-    WaterfallChartGroupColorConfiguration, WaterfallChartOptions, WaterfallChartSortConfiguration,
-    WhatIfPointScenario, WhatIfPointScenarioRequired, WhatIfRangeScenario,
-    WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells, WordCloudCloudLayout,
-    WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration, WordCloudWordCasing,
-    WordCloudWordOrientation, WordCloudWordPadding, WordCloudWordScaling,
+    UniqueValuesComputation, UrlTargetConfiguration, ValidationStrategy, ValidationStrategyMode,
+    ValueWhenUnsetOption, VerticalTextAlignment, Visibility, VisibleRangeOptions,
+    VisualCustomAction, VisualCustomActionOperation, VisualCustomActionRequired,
+    VisualCustomActionTrigger, VisualMenuOption, VisualPalette, VisualSubtitleLabelOptions,
+    VisualTitleLabelOptions, WaterfallChartAggregatedFieldWells, WaterfallChartColorConfiguration,
+    WaterfallChartFieldWells, WaterfallChartGroupColorConfiguration, WaterfallChartOptions,
+    WaterfallChartSortConfiguration, WhatIfPointScenario, WhatIfPointScenarioRequired,
+    WhatIfRangeScenario, WhatIfRangeScenarioRequired, WidgetStatus, WordCloudAggregatedFieldWells,
+    WordCloudCloudLayout, WordCloudFieldWells, WordCloudOptions, WordCloudSortConfiguration,
+    WordCloudWordCasing, WordCloudWordOrientation, WordCloudWordPadding, WordCloudWordScaling,
 };
-use super::shared::{
-    RULE_AnalysisDefaults, RULE_AssetOptions, RULE_AxisDisplayOptions, RULE_BarChartFieldWells,
-    RULE_BarChartSortConfiguration, RULE_BoxPlotFieldWells, RULE_BoxPlotOptions,
-    RULE_BoxPlotSortConfiguration, RULE_CalculatedField, RULE_ChartAxisLabelOptions,
-    RULE_ColorScale, RULE_ColumnConfiguration, RULE_ColumnHierarchy, RULE_ComboChartFieldWells,
-    RULE_ComboChartSortConfiguration, RULE_Computation, RULE_ContributionAnalysisDefault,
-    RULE_CustomNarrativeOptions, RULE_DataLabelOptions, RULE_DataSetReference, RULE_DonutOptions,
-    RULE_EmptyVisual, RULE_FilledMapConditionalFormatting, RULE_FilledMapFieldWells,
-    RULE_FilledMapSortConfiguration, RULE_FilterControl, RULE_FilterGroup,
-    RULE_ForecastConfiguration, RULE_FunnelChartDataLabelOptions, RULE_FunnelChartFieldWells,
-    RULE_FunnelChartSortConfiguration, RULE_GaugeChartColorConfiguration,
-    RULE_GaugeChartConditionalFormatting, RULE_GaugeChartFieldWells, RULE_GaugeChartOptions,
-    RULE_GeospatialMapFieldWells, RULE_GeospatialMapStyleOptions, RULE_GeospatialPointStyleOptions,
-    RULE_GeospatialWindowOptions, RULE_HeatMapFieldWells, RULE_HeatMapSortConfiguration,
-    RULE_HistogramBinOptions, RULE_HistogramFieldWells, RULE_KpiConditionalFormatting,
-    RULE_KpiFieldWells, RULE_KpiOptions, RULE_KpiSortConfiguration, RULE_Layout,
-    RULE_LegendOptions, RULE_LineChartDefaultSeriesSettings, RULE_LineChartFieldWells,
-    RULE_LineChartSortConfiguration, RULE_LineSeriesAxisDisplayOptions, RULE_ParameterControl,
-    RULE_ParameterDeclaration, RULE_PieChartFieldWells, RULE_PieChartSortConfiguration,
-    RULE_PivotTableConditionalFormatting, RULE_PivotTableFieldOptions, RULE_PivotTableFieldWells,
-    RULE_PivotTableOptions, RULE_PivotTablePaginatedReportOptions,
-    RULE_PivotTableSortConfiguration, RULE_PivotTableTotalOptions, RULE_PluginVisual,
-    RULE_QueryExecutionOptions, RULE_RadarChartFieldWells, RULE_RadarChartSeriesSettings,
-    RULE_RadarChartSortConfiguration, RULE_ReferenceLine, RULE_ResourcePermission,
-    RULE_SankeyDiagramFieldWells, RULE_SankeyDiagramSortConfiguration, RULE_ScatterPlotFieldWells,
-    RULE_ScatterPlotSortConfiguration, RULE_SeriesItem, RULE_SheetControlLayout, RULE_SheetImage,
-    RULE_SheetTextBox, RULE_SingleAxisOptions, RULE_SmallMultiplesOptions,
-    RULE_TableConditionalFormatting, RULE_TableFieldOptions, RULE_TableFieldWells,
-    RULE_TableInlineVisualization, RULE_TableOptions, RULE_TablePaginatedReportOptions,
-    RULE_TableSortConfiguration, RULE_Tag, RULE_TooltipOptions, RULE_TotalOptions,
-    RULE_TreeMapFieldWells, RULE_TreeMapSortConfiguration, RULE_ValidationStrategy,
-    RULE_VisualCustomAction, RULE_VisualMenuOption, RULE_VisualPalette,
-    RULE_VisualSubtitleLabelOptions, RULE_VisualTitleLabelOptions,
-    RULE_WaterfallChartColorConfiguration, RULE_WaterfallChartFieldWells,
-    RULE_WaterfallChartOptions, RULE_WaterfallChartSortConfiguration, RULE_WordCloudFieldWells,
-    RULE_WordCloudOptions, RULE_WordCloudSortConfiguration,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^#[A-F0-9]{6}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\-]+$");
 
 /// The required properties of [`Template`], by name: `Template::new(TemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRequired {
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `TemplateId`: a string, required.
-    pub template_id: Str,
+    pub template_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Template: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Definition", Shape::Object(&RULE_TemplateVersionDefinition)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("SourceEntity", Shape::Object(&RULE_TemplateSourceEntity)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
-        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["AwsAccountId", "TemplateId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::Template` resource.
 ///
@@ -339,23 +251,23 @@ pub struct Template {
     /// The ID for the AWS account that the group is in. You use the ID for the AWS account that contains your Amazon Quick Sight account.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `Definition`: a [`TemplateVersionDefinition`] object.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition: Option<Obj<TemplateVersionDefinition>>,
+    pub definition: ::std::option::Option<crate::Obj<TemplateVersionDefinition>>,
     /// `Name`: a string.
     ///
     /// A display name for the template.
     ///
     /// Length 1 to 2048.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A list of resource permissions to be set on the template.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `SourceEntity`: a [`TemplateSourceEntity`] object.
     ///
     /// The entity that you are using as a source when you create the template. In `SourceEntity` , you specify the type of object you're using as source: `SourceTemplate` for a template or `SourceAnalysis` for an analysis. Both of these require an Amazon Resource Name (ARN). For `SourceTemplate` , specify the ARN of the source template. For `SourceAnalysis` , specify the ARN of the source analysis. The `SourceTemplate` ARN can contain any AWS account and any Quick Sight-supported AWS Region .
@@ -365,31 +277,31 @@ pub struct Template {
     /// Either a `SourceEntity` or a `Definition` must be provided in order for the request to be valid.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub source_entity: Option<Obj<TemplateSourceEntity>>,
+    pub source_entity: ::std::option::Option<crate::Obj<TemplateSourceEntity>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Contains a map of the key-value pairs for the resource tag or tags assigned to the resource.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateId`: a string, required.
     ///
     /// An ID for the template that you want to create. This template is unique per AWS Region ; in each AWS account.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub template_id: Str,
+    pub template_id: ::cloudwright_core::Str,
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
     ///
     /// The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to `LENIENT` , validation is skipped for specific errors.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub validation_strategy: Option<Obj<ValidationStrategy>>,
+    pub validation_strategy: ::std::option::Option<crate::Obj<ValidationStrategy>>,
     /// `VersionDescription`: a string.
     ///
     /// A description of the current template version being created. This API operation creates the first version of the template. Every time `UpdateTemplate` is called, a new version is created. Each version of the template maintains a description of the version in the `VersionDescription` field.
     ///
     /// Length 1 to 512; write-only: CloudFormation does not return it.
-    pub version_description: Option<Str>,
+    pub version_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -399,7 +311,7 @@ impl Template {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::Template",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-template.html",
         primary_identifier: &["AwsAccountId", "TemplateId"],
@@ -410,7 +322,7 @@ impl Template {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "Version"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Template` with its required properties, named in a [`TemplateRequired`].
@@ -418,55 +330,57 @@ impl Template {
     pub fn new(required: TemplateRequired) -> Self {
         Self {
             aws_account_id: required.aws_account_id,
-            definition: None,
-            name: None,
-            permissions: None,
-            source_entity: None,
-            tags: None,
+            definition: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            permissions: ::std::option::Option::None,
+            source_entity: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             template_id: required.template_id,
-            validation_strategy: None,
-            version_description: None,
+            validation_strategy: ::std::option::Option::None,
+            version_description: ::std::option::Option::None,
         }
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Definition`: a [`TemplateVersionDefinition`] object.
-    pub fn definition(mut self, value: impl Into<Obj<TemplateVersionDefinition>>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateVersionDefinition>>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `SourceEntity`: a [`TemplateSourceEntity`] object.
-    pub fn source_entity(mut self, value: impl Into<Obj<TemplateSourceEntity>>) -> Self { self.source_entity = Some(value.into()); self }
+    pub fn source_entity(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateSourceEntity>>) -> Self { self.source_entity = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateId`: a string, required.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = value.into(); self }
+    pub fn template_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_id = value.into(); self }
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
-    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self { self.validation_strategy = Some(value.into()); self }
+    pub fn validation_strategy(mut self, value: impl ::std::convert::Into<crate::Obj<ValidationStrategy>>) -> Self { self.validation_strategy = ::std::option::Option::Some(value.into()); self }
     /// `VersionDescription`: a string.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
+    pub fn version_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Template {
+impl ::cloudwright_core::Resource for Template {
     type Attributes = TemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Template, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Template, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Template {
+impl ::cloudwright_core::ToValue for Template {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .opt("Definition", &self.definition)
             .opt("Name", &self.name)
@@ -480,12 +394,12 @@ impl ToValue for Template {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TemplateAttributes(ResourceRef);
+pub struct TemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -495,59 +409,34 @@ impl TemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the template.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time this template was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time this template was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Version`: an object.
     ///
     /// A version of a template.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Version"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BarsArrangement", Shape::Str(&StrRule { allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"], ..StrRule::ANY })),
-        ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_BarChartFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("Orientation", Shape::Str(&StrRule { allowed: &["HORIZONTAL", "VERTICAL"], ..StrRule::ANY })),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_BarChartSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("ValueAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BarChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -559,78 +448,79 @@ pub struct BarChartConfiguration {
     /// `BarsArrangement`: a [`BarsArrangement`] value.
     ///
     /// Determines the arrangement of the bars. The orientation and arrangement of bars determine the type of bar that is used in the visual.
-    pub bars_arrangement: Option<BarsArrangement>,
+    pub bars_arrangement: ::std::option::Option<BarsArrangement>,
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, axis step) for bar chart category.
-    pub category_axis: Option<Obj<AxisDisplayOptions>>,
+    pub category_axis: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility and sort icon visibility) for a bar chart.
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility and sort icon visibility) for a color that is used in a bar chart.
-    pub color_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub color_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
     ///
     /// The contribution analysis (anomaly configuration) setup of the visual.
     ///
     /// Items 1 to 200.
-    pub contribution_analysis_defaults: Option<List<ContributionAnalysisDefault>>,
+    pub contribution_analysis_defaults:
+        ::std::option::Option<::cloudwright_core::List<ContributionAnalysisDefault>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The options that determine if visual data labels are displayed.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`BarChartFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<BarChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<BarChartFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `Orientation`: a [`BarChartOrientation`] value.
     ///
     /// The orientation of the bars in a bar chart visual. There are two valid values in this structure:
     ///
     /// - `HORIZONTAL` : Used for charts that have horizontal bars. Visuals that use this value are horizontal bar charts, horizontal stacked bar charts, and horizontal stacked 100% bar charts.
     /// - `VERTICAL` : Used for charts that have vertical bars. Visuals that use this value are vertical bar charts, vertical stacked bar charts, and vertical stacked 100% bar charts.
-    pub orientation: Option<BarChartOrientation>,
+    pub orientation: ::std::option::Option<BarChartOrientation>,
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
     ///
     /// The reference line setup of the visual.
     ///
     /// Items 0 to 20.
-    pub reference_lines: Option<List<ReferenceLine>>,
+    pub reference_lines: ::std::option::Option<::cloudwright_core::List<ReferenceLine>>,
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
     ///
     /// The small multiples setup for the visual.
-    pub small_multiples_options: Option<Obj<SmallMultiplesOptions>>,
+    pub small_multiples_options: ::std::option::Option<crate::Obj<SmallMultiplesOptions>>,
     /// `SortConfiguration`: a [`BarChartSortConfiguration`] object.
     ///
     /// The sort configuration of a `BarChartVisual` .
-    pub sort_configuration: Option<Obj<BarChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<BarChartSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `ValueAxis`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, axis step) for a bar chart value.
-    pub value_axis: Option<Obj<AxisDisplayOptions>>,
+    pub value_axis: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility and sort icon visibility) for a bar chart value.
-    pub value_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub value_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The palette (chart color) display setup of the visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -638,51 +528,51 @@ impl BarChartConfiguration {
     /// A `BarChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BarsArrangement`: a [`BarsArrangement`] value.
-    pub fn bars_arrangement(mut self, value: impl Into<BarsArrangement>) -> Self { self.bars_arrangement = Some(value.into()); self }
+    pub fn bars_arrangement(mut self, value: impl ::std::convert::Into<BarsArrangement>) -> Self { self.bars_arrangement = ::std::option::Option::Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
+    pub fn category_axis(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.category_axis = ::std::option::Option::Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
+    pub fn color_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
-    pub fn contribution_analysis_defaults(mut self, value: impl Into<List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = Some(value.into()); self }
+    pub fn contribution_analysis_defaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`BarChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<BarChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<BarChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `Orientation`: a [`BarChartOrientation`] value.
-    pub fn orientation(mut self, value: impl Into<BarChartOrientation>) -> Self { self.orientation = Some(value.into()); self }
+    pub fn orientation(mut self, value: impl ::std::convert::Into<BarChartOrientation>) -> Self { self.orientation = ::std::option::Option::Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
+    pub fn reference_lines(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReferenceLine>>) -> Self { self.reference_lines = ::std::option::Option::Some(value.into()); self }
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
-    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = Some(value.into()); self }
+    pub fn small_multiples_options(mut self, value: impl ::std::convert::Into<crate::Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`BarChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<BarChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BarChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `ValueAxis`: an [`AxisDisplayOptions`] object.
-    pub fn value_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.value_axis = Some(value.into()); self }
+    pub fn value_axis(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.value_axis = ::std::option::Option::Some(value.into()); self }
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = Some(value.into()); self }
+    pub fn value_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BarChartConfiguration {}
+impl crate::PropertyType for BarChartConfiguration {}
 
-impl ToValue for BarChartConfiguration {
+impl ::cloudwright_core::ToValue for BarChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BarsArrangement", &self.bars_arrangement)
             .opt("CategoryAxis", &self.category_axis)
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -707,29 +597,6 @@ impl ToValue for BarChartConfiguration {
     }
 }
 
-/// The required properties of [`BarChartVisual`], by name: `BarChartVisual::new(BarChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BarChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_BarChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BarChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A bar chart.
@@ -743,7 +610,7 @@ pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
 /// - Horizontal stacked 100% bar chart
 /// - Vertical stacked 100% bar chart
 ///
-/// For more information, see \[Using bar charts\](<https://docs.aws.amazon.com/quicksight/latest/user/bar-charts.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using bar charts](https://docs.aws.amazon.com/quicksight/latest/user/bar-charts.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-barchartvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -753,77 +620,77 @@ pub struct BarChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`BarChartConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<BarChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<BarChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl BarChartVisual {
-    /// A `BarChartVisual` with its required properties, named in a [`BarChartVisualRequired`].
+    /// A `BarChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: BarChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`BarChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<BarChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BarChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for BarChartVisual {}
+impl crate::PropertyType for BarChartVisual {}
 
-impl ToValue for BarChartVisual {
+impl ::cloudwright_core::ToValue for BarChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -835,26 +702,6 @@ impl ToValue for BarChartVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BoxPlotOptions", Shape::Object(&RULE_BoxPlotOptions)),
-        ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_BoxPlotFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("SortConfiguration", Shape::Object(&RULE_BoxPlotSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BoxPlotChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a `BoxPlotVisual` .
@@ -865,51 +712,51 @@ pub struct BoxPlotChartConfiguration {
     /// `BoxPlotOptions`: a [`BoxPlotOptions`] object.
     ///
     /// The box plot chart options for a box plot visual
-    pub box_plot_options: Option<Obj<BoxPlotOptions>>,
+    pub box_plot_options: ::std::option::Option<crate::Obj<BoxPlotOptions>>,
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, axis step) of a box plot category.
-    pub category_axis: Option<Obj<AxisDisplayOptions>>,
+    pub category_axis: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility and sort Icon visibility) of a box plot category.
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `FieldWells`: a [`BoxPlotFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<BoxPlotFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<BoxPlotFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, axis step) of a box plot category.
-    pub primary_y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub primary_y_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility and sort icon visibility) of a box plot value.
-    pub primary_y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub primary_y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
     ///
     /// The reference line setup of the visual.
     ///
     /// Items 0 to 20.
-    pub reference_lines: Option<List<ReferenceLine>>,
+    pub reference_lines: ::std::option::Option<::cloudwright_core::List<ReferenceLine>>,
     /// `SortConfiguration`: a [`BoxPlotSortConfiguration`] object.
     ///
     /// The sort configuration of a `BoxPlotVisual` .
-    pub sort_configuration: Option<Obj<BoxPlotSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<BoxPlotSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The palette (chart color) display setup of the visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -917,41 +764,41 @@ impl BoxPlotChartConfiguration {
     /// A `BoxPlotChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BoxPlotOptions`: a [`BoxPlotOptions`] object.
-    pub fn box_plot_options(mut self, value: impl Into<Obj<BoxPlotOptions>>) -> Self { self.box_plot_options = Some(value.into()); self }
+    pub fn box_plot_options(mut self, value: impl ::std::convert::Into<crate::Obj<BoxPlotOptions>>) -> Self { self.box_plot_options = ::std::option::Option::Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
+    pub fn category_axis(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.category_axis = ::std::option::Option::Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`BoxPlotFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<BoxPlotFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<BoxPlotFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
+    pub fn primary_y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
+    pub fn primary_y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
+    pub fn reference_lines(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReferenceLine>>) -> Self { self.reference_lines = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`BoxPlotSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<BoxPlotSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BoxPlotSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BoxPlotChartConfiguration {}
+impl crate::PropertyType for BoxPlotChartConfiguration {}
 
-impl ToValue for BoxPlotChartConfiguration {
+impl ::cloudwright_core::ToValue for BoxPlotChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BoxPlotOptions", &self.box_plot_options)
             .opt("CategoryAxis", &self.category_axis)
             .opt("CategoryLabelOptions", &self.category_label_options)
@@ -974,34 +821,11 @@ impl ToValue for BoxPlotChartConfiguration {
     }
 }
 
-/// The required properties of [`BoxPlotVisual`], by name: `BoxPlotVisual::new(BoxPlotVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BoxPlotVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_BoxPlotChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BoxPlotVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A box plot.
 ///
-/// For more information, see \[Using box plots\](<https://docs.aws.amazon.com/quicksight/latest/user/box-plots.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using box plots](https://docs.aws.amazon.com/quicksight/latest/user/box-plots.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-boxplotvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1011,77 +835,77 @@ pub struct BoxPlotVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`BoxPlotChartConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<BoxPlotChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<BoxPlotChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl BoxPlotVisual {
-    /// A `BoxPlotVisual` with its required properties, named in a [`BoxPlotVisualRequired`].
+    /// A `BoxPlotVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: BoxPlotVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`BoxPlotChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<BoxPlotChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BoxPlotChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for BoxPlotVisual {}
+impl crate::PropertyType for BoxPlotVisual {}
 
-impl ToValue for BoxPlotVisual {
+impl ::cloudwright_core::ToValue for BoxPlotVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -1093,15 +917,6 @@ impl ToValue for BoxPlotVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnGroupColumnSchema: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ColumnGroupColumnSchema` property type of `AWS::QuickSight::Template`.
 ///
 /// A structure describing the name, data type, and geographic role of the columns.
@@ -1112,7 +927,7 @@ pub struct ColumnGroupColumnSchema {
     /// `Name`: a string.
     ///
     /// The name of the column group's column schema.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1120,31 +935,23 @@ impl ColumnGroupColumnSchema {
     /// A `ColumnGroupColumnSchema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnGroupColumnSchema {}
+impl crate::PropertyType for ColumnGroupColumnSchema {}
 
-impl ToValue for ColumnGroupColumnSchema {
+impl ::cloudwright_core::ToValue for ColumnGroupColumnSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Name", &self.name)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnGroupSchema: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnGroupColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupColumnSchema), min_items: Some(0), max_items: Some(500), unique: false })),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnGroupSchema` property type of `AWS::QuickSight::Template`.
 ///
@@ -1158,11 +965,12 @@ pub struct ColumnGroupSchema {
     /// A structure containing the list of schemas for column group columns.
     ///
     /// Items 0 to 500.
-    pub column_group_column_schema_list: Option<List<ColumnGroupColumnSchema>>,
+    pub column_group_column_schema_list:
+        ::std::option::Option<::cloudwright_core::List<ColumnGroupColumnSchema>>,
     /// `Name`: a string.
     ///
     /// The name of the column group schema.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1170,21 +978,21 @@ impl ColumnGroupSchema {
     /// A `ColumnGroupSchema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColumnGroupColumnSchemaList`: a list of [`ColumnGroupColumnSchema`] objects.
-    pub fn column_group_column_schema_list(mut self, value: impl Into<List<ColumnGroupColumnSchema>>) -> Self { self.column_group_column_schema_list = Some(value.into()); self }
+    pub fn column_group_column_schema_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnGroupColumnSchema>>) -> Self { self.column_group_column_schema_list = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnGroupSchema {}
+impl crate::PropertyType for ColumnGroupSchema {}
 
-impl ToValue for ColumnGroupSchema {
+impl ::cloudwright_core::ToValue for ColumnGroupSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ColumnGroupColumnSchemaList",
                 &self.column_group_column_schema_list,
@@ -1193,17 +1001,6 @@ impl ToValue for ColumnGroupSchema {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
-    properties: &[
-        ("DataType", Shape::STR),
-        ("GeographicRole", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ColumnSchema` property type of `AWS::QuickSight::Template`.
 ///
@@ -1215,15 +1012,15 @@ pub struct ColumnSchema {
     /// `DataType`: a string.
     ///
     /// The data type of the column schema.
-    pub data_type: Option<Str>,
+    pub data_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `GeographicRole`: a string.
     ///
     /// The geographic role of the column schema.
-    pub geographic_role: Option<Str>,
+    pub geographic_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the column schema.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1231,55 +1028,29 @@ impl ColumnSchema {
     /// A `ColumnSchema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataType`: a string.
-    pub fn data_type(mut self, value: impl Into<Str>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `GeographicRole`: a string.
-    pub fn geographic_role(mut self, value: impl Into<Str>) -> Self { self.geographic_role = Some(value.into()); self }
+    pub fn geographic_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.geographic_role = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ColumnSchema {}
+impl crate::PropertyType for ColumnSchema {}
 
-impl ToValue for ColumnSchema {
+impl ::cloudwright_core::ToValue for ColumnSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataType", &self.data_type)
             .opt("GeographicRole", &self.geographic_role)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BarDataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("BarsArrangement", Shape::Str(&StrRule { allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"], ..StrRule::ANY })),
-        ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_ComboChartFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("LineDataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_ComboChartSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComboChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -1293,7 +1064,7 @@ pub struct ComboChartConfiguration {
     /// The options that determine if visual data labels are displayed.
     ///
     /// The data label options for a bar in a combo chart.
-    pub bar_data_labels: Option<Obj<DataLabelOptions>>,
+    pub bar_data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `BarsArrangement`: a [`BarsArrangement`] value.
     ///
     /// Determines the bar arrangement in a combo chart. The following are valid values in this structure:
@@ -1301,73 +1072,73 @@ pub struct ComboChartConfiguration {
     /// - `CLUSTERED` : For clustered bar combo charts.
     /// - `STACKED` : For stacked bar combo charts.
     /// - `STACKED_PERCENT` : Do not use. If you use this value, the operation returns a validation error.
-    pub bars_arrangement: Option<BarsArrangement>,
+    pub bars_arrangement: ::std::option::Option<BarsArrangement>,
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
     ///
     /// The category axis of a combo chart.
-    pub category_axis: Option<Obj<AxisDisplayOptions>>,
+    pub category_axis: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) of a combo chart category (group/color) field well.
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) of a combo chart's color field well.
-    pub color_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub color_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `FieldWells`: a [`ComboChartFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<ComboChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<ComboChartFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `LineDataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The options that determine if visual data labels are displayed.
     ///
     /// The data label options for a line in a combo chart.
-    pub line_data_labels: Option<Obj<DataLabelOptions>>,
+    pub line_data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, and axis step) of a combo chart's primary y-axis (bar) field well.
-    pub primary_y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub primary_y_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) of a combo chart's primary y-axis (bar) field well.
-    pub primary_y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub primary_y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
     ///
     /// The reference line setup of the visual.
     ///
     /// Items 0 to 20.
-    pub reference_lines: Option<List<ReferenceLine>>,
+    pub reference_lines: ::std::option::Option<::cloudwright_core::List<ReferenceLine>>,
     /// `SecondaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, axis step) of a combo chart's secondary y-axis (line) field well.
-    pub secondary_y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub secondary_y_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `SecondaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) of a combo chart's secondary y-axis(line) field well.
-    pub secondary_y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub secondary_y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `SingleAxisOptions`: a [`SingleAxisOptions`] object.
-    pub single_axis_options: Option<Obj<SingleAxisOptions>>,
+    pub single_axis_options: ::std::option::Option<crate::Obj<SingleAxisOptions>>,
     /// `SortConfiguration`: a [`ComboChartSortConfiguration`] object.
     ///
     /// The sort configuration of a `ComboChartVisual` .
-    pub sort_configuration: Option<Obj<ComboChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<ComboChartSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The palette (chart color) display setup of the visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -1375,53 +1146,53 @@ impl ComboChartConfiguration {
     /// A `ComboChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BarDataLabels`: a [`DataLabelOptions`] object.
-    pub fn bar_data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.bar_data_labels = Some(value.into()); self }
+    pub fn bar_data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.bar_data_labels = ::std::option::Option::Some(value.into()); self }
     /// `BarsArrangement`: a [`BarsArrangement`] value.
-    pub fn bars_arrangement(mut self, value: impl Into<BarsArrangement>) -> Self { self.bars_arrangement = Some(value.into()); self }
+    pub fn bars_arrangement(mut self, value: impl ::std::convert::Into<BarsArrangement>) -> Self { self.bars_arrangement = ::std::option::Option::Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
+    pub fn category_axis(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.category_axis = ::std::option::Option::Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
+    pub fn color_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`ComboChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<ComboChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<ComboChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `LineDataLabels`: a [`DataLabelOptions`] object.
-    pub fn line_data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.line_data_labels = Some(value.into()); self }
+    pub fn line_data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.line_data_labels = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
+    pub fn primary_y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
+    pub fn primary_y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
+    pub fn reference_lines(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReferenceLine>>) -> Self { self.reference_lines = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn secondary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.secondary_y_axis_display_options = Some(value.into()); self }
+    pub fn secondary_y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.secondary_y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn secondary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.secondary_y_axis_label_options = Some(value.into()); self }
+    pub fn secondary_y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.secondary_y_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `SingleAxisOptions`: a [`SingleAxisOptions`] object.
-    pub fn single_axis_options(mut self, value: impl Into<Obj<SingleAxisOptions>>) -> Self { self.single_axis_options = Some(value.into()); self }
+    pub fn single_axis_options(mut self, value: impl ::std::convert::Into<crate::Obj<SingleAxisOptions>>) -> Self { self.single_axis_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`ComboChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<ComboChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ComboChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComboChartConfiguration {}
+impl crate::PropertyType for ComboChartConfiguration {}
 
-impl ToValue for ComboChartConfiguration {
+impl ::cloudwright_core::ToValue for ComboChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BarDataLabels", &self.bar_data_labels)
             .opt("BarsArrangement", &self.bars_arrangement)
             .opt("CategoryAxis", &self.category_axis)
@@ -1456,36 +1227,13 @@ impl ToValue for ComboChartConfiguration {
     }
 }
 
-/// The required properties of [`ComboChartVisual`], by name: `ComboChartVisual::new(ComboChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComboChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_ComboChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ComboChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A combo chart.
 ///
 /// The `ComboChartVisual` includes stacked bar combo charts and clustered bar combo charts
 ///
-/// For more information, see \[Using combo charts\](<https://docs.aws.amazon.com/quicksight/latest/user/combo-charts.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using combo charts](https://docs.aws.amazon.com/quicksight/latest/user/combo-charts.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-combochartvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1495,77 +1243,77 @@ pub struct ComboChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`ComboChartConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<ComboChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<ComboChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ComboChartVisual {
-    /// A `ComboChartVisual` with its required properties, named in a [`ComboChartVisualRequired`].
+    /// A `ComboChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: ComboChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`ComboChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<ComboChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ComboChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for ComboChartVisual {}
+impl crate::PropertyType for ComboChartVisual {}
 
-impl ToValue for ComboChartVisual {
+impl ::cloudwright_core::ToValue for ComboChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -1577,15 +1325,6 @@ impl ToValue for ComboChartVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ContextMenuOption: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ContextMenuOption` property type of `AWS::QuickSight::Template`.
 ///
 /// The context menu options for a visual's interactions.
@@ -1596,7 +1335,7 @@ pub struct ContextMenuOption {
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
     ///
     /// The availability status of the context menu options. If the value of this property is set to `ENABLED` , dashboard readers can interact with the context menu.
-    pub availability_status: Option<DashboardBehavior>,
+    pub availability_status: ::std::option::Option<DashboardBehavior>,
 }
 
 #[rustfmt::skip]
@@ -1604,35 +1343,23 @@ impl ContextMenuOption {
     /// A `ContextMenuOption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<DashboardBehavior>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContextMenuOption {}
+impl crate::PropertyType for ContextMenuOption {}
 
-impl ToValue for ContextMenuOption {
+impl ::cloudwright_core::ToValue for ContextMenuOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomContentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { allowed: &["IMAGE", "OTHER_EMBEDDED_CONTENT"], ..StrRule::ANY })),
-        ("ContentUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ImageScaling", Shape::Str(&StrRule { allowed: &["FIT_TO_HEIGHT", "FIT_TO_WIDTH", "DO_NOT_SCALE", "SCALE_TO_VISUAL"], ..StrRule::ANY })),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomContentConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -1644,21 +1371,21 @@ pub struct CustomContentConfiguration {
     /// `ContentType`: a [`CustomContentType`] value.
     ///
     /// The content type of the custom content visual. You can use this to have the visual render as an image.
-    pub content_type: Option<CustomContentType>,
+    pub content_type: ::std::option::Option<CustomContentType>,
     /// `ContentUrl`: a string.
     ///
     /// The input URL that links to the custom content that you want in the custom visual.
     ///
     /// Length 1 to 2048.
-    pub content_url: Option<Str>,
+    pub content_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageScaling`: a [`CustomContentImageScalingConfiguration`] value.
     ///
     /// The sizing options for the size of the custom content visual. This structure is required when the `ContentType` of the visual is `'IMAGE'` .
-    pub image_scaling: Option<CustomContentImageScalingConfiguration>,
+    pub image_scaling: ::std::option::Option<CustomContentImageScalingConfiguration>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
 }
 
 #[rustfmt::skip]
@@ -1666,25 +1393,25 @@ impl CustomContentConfiguration {
     /// A `CustomContentConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContentType`: a [`CustomContentType`] value.
-    pub fn content_type(mut self, value: impl Into<CustomContentType>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<CustomContentType>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `ContentUrl`: a string.
-    pub fn content_url(mut self, value: impl Into<Str>) -> Self { self.content_url = Some(value.into()); self }
+    pub fn content_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_url = ::std::option::Option::Some(value.into()); self }
     /// `ImageScaling`: a [`CustomContentImageScalingConfiguration`] value.
-    pub fn image_scaling(mut self, value: impl Into<CustomContentImageScalingConfiguration>) -> Self { self.image_scaling = Some(value.into()); self }
+    pub fn image_scaling(mut self, value: impl ::std::convert::Into<CustomContentImageScalingConfiguration>) -> Self { self.image_scaling = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomContentConfiguration {}
+impl crate::PropertyType for CustomContentConfiguration {}
 
-impl ToValue for CustomContentConfiguration {
+impl ::cloudwright_core::ToValue for CustomContentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("ContentUrl", &self.content_url)
             .opt("ImageScaling", &self.image_scaling)
@@ -1697,32 +1424,16 @@ impl ToValue for CustomContentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomContentVisualRequired {
     /// `DataSetIdentifier`: a string, required.
-    pub data_set_identifier: Str,
+    pub data_set_identifier: ::cloudwright_core::Str,
     /// `VisualId`: a string, required.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_CustomContentConfiguration)),
-        ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DataSetIdentifier", "VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomContentVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A visual that contains custom content.
 ///
-/// For more information, see \[Using custom visual content\](<https://docs.aws.amazon.com/quicksight/latest/user/custom-visual-content.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using custom visual content](https://docs.aws.amazon.com/quicksight/latest/user/custom-visual-content.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-customcontentvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1732,37 +1443,37 @@ pub struct CustomContentVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`CustomContentConfiguration`] object.
     ///
     /// The configuration of a `CustomContentVisual` .
-    pub chart_configuration: Option<Obj<CustomContentConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<CustomContentConfiguration>>,
     /// `DataSetIdentifier`: a string, required.
     ///
     /// The dataset that is used to create the custom content visual. You can't create a visual without a dataset.
     ///
     /// Length 1 to 2048.
-    pub data_set_identifier: Str,
+    pub data_set_identifier: ::cloudwright_core::Str,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1771,38 +1482,38 @@ impl CustomContentVisual {
     #[inline]
     pub fn new(required: CustomContentVisualRequired) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
             data_set_identifier: required.data_set_identifier,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
             visual_id: required.visual_id,
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`CustomContentConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<CustomContentConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CustomContentConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataSetIdentifier`: a string, required.
-    pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self { self.data_set_identifier = value.into(); self }
+    pub fn data_set_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_set_identifier = value.into(); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for CustomContentVisual {}
+impl crate::PropertyType for CustomContentVisual {}
 
-impl ToValue for CustomContentVisual {
+impl ::cloudwright_core::ToValue for CustomContentVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .req("DataSetIdentifier", &self.data_set_identifier)
@@ -1813,17 +1524,6 @@ impl ToValue for CustomContentVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSetConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnGroupSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupSchema), min_items: Some(0), max_items: Some(500), unique: false })),
-        ("DataSetSchema", Shape::Object(&RULE_DataSetSchema)),
-        ("Placeholder", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSetConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -1837,15 +1537,16 @@ pub struct DataSetConfiguration {
     /// A structure containing the list of column group schemas.
     ///
     /// Items 0 to 500.
-    pub column_group_schema_list: Option<List<ColumnGroupSchema>>,
+    pub column_group_schema_list:
+        ::std::option::Option<::cloudwright_core::List<ColumnGroupSchema>>,
     /// `DataSetSchema`: a [`DataSetSchema`] object.
     ///
     /// Dataset schema.
-    pub data_set_schema: Option<Obj<DataSetSchema>>,
+    pub data_set_schema: ::std::option::Option<crate::Obj<DataSetSchema>>,
     /// `Placeholder`: a string.
     ///
     /// Placeholder.
-    pub placeholder: Option<Str>,
+    pub placeholder: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1853,38 +1554,29 @@ impl DataSetConfiguration {
     /// A `DataSetConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColumnGroupSchemaList`: a list of [`ColumnGroupSchema`] objects.
-    pub fn column_group_schema_list(mut self, value: impl Into<List<ColumnGroupSchema>>) -> Self { self.column_group_schema_list = Some(value.into()); self }
+    pub fn column_group_schema_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnGroupSchema>>) -> Self { self.column_group_schema_list = ::std::option::Option::Some(value.into()); self }
     /// `DataSetSchema`: a [`DataSetSchema`] object.
-    pub fn data_set_schema(mut self, value: impl Into<Obj<DataSetSchema>>) -> Self { self.data_set_schema = Some(value.into()); self }
+    pub fn data_set_schema(mut self, value: impl ::std::convert::Into<crate::Obj<DataSetSchema>>) -> Self { self.data_set_schema = ::std::option::Option::Some(value.into()); self }
     /// `Placeholder`: a string.
-    pub fn placeholder(mut self, value: impl Into<Str>) -> Self { self.placeholder = Some(value.into()); self }
+    pub fn placeholder(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.placeholder = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSetConfiguration {}
+impl crate::PropertyType for DataSetConfiguration {}
 
-impl ToValue for DataSetConfiguration {
+impl ::cloudwright_core::ToValue for DataSetConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColumnGroupSchemaList", &self.column_group_schema_list)
             .opt("DataSetSchema", &self.data_set_schema)
             .opt("Placeholder", &self.placeholder)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSetSchema: ObjRule = ObjRule {
-    properties: &[
-        ("ColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(0), max_items: Some(500), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSetSchema` property type of `AWS::QuickSight::Template`.
 ///
@@ -1898,7 +1590,7 @@ pub struct DataSetSchema {
     /// A structure containing the list of column schemas.
     ///
     /// Items 0 to 500.
-    pub column_schema_list: Option<List<ColumnSchema>>,
+    pub column_schema_list: ::std::option::Option<::cloudwright_core::List<ColumnSchema>>,
 }
 
 #[rustfmt::skip]
@@ -1906,38 +1598,23 @@ impl DataSetSchema {
     /// A `DataSetSchema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColumnSchemaList`: a list of [`ColumnSchema`] objects.
-    pub fn column_schema_list(mut self, value: impl Into<List<ColumnSchema>>) -> Self { self.column_schema_list = Some(value.into()); self }
+    pub fn column_schema_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnSchema>>) -> Self { self.column_schema_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataSetSchema {}
+impl crate::PropertyType for DataSetSchema {}
 
-impl ToValue for DataSetSchema {
+impl ::cloudwright_core::ToValue for DataSetSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColumnSchemaList", &self.column_schema_list)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilledMapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FieldWells", Shape::Object(&RULE_FilledMapFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("MapStyleOptions", Shape::Object(&RULE_GeospatialMapStyleOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_FilledMapSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("WindowOptions", Shape::Object(&RULE_GeospatialWindowOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilledMapConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -1949,31 +1626,31 @@ pub struct FilledMapConfiguration {
     /// `FieldWells`: a [`FilledMapFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<FilledMapFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<FilledMapFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `MapStyleOptions`: a [`GeospatialMapStyleOptions`] object.
     ///
     /// The map style options of the filled map visual.
-    pub map_style_options: Option<Obj<GeospatialMapStyleOptions>>,
+    pub map_style_options: ::std::option::Option<crate::Obj<GeospatialMapStyleOptions>>,
     /// `SortConfiguration`: a [`FilledMapSortConfiguration`] object.
     ///
     /// The sort configuration of a `FilledMapVisual` .
-    pub sort_configuration: Option<Obj<FilledMapSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<FilledMapSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `WindowOptions`: a [`GeospatialWindowOptions`] object.
     ///
     /// The window options of the filled map visual.
-    pub window_options: Option<Obj<GeospatialWindowOptions>>,
+    pub window_options: ::std::option::Option<crate::Obj<GeospatialWindowOptions>>,
 }
 
 #[rustfmt::skip]
@@ -1981,31 +1658,31 @@ impl FilledMapConfiguration {
     /// A `FilledMapConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldWells`: a [`FilledMapFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<FilledMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<FilledMapFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `MapStyleOptions`: a [`GeospatialMapStyleOptions`] object.
-    pub fn map_style_options(mut self, value: impl Into<Obj<GeospatialMapStyleOptions>>) -> Self { self.map_style_options = Some(value.into()); self }
+    pub fn map_style_options(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialMapStyleOptions>>) -> Self { self.map_style_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`FilledMapSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<FilledMapSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilledMapSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `WindowOptions`: a [`GeospatialWindowOptions`] object.
-    pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self { self.window_options = Some(value.into()); self }
+    pub fn window_options(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialWindowOptions>>) -> Self { self.window_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FilledMapConfiguration {}
+impl crate::PropertyType for FilledMapConfiguration {}
 
-impl ToValue for FilledMapConfiguration {
+impl ::cloudwright_core::ToValue for FilledMapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
             .opt("Legend", &self.legend)
@@ -2017,35 +1694,11 @@ impl ToValue for FilledMapConfiguration {
     }
 }
 
-/// The required properties of [`FilledMapVisual`], by name: `FilledMapVisual::new(FilledMapVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FilledMapVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_FilledMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("ConditionalFormatting", Shape::Object(&RULE_FilledMapConditionalFormatting)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FilledMapVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A filled map.
 ///
-/// For more information, see \[Creating filled maps\](<https://docs.aws.amazon.com/quicksight/latest/user/filled-maps.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Creating filled maps](https://docs.aws.amazon.com/quicksight/latest/user/filled-maps.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-filledmapvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2055,84 +1708,84 @@ pub struct FilledMapVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`FilledMapConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<FilledMapConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<FilledMapConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `ConditionalFormatting`: a [`FilledMapConditionalFormatting`] object.
     ///
     /// The conditional formatting of a `FilledMapVisual` .
-    pub conditional_formatting: Option<Obj<FilledMapConditionalFormatting>>,
+    pub conditional_formatting: ::std::option::Option<crate::Obj<FilledMapConditionalFormatting>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FilledMapVisual {
-    /// A `FilledMapVisual` with its required properties, named in a [`FilledMapVisualRequired`].
+    /// A `FilledMapVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: FilledMapVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            conditional_formatting: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            conditional_formatting: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`FilledMapConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<FilledMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FilledMapConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `ConditionalFormatting`: a [`FilledMapConditionalFormatting`] object.
-    pub fn conditional_formatting(mut self, value: impl Into<Obj<FilledMapConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
+    pub fn conditional_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<FilledMapConditionalFormatting>>) -> Self { self.conditional_formatting = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for FilledMapVisual {}
+impl crate::PropertyType for FilledMapVisual {}
 
-impl ToValue for FilledMapVisual {
+impl ::cloudwright_core::ToValue for FilledMapVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -2145,22 +1798,6 @@ impl ToValue for FilledMapVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FunnelChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("DataLabelOptions", Shape::Object(&RULE_FunnelChartDataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_FunnelChartFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_FunnelChartSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FunnelChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a `FunnelChartVisual` .
@@ -2171,35 +1808,35 @@ pub struct FunnelChartConfiguration {
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options of the categories that are displayed in a `FunnelChartVisual` .
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `DataLabelOptions`: a [`FunnelChartDataLabelOptions`] object.
     ///
     /// The options that determine the presentation of the data labels.
-    pub data_label_options: Option<Obj<FunnelChartDataLabelOptions>>,
+    pub data_label_options: ::std::option::Option<crate::Obj<FunnelChartDataLabelOptions>>,
     /// `FieldWells`: a [`FunnelChartFieldWells`] object.
     ///
     /// The field well configuration of a `FunnelChartVisual` .
-    pub field_wells: Option<Obj<FunnelChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<FunnelChartFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `SortConfiguration`: a [`FunnelChartSortConfiguration`] object.
     ///
     /// The sort configuration of a `FunnelChartVisual` .
-    pub sort_configuration: Option<Obj<FunnelChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<FunnelChartSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip configuration of a `FunnelChartVisual` .
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options for the values that are displayed in a `FunnelChartVisual` .
-    pub value_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub value_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The visual palette configuration of a `FunnelChartVisual` .
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -2207,33 +1844,33 @@ impl FunnelChartConfiguration {
     /// A `FunnelChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `DataLabelOptions`: a [`FunnelChartDataLabelOptions`] object.
-    pub fn data_label_options(mut self, value: impl Into<Obj<FunnelChartDataLabelOptions>>) -> Self { self.data_label_options = Some(value.into()); self }
+    pub fn data_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<FunnelChartDataLabelOptions>>) -> Self { self.data_label_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`FunnelChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<FunnelChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<FunnelChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`FunnelChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<FunnelChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FunnelChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = Some(value.into()); self }
+    pub fn value_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FunnelChartConfiguration {}
+impl crate::PropertyType for FunnelChartConfiguration {}
 
-impl ToValue for FunnelChartConfiguration {
+impl ::cloudwright_core::ToValue for FunnelChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
             .opt("DataLabelOptions", &self.data_label_options)
             .opt("FieldWells", &self.field_wells)
@@ -2246,34 +1883,11 @@ impl ToValue for FunnelChartConfiguration {
     }
 }
 
-/// The required properties of [`FunnelChartVisual`], by name: `FunnelChartVisual::new(FunnelChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FunnelChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_FunnelChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FunnelChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A funnel chart.
 ///
-/// For more information, see \[Using funnel charts\](<https://docs.aws.amazon.com/quicksight/latest/user/funnel-visual-content.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using funnel charts](https://docs.aws.amazon.com/quicksight/latest/user/funnel-visual-content.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-funnelchartvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2283,77 +1897,77 @@ pub struct FunnelChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`FunnelChartConfiguration`] object.
     ///
     /// The configuration of a `FunnelChartVisual` .
-    pub chart_configuration: Option<Obj<FunnelChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<FunnelChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FunnelChartVisual {
-    /// A `FunnelChartVisual` with its required properties, named in a [`FunnelChartVisualRequired`].
+    /// A `FunnelChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: FunnelChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`FunnelChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<FunnelChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FunnelChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for FunnelChartVisual {}
+impl crate::PropertyType for FunnelChartVisual {}
 
-impl ToValue for FunnelChartVisual {
+impl ::cloudwright_core::ToValue for FunnelChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -2364,21 +1978,6 @@ impl ToValue for FunnelChartVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GaugeChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ColorConfiguration", Shape::Object(&RULE_GaugeChartColorConfiguration)),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_GaugeChartFieldWells)),
-        ("GaugeChartOptions", Shape::Object(&RULE_GaugeChartOptions)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("TooltipOptions", Shape::Object(&RULE_TooltipOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GaugeChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -2390,31 +1989,31 @@ pub struct GaugeChartConfiguration {
     /// `ColorConfiguration`: a [`GaugeChartColorConfiguration`] object.
     ///
     /// The color configuration of a `GaugeChartVisual` .
-    pub color_configuration: Option<Obj<GaugeChartColorConfiguration>>,
+    pub color_configuration: ::std::option::Option<crate::Obj<GaugeChartColorConfiguration>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The data label configuration of a `GaugeChartVisual` .
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`GaugeChartFieldWells`] object.
     ///
     /// The field well configuration of a `GaugeChartVisual` .
-    pub field_wells: Option<Obj<GaugeChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<GaugeChartFieldWells>>,
     /// `GaugeChartOptions`: a [`GaugeChartOptions`] object.
     ///
     /// The options that determine the presentation of the `GaugeChartVisual` .
-    pub gauge_chart_options: Option<Obj<GaugeChartOptions>>,
+    pub gauge_chart_options: ::std::option::Option<crate::Obj<GaugeChartOptions>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `TooltipOptions`: a [`TooltipOptions`] object.
     ///
     /// The tooltip configuration of a `GaugeChartVisual` .
-    pub tooltip_options: Option<Obj<TooltipOptions>>,
+    pub tooltip_options: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The visual palette configuration of a `GaugeChartVisual` .
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -2422,31 +2021,31 @@ impl GaugeChartConfiguration {
     /// A `GaugeChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorConfiguration`: a [`GaugeChartColorConfiguration`] object.
-    pub fn color_configuration(mut self, value: impl Into<Obj<GaugeChartColorConfiguration>>) -> Self { self.color_configuration = Some(value.into()); self }
+    pub fn color_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GaugeChartColorConfiguration>>) -> Self { self.color_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`GaugeChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<GaugeChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<GaugeChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `GaugeChartOptions`: a [`GaugeChartOptions`] object.
-    pub fn gauge_chart_options(mut self, value: impl Into<Obj<GaugeChartOptions>>) -> Self { self.gauge_chart_options = Some(value.into()); self }
+    pub fn gauge_chart_options(mut self, value: impl ::std::convert::Into<crate::Obj<GaugeChartOptions>>) -> Self { self.gauge_chart_options = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `TooltipOptions`: a [`TooltipOptions`] object.
-    pub fn tooltip_options(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip_options = Some(value.into()); self }
+    pub fn tooltip_options(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip_options = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GaugeChartConfiguration {}
+impl crate::PropertyType for GaugeChartConfiguration {}
 
-impl ToValue for GaugeChartConfiguration {
+impl ::cloudwright_core::ToValue for GaugeChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColorConfiguration", &self.color_configuration)
             .opt("DataLabels", &self.data_labels)
             .opt("FieldWells", &self.field_wells)
@@ -2458,34 +2057,11 @@ impl ToValue for GaugeChartConfiguration {
     }
 }
 
-/// The required properties of [`GaugeChartVisual`], by name: `GaugeChartVisual::new(GaugeChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GaugeChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_GaugeChartConfiguration)),
-        ("ConditionalFormatting", Shape::Object(&RULE_GaugeChartConditionalFormatting)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GaugeChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A gauge chart.
 ///
-/// For more information, see \[Using gauge charts\](<https://docs.aws.amazon.com/quicksight/latest/user/gauge-chart.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using gauge charts](https://docs.aws.amazon.com/quicksight/latest/user/gauge-chart.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-gaugechartvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2495,75 +2071,75 @@ pub struct GaugeChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`GaugeChartConfiguration`] object.
     ///
     /// The configuration of a `GaugeChartVisual` .
-    pub chart_configuration: Option<Obj<GaugeChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<GaugeChartConfiguration>>,
     /// `ConditionalFormatting`: a [`GaugeChartConditionalFormatting`] object.
     ///
     /// The conditional formatting of a `GaugeChartVisual` .
-    pub conditional_formatting: Option<Obj<GaugeChartConditionalFormatting>>,
+    pub conditional_formatting: ::std::option::Option<crate::Obj<GaugeChartConditionalFormatting>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GaugeChartVisual {
-    /// A `GaugeChartVisual` with its required properties, named in a [`GaugeChartVisualRequired`].
+    /// A `GaugeChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: GaugeChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            conditional_formatting: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            conditional_formatting: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`GaugeChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<GaugeChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GaugeChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConditionalFormatting`: a [`GaugeChartConditionalFormatting`] object.
-    pub fn conditional_formatting(mut self, value: impl Into<Obj<GaugeChartConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
+    pub fn conditional_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<GaugeChartConditionalFormatting>>) -> Self { self.conditional_formatting = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for GaugeChartVisual {}
+impl crate::PropertyType for GaugeChartVisual {}
 
-impl ToValue for GaugeChartVisual {
+impl ::cloudwright_core::ToValue for GaugeChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ConditionalFormatting", &self.conditional_formatting)
@@ -2575,21 +2151,6 @@ impl ToValue for GaugeChartVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_GeospatialMapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FieldWells", Shape::Object(&RULE_GeospatialMapFieldWells)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("MapStyleOptions", Shape::Object(&RULE_GeospatialMapStyleOptions)),
-        ("PointStyleOptions", Shape::Object(&RULE_GeospatialPointStyleOptions)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        ("WindowOptions", Shape::Object(&RULE_GeospatialWindowOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GeospatialMapConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a `GeospatialMapVisual` .
@@ -2600,29 +2161,29 @@ pub struct GeospatialMapConfiguration {
     /// `FieldWells`: a [`GeospatialMapFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<GeospatialMapFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<GeospatialMapFieldWells>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `MapStyleOptions`: a [`GeospatialMapStyleOptions`] object.
     ///
     /// The map style options of the geospatial map.
-    pub map_style_options: Option<Obj<GeospatialMapStyleOptions>>,
+    pub map_style_options: ::std::option::Option<crate::Obj<GeospatialMapStyleOptions>>,
     /// `PointStyleOptions`: a [`GeospatialPointStyleOptions`] object.
     ///
     /// The point style options of the geospatial map.
-    pub point_style_options: Option<Obj<GeospatialPointStyleOptions>>,
+    pub point_style_options: ::std::option::Option<crate::Obj<GeospatialPointStyleOptions>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
     /// `WindowOptions`: a [`GeospatialWindowOptions`] object.
     ///
     /// The window options of the geospatial map.
-    pub window_options: Option<Obj<GeospatialWindowOptions>>,
+    pub window_options: ::std::option::Option<crate::Obj<GeospatialWindowOptions>>,
 }
 
 #[rustfmt::skip]
@@ -2630,31 +2191,31 @@ impl GeospatialMapConfiguration {
     /// A `GeospatialMapConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldWells`: a [`GeospatialMapFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<GeospatialMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialMapFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `MapStyleOptions`: a [`GeospatialMapStyleOptions`] object.
-    pub fn map_style_options(mut self, value: impl Into<Obj<GeospatialMapStyleOptions>>) -> Self { self.map_style_options = Some(value.into()); self }
+    pub fn map_style_options(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialMapStyleOptions>>) -> Self { self.map_style_options = ::std::option::Option::Some(value.into()); self }
     /// `PointStyleOptions`: a [`GeospatialPointStyleOptions`] object.
-    pub fn point_style_options(mut self, value: impl Into<Obj<GeospatialPointStyleOptions>>) -> Self { self.point_style_options = Some(value.into()); self }
+    pub fn point_style_options(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialPointStyleOptions>>) -> Self { self.point_style_options = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
     /// `WindowOptions`: a [`GeospatialWindowOptions`] object.
-    pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self { self.window_options = Some(value.into()); self }
+    pub fn window_options(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialWindowOptions>>) -> Self { self.window_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GeospatialMapConfiguration {}
+impl crate::PropertyType for GeospatialMapConfiguration {}
 
-impl ToValue for GeospatialMapConfiguration {
+impl ::cloudwright_core::ToValue for GeospatialMapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
             .opt("Legend", &self.legend)
             .opt("MapStyleOptions", &self.map_style_options)
@@ -2666,34 +2227,11 @@ impl ToValue for GeospatialMapConfiguration {
     }
 }
 
-/// The required properties of [`GeospatialMapVisual`], by name: `GeospatialMapVisual::new(GeospatialMapVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GeospatialMapVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_GeospatialMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `GeospatialMapVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A geospatial map or a points on map visual.
 ///
-/// For more information, see \[Creating point maps\](<https://docs.aws.amazon.com/quicksight/latest/user/point-maps.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Creating point maps](https://docs.aws.amazon.com/quicksight/latest/user/point-maps.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-geospatialmapvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2703,77 +2241,77 @@ pub struct GeospatialMapVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`GeospatialMapConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<GeospatialMapConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<GeospatialMapConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GeospatialMapVisual {
-    /// A `GeospatialMapVisual` with its required properties, named in a [`GeospatialMapVisualRequired`].
+    /// A `GeospatialMapVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: GeospatialMapVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`GeospatialMapConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<GeospatialMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialMapConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for GeospatialMapVisual {}
+impl crate::PropertyType for GeospatialMapVisual {}
 
-impl ToValue for GeospatialMapVisual {
+impl ::cloudwright_core::ToValue for GeospatialMapVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -2785,23 +2323,6 @@ impl ToValue for GeospatialMapVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HeatMapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ColorScale", Shape::Object(&RULE_ColorScale)),
-        ("ColumnLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_HeatMapFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("RowLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_HeatMapSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HeatMapConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a heat map.
@@ -2812,39 +2333,39 @@ pub struct HeatMapConfiguration {
     /// `ColorScale`: a [`ColorScale`] object.
     ///
     /// The color options (gradient color, point of divergence) in a heat map.
-    pub color_scale: Option<Obj<ColorScale>>,
+    pub color_scale: ::std::option::Option<crate::Obj<ColorScale>>,
     /// `ColumnLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options of the column that is displayed in a heat map.
-    pub column_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub column_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The options that determine if visual data labels are displayed.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`HeatMapFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<HeatMapFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<HeatMapFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `RowLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options of the row that is displayed in a `heat map` .
-    pub row_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub row_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `SortConfiguration`: a [`HeatMapSortConfiguration`] object.
     ///
     /// The sort configuration of a heat map.
-    pub sort_configuration: Option<Obj<HeatMapSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<HeatMapSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
 }
 
 #[rustfmt::skip]
@@ -2852,35 +2373,35 @@ impl HeatMapConfiguration {
     /// A `HeatMapConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorScale`: a [`ColorScale`] object.
-    pub fn color_scale(mut self, value: impl Into<Obj<ColorScale>>) -> Self { self.color_scale = Some(value.into()); self }
+    pub fn color_scale(mut self, value: impl ::std::convert::Into<crate::Obj<ColorScale>>) -> Self { self.color_scale = ::std::option::Option::Some(value.into()); self }
     /// `ColumnLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn column_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.column_label_options = Some(value.into()); self }
+    pub fn column_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.column_label_options = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`HeatMapFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<HeatMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<HeatMapFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `RowLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn row_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.row_label_options = Some(value.into()); self }
+    pub fn row_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.row_label_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`HeatMapSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<HeatMapSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HeatMapSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeatMapConfiguration {}
+impl crate::PropertyType for HeatMapConfiguration {}
 
-impl ToValue for HeatMapConfiguration {
+impl ::cloudwright_core::ToValue for HeatMapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColorScale", &self.color_scale)
             .opt("ColumnLabelOptions", &self.column_label_options)
             .opt("DataLabels", &self.data_labels)
@@ -2894,34 +2415,11 @@ impl ToValue for HeatMapConfiguration {
     }
 }
 
-/// The required properties of [`HeatMapVisual`], by name: `HeatMapVisual::new(HeatMapVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeatMapVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_HeatMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HeatMapVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A heat map.
 ///
-/// For more information, see \[Using heat maps\](<https://docs.aws.amazon.com/quicksight/latest/user/heat-map.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using heat maps](https://docs.aws.amazon.com/quicksight/latest/user/heat-map.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-heatmapvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2931,77 +2429,77 @@ pub struct HeatMapVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`HeatMapConfiguration`] object.
     ///
     /// The configuration of a heat map.
-    pub chart_configuration: Option<Obj<HeatMapConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<HeatMapConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HeatMapVisual {
-    /// A `HeatMapVisual` with its required properties, named in a [`HeatMapVisualRequired`].
+    /// A `HeatMapVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: HeatMapVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`HeatMapConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<HeatMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HeatMapConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for HeatMapVisual {}
+impl crate::PropertyType for HeatMapVisual {}
 
-impl ToValue for HeatMapVisual {
+impl ::cloudwright_core::ToValue for HeatMapVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -3013,23 +2511,6 @@ impl ToValue for HeatMapVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_HistogramConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BinOptions", Shape::Object(&RULE_HistogramBinOptions)),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_HistogramFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("YAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HistogramConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration for a `HistogramVisual` .
@@ -3040,39 +2521,39 @@ pub struct HistogramConfiguration {
     /// `BinOptions`: a [`HistogramBinOptions`] object.
     ///
     /// The options that determine the presentation of histogram bins.
-    pub bin_options: Option<Obj<HistogramBinOptions>>,
+    pub bin_options: ::std::option::Option<crate::Obj<HistogramBinOptions>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The data label configuration of a histogram.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`HistogramFieldWells`] object.
     ///
     /// The field well configuration of a histogram.
-    pub field_wells: Option<Obj<HistogramFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<HistogramFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip configuration of a histogram.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The visual palette configuration of a histogram.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The options that determine the presentation of the x-axis.
-    pub x_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub x_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The options that determine the presentation of the x-axis label.
-    pub x_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub x_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `YAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The options that determine the presentation of the y-axis.
-    pub y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub y_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
 }
 
 #[rustfmt::skip]
@@ -3080,35 +2561,35 @@ impl HistogramConfiguration {
     /// A `HistogramConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BinOptions`: a [`HistogramBinOptions`] object.
-    pub fn bin_options(mut self, value: impl Into<Obj<HistogramBinOptions>>) -> Self { self.bin_options = Some(value.into()); self }
+    pub fn bin_options(mut self, value: impl ::std::convert::Into<crate::Obj<HistogramBinOptions>>) -> Self { self.bin_options = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`HistogramFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<HistogramFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<HistogramFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = Some(value.into()); self }
+    pub fn x_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
+    pub fn x_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `YAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = Some(value.into()); self }
+    pub fn y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HistogramConfiguration {}
+impl crate::PropertyType for HistogramConfiguration {}
 
-impl ToValue for HistogramConfiguration {
+impl ::cloudwright_core::ToValue for HistogramConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BinOptions", &self.bin_options)
             .opt("DataLabels", &self.data_labels)
             .opt("FieldWells", &self.field_wells)
@@ -3122,33 +2603,11 @@ impl ToValue for HistogramConfiguration {
     }
 }
 
-/// The required properties of [`HistogramVisual`], by name: `HistogramVisual::new(HistogramVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HistogramVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_HistogramConfiguration)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HistogramVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A histogram.
 ///
-/// For more information, see \[Using histograms\](<https://docs.aws.amazon.com/quicksight/latest/user/histogram-charts.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using histograms](https://docs.aws.amazon.com/quicksight/latest/user/histogram-charts.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-histogramvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3158,68 +2617,68 @@ pub struct HistogramVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`HistogramConfiguration`] object.
     ///
     /// The configuration for a `HistogramVisual` .
-    pub chart_configuration: Option<Obj<HistogramConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<HistogramConfiguration>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HistogramVisual {
-    /// A `HistogramVisual` with its required properties, named in a [`HistogramVisualRequired`].
+    /// A `HistogramVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: HistogramVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`HistogramConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<HistogramConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HistogramConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for HistogramVisual {}
+impl crate::PropertyType for HistogramVisual {}
 
-impl ToValue for HistogramVisual {
+impl ::cloudwright_core::ToValue for HistogramVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("Subtitle", &self.subtitle)
@@ -3229,17 +2688,6 @@ impl ToValue for HistogramVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("CustomNarrative", Shape::Object(&RULE_CustomNarrativeOptions)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InsightConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -3253,15 +2701,15 @@ pub struct InsightConfiguration {
     /// The computations configurations of the insight visual
     ///
     /// Items 0 to 100.
-    pub computations: Option<List<Computation>>,
+    pub computations: ::std::option::Option<::cloudwright_core::List<Computation>>,
     /// `CustomNarrative`: a [`CustomNarrativeOptions`] object.
     ///
     /// The custom narrative of the insight visual.
-    pub custom_narrative: Option<Obj<CustomNarrativeOptions>>,
+    pub custom_narrative: ::std::option::Option<crate::Obj<CustomNarrativeOptions>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
 }
 
 #[rustfmt::skip]
@@ -3269,23 +2717,23 @@ impl InsightConfiguration {
     /// A `InsightConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Computations`: a list of [`Computation`] objects.
-    pub fn computations(mut self, value: impl Into<List<Computation>>) -> Self { self.computations = Some(value.into()); self }
+    pub fn computations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Computation>>) -> Self { self.computations = ::std::option::Option::Some(value.into()); self }
     /// `CustomNarrative`: a [`CustomNarrativeOptions`] object.
-    pub fn custom_narrative(mut self, value: impl Into<Obj<CustomNarrativeOptions>>) -> Self { self.custom_narrative = Some(value.into()); self }
+    pub fn custom_narrative(mut self, value: impl ::std::convert::Into<crate::Obj<CustomNarrativeOptions>>) -> Self { self.custom_narrative = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InsightConfiguration {}
+impl crate::PropertyType for InsightConfiguration {}
 
-impl ToValue for InsightConfiguration {
+impl ::cloudwright_core::ToValue for InsightConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Computations", &self.computations)
             .opt("CustomNarrative", &self.custom_narrative)
             .opt("Interactions", &self.interactions)
@@ -3297,32 +2745,16 @@ impl ToValue for InsightConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightVisualRequired {
     /// `DataSetIdentifier`: a string, required.
-    pub data_set_identifier: Str,
+    pub data_set_identifier: ::cloudwright_core::Str,
     /// `VisualId`: a string, required.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("InsightConfiguration", Shape::Object(&RULE_InsightConfiguration)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DataSetIdentifier", "VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InsightVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// An insight visual.
 ///
-/// For more information, see \[Working with insights\](<https://docs.aws.amazon.com/quicksight/latest/user/computational-insights.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Working with insights](https://docs.aws.amazon.com/quicksight/latest/user/computational-insights.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-insightvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3332,37 +2764,37 @@ pub struct InsightVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `DataSetIdentifier`: a string, required.
     ///
     /// The dataset that is used in the insight visual.
     ///
     /// Length 1 to 2048.
-    pub data_set_identifier: Str,
+    pub data_set_identifier: ::cloudwright_core::Str,
     /// `InsightConfiguration`: an [`InsightConfiguration`] object.
     ///
     /// The configuration of an insight visual.
-    pub insight_configuration: Option<Obj<InsightConfiguration>>,
+    pub insight_configuration: ::std::option::Option<crate::Obj<InsightConfiguration>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3371,38 +2803,38 @@ impl InsightVisual {
     #[inline]
     pub fn new(required: InsightVisualRequired) -> Self {
         Self {
-            actions: None,
+            actions: ::std::option::Option::None,
             data_set_identifier: required.data_set_identifier,
-            insight_configuration: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
+            insight_configuration: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
             visual_id: required.visual_id,
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `DataSetIdentifier`: a string, required.
-    pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self { self.data_set_identifier = value.into(); self }
+    pub fn data_set_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_set_identifier = value.into(); self }
     /// `InsightConfiguration`: an [`InsightConfiguration`] object.
-    pub fn insight_configuration(mut self, value: impl Into<Obj<InsightConfiguration>>) -> Self { self.insight_configuration = Some(value.into()); self }
+    pub fn insight_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InsightConfiguration>>) -> Self { self.insight_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for InsightVisual {}
+impl crate::PropertyType for InsightVisual {}
 
-impl ToValue for InsightVisual {
+impl ::cloudwright_core::ToValue for InsightVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .req("DataSetIdentifier", &self.data_set_identifier)
             .opt("InsightConfiguration", &self.insight_configuration)
@@ -3414,18 +2846,6 @@ impl ToValue for InsightVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_KpiConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FieldWells", Shape::Object(&RULE_KpiFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("KPIOptions", Shape::Object(&RULE_KpiOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_KpiSortConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KPIConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a KPI visual.
@@ -3436,19 +2856,19 @@ pub struct KpiConfiguration {
     /// `FieldWells`: a [`KpiFieldWells`] object.
     ///
     /// The field well configuration of a KPI visual.
-    pub field_wells: Option<Obj<KpiFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<KpiFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `KPIOptions`: a [`KpiOptions`] object.
     ///
     /// The options that determine the presentation of a KPI visual.
-    pub kpi_options: Option<Obj<KpiOptions>>,
+    pub kpi_options: ::std::option::Option<crate::Obj<KpiOptions>>,
     /// `SortConfiguration`: a [`KpiSortConfiguration`] object.
     ///
     /// The sort configuration of a KPI visual.
-    pub sort_configuration: Option<Obj<KpiSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<KpiSortConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -3456,25 +2876,25 @@ impl KpiConfiguration {
     /// A `KpiConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldWells`: a [`KpiFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<KpiFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<KpiFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `KPIOptions`: a [`KpiOptions`] object.
-    pub fn kpi_options(mut self, value: impl Into<Obj<KpiOptions>>) -> Self { self.kpi_options = Some(value.into()); self }
+    pub fn kpi_options(mut self, value: impl ::std::convert::Into<crate::Obj<KpiOptions>>) -> Self { self.kpi_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`KpiSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<KpiSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KpiSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KpiConfiguration {}
+impl crate::PropertyType for KpiConfiguration {}
 
-impl ToValue for KpiConfiguration {
+impl ::cloudwright_core::ToValue for KpiConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
             .opt("KPIOptions", &self.kpi_options)
@@ -3483,35 +2903,11 @@ impl ToValue for KpiConfiguration {
     }
 }
 
-/// The required properties of [`KpiVisual`], by name: `KpiVisual::new(KpiVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KpiVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_KpiConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("ConditionalFormatting", Shape::Object(&RULE_KpiConditionalFormatting)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KPIVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A key performance indicator (KPI).
 ///
-/// For more information, see \[Using KPIs\](<https://docs.aws.amazon.com/quicksight/latest/user/kpi.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using KPIs](https://docs.aws.amazon.com/quicksight/latest/user/kpi.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-kpivisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3521,84 +2917,84 @@ pub struct KpiVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`KpiConfiguration`] object.
     ///
     /// The configuration of a KPI visual.
-    pub chart_configuration: Option<Obj<KpiConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<KpiConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `ConditionalFormatting`: a [`KpiConditionalFormatting`] object.
     ///
     /// The conditional formatting of a KPI visual.
-    pub conditional_formatting: Option<Obj<KpiConditionalFormatting>>,
+    pub conditional_formatting: ::std::option::Option<crate::Obj<KpiConditionalFormatting>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KpiVisual {
-    /// A `KpiVisual` with its required properties, named in a [`KpiVisualRequired`].
+    /// A `KpiVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: KpiVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            conditional_formatting: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            conditional_formatting: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`KpiConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<KpiConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<KpiConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `ConditionalFormatting`: a [`KpiConditionalFormatting`] object.
-    pub fn conditional_formatting(mut self, value: impl Into<Obj<KpiConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
+    pub fn conditional_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<KpiConditionalFormatting>>) -> Self { self.conditional_formatting = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for KpiVisual {}
+impl crate::PropertyType for KpiVisual {}
 
-impl ToValue for KpiVisual {
+impl ::cloudwright_core::ToValue for KpiVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -3610,35 +3006,6 @@ impl ToValue for KpiVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("DefaultSeriesSettings", Shape::Object(&RULE_LineChartDefaultSeriesSettings)),
-        ("FieldWells", Shape::Object(&RULE_LineChartFieldWells)),
-        ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
-        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
-        ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
-        ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_LineChartSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("Type", Shape::Str(&StrRule { allowed: &["LINE", "AREA", "STACKED_AREA"], ..StrRule::ANY })),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LineChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -3652,91 +3019,95 @@ pub struct LineChartConfiguration {
     /// The default configuration of a line chart's contribution analysis.
     ///
     /// Items 1 to 200.
-    pub contribution_analysis_defaults: Option<List<ContributionAnalysisDefault>>,
+    pub contribution_analysis_defaults:
+        ::std::option::Option<::cloudwright_core::List<ContributionAnalysisDefault>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The data label configuration of a line chart.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `DefaultSeriesSettings`: a [`LineChartDefaultSeriesSettings`] object.
     ///
     /// The options that determine the default presentation of all line series in `LineChartVisual` .
-    pub default_series_settings: Option<Obj<LineChartDefaultSeriesSettings>>,
+    pub default_series_settings: ::std::option::Option<crate::Obj<LineChartDefaultSeriesSettings>>,
     /// `FieldWells`: a [`LineChartFieldWells`] object.
     ///
     /// The field well configuration of a line chart.
-    pub field_wells: Option<Obj<LineChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<LineChartFieldWells>>,
     /// `ForecastConfigurations`: a list of [`ForecastConfiguration`] objects.
     ///
     /// The forecast configuration of a line chart.
     ///
     /// Items 0 to 10.
-    pub forecast_configurations: Option<List<ForecastConfiguration>>,
+    pub forecast_configurations:
+        ::std::option::Option<::cloudwright_core::List<ForecastConfiguration>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend configuration of a line chart.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `PrimaryYAxisDisplayOptions`: a [`LineSeriesAxisDisplayOptions`] object.
     ///
     /// The series axis configuration of a line chart.
-    pub primary_y_axis_display_options: Option<Obj<LineSeriesAxisDisplayOptions>>,
+    pub primary_y_axis_display_options:
+        ::std::option::Option<crate::Obj<LineSeriesAxisDisplayOptions>>,
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The options that determine the presentation of the y-axis label.
-    pub primary_y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub primary_y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
     ///
     /// The reference lines configuration of a line chart.
     ///
     /// Items 0 to 20.
-    pub reference_lines: Option<List<ReferenceLine>>,
+    pub reference_lines: ::std::option::Option<::cloudwright_core::List<ReferenceLine>>,
     /// `SecondaryYAxisDisplayOptions`: a [`LineSeriesAxisDisplayOptions`] object.
     ///
     /// The series axis configuration of a line chart.
-    pub secondary_y_axis_display_options: Option<Obj<LineSeriesAxisDisplayOptions>>,
+    pub secondary_y_axis_display_options:
+        ::std::option::Option<crate::Obj<LineSeriesAxisDisplayOptions>>,
     /// `SecondaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The options that determine the presentation of the secondary y-axis label.
-    pub secondary_y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub secondary_y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `Series`: a list of [`SeriesItem`] objects.
     ///
     /// The series item configuration of a line chart.
     ///
     /// Items 0 to 2000.
-    pub series: Option<List<SeriesItem>>,
+    pub series: ::std::option::Option<::cloudwright_core::List<SeriesItem>>,
     /// `SingleAxisOptions`: a [`SingleAxisOptions`] object.
-    pub single_axis_options: Option<Obj<SingleAxisOptions>>,
+    pub single_axis_options: ::std::option::Option<crate::Obj<SingleAxisOptions>>,
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
     ///
     /// The small multiples setup for the visual.
-    pub small_multiples_options: Option<Obj<SmallMultiplesOptions>>,
+    pub small_multiples_options: ::std::option::Option<crate::Obj<SmallMultiplesOptions>>,
     /// `SortConfiguration`: a [`LineChartSortConfiguration`] object.
     ///
     /// The sort configuration of a line chart.
-    pub sort_configuration: Option<Obj<LineChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<LineChartSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip configuration of a line chart.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `Type`: a [`LineChartType`] value.
     ///
     /// Determines the type of the line chart.
-    pub r#type: Option<LineChartType>,
+    pub r#type: ::std::option::Option<LineChartType>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The visual palette configuration of a line chart.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The options that determine the presentation of the x-axis.
-    pub x_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub x_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The options that determine the presentation of the x-axis label.
-    pub x_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub x_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
 }
 
 #[rustfmt::skip]
@@ -3744,59 +3115,59 @@ impl LineChartConfiguration {
     /// A `LineChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
-    pub fn contribution_analysis_defaults(mut self, value: impl Into<List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = Some(value.into()); self }
+    pub fn contribution_analysis_defaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `DefaultSeriesSettings`: a [`LineChartDefaultSeriesSettings`] object.
-    pub fn default_series_settings(mut self, value: impl Into<Obj<LineChartDefaultSeriesSettings>>) -> Self { self.default_series_settings = Some(value.into()); self }
+    pub fn default_series_settings(mut self, value: impl ::std::convert::Into<crate::Obj<LineChartDefaultSeriesSettings>>) -> Self { self.default_series_settings = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`LineChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<LineChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<LineChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `ForecastConfigurations`: a list of [`ForecastConfiguration`] objects.
-    pub fn forecast_configurations(mut self, value: impl Into<List<ForecastConfiguration>>) -> Self { self.forecast_configurations = Some(value.into()); self }
+    pub fn forecast_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ForecastConfiguration>>) -> Self { self.forecast_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: a [`LineSeriesAxisDisplayOptions`] object.
-    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<LineSeriesAxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
+    pub fn primary_y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<LineSeriesAxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
+    pub fn primary_y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
+    pub fn reference_lines(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReferenceLine>>) -> Self { self.reference_lines = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryYAxisDisplayOptions`: a [`LineSeriesAxisDisplayOptions`] object.
-    pub fn secondary_y_axis_display_options(mut self, value: impl Into<Obj<LineSeriesAxisDisplayOptions>>) -> Self { self.secondary_y_axis_display_options = Some(value.into()); self }
+    pub fn secondary_y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<LineSeriesAxisDisplayOptions>>) -> Self { self.secondary_y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn secondary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.secondary_y_axis_label_options = Some(value.into()); self }
+    pub fn secondary_y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.secondary_y_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `Series`: a list of [`SeriesItem`] objects.
-    pub fn series(mut self, value: impl Into<List<SeriesItem>>) -> Self { self.series = Some(value.into()); self }
+    pub fn series(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SeriesItem>>) -> Self { self.series = ::std::option::Option::Some(value.into()); self }
     /// `SingleAxisOptions`: a [`SingleAxisOptions`] object.
-    pub fn single_axis_options(mut self, value: impl Into<Obj<SingleAxisOptions>>) -> Self { self.single_axis_options = Some(value.into()); self }
+    pub fn single_axis_options(mut self, value: impl ::std::convert::Into<crate::Obj<SingleAxisOptions>>) -> Self { self.single_axis_options = ::std::option::Option::Some(value.into()); self }
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
-    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = Some(value.into()); self }
+    pub fn small_multiples_options(mut self, value: impl ::std::convert::Into<crate::Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`LineChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<LineChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LineChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`LineChartType`] value.
-    pub fn r#type(mut self, value: impl Into<LineChartType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<LineChartType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = Some(value.into()); self }
+    pub fn x_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
+    pub fn x_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LineChartConfiguration {}
+impl crate::PropertyType for LineChartConfiguration {}
 
-impl ToValue for LineChartConfiguration {
+impl ::cloudwright_core::ToValue for LineChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContributionAnalysisDefaults",
                 &self.contribution_analysis_defaults,
@@ -3837,34 +3208,11 @@ impl ToValue for LineChartConfiguration {
     }
 }
 
-/// The required properties of [`LineChartVisual`], by name: `LineChartVisual::new(LineChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LineChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_LineChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LineChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A line chart.
 ///
-/// For more information, see \[Using line charts\](<https://docs.aws.amazon.com/quicksight/latest/user/line-charts.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using line charts](https://docs.aws.amazon.com/quicksight/latest/user/line-charts.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-linechartvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3874,77 +3222,77 @@ pub struct LineChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`LineChartConfiguration`] object.
     ///
     /// The configuration of a line chart.
-    pub chart_configuration: Option<Obj<LineChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<LineChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LineChartVisual {
-    /// A `LineChartVisual` with its required properties, named in a [`LineChartVisualRequired`].
+    /// A `LineChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: LineChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`LineChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<LineChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LineChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for LineChartVisual {}
+impl crate::PropertyType for LineChartVisual {}
 
-impl ToValue for LineChartVisual {
+impl ::cloudwright_core::ToValue for LineChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -3956,26 +3304,6 @@ impl ToValue for LineChartVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("DonutOptions", Shape::Object(&RULE_DonutOptions)),
-        ("FieldWells", Shape::Object(&RULE_PieChartFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_PieChartSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PieChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a pie chart.
@@ -3986,53 +3314,54 @@ pub struct PieChartConfiguration {
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options of the group/color that is displayed in a pie chart.
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
     ///
     /// The contribution analysis (anomaly configuration) setup of the visual.
     ///
     /// Items 1 to 200.
-    pub contribution_analysis_defaults: Option<List<ContributionAnalysisDefault>>,
+    pub contribution_analysis_defaults:
+        ::std::option::Option<::cloudwright_core::List<ContributionAnalysisDefault>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The options that determine if visual data labels are displayed.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `DonutOptions`: a [`DonutOptions`] object.
     ///
     /// The options that determine the shape of the chart. This option determines whether the chart is a pie chart or a donut chart.
-    pub donut_options: Option<Obj<DonutOptions>>,
+    pub donut_options: ::std::option::Option<crate::Obj<DonutOptions>>,
     /// `FieldWells`: a [`PieChartFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<PieChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<PieChartFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
     ///
     /// The small multiples setup for the visual.
-    pub small_multiples_options: Option<Obj<SmallMultiplesOptions>>,
+    pub small_multiples_options: ::std::option::Option<crate::Obj<SmallMultiplesOptions>>,
     /// `SortConfiguration`: a [`PieChartSortConfiguration`] object.
     ///
     /// The sort configuration of a pie chart.
-    pub sort_configuration: Option<Obj<PieChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<PieChartSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options for the value that is displayed in a pie chart.
-    pub value_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub value_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The palette (chart color) display setup of the visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -4040,41 +3369,41 @@ impl PieChartConfiguration {
     /// A `PieChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
-    pub fn contribution_analysis_defaults(mut self, value: impl Into<List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = Some(value.into()); self }
+    pub fn contribution_analysis_defaults(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `DonutOptions`: a [`DonutOptions`] object.
-    pub fn donut_options(mut self, value: impl Into<Obj<DonutOptions>>) -> Self { self.donut_options = Some(value.into()); self }
+    pub fn donut_options(mut self, value: impl ::std::convert::Into<crate::Obj<DonutOptions>>) -> Self { self.donut_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`PieChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<PieChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<PieChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
-    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = Some(value.into()); self }
+    pub fn small_multiples_options(mut self, value: impl ::std::convert::Into<crate::Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`PieChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<PieChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PieChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = Some(value.into()); self }
+    pub fn value_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PieChartConfiguration {}
+impl crate::PropertyType for PieChartConfiguration {}
 
-impl ToValue for PieChartConfiguration {
+impl ::cloudwright_core::ToValue for PieChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
             .opt(
                 "ContributionAnalysisDefaults",
@@ -4094,29 +3423,6 @@ impl ToValue for PieChartConfiguration {
     }
 }
 
-/// The required properties of [`PieChartVisual`], by name: `PieChartVisual::new(PieChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PieChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_PieChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PieChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A pie or donut chart.
@@ -4128,9 +3434,9 @@ pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
 /// - Pie charts
 /// - Donut charts
 ///
-/// For more information, see \[Using pie charts\](<https://docs.aws.amazon.com/quicksight/latest/user/pie-chart.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using pie charts](https://docs.aws.amazon.com/quicksight/latest/user/pie-chart.html) in the *Amazon Quick Suite User Guide* .
 ///
-/// For more information, see \[Using donut charts\](<https://docs.aws.amazon.com/quicksight/latest/user/donut-chart.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using donut charts](https://docs.aws.amazon.com/quicksight/latest/user/donut-chart.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-piechartvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4140,77 +3446,77 @@ pub struct PieChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`PieChartConfiguration`] object.
     ///
     /// The configuration of a pie chart.
-    pub chart_configuration: Option<Obj<PieChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<PieChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PieChartVisual {
-    /// A `PieChartVisual` with its required properties, named in a [`PieChartVisualRequired`].
+    /// A `PieChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: PieChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`PieChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<PieChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PieChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for PieChartVisual {}
+impl crate::PropertyType for PieChartVisual {}
 
-impl ToValue for PieChartVisual {
+impl ::cloudwright_core::ToValue for PieChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -4222,21 +3528,6 @@ impl ToValue for PieChartVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PivotTableConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FieldOptions", Shape::Object(&RULE_PivotTableFieldOptions)),
-        ("FieldWells", Shape::Object(&RULE_PivotTableFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("PaginatedReportOptions", Shape::Object(&RULE_PivotTablePaginatedReportOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_PivotTableSortConfiguration)),
-        ("TableOptions", Shape::Object(&RULE_PivotTableOptions)),
-        ("TotalOptions", Shape::Object(&RULE_PivotTableTotalOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PivotTableConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration for a `PivotTableVisual` .
@@ -4247,31 +3538,32 @@ pub struct PivotTableConfiguration {
     /// `FieldOptions`: a [`PivotTableFieldOptions`] object.
     ///
     /// The field options for a pivot table visual.
-    pub field_options: Option<Obj<PivotTableFieldOptions>>,
+    pub field_options: ::std::option::Option<crate::Obj<PivotTableFieldOptions>>,
     /// `FieldWells`: a [`PivotTableFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<PivotTableFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<PivotTableFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `PaginatedReportOptions`: a [`PivotTablePaginatedReportOptions`] object.
     ///
     /// The paginated report options for a pivot table visual.
-    pub paginated_report_options: Option<Obj<PivotTablePaginatedReportOptions>>,
+    pub paginated_report_options:
+        ::std::option::Option<crate::Obj<PivotTablePaginatedReportOptions>>,
     /// `SortConfiguration`: a [`PivotTableSortConfiguration`] object.
     ///
     /// The sort configuration for a `PivotTableVisual` .
-    pub sort_configuration: Option<Obj<PivotTableSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<PivotTableSortConfiguration>>,
     /// `TableOptions`: a [`PivotTableOptions`] object.
     ///
     /// The table options for a pivot table visual.
-    pub table_options: Option<Obj<PivotTableOptions>>,
+    pub table_options: ::std::option::Option<crate::Obj<PivotTableOptions>>,
     /// `TotalOptions`: a [`PivotTableTotalOptions`] object.
     ///
     /// The total options for a pivot table visual.
-    pub total_options: Option<Obj<PivotTableTotalOptions>>,
+    pub total_options: ::std::option::Option<crate::Obj<PivotTableTotalOptions>>,
 }
 
 #[rustfmt::skip]
@@ -4279,31 +3571,31 @@ impl PivotTableConfiguration {
     /// A `PivotTableConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldOptions`: a [`PivotTableFieldOptions`] object.
-    pub fn field_options(mut self, value: impl Into<Obj<PivotTableFieldOptions>>) -> Self { self.field_options = Some(value.into()); self }
+    pub fn field_options(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableFieldOptions>>) -> Self { self.field_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`PivotTableFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<PivotTableFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `PaginatedReportOptions`: a [`PivotTablePaginatedReportOptions`] object.
-    pub fn paginated_report_options(mut self, value: impl Into<Obj<PivotTablePaginatedReportOptions>>) -> Self { self.paginated_report_options = Some(value.into()); self }
+    pub fn paginated_report_options(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTablePaginatedReportOptions>>) -> Self { self.paginated_report_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`PivotTableSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<PivotTableSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TableOptions`: a [`PivotTableOptions`] object.
-    pub fn table_options(mut self, value: impl Into<Obj<PivotTableOptions>>) -> Self { self.table_options = Some(value.into()); self }
+    pub fn table_options(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableOptions>>) -> Self { self.table_options = ::std::option::Option::Some(value.into()); self }
     /// `TotalOptions`: a [`PivotTableTotalOptions`] object.
-    pub fn total_options(mut self, value: impl Into<Obj<PivotTableTotalOptions>>) -> Self { self.total_options = Some(value.into()); self }
+    pub fn total_options(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableTotalOptions>>) -> Self { self.total_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PivotTableConfiguration {}
+impl crate::PropertyType for PivotTableConfiguration {}
 
-impl ToValue for PivotTableConfiguration {
+impl ::cloudwright_core::ToValue for PivotTableConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldOptions", &self.field_options)
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
@@ -4315,34 +3607,11 @@ impl ToValue for PivotTableConfiguration {
     }
 }
 
-/// The required properties of [`PivotTableVisual`], by name: `PivotTableVisual::new(PivotTableVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PivotTableVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_PivotTableConfiguration)),
-        ("ConditionalFormatting", Shape::Object(&RULE_PivotTableConditionalFormatting)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PivotTableVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A pivot table.
 ///
-/// For more information, see \[Using pivot tables\](<https://docs.aws.amazon.com/quicksight/latest/user/pivot-table.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using pivot tables](https://docs.aws.amazon.com/quicksight/latest/user/pivot-table.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-pivottablevisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4352,75 +3621,75 @@ pub struct PivotTableVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`PivotTableConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<PivotTableConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<PivotTableConfiguration>>,
     /// `ConditionalFormatting`: a [`PivotTableConditionalFormatting`] object.
     ///
     /// The conditional formatting for a `PivotTableVisual` .
-    pub conditional_formatting: Option<Obj<PivotTableConditionalFormatting>>,
+    pub conditional_formatting: ::std::option::Option<crate::Obj<PivotTableConditionalFormatting>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PivotTableVisual {
-    /// A `PivotTableVisual` with its required properties, named in a [`PivotTableVisualRequired`].
+    /// A `PivotTableVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: PivotTableVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            conditional_formatting: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            conditional_formatting: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`PivotTableConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<PivotTableConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConditionalFormatting`: a [`PivotTableConditionalFormatting`] object.
-    pub fn conditional_formatting(mut self, value: impl Into<Obj<PivotTableConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
+    pub fn conditional_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableConditionalFormatting>>) -> Self { self.conditional_formatting = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for PivotTableVisual {}
+impl crate::PropertyType for PivotTableVisual {}
 
-impl ToValue for PivotTableVisual {
+impl ::cloudwright_core::ToValue for PivotTableVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ConditionalFormatting", &self.conditional_formatting)
@@ -4432,30 +3701,6 @@ impl ToValue for PivotTableVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RadarChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AlternateBandColorsVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
-        ("AlternateBandEvenColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("AlternateBandOddColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("AxesRangeScale", Shape::Str(&StrRule { allowed: &["AUTO", "INDEPENDENT", "SHARED"], ..StrRule::ANY })),
-        ("BaseSeriesSettings", Shape::Object(&RULE_RadarChartSeriesSettings)),
-        ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ColorAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_RadarChartFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("Shape", Shape::Str(&StrRule { allowed: &["CIRCLE", "POLYGON"], ..StrRule::ANY })),
-        ("SortConfiguration", Shape::Object(&RULE_RadarChartSortConfiguration)),
-        ("StartAngle", Shape::Num(&NumRule { min: Some(-360.0), max: Some(360.0), ..NumRule::ANY })),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RadarChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a `RadarChartVisual` .
@@ -4466,73 +3711,73 @@ pub struct RadarChartConfiguration {
     /// `AlternateBandColorsVisibility`: a [`Visibility`] value.
     ///
     /// Determines the visibility of the colors of alternatign bands in a radar chart.
-    pub alternate_band_colors_visibility: Option<Visibility>,
+    pub alternate_band_colors_visibility: ::std::option::Option<Visibility>,
     /// `AlternateBandEvenColor`: a string.
     ///
     /// The color of the even-numbered alternate bands of a radar chart.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub alternate_band_even_color: Option<Str>,
+    pub alternate_band_even_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `AlternateBandOddColor`: a string.
     ///
     /// The color of the odd-numbered alternate bands of a radar chart.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub alternate_band_odd_color: Option<Str>,
+    pub alternate_band_odd_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `AxesRangeScale`: a [`RadarChartAxesRangeScale`] value.
     ///
     /// The axis behavior options of a radar chart.
-    pub axes_range_scale: Option<RadarChartAxesRangeScale>,
+    pub axes_range_scale: ::std::option::Option<RadarChartAxesRangeScale>,
     /// `BaseSeriesSettings`: a [`RadarChartSeriesSettings`] object.
     ///
     /// The base sreies settings of a radar chart.
-    pub base_series_settings: Option<Obj<RadarChartSeriesSettings>>,
+    pub base_series_settings: ::std::option::Option<crate::Obj<RadarChartSeriesSettings>>,
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
     ///
     /// The category axis of a radar chart.
-    pub category_axis: Option<Obj<AxisDisplayOptions>>,
+    pub category_axis: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The category label options of a radar chart.
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ColorAxis`: an [`AxisDisplayOptions`] object.
     ///
     /// The color axis of a radar chart.
-    pub color_axis: Option<Obj<AxisDisplayOptions>>,
+    pub color_axis: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The color label options of a radar chart.
-    pub color_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub color_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `FieldWells`: a [`RadarChartFieldWells`] object.
     ///
     /// The field well configuration of a `RadarChartVisual` .
-    pub field_wells: Option<Obj<RadarChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<RadarChartFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `Shape`: a [`RadarChartShape`] value.
     ///
     /// The shape of the radar chart.
-    pub shape: Option<RadarChartShape>,
+    pub shape: ::std::option::Option<RadarChartShape>,
     /// `SortConfiguration`: a [`RadarChartSortConfiguration`] object.
     ///
     /// The sort configuration of a `RadarChartVisual` .
-    pub sort_configuration: Option<Obj<RadarChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<RadarChartSortConfiguration>>,
     /// `StartAngle`: a number.
     ///
     /// The start angle of a radar chart's axis.
     ///
     /// Value -360 to 360.
-    pub start_angle: Option<Num>,
+    pub start_angle: ::std::option::Option<::cloudwright_core::Num>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The palette (chart color) display setup of the visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
 }
 
 #[rustfmt::skip]
@@ -4540,49 +3785,49 @@ impl RadarChartConfiguration {
     /// A `RadarChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlternateBandColorsVisibility`: a [`Visibility`] value.
-    pub fn alternate_band_colors_visibility(mut self, value: impl Into<Visibility>) -> Self { self.alternate_band_colors_visibility = Some(value.into()); self }
+    pub fn alternate_band_colors_visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.alternate_band_colors_visibility = ::std::option::Option::Some(value.into()); self }
     /// `AlternateBandEvenColor`: a string.
-    pub fn alternate_band_even_color(mut self, value: impl Into<Str>) -> Self { self.alternate_band_even_color = Some(value.into()); self }
+    pub fn alternate_band_even_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alternate_band_even_color = ::std::option::Option::Some(value.into()); self }
     /// `AlternateBandOddColor`: a string.
-    pub fn alternate_band_odd_color(mut self, value: impl Into<Str>) -> Self { self.alternate_band_odd_color = Some(value.into()); self }
+    pub fn alternate_band_odd_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alternate_band_odd_color = ::std::option::Option::Some(value.into()); self }
     /// `AxesRangeScale`: a [`RadarChartAxesRangeScale`] value.
-    pub fn axes_range_scale(mut self, value: impl Into<RadarChartAxesRangeScale>) -> Self { self.axes_range_scale = Some(value.into()); self }
+    pub fn axes_range_scale(mut self, value: impl ::std::convert::Into<RadarChartAxesRangeScale>) -> Self { self.axes_range_scale = ::std::option::Option::Some(value.into()); self }
     /// `BaseSeriesSettings`: a [`RadarChartSeriesSettings`] object.
-    pub fn base_series_settings(mut self, value: impl Into<Obj<RadarChartSeriesSettings>>) -> Self { self.base_series_settings = Some(value.into()); self }
+    pub fn base_series_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RadarChartSeriesSettings>>) -> Self { self.base_series_settings = ::std::option::Option::Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
+    pub fn category_axis(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.category_axis = ::std::option::Option::Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ColorAxis`: an [`AxisDisplayOptions`] object.
-    pub fn color_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.color_axis = Some(value.into()); self }
+    pub fn color_axis(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.color_axis = ::std::option::Option::Some(value.into()); self }
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
+    pub fn color_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`RadarChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<RadarChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<RadarChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `Shape`: a [`RadarChartShape`] value.
-    pub fn shape(mut self, value: impl Into<RadarChartShape>) -> Self { self.shape = Some(value.into()); self }
+    pub fn shape(mut self, value: impl ::std::convert::Into<RadarChartShape>) -> Self { self.shape = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`RadarChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<RadarChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RadarChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StartAngle`: a number.
-    pub fn start_angle(mut self, value: impl Into<Num>) -> Self { self.start_angle = Some(value.into()); self }
+    pub fn start_angle(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.start_angle = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RadarChartConfiguration {}
+impl crate::PropertyType for RadarChartConfiguration {}
 
-impl ToValue for RadarChartConfiguration {
+impl ::cloudwright_core::ToValue for RadarChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AlternateBandColorsVisibility",
                 &self.alternate_band_colors_visibility,
@@ -4606,29 +3851,6 @@ impl ToValue for RadarChartConfiguration {
     }
 }
 
-/// The required properties of [`RadarChartVisual`], by name: `RadarChartVisual::new(RadarChartVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RadarChartVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_RadarChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RadarChartVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A radar chart visual.
@@ -4641,77 +3863,77 @@ pub struct RadarChartVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`RadarChartConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<RadarChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<RadarChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RadarChartVisual {
-    /// A `RadarChartVisual` with its required properties, named in a [`RadarChartVisualRequired`].
+    /// A `RadarChartVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: RadarChartVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`RadarChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<RadarChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RadarChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for RadarChartVisual {}
+impl crate::PropertyType for RadarChartVisual {}
 
-impl ToValue for RadarChartVisual {
+impl ::cloudwright_core::ToValue for RadarChartVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -4723,18 +3945,6 @@ impl ToValue for RadarChartVisual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SankeyDiagramChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_SankeyDiagramFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_SankeyDiagramSortConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SankeyDiagramChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a sankey diagram.
@@ -4745,19 +3955,19 @@ pub struct SankeyDiagramChartConfiguration {
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The data label configuration of a sankey diagram.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`SankeyDiagramFieldWells`] object.
     ///
     /// The field well configuration of a sankey diagram.
-    pub field_wells: Option<Obj<SankeyDiagramFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<SankeyDiagramFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `SortConfiguration`: a [`SankeyDiagramSortConfiguration`] object.
     ///
     /// The sort configuration of a sankey diagram.
-    pub sort_configuration: Option<Obj<SankeyDiagramSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<SankeyDiagramSortConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -4765,25 +3975,25 @@ impl SankeyDiagramChartConfiguration {
     /// A `SankeyDiagramChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`SankeyDiagramFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<SankeyDiagramFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<SankeyDiagramFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`SankeyDiagramSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<SankeyDiagramSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SankeyDiagramSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SankeyDiagramChartConfiguration {}
+impl crate::PropertyType for SankeyDiagramChartConfiguration {}
 
-impl ToValue for SankeyDiagramChartConfiguration {
+impl ::cloudwright_core::ToValue for SankeyDiagramChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataLabels", &self.data_labels)
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
@@ -4792,33 +4002,11 @@ impl ToValue for SankeyDiagramChartConfiguration {
     }
 }
 
-/// The required properties of [`SankeyDiagramVisual`], by name: `SankeyDiagramVisual::new(SankeyDiagramVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SankeyDiagramVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_SankeyDiagramChartConfiguration)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SankeyDiagramVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A sankey diagram.
 ///
-/// For more information, see \[Using Sankey diagrams\](<https://docs.aws.amazon.com/quicksight/latest/user/sankey-diagram.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using Sankey diagrams](https://docs.aws.amazon.com/quicksight/latest/user/sankey-diagram.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-sankeydiagramvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4828,68 +4016,68 @@ pub struct SankeyDiagramVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`SankeyDiagramChartConfiguration`] object.
     ///
     /// The configuration of a sankey diagram.
-    pub chart_configuration: Option<Obj<SankeyDiagramChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<SankeyDiagramChartConfiguration>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SankeyDiagramVisual {
-    /// A `SankeyDiagramVisual` with its required properties, named in a [`SankeyDiagramVisualRequired`].
+    /// A `SankeyDiagramVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: SankeyDiagramVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`SankeyDiagramChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<SankeyDiagramChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SankeyDiagramChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for SankeyDiagramVisual {}
+impl crate::PropertyType for SankeyDiagramVisual {}
 
-impl ToValue for SankeyDiagramVisual {
+impl ::cloudwright_core::ToValue for SankeyDiagramVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("Subtitle", &self.subtitle)
@@ -4899,25 +4087,6 @@ impl ToValue for SankeyDiagramVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScatterPlotConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_ScatterPlotFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_ScatterPlotSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("YAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("YAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScatterPlotConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -4929,47 +4098,47 @@ pub struct ScatterPlotConfiguration {
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The options that determine if visual data labels are displayed.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`ScatterPlotFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<ScatterPlotFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<ScatterPlotFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `SortConfiguration`: a [`ScatterPlotSortConfiguration`] object.
     ///
     /// The sort configuration of a scatter plot.
-    pub sort_configuration: Option<Obj<ScatterPlotSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<ScatterPlotSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The palette (chart color) display setup of the visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, and axis step) of the scatter plot's x-axis.
-    pub x_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub x_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) of the scatter plot's x-axis.
-    pub x_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub x_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `YAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The label display options (grid line, range, scale, and axis step) of the scatter plot's y-axis.
-    pub y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub y_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `YAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) of the scatter plot's y-axis.
-    pub y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
 }
 
 #[rustfmt::skip]
@@ -4977,39 +4146,39 @@ impl ScatterPlotConfiguration {
     /// A `ScatterPlotConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`ScatterPlotFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<ScatterPlotFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<ScatterPlotFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`ScatterPlotSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<ScatterPlotSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScatterPlotSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = Some(value.into()); self }
+    pub fn x_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
+    pub fn x_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `YAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = Some(value.into()); self }
+    pub fn y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `YAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.y_axis_label_options = Some(value.into()); self }
+    pub fn y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.y_axis_label_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScatterPlotConfiguration {}
+impl crate::PropertyType for ScatterPlotConfiguration {}
 
-impl ToValue for ScatterPlotConfiguration {
+impl ::cloudwright_core::ToValue for ScatterPlotConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataLabels", &self.data_labels)
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
@@ -5025,34 +4194,11 @@ impl ToValue for ScatterPlotConfiguration {
     }
 }
 
-/// The required properties of [`ScatterPlotVisual`], by name: `ScatterPlotVisual::new(ScatterPlotVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScatterPlotVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_ScatterPlotConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ScatterPlotVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A scatter plot.
 ///
-/// For more information, see \[Using scatter plots\](<https://docs.aws.amazon.com/quicksight/latest/user/scatter-plot.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using scatter plots](https://docs.aws.amazon.com/quicksight/latest/user/scatter-plot.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-scatterplotvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -5062,77 +4208,77 @@ pub struct ScatterPlotVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`ScatterPlotConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<ScatterPlotConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<ScatterPlotConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ScatterPlotVisual {
-    /// A `ScatterPlotVisual` with its required properties, named in a [`ScatterPlotVisualRequired`].
+    /// A `ScatterPlotVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: ScatterPlotVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`ScatterPlotConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<ScatterPlotConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScatterPlotConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for ScatterPlotVisual {}
+impl crate::PropertyType for ScatterPlotVisual {}
 
-impl ToValue for ScatterPlotVisual {
+impl ::cloudwright_core::ToValue for ScatterPlotVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -5143,34 +4289,6 @@ impl ToValue for ScatterPlotVisual {
             .build()
     }
 }
-
-/// The required properties of [`SheetDefinition`], by name: `SheetDefinition::new(SheetDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SheetDefinitionRequired {
-    /// `SheetId`: a string, required.
-    pub sheet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["SheetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetDefinition` property type of `AWS::QuickSight::Template`.
 ///
@@ -5185,134 +4303,134 @@ pub struct SheetDefinition {
     ///
     /// - `PAGINATED` : Creates a sheet for a paginated report.
     /// - `INTERACTIVE` : Creates a sheet for an interactive dashboard.
-    pub content_type: Option<SheetContentType>,
+    pub content_type: ::std::option::Option<SheetContentType>,
     /// `Description`: a string.
     ///
     /// A description of the sheet.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterControls`: a list of [`FilterControl`] objects.
     ///
     /// The list of filter controls that are on a sheet.
     ///
-    /// For more information, see \[Adding filter controls to analysis sheets\](<https://docs.aws.amazon.com/quicksight/latest/user/filter-controls.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Adding filter controls to analysis sheets](https://docs.aws.amazon.com/quicksight/latest/user/filter-controls.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub filter_controls: Option<List<FilterControl>>,
+    pub filter_controls: ::std::option::Option<::cloudwright_core::List<FilterControl>>,
     /// `Images`: a list of [`SheetImage`] objects.
     ///
     /// A list of images on a sheet.
     ///
     /// Items 0 to 10.
-    pub images: Option<List<SheetImage>>,
+    pub images: ::std::option::Option<::cloudwright_core::List<SheetImage>>,
     /// `Layouts`: a list of [`Layout`] objects.
     ///
     /// Layouts define how the components of a sheet are arranged.
     ///
-    /// For more information, see \[Types of layout\](<https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Types of layout](https://docs.aws.amazon.com/quicksight/latest/user/types-of-layout.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 1 to 1.
-    pub layouts: Option<List<Layout>>,
+    pub layouts: ::std::option::Option<::cloudwright_core::List<Layout>>,
     /// `Name`: a string.
     ///
     /// The name of the sheet. This name is displayed on the sheet's tab in the Quick Suite console.
     ///
     /// Length 1 to 2048.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
     ///
     /// The list of parameter controls that are on a sheet.
     ///
-    /// For more information, see \[Using a Control with a Parameter in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/parameters-controls.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Using a Control with a Parameter in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/parameters-controls.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub parameter_controls: Option<List<ParameterControl>>,
+    pub parameter_controls: ::std::option::Option<::cloudwright_core::List<ParameterControl>>,
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
     ///
     /// The control layouts of the sheet.
     ///
     /// Items 0 to 1.
-    pub sheet_control_layouts: Option<List<SheetControlLayout>>,
+    pub sheet_control_layouts: ::std::option::Option<::cloudwright_core::List<SheetControlLayout>>,
     /// `SheetId`: a string, required.
     ///
     /// The unique identifier of a sheet.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub sheet_id: Str,
+    pub sheet_id: ::cloudwright_core::Str,
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
     ///
     /// The text boxes that are on a sheet.
     ///
     /// Items 0 to 100.
-    pub text_boxes: Option<List<SheetTextBox>>,
+    pub text_boxes: ::std::option::Option<::cloudwright_core::List<SheetTextBox>>,
     /// `Title`: a string.
     ///
     /// The title of the sheet.
     ///
     /// Length 1 to 1024.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
     /// `Visuals`: a list of [`Visual`] objects.
     ///
     /// A list of the visuals that are on a sheet. Visual placement is determined by the layout of the sheet.
     ///
     /// Items 0 to 50.
-    pub visuals: Option<List<Visual>>,
+    pub visuals: ::std::option::Option<::cloudwright_core::List<Visual>>,
 }
 
 #[rustfmt::skip]
 impl SheetDefinition {
-    /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
+    /// A `SheetDefinition` with its one required property, `SheetId`.
     #[inline]
-    pub fn new(required: SheetDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_type: None,
-            description: None,
-            filter_controls: None,
-            images: None,
-            layouts: None,
-            name: None,
-            parameter_controls: None,
-            sheet_control_layouts: None,
-            sheet_id: required.sheet_id,
-            text_boxes: None,
-            title: None,
-            visuals: None,
+            content_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            filter_controls: ::std::option::Option::None,
+            images: ::std::option::Option::None,
+            layouts: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            parameter_controls: ::std::option::Option::None,
+            sheet_control_layouts: ::std::option::Option::None,
+            sheet_id: value.into(),
+            text_boxes: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visuals: ::std::option::Option::None,
         }
     }
 
     /// `ContentType`: a [`SheetContentType`] value.
-    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<SheetContentType>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FilterControls`: a list of [`FilterControl`] objects.
-    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self { self.filter_controls = Some(value.into()); self }
+    pub fn filter_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterControl>>) -> Self { self.filter_controls = ::std::option::Option::Some(value.into()); self }
     /// `Images`: a list of [`SheetImage`] objects.
-    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self { self.images = Some(value.into()); self }
+    pub fn images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetImage>>) -> Self { self.images = ::std::option::Option::Some(value.into()); self }
     /// `Layouts`: a list of [`Layout`] objects.
-    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self { self.layouts = Some(value.into()); self }
+    pub fn layouts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Layout>>) -> Self { self.layouts = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
-    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self { self.parameter_controls = Some(value.into()); self }
+    pub fn parameter_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterControl>>) -> Self { self.parameter_controls = ::std::option::Option::Some(value.into()); self }
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
-    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = Some(value.into()); self }
+    pub fn sheet_control_layouts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = ::std::option::Option::Some(value.into()); self }
     /// `SheetId`: a string, required.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = value.into(); self }
+    pub fn sheet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sheet_id = value.into(); self }
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
-    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self { self.text_boxes = Some(value.into()); self }
+    pub fn text_boxes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetTextBox>>) -> Self { self.text_boxes = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Visuals`: a list of [`Visual`] objects.
-    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self { self.visuals = Some(value.into()); self }
+    pub fn visuals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Visual>>) -> Self { self.visuals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetDefinition {}
+impl crate::PropertyType for SheetDefinition {}
 
-impl ToValue for SheetDefinition {
+impl ::cloudwright_core::ToValue for SheetDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .opt("Description", &self.description)
             .opt("FilterControls", &self.filter_controls)
@@ -5329,22 +4447,6 @@ impl ToValue for SheetDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FieldOptions", Shape::Object(&RULE_TableFieldOptions)),
-        ("FieldWells", Shape::Object(&RULE_TableFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("PaginatedReportOptions", Shape::Object(&RULE_TablePaginatedReportOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_TableSortConfiguration)),
-        ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TableOptions", Shape::Object(&RULE_TableOptions)),
-        ("TotalOptions", Shape::Object(&RULE_TotalOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TableConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration for a `TableVisual` .
@@ -5355,37 +4457,38 @@ pub struct TableConfiguration {
     /// `FieldOptions`: a [`TableFieldOptions`] object.
     ///
     /// The field options for a table visual.
-    pub field_options: Option<Obj<TableFieldOptions>>,
+    pub field_options: ::std::option::Option<crate::Obj<TableFieldOptions>>,
     /// `FieldWells`: a [`TableFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<TableFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<TableFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `PaginatedReportOptions`: a [`TablePaginatedReportOptions`] object.
     ///
     /// The paginated report options for a table visual.
-    pub paginated_report_options: Option<Obj<TablePaginatedReportOptions>>,
+    pub paginated_report_options: ::std::option::Option<crate::Obj<TablePaginatedReportOptions>>,
     /// `SortConfiguration`: a [`TableSortConfiguration`] object.
     ///
     /// The sort configuration for a `TableVisual` .
-    pub sort_configuration: Option<Obj<TableSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<TableSortConfiguration>>,
     /// `TableInlineVisualizations`: a list of [`TableInlineVisualization`] objects.
     ///
     /// A collection of inline visualizations to display within a chart.
     ///
     /// Items 0 to 200.
-    pub table_inline_visualizations: Option<List<TableInlineVisualization>>,
+    pub table_inline_visualizations:
+        ::std::option::Option<::cloudwright_core::List<TableInlineVisualization>>,
     /// `TableOptions`: a [`TableOptions`] object.
     ///
     /// The table options for a table visual.
-    pub table_options: Option<Obj<TableOptions>>,
+    pub table_options: ::std::option::Option<crate::Obj<TableOptions>>,
     /// `TotalOptions`: a [`TotalOptions`] object.
     ///
     /// The total options for a table visual.
-    pub total_options: Option<Obj<TotalOptions>>,
+    pub total_options: ::std::option::Option<crate::Obj<TotalOptions>>,
 }
 
 #[rustfmt::skip]
@@ -5393,33 +4496,33 @@ impl TableConfiguration {
     /// A `TableConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldOptions`: a [`TableFieldOptions`] object.
-    pub fn field_options(mut self, value: impl Into<Obj<TableFieldOptions>>) -> Self { self.field_options = Some(value.into()); self }
+    pub fn field_options(mut self, value: impl ::std::convert::Into<crate::Obj<TableFieldOptions>>) -> Self { self.field_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`TableFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<TableFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<TableFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `PaginatedReportOptions`: a [`TablePaginatedReportOptions`] object.
-    pub fn paginated_report_options(mut self, value: impl Into<Obj<TablePaginatedReportOptions>>) -> Self { self.paginated_report_options = Some(value.into()); self }
+    pub fn paginated_report_options(mut self, value: impl ::std::convert::Into<crate::Obj<TablePaginatedReportOptions>>) -> Self { self.paginated_report_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`TableSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<TableSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TableSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TableInlineVisualizations`: a list of [`TableInlineVisualization`] objects.
-    pub fn table_inline_visualizations(mut self, value: impl Into<List<TableInlineVisualization>>) -> Self { self.table_inline_visualizations = Some(value.into()); self }
+    pub fn table_inline_visualizations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TableInlineVisualization>>) -> Self { self.table_inline_visualizations = ::std::option::Option::Some(value.into()); self }
     /// `TableOptions`: a [`TableOptions`] object.
-    pub fn table_options(mut self, value: impl Into<Obj<TableOptions>>) -> Self { self.table_options = Some(value.into()); self }
+    pub fn table_options(mut self, value: impl ::std::convert::Into<crate::Obj<TableOptions>>) -> Self { self.table_options = ::std::option::Option::Some(value.into()); self }
     /// `TotalOptions`: a [`TotalOptions`] object.
-    pub fn total_options(mut self, value: impl Into<Obj<TotalOptions>>) -> Self { self.total_options = Some(value.into()); self }
+    pub fn total_options(mut self, value: impl ::std::convert::Into<crate::Obj<TotalOptions>>) -> Self { self.total_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TableConfiguration {}
+impl crate::PropertyType for TableConfiguration {}
 
-impl ToValue for TableConfiguration {
+impl ::cloudwright_core::ToValue for TableConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldOptions", &self.field_options)
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
@@ -5435,34 +4538,11 @@ impl ToValue for TableConfiguration {
     }
 }
 
-/// The required properties of [`TableVisual`], by name: `TableVisual::new(TableVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_TableConfiguration)),
-        ("ConditionalFormatting", Shape::Object(&RULE_TableConditionalFormatting)),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TableVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A table visual.
 ///
-/// For more information, see \[Using tables as visuals\](<https://docs.aws.amazon.com/quicksight/latest/user/tabular.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using tables as visuals](https://docs.aws.amazon.com/quicksight/latest/user/tabular.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-tablevisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -5472,75 +4552,75 @@ pub struct TableVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`TableConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<TableConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<TableConfiguration>>,
     /// `ConditionalFormatting`: a [`TableConditionalFormatting`] object.
     ///
     /// The conditional formatting for a `PivotTableVisual` .
-    pub conditional_formatting: Option<Obj<TableConditionalFormatting>>,
+    pub conditional_formatting: ::std::option::Option<crate::Obj<TableConditionalFormatting>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TableVisual {
-    /// A `TableVisual` with its required properties, named in a [`TableVisualRequired`].
+    /// A `TableVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: TableVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            conditional_formatting: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            conditional_formatting: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`TableConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<TableConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TableConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ConditionalFormatting`: a [`TableConditionalFormatting`] object.
-    pub fn conditional_formatting(mut self, value: impl Into<Obj<TableConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
+    pub fn conditional_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<TableConditionalFormatting>>) -> Self { self.conditional_formatting = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for TableVisual {}
+impl crate::PropertyType for TableVisual {}
 
-impl ToValue for TableVisual {
+impl ::cloudwright_core::ToValue for TableVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ConditionalFormatting", &self.conditional_formatting)
@@ -5556,21 +4636,10 @@ impl ToValue for TableVisual {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateSourceAnalysisRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    pub data_set_references: List<DataSetReference>,
+    pub data_set_references: ::cloudwright_core::List<DataSetReference>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateSourceAnalysis: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Arn", "DataSetReferences"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateSourceAnalysis` property type of `AWS::QuickSight::Template`.
 ///
@@ -5582,13 +4651,13 @@ pub struct TemplateSourceAnalysis {
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
     ///
     /// A structure containing information about the dataset references used as placeholders in the template.
     ///
     /// Items at least 1.
-    pub data_set_references: List<DataSetReference>,
+    pub data_set_references: ::cloudwright_core::List<DataSetReference>,
 }
 
 #[rustfmt::skip]
@@ -5603,32 +4672,22 @@ impl TemplateSourceAnalysis {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
+    pub fn data_set_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
 }
 
-impl PropertyType for TemplateSourceAnalysis {}
+impl crate::PropertyType for TemplateSourceAnalysis {}
 
-impl ToValue for TemplateSourceAnalysis {
+impl ::cloudwright_core::ToValue for TemplateSourceAnalysis {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("DataSetReferences", &self.data_set_references)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateSourceEntity: ObjRule = ObjRule {
-    properties: &[
-        ("SourceAnalysis", Shape::Object(&RULE_TemplateSourceAnalysis)),
-        ("SourceTemplate", Shape::Object(&RULE_TemplateSourceTemplate)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateSourceEntity` property type of `AWS::QuickSight::Template`.
 ///
@@ -5640,11 +4699,11 @@ pub struct TemplateSourceEntity {
     /// `SourceAnalysis`: a [`TemplateSourceAnalysis`] object.
     ///
     /// The source analysis, if it is based on an analysis.
-    pub source_analysis: Option<Obj<TemplateSourceAnalysis>>,
+    pub source_analysis: ::std::option::Option<crate::Obj<TemplateSourceAnalysis>>,
     /// `SourceTemplate`: a [`TemplateSourceTemplate`] object.
     ///
     /// The source template, if it is based on an template.
-    pub source_template: Option<Obj<TemplateSourceTemplate>>,
+    pub source_template: ::std::option::Option<crate::Obj<TemplateSourceTemplate>>,
 }
 
 #[rustfmt::skip]
@@ -5652,43 +4711,26 @@ impl TemplateSourceEntity {
     /// A `TemplateSourceEntity` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceAnalysis`: a [`TemplateSourceAnalysis`] object.
-    pub fn source_analysis(mut self, value: impl Into<Obj<TemplateSourceAnalysis>>) -> Self { self.source_analysis = Some(value.into()); self }
+    pub fn source_analysis(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateSourceAnalysis>>) -> Self { self.source_analysis = ::std::option::Option::Some(value.into()); self }
     /// `SourceTemplate`: a [`TemplateSourceTemplate`] object.
-    pub fn source_template(mut self, value: impl Into<Obj<TemplateSourceTemplate>>) -> Self { self.source_template = Some(value.into()); self }
+    pub fn source_template(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateSourceTemplate>>) -> Self { self.source_template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateSourceEntity {}
+impl crate::PropertyType for TemplateSourceEntity {}
 
-impl ToValue for TemplateSourceEntity {
+impl ::cloudwright_core::ToValue for TemplateSourceEntity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceAnalysis", &self.source_analysis)
             .opt("SourceTemplate", &self.source_template)
             .build()
     }
 }
-
-/// The required properties of [`TemplateSourceTemplate`], by name: `TemplateSourceTemplate::new(TemplateSourceTemplateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TemplateSourceTemplateRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateSourceTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateSourceTemplate` property type of `AWS::QuickSight::Template`.
 ///
@@ -5700,56 +4742,33 @@ pub struct TemplateSourceTemplate {
     /// `Arn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TemplateSourceTemplate {
-    /// A `TemplateSourceTemplate` with its required properties, named in a [`TemplateSourceTemplateRequired`].
+    /// A `TemplateSourceTemplate` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: TemplateSourceTemplateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for TemplateSourceTemplate {}
+impl crate::PropertyType for TemplateSourceTemplate {}
 
-impl ToValue for TemplateSourceTemplate {
+impl ::cloudwright_core::ToValue for TemplateSourceTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
-
-/// The required properties of [`TemplateVersionDefinition`], by name: `TemplateVersionDefinition::new(TemplateVersionDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TemplateVersionDefinitionRequired {
-    /// `DataSetConfigurations`: a list of [`DataSetConfiguration`] objects, required.
-    pub data_set_configurations: List<DataSetConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateVersionDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
-        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("DataSetConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetConfiguration), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
-        ("Options", Shape::Object(&RULE_AssetOptions)),
-        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
-        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
-    ],
-    required: &["DataSetConfigurations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateVersionDefinition` property type of `AWS::QuickSight::Template`.
 ///
@@ -5759,101 +4778,102 @@ pub(crate) static RULE_TemplateVersionDefinition: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateVersionDefinition {
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub analysis_defaults: Option<Obj<AnalysisDefaults>>,
+    pub analysis_defaults: ::std::option::Option<crate::Obj<AnalysisDefaults>>,
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
     ///
     /// An array of calculated field definitions for the template.
     ///
     /// Items 0 to 500.
-    pub calculated_fields: Option<List<CalculatedField>>,
+    pub calculated_fields: ::std::option::Option<::cloudwright_core::List<CalculatedField>>,
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
     ///
     /// An array of template-level column configurations. Column configurations are used to set default formatting for a column that's used throughout a template.
     ///
     /// Items 0 to 2000.
-    pub column_configurations: Option<List<ColumnConfiguration>>,
+    pub column_configurations: ::std::option::Option<::cloudwright_core::List<ColumnConfiguration>>,
     /// `DataSetConfigurations`: a list of [`DataSetConfiguration`] objects, required.
     ///
     /// An array of dataset configurations. These configurations define the required columns for each dataset used within a template.
     ///
     /// Items 0 to 30.
-    pub data_set_configurations: List<DataSetConfiguration>,
+    pub data_set_configurations: ::cloudwright_core::List<DataSetConfiguration>,
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
     ///
     /// Filter definitions for a template.
     ///
-    /// For more information, see \[Filtering Data\](<https://docs.aws.amazon.com/quicksight/latest/user/filtering-visual-data.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Filtering Data](https://docs.aws.amazon.com/quicksight/latest/user/filtering-visual-data.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 2000.
-    pub filter_groups: Option<List<FilterGroup>>,
+    pub filter_groups: ::std::option::Option<::cloudwright_core::List<FilterGroup>>,
     /// `Options`: an [`AssetOptions`] object.
     ///
     /// An array of option definitions for a template.
-    pub options: Option<Obj<AssetOptions>>,
+    pub options: ::std::option::Option<crate::Obj<AssetOptions>>,
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
     ///
     /// An array of parameter declarations for a template.
     ///
     /// *Parameters* are named variables that can transfer a value for use by an action or an object.
     ///
-    /// For more information, see \[Parameters in Amazon Quick Sight\](<https://docs.aws.amazon.com/quicksight/latest/user/parameters-in-quicksight.html>) in the *Amazon Quick Suite User Guide* .
+    /// For more information, see [Parameters in Amazon Quick Sight](https://docs.aws.amazon.com/quicksight/latest/user/parameters-in-quicksight.html) in the *Amazon Quick Suite User Guide* .
     ///
     /// Items 0 to 200.
-    pub parameter_declarations: Option<List<ParameterDeclaration>>,
+    pub parameter_declarations:
+        ::std::option::Option<::cloudwright_core::List<ParameterDeclaration>>,
     /// `QueryExecutionOptions`: a [`QueryExecutionOptions`] object.
-    pub query_execution_options: Option<Obj<QueryExecutionOptions>>,
+    pub query_execution_options: ::std::option::Option<crate::Obj<QueryExecutionOptions>>,
     /// `Sheets`: a list of [`SheetDefinition`] objects.
     ///
     /// An array of sheet definitions for a template.
     ///
     /// Items 0 to 20.
-    pub sheets: Option<List<SheetDefinition>>,
+    pub sheets: ::std::option::Option<::cloudwright_core::List<SheetDefinition>>,
 }
 
 #[rustfmt::skip]
 impl TemplateVersionDefinition {
-    /// A `TemplateVersionDefinition` with its required properties, named in a [`TemplateVersionDefinitionRequired`].
+    /// A `TemplateVersionDefinition` with its one required property, `DataSetConfigurations`.
     #[inline]
-    pub fn new(required: TemplateVersionDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DataSetConfiguration>>) -> Self {
         Self {
-            analysis_defaults: None,
-            calculated_fields: None,
-            column_configurations: None,
-            data_set_configurations: required.data_set_configurations,
-            filter_groups: None,
-            options: None,
-            parameter_declarations: None,
-            query_execution_options: None,
-            sheets: None,
+            analysis_defaults: ::std::option::Option::None,
+            calculated_fields: ::std::option::Option::None,
+            column_configurations: ::std::option::Option::None,
+            data_set_configurations: value.into(),
+            filter_groups: ::std::option::Option::None,
+            options: ::std::option::Option::None,
+            parameter_declarations: ::std::option::Option::None,
+            query_execution_options: ::std::option::Option::None,
+            sheets: ::std::option::Option::None,
         }
     }
 
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = Some(value.into()); self }
+    pub fn analysis_defaults(mut self, value: impl ::std::convert::Into<crate::Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = ::std::option::Option::Some(value.into()); self }
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
-    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
+    pub fn calculated_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CalculatedField>>) -> Self { self.calculated_fields = ::std::option::Option::Some(value.into()); self }
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
-    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self { self.column_configurations = Some(value.into()); self }
+    pub fn column_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnConfiguration>>) -> Self { self.column_configurations = ::std::option::Option::Some(value.into()); self }
     /// `DataSetConfigurations`: a list of [`DataSetConfiguration`] objects, required.
-    pub fn data_set_configurations(mut self, value: impl Into<List<DataSetConfiguration>>) -> Self { self.data_set_configurations = value.into(); self }
+    pub fn data_set_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataSetConfiguration>>) -> Self { self.data_set_configurations = value.into(); self }
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
-    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self { self.filter_groups = Some(value.into()); self }
+    pub fn filter_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterGroup>>) -> Self { self.filter_groups = ::std::option::Option::Some(value.into()); self }
     /// `Options`: an [`AssetOptions`] object.
-    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self { self.options = Some(value.into()); self }
+    pub fn options(mut self, value: impl ::std::convert::Into<crate::Obj<AssetOptions>>) -> Self { self.options = ::std::option::Option::Some(value.into()); self }
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
-    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self { self.parameter_declarations = Some(value.into()); self }
+    pub fn parameter_declarations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ParameterDeclaration>>) -> Self { self.parameter_declarations = ::std::option::Option::Some(value.into()); self }
     /// `QueryExecutionOptions`: a [`QueryExecutionOptions`] object.
-    pub fn query_execution_options(mut self, value: impl Into<Obj<QueryExecutionOptions>>) -> Self { self.query_execution_options = Some(value.into()); self }
+    pub fn query_execution_options(mut self, value: impl ::std::convert::Into<crate::Obj<QueryExecutionOptions>>) -> Self { self.query_execution_options = ::std::option::Option::Some(value.into()); self }
     /// `Sheets`: a list of [`SheetDefinition`] objects.
-    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self { self.sheets = Some(value.into()); self }
+    pub fn sheets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SheetDefinition>>) -> Self { self.sheets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateVersionDefinition {}
+impl crate::PropertyType for TemplateVersionDefinition {}
 
-impl ToValue for TemplateVersionDefinition {
+impl ::cloudwright_core::ToValue for TemplateVersionDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AnalysisDefaults", &self.analysis_defaults)
             .opt("CalculatedFields", &self.calculated_fields)
             .opt("ColumnConfigurations", &self.column_configurations)
@@ -5867,24 +4887,6 @@ impl ToValue for TemplateVersionDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TreeMapConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ColorScale", Shape::Object(&RULE_ColorScale)),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_TreeMapFieldWells)),
-        ("GroupLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("SizeLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_TreeMapSortConfiguration)),
-        ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TreeMapConfiguration` property type of `AWS::QuickSight::Template`.
 ///
 /// The configuration of a tree map.
@@ -5895,43 +4897,43 @@ pub struct TreeMapConfiguration {
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility) for the colors displayed in a tree map.
-    pub color_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub color_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ColorScale`: a [`ColorScale`] object.
     ///
     /// The color options (gradient color, point of divergence) of a tree map.
-    pub color_scale: Option<Obj<ColorScale>>,
+    pub color_scale: ::std::option::Option<crate::Obj<ColorScale>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The options that determine if visual data labels are displayed.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`TreeMapFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<TreeMapFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<TreeMapFieldWells>>,
     /// `GroupLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility) of the groups that are displayed in a tree map.
-    pub group_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub group_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend display setup of the visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `SizeLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility) of the sizes that are displayed in a tree map.
-    pub size_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub size_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `SortConfiguration`: a [`TreeMapSortConfiguration`] object.
     ///
     /// The sort configuration of a tree map.
-    pub sort_configuration: Option<Obj<TreeMapSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<TreeMapSortConfiguration>>,
     /// `Tooltip`: a [`TooltipOptions`] object.
     ///
     /// The tooltip display setup of the visual.
-    pub tooltip: Option<Obj<TooltipOptions>>,
+    pub tooltip: ::std::option::Option<crate::Obj<TooltipOptions>>,
 }
 
 #[rustfmt::skip]
@@ -5939,37 +4941,37 @@ impl TreeMapConfiguration {
     /// A `TreeMapConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
+    pub fn color_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ColorScale`: a [`ColorScale`] object.
-    pub fn color_scale(mut self, value: impl Into<Obj<ColorScale>>) -> Self { self.color_scale = Some(value.into()); self }
+    pub fn color_scale(mut self, value: impl ::std::convert::Into<crate::Obj<ColorScale>>) -> Self { self.color_scale = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`TreeMapFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<TreeMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<TreeMapFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `GroupLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn group_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.group_label_options = Some(value.into()); self }
+    pub fn group_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.group_label_options = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `SizeLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn size_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.size_label_options = Some(value.into()); self }
+    pub fn size_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.size_label_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`TreeMapSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<TreeMapSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TreeMapSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
+    pub fn tooltip(mut self, value: impl ::std::convert::Into<crate::Obj<TooltipOptions>>) -> Self { self.tooltip = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TreeMapConfiguration {}
+impl crate::PropertyType for TreeMapConfiguration {}
 
-impl ToValue for TreeMapConfiguration {
+impl ::cloudwright_core::ToValue for TreeMapConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColorLabelOptions", &self.color_label_options)
             .opt("ColorScale", &self.color_scale)
             .opt("DataLabels", &self.data_labels)
@@ -5984,34 +4986,11 @@ impl ToValue for TreeMapConfiguration {
     }
 }
 
-/// The required properties of [`TreeMapVisual`], by name: `TreeMapVisual::new(TreeMapVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TreeMapVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_TreeMapConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TreeMapVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A tree map.
 ///
-/// For more information, see \[Using tree maps\](<https://docs.aws.amazon.com/quicksight/latest/user/tree-map.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using tree maps](https://docs.aws.amazon.com/quicksight/latest/user/tree-map.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-treemapvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -6021,77 +5000,77 @@ pub struct TreeMapVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`TreeMapConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<TreeMapConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<TreeMapConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TreeMapVisual {
-    /// A `TreeMapVisual` with its required properties, named in a [`TreeMapVisualRequired`].
+    /// A `TreeMapVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: TreeMapVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`TreeMapConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<TreeMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TreeMapConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for TreeMapVisual {}
+impl crate::PropertyType for TreeMapVisual {}
 
-impl ToValue for TreeMapVisual {
+impl ::cloudwright_core::ToValue for TreeMapVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -6102,38 +5081,6 @@ impl ToValue for TreeMapVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Visual: ObjRule = ObjRule {
-    properties: &[
-        ("BarChartVisual", Shape::Object(&RULE_BarChartVisual)),
-        ("BoxPlotVisual", Shape::Object(&RULE_BoxPlotVisual)),
-        ("ComboChartVisual", Shape::Object(&RULE_ComboChartVisual)),
-        ("CustomContentVisual", Shape::Object(&RULE_CustomContentVisual)),
-        ("EmptyVisual", Shape::Object(&RULE_EmptyVisual)),
-        ("FilledMapVisual", Shape::Object(&RULE_FilledMapVisual)),
-        ("FunnelChartVisual", Shape::Object(&RULE_FunnelChartVisual)),
-        ("GaugeChartVisual", Shape::Object(&RULE_GaugeChartVisual)),
-        ("GeospatialMapVisual", Shape::Object(&RULE_GeospatialMapVisual)),
-        ("HeatMapVisual", Shape::Object(&RULE_HeatMapVisual)),
-        ("HistogramVisual", Shape::Object(&RULE_HistogramVisual)),
-        ("InsightVisual", Shape::Object(&RULE_InsightVisual)),
-        ("KPIVisual", Shape::Object(&RULE_KpiVisual)),
-        ("LineChartVisual", Shape::Object(&RULE_LineChartVisual)),
-        ("PieChartVisual", Shape::Object(&RULE_PieChartVisual)),
-        ("PivotTableVisual", Shape::Object(&RULE_PivotTableVisual)),
-        ("PluginVisual", Shape::Object(&RULE_PluginVisual)),
-        ("RadarChartVisual", Shape::Object(&RULE_RadarChartVisual)),
-        ("SankeyDiagramVisual", Shape::Object(&RULE_SankeyDiagramVisual)),
-        ("ScatterPlotVisual", Shape::Object(&RULE_ScatterPlotVisual)),
-        ("TableVisual", Shape::Object(&RULE_TableVisual)),
-        ("TreeMapVisual", Shape::Object(&RULE_TreeMapVisual)),
-        ("WaterfallVisual", Shape::Object(&RULE_WaterfallVisual)),
-        ("WordCloudVisual", Shape::Object(&RULE_WordCloudVisual)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Visual` property type of `AWS::QuickSight::Template`.
 ///
@@ -6148,142 +5095,142 @@ pub struct Visual {
     ///
     /// A bar chart.
     ///
-    /// For more information, see \[Using bar charts\](<https://docs.aws.amazon.com/quicksight/latest/user/bar-charts.html>) in the *Amazon Quick Suite User Guide* .
-    pub bar_chart_visual: Option<Obj<BarChartVisual>>,
+    /// For more information, see [Using bar charts](https://docs.aws.amazon.com/quicksight/latest/user/bar-charts.html) in the *Amazon Quick Suite User Guide* .
+    pub bar_chart_visual: ::std::option::Option<crate::Obj<BarChartVisual>>,
     /// `BoxPlotVisual`: a [`BoxPlotVisual`] object.
     ///
     /// A box plot.
     ///
-    /// For more information, see \[Using box plots\](<https://docs.aws.amazon.com/quicksight/latest/user/box-plots.html>) in the *Amazon Quick Suite User Guide* .
-    pub box_plot_visual: Option<Obj<BoxPlotVisual>>,
+    /// For more information, see [Using box plots](https://docs.aws.amazon.com/quicksight/latest/user/box-plots.html) in the *Amazon Quick Suite User Guide* .
+    pub box_plot_visual: ::std::option::Option<crate::Obj<BoxPlotVisual>>,
     /// `ComboChartVisual`: a [`ComboChartVisual`] object.
     ///
     /// A combo chart.
     ///
-    /// For more information, see \[Using combo charts\](<https://docs.aws.amazon.com/quicksight/latest/user/combo-charts.html>) in the *Amazon Quick Suite User Guide* .
-    pub combo_chart_visual: Option<Obj<ComboChartVisual>>,
+    /// For more information, see [Using combo charts](https://docs.aws.amazon.com/quicksight/latest/user/combo-charts.html) in the *Amazon Quick Suite User Guide* .
+    pub combo_chart_visual: ::std::option::Option<crate::Obj<ComboChartVisual>>,
     /// `CustomContentVisual`: a [`CustomContentVisual`] object.
     ///
     /// A visual that contains custom content.
     ///
-    /// For more information, see \[Using custom visual content\](<https://docs.aws.amazon.com/quicksight/latest/user/custom-visual-content.html>) in the *Amazon Quick Suite User Guide* .
-    pub custom_content_visual: Option<Obj<CustomContentVisual>>,
+    /// For more information, see [Using custom visual content](https://docs.aws.amazon.com/quicksight/latest/user/custom-visual-content.html) in the *Amazon Quick Suite User Guide* .
+    pub custom_content_visual: ::std::option::Option<crate::Obj<CustomContentVisual>>,
     /// `EmptyVisual`: an [`EmptyVisual`] object.
     ///
     /// An empty visual.
-    pub empty_visual: Option<Obj<EmptyVisual>>,
+    pub empty_visual: ::std::option::Option<crate::Obj<EmptyVisual>>,
     /// `FilledMapVisual`: a [`FilledMapVisual`] object.
     ///
     /// A filled map.
     ///
-    /// For more information, see \[Creating filled maps\](<https://docs.aws.amazon.com/quicksight/latest/user/filled-maps.html>) in the *Amazon Quick Suite User Guide* .
-    pub filled_map_visual: Option<Obj<FilledMapVisual>>,
+    /// For more information, see [Creating filled maps](https://docs.aws.amazon.com/quicksight/latest/user/filled-maps.html) in the *Amazon Quick Suite User Guide* .
+    pub filled_map_visual: ::std::option::Option<crate::Obj<FilledMapVisual>>,
     /// `FunnelChartVisual`: a [`FunnelChartVisual`] object.
     ///
     /// A funnel chart.
     ///
-    /// For more information, see \[Using funnel charts\](<https://docs.aws.amazon.com/quicksight/latest/user/funnel-visual-content.html>) in the *Amazon Quick Suite User Guide* .
-    pub funnel_chart_visual: Option<Obj<FunnelChartVisual>>,
+    /// For more information, see [Using funnel charts](https://docs.aws.amazon.com/quicksight/latest/user/funnel-visual-content.html) in the *Amazon Quick Suite User Guide* .
+    pub funnel_chart_visual: ::std::option::Option<crate::Obj<FunnelChartVisual>>,
     /// `GaugeChartVisual`: a [`GaugeChartVisual`] object.
     ///
     /// A gauge chart.
     ///
-    /// For more information, see \[Using gauge charts\](<https://docs.aws.amazon.com/quicksight/latest/user/gauge-chart.html>) in the *Amazon Quick Suite User Guide* .
-    pub gauge_chart_visual: Option<Obj<GaugeChartVisual>>,
+    /// For more information, see [Using gauge charts](https://docs.aws.amazon.com/quicksight/latest/user/gauge-chart.html) in the *Amazon Quick Suite User Guide* .
+    pub gauge_chart_visual: ::std::option::Option<crate::Obj<GaugeChartVisual>>,
     /// `GeospatialMapVisual`: a [`GeospatialMapVisual`] object.
     ///
     /// A geospatial map or a points on map visual.
     ///
-    /// For more information, see \[Creating point maps\](<https://docs.aws.amazon.com/quicksight/latest/user/point-maps.html>) in the *Amazon Quick Suite User Guide* .
-    pub geospatial_map_visual: Option<Obj<GeospatialMapVisual>>,
+    /// For more information, see [Creating point maps](https://docs.aws.amazon.com/quicksight/latest/user/point-maps.html) in the *Amazon Quick Suite User Guide* .
+    pub geospatial_map_visual: ::std::option::Option<crate::Obj<GeospatialMapVisual>>,
     /// `HeatMapVisual`: a [`HeatMapVisual`] object.
     ///
     /// A heat map.
     ///
-    /// For more information, see \[Using heat maps\](<https://docs.aws.amazon.com/quicksight/latest/user/heat-map.html>) in the *Amazon Quick Suite User Guide* .
-    pub heat_map_visual: Option<Obj<HeatMapVisual>>,
+    /// For more information, see [Using heat maps](https://docs.aws.amazon.com/quicksight/latest/user/heat-map.html) in the *Amazon Quick Suite User Guide* .
+    pub heat_map_visual: ::std::option::Option<crate::Obj<HeatMapVisual>>,
     /// `HistogramVisual`: a [`HistogramVisual`] object.
     ///
     /// A histogram.
     ///
-    /// For more information, see \[Using histograms\](<https://docs.aws.amazon.com/quicksight/latest/user/histogram-charts.html>) in the *Amazon Quick Suite User Guide* .
-    pub histogram_visual: Option<Obj<HistogramVisual>>,
+    /// For more information, see [Using histograms](https://docs.aws.amazon.com/quicksight/latest/user/histogram-charts.html) in the *Amazon Quick Suite User Guide* .
+    pub histogram_visual: ::std::option::Option<crate::Obj<HistogramVisual>>,
     /// `InsightVisual`: an [`InsightVisual`] object.
     ///
     /// An insight visual.
     ///
-    /// For more information, see \[Working with insights\](<https://docs.aws.amazon.com/quicksight/latest/user/computational-insights.html>) in the *Amazon Quick Suite User Guide* .
-    pub insight_visual: Option<Obj<InsightVisual>>,
+    /// For more information, see [Working with insights](https://docs.aws.amazon.com/quicksight/latest/user/computational-insights.html) in the *Amazon Quick Suite User Guide* .
+    pub insight_visual: ::std::option::Option<crate::Obj<InsightVisual>>,
     /// `KPIVisual`: a [`KpiVisual`] object.
     ///
     /// A key performance indicator (KPI).
     ///
-    /// For more information, see \[Using KPIs\](<https://docs.aws.amazon.com/quicksight/latest/user/kpi.html>) in the *Amazon Quick Suite User Guide* .
-    pub kpi_visual: Option<Obj<KpiVisual>>,
+    /// For more information, see [Using KPIs](https://docs.aws.amazon.com/quicksight/latest/user/kpi.html) in the *Amazon Quick Suite User Guide* .
+    pub kpi_visual: ::std::option::Option<crate::Obj<KpiVisual>>,
     /// `LineChartVisual`: a [`LineChartVisual`] object.
     ///
     /// A line chart.
     ///
-    /// For more information, see \[Using line charts\](<https://docs.aws.amazon.com/quicksight/latest/user/line-charts.html>) in the *Amazon Quick Suite User Guide* .
-    pub line_chart_visual: Option<Obj<LineChartVisual>>,
+    /// For more information, see [Using line charts](https://docs.aws.amazon.com/quicksight/latest/user/line-charts.html) in the *Amazon Quick Suite User Guide* .
+    pub line_chart_visual: ::std::option::Option<crate::Obj<LineChartVisual>>,
     /// `PieChartVisual`: a [`PieChartVisual`] object.
     ///
     /// A pie or donut chart.
     ///
-    /// For more information, see \[Using pie charts\](<https://docs.aws.amazon.com/quicksight/latest/user/pie-chart.html>) in the *Amazon Quick Suite User Guide* .
-    pub pie_chart_visual: Option<Obj<PieChartVisual>>,
+    /// For more information, see [Using pie charts](https://docs.aws.amazon.com/quicksight/latest/user/pie-chart.html) in the *Amazon Quick Suite User Guide* .
+    pub pie_chart_visual: ::std::option::Option<crate::Obj<PieChartVisual>>,
     /// `PivotTableVisual`: a [`PivotTableVisual`] object.
     ///
     /// A pivot table.
     ///
-    /// For more information, see \[Using pivot tables\](<https://docs.aws.amazon.com/quicksight/latest/user/pivot-table.html>) in the *Amazon Quick Suite User Guide* .
-    pub pivot_table_visual: Option<Obj<PivotTableVisual>>,
+    /// For more information, see [Using pivot tables](https://docs.aws.amazon.com/quicksight/latest/user/pivot-table.html) in the *Amazon Quick Suite User Guide* .
+    pub pivot_table_visual: ::std::option::Option<crate::Obj<PivotTableVisual>>,
     /// `PluginVisual`: a [`PluginVisual`] object.
     ///
     /// The custom plugin visual type.
-    pub plugin_visual: Option<Obj<PluginVisual>>,
+    pub plugin_visual: ::std::option::Option<crate::Obj<PluginVisual>>,
     /// `RadarChartVisual`: a [`RadarChartVisual`] object.
     ///
     /// A radar chart visual.
     ///
-    /// For more information, see \[Using radar charts\](<https://docs.aws.amazon.com/quicksight/latest/user/radar-chart.html>) in the *Amazon Quick Suite User Guide* .
-    pub radar_chart_visual: Option<Obj<RadarChartVisual>>,
+    /// For more information, see [Using radar charts](https://docs.aws.amazon.com/quicksight/latest/user/radar-chart.html) in the *Amazon Quick Suite User Guide* .
+    pub radar_chart_visual: ::std::option::Option<crate::Obj<RadarChartVisual>>,
     /// `SankeyDiagramVisual`: a [`SankeyDiagramVisual`] object.
     ///
     /// A sankey diagram.
     ///
-    /// For more information, see \[Using Sankey diagrams\](<https://docs.aws.amazon.com/quicksight/latest/user/sankey-diagram.html>) in the *Amazon Quick Suite User Guide* .
-    pub sankey_diagram_visual: Option<Obj<SankeyDiagramVisual>>,
+    /// For more information, see [Using Sankey diagrams](https://docs.aws.amazon.com/quicksight/latest/user/sankey-diagram.html) in the *Amazon Quick Suite User Guide* .
+    pub sankey_diagram_visual: ::std::option::Option<crate::Obj<SankeyDiagramVisual>>,
     /// `ScatterPlotVisual`: a [`ScatterPlotVisual`] object.
     ///
     /// A scatter plot.
     ///
-    /// For more information, see \[Using scatter plots\](<https://docs.aws.amazon.com/quicksight/latest/user/scatter-plot.html>) in the *Amazon Quick Suite User Guide* .
-    pub scatter_plot_visual: Option<Obj<ScatterPlotVisual>>,
+    /// For more information, see [Using scatter plots](https://docs.aws.amazon.com/quicksight/latest/user/scatter-plot.html) in the *Amazon Quick Suite User Guide* .
+    pub scatter_plot_visual: ::std::option::Option<crate::Obj<ScatterPlotVisual>>,
     /// `TableVisual`: a [`TableVisual`] object.
     ///
     /// A table visual.
     ///
-    /// For more information, see \[Using tables as visuals\](<https://docs.aws.amazon.com/quicksight/latest/user/tabular.html>) in the *Amazon Quick Suite User Guide* .
-    pub table_visual: Option<Obj<TableVisual>>,
+    /// For more information, see [Using tables as visuals](https://docs.aws.amazon.com/quicksight/latest/user/tabular.html) in the *Amazon Quick Suite User Guide* .
+    pub table_visual: ::std::option::Option<crate::Obj<TableVisual>>,
     /// `TreeMapVisual`: a [`TreeMapVisual`] object.
     ///
     /// A tree map.
     ///
-    /// For more information, see \[Using tree maps\](<https://docs.aws.amazon.com/quicksight/latest/user/tree-map.html>) in the *Amazon Quick Suite User Guide* .
-    pub tree_map_visual: Option<Obj<TreeMapVisual>>,
+    /// For more information, see [Using tree maps](https://docs.aws.amazon.com/quicksight/latest/user/tree-map.html) in the *Amazon Quick Suite User Guide* .
+    pub tree_map_visual: ::std::option::Option<crate::Obj<TreeMapVisual>>,
     /// `WaterfallVisual`: a [`WaterfallVisual`] object.
     ///
     /// A waterfall chart.
     ///
-    /// For more information, see \[Using waterfall charts\](<https://docs.aws.amazon.com/quicksight/latest/user/waterfall-chart.html>) in the *Amazon Quick Suite User Guide* .
-    pub waterfall_visual: Option<Obj<WaterfallVisual>>,
+    /// For more information, see [Using waterfall charts](https://docs.aws.amazon.com/quicksight/latest/user/waterfall-chart.html) in the *Amazon Quick Suite User Guide* .
+    pub waterfall_visual: ::std::option::Option<crate::Obj<WaterfallVisual>>,
     /// `WordCloudVisual`: a [`WordCloudVisual`] object.
     ///
     /// A word cloud.
     ///
-    /// For more information, see \[Using word clouds\](<https://docs.aws.amazon.com/quicksight/latest/user/word-cloud.html>) in the *Amazon Quick Suite User Guide* .
-    pub word_cloud_visual: Option<Obj<WordCloudVisual>>,
+    /// For more information, see [Using word clouds](https://docs.aws.amazon.com/quicksight/latest/user/word-cloud.html) in the *Amazon Quick Suite User Guide* .
+    pub word_cloud_visual: ::std::option::Option<crate::Obj<WordCloudVisual>>,
 }
 
 #[rustfmt::skip]
@@ -6291,65 +5238,65 @@ impl Visual {
     /// A `Visual` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BarChartVisual`: a [`BarChartVisual`] object.
-    pub fn bar_chart_visual(mut self, value: impl Into<Obj<BarChartVisual>>) -> Self { self.bar_chart_visual = Some(value.into()); self }
+    pub fn bar_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<BarChartVisual>>) -> Self { self.bar_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `BoxPlotVisual`: a [`BoxPlotVisual`] object.
-    pub fn box_plot_visual(mut self, value: impl Into<Obj<BoxPlotVisual>>) -> Self { self.box_plot_visual = Some(value.into()); self }
+    pub fn box_plot_visual(mut self, value: impl ::std::convert::Into<crate::Obj<BoxPlotVisual>>) -> Self { self.box_plot_visual = ::std::option::Option::Some(value.into()); self }
     /// `ComboChartVisual`: a [`ComboChartVisual`] object.
-    pub fn combo_chart_visual(mut self, value: impl Into<Obj<ComboChartVisual>>) -> Self { self.combo_chart_visual = Some(value.into()); self }
+    pub fn combo_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<ComboChartVisual>>) -> Self { self.combo_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `CustomContentVisual`: a [`CustomContentVisual`] object.
-    pub fn custom_content_visual(mut self, value: impl Into<Obj<CustomContentVisual>>) -> Self { self.custom_content_visual = Some(value.into()); self }
+    pub fn custom_content_visual(mut self, value: impl ::std::convert::Into<crate::Obj<CustomContentVisual>>) -> Self { self.custom_content_visual = ::std::option::Option::Some(value.into()); self }
     /// `EmptyVisual`: an [`EmptyVisual`] object.
-    pub fn empty_visual(mut self, value: impl Into<Obj<EmptyVisual>>) -> Self { self.empty_visual = Some(value.into()); self }
+    pub fn empty_visual(mut self, value: impl ::std::convert::Into<crate::Obj<EmptyVisual>>) -> Self { self.empty_visual = ::std::option::Option::Some(value.into()); self }
     /// `FilledMapVisual`: a [`FilledMapVisual`] object.
-    pub fn filled_map_visual(mut self, value: impl Into<Obj<FilledMapVisual>>) -> Self { self.filled_map_visual = Some(value.into()); self }
+    pub fn filled_map_visual(mut self, value: impl ::std::convert::Into<crate::Obj<FilledMapVisual>>) -> Self { self.filled_map_visual = ::std::option::Option::Some(value.into()); self }
     /// `FunnelChartVisual`: a [`FunnelChartVisual`] object.
-    pub fn funnel_chart_visual(mut self, value: impl Into<Obj<FunnelChartVisual>>) -> Self { self.funnel_chart_visual = Some(value.into()); self }
+    pub fn funnel_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<FunnelChartVisual>>) -> Self { self.funnel_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `GaugeChartVisual`: a [`GaugeChartVisual`] object.
-    pub fn gauge_chart_visual(mut self, value: impl Into<Obj<GaugeChartVisual>>) -> Self { self.gauge_chart_visual = Some(value.into()); self }
+    pub fn gauge_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<GaugeChartVisual>>) -> Self { self.gauge_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `GeospatialMapVisual`: a [`GeospatialMapVisual`] object.
-    pub fn geospatial_map_visual(mut self, value: impl Into<Obj<GeospatialMapVisual>>) -> Self { self.geospatial_map_visual = Some(value.into()); self }
+    pub fn geospatial_map_visual(mut self, value: impl ::std::convert::Into<crate::Obj<GeospatialMapVisual>>) -> Self { self.geospatial_map_visual = ::std::option::Option::Some(value.into()); self }
     /// `HeatMapVisual`: a [`HeatMapVisual`] object.
-    pub fn heat_map_visual(mut self, value: impl Into<Obj<HeatMapVisual>>) -> Self { self.heat_map_visual = Some(value.into()); self }
+    pub fn heat_map_visual(mut self, value: impl ::std::convert::Into<crate::Obj<HeatMapVisual>>) -> Self { self.heat_map_visual = ::std::option::Option::Some(value.into()); self }
     /// `HistogramVisual`: a [`HistogramVisual`] object.
-    pub fn histogram_visual(mut self, value: impl Into<Obj<HistogramVisual>>) -> Self { self.histogram_visual = Some(value.into()); self }
+    pub fn histogram_visual(mut self, value: impl ::std::convert::Into<crate::Obj<HistogramVisual>>) -> Self { self.histogram_visual = ::std::option::Option::Some(value.into()); self }
     /// `InsightVisual`: an [`InsightVisual`] object.
-    pub fn insight_visual(mut self, value: impl Into<Obj<InsightVisual>>) -> Self { self.insight_visual = Some(value.into()); self }
+    pub fn insight_visual(mut self, value: impl ::std::convert::Into<crate::Obj<InsightVisual>>) -> Self { self.insight_visual = ::std::option::Option::Some(value.into()); self }
     /// `KPIVisual`: a [`KpiVisual`] object.
-    pub fn kpi_visual(mut self, value: impl Into<Obj<KpiVisual>>) -> Self { self.kpi_visual = Some(value.into()); self }
+    pub fn kpi_visual(mut self, value: impl ::std::convert::Into<crate::Obj<KpiVisual>>) -> Self { self.kpi_visual = ::std::option::Option::Some(value.into()); self }
     /// `LineChartVisual`: a [`LineChartVisual`] object.
-    pub fn line_chart_visual(mut self, value: impl Into<Obj<LineChartVisual>>) -> Self { self.line_chart_visual = Some(value.into()); self }
+    pub fn line_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<LineChartVisual>>) -> Self { self.line_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `PieChartVisual`: a [`PieChartVisual`] object.
-    pub fn pie_chart_visual(mut self, value: impl Into<Obj<PieChartVisual>>) -> Self { self.pie_chart_visual = Some(value.into()); self }
+    pub fn pie_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<PieChartVisual>>) -> Self { self.pie_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `PivotTableVisual`: a [`PivotTableVisual`] object.
-    pub fn pivot_table_visual(mut self, value: impl Into<Obj<PivotTableVisual>>) -> Self { self.pivot_table_visual = Some(value.into()); self }
+    pub fn pivot_table_visual(mut self, value: impl ::std::convert::Into<crate::Obj<PivotTableVisual>>) -> Self { self.pivot_table_visual = ::std::option::Option::Some(value.into()); self }
     /// `PluginVisual`: a [`PluginVisual`] object.
-    pub fn plugin_visual(mut self, value: impl Into<Obj<PluginVisual>>) -> Self { self.plugin_visual = Some(value.into()); self }
+    pub fn plugin_visual(mut self, value: impl ::std::convert::Into<crate::Obj<PluginVisual>>) -> Self { self.plugin_visual = ::std::option::Option::Some(value.into()); self }
     /// `RadarChartVisual`: a [`RadarChartVisual`] object.
-    pub fn radar_chart_visual(mut self, value: impl Into<Obj<RadarChartVisual>>) -> Self { self.radar_chart_visual = Some(value.into()); self }
+    pub fn radar_chart_visual(mut self, value: impl ::std::convert::Into<crate::Obj<RadarChartVisual>>) -> Self { self.radar_chart_visual = ::std::option::Option::Some(value.into()); self }
     /// `SankeyDiagramVisual`: a [`SankeyDiagramVisual`] object.
-    pub fn sankey_diagram_visual(mut self, value: impl Into<Obj<SankeyDiagramVisual>>) -> Self { self.sankey_diagram_visual = Some(value.into()); self }
+    pub fn sankey_diagram_visual(mut self, value: impl ::std::convert::Into<crate::Obj<SankeyDiagramVisual>>) -> Self { self.sankey_diagram_visual = ::std::option::Option::Some(value.into()); self }
     /// `ScatterPlotVisual`: a [`ScatterPlotVisual`] object.
-    pub fn scatter_plot_visual(mut self, value: impl Into<Obj<ScatterPlotVisual>>) -> Self { self.scatter_plot_visual = Some(value.into()); self }
+    pub fn scatter_plot_visual(mut self, value: impl ::std::convert::Into<crate::Obj<ScatterPlotVisual>>) -> Self { self.scatter_plot_visual = ::std::option::Option::Some(value.into()); self }
     /// `TableVisual`: a [`TableVisual`] object.
-    pub fn table_visual(mut self, value: impl Into<Obj<TableVisual>>) -> Self { self.table_visual = Some(value.into()); self }
+    pub fn table_visual(mut self, value: impl ::std::convert::Into<crate::Obj<TableVisual>>) -> Self { self.table_visual = ::std::option::Option::Some(value.into()); self }
     /// `TreeMapVisual`: a [`TreeMapVisual`] object.
-    pub fn tree_map_visual(mut self, value: impl Into<Obj<TreeMapVisual>>) -> Self { self.tree_map_visual = Some(value.into()); self }
+    pub fn tree_map_visual(mut self, value: impl ::std::convert::Into<crate::Obj<TreeMapVisual>>) -> Self { self.tree_map_visual = ::std::option::Option::Some(value.into()); self }
     /// `WaterfallVisual`: a [`WaterfallVisual`] object.
-    pub fn waterfall_visual(mut self, value: impl Into<Obj<WaterfallVisual>>) -> Self { self.waterfall_visual = Some(value.into()); self }
+    pub fn waterfall_visual(mut self, value: impl ::std::convert::Into<crate::Obj<WaterfallVisual>>) -> Self { self.waterfall_visual = ::std::option::Option::Some(value.into()); self }
     /// `WordCloudVisual`: a [`WordCloudVisual`] object.
-    pub fn word_cloud_visual(mut self, value: impl Into<Obj<WordCloudVisual>>) -> Self { self.word_cloud_visual = Some(value.into()); self }
+    pub fn word_cloud_visual(mut self, value: impl ::std::convert::Into<crate::Obj<WordCloudVisual>>) -> Self { self.word_cloud_visual = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Visual {}
+impl crate::PropertyType for Visual {}
 
-impl ToValue for Visual {
+impl ::cloudwright_core::ToValue for Visual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BarChartVisual", &self.bar_chart_visual)
             .opt("BoxPlotVisual", &self.box_plot_visual)
             .opt("ComboChartVisual", &self.combo_chart_visual)
@@ -6378,16 +5325,6 @@ impl ToValue for Visual {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VisualInteractionOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ContextMenuOption", Shape::Object(&RULE_ContextMenuOption)),
-        ("VisualMenuOption", Shape::Object(&RULE_VisualMenuOption)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VisualInteractionOptions` property type of `AWS::QuickSight::Template`.
 ///
 /// The general visual interactions setup for visual publish options
@@ -6398,11 +5335,11 @@ pub struct VisualInteractionOptions {
     /// `ContextMenuOption`: a [`ContextMenuOption`] object.
     ///
     /// The context menu options for a visual.
-    pub context_menu_option: Option<Obj<ContextMenuOption>>,
+    pub context_menu_option: ::std::option::Option<crate::Obj<ContextMenuOption>>,
     /// `VisualMenuOption`: a [`VisualMenuOption`] object.
     ///
     /// The on-visual menu options for a visual.
-    pub visual_menu_option: Option<Obj<VisualMenuOption>>,
+    pub visual_menu_option: ::std::option::Option<crate::Obj<VisualMenuOption>>,
 }
 
 #[rustfmt::skip]
@@ -6410,46 +5347,26 @@ impl VisualInteractionOptions {
     /// A `VisualInteractionOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContextMenuOption`: a [`ContextMenuOption`] object.
-    pub fn context_menu_option(mut self, value: impl Into<Obj<ContextMenuOption>>) -> Self { self.context_menu_option = Some(value.into()); self }
+    pub fn context_menu_option(mut self, value: impl ::std::convert::Into<crate::Obj<ContextMenuOption>>) -> Self { self.context_menu_option = ::std::option::Option::Some(value.into()); self }
     /// `VisualMenuOption`: a [`VisualMenuOption`] object.
-    pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualMenuOption>>) -> Self { self.visual_menu_option = Some(value.into()); self }
+    pub fn visual_menu_option(mut self, value: impl ::std::convert::Into<crate::Obj<VisualMenuOption>>) -> Self { self.visual_menu_option = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VisualInteractionOptions {}
+impl crate::PropertyType for VisualInteractionOptions {}
 
-impl ToValue for VisualInteractionOptions {
+impl ::cloudwright_core::ToValue for VisualInteractionOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContextMenuOption", &self.context_menu_option)
             .opt("VisualMenuOption", &self.visual_menu_option)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WaterfallChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CategoryAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("CategoryAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("ColorConfiguration", Shape::Object(&RULE_WaterfallChartColorConfiguration)),
-        ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_WaterfallChartFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("Legend", Shape::Object(&RULE_LegendOptions)),
-        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
-        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_WaterfallChartSortConfiguration)),
-        ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        ("WaterfallChartOptions", Shape::Object(&RULE_WaterfallChartOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WaterfallChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -6461,51 +5378,51 @@ pub struct WaterfallChartConfiguration {
     /// `CategoryAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The options that determine the presentation of the category axis.
-    pub category_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub category_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `CategoryAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The options that determine the presentation of the category axis label.
-    pub category_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `ColorConfiguration`: a [`WaterfallChartColorConfiguration`] object.
     ///
     /// The color configuration of a waterfall visual.
-    pub color_configuration: Option<Obj<WaterfallChartColorConfiguration>>,
+    pub color_configuration: ::std::option::Option<crate::Obj<WaterfallChartColorConfiguration>>,
     /// `DataLabels`: a [`DataLabelOptions`] object.
     ///
     /// The data label configuration of a waterfall visual.
-    pub data_labels: Option<Obj<DataLabelOptions>>,
+    pub data_labels: ::std::option::Option<crate::Obj<DataLabelOptions>>,
     /// `FieldWells`: a [`WaterfallChartFieldWells`] object.
     ///
     /// The field well configuration of a waterfall visual.
-    pub field_wells: Option<Obj<WaterfallChartFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<WaterfallChartFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `Legend`: a [`LegendOptions`] object.
     ///
     /// The legend configuration of a waterfall visual.
-    pub legend: Option<Obj<LegendOptions>>,
+    pub legend: ::std::option::Option<crate::Obj<LegendOptions>>,
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
     ///
     /// The options that determine the presentation of the y-axis.
-    pub primary_y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
+    pub primary_y_axis_display_options: ::std::option::Option<crate::Obj<AxisDisplayOptions>>,
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The options that determine the presentation of the y-axis label.
-    pub primary_y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub primary_y_axis_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `SortConfiguration`: a [`WaterfallChartSortConfiguration`] object.
     ///
     /// The sort configuration of a waterfall visual.
-    pub sort_configuration: Option<Obj<WaterfallChartSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<WaterfallChartSortConfiguration>>,
     /// `VisualPalette`: a [`VisualPalette`] object.
     ///
     /// The visual palette configuration of a waterfall visual.
-    pub visual_palette: Option<Obj<VisualPalette>>,
+    pub visual_palette: ::std::option::Option<crate::Obj<VisualPalette>>,
     /// `WaterfallChartOptions`: a [`WaterfallChartOptions`] object.
     ///
     /// The options that determine the presentation of a waterfall visual.
-    pub waterfall_chart_options: Option<Obj<WaterfallChartOptions>>,
+    pub waterfall_chart_options: ::std::option::Option<crate::Obj<WaterfallChartOptions>>,
 }
 
 #[rustfmt::skip]
@@ -6513,41 +5430,41 @@ impl WaterfallChartConfiguration {
     /// A `WaterfallChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CategoryAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn category_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis_display_options = Some(value.into()); self }
+    pub fn category_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.category_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `CategoryAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_axis_label_options = Some(value.into()); self }
+    pub fn category_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `ColorConfiguration`: a [`WaterfallChartColorConfiguration`] object.
-    pub fn color_configuration(mut self, value: impl Into<Obj<WaterfallChartColorConfiguration>>) -> Self { self.color_configuration = Some(value.into()); self }
+    pub fn color_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WaterfallChartColorConfiguration>>) -> Self { self.color_configuration = ::std::option::Option::Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
+    pub fn data_labels(mut self, value: impl ::std::convert::Into<crate::Obj<DataLabelOptions>>) -> Self { self.data_labels = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`WaterfallChartFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<WaterfallChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<WaterfallChartFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
+    pub fn legend(mut self, value: impl ::std::convert::Into<crate::Obj<LegendOptions>>) -> Self { self.legend = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
+    pub fn primary_y_axis_display_options(mut self, value: impl ::std::convert::Into<crate::Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
+    pub fn primary_y_axis_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`WaterfallChartSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<WaterfallChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WaterfallChartSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
+    pub fn visual_palette(mut self, value: impl ::std::convert::Into<crate::Obj<VisualPalette>>) -> Self { self.visual_palette = ::std::option::Option::Some(value.into()); self }
     /// `WaterfallChartOptions`: a [`WaterfallChartOptions`] object.
-    pub fn waterfall_chart_options(mut self, value: impl Into<Obj<WaterfallChartOptions>>) -> Self { self.waterfall_chart_options = Some(value.into()); self }
+    pub fn waterfall_chart_options(mut self, value: impl ::std::convert::Into<crate::Obj<WaterfallChartOptions>>) -> Self { self.waterfall_chart_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WaterfallChartConfiguration {}
+impl crate::PropertyType for WaterfallChartConfiguration {}
 
-impl ToValue for WaterfallChartConfiguration {
+impl ::cloudwright_core::ToValue for WaterfallChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CategoryAxisDisplayOptions",
                 &self.category_axis_display_options,
@@ -6576,34 +5493,11 @@ impl ToValue for WaterfallChartConfiguration {
     }
 }
 
-/// The required properties of [`WaterfallVisual`], by name: `WaterfallVisual::new(WaterfallVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WaterfallVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_WaterfallChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WaterfallVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A waterfall chart.
 ///
-/// For more information, see \[Using waterfall charts\](<https://docs.aws.amazon.com/quicksight/latest/user/waterfall-chart.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using waterfall charts](https://docs.aws.amazon.com/quicksight/latest/user/waterfall-chart.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-waterfallvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -6613,77 +5507,77 @@ pub struct WaterfallVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`WaterfallChartConfiguration`] object.
     ///
     /// The configuration for a waterfall visual.
-    pub chart_configuration: Option<Obj<WaterfallChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<WaterfallChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl WaterfallVisual {
-    /// A `WaterfallVisual` with its required properties, named in a [`WaterfallVisualRequired`].
+    /// A `WaterfallVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: WaterfallVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`WaterfallChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<WaterfallChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WaterfallChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for WaterfallVisual {}
+impl crate::PropertyType for WaterfallVisual {}
 
-impl ToValue for WaterfallVisual {
+impl ::cloudwright_core::ToValue for WaterfallVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -6694,19 +5588,6 @@ impl ToValue for WaterfallVisual {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WordCloudChartConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
-        ("FieldWells", Shape::Object(&RULE_WordCloudFieldWells)),
-        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
-        ("SortConfiguration", Shape::Object(&RULE_WordCloudSortConfiguration)),
-        ("WordCloudOptions", Shape::Object(&RULE_WordCloudOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WordCloudChartConfiguration` property type of `AWS::QuickSight::Template`.
 ///
@@ -6718,23 +5599,23 @@ pub struct WordCloudChartConfiguration {
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
     ///
     /// The label options (label text, label visibility, and sort icon visibility) for the word cloud category.
-    pub category_label_options: Option<Obj<ChartAxisLabelOptions>>,
+    pub category_label_options: ::std::option::Option<crate::Obj<ChartAxisLabelOptions>>,
     /// `FieldWells`: a [`WordCloudFieldWells`] object.
     ///
     /// The field wells of the visual.
-    pub field_wells: Option<Obj<WordCloudFieldWells>>,
+    pub field_wells: ::std::option::Option<crate::Obj<WordCloudFieldWells>>,
     /// `Interactions`: a [`VisualInteractionOptions`] object.
     ///
     /// The general visual interactions setup for a visual.
-    pub interactions: Option<Obj<VisualInteractionOptions>>,
+    pub interactions: ::std::option::Option<crate::Obj<VisualInteractionOptions>>,
     /// `SortConfiguration`: a [`WordCloudSortConfiguration`] object.
     ///
     /// The sort configuration of a word cloud visual.
-    pub sort_configuration: Option<Obj<WordCloudSortConfiguration>>,
+    pub sort_configuration: ::std::option::Option<crate::Obj<WordCloudSortConfiguration>>,
     /// `WordCloudOptions`: a [`WordCloudOptions`] object.
     ///
     /// The options for a word cloud visual.
-    pub word_cloud_options: Option<Obj<WordCloudOptions>>,
+    pub word_cloud_options: ::std::option::Option<crate::Obj<WordCloudOptions>>,
 }
 
 #[rustfmt::skip]
@@ -6742,27 +5623,27 @@ impl WordCloudChartConfiguration {
     /// A `WordCloudChartConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
+    pub fn category_label_options(mut self, value: impl ::std::convert::Into<crate::Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = ::std::option::Option::Some(value.into()); self }
     /// `FieldWells`: a [`WordCloudFieldWells`] object.
-    pub fn field_wells(mut self, value: impl Into<Obj<WordCloudFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
+    pub fn field_wells(mut self, value: impl ::std::convert::Into<crate::Obj<WordCloudFieldWells>>) -> Self { self.field_wells = ::std::option::Option::Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
+    pub fn interactions(mut self, value: impl ::std::convert::Into<crate::Obj<VisualInteractionOptions>>) -> Self { self.interactions = ::std::option::Option::Some(value.into()); self }
     /// `SortConfiguration`: a [`WordCloudSortConfiguration`] object.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<WordCloudSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
+    pub fn sort_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WordCloudSortConfiguration>>) -> Self { self.sort_configuration = ::std::option::Option::Some(value.into()); self }
     /// `WordCloudOptions`: a [`WordCloudOptions`] object.
-    pub fn word_cloud_options(mut self, value: impl Into<Obj<WordCloudOptions>>) -> Self { self.word_cloud_options = Some(value.into()); self }
+    pub fn word_cloud_options(mut self, value: impl ::std::convert::Into<crate::Obj<WordCloudOptions>>) -> Self { self.word_cloud_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WordCloudChartConfiguration {}
+impl crate::PropertyType for WordCloudChartConfiguration {}
 
-impl ToValue for WordCloudChartConfiguration {
+impl ::cloudwright_core::ToValue for WordCloudChartConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CategoryLabelOptions", &self.category_label_options)
             .opt("FieldWells", &self.field_wells)
             .opt("Interactions", &self.interactions)
@@ -6772,34 +5653,11 @@ impl ToValue for WordCloudChartConfiguration {
     }
 }
 
-/// The required properties of [`WordCloudVisual`], by name: `WordCloudVisual::new(WordCloudVisualRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WordCloudVisualRequired {
-    /// `VisualId`: a string, required.
-    pub visual_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ChartConfiguration", Shape::Object(&RULE_WordCloudChartConfiguration)),
-        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
-        ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["VisualId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WordCloudVisual` property type of `AWS::QuickSight::Template`.
 ///
 /// A word cloud.
 ///
-/// For more information, see \[Using word clouds\](<https://docs.aws.amazon.com/quicksight/latest/user/word-cloud.html>) in the *Amazon Quick Suite User Guide* .
+/// For more information, see [Using word clouds](https://docs.aws.amazon.com/quicksight/latest/user/word-cloud.html) in the *Amazon Quick Suite User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-template-wordcloudvisual.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -6809,77 +5667,77 @@ pub struct WordCloudVisual {
     /// The list of custom actions that are configured for a visual.
     ///
     /// Items 0 to 10.
-    pub actions: Option<List<VisualCustomAction>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<VisualCustomAction>>,
     /// `ChartConfiguration`: a [`WordCloudChartConfiguration`] object.
     ///
     /// The configuration settings of the visual.
-    pub chart_configuration: Option<Obj<WordCloudChartConfiguration>>,
+    pub chart_configuration: ::std::option::Option<crate::Obj<WordCloudChartConfiguration>>,
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
     ///
     /// The column hierarchy that is used during drill-downs and drill-ups.
     ///
     /// Items 0 to 2.
-    pub column_hierarchies: Option<List<ColumnHierarchy>>,
+    pub column_hierarchies: ::std::option::Option<::cloudwright_core::List<ColumnHierarchy>>,
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
     ///
     /// The subtitle that is displayed on the visual.
-    pub subtitle: Option<Obj<VisualSubtitleLabelOptions>>,
+    pub subtitle: ::std::option::Option<crate::Obj<VisualSubtitleLabelOptions>>,
     /// `Title`: a [`VisualTitleLabelOptions`] object.
     ///
     /// The title that is displayed on the visual.
-    pub title: Option<Obj<VisualTitleLabelOptions>>,
+    pub title: ::std::option::Option<crate::Obj<VisualTitleLabelOptions>>,
     /// `VisualContentAltText`: a string.
     ///
     /// The alt text for the visual.
     ///
     /// Length 1 to 1024.
-    pub visual_content_alt_text: Option<Str>,
+    pub visual_content_alt_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `VisualId`: a string, required.
     ///
     /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub visual_id: Str,
+    pub visual_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl WordCloudVisual {
-    /// A `WordCloudVisual` with its required properties, named in a [`WordCloudVisualRequired`].
+    /// A `WordCloudVisual` with its one required property, `VisualId`.
     #[inline]
-    pub fn new(required: WordCloudVisualRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            actions: None,
-            chart_configuration: None,
-            column_hierarchies: None,
-            subtitle: None,
-            title: None,
-            visual_content_alt_text: None,
-            visual_id: required.visual_id,
+            actions: ::std::option::Option::None,
+            chart_configuration: ::std::option::Option::None,
+            column_hierarchies: ::std::option::Option::None,
+            subtitle: ::std::option::Option::None,
+            title: ::std::option::Option::None,
+            visual_content_alt_text: ::std::option::Option::None,
+            visual_id: value.into(),
         }
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualCustomAction>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChartConfiguration`: a [`WordCloudChartConfiguration`] object.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<WordCloudChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
+    pub fn chart_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WordCloudChartConfiguration>>) -> Self { self.chart_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
+    pub fn column_hierarchies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ColumnHierarchy>>) -> Self { self.column_hierarchies = ::std::option::Option::Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
+    pub fn subtitle(mut self, value: impl ::std::convert::Into<crate::Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<crate::Obj<VisualTitleLabelOptions>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
+    pub fn visual_content_alt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_content_alt_text = ::std::option::Option::Some(value.into()); self }
     /// `VisualId`: a string, required.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
+    pub fn visual_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.visual_id = value.into(); self }
 }
 
-impl PropertyType for WordCloudVisual {}
+impl crate::PropertyType for WordCloudVisual {}
 
-impl ToValue for WordCloudVisual {
+impl ::cloudwright_core::ToValue for WordCloudVisual {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChartConfiguration", &self.chart_configuration)
             .opt("ColumnHierarchies", &self.column_hierarchies)
@@ -6889,4 +5747,983 @@ impl ToValue for WordCloudVisual {
             .req("VisualId", &self.visual_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AnalysisDefaults, RULE_AssetOptions, RULE_AxisDisplayOptions, RULE_BarChartFieldWells,
+        RULE_BarChartSortConfiguration, RULE_BoxPlotFieldWells, RULE_BoxPlotOptions,
+        RULE_BoxPlotSortConfiguration, RULE_CalculatedField, RULE_ChartAxisLabelOptions,
+        RULE_ColorScale, RULE_ColumnConfiguration, RULE_ColumnHierarchy, RULE_ComboChartFieldWells,
+        RULE_ComboChartSortConfiguration, RULE_Computation, RULE_ContributionAnalysisDefault,
+        RULE_CustomNarrativeOptions, RULE_DataLabelOptions, RULE_DataSetReference,
+        RULE_DonutOptions, RULE_EmptyVisual, RULE_FilledMapConditionalFormatting,
+        RULE_FilledMapFieldWells, RULE_FilledMapSortConfiguration, RULE_FilterControl,
+        RULE_FilterGroup, RULE_ForecastConfiguration, RULE_FunnelChartDataLabelOptions,
+        RULE_FunnelChartFieldWells, RULE_FunnelChartSortConfiguration,
+        RULE_GaugeChartColorConfiguration, RULE_GaugeChartConditionalFormatting,
+        RULE_GaugeChartFieldWells, RULE_GaugeChartOptions, RULE_GeospatialMapFieldWells,
+        RULE_GeospatialMapStyleOptions, RULE_GeospatialPointStyleOptions,
+        RULE_GeospatialWindowOptions, RULE_HeatMapFieldWells, RULE_HeatMapSortConfiguration,
+        RULE_HistogramBinOptions, RULE_HistogramFieldWells, RULE_KpiConditionalFormatting,
+        RULE_KpiFieldWells, RULE_KpiOptions, RULE_KpiSortConfiguration, RULE_Layout,
+        RULE_LegendOptions, RULE_LineChartDefaultSeriesSettings, RULE_LineChartFieldWells,
+        RULE_LineChartSortConfiguration, RULE_LineSeriesAxisDisplayOptions, RULE_ParameterControl,
+        RULE_ParameterDeclaration, RULE_PieChartFieldWells, RULE_PieChartSortConfiguration,
+        RULE_PivotTableConditionalFormatting, RULE_PivotTableFieldOptions,
+        RULE_PivotTableFieldWells, RULE_PivotTableOptions, RULE_PivotTablePaginatedReportOptions,
+        RULE_PivotTableSortConfiguration, RULE_PivotTableTotalOptions, RULE_PluginVisual,
+        RULE_QueryExecutionOptions, RULE_RadarChartFieldWells, RULE_RadarChartSeriesSettings,
+        RULE_RadarChartSortConfiguration, RULE_ReferenceLine, RULE_ResourcePermission,
+        RULE_SankeyDiagramFieldWells, RULE_SankeyDiagramSortConfiguration,
+        RULE_ScatterPlotFieldWells, RULE_ScatterPlotSortConfiguration, RULE_SeriesItem,
+        RULE_SheetControlLayout, RULE_SheetImage, RULE_SheetTextBox, RULE_SingleAxisOptions,
+        RULE_SmallMultiplesOptions, RULE_TableConditionalFormatting, RULE_TableFieldOptions,
+        RULE_TableFieldWells, RULE_TableInlineVisualization, RULE_TableOptions,
+        RULE_TablePaginatedReportOptions, RULE_TableSortConfiguration, RULE_Tag,
+        RULE_TooltipOptions, RULE_TotalOptions, RULE_TreeMapFieldWells,
+        RULE_TreeMapSortConfiguration, RULE_ValidationStrategy, RULE_VisualCustomAction,
+        RULE_VisualMenuOption, RULE_VisualPalette, RULE_VisualSubtitleLabelOptions,
+        RULE_VisualTitleLabelOptions, RULE_WaterfallChartColorConfiguration,
+        RULE_WaterfallChartFieldWells, RULE_WaterfallChartOptions,
+        RULE_WaterfallChartSortConfiguration, RULE_WordCloudFieldWells, RULE_WordCloudOptions,
+        RULE_WordCloudSortConfiguration,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^#[A-F0-9]{6}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Template: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Definition", Shape::Object(&RULE_TemplateVersionDefinition)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("SourceEntity", Shape::Object(&RULE_TemplateSourceEntity)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
+            ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["AwsAccountId", "TemplateId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BarsArrangement", Shape::Str(&StrRule { allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"], ..StrRule::ANY })),
+            ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_BarChartFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("Orientation", Shape::Str(&StrRule { allowed: &["HORIZONTAL", "VERTICAL"], ..StrRule::ANY })),
+            ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_BarChartSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("ValueAxis", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_BarChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BoxPlotOptions", Shape::Object(&RULE_BoxPlotOptions)),
+            ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_BoxPlotFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("SortConfiguration", Shape::Object(&RULE_BoxPlotSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_BoxPlotChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnGroupColumnSchema: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnGroupSchema: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnGroupColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupColumnSchema), min_items: Some(0), max_items: Some(500), unique: false })),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
+        properties: &[
+            ("DataType", Shape::STR),
+            ("GeographicRole", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BarDataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("BarsArrangement", Shape::Str(&StrRule { allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"], ..StrRule::ANY })),
+            ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_ComboChartFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("LineDataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_ComboChartSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_ComboChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContextMenuOption: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomContentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { allowed: &["IMAGE", "OTHER_EMBEDDED_CONTENT"], ..StrRule::ANY })),
+            ("ContentUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ImageScaling", Shape::Str(&StrRule { allowed: &["FIT_TO_HEIGHT", "FIT_TO_WIDTH", "DO_NOT_SCALE", "SCALE_TO_VISUAL"], ..StrRule::ANY })),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_CustomContentConfiguration)),
+            ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DataSetIdentifier", "VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSetConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnGroupSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupSchema), min_items: Some(0), max_items: Some(500), unique: false })),
+            ("DataSetSchema", Shape::Object(&RULE_DataSetSchema)),
+            ("Placeholder", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSetSchema: ObjRule = ObjRule {
+        properties: &[
+            ("ColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(0), max_items: Some(500), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilledMapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FieldWells", Shape::Object(&RULE_FilledMapFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("MapStyleOptions", Shape::Object(&RULE_GeospatialMapStyleOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_FilledMapSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("WindowOptions", Shape::Object(&RULE_GeospatialWindowOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_FilledMapConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("ConditionalFormatting", Shape::Object(&RULE_FilledMapConditionalFormatting)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunnelChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("DataLabelOptions", Shape::Object(&RULE_FunnelChartDataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_FunnelChartFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_FunnelChartSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_FunnelChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GaugeChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ColorConfiguration", Shape::Object(&RULE_GaugeChartColorConfiguration)),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_GaugeChartFieldWells)),
+            ("GaugeChartOptions", Shape::Object(&RULE_GaugeChartOptions)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("TooltipOptions", Shape::Object(&RULE_TooltipOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_GaugeChartConfiguration)),
+            ("ConditionalFormatting", Shape::Object(&RULE_GaugeChartConditionalFormatting)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeospatialMapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FieldWells", Shape::Object(&RULE_GeospatialMapFieldWells)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("MapStyleOptions", Shape::Object(&RULE_GeospatialMapStyleOptions)),
+            ("PointStyleOptions", Shape::Object(&RULE_GeospatialPointStyleOptions)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+            ("WindowOptions", Shape::Object(&RULE_GeospatialWindowOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_GeospatialMapConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeatMapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ColorScale", Shape::Object(&RULE_ColorScale)),
+            ("ColumnLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_HeatMapFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("RowLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_HeatMapSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_HeatMapConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HistogramConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BinOptions", Shape::Object(&RULE_HistogramBinOptions)),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_HistogramFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+            ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("YAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_HistogramConfiguration)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("CustomNarrative", Shape::Object(&RULE_CustomNarrativeOptions)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("InsightConfiguration", Shape::Object(&RULE_InsightConfiguration)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DataSetIdentifier", "VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KpiConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FieldWells", Shape::Object(&RULE_KpiFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("KPIOptions", Shape::Object(&RULE_KpiOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_KpiSortConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_KpiConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("ConditionalFormatting", Shape::Object(&RULE_KpiConditionalFormatting)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("DefaultSeriesSettings", Shape::Object(&RULE_LineChartDefaultSeriesSettings)),
+            ("FieldWells", Shape::Object(&RULE_LineChartFieldWells)),
+            ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
+            ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
+            ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
+            ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_LineChartSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("Type", Shape::Str(&StrRule { allowed: &["LINE", "AREA", "STACKED_AREA"], ..StrRule::ANY })),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+            ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_LineChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("DonutOptions", Shape::Object(&RULE_DonutOptions)),
+            ("FieldWells", Shape::Object(&RULE_PieChartFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_PieChartSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_PieChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PivotTableConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FieldOptions", Shape::Object(&RULE_PivotTableFieldOptions)),
+            ("FieldWells", Shape::Object(&RULE_PivotTableFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("PaginatedReportOptions", Shape::Object(&RULE_PivotTablePaginatedReportOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_PivotTableSortConfiguration)),
+            ("TableOptions", Shape::Object(&RULE_PivotTableOptions)),
+            ("TotalOptions", Shape::Object(&RULE_PivotTableTotalOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_PivotTableConfiguration)),
+            ("ConditionalFormatting", Shape::Object(&RULE_PivotTableConditionalFormatting)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RadarChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AlternateBandColorsVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+            ("AlternateBandEvenColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AlternateBandOddColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("AxesRangeScale", Shape::Str(&StrRule { allowed: &["AUTO", "INDEPENDENT", "SHARED"], ..StrRule::ANY })),
+            ("BaseSeriesSettings", Shape::Object(&RULE_RadarChartSeriesSettings)),
+            ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ColorAxis", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_RadarChartFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("Shape", Shape::Str(&StrRule { allowed: &["CIRCLE", "POLYGON"], ..StrRule::ANY })),
+            ("SortConfiguration", Shape::Object(&RULE_RadarChartSortConfiguration)),
+            ("StartAngle", Shape::Num(&NumRule { min: Some(-360.0), max: Some(360.0), ..NumRule::ANY })),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_RadarChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SankeyDiagramChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_SankeyDiagramFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_SankeyDiagramSortConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_SankeyDiagramChartConfiguration)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScatterPlotConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_ScatterPlotFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_ScatterPlotSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+            ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("YAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("YAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_ScatterPlotConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["SheetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FieldOptions", Shape::Object(&RULE_TableFieldOptions)),
+            ("FieldWells", Shape::Object(&RULE_TableFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("PaginatedReportOptions", Shape::Object(&RULE_TablePaginatedReportOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_TableSortConfiguration)),
+            ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TableOptions", Shape::Object(&RULE_TableOptions)),
+            ("TotalOptions", Shape::Object(&RULE_TotalOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_TableConfiguration)),
+            ("ConditionalFormatting", Shape::Object(&RULE_TableConditionalFormatting)),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateSourceAnalysis: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Arn", "DataSetReferences"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateSourceEntity: ObjRule = ObjRule {
+        properties: &[
+            ("SourceAnalysis", Shape::Object(&RULE_TemplateSourceAnalysis)),
+            ("SourceTemplate", Shape::Object(&RULE_TemplateSourceTemplate)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateSourceTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateVersionDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
+            ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500), unique: false })),
+            ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("DataSetConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetConfiguration), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000), unique: false })),
+            ("Options", Shape::Object(&RULE_AssetOptions)),
+            ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
+            ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20), unique: false })),
+        ],
+        required: &["DataSetConfigurations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TreeMapConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ColorScale", Shape::Object(&RULE_ColorScale)),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_TreeMapFieldWells)),
+            ("GroupLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("SizeLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_TreeMapSortConfiguration)),
+            ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_TreeMapConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Visual: ObjRule = ObjRule {
+        properties: &[
+            ("BarChartVisual", Shape::Object(&RULE_BarChartVisual)),
+            ("BoxPlotVisual", Shape::Object(&RULE_BoxPlotVisual)),
+            ("ComboChartVisual", Shape::Object(&RULE_ComboChartVisual)),
+            ("CustomContentVisual", Shape::Object(&RULE_CustomContentVisual)),
+            ("EmptyVisual", Shape::Object(&RULE_EmptyVisual)),
+            ("FilledMapVisual", Shape::Object(&RULE_FilledMapVisual)),
+            ("FunnelChartVisual", Shape::Object(&RULE_FunnelChartVisual)),
+            ("GaugeChartVisual", Shape::Object(&RULE_GaugeChartVisual)),
+            ("GeospatialMapVisual", Shape::Object(&RULE_GeospatialMapVisual)),
+            ("HeatMapVisual", Shape::Object(&RULE_HeatMapVisual)),
+            ("HistogramVisual", Shape::Object(&RULE_HistogramVisual)),
+            ("InsightVisual", Shape::Object(&RULE_InsightVisual)),
+            ("KPIVisual", Shape::Object(&RULE_KpiVisual)),
+            ("LineChartVisual", Shape::Object(&RULE_LineChartVisual)),
+            ("PieChartVisual", Shape::Object(&RULE_PieChartVisual)),
+            ("PivotTableVisual", Shape::Object(&RULE_PivotTableVisual)),
+            ("PluginVisual", Shape::Object(&RULE_PluginVisual)),
+            ("RadarChartVisual", Shape::Object(&RULE_RadarChartVisual)),
+            ("SankeyDiagramVisual", Shape::Object(&RULE_SankeyDiagramVisual)),
+            ("ScatterPlotVisual", Shape::Object(&RULE_ScatterPlotVisual)),
+            ("TableVisual", Shape::Object(&RULE_TableVisual)),
+            ("TreeMapVisual", Shape::Object(&RULE_TreeMapVisual)),
+            ("WaterfallVisual", Shape::Object(&RULE_WaterfallVisual)),
+            ("WordCloudVisual", Shape::Object(&RULE_WordCloudVisual)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VisualInteractionOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ContextMenuOption", Shape::Object(&RULE_ContextMenuOption)),
+            ("VisualMenuOption", Shape::Object(&RULE_VisualMenuOption)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WaterfallChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CategoryAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("CategoryAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("ColorConfiguration", Shape::Object(&RULE_WaterfallChartColorConfiguration)),
+            ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_WaterfallChartFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("Legend", Shape::Object(&RULE_LegendOptions)),
+            ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+            ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_WaterfallChartSortConfiguration)),
+            ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
+            ("WaterfallChartOptions", Shape::Object(&RULE_WaterfallChartOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_WaterfallChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WordCloudChartConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+            ("FieldWells", Shape::Object(&RULE_WordCloudFieldWells)),
+            ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+            ("SortConfiguration", Shape::Object(&RULE_WordCloudSortConfiguration)),
+            ("WordCloudOptions", Shape::Object(&RULE_WordCloudOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ChartConfiguration", Shape::Object(&RULE_WordCloudChartConfiguration)),
+            ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
+            ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
+            ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["VisualId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

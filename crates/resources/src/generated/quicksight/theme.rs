@@ -5,53 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_ResourcePermission, RULE_Tag};
 pub use super::shared::{ResourcePermission, ResourcePermissionRequired, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}$");
 
 /// The required properties of [`Theme`], by name: `Theme::new(ThemeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThemeRequired {
     /// `AwsAccountId`: a string, required.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `BaseThemeId`: a string, required.
-    pub base_theme_id: Str,
+    pub base_theme_id: ::cloudwright_core::Str,
     /// `Configuration`: a [`ThemeConfiguration`] object, required.
-    pub configuration: Obj<ThemeConfiguration>,
+    pub configuration: crate::Obj<ThemeConfiguration>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ThemeId`: a string, required.
-    pub theme_id: Str,
+    pub theme_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Theme: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BaseThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Configuration", Shape::Object(&RULE_ThemeConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("ThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["AwsAccountId", "ThemeId", "BaseThemeId", "Configuration", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::Theme` resource.
 ///
 /// Creates a theme.
 ///
-/// A *theme* is set of configuration options for color and layout. Themes apply to analyses and dashboards. For more information, see \[Using Themes in Amazon Quick\](<https://docs.aws.amazon.com/quicksight/latest/user/themes-in-quicksight.html>) in the *Amazon Quick User Guide* .
+/// A *theme* is set of configuration options for color and layout. Themes apply to analyses and dashboards. For more information, see [Using Themes in Amazon Quick](https://docs.aws.amazon.com/quicksight/latest/user/themes-in-quicksight.html) in the *Amazon Quick User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`ThemeId`, `AwsAccountId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ThemeAttributes`], which `Handle<Theme>` dereferences to.
@@ -67,47 +42,47 @@ pub struct Theme {
     /// The ID of the AWS account where you want to store the new theme.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Str,
+    pub aws_account_id: ::cloudwright_core::Str,
     /// `BaseThemeId`: a string, required.
     ///
     /// The ID of the theme that a custom theme will inherit from. All themes inherit from one of the starting themes defined by Amazon Quick Sight. For a list of the starting themes, use `ListThemes` or choose *Themes* from within an analysis.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512.
-    pub base_theme_id: Str,
+    pub base_theme_id: ::cloudwright_core::Str,
     /// `Configuration`: a [`ThemeConfiguration`] object, required.
     ///
     /// The theme configuration, which contains the theme display properties.
-    pub configuration: Obj<ThemeConfiguration>,
+    pub configuration: crate::Obj<ThemeConfiguration>,
     /// `Name`: a string, required.
     ///
     /// A display name for the theme.
     ///
     /// Length 1 to 2048.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Permissions`: a list of [`ResourcePermission`] objects.
     ///
     /// A valid grouping of resource permissions to apply to the new theme.
     ///
     /// Items 1 to 64.
-    pub permissions: Option<List<ResourcePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ResourcePermission>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map of the key-value pairs for the resource tag or tags that you want to add to the resource.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThemeId`: a string, required.
     ///
     /// An ID for the theme that you want to create. The theme ID is unique per AWS Region in each AWS account.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
-    pub theme_id: Str,
+    pub theme_id: ::cloudwright_core::Str,
     /// `VersionDescription`: a string.
     ///
     /// A description of the first version of the theme that you're creating. Every time `UpdateTheme` is called, a new version is created. Each version of the theme has a description of the version in the `VersionDescription` field.
     ///
     /// Length 1 to 512.
-    pub version_description: Option<Str>,
+    pub version_description: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +92,7 @@ impl Theme {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::Theme",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-theme.html",
         primary_identifier: &["ThemeId", "AwsAccountId"],
@@ -128,7 +103,7 @@ impl Theme {
         read_only: &["CreatedTime", "Version", "LastUpdatedTime", "Arn", "Type"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime", "Type", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Theme` with its required properties, named in a [`ThemeRequired`].
@@ -139,49 +114,51 @@ impl Theme {
             base_theme_id: required.base_theme_id,
             configuration: required.configuration,
             name: required.name,
-            permissions: None,
-            tags: None,
+            permissions: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             theme_id: required.theme_id,
-            version_description: None,
+            version_description: ::std::option::Option::None,
         }
     }
 
     /// `AwsAccountId`: a string, required.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `BaseThemeId`: a string, required.
-    pub fn base_theme_id(mut self, value: impl Into<Str>) -> Self { self.base_theme_id = value.into(); self }
+    pub fn base_theme_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_theme_id = value.into(); self }
     /// `Configuration`: a [`ThemeConfiguration`] object, required.
-    pub fn configuration(mut self, value: impl Into<Obj<ThemeConfiguration>>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ThemeConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourcePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThemeId`: a string, required.
-    pub fn theme_id(mut self, value: impl Into<Str>) -> Self { self.theme_id = value.into(); self }
+    pub fn theme_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.theme_id = value.into(); self }
     /// `VersionDescription`: a string.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
+    pub fn version_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_description = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Theme {
+impl ::cloudwright_core::Resource for Theme {
     type Attributes = ThemeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Theme, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Theme, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Theme {
+impl ::cloudwright_core::ToValue for Theme {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AwsAccountId", &self.aws_account_id)
             .req("BaseThemeId", &self.base_theme_id)
             .req("Configuration", &self.configuration)
@@ -194,12 +171,12 @@ impl ToValue for Theme {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Theme`]: `Handle<Theme>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Theme`]: `Handle<Theme>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ThemeAttributes(ResourceRef);
+pub struct ThemeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ThemeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ThemeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -209,49 +186,40 @@ impl ThemeAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the theme.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time the theme was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time the theme was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `Version`: an object.
     ///
     /// A version of a theme.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Version"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BorderStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Show", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BorderStyle` property type of `AWS::QuickSight::Theme`.
 ///
@@ -265,7 +233,7 @@ pub struct BorderStyle {
     /// The option to enable display of borders for visuals.
     ///
     /// Default `null`.
-    pub show: Option<Bool>,
+    pub show: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -273,32 +241,23 @@ impl BorderStyle {
     /// A `BorderStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Show`: a boolean.
-    pub fn show(mut self, value: impl Into<Bool>) -> Self { self.show = Some(value.into()); self }
+    pub fn show(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.show = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BorderStyle {}
+impl crate::PropertyType for BorderStyle {}
 
-impl ToValue for BorderStyle {
+impl ::cloudwright_core::ToValue for BorderStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Show", &self.show).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Show", &self.show)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataColorPalette: ObjRule = ObjRule {
-    properties: &[
-        ("Colors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("EmptyFillColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MinMaxGradient", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataColorPalette` property type of `AWS::QuickSight::Theme`.
 ///
@@ -312,19 +271,19 @@ pub struct DataColorPalette {
     /// The hexadecimal codes for the colors.
     ///
     /// Items 0 to 100; each item: pattern `^#[A-F0-9]{6}$`.
-    pub colors: Option<List<Str>>,
+    pub colors: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EmptyFillColor`: a string.
     ///
     /// The hexadecimal code of a color that applies to charts where a lack of data is highlighted.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub empty_fill_color: Option<Str>,
+    pub empty_fill_color: ::std::option::Option<::cloudwright_core::Str>,
     /// `MinMaxGradient`: a list of strings.
     ///
     /// The minimum and maximum hexadecimal codes that describe a color gradient.
     ///
     /// Items 0 to 100; each item: pattern `^#[A-F0-9]{6}$`.
-    pub min_max_gradient: Option<List<Str>>,
+    pub min_max_gradient: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -332,38 +291,29 @@ impl DataColorPalette {
     /// A `DataColorPalette` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Colors`: a list of strings.
-    pub fn colors(mut self, value: impl Into<List<Str>>) -> Self { self.colors = Some(value.into()); self }
+    pub fn colors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.colors = ::std::option::Option::Some(value.into()); self }
     /// `EmptyFillColor`: a string.
-    pub fn empty_fill_color(mut self, value: impl Into<Str>) -> Self { self.empty_fill_color = Some(value.into()); self }
+    pub fn empty_fill_color(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.empty_fill_color = ::std::option::Option::Some(value.into()); self }
     /// `MinMaxGradient`: a list of strings.
-    pub fn min_max_gradient(mut self, value: impl Into<List<Str>>) -> Self { self.min_max_gradient = Some(value.into()); self }
+    pub fn min_max_gradient(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.min_max_gradient = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataColorPalette {}
+impl crate::PropertyType for DataColorPalette {}
 
-impl ToValue for DataColorPalette {
+impl ::cloudwright_core::ToValue for DataColorPalette {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Colors", &self.colors)
             .opt("EmptyFillColor", &self.empty_fill_color)
             .opt("MinMaxGradient", &self.min_max_gradient)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Font: ObjRule = ObjRule {
-    properties: &[
-        ("FontFamily", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Font` property type of `AWS::QuickSight::Theme`.
 ///
@@ -377,7 +327,7 @@ pub struct Font {
     /// Determines the font family settings.
     ///
     /// Length 0 to 256.
-    pub font_family: Option<Str>,
+    pub font_family: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -385,32 +335,23 @@ impl Font {
     /// A `Font` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FontFamily`: a string.
-    pub fn font_family(mut self, value: impl Into<Str>) -> Self { self.font_family = Some(value.into()); self }
+    pub fn font_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.font_family = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Font {}
+impl crate::PropertyType for Font {}
 
-impl ToValue for Font {
+impl ::cloudwright_core::ToValue for Font {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FontFamily", &self.font_family)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GutterStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Show", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GutterStyle` property type of `AWS::QuickSight::Theme`.
 ///
@@ -424,7 +365,7 @@ pub struct GutterStyle {
     /// This Boolean value controls whether to display a gutter space between sheet tiles.
     ///
     /// Default `null`.
-    pub show: Option<Bool>,
+    pub show: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -432,30 +373,23 @@ impl GutterStyle {
     /// A `GutterStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Show`: a boolean.
-    pub fn show(mut self, value: impl Into<Bool>) -> Self { self.show = Some(value.into()); self }
+    pub fn show(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.show = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GutterStyle {}
+impl crate::PropertyType for GutterStyle {}
 
-impl ToValue for GutterStyle {
+impl ::cloudwright_core::ToValue for GutterStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Show", &self.show).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Show", &self.show)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MarginStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Show", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MarginStyle` property type of `AWS::QuickSight::Theme`.
 ///
@@ -469,7 +403,7 @@ pub struct MarginStyle {
     /// This Boolean value controls whether to display sheet margins.
     ///
     /// Default `null`.
-    pub show: Option<Bool>,
+    pub show: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -477,31 +411,23 @@ impl MarginStyle {
     /// A `MarginStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Show`: a boolean.
-    pub fn show(mut self, value: impl Into<Bool>) -> Self { self.show = Some(value.into()); self }
+    pub fn show(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.show = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MarginStyle {}
+impl crate::PropertyType for MarginStyle {}
 
-impl ToValue for MarginStyle {
+impl ::cloudwright_core::ToValue for MarginStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Show", &self.show).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Show", &self.show)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SheetStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Tile", Shape::Object(&RULE_TileStyle)),
-        ("TileLayout", Shape::Object(&RULE_TileLayoutStyle)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SheetStyle` property type of `AWS::QuickSight::Theme`.
 ///
@@ -513,11 +439,11 @@ pub struct SheetStyle {
     /// `Tile`: a [`TileStyle`] object.
     ///
     /// The display options for tiles.
-    pub tile: Option<Obj<TileStyle>>,
+    pub tile: ::std::option::Option<crate::Obj<TileStyle>>,
     /// `TileLayout`: a [`TileLayoutStyle`] object.
     ///
     /// The layout options for tiles.
-    pub tile_layout: Option<Obj<TileLayoutStyle>>,
+    pub tile_layout: ::std::option::Option<crate::Obj<TileLayoutStyle>>,
 }
 
 #[rustfmt::skip]
@@ -525,38 +451,26 @@ impl SheetStyle {
     /// A `SheetStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Tile`: a [`TileStyle`] object.
-    pub fn tile(mut self, value: impl Into<Obj<TileStyle>>) -> Self { self.tile = Some(value.into()); self }
+    pub fn tile(mut self, value: impl ::std::convert::Into<crate::Obj<TileStyle>>) -> Self { self.tile = ::std::option::Option::Some(value.into()); self }
     /// `TileLayout`: a [`TileLayoutStyle`] object.
-    pub fn tile_layout(mut self, value: impl Into<Obj<TileLayoutStyle>>) -> Self { self.tile_layout = Some(value.into()); self }
+    pub fn tile_layout(mut self, value: impl ::std::convert::Into<crate::Obj<TileLayoutStyle>>) -> Self { self.tile_layout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SheetStyle {}
+impl crate::PropertyType for SheetStyle {}
 
-impl ToValue for SheetStyle {
+impl ::cloudwright_core::ToValue for SheetStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tile", &self.tile)
             .opt("TileLayout", &self.tile_layout)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThemeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DataColorPalette", Shape::Object(&RULE_DataColorPalette)),
-        ("Sheet", Shape::Object(&RULE_SheetStyle)),
-        ("Typography", Shape::Object(&RULE_Typography)),
-        ("UIColorPalette", Shape::Object(&RULE_UiColorPalette)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ThemeConfiguration` property type of `AWS::QuickSight::Theme`.
 ///
@@ -568,19 +482,19 @@ pub struct ThemeConfiguration {
     /// `DataColorPalette`: a [`DataColorPalette`] object.
     ///
     /// Color properties that apply to chart data colors.
-    pub data_color_palette: Option<Obj<DataColorPalette>>,
+    pub data_color_palette: ::std::option::Option<crate::Obj<DataColorPalette>>,
     /// `Sheet`: a [`SheetStyle`] object.
     ///
     /// Display options related to sheets.
-    pub sheet: Option<Obj<SheetStyle>>,
+    pub sheet: ::std::option::Option<crate::Obj<SheetStyle>>,
     /// `Typography`: a [`Typography`] object.
     ///
     /// Determines the typography options.
-    pub typography: Option<Obj<Typography>>,
+    pub typography: ::std::option::Option<crate::Obj<Typography>>,
     /// `UIColorPalette`: an [`UiColorPalette`] object.
     ///
     /// Color properties that apply to the UI and to charts, excluding the colors that apply to data.
-    pub ui_color_palette: Option<Obj<UiColorPalette>>,
+    pub ui_color_palette: ::std::option::Option<crate::Obj<UiColorPalette>>,
 }
 
 #[rustfmt::skip]
@@ -588,25 +502,25 @@ impl ThemeConfiguration {
     /// A `ThemeConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataColorPalette`: a [`DataColorPalette`] object.
-    pub fn data_color_palette(mut self, value: impl Into<Obj<DataColorPalette>>) -> Self { self.data_color_palette = Some(value.into()); self }
+    pub fn data_color_palette(mut self, value: impl ::std::convert::Into<crate::Obj<DataColorPalette>>) -> Self { self.data_color_palette = ::std::option::Option::Some(value.into()); self }
     /// `Sheet`: a [`SheetStyle`] object.
-    pub fn sheet(mut self, value: impl Into<Obj<SheetStyle>>) -> Self { self.sheet = Some(value.into()); self }
+    pub fn sheet(mut self, value: impl ::std::convert::Into<crate::Obj<SheetStyle>>) -> Self { self.sheet = ::std::option::Option::Some(value.into()); self }
     /// `Typography`: a [`Typography`] object.
-    pub fn typography(mut self, value: impl Into<Obj<Typography>>) -> Self { self.typography = Some(value.into()); self }
+    pub fn typography(mut self, value: impl ::std::convert::Into<crate::Obj<Typography>>) -> Self { self.typography = ::std::option::Option::Some(value.into()); self }
     /// `UIColorPalette`: an [`UiColorPalette`] object.
-    pub fn ui_color_palette(mut self, value: impl Into<Obj<UiColorPalette>>) -> Self { self.ui_color_palette = Some(value.into()); self }
+    pub fn ui_color_palette(mut self, value: impl ::std::convert::Into<crate::Obj<UiColorPalette>>) -> Self { self.ui_color_palette = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ThemeConfiguration {}
+impl crate::PropertyType for ThemeConfiguration {}
 
-impl ToValue for ThemeConfiguration {
+impl ::cloudwright_core::ToValue for ThemeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataColorPalette", &self.data_color_palette)
             .opt("Sheet", &self.sheet)
             .opt("Typography", &self.typography)
@@ -614,16 +528,6 @@ impl ToValue for ThemeConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TileLayoutStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Gutter", Shape::Object(&RULE_GutterStyle)),
-        ("Margin", Shape::Object(&RULE_MarginStyle)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TileLayoutStyle` property type of `AWS::QuickSight::Theme`.
 ///
@@ -635,11 +539,11 @@ pub struct TileLayoutStyle {
     /// `Gutter`: a [`GutterStyle`] object.
     ///
     /// The gutter settings that apply between tiles.
-    pub gutter: Option<Obj<GutterStyle>>,
+    pub gutter: ::std::option::Option<crate::Obj<GutterStyle>>,
     /// `Margin`: a [`MarginStyle`] object.
     ///
     /// The margin settings that apply around the outside edge of sheets.
-    pub margin: Option<Obj<MarginStyle>>,
+    pub margin: ::std::option::Option<crate::Obj<MarginStyle>>,
 }
 
 #[rustfmt::skip]
@@ -647,35 +551,26 @@ impl TileLayoutStyle {
     /// A `TileLayoutStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Gutter`: a [`GutterStyle`] object.
-    pub fn gutter(mut self, value: impl Into<Obj<GutterStyle>>) -> Self { self.gutter = Some(value.into()); self }
+    pub fn gutter(mut self, value: impl ::std::convert::Into<crate::Obj<GutterStyle>>) -> Self { self.gutter = ::std::option::Option::Some(value.into()); self }
     /// `Margin`: a [`MarginStyle`] object.
-    pub fn margin(mut self, value: impl Into<Obj<MarginStyle>>) -> Self { self.margin = Some(value.into()); self }
+    pub fn margin(mut self, value: impl ::std::convert::Into<crate::Obj<MarginStyle>>) -> Self { self.margin = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TileLayoutStyle {}
+impl crate::PropertyType for TileLayoutStyle {}
 
-impl ToValue for TileLayoutStyle {
+impl ::cloudwright_core::ToValue for TileLayoutStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Gutter", &self.gutter)
             .opt("Margin", &self.margin)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TileStyle: ObjRule = ObjRule {
-    properties: &[
-        ("Border", Shape::Object(&RULE_BorderStyle)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TileStyle` property type of `AWS::QuickSight::Theme`.
 ///
@@ -687,7 +582,7 @@ pub struct TileStyle {
     /// `Border`: a [`BorderStyle`] object.
     ///
     /// The border around a tile.
-    pub border: Option<Obj<BorderStyle>>,
+    pub border: ::std::option::Option<crate::Obj<BorderStyle>>,
 }
 
 #[rustfmt::skip]
@@ -695,30 +590,23 @@ impl TileStyle {
     /// A `TileStyle` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Border`: a [`BorderStyle`] object.
-    pub fn border(mut self, value: impl Into<Obj<BorderStyle>>) -> Self { self.border = Some(value.into()); self }
+    pub fn border(mut self, value: impl ::std::convert::Into<crate::Obj<BorderStyle>>) -> Self { self.border = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TileStyle {}
+impl crate::PropertyType for TileStyle {}
 
-impl ToValue for TileStyle {
+impl ::cloudwright_core::ToValue for TileStyle {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Border", &self.border).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Border", &self.border)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Typography: ObjRule = ObjRule {
-    properties: &[
-        ("FontFamilies", Shape::List(&ListRule { items: Shape::Object(&RULE_Font), min_items: Some(0), max_items: Some(5), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Typography` property type of `AWS::QuickSight::Theme`.
 ///
@@ -732,7 +620,7 @@ pub struct Typography {
     /// Determines the list of font families.
     ///
     /// Items 0 to 5.
-    pub font_families: Option<List<Font>>,
+    pub font_families: ::std::option::Option<::cloudwright_core::List<Font>>,
 }
 
 #[rustfmt::skip]
@@ -740,51 +628,27 @@ impl Typography {
     /// A `Typography` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FontFamilies`: a list of [`Font`] objects.
-    pub fn font_families(mut self, value: impl Into<List<Font>>) -> Self { self.font_families = Some(value.into()); self }
+    pub fn font_families(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Font>>) -> Self { self.font_families = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Typography {}
+impl crate::PropertyType for Typography {}
 
-impl ToValue for Typography {
+impl ::cloudwright_core::ToValue for Typography {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FontFamilies", &self.font_families)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UiColorPalette: ObjRule = ObjRule {
-    properties: &[
-        ("Accent", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("AccentForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Danger", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DangerForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Dimension", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DimensionForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Measure", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MeasureForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PrimaryBackground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PrimaryForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecondaryBackground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecondaryForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Success", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SuccessForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Warning", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("WarningForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UIColorPalette` property type of `AWS::QuickSight::Theme`.
 ///
-/// The theme colors that apply to UI and to charts, excluding data colors. The colors description is a hexadecimal color code that consists of six alphanumerical characters, prefixed with `#` , for example #37BFF5. For more information, see \[Using Themes in Amazon Quick\](<https://docs.aws.amazon.com/quicksight/latest/user/themes-in-quicksight.html>) in the *Amazon Quick User Guide.*
+/// The theme colors that apply to UI and to charts, excluding data colors. The colors description is a hexadecimal color code that consists of six alphanumerical characters, prefixed with `#` , for example #37BFF5. For more information, see [Using Themes in Amazon Quick](https://docs.aws.amazon.com/quicksight/latest/user/themes-in-quicksight.html) in the *Amazon Quick User Guide.*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-theme-uicolorpalette.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -794,97 +658,97 @@ pub struct UiColorPalette {
     /// This color is that applies to selected states and buttons.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub accent: Option<Str>,
+    pub accent: ::std::option::Option<::cloudwright_core::Str>,
     /// `AccentForeground`: a string.
     ///
     /// The foreground color that applies to any text or other elements that appear over the accent color.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub accent_foreground: Option<Str>,
+    pub accent_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `Danger`: a string.
     ///
     /// The color that applies to error messages.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub danger: Option<Str>,
+    pub danger: ::std::option::Option<::cloudwright_core::Str>,
     /// `DangerForeground`: a string.
     ///
     /// The foreground color that applies to any text or other elements that appear over the error color.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub danger_foreground: Option<Str>,
+    pub danger_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `Dimension`: a string.
     ///
     /// The color that applies to the names of fields that are identified as dimensions.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub dimension: Option<Str>,
+    pub dimension: ::std::option::Option<::cloudwright_core::Str>,
     /// `DimensionForeground`: a string.
     ///
     /// The foreground color that applies to any text or other elements that appear over the dimension color.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub dimension_foreground: Option<Str>,
+    pub dimension_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `Measure`: a string.
     ///
     /// The color that applies to the names of fields that are identified as measures.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub measure: Option<Str>,
+    pub measure: ::std::option::Option<::cloudwright_core::Str>,
     /// `MeasureForeground`: a string.
     ///
     /// The foreground color that applies to any text or other elements that appear over the measure color.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub measure_foreground: Option<Str>,
+    pub measure_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryBackground`: a string.
     ///
     /// The background color that applies to visuals and other high emphasis UI.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub primary_background: Option<Str>,
+    pub primary_background: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryForeground`: a string.
     ///
     /// The color of text and other foreground elements that appear over the primary background regions, such as grid lines, borders, table banding, icons, and so on.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub primary_foreground: Option<Str>,
+    pub primary_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondaryBackground`: a string.
     ///
     /// The background color that applies to the sheet background and sheet controls.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub secondary_background: Option<Str>,
+    pub secondary_background: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecondaryForeground`: a string.
     ///
     /// The foreground color that applies to any sheet title, sheet control text, or UI that appears over the secondary background.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub secondary_foreground: Option<Str>,
+    pub secondary_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `Success`: a string.
     ///
     /// The color that applies to success messages, for example the check mark for a successful download.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub success: Option<Str>,
+    pub success: ::std::option::Option<::cloudwright_core::Str>,
     /// `SuccessForeground`: a string.
     ///
     /// The foreground color that applies to any text or other elements that appear over the success color.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub success_foreground: Option<Str>,
+    pub success_foreground: ::std::option::Option<::cloudwright_core::Str>,
     /// `Warning`: a string.
     ///
     /// This color that applies to warning and informational messages.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub warning: Option<Str>,
+    pub warning: ::std::option::Option<::cloudwright_core::Str>,
     /// `WarningForeground`: a string.
     ///
     /// The foreground color that applies to any text or other elements that appear over the warning color.
     ///
     /// Pattern `^#[A-F0-9]{6}$`.
-    pub warning_foreground: Option<Str>,
+    pub warning_foreground: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -892,49 +756,49 @@ impl UiColorPalette {
     /// A `UiColorPalette` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Accent`: a string.
-    pub fn accent(mut self, value: impl Into<Str>) -> Self { self.accent = Some(value.into()); self }
+    pub fn accent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accent = ::std::option::Option::Some(value.into()); self }
     /// `AccentForeground`: a string.
-    pub fn accent_foreground(mut self, value: impl Into<Str>) -> Self { self.accent_foreground = Some(value.into()); self }
+    pub fn accent_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accent_foreground = ::std::option::Option::Some(value.into()); self }
     /// `Danger`: a string.
-    pub fn danger(mut self, value: impl Into<Str>) -> Self { self.danger = Some(value.into()); self }
+    pub fn danger(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.danger = ::std::option::Option::Some(value.into()); self }
     /// `DangerForeground`: a string.
-    pub fn danger_foreground(mut self, value: impl Into<Str>) -> Self { self.danger_foreground = Some(value.into()); self }
+    pub fn danger_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.danger_foreground = ::std::option::Option::Some(value.into()); self }
     /// `Dimension`: a string.
-    pub fn dimension(mut self, value: impl Into<Str>) -> Self { self.dimension = Some(value.into()); self }
+    pub fn dimension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension = ::std::option::Option::Some(value.into()); self }
     /// `DimensionForeground`: a string.
-    pub fn dimension_foreground(mut self, value: impl Into<Str>) -> Self { self.dimension_foreground = Some(value.into()); self }
+    pub fn dimension_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_foreground = ::std::option::Option::Some(value.into()); self }
     /// `Measure`: a string.
-    pub fn measure(mut self, value: impl Into<Str>) -> Self { self.measure = Some(value.into()); self }
+    pub fn measure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure = ::std::option::Option::Some(value.into()); self }
     /// `MeasureForeground`: a string.
-    pub fn measure_foreground(mut self, value: impl Into<Str>) -> Self { self.measure_foreground = Some(value.into()); self }
+    pub fn measure_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure_foreground = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryBackground`: a string.
-    pub fn primary_background(mut self, value: impl Into<Str>) -> Self { self.primary_background = Some(value.into()); self }
+    pub fn primary_background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_background = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryForeground`: a string.
-    pub fn primary_foreground(mut self, value: impl Into<Str>) -> Self { self.primary_foreground = Some(value.into()); self }
+    pub fn primary_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.primary_foreground = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryBackground`: a string.
-    pub fn secondary_background(mut self, value: impl Into<Str>) -> Self { self.secondary_background = Some(value.into()); self }
+    pub fn secondary_background(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secondary_background = ::std::option::Option::Some(value.into()); self }
     /// `SecondaryForeground`: a string.
-    pub fn secondary_foreground(mut self, value: impl Into<Str>) -> Self { self.secondary_foreground = Some(value.into()); self }
+    pub fn secondary_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secondary_foreground = ::std::option::Option::Some(value.into()); self }
     /// `Success`: a string.
-    pub fn success(mut self, value: impl Into<Str>) -> Self { self.success = Some(value.into()); self }
+    pub fn success(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success = ::std::option::Option::Some(value.into()); self }
     /// `SuccessForeground`: a string.
-    pub fn success_foreground(mut self, value: impl Into<Str>) -> Self { self.success_foreground = Some(value.into()); self }
+    pub fn success_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success_foreground = ::std::option::Option::Some(value.into()); self }
     /// `Warning`: a string.
-    pub fn warning(mut self, value: impl Into<Str>) -> Self { self.warning = Some(value.into()); self }
+    pub fn warning(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warning = ::std::option::Option::Some(value.into()); self }
     /// `WarningForeground`: a string.
-    pub fn warning_foreground(mut self, value: impl Into<Str>) -> Self { self.warning_foreground = Some(value.into()); self }
+    pub fn warning_foreground(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.warning_foreground = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UiColorPalette {}
+impl crate::PropertyType for UiColorPalette {}
 
-impl ToValue for UiColorPalette {
+impl ::cloudwright_core::ToValue for UiColorPalette {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accent", &self.accent)
             .opt("AccentForeground", &self.accent_foreground)
             .opt("Danger", &self.danger)
@@ -953,4 +817,155 @@ impl ToValue for UiColorPalette {
             .opt("WarningForeground", &self.warning_foreground)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ResourcePermission, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Theme: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BaseThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Configuration", Shape::Object(&RULE_ThemeConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("ThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["AwsAccountId", "ThemeId", "BaseThemeId", "Configuration", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BorderStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Show", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataColorPalette: ObjRule = ObjRule {
+        properties: &[
+            ("Colors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("EmptyFillColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MinMaxGradient", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Font: ObjRule = ObjRule {
+        properties: &[
+            ("FontFamily", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GutterStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Show", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MarginStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Show", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SheetStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Tile", Shape::Object(&RULE_TileStyle)),
+            ("TileLayout", Shape::Object(&RULE_TileLayoutStyle)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThemeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DataColorPalette", Shape::Object(&RULE_DataColorPalette)),
+            ("Sheet", Shape::Object(&RULE_SheetStyle)),
+            ("Typography", Shape::Object(&RULE_Typography)),
+            ("UIColorPalette", Shape::Object(&RULE_UiColorPalette)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TileLayoutStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Gutter", Shape::Object(&RULE_GutterStyle)),
+            ("Margin", Shape::Object(&RULE_MarginStyle)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TileStyle: ObjRule = ObjRule {
+        properties: &[
+            ("Border", Shape::Object(&RULE_BorderStyle)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Typography: ObjRule = ObjRule {
+        properties: &[
+            ("FontFamilies", Shape::List(&ListRule { items: Shape::Object(&RULE_Font), min_items: Some(0), max_items: Some(5), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UiColorPalette: ObjRule = ObjRule {
+        properties: &[
+            ("Accent", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("AccentForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Danger", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DangerForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Dimension", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DimensionForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Measure", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MeasureForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PrimaryBackground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PrimaryForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecondaryBackground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecondaryForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Success", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SuccessForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Warning", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("WarningForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{NumberScale, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_.\\\\+]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Topic: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ConfigOptions", Shape::Object(&RULE_TopicConfigOptions)),
-        ("CustomInstructions", Shape::Object(&RULE_CustomInstructions)),
-        ("DataSets", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetMetadata), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(20), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("TopicId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("UserExperienceVersion", Shape::Str(&StrRule { allowed: &["LEGACY", "NEW_READER_EXPERIENCE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::Topic` resource.
 ///
@@ -50,49 +25,49 @@ pub struct Topic {
     /// The ID of the AWS account that you want to create a topic in.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConfigOptions`: a [`TopicConfigOptions`] object.
     ///
     /// Configuration options for a `Topic` .
-    pub config_options: Option<Obj<TopicConfigOptions>>,
+    pub config_options: ::std::option::Option<crate::Obj<TopicConfigOptions>>,
     /// `CustomInstructions`: a [`CustomInstructions`] object.
     ///
-    /// &lt;p&gt;Instructions that provide additional guidance and context for response generation.&lt;/p&gt;
-    pub custom_instructions: Option<Obj<CustomInstructions>>,
+    /// \<p>Instructions that provide additional guidance and context for response generation.\</p>
+    pub custom_instructions: ::std::option::Option<crate::Obj<CustomInstructions>>,
     /// `DataSets`: a list of [`DatasetMetadata`] objects.
     ///
     /// The data sets that the topic is associated with.
-    pub data_sets: Option<List<DatasetMetadata>>,
+    pub data_sets: ::std::option::Option<::cloudwright_core::List<DatasetMetadata>>,
     /// `Description`: a string.
     ///
     /// The description of the topic.
     ///
     /// Length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FolderArns`: a list of strings.
     ///
     /// Items 0 to 20; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub folder_arns: Option<List<Str>>,
+    pub folder_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// The name of the topic.
     ///
     /// Length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 1 to 200; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TopicId`: a string.
     ///
     /// The ID for the topic. This ID is unique per AWS Region for each AWS account.
     ///
     /// Pattern `^[A-Za-z0-9-_.\\+]*$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub topic_id: Option<Str>,
+    pub topic_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserExperienceVersion`: a [`TopicUserExperienceVersion`] value.
     ///
     /// The user experience version of the topic.
-    pub user_experience_version: Option<TopicUserExperienceVersion>,
+    pub user_experience_version: ::std::option::Option<TopicUserExperienceVersion>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +77,7 @@ impl Topic {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::Topic",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-topic.html",
         primary_identifier: &["AwsAccountId", "TopicId"],
@@ -113,55 +88,57 @@ impl Topic {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Topic` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `ConfigOptions`: a [`TopicConfigOptions`] object.
-    pub fn config_options(mut self, value: impl Into<Obj<TopicConfigOptions>>) -> Self { self.config_options = Some(value.into()); self }
+    pub fn config_options(mut self, value: impl ::std::convert::Into<crate::Obj<TopicConfigOptions>>) -> Self { self.config_options = ::std::option::Option::Some(value.into()); self }
     /// `CustomInstructions`: a [`CustomInstructions`] object.
-    pub fn custom_instructions(mut self, value: impl Into<Obj<CustomInstructions>>) -> Self { self.custom_instructions = Some(value.into()); self }
+    pub fn custom_instructions(mut self, value: impl ::std::convert::Into<crate::Obj<CustomInstructions>>) -> Self { self.custom_instructions = ::std::option::Option::Some(value.into()); self }
     /// `DataSets`: a list of [`DatasetMetadata`] objects.
-    pub fn data_sets(mut self, value: impl Into<List<DatasetMetadata>>) -> Self { self.data_sets = Some(value.into()); self }
+    pub fn data_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DatasetMetadata>>) -> Self { self.data_sets = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
+    pub fn folder_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.folder_arns = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TopicId`: a string.
-    pub fn topic_id(mut self, value: impl Into<Str>) -> Self { self.topic_id = Some(value.into()); self }
+    pub fn topic_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_id = ::std::option::Option::Some(value.into()); self }
     /// `UserExperienceVersion`: a [`TopicUserExperienceVersion`] value.
-    pub fn user_experience_version(mut self, value: impl Into<TopicUserExperienceVersion>) -> Self { self.user_experience_version = Some(value.into()); self }
+    pub fn user_experience_version(mut self, value: impl ::std::convert::Into<TopicUserExperienceVersion>) -> Self { self.user_experience_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Topic {
+impl ::cloudwright_core::Resource for Topic {
     type Attributes = TopicAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Topic, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Topic, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Topic {
+impl ::cloudwright_core::ToValue for Topic {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("ConfigOptions", &self.config_options)
             .opt("CustomInstructions", &self.custom_instructions)
@@ -176,12 +153,12 @@ impl ToValue for Topic {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Topic`]: `Handle<Topic>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Topic`]: `Handle<Topic>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TopicAttributes(ResourceRef);
+pub struct TopicAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TopicAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,20 +168,10 @@ impl TopicAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the topic.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CellValueSynonym: ObjRule = ObjRule {
-    properties: &[
-        ("CellValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Synonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CellValueSynonym` property type of `AWS::QuickSight::Topic`.
 ///
@@ -218,11 +185,11 @@ pub struct CellValueSynonym {
     /// The cell value.
     ///
     /// Length 0 to 256.
-    pub cell_value: Option<Str>,
+    pub cell_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Synonyms`: a list of strings.
     ///
     /// Other names or aliases for the cell value.
-    pub synonyms: Option<List<Str>>,
+    pub synonyms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -230,35 +197,26 @@ impl CellValueSynonym {
     /// A `CellValueSynonym` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CellValue`: a string.
-    pub fn cell_value(mut self, value: impl Into<Str>) -> Self { self.cell_value = Some(value.into()); self }
+    pub fn cell_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cell_value = ::std::option::Option::Some(value.into()); self }
     /// `Synonyms`: a list of strings.
-    pub fn synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.synonyms = Some(value.into()); self }
+    pub fn synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.synonyms = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CellValueSynonym {}
+impl crate::PropertyType for CellValueSynonym {}
 
-impl ToValue for CellValueSynonym {
+impl ::cloudwright_core::ToValue for CellValueSynonym {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CellValue", &self.cell_value)
             .opt("Synonyms", &self.synonyms)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CollectiveConstant: ObjRule = ObjRule {
-    properties: &[
-        ("ValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CollectiveConstant` property type of `AWS::QuickSight::Topic`.
 ///
@@ -270,7 +228,7 @@ pub struct CollectiveConstant {
     /// `ValueList`: a list of strings.
     ///
     /// A list of values for the collective constant.
-    pub value_list: Option<List<Str>>,
+    pub value_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -278,32 +236,23 @@ impl CollectiveConstant {
     /// A `CollectiveConstant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ValueList`: a list of strings.
-    pub fn value_list(mut self, value: impl Into<List<Str>>) -> Self { self.value_list = Some(value.into()); self }
+    pub fn value_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.value_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CollectiveConstant {}
+impl crate::PropertyType for CollectiveConstant {}
 
-impl ToValue for CollectiveConstant {
+impl ::cloudwright_core::ToValue for CollectiveConstant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("ValueList", &self.value_list).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("ValueList", &self.value_list)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComparativeOrder: ObjRule = ObjRule {
-    properties: &[
-        ("SpecifedOrder", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TreatUndefinedSpecifiedValues", Shape::Str(&StrRule { allowed: &["LEAST", "MOST"], ..StrRule::ANY })),
-        ("UseOrdering", Shape::Str(&StrRule { allowed: &["GREATER_IS_BETTER", "LESSER_IS_BETTER", "SPECIFIED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ComparativeOrder` property type of `AWS::QuickSight::Topic`.
 ///
@@ -315,15 +264,15 @@ pub struct ComparativeOrder {
     /// `SpecifedOrder`: a list of strings.
     ///
     /// The list of columns to be used in the ordering.
-    pub specifed_order: Option<List<Str>>,
+    pub specifed_order: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TreatUndefinedSpecifiedValues`: an [`UndefinedSpecifiedValueType`] value.
     ///
     /// The treat of undefined specified values. Valid values for this structure are `LEAST` and `MOST` .
-    pub treat_undefined_specified_values: Option<UndefinedSpecifiedValueType>,
+    pub treat_undefined_specified_values: ::std::option::Option<UndefinedSpecifiedValueType>,
     /// `UseOrdering`: a [`ColumnOrderingType`] value.
     ///
     /// The ordering type for a column. Valid values for this structure are `GREATER_IS_BETTER` , `LESSER_IS_BETTER` and `SPECIFIED` .
-    pub use_ordering: Option<ColumnOrderingType>,
+    pub use_ordering: ::std::option::Option<ColumnOrderingType>,
 }
 
 #[rustfmt::skip]
@@ -331,23 +280,23 @@ impl ComparativeOrder {
     /// A `ComparativeOrder` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SpecifedOrder`: a list of strings.
-    pub fn specifed_order(mut self, value: impl Into<List<Str>>) -> Self { self.specifed_order = Some(value.into()); self }
+    pub fn specifed_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.specifed_order = ::std::option::Option::Some(value.into()); self }
     /// `TreatUndefinedSpecifiedValues`: an [`UndefinedSpecifiedValueType`] value.
-    pub fn treat_undefined_specified_values(mut self, value: impl Into<UndefinedSpecifiedValueType>) -> Self { self.treat_undefined_specified_values = Some(value.into()); self }
+    pub fn treat_undefined_specified_values(mut self, value: impl ::std::convert::Into<UndefinedSpecifiedValueType>) -> Self { self.treat_undefined_specified_values = ::std::option::Option::Some(value.into()); self }
     /// `UseOrdering`: a [`ColumnOrderingType`] value.
-    pub fn use_ordering(mut self, value: impl Into<ColumnOrderingType>) -> Self { self.use_ordering = Some(value.into()); self }
+    pub fn use_ordering(mut self, value: impl ::std::convert::Into<ColumnOrderingType>) -> Self { self.use_ordering = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComparativeOrder {}
+impl crate::PropertyType for ComparativeOrder {}
 
-impl ToValue for ComparativeOrder {
+impl ::cloudwright_core::ToValue for ComparativeOrder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SpecifedOrder", &self.specifed_order)
             .opt(
                 "TreatUndefinedSpecifiedValues",
@@ -358,72 +307,45 @@ impl ToValue for ComparativeOrder {
     }
 }
 
-/// The required properties of [`CustomInstructions`], by name: `CustomInstructions::new(CustomInstructionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomInstructionsRequired {
-    /// `CustomInstructionsString`: a string, required.
-    pub custom_instructions_string: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomInstructions: ObjRule = ObjRule {
-    properties: &[
-        ("CustomInstructionsString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), ..StrRule::ANY })),
-    ],
-    required: &["CustomInstructionsString"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomInstructions` property type of `AWS::QuickSight::Topic`.
 ///
-/// &lt;p&gt;Instructions that provide additional guidance and context for response generation.&lt;/p&gt;
+/// \<p>Instructions that provide additional guidance and context for response generation.\</p>
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-topic-custominstructions.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomInstructions {
     /// `CustomInstructionsString`: a string, required.
     ///
-    /// &lt;p&gt;A text field for providing additional guidance or context for response generation.&lt;/p&gt;
+    /// \<p>A text field for providing additional guidance or context for response generation.\</p>
     ///
     /// Length 0 to 5000.
-    pub custom_instructions_string: Str,
+    pub custom_instructions_string: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CustomInstructions {
-    /// A `CustomInstructions` with its required properties, named in a [`CustomInstructionsRequired`].
+    /// A `CustomInstructions` with its one required property, `CustomInstructionsString`.
     #[inline]
-    pub fn new(required: CustomInstructionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_instructions_string: required.custom_instructions_string,
+            custom_instructions_string: value.into(),
         }
     }
 
     /// `CustomInstructionsString`: a string, required.
-    pub fn custom_instructions_string(mut self, value: impl Into<Str>) -> Self { self.custom_instructions_string = value.into(); self }
+    pub fn custom_instructions_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_instructions_string = value.into(); self }
 }
 
-impl PropertyType for CustomInstructions {}
+impl crate::PropertyType for CustomInstructions {}
 
-impl ToValue for CustomInstructions {
+impl ::cloudwright_core::ToValue for CustomInstructions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CustomInstructionsString", &self.custom_instructions_string)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataAggregation: ObjRule = ObjRule {
-    properties: &[
-        ("DatasetRowDateGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
-        ("DefaultDateColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataAggregation` property type of `AWS::QuickSight::Topic`.
 ///
@@ -435,13 +357,13 @@ pub struct DataAggregation {
     /// `DatasetRowDateGranularity`: a [`TopicTimeGranularity`] value.
     ///
     /// The level of time precision that is used to aggregate `DateTime` values.
-    pub dataset_row_date_granularity: Option<TopicTimeGranularity>,
+    pub dataset_row_date_granularity: ::std::option::Option<TopicTimeGranularity>,
     /// `DefaultDateColumnName`: a string.
     ///
     /// The column name for the default date.
     ///
     /// Length 0 to 256.
-    pub default_date_column_name: Option<Str>,
+    pub default_date_column_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -449,21 +371,21 @@ impl DataAggregation {
     /// A `DataAggregation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DatasetRowDateGranularity`: a [`TopicTimeGranularity`] value.
-    pub fn dataset_row_date_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.dataset_row_date_granularity = Some(value.into()); self }
+    pub fn dataset_row_date_granularity(mut self, value: impl ::std::convert::Into<TopicTimeGranularity>) -> Self { self.dataset_row_date_granularity = ::std::option::Option::Some(value.into()); self }
     /// `DefaultDateColumnName`: a string.
-    pub fn default_date_column_name(mut self, value: impl Into<Str>) -> Self { self.default_date_column_name = Some(value.into()); self }
+    pub fn default_date_column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_date_column_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataAggregation {}
+impl crate::PropertyType for DataAggregation {}
 
-impl ToValue for DataAggregation {
+impl ::cloudwright_core::ToValue for DataAggregation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DatasetRowDateGranularity",
                 &self.dataset_row_date_granularity,
@@ -472,30 +394,6 @@ impl ToValue for DataAggregation {
             .build()
     }
 }
-
-/// The required properties of [`DatasetMetadata`], by name: `DatasetMetadata::new(DatasetMetadataRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DatasetMetadataRequired {
-    /// `DatasetArn`: a string, required.
-    pub dataset_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicCalculatedField), min_items: None, max_items: None, unique: false })),
-        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicColumn), min_items: None, max_items: None, unique: false })),
-        ("DataAggregation", Shape::Object(&RULE_DataAggregation)),
-        ("DatasetArn", Shape::STR),
-        ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DatasetName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicFilter), min_items: None, max_items: None, unique: false })),
-        ("NamedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicNamedEntity), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DatasetArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetMetadata` property type of `AWS::QuickSight::Topic`.
 ///
@@ -507,82 +405,82 @@ pub struct DatasetMetadata {
     /// `CalculatedFields`: a list of [`TopicCalculatedField`] objects.
     ///
     /// The list of calculated field definitions.
-    pub calculated_fields: Option<List<TopicCalculatedField>>,
+    pub calculated_fields: ::std::option::Option<::cloudwright_core::List<TopicCalculatedField>>,
     /// `Columns`: a list of [`TopicColumn`] objects.
     ///
     /// The list of column definitions.
-    pub columns: Option<List<TopicColumn>>,
+    pub columns: ::std::option::Option<::cloudwright_core::List<TopicColumn>>,
     /// `DataAggregation`: a [`DataAggregation`] object.
     ///
     /// The definition of a data aggregation.
-    pub data_aggregation: Option<Obj<DataAggregation>>,
+    pub data_aggregation: ::std::option::Option<crate::Obj<DataAggregation>>,
     /// `DatasetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the dataset.
-    pub dataset_arn: Str,
+    pub dataset_arn: ::cloudwright_core::Str,
     /// `DatasetDescription`: a string.
     ///
     /// The description of the dataset.
     ///
     /// Length 0 to 256.
-    pub dataset_description: Option<Str>,
+    pub dataset_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatasetName`: a string.
     ///
     /// The name of the dataset.
     ///
     /// Length 0 to 256.
-    pub dataset_name: Option<Str>,
+    pub dataset_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Filters`: a list of [`TopicFilter`] objects.
     ///
     /// The list of filter definitions.
-    pub filters: Option<List<TopicFilter>>,
+    pub filters: ::std::option::Option<::cloudwright_core::List<TopicFilter>>,
     /// `NamedEntities`: a list of [`TopicNamedEntity`] objects.
     ///
     /// The list of named entities definitions.
-    pub named_entities: Option<List<TopicNamedEntity>>,
+    pub named_entities: ::std::option::Option<::cloudwright_core::List<TopicNamedEntity>>,
 }
 
 #[rustfmt::skip]
 impl DatasetMetadata {
-    /// A `DatasetMetadata` with its required properties, named in a [`DatasetMetadataRequired`].
+    /// A `DatasetMetadata` with its one required property, `DatasetArn`.
     #[inline]
-    pub fn new(required: DatasetMetadataRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            calculated_fields: None,
-            columns: None,
-            data_aggregation: None,
-            dataset_arn: required.dataset_arn,
-            dataset_description: None,
-            dataset_name: None,
-            filters: None,
-            named_entities: None,
+            calculated_fields: ::std::option::Option::None,
+            columns: ::std::option::Option::None,
+            data_aggregation: ::std::option::Option::None,
+            dataset_arn: value.into(),
+            dataset_description: ::std::option::Option::None,
+            dataset_name: ::std::option::Option::None,
+            filters: ::std::option::Option::None,
+            named_entities: ::std::option::Option::None,
         }
     }
 
     /// `CalculatedFields`: a list of [`TopicCalculatedField`] objects.
-    pub fn calculated_fields(mut self, value: impl Into<List<TopicCalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
+    pub fn calculated_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TopicCalculatedField>>) -> Self { self.calculated_fields = ::std::option::Option::Some(value.into()); self }
     /// `Columns`: a list of [`TopicColumn`] objects.
-    pub fn columns(mut self, value: impl Into<List<TopicColumn>>) -> Self { self.columns = Some(value.into()); self }
+    pub fn columns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TopicColumn>>) -> Self { self.columns = ::std::option::Option::Some(value.into()); self }
     /// `DataAggregation`: a [`DataAggregation`] object.
-    pub fn data_aggregation(mut self, value: impl Into<Obj<DataAggregation>>) -> Self { self.data_aggregation = Some(value.into()); self }
+    pub fn data_aggregation(mut self, value: impl ::std::convert::Into<crate::Obj<DataAggregation>>) -> Self { self.data_aggregation = ::std::option::Option::Some(value.into()); self }
     /// `DatasetArn`: a string, required.
-    pub fn dataset_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_arn = value.into(); self }
+    pub fn dataset_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_arn = value.into(); self }
     /// `DatasetDescription`: a string.
-    pub fn dataset_description(mut self, value: impl Into<Str>) -> Self { self.dataset_description = Some(value.into()); self }
+    pub fn dataset_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_description = ::std::option::Option::Some(value.into()); self }
     /// `DatasetName`: a string.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = Some(value.into()); self }
+    pub fn dataset_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dataset_name = ::std::option::Option::Some(value.into()); self }
     /// `Filters`: a list of [`TopicFilter`] objects.
-    pub fn filters(mut self, value: impl Into<List<TopicFilter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TopicFilter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
     /// `NamedEntities`: a list of [`TopicNamedEntity`] objects.
-    pub fn named_entities(mut self, value: impl Into<List<TopicNamedEntity>>) -> Self { self.named_entities = Some(value.into()); self }
+    pub fn named_entities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TopicNamedEntity>>) -> Self { self.named_entities = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatasetMetadata {}
+impl crate::PropertyType for DatasetMetadata {}
 
-impl ToValue for DatasetMetadata {
+impl ::cloudwright_core::ToValue for DatasetMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CalculatedFields", &self.calculated_fields)
             .opt("Columns", &self.columns)
             .opt("DataAggregation", &self.data_aggregation)
@@ -595,16 +493,6 @@ impl ToValue for DatasetMetadata {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultFormatting: ObjRule = ObjRule {
-    properties: &[
-        ("DisplayFormat", Shape::Str(&StrRule { allowed: &["AUTO", "PERCENT", "CURRENCY", "NUMBER", "DATE", "STRING"], ..StrRule::ANY })),
-        ("DisplayFormatOptions", Shape::Object(&RULE_DisplayFormatOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DefaultFormatting` property type of `AWS::QuickSight::Topic`.
 ///
 /// A structure that represents a default formatting definition.
@@ -615,11 +503,11 @@ pub struct DefaultFormatting {
     /// `DisplayFormat`: a [`DisplayFormat`] value.
     ///
     /// The display format. Valid values for this structure are `AUTO` , `PERCENT` , `CURRENCY` , `NUMBER` , `DATE` , and `STRING` .
-    pub display_format: Option<DisplayFormat>,
+    pub display_format: ::std::option::Option<DisplayFormat>,
     /// `DisplayFormatOptions`: a [`DisplayFormatOptions`] object.
     ///
     /// The additional options for display formatting.
-    pub display_format_options: Option<Obj<DisplayFormatOptions>>,
+    pub display_format_options: ::std::option::Option<crate::Obj<DisplayFormatOptions>>,
 }
 
 #[rustfmt::skip]
@@ -627,46 +515,26 @@ impl DefaultFormatting {
     /// A `DefaultFormatting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DisplayFormat`: a [`DisplayFormat`] value.
-    pub fn display_format(mut self, value: impl Into<DisplayFormat>) -> Self { self.display_format = Some(value.into()); self }
+    pub fn display_format(mut self, value: impl ::std::convert::Into<DisplayFormat>) -> Self { self.display_format = ::std::option::Option::Some(value.into()); self }
     /// `DisplayFormatOptions`: a [`DisplayFormatOptions`] object.
-    pub fn display_format_options(mut self, value: impl Into<Obj<DisplayFormatOptions>>) -> Self { self.display_format_options = Some(value.into()); self }
+    pub fn display_format_options(mut self, value: impl ::std::convert::Into<crate::Obj<DisplayFormatOptions>>) -> Self { self.display_format_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultFormatting {}
+impl crate::PropertyType for DefaultFormatting {}
 
-impl ToValue for DefaultFormatting {
+impl ::cloudwright_core::ToValue for DefaultFormatting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisplayFormat", &self.display_format)
             .opt("DisplayFormatOptions", &self.display_format_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DisplayFormatOptions: ObjRule = ObjRule {
-    properties: &[
-        ("BlankCellFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("CurrencySymbol", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DateFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("DecimalSeparator", Shape::Str(&StrRule { allowed: &["COMMA", "DOT"], ..StrRule::ANY })),
-        ("FractionDigits", Shape::NUM),
-        ("GroupingSeparator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("NegativeFormat", Shape::Object(&RULE_NegativeFormat)),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Suffix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("UnitScaler", Shape::Str(&StrRule { allowed: &["NONE", "AUTO", "THOUSANDS", "MILLIONS", "BILLIONS", "TRILLIONS", "LAKHS", "CRORES"], ..StrRule::ANY })),
-        ("UseBlankCellFormat", Shape::Bool),
-        ("UseGrouping", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DisplayFormatOptions` property type of `AWS::QuickSight::Topic`.
 ///
@@ -680,67 +548,67 @@ pub struct DisplayFormatOptions {
     /// Determines the blank cell format.
     ///
     /// Length 0 to 256.
-    pub blank_cell_format: Option<Str>,
+    pub blank_cell_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `CurrencySymbol`: a string.
     ///
     /// The currency symbol, such as `USD` .
     ///
     /// Length 0 to 256.
-    pub currency_symbol: Option<Str>,
+    pub currency_symbol: ::std::option::Option<::cloudwright_core::Str>,
     /// `DateFormat`: a string.
     ///
     /// Determines the `DateTime` format.
     ///
     /// Length 0 to 256.
-    pub date_format: Option<Str>,
+    pub date_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `DecimalSeparator`: a [`TopicNumericSeparatorSymbol`] value.
     ///
     /// Determines the decimal separator.
-    pub decimal_separator: Option<TopicNumericSeparatorSymbol>,
+    pub decimal_separator: ::std::option::Option<TopicNumericSeparatorSymbol>,
     /// `FractionDigits`: a number.
     ///
     /// Determines the number of fraction digits.
     ///
     /// Default `0`.
-    pub fraction_digits: Option<Num>,
+    pub fraction_digits: ::std::option::Option<::cloudwright_core::Num>,
     /// `GroupingSeparator`: a string.
     ///
     /// Determines the grouping separator.
     ///
     /// Length 0 to 256.
-    pub grouping_separator: Option<Str>,
+    pub grouping_separator: ::std::option::Option<::cloudwright_core::Str>,
     /// `NegativeFormat`: a [`NegativeFormat`] object.
     ///
     /// The negative format.
-    pub negative_format: Option<Obj<NegativeFormat>>,
+    pub negative_format: ::std::option::Option<crate::Obj<NegativeFormat>>,
     /// `Prefix`: a string.
     ///
     /// The prefix value for a display format.
     ///
     /// Length 0 to 256.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The suffix value for a display format.
     ///
     /// Length 0 to 256.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
     /// `UnitScaler`: a [`NumberScale`] value.
     ///
     /// The unit scaler. Valid values for this structure are: `NONE` , `AUTO` , `THOUSANDS` , `MILLIONS` , `BILLIONS` , and `TRILLIONS` .
-    pub unit_scaler: Option<NumberScale>,
+    pub unit_scaler: ::std::option::Option<NumberScale>,
     /// `UseBlankCellFormat`: a boolean.
     ///
     /// A Boolean value that indicates whether to use blank cell format.
     ///
     /// Default `false`.
-    pub use_blank_cell_format: Option<Bool>,
+    pub use_blank_cell_format: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseGrouping`: a boolean.
     ///
     /// A Boolean value that indicates whether to use grouping.
     ///
     /// Default `false`.
-    pub use_grouping: Option<Bool>,
+    pub use_grouping: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -748,41 +616,41 @@ impl DisplayFormatOptions {
     /// A `DisplayFormatOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlankCellFormat`: a string.
-    pub fn blank_cell_format(mut self, value: impl Into<Str>) -> Self { self.blank_cell_format = Some(value.into()); self }
+    pub fn blank_cell_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blank_cell_format = ::std::option::Option::Some(value.into()); self }
     /// `CurrencySymbol`: a string.
-    pub fn currency_symbol(mut self, value: impl Into<Str>) -> Self { self.currency_symbol = Some(value.into()); self }
+    pub fn currency_symbol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.currency_symbol = ::std::option::Option::Some(value.into()); self }
     /// `DateFormat`: a string.
-    pub fn date_format(mut self, value: impl Into<Str>) -> Self { self.date_format = Some(value.into()); self }
+    pub fn date_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.date_format = ::std::option::Option::Some(value.into()); self }
     /// `DecimalSeparator`: a [`TopicNumericSeparatorSymbol`] value.
-    pub fn decimal_separator(mut self, value: impl Into<TopicNumericSeparatorSymbol>) -> Self { self.decimal_separator = Some(value.into()); self }
+    pub fn decimal_separator(mut self, value: impl ::std::convert::Into<TopicNumericSeparatorSymbol>) -> Self { self.decimal_separator = ::std::option::Option::Some(value.into()); self }
     /// `FractionDigits`: a number.
-    pub fn fraction_digits(mut self, value: impl Into<Num>) -> Self { self.fraction_digits = Some(value.into()); self }
+    pub fn fraction_digits(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.fraction_digits = ::std::option::Option::Some(value.into()); self }
     /// `GroupingSeparator`: a string.
-    pub fn grouping_separator(mut self, value: impl Into<Str>) -> Self { self.grouping_separator = Some(value.into()); self }
+    pub fn grouping_separator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grouping_separator = ::std::option::Option::Some(value.into()); self }
     /// `NegativeFormat`: a [`NegativeFormat`] object.
-    pub fn negative_format(mut self, value: impl Into<Obj<NegativeFormat>>) -> Self { self.negative_format = Some(value.into()); self }
+    pub fn negative_format(mut self, value: impl ::std::convert::Into<crate::Obj<NegativeFormat>>) -> Self { self.negative_format = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
     /// `UnitScaler`: a [`NumberScale`] value.
-    pub fn unit_scaler(mut self, value: impl Into<NumberScale>) -> Self { self.unit_scaler = Some(value.into()); self }
+    pub fn unit_scaler(mut self, value: impl ::std::convert::Into<NumberScale>) -> Self { self.unit_scaler = ::std::option::Option::Some(value.into()); self }
     /// `UseBlankCellFormat`: a boolean.
-    pub fn use_blank_cell_format(mut self, value: impl Into<Bool>) -> Self { self.use_blank_cell_format = Some(value.into()); self }
+    pub fn use_blank_cell_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_blank_cell_format = ::std::option::Option::Some(value.into()); self }
     /// `UseGrouping`: a boolean.
-    pub fn use_grouping(mut self, value: impl Into<Bool>) -> Self { self.use_grouping = Some(value.into()); self }
+    pub fn use_grouping(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_grouping = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DisplayFormatOptions {}
+impl crate::PropertyType for DisplayFormatOptions {}
 
-impl ToValue for DisplayFormatOptions {
+impl ::cloudwright_core::ToValue for DisplayFormatOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlankCellFormat", &self.blank_cell_format)
             .opt("CurrencySymbol", &self.currency_symbol)
             .opt("DateFormat", &self.date_format)
@@ -799,19 +667,6 @@ impl ToValue for DisplayFormatOptions {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NamedEntityDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Metric", Shape::Object(&RULE_NamedEntityDefinitionMetric)),
-        ("PropertyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("PropertyRole", Shape::Str(&StrRule { allowed: &["PRIMARY", "ID"], ..StrRule::ANY })),
-        ("PropertyUsage", Shape::Str(&StrRule { allowed: &["INHERIT", "DIMENSION", "MEASURE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NamedEntityDefinition` property type of `AWS::QuickSight::Topic`.
 ///
 /// A structure that represents a named entity.
@@ -824,25 +679,25 @@ pub struct NamedEntityDefinition {
     /// The name of the entity.
     ///
     /// Length 0 to 256.
-    pub field_name: Option<Str>,
+    pub field_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metric`: a [`NamedEntityDefinitionMetric`] object.
     ///
     /// The definition of a metric.
-    pub metric: Option<Obj<NamedEntityDefinitionMetric>>,
+    pub metric: ::std::option::Option<crate::Obj<NamedEntityDefinitionMetric>>,
     /// `PropertyName`: a string.
     ///
     /// The property name to be used for the named entity.
     ///
     /// Length 0 to 256.
-    pub property_name: Option<Str>,
+    pub property_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropertyRole`: a [`PropertyRole`] value.
     ///
     /// The property role. Valid values for this structure are `PRIMARY` and `ID` .
-    pub property_role: Option<PropertyRole>,
+    pub property_role: ::std::option::Option<PropertyRole>,
     /// `PropertyUsage`: a [`PropertyUsage`] value.
     ///
     /// The property usage. Valid values for this structure are `INHERIT` , `DIMENSION` , and `MEASURE` .
-    pub property_usage: Option<PropertyUsage>,
+    pub property_usage: ::std::option::Option<PropertyUsage>,
 }
 
 #[rustfmt::skip]
@@ -850,27 +705,27 @@ impl NamedEntityDefinition {
     /// A `NamedEntityDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FieldName`: a string.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = Some(value.into()); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field_name = ::std::option::Option::Some(value.into()); self }
     /// `Metric`: a [`NamedEntityDefinitionMetric`] object.
-    pub fn metric(mut self, value: impl Into<Obj<NamedEntityDefinitionMetric>>) -> Self { self.metric = Some(value.into()); self }
+    pub fn metric(mut self, value: impl ::std::convert::Into<crate::Obj<NamedEntityDefinitionMetric>>) -> Self { self.metric = ::std::option::Option::Some(value.into()); self }
     /// `PropertyName`: a string.
-    pub fn property_name(mut self, value: impl Into<Str>) -> Self { self.property_name = Some(value.into()); self }
+    pub fn property_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.property_name = ::std::option::Option::Some(value.into()); self }
     /// `PropertyRole`: a [`PropertyRole`] value.
-    pub fn property_role(mut self, value: impl Into<PropertyRole>) -> Self { self.property_role = Some(value.into()); self }
+    pub fn property_role(mut self, value: impl ::std::convert::Into<PropertyRole>) -> Self { self.property_role = ::std::option::Option::Some(value.into()); self }
     /// `PropertyUsage`: a [`PropertyUsage`] value.
-    pub fn property_usage(mut self, value: impl Into<PropertyUsage>) -> Self { self.property_usage = Some(value.into()); self }
+    pub fn property_usage(mut self, value: impl ::std::convert::Into<PropertyUsage>) -> Self { self.property_usage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NamedEntityDefinition {}
+impl crate::PropertyType for NamedEntityDefinition {}
 
-impl ToValue for NamedEntityDefinition {
+impl ::cloudwright_core::ToValue for NamedEntityDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldName", &self.field_name)
             .opt("Metric", &self.metric)
             .opt("PropertyName", &self.property_name)
@@ -879,16 +734,6 @@ impl ToValue for NamedEntityDefinition {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MIN", "MAX", "COUNT", "AVERAGE", "DISTINCT_COUNT", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE", "MEDIAN", "CUSTOM"], ..StrRule::ANY })),
-        ("AggregationFunctionParameters", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NamedEntityDefinitionMetric` property type of `AWS::QuickSight::Topic`.
 ///
@@ -900,11 +745,11 @@ pub struct NamedEntityDefinitionMetric {
     /// `Aggregation`: a [`NamedEntityAggType`] value.
     ///
     /// The aggregation of a named entity. Valid values for this structure are `SUM` , `MIN` , `MAX` , `COUNT` , `AVERAGE` , `DISTINCT_COUNT` , `STDEV` , `STDEVP` , `VAR` , `VARP` , `PERCENTILE` , `MEDIAN` , and `CUSTOM` .
-    pub aggregation: Option<NamedEntityAggType>,
+    pub aggregation: ::std::option::Option<NamedEntityAggType>,
     /// `AggregationFunctionParameters`: a JSON value.
     ///
     /// The additional parameters for an aggregation function.
-    pub aggregation_function_parameters: Option<Json>,
+    pub aggregation_function_parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -912,21 +757,21 @@ impl NamedEntityDefinitionMetric {
     /// A `NamedEntityDefinitionMetric` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Aggregation`: a [`NamedEntityAggType`] value.
-    pub fn aggregation(mut self, value: impl Into<NamedEntityAggType>) -> Self { self.aggregation = Some(value.into()); self }
+    pub fn aggregation(mut self, value: impl ::std::convert::Into<NamedEntityAggType>) -> Self { self.aggregation = ::std::option::Option::Some(value.into()); self }
     /// `AggregationFunctionParameters`: a JSON value.
-    pub fn aggregation_function_parameters(mut self, value: impl Into<Json>) -> Self { self.aggregation_function_parameters = Some(value.into()); self }
+    pub fn aggregation_function_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.aggregation_function_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NamedEntityDefinitionMetric {}
+impl crate::PropertyType for NamedEntityDefinitionMetric {}
 
-impl ToValue for NamedEntityDefinitionMetric {
+impl ::cloudwright_core::ToValue for NamedEntityDefinitionMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
             .opt(
                 "AggregationFunctionParameters",
@@ -935,16 +780,6 @@ impl ToValue for NamedEntityDefinitionMetric {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NegativeFormat: ObjRule = ObjRule {
-    properties: &[
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Suffix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NegativeFormat` property type of `AWS::QuickSight::Topic`.
 ///
@@ -958,13 +793,13 @@ pub struct NegativeFormat {
     /// The prefix for a negative format.
     ///
     /// Length 0 to 256.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Suffix`: a string.
     ///
     /// The suffix for a negative format.
     ///
     /// Length 0 to 256.
-    pub suffix: Option<Str>,
+    pub suffix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -972,36 +807,26 @@ impl NegativeFormat {
     /// A `NegativeFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Suffix`: a string.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
+    pub fn suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.suffix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NegativeFormat {}
+impl crate::PropertyType for NegativeFormat {}
 
-impl ToValue for NegativeFormat {
+impl ::cloudwright_core::ToValue for NegativeFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Prefix", &self.prefix)
             .opt("Suffix", &self.suffix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RangeConstant: ObjRule = ObjRule {
-    properties: &[
-        ("Maximum", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("Minimum", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RangeConstant` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1015,13 +840,13 @@ pub struct RangeConstant {
     /// The maximum value for a range constant.
     ///
     /// Length 0 to 256.
-    pub maximum: Option<Str>,
+    pub maximum: ::std::option::Option<::cloudwright_core::Str>,
     /// `Minimum`: a string.
     ///
     /// The minimum value for a range constant.
     ///
     /// Length 0 to 256.
-    pub minimum: Option<Str>,
+    pub minimum: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1029,37 +854,26 @@ impl RangeConstant {
     /// A `RangeConstant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Maximum`: a string.
-    pub fn maximum(mut self, value: impl Into<Str>) -> Self { self.maximum = Some(value.into()); self }
+    pub fn maximum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum = ::std::option::Option::Some(value.into()); self }
     /// `Minimum`: a string.
-    pub fn minimum(mut self, value: impl Into<Str>) -> Self { self.minimum = Some(value.into()); self }
+    pub fn minimum(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.minimum = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RangeConstant {}
+impl crate::PropertyType for RangeConstant {}
 
-impl ToValue for RangeConstant {
+impl ::cloudwright_core::ToValue for RangeConstant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Maximum", &self.maximum)
             .opt("Minimum", &self.minimum)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticEntityType: ObjRule = ObjRule {
-    properties: &[
-        ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("TypeParameters", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticEntityType` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1073,17 +887,17 @@ pub struct SemanticEntityType {
     /// The semantic entity sub type name.
     ///
     /// Length 0 to 256.
-    pub sub_type_name: Option<Str>,
+    pub sub_type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeName`: a string.
     ///
     /// The semantic entity type name.
     ///
     /// Length 0 to 256.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeParameters`: a JSON value.
     ///
     /// The semantic entity type parameters.
-    pub type_parameters: Option<Json>,
+    pub type_parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1091,44 +905,29 @@ impl SemanticEntityType {
     /// A `SemanticEntityType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SubTypeName`: a string.
-    pub fn sub_type_name(mut self, value: impl Into<Str>) -> Self { self.sub_type_name = Some(value.into()); self }
+    pub fn sub_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sub_type_name = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `TypeParameters`: a JSON value.
-    pub fn type_parameters(mut self, value: impl Into<Json>) -> Self { self.type_parameters = Some(value.into()); self }
+    pub fn type_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.type_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SemanticEntityType {}
+impl crate::PropertyType for SemanticEntityType {}
 
-impl ToValue for SemanticEntityType {
+impl ::cloudwright_core::ToValue for SemanticEntityType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SubTypeName", &self.sub_type_name)
             .opt("TypeName", &self.type_name)
             .opt("TypeParameters", &self.type_parameters)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticType: ObjRule = ObjRule {
-    properties: &[
-        ("FalseyCellValue", Shape::STR),
-        ("FalseyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("TruthyCellValue", Shape::STR),
-        ("TruthyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("TypeParameters", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticType` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1140,35 +939,37 @@ pub struct SemanticType {
     /// `FalseyCellValue`: a string.
     ///
     /// The semantic type falsey cell value.
-    pub falsey_cell_value: Option<Str>,
+    pub falsey_cell_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `FalseyCellValueSynonyms`: a list of strings.
     ///
     /// The other names or aliases for the false cell value.
-    pub falsey_cell_value_synonyms: Option<List<Str>>,
+    pub falsey_cell_value_synonyms:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubTypeName`: a string.
     ///
     /// The semantic type sub type name.
     ///
     /// Length 0 to 256.
-    pub sub_type_name: Option<Str>,
+    pub sub_type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TruthyCellValue`: a string.
     ///
     /// The semantic type truthy cell value.
-    pub truthy_cell_value: Option<Str>,
+    pub truthy_cell_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `TruthyCellValueSynonyms`: a list of strings.
     ///
     /// The other names or aliases for the true cell value.
-    pub truthy_cell_value_synonyms: Option<List<Str>>,
+    pub truthy_cell_value_synonyms:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TypeName`: a string.
     ///
     /// The semantic type name.
     ///
     /// Length 0 to 256.
-    pub type_name: Option<Str>,
+    pub type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TypeParameters`: a JSON value.
     ///
     /// The semantic type parameters.
-    pub type_parameters: Option<Json>,
+    pub type_parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1176,31 +977,31 @@ impl SemanticType {
     /// A `SemanticType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FalseyCellValue`: a string.
-    pub fn falsey_cell_value(mut self, value: impl Into<Str>) -> Self { self.falsey_cell_value = Some(value.into()); self }
+    pub fn falsey_cell_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.falsey_cell_value = ::std::option::Option::Some(value.into()); self }
     /// `FalseyCellValueSynonyms`: a list of strings.
-    pub fn falsey_cell_value_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.falsey_cell_value_synonyms = Some(value.into()); self }
+    pub fn falsey_cell_value_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.falsey_cell_value_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `SubTypeName`: a string.
-    pub fn sub_type_name(mut self, value: impl Into<Str>) -> Self { self.sub_type_name = Some(value.into()); self }
+    pub fn sub_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sub_type_name = ::std::option::Option::Some(value.into()); self }
     /// `TruthyCellValue`: a string.
-    pub fn truthy_cell_value(mut self, value: impl Into<Str>) -> Self { self.truthy_cell_value = Some(value.into()); self }
+    pub fn truthy_cell_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.truthy_cell_value = ::std::option::Option::Some(value.into()); self }
     /// `TruthyCellValueSynonyms`: a list of strings.
-    pub fn truthy_cell_value_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.truthy_cell_value_synonyms = Some(value.into()); self }
+    pub fn truthy_cell_value_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.truthy_cell_value_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `TypeName`: a string.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
+    pub fn type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_name = ::std::option::Option::Some(value.into()); self }
     /// `TypeParameters`: a JSON value.
-    pub fn type_parameters(mut self, value: impl Into<Json>) -> Self { self.type_parameters = Some(value.into()); self }
+    pub fn type_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.type_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SemanticType {}
+impl crate::PropertyType for SemanticType {}
 
-impl ToValue for SemanticType {
+impl ::cloudwright_core::ToValue for SemanticType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FalseyCellValue", &self.falsey_cell_value)
             .opt("FalseyCellValueSynonyms", &self.falsey_cell_value_synonyms)
             .opt("SubTypeName", &self.sub_type_name)
@@ -1216,36 +1017,10 @@ impl ToValue for SemanticType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicCalculatedFieldRequired {
     /// `CalculatedFieldName`: a string, required.
-    pub calculated_field_name: Str,
+    pub calculated_field_name: ::cloudwright_core::Str,
     /// `Expression`: a string, required.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicCalculatedField: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
-        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CalculatedFieldDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("CalculatedFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("CalculatedFieldSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None, unique: false })),
-        ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
-        ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
-        ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
-        ("DisableIndexing", Shape::Bool),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("IsIncludedInTopic", Shape::Bool),
-        ("NeverAggregateInFilter", Shape::Bool),
-        ("NonAdditive", Shape::Bool),
-        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SemanticType", Shape::Object(&RULE_SemanticType)),
-        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
-    ],
-    required: &["CalculatedFieldName", "Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicCalculatedField` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1257,85 +1032,88 @@ pub struct TopicCalculatedField {
     /// `Aggregation`: a [`DefaultAggregation`] value.
     ///
     /// The default aggregation. Valid values for this structure are `SUM` , `MAX` , `MIN` , `COUNT` , `DISTINCT_COUNT` , and `AVERAGE` .
-    pub aggregation: Option<DefaultAggregation>,
+    pub aggregation: ::std::option::Option<DefaultAggregation>,
     /// `AllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
     ///
     /// The list of aggregation types that are allowed for the calculated field. Valid values for this structure are `COUNT` , `DISTINCT_COUNT` , `MIN` , `MAX` , `MEDIAN` , `SUM` , `AVERAGE` , `STDEV` , `STDEVP` , `VAR` , `VARP` , and `PERCENTILE` .
-    pub allowed_aggregations: Option<List<AuthorSpecifiedAggregation>>,
+    pub allowed_aggregations:
+        ::std::option::Option<::cloudwright_core::List<AuthorSpecifiedAggregation>>,
     /// `CalculatedFieldDescription`: a string.
     ///
     /// The calculated field description.
     ///
     /// Length 0 to 256.
-    pub calculated_field_description: Option<Str>,
+    pub calculated_field_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `CalculatedFieldName`: a string, required.
     ///
     /// The calculated field name.
     ///
     /// Length 0 to 256.
-    pub calculated_field_name: Str,
+    pub calculated_field_name: ::cloudwright_core::Str,
     /// `CalculatedFieldSynonyms`: a list of strings.
     ///
     /// The other names or aliases for the calculated field.
     ///
     /// Each item: length 0 to 256.
-    pub calculated_field_synonyms: Option<List<Str>>,
+    pub calculated_field_synonyms:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CellValueSynonyms`: a list of [`CellValueSynonym`] objects.
     ///
     /// The other names or aliases for the calculated field cell value.
-    pub cell_value_synonyms: Option<List<CellValueSynonym>>,
+    pub cell_value_synonyms: ::std::option::Option<::cloudwright_core::List<CellValueSynonym>>,
     /// `ColumnDataRole`: a [`ColumnDataRole`] value.
     ///
     /// The column data role for a calculated field. Valid values for this structure are `DIMENSION` and `MEASURE` .
-    pub column_data_role: Option<ColumnDataRole>,
+    pub column_data_role: ::std::option::Option<ColumnDataRole>,
     /// `ComparativeOrder`: a [`ComparativeOrder`] object.
     ///
     /// The order in which data is displayed for the calculated field when it's used in a comparative context.
-    pub comparative_order: Option<Obj<ComparativeOrder>>,
+    pub comparative_order: ::std::option::Option<crate::Obj<ComparativeOrder>>,
     /// `DefaultFormatting`: a [`DefaultFormatting`] object.
     ///
     /// The default formatting definition.
-    pub default_formatting: Option<Obj<DefaultFormatting>>,
+    pub default_formatting: ::std::option::Option<crate::Obj<DefaultFormatting>>,
     /// `DisableIndexing`: a boolean.
     ///
     /// A Boolean value that indicates if a calculated field is visible in the autocomplete.
-    pub disable_indexing: Option<Bool>,
+    pub disable_indexing: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Expression`: a string, required.
     ///
     /// The calculated field expression.
     ///
     /// Length 1 to 4096.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `IsIncludedInTopic`: a boolean.
     ///
     /// A boolean value that indicates if a calculated field is included in the topic.
     ///
     /// Default `false`.
-    pub is_included_in_topic: Option<Bool>,
+    pub is_included_in_topic: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NeverAggregateInFilter`: a boolean.
     ///
     /// A Boolean value that indicates whether to never aggregate calculated field in filters.
     ///
     /// Default `false`.
-    pub never_aggregate_in_filter: Option<Bool>,
+    pub never_aggregate_in_filter: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NonAdditive`: a boolean.
     ///
     /// The non additive for the table style target.
     ///
     /// Default `false`.
-    pub non_additive: Option<Bool>,
+    pub non_additive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotAllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
     ///
     /// The list of aggregation types that are not allowed for the calculated field. Valid values for this structure are `COUNT` , `DISTINCT_COUNT` , `MIN` , `MAX` , `MEDIAN` , `SUM` , `AVERAGE` , `STDEV` , `STDEVP` , `VAR` , `VARP` , and `PERCENTILE` .
-    pub not_allowed_aggregations: Option<List<AuthorSpecifiedAggregation>>,
+    pub not_allowed_aggregations:
+        ::std::option::Option<::cloudwright_core::List<AuthorSpecifiedAggregation>>,
     /// `SemanticType`: a [`SemanticType`] object.
     ///
     /// The semantic type.
-    pub semantic_type: Option<Obj<SemanticType>>,
+    pub semantic_type: ::std::option::Option<crate::Obj<SemanticType>>,
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
     ///
     /// The level of time precision that is used to aggregate `DateTime` values.
-    pub time_granularity: Option<TopicTimeGranularity>,
+    pub time_granularity: ::std::option::Option<TopicTimeGranularity>,
 }
 
 #[rustfmt::skip]
@@ -1344,68 +1122,68 @@ impl TopicCalculatedField {
     #[inline]
     pub fn new(required: TopicCalculatedFieldRequired) -> Self {
         Self {
-            aggregation: None,
-            allowed_aggregations: None,
-            calculated_field_description: None,
+            aggregation: ::std::option::Option::None,
+            allowed_aggregations: ::std::option::Option::None,
+            calculated_field_description: ::std::option::Option::None,
             calculated_field_name: required.calculated_field_name,
-            calculated_field_synonyms: None,
-            cell_value_synonyms: None,
-            column_data_role: None,
-            comparative_order: None,
-            default_formatting: None,
-            disable_indexing: None,
+            calculated_field_synonyms: ::std::option::Option::None,
+            cell_value_synonyms: ::std::option::Option::None,
+            column_data_role: ::std::option::Option::None,
+            comparative_order: ::std::option::Option::None,
+            default_formatting: ::std::option::Option::None,
+            disable_indexing: ::std::option::Option::None,
             expression: required.expression,
-            is_included_in_topic: None,
-            never_aggregate_in_filter: None,
-            non_additive: None,
-            not_allowed_aggregations: None,
-            semantic_type: None,
-            time_granularity: None,
+            is_included_in_topic: ::std::option::Option::None,
+            never_aggregate_in_filter: ::std::option::Option::None,
+            non_additive: ::std::option::Option::None,
+            not_allowed_aggregations: ::std::option::Option::None,
+            semantic_type: ::std::option::Option::None,
+            time_granularity: ::std::option::Option::None,
         }
     }
 
     /// `Aggregation`: a [`DefaultAggregation`] value.
-    pub fn aggregation(mut self, value: impl Into<DefaultAggregation>) -> Self { self.aggregation = Some(value.into()); self }
+    pub fn aggregation(mut self, value: impl ::std::convert::Into<DefaultAggregation>) -> Self { self.aggregation = ::std::option::Option::Some(value.into()); self }
     /// `AllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    pub fn allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.allowed_aggregations = Some(value.into()); self }
+    pub fn allowed_aggregations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthorSpecifiedAggregation>>) -> Self { self.allowed_aggregations = ::std::option::Option::Some(value.into()); self }
     /// `CalculatedFieldDescription`: a string.
-    pub fn calculated_field_description(mut self, value: impl Into<Str>) -> Self { self.calculated_field_description = Some(value.into()); self }
+    pub fn calculated_field_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.calculated_field_description = ::std::option::Option::Some(value.into()); self }
     /// `CalculatedFieldName`: a string, required.
-    pub fn calculated_field_name(mut self, value: impl Into<Str>) -> Self { self.calculated_field_name = value.into(); self }
+    pub fn calculated_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.calculated_field_name = value.into(); self }
     /// `CalculatedFieldSynonyms`: a list of strings.
-    pub fn calculated_field_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.calculated_field_synonyms = Some(value.into()); self }
+    pub fn calculated_field_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.calculated_field_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `CellValueSynonyms`: a list of [`CellValueSynonym`] objects.
-    pub fn cell_value_synonyms(mut self, value: impl Into<List<CellValueSynonym>>) -> Self { self.cell_value_synonyms = Some(value.into()); self }
+    pub fn cell_value_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CellValueSynonym>>) -> Self { self.cell_value_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `ColumnDataRole`: a [`ColumnDataRole`] value.
-    pub fn column_data_role(mut self, value: impl Into<ColumnDataRole>) -> Self { self.column_data_role = Some(value.into()); self }
+    pub fn column_data_role(mut self, value: impl ::std::convert::Into<ColumnDataRole>) -> Self { self.column_data_role = ::std::option::Option::Some(value.into()); self }
     /// `ComparativeOrder`: a [`ComparativeOrder`] object.
-    pub fn comparative_order(mut self, value: impl Into<Obj<ComparativeOrder>>) -> Self { self.comparative_order = Some(value.into()); self }
+    pub fn comparative_order(mut self, value: impl ::std::convert::Into<crate::Obj<ComparativeOrder>>) -> Self { self.comparative_order = ::std::option::Option::Some(value.into()); self }
     /// `DefaultFormatting`: a [`DefaultFormatting`] object.
-    pub fn default_formatting(mut self, value: impl Into<Obj<DefaultFormatting>>) -> Self { self.default_formatting = Some(value.into()); self }
+    pub fn default_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultFormatting>>) -> Self { self.default_formatting = ::std::option::Option::Some(value.into()); self }
     /// `DisableIndexing`: a boolean.
-    pub fn disable_indexing(mut self, value: impl Into<Bool>) -> Self { self.disable_indexing = Some(value.into()); self }
+    pub fn disable_indexing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_indexing = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `IsIncludedInTopic`: a boolean.
-    pub fn is_included_in_topic(mut self, value: impl Into<Bool>) -> Self { self.is_included_in_topic = Some(value.into()); self }
+    pub fn is_included_in_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_included_in_topic = ::std::option::Option::Some(value.into()); self }
     /// `NeverAggregateInFilter`: a boolean.
-    pub fn never_aggregate_in_filter(mut self, value: impl Into<Bool>) -> Self { self.never_aggregate_in_filter = Some(value.into()); self }
+    pub fn never_aggregate_in_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.never_aggregate_in_filter = ::std::option::Option::Some(value.into()); self }
     /// `NonAdditive`: a boolean.
-    pub fn non_additive(mut self, value: impl Into<Bool>) -> Self { self.non_additive = Some(value.into()); self }
+    pub fn non_additive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.non_additive = ::std::option::Option::Some(value.into()); self }
     /// `NotAllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    pub fn not_allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.not_allowed_aggregations = Some(value.into()); self }
+    pub fn not_allowed_aggregations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthorSpecifiedAggregation>>) -> Self { self.not_allowed_aggregations = ::std::option::Option::Some(value.into()); self }
     /// `SemanticType`: a [`SemanticType`] object.
-    pub fn semantic_type(mut self, value: impl Into<Obj<SemanticType>>) -> Self { self.semantic_type = Some(value.into()); self }
+    pub fn semantic_type(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticType>>) -> Self { self.semantic_type = ::std::option::Option::Some(value.into()); self }
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
-    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
+    pub fn time_granularity(mut self, value: impl ::std::convert::Into<TopicTimeGranularity>) -> Self { self.time_granularity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicCalculatedField {}
+impl crate::PropertyType for TopicCalculatedField {}
 
-impl ToValue for TopicCalculatedField {
+impl ::cloudwright_core::ToValue for TopicCalculatedField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
             .opt("AllowedAggregations", &self.allowed_aggregations)
             .opt(
@@ -1430,18 +1208,6 @@ impl ToValue for TopicCalculatedField {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TopicCategoryFilter: ObjRule = ObjRule {
-    properties: &[
-        ("CategoryFilterFunction", Shape::Str(&StrRule { allowed: &["EXACT", "CONTAINS"], ..StrRule::ANY })),
-        ("CategoryFilterType", Shape::Str(&StrRule { allowed: &["CUSTOM_FILTER", "CUSTOM_FILTER_LIST", "FILTER_LIST"], ..StrRule::ANY })),
-        ("Constant", Shape::Object(&RULE_TopicCategoryFilterConstant)),
-        ("Inverse", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TopicCategoryFilter` property type of `AWS::QuickSight::Topic`.
 ///
 /// A structure that represents a category filter.
@@ -1452,21 +1218,21 @@ pub struct TopicCategoryFilter {
     /// `CategoryFilterFunction`: a [`CategoryFilterFunction`] value.
     ///
     /// The category filter function. Valid values for this structure are `EXACT` and `CONTAINS` .
-    pub category_filter_function: Option<CategoryFilterFunction>,
+    pub category_filter_function: ::std::option::Option<CategoryFilterFunction>,
     /// `CategoryFilterType`: a [`CategoryFilterType`] value.
     ///
     /// The category filter type. This element is used to specify whether a filter is a simple category filter or an inverse category filter.
-    pub category_filter_type: Option<CategoryFilterType>,
+    pub category_filter_type: ::std::option::Option<CategoryFilterType>,
     /// `Constant`: a [`TopicCategoryFilterConstant`] object.
     ///
     /// The constant used in a category filter.
-    pub constant: Option<Obj<TopicCategoryFilterConstant>>,
+    pub constant: ::std::option::Option<crate::Obj<TopicCategoryFilterConstant>>,
     /// `Inverse`: a boolean.
     ///
     /// A Boolean value that indicates if the filter is inverse.
     ///
     /// Default `false`.
-    pub inverse: Option<Bool>,
+    pub inverse: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1474,25 +1240,25 @@ impl TopicCategoryFilter {
     /// A `TopicCategoryFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CategoryFilterFunction`: a [`CategoryFilterFunction`] value.
-    pub fn category_filter_function(mut self, value: impl Into<CategoryFilterFunction>) -> Self { self.category_filter_function = Some(value.into()); self }
+    pub fn category_filter_function(mut self, value: impl ::std::convert::Into<CategoryFilterFunction>) -> Self { self.category_filter_function = ::std::option::Option::Some(value.into()); self }
     /// `CategoryFilterType`: a [`CategoryFilterType`] value.
-    pub fn category_filter_type(mut self, value: impl Into<CategoryFilterType>) -> Self { self.category_filter_type = Some(value.into()); self }
+    pub fn category_filter_type(mut self, value: impl ::std::convert::Into<CategoryFilterType>) -> Self { self.category_filter_type = ::std::option::Option::Some(value.into()); self }
     /// `Constant`: a [`TopicCategoryFilterConstant`] object.
-    pub fn constant(mut self, value: impl Into<Obj<TopicCategoryFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
+    pub fn constant(mut self, value: impl ::std::convert::Into<crate::Obj<TopicCategoryFilterConstant>>) -> Self { self.constant = ::std::option::Option::Some(value.into()); self }
     /// `Inverse`: a boolean.
-    pub fn inverse(mut self, value: impl Into<Bool>) -> Self { self.inverse = Some(value.into()); self }
+    pub fn inverse(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inverse = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicCategoryFilter {}
+impl crate::PropertyType for TopicCategoryFilter {}
 
-impl ToValue for TopicCategoryFilter {
+impl ::cloudwright_core::ToValue for TopicCategoryFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CategoryFilterFunction", &self.category_filter_function)
             .opt("CategoryFilterType", &self.category_filter_type)
             .opt("Constant", &self.constant)
@@ -1500,17 +1266,6 @@ impl ToValue for TopicCategoryFilter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicCategoryFilterConstant: ObjRule = ObjRule {
-    properties: &[
-        ("CollectiveConstant", Shape::Object(&RULE_CollectiveConstant)),
-        ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
-        ("SingularConstant", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicCategoryFilterConstant` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1522,17 +1277,17 @@ pub struct TopicCategoryFilterConstant {
     /// `CollectiveConstant`: a [`CollectiveConstant`] object.
     ///
     /// A collective constant used in a category filter. This element is used to specify a list of values for the constant.
-    pub collective_constant: Option<Obj<CollectiveConstant>>,
+    pub collective_constant: ::std::option::Option<crate::Obj<CollectiveConstant>>,
     /// `ConstantType`: a [`ConstantType`] value.
     ///
     /// The type of category filter constant. This element is used to specify whether a constant is a singular or collective. Valid values are `SINGULAR` and `COLLECTIVE` .
-    pub constant_type: Option<ConstantType>,
+    pub constant_type: ::std::option::Option<ConstantType>,
     /// `SingularConstant`: a string.
     ///
     /// A singular constant used in a category filter. This element is used to specify a single value for the constant.
     ///
     /// Length 0 to 256.
-    pub singular_constant: Option<Str>,
+    pub singular_constant: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1540,62 +1295,29 @@ impl TopicCategoryFilterConstant {
     /// A `TopicCategoryFilterConstant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CollectiveConstant`: a [`CollectiveConstant`] object.
-    pub fn collective_constant(mut self, value: impl Into<Obj<CollectiveConstant>>) -> Self { self.collective_constant = Some(value.into()); self }
+    pub fn collective_constant(mut self, value: impl ::std::convert::Into<crate::Obj<CollectiveConstant>>) -> Self { self.collective_constant = ::std::option::Option::Some(value.into()); self }
     /// `ConstantType`: a [`ConstantType`] value.
-    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self { self.constant_type = Some(value.into()); self }
+    pub fn constant_type(mut self, value: impl ::std::convert::Into<ConstantType>) -> Self { self.constant_type = ::std::option::Option::Some(value.into()); self }
     /// `SingularConstant`: a string.
-    pub fn singular_constant(mut self, value: impl Into<Str>) -> Self { self.singular_constant = Some(value.into()); self }
+    pub fn singular_constant(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.singular_constant = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicCategoryFilterConstant {}
+impl crate::PropertyType for TopicCategoryFilterConstant {}
 
-impl ToValue for TopicCategoryFilterConstant {
+impl ::cloudwright_core::ToValue for TopicCategoryFilterConstant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CollectiveConstant", &self.collective_constant)
             .opt("ConstantType", &self.constant_type)
             .opt("SingularConstant", &self.singular_constant)
             .build()
     }
 }
-
-/// The required properties of [`TopicColumn`], by name: `TopicColumn::new(TopicColumnRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicColumnRequired {
-    /// `ColumnName`: a string, required.
-    pub column_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicColumn: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
-        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None, unique: false })),
-        ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
-        ("ColumnDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("ColumnFriendlyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("ColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("ColumnSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
-        ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
-        ("DisableIndexing", Shape::Bool),
-        ("IsIncludedInTopic", Shape::Bool),
-        ("NeverAggregateInFilter", Shape::Bool),
-        ("NonAdditive", Shape::Bool),
-        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SemanticType", Shape::Object(&RULE_SemanticType)),
-        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
-    ],
-    required: &["ColumnName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicColumn` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1607,155 +1329,157 @@ pub struct TopicColumn {
     /// `Aggregation`: a [`DefaultAggregation`] value.
     ///
     /// The type of aggregation that is performed on the column data when it's queried.
-    pub aggregation: Option<DefaultAggregation>,
+    pub aggregation: ::std::option::Option<DefaultAggregation>,
     /// `AllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
     ///
     /// The list of aggregation types that are allowed for the column. Valid values for this structure are `COUNT` , `DISTINCT_COUNT` , `MIN` , `MAX` , `MEDIAN` , `SUM` , `AVERAGE` , `STDEV` , `STDEVP` , `VAR` , `VARP` , and `PERCENTILE` .
-    pub allowed_aggregations: Option<List<AuthorSpecifiedAggregation>>,
+    pub allowed_aggregations:
+        ::std::option::Option<::cloudwright_core::List<AuthorSpecifiedAggregation>>,
     /// `CellValueSynonyms`: a list of [`CellValueSynonym`] objects.
     ///
     /// The other names or aliases for the column cell value.
-    pub cell_value_synonyms: Option<List<CellValueSynonym>>,
+    pub cell_value_synonyms: ::std::option::Option<::cloudwright_core::List<CellValueSynonym>>,
     /// `ColumnDataRole`: a [`ColumnDataRole`] value.
     ///
     /// The role of the column in the data. Valid values are `DIMENSION` and `MEASURE` .
-    pub column_data_role: Option<ColumnDataRole>,
+    pub column_data_role: ::std::option::Option<ColumnDataRole>,
     /// `ColumnDescription`: a string.
     ///
     /// A description of the column and its contents.
     ///
     /// Length 0 to 256.
-    pub column_description: Option<Str>,
+    pub column_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColumnFriendlyName`: a string.
     ///
     /// A user-friendly name for the column.
     ///
     /// Length 0 to 256.
-    pub column_friendly_name: Option<Str>,
+    pub column_friendly_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ColumnName`: a string, required.
     ///
     /// The name of the column.
     ///
     /// Length 0 to 256.
-    pub column_name: Str,
+    pub column_name: ::cloudwright_core::Str,
     /// `ColumnSynonyms`: a list of strings.
     ///
     /// The other names or aliases for the column.
     ///
     /// Each item: length 0 to 256.
-    pub column_synonyms: Option<List<Str>>,
+    pub column_synonyms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ComparativeOrder`: a [`ComparativeOrder`] object.
     ///
     /// The order in which data is displayed for the column when it's used in a comparative context.
-    pub comparative_order: Option<Obj<ComparativeOrder>>,
+    pub comparative_order: ::std::option::Option<crate::Obj<ComparativeOrder>>,
     /// `DefaultFormatting`: a [`DefaultFormatting`] object.
     ///
     /// The default formatting used for values in the column.
-    pub default_formatting: Option<Obj<DefaultFormatting>>,
+    pub default_formatting: ::std::option::Option<crate::Obj<DefaultFormatting>>,
     /// `DisableIndexing`: a boolean.
     ///
     /// A Boolean value that indicates whether the column shows in the autocomplete functionality.
-    pub disable_indexing: Option<Bool>,
+    pub disable_indexing: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsIncludedInTopic`: a boolean.
     ///
     /// A Boolean value that indicates whether the column is included in the query results.
     ///
     /// Default `false`.
-    pub is_included_in_topic: Option<Bool>,
+    pub is_included_in_topic: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NeverAggregateInFilter`: a boolean.
     ///
     /// A Boolean value that indicates whether to aggregate the column data when it's used in a filter context.
     ///
     /// Default `false`.
-    pub never_aggregate_in_filter: Option<Bool>,
+    pub never_aggregate_in_filter: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NonAdditive`: a boolean.
     ///
     /// The non additive value for the column.
     ///
     /// Default `false`.
-    pub non_additive: Option<Bool>,
+    pub non_additive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotAllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
     ///
     /// The list of aggregation types that are not allowed for the column. Valid values for this structure are `COUNT` , `DISTINCT_COUNT` , `MIN` , `MAX` , `MEDIAN` , `SUM` , `AVERAGE` , `STDEV` , `STDEVP` , `VAR` , `VARP` , and `PERCENTILE` .
-    pub not_allowed_aggregations: Option<List<AuthorSpecifiedAggregation>>,
+    pub not_allowed_aggregations:
+        ::std::option::Option<::cloudwright_core::List<AuthorSpecifiedAggregation>>,
     /// `SemanticType`: a [`SemanticType`] object.
     ///
     /// The semantic type of data contained in the column.
-    pub semantic_type: Option<Obj<SemanticType>>,
+    pub semantic_type: ::std::option::Option<crate::Obj<SemanticType>>,
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
     ///
     /// The level of time precision that is used to aggregate `DateTime` values.
-    pub time_granularity: Option<TopicTimeGranularity>,
+    pub time_granularity: ::std::option::Option<TopicTimeGranularity>,
 }
 
 #[rustfmt::skip]
 impl TopicColumn {
-    /// A `TopicColumn` with its required properties, named in a [`TopicColumnRequired`].
+    /// A `TopicColumn` with its one required property, `ColumnName`.
     #[inline]
-    pub fn new(required: TopicColumnRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aggregation: None,
-            allowed_aggregations: None,
-            cell_value_synonyms: None,
-            column_data_role: None,
-            column_description: None,
-            column_friendly_name: None,
-            column_name: required.column_name,
-            column_synonyms: None,
-            comparative_order: None,
-            default_formatting: None,
-            disable_indexing: None,
-            is_included_in_topic: None,
-            never_aggregate_in_filter: None,
-            non_additive: None,
-            not_allowed_aggregations: None,
-            semantic_type: None,
-            time_granularity: None,
+            aggregation: ::std::option::Option::None,
+            allowed_aggregations: ::std::option::Option::None,
+            cell_value_synonyms: ::std::option::Option::None,
+            column_data_role: ::std::option::Option::None,
+            column_description: ::std::option::Option::None,
+            column_friendly_name: ::std::option::Option::None,
+            column_name: value.into(),
+            column_synonyms: ::std::option::Option::None,
+            comparative_order: ::std::option::Option::None,
+            default_formatting: ::std::option::Option::None,
+            disable_indexing: ::std::option::Option::None,
+            is_included_in_topic: ::std::option::Option::None,
+            never_aggregate_in_filter: ::std::option::Option::None,
+            non_additive: ::std::option::Option::None,
+            not_allowed_aggregations: ::std::option::Option::None,
+            semantic_type: ::std::option::Option::None,
+            time_granularity: ::std::option::Option::None,
         }
     }
 
     /// `Aggregation`: a [`DefaultAggregation`] value.
-    pub fn aggregation(mut self, value: impl Into<DefaultAggregation>) -> Self { self.aggregation = Some(value.into()); self }
+    pub fn aggregation(mut self, value: impl ::std::convert::Into<DefaultAggregation>) -> Self { self.aggregation = ::std::option::Option::Some(value.into()); self }
     /// `AllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    pub fn allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.allowed_aggregations = Some(value.into()); self }
+    pub fn allowed_aggregations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthorSpecifiedAggregation>>) -> Self { self.allowed_aggregations = ::std::option::Option::Some(value.into()); self }
     /// `CellValueSynonyms`: a list of [`CellValueSynonym`] objects.
-    pub fn cell_value_synonyms(mut self, value: impl Into<List<CellValueSynonym>>) -> Self { self.cell_value_synonyms = Some(value.into()); self }
+    pub fn cell_value_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CellValueSynonym>>) -> Self { self.cell_value_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `ColumnDataRole`: a [`ColumnDataRole`] value.
-    pub fn column_data_role(mut self, value: impl Into<ColumnDataRole>) -> Self { self.column_data_role = Some(value.into()); self }
+    pub fn column_data_role(mut self, value: impl ::std::convert::Into<ColumnDataRole>) -> Self { self.column_data_role = ::std::option::Option::Some(value.into()); self }
     /// `ColumnDescription`: a string.
-    pub fn column_description(mut self, value: impl Into<Str>) -> Self { self.column_description = Some(value.into()); self }
+    pub fn column_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_description = ::std::option::Option::Some(value.into()); self }
     /// `ColumnFriendlyName`: a string.
-    pub fn column_friendly_name(mut self, value: impl Into<Str>) -> Self { self.column_friendly_name = Some(value.into()); self }
+    pub fn column_friendly_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_friendly_name = ::std::option::Option::Some(value.into()); self }
     /// `ColumnName`: a string, required.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
+    pub fn column_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.column_name = value.into(); self }
     /// `ColumnSynonyms`: a list of strings.
-    pub fn column_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.column_synonyms = Some(value.into()); self }
+    pub fn column_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.column_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `ComparativeOrder`: a [`ComparativeOrder`] object.
-    pub fn comparative_order(mut self, value: impl Into<Obj<ComparativeOrder>>) -> Self { self.comparative_order = Some(value.into()); self }
+    pub fn comparative_order(mut self, value: impl ::std::convert::Into<crate::Obj<ComparativeOrder>>) -> Self { self.comparative_order = ::std::option::Option::Some(value.into()); self }
     /// `DefaultFormatting`: a [`DefaultFormatting`] object.
-    pub fn default_formatting(mut self, value: impl Into<Obj<DefaultFormatting>>) -> Self { self.default_formatting = Some(value.into()); self }
+    pub fn default_formatting(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultFormatting>>) -> Self { self.default_formatting = ::std::option::Option::Some(value.into()); self }
     /// `DisableIndexing`: a boolean.
-    pub fn disable_indexing(mut self, value: impl Into<Bool>) -> Self { self.disable_indexing = Some(value.into()); self }
+    pub fn disable_indexing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_indexing = ::std::option::Option::Some(value.into()); self }
     /// `IsIncludedInTopic`: a boolean.
-    pub fn is_included_in_topic(mut self, value: impl Into<Bool>) -> Self { self.is_included_in_topic = Some(value.into()); self }
+    pub fn is_included_in_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_included_in_topic = ::std::option::Option::Some(value.into()); self }
     /// `NeverAggregateInFilter`: a boolean.
-    pub fn never_aggregate_in_filter(mut self, value: impl Into<Bool>) -> Self { self.never_aggregate_in_filter = Some(value.into()); self }
+    pub fn never_aggregate_in_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.never_aggregate_in_filter = ::std::option::Option::Some(value.into()); self }
     /// `NonAdditive`: a boolean.
-    pub fn non_additive(mut self, value: impl Into<Bool>) -> Self { self.non_additive = Some(value.into()); self }
+    pub fn non_additive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.non_additive = ::std::option::Option::Some(value.into()); self }
     /// `NotAllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    pub fn not_allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.not_allowed_aggregations = Some(value.into()); self }
+    pub fn not_allowed_aggregations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthorSpecifiedAggregation>>) -> Self { self.not_allowed_aggregations = ::std::option::Option::Some(value.into()); self }
     /// `SemanticType`: a [`SemanticType`] object.
-    pub fn semantic_type(mut self, value: impl Into<Obj<SemanticType>>) -> Self { self.semantic_type = Some(value.into()); self }
+    pub fn semantic_type(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticType>>) -> Self { self.semantic_type = ::std::option::Option::Some(value.into()); self }
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
-    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
+    pub fn time_granularity(mut self, value: impl ::std::convert::Into<TopicTimeGranularity>) -> Self { self.time_granularity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicColumn {}
+impl crate::PropertyType for TopicColumn {}
 
-impl ToValue for TopicColumn {
+impl ::cloudwright_core::ToValue for TopicColumn {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
             .opt("AllowedAggregations", &self.allowed_aggregations)
             .opt("CellValueSynonyms", &self.cell_value_synonyms)
@@ -1777,15 +1501,6 @@ impl ToValue for TopicColumn {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TopicConfigOptions: ObjRule = ObjRule {
-    properties: &[
-        ("QBusinessInsightsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TopicConfigOptions` property type of `AWS::QuickSight::Topic`.
 ///
 /// Configuration options for a `Topic` .
@@ -1796,7 +1511,7 @@ pub struct TopicConfigOptions {
     /// `QBusinessInsightsEnabled`: a boolean.
     ///
     /// Enables Amazon Q Business Insights for a `Topic` .
-    pub q_business_insights_enabled: Option<Bool>,
+    pub q_business_insights_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1804,19 +1519,19 @@ impl TopicConfigOptions {
     /// A `TopicConfigOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `QBusinessInsightsEnabled`: a boolean.
-    pub fn q_business_insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.q_business_insights_enabled = Some(value.into()); self }
+    pub fn q_business_insights_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.q_business_insights_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicConfigOptions {}
+impl crate::PropertyType for TopicConfigOptions {}
 
-impl ToValue for TopicConfigOptions {
+impl ::cloudwright_core::ToValue for TopicConfigOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "QBusinessInsightsEnabled",
                 &self.q_business_insights_enabled,
@@ -1824,16 +1539,6 @@ impl ToValue for TopicConfigOptions {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicDateRangeFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
-        ("Inclusive", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicDateRangeFilter` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1845,13 +1550,13 @@ pub struct TopicDateRangeFilter {
     /// `Constant`: a [`TopicRangeFilterConstant`] object.
     ///
     /// The constant used in a date range filter.
-    pub constant: Option<Obj<TopicRangeFilterConstant>>,
+    pub constant: ::std::option::Option<crate::Obj<TopicRangeFilterConstant>>,
     /// `Inclusive`: a boolean.
     ///
     /// A Boolean value that indicates whether the date range filter should include the boundary values. If set to true, the filter includes the start and end dates. If set to false, the filter excludes them.
     ///
     /// Default `false`.
-    pub inclusive: Option<Bool>,
+    pub inclusive: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1859,21 +1564,21 @@ impl TopicDateRangeFilter {
     /// A `TopicDateRangeFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Constant`: a [`TopicRangeFilterConstant`] object.
-    pub fn constant(mut self, value: impl Into<Obj<TopicRangeFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
+    pub fn constant(mut self, value: impl ::std::convert::Into<crate::Obj<TopicRangeFilterConstant>>) -> Self { self.constant = ::std::option::Option::Some(value.into()); self }
     /// `Inclusive`: a boolean.
-    pub fn inclusive(mut self, value: impl Into<Bool>) -> Self { self.inclusive = Some(value.into()); self }
+    pub fn inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inclusive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicDateRangeFilter {}
+impl crate::PropertyType for TopicDateRangeFilter {}
 
-impl ToValue for TopicDateRangeFilter {
+impl ::cloudwright_core::ToValue for TopicDateRangeFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Constant", &self.constant)
             .opt("Inclusive", &self.inclusive)
             .build()
@@ -1884,30 +1589,10 @@ impl ToValue for TopicDateRangeFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicFilterRequired {
     /// `FilterName`: a string, required.
-    pub filter_name: Str,
+    pub filter_name: ::cloudwright_core::Str,
     /// `OperandFieldName`: a string, required.
-    pub operand_field_name: Str,
+    pub operand_field_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicFilter: ObjRule = ObjRule {
-    properties: &[
-        ("CategoryFilter", Shape::Object(&RULE_TopicCategoryFilter)),
-        ("DateRangeFilter", Shape::Object(&RULE_TopicDateRangeFilter)),
-        ("FilterClass", Shape::Str(&StrRule { allowed: &["ENFORCED_VALUE_FILTER", "CONDITIONAL_VALUE_FILTER", "NAMED_VALUE_FILTER"], ..StrRule::ANY })),
-        ("FilterDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FilterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("FilterSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("FilterType", Shape::Str(&StrRule { allowed: &["CATEGORY_FILTER", "NUMERIC_EQUALITY_FILTER", "NUMERIC_RANGE_FILTER", "DATE_RANGE_FILTER", "RELATIVE_DATE_FILTER"], ..StrRule::ANY })),
-        ("NumericEqualityFilter", Shape::Object(&RULE_TopicNumericEqualityFilter)),
-        ("NumericRangeFilter", Shape::Object(&RULE_TopicNumericRangeFilter)),
-        ("OperandFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("RelativeDateFilter", Shape::Object(&RULE_TopicRelativeDateFilter)),
-    ],
-    required: &["FilterName", "OperandFieldName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicFilter` property type of `AWS::QuickSight::Topic`.
 ///
@@ -1919,55 +1604,55 @@ pub struct TopicFilter {
     /// `CategoryFilter`: a [`TopicCategoryFilter`] object.
     ///
     /// The category filter that is associated with this filter.
-    pub category_filter: Option<Obj<TopicCategoryFilter>>,
+    pub category_filter: ::std::option::Option<crate::Obj<TopicCategoryFilter>>,
     /// `DateRangeFilter`: a [`TopicDateRangeFilter`] object.
     ///
     /// The date range filter.
-    pub date_range_filter: Option<Obj<TopicDateRangeFilter>>,
+    pub date_range_filter: ::std::option::Option<crate::Obj<TopicDateRangeFilter>>,
     /// `FilterClass`: a [`FilterClass`] value.
     ///
     /// The class of the filter. Valid values for this structure are `ENFORCED_VALUE_FILTER` , `CONDITIONAL_VALUE_FILTER` , and `NAMED_VALUE_FILTER` .
-    pub filter_class: Option<FilterClass>,
+    pub filter_class: ::std::option::Option<FilterClass>,
     /// `FilterDescription`: a string.
     ///
     /// A description of the filter used to select items for a topic.
     ///
     /// Length 0 to 256.
-    pub filter_description: Option<Str>,
+    pub filter_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterName`: a string, required.
     ///
     /// The name of the filter.
     ///
     /// Length 0 to 256.
-    pub filter_name: Str,
+    pub filter_name: ::cloudwright_core::Str,
     /// `FilterSynonyms`: a list of strings.
     ///
     /// The other names or aliases for the filter.
     ///
     /// Each item: length 0 to 256.
-    pub filter_synonyms: Option<List<Str>>,
+    pub filter_synonyms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FilterType`: a [`NamedFilterType`] value.
     ///
     /// The type of the filter. Valid values for this structure are `CATEGORY_FILTER` , `NUMERIC_EQUALITY_FILTER` , `NUMERIC_RANGE_FILTER` , `DATE_RANGE_FILTER` , and `RELATIVE_DATE_FILTER` .
-    pub filter_type: Option<NamedFilterType>,
+    pub filter_type: ::std::option::Option<NamedFilterType>,
     /// `NumericEqualityFilter`: a [`TopicNumericEqualityFilter`] object.
     ///
     /// The numeric equality filter.
-    pub numeric_equality_filter: Option<Obj<TopicNumericEqualityFilter>>,
+    pub numeric_equality_filter: ::std::option::Option<crate::Obj<TopicNumericEqualityFilter>>,
     /// `NumericRangeFilter`: a [`TopicNumericRangeFilter`] object.
     ///
     /// The numeric range filter.
-    pub numeric_range_filter: Option<Obj<TopicNumericRangeFilter>>,
+    pub numeric_range_filter: ::std::option::Option<crate::Obj<TopicNumericRangeFilter>>,
     /// `OperandFieldName`: a string, required.
     ///
     /// The name of the field that the filter operates on.
     ///
     /// Length 0 to 256.
-    pub operand_field_name: Str,
+    pub operand_field_name: ::cloudwright_core::Str,
     /// `RelativeDateFilter`: a [`TopicRelativeDateFilter`] object.
     ///
     /// The relative date filter.
-    pub relative_date_filter: Option<Obj<TopicRelativeDateFilter>>,
+    pub relative_date_filter: ::std::option::Option<crate::Obj<TopicRelativeDateFilter>>,
 }
 
 #[rustfmt::skip]
@@ -1976,50 +1661,50 @@ impl TopicFilter {
     #[inline]
     pub fn new(required: TopicFilterRequired) -> Self {
         Self {
-            category_filter: None,
-            date_range_filter: None,
-            filter_class: None,
-            filter_description: None,
+            category_filter: ::std::option::Option::None,
+            date_range_filter: ::std::option::Option::None,
+            filter_class: ::std::option::Option::None,
+            filter_description: ::std::option::Option::None,
             filter_name: required.filter_name,
-            filter_synonyms: None,
-            filter_type: None,
-            numeric_equality_filter: None,
-            numeric_range_filter: None,
+            filter_synonyms: ::std::option::Option::None,
+            filter_type: ::std::option::Option::None,
+            numeric_equality_filter: ::std::option::Option::None,
+            numeric_range_filter: ::std::option::Option::None,
             operand_field_name: required.operand_field_name,
-            relative_date_filter: None,
+            relative_date_filter: ::std::option::Option::None,
         }
     }
 
     /// `CategoryFilter`: a [`TopicCategoryFilter`] object.
-    pub fn category_filter(mut self, value: impl Into<Obj<TopicCategoryFilter>>) -> Self { self.category_filter = Some(value.into()); self }
+    pub fn category_filter(mut self, value: impl ::std::convert::Into<crate::Obj<TopicCategoryFilter>>) -> Self { self.category_filter = ::std::option::Option::Some(value.into()); self }
     /// `DateRangeFilter`: a [`TopicDateRangeFilter`] object.
-    pub fn date_range_filter(mut self, value: impl Into<Obj<TopicDateRangeFilter>>) -> Self { self.date_range_filter = Some(value.into()); self }
+    pub fn date_range_filter(mut self, value: impl ::std::convert::Into<crate::Obj<TopicDateRangeFilter>>) -> Self { self.date_range_filter = ::std::option::Option::Some(value.into()); self }
     /// `FilterClass`: a [`FilterClass`] value.
-    pub fn filter_class(mut self, value: impl Into<FilterClass>) -> Self { self.filter_class = Some(value.into()); self }
+    pub fn filter_class(mut self, value: impl ::std::convert::Into<FilterClass>) -> Self { self.filter_class = ::std::option::Option::Some(value.into()); self }
     /// `FilterDescription`: a string.
-    pub fn filter_description(mut self, value: impl Into<Str>) -> Self { self.filter_description = Some(value.into()); self }
+    pub fn filter_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_description = ::std::option::Option::Some(value.into()); self }
     /// `FilterName`: a string, required.
-    pub fn filter_name(mut self, value: impl Into<Str>) -> Self { self.filter_name = value.into(); self }
+    pub fn filter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_name = value.into(); self }
     /// `FilterSynonyms`: a list of strings.
-    pub fn filter_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.filter_synonyms = Some(value.into()); self }
+    pub fn filter_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.filter_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `FilterType`: a [`NamedFilterType`] value.
-    pub fn filter_type(mut self, value: impl Into<NamedFilterType>) -> Self { self.filter_type = Some(value.into()); self }
+    pub fn filter_type(mut self, value: impl ::std::convert::Into<NamedFilterType>) -> Self { self.filter_type = ::std::option::Option::Some(value.into()); self }
     /// `NumericEqualityFilter`: a [`TopicNumericEqualityFilter`] object.
-    pub fn numeric_equality_filter(mut self, value: impl Into<Obj<TopicNumericEqualityFilter>>) -> Self { self.numeric_equality_filter = Some(value.into()); self }
+    pub fn numeric_equality_filter(mut self, value: impl ::std::convert::Into<crate::Obj<TopicNumericEqualityFilter>>) -> Self { self.numeric_equality_filter = ::std::option::Option::Some(value.into()); self }
     /// `NumericRangeFilter`: a [`TopicNumericRangeFilter`] object.
-    pub fn numeric_range_filter(mut self, value: impl Into<Obj<TopicNumericRangeFilter>>) -> Self { self.numeric_range_filter = Some(value.into()); self }
+    pub fn numeric_range_filter(mut self, value: impl ::std::convert::Into<crate::Obj<TopicNumericRangeFilter>>) -> Self { self.numeric_range_filter = ::std::option::Option::Some(value.into()); self }
     /// `OperandFieldName`: a string, required.
-    pub fn operand_field_name(mut self, value: impl Into<Str>) -> Self { self.operand_field_name = value.into(); self }
+    pub fn operand_field_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.operand_field_name = value.into(); self }
     /// `RelativeDateFilter`: a [`TopicRelativeDateFilter`] object.
-    pub fn relative_date_filter(mut self, value: impl Into<Obj<TopicRelativeDateFilter>>) -> Self { self.relative_date_filter = Some(value.into()); self }
+    pub fn relative_date_filter(mut self, value: impl ::std::convert::Into<crate::Obj<TopicRelativeDateFilter>>) -> Self { self.relative_date_filter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicFilter {}
+impl crate::PropertyType for TopicFilter {}
 
-impl ToValue for TopicFilter {
+impl ::cloudwright_core::ToValue for TopicFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CategoryFilter", &self.category_filter)
             .opt("DateRangeFilter", &self.date_range_filter)
             .opt("FilterClass", &self.filter_class)
@@ -2035,27 +1720,6 @@ impl ToValue for TopicFilter {
     }
 }
 
-/// The required properties of [`TopicNamedEntity`], by name: `TopicNamedEntity::new(TopicNamedEntityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TopicNamedEntityRequired {
-    /// `EntityName`: a string, required.
-    pub entity_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicNamedEntity: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_NamedEntityDefinition), min_items: None, max_items: None, unique: false })),
-        ("EntityDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-        ("EntitySynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SemanticEntityType", Shape::Object(&RULE_SemanticEntityType)),
-    ],
-    required: &["EntityName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TopicNamedEntity` property type of `AWS::QuickSight::Topic`.
 ///
 /// A structure that represents a named entity.
@@ -2066,63 +1730,63 @@ pub struct TopicNamedEntity {
     /// `Definition`: a list of [`NamedEntityDefinition`] objects.
     ///
     /// The definition of a named entity.
-    pub definition: Option<List<NamedEntityDefinition>>,
+    pub definition: ::std::option::Option<::cloudwright_core::List<NamedEntityDefinition>>,
     /// `EntityDescription`: a string.
     ///
     /// The description of the named entity.
     ///
     /// Length 0 to 256.
-    pub entity_description: Option<Str>,
+    pub entity_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EntityName`: a string, required.
     ///
     /// The name of the named entity.
     ///
     /// Length 0 to 256.
-    pub entity_name: Str,
+    pub entity_name: ::cloudwright_core::Str,
     /// `EntitySynonyms`: a list of strings.
     ///
     /// The other names or aliases for the named entity.
     ///
     /// Each item: length 0 to 256.
-    pub entity_synonyms: Option<List<Str>>,
+    pub entity_synonyms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SemanticEntityType`: a [`SemanticEntityType`] object.
     ///
     /// The type of named entity that a topic represents.
-    pub semantic_entity_type: Option<Obj<SemanticEntityType>>,
+    pub semantic_entity_type: ::std::option::Option<crate::Obj<SemanticEntityType>>,
 }
 
 #[rustfmt::skip]
 impl TopicNamedEntity {
-    /// A `TopicNamedEntity` with its required properties, named in a [`TopicNamedEntityRequired`].
+    /// A `TopicNamedEntity` with its one required property, `EntityName`.
     #[inline]
-    pub fn new(required: TopicNamedEntityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            definition: None,
-            entity_description: None,
-            entity_name: required.entity_name,
-            entity_synonyms: None,
-            semantic_entity_type: None,
+            definition: ::std::option::Option::None,
+            entity_description: ::std::option::Option::None,
+            entity_name: value.into(),
+            entity_synonyms: ::std::option::Option::None,
+            semantic_entity_type: ::std::option::Option::None,
         }
     }
 
     /// `Definition`: a list of [`NamedEntityDefinition`] objects.
-    pub fn definition(mut self, value: impl Into<List<NamedEntityDefinition>>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NamedEntityDefinition>>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `EntityDescription`: a string.
-    pub fn entity_description(mut self, value: impl Into<Str>) -> Self { self.entity_description = Some(value.into()); self }
+    pub fn entity_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_description = ::std::option::Option::Some(value.into()); self }
     /// `EntityName`: a string, required.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
+    pub fn entity_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entity_name = value.into(); self }
     /// `EntitySynonyms`: a list of strings.
-    pub fn entity_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.entity_synonyms = Some(value.into()); self }
+    pub fn entity_synonyms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.entity_synonyms = ::std::option::Option::Some(value.into()); self }
     /// `SemanticEntityType`: a [`SemanticEntityType`] object.
-    pub fn semantic_entity_type(mut self, value: impl Into<Obj<SemanticEntityType>>) -> Self { self.semantic_entity_type = Some(value.into()); self }
+    pub fn semantic_entity_type(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticEntityType>>) -> Self { self.semantic_entity_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicNamedEntity {}
+impl crate::PropertyType for TopicNamedEntity {}
 
-impl ToValue for TopicNamedEntity {
+impl ::cloudwright_core::ToValue for TopicNamedEntity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Definition", &self.definition)
             .opt("EntityDescription", &self.entity_description)
             .req("EntityName", &self.entity_name)
@@ -2131,16 +1795,6 @@ impl ToValue for TopicNamedEntity {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicNumericEqualityFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregation", Shape::Str(&StrRule { allowed: &["NO_AGGREGATION", "SUM", "AVERAGE", "COUNT", "DISTINCT_COUNT", "MAX", "MEDIAN", "MIN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
-        ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicNumericEqualityFilter` property type of `AWS::QuickSight::Topic`.
 ///
@@ -2152,11 +1806,11 @@ pub struct TopicNumericEqualityFilter {
     /// `Aggregation`: a [`NamedFilterAggType`] value.
     ///
     /// An aggregation function that specifies how to calculate the value of a numeric field for a topic. Valid values for this structure are `NO_AGGREGATION` , `SUM` , `AVERAGE` , `COUNT` , `DISTINCT_COUNT` , `MAX` , `MEDIAN` , `MIN` , `STDEV` , `STDEVP` , `VAR` , and `VARP` .
-    pub aggregation: Option<NamedFilterAggType>,
+    pub aggregation: ::std::option::Option<NamedFilterAggType>,
     /// `Constant`: a [`TopicSingularFilterConstant`] object.
     ///
     /// The constant used in a numeric equality filter.
-    pub constant: Option<Obj<TopicSingularFilterConstant>>,
+    pub constant: ::std::option::Option<crate::Obj<TopicSingularFilterConstant>>,
 }
 
 #[rustfmt::skip]
@@ -2164,37 +1818,26 @@ impl TopicNumericEqualityFilter {
     /// A `TopicNumericEqualityFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Aggregation`: a [`NamedFilterAggType`] value.
-    pub fn aggregation(mut self, value: impl Into<NamedFilterAggType>) -> Self { self.aggregation = Some(value.into()); self }
+    pub fn aggregation(mut self, value: impl ::std::convert::Into<NamedFilterAggType>) -> Self { self.aggregation = ::std::option::Option::Some(value.into()); self }
     /// `Constant`: a [`TopicSingularFilterConstant`] object.
-    pub fn constant(mut self, value: impl Into<Obj<TopicSingularFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
+    pub fn constant(mut self, value: impl ::std::convert::Into<crate::Obj<TopicSingularFilterConstant>>) -> Self { self.constant = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicNumericEqualityFilter {}
+impl crate::PropertyType for TopicNumericEqualityFilter {}
 
-impl ToValue for TopicNumericEqualityFilter {
+impl ::cloudwright_core::ToValue for TopicNumericEqualityFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
             .opt("Constant", &self.constant)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicNumericRangeFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregation", Shape::Str(&StrRule { allowed: &["NO_AGGREGATION", "SUM", "AVERAGE", "COUNT", "DISTINCT_COUNT", "MAX", "MEDIAN", "MIN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
-        ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
-        ("Inclusive", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicNumericRangeFilter` property type of `AWS::QuickSight::Topic`.
 ///
@@ -2206,17 +1849,17 @@ pub struct TopicNumericRangeFilter {
     /// `Aggregation`: a [`NamedFilterAggType`] value.
     ///
     /// An aggregation function that specifies how to calculate the value of a numeric field for a topic, Valid values for this structure are `NO_AGGREGATION` , `SUM` , `AVERAGE` , `COUNT` , `DISTINCT_COUNT` , `MAX` , `MEDIAN` , `MIN` , `STDEV` , `STDEVP` , `VAR` , and `VARP` .
-    pub aggregation: Option<NamedFilterAggType>,
+    pub aggregation: ::std::option::Option<NamedFilterAggType>,
     /// `Constant`: a [`TopicRangeFilterConstant`] object.
     ///
     /// The constant used in a numeric range filter.
-    pub constant: Option<Obj<TopicRangeFilterConstant>>,
+    pub constant: ::std::option::Option<crate::Obj<TopicRangeFilterConstant>>,
     /// `Inclusive`: a boolean.
     ///
     /// A Boolean value that indicates whether the endpoints of the numeric range are included in the filter. If set to true, topics whose numeric field value is equal to the endpoint values will be included in the filter. If set to false, topics whose numeric field value is equal to the endpoint values will be excluded from the filter.
     ///
     /// Default `false`.
-    pub inclusive: Option<Bool>,
+    pub inclusive: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -2224,39 +1867,29 @@ impl TopicNumericRangeFilter {
     /// A `TopicNumericRangeFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Aggregation`: a [`NamedFilterAggType`] value.
-    pub fn aggregation(mut self, value: impl Into<NamedFilterAggType>) -> Self { self.aggregation = Some(value.into()); self }
+    pub fn aggregation(mut self, value: impl ::std::convert::Into<NamedFilterAggType>) -> Self { self.aggregation = ::std::option::Option::Some(value.into()); self }
     /// `Constant`: a [`TopicRangeFilterConstant`] object.
-    pub fn constant(mut self, value: impl Into<Obj<TopicRangeFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
+    pub fn constant(mut self, value: impl ::std::convert::Into<crate::Obj<TopicRangeFilterConstant>>) -> Self { self.constant = ::std::option::Option::Some(value.into()); self }
     /// `Inclusive`: a boolean.
-    pub fn inclusive(mut self, value: impl Into<Bool>) -> Self { self.inclusive = Some(value.into()); self }
+    pub fn inclusive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inclusive = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicNumericRangeFilter {}
+impl crate::PropertyType for TopicNumericRangeFilter {}
 
-impl ToValue for TopicNumericRangeFilter {
+impl ::cloudwright_core::ToValue for TopicNumericRangeFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Aggregation", &self.aggregation)
             .opt("Constant", &self.constant)
             .opt("Inclusive", &self.inclusive)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicRangeFilterConstant: ObjRule = ObjRule {
-    properties: &[
-        ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
-        ("RangeConstant", Shape::Object(&RULE_RangeConstant)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicRangeFilterConstant` property type of `AWS::QuickSight::Topic`.
 ///
@@ -2268,11 +1901,11 @@ pub struct TopicRangeFilterConstant {
     /// `ConstantType`: a [`ConstantType`] value.
     ///
     /// The data type of the constant value that is used in a range filter. Valid values for this structure are `RANGE` .
-    pub constant_type: Option<ConstantType>,
+    pub constant_type: ::std::option::Option<ConstantType>,
     /// `RangeConstant`: a [`RangeConstant`] object.
     ///
     /// The value of the constant that is used to specify the endpoints of a range filter.
-    pub range_constant: Option<Obj<RangeConstant>>,
+    pub range_constant: ::std::option::Option<crate::Obj<RangeConstant>>,
 }
 
 #[rustfmt::skip]
@@ -2280,37 +1913,26 @@ impl TopicRangeFilterConstant {
     /// A `TopicRangeFilterConstant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConstantType`: a [`ConstantType`] value.
-    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self { self.constant_type = Some(value.into()); self }
+    pub fn constant_type(mut self, value: impl ::std::convert::Into<ConstantType>) -> Self { self.constant_type = ::std::option::Option::Some(value.into()); self }
     /// `RangeConstant`: a [`RangeConstant`] object.
-    pub fn range_constant(mut self, value: impl Into<Obj<RangeConstant>>) -> Self { self.range_constant = Some(value.into()); self }
+    pub fn range_constant(mut self, value: impl ::std::convert::Into<crate::Obj<RangeConstant>>) -> Self { self.range_constant = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicRangeFilterConstant {}
+impl crate::PropertyType for TopicRangeFilterConstant {}
 
-impl ToValue for TopicRangeFilterConstant {
+impl ::cloudwright_core::ToValue for TopicRangeFilterConstant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConstantType", &self.constant_type)
             .opt("RangeConstant", &self.range_constant)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicRelativeDateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
-        ("RelativeDateFilterFunction", Shape::Str(&StrRule { allowed: &["PREVIOUS", "THIS", "LAST", "NEXT", "NOW"], ..StrRule::ANY })),
-        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicRelativeDateFilter` property type of `AWS::QuickSight::Topic`.
 ///
@@ -2322,15 +1944,15 @@ pub struct TopicRelativeDateFilter {
     /// `Constant`: a [`TopicSingularFilterConstant`] object.
     ///
     /// The constant used in a relative date filter.
-    pub constant: Option<Obj<TopicSingularFilterConstant>>,
+    pub constant: ::std::option::Option<crate::Obj<TopicSingularFilterConstant>>,
     /// `RelativeDateFilterFunction`: a [`TopicRelativeDateFilterFunction`] value.
     ///
     /// The function to be used in a relative date filter to determine the range of dates to include in the results. Valid values for this structure are `BEFORE` , `AFTER` , and `BETWEEN` .
-    pub relative_date_filter_function: Option<TopicRelativeDateFilterFunction>,
+    pub relative_date_filter_function: ::std::option::Option<TopicRelativeDateFilterFunction>,
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
     ///
     /// The level of time precision that is used to aggregate `DateTime` values.
-    pub time_granularity: Option<TopicTimeGranularity>,
+    pub time_granularity: ::std::option::Option<TopicTimeGranularity>,
 }
 
 #[rustfmt::skip]
@@ -2338,23 +1960,23 @@ impl TopicRelativeDateFilter {
     /// A `TopicRelativeDateFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Constant`: a [`TopicSingularFilterConstant`] object.
-    pub fn constant(mut self, value: impl Into<Obj<TopicSingularFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
+    pub fn constant(mut self, value: impl ::std::convert::Into<crate::Obj<TopicSingularFilterConstant>>) -> Self { self.constant = ::std::option::Option::Some(value.into()); self }
     /// `RelativeDateFilterFunction`: a [`TopicRelativeDateFilterFunction`] value.
-    pub fn relative_date_filter_function(mut self, value: impl Into<TopicRelativeDateFilterFunction>) -> Self { self.relative_date_filter_function = Some(value.into()); self }
+    pub fn relative_date_filter_function(mut self, value: impl ::std::convert::Into<TopicRelativeDateFilterFunction>) -> Self { self.relative_date_filter_function = ::std::option::Option::Some(value.into()); self }
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
-    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
+    pub fn time_granularity(mut self, value: impl ::std::convert::Into<TopicTimeGranularity>) -> Self { self.time_granularity = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicRelativeDateFilter {}
+impl crate::PropertyType for TopicRelativeDateFilter {}
 
-impl ToValue for TopicRelativeDateFilter {
+impl ::cloudwright_core::ToValue for TopicRelativeDateFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Constant", &self.constant)
             .opt(
                 "RelativeDateFilterFunction",
@@ -2364,16 +1986,6 @@ impl ToValue for TopicRelativeDateFilter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicSingularFilterConstant: ObjRule = ObjRule {
-    properties: &[
-        ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
-        ("SingularConstant", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicSingularFilterConstant` property type of `AWS::QuickSight::Topic`.
 ///
@@ -2385,13 +1997,13 @@ pub struct TopicSingularFilterConstant {
     /// `ConstantType`: a [`ConstantType`] value.
     ///
     /// The type of the singular filter constant. Valid values for this structure are `SINGULAR` .
-    pub constant_type: Option<ConstantType>,
+    pub constant_type: ::std::option::Option<ConstantType>,
     /// `SingularConstant`: a string.
     ///
     /// The value of the singular filter constant.
     ///
     /// Length 0 to 256.
-    pub singular_constant: Option<Str>,
+    pub singular_constant: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2399,21 +2011,21 @@ impl TopicSingularFilterConstant {
     /// A `TopicSingularFilterConstant` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConstantType`: a [`ConstantType`] value.
-    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self { self.constant_type = Some(value.into()); self }
+    pub fn constant_type(mut self, value: impl ::std::convert::Into<ConstantType>) -> Self { self.constant_type = ::std::option::Option::Some(value.into()); self }
     /// `SingularConstant`: a string.
-    pub fn singular_constant(mut self, value: impl Into<Str>) -> Self { self.singular_constant = Some(value.into()); self }
+    pub fn singular_constant(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.singular_constant = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TopicSingularFilterConstant {}
+impl crate::PropertyType for TopicSingularFilterConstant {}
 
-impl ToValue for TopicSingularFilterConstant {
+impl ::cloudwright_core::ToValue for TopicSingularFilterConstant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConstantType", &self.constant_type)
             .opt("SingularConstant", &self.singular_constant)
             .build()
@@ -2448,18 +2060,18 @@ pub enum AuthorSpecifiedAggregation {
     /// `PERCENTILE`
     Percentile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthorSpecifiedAggregation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthorSpecifiedAggregation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthorSpecifiedAggregation {
+impl ::cloudwright_core::ToValue for AuthorSpecifiedAggregation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Count => "COUNT",
             Self::DistinctCount => "DISTINCT_COUNT",
@@ -2473,9 +2085,9 @@ impl ToValue for AuthorSpecifiedAggregation {
             Self::Var => "VAR",
             Self::Varp => "VARP",
             Self::Percentile => "PERCENTILE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2487,24 +2099,24 @@ pub enum CategoryFilterFunction {
     /// `CONTAINS`
     Contains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CategoryFilterFunction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CategoryFilterFunction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CategoryFilterFunction {
+impl ::cloudwright_core::ToValue for CategoryFilterFunction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Exact => "EXACT",
             Self::Contains => "CONTAINS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2518,25 +2130,25 @@ pub enum CategoryFilterType {
     /// `FILTER_LIST`
     FilterList,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CategoryFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CategoryFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CategoryFilterType {
+impl ::cloudwright_core::ToValue for CategoryFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomFilter => "CUSTOM_FILTER",
             Self::CustomFilterList => "CUSTOM_FILTER_LIST",
             Self::FilterList => "FILTER_LIST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2548,24 +2160,24 @@ pub enum ColumnDataRole {
     /// `MEASURE`
     Measure,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ColumnDataRole {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ColumnDataRole {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ColumnDataRole {
+impl ::cloudwright_core::ToValue for ColumnDataRole {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dimension => "DIMENSION",
             Self::Measure => "MEASURE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2579,25 +2191,25 @@ pub enum ColumnOrderingType {
     /// `SPECIFIED`
     Specified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ColumnOrderingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ColumnOrderingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ColumnOrderingType {
+impl ::cloudwright_core::ToValue for ColumnOrderingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GreaterIsBetter => "GREATER_IS_BETTER",
             Self::LesserIsBetter => "LESSER_IS_BETTER",
             Self::Specified => "SPECIFIED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2611,25 +2223,25 @@ pub enum ConstantType {
     /// `COLLECTIVE`
     Collective,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConstantType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConstantType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConstantType {
+impl ::cloudwright_core::ToValue for ConstantType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Singular => "SINGULAR",
             Self::Range => "RANGE",
             Self::Collective => "COLLECTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2659,18 +2271,18 @@ pub enum DefaultAggregation {
     /// `VARP`
     Varp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultAggregation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultAggregation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultAggregation {
+impl ::cloudwright_core::ToValue for DefaultAggregation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sum => "SUM",
             Self::Max => "MAX",
@@ -2683,9 +2295,9 @@ impl ToValue for DefaultAggregation {
             Self::Stdevp => "STDEVP",
             Self::Var => "VAR",
             Self::Varp => "VARP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2705,18 +2317,18 @@ pub enum DisplayFormat {
     /// `STRING`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DisplayFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DisplayFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DisplayFormat {
+impl ::cloudwright_core::ToValue for DisplayFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Auto => "AUTO",
             Self::Percent => "PERCENT",
@@ -2724,9 +2336,9 @@ impl ToValue for DisplayFormat {
             Self::Number => "NUMBER",
             Self::Date => "DATE",
             Self::String => "STRING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2740,25 +2352,25 @@ pub enum FilterClass {
     /// `NAMED_VALUE_FILTER`
     NamedValueFilter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FilterClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FilterClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FilterClass {
+impl ::cloudwright_core::ToValue for FilterClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EnforcedValueFilter => "ENFORCED_VALUE_FILTER",
             Self::ConditionalValueFilter => "CONDITIONAL_VALUE_FILTER",
             Self::NamedValueFilter => "NAMED_VALUE_FILTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2792,18 +2404,18 @@ pub enum NamedEntityAggType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NamedEntityAggType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NamedEntityAggType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NamedEntityAggType {
+impl ::cloudwright_core::ToValue for NamedEntityAggType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sum => "SUM",
             Self::Min => "MIN",
@@ -2818,9 +2430,9 @@ impl ToValue for NamedEntityAggType {
             Self::Percentile => "PERCENTILE",
             Self::Median => "MEDIAN",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2852,18 +2464,18 @@ pub enum NamedFilterAggType {
     /// `VARP`
     Varp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NamedFilterAggType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NamedFilterAggType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NamedFilterAggType {
+impl ::cloudwright_core::ToValue for NamedFilterAggType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoAggregation => "NO_AGGREGATION",
             Self::Sum => "SUM",
@@ -2877,9 +2489,9 @@ impl ToValue for NamedFilterAggType {
             Self::Stdevp => "STDEVP",
             Self::Var => "VAR",
             Self::Varp => "VARP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2897,27 +2509,27 @@ pub enum NamedFilterType {
     /// `RELATIVE_DATE_FILTER`
     RelativeDateFilter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NamedFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NamedFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NamedFilterType {
+impl ::cloudwright_core::ToValue for NamedFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CategoryFilter => "CATEGORY_FILTER",
             Self::NumericEqualityFilter => "NUMERIC_EQUALITY_FILTER",
             Self::NumericRangeFilter => "NUMERIC_RANGE_FILTER",
             Self::DateRangeFilter => "DATE_RANGE_FILTER",
             Self::RelativeDateFilter => "RELATIVE_DATE_FILTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2929,24 +2541,24 @@ pub enum PropertyRole {
     /// `ID`
     Id,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropertyRole {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropertyRole {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropertyRole {
+impl ::cloudwright_core::ToValue for PropertyRole {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Primary => "PRIMARY",
             Self::Id => "ID",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2960,25 +2572,25 @@ pub enum PropertyUsage {
     /// `MEASURE`
     Measure,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropertyUsage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropertyUsage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropertyUsage {
+impl ::cloudwright_core::ToValue for PropertyUsage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Inherit => "INHERIT",
             Self::Dimension => "DIMENSION",
             Self::Measure => "MEASURE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2990,24 +2602,24 @@ pub enum TopicNumericSeparatorSymbol {
     /// `DOT`
     Dot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicNumericSeparatorSymbol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicNumericSeparatorSymbol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicNumericSeparatorSymbol {
+impl ::cloudwright_core::ToValue for TopicNumericSeparatorSymbol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Comma => "COMMA",
             Self::Dot => "DOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3025,27 +2637,27 @@ pub enum TopicRelativeDateFilterFunction {
     /// `NOW`
     Now,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicRelativeDateFilterFunction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicRelativeDateFilterFunction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicRelativeDateFilterFunction {
+impl ::cloudwright_core::ToValue for TopicRelativeDateFilterFunction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Previous => "PREVIOUS",
             Self::This => "THIS",
             Self::Last => "LAST",
             Self::Next => "NEXT",
             Self::Now => "NOW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3069,18 +2681,18 @@ pub enum TopicTimeGranularity {
     /// `YEAR`
     Year,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicTimeGranularity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicTimeGranularity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicTimeGranularity {
+impl ::cloudwright_core::ToValue for TopicTimeGranularity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Second => "SECOND",
             Self::Minute => "MINUTE",
@@ -3090,9 +2702,9 @@ impl ToValue for TopicTimeGranularity {
             Self::Month => "MONTH",
             Self::Quarter => "QUARTER",
             Self::Year => "YEAR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3104,24 +2716,24 @@ pub enum TopicUserExperienceVersion {
     /// `NEW_READER_EXPERIENCE`
     NewReaderExperience,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TopicUserExperienceVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TopicUserExperienceVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TopicUserExperienceVersion {
+impl ::cloudwright_core::ToValue for TopicUserExperienceVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Legacy => "LEGACY",
             Self::NewReaderExperience => "NEW_READER_EXPERIENCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3133,23 +2745,399 @@ pub enum UndefinedSpecifiedValueType {
     /// `MOST`
     Most,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UndefinedSpecifiedValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UndefinedSpecifiedValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UndefinedSpecifiedValueType {
+impl ::cloudwright_core::ToValue for UndefinedSpecifiedValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Least => "LEAST",
             Self::Most => "MOST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_.\\\\+]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Topic: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ConfigOptions", Shape::Object(&RULE_TopicConfigOptions)),
+            ("CustomInstructions", Shape::Object(&RULE_CustomInstructions)),
+            ("DataSets", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetMetadata), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(20), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("TopicId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("UserExperienceVersion", Shape::Str(&StrRule { allowed: &["LEGACY", "NEW_READER_EXPERIENCE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CellValueSynonym: ObjRule = ObjRule {
+        properties: &[
+            ("CellValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Synonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CollectiveConstant: ObjRule = ObjRule {
+        properties: &[
+            ("ValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComparativeOrder: ObjRule = ObjRule {
+        properties: &[
+            ("SpecifedOrder", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TreatUndefinedSpecifiedValues", Shape::Str(&StrRule { allowed: &["LEAST", "MOST"], ..StrRule::ANY })),
+            ("UseOrdering", Shape::Str(&StrRule { allowed: &["GREATER_IS_BETTER", "LESSER_IS_BETTER", "SPECIFIED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomInstructions: ObjRule = ObjRule {
+        properties: &[
+            ("CustomInstructionsString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), ..StrRule::ANY })),
+        ],
+        required: &["CustomInstructionsString"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataAggregation: ObjRule = ObjRule {
+        properties: &[
+            ("DatasetRowDateGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
+            ("DefaultDateColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicCalculatedField), min_items: None, max_items: None, unique: false })),
+            ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicColumn), min_items: None, max_items: None, unique: false })),
+            ("DataAggregation", Shape::Object(&RULE_DataAggregation)),
+            ("DatasetArn", Shape::STR),
+            ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DatasetName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicFilter), min_items: None, max_items: None, unique: false })),
+            ("NamedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicNamedEntity), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DatasetArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultFormatting: ObjRule = ObjRule {
+        properties: &[
+            ("DisplayFormat", Shape::Str(&StrRule { allowed: &["AUTO", "PERCENT", "CURRENCY", "NUMBER", "DATE", "STRING"], ..StrRule::ANY })),
+            ("DisplayFormatOptions", Shape::Object(&RULE_DisplayFormatOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DisplayFormatOptions: ObjRule = ObjRule {
+        properties: &[
+            ("BlankCellFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("CurrencySymbol", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DateFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("DecimalSeparator", Shape::Str(&StrRule { allowed: &["COMMA", "DOT"], ..StrRule::ANY })),
+            ("FractionDigits", Shape::NUM),
+            ("GroupingSeparator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("NegativeFormat", Shape::Object(&RULE_NegativeFormat)),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Suffix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("UnitScaler", Shape::Str(&StrRule { allowed: &["NONE", "AUTO", "THOUSANDS", "MILLIONS", "BILLIONS", "TRILLIONS", "LAKHS", "CRORES"], ..StrRule::ANY })),
+            ("UseBlankCellFormat", Shape::Bool),
+            ("UseGrouping", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NamedEntityDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Metric", Shape::Object(&RULE_NamedEntityDefinitionMetric)),
+            ("PropertyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("PropertyRole", Shape::Str(&StrRule { allowed: &["PRIMARY", "ID"], ..StrRule::ANY })),
+            ("PropertyUsage", Shape::Str(&StrRule { allowed: &["INHERIT", "DIMENSION", "MEASURE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MIN", "MAX", "COUNT", "AVERAGE", "DISTINCT_COUNT", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE", "MEDIAN", "CUSTOM"], ..StrRule::ANY })),
+            ("AggregationFunctionParameters", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NegativeFormat: ObjRule = ObjRule {
+        properties: &[
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Suffix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RangeConstant: ObjRule = ObjRule {
+        properties: &[
+            ("Maximum", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("Minimum", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticEntityType: ObjRule = ObjRule {
+        properties: &[
+            ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("TypeParameters", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticType: ObjRule = ObjRule {
+        properties: &[
+            ("FalseyCellValue", Shape::STR),
+            ("FalseyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("TruthyCellValue", Shape::STR),
+            ("TruthyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("TypeParameters", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicCalculatedField: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
+            ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CalculatedFieldDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("CalculatedFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("CalculatedFieldSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None, unique: false })),
+            ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
+            ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
+            ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
+            ("DisableIndexing", Shape::Bool),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("IsIncludedInTopic", Shape::Bool),
+            ("NeverAggregateInFilter", Shape::Bool),
+            ("NonAdditive", Shape::Bool),
+            ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SemanticType", Shape::Object(&RULE_SemanticType)),
+            ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
+        ],
+        required: &["CalculatedFieldName", "Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicCategoryFilter: ObjRule = ObjRule {
+        properties: &[
+            ("CategoryFilterFunction", Shape::Str(&StrRule { allowed: &["EXACT", "CONTAINS"], ..StrRule::ANY })),
+            ("CategoryFilterType", Shape::Str(&StrRule { allowed: &["CUSTOM_FILTER", "CUSTOM_FILTER_LIST", "FILTER_LIST"], ..StrRule::ANY })),
+            ("Constant", Shape::Object(&RULE_TopicCategoryFilterConstant)),
+            ("Inverse", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicCategoryFilterConstant: ObjRule = ObjRule {
+        properties: &[
+            ("CollectiveConstant", Shape::Object(&RULE_CollectiveConstant)),
+            ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
+            ("SingularConstant", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicColumn: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
+            ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None, unique: false })),
+            ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
+            ("ColumnDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("ColumnFriendlyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("ColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("ColumnSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
+            ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
+            ("DisableIndexing", Shape::Bool),
+            ("IsIncludedInTopic", Shape::Bool),
+            ("NeverAggregateInFilter", Shape::Bool),
+            ("NonAdditive", Shape::Bool),
+            ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SemanticType", Shape::Object(&RULE_SemanticType)),
+            ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
+        ],
+        required: &["ColumnName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicConfigOptions: ObjRule = ObjRule {
+        properties: &[
+            ("QBusinessInsightsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicDateRangeFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
+            ("Inclusive", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicFilter: ObjRule = ObjRule {
+        properties: &[
+            ("CategoryFilter", Shape::Object(&RULE_TopicCategoryFilter)),
+            ("DateRangeFilter", Shape::Object(&RULE_TopicDateRangeFilter)),
+            ("FilterClass", Shape::Str(&StrRule { allowed: &["ENFORCED_VALUE_FILTER", "CONDITIONAL_VALUE_FILTER", "NAMED_VALUE_FILTER"], ..StrRule::ANY })),
+            ("FilterDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FilterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("FilterSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("FilterType", Shape::Str(&StrRule { allowed: &["CATEGORY_FILTER", "NUMERIC_EQUALITY_FILTER", "NUMERIC_RANGE_FILTER", "DATE_RANGE_FILTER", "RELATIVE_DATE_FILTER"], ..StrRule::ANY })),
+            ("NumericEqualityFilter", Shape::Object(&RULE_TopicNumericEqualityFilter)),
+            ("NumericRangeFilter", Shape::Object(&RULE_TopicNumericRangeFilter)),
+            ("OperandFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("RelativeDateFilter", Shape::Object(&RULE_TopicRelativeDateFilter)),
+        ],
+        required: &["FilterName", "OperandFieldName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicNamedEntity: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_NamedEntityDefinition), min_items: None, max_items: None, unique: false })),
+            ("EntityDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+            ("EntitySynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SemanticEntityType", Shape::Object(&RULE_SemanticEntityType)),
+        ],
+        required: &["EntityName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicNumericEqualityFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregation", Shape::Str(&StrRule { allowed: &["NO_AGGREGATION", "SUM", "AVERAGE", "COUNT", "DISTINCT_COUNT", "MAX", "MEDIAN", "MIN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
+            ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicNumericRangeFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregation", Shape::Str(&StrRule { allowed: &["NO_AGGREGATION", "SUM", "AVERAGE", "COUNT", "DISTINCT_COUNT", "MAX", "MEDIAN", "MIN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
+            ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
+            ("Inclusive", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicRangeFilterConstant: ObjRule = ObjRule {
+        properties: &[
+            ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
+            ("RangeConstant", Shape::Object(&RULE_RangeConstant)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicRelativeDateFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
+            ("RelativeDateFilterFunction", Shape::Str(&StrRule { allowed: &["PREVIOUS", "THIS", "LAST", "NEXT", "NOW"], ..StrRule::ANY })),
+            ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicSingularFilterConstant: ObjRule = ObjRule {
+        properties: &[
+            ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
+            ("SingularConstant", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

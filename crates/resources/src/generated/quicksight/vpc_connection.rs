@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-z]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w\\-]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["AVAILABLE", "UNAVAILABLE", "PARTIALLY_AVAILABLE"], ..StrRule::ANY })),
-        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DnsResolvers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(15), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("VPCConnectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::QuickSight::VPCConnection` resource.
 ///
@@ -49,55 +23,56 @@ pub struct VpcConnection {
     /// `AvailabilityStatus`: a [`VpcConnectionAvailabilityStatus`] value.
     ///
     /// The availability status of the VPC connection.
-    pub availability_status: Option<VpcConnectionAvailabilityStatus>,
+    pub availability_status: ::std::option::Option<VpcConnectionAvailabilityStatus>,
     /// `AwsAccountId`: a string.
     ///
     /// The AWS account ID of the account where you want to create a new VPC connection.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsResolvers`: a list of strings.
     ///
     /// A list of IP addresses of DNS resolver endpoints for the VPC connection.
     ///
     /// Items 0 to 15; each item: length 7 to 15.
-    pub dns_resolvers: Option<List<Str>>,
+    pub dns_resolvers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// The display name for the VPC connection.
     ///
     /// Length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the IAM role associated with the VPC connection.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The Amazon EC2 security group IDs associated with the VPC connection.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 16; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-z]*$`, length 1 to 255.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// A list of subnet IDs for the VPC connection.
     ///
     /// Items 2 to 15; each item: pattern `^subnet-[0-9a-z]*$`, length 1 to 255; write-only: CloudFormation does not return it.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map of the key-value pairs for the resource tag or tags assigned to the VPC connection.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VPCConnectionId`: a string.
     ///
     /// The ID of the VPC connection that you're creating. This ID is a unique identifier for each AWS Region in an AWS account.
     ///
     /// Pattern `[\w\-]+`; length 1 to 1000; create-only: changing it replaces the resource.
-    pub vpc_connection_id: Option<Str>,
+    pub vpc_connection_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +82,7 @@ impl VpcConnection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::QuickSight::VPCConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-vpcconnection.html",
         primary_identifier: &["AwsAccountId", "VPCConnectionId"],
@@ -118,53 +93,55 @@ impl VpcConnection {
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "NetworkInterfaces", "Status", "VPCId"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime", "NetworkInterfaces", "Status", "VPCId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VpcConnection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityStatus`: a [`VpcConnectionAvailabilityStatus`] value.
-    pub fn availability_status(mut self, value: impl Into<VpcConnectionAvailabilityStatus>) -> Self { self.availability_status = Some(value.into()); self }
+    pub fn availability_status(mut self, value: impl ::std::convert::Into<VpcConnectionAvailabilityStatus>) -> Self { self.availability_status = ::std::option::Option::Some(value.into()); self }
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `DnsResolvers`: a list of strings.
-    pub fn dns_resolvers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_resolvers = Some(value.into()); self }
+    pub fn dns_resolvers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.dns_resolvers = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VPCConnectionId`: a string.
-    pub fn vpc_connection_id(mut self, value: impl Into<Str>) -> Self { self.vpc_connection_id = Some(value.into()); self }
+    pub fn vpc_connection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_connection_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VpcConnection {
+impl ::cloudwright_core::Resource for VpcConnection {
     type Attributes = VpcConnectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VpcConnection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VpcConnection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VpcConnection {
+impl ::cloudwright_core::ToValue for VpcConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityStatus", &self.availability_status)
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("DnsResolvers", &self.dns_resolvers)
@@ -178,12 +155,12 @@ impl ToValue for VpcConnection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VpcConnection`]: `Handle<VpcConnection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VpcConnection`]: `Handle<VpcConnection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VpcConnectionAttributes(ResourceRef);
+pub struct VpcConnectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VpcConnectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VpcConnectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,46 +170,46 @@ impl VpcConnectionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the VPC connection.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTime`: a string.
     ///
     /// The time that the VPC connection was created.
     #[inline]
-    pub fn created_time(&self) -> Value {
-        self.0.get_att("CreatedTime")
+    pub fn created_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTime"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The time that the VPC connection was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaces`: a list of `NetworkInterface` objects.
     ///
     /// A list of network interfaces.
     #[inline]
-    pub fn network_interfaces(&self) -> Value {
-        self.0.get_att("NetworkInterfaces")
+    pub fn network_interfaces(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkInterfaces"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `VPCId`: a string.
     ///
     /// The Amazon EC2 VPC ID associated with the VPC connection.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VPCId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VPCId"))
     }
 }
 
@@ -246,24 +223,55 @@ pub enum VpcConnectionAvailabilityStatus {
     /// `PARTIALLY_AVAILABLE`
     PartiallyAvailable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VpcConnectionAvailabilityStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VpcConnectionAvailabilityStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VpcConnectionAvailabilityStatus {
+impl ::cloudwright_core::ToValue for VpcConnectionAvailabilityStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Available => "AVAILABLE",
             Self::Unavailable => "UNAVAILABLE",
             Self::PartiallyAvailable => "PARTIALLY_AVAILABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-z]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w\\-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["AVAILABLE", "UNAVAILABLE", "PARTIALLY_AVAILABLE"], ..StrRule::ANY })),
+            ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DnsResolvers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(15), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("VPCConnectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -14,4 +14,4 @@ pub mod resource_share;
 #[cfg(feature = "ram")]
 pub use permission::{Permission, PermissionAttributes, PermissionRequired};
 #[cfg(feature = "ram")]
-pub use resource_share::{ResourceShare, ResourceShareAttributes, ResourceShareRequired};
+pub use resource_share::{ResourceShare, ResourceShareAttributes};

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w.-]*$");
-
 /// The required properties of [`Permission`], by name: `Permission::new(PermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyTemplate`: a JSON value, required.
-    pub policy_template: Json,
+    pub policy_template: ::cloudwright_core::Json,
     /// `ResourceType`: a string, required.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Permission: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyTemplate", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResourceType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "ResourceType", "PolicyTemplate"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RAM::Permission` resource.
 ///
@@ -52,31 +34,31 @@ pub struct Permission {
     /// Specifies the name of the customer managed permission. The name must be unique within the AWS Region .
     ///
     /// Pattern `^[\w.-]*$`; length 1 to 36; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PolicyTemplate`: a JSON value, required.
     ///
     /// A string in JSON format string that contains the following elements of a resource-based policy:
     ///
     /// - *Effect* : must be set to `ALLOW` .
-    /// - *Action* : specifies the actions that are allowed by this customer managed permission. The list must contain only actions that are supported by the specified resource type. For a list of all actions supported by each resource type, see \[Actions, resources, and condition keys for AWS services\](<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>) in the *AWS Identity and Access Management User Guide* .
-    /// - *Condition* : (optional) specifies conditional parameters that must evaluate to true when a user attempts an action for that action to be allowed. For more information about the Condition element, see \[IAM policies: Condition element\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html>) in the *AWS Identity and Access Management User Guide* .
+    /// - *Action* : specifies the actions that are allowed by this customer managed permission. The list must contain only actions that are supported by the specified resource type. For a list of all actions supported by each resource type, see [Actions, resources, and condition keys for AWS services](https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html) in the *AWS Identity and Access Management User Guide* .
+    /// - *Condition* : (optional) specifies conditional parameters that must evaluate to true when a user attempts an action for that action to be allowed. For more information about the Condition element, see [IAM policies: Condition element](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html) in the *AWS Identity and Access Management User Guide* .
     ///
     /// This template can't include either the `Resource` or `Principal` elements. Those are both filled in by AWS RAM when it instantiates the resource-based policy on each resource shared using this managed permission. The `Resource` comes from the ARN of the specific resource that you are sharing. The `Principal` comes from the list of identities added to the resource share.
     ///
     /// Format `json`; create-only: changing it replaces the resource.
-    pub policy_template: Json,
+    pub policy_template: ::cloudwright_core::Json,
     /// `ResourceType`: a string, required.
     ///
     /// Specifies the name of the resource type that this customer managed permission applies to.
     ///
-    /// The format is `*<service-code>* : *<resource-type>*` and is not case sensitive. For example, to specify an Amazon EC2 Subnet, you can use the string `ec2:subnet` . To see the list of valid values for this parameter, query the \[ListResourceTypes\](<https://docs.aws.amazon.com/ram/latest/APIReference/API_ListResourceTypes.html>) operation.
+    /// The format is `*<service-code>* : *<resource-type>*` and is not case sensitive. For example, to specify an Amazon EC2 Subnet, you can use the string `ec2:subnet` . To see the list of valid values for this parameter, query the [ListResourceTypes](https://docs.aws.amazon.com/ram/latest/APIReference/API_ListResourceTypes.html) operation.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_type: Str,
+    pub resource_type: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies a list of one or more tag key and value pairs to attach to the permission.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +68,7 @@ impl Permission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RAM::Permission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-permission.html",
         primary_identifier: &["Arn"],
@@ -97,7 +79,7 @@ impl Permission {
         read_only: &["Arn", "Version", "IsResourceTypeDefault", "PermissionType"],
         attributes: &["Arn", "IsResourceTypeDefault", "PermissionType", "Version"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Permission` with its required properties, named in a [`PermissionRequired`].
@@ -107,38 +89,40 @@ impl Permission {
             name: required.name,
             policy_template: required.policy_template,
             resource_type: required.resource_type,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PolicyTemplate`: a JSON value, required.
-    pub fn policy_template(mut self, value: impl Into<Json>) -> Self { self.policy_template = value.into(); self }
+    pub fn policy_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_template = value.into(); self }
     /// `ResourceType`: a string, required.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Permission {
+impl ::cloudwright_core::Resource for Permission {
     type Attributes = PermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Permission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Permission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Permission {
+impl ::cloudwright_core::ToValue for Permission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("PolicyTemplate", &self.policy_template)
             .req("ResourceType", &self.resource_type)
@@ -147,12 +131,12 @@ impl ToValue for Permission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Permission`]: `Handle<Permission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PermissionAttributes(ResourceRef);
+pub struct PermissionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PermissionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PermissionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -162,16 +146,16 @@ impl PermissionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the new permission.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IsResourceTypeDefault`: a boolean.
     ///
     /// Specifies whether this permission is the default for new resource shares that include resources of the associated resource type.
     #[inline]
-    pub fn is_resource_type_default(&self) -> Value {
-        self.0.get_att("IsResourceTypeDefault")
+    pub fn is_resource_type_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsResourceTypeDefault"))
     }
 
     /// `Fn::GetAtt` `PermissionType`: a string.
@@ -181,16 +165,16 @@ impl PermissionAttributes {
     /// - *AWS_MANAGED_PERMISSION* – AWS created and manages this managed permission. You can associate it with your resource shares, but you can't modify it.
     /// - *CUSTOMER_MANAGED_PERMISSION* – You, or another principal in your account created this managed permission. You can associate it with your resource shares and create new versions that have different permissions.
     #[inline]
-    pub fn permission_type(&self) -> Value {
-        self.0.get_att("PermissionType")
+    pub fn permission_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PermissionType"))
     }
 
     /// `Fn::GetAtt` `Version`: a string.
     ///
     /// The version number for this version of the permission.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Version"))
     }
 }
 
@@ -198,21 +182,10 @@ impl PermissionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::RAM::Permission`.
 ///
@@ -222,11 +195,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -241,19 +214,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w.-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Permission: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyTemplate", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourceType", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "ResourceType", "PolicyTemplate"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ResourceShare`], by name: `ResourceShare::new(ResourceShareRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceShareRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceShare: ObjRule = ObjRule {
-    properties: &[
-        ("AllowExternalPrincipals", Shape::Bool),
-        ("Name", Shape::STR),
-        ("PermissionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Sources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::RAM::ResourceShare` resource.
 ///
 /// Creates a resource share. You can provide a list of the Amazon Resource Names (ARNs) for the resources that you want to share, a list of principals you want to share the resources with, and the permissions to grant those principals.
 ///
-/// &gt; Sharing a resource makes it available for use by principals outside of the AWS account that created the resource. Sharing doesn't change any permissions or quotas that apply to the resource in the account that created it.
+/// \> Sharing a resource makes it available for use by principals outside of the AWS account that created the resource. Sharing doesn't change any permissions or quotas that apply to the resource in the account that created it.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResourceShareAttributes`], which `Handle<ResourceShare>` dereferences to.
@@ -48,17 +22,17 @@ pub struct ResourceShare {
     /// `AllowExternalPrincipals`: a boolean.
     ///
     /// Specifies whether principals outside your organization in AWS Organizations can be associated with a resource share. A value of `true` lets you share with individual AWS accounts that are *not* in your organization. A value of `false` only has meaning if your account is a member of an AWS Organization. The default value is `true` .
-    pub allow_external_principals: Option<Bool>,
+    pub allow_external_principals: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// Specifies the name of the resource share.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PermissionArns`: a list of strings.
     ///
-    /// Specifies the \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) of the AWS RAM permission to associate with the resource share. If you do not specify an ARN for the permission, AWS RAM automatically attaches the default version of the permission for each resource type. You can associate only one permission with each resource type included in the resource share.
+    /// Specifies the [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share. If you do not specify an ARN for the permission, AWS RAM automatically attaches the default version of the permission for each resource type. You can associate only one permission with each resource type included in the resource share.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub permission_arns: Option<List<Str>>,
+    pub permission_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Principals`: a list of strings.
     ///
     /// Specifies the principals to associate with the resource share. The possible values are:
@@ -69,26 +43,26 @@ pub struct ResourceShare {
     /// - An ARN of an IAM role
     /// - An ARN of an IAM user
     ///
-    /// &gt; Not all resource types can be shared with IAM roles and users. For more information, see the column *Can share with IAM roles and users* in the tables on \[Shareable AWS resources\](<https://docs.aws.amazon.com/ram/latest/userguide/shareable.html>) in the *AWS Resource Access Manager User Guide* .
+    /// \> Not all resource types can be shared with IAM roles and users. For more information, see the column *Can share with IAM roles and users* in the tables on [Shareable AWS resources](https://docs.aws.amazon.com/ram/latest/userguide/shareable.html) in the *AWS Resource Access Manager User Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub principals: Option<List<Str>>,
+    pub principals: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceArns`: a list of strings.
     ///
     /// Specifies a list of one or more ARNs of the resources to associate with the resource share.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub resource_arns: Option<List<Str>>,
+    pub resource_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Sources`: a list of strings.
     ///
     /// Specifies from which source accounts the service principal has access to the resources in this resource share.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub sources: Option<List<Str>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies one or more tags to attach to the resource share itself. It doesn't attach the tags to the resources associated with the resource share.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +72,7 @@ impl ResourceShare {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RAM::ResourceShare",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html",
         primary_identifier: &["Arn"],
@@ -109,57 +83,59 @@ impl ResourceShare {
         read_only: &["Arn", "Status", "CreationTime", "LastUpdatedTime", "FeatureSet", "OwningAccountId"],
         attributes: &["Arn", "CreationTime", "FeatureSet", "LastUpdatedTime", "OwningAccountId", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ResourceShare` with its required properties, named in a [`ResourceShareRequired`].
+    /// A `ResourceShare` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ResourceShareRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            allow_external_principals: None,
-            name: required.name,
-            permission_arns: None,
-            principals: None,
-            resource_arns: None,
-            sources: None,
-            tags: None,
+            allow_external_principals: ::std::option::Option::None,
+            name: value.into(),
+            permission_arns: ::std::option::Option::None,
+            principals: ::std::option::Option::None,
+            resource_arns: ::std::option::Option::None,
+            sources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowExternalPrincipals`: a boolean.
-    pub fn allow_external_principals(mut self, value: impl Into<Bool>) -> Self { self.allow_external_principals = Some(value.into()); self }
+    pub fn allow_external_principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_external_principals = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PermissionArns`: a list of strings.
-    pub fn permission_arns(mut self, value: impl Into<List<Str>>) -> Self { self.permission_arns = Some(value.into()); self }
+    pub fn permission_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.permission_arns = ::std::option::Option::Some(value.into()); self }
     /// `Principals`: a list of strings.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
+    pub fn principals(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.principals = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArns`: a list of strings.
-    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.resource_arns = Some(value.into()); self }
+    pub fn resource_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_arns = ::std::option::Option::Some(value.into()); self }
     /// `Sources`: a list of strings.
-    pub fn sources(mut self, value: impl Into<List<Str>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourceShare {
+impl ::cloudwright_core::Resource for ResourceShare {
     type Attributes = ResourceShareAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceShare, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceShare, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceShare {
+impl ::cloudwright_core::ToValue for ResourceShare {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowExternalPrincipals", &self.allow_external_principals)
             .req("Name", &self.name)
             .opt("PermissionArns", &self.permission_arns)
@@ -171,12 +147,12 @@ impl ToValue for ResourceShare {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceShare`]: `Handle<ResourceShare>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceShare`]: `Handle<ResourceShare>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceShareAttributes(ResourceRef);
+pub struct ResourceShareAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceShareAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceShareAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,16 +162,16 @@ impl ResourceShareAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource share.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time when the resource share was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `FeatureSet`: one of a set of strings.
@@ -206,32 +182,32 @@ impl ResourceShareAttributes {
     /// - *CREATED_FROM_POLICY* – The customer manually shared a resource by attaching a resource-based policy. That policy did not match any existing managed permissions, so AWS RAM created this customer managed permission automatically on the customer's behalf based on the attached policy document. This type of resource share is visible only to the AWS account that created it. You can't modify it in AWS RAM unless you promote it. For more information, see `PromoteResourceShareCreatedFromPolicy` .
     /// - *PROMOTING_TO_STANDARD* – This resource share was originally `CREATED_FROM_POLICY` , but the customer ran the `PromoteResourceShareCreatedFromPolicy` and that operation is still in progress. This value changes to `STANDARD` when complete.
     #[inline]
-    pub fn feature_set(&self) -> Value {
-        self.0.get_att("FeatureSet")
+    pub fn feature_set(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FeatureSet"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedTime`: a string.
     ///
     /// The date and time when the resource share was last updated.
     #[inline]
-    pub fn last_updated_time(&self) -> Value {
-        self.0.get_att("LastUpdatedTime")
+    pub fn last_updated_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedTime"))
     }
 
     /// `Fn::GetAtt` `OwningAccountId`: a string.
     ///
     /// The ID of the AWS account that owns the resource share.
     #[inline]
-    pub fn owning_account_id(&self) -> Value {
-        self.0.get_att("OwningAccountId")
+    pub fn owning_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwningAccountId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the resource share.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -239,21 +215,10 @@ impl ResourceShareAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::RAM::ResourceShare`.
 ///
@@ -261,9 +226,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -278,19 +243,54 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceShare: ObjRule = ObjRule {
+        properties: &[
+            ("AllowExternalPrincipals", Shape::Bool),
+            ("Name", Shape::STR),
+            ("PermissionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Sources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

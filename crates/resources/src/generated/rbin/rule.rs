@@ -5,40 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S ]{0,255}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S\\s]{1,128}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]{0,256}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("pending|available");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
     /// `RetentionPeriod`: a [`RetentionPeriod`] object, required.
-    pub retention_period: Obj<RetentionPeriod>,
+    pub retention_period: crate::Obj<RetentionPeriod>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExcludeResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(5), unique: true })),
-        ("LockConfiguration", Shape::Object(&RULE_UnlockDelay)),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"], ..StrRule::ANY })),
-        ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        ("Status", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["RetentionPeriod", "ResourceType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Rbin::Rule` resource.
 ///
@@ -47,7 +21,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
 /// - *Tag-level retention rules* - These retention rules use resource tags to identify the resources to protect. For each retention rule, you specify one or more tag key and value pairs. Resources (of the specified type) that have at least one of these tag key and value pairs are automatically retained in the Recycle Bin upon deletion. Use this type of retention rule to protect specific resources in your account based on their tags.
 /// - *Region-level retention rules* - These retention rules, by default, apply to all of the resources (of the specified type) in the Region, even if the resources are not tagged. However, you can specify exclusion tags to exclude resources that have specific tags. Use this type of retention rule to protect all resources of a specific type in a Region.
 ///
-/// For more information, see \[Create Recycle Bin retention rules\](<https://docs.aws.amazon.com/ebs/latest/userguide/recycle-bin.html>) in the *Amazon EBS User Guide* .
+/// For more information, see [Create Recycle Bin retention rules](https://docs.aws.amazon.com/ebs/latest/userguide/recycle-bin.html) in the *Amazon EBS User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RuleAttributes`], which `Handle<Rule>` dereferences to.
@@ -63,7 +37,7 @@ pub struct Rule {
     /// The retention rule description.
     ///
     /// Pattern `^[\S ]{0,255}$`; length at most 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcludeResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// \[Region-level retention rules only\] Specifies the exclusion tags to use to identify resources that are to be excluded, or ignored, by a Region-level retention rule. Resources that have any of these tags are not retained by the retention rule upon deletion.
@@ -71,13 +45,13 @@ pub struct Rule {
     /// You can't specify exclusion tags for tag-level retention rules.
     ///
     /// Items 0 to 5.
-    pub exclude_resource_tags: Option<List<ResourceTag>>,
+    pub exclude_resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `LockConfiguration`: an [`UnlockDelay`] object.
     ///
     /// Information about the retention rule lock configuration.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub lock_configuration: Option<Obj<UnlockDelay>>,
+    pub lock_configuration: ::std::option::Option<crate::Obj<UnlockDelay>>,
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
     ///
     /// \[Tag-level retention rules only\] Specifies the resource tags to use to identify resources that are to be retained by a tag-level retention rule. For tag-level retention rules, only deleted resources, of the specified resource type, that have one or more of the specified tag key and value pairs are retained. If a resource is deleted, but it does not have any of the specified tag key and value pairs, it is immediately deleted without being retained by the retention rule.
@@ -87,7 +61,7 @@ pub struct Rule {
     /// To create a Region-level retention rule, omit this parameter. A Region-level retention rule does not have any resource tags specified. It retains all deleted resources of the specified resource type in the Region in which the rule is created, even if the resources are not tagged.
     ///
     /// Items 0 to 50.
-    pub resource_tags: Option<List<ResourceTag>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<ResourceTag>>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The resource type to be retained by the retention rule. Currently, only EBS volumes, EBS snapshots, and EBS-backed AMIs are supported.
@@ -101,19 +75,19 @@ pub struct Rule {
     /// `RetentionPeriod`: a [`RetentionPeriod`] object, required.
     ///
     /// Information about the retention period for which the retention rule is to retain resources.
-    pub retention_period: Obj<RetentionPeriod>,
+    pub retention_period: crate::Obj<RetentionPeriod>,
     /// `Status`: a string.
     ///
     /// The state of the retention rule. Only retention rules that are in the `available` state retain resources.
     ///
     /// Pattern `pending|available`.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Information about the tags to assign to the retention rule.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -123,7 +97,7 @@ impl Rule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Rbin::Rule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rbin-rule.html",
         primary_identifier: &["Arn"],
@@ -134,60 +108,62 @@ impl Rule {
         read_only: &["Arn", "Identifier", "LockState"],
         attributes: &["Arn", "Identifier", "LockState"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
-            description: None,
-            exclude_resource_tags: None,
-            lock_configuration: None,
-            resource_tags: None,
+            description: ::std::option::Option::None,
+            exclude_resource_tags: ::std::option::Option::None,
+            lock_configuration: ::std::option::Option::None,
+            resource_tags: ::std::option::Option::None,
             resource_type: required.resource_type,
             retention_period: required.retention_period,
-            status: None,
-            tags: None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn exclude_resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.exclude_resource_tags = Some(value.into()); self }
+    pub fn exclude_resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.exclude_resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `LockConfiguration`: an [`UnlockDelay`] object.
-    pub fn lock_configuration(mut self, value: impl Into<Obj<UnlockDelay>>) -> Self { self.lock_configuration = Some(value.into()); self }
+    pub fn lock_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<UnlockDelay>>) -> Self { self.lock_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceTag>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object, required.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = value.into(); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionPeriod>>) -> Self { self.retention_period = value.into(); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Rule {
+impl ::cloudwright_core::Resource for Rule {
     type Attributes = RuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Rule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("ExcludeResourceTags", &self.exclude_resource_tags)
             .opt("LockConfiguration", &self.lock_configuration)
@@ -200,12 +176,12 @@ impl ToValue for Rule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleAttributes(ResourceRef);
+pub struct RuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -215,16 +191,16 @@ impl RuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the retention rule.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Identifier`: a string.
     ///
     /// The unique ID of the retention rule.
     #[inline]
-    pub fn identifier(&self) -> Value {
-        self.0.get_att("Identifier")
+    pub fn identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Identifier"))
     }
 
     /// `Fn::GetAtt` `LockState`: a string.
@@ -236,8 +212,8 @@ impl RuleAttributes {
     /// - `unlocked` - The retention rule is unlocked and it can be modified or deleted by any user with the required permissions.
     /// - `null` - The retention rule has never been locked. Once a retention rule has been locked, it can transition between the `locked` and `unlocked` states only; it can never transition back to `null` .
     #[inline]
-    pub fn lock_state(&self) -> Value {
-        self.0.get_att("LockState")
+    pub fn lock_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LockState"))
     }
 }
 
@@ -245,21 +221,10 @@ impl RuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `ResourceTagKey`: a string, required.
-    pub resource_tag_key: Str,
+    pub resource_tag_key: ::cloudwright_core::Str,
     /// `ResourceTagValue`: a string, required.
-    pub resource_tag_value: Str,
+    pub resource_tag_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceTagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ResourceTagValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["ResourceTagKey", "ResourceTagValue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceTag` property type of `AWS::Rbin::Rule`.
 ///
@@ -273,13 +238,13 @@ pub struct ResourceTag {
     /// The tag key.
     ///
     /// Pattern `^[\S\s]{1,128}$`; length 1 to 128.
-    pub resource_tag_key: Str,
+    pub resource_tag_key: ::cloudwright_core::Str,
     /// `ResourceTagValue`: a string, required.
     ///
     /// The tag value.
     ///
     /// Pattern `^[\S\s]{0,256}$`; length 0 to 256.
-    pub resource_tag_value: Str,
+    pub resource_tag_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -294,17 +259,17 @@ impl ResourceTag {
     }
 
     /// `ResourceTagKey`: a string, required.
-    pub fn resource_tag_key(mut self, value: impl Into<Str>) -> Self { self.resource_tag_key = value.into(); self }
+    pub fn resource_tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_tag_key = value.into(); self }
     /// `ResourceTagValue`: a string, required.
-    pub fn resource_tag_value(mut self, value: impl Into<Str>) -> Self { self.resource_tag_value = value.into(); self }
+    pub fn resource_tag_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_tag_value = value.into(); self }
 }
 
-impl PropertyType for ResourceTag {}
+impl crate::PropertyType for ResourceTag {}
 
-impl ToValue for ResourceTag {
+impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceTagKey", &self.resource_tag_key)
             .req("ResourceTagValue", &self.resource_tag_value)
             .build()
@@ -317,19 +282,8 @@ pub struct RetentionPeriodRequired {
     /// `RetentionPeriodUnit`: a [`RetentionPeriodUnit`] value, required.
     pub retention_period_unit: RetentionPeriodUnit,
     /// `RetentionPeriodValue`: an integer, required.
-    pub retention_period_value: Int,
+    pub retention_period_value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("RetentionPeriodUnit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
-        ("RetentionPeriodValue", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),
-    ],
-    required: &["RetentionPeriodValue", "RetentionPeriodUnit"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetentionPeriod` property type of `AWS::Rbin::Rule`.
 ///
@@ -350,7 +304,7 @@ pub struct RetentionPeriod {
     /// - EBS snapshots and EBS-backed AMIs: 1 - 365 days
     ///
     /// Value 1 to 3650.
-    pub retention_period_value: Int,
+    pub retention_period_value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -365,17 +319,17 @@ impl RetentionPeriod {
     }
 
     /// `RetentionPeriodUnit`: a [`RetentionPeriodUnit`] value, required.
-    pub fn retention_period_unit(mut self, value: impl Into<RetentionPeriodUnit>) -> Self { self.retention_period_unit = value.into(); self }
+    pub fn retention_period_unit(mut self, value: impl ::std::convert::Into<RetentionPeriodUnit>) -> Self { self.retention_period_unit = value.into(); self }
     /// `RetentionPeriodValue`: an integer, required.
-    pub fn retention_period_value(mut self, value: impl Into<Int>) -> Self { self.retention_period_value = value.into(); self }
+    pub fn retention_period_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_period_value = value.into(); self }
 }
 
-impl PropertyType for RetentionPeriod {}
+impl crate::PropertyType for RetentionPeriod {}
 
-impl ToValue for RetentionPeriod {
+impl ::cloudwright_core::ToValue for RetentionPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RetentionPeriodUnit", &self.retention_period_unit)
             .req("RetentionPeriodValue", &self.retention_period_value)
             .build()
@@ -386,21 +340,10 @@ impl ToValue for RetentionPeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Rbin::Rule`.
 ///
@@ -410,11 +353,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -429,32 +372,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UnlockDelay: ObjRule = ObjRule {
-    properties: &[
-        ("UnlockDelayUnit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
-        ("UnlockDelayValue", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UnlockDelay` property type of `AWS::Rbin::Rule`.
 ///
@@ -466,13 +399,13 @@ pub struct UnlockDelay {
     /// `UnlockDelayUnit`: an [`UnlockDelayUnit`] value.
     ///
     /// The unit of time in which to measure the unlock delay. Currently, the unlock delay can be measured only in days.
-    pub unlock_delay_unit: Option<UnlockDelayUnit>,
+    pub unlock_delay_unit: ::std::option::Option<UnlockDelayUnit>,
     /// `UnlockDelayValue`: an integer.
     ///
     /// The unlock delay period, measured in the unit specified for *UnlockDelayUnit* .
     ///
     /// Value 7 to 30.
-    pub unlock_delay_value: Option<Int>,
+    pub unlock_delay_value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -480,21 +413,21 @@ impl UnlockDelay {
     /// A `UnlockDelay` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UnlockDelayUnit`: an [`UnlockDelayUnit`] value.
-    pub fn unlock_delay_unit(mut self, value: impl Into<UnlockDelayUnit>) -> Self { self.unlock_delay_unit = Some(value.into()); self }
+    pub fn unlock_delay_unit(mut self, value: impl ::std::convert::Into<UnlockDelayUnit>) -> Self { self.unlock_delay_unit = ::std::option::Option::Some(value.into()); self }
     /// `UnlockDelayValue`: an integer.
-    pub fn unlock_delay_value(mut self, value: impl Into<Int>) -> Self { self.unlock_delay_value = Some(value.into()); self }
+    pub fn unlock_delay_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unlock_delay_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UnlockDelay {}
+impl crate::PropertyType for UnlockDelay {}
 
-impl ToValue for UnlockDelay {
+impl ::cloudwright_core::ToValue for UnlockDelay {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UnlockDelayUnit", &self.unlock_delay_unit)
             .opt("UnlockDelayValue", &self.unlock_delay_value)
             .build()
@@ -511,25 +444,25 @@ pub enum ResourceType {
     /// `EBS_VOLUME`
     EbsVolume,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EbsSnapshot => "EBS_SNAPSHOT",
             Self::Ec2Image => "EC2_IMAGE",
             Self::EbsVolume => "EBS_VOLUME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -539,23 +472,23 @@ pub enum RetentionPeriodUnit {
     /// `DAYS`
     Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RetentionPeriodUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RetentionPeriodUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RetentionPeriodUnit {
+impl ::cloudwright_core::ToValue for RetentionPeriodUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Days => "DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -565,22 +498,96 @@ pub enum UnlockDelayUnit {
     /// `DAYS`
     Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UnlockDelayUnit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UnlockDelayUnit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UnlockDelayUnit {
+impl ::cloudwright_core::ToValue for UnlockDelayUnit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Days => "DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\S ]{0,255}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S\\s]{1,128}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S\\s]{0,256}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("pending|available");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExcludeResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(5), unique: true })),
+            ("LockConfiguration", Shape::Object(&RULE_UnlockDelay)),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"], ..StrRule::ANY })),
+            ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
+            ("Status", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["RetentionPeriod", "ResourceType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceTagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceTagValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["ResourceTagKey", "ResourceTagValue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("RetentionPeriodUnit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+            ("RetentionPeriodValue", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),
+        ],
+        required: &["RetentionPeriodValue", "RetentionPeriodUnit"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UnlockDelay: ObjRule = ObjRule {
+        properties: &[
+            ("UnlockDelayUnit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+            ("UnlockDelayValue", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

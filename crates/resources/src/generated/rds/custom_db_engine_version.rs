@@ -5,47 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9-]{1,35}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_.-]{1,60}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_:\\-\\/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\S]*$");
+pub use super::shared::Tag;
 
 /// The required properties of [`CustomDbEngineVersion`], by name: `CustomDbEngineVersion::new(CustomDbEngineVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomDbEngineVersionRequired {
     /// `Engine`: a string, required.
-    pub engine: Str,
+    pub engine: ::cloudwright_core::Str,
     /// `EngineVersion`: a string, required.
-    pub engine_version: Str,
+    pub engine_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseInstallationFiles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DatabaseInstallationFilesS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("DatabaseInstallationFilesS3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EngineVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Manifest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SourceCustomDbEngineVersionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["available", "inactive", "inactive-except-restore"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UseAwsProvidedLatestImage", Shape::Bool),
-    ],
-    required: &["Engine", "EngineVersion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::CustomDBEngineVersion` resource.
 ///
@@ -63,25 +32,26 @@ pub struct CustomDbEngineVersion {
     /// `DatabaseInstallationFiles`: a list of strings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub database_installation_files: Option<List<Str>>,
+    pub database_installation_files:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DatabaseInstallationFilesS3BucketName`: a string.
     ///
     /// The name of an Amazon S3 bucket that contains database installation files for your CEV. For example, a valid bucket name is `my-custom-installation-files` .
     ///
     /// Length 3 to 63; create-only: changing it replaces the resource.
-    pub database_installation_files_s3_bucket_name: Option<Str>,
+    pub database_installation_files_s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseInstallationFilesS3Prefix`: a string.
     ///
     /// The Amazon S3 directory that contains the database installation files for your CEV. For example, a valid bucket name is `123456789012/cev1` . If this setting isn't specified, no prefix is assumed.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub database_installation_files_s3_prefix: Option<Str>,
+    pub database_installation_files_s3_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// An optional description of your CEV.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engine`: a string, required.
     ///
     /// The database engine to use for your custom engine version (CEV).
@@ -92,7 +62,7 @@ pub struct CustomDbEngineVersion {
     /// - `custom-oracle-ee-cdb`
     ///
     /// Pattern `^[A-Za-z0-9-]{1,35}$`; length 1 to 35; create-only: changing it replaces the resource.
-    pub engine: Str,
+    pub engine: ::cloudwright_core::Str,
     /// `EngineVersion`: a string, required.
     ///
     /// The name of your CEV. The name format is `major version.customized_string` . For example, a valid CEV name is `19.my_cev1` . This setting is required for RDS Custom for Oracle, but optional for Amazon RDS. The combination of `Engine` and `EngineVersion` is unique per customer per Region.
@@ -102,23 +72,23 @@ pub struct CustomDbEngineVersion {
     /// *Pattern:* `^[a-z0-9_.-]{1,60$` }
     ///
     /// Pattern `^[a-z0-9_.-]{1,60}$`; length 1 to 60; create-only: changing it replaces the resource.
-    pub engine_version: Str,
+    pub engine_version: ::cloudwright_core::Str,
     /// `ImageId`: a string.
     ///
     /// A value that indicates the ID of the AMI.
     ///
     /// Format `AWS::EC2::Image.Id`; length 1 to 255; create-only: changing it replaces the resource.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `KMSKeyId`: a string.
     ///
     /// The AWS KMS key identifier for an encrypted CEV. A symmetric encryption KMS key is required for RDS Custom, but optional for Amazon RDS.
     ///
-    /// If you have an existing symmetric encryption KMS key in your account, you can use it with RDS Custom. No further action is necessary. If you don't already have a symmetric encryption KMS key in your account, follow the instructions in \[Creating a symmetric encryption KMS key\](<https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html#create-symmetric-cmk>) in the *AWS Key Management Service Developer Guide* .
+    /// If you have an existing symmetric encryption KMS key in your account, you can use it with RDS Custom. No further action is necessary. If you don't already have a symmetric encryption KMS key in your account, follow the instructions in [Creating a symmetric encryption KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/create-keys.html#create-symmetric-cmk) in the *AWS Key Management Service Developer Guide* .
     ///
     /// You can choose the same symmetric encryption key when you create a CEV and a DB instance, or choose different keys.
     ///
     /// Pattern `^[a-zA-Z0-9_:\-\/]+$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Manifest`: a string.
     ///
     /// The CEV manifest, which is a JSON document that describes the installation .zip files stored in Amazon S3. Specify the name/value pairs in a file or a quoted string. RDS Custom applies the patches in the order in which they are listed.
@@ -131,32 +101,32 @@ pub struct CustomDbEngineVersion {
     /// - **psuRuPatchFileNames** - The PSU and RU patches for this CEV.
     /// - **OtherPatchFileNames** - The patches that are not in the list of PSU and RU patches. Amazon RDS applies these patches after applying the PSU and RU patches.
     ///
-    /// For more information, see \[Creating the CEV manifest\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-cev.html#custom-cev.preparing.manifest>) in the *Amazon RDS User Guide* .
+    /// For more information, see [Creating the CEV manifest](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-cev.html#custom-cev.preparing.manifest) in the *Amazon RDS User Guide* .
     ///
     /// Pattern `^[\s\S]*$`; length 1 to 51000; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub manifest: Option<Str>,
+    pub manifest: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceCustomDbEngineVersionIdentifier`: a string.
     ///
     /// The ARN of a CEV to use as a source for creating a new CEV. You can specify a different Amazon Machine Imagine (AMI) by using either `Source` or `UseAwsProvidedLatestImage` . You can't specify a different JSON manifest when you specify `SourceCustomDbEngineVersionIdentifier` .
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_custom_db_engine_version_identifier: Option<Str>,
+    pub source_custom_db_engine_version_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`CustomDbEngineVersionStatus`] value.
     ///
     /// A value that indicates the status of a custom engine version (CEV).
     ///
     /// Default `"available"`.
-    pub status: Option<CustomDbEngineVersionStatus>,
+    pub status: ::std::option::Option<CustomDbEngineVersionStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of tags. For more information, see \[Tagging Amazon RDS Resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide.*
-    pub tags: Option<List<Tag>>,
+    /// A list of tags. For more information, see [Tagging Amazon RDS Resources](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html) in the *Amazon RDS User Guide.*
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseAwsProvidedLatestImage`: a boolean.
     ///
     /// Specifies whether to use the latest service-provided Amazon Machine Image (AMI) for the CEV. If you specify `UseAwsProvidedLatestImage` , you can't also specify `ImageId` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub use_aws_provided_latest_image: Option<Bool>,
+    pub use_aws_provided_latest_image: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -166,7 +136,7 @@ impl CustomDbEngineVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::CustomDBEngineVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-customdbengineversion.html",
         primary_identifier: &["Engine", "EngineVersion"],
@@ -177,75 +147,77 @@ impl CustomDbEngineVersion {
         read_only: &["DBEngineVersionArn"],
         attributes: &["DBEngineVersionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomDbEngineVersion` with its required properties, named in a [`CustomDbEngineVersionRequired`].
     #[inline]
     pub fn new(required: CustomDbEngineVersionRequired) -> Self {
         Self {
-            database_installation_files: None,
-            database_installation_files_s3_bucket_name: None,
-            database_installation_files_s3_prefix: None,
-            description: None,
+            database_installation_files: ::std::option::Option::None,
+            database_installation_files_s3_bucket_name: ::std::option::Option::None,
+            database_installation_files_s3_prefix: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             engine: required.engine,
             engine_version: required.engine_version,
-            image_id: None,
-            kms_key_id: None,
-            manifest: None,
-            source_custom_db_engine_version_identifier: None,
-            status: None,
-            tags: None,
-            use_aws_provided_latest_image: None,
+            image_id: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            manifest: ::std::option::Option::None,
+            source_custom_db_engine_version_identifier: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            use_aws_provided_latest_image: ::std::option::Option::None,
         }
     }
 
     /// `DatabaseInstallationFiles`: a list of strings.
-    pub fn database_installation_files(mut self, value: impl Into<List<Str>>) -> Self { self.database_installation_files = Some(value.into()); self }
+    pub fn database_installation_files(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.database_installation_files = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseInstallationFilesS3BucketName`: a string.
-    pub fn database_installation_files_s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.database_installation_files_s3_bucket_name = Some(value.into()); self }
+    pub fn database_installation_files_s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_installation_files_s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseInstallationFilesS3Prefix`: a string.
-    pub fn database_installation_files_s3_prefix(mut self, value: impl Into<Str>) -> Self { self.database_installation_files_s3_prefix = Some(value.into()); self }
+    pub fn database_installation_files_s3_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_installation_files_s3_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string, required.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = value.into(); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = value.into(); self }
     /// `EngineVersion`: a string, required.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = value.into(); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = value.into(); self }
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Manifest`: a string.
-    pub fn manifest(mut self, value: impl Into<Str>) -> Self { self.manifest = Some(value.into()); self }
+    pub fn manifest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.manifest = ::std::option::Option::Some(value.into()); self }
     /// `SourceCustomDbEngineVersionIdentifier`: a string.
-    pub fn source_custom_db_engine_version_identifier(mut self, value: impl Into<Str>) -> Self { self.source_custom_db_engine_version_identifier = Some(value.into()); self }
+    pub fn source_custom_db_engine_version_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_custom_db_engine_version_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`CustomDbEngineVersionStatus`] value.
-    pub fn status(mut self, value: impl Into<CustomDbEngineVersionStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CustomDbEngineVersionStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseAwsProvidedLatestImage`: a boolean.
-    pub fn use_aws_provided_latest_image(mut self, value: impl Into<Bool>) -> Self { self.use_aws_provided_latest_image = Some(value.into()); self }
+    pub fn use_aws_provided_latest_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_aws_provided_latest_image = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CustomDbEngineVersion {
+impl ::cloudwright_core::Resource for CustomDbEngineVersion {
     type Attributes = CustomDbEngineVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomDbEngineVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CustomDbEngineVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomDbEngineVersion {
+impl ::cloudwright_core::ToValue for CustomDbEngineVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DatabaseInstallationFiles",
                 &self.database_installation_files,
@@ -278,12 +250,12 @@ impl ToValue for CustomDbEngineVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomDbEngineVersion`]: `Handle<CustomDbEngineVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomDbEngineVersion`]: `Handle<CustomDbEngineVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CustomDbEngineVersionAttributes(ResourceRef);
+pub struct CustomDbEngineVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CustomDbEngineVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CustomDbEngineVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -293,8 +265,8 @@ impl CustomDbEngineVersionAttributes {
     ///
     /// The ARN of the custom engine version.
     #[inline]
-    pub fn db_engine_version_arn(&self) -> Value {
-        self.0.get_att("DBEngineVersionArn")
+    pub fn db_engine_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBEngineVersionArn"))
     }
 }
 
@@ -308,24 +280,60 @@ pub enum CustomDbEngineVersionStatus {
     /// `inactive-except-restore`
     InactiveExceptRestore,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomDbEngineVersionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomDbEngineVersionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomDbEngineVersionStatus {
+impl ::cloudwright_core::ToValue for CustomDbEngineVersionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Available => "available",
             Self::Inactive => "inactive",
             Self::InactiveExceptRestore => "inactive-except-restore",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9-]{1,35}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_.-]{1,60}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_:\\-\\/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\S]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseInstallationFiles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DatabaseInstallationFilesS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("DatabaseInstallationFilesS3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EngineVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Manifest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SourceCustomDbEngineVersionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["available", "inactive", "inactive-except-restore"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UseAwsProvidedLatestImage", Shape::Bool),
+        ],
+        required: &["Engine", "EngineVersion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

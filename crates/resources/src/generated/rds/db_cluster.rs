@@ -5,117 +5,40 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag, TagRequired,
-};
-use super::shared::{RULE_MasterUserSecret, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{1}[a-zA-Z0-9_]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
-    properties: &[
-        ("AllocatedStorage", Shape::INT),
-        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None, unique: true })),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("BacktrackWindow", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
-        ("ClusterScalabilityType", Shape::Str(&StrRule { allowed: &["limitless", "standard"], ..StrRule::ANY })),
-        ("CopyTagsToSnapshot", Shape::Bool),
-        ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DBClusterInstanceClass", Shape::STR),
-        ("DBClusterParameterGroupName", Shape::STR),
-        ("DBInstanceParameterGroupName", Shape::STR),
-        ("DBSubnetGroupName", Shape::STR),
-        ("DBSystemId", Shape::STR),
-        ("DatabaseInsightsMode", Shape::Str(&StrRule { allowed: &["advanced", "standard"], ..StrRule::ANY })),
-        ("DatabaseName", Shape::STR),
-        ("DeleteAutomatedBackups", Shape::Bool),
-        ("DeletionProtection", Shape::Bool),
-        ("Domain", Shape::STR),
-        ("DomainIAMRoleName", Shape::STR),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("EnableGlobalWriteForwarding", Shape::Bool),
-        ("EnableHttpEndpoint", Shape::Bool),
-        ("EnableIAMDatabaseAuthentication", Shape::Bool),
-        ("EnableLocalWriteForwarding", Shape::Bool),
-        ("Engine", Shape::STR),
-        ("EngineLifecycleSupport", Shape::STR),
-        ("EngineMode", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("ManageMasterUserPassword", Shape::Bool),
-        ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
-        ("MasterUserPassword", Shape::STR),
-        ("MasterUserSecret", Shape::Object(&RULE_MasterUserSecret)),
-        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MonitoringInterval", Shape::INT),
-        ("MonitoringRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("NetworkType", Shape::STR),
-        ("PerformanceInsightsEnabled", Shape::Bool),
-        ("PerformanceInsightsKmsKeyId", Shape::STR),
-        ("PerformanceInsightsRetentionPeriod", Shape::INT),
-        ("Port", Shape::INT),
-        ("PreferredBackupWindow", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("PubliclyAccessible", Shape::Bool),
-        ("ReplicationSourceIdentifier", Shape::STR),
-        ("RestoreToTime", Shape::STR),
-        ("RestoreType", Shape::STR),
-        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
-        ("ServerlessV2ScalingConfiguration", Shape::Object(&RULE_ServerlessV2ScalingConfiguration)),
-        ("SnapshotIdentifier", Shape::STR),
-        ("SourceDBClusterIdentifier", Shape::STR),
-        ("SourceDbClusterResourceId", Shape::STR),
-        ("SourceRegion", Shape::STR),
-        ("StorageEncrypted", Shape::Bool),
-        ("StorageType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("UseLatestRestorableTime", Shape::Bool),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag,
 };
 
 /// The `AWS::RDS::DBCluster` resource.
 ///
 /// The `AWS::RDS::DBCluster` resource creates an Amazon Aurora DB cluster or Multi-AZ DB cluster.
 ///
-/// For more information about creating an Aurora DB cluster, see \[Creating an Amazon Aurora DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.CreateInstance.html>) in the *Amazon Aurora User Guide* .
+/// For more information about creating an Aurora DB cluster, see [Creating an Amazon Aurora DB cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.CreateInstance.html) in the *Amazon Aurora User Guide* .
 ///
-/// For more information about creating a Multi-AZ DB cluster, see \[Creating a Multi-AZ DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/create-multi-az-db-cluster.html>) in the *Amazon RDS User Guide* .
+/// For more information about creating a Multi-AZ DB cluster, see [Creating a Multi-AZ DB cluster](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/create-multi-az-db-cluster.html) in the *Amazon RDS User Guide* .
 ///
-/// &gt; You can only create this resource in AWS Regions where Amazon Aurora or Multi-AZ DB clusters are supported.
+/// \> You can only create this resource in AWS Regions where Amazon Aurora or Multi-AZ DB clusters are supported.
 ///
 /// *Updating DB clusters*
 ///
-/// When properties labeled " *Update requires:* \[Replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) " are updated, AWS CloudFormation first creates a replacement DB cluster, then changes references from other dependent resources to point to the replacement DB cluster, and finally deletes the old DB cluster.
+/// When properties labeled " *Update requires:* [Replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) " are updated, AWS CloudFormation first creates a replacement DB cluster, then changes references from other dependent resources to point to the replacement DB cluster, and finally deletes the old DB cluster.
 ///
-/// &gt; We highly recommend that you take a snapshot of the database before updating the stack. If you don't, you lose the data when AWS CloudFormation replaces your DB cluster. To preserve your data, perform the following procedure:
-/// &gt;
-/// &gt; - Deactivate any applications that are using the DB cluster so that there's no activity on the DB instance.
-/// &gt; - Create a snapshot of the DB cluster. For more information, see \[Creating a DB cluster snapshot\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_CreateSnapshotCluster.html>) .
-/// &gt; - If you want to restore your DB cluster using a DB cluster snapshot, modify the updated template with your DB cluster changes and add the `SnapshotIdentifier` property with the ID of the DB cluster snapshot that you want to use.
-/// &gt;
-/// &gt; After you restore a DB cluster with a `SnapshotIdentifier` property, you must specify the same `SnapshotIdentifier` property for any future updates to the DB cluster. When you specify this property for an update, the DB cluster is not restored from the DB cluster snapshot again, and the data in the database is not changed. However, if you don't specify the `SnapshotIdentifier` property, an empty DB cluster is created, and the original DB cluster is deleted. If you specify a property that is different from the previous snapshot restore property, a new DB cluster is restored from the specified `SnapshotIdentifier` property, and the original DB cluster is deleted.
-/// &gt; - Update the stack.
+/// \> We highly recommend that you take a snapshot of the database before updating the stack. If you don't, you lose the data when AWS CloudFormation replaces your DB cluster. To preserve your data, perform the following procedure:
+/// \>
+/// \> - Deactivate any applications that are using the DB cluster so that there's no activity on the DB instance.
+/// \> - Create a snapshot of the DB cluster. For more information, see [Creating a DB cluster snapshot](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_CreateSnapshotCluster.html) .
+/// \> - If you want to restore your DB cluster using a DB cluster snapshot, modify the updated template with your DB cluster changes and add the `SnapshotIdentifier` property with the ID of the DB cluster snapshot that you want to use.
+/// \>
+/// \> After you restore a DB cluster with a `SnapshotIdentifier` property, you must specify the same `SnapshotIdentifier` property for any future updates to the DB cluster. When you specify this property for an update, the DB cluster is not restored from the DB cluster snapshot again, and the data in the database is not changed. However, if you don't specify the `SnapshotIdentifier` property, an empty DB cluster is created, and the original DB cluster is deleted. If you specify a property that is different from the previous snapshot restore property, a new DB cluster is restored from the specified `SnapshotIdentifier` property, and the original DB cluster is deleted.
+/// \> - Update the stack.
 ///
 /// Currently, when you are updating the stack for an Aurora Serverless DB cluster, you can't include changes to any other properties when you specify one of the following properties: `PreferredBackupWindow` , `PreferredMaintenanceWindow` , and `Port` . This limitation doesn't apply to provisioned DB clusters.
 ///
-/// For more information about updating other properties of this resource, see `[ModifyDBCluster](https://docs.aws.amazon.com//AmazonRDS/latest/APIReference/API_ModifyDBCluster.html)` . For more information about updating stacks, see \[AWS CloudFormation Stacks Updates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html>) .
+/// For more information about updating other properties of this resource, see [`ModifyDBCluster`](https://docs.aws.amazon.com//AmazonRDS/latest/APIReference/API_ModifyDBCluster.html) . For more information about updating stacks, see [AWS CloudFormation Stacks Updates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html) .
 ///
 /// *Deleting DB clusters*
 ///
-/// The default `DeletionPolicy` for `AWS::RDS::DBCluster` resources is `Snapshot` . For more information about how AWS CloudFormation deletes resources, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// The default `DeletionPolicy` for `AWS::RDS::DBCluster` resources is `Snapshot` . For more information about how AWS CloudFormation deletes resources, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
 /// `Ref` returns its `DBClusterIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbClusterAttributes`], which `Handle<DbCluster>` dereferences to.
@@ -133,29 +56,30 @@ pub struct DbCluster {
     /// Valid for Cluster Type: Multi-AZ DB clusters only
     ///
     /// This setting is required to create a Multi-AZ DB cluster.
-    pub allocated_storage: Option<Int>,
+    pub allocated_storage: ::std::option::Option<::cloudwright_core::Int>,
     /// `AssociatedRoles`: a list of [`DbClusterRole`] objects.
     ///
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are associated with the DB cluster. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other Amazon Web Services on your behalf.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub associated_roles: Option<List<DbClusterRole>>,
+    pub associated_roles: ::std::option::Option<::cloudwright_core::List<DbClusterRole>>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// Specifies whether minor engine upgrades are applied automatically to the DB cluster during the maintenance window. By default, minor engine upgrades are applied automatically.
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB cluster.
     ///
-    /// For more information about automatic minor version upgrades, see \[Automatically upgrading the minor engine version\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html#USER_UpgradeDBInstance.Upgrading.AutoMinorVersionUpgrades>) .
-    pub auto_minor_version_upgrade: Option<Bool>,
+    /// For more information about automatic minor version upgrades, see [Automatically upgrading the minor engine version](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html#USER_UpgradeDBInstance.Upgrading.AutoMinorVersionUpgrades) .
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZones`: a list of strings.
     ///
-    /// A list of Availability Zones (AZs) where instances in the DB cluster can be created. For information on AWS Regions and Availability Zones, see \[Choosing the Regions and Availability Zones\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.RegionsAndAvailabilityZones.html>) in the *Amazon Aurora User Guide* .
+    /// A list of Availability Zones (AZs) where instances in the DB cluster can be created. For information on AWS Regions and Availability Zones, see [Choosing the Regions and Availability Zones](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.RegionsAndAvailabilityZones.html) in the *Amazon Aurora User Guide* .
     ///
     /// Valid for: Aurora DB clusters only
     ///
     /// Create-only: changing it replaces the resource.
-    pub availability_zones: Option<List<Str>>,
+    pub availability_zones:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BacktrackWindow`: an integer.
     ///
     /// The target backtrack window, in seconds. To disable backtracking, set this value to `0` .
@@ -169,7 +93,7 @@ pub struct DbCluster {
     /// - If specified, this value must be set to a number from 0 to 259,200 (72 hours).
     ///
     /// Value at least 0.
-    pub backtrack_window: Option<Int>,
+    pub backtrack_window: ::std::option::Option<::cloudwright_core::Int>,
     /// `BackupRetentionPeriod`: an integer.
     ///
     /// The number of days for which automated backups are retained.
@@ -183,7 +107,7 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Value 1 to 35; default `1`.
-    pub backup_retention_period: Option<Int>,
+    pub backup_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `ClusterScalabilityType`: a [`ClusterScalabilityType`] value.
     ///
     /// Specifies the scalability mode of the Aurora DB cluster. When set to `limitless` , the cluster operates as an Aurora Limitless Database, allowing you to create a DB shard group for horizontal scaling (sharding) capabilities. When set to `standard` (the default), the cluster uses normal DB instance creation.
@@ -191,13 +115,13 @@ pub struct DbCluster {
     /// *Important:* Automated backup retention isn't supported with Aurora Limitless Database clusters. If you set this property to `limitless` , you cannot set `DeleteAutomatedBackups` to `false` . To create a backup, use manual snapshots instead.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub cluster_scalability_type: Option<ClusterScalabilityType>,
+    pub cluster_scalability_type: ::std::option::Option<ClusterScalabilityType>,
     /// `CopyTagsToSnapshot`: a boolean.
     ///
     /// A value that indicates whether to copy all tags from the DB cluster to snapshots of the DB cluster. The default is not to copy them.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub copy_tags_to_snapshot: Option<Bool>,
+    pub copy_tags_to_snapshot: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DBClusterIdentifier`: a string.
     ///
     /// The DB cluster identifier. This parameter is stored as a lowercase string.
@@ -213,36 +137,36 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Option<Str>,
+    pub db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterInstanceClass`: a string.
     ///
     /// The compute and memory capacity of each DB instance in the Multi-AZ DB cluster, for example `db.m6gd.xlarge` . Not all DB instance classes are available in all AWS Regions , or for all database engines.
     ///
-    /// For the full list of DB instance classes and availability for your engine, see \[DB instance class\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html>) in the *Amazon RDS User Guide* .
+    /// For the full list of DB instance classes and availability for your engine, see [DB instance class](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting is required to create a Multi-AZ DB cluster.
     ///
     /// Valid for Cluster Type: Multi-AZ DB clusters only
-    pub db_cluster_instance_class: Option<Str>,
+    pub db_cluster_instance_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterParameterGroupName`: a string.
     ///
     /// The name of the DB cluster parameter group to associate with this DB cluster.
     ///
-    /// &gt; If you apply a parameter group to an existing DB cluster, then its DB instances might need to reboot. This can result in an outage while the DB instances are rebooting.
-    /// &gt;
-    /// &gt; If you apply a change to parameter group associated with a stopped DB cluster, then the update stack waits until the DB cluster is started.
+    /// \> If you apply a parameter group to an existing DB cluster, then its DB instances might need to reboot. This can result in an outage while the DB instances are rebooting.
+    /// \>
+    /// \> If you apply a change to parameter group associated with a stopped DB cluster, then the update stack waits until the DB cluster is started.
     ///
     /// To list all of the available DB cluster parameter group names, use the following command:
     ///
     /// `aws rds describe-db-cluster-parameter-groups --query "DBClusterParameterGroups[].DBClusterParameterGroupName" --output text`
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub db_cluster_parameter_group_name: Option<Str>,
+    pub db_cluster_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBInstanceParameterGroupName`: a string.
     ///
     /// The name of the DB parameter group to apply to all instances of the DB cluster.
     ///
-    /// &gt; When you apply a parameter group using the `DBInstanceParameterGroupName` parameter, the DB cluster isn't rebooted automatically. Also, parameter changes are applied immediately rather than during the next maintenance window.
+    /// \> When you apply a parameter group using the `DBInstanceParameterGroupName` parameter, the DB cluster isn't rebooted automatically. Also, parameter changes are applied immediately rather than during the next maintenance window.
     ///
     /// Valid for Cluster Type: Aurora DB clusters only
     ///
@@ -254,7 +178,7 @@ pub struct DbCluster {
     /// - The `DBInstanceParameterGroupName` parameter is valid in combination with the `AllowMajorVersionUpgrade` parameter for a major version upgrade only.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub db_instance_parameter_group_name: Option<Str>,
+    pub db_instance_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSubnetGroupName`: a string.
     ///
     /// A DB subnet group that you want to associate with this DB cluster.
@@ -264,13 +188,13 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSystemId`: a string.
     ///
     /// Reserved for future use.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_system_id: Option<Str>,
+    pub db_system_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseInsightsMode`: a [`DatabaseInsightsMode`] value.
     ///
     /// The mode of Database Insights to enable for the DB cluster.
@@ -278,46 +202,46 @@ pub struct DbCluster {
     /// If you set this value to `advanced` , you must also set the `PerformanceInsightsEnabled` parameter to `true` and the `PerformanceInsightsRetentionPeriod` parameter to 465.
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
-    pub database_insights_mode: Option<DatabaseInsightsMode>,
+    pub database_insights_mode: ::std::option::Option<DatabaseInsightsMode>,
     /// `DatabaseName`: a string.
     ///
-    /// The name of your database. If you don't provide a name, then Amazon RDS won't create a database in this DB cluster. For naming constraints, see \[Naming Constraints\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/CHAP_Limits.html#RDS_Limits.Constraints>) in the *Amazon Aurora User Guide* .
+    /// The name of your database. If you don't provide a name, then Amazon RDS won't create a database in this DB cluster. For naming constraints, see [Naming Constraints](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/CHAP_Limits.html#RDS_Limits.Constraints) in the *Amazon Aurora User Guide* .
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeleteAutomatedBackups`: a boolean.
     ///
     /// Specifies whether to remove automated backups immediately after the DB cluster is deleted. This parameter isn't case-sensitive. The default is to remove automated backups immediately after the DB cluster is deleted, unless the AWS Backup policy specifies a point-in-time restore rule.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub delete_automated_backups: Option<Bool>,
+    pub delete_automated_backups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeletionProtection`: a boolean.
     ///
     /// A value that indicates whether the DB cluster has deletion protection enabled. The database can't be deleted when deletion protection is enabled. By default, deletion protection is disabled.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Domain`: a string.
     ///
     /// Indicates the directory ID of the Active Directory to create the DB cluster.
     ///
     /// For Amazon Aurora DB clusters, Amazon RDS can use Kerberos authentication to authenticate users that connect to the DB cluster.
     ///
-    /// For more information, see \[Kerberos authentication\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/kerberos-authentication.html>) in the *Amazon Aurora User Guide* .
+    /// For more information, see [Kerberos authentication](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/kerberos-authentication.html) in the *Amazon Aurora User Guide* .
     ///
     /// Valid for: Aurora DB clusters only
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIAMRoleName`: a string.
     ///
     /// Specifies the name of the IAM role to use when making API calls to the Directory Service.
     ///
     /// Valid for: Aurora DB clusters only
-    pub domain_iam_role_name: Option<Str>,
+    pub domain_iam_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableCloudwatchLogsExports`: a list of strings.
     ///
-    /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see \[Publishing Database Logs to Amazon CloudWatch Logs\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.html#USER_LogAccess.Procedural.UploadtoCloudWatch>) in the *Amazon Aurora User Guide* .
+    /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see [Publishing Database Logs to Amazon CloudWatch Logs](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.html#USER_LogAccess.Procedural.UploadtoCloudWatch) in the *Amazon Aurora User Guide* .
     ///
     /// *Aurora MySQL*
     ///
@@ -328,7 +252,8 @@ pub struct DbCluster {
     /// Valid values: `postgresql`
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub enable_cloudwatch_logs_exports: Option<List<Str>>,
+    pub enable_cloudwatch_logs_exports:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableGlobalWriteForwarding`: a boolean.
     ///
     /// Specifies whether to enable this DB cluster to forward write operations to the primary cluster of a global cluster (Aurora global database). By default, write operations are not allowed on Aurora DB clusters that are secondary clusters in an Aurora global database.
@@ -336,31 +261,31 @@ pub struct DbCluster {
     /// You can set this value only on Aurora DB clusters that are members of an Aurora global database. With this parameter enabled, a secondary cluster can forward writes to the current primary cluster, and the resulting changes are replicated back to this cluster. For the primary DB cluster of an Aurora global database, this value is used immediately if the primary is demoted by a global cluster API operation, but it does nothing until then.
     ///
     /// Valid for Cluster Type: Aurora DB clusters only
-    pub enable_global_write_forwarding: Option<Bool>,
+    pub enable_global_write_forwarding: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableHttpEndpoint`: a boolean.
     ///
     /// Specifies whether to enable the HTTP endpoint for the DB cluster. By default, the HTTP endpoint isn't enabled.
     ///
     /// When enabled, the HTTP endpoint provides a connectionless web service API (RDS Data API) for running SQL queries on the DB cluster. You can also query your database from inside the RDS console with the RDS query editor.
     ///
-    /// For more information, see \[Using RDS Data API\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html>) in the *Amazon Aurora User Guide* .
+    /// For more information, see [Using RDS Data API](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html) in the *Amazon Aurora User Guide* .
     ///
     /// Valid for Cluster Type: Aurora DB clusters only
-    pub enable_http_endpoint: Option<Bool>,
+    pub enable_http_endpoint: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableIAMDatabaseAuthentication`: a boolean.
     ///
     /// A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts. By default, mapping is disabled.
     ///
-    /// For more information, see \[IAM Database Authentication\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html>) in the *Amazon Aurora User Guide.*
+    /// For more information, see [IAM Database Authentication](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html) in the *Amazon Aurora User Guide.*
     ///
     /// Valid for: Aurora DB clusters only
-    pub enable_iam_database_authentication: Option<Bool>,
+    pub enable_iam_database_authentication: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableLocalWriteForwarding`: a boolean.
     ///
     /// Specifies whether read replicas can forward write operations to the writer DB instance in the DB cluster. By default, write operations aren't allowed on reader DB instances.
     ///
     /// Valid for: Aurora DB clusters only
-    pub enable_local_write_forwarding: Option<Bool>,
+    pub enable_local_write_forwarding: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Engine`: a string.
     ///
     /// The name of the database engine to be used for this DB cluster.
@@ -375,24 +300,24 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub engine: Option<Str>,
+    pub engine: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineLifecycleSupport`: a string.
     ///
     /// The life cycle type for this DB cluster.
     ///
-    /// &gt; By default, this value is set to `open-source-rds-extended-support` , which enrolls your DB cluster into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the DB cluster will fail if the DB major version is past its end of standard support date.
+    /// \> By default, this value is set to `open-source-rds-extended-support` , which enrolls your DB cluster into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the DB cluster will fail if the DB major version is past its end of standard support date.
     ///
     /// You can use this setting to enroll your DB cluster into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your DB cluster past the end of standard support for that engine version. For more information, see the following sections:
     ///
-    /// - Amazon Aurora - \[Amazon RDS Extended Support with Amazon Aurora\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/extended-support.html>) in the *Amazon Aurora User Guide*
-    /// - Amazon RDS - \[Amazon RDS Extended Support with Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html>) in the *Amazon RDS User Guide*
+    /// - Amazon Aurora - [Amazon RDS Extended Support with Amazon Aurora](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/extended-support.html) in the *Amazon Aurora User Guide*
+    /// - Amazon RDS - [Amazon RDS Extended Support with Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html) in the *Amazon RDS User Guide*
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Valid Values: `open-source-rds-extended-support | open-source-rds-extended-support-disabled`
     ///
     /// Default: `open-source-rds-extended-support`
-    pub engine_lifecycle_support: Option<Str>,
+    pub engine_lifecycle_support: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineMode`: a string.
     ///
     /// The DB engine mode of the DB cluster, either `provisioned` or `serverless` .
@@ -401,13 +326,13 @@ pub struct DbCluster {
     ///
     /// For information about limitations and requirements for Serverless DB clusters, see the following sections in the *Amazon Aurora User Guide* :
     ///
-    /// - \[Limitations of Aurora Serverless v1\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html#aurora-serverless.limitations>)
-    /// - \[Requirements for Aurora Serverless v2\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html>)
+    /// - [Limitations of Aurora Serverless v1](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html#aurora-serverless.limitations)
+    /// - [Requirements for Aurora Serverless v2](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html)
     ///
     /// Valid for Cluster Type: Aurora DB clusters only
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_mode: Option<Str>,
+    pub engine_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The version number of the database engine to use.
@@ -432,41 +357,41 @@ pub struct DbCluster {
     ///
     /// *Aurora MySQL*
     ///
-    /// For information, see \[Database engine updates for Amazon Aurora MySQL\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Updates.html>) in the *Amazon Aurora User Guide* .
+    /// For information, see [Database engine updates for Amazon Aurora MySQL](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Updates.html) in the *Amazon Aurora User Guide* .
     ///
     /// *Aurora PostgreSQL*
     ///
-    /// For information, see \[Amazon Aurora PostgreSQL releases and engine versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Updates.20180305.html>) in the *Amazon Aurora User Guide* .
+    /// For information, see [Amazon Aurora PostgreSQL releases and engine versions](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Updates.20180305.html) in the *Amazon Aurora User Guide* .
     ///
     /// *MySQL*
     ///
-    /// For information, see \[Amazon RDS for MySQL\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MySQL.html#MySQL.Concepts.VersionMgmt>) in the *Amazon RDS User Guide* .
+    /// For information, see [Amazon RDS for MySQL](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MySQL.html#MySQL.Concepts.VersionMgmt) in the *Amazon RDS User Guide* .
     ///
     /// *PostgreSQL*
     ///
-    /// For information, see \[Amazon RDS for PostgreSQL\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts>) in the *Amazon RDS User Guide* .
+    /// For information, see [Amazon RDS for PostgreSQL](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts) in the *Amazon RDS User Guide* .
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalClusterIdentifier`: a string.
     ///
-    /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster. To define the primary database cluster of the global cluster, use the \[AWS::RDS::GlobalCluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-globalcluster.html>) resource.
+    /// If you are configuring an Aurora global database cluster and want your Aurora DB cluster to be a secondary member in the global database cluster, specify the global cluster ID of the global database cluster. To define the primary database cluster of the global cluster, use the [AWS::RDS::GlobalCluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-globalcluster.html) resource.
     ///
     /// If you aren't configuring a global database cluster, don't specify this property.
     ///
-    /// &gt; To remove the DB cluster from a global database cluster, specify an empty value for the `GlobalClusterIdentifier` property.
+    /// \> To remove the DB cluster from a global database cluster, specify an empty value for the `GlobalClusterIdentifier` property.
     ///
-    /// For information about Aurora global databases, see \[Working with Amazon Aurora Global Databases\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html>) in the *Amazon Aurora User Guide* .
+    /// For information about Aurora global databases, see [Working with Amazon Aurora Global Databases](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html) in the *Amazon Aurora User Guide* .
     ///
     /// Valid for: Aurora DB clusters only
     ///
     /// Pattern `^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 0 to 63; changing it may replace the resource (conditionally create-only).
-    pub global_cluster_identifier: Option<Str>,
+    pub global_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Iops`: an integer.
     ///
     /// The amount of Provisioned IOPS (input/output operations per second) to be initially allocated for each DB instance in the Multi-AZ DB cluster.
     ///
-    /// For information about valid IOPS values, see \[Provisioned IOPS storage\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS>) in the *Amazon RDS User Guide* .
+    /// For information about valid IOPS values, see [Provisioned IOPS storage](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Storage.html#USER_PIOPS) in the *Amazon RDS User Guide* .
     ///
     /// This setting is required to create a Multi-AZ DB cluster.
     ///
@@ -475,7 +400,7 @@ pub struct DbCluster {
     /// Constraints:
     ///
     /// - Must be a multiple between .5 and 50 of the storage amount for the DB cluster.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS KMS key that is used to encrypt the database instances in the DB cluster, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef` . If you enable the `StorageEncrypted` property but don't specify this property, the default KMS key is used. If you specify this property, you must set the `StorageEncrypted` property to `true` .
@@ -487,19 +412,19 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManageMasterUserPassword`: a boolean.
     ///
     /// Specifies whether to manage the master user password with AWS Secrets Manager.
     ///
-    /// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide* and \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html>) in the *Amazon Aurora User Guide.*
+    /// For more information, see [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide* and [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html) in the *Amazon Aurora User Guide.*
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Constraints:
     ///
     /// - Can't manage the master user password with AWS Secrets Manager if `MasterUserPassword` is specified.
-    pub manage_master_user_password: Option<Bool>,
+    pub manage_master_user_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MasterUserAuthenticationType`: a [`MasterUserAuthenticationType`] value.
     ///
     /// Specifies the authentication type for the master user. With IAM master user authentication, you can configure the master DB user with IAM database authentication when you create a DB cluster.
@@ -514,35 +439,35 @@ pub struct DbCluster {
     /// This option is only valid for RDS for MySQL, RDS for MariaDB, RDS for PostgreSQL, Aurora MySQL, and Aurora PostgreSQL engines.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub master_user_authentication_type: Option<MasterUserAuthenticationType>,
+    pub master_user_authentication_type: ::std::option::Option<MasterUserAuthenticationType>,
     /// `MasterUserPassword`: a string.
     ///
     /// The master password for the DB instance.
     ///
-    /// &gt; If you specify the `SourceDBClusterIdentifier` , `SnapshotIdentifier` , or `GlobalClusterIdentifier` property, don't specify this property. The value is inherited from the source DB cluster, the snapshot, or the primary DB cluster for the global database cluster, respectively.
+    /// \> If you specify the `SourceDBClusterIdentifier` , `SnapshotIdentifier` , or `GlobalClusterIdentifier` property, don't specify this property. The value is inherited from the source DB cluster, the snapshot, or the primary DB cluster for the global database cluster, respectively.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Write-only: CloudFormation does not return it.
-    pub master_user_password: Option<Str>,
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserSecret`: a [`MasterUserSecret`] object.
     ///
     /// The secret managed by RDS in AWS Secrets Manager for the master user password.
     ///
-    /// &gt; When you restore a DB cluster from a snapshot, Amazon RDS generates a new secret instead of reusing the secret specified in the `SecretArn` property. This ensures that the restored DB cluster is securely managed with a dedicated secret. To maintain consistent integration with your application, you might need to update resource configurations to reference the newly created secret.
+    /// \> When you restore a DB cluster from a snapshot, Amazon RDS generates a new secret instead of reusing the secret specified in the `SecretArn` property. This ensures that the restored DB cluster is securely managed with a dedicated secret. To maintain consistent integration with your application, you might need to update resource configurations to reference the newly created secret.
     ///
-    /// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide* and \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html>) in the *Amazon Aurora User Guide.*
-    pub master_user_secret: Option<Obj<MasterUserSecret>>,
+    /// For more information, see [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide* and [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html) in the *Amazon Aurora User Guide.*
+    pub master_user_secret: ::std::option::Option<crate::Obj<MasterUserSecret>>,
     /// `MasterUsername`: a string.
     ///
     /// The name of the master user for the DB cluster.
     ///
-    /// &gt; If you specify the `SourceDBClusterIdentifier` , `SnapshotIdentifier` , or `GlobalClusterIdentifier` property, don't specify this property. The value is inherited from the source DB cluster, the snapshot, or the primary DB cluster for the global database cluster, respectively.
+    /// \> If you specify the `SourceDBClusterIdentifier` , `SnapshotIdentifier` , or `GlobalClusterIdentifier` property, don't specify this property. The value is inherited from the source DB cluster, the snapshot, or the primary DB cluster for the global database cluster, respectively.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Pattern `^[a-zA-Z]{1}[a-zA-Z0-9_]*$`; length at least 1; changing it may replace the resource (conditionally create-only).
-    pub master_username: Option<Str>,
+    pub master_username: ::std::option::Option<::cloudwright_core::Str>,
     /// `MonitoringInterval`: an integer.
     ///
     /// The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB cluster. To turn off collecting Enhanced Monitoring metrics, specify `0` .
@@ -554,17 +479,17 @@ pub struct DbCluster {
     /// Valid Values: `0 | 1 | 5 | 10 | 15 | 30 | 60`
     ///
     /// Default: `0`
-    pub monitoring_interval: Option<Int>,
+    pub monitoring_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `MonitoringRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) for the IAM role that permits RDS to send Enhanced Monitoring metrics to Amazon CloudWatch Logs. An example is `arn:aws:iam:123456789012:role/emaccess` . For information on creating a monitoring role, see \[Setting up and enabling Enhanced Monitoring\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html#USER_Monitoring.OS.Enabling>) in the *Amazon RDS User Guide* .
+    /// The Amazon Resource Name (ARN) for the IAM role that permits RDS to send Enhanced Monitoring metrics to Amazon CloudWatch Logs. An example is `arn:aws:iam:123456789012:role/emaccess` . For information on creating a monitoring role, see [Setting up and enabling Enhanced Monitoring](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html#USER_Monitoring.OS.Enabling) in the *Amazon RDS User Guide* .
     ///
     /// If `MonitoringInterval` is set to a value other than `0` , supply a `MonitoringRoleArn` value.
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub monitoring_role_arn: Option<Str>,
+    pub monitoring_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkType`: a string.
     ///
     /// The network type of the DB cluster.
@@ -576,18 +501,18 @@ pub struct DbCluster {
     ///
     /// The network type is determined by the `DBSubnetGroup` specified for the DB cluster. A `DBSubnetGroup` can support only the IPv4 protocol or the IPv4 and IPv6 protocols ( `DUAL` ).
     ///
-    /// For more information, see \[Working with a DB instance in a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) in the *Amazon Aurora User Guide.*
+    /// For more information, see [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html) in the *Amazon Aurora User Guide.*
     ///
     /// Valid for: Aurora DB clusters only
-    pub network_type: Option<Str>,
+    pub network_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `PerformanceInsightsEnabled`: a boolean.
     ///
     /// Specifies whether to turn on Performance Insights for the DB cluster.
     ///
-    /// For more information, see \[Using Amazon Performance Insights\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html>) in the *Amazon RDS User Guide* .
+    /// For more information, see [Using Amazon Performance Insights](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html) in the *Amazon RDS User Guide* .
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
-    pub performance_insights_enabled: Option<Bool>,
+    pub performance_insights_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PerformanceInsightsKmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier for encryption of Performance Insights data.
@@ -597,7 +522,7 @@ pub struct DbCluster {
     /// If you don't specify a value for `PerformanceInsightsKMSKeyId` , then Amazon RDS uses your default KMS key. There is a default KMS key for your AWS account . Your AWS account has a different default KMS key for each AWS Region .
     ///
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
-    pub performance_insights_kms_key_id: Option<Str>,
+    pub performance_insights_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PerformanceInsightsRetentionPeriod`: an integer.
     ///
     /// The number of days to retain Performance Insights data. When creating a DB cluster without enabling Performance Insights, you can't specify the parameter `PerformanceInsightsRetentionPeriod` .
@@ -613,7 +538,7 @@ pub struct DbCluster {
     /// Default: `7` days
     ///
     /// If you specify a retention period that isn't valid, such as `94` , Amazon RDS issues an error.
-    pub performance_insights_retention_period: Option<Int>,
+    pub performance_insights_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Port`: an integer.
     ///
     /// The port number on which the DB instances in the DB cluster accept connections.
@@ -626,13 +551,13 @@ pub struct DbCluster {
     /// - `3306` when `Engine` is `aurora` or `aurora-mysql`
     /// - `5432` when `Engine` is `aurora-postgresql`
     ///
-    /// &gt; The `No interruption` on update behavior only applies to DB clusters. If you are updating a DB instance, see \[Port\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-port>) for the AWS::RDS::DBInstance resource.
+    /// \> The `No interruption` on update behavior only applies to DB clusters. If you are updating a DB instance, see [Port](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-port) for the AWS::RDS::DBInstance resource.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreferredBackupWindow`: a string.
     ///
-    /// The daily time range during which automated backups are created. For more information, see \[Backup Window\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html#Aurora.Managing.Backups.BackupWindow>) in the *Amazon Aurora User Guide.*
+    /// The daily time range during which automated backups are created. For more information, see [Backup Window](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html#Aurora.Managing.Backups.BackupWindow) in the *Amazon Aurora User Guide.*
     ///
     /// Constraints:
     ///
@@ -642,21 +567,21 @@ pub struct DbCluster {
     /// - Must be at least 30 minutes.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub preferred_backup_window: Option<Str>,
+    pub preferred_backup_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// Format: `ddd:hh24:mi-ddd:hh24:mi`
     ///
-    /// The default is a 30-minute window selected at random from an 8-hour block of time for each AWS Region, occurring on a random day of the week. To see the time blocks available, see \[Maintaining an Amazon Aurora DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html#AdjustingTheMaintenanceWindow.Aurora>) in the *Amazon Aurora User Guide.*
+    /// The default is a 30-minute window selected at random from an 8-hour block of time for each AWS Region, occurring on a random day of the week. To see the time blocks available, see [Maintaining an Amazon Aurora DB cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html#AdjustingTheMaintenanceWindow.Aurora) in the *Amazon Aurora User Guide.*
     ///
     /// Valid Days: Mon, Tue, Wed, Thu, Fri, Sat, Sun.
     ///
     /// Constraints: Minimum 30-minute window.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Specifies whether the DB cluster is publicly accessible.
@@ -676,13 +601,13 @@ pub struct DbCluster {
     /// If `PubliclyAccessible` is true and the VPC that the `DBSubnetGroup` is in doesn't have an internet gateway attached to it, Amazon RDS returns an error.
     ///
     /// Create-only: changing it replaces the resource.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReplicationSourceIdentifier`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the source DB instance or DB cluster if this DB cluster is created as a read replica.
     ///
     /// Valid for: Aurora DB clusters only
-    pub replication_source_identifier: Option<Str>,
+    pub replication_source_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreToTime`: a string.
     ///
     /// The date and time to restore the DB cluster to.
@@ -703,7 +628,7 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub restore_to_time: Option<Str>,
+    pub restore_to_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreType`: a string.
     ///
     /// The type of restore to be performed. You can specify one of the following values:
@@ -716,7 +641,7 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub restore_type: Option<Str>,
+    pub restore_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object.
     ///
     /// The scaling configuration of an Aurora Serverless v1 DB cluster.
@@ -724,7 +649,7 @@ pub struct DbCluster {
     /// This property is only supported for Aurora Serverless v1. For Aurora Serverless v2, Use the `ServerlessV2ScalingConfiguration` property.
     ///
     /// Valid for: Aurora Serverless v1 DB clusters only
-    pub scaling_configuration: Option<Obj<ScalingConfiguration>>,
+    pub scaling_configuration: ::std::option::Option<crate::Obj<ScalingConfiguration>>,
     /// `ServerlessV2ScalingConfiguration`: a [`ServerlessV2ScalingConfiguration`] object.
     ///
     /// The scaling configuration of an Aurora Serverless V2 DB cluster.
@@ -732,7 +657,8 @@ pub struct DbCluster {
     /// This property is only supported for Aurora Serverless v2. For Aurora Serverless v1, Use the `ScalingConfiguration` property.
     ///
     /// Valid for: Aurora Serverless v2 DB clusters only
-    pub serverless_v2_scaling_configuration: Option<Obj<ServerlessV2ScalingConfiguration>>,
+    pub serverless_v2_scaling_configuration:
+        ::std::option::Option<crate::Obj<ServerlessV2ScalingConfiguration>>,
     /// `SnapshotIdentifier`: a string.
     ///
     /// The identifier for the DB snapshot or DB cluster snapshot to restore from.
@@ -760,7 +686,7 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_identifier: Option<Str>,
+    pub snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBClusterIdentifier`: a string.
     ///
     /// When restoring a DB cluster to a point in time, the identifier of the source DB cluster from which to restore.
@@ -773,13 +699,13 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_db_cluster_identifier: Option<Str>,
+    pub source_db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDbClusterResourceId`: a string.
     ///
     /// The resource ID of the source DB cluster from which to restore.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_db_cluster_resource_id: Option<Str>,
+    pub source_db_cluster_resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceRegion`: a string.
     ///
     /// The AWS Region which contains the source DB cluster when replicating a DB cluster. For example, `us-east-1` .
@@ -787,7 +713,7 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters only
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_region: Option<Str>,
+    pub source_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEncrypted`: a boolean.
     ///
     /// Indicates whether the DB cluster is encrypted.
@@ -800,17 +726,17 @@ pub struct DbCluster {
     ///
     /// If you specify the `SnapshotIdentifier` and the specified snapshot isn't encrypted, you can use this property to specify that the restored DB cluster is encrypted. Specify the `KmsKeyId` property for the KMS key to use for encryption. If you don't want the restored DB cluster to be encrypted, then don't set this property or set it to `false` .
     ///
-    /// &gt; If you specify both the `StorageEncrypted` and `SnapshotIdentifier` properties without specifying the `KmsKeyId` property, then the restored DB cluster inherits the encryption settings from the DB snapshot that provide.
+    /// \> If you specify both the `StorageEncrypted` and `SnapshotIdentifier` properties without specifying the `KmsKeyId` property, then the restored DB cluster inherits the encryption settings from the DB snapshot that provide.
     ///
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_encrypted: Option<Bool>,
+    pub storage_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StorageType`: a string.
     ///
     /// The storage type to associate with the DB cluster.
     ///
-    /// For information on storage types for Aurora DB clusters, see \[Storage configurations for Amazon Aurora DB clusters\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.StorageReliability.html#aurora-storage-type>) . For information on storage types for Multi-AZ DB clusters, see \[Settings for creating Multi-AZ DB clusters\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/create-multi-az-db-cluster.html#create-multi-az-db-cluster-settings>) .
+    /// For information on storage types for Aurora DB clusters, see [Storage configurations for Amazon Aurora DB clusters](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.StorageReliability.html#aurora-storage-type) . For information on storage types for Multi-AZ DB clusters, see [Settings for creating Multi-AZ DB clusters](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/create-multi-az-db-cluster.html#create-multi-az-db-cluster-settings) .
     ///
     /// This setting is required to create a Multi-AZ DB cluster.
     ///
@@ -828,8 +754,8 @@ pub struct DbCluster {
     /// - Aurora DB clusters - `aurora`
     /// - Multi-AZ DB clusters - `io1`
     ///
-    /// &gt; When you create an Aurora DB cluster with the storage type set to `aurora-iopt1` , the storage type is returned in the response. The storage type isn't returned when you set it to `aurora` .
-    pub storage_type: Option<Str>,
+    /// \> When you create an Aurora DB cluster with the storage type set to `aurora-iopt1` , the storage type is returned in the response. The storage type isn't returned when you set it to `aurora` .
+    pub storage_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the DB cluster.
@@ -837,7 +763,7 @@ pub struct DbCluster {
     /// Valid for Cluster Type: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UseLatestRestorableTime`: a boolean.
     ///
     /// A value that indicates whether to restore the DB cluster to the latest restorable backup time. By default, the DB cluster is not restored to the latest restorable backup time.
@@ -845,7 +771,7 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub use_latest_restorable_time: Option<Bool>,
+    pub use_latest_restorable_time: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// A list of EC2 VPC security groups to associate with this DB cluster.
@@ -855,7 +781,8 @@ pub struct DbCluster {
     /// Valid for: Aurora DB clusters and Multi-AZ DB clusters
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -865,7 +792,7 @@ impl DbCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html",
         primary_identifier: &["DBClusterIdentifier"],
@@ -876,157 +803,159 @@ impl DbCluster {
         read_only: &["DBClusterArn", "DBClusterResourceId", "Endpoint", "Endpoint/Address", "Endpoint/Port", "ReadEndpoint", "ReadEndpoint/Address", "MasterUserSecret/SecretArn", "StorageEncryptionType", "StorageThroughput"],
         attributes: &["DBClusterArn", "DBClusterResourceId", "Endpoint", "Endpoint.Address", "Endpoint.Port", "MasterUserSecret.SecretArn", "ReadEndpoint", "ReadEndpoint.Address", "StorageEncryptionType", "StorageThroughput"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocatedStorage`: an integer.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
+    pub fn allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `AssociatedRoles`: a list of [`DbClusterRole`] objects.
-    pub fn associated_roles(mut self, value: impl Into<List<DbClusterRole>>) -> Self { self.associated_roles = Some(value.into()); self }
+    pub fn associated_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DbClusterRole>>) -> Self { self.associated_roles = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
+    pub fn availability_zones(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.availability_zones = ::std::option::Option::Some(value.into()); self }
     /// `BacktrackWindow`: an integer.
-    pub fn backtrack_window(mut self, value: impl Into<Int>) -> Self { self.backtrack_window = Some(value.into()); self }
+    pub fn backtrack_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.backtrack_window = ::std::option::Option::Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
+    pub fn backup_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.backup_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `ClusterScalabilityType`: a [`ClusterScalabilityType`] value.
-    pub fn cluster_scalability_type(mut self, value: impl Into<ClusterScalabilityType>) -> Self { self.cluster_scalability_type = Some(value.into()); self }
+    pub fn cluster_scalability_type(mut self, value: impl ::std::convert::Into<ClusterScalabilityType>) -> Self { self.cluster_scalability_type = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
+    pub fn copy_tags_to_snapshot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_snapshot = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterInstanceClass`: a string.
-    pub fn db_cluster_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_cluster_instance_class = Some(value.into()); self }
+    pub fn db_cluster_instance_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_instance_class = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterParameterGroupName`: a string.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
+    pub fn db_cluster_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBInstanceParameterGroupName`: a string.
-    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_instance_parameter_group_name = Some(value.into()); self }
+    pub fn db_instance_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBSystemId`: a string.
-    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self { self.db_system_id = Some(value.into()); self }
+    pub fn db_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_system_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseInsightsMode`: a [`DatabaseInsightsMode`] value.
-    pub fn database_insights_mode(mut self, value: impl Into<DatabaseInsightsMode>) -> Self { self.database_insights_mode = Some(value.into()); self }
+    pub fn database_insights_mode(mut self, value: impl ::std::convert::Into<DatabaseInsightsMode>) -> Self { self.database_insights_mode = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `DeleteAutomatedBackups`: a boolean.
-    pub fn delete_automated_backups(mut self, value: impl Into<Bool>) -> Self { self.delete_automated_backups = Some(value.into()); self }
+    pub fn delete_automated_backups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_automated_backups = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `DomainIAMRoleName`: a string.
-    pub fn domain_iam_role_name(mut self, value: impl Into<Str>) -> Self { self.domain_iam_role_name = Some(value.into()); self }
+    pub fn domain_iam_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_iam_role_name = ::std::option::Option::Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enable_cloudwatch_logs_exports = ::std::option::Option::Some(value.into()); self }
     /// `EnableGlobalWriteForwarding`: a boolean.
-    pub fn enable_global_write_forwarding(mut self, value: impl Into<Bool>) -> Self { self.enable_global_write_forwarding = Some(value.into()); self }
+    pub fn enable_global_write_forwarding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_global_write_forwarding = ::std::option::Option::Some(value.into()); self }
     /// `EnableHttpEndpoint`: a boolean.
-    pub fn enable_http_endpoint(mut self, value: impl Into<Bool>) -> Self { self.enable_http_endpoint = Some(value.into()); self }
+    pub fn enable_http_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_http_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `EnableIAMDatabaseAuthentication`: a boolean.
-    pub fn enable_iam_database_authentication(mut self, value: impl Into<Bool>) -> Self { self.enable_iam_database_authentication = Some(value.into()); self }
+    pub fn enable_iam_database_authentication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_iam_database_authentication = ::std::option::Option::Some(value.into()); self }
     /// `EnableLocalWriteForwarding`: a boolean.
-    pub fn enable_local_write_forwarding(mut self, value: impl Into<Bool>) -> Self { self.enable_local_write_forwarding = Some(value.into()); self }
+    pub fn enable_local_write_forwarding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_local_write_forwarding = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineLifecycleSupport`: a string.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self { self.engine_lifecycle_support = Some(value.into()); self }
+    pub fn engine_lifecycle_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_lifecycle_support = ::std::option::Option::Some(value.into()); self }
     /// `EngineMode`: a string.
-    pub fn engine_mode(mut self, value: impl Into<Str>) -> Self { self.engine_mode = Some(value.into()); self }
+    pub fn engine_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_mode = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = Some(value.into()); self }
+    pub fn global_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ManageMasterUserPassword`: a boolean.
-    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_user_password = Some(value.into()); self }
+    pub fn manage_master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserAuthenticationType`: a [`MasterUserAuthenticationType`] value.
-    pub fn master_user_authentication_type(mut self, value: impl Into<MasterUserAuthenticationType>) -> Self { self.master_user_authentication_type = Some(value.into()); self }
+    pub fn master_user_authentication_type(mut self, value: impl ::std::convert::Into<MasterUserAuthenticationType>) -> Self { self.master_user_authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserSecret`: a [`MasterUserSecret`] object.
-    pub fn master_user_secret(mut self, value: impl Into<Obj<MasterUserSecret>>) -> Self { self.master_user_secret = Some(value.into()); self }
+    pub fn master_user_secret(mut self, value: impl ::std::convert::Into<crate::Obj<MasterUserSecret>>) -> Self { self.master_user_secret = ::std::option::Option::Some(value.into()); self }
     /// `MasterUsername`: a string.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = Some(value.into()); self }
+    pub fn master_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_username = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringInterval`: an integer.
-    pub fn monitoring_interval(mut self, value: impl Into<Int>) -> Self { self.monitoring_interval = Some(value.into()); self }
+    pub fn monitoring_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.monitoring_interval = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringRoleArn`: a string.
-    pub fn monitoring_role_arn(mut self, value: impl Into<Str>) -> Self { self.monitoring_role_arn = Some(value.into()); self }
+    pub fn monitoring_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitoring_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a string.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceInsightsEnabled`: a boolean.
-    pub fn performance_insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.performance_insights_enabled = Some(value.into()); self }
+    pub fn performance_insights_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.performance_insights_enabled = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceInsightsKmsKeyId`: a string.
-    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.performance_insights_kms_key_id = Some(value.into()); self }
+    pub fn performance_insights_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.performance_insights_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceInsightsRetentionPeriod`: an integer.
-    pub fn performance_insights_retention_period(mut self, value: impl Into<Int>) -> Self { self.performance_insights_retention_period = Some(value.into()); self }
+    pub fn performance_insights_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.performance_insights_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
+    pub fn preferred_backup_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_backup_window = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationSourceIdentifier`: a string.
-    pub fn replication_source_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_source_identifier = Some(value.into()); self }
+    pub fn replication_source_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replication_source_identifier = ::std::option::Option::Some(value.into()); self }
     /// `RestoreToTime`: a string.
-    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self { self.restore_to_time = Some(value.into()); self }
+    pub fn restore_to_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_to_time = ::std::option::Option::Some(value.into()); self }
     /// `RestoreType`: a string.
-    pub fn restore_type(mut self, value: impl Into<Str>) -> Self { self.restore_type = Some(value.into()); self }
+    pub fn restore_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_type = ::std::option::Option::Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object.
-    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = Some(value.into()); self }
+    pub fn scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessV2ScalingConfiguration`: a [`ServerlessV2ScalingConfiguration`] object.
-    pub fn serverless_v2_scaling_configuration(mut self, value: impl Into<Obj<ServerlessV2ScalingConfiguration>>) -> Self { self.serverless_v2_scaling_configuration = Some(value.into()); self }
+    pub fn serverless_v2_scaling_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerlessV2ScalingConfiguration>>) -> Self { self.serverless_v2_scaling_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
+    pub fn snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
+    pub fn source_db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDbClusterResourceId`: a string.
-    pub fn source_db_cluster_resource_id(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_resource_id = Some(value.into()); self }
+    pub fn source_db_cluster_resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_resource_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceRegion`: a string.
-    pub fn source_region(mut self, value: impl Into<Str>) -> Self { self.source_region = Some(value.into()); self }
+    pub fn source_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_region = ::std::option::Option::Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
+    pub fn storage_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.storage_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a string.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
+    pub fn use_latest_restorable_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_latest_restorable_time = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbCluster {
+impl ::cloudwright_core::Resource for DbCluster {
     type Attributes = DbClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbCluster {
+impl ::cloudwright_core::ToValue for DbCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
             .opt("AssociatedRoles", &self.associated_roles)
             .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
@@ -1140,12 +1069,12 @@ impl ToValue for DbCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbCluster`]: `Handle<DbCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbCluster`]: `Handle<DbCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbClusterAttributes(ResourceRef);
+pub struct DbClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -1155,48 +1084,48 @@ impl DbClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the DB cluster.
     #[inline]
-    pub fn db_cluster_arn(&self) -> Value {
-        self.0.get_att("DBClusterArn")
+    pub fn db_cluster_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBClusterArn"))
     }
 
     /// `Fn::GetAtt` `DBClusterResourceId`: a string.
     ///
     /// The AWS Region -unique, immutable identifier for the DB cluster. This identifier is found in AWS CloudTrail log entries whenever the KMS key for the DB cluster is accessed.
     #[inline]
-    pub fn db_cluster_resource_id(&self) -> Value {
-        self.0.get_att("DBClusterResourceId")
+    pub fn db_cluster_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBClusterResourceId"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: an object.
     ///
     /// The `Endpoint` return value specifies the connection endpoint for the primary instance of the DB cluster.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// Specifies the connection endpoint for the primary instance of the DB cluster.
     #[inline]
-    pub fn endpoint_address(&self) -> Value {
-        self.0.get_att("Endpoint.Address")
+    pub fn endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Address"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// Specifies the port that the database engine is listening on.
     #[inline]
-    pub fn endpoint_port(&self) -> Value {
-        self.0.get_att("Endpoint.Port")
+    pub fn endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Port"))
     }
 
     /// `Fn::GetAtt` `MasterUserSecret.SecretArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values>) .
+    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see [Return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values) .
     #[inline]
-    pub fn master_user_secret_secret_arn(&self) -> Value {
-        self.0.get_att("MasterUserSecret.SecretArn")
+    pub fn master_user_secret_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterUserSecret.SecretArn"))
     }
 
     /// `Fn::GetAtt` `ReadEndpoint`: an object.
@@ -1207,24 +1136,24 @@ impl DbClusterAttributes {
     ///
     /// If a failover occurs, and the Aurora Replica that you are connected to is promoted to be the primary instance, your connection is dropped. To continue sending your read workload to other Aurora Replicas in the cluster, you can then reconnect to the reader endpoint.
     ///
-    /// For more information about Aurora endpoints, see \[Amazon Aurora connection management\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html>) in the *Amazon Aurora User Guide* .
+    /// For more information about Aurora endpoints, see [Amazon Aurora connection management](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html) in the *Amazon Aurora User Guide* .
     #[inline]
-    pub fn read_endpoint(&self) -> Value {
-        self.0.get_att("ReadEndpoint")
+    pub fn read_endpoint(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("ReadEndpoint"))
     }
 
     /// `Fn::GetAtt` `ReadEndpoint.Address`: a string.
     ///
     /// The host address of the reader endpoint.
     #[inline]
-    pub fn read_endpoint_address(&self) -> Value {
-        self.0.get_att("ReadEndpoint.Address")
+    pub fn read_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReadEndpoint.Address"))
     }
 
     /// `Fn::GetAtt` `StorageEncryptionType`: a string.
     #[inline]
-    pub fn storage_encryption_type(&self) -> Value {
-        self.0.get_att("StorageEncryptionType")
+    pub fn storage_encryption_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageEncryptionType"))
     }
 
     /// `Fn::GetAtt` `StorageThroughput`: an integer.
@@ -1233,28 +1162,10 @@ impl DbClusterAttributes {
     ///
     /// This setting is only for non-Aurora Multi-AZ DB clusters.
     #[inline]
-    pub fn storage_throughput(&self) -> Value {
-        self.0.get_att("StorageThroughput")
+    pub fn storage_throughput(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("StorageThroughput"))
     }
 }
-
-/// The required properties of [`DbClusterRole`], by name: `DbClusterRole::new(DbClusterRoleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DbClusterRoleRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
-    properties: &[
-        ("FeatureName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DBClusterRole` property type of `AWS::RDS::DBCluster`.
 ///
@@ -1265,64 +1176,50 @@ pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
 pub struct DbClusterRole {
     /// `FeatureName`: a string.
     ///
-    /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other AWS services on your behalf. For the list of supported feature names, see the `SupportedFeatureNames` description in \[DBEngineVersion\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html>) in the *Amazon RDS API Reference* .
-    pub feature_name: Option<Str>,
+    /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB cluster grant permission for the DB cluster to access other AWS services on your behalf. For the list of supported feature names, see the `SupportedFeatureNames` description in [DBEngineVersion](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html) in the *Amazon RDS API Reference* .
+    pub feature_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DbClusterRole {
-    /// A `DbClusterRole` with its required properties, named in a [`DbClusterRoleRequired`].
+    /// A `DbClusterRole` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: DbClusterRoleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            feature_name: None,
-            role_arn: required.role_arn,
+            feature_name: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `FeatureName`: a string.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = Some(value.into()); self }
+    pub fn feature_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature_name = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for DbClusterRole {}
+impl crate::PropertyType for DbClusterRole {}
 
-impl ToValue for DbClusterRole {
+impl ::cloudwright_core::ToValue for DbClusterRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FeatureName", &self.feature_name)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutoPause", Shape::Bool),
-        ("MaxCapacity", Shape::INT),
-        ("MinCapacity", Shape::INT),
-        ("SecondsBeforeTimeout", Shape::INT),
-        ("SecondsUntilAutoPause", Shape::INT),
-        ("TimeoutAction", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ScalingConfiguration` property type of `AWS::RDS::DBCluster`.
 ///
 /// The `ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless v1 DB cluster.
 ///
-/// For more information, see \[Using Amazon Aurora Serverless\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html>) in the *Amazon Aurora User Guide* .
+/// For more information, see [Using Amazon Aurora Serverless](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.html) in the *Amazon Aurora User Guide* .
 ///
 /// This property is only supported for Aurora Serverless v1. For Aurora Serverless v2, Use the `ServerlessV2ScalingConfiguration` property.
 ///
@@ -1335,8 +1232,8 @@ pub struct ScalingConfiguration {
     ///
     /// Indicates whether to allow or disallow automatic pause for an Aurora DB cluster in `serverless` DB engine mode. A DB cluster can be paused only when it's idle (it has no connections).
     ///
-    /// &gt; If a DB cluster is paused for more than seven days, the DB cluster might be backed up with a snapshot. In this case, the DB cluster is restored when there is a request to connect to it.
-    pub auto_pause: Option<Bool>,
+    /// \> If a DB cluster is paused for more than seven days, the DB cluster might be backed up with a snapshot. In this case, the DB cluster is restored when there is a request to connect to it.
+    pub auto_pause: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxCapacity`: an integer.
     ///
     /// The maximum capacity for an Aurora DB cluster in `serverless` DB engine mode.
@@ -1346,7 +1243,7 @@ pub struct ScalingConfiguration {
     /// For Aurora PostgreSQL, valid capacity values are `2` , `4` , `8` , `16` , `32` , `64` , `192` , and `384` .
     ///
     /// The maximum capacity must be greater than or equal to the minimum capacity.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinCapacity`: an integer.
     ///
     /// The minimum capacity for an Aurora DB cluster in `serverless` DB engine mode.
@@ -1356,19 +1253,19 @@ pub struct ScalingConfiguration {
     /// For Aurora PostgreSQL, valid capacity values are `2` , `4` , `8` , `16` , `32` , `64` , `192` , and `384` .
     ///
     /// The minimum capacity must be less than or equal to the maximum capacity.
-    pub min_capacity: Option<Int>,
+    pub min_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecondsBeforeTimeout`: an integer.
     ///
     /// The amount of time, in seconds, that Aurora Serverless v1 tries to find a scaling point to perform seamless scaling before enforcing the timeout action. The default is 300.
     ///
     /// Specify a value between 60 and 600 seconds.
-    pub seconds_before_timeout: Option<Int>,
+    pub seconds_before_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `SecondsUntilAutoPause`: an integer.
     ///
     /// The time, in seconds, before an Aurora DB cluster in `serverless` mode is paused.
     ///
     /// Specify a value between 300 and 86,400 seconds.
-    pub seconds_until_auto_pause: Option<Int>,
+    pub seconds_until_auto_pause: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimeoutAction`: a string.
     ///
     /// The action to take when the timeout is reached, either `ForceApplyCapacityChange` or `RollbackCapacityChange` .
@@ -1377,10 +1274,10 @@ pub struct ScalingConfiguration {
     ///
     /// `RollbackCapacityChange` , the default, ignores the capacity change if a scaling point isn't found in the timeout period.
     ///
-    /// &gt; If you specify `ForceApplyCapacityChange` , connections that prevent Aurora Serverless v1 from finding a scaling point might be dropped.
+    /// \> If you specify `ForceApplyCapacityChange` , connections that prevent Aurora Serverless v1 from finding a scaling point might be dropped.
     ///
-    /// For more information, see \[Autoscaling for Aurora Serverless v1\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.how-it-works.html#aurora-serverless.how-it-works.auto-scaling>) in the *Amazon Aurora User Guide* .
-    pub timeout_action: Option<Str>,
+    /// For more information, see [Autoscaling for Aurora Serverless v1](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless.how-it-works.html#aurora-serverless.how-it-works.auto-scaling) in the *Amazon Aurora User Guide* .
+    pub timeout_action: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1388,29 +1285,29 @@ impl ScalingConfiguration {
     /// A `ScalingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoPause`: a boolean.
-    pub fn auto_pause(mut self, value: impl Into<Bool>) -> Self { self.auto_pause = Some(value.into()); self }
+    pub fn auto_pause(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_pause = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MinCapacity`: an integer.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = Some(value.into()); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_capacity = ::std::option::Option::Some(value.into()); self }
     /// `SecondsBeforeTimeout`: an integer.
-    pub fn seconds_before_timeout(mut self, value: impl Into<Int>) -> Self { self.seconds_before_timeout = Some(value.into()); self }
+    pub fn seconds_before_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.seconds_before_timeout = ::std::option::Option::Some(value.into()); self }
     /// `SecondsUntilAutoPause`: an integer.
-    pub fn seconds_until_auto_pause(mut self, value: impl Into<Int>) -> Self { self.seconds_until_auto_pause = Some(value.into()); self }
+    pub fn seconds_until_auto_pause(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.seconds_until_auto_pause = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutAction`: a string.
-    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self { self.timeout_action = Some(value.into()); self }
+    pub fn timeout_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timeout_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ScalingConfiguration {}
+impl crate::PropertyType for ScalingConfiguration {}
 
-impl ToValue for ScalingConfiguration {
+impl ::cloudwright_core::ToValue for ScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoPause", &self.auto_pause)
             .opt("MaxCapacity", &self.max_capacity)
             .opt("MinCapacity", &self.min_capacity)
@@ -1421,22 +1318,11 @@ impl ToValue for ScalingConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxCapacity", Shape::NUM),
-        ("MinCapacity", Shape::NUM),
-        ("SecondsUntilAutoPause", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerlessV2ScalingConfiguration` property type of `AWS::RDS::DBCluster`.
 ///
-/// The `ServerlessV2ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless V2 DB cluster. For more information, see \[Using Amazon Aurora Serverless v2\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.html>) in the *Amazon Aurora User Guide* .
+/// The `ServerlessV2ScalingConfiguration` property type specifies the scaling configuration of an Aurora Serverless V2 DB cluster. For more information, see [Using Amazon Aurora Serverless v2](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.html) in the *Amazon Aurora User Guide* .
 ///
-/// If you have an Aurora cluster, you must set this attribute before you add a DB instance that uses the `db.serverless` DB instance class. For more information, see \[Clusters that use Aurora Serverless v2 must have a capacity range specified\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html#aurora-serverless-v2.requirements.capacity-range>) in the *Amazon Aurora User Guide* .
+/// If you have an Aurora cluster, you must set this attribute before you add a DB instance that uses the `db.serverless` DB instance class. For more information, see [Clusters that use Aurora Serverless v2 must have a capacity range specified](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html#aurora-serverless-v2.requirements.capacity-range) in the *Amazon Aurora User Guide* .
 ///
 /// This property is only supported for Aurora Serverless v2. For Aurora Serverless v1, use the `ScalingConfiguration` property.
 ///
@@ -1449,20 +1335,20 @@ pub struct ServerlessV2ScalingConfiguration {
     ///
     /// The maximum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster. You can specify ACU values in half-step increments, such as 40, 40.5, 41, and so on. The largest value that you can use is 128.
     ///
-    /// The maximum capacity must be higher than 0.5 ACUs. For more information, see \[Choosing the maximum Aurora Serverless v2 capacity setting for a cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max_capacity_considerations>) in the *Amazon Aurora User Guide* .
+    /// The maximum capacity must be higher than 0.5 ACUs. For more information, see [Choosing the maximum Aurora Serverless v2 capacity setting for a cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max_capacity_considerations) in the *Amazon Aurora User Guide* .
     ///
     /// Aurora automatically sets certain parameters for Aurora Serverless V2 DB instances to values that depend on the maximum ACU value in the capacity range. When you update the maximum capacity value, the `ParameterApplyStatus` value for the DB instance changes to `pending-reboot` . You can update the parameter values by rebooting the DB instance after changing the capacity range.
-    pub max_capacity: Option<Num>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `MinCapacity`: a number.
     ///
     /// The minimum number of Aurora capacity units (ACUs) for a DB instance in an Aurora Serverless v2 cluster. You can specify ACU values in half-step increments, such as 8, 8.5, 9, and so on. For Aurora versions that support the Aurora Serverless v2 auto-pause feature, the smallest value that you can use is 0. For versions that don't support Aurora Serverless v2 auto-pause, the smallest value that you can use is 0.5.
-    pub min_capacity: Option<Num>,
+    pub min_capacity: ::std::option::Option<::cloudwright_core::Num>,
     /// `SecondsUntilAutoPause`: an integer.
     ///
     /// Specifies the number of seconds an Aurora Serverless v2 DB instance must be idle before Aurora attempts to automatically pause it.
     ///
     /// Specify a value between 300 seconds (five minutes) and 86,400 seconds (one day). The default is 300 seconds.
-    pub seconds_until_auto_pause: Option<Int>,
+    pub seconds_until_auto_pause: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1470,23 +1356,23 @@ impl ServerlessV2ScalingConfiguration {
     /// A `ServerlessV2ScalingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxCapacity`: a number.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `MinCapacity`: a number.
-    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self { self.min_capacity = Some(value.into()); self }
+    pub fn min_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_capacity = ::std::option::Option::Some(value.into()); self }
     /// `SecondsUntilAutoPause`: an integer.
-    pub fn seconds_until_auto_pause(mut self, value: impl Into<Int>) -> Self { self.seconds_until_auto_pause = Some(value.into()); self }
+    pub fn seconds_until_auto_pause(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.seconds_until_auto_pause = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerlessV2ScalingConfiguration {}
+impl crate::PropertyType for ServerlessV2ScalingConfiguration {}
 
-impl ToValue for ServerlessV2ScalingConfiguration {
+impl ::cloudwright_core::ToValue for ServerlessV2ScalingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxCapacity", &self.max_capacity)
             .opt("MinCapacity", &self.min_capacity)
             .opt("SecondsUntilAutoPause", &self.seconds_until_auto_pause)
@@ -1502,23 +1388,141 @@ pub enum ClusterScalabilityType {
     /// `standard`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClusterScalabilityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClusterScalabilityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClusterScalabilityType {
+impl ::cloudwright_core::ToValue for ClusterScalabilityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Limitless => "limitless",
             Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MasterUserSecret, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{1}[a-zA-Z0-9_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
+        properties: &[
+            ("AllocatedStorage", Shape::INT),
+            ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None, unique: true })),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("BacktrackWindow", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
+            ("ClusterScalabilityType", Shape::Str(&StrRule { allowed: &["limitless", "standard"], ..StrRule::ANY })),
+            ("CopyTagsToSnapshot", Shape::Bool),
+            ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DBClusterInstanceClass", Shape::STR),
+            ("DBClusterParameterGroupName", Shape::STR),
+            ("DBInstanceParameterGroupName", Shape::STR),
+            ("DBSubnetGroupName", Shape::STR),
+            ("DBSystemId", Shape::STR),
+            ("DatabaseInsightsMode", Shape::Str(&StrRule { allowed: &["advanced", "standard"], ..StrRule::ANY })),
+            ("DatabaseName", Shape::STR),
+            ("DeleteAutomatedBackups", Shape::Bool),
+            ("DeletionProtection", Shape::Bool),
+            ("Domain", Shape::STR),
+            ("DomainIAMRoleName", Shape::STR),
+            ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("EnableGlobalWriteForwarding", Shape::Bool),
+            ("EnableHttpEndpoint", Shape::Bool),
+            ("EnableIAMDatabaseAuthentication", Shape::Bool),
+            ("EnableLocalWriteForwarding", Shape::Bool),
+            ("Engine", Shape::STR),
+            ("EngineLifecycleSupport", Shape::STR),
+            ("EngineMode", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("ManageMasterUserPassword", Shape::Bool),
+            ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
+            ("MasterUserPassword", Shape::STR),
+            ("MasterUserSecret", Shape::Object(&RULE_MasterUserSecret)),
+            ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MonitoringInterval", Shape::INT),
+            ("MonitoringRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("NetworkType", Shape::STR),
+            ("PerformanceInsightsEnabled", Shape::Bool),
+            ("PerformanceInsightsKmsKeyId", Shape::STR),
+            ("PerformanceInsightsRetentionPeriod", Shape::INT),
+            ("Port", Shape::INT),
+            ("PreferredBackupWindow", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("PubliclyAccessible", Shape::Bool),
+            ("ReplicationSourceIdentifier", Shape::STR),
+            ("RestoreToTime", Shape::STR),
+            ("RestoreType", Shape::STR),
+            ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
+            ("ServerlessV2ScalingConfiguration", Shape::Object(&RULE_ServerlessV2ScalingConfiguration)),
+            ("SnapshotIdentifier", Shape::STR),
+            ("SourceDBClusterIdentifier", Shape::STR),
+            ("SourceDbClusterResourceId", Shape::STR),
+            ("SourceRegion", Shape::STR),
+            ("StorageEncrypted", Shape::Bool),
+            ("StorageType", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("UseLatestRestorableTime", Shape::Bool),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
+        properties: &[
+            ("FeatureName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutoPause", Shape::Bool),
+            ("MaxCapacity", Shape::INT),
+            ("MinCapacity", Shape::INT),
+            ("SecondsBeforeTimeout", Shape::INT),
+            ("SecondsUntilAutoPause", Shape::INT),
+            ("TimeoutAction", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxCapacity", Shape::NUM),
+            ("MinCapacity", Shape::NUM),
+            ("SecondsUntilAutoPause", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$");
+pub use super::shared::Tag;
 
 /// The required properties of [`DbClusterParameterGroup`], by name: `DbClusterParameterGroup::new(DbClusterParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterParameterGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DBClusterParameterGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("Family", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Description", "Family", "Parameters"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBClusterParameterGroup` resource.
 ///
 /// The `AWS::RDS::DBClusterParameterGroup` resource creates a new Amazon RDS DB cluster parameter group.
 ///
-/// For information about configuring parameters for Amazon Aurora DB clusters, see \[Working with parameter groups\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html>) in the *Amazon Aurora User Guide* .
+/// For information about configuring parameters for Amazon Aurora DB clusters, see [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html) in the *Amazon Aurora User Guide* .
 ///
-/// &gt; If you apply a parameter group to a DB cluster, then its DB instances might need to reboot. This can result in an outage while the DB instances are rebooting.
-/// &gt;
-/// &gt; If you apply a change to parameter group associated with a stopped DB cluster, then the updated stack waits until the DB cluster is started.
+/// \> If you apply a parameter group to a DB cluster, then its DB instances might need to reboot. This can result in an outage while the DB instances are rebooting.
+/// \>
+/// \> If you apply a change to parameter group associated with a stopped DB cluster, then the updated stack waits until the DB cluster is started.
 ///
 /// `Ref` returns its `DBClusterParameterGroupName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DbClusterParameterGroupAttributes`] is empty).
@@ -65,16 +45,16 @@ pub struct DbClusterParameterGroup {
     ///
     /// - Must not match the name of an existing DB cluster parameter group.
     ///
-    /// &gt; This value is stored as a lowercase string.
+    /// \> This value is stored as a lowercase string.
     ///
     /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$`; create-only: changing it replaces the resource.
-    pub db_cluster_parameter_group_name: Option<Str>,
+    pub db_cluster_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string, required.
     ///
     /// The description for the DB cluster parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
     ///
     /// The DB cluster parameter group family name. A DB cluster parameter group can be associated with one and only one DB cluster parameter group family, and can be applied only to a DB cluster running a database engine and engine version compatible with that DB cluster parameter group family.
@@ -103,7 +83,7 @@ pub struct DbClusterParameterGroup {
     ///
     /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine aurora-postgresql`
     ///
-    /// &gt; The output contains duplicates.
+    /// \> The output contains duplicates.
     ///
     /// The following are the valid DB engine values:
     ///
@@ -113,19 +93,19 @@ pub struct DbClusterParameterGroup {
     /// - `postgres`
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value, required.
     ///
     /// Provides a list of parameters for the DB cluster parameter group.
     ///
     /// Format `json`.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the DB cluster parameter group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +115,7 @@ impl DbClusterParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBClusterParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbclusterparametergroup.html",
         primary_identifier: &["DBClusterParameterGroupName"],
@@ -146,51 +126,53 @@ impl DbClusterParameterGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbClusterParameterGroup` with its required properties, named in a [`DbClusterParameterGroupRequired`].
     #[inline]
     pub fn new(required: DbClusterParameterGroupRequired) -> Self {
         Self {
-            db_cluster_parameter_group_name: None,
+            db_cluster_parameter_group_name: ::std::option::Option::None,
             description: required.description,
             family: required.family,
             parameters: required.parameters,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DBClusterParameterGroupName`: a string.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
+    pub fn db_cluster_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = value.into(); self }
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbClusterParameterGroup {
+impl ::cloudwright_core::Resource for DbClusterParameterGroup {
     type Attributes = DbClusterParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbClusterParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbClusterParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbClusterParameterGroup {
+impl ::cloudwright_core::ToValue for DbClusterParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DBClusterParameterGroupName",
                 &self.db_cluster_parameter_group_name,
@@ -203,12 +185,37 @@ impl ToValue for DbClusterParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbClusterParameterGroup`]: `Handle<DbClusterParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbClusterParameterGroup`]: `Handle<DbClusterParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DbClusterParameterGroupAttributes(());
 
-impl From<ResourceRef> for DbClusterParameterGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbClusterParameterGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DBClusterParameterGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("Family", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Description", "Family", "Parameters"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

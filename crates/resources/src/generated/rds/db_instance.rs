@@ -5,137 +5,36 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag, TagRequired,
-};
-use super::shared::{RULE_MasterUserSecret, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,127}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalStorageVolumes", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalStorageVolume), min_items: None, max_items: None, unique: false })),
-        ("AllocatedStorage", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AllowMajorVersionUpgrade", Shape::Bool),
-        ("ApplyImmediately", Shape::Bool),
-        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbInstanceRole), min_items: None, max_items: None, unique: false })),
-        ("AutoMinorVersionUpgrade", Shape::Bool),
-        ("AutomaticBackupReplicationKmsKeyId", Shape::STR),
-        ("AutomaticBackupReplicationRegion", Shape::STR),
-        ("AutomaticBackupReplicationRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("AvailabilityZone", Shape::STR),
-        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("BackupTarget", Shape::STR),
-        ("CACertificateIdentifier", Shape::STR),
-        ("CertificateRotationRestart", Shape::Bool),
-        ("CharacterSetName", Shape::STR),
-        ("CopyTagsToSnapshot", Shape::Bool),
-        ("CustomIAMInstanceProfile", Shape::STR),
-        ("DBClusterIdentifier", Shape::STR),
-        ("DBClusterSnapshotIdentifier", Shape::STR),
-        ("DBInstanceClass", Shape::STR),
-        ("DBInstanceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DBName", Shape::STR),
-        ("DBParameterGroupName", Shape::STR),
-        ("DBSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("DBSnapshotIdentifier", Shape::STR),
-        ("DBSubnetGroupName", Shape::STR),
-        ("DBSystemId", Shape::STR),
-        ("DatabaseInsightsMode", Shape::Str(&StrRule { allowed: &["advanced", "standard"], ..StrRule::ANY })),
-        ("DedicatedLogVolume", Shape::Bool),
-        ("DeleteAutomatedBackups", Shape::Bool),
-        ("DeletionProtection", Shape::Bool),
-        ("Domain", Shape::STR),
-        ("DomainAuthSecretArn", Shape::STR),
-        ("DomainDnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DomainFqdn", Shape::STR),
-        ("DomainIAMRoleName", Shape::STR),
-        ("DomainOu", Shape::STR),
-        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("EnableIAMDatabaseAuthentication", Shape::Bool),
-        ("EnablePerformanceInsights", Shape::Bool),
-        ("Engine", Shape::STR),
-        ("EngineLifecycleSupport", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("Iops", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-        ("LicenseModel", Shape::STR),
-        ("ManageMasterUserPassword", Shape::Bool),
-        ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
-        ("MasterUserPassword", Shape::STR),
-        ("MasterUserSecret", Shape::Object(&RULE_MasterUserSecret)),
-        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaxAllocatedStorage", Shape::INT),
-        ("MonitoringInterval", Shape::INT),
-        ("MonitoringRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("MultiAZ", Shape::Bool),
-        ("NcharCharacterSetName", Shape::STR),
-        ("NetworkType", Shape::STR),
-        ("OptionGroupName", Shape::STR),
-        ("PerformanceInsightsKMSKeyId", Shape::STR),
-        ("PerformanceInsightsRetentionPeriod", Shape::Int(&NumRule { allowed: &[7.0, 31.0, 62.0, 93.0, 124.0, 155.0, 186.0, 217.0, 248.0, 279.0, 310.0, 341.0, 372.0, 403.0, 434.0, 465.0, 496.0, 527.0, 558.0, 589.0, 620.0, 651.0, 682.0, 713.0, 731.0], ..NumRule::ANY })),
-        ("Port", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PreferredBackupWindow", Shape::STR),
-        ("PreferredMaintenanceWindow", Shape::STR),
-        ("ProcessorFeatures", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorFeature), min_items: None, max_items: None, unique: false })),
-        ("PromotionTier", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
-        ("PubliclyAccessible", Shape::Bool),
-        ("ReplicaMode", Shape::STR),
-        ("RestoreTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("SourceDBClusterIdentifier", Shape::STR),
-        ("SourceDBInstanceAutomatedBackupsArn", Shape::STR),
-        ("SourceDBInstanceIdentifier", Shape::STR),
-        ("SourceDbiResourceId", Shape::STR),
-        ("SourceRegion", Shape::STR),
-        ("StorageEncrypted", Shape::Bool),
-        ("StorageThroughput", Shape::INT),
-        ("StorageType", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TdeCredentialArn", Shape::STR),
-        ("TdeCredentialPassword", Shape::STR),
-        ("Timezone", Shape::STR),
-        ("UseDefaultProcessorFeatures", Shape::Bool),
-        ("UseLatestRestorableTime", Shape::Bool),
-        ("VPCSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    dependent_excluded: &[("SourceDBInstanceIdentifier", &["CharacterSetName", "MasterUserPassword", "MasterUsername", "StorageEncrypted"])],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag,
 };
 
 /// The `AWS::RDS::DBInstance` resource.
 ///
 /// The `AWS::RDS::DBInstance` resource creates an Amazon DB instance. The new DB instance can be an RDS DB instance, or it can be a DB instance in an Aurora DB cluster.
 ///
-/// For more information about creating an RDS DB instance, see \[Creating an Amazon RDS DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CreateDBInstance.html>) in the *Amazon RDS User Guide* .
+/// For more information about creating an RDS DB instance, see [Creating an Amazon RDS DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CreateDBInstance.html) in the *Amazon RDS User Guide* .
 ///
-/// For more information about creating a DB instance in an Aurora DB cluster, see \[Creating an Amazon Aurora DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.CreateInstance.html>) in the *Amazon Aurora User Guide* .
+/// For more information about creating a DB instance in an Aurora DB cluster, see [Creating an Amazon Aurora DB cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.CreateInstance.html) in the *Amazon Aurora User Guide* .
 ///
 /// If you import an existing DB instance, and the template configuration doesn't match the actual configuration of the DB instance, AWS CloudFormation applies the changes in the template during the import operation.
 ///
-/// &gt; If a DB instance is deleted or replaced during an update, AWS CloudFormation deletes all automated snapshots. However, it retains manual DB snapshots. During an update that requires replacement, you can apply a stack policy to prevent DB instances from being replaced. For more information, see \[Prevent Updates to Stack Resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html>) .
+/// \> If a DB instance is deleted or replaced during an update, AWS CloudFormation deletes all automated snapshots. However, it retains manual DB snapshots. During an update that requires replacement, you can apply a stack policy to prevent DB instances from being replaced. For more information, see [Prevent Updates to Stack Resources](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html) .
 ///
 /// *Updating DB instances*
 ///
-/// When properties labeled " *Update requires:* \[Replacement\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement>) " are updated, AWS CloudFormation first creates a replacement DB instance, then changes references from other dependent resources to point to the replacement DB instance, and finally deletes the old DB instance.
+/// When properties labeled " *Update requires:* [Replacement](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html#update-replacement) " are updated, AWS CloudFormation first creates a replacement DB instance, then changes references from other dependent resources to point to the replacement DB instance, and finally deletes the old DB instance.
 ///
-/// &gt; We highly recommend that you take a snapshot of the database before updating the stack. If you don't, you lose the data when AWS CloudFormation replaces your DB instance. To preserve your data, perform the following procedure:
-/// &gt;
-/// &gt; - Deactivate any applications that are using the DB instance so that there's no activity on the DB instance.
-/// &gt; - Create a snapshot of the DB instance. For more information, see \[Creating a DB Snapshot\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CreateSnapshot.html>) .
-/// &gt; - If you want to restore your instance using a DB snapshot, modify the updated template with your DB instance changes and add the `DBSnapshotIdentifier` property with the ID of the DB snapshot that you want to use.
-/// &gt;
-/// &gt; After you restore a DB instance with a `DBSnapshotIdentifier` property, you can delete the `DBSnapshotIdentifier` property. When you specify this property for an update, the DB instance is not restored from the DB snapshot again, and the data in the database is not changed. However, if you don't specify the `DBSnapshotIdentifier` property, an empty DB instance is created, and the original DB instance is deleted. If you specify a property that is different from the previous snapshot restore property, a new DB instance is restored from the specified `DBSnapshotIdentifier` property, and the original DB instance is deleted.
-/// &gt; - Update the stack.
+/// \> We highly recommend that you take a snapshot of the database before updating the stack. If you don't, you lose the data when AWS CloudFormation replaces your DB instance. To preserve your data, perform the following procedure:
+/// \>
+/// \> - Deactivate any applications that are using the DB instance so that there's no activity on the DB instance.
+/// \> - Create a snapshot of the DB instance. For more information, see [Creating a DB Snapshot](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CreateSnapshot.html) .
+/// \> - If you want to restore your instance using a DB snapshot, modify the updated template with your DB instance changes and add the `DBSnapshotIdentifier` property with the ID of the DB snapshot that you want to use.
+/// \>
+/// \> After you restore a DB instance with a `DBSnapshotIdentifier` property, you can delete the `DBSnapshotIdentifier` property. When you specify this property for an update, the DB instance is not restored from the DB snapshot again, and the data in the database is not changed. However, if you don't specify the `DBSnapshotIdentifier` property, an empty DB instance is created, and the original DB instance is deleted. If you specify a property that is different from the previous snapshot restore property, a new DB instance is restored from the specified `DBSnapshotIdentifier` property, and the original DB instance is deleted.
+/// \> - Update the stack.
 ///
-/// For more information about updating other properties of this resource, see `[ModifyDBInstance](https://docs.aws.amazon.com//AmazonRDS/latest/APIReference/API_ModifyDBInstance.html)` . For more information about updating stacks, see \[AWS CloudFormation Stacks Updates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html>) .
+/// For more information about updating other properties of this resource, see [`ModifyDBInstance`](https://docs.aws.amazon.com//AmazonRDS/latest/APIReference/API_ModifyDBInstance.html) . For more information about updating stacks, see [AWS CloudFormation Stacks Updates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html) .
 ///
 /// *Deleting DB instances*
 ///
@@ -144,7 +43,7 @@ pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
 /// - For `AWS::RDS::DBInstance` resources that don't specify the `DBClusterIdentifier` property, AWS CloudFormation saves a snapshot of the DB instance.
 /// - For `AWS::RDS::DBInstance` resources that do specify the `DBClusterIdentifier` property, AWS CloudFormation deletes the DB instance.
 ///
-/// For more information, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// For more information, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
 /// `Ref` returns its `DBInstanceIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbInstanceAttributes`], which `Handle<DbInstance>` dereferences to.
@@ -158,12 +57,13 @@ pub struct DbInstance {
     /// `AdditionalStorageVolumes`: a list of [`AdditionalStorageVolume`] objects.
     ///
     /// The additional storage volumes associated with the DB instance. RDS supports additional storage volumes for RDS for Oracle and RDS for SQL Server.
-    pub additional_storage_volumes: Option<List<AdditionalStorageVolume>>,
+    pub additional_storage_volumes:
+        ::std::option::Option<::cloudwright_core::List<AdditionalStorageVolume>>,
     /// `AllocatedStorage`: a string.
     ///
     /// The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
     ///
-    /// &gt; If any value is set in the `Iops` parameter, `AllocatedStorage` must be at least 100 GiB, which corresponds to the minimum Iops value of 1,000. If you increase the `Iops` value (in 1,000 IOPS increments), then you must also increase the `AllocatedStorage` value (in 100-GiB increments).
+    /// \> If any value is set in the `Iops` parameter, `AllocatedStorage` must be at least 100 GiB, which corresponds to the minimum Iops value of 1,000. If you increase the `Iops` value (in 1,000 IOPS increments), then you must also increase the `AllocatedStorage` value (in 100-GiB increments).
     ///
     /// *Amazon Aurora*
     ///
@@ -226,7 +126,7 @@ pub struct DbInstance {
     /// - Web and Express editions: Must be an integer from 20 to 1024.
     ///
     /// Pattern `^[0-9]*$`.
-    pub allocated_storage: Option<Str>,
+    pub allocated_storage: ::std::option::Option<::cloudwright_core::Str>,
     /// `AllowMajorVersionUpgrade`: a boolean.
     ///
     /// A value that indicates whether major version upgrades are allowed. Changing this parameter doesn't result in an outage and the change is asynchronously applied as soon as possible.
@@ -234,17 +134,17 @@ pub struct DbInstance {
     /// Constraints: Major version upgrades must be allowed when specifying a value for the `EngineVersion` parameter that is a different major version than the DB instance's current version.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub allow_major_version_upgrade: Option<Bool>,
+    pub allow_major_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ApplyImmediately`: a boolean.
     ///
     /// Specifies whether changes to the DB instance and any pending modifications are applied immediately, regardless of the `PreferredMaintenanceWindow` setting. If set to `false` , changes are applied during the next maintenance window. Until RDS applies the changes, the DB instance remains in a drift state. As a result, the configuration doesn't fully reflect the requested modifications and temporarily diverges from the intended state.
     ///
-    /// In addition to the settings described in \[Modifying a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html>) , this property also determines whether the DB instance reboots when a static parameter is modified in the associated DB parameter group.
+    /// In addition to the settings described in [Modifying a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html) , this property also determines whether the DB instance reboots when a static parameter is modified in the associated DB parameter group.
     ///
     /// Default: `true`
     ///
     /// Write-only: CloudFormation does not return it.
-    pub apply_immediately: Option<Bool>,
+    pub apply_immediately: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AssociatedRoles`: a list of [`DbInstanceRole`] objects.
     ///
     /// The AWS Identity and Access Management (IAM) roles associated with the DB instance.
@@ -252,23 +152,23 @@ pub struct DbInstance {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The associated roles are managed by the DB cluster.
-    pub associated_roles: Option<List<DbInstanceRole>>,
+    pub associated_roles: ::std::option::Option<::cloudwright_core::List<DbInstanceRole>>,
     /// `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub auto_minor_version_upgrade: Option<Bool>,
+    pub auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AutomaticBackupReplicationKmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier for encryption of the replicated automated backups. The KMS key ID is the Amazon Resource Name (ARN) for the KMS encryption key in the destination AWS Region , for example, `arn:aws:kms:us-east-1:123456789012:key/AKIAIOSFODNN7EXAMPLE` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub automatic_backup_replication_kms_key_id: Option<Str>,
+    pub automatic_backup_replication_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutomaticBackupReplicationRegion`: a string.
     ///
     /// The AWS Region associated with the automated backup.
-    pub automatic_backup_replication_region: Option<Str>,
+    pub automatic_backup_replication_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutomaticBackupReplicationRetentionPeriod`: an integer.
     ///
     /// The retention period for automated backups in a different AWS Region. Use this parameter to set a unique retention period that only applies to cross-Region automated backups. To enable automated backups in a different Region, specify a positive value for the `AutomaticBackupReplicationRegion` parameter.
@@ -276,10 +176,11 @@ pub struct DbInstance {
     /// If not specified, this parameter defaults to the value of the `BackupRetentionPeriod` parameter. The maximum allowed value is 35.
     ///
     /// Value at least 1.
-    pub automatic_backup_replication_retention_period: Option<Int>,
+    pub automatic_backup_replication_retention_period:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `AvailabilityZone`: a string.
     ///
-    /// The Availability Zone (AZ) where the database will be created. For information on AWS Regions and Availability Zones, see \[Regions and Availability Zones\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RegionsAndAvailabilityZones.html>) .
+    /// The Availability Zone (AZ) where the database will be created. For information on AWS Regions and Availability Zones, see [Regions and Availability Zones](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RegionsAndAvailabilityZones.html) .
     ///
     /// For Amazon Aurora, each Aurora DB cluster hosts copies of its storage in three separate Availability Zones. Specify one of these Availability Zones. Aurora automatically chooses an appropriate Availability Zone if you don't specify one.
     ///
@@ -293,7 +194,7 @@ pub struct DbInstance {
     /// Example: `us-east-1d`
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `BackupRetentionPeriod`: an integer.
     ///
     /// The number of days for which automated backups are retained. Setting this parameter to a positive number enables backups. Setting this parameter to 0 disables automated backups.
@@ -310,7 +211,7 @@ pub struct DbInstance {
     /// - Can't be set to 0 if the DB instance is a source to read replicas
     ///
     /// Value at least 0; changing it may replace the resource (conditionally create-only).
-    pub backup_retention_period: Option<Int>,
+    pub backup_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `BackupTarget`: a string.
     ///
     /// The location for storing automated backups and manual snapshots.
@@ -323,49 +224,49 @@ pub struct DbInstance {
     ///
     /// Default: `region`
     ///
-    /// For more information, see \[Working with Amazon RDS on AWS Outposts\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-on-outposts.html>) in the *Amazon RDS User Guide* .
+    /// For more information, see [Working with Amazon RDS on AWS Outposts](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-on-outposts.html) in the *Amazon RDS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub backup_target: Option<Str>,
+    pub backup_target: ::std::option::Option<::cloudwright_core::Str>,
     /// `CACertificateIdentifier`: a string.
     ///
     /// The identifier of the CA certificate for this DB instance.
     ///
-    /// For more information, see \[Using SSL/TLS to encrypt a connection to a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html>) in the *Amazon RDS User Guide* and \[Using SSL/TLS to encrypt a connection to a DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html>) in the *Amazon Aurora User Guide* .
-    pub ca_certificate_identifier: Option<Str>,
+    /// For more information, see [Using SSL/TLS to encrypt a connection to a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html) in the *Amazon RDS User Guide* and [Using SSL/TLS to encrypt a connection to a DB cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html) in the *Amazon Aurora User Guide* .
+    pub ca_certificate_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertificateRotationRestart`: a boolean.
     ///
     /// Specifies whether the DB instance is restarted when you rotate your SSL/TLS certificate.
     ///
     /// By default, the DB instance is restarted when you rotate your SSL/TLS certificate. The certificate is not updated until the DB instance is restarted.
     ///
-    /// &gt; Set this parameter only if you are *not* using SSL/TLS to connect to the DB instance.
+    /// \> Set this parameter only if you are *not* using SSL/TLS to connect to the DB instance.
     ///
     /// If you are using SSL/TLS to connect to the DB instance, follow the appropriate instructions for your DB engine to rotate your SSL/TLS certificate:
     ///
-    /// - For more information about rotating your SSL/TLS certificate for RDS DB engines, see \[Rotating Your SSL/TLS Certificate.\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL-certificate-rotation.html>) in the *Amazon RDS User Guide.*
-    /// - For more information about rotating your SSL/TLS certificate for Aurora DB engines, see \[Rotating Your SSL/TLS Certificate\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html>) in the *Amazon Aurora User Guide* .
+    /// - For more information about rotating your SSL/TLS certificate for RDS DB engines, see [Rotating Your SSL/TLS Certificate.](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL-certificate-rotation.html) in the *Amazon RDS User Guide.*
+    /// - For more information about rotating your SSL/TLS certificate for Aurora DB engines, see [Rotating Your SSL/TLS Certificate](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html) in the *Amazon Aurora User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub certificate_rotation_restart: Option<Bool>,
+    pub certificate_rotation_restart: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CharacterSetName`: a string.
     ///
     /// For supported engines, indicates that the DB instance should be associated with the specified character set.
     ///
     /// *Amazon Aurora*
     ///
-    /// Not applicable. The character set is managed by the DB cluster. For more information, see \[AWS::RDS::DBCluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html>) .
+    /// Not applicable. The character set is managed by the DB cluster. For more information, see [AWS::RDS::DBCluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub character_set_name: Option<Str>,
+    pub character_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CopyTagsToSnapshot`: a boolean.
     ///
     /// Specifies whether to copy tags from the DB instance to snapshots of the DB instance. By default, tags are not copied.
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. Copying tags to snapshots is managed by the DB cluster. Setting this value for an Aurora DB instance has no effect on the DB cluster setting.
-    pub copy_tags_to_snapshot: Option<Bool>,
+    pub copy_tags_to_snapshot: ::std::option::Option<::cloudwright_core::Bool>,
     /// `CustomIAMInstanceProfile`: a string.
     ///
     /// The instance profile associated with the underlying Amazon EC2 instance of an RDS Custom DB instance.
@@ -378,10 +279,10 @@ pub struct DbInstance {
     /// - The profile must have an IAM role that Amazon EC2 has permissions to assume.
     /// - The instance profile name and the associated IAM role name must start with the prefix `AWSRDSCustom` .
     ///
-    /// For the list of permissions required for the IAM role, see \[Configure IAM and your VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-setup-orcl.html#custom-setup-orcl.iam-vpc>) in the *Amazon RDS User Guide* .
+    /// For the list of permissions required for the IAM role, see [Configure IAM and your VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-setup-orcl.html#custom-setup-orcl.iam-vpc) in the *Amazon RDS User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub custom_iam_instance_profile: Option<Str>,
+    pub custom_iam_instance_profile: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterIdentifier`: a string.
     ///
     /// The identifier of the DB cluster that this DB instance will belong to.
@@ -389,12 +290,12 @@ pub struct DbInstance {
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Option<Str>,
+    pub db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBClusterSnapshotIdentifier`: a string.
     ///
     /// The identifier for the Multi-AZ DB cluster snapshot to restore from.
     ///
-    /// For more information on Multi-AZ DB clusters, see \[Multi-AZ DB cluster deployments\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html>) in the *Amazon RDS User Guide* .
+    /// For more information on Multi-AZ DB clusters, see [Multi-AZ DB cluster deployments](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html) in the *Amazon RDS User Guide* .
     ///
     /// Constraints:
     ///
@@ -405,26 +306,26 @@ pub struct DbInstance {
     /// - Can't be the identifier of an Aurora DB cluster snapshot.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub db_cluster_snapshot_identifier: Option<Str>,
+    pub db_cluster_snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBInstanceClass`: a string.
     ///
-    /// The compute and memory capacity of the DB instance, for example `db.m5.large` . Not all DB instance classes are available in all AWS Regions , or for all database engines. For the full list of DB instance classes, and availability for your engine, see \[DB instance classes\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html>) in the *Amazon RDS User Guide* or \[Aurora DB instance classes\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.html>) in the *Amazon Aurora User Guide* .
-    pub db_instance_class: Option<Str>,
+    /// The compute and memory capacity of the DB instance, for example `db.m5.large` . Not all DB instance classes are available in all AWS Regions , or for all database engines. For the full list of DB instance classes, and availability for your engine, see [DB instance classes](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html) in the *Amazon RDS User Guide* or [Aurora DB instance classes](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.html) in the *Amazon Aurora User Guide* .
+    pub db_instance_class: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBInstanceIdentifier`: a string.
     ///
-    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// For information about constraints that apply to DB instance identifiers, see \[Naming constraints in Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints>) in the *Amazon RDS User Guide* .
+    /// For information about constraints that apply to DB instance identifiers, see [Naming constraints in Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints) in the *Amazon RDS User Guide* .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Pattern `^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub db_instance_identifier: Option<Str>,
+    pub db_instance_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBName`: a string.
     ///
     /// The meaning of this parameter differs according to the database engine you use.
     ///
-    /// &gt; If you specify the `[DBSnapshotIdentifier](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsnapshotidentifier)` property, this property only applies to RDS for Oracle.
+    /// \> If you specify the [`DBSnapshotIdentifier`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsnapshotidentifier) property, this property only applies to RDS for Oracle.
     ///
     /// *Amazon Aurora*
     ///
@@ -483,59 +384,60 @@ pub struct DbInstance {
     /// Not applicable. Must be null.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_name: Option<Str>,
+    pub db_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBParameterGroupName`: a string.
     ///
-    /// The name of an existing DB parameter group or a reference to an \[AWS::RDS::DBParameterGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html>) resource created in the template.
+    /// The name of an existing DB parameter group or a reference to an [AWS::RDS::DBParameterGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html) resource created in the template.
     ///
     /// To list all of the available DB parameter group names, use the following command:
     ///
     /// `aws rds describe-db-parameter-groups --query "DBParameterGroups[].DBParameterGroupName" --output text`
     ///
-    /// &gt; If any of the data members of the referenced parameter group are changed during an update, the DB instance might need to be restarted, which causes some interruption. If the parameter group contains static parameters, whether they were changed or not, an update triggers a reboot.
+    /// \> If any of the data members of the referenced parameter group are changed during an update, the DB instance might need to be restarted, which causes some interruption. If the parameter group contains static parameters, whether they were changed or not, an update triggers a reboot.
     ///
     /// If you don't specify a value for `DBParameterGroupName` property, the default DB parameter group for the specified engine and engine version is used.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub db_parameter_group_name: Option<Str>,
+    pub db_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSecurityGroups`: a list of strings.
     ///
     /// A list of the DB security groups to assign to the DB instance. The list can include both the name of existing DB security groups or references to AWS::RDS::DBSecurityGroup resources created in the template.
     ///
     /// If you set DBSecurityGroups, you must not set VPCSecurityGroups, and vice versa. Also, note that the DBSecurityGroups property exists only for backwards compatibility with older regions and is no longer recommended for providing security information to an RDS DB instance. Instead, use VPCSecurityGroups.
     ///
-    /// &gt; If you specify this property, AWS CloudFormation sends only the following properties (if specified) to Amazon RDS during create operations:
-    /// &gt;
-    /// &gt; - `AllocatedStorage`
-    /// &gt; - `AutoMinorVersionUpgrade`
-    /// &gt; - `AvailabilityZone`
-    /// &gt; - `BackupRetentionPeriod`
-    /// &gt; - `CharacterSetName`
-    /// &gt; - `DBInstanceClass`
-    /// &gt; - `DBName`
-    /// &gt; - `DBParameterGroupName`
-    /// &gt; - `DBSecurityGroups`
-    /// &gt; - `DBSubnetGroupName`
-    /// &gt; - `Engine`
-    /// &gt; - `EngineVersion`
-    /// &gt; - `Iops`
-    /// &gt; - `LicenseModel`
-    /// &gt; - `MasterUsername`
-    /// &gt; - `MasterUserPassword`
-    /// &gt; - `MultiAZ`
-    /// &gt; - `OptionGroupName`
-    /// &gt; - `PreferredBackupWindow`
-    /// &gt; - `PreferredMaintenanceWindow`
-    /// &gt;
-    /// &gt; All other properties are ignored. Specify a virtual private cloud (VPC) security group if you want to submit other properties, such as `StorageType` , `StorageEncrypted` , or `KmsKeyId` . If you're already using the `DBSecurityGroups` property, you can't use these other properties by updating your DB instance to use a VPC security group. You must recreate the DB instance.
-    pub db_security_groups: Option<List<Str>>,
+    /// \> If you specify this property, AWS CloudFormation sends only the following properties (if specified) to Amazon RDS during create operations:
+    /// \>
+    /// \> - `AllocatedStorage`
+    /// \> - `AutoMinorVersionUpgrade`
+    /// \> - `AvailabilityZone`
+    /// \> - `BackupRetentionPeriod`
+    /// \> - `CharacterSetName`
+    /// \> - `DBInstanceClass`
+    /// \> - `DBName`
+    /// \> - `DBParameterGroupName`
+    /// \> - `DBSecurityGroups`
+    /// \> - `DBSubnetGroupName`
+    /// \> - `Engine`
+    /// \> - `EngineVersion`
+    /// \> - `Iops`
+    /// \> - `LicenseModel`
+    /// \> - `MasterUsername`
+    /// \> - `MasterUserPassword`
+    /// \> - `MultiAZ`
+    /// \> - `OptionGroupName`
+    /// \> - `PreferredBackupWindow`
+    /// \> - `PreferredMaintenanceWindow`
+    /// \>
+    /// \> All other properties are ignored. Specify a virtual private cloud (VPC) security group if you want to submit other properties, such as `StorageType` , `StorageEncrypted` , or `KmsKeyId` . If you're already using the `DBSecurityGroups` property, you can't use these other properties by updating your DB instance to use a VPC security group. You must recreate the DB instance.
+    pub db_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DBSnapshotIdentifier`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) of the DB snapshot that's used to restore the DB instance. If you're restoring from a shared manual DB snapshot, you must specify the ARN of the snapshot.
     ///
     /// By specifying this property, you can create a DB instance from the specified DB snapshot. If the `DBSnapshotIdentifier` property is an empty string or the `AWS::RDS::DBInstance` declaration has no `DBSnapshotIdentifier` property, AWS CloudFormation creates a new database. If the property contains a value (other than an empty string), AWS CloudFormation creates a database from the specified snapshot. If a snapshot with the specified name doesn't exist, AWS CloudFormation can't create the database and it rolls back the stack.
     ///
-    /// Some DB instance properties aren't valid when you restore from a snapshot, such as the `MasterUsername` and `MasterUserPassword` properties, and the point-in-time recovery properties `RestoreTime` and `UseLatestRestorableTime` . For information about the properties that you can specify, see the \[`RestoreDBInstanceFromDBSnapshot`\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html>) action in the *Amazon RDS API Reference* .
+    /// Some DB instance properties aren't valid when you restore from a snapshot, such as the `MasterUsername` and `MasterUserPassword` properties, and the point-in-time recovery properties `RestoreTime` and `UseLatestRestorableTime` . For information about the properties that you can specify, see the [`RestoreDBInstanceFromDBSnapshot`](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html) action in the *Amazon RDS API Reference* .
     ///
     /// After you restore a DB instance with a `DBSnapshotIdentifier` property, you must specify the same `DBSnapshotIdentifier` property for any future updates to the DB instance. When you specify this property for an update, the DB instance is not restored from the DB snapshot again, and the data in the database is not changed. However, if you don't specify the `DBSnapshotIdentifier` property, an empty DB instance is created, and the original DB instance is deleted. If you specify a property that is different from the previous snapshot restore property, a new DB instance is restored from the specified `DBSnapshotIdentifier` property, and the original DB instance is deleted.
     ///
@@ -558,35 +460,35 @@ pub struct DbInstance {
     /// Not applicable. Snapshot restore is managed by the DB cluster.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub db_snapshot_identifier: Option<Str>,
+    pub db_snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSubnetGroupName`: a string.
     ///
     /// A DB subnet group to associate with the DB instance. If you update this value, the new subnet group must be a subnet group in a new VPC.
     ///
     /// If you don't specify a DB subnet group, RDS uses the default DB subnet group if one exists. If a default DB subnet group does not exist, and you don't specify a `DBSubnetGroupName` , the DB instance fails to launch.
     ///
-    /// For more information about using Amazon RDS in a VPC, see \[Amazon VPC and Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html>) in the *Amazon RDS User Guide* .
+    /// For more information about using Amazon RDS in a VPC, see [Amazon VPC and Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. The DB subnet group is managed by the DB cluster. If specified, the setting must match the DB cluster setting.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSystemId`: a string.
     ///
     /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes. If you don't specify a SID, the value defaults to `RDSCDB` . The Oracle SID is also the name of your CDB.
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_system_id: Option<Str>,
+    pub db_system_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DatabaseInsightsMode`: a [`DatabaseInsightsMode`] value.
     ///
     /// The mode of Database Insights to enable for the DB instance.
     ///
-    /// &gt; Aurora DB instances inherit this value from the DB cluster, so you can't change this value.
-    pub database_insights_mode: Option<DatabaseInsightsMode>,
+    /// \> Aurora DB instances inherit this value from the DB cluster, so you can't change this value.
+    pub database_insights_mode: ::std::option::Option<DatabaseInsightsMode>,
     /// `DedicatedLogVolume`: a boolean.
     ///
     /// Indicates whether the DB instance has a dedicated log volume (DLV) enabled.
-    pub dedicated_log_volume: Option<Bool>,
+    pub dedicated_log_volume: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeleteAutomatedBackups`: a boolean.
     ///
     /// A value that indicates whether to remove automated backups immediately after the DB instance is deleted. This parameter isn't case-sensitive. The default is to remove automated backups immediately after the DB instance is deleted.
@@ -596,25 +498,25 @@ pub struct DbInstance {
     /// Not applicable. When you delete a DB cluster, all automated backups for that DB cluster are deleted and can't be recovered. Manual DB cluster snapshots of the DB cluster are not deleted.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub delete_automated_backups: Option<Bool>,
+    pub delete_automated_backups: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeletionProtection`: a boolean.
     ///
-    /// Specifies whether the DB instance has deletion protection enabled. The database can't be deleted when deletion protection is enabled. By default, deletion protection isn't enabled. For more information, see \[Deleting a DB Instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html>) .
+    /// Specifies whether the DB instance has deletion protection enabled. The database can't be deleted when deletion protection is enabled. By default, deletion protection isn't enabled. For more information, see [Deleting a DB Instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html) .
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. You can enable or disable deletion protection for the DB cluster. For more information, see `CreateDBCluster` . DB instances in a DB cluster can be deleted even when deletion protection is enabled for the DB cluster.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Domain`: a string.
     ///
     /// The Active Directory directory ID to create the DB instance in. Currently, only Db2, MySQL, Microsoft SQL Server, Oracle, and PostgreSQL DB instances can be created in an Active Directory Domain.
     ///
-    /// For more information, see \[Kerberos Authentication\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/kerberos-authentication.html>) in the *Amazon RDS User Guide* .
-    pub domain: Option<Str>,
+    /// For more information, see [Kerberos Authentication](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/kerberos-authentication.html) in the *Amazon RDS User Guide* .
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainAuthSecretArn`: a string.
     ///
     /// The ARN for the Secrets Manager secret with the credentials for the user joining the domain.
     ///
     /// Example: `arn:aws:secretsmanager:region:account-number:secret:myselfmanagedADtestsecret-123456`
-    pub domain_auth_secret_arn: Option<Str>,
+    pub domain_auth_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainDnsIps`: a list of strings.
     ///
     /// The IPv4 DNS IP addresses of your primary and secondary Active Directory domain controllers.
@@ -624,7 +526,7 @@ pub struct DbInstance {
     /// - Two IP addresses must be provided. If there isn't a secondary domain controller, use the IP address of the primary domain controller for both entries in the list.
     ///
     /// Example: `123.124.125.126,234.235.236.237`
-    pub domain_dns_ips: Option<List<Str>>,
+    pub domain_dns_ips: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DomainFqdn`: a string.
     ///
     /// The fully qualified domain name (FQDN) of an Active Directory domain.
@@ -634,7 +536,7 @@ pub struct DbInstance {
     /// - Can't be longer than 64 characters.
     ///
     /// Example: `mymanagedADtest.mymanagedAD.mydomain`
-    pub domain_fqdn: Option<Str>,
+    pub domain_fqdn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainIAMRoleName`: a string.
     ///
     /// The name of the IAM role to use when making API calls to the Directory Service.
@@ -643,7 +545,7 @@ pub struct DbInstance {
     ///
     /// - Amazon Aurora (The domain is managed by the DB cluster.)
     /// - RDS Custom
-    pub domain_iam_role_name: Option<Str>,
+    pub domain_iam_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainOu`: a string.
     ///
     /// The Active Directory organizational unit for your DB instance to join.
@@ -654,10 +556,10 @@ pub struct DbInstance {
     /// - Can't be longer than 64 characters.
     ///
     /// Example: `OU=mymanagedADtestOU,DC=mymanagedADtest,DC=mymanagedAD,DC=mydomain`
-    pub domain_ou: Option<Str>,
+    pub domain_ou: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableCloudwatchLogsExports`: a list of strings.
     ///
-    /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see \[Publishing Database Logs to Amazon CloudWatch Logs\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.html#USER_LogAccess.Procedural.UploadtoCloudWatch>) in the *Amazon Relational Database Service User Guide* .
+    /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see [Publishing Database Logs to Amazon CloudWatch Logs](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.html#USER_LogAccess.Procedural.UploadtoCloudWatch) in the *Amazon Relational Database Service User Guide* .
     ///
     /// *Amazon Aurora*
     ///
@@ -686,30 +588,31 @@ pub struct DbInstance {
     /// *PostgreSQL*
     ///
     /// Valid values: `postgresql` , `upgrade`
-    pub enable_cloudwatch_logs_exports: Option<List<Str>>,
+    pub enable_cloudwatch_logs_exports:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableIAMDatabaseAuthentication`: a boolean.
     ///
     /// A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts. By default, mapping is disabled.
     ///
-    /// This property is supported for RDS for MariaDB, RDS for MySQL, and RDS for PostgreSQL. For more information, see \[IAM Database Authentication for MariaDB, MySQL, and PostgreSQL\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html>) in the *Amazon RDS User Guide.*
+    /// This property is supported for RDS for MariaDB, RDS for MySQL, and RDS for PostgreSQL. For more information, see [IAM Database Authentication for MariaDB, MySQL, and PostgreSQL](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html) in the *Amazon RDS User Guide.*
     ///
     /// *Amazon Aurora*
     ///
     /// Not applicable. Mapping AWS IAM accounts to database accounts is managed by the DB cluster.
-    pub enable_iam_database_authentication: Option<Bool>,
+    pub enable_iam_database_authentication: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePerformanceInsights`: a boolean.
     ///
-    /// Specifies whether to enable Performance Insights for the DB instance. For more information, see \[Using Amazon Performance Insights\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html>) in the *Amazon RDS User Guide* .
+    /// Specifies whether to enable Performance Insights for the DB instance. For more information, see [Using Amazon Performance Insights](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
-    pub enable_performance_insights: Option<Bool>,
+    pub enable_performance_insights: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Engine`: a string.
     ///
     /// The name of the database engine to use for this DB instance. Not every database engine is available in every AWS Region.
     ///
     /// This property is required when creating a DB instance.
     ///
-    /// &gt; You can convert an Oracle database from the non-CDB architecture to the container database (CDB) architecture by updating the `Engine` value in your templates from `oracle-ee` to `oracle-ee-cdb` or from `oracle-se2` to `oracle-se2-cdb` . Converting to the CDB architecture requires an interruption.
+    /// \> You can convert an Oracle database from the non-CDB architecture to the container database (CDB) architecture by updating the `Engine` value in your templates from `oracle-ee` to `oracle-ee-cdb` or from `oracle-se2` to `oracle-se2-cdb` . Converting to the CDB architecture requires an interruption.
     ///
     /// Valid Values:
     ///
@@ -735,21 +638,21 @@ pub struct DbInstance {
     /// - `sqlserver-web`
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub engine: Option<Str>,
+    pub engine: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineLifecycleSupport`: a string.
     ///
     /// The life cycle type for this DB instance.
     ///
-    /// &gt; By default, this value is set to `open-source-rds-extended-support` , which enrolls your DB instance into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the DB instance will fail if the DB major version is past its end of standard support date.
+    /// \> By default, this value is set to `open-source-rds-extended-support` , which enrolls your DB instance into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the DB instance will fail if the DB major version is past its end of standard support date.
     ///
     /// This setting applies only to RDS for MySQL and RDS for PostgreSQL. For Amazon Aurora DB instances, the life cycle type is managed by the DB cluster.
     ///
-    /// You can use this setting to enroll your DB instance into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your DB instance past the end of standard support for that engine version. For more information, see \[Amazon RDS Extended Support with Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html>) in the *Amazon RDS User Guide* .
+    /// You can use this setting to enroll your DB instance into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your DB instance past the end of standard support for that engine version. For more information, see [Amazon RDS Extended Support with Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html) in the *Amazon RDS User Guide* .
     ///
     /// Valid Values: `open-source-rds-extended-support | open-source-rds-extended-support-disabled`
     ///
     /// Default: `open-source-rds-extended-support`
-    pub engine_lifecycle_support: Option<Str>,
+    pub engine_lifecycle_support: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The version number of the database engine to use.
@@ -764,41 +667,41 @@ pub struct DbInstance {
     ///
     /// *Db2*
     ///
-    /// See \[Amazon RDS for Db2\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Db2.html#Db2.Concepts.VersionMgmt>) in the *Amazon RDS User Guide.*
+    /// See [Amazon RDS for Db2](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Db2.html#Db2.Concepts.VersionMgmt) in the *Amazon RDS User Guide.*
     ///
     /// *MariaDB*
     ///
-    /// See \[MariaDB on Amazon RDS Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MariaDB.html#MariaDB.Concepts.VersionMgmt>) in the *Amazon RDS User Guide.*
+    /// See [MariaDB on Amazon RDS Versions](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MariaDB.html#MariaDB.Concepts.VersionMgmt) in the *Amazon RDS User Guide.*
     ///
     /// *Microsoft SQL Server*
     ///
-    /// See \[Microsoft SQL Server Versions on Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.VersionSupport>) in the *Amazon RDS User Guide.*
+    /// See [Microsoft SQL Server Versions on Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.VersionSupport) in the *Amazon RDS User Guide.*
     ///
     /// *MySQL*
     ///
-    /// See \[MySQL on Amazon RDS Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MySQL.html#MySQL.Concepts.VersionMgmt>) in the *Amazon RDS User Guide.*
+    /// See [MySQL on Amazon RDS Versions](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MySQL.html#MySQL.Concepts.VersionMgmt) in the *Amazon RDS User Guide.*
     ///
     /// *Oracle*
     ///
-    /// See \[Oracle Database Engine Release Notes\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.Oracle.PatchComposition.html>) in the *Amazon RDS User Guide.*
+    /// See [Oracle Database Engine Release Notes](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.Oracle.PatchComposition.html) in the *Amazon RDS User Guide.*
     ///
     /// *PostgreSQL*
     ///
-    /// See \[Supported PostgreSQL Database Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts.General.DBVersions>) in the *Amazon RDS User Guide.*
-    pub engine_version: Option<Str>,
+    /// See [Supported PostgreSQL Database Versions](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts.General.DBVersions) in the *Amazon RDS User Guide.*
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) that the database provisions. The value must be equal to or greater than 1000.
     ///
-    /// If you specify this property, you must follow the range of allowed ratios of your requested IOPS rate to the amount of storage that you allocate (IOPS to allocated storage). For example, you can provision an Oracle database instance with 1000 IOPS and 200 GiB of storage (a ratio of 5:1), or specify 2000 IOPS with 200 GiB of storage (a ratio of 10:1). For more information, see \[Amazon RDS Provisioned IOPS Storage to Improve Performance\](<https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/CHAP_Storage.html#USER_PIOPS>) in the *Amazon RDS User Guide* .
+    /// If you specify this property, you must follow the range of allowed ratios of your requested IOPS rate to the amount of storage that you allocate (IOPS to allocated storage). For example, you can provision an Oracle database instance with 1000 IOPS and 200 GiB of storage (a ratio of 5:1), or specify 2000 IOPS with 200 GiB of storage (a ratio of 10:1). For more information, see [Amazon RDS Provisioned IOPS Storage to Improve Performance](https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/CHAP_Storage.html#USER_PIOPS) in the *Amazon RDS User Guide* .
     ///
-    /// &gt; If you specify `io1` for the `StorageType` property, then you must also specify the `Iops` property.
+    /// \> If you specify `io1` for the `StorageType` property, then you must also specify the `Iops` property.
     ///
     /// Constraints:
     ///
     /// - For RDS for Db2, MariaDB, MySQL, Oracle, and PostgreSQL - Must be a multiple between .5 and 50 of the storage amount for the DB instance.
     /// - For RDS for SQL Server - Must be a multiple between 1 and 50 of the storage amount for the DB instance.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// The ARN of the AWS KMS key that's used to encrypt the DB instance, such as `arn:aws:kms:us-east-1:012345678910:key/abcd1234-a123-456a-a12b-a123b4cd56ef` . If you enable the StorageEncrypted property but don't specify this property, AWS CloudFormation uses the default KMS key. If you specify this property, you must set the StorageEncrypted property to true.
@@ -811,14 +714,14 @@ pub struct DbInstance {
     ///
     /// If you specify the `DBSnapshotIdentifier` property, don't specify this property. The `StorageEncrypted` property value is inherited from the snapshot. If the DB instance is encrypted, the specified `KmsKeyId` property is also inherited from the snapshot.
     ///
-    /// If you specify `DBSecurityGroups` , AWS CloudFormation ignores this property. To specify both a security group and this property, you must use a VPC security group. For more information about Amazon RDS and VPC, see \[Using Amazon RDS with Amazon VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html>) in the *Amazon RDS User Guide* .
+    /// If you specify `DBSecurityGroups` , AWS CloudFormation ignores this property. To specify both a security group and this property, you must use a VPC security group. For more information about Amazon RDS and VPC, see [Using Amazon RDS with Amazon VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html) in the *Amazon RDS User Guide* .
     ///
     /// *Amazon Aurora*
     ///
     /// Not applicable. The KMS key identifier is managed by the DB cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LicenseModel`: a string.
     ///
     /// License model information for this DB instance.
@@ -834,18 +737,18 @@ pub struct DbInstance {
     /// - RDS for Oracle - `bring-your-own-license` or `license-included`
     /// - RDS for PostgreSQL - `postgresql-license`
     ///
-    /// &gt; If you've specified `DBSecurityGroups` and then you update the license model, AWS CloudFormation replaces the underlying DB instance. This will incur some interruptions to database availability.
-    pub license_model: Option<Str>,
+    /// \> If you've specified `DBSecurityGroups` and then you update the license model, AWS CloudFormation replaces the underlying DB instance. This will incur some interruptions to database availability.
+    pub license_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManageMasterUserPassword`: a boolean.
     ///
     /// Specifies whether to manage the master user password with AWS Secrets Manager.
     ///
-    /// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide.*
+    /// For more information, see [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide.*
     ///
     /// Constraints:
     ///
     /// - Can't manage the master user password with AWS Secrets Manager if `MasterUserPassword` is specified.
-    pub manage_master_user_password: Option<Bool>,
+    pub manage_master_user_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MasterUserAuthenticationType`: a [`MasterUserAuthenticationType`] value.
     ///
     /// Specifies the authentication type for the master user. With IAM master user authentication, you can configure the master DB user with IAM database authentication when you create a DB instance.
@@ -858,7 +761,7 @@ pub struct DbInstance {
     /// This option is only valid for RDS for MySQL, RDS for MariaDB, RDS for PostgreSQL, Aurora MySQL, and Aurora PostgreSQL engines.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub master_user_authentication_type: Option<MasterUserAuthenticationType>,
+    pub master_user_authentication_type: ::std::option::Option<MasterUserAuthenticationType>,
     /// `MasterUserPassword`: a string.
     ///
     /// The password for the master user. The password can include any printable ASCII character except "/", """, or "@".
@@ -892,20 +795,20 @@ pub struct DbInstance {
     /// Constraints: Must contain from 8 to 128 characters.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub master_user_password: Option<Str>,
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserSecret`: a [`MasterUserSecret`] object.
     ///
     /// The secret managed by RDS in AWS Secrets Manager for the master user password.
     ///
-    /// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide.*
-    pub master_user_secret: Option<Obj<MasterUserSecret>>,
+    /// For more information, see [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide.*
+    pub master_user_secret: ::std::option::Option<crate::Obj<MasterUserSecret>>,
     /// `MasterUsername`: a string.
     ///
     /// The master user name for the DB instance.
     ///
-    /// &gt; If you specify the `SourceDBInstanceIdentifier` or `DBSnapshotIdentifier` property, don't specify this property. The value is inherited from the source DB instance or snapshot.
-    /// &gt;
-    /// &gt; When migrating a self-managed Db2 database, we recommend that you use the same master username as your self-managed Db2 instance name.
+    /// \> If you specify the `SourceDBInstanceIdentifier` or `DBSnapshotIdentifier` property, don't specify this property. The value is inherited from the source DB instance or snapshot.
+    /// \>
+    /// \> When migrating a self-managed Db2 database, we recommend that you use the same master username as your self-managed Db2 instance name.
     ///
     /// *Amazon Aurora*
     ///
@@ -959,18 +862,18 @@ pub struct DbInstance {
     /// - Can't be a reserved word for the chosen database engine.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9_]{0,127}$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub master_username: Option<Str>,
+    pub master_username: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxAllocatedStorage`: an integer.
     ///
     /// The upper limit in gibibytes (GiB) to which Amazon RDS can automatically scale the storage of the DB instance.
     ///
-    /// For more information about this setting, including limitations that apply to it, see \[Managing capacity automatically with Amazon RDS storage autoscaling\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.StorageTypes.html#USER_PIOPS.Autoscaling>) in the *Amazon RDS User Guide* .
+    /// For more information about this setting, including limitations that apply to it, see [Managing capacity automatically with Amazon RDS storage autoscaling](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.StorageTypes.html#USER_PIOPS.Autoscaling) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to the following DB instances:
     ///
     /// - Amazon Aurora (Storage is managed by the DB cluster.)
     /// - RDS Custom
-    pub max_allocated_storage: Option<Int>,
+    pub max_allocated_storage: ::std::option::Option<::cloudwright_core::Int>,
     /// `MonitoringInterval`: an integer.
     ///
     /// The interval, in seconds, between points when Enhanced Monitoring metrics are collected for the DB instance. To disable collection of Enhanced Monitoring metrics, specify `0` .
@@ -982,17 +885,17 @@ pub struct DbInstance {
     /// Valid Values: `0 | 1 | 5 | 10 | 15 | 30 | 60`
     ///
     /// Default: `0`
-    pub monitoring_interval: Option<Int>,
+    pub monitoring_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `MonitoringRoleArn`: a string.
     ///
-    /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs. For example, `arn:aws:iam:123456789012:role/emaccess` . For information on creating a monitoring role, see \[Setting Up and Enabling Enhanced Monitoring\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html#USER_Monitoring.OS.Enabling>) in the *Amazon RDS User Guide* .
+    /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs. For example, `arn:aws:iam:123456789012:role/emaccess` . For information on creating a monitoring role, see [Setting Up and Enabling Enhanced Monitoring](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html#USER_Monitoring.OS.Enabling) in the *Amazon RDS User Guide* .
     ///
     /// If `MonitoringInterval` is set to a value other than `0` , then you must supply a `MonitoringRoleArn` value.
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub monitoring_role_arn: Option<Str>,
+    pub monitoring_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiAZ`: a boolean.
     ///
     /// Specifies whether the DB instance is a Multi-AZ deployment. You can't set the `AvailabilityZone` parameter if the DB instance is a Multi-AZ deployment.
@@ -1000,7 +903,7 @@ pub struct DbInstance {
     /// This setting doesn't apply to Amazon Aurora because the DB instance Availability Zones (AZs) are managed by the DB cluster.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub multi_az: Option<Bool>,
+    pub multi_az: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NcharCharacterSetName`: a string.
     ///
     /// The name of the NCHAR character set for the Oracle DB instance.
@@ -1008,7 +911,7 @@ pub struct DbInstance {
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
     /// Create-only: changing it replaces the resource.
-    pub nchar_character_set_name: Option<Str>,
+    pub nchar_character_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkType`: a string.
     ///
     /// The network type of the DB instance.
@@ -1020,14 +923,14 @@ pub struct DbInstance {
     ///
     /// The network type is determined by the `DBSubnetGroup` specified for the DB instance. A `DBSubnetGroup` can support only the IPv4 protocol or the IPv4 and IPv6 protocols ( `DUAL` ).
     ///
-    /// For more information, see \[Working with a DB instance in a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) in the *Amazon RDS User Guide.*
-    pub network_type: Option<Str>,
+    /// For more information, see [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html) in the *Amazon RDS User Guide.*
+    pub network_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `OptionGroupName`: a string.
     ///
     /// Indicates that the DB instance should be associated with the specified option group.
     ///
     /// Permanent options, such as the TDE option for Oracle Advanced Security TDE, can't be removed from an option group. Also, that option group can't be removed from a DB instance once it is associated with a DB instance.
-    pub option_group_name: Option<Str>,
+    pub option_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PerformanceInsightsKMSKeyId`: a string.
     ///
     /// The AWS KMS key identifier for encryption of Performance Insights data.
@@ -1036,10 +939,10 @@ pub struct DbInstance {
     ///
     /// If you do not specify a value for `PerformanceInsightsKMSKeyId` , then Amazon RDS uses your default KMS key. There is a default KMS key for your AWS account. Your AWS account has a different default KMS key for each AWS Region.
     ///
-    /// For information about enabling Performance Insights, see \[EnablePerformanceInsights\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-enableperformanceinsights>) .
+    /// For information about enabling Performance Insights, see [EnablePerformanceInsights](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-enableperformanceinsights) .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub performance_insights_kms_key_id: Option<Str>,
+    pub performance_insights_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PerformanceInsightsRetentionPeriod`: an integer.
     ///
     /// The number of days to retain Performance Insights data. When creating a DB instance without enabling Performance Insights, you can't specify the parameter `PerformanceInsightsRetentionPeriod` .
@@ -1057,7 +960,7 @@ pub struct DbInstance {
     /// If you specify a retention period that isn't valid, such as `94` , Amazon RDS returns an error.
     ///
     /// One of 7, 31, 62, 93, 124, 155, 186, 217, 248, 279, 310, 341, 372, 403, 434, 465, 496, 527, 558, 589, 620, 651, 682, 713, 731.
-    pub performance_insights_retention_period: Option<Int>,
+    pub performance_insights_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Port`: a string.
     ///
     /// The port number on which the database accepts connections.
@@ -1080,10 +983,10 @@ pub struct DbInstance {
     /// - For RDS for Microsoft SQL Server, the value can't be `1234` , `1434` , `3260` , `3343` , `3389` , `47001` , or `49152-49156` .
     ///
     /// Pattern `^\d*$`.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredBackupWindow`: a string.
     ///
-    /// The daily time range during which automated backups are created if automated backups are enabled, using the `BackupRetentionPeriod` parameter. For more information, see \[Backup Window\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupWindow>) in the *Amazon RDS User Guide.*
+    /// The daily time range during which automated backups are created if automated backups are enabled, using the `BackupRetentionPeriod` parameter. For more information, see [Backup Window](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupWindow) in the *Amazon RDS User Guide.*
     ///
     /// Constraints:
     ///
@@ -1095,30 +998,30 @@ pub struct DbInstance {
     /// *Amazon Aurora*
     ///
     /// Not applicable. The daily time range for creating automated backups is managed by the DB cluster.
-    pub preferred_backup_window: Option<Str>,
+    pub preferred_backup_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range during which system maintenance can occur, in Universal Coordinated Time (UTC).
     ///
     /// Format: `ddd:hh24:mi-ddd:hh24:mi`
     ///
-    /// The default is a 30-minute window selected at random from an 8-hour block of time for each AWS Region, occurring on a random day of the week. To see the time blocks available, see \[Maintaining a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Maintenance.html#AdjustingTheMaintenanceWindow>) in the *Amazon RDS User Guide.*
+    /// The default is a 30-minute window selected at random from an 8-hour block of time for each AWS Region, occurring on a random day of the week. To see the time blocks available, see [Maintaining a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Maintenance.html#AdjustingTheMaintenanceWindow) in the *Amazon RDS User Guide.*
     ///
-    /// &gt; This property applies when AWS CloudFormation initially creates the DB instance. If you use AWS CloudFormation to update the DB instance, those updates are applied immediately.
+    /// \> This property applies when AWS CloudFormation initially creates the DB instance. If you use AWS CloudFormation to update the DB instance, those updates are applied immediately.
     ///
     /// Constraints: Minimum 30-minute window.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProcessorFeatures`: a list of [`ProcessorFeature`] objects.
     ///
     /// The number of CPU cores and the number of threads per core for the DB instance class of the DB instance.
     ///
     /// This setting doesn't apply to Amazon Aurora or RDS Custom DB instances.
-    pub processor_features: Option<List<ProcessorFeature>>,
+    pub processor_features: ::std::option::Option<::cloudwright_core::List<ProcessorFeature>>,
     /// `PromotionTier`: an integer.
     ///
-    /// The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance. For more information, see \[Fault Tolerance for an Aurora DB Cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html#Aurora.Managing.FaultTolerance>) in the *Amazon Aurora User Guide* .
+    /// The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance. For more information, see [Fault Tolerance for an Aurora DB Cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html#Aurora.Managing.FaultTolerance) in the *Amazon Aurora User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
@@ -1127,26 +1030,26 @@ pub struct DbInstance {
     /// Valid Values: `0 - 15`
     ///
     /// Value 0 to 15.
-    pub promotion_tier: Option<Int>,
+    pub promotion_tier: ::std::option::Option<::cloudwright_core::Int>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Indicates whether the DB instance is an internet-facing instance. If you specify true, AWS CloudFormation creates an instance with a publicly resolvable DNS name, which resolves to a public IP address. If you specify false, AWS CloudFormation creates an internal instance with a DNS name that resolves to a private IP address.
     ///
-    /// The default behavior value depends on your VPC setup and the database subnet group. For more information, see the `PubliclyAccessible` parameter in the \[CreateDBInstance\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>) in the *Amazon RDS API Reference* .
-    pub publicly_accessible: Option<Bool>,
+    /// The default behavior value depends on your VPC setup and the database subnet group. For more information, see the `PubliclyAccessible` parameter in the [CreateDBInstance](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html) in the *Amazon RDS API Reference* .
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ReplicaMode`: a string.
     ///
-    /// The open mode of an Oracle read replica. For more information, see \[Working with Oracle Read Replicas for Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/oracle-read-replicas.html>) in the *Amazon RDS User Guide* .
+    /// The open mode of an Oracle read replica. For more information, see [Working with Oracle Read Replicas for Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/oracle-read-replicas.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting is only supported in RDS for Oracle.
     ///
     /// Default: `open-read-only`
     ///
     /// Valid Values: `open-read-only` or `mounted`
-    pub replica_mode: Option<Str>,
+    pub replica_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `RestoreTime`: a string.
     ///
-    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see \[Restoring a DB instance to a specified time\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html>) in the in the *Amazon RDS User Guide* .
+    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see [Restoring a DB instance to a specified time](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html) in the in the *Amazon RDS User Guide* .
     ///
     /// Constraints:
     ///
@@ -1157,7 +1060,7 @@ pub struct DbInstance {
     /// Example: `2009-09-07T23:45:00Z`
     ///
     /// Format `date-time`; changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub restore_time: Option<Str>,
+    pub restore_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBClusterIdentifier`: a string.
     ///
     /// The identifier of the Multi-AZ DB cluster that will act as the source for the read replica. Each DB cluster can have up to 15 read replicas.
@@ -1170,7 +1073,7 @@ pub struct DbInstance {
     /// - The source DB cluster must be in the same AWS Region as the read replica. Cross-Region replication isn't supported.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub source_db_cluster_identifier: Option<Str>,
+    pub source_db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBInstanceAutomatedBackupsArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the replicated automated backups from which to restore, for example, `arn:aws:rds:us-east-1:123456789012:auto-backup:ab-L2IJCEXJP7XQ7HOJ4SIEXAMPLE` .
@@ -1178,38 +1081,38 @@ pub struct DbInstance {
     /// This setting doesn't apply to RDS Custom.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub source_db_instance_automated_backups_arn: Option<Str>,
+    pub source_db_instance_automated_backups_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBInstanceIdentifier`: a string.
     ///
-    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see \[Working with Read Replicas\](<https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/USER_ReadRepl.html>) in the *Amazon RDS User Guide* .
+    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see [Working with Read Replicas](https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/USER_ReadRepl.html) in the *Amazon RDS User Guide* .
     ///
-    /// For information about constraints that apply to DB instance identifiers, see \[Naming constraints in Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints>) in the *Amazon RDS User Guide* .
+    /// For information about constraints that apply to DB instance identifiers, see [Naming constraints in Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints) in the *Amazon RDS User Guide* .
     ///
     /// The `SourceDBInstanceIdentifier` property determines whether a DB instance is a read replica. If you remove the `SourceDBInstanceIdentifier` property from your template and then update your stack, AWS CloudFormation promotes the read replica to a standalone DB instance.
     ///
     /// If you specify the `UseLatestRestorableTime` or `RestoreTime` properties in conjunction with the `SourceDBInstanceIdentifier` property, RDS restores the DB instance to the requested point in time, thereby creating a new DB instance.
     ///
-    /// &gt; - If you specify a source DB instance that uses VPC security groups, we recommend that you specify the `VPCSecurityGroups` property. If you don't specify the property, the read replica inherits the value of the `VPCSecurityGroups` property from the source DB when you create the replica. However, if you update the stack, AWS CloudFormation reverts the replica's `VPCSecurityGroups` property to the default value because it's not defined in the stack's template. This change might cause unexpected issues.
-    /// &gt; - Read replicas don't support deletion policies. AWS CloudFormation ignores any deletion policy that's associated with a read replica.
-    /// &gt; - If you specify `SourceDBInstanceIdentifier` , don't specify the `DBSnapshotIdentifier` property. You can't create a read replica from a snapshot.
-    /// &gt; - Don't set the `BackupRetentionPeriod` , `DBName` , `MasterUsername` , `MasterUserPassword` , and `PreferredBackupWindow` properties. The database attributes are inherited from the source DB instance, and backups are disabled for read replicas.
-    /// &gt; - If the source DB instance is in a different region than the read replica, specify the source region in `SourceRegion` , and specify an ARN for a valid DB instance in `SourceDBInstanceIdentifier` . For more information, see \[Constructing a Amazon RDS Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html#USER_Tagging.ARN>) in the *Amazon RDS User Guide* .
-    /// &gt; - For DB instances in Amazon Aurora clusters, don't specify this property. Amazon RDS automatically assigns writer and reader DB instances.
+    /// \> - If you specify a source DB instance that uses VPC security groups, we recommend that you specify the `VPCSecurityGroups` property. If you don't specify the property, the read replica inherits the value of the `VPCSecurityGroups` property from the source DB when you create the replica. However, if you update the stack, AWS CloudFormation reverts the replica's `VPCSecurityGroups` property to the default value because it's not defined in the stack's template. This change might cause unexpected issues.
+    /// \> - Read replicas don't support deletion policies. AWS CloudFormation ignores any deletion policy that's associated with a read replica.
+    /// \> - If you specify `SourceDBInstanceIdentifier` , don't specify the `DBSnapshotIdentifier` property. You can't create a read replica from a snapshot.
+    /// \> - Don't set the `BackupRetentionPeriod` , `DBName` , `MasterUsername` , `MasterUserPassword` , and `PreferredBackupWindow` properties. The database attributes are inherited from the source DB instance, and backups are disabled for read replicas.
+    /// \> - If the source DB instance is in a different region than the read replica, specify the source region in `SourceRegion` , and specify an ARN for a valid DB instance in `SourceDBInstanceIdentifier` . For more information, see [Constructing a Amazon RDS Amazon Resource Name (ARN)](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html#USER_Tagging.ARN) in the *Amazon RDS User Guide* .
+    /// \> - For DB instances in Amazon Aurora clusters, don't specify this property. Amazon RDS automatically assigns writer and reader DB instances.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub source_db_instance_identifier: Option<Str>,
+    pub source_db_instance_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDbiResourceId`: a string.
     ///
     /// The resource ID of the source DB instance from which to restore.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub source_dbi_resource_id: Option<Str>,
+    pub source_dbi_resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceRegion`: a string.
     ///
     /// The ID of the region that contains the source DB instance for the read replica.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_region: Option<Str>,
+    pub source_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEncrypted`: a boolean.
     ///
     /// A value that indicates whether the DB instance is encrypted. By default, it isn't encrypted.
@@ -1227,13 +1130,13 @@ pub struct DbInstance {
     /// Not applicable. The encryption for DB instances is managed by the DB cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_encrypted: Option<Bool>,
+    pub storage_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `StorageThroughput`: an integer.
     ///
     /// Specifies the storage throughput value, in mebibyte per second (MiBps), for the DB instance. This setting applies only to the `gp3` storage type.
     ///
     /// This setting doesn't apply to RDS Custom or Amazon Aurora.
-    pub storage_throughput: Option<Int>,
+    pub storage_throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageType`: a string.
     ///
     /// The storage type to associate with the DB instance.
@@ -1247,25 +1150,25 @@ pub struct DbInstance {
     /// Default: `io1` , if the `Iops` parameter is specified. Otherwise, `gp3` .
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub storage_type: Option<Str>,
+    pub storage_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the DB instance.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TdeCredentialArn`: a string.
     ///
     /// Deprecated.
-    pub tde_credential_arn: Option<Str>,
+    pub tde_credential_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TdeCredentialPassword`: a string.
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub tde_credential_password: Option<Str>,
+    pub tde_credential_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Timezone`: a string.
     ///
-    /// The time zone of the DB instance. The time zone parameter is currently supported only by \[RDS for Db2\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-time-zone>) and \[RDS for SQL Server\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.TimeZone>) .
+    /// The time zone of the DB instance. The time zone parameter is currently supported only by [RDS for Db2](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-time-zone) and [RDS for SQL Server](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.TimeZone) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub timezone: Option<Str>,
+    pub timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `UseDefaultProcessorFeatures`: a boolean.
     ///
     /// Specifies whether the DB instance class of the DB instance uses its default processor features.
@@ -1273,37 +1176,38 @@ pub struct DbInstance {
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub use_default_processor_features: Option<Bool>,
+    pub use_default_processor_features: ::std::option::Option<::cloudwright_core::Bool>,
     /// `UseLatestRestorableTime`: a boolean.
     ///
-    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery. For more information, see \[Restoring a DB instance to a specified time\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html>) in the in the *Amazon RDS User Guide* .
+    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery. For more information, see [Restoring a DB instance to a specified time](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html) in the in the *Amazon RDS User Guide* .
     ///
     /// Constraints:
     ///
     /// - Can't be specified if the `RestoreTime` parameter is provided.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub use_latest_restorable_time: Option<Bool>,
+    pub use_latest_restorable_time: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VPCSecurityGroups`: a list of strings.
     ///
-    /// A list of the VPC security group IDs to assign to the DB instance. The list can include both the physical IDs of existing VPC security groups and references to \[AWS::EC2::SecurityGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-security-group.html>) resources created in the template.
+    /// A list of the VPC security group IDs to assign to the DB instance. The list can include both the physical IDs of existing VPC security groups and references to [AWS::EC2::SecurityGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-security-group.html) resources created in the template.
     ///
     /// If you plan to update the resource, don't specify VPC security groups in a shared VPC.
     ///
-    /// If you set `VPCSecurityGroups` , you must not set \[`DBSecurityGroups`\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups>) , and vice versa.
+    /// If you set `VPCSecurityGroups` , you must not set [`DBSecurityGroups`](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups) , and vice versa.
     ///
-    /// &gt; You can migrate a DB instance in your stack from an RDS DB security group to a VPC security group, but keep the following in mind:
-    /// &gt;
-    /// &gt; - You can't revert to using an RDS security group after you establish a VPC security group membership.
-    /// &gt; - When you migrate your DB instance to VPC security groups, if your stack update rolls back because the DB instance update fails or because an update fails in another AWS CloudFormation resource, the rollback fails because it can't revert to an RDS security group.
-    /// &gt; - To use the properties that are available when you use a VPC security group, you must recreate the DB instance. If you don't, AWS CloudFormation submits only the property values that are listed in the \[`DBSecurityGroups`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups>) property.
+    /// \> You can migrate a DB instance in your stack from an RDS DB security group to a VPC security group, but keep the following in mind:
+    /// \>
+    /// \> - You can't revert to using an RDS security group after you establish a VPC security group membership.
+    /// \> - When you migrate your DB instance to VPC security groups, if your stack update rolls back because the DB instance update fails or because an update fails in another AWS CloudFormation resource, the rollback fails because it can't revert to an RDS security group.
+    /// \> - To use the properties that are available when you use a VPC security group, you must recreate the DB instance. If you don't, AWS CloudFormation submits only the property values that are listed in the [`DBSecurityGroups`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups) property.
     ///
     /// To avoid this situation, migrate your DB instance to using VPC security groups only when that is the only change in your stack template.
     ///
     /// *Amazon Aurora*
     ///
     /// Not applicable. The associated list of EC2 VPC security groups is managed by the DB cluster. If specified, the setting must match the DB cluster setting.
-    pub vpc_security_groups: Option<List<Str>>,
+    pub vpc_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1313,7 +1217,7 @@ impl DbInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html",
         primary_identifier: &["DBInstanceIdentifier"],
@@ -1324,201 +1228,203 @@ impl DbInstance {
         read_only: &["AutomaticRestartTime", "CertificateDetails", "CertificateDetails/CAIdentifier", "CertificateDetails/ValidTill", "Endpoint", "Endpoint/Address", "Endpoint/Port", "Endpoint/HostedZoneId", "DbiResourceId", "DBInstanceArn", "DBInstanceStatus", "InstanceCreateTime", "IsStorageConfigUpgradeAvailable", "LatestRestorableTime", "ListenerEndpoint", "ListenerEndpoint/Address", "ListenerEndpoint/Port", "ListenerEndpoint/HostedZoneId", "MasterUserSecret/SecretArn", "PercentProgress", "ReadReplicaDBClusterIdentifiers", "ReadReplicaDBInstanceIdentifiers", "ResumeFullAutomationModeTime", "SecondaryAvailabilityZone", "StatusInfos"],
         attributes: &["AdditionalStorageVolumes", "AllocatedStorage", "AllowMajorVersionUpgrade", "ApplyImmediately", "AssociatedRoles", "AutoMinorVersionUpgrade", "AutomaticBackupReplicationKmsKeyId", "AutomaticBackupReplicationRegion", "AutomaticBackupReplicationRetentionPeriod", "AutomaticRestartTime", "AvailabilityZone", "BackupRetentionPeriod", "BackupTarget", "CACertificateIdentifier", "CertificateDetails.CAIdentifier", "CertificateDetails.ValidTill", "CertificateRotationRestart", "CharacterSetName", "CopyTagsToSnapshot", "CustomIAMInstanceProfile", "DBClusterIdentifier", "DBClusterSnapshotIdentifier", "DBInstanceArn", "DBInstanceClass", "DBInstanceIdentifier", "DBInstanceStatus", "DBName", "DBParameterGroupName", "DBSecurityGroups", "DBSnapshotIdentifier", "DBSubnetGroupName", "DBSystemId", "DatabaseInsightsMode", "DbiResourceId", "DedicatedLogVolume", "DeleteAutomatedBackups", "DeletionProtection", "Domain", "DomainAuthSecretArn", "DomainDnsIps", "DomainFqdn", "DomainIAMRoleName", "DomainOu", "EnableCloudwatchLogsExports", "EnableIAMDatabaseAuthentication", "EnablePerformanceInsights", "Endpoint.Address", "Endpoint.HostedZoneId", "Endpoint.Port", "Engine", "EngineLifecycleSupport", "EngineVersion", "InstanceCreateTime", "Iops", "IsStorageConfigUpgradeAvailable", "KmsKeyId", "LatestRestorableTime", "LicenseModel", "ListenerEndpoint.Address", "ListenerEndpoint.HostedZoneId", "ListenerEndpoint.Port", "ManageMasterUserPassword", "MasterUserAuthenticationType", "MasterUserPassword", "MasterUserSecret.KmsKeyId", "MasterUserSecret.SecretArn", "MasterUsername", "MaxAllocatedStorage", "MonitoringInterval", "MonitoringRoleArn", "MultiAZ", "NcharCharacterSetName", "NetworkType", "OptionGroupName", "PercentProgress", "PerformanceInsightsKMSKeyId", "PerformanceInsightsRetentionPeriod", "Port", "PreferredBackupWindow", "PreferredMaintenanceWindow", "ProcessorFeatures", "PromotionTier", "PubliclyAccessible", "ReadReplicaDBClusterIdentifiers", "ReadReplicaDBInstanceIdentifiers", "ReplicaMode", "RestoreTime", "ResumeFullAutomationModeTime", "SecondaryAvailabilityZone", "SourceDBClusterIdentifier", "SourceDBInstanceAutomatedBackupsArn", "SourceDBInstanceIdentifier", "SourceDbiResourceId", "SourceRegion", "StatusInfos", "StorageEncrypted", "StorageThroughput", "StorageType", "Tags", "TdeCredentialArn", "TdeCredentialPassword", "Timezone", "UseDefaultProcessorFeatures", "UseLatestRestorableTime", "VPCSecurityGroups"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbInstance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalStorageVolumes`: a list of [`AdditionalStorageVolume`] objects.
-    pub fn additional_storage_volumes(mut self, value: impl Into<List<AdditionalStorageVolume>>) -> Self { self.additional_storage_volumes = Some(value.into()); self }
+    pub fn additional_storage_volumes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalStorageVolume>>) -> Self { self.additional_storage_volumes = ::std::option::Option::Some(value.into()); self }
     /// `AllocatedStorage`: a string.
-    pub fn allocated_storage(mut self, value: impl Into<Str>) -> Self { self.allocated_storage = Some(value.into()); self }
+    pub fn allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `AllowMajorVersionUpgrade`: a boolean.
-    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_major_version_upgrade = Some(value.into()); self }
+    pub fn allow_major_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_major_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `ApplyImmediately`: a boolean.
-    pub fn apply_immediately(mut self, value: impl Into<Bool>) -> Self { self.apply_immediately = Some(value.into()); self }
+    pub fn apply_immediately(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_immediately = ::std::option::Option::Some(value.into()); self }
     /// `AssociatedRoles`: a list of [`DbInstanceRole`] objects.
-    pub fn associated_roles(mut self, value: impl Into<List<DbInstanceRole>>) -> Self { self.associated_roles = Some(value.into()); self }
+    pub fn associated_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DbInstanceRole>>) -> Self { self.associated_roles = ::std::option::Option::Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticBackupReplicationKmsKeyId`: a string.
-    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.automatic_backup_replication_kms_key_id = Some(value.into()); self }
+    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.automatic_backup_replication_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticBackupReplicationRegion`: a string.
-    pub fn automatic_backup_replication_region(mut self, value: impl Into<Str>) -> Self { self.automatic_backup_replication_region = Some(value.into()); self }
+    pub fn automatic_backup_replication_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.automatic_backup_replication_region = ::std::option::Option::Some(value.into()); self }
     /// `AutomaticBackupReplicationRetentionPeriod`: an integer.
-    pub fn automatic_backup_replication_retention_period(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_replication_retention_period = Some(value.into()); self }
+    pub fn automatic_backup_replication_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatic_backup_replication_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
+    pub fn backup_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.backup_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `BackupTarget`: a string.
-    pub fn backup_target(mut self, value: impl Into<Str>) -> Self { self.backup_target = Some(value.into()); self }
+    pub fn backup_target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.backup_target = ::std::option::Option::Some(value.into()); self }
     /// `CACertificateIdentifier`: a string.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_identifier = Some(value.into()); self }
+    pub fn ca_certificate_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ca_certificate_identifier = ::std::option::Option::Some(value.into()); self }
     /// `CertificateRotationRestart`: a boolean.
-    pub fn certificate_rotation_restart(mut self, value: impl Into<Bool>) -> Self { self.certificate_rotation_restart = Some(value.into()); self }
+    pub fn certificate_rotation_restart(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.certificate_rotation_restart = ::std::option::Option::Some(value.into()); self }
     /// `CharacterSetName`: a string.
-    pub fn character_set_name(mut self, value: impl Into<Str>) -> Self { self.character_set_name = Some(value.into()); self }
+    pub fn character_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.character_set_name = ::std::option::Option::Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
+    pub fn copy_tags_to_snapshot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.copy_tags_to_snapshot = ::std::option::Option::Some(value.into()); self }
     /// `CustomIAMInstanceProfile`: a string.
-    pub fn custom_iam_instance_profile(mut self, value: impl Into<Str>) -> Self { self.custom_iam_instance_profile = Some(value.into()); self }
+    pub fn custom_iam_instance_profile(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterSnapshotIdentifier`: a string.
-    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_snapshot_identifier = Some(value.into()); self }
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBInstanceClass`: a string.
-    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_instance_class = Some(value.into()); self }
+    pub fn db_instance_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_class = ::std::option::Option::Some(value.into()); self }
     /// `DBInstanceIdentifier`: a string.
-    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.db_instance_identifier = Some(value.into()); self }
+    pub fn db_instance_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_instance_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBName`: a string.
-    pub fn db_name(mut self, value: impl Into<Str>) -> Self { self.db_name = Some(value.into()); self }
+    pub fn db_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_name = ::std::option::Option::Some(value.into()); self }
     /// `DBParameterGroupName`: a string.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
+    pub fn db_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBSecurityGroups`: a list of strings.
-    pub fn db_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.db_security_groups = Some(value.into()); self }
+    pub fn db_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.db_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `DBSnapshotIdentifier`: a string.
-    pub fn db_snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.db_snapshot_identifier = Some(value.into()); self }
+    pub fn db_snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `DBSystemId`: a string.
-    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self { self.db_system_id = Some(value.into()); self }
+    pub fn db_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_system_id = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseInsightsMode`: a [`DatabaseInsightsMode`] value.
-    pub fn database_insights_mode(mut self, value: impl Into<DatabaseInsightsMode>) -> Self { self.database_insights_mode = Some(value.into()); self }
+    pub fn database_insights_mode(mut self, value: impl ::std::convert::Into<DatabaseInsightsMode>) -> Self { self.database_insights_mode = ::std::option::Option::Some(value.into()); self }
     /// `DedicatedLogVolume`: a boolean.
-    pub fn dedicated_log_volume(mut self, value: impl Into<Bool>) -> Self { self.dedicated_log_volume = Some(value.into()); self }
+    pub fn dedicated_log_volume(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dedicated_log_volume = ::std::option::Option::Some(value.into()); self }
     /// `DeleteAutomatedBackups`: a boolean.
-    pub fn delete_automated_backups(mut self, value: impl Into<Bool>) -> Self { self.delete_automated_backups = Some(value.into()); self }
+    pub fn delete_automated_backups(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_automated_backups = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `DomainAuthSecretArn`: a string.
-    pub fn domain_auth_secret_arn(mut self, value: impl Into<Str>) -> Self { self.domain_auth_secret_arn = Some(value.into()); self }
+    pub fn domain_auth_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_auth_secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `DomainDnsIps`: a list of strings.
-    pub fn domain_dns_ips(mut self, value: impl Into<List<Str>>) -> Self { self.domain_dns_ips = Some(value.into()); self }
+    pub fn domain_dns_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domain_dns_ips = ::std::option::Option::Some(value.into()); self }
     /// `DomainFqdn`: a string.
-    pub fn domain_fqdn(mut self, value: impl Into<Str>) -> Self { self.domain_fqdn = Some(value.into()); self }
+    pub fn domain_fqdn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_fqdn = ::std::option::Option::Some(value.into()); self }
     /// `DomainIAMRoleName`: a string.
-    pub fn domain_iam_role_name(mut self, value: impl Into<Str>) -> Self { self.domain_iam_role_name = Some(value.into()); self }
+    pub fn domain_iam_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_iam_role_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainOu`: a string.
-    pub fn domain_ou(mut self, value: impl Into<Str>) -> Self { self.domain_ou = Some(value.into()); self }
+    pub fn domain_ou(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_ou = ::std::option::Option::Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enable_cloudwatch_logs_exports = ::std::option::Option::Some(value.into()); self }
     /// `EnableIAMDatabaseAuthentication`: a boolean.
-    pub fn enable_iam_database_authentication(mut self, value: impl Into<Bool>) -> Self { self.enable_iam_database_authentication = Some(value.into()); self }
+    pub fn enable_iam_database_authentication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_iam_database_authentication = ::std::option::Option::Some(value.into()); self }
     /// `EnablePerformanceInsights`: a boolean.
-    pub fn enable_performance_insights(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_insights = Some(value.into()); self }
+    pub fn enable_performance_insights(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_performance_insights = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: a string.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineLifecycleSupport`: a string.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self { self.engine_lifecycle_support = Some(value.into()); self }
+    pub fn engine_lifecycle_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_lifecycle_support = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LicenseModel`: a string.
-    pub fn license_model(mut self, value: impl Into<Str>) -> Self { self.license_model = Some(value.into()); self }
+    pub fn license_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_model = ::std::option::Option::Some(value.into()); self }
     /// `ManageMasterUserPassword`: a boolean.
-    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_user_password = Some(value.into()); self }
+    pub fn manage_master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserAuthenticationType`: a [`MasterUserAuthenticationType`] value.
-    pub fn master_user_authentication_type(mut self, value: impl Into<MasterUserAuthenticationType>) -> Self { self.master_user_authentication_type = Some(value.into()); self }
+    pub fn master_user_authentication_type(mut self, value: impl ::std::convert::Into<MasterUserAuthenticationType>) -> Self { self.master_user_authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserSecret`: a [`MasterUserSecret`] object.
-    pub fn master_user_secret(mut self, value: impl Into<Obj<MasterUserSecret>>) -> Self { self.master_user_secret = Some(value.into()); self }
+    pub fn master_user_secret(mut self, value: impl ::std::convert::Into<crate::Obj<MasterUserSecret>>) -> Self { self.master_user_secret = ::std::option::Option::Some(value.into()); self }
     /// `MasterUsername`: a string.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = Some(value.into()); self }
+    pub fn master_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_username = ::std::option::Option::Some(value.into()); self }
     /// `MaxAllocatedStorage`: an integer.
-    pub fn max_allocated_storage(mut self, value: impl Into<Int>) -> Self { self.max_allocated_storage = Some(value.into()); self }
+    pub fn max_allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringInterval`: an integer.
-    pub fn monitoring_interval(mut self, value: impl Into<Int>) -> Self { self.monitoring_interval = Some(value.into()); self }
+    pub fn monitoring_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.monitoring_interval = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringRoleArn`: a string.
-    pub fn monitoring_role_arn(mut self, value: impl Into<Str>) -> Self { self.monitoring_role_arn = Some(value.into()); self }
+    pub fn monitoring_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitoring_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `MultiAZ`: a boolean.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
+    pub fn multi_az(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_az = ::std::option::Option::Some(value.into()); self }
     /// `NcharCharacterSetName`: a string.
-    pub fn nchar_character_set_name(mut self, value: impl Into<Str>) -> Self { self.nchar_character_set_name = Some(value.into()); self }
+    pub fn nchar_character_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nchar_character_set_name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a string.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `OptionGroupName`: a string.
-    pub fn option_group_name(mut self, value: impl Into<Str>) -> Self { self.option_group_name = Some(value.into()); self }
+    pub fn option_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_group_name = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceInsightsKMSKeyId`: a string.
-    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.performance_insights_kms_key_id = Some(value.into()); self }
+    pub fn performance_insights_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.performance_insights_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `PerformanceInsightsRetentionPeriod`: an integer.
-    pub fn performance_insights_retention_period(mut self, value: impl Into<Int>) -> Self { self.performance_insights_retention_period = Some(value.into()); self }
+    pub fn performance_insights_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.performance_insights_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
+    pub fn preferred_backup_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_backup_window = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `ProcessorFeatures`: a list of [`ProcessorFeature`] objects.
-    pub fn processor_features(mut self, value: impl Into<List<ProcessorFeature>>) -> Self { self.processor_features = Some(value.into()); self }
+    pub fn processor_features(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProcessorFeature>>) -> Self { self.processor_features = ::std::option::Option::Some(value.into()); self }
     /// `PromotionTier`: an integer.
-    pub fn promotion_tier(mut self, value: impl Into<Int>) -> Self { self.promotion_tier = Some(value.into()); self }
+    pub fn promotion_tier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.promotion_tier = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `ReplicaMode`: a string.
-    pub fn replica_mode(mut self, value: impl Into<Str>) -> Self { self.replica_mode = Some(value.into()); self }
+    pub fn replica_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replica_mode = ::std::option::Option::Some(value.into()); self }
     /// `RestoreTime`: a string.
-    pub fn restore_time(mut self, value: impl Into<Str>) -> Self { self.restore_time = Some(value.into()); self }
+    pub fn restore_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.restore_time = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
+    pub fn source_db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBInstanceAutomatedBackupsArn`: a string.
-    pub fn source_db_instance_automated_backups_arn(mut self, value: impl Into<Str>) -> Self { self.source_db_instance_automated_backups_arn = Some(value.into()); self }
+    pub fn source_db_instance_automated_backups_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_instance_automated_backups_arn = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBInstanceIdentifier`: a string.
-    pub fn source_db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_instance_identifier = Some(value.into()); self }
+    pub fn source_db_instance_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_instance_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDbiResourceId`: a string.
-    pub fn source_dbi_resource_id(mut self, value: impl Into<Str>) -> Self { self.source_dbi_resource_id = Some(value.into()); self }
+    pub fn source_dbi_resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_dbi_resource_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceRegion`: a string.
-    pub fn source_region(mut self, value: impl Into<Str>) -> Self { self.source_region = Some(value.into()); self }
+    pub fn source_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_region = ::std::option::Option::Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
+    pub fn storage_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.storage_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `StorageThroughput`: an integer.
-    pub fn storage_throughput(mut self, value: impl Into<Int>) -> Self { self.storage_throughput = Some(value.into()); self }
+    pub fn storage_throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_throughput = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a string.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TdeCredentialArn`: a string.
-    pub fn tde_credential_arn(mut self, value: impl Into<Str>) -> Self { self.tde_credential_arn = Some(value.into()); self }
+    pub fn tde_credential_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tde_credential_arn = ::std::option::Option::Some(value.into()); self }
     /// `TdeCredentialPassword`: a string.
-    pub fn tde_credential_password(mut self, value: impl Into<Str>) -> Self { self.tde_credential_password = Some(value.into()); self }
+    pub fn tde_credential_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tde_credential_password = ::std::option::Option::Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
+    pub fn timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.timezone = ::std::option::Option::Some(value.into()); self }
     /// `UseDefaultProcessorFeatures`: a boolean.
-    pub fn use_default_processor_features(mut self, value: impl Into<Bool>) -> Self { self.use_default_processor_features = Some(value.into()); self }
+    pub fn use_default_processor_features(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_default_processor_features = ::std::option::Option::Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
+    pub fn use_latest_restorable_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_latest_restorable_time = ::std::option::Option::Some(value.into()); self }
     /// `VPCSecurityGroups`: a list of strings.
-    pub fn vpc_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_groups = Some(value.into()); self }
+    pub fn vpc_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_groups = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbInstance {
+impl ::cloudwright_core::Resource for DbInstance {
     type Attributes = DbInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbInstance {
+impl ::cloudwright_core::ToValue for DbInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalStorageVolumes", &self.additional_storage_volumes)
             .opt("AllocatedStorage", &self.allocated_storage)
             .opt(
@@ -1663,12 +1569,12 @@ impl ToValue for DbInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbInstance`]: `Handle<DbInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbInstance`]: `Handle<DbInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbInstanceAttributes(ResourceRef);
+pub struct DbInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -1678,15 +1584,15 @@ impl DbInstanceAttributes {
     ///
     /// The additional storage volumes associated with the DB instance. RDS supports additional storage volumes for RDS for Oracle and RDS for SQL Server.
     #[inline]
-    pub fn additional_storage_volumes(&self) -> Value {
-        self.0.get_att("AdditionalStorageVolumes")
+    pub fn additional_storage_volumes(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AdditionalStorageVolumes"))
     }
 
     /// `Fn::GetAtt` `AllocatedStorage`: a string.
     ///
     /// The amount of storage in gibibytes (GiB) to be initially allocated for the database instance.
     ///
-    /// &gt; If any value is set in the `Iops` parameter, `AllocatedStorage` must be at least 100 GiB, which corresponds to the minimum Iops value of 1,000. If you increase the `Iops` value (in 1,000 IOPS increments), then you must also increase the `AllocatedStorage` value (in 100-GiB increments).
+    /// \> If any value is set in the `Iops` parameter, `AllocatedStorage` must be at least 100 GiB, which corresponds to the minimum Iops value of 1,000. If you increase the `Iops` value (in 1,000 IOPS increments), then you must also increase the `AllocatedStorage` value (in 100-GiB increments).
     ///
     /// *Amazon Aurora*
     ///
@@ -1748,8 +1654,8 @@ impl DbInstanceAttributes {
     /// - Enterprise and Standard editions: Must be an integer from 20 to 1024.
     /// - Web and Express editions: Must be an integer from 20 to 1024.
     #[inline]
-    pub fn allocated_storage(&self) -> Value {
-        self.0.get_att("AllocatedStorage")
+    pub fn allocated_storage(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AllocatedStorage"))
     }
 
     /// `Fn::GetAtt` `AllowMajorVersionUpgrade`: a boolean.
@@ -1758,20 +1664,20 @@ impl DbInstanceAttributes {
     ///
     /// Constraints: Major version upgrades must be allowed when specifying a value for the `EngineVersion` parameter that is a different major version than the DB instance's current version.
     #[inline]
-    pub fn allow_major_version_upgrade(&self) -> Value {
-        self.0.get_att("AllowMajorVersionUpgrade")
+    pub fn allow_major_version_upgrade(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AllowMajorVersionUpgrade"))
     }
 
     /// `Fn::GetAtt` `ApplyImmediately`: a boolean.
     ///
     /// Specifies whether changes to the DB instance and any pending modifications are applied immediately, regardless of the `PreferredMaintenanceWindow` setting. If set to `false` , changes are applied during the next maintenance window. Until RDS applies the changes, the DB instance remains in a drift state. As a result, the configuration doesn't fully reflect the requested modifications and temporarily diverges from the intended state.
     ///
-    /// In addition to the settings described in \[Modifying a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html>) , this property also determines whether the DB instance reboots when a static parameter is modified in the associated DB parameter group.
+    /// In addition to the settings described in [Modifying a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html) , this property also determines whether the DB instance reboots when a static parameter is modified in the associated DB parameter group.
     ///
     /// Default: `true`
     #[inline]
-    pub fn apply_immediately(&self) -> Value {
-        self.0.get_att("ApplyImmediately")
+    pub fn apply_immediately(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ApplyImmediately"))
     }
 
     /// `Fn::GetAtt` `AssociatedRoles`: a list of `DBInstanceRole` objects.
@@ -1782,32 +1688,32 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. The associated roles are managed by the DB cluster.
     #[inline]
-    pub fn associated_roles(&self) -> Value {
-        self.0.get_att("AssociatedRoles")
+    pub fn associated_roles(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedRoles"))
     }
 
     /// `Fn::GetAtt` `AutoMinorVersionUpgrade`: a boolean.
     ///
     /// A value that indicates whether minor engine upgrades are applied automatically to the DB instance during the maintenance window. By default, minor engine upgrades are applied automatically.
     #[inline]
-    pub fn auto_minor_version_upgrade(&self) -> Value {
-        self.0.get_att("AutoMinorVersionUpgrade")
+    pub fn auto_minor_version_upgrade(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AutoMinorVersionUpgrade"))
     }
 
     /// `Fn::GetAtt` `AutomaticBackupReplicationKmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier for encryption of the replicated automated backups. The KMS key ID is the Amazon Resource Name (ARN) for the KMS encryption key in the destination AWS Region , for example, `arn:aws:kms:us-east-1:123456789012:key/AKIAIOSFODNN7EXAMPLE` .
     #[inline]
-    pub fn automatic_backup_replication_kms_key_id(&self) -> Value {
-        self.0.get_att("AutomaticBackupReplicationKmsKeyId")
+    pub fn automatic_backup_replication_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutomaticBackupReplicationKmsKeyId"))
     }
 
     /// `Fn::GetAtt` `AutomaticBackupReplicationRegion`: a string.
     ///
     /// The AWS Region associated with the automated backup.
     #[inline]
-    pub fn automatic_backup_replication_region(&self) -> Value {
-        self.0.get_att("AutomaticBackupReplicationRegion")
+    pub fn automatic_backup_replication_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutomaticBackupReplicationRegion"))
     }
 
     /// `Fn::GetAtt` `AutomaticBackupReplicationRetentionPeriod`: an integer.
@@ -1816,21 +1722,21 @@ impl DbInstanceAttributes {
     ///
     /// If not specified, this parameter defaults to the value of the `BackupRetentionPeriod` parameter. The maximum allowed value is 35.
     #[inline]
-    pub fn automatic_backup_replication_retention_period(&self) -> Value {
-        self.0.get_att("AutomaticBackupReplicationRetentionPeriod")
+    pub fn automatic_backup_replication_retention_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("AutomaticBackupReplicationRetentionPeriod"))
     }
 
     /// `Fn::GetAtt` `AutomaticRestartTime`: a string.
     ///
     /// The time when a stopped DB instance is restarted automatically.
     #[inline]
-    pub fn automatic_restart_time(&self) -> Value {
-        self.0.get_att("AutomaticRestartTime")
+    pub fn automatic_restart_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutomaticRestartTime"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
     ///
-    /// The Availability Zone (AZ) where the database will be created. For information on AWS Regions and Availability Zones, see \[Regions and Availability Zones\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RegionsAndAvailabilityZones.html>) .
+    /// The Availability Zone (AZ) where the database will be created. For information on AWS Regions and Availability Zones, see [Regions and Availability Zones](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.RegionsAndAvailabilityZones.html) .
     ///
     /// For Amazon Aurora, each Aurora DB cluster hosts copies of its storage in three separate Availability Zones. Specify one of these Availability Zones. Aurora automatically chooses an appropriate Availability Zone if you don't specify one.
     ///
@@ -1843,8 +1749,8 @@ impl DbInstanceAttributes {
     ///
     /// Example: `us-east-1d`
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `BackupRetentionPeriod`: an integer.
@@ -1862,8 +1768,8 @@ impl DbInstanceAttributes {
     /// - Must be a value from 0 to 35
     /// - Can't be set to 0 if the DB instance is a source to read replicas
     #[inline]
-    pub fn backup_retention_period(&self) -> Value {
-        self.0.get_att("BackupRetentionPeriod")
+    pub fn backup_retention_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("BackupRetentionPeriod"))
     }
 
     /// `Fn::GetAtt` `BackupTarget`: a string.
@@ -1878,36 +1784,36 @@ impl DbInstanceAttributes {
     ///
     /// Default: `region`
     ///
-    /// For more information, see \[Working with Amazon RDS on AWS Outposts\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-on-outposts.html>) in the *Amazon RDS User Guide* .
+    /// For more information, see [Working with Amazon RDS on AWS Outposts](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-on-outposts.html) in the *Amazon RDS User Guide* .
     #[inline]
-    pub fn backup_target(&self) -> Value {
-        self.0.get_att("BackupTarget")
+    pub fn backup_target(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BackupTarget"))
     }
 
     /// `Fn::GetAtt` `CACertificateIdentifier`: a string.
     ///
     /// The identifier of the CA certificate for this DB instance.
     ///
-    /// For more information, see \[Using SSL/TLS to encrypt a connection to a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html>) in the *Amazon RDS User Guide* and \[Using SSL/TLS to encrypt a connection to a DB cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html>) in the *Amazon Aurora User Guide* .
+    /// For more information, see [Using SSL/TLS to encrypt a connection to a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html) in the *Amazon RDS User Guide* and [Using SSL/TLS to encrypt a connection to a DB cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html) in the *Amazon Aurora User Guide* .
     #[inline]
-    pub fn ca_certificate_identifier(&self) -> Value {
-        self.0.get_att("CACertificateIdentifier")
+    pub fn ca_certificate_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CACertificateIdentifier"))
     }
 
     /// `Fn::GetAtt` `CertificateDetails.CAIdentifier`: a string.
     ///
     /// The CA identifier of the CA certificate used for the DB instance's server certificate.
     #[inline]
-    pub fn certificate_details_ca_identifier(&self) -> Value {
-        self.0.get_att("CertificateDetails.CAIdentifier")
+    pub fn certificate_details_ca_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateDetails.CAIdentifier"))
     }
 
     /// `Fn::GetAtt` `CertificateDetails.ValidTill`: a string.
     ///
     /// The expiration date of the DB instance’s server certificate.
     #[inline]
-    pub fn certificate_details_valid_till(&self) -> Value {
-        self.0.get_att("CertificateDetails.ValidTill")
+    pub fn certificate_details_valid_till(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateDetails.ValidTill"))
     }
 
     /// `Fn::GetAtt` `CertificateRotationRestart`: a boolean.
@@ -1916,17 +1822,17 @@ impl DbInstanceAttributes {
     ///
     /// By default, the DB instance is restarted when you rotate your SSL/TLS certificate. The certificate is not updated until the DB instance is restarted.
     ///
-    /// &gt; Set this parameter only if you are *not* using SSL/TLS to connect to the DB instance.
+    /// \> Set this parameter only if you are *not* using SSL/TLS to connect to the DB instance.
     ///
     /// If you are using SSL/TLS to connect to the DB instance, follow the appropriate instructions for your DB engine to rotate your SSL/TLS certificate:
     ///
-    /// - For more information about rotating your SSL/TLS certificate for RDS DB engines, see \[Rotating Your SSL/TLS Certificate.\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL-certificate-rotation.html>) in the *Amazon RDS User Guide.*
-    /// - For more information about rotating your SSL/TLS certificate for Aurora DB engines, see \[Rotating Your SSL/TLS Certificate\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html>) in the *Amazon Aurora User Guide* .
+    /// - For more information about rotating your SSL/TLS certificate for RDS DB engines, see [Rotating Your SSL/TLS Certificate.](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL-certificate-rotation.html) in the *Amazon RDS User Guide.*
+    /// - For more information about rotating your SSL/TLS certificate for Aurora DB engines, see [Rotating Your SSL/TLS Certificate](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL-certificate-rotation.html) in the *Amazon Aurora User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     #[inline]
-    pub fn certificate_rotation_restart(&self) -> Value {
-        self.0.get_att("CertificateRotationRestart")
+    pub fn certificate_rotation_restart(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("CertificateRotationRestart"))
     }
 
     /// `Fn::GetAtt` `CharacterSetName`: a string.
@@ -1935,10 +1841,10 @@ impl DbInstanceAttributes {
     ///
     /// *Amazon Aurora*
     ///
-    /// Not applicable. The character set is managed by the DB cluster. For more information, see \[AWS::RDS::DBCluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html>) .
+    /// Not applicable. The character set is managed by the DB cluster. For more information, see [AWS::RDS::DBCluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html) .
     #[inline]
-    pub fn character_set_name(&self) -> Value {
-        self.0.get_att("CharacterSetName")
+    pub fn character_set_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CharacterSetName"))
     }
 
     /// `Fn::GetAtt` `CopyTagsToSnapshot`: a boolean.
@@ -1947,8 +1853,8 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. Copying tags to snapshots is managed by the DB cluster. Setting this value for an Aurora DB instance has no effect on the DB cluster setting.
     #[inline]
-    pub fn copy_tags_to_snapshot(&self) -> Value {
-        self.0.get_att("CopyTagsToSnapshot")
+    pub fn copy_tags_to_snapshot(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("CopyTagsToSnapshot"))
     }
 
     /// `Fn::GetAtt` `CustomIAMInstanceProfile`: a string.
@@ -1963,10 +1869,10 @@ impl DbInstanceAttributes {
     /// - The profile must have an IAM role that Amazon EC2 has permissions to assume.
     /// - The instance profile name and the associated IAM role name must start with the prefix `AWSRDSCustom` .
     ///
-    /// For the list of permissions required for the IAM role, see \[Configure IAM and your VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-setup-orcl.html#custom-setup-orcl.iam-vpc>) in the *Amazon RDS User Guide* .
+    /// For the list of permissions required for the IAM role, see [Configure IAM and your VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/custom-setup-orcl.html#custom-setup-orcl.iam-vpc) in the *Amazon RDS User Guide* .
     #[inline]
-    pub fn custom_iam_instance_profile(&self) -> Value {
-        self.0.get_att("CustomIAMInstanceProfile")
+    pub fn custom_iam_instance_profile(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CustomIAMInstanceProfile"))
     }
 
     /// `Fn::GetAtt` `DBClusterIdentifier`: a string.
@@ -1975,15 +1881,15 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     #[inline]
-    pub fn db_cluster_identifier(&self) -> Value {
-        self.0.get_att("DBClusterIdentifier")
+    pub fn db_cluster_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBClusterIdentifier"))
     }
 
     /// `Fn::GetAtt` `DBClusterSnapshotIdentifier`: a string.
     ///
     /// The identifier for the Multi-AZ DB cluster snapshot to restore from.
     ///
-    /// For more information on Multi-AZ DB clusters, see \[Multi-AZ DB cluster deployments\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html>) in the *Amazon RDS User Guide* .
+    /// For more information on Multi-AZ DB clusters, see [Multi-AZ DB cluster deployments](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html) in the *Amazon RDS User Guide* .
     ///
     /// Constraints:
     ///
@@ -1993,51 +1899,51 @@ impl DbInstanceAttributes {
     /// - If you are restoring from a shared manual Multi-AZ DB cluster snapshot, the `DBClusterSnapshotIdentifier` must be the ARN of the shared snapshot.
     /// - Can't be the identifier of an Aurora DB cluster snapshot.
     #[inline]
-    pub fn db_cluster_snapshot_identifier(&self) -> Value {
-        self.0.get_att("DBClusterSnapshotIdentifier")
+    pub fn db_cluster_snapshot_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBClusterSnapshotIdentifier"))
     }
 
     /// `Fn::GetAtt` `DBInstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the DB instance.
     #[inline]
-    pub fn db_instance_arn(&self) -> Value {
-        self.0.get_att("DBInstanceArn")
+    pub fn db_instance_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBInstanceArn"))
     }
 
     /// `Fn::GetAtt` `DBInstanceClass`: a string.
     ///
-    /// The compute and memory capacity of the DB instance, for example `db.m5.large` . Not all DB instance classes are available in all AWS Regions , or for all database engines. For the full list of DB instance classes, and availability for your engine, see \[DB instance classes\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html>) in the *Amazon RDS User Guide* or \[Aurora DB instance classes\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.html>) in the *Amazon Aurora User Guide* .
+    /// The compute and memory capacity of the DB instance, for example `db.m5.large` . Not all DB instance classes are available in all AWS Regions , or for all database engines. For the full list of DB instance classes, and availability for your engine, see [DB instance classes](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.html) in the *Amazon RDS User Guide* or [Aurora DB instance classes](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.html) in the *Amazon Aurora User Guide* .
     #[inline]
-    pub fn db_instance_class(&self) -> Value {
-        self.0.get_att("DBInstanceClass")
+    pub fn db_instance_class(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBInstanceClass"))
     }
 
     /// `Fn::GetAtt` `DBInstanceIdentifier`: a string.
     ///
-    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see \[Name Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// A name for the DB instance. If you specify a name, AWS CloudFormation converts it to lowercase. If you don't specify a name, AWS CloudFormation generates a unique physical ID and uses that ID for the DB instance. For more information, see [Name Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// For information about constraints that apply to DB instance identifiers, see \[Naming constraints in Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints>) in the *Amazon RDS User Guide* .
+    /// For information about constraints that apply to DB instance identifiers, see [Naming constraints in Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints) in the *Amazon RDS User Guide* .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     #[inline]
-    pub fn db_instance_identifier(&self) -> Value {
-        self.0.get_att("DBInstanceIdentifier")
+    pub fn db_instance_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBInstanceIdentifier"))
     }
 
     /// `Fn::GetAtt` `DBInstanceStatus`: a string.
     ///
     /// The current state of this DB instance.
     #[inline]
-    pub fn db_instance_status(&self) -> Value {
-        self.0.get_att("DBInstanceStatus")
+    pub fn db_instance_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBInstanceStatus"))
     }
 
     /// `Fn::GetAtt` `DBName`: a string.
     ///
     /// The meaning of this parameter differs according to the database engine you use.
     ///
-    /// &gt; If you specify the `[DBSnapshotIdentifier](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsnapshotidentifier)` property, this property only applies to RDS for Oracle.
+    /// \> If you specify the [`DBSnapshotIdentifier`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsnapshotidentifier) property, this property only applies to RDS for Oracle.
     ///
     /// *Amazon Aurora*
     ///
@@ -2095,24 +2001,24 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. Must be null.
     #[inline]
-    pub fn db_name(&self) -> Value {
-        self.0.get_att("DBName")
+    pub fn db_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBName"))
     }
 
     /// `Fn::GetAtt` `DBParameterGroupName`: a string.
     ///
-    /// The name of an existing DB parameter group or a reference to an \[AWS::RDS::DBParameterGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html>) resource created in the template.
+    /// The name of an existing DB parameter group or a reference to an [AWS::RDS::DBParameterGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup.html) resource created in the template.
     ///
     /// To list all of the available DB parameter group names, use the following command:
     ///
     /// `aws rds describe-db-parameter-groups --query "DBParameterGroups[].DBParameterGroupName" --output text`
     ///
-    /// &gt; If any of the data members of the referenced parameter group are changed during an update, the DB instance might need to be restarted, which causes some interruption. If the parameter group contains static parameters, whether they were changed or not, an update triggers a reboot.
+    /// \> If any of the data members of the referenced parameter group are changed during an update, the DB instance might need to be restarted, which causes some interruption. If the parameter group contains static parameters, whether they were changed or not, an update triggers a reboot.
     ///
     /// If you don't specify a value for `DBParameterGroupName` property, the default DB parameter group for the specified engine and engine version is used.
     #[inline]
-    pub fn db_parameter_group_name(&self) -> Value {
-        self.0.get_att("DBParameterGroupName")
+    pub fn db_parameter_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBParameterGroupName"))
     }
 
     /// `Fn::GetAtt` `DBSecurityGroups`: a list of strings.
@@ -2121,33 +2027,33 @@ impl DbInstanceAttributes {
     ///
     /// If you set DBSecurityGroups, you must not set VPCSecurityGroups, and vice versa. Also, note that the DBSecurityGroups property exists only for backwards compatibility with older regions and is no longer recommended for providing security information to an RDS DB instance. Instead, use VPCSecurityGroups.
     ///
-    /// &gt; If you specify this property, AWS CloudFormation sends only the following properties (if specified) to Amazon RDS during create operations:
-    /// &gt;
-    /// &gt; - `AllocatedStorage`
-    /// &gt; - `AutoMinorVersionUpgrade`
-    /// &gt; - `AvailabilityZone`
-    /// &gt; - `BackupRetentionPeriod`
-    /// &gt; - `CharacterSetName`
-    /// &gt; - `DBInstanceClass`
-    /// &gt; - `DBName`
-    /// &gt; - `DBParameterGroupName`
-    /// &gt; - `DBSecurityGroups`
-    /// &gt; - `DBSubnetGroupName`
-    /// &gt; - `Engine`
-    /// &gt; - `EngineVersion`
-    /// &gt; - `Iops`
-    /// &gt; - `LicenseModel`
-    /// &gt; - `MasterUsername`
-    /// &gt; - `MasterUserPassword`
-    /// &gt; - `MultiAZ`
-    /// &gt; - `OptionGroupName`
-    /// &gt; - `PreferredBackupWindow`
-    /// &gt; - `PreferredMaintenanceWindow`
-    /// &gt;
-    /// &gt; All other properties are ignored. Specify a virtual private cloud (VPC) security group if you want to submit other properties, such as `StorageType` , `StorageEncrypted` , or `KmsKeyId` . If you're already using the `DBSecurityGroups` property, you can't use these other properties by updating your DB instance to use a VPC security group. You must recreate the DB instance.
+    /// \> If you specify this property, AWS CloudFormation sends only the following properties (if specified) to Amazon RDS during create operations:
+    /// \>
+    /// \> - `AllocatedStorage`
+    /// \> - `AutoMinorVersionUpgrade`
+    /// \> - `AvailabilityZone`
+    /// \> - `BackupRetentionPeriod`
+    /// \> - `CharacterSetName`
+    /// \> - `DBInstanceClass`
+    /// \> - `DBName`
+    /// \> - `DBParameterGroupName`
+    /// \> - `DBSecurityGroups`
+    /// \> - `DBSubnetGroupName`
+    /// \> - `Engine`
+    /// \> - `EngineVersion`
+    /// \> - `Iops`
+    /// \> - `LicenseModel`
+    /// \> - `MasterUsername`
+    /// \> - `MasterUserPassword`
+    /// \> - `MultiAZ`
+    /// \> - `OptionGroupName`
+    /// \> - `PreferredBackupWindow`
+    /// \> - `PreferredMaintenanceWindow`
+    /// \>
+    /// \> All other properties are ignored. Specify a virtual private cloud (VPC) security group if you want to submit other properties, such as `StorageType` , `StorageEncrypted` , or `KmsKeyId` . If you're already using the `DBSecurityGroups` property, you can't use these other properties by updating your DB instance to use a VPC security group. You must recreate the DB instance.
     #[inline]
-    pub fn db_security_groups(&self) -> Value {
-        self.0.get_att("DBSecurityGroups")
+    pub fn db_security_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DBSecurityGroups"))
     }
 
     /// `Fn::GetAtt` `DBSnapshotIdentifier`: a string.
@@ -2156,7 +2062,7 @@ impl DbInstanceAttributes {
     ///
     /// By specifying this property, you can create a DB instance from the specified DB snapshot. If the `DBSnapshotIdentifier` property is an empty string or the `AWS::RDS::DBInstance` declaration has no `DBSnapshotIdentifier` property, AWS CloudFormation creates a new database. If the property contains a value (other than an empty string), AWS CloudFormation creates a database from the specified snapshot. If a snapshot with the specified name doesn't exist, AWS CloudFormation can't create the database and it rolls back the stack.
     ///
-    /// Some DB instance properties aren't valid when you restore from a snapshot, such as the `MasterUsername` and `MasterUserPassword` properties, and the point-in-time recovery properties `RestoreTime` and `UseLatestRestorableTime` . For information about the properties that you can specify, see the \[`RestoreDBInstanceFromDBSnapshot`\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html>) action in the *Amazon RDS API Reference* .
+    /// Some DB instance properties aren't valid when you restore from a snapshot, such as the `MasterUsername` and `MasterUserPassword` properties, and the point-in-time recovery properties `RestoreTime` and `UseLatestRestorableTime` . For information about the properties that you can specify, see the [`RestoreDBInstanceFromDBSnapshot`](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html) action in the *Amazon RDS API Reference* .
     ///
     /// After you restore a DB instance with a `DBSnapshotIdentifier` property, you must specify the same `DBSnapshotIdentifier` property for any future updates to the DB instance. When you specify this property for an update, the DB instance is not restored from the DB snapshot again, and the data in the database is not changed. However, if you don't specify the `DBSnapshotIdentifier` property, an empty DB instance is created, and the original DB instance is deleted. If you specify a property that is different from the previous snapshot restore property, a new DB instance is restored from the specified `DBSnapshotIdentifier` property, and the original DB instance is deleted.
     ///
@@ -2178,8 +2084,8 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. Snapshot restore is managed by the DB cluster.
     #[inline]
-    pub fn db_snapshot_identifier(&self) -> Value {
-        self.0.get_att("DBSnapshotIdentifier")
+    pub fn db_snapshot_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBSnapshotIdentifier"))
     }
 
     /// `Fn::GetAtt` `DBSubnetGroupName`: a string.
@@ -2188,46 +2094,46 @@ impl DbInstanceAttributes {
     ///
     /// If you don't specify a DB subnet group, RDS uses the default DB subnet group if one exists. If a default DB subnet group does not exist, and you don't specify a `DBSubnetGroupName` , the DB instance fails to launch.
     ///
-    /// For more information about using Amazon RDS in a VPC, see \[Amazon VPC and Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html>) in the *Amazon RDS User Guide* .
+    /// For more information about using Amazon RDS in a VPC, see [Amazon VPC and Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. The DB subnet group is managed by the DB cluster. If specified, the setting must match the DB cluster setting.
     #[inline]
-    pub fn db_subnet_group_name(&self) -> Value {
-        self.0.get_att("DBSubnetGroupName")
+    pub fn db_subnet_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBSubnetGroupName"))
     }
 
     /// `Fn::GetAtt` `DBSystemId`: a string.
     ///
     /// The Oracle system identifier (SID), which is the name of the Oracle database instance that manages your database files. In this context, the term "Oracle database instance" refers exclusively to the system global area (SGA) and Oracle background processes. If you don't specify a SID, the value defaults to `RDSCDB` . The Oracle SID is also the name of your CDB.
     #[inline]
-    pub fn db_system_id(&self) -> Value {
-        self.0.get_att("DBSystemId")
+    pub fn db_system_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBSystemId"))
     }
 
     /// `Fn::GetAtt` `DatabaseInsightsMode`: one of a set of strings.
     ///
     /// The mode of Database Insights to enable for the DB instance.
     ///
-    /// &gt; Aurora DB instances inherit this value from the DB cluster, so you can't change this value.
+    /// \> Aurora DB instances inherit this value from the DB cluster, so you can't change this value.
     #[inline]
-    pub fn database_insights_mode(&self) -> Value {
-        self.0.get_att("DatabaseInsightsMode")
+    pub fn database_insights_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DatabaseInsightsMode"))
     }
 
     /// `Fn::GetAtt` `DbiResourceId`: a string.
     ///
     /// The AWS Region-unique, immutable identifier for the DB instance. This identifier is found in AWS CloudTrail log entries whenever the AWS KMS key for the DB instance is accessed.
     #[inline]
-    pub fn dbi_resource_id(&self) -> Value {
-        self.0.get_att("DbiResourceId")
+    pub fn dbi_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DbiResourceId"))
     }
 
     /// `Fn::GetAtt` `DedicatedLogVolume`: a boolean.
     ///
     /// Indicates whether the DB instance has a dedicated log volume (DLV) enabled.
     #[inline]
-    pub fn dedicated_log_volume(&self) -> Value {
-        self.0.get_att("DedicatedLogVolume")
+    pub fn dedicated_log_volume(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DedicatedLogVolume"))
     }
 
     /// `Fn::GetAtt` `DeleteAutomatedBackups`: a boolean.
@@ -2238,28 +2144,28 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. When you delete a DB cluster, all automated backups for that DB cluster are deleted and can't be recovered. Manual DB cluster snapshots of the DB cluster are not deleted.
     #[inline]
-    pub fn delete_automated_backups(&self) -> Value {
-        self.0.get_att("DeleteAutomatedBackups")
+    pub fn delete_automated_backups(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DeleteAutomatedBackups"))
     }
 
     /// `Fn::GetAtt` `DeletionProtection`: a boolean.
     ///
-    /// Specifies whether the DB instance has deletion protection enabled. The database can't be deleted when deletion protection is enabled. By default, deletion protection isn't enabled. For more information, see \[Deleting a DB Instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html>) .
+    /// Specifies whether the DB instance has deletion protection enabled. The database can't be deleted when deletion protection is enabled. By default, deletion protection isn't enabled. For more information, see [Deleting a DB Instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html) .
     ///
     /// This setting doesn't apply to Amazon Aurora DB instances. You can enable or disable deletion protection for the DB cluster. For more information, see `CreateDBCluster` . DB instances in a DB cluster can be deleted even when deletion protection is enabled for the DB cluster.
     #[inline]
-    pub fn deletion_protection(&self) -> Value {
-        self.0.get_att("DeletionProtection")
+    pub fn deletion_protection(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DeletionProtection"))
     }
 
     /// `Fn::GetAtt` `Domain`: a string.
     ///
     /// The Active Directory directory ID to create the DB instance in. Currently, only Db2, MySQL, Microsoft SQL Server, Oracle, and PostgreSQL DB instances can be created in an Active Directory Domain.
     ///
-    /// For more information, see \[Kerberos Authentication\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/kerberos-authentication.html>) in the *Amazon RDS User Guide* .
+    /// For more information, see [Kerberos Authentication](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/kerberos-authentication.html) in the *Amazon RDS User Guide* .
     #[inline]
-    pub fn domain(&self) -> Value {
-        self.0.get_att("Domain")
+    pub fn domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Domain"))
     }
 
     /// `Fn::GetAtt` `DomainAuthSecretArn`: a string.
@@ -2268,8 +2174,8 @@ impl DbInstanceAttributes {
     ///
     /// Example: `arn:aws:secretsmanager:region:account-number:secret:myselfmanagedADtestsecret-123456`
     #[inline]
-    pub fn domain_auth_secret_arn(&self) -> Value {
-        self.0.get_att("DomainAuthSecretArn")
+    pub fn domain_auth_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainAuthSecretArn"))
     }
 
     /// `Fn::GetAtt` `DomainDnsIps`: a list of strings.
@@ -2282,8 +2188,8 @@ impl DbInstanceAttributes {
     ///
     /// Example: `123.124.125.126,234.235.236.237`
     #[inline]
-    pub fn domain_dns_ips(&self) -> Value {
-        self.0.get_att("DomainDnsIps")
+    pub fn domain_dns_ips(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DomainDnsIps"))
     }
 
     /// `Fn::GetAtt` `DomainFqdn`: a string.
@@ -2296,8 +2202,8 @@ impl DbInstanceAttributes {
     ///
     /// Example: `mymanagedADtest.mymanagedAD.mydomain`
     #[inline]
-    pub fn domain_fqdn(&self) -> Value {
-        self.0.get_att("DomainFqdn")
+    pub fn domain_fqdn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainFqdn"))
     }
 
     /// `Fn::GetAtt` `DomainIAMRoleName`: a string.
@@ -2309,8 +2215,8 @@ impl DbInstanceAttributes {
     /// - Amazon Aurora (The domain is managed by the DB cluster.)
     /// - RDS Custom
     #[inline]
-    pub fn domain_iam_role_name(&self) -> Value {
-        self.0.get_att("DomainIAMRoleName")
+    pub fn domain_iam_role_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainIAMRoleName"))
     }
 
     /// `Fn::GetAtt` `DomainOu`: a string.
@@ -2324,13 +2230,13 @@ impl DbInstanceAttributes {
     ///
     /// Example: `OU=mymanagedADtestOU,DC=mymanagedADtest,DC=mymanagedAD,DC=mydomain`
     #[inline]
-    pub fn domain_ou(&self) -> Value {
-        self.0.get_att("DomainOu")
+    pub fn domain_ou(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainOu"))
     }
 
     /// `Fn::GetAtt` `EnableCloudwatchLogsExports`: a list of strings.
     ///
-    /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see \[Publishing Database Logs to Amazon CloudWatch Logs\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.html#USER_LogAccess.Procedural.UploadtoCloudWatch>) in the *Amazon Relational Database Service User Guide* .
+    /// The list of log types that need to be enabled for exporting to CloudWatch Logs. The values in the list depend on the DB engine being used. For more information, see [Publishing Database Logs to Amazon CloudWatch Logs](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.html#USER_LogAccess.Procedural.UploadtoCloudWatch) in the *Amazon Relational Database Service User Guide* .
     ///
     /// *Amazon Aurora*
     ///
@@ -2360,56 +2266,58 @@ impl DbInstanceAttributes {
     ///
     /// Valid values: `postgresql` , `upgrade`
     #[inline]
-    pub fn enable_cloudwatch_logs_exports(&self) -> Value {
-        self.0.get_att("EnableCloudwatchLogsExports")
+    pub fn enable_cloudwatch_logs_exports(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("EnableCloudwatchLogsExports"))
     }
 
     /// `Fn::GetAtt` `EnableIAMDatabaseAuthentication`: a boolean.
     ///
     /// A value that indicates whether to enable mapping of AWS Identity and Access Management (IAM) accounts to database accounts. By default, mapping is disabled.
     ///
-    /// This property is supported for RDS for MariaDB, RDS for MySQL, and RDS for PostgreSQL. For more information, see \[IAM Database Authentication for MariaDB, MySQL, and PostgreSQL\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html>) in the *Amazon RDS User Guide.*
+    /// This property is supported for RDS for MariaDB, RDS for MySQL, and RDS for PostgreSQL. For more information, see [IAM Database Authentication for MariaDB, MySQL, and PostgreSQL](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html) in the *Amazon RDS User Guide.*
     ///
     /// *Amazon Aurora*
     ///
     /// Not applicable. Mapping AWS IAM accounts to database accounts is managed by the DB cluster.
     #[inline]
-    pub fn enable_iam_database_authentication(&self) -> Value {
-        self.0.get_att("EnableIAMDatabaseAuthentication")
+    pub fn enable_iam_database_authentication(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnableIAMDatabaseAuthentication"))
     }
 
     /// `Fn::GetAtt` `EnablePerformanceInsights`: a boolean.
     ///
-    /// Specifies whether to enable Performance Insights for the DB instance. For more information, see \[Using Amazon Performance Insights\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html>) in the *Amazon RDS User Guide* .
+    /// Specifies whether to enable Performance Insights for the DB instance. For more information, see [Using Amazon Performance Insights](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     #[inline]
-    pub fn enable_performance_insights(&self) -> Value {
-        self.0.get_att("EnablePerformanceInsights")
+    pub fn enable_performance_insights(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnablePerformanceInsights"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// Specifies the DNS address of the DB instance.
     #[inline]
-    pub fn endpoint_address(&self) -> Value {
-        self.0.get_att("Endpoint.Address")
+    pub fn endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Address"))
     }
 
     /// `Fn::GetAtt` `Endpoint.HostedZoneId`: a string.
     ///
     /// Specifies the ID that Amazon Route 53 assigns when you create a hosted zone.
     #[inline]
-    pub fn endpoint_hosted_zone_id(&self) -> Value {
-        self.0.get_att("Endpoint.HostedZoneId")
+    pub fn endpoint_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// Specifies the port that the database engine is listening on.
     #[inline]
-    pub fn endpoint_port(&self) -> Value {
-        self.0.get_att("Endpoint.Port")
+    pub fn endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Port"))
     }
 
     /// `Fn::GetAtt` `Engine`: a string.
@@ -2418,7 +2326,7 @@ impl DbInstanceAttributes {
     ///
     /// This property is required when creating a DB instance.
     ///
-    /// &gt; You can convert an Oracle database from the non-CDB architecture to the container database (CDB) architecture by updating the `Engine` value in your templates from `oracle-ee` to `oracle-ee-cdb` or from `oracle-se2` to `oracle-se2-cdb` . Converting to the CDB architecture requires an interruption.
+    /// \> You can convert an Oracle database from the non-CDB architecture to the container database (CDB) architecture by updating the `Engine` value in your templates from `oracle-ee` to `oracle-ee-cdb` or from `oracle-se2` to `oracle-se2-cdb` . Converting to the CDB architecture requires an interruption.
     ///
     /// Valid Values:
     ///
@@ -2443,26 +2351,26 @@ impl DbInstanceAttributes {
     /// - `sqlserver-ex`
     /// - `sqlserver-web`
     #[inline]
-    pub fn engine(&self) -> Value {
-        self.0.get_att("Engine")
+    pub fn engine(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Engine"))
     }
 
     /// `Fn::GetAtt` `EngineLifecycleSupport`: a string.
     ///
     /// The life cycle type for this DB instance.
     ///
-    /// &gt; By default, this value is set to `open-source-rds-extended-support` , which enrolls your DB instance into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the DB instance will fail if the DB major version is past its end of standard support date.
+    /// \> By default, this value is set to `open-source-rds-extended-support` , which enrolls your DB instance into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the DB instance will fail if the DB major version is past its end of standard support date.
     ///
     /// This setting applies only to RDS for MySQL and RDS for PostgreSQL. For Amazon Aurora DB instances, the life cycle type is managed by the DB cluster.
     ///
-    /// You can use this setting to enroll your DB instance into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your DB instance past the end of standard support for that engine version. For more information, see \[Amazon RDS Extended Support with Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html>) in the *Amazon RDS User Guide* .
+    /// You can use this setting to enroll your DB instance into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your DB instance past the end of standard support for that engine version. For more information, see [Amazon RDS Extended Support with Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html) in the *Amazon RDS User Guide* .
     ///
     /// Valid Values: `open-source-rds-extended-support | open-source-rds-extended-support-disabled`
     ///
     /// Default: `open-source-rds-extended-support`
     #[inline]
-    pub fn engine_lifecycle_support(&self) -> Value {
-        self.0.get_att("EngineLifecycleSupport")
+    pub fn engine_lifecycle_support(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EngineLifecycleSupport"))
     }
 
     /// `Fn::GetAtt` `EngineVersion`: a string.
@@ -2479,63 +2387,63 @@ impl DbInstanceAttributes {
     ///
     /// *Db2*
     ///
-    /// See \[Amazon RDS for Db2\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Db2.html#Db2.Concepts.VersionMgmt>) in the *Amazon RDS User Guide.*
+    /// See [Amazon RDS for Db2](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Db2.html#Db2.Concepts.VersionMgmt) in the *Amazon RDS User Guide.*
     ///
     /// *MariaDB*
     ///
-    /// See \[MariaDB on Amazon RDS Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MariaDB.html#MariaDB.Concepts.VersionMgmt>) in the *Amazon RDS User Guide.*
+    /// See [MariaDB on Amazon RDS Versions](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MariaDB.html#MariaDB.Concepts.VersionMgmt) in the *Amazon RDS User Guide.*
     ///
     /// *Microsoft SQL Server*
     ///
-    /// See \[Microsoft SQL Server Versions on Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.VersionSupport>) in the *Amazon RDS User Guide.*
+    /// See [Microsoft SQL Server Versions on Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.VersionSupport) in the *Amazon RDS User Guide.*
     ///
     /// *MySQL*
     ///
-    /// See \[MySQL on Amazon RDS Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MySQL.html#MySQL.Concepts.VersionMgmt>) in the *Amazon RDS User Guide.*
+    /// See [MySQL on Amazon RDS Versions](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_MySQL.html#MySQL.Concepts.VersionMgmt) in the *Amazon RDS User Guide.*
     ///
     /// *Oracle*
     ///
-    /// See \[Oracle Database Engine Release Notes\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.Oracle.PatchComposition.html>) in the *Amazon RDS User Guide.*
+    /// See [Oracle Database Engine Release Notes](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.Oracle.PatchComposition.html) in the *Amazon RDS User Guide.*
     ///
     /// *PostgreSQL*
     ///
-    /// See \[Supported PostgreSQL Database Versions\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts.General.DBVersions>) in the *Amazon RDS User Guide.*
+    /// See [Supported PostgreSQL Database Versions](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_PostgreSQL.html#PostgreSQL.Concepts.General.DBVersions) in the *Amazon RDS User Guide.*
     #[inline]
-    pub fn engine_version(&self) -> Value {
-        self.0.get_att("EngineVersion")
+    pub fn engine_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EngineVersion"))
     }
 
     /// `Fn::GetAtt` `InstanceCreateTime`: a string.
     ///
     /// The date and time when the DB instance was created.
     #[inline]
-    pub fn instance_create_time(&self) -> Value {
-        self.0.get_att("InstanceCreateTime")
+    pub fn instance_create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceCreateTime"))
     }
 
     /// `Fn::GetAtt` `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) that the database provisions. The value must be equal to or greater than 1000.
     ///
-    /// If you specify this property, you must follow the range of allowed ratios of your requested IOPS rate to the amount of storage that you allocate (IOPS to allocated storage). For example, you can provision an Oracle database instance with 1000 IOPS and 200 GiB of storage (a ratio of 5:1), or specify 2000 IOPS with 200 GiB of storage (a ratio of 10:1). For more information, see \[Amazon RDS Provisioned IOPS Storage to Improve Performance\](<https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/CHAP_Storage.html#USER_PIOPS>) in the *Amazon RDS User Guide* .
+    /// If you specify this property, you must follow the range of allowed ratios of your requested IOPS rate to the amount of storage that you allocate (IOPS to allocated storage). For example, you can provision an Oracle database instance with 1000 IOPS and 200 GiB of storage (a ratio of 5:1), or specify 2000 IOPS with 200 GiB of storage (a ratio of 10:1). For more information, see [Amazon RDS Provisioned IOPS Storage to Improve Performance](https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/CHAP_Storage.html#USER_PIOPS) in the *Amazon RDS User Guide* .
     ///
-    /// &gt; If you specify `io1` for the `StorageType` property, then you must also specify the `Iops` property.
+    /// \> If you specify `io1` for the `StorageType` property, then you must also specify the `Iops` property.
     ///
     /// Constraints:
     ///
     /// - For RDS for Db2, MariaDB, MySQL, Oracle, and PostgreSQL - Must be a multiple between .5 and 50 of the storage amount for the DB instance.
     /// - For RDS for SQL Server - Must be a multiple between 1 and 50 of the storage amount for the DB instance.
     #[inline]
-    pub fn iops(&self) -> Value {
-        self.0.get_att("Iops")
+    pub fn iops(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Iops"))
     }
 
     /// `Fn::GetAtt` `IsStorageConfigUpgradeAvailable`: a boolean.
     ///
     /// Indicates whether an upgrade is recommended for the storage file system configuration on the DB instance.
     #[inline]
-    pub fn is_storage_config_upgrade_available(&self) -> Value {
-        self.0.get_att("IsStorageConfigUpgradeAvailable")
+    pub fn is_storage_config_upgrade_available(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsStorageConfigUpgradeAvailable"))
     }
 
     /// `Fn::GetAtt` `KmsKeyId`: a string.
@@ -2550,22 +2458,22 @@ impl DbInstanceAttributes {
     ///
     /// If you specify the `DBSnapshotIdentifier` property, don't specify this property. The `StorageEncrypted` property value is inherited from the snapshot. If the DB instance is encrypted, the specified `KmsKeyId` property is also inherited from the snapshot.
     ///
-    /// If you specify `DBSecurityGroups` , AWS CloudFormation ignores this property. To specify both a security group and this property, you must use a VPC security group. For more information about Amazon RDS and VPC, see \[Using Amazon RDS with Amazon VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html>) in the *Amazon RDS User Guide* .
+    /// If you specify `DBSecurityGroups` , AWS CloudFormation ignores this property. To specify both a security group and this property, you must use a VPC security group. For more information about Amazon RDS and VPC, see [Using Amazon RDS with Amazon VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html) in the *Amazon RDS User Guide* .
     ///
     /// *Amazon Aurora*
     ///
     /// Not applicable. The KMS key identifier is managed by the DB cluster.
     #[inline]
-    pub fn kms_key_id(&self) -> Value {
-        self.0.get_att("KmsKeyId")
+    pub fn kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `LatestRestorableTime`: a string.
     ///
     /// The latest time to which a database in this DB instance can be restored with point-in-time restore.
     #[inline]
-    pub fn latest_restorable_time(&self) -> Value {
-        self.0.get_att("LatestRestorableTime")
+    pub fn latest_restorable_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LatestRestorableTime"))
     }
 
     /// `Fn::GetAtt` `LicenseModel`: a string.
@@ -2583,48 +2491,48 @@ impl DbInstanceAttributes {
     /// - RDS for Oracle - `bring-your-own-license` or `license-included`
     /// - RDS for PostgreSQL - `postgresql-license`
     ///
-    /// &gt; If you've specified `DBSecurityGroups` and then you update the license model, AWS CloudFormation replaces the underlying DB instance. This will incur some interruptions to database availability.
+    /// \> If you've specified `DBSecurityGroups` and then you update the license model, AWS CloudFormation replaces the underlying DB instance. This will incur some interruptions to database availability.
     #[inline]
-    pub fn license_model(&self) -> Value {
-        self.0.get_att("LicenseModel")
+    pub fn license_model(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LicenseModel"))
     }
 
     /// `Fn::GetAtt` `ListenerEndpoint.Address`: a string.
     ///
     /// Specifies the DNS address of the DB instance.
     #[inline]
-    pub fn listener_endpoint_address(&self) -> Value {
-        self.0.get_att("ListenerEndpoint.Address")
+    pub fn listener_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ListenerEndpoint.Address"))
     }
 
     /// `Fn::GetAtt` `ListenerEndpoint.HostedZoneId`: a string.
     ///
     /// Specifies the ID that Amazon Route 53 assigns when you create a hosted zone.
     #[inline]
-    pub fn listener_endpoint_hosted_zone_id(&self) -> Value {
-        self.0.get_att("ListenerEndpoint.HostedZoneId")
+    pub fn listener_endpoint_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ListenerEndpoint.HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `ListenerEndpoint.Port`: a string.
     ///
     /// Specifies the port that the database engine is listening on.
     #[inline]
-    pub fn listener_endpoint_port(&self) -> Value {
-        self.0.get_att("ListenerEndpoint.Port")
+    pub fn listener_endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ListenerEndpoint.Port"))
     }
 
     /// `Fn::GetAtt` `ManageMasterUserPassword`: a boolean.
     ///
     /// Specifies whether to manage the master user password with AWS Secrets Manager.
     ///
-    /// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide.*
+    /// For more information, see [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide.*
     ///
     /// Constraints:
     ///
     /// - Can't manage the master user password with AWS Secrets Manager if `MasterUserPassword` is specified.
     #[inline]
-    pub fn manage_master_user_password(&self) -> Value {
-        self.0.get_att("ManageMasterUserPassword")
+    pub fn manage_master_user_password(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ManageMasterUserPassword"))
     }
 
     /// `Fn::GetAtt` `MasterUserAuthenticationType`: one of a set of strings.
@@ -2638,8 +2546,8 @@ impl DbInstanceAttributes {
     ///
     /// This option is only valid for RDS for MySQL, RDS for MariaDB, RDS for PostgreSQL, Aurora MySQL, and Aurora PostgreSQL engines.
     #[inline]
-    pub fn master_user_authentication_type(&self) -> Value {
-        self.0.get_att("MasterUserAuthenticationType")
+    pub fn master_user_authentication_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterUserAuthenticationType"))
     }
 
     /// `Fn::GetAtt` `MasterUserPassword`: a string.
@@ -2674,33 +2582,33 @@ impl DbInstanceAttributes {
     ///
     /// Constraints: Must contain from 8 to 128 characters.
     #[inline]
-    pub fn master_user_password(&self) -> Value {
-        self.0.get_att("MasterUserPassword")
+    pub fn master_user_password(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterUserPassword"))
     }
 
     /// `Fn::GetAtt` `MasterUserSecret.KmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier that is used to encrypt the secret.
     #[inline]
-    pub fn master_user_secret_kms_key_id(&self) -> Value {
-        self.0.get_att("MasterUserSecret.KmsKeyId")
+    pub fn master_user_secret_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterUserSecret.KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `MasterUserSecret.SecretArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values>) .
+    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see [Return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values) .
     #[inline]
-    pub fn master_user_secret_secret_arn(&self) -> Value {
-        self.0.get_att("MasterUserSecret.SecretArn")
+    pub fn master_user_secret_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterUserSecret.SecretArn"))
     }
 
     /// `Fn::GetAtt` `MasterUsername`: a string.
     ///
     /// The master user name for the DB instance.
     ///
-    /// &gt; If you specify the `SourceDBInstanceIdentifier` or `DBSnapshotIdentifier` property, don't specify this property. The value is inherited from the source DB instance or snapshot.
-    /// &gt;
-    /// &gt; When migrating a self-managed Db2 database, we recommend that you use the same master username as your self-managed Db2 instance name.
+    /// \> If you specify the `SourceDBInstanceIdentifier` or `DBSnapshotIdentifier` property, don't specify this property. The value is inherited from the source DB instance or snapshot.
+    /// \>
+    /// \> When migrating a self-managed Db2 database, we recommend that you use the same master username as your self-managed Db2 instance name.
     ///
     /// *Amazon Aurora*
     ///
@@ -2753,23 +2661,23 @@ impl DbInstanceAttributes {
     /// - First character must be a letter.
     /// - Can't be a reserved word for the chosen database engine.
     #[inline]
-    pub fn master_username(&self) -> Value {
-        self.0.get_att("MasterUsername")
+    pub fn master_username(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterUsername"))
     }
 
     /// `Fn::GetAtt` `MaxAllocatedStorage`: an integer.
     ///
     /// The upper limit in gibibytes (GiB) to which Amazon RDS can automatically scale the storage of the DB instance.
     ///
-    /// For more information about this setting, including limitations that apply to it, see \[Managing capacity automatically with Amazon RDS storage autoscaling\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.StorageTypes.html#USER_PIOPS.Autoscaling>) in the *Amazon RDS User Guide* .
+    /// For more information about this setting, including limitations that apply to it, see [Managing capacity automatically with Amazon RDS storage autoscaling](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.StorageTypes.html#USER_PIOPS.Autoscaling) in the *Amazon RDS User Guide* .
     ///
     /// This setting doesn't apply to the following DB instances:
     ///
     /// - Amazon Aurora (Storage is managed by the DB cluster.)
     /// - RDS Custom
     #[inline]
-    pub fn max_allocated_storage(&self) -> Value {
-        self.0.get_att("MaxAllocatedStorage")
+    pub fn max_allocated_storage(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxAllocatedStorage"))
     }
 
     /// `Fn::GetAtt` `MonitoringInterval`: an integer.
@@ -2784,20 +2692,20 @@ impl DbInstanceAttributes {
     ///
     /// Default: `0`
     #[inline]
-    pub fn monitoring_interval(&self) -> Value {
-        self.0.get_att("MonitoringInterval")
+    pub fn monitoring_interval(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MonitoringInterval"))
     }
 
     /// `Fn::GetAtt` `MonitoringRoleArn`: a string.
     ///
-    /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs. For example, `arn:aws:iam:123456789012:role/emaccess` . For information on creating a monitoring role, see \[Setting Up and Enabling Enhanced Monitoring\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html#USER_Monitoring.OS.Enabling>) in the *Amazon RDS User Guide* .
+    /// The ARN for the IAM role that permits RDS to send enhanced monitoring metrics to Amazon CloudWatch Logs. For example, `arn:aws:iam:123456789012:role/emaccess` . For information on creating a monitoring role, see [Setting Up and Enabling Enhanced Monitoring](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html#USER_Monitoring.OS.Enabling) in the *Amazon RDS User Guide* .
     ///
     /// If `MonitoringInterval` is set to a value other than `0` , then you must supply a `MonitoringRoleArn` value.
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     #[inline]
-    pub fn monitoring_role_arn(&self) -> Value {
-        self.0.get_att("MonitoringRoleArn")
+    pub fn monitoring_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringRoleArn"))
     }
 
     /// `Fn::GetAtt` `MultiAZ`: a boolean.
@@ -2806,8 +2714,8 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to Amazon Aurora because the DB instance Availability Zones (AZs) are managed by the DB cluster.
     #[inline]
-    pub fn multi_az(&self) -> Value {
-        self.0.get_att("MultiAZ")
+    pub fn multi_az(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("MultiAZ"))
     }
 
     /// `Fn::GetAtt` `NcharCharacterSetName`: a string.
@@ -2816,8 +2724,8 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     #[inline]
-    pub fn nchar_character_set_name(&self) -> Value {
-        self.0.get_att("NcharCharacterSetName")
+    pub fn nchar_character_set_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NcharCharacterSetName"))
     }
 
     /// `Fn::GetAtt` `NetworkType`: a string.
@@ -2831,10 +2739,10 @@ impl DbInstanceAttributes {
     ///
     /// The network type is determined by the `DBSubnetGroup` specified for the DB instance. A `DBSubnetGroup` can support only the IPv4 protocol or the IPv4 and IPv6 protocols ( `DUAL` ).
     ///
-    /// For more information, see \[Working with a DB instance in a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) in the *Amazon RDS User Guide.*
+    /// For more information, see [Working with a DB instance in a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html) in the *Amazon RDS User Guide.*
     #[inline]
-    pub fn network_type(&self) -> Value {
-        self.0.get_att("NetworkType")
+    pub fn network_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkType"))
     }
 
     /// `Fn::GetAtt` `OptionGroupName`: a string.
@@ -2843,16 +2751,16 @@ impl DbInstanceAttributes {
     ///
     /// Permanent options, such as the TDE option for Oracle Advanced Security TDE, can't be removed from an option group. Also, that option group can't be removed from a DB instance once it is associated with a DB instance.
     #[inline]
-    pub fn option_group_name(&self) -> Value {
-        self.0.get_att("OptionGroupName")
+    pub fn option_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OptionGroupName"))
     }
 
     /// `Fn::GetAtt` `PercentProgress`: a string.
     ///
     /// The progress of the storage optimization operation as a percentage.
     #[inline]
-    pub fn percent_progress(&self) -> Value {
-        self.0.get_att("PercentProgress")
+    pub fn percent_progress(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PercentProgress"))
     }
 
     /// `Fn::GetAtt` `PerformanceInsightsKMSKeyId`: a string.
@@ -2863,10 +2771,10 @@ impl DbInstanceAttributes {
     ///
     /// If you do not specify a value for `PerformanceInsightsKMSKeyId` , then Amazon RDS uses your default KMS key. There is a default KMS key for your AWS account. Your AWS account has a different default KMS key for each AWS Region.
     ///
-    /// For information about enabling Performance Insights, see \[EnablePerformanceInsights\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-enableperformanceinsights>) .
+    /// For information about enabling Performance Insights, see [EnablePerformanceInsights](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-enableperformanceinsights) .
     #[inline]
-    pub fn performance_insights_kms_key_id(&self) -> Value {
-        self.0.get_att("PerformanceInsightsKMSKeyId")
+    pub fn performance_insights_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PerformanceInsightsKMSKeyId"))
     }
 
     /// `Fn::GetAtt` `PerformanceInsightsRetentionPeriod`: an integer.
@@ -2885,8 +2793,8 @@ impl DbInstanceAttributes {
     ///
     /// If you specify a retention period that isn't valid, such as `94` , Amazon RDS returns an error.
     #[inline]
-    pub fn performance_insights_retention_period(&self) -> Value {
-        self.0.get_att("PerformanceInsightsRetentionPeriod")
+    pub fn performance_insights_retention_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PerformanceInsightsRetentionPeriod"))
     }
 
     /// `Fn::GetAtt` `Port`: a string.
@@ -2910,13 +2818,13 @@ impl DbInstanceAttributes {
     ///
     /// - For RDS for Microsoft SQL Server, the value can't be `1234` , `1434` , `3260` , `3343` , `3389` , `47001` , or `49152-49156` .
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `PreferredBackupWindow`: a string.
     ///
-    /// The daily time range during which automated backups are created if automated backups are enabled, using the `BackupRetentionPeriod` parameter. For more information, see \[Backup Window\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupWindow>) in the *Amazon RDS User Guide.*
+    /// The daily time range during which automated backups are created if automated backups are enabled, using the `BackupRetentionPeriod` parameter. For more information, see [Backup Window](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupWindow) in the *Amazon RDS User Guide.*
     ///
     /// Constraints:
     ///
@@ -2929,8 +2837,8 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. The daily time range for creating automated backups is managed by the DB cluster.
     #[inline]
-    pub fn preferred_backup_window(&self) -> Value {
-        self.0.get_att("PreferredBackupWindow")
+    pub fn preferred_backup_window(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PreferredBackupWindow"))
     }
 
     /// `Fn::GetAtt` `PreferredMaintenanceWindow`: a string.
@@ -2939,14 +2847,14 @@ impl DbInstanceAttributes {
     ///
     /// Format: `ddd:hh24:mi-ddd:hh24:mi`
     ///
-    /// The default is a 30-minute window selected at random from an 8-hour block of time for each AWS Region, occurring on a random day of the week. To see the time blocks available, see \[Maintaining a DB instance\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Maintenance.html#AdjustingTheMaintenanceWindow>) in the *Amazon RDS User Guide.*
+    /// The default is a 30-minute window selected at random from an 8-hour block of time for each AWS Region, occurring on a random day of the week. To see the time blocks available, see [Maintaining a DB instance](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Maintenance.html#AdjustingTheMaintenanceWindow) in the *Amazon RDS User Guide.*
     ///
-    /// &gt; This property applies when AWS CloudFormation initially creates the DB instance. If you use AWS CloudFormation to update the DB instance, those updates are applied immediately.
+    /// \> This property applies when AWS CloudFormation initially creates the DB instance. If you use AWS CloudFormation to update the DB instance, those updates are applied immediately.
     ///
     /// Constraints: Minimum 30-minute window.
     #[inline]
-    pub fn preferred_maintenance_window(&self) -> Value {
-        self.0.get_att("PreferredMaintenanceWindow")
+    pub fn preferred_maintenance_window(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PreferredMaintenanceWindow"))
     }
 
     /// `Fn::GetAtt` `ProcessorFeatures`: a list of `ProcessorFeature` objects.
@@ -2955,13 +2863,13 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to Amazon Aurora or RDS Custom DB instances.
     #[inline]
-    pub fn processor_features(&self) -> Value {
-        self.0.get_att("ProcessorFeatures")
+    pub fn processor_features(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ProcessorFeatures"))
     }
 
     /// `Fn::GetAtt` `PromotionTier`: an integer.
     ///
-    /// The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance. For more information, see \[Fault Tolerance for an Aurora DB Cluster\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html#Aurora.Managing.FaultTolerance>) in the *Amazon Aurora User Guide* .
+    /// The order of priority in which an Aurora Replica is promoted to the primary instance after a failure of the existing primary instance. For more information, see [Fault Tolerance for an Aurora DB Cluster](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html#Aurora.Managing.FaultTolerance) in the *Amazon Aurora User Guide* .
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     ///
@@ -2969,39 +2877,43 @@ impl DbInstanceAttributes {
     ///
     /// Valid Values: `0 - 15`
     #[inline]
-    pub fn promotion_tier(&self) -> Value {
-        self.0.get_att("PromotionTier")
+    pub fn promotion_tier(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("PromotionTier"))
     }
 
     /// `Fn::GetAtt` `PubliclyAccessible`: a boolean.
     ///
     /// Indicates whether the DB instance is an internet-facing instance. If you specify true, AWS CloudFormation creates an instance with a publicly resolvable DNS name, which resolves to a public IP address. If you specify false, AWS CloudFormation creates an internal instance with a DNS name that resolves to a private IP address.
     ///
-    /// The default behavior value depends on your VPC setup and the database subnet group. For more information, see the `PubliclyAccessible` parameter in the \[CreateDBInstance\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>) in the *Amazon RDS API Reference* .
+    /// The default behavior value depends on your VPC setup and the database subnet group. For more information, see the `PubliclyAccessible` parameter in the [CreateDBInstance](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html) in the *Amazon RDS API Reference* .
     #[inline]
-    pub fn publicly_accessible(&self) -> Value {
-        self.0.get_att("PubliclyAccessible")
+    pub fn publicly_accessible(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("PubliclyAccessible"))
     }
 
     /// `Fn::GetAtt` `ReadReplicaDBClusterIdentifiers`: a list of strings.
     ///
     /// The identifiers of Aurora DB clusters to which the RDS DB instance is replicated as a read replica.
     #[inline]
-    pub fn read_replica_db_cluster_identifiers(&self) -> Value {
-        self.0.get_att("ReadReplicaDBClusterIdentifiers")
+    pub fn read_replica_db_cluster_identifiers(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ReadReplicaDBClusterIdentifiers"))
     }
 
     /// `Fn::GetAtt` `ReadReplicaDBInstanceIdentifiers`: a list of strings.
     ///
     /// The identifiers of the read replicas associated with this DB instance.
     #[inline]
-    pub fn read_replica_db_instance_identifiers(&self) -> Value {
-        self.0.get_att("ReadReplicaDBInstanceIdentifiers")
+    pub fn read_replica_db_instance_identifiers(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ReadReplicaDBInstanceIdentifiers"))
     }
 
     /// `Fn::GetAtt` `ReplicaMode`: a string.
     ///
-    /// The open mode of an Oracle read replica. For more information, see \[Working with Oracle Read Replicas for Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/oracle-read-replicas.html>) in the *Amazon RDS User Guide* .
+    /// The open mode of an Oracle read replica. For more information, see [Working with Oracle Read Replicas for Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/oracle-read-replicas.html) in the *Amazon RDS User Guide* .
     ///
     /// This setting is only supported in RDS for Oracle.
     ///
@@ -3009,13 +2921,13 @@ impl DbInstanceAttributes {
     ///
     /// Valid Values: `open-read-only` or `mounted`
     #[inline]
-    pub fn replica_mode(&self) -> Value {
-        self.0.get_att("ReplicaMode")
+    pub fn replica_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReplicaMode"))
     }
 
     /// `Fn::GetAtt` `RestoreTime`: a string.
     ///
-    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see \[Restoring a DB instance to a specified time\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html>) in the in the *Amazon RDS User Guide* .
+    /// The date and time to restore from. This parameter applies to point-in-time recovery. For more information, see [Restoring a DB instance to a specified time](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html) in the in the *Amazon RDS User Guide* .
     ///
     /// Constraints:
     ///
@@ -3025,24 +2937,24 @@ impl DbInstanceAttributes {
     ///
     /// Example: `2009-09-07T23:45:00Z`
     #[inline]
-    pub fn restore_time(&self) -> Value {
-        self.0.get_att("RestoreTime")
+    pub fn restore_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RestoreTime"))
     }
 
     /// `Fn::GetAtt` `ResumeFullAutomationModeTime`: a string.
     ///
     /// The number of minutes to pause the automation. When the time period ends, RDS Custom resumes full automation. The minimum value is 60 (default). The maximum value is 1,440.
     #[inline]
-    pub fn resume_full_automation_mode_time(&self) -> Value {
-        self.0.get_att("ResumeFullAutomationModeTime")
+    pub fn resume_full_automation_mode_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResumeFullAutomationModeTime"))
     }
 
     /// `Fn::GetAtt` `SecondaryAvailabilityZone`: a string.
     ///
     /// If present, specifies the name of the secondary Availability Zone for a DB instance with multi-AZ support.
     #[inline]
-    pub fn secondary_availability_zone(&self) -> Value {
-        self.0.get_att("SecondaryAvailabilityZone")
+    pub fn secondary_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecondaryAvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `SourceDBClusterIdentifier`: a string.
@@ -3056,8 +2968,8 @@ impl DbInstanceAttributes {
     /// - The specified DB cluster must have automatic backups enabled, that is, its backup retention period must be greater than 0.
     /// - The source DB cluster must be in the same AWS Region as the read replica. Cross-Region replication isn't supported.
     #[inline]
-    pub fn source_db_cluster_identifier(&self) -> Value {
-        self.0.get_att("SourceDBClusterIdentifier")
+    pub fn source_db_cluster_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceDBClusterIdentifier"))
     }
 
     /// `Fn::GetAtt` `SourceDBInstanceAutomatedBackupsArn`: a string.
@@ -3066,53 +2978,53 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to RDS Custom.
     #[inline]
-    pub fn source_db_instance_automated_backups_arn(&self) -> Value {
-        self.0.get_att("SourceDBInstanceAutomatedBackupsArn")
+    pub fn source_db_instance_automated_backups_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceDBInstanceAutomatedBackupsArn"))
     }
 
     /// `Fn::GetAtt` `SourceDBInstanceIdentifier`: a string.
     ///
-    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see \[Working with Read Replicas\](<https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/USER_ReadRepl.html>) in the *Amazon RDS User Guide* .
+    /// If you want to create a read replica DB instance, specify the ID of the source DB instance. Each DB instance can have a limited number of read replicas. For more information, see [Working with Read Replicas](https://docs.aws.amazon.com/AmazonRDS/latest/DeveloperGuide/USER_ReadRepl.html) in the *Amazon RDS User Guide* .
     ///
-    /// For information about constraints that apply to DB instance identifiers, see \[Naming constraints in Amazon RDS\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints>) in the *Amazon RDS User Guide* .
+    /// For information about constraints that apply to DB instance identifiers, see [Naming constraints in Amazon RDS](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints) in the *Amazon RDS User Guide* .
     ///
     /// The `SourceDBInstanceIdentifier` property determines whether a DB instance is a read replica. If you remove the `SourceDBInstanceIdentifier` property from your template and then update your stack, AWS CloudFormation promotes the read replica to a standalone DB instance.
     ///
     /// If you specify the `UseLatestRestorableTime` or `RestoreTime` properties in conjunction with the `SourceDBInstanceIdentifier` property, RDS restores the DB instance to the requested point in time, thereby creating a new DB instance.
     ///
-    /// &gt; - If you specify a source DB instance that uses VPC security groups, we recommend that you specify the `VPCSecurityGroups` property. If you don't specify the property, the read replica inherits the value of the `VPCSecurityGroups` property from the source DB when you create the replica. However, if you update the stack, AWS CloudFormation reverts the replica's `VPCSecurityGroups` property to the default value because it's not defined in the stack's template. This change might cause unexpected issues.
-    /// &gt; - Read replicas don't support deletion policies. AWS CloudFormation ignores any deletion policy that's associated with a read replica.
-    /// &gt; - If you specify `SourceDBInstanceIdentifier` , don't specify the `DBSnapshotIdentifier` property. You can't create a read replica from a snapshot.
-    /// &gt; - Don't set the `BackupRetentionPeriod` , `DBName` , `MasterUsername` , `MasterUserPassword` , and `PreferredBackupWindow` properties. The database attributes are inherited from the source DB instance, and backups are disabled for read replicas.
-    /// &gt; - If the source DB instance is in a different region than the read replica, specify the source region in `SourceRegion` , and specify an ARN for a valid DB instance in `SourceDBInstanceIdentifier` . For more information, see \[Constructing a Amazon RDS Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html#USER_Tagging.ARN>) in the *Amazon RDS User Guide* .
-    /// &gt; - For DB instances in Amazon Aurora clusters, don't specify this property. Amazon RDS automatically assigns writer and reader DB instances.
+    /// \> - If you specify a source DB instance that uses VPC security groups, we recommend that you specify the `VPCSecurityGroups` property. If you don't specify the property, the read replica inherits the value of the `VPCSecurityGroups` property from the source DB when you create the replica. However, if you update the stack, AWS CloudFormation reverts the replica's `VPCSecurityGroups` property to the default value because it's not defined in the stack's template. This change might cause unexpected issues.
+    /// \> - Read replicas don't support deletion policies. AWS CloudFormation ignores any deletion policy that's associated with a read replica.
+    /// \> - If you specify `SourceDBInstanceIdentifier` , don't specify the `DBSnapshotIdentifier` property. You can't create a read replica from a snapshot.
+    /// \> - Don't set the `BackupRetentionPeriod` , `DBName` , `MasterUsername` , `MasterUserPassword` , and `PreferredBackupWindow` properties. The database attributes are inherited from the source DB instance, and backups are disabled for read replicas.
+    /// \> - If the source DB instance is in a different region than the read replica, specify the source region in `SourceRegion` , and specify an ARN for a valid DB instance in `SourceDBInstanceIdentifier` . For more information, see [Constructing a Amazon RDS Amazon Resource Name (ARN)](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html#USER_Tagging.ARN) in the *Amazon RDS User Guide* .
+    /// \> - For DB instances in Amazon Aurora clusters, don't specify this property. Amazon RDS automatically assigns writer and reader DB instances.
     #[inline]
-    pub fn source_db_instance_identifier(&self) -> Value {
-        self.0.get_att("SourceDBInstanceIdentifier")
+    pub fn source_db_instance_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceDBInstanceIdentifier"))
     }
 
     /// `Fn::GetAtt` `SourceDbiResourceId`: a string.
     ///
     /// The resource ID of the source DB instance from which to restore.
     #[inline]
-    pub fn source_dbi_resource_id(&self) -> Value {
-        self.0.get_att("SourceDbiResourceId")
+    pub fn source_dbi_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceDbiResourceId"))
     }
 
     /// `Fn::GetAtt` `SourceRegion`: a string.
     ///
     /// The ID of the region that contains the source DB instance for the read replica.
     #[inline]
-    pub fn source_region(&self) -> Value {
-        self.0.get_att("SourceRegion")
+    pub fn source_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SourceRegion"))
     }
 
     /// `Fn::GetAtt` `StatusInfos`: a list of `DBInstanceStatusInfo` objects.
     ///
     /// The status of a read replica. If the DB instance isn't a read replica, the value is blank.
     #[inline]
-    pub fn status_infos(&self) -> Value {
-        self.0.get_att("StatusInfos")
+    pub fn status_infos(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusInfos"))
     }
 
     /// `Fn::GetAtt` `StorageEncrypted`: a boolean.
@@ -3131,8 +3043,8 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. The encryption for DB instances is managed by the DB cluster.
     #[inline]
-    pub fn storage_encrypted(&self) -> Value {
-        self.0.get_att("StorageEncrypted")
+    pub fn storage_encrypted(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("StorageEncrypted"))
     }
 
     /// `Fn::GetAtt` `StorageThroughput`: an integer.
@@ -3141,8 +3053,8 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to RDS Custom or Amazon Aurora.
     #[inline]
-    pub fn storage_throughput(&self) -> Value {
-        self.0.get_att("StorageThroughput")
+    pub fn storage_throughput(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("StorageThroughput"))
     }
 
     /// `Fn::GetAtt` `StorageType`: a string.
@@ -3157,36 +3069,36 @@ impl DbInstanceAttributes {
     ///
     /// Default: `io1` , if the `Iops` parameter is specified. Otherwise, `gp3` .
     #[inline]
-    pub fn storage_type(&self) -> Value {
-        self.0.get_att("StorageType")
+    pub fn storage_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageType"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags to assign to the DB instance.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TdeCredentialArn`: a string.
     #[inline]
-    pub fn tde_credential_arn(&self) -> Value {
-        self.0.get_att("TdeCredentialArn")
+    pub fn tde_credential_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TdeCredentialArn"))
     }
 
     /// `Fn::GetAtt` `TdeCredentialPassword`: a string.
     #[inline]
-    pub fn tde_credential_password(&self) -> Value {
-        self.0.get_att("TdeCredentialPassword")
+    pub fn tde_credential_password(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TdeCredentialPassword"))
     }
 
     /// `Fn::GetAtt` `Timezone`: a string.
     ///
-    /// The time zone of the DB instance. The time zone parameter is currently supported only by \[RDS for Db2\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-time-zone>) and \[RDS for SQL Server\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.TimeZone>) .
+    /// The time zone of the DB instance. The time zone parameter is currently supported only by [RDS for Db2](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/db2-time-zone) and [RDS for SQL Server](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_SQLServer.html#SQLServer.Concepts.General.TimeZone) .
     #[inline]
-    pub fn timezone(&self) -> Value {
-        self.0.get_att("Timezone")
+    pub fn timezone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Timezone"))
     }
 
     /// `Fn::GetAtt` `UseDefaultProcessorFeatures`: a boolean.
@@ -3195,35 +3107,35 @@ impl DbInstanceAttributes {
     ///
     /// This setting doesn't apply to RDS Custom DB instances.
     #[inline]
-    pub fn use_default_processor_features(&self) -> Value {
-        self.0.get_att("UseDefaultProcessorFeatures")
+    pub fn use_default_processor_features(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("UseDefaultProcessorFeatures"))
     }
 
     /// `Fn::GetAtt` `UseLatestRestorableTime`: a boolean.
     ///
-    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery. For more information, see \[Restoring a DB instance to a specified time\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html>) in the in the *Amazon RDS User Guide* .
+    /// Specifies whether the DB instance is restored from the latest backup time. By default, the DB instance isn't restored from the latest backup time. This parameter applies to point-in-time recovery. For more information, see [Restoring a DB instance to a specified time](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html) in the in the *Amazon RDS User Guide* .
     ///
     /// Constraints:
     ///
     /// - Can't be specified if the `RestoreTime` parameter is provided.
     #[inline]
-    pub fn use_latest_restorable_time(&self) -> Value {
-        self.0.get_att("UseLatestRestorableTime")
+    pub fn use_latest_restorable_time(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("UseLatestRestorableTime"))
     }
 
     /// `Fn::GetAtt` `VPCSecurityGroups`: a list of strings.
     ///
-    /// A list of the VPC security group IDs to assign to the DB instance. The list can include both the physical IDs of existing VPC security groups and references to \[AWS::EC2::SecurityGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-security-group.html>) resources created in the template.
+    /// A list of the VPC security group IDs to assign to the DB instance. The list can include both the physical IDs of existing VPC security groups and references to [AWS::EC2::SecurityGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-security-group.html) resources created in the template.
     ///
     /// If you plan to update the resource, don't specify VPC security groups in a shared VPC.
     ///
-    /// If you set `VPCSecurityGroups` , you must not set \[`DBSecurityGroups`\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups>) , and vice versa.
+    /// If you set `VPCSecurityGroups` , you must not set [`DBSecurityGroups`](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups) , and vice versa.
     ///
-    /// &gt; You can migrate a DB instance in your stack from an RDS DB security group to a VPC security group, but keep the following in mind:
-    /// &gt;
-    /// &gt; - You can't revert to using an RDS security group after you establish a VPC security group membership.
-    /// &gt; - When you migrate your DB instance to VPC security groups, if your stack update rolls back because the DB instance update fails or because an update fails in another AWS CloudFormation resource, the rollback fails because it can't revert to an RDS security group.
-    /// &gt; - To use the properties that are available when you use a VPC security group, you must recreate the DB instance. If you don't, AWS CloudFormation submits only the property values that are listed in the \[`DBSecurityGroups`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups>) property.
+    /// \> You can migrate a DB instance in your stack from an RDS DB security group to a VPC security group, but keep the following in mind:
+    /// \>
+    /// \> - You can't revert to using an RDS security group after you establish a VPC security group membership.
+    /// \> - When you migrate your DB instance to VPC security groups, if your stack update rolls back because the DB instance update fails or because an update fails in another AWS CloudFormation resource, the rollback fails because it can't revert to an RDS security group.
+    /// \> - To use the properties that are available when you use a VPC security group, you must recreate the DB instance. If you don't, AWS CloudFormation submits only the property values that are listed in the [`DBSecurityGroups`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html#cfn-rds-dbinstance-dbsecuritygroups) property.
     ///
     /// To avoid this situation, migrate your DB instance to using VPC security groups only when that is the only change in your stack template.
     ///
@@ -3231,24 +3143,10 @@ impl DbInstanceAttributes {
     ///
     /// Not applicable. The associated list of EC2 VPC security groups is managed by the DB cluster. If specified, the setting must match the DB cluster setting.
     #[inline]
-    pub fn vpc_security_groups(&self) -> Value {
-        self.0.get_att("VPCSecurityGroups")
+    pub fn vpc_security_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VPCSecurityGroups"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdditionalStorageVolume: ObjRule = ObjRule {
-    properties: &[
-        ("AllocatedStorage", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Iops", Shape::INT),
-        ("MaxAllocatedStorage", Shape::INT),
-        ("StorageThroughput", Shape::INT),
-        ("StorageType", Shape::STR),
-        ("VolumeName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdditionalStorageVolume` property type of `AWS::RDS::DBInstance`.
 ///
@@ -3262,29 +3160,29 @@ pub struct AdditionalStorageVolume {
     /// The amount of storage allocated for the additional storage volume, in gibibytes (GiB). The minimum is 20 GiB. The maximum is 65,536 GiB (64 TiB).
     ///
     /// Pattern `^[0-9]*$`.
-    pub allocated_storage: Option<Str>,
+    pub allocated_storage: ::std::option::Option<::cloudwright_core::Str>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS) provisioned for the additional storage volume.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxAllocatedStorage`: an integer.
     ///
     /// The upper limit in gibibytes (GiB) to which RDS can automatically scale the storage of the additional storage volume.
-    pub max_allocated_storage: Option<Int>,
+    pub max_allocated_storage: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageThroughput`: an integer.
     ///
     /// The storage throughput value for the additional storage volume, in mebibytes per second (MiBps). This setting applies only to the General Purpose SSD (``gp3``) storage type.
-    pub storage_throughput: Option<Int>,
+    pub storage_throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageType`: a string.
     ///
     /// The storage type for the additional storage volume.
     /// Valid Values: ``GP3 | IO2``
-    pub storage_type: Option<Str>,
+    pub storage_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeName`: a string.
     ///
     /// The name of the additional storage volume.
     /// Valid Values: ``RDSDBDATA2 | RDSDBDATA3 | RDSDBDATA4``
-    pub volume_name: Option<Str>,
+    pub volume_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3292,29 +3190,29 @@ impl AdditionalStorageVolume {
     /// A `AdditionalStorageVolume` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocatedStorage`: a string.
-    pub fn allocated_storage(mut self, value: impl Into<Str>) -> Self { self.allocated_storage = Some(value.into()); self }
+    pub fn allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `MaxAllocatedStorage`: an integer.
-    pub fn max_allocated_storage(mut self, value: impl Into<Int>) -> Self { self.max_allocated_storage = Some(value.into()); self }
+    pub fn max_allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `StorageThroughput`: an integer.
-    pub fn storage_throughput(mut self, value: impl Into<Int>) -> Self { self.storage_throughput = Some(value.into()); self }
+    pub fn storage_throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.storage_throughput = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a string.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `VolumeName`: a string.
-    pub fn volume_name(mut self, value: impl Into<Str>) -> Self { self.volume_name = Some(value.into()); self }
+    pub fn volume_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdditionalStorageVolume {}
+impl crate::PropertyType for AdditionalStorageVolume {}
 
-impl ToValue for AdditionalStorageVolume {
+impl ::cloudwright_core::ToValue for AdditionalStorageVolume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
             .opt("Iops", &self.iops)
             .opt("MaxAllocatedStorage", &self.max_allocated_storage)
@@ -3329,21 +3227,10 @@ impl ToValue for AdditionalStorageVolume {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbInstanceRoleRequired {
     /// `FeatureName`: a string, required.
-    pub feature_name: Str,
+    pub feature_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbInstanceRole: ObjRule = ObjRule {
-    properties: &[
-        ("FeatureName", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["FeatureName", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DBInstanceRole` property type of `AWS::RDS::DBInstance`.
 ///
@@ -3354,14 +3241,14 @@ pub(crate) static RULE_DbInstanceRole: ObjRule = ObjRule {
 pub struct DbInstanceRole {
     /// `FeatureName`: a string, required.
     ///
-    /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB instance grant permission for the DB instance to access other AWS services on your behalf. For the list of supported feature names, see the `SupportedFeatureNames` description in \[DBEngineVersion\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html>) in the *Amazon RDS API Reference* .
-    pub feature_name: Str,
+    /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB instance grant permission for the DB instance to access other AWS services on your behalf. For the list of supported feature names, see the `SupportedFeatureNames` description in [DBEngineVersion](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html) in the *Amazon RDS API Reference* .
+    pub feature_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3376,32 +3263,22 @@ impl DbInstanceRole {
     }
 
     /// `FeatureName`: a string, required.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = value.into(); self }
+    pub fn feature_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl PropertyType for DbInstanceRole {}
+impl crate::PropertyType for DbInstanceRole {}
 
-impl ToValue for DbInstanceRole {
+impl ::cloudwright_core::ToValue for DbInstanceRole {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FeatureName", &self.feature_name)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessorFeature: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["coreCount", "threadsPerCore"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessorFeature` property type of `AWS::RDS::DBInstance`.
 ///
@@ -3413,11 +3290,11 @@ pub struct ProcessorFeature {
     /// `Name`: a [`ProcessorFeatureName`] value.
     ///
     /// The name of the processor feature. Valid names are `coreCount` and `threadsPerCore` .
-    pub name: Option<ProcessorFeatureName>,
+    pub name: ::std::option::Option<ProcessorFeatureName>,
     /// `Value`: a string.
     ///
     /// The value of a processor feature.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3425,21 +3302,21 @@ impl ProcessorFeature {
     /// A `ProcessorFeature` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a [`ProcessorFeatureName`] value.
-    pub fn name(mut self, value: impl Into<ProcessorFeatureName>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<ProcessorFeatureName>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProcessorFeature {}
+impl crate::PropertyType for ProcessorFeature {}
 
-impl ToValue for ProcessorFeature {
+impl ::cloudwright_core::ToValue for ProcessorFeature {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
@@ -3454,23 +3331,164 @@ pub enum ProcessorFeatureName {
     /// `threadsPerCore`
     ThreadsPerCore,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProcessorFeatureName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProcessorFeatureName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProcessorFeatureName {
+impl ::cloudwright_core::ToValue for ProcessorFeatureName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CoreCount => "coreCount",
             Self::ThreadsPerCore => "threadsPerCore",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MasterUserSecret, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,127}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalStorageVolumes", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalStorageVolume), min_items: None, max_items: None, unique: false })),
+            ("AllocatedStorage", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AllowMajorVersionUpgrade", Shape::Bool),
+            ("ApplyImmediately", Shape::Bool),
+            ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbInstanceRole), min_items: None, max_items: None, unique: false })),
+            ("AutoMinorVersionUpgrade", Shape::Bool),
+            ("AutomaticBackupReplicationKmsKeyId", Shape::STR),
+            ("AutomaticBackupReplicationRegion", Shape::STR),
+            ("AutomaticBackupReplicationRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("AvailabilityZone", Shape::STR),
+            ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("BackupTarget", Shape::STR),
+            ("CACertificateIdentifier", Shape::STR),
+            ("CertificateRotationRestart", Shape::Bool),
+            ("CharacterSetName", Shape::STR),
+            ("CopyTagsToSnapshot", Shape::Bool),
+            ("CustomIAMInstanceProfile", Shape::STR),
+            ("DBClusterIdentifier", Shape::STR),
+            ("DBClusterSnapshotIdentifier", Shape::STR),
+            ("DBInstanceClass", Shape::STR),
+            ("DBInstanceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DBName", Shape::STR),
+            ("DBParameterGroupName", Shape::STR),
+            ("DBSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("DBSnapshotIdentifier", Shape::STR),
+            ("DBSubnetGroupName", Shape::STR),
+            ("DBSystemId", Shape::STR),
+            ("DatabaseInsightsMode", Shape::Str(&StrRule { allowed: &["advanced", "standard"], ..StrRule::ANY })),
+            ("DedicatedLogVolume", Shape::Bool),
+            ("DeleteAutomatedBackups", Shape::Bool),
+            ("DeletionProtection", Shape::Bool),
+            ("Domain", Shape::STR),
+            ("DomainAuthSecretArn", Shape::STR),
+            ("DomainDnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DomainFqdn", Shape::STR),
+            ("DomainIAMRoleName", Shape::STR),
+            ("DomainOu", Shape::STR),
+            ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("EnableIAMDatabaseAuthentication", Shape::Bool),
+            ("EnablePerformanceInsights", Shape::Bool),
+            ("Engine", Shape::STR),
+            ("EngineLifecycleSupport", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("Iops", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+            ("LicenseModel", Shape::STR),
+            ("ManageMasterUserPassword", Shape::Bool),
+            ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
+            ("MasterUserPassword", Shape::STR),
+            ("MasterUserSecret", Shape::Object(&RULE_MasterUserSecret)),
+            ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MaxAllocatedStorage", Shape::INT),
+            ("MonitoringInterval", Shape::INT),
+            ("MonitoringRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("MultiAZ", Shape::Bool),
+            ("NcharCharacterSetName", Shape::STR),
+            ("NetworkType", Shape::STR),
+            ("OptionGroupName", Shape::STR),
+            ("PerformanceInsightsKMSKeyId", Shape::STR),
+            ("PerformanceInsightsRetentionPeriod", Shape::Int(&NumRule { allowed: &[7.0, 31.0, 62.0, 93.0, 124.0, 155.0, 186.0, 217.0, 248.0, 279.0, 310.0, 341.0, 372.0, 403.0, 434.0, 465.0, 496.0, 527.0, 558.0, 589.0, 620.0, 651.0, 682.0, 713.0, 731.0], ..NumRule::ANY })),
+            ("Port", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PreferredBackupWindow", Shape::STR),
+            ("PreferredMaintenanceWindow", Shape::STR),
+            ("ProcessorFeatures", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorFeature), min_items: None, max_items: None, unique: false })),
+            ("PromotionTier", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
+            ("PubliclyAccessible", Shape::Bool),
+            ("ReplicaMode", Shape::STR),
+            ("RestoreTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("SourceDBClusterIdentifier", Shape::STR),
+            ("SourceDBInstanceAutomatedBackupsArn", Shape::STR),
+            ("SourceDBInstanceIdentifier", Shape::STR),
+            ("SourceDbiResourceId", Shape::STR),
+            ("SourceRegion", Shape::STR),
+            ("StorageEncrypted", Shape::Bool),
+            ("StorageThroughput", Shape::INT),
+            ("StorageType", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TdeCredentialArn", Shape::STR),
+            ("TdeCredentialPassword", Shape::STR),
+            ("Timezone", Shape::STR),
+            ("UseDefaultProcessorFeatures", Shape::Bool),
+            ("UseLatestRestorableTime", Shape::Bool),
+            ("VPCSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        dependent_excluded: &[("SourceDBInstanceIdentifier", &["CharacterSetName", "MasterUserPassword", "MasterUsername", "StorageEncrypted"])],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdditionalStorageVolume: ObjRule = ObjRule {
+        properties: &[
+            ("AllocatedStorage", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Iops", Shape::INT),
+            ("MaxAllocatedStorage", Shape::INT),
+            ("StorageThroughput", Shape::INT),
+            ("StorageType", Shape::STR),
+            ("VolumeName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbInstanceRole: ObjRule = ObjRule {
+        properties: &[
+            ("FeatureName", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["FeatureName", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessorFeature: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["coreCount", "threadsPerCore"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$");
+pub use super::shared::Tag;
 
 /// The required properties of [`DbParameterGroup`], by name: `DbParameterGroup::new(DbParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParameterGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DBParameterGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::STR),
-        ("Family", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Family", "Description"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBParameterGroup` resource.
 ///
 /// The `AWS::RDS::DBParameterGroup` resource creates a custom parameter group for an RDS database family.
 ///
-/// This type can be declared in a template and referenced in the `DBParameterGroupName` property of an `[AWS::RDS::DBInstance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html)` resource.
+/// This type can be declared in a template and referenced in the `DBParameterGroupName` property of an [`AWS::RDS::DBInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-database-instance.html) resource.
 ///
-/// For information about configuring parameters for Amazon RDS DB instances, see \[Working with parameter groups\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html>) in the *Amazon RDS User Guide* .
+/// For information about configuring parameters for Amazon RDS DB instances, see [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html) in the *Amazon RDS User Guide* .
 ///
-/// For information about configuring parameters for Amazon Aurora DB instances, see \[Working with parameter groups\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html>) in the *Amazon Aurora User Guide* .
+/// For information about configuring parameters for Amazon Aurora DB instances, see [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html) in the *Amazon Aurora User Guide* .
 ///
-/// &gt; Applying a parameter group to a DB instance may require the DB instance to reboot, resulting in a database outage for the duration of the reboot.
+/// \> Applying a parameter group to a DB instance may require the DB instance to reboot, resulting in a database outage for the duration of the reboot.
 ///
 /// `Ref` returns its `DBParameterGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbParameterGroupAttributes`], which `Handle<DbParameterGroup>` dereferences to.
@@ -69,16 +49,16 @@ pub struct DbParameterGroup {
     ///
     /// If you don't specify a value for `DBParameterGroupName` property, a name is automatically created for the DB parameter group.
     ///
-    /// &gt; This value is stored as a lowercase string.
+    /// \> This value is stored as a lowercase string.
     ///
     /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$`; create-only: changing it replaces the resource.
-    pub db_parameter_group_name: Option<Str>,
+    pub db_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string, required.
     ///
     /// Provides the customer-specified description for this DB parameter group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `Family`: a string, required.
     ///
     /// The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
@@ -91,7 +71,7 @@ pub struct DbParameterGroup {
     ///
     /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine mysql`
     ///
-    /// &gt; The output contains duplicates.
+    /// \> The output contains duplicates.
     ///
     /// The following are the valid DB engine values:
     ///
@@ -111,23 +91,23 @@ pub struct DbParameterGroup {
     /// - `sqlserver-web`
     ///
     /// Create-only: changing it replaces the resource.
-    pub family: Str,
+    pub family: ::cloudwright_core::Str,
     /// `Parameters`: a JSON value.
     ///
     /// A mapping of parameter names and values for the parameter update. You must specify at least one parameter name and value.
     ///
-    /// For more information about parameter groups, see \[Working with parameter groups\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html>) in the *Amazon RDS User Guide* , or \[Working with parameter groups\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html>) in the *Amazon Aurora User Guide* .
+    /// For more information about parameter groups, see [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.html) in the *Amazon RDS User Guide* , or [Working with parameter groups](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html) in the *Amazon Aurora User Guide* .
     ///
-    /// &gt; AWS CloudFormation doesn't support specifying an apply method for each individual parameter. The default apply method for each parameter is used.
+    /// \> AWS CloudFormation doesn't support specifying an apply method for each individual parameter. The default apply method for each parameter is used.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the DB parameter group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -137,7 +117,7 @@ impl DbParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbparametergroup.html",
         primary_identifier: &["DBParameterGroupName"],
@@ -148,51 +128,53 @@ impl DbParameterGroup {
         read_only: &[],
         attributes: &["DBParameterGroupName", "Description", "Family", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbParameterGroup` with its required properties, named in a [`DbParameterGroupRequired`].
     #[inline]
     pub fn new(required: DbParameterGroupRequired) -> Self {
         Self {
-            db_parameter_group_name: None,
+            db_parameter_group_name: ::std::option::Option::None,
             description: required.description,
             family: required.family,
-            parameters: None,
-            tags: None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DBParameterGroupName`: a string.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
+    pub fn db_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
+    pub fn family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.family = value.into(); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbParameterGroup {
+impl ::cloudwright_core::Resource for DbParameterGroup {
     type Attributes = DbParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbParameterGroup {
+impl ::cloudwright_core::ToValue for DbParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DBParameterGroupName", &self.db_parameter_group_name)
             .req("Description", &self.description)
             .req("Family", &self.family)
@@ -202,12 +184,12 @@ impl ToValue for DbParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbParameterGroup`]: `Handle<DbParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbParameterGroup`]: `Handle<DbParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbParameterGroupAttributes(ResourceRef);
+pub struct DbParameterGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbParameterGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbParameterGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,18 +207,18 @@ impl DbParameterGroupAttributes {
     ///
     /// If you don't specify a value for `DBParameterGroupName` property, a name is automatically created for the DB parameter group.
     ///
-    /// &gt; This value is stored as a lowercase string.
+    /// \> This value is stored as a lowercase string.
     #[inline]
-    pub fn db_parameter_group_name(&self) -> Value {
-        self.0.get_att("DBParameterGroupName")
+    pub fn db_parameter_group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBParameterGroupName"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// Provides the customer-specified description for this DB parameter group.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `Family`: a string.
@@ -251,7 +233,7 @@ impl DbParameterGroupAttributes {
     ///
     /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine mysql`
     ///
-    /// &gt; The output contains duplicates.
+    /// \> The output contains duplicates.
     ///
     /// The following are the valid DB engine values:
     ///
@@ -270,15 +252,40 @@ impl DbParameterGroupAttributes {
     /// - `sqlserver-ex`
     /// - `sqlserver-web`
     #[inline]
-    pub fn family(&self) -> Value {
-        self.0.get_att("Family")
+    pub fn family(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Family"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags to assign to the DB parameter group.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DBParameterGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::STR),
+            ("Family", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Family", "Description"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

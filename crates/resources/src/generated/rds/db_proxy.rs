@@ -5,62 +5,34 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagFormatProperty;
-pub use super::shared::{EndpointNetworkType, TagFormatProperty};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
+pub use super::shared::{EndpointNetworkType, TagFormat};
 
 /// The required properties of [`DbProxy`], by name: `DbProxy::new(DbProxyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbProxyRequired {
     /// `DBProxyName`: a string, required.
-    pub db_proxy_name: Str,
+    pub db_proxy_name: ::cloudwright_core::Str,
     /// `EngineFamily`: an [`EngineFamily`] value, required.
     pub engine_family: EngineFamily,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `VpcSubnetIds`: a list of strings, required.
-    pub vpc_subnet_ids: List<Str>,
+    pub vpc_subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
-    properties: &[
-        ("Auth", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthFormat), min_items: Some(1), max_items: Some(200), unique: false })),
-        ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DebugLogging", Shape::Bool),
-        ("DefaultAuthScheme", Shape::Str(&StrRule { allowed: &["IAM_AUTH", "NONE"], ..StrRule::ANY })),
-        ("EndpointNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL"], ..StrRule::ANY })),
-        ("EngineFamily", Shape::Str(&StrRule { allowed: &["MYSQL", "POSTGRESQL", "SQLSERVER"], ..StrRule::ANY })),
-        ("IdleClientTimeout", Shape::INT),
-        ("RequireTLS", Shape::Bool),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormatProperty), min_items: None, max_items: None, unique: false })),
-        ("TargetConnectionNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None, unique: false })),
-    ],
-    required: &["DBProxyName", "EngineFamily", "RoleArn", "VpcSubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBProxy` resource.
 ///
 /// The `AWS::RDS::DBProxy` resource creates or updates a DB proxy.
 ///
-/// For information about RDS Proxy for Amazon RDS, see \[Managing Connections with Amazon RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html>) in the *Amazon RDS User Guide* .
+/// For information about RDS Proxy for Amazon RDS, see [Managing Connections with Amazon RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html) in the *Amazon RDS User Guide* .
 ///
-/// For information about RDS Proxy for Amazon Aurora, see \[Managing Connections with Amazon RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html>) in the *Amazon Aurora User Guide* .
+/// For information about RDS Proxy for Amazon Aurora, see [Managing Connections with Amazon RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html) in the *Amazon Aurora User Guide* .
 ///
-/// &gt; Limitations apply to RDS Proxy, including DB engine version limitations and AWS Region limitations.
-/// &gt;
-/// &gt; For information about limitations that apply to RDS Proxy for Amazon RDS, see \[Limitations for RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations>) in the *Amazon RDS User Guide* .
-/// &gt;
-/// &gt; For information about that apply to RDS Proxy for Amazon Aurora, see \[Limitations for RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html#rds-proxy.limitations>) in the *Amazon Aurora User Guide* .
+/// \> Limitations apply to RDS Proxy, including DB engine version limitations and AWS Region limitations.
+/// \>
+/// \> For information about limitations that apply to RDS Proxy for Amazon RDS, see [Limitations for RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations) in the *Amazon RDS User Guide* .
+/// \>
+/// \> For information about that apply to RDS Proxy for Amazon Aurora, see [Limitations for RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html#rds-proxy.limitations) in the *Amazon Aurora User Guide* .
 ///
 /// `Ref` returns its `DBProxyName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbProxyAttributes`], which `Handle<DbProxy>` dereferences to.
@@ -76,21 +48,21 @@ pub struct DbProxy {
     /// The authorization mechanism that the proxy uses.
     ///
     /// Items 1 to 200.
-    pub auth: Option<List<AuthFormat>>,
+    pub auth: ::std::option::Option<::cloudwright_core::List<AuthFormat>>,
     /// `DBProxyName`: a string, required.
     ///
     /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region . An identifier must begin with a letter and must contain only ASCII letters, digits, and hyphens; it can't end with a hyphen or contain two consecutive hyphens.
     ///
     /// Pattern `[0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
-    pub db_proxy_name: Str,
+    pub db_proxy_name: ::cloudwright_core::Str,
     /// `DebugLogging`: a boolean.
     ///
     /// Specifies whether the proxy logs detailed connection and query information. When you enable `DebugLogging` , the proxy captures connection details and connection pool behavior from your queries. Debug logging increases CloudWatch costs and can impact proxy performance. Enable this option only when you need to troubleshoot connection or performance issues.
-    pub debug_logging: Option<Bool>,
+    pub debug_logging: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DefaultAuthScheme`: a [`DefaultAuthScheme`] value.
     ///
     /// The default authentication scheme that the proxy uses for client connections to the proxy and connections from the proxy to the underlying database. Valid values are `NONE` and `IAM_AUTH` . When set to `IAM_AUTH` , the proxy uses end-to-end IAM authentication to connect to the database.
-    pub default_auth_scheme: Option<DefaultAuthScheme>,
+    pub default_auth_scheme: ::std::option::Option<DefaultAuthScheme>,
     /// `EndpointNetworkType`: an [`EndpointNetworkType`] value.
     ///
     /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
@@ -102,7 +74,7 @@ pub struct DbProxy {
     /// - `DUAL` - The proxy endpoint supports both IPv4 and IPv6.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_network_type: Option<EndpointNetworkType>,
+    pub endpoint_network_type: ::std::option::Option<EndpointNetworkType>,
     /// `EngineFamily`: an [`EngineFamily`] value, required.
     ///
     /// The kinds of databases that the proxy can connect to. This value determines which database network protocol the proxy recognizes when it interprets network traffic to and from the database. For Aurora MySQL, RDS for MariaDB, and RDS for MySQL databases, specify `MYSQL` . For Aurora PostgreSQL and RDS for PostgreSQL databases, specify `POSTGRESQL` . For RDS for Microsoft SQL Server, specify `SQLSERVER` .
@@ -112,21 +84,21 @@ pub struct DbProxy {
     /// `IdleClientTimeout`: an integer.
     ///
     /// The number of seconds that a connection to the proxy can be inactive before the proxy disconnects it. You can set this value higher or lower than the connection timeout limit for the associated database.
-    pub idle_client_timeout: Option<Int>,
+    pub idle_client_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireTLS`: a boolean.
     ///
     /// Specifies whether Transport Layer Security (TLS) encryption is required for connections to the proxy. By enabling this setting, you can enforce encrypted TLS connections to the proxy.
-    pub require_tls: Option<Bool>,
+    pub require_tls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
-    pub role_arn: Str,
-    /// `Tags`: a list of [`TagFormatProperty`] objects.
+    pub role_arn: ::cloudwright_core::Str,
+    /// `Tags`: a list of [`TagFormat`] objects.
     ///
     /// An optional set of key-value pairs to associate arbitrary data of your choosing with the proxy.
-    pub tags: Option<List<TagFormatProperty>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagFormat>>,
     /// `TargetConnectionNetworkType`: a [`TargetConnectionNetworkType`] value.
     ///
     /// The network type that the proxy uses to connect to the target database. The network type determines the IP version that the proxy uses for connections to the database.
@@ -137,7 +109,7 @@ pub struct DbProxy {
     /// - `IPV6` - The proxy connects to the database using IPv6 only.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_connection_network_type: Option<TargetConnectionNetworkType>,
+    pub target_connection_network_type: ::std::option::Option<TargetConnectionNetworkType>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// One or more VPC security group IDs to associate with the new proxy.
@@ -145,13 +117,14 @@ pub struct DbProxy {
     /// If you plan to update the resource, don't specify VPC security groups in a shared VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at least 1; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcSubnetIds`: a list of strings, required.
     ///
     /// One or more VPC subnet IDs to associate with the new proxy.
     ///
     /// Items at least 2; create-only: changing it replaces the resource.
-    pub vpc_subnet_ids: List<Str>,
+    pub vpc_subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -161,7 +134,7 @@ impl DbProxy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBProxy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html",
         primary_identifier: &["DBProxyName"],
@@ -172,75 +145,77 @@ impl DbProxy {
         read_only: &["DBProxyArn", "Endpoint", "VpcId"],
         attributes: &["DBProxyArn", "Endpoint", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbProxy` with its required properties, named in a [`DbProxyRequired`].
     #[inline]
     pub fn new(required: DbProxyRequired) -> Self {
         Self {
-            auth: None,
+            auth: ::std::option::Option::None,
             db_proxy_name: required.db_proxy_name,
-            debug_logging: None,
-            default_auth_scheme: None,
-            endpoint_network_type: None,
+            debug_logging: ::std::option::Option::None,
+            default_auth_scheme: ::std::option::Option::None,
+            endpoint_network_type: ::std::option::Option::None,
             engine_family: required.engine_family,
-            idle_client_timeout: None,
-            require_tls: None,
+            idle_client_timeout: ::std::option::Option::None,
+            require_tls: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
-            target_connection_network_type: None,
-            vpc_security_group_ids: None,
+            tags: ::std::option::Option::None,
+            target_connection_network_type: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
             vpc_subnet_ids: required.vpc_subnet_ids,
         }
     }
 
     /// `Auth`: a list of [`AuthFormat`] objects.
-    pub fn auth(mut self, value: impl Into<List<AuthFormat>>) -> Self { self.auth = Some(value.into()); self }
+    pub fn auth(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AuthFormat>>) -> Self { self.auth = ::std::option::Option::Some(value.into()); self }
     /// `DBProxyName`: a string, required.
-    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_name = value.into(); self }
+    pub fn db_proxy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_proxy_name = value.into(); self }
     /// `DebugLogging`: a boolean.
-    pub fn debug_logging(mut self, value: impl Into<Bool>) -> Self { self.debug_logging = Some(value.into()); self }
+    pub fn debug_logging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.debug_logging = ::std::option::Option::Some(value.into()); self }
     /// `DefaultAuthScheme`: a [`DefaultAuthScheme`] value.
-    pub fn default_auth_scheme(mut self, value: impl Into<DefaultAuthScheme>) -> Self { self.default_auth_scheme = Some(value.into()); self }
+    pub fn default_auth_scheme(mut self, value: impl ::std::convert::Into<DefaultAuthScheme>) -> Self { self.default_auth_scheme = ::std::option::Option::Some(value.into()); self }
     /// `EndpointNetworkType`: an [`EndpointNetworkType`] value.
-    pub fn endpoint_network_type(mut self, value: impl Into<EndpointNetworkType>) -> Self { self.endpoint_network_type = Some(value.into()); self }
+    pub fn endpoint_network_type(mut self, value: impl ::std::convert::Into<EndpointNetworkType>) -> Self { self.endpoint_network_type = ::std::option::Option::Some(value.into()); self }
     /// `EngineFamily`: an [`EngineFamily`] value, required.
-    pub fn engine_family(mut self, value: impl Into<EngineFamily>) -> Self { self.engine_family = value.into(); self }
+    pub fn engine_family(mut self, value: impl ::std::convert::Into<EngineFamily>) -> Self { self.engine_family = value.into(); self }
     /// `IdleClientTimeout`: an integer.
-    pub fn idle_client_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_client_timeout = Some(value.into()); self }
+    pub fn idle_client_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_client_timeout = ::std::option::Option::Some(value.into()); self }
     /// `RequireTLS`: a boolean.
-    pub fn require_tls(mut self, value: impl Into<Bool>) -> Self { self.require_tls = Some(value.into()); self }
+    pub fn require_tls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_tls = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
-    /// `Tags`: a list of [`TagFormatProperty`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagFormatProperty>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
+    /// `Tags`: a list of [`TagFormat`] objects.
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFormat>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetConnectionNetworkType`: a [`TargetConnectionNetworkType`] value.
-    pub fn target_connection_network_type(mut self, value: impl Into<TargetConnectionNetworkType>) -> Self { self.target_connection_network_type = Some(value.into()); self }
+    pub fn target_connection_network_type(mut self, value: impl ::std::convert::Into<TargetConnectionNetworkType>) -> Self { self.target_connection_network_type = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings, required.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = value.into(); self }
+    pub fn vpc_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_subnet_ids = value.into(); self }
 }
 
-impl Resource for DbProxy {
+impl ::cloudwright_core::Resource for DbProxy {
     type Attributes = DbProxyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbProxy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbProxy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbProxy {
+impl ::cloudwright_core::ToValue for DbProxy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Auth", &self.auth)
             .req("DBProxyName", &self.db_proxy_name)
             .opt("DebugLogging", &self.debug_logging)
@@ -261,12 +236,12 @@ impl ToValue for DbProxy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbProxy`]: `Handle<DbProxy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbProxy`]: `Handle<DbProxy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbProxyAttributes(ResourceRef);
+pub struct DbProxyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbProxyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbProxyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -276,39 +251,26 @@ impl DbProxyAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the proxy.
     #[inline]
-    pub fn db_proxy_arn(&self) -> Value {
-        self.0.get_att("DBProxyArn")
+    pub fn db_proxy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBProxyArn"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint that you can use to connect to the DB proxy. You include the endpoint value in the connection string for a database client application.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The VPC ID to associate with the DB proxy.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthFormat: ObjRule = ObjRule {
-    properties: &[
-        ("AuthScheme", Shape::Str(&StrRule { allowed: &["SECRETS"], ..StrRule::ANY })),
-        ("ClientPasswordAuthType", Shape::Str(&StrRule { allowed: &["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256", "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("IAMAuth", Shape::Str(&StrRule { allowed: &["DISABLED", "REQUIRED", "ENABLED"], ..StrRule::ANY })),
-        ("SecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AuthFormat` property type of `AWS::RDS::DBProxy`.
 ///
@@ -320,27 +282,27 @@ pub struct AuthFormat {
     /// `AuthScheme`: an [`AuthScheme`] value.
     ///
     /// The type of authentication that the proxy uses for connections from the proxy to the underlying database.
-    pub auth_scheme: Option<AuthScheme>,
+    pub auth_scheme: ::std::option::Option<AuthScheme>,
     /// `ClientPasswordAuthType`: a [`ClientPasswordAuthType`] value.
     ///
     /// Specifies the details of authentication used by a proxy to log in as a specific database user.
-    pub client_password_auth_type: Option<ClientPasswordAuthType>,
+    pub client_password_auth_type: ::std::option::Option<ClientPasswordAuthType>,
     /// `Description`: a string.
     ///
     /// A user-specified description about the authentication used by a proxy to log in as a specific database user.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IAMAuth`: an [`IamAuth`] value.
     ///
     /// A value that indicates whether to require or disallow AWS Identity and Access Management (IAM) authentication for connections to the proxy. The `ENABLED` value is valid only for proxies with RDS for Microsoft SQL Server.
-    pub iam_auth: Option<IamAuth>,
+    pub iam_auth: ::std::option::Option<IamAuth>,
     /// `SecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) representing the secret that the proxy uses to authenticate to the RDS DB instance or Aurora DB cluster. These secrets are stored within Amazon Secrets Manager.
     ///
     /// Length 20 to 2048.
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -348,27 +310,27 @@ impl AuthFormat {
     /// A `AuthFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthScheme`: an [`AuthScheme`] value.
-    pub fn auth_scheme(mut self, value: impl Into<AuthScheme>) -> Self { self.auth_scheme = Some(value.into()); self }
+    pub fn auth_scheme(mut self, value: impl ::std::convert::Into<AuthScheme>) -> Self { self.auth_scheme = ::std::option::Option::Some(value.into()); self }
     /// `ClientPasswordAuthType`: a [`ClientPasswordAuthType`] value.
-    pub fn client_password_auth_type(mut self, value: impl Into<ClientPasswordAuthType>) -> Self { self.client_password_auth_type = Some(value.into()); self }
+    pub fn client_password_auth_type(mut self, value: impl ::std::convert::Into<ClientPasswordAuthType>) -> Self { self.client_password_auth_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IAMAuth`: an [`IamAuth`] value.
-    pub fn iam_auth(mut self, value: impl Into<IamAuth>) -> Self { self.iam_auth = Some(value.into()); self }
+    pub fn iam_auth(mut self, value: impl ::std::convert::Into<IamAuth>) -> Self { self.iam_auth = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AuthFormat {}
+impl crate::PropertyType for AuthFormat {}
 
-impl ToValue for AuthFormat {
+impl ::cloudwright_core::ToValue for AuthFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthScheme", &self.auth_scheme)
             .opt("ClientPasswordAuthType", &self.client_password_auth_type)
             .opt("Description", &self.description)
@@ -384,23 +346,23 @@ pub enum AuthScheme {
     /// `SECRETS`
     Secrets,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthScheme {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthScheme {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthScheme {
+impl ::cloudwright_core::ToValue for AuthScheme {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Secrets => "SECRETS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -418,27 +380,27 @@ pub enum ClientPasswordAuthType {
     /// `SQL_SERVER_AUTHENTICATION`
     SqlServerAuthentication,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClientPasswordAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClientPasswordAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClientPasswordAuthType {
+impl ::cloudwright_core::ToValue for ClientPasswordAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MysqlNativePassword => "MYSQL_NATIVE_PASSWORD",
             Self::MysqlCachingSha2Password => "MYSQL_CACHING_SHA2_PASSWORD",
             Self::PostgresScramSha256 => "POSTGRES_SCRAM_SHA_256",
             Self::PostgresMd5 => "POSTGRES_MD5",
             Self::SqlServerAuthentication => "SQL_SERVER_AUTHENTICATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -450,24 +412,24 @@ pub enum DefaultAuthScheme {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultAuthScheme {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultAuthScheme {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultAuthScheme {
+impl ::cloudwright_core::ToValue for DefaultAuthScheme {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IamAuth => "IAM_AUTH",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -481,25 +443,25 @@ pub enum EngineFamily {
     /// `SQLSERVER`
     Sqlserver,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EngineFamily {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EngineFamily {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EngineFamily {
+impl ::cloudwright_core::ToValue for EngineFamily {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mysql => "MYSQL",
             Self::Postgresql => "POSTGRESQL",
             Self::Sqlserver => "SQLSERVER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -513,25 +475,25 @@ pub enum IamAuth {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IamAuth {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IamAuth {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IamAuth {
+impl ::cloudwright_core::ToValue for IamAuth {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Required => "REQUIRED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -543,23 +505,69 @@ pub enum TargetConnectionNetworkType {
     /// `IPV6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetConnectionNetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetConnectionNetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetConnectionNetworkType {
+impl ::cloudwright_core::ToValue for TargetConnectionNetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagFormat;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
+        properties: &[
+            ("Auth", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthFormat), min_items: Some(1), max_items: Some(200), unique: false })),
+            ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DebugLogging", Shape::Bool),
+            ("DefaultAuthScheme", Shape::Str(&StrRule { allowed: &["IAM_AUTH", "NONE"], ..StrRule::ANY })),
+            ("EndpointNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL"], ..StrRule::ANY })),
+            ("EngineFamily", Shape::Str(&StrRule { allowed: &["MYSQL", "POSTGRESQL", "SQLSERVER"], ..StrRule::ANY })),
+            ("IdleClientTimeout", Shape::INT),
+            ("RequireTLS", Shape::Bool),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormat), min_items: None, max_items: None, unique: false })),
+            ("TargetConnectionNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None, unique: false })),
+        ],
+        required: &["DBProxyName", "EngineFamily", "RoleArn", "VpcSubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthFormat: ObjRule = ObjRule {
+        properties: &[
+            ("AuthScheme", Shape::Str(&StrRule { allowed: &["SECRETS"], ..StrRule::ANY })),
+            ("ClientPasswordAuthType", Shape::Str(&StrRule { allowed: &["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256", "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("IAMAuth", Shape::Str(&StrRule { allowed: &["DISABLED", "REQUIRED", "ENABLED"], ..StrRule::ANY })),
+            ("SecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

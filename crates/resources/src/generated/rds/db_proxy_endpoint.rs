@@ -5,46 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_TagFormatProperty;
-pub use super::shared::{EndpointNetworkType, TagFormatProperty};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
+pub use super::shared::{EndpointNetworkType, TagFormat};
 
 /// The required properties of [`DbProxyEndpoint`], by name: `DbProxyEndpoint::new(DbProxyEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbProxyEndpointRequired {
     /// `DBProxyEndpointName`: a string, required.
-    pub db_proxy_endpoint_name: Str,
+    pub db_proxy_endpoint_name: ::cloudwright_core::Str,
     /// `DBProxyName`: a string, required.
-    pub db_proxy_name: Str,
+    pub db_proxy_name: ::cloudwright_core::Str,
     /// `VpcSubnetIds`: a list of strings, required.
-    pub vpc_subnet_ids: List<Str>,
+    pub vpc_subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbProxyEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("DBProxyEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EndpointNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormatProperty), min_items: None, max_items: None, unique: false })),
-        ("TargetRole", Shape::Str(&StrRule { allowed: &["READ_WRITE", "READ_ONLY"], ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None, unique: false })),
-    ],
-    required: &["DBProxyName", "DBProxyEndpointName", "VpcSubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBProxyEndpoint` resource.
 ///
 /// The `AWS::RDS::DBProxyEndpoint` resource creates or updates a DB proxy endpoint. You can use custom proxy endpoints to access a proxy through a different VPC than the proxy's default VPC.
 ///
-/// For more information about RDS Proxy, see \[AWS::RDS::DBProxy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html>) .
+/// For more information about RDS Proxy, see [AWS::RDS::DBProxy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html) .
 ///
 /// `Ref` returns its `DBProxyEndpointName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbProxyEndpointAttributes`], which `Handle<DbProxyEndpoint>` dereferences to.
@@ -60,13 +38,13 @@ pub struct DbProxyEndpoint {
     /// The name of the DB proxy endpoint to create.
     ///
     /// Pattern `[0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
-    pub db_proxy_endpoint_name: Str,
+    pub db_proxy_endpoint_name: ::cloudwright_core::Str,
     /// `DBProxyName`: a string, required.
     ///
     /// The name of the DB proxy associated with the DB proxy endpoint that you create.
     ///
     /// Pattern `[0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
-    pub db_proxy_name: Str,
+    pub db_proxy_name: ::cloudwright_core::Str,
     /// `EndpointNetworkType`: an [`EndpointNetworkType`] value.
     ///
     /// The network type of the DB proxy endpoint. The network type determines the IP version that the proxy endpoint supports.
@@ -78,27 +56,28 @@ pub struct DbProxyEndpoint {
     /// - `DUAL` - The proxy endpoint supports both IPv4 and IPv6.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_network_type: Option<EndpointNetworkType>,
-    /// `Tags`: a list of [`TagFormatProperty`] objects.
+    pub endpoint_network_type: ::std::option::Option<EndpointNetworkType>,
+    /// `Tags`: a list of [`TagFormat`] objects.
     ///
     /// An optional set of key-value pairs to associate arbitrary data of your choosing with the proxy.
-    pub tags: Option<List<TagFormatProperty>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagFormat>>,
     /// `TargetRole`: a [`TargetRole`] value.
     ///
     /// A value that indicates whether the DB proxy endpoint can be used for read/write or read-only operations.
-    pub target_role: Option<TargetRole>,
+    pub target_role: ::std::option::Option<TargetRole>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs for the DB proxy endpoint that you create. You can specify a different set of security group IDs than for the original DB proxy. The default is the default security group for the VPC.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at least 1; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcSubnetIds`: a list of strings, required.
     ///
     /// The VPC subnet IDs for the DB proxy endpoint that you create. You can specify a different set of subnet IDs than for the original DB proxy.
     ///
     /// Items at least 2; create-only: changing it replaces the resource.
-    pub vpc_subnet_ids: List<Str>,
+    pub vpc_subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +87,7 @@ impl DbProxyEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBProxyEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxyendpoint.html",
         primary_identifier: &["DBProxyEndpointName"],
@@ -119,7 +98,7 @@ impl DbProxyEndpoint {
         read_only: &["DBProxyEndpointArn", "Endpoint", "VpcId", "IsDefault"],
         attributes: &["DBProxyEndpointArn", "Endpoint", "IsDefault", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbProxyEndpoint` with its required properties, named in a [`DbProxyEndpointRequired`].
@@ -128,48 +107,50 @@ impl DbProxyEndpoint {
         Self {
             db_proxy_endpoint_name: required.db_proxy_endpoint_name,
             db_proxy_name: required.db_proxy_name,
-            endpoint_network_type: None,
-            tags: None,
-            target_role: None,
-            vpc_security_group_ids: None,
+            endpoint_network_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_role: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
             vpc_subnet_ids: required.vpc_subnet_ids,
         }
     }
 
     /// `DBProxyEndpointName`: a string, required.
-    pub fn db_proxy_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_endpoint_name = value.into(); self }
+    pub fn db_proxy_endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_proxy_endpoint_name = value.into(); self }
     /// `DBProxyName`: a string, required.
-    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_name = value.into(); self }
+    pub fn db_proxy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_proxy_name = value.into(); self }
     /// `EndpointNetworkType`: an [`EndpointNetworkType`] value.
-    pub fn endpoint_network_type(mut self, value: impl Into<EndpointNetworkType>) -> Self { self.endpoint_network_type = Some(value.into()); self }
-    /// `Tags`: a list of [`TagFormatProperty`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagFormatProperty>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn endpoint_network_type(mut self, value: impl ::std::convert::Into<EndpointNetworkType>) -> Self { self.endpoint_network_type = ::std::option::Option::Some(value.into()); self }
+    /// `Tags`: a list of [`TagFormat`] objects.
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFormat>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetRole`: a [`TargetRole`] value.
-    pub fn target_role(mut self, value: impl Into<TargetRole>) -> Self { self.target_role = Some(value.into()); self }
+    pub fn target_role(mut self, value: impl ::std::convert::Into<TargetRole>) -> Self { self.target_role = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings, required.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = value.into(); self }
+    pub fn vpc_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_subnet_ids = value.into(); self }
 }
 
-impl Resource for DbProxyEndpoint {
+impl ::cloudwright_core::Resource for DbProxyEndpoint {
     type Attributes = DbProxyEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbProxyEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbProxyEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbProxyEndpoint {
+impl ::cloudwright_core::ToValue for DbProxyEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DBProxyEndpointName", &self.db_proxy_endpoint_name)
             .req("DBProxyName", &self.db_proxy_name)
             .opt("EndpointNetworkType", &self.endpoint_network_type)
@@ -181,12 +162,12 @@ impl ToValue for DbProxyEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbProxyEndpoint`]: `Handle<DbProxyEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbProxyEndpoint`]: `Handle<DbProxyEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbProxyEndpointAttributes(ResourceRef);
+pub struct DbProxyEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbProxyEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbProxyEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -196,32 +177,32 @@ impl DbProxyEndpointAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the DB proxy endpoint.
     #[inline]
-    pub fn db_proxy_endpoint_arn(&self) -> Value {
-        self.0.get_att("DBProxyEndpointArn")
+    pub fn db_proxy_endpoint_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBProxyEndpointArn"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint that you can use to connect to the DB proxy. You include the endpoint value in the connection string for a database client application.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `IsDefault`: a boolean.
     ///
     /// Indicates whether this endpoint is the default endpoint for the associated DB proxy. Default DB proxy endpoints always have read/write capability. Other endpoints that you associate with the DB proxy can be either read/write or read-only.
     #[inline]
-    pub fn is_default(&self) -> Value {
-        self.0.get_att("IsDefault")
+    pub fn is_default(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("IsDefault"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// Provides the VPC ID of the DB proxy endpoint.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
@@ -233,23 +214,50 @@ pub enum TargetRole {
     /// `READ_ONLY`
     ReadOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetRole {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetRole {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetRole {
+impl ::cloudwright_core::ToValue for TargetRole {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ReadWrite => "READ_WRITE",
             Self::ReadOnly => "READ_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_TagFormat;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbProxyEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("DBProxyEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EndpointNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormat), min_items: None, max_items: None, unique: false })),
+            ("TargetRole", Shape::Str(&StrRule { allowed: &["READ_WRITE", "READ_ONLY"], ..StrRule::ANY })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None, unique: false })),
+        ],
+        required: &["DBProxyName", "DBProxyEndpointName", "VpcSubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

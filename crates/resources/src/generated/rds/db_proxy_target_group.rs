@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-z][0-z]*");
-
 /// The required properties of [`DbProxyTargetGroup`], by name: `DbProxyTargetGroup::new(DbProxyTargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbProxyTargetGroupRequired {
     /// `DBProxyName`: a string, required.
-    pub db_proxy_name: Str,
+    pub db_proxy_name: ::cloudwright_core::Str,
     /// `TargetGroupName`: a [`TargetGroupName`] value, required.
     pub target_group_name: TargetGroupName,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionPoolConfigurationInfo", Shape::Object(&RULE_ConnectionPoolConfigurationInfoFormat)),
-        ("DBClusterIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DBInstanceIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), allowed: &["default"], ..StrRule::ANY })),
-    ],
-    required: &["DBProxyName", "TargetGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBProxyTargetGroup` resource.
 ///
@@ -38,17 +20,17 @@ pub(crate) static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
 ///
 /// This data type is used as a response element in the `DescribeDBProxyTargetGroups` action.
 ///
-/// For information about RDS Proxy for Amazon RDS, see \[Managing Connections with Amazon RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html>) in the *Amazon RDS User Guide* .
+/// For information about RDS Proxy for Amazon RDS, see [Managing Connections with Amazon RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html) in the *Amazon RDS User Guide* .
 ///
-/// For information about RDS Proxy for Amazon Aurora, see \[Managing Connections with Amazon RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html>) in the *Amazon Aurora User Guide* .
+/// For information about RDS Proxy for Amazon Aurora, see [Managing Connections with Amazon RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html) in the *Amazon Aurora User Guide* .
 ///
-/// For a sample template that creates a DB proxy and registers a DB instance, see \[Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html#aws-resource-rds-dbproxy--examples>) in AWS::RDS::DBProxy.
+/// For a sample template that creates a DB proxy and registers a DB instance, see [Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html#aws-resource-rds-dbproxy--examples) in AWS::RDS::DBProxy.
 ///
-/// &gt; Limitations apply to RDS Proxy, including DB engine version limitations and AWS Region limitations.
-/// &gt;
-/// &gt; For information about limitations that apply to RDS Proxy for Amazon RDS, see \[Limitations for RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations>) in the *Amazon RDS User Guide* .
-/// &gt;
-/// &gt; For information about that apply to RDS Proxy for Amazon Aurora, see \[Limitations for RDS Proxy\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html#rds-proxy.limitations>) in the *Amazon Aurora User Guide* .
+/// \> Limitations apply to RDS Proxy, including DB engine version limitations and AWS Region limitations.
+/// \>
+/// \> For information about limitations that apply to RDS Proxy for Amazon RDS, see [Limitations for RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html#rds-proxy.limitations) in the *Amazon RDS User Guide* .
+/// \>
+/// \> For information about that apply to RDS Proxy for Amazon Aurora, see [Limitations for RDS Proxy](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy.html#rds-proxy.limitations) in the *Amazon Aurora User Guide* .
 ///
 /// `Ref` returns its `TargetGroupArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbProxyTargetGroupAttributes`], which `Handle<DbProxyTargetGroup>` dereferences to.
@@ -62,26 +44,29 @@ pub struct DbProxyTargetGroup {
     /// `ConnectionPoolConfigurationInfo`: a [`ConnectionPoolConfigurationInfoFormat`] object.
     ///
     /// Displays the settings that control the size and behavior of the connection pool associated with a `DBProxyTarget` .
-    pub connection_pool_configuration_info: Option<Obj<ConnectionPoolConfigurationInfoFormat>>,
+    pub connection_pool_configuration_info:
+        ::std::option::Option<crate::Obj<ConnectionPoolConfigurationInfoFormat>>,
     /// `DBClusterIdentifiers`: a list of strings.
     ///
     /// One or more DB cluster identifiers.
-    pub db_cluster_identifiers: Option<List<Str>>,
+    pub db_cluster_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DBInstanceIdentifiers`: a list of strings.
     ///
     /// One or more DB instance identifiers.
-    pub db_instance_identifiers: Option<List<Str>>,
+    pub db_instance_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DBProxyName`: a string, required.
     ///
     /// The identifier of the `DBProxy` that is associated with the `DBProxyTargetGroup` .
     ///
     /// Pattern `[A-z][0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
-    pub db_proxy_name: Str,
+    pub db_proxy_name: ::cloudwright_core::Str,
     /// `TargetGroupName`: a [`TargetGroupName`] value, required.
     ///
     /// The identifier for the target group.
     ///
-    /// &gt; Currently, this property must be set to `default` .
+    /// \> Currently, this property must be set to `default` .
     ///
     /// Length 1 to 63; create-only: changing it replaces the resource.
     pub target_group_name: TargetGroupName,
@@ -94,7 +79,7 @@ impl DbProxyTargetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBProxyTargetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxytargetgroup.html",
         primary_identifier: &["TargetGroupArn"],
@@ -105,48 +90,50 @@ impl DbProxyTargetGroup {
         read_only: &["TargetGroupArn"],
         attributes: &["TargetGroupArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `DbProxyTargetGroup` with its required properties, named in a [`DbProxyTargetGroupRequired`].
     #[inline]
     pub fn new(required: DbProxyTargetGroupRequired) -> Self {
         Self {
-            connection_pool_configuration_info: None,
-            db_cluster_identifiers: None,
-            db_instance_identifiers: None,
+            connection_pool_configuration_info: ::std::option::Option::None,
+            db_cluster_identifiers: ::std::option::Option::None,
+            db_instance_identifiers: ::std::option::Option::None,
             db_proxy_name: required.db_proxy_name,
             target_group_name: required.target_group_name,
         }
     }
 
     /// `ConnectionPoolConfigurationInfo`: a [`ConnectionPoolConfigurationInfoFormat`] object.
-    pub fn connection_pool_configuration_info(mut self, value: impl Into<Obj<ConnectionPoolConfigurationInfoFormat>>) -> Self { self.connection_pool_configuration_info = Some(value.into()); self }
+    pub fn connection_pool_configuration_info(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionPoolConfigurationInfoFormat>>) -> Self { self.connection_pool_configuration_info = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifiers`: a list of strings.
-    pub fn db_cluster_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.db_cluster_identifiers = Some(value.into()); self }
+    pub fn db_cluster_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.db_cluster_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `DBInstanceIdentifiers`: a list of strings.
-    pub fn db_instance_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.db_instance_identifiers = Some(value.into()); self }
+    pub fn db_instance_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.db_instance_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `DBProxyName`: a string, required.
-    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_name = value.into(); self }
+    pub fn db_proxy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_proxy_name = value.into(); self }
     /// `TargetGroupName`: a [`TargetGroupName`] value, required.
-    pub fn target_group_name(mut self, value: impl Into<TargetGroupName>) -> Self { self.target_group_name = value.into(); self }
+    pub fn target_group_name(mut self, value: impl ::std::convert::Into<TargetGroupName>) -> Self { self.target_group_name = value.into(); self }
 }
 
-impl Resource for DbProxyTargetGroup {
+impl ::cloudwright_core::Resource for DbProxyTargetGroup {
     type Attributes = DbProxyTargetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbProxyTargetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbProxyTargetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbProxyTargetGroup {
+impl ::cloudwright_core::ToValue for DbProxyTargetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectionPoolConfigurationInfo",
                 &self.connection_pool_configuration_info,
@@ -159,12 +146,12 @@ impl ToValue for DbProxyTargetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbProxyTargetGroup`]: `Handle<DbProxyTargetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbProxyTargetGroup`]: `Handle<DbProxyTargetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbProxyTargetGroupAttributes(ResourceRef);
+pub struct DbProxyTargetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbProxyTargetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbProxyTargetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,23 +161,10 @@ impl DbProxyTargetGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) representing the target group.
     #[inline]
-    pub fn target_group_arn(&self) -> Value {
-        self.0.get_att("TargetGroupArn")
+    pub fn target_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetGroupArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionBorrowTimeout", Shape::INT),
-        ("InitQuery", Shape::STR),
-        ("MaxConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("MaxIdleConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("SessionPinningFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionPoolConfigurationInfoFormat` property type of `AWS::RDS::DBProxyTargetGroup`.
 ///
@@ -208,7 +182,7 @@ pub struct ConnectionPoolConfigurationInfoFormat {
     /// Constraints:
     ///
     /// - Must be between 0 and 300.
-    pub connection_borrow_timeout: Option<Int>,
+    pub connection_borrow_timeout: ::std::option::Option<::cloudwright_core::Int>,
     /// `InitQuery`: a string.
     ///
     /// Add an initialization query, or modify the current one. You can specify one or more SQL statements for the proxy to run when opening each new database connection. The setting is typically used with `SET` statements to make sure that each connection has identical settings. Make sure the query added here is valid. This is an optional field, so you can choose to leave it empty. For including multiple variables in a single SET statement, use a comma separator.
@@ -217,8 +191,8 @@ pub struct ConnectionPoolConfigurationInfoFormat {
     ///
     /// Default: no initialization query
     ///
-    /// &gt; Since you can access initialization query as part of target group configuration, it is not protected by authentication or cryptographic methods. Anyone with access to view or manage your proxy target group configuration can view the initialization query. You should not add sensitive data, such as passwords or long-lived encryption keys, to this option.
-    pub init_query: Option<Str>,
+    /// \> Since you can access initialization query as part of target group configuration, it is not protected by authentication or cryptographic methods. Anyone with access to view or manage your proxy target group configuration can view the initialization query. You should not add sensitive data, such as passwords or long-lived encryption keys, to this option.
+    pub init_query: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxConnectionsPercent`: an integer.
     ///
     /// The maximum size of the connection pool for each target in a target group. The value is expressed as a percentage of the `max_connections` setting for the RDS DB instance or Aurora DB cluster used by the target group.
@@ -232,7 +206,7 @@ pub struct ConnectionPoolConfigurationInfoFormat {
     /// - Must be between 1 and 100.
     ///
     /// Value 0 to 100.
-    pub max_connections_percent: Option<Int>,
+    pub max_connections_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxIdleConnectionsPercent`: an integer.
     ///
     /// A value that controls how actively the proxy closes idle database connections in the connection pool. The value is expressed as a percentage of the `max_connections` setting for the RDS DB instance or Aurora DB cluster used by the target group. With a high value, the proxy leaves a high percentage of idle database connections open. A low value causes the proxy to close more idle connections and return them to the database.
@@ -246,13 +220,14 @@ pub struct ConnectionPoolConfigurationInfoFormat {
     /// - Must be between 0 and the value of `MaxConnectionsPercent` .
     ///
     /// Value 0 to 100.
-    pub max_idle_connections_percent: Option<Int>,
+    pub max_idle_connections_percent: ::std::option::Option<::cloudwright_core::Int>,
     /// `SessionPinningFilters`: a list of strings.
     ///
     /// Each item in the list represents a class of SQL operations that normally cause all later statements in a session using a proxy to be pinned to the same underlying database connection. Including an item in the list exempts that class of SQL operations from the pinning behavior.
     ///
     /// Default: no session pinning filters
-    pub session_pinning_filters: Option<List<Str>>,
+    pub session_pinning_filters:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -260,27 +235,27 @@ impl ConnectionPoolConfigurationInfoFormat {
     /// A `ConnectionPoolConfigurationInfoFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionBorrowTimeout`: an integer.
-    pub fn connection_borrow_timeout(mut self, value: impl Into<Int>) -> Self { self.connection_borrow_timeout = Some(value.into()); self }
+    pub fn connection_borrow_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.connection_borrow_timeout = ::std::option::Option::Some(value.into()); self }
     /// `InitQuery`: a string.
-    pub fn init_query(mut self, value: impl Into<Str>) -> Self { self.init_query = Some(value.into()); self }
+    pub fn init_query(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.init_query = ::std::option::Option::Some(value.into()); self }
     /// `MaxConnectionsPercent`: an integer.
-    pub fn max_connections_percent(mut self, value: impl Into<Int>) -> Self { self.max_connections_percent = Some(value.into()); self }
+    pub fn max_connections_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_connections_percent = ::std::option::Option::Some(value.into()); self }
     /// `MaxIdleConnectionsPercent`: an integer.
-    pub fn max_idle_connections_percent(mut self, value: impl Into<Int>) -> Self { self.max_idle_connections_percent = Some(value.into()); self }
+    pub fn max_idle_connections_percent(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_idle_connections_percent = ::std::option::Option::Some(value.into()); self }
     /// `SessionPinningFilters`: a list of strings.
-    pub fn session_pinning_filters(mut self, value: impl Into<List<Str>>) -> Self { self.session_pinning_filters = Some(value.into()); self }
+    pub fn session_pinning_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.session_pinning_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionPoolConfigurationInfoFormat {}
+impl crate::PropertyType for ConnectionPoolConfigurationInfoFormat {}
 
-impl ToValue for ConnectionPoolConfigurationInfoFormat {
+impl ::cloudwright_core::ToValue for ConnectionPoolConfigurationInfoFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectionBorrowTimeout", &self.connection_borrow_timeout)
             .opt("InitQuery", &self.init_query)
             .opt("MaxConnectionsPercent", &self.max_connections_percent)
@@ -299,22 +274,58 @@ pub enum TargetGroupName {
     /// `default`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetGroupName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetGroupName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetGroupName {
+impl ::cloudwright_core::ToValue for TargetGroupName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-z][0-z]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionPoolConfigurationInfo", Shape::Object(&RULE_ConnectionPoolConfigurationInfoFormat)),
+            ("DBClusterIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DBInstanceIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), allowed: &["default"], ..StrRule::ANY })),
+        ],
+        required: &["DBProxyName", "TargetGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionBorrowTimeout", Shape::INT),
+            ("InitQuery", Shape::STR),
+            ("MaxConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("MaxIdleConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("SessionPinningFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

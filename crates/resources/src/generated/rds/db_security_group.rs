@@ -5,35 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`DbSecurityGroup`], by name: `DbSecurityGroup::new(DbSecurityGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSecurityGroupRequired {
     /// `DBSecurityGroupIngress`: a list of [`Ingress`] objects, required.
-    pub db_security_group_ingress: List<Ingress>,
+    pub db_security_group_ingress: ::cloudwright_core::List<Ingress>,
     /// `GroupDescription`: a string, required.
-    pub group_description: Str,
+    pub group_description: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbSecurityGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DBSecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None, unique: true })),
-        ("EC2VpcId", Shape::STR),
-        ("GroupDescription", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["GroupDescription", "DBSecurityGroupIngress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBSecurityGroup` resource.
 ///
 /// The `AWS::RDS::DBSecurityGroup` resource creates or updates an Amazon RDS DB security group.
 ///
-/// &gt; EC2-Classic was retired on August 15, 2022. If you haven't migrated from EC2-Classic to a VPC, we recommend that you migrate as soon as possible. For more information, see \[Migrate from EC2-Classic to a VPC\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/vpc-migrate.html>) in the *Amazon EC2 User Guide* , the blog \[EC2-Classic Networking is Retiring – Here’s How to Prepare\](<https://docs.aws.amazon.com/aws/ec2-classic-is-retiring-heres-how-to-prepare/>) , and \[Moving a DB instance not in a VPC into a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Non-VPC2VPC.html>) in the *Amazon RDS User Guide* .
+/// \> EC2-Classic was retired on August 15, 2022. If you haven't migrated from EC2-Classic to a VPC, we recommend that you migrate as soon as possible. For more information, see [Migrate from EC2-Classic to a VPC](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/vpc-migrate.html) in the *Amazon EC2 User Guide* , the blog [EC2-Classic Networking is Retiring – Here’s How to Prepare](https://docs.aws.amazon.com/aws/ec2-classic-is-retiring-heres-how-to-prepare/) , and [Moving a DB instance not in a VPC into a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Non-VPC2VPC.html) in the *Amazon RDS User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbSecurityGroupAttributes`], which `Handle<DbSecurityGroup>` dereferences to.
@@ -47,27 +32,27 @@ pub struct DbSecurityGroup {
     /// `DBSecurityGroupIngress`: a list of [`Ingress`] objects, required.
     ///
     /// Ingress rules to be applied to the DB security group.
-    pub db_security_group_ingress: List<Ingress>,
+    pub db_security_group_ingress: ::cloudwright_core::List<Ingress>,
     /// `EC2VpcId`: a string.
     ///
     /// The identifier of an Amazon virtual private cloud (VPC). This property indicates the VPC that this DB security group belongs to.
     ///
-    /// &gt; This property is included for backwards compatibility and is no longer recommended for providing security information to an RDS DB instance.
+    /// \> This property is included for backwards compatibility and is no longer recommended for providing security information to an RDS DB instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ec2_vpc_id: Option<Str>,
+    pub ec2_vpc_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupDescription`: a string, required.
     ///
     /// Provides the description of the DB security group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub group_description: Str,
+    pub group_description: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
     ///
-    /// For more information, see \[Tagging Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide* or \[Tagging Amazon Aurora and Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html>) in the *Amazon Aurora User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html) in the *Amazon RDS User Guide* or [Tagging Amazon Aurora and Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html) in the *Amazon Aurora User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +62,7 @@ impl DbSecurityGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBSecurityGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsecuritygroup.html",
         primary_identifier: &["Id"],
@@ -88,7 +73,7 @@ impl DbSecurityGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbSecurityGroup` with its required properties, named in a [`DbSecurityGroupRequired`].
@@ -96,40 +81,42 @@ impl DbSecurityGroup {
     pub fn new(required: DbSecurityGroupRequired) -> Self {
         Self {
             db_security_group_ingress: required.db_security_group_ingress,
-            ec2_vpc_id: None,
+            ec2_vpc_id: ::std::option::Option::None,
             group_description: required.group_description,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DBSecurityGroupIngress`: a list of [`Ingress`] objects, required.
-    pub fn db_security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self { self.db_security_group_ingress = value.into(); self }
+    pub fn db_security_group_ingress(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Ingress>>) -> Self { self.db_security_group_ingress = value.into(); self }
     /// `EC2VpcId`: a string.
-    pub fn ec2_vpc_id(mut self, value: impl Into<Str>) -> Self { self.ec2_vpc_id = Some(value.into()); self }
+    pub fn ec2_vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `GroupDescription`: a string, required.
-    pub fn group_description(mut self, value: impl Into<Str>) -> Self { self.group_description = value.into(); self }
+    pub fn group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_description = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbSecurityGroup {
+impl ::cloudwright_core::Resource for DbSecurityGroup {
     type Attributes = DbSecurityGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSecurityGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbSecurityGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbSecurityGroup {
+impl ::cloudwright_core::ToValue for DbSecurityGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DBSecurityGroupIngress", &self.db_security_group_ingress)
             .opt("EC2VpcId", &self.ec2_vpc_id)
             .req("GroupDescription", &self.group_description)
@@ -138,12 +125,12 @@ impl ToValue for DbSecurityGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbSecurityGroup`]: `Handle<DbSecurityGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbSecurityGroup`]: `Handle<DbSecurityGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbSecurityGroupAttributes(ResourceRef);
+pub struct DbSecurityGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbSecurityGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbSecurityGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,28 +138,16 @@ impl From<ResourceRef> for DbSecurityGroupAttributes {
 impl DbSecurityGroupAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Ingress: ObjRule = ObjRule {
-    properties: &[
-        ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("EC2SecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("EC2SecurityGroupOwnerId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Ingress` property type of `AWS::RDS::DBSecurityGroup`.
 ///
 /// The `Ingress` property type specifies an individual ingress rule within an `AWS::RDS::DBSecurityGroup` resource.
 ///
-/// &gt; EC2-Classic was retired on August 15, 2022. If you haven't migrated from EC2-Classic to a VPC, we recommend that you migrate as soon as possible. For more information, see \[Migrate from EC2-Classic to a VPC\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/vpc-migrate.html>) in the *Amazon EC2 User Guide* , the blog \[EC2-Classic Networking is Retiring – Here’s How to Prepare\](<https://docs.aws.amazon.com/aws/ec2-classic-is-retiring-heres-how-to-prepare/>) , and \[Moving a DB instance not in a VPC into a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Non-VPC2VPC.html>) in the *Amazon RDS User Guide* .
+/// \> EC2-Classic was retired on August 15, 2022. If you haven't migrated from EC2-Classic to a VPC, we recommend that you migrate as soon as possible. For more information, see [Migrate from EC2-Classic to a VPC](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/vpc-migrate.html) in the *Amazon EC2 User Guide* , the blog [EC2-Classic Networking is Retiring – Here’s How to Prepare](https://docs.aws.amazon.com/aws/ec2-classic-is-retiring-heres-how-to-prepare/) , and [Moving a DB instance not in a VPC into a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Non-VPC2VPC.html) in the *Amazon RDS User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbsecuritygroup-ingress.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -182,23 +157,23 @@ pub struct Ingress {
     /// The IP range to authorize.
     ///
     /// Format `ipv4-network`.
-    pub cidrip: Option<Str>,
+    pub cidrip: ::std::option::Option<::cloudwright_core::Str>,
     /// `EC2SecurityGroupId`: a string.
     ///
     /// Id of the EC2 security group to authorize. For VPC DB security groups, `EC2SecurityGroupId` must be provided. Otherwise, `EC2SecurityGroupOwnerId` and either `EC2SecurityGroupName` or `EC2SecurityGroupId` must be provided.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`.
-    pub ec2_security_group_id: Option<Str>,
+    pub ec2_security_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EC2SecurityGroupName`: a string.
     ///
     /// Name of the EC2 security group to authorize. For VPC DB security groups, `EC2SecurityGroupId` must be provided. Otherwise, `EC2SecurityGroupOwnerId` and either `EC2SecurityGroupName` or `EC2SecurityGroupId` must be provided.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
-    pub ec2_security_group_name: Option<Str>,
+    pub ec2_security_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EC2SecurityGroupOwnerId`: a string.
     ///
     /// AWS account number of the owner of the EC2 security group specified in the `EC2SecurityGroupName` parameter. The AWS access key ID isn't an acceptable value. For VPC DB security groups, `EC2SecurityGroupId` must be provided. Otherwise, `EC2SecurityGroupOwnerId` and either `EC2SecurityGroupName` or `EC2SecurityGroupId` must be provided.
-    pub ec2_security_group_owner_id: Option<Str>,
+    pub ec2_security_group_owner_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -206,25 +181,25 @@ impl Ingress {
     /// A `Ingress` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CIDRIP`: a string.
-    pub fn cidrip(mut self, value: impl Into<Str>) -> Self { self.cidrip = Some(value.into()); self }
+    pub fn cidrip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidrip = ::std::option::Option::Some(value.into()); self }
     /// `EC2SecurityGroupId`: a string.
-    pub fn ec2_security_group_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_id = Some(value.into()); self }
+    pub fn ec2_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_id = ::std::option::Option::Some(value.into()); self }
     /// `EC2SecurityGroupName`: a string.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = Some(value.into()); self }
+    pub fn ec2_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_name = ::std::option::Option::Some(value.into()); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
+    pub fn ec2_security_group_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_owner_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Ingress {}
+impl crate::PropertyType for Ingress {}
 
-impl ToValue for Ingress {
+impl ::cloudwright_core::ToValue for Ingress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CIDRIP", &self.cidrip)
             .opt("EC2SecurityGroupId", &self.ec2_security_group_id)
             .opt("EC2SecurityGroupName", &self.ec2_security_group_name)
@@ -237,21 +212,10 @@ impl ToValue for Ingress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::RDS::DBSecurityGroup`.
 ///
@@ -259,9 +223,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -276,19 +240,62 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbSecurityGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DBSecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None, unique: true })),
+            ("EC2VpcId", Shape::STR),
+            ("GroupDescription", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["GroupDescription", "DBSecurityGroupIngress"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ingress: ObjRule = ObjRule {
+        properties: &[
+            ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("EC2SecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("EC2SecurityGroupOwnerId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DbSecurityGroupIngress`], by name: `DbSecurityGroupIngress::new(DbSecurityGroupIngressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DbSecurityGroupIngressRequired {
-    /// `DBSecurityGroupName`: a string, required.
-    pub db_security_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbSecurityGroupIngress: ObjRule = ObjRule {
-    properties: &[
-        ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("DBSecurityGroupName", Shape::STR),
-        ("EC2SecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("EC2SecurityGroupOwnerId", Shape::STR),
-    ],
-    required: &["DBSecurityGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::RDS::DBSecurityGroupIngress` resource.
 ///
 /// The `AWS::RDS::DBSecurityGroupIngress` resource enables ingress to a DB security group using one of two forms of authorization. First, you can add EC2 or VPC security groups to the DB security group if the application using the database is running on EC2 or VPC instances. Second, IP ranges are available if the application accessing your database is running on the Internet.
 ///
-/// This type supports updates. For more information about updating stacks, see \[AWS CloudFormation Stacks Updates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html>) .
+/// This type supports updates. For more information about updating stacks, see [AWS CloudFormation Stacks Updates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks.html) .
 ///
-/// For details about the settings for DB security group ingress, see \[AuthorizeDBSecurityGroupIngress\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_AuthorizeDBSecurityGroupIngress.html>) .
+/// For details about the settings for DB security group ingress, see [AuthorizeDBSecurityGroupIngress](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_AuthorizeDBSecurityGroupIngress.html) .
 ///
-/// &gt; EC2-Classic was retired on August 15, 2022. If you haven't migrated from EC2-Classic to a VPC, we recommend that you migrate as soon as possible. For more information, see \[Migrate from EC2-Classic to a VPC\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/vpc-migrate.html>) in the *Amazon EC2 User Guide* , the blog \[EC2-Classic Networking is Retiring – Here’s How to Prepare\](<https://docs.aws.amazon.com/aws/ec2-classic-is-retiring-heres-how-to-prepare/>) , and \[Moving a DB instance not in a VPC into a VPC\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Non-VPC2VPC.html>) in the *Amazon RDS User Guide* .
+/// \> EC2-Classic was retired on August 15, 2022. If you haven't migrated from EC2-Classic to a VPC, we recommend that you migrate as soon as possible. For more information, see [Migrate from EC2-Classic to a VPC](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/vpc-migrate.html) in the *Amazon EC2 User Guide* , the blog [EC2-Classic Networking is Retiring – Here’s How to Prepare](https://docs.aws.amazon.com/aws/ec2-classic-is-retiring-heres-how-to-prepare/) , and [Moving a DB instance not in a VPC into a VPC](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.Non-VPC2VPC.html) in the *Amazon RDS User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DbSecurityGroupIngressAttributes`], which `Handle<DbSecurityGroupIngress>` dereferences to.
@@ -51,27 +28,27 @@ pub struct DbSecurityGroupIngress {
     /// The IP range to authorize.
     ///
     /// Format `ipv4-network`.
-    pub cidrip: Option<Str>,
+    pub cidrip: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBSecurityGroupName`: a string, required.
     ///
     /// The name of the DB security group to add authorization to.
-    pub db_security_group_name: Str,
+    pub db_security_group_name: ::cloudwright_core::Str,
     /// `EC2SecurityGroupId`: a string.
     ///
     /// Id of the EC2 security group to authorize. For VPC DB security groups, `EC2SecurityGroupId` must be provided. Otherwise, `EC2SecurityGroupOwnerId` and either `EC2SecurityGroupName` or `EC2SecurityGroupId` must be provided.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`.
-    pub ec2_security_group_id: Option<Str>,
+    pub ec2_security_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EC2SecurityGroupName`: a string.
     ///
     /// Name of the EC2 security group to authorize. For VPC DB security groups, `EC2SecurityGroupId` must be provided. Otherwise, `EC2SecurityGroupOwnerId` and either `EC2SecurityGroupName` or `EC2SecurityGroupId` must be provided.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`.
-    pub ec2_security_group_name: Option<Str>,
+    pub ec2_security_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EC2SecurityGroupOwnerId`: a string.
     ///
     /// AWS account number of the owner of the EC2 security group specified in the `EC2SecurityGroupName` parameter. The AWS access key ID isn't an acceptable value. For VPC DB security groups, `EC2SecurityGroupId` must be provided. Otherwise, `EC2SecurityGroupOwnerId` and either `EC2SecurityGroupName` or `EC2SecurityGroupId` must be provided.
-    pub ec2_security_group_owner_id: Option<Str>,
+    pub ec2_security_group_owner_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +58,7 @@ impl DbSecurityGroupIngress {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBSecurityGroupIngress",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsecuritygroupingress.html",
         primary_identifier: &["Id"],
@@ -92,48 +69,50 @@ impl DbSecurityGroupIngress {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `DbSecurityGroupIngress` with its required properties, named in a [`DbSecurityGroupIngressRequired`].
+    /// A `DbSecurityGroupIngress` with its one required property, `DBSecurityGroupName`.
     #[inline]
-    pub fn new(required: DbSecurityGroupIngressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidrip: None,
-            db_security_group_name: required.db_security_group_name,
-            ec2_security_group_id: None,
-            ec2_security_group_name: None,
-            ec2_security_group_owner_id: None,
+            cidrip: ::std::option::Option::None,
+            db_security_group_name: value.into(),
+            ec2_security_group_id: ::std::option::Option::None,
+            ec2_security_group_name: ::std::option::Option::None,
+            ec2_security_group_owner_id: ::std::option::Option::None,
         }
     }
 
     /// `CIDRIP`: a string.
-    pub fn cidrip(mut self, value: impl Into<Str>) -> Self { self.cidrip = Some(value.into()); self }
+    pub fn cidrip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidrip = ::std::option::Option::Some(value.into()); self }
     /// `DBSecurityGroupName`: a string, required.
-    pub fn db_security_group_name(mut self, value: impl Into<Str>) -> Self { self.db_security_group_name = value.into(); self }
+    pub fn db_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_security_group_name = value.into(); self }
     /// `EC2SecurityGroupId`: a string.
-    pub fn ec2_security_group_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_id = Some(value.into()); self }
+    pub fn ec2_security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_id = ::std::option::Option::Some(value.into()); self }
     /// `EC2SecurityGroupName`: a string.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = Some(value.into()); self }
+    pub fn ec2_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_name = ::std::option::Option::Some(value.into()); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
+    pub fn ec2_security_group_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_owner_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbSecurityGroupIngress {
+impl ::cloudwright_core::Resource for DbSecurityGroupIngress {
     type Attributes = DbSecurityGroupIngressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSecurityGroupIngress, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbSecurityGroupIngress, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbSecurityGroupIngress {
+impl ::cloudwright_core::ToValue for DbSecurityGroupIngress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CIDRIP", &self.cidrip)
             .req("DBSecurityGroupName", &self.db_security_group_name)
             .opt("EC2SecurityGroupId", &self.ec2_security_group_id)
@@ -143,12 +122,12 @@ impl ToValue for DbSecurityGroupIngress {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbSecurityGroupIngress`]: `Handle<DbSecurityGroupIngress>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbSecurityGroupIngress`]: `Handle<DbSecurityGroupIngress>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbSecurityGroupIngressAttributes(ResourceRef);
+pub struct DbSecurityGroupIngressAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbSecurityGroupIngressAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbSecurityGroupIngressAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,7 +135,28 @@ impl From<ResourceRef> for DbSecurityGroupIngressAttributes {
 impl DbSecurityGroupIngressAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbSecurityGroupIngress: ObjRule = ObjRule {
+        properties: &[
+            ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("DBSecurityGroupName", Shape::STR),
+            ("EC2SecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("EC2SecurityGroupOwnerId", Shape::STR),
+        ],
+        required: &["DBSecurityGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
+pub use super::shared::Tag;
 
 /// The required properties of [`DbShardGroup`], by name: `DbShardGroup::new(DbShardGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbShardGroupRequired {
     /// `DBClusterIdentifier`: a string, required.
-    pub db_cluster_identifier: Str,
+    pub db_cluster_identifier: ::cloudwright_core::Str,
     /// `MaxACU`: a number, required.
-    pub max_acu: Num,
+    pub max_acu: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbShardGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeRedundancy", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("DBShardGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("MaxACU", Shape::NUM),
-        ("MinACU", Shape::NUM),
-        ("PubliclyAccessible", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["DBClusterIdentifier", "MaxACU"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBShardGroup` resource.
 ///
@@ -60,29 +40,29 @@ pub struct DbShardGroup {
     /// - 2 - Creates a DB shard group with two standby DB data access shard in two different AZs.
     ///
     /// Value at least 0.
-    pub compute_redundancy: Option<Int>,
+    pub compute_redundancy: ::std::option::Option<::cloudwright_core::Int>,
     /// `DBClusterIdentifier`: a string, required.
     ///
     /// The name of the primary DB cluster for the DB shard group.
     ///
     /// Length 1 to 63; create-only: changing it replaces the resource.
-    pub db_cluster_identifier: Str,
+    pub db_cluster_identifier: ::cloudwright_core::Str,
     /// `DBShardGroupIdentifier`: a string.
     ///
     /// The name of the DB shard group.
     ///
     /// Length 1 to 63; create-only: changing it replaces the resource.
-    pub db_shard_group_identifier: Option<Str>,
+    pub db_shard_group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxACU`: a number, required.
     ///
     /// The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
-    pub max_acu: Num,
+    pub max_acu: ::cloudwright_core::Num,
     /// `MinACU`: a number.
     ///
     /// The minimum capacity of the DB shard group in Aurora capacity units (ACUs).
     ///
     /// Write-only: CloudFormation does not return it.
-    pub min_acu: Option<Num>,
+    pub min_acu: ::std::option::Option<::cloudwright_core::Num>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Specifies whether the DB shard group is publicly accessible.
@@ -104,13 +84,13 @@ pub struct DbShardGroup {
     /// - If the subnets are part of a VPC that has an internet gateway attached to it, the DB shard group is public.
     ///
     /// Create-only: changing it replaces the resource.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional set of key-value pairs to associate arbitrary data of your choosing with the DB shard group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -120,7 +100,7 @@ impl DbShardGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBShardGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbshardgroup.html",
         primary_identifier: &["DBShardGroupIdentifier"],
@@ -131,57 +111,59 @@ impl DbShardGroup {
         read_only: &["DBShardGroupResourceId", "Endpoint"],
         attributes: &["DBShardGroupResourceId", "Endpoint"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbShardGroup` with its required properties, named in a [`DbShardGroupRequired`].
     #[inline]
     pub fn new(required: DbShardGroupRequired) -> Self {
         Self {
-            compute_redundancy: None,
+            compute_redundancy: ::std::option::Option::None,
             db_cluster_identifier: required.db_cluster_identifier,
-            db_shard_group_identifier: None,
+            db_shard_group_identifier: ::std::option::Option::None,
             max_acu: required.max_acu,
-            min_acu: None,
-            publicly_accessible: None,
-            tags: None,
+            min_acu: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ComputeRedundancy`: an integer.
-    pub fn compute_redundancy(mut self, value: impl Into<Int>) -> Self { self.compute_redundancy = Some(value.into()); self }
+    pub fn compute_redundancy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.compute_redundancy = ::std::option::Option::Some(value.into()); self }
     /// `DBClusterIdentifier`: a string, required.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = value.into(); self }
+    pub fn db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_cluster_identifier = value.into(); self }
     /// `DBShardGroupIdentifier`: a string.
-    pub fn db_shard_group_identifier(mut self, value: impl Into<Str>) -> Self { self.db_shard_group_identifier = Some(value.into()); self }
+    pub fn db_shard_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_shard_group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `MaxACU`: a number, required.
-    pub fn max_acu(mut self, value: impl Into<Num>) -> Self { self.max_acu = value.into(); self }
+    pub fn max_acu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_acu = value.into(); self }
     /// `MinACU`: a number.
-    pub fn min_acu(mut self, value: impl Into<Num>) -> Self { self.min_acu = Some(value.into()); self }
+    pub fn min_acu(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_acu = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbShardGroup {
+impl ::cloudwright_core::Resource for DbShardGroup {
     type Attributes = DbShardGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbShardGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbShardGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbShardGroup {
+impl ::cloudwright_core::ToValue for DbShardGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeRedundancy", &self.compute_redundancy)
             .req("DBClusterIdentifier", &self.db_cluster_identifier)
             .opt("DBShardGroupIdentifier", &self.db_shard_group_identifier)
@@ -193,12 +175,12 @@ impl ToValue for DbShardGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbShardGroup`]: `Handle<DbShardGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbShardGroup`]: `Handle<DbShardGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DbShardGroupAttributes(ResourceRef);
+pub struct DbShardGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DbShardGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbShardGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,8 +190,8 @@ impl DbShardGroupAttributes {
     ///
     /// The AWS Region -unique, immutable identifier for the DB shard group.
     #[inline]
-    pub fn db_shard_group_resource_id(&self) -> Value {
-        self.0.get_att("DBShardGroupResourceId")
+    pub fn db_shard_group_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DBShardGroupResourceId"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
@@ -222,7 +204,32 @@ impl DbShardGroupAttributes {
     ///
     /// For the data structure that represents Amazon Aurora DB cluster endpoints, see `DBClusterEndpoint` .
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbShardGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeRedundancy", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("DBShardGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("MaxACU", Shape::NUM),
+            ("MinACU", Shape::NUM),
+            ("PubliclyAccessible", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["DBClusterIdentifier", "MaxACU"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
+pub use super::shared::Tag;
 
 /// The required properties of [`DbSubnetGroup`], by name: `DbSubnetGroup::new(DbSubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSubnetGroupRequired {
     /// `DBSubnetGroupDescription`: a string, required.
-    pub db_subnet_group_description: Str,
+    pub db_subnet_group_description: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("DBSubnetGroupDescription", Shape::STR),
-        ("DBSubnetGroupName", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["DBSubnetGroupDescription", "SubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::DBSubnetGroup` resource.
 ///
 /// The `AWS::RDS::DBSubnetGroup` resource creates a database subnet group. Subnet groups must contain at least two subnets in two different Availability Zones in the same region.
 ///
-/// For more information, see \[Working with DB subnet groups\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets>) in the *Amazon RDS User Guide* .
+/// For more information, see [Working with DB subnet groups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Subnets) in the *Amazon RDS User Guide* .
 ///
 /// `Ref` returns its `DBSubnetGroupName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DbSubnetGroupAttributes`] is empty).
@@ -51,7 +34,7 @@ pub struct DbSubnetGroup {
     /// `DBSubnetGroupDescription`: a string, required.
     ///
     /// The description for the DB subnet group.
-    pub db_subnet_group_description: Str,
+    pub db_subnet_group_description: ::cloudwright_core::Str,
     /// `DBSubnetGroupName`: a string.
     ///
     /// The name for the DB subnet group. This value is stored as a lowercase string.
@@ -65,17 +48,17 @@ pub struct DbSubnetGroup {
     /// Example: `mydbsubnetgroup`
     ///
     /// Create-only: changing it replaces the resource.
-    pub db_subnet_group_name: Option<Str>,
+    pub db_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The EC2 Subnet IDs for the DB subnet group.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the DB subnet group.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -85,7 +68,7 @@ impl DbSubnetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::DBSubnetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsubnetgroup.html",
         primary_identifier: &["DBSubnetGroupName"],
@@ -96,7 +79,7 @@ impl DbSubnetGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DbSubnetGroup` with its required properties, named in a [`DbSubnetGroupRequired`].
@@ -104,40 +87,42 @@ impl DbSubnetGroup {
     pub fn new(required: DbSubnetGroupRequired) -> Self {
         Self {
             db_subnet_group_description: required.db_subnet_group_description,
-            db_subnet_group_name: None,
+            db_subnet_group_name: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DBSubnetGroupDescription`: a string, required.
-    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_description = value.into(); self }
+    pub fn db_subnet_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_description = value.into(); self }
     /// `DBSubnetGroupName`: a string.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
+    pub fn db_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DbSubnetGroup {
+impl ::cloudwright_core::Resource for DbSubnetGroup {
     type Attributes = DbSubnetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DbSubnetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DbSubnetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DbSubnetGroup {
+impl ::cloudwright_core::ToValue for DbSubnetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DBSubnetGroupDescription",
                 &self.db_subnet_group_description,
@@ -149,12 +134,34 @@ impl ToValue for DbSubnetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DbSubnetGroup`]: `Handle<DbSubnetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DbSubnetGroup`]: `Handle<DbSubnetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DbSubnetGroupAttributes(());
 
-impl From<ResourceRef> for DbSubnetGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DbSubnetGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("DBSubnetGroupDescription", Shape::STR),
+            ("DBSubnetGroupName", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["DBSubnetGroupDescription", "SubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

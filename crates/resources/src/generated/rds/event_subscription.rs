@@ -5,38 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`EventSubscription`], by name: `EventSubscription::new(EventSubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventSubscriptionRequired {
-    /// `SnsTopicArn`: a string, required.
-    pub sns_topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SourceType", Shape::STR),
-        ("SubscriptionName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["SnsTopicArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::Tag;
 
 /// The `AWS::RDS::EventSubscription` resource.
 ///
-/// The `AWS::RDS::EventSubscription` resource allows you to receive notifications for Amazon Relational Database Service events through the Amazon Simple Notification Service (Amazon SNS). For more information, see \[Using Amazon RDS Event Notification\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.html>) in the *Amazon RDS User Guide* .
+/// The `AWS::RDS::EventSubscription` resource allows you to receive notifications for Amazon Relational Database Service events through the Amazon Simple Notification Service (Amazon SNS). For more information, see [Using Amazon RDS Event Notification](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.html) in the *Amazon RDS User Guide* .
 ///
 /// `Ref` returns its `SubscriptionName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`EventSubscriptionAttributes`] is empty).
@@ -52,19 +25,19 @@ pub struct EventSubscription {
     /// Specifies whether to activate the subscription. If the event notification subscription isn't activated, the subscription is created but not active.
     ///
     /// Default `true`.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EventCategories`: a list of strings.
     ///
-    /// A list of event categories for a particular source type ( `SourceType` ) that you want to subscribe to. You can see a list of the categories for a given source type in the "Amazon RDS event categories and event messages" section of the \[*Amazon RDS User Guide*\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html>) or the \[*Amazon Aurora User Guide*\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Events.Messages.html>) . You can also see this list by using the `DescribeEventCategories` operation.
-    pub event_categories: Option<List<Str>>,
+    /// A list of event categories for a particular source type ( `SourceType` ) that you want to subscribe to. You can see a list of the categories for a given source type in the "Amazon RDS event categories and event messages" section of the [*Amazon RDS User Guide*](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html) or the [*Amazon Aurora User Guide*](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Events.Messages.html) . You can also see this list by using the `DescribeEventCategories` operation.
+    pub event_categories: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnsTopicArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the SNS topic created for event notification. SNS automatically creates the ARN when you create a topic and subscribe to it.
     ///
-    /// &gt; RDS doesn't support FIFO (first in, first out) topics. For more information, see \[Message ordering and deduplication (FIFO topics)\](<https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html>) in the *Amazon Simple Notification Service Developer Guide* .
+    /// \> RDS doesn't support FIFO (first in, first out) topics. For more information, see [Message ordering and deduplication (FIFO topics)](https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html) in the *Amazon Simple Notification Service Developer Guide* .
     ///
     /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
-    pub sns_topic_arn: Str,
+    pub sns_topic_arn: ::cloudwright_core::Str,
     /// `SourceIds`: a list of strings.
     ///
     /// The list of identifiers of the event sources for which events are returned. If not specified, then all sources are included in the response. An identifier must begin with a letter and must contain only ASCII letters, digits, and hyphens. It can't end with a hyphen or contain two consecutive hyphens.
@@ -79,13 +52,13 @@ pub struct EventSubscription {
     /// - If the source type is a DB snapshot, a `DBSnapshotIdentifier` value must be supplied.
     /// - If the source type is a DB cluster snapshot, a `DBClusterSnapshotIdentifier` value must be supplied.
     /// - If the source type is an RDS Proxy, a `DBProxyName` value must be supplied.
-    pub source_ids: Option<List<Str>>,
+    pub source_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SourceType`: a string.
     ///
     /// The type of source that is generating the events. For example, if you want to be notified of events generated by a DB instance, you set this parameter to `db-instance` . For RDS Proxy events, specify `db-proxy` . If this value isn't specified, all events are returned.
     ///
     /// Valid Values: `db-instance | db-cluster | db-parameter-group | db-security-group | db-snapshot | db-cluster-snapshot | db-proxy | zero-etl | custom-engine-version | blue-green-deployment`
-    pub source_type: Option<Str>,
+    pub source_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubscriptionName`: a string.
     ///
     /// The name of the subscription.
@@ -93,13 +66,13 @@ pub struct EventSubscription {
     /// Constraints: The name must be less than 255 characters.
     ///
     /// Length at most 255; create-only: changing it replaces the resource.
-    pub subscription_name: Option<Str>,
+    pub subscription_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional array of key-value pairs to apply to this subscription.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -109,7 +82,7 @@ impl EventSubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::EventSubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-eventsubscription.html",
         primary_identifier: &["SubscriptionName"],
@@ -120,57 +93,59 @@ impl EventSubscription {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
+    /// A `EventSubscription` with its one required property, `SnsTopicArn`.
     #[inline]
-    pub fn new(required: EventSubscriptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            enabled: None,
-            event_categories: None,
-            sns_topic_arn: required.sns_topic_arn,
-            source_ids: None,
-            source_type: None,
-            subscription_name: None,
-            tags: None,
+            enabled: ::std::option::Option::None,
+            event_categories: ::std::option::Option::None,
+            sns_topic_arn: value.into(),
+            source_ids: ::std::option::Option::None,
+            source_type: ::std::option::Option::None,
+            subscription_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `EventCategories`: a list of strings.
-    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self { self.event_categories = Some(value.into()); self }
+    pub fn event_categories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.event_categories = ::std::option::Option::Some(value.into()); self }
     /// `SnsTopicArn`: a string, required.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = value.into(); self }
     /// `SourceIds`: a list of strings.
-    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self { self.source_ids = Some(value.into()); self }
+    pub fn source_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_ids = ::std::option::Option::Some(value.into()); self }
     /// `SourceType`: a string.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = Some(value.into()); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_type = ::std::option::Option::Some(value.into()); self }
     /// `SubscriptionName`: a string.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = Some(value.into()); self }
+    pub fn subscription_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EventSubscription {
+impl ::cloudwright_core::Resource for EventSubscription {
     type Attributes = EventSubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EventSubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EventSubscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EventSubscription {
+impl ::cloudwright_core::ToValue for EventSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt("EventCategories", &self.event_categories)
             .req("SnsTopicArn", &self.sns_topic_arn)
@@ -182,12 +157,37 @@ impl ToValue for EventSubscription {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EventSubscription`]: `Handle<EventSubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EventSubscription`]: `Handle<EventSubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct EventSubscriptionAttributes(());
 
-impl From<ResourceRef> for EventSubscriptionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EventSubscriptionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+            ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SourceType", Shape::STR),
+            ("SubscriptionName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["SnsTopicArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtection", Shape::Bool),
-        ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora-mysql", "aurora-postgresql"], ..StrRule::ANY })),
-        ("EngineLifecycleSupport", Shape::STR),
-        ("EngineVersion", Shape::STR),
-        ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SourceDBClusterIdentifier", Shape::STR),
-        ("StorageEncrypted", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    one_of: &[&[&["SourceDBClusterIdentifier"], &["Engine"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::Tag;
 
 /// The `AWS::RDS::GlobalCluster` resource.
 ///
@@ -38,7 +15,7 @@ pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
 ///
 /// You can create a global database that is initially empty, and then add a primary cluster and a secondary cluster to it.
 ///
-/// For information about Aurora global databases, see \[Working with Amazon Aurora Global Databases\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html>) in the *Amazon Aurora User Guide* .
+/// For information about Aurora global databases, see [Working with Amazon Aurora Global Databases](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html) in the *Amazon Aurora User Guide* .
 ///
 /// `Ref` returns its `GlobalClusterIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`GlobalClusterAttributes`], which `Handle<GlobalCluster>` dereferences to.
@@ -52,7 +29,7 @@ pub struct GlobalCluster {
     /// `DeletionProtection`: a boolean.
     ///
     /// Specifies whether to enable deletion protection for the new global database cluster. The global database can't be deleted when deletion protection is enabled.
-    pub deletion_protection: Option<Bool>,
+    pub deletion_protection: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Engine`: an [`Engine`] value.
     ///
     /// The database engine to use for this global database cluster.
@@ -64,21 +41,21 @@ pub struct GlobalCluster {
     /// - Can't be specified if `SourceDBClusterIdentifier` is specified. In this case, Amazon Aurora uses the engine of the source DB cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine: Option<Engine>,
+    pub engine: ::std::option::Option<Engine>,
     /// `EngineLifecycleSupport`: a string.
     ///
     /// The life cycle type for this global database cluster.
     ///
-    /// &gt; By default, this value is set to `open-source-rds-extended-support` , which enrolls your global cluster into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the global cluster will fail if the DB major version is past its end of standard support date.
+    /// \> By default, this value is set to `open-source-rds-extended-support` , which enrolls your global cluster into Amazon RDS Extended Support. At the end of standard support, you can avoid charges for Extended Support by setting the value to `open-source-rds-extended-support-disabled` . In this case, creating the global cluster will fail if the DB major version is past its end of standard support date.
     ///
     /// This setting only applies to Aurora PostgreSQL-based global databases.
     ///
-    /// You can use this setting to enroll your global cluster into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your global cluster past the end of standard support for that engine version. For more information, see \[Amazon RDS Extended Support with Amazon Aurora\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/extended-support.html>) in the *Amazon Aurora User Guide* .
+    /// You can use this setting to enroll your global cluster into Amazon RDS Extended Support. With RDS Extended Support, you can run the selected major engine version on your global cluster past the end of standard support for that engine version. For more information, see [Amazon RDS Extended Support with Amazon Aurora](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/extended-support.html) in the *Amazon Aurora User Guide* .
     ///
     /// Valid Values: `open-source-rds-extended-support | open-source-rds-extended-support-disabled`
     ///
     /// Default: `open-source-rds-extended-support`
-    pub engine_lifecycle_support: Option<Str>,
+    pub engine_lifecycle_support: ::std::option::Option<::cloudwright_core::Str>,
     /// `EngineVersion`: a string.
     ///
     /// The engine version to use for this global database cluster.
@@ -86,13 +63,13 @@ pub struct GlobalCluster {
     /// Constraints:
     ///
     /// - Can't be specified if `SourceDBClusterIdentifier` is specified. In this case, Amazon Aurora uses the engine version of the source DB cluster.
-    pub engine_version: Option<Str>,
+    pub engine_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalClusterIdentifier`: a string.
     ///
     /// The cluster identifier for this global database cluster. This parameter is stored as a lowercase string.
     ///
     /// Pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub global_cluster_identifier: Option<Str>,
+    pub global_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceDBClusterIdentifier`: a string.
     ///
     /// The Amazon Resource Name (ARN) to use as the primary cluster of the global database.
@@ -105,7 +82,7 @@ pub struct GlobalCluster {
     /// - `StorageEncrypted`
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_db_cluster_identifier: Option<Str>,
+    pub source_db_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageEncrypted`: a boolean.
     ///
     /// Specifies whether to enable storage encryption for the new global database cluster.
@@ -115,15 +92,15 @@ pub struct GlobalCluster {
     /// - Can't be specified if `SourceDBClusterIdentifier` is specified. In this case, Amazon Aurora uses the setting from the source DB cluster.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_encrypted: Option<Bool>,
+    pub storage_encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
     ///
-    /// For more information, see \[Tagging Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide* or \[Tagging Amazon Aurora and Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html>) in the *Amazon Aurora User Guide* .
+    /// For more information, see [Tagging Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html) in the *Amazon RDS User Guide* or [Tagging Amazon Aurora and Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html) in the *Amazon Aurora User Guide* .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +110,7 @@ impl GlobalCluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::GlobalCluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-globalcluster.html",
         primary_identifier: &["GlobalClusterIdentifier"],
@@ -144,51 +121,53 @@ impl GlobalCluster {
         read_only: &["GlobalEndpoint"],
         attributes: &["GlobalEndpoint"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `GlobalCluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeletionProtection`: a boolean.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `Engine`: an [`Engine`] value.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = Some(value.into()); self }
+    pub fn engine(mut self, value: impl ::std::convert::Into<Engine>) -> Self { self.engine = ::std::option::Option::Some(value.into()); self }
     /// `EngineLifecycleSupport`: a string.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self { self.engine_lifecycle_support = Some(value.into()); self }
+    pub fn engine_lifecycle_support(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_lifecycle_support = ::std::option::Option::Some(value.into()); self }
     /// `EngineVersion`: a string.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
+    pub fn engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_version = ::std::option::Option::Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = Some(value.into()); self }
+    pub fn global_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
+    pub fn source_db_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_db_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
+    pub fn storage_encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.storage_encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GlobalCluster {
+impl ::cloudwright_core::Resource for GlobalCluster {
     type Attributes = GlobalClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalCluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GlobalCluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GlobalCluster {
+impl ::cloudwright_core::ToValue for GlobalCluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
             .opt("Engine", &self.engine)
             .opt("EngineLifecycleSupport", &self.engine_lifecycle_support)
@@ -204,12 +183,12 @@ impl ToValue for GlobalCluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GlobalCluster`]: `Handle<GlobalCluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GlobalCluster`]: `Handle<GlobalCluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GlobalClusterAttributes(ResourceRef);
+pub struct GlobalClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GlobalClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GlobalClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,8 +198,8 @@ impl GlobalClusterAttributes {
     ///
     /// The writer endpoint for the new global database cluster. This endpoint always points to the writer DB instance in the current primary cluster.
     #[inline]
-    pub fn global_endpoint(&self) -> Value {
-        self.0.get_att("GlobalEndpoint")
+    pub fn global_endpoint(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("GlobalEndpoint"))
     }
 }
 
@@ -234,24 +213,52 @@ pub enum Engine {
     /// `aurora-postgresql`
     AuroraPostgresql,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Engine {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Engine {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Engine {
+impl ::cloudwright_core::ToValue for Engine {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aurora => "aurora",
             Self::AuroraMysql => "aurora-mysql",
             Self::AuroraPostgresql => "aurora-postgresql",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtection", Shape::Bool),
+            ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora-mysql", "aurora-postgresql"], ..StrRule::ANY })),
+            ("EngineLifecycleSupport", Shape::STR),
+            ("EngineVersion", Shape::STR),
+            ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SourceDBClusterIdentifier", Shape::STR),
+            ("StorageEncrypted", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        one_of: &[&[&["SourceDBClusterIdentifier"], &["Engine"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_ \"\\\\\\-$,*.:?+\\/]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws[a-z\\-]*:rds(-[a-z]*)?:[a-z0-9\\-]*:[0-9]*:(cluster|db):[a-z][a-z0-9]*(-[a-z0-9]+)*$",
-);
+pub use super::shared::Tag;
 
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `SourceArn`: a string, required.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KMSKeyId", Shape::STR),
-        ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["SourceArn", "TargetArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::Integration` resource.
 ///
@@ -58,54 +31,54 @@ pub(crate) static RULE_Integration: ObjRule = ObjRule {
 pub struct Integration {
     /// `AdditionalEncryptionContext`: a JSON value.
     ///
-    /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see \[Encryption context\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#encrypt_context>) in the *AWS Key Management Service Developer Guide* .
+    /// An optional set of non-secret key–value pairs that contains additional contextual information about the data. For more information, see [Encryption context](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#encrypt_context) in the *AWS Key Management Service Developer Guide* .
     ///
     /// You can only include this parameter if you specify the `KMSKeyId` parameter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `DataFilter`: a string.
     ///
     /// Data filters for the integration. These filters determine which tables from the source database are sent to the target Amazon Redshift data warehouse.
     ///
     /// Pattern `[a-zA-Z0-9_ "\\\-$,*.:?+\/]*`; length 1 to 25600.
-    pub data_filter: Option<Str>,
+    pub data_filter: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the integration.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegrationName`: a string.
     ///
     /// The name of the integration.
     ///
     /// Pattern `^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$`; length 1 to 64.
-    pub integration_name: Option<Str>,
+    pub integration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KMSKeyId`: a string.
     ///
     /// The AWS Key Management System ( AWS KMS) key identifier for the key to use to encrypt the integration. If you don't specify an encryption key, RDS uses a default AWS owned key.
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the database to use as the source for replication.
     ///
     /// Pattern `^arn:aws[a-z\-]*:rds(-[a-z]*)?:[a-z0-9\-]*:[0-9]*:(cluster|db):[a-z][a-z0-9]*(-[a-z0-9]+)*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An optional array of key-value pairs to apply to this integration.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The ARN of the Redshift data warehouse to use as the target for replication.
     ///
     /// Length 20 to 2048; create-only: changing it replaces the resource.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -115,7 +88,7 @@ impl Integration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::Integration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-integration.html",
         primary_identifier: &["IntegrationArn"],
@@ -126,60 +99,62 @@ impl Integration {
         read_only: &["IntegrationArn", "CreateTime"],
         attributes: &["CreateTime", "IntegrationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
     #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
-            additional_encryption_context: None,
-            data_filter: None,
-            description: None,
-            integration_name: None,
-            kms_key_id: None,
+            additional_encryption_context: ::std::option::Option::None,
+            data_filter: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            integration_name: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             source_arn: required.source_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_arn: required.target_arn,
         }
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `DataFilter`: a string.
-    pub fn data_filter(mut self, value: impl Into<Str>) -> Self { self.data_filter = Some(value.into()); self }
+    pub fn data_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_filter = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationName`: a string.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = Some(value.into()); self }
+    pub fn integration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_name = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Integration {
+impl ::cloudwright_core::Resource for Integration {
     type Attributes = IntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Integration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -195,12 +170,12 @@ impl ToValue for Integration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAttributes(ResourceRef);
+pub struct IntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,15 +185,47 @@ impl IntegrationAttributes {
     ///
     /// The time when the integration was created, in Universal Coordinated Time (UTC).
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `IntegrationArn`: a string.
     ///
     /// The ARN of the integration.
     #[inline]
-    pub fn integration_arn(&self) -> Value {
-        self.0.get_att("IntegrationArn")
+    pub fn integration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_ \"\\\\\\-$,*.:?+\\/]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[a-z\\-]*:rds(-[a-z]*)?:[a-z0-9\\-]*:[0-9]*:(cluster|db):[a-z][a-z0-9]*(-[a-z0-9]+)*$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KMSKeyId", Shape::STR),
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["SourceArn", "TargetArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -84,17 +84,13 @@ pub use db_proxy_target_group::{
 #[cfg(feature = "rds")]
 pub use db_security_group::{DbSecurityGroup, DbSecurityGroupAttributes, DbSecurityGroupRequired};
 #[cfg(feature = "rds")]
-pub use db_security_group_ingress::{
-    DbSecurityGroupIngress, DbSecurityGroupIngressAttributes, DbSecurityGroupIngressRequired,
-};
+pub use db_security_group_ingress::{DbSecurityGroupIngress, DbSecurityGroupIngressAttributes};
 #[cfg(feature = "rds")]
 pub use db_shard_group::{DbShardGroup, DbShardGroupAttributes, DbShardGroupRequired};
 #[cfg(feature = "rds")]
 pub use db_subnet_group::{DbSubnetGroup, DbSubnetGroupAttributes, DbSubnetGroupRequired};
 #[cfg(feature = "rds")]
-pub use event_subscription::{
-    EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
-};
+pub use event_subscription::{EventSubscription, EventSubscriptionAttributes};
 #[cfg(feature = "rds")]
 pub use global_cluster::{GlobalCluster, GlobalClusterAttributes};
 #[cfg(feature = "rds")]

@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
+pub use super::shared::Tag;
 
 /// The required properties of [`OptionGroup`], by name: `OptionGroup::new(OptionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionGroupRequired {
     /// `EngineName`: a string, required.
-    pub engine_name: Str,
+    pub engine_name: ::cloudwright_core::Str,
     /// `MajorEngineVersion`: a string, required.
-    pub major_engine_version: Str,
+    pub major_engine_version: ::cloudwright_core::Str,
     /// `OptionGroupDescription`: a string, required.
-    pub option_group_description: Str,
+    pub option_group_description: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OptionGroup: ObjRule = ObjRule {
-    properties: &[
-        ("EngineName", Shape::STR),
-        ("MajorEngineVersion", Shape::STR),
-        ("OptionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionConfiguration), min_items: None, max_items: None, unique: false })),
-        ("OptionGroupDescription", Shape::STR),
-        ("OptionGroupName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["EngineName", "MajorEngineVersion", "OptionGroupDescription"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RDS::OptionGroup` resource.
 ///
@@ -69,23 +50,23 @@ pub struct OptionGroup {
     /// - `sqlserver-web`
     ///
     /// Create-only: changing it replaces the resource.
-    pub engine_name: Str,
+    pub engine_name: ::cloudwright_core::Str,
     /// `MajorEngineVersion`: a string, required.
     ///
     /// Specifies the major version of the engine that this option group should be associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub major_engine_version: Str,
+    pub major_engine_version: ::cloudwright_core::Str,
     /// `OptionConfigurations`: a list of [`OptionConfiguration`] objects.
     ///
     /// A list of all available options for an option group.
-    pub option_configurations: Option<List<OptionConfiguration>>,
+    pub option_configurations: ::std::option::Option<::cloudwright_core::List<OptionConfiguration>>,
     /// `OptionGroupDescription`: a string, required.
     ///
     /// The description of the option group.
     ///
     /// Create-only: changing it replaces the resource.
-    pub option_group_description: Str,
+    pub option_group_description: ::cloudwright_core::Str,
     /// `OptionGroupName`: a string.
     ///
     /// The name of the option group to be created.
@@ -100,14 +81,14 @@ pub struct OptionGroup {
     ///
     /// If you don't specify a value for `OptionGroupName` property, a name is automatically created for the option group.
     ///
-    /// &gt; This value is stored as a lowercase string.
+    /// \> This value is stored as a lowercase string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub option_group_name: Option<Str>,
+    pub option_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the option group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +98,7 @@ impl OptionGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RDS::OptionGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-optiongroup.html",
         primary_identifier: &["OptionGroupName"],
@@ -128,7 +109,7 @@ impl OptionGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OptionGroup` with its required properties, named in a [`OptionGroupRequired`].
@@ -137,45 +118,47 @@ impl OptionGroup {
         Self {
             engine_name: required.engine_name,
             major_engine_version: required.major_engine_version,
-            option_configurations: None,
+            option_configurations: ::std::option::Option::None,
             option_group_description: required.option_group_description,
-            option_group_name: None,
-            tags: None,
+            option_group_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EngineName`: a string, required.
-    pub fn engine_name(mut self, value: impl Into<Str>) -> Self { self.engine_name = value.into(); self }
+    pub fn engine_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engine_name = value.into(); self }
     /// `MajorEngineVersion`: a string, required.
-    pub fn major_engine_version(mut self, value: impl Into<Str>) -> Self { self.major_engine_version = value.into(); self }
+    pub fn major_engine_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.major_engine_version = value.into(); self }
     /// `OptionConfigurations`: a list of [`OptionConfiguration`] objects.
-    pub fn option_configurations(mut self, value: impl Into<List<OptionConfiguration>>) -> Self { self.option_configurations = Some(value.into()); self }
+    pub fn option_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionConfiguration>>) -> Self { self.option_configurations = ::std::option::Option::Some(value.into()); self }
     /// `OptionGroupDescription`: a string, required.
-    pub fn option_group_description(mut self, value: impl Into<Str>) -> Self { self.option_group_description = value.into(); self }
+    pub fn option_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_group_description = value.into(); self }
     /// `OptionGroupName`: a string.
-    pub fn option_group_name(mut self, value: impl Into<Str>) -> Self { self.option_group_name = Some(value.into()); self }
+    pub fn option_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OptionGroup {
+impl ::cloudwright_core::Resource for OptionGroup {
     type Attributes = OptionGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OptionGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OptionGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OptionGroup {
+impl ::cloudwright_core::ToValue for OptionGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EngineName", &self.engine_name)
             .req("MajorEngineVersion", &self.major_engine_version)
             .opt("OptionConfigurations", &self.option_configurations)
@@ -186,37 +169,15 @@ impl ToValue for OptionGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OptionGroup`]: `Handle<OptionGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OptionGroup`]: `Handle<OptionGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct OptionGroupAttributes(());
 
-impl From<ResourceRef> for OptionGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OptionGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`OptionConfiguration`], by name: `OptionConfiguration::new(OptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptionConfigurationRequired {
-    /// `OptionName`: a string, required.
-    pub option_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DBSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("OptionName", Shape::STR),
-        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None, unique: false })),
-        ("OptionVersion", Shape::STR),
-        ("Port", Shape::INT),
-        ("VpcSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["OptionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OptionConfiguration` property type of `AWS::RDS::OptionGroup`.
 ///
@@ -228,64 +189,66 @@ pub struct OptionConfiguration {
     /// `DBSecurityGroupMemberships`: a list of strings.
     ///
     /// A list of DB security groups used for this option.
-    pub db_security_group_memberships: Option<List<Str>>,
+    pub db_security_group_memberships:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `OptionName`: a string, required.
     ///
     /// The configuration of options to include in a group.
-    pub option_name: Str,
+    pub option_name: ::cloudwright_core::Str,
     /// `OptionSettings`: a list of [`OptionSetting`] objects.
     ///
     /// The option settings to include in an option group.
-    pub option_settings: Option<List<OptionSetting>>,
+    pub option_settings: ::std::option::Option<::cloudwright_core::List<OptionSetting>>,
     /// `OptionVersion`: a string.
     ///
     /// The version for the option.
-    pub option_version: Option<Str>,
+    pub option_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The optional port for the option.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `VpcSecurityGroupMemberships`: a list of strings.
     ///
     /// A list of VPC security group names used for this option.
-    pub vpc_security_group_memberships: Option<List<Str>>,
+    pub vpc_security_group_memberships:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl OptionConfiguration {
-    /// A `OptionConfiguration` with its required properties, named in a [`OptionConfigurationRequired`].
+    /// A `OptionConfiguration` with its one required property, `OptionName`.
     #[inline]
-    pub fn new(required: OptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            db_security_group_memberships: None,
-            option_name: required.option_name,
-            option_settings: None,
-            option_version: None,
-            port: None,
-            vpc_security_group_memberships: None,
+            db_security_group_memberships: ::std::option::Option::None,
+            option_name: value.into(),
+            option_settings: ::std::option::Option::None,
+            option_version: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            vpc_security_group_memberships: ::std::option::Option::None,
         }
     }
 
     /// `DBSecurityGroupMemberships`: a list of strings.
-    pub fn db_security_group_memberships(mut self, value: impl Into<List<Str>>) -> Self { self.db_security_group_memberships = Some(value.into()); self }
+    pub fn db_security_group_memberships(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.db_security_group_memberships = ::std::option::Option::Some(value.into()); self }
     /// `OptionName`: a string, required.
-    pub fn option_name(mut self, value: impl Into<Str>) -> Self { self.option_name = value.into(); self }
+    pub fn option_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_name = value.into(); self }
     /// `OptionSettings`: a list of [`OptionSetting`] objects.
-    pub fn option_settings(mut self, value: impl Into<List<OptionSetting>>) -> Self { self.option_settings = Some(value.into()); self }
+    pub fn option_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionSetting>>) -> Self { self.option_settings = ::std::option::Option::Some(value.into()); self }
     /// `OptionVersion`: a string.
-    pub fn option_version(mut self, value: impl Into<Str>) -> Self { self.option_version = Some(value.into()); self }
+    pub fn option_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.option_version = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupMemberships`: a list of strings.
-    pub fn vpc_security_group_memberships(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_memberships = Some(value.into()); self }
+    pub fn vpc_security_group_memberships(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_memberships = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OptionConfiguration {}
+impl crate::PropertyType for OptionConfiguration {}
 
-impl ToValue for OptionConfiguration {
+impl ::cloudwright_core::ToValue for OptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DBSecurityGroupMemberships",
                 &self.db_security_group_memberships,
@@ -302,16 +265,6 @@ impl ToValue for OptionConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OptionSetting` property type of `AWS::RDS::OptionGroup`.
 ///
 /// The `OptionSetting` property type specifies the value for an option within an `OptionSetting` property.
@@ -322,11 +275,11 @@ pub struct OptionSetting {
     /// `Name`: a string.
     ///
     /// The name of the option that has settings that you can set.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The current value of the option setting.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -334,23 +287,72 @@ impl OptionSetting {
     /// A `OptionSetting` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OptionSetting {}
+impl crate::PropertyType for OptionSetting {}
 
-impl ToValue for OptionSetting {
+impl ::cloudwright_core::ToValue for OptionSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OptionGroup: ObjRule = ObjRule {
+        properties: &[
+            ("EngineName", Shape::STR),
+            ("MajorEngineVersion", Shape::STR),
+            ("OptionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionConfiguration), min_items: None, max_items: None, unique: false })),
+            ("OptionGroupDescription", Shape::STR),
+            ("OptionGroupName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["EngineName", "MajorEngineVersion", "OptionGroupDescription"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DBSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("OptionName", Shape::STR),
+            ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None, unique: false })),
+            ("OptionVersion", Shape::STR),
+            ("Port", Shape::INT),
+            ("VpcSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["OptionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

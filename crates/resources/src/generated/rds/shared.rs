@@ -6,28 +6,12 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "rds")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*");
-
-#[cfg(feature = "rds")]
-#[rustfmt::skip]
-pub(crate) static RULE_MasterUserSecret: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("SecretArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "rds")]
 /// The `MasterUserSecret` property type, shared by `AWS::RDS::DBCluster`, `AWS::RDS::DBInstance`.
 ///
 /// The `MasterUserSecret` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
 ///
-/// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide* and \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html>) in the *Amazon Aurora User Guide.*
+/// For more information, see [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html) in the *Amazon RDS User Guide* and [Password management with AWS Secrets Manager](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html) in the *Amazon Aurora User Guide.*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,11 +19,11 @@ pub struct MasterUserSecret {
     /// `KmsKeyId`: a string.
     ///
     /// The AWS KMS key identifier that is used to encrypt the secret.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values>) .
-    pub secret_arn: Option<Str>,
+    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see [Return values](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values) .
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "rds")]
@@ -48,48 +32,28 @@ impl MasterUserSecret {
     /// A `MasterUserSecret` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "rds")]
-impl PropertyType for MasterUserSecret {}
+impl crate::PropertyType for MasterUserSecret {}
 
 #[cfg(feature = "rds")]
-impl ToValue for MasterUserSecret {
+impl ::cloudwright_core::ToValue for MasterUserSecret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .opt("SecretArn", &self.secret_arn)
             .build()
     }
 }
-
-#[cfg(feature = "rds")]
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[cfg(feature = "rds")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "rds")]
 /// The `Tag` property type, shared by `AWS::RDS::CustomDBEngineVersion`, `AWS::RDS::DBCluster`, `AWS::RDS::DBClusterParameterGroup`, `AWS::RDS::DBInstance`, `AWS::RDS::DBParameterGroup`, `AWS::RDS::DBShardGroup`, `AWS::RDS::DBSubnetGroup`, `AWS::RDS::EventSubscription`, `AWS::RDS::GlobalCluster`, `AWS::RDS::Integration`, `AWS::RDS::OptionGroup`.
@@ -100,39 +64,39 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "rds")]
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "rds")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "rds")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -140,63 +104,52 @@ impl ToValue for Tag {
 }
 
 #[cfg(feature = "rds")]
-#[rustfmt::skip]
-pub(crate) static RULE_TagFormatProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "rds")]
-/// The `TagFormatProperty` property type, shared by `AWS::RDS::DBProxy`, `AWS::RDS::DBProxyEndpoint`.
+/// The `TagFormat` property type, shared by `AWS::RDS::DBProxy`, `AWS::RDS::DBProxyEndpoint`.
 ///
 /// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
 ///
-/// For more information, see \[Tagging Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide* or \[Tagging Amazon Aurora and Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html>) in the *Amazon Aurora User Guide* .
+/// For more information, see [Tagging Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html) in the *Amazon RDS User Guide* or [Tagging Amazon Aurora and Amazon RDS resources](https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html) in the *Amazon Aurora User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbproxy-tagformat.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagFormatProperty {
+pub struct TagFormat {
     /// `Key`: a string.
     ///
     /// A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
     ///
     /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// A value is the optional value of the tag. The string value can be from 1 to 256 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
     ///
     /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "rds")]
 #[rustfmt::skip]
-impl TagFormatProperty {
-    /// A `TagFormatProperty` with no property set (none is required).
+impl TagFormat {
+    /// A `TagFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "rds")]
-impl PropertyType for TagFormatProperty {}
+impl crate::PropertyType for TagFormat {}
 
 #[cfg(feature = "rds")]
-impl ToValue for TagFormatProperty {
+impl ::cloudwright_core::ToValue for TagFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -214,26 +167,26 @@ pub enum DatabaseInsightsMode {
     /// `standard`
     Standard,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "rds")]
-impl From<Value> for DatabaseInsightsMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DatabaseInsightsMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "rds")]
-impl ToValue for DatabaseInsightsMode {
+impl ::cloudwright_core::ToValue for DatabaseInsightsMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Advanced => "advanced",
             Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -250,27 +203,27 @@ pub enum EndpointNetworkType {
     /// `DUAL`
     Dual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "rds")]
-impl From<Value> for EndpointNetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndpointNetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "rds")]
-impl ToValue for EndpointNetworkType {
+impl ::cloudwright_core::ToValue for EndpointNetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
             Self::Dual => "DUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -285,25 +238,69 @@ pub enum MasterUserAuthenticationType {
     /// `password`
     Password,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "rds")]
-impl From<Value> for MasterUserAuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MasterUserAuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "rds")]
-impl ToValue for MasterUserAuthenticationType {
+impl ::cloudwright_core::ToValue for MasterUserAuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IamDbAuth => "iam-db-auth",
             Self::Password => "password",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "rds")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*");
+
+    #[cfg(feature = "rds")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MasterUserSecret: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("SecretArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rds")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rds")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagFormat: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

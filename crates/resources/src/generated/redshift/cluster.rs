@@ -5,88 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `ClusterType`: a string, required.
-    pub cluster_type: Str,
+    pub cluster_type: ::cloudwright_core::Str,
     /// `DBName`: a string, required.
-    pub db_name: Str,
+    pub db_name: ::cloudwright_core::Str,
     /// `MasterUsername`: a string, required.
-    pub master_username: Str,
+    pub master_username: ::cloudwright_core::Str,
     /// `NodeType`: a string, required.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("AllowVersionUpgrade", Shape::Bool),
-        ("AquaConfigurationStatus", Shape::Str(&StrRule { allowed: &["auto", "disabled", "enabled"], ..StrRule::ANY })),
-        ("AutomatedSnapshotRetentionPeriod", Shape::INT),
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("AvailabilityZoneRelocation", Shape::Bool),
-        ("AvailabilityZoneRelocationStatus", Shape::STR),
-        ("Classic", Shape::Bool),
-        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
-        ("ClusterParameterGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ClusterSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ClusterSubnetGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ClusterType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ClusterVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("DBName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("DeferMaintenance", Shape::Bool),
-        ("DeferMaintenanceDuration", Shape::INT),
-        ("DeferMaintenanceEndTime", Shape::STR),
-        ("DeferMaintenanceStartTime", Shape::STR),
-        ("DestinationRegion", Shape::STR),
-        ("ElasticIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("Encrypted", Shape::Bool),
-        ("Endpoint", Shape::Object(&RULE_Endpoint)),
-        ("EnhancedVpcRouting", Shape::Bool),
-        ("HsmClientCertificateIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("HsmConfigurationIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: false })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("LoggingProperties", Shape::Object(&RULE_LoggingProperties)),
-        ("MaintenanceTrackName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ManageMasterPassword", Shape::Bool),
-        ("ManualSnapshotRetentionPeriod", Shape::INT),
-        ("MasterPasswordSecretKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("MasterUserPassword", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
-        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("MultiAZ", Shape::Bool),
-        ("NamespaceResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("NodeType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("NumberOfNodes", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("OwnerAccount", Shape::STR),
-        ("Port", Shape::INT),
-        ("PreferredMaintenanceWindow", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("PubliclyAccessible", Shape::Bool),
-        ("ResourceAction", Shape::STR),
-        ("RevisionTarget", Shape::STR),
-        ("RotateEncryptionKey", Shape::Bool),
-        ("SnapshotClusterIdentifier", Shape::STR),
-        ("SnapshotCopyGrantName", Shape::STR),
-        ("SnapshotCopyManual", Shape::Bool),
-        ("SnapshotCopyRetentionPeriod", Shape::INT),
-        ("SnapshotIdentifier", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["NodeType", "MasterUsername", "DBName", "ClusterType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Redshift::Cluster` resource.
 ///
 /// Specifies a cluster. A *cluster* is a fully managed data warehouse that consists of a set of compute nodes.
 ///
-/// To create a cluster in Virtual Private Cloud (VPC), you must provide a cluster subnet group name. The cluster subnet group identifies the subnets of your VPC that Amazon Redshift uses when creating the cluster. For more information about managing clusters, go to \[Amazon Redshift Clusters\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html>) in the *Amazon Redshift Cluster Management Guide* .
+/// To create a cluster in Virtual Private Cloud (VPC), you must provide a cluster subnet group name. The cluster subnet group identifies the subnets of your VPC that Amazon Redshift uses when creating the cluster. For more information about managing clusters, go to [Amazon Redshift Clusters](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html) in the *Amazon Redshift Cluster Management Guide* .
 ///
 /// `Ref` returns its `ClusterIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClusterAttributes`], which `Handle<Cluster>` dereferences to.
@@ -104,19 +40,19 @@ pub struct Cluster {
     /// When a new major version of the Amazon Redshift engine is released, you can request that the service automatically apply upgrades during the maintenance window to the Amazon Redshift engine that is running on your cluster.
     ///
     /// Default: `true`
-    pub allow_version_upgrade: Option<Bool>,
+    pub allow_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AquaConfigurationStatus`: an [`AquaConfigurationStatus`] value.
     ///
     /// This parameter is retired. It does not set the AQUA configuration status. Amazon Redshift automatically determines whether to use AQUA (Advanced Query Accelerator).
-    pub aqua_configuration_status: Option<AquaConfigurationStatus>,
+    pub aqua_configuration_status: ::std::option::Option<AquaConfigurationStatus>,
     /// `AutomatedSnapshotRetentionPeriod`: an integer.
     ///
-    /// The number of days that automated snapshots are retained. If the value is 0, automated snapshots are disabled. Even if automated snapshots are disabled, you can still create manual snapshots when you want with \[CreateClusterSnapshot\](<https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateClusterSnapshot.html>) in the *Amazon Redshift API Reference* .
+    /// The number of days that automated snapshots are retained. If the value is 0, automated snapshots are disabled. Even if automated snapshots are disabled, you can still create manual snapshots when you want with [CreateClusterSnapshot](https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateClusterSnapshot.html) in the *Amazon Redshift API Reference* .
     ///
     /// Default: `1`
     ///
     /// Constraints: Must be a value from 0 to 35.
-    pub automated_snapshot_retention_period: Option<Int>,
+    pub automated_snapshot_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `AvailabilityZone`: a string.
     ///
     /// The EC2 Availability Zone (AZ) in which you want Amazon Redshift to provision the cluster. For example, if you have several EC2 instances running in a specific Availability Zone, then you might want the cluster to be provisioned in the same zone in order to decrease network latency.
@@ -128,21 +64,21 @@ pub struct Cluster {
     /// Constraint: The specified Availability Zone must be in the same region as the current endpoint.
     ///
     /// Length 0 to 2147483647.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `AvailabilityZoneRelocation`: a boolean.
     ///
     /// The option to enable relocation for an Amazon Redshift cluster between Availability Zones after the cluster is created.
-    pub availability_zone_relocation: Option<Bool>,
+    pub availability_zone_relocation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailabilityZoneRelocationStatus`: a string.
     ///
     /// Describes the status of the Availability Zone relocation operation.
-    pub availability_zone_relocation_status: Option<Str>,
+    pub availability_zone_relocation_status: ::std::option::Option<::cloudwright_core::Str>,
     /// `Classic`: a boolean.
     ///
     /// A boolean value indicating whether the resize operation is using the classic resize process. If you don't provide this parameter or set the value to `false` , the resize type is elastic.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub classic: Option<Bool>,
+    pub classic: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ClusterIdentifier`: a string.
     ///
     /// A unique identifier for the cluster. You use this identifier to refer to the cluster for any subsequent cluster operations such as deleting or modifying. The identifier also appears in the Amazon Redshift console.
@@ -158,12 +94,12 @@ pub struct Cluster {
     /// Example: `myexamplecluster`
     ///
     /// Length 0 to 63; create-only: changing it replaces the resource.
-    pub cluster_identifier: Option<Str>,
+    pub cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterParameterGroupName`: a string.
     ///
     /// The name of the parameter group to be associated with this cluster.
     ///
-    /// Default: The default Amazon Redshift cluster parameter group. For information about the default parameter group, go to \[Working with Amazon Redshift Parameter Groups\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-parameter-groups.html>)
+    /// Default: The default Amazon Redshift cluster parameter group. For information about the default parameter group, go to [Working with Amazon Redshift Parameter Groups](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-parameter-groups.html)
     ///
     /// Constraints:
     ///
@@ -172,7 +108,7 @@ pub struct Cluster {
     /// - Cannot end with a hyphen or contain two consecutive hyphens.
     ///
     /// Length 0 to 255.
-    pub cluster_parameter_group_name: Option<Str>,
+    pub cluster_parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterSecurityGroups`: a list of strings.
     ///
     /// A list of security groups to be associated with this cluster.
@@ -180,7 +116,8 @@ pub struct Cluster {
     /// Default: The default cluster security group for Amazon Redshift.
     ///
     /// Each item: length 0 to 2147483647.
-    pub cluster_security_groups: Option<List<Str>>,
+    pub cluster_security_groups:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ClusterSubnetGroupName`: a string.
     ///
     /// The name of a cluster subnet group to be associated with this cluster.
@@ -188,7 +125,7 @@ pub struct Cluster {
     /// If this parameter is not provided the resulting cluster will be deployed outside virtual private cloud (VPC).
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub cluster_subnet_group_name: Option<Str>,
+    pub cluster_subnet_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterType`: a string, required.
     ///
     /// The type of the cluster. When cluster type is specified as
@@ -201,7 +138,7 @@ pub struct Cluster {
     /// Default: `multi-node`
     ///
     /// Length 0 to 2147483647.
-    pub cluster_type: Str,
+    pub cluster_type: ::cloudwright_core::Str,
     /// `ClusterVersion`: a string.
     ///
     /// The version of the Amazon Redshift engine software that you want to deploy on the cluster.
@@ -213,12 +150,12 @@ pub struct Cluster {
     /// Example: `1.0`
     ///
     /// Length 0 to 2147483647.
-    pub cluster_version: Option<Str>,
+    pub cluster_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `DBName`: a string, required.
     ///
     /// The name of the first database to be created when the cluster is created.
     ///
-    /// To create additional databases after the cluster is created, connect to the cluster with a SQL client and use SQL commands to create a database. For more information, go to \[Create a Database\](<https://docs.aws.amazon.com/redshift/latest/dg/t_creating_database.html>) in the Amazon Redshift Database Developer Guide.
+    /// To create additional databases after the cluster is created, connect to the cluster with a SQL client and use SQL commands to create a database. For more information, go to [Create a Database](https://docs.aws.amazon.com/redshift/latest/dg/t_creating_database.html) in the Amazon Redshift Database Developer Guide.
     ///
     /// Default: `dev`
     ///
@@ -226,114 +163,114 @@ pub struct Cluster {
     ///
     /// - Must contain 1 to 64 alphanumeric characters.
     /// - Must contain only lowercase letters.
-    /// - Cannot be a word that is reserved by the service. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
+    /// - Cannot be a word that is reserved by the service. A list of reserved words can be found in [Reserved Words](https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html) in the Amazon Redshift Database Developer Guide.
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub db_name: Str,
+    pub db_name: ::cloudwright_core::Str,
     /// `DeferMaintenance`: a boolean.
     ///
     /// A Boolean indicating whether to enable the deferred maintenance window.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub defer_maintenance: Option<Bool>,
+    pub defer_maintenance: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeferMaintenanceDuration`: an integer.
     ///
     /// An integer indicating the duration of the maintenance window in days. If you specify a duration, you can't specify an end time. The duration must be 45 days or less.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub defer_maintenance_duration: Option<Int>,
+    pub defer_maintenance_duration: ::std::option::Option<::cloudwright_core::Int>,
     /// `DeferMaintenanceEndTime`: a string.
     ///
     /// A timestamp for the end of the time period when we defer maintenance.
-    pub defer_maintenance_end_time: Option<Str>,
+    pub defer_maintenance_end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeferMaintenanceStartTime`: a string.
     ///
     /// A timestamp indicating the start time for the deferred maintenance window.
-    pub defer_maintenance_start_time: Option<Str>,
+    pub defer_maintenance_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationRegion`: a string.
     ///
     /// The destination region that snapshots are automatically copied to when cross-region snapshot copy is enabled.
-    pub destination_region: Option<Str>,
+    pub destination_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ElasticIp`: a string.
     ///
     /// The Elastic IP (EIP) address for the cluster.
     ///
-    /// Constraints: The cluster must be provisioned in EC2-VPC and publicly-accessible through an Internet gateway. Don't specify the Elastic IP address for a publicly accessible cluster with availability zone relocation turned on. For more information about provisioning clusters in EC2-VPC, go to \[Supported Platforms to Launch Your Cluster\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#cluster-platforms>) in the Amazon Redshift Cluster Management Guide.
+    /// Constraints: The cluster must be provisioned in EC2-VPC and publicly-accessible through an Internet gateway. Don't specify the Elastic IP address for a publicly accessible cluster with availability zone relocation turned on. For more information about provisioning clusters in EC2-VPC, go to [Supported Platforms to Launch Your Cluster](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#cluster-platforms) in the Amazon Redshift Cluster Management Guide.
     ///
     /// Length 0 to 2147483647.
-    pub elastic_ip: Option<Str>,
+    pub elastic_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `Encrypted`: a boolean.
     ///
     /// If `true` , the data in the cluster is encrypted at rest. If you set the value on this parameter to `false` , the request will fail.
     ///
     /// Default: true
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Endpoint`: an [`Endpoint`] object.
     ///
     /// The connection endpoint.
-    pub endpoint: Option<Obj<Endpoint>>,
+    pub endpoint: ::std::option::Option<crate::Obj<Endpoint>>,
     /// `EnhancedVpcRouting`: a boolean.
     ///
-    /// An option that specifies whether to create the cluster with enhanced VPC routing enabled. To create a cluster that uses enhanced VPC routing, the cluster must be in a VPC. For more information, see \[Enhanced VPC Routing\](<https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-routing.html>) in the Amazon Redshift Cluster Management Guide.
+    /// An option that specifies whether to create the cluster with enhanced VPC routing enabled. To create a cluster that uses enhanced VPC routing, the cluster must be in a VPC. For more information, see [Enhanced VPC Routing](https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-routing.html) in the Amazon Redshift Cluster Management Guide.
     ///
     /// If this option is `true` , enhanced VPC routing is enabled.
     ///
     /// Default: false
-    pub enhanced_vpc_routing: Option<Bool>,
+    pub enhanced_vpc_routing: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HsmClientCertificateIdentifier`: a string.
     ///
     /// Specifies the name of the HSM client certificate the Amazon Redshift cluster uses to retrieve the data encryption keys stored in an HSM.
     ///
     /// Length 0 to 2147483647.
-    pub hsm_client_certificate_identifier: Option<Str>,
+    pub hsm_client_certificate_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `HsmConfigurationIdentifier`: a string.
     ///
     /// Specifies the name of the HSM configuration that contains the information the Amazon Redshift cluster can use to retrieve and store keys in an HSM.
     ///
     /// Length 0 to 2147483647.
-    pub hsm_configuration_identifier: Option<Str>,
+    pub hsm_configuration_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoles`: a list of strings.
     ///
     /// A list of AWS Identity and Access Management (IAM) roles that can be used by the cluster to access other AWS services. You must supply the IAM roles in their Amazon Resource Name (ARN) format.
     ///
-    /// The maximum number of IAM roles that you can associate is subject to a quota. For more information, go to \[Quotas and limits\](<https://docs.aws.amazon.com/redshift/latest/mgmt/amazon-redshift-limits.html>) in the *Amazon Redshift Cluster Management Guide* .
+    /// The maximum number of IAM roles that you can associate is subject to a quota. For more information, go to [Quotas and limits](https://docs.aws.amazon.com/redshift/latest/mgmt/amazon-redshift-limits.html) in the *Amazon Redshift Cluster Management Guide* .
     ///
     /// Items at most 50; each item: length 0 to 2147483647.
-    pub iam_roles: Option<List<Str>>,
+    pub iam_roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service (KMS) key ID of the encryption key that you want to use to encrypt data in the cluster.
     ///
     /// Length 0 to 2147483647.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingProperties`: a [`LoggingProperties`] object.
     ///
     /// Specifies logging information, such as queries and connection attempts, for the specified Amazon Redshift cluster.
-    pub logging_properties: Option<Obj<LoggingProperties>>,
+    pub logging_properties: ::std::option::Option<crate::Obj<LoggingProperties>>,
     /// `MaintenanceTrackName`: a string.
     ///
     /// An optional parameter for the name of the maintenance track for the cluster. If you don't provide a maintenance track name, the cluster is assigned to the `current` track.
     ///
     /// Length 0 to 2147483647.
-    pub maintenance_track_name: Option<Str>,
+    pub maintenance_track_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManageMasterPassword`: a boolean.
     ///
     /// If `true` , Amazon Redshift uses AWS Secrets Manager to manage this cluster's admin credentials. You can't use `MasterUserPassword` if `ManageMasterPassword` is true. If `ManageMasterPassword` is false or not set, Amazon Redshift uses `MasterUserPassword` for the admin user account's password.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub manage_master_password: Option<Bool>,
+    pub manage_master_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ManualSnapshotRetentionPeriod`: an integer.
     ///
     /// The default number of days to retain a manual snapshot. If the value is -1, the snapshot is retained indefinitely. This setting doesn't change the retention period of existing snapshots.
     ///
     /// The value must be either -1 or an integer between 1 and 3,653.
-    pub manual_snapshot_retention_period: Option<Int>,
+    pub manual_snapshot_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `MasterPasswordSecretKmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service (KMS) key used to encrypt and store the cluster's admin credentials secret. You can only use this parameter if `ManageMasterPassword` is true.
     ///
     /// Length 0 to 2147483647.
-    pub master_password_secret_kms_key_id: Option<Str>,
+    pub master_password_secret_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUserPassword`: a string.
     ///
     /// The password associated with the admin user account for the cluster that is being created.
@@ -349,7 +286,7 @@ pub struct Cluster {
     /// - Can be any printable ASCII character (ASCII code 33-126) except `'` (single quote), `"` (double quote), `\` , `/` , or `@` .
     ///
     /// Length at most 64; write-only: CloudFormation does not return it.
-    pub master_user_password: Option<Str>,
+    pub master_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterUsername`: a string, required.
     ///
     /// The user name associated with the admin user account for the cluster that is being created.
@@ -360,33 +297,33 @@ pub struct Cluster {
     /// - Must contain only lowercase letters, numbers, underscore, plus sign, period (dot), at symbol (@), or hyphen.
     /// - The first character must be a letter.
     /// - Must not contain a colon (:) or a slash (/).
-    /// - Cannot be a reserved word. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
+    /// - Cannot be a reserved word. A list of reserved words can be found in [Reserved Words](https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html) in the Amazon Redshift Database Developer Guide.
     ///
     /// Length 0 to 128; create-only: changing it replaces the resource.
-    pub master_username: Str,
+    pub master_username: ::cloudwright_core::Str,
     /// `MultiAZ`: a boolean.
     ///
     /// A boolean indicating whether Amazon Redshift should deploy the cluster in two Availability Zones. The default is false.
-    pub multi_az: Option<Bool>,
+    pub multi_az: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NamespaceResourcePolicy`: a JSON value.
     ///
     /// The policy that is attached to a resource.
     ///
     /// Format `json`.
-    pub namespace_resource_policy: Option<Json>,
+    pub namespace_resource_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `NodeType`: a string, required.
     ///
-    /// The node type to be provisioned for the cluster. For information about node types, go to \[Working with Clusters\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#how-many-nodes>) in the *Amazon Redshift Cluster Management Guide* .
+    /// The node type to be provisioned for the cluster. For information about node types, go to [Working with Clusters](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#how-many-nodes) in the *Amazon Redshift Cluster Management Guide* .
     ///
     /// Valid Values: `dc2.large` | `dc2.8xlarge` | `ra3.large` | `ra3.xlplus` | `ra3.4xlarge` | `ra3.16xlarge`
     ///
     /// Length 0 to 2147483647.
-    pub node_type: Str,
+    pub node_type: ::cloudwright_core::Str,
     /// `NumberOfNodes`: an integer.
     ///
     /// The number of compute nodes in the cluster. This parameter is required when the *ClusterType* parameter is specified as `multi-node` .
     ///
-    /// For information about determining how many nodes you need, go to \[Working with Clusters\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#how-many-nodes>) in the *Amazon Redshift Cluster Management Guide* .
+    /// For information about determining how many nodes you need, go to [Working with Clusters](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#how-many-nodes) in the *Amazon Redshift Cluster Management Guide* .
     ///
     /// If you don't specify this parameter, you get a single-node cluster. When requesting a multi-node cluster, you must specify the number of nodes that you want in the cluster.
     ///
@@ -395,13 +332,13 @@ pub struct Cluster {
     /// Constraints: Value must be at least 1 and no more than 100.
     ///
     /// Value 1 to 100.
-    pub number_of_nodes: Option<Int>,
+    pub number_of_nodes: ::std::option::Option<::cloudwright_core::Int>,
     /// `OwnerAccount`: a string.
     ///
     /// The AWS account used to create or copy the snapshot. Required if you are restoring a snapshot you do not own, optional if you own the snapshot.
     ///
     /// Create-only: changing it replaces the resource.
-    pub owner_account: Option<Str>,
+    pub owner_account: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port number on which the cluster accepts incoming connections.
@@ -414,53 +351,53 @@ pub struct Cluster {
     ///
     /// - For clusters with ra3 nodes - Select a port within the ranges `5431-5455` or `8191-8215` . (If you have an existing cluster with ra3 nodes, it isn't required that you change the port to these ranges.)
     /// - For clusters with dc2 nodes - Select a port within the range `1150-65535` .
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PreferredMaintenanceWindow`: a string.
     ///
     /// The weekly time range (in UTC) during which automated cluster maintenance can occur.
     ///
     /// Format: `ddd:hh24:mi-ddd:hh24:mi`
     ///
-    /// Default: A 30-minute window selected at random from an 8-hour block of time per region, occurring on a random day of the week. For more information about the time blocks for each region, see \[Maintenance Windows\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-maintenance-windows>) in Amazon Redshift Cluster Management Guide.
+    /// Default: A 30-minute window selected at random from an 8-hour block of time per region, occurring on a random day of the week. For more information about the time blocks for each region, see [Maintenance Windows](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-maintenance-windows) in Amazon Redshift Cluster Management Guide.
     ///
     /// Valid Days: Mon | Tue | Wed | Thu | Fri | Sat | Sun
     ///
     /// Constraints: Minimum 30-minute window.
     ///
     /// Length 0 to 2147483647.
-    pub preferred_maintenance_window: Option<Str>,
+    pub preferred_maintenance_window: ::std::option::Option<::cloudwright_core::Str>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// If `true` , the cluster can be accessed from a public network.
     ///
     /// Default: false
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourceAction`: a string.
     ///
     /// The Amazon Redshift operation to be performed. Supported operations are `pause-cluster` , `resume-cluster` , and `failover-primary-compute` .
-    pub resource_action: Option<Str>,
+    pub resource_action: ::std::option::Option<::cloudwright_core::Str>,
     /// `RevisionTarget`: a string.
     ///
     /// Describes a `RevisionTarget` object.
-    pub revision_target: Option<Str>,
+    pub revision_target: ::std::option::Option<::cloudwright_core::Str>,
     /// `RotateEncryptionKey`: a boolean.
     ///
     /// Rotates the encryption keys for a cluster.
-    pub rotate_encryption_key: Option<Bool>,
+    pub rotate_encryption_key: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SnapshotClusterIdentifier`: a string.
     ///
     /// The name of the cluster the source snapshot was created from. This parameter is required if your user or role has a policy containing a snapshot resource element that specifies anything other than * for the cluster name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub snapshot_cluster_identifier: Option<Str>,
+    pub snapshot_cluster_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotCopyGrantName`: a string.
     ///
     /// The name of the snapshot copy grant.
-    pub snapshot_copy_grant_name: Option<Str>,
+    pub snapshot_copy_grant_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotCopyManual`: a boolean.
     ///
     /// Indicates whether to apply the snapshot retention period to newly copied manual snapshots instead of automated snapshots.
-    pub snapshot_copy_manual: Option<Bool>,
+    pub snapshot_copy_manual: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SnapshotCopyRetentionPeriod`: an integer.
     ///
     /// The number of days to retain automated snapshots in the destination AWS Region after they are copied from the source AWS Region .
@@ -476,7 +413,7 @@ pub struct Cluster {
     /// If you specify the value of -1 newly copied manual snapshots are retained indefinitely.
     ///
     /// Constraints: The number of days must be either -1 or an integer between 1 and 3,653 for manual snapshots.
-    pub snapshot_copy_retention_period: Option<Int>,
+    pub snapshot_copy_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotIdentifier`: a string.
     ///
     /// The name of the snapshot from which to create the new cluster. This parameter isn't case sensitive. You must specify this parameter or `snapshotArn` , but not both.
@@ -484,13 +421,13 @@ pub struct Cluster {
     /// Example: `my-snapshot-id`
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub snapshot_identifier: Option<Str>,
+    pub snapshot_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tag instances.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// A list of Virtual Private Cloud (VPC) security groups to be associated with the cluster.
@@ -498,7 +435,8 @@ pub struct Cluster {
     /// Default: The default VPC security group is associated with the cluster.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 0 to 2147483647.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -508,7 +446,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html",
         primary_identifier: &["ClusterIdentifier"],
@@ -519,192 +457,194 @@ impl Cluster {
         read_only: &["DeferMaintenanceIdentifier", "Endpoint/Port", "Endpoint/Address", "ClusterNamespaceArn", "MasterPasswordSecretArn"],
         attributes: &["ClusterNamespaceArn", "DeferMaintenanceIdentifier", "Endpoint.Address", "Endpoint.Port", "MasterPasswordSecretArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with its required properties, named in a [`ClusterRequired`].
     #[inline]
     pub fn new(required: ClusterRequired) -> Self {
         Self {
-            allow_version_upgrade: None,
-            aqua_configuration_status: None,
-            automated_snapshot_retention_period: None,
-            availability_zone: None,
-            availability_zone_relocation: None,
-            availability_zone_relocation_status: None,
-            classic: None,
-            cluster_identifier: None,
-            cluster_parameter_group_name: None,
-            cluster_security_groups: None,
-            cluster_subnet_group_name: None,
+            allow_version_upgrade: ::std::option::Option::None,
+            aqua_configuration_status: ::std::option::Option::None,
+            automated_snapshot_retention_period: ::std::option::Option::None,
+            availability_zone: ::std::option::Option::None,
+            availability_zone_relocation: ::std::option::Option::None,
+            availability_zone_relocation_status: ::std::option::Option::None,
+            classic: ::std::option::Option::None,
+            cluster_identifier: ::std::option::Option::None,
+            cluster_parameter_group_name: ::std::option::Option::None,
+            cluster_security_groups: ::std::option::Option::None,
+            cluster_subnet_group_name: ::std::option::Option::None,
             cluster_type: required.cluster_type,
-            cluster_version: None,
+            cluster_version: ::std::option::Option::None,
             db_name: required.db_name,
-            defer_maintenance: None,
-            defer_maintenance_duration: None,
-            defer_maintenance_end_time: None,
-            defer_maintenance_start_time: None,
-            destination_region: None,
-            elastic_ip: None,
-            encrypted: None,
-            endpoint: None,
-            enhanced_vpc_routing: None,
-            hsm_client_certificate_identifier: None,
-            hsm_configuration_identifier: None,
-            iam_roles: None,
-            kms_key_id: None,
-            logging_properties: None,
-            maintenance_track_name: None,
-            manage_master_password: None,
-            manual_snapshot_retention_period: None,
-            master_password_secret_kms_key_id: None,
-            master_user_password: None,
+            defer_maintenance: ::std::option::Option::None,
+            defer_maintenance_duration: ::std::option::Option::None,
+            defer_maintenance_end_time: ::std::option::Option::None,
+            defer_maintenance_start_time: ::std::option::Option::None,
+            destination_region: ::std::option::Option::None,
+            elastic_ip: ::std::option::Option::None,
+            encrypted: ::std::option::Option::None,
+            endpoint: ::std::option::Option::None,
+            enhanced_vpc_routing: ::std::option::Option::None,
+            hsm_client_certificate_identifier: ::std::option::Option::None,
+            hsm_configuration_identifier: ::std::option::Option::None,
+            iam_roles: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            logging_properties: ::std::option::Option::None,
+            maintenance_track_name: ::std::option::Option::None,
+            manage_master_password: ::std::option::Option::None,
+            manual_snapshot_retention_period: ::std::option::Option::None,
+            master_password_secret_kms_key_id: ::std::option::Option::None,
+            master_user_password: ::std::option::Option::None,
             master_username: required.master_username,
-            multi_az: None,
-            namespace_resource_policy: None,
+            multi_az: ::std::option::Option::None,
+            namespace_resource_policy: ::std::option::Option::None,
             node_type: required.node_type,
-            number_of_nodes: None,
-            owner_account: None,
-            port: None,
-            preferred_maintenance_window: None,
-            publicly_accessible: None,
-            resource_action: None,
-            revision_target: None,
-            rotate_encryption_key: None,
-            snapshot_cluster_identifier: None,
-            snapshot_copy_grant_name: None,
-            snapshot_copy_manual: None,
-            snapshot_copy_retention_period: None,
-            snapshot_identifier: None,
-            tags: None,
-            vpc_security_group_ids: None,
+            number_of_nodes: ::std::option::Option::None,
+            owner_account: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            preferred_maintenance_window: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
+            resource_action: ::std::option::Option::None,
+            revision_target: ::std::option::Option::None,
+            rotate_encryption_key: ::std::option::Option::None,
+            snapshot_cluster_identifier: ::std::option::Option::None,
+            snapshot_copy_grant_name: ::std::option::Option::None,
+            snapshot_copy_manual: ::std::option::Option::None,
+            snapshot_copy_retention_period: ::std::option::Option::None,
+            snapshot_identifier: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
         }
     }
 
     /// `AllowVersionUpgrade`: a boolean.
-    pub fn allow_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_version_upgrade = Some(value.into()); self }
+    pub fn allow_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `AquaConfigurationStatus`: an [`AquaConfigurationStatus`] value.
-    pub fn aqua_configuration_status(mut self, value: impl Into<AquaConfigurationStatus>) -> Self { self.aqua_configuration_status = Some(value.into()); self }
+    pub fn aqua_configuration_status(mut self, value: impl ::std::convert::Into<AquaConfigurationStatus>) -> Self { self.aqua_configuration_status = ::std::option::Option::Some(value.into()); self }
     /// `AutomatedSnapshotRetentionPeriod`: an integer.
-    pub fn automated_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.automated_snapshot_retention_period = Some(value.into()); self }
+    pub fn automated_snapshot_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automated_snapshot_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneRelocation`: a boolean.
-    pub fn availability_zone_relocation(mut self, value: impl Into<Bool>) -> Self { self.availability_zone_relocation = Some(value.into()); self }
+    pub fn availability_zone_relocation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.availability_zone_relocation = ::std::option::Option::Some(value.into()); self }
     /// `AvailabilityZoneRelocationStatus`: a string.
-    pub fn availability_zone_relocation_status(mut self, value: impl Into<Str>) -> Self { self.availability_zone_relocation_status = Some(value.into()); self }
+    pub fn availability_zone_relocation_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone_relocation_status = ::std::option::Option::Some(value.into()); self }
     /// `Classic`: a boolean.
-    pub fn classic(mut self, value: impl Into<Bool>) -> Self { self.classic = Some(value.into()); self }
+    pub fn classic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.classic = ::std::option::Option::Some(value.into()); self }
     /// `ClusterIdentifier`: a string.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = Some(value.into()); self }
+    pub fn cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ClusterParameterGroupName`: a string.
-    pub fn cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cluster_parameter_group_name = Some(value.into()); self }
+    pub fn cluster_parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ClusterSecurityGroups`: a list of strings.
-    pub fn cluster_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.cluster_security_groups = Some(value.into()); self }
+    pub fn cluster_security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cluster_security_groups = ::std::option::Option::Some(value.into()); self }
     /// `ClusterSubnetGroupName`: a string.
-    pub fn cluster_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cluster_subnet_group_name = Some(value.into()); self }
+    pub fn cluster_subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_subnet_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ClusterType`: a string, required.
-    pub fn cluster_type(mut self, value: impl Into<Str>) -> Self { self.cluster_type = value.into(); self }
+    pub fn cluster_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_type = value.into(); self }
     /// `ClusterVersion`: a string.
-    pub fn cluster_version(mut self, value: impl Into<Str>) -> Self { self.cluster_version = Some(value.into()); self }
+    pub fn cluster_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_version = ::std::option::Option::Some(value.into()); self }
     /// `DBName`: a string, required.
-    pub fn db_name(mut self, value: impl Into<Str>) -> Self { self.db_name = value.into(); self }
+    pub fn db_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_name = value.into(); self }
     /// `DeferMaintenance`: a boolean.
-    pub fn defer_maintenance(mut self, value: impl Into<Bool>) -> Self { self.defer_maintenance = Some(value.into()); self }
+    pub fn defer_maintenance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.defer_maintenance = ::std::option::Option::Some(value.into()); self }
     /// `DeferMaintenanceDuration`: an integer.
-    pub fn defer_maintenance_duration(mut self, value: impl Into<Int>) -> Self { self.defer_maintenance_duration = Some(value.into()); self }
+    pub fn defer_maintenance_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.defer_maintenance_duration = ::std::option::Option::Some(value.into()); self }
     /// `DeferMaintenanceEndTime`: a string.
-    pub fn defer_maintenance_end_time(mut self, value: impl Into<Str>) -> Self { self.defer_maintenance_end_time = Some(value.into()); self }
+    pub fn defer_maintenance_end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.defer_maintenance_end_time = ::std::option::Option::Some(value.into()); self }
     /// `DeferMaintenanceStartTime`: a string.
-    pub fn defer_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.defer_maintenance_start_time = Some(value.into()); self }
+    pub fn defer_maintenance_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.defer_maintenance_start_time = ::std::option::Option::Some(value.into()); self }
     /// `DestinationRegion`: a string.
-    pub fn destination_region(mut self, value: impl Into<Str>) -> Self { self.destination_region = Some(value.into()); self }
+    pub fn destination_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_region = ::std::option::Option::Some(value.into()); self }
     /// `ElasticIp`: a string.
-    pub fn elastic_ip(mut self, value: impl Into<Str>) -> Self { self.elastic_ip = Some(value.into()); self }
+    pub fn elastic_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.elastic_ip = ::std::option::Option::Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: an [`Endpoint`] object.
-    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.endpoint = Some(value.into()); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<Endpoint>>) -> Self { self.endpoint = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedVpcRouting`: a boolean.
-    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self { self.enhanced_vpc_routing = Some(value.into()); self }
+    pub fn enhanced_vpc_routing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_vpc_routing = ::std::option::Option::Some(value.into()); self }
     /// `HsmClientCertificateIdentifier`: a string.
-    pub fn hsm_client_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.hsm_client_certificate_identifier = Some(value.into()); self }
+    pub fn hsm_client_certificate_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hsm_client_certificate_identifier = ::std::option::Option::Some(value.into()); self }
     /// `HsmConfigurationIdentifier`: a string.
-    pub fn hsm_configuration_identifier(mut self, value: impl Into<Str>) -> Self { self.hsm_configuration_identifier = Some(value.into()); self }
+    pub fn hsm_configuration_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hsm_configuration_identifier = ::std::option::Option::Some(value.into()); self }
     /// `IamRoles`: a list of strings.
-    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self { self.iam_roles = Some(value.into()); self }
+    pub fn iam_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.iam_roles = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LoggingProperties`: a [`LoggingProperties`] object.
-    pub fn logging_properties(mut self, value: impl Into<Obj<LoggingProperties>>) -> Self { self.logging_properties = Some(value.into()); self }
+    pub fn logging_properties(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingProperties>>) -> Self { self.logging_properties = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceTrackName`: a string.
-    pub fn maintenance_track_name(mut self, value: impl Into<Str>) -> Self { self.maintenance_track_name = Some(value.into()); self }
+    pub fn maintenance_track_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_track_name = ::std::option::Option::Some(value.into()); self }
     /// `ManageMasterPassword`: a boolean.
-    pub fn manage_master_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_password = Some(value.into()); self }
+    pub fn manage_master_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_master_password = ::std::option::Option::Some(value.into()); self }
     /// `ManualSnapshotRetentionPeriod`: an integer.
-    pub fn manual_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.manual_snapshot_retention_period = Some(value.into()); self }
+    pub fn manual_snapshot_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.manual_snapshot_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `MasterPasswordSecretKmsKeyId`: a string.
-    pub fn master_password_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.master_password_secret_kms_key_id = Some(value.into()); self }
+    pub fn master_password_secret_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_password_secret_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
+    pub fn master_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_user_password = ::std::option::Option::Some(value.into()); self }
     /// `MasterUsername`: a string, required.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = value.into(); self }
+    pub fn master_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_username = value.into(); self }
     /// `MultiAZ`: a boolean.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
+    pub fn multi_az(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_az = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceResourcePolicy`: a JSON value.
-    pub fn namespace_resource_policy(mut self, value: impl Into<Json>) -> Self { self.namespace_resource_policy = Some(value.into()); self }
+    pub fn namespace_resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.namespace_resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `NodeType`: a string, required.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
+    pub fn node_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.node_type = value.into(); self }
     /// `NumberOfNodes`: an integer.
-    pub fn number_of_nodes(mut self, value: impl Into<Int>) -> Self { self.number_of_nodes = Some(value.into()); self }
+    pub fn number_of_nodes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_nodes = ::std::option::Option::Some(value.into()); self }
     /// `OwnerAccount`: a string.
-    pub fn owner_account(mut self, value: impl Into<Str>) -> Self { self.owner_account = Some(value.into()); self }
+    pub fn owner_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_account = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
+    pub fn preferred_maintenance_window(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAction`: a string.
-    pub fn resource_action(mut self, value: impl Into<Str>) -> Self { self.resource_action = Some(value.into()); self }
+    pub fn resource_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_action = ::std::option::Option::Some(value.into()); self }
     /// `RevisionTarget`: a string.
-    pub fn revision_target(mut self, value: impl Into<Str>) -> Self { self.revision_target = Some(value.into()); self }
+    pub fn revision_target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.revision_target = ::std::option::Option::Some(value.into()); self }
     /// `RotateEncryptionKey`: a boolean.
-    pub fn rotate_encryption_key(mut self, value: impl Into<Bool>) -> Self { self.rotate_encryption_key = Some(value.into()); self }
+    pub fn rotate_encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rotate_encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotClusterIdentifier`: a string.
-    pub fn snapshot_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_cluster_identifier = Some(value.into()); self }
+    pub fn snapshot_cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_cluster_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotCopyGrantName`: a string.
-    pub fn snapshot_copy_grant_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_copy_grant_name = Some(value.into()); self }
+    pub fn snapshot_copy_grant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_copy_grant_name = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotCopyManual`: a boolean.
-    pub fn snapshot_copy_manual(mut self, value: impl Into<Bool>) -> Self { self.snapshot_copy_manual = Some(value.into()); self }
+    pub fn snapshot_copy_manual(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.snapshot_copy_manual = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotCopyRetentionPeriod`: an integer.
-    pub fn snapshot_copy_retention_period(mut self, value: impl Into<Int>) -> Self { self.snapshot_copy_retention_period = Some(value.into()); self }
+    pub fn snapshot_copy_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_copy_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
+    pub fn snapshot_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowVersionUpgrade", &self.allow_version_upgrade)
             .opt("AquaConfigurationStatus", &self.aqua_configuration_status)
             .opt(
@@ -797,12 +737,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -812,52 +752,42 @@ impl ClusterAttributes {
     ///
     /// The namespace Amazon Resource Name (ARN) of the cluster.
     #[inline]
-    pub fn cluster_namespace_arn(&self) -> Value {
-        self.0.get_att("ClusterNamespaceArn")
+    pub fn cluster_namespace_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterNamespaceArn"))
     }
 
     /// `Fn::GetAtt` `DeferMaintenanceIdentifier`: a string.
     ///
     /// A unique identifier for the maintenance window.
     #[inline]
-    pub fn defer_maintenance_identifier(&self) -> Value {
-        self.0.get_att("DeferMaintenanceIdentifier")
+    pub fn defer_maintenance_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeferMaintenanceIdentifier"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Address`: a string.
     ///
     /// The DNS address of the cluster. This property is read only.
     #[inline]
-    pub fn endpoint_address(&self) -> Value {
-        self.0.get_att("Endpoint.Address")
+    pub fn endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Address"))
     }
 
     /// `Fn::GetAtt` `Endpoint.Port`: a string.
     ///
     /// The port that the database engine is listening on. This property is read only.
     #[inline]
-    pub fn endpoint_port(&self) -> Value {
-        self.0.get_att("Endpoint.Port")
+    pub fn endpoint_port(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint.Port"))
     }
 
     /// `Fn::GetAtt` `MasterPasswordSecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the cluster's admin user credentials secret.
     #[inline]
-    pub fn master_password_secret_arn(&self) -> Value {
-        self.0.get_att("MasterPasswordSecretArn")
+    pub fn master_password_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MasterPasswordSecretArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::STR),
-        ("Port", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Endpoint` property type of `AWS::Redshift::Cluster`.
 ///
@@ -869,11 +799,11 @@ pub struct Endpoint {
     /// `Address`: a string.
     ///
     /// The DNS address of the cluster. This property is read only.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: a string.
     ///
     /// The port that the database engine is listening on. This property is read only.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -881,38 +811,26 @@ impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Endpoint {}
+impl crate::PropertyType for Endpoint {}
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Port", &self.port)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingProperties: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("LogDestinationType", Shape::STR),
-        ("LogExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(3), unique: false })),
-        ("S3KeyPrefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingProperties` property type of `AWS::Redshift::Cluster`.
 ///
@@ -931,23 +849,23 @@ pub struct LoggingProperties {
     /// - The cluster must have read bucket and put object permissions
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogDestinationType`: a string.
     ///
     /// The log destination type. An enum with possible values of `s3` and `cloudwatch` .
-    pub log_destination_type: Option<Str>,
+    pub log_destination_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogExports`: a list of strings.
     ///
     /// The collection of exported log types. Possible values are `connectionlog` , `useractivitylog` , and `userlog` .
     ///
     /// Items at most 3.
-    pub log_exports: Option<List<Str>>,
+    pub log_exports: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `S3KeyPrefix`: a string.
     ///
     /// The prefix applied to the log file names.
     ///
     /// Valid characters are any letter from any language, any whitespace character, any numeric character, and the following characters: underscore ( `_` ), period ( `.` ), colon ( `:` ), slash ( `/` ), equal ( `=` ), plus ( `+` ), backslash ( `\` ), hyphen ( `-` ), at symbol ( `@` ).
-    pub s3_key_prefix: Option<Str>,
+    pub s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -955,25 +873,25 @@ impl LoggingProperties {
     /// A `LoggingProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `LogDestinationType`: a string.
-    pub fn log_destination_type(mut self, value: impl Into<Str>) -> Self { self.log_destination_type = Some(value.into()); self }
+    pub fn log_destination_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_destination_type = ::std::option::Option::Some(value.into()); self }
     /// `LogExports`: a list of strings.
-    pub fn log_exports(mut self, value: impl Into<List<Str>>) -> Self { self.log_exports = Some(value.into()); self }
+    pub fn log_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_exports = ::std::option::Option::Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
+    pub fn s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingProperties {}
+impl crate::PropertyType for LoggingProperties {}
 
-impl ToValue for LoggingProperties {
+impl ::cloudwright_core::ToValue for LoggingProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("LogDestinationType", &self.log_destination_type)
             .opt("LogExports", &self.log_exports)
@@ -986,21 +904,10 @@ impl ToValue for LoggingProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Redshift::Cluster`.
 ///
@@ -1010,11 +917,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1029,17 +936,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1056,24 +963,126 @@ pub enum AquaConfigurationStatus {
     /// `enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AquaConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AquaConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AquaConfigurationStatus {
+impl ::cloudwright_core::ToValue for AquaConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Auto => "auto",
             Self::Disabled => "disabled",
             Self::Enabled => "enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("AllowVersionUpgrade", Shape::Bool),
+            ("AquaConfigurationStatus", Shape::Str(&StrRule { allowed: &["auto", "disabled", "enabled"], ..StrRule::ANY })),
+            ("AutomatedSnapshotRetentionPeriod", Shape::INT),
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("AvailabilityZoneRelocation", Shape::Bool),
+            ("AvailabilityZoneRelocationStatus", Shape::STR),
+            ("Classic", Shape::Bool),
+            ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+            ("ClusterParameterGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ClusterSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ClusterSubnetGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ClusterType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ClusterVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("DBName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("DeferMaintenance", Shape::Bool),
+            ("DeferMaintenanceDuration", Shape::INT),
+            ("DeferMaintenanceEndTime", Shape::STR),
+            ("DeferMaintenanceStartTime", Shape::STR),
+            ("DestinationRegion", Shape::STR),
+            ("ElasticIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("Encrypted", Shape::Bool),
+            ("Endpoint", Shape::Object(&RULE_Endpoint)),
+            ("EnhancedVpcRouting", Shape::Bool),
+            ("HsmClientCertificateIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("HsmConfigurationIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: false })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("LoggingProperties", Shape::Object(&RULE_LoggingProperties)),
+            ("MaintenanceTrackName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ManageMasterPassword", Shape::Bool),
+            ("ManualSnapshotRetentionPeriod", Shape::INT),
+            ("MasterPasswordSecretKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("MasterUserPassword", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+            ("MasterUsername", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("MultiAZ", Shape::Bool),
+            ("NamespaceResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("NodeType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("NumberOfNodes", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("OwnerAccount", Shape::STR),
+            ("Port", Shape::INT),
+            ("PreferredMaintenanceWindow", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("PubliclyAccessible", Shape::Bool),
+            ("ResourceAction", Shape::STR),
+            ("RevisionTarget", Shape::STR),
+            ("RotateEncryptionKey", Shape::Bool),
+            ("SnapshotClusterIdentifier", Shape::STR),
+            ("SnapshotCopyGrantName", Shape::STR),
+            ("SnapshotCopyManual", Shape::Bool),
+            ("SnapshotCopyRetentionPeriod", Shape::INT),
+            ("SnapshotIdentifier", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["NodeType", "MasterUsername", "DBName", "ClusterType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::STR),
+            ("Port", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingProperties: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("LogDestinationType", Shape::STR),
+            ("LogExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(3), unique: false })),
+            ("S3KeyPrefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

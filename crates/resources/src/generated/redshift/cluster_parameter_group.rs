@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ClusterParameterGroup`], by name: `ClusterParameterGroup::new(ClusterParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterParameterGroupRequired {
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `ParameterGroupFamily`: a string, required.
-    pub parameter_group_family: Str,
+    pub parameter_group_family: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterParameterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ParameterGroupFamily", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ParameterGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Description", "ParameterGroupFamily"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Redshift::ClusterParameterGroup` resource.
 ///
@@ -52,19 +34,19 @@ pub struct ClusterParameterGroup {
     /// The description of the parameter group.
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `ParameterGroupFamily`: a string, required.
     ///
-    /// The name of the cluster parameter group family that this cluster parameter group is compatible with. You can create a custom parameter group and then associate your cluster with it. For more information, see \[Amazon Redshift parameter groups\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-parameter-groups.html>) .
+    /// The name of the cluster parameter group family that this cluster parameter group is compatible with. You can create a custom parameter group and then associate your cluster with it. For more information, see [Amazon Redshift parameter groups](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-parameter-groups.html) .
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub parameter_group_family: Str,
+    pub parameter_group_family: ::cloudwright_core::Str,
     /// `ParameterGroupName`: a string.
     ///
     /// The name of the cluster parameter group.
     ///
     /// Length 0 to 255; create-only: changing it replaces the resource.
-    pub parameter_group_name: Option<Str>,
+    pub parameter_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a list of [`Parameter`] objects.
     ///
     /// An array of parameters to be modified. A maximum of 20 parameters can be modified in a single request.
@@ -72,11 +54,11 @@ pub struct ClusterParameterGroup {
     /// For each parameter to be modified, you must supply at least the parameter name and parameter value; other name-value pairs of the parameter are optional.
     ///
     /// For the workload management (WLM) configuration, you must supply all the name-value pairs in the wlm_json_configuration parameter.
-    pub parameters: Option<List<Parameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<Parameter>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of tags for the cluster parameter group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +68,7 @@ impl ClusterParameterGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::ClusterParameterGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clusterparametergroup.html",
         primary_identifier: &["ParameterGroupName"],
@@ -97,7 +79,7 @@ impl ClusterParameterGroup {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ClusterParameterGroup` with its required properties, named in a [`ClusterParameterGroupRequired`].
@@ -106,42 +88,44 @@ impl ClusterParameterGroup {
         Self {
             description: required.description,
             parameter_group_family: required.parameter_group_family,
-            parameter_group_name: None,
-            parameters: None,
-            tags: None,
+            parameter_group_name: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `ParameterGroupFamily`: a string, required.
-    pub fn parameter_group_family(mut self, value: impl Into<Str>) -> Self { self.parameter_group_family = value.into(); self }
+    pub fn parameter_group_family(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_group_family = value.into(); self }
     /// `ParameterGroupName`: a string.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
+    pub fn parameter_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a list of [`Parameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<Parameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Parameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ClusterParameterGroup {
+impl ::cloudwright_core::Resource for ClusterParameterGroup {
     type Attributes = ClusterParameterGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterParameterGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ClusterParameterGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClusterParameterGroup {
+impl ::cloudwright_core::ToValue for ClusterParameterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Description", &self.description)
             .req("ParameterGroupFamily", &self.parameter_group_family)
             .opt("ParameterGroupName", &self.parameter_group_name)
@@ -151,12 +135,12 @@ impl ToValue for ClusterParameterGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClusterParameterGroup`]: `Handle<ClusterParameterGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClusterParameterGroup`]: `Handle<ClusterParameterGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ClusterParameterGroupAttributes(());
 
-impl From<ResourceRef> for ClusterParameterGroupAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterParameterGroupAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -165,21 +149,10 @@ impl From<ResourceRef> for ClusterParameterGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `ParameterName`: a string, required.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterValue", "ParameterName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Parameter` property type of `AWS::Redshift::ClusterParameterGroup`.
 ///
@@ -191,11 +164,11 @@ pub struct Parameter {
     /// `ParameterName`: a string, required.
     ///
     /// The name of the parameter.
-    pub parameter_name: Str,
+    pub parameter_name: ::cloudwright_core::Str,
     /// `ParameterValue`: a string, required.
     ///
     /// The value of the parameter. If `ParameterName` is `wlm_json_configuration` , then the maximum size of `ParameterValue` is 8000 characters.
-    pub parameter_value: Str,
+    pub parameter_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -210,19 +183,53 @@ impl Parameter {
     }
 
     /// `ParameterName`: a string, required.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
+    pub fn parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
-impl PropertyType for Parameter {}
+impl crate::PropertyType for Parameter {}
 
-impl ToValue for Parameter {
+impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParameterName", &self.parameter_name)
             .req("ParameterValue", &self.parameter_value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterParameterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ParameterGroupFamily", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ParameterGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_Parameter), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Description", "ParameterGroupFamily"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterName", Shape::STR),
+            ("ParameterValue", Shape::STR),
+        ],
+        required: &["ParameterValue", "ParameterName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

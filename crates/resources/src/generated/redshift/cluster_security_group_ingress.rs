@@ -5,37 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ClusterSecurityGroupIngress`], by name: `ClusterSecurityGroupIngress::new(ClusterSecurityGroupIngressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterSecurityGroupIngressRequired {
-    /// `ClusterSecurityGroupName`: a string, required.
-    pub cluster_security_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterSecurityGroupIngress: ObjRule = ObjRule {
-    properties: &[
-        ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("ClusterSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
-        ("EC2SecurityGroupOwnerId", Shape::STR),
-    ],
-    required: &["ClusterSecurityGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Redshift::ClusterSecurityGroupIngress` resource.
 ///
 /// Adds an inbound (ingress) rule to an Amazon Redshift security group. Depending on whether the application accessing your cluster is running on the Internet or an Amazon EC2 instance, you can authorize inbound access to either a Classless Interdomain Routing (CIDR)/Internet Protocol (IP) range or to an Amazon EC2 security group. You can add as many as 20 ingress rules to an Amazon Redshift security group.
 ///
 /// If you authorize access to an Amazon EC2 security group, specify *EC2SecurityGroupName* and *EC2SecurityGroupOwnerId* . The Amazon EC2 security group and Amazon Redshift cluster must be in the same AWS Region .
 ///
-/// If you authorize access to a CIDR/IP address range, specify *CIDRIP* . For an overview of CIDR blocks, see the Wikipedia article on \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/http://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+/// If you authorize access to a CIDR/IP address range, specify *CIDRIP* . For an overview of CIDR blocks, see the Wikipedia article on [Classless Inter-Domain Routing](https://docs.aws.amazon.com/http://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
 ///
-/// You must also associate the security group with a cluster so that clients running on these IP addresses or the EC2 instance are authorized to connect to the cluster. For information about managing security groups, go to \[Working with Security Groups\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-security-groups.html>) in the *Amazon Redshift Cluster Management Guide* .
+/// You must also associate the security group with a cluster so that clients running on these IP addresses or the EC2 instance are authorized to connect to the cluster. For information about managing security groups, go to [Working with Security Groups](https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-security-groups.html) in the *Amazon Redshift Cluster Management Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClusterSecurityGroupIngressAttributes`], which `Handle<ClusterSecurityGroupIngress>` dereferences to.
@@ -51,19 +29,19 @@ pub struct ClusterSecurityGroupIngress {
     /// The IP range to be added the Amazon Redshift security group.
     ///
     /// Format `ipv4-network`; create-only: changing it replaces the resource.
-    pub cidrip: Option<Str>,
+    pub cidrip: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterSecurityGroupName`: a string, required.
     ///
     /// The name of the security group to which the ingress rule is added.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
-    pub cluster_security_group_name: Str,
+    pub cluster_security_group_name: ::cloudwright_core::Str,
     /// `EC2SecurityGroupName`: a string.
     ///
     /// The EC2 security group to be added the Amazon Redshift security group.
     ///
     /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
-    pub ec2_security_group_name: Option<Str>,
+    pub ec2_security_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EC2SecurityGroupOwnerId`: a string.
     ///
     /// The AWS account number of the owner of the security group specified by the *EC2SecurityGroupName* parameter. The AWS Access Key ID is not an acceptable value.
@@ -73,7 +51,7 @@ pub struct ClusterSecurityGroupIngress {
     /// Conditional. If you specify the `EC2SecurityGroupName` property, you must specify this property.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ec2_security_group_owner_id: Option<Str>,
+    pub ec2_security_group_owner_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +61,7 @@ impl ClusterSecurityGroupIngress {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::ClusterSecurityGroupIngress",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroupingress.html",
         primary_identifier: &["Id"],
@@ -94,45 +72,47 @@ impl ClusterSecurityGroupIngress {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ClusterSecurityGroupIngress` with its required properties, named in a [`ClusterSecurityGroupIngressRequired`].
+    /// A `ClusterSecurityGroupIngress` with its one required property, `ClusterSecurityGroupName`.
     #[inline]
-    pub fn new(required: ClusterSecurityGroupIngressRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidrip: None,
-            cluster_security_group_name: required.cluster_security_group_name,
-            ec2_security_group_name: None,
-            ec2_security_group_owner_id: None,
+            cidrip: ::std::option::Option::None,
+            cluster_security_group_name: value.into(),
+            ec2_security_group_name: ::std::option::Option::None,
+            ec2_security_group_owner_id: ::std::option::Option::None,
         }
     }
 
     /// `CIDRIP`: a string.
-    pub fn cidrip(mut self, value: impl Into<Str>) -> Self { self.cidrip = Some(value.into()); self }
+    pub fn cidrip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidrip = ::std::option::Option::Some(value.into()); self }
     /// `ClusterSecurityGroupName`: a string, required.
-    pub fn cluster_security_group_name(mut self, value: impl Into<Str>) -> Self { self.cluster_security_group_name = value.into(); self }
+    pub fn cluster_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_security_group_name = value.into(); self }
     /// `EC2SecurityGroupName`: a string.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = Some(value.into()); self }
+    pub fn ec2_security_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_name = ::std::option::Option::Some(value.into()); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
+    pub fn ec2_security_group_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_security_group_owner_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ClusterSecurityGroupIngress {
+impl ::cloudwright_core::Resource for ClusterSecurityGroupIngress {
     type Attributes = ClusterSecurityGroupIngressAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ClusterSecurityGroupIngress, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ClusterSecurityGroupIngress, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ClusterSecurityGroupIngress {
+impl ::cloudwright_core::ToValue for ClusterSecurityGroupIngress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CIDRIP", &self.cidrip)
             .req(
                 "ClusterSecurityGroupName",
@@ -144,12 +124,14 @@ impl ToValue for ClusterSecurityGroupIngress {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ClusterSecurityGroupIngress`]: `Handle<ClusterSecurityGroupIngress>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ClusterSecurityGroupIngress`]: `Handle<ClusterSecurityGroupIngress>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterSecurityGroupIngressAttributes(ResourceRef);
+pub struct ClusterSecurityGroupIngressAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterSecurityGroupIngressAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ClusterSecurityGroupIngressAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,7 +141,27 @@ impl ClusterSecurityGroupIngressAttributes {
     ///
     /// Specifies an inbound (ingress) rule for an Amazon Redshift security group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterSecurityGroupIngress: ObjRule = ObjRule {
+        properties: &[
+            ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("ClusterSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+            ("EC2SecurityGroupOwnerId", Shape::STR),
+        ],
+        required: &["ClusterSecurityGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

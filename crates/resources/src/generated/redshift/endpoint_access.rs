@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?=^[a-zA-Z0-9-]+$).{1,255}$");
-
 /// The required properties of [`EndpointAccess`], by name: `EndpointAccess::new(EndpointAccessRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointAccessRequired {
     /// `ClusterIdentifier`: a string, required.
-    pub cluster_identifier: Str,
+    pub cluster_identifier: ::cloudwright_core::Str,
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `SubnetGroupName`: a string, required.
-    pub subnet_group_name: Str,
+    pub subnet_group_name: ::cloudwright_core::Str,
     /// `VpcSecurityGroupIds`: a list of strings, required.
-    pub vpc_security_group_ids: List<Str>,
+    pub vpc_security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointAccess: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("EndpointName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceOwner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SubnetGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ClusterIdentifier", "SubnetGroupName", "EndpointName", "VpcSecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Redshift::EndpointAccess` resource.
 ///
@@ -56,31 +36,31 @@ pub struct EndpointAccess {
     /// The cluster identifier of the cluster associated with the endpoint.
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub cluster_identifier: Str,
+    pub cluster_identifier: ::cloudwright_core::Str,
     /// `EndpointName`: a string, required.
     ///
     /// The name of the endpoint.
     ///
     /// Pattern `^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$`; create-only: changing it replaces the resource.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `ResourceOwner`: a string.
     ///
     /// The AWS account ID of the owner of the cluster.
     ///
     /// Pattern `^\d{12}$`; length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub resource_owner: Option<Str>,
+    pub resource_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetGroupName`: a string, required.
     ///
     /// The subnet group name where Amazon Redshift chooses to deploy the endpoint.
     ///
     /// Pattern `^(?=^[a-zA-Z0-9-]+$).{1,255}$`; create-only: changing it replaces the resource.
-    pub subnet_group_name: Str,
+    pub subnet_group_name: ::cloudwright_core::Str,
     /// `VpcSecurityGroupIds`: a list of strings, required.
     ///
     /// The security group that defines the ports, protocols, and sources for inbound traffic that you are authorizing into your endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 0 to 2147483647.
-    pub vpc_security_group_ids: List<Str>,
+    pub vpc_security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -90,7 +70,7 @@ impl EndpointAccess {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::EndpointAccess",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointaccess.html",
         primary_identifier: &["EndpointName"],
@@ -101,7 +81,7 @@ impl EndpointAccess {
         read_only: &["Address", "EndpointStatus", "EndpointCreateTime", "Port", "VpcSecurityGroups", "VpcSecurityGroups/*/VpcSecurityGroupId", "VpcSecurityGroups/*/Status", "VpcEndpoint", "VpcEndpoint/VpcEndpointId", "VpcEndpoint/VpcId", "VpcEndpoint/NetworkInterfaces/*/NetworkInterfaceId", "VpcEndpoint/NetworkInterfaces/*/PrivateIpAddress", "VpcEndpoint/NetworkInterfaces/*/SubnetId", "VpcEndpoint/NetworkInterfaces/*/AvailabilityZone"],
         attributes: &["Address", "EndpointCreateTime", "EndpointStatus", "Port", "VpcEndpoint", "VpcEndpoint.VpcEndpointId", "VpcEndpoint.VpcId", "VpcSecurityGroups"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EndpointAccess` with its required properties, named in a [`EndpointAccessRequired`].
@@ -110,39 +90,41 @@ impl EndpointAccess {
         Self {
             cluster_identifier: required.cluster_identifier,
             endpoint_name: required.endpoint_name,
-            resource_owner: None,
+            resource_owner: ::std::option::Option::None,
             subnet_group_name: required.subnet_group_name,
             vpc_security_group_ids: required.vpc_security_group_ids,
         }
     }
 
     /// `ClusterIdentifier`: a string, required.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = value.into(); self }
+    pub fn cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_identifier = value.into(); self }
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `ResourceOwner`: a string.
-    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self { self.resource_owner = Some(value.into()); self }
+    pub fn resource_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_owner = ::std::option::Option::Some(value.into()); self }
     /// `SubnetGroupName`: a string, required.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = value.into(); self }
+    pub fn subnet_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_group_name = value.into(); self }
     /// `VpcSecurityGroupIds`: a list of strings, required.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = value.into(); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = value.into(); self }
 }
 
-impl Resource for EndpointAccess {
+impl ::cloudwright_core::Resource for EndpointAccess {
     type Attributes = EndpointAccessAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointAccess, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EndpointAccess, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EndpointAccess {
+impl ::cloudwright_core::ToValue for EndpointAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterIdentifier", &self.cluster_identifier)
             .req("EndpointName", &self.endpoint_name)
             .opt("ResourceOwner", &self.resource_owner)
@@ -152,12 +134,12 @@ impl ToValue for EndpointAccess {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EndpointAccess`]: `Handle<EndpointAccess>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EndpointAccess`]: `Handle<EndpointAccess>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAccessAttributes(ResourceRef);
+pub struct EndpointAccessAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAccessAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAccessAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,59 +149,85 @@ impl EndpointAccessAttributes {
     ///
     /// The DNS address of the endpoint.
     #[inline]
-    pub fn address(&self) -> Value {
-        self.0.get_att("Address")
+    pub fn address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Address"))
     }
 
     /// `Fn::GetAtt` `EndpointCreateTime`: a string.
     ///
     /// The time (UTC) that the endpoint was created.
     #[inline]
-    pub fn endpoint_create_time(&self) -> Value {
-        self.0.get_att("EndpointCreateTime")
+    pub fn endpoint_create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointCreateTime"))
     }
 
     /// `Fn::GetAtt` `EndpointStatus`: a string.
     ///
     /// The status of the endpoint.
     #[inline]
-    pub fn endpoint_status(&self) -> Value {
-        self.0.get_att("EndpointStatus")
+    pub fn endpoint_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointStatus"))
     }
 
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The port number on which the cluster accepts incoming connections.
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `VpcEndpoint`: an object.
     ///
     /// The connection endpoint for connecting to an Amazon Redshift cluster through the proxy.
     #[inline]
-    pub fn vpc_endpoint(&self) -> Value {
-        self.0.get_att("VpcEndpoint")
+    pub fn vpc_endpoint(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("VpcEndpoint"))
     }
 
     /// `Fn::GetAtt` `VpcEndpoint.VpcEndpointId`: a string.
     #[inline]
-    pub fn vpc_endpoint_vpc_endpoint_id(&self) -> Value {
-        self.0.get_att("VpcEndpoint.VpcEndpointId")
+    pub fn vpc_endpoint_vpc_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpoint.VpcEndpointId"))
     }
 
     /// `Fn::GetAtt` `VpcEndpoint.VpcId`: a string.
     #[inline]
-    pub fn vpc_endpoint_vpc_id(&self) -> Value {
-        self.0.get_att("VpcEndpoint.VpcId")
+    pub fn vpc_endpoint_vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpoint.VpcId"))
     }
 
     /// `Fn::GetAtt` `VpcSecurityGroups`: a list of `VpcSecurityGroup` objects.
     ///
     /// The security groups associated with the endpoint.
     #[inline]
-    pub fn vpc_security_groups(&self) -> Value {
-        self.0.get_att("VpcSecurityGroups")
+    pub fn vpc_security_groups(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("VpcSecurityGroups"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?=^[a-zA-Z0-9-]+$).{1,255}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointAccess: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("EndpointName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceOwner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SubnetGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ClusterIdentifier", "SubnetGroupName", "EndpointName", "VpcSecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[A-Za-z0-9]{1,17}$");
-
 /// The required properties of [`EndpointAuthorization`], by name: `EndpointAuthorization::new(EndpointAuthorizationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointAuthorizationRequired {
     /// `Account`: a string, required.
-    pub account: Str,
+    pub account: ::cloudwright_core::Str,
     /// `ClusterIdentifier`: a string, required.
-    pub cluster_identifier: Str,
+    pub cluster_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointAuthorization: ObjRule = ObjRule {
-    properties: &[
-        ("Account", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ClusterIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Force", Shape::Bool),
-        ("VpcIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ClusterIdentifier", "Account"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Redshift::EndpointAuthorization` resource.
 ///
@@ -51,23 +32,23 @@ pub struct EndpointAuthorization {
     /// The AWS account ID of either the cluster owner (grantor) or grantee. If `Grantee` parameter is true, then the `Account` value is of the grantor.
     ///
     /// Pattern `^\d{12}$`; create-only: changing it replaces the resource.
-    pub account: Str,
+    pub account: ::cloudwright_core::Str,
     /// `ClusterIdentifier`: a string, required.
     ///
     /// The cluster identifier.
     ///
     /// Pattern `^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$`; create-only: changing it replaces the resource.
-    pub cluster_identifier: Str,
+    pub cluster_identifier: ::cloudwright_core::Str,
     /// `Force`: a boolean.
     ///
     /// Indicates whether to force the revoke action. If true, the Redshift-managed VPC endpoints associated with the endpoint authorization are also deleted.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub force: Option<Bool>,
+    pub force: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcIds`: a list of strings.
     ///
     /// The virtual private cloud (VPC) identifiers to grant access to.
-    pub vpc_ids: Option<List<Str>>,
+    pub vpc_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +58,7 @@ impl EndpointAuthorization {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::EndpointAuthorization",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointauthorization.html",
         primary_identifier: &["ClusterIdentifier", "Account"],
@@ -88,7 +69,7 @@ impl EndpointAuthorization {
         read_only: &["Grantor", "Grantee", "AuthorizeTime", "ClusterStatus", "Status", "AllowedAllVPCs", "AllowedVPCs", "EndpointCount"],
         attributes: &["AllowedAllVPCs", "AllowedVPCs", "AuthorizeTime", "ClusterStatus", "EndpointCount", "Grantee", "Grantor", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `EndpointAuthorization` with its required properties, named in a [`EndpointAuthorizationRequired`].
@@ -97,36 +78,38 @@ impl EndpointAuthorization {
         Self {
             account: required.account,
             cluster_identifier: required.cluster_identifier,
-            force: None,
-            vpc_ids: None,
+            force: ::std::option::Option::None,
+            vpc_ids: ::std::option::Option::None,
         }
     }
 
     /// `Account`: a string, required.
-    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = value.into(); self }
+    pub fn account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account = value.into(); self }
     /// `ClusterIdentifier`: a string, required.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = value.into(); self }
+    pub fn cluster_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_identifier = value.into(); self }
     /// `Force`: a boolean.
-    pub fn force(mut self, value: impl Into<Bool>) -> Self { self.force = Some(value.into()); self }
+    pub fn force(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.force = ::std::option::Option::Some(value.into()); self }
     /// `VpcIds`: a list of strings.
-    pub fn vpc_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_ids = Some(value.into()); self }
+    pub fn vpc_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EndpointAuthorization {
+impl ::cloudwright_core::Resource for EndpointAuthorization {
     type Attributes = EndpointAuthorizationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointAuthorization, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EndpointAuthorization, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EndpointAuthorization {
+impl ::cloudwright_core::ToValue for EndpointAuthorization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Account", &self.account)
             .req("ClusterIdentifier", &self.cluster_identifier)
             .opt("Force", &self.force)
@@ -135,12 +118,12 @@ impl ToValue for EndpointAuthorization {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EndpointAuthorization`]: `Handle<EndpointAuthorization>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EndpointAuthorization`]: `Handle<EndpointAuthorization>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAuthorizationAttributes(ResourceRef);
+pub struct EndpointAuthorizationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAuthorizationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAuthorizationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,59 +133,84 @@ impl EndpointAuthorizationAttributes {
     ///
     /// Indicates whether all VPCs in the grantee account are allowed access to the cluster.
     #[inline]
-    pub fn allowed_all_vp_cs(&self) -> Value {
-        self.0.get_att("AllowedAllVPCs")
+    pub fn allowed_all_vp_cs(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("AllowedAllVPCs"))
     }
 
     /// `Fn::GetAtt` `AllowedVPCs`: a list of strings.
     ///
     /// The VPCs allowed access to the cluster.
     #[inline]
-    pub fn allowed_vp_cs(&self) -> Value {
-        self.0.get_att("AllowedVPCs")
+    pub fn allowed_vp_cs(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AllowedVPCs"))
     }
 
     /// `Fn::GetAtt` `AuthorizeTime`: a string.
     ///
     /// The time (UTC) when the authorization was created.
     #[inline]
-    pub fn authorize_time(&self) -> Value {
-        self.0.get_att("AuthorizeTime")
+    pub fn authorize_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AuthorizeTime"))
     }
 
     /// `Fn::GetAtt` `ClusterStatus`: a string.
     ///
     /// The status of the cluster.
     #[inline]
-    pub fn cluster_status(&self) -> Value {
-        self.0.get_att("ClusterStatus")
+    pub fn cluster_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterStatus"))
     }
 
     /// `Fn::GetAtt` `EndpointCount`: an integer.
     ///
     /// The number of Redshift-managed VPC endpoints created for the authorization.
     #[inline]
-    pub fn endpoint_count(&self) -> Value {
-        self.0.get_att("EndpointCount")
+    pub fn endpoint_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("EndpointCount"))
     }
 
     /// `Fn::GetAtt` `Grantee`: a string.
     #[inline]
-    pub fn grantee(&self) -> Value {
-        self.0.get_att("Grantee")
+    pub fn grantee(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Grantee"))
     }
 
     /// `Fn::GetAtt` `Grantor`: a string.
     #[inline]
-    pub fn grantor(&self) -> Value {
-        self.0.get_att("Grantor")
+    pub fn grantor(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Grantor"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// The status of the authorization action.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[A-Za-z0-9]{1,17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointAuthorization: ObjRule = ObjRule {
+        properties: &[
+            ("Account", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ClusterIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Force", Shape::Bool),
+            ("VpcIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ClusterIdentifier", "Account"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:(s3|dynamodb):.*:.*:[a-zA-Z0-9._\\-\\/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^arn:aws[a-z\\-]*:redshift(-serverless)?:[a-z0-9\\-]+:[0-9]{12}:(namespace\\/|namespace:)[a-z0-9\\-]+$",
-);
-
 /// The required properties of [`Integration`], by name: `Integration::new(IntegrationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `SourceArn`: a string, required.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `TargetArn`: a string, required.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["SourceArn", "TargetArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Redshift::Integration` resource.
 ///
@@ -54,40 +29,40 @@ pub(crate) static RULE_Integration: ObjRule = ObjRule {
 pub struct Integration {
     /// `AdditionalEncryptionContext`: a JSON value.
     ///
-    /// The encryption context for the integration. For more information, see \[Encryption context\](<https://docs.aws.amazon.com/>) in the *AWS Key Management Service Developer Guide* .
+    /// The encryption context for the integration. For more information, see [Encryption context](https://docs.aws.amazon.com/) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `IntegrationName`: a string.
     ///
     /// The name of the integration.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`; length 1 to 64.
-    pub integration_name: Option<Str>,
+    pub integration_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KMSKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key identifier for the key used to encrypt the integration.
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the database used as the source for replication.
     ///
     /// Pattern `^arn:aws[a-z\-]*:(s3|dynamodb):.*:.*:[a-zA-Z0-9._\-\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub source_arn: Str,
+    pub source_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of tags associated with the integration.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Redshift data warehouse to use as the target for replication.
     ///
     /// Pattern `^arn:aws[a-z\-]*:redshift(-serverless)?:[a-z0-9\-]+:[0-9]{12}:(namespace\/|namespace:)[a-z0-9\-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub target_arn: Str,
+    pub target_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -97,7 +72,7 @@ impl Integration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::Integration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-integration.html",
         primary_identifier: &["IntegrationArn"],
@@ -108,54 +83,56 @@ impl Integration {
         read_only: &["IntegrationArn", "CreateTime"],
         attributes: &["CreateTime", "IntegrationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Integration` with its required properties, named in a [`IntegrationRequired`].
     #[inline]
     pub fn new(required: IntegrationRequired) -> Self {
         Self {
-            additional_encryption_context: None,
-            integration_name: None,
-            kms_key_id: None,
+            additional_encryption_context: ::std::option::Option::None,
+            integration_name: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
             source_arn: required.source_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             target_arn: required.target_arn,
         }
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `IntegrationName`: a string.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = Some(value.into()); self }
+    pub fn integration_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration_name = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
+    pub fn source_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
+    pub fn target_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_arn = value.into(); self }
 }
 
-impl Resource for Integration {
+impl ::cloudwright_core::Resource for Integration {
     type Attributes = IntegrationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Integration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Integration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -169,12 +146,12 @@ impl ToValue for Integration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Integration`]: `Handle<Integration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IntegrationAttributes(ResourceRef);
+pub struct IntegrationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IntegrationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IntegrationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -184,36 +161,18 @@ impl IntegrationAttributes {
     ///
     /// The time (UTC) when the integration was created.
     #[inline]
-    pub fn create_time(&self) -> Value {
-        self.0.get_att("CreateTime")
+    pub fn create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreateTime"))
     }
 
     /// `Fn::GetAtt` `IntegrationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the integration.
     #[inline]
-    pub fn integration_arn(&self) -> Value {
-        self.0.get_att("IntegrationArn")
+    pub fn integration_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IntegrationArn"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Redshift::Integration`.
 ///
@@ -223,38 +182,79 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:(s3|dynamodb):.*:.*:[a-zA-Z0-9._\\-\\/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^arn:aws[a-z\\-]*:redshift(-serverless)?:[a-z0-9\\-]+:[0-9]{12}:(namespace\\/|namespace:)[a-z0-9\\-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["SourceArn", "TargetArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -46,13 +46,10 @@ pub use cluster_parameter_group::{
     ClusterParameterGroup, ClusterParameterGroupAttributes, ClusterParameterGroupRequired,
 };
 #[cfg(feature = "redshift")]
-pub use cluster_security_group::{
-    ClusterSecurityGroup, ClusterSecurityGroupAttributes, ClusterSecurityGroupRequired,
-};
+pub use cluster_security_group::{ClusterSecurityGroup, ClusterSecurityGroupAttributes};
 #[cfg(feature = "redshift")]
 pub use cluster_security_group_ingress::{
     ClusterSecurityGroupIngress, ClusterSecurityGroupIngressAttributes,
-    ClusterSecurityGroupIngressRequired,
 };
 #[cfg(feature = "redshift")]
 pub use cluster_subnet_group::{
@@ -65,10 +62,8 @@ pub use endpoint_authorization::{
     EndpointAuthorization, EndpointAuthorizationAttributes, EndpointAuthorizationRequired,
 };
 #[cfg(feature = "redshift")]
-pub use event_subscription::{
-    EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
-};
+pub use event_subscription::{EventSubscription, EventSubscriptionAttributes};
 #[cfg(feature = "redshift")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
 #[cfg(feature = "redshift")]
-pub use scheduled_action::{ScheduledAction, ScheduledActionAttributes, ScheduledActionRequired};
+pub use scheduled_action::{ScheduledAction, ScheduledActionAttributes};

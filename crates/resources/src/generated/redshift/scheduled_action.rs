@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ScheduledAction`], by name: `ScheduledAction::new(ScheduledActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledActionRequired {
-    /// `ScheduledActionName`: a string, required.
-    pub scheduled_action_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
-    properties: &[
-        ("Enable", Shape::Bool),
-        ("EndTime", Shape::STR),
-        ("IamRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("Schedule", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ScheduledActionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("ScheduledActionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
-        ("StartTime", Shape::STR),
-        ("TargetAction", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ScheduledActionName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Redshift::ScheduledAction` resource.
 ///
 /// Creates a scheduled action. A scheduled action contains a schedule and an Amazon Redshift API action. For example, you can create a schedule of when to run the `ResizeCluster` API operation.
@@ -47,49 +21,49 @@ pub struct ScheduledAction {
     /// `Enable`: a boolean.
     ///
     /// If true, the schedule is enabled. If false, the scheduled action does not trigger. For more information about `state` of the scheduled action, see `ScheduledAction` .
-    pub enable: Option<Bool>,
+    pub enable: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EndTime`: a string.
     ///
     /// The end time in UTC when the schedule is no longer active. After this time, the scheduled action does not trigger.
-    pub end_time: Option<Str>,
+    pub end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRole`: a string.
     ///
-    /// The IAM role to assume to run the scheduled action. This IAM role must have permission to run the Amazon Redshift API operation in the scheduled action. This IAM role must allow the Amazon Redshift scheduler (Principal scheduler.redshift.amazonaws.com) to assume permissions on your behalf. For more information about the IAM role to use with the Amazon Redshift scheduler, see \[Using Identity-Based Policies for Amazon Redshift\](<https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-iam-access-control-identity-based.html>) in the *Amazon Redshift Cluster Management Guide* .
+    /// The IAM role to assume to run the scheduled action. This IAM role must have permission to run the Amazon Redshift API operation in the scheduled action. This IAM role must allow the Amazon Redshift scheduler (Principal scheduler.redshift.amazonaws.com) to assume permissions on your behalf. For more information about the IAM role to use with the Amazon Redshift scheduler, see [Using Identity-Based Policies for Amazon Redshift](https://docs.aws.amazon.com/redshift/latest/mgmt/redshift-iam-access-control-identity-based.html) in the *Amazon Redshift Cluster Management Guide* .
     ///
     /// Length 0 to 2147483647.
-    pub iam_role: Option<Str>,
+    pub iam_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Schedule`: a string.
     ///
     /// The schedule for a one-time (at format) or recurring (cron format) scheduled action. Schedule invocations must be separated by at least one hour.
     ///
     /// Format of at expressions is " `at(yyyy-mm-ddThh:mm:ss)` ". For example, " `at(2016-03-04T17:27:00)` ".
     ///
-    /// Format of cron expressions is " `cron(Minutes Hours Day-of-month Month Day-of-week Year)` ". For example, " `cron(0 10 ? * MON *)` ". For more information, see \[Cron Expressions\](<https://docs.aws.amazon.com//AmazonCloudWatch/latest/events/ScheduledEvents.html#CronExpressions>) in the *Amazon CloudWatch Events User Guide* .
+    /// Format of cron expressions is " `cron(Minutes Hours Day-of-month Month Day-of-week Year)` ". For example, " `cron(0 10 ? * MON *)` ". For more information, see [Cron Expressions](https://docs.aws.amazon.com//AmazonCloudWatch/latest/events/ScheduledEvents.html#CronExpressions) in the *Amazon CloudWatch Events User Guide* .
     ///
     /// Length 0 to 2147483647.
-    pub schedule: Option<Str>,
+    pub schedule: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduledActionDescription`: a string.
     ///
     /// The description of the scheduled action.
     ///
     /// Length 0 to 2147483647.
-    pub scheduled_action_description: Option<Str>,
+    pub scheduled_action_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduledActionName`: a string, required.
     ///
     /// The name of the scheduled action.
     ///
     /// Length 0 to 2147483647; create-only: changing it replaces the resource.
-    pub scheduled_action_name: Str,
+    pub scheduled_action_name: ::cloudwright_core::Str,
     /// `StartTime`: a string.
     ///
     /// The start time in UTC when the schedule is active. Before this time, the scheduled action does not trigger.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetAction`: a JSON value.
     ///
     /// A JSON format string of the Amazon Redshift API operation with input parameters.
     ///
     /// " `{\"ResizeCluster\":{\"NodeType\":\"ra3.4xlarge\",\"ClusterIdentifier\":\"my-test-cluster\",\"NumberOfNodes\":3}}` ".
-    pub target_action: Option<Json>,
+    pub target_action: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +73,7 @@ impl ScheduledAction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Redshift::ScheduledAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-scheduledaction.html",
         primary_identifier: &["ScheduledActionName"],
@@ -110,57 +84,59 @@ impl ScheduledAction {
         read_only: &["State", "NextInvocations"],
         attributes: &["NextInvocations", "State"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ScheduledAction` with its required properties, named in a [`ScheduledActionRequired`].
+    /// A `ScheduledAction` with its one required property, `ScheduledActionName`.
     #[inline]
-    pub fn new(required: ScheduledActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            enable: None,
-            end_time: None,
-            iam_role: None,
-            schedule: None,
-            scheduled_action_description: None,
-            scheduled_action_name: required.scheduled_action_name,
-            start_time: None,
-            target_action: None,
+            enable: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+            iam_role: ::std::option::Option::None,
+            schedule: ::std::option::Option::None,
+            scheduled_action_description: ::std::option::Option::None,
+            scheduled_action_name: value.into(),
+            start_time: ::std::option::Option::None,
+            target_action: ::std::option::Option::None,
         }
     }
 
     /// `Enable`: a boolean.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = Some(value.into()); self }
+    pub fn enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable = ::std::option::Option::Some(value.into()); self }
     /// `EndTime`: a string.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = ::std::option::Option::Some(value.into()); self }
     /// `IamRole`: a string.
-    pub fn iam_role(mut self, value: impl Into<Str>) -> Self { self.iam_role = Some(value.into()); self }
+    pub fn iam_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role = ::std::option::Option::Some(value.into()); self }
     /// `Schedule`: a string.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledActionDescription`: a string.
-    pub fn scheduled_action_description(mut self, value: impl Into<Str>) -> Self { self.scheduled_action_description = Some(value.into()); self }
+    pub fn scheduled_action_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_action_description = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledActionName`: a string, required.
-    pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_action_name = value.into(); self }
+    pub fn scheduled_action_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_action_name = value.into(); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
     /// `TargetAction`: a JSON value.
-    pub fn target_action(mut self, value: impl Into<Json>) -> Self { self.target_action = Some(value.into()); self }
+    pub fn target_action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.target_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScheduledAction {
+impl ::cloudwright_core::Resource for ScheduledAction {
     type Attributes = ScheduledActionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledAction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScheduledAction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScheduledAction {
+impl ::cloudwright_core::ToValue for ScheduledAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enable", &self.enable)
             .opt("EndTime", &self.end_time)
             .opt("IamRole", &self.iam_role)
@@ -176,12 +152,12 @@ impl ToValue for ScheduledAction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScheduledAction`]: `Handle<ScheduledAction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScheduledAction`]: `Handle<ScheduledAction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScheduledActionAttributes(ResourceRef);
+pub struct ScheduledActionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScheduledActionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduledActionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,15 +167,39 @@ impl ScheduledActionAttributes {
     ///
     /// List of times when the scheduled action will run.
     #[inline]
-    pub fn next_invocations(&self) -> Value {
-        self.0.get_att("NextInvocations")
+    pub fn next_invocations(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NextInvocations"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     ///
     /// The state of the scheduled action. For example, `DISABLED` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
+        properties: &[
+            ("Enable", Shape::Bool),
+            ("EndTime", Shape::STR),
+            ("IamRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("Schedule", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ScheduledActionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("ScheduledActionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+            ("StartTime", Shape::STR),
+            ("TargetAction", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ScheduledActionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

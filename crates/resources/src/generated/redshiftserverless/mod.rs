@@ -19,8 +19,8 @@ pub mod snapshot;
 pub mod workgroup;
 
 #[cfg(feature = "redshiftserverless")]
-pub use namespace::{Namespace, NamespaceAttributes, NamespaceRequired};
+pub use namespace::{Namespace, NamespaceAttributes};
 #[cfg(feature = "redshiftserverless")]
-pub use snapshot::{Snapshot, SnapshotAttributes, SnapshotRequired};
+pub use snapshot::{Snapshot, SnapshotAttributes};
 #[cfg(feature = "redshiftserverless")]
-pub use workgroup::{Workgroup, WorkgroupAttributes, WorkgroupRequired};
+pub use workgroup::{Workgroup, WorkgroupAttributes};

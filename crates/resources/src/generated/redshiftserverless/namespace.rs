@@ -5,50 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[^\\x00-\\x20\\x22\\x27\\x2f\\x40\\x5c\\x7f-\\uffff]+",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][a-zA-Z_0-9+.@-]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z][a-z0-9]*(-[a-z0-9]+)*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9-]+$");
-
-/// The required properties of [`Namespace`], by name: `Namespace::new(NamespaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NamespaceRequired {
-    /// `NamespaceName`: a string, required.
-    pub namespace_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Namespace: ObjRule = ObjRule {
-    properties: &[
-        ("AdminPasswordSecretKmsKeyId", Shape::STR),
-        ("AdminUserPassword", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AdminUsername", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DbName", Shape::Str(&StrRule { max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DefaultIamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("FinalSnapshotName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("FinalSnapshotRetentionPeriod", Shape::INT),
-        ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("KmsKeyId", Shape::STR),
-        ("LogExports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["useractivitylog", "userlog", "connectionlog"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
-        ("ManageAdminPassword", Shape::Bool),
-        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("NamespaceResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RedshiftIdcApplicationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("SnapshotCopyConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SnapshotCopyConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["NamespaceName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RedshiftServerless::Namespace` resource.
 ///
@@ -66,95 +23,96 @@ pub struct Namespace {
     /// `AdminPasswordSecretKmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service (KMS) key used to encrypt and store the namespace's admin credentials secret. You can only use this parameter if `ManageAdminPassword` is `true` .
-    pub admin_password_secret_kms_key_id: Option<Str>,
+    pub admin_password_secret_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AdminUserPassword`: a string.
     ///
     /// The password of the administrator for the primary database created in the namespace.
     ///
     /// Pattern `^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[^\x00-\x20\x22\x27\x2f\x40\x5c\x7f-\uffff]+`; length 8 to 64; write-only: CloudFormation does not return it.
-    pub admin_user_password: Option<Str>,
+    pub admin_user_password: ::std::option::Option<::cloudwright_core::Str>,
     /// `AdminUsername`: a string.
     ///
     /// The username of the administrator for the primary database created in the namespace.
     ///
     /// Pattern `[a-zA-Z][a-zA-Z_0-9+.@-]*`.
-    pub admin_username: Option<Str>,
+    pub admin_username: ::std::option::Option<::cloudwright_core::Str>,
     /// `DbName`: a string.
     ///
     /// The name of the primary database created in the namespace.
     ///
     /// Pattern `[a-zA-Z][a-zA-Z_0-9+.@-]*`; length at most 127.
-    pub db_name: Option<Str>,
+    pub db_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultIamRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to set as a default in the namespace.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub default_iam_role_arn: Option<Str>,
+    pub default_iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `FinalSnapshotName`: a string.
     ///
     /// The name of the snapshot to be created before the namespace is deleted.
     ///
     /// Pattern `[a-z][a-z0-9]*(-[a-z0-9]+)*`; length at most 255; write-only: CloudFormation does not return it.
-    pub final_snapshot_name: Option<Str>,
+    pub final_snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FinalSnapshotRetentionPeriod`: an integer.
     ///
     /// How long to retain the final snapshot.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub final_snapshot_retention_period: Option<Int>,
+    pub final_snapshot_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `IamRoles`: a list of strings.
     ///
     /// A list of IAM roles to associate with the namespace.
     ///
     /// Each item: length 0 to 512.
-    pub iam_roles: Option<List<Str>>,
+    pub iam_roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service key used to encrypt your data.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogExports`: a list of [`LogExport`] values.
     ///
     /// The types of logs the namespace can export. Available export types are `userlog` , `connectionlog` , and `useractivitylog` .
     ///
     /// Items 0 to 16.
-    pub log_exports: Option<List<LogExport>>,
+    pub log_exports: ::std::option::Option<::cloudwright_core::List<LogExport>>,
     /// `ManageAdminPassword`: a boolean.
     ///
     /// If true, Amazon Redshift uses AWS Secrets Manager to manage the namespace's admin credentials. You can't use `AdminUserPassword` if `ManageAdminPassword` is true. If `ManageAdminPassword` is `false` or not set, Amazon Redshift uses `AdminUserPassword` for the admin user account's password.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub manage_admin_password: Option<Bool>,
+    pub manage_admin_password: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NamespaceName`: a string, required.
     ///
-    /// The name of the namespace. Must be between 3-64 alphanumeric characters in lowercase, and it cannot be a reserved word. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com//redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
+    /// The name of the namespace. Must be between 3-64 alphanumeric characters in lowercase, and it cannot be a reserved word. A list of reserved words can be found in [Reserved Words](https://docs.aws.amazon.com//redshift/latest/dg/r_pg_keywords.html) in the Amazon Redshift Database Developer Guide.
     ///
     /// Pattern `^[a-z0-9-]+$`; length 3 to 64; create-only: changing it replaces the resource.
-    pub namespace_name: Str,
+    pub namespace_name: ::cloudwright_core::Str,
     /// `NamespaceResourcePolicy`: a JSON value.
     ///
     /// The resource policy that will be attached to the namespace.
     ///
     /// Format `json`.
-    pub namespace_resource_policy: Option<Json>,
+    pub namespace_resource_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `RedshiftIdcApplicationArn`: a string.
     ///
     /// The ARN for the Redshift application that integrates with IAM Identity Center.
     ///
     /// Length 1 to 1024; write-only: CloudFormation does not return it.
-    pub redshift_idc_application_arn: Option<Str>,
+    pub redshift_idc_application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotCopyConfigurations`: a list of [`SnapshotCopyConfiguration`] objects.
     ///
     /// The snapshot copy configurations for the namespace.
     ///
     /// Items 0 to 1.
-    pub snapshot_copy_configurations: Option<List<SnapshotCopyConfiguration>>,
+    pub snapshot_copy_configurations:
+        ::std::option::Option<::cloudwright_core::List<SnapshotCopyConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The map of the key-value pairs used to tag the namespace.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -164,7 +122,7 @@ impl Namespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RedshiftServerless::Namespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-namespace.html",
         primary_identifier: &["NamespaceName"],
@@ -175,84 +133,86 @@ impl Namespace {
         read_only: &["Namespace", "Namespace/NamespaceArn", "Namespace/NamespaceId", "Namespace/NamespaceName", "Namespace/AdminUsername", "Namespace/DbName", "Namespace/KmsKeyId", "Namespace/DefaultIamRoleArn", "Namespace/IamRoles", "Namespace/LogExports", "Namespace/Status", "Namespace/CreationDate"],
         attributes: &["Namespace", "Namespace.AdminUsername", "Namespace.CreationDate", "Namespace.DbName", "Namespace.DefaultIamRoleArn", "Namespace.IamRoles", "Namespace.KmsKeyId", "Namespace.LogExports", "Namespace.NamespaceArn", "Namespace.NamespaceId", "Namespace.NamespaceName", "Namespace.Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Namespace` with its required properties, named in a [`NamespaceRequired`].
+    /// A `Namespace` with its one required property, `NamespaceName`.
     #[inline]
-    pub fn new(required: NamespaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            admin_password_secret_kms_key_id: None,
-            admin_user_password: None,
-            admin_username: None,
-            db_name: None,
-            default_iam_role_arn: None,
-            final_snapshot_name: None,
-            final_snapshot_retention_period: None,
-            iam_roles: None,
-            kms_key_id: None,
-            log_exports: None,
-            manage_admin_password: None,
-            namespace_name: required.namespace_name,
-            namespace_resource_policy: None,
-            redshift_idc_application_arn: None,
-            snapshot_copy_configurations: None,
-            tags: None,
+            admin_password_secret_kms_key_id: ::std::option::Option::None,
+            admin_user_password: ::std::option::Option::None,
+            admin_username: ::std::option::Option::None,
+            db_name: ::std::option::Option::None,
+            default_iam_role_arn: ::std::option::Option::None,
+            final_snapshot_name: ::std::option::Option::None,
+            final_snapshot_retention_period: ::std::option::Option::None,
+            iam_roles: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            log_exports: ::std::option::Option::None,
+            manage_admin_password: ::std::option::Option::None,
+            namespace_name: value.into(),
+            namespace_resource_policy: ::std::option::Option::None,
+            redshift_idc_application_arn: ::std::option::Option::None,
+            snapshot_copy_configurations: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AdminPasswordSecretKmsKeyId`: a string.
-    pub fn admin_password_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.admin_password_secret_kms_key_id = Some(value.into()); self }
+    pub fn admin_password_secret_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_password_secret_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `AdminUserPassword`: a string.
-    pub fn admin_user_password(mut self, value: impl Into<Str>) -> Self { self.admin_user_password = Some(value.into()); self }
+    pub fn admin_user_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_user_password = ::std::option::Option::Some(value.into()); self }
     /// `AdminUsername`: a string.
-    pub fn admin_username(mut self, value: impl Into<Str>) -> Self { self.admin_username = Some(value.into()); self }
+    pub fn admin_username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_username = ::std::option::Option::Some(value.into()); self }
     /// `DbName`: a string.
-    pub fn db_name(mut self, value: impl Into<Str>) -> Self { self.db_name = Some(value.into()); self }
+    pub fn db_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_name = ::std::option::Option::Some(value.into()); self }
     /// `DefaultIamRoleArn`: a string.
-    pub fn default_iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.default_iam_role_arn = Some(value.into()); self }
+    pub fn default_iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `FinalSnapshotName`: a string.
-    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.final_snapshot_name = Some(value.into()); self }
+    pub fn final_snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.final_snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `FinalSnapshotRetentionPeriod`: an integer.
-    pub fn final_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.final_snapshot_retention_period = Some(value.into()); self }
+    pub fn final_snapshot_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.final_snapshot_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `IamRoles`: a list of strings.
-    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self { self.iam_roles = Some(value.into()); self }
+    pub fn iam_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.iam_roles = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LogExports`: a list of [`LogExport`] values.
-    pub fn log_exports(mut self, value: impl Into<List<LogExport>>) -> Self { self.log_exports = Some(value.into()); self }
+    pub fn log_exports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogExport>>) -> Self { self.log_exports = ::std::option::Option::Some(value.into()); self }
     /// `ManageAdminPassword`: a boolean.
-    pub fn manage_admin_password(mut self, value: impl Into<Bool>) -> Self { self.manage_admin_password = Some(value.into()); self }
+    pub fn manage_admin_password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.manage_admin_password = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceName`: a string, required.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = value.into(); self }
+    pub fn namespace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_name = value.into(); self }
     /// `NamespaceResourcePolicy`: a JSON value.
-    pub fn namespace_resource_policy(mut self, value: impl Into<Json>) -> Self { self.namespace_resource_policy = Some(value.into()); self }
+    pub fn namespace_resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.namespace_resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftIdcApplicationArn`: a string.
-    pub fn redshift_idc_application_arn(mut self, value: impl Into<Str>) -> Self { self.redshift_idc_application_arn = Some(value.into()); self }
+    pub fn redshift_idc_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redshift_idc_application_arn = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotCopyConfigurations`: a list of [`SnapshotCopyConfiguration`] objects.
-    pub fn snapshot_copy_configurations(mut self, value: impl Into<List<SnapshotCopyConfiguration>>) -> Self { self.snapshot_copy_configurations = Some(value.into()); self }
+    pub fn snapshot_copy_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SnapshotCopyConfiguration>>) -> Self { self.snapshot_copy_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Namespace {
+impl ::cloudwright_core::Resource for Namespace {
     type Attributes = NamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Namespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Namespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Namespace {
+impl ::cloudwright_core::ToValue for Namespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdminPasswordSecretKmsKeyId",
                 &self.admin_password_secret_kms_key_id,
@@ -285,12 +245,12 @@ impl ToValue for Namespace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Namespace`]: `Handle<Namespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Namespace`]: `Handle<Namespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NamespaceAttributes(ResourceRef);
+pub struct NamespaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NamespaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NamespaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -300,115 +260,96 @@ impl NamespaceAttributes {
     ///
     /// A collection of database objects and users.
     #[inline]
-    pub fn namespace(&self) -> Value {
-        self.0.get_att("Namespace")
+    pub fn namespace(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Namespace"))
     }
 
     /// `Fn::GetAtt` `Namespace.AdminUsername`: a string.
     ///
     /// The username of the administrator for the first database created in the namespace.
     #[inline]
-    pub fn namespace_admin_username(&self) -> Value {
-        self.0.get_att("Namespace.AdminUsername")
+    pub fn namespace_admin_username(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.AdminUsername"))
     }
 
     /// `Fn::GetAtt` `Namespace.CreationDate`: a string.
     ///
     /// The date of when the namespace was created.
     #[inline]
-    pub fn namespace_creation_date(&self) -> Value {
-        self.0.get_att("Namespace.CreationDate")
+    pub fn namespace_creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.CreationDate"))
     }
 
     /// `Fn::GetAtt` `Namespace.DbName`: a string.
     ///
     /// The name of the first database created in the namespace.
     #[inline]
-    pub fn namespace_db_name(&self) -> Value {
-        self.0.get_att("Namespace.DbName")
+    pub fn namespace_db_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.DbName"))
     }
 
     /// `Fn::GetAtt` `Namespace.DefaultIamRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to set as a default in the namespace.
     #[inline]
-    pub fn namespace_default_iam_role_arn(&self) -> Value {
-        self.0.get_att("Namespace.DefaultIamRoleArn")
+    pub fn namespace_default_iam_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.DefaultIamRoleArn"))
     }
 
     /// `Fn::GetAtt` `Namespace.IamRoles`: a list of strings.
     ///
     /// A list of IAM roles to associate with the namespace.
     #[inline]
-    pub fn namespace_iam_roles(&self) -> Value {
-        self.0.get_att("Namespace.IamRoles")
+    pub fn namespace_iam_roles(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Namespace.IamRoles"))
     }
 
     /// `Fn::GetAtt` `Namespace.KmsKeyId`: a string.
     ///
     /// The ID of the AWS Key Management Service key used to encrypt your data.
     #[inline]
-    pub fn namespace_kms_key_id(&self) -> Value {
-        self.0.get_att("Namespace.KmsKeyId")
+    pub fn namespace_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `Namespace.LogExports`: a list of `LogExport` values.
     ///
     /// The types of logs the namespace can export. Available export types are User log, Connection log, and User activity log.
     #[inline]
-    pub fn namespace_log_exports(&self) -> Value {
-        self.0.get_att("Namespace.LogExports")
+    pub fn namespace_log_exports(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Namespace.LogExports"))
     }
 
     /// `Fn::GetAtt` `Namespace.NamespaceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) associated with a namespace.
     #[inline]
-    pub fn namespace_namespace_arn(&self) -> Value {
-        self.0.get_att("Namespace.NamespaceArn")
+    pub fn namespace_namespace_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.NamespaceArn"))
     }
 
     /// `Fn::GetAtt` `Namespace.NamespaceId`: a string.
     ///
     /// The unique identifier of a namespace.
     #[inline]
-    pub fn namespace_namespace_id(&self) -> Value {
-        self.0.get_att("Namespace.NamespaceId")
+    pub fn namespace_namespace_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.NamespaceId"))
     }
 
     /// `Fn::GetAtt` `Namespace.NamespaceName`: a string.
     ///
-    /// The name of the namespace. Must be between 3-64 alphanumeric characters in lowercase, and it cannot be a reserved word. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com//redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
+    /// The name of the namespace. Must be between 3-64 alphanumeric characters in lowercase, and it cannot be a reserved word. A list of reserved words can be found in [Reserved Words](https://docs.aws.amazon.com//redshift/latest/dg/r_pg_keywords.html) in the Amazon Redshift Database Developer Guide.
     #[inline]
-    pub fn namespace_namespace_name(&self) -> Value {
-        self.0.get_att("Namespace.NamespaceName")
+    pub fn namespace_namespace_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.NamespaceName"))
     }
 
     /// `Fn::GetAtt` `Namespace.Status`: one of a set of strings.
     #[inline]
-    pub fn namespace_status(&self) -> Value {
-        self.0.get_att("Namespace.Status")
+    pub fn namespace_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace.Status"))
     }
 }
-
-/// The required properties of [`SnapshotCopyConfiguration`], by name: `SnapshotCopyConfiguration::new(SnapshotCopyConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotCopyConfigurationRequired {
-    /// `DestinationRegion`: a string, required.
-    pub destination_region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnapshotCopyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationKmsKeyId", Shape::STR),
-        ("DestinationRegion", Shape::STR),
-        ("SnapshotRetentionPeriod", Shape::INT),
-    ],
-    required: &["DestinationRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnapshotCopyConfiguration` property type of `AWS::RedshiftServerless::Namespace`.
 ///
@@ -420,43 +361,43 @@ pub struct SnapshotCopyConfiguration {
     /// `DestinationKmsKeyId`: a string.
     ///
     /// The ID of the KMS key to use to encrypt your snapshots in the destination AWS Region .
-    pub destination_kms_key_id: Option<Str>,
+    pub destination_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DestinationRegion`: a string, required.
     ///
     /// The destination AWS Region to copy snapshots to.
-    pub destination_region: Str,
+    pub destination_region: ::cloudwright_core::Str,
     /// `SnapshotRetentionPeriod`: an integer.
     ///
     /// The retention period of snapshots that are copied to the destination AWS Region .
-    pub snapshot_retention_period: Option<Int>,
+    pub snapshot_retention_period: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl SnapshotCopyConfiguration {
-    /// A `SnapshotCopyConfiguration` with its required properties, named in a [`SnapshotCopyConfigurationRequired`].
+    /// A `SnapshotCopyConfiguration` with its one required property, `DestinationRegion`.
     #[inline]
-    pub fn new(required: SnapshotCopyConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            destination_kms_key_id: None,
-            destination_region: required.destination_region,
-            snapshot_retention_period: None,
+            destination_kms_key_id: ::std::option::Option::None,
+            destination_region: value.into(),
+            snapshot_retention_period: ::std::option::Option::None,
         }
     }
 
     /// `DestinationKmsKeyId`: a string.
-    pub fn destination_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.destination_kms_key_id = Some(value.into()); self }
+    pub fn destination_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `DestinationRegion`: a string, required.
-    pub fn destination_region(mut self, value: impl Into<Str>) -> Self { self.destination_region = value.into(); self }
+    pub fn destination_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_region = value.into(); self }
     /// `SnapshotRetentionPeriod`: an integer.
-    pub fn snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_period = Some(value.into()); self }
+    pub fn snapshot_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.snapshot_retention_period = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnapshotCopyConfiguration {}
+impl crate::PropertyType for SnapshotCopyConfiguration {}
 
-impl ToValue for SnapshotCopyConfiguration {
+impl ::cloudwright_core::ToValue for SnapshotCopyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationKmsKeyId", &self.destination_kms_key_id)
             .req("DestinationRegion", &self.destination_region)
             .opt("SnapshotRetentionPeriod", &self.snapshot_retention_period)
@@ -474,24 +415,77 @@ pub enum LogExport {
     /// `connectionlog`
     Connectionlog,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogExport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogExport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogExport {
+impl ::cloudwright_core::ToValue for LogExport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Useractivitylog => "useractivitylog",
             Self::Userlog => "userlog",
             Self::Connectionlog => "connectionlog",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[^\\x00-\\x20\\x22\\x27\\x2f\\x40\\x5c\\x7f-\\uffff]+",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z][a-zA-Z_0-9+.@-]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Namespace: ObjRule = ObjRule {
+        properties: &[
+            ("AdminPasswordSecretKmsKeyId", Shape::STR),
+            ("AdminUserPassword", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AdminUsername", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DbName", Shape::Str(&StrRule { max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DefaultIamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("FinalSnapshotName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("FinalSnapshotRetentionPeriod", Shape::INT),
+            ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("KmsKeyId", Shape::STR),
+            ("LogExports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["useractivitylog", "userlog", "connectionlog"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+            ("ManageAdminPassword", Shape::Bool),
+            ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("NamespaceResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RedshiftIdcApplicationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("SnapshotCopyConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SnapshotCopyConfiguration), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["NamespaceName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnapshotCopyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationKmsKeyId", Shape::STR),
+            ("DestinationRegion", Shape::STR),
+            ("SnapshotRetentionPeriod", Shape::INT),
+        ],
+        required: &["DestinationRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
-
-/// The required properties of [`Snapshot`], by name: `Snapshot::new(SnapshotRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnapshotRequired {
-    /// `SnapshotName`: a string, required.
-    pub snapshot_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
-    properties: &[
-        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RetentionPeriod", Shape::INT),
-        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["SnapshotName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RedshiftServerless::Snapshot` resource.
 ///
@@ -51,23 +25,23 @@ pub struct Snapshot {
     /// The name of the namepsace.
     ///
     /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
-    pub namespace_name: Option<Str>,
+    pub namespace_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RetentionPeriod`: an integer.
     ///
     /// The retention period of the snapshot created by the scheduled action.
-    pub retention_period: Option<Int>,
+    pub retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotName`: a string, required.
     ///
     /// The name of the snapshot.
     ///
     /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
-    pub snapshot_name: Str,
+    pub snapshot_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// An array of \[Tag objects\](<https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_Tag.html>) to associate with the snapshot.
+    /// An array of [Tag objects](https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_Tag.html) to associate with the snapshot.
     ///
     /// Items 0 to 200; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +51,7 @@ impl Snapshot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RedshiftServerless::Snapshot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-snapshot.html",
         primary_identifier: &["SnapshotName"],
@@ -88,48 +62,50 @@ impl Snapshot {
         read_only: &["Snapshot", "OwnerAccount", "Snapshot/SnapshotName", "Snapshot/NamespaceName", "Snapshot/NamespaceArn", "Snapshot/SnapshotArn", "Snapshot/SnapshotCreateTime", "Snapshot/Status", "Snapshot/AdminUsername", "Snapshot/KmsKeyId", "Snapshot/OwnerAccount", "Snapshot/RetentionPeriod"],
         attributes: &["OwnerAccount", "Snapshot", "Snapshot.AdminUsername", "Snapshot.KmsKeyId", "Snapshot.NamespaceArn", "Snapshot.NamespaceName", "Snapshot.OwnerAccount", "Snapshot.RetentionPeriod", "Snapshot.SnapshotArn", "Snapshot.SnapshotCreateTime", "Snapshot.SnapshotName", "Snapshot.Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Snapshot` with its required properties, named in a [`SnapshotRequired`].
+    /// A `Snapshot` with its one required property, `SnapshotName`.
     #[inline]
-    pub fn new(required: SnapshotRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            namespace_name: None,
-            retention_period: None,
-            snapshot_name: required.snapshot_name,
-            tags: None,
+            namespace_name: ::std::option::Option::None,
+            retention_period: ::std::option::Option::None,
+            snapshot_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `NamespaceName`: a string.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
+    pub fn namespace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_name = ::std::option::Option::Some(value.into()); self }
     /// `RetentionPeriod`: an integer.
-    pub fn retention_period(mut self, value: impl Into<Int>) -> Self { self.retention_period = Some(value.into()); self }
+    pub fn retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retention_period = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotName`: a string, required.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = value.into(); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Snapshot {
+impl ::cloudwright_core::Resource for Snapshot {
     type Attributes = SnapshotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Snapshot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Snapshot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Snapshot {
+impl ::cloudwright_core::ToValue for Snapshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NamespaceName", &self.namespace_name)
             .opt("RetentionPeriod", &self.retention_period)
             .req("SnapshotName", &self.snapshot_name)
@@ -138,12 +114,12 @@ impl ToValue for Snapshot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Snapshot`]: `Handle<Snapshot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Snapshot`]: `Handle<Snapshot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SnapshotAttributes(ResourceRef);
+pub struct SnapshotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SnapshotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SnapshotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,93 +129,117 @@ impl SnapshotAttributes {
     ///
     /// The owner AWS ; account of the snapshot.
     #[inline]
-    pub fn owner_account(&self) -> Value {
-        self.0.get_att("OwnerAccount")
+    pub fn owner_account(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerAccount"))
     }
 
     /// `Fn::GetAtt` `Snapshot`: an object.
     ///
     /// A snapshot object that contains databases.
     #[inline]
-    pub fn snapshot(&self) -> Value {
-        self.0.get_att("Snapshot")
+    pub fn snapshot(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Snapshot"))
     }
 
     /// `Fn::GetAtt` `Snapshot.AdminUsername`: a string.
     ///
     /// The username of the database within a snapshot.
     #[inline]
-    pub fn snapshot_admin_username(&self) -> Value {
-        self.0.get_att("Snapshot.AdminUsername")
+    pub fn snapshot_admin_username(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.AdminUsername"))
     }
 
     /// `Fn::GetAtt` `Snapshot.KmsKeyId`: a string.
     ///
     /// The unique identifier of the KMS key used to encrypt the snapshot.
     #[inline]
-    pub fn snapshot_kms_key_id(&self) -> Value {
-        self.0.get_att("Snapshot.KmsKeyId")
+    pub fn snapshot_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `Snapshot.NamespaceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the namespace the snapshot was created from.
     #[inline]
-    pub fn snapshot_namespace_arn(&self) -> Value {
-        self.0.get_att("Snapshot.NamespaceArn")
+    pub fn snapshot_namespace_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.NamespaceArn"))
     }
 
     /// `Fn::GetAtt` `Snapshot.NamespaceName`: a string.
     ///
     /// The name of the namepsace.
     #[inline]
-    pub fn snapshot_namespace_name(&self) -> Value {
-        self.0.get_att("Snapshot.NamespaceName")
+    pub fn snapshot_namespace_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.NamespaceName"))
     }
 
     /// `Fn::GetAtt` `Snapshot.OwnerAccount`: a string.
     ///
     /// The owner AWS ; account of the snapshot.
     #[inline]
-    pub fn snapshot_owner_account(&self) -> Value {
-        self.0.get_att("Snapshot.OwnerAccount")
+    pub fn snapshot_owner_account(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.OwnerAccount"))
     }
 
     /// `Fn::GetAtt` `Snapshot.RetentionPeriod`: an integer.
     ///
     /// The retention period of the snapshot created by the scheduled action.
     #[inline]
-    pub fn snapshot_retention_period(&self) -> Value {
-        self.0.get_att("Snapshot.RetentionPeriod")
+    pub fn snapshot_retention_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Snapshot.RetentionPeriod"))
     }
 
     /// `Fn::GetAtt` `Snapshot.SnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the snapshot.
     #[inline]
-    pub fn snapshot_snapshot_arn(&self) -> Value {
-        self.0.get_att("Snapshot.SnapshotArn")
+    pub fn snapshot_snapshot_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.SnapshotArn"))
     }
 
     /// `Fn::GetAtt` `Snapshot.SnapshotCreateTime`: a string.
     ///
     /// The timestamp of when the snapshot was created.
     #[inline]
-    pub fn snapshot_snapshot_create_time(&self) -> Value {
-        self.0.get_att("Snapshot.SnapshotCreateTime")
+    pub fn snapshot_snapshot_create_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.SnapshotCreateTime"))
     }
 
     /// `Fn::GetAtt` `Snapshot.SnapshotName`: a string.
     ///
     /// The name of the snapshot.
     #[inline]
-    pub fn snapshot_snapshot_name(&self) -> Value {
-        self.0.get_att("Snapshot.SnapshotName")
+    pub fn snapshot_snapshot_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.SnapshotName"))
     }
 
     /// `Fn::GetAtt` `Snapshot.Status`: one of a set of strings.
     #[inline]
-    pub fn snapshot_status(&self) -> Value {
-        self.0.get_att("Snapshot.Status")
+    pub fn snapshot_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Snapshot.Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
+        properties: &[
+            ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RetentionPeriod", Shape::INT),
+            ("SnapshotName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["SnapshotName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

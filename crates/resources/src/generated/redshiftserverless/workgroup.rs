@@ -5,52 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-fA-F]{8,}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-fA-F]{8,}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-z0-9-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9-]*$");
-
-/// The required properties of [`Workgroup`], by name: `Workgroup::new(WorkgroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkgroupRequired {
-    /// `WorkgroupName`: a string, required.
-    pub workgroup_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
-    properties: &[
-        ("BaseCapacity", Shape::INT),
-        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: Some(1), max_items: None, unique: true })),
-        ("EnhancedVpcRouting", Shape::Bool),
-        ("MaxCapacity", Shape::INT),
-        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Port", Shape::INT),
-        ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
-        ("PubliclyAccessible", Shape::Bool),
-        ("RecoveryPointId", Shape::STR),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32), unique: false })),
-        ("SnapshotArn", Shape::STR),
-        ("SnapshotName", Shape::STR),
-        ("SnapshotOwnerAccount", Shape::STR),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Workgroup", Shape::Object(&RULE_WorkgroupProperty)),
-        ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["WorkgroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RedshiftServerless::Workgroup` resource.
 ///
@@ -68,101 +23,102 @@ pub struct Workgroup {
     /// `BaseCapacity`: an integer.
     ///
     /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
-    pub base_capacity: Option<Int>,
+    pub base_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConfigParameters`: a list of [`ConfigParameter`] objects.
     ///
-    /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
+    /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see [Query monitoring metrics for Amazon Redshift Serverless](https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless) .
     ///
     /// Items at least 1; write-only: CloudFormation does not return it.
-    pub config_parameters: Option<List<ConfigParameter>>,
+    pub config_parameters: ::std::option::Option<::cloudwright_core::List<ConfigParameter>>,
     /// `EnhancedVpcRouting`: a boolean.
     ///
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
     ///
     /// Default `false`.
-    pub enhanced_vpc_routing: Option<Bool>,
+    pub enhanced_vpc_routing: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxCapacity`: an integer.
     ///
     /// The maximum data-warehouse capacity Amazon Redshift Serverless uses to serve queries. The max capacity is specified in RPUs.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `NamespaceName`: a string.
     ///
     /// The namespace the workgroup is associated with.
     ///
     /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
-    pub namespace_name: Option<Str>,
+    pub namespace_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The custom port to use when connecting to a workgroup. Valid port ranges are 5431-5455 and 8191-8215. The default is 5439.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PricePerformanceTarget`: a [`PerformanceTarget`] object.
     ///
     /// An object that represents the price performance target settings for the workgroup.
-    pub price_performance_target: Option<Obj<PerformanceTarget>>,
+    pub price_performance_target: ::std::option::Option<crate::Obj<PerformanceTarget>>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// A value that specifies whether the workgroup can be accessible from a public network.
     ///
     /// Default `false`.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RecoveryPointId`: a string.
     ///
     /// The recovery point id to restore from.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub recovery_point_id: Option<Str>,
+    pub recovery_point_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group IDs to associate with the workgroup.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 32; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-fA-F]{8,}$`, length 0 to 255; write-only: CloudFormation does not return it.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the snapshot to restore from.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub snapshot_arn: Option<Str>,
+    pub snapshot_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotName`: a string.
     ///
     /// The snapshot name to restore from.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub snapshot_name: Option<Str>,
+    pub snapshot_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnapshotOwnerAccount`: a string.
     ///
     /// The Amazon Web Services account that owns the snapshot.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub snapshot_owner_account: Option<Str>,
+    pub snapshot_owner_account: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings.
     ///
     /// A list of subnet IDs the workgroup is associated with.
     ///
     /// Items 1 to 32; each item: pattern `^subnet-[0-9a-fA-F]{8,}$`, length 0 to 255; write-only: CloudFormation does not return it.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The map of the key-value pairs used to tag the workgroup.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrackName`: a string.
     ///
     /// An optional parameter for the name of the track for the workgroup. If you don't provide a track name, the workgroup is assigned to the current track.
     ///
     /// Pattern `^[a-zA-Z0-9_]+$`; length 1 to 256.
-    pub track_name: Option<Str>,
+    pub track_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Workgroup`: a [`WorkgroupProperty`] object.
     ///
     /// The collection of computing resources from which an endpoint is created.
-    pub workgroup: Option<Obj<WorkgroupProperty>>,
+    pub workgroup: ::std::option::Option<crate::Obj<WorkgroupProperty>>,
     /// `WorkgroupName`: a string, required.
     ///
     /// The name of the workgroup.
     ///
     /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
-    pub workgroup_name: Str,
+    pub workgroup_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -172,7 +128,7 @@ impl Workgroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RedshiftServerless::Workgroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-workgroup.html",
         primary_identifier: &["WorkgroupName"],
@@ -183,90 +139,92 @@ impl Workgroup {
         read_only: &["Workgroup/WorkgroupId", "Workgroup/WorkgroupArn", "Workgroup/WorkgroupName", "Workgroup/NamespaceName", "Workgroup/BaseCapacity", "Workgroup/MaxCapacity", "Workgroup/EnhancedVpcRouting", "Workgroup/ConfigParameters", "Workgroup/SecurityGroupIds", "Workgroup/SubnetIds", "Workgroup/TrackName", "Workgroup/Status", "Workgroup/Endpoint/Address", "Workgroup/Endpoint/Port", "Workgroup/Endpoint/VpcEndpoints/*/VpcEndpointId", "Workgroup/Endpoint/VpcEndpoints/*/VpcId", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/NetworkInterfaceId", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/SubnetId", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/PrivateIpAddress", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/AvailabilityZone", "Workgroup/PubliclyAccessible", "Workgroup/CreationDate"],
         attributes: &["BaseCapacity", "ConfigParameters", "EnhancedVpcRouting", "MaxCapacity", "NamespaceName", "Port", "PubliclyAccessible", "RecoveryPointId", "SecurityGroupIds", "SnapshotArn", "SnapshotName", "SnapshotOwnerAccount", "SubnetIds", "Tags", "TrackName", "Workgroup.BaseCapacity", "Workgroup.ConfigParameters", "Workgroup.CreationDate", "Workgroup.Endpoint.Address", "Workgroup.Endpoint.Port", "Workgroup.Endpoint.VpcEndpoints", "Workgroup.EnhancedVpcRouting", "Workgroup.MaxCapacity", "Workgroup.NamespaceName", "Workgroup.PricePerformanceTarget.Level", "Workgroup.PricePerformanceTarget.Status", "Workgroup.PubliclyAccessible", "Workgroup.SecurityGroupIds", "Workgroup.Status", "Workgroup.SubnetIds", "Workgroup.TrackName", "Workgroup.WorkgroupArn", "Workgroup.WorkgroupId", "Workgroup.WorkgroupName", "WorkgroupName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Workgroup` with its required properties, named in a [`WorkgroupRequired`].
+    /// A `Workgroup` with its one required property, `WorkgroupName`.
     #[inline]
-    pub fn new(required: WorkgroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base_capacity: None,
-            config_parameters: None,
-            enhanced_vpc_routing: None,
-            max_capacity: None,
-            namespace_name: None,
-            port: None,
-            price_performance_target: None,
-            publicly_accessible: None,
-            recovery_point_id: None,
-            security_group_ids: None,
-            snapshot_arn: None,
-            snapshot_name: None,
-            snapshot_owner_account: None,
-            subnet_ids: None,
-            tags: None,
-            track_name: None,
-            workgroup: None,
-            workgroup_name: required.workgroup_name,
+            base_capacity: ::std::option::Option::None,
+            config_parameters: ::std::option::Option::None,
+            enhanced_vpc_routing: ::std::option::Option::None,
+            max_capacity: ::std::option::Option::None,
+            namespace_name: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            price_performance_target: ::std::option::Option::None,
+            publicly_accessible: ::std::option::Option::None,
+            recovery_point_id: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            snapshot_arn: ::std::option::Option::None,
+            snapshot_name: ::std::option::Option::None,
+            snapshot_owner_account: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            track_name: ::std::option::Option::None,
+            workgroup: ::std::option::Option::None,
+            workgroup_name: value.into(),
         }
     }
 
     /// `BaseCapacity`: an integer.
-    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self { self.base_capacity = Some(value.into()); self }
+    pub fn base_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ConfigParameters`: a list of [`ConfigParameter`] objects.
-    pub fn config_parameters(mut self, value: impl Into<List<ConfigParameter>>) -> Self { self.config_parameters = Some(value.into()); self }
+    pub fn config_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigParameter>>) -> Self { self.config_parameters = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedVpcRouting`: a boolean.
-    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self { self.enhanced_vpc_routing = Some(value.into()); self }
+    pub fn enhanced_vpc_routing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_vpc_routing = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceName`: a string.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
+    pub fn namespace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PricePerformanceTarget`: a [`PerformanceTarget`] object.
-    pub fn price_performance_target(mut self, value: impl Into<Obj<PerformanceTarget>>) -> Self { self.price_performance_target = Some(value.into()); self }
+    pub fn price_performance_target(mut self, value: impl ::std::convert::Into<crate::Obj<PerformanceTarget>>) -> Self { self.price_performance_target = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryPointId`: a string.
-    pub fn recovery_point_id(mut self, value: impl Into<Str>) -> Self { self.recovery_point_id = Some(value.into()); self }
+    pub fn recovery_point_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recovery_point_id = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotArn`: a string.
-    pub fn snapshot_arn(mut self, value: impl Into<Str>) -> Self { self.snapshot_arn = Some(value.into()); self }
+    pub fn snapshot_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_arn = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotName`: a string.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
+    pub fn snapshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_name = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotOwnerAccount`: a string.
-    pub fn snapshot_owner_account(mut self, value: impl Into<Str>) -> Self { self.snapshot_owner_account = Some(value.into()); self }
+    pub fn snapshot_owner_account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_owner_account = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrackName`: a string.
-    pub fn track_name(mut self, value: impl Into<Str>) -> Self { self.track_name = Some(value.into()); self }
+    pub fn track_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.track_name = ::std::option::Option::Some(value.into()); self }
     /// `Workgroup`: a [`WorkgroupProperty`] object.
-    pub fn workgroup(mut self, value: impl Into<Obj<WorkgroupProperty>>) -> Self { self.workgroup = Some(value.into()); self }
+    pub fn workgroup(mut self, value: impl ::std::convert::Into<crate::Obj<WorkgroupProperty>>) -> Self { self.workgroup = ::std::option::Option::Some(value.into()); self }
     /// `WorkgroupName`: a string, required.
-    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self { self.workgroup_name = value.into(); self }
+    pub fn workgroup_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workgroup_name = value.into(); self }
 }
 
-impl Resource for Workgroup {
+impl ::cloudwright_core::Resource for Workgroup {
     type Attributes = WorkgroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workgroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workgroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workgroup {
+impl ::cloudwright_core::ToValue for Workgroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseCapacity", &self.base_capacity)
             .opt("ConfigParameters", &self.config_parameters)
             .opt("EnhancedVpcRouting", &self.enhanced_vpc_routing)
@@ -289,12 +247,12 @@ impl ToValue for Workgroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workgroup`]: `Handle<Workgroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workgroup`]: `Handle<Workgroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkgroupAttributes(ResourceRef);
+pub struct WorkgroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkgroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkgroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -304,288 +262,284 @@ impl WorkgroupAttributes {
     ///
     /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).
     #[inline]
-    pub fn base_capacity(&self) -> Value {
-        self.0.get_att("BaseCapacity")
+    pub fn base_capacity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("BaseCapacity"))
     }
 
     /// `Fn::GetAtt` `ConfigParameters`: a list of `ConfigParameter` objects.
     ///
-    /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
+    /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see [Query monitoring metrics for Amazon Redshift Serverless](https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless) .
     #[inline]
-    pub fn config_parameters(&self) -> Value {
-        self.0.get_att("ConfigParameters")
+    pub fn config_parameters(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ConfigParameters"))
     }
 
     /// `Fn::GetAtt` `EnhancedVpcRouting`: a boolean.
     ///
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
     #[inline]
-    pub fn enhanced_vpc_routing(&self) -> Value {
-        self.0.get_att("EnhancedVpcRouting")
+    pub fn enhanced_vpc_routing(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("EnhancedVpcRouting"))
     }
 
     /// `Fn::GetAtt` `MaxCapacity`: an integer.
     ///
     /// The maximum data-warehouse capacity Amazon Redshift Serverless uses to serve queries. The max capacity is specified in RPUs.
     #[inline]
-    pub fn max_capacity(&self) -> Value {
-        self.0.get_att("MaxCapacity")
+    pub fn max_capacity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaxCapacity"))
     }
 
     /// `Fn::GetAtt` `NamespaceName`: a string.
     ///
     /// The namespace the workgroup is associated with.
     #[inline]
-    pub fn namespace_name(&self) -> Value {
-        self.0.get_att("NamespaceName")
+    pub fn namespace_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NamespaceName"))
     }
 
     /// `Fn::GetAtt` `Port`: an integer.
     ///
     /// The custom port to use when connecting to a workgroup. Valid port ranges are 5431-5455 and 8191-8215. The default is 5439.
     #[inline]
-    pub fn port(&self) -> Value {
-        self.0.get_att("Port")
+    pub fn port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Port"))
     }
 
     /// `Fn::GetAtt` `PubliclyAccessible`: a boolean.
     ///
     /// A value that specifies whether the workgroup can be accessible from a public network.
     #[inline]
-    pub fn publicly_accessible(&self) -> Value {
-        self.0.get_att("PubliclyAccessible")
+    pub fn publicly_accessible(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("PubliclyAccessible"))
     }
 
     /// `Fn::GetAtt` `RecoveryPointId`: a string.
     ///
     /// The recovery point id to restore from.
     #[inline]
-    pub fn recovery_point_id(&self) -> Value {
-        self.0.get_att("RecoveryPointId")
+    pub fn recovery_point_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RecoveryPointId"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security group IDs to associate with the workgroup.
     #[inline]
-    pub fn security_group_ids(&self) -> Value {
-        self.0.get_att("SecurityGroupIds")
+    pub fn security_group_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `SnapshotArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the snapshot to restore from.
     #[inline]
-    pub fn snapshot_arn(&self) -> Value {
-        self.0.get_att("SnapshotArn")
+    pub fn snapshot_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotArn"))
     }
 
     /// `Fn::GetAtt` `SnapshotName`: a string.
     ///
     /// The snapshot name to restore from.
     #[inline]
-    pub fn snapshot_name(&self) -> Value {
-        self.0.get_att("SnapshotName")
+    pub fn snapshot_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotName"))
     }
 
     /// `Fn::GetAtt` `SnapshotOwnerAccount`: a string.
     ///
     /// The Amazon Web Services account that owns the snapshot.
     #[inline]
-    pub fn snapshot_owner_account(&self) -> Value {
-        self.0.get_att("SnapshotOwnerAccount")
+    pub fn snapshot_owner_account(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SnapshotOwnerAccount"))
     }
 
     /// `Fn::GetAtt` `SubnetIds`: a list of strings.
     ///
     /// A list of subnet IDs the workgroup is associated with.
     #[inline]
-    pub fn subnet_ids(&self) -> Value {
-        self.0.get_att("SubnetIds")
+    pub fn subnet_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("SubnetIds"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The map of the key-value pairs used to tag the workgroup.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TrackName`: a string.
     ///
     /// An optional parameter for the name of the track for the workgroup. If you don't provide a track name, the workgroup is assigned to the current track.
     #[inline]
-    pub fn track_name(&self) -> Value {
-        self.0.get_att("TrackName")
+    pub fn track_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrackName"))
     }
 
     /// `Fn::GetAtt` `Workgroup.BaseCapacity`: an integer.
     ///
     /// The base data warehouse capacity of the workgroup in Redshift Processing Units (RPUs).
     #[inline]
-    pub fn workgroup_base_capacity(&self) -> Value {
-        self.0.get_att("Workgroup.BaseCapacity")
+    pub fn workgroup_base_capacity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Workgroup.BaseCapacity"))
     }
 
     /// `Fn::GetAtt` `Workgroup.ConfigParameters`: a list of `ConfigParameter` objects.
     ///
-    /// An array of parameters to set for advanced control over a database. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
+    /// An array of parameters to set for advanced control over a database. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see [Query monitoring metrics for Amazon Redshift Serverless](https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless) .
     #[inline]
-    pub fn workgroup_config_parameters(&self) -> Value {
-        self.0.get_att("Workgroup.ConfigParameters")
+    pub fn workgroup_config_parameters(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Workgroup.ConfigParameters"))
     }
 
     /// `Fn::GetAtt` `Workgroup.CreationDate`: a string.
     ///
     /// The creation date of the workgroup.
     #[inline]
-    pub fn workgroup_creation_date(&self) -> Value {
-        self.0.get_att("Workgroup.CreationDate")
+    pub fn workgroup_creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.CreationDate"))
     }
 
     /// `Fn::GetAtt` `Workgroup.Endpoint.Address`: a string.
     ///
     /// The DNS address of the VPC endpoint.
     #[inline]
-    pub fn workgroup_endpoint_address(&self) -> Value {
-        self.0.get_att("Workgroup.Endpoint.Address")
+    pub fn workgroup_endpoint_address(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.Endpoint.Address"))
     }
 
     /// `Fn::GetAtt` `Workgroup.Endpoint.Port`: an integer.
     ///
     /// The port that Amazon Redshift Serverless listens on.
     #[inline]
-    pub fn workgroup_endpoint_port(&self) -> Value {
-        self.0.get_att("Workgroup.Endpoint.Port")
+    pub fn workgroup_endpoint_port(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Workgroup.Endpoint.Port"))
     }
 
     /// `Fn::GetAtt` `Workgroup.Endpoint.VpcEndpoints`: a list of `VpcEndpoint` objects.
     ///
     /// An array of `VpcEndpoint` objects.
     #[inline]
-    pub fn workgroup_endpoint_vpc_endpoints(&self) -> Value {
-        self.0.get_att("Workgroup.Endpoint.VpcEndpoints")
+    pub fn workgroup_endpoint_vpc_endpoints(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Workgroup.Endpoint.VpcEndpoints"))
     }
 
     /// `Fn::GetAtt` `Workgroup.EnhancedVpcRouting`: a boolean.
     ///
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
     #[inline]
-    pub fn workgroup_enhanced_vpc_routing(&self) -> Value {
-        self.0.get_att("Workgroup.EnhancedVpcRouting")
+    pub fn workgroup_enhanced_vpc_routing(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Workgroup.EnhancedVpcRouting"))
     }
 
     /// `Fn::GetAtt` `Workgroup.MaxCapacity`: an integer.
     ///
     /// The maximum data-warehouse capacity Amazon Redshift Serverless uses to serve queries. The max capacity is specified in RPUs.
     #[inline]
-    pub fn workgroup_max_capacity(&self) -> Value {
-        self.0.get_att("Workgroup.MaxCapacity")
+    pub fn workgroup_max_capacity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Workgroup.MaxCapacity"))
     }
 
     /// `Fn::GetAtt` `Workgroup.NamespaceName`: a string.
     ///
     /// The namespace the workgroup is associated with.
     #[inline]
-    pub fn workgroup_namespace_name(&self) -> Value {
-        self.0.get_att("Workgroup.NamespaceName")
+    pub fn workgroup_namespace_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.NamespaceName"))
     }
 
     /// `Fn::GetAtt` `Workgroup.PricePerformanceTarget.Level`: an integer.
     ///
     /// The target price performance level for the workgroup. Valid values include 1, 25, 50, 75, and 100. These correspond to the price performance levels LOW_COST, ECONOMICAL, BALANCED, RESOURCEFUL, and HIGH_PERFORMANCE.
     #[inline]
-    pub fn workgroup_price_performance_target_level(&self) -> Value {
-        self.0.get_att("Workgroup.PricePerformanceTarget.Level")
+    pub fn workgroup_price_performance_target_level(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Workgroup.PricePerformanceTarget.Level"))
     }
 
     /// `Fn::GetAtt` `Workgroup.PricePerformanceTarget.Status`: one of a set of strings.
     #[inline]
-    pub fn workgroup_price_performance_target_status(&self) -> Value {
-        self.0.get_att("Workgroup.PricePerformanceTarget.Status")
+    pub fn workgroup_price_performance_target_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.PricePerformanceTarget.Status"))
     }
 
     /// `Fn::GetAtt` `Workgroup.PubliclyAccessible`: a boolean.
     ///
     /// A value that specifies whether the workgroup can be accessible from a public network.
     #[inline]
-    pub fn workgroup_publicly_accessible(&self) -> Value {
-        self.0.get_att("Workgroup.PubliclyAccessible")
+    pub fn workgroup_publicly_accessible(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("Workgroup.PubliclyAccessible"))
     }
 
     /// `Fn::GetAtt` `Workgroup.SecurityGroupIds`: a list of strings.
     ///
     /// An array of security group IDs to associate with the workgroup.
     #[inline]
-    pub fn workgroup_security_group_ids(&self) -> Value {
-        self.0.get_att("Workgroup.SecurityGroupIds")
+    pub fn workgroup_security_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Workgroup.SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `Workgroup.Status`: one of a set of strings.
     #[inline]
-    pub fn workgroup_status(&self) -> Value {
-        self.0.get_att("Workgroup.Status")
+    pub fn workgroup_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.Status"))
     }
 
     /// `Fn::GetAtt` `Workgroup.SubnetIds`: a list of strings.
     ///
     /// An array of subnet IDs the workgroup is associated with.
     #[inline]
-    pub fn workgroup_subnet_ids(&self) -> Value {
-        self.0.get_att("Workgroup.SubnetIds")
+    pub fn workgroup_subnet_ids(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Workgroup.SubnetIds"))
     }
 
     /// `Fn::GetAtt` `Workgroup.TrackName`: a string.
     ///
     /// The name of the track for the workgroup.
     #[inline]
-    pub fn workgroup_track_name(&self) -> Value {
-        self.0.get_att("Workgroup.TrackName")
+    pub fn workgroup_track_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.TrackName"))
     }
 
     /// `Fn::GetAtt` `Workgroup.WorkgroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that links to the workgroup.
     #[inline]
-    pub fn workgroup_workgroup_arn(&self) -> Value {
-        self.0.get_att("Workgroup.WorkgroupArn")
+    pub fn workgroup_workgroup_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.WorkgroupArn"))
     }
 
     /// `Fn::GetAtt` `Workgroup.WorkgroupId`: a string.
     ///
     /// The unique identifier of the workgroup.
     #[inline]
-    pub fn workgroup_workgroup_id(&self) -> Value {
-        self.0.get_att("Workgroup.WorkgroupId")
+    pub fn workgroup_workgroup_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.WorkgroupId"))
     }
 
     /// `Fn::GetAtt` `Workgroup.WorkgroupName`: a string.
     ///
     /// The name of the workgroup.
     #[inline]
-    pub fn workgroup_workgroup_name(&self) -> Value {
-        self.0.get_att("Workgroup.WorkgroupName")
+    pub fn workgroup_workgroup_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Workgroup.WorkgroupName"))
     }
 
     /// `Fn::GetAtt` `WorkgroupName`: a string.
     ///
     /// The name of the workgroup.
     #[inline]
-    pub fn workgroup_name(&self) -> Value {
-        self.0.get_att("WorkgroupName")
+    pub fn workgroup_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkgroupName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigParameter: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15000), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigParameter` property type of `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -596,16 +550,16 @@ pub(crate) static RULE_ConfigParameter: ObjRule = ObjRule {
 pub struct ConfigParameter {
     /// `ParameterKey`: a string.
     ///
-    /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
+    /// The key of the parameter. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see [Query monitoring metrics for Amazon Redshift Serverless](https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless) .
     ///
     /// Length 0 to 255.
-    pub parameter_key: Option<Str>,
+    pub parameter_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ParameterValue`: a string.
     ///
     /// The value of the parameter to set.
     ///
     /// Length 0 to 15000.
-    pub parameter_value: Option<Str>,
+    pub parameter_value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -613,37 +567,26 @@ impl ConfigParameter {
     /// A `ConfigParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ParameterKey`: a string.
-    pub fn parameter_key(mut self, value: impl Into<Str>) -> Self { self.parameter_key = Some(value.into()); self }
+    pub fn parameter_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_key = ::std::option::Option::Some(value.into()); self }
     /// `ParameterValue`: a string.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = Some(value.into()); self }
+    pub fn parameter_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parameter_value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigParameter {}
+impl crate::PropertyType for ConfigParameter {}
 
-impl ToValue for ConfigParameter {
+impl ::cloudwright_core::ToValue for ConfigParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ParameterKey", &self.parameter_key)
             .opt("ParameterValue", &self.parameter_value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::STR),
-        ("Port", Shape::INT),
-        ("VpcEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcEndpoint), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Endpoint` property type of `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -655,15 +598,15 @@ pub struct Endpoint {
     /// `Address`: a string.
     ///
     /// The DNS address of the VPC endpoint.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port that Amazon Redshift Serverless listens on.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `VpcEndpoints`: a list of [`VpcEndpoint`] objects.
     ///
     /// An array of `VpcEndpoint` objects.
-    pub vpc_endpoints: Option<List<VpcEndpoint>>,
+    pub vpc_endpoints: ::std::option::Option<::cloudwright_core::List<VpcEndpoint>>,
 }
 
 #[rustfmt::skip]
@@ -671,41 +614,29 @@ impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpoints`: a list of [`VpcEndpoint`] objects.
-    pub fn vpc_endpoints(mut self, value: impl Into<List<VpcEndpoint>>) -> Self { self.vpc_endpoints = Some(value.into()); self }
+    pub fn vpc_endpoints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpcEndpoint>>) -> Self { self.vpc_endpoints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Endpoint {}
+impl crate::PropertyType for Endpoint {}
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Port", &self.port)
             .opt("VpcEndpoints", &self.vpc_endpoints)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::STR),
-        ("NetworkInterfaceId", Shape::STR),
-        ("PrivateIpAddress", Shape::STR),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkInterface` property type of `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -717,21 +648,21 @@ pub struct NetworkInterface {
     /// `AvailabilityZone`: a string.
     ///
     /// The availability Zone.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkInterfaceId`: a string.
     ///
     /// The unique identifier of the network interface.
-    pub network_interface_id: Option<Str>,
+    pub network_interface_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateIpAddress`: a string.
     ///
     /// The IPv4 address of the network interface within the subnet.
-    pub private_ip_address: Option<Str>,
+    pub private_ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetId`: a string.
     ///
     /// The unique identifier of the subnet.
     ///
     /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -739,25 +670,25 @@ impl NetworkInterface {
     /// A `NetworkInterface` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
+    pub fn network_interface_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_interface_id = ::std::option::Option::Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
+    pub fn private_ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_ip_address = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkInterface {}
+impl crate::PropertyType for NetworkInterface {}
 
-impl ToValue for NetworkInterface {
+impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("NetworkInterfaceId", &self.network_interface_id)
             .opt("PrivateIpAddress", &self.private_ip_address)
@@ -765,16 +696,6 @@ impl ToValue for NetworkInterface {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PerformanceTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Level", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PerformanceTarget` property type of `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -788,11 +709,11 @@ pub struct PerformanceTarget {
     /// The target price performance level for the workgroup. Valid values include 1, 25, 50, 75, and 100. These correspond to the price performance levels LOW_COST, ECONOMICAL, BALANCED, RESOURCEFUL, and HIGH_PERFORMANCE.
     ///
     /// Value 1 to 100.
-    pub level: Option<Int>,
+    pub level: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: a [`PerformanceTargetStatus`] value.
     ///
     /// Whether the price performance target is enabled for the workgroup.
-    pub status: Option<PerformanceTargetStatus>,
+    pub status: ::std::option::Option<PerformanceTargetStatus>,
 }
 
 #[rustfmt::skip]
@@ -800,37 +721,26 @@ impl PerformanceTarget {
     /// A `PerformanceTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Level`: an integer.
-    pub fn level(mut self, value: impl Into<Int>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`PerformanceTargetStatus`] value.
-    pub fn status(mut self, value: impl Into<PerformanceTargetStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<PerformanceTargetStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PerformanceTarget {}
+impl crate::PropertyType for PerformanceTarget {}
 
-impl ToValue for PerformanceTarget {
+impl ::cloudwright_core::ToValue for PerformanceTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Level", &self.level)
             .opt("Status", &self.status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
-        ("VpcEndpointId", Shape::STR),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcEndpoint` property type of `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -842,17 +752,17 @@ pub struct VpcEndpoint {
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
     ///
     /// One or more network interfaces of the endpoint. Also known as an interface endpoint.
-    pub network_interfaces: Option<List<NetworkInterface>>,
+    pub network_interfaces: ::std::option::Option<::cloudwright_core::List<NetworkInterface>>,
     /// `VpcEndpointId`: a string.
     ///
     /// The connection endpoint ID for connecting to Amazon Redshift Serverless.
-    pub vpc_endpoint_id: Option<Str>,
+    pub vpc_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string.
     ///
     /// The VPC identifier that the endpoint is associated with.
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -860,53 +770,29 @@ impl VpcEndpoint {
     /// A `VpcEndpoint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NetworkInterface>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcEndpoint {}
+impl crate::PropertyType for VpcEndpoint {}
 
-impl ToValue for VpcEndpoint {
+impl ::cloudwright_core::ToValue for VpcEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NetworkInterfaces", &self.network_interfaces)
             .opt("VpcEndpointId", &self.vpc_endpoint_id)
             .opt("VpcId", &self.vpc_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkgroupProperty: ObjRule = ObjRule {
-    properties: &[
-        ("BaseCapacity", Shape::INT),
-        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: None, max_items: None, unique: true })),
-        ("CreationDate", Shape::STR),
-        ("Endpoint", Shape::Object(&RULE_Endpoint)),
-        ("EnhancedVpcRouting", Shape::Bool),
-        ("MaxCapacity", Shape::INT),
-        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
-        ("PubliclyAccessible", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"], ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("WorkgroupArn", Shape::STR),
-        ("WorkgroupId", Shape::STR),
-        ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Workgroup` property type of `AWS::RedshiftServerless::Workgroup`.
 ///
@@ -918,77 +804,78 @@ pub struct WorkgroupProperty {
     /// `BaseCapacity`: an integer.
     ///
     /// The base data warehouse capacity of the workgroup in Redshift Processing Units (RPUs).
-    pub base_capacity: Option<Int>,
+    pub base_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `ConfigParameters`: a list of [`ConfigParameter`] objects.
     ///
-    /// An array of parameters to set for advanced control over a database. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see \[Query monitoring metrics for Amazon Redshift Serverless\](<https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless>) .
-    pub config_parameters: Option<List<ConfigParameter>>,
+    /// An array of parameters to set for advanced control over a database. The options are `auto_mv` , `datestyle` , `enable_case_sensitive_identifier` , `enable_user_activity_logging` , `query_group` , `search_path` , `require_ssl` , `use_fips_ssl` , and query monitoring metrics that let you define performance boundaries. For more information about query monitoring rules and available metrics, see [Query monitoring metrics for Amazon Redshift Serverless](https://docs.aws.amazon.com/redshift/latest/dg/cm-c-wlm-query-monitoring-rules.html#cm-c-wlm-query-monitoring-metrics-serverless) .
+    pub config_parameters: ::std::option::Option<::cloudwright_core::List<ConfigParameter>>,
     /// `CreationDate`: a string.
     ///
     /// The creation date of the workgroup.
-    pub creation_date: Option<Str>,
+    pub creation_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `Endpoint`: an [`Endpoint`] object.
     ///
     /// The endpoint that is created from the workgroup.
-    pub endpoint: Option<Obj<Endpoint>>,
+    pub endpoint: ::std::option::Option<crate::Obj<Endpoint>>,
     /// `EnhancedVpcRouting`: a boolean.
     ///
     /// The value that specifies whether to enable enhanced virtual private cloud (VPC) routing, which forces Amazon Redshift Serverless to route traffic through your VPC.
-    pub enhanced_vpc_routing: Option<Bool>,
+    pub enhanced_vpc_routing: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MaxCapacity`: an integer.
     ///
     /// The maximum data-warehouse capacity Amazon Redshift Serverless uses to serve queries. The max capacity is specified in RPUs.
-    pub max_capacity: Option<Int>,
+    pub max_capacity: ::std::option::Option<::cloudwright_core::Int>,
     /// `NamespaceName`: a string.
     ///
     /// The namespace the workgroup is associated with.
     ///
     /// Pattern `^[a-z0-9-]+$`; length 3 to 64.
-    pub namespace_name: Option<Str>,
+    pub namespace_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PricePerformanceTarget`: a [`PerformanceTarget`] object.
     ///
     /// An object that represents the price performance target settings for the workgroup.
-    pub price_performance_target: Option<Obj<PerformanceTarget>>,
+    pub price_performance_target: ::std::option::Option<crate::Obj<PerformanceTarget>>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// A value that specifies whether the workgroup can be accessible from a public network.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// An array of security group IDs to associate with the workgroup.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-fA-F]{8,}$`, length 0 to 255.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Status`: a [`WorkgroupStatus`] value.
     ///
     /// The status of the workgroup.
-    pub status: Option<WorkgroupStatus>,
+    pub status: ::std::option::Option<WorkgroupStatus>,
     /// `SubnetIds`: a list of strings.
     ///
     /// An array of subnet IDs the workgroup is associated with.
     ///
     /// Each item: pattern `^subnet-[0-9a-fA-F]{8,}$`, length 0 to 255.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TrackName`: a string.
     ///
     /// The name of the track for the workgroup.
     ///
     /// Pattern `^[a-zA-Z0-9_]+$`; length 1 to 256.
-    pub track_name: Option<Str>,
+    pub track_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkgroupArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that links to the workgroup.
-    pub workgroup_arn: Option<Str>,
+    pub workgroup_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkgroupId`: a string.
     ///
     /// The unique identifier of the workgroup.
-    pub workgroup_id: Option<Str>,
+    pub workgroup_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkgroupName`: a string.
     ///
     /// The name of the workgroup.
     ///
     /// Pattern `^[a-z0-9-]*$`; length 3 to 64.
-    pub workgroup_name: Option<Str>,
+    pub workgroup_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -996,49 +883,49 @@ impl WorkgroupProperty {
     /// A `WorkgroupProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseCapacity`: an integer.
-    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self { self.base_capacity = Some(value.into()); self }
+    pub fn base_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.base_capacity = ::std::option::Option::Some(value.into()); self }
     /// `ConfigParameters`: a list of [`ConfigParameter`] objects.
-    pub fn config_parameters(mut self, value: impl Into<List<ConfigParameter>>) -> Self { self.config_parameters = Some(value.into()); self }
+    pub fn config_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigParameter>>) -> Self { self.config_parameters = ::std::option::Option::Some(value.into()); self }
     /// `CreationDate`: a string.
-    pub fn creation_date(mut self, value: impl Into<Str>) -> Self { self.creation_date = Some(value.into()); self }
+    pub fn creation_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.creation_date = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: an [`Endpoint`] object.
-    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.endpoint = Some(value.into()); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<Endpoint>>) -> Self { self.endpoint = ::std::option::Option::Some(value.into()); self }
     /// `EnhancedVpcRouting`: a boolean.
-    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self { self.enhanced_vpc_routing = Some(value.into()); self }
+    pub fn enhanced_vpc_routing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enhanced_vpc_routing = ::std::option::Option::Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
+    pub fn max_capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_capacity = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceName`: a string.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
+    pub fn namespace_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_name = ::std::option::Option::Some(value.into()); self }
     /// `PricePerformanceTarget`: a [`PerformanceTarget`] object.
-    pub fn price_performance_target(mut self, value: impl Into<Obj<PerformanceTarget>>) -> Self { self.price_performance_target = Some(value.into()); self }
+    pub fn price_performance_target(mut self, value: impl ::std::convert::Into<crate::Obj<PerformanceTarget>>) -> Self { self.price_performance_target = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`WorkgroupStatus`] value.
-    pub fn status(mut self, value: impl Into<WorkgroupStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<WorkgroupStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `TrackName`: a string.
-    pub fn track_name(mut self, value: impl Into<Str>) -> Self { self.track_name = Some(value.into()); self }
+    pub fn track_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.track_name = ::std::option::Option::Some(value.into()); self }
     /// `WorkgroupArn`: a string.
-    pub fn workgroup_arn(mut self, value: impl Into<Str>) -> Self { self.workgroup_arn = Some(value.into()); self }
+    pub fn workgroup_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workgroup_arn = ::std::option::Option::Some(value.into()); self }
     /// `WorkgroupId`: a string.
-    pub fn workgroup_id(mut self, value: impl Into<Str>) -> Self { self.workgroup_id = Some(value.into()); self }
+    pub fn workgroup_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workgroup_id = ::std::option::Option::Some(value.into()); self }
     /// `WorkgroupName`: a string.
-    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self { self.workgroup_name = Some(value.into()); self }
+    pub fn workgroup_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workgroup_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkgroupProperty {}
+impl crate::PropertyType for WorkgroupProperty {}
 
-impl ToValue for WorkgroupProperty {
+impl ::cloudwright_core::ToValue for WorkgroupProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseCapacity", &self.base_capacity)
             .opt("ConfigParameters", &self.config_parameters)
             .opt("CreationDate", &self.creation_date)
@@ -1067,24 +954,24 @@ pub enum PerformanceTargetStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PerformanceTargetStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PerformanceTargetStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PerformanceTargetStatus {
+impl ::cloudwright_core::ToValue for PerformanceTargetStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1100,25 +987,146 @@ pub enum WorkgroupStatus {
     /// `DELETING`
     Deleting,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkgroupStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkgroupStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkgroupStatus {
+impl ::cloudwright_core::ToValue for WorkgroupStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Creating => "CREATING",
             Self::Available => "AVAILABLE",
             Self::Modifying => "MODIFYING",
             Self::Deleting => "DELETING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-fA-F]{8,}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-fA-F]{8,}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-z0-9-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
+        properties: &[
+            ("BaseCapacity", Shape::INT),
+            ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: Some(1), max_items: None, unique: true })),
+            ("EnhancedVpcRouting", Shape::Bool),
+            ("MaxCapacity", Shape::INT),
+            ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Port", Shape::INT),
+            ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
+            ("PubliclyAccessible", Shape::Bool),
+            ("RecoveryPointId", Shape::STR),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32), unique: false })),
+            ("SnapshotArn", Shape::STR),
+            ("SnapshotName", Shape::STR),
+            ("SnapshotOwnerAccount", Shape::STR),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Workgroup", Shape::Object(&RULE_WorkgroupProperty)),
+            ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["WorkgroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigParameter: ObjRule = ObjRule {
+        properties: &[
+            ("ParameterKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15000), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::STR),
+            ("Port", Shape::INT),
+            ("VpcEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcEndpoint), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::STR),
+            ("NetworkInterfaceId", Shape::STR),
+            ("PrivateIpAddress", Shape::STR),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PerformanceTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Level", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None, unique: false })),
+            ("VpcEndpointId", Shape::STR),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkgroupProperty: ObjRule = ObjRule {
+        properties: &[
+            ("BaseCapacity", Shape::INT),
+            ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: None, max_items: None, unique: true })),
+            ("CreationDate", Shape::STR),
+            ("Endpoint", Shape::Object(&RULE_Endpoint)),
+            ("EnhancedVpcRouting", Shape::Bool),
+            ("MaxCapacity", Shape::INT),
+            ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
+            ("PubliclyAccessible", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"], ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("WorkgroupArn", Shape::STR),
+            ("WorkgroupId", Shape::STR),
+            ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

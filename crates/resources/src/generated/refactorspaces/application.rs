@@ -5,51 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `EnvironmentIdentifier`: a string, required.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProxyType`: a [`ProxyType`] value, required.
     pub proxy_type: ProxyType,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApiGatewayProxy", Shape::Object(&RULE_ApiGatewayProxyInput)),
-        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ProxyType", Shape::Str(&StrRule { allowed: &["API_GATEWAY"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["EnvironmentIdentifier", "VpcId", "Name", "ProxyType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RefactorSpaces::Application` resource.
 ///
-/// &gt; AWS Migration Hub is no longer open to new customers as of November 7, 2025. For capabilities similar to AWS Migration Hub , explore \[AWS Migration Hub\](<https://docs.aws.amazon.com/https://aws.amazon.com/transform>) .
+/// \> AWS Migration Hub is no longer open to new customers as of November 7, 2025. For capabilities similar to AWS Migration Hub , explore [AWS Migration Hub](https://docs.aws.amazon.com/https://aws.amazon.com/transform) .
 ///
 /// Creates an AWS Migration Hub Refactor Spaces application. The account that owns the environment also owns the applications created inside the environment, regardless of the account that creates the application. Refactor Spaces provisions an Amazon API Gateway, API Gateway VPC link, and Network Load Balancer for the application proxy inside your account.
 ///
-/// In environments created with a \[CreateEnvironment:NetworkFabricType\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType>) of `NONE` you need to configure \[VPC to VPC connectivity\](<https://docs.aws.amazon.com/whitepapers/latest/aws-vpc-connectivity-options/amazon-vpc-to-amazon-vpc-connectivity-options.html>) between your service VPC and the application proxy VPC to route traffic through the application proxy to a service with a private URL endpoint. For more information, see \[Create an application\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/userguide/getting-started-create-application.html>) in the *Refactor Spaces User Guide* .
+/// In environments created with a [CreateEnvironment:NetworkFabricType](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType) of `NONE` you need to configure [VPC to VPC connectivity](https://docs.aws.amazon.com/whitepapers/latest/aws-vpc-connectivity-options/amazon-vpc-to-amazon-vpc-connectivity-options.html) between your service VPC and the application proxy VPC to route traffic through the application proxy to a service with a private URL endpoint. For more information, see [Create an application](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/userguide/getting-started-create-application.html) in the *Refactor Spaces User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`EnvironmentIdentifier`, `ApplicationIdentifier`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationAttributes`], which `Handle<Application>` dereferences to.
@@ -65,19 +42,19 @@ pub struct Application {
     /// The endpoint URL of the Amazon API Gateway proxy.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub api_gateway_proxy: Option<Obj<ApiGatewayProxyInput>>,
+    pub api_gateway_proxy: ::std::option::Option<crate::Obj<ApiGatewayProxyInput>>,
     /// `EnvironmentIdentifier`: a string, required.
     ///
     /// The unique identifier of the environment.
     ///
     /// Pattern `^env-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the application.
     ///
     /// Pattern `^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`; length 3 to 63; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProxyType`: a [`ProxyType`] value, required.
     ///
     /// The proxy type of the proxy created within the application.
@@ -87,13 +64,13 @@ pub struct Application {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the application.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The ID of the virtual private cloud (VPC).
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$`; length 12 to 21; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -103,7 +80,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RefactorSpaces::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-application.html",
         primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier"],
@@ -114,54 +91,56 @@ impl Application {
         read_only: &["ApplicationIdentifier", "Arn", "ApiGatewayId", "VpcLinkId", "NlbArn", "NlbName", "ProxyUrl", "StageName"],
         attributes: &["ApiGatewayId", "ApplicationIdentifier", "Arn", "NlbArn", "NlbName", "ProxyUrl", "StageName", "VpcLinkId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
     #[inline]
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
-            api_gateway_proxy: None,
+            api_gateway_proxy: ::std::option::Option::None,
             environment_identifier: required.environment_identifier,
             name: required.name,
             proxy_type: required.proxy_type,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `ApiGatewayProxy`: an [`ApiGatewayProxyInput`] object.
-    pub fn api_gateway_proxy(mut self, value: impl Into<Obj<ApiGatewayProxyInput>>) -> Self { self.api_gateway_proxy = Some(value.into()); self }
+    pub fn api_gateway_proxy(mut self, value: impl ::std::convert::Into<crate::Obj<ApiGatewayProxyInput>>) -> Self { self.api_gateway_proxy = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string, required.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProxyType`: a [`ProxyType`] value, required.
-    pub fn proxy_type(mut self, value: impl Into<ProxyType>) -> Self { self.proxy_type = value.into(); self }
+    pub fn proxy_type(mut self, value: impl ::std::convert::Into<ProxyType>) -> Self { self.proxy_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApiGatewayProxy", &self.api_gateway_proxy)
             .req("EnvironmentIdentifier", &self.environment_identifier)
             .req("Name", &self.name)
@@ -172,12 +151,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,76 +166,66 @@ impl ApplicationAttributes {
     ///
     /// The resource ID of the ABP for the proxy.
     #[inline]
-    pub fn api_gateway_id(&self) -> Value {
-        self.0.get_att("ApiGatewayId")
+    pub fn api_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApiGatewayId"))
     }
 
     /// `Fn::GetAtt` `ApplicationIdentifier`: a string.
     ///
     /// The unique identifier of the application.
     #[inline]
-    pub fn application_identifier(&self) -> Value {
-        self.0.get_att("ApplicationIdentifier")
+    pub fn application_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationIdentifier"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the application.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `NlbArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Network Load Balancer .
     #[inline]
-    pub fn nlb_arn(&self) -> Value {
-        self.0.get_att("NlbArn")
+    pub fn nlb_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NlbArn"))
     }
 
     /// `Fn::GetAtt` `NlbName`: a string.
     ///
     /// The name of the Network Load Balancer configured by the API Gateway proxy.
     #[inline]
-    pub fn nlb_name(&self) -> Value {
-        self.0.get_att("NlbName")
+    pub fn nlb_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NlbName"))
     }
 
     /// `Fn::GetAtt` `ProxyUrl`: a string.
     ///
     /// The endpoint URL of the ABPlong proxy.
     #[inline]
-    pub fn proxy_url(&self) -> Value {
-        self.0.get_att("ProxyUrl")
+    pub fn proxy_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProxyUrl"))
     }
 
     /// `Fn::GetAtt` `StageName`: a string.
     ///
     /// The name of the ABP stage. The name defaults to `prod` .
     #[inline]
-    pub fn stage_name(&self) -> Value {
-        self.0.get_att("StageName")
+    pub fn stage_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StageName"))
     }
 
     /// `Fn::GetAtt` `VpcLinkId`: a string.
     ///
     /// The `VpcLink` ID of the ABP proxy.
     #[inline]
-    pub fn vpc_link_id(&self) -> Value {
-        self.0.get_att("VpcLinkId")
+    pub fn vpc_link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcLinkId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApiGatewayProxyInput: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["REGIONAL", "PRIVATE"], ..StrRule::ANY })),
-        ("StageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApiGatewayProxyInput` property type of `AWS::RefactorSpaces::Application`.
 ///
@@ -269,14 +238,14 @@ pub struct ApiGatewayProxyInput {
     ///
     /// The type of endpoint to use for the API Gateway proxy. If no value is specified in the request, the value is set to `REGIONAL` by default.
     ///
-    /// If the value is set to `PRIVATE` in the request, this creates a private API endpoint that is isolated from the public internet. The private endpoint can only be accessed by using Amazon Virtual Private Cloud (Amazon VPC) interface endpoints for the Amazon API Gateway that has been granted access. For more information about creating a private connection with Refactor Spaces and interface endpoint ( AWS PrivateLink ) availability, see \[Access Refactor Spaces using an interface endpoint ( AWS PrivateLink )\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/userguide/vpc-interface-endpoints.html>) .
-    pub endpoint_type: Option<ApiGatewayEndpointType>,
+    /// If the value is set to `PRIVATE` in the request, this creates a private API endpoint that is isolated from the public internet. The private endpoint can only be accessed by using Amazon Virtual Private Cloud (Amazon VPC) interface endpoints for the Amazon API Gateway that has been granted access. For more information about creating a private connection with Refactor Spaces and interface endpoint ( AWS PrivateLink ) availability, see [Access Refactor Spaces using an interface endpoint ( AWS PrivateLink )](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/userguide/vpc-interface-endpoints.html) .
+    pub endpoint_type: ::std::option::Option<ApiGatewayEndpointType>,
     /// `StageName`: a string.
     ///
     /// The name of the API Gateway stage. The name defaults to `prod` .
     ///
     /// Pattern `^[-a-zA-Z0-9_]*$`; length 1 to 128.
-    pub stage_name: Option<Str>,
+    pub stage_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -284,21 +253,21 @@ impl ApiGatewayProxyInput {
     /// A `ApiGatewayProxyInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndpointType`: an [`ApiGatewayEndpointType`] value.
-    pub fn endpoint_type(mut self, value: impl Into<ApiGatewayEndpointType>) -> Self { self.endpoint_type = Some(value.into()); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<ApiGatewayEndpointType>) -> Self { self.endpoint_type = ::std::option::Option::Some(value.into()); self }
     /// `StageName`: a string.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
+    pub fn stage_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stage_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ApiGatewayProxyInput {}
+impl crate::PropertyType for ApiGatewayProxyInput {}
 
-impl ToValue for ApiGatewayProxyInput {
+impl ::cloudwright_core::ToValue for ApiGatewayProxyInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointType", &self.endpoint_type)
             .opt("StageName", &self.stage_name)
             .build()
@@ -313,24 +282,24 @@ pub enum ApiGatewayEndpointType {
     /// `PRIVATE`
     Private,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApiGatewayEndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApiGatewayEndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApiGatewayEndpointType {
+impl ::cloudwright_core::ToValue for ApiGatewayEndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Regional => "REGIONAL",
             Self::Private => "PRIVATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -340,22 +309,60 @@ pub enum ProxyType {
     /// `API_GATEWAY`
     ApiGateway,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProxyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProxyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProxyType {
+impl ::cloudwright_core::ToValue for ProxyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApiGateway => "API_GATEWAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApiGatewayProxy", Shape::Object(&RULE_ApiGatewayProxyInput)),
+            ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProxyType", Shape::Str(&StrRule { allowed: &["API_GATEWAY"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["EnvironmentIdentifier", "VpcId", "Name", "ProxyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApiGatewayProxyInput: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["REGIONAL", "PRIVATE"], ..StrRule::ANY })),
+            ("StageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

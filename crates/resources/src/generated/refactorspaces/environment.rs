@@ -5,34 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!env-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("NetworkFabricType", Shape::Str(&StrRule { allowed: &["TRANSIT_GATEWAY", "NONE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RefactorSpaces::Environment` resource.
 ///
-/// &gt; AWS Migration Hub is no longer open to new customers as of November 7, 2025. For capabilities similar to AWS Migration Hub , explore \[AWS Migration Hub\](<https://docs.aws.amazon.com/https://aws.amazon.com/transform>) .
+/// \> AWS Migration Hub is no longer open to new customers as of November 7, 2025. For capabilities similar to AWS Migration Hub , explore [AWS Migration Hub](https://docs.aws.amazon.com/https://aws.amazon.com/transform) .
 ///
 /// Creates an AWS Migration Hub Refactor Spaces environment. The caller owns the environment resource, and all Refactor Spaces applications, services, and routes created within the environment. They are referred to as the *environment owner* . The environment owner has cross-account visibility and control of Refactor Spaces resources that are added to the environment by other accounts that the environment is shared with.
 ///
-/// When creating an environment with a \[CreateEnvironment:NetworkFabricType\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType>) of `TRANSIT_GATEWAY` , Refactor Spaces provisions a transit gateway to enable services in VPCs to communicate directly across accounts. If \[CreateEnvironment:NetworkFabricType\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType>) is `NONE` , Refactor Spaces does not create a transit gateway and you must use your network infrastructure to route traffic to services with private URL endpoints.
+/// When creating an environment with a [CreateEnvironment:NetworkFabricType](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType) of `TRANSIT_GATEWAY` , Refactor Spaces provisions a transit gateway to enable services in VPCs to communicate directly across accounts. If [CreateEnvironment:NetworkFabricType](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType) is `NONE` , Refactor Spaces does not create a transit gateway and you must use your network infrastructure to route traffic to services with private URL endpoints.
 ///
 /// `Ref` returns its `EnvironmentIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EnvironmentAttributes`], which `Handle<Environment>` dereferences to.
@@ -48,23 +29,23 @@ pub struct Environment {
     /// A description of the environment.
     ///
     /// Pattern `^[a-zA-Z0-9-_\s\.\!\*\#\@\']+$`; length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the environment.
     ///
     /// Pattern `^(?!env-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`; length 3 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkFabricType`: a [`NetworkFabricType`] value.
     ///
     /// The network fabric type of the environment.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub network_fabric_type: Option<NetworkFabricType>,
+    pub network_fabric_type: ::std::option::Option<NetworkFabricType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the environment.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +55,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RefactorSpaces::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-environment.html",
         primary_identifier: &["EnvironmentIdentifier"],
@@ -85,43 +66,45 @@ impl Environment {
         read_only: &["EnvironmentIdentifier", "Arn", "TransitGatewayId"],
         attributes: &["Arn", "EnvironmentIdentifier", "TransitGatewayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Environment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkFabricType`: a [`NetworkFabricType`] value.
-    pub fn network_fabric_type(mut self, value: impl Into<NetworkFabricType>) -> Self { self.network_fabric_type = Some(value.into()); self }
+    pub fn network_fabric_type(mut self, value: impl ::std::convert::Into<NetworkFabricType>) -> Self { self.network_fabric_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Name", &self.name)
             .opt("NetworkFabricType", &self.network_fabric_type)
@@ -130,12 +113,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,24 +128,24 @@ impl EnvironmentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the environment.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EnvironmentIdentifier`: a string.
     ///
     /// The unique identifier of the environment.
     #[inline]
-    pub fn environment_identifier(&self) -> Value {
-        self.0.get_att("EnvironmentIdentifier")
+    pub fn environment_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EnvironmentIdentifier"))
     }
 
     /// `Fn::GetAtt` `TransitGatewayId`: a string.
     ///
     /// The ID of the AWS Transit Gateway set up by the environment.
     #[inline]
-    pub fn transit_gateway_id(&self) -> Value {
-        self.0.get_att("TransitGatewayId")
+    pub fn transit_gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TransitGatewayId"))
     }
 }
 
@@ -174,23 +157,47 @@ pub enum NetworkFabricType {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NetworkFabricType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkFabricType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NetworkFabricType {
+impl ::cloudwright_core::ToValue for NetworkFabricType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TransitGateway => "TRANSIT_GATEWAY",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!env-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("NetworkFabricType", Shape::Str(&StrRule { allowed: &["TRANSIT_GATEWAY", "NONE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

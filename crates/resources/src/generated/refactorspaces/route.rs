@@ -5,45 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^svc-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(/([a-zA-Z0-9._:-]+|\\{[a-zA-Z0-9._:-]+\\}))+$");
 
 /// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
     /// `ApplicationIdentifier`: a string, required.
-    pub application_identifier: Str,
+    pub application_identifier: ::cloudwright_core::Str,
     /// `EnvironmentIdentifier`: a string, required.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `RouteType`: a [`RouteType`] value, required.
     pub route_type: RouteType,
     /// `ServiceIdentifier`: a string, required.
-    pub service_identifier: Str,
+    pub service_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Route: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultRoute", Shape::Object(&RULE_DefaultRouteInput)),
-        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RouteType", Shape::Str(&StrRule { allowed: &["DEFAULT", "URI_PATH"], ..StrRule::ANY })),
-        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UriPathRoute", Shape::Object(&RULE_UriPathRouteInput)),
-    ],
-    required: &["EnvironmentIdentifier", "ApplicationIdentifier", "ServiceIdentifier", "RouteType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RefactorSpaces::Route` resource.
 ///
@@ -51,7 +26,7 @@ pub(crate) static RULE_Route: ObjRule = ObjRule {
 ///
 /// When created, the default route defaults to an active state so state is not a required input. However, like all other state values the state of the default route can be updated after creation, but only when all other routes are also inactive. Conversely, no route can be active without the default route also being active.
 ///
-/// &gt; In the `AWS::RefactorSpaces::Route` resource, you can only update the `ActivationState` property, which resides under the `UriPathRoute` and `DefaultRoute` properties. All other properties associated with the `AWS::RefactorSpaces::Route` cannot be updated, even though the property description might indicate otherwise. Updating all other properties will result in the replacement of Route.
+/// \> In the `AWS::RefactorSpaces::Route` resource, you can only update the `ActivationState` property, which resides under the `UriPathRoute` and `DefaultRoute` properties. All other properties associated with the `AWS::RefactorSpaces::Route` cannot be updated, even though the property description might indicate otherwise. Updating all other properties will result in the replacement of Route.
 ///
 /// When you create a route, Refactor Spaces configures the ABPlong to send traffic to the target service as follows:
 ///
@@ -65,18 +40,18 @@ pub(crate) static RULE_Route: ObjRule = ObjRule {
 ///
 /// A one-time health check is performed on the service when either the route is updated from inactive to active, or when it is created with an active state. If the health check fails, the route transitions the route state to `FAILED` , an error code of `SERVICE_ENDPOINT_HEALTH_CHECK_FAILURE` is provided, and no traffic is sent to the service.
 ///
-/// For private URLs, a target group is created on the Network Load Balancer and the load balancer target group runs default target health checks. By default, the health check is run against the service endpoint URL. Optionally, the health check can be performed against a different protocol, port, and/or path using the \[CreateService:UrlEndpoint\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateService.html#migrationhubrefactorspaces-CreateService-request-UrlEndpoint>) parameter. All other health check settings for the load balancer use the default values described in the \[Health checks for your target groups\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>) in the *Elastic Load Balancing guide* . The health check is considered successful if at least one target within the target group transitions to a healthy state.
+/// For private URLs, a target group is created on the Network Load Balancer and the load balancer target group runs default target health checks. By default, the health check is run against the service endpoint URL. Optionally, the health check can be performed against a different protocol, port, and/or path using the [CreateService:UrlEndpoint](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateService.html#migrationhubrefactorspaces-CreateService-request-UrlEndpoint) parameter. All other health check settings for the load balancer use the default values described in the [Health checks for your target groups](https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html) in the *Elastic Load Balancing guide* . The health check is considered successful if at least one target within the target group transitions to a healthy state.
 /// - *AWS Lambda function endpoints*
 ///
 /// If the service has an AWS Lambda function endpoint, then Refactor Spaces configures the Lambda function's resource policy to allow the application's ABP to invoke the function.
 ///
-/// The Lambda function state is checked. If the function is not active, the function configuration is updated so that Lambda resources are provisioned. If the Lambda state is `Failed` , then the route creation fails. For more information, see the \[GetFunctionConfiguration's State response parameter\](<https://docs.aws.amazon.com/lambda/latest/dg/API_GetFunctionConfiguration.html#SSS-GetFunctionConfiguration-response-State>) in the *AWS Lambda Developer Guide* .
+/// The Lambda function state is checked. If the function is not active, the function configuration is updated so that Lambda resources are provisioned. If the Lambda state is `Failed` , then the route creation fails. For more information, see the [GetFunctionConfiguration's State response parameter](https://docs.aws.amazon.com/lambda/latest/dg/API_GetFunctionConfiguration.html#SSS-GetFunctionConfiguration-response-State) in the *AWS Lambda Developer Guide* .
 ///
 /// A check is performed to determine that a Lambda function with the specified ARN exists. If it does not exist, the health check fails. For public URLs, a connection is opened to the public endpoint. If the URL is not reachable, the health check fails.
 ///
 /// *Environments without a network bridge*
 ///
-/// When you create environments without a network bridge ( \[CreateEnvironment:NetworkFabricType\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType>) is `NONE)` and you use your own networking infrastructure, you need to configure \[VPC to VPC connectivity\](<https://docs.aws.amazon.com/whitepapers/latest/aws-vpc-connectivity-options/amazon-vpc-to-amazon-vpc-connectivity-options.html>) between your network and the application proxy VPC. Route creation from the application proxy to service endpoints will fail if your network is not configured to connect to the application proxy VPC. For more information, see \[Create a route\](<https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/userguide/getting-started-create-role.html>) in the *Refactor Spaces User Guide* .
+/// When you create environments without a network bridge ( [CreateEnvironment:NetworkFabricType](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/APIReference/API_CreateEnvironment.html#migrationhubrefactorspaces-CreateEnvironment-request-NetworkFabricType) is `NONE)` and you use your own networking infrastructure, you need to configure [VPC to VPC connectivity](https://docs.aws.amazon.com/whitepapers/latest/aws-vpc-connectivity-options/amazon-vpc-to-amazon-vpc-connectivity-options.html) between your network and the application proxy VPC. Route creation from the application proxy to service endpoints will fail if your network is not configured to connect to the application proxy VPC. For more information, see [Create a route](https://docs.aws.amazon.com/migrationhub-refactor-spaces/latest/userguide/getting-started-create-role.html) in the *Refactor Spaces User Guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`EnvironmentIdentifier`, `ApplicationIdentifier`, `RouteIdentifier`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`RouteAttributes`], which `Handle<Route>` dereferences to.
@@ -92,19 +67,19 @@ pub struct Route {
     /// The unique identifier of the application.
     ///
     /// Pattern `^app-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
-    pub application_identifier: Str,
+    pub application_identifier: ::cloudwright_core::Str,
     /// `DefaultRoute`: a [`DefaultRouteInput`] object.
     ///
     /// Configuration for the default route type.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub default_route: Option<Obj<DefaultRouteInput>>,
+    pub default_route: ::std::option::Option<crate::Obj<DefaultRouteInput>>,
     /// `EnvironmentIdentifier`: a string, required.
     ///
     /// The unique identifier of the environment.
     ///
     /// Pattern `^env-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `RouteType`: a [`RouteType`] value, required.
     ///
     /// The route type of the route.
@@ -116,17 +91,17 @@ pub struct Route {
     /// The unique identifier of the service.
     ///
     /// Pattern `^svc-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_identifier: Str,
+    pub service_identifier: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the route.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UriPathRoute`: an [`UriPathRouteInput`] object.
     ///
     /// The configuration for the URI path route type.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub uri_path_route: Option<Obj<UriPathRouteInput>>,
+    pub uri_path_route: ::std::option::Option<crate::Obj<UriPathRouteInput>>,
 }
 
 #[rustfmt::skip]
@@ -136,7 +111,7 @@ impl Route {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RefactorSpaces::Route",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-route.html",
         primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier", "RouteIdentifier"],
@@ -147,7 +122,7 @@ impl Route {
         read_only: &["RouteIdentifier", "PathResourceToId", "Arn"],
         attributes: &["Arn", "PathResourceToId", "RouteIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Route` with its required properties, named in a [`RouteRequired`].
@@ -155,49 +130,51 @@ impl Route {
     pub fn new(required: RouteRequired) -> Self {
         Self {
             application_identifier: required.application_identifier,
-            default_route: None,
+            default_route: ::std::option::Option::None,
             environment_identifier: required.environment_identifier,
             route_type: required.route_type,
             service_identifier: required.service_identifier,
-            tags: None,
-            uri_path_route: None,
+            tags: ::std::option::Option::None,
+            uri_path_route: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationIdentifier`: a string, required.
-    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self { self.application_identifier = value.into(); self }
+    pub fn application_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_identifier = value.into(); self }
     /// `DefaultRoute`: a [`DefaultRouteInput`] object.
-    pub fn default_route(mut self, value: impl Into<Obj<DefaultRouteInput>>) -> Self { self.default_route = Some(value.into()); self }
+    pub fn default_route(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultRouteInput>>) -> Self { self.default_route = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string, required.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `RouteType`: a [`RouteType`] value, required.
-    pub fn route_type(mut self, value: impl Into<RouteType>) -> Self { self.route_type = value.into(); self }
+    pub fn route_type(mut self, value: impl ::std::convert::Into<RouteType>) -> Self { self.route_type = value.into(); self }
     /// `ServiceIdentifier`: a string, required.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = value.into(); self }
+    pub fn service_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_identifier = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UriPathRoute`: an [`UriPathRouteInput`] object.
-    pub fn uri_path_route(mut self, value: impl Into<Obj<UriPathRouteInput>>) -> Self { self.uri_path_route = Some(value.into()); self }
+    pub fn uri_path_route(mut self, value: impl ::std::convert::Into<crate::Obj<UriPathRouteInput>>) -> Self { self.uri_path_route = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Route {
+impl ::cloudwright_core::Resource for Route {
     type Attributes = RouteAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Route, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Route, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Route {
+impl ::cloudwright_core::ToValue for Route {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationIdentifier", &self.application_identifier)
             .opt("DefaultRoute", &self.default_route)
             .req("EnvironmentIdentifier", &self.environment_identifier)
@@ -209,12 +186,12 @@ impl ToValue for Route {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Route`]: `Handle<Route>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Route`]: `Handle<Route>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RouteAttributes(ResourceRef);
+pub struct RouteAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RouteAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RouteAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,43 +201,26 @@ impl RouteAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the route.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `PathResourceToId`: a string.
     ///
     /// A mapping of ABPlong path resources to resource IDs.
     #[inline]
-    pub fn path_resource_to_id(&self) -> Value {
-        self.0.get_att("PathResourceToId")
+    pub fn path_resource_to_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PathResourceToId"))
     }
 
     /// `Fn::GetAtt` `RouteIdentifier`: a string.
     ///
     /// The unique identifier of the route.
     #[inline]
-    pub fn route_identifier(&self) -> Value {
-        self.0.get_att("RouteIdentifier")
+    pub fn route_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RouteIdentifier"))
     }
 }
-
-/// The required properties of [`DefaultRouteInput`], by name: `DefaultRouteInput::new(DefaultRouteInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultRouteInputRequired {
-    /// `ActivationState`: a [`RouteActivationState`] value, required.
-    pub activation_state: RouteActivationState,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultRouteInput: ObjRule = ObjRule {
-    properties: &[
-        ("ActivationState", Shape::Str(&StrRule { allowed: &["INACTIVE", "ACTIVE"], ..StrRule::ANY })),
-    ],
-    required: &["ActivationState"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultRouteInput` property type of `AWS::RefactorSpaces::Route`.
 ///
@@ -277,49 +237,28 @@ pub struct DefaultRouteInput {
 
 #[rustfmt::skip]
 impl DefaultRouteInput {
-    /// A `DefaultRouteInput` with its required properties, named in a [`DefaultRouteInputRequired`].
+    /// A `DefaultRouteInput` with its one required property, `ActivationState`.
     #[inline]
-    pub fn new(required: DefaultRouteInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RouteActivationState>) -> Self {
         Self {
-            activation_state: required.activation_state,
+            activation_state: value.into(),
         }
     }
 
     /// `ActivationState`: a [`RouteActivationState`] value, required.
-    pub fn activation_state(mut self, value: impl Into<RouteActivationState>) -> Self { self.activation_state = value.into(); self }
+    pub fn activation_state(mut self, value: impl ::std::convert::Into<RouteActivationState>) -> Self { self.activation_state = value.into(); self }
 }
 
-impl PropertyType for DefaultRouteInput {}
+impl crate::PropertyType for DefaultRouteInput {}
 
-impl ToValue for DefaultRouteInput {
+impl ::cloudwright_core::ToValue for DefaultRouteInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActivationState", &self.activation_state)
             .build()
     }
 }
-
-/// The required properties of [`UriPathRouteInput`], by name: `UriPathRouteInput::new(UriPathRouteInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UriPathRouteInputRequired {
-    /// `ActivationState`: a [`RouteActivationState`] value, required.
-    pub activation_state: RouteActivationState,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UriPathRouteInput: ObjRule = ObjRule {
-    properties: &[
-        ("ActivationState", Shape::Str(&StrRule { allowed: &["INACTIVE", "ACTIVE"], ..StrRule::ANY })),
-        ("AppendSourcePath", Shape::Bool),
-        ("IncludeChildPaths", Shape::Bool),
-        ("Methods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SourcePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ActivationState"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UriPathRouteInput` property type of `AWS::RefactorSpaces::Route`.
 ///
@@ -335,55 +274,55 @@ pub struct UriPathRouteInput {
     /// `AppendSourcePath`: a boolean.
     ///
     /// If set to `true` , this option appends the source path to the service URL endpoint.
-    pub append_source_path: Option<Bool>,
+    pub append_source_path: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IncludeChildPaths`: a boolean.
     ///
     /// Indicates whether to match all subpaths of the given source path. If this value is `false` , requests must match the source path exactly before they are forwarded to this route's service.
-    pub include_child_paths: Option<Bool>,
+    pub include_child_paths: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Methods`: a list of [`Method`] values.
     ///
     /// A list of HTTP methods to match. An empty list matches all values. If a method is present, only HTTP requests using that method are forwarded to this route’s service.
-    pub methods: Option<List<Method>>,
+    pub methods: ::std::option::Option<::cloudwright_core::List<Method>>,
     /// `SourcePath`: a string.
     ///
     /// This is the path that Refactor Spaces uses to match traffic. Paths must start with `/` and are relative to the base of the application. To use path parameters in the source path, add a variable in curly braces. For example, the resource path {user} represents a path parameter called 'user'.
     ///
     /// Pattern `^(/([a-zA-Z0-9._:-]+|\{[a-zA-Z0-9._:-]+\}))+$`; length 1 to 2048.
-    pub source_path: Option<Str>,
+    pub source_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl UriPathRouteInput {
-    /// A `UriPathRouteInput` with its required properties, named in a [`UriPathRouteInputRequired`].
+    /// A `UriPathRouteInput` with its one required property, `ActivationState`.
     #[inline]
-    pub fn new(required: UriPathRouteInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RouteActivationState>) -> Self {
         Self {
-            activation_state: required.activation_state,
-            append_source_path: None,
-            include_child_paths: None,
-            methods: None,
-            source_path: None,
+            activation_state: value.into(),
+            append_source_path: ::std::option::Option::None,
+            include_child_paths: ::std::option::Option::None,
+            methods: ::std::option::Option::None,
+            source_path: ::std::option::Option::None,
         }
     }
 
     /// `ActivationState`: a [`RouteActivationState`] value, required.
-    pub fn activation_state(mut self, value: impl Into<RouteActivationState>) -> Self { self.activation_state = value.into(); self }
+    pub fn activation_state(mut self, value: impl ::std::convert::Into<RouteActivationState>) -> Self { self.activation_state = value.into(); self }
     /// `AppendSourcePath`: a boolean.
-    pub fn append_source_path(mut self, value: impl Into<Bool>) -> Self { self.append_source_path = Some(value.into()); self }
+    pub fn append_source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.append_source_path = ::std::option::Option::Some(value.into()); self }
     /// `IncludeChildPaths`: a boolean.
-    pub fn include_child_paths(mut self, value: impl Into<Bool>) -> Self { self.include_child_paths = Some(value.into()); self }
+    pub fn include_child_paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_child_paths = ::std::option::Option::Some(value.into()); self }
     /// `Methods`: a list of [`Method`] values.
-    pub fn methods(mut self, value: impl Into<List<Method>>) -> Self { self.methods = Some(value.into()); self }
+    pub fn methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Method>>) -> Self { self.methods = ::std::option::Option::Some(value.into()); self }
     /// `SourcePath`: a string.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
+    pub fn source_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UriPathRouteInput {}
+impl crate::PropertyType for UriPathRouteInput {}
 
-impl ToValue for UriPathRouteInput {
+impl ::cloudwright_core::ToValue for UriPathRouteInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActivationState", &self.activation_state)
             .opt("AppendSourcePath", &self.append_source_path)
             .opt("IncludeChildPaths", &self.include_child_paths)
@@ -411,18 +350,18 @@ pub enum Method {
     /// `PUT`
     Put,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Method {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Method {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Method {
+impl ::cloudwright_core::ToValue for Method {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Delete => "DELETE",
             Self::Get => "GET",
@@ -431,9 +370,9 @@ impl ToValue for Method {
             Self::Patch => "PATCH",
             Self::Post => "POST",
             Self::Put => "PUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -445,24 +384,24 @@ pub enum RouteActivationState {
     /// `ACTIVE`
     Active,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RouteActivationState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RouteActivationState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RouteActivationState {
+impl ::cloudwright_core::ToValue for RouteActivationState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Inactive => "INACTIVE",
             Self::Active => "ACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -474,23 +413,77 @@ pub enum RouteType {
     /// `URI_PATH`
     UriPath,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RouteType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RouteType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RouteType {
+impl ::cloudwright_core::ToValue for RouteType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::UriPath => "URI_PATH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^svc-([0-9A-Za-z]{10}$)");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(/([a-zA-Z0-9._:-]+|\\{[a-zA-Z0-9._:-]+\\}))+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Route: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultRoute", Shape::Object(&RULE_DefaultRouteInput)),
+            ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RouteType", Shape::Str(&StrRule { allowed: &["DEFAULT", "URI_PATH"], ..StrRule::ANY })),
+            ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UriPathRoute", Shape::Object(&RULE_UriPathRouteInput)),
+        ],
+        required: &["EnvironmentIdentifier", "ApplicationIdentifier", "ServiceIdentifier", "RouteType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultRouteInput: ObjRule = ObjRule {
+        properties: &[
+            ("ActivationState", Shape::Str(&StrRule { allowed: &["INACTIVE", "ACTIVE"], ..StrRule::ANY })),
+        ],
+        required: &["ActivationState"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UriPathRouteInput: ObjRule = ObjRule {
+        properties: &[
+            ("ActivationState", Shape::Str(&StrRule { allowed: &["INACTIVE", "ACTIVE"], ..StrRule::ANY })),
+            ("AppendSourcePath", Shape::Bool),
+            ("IncludeChildPaths", Shape::Bool),
+            ("Methods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SourcePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ActivationState"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
 
 /// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRequired {
     /// `ApplicationIdentifier`: a string, required.
-    pub application_identifier: Str,
+    pub application_identifier: ::cloudwright_core::Str,
     /// `EndpointType`: a [`ServiceEndpointType`] value, required.
     pub endpoint_type: ServiceEndpointType,
     /// `EnvironmentIdentifier`: a string, required.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Service: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["LAMBDA", "URL"], ..StrRule::ANY })),
-        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("LambdaEndpoint", Shape::Object(&RULE_LambdaEndpointInput)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UrlEndpoint", Shape::Object(&RULE_UrlEndpointInput)),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["EnvironmentIdentifier", "ApplicationIdentifier", "EndpointType", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RefactorSpaces::Service` resource.
 ///
-/// &gt; AWS Migration Hub is no longer open to new customers as of November 7, 2025. For capabilities similar to AWS Migration Hub , explore \[AWS Migration Hub\](<https://docs.aws.amazon.com/https://aws.amazon.com/transform>) .
+/// \> AWS Migration Hub is no longer open to new customers as of November 7, 2025. For capabilities similar to AWS Migration Hub , explore [AWS Migration Hub](https://docs.aws.amazon.com/https://aws.amazon.com/transform) .
 ///
 /// Creates an AWS Migration Hub Refactor Spaces service. The account owner of the service is always the environment owner, regardless of which account in the environment creates the service. Services have either a URL endpoint in a virtual private cloud (VPC), or a Lambda function endpoint.
 ///
-/// &gt; If an AWS resource is launched in a service VPC, and you want it to be accessible to all of an environment’s services with VPCs and routes, apply the `RefactorSpacesSecurityGroup` to the resource. Alternatively, to add more cross-account constraints, apply your own security group.
+/// \> If an AWS resource is launched in a service VPC, and you want it to be accessible to all of an environment’s services with VPCs and routes, apply the `RefactorSpacesSecurityGroup` to the resource. Alternatively, to add more cross-account constraints, apply your own security group.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`EnvironmentIdentifier`, `ApplicationIdentifier`, `ServiceIdentifier`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`ServiceAttributes`], which `Handle<Service>` dereferences to.
@@ -74,13 +42,13 @@ pub struct Service {
     /// The unique identifier of the application.
     ///
     /// Pattern `^app-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
-    pub application_identifier: Str,
+    pub application_identifier: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of the service.
     ///
     /// Pattern `^[a-zA-Z0-9-_\s\.\!\*\#\@\']+$`; length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointType`: a [`ServiceEndpointType`] value, required.
     ///
     /// The endpoint type of the service.
@@ -92,35 +60,35 @@ pub struct Service {
     /// The unique identifier of the environment.
     ///
     /// Pattern `^env-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
-    pub environment_identifier: Str,
+    pub environment_identifier: ::cloudwright_core::Str,
     /// `LambdaEndpoint`: a [`LambdaEndpointInput`] object.
     ///
     /// A summary of the configuration for the AWS Lambda endpoint type.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub lambda_endpoint: Option<Obj<LambdaEndpointInput>>,
+    pub lambda_endpoint: ::std::option::Option<crate::Obj<LambdaEndpointInput>>,
     /// `Name`: a string, required.
     ///
     /// The name of the service.
     ///
     /// Pattern `^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`; length 3 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags assigned to the service.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UrlEndpoint`: an [`UrlEndpointInput`] object.
     ///
     /// The summary of the configuration for the URL endpoint type.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub url_endpoint: Option<Obj<UrlEndpointInput>>,
+    pub url_endpoint: ::std::option::Option<crate::Obj<UrlEndpointInput>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the virtual private cloud (VPC).
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$`; length 12 to 21; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -130,7 +98,7 @@ impl Service {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RefactorSpaces::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-service.html",
         primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier", "ServiceIdentifier"],
@@ -141,7 +109,7 @@ impl Service {
         read_only: &["ServiceIdentifier", "Arn"],
         attributes: &["Arn", "ServiceIdentifier"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Service` with its required properties, named in a [`ServiceRequired`].
@@ -149,55 +117,57 @@ impl Service {
     pub fn new(required: ServiceRequired) -> Self {
         Self {
             application_identifier: required.application_identifier,
-            description: None,
+            description: ::std::option::Option::None,
             endpoint_type: required.endpoint_type,
             environment_identifier: required.environment_identifier,
-            lambda_endpoint: None,
+            lambda_endpoint: ::std::option::Option::None,
             name: required.name,
-            tags: None,
-            url_endpoint: None,
-            vpc_id: None,
+            tags: ::std::option::Option::None,
+            url_endpoint: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationIdentifier`: a string, required.
-    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self { self.application_identifier = value.into(); self }
+    pub fn application_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_identifier = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EndpointType`: a [`ServiceEndpointType`] value, required.
-    pub fn endpoint_type(mut self, value: impl Into<ServiceEndpointType>) -> Self { self.endpoint_type = value.into(); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<ServiceEndpointType>) -> Self { self.endpoint_type = value.into(); self }
     /// `EnvironmentIdentifier`: a string, required.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
+    pub fn environment_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `LambdaEndpoint`: a [`LambdaEndpointInput`] object.
-    pub fn lambda_endpoint(mut self, value: impl Into<Obj<LambdaEndpointInput>>) -> Self { self.lambda_endpoint = Some(value.into()); self }
+    pub fn lambda_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaEndpointInput>>) -> Self { self.lambda_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UrlEndpoint`: an [`UrlEndpointInput`] object.
-    pub fn url_endpoint(mut self, value: impl Into<Obj<UrlEndpointInput>>) -> Self { self.url_endpoint = Some(value.into()); self }
+    pub fn url_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<UrlEndpointInput>>) -> Self { self.url_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Service {
+impl ::cloudwright_core::Resource for Service {
     type Attributes = ServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Service, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationIdentifier", &self.application_identifier)
             .opt("Description", &self.description)
             .req("EndpointType", &self.endpoint_type)
@@ -211,12 +181,12 @@ impl ToValue for Service {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceAttributes(ResourceRef);
+pub struct ServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -226,35 +196,18 @@ impl ServiceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the service.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ServiceIdentifier`: a string.
     ///
     /// The unique identifier of the service.
     #[inline]
-    pub fn service_identifier(&self) -> Value {
-        self.0.get_att("ServiceIdentifier")
+    pub fn service_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceIdentifier"))
     }
 }
-
-/// The required properties of [`LambdaEndpointInput`], by name: `LambdaEndpointInput::new(LambdaEndpointInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaEndpointInputRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaEndpointInput: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaEndpointInput` property type of `AWS::RefactorSpaces::Service`.
 ///
@@ -268,49 +221,33 @@ pub struct LambdaEndpointInput {
     /// The Amazon Resource Name (ARN) of the Lambda function or alias.
     ///
     /// Pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 1 to 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LambdaEndpointInput {
-    /// A `LambdaEndpointInput` with its required properties, named in a [`LambdaEndpointInputRequired`].
+    /// A `LambdaEndpointInput` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: LambdaEndpointInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for LambdaEndpointInput {}
+impl crate::PropertyType for LambdaEndpointInput {}
 
-impl ToValue for LambdaEndpointInput {
+impl ::cloudwright_core::ToValue for LambdaEndpointInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
-
-/// The required properties of [`UrlEndpointInput`], by name: `UrlEndpointInput::new(UrlEndpointInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UrlEndpointInputRequired {
-    /// `Url`: a string, required.
-    pub url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UrlEndpointInput: ObjRule = ObjRule {
-    properties: &[
-        ("HealthUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Url"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UrlEndpointInput` property type of `AWS::RefactorSpaces::Service`.
 ///
@@ -324,38 +261,38 @@ pub struct UrlEndpointInput {
     /// The health check URL of the URL endpoint type. If the URL is a public endpoint, the `HealthUrl` must also be a public endpoint. If the URL is a private endpoint inside a virtual private cloud (VPC), the health URL must also be a private endpoint, and the host must be the same as the URL.
     ///
     /// Pattern `^https?://[-a-zA-Z0-9+\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\x38@#/%=~_|]$`; length 1 to 2048.
-    pub health_url: Option<Str>,
+    pub health_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Url`: a string, required.
     ///
-    /// The URL to route traffic to. The URL must be an \[rfc3986-formatted URL\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc3986>) . If the host is a domain name, the name must be resolvable over the public internet. If the scheme is `https` , the top level domain of the host must be listed in the \[IANA root zone database\](<https://docs.aws.amazon.com/https://www.iana.org/domains/root/db>) .
+    /// The URL to route traffic to. The URL must be an [rfc3986-formatted URL](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc3986) . If the host is a domain name, the name must be resolvable over the public internet. If the scheme is `https` , the top level domain of the host must be listed in the [IANA root zone database](https://docs.aws.amazon.com/https://www.iana.org/domains/root/db) .
     ///
     /// Pattern `^https?://[-a-zA-Z0-9+\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\x38@#/%=~_|]$`; length 1 to 2048.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl UrlEndpointInput {
-    /// A `UrlEndpointInput` with its required properties, named in a [`UrlEndpointInputRequired`].
+    /// A `UrlEndpointInput` with its one required property, `Url`.
     #[inline]
-    pub fn new(required: UrlEndpointInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            health_url: None,
-            url: required.url,
+            health_url: ::std::option::Option::None,
+            url: value.into(),
         }
     }
 
     /// `HealthUrl`: a string.
-    pub fn health_url(mut self, value: impl Into<Str>) -> Self { self.health_url = Some(value.into()); self }
+    pub fn health_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_url = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for UrlEndpointInput {}
+impl crate::PropertyType for UrlEndpointInput {}
 
-impl ToValue for UrlEndpointInput {
+impl ::cloudwright_core::ToValue for UrlEndpointInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthUrl", &self.health_url)
             .req("Url", &self.url)
             .build()
@@ -370,23 +307,81 @@ pub enum ServiceEndpointType {
     /// `URL`
     Url,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceEndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceEndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceEndpointType {
+impl ::cloudwright_core::ToValue for ServiceEndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Lambda => "LAMBDA",
             Self::Url => "URL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Service: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["LAMBDA", "URL"], ..StrRule::ANY })),
+            ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("LambdaEndpoint", Shape::Object(&RULE_LambdaEndpointInput)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UrlEndpoint", Shape::Object(&RULE_UrlEndpointInput)),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["EnvironmentIdentifier", "ApplicationIdentifier", "EndpointType", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaEndpointInput: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UrlEndpointInput: ObjRule = ObjRule {
+        properties: &[
+            ("HealthUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Url"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

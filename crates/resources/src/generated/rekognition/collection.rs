@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[a-zA-Z0-9_\\.\\-]+$");
-
-/// The required properties of [`Collection`], by name: `Collection::new(CollectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CollectionRequired {
-    /// `CollectionId`: a string, required.
-    pub collection_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Collection: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["CollectionId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Rekognition::Collection` resource.
 ///
@@ -49,13 +25,13 @@ pub struct Collection {
     /// ID for the collection that you are creating.
     ///
     /// Pattern `\A[a-zA-Z0-9_\.\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub collection_id: Str,
+    pub collection_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A set of tags (key-value pairs) that you want to attach to the collection.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -65,7 +41,7 @@ impl Collection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Rekognition::Collection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-collection.html",
         primary_identifier: &["CollectionId"],
@@ -76,54 +52,56 @@ impl Collection {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Collection` with its required properties, named in a [`CollectionRequired`].
+    /// A `Collection` with its one required property, `CollectionId`.
     #[inline]
-    pub fn new(required: CollectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            collection_id: required.collection_id,
-            tags: None,
+            collection_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CollectionId`: a string, required.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
+    pub fn collection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Collection {
+impl ::cloudwright_core::Resource for Collection {
     type Attributes = CollectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Collection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Collection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Collection {
+impl ::cloudwright_core::ToValue for Collection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionId", &self.collection_id)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Collection`]: `Handle<Collection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Collection`]: `Handle<Collection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CollectionAttributes(ResourceRef);
+pub struct CollectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CollectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CollectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,7 +109,29 @@ impl From<ResourceRef> for CollectionAttributes {
 impl CollectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[a-zA-Z0-9_\\.\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Collection: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["CollectionId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

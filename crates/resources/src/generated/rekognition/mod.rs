@@ -19,8 +19,8 @@ pub mod shared;
 pub mod stream_processor;
 
 #[cfg(feature = "rekognition")]
-pub use collection::{Collection, CollectionAttributes, CollectionRequired};
+pub use collection::{Collection, CollectionAttributes};
 #[cfg(feature = "rekognition")]
-pub use project::{Project, ProjectAttributes, ProjectRequired};
+pub use project::{Project, ProjectAttributes};
 #[cfg(feature = "rekognition")]
 pub use stream_processor::{StreamProcessor, StreamProcessorAttributes, StreamProcessorRequired};

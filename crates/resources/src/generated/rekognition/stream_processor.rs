@@ -5,51 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[a-zA-Z0-9_\\.\\-]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("(^arn:([a-z\\d-]+):kinesis:([a-z\\d-]+):\\d{12}:.+$)");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("(^arn:([a-z\\d-]+):kinesisvideo:([a-z\\d-]+):\\d{12}:.+$)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$");
-
 /// The required properties of [`StreamProcessor`], by name: `StreamProcessor::new(StreamProcessorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamProcessorRequired {
     /// `KinesisVideoStream`: a [`KinesisVideoStream`] object, required.
-    pub kinesis_video_stream: Obj<KinesisVideoStream>,
+    pub kinesis_video_stream: crate::Obj<KinesisVideoStream>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
-    properties: &[
-        ("BoundingBoxRegionsOfInterest", Shape::List(&ListRule { items: Shape::Object(&RULE_BoundingBox), min_items: Some(0), max_items: None, unique: true })),
-        ("ConnectedHomeSettings", Shape::Object(&RULE_ConnectedHomeSettings)),
-        ("DataSharingPreference", Shape::Object(&RULE_DataSharingPreference)),
-        ("FaceSearchSettings", Shape::Object(&RULE_FaceSearchSettings)),
-        ("KinesisDataStream", Shape::Object(&RULE_KinesisDataStream)),
-        ("KinesisVideoStream", Shape::Object(&RULE_KinesisVideoStream)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("NotificationChannel", Shape::Object(&RULE_NotificationChannel)),
-        ("PolygonRegionsOfInterest", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Point), min_items: Some(3), max_items: None, unique: true }), min_items: Some(0), max_items: None, unique: true })),
-        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("S3Destination", Shape::Object(&RULE_S3Destination)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["RoleArn", "KinesisVideoStream"],
-    one_of: &[&[&["ConnectedHomeSettings", "S3Destination", "NotificationChannel"], &["FaceSearchSettings", "KinesisDataStream"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Rekognition::StreamProcessor` resource.
 ///
@@ -61,7 +24,7 @@ pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
 ///
 /// You can also specify where in the frame you want Amazon Rekognition to monitor with BoundingBoxRegionsOfInterest and PolygonRegionsOfInterest. The Name is used to manage the stream processor and it is the identifier for the stream processor. The `AWS::Rekognition::StreamProcessor` resource creates a stream processor in the same Region where you create the Amazon CloudFormation stack.
 ///
-/// For more information, see \[CreateStreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor>) .
+/// For more information, see [CreateStreamProcessor](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StreamProcessorAttributes`], which `Handle<StreamProcessor>` dereferences to.
@@ -74,82 +37,84 @@ pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
 pub struct StreamProcessor {
     /// `BoundingBoxRegionsOfInterest`: a list of [`BoundingBox`] objects.
     ///
-    /// List of BoundingBox objects, each of which denotes a region of interest on screen. For more information, see the BoundingBox field of \[RegionOfInterest\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_RegionOfInterest>) .
+    /// List of BoundingBox objects, each of which denotes a region of interest on screen. For more information, see the BoundingBox field of [RegionOfInterest](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_RegionOfInterest) .
     ///
     /// Items at least 0; create-only: changing it replaces the resource.
-    pub bounding_box_regions_of_interest: Option<List<BoundingBox>>,
+    pub bounding_box_regions_of_interest:
+        ::std::option::Option<::cloudwright_core::List<BoundingBox>>,
     /// `ConnectedHomeSettings`: a [`ConnectedHomeSettings`] object.
     ///
-    /// Connected home settings to use on a streaming video. You can use a stream processor for connected home features and select what you want the stream processor to detect, such as people or pets. When the stream processor has started, one notification is sent for each object class specified. For more information, see the ConnectedHome section of \[StreamProcessorSettings\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorSettings>) .
+    /// Connected home settings to use on a streaming video. You can use a stream processor for connected home features and select what you want the stream processor to detect, such as people or pets. When the stream processor has started, one notification is sent for each object class specified. For more information, see the ConnectedHome section of [StreamProcessorSettings](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorSettings) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub connected_home_settings: Option<Obj<ConnectedHomeSettings>>,
+    pub connected_home_settings: ::std::option::Option<crate::Obj<ConnectedHomeSettings>>,
     /// `DataSharingPreference`: a [`DataSharingPreference`] object.
     ///
-    /// Allows you to opt in or opt out to share data with Rekognition to improve model performance. You can choose this option at the account level or on a per-stream basis. Note that if you opt out at the account level this setting is ignored on individual streams. For more information, see \[StreamProcessorDataSharingPreference\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorDataSharingPreference>) .
+    /// Allows you to opt in or opt out to share data with Rekognition to improve model performance. You can choose this option at the account level or on a per-stream basis. Note that if you opt out at the account level this setting is ignored on individual streams. For more information, see [StreamProcessorDataSharingPreference](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorDataSharingPreference) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_sharing_preference: Option<Obj<DataSharingPreference>>,
+    pub data_sharing_preference: ::std::option::Option<crate::Obj<DataSharingPreference>>,
     /// `FaceSearchSettings`: a [`FaceSearchSettings`] object.
     ///
-    /// The input parameters used to recognize faces in a streaming video analyzed by an Amazon Rekognition stream processor. For more information regarding the contents of the parameters, see \[FaceSearchSettings\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_FaceSearchSettings>) .
+    /// The input parameters used to recognize faces in a streaming video analyzed by an Amazon Rekognition stream processor. For more information regarding the contents of the parameters, see [FaceSearchSettings](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_FaceSearchSettings) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub face_search_settings: Option<Obj<FaceSearchSettings>>,
+    pub face_search_settings: ::std::option::Option<crate::Obj<FaceSearchSettings>>,
     /// `KinesisDataStream`: a [`KinesisDataStream`] object.
     ///
-    /// Amazon Rekognition's Video Stream Processor takes a Kinesis video stream as input. This is the Amazon Kinesis Data Streams instance to which the Amazon Rekognition stream processor streams the analysis results. This must be created within the constraints specified at \[KinesisDataStream\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisDataStream>) .
+    /// Amazon Rekognition's Video Stream Processor takes a Kinesis video stream as input. This is the Amazon Kinesis Data Streams instance to which the Amazon Rekognition stream processor streams the analysis results. This must be created within the constraints specified at [KinesisDataStream](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisDataStream) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kinesis_data_stream: Option<Obj<KinesisDataStream>>,
+    pub kinesis_data_stream: ::std::option::Option<crate::Obj<KinesisDataStream>>,
     /// `KinesisVideoStream`: a [`KinesisVideoStream`] object, required.
     ///
-    /// The Kinesis video stream that provides the source of the streaming video for an Amazon Rekognition Video stream processor. For more information, see \[KinesisVideoStream\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisVideoStream>) .
+    /// The Kinesis video stream that provides the source of the streaming video for an Amazon Rekognition Video stream processor. For more information, see [KinesisVideoStream](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisVideoStream) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kinesis_video_stream: Obj<KinesisVideoStream>,
+    pub kinesis_video_stream: crate::Obj<KinesisVideoStream>,
     /// `KmsKeyId`: a string.
     ///
-    /// The identifier for your Amazon Key Management Service key (Amazon KMS key). Optional parameter for connected home stream processors used to encrypt results and data published to your Amazon S3 bucket. For more information, see the KMSKeyId section of \[CreateStreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor>) .
+    /// The identifier for your Amazon Key Management Service key (Amazon KMS key). Optional parameter for connected home stream processors used to encrypt results and data published to your Amazon S3 bucket. For more information, see the KMSKeyId section of [CreateStreamProcessor](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor) .
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
-    /// The Name attribute specifies the name of the stream processor and it must be within the constraints described in the Name section of \[StreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessor>) . If you don't specify a name, Amazon CloudFormation generates a unique ID and uses that ID for the stream processor name.
+    /// The Name attribute specifies the name of the stream processor and it must be within the constraints described in the Name section of [StreamProcessor](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessor) . If you don't specify a name, Amazon CloudFormation generates a unique ID and uses that ID for the stream processor name.
     ///
     /// Pattern `[a-zA-Z0-9_.\-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationChannel`: a [`NotificationChannel`] object.
     ///
-    /// The Amazon Simple Notification Service topic to which Amazon Rekognition publishes the object detection results and completion status of a video analysis operation. Amazon Rekognition publishes a notification the first time an object of interest or a person is detected in the video stream. Amazon Rekognition also publishes an end-of-session notification with a summary when the stream processing session is complete. For more information, see \[StreamProcessorNotificationChannel\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorNotificationChannel>) .
+    /// The Amazon Simple Notification Service topic to which Amazon Rekognition publishes the object detection results and completion status of a video analysis operation. Amazon Rekognition publishes a notification the first time an object of interest or a person is detected in the video stream. Amazon Rekognition also publishes an end-of-session notification with a summary when the stream processing session is complete. For more information, see [StreamProcessorNotificationChannel](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorNotificationChannel) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub notification_channel: Option<Obj<NotificationChannel>>,
+    pub notification_channel: ::std::option::Option<crate::Obj<NotificationChannel>>,
     /// `PolygonRegionsOfInterest`: a list of lists of [`Point`] objects.
     ///
-    /// A set of ordered lists of \[Point\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Point>) objects. Each entry of the set contains a polygon denoting a region of interest on the screen. Each polygon is an ordered list of \[Point\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Point>) objects. For more information, see the Polygon field of \[RegionOfInterest\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_RegionOfInterest>) .
+    /// A set of ordered lists of [Point](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Point) objects. Each entry of the set contains a polygon denoting a region of interest on the screen. Each polygon is an ordered list of [Point](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Point) objects. For more information, see the Polygon field of [RegionOfInterest](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_RegionOfInterest) .
     ///
     /// Items at least 0; create-only: changing it replaces the resource.
-    pub polygon_regions_of_interest: Option<List<List<Point>>>,
+    pub polygon_regions_of_interest:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::List<Point>>>,
     /// `RoleArn`: a string, required.
     ///
-    /// The ARN of the IAM role that allows access to the stream processor. The IAM role provides Rekognition read permissions to the Kinesis stream. It also provides write permissions to an Amazon S3 bucket and Amazon Simple Notification Service topic for a connected home stream processor. This is required for both face search and connected home stream processors. For information about constraints, see the RoleArn section of \[CreateStreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor>) .
+    /// The ARN of the IAM role that allows access to the stream processor. The IAM role provides Rekognition read permissions to the Kinesis stream. It also provides write permissions to an Amazon S3 bucket and Amazon Simple Notification Service topic for a connected home stream processor. This is required for both face search and connected home stream processors. For information about constraints, see the RoleArn section of [CreateStreamProcessor](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor) .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`; length at most 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `S3Destination`: a [`S3Destination`] object.
     ///
-    /// The Amazon S3 bucket location to which Amazon Rekognition publishes the detailed inference results of a video analysis operation. For more information, see the S3Destination section of \[StreamProcessorOutput\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorOutput>) .
+    /// The Amazon S3 bucket location to which Amazon Rekognition publishes the detailed inference results of a video analysis operation. For more information, see the S3Destination section of [StreamProcessorOutput](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorOutput) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub s3_destination: Option<Obj<S3Destination>>,
+    pub s3_destination: ::std::option::Option<crate::Obj<S3Destination>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A set of tags (key-value pairs) that you want to attach to the stream processor. For more information, see the Tags section of \[CreateStreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor>) .
+    /// A set of tags (key-value pairs) that you want to attach to the stream processor. For more information, see the Tags section of [CreateStreamProcessor](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor) .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +124,7 @@ impl StreamProcessor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Rekognition::StreamProcessor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-streamprocessor.html",
         primary_identifier: &["Name"],
@@ -170,75 +135,77 @@ impl StreamProcessor {
         read_only: &["Arn", "Status", "StatusMessage"],
         attributes: &["Arn", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StreamProcessor` with its required properties, named in a [`StreamProcessorRequired`].
     #[inline]
     pub fn new(required: StreamProcessorRequired) -> Self {
         Self {
-            bounding_box_regions_of_interest: None,
-            connected_home_settings: None,
-            data_sharing_preference: None,
-            face_search_settings: None,
-            kinesis_data_stream: None,
+            bounding_box_regions_of_interest: ::std::option::Option::None,
+            connected_home_settings: ::std::option::Option::None,
+            data_sharing_preference: ::std::option::Option::None,
+            face_search_settings: ::std::option::Option::None,
+            kinesis_data_stream: ::std::option::Option::None,
             kinesis_video_stream: required.kinesis_video_stream,
-            kms_key_id: None,
-            name: None,
-            notification_channel: None,
-            polygon_regions_of_interest: None,
+            kms_key_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            notification_channel: ::std::option::Option::None,
+            polygon_regions_of_interest: ::std::option::Option::None,
             role_arn: required.role_arn,
-            s3_destination: None,
-            tags: None,
+            s3_destination: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BoundingBoxRegionsOfInterest`: a list of [`BoundingBox`] objects.
-    pub fn bounding_box_regions_of_interest(mut self, value: impl Into<List<BoundingBox>>) -> Self { self.bounding_box_regions_of_interest = Some(value.into()); self }
+    pub fn bounding_box_regions_of_interest(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BoundingBox>>) -> Self { self.bounding_box_regions_of_interest = ::std::option::Option::Some(value.into()); self }
     /// `ConnectedHomeSettings`: a [`ConnectedHomeSettings`] object.
-    pub fn connected_home_settings(mut self, value: impl Into<Obj<ConnectedHomeSettings>>) -> Self { self.connected_home_settings = Some(value.into()); self }
+    pub fn connected_home_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectedHomeSettings>>) -> Self { self.connected_home_settings = ::std::option::Option::Some(value.into()); self }
     /// `DataSharingPreference`: a [`DataSharingPreference`] object.
-    pub fn data_sharing_preference(mut self, value: impl Into<Obj<DataSharingPreference>>) -> Self { self.data_sharing_preference = Some(value.into()); self }
+    pub fn data_sharing_preference(mut self, value: impl ::std::convert::Into<crate::Obj<DataSharingPreference>>) -> Self { self.data_sharing_preference = ::std::option::Option::Some(value.into()); self }
     /// `FaceSearchSettings`: a [`FaceSearchSettings`] object.
-    pub fn face_search_settings(mut self, value: impl Into<Obj<FaceSearchSettings>>) -> Self { self.face_search_settings = Some(value.into()); self }
+    pub fn face_search_settings(mut self, value: impl ::std::convert::Into<crate::Obj<FaceSearchSettings>>) -> Self { self.face_search_settings = ::std::option::Option::Some(value.into()); self }
     /// `KinesisDataStream`: a [`KinesisDataStream`] object.
-    pub fn kinesis_data_stream(mut self, value: impl Into<Obj<KinesisDataStream>>) -> Self { self.kinesis_data_stream = Some(value.into()); self }
+    pub fn kinesis_data_stream(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisDataStream>>) -> Self { self.kinesis_data_stream = ::std::option::Option::Some(value.into()); self }
     /// `KinesisVideoStream`: a [`KinesisVideoStream`] object, required.
-    pub fn kinesis_video_stream(mut self, value: impl Into<Obj<KinesisVideoStream>>) -> Self { self.kinesis_video_stream = value.into(); self }
+    pub fn kinesis_video_stream(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisVideoStream>>) -> Self { self.kinesis_video_stream = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NotificationChannel`: a [`NotificationChannel`] object.
-    pub fn notification_channel(mut self, value: impl Into<Obj<NotificationChannel>>) -> Self { self.notification_channel = Some(value.into()); self }
+    pub fn notification_channel(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationChannel>>) -> Self { self.notification_channel = ::std::option::Option::Some(value.into()); self }
     /// `PolygonRegionsOfInterest`: a list of lists of [`Point`] objects.
-    pub fn polygon_regions_of_interest(mut self, value: impl Into<List<List<Point>>>) -> Self { self.polygon_regions_of_interest = Some(value.into()); self }
+    pub fn polygon_regions_of_interest(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::List<Point>>>) -> Self { self.polygon_regions_of_interest = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3Destination`: a [`S3Destination`] object.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3_destination = Some(value.into()); self }
+    pub fn s3_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3Destination>>) -> Self { self.s3_destination = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StreamProcessor {
+impl ::cloudwright_core::Resource for StreamProcessor {
     type Attributes = StreamProcessorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StreamProcessor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StreamProcessor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StreamProcessor {
+impl ::cloudwright_core::ToValue for StreamProcessor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BoundingBoxRegionsOfInterest",
                 &self.bounding_box_regions_of_interest,
@@ -262,12 +229,12 @@ impl ToValue for StreamProcessor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StreamProcessor`]: `Handle<StreamProcessor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StreamProcessor`]: `Handle<StreamProcessor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StreamProcessorAttributes(ResourceRef);
+pub struct StreamProcessorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StreamProcessorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StreamProcessorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -275,24 +242,24 @@ impl From<ResourceRef> for StreamProcessorAttributes {
 impl StreamProcessorAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Status`: a string.
     ///
     /// Current status of the Amazon Rekognition stream processor.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Detailed status message about the stream processor.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
 
@@ -300,27 +267,14 @@ impl StreamProcessorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoundingBoxRequired {
     /// `Height`: a number, required.
-    pub height: Num,
+    pub height: ::cloudwright_core::Num,
     /// `Left`: a number, required.
-    pub left: Num,
+    pub left: ::cloudwright_core::Num,
     /// `Top`: a number, required.
-    pub top: Num,
+    pub top: ::cloudwright_core::Num,
     /// `Width`: a number, required.
-    pub width: Num,
+    pub width: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BoundingBox: ObjRule = ObjRule {
-    properties: &[
-        ("Height", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Left", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Top", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Width", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["Height", "Width", "Left", "Top"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BoundingBox` property type of `AWS::Rekognition::StreamProcessor`.
 ///
@@ -328,9 +282,9 @@ pub(crate) static RULE_BoundingBox: ObjRule = ObjRule {
 ///
 /// The `top` and `left` values returned are ratios of the overall image size. For example, if the input image is 700x200 pixels, and the top-left coordinate of the bounding box is 350x50 pixels, the API returns a `left` value of 0.5 (350/700) and a `top` value of 0.25 (50/200).
 ///
-/// The `width` and `height` values represent the dimensions of the bounding box as a ratio of the overall image dimension. For example, if the input image is 700x200 pixels, and the bounding box width is 70 pixels, the width returned is 0.1. For more information, see \[BoundingBox\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_BoundingBox>) .
+/// The `width` and `height` values represent the dimensions of the bounding box as a ratio of the overall image dimension. For example, if the input image is 700x200 pixels, and the bounding box width is 70 pixels, the width returned is 0.1. For more information, see [BoundingBox](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_BoundingBox) .
 ///
-/// &gt; The bounding box coordinates can have negative values. For example, if Amazon Rekognition is able to detect a face that is at the image edge and is only partially visible, the service can return coordinates that are outside the image bounds and, depending on the image edge, you might get negative values or values greater than 1 for the `left` or `top` values.
+/// \> The bounding box coordinates can have negative values. For example, if Amazon Rekognition is able to detect a face that is at the image edge and is only partially visible, the service can return coordinates that are outside the image bounds and, depending on the image edge, you might get negative values or values greater than 1 for the `left` or `top` values.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-boundingbox.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -340,25 +294,25 @@ pub struct BoundingBox {
     /// Height of the bounding box as a ratio of the overall image height.
     ///
     /// Value 0 to 100.
-    pub height: Num,
+    pub height: ::cloudwright_core::Num,
     /// `Left`: a number, required.
     ///
     /// Left coordinate of the bounding box as a ratio of overall image width.
     ///
     /// Value 0 to 100.
-    pub left: Num,
+    pub left: ::cloudwright_core::Num,
     /// `Top`: a number, required.
     ///
     /// Top coordinate of the bounding box as a ratio of overall image height.
     ///
     /// Value 0 to 100.
-    pub top: Num,
+    pub top: ::cloudwright_core::Num,
     /// `Width`: a number, required.
     ///
     /// Width of the bounding box as a ratio of the overall image width.
     ///
     /// Value 0 to 100.
-    pub width: Num,
+    pub width: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -375,21 +329,21 @@ impl BoundingBox {
     }
 
     /// `Height`: a number, required.
-    pub fn height(mut self, value: impl Into<Num>) -> Self { self.height = value.into(); self }
+    pub fn height(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.height = value.into(); self }
     /// `Left`: a number, required.
-    pub fn left(mut self, value: impl Into<Num>) -> Self { self.left = value.into(); self }
+    pub fn left(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.left = value.into(); self }
     /// `Top`: a number, required.
-    pub fn top(mut self, value: impl Into<Num>) -> Self { self.top = value.into(); self }
+    pub fn top(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.top = value.into(); self }
     /// `Width`: a number, required.
-    pub fn width(mut self, value: impl Into<Num>) -> Self { self.width = value.into(); self }
+    pub fn width(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.width = value.into(); self }
 }
 
-impl PropertyType for BoundingBox {}
+impl crate::PropertyType for BoundingBox {}
 
-impl ToValue for BoundingBox {
+impl ::cloudwright_core::ToValue for BoundingBox {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Height", &self.height)
             .req("Left", &self.left)
             .req("Top", &self.top)
@@ -398,29 +352,11 @@ impl ToValue for BoundingBox {
     }
 }
 
-/// The required properties of [`ConnectedHomeSettings`], by name: `ConnectedHomeSettings::new(ConnectedHomeSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectedHomeSettingsRequired {
-    /// `Labels`: a list of strings, required.
-    pub labels: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("MinConfidence", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["Labels"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConnectedHomeSettings` property type of `AWS::Rekognition::StreamProcessor`.
 ///
 /// Connected home settings to use on a streaming video. Defining the settings is required in the request parameter for `CreateStreamProcessor` . Including this setting in the CreateStreamProcessor request lets you use the stream processor for connected home features. You can then select what you want the stream processor to detect, such as people or pets.
 ///
-/// When the stream processor has started, one notification is sent for each object class specified. For example, if packages and pets are selected, one SNS notification is published the first time a package is detected and one SNS notification is published the first time a pet is detected. An end-of-session summary is also published. For more information, see the ConnectedHome section of \[StreamProcessorSettings\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorSettings>) .
+/// When the stream processor has started, one notification is sent for each object class specified. For example, if packages and pets are selected, one SNS notification is published the first time a package is detected and one SNS notification is published the first time a pet is detected. An end-of-session summary is also published. For more information, see the ConnectedHome section of [StreamProcessorSettings](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorSettings) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-connectedhomesettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -430,64 +366,47 @@ pub struct ConnectedHomeSettings {
     /// Specifies what you want to detect in the video, such as people, packages, or pets. The current valid labels you can include in this list are: "PERSON", "PET", "PACKAGE", and "ALL".
     ///
     /// Items at least 1.
-    pub labels: List<Str>,
+    pub labels: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `MinConfidence`: a number.
     ///
     /// The minimum confidence required to label an object in the video.
     ///
     /// Value 0 to 100.
-    pub min_confidence: Option<Num>,
+    pub min_confidence: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl ConnectedHomeSettings {
-    /// A `ConnectedHomeSettings` with its required properties, named in a [`ConnectedHomeSettingsRequired`].
+    /// A `ConnectedHomeSettings` with its one required property, `Labels`.
     #[inline]
-    pub fn new(required: ConnectedHomeSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            labels: required.labels,
-            min_confidence: None,
+            labels: value.into(),
+            min_confidence: ::std::option::Option::None,
         }
     }
 
     /// `Labels`: a list of strings, required.
-    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self { self.labels = value.into(); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.labels = value.into(); self }
     /// `MinConfidence`: a number.
-    pub fn min_confidence(mut self, value: impl Into<Num>) -> Self { self.min_confidence = Some(value.into()); self }
+    pub fn min_confidence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_confidence = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectedHomeSettings {}
+impl crate::PropertyType for ConnectedHomeSettings {}
 
-impl ToValue for ConnectedHomeSettings {
+impl ::cloudwright_core::ToValue for ConnectedHomeSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Labels", &self.labels)
             .opt("MinConfidence", &self.min_confidence)
             .build()
     }
 }
 
-/// The required properties of [`DataSharingPreference`], by name: `DataSharingPreference::new(DataSharingPreferenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataSharingPreferenceRequired {
-    /// `OptIn`: a boolean, required.
-    pub opt_in: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSharingPreference: ObjRule = ObjRule {
-    properties: &[
-        ("OptIn", Shape::Bool),
-    ],
-    required: &["OptIn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataSharingPreference` property type of `AWS::Rekognition::StreamProcessor`.
 ///
-/// Allows you to opt in or opt out to share data with Rekognition to improve model performance. You can choose this option at the account level or on a per-stream basis. Note that if you opt out at the account level, this setting is ignored on individual streams. For more information, see \[StreamProcessorDataSharingPreference\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorDataSharingPreference>) .
+/// Allows you to opt in or opt out to share data with Rekognition to improve model performance. You can choose this option at the account level or on a per-stream basis. Note that if you opt out at the account level, this setting is ignored on individual streams. For more information, see [StreamProcessorDataSharingPreference](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorDataSharingPreference) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-datasharingpreference.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -495,53 +414,37 @@ pub struct DataSharingPreference {
     /// `OptIn`: a boolean, required.
     ///
     /// Describes the opt-in status applied to a stream processor's data sharing policy.
-    pub opt_in: Bool,
+    pub opt_in: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl DataSharingPreference {
-    /// A `DataSharingPreference` with its required properties, named in a [`DataSharingPreferenceRequired`].
+    /// A `DataSharingPreference` with its one required property, `OptIn`.
     #[inline]
-    pub fn new(required: DataSharingPreferenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            opt_in: required.opt_in,
+            opt_in: value.into(),
         }
     }
 
     /// `OptIn`: a boolean, required.
-    pub fn opt_in(mut self, value: impl Into<Bool>) -> Self { self.opt_in = value.into(); self }
+    pub fn opt_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.opt_in = value.into(); self }
 }
 
-impl PropertyType for DataSharingPreference {}
+impl crate::PropertyType for DataSharingPreference {}
 
-impl ToValue for DataSharingPreference {
+impl ::cloudwright_core::ToValue for DataSharingPreference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("OptIn", &self.opt_in).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("OptIn", &self.opt_in)
+            .build()
     }
 }
 
-/// The required properties of [`FaceSearchSettings`], by name: `FaceSearchSettings::new(FaceSearchSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FaceSearchSettingsRequired {
-    /// `CollectionId`: a string, required.
-    pub collection_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FaceSearchSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionId", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FaceMatchThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["CollectionId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FaceSearchSettings` property type of `AWS::Rekognition::StreamProcessor`.
 ///
-/// The input parameters used to recognize faces in a streaming video analyzed by a Amazon Rekognition stream processor. `FaceSearchSettings` is a request parameter for \[CreateStreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor>) . For more information, see \[FaceSearchSettings\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_FaceSearchSettings>) .
+/// The input parameters used to recognize faces in a streaming video analyzed by a Amazon Rekognition stream processor. `FaceSearchSettings` is a request parameter for [CreateStreamProcessor](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor) . For more information, see [FaceSearchSettings](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_FaceSearchSettings) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-facesearchsettings.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -551,64 +454,47 @@ pub struct FaceSearchSettings {
     /// The ID of a collection that contains faces that you want to search for.
     ///
     /// Pattern `\A[a-zA-Z0-9_\.\-]+$`; length at most 255.
-    pub collection_id: Str,
+    pub collection_id: ::cloudwright_core::Str,
     /// `FaceMatchThreshold`: a number.
     ///
     /// Minimum face match confidence score that must be met to return a result for a recognized face. The default is 80. 0 is the lowest confidence. 100 is the highest confidence. Values between 0 and 100 are accepted, and values lower than 80 are set to 80.
     ///
     /// Value 0 to 100.
-    pub face_match_threshold: Option<Num>,
+    pub face_match_threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl FaceSearchSettings {
-    /// A `FaceSearchSettings` with its required properties, named in a [`FaceSearchSettingsRequired`].
+    /// A `FaceSearchSettings` with its one required property, `CollectionId`.
     #[inline]
-    pub fn new(required: FaceSearchSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            collection_id: required.collection_id,
-            face_match_threshold: None,
+            collection_id: value.into(),
+            face_match_threshold: ::std::option::Option::None,
         }
     }
 
     /// `CollectionId`: a string, required.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
+    pub fn collection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_id = value.into(); self }
     /// `FaceMatchThreshold`: a number.
-    pub fn face_match_threshold(mut self, value: impl Into<Num>) -> Self { self.face_match_threshold = Some(value.into()); self }
+    pub fn face_match_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.face_match_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FaceSearchSettings {}
+impl crate::PropertyType for FaceSearchSettings {}
 
-impl ToValue for FaceSearchSettings {
+impl ::cloudwright_core::ToValue for FaceSearchSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionId", &self.collection_id)
             .opt("FaceMatchThreshold", &self.face_match_threshold)
             .build()
     }
 }
 
-/// The required properties of [`KinesisDataStream`], by name: `KinesisDataStream::new(KinesisDataStreamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisDataStreamRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisDataStream: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KinesisDataStream` property type of `AWS::Rekognition::StreamProcessor`.
 ///
-/// Amazon Rekognition Video Stream Processor take as input a Kinesis video stream (Input) and a Kinesis data stream (Output). This is the Amazon Kinesis Data Streams instance to which the Amazon Rekognition stream processor streams the analysis results. This must be created within the constraints specified at \[KinesisDataStream\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisDataStream>) .
+/// Amazon Rekognition Video Stream Processor take as input a Kinesis video stream (Input) and a Kinesis data stream (Output). This is the Amazon Kinesis Data Streams instance to which the Amazon Rekognition stream processor streams the analysis results. This must be created within the constraints specified at [KinesisDataStream](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisDataStream) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-kinesisdatastream.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -618,52 +504,37 @@ pub struct KinesisDataStream {
     /// ARN of the output Amazon Kinesis Data Streams stream.
     ///
     /// Pattern `(^arn:([a-z\d-]+):kinesis:([a-z\d-]+):\d{12}:.+$)`; length at most 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisDataStream {
-    /// A `KinesisDataStream` with its required properties, named in a [`KinesisDataStreamRequired`].
+    /// A `KinesisDataStream` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: KinesisDataStreamRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for KinesisDataStream {}
+impl crate::PropertyType for KinesisDataStream {}
 
-impl ToValue for KinesisDataStream {
+impl ::cloudwright_core::ToValue for KinesisDataStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
 
-/// The required properties of [`KinesisVideoStream`], by name: `KinesisVideoStream::new(KinesisVideoStreamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisVideoStreamRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisVideoStream: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KinesisVideoStream` property type of `AWS::Rekognition::StreamProcessor`.
 ///
-/// The Kinesis video stream that provides the source of the streaming video for an Amazon Rekognition Video stream processor. For more information, see \[KinesisVideoStream\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisVideoStream>) .
+/// The Kinesis video stream that provides the source of the streaming video for an Amazon Rekognition Video stream processor. For more information, see [KinesisVideoStream](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisVideoStream) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-kinesisvideostream.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -673,52 +544,37 @@ pub struct KinesisVideoStream {
     /// ARN of the Kinesis video stream stream that streams the source video.
     ///
     /// Pattern `(^arn:([a-z\d-]+):kinesisvideo:([a-z\d-]+):\d{12}:.+$)`; length at most 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisVideoStream {
-    /// A `KinesisVideoStream` with its required properties, named in a [`KinesisVideoStreamRequired`].
+    /// A `KinesisVideoStream` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: KinesisVideoStreamRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for KinesisVideoStream {}
+impl crate::PropertyType for KinesisVideoStream {}
 
-impl ToValue for KinesisVideoStream {
+impl ::cloudwright_core::ToValue for KinesisVideoStream {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
 
-/// The required properties of [`NotificationChannel`], by name: `NotificationChannel::new(NotificationChannelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationChannelRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotificationChannel` property type of `AWS::Rekognition::StreamProcessor`.
 ///
-/// The Amazon Simple Notification Service topic to which Amazon Rekognition publishes the object detection results and completion status of a video analysis operation. Amazon Rekognition publishes a notification the first time an object of interest or a person is detected in the video stream. Amazon Rekognition also publishes an an end-of-session notification with a summary when the stream processing session is complete. For more information, see \[StreamProcessorNotificationChannel\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorNotificationChannel>) .
+/// The Amazon Simple Notification Service topic to which Amazon Rekognition publishes the object detection results and completion status of a video analysis operation. Amazon Rekognition publishes a notification the first time an object of interest or a person is detected in the video stream. Amazon Rekognition also publishes an an end-of-session notification with a summary when the stream processing session is complete. For more information, see [StreamProcessorNotificationChannel](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_StreamProcessorNotificationChannel) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-notificationchannel.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -728,29 +584,31 @@ pub struct NotificationChannel {
     /// The ARN of the SNS topic that receives notifications.
     ///
     /// Length at most 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NotificationChannel {
-    /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
+    /// A `NotificationChannel` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: NotificationChannelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for NotificationChannel {}
+impl crate::PropertyType for NotificationChannel {}
 
-impl ToValue for NotificationChannel {
+impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
 
@@ -758,27 +616,16 @@ impl ToValue for NotificationChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PointRequired {
     /// `X`: a number, required.
-    pub x: Num,
+    pub x: ::cloudwright_core::Num,
     /// `Y`: a number, required.
-    pub y: Num,
+    pub y: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Point: ObjRule = ObjRule {
-    properties: &[
-        ("X", Shape::NUM),
-        ("Y", Shape::NUM),
-    ],
-    required: &["X", "Y"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Point` property type of `AWS::Rekognition::StreamProcessor`.
 ///
 /// The X and Y coordinates of a point on an image or video frame. The X and Y values are ratios of the overall image size or video resolution. For example, if the input image is 700x200 and the values are X=0.5 and Y=0.25, then the point is at the (350,50) pixel coordinate on the image.
 ///
-/// An array of `Point` objects, `Polygon` , is returned by \[DetectText\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectText>) and by \[DetectCustomLabels\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectCustomLabels>) or used to define regions of interest in Amazon Rekognition Video operations such as `CreateStreamProcessor` . `Polygon` represents a fine-grained polygon around a detected item. For more information, see \[Geometry\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Geometry>) .
+/// An array of `Point` objects, `Polygon` , is returned by [DetectText](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectText) and by [DetectCustomLabels](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_DetectCustomLabels) or used to define regions of interest in Amazon Rekognition Video operations such as `CreateStreamProcessor` . `Polygon` represents a fine-grained polygon around a detected item. For more information, see [Geometry](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_Geometry) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-point.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -786,11 +633,11 @@ pub struct Point {
     /// `X`: a number, required.
     ///
     /// The value of the X coordinate for a point on a `Polygon` .
-    pub x: Num,
+    pub x: ::cloudwright_core::Num,
     /// `Y`: a number, required.
     ///
     /// The value of the Y coordinate for a point on a `Polygon` .
-    pub y: Num,
+    pub y: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -805,44 +652,26 @@ impl Point {
     }
 
     /// `X`: a number, required.
-    pub fn x(mut self, value: impl Into<Num>) -> Self { self.x = value.into(); self }
+    pub fn x(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.x = value.into(); self }
     /// `Y`: a number, required.
-    pub fn y(mut self, value: impl Into<Num>) -> Self { self.y = value.into(); self }
+    pub fn y(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.y = value.into(); self }
 }
 
-impl PropertyType for Point {}
+impl crate::PropertyType for Point {}
 
-impl ToValue for Point {
+impl ::cloudwright_core::ToValue for Point {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("X", &self.x)
             .req("Y", &self.y)
             .build()
     }
 }
 
-/// The required properties of [`S3Destination`], by name: `S3Destination::new(S3DestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3DestinationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("ObjectKeyPrefix", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3Destination` property type of `AWS::Rekognition::StreamProcessor`.
 ///
-/// The Amazon S3 bucket location to which Amazon Rekognition publishes the detailed inference results of a video analysis operation. These results include the name of the stream processor resource, the session ID of the stream processing session, and labeled timestamps and bounding boxes for detected labels. For more information, see \[S3Destination\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_S3Destination>) .
+/// The Amazon S3 bucket location to which Amazon Rekognition publishes the detailed inference results of a video analysis operation. These results include the name of the stream processor resource, the session ID of the stream processing session, and labeled timestamps and bounding boxes for detected labels. For more information, see [S3Destination](https://docs.aws.amazon.com/rekognition/latest/APIReference/API_S3Destination) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-streamprocessor-s3destination.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -852,38 +681,38 @@ pub struct S3Destination {
     /// Describes the destination Amazon Simple Storage Service (Amazon S3) bucket name of a stream processor's exports.
     ///
     /// Format `AWS::S3::Bucket.Name`; length at most 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `ObjectKeyPrefix`: a string.
     ///
     /// Describes the destination Amazon Simple Storage Service (Amazon S3) object keys of a stream processor's exports.
     ///
     /// Length at most 256.
-    pub object_key_prefix: Option<Str>,
+    pub object_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Destination {
-    /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
+    /// A `S3Destination` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3DestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            object_key_prefix: None,
+            bucket_name: value.into(),
+            object_key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `ObjectKeyPrefix`: a string.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
+    pub fn object_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Destination {}
+impl crate::PropertyType for S3Destination {}
 
-impl ToValue for S3Destination {
+impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("ObjectKeyPrefix", &self.object_key_prefix)
             .build()
@@ -894,21 +723,10 @@ impl ToValue for S3Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Rekognition::StreamProcessor`.
 ///
@@ -918,11 +736,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `\A(?!aws:)[a-zA-Z0-9+\-=\._\:\/@]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `\A[a-zA-Z0-9+\-=\._\:\/@]+$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -937,19 +755,170 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[a-zA-Z0-9_\\.\\-]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("(^arn:([a-z\\d-]+):kinesis:([a-z\\d-]+):\\d{12}:.+$)");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("(^arn:([a-z\\d-]+):kinesisvideo:([a-z\\d-]+):\\d{12}:.+$)");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
+        properties: &[
+            ("BoundingBoxRegionsOfInterest", Shape::List(&ListRule { items: Shape::Object(&RULE_BoundingBox), min_items: Some(0), max_items: None, unique: true })),
+            ("ConnectedHomeSettings", Shape::Object(&RULE_ConnectedHomeSettings)),
+            ("DataSharingPreference", Shape::Object(&RULE_DataSharingPreference)),
+            ("FaceSearchSettings", Shape::Object(&RULE_FaceSearchSettings)),
+            ("KinesisDataStream", Shape::Object(&RULE_KinesisDataStream)),
+            ("KinesisVideoStream", Shape::Object(&RULE_KinesisVideoStream)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("NotificationChannel", Shape::Object(&RULE_NotificationChannel)),
+            ("PolygonRegionsOfInterest", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Point), min_items: Some(3), max_items: None, unique: true }), min_items: Some(0), max_items: None, unique: true })),
+            ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("S3Destination", Shape::Object(&RULE_S3Destination)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["RoleArn", "KinesisVideoStream"],
+        one_of: &[&[&["ConnectedHomeSettings", "S3Destination", "NotificationChannel"], &["FaceSearchSettings", "KinesisDataStream"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BoundingBox: ObjRule = ObjRule {
+        properties: &[
+            ("Height", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Left", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Top", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Width", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["Height", "Width", "Left", "Top"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("MinConfidence", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["Labels"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSharingPreference: ObjRule = ObjRule {
+        properties: &[
+            ("OptIn", Shape::Bool),
+        ],
+        required: &["OptIn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FaceSearchSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionId", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FaceMatchThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["CollectionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisDataStream: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisVideoStream: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Point: ObjRule = ObjRule {
+        properties: &[
+            ("X", Shape::NUM),
+            ("Y", Shape::NUM),
+        ],
+        required: &["X", "Y"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("ObjectKeyPrefix", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,60 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\s:,-\\.'\\/{}\\[\\]:\"]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):iam::[0-9]{12}:role\\/(([\\u0021-\\u007E]+\\u002F){1,511})?[A-Za-z0-9+=,.@_/-]{1,64}$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("((\\u002F[\\u0021-\\u007E]+\\u002F){1,511})?[A-Za-z0-9+=,.@_/-]{1,64}");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new("CfnStack|Resource|Terraform|EKS");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_8: Pattern =
-    Pattern::new("^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("Arn|Native");
-
 /// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `AppTemplateBody`: a string, required.
-    pub app_template_body: Str,
+    pub app_template_body: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceMappings`: a list of [`ResourceMapping`] objects, required.
-    pub resource_mappings: List<ResourceMapping>,
+    pub resource_mappings: ::cloudwright_core::List<ResourceMapping>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_App: ObjRule = ObjRule {
-    properties: &[
-        ("AppAssessmentSchedule", Shape::Str(&StrRule { allowed: &["Disabled", "Daily"], ..StrRule::ANY })),
-        ("AppTemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("EventSubscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSubscription), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PermissionModel", Shape::Object(&RULE_PermissionModel)),
-        ("ResiliencyPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ResourceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceMapping), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "AppTemplateBody", "ResourceMappings"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ResilienceHub::App` resource.
 ///
-/// Creates an AWS Resilience Hub application. An AWS Resilience Hub application is a collection of AWS resources structured to prevent and recover AWS application disruptions. To describe a AWS Resilience Hub application, you provide an application name, resources from one or more AWS CloudFormation stacks, Resource Groups , Terraform state files, AppRegistry applications, and an appropriate resiliency policy. In addition, you can also add resources that are located on Amazon Elastic Kubernetes Service (Amazon EKS) clusters as optional resources. For more information about the number of resources supported per application, see \[Service quotas\](<https://docs.aws.amazon.com/general/latest/gr/resiliencehub.html#limits_resiliencehub>) .
+/// Creates an AWS Resilience Hub application. An AWS Resilience Hub application is a collection of AWS resources structured to prevent and recover AWS application disruptions. To describe a AWS Resilience Hub application, you provide an application name, resources from one or more AWS CloudFormation stacks, Resource Groups , Terraform state files, AppRegistry applications, and an appropriate resiliency policy. In addition, you can also add resources that are located on Amazon Elastic Kubernetes Service (Amazon EKS) clusters as optional resources. For more information about the number of resources supported per application, see [Service quotas](https://docs.aws.amazon.com/general/latest/gr/resiliencehub.html#limits_resiliencehub) .
 ///
 /// After you create an AWS Resilience Hub application, you publish it so that you can run a resiliency assessment on it. You can then use recommendations from the assessment to improve resiliency by running another assessment, comparing results, and then iterating the process until you achieve your goals for recovery time objective (RTO) and recovery point objective (RPO).
 ///
@@ -74,10 +34,10 @@ pub struct App {
     /// `AppAssessmentSchedule`: an [`AppAssessmentSchedule`] value.
     ///
     /// Assessment execution schedule with 'Daily' or 'Disabled' values.
-    pub app_assessment_schedule: Option<AppAssessmentSchedule>,
+    pub app_assessment_schedule: ::std::option::Option<AppAssessmentSchedule>,
     /// `AppTemplateBody`: a string, required.
     ///
-    /// A JSON string that provides information about your application structure. To learn more about the `appTemplateBody` template, see the sample template in \[Sample appTemplateBody template\](<https://docs.aws.amazon.com//resilience-hub/latest/APIReference/API_PutDraftAppVersionTemplate.html#API_PutDraftAppVersionTemplate_Examples>) .
+    /// A JSON string that provides information about your application structure. To learn more about the `appTemplateBody` template, see the sample template in [Sample appTemplateBody template](https://docs.aws.amazon.com//resilience-hub/latest/APIReference/API_PutDraftAppVersionTemplate.html#API_PutDraftAppVersionTemplate_Examples) .
     ///
     /// The `appTemplateBody` JSON string has the following structure:
     ///
@@ -87,7 +47,7 @@ pub struct App {
     ///
     /// Type: Array
     ///
-    /// &gt; Don't add the resources that you want to exclude.
+    /// \> Don't add the resources that you want to exclude.
     ///
     /// Each `resources` array item includes the following fields:
     ///
@@ -123,7 +83,7 @@ pub struct App {
     ///
     /// Name of the Amazon Elastic Kubernetes Service cluster and namespace this resource belongs to.
     ///
-    /// &gt; This parameter accepts values in "eks-cluster/namespace" format.
+    /// \> This parameter accepts values in "eks-cluster/namespace" format.
     ///
     /// Type: String
     /// - *`type`*
@@ -138,13 +98,13 @@ pub struct App {
     /// Type: String
     /// - `additionalInfo`
     ///
-    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see \[Configure the application configuration parameters\](<https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html>) .
+    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see [Configure the application configuration parameters](https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html) .
     ///
-    /// &gt; Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
-    /// &gt;
-    /// &gt; Key: `"failover-regions"`
-    /// &gt;
-    /// &gt; Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
+    /// \> Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
+    /// \>
+    /// \> Key: `"failover-regions"`
+    /// \>
+    /// \> Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
     /// - *`appComponents`*
     ///
     /// The list of Application Components (AppComponent) that this resource belongs to. If an AppComponent is not part of the AWS Resilience Hub application, it will be added.
@@ -160,7 +120,7 @@ pub struct App {
     /// Type: String
     /// - `type`
     ///
-    /// The type of AppComponent. For more information about the types of AppComponent, see \[Grouping resources in an AppComponent\](<https://docs.aws.amazon.com/resilience-hub/latest/userguide/AppComponent.grouping.html>) .
+    /// The type of AppComponent. For more information about the types of AppComponent, see [Grouping resources in an AppComponent](https://docs.aws.amazon.com/resilience-hub/latest/userguide/AppComponent.grouping.html) .
     ///
     /// Type: String
     /// - `resourceNames`
@@ -170,20 +130,20 @@ pub struct App {
     /// Type: Array of strings
     /// - `additionalInfo`
     ///
-    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see \[Configure the application configuration parameters\](<https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html>) .
+    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see [Configure the application configuration parameters](https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html) .
     ///
-    /// &gt; Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
-    /// &gt;
-    /// &gt; Key: `"failover-regions"`
-    /// &gt;
-    /// &gt; Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
+    /// \> Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
+    /// \>
+    /// \> Key: `"failover-regions"`
+    /// \>
+    /// \> Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
     /// - *`excludedResources`*
     ///
     /// The list of logical resource identifiers to be excluded from the application.
     ///
     /// Type: Array
     ///
-    /// &gt; Don't add the resources that you want to include.
+    /// \> Don't add the resources that you want to include.
     ///
     /// Each `excludedResources` array item includes the following fields:
     ///
@@ -193,12 +153,12 @@ pub struct App {
     ///
     /// Type: Object
     ///
-    /// &gt; You can configure only one of the following fields:
-    /// &gt;
-    /// &gt; - `logicalStackName`
-    /// &gt; - `resourceGroupName`
-    /// &gt; - `terraformSourceName`
-    /// &gt; - `eksSourceName`
+    /// \> You can configure only one of the following fields:
+    /// \>
+    /// \> - `logicalStackName`
+    /// \> - `resourceGroupName`
+    /// \> - `terraformSourceName`
+    /// \> - `eksSourceName`
     ///
     /// Each `logicalResourceIds` object includes the following fields:
     ///
@@ -226,7 +186,7 @@ pub struct App {
     ///
     /// Name of the Amazon Elastic Kubernetes Service cluster and namespace this resource belongs to.
     ///
-    /// &gt; This parameter accepts values in "eks-cluster/namespace" format.
+    /// \> This parameter accepts values in "eks-cluster/namespace" format.
     ///
     /// Type: String
     /// - *`version`*
@@ -234,52 +194,52 @@ pub struct App {
     /// The AWS Resilience Hub application version.
     /// - `additionalInfo`
     ///
-    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see \[Configure the application configuration parameters\](<https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html>) .
+    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see [Configure the application configuration parameters](https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html) .
     ///
-    /// &gt; Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
-    /// &gt;
-    /// &gt; Key: `"failover-regions"`
-    /// &gt;
-    /// &gt; Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
+    /// \> Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
+    /// \>
+    /// \> Key: `"failover-regions"`
+    /// \>
+    /// \> Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
     ///
     /// Pattern `^[\w\s:,-\.'\/{}\[\]:"]+$`; length 0 to 409600.
-    pub app_template_body: Str,
+    pub app_template_body: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// Optional description for an application.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventSubscriptions`: a list of [`EventSubscription`] objects.
     ///
     /// The list of events you would like to subscribe and get notification for. Currently, AWS Resilience Hub supports notifications only for *Drift detected* and *Scheduled assessment failure* events.
     ///
     /// Items 0 to 10.
-    pub event_subscriptions: Option<List<EventSubscription>>,
+    pub event_subscriptions: ::std::option::Option<::cloudwright_core::List<EventSubscription>>,
     /// `Name`: a string, required.
     ///
     /// Name for the application.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PermissionModel`: a [`PermissionModel`] object.
     ///
     /// Defines the roles and credentials that AWS Resilience Hub would use while creating the application, importing its resources, and running an assessment.
-    pub permission_model: Option<Obj<PermissionModel>>,
+    pub permission_model: ::std::option::Option<crate::Obj<PermissionModel>>,
     /// `ResiliencyPolicyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the resiliency policy.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`.
-    pub resiliency_policy_arn: Option<Str>,
+    pub resiliency_policy_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceMappings`: a list of [`ResourceMapping`] objects, required.
     ///
     /// An array of `ResourceMapping` objects.
-    pub resource_mappings: List<ResourceMapping>,
+    pub resource_mappings: ::cloudwright_core::List<ResourceMapping>,
     /// `Tags`: a JSON value.
     ///
     /// Tags assigned to the resource. A tag is a label that you assign to an AWS resource. Each tag consists of a key/value pair.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -289,7 +249,7 @@ impl App {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResilienceHub::App",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehub-app.html",
         primary_identifier: &["AppArn"],
@@ -300,63 +260,65 @@ impl App {
         read_only: &["AppArn", "DriftStatus"],
         attributes: &["AppArn", "DriftStatus"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
     #[inline]
     pub fn new(required: AppRequired) -> Self {
         Self {
-            app_assessment_schedule: None,
+            app_assessment_schedule: ::std::option::Option::None,
             app_template_body: required.app_template_body,
-            description: None,
-            event_subscriptions: None,
+            description: ::std::option::Option::None,
+            event_subscriptions: ::std::option::Option::None,
             name: required.name,
-            permission_model: None,
-            resiliency_policy_arn: None,
+            permission_model: ::std::option::Option::None,
+            resiliency_policy_arn: ::std::option::Option::None,
             resource_mappings: required.resource_mappings,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppAssessmentSchedule`: an [`AppAssessmentSchedule`] value.
-    pub fn app_assessment_schedule(mut self, value: impl Into<AppAssessmentSchedule>) -> Self { self.app_assessment_schedule = Some(value.into()); self }
+    pub fn app_assessment_schedule(mut self, value: impl ::std::convert::Into<AppAssessmentSchedule>) -> Self { self.app_assessment_schedule = ::std::option::Option::Some(value.into()); self }
     /// `AppTemplateBody`: a string, required.
-    pub fn app_template_body(mut self, value: impl Into<Str>) -> Self { self.app_template_body = value.into(); self }
+    pub fn app_template_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_template_body = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventSubscriptions`: a list of [`EventSubscription`] objects.
-    pub fn event_subscriptions(mut self, value: impl Into<List<EventSubscription>>) -> Self { self.event_subscriptions = Some(value.into()); self }
+    pub fn event_subscriptions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventSubscription>>) -> Self { self.event_subscriptions = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PermissionModel`: a [`PermissionModel`] object.
-    pub fn permission_model(mut self, value: impl Into<Obj<PermissionModel>>) -> Self { self.permission_model = Some(value.into()); self }
+    pub fn permission_model(mut self, value: impl ::std::convert::Into<crate::Obj<PermissionModel>>) -> Self { self.permission_model = ::std::option::Option::Some(value.into()); self }
     /// `ResiliencyPolicyArn`: a string.
-    pub fn resiliency_policy_arn(mut self, value: impl Into<Str>) -> Self { self.resiliency_policy_arn = Some(value.into()); self }
+    pub fn resiliency_policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resiliency_policy_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceMappings`: a list of [`ResourceMapping`] objects, required.
-    pub fn resource_mappings(mut self, value: impl Into<List<ResourceMapping>>) -> Self { self.resource_mappings = value.into(); self }
+    pub fn resource_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceMapping>>) -> Self { self.resource_mappings = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for App {
+impl ::cloudwright_core::Resource for App {
     type Attributes = AppAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_App, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_App, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for App {
+impl ::cloudwright_core::ToValue for App {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppAssessmentSchedule", &self.app_assessment_schedule)
             .req("AppTemplateBody", &self.app_template_body)
             .opt("Description", &self.description)
@@ -370,12 +332,12 @@ impl ToValue for App {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppAttributes(ResourceRef);
+pub struct AppAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -385,16 +347,16 @@ impl AppAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the applcation.
     #[inline]
-    pub fn app_arn(&self) -> Value {
-        self.0.get_att("AppArn")
+    pub fn app_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppArn"))
     }
 
     /// `Fn::GetAtt` `DriftStatus`: one of a set of strings.
     ///
     /// Indicates if compliance drifts (deviations) were detected while running an assessment for your application.
     #[inline]
-    pub fn drift_status(&self) -> Value {
-        self.0.get_att("DriftStatus")
+    pub fn drift_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DriftStatus"))
     }
 }
 
@@ -404,20 +366,8 @@ pub struct EventSubscriptionRequired {
     /// `EventType`: an [`EventType`] value, required.
     pub event_type: EventType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("EventType", Shape::Str(&StrRule { allowed: &["ScheduledAssessmentFailure", "DriftDetected"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["Name", "EventType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventSubscription` property type of `AWS::ResilienceHub::App`.
 ///
@@ -435,13 +385,13 @@ pub struct EventSubscription {
     /// Unique name to identify an event subscription.
     ///
     /// Length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SnsTopicArn`: a string.
     ///
-    /// Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic. The format for this ARN is: `arn:partition:sns:region:account:topic-name` . For more information about ARNs, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* guide.
+    /// Amazon Resource Name (ARN) of the Amazon Simple Notification Service topic. The format for this ARN is: `arn:partition:sns:region:account:topic-name` . For more information about ARNs, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* guide.
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`.
-    pub sns_topic_arn: Option<Str>,
+    pub sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -452,49 +402,30 @@ impl EventSubscription {
         Self {
             event_type: required.event_type,
             name: required.name,
-            sns_topic_arn: None,
+            sns_topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `EventType`: an [`EventType`] value, required.
-    pub fn event_type(mut self, value: impl Into<EventType>) -> Self { self.event_type = value.into(); self }
+    pub fn event_type(mut self, value: impl ::std::convert::Into<EventType>) -> Self { self.event_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SnsTopicArn`: a string.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventSubscription {}
+impl crate::PropertyType for EventSubscription {}
 
-impl ToValue for EventSubscription {
+impl ::cloudwright_core::ToValue for EventSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventType", &self.event_type)
             .req("Name", &self.name)
             .opt("SnsTopicArn", &self.sns_topic_arn)
             .build()
     }
 }
-
-/// The required properties of [`PermissionModel`], by name: `PermissionModel::new(PermissionModelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PermissionModelRequired {
-    /// `Type`: a [`PermissionModelType`] value, required.
-    pub r#type: PermissionModelType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PermissionModel: ObjRule = ObjRule {
-    properties: &[
-        ("CrossAccountRoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("InvokerRoleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["LegacyIAMUser", "RoleBased"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PermissionModel` property type of `AWS::ResilienceHub::App`.
 ///
@@ -507,22 +438,23 @@ pub struct PermissionModel {
     ///
     /// Defines a list of role Amazon Resource Names (ARNs) to be used in other accounts. These ARNs are used for querying purposes while importing resources and assessing your application.
     ///
-    /// &gt; - These ARNs are required only when your resources are in other accounts and you have different role name in these accounts. Else, the invoker role name will be used in the other accounts.
-    /// &gt; - These roles must have a trust policy with `iam:AssumeRole` permission to the invoker role in the primary account.
+    /// \> - These ARNs are required only when your resources are in other accounts and you have different role name in these accounts. Else, the invoker role name will be used in the other accounts.
+    /// \> - These roles must have a trust policy with `iam:AssumeRole` permission to the invoker role in the primary account.
     ///
     /// Items 0 to 10.
-    pub cross_account_role_arns: Option<List<Str>>,
+    pub cross_account_role_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InvokerRoleName`: a string.
     ///
     /// Existing AWS IAM role name in the primary AWS account that will be assumed by AWS Resilience Hub Service Principle to obtain a read-only access to your application resources while running an assessment.
     ///
     /// If your IAM role includes a path, you must include the path in the `invokerRoleName` parameter. For example, if your IAM role's ARN is `arn:aws:iam:123456789012:role/my-path/role-name` , you should pass `my-path/role-name` .
     ///
-    /// &gt; - You must have `iam:passRole` permission for this role while creating or updating the application.
-    /// &gt; - Currently, `invokerRoleName` accepts only `[A-Za-z0-9_+=,.@-]` characters.
+    /// \> - You must have `iam:passRole` permission for this role while creating or updating the application.
+    /// \> - Currently, `invokerRoleName` accepts only `[A-Za-z0-9_+=,.@-]` characters.
     ///
     /// Pattern `((\u002F[\u0021-\u007E]+\u002F){1,511})?[A-Za-z0-9+=,.@_/-]{1,64}`.
-    pub invoker_role_name: Option<Str>,
+    pub invoker_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PermissionModelType`] value, required.
     ///
     /// Defines how AWS Resilience Hub scans your resources. It can scan for the resources by using a pre-existing role in your AWS account, or by using the credentials of the current IAM user.
@@ -531,30 +463,30 @@ pub struct PermissionModel {
 
 #[rustfmt::skip]
 impl PermissionModel {
-    /// A `PermissionModel` with its required properties, named in a [`PermissionModelRequired`].
+    /// A `PermissionModel` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: PermissionModelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PermissionModelType>) -> Self {
         Self {
-            cross_account_role_arns: None,
-            invoker_role_name: None,
-            r#type: required.r#type,
+            cross_account_role_arns: ::std::option::Option::None,
+            invoker_role_name: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `CrossAccountRoleArns`: a list of strings.
-    pub fn cross_account_role_arns(mut self, value: impl Into<List<Str>>) -> Self { self.cross_account_role_arns = Some(value.into()); self }
+    pub fn cross_account_role_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cross_account_role_arns = ::std::option::Option::Some(value.into()); self }
     /// `InvokerRoleName`: a string.
-    pub fn invoker_role_name(mut self, value: impl Into<Str>) -> Self { self.invoker_role_name = Some(value.into()); self }
+    pub fn invoker_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invoker_role_name = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PermissionModelType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PermissionModelType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PermissionModelType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for PermissionModel {}
+impl crate::PropertyType for PermissionModel {}
 
-impl ToValue for PermissionModel {
+impl ::cloudwright_core::ToValue for PermissionModel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CrossAccountRoleArns", &self.cross_account_role_arns)
             .opt("InvokerRoleName", &self.invoker_role_name)
             .req("Type", &self.r#type)
@@ -566,23 +498,10 @@ impl ToValue for PermissionModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhysicalResourceIdRequired {
     /// `Identifier`: a string, required.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PhysicalResourceId: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("AwsRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["Identifier", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PhysicalResourceId` property type of `AWS::ResilienceHub::App`.
 ///
@@ -596,19 +515,19 @@ pub struct PhysicalResourceId {
     /// The AWS account that owns the physical resource.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub aws_account_id: Option<Str>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AwsRegion`: a string.
     ///
     /// The AWS Region that the physical resource is located in.
     ///
     /// Pattern `^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$`.
-    pub aws_region: Option<Str>,
+    pub aws_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `Identifier`: a string, required.
     ///
     /// Identifier of the physical resource.
     ///
     /// Length 1 to 255.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `Type`: a string, required.
     ///
     /// Specifies the type of physical resource identifier.
@@ -643,7 +562,7 @@ pub struct PhysicalResourceId {
     /// - `AWS::SQS::Queue`
     ///
     /// Pattern `Arn|Native`.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -652,29 +571,29 @@ impl PhysicalResourceId {
     #[inline]
     pub fn new(required: PhysicalResourceIdRequired) -> Self {
         Self {
-            aws_account_id: None,
-            aws_region: None,
+            aws_account_id: ::std::option::Option::None,
+            aws_region: ::std::option::Option::None,
             identifier: required.identifier,
             r#type: required.r#type,
         }
     }
 
     /// `AwsAccountId`: a string.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `AwsRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = ::std::option::Option::Some(value.into()); self }
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for PhysicalResourceId {}
+impl crate::PropertyType for PhysicalResourceId {}
 
-impl ToValue for PhysicalResourceId {
+impl ::cloudwright_core::ToValue for PhysicalResourceId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("AwsRegion", &self.aws_region)
             .req("Identifier", &self.identifier)
@@ -687,25 +606,10 @@ impl ToValue for PhysicalResourceId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceMappingRequired {
     /// `MappingType`: a string, required.
-    pub mapping_type: Str,
+    pub mapping_type: ::cloudwright_core::Str,
     /// `PhysicalResourceId`: a [`PhysicalResourceId`] object, required.
-    pub physical_resource_id: Obj<PhysicalResourceId>,
+    pub physical_resource_id: crate::Obj<PhysicalResourceId>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("EksSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LogicalStackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("MappingType", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("PhysicalResourceId", Shape::Object(&RULE_PhysicalResourceId)),
-        ("ResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TerraformSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["MappingType", "PhysicalResourceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceMapping` property type of `AWS::ResilienceHub::App`.
 ///
@@ -718,38 +622,38 @@ pub struct ResourceMapping {
     ///
     /// Name of the Amazon Elastic Kubernetes Service cluster and namespace that this resource is mapped to when the `mappingType` is `EKS` .
     ///
-    /// &gt; This parameter accepts values in "eks-cluster/namespace" format.
+    /// \> This parameter accepts values in "eks-cluster/namespace" format.
     ///
     /// Length 1 to 255.
-    pub eks_source_name: Option<Str>,
+    pub eks_source_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogicalStackName`: a string.
     ///
     /// Name of the CloudFormation stack this resource is mapped to when the `mappingType` is `CfnStack` .
     ///
     /// Length 1 to 255.
-    pub logical_stack_name: Option<Str>,
+    pub logical_stack_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MappingType`: a string, required.
     ///
     /// Specifies the type of resource mapping.
     ///
     /// Pattern `CfnStack|Resource|Terraform|EKS`.
-    pub mapping_type: Str,
+    pub mapping_type: ::cloudwright_core::Str,
     /// `PhysicalResourceId`: a [`PhysicalResourceId`] object, required.
     ///
     /// Identifier of the physical resource.
-    pub physical_resource_id: Obj<PhysicalResourceId>,
+    pub physical_resource_id: crate::Obj<PhysicalResourceId>,
     /// `ResourceName`: a string.
     ///
     /// Name of the resource that this resource is mapped to when the `mappingType` is `Resource` .
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`.
-    pub resource_name: Option<Str>,
+    pub resource_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TerraformSourceName`: a string.
     ///
     /// Name of the Terraform source that this resource is mapped to when the `mappingType` is `Terraform` .
     ///
     /// Length 1 to 255.
-    pub terraform_source_name: Option<Str>,
+    pub terraform_source_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -758,35 +662,35 @@ impl ResourceMapping {
     #[inline]
     pub fn new(required: ResourceMappingRequired) -> Self {
         Self {
-            eks_source_name: None,
-            logical_stack_name: None,
+            eks_source_name: ::std::option::Option::None,
+            logical_stack_name: ::std::option::Option::None,
             mapping_type: required.mapping_type,
             physical_resource_id: required.physical_resource_id,
-            resource_name: None,
-            terraform_source_name: None,
+            resource_name: ::std::option::Option::None,
+            terraform_source_name: ::std::option::Option::None,
         }
     }
 
     /// `EksSourceName`: a string.
-    pub fn eks_source_name(mut self, value: impl Into<Str>) -> Self { self.eks_source_name = Some(value.into()); self }
+    pub fn eks_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.eks_source_name = ::std::option::Option::Some(value.into()); self }
     /// `LogicalStackName`: a string.
-    pub fn logical_stack_name(mut self, value: impl Into<Str>) -> Self { self.logical_stack_name = Some(value.into()); self }
+    pub fn logical_stack_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logical_stack_name = ::std::option::Option::Some(value.into()); self }
     /// `MappingType`: a string, required.
-    pub fn mapping_type(mut self, value: impl Into<Str>) -> Self { self.mapping_type = value.into(); self }
+    pub fn mapping_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mapping_type = value.into(); self }
     /// `PhysicalResourceId`: a [`PhysicalResourceId`] object, required.
-    pub fn physical_resource_id(mut self, value: impl Into<Obj<PhysicalResourceId>>) -> Self { self.physical_resource_id = value.into(); self }
+    pub fn physical_resource_id(mut self, value: impl ::std::convert::Into<crate::Obj<PhysicalResourceId>>) -> Self { self.physical_resource_id = value.into(); self }
     /// `ResourceName`: a string.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = Some(value.into()); self }
+    pub fn resource_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_name = ::std::option::Option::Some(value.into()); self }
     /// `TerraformSourceName`: a string.
-    pub fn terraform_source_name(mut self, value: impl Into<Str>) -> Self { self.terraform_source_name = Some(value.into()); self }
+    pub fn terraform_source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.terraform_source_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceMapping {}
+impl crate::PropertyType for ResourceMapping {}
 
-impl ToValue for ResourceMapping {
+impl ::cloudwright_core::ToValue for ResourceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EksSourceName", &self.eks_source_name)
             .opt("LogicalStackName", &self.logical_stack_name)
             .req("MappingType", &self.mapping_type)
@@ -805,24 +709,24 @@ pub enum AppAssessmentSchedule {
     /// `Daily`
     Daily,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppAssessmentSchedule {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppAssessmentSchedule {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppAssessmentSchedule {
+impl ::cloudwright_core::ToValue for AppAssessmentSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Daily => "Daily",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -834,24 +738,24 @@ pub enum EventType {
     /// `DriftDetected`
     DriftDetected,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EventType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EventType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EventType {
+impl ::cloudwright_core::ToValue for EventType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ScheduledAssessmentFailure => "ScheduledAssessmentFailure",
             Self::DriftDetected => "DriftDetected",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -863,23 +767,120 @@ pub enum PermissionModelType {
     /// `RoleBased`
     RoleBased,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PermissionModelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PermissionModelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PermissionModelType {
+impl ::cloudwright_core::ToValue for PermissionModelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LegacyIamUser => "LegacyIAMUser",
             Self::RoleBased => "RoleBased",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\s:,-\\.'\\/{}\\[\\]:\"]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):iam::[0-9]{12}:role\\/(([\\u0021-\\u007E]+\\u002F){1,511})?[A-Za-z0-9+=,.@_/-]{1,64}$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("((\\u002F[\\u0021-\\u007E]+\\u002F){1,511})?[A-Za-z0-9+=,.@_/-]{1,64}");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("CfnStack|Resource|Terraform|EKS");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_8: Pattern =
+        Pattern::new("^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("Arn|Native");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_App: ObjRule = ObjRule {
+        properties: &[
+            ("AppAssessmentSchedule", Shape::Str(&StrRule { allowed: &["Disabled", "Daily"], ..StrRule::ANY })),
+            ("AppTemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("EventSubscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSubscription), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PermissionModel", Shape::Object(&RULE_PermissionModel)),
+            ("ResiliencyPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ResourceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceMapping), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "AppTemplateBody", "ResourceMappings"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("EventType", Shape::Str(&StrRule { allowed: &["ScheduledAssessmentFailure", "DriftDetected"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["Name", "EventType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PermissionModel: ObjRule = ObjRule {
+        properties: &[
+            ("CrossAccountRoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("InvokerRoleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["LegacyIAMUser", "RoleBased"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PhysicalResourceId: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("AwsRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["Identifier", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("EksSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LogicalStackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("MappingType", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("PhysicalResourceId", Shape::Object(&RULE_PhysicalResourceId)),
+            ("ResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TerraformSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["MappingType", "PhysicalResourceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
-
 /// The required properties of [`ResiliencyPolicy`], by name: `ResiliencyPolicy::new(ResiliencyPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResiliencyPolicyRequired {
     /// `Policy`: a [`PolicyMap`] object, required.
-    pub policy: Obj<PolicyMap>,
+    pub policy: crate::Obj<PolicyMap>,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `Tier`: a [`Tier`] value, required.
     pub tier: Tier,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("DataLocationConstraint", Shape::Str(&StrRule { allowed: &["AnyLocation", "SameContinent", "SameCountry"], ..StrRule::ANY })),
-        ("Policy", Shape::Object(&RULE_PolicyMap)),
-        ("PolicyDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("PolicyName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Tier", Shape::Str(&StrRule { allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"], ..StrRule::ANY })),
-    ],
-    required: &["PolicyName", "Tier", "Policy"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ResilienceHub::ResiliencyPolicy` resource.
 ///
 /// Defines a resiliency policy.
 ///
-/// &gt; AWS Resilience Hub allows you to provide a value of zero for `rtoInSecs` and `rpoInSecs` of your resiliency policy. But, while assessing your application, the lowest possible assessment result is near zero. Hence, if you provide value zero for `rtoInSecs` and `rpoInSecs` , the estimated workload RTO and estimated workload RPO result will be near zero and the *Compliance status* for your application will be set to *Policy breached* .
+/// \> AWS Resilience Hub allows you to provide a value of zero for `rtoInSecs` and `rpoInSecs` of your resiliency policy. But, while assessing your application, the lowest possible assessment result is near zero. Hence, if you provide value zero for `rtoInSecs` and `rpoInSecs` , the estimated workload RTO and estimated workload RPO result will be near zero and the *Compliance status* for your application will be set to *Policy breached* .
 ///
 /// `Ref` returns its `PolicyArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResiliencyPolicyAttributes`], which `Handle<ResiliencyPolicy>` dereferences to.
@@ -53,27 +33,27 @@ pub struct ResiliencyPolicy {
     /// `DataLocationConstraint`: a [`DataLocationConstraint`] value.
     ///
     /// Specifies a high-level geographical location constraint for where your resilience policy data can be stored.
-    pub data_location_constraint: Option<DataLocationConstraint>,
+    pub data_location_constraint: ::std::option::Option<DataLocationConstraint>,
     /// `Policy`: a [`PolicyMap`] object, required.
     ///
     /// The resiliency policy.
-    pub policy: Obj<PolicyMap>,
+    pub policy: crate::Obj<PolicyMap>,
     /// `PolicyDescription`: a string.
     ///
     /// Description of the resiliency policy.
     ///
     /// Length 0 to 500.
-    pub policy_description: Option<Str>,
+    pub policy_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the policy
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Tags assigned to the resource. A tag is a label that you assign to an AWS resource. Each tag consists of a key/value pair.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tier`: a [`Tier`] value, required.
     ///
     /// The tier for this resiliency policy, ranging from the highest severity ( `MissionCritical` ) to lowest ( `NonCritical` ).
@@ -87,7 +67,7 @@ impl ResiliencyPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResilienceHub::ResiliencyPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehub-resiliencypolicy.html",
         primary_identifier: &["PolicyArn"],
@@ -98,54 +78,56 @@ impl ResiliencyPolicy {
         read_only: &["PolicyArn"],
         attributes: &["PolicyArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ResiliencyPolicy` with its required properties, named in a [`ResiliencyPolicyRequired`].
     #[inline]
     pub fn new(required: ResiliencyPolicyRequired) -> Self {
         Self {
-            data_location_constraint: None,
+            data_location_constraint: ::std::option::Option::None,
             policy: required.policy,
-            policy_description: None,
+            policy_description: ::std::option::Option::None,
             policy_name: required.policy_name,
-            tags: None,
+            tags: ::std::option::Option::None,
             tier: required.tier,
         }
     }
 
     /// `DataLocationConstraint`: a [`DataLocationConstraint`] value.
-    pub fn data_location_constraint(mut self, value: impl Into<DataLocationConstraint>) -> Self { self.data_location_constraint = Some(value.into()); self }
+    pub fn data_location_constraint(mut self, value: impl ::std::convert::Into<DataLocationConstraint>) -> Self { self.data_location_constraint = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a [`PolicyMap`] object, required.
-    pub fn policy(mut self, value: impl Into<Obj<PolicyMap>>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<crate::Obj<PolicyMap>>) -> Self { self.policy = value.into(); self }
     /// `PolicyDescription`: a string.
-    pub fn policy_description(mut self, value: impl Into<Str>) -> Self { self.policy_description = Some(value.into()); self }
+    pub fn policy_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_description = ::std::option::Option::Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`Tier`] value, required.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = value.into(); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<Tier>) -> Self { self.tier = value.into(); self }
 }
 
-impl Resource for ResiliencyPolicy {
+impl ::cloudwright_core::Resource for ResiliencyPolicy {
     type Attributes = ResiliencyPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResiliencyPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResiliencyPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResiliencyPolicy {
+impl ::cloudwright_core::ToValue for ResiliencyPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataLocationConstraint", &self.data_location_constraint)
             .req("Policy", &self.policy)
             .opt("PolicyDescription", &self.policy_description)
@@ -156,12 +138,12 @@ impl ToValue for ResiliencyPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResiliencyPolicy`]: `Handle<ResiliencyPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResiliencyPolicy`]: `Handle<ResiliencyPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResiliencyPolicyAttributes(ResourceRef);
+pub struct ResiliencyPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResiliencyPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResiliencyPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,8 +153,8 @@ impl ResiliencyPolicyAttributes {
     ///
     /// Amazon Resource Name (ARN) of the resiliency policy.
     #[inline]
-    pub fn policy_arn(&self) -> Value {
-        self.0.get_att("PolicyArn")
+    pub fn policy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyArn"))
     }
 }
 
@@ -180,21 +162,10 @@ impl ResiliencyPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailurePolicyRequired {
     /// `RpoInSecs`: an integer, required.
-    pub rpo_in_secs: Int,
+    pub rpo_in_secs: ::cloudwright_core::Int,
     /// `RtoInSecs`: an integer, required.
-    pub rto_in_secs: Int,
+    pub rto_in_secs: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailurePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("RpoInSecs", Shape::INT),
-        ("RtoInSecs", Shape::INT),
-    ],
-    required: &["RtoInSecs", "RpoInSecs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailurePolicy` property type of `AWS::ResilienceHub::ResiliencyPolicy`.
 ///
@@ -206,11 +177,11 @@ pub struct FailurePolicy {
     /// `RpoInSecs`: an integer, required.
     ///
     /// Recovery Point Objective (RPO) in seconds.
-    pub rpo_in_secs: Int,
+    pub rpo_in_secs: ::cloudwright_core::Int,
     /// `RtoInSecs`: an integer, required.
     ///
     /// Recovery Time Objective (RTO) in seconds.
-    pub rto_in_secs: Int,
+    pub rto_in_secs: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -225,17 +196,17 @@ impl FailurePolicy {
     }
 
     /// `RpoInSecs`: an integer, required.
-    pub fn rpo_in_secs(mut self, value: impl Into<Int>) -> Self { self.rpo_in_secs = value.into(); self }
+    pub fn rpo_in_secs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rpo_in_secs = value.into(); self }
     /// `RtoInSecs`: an integer, required.
-    pub fn rto_in_secs(mut self, value: impl Into<Int>) -> Self { self.rto_in_secs = value.into(); self }
+    pub fn rto_in_secs(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rto_in_secs = value.into(); self }
 }
 
-impl PropertyType for FailurePolicy {}
+impl crate::PropertyType for FailurePolicy {}
 
-impl ToValue for FailurePolicy {
+impl ::cloudwright_core::ToValue for FailurePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RpoInSecs", &self.rpo_in_secs)
             .req("RtoInSecs", &self.rto_in_secs)
             .build()
@@ -246,25 +217,12 @@ impl ToValue for FailurePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyMapRequired {
     /// `AZ`: a [`FailurePolicy`] object, required.
-    pub az: Obj<FailurePolicy>,
+    pub az: crate::Obj<FailurePolicy>,
     /// `Hardware`: a [`FailurePolicy`] object, required.
-    pub hardware: Obj<FailurePolicy>,
+    pub hardware: crate::Obj<FailurePolicy>,
     /// `Software`: a [`FailurePolicy`] object, required.
-    pub software: Obj<FailurePolicy>,
+    pub software: crate::Obj<FailurePolicy>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyMap: ObjRule = ObjRule {
-    properties: &[
-        ("AZ", Shape::Object(&RULE_FailurePolicy)),
-        ("Hardware", Shape::Object(&RULE_FailurePolicy)),
-        ("Region", Shape::Object(&RULE_FailurePolicy)),
-        ("Software", Shape::Object(&RULE_FailurePolicy)),
-    ],
-    required: &["AZ", "Hardware", "Software"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyMap` property type of `AWS::ResilienceHub::ResiliencyPolicy`.
 ///
@@ -272,13 +230,13 @@ pub(crate) static RULE_PolicyMap: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyMap {
     /// `AZ`: a [`FailurePolicy`] object, required.
-    pub az: Obj<FailurePolicy>,
+    pub az: crate::Obj<FailurePolicy>,
     /// `Hardware`: a [`FailurePolicy`] object, required.
-    pub hardware: Obj<FailurePolicy>,
+    pub hardware: crate::Obj<FailurePolicy>,
     /// `Region`: a [`FailurePolicy`] object.
-    pub region: Option<Obj<FailurePolicy>>,
+    pub region: ::std::option::Option<crate::Obj<FailurePolicy>>,
     /// `Software`: a [`FailurePolicy`] object, required.
-    pub software: Obj<FailurePolicy>,
+    pub software: crate::Obj<FailurePolicy>,
 }
 
 #[rustfmt::skip]
@@ -289,27 +247,27 @@ impl PolicyMap {
         Self {
             az: required.az,
             hardware: required.hardware,
-            region: None,
+            region: ::std::option::Option::None,
             software: required.software,
         }
     }
 
     /// `AZ`: a [`FailurePolicy`] object, required.
-    pub fn az(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.az = value.into(); self }
+    pub fn az(mut self, value: impl ::std::convert::Into<crate::Obj<FailurePolicy>>) -> Self { self.az = value.into(); self }
     /// `Hardware`: a [`FailurePolicy`] object, required.
-    pub fn hardware(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.hardware = value.into(); self }
+    pub fn hardware(mut self, value: impl ::std::convert::Into<crate::Obj<FailurePolicy>>) -> Self { self.hardware = value.into(); self }
     /// `Region`: a [`FailurePolicy`] object.
-    pub fn region(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<crate::Obj<FailurePolicy>>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `Software`: a [`FailurePolicy`] object, required.
-    pub fn software(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.software = value.into(); self }
+    pub fn software(mut self, value: impl ::std::convert::Into<crate::Obj<FailurePolicy>>) -> Self { self.software = value.into(); self }
 }
 
-impl PropertyType for PolicyMap {}
+impl crate::PropertyType for PolicyMap {}
 
-impl ToValue for PolicyMap {
+impl ::cloudwright_core::ToValue for PolicyMap {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AZ", &self.az)
             .req("Hardware", &self.hardware)
             .opt("Region", &self.region)
@@ -328,25 +286,25 @@ pub enum DataLocationConstraint {
     /// `SameCountry`
     SameCountry,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataLocationConstraint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataLocationConstraint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataLocationConstraint {
+impl ::cloudwright_core::ToValue for DataLocationConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AnyLocation => "AnyLocation",
             Self::SameContinent => "SameContinent",
             Self::SameCountry => "SameCountry",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -364,26 +322,75 @@ pub enum Tier {
     /// `NonCritical`
     NonCritical,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tier {
+impl ::cloudwright_core::ToValue for Tier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MissionCritical => "MissionCritical",
             Self::Critical => "Critical",
             Self::Important => "Important",
             Self::CoreServices => "CoreServices",
             Self::NonCritical => "NonCritical",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]{1,59}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("DataLocationConstraint", Shape::Str(&StrRule { allowed: &["AnyLocation", "SameContinent", "SameCountry"], ..StrRule::ANY })),
+            ("Policy", Shape::Object(&RULE_PolicyMap)),
+            ("PolicyDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("PolicyName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tier", Shape::Str(&StrRule { allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"], ..StrRule::ANY })),
+        ],
+        required: &["PolicyName", "Tier", "Policy"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailurePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("RpoInSecs", Shape::INT),
+            ("RtoInSecs", Shape::INT),
+        ],
+        required: &["RtoInSecs", "RpoInSecs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyMap: ObjRule = ObjRule {
+        properties: &[
+            ("AZ", Shape::Object(&RULE_FailurePolicy)),
+            ("Hardware", Shape::Object(&RULE_FailurePolicy)),
+            ("Region", Shape::Object(&RULE_FailurePolicy)),
+            ("Software", Shape::Object(&RULE_FailurePolicy)),
+        ],
+        required: &["AZ", "Hardware", "Software"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

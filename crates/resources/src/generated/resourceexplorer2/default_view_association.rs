@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DefaultViewAssociation`], by name: `DefaultViewAssociation::new(DefaultViewAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultViewAssociationRequired {
-    /// `ViewArn`: a string, required.
-    pub view_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultViewAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ViewArn", Shape::STR),
-    ],
-    required: &["ViewArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ResourceExplorer2::DefaultViewAssociation` resource.
 ///
 /// Sets the specified view as the default for the AWS Region in which you call this operation. If a user makes a search query that doesn't explicitly specify the view to use, Resource Explorer chooses this default view automatically for searches performed in this AWS Region .
@@ -39,7 +20,7 @@ pub struct DefaultViewAssociation {
     /// `ViewArn`: a string, required.
     ///
     /// The ARN of the view to set as the default for the AWS Region and AWS account in which you call this operation. The specified view must already exist in the specified Region.
-    pub view_arn: Str,
+    pub view_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -49,7 +30,7 @@ impl DefaultViewAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResourceExplorer2::DefaultViewAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-defaultviewassociation.html",
         primary_identifier: &["AssociatedAwsPrincipal"],
@@ -60,45 +41,49 @@ impl DefaultViewAssociation {
         read_only: &["AssociatedAwsPrincipal"],
         attributes: &["AssociatedAwsPrincipal"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `DefaultViewAssociation` with its required properties, named in a [`DefaultViewAssociationRequired`].
+    /// A `DefaultViewAssociation` with its one required property, `ViewArn`.
     #[inline]
-    pub fn new(required: DefaultViewAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            view_arn: required.view_arn,
+            view_arn: value.into(),
         }
     }
 
     /// `ViewArn`: a string, required.
-    pub fn view_arn(mut self, value: impl Into<Str>) -> Self { self.view_arn = value.into(); self }
+    pub fn view_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_arn = value.into(); self }
 }
 
-impl Resource for DefaultViewAssociation {
+impl ::cloudwright_core::Resource for DefaultViewAssociation {
     type Attributes = DefaultViewAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DefaultViewAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DefaultViewAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DefaultViewAssociation {
+impl ::cloudwright_core::ToValue for DefaultViewAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ViewArn", &self.view_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ViewArn", &self.view_arn)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DefaultViewAssociation`]: `Handle<DefaultViewAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DefaultViewAssociation`]: `Handle<DefaultViewAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DefaultViewAssociationAttributes(ResourceRef);
+pub struct DefaultViewAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DefaultViewAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DefaultViewAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -110,7 +95,24 @@ impl DefaultViewAssociationAttributes {
     ///
     /// `123456789012`
     #[inline]
-    pub fn associated_aws_principal(&self) -> Value {
-        self.0.get_att("AssociatedAwsPrincipal")
+    pub fn associated_aws_principal(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociatedAwsPrincipal"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultViewAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ViewArn", Shape::STR),
+        ],
+        required: &["ViewArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`Index`], by name: `Index::new(IndexRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IndexRequired {
-    /// `Type`: an [`IndexType`] value, required.
-    pub r#type: IndexType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Index: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::Str(&StrRule { allowed: &["LOCAL", "AGGREGATOR"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ResourceExplorer2::Index` resource.
 ///
-/// Turns on Resource Explorer in the AWS Region in which you called this operation by creating an index. Resource Explorer begins discovering the resources in this Region and stores the details about the resources in the index so that they can be queried by using the \[Search\](<https://docs.aws.amazon.com/resource-explorer/latest/apireference/API_Search.html>) operation.
+/// Turns on Resource Explorer in the AWS Region in which you called this operation by creating an index. Resource Explorer begins discovering the resources in this Region and stores the details about the resources in the index so that they can be queried by using the [Search](https://docs.aws.amazon.com/resource-explorer/latest/apireference/API_Search.html) operation.
 ///
 /// You can create either a local index that returns search results from only the AWS Region in which the index exists, or you can create an aggregator index that returns search results from all AWS Regions in the AWS account .
 ///
-/// For more details about what happens when you turn on Resource Explorer in an AWS Region , see \[Turning on Resource Explorer to index your resources in an AWS Region\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/manage-service-activate.html>) in the *AWS Resource Explorer User Guide.*
+/// For more details about what happens when you turn on Resource Explorer in an AWS Region , see [Turning on Resource Explorer to index your resources in an AWS Region](https://docs.aws.amazon.com/resource-explorer/latest/userguide/manage-service-activate.html) in the *AWS Resource Explorer User Guide.*
 ///
 /// If this is the first AWS Region in which you've created an index for Resource Explorer, this operation also creates a service-linked role in your AWS account that allows Resource Explorer to search for your resources and populate the index.
 ///
@@ -47,10 +26,10 @@ pub struct Index {
     /// `Tags`: a JSON value.
     ///
     /// The specified tags are attached to only the index created in this AWS Region . The tags don't attach to any of the resources listed in the index.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: an [`IndexType`] value, required.
     ///
-    /// Specifies the type of the index in this Region. For information about the aggregator index and how it differs from a local index, see \[Turning on cross-Region search by creating an aggregator index\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/manage-aggregator-region.html>) in the *AWS Resource Explorer User Guide.* .
+    /// Specifies the type of the index in this Region. For information about the aggregator index and how it differs from a local index, see [Turning on cross-Region search by creating an aggregator index](https://docs.aws.amazon.com/resource-explorer/latest/userguide/manage-aggregator-region.html) in the *AWS Resource Explorer User Guide.* .
     pub r#type: IndexType,
 }
 
@@ -61,7 +40,7 @@ impl Index {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResourceExplorer2::Index",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-index.html",
         primary_identifier: &["Arn"],
@@ -72,54 +51,56 @@ impl Index {
         read_only: &["Arn", "IndexState"],
         attributes: &["Arn", "IndexState"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `Index` with its required properties, named in a [`IndexRequired`].
+    /// A `Index` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: IndexRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<IndexType>) -> Self {
         Self {
-            tags: None,
-            r#type: required.r#type,
+            tags: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`IndexType`] value, required.
-    pub fn r#type(mut self, value: impl Into<IndexType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IndexType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Index {
+impl ::cloudwright_core::Resource for Index {
     type Attributes = IndexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Index, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Index {
+impl ::cloudwright_core::ToValue for Index {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IndexAttributes(ResourceRef);
+pub struct IndexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IndexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IndexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,14 +112,14 @@ impl IndexAttributes {
     ///
     /// `arn:aws:resource-explorer-2:us-east-1:123456789012:index/EXAMPLE8-90ab-cdef-fedc-EXAMPLE22222`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IndexState`: one of a set of strings.
     #[inline]
-    pub fn index_state(&self) -> Value {
-        self.0.get_att("IndexState")
+    pub fn index_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IndexState"))
     }
 }
 
@@ -150,23 +131,42 @@ pub enum IndexType {
     /// `AGGREGATOR`
     Aggregator,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IndexType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IndexType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IndexType {
+impl ::cloudwright_core::ToValue for IndexType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Local => "LOCAL",
             Self::Aggregator => "AGGREGATOR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Index: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::Str(&StrRule { allowed: &["LOCAL", "AGGREGATOR"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -15,10 +15,8 @@ pub mod index;
 pub mod view;
 
 #[cfg(feature = "resourceexplorer2")]
-pub use default_view_association::{
-    DefaultViewAssociation, DefaultViewAssociationAttributes, DefaultViewAssociationRequired,
-};
+pub use default_view_association::{DefaultViewAssociation, DefaultViewAssociationAttributes};
 #[cfg(feature = "resourceexplorer2")]
-pub use index::{Index, IndexAttributes, IndexRequired};
+pub use index::{Index, IndexAttributes};
 #[cfg(feature = "resourceexplorer2")]
-pub use view::{View, ViewAttributes, ViewRequired};
+pub use view::{View, ViewAttributes};

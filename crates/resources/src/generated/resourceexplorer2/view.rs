@@ -5,35 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-]{1,64}$");
-
-/// The required properties of [`View`], by name: `View::new(ViewRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ViewRequired {
-    /// `ViewName`: a string, required.
-    pub view_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_View: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::Object(&RULE_SearchFilter)),
-        ("IncludedProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IncludedProperty), min_items: None, max_items: None, unique: false })),
-        ("Scope", Shape::STR),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("ViewName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ViewName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ResourceExplorer2::View` resource.
 ///
-/// Creates a view that users can query by using the \[Search\](<https://docs.aws.amazon.com/resource-explorer/latest/apireference/API_Search.html>) operation. Results from queries that you make using this view include only resources that match the view's `Filters` .
+/// Creates a view that users can query by using the [Search](https://docs.aws.amazon.com/resource-explorer/latest/apireference/API_Search.html) operation. Results from queries that you make using this view include only resources that match the view's `Filters` .
 ///
 /// `Ref` returns its `ViewArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ViewAttributes`], which `Handle<View>` dereferences to.
@@ -46,32 +20,32 @@ pub(crate) static RULE_View: ObjRule = ObjRule {
 pub struct View {
     /// `Filters`: a [`SearchFilter`] object.
     ///
-    /// An array of strings that include search keywords, prefixes, and operators that filter the results that are returned for queries made using this view. When you use this view in a \[Search\](<https://docs.aws.amazon.com/resource-explorer/latest/apireference/API_Search.html>) operation, the filter string is combined with the search's `QueryString` parameter using a logical `AND` operator.
+    /// An array of strings that include search keywords, prefixes, and operators that filter the results that are returned for queries made using this view. When you use this view in a [Search](https://docs.aws.amazon.com/resource-explorer/latest/apireference/API_Search.html) operation, the filter string is combined with the search's `QueryString` parameter using a logical `AND` operator.
     ///
-    /// For information about the supported syntax, see \[Search query reference for Resource Explorer\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html>) in the *AWS Resource Explorer User Guide* .
+    /// For information about the supported syntax, see [Search query reference for Resource Explorer](https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html) in the *AWS Resource Explorer User Guide* .
     ///
-    /// &gt; This query string in the context of this operation supports only \[filter prefixes\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-filters>) with optional \[operators\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-operators>) . It doesn't support free-form text. For example, the string `region:us* service:ec2 -tag:stage=prod` includes all Amazon EC2 resources in any AWS Region that begin with the letters `us` and are *not* tagged with a key `Stage` that has the value `prod` .
-    pub filters: Option<Obj<SearchFilter>>,
+    /// \> This query string in the context of this operation supports only [filter prefixes](https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-filters) with optional [operators](https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-operators) . It doesn't support free-form text. For example, the string `region:us* service:ec2 -tag:stage=prod` includes all Amazon EC2 resources in any AWS Region that begin with the letters `us` and are *not* tagged with a key `Stage` that has the value `prod` .
+    pub filters: ::std::option::Option<crate::Obj<SearchFilter>>,
     /// `IncludedProperties`: a list of [`IncludedProperty`] objects.
     ///
     /// A list of fields that provide additional information about the view.
-    pub included_properties: Option<List<IncludedProperty>>,
+    pub included_properties: ::std::option::Option<::cloudwright_core::List<IncludedProperty>>,
     /// `Scope`: a string.
     ///
     /// The root ARN of the account, an organizational unit (OU), or an organization ARN. If left empty, the default is account.
     ///
     /// Create-only: changing it replaces the resource.
-    pub scope: Option<Str>,
+    pub scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Tag key and value pairs that are attached to the view.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `ViewName`: a string, required.
     ///
     /// The name of the new view.
     ///
     /// Pattern `^[a-zA-Z0-9\-]{1,64}$`; create-only: changing it replaces the resource.
-    pub view_name: Str,
+    pub view_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -81,7 +55,7 @@ impl View {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResourceExplorer2::View",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-view.html",
         primary_identifier: &["ViewArn"],
@@ -92,51 +66,53 @@ impl View {
         read_only: &["ViewArn"],
         attributes: &["ViewArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `View` with its required properties, named in a [`ViewRequired`].
+    /// A `View` with its one required property, `ViewName`.
     #[inline]
-    pub fn new(required: ViewRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            filters: None,
-            included_properties: None,
-            scope: None,
-            tags: None,
-            view_name: required.view_name,
+            filters: ::std::option::Option::None,
+            included_properties: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            view_name: value.into(),
         }
     }
 
     /// `Filters`: a [`SearchFilter`] object.
-    pub fn filters(mut self, value: impl Into<Obj<SearchFilter>>) -> Self { self.filters = Some(value.into()); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<crate::Obj<SearchFilter>>) -> Self { self.filters = ::std::option::Option::Some(value.into()); self }
     /// `IncludedProperties`: a list of [`IncludedProperty`] objects.
-    pub fn included_properties(mut self, value: impl Into<List<IncludedProperty>>) -> Self { self.included_properties = Some(value.into()); self }
+    pub fn included_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IncludedProperty>>) -> Self { self.included_properties = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a string.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ViewName`: a string, required.
-    pub fn view_name(mut self, value: impl Into<Str>) -> Self { self.view_name = value.into(); self }
+    pub fn view_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.view_name = value.into(); self }
 }
 
-impl Resource for View {
+impl ::cloudwright_core::Resource for View {
     type Attributes = ViewAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_View, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_View, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for View {
+impl ::cloudwright_core::ToValue for View {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Filters", &self.filters)
             .opt("IncludedProperties", &self.included_properties)
             .opt("Scope", &self.scope)
@@ -146,12 +122,12 @@ impl ToValue for View {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`View`]: `Handle<View>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`View`]: `Handle<View>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ViewAttributes(ResourceRef);
+pub struct ViewAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ViewAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ViewAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,27 +139,10 @@ impl ViewAttributes {
     ///
     /// `arn:aws:resource-explorer-2:us-east-1:123456789012:view/MyView/EXAMPLE8-90ab-cdef-fedc-EXAMPLE22222`
     #[inline]
-    pub fn view_arn(&self) -> Value {
-        self.0.get_att("ViewArn")
+    pub fn view_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ViewArn"))
     }
 }
-
-/// The required properties of [`IncludedProperty`], by name: `IncludedProperty::new(IncludedPropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IncludedPropertyRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncludedProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IncludedProperty` property type of `AWS::ResourceExplorer2::View`.
 ///
@@ -197,48 +156,33 @@ pub struct IncludedProperty {
     /// The name of the property that is included in this view.
     ///
     /// Length 1 to 1011.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IncludedProperty {
-    /// A `IncludedProperty` with its required properties, named in a [`IncludedPropertyRequired`].
+    /// A `IncludedProperty` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: IncludedPropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for IncludedProperty {}
+impl crate::PropertyType for IncludedProperty {}
 
-impl ToValue for IncludedProperty {
+impl ::cloudwright_core::ToValue for IncludedProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`SearchFilter`], by name: `SearchFilter::new(SearchFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SearchFilterRequired {
-    /// `FilterString`: a string, required.
-    pub filter_string: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SearchFilter: ObjRule = ObjRule {
-    properties: &[
-        ("FilterString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["FilterString"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SearchFilter` property type of `AWS::ResourceExplorer2::View`.
 ///
@@ -251,35 +195,79 @@ pub struct SearchFilter {
     ///
     /// The string that contains the search keywords, prefixes, and operators to control the results that can be returned by a Search operation.
     ///
-    /// For information about the supported syntax, see \[Search query reference\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html>) in the *AWS Resource Explorer User Guide* .
+    /// For information about the supported syntax, see [Search query reference](https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html) in the *AWS Resource Explorer User Guide* .
     ///
-    /// &gt; This query string in the context of this operation supports only \[filter prefixes\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-filters>) with optional \[operators\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-operators>) . It doesn't support free-form text. For example, the string `region:us* service:ec2 -tag:stage=prod` includes all Amazon EC2 resources in any AWS Region that begin with the letters `us` and are *not* tagged with a key `Stage` that has the value `prod` .
+    /// \> This query string in the context of this operation supports only [filter prefixes](https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-filters) with optional [operators](https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-operators) . It doesn't support free-form text. For example, the string `region:us* service:ec2 -tag:stage=prod` includes all Amazon EC2 resources in any AWS Region that begin with the letters `us` and are *not* tagged with a key `Stage` that has the value `prod` .
     ///
     /// Length 0 to 2048.
-    pub filter_string: Str,
+    pub filter_string: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SearchFilter {
-    /// A `SearchFilter` with its required properties, named in a [`SearchFilterRequired`].
+    /// A `SearchFilter` with its one required property, `FilterString`.
     #[inline]
-    pub fn new(required: SearchFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            filter_string: required.filter_string,
+            filter_string: value.into(),
         }
     }
 
     /// `FilterString`: a string, required.
-    pub fn filter_string(mut self, value: impl Into<Str>) -> Self { self.filter_string = value.into(); self }
+    pub fn filter_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_string = value.into(); self }
 }
 
-impl PropertyType for SearchFilter {}
+impl crate::PropertyType for SearchFilter {}
 
-impl ToValue for SearchFilter {
+impl ::cloudwright_core::ToValue for SearchFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FilterString", &self.filter_string)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-]{1,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_View: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::Object(&RULE_SearchFilter)),
+            ("IncludedProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IncludedProperty), min_items: None, max_items: None, unique: false })),
+            ("Scope", Shape::STR),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("ViewName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ViewName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncludedProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SearchFilter: ObjRule = ObjRule {
+        properties: &[
+            ("FilterString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["FilterString"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:\\/\\._-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\sa-zA-Z0-9_\\.-]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\.-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:).+");
-
-/// The required properties of [`Group`], by name: `Group::new(GroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationItem), min_items: Some(0), max_items: Some(2), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ResourceQuery", Shape::Object(&RULE_ResourceQuery)),
-        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ResourceGroups::Group` resource.
 ///
-/// Creates a resource group with the specified name and description. You can optionally include either a resource query or a service configuration. For more information about constructing a resource query, see \[Build queries and groups in Resource Groups\](<https://docs.aws.amazon.com//ARG/latest/userguide/getting_started-query.html>) in the *Resource Groups User Guide* . For more information about service-linked groups and service configurations, see \[Service configurations for Resource Groups\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html>) .
+/// Creates a resource group with the specified name and description. You can optionally include either a resource query or a service configuration. For more information about constructing a resource query, see [Build queries and groups in Resource Groups](https://docs.aws.amazon.com//ARG/latest/userguide/getting_started-query.html) in the *Resource Groups User Guide* . For more information about service-linked groups and service configurations, see [Service configurations for Resource Groups](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html) .
 ///
 /// *Minimum permissions*
 ///
@@ -58,42 +26,42 @@ pub(crate) static RULE_Group: ObjRule = ObjRule {
 pub struct Group {
     /// `Configuration`: a list of [`ConfigurationItem`] objects.
     ///
-    /// The service configuration currently associated with the resource group and in effect for the members of the resource group. A `Configuration` consists of one or more `ConfigurationItem` entries. For information about service configurations for resource groups and how to construct them, see \[Service configurations for resource groups\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html>) in the *Resource Groups User Guide* .
+    /// The service configuration currently associated with the resource group and in effect for the members of the resource group. A `Configuration` consists of one or more `ConfigurationItem` entries. For information about service configurations for resource groups and how to construct them, see [Service configurations for resource groups](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html) in the *Resource Groups User Guide* .
     ///
-    /// &gt; You can include either a `Configuration` or a `ResourceQuery` , but not both.
+    /// \> You can include either a `Configuration` or a `ResourceQuery` , but not both.
     ///
     /// Items 0 to 2.
-    pub configuration: Option<List<ConfigurationItem>>,
+    pub configuration: ::std::option::Option<::cloudwright_core::List<ConfigurationItem>>,
     /// `Description`: a string.
     ///
     /// The description of the resource group.
     ///
     /// Pattern `^[\sa-zA-Z0-9_\.-]*$`; length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of a resource group. The name must be unique within the AWS Region in which you create the resource. To create multiple resource groups based on the same CloudFormation stack, you must generate unique names for each.
     ///
     /// Pattern `^[a-zA-Z0-9_\.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceQuery`: a [`ResourceQuery`] object.
     ///
-    /// The resource query structure that is used to dynamically determine which AWS resources are members of the associated resource group. For more information about queries and how to construct them, see \[Build queries and groups in Resource Groups\](<https://docs.aws.amazon.com//ARG/latest/userguide/gettingstarted-query.html>) in the *Resource Groups User Guide*
+    /// The resource query structure that is used to dynamically determine which AWS resources are members of the associated resource group. For more information about queries and how to construct them, see [Build queries and groups in Resource Groups](https://docs.aws.amazon.com//ARG/latest/userguide/gettingstarted-query.html) in the *Resource Groups User Guide*
     ///
-    /// &gt; - You can include either a `ResourceQuery` or a `Configuration` , but not both.
-    /// &gt; - You can specify the group's membership either by using a `ResourceQuery` or by using a list of `Resources` , but not both.
-    pub resource_query: Option<Obj<ResourceQuery>>,
+    /// \> - You can include either a `ResourceQuery` or a `Configuration` , but not both.
+    /// \> - You can specify the group's membership either by using a `ResourceQuery` or by using a list of `Resources` , but not both.
+    pub resource_query: ::std::option::Option<crate::Obj<ResourceQuery>>,
     /// `Resources`: a list of strings.
     ///
     /// A list of the Amazon Resource Names (ARNs) of AWS resources that you want to add to the specified group.
     ///
-    /// &gt; - You can specify the group membership either by using a list of `Resources` or by using a `ResourceQuery` , but not both.
-    /// &gt; - You can include a `Resources` property only if you also specify a `Configuration` property.
-    pub resources: Option<List<Str>>,
+    /// \> - You can specify the group membership either by using a list of `Resources` or by using a `ResourceQuery` , but not both.
+    /// \> - You can include a `Resources` property only if you also specify a `Configuration` property.
+    pub resources: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tag key and value pairs that are attached to the resource group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +71,7 @@ impl Group {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResourceGroups::Group",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourcegroups-group.html",
         primary_identifier: &["Name"],
@@ -114,54 +82,56 @@ impl Group {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Group` with its required properties, named in a [`GroupRequired`].
+    /// A `Group` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            configuration: None,
-            description: None,
-            name: required.name,
-            resource_query: None,
-            resources: None,
-            tags: None,
+            configuration: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            resource_query: ::std::option::Option::None,
+            resources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a list of [`ConfigurationItem`] objects.
-    pub fn configuration(mut self, value: impl Into<List<ConfigurationItem>>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationItem>>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceQuery`: a [`ResourceQuery`] object.
-    pub fn resource_query(mut self, value: impl Into<Obj<ResourceQuery>>) -> Self { self.resource_query = Some(value.into()); self }
+    pub fn resource_query(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceQuery>>) -> Self { self.resource_query = ::std::option::Option::Some(value.into()); self }
     /// `Resources`: a list of strings.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Group {
+impl ::cloudwright_core::Resource for Group {
     type Attributes = GroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Group, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -172,12 +142,12 @@ impl ToValue for Group {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupAttributes(ResourceRef);
+pub struct GroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -187,38 +157,28 @@ impl GroupAttributes {
     ///
     /// The ARN of the new resource group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationItem: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationParameter), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConfigurationItem` property type of `AWS::ResourceGroups::Group`.
 ///
-/// One of the items in the service configuration assigned to a resource group. A service configuration can consist of one or more items. For details service configurations and how to construct them, see \[Service configurations for resource groups\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html>) in the *Resource Groups User Guide* .
+/// One of the items in the service configuration assigned to a resource group. A service configuration can consist of one or more items. For details service configurations and how to construct them, see [Service configurations for resource groups](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html) in the *Resource Groups User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resourcegroups-group-configurationitem.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigurationItem {
     /// `Parameters`: a list of [`ConfigurationParameter`] objects.
     ///
-    /// A collection of parameters for this configuration item. For the list of parameters that you can use with each configuration item `Type` , see \[Supported resource types and parameters\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types>) in the *Resource Groups User Guide* .
-    pub parameters: Option<List<ConfigurationParameter>>,
+    /// A collection of parameters for this configuration item. For the list of parameters that you can use with each configuration item `Type` , see [Supported resource types and parameters](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types) in the *Resource Groups User Guide* .
+    pub parameters: ::std::option::Option<::cloudwright_core::List<ConfigurationParameter>>,
     /// `Type`: a string.
     ///
-    /// Specifies the type of configuration item. Each item must have a unique value for type. For the list of the types that you can specify for a configuration item, see \[Supported resource types and parameters\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types>) in the *Resource Groups User Guide* .
+    /// Specifies the type of configuration item. Each item must have a unique value for type. For the list of the types that you can specify for a configuration item, see [Supported resource types and parameters](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types) in the *Resource Groups User Guide* .
     ///
     /// Pattern `^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$`; length 0 to 40.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -226,56 +186,46 @@ impl ConfigurationItem {
     /// A `ConfigurationItem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Parameters`: a list of [`ConfigurationParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<ConfigurationParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationItem {}
+impl crate::PropertyType for ConfigurationItem {}
 
-impl ToValue for ConfigurationItem {
+impl ::cloudwright_core::ToValue for ConfigurationItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .opt("Type", &self.r#type)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ConfigurationParameter` property type of `AWS::ResourceGroups::Group`.
 ///
-/// One parameter for a group configuration item. For details about service configurations and how to construct them, see \[Service configurations for resource groups\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html>) in the *Resource Groups User Guide* .
+/// One parameter for a group configuration item. For details about service configurations and how to construct them, see [Service configurations for resource groups](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html) in the *Resource Groups User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resourcegroups-group-configurationparameter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigurationParameter {
     /// `Name`: a string.
     ///
-    /// The name of the group configuration parameter. For the list of parameters that you can use with each configuration item type, see \[Supported resource types and parameters\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types>) in the *Resource Groups User Guide* .
+    /// The name of the group configuration parameter. For the list of parameters that you can use with each configuration item type, see [Supported resource types and parameters](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types) in the *Resource Groups User Guide* .
     ///
     /// Pattern `^[a-z-]+$`; length 1 to 80.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
-    /// The value or values to be used for the specified parameter. For the list of values you can use with each parameter, see \[Supported resource types and parameters\](<https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types>) .
+    /// The value or values to be used for the specified parameter. For the list of values you can use with each parameter, see [Supported resource types and parameters](https://docs.aws.amazon.com//ARG/latest/APIReference/about-slg.html#about-slg-types) .
     ///
     /// Each item: pattern `^[a-zA-Z0-9:\/\._-]+$`, length 1 to 256.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -283,37 +233,26 @@ impl ConfigurationParameter {
     /// A `ConfigurationParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationParameter {}
+impl crate::PropertyType for ConfigurationParameter {}
 
-impl ToValue for ConfigurationParameter {
+impl ::cloudwright_core::ToValue for ConfigurationParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Query: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceTypeFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("StackIdentifier", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Query` property type of `AWS::ResourceGroups::Group`.
 ///
@@ -325,19 +264,20 @@ pub struct Query {
     /// `ResourceTypeFilters`: a list of strings.
     ///
     /// Specifies limits to the types of resources that can be included in the resource group. For example, if `ResourceTypeFilters` is `["AWS::EC2::Instance", "AWS::DynamoDB::Table"]` , only EC2 instances or DynamoDB tables can be members of this resource group. The default value is `["AWS::AllSupported"]` .
-    pub resource_type_filters: Option<List<Str>>,
+    pub resource_type_filters:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StackIdentifier`: a string.
     ///
     /// Specifies the ARN of a CloudFormation stack. All supported resources of the CloudFormation stack are members of the resource group. If you don't specify an ARN, this parameter defaults to the current stack that you are defining, which means that all the resources of the current stack are grouped.
     ///
     /// You can specify a value for `StackIdentifier` only when the `ResourceQuery.Type` property is `CLOUDFORMATION_STACK_1_0.`
-    pub stack_identifier: Option<Str>,
+    pub stack_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// A list of key-value pair objects that limit which resources can be members of the resource group. This property is required when the `ResourceQuery.Type` property is `TAG_FILTERS_1_0` .
     ///
     /// A resource must have a tag that matches every filter that is provided in the `TagFilters` list.
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -345,23 +285,23 @@ impl Query {
     /// A `Query` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceTypeFilters`: a list of strings.
-    pub fn resource_type_filters(mut self, value: impl Into<List<Str>>) -> Self { self.resource_type_filters = Some(value.into()); self }
+    pub fn resource_type_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_type_filters = ::std::option::Option::Some(value.into()); self }
     /// `StackIdentifier`: a string.
-    pub fn stack_identifier(mut self, value: impl Into<Str>) -> Self { self.stack_identifier = Some(value.into()); self }
+    pub fn stack_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_identifier = ::std::option::Option::Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Query {}
+impl crate::PropertyType for Query {}
 
-impl ToValue for Query {
+impl ::cloudwright_core::ToValue for Query {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceTypeFilters", &self.resource_type_filters)
             .opt("StackIdentifier", &self.stack_identifier)
             .opt("TagFilters", &self.tag_filters)
@@ -369,19 +309,9 @@ impl ToValue for Query {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceQuery: ObjRule = ObjRule {
-    properties: &[
-        ("Query", Shape::Object(&RULE_Query)),
-        ("Type", Shape::Str(&StrRule { allowed: &["TAG_FILTERS_1_0", "CLOUDFORMATION_STACK_1_0"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourceQuery` property type of `AWS::ResourceGroups::Group`.
 ///
-/// The query used to dynamically define the members of a group. For more information about how to construct a query, see \[Build queries and groups in Resource Groups\](<https://docs.aws.amazon.com//ARG/latest/userguide/gettingstarted-query.html>) .
+/// The query used to dynamically define the members of a group. For more information about how to construct a query, see [Build queries and groups in Resource Groups](https://docs.aws.amazon.com//ARG/latest/userguide/gettingstarted-query.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resourcegroups-group-resourcequery.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -394,14 +324,14 @@ pub struct ResourceQuery {
     ///
     /// - When the `Type` is `TAG_FILTERS_1_0` , you must specify a `Query` structure that contains a `TagFilters` list of tags. Resources with tags that match those in the `TagFilter` list become members of the resource group.
     /// - When the `Type` is `CLOUDFORMATION_STACK_1_0` then this field is required only when you must specify a CloudFormation stack other than the one you are defining. To do this, the `Query` structure must contain the `StackIdentifier` property. If you don't specify either a `Query` structure or a `StackIdentifier` within that `Query` , then it defaults to the CloudFormation stack that you're currently constructing.
-    pub query: Option<Obj<Query>>,
+    pub query: ::std::option::Option<crate::Obj<Query>>,
     /// `Type`: a [`ResourceQueryType`] value.
     ///
     /// Specifies the type of resource query that determines this group's membership. There are two valid query types:
     ///
     /// - `TAG_FILTERS_1_0` indicates that the group is a tag-based group. To complete the group membership, you must include the `TagFilters` property to specify the tag filters to use in the query.
     /// - `CLOUDFORMATION_STACK_1_0` , the default, indicates that the group is a CloudFormation stack-based group. Group membership is based on the CloudFormation stack. You must specify the `StackIdentifier` property in the query to define which stack to associate the group with, or leave it empty to default to the stack where the group is defined.
-    pub r#type: Option<ResourceQueryType>,
+    pub r#type: ::std::option::Option<ResourceQueryType>,
 }
 
 #[rustfmt::skip]
@@ -409,36 +339,26 @@ impl ResourceQuery {
     /// A `ResourceQuery` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Query`: a [`Query`] object.
-    pub fn query(mut self, value: impl Into<Obj<Query>>) -> Self { self.query = Some(value.into()); self }
+    pub fn query(mut self, value: impl ::std::convert::Into<crate::Obj<Query>>) -> Self { self.query = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ResourceQueryType`] value.
-    pub fn r#type(mut self, value: impl Into<ResourceQueryType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ResourceQueryType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceQuery {}
+impl crate::PropertyType for ResourceQuery {}
 
-impl ToValue for ResourceQuery {
+impl ::cloudwright_core::ToValue for ResourceQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Query", &self.query)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ResourceGroups::Group`.
 ///
@@ -448,9 +368,9 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:).+`.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -458,36 +378,26 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagFilter` property type of `AWS::ResourceGroups::Group`.
 ///
@@ -508,11 +418,11 @@ pub struct TagFilter {
     /// A string that defines a tag key. Only resources in the account that are tagged with a specified tag key are members of the tag-based resource group.
     ///
     /// This field is required when the `ResourceQuery` structure's `Type` property is `TAG_FILTERS_1_0` . You must specify at least one tag key.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
     /// A list of tag values that can be included in the tag-based resource group. This is optional. If you don't specify a value or values for a key, then an AWS resource with any value for that key is a member.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -520,21 +430,21 @@ impl TagFilter {
     /// A `TagFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagFilter {}
+impl crate::PropertyType for TagFilter {}
 
-impl ToValue for TagFilter {
+impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Values", &self.values)
             .build()
@@ -549,23 +459,114 @@ pub enum ResourceQueryType {
     /// `CLOUDFORMATION_STACK_1_0`
     CloudformationStack1_0,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceQueryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceQueryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceQueryType {
+impl ::cloudwright_core::ToValue for ResourceQueryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TagFilters1_0 => "TAG_FILTERS_1_0",
             Self::CloudformationStack1_0 => "CLOUDFORMATION_STACK_1_0",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:\\/\\._-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^AWS::[a-zA-Z0-9]+::[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\sa-zA-Z0-9_\\.-]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\.-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:).+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationItem), min_items: Some(0), max_items: Some(2), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ResourceQuery", Shape::Object(&RULE_ResourceQuery)),
+            ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationItem: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationParameter), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Query: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceTypeFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("StackIdentifier", Shape::STR),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceQuery: ObjRule = ObjRule {
+        properties: &[
+            ("Query", Shape::Object(&RULE_Query)),
+            ("Type", Shape::Str(&StrRule { allowed: &["TAG_FILTERS_1_0", "CLOUDFORMATION_STACK_1_0"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -12,6 +12,6 @@ pub mod group;
 pub mod tag_sync_task;
 
 #[cfg(feature = "resourcegroups")]
-pub use group::{Group, GroupAttributes, GroupRequired};
+pub use group::{Group, GroupAttributes};
 #[cfg(feature = "resourcegroups")]
 pub use tag_sync_task::{TagSyncTask, TagSyncTaskAttributes, TagSyncTaskRequired};

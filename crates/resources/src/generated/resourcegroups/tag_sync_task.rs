@@ -5,40 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "([a-zA-Z0-9_\\\\.-]{1,150}/[a-z0-9]{26})|(arn:aws(-[a-z]+)*:resource-groups(-(test|beta|gamma))?:[a-z]{2}(-[a-z]+)+-\\d{1}:[0-9]{12}:group/[a-zA-Z0-9_\\\\.-]{1,150}/[a-z0-9]{26})",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`TagSyncTask`], by name: `TagSyncTask::new(TagSyncTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagSyncTaskRequired {
     /// `Group`: a string, required.
-    pub group: Str,
+    pub group: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValue`: a string, required.
-    pub tag_value: Str,
+    pub tag_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagSyncTask: ObjRule = ObjRule {
-    properties: &[
-        ("Group", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TagValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Group", "TagKey", "TagValue", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ResourceGroups::TagSyncTask` resource.
 ///
@@ -66,25 +44,25 @@ pub struct TagSyncTask {
     /// The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task.
     ///
     /// Pattern `([a-zA-Z0-9_\\.-]{1,150}/[a-z0-9]{26})|(arn:aws(-[a-z]+)*:resource-groups(-(test|beta|gamma))?:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/[a-zA-Z0-9_\\.-]{1,150}/[a-z0-9]{26})`; length 12 to 1600; create-only: changing it replaces the resource.
-    pub group: Str,
+    pub group: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TagKey`: a string, required.
     ///
     /// The tag key.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub tag_key: Str,
+    pub tag_key: ::cloudwright_core::Str,
     /// `TagValue`: a string, required.
     ///
     /// The tag value.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub tag_value: Str,
+    pub tag_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -94,7 +72,7 @@ impl TagSyncTask {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ResourceGroups::TagSyncTask",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourcegroups-tagsynctask.html",
         primary_identifier: &["TaskArn"],
@@ -105,7 +83,7 @@ impl TagSyncTask {
         read_only: &["TaskArn", "Status", "GroupName", "GroupArn"],
         attributes: &["GroupArn", "GroupName", "Status", "TaskArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TagSyncTask` with its required properties, named in a [`TagSyncTaskRequired`].
@@ -120,30 +98,32 @@ impl TagSyncTask {
     }
 
     /// `Group`: a string, required.
-    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = value.into(); self }
+    pub fn group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TagKey`: a string, required.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
+    pub fn tag_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValue`: a string, required.
-    pub fn tag_value(mut self, value: impl Into<Str>) -> Self { self.tag_value = value.into(); self }
+    pub fn tag_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_value = value.into(); self }
 }
 
-impl Resource for TagSyncTask {
+impl ::cloudwright_core::Resource for TagSyncTask {
     type Attributes = TagSyncTaskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagSyncTask, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TagSyncTask, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TagSyncTask {
+impl ::cloudwright_core::ToValue for TagSyncTask {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Group", &self.group)
             .req("RoleArn", &self.role_arn)
             .req("TagKey", &self.tag_key)
@@ -152,12 +132,12 @@ impl ToValue for TagSyncTask {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TagSyncTask`]: `Handle<TagSyncTask>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TagSyncTask`]: `Handle<TagSyncTask>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TagSyncTaskAttributes(ResourceRef);
+pub struct TagSyncTaskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TagSyncTaskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TagSyncTaskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,16 +147,16 @@ impl TagSyncTaskAttributes {
     ///
     /// The Amazon resource name (ARN) of the application group.
     #[inline]
-    pub fn group_arn(&self) -> Value {
-        self.0.get_att("GroupArn")
+    pub fn group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupArn"))
     }
 
     /// `Fn::GetAtt` `GroupName`: a string.
     ///
     /// The name of the application group.
     #[inline]
-    pub fn group_name(&self) -> Value {
-        self.0.get_att("GroupName")
+    pub fn group_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupName"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -188,15 +168,42 @@ impl TagSyncTaskAttributes {
     /// - `ACTIVE` - The tag-sync task is actively managing resources in the application by adding or removing the `awsApplication` tag from resources when they are tagged or untagged with the specified tag key-value pair.
     /// - `ERROR` - The tag-sync task is not actively managing resources in the application. Review the `ErrorMessage` for more information about resolving the error.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `TaskArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the tag-sync task.
     #[inline]
-    pub fn task_arn(&self) -> Value {
-        self.0.get_att("TaskArn")
+    pub fn task_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TaskArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "([a-zA-Z0-9_\\\\.-]{1,150}/[a-z0-9]{26})|(arn:aws(-[a-z]+)*:resource-groups(-(test|beta|gamma))?:[a-z]{2}(-[a-z]+)+-\\d{1}:[0-9]{12}:group/[a-zA-Z0-9_\\\\.-]{1,150}/[a-z0-9]{26})",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagSyncTask: ObjRule = ObjRule {
+        properties: &[
+            ("Group", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TagValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Group", "TagKey", "TagValue", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

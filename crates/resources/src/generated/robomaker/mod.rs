@@ -32,13 +32,9 @@ pub use fleet::{Fleet, FleetAttributes};
 #[cfg(feature = "robomaker")]
 pub use robot::{Robot, RobotAttributes, RobotRequired};
 #[cfg(feature = "robomaker")]
-pub use robot_application::{
-    RobotApplication, RobotApplicationAttributes, RobotApplicationRequired,
-};
+pub use robot_application::{RobotApplication, RobotApplicationAttributes};
 #[cfg(feature = "robomaker")]
-pub use robot_application_version::{
-    RobotApplicationVersion, RobotApplicationVersionAttributes, RobotApplicationVersionRequired,
-};
+pub use robot_application_version::{RobotApplicationVersion, RobotApplicationVersionAttributes};
 #[cfg(feature = "robomaker")]
 pub use simulation_application::{
     SimulationApplication, SimulationApplicationAttributes, SimulationApplicationRequired,
@@ -46,5 +42,4 @@ pub use simulation_application::{
 #[cfg(feature = "robomaker")]
 pub use simulation_application_version::{
     SimulationApplicationVersion, SimulationApplicationVersionAttributes,
-    SimulationApplicationVersionRequired,
 };

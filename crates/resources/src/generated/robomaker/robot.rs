@@ -5,8 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::Architecture;
 
 /// The required properties of [`Robot`], by name: `Robot::new(RobotRequired { .. })`.
@@ -15,28 +13,14 @@ pub struct RobotRequired {
     /// `Architecture`: an [`Architecture`] value, required.
     pub architecture: Architecture,
     /// `GreengrassGroupId`: a string, required.
-    pub greengrass_group_id: Str,
+    pub greengrass_group_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Robot: ObjRule = ObjRule {
-    properties: &[
-        ("Architecture", Shape::Str(&StrRule { allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
-        ("Fleet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
-        ("GreengrassGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["GreengrassGroupId", "Architecture"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RoboMaker::Robot` resource.
 ///
-/// &gt; The following resource is now deprecated. This resource can no longer be provisioned via stack create or update operations, and should not be included in your stack templates.
-/// &gt;
-/// &gt; We recommend migrating to AWS IoT Greengrass Version 2. For more information, see \[Support Changes: May 2, 2022\](<https://docs.aws.amazon.com/robomaker/latest/dg/chapter-support-policy.html#software-support-policy-may2022>) in the *AWS RoboMaker Developer Guide* .
+/// \> The following resource is now deprecated. This resource can no longer be provisioned via stack create or update operations, and should not be included in your stack templates.
+/// \>
+/// \> We recommend migrating to AWS IoT Greengrass Version 2. For more information, see [Support Changes: May 2, 2022](https://docs.aws.amazon.com/robomaker/latest/dg/chapter-support-policy.html#software-support-policy-may2022) in the *AWS RoboMaker Developer Guide* .
 ///
 /// The `AWS::RoboMaker::RobotApplication` resource creates an AWS RoboMaker robot.
 ///
@@ -60,23 +44,23 @@ pub struct Robot {
     /// The Amazon Resource Name (ARN) of the fleet to which the robot will be registered.
     ///
     /// Length 1 to 1224; create-only: changing it replaces the resource.
-    pub fleet: Option<Str>,
+    pub fleet: ::std::option::Option<::cloudwright_core::Str>,
     /// `GreengrassGroupId`: a string, required.
     ///
     /// The Greengrass group associated with the robot.
     ///
     /// Length 1 to 1224; create-only: changing it replaces the resource.
-    pub greengrass_group_id: Str,
+    pub greengrass_group_id: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the robot.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// A map that contains tag keys and tag values that are attached to the robot.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +70,7 @@ impl Robot {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RoboMaker::Robot",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robot.html",
         primary_identifier: &["Arn"],
@@ -97,7 +81,7 @@ impl Robot {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Robot` with its required properties, named in a [`RobotRequired`].
@@ -105,43 +89,45 @@ impl Robot {
     pub fn new(required: RobotRequired) -> Self {
         Self {
             architecture: required.architecture,
-            fleet: None,
+            fleet: ::std::option::Option::None,
             greengrass_group_id: required.greengrass_group_id,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Architecture`: an [`Architecture`] value, required.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = value.into(); self }
+    pub fn architecture(mut self, value: impl ::std::convert::Into<Architecture>) -> Self { self.architecture = value.into(); self }
     /// `Fleet`: a string.
-    pub fn fleet(mut self, value: impl Into<Str>) -> Self { self.fleet = Some(value.into()); self }
+    pub fn fleet(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fleet = ::std::option::Option::Some(value.into()); self }
     /// `GreengrassGroupId`: a string, required.
-    pub fn greengrass_group_id(mut self, value: impl Into<Str>) -> Self { self.greengrass_group_id = value.into(); self }
+    pub fn greengrass_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.greengrass_group_id = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Robot {
+impl ::cloudwright_core::Resource for Robot {
     type Attributes = RobotAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Robot, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Robot, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Robot {
+impl ::cloudwright_core::ToValue for Robot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Architecture", &self.architecture)
             .opt("Fleet", &self.fleet)
             .req("GreengrassGroupId", &self.greengrass_group_id)
@@ -151,12 +137,12 @@ impl ToValue for Robot {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Robot`]: `Handle<Robot>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Robot`]: `Handle<Robot>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RobotAttributes(ResourceRef);
+pub struct RobotAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RobotAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RobotAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,7 +150,28 @@ impl From<ResourceRef> for RobotAttributes {
 impl RobotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Robot: ObjRule = ObjRule {
+        properties: &[
+            ("Architecture", Shape::Str(&StrRule { allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
+            ("Fleet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
+            ("GreengrassGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["GreengrassGroupId", "Architecture"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{Architecture, RobotSoftwareSuiteName};
-
-/// The required properties of [`RobotApplication`], by name: `RobotApplication::new(RobotApplicationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RobotApplicationRequired {
-    /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    pub robot_software_suite: Obj<RobotSoftwareSuite>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RobotApplication: ObjRule = ObjRule {
-    properties: &[
-        ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
-        ("Environment", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["RobotSoftwareSuite"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RoboMaker::RobotApplication` resource.
 ///
@@ -49,31 +25,31 @@ pub struct RobotApplication {
     /// The current revision id.
     ///
     /// Length 1 to 40.
-    pub current_revision_id: Option<Str>,
+    pub current_revision_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Environment`: a string.
     ///
     /// The environment of the robot application.
-    pub environment: Option<Str>,
+    pub environment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the robot application.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
     ///
     /// The robot software suite used by the robot application.
-    pub robot_software_suite: Obj<RobotSoftwareSuite>,
+    pub robot_software_suite: crate::Obj<RobotSoftwareSuite>,
     /// `Sources`: a list of [`SourceConfig`] objects.
     ///
     /// The sources of the robot application.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub sources: Option<List<SourceConfig>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<SourceConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// A map that contains tag keys and tag values that are attached to the robot application.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +59,7 @@ impl RobotApplication {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RoboMaker::RobotApplication",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robotapplication.html",
         primary_identifier: &["Arn"],
@@ -94,54 +70,56 @@ impl RobotApplication {
         read_only: &["Arn"],
         attributes: &["Arn", "CurrentRevisionId", "Environment", "Name", "RobotSoftwareSuite.Name", "RobotSoftwareSuite.Version", "Sources"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `RobotApplication` with its required properties, named in a [`RobotApplicationRequired`].
+    /// A `RobotApplication` with its one required property, `RobotSoftwareSuite`.
     #[inline]
-    pub fn new(required: RobotApplicationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RobotSoftwareSuite>>) -> Self {
         Self {
-            current_revision_id: None,
-            environment: None,
-            name: None,
-            robot_software_suite: required.robot_software_suite,
-            sources: None,
-            tags: None,
+            current_revision_id: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            robot_software_suite: value.into(),
+            sources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CurrentRevisionId`: a string.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
+    pub fn current_revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.current_revision_id = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a string.
-    pub fn environment(mut self, value: impl Into<Str>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    pub fn robot_software_suite(mut self, value: impl Into<Obj<RobotSoftwareSuite>>) -> Self { self.robot_software_suite = value.into(); self }
+    pub fn robot_software_suite(mut self, value: impl ::std::convert::Into<crate::Obj<RobotSoftwareSuite>>) -> Self { self.robot_software_suite = value.into(); self }
     /// `Sources`: a list of [`SourceConfig`] objects.
-    pub fn sources(mut self, value: impl Into<List<SourceConfig>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceConfig>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RobotApplication {
+impl ::cloudwright_core::Resource for RobotApplication {
     type Attributes = RobotApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RobotApplication, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RobotApplication, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RobotApplication {
+impl ::cloudwright_core::ToValue for RobotApplication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CurrentRevisionId", &self.current_revision_id)
             .opt("Environment", &self.environment)
             .opt("Name", &self.name)
@@ -152,12 +130,12 @@ impl ToValue for RobotApplication {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RobotApplication`]: `Handle<RobotApplication>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RobotApplication`]: `Handle<RobotApplication>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RobotApplicationAttributes(ResourceRef);
+pub struct RobotApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RobotApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RobotApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,76 +143,58 @@ impl From<ResourceRef> for RobotApplicationAttributes {
 impl RobotApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CurrentRevisionId`: a string.
     ///
     /// The current revision id.
     #[inline]
-    pub fn current_revision_id(&self) -> Value {
-        self.0.get_att("CurrentRevisionId")
+    pub fn current_revision_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentRevisionId"))
     }
 
     /// `Fn::GetAtt` `Environment`: a string.
     ///
     /// The environment of the robot application.
     #[inline]
-    pub fn environment(&self) -> Value {
-        self.0.get_att("Environment")
+    pub fn environment(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Environment"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the robot application.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `RobotSoftwareSuite.Name`: one of a set of strings.
     ///
     /// The name of the robot software suite. `General` is the only supported value.
     #[inline]
-    pub fn robot_software_suite_name(&self) -> Value {
-        self.0.get_att("RobotSoftwareSuite.Name")
+    pub fn robot_software_suite_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RobotSoftwareSuite.Name"))
     }
 
     /// `Fn::GetAtt` `RobotSoftwareSuite.Version`: one of a set of strings.
     ///
     /// The version of the robot software suite. Not applicable for General software suite.
     #[inline]
-    pub fn robot_software_suite_version(&self) -> Value {
-        self.0.get_att("RobotSoftwareSuite.Version")
+    pub fn robot_software_suite_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RobotSoftwareSuite.Version"))
     }
 
     /// `Fn::GetAtt` `Sources`: a list of `SourceConfig` objects.
     ///
     /// The sources of the robot application.
     #[inline]
-    pub fn sources(&self) -> Value {
-        self.0.get_att("Sources")
+    pub fn sources(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Sources"))
     }
 }
-
-/// The required properties of [`RobotSoftwareSuite`], by name: `RobotSoftwareSuite::new(RobotSoftwareSuiteRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RobotSoftwareSuiteRequired {
-    /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    pub name: RobotSoftwareSuiteName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["ROS", "ROS2", "General"], ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { allowed: &["Kinetic", "Melodic", "Dashing"], ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RobotSoftwareSuite` property type of `AWS::RoboMaker::RobotApplication`.
 ///
@@ -250,32 +210,32 @@ pub struct RobotSoftwareSuite {
     /// `Version`: a [`Version`] value.
     ///
     /// The version of the robot software suite. Not applicable for General software suite.
-    pub version: Option<Version>,
+    pub version: ::std::option::Option<Version>,
 }
 
 #[rustfmt::skip]
 impl RobotSoftwareSuite {
-    /// A `RobotSoftwareSuite` with its required properties, named in a [`RobotSoftwareSuiteRequired`].
+    /// A `RobotSoftwareSuite` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: RobotSoftwareSuiteRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RobotSoftwareSuiteName>) -> Self {
         Self {
-            name: required.name,
-            version: None,
+            name: value.into(),
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    pub fn name(mut self, value: impl Into<RobotSoftwareSuiteName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<RobotSoftwareSuiteName>) -> Self { self.name = value.into(); self }
     /// `Version`: a [`Version`] value.
-    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<Version>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RobotSoftwareSuite {}
+impl crate::PropertyType for RobotSoftwareSuite {}
 
-impl ToValue for RobotSoftwareSuite {
+impl ::cloudwright_core::ToValue for RobotSoftwareSuite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Version", &self.version)
             .build()
@@ -288,22 +248,10 @@ pub struct SourceConfigRequired {
     /// `Architecture`: an [`Architecture`] value, required.
     pub architecture: Architecture,
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Architecture", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
-        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::STR),
-    ],
-    required: &["S3Bucket", "S3Key", "Architecture"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceConfig` property type of `AWS::RoboMaker::RobotApplication`.
 ///
@@ -323,11 +271,11 @@ pub struct SourceConfig {
     /// The Amazon S3 bucket name.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
     ///
     /// The s3 object key.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -343,19 +291,19 @@ impl SourceConfig {
     }
 
     /// `Architecture`: an [`Architecture`] value, required.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = value.into(); self }
+    pub fn architecture(mut self, value: impl ::std::convert::Into<Architecture>) -> Self { self.architecture = value.into(); self }
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = value.into(); self }
 }
 
-impl PropertyType for SourceConfig {}
+impl crate::PropertyType for SourceConfig {}
 
-impl ToValue for SourceConfig {
+impl ::cloudwright_core::ToValue for SourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Architecture", &self.architecture)
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
@@ -373,24 +321,69 @@ pub enum Version {
     /// `Dashing`
     Dashing,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Version {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Version {
+impl ::cloudwright_core::ToValue for Version {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kinetic => "Kinetic",
             Self::Melodic => "Melodic",
             Self::Dashing => "Dashing",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RobotApplication: ObjRule = ObjRule {
+        properties: &[
+            ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
+            ("Environment", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["RobotSoftwareSuite"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["ROS", "ROS2", "General"], ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { allowed: &["Kinetic", "Melodic", "Dashing"], ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Architecture", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
+            ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::STR),
+        ],
+        required: &["S3Bucket", "S3Key", "Architecture"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

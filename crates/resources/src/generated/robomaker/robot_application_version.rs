@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]*");
-
-/// The required properties of [`RobotApplicationVersion`], by name: `RobotApplicationVersion::new(RobotApplicationVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RobotApplicationVersionRequired {
-    /// `Application`: a string, required.
-    pub application: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RobotApplicationVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Application", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Application"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::RoboMaker::RobotApplicationVersion` resource.
 ///
 /// The `AWS::RoboMaker::RobotApplicationVersion` resource creates an AWS RoboMaker robot version.
@@ -48,13 +23,13 @@ pub struct RobotApplicationVersion {
     /// The application information for the robot application.
     ///
     /// Pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`; create-only: changing it replaces the resource.
-    pub application: Str,
+    pub application: ::cloudwright_core::Str,
     /// `CurrentRevisionId`: a string.
     ///
     /// The current revision id for the robot application. If you provide a value and it matches the latest revision ID, a new version will be created.
     ///
     /// Pattern `[a-zA-Z0-9_.\-]*`; length 1 to 40; create-only: changing it replaces the resource.
-    pub current_revision_id: Option<Str>,
+    pub current_revision_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +39,7 @@ impl RobotApplicationVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RoboMaker::RobotApplicationVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robotapplicationversion.html",
         primary_identifier: &["Arn"],
@@ -75,51 +50,53 @@ impl RobotApplicationVersion {
         read_only: &["ApplicationVersion", "Arn"],
         attributes: &["ApplicationVersion", "Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `RobotApplicationVersion` with its required properties, named in a [`RobotApplicationVersionRequired`].
+    /// A `RobotApplicationVersion` with its one required property, `Application`.
     #[inline]
-    pub fn new(required: RobotApplicationVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application: required.application,
-            current_revision_id: None,
+            application: value.into(),
+            current_revision_id: ::std::option::Option::None,
         }
     }
 
     /// `Application`: a string, required.
-    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
+    pub fn application(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application = value.into(); self }
     /// `CurrentRevisionId`: a string.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
+    pub fn current_revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.current_revision_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RobotApplicationVersion {
+impl ::cloudwright_core::Resource for RobotApplicationVersion {
     type Attributes = RobotApplicationVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RobotApplicationVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RobotApplicationVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RobotApplicationVersion {
+impl ::cloudwright_core::ToValue for RobotApplicationVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Application", &self.application)
             .opt("CurrentRevisionId", &self.current_revision_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RobotApplicationVersion`]: `Handle<RobotApplicationVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RobotApplicationVersion`]: `Handle<RobotApplicationVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RobotApplicationVersionAttributes(ResourceRef);
+pub struct RobotApplicationVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RobotApplicationVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RobotApplicationVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,13 +106,36 @@ impl RobotApplicationVersionAttributes {
     ///
     /// The robot application version.
     #[inline]
-    pub fn application_version(&self) -> Value {
-        self.0.get_att("ApplicationVersion")
+    pub fn application_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationVersion"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RobotApplicationVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Application", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Application"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

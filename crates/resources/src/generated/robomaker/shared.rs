@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "robomaker")]
 /// The values of `Architecture` (`AWS::RoboMaker::Robot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
@@ -21,27 +19,27 @@ pub enum Architecture {
     /// `ARMHF`
     Armhf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "robomaker")]
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Architecture {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "robomaker")]
-impl ToValue for Architecture {
+impl ::cloudwright_core::ToValue for Architecture {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::X86_64 => "X86_64",
             Self::Arm64 => "ARM64",
             Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -58,26 +56,33 @@ pub enum RobotSoftwareSuiteName {
     /// `General`
     General,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "robomaker")]
-impl From<Value> for RobotSoftwareSuiteName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RobotSoftwareSuiteName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "robomaker")]
-impl ToValue for RobotSoftwareSuiteName {
+impl ::cloudwright_core::ToValue for RobotSoftwareSuiteName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ros => "ROS",
             Self::Ros2 => "ROS2",
             Self::General => "General",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{Architecture, RobotSoftwareSuiteName};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("1.x");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][a-z0-9.\\-]*[a-z0-9]");
 
 /// The required properties of [`SimulationApplication`], by name: `SimulationApplication::new(SimulationApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulationApplicationRequired {
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    pub robot_software_suite: Obj<RobotSoftwareSuite>,
+    pub robot_software_suite: crate::Obj<RobotSoftwareSuite>,
     /// `SimulationSoftwareSuite`: a [`SimulationSoftwareSuite`] object, required.
-    pub simulation_software_suite: Obj<SimulationSoftwareSuite>,
+    pub simulation_software_suite: crate::Obj<SimulationSoftwareSuite>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SimulationApplication: ObjRule = ObjRule {
-    properties: &[
-        ("CurrentRevisionId", Shape::STR),
-        ("Environment", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RenderingEngine", Shape::Object(&RULE_RenderingEngine)),
-        ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
-        ("SimulationSoftwareSuite", Shape::Object(&RULE_SimulationSoftwareSuite)),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["RobotSoftwareSuite", "SimulationSoftwareSuite"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RoboMaker::SimulationApplication` resource.
 ///
@@ -55,41 +32,41 @@ pub struct SimulationApplication {
     /// `CurrentRevisionId`: a string.
     ///
     /// The current revision id.
-    pub current_revision_id: Option<Str>,
+    pub current_revision_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Environment`: a string.
     ///
     /// The environment of the simulation application.
-    pub environment: Option<Str>,
+    pub environment: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the simulation application.
     ///
     /// Pattern `[a-zA-Z0-9_\-]*`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RenderingEngine`: a [`RenderingEngine`] object.
     ///
     /// The rendering engine for the simulation application.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub rendering_engine: Option<Obj<RenderingEngine>>,
+    pub rendering_engine: ::std::option::Option<crate::Obj<RenderingEngine>>,
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
     ///
     /// The robot software suite used by the simulation application.
-    pub robot_software_suite: Obj<RobotSoftwareSuite>,
+    pub robot_software_suite: crate::Obj<RobotSoftwareSuite>,
     /// `SimulationSoftwareSuite`: a [`SimulationSoftwareSuite`] object, required.
     ///
     /// The simulation software suite used by the simulation application.
-    pub simulation_software_suite: Obj<SimulationSoftwareSuite>,
+    pub simulation_software_suite: crate::Obj<SimulationSoftwareSuite>,
     /// `Sources`: a list of [`SourceConfig`] objects.
     ///
     /// The sources of the simulation application.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub sources: Option<List<SourceConfig>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<SourceConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// A map that contains tag keys and tag values that are attached to the simulation application.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +76,7 @@ impl SimulationApplication {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RoboMaker::SimulationApplication",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-simulationapplication.html",
         primary_identifier: &["Arn"],
@@ -110,60 +87,62 @@ impl SimulationApplication {
         read_only: &["Arn"],
         attributes: &["Arn", "CurrentRevisionId", "Environment", "Name", "RenderingEngine.Name", "RenderingEngine.Version", "RobotSoftwareSuite.Name", "RobotSoftwareSuite.Version", "SimulationSoftwareSuite.Name", "SimulationSoftwareSuite.Version", "Sources"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `SimulationApplication` with its required properties, named in a [`SimulationApplicationRequired`].
     #[inline]
     pub fn new(required: SimulationApplicationRequired) -> Self {
         Self {
-            current_revision_id: None,
-            environment: None,
-            name: None,
-            rendering_engine: None,
+            current_revision_id: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            rendering_engine: ::std::option::Option::None,
             robot_software_suite: required.robot_software_suite,
             simulation_software_suite: required.simulation_software_suite,
-            sources: None,
-            tags: None,
+            sources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CurrentRevisionId`: a string.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
+    pub fn current_revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.current_revision_id = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a string.
-    pub fn environment(mut self, value: impl Into<Str>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RenderingEngine`: a [`RenderingEngine`] object.
-    pub fn rendering_engine(mut self, value: impl Into<Obj<RenderingEngine>>) -> Self { self.rendering_engine = Some(value.into()); self }
+    pub fn rendering_engine(mut self, value: impl ::std::convert::Into<crate::Obj<RenderingEngine>>) -> Self { self.rendering_engine = ::std::option::Option::Some(value.into()); self }
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    pub fn robot_software_suite(mut self, value: impl Into<Obj<RobotSoftwareSuite>>) -> Self { self.robot_software_suite = value.into(); self }
+    pub fn robot_software_suite(mut self, value: impl ::std::convert::Into<crate::Obj<RobotSoftwareSuite>>) -> Self { self.robot_software_suite = value.into(); self }
     /// `SimulationSoftwareSuite`: a [`SimulationSoftwareSuite`] object, required.
-    pub fn simulation_software_suite(mut self, value: impl Into<Obj<SimulationSoftwareSuite>>) -> Self { self.simulation_software_suite = value.into(); self }
+    pub fn simulation_software_suite(mut self, value: impl ::std::convert::Into<crate::Obj<SimulationSoftwareSuite>>) -> Self { self.simulation_software_suite = value.into(); self }
     /// `Sources`: a list of [`SourceConfig`] objects.
-    pub fn sources(mut self, value: impl Into<List<SourceConfig>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceConfig>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SimulationApplication {
+impl ::cloudwright_core::Resource for SimulationApplication {
     type Attributes = SimulationApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SimulationApplication, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SimulationApplication, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SimulationApplication {
+impl ::cloudwright_core::ToValue for SimulationApplication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CurrentRevisionId", &self.current_revision_id)
             .opt("Environment", &self.environment)
             .opt("Name", &self.name)
@@ -176,12 +155,12 @@ impl ToValue for SimulationApplication {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SimulationApplication`]: `Handle<SimulationApplication>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SimulationApplication`]: `Handle<SimulationApplication>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SimulationApplicationAttributes(ResourceRef);
+pub struct SimulationApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SimulationApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SimulationApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -189,88 +168,88 @@ impl From<ResourceRef> for SimulationApplicationAttributes {
 impl SimulationApplicationAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CurrentRevisionId`: a string.
     ///
     /// The current revision id.
     #[inline]
-    pub fn current_revision_id(&self) -> Value {
-        self.0.get_att("CurrentRevisionId")
+    pub fn current_revision_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentRevisionId"))
     }
 
     /// `Fn::GetAtt` `Environment`: a string.
     ///
     /// The environment of the simulation application.
     #[inline]
-    pub fn environment(&self) -> Value {
-        self.0.get_att("Environment")
+    pub fn environment(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Environment"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the simulation application.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `RenderingEngine.Name`: one of a set of strings.
     ///
     /// The name of the rendering engine.
     #[inline]
-    pub fn rendering_engine_name(&self) -> Value {
-        self.0.get_att("RenderingEngine.Name")
+    pub fn rendering_engine_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RenderingEngine.Name"))
     }
 
     /// `Fn::GetAtt` `RenderingEngine.Version`: a string.
     ///
     /// The version of the rendering engine.
     #[inline]
-    pub fn rendering_engine_version(&self) -> Value {
-        self.0.get_att("RenderingEngine.Version")
+    pub fn rendering_engine_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RenderingEngine.Version"))
     }
 
     /// `Fn::GetAtt` `RobotSoftwareSuite.Name`: one of a set of strings.
     ///
     /// The name of the robot software suite. `General` is the only supported value.
     #[inline]
-    pub fn robot_software_suite_name(&self) -> Value {
-        self.0.get_att("RobotSoftwareSuite.Name")
+    pub fn robot_software_suite_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RobotSoftwareSuite.Name"))
     }
 
     /// `Fn::GetAtt` `RobotSoftwareSuite.Version`: one of a set of strings.
     ///
     /// The version of the robot software suite. Not applicable for General software suite.
     #[inline]
-    pub fn robot_software_suite_version(&self) -> Value {
-        self.0.get_att("RobotSoftwareSuite.Version")
+    pub fn robot_software_suite_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RobotSoftwareSuite.Version"))
     }
 
     /// `Fn::GetAtt` `SimulationSoftwareSuite.Name`: one of a set of strings.
     ///
     /// The name of the simulation software suite. `SimulationRuntime` is the only supported value.
     #[inline]
-    pub fn simulation_software_suite_name(&self) -> Value {
-        self.0.get_att("SimulationSoftwareSuite.Name")
+    pub fn simulation_software_suite_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SimulationSoftwareSuite.Name"))
     }
 
     /// `Fn::GetAtt` `SimulationSoftwareSuite.Version`: one of a set of strings.
     ///
     /// The version of the simulation software suite. Not applicable for `SimulationRuntime` .
     #[inline]
-    pub fn simulation_software_suite_version(&self) -> Value {
-        self.0.get_att("SimulationSoftwareSuite.Version")
+    pub fn simulation_software_suite_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SimulationSoftwareSuite.Version"))
     }
 
     /// `Fn::GetAtt` `Sources`: a list of `SourceConfig` objects.
     ///
     /// The sources of the simulation application.
     #[inline]
-    pub fn sources(&self) -> Value {
-        self.0.get_att("Sources")
+    pub fn sources(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Sources"))
     }
 }
 
@@ -280,19 +259,8 @@ pub struct RenderingEngineRequired {
     /// `Name`: a [`RenderingEngineName`] value, required.
     pub name: RenderingEngineName,
     /// `Version`: a string, required.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RenderingEngine: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["OGRE"], ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Version"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RenderingEngine` property type of `AWS::RoboMaker::SimulationApplication`.
 ///
@@ -310,7 +278,7 @@ pub struct RenderingEngine {
     /// The version of the rendering engine.
     ///
     /// Pattern `1.x`.
-    pub version: Str,
+    pub version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -325,40 +293,22 @@ impl RenderingEngine {
     }
 
     /// `Name`: a [`RenderingEngineName`] value, required.
-    pub fn name(mut self, value: impl Into<RenderingEngineName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<RenderingEngineName>) -> Self { self.name = value.into(); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = value.into(); self }
 }
 
-impl PropertyType for RenderingEngine {}
+impl crate::PropertyType for RenderingEngine {}
 
-impl ToValue for RenderingEngine {
+impl ::cloudwright_core::ToValue for RenderingEngine {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Version", &self.version)
             .build()
     }
 }
-
-/// The required properties of [`RobotSoftwareSuite`], by name: `RobotSoftwareSuite::new(RobotSoftwareSuiteRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RobotSoftwareSuiteRequired {
-    /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    pub name: RobotSoftwareSuiteName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["ROS", "ROS2", "General"], ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { allowed: &["Kinetic", "Melodic", "Dashing", "Foxy"], ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RobotSoftwareSuite` property type of `AWS::RoboMaker::SimulationApplication`.
 ///
@@ -374,55 +324,37 @@ pub struct RobotSoftwareSuite {
     /// `Version`: a [`Version`] value.
     ///
     /// The version of the robot software suite. Not applicable for General software suite.
-    pub version: Option<Version>,
+    pub version: ::std::option::Option<Version>,
 }
 
 #[rustfmt::skip]
 impl RobotSoftwareSuite {
-    /// A `RobotSoftwareSuite` with its required properties, named in a [`RobotSoftwareSuiteRequired`].
+    /// A `RobotSoftwareSuite` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: RobotSoftwareSuiteRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RobotSoftwareSuiteName>) -> Self {
         Self {
-            name: required.name,
-            version: None,
+            name: value.into(),
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    pub fn name(mut self, value: impl Into<RobotSoftwareSuiteName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<RobotSoftwareSuiteName>) -> Self { self.name = value.into(); self }
     /// `Version`: a [`Version`] value.
-    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<Version>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RobotSoftwareSuite {}
+impl crate::PropertyType for RobotSoftwareSuite {}
 
-impl ToValue for RobotSoftwareSuite {
+impl ::cloudwright_core::ToValue for RobotSoftwareSuite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-/// The required properties of [`SimulationSoftwareSuite`], by name: `SimulationSoftwareSuite::new(SimulationSoftwareSuiteRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimulationSoftwareSuiteRequired {
-    /// `Name`: a [`SimulationSoftwareSuiteName`] value, required.
-    pub name: SimulationSoftwareSuiteName,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SimulationSoftwareSuite: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { allowed: &["Gazebo", "RosbagPlay", "SimulationRuntime"], ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { allowed: &["7", "9", "11", "Kinetic", "Melodic", "Dashing", "Foxy"], ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SimulationSoftwareSuite` property type of `AWS::RoboMaker::SimulationApplication`.
 ///
@@ -438,32 +370,32 @@ pub struct SimulationSoftwareSuite {
     /// `Version`: a [`SimulationSoftwareSuiteVersion`] value.
     ///
     /// The version of the simulation software suite. Not applicable for `SimulationRuntime` .
-    pub version: Option<SimulationSoftwareSuiteVersion>,
+    pub version: ::std::option::Option<SimulationSoftwareSuiteVersion>,
 }
 
 #[rustfmt::skip]
 impl SimulationSoftwareSuite {
-    /// A `SimulationSoftwareSuite` with its required properties, named in a [`SimulationSoftwareSuiteRequired`].
+    /// A `SimulationSoftwareSuite` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SimulationSoftwareSuiteRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SimulationSoftwareSuiteName>) -> Self {
         Self {
-            name: required.name,
-            version: None,
+            name: value.into(),
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a [`SimulationSoftwareSuiteName`] value, required.
-    pub fn name(mut self, value: impl Into<SimulationSoftwareSuiteName>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<SimulationSoftwareSuiteName>) -> Self { self.name = value.into(); self }
     /// `Version`: a [`SimulationSoftwareSuiteVersion`] value.
-    pub fn version(mut self, value: impl Into<SimulationSoftwareSuiteVersion>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<SimulationSoftwareSuiteVersion>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SimulationSoftwareSuite {}
+impl crate::PropertyType for SimulationSoftwareSuite {}
 
-impl ToValue for SimulationSoftwareSuite {
+impl ::cloudwright_core::ToValue for SimulationSoftwareSuite {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Version", &self.version)
             .build()
@@ -476,22 +408,10 @@ pub struct SourceConfigRequired {
     /// `Architecture`: an [`Architecture`] value, required.
     pub architecture: Architecture,
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Architecture", Shape::Str(&StrRule { allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
-        ("S3Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["S3Bucket", "S3Key", "Architecture"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceConfig` property type of `AWS::RoboMaker::SimulationApplication`.
 ///
@@ -509,13 +429,13 @@ pub struct SourceConfig {
     /// The Amazon S3 bucket name.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][a-z0-9.\-]*[a-z0-9]`.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Key`: a string, required.
     ///
     /// The s3 object key.
     ///
     /// Length 1 to 1024.
-    pub s3_key: Str,
+    pub s3_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -531,19 +451,19 @@ impl SourceConfig {
     }
 
     /// `Architecture`: an [`Architecture`] value, required.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = value.into(); self }
+    pub fn architecture(mut self, value: impl ::std::convert::Into<Architecture>) -> Self { self.architecture = value.into(); self }
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = value.into(); self }
 }
 
-impl PropertyType for SourceConfig {}
+impl crate::PropertyType for SourceConfig {}
 
-impl ToValue for SourceConfig {
+impl ::cloudwright_core::ToValue for SourceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Architecture", &self.architecture)
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
@@ -557,23 +477,23 @@ pub enum RenderingEngineName {
     /// `OGRE`
     Ogre,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RenderingEngineName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RenderingEngineName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RenderingEngineName {
+impl ::cloudwright_core::ToValue for RenderingEngineName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ogre => "OGRE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -587,25 +507,25 @@ pub enum SimulationSoftwareSuiteName {
     /// `SimulationRuntime`
     SimulationRuntime,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SimulationSoftwareSuiteName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SimulationSoftwareSuiteName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SimulationSoftwareSuiteName {
+impl ::cloudwright_core::ToValue for SimulationSoftwareSuiteName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gazebo => "Gazebo",
             Self::RosbagPlay => "RosbagPlay",
             Self::SimulationRuntime => "SimulationRuntime",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -627,18 +547,18 @@ pub enum SimulationSoftwareSuiteVersion {
     /// `Foxy`
     Foxy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SimulationSoftwareSuiteVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SimulationSoftwareSuiteVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SimulationSoftwareSuiteVersion {
+impl ::cloudwright_core::ToValue for SimulationSoftwareSuiteVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V7 => "7",
             Self::V9 => "9",
@@ -647,9 +567,9 @@ impl ToValue for SimulationSoftwareSuiteVersion {
             Self::Melodic => "Melodic",
             Self::Dashing => "Dashing",
             Self::Foxy => "Foxy",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -665,25 +585,98 @@ pub enum Version {
     /// `Foxy`
     Foxy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Version {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Version {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Version {
+impl ::cloudwright_core::ToValue for Version {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Kinetic => "Kinetic",
             Self::Melodic => "Melodic",
             Self::Dashing => "Dashing",
             Self::Foxy => "Foxy",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("1.x");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][a-z0-9.\\-]*[a-z0-9]");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SimulationApplication: ObjRule = ObjRule {
+        properties: &[
+            ("CurrentRevisionId", Shape::STR),
+            ("Environment", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RenderingEngine", Shape::Object(&RULE_RenderingEngine)),
+            ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
+            ("SimulationSoftwareSuite", Shape::Object(&RULE_SimulationSoftwareSuite)),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["RobotSoftwareSuite", "SimulationSoftwareSuite"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RenderingEngine: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["OGRE"], ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Version"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["ROS", "ROS2", "General"], ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { allowed: &["Kinetic", "Melodic", "Dashing", "Foxy"], ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SimulationSoftwareSuite: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { allowed: &["Gazebo", "RosbagPlay", "SimulationRuntime"], ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { allowed: &["7", "9", "11", "Kinetic", "Melodic", "Dashing", "Foxy"], ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Architecture", Shape::Str(&StrRule { allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
+            ("S3Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["S3Bucket", "S3Key", "Architecture"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]*");
-
-/// The required properties of [`SimulationApplicationVersion`], by name: `SimulationApplicationVersion::new(SimulationApplicationVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SimulationApplicationVersionRequired {
-    /// `Application`: a string, required.
-    pub application: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SimulationApplicationVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Application", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Application"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::RoboMaker::SimulationApplicationVersion` resource.
 ///
 /// The `AWS::RoboMaker::SimulationApplicationVersion` resource creates a version of an AWS RoboMaker simulation application.
@@ -48,13 +23,13 @@ pub struct SimulationApplicationVersion {
     /// The application information for the simulation application.
     ///
     /// Pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`; create-only: changing it replaces the resource.
-    pub application: Str,
+    pub application: ::cloudwright_core::Str,
     /// `CurrentRevisionId`: a string.
     ///
     /// The current revision id for the simulation application. If you provide a value and it matches the latest revision ID, a new version will be created.
     ///
     /// Pattern `[a-zA-Z0-9_.\-]*`; length 1 to 40; create-only: changing it replaces the resource.
-    pub current_revision_id: Option<Str>,
+    pub current_revision_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +39,7 @@ impl SimulationApplicationVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RoboMaker::SimulationApplicationVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-simulationapplicationversion.html",
         primary_identifier: &["Arn"],
@@ -75,51 +50,55 @@ impl SimulationApplicationVersion {
         read_only: &["ApplicationVersion", "Arn"],
         attributes: &["ApplicationVersion", "Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SimulationApplicationVersion` with its required properties, named in a [`SimulationApplicationVersionRequired`].
+    /// A `SimulationApplicationVersion` with its one required property, `Application`.
     #[inline]
-    pub fn new(required: SimulationApplicationVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            application: required.application,
-            current_revision_id: None,
+            application: value.into(),
+            current_revision_id: ::std::option::Option::None,
         }
     }
 
     /// `Application`: a string, required.
-    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
+    pub fn application(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application = value.into(); self }
     /// `CurrentRevisionId`: a string.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
+    pub fn current_revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.current_revision_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SimulationApplicationVersion {
+impl ::cloudwright_core::Resource for SimulationApplicationVersion {
     type Attributes = SimulationApplicationVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SimulationApplicationVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SimulationApplicationVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SimulationApplicationVersion {
+impl ::cloudwright_core::ToValue for SimulationApplicationVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Application", &self.application)
             .opt("CurrentRevisionId", &self.current_revision_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SimulationApplicationVersion`]: `Handle<SimulationApplicationVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SimulationApplicationVersion`]: `Handle<SimulationApplicationVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SimulationApplicationVersionAttributes(ResourceRef);
+pub struct SimulationApplicationVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SimulationApplicationVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SimulationApplicationVersionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,13 +108,36 @@ impl SimulationApplicationVersionAttributes {
     ///
     /// The simulation application version.
     #[inline]
-    pub fn application_version(&self) -> Value {
-        self.0.get_att("ApplicationVersion")
+    pub fn application_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationVersion"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SimulationApplicationVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Application", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Application"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

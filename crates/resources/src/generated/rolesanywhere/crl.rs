@@ -5,34 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$");
-
 /// The required properties of [`Crl`], by name: `Crl::new(CrlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrlRequired {
     /// `CrlData`: a string, required.
-    pub crl_data: Str,
+    pub crl_data: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Crl: ObjRule = ObjRule {
-    properties: &[
-        ("CrlData", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TrustAnchorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "CrlData"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RolesAnywhere::CRL` resource.
 ///
@@ -49,27 +29,27 @@ pub struct Crl {
     /// `CrlData`: a string, required.
     ///
     /// The x509 v3 specified certificate revocation list (CRL).
-    pub crl_data: Str,
+    pub crl_data: ::cloudwright_core::Str,
     /// `Enabled`: a boolean.
     ///
     /// Specifies whether the certificate revocation list (CRL) is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the certificate revocation list (CRL).
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to attach to the certificate revocation list (CRL).
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrustAnchorArn`: a string.
     ///
     /// The ARN of the TrustAnchor the certificate revocation list (CRL) will provide revocation for.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$`.
-    pub trust_anchor_arn: Option<Str>,
+    pub trust_anchor_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +59,7 @@ impl Crl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RolesAnywhere::CRL",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-crl.html",
         primary_identifier: &["CrlId"],
@@ -90,7 +70,7 @@ impl Crl {
         read_only: &["CrlId"],
         attributes: &["CrlId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Crl` with its required properties, named in a [`CrlRequired`].
@@ -98,43 +78,45 @@ impl Crl {
     pub fn new(required: CrlRequired) -> Self {
         Self {
             crl_data: required.crl_data,
-            enabled: None,
+            enabled: ::std::option::Option::None,
             name: required.name,
-            tags: None,
-            trust_anchor_arn: None,
+            tags: ::std::option::Option::None,
+            trust_anchor_arn: ::std::option::Option::None,
         }
     }
 
     /// `CrlData`: a string, required.
-    pub fn crl_data(mut self, value: impl Into<Str>) -> Self { self.crl_data = value.into(); self }
+    pub fn crl_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.crl_data = value.into(); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrustAnchorArn`: a string.
-    pub fn trust_anchor_arn(mut self, value: impl Into<Str>) -> Self { self.trust_anchor_arn = Some(value.into()); self }
+    pub fn trust_anchor_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trust_anchor_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Crl {
+impl ::cloudwright_core::Resource for Crl {
     type Attributes = CrlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Crl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Crl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Crl {
+impl ::cloudwright_core::ToValue for Crl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CrlData", &self.crl_data)
             .opt("Enabled", &self.enabled)
             .req("Name", &self.name)
@@ -144,12 +126,12 @@ impl ToValue for Crl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Crl`]: `Handle<Crl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Crl`]: `Handle<Crl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CrlAttributes(ResourceRef);
+pub struct CrlAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CrlAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CrlAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,8 +141,8 @@ impl CrlAttributes {
     ///
     /// The unique primary identifier of the Crl
     #[inline]
-    pub fn crl_id(&self) -> Value {
-        self.0.get_att("CrlId")
+    pub fn crl_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CrlId"))
     }
 }
 
@@ -168,21 +150,10 @@ impl CrlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::RolesAnywhere::CRL`.
 ///
@@ -192,11 +163,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -211,19 +182,55 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Crl: ObjRule = ObjRule {
+        properties: &[
+            ("CrlData", Shape::STR),
+            ("Enabled", Shape::Bool),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TrustAnchorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "CrlData"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$");
 
 /// The required properties of [`Profile`], by name: `Profile::new(ProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArns`: a list of strings, required.
-    pub role_arns: List<Str>,
+    pub role_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Profile: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptRoleSessionName", Shape::Bool),
-        ("AttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMapping), min_items: None, max_items: None, unique: false })),
-        ("DurationSeconds", Shape::Num(&NumRule { min: Some(900.0), max: Some(43200.0), ..NumRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RequireInstanceProperties", Shape::Bool),
-        ("RoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250), unique: false })),
-        ("SessionPolicy", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "RoleArns"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RolesAnywhere::Profile` resource.
 ///
@@ -58,55 +32,56 @@ pub struct Profile {
     /// `AcceptRoleSessionName`: a boolean.
     ///
     /// Used to determine if a custom role session name will be accepted in a temporary credential request.
-    pub accept_role_session_name: Option<Bool>,
+    pub accept_role_session_name: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AttributeMappings`: a list of [`AttributeMapping`] objects.
     ///
     /// A mapping applied to the authenticating end-entity certificate.
-    pub attribute_mappings: Option<List<AttributeMapping>>,
+    pub attribute_mappings: ::std::option::Option<::cloudwright_core::List<AttributeMapping>>,
     /// `DurationSeconds`: a number.
     ///
     /// The number of seconds vended session credentials will be valid for
     ///
     /// Value 900 to 43200.
-    pub duration_seconds: Option<Num>,
+    pub duration_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `Enabled`: a boolean.
     ///
     /// The enabled status of the resource.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ManagedPolicyArns`: a list of strings.
     ///
     /// A list of managed policy ARNs. Managed policies identified by this list will be applied to the vended session credentials.
     ///
     /// Items 0 to 50.
-    pub managed_policy_arns: Option<List<Str>>,
+    pub managed_policy_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The customer specified name of the resource.
     ///
     /// Pattern `^[ a-zA-Z0-9-_]*$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RequireInstanceProperties`: a boolean.
     ///
     /// Specifies whether instance properties are required in CreateSession requests with this profile.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub require_instance_properties: Option<Bool>,
+    pub require_instance_properties: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RoleArns`: a list of strings, required.
     ///
     /// A list of IAM role ARNs that can be assumed when this profile is specified in a CreateSession request.
     ///
     /// Items 0 to 250; each item: pattern `^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$`, length 1 to 1011.
-    pub role_arns: List<Str>,
+    pub role_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SessionPolicy`: a string.
     ///
     /// A session policy that will applied to the trust boundary of the vended session credentials.
-    pub session_policy: Option<Str>,
+    pub session_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of Tags.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -116,7 +91,7 @@ impl Profile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RolesAnywhere::Profile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-profile.html",
         primary_identifier: &["ProfileId"],
@@ -127,66 +102,68 @@ impl Profile {
         read_only: &["ProfileId", "ProfileArn"],
         attributes: &["ProfileArn", "ProfileId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
     #[inline]
     pub fn new(required: ProfileRequired) -> Self {
         Self {
-            accept_role_session_name: None,
-            attribute_mappings: None,
-            duration_seconds: None,
-            enabled: None,
-            managed_policy_arns: None,
+            accept_role_session_name: ::std::option::Option::None,
+            attribute_mappings: ::std::option::Option::None,
+            duration_seconds: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            managed_policy_arns: ::std::option::Option::None,
             name: required.name,
-            require_instance_properties: None,
+            require_instance_properties: ::std::option::Option::None,
             role_arns: required.role_arns,
-            session_policy: None,
-            tags: None,
+            session_policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AcceptRoleSessionName`: a boolean.
-    pub fn accept_role_session_name(mut self, value: impl Into<Bool>) -> Self { self.accept_role_session_name = Some(value.into()); self }
+    pub fn accept_role_session_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.accept_role_session_name = ::std::option::Option::Some(value.into()); self }
     /// `AttributeMappings`: a list of [`AttributeMapping`] objects.
-    pub fn attribute_mappings(mut self, value: impl Into<List<AttributeMapping>>) -> Self { self.attribute_mappings = Some(value.into()); self }
+    pub fn attribute_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttributeMapping>>) -> Self { self.attribute_mappings = ::std::option::Option::Some(value.into()); self }
     /// `DurationSeconds`: a number.
-    pub fn duration_seconds(mut self, value: impl Into<Num>) -> Self { self.duration_seconds = Some(value.into()); self }
+    pub fn duration_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.duration_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
+    pub fn managed_policy_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.managed_policy_arns = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RequireInstanceProperties`: a boolean.
-    pub fn require_instance_properties(mut self, value: impl Into<Bool>) -> Self { self.require_instance_properties = Some(value.into()); self }
+    pub fn require_instance_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_instance_properties = ::std::option::Option::Some(value.into()); self }
     /// `RoleArns`: a list of strings, required.
-    pub fn role_arns(mut self, value: impl Into<List<Str>>) -> Self { self.role_arns = value.into(); self }
+    pub fn role_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.role_arns = value.into(); self }
     /// `SessionPolicy`: a string.
-    pub fn session_policy(mut self, value: impl Into<Str>) -> Self { self.session_policy = Some(value.into()); self }
+    pub fn session_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Profile {
+impl ::cloudwright_core::Resource for Profile {
     type Attributes = ProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Profile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Profile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Profile {
+impl ::cloudwright_core::ToValue for Profile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptRoleSessionName", &self.accept_role_session_name)
             .opt("AttributeMappings", &self.attribute_mappings)
             .opt("DurationSeconds", &self.duration_seconds)
@@ -204,12 +181,12 @@ impl ToValue for Profile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfileAttributes(ResourceRef);
+pub struct ProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,16 +196,16 @@ impl ProfileAttributes {
     ///
     /// The ARN of the profile.
     #[inline]
-    pub fn profile_arn(&self) -> Value {
-        self.0.get_att("ProfileArn")
+    pub fn profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileArn"))
     }
 
     /// `Fn::GetAtt` `ProfileId`: a string.
     ///
     /// The unique primary identifier of the Profile
     #[inline]
-    pub fn profile_id(&self) -> Value {
-        self.0.get_att("ProfileId")
+    pub fn profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileId"))
     }
 }
 
@@ -238,19 +215,8 @@ pub struct AttributeMappingRequired {
     /// `CertificateField`: a [`CertificateField`] value, required.
     pub certificate_field: CertificateField,
     /// `MappingRules`: a list of [`MappingRule`] objects, required.
-    pub mapping_rules: List<MappingRule>,
+    pub mapping_rules: ::cloudwright_core::List<MappingRule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeMapping: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateField", Shape::Str(&StrRule { allowed: &["x509Subject", "x509Issuer", "x509SAN"], ..StrRule::ANY })),
-        ("MappingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MappingRule), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["CertificateField", "MappingRules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttributeMapping` property type of `AWS::RolesAnywhere::Profile`.
 ///
@@ -266,7 +232,7 @@ pub struct AttributeMapping {
     /// `MappingRules`: a list of [`MappingRule`] objects, required.
     ///
     /// A list of mapping entries for every supported specifier or sub-field.
-    pub mapping_rules: List<MappingRule>,
+    pub mapping_rules: ::cloudwright_core::List<MappingRule>,
 }
 
 #[rustfmt::skip]
@@ -281,39 +247,22 @@ impl AttributeMapping {
     }
 
     /// `CertificateField`: a [`CertificateField`] value, required.
-    pub fn certificate_field(mut self, value: impl Into<CertificateField>) -> Self { self.certificate_field = value.into(); self }
+    pub fn certificate_field(mut self, value: impl ::std::convert::Into<CertificateField>) -> Self { self.certificate_field = value.into(); self }
     /// `MappingRules`: a list of [`MappingRule`] objects, required.
-    pub fn mapping_rules(mut self, value: impl Into<List<MappingRule>>) -> Self { self.mapping_rules = value.into(); self }
+    pub fn mapping_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MappingRule>>) -> Self { self.mapping_rules = value.into(); self }
 }
 
-impl PropertyType for AttributeMapping {}
+impl crate::PropertyType for AttributeMapping {}
 
-impl ToValue for AttributeMapping {
+impl ::cloudwright_core::ToValue for AttributeMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateField", &self.certificate_field)
             .req("MappingRules", &self.mapping_rules)
             .build()
     }
 }
-
-/// The required properties of [`MappingRule`], by name: `MappingRule::new(MappingRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MappingRuleRequired {
-    /// `Specifier`: a string, required.
-    pub specifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MappingRule: ObjRule = ObjRule {
-    properties: &[
-        ("Specifier", Shape::STR),
-    ],
-    required: &["Specifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MappingRule` property type of `AWS::RolesAnywhere::Profile`.
 ///
@@ -325,29 +274,31 @@ pub struct MappingRule {
     /// `Specifier`: a string, required.
     ///
     /// Specifier within a certificate field, such as CN, OU, or UID from the Subject field.
-    pub specifier: Str,
+    pub specifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl MappingRule {
-    /// A `MappingRule` with its required properties, named in a [`MappingRuleRequired`].
+    /// A `MappingRule` with its one required property, `Specifier`.
     #[inline]
-    pub fn new(required: MappingRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            specifier: required.specifier,
+            specifier: value.into(),
         }
     }
 
     /// `Specifier`: a string, required.
-    pub fn specifier(mut self, value: impl Into<Str>) -> Self { self.specifier = value.into(); self }
+    pub fn specifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.specifier = value.into(); self }
 }
 
-impl PropertyType for MappingRule {}
+impl crate::PropertyType for MappingRule {}
 
-impl ToValue for MappingRule {
+impl ::cloudwright_core::ToValue for MappingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Specifier", &self.specifier).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Specifier", &self.specifier)
+            .build()
     }
 }
 
@@ -361,24 +312,76 @@ pub enum CertificateField {
     /// `x509SAN`
     X509San,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CertificateField {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CertificateField {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CertificateField {
+impl ::cloudwright_core::ToValue for CertificateField {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::X509Subject => "x509Subject",
             Self::X509Issuer => "x509Issuer",
             Self::X509San => "x509SAN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Profile: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptRoleSessionName", Shape::Bool),
+            ("AttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMapping), min_items: None, max_items: None, unique: false })),
+            ("DurationSeconds", Shape::Num(&NumRule { min: Some(900.0), max: Some(43200.0), ..NumRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RequireInstanceProperties", Shape::Bool),
+            ("RoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250), unique: false })),
+            ("SessionPolicy", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "RoleArns"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeMapping: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateField", Shape::Str(&StrRule { allowed: &["x509Subject", "x509Issuer", "x509SAN"], ..StrRule::ANY })),
+            ("MappingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MappingRule), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["CertificateField", "MappingRules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MappingRule: ObjRule = ObjRule {
+        properties: &[
+            ("Specifier", Shape::STR),
+        ],
+        required: &["Specifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

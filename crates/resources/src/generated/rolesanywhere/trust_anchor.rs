@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
 
 /// The required properties of [`TrustAnchor`], by name: `TrustAnchor::new(TrustAnchorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustAnchorRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Source`: a [`Source`] object, required.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustAnchor: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NotificationSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationSetting), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Source", Shape::Object(&RULE_Source)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "Source"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RolesAnywhere::TrustAnchor` resource.
 ///
@@ -51,29 +31,29 @@ pub struct TrustAnchor {
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether the trust anchor is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the trust anchor.
     ///
     /// Pattern `^[ a-zA-Z0-9-_]*$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `NotificationSettings`: a list of [`NotificationSetting`] objects.
     ///
     /// A list of notification settings to be associated to the trust anchor.
     ///
     /// Items 0 to 50.
-    pub notification_settings: Option<List<NotificationSetting>>,
+    pub notification_settings: ::std::option::Option<::cloudwright_core::List<NotificationSetting>>,
     /// `Source`: a [`Source`] object, required.
     ///
     /// The trust anchor type and its related certificate data.
-    pub source: Obj<Source>,
+    pub source: crate::Obj<Source>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to attach to the trust anchor.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +63,7 @@ impl TrustAnchor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RolesAnywhere::TrustAnchor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-trustanchor.html",
         primary_identifier: &["TrustAnchorId"],
@@ -94,51 +74,53 @@ impl TrustAnchor {
         read_only: &["TrustAnchorId", "TrustAnchorArn"],
         attributes: &["TrustAnchorArn", "TrustAnchorId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TrustAnchor` with its required properties, named in a [`TrustAnchorRequired`].
     #[inline]
     pub fn new(required: TrustAnchorRequired) -> Self {
         Self {
-            enabled: None,
+            enabled: ::std::option::Option::None,
             name: required.name,
-            notification_settings: None,
+            notification_settings: ::std::option::Option::None,
             source: required.source,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `NotificationSettings`: a list of [`NotificationSetting`] objects.
-    pub fn notification_settings(mut self, value: impl Into<List<NotificationSetting>>) -> Self { self.notification_settings = Some(value.into()); self }
+    pub fn notification_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationSetting>>) -> Self { self.notification_settings = ::std::option::Option::Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<crate::Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrustAnchor {
+impl ::cloudwright_core::Resource for TrustAnchor {
     type Attributes = TrustAnchorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustAnchor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrustAnchor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrustAnchor {
+impl ::cloudwright_core::ToValue for TrustAnchor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .req("Name", &self.name)
             .opt("NotificationSettings", &self.notification_settings)
@@ -148,12 +130,12 @@ impl ToValue for TrustAnchor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrustAnchor`]: `Handle<TrustAnchor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrustAnchor`]: `Handle<TrustAnchor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrustAnchorAttributes(ResourceRef);
+pub struct TrustAnchorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrustAnchorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrustAnchorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,16 +145,16 @@ impl TrustAnchorAttributes {
     ///
     /// The ARN of the trust anchor.
     #[inline]
-    pub fn trust_anchor_arn(&self) -> Value {
-        self.0.get_att("TrustAnchorArn")
+    pub fn trust_anchor_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrustAnchorArn"))
     }
 
     /// `Fn::GetAtt` `TrustAnchorId`: a string.
     ///
     /// The unique identifier of the trust anchor.
     #[inline]
-    pub fn trust_anchor_id(&self) -> Value {
-        self.0.get_att("TrustAnchorId")
+    pub fn trust_anchor_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrustAnchorId"))
     }
 }
 
@@ -180,23 +162,10 @@ impl TrustAnchorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationSettingRequired {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Event`: a [`NotificationEvent`] value, required.
     pub event: NotificationEvent,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationSetting: ObjRule = ObjRule {
-    properties: &[
-        ("Channel", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-        ("Event", Shape::Str(&StrRule { allowed: &["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"], ..StrRule::ANY })),
-        ("Threshold", Shape::Num(&NumRule { min: Some(1.0), max: Some(360.0), ..NumRule::ANY })),
-    ],
-    required: &["Enabled", "Event"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationSetting` property type of `AWS::RolesAnywhere::TrustAnchor`.
 ///
@@ -209,12 +178,12 @@ pub struct NotificationSetting {
     ///
     /// The specified channel of notification. IAM Roles Anywhere uses CloudWatch metrics, EventBridge, and Health Dashboard to notify for an event.
     ///
-    /// &gt; In the absence of a specific channel, IAM Roles Anywhere applies this setting to 'ALL' channels.
-    pub channel: Option<NotificationChannel>,
+    /// \> In the absence of a specific channel, IAM Roles Anywhere applies this setting to 'ALL' channels.
+    pub channel: ::std::option::Option<NotificationChannel>,
     /// `Enabled`: a boolean, required.
     ///
     /// Indicates whether the notification setting is enabled.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Event`: a [`NotificationEvent`] value, required.
     ///
     /// The event to which this notification setting is applied.
@@ -224,7 +193,7 @@ pub struct NotificationSetting {
     /// The number of days before a notification event. This value is required for a notification setting that is enabled.
     ///
     /// Value 1 to 360.
-    pub threshold: Option<Num>,
+    pub threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -233,29 +202,29 @@ impl NotificationSetting {
     #[inline]
     pub fn new(required: NotificationSettingRequired) -> Self {
         Self {
-            channel: None,
+            channel: ::std::option::Option::None,
             enabled: required.enabled,
             event: required.event,
-            threshold: None,
+            threshold: ::std::option::Option::None,
         }
     }
 
     /// `Channel`: a [`NotificationChannel`] value.
-    pub fn channel(mut self, value: impl Into<NotificationChannel>) -> Self { self.channel = Some(value.into()); self }
+    pub fn channel(mut self, value: impl ::std::convert::Into<NotificationChannel>) -> Self { self.channel = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Event`: a [`NotificationEvent`] value, required.
-    pub fn event(mut self, value: impl Into<NotificationEvent>) -> Self { self.event = value.into(); self }
+    pub fn event(mut self, value: impl ::std::convert::Into<NotificationEvent>) -> Self { self.event = value.into(); self }
     /// `Threshold`: a number.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationSetting {}
+impl crate::PropertyType for NotificationSetting {}
 
-impl ToValue for NotificationSetting {
+impl ::cloudwright_core::ToValue for NotificationSetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Channel", &self.channel)
             .req("Enabled", &self.enabled)
             .req("Event", &self.event)
@@ -268,21 +237,10 @@ impl ToValue for NotificationSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceRequired {
     /// `SourceData`: a JSON value, required.
-    pub source_data: Json,
+    pub source_data: ::cloudwright_core::Json,
     /// `SourceType`: a [`TrustAnchorType`] value, required.
     pub source_type: TrustAnchorType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("SourceData", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("SourceType", Shape::Str(&StrRule { allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"], ..StrRule::ANY })),
-    ],
-    required: &["SourceType", "SourceData"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Source` property type of `AWS::RolesAnywhere::TrustAnchor`.
 ///
@@ -294,7 +252,7 @@ pub struct Source {
     /// `SourceData`: a JSON value, required.
     ///
     /// A union object representing the data field of the TrustAnchor depending on its type
-    pub source_data: Json,
+    pub source_data: ::cloudwright_core::Json,
     /// `SourceType`: a [`TrustAnchorType`] value, required.
     ///
     /// The type of the TrustAnchor.
@@ -313,17 +271,17 @@ impl Source {
     }
 
     /// `SourceData`: a JSON value, required.
-    pub fn source_data(mut self, value: impl Into<Json>) -> Self { self.source_data = value.into(); self }
+    pub fn source_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.source_data = value.into(); self }
     /// `SourceType`: a [`TrustAnchorType`] value, required.
-    pub fn source_type(mut self, value: impl Into<TrustAnchorType>) -> Self { self.source_type = value.into(); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<TrustAnchorType>) -> Self { self.source_type = value.into(); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SourceData", &self.source_data)
             .req("SourceType", &self.source_type)
             .build()
@@ -336,23 +294,23 @@ pub enum NotificationChannel {
     /// `ALL`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationChannel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationChannel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationChannel {
+impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -364,24 +322,24 @@ pub enum NotificationEvent {
     /// `END_ENTITY_CERTIFICATE_EXPIRY`
     EndEntityCertificateExpiry,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotificationEvent {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotificationEvent {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotificationEvent {
+impl ::cloudwright_core::ToValue for NotificationEvent {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CaCertificateExpiry => "CA_CERTIFICATE_EXPIRY",
             Self::EndEntityCertificateExpiry => "END_ENTITY_CERTIFICATE_EXPIRY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -393,23 +351,72 @@ pub enum TrustAnchorType {
     /// `CERTIFICATE_BUNDLE`
     CertificateBundle,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrustAnchorType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrustAnchorType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrustAnchorType {
+impl ::cloudwright_core::ToValue for TrustAnchorType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsAcmPca => "AWS_ACM_PCA",
             Self::CertificateBundle => "CERTIFICATE_BUNDLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustAnchor: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("NotificationSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationSetting), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Source", Shape::Object(&RULE_Source)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "Source"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationSetting: ObjRule = ObjRule {
+        properties: &[
+            ("Channel", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+            ("Event", Shape::Str(&StrRule { allowed: &["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"], ..StrRule::ANY })),
+            ("Threshold", Shape::Num(&NumRule { min: Some(1.0), max: Some(360.0), ..NumRule::ANY })),
+        ],
+        required: &["Enabled", "Event"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("SourceData", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("SourceType", Shape::Str(&StrRule { allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"], ..StrRule::ANY })),
+        ],
+        required: &["SourceType", "SourceData"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-]+$");
-
-/// The required properties of [`CidrCollection`], by name: `CidrCollection::new(CidrCollectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CidrCollectionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CidrCollection: ObjRule = ObjRule {
-    properties: &[
-        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_Location), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53::CidrCollection` resource.
 ///
 /// Creates a CIDR collection in the current AWS account.
@@ -43,13 +21,13 @@ pub struct CidrCollection {
     /// `Locations`: a list of [`Location`] objects.
     ///
     /// A complex type that contains information about the list of CIDR locations.
-    pub locations: Option<List<Location>>,
+    pub locations: ::std::option::Option<::cloudwright_core::List<Location>>,
     /// `Name`: a string, required.
     ///
     /// The name of a CIDR collection.
     ///
     /// Pattern `^[0-9A-Za-z_\-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -59,7 +37,7 @@ impl CidrCollection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53::CidrCollection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-cidrcollection.html",
         primary_identifier: &["Id"],
@@ -70,51 +48,53 @@ impl CidrCollection {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `CidrCollection` with its required properties, named in a [`CidrCollectionRequired`].
+    /// A `CidrCollection` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CidrCollectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            locations: None,
-            name: required.name,
+            locations: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Locations`: a list of [`Location`] objects.
-    pub fn locations(mut self, value: impl Into<List<Location>>) -> Self { self.locations = Some(value.into()); self }
+    pub fn locations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Location>>) -> Self { self.locations = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for CidrCollection {
+impl ::cloudwright_core::Resource for CidrCollection {
     type Attributes = CidrCollectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CidrCollection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CidrCollection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CidrCollection {
+impl ::cloudwright_core::ToValue for CidrCollection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Locations", &self.locations)
             .req("Name", &self.name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CidrCollection`]: `Handle<CidrCollection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CidrCollection`]: `Handle<CidrCollection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CidrCollectionAttributes(ResourceRef);
+pub struct CidrCollectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CidrCollectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CidrCollectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,16 +104,16 @@ impl CidrCollectionAttributes {
     ///
     /// "The Amazon resource name (ARN) to uniquely identify the AWS resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The UUID of the CIDR collection.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -141,21 +121,10 @@ impl CidrCollectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationRequired {
     /// `CidrList`: a list of strings, required.
-    pub cidr_list: List<Str>,
+    pub cidr_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `LocationName`: a string, required.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        ("CidrList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("LocationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
-    ],
-    required: &["LocationName", "CidrList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Location` property type of `AWS::Route53::CidrCollection`.
 ///
@@ -169,13 +138,13 @@ pub struct Location {
     /// List of CIDR blocks.
     ///
     /// Each item: format `ipv4-network`.
-    pub cidr_list: List<Str>,
+    pub cidr_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `LocationName`: a string, required.
     ///
     /// The CIDR collection location name.
     ///
     /// Length 1 to 16.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -190,19 +159,50 @@ impl Location {
     }
 
     /// `CidrList`: a list of strings, required.
-    pub fn cidr_list(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_list = value.into(); self }
+    pub fn cidr_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cidr_list = value.into(); self }
     /// `LocationName`: a string, required.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
+    pub fn location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_name = value.into(); self }
 }
 
-impl PropertyType for Location {}
+impl crate::PropertyType for Location {}
 
-impl ToValue for Location {
+impl ::cloudwright_core::ToValue for Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CidrList", &self.cidr_list)
             .req("LocationName", &self.location_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CidrCollection: ObjRule = ObjRule {
+        properties: &[
+            ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_Location), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Location: ObjRule = ObjRule {
+        properties: &[
+            ("CidrList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("LocationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
+        ],
+        required: &["LocationName", "CidrList"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z0-9]{1,32}$");
-
-/// The required properties of [`Dnssec`], by name: `Dnssec::new(DnssecRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DnssecRequired {
-    /// `HostedZoneId`: a string, required.
-    pub hosted_zone_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dnssec: ObjRule = ObjRule {
-    properties: &[
-        ("HostedZoneId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["HostedZoneId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53::DNSSEC` resource.
 ///
 /// The `AWS::Route53::DNSSEC` resource is used to enable DNSSEC signing in a hosted zone.
@@ -44,7 +23,7 @@ pub struct Dnssec {
     /// A unique string (ID) that is used to identify a hosted zone. For example: `Z00001111A1ABCaaABC11` .
     ///
     /// Pattern `^[A-Z0-9]{1,32}$`; create-only: changing it replaces the resource.
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -54,7 +33,7 @@ impl Dnssec {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53::DNSSEC",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-dnssec.html",
         primary_identifier: &["HostedZoneId"],
@@ -65,47 +44,68 @@ impl Dnssec {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Dnssec` with its required properties, named in a [`DnssecRequired`].
+    /// A `Dnssec` with its one required property, `HostedZoneId`.
     #[inline]
-    pub fn new(required: DnssecRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hosted_zone_id: required.hosted_zone_id,
+            hosted_zone_id: value.into(),
         }
     }
 
     /// `HostedZoneId`: a string, required.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = value.into(); self }
 }
 
-impl Resource for Dnssec {
+impl ::cloudwright_core::Resource for Dnssec {
     type Attributes = DnssecAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Dnssec, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Dnssec, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Dnssec {
+impl ::cloudwright_core::ToValue for Dnssec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HostedZoneId", &self.hosted_zone_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Dnssec`]: `Handle<Dnssec>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Dnssec`]: `Handle<Dnssec>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DnssecAttributes(());
 
-impl From<ResourceRef> for DnssecAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DnssecAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z0-9]{1,32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dnssec: ObjRule = ObjRule {
+        properties: &[
+            ("HostedZoneId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["HostedZoneId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

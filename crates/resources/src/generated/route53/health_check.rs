@@ -5,38 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$",
-);
-
-/// The required properties of [`HealthCheck`], by name: `HealthCheck::new(HealthCheckRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HealthCheckRequired {
-    /// `HealthCheckConfig`: a [`HealthCheckConfig`] object, required.
-    pub health_check_config: Obj<HealthCheckConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
-    properties: &[
-        ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
-        ("HealthCheckTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HealthCheckTag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["HealthCheckConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53::HealthCheck` resource.
 ///
 /// The `AWS::Route53::HealthCheck` resource is a Route 53 resource type that contains settings for a Route 53 health check.
 ///
-/// For information about associating health checks with records, see \[HealthCheckId\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html#Route53-Type-ResourceRecordSet-HealthCheckId>) in \[ChangeResourceRecordSets\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html>) .
+/// For information about associating health checks with records, see [HealthCheckId](https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html#Route53-Type-ResourceRecordSet-HealthCheckId) in [ChangeResourceRecordSets](https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html) .
 ///
-/// &gt; You can't create a health check with simple routing.
+/// \> You can't create a health check with simple routing.
 ///
 /// *ELB Load Balancers*
 ///
@@ -48,7 +23,7 @@ pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
 ///
 /// - Route 53 health checkers are outside the VPC. To check the health of an endpoint within a VPC by IP address, you must assign a public IP address to the instance in the VPC.
 /// - You can configure a health checker to check the health of an external resource that the instance relies on, such as a database server.
-/// - You can create a CloudWatch metric, associate an alarm with the metric, and then create a health check that is based on the state of the alarm. For example, you might create a CloudWatch metric that checks the status of the Amazon EC2 `StatusCheckFailed` metric, add an alarm to the metric, and then create a health check that is based on the state of the alarm. For information about creating CloudWatch metrics and alarms by using the CloudWatch console, see the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/WhatIsCloudWatch.html>) .
+/// - You can create a CloudWatch metric, associate an alarm with the metric, and then create a health check that is based on the state of the alarm. For example, you might create a CloudWatch metric that checks the status of the Amazon EC2 `StatusCheckFailed` metric, add an alarm to the metric, and then create a health check that is based on the state of the alarm. For information about creating CloudWatch metrics and alarms by using the CloudWatch console, see the [Amazon CloudWatch User Guide](https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/WhatIsCloudWatch.html) .
 ///
 /// `Ref` returns its `HealthCheckId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`HealthCheckAttributes`], which `Handle<HealthCheck>` dereferences to.
@@ -63,12 +38,12 @@ pub struct HealthCheck {
     ///
     /// A complex type that contains detailed information about one health check.
     ///
-    /// For the values to enter for `HealthCheckConfig` , see \[HealthCheckConfig\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html>)
-    pub health_check_config: Obj<HealthCheckConfig>,
+    /// For the values to enter for `HealthCheckConfig` , see [HealthCheckConfig](https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html)
+    pub health_check_config: crate::Obj<HealthCheckConfig>,
     /// `HealthCheckTags`: a list of [`HealthCheckTag`] objects.
     ///
     /// The `HealthCheckTags` property describes key-value pairs that are associated with an `AWS::Route53::HealthCheck` resource.
-    pub health_check_tags: Option<List<HealthCheckTag>>,
+    pub health_check_tags: ::std::option::Option<::cloudwright_core::List<HealthCheckTag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +53,7 @@ impl HealthCheck {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53::HealthCheck",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-healthcheck.html",
         primary_identifier: &["HealthCheckId"],
@@ -89,54 +64,56 @@ impl HealthCheck {
         read_only: &["HealthCheckId"],
         attributes: &["HealthCheckId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `HealthCheck` with its required properties, named in a [`HealthCheckRequired`].
+    /// A `HealthCheck` with its one required property, `HealthCheckConfig`.
     #[inline]
-    pub fn new(required: HealthCheckRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<HealthCheckConfig>>) -> Self {
         Self {
-            health_check_config: required.health_check_config,
-            health_check_tags: None,
+            health_check_config: value.into(),
+            health_check_tags: ::std::option::Option::None,
         }
     }
 
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object, required.
-    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check_config = value.into(); self }
+    pub fn health_check_config(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheckConfig>>) -> Self { self.health_check_config = value.into(); self }
     /// `HealthCheckTags`: a list of [`HealthCheckTag`] objects.
-    pub fn health_check_tags(mut self, value: impl Into<List<HealthCheckTag>>) -> Self { self.health_check_tags = Some(value.into()); self }
+    pub fn health_check_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HealthCheckTag>>) -> Self { self.health_check_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for HealthCheck {
+impl ::cloudwright_core::Resource for HealthCheck {
     type Attributes = HealthCheckAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HealthCheck, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HealthCheck, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HealthCheck {
+impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HealthCheckConfig", &self.health_check_config)
             .opt("HealthCheckTags", &self.health_check_tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HealthCheck`]: `Handle<HealthCheck>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HealthCheck`]: `Handle<HealthCheck>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HealthCheckAttributes(ResourceRef);
+pub struct HealthCheckAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HealthCheckAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HealthCheckAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,8 +123,8 @@ impl HealthCheckAttributes {
     ///
     /// The identifier that Amazon Route 53 assigned to the health check when you created it. When you add or update a resource record set, you use this value to specify which health check to use. The value can be up to 64 characters long.
     #[inline]
-    pub fn health_check_id(&self) -> Value {
-        self.0.get_att("HealthCheckId")
+    pub fn health_check_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HealthCheckId"))
     }
 }
 
@@ -155,21 +132,10 @@ impl HealthCheckAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmIdentifierRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Region`: a [`Region`] value, required.
     pub region: Region,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Region", Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-isoe-west-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "eusc-de-east-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "us-west-1", "us-west-2"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmIdentifier` property type of `AWS::Route53::HealthCheck`.
 ///
@@ -182,18 +148,18 @@ pub struct AlarmIdentifier {
     ///
     /// The name of the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether this health check is healthy.
     ///
-    /// &gt; Route 53 supports CloudWatch alarms with the following features:
-    /// &gt;
-    /// &gt; - Standard-resolution metrics. High-resolution metrics aren't supported. For more information, see \[High-Resolution Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/publishingMetrics.html#high-resolution-metrics>) in the *Amazon CloudWatch User Guide* .
-    /// &gt; - Statistics: Average, Minimum, Maximum, Sum, and SampleCount. Extended statistics aren't supported.
+    /// \> Route 53 supports CloudWatch alarms with the following features:
+    /// \>
+    /// \> - Standard-resolution metrics. High-resolution metrics aren't supported. For more information, see [High-Resolution Metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/publishingMetrics.html#high-resolution-metrics) in the *Amazon CloudWatch User Guide* .
+    /// \> - Statistics: Average, Minimum, Maximum, Sum, and SampleCount. Extended statistics aren't supported.
     ///
     /// Length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Region`: a [`Region`] value, required.
     ///
     /// For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is healthy, the region that the alarm was created in.
     ///
-    /// For the current list of CloudWatch regions, see \[Amazon CloudWatch endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/cw_region.html>) in the *Amazon Web Services General Reference* .
+    /// For the current list of CloudWatch regions, see [Amazon CloudWatch endpoints and quotas](https://docs.aws.amazon.com/general/latest/gr/cw_region.html) in the *Amazon Web Services General Reference* .
     pub region: Region,
 }
 
@@ -209,191 +175,159 @@ impl AlarmIdentifier {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Region`: a [`Region`] value, required.
-    pub fn region(mut self, value: impl Into<Region>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<Region>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for AlarmIdentifier {}
+impl crate::PropertyType for AlarmIdentifier {}
 
-impl ToValue for AlarmIdentifier {
+impl ::cloudwright_core::ToValue for AlarmIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Region", &self.region)
             .build()
     }
 }
 
-/// The required properties of [`HealthCheckConfig`], by name: `HealthCheckConfig::new(HealthCheckConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HealthCheckConfigRequired {
-    /// `Type`: a [`HealthCheckConfigType`] value, required.
-    pub r#type: HealthCheckConfigType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmIdentifier", Shape::Object(&RULE_AlarmIdentifier)),
-        ("ChildHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(256), unique: false })),
-        ("EnableSNI", Shape::Bool),
-        ("FailureThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("FullyQualifiedDomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("HealthThreshold", Shape::Int(&NumRule { min: Some(0.0), max: Some(256.0), ..NumRule::ANY })),
-        ("IPAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InsufficientDataHealthStatus", Shape::Str(&StrRule { allowed: &["Healthy", "LastKnownStatus", "Unhealthy"], ..StrRule::ANY })),
-        ("Inverted", Shape::Bool),
-        ("MeasureLatency", Shape::Bool),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-west-1", "sa-east-1", "us-east-1", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(3), max_items: Some(64), unique: false })),
-        ("RequestInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
-        ("ResourcePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("RoutingControlArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("SearchString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["CALCULATED", "CLOUDWATCH_METRIC", "HTTP", "HTTP_STR_MATCH", "HTTPS", "HTTPS_STR_MATCH", "TCP", "RECOVERY_CONTROL"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HealthCheckConfig` property type of `AWS::Route53::HealthCheck`.
 ///
 /// A complex type that contains detailed information about one health check.
 ///
-/// For the values to enter for `HealthCheckConfig` , see \[HealthCheckConfig\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html>)
+/// For the values to enter for `HealthCheckConfig` , see [HealthCheckConfig](https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-healthcheck-healthcheckconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckConfig {
     /// `AlarmIdentifier`: an [`AlarmIdentifier`] object.
-    pub alarm_identifier: Option<Obj<AlarmIdentifier>>,
+    pub alarm_identifier: ::std::option::Option<crate::Obj<AlarmIdentifier>>,
     /// `ChildHealthChecks`: a list of strings.
     ///
     /// Items 0 to 256; each item: length 0 to 64.
-    pub child_health_checks: Option<List<Str>>,
+    pub child_health_checks:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnableSNI`: a boolean.
-    pub enable_sni: Option<Bool>,
+    pub enable_sni: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FailureThreshold`: an integer.
     ///
     /// Value 1 to 10.
-    pub failure_threshold: Option<Int>,
+    pub failure_threshold: ::std::option::Option<::cloudwright_core::Int>,
     /// `FullyQualifiedDomainName`: a string.
     ///
     /// Length 0 to 255.
-    pub fully_qualified_domain_name: Option<Str>,
+    pub fully_qualified_domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HealthThreshold`: an integer.
     ///
     /// Value 0 to 256.
-    pub health_threshold: Option<Int>,
+    pub health_threshold: ::std::option::Option<::cloudwright_core::Int>,
     /// `IPAddress`: a string.
     ///
     /// Pattern `^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$`; length 0 to 45.
-    pub ip_address: Option<Str>,
+    pub ip_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `InsufficientDataHealthStatus`: an [`InsufficientDataHealthStatus`] value.
-    pub insufficient_data_health_status: Option<InsufficientDataHealthStatus>,
+    pub insufficient_data_health_status: ::std::option::Option<InsufficientDataHealthStatus>,
     /// `Inverted`: a boolean.
-    pub inverted: Option<Bool>,
+    pub inverted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MeasureLatency`: a boolean.
-    pub measure_latency: Option<Bool>,
+    pub measure_latency: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Port`: an integer.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Regions`: a list of [`HealthCheckConfigRegion`] values.
     ///
     /// Items 3 to 64.
-    pub regions: Option<List<HealthCheckConfigRegion>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<HealthCheckConfigRegion>>,
     /// `RequestInterval`: an integer.
     ///
     /// Value 10 to 30.
-    pub request_interval: Option<Int>,
+    pub request_interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResourcePath`: a string.
     ///
     /// Length 0 to 255.
-    pub resource_path: Option<Str>,
+    pub resource_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingControlArn`: a string.
     ///
     /// Length 1 to 255.
-    pub routing_control_arn: Option<Str>,
+    pub routing_control_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SearchString`: a string.
     ///
     /// Length 0 to 255.
-    pub search_string: Option<Str>,
+    pub search_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`HealthCheckConfigType`] value, required.
     pub r#type: HealthCheckConfigType,
 }
 
 #[rustfmt::skip]
 impl HealthCheckConfig {
-    /// A `HealthCheckConfig` with its required properties, named in a [`HealthCheckConfigRequired`].
+    /// A `HealthCheckConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: HealthCheckConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<HealthCheckConfigType>) -> Self {
         Self {
-            alarm_identifier: None,
-            child_health_checks: None,
-            enable_sni: None,
-            failure_threshold: None,
-            fully_qualified_domain_name: None,
-            health_threshold: None,
-            ip_address: None,
-            insufficient_data_health_status: None,
-            inverted: None,
-            measure_latency: None,
-            port: None,
-            regions: None,
-            request_interval: None,
-            resource_path: None,
-            routing_control_arn: None,
-            search_string: None,
-            r#type: required.r#type,
+            alarm_identifier: ::std::option::Option::None,
+            child_health_checks: ::std::option::Option::None,
+            enable_sni: ::std::option::Option::None,
+            failure_threshold: ::std::option::Option::None,
+            fully_qualified_domain_name: ::std::option::Option::None,
+            health_threshold: ::std::option::Option::None,
+            ip_address: ::std::option::Option::None,
+            insufficient_data_health_status: ::std::option::Option::None,
+            inverted: ::std::option::Option::None,
+            measure_latency: ::std::option::Option::None,
+            port: ::std::option::Option::None,
+            regions: ::std::option::Option::None,
+            request_interval: ::std::option::Option::None,
+            resource_path: ::std::option::Option::None,
+            routing_control_arn: ::std::option::Option::None,
+            search_string: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `AlarmIdentifier`: an [`AlarmIdentifier`] object.
-    pub fn alarm_identifier(mut self, value: impl Into<Obj<AlarmIdentifier>>) -> Self { self.alarm_identifier = Some(value.into()); self }
+    pub fn alarm_identifier(mut self, value: impl ::std::convert::Into<crate::Obj<AlarmIdentifier>>) -> Self { self.alarm_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ChildHealthChecks`: a list of strings.
-    pub fn child_health_checks(mut self, value: impl Into<List<Str>>) -> Self { self.child_health_checks = Some(value.into()); self }
+    pub fn child_health_checks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.child_health_checks = ::std::option::Option::Some(value.into()); self }
     /// `EnableSNI`: a boolean.
-    pub fn enable_sni(mut self, value: impl Into<Bool>) -> Self { self.enable_sni = Some(value.into()); self }
+    pub fn enable_sni(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_sni = ::std::option::Option::Some(value.into()); self }
     /// `FailureThreshold`: an integer.
-    pub fn failure_threshold(mut self, value: impl Into<Int>) -> Self { self.failure_threshold = Some(value.into()); self }
+    pub fn failure_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.failure_threshold = ::std::option::Option::Some(value.into()); self }
     /// `FullyQualifiedDomainName`: a string.
-    pub fn fully_qualified_domain_name(mut self, value: impl Into<Str>) -> Self { self.fully_qualified_domain_name = Some(value.into()); self }
+    pub fn fully_qualified_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fully_qualified_domain_name = ::std::option::Option::Some(value.into()); self }
     /// `HealthThreshold`: an integer.
-    pub fn health_threshold(mut self, value: impl Into<Int>) -> Self { self.health_threshold = Some(value.into()); self }
+    pub fn health_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_threshold = ::std::option::Option::Some(value.into()); self }
     /// `IPAddress`: a string.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
+    pub fn ip_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_address = ::std::option::Option::Some(value.into()); self }
     /// `InsufficientDataHealthStatus`: an [`InsufficientDataHealthStatus`] value.
-    pub fn insufficient_data_health_status(mut self, value: impl Into<InsufficientDataHealthStatus>) -> Self { self.insufficient_data_health_status = Some(value.into()); self }
+    pub fn insufficient_data_health_status(mut self, value: impl ::std::convert::Into<InsufficientDataHealthStatus>) -> Self { self.insufficient_data_health_status = ::std::option::Option::Some(value.into()); self }
     /// `Inverted`: a boolean.
-    pub fn inverted(mut self, value: impl Into<Bool>) -> Self { self.inverted = Some(value.into()); self }
+    pub fn inverted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inverted = ::std::option::Option::Some(value.into()); self }
     /// `MeasureLatency`: a boolean.
-    pub fn measure_latency(mut self, value: impl Into<Bool>) -> Self { self.measure_latency = Some(value.into()); self }
+    pub fn measure_latency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.measure_latency = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of [`HealthCheckConfigRegion`] values.
-    pub fn regions(mut self, value: impl Into<List<HealthCheckConfigRegion>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HealthCheckConfigRegion>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
     /// `RequestInterval`: an integer.
-    pub fn request_interval(mut self, value: impl Into<Int>) -> Self { self.request_interval = Some(value.into()); self }
+    pub fn request_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.request_interval = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePath`: a string.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
+    pub fn resource_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_path = ::std::option::Option::Some(value.into()); self }
     /// `RoutingControlArn`: a string.
-    pub fn routing_control_arn(mut self, value: impl Into<Str>) -> Self { self.routing_control_arn = Some(value.into()); self }
+    pub fn routing_control_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_control_arn = ::std::option::Option::Some(value.into()); self }
     /// `SearchString`: a string.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
+    pub fn search_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.search_string = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`HealthCheckConfigType`] value, required.
-    pub fn r#type(mut self, value: impl Into<HealthCheckConfigType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<HealthCheckConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for HealthCheckConfig {}
+impl crate::PropertyType for HealthCheckConfig {}
 
-impl ToValue for HealthCheckConfig {
+impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlarmIdentifier", &self.alarm_identifier)
             .opt("ChildHealthChecks", &self.child_health_checks)
             .opt("EnableSNI", &self.enable_sni)
@@ -425,21 +359,10 @@ impl ToValue for HealthCheckConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthCheckTag` property type of `AWS::Route53::HealthCheck`.
 ///
@@ -458,7 +381,7 @@ pub struct HealthCheckTag {
     /// - *Give a name to a health check* : Edit the default `Name` tag. In the Amazon Route 53 console, the list of your health checks includes a *Name* column that lets you see the name that you've given to each health check.
     ///
     /// Length at most 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of `Value` depends on the operation that you want to perform:
@@ -467,7 +390,7 @@ pub struct HealthCheckTag {
     /// - *Edit a tag* : `Value` is the new value that you want to assign the tag.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -482,17 +405,17 @@ impl HealthCheckTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for HealthCheckTag {}
+impl crate::PropertyType for HealthCheckTag {}
 
-impl ToValue for HealthCheckTag {
+impl ::cloudwright_core::ToValue for HealthCheckTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -519,18 +442,18 @@ pub enum HealthCheckConfigRegion {
     /// `us-west-2`
     UsWest2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HealthCheckConfigRegion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HealthCheckConfigRegion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HealthCheckConfigRegion {
+impl ::cloudwright_core::ToValue for HealthCheckConfigRegion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApNortheast1 => "ap-northeast-1",
             Self::ApSoutheast1 => "ap-southeast-1",
@@ -540,9 +463,9 @@ impl ToValue for HealthCheckConfigRegion {
             Self::UsEast1 => "us-east-1",
             Self::UsWest1 => "us-west-1",
             Self::UsWest2 => "us-west-2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -566,18 +489,18 @@ pub enum HealthCheckConfigType {
     /// `RECOVERY_CONTROL`
     RecoveryControl,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HealthCheckConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HealthCheckConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HealthCheckConfigType {
+impl ::cloudwright_core::ToValue for HealthCheckConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Calculated => "CALCULATED",
             Self::CloudwatchMetric => "CLOUDWATCH_METRIC",
@@ -587,9 +510,9 @@ impl ToValue for HealthCheckConfigType {
             Self::HttpsStrMatch => "HTTPS_STR_MATCH",
             Self::Tcp => "TCP",
             Self::RecoveryControl => "RECOVERY_CONTROL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -603,25 +526,25 @@ pub enum InsufficientDataHealthStatus {
     /// `Unhealthy`
     Unhealthy,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InsufficientDataHealthStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InsufficientDataHealthStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InsufficientDataHealthStatus {
+impl ::cloudwright_core::ToValue for InsufficientDataHealthStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Healthy => "Healthy",
             Self::LastKnownStatus => "LastKnownStatus",
             Self::Unhealthy => "Unhealthy",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -721,18 +644,18 @@ pub enum Region {
     /// `us-west-2`
     UsWest2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Region {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Region {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Region {
+impl ::cloudwright_core::ToValue for Region {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AfSouth1 => "af-south-1",
             Self::ApEast1 => "ap-east-1",
@@ -780,8 +703,79 @@ impl ToValue for Region {
             Self::UsIsofSouth1 => "us-isof-south-1",
             Self::UsWest1 => "us-west-1",
             Self::UsWest2 => "us-west-2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5]))$|^(([0-9a-fA-F]{1,4}:){7,7}[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,7}:|([0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}|([0-9a-fA-F]{1,4}:){1,5}(:[0-9a-fA-F]{1,4}){1,2}|([0-9a-fA-F]{1,4}:){1,4}(:[0-9a-fA-F]{1,4}){1,3}|([0-9a-fA-F]{1,4}:){1,3}(:[0-9a-fA-F]{1,4}){1,4}|([0-9a-fA-F]{1,4}:){1,2}(:[0-9a-fA-F]{1,4}){1,5}|[0-9a-fA-F]{1,4}:((:[0-9a-fA-F]{1,4}){1,6})|:((:[0-9a-fA-F]{1,4}){1,7}|:)|fe80:(:[0-9a-fA-F]{0,4}){0,4}%[0-9a-zA-Z]{1,}|::(ffff(:0{1,4}){0,1}:){0,1}((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])|([0-9a-fA-F]{1,4}:){1,4}:((25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9])\\.){3,3}(25[0-5]|(2[0-4]|1{0,1}[0-9]){0,1}[0-9]))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
+        properties: &[
+            ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
+            ("HealthCheckTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HealthCheckTag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["HealthCheckConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Region", Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-isoe-west-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "eusc-de-east-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "us-west-1", "us-west-2"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmIdentifier", Shape::Object(&RULE_AlarmIdentifier)),
+            ("ChildHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(256), unique: false })),
+            ("EnableSNI", Shape::Bool),
+            ("FailureThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("FullyQualifiedDomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("HealthThreshold", Shape::Int(&NumRule { min: Some(0.0), max: Some(256.0), ..NumRule::ANY })),
+            ("IPAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InsufficientDataHealthStatus", Shape::Str(&StrRule { allowed: &["Healthy", "LastKnownStatus", "Unhealthy"], ..StrRule::ANY })),
+            ("Inverted", Shape::Bool),
+            ("MeasureLatency", Shape::Bool),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-west-1", "sa-east-1", "us-east-1", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(3), max_items: Some(64), unique: false })),
+            ("RequestInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
+            ("ResourcePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("RoutingControlArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("SearchString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["CALCULATED", "CLOUDWATCH_METRIC", "HTTP", "HTTP_STR_MATCH", "HTTPS", "HTTPS_STR_MATCH", "TCP", "RECOVERY_CONTROL"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedZone: ObjRule = ObjRule {
-    properties: &[
-        ("HostedZoneConfig", Shape::Object(&RULE_HostedZoneConfig)),
-        ("HostedZoneFeatures", Shape::Object(&RULE_HostedZoneFeatures)),
-        ("HostedZoneTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HostedZoneTag), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("QueryLoggingConfig", Shape::Object(&RULE_QueryLoggingConfig)),
-        ("VPCs", Shape::List(&ListRule { items: Shape::Object(&RULE_Vpc), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53::HostedZone` resource.
 ///
 /// Creates a new public or private hosted zone. You create records in a public hosted zone to define how you want to route traffic on the internet for a domain, such as example.com, and its subdomains (apex.example.com, acme.example.com). You create records in a private hosted zone to define how you want to route traffic for a domain and its subdomains within one or more Amazon Virtual Private Clouds (Amazon VPCs).
 ///
-/// &gt; You can't convert a public hosted zone to a private hosted zone or vice versa. Instead, you must create a new hosted zone with the same name and create new resource record sets.
+/// \> You can't convert a public hosted zone to a private hosted zone or vice versa. Instead, you must create a new hosted zone with the same name and create new resource record sets.
 ///
-/// For more information about charges for hosted zones, see \[Amazon Route 53 Pricing\](<https://docs.aws.amazon.com/route53/pricing/>) .
+/// For more information about charges for hosted zones, see [Amazon Route 53 Pricing](https://docs.aws.amazon.com/route53/pricing/) .
 ///
 /// Note the following:
 ///
 /// - You can't create a hosted zone for a top-level domain (TLD) such as .com.
-/// - If your domain is registered with a registrar other than Route 53, you must update the name servers with your registrar to make Route 53 the DNS service for the domain. For more information, see \[Migrating DNS Service for an Existing Domain to Amazon Route 53\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/MigratingDNS.html>) in the *Amazon Route 53 Developer Guide* .
+/// - If your domain is registered with a registrar other than Route 53, you must update the name servers with your registrar to make Route 53 the DNS service for the domain. For more information, see [Migrating DNS Service for an Existing Domain to Amazon Route 53](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/MigratingDNS.html) in the *Amazon Route 53 Developer Guide* .
 ///
 /// When you submit a `CreateHostedZone` request, the initial status of the hosted zone is `PENDING` . For public hosted zones, this means that the NS and SOA records are not yet available on all Route 53 DNS servers. When the NS and SOA records are available, the status of the zone changes to `INSYNC` .
 ///
 /// The `CreateHostedZone` request requires the caller to have an `ec2:DescribeVpcs` permission.
 ///
-/// &gt; When creating private hosted zones, the Amazon VPC must belong to the same partition where the hosted zone is created. A partition is a group of AWS Regions . Each AWS account is scoped to one partition.
-/// &gt;
-/// &gt; The following are the supported partitions:
-/// &gt;
-/// &gt; - `aws` - AWS Regions
-/// &gt; - `aws-cn` - China Regions
-/// &gt; - `aws-us-gov` - AWS GovCloud (US) Region
-/// &gt;
-/// &gt; For more information, see \[Access Management\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+/// \> When creating private hosted zones, the Amazon VPC must belong to the same partition where the hosted zone is created. A partition is a group of AWS Regions . Each AWS account is scoped to one partition.
+/// \>
+/// \> The following are the supported partitions:
+/// \>
+/// \> - `aws` - AWS Regions
+/// \> - `aws-cn` - China Regions
+/// \> - `aws-us-gov` - AWS GovCloud (US) Region
+/// \>
+/// \> For more information, see [Access Management](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`HostedZoneAttributes`], which `Handle<HostedZone>` dereferences to.
@@ -63,17 +46,17 @@ pub struct HostedZone {
     /// A complex type that contains an optional comment.
     ///
     /// If you don't want to specify a comment, omit the `HostedZoneConfig` and `Comment` elements.
-    pub hosted_zone_config: Option<Obj<HostedZoneConfig>>,
+    pub hosted_zone_config: ::std::option::Option<crate::Obj<HostedZoneConfig>>,
     /// `HostedZoneFeatures`: a [`HostedZoneFeatures`] object.
     ///
     /// The features configuration for the hosted zone, including accelerated recovery settings and status information.
-    pub hosted_zone_features: Option<Obj<HostedZoneFeatures>>,
+    pub hosted_zone_features: ::std::option::Option<crate::Obj<HostedZoneFeatures>>,
     /// `HostedZoneTags`: a list of [`HostedZoneTag`] objects.
     ///
     /// Adds, edits, or deletes tags for a health check or a hosted zone.
     ///
-    /// For information about using tags for cost allocation, see \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html>) in the *Billing and Cost Management User Guide* .
-    pub hosted_zone_tags: Option<List<HostedZoneTag>>,
+    /// For information about using tags for cost allocation, see [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html) in the *Billing and Cost Management User Guide* .
+    pub hosted_zone_tags: ::std::option::Option<::cloudwright_core::List<HostedZoneTag>>,
     /// `Name`: a string.
     ///
     /// The name of the domain. Specify a fully qualified domain name, for example, *www.example.com* . The trailing dot is optional; Amazon Route 53 assumes that the domain name is fully qualified. This means that Route 53 treats *www.example.com* (without a trailing dot) and *www.example.com.* (with a trailing dot) as identical.
@@ -81,7 +64,7 @@ pub struct HostedZone {
     /// If you're creating a public hosted zone, this is the name you have registered with your DNS registrar. If your domain name is registered with a registrar other than Route 53, change the name servers for your domain to the set of `NameServers` that are returned by the `Fn::GetAtt` intrinsic function.
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `QueryLoggingConfig`: a [`QueryLoggingConfig`] object.
     ///
     /// Creates a configuration for DNS query logging. After you create a query logging configuration, Amazon Route 53 begins to publish log data to an Amazon CloudWatch Logs log group.
@@ -95,7 +78,7 @@ pub struct HostedZone {
     ///
     /// - **Log Group and Resource Policy** - Before you create a query logging configuration, perform the following operations.
     ///
-    /// &gt; If you create a query logging configuration using the Route 53 console, Route 53 performs these operations automatically.
+    /// \> If you create a query logging configuration using the Route 53 console, Route 53 performs these operations automatically.
     ///
     /// - Create a CloudWatch Logs log group, and make note of the ARN, which you specify when you create a query logging configuration. Note the following:
     ///
@@ -115,9 +98,9 @@ pub struct HostedZone {
     /// - For `aws:SourceArn` , supply the hosted zone ARN used in creating the query logging configuration. For example, `aws:SourceArn: arn:aws:route53:::hostedzone/hosted zone ID` .
     /// - For `aws:SourceAccount` , supply the account ID for the account that creates the query logging configuration. For example, `aws:SourceAccount:111111111111` .
     ///
-    /// For more information, see \[The confused deputy problem\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html>) in the *AWS IAM User Guide* .
+    /// For more information, see [The confused deputy problem](https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html) in the *AWS IAM User Guide* .
     ///
-    /// &gt; You can't use the CloudWatch console to create or edit a resource policy. You must use the CloudWatch API, one of the AWS SDKs, or the AWS CLI .
+    /// \> You can't use the CloudWatch console to create or edit a resource policy. You must use the CloudWatch API, one of the AWS SDKs, or the AWS CLI .
     /// - **Log Streams and Edge Locations** - When Route 53 finishes creating the configuration for DNS query logging, it does the following:
     ///
     /// - Creates a log stream for an edge location the first time that the edge location responds to DNS queries for the specified hosted zone. That log stream is used to log all queries that Route 53 responds to for that edge location.
@@ -127,18 +110,18 @@ pub struct HostedZone {
     ///
     /// `*hosted zone ID* / *edge location code*`
     ///
-    /// The edge location code is a three-letter code and an arbitrarily assigned number, for example, DFW3. The three-letter code typically corresponds with the International Air Transport Association airport code for an airport near the edge location. (These abbreviations might change in the future.) For a list of edge locations, see "The Route 53 Global Network" on the \[Route 53 Product Details\](<https://docs.aws.amazon.com/route53/details/>) page.
-    /// - **Queries That Are Logged** - Query logs contain only the queries that DNS resolvers forward to Route 53. If a DNS resolver has already cached the response to a query (such as the IP address for a load balancer for example.com), the resolver will continue to return the cached response. It doesn't forward another query to Route 53 until the TTL for the corresponding resource record set expires. Depending on how many DNS queries are submitted for a resource record set, and depending on the TTL for that resource record set, query logs might contain information about only one query out of every several thousand queries that are submitted to DNS. For more information about how DNS works, see \[Routing Internet Traffic to Your Website or Web Application\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/welcome-dns-service.html>) in the *Amazon Route 53 Developer Guide* .
-    /// - **Log File Format** - For a list of the values in each query log and the format of each value, see \[Logging DNS Queries\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html>) in the *Amazon Route 53 Developer Guide* .
-    /// - **Pricing** - For information about charges for query logs, see \[Amazon CloudWatch Pricing\](<https://docs.aws.amazon.com/cloudwatch/pricing/>) .
-    /// - **How to Stop Logging** - If you want Route 53 to stop sending query logs to CloudWatch Logs, delete the query logging configuration. For more information, see \[DeleteQueryLoggingConfig\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_DeleteQueryLoggingConfig.html>) .
-    pub query_logging_config: Option<Obj<QueryLoggingConfig>>,
+    /// The edge location code is a three-letter code and an arbitrarily assigned number, for example, DFW3. The three-letter code typically corresponds with the International Air Transport Association airport code for an airport near the edge location. (These abbreviations might change in the future.) For a list of edge locations, see "The Route 53 Global Network" on the [Route 53 Product Details](https://docs.aws.amazon.com/route53/details/) page.
+    /// - **Queries That Are Logged** - Query logs contain only the queries that DNS resolvers forward to Route 53. If a DNS resolver has already cached the response to a query (such as the IP address for a load balancer for example.com), the resolver will continue to return the cached response. It doesn't forward another query to Route 53 until the TTL for the corresponding resource record set expires. Depending on how many DNS queries are submitted for a resource record set, and depending on the TTL for that resource record set, query logs might contain information about only one query out of every several thousand queries that are submitted to DNS. For more information about how DNS works, see [Routing Internet Traffic to Your Website or Web Application](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/welcome-dns-service.html) in the *Amazon Route 53 Developer Guide* .
+    /// - **Log File Format** - For a list of the values in each query log and the format of each value, see [Logging DNS Queries](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html) in the *Amazon Route 53 Developer Guide* .
+    /// - **Pricing** - For information about charges for query logs, see [Amazon CloudWatch Pricing](https://docs.aws.amazon.com/cloudwatch/pricing/) .
+    /// - **How to Stop Logging** - If you want Route 53 to stop sending query logs to CloudWatch Logs, delete the query logging configuration. For more information, see [DeleteQueryLoggingConfig](https://docs.aws.amazon.com/Route53/latest/APIReference/API_DeleteQueryLoggingConfig.html) .
+    pub query_logging_config: ::std::option::Option<crate::Obj<QueryLoggingConfig>>,
     /// `VPCs`: a list of [`Vpc`] objects.
     ///
     /// *Private hosted zones:* A complex type that contains information about the VPCs that are associated with the specified hosted zone.
     ///
-    /// &gt; For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
-    pub vp_cs: Option<List<Vpc>>,
+    /// \> For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
+    pub vp_cs: ::std::option::Option<::cloudwright_core::List<Vpc>>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +131,7 @@ impl HostedZone {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53::HostedZone",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-hostedzone.html",
         primary_identifier: &["Id"],
@@ -159,47 +142,49 @@ impl HostedZone {
         read_only: &["Id", "NameServers"],
         attributes: &["Id", "NameServers"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `HostedZone` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HostedZoneConfig`: a [`HostedZoneConfig`] object.
-    pub fn hosted_zone_config(mut self, value: impl Into<Obj<HostedZoneConfig>>) -> Self { self.hosted_zone_config = Some(value.into()); self }
+    pub fn hosted_zone_config(mut self, value: impl ::std::convert::Into<crate::Obj<HostedZoneConfig>>) -> Self { self.hosted_zone_config = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneFeatures`: a [`HostedZoneFeatures`] object.
-    pub fn hosted_zone_features(mut self, value: impl Into<Obj<HostedZoneFeatures>>) -> Self { self.hosted_zone_features = Some(value.into()); self }
+    pub fn hosted_zone_features(mut self, value: impl ::std::convert::Into<crate::Obj<HostedZoneFeatures>>) -> Self { self.hosted_zone_features = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneTags`: a list of [`HostedZoneTag`] objects.
-    pub fn hosted_zone_tags(mut self, value: impl Into<List<HostedZoneTag>>) -> Self { self.hosted_zone_tags = Some(value.into()); self }
+    pub fn hosted_zone_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HostedZoneTag>>) -> Self { self.hosted_zone_tags = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `QueryLoggingConfig`: a [`QueryLoggingConfig`] object.
-    pub fn query_logging_config(mut self, value: impl Into<Obj<QueryLoggingConfig>>) -> Self { self.query_logging_config = Some(value.into()); self }
+    pub fn query_logging_config(mut self, value: impl ::std::convert::Into<crate::Obj<QueryLoggingConfig>>) -> Self { self.query_logging_config = ::std::option::Option::Some(value.into()); self }
     /// `VPCs`: a list of [`Vpc`] objects.
-    pub fn vp_cs(mut self, value: impl Into<List<Vpc>>) -> Self { self.vp_cs = Some(value.into()); self }
+    pub fn vp_cs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Vpc>>) -> Self { self.vp_cs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for HostedZone {
+impl ::cloudwright_core::Resource for HostedZone {
     type Attributes = HostedZoneAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HostedZone, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HostedZone, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HostedZone {
+impl ::cloudwright_core::ToValue for HostedZone {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HostedZoneConfig", &self.hosted_zone_config)
             .opt("HostedZoneFeatures", &self.hosted_zone_features)
             .opt("HostedZoneTags", &self.hosted_zone_tags)
@@ -210,12 +195,12 @@ impl ToValue for HostedZone {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HostedZone`]: `Handle<HostedZone>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HostedZone`]: `Handle<HostedZone>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HostedZoneAttributes(ResourceRef);
+pub struct HostedZoneAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HostedZoneAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HostedZoneAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,8 +210,8 @@ impl HostedZoneAttributes {
     ///
     /// The ID that Amazon Route 53 assigned to the hosted zone when you created it.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `NameServers`: a list of strings.
@@ -235,19 +220,10 @@ impl HostedZoneAttributes {
     ///
     /// This attribute is not supported for private hosted zones.
     #[inline]
-    pub fn name_servers(&self) -> Value {
-        self.0.get_att("NameServers")
+    pub fn name_servers(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NameServers"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedZoneConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HostedZoneConfig` property type of `AWS::Route53::HostedZone`.
 ///
@@ -261,7 +237,7 @@ pub struct HostedZoneConfig {
     /// Any comments that you want to include about the hosted zone.
     ///
     /// Length 0 to 256.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -269,30 +245,23 @@ impl HostedZoneConfig {
     /// A `HostedZoneConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostedZoneConfig {}
+impl crate::PropertyType for HostedZoneConfig {}
 
-impl ToValue for HostedZoneConfig {
+impl ::cloudwright_core::ToValue for HostedZoneConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Comment", &self.comment).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Comment", &self.comment)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedZoneFeatures: ObjRule = ObjRule {
-    properties: &[
-        ("EnableAcceleratedRecovery", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HostedZoneFeatures` property type of `AWS::Route53::HostedZone`.
 ///
@@ -302,7 +271,7 @@ pub(crate) static RULE_HostedZoneFeatures: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostedZoneFeatures {
     /// `EnableAcceleratedRecovery`: a boolean.
-    pub enable_accelerated_recovery: Option<Bool>,
+    pub enable_accelerated_recovery: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -310,19 +279,19 @@ impl HostedZoneFeatures {
     /// A `HostedZoneFeatures` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableAcceleratedRecovery`: a boolean.
-    pub fn enable_accelerated_recovery(mut self, value: impl Into<Bool>) -> Self { self.enable_accelerated_recovery = Some(value.into()); self }
+    pub fn enable_accelerated_recovery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_accelerated_recovery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostedZoneFeatures {}
+impl crate::PropertyType for HostedZoneFeatures {}
 
-impl ToValue for HostedZoneFeatures {
+impl ::cloudwright_core::ToValue for HostedZoneFeatures {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableAcceleratedRecovery",
                 &self.enable_accelerated_recovery,
@@ -335,21 +304,10 @@ impl ToValue for HostedZoneFeatures {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedZoneTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedZoneTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HostedZoneTag` property type of `AWS::Route53::HostedZone`.
 ///
@@ -368,7 +326,7 @@ pub struct HostedZoneTag {
     /// - *Give a name to a health check* : Edit the default `Name` tag. In the Amazon Route 53 console, the list of your health checks includes a *Name* column that lets you see the name that you've given to each health check.
     ///
     /// Length at most 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of `Value` depends on the operation that you want to perform:
@@ -377,7 +335,7 @@ pub struct HostedZoneTag {
     /// - *Edit a tag* : `Value` is the new value that you want to assign the tag.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -392,39 +350,22 @@ impl HostedZoneTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for HostedZoneTag {}
+impl crate::PropertyType for HostedZoneTag {}
 
-impl ToValue for HostedZoneTag {
+impl ::cloudwright_core::ToValue for HostedZoneTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`QueryLoggingConfig`], by name: `QueryLoggingConfig::new(QueryLoggingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryLoggingConfigRequired {
-    /// `CloudWatchLogsLogGroupArn`: a string, required.
-    pub cloud_watch_logs_log_group_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueryLoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsLogGroupArn", Shape::STR),
-    ],
-    required: &["CloudWatchLogsLogGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueryLoggingConfig` property type of `AWS::Route53::HostedZone`.
 ///
@@ -436,29 +377,29 @@ pub struct QueryLoggingConfig {
     /// `CloudWatchLogsLogGroupArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group that Amazon Route 53 is publishing logs to.
-    pub cloud_watch_logs_log_group_arn: Str,
+    pub cloud_watch_logs_log_group_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl QueryLoggingConfig {
-    /// A `QueryLoggingConfig` with its required properties, named in a [`QueryLoggingConfigRequired`].
+    /// A `QueryLoggingConfig` with its one required property, `CloudWatchLogsLogGroupArn`.
     #[inline]
-    pub fn new(required: QueryLoggingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cloud_watch_logs_log_group_arn: required.cloud_watch_logs_log_group_arn,
+            cloud_watch_logs_log_group_arn: value.into(),
         }
     }
 
     /// `CloudWatchLogsLogGroupArn`: a string, required.
-    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_log_group_arn = value.into(); self }
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_logs_log_group_arn = value.into(); self }
 }
 
-impl PropertyType for QueryLoggingConfig {}
+impl crate::PropertyType for QueryLoggingConfig {}
 
-impl ToValue for QueryLoggingConfig {
+impl ::cloudwright_core::ToValue for QueryLoggingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CloudWatchLogsLogGroupArn",
                 &self.cloud_watch_logs_log_group_arn,
@@ -471,27 +412,16 @@ impl ToValue for QueryLoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcRequired {
     /// `VPCId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
     /// `VPCRegion`: a string, required.
-    pub vpc_region: Str,
+    pub vpc_region: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Vpc: ObjRule = ObjRule {
-    properties: &[
-        ("VPCId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-        ("VPCRegion", Shape::STR),
-    ],
-    required: &["VPCId", "VPCRegion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VPC` property type of `AWS::Route53::HostedZone`.
 ///
 /// *Private hosted zones only:* A complex type that contains information about an Amazon VPC. Route 53 Resolver uses the records in the private hosted zone to route traffic in that VPC.
 ///
-/// &gt; For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
+/// \> For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-hostedzone-vpc.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -500,16 +430,16 @@ pub struct Vpc {
     ///
     /// *Private hosted zones only:* The ID of an Amazon VPC.
     ///
-    /// &gt; For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
+    /// \> For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
     /// `VPCRegion`: a string, required.
     ///
     /// *Private hosted zones only:* The region that an Amazon VPC was created in.
     ///
-    /// &gt; For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
-    pub vpc_region: Str,
+    /// \> For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
+    pub vpc_region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -524,19 +454,91 @@ impl Vpc {
     }
 
     /// `VPCId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
     /// `VPCRegion`: a string, required.
-    pub fn vpc_region(mut self, value: impl Into<Str>) -> Self { self.vpc_region = value.into(); self }
+    pub fn vpc_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_region = value.into(); self }
 }
 
-impl PropertyType for Vpc {}
+impl crate::PropertyType for Vpc {}
 
-impl ToValue for Vpc {
+impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VPCId", &self.vpc_id)
             .req("VPCRegion", &self.vpc_region)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedZone: ObjRule = ObjRule {
+        properties: &[
+            ("HostedZoneConfig", Shape::Object(&RULE_HostedZoneConfig)),
+            ("HostedZoneFeatures", Shape::Object(&RULE_HostedZoneFeatures)),
+            ("HostedZoneTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HostedZoneTag), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("QueryLoggingConfig", Shape::Object(&RULE_QueryLoggingConfig)),
+            ("VPCs", Shape::List(&ListRule { items: Shape::Object(&RULE_Vpc), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedZoneConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedZoneFeatures: ObjRule = ObjRule {
+        properties: &[
+            ("EnableAcceleratedRecovery", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedZoneTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueryLoggingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsLogGroupArn", Shape::STR),
+        ],
+        required: &["CloudWatchLogsLogGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Vpc: ObjRule = ObjRule {
+        properties: &[
+            ("VPCId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+            ("VPCRegion", Shape::STR),
+        ],
+        required: &["VPCId", "VPCRegion"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z0-9]{1,32}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]{3,128}$");
-
 /// The required properties of [`KeySigningKey`], by name: `KeySigningKey::new(KeySigningKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySigningKeyRequired {
     /// `HostedZoneId`: a string, required.
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
     /// `KeyManagementServiceArn`: a string, required.
-    pub key_management_service_arn: Str,
+    pub key_management_service_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Status`: a [`KeySigningKeyStatus`] value, required.
     pub status: KeySigningKeyStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeySigningKey: ObjRule = ObjRule {
-    properties: &[
-        ("HostedZoneId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KeyManagementServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(150), allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-    ],
-    required: &["Status", "HostedZoneId", "Name", "KeyManagementServiceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53::KeySigningKey` resource.
 ///
@@ -54,19 +36,19 @@ pub struct KeySigningKey {
     /// The unique string (ID) that is used to identify a hosted zone. For example: `Z00001111A1ABCaaABC11` .
     ///
     /// Pattern `^[A-Z0-9]{1,32}$`; create-only: changing it replaces the resource.
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
     /// `KeyManagementServiceArn`: a string, required.
     ///
     /// The Amazon resource name (ARN) for a customer managed customer master key (CMK) in AWS Key Management Service ( AWS  ). The `KeyManagementServiceArn` must be unique for each key-signing key (KSK) in a single hosted zone. For example: `arn:aws:kms:us-east-1:111122223333:key/111a2222-a11b-1ab1-2ab2-1ab21a2b3a111` .
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub key_management_service_arn: Str,
+    pub key_management_service_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A string used to identify a key-signing key (KSK). `Name` can include numbers, letters, and underscores (_). `Name` must be unique for each key-signing key in the same hosted zone.
     ///
     /// Pattern `^[a-zA-Z0-9_]{3,128}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Status`: a [`KeySigningKeyStatus`] value, required.
     ///
     /// A string that represents the current key-signing key (KSK) status.
@@ -90,7 +72,7 @@ impl KeySigningKey {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53::KeySigningKey",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-keysigningkey.html",
         primary_identifier: &["HostedZoneId", "Name"],
@@ -101,7 +83,7 @@ impl KeySigningKey {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `KeySigningKey` with its required properties, named in a [`KeySigningKeyRequired`].
@@ -116,30 +98,32 @@ impl KeySigningKey {
     }
 
     /// `HostedZoneId`: a string, required.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = value.into(); self }
     /// `KeyManagementServiceArn`: a string, required.
-    pub fn key_management_service_arn(mut self, value: impl Into<Str>) -> Self { self.key_management_service_arn = value.into(); self }
+    pub fn key_management_service_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_management_service_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Status`: a [`KeySigningKeyStatus`] value, required.
-    pub fn status(mut self, value: impl Into<KeySigningKeyStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<KeySigningKeyStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl Resource for KeySigningKey {
+impl ::cloudwright_core::Resource for KeySigningKey {
     type Attributes = KeySigningKeyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KeySigningKey, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_KeySigningKey, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for KeySigningKey {
+impl ::cloudwright_core::ToValue for KeySigningKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HostedZoneId", &self.hosted_zone_id)
             .req("KeyManagementServiceArn", &self.key_management_service_arn)
             .req("Name", &self.name)
@@ -148,12 +132,12 @@ impl ToValue for KeySigningKey {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`KeySigningKey`]: `Handle<KeySigningKey>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`KeySigningKey`]: `Handle<KeySigningKey>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct KeySigningKeyAttributes(());
 
-impl From<ResourceRef> for KeySigningKeyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KeySigningKeyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -166,23 +150,46 @@ pub enum KeySigningKeyStatus {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KeySigningKeyStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KeySigningKeyStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KeySigningKeyStatus {
+impl ::cloudwright_core::ToValue for KeySigningKeyStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z0-9]{1,32}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]{3,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeySigningKey: ObjRule = ObjRule {
+        properties: &[
+            ("HostedZoneId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KeyManagementServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(150), allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ],
+        required: &["Status", "HostedZoneId", "Name", "KeyManagementServiceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

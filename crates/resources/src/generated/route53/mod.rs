@@ -31,11 +31,11 @@ pub mod record_set_group;
 pub mod shared;
 
 #[cfg(feature = "route53")]
-pub use cidr_collection::{CidrCollection, CidrCollectionAttributes, CidrCollectionRequired};
+pub use cidr_collection::{CidrCollection, CidrCollectionAttributes};
 #[cfg(feature = "route53")]
-pub use dnssec::{Dnssec, DnssecAttributes, DnssecRequired};
+pub use dnssec::{Dnssec, DnssecAttributes};
 #[cfg(feature = "route53")]
-pub use health_check::{HealthCheck, HealthCheckAttributes, HealthCheckRequired};
+pub use health_check::{HealthCheck, HealthCheckAttributes};
 #[cfg(feature = "route53")]
 pub use hosted_zone::{HostedZone, HostedZoneAttributes};
 #[cfg(feature = "route53")]

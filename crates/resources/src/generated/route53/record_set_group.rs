@@ -5,27 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AliasTarget, AliasTargetRequired, CidrRoutingConfig, CidrRoutingConfigRequired, Coordinates,
     CoordinatesRequired, GeoLocation, GeoProximityLocation,
-};
-use super::shared::{
-    RULE_AliasTarget, RULE_CidrRoutingConfig, RULE_GeoLocation, RULE_GeoProximityLocation,
-};
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordSetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::STR),
-        ("HostedZoneId", Shape::STR),
-        ("HostedZoneName", Shape::STR),
-        ("RecordSets", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordSet), min_items: None, max_items: None, unique: true })),
-    ],
-    one_of: &[&[&["HostedZoneId"], &["HostedZoneName"]]],
-    closed: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::RecordSetGroup` resource.
@@ -44,7 +26,7 @@ pub struct RecordSetGroup {
     /// `Comment`: a string.
     ///
     /// *Optional:* Any comments you want to include about a change batch request.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone that you want to create records in.
@@ -52,7 +34,7 @@ pub struct RecordSetGroup {
     /// Specify either `HostedZoneName` or `HostedZoneId` , but not both. If you have multiple hosted zones with the same domain name, you must specify the hosted zone using `HostedZoneId` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub hosted_zone_id: Option<Str>,
+    pub hosted_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedZoneName`: a string.
     ///
     /// The name of the hosted zone that you want to create records in. You must include a trailing dot (for example, `www.example.com.` ) as part of the `HostedZoneName` .
@@ -62,11 +44,11 @@ pub struct RecordSetGroup {
     /// Specify either `HostedZoneName` or `HostedZoneId` , but not both. If you have multiple hosted zones with the same domain name, you must specify the hosted zone using `HostedZoneId` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub hosted_zone_name: Option<Str>,
+    pub hosted_zone_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordSets`: a list of [`RecordSet`] objects.
     ///
     /// A complex type that contains one `RecordSet` element for each record that you want to create.
-    pub record_sets: Option<List<RecordSet>>,
+    pub record_sets: ::std::option::Option<::cloudwright_core::List<RecordSet>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +58,7 @@ impl RecordSetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53::RecordSetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordsetgroup.html",
         primary_identifier: &["Id"],
@@ -87,40 +69,42 @@ impl RecordSetGroup {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RecordSetGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneId`: a string.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneName`: a string.
-    pub fn hosted_zone_name(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_name = Some(value.into()); self }
+    pub fn hosted_zone_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_name = ::std::option::Option::Some(value.into()); self }
     /// `RecordSets`: a list of [`RecordSet`] objects.
-    pub fn record_sets(mut self, value: impl Into<List<RecordSet>>) -> Self { self.record_sets = Some(value.into()); self }
+    pub fn record_sets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RecordSet>>) -> Self { self.record_sets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RecordSetGroup {
+impl ::cloudwright_core::Resource for RecordSetGroup {
     type Attributes = RecordSetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecordSetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RecordSetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RecordSetGroup {
+impl ::cloudwright_core::ToValue for RecordSetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .opt("HostedZoneId", &self.hosted_zone_id)
             .opt("HostedZoneName", &self.hosted_zone_name)
@@ -129,12 +113,12 @@ impl ToValue for RecordSetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RecordSetGroup`]: `Handle<RecordSetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RecordSetGroup`]: `Handle<RecordSetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RecordSetGroupAttributes(ResourceRef);
+pub struct RecordSetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RecordSetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RecordSetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,8 +128,8 @@ impl RecordSetGroupAttributes {
     ///
     /// This element contains an ID that you use when performing a `GetChange` action to get detailed information about the change.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -153,35 +137,10 @@ impl RecordSetGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordSetRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
-    properties: &[
-        ("AliasTarget", Shape::Object(&RULE_AliasTarget)),
-        ("CidrRoutingConfig", Shape::Object(&RULE_CidrRoutingConfig)),
-        ("Failover", Shape::STR),
-        ("GeoLocation", Shape::Object(&RULE_GeoLocation)),
-        ("GeoProximityLocation", Shape::Object(&RULE_GeoProximityLocation)),
-        ("HealthCheckId", Shape::STR),
-        ("HostedZoneId", Shape::STR),
-        ("HostedZoneName", Shape::STR),
-        ("MultiValueAnswer", Shape::Bool),
-        ("Name", Shape::STR),
-        ("Region", Shape::STR),
-        ("ResourceRecords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SetIdentifier", Shape::STR),
-        ("TTL", Shape::STR),
-        ("Type", Shape::STR),
-        ("Weight", Shape::INT),
-    ],
-    required: &["Type", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordSet` property type of `AWS::Route53::RecordSetGroup`.
 ///
@@ -197,10 +156,10 @@ pub struct RecordSet {
     /// If you're creating resource records sets for a private hosted zone, note the following:
     ///
     /// - You can't create an alias resource record set in a private hosted zone to route traffic to a CloudFront distribution.
-    /// - For information about creating failover resource record sets in a private hosted zone, see \[Configuring Failover in a Private Hosted Zone\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html>) in the *Amazon Route 53 Developer Guide* .
-    pub alias_target: Option<Obj<AliasTarget>>,
+    /// - For information about creating failover resource record sets in a private hosted zone, see [Configuring Failover in a Private Hosted Zone](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html) in the *Amazon Route 53 Developer Guide* .
+    pub alias_target: ::std::option::Option<crate::Obj<AliasTarget>>,
     /// `CidrRoutingConfig`: a [`CidrRoutingConfig`] object.
-    pub cidr_routing_config: Option<Obj<CidrRoutingConfig>>,
+    pub cidr_routing_config: ::std::option::Option<crate::Obj<CidrRoutingConfig>>,
     /// `Failover`: a string.
     ///
     /// *Failover resource record sets only:* To configure failover, you add the `Failover` element to two resource record sets. For one resource record set, you specify `PRIMARY` as the value for `Failover` ; for the other resource record set, you specify `SECONDARY` . In addition, you include the `HealthCheckId` element and specify the health check that you want Amazon Route 53 to perform for each resource record set.
@@ -218,9 +177,9 @@ pub struct RecordSet {
     ///
     /// For more information about configuring failover for Route 53, see the following topics in the *Amazon Route 53 Developer Guide* :
     ///
-    /// - \[Route 53 Health Checks and DNS Failover\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>)
-    /// - \[Configuring Failover in a Private Hosted Zone\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html>)
-    pub failover: Option<Str>,
+    /// - [Route 53 Health Checks and DNS Failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
+    /// - [Configuring Failover in a Private Hosted Zone](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html)
+    pub failover: ::std::option::Option<::cloudwright_core::Str>,
     /// `GeoLocation`: a [`GeoLocation`] object.
     ///
     /// *Geolocation resource record sets only:* A complex type that lets you control how Amazon Route 53 responds to DNS queries based on the geographic origin of the query. For example, if you want all queries from Africa to be routed to a web server with an IP address of `192.0.2.111` , create a resource record set with a `Type` of `A` and a `ContinentCode` of `AF` .
@@ -231,14 +190,14 @@ pub struct RecordSet {
     ///
     /// The value `*` in the `CountryCode` element matches all geographic locations that aren't specified in other geolocation resource record sets that have the same values for the `Name` and `Type` elements.
     ///
-    /// &gt; Geolocation works by mapping IP addresses to locations. However, some IP addresses aren't mapped to geographic locations, so even if you create geolocation resource record sets that cover all seven continents, Route 53 will receive some DNS queries from locations that it can't identify. We recommend that you create a resource record set for which the value of `CountryCode` is `*` . Two groups of queries are routed to the resource that you specify in this record: queries that come from locations for which you haven't created geolocation resource record sets and queries from IP addresses that aren't mapped to a location. If you don't create a `*` resource record set, Route 53 returns a "no answer" response for queries from those locations.
+    /// \> Geolocation works by mapping IP addresses to locations. However, some IP addresses aren't mapped to geographic locations, so even if you create geolocation resource record sets that cover all seven continents, Route 53 will receive some DNS queries from locations that it can't identify. We recommend that you create a resource record set for which the value of `CountryCode` is `*` . Two groups of queries are routed to the resource that you specify in this record: queries that come from locations for which you haven't created geolocation resource record sets and queries from IP addresses that aren't mapped to a location. If you don't create a `*` resource record set, Route 53 returns a "no answer" response for queries from those locations.
     ///
     /// You can't create non-geolocation resource record sets that have the same values for the `Name` and `Type` elements as geolocation resource record sets.
-    pub geo_location: Option<Obj<GeoLocation>>,
+    pub geo_location: ::std::option::Option<crate::Obj<GeoLocation>>,
     /// `GeoProximityLocation`: a [`GeoProximityLocation`] object.
     ///
     /// A complex type that contains information about a geographic location.
-    pub geo_proximity_location: Option<Obj<GeoProximityLocation>>,
+    pub geo_proximity_location: ::std::option::Option<crate::Obj<GeoProximityLocation>>,
     /// `HealthCheckId`: a string.
     ///
     /// If you want Amazon Route 53 to return this resource record set in response to a DNS query only when the status of a health check is healthy, include the `HealthCheckId` element and specify the ID of the applicable health check.
@@ -249,13 +208,13 @@ pub struct RecordSet {
     /// - By aggregating the status of a specified group of health checks (calculated health checks)
     /// - By determining the current state of a CloudWatch alarm (CloudWatch metric health checks)
     ///
-    /// &gt; Route 53 doesn't check the health of the endpoint that is specified in the resource record set, for example, the endpoint specified by the IP address in the `Value` element. When you add a `HealthCheckId` element to a resource record set, Route 53 checks the health of the endpoint that you specified in the health check.
+    /// \> Route 53 doesn't check the health of the endpoint that is specified in the resource record set, for example, the endpoint specified by the IP address in the `Value` element. When you add a `HealthCheckId` element to a resource record set, Route 53 checks the health of the endpoint that you specified in the health check.
     ///
     /// For more information, see the following topics in the *Amazon Route 53 Developer Guide* :
     ///
-    /// - \[How Amazon Route 53 Determines Whether an Endpoint Is Healthy\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html>)
-    /// - \[Route 53 Health Checks and DNS Failover\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>)
-    /// - \[Configuring Failover in a Private Hosted Zone\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html>)
+    /// - [How Amazon Route 53 Determines Whether an Endpoint Is Healthy](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html)
+    /// - [Route 53 Health Checks and DNS Failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html)
+    /// - [Configuring Failover in a Private Hosted Zone](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html)
     ///
     /// *When to Specify HealthCheckId*
     ///
@@ -278,7 +237,7 @@ pub struct RecordSet {
     ///
     /// If the health check status is unhealthy, Route 53 stops responding to DNS queries using the alias resource record set.
     ///
-    /// &gt; The alias resource record set can also route traffic to a *group* of non-alias resource record sets that have the same routing policy, name, and type. In that configuration, associate health checks with all of the resource record sets in the group of non-alias resource record sets.
+    /// \> The alias resource record set can also route traffic to a *group* of non-alias resource record sets that have the same routing policy, name, and type. In that configuration, associate health checks with all of the resource record sets in the group of non-alias resource record sets.
     ///
     /// *Geolocation Routing*
     ///
@@ -292,11 +251,11 @@ pub struct RecordSet {
     ///
     /// If your health checks specify the endpoint only by domain name, we recommend that you create a separate health check for each endpoint. For example, create a health check for each `HTTP` server that is serving content for `www.example.com` . For the value of `FullyQualifiedDomainName` , specify the domain name of the server (such as `us-east-2-www.example.com` ), not the name of the resource record sets ( `www.example.com` ).
     ///
-    /// &gt; Health check results will be unpredictable if you do the following:
-    /// &gt;
-    /// &gt; - Create a health check that has the same value for `FullyQualifiedDomainName` as the name of a resource record set.
-    /// &gt; - Associate that health check with the resource record set.
-    pub health_check_id: Option<Str>,
+    /// \> Health check results will be unpredictable if you do the following:
+    /// \>
+    /// \> - Create a health check that has the same value for `FullyQualifiedDomainName` as the name of a resource record set.
+    /// \> - Associate that health check with the resource record set.
+    pub health_check_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone that you want to create records in.
@@ -304,7 +263,7 @@ pub struct RecordSet {
     /// Specify either `HostedZoneName` or `HostedZoneId` , but not both. If you have multiple hosted zones with the same domain name, you must specify the hosted zone using `HostedZoneId` .
     ///
     /// Do not provide the `HostedZoneId` if it is already defined in `AWS::Route53::RecordSetGroup` . The creation fails if `HostedZoneId` is defined in both.
-    pub hosted_zone_id: Option<Str>,
+    pub hosted_zone_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedZoneName`: a string.
     ///
     /// The name of the hosted zone that you want to create records in. You must include a trailing dot (for example, `www.example.com.` ) as part of the `HostedZoneName` .
@@ -312,7 +271,7 @@ pub struct RecordSet {
     /// When you create a stack using an `AWS::Route53::RecordSet` that specifies `HostedZoneName` , AWS CloudFormation attempts to find a hosted zone whose name matches the `HostedZoneName` . If AWS CloudFormation can't find a hosted zone with a matching domain name, or if there is more than one hosted zone with the specified domain name, AWS CloudFormation will not create the stack.
     ///
     /// Specify either `HostedZoneName` or `HostedZoneId` , but not both. If you have multiple hosted zones with the same domain name, you must specify the hosted zone using `HostedZoneId` .
-    pub hosted_zone_name: Option<Str>,
+    pub hosted_zone_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiValueAnswer`: a boolean.
     ///
     /// *Multivalue answer resource record sets only* : To route traffic approximately randomly to multiple resources, such as web servers, create one multivalue answer record for each resource and specify `true` for `MultiValueAnswer` . Note the following:
@@ -325,14 +284,14 @@ pub struct RecordSet {
     /// - If a resource becomes unavailable after a resolver caches a response, client software typically tries another of the IP addresses in the response.
     ///
     /// You can't create multivalue answer alias records.
-    pub multi_value_answer: Option<Bool>,
+    pub multi_value_answer: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string, required.
     ///
     /// The name of the record that you want to create, update, or delete.
     ///
     /// Enter a fully qualified domain name, for example, `www.example.com` . You can optionally include a trailing dot. If you omit the trailing dot, Amazon Route 53 assumes that the domain name that you specify is fully qualified. This means that Route 53 treats `www.example.com` (without a trailing dot) and `www.example.com.` (with a trailing dot) as identical.
     ///
-    /// For information about how to specify characters other than `a-z` , `0-9` , and `-` (hyphen) and how to specify internationalized domain names, see \[DNS Domain Name Format\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>) in the *Amazon Route 53 Developer Guide* .
+    /// For information about how to specify characters other than `a-z` , `0-9` , and `-` (hyphen) and how to specify internationalized domain names, see [DNS Domain Name Format](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html) in the *Amazon Route 53 Developer Guide* .
     ///
     /// You can use the asterisk (*) wildcard to replace the leftmost label in a domain name, for example, `*.example.com` . Note the following:
     ///
@@ -340,8 +299,8 @@ pub struct RecordSet {
     /// - The * can't replace any of the middle labels, for example, marketing.*.example.com.
     /// - If you include * in any position other than the leftmost label in a domain name, DNS treats it as an * character (ASCII 42), not as a wildcard.
     ///
-    /// &gt; You can't use the * wildcard for resource records sets that have a type of NS.
-    pub name: Str,
+    /// \> You can't use the * wildcard for resource records sets that have a type of NS.
+    pub name: ::cloudwright_core::Str,
     /// `Region`: a string.
     ///
     /// *Latency-based resource record sets only:* The Amazon EC2 Region where you created the resource that this resource record set refers to. The resource typically is an AWS resource, such as an EC2 instance or an ELB load balancer, and is referred to by an IP address or a DNS domain name, depending on the record type.
@@ -354,17 +313,17 @@ pub struct RecordSet {
     /// - You can only create one latency resource record set for each Amazon EC2 Region.
     /// - You aren't required to create latency resource record sets for all Amazon EC2 Regions. Route 53 will choose the region with the best latency from among the regions that you create latency resource record sets for.
     /// - You can't create non-latency resource record sets that have the same values for the `Name` and `Type` elements as latency resource record sets.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceRecords`: a list of strings.
     ///
-    /// Information about the records that you want to create. Each record should be in the format appropriate for the record type specified by the `Type` property. For information about different record types and their record formats, see \[Values That You Specify When You Create or Edit Amazon Route 53 Records\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values.html>) in the *Amazon Route 53 Developer Guide* .
-    pub resource_records: Option<List<Str>>,
+    /// Information about the records that you want to create. Each record should be in the format appropriate for the record type specified by the `Type` property. For information about different record types and their record formats, see [Values That You Specify When You Create or Edit Amazon Route 53 Records](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values.html) in the *Amazon Route 53 Developer Guide* .
+    pub resource_records: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SetIdentifier`: a string.
     ///
     /// *Resource record sets that have a routing policy other than simple:* An identifier that differentiates among multiple resource record sets that have the same combination of name and type, such as multiple weighted resource record sets named acme.example.com that have a type of A. In a group of resource record sets that have the same name and type, the value of `SetIdentifier` must be unique for each resource record set.
     ///
-    /// For information about routing policies, see \[Choosing a Routing Policy\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html>) in the *Amazon Route 53 Developer Guide* .
-    pub set_identifier: Option<Str>,
+    /// For information about routing policies, see [Choosing a Routing Policy](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html) in the *Amazon Route 53 Developer Guide* .
+    pub set_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `TTL`: a string.
     ///
     /// The resource record cache time to live (TTL), in seconds. Note the following:
@@ -373,10 +332,10 @@ pub struct RecordSet {
     /// - If you're associating this resource record set with a health check (if you're adding a `HealthCheckId` element), we recommend that you specify a `TTL` of 60 seconds or less so clients respond quickly to changes in health status.
     /// - All of the resource record sets in a group of weighted resource record sets must have the same value for `TTL` .
     /// - If a group of weighted resource record sets includes one or more weighted alias resource record sets for which the alias target is an ELB load balancer, we recommend that you specify a `TTL` of 60 seconds for all of the non-alias weighted resource record sets that have the same name and type. Values other than 60 seconds (the TTL for load balancers) will change the effect of the values that you specify for `Weight` .
-    pub ttl: Option<Str>,
+    pub ttl: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string, required.
     ///
-    /// The DNS record type. For information about different record types and how data is encoded for them, see \[Supported DNS Resource Record Types\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html>) in the *Amazon Route 53 Developer Guide* .
+    /// The DNS record type. For information about different record types and how data is encoded for them, see [Supported DNS Resource Record Types](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html) in the *Amazon Route 53 Developer Guide* .
     ///
     /// Valid values for basic resource record sets: `A` | `AAAA` | `CAA` | `CNAME` | `DS` | `MX` | `NAPTR` | `NS` | `PTR` | `SOA` | `SPF` | `SRV` | `TXT` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS`
     ///
@@ -384,7 +343,7 @@ pub struct RecordSet {
     ///
     /// Valid values for multivalue answer resource record sets: `A` | `AAAA` | `MX` | `NAPTR` | `PTR` | `SPF` | `SRV` | `TXT` | `CAA` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS`
     ///
-    /// &gt; SPF records were formerly used to verify the identity of the sender of email messages. However, we no longer recommend that you create resource record sets for which the value of `Type` is `SPF` . RFC 7208, *Sender Policy Framework (SPF) for Authorizing Use of Domains in Email, Version 1* , has been updated to say, "...\[I\]ts existence and mechanism defined in \[RFC4408\] have led to some interoperability issues. Accordingly, its use is no longer appropriate for SPF version 1; implementations are not to use it." In RFC 7208, see section 14.1, \[The SPF DNS Record Type\](<https://docs.aws.amazon.com/http://tools.ietf.org/html/rfc7208#section-14.1>) .
+    /// \> SPF records were formerly used to verify the identity of the sender of email messages. However, we no longer recommend that you create resource record sets for which the value of `Type` is `SPF` . RFC 7208, *Sender Policy Framework (SPF) for Authorizing Use of Domains in Email, Version 1* , has been updated to say, "...\[I\]ts existence and mechanism defined in \[RFC4408\] have led to some interoperability issues. Accordingly, its use is no longer appropriate for SPF version 1; implementations are not to use it." In RFC 7208, see section 14.1, [The SPF DNS Record Type](https://docs.aws.amazon.com/http://tools.ietf.org/html/rfc7208#section-14.1) .
     ///
     /// Values for alias resource record sets:
     ///
@@ -398,8 +357,8 @@ pub struct RecordSet {
     /// - *Amazon Virtual Private Cloud interface VPC endpoints* `A`
     /// - *Another resource record set in this hosted zone:* Specify the type of the resource record set that you're creating the alias for. All values are supported except `NS` and `SOA` .
     ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't route traffic to a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
-    pub r#type: Str,
+    /// \> If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't route traffic to a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
+    pub r#type: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
     /// *Weighted resource record sets only:* Among resource record sets that have the same combination of DNS name and type, a value that determines the proportion of DNS queries that Amazon Route 53 responds to using the current resource record set. Route 53 calculates the sum of the weights for the resource record sets that have the same combination of DNS name and type. Route 53 then responds to queries based on the ratio of a resource's weight to the total. Note the following:
@@ -410,8 +369,8 @@ pub struct RecordSet {
     /// - You can create a maximum of 100 weighted resource record sets that have the same values for the `Name` and `Type` elements.
     /// - For weighted (but not weighted alias) resource record sets, if you set `Weight` to `0` for a resource record set, Route 53 never responds to queries with the applicable value for that resource record set. However, if you set `Weight` to `0` for all resource record sets that have the same combination of DNS name and type, traffic is routed to all resources with equal probability.
     ///
-    /// The effect of setting `Weight` to `0` is different when you associate health checks with weighted resource record sets. For more information, see \[Options for Configuring Route 53 Active-Active and Active-Passive Failover\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring-options.html>) in the *Amazon Route 53 Developer Guide* .
-    pub weight: Option<Int>,
+    /// The effect of setting `Weight` to `0` is different when you associate health checks with weighted resource record sets. For more information, see [Options for Configuring Route 53 Active-Active and Active-Passive Failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-configuring-options.html) in the *Amazon Route 53 Developer Guide* .
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -420,65 +379,65 @@ impl RecordSet {
     #[inline]
     pub fn new(required: RecordSetRequired) -> Self {
         Self {
-            alias_target: None,
-            cidr_routing_config: None,
-            failover: None,
-            geo_location: None,
-            geo_proximity_location: None,
-            health_check_id: None,
-            hosted_zone_id: None,
-            hosted_zone_name: None,
-            multi_value_answer: None,
+            alias_target: ::std::option::Option::None,
+            cidr_routing_config: ::std::option::Option::None,
+            failover: ::std::option::Option::None,
+            geo_location: ::std::option::Option::None,
+            geo_proximity_location: ::std::option::Option::None,
+            health_check_id: ::std::option::Option::None,
+            hosted_zone_id: ::std::option::Option::None,
+            hosted_zone_name: ::std::option::Option::None,
+            multi_value_answer: ::std::option::Option::None,
             name: required.name,
-            region: None,
-            resource_records: None,
-            set_identifier: None,
-            ttl: None,
+            region: ::std::option::Option::None,
+            resource_records: ::std::option::Option::None,
+            set_identifier: ::std::option::Option::None,
+            ttl: ::std::option::Option::None,
             r#type: required.r#type,
-            weight: None,
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `AliasTarget`: an [`AliasTarget`] object.
-    pub fn alias_target(mut self, value: impl Into<Obj<AliasTarget>>) -> Self { self.alias_target = Some(value.into()); self }
+    pub fn alias_target(mut self, value: impl ::std::convert::Into<crate::Obj<AliasTarget>>) -> Self { self.alias_target = ::std::option::Option::Some(value.into()); self }
     /// `CidrRoutingConfig`: a [`CidrRoutingConfig`] object.
-    pub fn cidr_routing_config(mut self, value: impl Into<Obj<CidrRoutingConfig>>) -> Self { self.cidr_routing_config = Some(value.into()); self }
+    pub fn cidr_routing_config(mut self, value: impl ::std::convert::Into<crate::Obj<CidrRoutingConfig>>) -> Self { self.cidr_routing_config = ::std::option::Option::Some(value.into()); self }
     /// `Failover`: a string.
-    pub fn failover(mut self, value: impl Into<Str>) -> Self { self.failover = Some(value.into()); self }
+    pub fn failover(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failover = ::std::option::Option::Some(value.into()); self }
     /// `GeoLocation`: a [`GeoLocation`] object.
-    pub fn geo_location(mut self, value: impl Into<Obj<GeoLocation>>) -> Self { self.geo_location = Some(value.into()); self }
+    pub fn geo_location(mut self, value: impl ::std::convert::Into<crate::Obj<GeoLocation>>) -> Self { self.geo_location = ::std::option::Option::Some(value.into()); self }
     /// `GeoProximityLocation`: a [`GeoProximityLocation`] object.
-    pub fn geo_proximity_location(mut self, value: impl Into<Obj<GeoProximityLocation>>) -> Self { self.geo_proximity_location = Some(value.into()); self }
+    pub fn geo_proximity_location(mut self, value: impl ::std::convert::Into<crate::Obj<GeoProximityLocation>>) -> Self { self.geo_proximity_location = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckId`: a string.
-    pub fn health_check_id(mut self, value: impl Into<Str>) -> Self { self.health_check_id = Some(value.into()); self }
+    pub fn health_check_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.health_check_id = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneId`: a string.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneName`: a string.
-    pub fn hosted_zone_name(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_name = Some(value.into()); self }
+    pub fn hosted_zone_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_name = ::std::option::Option::Some(value.into()); self }
     /// `MultiValueAnswer`: a boolean.
-    pub fn multi_value_answer(mut self, value: impl Into<Bool>) -> Self { self.multi_value_answer = Some(value.into()); self }
+    pub fn multi_value_answer(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.multi_value_answer = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRecords`: a list of strings.
-    pub fn resource_records(mut self, value: impl Into<List<Str>>) -> Self { self.resource_records = Some(value.into()); self }
+    pub fn resource_records(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_records = ::std::option::Option::Some(value.into()); self }
     /// `SetIdentifier`: a string.
-    pub fn set_identifier(mut self, value: impl Into<Str>) -> Self { self.set_identifier = Some(value.into()); self }
+    pub fn set_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.set_identifier = ::std::option::Option::Some(value.into()); self }
     /// `TTL`: a string.
-    pub fn ttl(mut self, value: impl Into<Str>) -> Self { self.ttl = Some(value.into()); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ttl = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecordSet {}
+impl crate::PropertyType for RecordSet {}
 
-impl ToValue for RecordSet {
+impl ::cloudwright_core::ToValue for RecordSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AliasTarget", &self.alias_target)
             .opt("CidrRoutingConfig", &self.cidr_routing_config)
             .opt("Failover", &self.failover)
@@ -497,4 +456,52 @@ impl ToValue for RecordSet {
             .opt("Weight", &self.weight)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AliasTarget, RULE_CidrRoutingConfig, RULE_GeoLocation, RULE_GeoProximityLocation,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordSetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::STR),
+            ("HostedZoneId", Shape::STR),
+            ("HostedZoneName", Shape::STR),
+            ("RecordSets", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordSet), min_items: None, max_items: None, unique: true })),
+        ],
+        one_of: &[&[&["HostedZoneId"], &["HostedZoneName"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
+        properties: &[
+            ("AliasTarget", Shape::Object(&RULE_AliasTarget)),
+            ("CidrRoutingConfig", Shape::Object(&RULE_CidrRoutingConfig)),
+            ("Failover", Shape::STR),
+            ("GeoLocation", Shape::Object(&RULE_GeoLocation)),
+            ("GeoProximityLocation", Shape::Object(&RULE_GeoProximityLocation)),
+            ("HealthCheckId", Shape::STR),
+            ("HostedZoneId", Shape::STR),
+            ("HostedZoneName", Shape::STR),
+            ("MultiValueAnswer", Shape::Bool),
+            ("Name", Shape::STR),
+            ("Region", Shape::STR),
+            ("ResourceRecords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SetIdentifier", Shape::STR),
+            ("TTL", Shape::STR),
+            ("Type", Shape::STR),
+            ("Weight", Shape::INT),
+        ],
+        required: &["Type", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

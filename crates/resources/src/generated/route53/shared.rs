@@ -6,30 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "route53")]
 /// The required properties of [`AliasTarget`], by name: `AliasTarget::new(AliasTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasTargetRequired {
     /// `DNSName`: a string, required.
-    pub dns_name: Str,
+    pub dns_name: ::cloudwright_core::Str,
     /// `HostedZoneId`: a string, required.
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "route53")]
-#[rustfmt::skip]
-pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
-    properties: &[
-        ("DNSName", Shape::STR),
-        ("EvaluateTargetHealth", Shape::Bool),
-        ("HostedZoneId", Shape::STR),
-    ],
-    required: &["HostedZoneId", "DNSName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "route53")]
 /// The `AliasTarget` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -39,7 +24,7 @@ pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
 /// When creating records for a private hosted zone, note the following:
 ///
 /// - Creating geolocation alias and latency alias records in a private hosted zone is allowed but not supported.
-/// - For information about creating failover records in a private hosted zone, see \[Configuring Failover in a Private Hosted Zone\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html>) .
+/// - For information about creating failover records in a private hosted zone, see [Configuring Failover in a Private Hosted Zone](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-aliastarget.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -48,29 +33,29 @@ pub struct AliasTarget {
     ///
     /// *Alias records only:* The value that you specify depends on where you want to route queries:
     ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the applicable domain name for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
+    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the applicable domain name for your API. You can get the applicable value using the AWS CLI command [get-domain-names](https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html) :
     ///
     /// - For regional APIs, specify the value of `regionalDomainName` .
     /// - For edge-optimized APIs, specify the value of `distributionDomainName` . This is the name of the associated CloudFront distribution, such as `da1b2c3d4e5.cloudfront.net` .
     ///
-    /// &gt; The name of the record that you're creating must match a custom domain name for your API, such as `api.example.com` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Enter the API endpoint for the interface endpoint, such as `vpce-123456789abcdef01-example-us-east-1a.elasticloadbalancing.us-east-1.vpce.amazonaws.com` . For edge-optimized APIs, this is the domain name for the corresponding CloudFront distribution. You can get the value of `DnsName` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
+    /// \> The name of the record that you're creating must match a custom domain name for your API, such as `api.example.com` .
+    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Enter the API endpoint for the interface endpoint, such as `vpce-123456789abcdef01-example-us-east-1a.elasticloadbalancing.us-east-1.vpce.amazonaws.com` . For edge-optimized APIs, this is the domain name for the corresponding CloudFront distribution. You can get the value of `DnsName` using the AWS CLI command [describe-vpc-endpoints](https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html) .
     /// - **CloudFront distribution** - Specify the domain name that CloudFront assigned when you created your distribution.
     ///
-    /// Your CloudFront distribution must include an alternate domain name that matches the name of the record. For example, if the name of the record is *acme.example.com* , your CloudFront distribution must include *acme.example.com* as one of the alternate domain names. For more information, see \[Using Alternate Domain Names (CNAMEs)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html>) in the *Amazon CloudFront Developer Guide* .
+    /// Your CloudFront distribution must include an alternate domain name that matches the name of the record. For example, if the name of the record is *acme.example.com* , your CloudFront distribution must include *acme.example.com* as one of the alternate domain names. For more information, see [Using Alternate Domain Names (CNAMEs)](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html) in the *Amazon CloudFront Developer Guide* .
     ///
     /// You can't create a record in a private hosted zone to route traffic to a CloudFront distribution.
     ///
-    /// &gt; For failover alias records, you can't specify a CloudFront distribution for both the primary and secondary records. A distribution must include an alternate domain name that matches the name of the record. However, the primary and secondary records have the same name, and you can't include the same alternate domain name in more than one distribution.
+    /// \> For failover alias records, you can't specify a CloudFront distribution for both the primary and secondary records. A distribution must include an alternate domain name that matches the name of the record. However, the primary and secondary records have the same name, and you can't include the same alternate domain name in more than one distribution.
     /// - **Elastic Beanstalk environment** - If the domain name for your Elastic Beanstalk environment includes the region that you deployed the environment in, you can create an alias record that routes traffic to the environment. For example, the domain name `my-environment. *us-west-2* .elasticbeanstalk.com` is a regionalized domain name.
     ///
-    /// &gt; For environments that were created before early 2016, the domain name doesn't include the region. To route traffic to these environments, you must create a CNAME record instead of an alias record. Note that you can't create a CNAME record for the root domain name. For example, if your domain name is example.com, you can create a record that routes traffic for acme.example.com to your Elastic Beanstalk environment, but you can't create a record that routes traffic for example.com to your Elastic Beanstalk environment.
+    /// \> For environments that were created before early 2016, the domain name doesn't include the region. To route traffic to these environments, you must create a CNAME record instead of an alias record. Note that you can't create a CNAME record for the root domain name. For example, if your domain name is example.com, you can create a record that routes traffic for acme.example.com to your Elastic Beanstalk environment, but you can't create a record that routes traffic for example.com to your Elastic Beanstalk environment.
     ///
     /// For Elastic Beanstalk environments that have regionalized subdomains, specify the `CNAME` attribute for the environment. You can use the following methods to get the value of the CNAME attribute:
     ///
-    /// - *AWS Management Console* : For information about how to get the value by using the console, see \[Using Custom Domains with AWS Elastic Beanstalk\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/customdomains.html>) in the *AWS Elastic Beanstalk Developer Guide* .
-    /// - *Elastic Beanstalk API* : Use the `DescribeEnvironments` action to get the value of the `CNAME` attribute. For more information, see \[DescribeEnvironments\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironments.html>) in the *AWS Elastic Beanstalk API Reference* .
-    /// - *AWS CLI* : Use the `describe-environments` command to get the value of the `CNAME` attribute. For more information, see \[describe-environments\](<https://docs.aws.amazon.com/cli/latest/reference/elasticbeanstalk/describe-environments.html>) in the *AWS CLI* .
+    /// - *AWS Management Console* : For information about how to get the value by using the console, see [Using Custom Domains with AWS Elastic Beanstalk](https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/customdomains.html) in the *AWS Elastic Beanstalk Developer Guide* .
+    /// - *Elastic Beanstalk API* : Use the `DescribeEnvironments` action to get the value of the `CNAME` attribute. For more information, see [DescribeEnvironments](https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironments.html) in the *AWS Elastic Beanstalk API Reference* .
+    /// - *AWS CLI* : Use the `describe-environments` command to get the value of the `CNAME` attribute. For more information, see [describe-environments](https://docs.aws.amazon.com/cli/latest/reference/elasticbeanstalk/describe-environments.html) in the *AWS CLI* .
     /// - **ELB load balancer** - Specify the DNS name that is associated with the load balancer. Get the DNS name by using the AWS Management Console , the ELB API, or the AWS CLI .
     ///
     /// - *AWS Management Console* : Go to the EC2 page, choose *Load Balancers* in the navigation pane, choose the load balancer, choose the *Description* tab, and get the value of the *DNS name* field.
@@ -78,25 +63,25 @@ pub struct AliasTarget {
     /// If you're routing traffic to a Classic Load Balancer, get the value that begins with *dualstack* . If you're routing traffic to another type of load balancer, get the value that applies to the record type, A or AAAA.
     /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the value of `DNSName` . For more information, see the applicable guide:
     ///
-    /// - Classic Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>)
-    /// - Application and Network Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>)
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the value of `DNSName` :
+    /// - Classic Load Balancers: [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html)
+    /// - Application and Network Load Balancers: [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html)
+    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html) intrinsic function to get the value of `DNSName` :
     ///
-    /// - \[Classic Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - \[Application and Network Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
+    /// - [Classic Load Balancers](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values) .
+    /// - [Application and Network Load Balancers](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values) .
     /// - *AWS CLI* : Use `describe-load-balancers` to get the value of `DNSName` . For more information, see the applicable guide:
     ///
-    /// - Classic Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>)
-    /// - Application and Network Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>)
+    /// - Classic Load Balancers: [describe-load-balancers](https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html)
+    /// - Application and Network Load Balancers: [describe-load-balancers](https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html)
     /// - **Global Accelerator accelerator** - Specify the DNS name for your accelerator:
     ///
-    /// - *Global Accelerator API* : To get the DNS name, use \[DescribeAccelerator\](<https://docs.aws.amazon.com/global-accelerator/latest/api/API_DescribeAccelerator.html>) .
-    /// - *AWS CLI* : To get the DNS name, use \[describe-accelerator\](<https://docs.aws.amazon.com/cli/latest/reference/globalaccelerator/describe-accelerator.html>) .
-    /// - **Amazon S3 bucket that is configured as a static website** - Specify the domain name of the Amazon S3 website endpoint that you created the bucket in, for example, `s3-website.us-east-2.amazonaws.com` . For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* . For more information about using S3 buckets for websites, see \[Getting Started with Amazon Route 53\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/getting-started.html>) in the *Amazon Route 53 Developer Guide.*
+    /// - *Global Accelerator API* : To get the DNS name, use [DescribeAccelerator](https://docs.aws.amazon.com/global-accelerator/latest/api/API_DescribeAccelerator.html) .
+    /// - *AWS CLI* : To get the DNS name, use [describe-accelerator](https://docs.aws.amazon.com/cli/latest/reference/globalaccelerator/describe-accelerator.html) .
+    /// - **Amazon S3 bucket that is configured as a static website** - Specify the domain name of the Amazon S3 website endpoint that you created the bucket in, for example, `s3-website.us-east-2.amazonaws.com` . For more information about valid values, see the table [Amazon S3 Website Endpoints](https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints) in the *Amazon Web Services General Reference* . For more information about using S3 buckets for websites, see [Getting Started with Amazon Route 53](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/getting-started.html) in the *Amazon Route 53 Developer Guide.*
     /// - **Another Route 53 record** - Specify the value of the `Name` element for a record in the current hosted zone.
     ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
-    pub dns_name: Str,
+    /// \> If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
+    pub dns_name: ::cloudwright_core::Str,
     /// `EvaluateTargetHealth`: a boolean.
     ///
     /// *Applies only to alias, failover alias, geolocation alias, latency alias, and weighted alias resource record sets:* When `EvaluateTargetHealth` is `true` , an alias resource record set inherits the health of the referenced AWS resource, such as an ELB load balancer or another resource record set in the hosted zone.
@@ -115,49 +100,49 @@ pub struct AliasTarget {
     /// - For an Application or Network Load Balancer to be considered healthy, every target group that contains targets must contain at least one healthy target. If any target group contains only unhealthy targets, the load balancer is considered unhealthy, and Route 53 routes queries to other resources.
     /// - A target group that has no registered targets is considered unhealthy.
     ///
-    /// &gt; When you create a load balancer, you configure settings for Elastic Load Balancing health checks; they're not Route 53 health checks, but they perform a similar function. Do not create Route 53 health checks for the EC2 instances that you register with an ELB load balancer.
-    /// - **API Gateway APIs** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is an API Gateway API. However, because API Gateway is highly available by design, `EvaluateTargetHealth` provides no operational benefit and \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) are recommended instead for failover scenarios.
-    /// - **S3 buckets** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is an S3 bucket. However, because S3 buckets are highly available by design, `EvaluateTargetHealth` provides no operational benefit and \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) are recommended instead for failover scenarios.
-    /// - **VPC interface endpoints** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is a VPC interface endpoint. However, because VPC interface endpoints are highly available by design, `EvaluateTargetHealth` provides no operational benefit and \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) are recommended instead for failover scenarios.
-    /// - **Other records in the same hosted zone** - If the AWS resource that you specify in `DNSName` is a record or a group of records (for example, a group of weighted records) but is not another alias record, we recommend that you associate a health check with all of the records in the alias target. For more information, see \[What Happens When You Omit Health Checks?\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html#dns-failover-complex-configs-hc-omitting>) in the *Amazon Route 53 Developer Guide* .
+    /// \> When you create a load balancer, you configure settings for Elastic Load Balancing health checks; they're not Route 53 health checks, but they perform a similar function. Do not create Route 53 health checks for the EC2 instances that you register with an ELB load balancer.
+    /// - **API Gateway APIs** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is an API Gateway API. However, because API Gateway is highly available by design, `EvaluateTargetHealth` provides no operational benefit and [Route 53 health checks](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) are recommended instead for failover scenarios.
+    /// - **S3 buckets** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is an S3 bucket. However, because S3 buckets are highly available by design, `EvaluateTargetHealth` provides no operational benefit and [Route 53 health checks](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) are recommended instead for failover scenarios.
+    /// - **VPC interface endpoints** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is a VPC interface endpoint. However, because VPC interface endpoints are highly available by design, `EvaluateTargetHealth` provides no operational benefit and [Route 53 health checks](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) are recommended instead for failover scenarios.
+    /// - **Other records in the same hosted zone** - If the AWS resource that you specify in `DNSName` is a record or a group of records (for example, a group of weighted records) but is not another alias record, we recommend that you associate a health check with all of the records in the alias target. For more information, see [What Happens When You Omit Health Checks?](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html#dns-failover-complex-configs-hc-omitting) in the *Amazon Route 53 Developer Guide* .
     ///
-    /// &gt; While `EvaluateTargetHealth` can be set to `true` for highly available AWS services (such as S3 buckets, VPC interface endpoints, and API Gateway), these services are designed for high availability and rarely experience outages that would be detected by this feature. For failover scenarios with these services, consider using \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) that monitor your application's ability to access the service instead.
+    /// \> While `EvaluateTargetHealth` can be set to `true` for highly available AWS services (such as S3 buckets, VPC interface endpoints, and API Gateway), these services are designed for high availability and rarely experience outages that would be detected by this feature. For failover scenarios with these services, consider using [Route 53 health checks](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) that monitor your application's ability to access the service instead.
     ///
-    /// For more information and examples, see \[Amazon Route 53 Health Checks and DNS Failover\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) in the *Amazon Route 53 Developer Guide* .
-    pub evaluate_target_health: Option<Bool>,
+    /// For more information and examples, see [Amazon Route 53 Health Checks and DNS Failover](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html) in the *Amazon Route 53 Developer Guide* .
+    pub evaluate_target_health: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HostedZoneId`: a string, required.
     ///
     /// *Alias resource records sets only* : The value used depends on where you want to route traffic:
     ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the hosted zone ID for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
+    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the hosted zone ID for your API. You can get the applicable value using the AWS CLI command [get-domain-names](https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html) :
     ///
     /// - For regional APIs, specify the value of `regionalHostedZoneId` .
     /// - For edge-optimized APIs, specify the value of `distributionHostedZoneId` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Specify the hosted zone ID for your interface endpoint. You can get the value of `HostedZoneId` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
+    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Specify the hosted zone ID for your interface endpoint. You can get the value of `HostedZoneId` using the AWS CLI command [describe-vpc-endpoints](https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html) .
     /// - **CloudFront distribution** - Specify `Z2FDTNDATAQYW2` . This is always the hosted zone ID when you create an alias record that routes traffic to a CloudFront distribution.
     ///
-    /// &gt; Alias records for CloudFront can't be created in a private zone.
-    /// - **Elastic Beanstalk environment** - Specify the hosted zone ID for the region that you created the environment in. The environment must have a regionalized subdomain. For a list of regions and the corresponding hosted zone IDs, see \[AWS Elastic Beanstalk endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/elasticbeanstalk.html>) in the *Amazon Web Services General Reference* .
+    /// \> Alias records for CloudFront can't be created in a private zone.
+    /// - **Elastic Beanstalk environment** - Specify the hosted zone ID for the region that you created the environment in. The environment must have a regionalized subdomain. For a list of regions and the corresponding hosted zone IDs, see [AWS Elastic Beanstalk endpoints and quotas](https://docs.aws.amazon.com/general/latest/gr/elasticbeanstalk.html) in the *Amazon Web Services General Reference* .
     /// - **ELB load balancer** - Specify the value of the hosted zone ID for the load balancer. Use the following methods to get the hosted zone ID:
     ///
-    /// - \[Service Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/elb.html>) table in the "Elastic Load Balancing Endpoints and Quotas" topic in the *Amazon Web Services General Reference* : Use the value that corresponds with the region that you created your load balancer in. Note that there are separate columns for Application and Classic Load Balancers and for Network Load Balancers.
+    /// - [Service Endpoints](https://docs.aws.amazon.com/general/latest/gr/elb.html) table in the "Elastic Load Balancing Endpoints and Quotas" topic in the *Amazon Web Services General Reference* : Use the value that corresponds with the region that you created your load balancer in. Note that there are separate columns for Application and Classic Load Balancers and for Network Load Balancers.
     /// - *AWS Management Console* : Go to the Amazon EC2 page, choose *Load Balancers* in the navigation pane, select the load balancer, and get the value of the *Hosted zone* field on the *Description* tab.
     /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the applicable value. For more information, see the applicable guide:
     ///
-    /// - Classic Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the applicable value:
+    /// - Classic Load Balancers: Use [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html) to get the value of `CanonicalHostedZoneNameID` .
+    /// - Application and Network Load Balancers: Use [DescribeLoadBalancers](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html) to get the value of `CanonicalHostedZoneID` .
+    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html) intrinsic function to get the applicable value:
     ///
-    /// - Classic Load Balancers: Get \[CanonicalHostedZoneNameID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - Application and Network Load Balancers: Get \[CanonicalHostedZoneID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
+    /// - Classic Load Balancers: Get [CanonicalHostedZoneNameID](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values) .
+    /// - Application and Network Load Balancers: Get [CanonicalHostedZoneID](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values) .
     /// - *AWS CLI* : Use `describe-load-balancers` to get the applicable value. For more information, see the applicable guide:
     ///
-    /// - Classic Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneID` .
+    /// - Classic Load Balancers: Use [describe-load-balancers](https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html) to get the value of `CanonicalHostedZoneNameID` .
+    /// - Application and Network Load Balancers: Use [describe-load-balancers](https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html) to get the value of `CanonicalHostedZoneID` .
     /// - **Global Accelerator accelerator** - Specify `Z2BJ6XQ5FK7U4H` .
-    /// - **An Amazon S3 bucket configured as a static website** - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* .
+    /// - **An Amazon S3 bucket configured as a static website** - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table [Amazon S3 Website Endpoints](https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints) in the *Amazon Web Services General Reference* .
     /// - **Another Route 53 record in your hosted zone** - Specify the hosted zone ID of your hosted zone. (An alias record can't reference a record in a different hosted zone.)
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "route53")]
@@ -168,27 +153,27 @@ impl AliasTarget {
     pub fn new(required: AliasTargetRequired) -> Self {
         Self {
             dns_name: required.dns_name,
-            evaluate_target_health: None,
+            evaluate_target_health: ::std::option::Option::None,
             hosted_zone_id: required.hosted_zone_id,
         }
     }
 
     /// `DNSName`: a string, required.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = value.into(); self }
+    pub fn dns_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_name = value.into(); self }
     /// `EvaluateTargetHealth`: a boolean.
-    pub fn evaluate_target_health(mut self, value: impl Into<Bool>) -> Self { self.evaluate_target_health = Some(value.into()); self }
+    pub fn evaluate_target_health(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.evaluate_target_health = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneId`: a string, required.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = value.into(); self }
 }
 
 #[cfg(feature = "route53")]
-impl PropertyType for AliasTarget {}
+impl crate::PropertyType for AliasTarget {}
 
 #[cfg(feature = "route53")]
-impl ToValue for AliasTarget {
+impl ::cloudwright_core::ToValue for AliasTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DNSName", &self.dns_name)
             .opt("EvaluateTargetHealth", &self.evaluate_target_health)
             .req("HostedZoneId", &self.hosted_zone_id)
@@ -201,22 +186,10 @@ impl ToValue for AliasTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CidrRoutingConfigRequired {
     /// `CollectionId`: a string, required.
-    pub collection_id: Str,
+    pub collection_id: ::cloudwright_core::Str,
     /// `LocationName`: a string, required.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "route53")]
-#[rustfmt::skip]
-pub(crate) static RULE_CidrRoutingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CollectionId", Shape::STR),
-        ("LocationName", Shape::STR),
-    ],
-    required: &["CollectionId", "LocationName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "route53")]
 /// The `CidrRoutingConfig` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -231,11 +204,11 @@ pub struct CidrRoutingConfig {
     /// `CollectionId`: a string, required.
     ///
     /// The CIDR collection ID.
-    pub collection_id: Str,
+    pub collection_id: ::cloudwright_core::Str,
     /// `LocationName`: a string, required.
     ///
     /// The CIDR collection location name.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "route53")]
@@ -251,19 +224,19 @@ impl CidrRoutingConfig {
     }
 
     /// `CollectionId`: a string, required.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
+    pub fn collection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.collection_id = value.into(); self }
     /// `LocationName`: a string, required.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
+    pub fn location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_name = value.into(); self }
 }
 
 #[cfg(feature = "route53")]
-impl PropertyType for CidrRoutingConfig {}
+impl crate::PropertyType for CidrRoutingConfig {}
 
 #[cfg(feature = "route53")]
-impl ToValue for CidrRoutingConfig {
+impl ::cloudwright_core::ToValue for CidrRoutingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CollectionId", &self.collection_id)
             .req("LocationName", &self.location_name)
             .build()
@@ -275,22 +248,10 @@ impl ToValue for CidrRoutingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoordinatesRequired {
     /// `Latitude`: a string, required.
-    pub latitude: Str,
+    pub latitude: ::cloudwright_core::Str,
     /// `Longitude`: a string, required.
-    pub longitude: Str,
+    pub longitude: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "route53")]
-#[rustfmt::skip]
-pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
-    properties: &[
-        ("Latitude", Shape::STR),
-        ("Longitude", Shape::STR),
-    ],
-    required: &["Latitude", "Longitude"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "route53")]
 /// The `Coordinates` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -299,9 +260,9 @@ pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Coordinates {
     /// `Latitude`: a string, required.
-    pub latitude: Str,
+    pub latitude: ::cloudwright_core::Str,
     /// `Longitude`: a string, required.
-    pub longitude: Str,
+    pub longitude: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "route53")]
@@ -317,36 +278,24 @@ impl Coordinates {
     }
 
     /// `Latitude`: a string, required.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self { self.latitude = value.into(); self }
+    pub fn latitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.latitude = value.into(); self }
     /// `Longitude`: a string, required.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = value.into(); self }
+    pub fn longitude(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.longitude = value.into(); self }
 }
 
 #[cfg(feature = "route53")]
-impl PropertyType for Coordinates {}
+impl crate::PropertyType for Coordinates {}
 
 #[cfg(feature = "route53")]
-impl ToValue for Coordinates {
+impl ::cloudwright_core::ToValue for Coordinates {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Latitude", &self.latitude)
             .req("Longitude", &self.longitude)
             .build()
     }
 }
-
-#[cfg(feature = "route53")]
-#[rustfmt::skip]
-pub(crate) static RULE_GeoLocation: ObjRule = ObjRule {
-    properties: &[
-        ("ContinentCode", Shape::STR),
-        ("CountryCode", Shape::STR),
-        ("SubdivisionCode", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "route53")]
 /// The `GeoLocation` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -369,19 +318,19 @@ pub struct GeoLocation {
     /// - *SA* : South America
     ///
     /// Constraint: Specifying `ContinentCode` with either `CountryCode` or `SubdivisionCode` returns an `InvalidInput` error.
-    pub continent_code: Option<Str>,
+    pub continent_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `CountryCode`: a string.
     ///
     /// For geolocation resource record sets, the two-letter code for a country.
     ///
-    /// Route 53 uses the two-letter country codes that are specified in \[ISO standard 3166-1 alpha-2\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2>) .
-    pub country_code: Option<Str>,
+    /// Route 53 uses the two-letter country codes that are specified in [ISO standard 3166-1 alpha-2](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2) .
+    pub country_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubdivisionCode`: a string.
     ///
-    /// For geolocation resource record sets, the two-letter code for a state of the United States. Route 53 doesn't support any other values for `SubdivisionCode` . For a list of state abbreviations, see \[Appendix B: Two–Letter State and Possession Abbreviations\](<https://docs.aws.amazon.com/https://pe.usps.com/text/pub28/28apb.htm>) on the United States Postal Service website.
+    /// For geolocation resource record sets, the two-letter code for a state of the United States. Route 53 doesn't support any other values for `SubdivisionCode` . For a list of state abbreviations, see [Appendix B: Two–Letter State and Possession Abbreviations](https://docs.aws.amazon.com/https://pe.usps.com/text/pub28/28apb.htm) on the United States Postal Service website.
     ///
     /// If you specify `subdivisioncode` , you must also specify `US` for `CountryCode` .
-    pub subdivision_code: Option<Str>,
+    pub subdivision_code: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "route53")]
@@ -390,25 +339,25 @@ impl GeoLocation {
     /// A `GeoLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContinentCode`: a string.
-    pub fn continent_code(mut self, value: impl Into<Str>) -> Self { self.continent_code = Some(value.into()); self }
+    pub fn continent_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.continent_code = ::std::option::Option::Some(value.into()); self }
     /// `CountryCode`: a string.
-    pub fn country_code(mut self, value: impl Into<Str>) -> Self { self.country_code = Some(value.into()); self }
+    pub fn country_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.country_code = ::std::option::Option::Some(value.into()); self }
     /// `SubdivisionCode`: a string.
-    pub fn subdivision_code(mut self, value: impl Into<Str>) -> Self { self.subdivision_code = Some(value.into()); self }
+    pub fn subdivision_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subdivision_code = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "route53")]
-impl PropertyType for GeoLocation {}
+impl crate::PropertyType for GeoLocation {}
 
 #[cfg(feature = "route53")]
-impl ToValue for GeoLocation {
+impl ::cloudwright_core::ToValue for GeoLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContinentCode", &self.continent_code)
             .opt("CountryCode", &self.country_code)
             .opt("SubdivisionCode", &self.subdivision_code)
@@ -417,32 +366,19 @@ impl ToValue for GeoLocation {
 }
 
 #[cfg(feature = "route53")]
-#[rustfmt::skip]
-pub(crate) static RULE_GeoProximityLocation: ObjRule = ObjRule {
-    properties: &[
-        ("AWSRegion", Shape::STR),
-        ("Bias", Shape::INT),
-        ("Coordinates", Shape::Object(&RULE_Coordinates)),
-        ("LocalZoneGroup", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "route53")]
 /// The `GeoProximityLocation` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-geoproximitylocation.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GeoProximityLocation {
     /// `AWSRegion`: a string.
-    pub aws_region: Option<Str>,
+    pub aws_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bias`: an integer.
-    pub bias: Option<Int>,
+    pub bias: ::std::option::Option<::cloudwright_core::Int>,
     /// `Coordinates`: a [`Coordinates`] object.
-    pub coordinates: Option<Obj<Coordinates>>,
+    pub coordinates: ::std::option::Option<crate::Obj<Coordinates>>,
     /// `LocalZoneGroup`: a string.
-    pub local_zone_group: Option<Str>,
+    pub local_zone_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "route53")]
@@ -451,31 +387,100 @@ impl GeoProximityLocation {
     /// A `GeoProximityLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AWSRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
+    pub fn aws_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.aws_region = ::std::option::Option::Some(value.into()); self }
     /// `Bias`: an integer.
-    pub fn bias(mut self, value: impl Into<Int>) -> Self { self.bias = Some(value.into()); self }
+    pub fn bias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bias = ::std::option::Option::Some(value.into()); self }
     /// `Coordinates`: a [`Coordinates`] object.
-    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self { self.coordinates = Some(value.into()); self }
+    pub fn coordinates(mut self, value: impl ::std::convert::Into<crate::Obj<Coordinates>>) -> Self { self.coordinates = ::std::option::Option::Some(value.into()); self }
     /// `LocalZoneGroup`: a string.
-    pub fn local_zone_group(mut self, value: impl Into<Str>) -> Self { self.local_zone_group = Some(value.into()); self }
+    pub fn local_zone_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_zone_group = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "route53")]
-impl PropertyType for GeoProximityLocation {}
+impl crate::PropertyType for GeoProximityLocation {}
 
 #[cfg(feature = "route53")]
-impl ToValue for GeoProximityLocation {
+impl ::cloudwright_core::ToValue for GeoProximityLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AWSRegion", &self.aws_region)
             .opt("Bias", &self.bias)
             .opt("Coordinates", &self.coordinates)
             .opt("LocalZoneGroup", &self.local_zone_group)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "route53")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
+        properties: &[
+            ("DNSName", Shape::STR),
+            ("EvaluateTargetHealth", Shape::Bool),
+            ("HostedZoneId", Shape::STR),
+        ],
+        required: &["HostedZoneId", "DNSName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "route53")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CidrRoutingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CollectionId", Shape::STR),
+            ("LocationName", Shape::STR),
+        ],
+        required: &["CollectionId", "LocationName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "route53")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
+        properties: &[
+            ("Latitude", Shape::STR),
+            ("Longitude", Shape::STR),
+        ],
+        required: &["Latitude", "Longitude"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "route53")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoLocation: ObjRule = ObjRule {
+        properties: &[
+            ("ContinentCode", Shape::STR),
+            ("CountryCode", Shape::STR),
+            ("SubdivisionCode", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "route53")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoProximityLocation: ObjRule = ObjRule {
+        properties: &[
+            ("AWSRegion", Shape::STR),
+            ("Bias", Shape::INT),
+            ("Coordinates", Shape::Object(&RULE_Coordinates)),
+            ("LocalZoneGroup", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
 
 /// The required properties of [`AccessSource`], by name: `AccessSource::new(AccessSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessSourceRequired {
     /// `Cidr`: a string, required.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `DnsViewId`: a string, required.
-    pub dns_view_id: Str,
+    pub dns_view_id: ::cloudwright_core::Str,
     /// `Protocol`: a [`DnsProtocol`] value, required.
     pub protocol: DnsProtocol,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessSource: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(42), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["DO53", "DOH", "DOT"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Cidr", "DnsViewId", "Protocol"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::AccessSource` resource.
 ///
@@ -57,27 +34,27 @@ pub struct AccessSource {
     /// `Cidr`: a string, required.
     ///
     /// Format `ipv4-network`; length 1 to 42.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `ClientToken`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsViewId`: a string, required.
     ///
     /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub dns_view_id: Str,
+    pub dns_view_id: ::cloudwright_core::Str,
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `Name`: a string.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a [`DnsProtocol`] value, required.
     pub protocol: DnsProtocol,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +64,7 @@ impl AccessSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::AccessSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-accesssource.html",
         primary_identifier: &["AccessSourceId"],
@@ -98,7 +75,7 @@ impl AccessSource {
         read_only: &["Arn", "AccessSourceId", "CreatedAt", "UpdatedAt", "Status"],
         attributes: &["AccessSourceId", "Arn", "CreatedAt", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AccessSource` with its required properties, named in a [`AccessSourceRequired`].
@@ -106,49 +83,51 @@ impl AccessSource {
     pub fn new(required: AccessSourceRequired) -> Self {
         Self {
             cidr: required.cidr,
-            client_token: None,
+            client_token: ::std::option::Option::None,
             dns_view_id: required.dns_view_id,
-            ip_address_type: None,
-            name: None,
+            ip_address_type: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             protocol: required.protocol,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `DnsViewId`: a string, required.
-    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self { self.dns_view_id = value.into(); self }
+    pub fn dns_view_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_view_id = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`DnsProtocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<DnsProtocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<DnsProtocol>) -> Self { self.protocol = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessSource {
+impl ::cloudwright_core::Resource for AccessSource {
     type Attributes = AccessSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessSource {
+impl ::cloudwright_core::ToValue for AccessSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cidr", &self.cidr)
             .opt("ClientToken", &self.client_token)
             .req("DnsViewId", &self.dns_view_id)
@@ -160,12 +139,12 @@ impl ToValue for AccessSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessSource`]: `Handle<AccessSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessSource`]: `Handle<AccessSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessSourceAttributes(ResourceRef);
+pub struct AccessSourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessSourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessSourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -173,32 +152,32 @@ impl From<ResourceRef> for AccessSourceAttributes {
 impl AccessSourceAttributes {
     /// `Fn::GetAtt` `AccessSourceId`: a string.
     #[inline]
-    pub fn access_source_id(&self) -> Value {
-        self.0.get_att("AccessSourceId")
+    pub fn access_source_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessSourceId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -212,25 +191,25 @@ pub enum DnsProtocol {
     /// `DOT`
     Dot,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DnsProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DnsProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DnsProtocol {
+impl ::cloudwright_core::ToValue for DnsProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Do53 => "DO53",
             Self::Doh => "DOH",
             Self::Dot => "DOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -242,23 +221,51 @@ pub enum IpAddressType {
     /// `IPV6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessSource: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(42), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["DO53", "DOH", "DOT"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Cidr", "DnsViewId", "Protocol"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
-
-/// The required properties of [`AccessToken`], by name: `AccessToken::new(AccessTokenRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessTokenRequired {
-    /// `DnsViewId`: a string, required.
-    pub dns_view_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessToken: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ExpiresAt", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["DnsViewId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::AccessToken` resource.
 ///
@@ -51,23 +23,23 @@ pub struct AccessToken {
     /// `ClientToken`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsViewId`: a string, required.
     ///
     /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub dns_view_id: Str,
+    pub dns_view_id: ::cloudwright_core::Str,
     /// `ExpiresAt`: a string.
     ///
     /// Create-only: changing it replaces the resource.
-    pub expires_at: Option<Str>,
+    pub expires_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +49,7 @@ impl AccessToken {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::AccessToken",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-accesstoken.html",
         primary_identifier: &["AccessTokenId"],
@@ -88,51 +60,53 @@ impl AccessToken {
         read_only: &["Arn", "AccessTokenId", "CreatedAt", "UpdatedAt", "Status", "Value", "GlobalResolverId"],
         attributes: &["AccessTokenId", "Arn", "CreatedAt", "GlobalResolverId", "Status", "UpdatedAt", "Value"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AccessToken` with its required properties, named in a [`AccessTokenRequired`].
+    /// A `AccessToken` with its one required property, `DnsViewId`.
     #[inline]
-    pub fn new(required: AccessTokenRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_token: None,
-            dns_view_id: required.dns_view_id,
-            expires_at: None,
-            name: None,
-            tags: None,
+            client_token: ::std::option::Option::None,
+            dns_view_id: value.into(),
+            expires_at: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `DnsViewId`: a string, required.
-    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self { self.dns_view_id = value.into(); self }
+    pub fn dns_view_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_view_id = value.into(); self }
     /// `ExpiresAt`: a string.
-    pub fn expires_at(mut self, value: impl Into<Str>) -> Self { self.expires_at = Some(value.into()); self }
+    pub fn expires_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expires_at = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessToken {
+impl ::cloudwright_core::Resource for AccessToken {
     type Attributes = AccessTokenAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessToken, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessToken, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessToken {
+impl ::cloudwright_core::ToValue for AccessToken {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .req("DnsViewId", &self.dns_view_id)
             .opt("ExpiresAt", &self.expires_at)
@@ -142,12 +116,12 @@ impl ToValue for AccessToken {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessToken`]: `Handle<AccessToken>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessToken`]: `Handle<AccessToken>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessTokenAttributes(ResourceRef);
+pub struct AccessTokenAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessTokenAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessTokenAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -155,43 +129,69 @@ impl From<ResourceRef> for AccessTokenAttributes {
 impl AccessTokenAttributes {
     /// `Fn::GetAtt` `AccessTokenId`: a string.
     #[inline]
-    pub fn access_token_id(&self) -> Value {
-        self.0.get_att("AccessTokenId")
+    pub fn access_token_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessTokenId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `GlobalResolverId`: a string.
     #[inline]
-    pub fn global_resolver_id(&self) -> Value {
-        self.0.get_att("GlobalResolverId")
+    pub fn global_resolver_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GlobalResolverId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Value`: a string.
     #[inline]
-    pub fn value(&self) -> Value {
-        self.0.get_att("Value")
+    pub fn value(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Value"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessToken: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ExpiresAt", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["DnsViewId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

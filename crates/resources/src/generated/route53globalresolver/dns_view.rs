@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
 
 /// The required properties of [`DnsView`], by name: `DnsView::new(DnsViewRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnsViewRequired {
     /// `GlobalResolverId`: a string, required.
-    pub global_resolver_id: Str,
+    pub global_resolver_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsView: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DnssecValidation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("EdnsClientSubnet", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("FirewallRulesFailOpen", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("GlobalResolverId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["GlobalResolverId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::DnsView` resource.
 ///
@@ -56,29 +32,29 @@ pub struct DnsView {
     /// `ClientToken`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnssecValidation`: a [`DnsSecValidationType`] value.
-    pub dnssec_validation: Option<DnsSecValidationType>,
+    pub dnssec_validation: ::std::option::Option<DnsSecValidationType>,
     /// `EdnsClientSubnet`: an [`EdnsClientSubnetType`] value.
-    pub edns_client_subnet: Option<EdnsClientSubnetType>,
+    pub edns_client_subnet: ::std::option::Option<EdnsClientSubnetType>,
     /// `FirewallRulesFailOpen`: a [`FirewallRulesFailOpenType`] value.
-    pub firewall_rules_fail_open: Option<FirewallRulesFailOpenType>,
+    pub firewall_rules_fail_open: ::std::option::Option<FirewallRulesFailOpenType>,
     /// `GlobalResolverId`: a string, required.
     ///
     /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub global_resolver_id: Str,
+    pub global_resolver_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +64,7 @@ impl DnsView {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::DnsView",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-dnsview.html",
         primary_identifier: &["DnsViewId"],
@@ -99,60 +75,62 @@ impl DnsView {
         read_only: &["Arn", "DnsViewId", "CreatedAt", "UpdatedAt", "Status"],
         attributes: &["Arn", "CreatedAt", "DnsViewId", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DnsView` with its required properties, named in a [`DnsViewRequired`].
     #[inline]
     pub fn new(required: DnsViewRequired) -> Self {
         Self {
-            client_token: None,
-            description: None,
-            dnssec_validation: None,
-            edns_client_subnet: None,
-            firewall_rules_fail_open: None,
+            client_token: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            dnssec_validation: ::std::option::Option::None,
+            edns_client_subnet: ::std::option::Option::None,
+            firewall_rules_fail_open: ::std::option::Option::None,
             global_resolver_id: required.global_resolver_id,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DnssecValidation`: a [`DnsSecValidationType`] value.
-    pub fn dnssec_validation(mut self, value: impl Into<DnsSecValidationType>) -> Self { self.dnssec_validation = Some(value.into()); self }
+    pub fn dnssec_validation(mut self, value: impl ::std::convert::Into<DnsSecValidationType>) -> Self { self.dnssec_validation = ::std::option::Option::Some(value.into()); self }
     /// `EdnsClientSubnet`: an [`EdnsClientSubnetType`] value.
-    pub fn edns_client_subnet(mut self, value: impl Into<EdnsClientSubnetType>) -> Self { self.edns_client_subnet = Some(value.into()); self }
+    pub fn edns_client_subnet(mut self, value: impl ::std::convert::Into<EdnsClientSubnetType>) -> Self { self.edns_client_subnet = ::std::option::Option::Some(value.into()); self }
     /// `FirewallRulesFailOpen`: a [`FirewallRulesFailOpenType`] value.
-    pub fn firewall_rules_fail_open(mut self, value: impl Into<FirewallRulesFailOpenType>) -> Self { self.firewall_rules_fail_open = Some(value.into()); self }
+    pub fn firewall_rules_fail_open(mut self, value: impl ::std::convert::Into<FirewallRulesFailOpenType>) -> Self { self.firewall_rules_fail_open = ::std::option::Option::Some(value.into()); self }
     /// `GlobalResolverId`: a string, required.
-    pub fn global_resolver_id(mut self, value: impl Into<Str>) -> Self { self.global_resolver_id = value.into(); self }
+    pub fn global_resolver_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_resolver_id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DnsView {
+impl ::cloudwright_core::Resource for DnsView {
     type Attributes = DnsViewAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DnsView, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DnsView, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DnsView {
+impl ::cloudwright_core::ToValue for DnsView {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .opt("Description", &self.description)
             .opt("DnssecValidation", &self.dnssec_validation)
@@ -165,12 +143,12 @@ impl ToValue for DnsView {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DnsView`]: `Handle<DnsView>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DnsView`]: `Handle<DnsView>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DnsViewAttributes(ResourceRef);
+pub struct DnsViewAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DnsViewAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DnsViewAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,32 +156,32 @@ impl From<ResourceRef> for DnsViewAttributes {
 impl DnsViewAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DnsViewId`: a string.
     #[inline]
-    pub fn dns_view_id(&self) -> Value {
-        self.0.get_att("DnsViewId")
+    pub fn dns_view_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsViewId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -215,24 +193,24 @@ pub enum DnsSecValidationType {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DnsSecValidationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DnsSecValidationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DnsSecValidationType {
+impl ::cloudwright_core::ToValue for DnsSecValidationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -244,24 +222,24 @@ pub enum EdnsClientSubnetType {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EdnsClientSubnetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EdnsClientSubnetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EdnsClientSubnetType {
+impl ::cloudwright_core::ToValue for EdnsClientSubnetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -273,23 +251,52 @@ pub enum FirewallRulesFailOpenType {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FirewallRulesFailOpenType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FirewallRulesFailOpenType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FirewallRulesFailOpenType {
+impl ::cloudwright_core::ToValue for FirewallRulesFailOpenType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsView: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DnssecValidation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("EdnsClientSubnet", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("FirewallRulesFailOpen", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("GlobalResolverId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["GlobalResolverId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
 
 /// The required properties of [`FirewallDomainList`], by name: `FirewallDomainList::new(FirewallDomainListRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallDomainListRequired {
     /// `GlobalResolverId`: a string, required.
-    pub global_resolver_id: Str,
+    pub global_resolver_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DomainFileUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("GlobalResolverId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["GlobalResolverId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::FirewallDomainList` resource.
 ///
@@ -55,35 +32,35 @@ pub struct FirewallDomainList {
     /// `ClientToken`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainFileUrl`: a string.
     ///
     /// S3 URL to import domains from.
     ///
     /// Length 1 to 1024; write-only: CloudFormation does not return it.
-    pub domain_file_url: Option<Str>,
+    pub domain_file_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Domains`: a list of strings.
     ///
     /// An inline list of domains to use for this domain list.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub domains: Option<List<Str>>,
+    pub domains: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `GlobalResolverId`: a string, required.
     ///
     /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub global_resolver_id: Str,
+    pub global_resolver_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +70,7 @@ impl FirewallDomainList {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::FirewallDomainList",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-firewalldomainlist.html",
         primary_identifier: &["FirewallDomainListId"],
@@ -104,57 +81,59 @@ impl FirewallDomainList {
         read_only: &["Arn", "FirewallDomainListId", "DomainCount", "CreatedAt", "UpdatedAt", "Status", "StatusMessage"],
         attributes: &["Arn", "CreatedAt", "DomainCount", "FirewallDomainListId", "Status", "StatusMessage", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FirewallDomainList` with its required properties, named in a [`FirewallDomainListRequired`].
     #[inline]
     pub fn new(required: FirewallDomainListRequired) -> Self {
         Self {
-            client_token: None,
-            description: None,
-            domain_file_url: None,
-            domains: None,
+            client_token: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            domain_file_url: ::std::option::Option::None,
+            domains: ::std::option::Option::None,
             global_resolver_id: required.global_resolver_id,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainFileUrl`: a string.
-    pub fn domain_file_url(mut self, value: impl Into<Str>) -> Self { self.domain_file_url = Some(value.into()); self }
+    pub fn domain_file_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_file_url = ::std::option::Option::Some(value.into()); self }
     /// `Domains`: a list of strings.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
+    pub fn domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domains = ::std::option::Option::Some(value.into()); self }
     /// `GlobalResolverId`: a string, required.
-    pub fn global_resolver_id(mut self, value: impl Into<Str>) -> Self { self.global_resolver_id = value.into(); self }
+    pub fn global_resolver_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.global_resolver_id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FirewallDomainList {
+impl ::cloudwright_core::Resource for FirewallDomainList {
     type Attributes = FirewallDomainListAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallDomainList, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FirewallDomainList, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FirewallDomainList {
+impl ::cloudwright_core::ToValue for FirewallDomainList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .opt("Description", &self.description)
             .opt("DomainFileUrl", &self.domain_file_url)
@@ -166,12 +145,12 @@ impl ToValue for FirewallDomainList {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FirewallDomainList`]: `Handle<FirewallDomainList>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FirewallDomainList`]: `Handle<FirewallDomainList>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallDomainListAttributes(ResourceRef);
+pub struct FirewallDomainListAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallDomainListAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FirewallDomainListAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,43 +158,71 @@ impl From<ResourceRef> for FirewallDomainListAttributes {
 impl FirewallDomainListAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DomainCount`: an integer.
     #[inline]
-    pub fn domain_count(&self) -> Value {
-        self.0.get_att("DomainCount")
+    pub fn domain_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DomainCount"))
     }
 
     /// `Fn::GetAtt` `FirewallDomainListId`: a string.
     #[inline]
-    pub fn firewall_domain_list_id(&self) -> Value {
-        self.0.get_att("FirewallDomainListId")
+    pub fn firewall_domain_list_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FirewallDomainListId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DomainFileUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("GlobalResolverId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["GlobalResolverId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

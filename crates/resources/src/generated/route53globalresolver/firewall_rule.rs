@@ -5,45 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\*?[-a-zA-Z0-9.]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
-
 /// The required properties of [`FirewallRule`], by name: `FirewallRule::new(FirewallRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRuleRequired {
     /// `Action`: a [`FirewallRuleAction`] value, required.
     pub action: FirewallRuleAction,
     /// `DnsViewId`: a string, required.
-    pub dns_view_id: Str,
+    pub dns_view_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "ALERT", "BLOCK"], ..StrRule::ANY })),
-        ("BlockOverrideDnsType", Shape::Str(&StrRule { allowed: &["CNAME"], ..StrRule::ANY })),
-        ("BlockOverrideDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BlockOverrideTtl", Shape::Int(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("BlockResponse", Shape::Str(&StrRule { allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"], ..StrRule::ANY })),
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ConfidenceThreshold", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DnsAdvancedProtection", Shape::Str(&StrRule { allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"], ..StrRule::ANY })),
-        ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FirewallDomainListId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("QType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16), ..StrRule::ANY })),
-    ],
-    required: &["Action", "Name", "DnsViewId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::FirewallRule` resource.
 ///
@@ -61,49 +32,49 @@ pub struct FirewallRule {
     /// `Action`: a [`FirewallRuleAction`] value, required.
     pub action: FirewallRuleAction,
     /// `BlockOverrideDnsType`: a [`BlockOverrideDnsQueryType`] value.
-    pub block_override_dns_type: Option<BlockOverrideDnsQueryType>,
+    pub block_override_dns_type: ::std::option::Option<BlockOverrideDnsQueryType>,
     /// `BlockOverrideDomain`: a string.
     ///
     /// Pattern `\*?[-a-zA-Z0-9.]+`; length 1 to 256.
-    pub block_override_domain: Option<Str>,
+    pub block_override_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlockOverrideTtl`: an integer.
     ///
     /// Value 0 to 604800.
-    pub block_override_ttl: Option<Int>,
+    pub block_override_ttl: ::std::option::Option<::cloudwright_core::Int>,
     /// `BlockResponse`: a [`FirewallBlockResponse`] value.
-    pub block_response: Option<FirewallBlockResponse>,
+    pub block_response: ::std::option::Option<FirewallBlockResponse>,
     /// `ClientToken`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConfidenceThreshold`: a [`ConfidenceThreshold`] value.
-    pub confidence_threshold: Option<ConfidenceThreshold>,
+    pub confidence_threshold: ::std::option::Option<ConfidenceThreshold>,
     /// `Description`: a string.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsAdvancedProtection`: a [`DnsAdvancedProtection`] value.
-    pub dns_advanced_protection: Option<DnsAdvancedProtection>,
+    pub dns_advanced_protection: ::std::option::Option<DnsAdvancedProtection>,
     /// `DnsViewId`: a string, required.
     ///
     /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub dns_view_id: Str,
+    pub dns_view_id: ::cloudwright_core::Str,
     /// `FirewallDomainListId`: a string.
     ///
     /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub firewall_domain_list_id: Option<Str>,
+    pub firewall_domain_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Priority`: an integer.
     ///
     /// Value 1 to 10000.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `QType`: a string.
     ///
     /// Length 0 to 16; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub q_type: Option<Str>,
+    pub q_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +84,7 @@ impl FirewallRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::FirewallRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-firewallrule.html",
         primary_identifier: &["FirewallRuleId"],
@@ -124,7 +95,7 @@ impl FirewallRule {
         read_only: &["FirewallRuleId", "CreatedAt", "UpdatedAt", "Status", "QueryType"],
         attributes: &["CreatedAt", "FirewallRuleId", "QueryType", "Status", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `FirewallRule` with its required properties, named in a [`FirewallRuleRequired`].
@@ -132,67 +103,69 @@ impl FirewallRule {
     pub fn new(required: FirewallRuleRequired) -> Self {
         Self {
             action: required.action,
-            block_override_dns_type: None,
-            block_override_domain: None,
-            block_override_ttl: None,
-            block_response: None,
-            client_token: None,
-            confidence_threshold: None,
-            description: None,
-            dns_advanced_protection: None,
+            block_override_dns_type: ::std::option::Option::None,
+            block_override_domain: ::std::option::Option::None,
+            block_override_ttl: ::std::option::Option::None,
+            block_response: ::std::option::Option::None,
+            client_token: ::std::option::Option::None,
+            confidence_threshold: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            dns_advanced_protection: ::std::option::Option::None,
             dns_view_id: required.dns_view_id,
-            firewall_domain_list_id: None,
+            firewall_domain_list_id: ::std::option::Option::None,
             name: required.name,
-            priority: None,
-            q_type: None,
+            priority: ::std::option::Option::None,
+            q_type: ::std::option::Option::None,
         }
     }
 
     /// `Action`: a [`FirewallRuleAction`] value, required.
-    pub fn action(mut self, value: impl Into<FirewallRuleAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<FirewallRuleAction>) -> Self { self.action = value.into(); self }
     /// `BlockOverrideDnsType`: a [`BlockOverrideDnsQueryType`] value.
-    pub fn block_override_dns_type(mut self, value: impl Into<BlockOverrideDnsQueryType>) -> Self { self.block_override_dns_type = Some(value.into()); self }
+    pub fn block_override_dns_type(mut self, value: impl ::std::convert::Into<BlockOverrideDnsQueryType>) -> Self { self.block_override_dns_type = ::std::option::Option::Some(value.into()); self }
     /// `BlockOverrideDomain`: a string.
-    pub fn block_override_domain(mut self, value: impl Into<Str>) -> Self { self.block_override_domain = Some(value.into()); self }
+    pub fn block_override_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.block_override_domain = ::std::option::Option::Some(value.into()); self }
     /// `BlockOverrideTtl`: an integer.
-    pub fn block_override_ttl(mut self, value: impl Into<Int>) -> Self { self.block_override_ttl = Some(value.into()); self }
+    pub fn block_override_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_override_ttl = ::std::option::Option::Some(value.into()); self }
     /// `BlockResponse`: a [`FirewallBlockResponse`] value.
-    pub fn block_response(mut self, value: impl Into<FirewallBlockResponse>) -> Self { self.block_response = Some(value.into()); self }
+    pub fn block_response(mut self, value: impl ::std::convert::Into<FirewallBlockResponse>) -> Self { self.block_response = ::std::option::Option::Some(value.into()); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `ConfidenceThreshold`: a [`ConfidenceThreshold`] value.
-    pub fn confidence_threshold(mut self, value: impl Into<ConfidenceThreshold>) -> Self { self.confidence_threshold = Some(value.into()); self }
+    pub fn confidence_threshold(mut self, value: impl ::std::convert::Into<ConfidenceThreshold>) -> Self { self.confidence_threshold = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DnsAdvancedProtection`: a [`DnsAdvancedProtection`] value.
-    pub fn dns_advanced_protection(mut self, value: impl Into<DnsAdvancedProtection>) -> Self { self.dns_advanced_protection = Some(value.into()); self }
+    pub fn dns_advanced_protection(mut self, value: impl ::std::convert::Into<DnsAdvancedProtection>) -> Self { self.dns_advanced_protection = ::std::option::Option::Some(value.into()); self }
     /// `DnsViewId`: a string, required.
-    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self { self.dns_view_id = value.into(); self }
+    pub fn dns_view_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dns_view_id = value.into(); self }
     /// `FirewallDomainListId`: a string.
-    pub fn firewall_domain_list_id(mut self, value: impl Into<Str>) -> Self { self.firewall_domain_list_id = Some(value.into()); self }
+    pub fn firewall_domain_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_domain_list_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `QType`: a string.
-    pub fn q_type(mut self, value: impl Into<Str>) -> Self { self.q_type = Some(value.into()); self }
+    pub fn q_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.q_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FirewallRule {
+impl ::cloudwright_core::Resource for FirewallRule {
     type Attributes = FirewallRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FirewallRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FirewallRule {
+impl ::cloudwright_core::ToValue for FirewallRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("BlockOverrideDnsType", &self.block_override_dns_type)
             .opt("BlockOverrideDomain", &self.block_override_domain)
@@ -211,12 +184,12 @@ impl ToValue for FirewallRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FirewallRule`]: `Handle<FirewallRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FirewallRule`]: `Handle<FirewallRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallRuleAttributes(ResourceRef);
+pub struct FirewallRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FirewallRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,32 +197,32 @@ impl From<ResourceRef> for FirewallRuleAttributes {
 impl FirewallRuleAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `FirewallRuleId`: a string.
     #[inline]
-    pub fn firewall_rule_id(&self) -> Value {
-        self.0.get_att("FirewallRuleId")
+    pub fn firewall_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FirewallRuleId"))
     }
 
     /// `Fn::GetAtt` `QueryType`: a string.
     #[inline]
-    pub fn query_type(&self) -> Value {
-        self.0.get_att("QueryType")
+    pub fn query_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueryType"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -259,23 +232,23 @@ pub enum BlockOverrideDnsQueryType {
     /// `CNAME`
     Cname,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlockOverrideDnsQueryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlockOverrideDnsQueryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlockOverrideDnsQueryType {
+impl ::cloudwright_core::ToValue for BlockOverrideDnsQueryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cname => "CNAME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -289,25 +262,25 @@ pub enum ConfidenceThreshold {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfidenceThreshold {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfidenceThreshold {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfidenceThreshold {
+impl ::cloudwright_core::ToValue for ConfidenceThreshold {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -321,25 +294,25 @@ pub enum DnsAdvancedProtection {
     /// `DICTIONARY_DGA`
     DictionaryDga,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DnsAdvancedProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DnsAdvancedProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DnsAdvancedProtection {
+impl ::cloudwright_core::ToValue for DnsAdvancedProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dga => "DGA",
             Self::DnsTunneling => "DNS_TUNNELING",
             Self::DictionaryDga => "DICTIONARY_DGA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -353,25 +326,25 @@ pub enum FirewallBlockResponse {
     /// `OVERRIDE`
     Override,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FirewallBlockResponse {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FirewallBlockResponse {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FirewallBlockResponse {
+impl ::cloudwright_core::ToValue for FirewallBlockResponse {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Nodata => "NODATA",
             Self::Nxdomain => "NXDOMAIN",
             Self::Override => "OVERRIDE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -385,24 +358,58 @@ pub enum FirewallRuleAction {
     /// `BLOCK`
     Block,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FirewallRuleAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FirewallRuleAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FirewallRuleAction {
+impl ::cloudwright_core::ToValue for FirewallRuleAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Alert => "ALERT",
             Self::Block => "BLOCK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\*?[-a-zA-Z0-9.]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "ALERT", "BLOCK"], ..StrRule::ANY })),
+            ("BlockOverrideDnsType", Shape::Str(&StrRule { allowed: &["CNAME"], ..StrRule::ANY })),
+            ("BlockOverrideDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BlockOverrideTtl", Shape::Int(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
+            ("BlockResponse", Shape::Str(&StrRule { allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"], ..StrRule::ANY })),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ConfidenceThreshold", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DnsAdvancedProtection", Shape::Str(&StrRule { allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"], ..StrRule::ANY })),
+            ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FirewallDomainListId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+            ("QType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16), ..StrRule::ANY })),
+        ],
+        required: &["Action", "Name", "DnsViewId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
 
 /// The required properties of [`GlobalResolver`], by name: `GlobalResolver::new(GlobalResolverRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalResolverRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Regions`: a list of strings, required.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GlobalResolver: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ObservabilityRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Name", "Regions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::GlobalResolver` resource.
 ///
@@ -54,29 +32,29 @@ pub struct GlobalResolver {
     /// `ClientToken`: a string.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpAddressType`: a [`GlobalResolverIpAddressType`] value.
-    pub ip_address_type: Option<GlobalResolverIpAddressType>,
+    pub ip_address_type: ::std::option::Option<GlobalResolverIpAddressType>,
     /// `Name`: a string, required.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ObservabilityRegion`: a string.
     ///
     /// Length 1 to 32.
-    pub observability_region: Option<Str>,
+    pub observability_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `Regions`: a list of strings, required.
     ///
     /// The list of regions the Global Resolver exists in. Regions can be added or removed on update; the order of this list is not significant.
-    pub regions: List<Str>,
+    pub regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +64,7 @@ impl GlobalResolver {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::GlobalResolver",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-globalresolver.html",
         primary_identifier: &["GlobalResolverId"],
@@ -97,57 +75,59 @@ impl GlobalResolver {
         read_only: &["Arn", "GlobalResolverId", "DnsName", "IPv4Addresses", "IPv6Addresses", "CreatedAt", "UpdatedAt", "Status"],
         attributes: &["Arn", "CreatedAt", "DnsName", "GlobalResolverId", "IPv4Addresses", "IPv6Addresses", "Status", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `GlobalResolver` with its required properties, named in a [`GlobalResolverRequired`].
     #[inline]
     pub fn new(required: GlobalResolverRequired) -> Self {
         Self {
-            client_token: None,
-            description: None,
-            ip_address_type: None,
+            client_token: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            ip_address_type: ::std::option::Option::None,
             name: required.name,
-            observability_region: None,
+            observability_region: ::std::option::Option::None,
             regions: required.regions,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: a [`GlobalResolverIpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<GlobalResolverIpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<GlobalResolverIpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ObservabilityRegion`: a string.
-    pub fn observability_region(mut self, value: impl Into<Str>) -> Self { self.observability_region = Some(value.into()); self }
+    pub fn observability_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.observability_region = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings, required.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for GlobalResolver {
+impl ::cloudwright_core::Resource for GlobalResolver {
     type Attributes = GlobalResolverAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GlobalResolver, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GlobalResolver, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GlobalResolver {
+impl ::cloudwright_core::ToValue for GlobalResolver {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .opt("Description", &self.description)
             .opt("IpAddressType", &self.ip_address_type)
@@ -159,12 +139,12 @@ impl ToValue for GlobalResolver {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GlobalResolver`]: `Handle<GlobalResolver>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GlobalResolver`]: `Handle<GlobalResolver>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GlobalResolverAttributes(ResourceRef);
+pub struct GlobalResolverAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GlobalResolverAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GlobalResolverAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,50 +152,50 @@ impl From<ResourceRef> for GlobalResolverAttributes {
 impl GlobalResolverAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DnsName`: a string.
     #[inline]
-    pub fn dns_name(&self) -> Value {
-        self.0.get_att("DnsName")
+    pub fn dns_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsName"))
     }
 
     /// `Fn::GetAtt` `GlobalResolverId`: a string.
     #[inline]
-    pub fn global_resolver_id(&self) -> Value {
-        self.0.get_att("GlobalResolverId")
+    pub fn global_resolver_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GlobalResolverId"))
     }
 
     /// `Fn::GetAtt` `IPv4Addresses`: a list of strings.
     #[inline]
-    pub fn ipv4_addresses(&self) -> Value {
-        self.0.get_att("IPv4Addresses")
+    pub fn ipv4_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IPv4Addresses"))
     }
 
     /// `Fn::GetAtt` `IPv6Addresses`: a list of strings.
     #[inline]
-    pub fn ipv6_addresses(&self) -> Value {
-        self.0.get_att("IPv6Addresses")
+    pub fn ipv6_addresses(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("IPv6Addresses"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -227,23 +207,50 @@ pub enum GlobalResolverIpAddressType {
     /// `DUAL_STACK`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GlobalResolverIpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GlobalResolverIpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GlobalResolverIpAddressType {
+impl ::cloudwright_core::ToValue for GlobalResolverIpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::DualStack => "DUAL_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GlobalResolver: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ObservabilityRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Name", "Regions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:[-.a-z0-9]{1,63}:[-.a-z0-9]{1,63}:[-.a-z0-9]{0,63}:[-.a-z0-9]{0,63}:[^/].{0,1023}",
-);
-
 /// The required properties of [`HostedZoneAssociation`], by name: `HostedZoneAssociation::new(HostedZoneAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedZoneAssociationRequired {
     /// `HostedZoneId`: a string, required.
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedZoneAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("HostedZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["HostedZoneId", "ResourceArn", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53GlobalResolver::HostedZoneAssociation` resource.
 ///
@@ -51,15 +32,15 @@ pub struct HostedZoneAssociation {
     /// `HostedZoneId`: a string, required.
     ///
     /// Length 1 to 32; create-only: changing it replaces the resource.
-    pub hosted_zone_id: Str,
+    pub hosted_zone_id: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
     ///
     /// Pattern `arn:[-.a-z0-9]{1,63}:[-.a-z0-9]{1,63}:[-.a-z0-9]{0,63}:[-.a-z0-9]{0,63}:[^/].{0,1023}`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -69,7 +50,7 @@ impl HostedZoneAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53GlobalResolver::HostedZoneAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-hostedzoneassociation.html",
         primary_identifier: &["HostedZoneAssociationId"],
@@ -80,7 +61,7 @@ impl HostedZoneAssociation {
         read_only: &["HostedZoneAssociationId", "HostedZoneName", "CreatedAt", "UpdatedAt", "Status"],
         attributes: &["CreatedAt", "HostedZoneAssociationId", "HostedZoneName", "Status", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `HostedZoneAssociation` with its required properties, named in a [`HostedZoneAssociationRequired`].
@@ -94,28 +75,30 @@ impl HostedZoneAssociation {
     }
 
     /// `HostedZoneId`: a string, required.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl Resource for HostedZoneAssociation {
+impl ::cloudwright_core::Resource for HostedZoneAssociation {
     type Attributes = HostedZoneAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HostedZoneAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HostedZoneAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HostedZoneAssociation {
+impl ::cloudwright_core::ToValue for HostedZoneAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HostedZoneId", &self.hosted_zone_id)
             .req("Name", &self.name)
             .req("ResourceArn", &self.resource_arn)
@@ -123,12 +106,12 @@ impl ToValue for HostedZoneAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HostedZoneAssociation`]: `Handle<HostedZoneAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HostedZoneAssociation`]: `Handle<HostedZoneAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HostedZoneAssociationAttributes(ResourceRef);
+pub struct HostedZoneAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HostedZoneAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HostedZoneAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,31 +119,55 @@ impl From<ResourceRef> for HostedZoneAssociationAttributes {
 impl HostedZoneAssociationAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `HostedZoneAssociationId`: a string.
     #[inline]
-    pub fn hosted_zone_association_id(&self) -> Value {
-        self.0.get_att("HostedZoneAssociationId")
+    pub fn hosted_zone_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostedZoneAssociationId"))
     }
 
     /// `Fn::GetAtt` `HostedZoneName`: a string.
     #[inline]
-    pub fn hosted_zone_name(&self) -> Value {
-        self.0.get_att("HostedZoneName")
+    pub fn hosted_zone_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostedZoneName"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:[-.a-z0-9]{1,63}:[-.a-z0-9]{1,63}:[-.a-z0-9]{0,63}:[-.a-z0-9]{0,63}:[^/].{0,1023}",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedZoneAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("HostedZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["HostedZoneId", "ResourceArn", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

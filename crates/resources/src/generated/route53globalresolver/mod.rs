@@ -33,7 +33,7 @@ pub mod shared;
 #[cfg(feature = "route53globalresolver")]
 pub use access_source::{AccessSource, AccessSourceAttributes, AccessSourceRequired};
 #[cfg(feature = "route53globalresolver")]
-pub use access_token::{AccessToken, AccessTokenAttributes, AccessTokenRequired};
+pub use access_token::{AccessToken, AccessTokenAttributes};
 #[cfg(feature = "route53globalresolver")]
 pub use dns_view::{DnsView, DnsViewAttributes, DnsViewRequired};
 #[cfg(feature = "route53globalresolver")]

@@ -19,7 +19,7 @@ pub mod profile_resource_association;
 pub mod shared;
 
 #[cfg(feature = "route53profiles")]
-pub use profile::{Profile, ProfileAttributes, ProfileRequired};
+pub use profile::{Profile, ProfileAttributes};
 #[cfg(feature = "route53profiles")]
 pub use profile_association::{
     ProfileAssociation, ProfileAssociationAttributes, ProfileAssociationRequired,

@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$");
-
-/// The required properties of [`Profile`], by name: `Profile::new(ProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProfileRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Profile: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Profiles::Profile` resource.
 ///
@@ -49,13 +25,13 @@ pub struct Profile {
     /// Name of the Profile.
     ///
     /// Pattern `^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of the tag keys and values that you want to associate with the profile.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -65,7 +41,7 @@ impl Profile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Profiles::Profile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profile.html",
         primary_identifier: &["Id"],
@@ -76,54 +52,56 @@ impl Profile {
         read_only: &["Arn", "Id", "ClientToken", "ShareStatus"],
         attributes: &["Arn", "ClientToken", "Id", "ShareStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Profile` with its required properties, named in a [`ProfileRequired`].
+    /// A `Profile` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            tags: None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Profile {
+impl ::cloudwright_core::Resource for Profile {
     type Attributes = ProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Profile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Profile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Profile {
+impl ::cloudwright_core::ToValue for Profile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfileAttributes(ResourceRef);
+pub struct ProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,31 +111,53 @@ impl ProfileAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Profile.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ClientToken`: a string.
     ///
     /// The `ClientToken` value that was assigned when the Profile was created.
     #[inline]
-    pub fn client_token(&self) -> Value {
-        self.0.get_att("ClientToken")
+    pub fn client_token(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClientToken"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// ID of the Profile.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ShareStatus`: one of a set of strings.
     ///
     /// Sharing status for the Profile.
     #[inline]
-    pub fn share_status(&self) -> Value {
-        self.0.get_att("ShareStatus")
+    pub fn share_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ShareStatus"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Profile: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ProfileAssociation`], by name: `ProfileAssociation::new(ProfileAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileAssociationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProfileId`: a string, required.
-    pub profile_id: Str,
+    pub profile_id: ::cloudwright_core::Str,
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProfileAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-        ("Name", Shape::STR),
-        ("ProfileId", Shape::STR),
-        ("ResourceId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ResourceId", "ProfileId", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Profiles::ProfileAssociation` resource.
 ///
@@ -54,31 +36,31 @@ pub struct ProfileAssociation {
     /// The Amazon Resource Name (ARN) of the profile association to a VPC.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the Profile association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProfileId`: a string, required.
     ///
     /// ID of the Profile.
     ///
-    /// Update to this property requires update to the `ResourceId` property as well, because you can only associate one Profile per VPC. For more information, see \[Route 53 Profiles\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/profiles.html>) .
+    /// Update to this property requires update to the `ResourceId` property as well, because you can only associate one Profile per VPC. For more information, see [Route 53 Profiles](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/profiles.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub profile_id: Str,
+    pub profile_id: ::cloudwright_core::Str,
     /// `ResourceId`: a string, required.
     ///
     /// The ID of the VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +70,7 @@ impl ProfileAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Profiles::ProfileAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profileassociation.html",
         primary_identifier: &["Id"],
@@ -99,51 +81,53 @@ impl ProfileAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ProfileAssociation` with its required properties, named in a [`ProfileAssociationRequired`].
     #[inline]
     pub fn new(required: ProfileAssociationRequired) -> Self {
         Self {
-            arn: None,
+            arn: ::std::option::Option::None,
             name: required.name,
             profile_id: required.profile_id,
             resource_id: required.resource_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProfileId`: a string, required.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
+    pub fn profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_id = value.into(); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProfileAssociation {
+impl ::cloudwright_core::Resource for ProfileAssociation {
     type Attributes = ProfileAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfileAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProfileAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProfileAssociation {
+impl ::cloudwright_core::ToValue for ProfileAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .req("Name", &self.name)
             .req("ProfileId", &self.profile_id)
@@ -153,12 +137,12 @@ impl ToValue for ProfileAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProfileAssociation`]: `Handle<ProfileAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProfileAssociation`]: `Handle<ProfileAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfileAssociationAttributes(ResourceRef);
+pub struct ProfileAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfileAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfileAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,7 +152,30 @@ impl ProfileAssociationAttributes {
     ///
     /// ID of the Profile association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProfileAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+            ("Name", Shape::STR),
+            ("ProfileId", Shape::STR),
+            ("ResourceId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ResourceId", "ProfileId", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

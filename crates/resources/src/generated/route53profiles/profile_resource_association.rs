@@ -5,31 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ProfileResourceAssociation`], by name: `ProfileResourceAssociation::new(ProfileResourceAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileResourceAssociationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProfileId`: a string, required.
-    pub profile_id: Str,
+    pub profile_id: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("ProfileId", Shape::STR),
-        ("ResourceArn", Shape::STR),
-        ("ResourceProperties", Shape::STR),
-    ],
-    required: &["ProfileId", "Name", "ResourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Profiles::ProfileResourceAssociation` resource.
 ///
@@ -49,23 +34,23 @@ pub struct ProfileResourceAssociation {
     /// Name of the Profile resource association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProfileId`: a string, required.
     ///
     /// Profile ID of the Profile that the resources are associated with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub profile_id: Str,
+    pub profile_id: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `ResourceProperties`: a string.
     ///
     /// If the DNS resource is a DNS Firewall rule group, this indicates the priority.
-    pub resource_properties: Option<Str>,
+    pub resource_properties: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +60,7 @@ impl ProfileResourceAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Profiles::ProfileResourceAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profileresourceassociation.html",
         primary_identifier: &["Id"],
@@ -86,7 +71,7 @@ impl ProfileResourceAssociation {
         read_only: &["Id", "ResourceType"],
         attributes: &["Id", "ResourceType"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ProfileResourceAssociation` with its required properties, named in a [`ProfileResourceAssociationRequired`].
@@ -96,35 +81,37 @@ impl ProfileResourceAssociation {
             name: required.name,
             profile_id: required.profile_id,
             resource_arn: required.resource_arn,
-            resource_properties: None,
+            resource_properties: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProfileId`: a string, required.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
+    pub fn profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_id = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `ResourceProperties`: a string.
-    pub fn resource_properties(mut self, value: impl Into<Str>) -> Self { self.resource_properties = Some(value.into()); self }
+    pub fn resource_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProfileResourceAssociation {
+impl ::cloudwright_core::Resource for ProfileResourceAssociation {
     type Attributes = ProfileResourceAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfileResourceAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProfileResourceAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProfileResourceAssociation {
+impl ::cloudwright_core::ToValue for ProfileResourceAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("ProfileId", &self.profile_id)
             .req("ResourceArn", &self.resource_arn)
@@ -133,12 +120,14 @@ impl ToValue for ProfileResourceAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProfileResourceAssociation`]: `Handle<ProfileResourceAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProfileResourceAssociation`]: `Handle<ProfileResourceAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfileResourceAssociationAttributes(ResourceRef);
+pub struct ProfileResourceAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfileResourceAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ProfileResourceAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,15 +137,35 @@ impl ProfileResourceAssociationAttributes {
     ///
     /// ID of the Profile resource association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ResourceType`: a string.
     ///
     /// Resource type, such as a private hosted zone, interface VPC endpoint, or DNS Firewall rule group.
     #[inline]
-    pub fn resource_type(&self) -> Value {
-        self.0.get_att("ResourceType")
+    pub fn resource_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceType"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("ProfileId", Shape::STR),
+            ("ResourceArn", Shape::STR),
+            ("ResourceProperties", Shape::STR),
+        ],
+        required: &["ProfileId", "Name", "ResourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
-
-/// The required properties of [`ControlPanel`], by name: `ControlPanel::new(ControlPanelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ControlPanelRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ControlPanel: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53RecoveryControl::ControlPanel` resource.
 ///
@@ -50,19 +25,19 @@ pub struct ControlPanel {
     /// The Amazon Resource Name (ARN) of the cluster for the control panel.
     ///
     /// Pattern `^[A-Za-z0-9:\/_-]*$`; create-only: changing it replaces the resource.
-    pub cluster_arn: Option<Str>,
+    pub cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the control panel. You can use any non-white space character in the name.
     ///
     /// Length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the control panel.
     ///
     /// Each item: items at most 20; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +47,7 @@ impl ControlPanel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryControl::ControlPanel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-controlpanel.html",
         primary_identifier: &["ControlPanelArn"],
@@ -83,45 +58,47 @@ impl ControlPanel {
         read_only: &["ControlPanelArn", "Status", "RoutingControlCount", "DefaultControlPanel"],
         attributes: &["ControlPanelArn", "DefaultControlPanel", "RoutingControlCount", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ControlPanel` with its required properties, named in a [`ControlPanelRequired`].
+    /// A `ControlPanel` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ControlPanelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cluster_arn: None,
-            name: required.name,
-            tags: None,
+            cluster_arn: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClusterArn`: a string.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ControlPanel {
+impl ::cloudwright_core::Resource for ControlPanel {
     type Attributes = ControlPanelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ControlPanel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ControlPanel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ControlPanel {
+impl ::cloudwright_core::ToValue for ControlPanel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterArn", &self.cluster_arn)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -129,12 +106,12 @@ impl ToValue for ControlPanel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ControlPanel`]: `Handle<ControlPanel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ControlPanel`]: `Handle<ControlPanel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ControlPanelAttributes(ResourceRef);
+pub struct ControlPanelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ControlPanelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ControlPanelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,31 +121,54 @@ impl ControlPanelAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the control panel.
     #[inline]
-    pub fn control_panel_arn(&self) -> Value {
-        self.0.get_att("ControlPanelArn")
+    pub fn control_panel_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ControlPanelArn"))
     }
 
     /// `Fn::GetAtt` `DefaultControlPanel`: a boolean.
     ///
     /// The boolean flag that is set to true for the default control panel in the cluster.
     #[inline]
-    pub fn default_control_panel(&self) -> Value {
-        self.0.get_att("DefaultControlPanel")
+    pub fn default_control_panel(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("DefaultControlPanel"))
     }
 
     /// `Fn::GetAtt` `RoutingControlCount`: an integer.
     ///
     /// The number of routing controls in the control panel.
     #[inline]
-    pub fn routing_control_count(&self) -> Value {
-        self.0.get_att("RoutingControlCount")
+    pub fn routing_control_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RoutingControlCount"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of control panel. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ControlPanel: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -22,10 +22,10 @@ pub mod safety_rule;
 pub mod shared;
 
 #[cfg(feature = "route53recoverycontrol")]
-pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+pub use cluster::{Cluster, ClusterAttributes};
 #[cfg(feature = "route53recoverycontrol")]
-pub use control_panel::{ControlPanel, ControlPanelAttributes, ControlPanelRequired};
+pub use control_panel::{ControlPanel, ControlPanelAttributes};
 #[cfg(feature = "route53recoverycontrol")]
-pub use routing_control::{RoutingControl, RoutingControlAttributes, RoutingControlRequired};
+pub use routing_control::{RoutingControl, RoutingControlAttributes};
 #[cfg(feature = "route53recoverycontrol")]
 pub use safety_rule::{SafetyRule, SafetyRuleAttributes};

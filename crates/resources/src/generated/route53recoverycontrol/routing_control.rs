@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
-
-/// The required properties of [`RoutingControl`], by name: `RoutingControl::new(RoutingControlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoutingControlRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingControl: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ControlPanelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53RecoveryControl::RoutingControl` resource.
 ///
 /// Creates a routing control in Amazon Route 53 Application Recovery Controller. Routing control states are maintained on the highly reliable cluster data plane.
 ///
-/// To get or update the state of the routing control, you must specify a cluster endpoint, which is an endpoint URL and an AWS Region. For more information, see \[Code examples\](<https://docs.aws.amazon.com/r53recovery/latest/dg/service_code_examples.html>) in the Amazon Route 53 Application Recovery Controller Developer Guide.
+/// To get or update the state of the routing control, you must specify a cluster endpoint, which is an endpoint URL and an AWS Region. For more information, see [Code examples](https://docs.aws.amazon.com/r53recovery/latest/dg/service_code_examples.html) in the Amazon Route 53 Application Recovery Controller Developer Guide.
 ///
 /// `Ref` returns its `RoutingControlArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RoutingControlAttributes`], which `Handle<RoutingControl>` dereferences to.
@@ -48,19 +25,19 @@ pub struct RoutingControl {
     /// The Amazon Resource Name (ARN) of the cluster that hosts the routing control.
     ///
     /// Pattern `^[A-Za-z0-9:\/_-]*$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub cluster_arn: Option<Str>,
+    pub cluster_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ControlPanelArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the control panel that includes the routing control.
     ///
     /// Pattern `^[A-Za-z0-9:\/_-]*$`; create-only: changing it replaces the resource.
-    pub control_panel_arn: Option<Str>,
+    pub control_panel_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the routing control. You can use any non-white space character in the name.
     ///
     /// Length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +47,7 @@ impl RoutingControl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryControl::RoutingControl",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-routingcontrol.html",
         primary_identifier: &["RoutingControlArn"],
@@ -81,42 +58,44 @@ impl RoutingControl {
         read_only: &["RoutingControlArn", "Status"],
         attributes: &["RoutingControlArn", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `RoutingControl` with its required properties, named in a [`RoutingControlRequired`].
+    /// A `RoutingControl` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: RoutingControlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cluster_arn: None,
-            control_panel_arn: None,
-            name: required.name,
+            cluster_arn: ::std::option::Option::None,
+            control_panel_arn: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `ClusterArn`: a string.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
+    pub fn cluster_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_arn = ::std::option::Option::Some(value.into()); self }
     /// `ControlPanelArn`: a string.
-    pub fn control_panel_arn(mut self, value: impl Into<Str>) -> Self { self.control_panel_arn = Some(value.into()); self }
+    pub fn control_panel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_panel_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for RoutingControl {
+impl ::cloudwright_core::Resource for RoutingControl {
     type Attributes = RoutingControlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RoutingControl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RoutingControl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RoutingControl {
+impl ::cloudwright_core::ToValue for RoutingControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClusterArn", &self.cluster_arn)
             .opt("ControlPanelArn", &self.control_panel_arn)
             .req("Name", &self.name)
@@ -124,12 +103,12 @@ impl ToValue for RoutingControl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RoutingControl`]: `Handle<RoutingControl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RoutingControl`]: `Handle<RoutingControl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RoutingControlAttributes(ResourceRef);
+pub struct RoutingControlAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RoutingControlAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RoutingControlAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,15 +118,36 @@ impl RoutingControlAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the routing control.
     #[inline]
-    pub fn routing_control_arn(&self) -> Value {
-        self.0.get_att("RoutingControlArn")
+    pub fn routing_control_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoutingControlArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of the routing control. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingControl: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ControlPanelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,26 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
-    properties: &[
-        ("AssertionRule", Shape::Object(&RULE_AssertionRule)),
-        ("ControlPanelArn", Shape::STR),
-        ("GatingRule", Shape::Object(&RULE_GatingRule)),
-        ("Name", Shape::STR),
-        ("RuleConfig", Shape::Object(&RULE_RuleConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"], &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53RecoveryControl::SafetyRule` resource.
 ///
@@ -36,7 +17,7 @@ pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
 ///
 /// Gating rule: A gating rule lets you configure a gating routing control as an overall on-off switch for a group of routing controls. Or, you can configure more complex gating scenarios, for example, by configuring multiple gating routing controls.
 ///
-/// For more information, see \[Safety rules\](<https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.safety-rules.html>) in the Amazon Route 53 Application Recovery Controller Developer Guide.
+/// For more information, see [Safety rules](https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.safety-rules.html) in the Amazon Route 53 Application Recovery Controller Developer Guide.
 ///
 /// `Ref` returns its `SafetyRuleArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SafetyRuleAttributes`], which `Handle<SafetyRule>` dereferences to.
@@ -49,35 +30,35 @@ pub struct SafetyRule {
     /// `AssertionRule`: an [`AssertionRule`] object.
     ///
     /// An assertion rule enforces that, when you change a routing control state, that the criteria that you set in the rule configuration is met. Otherwise, the change to the routing control is not accepted. For example, the criteria might be that at least one routing control state is `On` after the transaction so that traffic continues to flow to at least one cell for the application. This ensures that you avoid a fail-open scenario.
-    pub assertion_rule: Option<Obj<AssertionRule>>,
+    pub assertion_rule: ::std::option::Option<crate::Obj<AssertionRule>>,
     /// `ControlPanelArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the control panel.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub control_panel_arn: Option<Str>,
+    pub control_panel_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `GatingRule`: a [`GatingRule`] object.
     ///
     /// A gating rule verifies that a gating routing control or set of gating routing controls, evaluates as true, based on a rule configuration that you specify, which allows a set of routing control state changes to complete.
     ///
     /// For example, if you specify one gating routing control and you set the `Type` in the rule configuration to `OR` , that indicates that you must set the gating routing control to `On` for the rule to evaluate as true; that is, for the gating control switch to be On. When you do that, then you can update the routing control states for the target routing controls that you specify in the gating rule.
-    pub gating_rule: Option<Obj<GatingRule>>,
+    pub gating_rule: ::std::option::Option<crate::Obj<GatingRule>>,
     /// `Name`: a string.
     ///
-    /// The name of the assertion rule. The name must be unique within a control panel. You can use any non-white space character in the name except the following: & &gt; &lt; ' (single quote) " (double quote) ; (semicolon)
-    pub name: Option<Str>,
+    /// The name of the assertion rule. The name must be unique within a control panel. You can use any non-white space character in the name except the following: & > \< ' (single quote) " (double quote) ; (semicolon)
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleConfig`: a [`RuleConfig`] object.
     ///
     /// The criteria that you set for specific assertion controls (routing controls) that designate how many control states must be `ON` as the result of a transaction. For example, if you have three assertion controls, you might specify `ATLEAST 2` for your rule configuration. This means that at least two assertion controls must be `ON` , so that at least two AWS Regions have traffic flowing to them.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub rule_config: Option<Obj<RuleConfig>>,
+    pub rule_config: ::std::option::Option<crate::Obj<RuleConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with the safety rule.
     ///
     /// Each item: items at most 20; changing it may replace the resource (conditionally create-only).
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +68,7 @@ impl SafetyRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryControl::SafetyRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-safetyrule.html",
         primary_identifier: &["SafetyRuleArn"],
@@ -98,47 +79,49 @@ impl SafetyRule {
         read_only: &["SafetyRuleArn", "Status"],
         attributes: &["SafetyRuleArn", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SafetyRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AssertionRule`: an [`AssertionRule`] object.
-    pub fn assertion_rule(mut self, value: impl Into<Obj<AssertionRule>>) -> Self { self.assertion_rule = Some(value.into()); self }
+    pub fn assertion_rule(mut self, value: impl ::std::convert::Into<crate::Obj<AssertionRule>>) -> Self { self.assertion_rule = ::std::option::Option::Some(value.into()); self }
     /// `ControlPanelArn`: a string.
-    pub fn control_panel_arn(mut self, value: impl Into<Str>) -> Self { self.control_panel_arn = Some(value.into()); self }
+    pub fn control_panel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_panel_arn = ::std::option::Option::Some(value.into()); self }
     /// `GatingRule`: a [`GatingRule`] object.
-    pub fn gating_rule(mut self, value: impl Into<Obj<GatingRule>>) -> Self { self.gating_rule = Some(value.into()); self }
+    pub fn gating_rule(mut self, value: impl ::std::convert::Into<crate::Obj<GatingRule>>) -> Self { self.gating_rule = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RuleConfig`: a [`RuleConfig`] object.
-    pub fn rule_config(mut self, value: impl Into<Obj<RuleConfig>>) -> Self { self.rule_config = Some(value.into()); self }
+    pub fn rule_config(mut self, value: impl ::std::convert::Into<crate::Obj<RuleConfig>>) -> Self { self.rule_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SafetyRule {
+impl ::cloudwright_core::Resource for SafetyRule {
     type Attributes = SafetyRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SafetyRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SafetyRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SafetyRule {
+impl ::cloudwright_core::ToValue for SafetyRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssertionRule", &self.assertion_rule)
             .opt("ControlPanelArn", &self.control_panel_arn)
             .opt("GatingRule", &self.gating_rule)
@@ -149,12 +132,12 @@ impl ToValue for SafetyRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SafetyRule`]: `Handle<SafetyRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SafetyRule`]: `Handle<SafetyRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SafetyRuleAttributes(ResourceRef);
+pub struct SafetyRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SafetyRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SafetyRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,16 +147,16 @@ impl SafetyRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the safety rule.
     #[inline]
-    pub fn safety_rule_arn(&self) -> Value {
-        self.0.get_att("SafetyRuleArn")
+    pub fn safety_rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SafetyRuleArn"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The deployment status of the safety rule. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -181,21 +164,10 @@ impl SafetyRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssertionRuleRequired {
     /// `AssertedControls`: a list of strings, required.
-    pub asserted_controls: List<Str>,
+    pub asserted_controls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `WaitPeriodMs`: an integer, required.
-    pub wait_period_ms: Int,
+    pub wait_period_ms: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssertionRule: ObjRule = ObjRule {
-    properties: &[
-        ("AssertedControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("WaitPeriodMs", Shape::INT),
-    ],
-    required: &["AssertedControls", "WaitPeriodMs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssertionRule` property type of `AWS::Route53RecoveryControl::SafetyRule`.
 ///
@@ -207,11 +179,11 @@ pub struct AssertionRule {
     /// `AssertedControls`: a list of strings, required.
     ///
     /// The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed. For example, you might include three routing controls, one for each of three AWS Regions.
-    pub asserted_controls: List<Str>,
+    pub asserted_controls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `WaitPeriodMs`: an integer, required.
     ///
     /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent flapping of state. The wait period is 5000 ms by default, but you can choose a custom value.
-    pub wait_period_ms: Int,
+    pub wait_period_ms: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -226,17 +198,17 @@ impl AssertionRule {
     }
 
     /// `AssertedControls`: a list of strings, required.
-    pub fn asserted_controls(mut self, value: impl Into<List<Str>>) -> Self { self.asserted_controls = value.into(); self }
+    pub fn asserted_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.asserted_controls = value.into(); self }
     /// `WaitPeriodMs`: an integer, required.
-    pub fn wait_period_ms(mut self, value: impl Into<Int>) -> Self { self.wait_period_ms = value.into(); self }
+    pub fn wait_period_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_period_ms = value.into(); self }
 }
 
-impl PropertyType for AssertionRule {}
+impl crate::PropertyType for AssertionRule {}
 
-impl ToValue for AssertionRule {
+impl ::cloudwright_core::ToValue for AssertionRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AssertedControls", &self.asserted_controls)
             .req("WaitPeriodMs", &self.wait_period_ms)
             .build()
@@ -247,24 +219,12 @@ impl ToValue for AssertionRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatingRuleRequired {
     /// `GatingControls`: a list of strings, required.
-    pub gating_controls: List<Str>,
+    pub gating_controls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TargetControls`: a list of strings, required.
-    pub target_controls: List<Str>,
+    pub target_controls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `WaitPeriodMs`: an integer, required.
-    pub wait_period_ms: Int,
+    pub wait_period_ms: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GatingRule: ObjRule = ObjRule {
-    properties: &[
-        ("GatingControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("TargetControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("WaitPeriodMs", Shape::INT),
-    ],
-    required: &["WaitPeriodMs", "TargetControls", "GatingControls"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GatingRule` property type of `AWS::Route53RecoveryControl::SafetyRule`.
 ///
@@ -278,15 +238,15 @@ pub struct GatingRule {
     /// `GatingControls`: a list of strings, required.
     ///
     /// An array of gating routing control Amazon Resource Names (ARNs). For a simple on-off switch, specify the ARN for one routing control. The gating routing controls are evaluated by the rule configuration that you specify to determine if the target routing control states can be changed.
-    pub gating_controls: List<Str>,
+    pub gating_controls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `TargetControls`: a list of strings, required.
     ///
     /// An array of target routing control Amazon Resource Names (ARNs) for which the states can only be updated if the rule configuration that you specify evaluates to true for the gating routing control. As a simple example, if you have a single gating control, it acts as an overall on-off switch for a set of target routing controls. You can use this to manually override automated failover, for example.
-    pub target_controls: List<Str>,
+    pub target_controls: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `WaitPeriodMs`: an integer, required.
     ///
     /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent flapping of state. The wait period is 5000 ms by default, but you can choose a custom value.
-    pub wait_period_ms: Int,
+    pub wait_period_ms: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -302,19 +262,19 @@ impl GatingRule {
     }
 
     /// `GatingControls`: a list of strings, required.
-    pub fn gating_controls(mut self, value: impl Into<List<Str>>) -> Self { self.gating_controls = value.into(); self }
+    pub fn gating_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.gating_controls = value.into(); self }
     /// `TargetControls`: a list of strings, required.
-    pub fn target_controls(mut self, value: impl Into<List<Str>>) -> Self { self.target_controls = value.into(); self }
+    pub fn target_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_controls = value.into(); self }
     /// `WaitPeriodMs`: an integer, required.
-    pub fn wait_period_ms(mut self, value: impl Into<Int>) -> Self { self.wait_period_ms = value.into(); self }
+    pub fn wait_period_ms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_period_ms = value.into(); self }
 }
 
-impl PropertyType for GatingRule {}
+impl crate::PropertyType for GatingRule {}
 
-impl ToValue for GatingRule {
+impl ::cloudwright_core::ToValue for GatingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GatingControls", &self.gating_controls)
             .req("TargetControls", &self.target_controls)
             .req("WaitPeriodMs", &self.wait_period_ms)
@@ -326,24 +286,12 @@ impl ToValue for GatingRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleConfigRequired {
     /// `Inverted`: a boolean, required.
-    pub inverted: Bool,
+    pub inverted: ::cloudwright_core::Bool,
     /// `Threshold`: an integer, required.
-    pub threshold: Int,
+    pub threshold: ::cloudwright_core::Int,
     /// `Type`: a [`RuleType`] value, required.
     pub r#type: RuleType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Inverted", Shape::Bool),
-        ("Threshold", Shape::INT),
-        ("Type", Shape::Str(&StrRule { allowed: &["AND", "OR", "ATLEAST"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "Threshold", "Inverted"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleConfig` property type of `AWS::Route53RecoveryControl::SafetyRule`.
 ///
@@ -355,11 +303,11 @@ pub struct RuleConfig {
     /// `Inverted`: a boolean, required.
     ///
     /// Logical negation of the rule. If the rule would usually evaluate true, it's evaluated as false, and vice versa.
-    pub inverted: Bool,
+    pub inverted: ::cloudwright_core::Bool,
     /// `Threshold`: an integer, required.
     ///
     /// The value of N, when you specify an `ATLEAST` rule type. That is, `Threshold` is the number of controls that must be set when you specify an `ATLEAST` type.
-    pub threshold: Int,
+    pub threshold: ::cloudwright_core::Int,
     /// `Type`: a [`RuleType`] value, required.
     ///
     /// A rule can be one of the following: `ATLEAST` , `AND` , or `OR` .
@@ -379,19 +327,19 @@ impl RuleConfig {
     }
 
     /// `Inverted`: a boolean, required.
-    pub fn inverted(mut self, value: impl Into<Bool>) -> Self { self.inverted = value.into(); self }
+    pub fn inverted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.inverted = value.into(); self }
     /// `Threshold`: an integer, required.
-    pub fn threshold(mut self, value: impl Into<Int>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threshold = value.into(); self }
     /// `Type`: a [`RuleType`] value, required.
-    pub fn r#type(mut self, value: impl Into<RuleType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<RuleType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for RuleConfig {}
+impl crate::PropertyType for RuleConfig {}
 
-impl ToValue for RuleConfig {
+impl ::cloudwright_core::ToValue for RuleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Inverted", &self.inverted)
             .req("Threshold", &self.threshold)
             .req("Type", &self.r#type)
@@ -409,24 +357,83 @@ pub enum RuleType {
     /// `ATLEAST`
     Atleast,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleType {
+impl ::cloudwright_core::ToValue for RuleType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::And => "AND",
             Self::Or => "OR",
             Self::Atleast => "ATLEAST",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
+        properties: &[
+            ("AssertionRule", Shape::Object(&RULE_AssertionRule)),
+            ("ControlPanelArn", Shape::STR),
+            ("GatingRule", Shape::Object(&RULE_GatingRule)),
+            ("Name", Shape::STR),
+            ("RuleConfig", Shape::Object(&RULE_RuleConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"], &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssertionRule: ObjRule = ObjRule {
+        properties: &[
+            ("AssertedControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("WaitPeriodMs", Shape::INT),
+        ],
+        required: &["AssertedControls", "WaitPeriodMs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GatingRule: ObjRule = ObjRule {
+        properties: &[
+            ("GatingControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("TargetControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("WaitPeriodMs", Shape::INT),
+        ],
+        required: &["WaitPeriodMs", "TargetControls", "GatingControls"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Inverted", Shape::Bool),
+            ("Threshold", Shape::INT),
+            ("Type", Shape::Str(&StrRule { allowed: &["AND", "OR", "ATLEAST"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "Threshold", "Inverted"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,24 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cell: ObjRule = ObjRule {
-    properties: &[
-        ("CellName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Cells", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53RecoveryReadiness::Cell` resource.
 ///
@@ -48,19 +31,19 @@ pub struct Cell {
     /// The name of the cell to create.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length at most 64; create-only: changing it replaces the resource.
-    pub cell_name: Option<Str>,
+    pub cell_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Cells`: a list of strings.
     ///
     /// A list of cell Amazon Resource Names (ARNs) contained within this cell, for use in nested cells. For example, Availability Zones within specific AWS Regions .
     ///
     /// Items at most 5.
-    pub cells: Option<List<Str>>,
+    pub cells: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A collection of tags associated with a resource.
     ///
     /// Each item: items at most 20.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +53,7 @@ impl Cell {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryReadiness::Cell",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-cell.html",
         primary_identifier: &["CellName"],
@@ -81,41 +64,43 @@ impl Cell {
         read_only: &["CellArn", "ParentReadinessScopes"],
         attributes: &["CellArn", "ParentReadinessScopes"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cell` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CellName`: a string.
-    pub fn cell_name(mut self, value: impl Into<Str>) -> Self { self.cell_name = Some(value.into()); self }
+    pub fn cell_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cell_name = ::std::option::Option::Some(value.into()); self }
     /// `Cells`: a list of strings.
-    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self { self.cells = Some(value.into()); self }
+    pub fn cells(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cells = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cell {
+impl ::cloudwright_core::Resource for Cell {
     type Attributes = CellAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cell, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cell, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cell {
+impl ::cloudwright_core::ToValue for Cell {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CellName", &self.cell_name)
             .opt("Cells", &self.cells)
             .opt("Tags", &self.tags)
@@ -123,12 +108,12 @@ impl ToValue for Cell {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cell`]: `Handle<Cell>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cell`]: `Handle<Cell>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CellAttributes(ResourceRef);
+pub struct CellAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CellAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CellAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -138,15 +123,37 @@ impl CellAttributes {
     ///
     /// The ARN of the cell.
     #[inline]
-    pub fn cell_arn(&self) -> Value {
-        self.0.get_att("CellArn")
+    pub fn cell_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CellArn"))
     }
 
     /// `Fn::GetAtt` `ParentReadinessScopes`: a list of strings.
     ///
     /// The readiness scope for the cell, which can be the Amazon Resource Name (ARN) of a cell or the ARN of a recovery group. Although this is a list, it can currently have only one element.
     #[inline]
-    pub fn parent_readiness_scopes(&self) -> Value {
-        self.0.get_att("ParentReadinessScopes")
+    pub fn parent_readiness_scopes(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ParentReadinessScopes"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cell: ObjRule = ObjRule {
+        properties: &[
+            ("CellName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Cells", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

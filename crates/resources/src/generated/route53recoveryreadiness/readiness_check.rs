@@ -5,30 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReadinessCheck: ObjRule = ObjRule {
-    properties: &[
-        ("ReadinessCheckName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53RecoveryReadiness::ReadinessCheck` resource.
 ///
 /// Creates a readiness check in Amazon Route 53 Application Recovery Controller. A readiness check continually monitors a resource set in your application, such as a set of Amazon Aurora instances, that Route 53 ARC is auditing recovery readiness for. The audits run once every minute on every resource that's associated with a readiness check.
 ///
-/// Every resource type has a set of rules associated with it that Route 53 ARC uses to audit resources for readiness. For more information, see \[Readiness rules descriptions\](<https://docs.aws.amazon.com/r53recovery/latest/dg/recovery-readiness.rules-resources.html>) in the Amazon Route 53 Application Recovery Controller Developer Guide.
+/// Every resource type has a set of rules associated with it that Route 53 ARC uses to audit resources for readiness. For more information, see [Readiness rules descriptions](https://docs.aws.amazon.com/r53recovery/latest/dg/recovery-readiness.rules-resources.html) in the Amazon Route 53 Application Recovery Controller Developer Guide.
 ///
 /// Route 53 ARC Readiness supports us-east-1 and us-west-2 AWS Regions only.
 ///
@@ -46,19 +29,19 @@ pub struct ReadinessCheck {
     /// The name of the readiness check to create.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub readiness_check_name: Option<Str>,
+    pub readiness_check_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceSetName`: a string.
     ///
     /// The name of the resource set to check.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 64.
-    pub resource_set_name: Option<Str>,
+    pub resource_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A collection of tags associated with a resource.
     ///
     /// Each item: items at most 20.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +51,7 @@ impl ReadinessCheck {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryReadiness::ReadinessCheck",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-readinesscheck.html",
         primary_identifier: &["ReadinessCheckName"],
@@ -79,41 +62,43 @@ impl ReadinessCheck {
         read_only: &["ReadinessCheckArn"],
         attributes: &["ReadinessCheckArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ReadinessCheck` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReadinessCheckName`: a string.
-    pub fn readiness_check_name(mut self, value: impl Into<Str>) -> Self { self.readiness_check_name = Some(value.into()); self }
+    pub fn readiness_check_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.readiness_check_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceSetName`: a string.
-    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self { self.resource_set_name = Some(value.into()); self }
+    pub fn resource_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_set_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReadinessCheck {
+impl ::cloudwright_core::Resource for ReadinessCheck {
     type Attributes = ReadinessCheckAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReadinessCheck, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReadinessCheck, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReadinessCheck {
+impl ::cloudwright_core::ToValue for ReadinessCheck {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReadinessCheckName", &self.readiness_check_name)
             .opt("ResourceSetName", &self.resource_set_name)
             .opt("Tags", &self.tags)
@@ -121,12 +106,12 @@ impl ToValue for ReadinessCheck {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReadinessCheck`]: `Handle<ReadinessCheck>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReadinessCheck`]: `Handle<ReadinessCheck>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReadinessCheckAttributes(ResourceRef);
+pub struct ReadinessCheckAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReadinessCheckAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReadinessCheckAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,7 +121,29 @@ impl ReadinessCheckAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the readiness check.
     #[inline]
-    pub fn readiness_check_arn(&self) -> Value {
-        self.0.get_att("ReadinessCheckArn")
+    pub fn readiness_check_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ReadinessCheckArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReadinessCheck: ObjRule = ObjRule {
+        properties: &[
+            ("ReadinessCheckName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

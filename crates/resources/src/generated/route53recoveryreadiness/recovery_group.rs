@@ -5,30 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecoveryGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Cells", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
-        ("RecoveryGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53RecoveryReadiness::RecoveryGroup` resource.
 ///
 /// Creates a recovery group in Amazon Route 53 Application Recovery Controller. A recovery group represents your application. It typically consists of two or more cells that are replicas of each other in terms of resources and functionality, so that you can fail over from one to the other, for example, from one Region to another. You create recovery groups so you can use readiness checks to audit resources in your application.
 ///
-/// For more information, see \[Readiness checks, resource sets, and readiness scopes\](<https://docs.aws.amazon.com/r53recovery/latest/dg/recovery-readiness.recovery-groups.readiness-scope.html>) in the Amazon Route 53 Application Recovery Controller Developer Guide.
+/// For more information, see [Readiness checks, resource sets, and readiness scopes](https://docs.aws.amazon.com/r53recovery/latest/dg/recovery-readiness.recovery-groups.readiness-scope.html) in the Amazon Route 53 Application Recovery Controller Developer Guide.
 ///
 /// Route 53 ARC Readiness supports us-east-1 and us-west-2 AWS Regions only.
 ///
@@ -46,19 +29,19 @@ pub struct RecoveryGroup {
     /// A list of the cell Amazon Resource Names (ARNs) in the recovery group.
     ///
     /// Items at most 5; each item: length 1 to 256.
-    pub cells: Option<List<Str>>,
+    pub cells: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RecoveryGroupName`: a string.
     ///
     /// The name of the recovery group to create.
     ///
     /// Pattern `[a-zA-Z0-9_]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub recovery_group_name: Option<Str>,
+    pub recovery_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A collection of tags associated with a resource.
     ///
     /// Each item: items at most 20.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +51,7 @@ impl RecoveryGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryReadiness::RecoveryGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-recoverygroup.html",
         primary_identifier: &["RecoveryGroupName"],
@@ -79,41 +62,43 @@ impl RecoveryGroup {
         read_only: &["RecoveryGroupArn"],
         attributes: &["RecoveryGroupArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RecoveryGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Cells`: a list of strings.
-    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self { self.cells = Some(value.into()); self }
+    pub fn cells(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.cells = ::std::option::Option::Some(value.into()); self }
     /// `RecoveryGroupName`: a string.
-    pub fn recovery_group_name(mut self, value: impl Into<Str>) -> Self { self.recovery_group_name = Some(value.into()); self }
+    pub fn recovery_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.recovery_group_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RecoveryGroup {
+impl ::cloudwright_core::Resource for RecoveryGroup {
     type Attributes = RecoveryGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RecoveryGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RecoveryGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RecoveryGroup {
+impl ::cloudwright_core::ToValue for RecoveryGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Cells", &self.cells)
             .opt("RecoveryGroupName", &self.recovery_group_name)
             .opt("Tags", &self.tags)
@@ -121,12 +106,12 @@ impl ToValue for RecoveryGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RecoveryGroup`]: `Handle<RecoveryGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RecoveryGroup`]: `Handle<RecoveryGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RecoveryGroupAttributes(ResourceRef);
+pub struct RecoveryGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RecoveryGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RecoveryGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,7 +121,29 @@ impl RecoveryGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the recovery group.
     #[inline]
-    pub fn recovery_group_arn(&self) -> Value {
-        self.0.get_att("RecoveryGroupArn")
+    pub fn recovery_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RecoveryGroupArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecoveryGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Cells", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: false })),
+            ("RecoveryGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

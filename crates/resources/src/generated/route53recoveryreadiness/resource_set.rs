@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$");
 
 /// The required properties of [`ResourceSet`], by name: `ResourceSet::new(ResourceSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSetRequired {
     /// `ResourceSetType`: a string, required.
-    pub resource_set_type: Str,
-    /// `Resources`: a list of [`ResourceProperty`] objects, required.
-    pub resources: List<ResourceProperty>,
+    pub resource_set_type: ::cloudwright_core::Str,
+    /// `Resources`: a list of [`Resource`] objects, required.
+    pub resources: ::cloudwright_core::List<Resource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceSetName", Shape::STR),
-        ("ResourceSetType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceProperty), min_items: Some(1), max_items: Some(6), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ResourceSetType", "Resources"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53RecoveryReadiness::ResourceSet` resource.
 ///
@@ -41,7 +22,7 @@ pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
 ///
 /// You typically create a resource set and a readiness check for each supported type of AWS resource in your application.
 ///
-/// For more information, see \[Readiness checks, resource sets, and readiness scopes\](<https://docs.aws.amazon.com/r53recovery/latest/dg/recovery-readiness.recovery-groups.readiness-scope.html>) in the Amazon Route 53 Application Recovery Controller Developer Guide.
+/// For more information, see [Readiness checks, resource sets, and readiness scopes](https://docs.aws.amazon.com/r53recovery/latest/dg/recovery-readiness.recovery-groups.readiness-scope.html) in the Amazon Route 53 Application Recovery Controller Developer Guide.
 ///
 /// Route 53 ARC Readiness supports us-east-1 and us-west-2 AWS Regions only.
 ///
@@ -59,7 +40,7 @@ pub struct ResourceSet {
     /// The name of the resource set to create.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_set_name: Option<Str>,
+    pub resource_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceSetType`: a string, required.
     ///
     /// The resource type of the resources in the resource set. Enter one of the following values for resource type:
@@ -69,19 +50,19 @@ pub struct ResourceSet {
     /// Note that AWS::Route53RecoveryReadiness::DNSTargetResource is only used for this setting. It isn't an actual AWS CloudFormation resource type.
     ///
     /// Pattern `^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$`; create-only: changing it replaces the resource.
-    pub resource_set_type: Str,
-    /// `Resources`: a list of [`ResourceProperty`] objects, required.
+    pub resource_set_type: ::cloudwright_core::Str,
+    /// `Resources`: a list of [`Resource`] objects, required.
     ///
     /// A list of resource objects in the resource set.
     ///
     /// Items 1 to 6.
-    pub resources: List<ResourceProperty>,
+    pub resources: ::cloudwright_core::List<Resource>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A tag to associate with the parameters for a resource set.
     ///
     /// Each item: items at most 20.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +72,7 @@ impl ResourceSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53RecoveryReadiness::ResourceSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-resourceset.html",
         primary_identifier: &["ResourceSetName"],
@@ -102,48 +83,50 @@ impl ResourceSet {
         read_only: &["ResourceSetArn"],
         attributes: &["ResourceSetArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ResourceSet` with its required properties, named in a [`ResourceSetRequired`].
     #[inline]
     pub fn new(required: ResourceSetRequired) -> Self {
         Self {
-            resource_set_name: None,
+            resource_set_name: ::std::option::Option::None,
             resource_set_type: required.resource_set_type,
             resources: required.resources,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ResourceSetName`: a string.
-    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self { self.resource_set_name = Some(value.into()); self }
+    pub fn resource_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_set_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceSetType`: a string, required.
-    pub fn resource_set_type(mut self, value: impl Into<Str>) -> Self { self.resource_set_type = value.into(); self }
-    /// `Resources`: a list of [`ResourceProperty`] objects, required.
-    pub fn resources(mut self, value: impl Into<List<ResourceProperty>>) -> Self { self.resources = value.into(); self }
+    pub fn resource_set_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_set_type = value.into(); self }
+    /// `Resources`: a list of [`Resource`] objects, required.
+    pub fn resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Resource>>) -> Self { self.resources = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourceSet {
+impl ::cloudwright_core::Resource for ResourceSet {
     type Attributes = ResourceSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceSet {
+impl ::cloudwright_core::ToValue for ResourceSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceSetName", &self.resource_set_name)
             .req("ResourceSetType", &self.resource_set_type)
             .req("Resources", &self.resources)
@@ -152,12 +135,12 @@ impl ToValue for ResourceSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceSet`]: `Handle<ResourceSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceSet`]: `Handle<ResourceSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceSetAttributes(ResourceRef);
+pub struct ResourceSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,23 +150,10 @@ impl ResourceSetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource set.
     #[inline]
-    pub fn resource_set_arn(&self) -> Value {
-        self.0.get_att("ResourceSetArn")
+    pub fn resource_set_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceSetArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsTargetResource: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("HostedZoneArn", Shape::STR),
-        ("RecordSetId", Shape::STR),
-        ("RecordType", Shape::STR),
-        ("TargetResource", Shape::Object(&RULE_TargetResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DNSTargetResource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
@@ -195,23 +165,23 @@ pub struct DnsTargetResource {
     /// `DomainName`: a string.
     ///
     /// The domain name that acts as an ingress point to a portion of the customer application.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedZoneArn`: a string.
     ///
     /// The hosted zone Amazon Resource Name (ARN) that contains the DNS record with the provided name of the target resource.
-    pub hosted_zone_arn: Option<Str>,
+    pub hosted_zone_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordSetId`: a string.
     ///
     /// The Amazon Route 53 record set ID that uniquely identifies a DNS record, given a name and a type.
-    pub record_set_id: Option<Str>,
+    pub record_set_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordType`: a string.
     ///
     /// The type of DNS record of the target resource.
-    pub record_type: Option<Str>,
+    pub record_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetResource`: a [`TargetResource`] object.
     ///
     /// The target resource that the Route 53 record points to.
-    pub target_resource: Option<Obj<TargetResource>>,
+    pub target_resource: ::std::option::Option<crate::Obj<TargetResource>>,
 }
 
 #[rustfmt::skip]
@@ -219,27 +189,27 @@ impl DnsTargetResource {
     /// A `DnsTargetResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneArn`: a string.
-    pub fn hosted_zone_arn(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_arn = Some(value.into()); self }
+    pub fn hosted_zone_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_arn = ::std::option::Option::Some(value.into()); self }
     /// `RecordSetId`: a string.
-    pub fn record_set_id(mut self, value: impl Into<Str>) -> Self { self.record_set_id = Some(value.into()); self }
+    pub fn record_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_set_id = ::std::option::Option::Some(value.into()); self }
     /// `RecordType`: a string.
-    pub fn record_type(mut self, value: impl Into<Str>) -> Self { self.record_type = Some(value.into()); self }
+    pub fn record_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_type = ::std::option::Option::Some(value.into()); self }
     /// `TargetResource`: a [`TargetResource`] object.
-    pub fn target_resource(mut self, value: impl Into<Obj<TargetResource>>) -> Self { self.target_resource = Some(value.into()); self }
+    pub fn target_resource(mut self, value: impl ::std::convert::Into<crate::Obj<TargetResource>>) -> Self { self.target_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DnsTargetResource {}
+impl crate::PropertyType for DnsTargetResource {}
 
-impl ToValue for DnsTargetResource {
+impl ::cloudwright_core::ToValue for DnsTargetResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainName", &self.domain_name)
             .opt("HostedZoneArn", &self.hosted_zone_arn)
             .opt("RecordSetId", &self.record_set_id)
@@ -248,15 +218,6 @@ impl ToValue for DnsTargetResource {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NlbResource: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NLBResource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
@@ -268,7 +229,7 @@ pub struct NlbResource {
     /// `Arn`: a string.
     ///
     /// The Network Load Balancer resource Amazon Resource Name (ARN).
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -276,31 +237,23 @@ impl NlbResource {
     /// A `NlbResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NlbResource {}
+impl crate::PropertyType for NlbResource {}
 
-impl ToValue for NlbResource {
+impl ::cloudwright_core::ToValue for NlbResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_R53ResourceRecord: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("RecordSetId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `R53ResourceRecord` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
@@ -312,11 +265,11 @@ pub struct R53ResourceRecord {
     /// `DomainName`: a string.
     ///
     /// The DNS target domain name.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordSetId`: a string.
     ///
     /// The Amazon Route 53 Resource Record Set ID.
-    pub record_set_id: Option<Str>,
+    pub record_set_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -324,38 +277,26 @@ impl R53ResourceRecord {
     /// A `R53ResourceRecord` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `RecordSetId`: a string.
-    pub fn record_set_id(mut self, value: impl Into<Str>) -> Self { self.record_set_id = Some(value.into()); self }
+    pub fn record_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_set_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for R53ResourceRecord {}
+impl crate::PropertyType for R53ResourceRecord {}
 
-impl ToValue for R53ResourceRecord {
+impl ::cloudwright_core::ToValue for R53ResourceRecord {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainName", &self.domain_name)
             .opt("RecordSetId", &self.record_set_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentId", Shape::STR),
-        ("DnsTargetResource", Shape::Object(&RULE_DnsTargetResource)),
-        ("ReadinessScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ResourceArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Resource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
@@ -363,51 +304,51 @@ pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-resourceset-resource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ResourceProperty {
+pub struct Resource {
     /// `ComponentId`: a string.
     ///
     /// The component identifier of the resource, generated when DNS target resource is used.
-    pub component_id: Option<Str>,
+    pub component_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsTargetResource`: a [`DnsTargetResource`] object.
     ///
     /// A component for DNS/routing control readiness checks. This is a required setting when `ResourceSet` `ResourceSetType` is set to `AWS::Route53RecoveryReadiness::DNSTargetResource` . Do not set it for any other `ResourceSetType` setting.
-    pub dns_target_resource: Option<Obj<DnsTargetResource>>,
+    pub dns_target_resource: ::std::option::Option<crate::Obj<DnsTargetResource>>,
     /// `ReadinessScopes`: a list of strings.
     ///
     /// The recovery group Amazon Resource Name (ARN) or the cell ARN that the readiness checks for this resource set are scoped to.
     ///
     /// Each item: items at most 5.
-    pub readiness_scopes: Option<List<Str>>,
+    pub readiness_scopes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS resource. This is a required setting for all `ResourceSet` `ResourceSetType` settings except `AWS::Route53RecoveryReadiness::DNSTargetResource` . Do not set this when `ResourceSetType` is set to `AWS::Route53RecoveryReadiness::DNSTargetResource` .
-    pub resource_arn: Option<Str>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
-impl ResourceProperty {
-    /// A `ResourceProperty` with no property set (none is required).
+impl Resource {
+    /// A `Resource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComponentId`: a string.
-    pub fn component_id(mut self, value: impl Into<Str>) -> Self { self.component_id = Some(value.into()); self }
+    pub fn component_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.component_id = ::std::option::Option::Some(value.into()); self }
     /// `DnsTargetResource`: a [`DnsTargetResource`] object.
-    pub fn dns_target_resource(mut self, value: impl Into<Obj<DnsTargetResource>>) -> Self { self.dns_target_resource = Some(value.into()); self }
+    pub fn dns_target_resource(mut self, value: impl ::std::convert::Into<crate::Obj<DnsTargetResource>>) -> Self { self.dns_target_resource = ::std::option::Option::Some(value.into()); self }
     /// `ReadinessScopes`: a list of strings.
-    pub fn readiness_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.readiness_scopes = Some(value.into()); self }
+    pub fn readiness_scopes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.readiness_scopes = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArn`: a string.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceProperty {}
+impl crate::PropertyType for Resource {}
 
-impl ToValue for ResourceProperty {
+impl ::cloudwright_core::ToValue for Resource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComponentId", &self.component_id)
             .opt("DnsTargetResource", &self.dns_target_resource)
             .opt("ReadinessScopes", &self.readiness_scopes)
@@ -415,17 +356,6 @@ impl ToValue for ResourceProperty {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetResource: ObjRule = ObjRule {
-    properties: &[
-        ("NLBResource", Shape::Object(&RULE_NlbResource)),
-        ("R53Resource", Shape::Object(&RULE_R53ResourceRecord)),
-    ],
-    one_of: &[&[&["NLBResource"], &["R53Resource"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetResource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
@@ -437,11 +367,11 @@ pub struct TargetResource {
     /// `NLBResource`: a [`NlbResource`] object.
     ///
     /// The Network Load Balancer resource that a DNS target resource points to.
-    pub nlb_resource: Option<Obj<NlbResource>>,
+    pub nlb_resource: ::std::option::Option<crate::Obj<NlbResource>>,
     /// `R53Resource`: a [`R53ResourceRecord`] object.
     ///
     /// The Route 53 resource that a DNS target resource record points to.
-    pub r53_resource: Option<Obj<R53ResourceRecord>>,
+    pub r53_resource: ::std::option::Option<crate::Obj<R53ResourceRecord>>,
 }
 
 #[rustfmt::skip]
@@ -449,23 +379,102 @@ impl TargetResource {
     /// A `TargetResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NLBResource`: a [`NlbResource`] object.
-    pub fn nlb_resource(mut self, value: impl Into<Obj<NlbResource>>) -> Self { self.nlb_resource = Some(value.into()); self }
+    pub fn nlb_resource(mut self, value: impl ::std::convert::Into<crate::Obj<NlbResource>>) -> Self { self.nlb_resource = ::std::option::Option::Some(value.into()); self }
     /// `R53Resource`: a [`R53ResourceRecord`] object.
-    pub fn r53_resource(mut self, value: impl Into<Obj<R53ResourceRecord>>) -> Self { self.r53_resource = Some(value.into()); self }
+    pub fn r53_resource(mut self, value: impl ::std::convert::Into<crate::Obj<R53ResourceRecord>>) -> Self { self.r53_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetResource {}
+impl crate::PropertyType for TargetResource {}
 
-impl ToValue for TargetResource {
+impl ::cloudwright_core::ToValue for TargetResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NLBResource", &self.nlb_resource)
             .opt("R53Resource", &self.r53_resource)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceSetName", Shape::STR),
+            ("ResourceSetType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_Resource), min_items: Some(1), max_items: Some(6), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ResourceSetType", "Resources"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsTargetResource: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("HostedZoneArn", Shape::STR),
+            ("RecordSetId", Shape::STR),
+            ("RecordType", Shape::STR),
+            ("TargetResource", Shape::Object(&RULE_TargetResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NlbResource: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_R53ResourceRecord: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("RecordSetId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Resource: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentId", Shape::STR),
+            ("DnsTargetResource", Shape::Object(&RULE_DnsTargetResource)),
+            ("ReadinessScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ResourceArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetResource: ObjRule = ObjRule {
+        properties: &[
+            ("NLBResource", Shape::Object(&RULE_NlbResource)),
+            ("R53Resource", Shape::Object(&RULE_R53ResourceRecord)),
+        ],
+        one_of: &[&[&["NLBResource"], &["R53Resource"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
-    properties: &[
-        ("DomainFileUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::FirewallDomainList` resource.
 ///
-/// High-level information about a list of firewall domains for use in a \[AWS::Route53Resolver::FirewallRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-firewallrulegroup-rule.html>) . This is returned by \[GetFirewallDomainList\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_GetFirewallDomainList.html>) .
+/// High-level information about a list of firewall domains for use in a [AWS::Route53Resolver::FirewallRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-firewallrulegroup-rule.html) . This is returned by [GetFirewallDomainList](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_GetFirewallDomainList.html) .
 ///
-/// To retrieve the domains that are defined for this domain list, call \[ListFirewallDomains\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListFirewallDomains.html>) .
+/// To retrieve the domains that are defined for this domain list, call [ListFirewallDomains](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListFirewallDomains.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FirewallDomainListAttributes`], which `Handle<FirewallDomainList>` dereferences to.
@@ -47,25 +29,25 @@ pub struct FirewallDomainList {
     /// The file must be in an S3 bucket that's in the same Region as your DNS Firewall. The file must be a text file and must contain a single domain per line.
     ///
     /// Length 1 to 1024; write-only: CloudFormation does not return it.
-    pub domain_file_url: Option<Str>,
+    pub domain_file_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Domains`: a list of strings.
     ///
     /// A list of the domain lists that you have defined.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub domains: Option<List<Str>>,
+    pub domains: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string.
     ///
     /// The name of the domain list.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of the tag keys and values that you want to associate with the domain list.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +57,7 @@ impl FirewallDomainList {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::FirewallDomainList",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewalldomainlist.html",
         primary_identifier: &["Id"],
@@ -86,43 +68,45 @@ impl FirewallDomainList {
         read_only: &["Id", "Arn", "DomainCount", "Status", "StatusMessage", "ManagedOwnerName", "CreatorRequestId", "CreationTime", "ModificationTime"],
         attributes: &["Arn", "CreationTime", "CreatorRequestId", "DomainCount", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FirewallDomainList` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainFileUrl`: a string.
-    pub fn domain_file_url(mut self, value: impl Into<Str>) -> Self { self.domain_file_url = Some(value.into()); self }
+    pub fn domain_file_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_file_url = ::std::option::Option::Some(value.into()); self }
     /// `Domains`: a list of strings.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
+    pub fn domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domains = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FirewallDomainList {
+impl ::cloudwright_core::Resource for FirewallDomainList {
     type Attributes = FirewallDomainListAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallDomainList, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FirewallDomainList, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FirewallDomainList {
+impl ::cloudwright_core::ToValue for FirewallDomainList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainFileUrl", &self.domain_file_url)
             .opt("Domains", &self.domains)
             .opt("Name", &self.name)
@@ -131,12 +115,12 @@ impl ToValue for FirewallDomainList {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FirewallDomainList`]: `Handle<FirewallDomainList>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FirewallDomainList`]: `Handle<FirewallDomainList>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallDomainListAttributes(ResourceRef);
+pub struct FirewallDomainListAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallDomainListAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FirewallDomainListAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,71 +130,94 @@ impl FirewallDomainListAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the firewall domain list.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the domain list was created, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string defined by you to identify the request. This allows you to retry failed requests without the risk of running the operation twice. This can be any unique string, for example, a timestamp.
     #[inline]
-    pub fn creator_request_id(&self) -> Value {
-        self.0.get_att("CreatorRequestId")
+    pub fn creator_request_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatorRequestId"))
     }
 
     /// `Fn::GetAtt` `DomainCount`: an integer.
     ///
     /// The number of domain names that are specified in the domain list.
     #[inline]
-    pub fn domain_count(&self) -> Value {
-        self.0.get_att("DomainCount")
+    pub fn domain_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DomainCount"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the domain list.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ManagedOwnerName`: a string.
     ///
     /// The owner of the list, used only for lists that are not managed by you. For example, the managed domain list `AWSManagedDomainsMalwareDomainList` has the managed owner name `Route 53 Resolver DNS Firewall` .
     #[inline]
-    pub fn managed_owner_name(&self) -> Value {
-        self.0.get_att("ManagedOwnerName")
+    pub fn managed_owner_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagedOwnerName"))
     }
 
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the domain list was last modified, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn modification_time(&self) -> Value {
-        self.0.get_att("ModificationTime")
+    pub fn modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModificationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the domain list.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Additional information about the status of the list, if available.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
+        properties: &[
+            ("DomainFileUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallRuleGroup: ObjRule = ObjRule {
-    properties: &[
-        ("FirewallRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FirewallRule), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::FirewallRuleGroup` resource.
 ///
-/// High-level information for a firewall rule group. A firewall rule group is a collection of rules that DNS Firewall uses to filter DNS network traffic for a VPC. To retrieve the rules for the rule group, call \[ListFirewallRules\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListFirewallRules.html>) .
+/// High-level information for a firewall rule group. A firewall rule group is a collection of rules that DNS Firewall uses to filter DNS network traffic for a VPC. To retrieve the rules for the rule group, call [ListFirewallRules](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListFirewallRules.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FirewallRuleGroupAttributes`], which `Handle<FirewallRuleGroup>` dereferences to.
@@ -40,19 +23,19 @@ pub struct FirewallRuleGroup {
     /// `FirewallRules`: a list of [`FirewallRule`] objects.
     ///
     /// A list of the rules that you have defined.
-    pub firewall_rules: Option<List<FirewallRule>>,
+    pub firewall_rules: ::std::option::Option<::cloudwright_core::List<FirewallRule>>,
     /// `Name`: a string.
     ///
     /// The name of the rule group.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of the tag keys and values that you want to associate with the rule group.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +45,7 @@ impl FirewallRuleGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::FirewallRuleGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroup.html",
         primary_identifier: &["Id"],
@@ -73,41 +56,43 @@ impl FirewallRuleGroup {
         read_only: &["Id", "Arn", "RuleCount", "Status", "StatusMessage", "OwnerId", "ShareStatus", "CreatorRequestId", "CreationTime", "ModificationTime", "FirewallRules/*/FirewallThreatProtectionId"],
         attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ModificationTime", "OwnerId", "RuleCount", "ShareStatus", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FirewallRuleGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FirewallRules`: a list of [`FirewallRule`] objects.
-    pub fn firewall_rules(mut self, value: impl Into<List<FirewallRule>>) -> Self { self.firewall_rules = Some(value.into()); self }
+    pub fn firewall_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FirewallRule>>) -> Self { self.firewall_rules = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FirewallRuleGroup {
+impl ::cloudwright_core::Resource for FirewallRuleGroup {
     type Attributes = FirewallRuleGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallRuleGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FirewallRuleGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FirewallRuleGroup {
+impl ::cloudwright_core::ToValue for FirewallRuleGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FirewallRules", &self.firewall_rules)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -115,12 +100,12 @@ impl ToValue for FirewallRuleGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FirewallRuleGroup`]: `Handle<FirewallRuleGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FirewallRuleGroup`]: `Handle<FirewallRuleGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallRuleGroupAttributes(ResourceRef);
+pub struct FirewallRuleGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallRuleGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FirewallRuleGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,99 +115,82 @@ impl FirewallRuleGroupAttributes {
     ///
     /// The ARN (Amazon Resource Name) of the rule group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the rule group was created, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string defined by you to identify the request. This allows you to retry failed requests without the risk of running the operation twice. This can be any unique string, for example, a timestamp.
     #[inline]
-    pub fn creator_request_id(&self) -> Value {
-        self.0.get_att("CreatorRequestId")
+    pub fn creator_request_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatorRequestId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the rule group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the rule group was last modified, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn modification_time(&self) -> Value {
-        self.0.get_att("ModificationTime")
+    pub fn modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModificationTime"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The AWS account ID for the account that created the rule group. When a rule group is shared with your account, this is the account that has shared the rule group with you.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `RuleCount`: an integer.
     ///
     /// The number of rules in the rule group.
     #[inline]
-    pub fn rule_count(&self) -> Value {
-        self.0.get_att("RuleCount")
+    pub fn rule_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RuleCount"))
     }
 
     /// `Fn::GetAtt` `ShareStatus`: one of a set of strings.
     ///
     /// Whether the rule group is shared with other AWS accounts , or was shared with the current account by another AWS account . Sharing is configured through AWS Resource Access Manager ( AWS RAM ).
     #[inline]
-    pub fn share_status(&self) -> Value {
-        self.0.get_att("ShareStatus")
+    pub fn share_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ShareStatus"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the domain list.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Additional information about the status of the rule group, if available.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
-
-/// The required properties of [`FirewallAdvancedContentCategoryConfig`], by name: `FirewallAdvancedContentCategoryConfig::new(FirewallAdvancedContentCategoryConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirewallAdvancedContentCategoryConfigRequired {
-    /// `Category`: a string, required.
-    pub category: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallAdvancedContentCategoryConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Category"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirewallAdvancedContentCategoryConfig` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
 ///
@@ -236,48 +204,33 @@ pub struct FirewallAdvancedContentCategoryConfig {
     /// The content category value.
     ///
     /// Length 1 to 128.
-    pub category: Str,
+    pub category: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FirewallAdvancedContentCategoryConfig {
-    /// A `FirewallAdvancedContentCategoryConfig` with its required properties, named in a [`FirewallAdvancedContentCategoryConfigRequired`].
+    /// A `FirewallAdvancedContentCategoryConfig` with its one required property, `Category`.
     #[inline]
-    pub fn new(required: FirewallAdvancedContentCategoryConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            category: required.category,
+            category: value.into(),
         }
     }
 
     /// `Category`: a string, required.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = value.into(); self }
 }
 
-impl PropertyType for FirewallAdvancedContentCategoryConfig {}
+impl crate::PropertyType for FirewallAdvancedContentCategoryConfig {}
 
-impl ToValue for FirewallAdvancedContentCategoryConfig {
+impl ::cloudwright_core::ToValue for FirewallAdvancedContentCategoryConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Category", &self.category).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Category", &self.category)
+            .build()
     }
 }
-
-/// The required properties of [`FirewallAdvancedThreatCategoryConfig`], by name: `FirewallAdvancedThreatCategoryConfig::new(FirewallAdvancedThreatCategoryConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirewallAdvancedThreatCategoryConfigRequired {
-    /// `Category`: a string, required.
-    pub category: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallAdvancedThreatCategoryConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    required: &["Category"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirewallAdvancedThreatCategoryConfig` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
 ///
@@ -291,29 +244,31 @@ pub struct FirewallAdvancedThreatCategoryConfig {
     /// The threat category value.
     ///
     /// Length 1 to 128.
-    pub category: Str,
+    pub category: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FirewallAdvancedThreatCategoryConfig {
-    /// A `FirewallAdvancedThreatCategoryConfig` with its required properties, named in a [`FirewallAdvancedThreatCategoryConfigRequired`].
+    /// A `FirewallAdvancedThreatCategoryConfig` with its one required property, `Category`.
     #[inline]
-    pub fn new(required: FirewallAdvancedThreatCategoryConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            category: required.category,
+            category: value.into(),
         }
     }
 
     /// `Category`: a string, required.
-    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
+    pub fn category(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.category = value.into(); self }
 }
 
-impl PropertyType for FirewallAdvancedThreatCategoryConfig {}
+impl crate::PropertyType for FirewallAdvancedThreatCategoryConfig {}
 
-impl ToValue for FirewallAdvancedThreatCategoryConfig {
+impl ::cloudwright_core::ToValue for FirewallAdvancedThreatCategoryConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Category", &self.category).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Category", &self.category)
+            .build()
     }
 }
 
@@ -323,30 +278,8 @@ pub struct FirewallRuleRequired {
     /// `Action`: an [`Action`] value, required.
     pub action: Action,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALERT"], ..StrRule::ANY })),
-        ("BlockOverrideDnsType", Shape::Str(&StrRule { allowed: &["CNAME"], ..StrRule::ANY })),
-        ("BlockOverrideDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("BlockOverrideTtl", Shape::Int(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
-        ("BlockResponse", Shape::Str(&StrRule { allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"], ..StrRule::ANY })),
-        ("ConfidenceThreshold", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("DnsThreatProtection", Shape::Str(&StrRule { allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"], ..StrRule::ANY })),
-        ("FirewallDomainListId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("FirewallDomainRedirectionAction", Shape::Str(&StrRule { allowed: &["INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN"], ..StrRule::ANY })),
-        ("FirewallRuleType", Shape::Object(&RULE_FirewallRuleType)),
-        ("FirewallThreatProtectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Priority", Shape::INT),
-        ("Qtype", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
-    ],
-    required: &["Priority", "Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FirewallRule` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
 ///
@@ -372,19 +305,19 @@ pub struct FirewallRule {
     /// `BlockOverrideDnsType`: a [`BlockOverrideDnsType`] value.
     ///
     /// The DNS record's type. This determines the format of the record value that you provided in `BlockOverrideDomain` . Used for the rule action `BLOCK` with a `BlockResponse` setting of `OVERRIDE` .
-    pub block_override_dns_type: Option<BlockOverrideDnsType>,
+    pub block_override_dns_type: ::std::option::Option<BlockOverrideDnsType>,
     /// `BlockOverrideDomain`: a string.
     ///
     /// The custom DNS record to send back in response to the query. Used for the rule action `BLOCK` with a `BlockResponse` setting of `OVERRIDE` .
     ///
     /// Length 1 to 255.
-    pub block_override_domain: Option<Str>,
+    pub block_override_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `BlockOverrideTtl`: an integer.
     ///
     /// The recommended amount of time, in seconds, for the DNS resolver or web browser to cache the provided override record. Used for the rule action `BLOCK` with a `BlockResponse` setting of `OVERRIDE` .
     ///
     /// Value 0 to 604800.
-    pub block_override_ttl: Option<Int>,
+    pub block_override_ttl: ::std::option::Option<::cloudwright_core::Int>,
     /// `BlockResponse`: a [`BlockResponse`] value.
     ///
     /// The way that you want DNS Firewall to block the request. Used for the rule action setting `BLOCK` .
@@ -392,7 +325,7 @@ pub struct FirewallRule {
     /// - `NODATA` - Respond indicating that the query was successful, but no response is available for it.
     /// - `NXDOMAIN` - Respond indicating that the domain name that's in the query doesn't exist.
     /// - `OVERRIDE` - Provide a custom override in the response. This option requires custom handling details in the rule's `BlockOverride*` settings.
-    pub block_response: Option<BlockResponse>,
+    pub block_response: ::std::option::Option<BlockResponse>,
     /// `ConfidenceThreshold`: a [`ConfidenceThreshold`] value.
     ///
     /// The confidence threshold for DNS Firewall Advanced. You must provide this value when you create a DNS Firewall Advanced rule. The confidence level values mean:
@@ -400,20 +333,20 @@ pub struct FirewallRule {
     /// - `LOW` : Provides the highest detection rate for threats, but also increases false positives.
     /// - `MEDIUM` : Provides a balance between detecting threats and false positives.
     /// - `HIGH` : Detects only the most well corroborated threats with a low rate of false positives.
-    pub confidence_threshold: Option<ConfidenceThreshold>,
+    pub confidence_threshold: ::std::option::Option<ConfidenceThreshold>,
     /// `DnsThreatProtection`: a [`DnsThreatProtection`] value.
     ///
     /// The type of the DNS Firewall Advanced rule. Valid values are:
     ///
     /// - `DGA` : Domain generation algorithms detection. DGAs are used by attackers to generate a large number of domains to to launch malware attacks.
     /// - `DNS_TUNNELING` : DNS tunneling detection. DNS tunneling is used by attackers to exfiltrate data from the client by using the DNS tunnel without making a network connection to the client.
-    pub dns_threat_protection: Option<DnsThreatProtection>,
+    pub dns_threat_protection: ::std::option::Option<DnsThreatProtection>,
     /// `FirewallDomainListId`: a string.
     ///
     /// The ID of the domain list that's used in the rule.
     ///
     /// Length 1 to 64.
-    pub firewall_domain_list_id: Option<Str>,
+    pub firewall_domain_list_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirewallDomainRedirectionAction`: a [`FirewallDomainRedirectionAction`] value.
     ///
     /// How you want the the rule to evaluate DNS redirection in the DNS redirection chain, such as CNAME, or DNAME.
@@ -421,21 +354,21 @@ pub struct FirewallRule {
     /// `Inspect_Redirection_Domain` (Default) inspects all domains in the redirection chain. The individual domains in the redirection chain must be added to the domain list.
     ///
     /// `Trust_Redirection_Domain` inspects only the first domain in the redirection chain. You don't need to add the subsequent domains in the domain in the redirection list to the domain list.
-    pub firewall_domain_redirection_action: Option<FirewallDomainRedirectionAction>,
+    pub firewall_domain_redirection_action: ::std::option::Option<FirewallDomainRedirectionAction>,
     /// `FirewallRuleType`: a [`FirewallRuleType`] object.
     ///
     /// Firewall rule type union. Exactly one member must be set. Mutually exclusive with FirewallDomainListId and DnsThreatProtection/ConfidenceThreshold.
-    pub firewall_rule_type: Option<Obj<FirewallRuleType>>,
+    pub firewall_rule_type: ::std::option::Option<crate::Obj<FirewallRuleType>>,
     /// `FirewallThreatProtectionId`: a string.
     ///
     /// ID of the DNS Firewall Advanced rule.
     ///
     /// Length 1 to 64.
-    pub firewall_threat_protection_id: Option<Str>,
+    pub firewall_threat_protection_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer, required.
     ///
     /// The priority of the rule in the rule group. This value must be unique within the rule group. DNS Firewall processes the rules in a rule group by order of priority, starting from the lowest setting.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Qtype`: a string.
     ///
     /// The DNS query type you want the rule to evaluate. Allowed values are;
@@ -453,10 +386,10 @@ pub struct FirewallRule {
     /// - SPF: Lists the servers authorized to send emails from a domain.
     /// - SRV: Application specific values that identify servers.
     /// - TXT: Verifies email senders and application-specific values.
-    /// - A query type you define by using the DNS type ID, for example 28 for AAAA. The values must be defined as TYPE NUMBER , where the NUMBER can be 1-65334, for example, TYPE28. For more information, see \[List of DNS record types\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/List_of_DNS_record_types>) .
+    /// - A query type you define by using the DNS type ID, for example 28 for AAAA. The values must be defined as TYPE NUMBER , where the NUMBER can be 1-65334, for example, TYPE28. For more information, see [List of DNS record types](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/List_of_DNS_record_types) .
     ///
     /// Length 1 to 16.
-    pub qtype: Option<Str>,
+    pub qtype: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -466,55 +399,55 @@ impl FirewallRule {
     pub fn new(required: FirewallRuleRequired) -> Self {
         Self {
             action: required.action,
-            block_override_dns_type: None,
-            block_override_domain: None,
-            block_override_ttl: None,
-            block_response: None,
-            confidence_threshold: None,
-            dns_threat_protection: None,
-            firewall_domain_list_id: None,
-            firewall_domain_redirection_action: None,
-            firewall_rule_type: None,
-            firewall_threat_protection_id: None,
+            block_override_dns_type: ::std::option::Option::None,
+            block_override_domain: ::std::option::Option::None,
+            block_override_ttl: ::std::option::Option::None,
+            block_response: ::std::option::Option::None,
+            confidence_threshold: ::std::option::Option::None,
+            dns_threat_protection: ::std::option::Option::None,
+            firewall_domain_list_id: ::std::option::Option::None,
+            firewall_domain_redirection_action: ::std::option::Option::None,
+            firewall_rule_type: ::std::option::Option::None,
+            firewall_threat_protection_id: ::std::option::Option::None,
             priority: required.priority,
-            qtype: None,
+            qtype: ::std::option::Option::None,
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `BlockOverrideDnsType`: a [`BlockOverrideDnsType`] value.
-    pub fn block_override_dns_type(mut self, value: impl Into<BlockOverrideDnsType>) -> Self { self.block_override_dns_type = Some(value.into()); self }
+    pub fn block_override_dns_type(mut self, value: impl ::std::convert::Into<BlockOverrideDnsType>) -> Self { self.block_override_dns_type = ::std::option::Option::Some(value.into()); self }
     /// `BlockOverrideDomain`: a string.
-    pub fn block_override_domain(mut self, value: impl Into<Str>) -> Self { self.block_override_domain = Some(value.into()); self }
+    pub fn block_override_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.block_override_domain = ::std::option::Option::Some(value.into()); self }
     /// `BlockOverrideTtl`: an integer.
-    pub fn block_override_ttl(mut self, value: impl Into<Int>) -> Self { self.block_override_ttl = Some(value.into()); self }
+    pub fn block_override_ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.block_override_ttl = ::std::option::Option::Some(value.into()); self }
     /// `BlockResponse`: a [`BlockResponse`] value.
-    pub fn block_response(mut self, value: impl Into<BlockResponse>) -> Self { self.block_response = Some(value.into()); self }
+    pub fn block_response(mut self, value: impl ::std::convert::Into<BlockResponse>) -> Self { self.block_response = ::std::option::Option::Some(value.into()); self }
     /// `ConfidenceThreshold`: a [`ConfidenceThreshold`] value.
-    pub fn confidence_threshold(mut self, value: impl Into<ConfidenceThreshold>) -> Self { self.confidence_threshold = Some(value.into()); self }
+    pub fn confidence_threshold(mut self, value: impl ::std::convert::Into<ConfidenceThreshold>) -> Self { self.confidence_threshold = ::std::option::Option::Some(value.into()); self }
     /// `DnsThreatProtection`: a [`DnsThreatProtection`] value.
-    pub fn dns_threat_protection(mut self, value: impl Into<DnsThreatProtection>) -> Self { self.dns_threat_protection = Some(value.into()); self }
+    pub fn dns_threat_protection(mut self, value: impl ::std::convert::Into<DnsThreatProtection>) -> Self { self.dns_threat_protection = ::std::option::Option::Some(value.into()); self }
     /// `FirewallDomainListId`: a string.
-    pub fn firewall_domain_list_id(mut self, value: impl Into<Str>) -> Self { self.firewall_domain_list_id = Some(value.into()); self }
+    pub fn firewall_domain_list_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_domain_list_id = ::std::option::Option::Some(value.into()); self }
     /// `FirewallDomainRedirectionAction`: a [`FirewallDomainRedirectionAction`] value.
-    pub fn firewall_domain_redirection_action(mut self, value: impl Into<FirewallDomainRedirectionAction>) -> Self { self.firewall_domain_redirection_action = Some(value.into()); self }
+    pub fn firewall_domain_redirection_action(mut self, value: impl ::std::convert::Into<FirewallDomainRedirectionAction>) -> Self { self.firewall_domain_redirection_action = ::std::option::Option::Some(value.into()); self }
     /// `FirewallRuleType`: a [`FirewallRuleType`] object.
-    pub fn firewall_rule_type(mut self, value: impl Into<Obj<FirewallRuleType>>) -> Self { self.firewall_rule_type = Some(value.into()); self }
+    pub fn firewall_rule_type(mut self, value: impl ::std::convert::Into<crate::Obj<FirewallRuleType>>) -> Self { self.firewall_rule_type = ::std::option::Option::Some(value.into()); self }
     /// `FirewallThreatProtectionId`: a string.
-    pub fn firewall_threat_protection_id(mut self, value: impl Into<Str>) -> Self { self.firewall_threat_protection_id = Some(value.into()); self }
+    pub fn firewall_threat_protection_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_threat_protection_id = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `Qtype`: a string.
-    pub fn qtype(mut self, value: impl Into<Str>) -> Self { self.qtype = Some(value.into()); self }
+    pub fn qtype(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.qtype = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FirewallRule {}
+impl crate::PropertyType for FirewallRule {}
 
-impl ToValue for FirewallRule {
+impl ::cloudwright_core::ToValue for FirewallRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("BlockOverrideDnsType", &self.block_override_dns_type)
             .opt("BlockOverrideDomain", &self.block_override_domain)
@@ -538,17 +471,6 @@ impl ToValue for FirewallRule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallRuleType: ObjRule = ObjRule {
-    properties: &[
-        ("FirewallAdvancedContentCategory", Shape::Object(&RULE_FirewallAdvancedContentCategoryConfig)),
-        ("FirewallAdvancedThreatCategory", Shape::Object(&RULE_FirewallAdvancedThreatCategoryConfig)),
-    ],
-    one_of: &[&[&["FirewallAdvancedContentCategory"], &["FirewallAdvancedThreatCategory"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `FirewallRuleType` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
 ///
 /// Firewall rule type union. Exactly one member must be set. Mutually exclusive with FirewallDomainListId and DnsThreatProtection/ConfidenceThreshold.
@@ -559,11 +481,13 @@ pub struct FirewallRuleType {
     /// `FirewallAdvancedContentCategory`: a [`FirewallAdvancedContentCategoryConfig`] object.
     ///
     /// Configuration for an advanced content category rule type.
-    pub firewall_advanced_content_category: Option<Obj<FirewallAdvancedContentCategoryConfig>>,
+    pub firewall_advanced_content_category:
+        ::std::option::Option<crate::Obj<FirewallAdvancedContentCategoryConfig>>,
     /// `FirewallAdvancedThreatCategory`: a [`FirewallAdvancedThreatCategoryConfig`] object.
     ///
     /// Configuration for an advanced threat category rule type.
-    pub firewall_advanced_threat_category: Option<Obj<FirewallAdvancedThreatCategoryConfig>>,
+    pub firewall_advanced_threat_category:
+        ::std::option::Option<crate::Obj<FirewallAdvancedThreatCategoryConfig>>,
 }
 
 #[rustfmt::skip]
@@ -571,21 +495,21 @@ impl FirewallRuleType {
     /// A `FirewallRuleType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FirewallAdvancedContentCategory`: a [`FirewallAdvancedContentCategoryConfig`] object.
-    pub fn firewall_advanced_content_category(mut self, value: impl Into<Obj<FirewallAdvancedContentCategoryConfig>>) -> Self { self.firewall_advanced_content_category = Some(value.into()); self }
+    pub fn firewall_advanced_content_category(mut self, value: impl ::std::convert::Into<crate::Obj<FirewallAdvancedContentCategoryConfig>>) -> Self { self.firewall_advanced_content_category = ::std::option::Option::Some(value.into()); self }
     /// `FirewallAdvancedThreatCategory`: a [`FirewallAdvancedThreatCategoryConfig`] object.
-    pub fn firewall_advanced_threat_category(mut self, value: impl Into<Obj<FirewallAdvancedThreatCategoryConfig>>) -> Self { self.firewall_advanced_threat_category = Some(value.into()); self }
+    pub fn firewall_advanced_threat_category(mut self, value: impl ::std::convert::Into<crate::Obj<FirewallAdvancedThreatCategoryConfig>>) -> Self { self.firewall_advanced_threat_category = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FirewallRuleType {}
+impl crate::PropertyType for FirewallRuleType {}
 
-impl ToValue for FirewallRuleType {
+impl ::cloudwright_core::ToValue for FirewallRuleType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "FirewallAdvancedContentCategory",
                 &self.firewall_advanced_content_category,
@@ -608,25 +532,25 @@ pub enum Action {
     /// `ALERT`
     Alert,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Block => "BLOCK",
             Self::Alert => "ALERT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -636,23 +560,23 @@ pub enum BlockOverrideDnsType {
     /// `CNAME`
     Cname,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlockOverrideDnsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlockOverrideDnsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlockOverrideDnsType {
+impl ::cloudwright_core::ToValue for BlockOverrideDnsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cname => "CNAME",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -666,25 +590,25 @@ pub enum BlockResponse {
     /// `OVERRIDE`
     Override,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BlockResponse {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BlockResponse {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BlockResponse {
+impl ::cloudwright_core::ToValue for BlockResponse {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Nodata => "NODATA",
             Self::Nxdomain => "NXDOMAIN",
             Self::Override => "OVERRIDE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -698,25 +622,25 @@ pub enum ConfidenceThreshold {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfidenceThreshold {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfidenceThreshold {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfidenceThreshold {
+impl ::cloudwright_core::ToValue for ConfidenceThreshold {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -730,25 +654,25 @@ pub enum DnsThreatProtection {
     /// `DICTIONARY_DGA`
     DictionaryDga,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DnsThreatProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DnsThreatProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DnsThreatProtection {
+impl ::cloudwright_core::ToValue for DnsThreatProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dga => "DGA",
             Self::DnsTunneling => "DNS_TUNNELING",
             Self::DictionaryDga => "DICTIONARY_DGA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -760,23 +684,98 @@ pub enum FirewallDomainRedirectionAction {
     /// `TRUST_REDIRECTION_DOMAIN`
     TrustRedirectionDomain,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FirewallDomainRedirectionAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FirewallDomainRedirectionAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FirewallDomainRedirectionAction {
+impl ::cloudwright_core::ToValue for FirewallDomainRedirectionAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InspectRedirectionDomain => "INSPECT_REDIRECTION_DOMAIN",
             Self::TrustRedirectionDomain => "TRUST_REDIRECTION_DOMAIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallRuleGroup: ObjRule = ObjRule {
+        properties: &[
+            ("FirewallRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FirewallRule), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallAdvancedContentCategoryConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Category"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallAdvancedThreatCategoryConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        required: &["Category"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALERT"], ..StrRule::ANY })),
+            ("BlockOverrideDnsType", Shape::Str(&StrRule { allowed: &["CNAME"], ..StrRule::ANY })),
+            ("BlockOverrideDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("BlockOverrideTtl", Shape::Int(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
+            ("BlockResponse", Shape::Str(&StrRule { allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"], ..StrRule::ANY })),
+            ("ConfidenceThreshold", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("DnsThreatProtection", Shape::Str(&StrRule { allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"], ..StrRule::ANY })),
+            ("FirewallDomainListId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("FirewallDomainRedirectionAction", Shape::Str(&StrRule { allowed: &["INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN"], ..StrRule::ANY })),
+            ("FirewallRuleType", Shape::Object(&RULE_FirewallRuleType)),
+            ("FirewallThreatProtectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Priority", Shape::INT),
+            ("Qtype", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
+        ],
+        required: &["Priority", "Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallRuleType: ObjRule = ObjRule {
+        properties: &[
+            ("FirewallAdvancedContentCategory", Shape::Object(&RULE_FirewallAdvancedContentCategoryConfig)),
+            ("FirewallAdvancedThreatCategory", Shape::Object(&RULE_FirewallAdvancedThreatCategoryConfig)),
+        ],
+        one_of: &[&[&["FirewallAdvancedContentCategory"], &["FirewallAdvancedThreatCategory"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
 /// The required properties of [`FirewallRuleGroupAssociation`], by name: `FirewallRuleGroupAssociation::new(FirewallRuleGroupAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRuleGroupAssociationRequired {
     /// `FirewallRuleGroupId`: a string, required.
-    pub firewall_rule_group_id: Str,
+    pub firewall_rule_group_id: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FirewallRuleGroupAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("FirewallRuleGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("MutationProtection", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Priority", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["FirewallRuleGroupId", "VpcId", "Priority"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::FirewallRuleGroupAssociation` resource.
 ///
@@ -57,17 +36,17 @@ pub struct FirewallRuleGroupAssociation {
     /// The unique identifier of the firewall rule group.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub firewall_rule_group_id: Str,
+    pub firewall_rule_group_id: ::cloudwright_core::Str,
     /// `MutationProtection`: a [`MutationProtection`] value.
     ///
     /// If enabled, this setting disallows modification or removal of the association, to help prevent against accidentally altering DNS firewall protections.
-    pub mutation_protection: Option<MutationProtection>,
+    pub mutation_protection: ::std::option::Option<MutationProtection>,
     /// `Name`: a string.
     ///
     /// The name of the association.
     ///
     /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`; length 0 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer, required.
     ///
     /// The setting that determines the processing order of the rule group among the rule groups that are associated with a single VPC. DNS Firewall filters VPC traffic starting from rule group with the lowest numeric priority setting.
@@ -75,17 +54,17 @@ pub struct FirewallRuleGroupAssociation {
     /// You must specify a unique priority for each rule group that you associate with a single VPC. To make it easier to insert rule groups later, leave space between the numbers, for example, use 101, 200, and so on. You can change the priority setting for a rule group association after you create it.
     ///
     /// The allowed values for `Priority` are between 100 and 9900 (excluding 100 and 9900).
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of the tag keys and values that you want to associate with the rule group.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The unique identifier of the VPC that is associated with the rule group.
     ///
     /// Format `AWS::EC2::VPC.Id`; length 1 to 64; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -95,7 +74,7 @@ impl FirewallRuleGroupAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::FirewallRuleGroupAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroupassociation.html",
         primary_identifier: &["Id"],
@@ -106,7 +85,7 @@ impl FirewallRuleGroupAssociation {
         read_only: &["Id", "Arn", "ManagedOwnerName", "Status", "StatusMessage", "CreatorRequestId", "CreationTime", "ModificationTime"],
         attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FirewallRuleGroupAssociation` with its required properties, named in a [`FirewallRuleGroupAssociationRequired`].
@@ -114,46 +93,48 @@ impl FirewallRuleGroupAssociation {
     pub fn new(required: FirewallRuleGroupAssociationRequired) -> Self {
         Self {
             firewall_rule_group_id: required.firewall_rule_group_id,
-            mutation_protection: None,
-            name: None,
+            mutation_protection: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             priority: required.priority,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `FirewallRuleGroupId`: a string, required.
-    pub fn firewall_rule_group_id(mut self, value: impl Into<Str>) -> Self { self.firewall_rule_group_id = value.into(); self }
+    pub fn firewall_rule_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.firewall_rule_group_id = value.into(); self }
     /// `MutationProtection`: a [`MutationProtection`] value.
-    pub fn mutation_protection(mut self, value: impl Into<MutationProtection>) -> Self { self.mutation_protection = Some(value.into()); self }
+    pub fn mutation_protection(mut self, value: impl ::std::convert::Into<MutationProtection>) -> Self { self.mutation_protection = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for FirewallRuleGroupAssociation {
+impl ::cloudwright_core::Resource for FirewallRuleGroupAssociation {
     type Attributes = FirewallRuleGroupAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FirewallRuleGroupAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FirewallRuleGroupAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FirewallRuleGroupAssociation {
+impl ::cloudwright_core::ToValue for FirewallRuleGroupAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FirewallRuleGroupId", &self.firewall_rule_group_id)
             .opt("MutationProtection", &self.mutation_protection)
             .opt("Name", &self.name)
@@ -164,12 +145,14 @@ impl ToValue for FirewallRuleGroupAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FirewallRuleGroupAssociation`]: `Handle<FirewallRuleGroupAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FirewallRuleGroupAssociation`]: `Handle<FirewallRuleGroupAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FirewallRuleGroupAssociationAttributes(ResourceRef);
+pub struct FirewallRuleGroupAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FirewallRuleGroupAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for FirewallRuleGroupAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,64 +162,64 @@ impl FirewallRuleGroupAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the firewall rule group association.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the association was created, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string defined by you to identify the request. This allows you to retry failed requests without the risk of running the operation twice. This can be any unique string, for example, a timestamp.
     #[inline]
-    pub fn creator_request_id(&self) -> Value {
-        self.0.get_att("CreatorRequestId")
+    pub fn creator_request_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatorRequestId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The identifier for the association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ManagedOwnerName`: a string.
     ///
     /// The owner of the association, used only for associations that are not managed by you. If you use AWS Firewall Manager to manage your firewallls from DNS Firewall, then this reports Firewall Manager as the managed owner.
     #[inline]
-    pub fn managed_owner_name(&self) -> Value {
-        self.0.get_att("ManagedOwnerName")
+    pub fn managed_owner_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagedOwnerName"))
     }
 
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the association was last modified, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn modification_time(&self) -> Value {
-        self.0.get_att("ModificationTime")
+    pub fn modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModificationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The current status of the association.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Additional information about the status of the response, if available.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
 
@@ -248,23 +231,49 @@ pub enum MutationProtection {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MutationProtection {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MutationProtection {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MutationProtection {
+impl ::cloudwright_core::ToValue for MutationProtection {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FirewallRuleGroupAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("FirewallRuleGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("MutationProtection", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Priority", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["FirewallRuleGroupId", "VpcId", "Priority"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -70,7 +70,7 @@ pub use resolver_query_logging_config_association::{
     ResolverQueryLoggingConfigAssociation, ResolverQueryLoggingConfigAssociationAttributes,
 };
 #[cfg(feature = "route53resolver")]
-pub use resolver_rule::{ResolverRule, ResolverRuleAttributes, ResolverRuleRequired};
+pub use resolver_rule::{ResolverRule, ResolverRuleAttributes};
 #[cfg(feature = "route53resolver")]
 pub use resolver_rule_association::{
     ResolverRuleAssociation, ResolverRuleAssociationAttributes, ResolverRuleAssociationRequired,

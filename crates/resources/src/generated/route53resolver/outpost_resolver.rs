@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
-
 /// The required properties of [`OutpostResolver`], by name: `OutpostResolver::new(OutpostResolverRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutpostResolverRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutpostArn`: a string, required.
-    pub outpost_arn: Str,
+    pub outpost_arn: ::cloudwright_core::Str,
     /// `PreferredInstanceType`: a string, required.
-    pub preferred_instance_type: Str,
+    pub preferred_instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutpostResolver: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(4.0), max: Some(256.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
-    ],
-    required: &["OutpostArn", "PreferredInstanceType", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::OutpostResolver` resource.
 ///
@@ -54,31 +34,31 @@ pub struct OutpostResolver {
     /// Amazon EC2 instance count for the Resolver on the Outpost.
     ///
     /// Value 4 to 256.
-    pub instance_count: Option<Int>,
+    pub instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// Name of the Resolver.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutpostArn`: a string, required.
     ///
     /// The ARN (Amazon Resource Name) for the Outpost.
     ///
     /// Pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`; length 1 to 1024; create-only: changing it replaces the resource.
-    pub outpost_arn: Str,
+    pub outpost_arn: ::cloudwright_core::Str,
     /// `PreferredInstanceType`: a string, required.
     ///
     /// The Amazon EC2 instance type. If you specify this, you must also specify a value for the `OutpostArn` .
     ///
     /// Length 1 to 255.
-    pub preferred_instance_type: Str,
+    pub preferred_instance_type: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A key value pair that helps you identify a Route 53 Resolver .
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -88,7 +68,7 @@ impl OutpostResolver {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::OutpostResolver",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-outpostresolver.html",
         primary_identifier: &["Id"],
@@ -99,51 +79,53 @@ impl OutpostResolver {
         read_only: &["Id", "Arn", "Status", "StatusMessage", "CreationTime", "ModificationTime", "CreatorRequestId"],
         attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OutpostResolver` with its required properties, named in a [`OutpostResolverRequired`].
     #[inline]
     pub fn new(required: OutpostResolverRequired) -> Self {
         Self {
-            instance_count: None,
+            instance_count: ::std::option::Option::None,
             name: required.name,
             outpost_arn: required.outpost_arn,
             preferred_instance_type: required.preferred_instance_type,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `InstanceCount`: an integer.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutpostArn`: a string, required.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = value.into(); self }
+    pub fn outpost_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_arn = value.into(); self }
     /// `PreferredInstanceType`: a string, required.
-    pub fn preferred_instance_type(mut self, value: impl Into<Str>) -> Self { self.preferred_instance_type = value.into(); self }
+    pub fn preferred_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_instance_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OutpostResolver {
+impl ::cloudwright_core::Resource for OutpostResolver {
     type Attributes = OutpostResolverAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OutpostResolver, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OutpostResolver, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OutpostResolver {
+impl ::cloudwright_core::ToValue for OutpostResolver {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceCount", &self.instance_count)
             .req("Name", &self.name)
             .req("OutpostArn", &self.outpost_arn)
@@ -153,12 +135,12 @@ impl ToValue for OutpostResolver {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OutpostResolver`]: `Handle<OutpostResolver>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OutpostResolver`]: `Handle<OutpostResolver>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OutpostResolverAttributes(ResourceRef);
+pub struct OutpostResolverAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OutpostResolverAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OutpostResolverAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -168,40 +150,40 @@ impl OutpostResolverAttributes {
     ///
     /// The ARN (Amazon Resource Name) for the Resolver on an Outpost.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time that the Outpost Resolver was created, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `CreatorRequestId`: a string.
     ///
     /// A unique string that identifies the request that created the Resolver endpoint. The `CreatorRequestId` allows failed requests to be retried without the risk of running the operation twice.
     #[inline]
-    pub fn creator_request_id(&self) -> Value {
-        self.0.get_att("CreatorRequestId")
+    pub fn creator_request_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatorRequestId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the Resolver on Outpost.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ModificationTime`: a string.
     ///
     /// The date and time that the Outpost Resolver was modified, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn modification_time(&self) -> Value {
-        self.0.get_att("ModificationTime")
+    pub fn modification_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModificationTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -210,16 +192,16 @@ impl OutpostResolverAttributes {
     ///
     /// Valid Values: CREATING | OPERATIONAL | UPDATING | DELETING | ACTION_NEEDED | FAILED_CREATION | FAILED_DELETION.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// A detailed description of the Resolver.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
 
@@ -227,21 +209,10 @@ impl OutpostResolverAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Route53Resolver::OutpostResolver`.
 ///
@@ -251,11 +222,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -270,19 +241,55 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutpostResolver: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(4.0), max: Some(256.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: true })),
+        ],
+        required: &["OutpostArn", "PreferredInstanceType", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

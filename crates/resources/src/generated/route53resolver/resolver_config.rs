@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ResolverConfig`], by name: `ResolverConfig::new(ResolverConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverConfigRequired {
     /// `AutodefinedReverseFlag`: an [`AutodefinedReverseFlag`] value, required.
     pub autodefined_reverse_flag: AutodefinedReverseFlag,
     /// `ResourceId`: a string, required.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResolverConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutodefinedReverseFlag", Shape::Str(&StrRule { allowed: &["DISABLE"], ..StrRule::ANY })),
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["ResourceId", "AutodefinedReverseFlag"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::ResolverConfig` resource.
 ///
@@ -51,7 +38,7 @@ pub struct ResolverConfig {
     /// The ID of the Amazon Virtual Private Cloud VPC or a Route 53 Profile that you're configuring Resolver for.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub resource_id: Str,
+    pub resource_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl ResolverConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::ResolverConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverconfig.html",
         primary_identifier: &["ResourceId"],
@@ -72,7 +59,7 @@ impl ResolverConfig {
         read_only: &["OwnerId", "Id", "AutodefinedReverse"],
         attributes: &["AutodefinedReverse", "Id", "OwnerId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResolverConfig` with its required properties, named in a [`ResolverConfigRequired`].
@@ -85,38 +72,40 @@ impl ResolverConfig {
     }
 
     /// `AutodefinedReverseFlag`: an [`AutodefinedReverseFlag`] value, required.
-    pub fn autodefined_reverse_flag(mut self, value: impl Into<AutodefinedReverseFlag>) -> Self { self.autodefined_reverse_flag = value.into(); self }
+    pub fn autodefined_reverse_flag(mut self, value: impl ::std::convert::Into<AutodefinedReverseFlag>) -> Self { self.autodefined_reverse_flag = value.into(); self }
     /// `ResourceId`: a string, required.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = value.into(); self }
 }
 
-impl Resource for ResolverConfig {
+impl ::cloudwright_core::Resource for ResolverConfig {
     type Attributes = ResolverConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResolverConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResolverConfig {
+impl ::cloudwright_core::ToValue for ResolverConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutodefinedReverseFlag", &self.autodefined_reverse_flag)
             .req("ResourceId", &self.resource_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResolverConfig`]: `Handle<ResolverConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResolverConfig`]: `Handle<ResolverConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverConfigAttributes(ResourceRef);
+pub struct ResolverConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResolverConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,24 +115,24 @@ impl ResolverConfigAttributes {
     ///
     /// The status of whether or not the Route 53 Resolver will create autodefined rules for reverse DNS lookups. This is enabled by default.
     #[inline]
-    pub fn autodefined_reverse(&self) -> Value {
-        self.0.get_att("AutodefinedReverse")
+    pub fn autodefined_reverse(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutodefinedReverse"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// ID for the Route 53 Resolver configuration.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The owner account ID of the Amazon Virtual Private Cloud VPC.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 }
 
@@ -153,22 +142,40 @@ pub enum AutodefinedReverseFlag {
     /// `DISABLE`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutodefinedReverseFlag {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutodefinedReverseFlag {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutodefinedReverseFlag {
+impl ::cloudwright_core::ToValue for AutodefinedReverseFlag {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disable => "DISABLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolverConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutodefinedReverseFlag", Shape::Str(&StrRule { allowed: &["DISABLE"], ..StrRule::ANY })),
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["ResourceId", "AutodefinedReverseFlag"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,17 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResolverDnssecConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53Resolver::ResolverDNSSECConfig` resource.
 ///
 /// The `AWS::Route53Resolver::ResolverDNSSECConfig` resource is a complex type that contains information about a configuration for DNSSEC validation.
@@ -34,7 +23,7 @@ pub struct ResolverDnssecConfig {
     /// The ID of the virtual private cloud (VPC) that you're configuring the DNSSEC validation status for.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -44,7 +33,7 @@ impl ResolverDnssecConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::ResolverDNSSECConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverdnssecconfig.html",
         primary_identifier: &["Id"],
@@ -55,45 +44,47 @@ impl ResolverDnssecConfig {
         read_only: &["OwnerId", "Id", "ValidationStatus"],
         attributes: &["Id", "OwnerId", "ValidationStatus"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResolverDnssecConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResolverDnssecConfig {
+impl ::cloudwright_core::Resource for ResolverDnssecConfig {
     type Attributes = ResolverDnssecConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverDnssecConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResolverDnssecConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResolverDnssecConfig {
+impl ::cloudwright_core::ToValue for ResolverDnssecConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceId", &self.resource_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResolverDnssecConfig`]: `Handle<ResolverDnssecConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResolverDnssecConfig`]: `Handle<ResolverDnssecConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverDnssecConfigAttributes(ResourceRef);
+pub struct ResolverDnssecConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverDnssecConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResolverDnssecConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -103,23 +94,39 @@ impl ResolverDnssecConfigAttributes {
     ///
     /// The primary identifier of this `ResolverDNSSECConfig` resource. For example: `rdsc-689d45d1ae623bf3` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     ///
     /// The AWS account of the owner. For example: `111122223333` .
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `ValidationStatus`: one of a set of strings.
     ///
     /// The current status of this `ResolverDNSSECConfig` resource. For example: `Enabled` .
     #[inline]
-    pub fn validation_status(&self) -> Value {
-        self.0.get_att("ValidationStatus")
+    pub fn validation_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ValidationStatus"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolverDnssecConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
-
 /// The required properties of [`ResolverEndpoint`], by name: `ResolverEndpoint::new(ResolverEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverEndpointRequired {
     /// `Direction`: a string, required.
-    pub direction: Str,
+    pub direction: ::cloudwright_core::Str,
     /// `IpAddresses`: a list of [`IpAddressRequest`] objects, required.
-    pub ip_addresses: List<IpAddressRequest>,
+    pub ip_addresses: ::cloudwright_core::List<IpAddressRequest>,
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Direction", Shape::Str(&StrRule { allowed: &["INBOUND", "INBOUND_DELEGATION", "OUTBOUND"], ..StrRule::ANY })),
-        ("Dns64Enabled", Shape::Bool),
-        ("IpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpAddressRequest), min_items: Some(2), max_items: Some(20), unique: false })),
-        ("Ipv6InternetAccessEnabled", Shape::Bool),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("ResolverEndpointType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], ..StrRule::ANY })),
-        ("RniEnhancedMetricsEnabled", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TargetNameServerMetricsEnabled", Shape::Bool),
-    ],
-    required: &["Direction", "IpAddresses", "SecurityGroupIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::ResolverEndpoint` resource.
 ///
@@ -52,8 +23,8 @@ pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
 /// - An *inbound Resolver endpoint* forwards DNS queries to the DNS service for a VPC from your network.
 /// - An *outbound Resolver endpoint* forwards DNS queries from the DNS service for a VPC to your network.
 ///
-/// &gt; - You cannot update `ResolverEndpointType` and `IpAddresses` in the same request.
-/// &gt; - When you update a dual-stack IP address, you must update both IP addresses. You can’t update only an IPv4 or IPv6 and keep an existing IP address.
+/// \> - You cannot update `ResolverEndpointType` and `IpAddresses` in the same request.
+/// \> - When you update a dual-stack IP address, you must update both IP addresses. You can’t update only an IPv4 or IPv6 and keep an existing IP address.
 ///
 /// `Ref` returns its `ResolverEndpointId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResolverEndpointAttributes`], which `Handle<ResolverEndpoint>` dereferences to.
@@ -73,41 +44,41 @@ pub struct ResolverEndpoint {
     /// - `INBOUND_DELEGATION` : Resolver delegates queries to Route 53 private hosted zones from your network.
     ///
     /// Create-only: changing it replaces the resource.
-    pub direction: Str,
+    pub direction: ::cloudwright_core::Str,
     /// `Dns64Enabled`: a boolean.
     ///
     /// Specifies whether DNS64 is enabled for the Inbound Resolver Endpoint. When set to true, if a DNS AAAA query is made for a domain that has only an A (IPv4) record, the resolver automatically synthesizes an AAAA (IPv6) response by embedding the IPv4 address into the well-known prefix 64:ff9b::/96. Default is false.
-    pub dns64_enabled: Option<Bool>,
+    pub dns64_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IpAddresses`: a list of [`IpAddressRequest`] objects, required.
     ///
     /// The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). The subnet ID uniquely identifies a VPC.
     ///
-    /// &gt; Even though the minimum is 1, Route 53 requires that you create at least two.
+    /// \> Even though the minimum is 1, Route 53 requires that you create at least two.
     ///
     /// Items 2 to 20.
-    pub ip_addresses: List<IpAddressRequest>,
+    pub ip_addresses: ::cloudwright_core::List<IpAddressRequest>,
     /// `Ipv6InternetAccessEnabled`: a boolean.
     ///
     /// Specifies whether IPv6 Internet Gateway access is enabled through the Outbound Resolver Endpoint. When set to true, this property allows your Endpoint ENIs to reach public IPv6 target nameservers through an internet gateway. Default is false.
-    pub ipv6_internet_access_enabled: Option<Bool>,
+    pub ipv6_internet_access_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
     ///
     /// Pattern `^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$`; length 0 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutpostArn`: a string.
     ///
     /// The ARN (Amazon Resource Name) for the Outpost.
     ///
     /// Pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub outpost_arn: Option<Str>,
+    pub outpost_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreferredInstanceType`: a string.
     ///
     /// The Amazon EC2 instance type.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub preferred_instance_type: Option<Str>,
+    pub preferred_instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocols`: a list of strings.
     ///
     /// Protocols used for the endpoint. DoH-FIPS is applicable for a default inbound endpoints only.
@@ -131,31 +102,31 @@ pub struct ResolverEndpoint {
     /// - None, which is treated as Do53.
     ///
     /// Items 1 to 2.
-    pub protocols: Option<List<Str>>,
+    pub protocols: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ResolverEndpointType`: a string.
     ///
     /// The Resolver endpoint IP address type.
-    pub resolver_endpoint_type: Option<Str>,
+    pub resolver_endpoint_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `RniEnhancedMetricsEnabled`: a boolean.
     ///
     /// Indicates whether RNI enhanced metrics are enabled for the Resolver endpoint. When enabled, one-minute granular metrics are published in CloudWatch for each RNI associated with this endpoint. When disabled, these metrics are not published.
-    pub rni_enhanced_metrics_enabled: Option<Bool>,
+    pub rni_enhanced_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// The ID of one or more security groups that control access to this VPC. The security group must include one or more inbound rules (for inbound endpoints) or outbound rules (for outbound endpoints). Inbound and outbound rules must allow TCP and UDP access. For inbound access, open port 53. For outbound access, open the port that you're using for DNS queries on your network.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 1 to 64; create-only: changing it replaces the resource.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Route 53 Resolver doesn't support updating tags through CloudFormation.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetNameServerMetricsEnabled`: a boolean.
     ///
     /// Indicates whether target name server metrics are enabled for the outbound Resolver endpoint. When enabled, one-minute granular metrics are published in CloudWatch for each target name server associated with this endpoint. When disabled, these metrics are not published. This feature is not supported for inbound Resolver endpoint.
-    pub target_name_server_metrics_enabled: Option<Bool>,
+    pub target_name_server_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -165,7 +136,7 @@ impl ResolverEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::ResolverEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverendpoint.html",
         primary_identifier: &["ResolverEndpointId"],
@@ -176,7 +147,7 @@ impl ResolverEndpoint {
         read_only: &["Arn", "HostVPCId", "IpAddressCount", "ResolverEndpointId"],
         attributes: &["Arn", "Direction", "HostVPCId", "IpAddressCount", "Name", "ResolverEndpointId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ResolverEndpoint` with its required properties, named in a [`ResolverEndpointRequired`].
@@ -184,67 +155,69 @@ impl ResolverEndpoint {
     pub fn new(required: ResolverEndpointRequired) -> Self {
         Self {
             direction: required.direction,
-            dns64_enabled: None,
+            dns64_enabled: ::std::option::Option::None,
             ip_addresses: required.ip_addresses,
-            ipv6_internet_access_enabled: None,
-            name: None,
-            outpost_arn: None,
-            preferred_instance_type: None,
-            protocols: None,
-            resolver_endpoint_type: None,
-            rni_enhanced_metrics_enabled: None,
+            ipv6_internet_access_enabled: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            outpost_arn: ::std::option::Option::None,
+            preferred_instance_type: ::std::option::Option::None,
+            protocols: ::std::option::Option::None,
+            resolver_endpoint_type: ::std::option::Option::None,
+            rni_enhanced_metrics_enabled: ::std::option::Option::None,
             security_group_ids: required.security_group_ids,
-            tags: None,
-            target_name_server_metrics_enabled: None,
+            tags: ::std::option::Option::None,
+            target_name_server_metrics_enabled: ::std::option::Option::None,
         }
     }
 
     /// `Direction`: a string, required.
-    pub fn direction(mut self, value: impl Into<Str>) -> Self { self.direction = value.into(); self }
+    pub fn direction(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direction = value.into(); self }
     /// `Dns64Enabled`: a boolean.
-    pub fn dns64_enabled(mut self, value: impl Into<Bool>) -> Self { self.dns64_enabled = Some(value.into()); self }
+    pub fn dns64_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dns64_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IpAddresses`: a list of [`IpAddressRequest`] objects, required.
-    pub fn ip_addresses(mut self, value: impl Into<List<IpAddressRequest>>) -> Self { self.ip_addresses = value.into(); self }
+    pub fn ip_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpAddressRequest>>) -> Self { self.ip_addresses = value.into(); self }
     /// `Ipv6InternetAccessEnabled`: a boolean.
-    pub fn ipv6_internet_access_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_internet_access_enabled = Some(value.into()); self }
+    pub fn ipv6_internet_access_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_internet_access_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OutpostArn`: a string.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
+    pub fn outpost_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_arn = ::std::option::Option::Some(value.into()); self }
     /// `PreferredInstanceType`: a string.
-    pub fn preferred_instance_type(mut self, value: impl Into<Str>) -> Self { self.preferred_instance_type = Some(value.into()); self }
+    pub fn preferred_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.preferred_instance_type = ::std::option::Option::Some(value.into()); self }
     /// `Protocols`: a list of strings.
-    pub fn protocols(mut self, value: impl Into<List<Str>>) -> Self { self.protocols = Some(value.into()); self }
+    pub fn protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.protocols = ::std::option::Option::Some(value.into()); self }
     /// `ResolverEndpointType`: a string.
-    pub fn resolver_endpoint_type(mut self, value: impl Into<Str>) -> Self { self.resolver_endpoint_type = Some(value.into()); self }
+    pub fn resolver_endpoint_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolver_endpoint_type = ::std::option::Option::Some(value.into()); self }
     /// `RniEnhancedMetricsEnabled`: a boolean.
-    pub fn rni_enhanced_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.rni_enhanced_metrics_enabled = Some(value.into()); self }
+    pub fn rni_enhanced_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rni_enhanced_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetNameServerMetricsEnabled`: a boolean.
-    pub fn target_name_server_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.target_name_server_metrics_enabled = Some(value.into()); self }
+    pub fn target_name_server_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.target_name_server_metrics_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResolverEndpoint {
+impl ::cloudwright_core::Resource for ResolverEndpoint {
     type Attributes = ResolverEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResolverEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResolverEndpoint {
+impl ::cloudwright_core::ToValue for ResolverEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Direction", &self.direction)
             .opt("Dns64Enabled", &self.dns64_enabled)
             .req("IpAddresses", &self.ip_addresses)
@@ -271,12 +244,12 @@ impl ToValue for ResolverEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResolverEndpoint`]: `Handle<ResolverEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResolverEndpoint`]: `Handle<ResolverEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverEndpointAttributes(ResourceRef);
+pub struct ResolverEndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverEndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResolverEndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -286,8 +259,8 @@ impl ResolverEndpointAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resolver endpoint, such as `arn:aws:route53resolver:us-east-1:123456789012:resolver-endpoint/resolver-endpoint-a1bzhi` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Direction`: a string.
@@ -298,65 +271,46 @@ impl ResolverEndpointAttributes {
     /// - `OUTBOUND` : allows DNS queries from your VPC to your network
     /// - `INBOUND_DELEGATION` : Resolver delegates queries to Route 53 private hosted zones from your network.
     #[inline]
-    pub fn direction(&self) -> Value {
-        self.0.get_att("Direction")
+    pub fn direction(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Direction"))
     }
 
     /// `Fn::GetAtt` `HostVPCId`: a string.
     ///
     /// The ID of the VPC that you want to create the resolver endpoint in.
     #[inline]
-    pub fn host_vpc_id(&self) -> Value {
-        self.0.get_att("HostVPCId")
+    pub fn host_vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostVPCId"))
     }
 
     /// `Fn::GetAtt` `IpAddressCount`: a string.
     ///
     /// The number of IP addresses that the resolver endpoint can use for DNS queries.
     #[inline]
-    pub fn ip_address_count(&self) -> Value {
-        self.0.get_att("IpAddressCount")
+    pub fn ip_address_count(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAddressCount"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// A friendly name that lets you easily find a configuration in the Resolver dashboard in the Route 53 console.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ResolverEndpointId`: a string.
     ///
     /// The ID of the resolver endpoint.
     #[inline]
-    pub fn resolver_endpoint_id(&self) -> Value {
-        self.0.get_att("ResolverEndpointId")
+    pub fn resolver_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResolverEndpointId"))
     }
 }
 
-/// The required properties of [`IpAddressRequest`], by name: `IpAddressRequest::new(IpAddressRequestRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpAddressRequestRequired {
-    /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpAddressRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
-        ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
-        ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IpAddressRequest` property type of `AWS::Route53Resolver::ResolverEndpoint`.
 ///
-/// In a \[CreateResolverEndpoint\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_CreateResolverEndpoint.html>) request, the IP address that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). `IpAddressRequest` also includes the ID of the subnet that contains the IP address.
+/// In a [CreateResolverEndpoint](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_CreateResolverEndpoint.html) request, the IP address that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). `IpAddressRequest` also includes the ID of the subnet that contains the IP address.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-resolverendpoint-ipaddressrequest.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -366,47 +320,47 @@ pub struct IpAddressRequest {
     /// The IPv4 address that you want to use for DNS queries.
     ///
     /// Length 7 to 36.
-    pub ip: Option<Str>,
+    pub ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6`: a string.
     ///
     /// The IPv6 address that you want to use for DNS queries.
     ///
     /// Length 7 to 39.
-    pub ipv6: Option<Str>,
+    pub ipv6: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet that contains the IP address.
     ///
     /// Format `AWS::EC2::Subnet.Id`; length 1 to 32.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IpAddressRequest {
-    /// A `IpAddressRequest` with its required properties, named in a [`IpAddressRequestRequired`].
+    /// A `IpAddressRequest` with its one required property, `SubnetId`.
     #[inline]
-    pub fn new(required: IpAddressRequestRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ip: None,
-            ipv6: None,
-            subnet_id: required.subnet_id,
+            ip: ::std::option::Option::None,
+            ipv6: ::std::option::Option::None,
+            subnet_id: value.into(),
         }
     }
 
     /// `Ip`: a string.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = Some(value.into()); self }
+    pub fn ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6`: a string.
-    pub fn ipv6(mut self, value: impl Into<Str>) -> Self { self.ipv6 = Some(value.into()); self }
+    pub fn ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl PropertyType for IpAddressRequest {}
+impl crate::PropertyType for IpAddressRequest {}
 
-impl ToValue for IpAddressRequest {
+impl ::cloudwright_core::ToValue for IpAddressRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ip", &self.ip)
             .opt("Ipv6", &self.ipv6)
             .req("SubnetId", &self.subnet_id)
@@ -418,21 +372,10 @@ impl ToValue for IpAddressRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Route53Resolver::ResolverEndpoint`.
 ///
@@ -442,11 +385,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -461,19 +404,76 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws([a-z-]+)?:outposts:[a-z\\d-]+:\\d{12}:outpost/op-[a-f0-9]{17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Direction", Shape::Str(&StrRule { allowed: &["INBOUND", "INBOUND_DELEGATION", "OUTBOUND"], ..StrRule::ANY })),
+            ("Dns64Enabled", Shape::Bool),
+            ("IpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpAddressRequest), min_items: Some(2), max_items: Some(20), unique: false })),
+            ("Ipv6InternetAccessEnabled", Shape::Bool),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("ResolverEndpointType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], ..StrRule::ANY })),
+            ("RniEnhancedMetricsEnabled", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TargetNameServerMetricsEnabled", Shape::Bool),
+        ],
+        required: &["Direction", "IpAddresses", "SecurityGroupIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpAddressRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
+            ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
+            ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

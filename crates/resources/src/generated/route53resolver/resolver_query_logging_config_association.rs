@@ -5,18 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResolverQueryLoggingConfigAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ResolverQueryLogConfigId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation` resource.
 ///
 /// The AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation resource is a configuration for DNS query logging. After you create a query logging configuration, Amazon Route 53 begins to publish log data to an Amazon CloudWatch Logs log group.
@@ -35,13 +23,13 @@ pub struct ResolverQueryLoggingConfigAssociation {
     /// The ID of the query logging configuration that a VPC is associated with.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub resolver_query_log_config_id: Option<Str>,
+    pub resolver_query_log_config_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceId`: a string.
     ///
     /// The ID of the Amazon VPC that is associated with the query logging configuration.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +39,7 @@ impl ResolverQueryLoggingConfigAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverqueryloggingconfigassociation.html",
         primary_identifier: &["Id"],
@@ -62,36 +50,41 @@ impl ResolverQueryLoggingConfigAssociation {
         read_only: &["Status", "Error", "ErrorMessage", "CreationTime", "Id"],
         attributes: &["CreationTime", "Error", "ErrorMessage", "Id", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResolverQueryLoggingConfigAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResolverQueryLogConfigId`: a string.
-    pub fn resolver_query_log_config_id(mut self, value: impl Into<Str>) -> Self { self.resolver_query_log_config_id = Some(value.into()); self }
+    pub fn resolver_query_log_config_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolver_query_log_config_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResolverQueryLoggingConfigAssociation {
+impl ::cloudwright_core::Resource for ResolverQueryLoggingConfigAssociation {
     type Attributes = ResolverQueryLoggingConfigAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverQueryLoggingConfigAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ResolverQueryLoggingConfigAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResolverQueryLoggingConfigAssociation {
+impl ::cloudwright_core::ToValue for ResolverQueryLoggingConfigAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ResolverQueryLogConfigId",
                 &self.resolver_query_log_config_id,
@@ -101,12 +94,14 @@ impl ToValue for ResolverQueryLoggingConfigAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResolverQueryLoggingConfigAssociation`]: `Handle<ResolverQueryLoggingConfigAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResolverQueryLoggingConfigAssociation`]: `Handle<ResolverQueryLoggingConfigAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverQueryLoggingConfigAssociationAttributes(ResourceRef);
+pub struct ResolverQueryLoggingConfigAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverQueryLoggingConfigAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ResolverQueryLoggingConfigAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -116,8 +111,8 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     ///
     /// The date and time that the VPC was associated with the query logging configuration, in Unix time format and Coordinated Universal Time (UTC).
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Error`: one of a set of strings.
@@ -129,24 +124,24 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     ///
     /// If the value of `Status` is a value other than `FAILED` , `Error` is null.
     #[inline]
-    pub fn error(&self) -> Value {
-        self.0.get_att("Error")
+    pub fn error(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Error"))
     }
 
     /// `Fn::GetAtt` `ErrorMessage`: a string.
     ///
     /// Contains additional information about the error. If the value or `Error` is null, the value of `ErrorMessage` is also null.
     #[inline]
-    pub fn error_message(&self) -> Value {
-        self.0.get_att("ErrorMessage")
+    pub fn error_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ErrorMessage"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the query logging association.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -158,7 +153,24 @@ impl ResolverQueryLoggingConfigAssociationAttributes {
     /// - `DELETING` : Resolver is deleting this query logging association.
     /// - `FAILED` : Resolver either couldn't create or couldn't delete the query logging association.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolverQueryLoggingConfigAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ResolverQueryLogConfigId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

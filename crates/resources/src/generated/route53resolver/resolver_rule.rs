@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$");
-
-/// The required properties of [`ResolverRule`], by name: `ResolverRule::new(ResolverRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResolverRuleRequired {
-    /// `RuleType`: a string, required.
-    pub rule_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResolverRule: ObjRule = ObjRule {
-    properties: &[
-        ("DelegationRecord", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResolverEndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("RuleType", Shape::Str(&StrRule { allowed: &["DELEGATE", "FORWARD", "RECURSIVE", "SYSTEM"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TargetIps", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetAddress), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["RuleType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Route53Resolver::ResolverRule` resource.
 ///
 /// For DNS queries that originate in your VPCs, specifies which Resolver endpoint the queries pass through, one domain name that you want to forward to your network, and the IP addresses of the DNS resolvers in your network.
@@ -51,13 +23,13 @@ pub struct ResolverRule {
     /// DNS queries with delegation records that point to this domain name are forwarded to resolvers on your network.
     ///
     /// Length 1 to 256.
-    pub delegation_record: Option<Str>,
+    pub delegation_record: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string.
     ///
     /// DNS queries for this domain name are forwarded to the IP addresses that are specified in `TargetIps` . If a query matches multiple Resolver rules (example.com and www.example.com), the query is routed using the Resolver rule that contains the most specific domain name (www.example.com).
     ///
     /// Length 1 to 256; changing it may replace the resource (conditionally create-only).
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name for the Resolver rule, which you specified when you created the Resolver rule.
@@ -65,13 +37,13 @@ pub struct ResolverRule {
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
     ///
     /// Pattern `^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$`; length 0 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResolverEndpointId`: a string.
     ///
     /// The ID of the endpoint that the rule is associated with.
     ///
     /// Length 1 to 64.
-    pub resolver_endpoint_id: Option<Str>,
+    pub resolver_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleType`: a string, required.
     ///
     /// When you want to forward DNS queries for specified domain name to resolvers on your network, specify `FORWARD` or `DELEGATE` . If a query matches multiple Resolver rules (example.com and www.example.com), outbound DNS queries are routed using the Resolver rule that contains the most specific domain name (www.example.com).
@@ -83,19 +55,19 @@ pub struct ResolverRule {
     /// Currently, only Resolver can create rules that have a value of `RECURSIVE` for `RuleType` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub rule_type: Str,
+    pub rule_type: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags help organize and categorize your Resolver rules. Each tag consists of a key and an optional value, both of which you define.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetIps`: a list of [`TargetAddress`] objects.
     ///
     /// An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to. Typically, these are the IP addresses of DNS resolvers on your network.
     ///
     /// Items at least 1.
-    pub target_ips: Option<List<TargetAddress>>,
+    pub target_ips: ::std::option::Option<::cloudwright_core::List<TargetAddress>>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +77,7 @@ impl ResolverRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::ResolverRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverrule.html",
         primary_identifier: &["ResolverRuleId"],
@@ -116,57 +88,59 @@ impl ResolverRule {
         read_only: &["Arn", "ResolverRuleId"],
         attributes: &["Arn", "DelegationRecord", "DomainName", "Name", "ResolverEndpointId", "ResolverRuleId", "RuleType", "Tags", "TargetIps"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ResolverRule` with its required properties, named in a [`ResolverRuleRequired`].
+    /// A `ResolverRule` with its one required property, `RuleType`.
     #[inline]
-    pub fn new(required: ResolverRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            delegation_record: None,
-            domain_name: None,
-            name: None,
-            resolver_endpoint_id: None,
-            rule_type: required.rule_type,
-            tags: None,
-            target_ips: None,
+            delegation_record: ::std::option::Option::None,
+            domain_name: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            resolver_endpoint_id: ::std::option::Option::None,
+            rule_type: value.into(),
+            tags: ::std::option::Option::None,
+            target_ips: ::std::option::Option::None,
         }
     }
 
     /// `DelegationRecord`: a string.
-    pub fn delegation_record(mut self, value: impl Into<Str>) -> Self { self.delegation_record = Some(value.into()); self }
+    pub fn delegation_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delegation_record = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ResolverEndpointId`: a string.
-    pub fn resolver_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.resolver_endpoint_id = Some(value.into()); self }
+    pub fn resolver_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolver_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `RuleType`: a string, required.
-    pub fn rule_type(mut self, value: impl Into<Str>) -> Self { self.rule_type = value.into(); self }
+    pub fn rule_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetIps`: a list of [`TargetAddress`] objects.
-    pub fn target_ips(mut self, value: impl Into<List<TargetAddress>>) -> Self { self.target_ips = Some(value.into()); self }
+    pub fn target_ips(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TargetAddress>>) -> Self { self.target_ips = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResolverRule {
+impl ::cloudwright_core::Resource for ResolverRule {
     type Attributes = ResolverRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResolverRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResolverRule {
+impl ::cloudwright_core::ToValue for ResolverRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DelegationRecord", &self.delegation_record)
             .opt("DomainName", &self.domain_name)
             .opt("Name", &self.name)
@@ -178,12 +152,12 @@ impl ToValue for ResolverRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResolverRule`]: `Handle<ResolverRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResolverRule`]: `Handle<ResolverRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverRuleAttributes(ResourceRef);
+pub struct ResolverRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResolverRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,24 +167,24 @@ impl ResolverRuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resolver rule, such as `arn:aws:route53resolver:us-east-1:123456789012:resolver-rule/resolver-rule-a1bzhi` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DelegationRecord`: a string.
     ///
     /// DNS queries with delegation records that point to this domain name are forwarded to resolvers on your network.
     #[inline]
-    pub fn delegation_record(&self) -> Value {
-        self.0.get_att("DelegationRecord")
+    pub fn delegation_record(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DelegationRecord"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     ///
     /// DNS queries for this domain name are forwarded to the IP addresses that are specified in `TargetIps` . If a query matches multiple Resolver rules (example.com and www.example.com), the query is routed using the Resolver rule that contains the most specific domain name (www.example.com).
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
@@ -219,24 +193,24 @@ impl ResolverRuleAttributes {
     ///
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ResolverEndpointId`: a string.
     ///
     /// The ID of the endpoint that the rule is associated with.
     #[inline]
-    pub fn resolver_endpoint_id(&self) -> Value {
-        self.0.get_att("ResolverEndpointId")
+    pub fn resolver_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResolverEndpointId"))
     }
 
     /// `Fn::GetAtt` `ResolverRuleId`: a string.
     ///
     /// When the value of `RuleType` is `FORWARD` , the ID that Resolver assigned to the resolver rule when you created it, such as `rslvr-rr-5328a0899aexample` . This value isn't applicable when `RuleType` is `SYSTEM` .
     #[inline]
-    pub fn resolver_rule_id(&self) -> Value {
-        self.0.get_att("ResolverRuleId")
+    pub fn resolver_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResolverRuleId"))
     }
 
     /// `Fn::GetAtt` `RuleType`: a string.
@@ -249,24 +223,24 @@ impl ResolverRuleAttributes {
     ///
     /// Currently, only Resolver can create rules that have a value of `RECURSIVE` for `RuleType` .
     #[inline]
-    pub fn rule_type(&self) -> Value {
-        self.0.get_att("RuleType")
+    pub fn rule_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleType"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// Tags help organize and categorize your Resolver rules. Each tag consists of a key and an optional value, both of which you define.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TargetIps`: a list of `TargetAddress` objects.
     ///
     /// An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to. Typically, these are the IP addresses of DNS resolvers on your network.
     #[inline]
-    pub fn target_ips(&self) -> Value {
-        self.0.get_att("TargetIps")
+    pub fn target_ips(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("TargetIps"))
     }
 }
 
@@ -274,21 +248,10 @@ impl ResolverRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Route53Resolver::ResolverRule`.
 ///
@@ -298,11 +261,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -317,39 +280,26 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetAddress: ObjRule = ObjRule {
-    properties: &[
-        ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
-        ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
-        ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(65535), ..StrRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], ..StrRule::ANY })),
-        ("ServerNameIndication", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetAddress` property type of `AWS::Route53Resolver::ResolverRule`.
 ///
-/// In a \[CreateResolverRule\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_CreateResolverRule.html>) request, an array of the IPs that you want to forward DNS queries to.
+/// In a [CreateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_CreateResolverRule.html) request, an array of the IPs that you want to forward DNS queries to.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-resolverrule-targetaddress.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -359,29 +309,29 @@ pub struct TargetAddress {
     /// One IPv4 address that you want to forward DNS queries to.
     ///
     /// Length 7 to 36.
-    pub ip: Option<Str>,
+    pub ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6`: a string.
     ///
     /// One IPv6 address that you want to forward DNS queries to.
     ///
     /// Length 7 to 39.
-    pub ipv6: Option<Str>,
+    pub ipv6: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: a string.
     ///
     /// The port at `Ip` that you want to forward DNS queries to.
     ///
     /// Length 0 to 65535; value 0 to 65535.
-    pub port: Option<Str>,
+    pub port: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a string.
     ///
     /// The protocols for the target address. The protocol you choose needs to be supported by the outbound endpoint of the Resolver rule.
-    pub protocol: Option<Str>,
+    pub protocol: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerNameIndication`: a string.
     ///
     /// The Server Name Indication of the DoH server that you want to forward queries to. This is only used if the Protocol of the `TargetAddress` is `DoH` .
     ///
     /// Length 0 to 255.
-    pub server_name_indication: Option<Str>,
+    pub server_name_indication: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -389,27 +339,27 @@ impl TargetAddress {
     /// A `TargetAddress` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Ip`: a string.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = Some(value.into()); self }
+    pub fn ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6`: a string.
-    pub fn ipv6(mut self, value: impl Into<Str>) -> Self { self.ipv6 = Some(value.into()); self }
+    pub fn ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `Port`: a string.
-    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `ServerNameIndication`: a string.
-    pub fn server_name_indication(mut self, value: impl Into<Str>) -> Self { self.server_name_indication = Some(value.into()); self }
+    pub fn server_name_indication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name_indication = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetAddress {}
+impl crate::PropertyType for TargetAddress {}
 
-impl ToValue for TargetAddress {
+impl ::cloudwright_core::ToValue for TargetAddress {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ip", &self.ip)
             .opt("Ipv6", &self.ipv6)
             .opt("Port", &self.port)
@@ -417,4 +367,54 @@ impl ToValue for TargetAddress {
             .opt("ServerNameIndication", &self.server_name_indication)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolverRule: ObjRule = ObjRule {
+        properties: &[
+            ("DelegationRecord", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResolverEndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("RuleType", Shape::Str(&StrRule { allowed: &["DELEGATE", "FORWARD", "RECURSIVE", "SYSTEM"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TargetIps", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetAddress), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["RuleType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetAddress: ObjRule = ObjRule {
+        properties: &[
+            ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
+            ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
+            ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(65535), ..StrRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["Do53", "DoH", "DoH-FIPS"], ..StrRule::ANY })),
+            ("ServerNameIndication", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

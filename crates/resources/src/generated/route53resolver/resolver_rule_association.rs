@@ -5,32 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ResolverRuleAssociation`], by name: `ResolverRuleAssociation::new(ResolverRuleAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverRuleAssociationRequired {
     /// `ResolverRuleId`: a string, required.
-    pub resolver_rule_id: Str,
+    pub resolver_rule_id: ::cloudwright_core::Str,
     /// `VPCId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResolverRuleAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("ResolverRuleId", Shape::STR),
-        ("VPCId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VPCId", "ResolverRuleId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Route53Resolver::ResolverRuleAssociation` resource.
 ///
-/// In the response to an \[AssociateResolverRule\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_AssociateResolverRule.html>) , \[DisassociateResolverRule\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_DisassociateResolverRule.html>) , or \[ListResolverRuleAssociations\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListResolverRuleAssociations.html>) request, provides information about an association between a resolver rule and a VPC. The association determines which DNS queries that originate in the VPC are forwarded to your network.
+/// In the response to an [AssociateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_AssociateResolverRule.html) , [DisassociateResolverRule](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_DisassociateResolverRule.html) , or [ListResolverRuleAssociations](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListResolverRuleAssociations.html) request, provides information about an association between a resolver rule and a VPC. The association determines which DNS queries that originate in the VPC are forwarded to your network.
 ///
 /// `Ref` returns its `ResolverRuleAssociationId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResolverRuleAssociationAttributes`], which `Handle<ResolverRuleAssociation>` dereferences to.
@@ -48,19 +34,19 @@ pub struct ResolverRuleAssociation {
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResolverRuleId`: a string, required.
     ///
     /// The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub resolver_rule_id: Str,
+    pub resolver_rule_id: ::cloudwright_core::Str,
     /// `VPCId`: a string, required.
     ///
     /// The ID of the VPC that you associated the Resolver rule with.
     ///
     /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl ResolverRuleAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Route53Resolver::ResolverRuleAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverruleassociation.html",
         primary_identifier: &["ResolverRuleAssociationId"],
@@ -81,42 +67,44 @@ impl ResolverRuleAssociation {
         read_only: &["ResolverRuleAssociationId"],
         attributes: &["Name", "ResolverRuleAssociationId", "ResolverRuleId", "VPCId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResolverRuleAssociation` with its required properties, named in a [`ResolverRuleAssociationRequired`].
     #[inline]
     pub fn new(required: ResolverRuleAssociationRequired) -> Self {
         Self {
-            name: None,
+            name: ::std::option::Option::None,
             resolver_rule_id: required.resolver_rule_id,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ResolverRuleId`: a string, required.
-    pub fn resolver_rule_id(mut self, value: impl Into<Str>) -> Self { self.resolver_rule_id = value.into(); self }
+    pub fn resolver_rule_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolver_rule_id = value.into(); self }
     /// `VPCId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for ResolverRuleAssociation {
+impl ::cloudwright_core::Resource for ResolverRuleAssociation {
     type Attributes = ResolverRuleAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResolverRuleAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResolverRuleAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResolverRuleAssociation {
+impl ::cloudwright_core::ToValue for ResolverRuleAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req("ResolverRuleId", &self.resolver_rule_id)
             .req("VPCId", &self.vpc_id)
@@ -124,12 +112,12 @@ impl ToValue for ResolverRuleAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResolverRuleAssociation`]: `Handle<ResolverRuleAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResolverRuleAssociation`]: `Handle<ResolverRuleAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResolverRuleAssociationAttributes(ResourceRef);
+pub struct ResolverRuleAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResolverRuleAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResolverRuleAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,31 +129,50 @@ impl ResolverRuleAssociationAttributes {
     ///
     /// The name can be up to 64 characters long and can contain letters (a-z, A-Z), numbers (0-9), hyphens (-), underscores (_), and spaces. The name cannot consist of only numbers.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `ResolverRuleAssociationId`: a string.
     ///
     /// The ID of the resolver rule association that you want to get information about, such as `rslvr-rrassoc-97242eaf88example` .
     #[inline]
-    pub fn resolver_rule_association_id(&self) -> Value {
-        self.0.get_att("ResolverRuleAssociationId")
+    pub fn resolver_rule_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResolverRuleAssociationId"))
     }
 
     /// `Fn::GetAtt` `ResolverRuleId`: a string.
     ///
     /// The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId` .
     #[inline]
-    pub fn resolver_rule_id(&self) -> Value {
-        self.0.get_att("ResolverRuleId")
+    pub fn resolver_rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResolverRuleId"))
     }
 
     /// `Fn::GetAtt` `VPCId`: a string.
     ///
     /// The ID of the VPC that you associated the Resolver rule with.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VPCId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VPCId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResolverRuleAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("ResolverRuleId", Shape::STR),
+            ("VPCId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VPCId", "ResolverRuleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

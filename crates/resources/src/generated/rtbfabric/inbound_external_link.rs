@@ -5,40 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Action, ApplicationLogs, ApplicationLogsRequired, LinkApplicationLogSampling,
-    LinkApplicationLogSamplingRequired, LinkAttributes, LinkLogSettings, LinkLogSettingsRequired,
-    ResponderErrorMaskingForHttpCode, ResponderErrorMaskingForHttpCodeRequired,
-    ResponderErrorMaskingLoggingType, Tag, TagRequired,
+    Action, ApplicationLogs, LinkApplicationLogSampling, LinkApplicationLogSamplingRequired,
+    LinkAttributes, LinkLogSettings, ResponderErrorMaskingForHttpCode,
+    ResponderErrorMaskingForHttpCodeRequired, ResponderErrorMaskingLoggingType, Tag,
 };
-use super::shared::{RULE_LinkAttributes, RULE_LinkLogSettings, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
 
 /// The required properties of [`InboundExternalLink`], by name: `InboundExternalLink::new(InboundExternalLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InboundExternalLinkRequired {
     /// `GatewayId`: a string, required.
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    pub link_log_settings: Obj<LinkLogSettings>,
+    pub link_log_settings: crate::Obj<LinkLogSettings>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InboundExternalLink: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
-        ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["GatewayId", "LinkLogSettings"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RTBFabric::InboundExternalLink` resource.
 ///
@@ -55,21 +35,21 @@ pub struct InboundExternalLink {
     /// `GatewayId`: a string, required.
     ///
     /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `LinkAttributes`: a [`LinkAttributes`] object.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub link_attributes: Option<Obj<LinkAttributes>>,
+    pub link_attributes: ::std::option::Option<crate::Obj<LinkAttributes>>,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub link_log_settings: Obj<LinkLogSettings>,
+    pub link_log_settings: crate::Obj<LinkLogSettings>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Link.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +59,7 @@ impl InboundExternalLink {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RTBFabric::InboundExternalLink",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-inboundexternallink.html",
         primary_identifier: &["Arn"],
@@ -90,7 +70,7 @@ impl InboundExternalLink {
         read_only: &["LinkId", "Arn", "DomainName", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp"],
         attributes: &["Arn", "CreatedTimestamp", "DomainName", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InboundExternalLink` with its required properties, named in a [`InboundExternalLinkRequired`].
@@ -98,40 +78,42 @@ impl InboundExternalLink {
     pub fn new(required: InboundExternalLinkRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
-            link_attributes: None,
+            link_attributes: ::std::option::Option::None,
             link_log_settings: required.link_log_settings,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `GatewayId`: a string, required.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
+    pub fn gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_id = value.into(); self }
     /// `LinkAttributes`: a [`LinkAttributes`] object.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self { self.link_attributes = Some(value.into()); self }
+    pub fn link_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<LinkAttributes>>) -> Self { self.link_attributes = ::std::option::Option::Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
+    pub fn link_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InboundExternalLink {
+impl ::cloudwright_core::Resource for InboundExternalLink {
     type Attributes = InboundExternalLinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InboundExternalLink, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InboundExternalLink, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InboundExternalLink {
+impl ::cloudwright_core::ToValue for InboundExternalLink {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
             .opt("LinkAttributes", &self.link_attributes)
             .req("LinkLogSettings", &self.link_log_settings)
@@ -140,12 +122,12 @@ impl ToValue for InboundExternalLink {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InboundExternalLink`]: `Handle<InboundExternalLink>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InboundExternalLink`]: `Handle<InboundExternalLink>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InboundExternalLinkAttributes(ResourceRef);
+pub struct InboundExternalLinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InboundExternalLinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InboundExternalLinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,37 +135,61 @@ impl From<ResourceRef> for InboundExternalLinkAttributes {
 impl InboundExternalLinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
     #[inline]
-    pub fn link_id(&self) -> Value {
-        self.0.get_att("LinkId")
+    pub fn link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkId"))
     }
 
     /// `Fn::GetAtt` `LinkStatus`: one of a set of strings.
     #[inline]
-    pub fn link_status(&self) -> Value {
-        self.0.get_att("LinkStatus")
+    pub fn link_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkStatus"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_LinkAttributes, RULE_LinkLogSettings, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InboundExternalLink: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
+            ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["GatewayId", "LinkLogSettings"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Action, ApplicationLogs, ApplicationLogsRequired, LinkApplicationLogSampling,
-    LinkApplicationLogSamplingRequired, LinkLogSettings, LinkLogSettingsRequired,
-    ResponderErrorMaskingForHttpCode, ResponderErrorMaskingForHttpCodeRequired,
-    ResponderErrorMaskingLoggingType, Tag, TagRequired,
+    Action, ApplicationLogs, LinkApplicationLogSampling, LinkApplicationLogSamplingRequired,
+    LinkLogSettings, ResponderErrorMaskingForHttpCode, ResponderErrorMaskingForHttpCodeRequired,
+    ResponderErrorMaskingLoggingType, Tag,
 };
-use super::shared::{RULE_LinkLogSettings, RULE_ResponderErrorMaskingForHttpCode, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
 
 /// The required properties of [`Link`], by name: `Link::new(LinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRequired {
     /// `GatewayId`: a string, required.
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    pub link_log_settings: Obj<LinkLogSettings>,
+    pub link_log_settings: crate::Obj<LinkLogSettings>,
     /// `PeerGatewayId`: a string, required.
-    pub peer_gateway_id: Str,
+    pub peer_gateway_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Link: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HttpResponderAllowed", Shape::Bool),
-        ("LinkAttributes", Shape::Object(&RULE_LinkAttributesProperty)),
-        ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        ("ModuleConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_ModuleConfiguration), min_items: None, max_items: None, unique: false })),
-        ("PeerGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["GatewayId", "PeerGatewayId", "LinkLogSettings"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RTBFabric::Link` resource.
 ///
@@ -66,39 +41,40 @@ pub struct Link {
     /// The unique identifier of the gateway.
     ///
     /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `HttpResponderAllowed`: a boolean.
     ///
     /// Boolean to specify if an HTTP responder is allowed.
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub http_responder_allowed: Option<Bool>,
+    pub http_responder_allowed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LinkAttributes`: a [`LinkAttributesProperty`] object.
     ///
     /// Attributes of the link.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub link_attributes: Option<Obj<LinkAttributesProperty>>,
+    pub link_attributes: ::std::option::Option<crate::Obj<LinkAttributesProperty>>,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
     ///
     /// Settings for the application logs.
-    pub link_log_settings: Obj<LinkLogSettings>,
+    pub link_log_settings: crate::Obj<LinkLogSettings>,
     /// `ModuleConfigurationList`: a list of [`ModuleConfiguration`] objects.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub module_configuration_list: Option<List<ModuleConfiguration>>,
+    pub module_configuration_list:
+        ::std::option::Option<::cloudwright_core::List<ModuleConfiguration>>,
     /// `PeerGatewayId`: a string, required.
     ///
     /// The unique identifier of the peer gateway.
     ///
     /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
-    pub peer_gateway_id: Str,
+    pub peer_gateway_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map of the key-value pairs of the tag or tags to assign to the resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +84,7 @@ impl Link {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RTBFabric::Link",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-link.html",
         primary_identifier: &["Arn"],
@@ -119,7 +95,7 @@ impl Link {
         read_only: &["LinkId", "Arn", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp", "LinkDirection"],
         attributes: &["Arn", "CreatedTimestamp", "LinkDirection", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Link` with its required properties, named in a [`LinkRequired`].
@@ -127,49 +103,51 @@ impl Link {
     pub fn new(required: LinkRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
-            http_responder_allowed: None,
-            link_attributes: None,
+            http_responder_allowed: ::std::option::Option::None,
+            link_attributes: ::std::option::Option::None,
             link_log_settings: required.link_log_settings,
-            module_configuration_list: None,
+            module_configuration_list: ::std::option::Option::None,
             peer_gateway_id: required.peer_gateway_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `GatewayId`: a string, required.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
+    pub fn gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_id = value.into(); self }
     /// `HttpResponderAllowed`: a boolean.
-    pub fn http_responder_allowed(mut self, value: impl Into<Bool>) -> Self { self.http_responder_allowed = Some(value.into()); self }
+    pub fn http_responder_allowed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.http_responder_allowed = ::std::option::Option::Some(value.into()); self }
     /// `LinkAttributes`: a [`LinkAttributesProperty`] object.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributesProperty>>) -> Self { self.link_attributes = Some(value.into()); self }
+    pub fn link_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<LinkAttributesProperty>>) -> Self { self.link_attributes = ::std::option::Option::Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
+    pub fn link_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `ModuleConfigurationList`: a list of [`ModuleConfiguration`] objects.
-    pub fn module_configuration_list(mut self, value: impl Into<List<ModuleConfiguration>>) -> Self { self.module_configuration_list = Some(value.into()); self }
+    pub fn module_configuration_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ModuleConfiguration>>) -> Self { self.module_configuration_list = ::std::option::Option::Some(value.into()); self }
     /// `PeerGatewayId`: a string, required.
-    pub fn peer_gateway_id(mut self, value: impl Into<Str>) -> Self { self.peer_gateway_id = value.into(); self }
+    pub fn peer_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.peer_gateway_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Link {
+impl ::cloudwright_core::Resource for Link {
     type Attributes = LinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Link, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Link, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Link {
+impl ::cloudwright_core::ToValue for Link {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
             .opt("HttpResponderAllowed", &self.http_responder_allowed)
             .opt("LinkAttributes", &self.link_attributes)
@@ -181,12 +159,12 @@ impl ToValue for Link {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Link`]: `Handle<Link>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Link`]: `Handle<Link>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LinkAttributes(ResourceRef);
+pub struct LinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -194,50 +172,40 @@ impl From<ResourceRef> for LinkAttributes {
 impl LinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `LinkDirection`: one of a set of strings.
     #[inline]
-    pub fn link_direction(&self) -> Value {
-        self.0.get_att("LinkDirection")
+    pub fn link_direction(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkDirection"))
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
     #[inline]
-    pub fn link_id(&self) -> Value {
-        self.0.get_att("LinkId")
+    pub fn link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkId"))
     }
 
     /// `Fn::GetAtt` `LinkStatus`: one of a set of strings.
     #[inline]
-    pub fn link_status(&self) -> Value {
-        self.0.get_att("LinkStatus")
+    pub fn link_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkStatus"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LinkAttributesProperty: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerProvidedId", Shape::STR),
-        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LinkAttributes` property type of `AWS::RTBFabric::Link`.
 ///
@@ -249,13 +217,14 @@ pub struct LinkAttributesProperty {
     /// `CustomerProvidedId`: a string.
     ///
     /// The customer-provided unique identifier of the link.
-    pub customer_provided_id: Option<Str>,
+    pub customer_provided_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
     ///
     /// Describes the masking for HTTP error codes.
     ///
     /// Items 1 to 200.
-    pub responder_error_masking: Option<List<ResponderErrorMaskingForHttpCode>>,
+    pub responder_error_masking:
+        ::std::option::Option<::cloudwright_core::List<ResponderErrorMaskingForHttpCode>>,
 }
 
 #[rustfmt::skip]
@@ -263,46 +232,26 @@ impl LinkAttributesProperty {
     /// A `LinkAttributesProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerProvidedId`: a string.
-    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self { self.customer_provided_id = Some(value.into()); self }
+    pub fn customer_provided_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_provided_id = ::std::option::Option::Some(value.into()); self }
     /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
-    pub fn responder_error_masking(mut self, value: impl Into<List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = Some(value.into()); self }
+    pub fn responder_error_masking(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LinkAttributesProperty {}
+impl crate::PropertyType for LinkAttributesProperty {}
 
-impl ToValue for LinkAttributesProperty {
+impl ::cloudwright_core::ToValue for LinkAttributesProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomerProvidedId", &self.customer_provided_id)
             .opt("ResponderErrorMasking", &self.responder_error_masking)
             .build()
     }
 }
-
-/// The required properties of [`ModuleConfiguration`], by name: `ModuleConfiguration::new(ModuleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModuleConfigurationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModuleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DependsOn", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ModuleParameters", Shape::Typed(json_type::OBJECT)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModuleConfiguration` property type of `AWS::RTBFabric::Link`.
 ///
@@ -316,58 +265,112 @@ pub struct ModuleConfiguration {
     /// The dependencies of the module.
     ///
     /// Each item: pattern `^[A-Za-z0-9 -]+$`.
-    pub depends_on: Option<List<Str>>,
+    pub depends_on: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ModuleParameters`: a JSON value.
     ///
     /// Describes the parameters of a module.
-    pub module_parameters: Option<Json>,
+    pub module_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `Name`: a string, required.
     ///
     /// The name of the module.
     ///
     /// Pattern `^[A-Za-z0-9 -]+$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// The version of the module.
     ///
     /// Pattern `^[a-z0-9]{1,25}$`.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ModuleConfiguration {
-    /// A `ModuleConfiguration` with its required properties, named in a [`ModuleConfigurationRequired`].
+    /// A `ModuleConfiguration` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ModuleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            depends_on: None,
-            module_parameters: None,
-            name: required.name,
-            version: None,
+            depends_on: ::std::option::Option::None,
+            module_parameters: ::std::option::Option::None,
+            name: value.into(),
+            version: ::std::option::Option::None,
         }
     }
 
     /// `DependsOn`: a list of strings.
-    pub fn depends_on(mut self, value: impl Into<List<Str>>) -> Self { self.depends_on = Some(value.into()); self }
+    pub fn depends_on(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.depends_on = ::std::option::Option::Some(value.into()); self }
     /// `ModuleParameters`: a JSON value.
-    pub fn module_parameters(mut self, value: impl Into<Json>) -> Self { self.module_parameters = Some(value.into()); self }
+    pub fn module_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.module_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModuleConfiguration {}
+impl crate::PropertyType for ModuleConfiguration {}
 
-impl ToValue for ModuleConfiguration {
+impl ::cloudwright_core::ToValue for ModuleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DependsOn", &self.depends_on)
             .opt("ModuleParameters", &self.module_parameters)
             .req("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_LinkLogSettings, RULE_ResponderErrorMaskingForHttpCode, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Link: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HttpResponderAllowed", Shape::Bool),
+            ("LinkAttributes", Shape::Object(&RULE_LinkAttributesProperty)),
+            ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
+            ("ModuleConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_ModuleConfiguration), min_items: None, max_items: None, unique: false })),
+            ("PeerGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["GatewayId", "PeerGatewayId", "LinkLogSettings"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkAttributesProperty: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerProvidedId", Shape::STR),
+            ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModuleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DependsOn", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ModuleParameters", Shape::Typed(json_type::OBJECT)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

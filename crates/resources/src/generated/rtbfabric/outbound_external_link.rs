@@ -5,44 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Action, ApplicationLogs, ApplicationLogsRequired, LinkApplicationLogSampling,
-    LinkApplicationLogSamplingRequired, LinkAttributes, LinkLogSettings, LinkLogSettingsRequired,
-    ResponderErrorMaskingForHttpCode, ResponderErrorMaskingForHttpCodeRequired,
-    ResponderErrorMaskingLoggingType, Tag, TagRequired,
+    Action, ApplicationLogs, LinkApplicationLogSampling, LinkApplicationLogSamplingRequired,
+    LinkAttributes, LinkLogSettings, ResponderErrorMaskingForHttpCode,
+    ResponderErrorMaskingForHttpCodeRequired, ResponderErrorMaskingLoggingType, Tag,
 };
-use super::shared::{RULE_LinkAttributes, RULE_LinkLogSettings, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|http)://.+$");
 
 /// The required properties of [`OutboundExternalLink`], by name: `OutboundExternalLink::new(OutboundExternalLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboundExternalLinkRequired {
     /// `GatewayId`: a string, required.
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    pub link_log_settings: Obj<LinkLogSettings>,
+    pub link_log_settings: crate::Obj<LinkLogSettings>,
     /// `PublicEndpoint`: a string, required.
-    pub public_endpoint: Str,
+    pub public_endpoint: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OutboundExternalLink: ObjRule = ObjRule {
-    properties: &[
-        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
-        ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        ("PublicEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["GatewayId", "PublicEndpoint", "LinkLogSettings"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RTBFabric::OutboundExternalLink` resource.
 ///
@@ -59,25 +37,25 @@ pub struct OutboundExternalLink {
     /// `GatewayId`: a string, required.
     ///
     /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
-    pub gateway_id: Str,
+    pub gateway_id: ::cloudwright_core::Str,
     /// `LinkAttributes`: a [`LinkAttributes`] object.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub link_attributes: Option<Obj<LinkAttributes>>,
+    pub link_attributes: ::std::option::Option<crate::Obj<LinkAttributes>>,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub link_log_settings: Obj<LinkLogSettings>,
+    pub link_log_settings: crate::Obj<LinkLogSettings>,
     /// `PublicEndpoint`: a string, required.
     ///
     /// Pattern `^(https|http)://.+$`; length 0 to 255; changing it may replace the resource (conditionally create-only).
-    pub public_endpoint: Str,
+    pub public_endpoint: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the Link.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +65,7 @@ impl OutboundExternalLink {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RTBFabric::OutboundExternalLink",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-outboundexternallink.html",
         primary_identifier: &["Arn"],
@@ -98,7 +76,7 @@ impl OutboundExternalLink {
         read_only: &["LinkId", "Arn", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp"],
         attributes: &["Arn", "CreatedTimestamp", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OutboundExternalLink` with its required properties, named in a [`OutboundExternalLinkRequired`].
@@ -106,43 +84,45 @@ impl OutboundExternalLink {
     pub fn new(required: OutboundExternalLinkRequired) -> Self {
         Self {
             gateway_id: required.gateway_id,
-            link_attributes: None,
+            link_attributes: ::std::option::Option::None,
             link_log_settings: required.link_log_settings,
             public_endpoint: required.public_endpoint,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `GatewayId`: a string, required.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
+    pub fn gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gateway_id = value.into(); self }
     /// `LinkAttributes`: a [`LinkAttributes`] object.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self { self.link_attributes = Some(value.into()); self }
+    pub fn link_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<LinkAttributes>>) -> Self { self.link_attributes = ::std::option::Option::Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
+    pub fn link_log_settings(mut self, value: impl ::std::convert::Into<crate::Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `PublicEndpoint`: a string, required.
-    pub fn public_endpoint(mut self, value: impl Into<Str>) -> Self { self.public_endpoint = value.into(); self }
+    pub fn public_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.public_endpoint = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OutboundExternalLink {
+impl ::cloudwright_core::Resource for OutboundExternalLink {
     type Attributes = OutboundExternalLinkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OutboundExternalLink, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OutboundExternalLink, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OutboundExternalLink {
+impl ::cloudwright_core::ToValue for OutboundExternalLink {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GatewayId", &self.gateway_id)
             .opt("LinkAttributes", &self.link_attributes)
             .req("LinkLogSettings", &self.link_log_settings)
@@ -152,12 +132,12 @@ impl ToValue for OutboundExternalLink {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OutboundExternalLink`]: `Handle<OutboundExternalLink>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OutboundExternalLink`]: `Handle<OutboundExternalLink>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OutboundExternalLinkAttributes(ResourceRef);
+pub struct OutboundExternalLinkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OutboundExternalLinkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OutboundExternalLinkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,31 +145,57 @@ impl From<ResourceRef> for OutboundExternalLinkAttributes {
 impl OutboundExternalLinkAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `LinkId`: a string.
     #[inline]
-    pub fn link_id(&self) -> Value {
-        self.0.get_att("LinkId")
+    pub fn link_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkId"))
     }
 
     /// `Fn::GetAtt` `LinkStatus`: one of a set of strings.
     #[inline]
-    pub fn link_status(&self) -> Value {
-        self.0.get_att("LinkStatus")
+    pub fn link_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LinkStatus"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_LinkAttributes, RULE_LinkLogSettings, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|http)://.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OutboundExternalLink: ObjRule = ObjRule {
+        properties: &[
+            ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
+            ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
+            ("PublicEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["GatewayId", "PublicEndpoint", "LinkLogSettings"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9 ]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-\\w{8,17}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
-
 /// The required properties of [`RequesterGateway`], by name: `RequesterGateway::new(RequesterGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequesterGatewayRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequesterGateway: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "SubnetIds", "SecurityGroupIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RTBFabric::RequesterGateway` resource.
 ///
@@ -57,31 +33,31 @@ pub struct RequesterGateway {
     /// An optional description for the requester gateway.
     ///
     /// Pattern `^[A-Za-z0-9 ]+$`; changing it may replace the resource (conditionally create-only).
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// The unique identifiers of the security groups.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at least 1; changing it may replace the resource (conditionally create-only).
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The unique identifiers of the subnets.
     ///
     /// Items at least 1; changing it may replace the resource (conditionally create-only).
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map of the key-value pairs of the tag or tags to assign to the resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The unique identifier of the Virtual Private Cloud (VPC).
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-f0-9]{8,17}$`; length 5 to 50; changing it may replace the resource (conditionally create-only).
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -91,7 +67,7 @@ impl RequesterGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RTBFabric::RequesterGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-requestergateway.html",
         primary_identifier: &["Arn"],
@@ -102,51 +78,53 @@ impl RequesterGateway {
         read_only: &["GatewayId", "Arn", "RequesterGatewayStatus", "DomainName", "CreatedTimestamp", "UpdatedTimestamp", "ActiveLinksCount", "TotalLinksCount"],
         attributes: &["ActiveLinksCount", "Arn", "CreatedTimestamp", "DomainName", "GatewayId", "RequesterGatewayStatus", "TotalLinksCount", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RequesterGateway` with its required properties, named in a [`RequesterGatewayRequired`].
     #[inline]
     pub fn new(required: RequesterGatewayRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             security_group_ids: required.security_group_ids,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for RequesterGateway {
+impl ::cloudwright_core::Resource for RequesterGateway {
     type Attributes = RequesterGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RequesterGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RequesterGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RequesterGateway {
+impl ::cloudwright_core::ToValue for RequesterGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
@@ -156,12 +134,12 @@ impl ToValue for RequesterGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RequesterGateway`]: `Handle<RequesterGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RequesterGateway`]: `Handle<RequesterGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RequesterGatewayAttributes(ResourceRef);
+pub struct RequesterGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RequesterGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RequesterGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,70 +147,52 @@ impl From<ResourceRef> for RequesterGatewayAttributes {
 impl RequesterGatewayAttributes {
     /// `Fn::GetAtt` `ActiveLinksCount`: an integer.
     #[inline]
-    pub fn active_links_count(&self) -> Value {
-        self.0.get_att("ActiveLinksCount")
+    pub fn active_links_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ActiveLinksCount"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `GatewayId`: a string.
     #[inline]
-    pub fn gateway_id(&self) -> Value {
-        self.0.get_att("GatewayId")
+    pub fn gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayId"))
     }
 
     /// `Fn::GetAtt` `RequesterGatewayStatus`: one of a set of strings.
     #[inline]
-    pub fn requester_gateway_status(&self) -> Value {
-        self.0.get_att("RequesterGatewayStatus")
+    pub fn requester_gateway_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RequesterGatewayStatus"))
     }
 
     /// `Fn::GetAtt` `TotalLinksCount`: an integer.
     #[inline]
-    pub fn total_links_count(&self) -> Value {
-        self.0.get_att("TotalLinksCount")
+    pub fn total_links_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("TotalLinksCount"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::RTBFabric::RequesterGateway`.
 ///
@@ -242,38 +202,78 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 1600.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9 ]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-\\w{8,17}$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequesterGateway: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "SubnetIds", "SecurityGroupIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,59 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
-pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9 ]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-\\w{8,17}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
+pub use super::shared::Tag;
 
 /// The required properties of [`ResponderGateway`], by name: `ResponderGateway::new(ResponderGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponderGatewayRequired {
     /// `Port`: an integer, required.
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ManagedEndpointConfiguration", Shape::Typed(json_type::OBJECT)),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("TrustStoreConfiguration", Shape::Object(&RULE_TrustStoreConfiguration)),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["VpcId", "SubnetIds", "SecurityGroupIds", "Port", "Protocol"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::RTBFabric::ResponderGateway` resource.
 ///
 /// Creates a responder gateway.
 ///
-/// &gt; A domain name or managed endpoint is required.
+/// \> A domain name or managed endpoint is required.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResponderGatewayAttributes`], which `Handle<ResponderGateway>` dereferences to.
@@ -72,23 +41,23 @@ pub struct ResponderGateway {
     /// An optional description for the responder gateway.
     ///
     /// Pattern `^[A-Za-z0-9 ]+$`; changing it may replace the resource (conditionally create-only).
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainName`: a string.
     ///
     /// The domain name for the responder gateway.
     ///
     /// Pattern `^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$`; length 1 to 255; changing it may replace the resource (conditionally create-only).
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedEndpointConfiguration`: a JSON value.
     ///
     /// The configuration for the managed endpoint.
-    pub managed_endpoint_configuration: Option<Json>,
+    pub managed_endpoint_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Port`: an integer, required.
     ///
     /// The networking port to use.
     ///
     /// Value 1 to 65535; changing it may replace the resource (conditionally create-only).
-    pub port: Int,
+    pub port: ::cloudwright_core::Int,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The networking protocol to use.
@@ -100,31 +69,31 @@ pub struct ResponderGateway {
     /// The unique identifiers of the security groups.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at least 1; changing it may replace the resource (conditionally create-only).
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The unique identifiers of the subnets.
     ///
     /// Items at least 1; changing it may replace the resource (conditionally create-only).
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A map of the key-value pairs of the tag or tags to assign to the resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrustStoreConfiguration`: a [`TrustStoreConfiguration`] object.
     ///
     /// The configuration of the trust store.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub trust_store_configuration: Option<Obj<TrustStoreConfiguration>>,
+    pub trust_store_configuration: ::std::option::Option<crate::Obj<TrustStoreConfiguration>>,
     /// `VpcId`: a string, required.
     ///
     /// The unique identifier of the Virtual Private Cloud (VPC).
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-f0-9]{8,17}$`; length 5 to 50; changing it may replace the resource (conditionally create-only).
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -134,7 +103,7 @@ impl ResponderGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RTBFabric::ResponderGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-respondergateway.html",
         primary_identifier: &["Arn"],
@@ -145,66 +114,68 @@ impl ResponderGateway {
         read_only: &["GatewayId", "Arn", "ResponderGatewayStatus", "CreatedTimestamp", "UpdatedTimestamp"],
         attributes: &["Arn", "CreatedTimestamp", "GatewayId", "ResponderGatewayStatus", "UpdatedTimestamp"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ResponderGateway` with its required properties, named in a [`ResponderGatewayRequired`].
     #[inline]
     pub fn new(required: ResponderGatewayRequired) -> Self {
         Self {
-            description: None,
-            domain_name: None,
-            managed_endpoint_configuration: None,
+            description: ::std::option::Option::None,
+            domain_name: ::std::option::Option::None,
+            managed_endpoint_configuration: ::std::option::Option::None,
             port: required.port,
             protocol: required.protocol,
             security_group_ids: required.security_group_ids,
             subnet_ids: required.subnet_ids,
-            tags: None,
-            trust_store_configuration: None,
+            tags: ::std::option::Option::None,
+            trust_store_configuration: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `ManagedEndpointConfiguration`: a JSON value.
-    pub fn managed_endpoint_configuration(mut self, value: impl Into<Json>) -> Self { self.managed_endpoint_configuration = Some(value.into()); self }
+    pub fn managed_endpoint_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.managed_endpoint_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer, required.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrustStoreConfiguration`: a [`TrustStoreConfiguration`] object.
-    pub fn trust_store_configuration(mut self, value: impl Into<Obj<TrustStoreConfiguration>>) -> Self { self.trust_store_configuration = Some(value.into()); self }
+    pub fn trust_store_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TrustStoreConfiguration>>) -> Self { self.trust_store_configuration = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for ResponderGateway {
+impl ::cloudwright_core::Resource for ResponderGateway {
     type Attributes = ResponderGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponderGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResponderGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResponderGateway {
+impl ::cloudwright_core::ToValue for ResponderGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DomainName", &self.domain_name)
             .opt(
@@ -222,12 +193,12 @@ impl ToValue for ResponderGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResponderGateway`]: `Handle<ResponderGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResponderGateway`]: `Handle<ResponderGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResponderGatewayAttributes(ResourceRef);
+pub struct ResponderGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResponderGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResponderGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -235,51 +206,34 @@ impl From<ResourceRef> for ResponderGatewayAttributes {
 impl ResponderGatewayAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedTimestamp`: a string.
     #[inline]
-    pub fn created_timestamp(&self) -> Value {
-        self.0.get_att("CreatedTimestamp")
+    pub fn created_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedTimestamp"))
     }
 
     /// `Fn::GetAtt` `GatewayId`: a string.
     #[inline]
-    pub fn gateway_id(&self) -> Value {
-        self.0.get_att("GatewayId")
+    pub fn gateway_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GatewayId"))
     }
 
     /// `Fn::GetAtt` `ResponderGatewayStatus`: one of a set of strings.
     #[inline]
-    pub fn responder_gateway_status(&self) -> Value {
-        self.0.get_att("ResponderGatewayStatus")
+    pub fn responder_gateway_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResponderGatewayStatus"))
     }
 
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     #[inline]
-    pub fn updated_timestamp(&self) -> Value {
-        self.0.get_att("UpdatedTimestamp")
+    pub fn updated_timestamp(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedTimestamp"))
     }
 }
-
-/// The required properties of [`TrustStoreConfiguration`], by name: `TrustStoreConfiguration::new(TrustStoreConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrustStoreConfigurationRequired {
-    /// `CertificateAuthorityCertificates`: a list of strings, required.
-    pub certificate_authority_certificates: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateAuthorityCertificates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
-    ],
-    required: &["CertificateAuthorityCertificates"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrustStoreConfiguration` property type of `AWS::RTBFabric::ResponderGateway`.
 ///
@@ -293,29 +247,29 @@ pub struct TrustStoreConfiguration {
     /// The certificate authority certificate.
     ///
     /// Items 0 to 1.
-    pub certificate_authority_certificates: List<Str>,
+    pub certificate_authority_certificates: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TrustStoreConfiguration {
-    /// A `TrustStoreConfiguration` with its required properties, named in a [`TrustStoreConfigurationRequired`].
+    /// A `TrustStoreConfiguration` with its one required property, `CertificateAuthorityCertificates`.
     #[inline]
-    pub fn new(required: TrustStoreConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            certificate_authority_certificates: required.certificate_authority_certificates,
+            certificate_authority_certificates: value.into(),
         }
     }
 
     /// `CertificateAuthorityCertificates`: a list of strings, required.
-    pub fn certificate_authority_certificates(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_certificates = value.into(); self }
+    pub fn certificate_authority_certificates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_authority_certificates = value.into(); self }
 }
 
-impl PropertyType for TrustStoreConfiguration {}
+impl crate::PropertyType for TrustStoreConfiguration {}
 
-impl ToValue for TrustStoreConfiguration {
+impl ::cloudwright_core::ToValue for TrustStoreConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CertificateAuthorityCertificates",
                 &self.certificate_authority_certificates,
@@ -332,23 +286,69 @@ pub enum Protocol {
     /// `HTTPS`
     Https,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "HTTP",
             Self::Https => "HTTPS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9 ]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-\\w{8,17}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ManagedEndpointConfiguration", Shape::Typed(json_type::OBJECT)),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("TrustStoreConfiguration", Shape::Object(&RULE_TrustStoreConfiguration)),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["VpcId", "SubnetIds", "SecurityGroupIds", "Port", "Protocol"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateAuthorityCertificates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: true })),
+        ],
+        required: &["CertificateAuthorityCertificates"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

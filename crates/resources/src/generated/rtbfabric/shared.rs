@@ -6,33 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "rtbfabric")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^DEFAULT|4XX|5XX|\\d{3}$");
-#[cfg(feature = "rtbfabric")]
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
-
-#[cfg(feature = "rtbfabric")]
-/// The required properties of [`ApplicationLogs`], by name: `ApplicationLogs::new(ApplicationLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLogsRequired {
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
-}
-
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationLogs: ObjRule = ObjRule {
-    properties: &[
-        ("LinkApplicationLogSampling", Shape::Object(&RULE_LinkApplicationLogSampling)),
-    ],
-    required: &["LinkApplicationLogSampling"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "rtbfabric")]
 /// The `ApplicationLogs` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
 ///
@@ -40,32 +13,32 @@ pub(crate) static RULE_ApplicationLogs: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationLogs {
     /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
+    pub link_application_log_sampling: crate::Obj<LinkApplicationLogSampling>,
 }
 
 #[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl ApplicationLogs {
-    /// A `ApplicationLogs` with its required properties, named in a [`ApplicationLogsRequired`].
+    /// A `ApplicationLogs` with its one required property, `LinkApplicationLogSampling`.
     #[inline]
-    pub fn new(required: ApplicationLogsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<LinkApplicationLogSampling>>) -> Self {
         Self {
-            link_application_log_sampling: required.link_application_log_sampling,
+            link_application_log_sampling: value.into(),
         }
     }
 
     /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub fn link_application_log_sampling(mut self, value: impl Into<Obj<LinkApplicationLogSampling>>) -> Self { self.link_application_log_sampling = value.into(); self }
+    pub fn link_application_log_sampling(mut self, value: impl ::std::convert::Into<crate::Obj<LinkApplicationLogSampling>>) -> Self { self.link_application_log_sampling = value.into(); self }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl PropertyType for ApplicationLogs {}
+impl crate::PropertyType for ApplicationLogs {}
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for ApplicationLogs {
+impl ::cloudwright_core::ToValue for ApplicationLogs {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "LinkApplicationLogSampling",
                 &self.link_application_log_sampling,
@@ -79,22 +52,10 @@ impl ToValue for ApplicationLogs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkApplicationLogSamplingRequired {
     /// `ErrorLog`: a number, required.
-    pub error_log: Num,
+    pub error_log: ::cloudwright_core::Num,
     /// `FilterLog`: a number, required.
-    pub filter_log: Num,
+    pub filter_log: ::cloudwright_core::Num,
 }
-
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub(crate) static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorLog", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("FilterLog", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["ErrorLog", "FilterLog"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "rtbfabric")]
 /// The `LinkApplicationLogSampling` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -105,11 +66,11 @@ pub struct LinkApplicationLogSampling {
     /// `ErrorLog`: a number, required.
     ///
     /// Value 0.0 to 100.0.
-    pub error_log: Num,
+    pub error_log: ::cloudwright_core::Num,
     /// `FilterLog`: a number, required.
     ///
     /// Value 0.0 to 100.0.
-    pub filter_log: Num,
+    pub filter_log: ::cloudwright_core::Num,
 }
 
 #[cfg(feature = "rtbfabric")]
@@ -125,35 +86,24 @@ impl LinkApplicationLogSampling {
     }
 
     /// `ErrorLog`: a number, required.
-    pub fn error_log(mut self, value: impl Into<Num>) -> Self { self.error_log = value.into(); self }
+    pub fn error_log(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.error_log = value.into(); self }
     /// `FilterLog`: a number, required.
-    pub fn filter_log(mut self, value: impl Into<Num>) -> Self { self.filter_log = value.into(); self }
+    pub fn filter_log(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.filter_log = value.into(); self }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl PropertyType for LinkApplicationLogSampling {}
+impl crate::PropertyType for LinkApplicationLogSampling {}
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for LinkApplicationLogSampling {
+impl ::cloudwright_core::ToValue for LinkApplicationLogSampling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ErrorLog", &self.error_log)
             .req("FilterLog", &self.filter_log)
             .build()
     }
 }
-
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerProvidedId", Shape::STR),
-        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "rtbfabric")]
 /// The `LinkAttributes` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -162,11 +112,12 @@ pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LinkAttributes {
     /// `CustomerProvidedId`: a string.
-    pub customer_provided_id: Option<Str>,
+    pub customer_provided_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
     ///
     /// Items 1 to 200.
-    pub responder_error_masking: Option<List<ResponderErrorMaskingForHttpCode>>,
+    pub responder_error_masking:
+        ::std::option::Option<::cloudwright_core::List<ResponderErrorMaskingForHttpCode>>,
 }
 
 #[cfg(feature = "rtbfabric")]
@@ -175,47 +126,28 @@ impl LinkAttributes {
     /// A `LinkAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerProvidedId`: a string.
-    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self { self.customer_provided_id = Some(value.into()); self }
+    pub fn customer_provided_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_provided_id = ::std::option::Option::Some(value.into()); self }
     /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
-    pub fn responder_error_masking(mut self, value: impl Into<List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = Some(value.into()); self }
+    pub fn responder_error_masking(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl PropertyType for LinkAttributes {}
+impl crate::PropertyType for LinkAttributes {}
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for LinkAttributes {
+impl ::cloudwright_core::ToValue for LinkAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomerProvidedId", &self.customer_provided_id)
             .opt("ResponderErrorMasking", &self.responder_error_masking)
             .build()
     }
 }
-
-#[cfg(feature = "rtbfabric")]
-/// The required properties of [`LinkLogSettings`], by name: `LinkLogSettings::new(LinkLogSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkLogSettingsRequired {
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub application_logs: Obj<ApplicationLogs>,
-}
-
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub(crate) static RULE_LinkLogSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationLogs", Shape::Object(&RULE_ApplicationLogs)),
-    ],
-    required: &["ApplicationLogs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "rtbfabric")]
 /// The `LinkLogSettings` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -224,32 +156,32 @@ pub(crate) static RULE_LinkLogSettings: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkLogSettings {
     /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub application_logs: Obj<ApplicationLogs>,
+    pub application_logs: crate::Obj<ApplicationLogs>,
 }
 
 #[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl LinkLogSettings {
-    /// A `LinkLogSettings` with its required properties, named in a [`LinkLogSettingsRequired`].
+    /// A `LinkLogSettings` with its one required property, `ApplicationLogs`.
     #[inline]
-    pub fn new(required: LinkLogSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ApplicationLogs>>) -> Self {
         Self {
-            application_logs: required.application_logs,
+            application_logs: value.into(),
         }
     }
 
     /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub fn application_logs(mut self, value: impl Into<Obj<ApplicationLogs>>) -> Self { self.application_logs = value.into(); self }
+    pub fn application_logs(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationLogs>>) -> Self { self.application_logs = value.into(); self }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl PropertyType for LinkLogSettings {}
+impl crate::PropertyType for LinkLogSettings {}
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for LinkLogSettings {
+impl ::cloudwright_core::ToValue for LinkLogSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationLogs", &self.application_logs)
             .build()
     }
@@ -262,24 +194,10 @@ pub struct ResponderErrorMaskingForHttpCodeRequired {
     /// `Action`: an [`Action`] value, required.
     pub action: Action,
     /// `HttpCode`: a string, required.
-    pub http_code: Str,
+    pub http_code: ::cloudwright_core::Str,
     /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    pub logging_types: List<ResponderErrorMaskingLoggingType>,
+    pub logging_types: ::cloudwright_core::List<ResponderErrorMaskingLoggingType>,
 }
-
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub(crate) static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["NO_BID", "PASSTHROUGH"], ..StrRule::ANY })),
-        ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LoggingTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "METRIC", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
-        ("ResponseLoggingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["HttpCode", "Action", "LoggingTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "rtbfabric")]
 /// The `ResponderErrorMaskingForHttpCode` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -292,15 +210,15 @@ pub struct ResponderErrorMaskingForHttpCode {
     /// `HttpCode`: a string, required.
     ///
     /// Pattern `^DEFAULT|4XX|5XX|\d{3}$`; length 3 to 7.
-    pub http_code: Str,
+    pub http_code: ::cloudwright_core::Str,
     /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
     ///
     /// Items 1 to 2.
-    pub logging_types: List<ResponderErrorMaskingLoggingType>,
+    pub logging_types: ::cloudwright_core::List<ResponderErrorMaskingLoggingType>,
     /// `ResponseLoggingPercentage`: a number.
     ///
     /// Value 0 to 100.
-    pub response_logging_percentage: Option<Num>,
+    pub response_logging_percentage: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[cfg(feature = "rtbfabric")]
@@ -313,28 +231,28 @@ impl ResponderErrorMaskingForHttpCode {
             action: required.action,
             http_code: required.http_code,
             logging_types: required.logging_types,
-            response_logging_percentage: None,
+            response_logging_percentage: ::std::option::Option::None,
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `HttpCode`: a string, required.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self { self.http_code = value.into(); self }
+    pub fn http_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_code = value.into(); self }
     /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    pub fn logging_types(mut self, value: impl Into<List<ResponderErrorMaskingLoggingType>>) -> Self { self.logging_types = value.into(); self }
+    pub fn logging_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResponderErrorMaskingLoggingType>>) -> Self { self.logging_types = value.into(); self }
     /// `ResponseLoggingPercentage`: a number.
-    pub fn response_logging_percentage(mut self, value: impl Into<Num>) -> Self { self.response_logging_percentage = Some(value.into()); self }
+    pub fn response_logging_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.response_logging_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl PropertyType for ResponderErrorMaskingForHttpCode {}
+impl crate::PropertyType for ResponderErrorMaskingForHttpCode {}
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for ResponderErrorMaskingForHttpCode {
+impl ::cloudwright_core::ToValue for ResponderErrorMaskingForHttpCode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("HttpCode", &self.http_code)
             .req("LoggingTypes", &self.logging_types)
@@ -347,26 +265,6 @@ impl ToValue for ResponderErrorMaskingForHttpCode {
 }
 
 #[cfg(feature = "rtbfabric")]
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[cfg(feature = "rtbfabric")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "rtbfabric")]
 /// The `Tag` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`, `AWS::RTBFabric::ResponderGateway`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-tag.html>
@@ -375,39 +273,39 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -425,26 +323,26 @@ pub enum Action {
     /// `PASSTHROUGH`
     Passthrough,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "rtbfabric")]
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoBid => "NO_BID",
             Self::Passthrough => "PASSTHROUGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -461,26 +359,110 @@ pub enum ResponderErrorMaskingLoggingType {
     /// `RESPONSE`
     Response,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "rtbfabric")]
-impl From<Value> for ResponderErrorMaskingLoggingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResponderErrorMaskingLoggingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "rtbfabric")]
-impl ToValue for ResponderErrorMaskingLoggingType {
+impl ::cloudwright_core::ToValue for ResponderErrorMaskingLoggingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Metric => "METRIC",
             Self::Response => "RESPONSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "rtbfabric")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^DEFAULT|4XX|5XX|\\d{3}$");
+    #[cfg(feature = "rtbfabric")]
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
+
+    #[cfg(feature = "rtbfabric")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationLogs: ObjRule = ObjRule {
+        properties: &[
+            ("LinkApplicationLogSampling", Shape::Object(&RULE_LinkApplicationLogSampling)),
+        ],
+        required: &["LinkApplicationLogSampling"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rtbfabric")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorLog", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("FilterLog", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["ErrorLog", "FilterLog"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rtbfabric")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerProvidedId", Shape::STR),
+            ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rtbfabric")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LinkLogSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationLogs", Shape::Object(&RULE_ApplicationLogs)),
+        ],
+        required: &["ApplicationLogs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rtbfabric")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["NO_BID", "PASSTHROUGH"], ..StrRule::ANY })),
+            ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LoggingTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "METRIC", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("ResponseLoggingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["HttpCode", "Action", "LoggingTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "rtbfabric")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,56 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}\\b([-a-zA-Z0-9()@:%_\\+.~#?&//=]*)",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]+:[0-9a-f-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-._/#:]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?$",
-);
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^(localhost)$|^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$|(?=^[a-zA-Z0-9\\.\\*-]{4,253}$)(?!.*\\.-)(?!.*-\\.)(?!.*\\.\\.)(?!.*[^\\.]{64,})^(\\*\\.)?(?![-\\.\\*])[^\\*]{1,}\\.(\\*|(?!.*--)(?=.*[a-zA-Z])[^\\*]{1,}[^\\*-])$",
-);
-pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
-/// The required properties of [`AppMonitor`], by name: `AppMonitor::new(AppMonitorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppMonitorRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
-    properties: &[
-        ("AppMonitorConfiguration", Shape::Object(&RULE_AppMonitorConfiguration)),
-        ("CustomEvents", Shape::Object(&RULE_CustomEvents)),
-        ("CwLogEnabled", Shape::Bool),
-        ("DeobfuscationConfiguration", Shape::Object(&RULE_DeobfuscationConfiguration)),
-        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("DomainList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Platform", Shape::Str(&StrRule { allowed: &["Web", "Android", "iOS"], ..StrRule::ANY })),
-        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::RUM::AppMonitor` resource.
 ///
 /// Creates a CloudWatch RUM app monitor, which you can use to collect telemetry data from your application and send it to CloudWatch RUM. The data includes performance and reliability information such as page load time, client-side errors, and user behavior.
 ///
-/// After you create an app monitor, sign in to the CloudWatch RUM console to get the JavaScript code snippet to add to your web application. For more information, see \[How do I find a code snippet that I've already generated?\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-find-code-snippet.html>)
+/// After you create an app monitor, sign in to the CloudWatch RUM console to get the JavaScript code snippet to add to your web application. For more information, see [How do I find a code snippet that I've already generated?](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-find-code-snippet.html)
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AppMonitorAttributes`], which `Handle<AppMonitor>` dereferences to.
@@ -67,30 +22,30 @@ pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
 pub struct AppMonitor {
     /// `AppMonitorConfiguration`: an [`AppMonitorConfiguration`] object.
     ///
-    /// A structure that contains much of the configuration data for the app monitor. If you are using Amazon Cognito for authorization, you must include this structure in your request, and it must include the ID of the Amazon Cognito identity pool to use for authorization. If you don't include `AppMonitorConfiguration` , you must set up your own authorization method. For more information, see \[Authorize your application to send data to AWS\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-get-started-authorization.html>) .
+    /// A structure that contains much of the configuration data for the app monitor. If you are using Amazon Cognito for authorization, you must include this structure in your request, and it must include the ID of the Amazon Cognito identity pool to use for authorization. If you don't include `AppMonitorConfiguration` , you must set up your own authorization method. For more information, see [Authorize your application to send data to AWS](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-get-started-authorization.html) .
     ///
     /// If you omit this argument, the sample rate used for CloudWatch RUM is set to 10% of the user sessions.
-    pub app_monitor_configuration: Option<Obj<AppMonitorConfiguration>>,
+    pub app_monitor_configuration: ::std::option::Option<crate::Obj<AppMonitorConfiguration>>,
     /// `CustomEvents`: a [`CustomEvents`] object.
     ///
     /// Specifies whether this app monitor allows the web client to define and send custom events. If you omit this parameter, custom events are `DISABLED` .
-    pub custom_events: Option<Obj<CustomEvents>>,
+    pub custom_events: ::std::option::Option<crate::Obj<CustomEvents>>,
     /// `CwLogEnabled`: a boolean.
     ///
     /// Data collected by CloudWatch RUM is kept by RUM for 30 days and then deleted. This parameter specifies whether CloudWatch RUM sends a copy of this telemetry data to Amazon CloudWatch Logs in your account. This enables you to keep the telemetry data for more than 30 days, but it does incur Amazon CloudWatch Logs charges.
     ///
     /// If you omit this parameter, the default is `false` .
-    pub cw_log_enabled: Option<Bool>,
+    pub cw_log_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeobfuscationConfiguration`: a [`DeobfuscationConfiguration`] object.
     ///
     /// A structure that contains the configuration for how an app monitor can deobfuscate stack traces.
-    pub deobfuscation_configuration: Option<Obj<DeobfuscationConfiguration>>,
+    pub deobfuscation_configuration: ::std::option::Option<crate::Obj<DeobfuscationConfiguration>>,
     /// `Domain`: a string.
     ///
     /// The top-level internet domain name for which your application has administrative authority. This parameter or the `DomainList` parameter is required.
     ///
     /// Pattern `^(localhost)$|^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$|(?=^[a-zA-Z0-9\.\*-]{4,253}$)(?!.*\.-)(?!.*-\.)(?!.*\.\.)(?!.*[^\.]{64,})^(\*\.)?(?![-\.\*])[^\*]{1,}\.(\*|(?!.*--)(?=.*[a-zA-Z])[^\*]{1,}[^\*-])$`; length 1 to 253.
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainList`: a list of strings.
     ///
     /// List the domain names for which your application has administrative authority. This parameter or the `Domain` parameter is required.
@@ -98,21 +53,21 @@ pub struct AppMonitor {
     /// You can have a minimum of 1 and a maximum of 5 `Domain` under `DomainList` . Each `Domain` must be a minimum length of 1 and a maximum of 253 characters.
     ///
     /// Items 1 to 5; each item: pattern `^(localhost)$|^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$|(?=^[a-zA-Z0-9\.\*-]{4,253}$)(?!.*\.-)(?!.*-\.)(?!.*\.\.)(?!.*[^\.]{64,})^(\*\.)?(?![-\.\*])[^\*]{1,}\.(\*|(?!.*--)(?=.*[a-zA-Z])[^\*]{1,}[^\*-])$`, length 1 to 253.
-    pub domain_list: Option<List<Str>>,
+    pub domain_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// A name for the app monitor. This parameter is required.
     ///
     /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Platform`: a [`Platform`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub platform: Option<Platform>,
+    pub platform: ::std::option::Option<Platform>,
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
     ///
-    /// Use this structure to assign a resource-based policy to a CloudWatch RUM app monitor to control access to it. Each app monitor can have one resource-based policy. The maximum size of the policy is 4 KB. To learn more about using resource policies with RUM, see \[Using resource-based policies with CloudWatch RUM\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html>) .
-    pub resource_policy: Option<Obj<ResourcePolicy>>,
+    /// Use this structure to assign a resource-based policy to a CloudWatch RUM app monitor to control access to it. Each app monitor can have one resource-based policy. The maximum size of the policy is 4 KB. To learn more about using resource policies with RUM, see [Using resource-based policies with CloudWatch RUM](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html) .
+    pub resource_policy: ::std::option::Option<crate::Obj<ResourcePolicy>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Assigns one or more tags (key-value pairs) to the app monitor.
@@ -123,8 +78,8 @@ pub struct AppMonitor {
     ///
     /// You can associate as many as 50 tags with an app monitor.
     ///
-    /// For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +89,7 @@ impl AppMonitor {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::RUM::AppMonitor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rum-appmonitor.html",
         primary_identifier: &["Name"],
@@ -145,66 +100,68 @@ impl AppMonitor {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AppMonitor` with its required properties, named in a [`AppMonitorRequired`].
+    /// A `AppMonitor` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AppMonitorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_monitor_configuration: None,
-            custom_events: None,
-            cw_log_enabled: None,
-            deobfuscation_configuration: None,
-            domain: None,
-            domain_list: None,
-            name: required.name,
-            platform: None,
-            resource_policy: None,
-            tags: None,
+            app_monitor_configuration: ::std::option::Option::None,
+            custom_events: ::std::option::Option::None,
+            cw_log_enabled: ::std::option::Option::None,
+            deobfuscation_configuration: ::std::option::Option::None,
+            domain: ::std::option::Option::None,
+            domain_list: ::std::option::Option::None,
+            name: value.into(),
+            platform: ::std::option::Option::None,
+            resource_policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppMonitorConfiguration`: an [`AppMonitorConfiguration`] object.
-    pub fn app_monitor_configuration(mut self, value: impl Into<Obj<AppMonitorConfiguration>>) -> Self { self.app_monitor_configuration = Some(value.into()); self }
+    pub fn app_monitor_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AppMonitorConfiguration>>) -> Self { self.app_monitor_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CustomEvents`: a [`CustomEvents`] object.
-    pub fn custom_events(mut self, value: impl Into<Obj<CustomEvents>>) -> Self { self.custom_events = Some(value.into()); self }
+    pub fn custom_events(mut self, value: impl ::std::convert::Into<crate::Obj<CustomEvents>>) -> Self { self.custom_events = ::std::option::Option::Some(value.into()); self }
     /// `CwLogEnabled`: a boolean.
-    pub fn cw_log_enabled(mut self, value: impl Into<Bool>) -> Self { self.cw_log_enabled = Some(value.into()); self }
+    pub fn cw_log_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cw_log_enabled = ::std::option::Option::Some(value.into()); self }
     /// `DeobfuscationConfiguration`: a [`DeobfuscationConfiguration`] object.
-    pub fn deobfuscation_configuration(mut self, value: impl Into<Obj<DeobfuscationConfiguration>>) -> Self { self.deobfuscation_configuration = Some(value.into()); self }
+    pub fn deobfuscation_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<DeobfuscationConfiguration>>) -> Self { self.deobfuscation_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `DomainList`: a list of strings.
-    pub fn domain_list(mut self, value: impl Into<List<Str>>) -> Self { self.domain_list = Some(value.into()); self }
+    pub fn domain_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.domain_list = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`Platform`] value.
-    pub fn platform(mut self, value: impl Into<Platform>) -> Self { self.platform = Some(value.into()); self }
+    pub fn platform(mut self, value: impl ::std::convert::Into<Platform>) -> Self { self.platform = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<crate::Obj<ResourcePolicy>>) -> Self { self.resource_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AppMonitor {
+impl ::cloudwright_core::Resource for AppMonitor {
     type Attributes = AppMonitorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppMonitor, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AppMonitor, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AppMonitor {
+impl ::cloudwright_core::ToValue for AppMonitor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppMonitorConfiguration", &self.app_monitor_configuration)
             .opt("CustomEvents", &self.custom_events)
             .opt("CwLogEnabled", &self.cw_log_enabled)
@@ -222,12 +179,12 @@ impl ToValue for AppMonitor {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AppMonitor`]: `Handle<AppMonitor>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AppMonitor`]: `Handle<AppMonitor>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppMonitorAttributes(ResourceRef);
+pub struct AppMonitorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppMonitorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppMonitorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -237,28 +194,10 @@ impl AppMonitorAttributes {
     ///
     /// The ID of the app monitor, such as `123456ab-1234-4ca9-9d2f-a1b2c3456789` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppMonitorConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowCookies", Shape::Bool),
-        ("EnableXRay", Shape::Bool),
-        ("ExcludedPages", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1260), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("FavoritePages", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
-        ("GuestRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("IdentityPoolId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(55), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("IncludedPages", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1260), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("MetricDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDestination), min_items: Some(0), max_items: Some(20), unique: true })),
-        ("SessionSampleRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("Telemetries", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["errors", "performance", "http"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppMonitorConfiguration` property type of `AWS::RUM::AppMonitor`.
 ///
@@ -270,11 +209,11 @@ pub struct AppMonitorConfiguration {
     /// `AllowCookies`: a boolean.
     ///
     /// If you set this to `true` , the CloudWatch RUM web client sets two cookies, a session cookie and a user cookie. The cookies allow the CloudWatch RUM web client to collect data relating to the number of users an application has and the behavior of the application across a sequence of events. Cookies are stored in the top-level domain of the current page.
-    pub allow_cookies: Option<Bool>,
+    pub allow_cookies: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableXRay`: a boolean.
     ///
-    /// If you set this to `true` , CloudWatch RUM sends client-side traces to X-Ray for each sampled session. You can then see traces and segments from these user sessions in the RUM dashboard and the CloudWatch ServiceLens console. For more information, see \[What is AWS X-Ray ?\](<https://docs.aws.amazon.com/xray/latest/devguide/aws-xray.html>)
-    pub enable_x_ray: Option<Bool>,
+    /// If you set this to `true` , CloudWatch RUM sends client-side traces to X-Ray for each sampled session. You can then see traces and segments from these user sessions in the RUM dashboard and the CloudWatch ServiceLens console. For more information, see [What is AWS X-Ray ?](https://docs.aws.amazon.com/xray/latest/devguide/aws-xray.html)
+    pub enable_x_ray: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludedPages`: a list of strings.
     ///
     /// A list of URLs in your website or application to exclude from RUM data collection.
@@ -282,25 +221,25 @@ pub struct AppMonitorConfiguration {
     /// You can't include both `ExcludedPages` and `IncludedPages` in the same app monitor.
     ///
     /// Items 0 to 50.
-    pub excluded_pages: Option<List<Str>>,
+    pub excluded_pages: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FavoritePages`: a list of strings.
     ///
     /// A list of pages in your application that are to be displayed with a "favorite" icon in the CloudWatch RUM console.
     ///
     /// Items 0 to 50.
-    pub favorite_pages: Option<List<Str>>,
+    pub favorite_pages: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `GuestRoleArn`: a string.
     ///
     /// The ARN of the guest IAM role that is attached to the Amazon Cognito identity pool that is used to authorize the sending of data to CloudWatch RUM.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:[^:]*:[^:]*:[^:]*:[^:]*:.*`.
-    pub guest_role_arn: Option<Str>,
+    pub guest_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdentityPoolId`: a string.
     ///
     /// The ID of the Amazon Cognito identity pool that is used to authorize the sending of data to CloudWatch RUM.
     ///
     /// Pattern `[\w-]+:[0-9a-f-]+`; length 1 to 55.
-    pub identity_pool_id: Option<Str>,
+    pub identity_pool_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludedPages`: a list of strings.
     ///
     /// If this app monitor is to collect data from only certain pages in your application, this structure lists those pages.
@@ -308,13 +247,13 @@ pub struct AppMonitorConfiguration {
     /// You can't include both `ExcludedPages` and `IncludedPages` in the same app monitor.
     ///
     /// Items 0 to 50.
-    pub included_pages: Option<List<Str>>,
+    pub included_pages: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MetricDestinations`: a list of [`MetricDestination`] objects.
     ///
     /// An array of structures that each define a destination that this app monitor will send extended metrics to.
     ///
     /// Items 0 to 20.
-    pub metric_destinations: Option<List<MetricDestination>>,
+    pub metric_destinations: ::std::option::Option<::cloudwright_core::List<MetricDestination>>,
     /// `SessionSampleRate`: a number.
     ///
     /// Specifies the portion of user sessions to use for CloudWatch RUM data collection. Choosing a higher portion gives you more data but also incurs more costs.
@@ -324,7 +263,7 @@ pub struct AppMonitorConfiguration {
     /// If you omit this parameter, the default of 0.1 is used, and 10% of sessions will be sampled.
     ///
     /// Value 0 to 1.
-    pub session_sample_rate: Option<Num>,
+    pub session_sample_rate: ::std::option::Option<::cloudwright_core::Num>,
     /// `Telemetries`: a list of [`Telemetry`] values.
     ///
     /// An array that lists the types of telemetry data that this app monitor is to collect.
@@ -332,7 +271,7 @@ pub struct AppMonitorConfiguration {
     /// - `errors` indicates that RUM collects data about unhandled JavaScript errors raised by your application.
     /// - `performance` indicates that RUM collects performance data about how your application and its resources are loaded and rendered. This includes Core Web Vitals.
     /// - `http` indicates that RUM collects data about HTTP errors thrown by your application.
-    pub telemetries: Option<List<Telemetry>>,
+    pub telemetries: ::std::option::Option<::cloudwright_core::List<Telemetry>>,
 }
 
 #[rustfmt::skip]
@@ -340,37 +279,37 @@ impl AppMonitorConfiguration {
     /// A `AppMonitorConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowCookies`: a boolean.
-    pub fn allow_cookies(mut self, value: impl Into<Bool>) -> Self { self.allow_cookies = Some(value.into()); self }
+    pub fn allow_cookies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_cookies = ::std::option::Option::Some(value.into()); self }
     /// `EnableXRay`: a boolean.
-    pub fn enable_x_ray(mut self, value: impl Into<Bool>) -> Self { self.enable_x_ray = Some(value.into()); self }
+    pub fn enable_x_ray(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_x_ray = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedPages`: a list of strings.
-    pub fn excluded_pages(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_pages = Some(value.into()); self }
+    pub fn excluded_pages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_pages = ::std::option::Option::Some(value.into()); self }
     /// `FavoritePages`: a list of strings.
-    pub fn favorite_pages(mut self, value: impl Into<List<Str>>) -> Self { self.favorite_pages = Some(value.into()); self }
+    pub fn favorite_pages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.favorite_pages = ::std::option::Option::Some(value.into()); self }
     /// `GuestRoleArn`: a string.
-    pub fn guest_role_arn(mut self, value: impl Into<Str>) -> Self { self.guest_role_arn = Some(value.into()); self }
+    pub fn guest_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.guest_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdentityPoolId`: a string.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = Some(value.into()); self }
+    pub fn identity_pool_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_pool_id = ::std::option::Option::Some(value.into()); self }
     /// `IncludedPages`: a list of strings.
-    pub fn included_pages(mut self, value: impl Into<List<Str>>) -> Self { self.included_pages = Some(value.into()); self }
+    pub fn included_pages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.included_pages = ::std::option::Option::Some(value.into()); self }
     /// `MetricDestinations`: a list of [`MetricDestination`] objects.
-    pub fn metric_destinations(mut self, value: impl Into<List<MetricDestination>>) -> Self { self.metric_destinations = Some(value.into()); self }
+    pub fn metric_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDestination>>) -> Self { self.metric_destinations = ::std::option::Option::Some(value.into()); self }
     /// `SessionSampleRate`: a number.
-    pub fn session_sample_rate(mut self, value: impl Into<Num>) -> Self { self.session_sample_rate = Some(value.into()); self }
+    pub fn session_sample_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.session_sample_rate = ::std::option::Option::Some(value.into()); self }
     /// `Telemetries`: a list of [`Telemetry`] values.
-    pub fn telemetries(mut self, value: impl Into<List<Telemetry>>) -> Self { self.telemetries = Some(value.into()); self }
+    pub fn telemetries(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Telemetry>>) -> Self { self.telemetries = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AppMonitorConfiguration {}
+impl crate::PropertyType for AppMonitorConfiguration {}
 
-impl ToValue for AppMonitorConfiguration {
+impl ::cloudwright_core::ToValue for AppMonitorConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowCookies", &self.allow_cookies)
             .opt("EnableXRay", &self.enable_x_ray)
             .opt("ExcludedPages", &self.excluded_pages)
@@ -385,15 +324,6 @@ impl ToValue for AppMonitorConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CustomEvents: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomEvents` property type of `AWS::RUM::AppMonitor`.
 ///
 /// This structure specifies whether this app monitor allows the web client to define and send custom events.
@@ -406,7 +336,7 @@ pub struct CustomEvents {
     /// Set this to `ENABLED` to allow the web client to send custom events for this app monitor.
     ///
     /// Valid values are `ENABLED` and `DISABLED` .
-    pub status: Option<CustomEventsStatus>,
+    pub status: ::std::option::Option<CustomEventsStatus>,
 }
 
 #[rustfmt::skip]
@@ -414,30 +344,23 @@ impl CustomEvents {
     /// A `CustomEvents` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Status`: a [`CustomEventsStatus`] value.
-    pub fn status(mut self, value: impl Into<CustomEventsStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CustomEventsStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomEvents {}
+impl crate::PropertyType for CustomEvents {}
 
-impl ToValue for CustomEvents {
+impl ::cloudwright_core::ToValue for CustomEvents {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Status", &self.status)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeobfuscationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("JavaScriptSourceMaps", Shape::Object(&RULE_JavaScriptSourceMaps)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeobfuscationConfiguration` property type of `AWS::RUM::AppMonitor`.
 ///
@@ -449,7 +372,7 @@ pub struct DeobfuscationConfiguration {
     /// `JavaScriptSourceMaps`: a [`JavaScriptSourceMaps`] object.
     ///
     /// A structure that contains the configuration for how an app monitor can unminify JavaScript error stack traces using source maps.
-    pub java_script_source_maps: Option<Obj<JavaScriptSourceMaps>>,
+    pub java_script_source_maps: ::std::option::Option<crate::Obj<JavaScriptSourceMaps>>,
 }
 
 #[rustfmt::skip]
@@ -457,41 +380,23 @@ impl DeobfuscationConfiguration {
     /// A `DeobfuscationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `JavaScriptSourceMaps`: a [`JavaScriptSourceMaps`] object.
-    pub fn java_script_source_maps(mut self, value: impl Into<Obj<JavaScriptSourceMaps>>) -> Self { self.java_script_source_maps = Some(value.into()); self }
+    pub fn java_script_source_maps(mut self, value: impl ::std::convert::Into<crate::Obj<JavaScriptSourceMaps>>) -> Self { self.java_script_source_maps = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeobfuscationConfiguration {}
+impl crate::PropertyType for DeobfuscationConfiguration {}
 
-impl ToValue for DeobfuscationConfiguration {
+impl ::cloudwright_core::ToValue for DeobfuscationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("JavaScriptSourceMaps", &self.java_script_source_maps)
             .build()
     }
 }
-
-/// The required properties of [`JavaScriptSourceMaps`], by name: `JavaScriptSourceMaps::new(JavaScriptSourceMapsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JavaScriptSourceMapsRequired {
-    /// `Status`: a [`JavaScriptSourceMapsStatus`] value, required.
-    pub status: JavaScriptSourceMapsStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
-    properties: &[
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JavaScriptSourceMaps` property type of `AWS::RUM::AppMonitor`.
 ///
@@ -503,76 +408,54 @@ pub struct JavaScriptSourceMaps {
     /// `S3Uri`: a string.
     ///
     /// Pattern `^s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?$`; length 1 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`JavaScriptSourceMapsStatus`] value, required.
     pub status: JavaScriptSourceMapsStatus,
 }
 
 #[rustfmt::skip]
 impl JavaScriptSourceMaps {
-    /// A `JavaScriptSourceMaps` with its required properties, named in a [`JavaScriptSourceMapsRequired`].
+    /// A `JavaScriptSourceMaps` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: JavaScriptSourceMapsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<JavaScriptSourceMapsStatus>) -> Self {
         Self {
-            s3_uri: None,
-            status: required.status,
+            s3_uri: ::std::option::Option::None,
+            status: value.into(),
         }
     }
 
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`JavaScriptSourceMapsStatus`] value, required.
-    pub fn status(mut self, value: impl Into<JavaScriptSourceMapsStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<JavaScriptSourceMapsStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for JavaScriptSourceMaps {}
+impl crate::PropertyType for JavaScriptSourceMaps {}
 
-impl ToValue for JavaScriptSourceMaps {
+impl ::cloudwright_core::ToValue for JavaScriptSourceMaps {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Uri", &self.s3_uri)
             .req("Status", &self.status)
             .build()
     }
 }
 
-/// The required properties of [`MetricDefinition`], by name: `MetricDefinition::new(MetricDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDefinitionRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionKeys", Shape::Typed(json_type::OBJECT)),
-        ("EventPattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(237), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricDefinition` property type of `AWS::RUM::AppMonitor`.
 ///
 /// Specifies one custom metric or extended metric that you want the CloudWatch RUM app monitor to send to a destination. Valid destinations include CloudWatch and Evidently.
 ///
-/// By default, RUM app monitors send some metrics to CloudWatch . These default metrics are listed in \[CloudWatch metrics that you can collect.\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-metrics.html>)
+/// By default, RUM app monitors send some metrics to CloudWatch . These default metrics are listed in [CloudWatch metrics that you can collect.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-metrics.html)
 ///
 /// In addition to these default metrics, you can choose to send extended metrics or custom metrics or both.
 ///
-/// - Extended metrics enable you to send metrics with additional dimensions not included in the default metrics. You can also send extended metrics to Evidently as well as CloudWatch . The valid dimension names for the additional dimensions for extended metrics are `BrowserName` , `CountryCode` , `DeviceType` , `FileType` , `OSName` , and `PageId` . For more information, see \[Extended metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-vended-metrics.html>) .
+/// - Extended metrics enable you to send metrics with additional dimensions not included in the default metrics. You can also send extended metrics to Evidently as well as CloudWatch . The valid dimension names for the additional dimensions for extended metrics are `BrowserName` , `CountryCode` , `DeviceType` , `FileType` , `OSName` , and `PageId` . For more information, see [Extended metrics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-vended-metrics.html) .
 /// - Custom metrics are metrics that you define. You can send custom metrics to CloudWatch or to CloudWatch Evidently or to both. With custom metrics, you can use any metric name and namespace, and to derive the metrics you can use any custom events, built-in events, custom attributes, or default attributes.
 ///
 /// You can't send custom metrics to the `AWS/RUM` namespace. You must send custom metrics to a custom namespace that you define. The namespace that you use can't start with `AWS/` . CloudWatch RUM prepends `RUM/CustomMetrics/` to the custom namespace that you define, so the final namespace for your metrics in CloudWatch is `RUM/CustomMetrics/ *your-custom-namespace*` .
 ///
-/// For information about syntax rules for specifying custom metrics and extended metrics, see \[MetridDefinitionRequest\](<https://docs.aws.amazon.com/cloudwatchrum/latest/APIReference/API_MetricDefinitionRequest.html>) in the *CloudWatch RUM API Reference* .
+/// For information about syntax rules for specifying custom metrics and extended metrics, see [MetridDefinitionRequest](https://docs.aws.amazon.com/cloudwatchrum/latest/APIReference/API_MetricDefinitionRequest.html) in the *CloudWatch RUM API Reference* .
 ///
 /// The maximum number of metric definitions that one destination can contain is 2000.
 ///
@@ -586,7 +469,7 @@ pub struct MetricDefinition {
     /// `DimensionKeys`: a JSON value.
     ///
     /// This field is a map of field paths to dimension names. It defines the dimensions to associate with this metric in CloudWatch . The value of this field is used only if the metric destination is `CloudWatch` . If the metric destination is `Evidently` , the value of `DimensionKeys` is ignored.
-    pub dimension_keys: Option<Json>,
+    pub dimension_keys: ::std::option::Option<::cloudwright_core::Json>,
     /// `EventPattern`: a string.
     ///
     /// The pattern that defines the metric. RUM checks events that happen in a user's session against the pattern, and events that match the pattern are sent to the metric destination.
@@ -594,13 +477,13 @@ pub struct MetricDefinition {
     /// If the metrics destination is `CloudWatch` and the event also matches a value in `DimensionKeys` , then the metric is published with the specified dimensions.
     ///
     /// Length 1 to 4000.
-    pub event_pattern: Option<Str>,
+    pub event_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the metric that is defined in this structure.
     ///
     /// Length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Namespace`: a string.
     ///
     /// If you are creating a custom metric instead of an extended metrics, use this parameter to define the metric namespace for that custom metric. Do not specify this parameter if you are creating an extended metric.
@@ -608,56 +491,56 @@ pub struct MetricDefinition {
     /// You can't use any string that starts with `AWS/` for your namespace.
     ///
     /// Pattern `[a-zA-Z0-9-._/#:]+$`; length 1 to 237.
-    pub namespace: Option<Str>,
+    pub namespace: ::std::option::Option<::cloudwright_core::Str>,
     /// `UnitLabel`: a string.
     ///
     /// Use this field only if you are sending this metric to CloudWatch . It defines the CloudWatch metric unit that this metric is measured in.
     ///
     /// Length 1 to 256.
-    pub unit_label: Option<Str>,
+    pub unit_label: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValueKey`: a string.
     ///
     /// The field within the event object that the metric value is sourced from.
     ///
     /// Pattern `.*`; length 1 to 256.
-    pub value_key: Option<Str>,
+    pub value_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MetricDefinition {
-    /// A `MetricDefinition` with its required properties, named in a [`MetricDefinitionRequired`].
+    /// A `MetricDefinition` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: MetricDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            dimension_keys: None,
-            event_pattern: None,
-            name: required.name,
-            namespace: None,
-            unit_label: None,
-            value_key: None,
+            dimension_keys: ::std::option::Option::None,
+            event_pattern: ::std::option::Option::None,
+            name: value.into(),
+            namespace: ::std::option::Option::None,
+            unit_label: ::std::option::Option::None,
+            value_key: ::std::option::Option::None,
         }
     }
 
     /// `DimensionKeys`: a JSON value.
-    pub fn dimension_keys(mut self, value: impl Into<Json>) -> Self { self.dimension_keys = Some(value.into()); self }
+    pub fn dimension_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.dimension_keys = ::std::option::Option::Some(value.into()); self }
     /// `EventPattern`: a string.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
+    pub fn event_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_pattern = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Namespace`: a string.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = ::std::option::Option::Some(value.into()); self }
     /// `UnitLabel`: a string.
-    pub fn unit_label(mut self, value: impl Into<Str>) -> Self { self.unit_label = Some(value.into()); self }
+    pub fn unit_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.unit_label = ::std::option::Option::Some(value.into()); self }
     /// `ValueKey`: a string.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = Some(value.into()); self }
+    pub fn value_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDefinition {}
+impl crate::PropertyType for MetricDefinition {}
 
-impl ToValue for MetricDefinition {
+impl ::cloudwright_core::ToValue for MetricDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DimensionKeys", &self.dimension_keys)
             .opt("EventPattern", &self.event_pattern)
             .req("Name", &self.name)
@@ -668,31 +551,11 @@ impl ToValue for MetricDefinition {
     }
 }
 
-/// The required properties of [`MetricDestination`], by name: `MetricDestination::new(MetricDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricDestinationRequired {
-    /// `Destination`: a [`Destination`] value, required.
-    pub destination: Destination,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Str(&StrRule { allowed: &["CloudWatch", "Evidently"], ..StrRule::ANY })),
-        ("DestinationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(2000), unique: true })),
-    ],
-    required: &["Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricDestination` property type of `AWS::RUM::AppMonitor`.
 ///
 /// Creates or updates a destination to receive extended metrics from CloudWatch RUM. You can send extended metrics to CloudWatch or to a CloudWatch Evidently experiment.
 ///
-/// For more information about extended metrics, see \[Extended metrics that you can send to CloudWatch and CloudWatch Evidently\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-vended-metrics.html>) .
+/// For more information about extended metrics, see [Extended metrics that you can send to CloudWatch and CloudWatch Evidently](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-vended-metrics.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rum-appmonitor-metricdestination.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -706,7 +569,7 @@ pub struct MetricDestination {
     /// Use this parameter only if `Destination` is `Evidently` . This parameter specifies the ARN of the Evidently experiment that will receive the extended metrics.
     ///
     /// Pattern `arn:[^:]*:[^:]*:[^:]*:[^:]*:.*`.
-    pub destination_arn: Option<Str>,
+    pub destination_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IamRoleArn`: a string.
     ///
     /// This parameter is required if `Destination` is `Evidently` . If `Destination` is `CloudWatch` , do not use this parameter.
@@ -714,44 +577,44 @@ pub struct MetricDestination {
     /// This parameter specifies the ARN of an IAM role that RUM will assume to write to the Evidently experiment that you are sending metrics to. This role must have permission to write to that experiment.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:[^:]*:[^:]*:[^:]*:[^:]*:.*`.
-    pub iam_role_arn: Option<Str>,
+    pub iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetricDefinitions`: a list of [`MetricDefinition`] objects.
     ///
     /// An array of structures which define the metrics that you want to send.
     ///
     /// Items 0 to 2000.
-    pub metric_definitions: Option<List<MetricDefinition>>,
+    pub metric_definitions: ::std::option::Option<::cloudwright_core::List<MetricDefinition>>,
 }
 
 #[rustfmt::skip]
 impl MetricDestination {
-    /// A `MetricDestination` with its required properties, named in a [`MetricDestinationRequired`].
+    /// A `MetricDestination` with its one required property, `Destination`.
     #[inline]
-    pub fn new(required: MetricDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Destination>) -> Self {
         Self {
-            destination: required.destination,
-            destination_arn: None,
-            iam_role_arn: None,
-            metric_definitions: None,
+            destination: value.into(),
+            destination_arn: ::std::option::Option::None,
+            iam_role_arn: ::std::option::Option::None,
+            metric_definitions: ::std::option::Option::None,
         }
     }
 
     /// `Destination`: a [`Destination`] value, required.
-    pub fn destination(mut self, value: impl Into<Destination>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<Destination>) -> Self { self.destination = value.into(); self }
     /// `DestinationArn`: a string.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = ::std::option::Option::Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `MetricDefinitions`: a list of [`MetricDefinition`] objects.
-    pub fn metric_definitions(mut self, value: impl Into<List<MetricDefinition>>) -> Self { self.metric_definitions = Some(value.into()); self }
+    pub fn metric_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricDefinition>>) -> Self { self.metric_definitions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricDestination {}
+impl crate::PropertyType for MetricDestination {}
 
-impl ToValue for MetricDestination {
+impl ::cloudwright_core::ToValue for MetricDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .opt("DestinationArn", &self.destination_arn)
             .opt("IamRoleArn", &self.iam_role_arn)
@@ -760,35 +623,17 @@ impl ToValue for MetricDestination {
     }
 }
 
-/// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePolicyRequired {
-    /// `PolicyDocument`: a string, required.
-    pub policy_document: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::STR),
-        ("PolicyRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourcePolicy` property type of `AWS::RUM::AppMonitor`.
 ///
-/// Use this structure to assign a resource-based policy to a CloudWatch RUM app monitor to control access to it. Each app monitor can have one resource-based policy. The maximum size of the policy is 4 KB. To learn more about using resource policies with RUM, see \[Using resource-based policies with CloudWatch RUM\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html>) .
+/// Use this structure to assign a resource-based policy to a CloudWatch RUM app monitor to control access to it. Each app monitor can have one resource-based policy. The maximum size of the policy is 4 KB. To learn more about using resource policies with RUM, see [Using resource-based policies with CloudWatch RUM](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rum-appmonitor-resourcepolicy.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicy {
     /// `PolicyDocument`: a string, required.
     ///
-    /// The JSON to use as the resource policy. The document can be up to 4 KB in size. For more information about the contents and syntax for this policy, see \[Using resource-based policies with CloudWatch RUM\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html>) .
-    pub policy_document: Str,
+    /// The JSON to use as the resource policy. The document can be up to 4 KB in size. For more information about the contents and syntax for this policy, see [Using resource-based policies with CloudWatch RUM](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html) .
+    pub policy_document: ::cloudwright_core::Str,
     /// `PolicyRevisionId`: a string.
     ///
     /// A string value that you can use to conditionally update your policy. You can provide the revision ID of your existing policy to make mutating requests against that policy.
@@ -796,32 +641,32 @@ pub struct ResourcePolicy {
     /// When you assign a policy revision ID, then later requests about that policy will be rejected with an `InvalidPolicyRevisionIdException` error if they don't provide the correct current revision ID.
     ///
     /// Length 1 to 255.
-    pub policy_revision_id: Option<Str>,
+    pub policy_revision_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ResourcePolicy {
-    /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
+    /// A `ResourcePolicy` with its one required property, `PolicyDocument`.
     #[inline]
-    pub fn new(required: ResourcePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            policy_document: required.policy_document,
-            policy_revision_id: None,
+            policy_document: value.into(),
+            policy_revision_id: ::std::option::Option::None,
         }
     }
 
     /// `PolicyDocument`: a string, required.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyRevisionId`: a string.
-    pub fn policy_revision_id(mut self, value: impl Into<Str>) -> Self { self.policy_revision_id = Some(value.into()); self }
+    pub fn policy_revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_revision_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourcePolicy {}
+impl crate::PropertyType for ResourcePolicy {}
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .opt("PolicyRevisionId", &self.policy_revision_id)
             .build()
@@ -832,21 +677,10 @@ impl ToValue for ResourcePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::RUM::AppMonitor`.
 ///
@@ -856,11 +690,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -875,17 +709,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -900,24 +734,24 @@ pub enum CustomEventsStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CustomEventsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CustomEventsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CustomEventsStatus {
+impl ::cloudwright_core::ToValue for CustomEventsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -929,24 +763,24 @@ pub enum Destination {
     /// `Evidently`
     Evidently,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Destination {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Destination {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudWatch => "CloudWatch",
             Self::Evidently => "Evidently",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -958,24 +792,24 @@ pub enum JavaScriptSourceMapsStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JavaScriptSourceMapsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JavaScriptSourceMapsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JavaScriptSourceMapsStatus {
+impl ::cloudwright_core::ToValue for JavaScriptSourceMapsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -989,25 +823,25 @@ pub enum Platform {
     /// `iOS`
     IOs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Platform {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Platform {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Platform {
+impl ::cloudwright_core::ToValue for Platform {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Web => "Web",
             Self::Android => "Android",
             Self::IOs => "iOS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1021,24 +855,164 @@ pub enum Telemetry {
     /// `http`
     Http,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Telemetry {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Telemetry {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Telemetry {
+impl ::cloudwright_core::ToValue for Telemetry {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Errors => "errors",
             Self::Performance => "performance",
             Self::Http => "http",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "https?:\\/\\/(www\\.)?[-a-zA-Z0-9@:%._\\+~#=]{1,256}\\.[a-zA-Z0-9()]{1,6}\\b([-a-zA-Z0-9()@:%_\\+.~#?&//=]*)",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]+:[0-9a-f-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9-._/#:]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?$",
+    );
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^(localhost)$|^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$|(?=^[a-zA-Z0-9\\.\\*-]{4,253}$)(?!.*\\.-)(?!.*-\\.)(?!.*\\.\\.)(?!.*[^\\.]{64,})^(\\*\\.)?(?![-\\.\\*])[^\\*]{1,}\\.(\\*|(?!.*--)(?=.*[a-zA-Z])[^\\*]{1,}[^\\*-])$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("[\\.\\-_/#A-Za-z0-9]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
+        properties: &[
+            ("AppMonitorConfiguration", Shape::Object(&RULE_AppMonitorConfiguration)),
+            ("CustomEvents", Shape::Object(&RULE_CustomEvents)),
+            ("CwLogEnabled", Shape::Bool),
+            ("DeobfuscationConfiguration", Shape::Object(&RULE_DeobfuscationConfiguration)),
+            ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("DomainList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Platform", Shape::Str(&StrRule { allowed: &["Web", "Android", "iOS"], ..StrRule::ANY })),
+            ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppMonitorConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowCookies", Shape::Bool),
+            ("EnableXRay", Shape::Bool),
+            ("ExcludedPages", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1260), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("FavoritePages", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
+            ("GuestRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("IdentityPoolId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(55), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("IncludedPages", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1260), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("MetricDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDestination), min_items: Some(0), max_items: Some(20), unique: true })),
+            ("SessionSampleRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("Telemetries", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["errors", "performance", "http"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomEvents: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeobfuscationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("JavaScriptSourceMaps", Shape::Object(&RULE_JavaScriptSourceMaps)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
+        properties: &[
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionKeys", Shape::Typed(json_type::OBJECT)),
+            ("EventPattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(237), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Str(&StrRule { allowed: &["CloudWatch", "Evidently"], ..StrRule::ANY })),
+            ("DestinationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(2000), unique: true })),
+        ],
+        required: &["Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::STR),
+            ("PolicyRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

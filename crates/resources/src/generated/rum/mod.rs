@@ -9,4 +9,4 @@
 pub mod app_monitor;
 
 #[cfg(feature = "rum")]
-pub use app_monitor::{AppMonitor, AppMonitorAttributes, AppMonitorRequired};
+pub use app_monitor::{AppMonitor, AppMonitorAttributes};

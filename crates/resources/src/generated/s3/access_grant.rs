@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`AccessGrant`], by name: `AccessGrant::new(AccessGrantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessGrantRequired {
     /// `AccessGrantsLocationId`: a string, required.
-    pub access_grants_location_id: Str,
+    pub access_grants_location_id: ::cloudwright_core::Str,
     /// `Grantee`: a [`Grantee`] object, required.
-    pub grantee: Obj<Grantee>,
+    pub grantee: crate::Obj<Grantee>,
     /// `Permission`: an [`AccessGrantPermission`] value, required.
     pub permission: AccessGrantPermission,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_AccessGrant: ObjRule = ObjRule {
-    properties: &[
-        ("AccessGrantsLocationConfiguration", Shape::Object(&RULE_AccessGrantsLocationConfiguration)),
-        ("AccessGrantsLocationId", Shape::STR),
-        ("ApplicationArn", Shape::STR),
-        ("Grantee", Shape::Object(&RULE_Grantee)),
-        ("Permission", Shape::Str(&StrRule { allowed: &["READ", "WRITE", "READWRITE"], ..StrRule::ANY })),
-        ("S3PrefixType", Shape::Str(&StrRule { allowed: &["Object"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Grantee", "Permission", "AccessGrantsLocationId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3::AccessGrant` resource.
 ///
-/// The `AWS::S3::AccessGrant` resource creates an access grant that gives a grantee access to your S3 data. The grantee can be an IAM user or role or a directory user, or group. Before you can create a grant, you must have an S3 Access Grants instance in the same Region as the S3 data. You can create an S3 Access Grants instance using the \[AWS::S3::AccessGrantsInstance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantsinstance.html>) . You must also have registered at least one S3 data location in your S3 Access Grants instance using \[AWS::S3::AccessGrantsLocation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantslocation.html>) .
+/// The `AWS::S3::AccessGrant` resource creates an access grant that gives a grantee access to your S3 data. The grantee can be an IAM user or role or a directory user, or group. Before you can create a grant, you must have an S3 Access Grants instance in the same Region as the S3 data. You can create an S3 Access Grants instance using the [AWS::S3::AccessGrantsInstance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantsinstance.html) . You must also have registered at least one S3 data location in your S3 Access Grants instance using [AWS::S3::AccessGrantsLocation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantslocation.html) .
 ///
 /// - **Permissions** - You must have the `s3:CreateAccessGrant` permission to use this resource.
 /// - **Additional Permissions** - For any directory identity - `sso:DescribeInstance` and `sso:DescribeApplication`
@@ -61,19 +41,20 @@ pub struct AccessGrant {
     /// `AccessGrantsLocationConfiguration`: an [`AccessGrantsLocationConfiguration`] object.
     ///
     /// The configuration options of the grant location. The grant location is the S3 path to the data to which you are granting access. It contains the `S3SubPrefix` field. The grant scope is the result of appending the subprefix to the location scope of the registered location.
-    pub access_grants_location_configuration: Option<Obj<AccessGrantsLocationConfiguration>>,
+    pub access_grants_location_configuration:
+        ::std::option::Option<crate::Obj<AccessGrantsLocationConfiguration>>,
     /// `AccessGrantsLocationId`: a string, required.
     ///
     /// The ID of the registered location to which you are granting access. S3 Access Grants assigns this ID when you register the location. S3 Access Grants assigns the ID `default` to the default location `s3://` and assigns an auto-generated ID to other locations that you register.
-    pub access_grants_location_id: Str,
+    pub access_grants_location_id: ::cloudwright_core::Str,
     /// `ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an AWS IAM Identity Center application associated with your Identity Center instance. If the grant includes an application ARN, the grantee can only access the S3 data through this application.
-    pub application_arn: Option<Str>,
+    pub application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Grantee`: a [`Grantee`] object, required.
     ///
     /// The user, group, or role to which you are granting access. You can grant access to an IAM user or role. If you have added your corporate directory to AWS IAM Identity Center and associated your Identity Center instance with your S3 Access Grants instance, the grantee can also be a corporate directory user or group.
-    pub grantee: Obj<Grantee>,
+    pub grantee: crate::Obj<Grantee>,
     /// `Permission`: an [`AccessGrantPermission`] value, required.
     ///
     /// The type of access that you are granting to your S3 data, which can be set to one of the following values:
@@ -87,13 +68,13 @@ pub struct AccessGrant {
     /// The type of `S3SubPrefix` . The only possible value is `Object` . Pass this value if the access grant scope is an object. Do not pass this value if the access grant scope is a bucket or a bucket and a prefix.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub s3_prefix_type: Option<S3PrefixType>,
+    pub s3_prefix_type: ::std::option::Option<S3PrefixType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The AWS resource tags that you are adding to the access grant. Each tag is a label consisting of a user-defined key and value. Tags can help you manage, identify, organize, search for, and filter resources.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +84,7 @@ impl AccessGrant {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::AccessGrant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrant.html",
         primary_identifier: &["AccessGrantId"],
@@ -114,57 +95,59 @@ impl AccessGrant {
         read_only: &["AccessGrantId", "AccessGrantArn", "GrantScope"],
         attributes: &["AccessGrantArn", "AccessGrantId", "GrantScope"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AccessGrant` with its required properties, named in a [`AccessGrantRequired`].
     #[inline]
     pub fn new(required: AccessGrantRequired) -> Self {
         Self {
-            access_grants_location_configuration: None,
+            access_grants_location_configuration: ::std::option::Option::None,
             access_grants_location_id: required.access_grants_location_id,
-            application_arn: None,
+            application_arn: ::std::option::Option::None,
             grantee: required.grantee,
             permission: required.permission,
-            s3_prefix_type: None,
-            tags: None,
+            s3_prefix_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessGrantsLocationConfiguration`: an [`AccessGrantsLocationConfiguration`] object.
-    pub fn access_grants_location_configuration(mut self, value: impl Into<Obj<AccessGrantsLocationConfiguration>>) -> Self { self.access_grants_location_configuration = Some(value.into()); self }
+    pub fn access_grants_location_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AccessGrantsLocationConfiguration>>) -> Self { self.access_grants_location_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AccessGrantsLocationId`: a string, required.
-    pub fn access_grants_location_id(mut self, value: impl Into<Str>) -> Self { self.access_grants_location_id = value.into(); self }
+    pub fn access_grants_location_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_grants_location_id = value.into(); self }
     /// `ApplicationArn`: a string.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = ::std::option::Option::Some(value.into()); self }
     /// `Grantee`: a [`Grantee`] object, required.
-    pub fn grantee(mut self, value: impl Into<Obj<Grantee>>) -> Self { self.grantee = value.into(); self }
+    pub fn grantee(mut self, value: impl ::std::convert::Into<crate::Obj<Grantee>>) -> Self { self.grantee = value.into(); self }
     /// `Permission`: an [`AccessGrantPermission`] value, required.
-    pub fn permission(mut self, value: impl Into<AccessGrantPermission>) -> Self { self.permission = value.into(); self }
+    pub fn permission(mut self, value: impl ::std::convert::Into<AccessGrantPermission>) -> Self { self.permission = value.into(); self }
     /// `S3PrefixType`: a [`S3PrefixType`] value.
-    pub fn s3_prefix_type(mut self, value: impl Into<S3PrefixType>) -> Self { self.s3_prefix_type = Some(value.into()); self }
+    pub fn s3_prefix_type(mut self, value: impl ::std::convert::Into<S3PrefixType>) -> Self { self.s3_prefix_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessGrant {
+impl ::cloudwright_core::Resource for AccessGrant {
     type Attributes = AccessGrantAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessGrant, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessGrant, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessGrant {
+impl ::cloudwright_core::ToValue for AccessGrant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AccessGrantsLocationConfiguration",
                 &self.access_grants_location_configuration,
@@ -179,12 +162,12 @@ impl ToValue for AccessGrant {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessGrant`]: `Handle<AccessGrant>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessGrant`]: `Handle<AccessGrant>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessGrantAttributes(ResourceRef);
+pub struct AccessGrantAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessGrantAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessGrantAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -192,43 +175,26 @@ impl From<ResourceRef> for AccessGrantAttributes {
 impl AccessGrantAttributes {
     /// `Fn::GetAtt` `AccessGrantArn`: a string.
     #[inline]
-    pub fn access_grant_arn(&self) -> Value {
-        self.0.get_att("AccessGrantArn")
+    pub fn access_grant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessGrantArn"))
     }
 
     /// `Fn::GetAtt` `AccessGrantId`: a string.
     ///
     /// The ID of the access grant. S3 Access Grants auto-generates this ID when you create the access grant.
     #[inline]
-    pub fn access_grant_id(&self) -> Value {
-        self.0.get_att("AccessGrantId")
+    pub fn access_grant_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessGrantId"))
     }
 
     /// `Fn::GetAtt` `GrantScope`: a string.
     ///
     /// The S3 path of the data to which you are granting access. It is the result of appending the `Subprefix` to the location scope.
     #[inline]
-    pub fn grant_scope(&self) -> Value {
-        self.0.get_att("GrantScope")
+    pub fn grant_scope(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GrantScope"))
     }
 }
-
-/// The required properties of [`AccessGrantsLocationConfiguration`], by name: `AccessGrantsLocationConfiguration::new(AccessGrantsLocationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessGrantsLocationConfigurationRequired {
-    /// `S3SubPrefix`: a string, required.
-    pub s3_sub_prefix: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessGrantsLocationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3SubPrefix", Shape::STR),
-    ],
-    required: &["S3SubPrefix"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessGrantsLocationConfiguration` property type of `AWS::S3::AccessGrant`.
 ///
@@ -242,29 +208,29 @@ pub struct AccessGrantsLocationConfiguration {
     /// The `S3SubPrefix` is appended to the location scope creating the grant scope. Use this field to narrow the scope of the grant to a subset of the location scope. This field is required if the location scope is the default location `s3://` because you cannot create a grant for all of your S3 data in the Region and must narrow the scope. For example, if the location scope is the default location `s3://` , the `S3SubPrefx` can be a `<bucket-name>/*` , so the full grant scope path would be `s3://<bucket-name>/*` . Or the `S3SubPrefx` can be `<bucket-name>/<prefix-name>*` , so the full grant scope path would be `s3://<bucket-name>/<prefix-name>*` .
     ///
     /// If the `S3SubPrefix` includes a prefix, append the wildcard character `*` after the prefix to indicate that you want to include all object key names in the bucket that start with that prefix.
-    pub s3_sub_prefix: Str,
+    pub s3_sub_prefix: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AccessGrantsLocationConfiguration {
-    /// A `AccessGrantsLocationConfiguration` with its required properties, named in a [`AccessGrantsLocationConfigurationRequired`].
+    /// A `AccessGrantsLocationConfiguration` with its one required property, `S3SubPrefix`.
     #[inline]
-    pub fn new(required: AccessGrantsLocationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_sub_prefix: required.s3_sub_prefix,
+            s3_sub_prefix: value.into(),
         }
     }
 
     /// `S3SubPrefix`: a string, required.
-    pub fn s3_sub_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_sub_prefix = value.into(); self }
+    pub fn s3_sub_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_sub_prefix = value.into(); self }
 }
 
-impl PropertyType for AccessGrantsLocationConfiguration {}
+impl crate::PropertyType for AccessGrantsLocationConfiguration {}
 
-impl ToValue for AccessGrantsLocationConfiguration {
+impl ::cloudwright_core::ToValue for AccessGrantsLocationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3SubPrefix", &self.s3_sub_prefix)
             .build()
     }
@@ -274,21 +240,10 @@ impl ToValue for AccessGrantsLocationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GranteeRequired {
     /// `GranteeIdentifier`: a string, required.
-    pub grantee_identifier: Str,
+    pub grantee_identifier: ::cloudwright_core::Str,
     /// `GranteeType`: a [`GranteeType`] value, required.
     pub grantee_type: GranteeType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Grantee: ObjRule = ObjRule {
-    properties: &[
-        ("GranteeIdentifier", Shape::STR),
-        ("GranteeType", Shape::Str(&StrRule { allowed: &["IAM", "DIRECTORY_USER", "DIRECTORY_GROUP"], ..StrRule::ANY })),
-    ],
-    required: &["GranteeType", "GranteeIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Grantee` property type of `AWS::S3::AccessGrant`.
 ///
@@ -300,7 +255,7 @@ pub struct Grantee {
     /// `GranteeIdentifier`: a string, required.
     ///
     /// The unique identifier of the `Grantee` . If the grantee type is `IAM` , the identifier is the IAM Amazon Resource Name (ARN) of the user or role. If the grantee type is a directory user or group, the identifier is 128-bit universally unique identifier (UUID) in the format `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` . You can obtain this UUID from your AWS IAM Identity Center instance.
-    pub grantee_identifier: Str,
+    pub grantee_identifier: ::cloudwright_core::Str,
     /// `GranteeType`: a [`GranteeType`] value, required.
     ///
     /// The type of the grantee to which access has been granted. It can be one of the following values:
@@ -323,17 +278,17 @@ impl Grantee {
     }
 
     /// `GranteeIdentifier`: a string, required.
-    pub fn grantee_identifier(mut self, value: impl Into<Str>) -> Self { self.grantee_identifier = value.into(); self }
+    pub fn grantee_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.grantee_identifier = value.into(); self }
     /// `GranteeType`: a [`GranteeType`] value, required.
-    pub fn grantee_type(mut self, value: impl Into<GranteeType>) -> Self { self.grantee_type = value.into(); self }
+    pub fn grantee_type(mut self, value: impl ::std::convert::Into<GranteeType>) -> Self { self.grantee_type = value.into(); self }
 }
 
-impl PropertyType for Grantee {}
+impl crate::PropertyType for Grantee {}
 
-impl ToValue for Grantee {
+impl ::cloudwright_core::ToValue for Grantee {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("GranteeIdentifier", &self.grantee_identifier)
             .req("GranteeType", &self.grantee_type)
             .build()
@@ -350,25 +305,25 @@ pub enum AccessGrantPermission {
     /// `READWRITE`
     Readwrite,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessGrantPermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessGrantPermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessGrantPermission {
+impl ::cloudwright_core::ToValue for AccessGrantPermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Read => "READ",
             Self::Write => "WRITE",
             Self::Readwrite => "READWRITE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,25 +337,25 @@ pub enum GranteeType {
     /// `DIRECTORY_GROUP`
     DirectoryGroup,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GranteeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GranteeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GranteeType {
+impl ::cloudwright_core::ToValue for GranteeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iam => "IAM",
             Self::DirectoryUser => "DIRECTORY_USER",
             Self::DirectoryGroup => "DIRECTORY_GROUP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -410,22 +365,68 @@ pub enum S3PrefixType {
     /// `Object`
     Object,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3PrefixType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3PrefixType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3PrefixType {
+impl ::cloudwright_core::ToValue for S3PrefixType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Object => "Object",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessGrant: ObjRule = ObjRule {
+        properties: &[
+            ("AccessGrantsLocationConfiguration", Shape::Object(&RULE_AccessGrantsLocationConfiguration)),
+            ("AccessGrantsLocationId", Shape::STR),
+            ("ApplicationArn", Shape::STR),
+            ("Grantee", Shape::Object(&RULE_Grantee)),
+            ("Permission", Shape::Str(&StrRule { allowed: &["READ", "WRITE", "READWRITE"], ..StrRule::ANY })),
+            ("S3PrefixType", Shape::Str(&StrRule { allowed: &["Object"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Grantee", "Permission", "AccessGrantsLocationId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessGrantsLocationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3SubPrefix", Shape::STR),
+        ],
+        required: &["S3SubPrefix"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Grantee: ObjRule = ObjRule {
+        properties: &[
+            ("GranteeIdentifier", Shape::STR),
+            ("GranteeType", Shape::Str(&StrRule { allowed: &["IAM", "DIRECTORY_USER", "DIRECTORY_GROUP"], ..StrRule::ANY })),
+        ],
+        required: &["GranteeType", "GranteeIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

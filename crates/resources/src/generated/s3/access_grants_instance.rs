@@ -5,21 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessGrantsInstance: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityCenterArn", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::AccessGrantsInstance` resource.
 ///
@@ -40,13 +26,13 @@ pub struct AccessGrantsInstance {
     /// `IdentityCenterArn`: a string.
     ///
     /// If you would like to associate your S3 Access Grants instance with an AWS IAM Identity Center instance, use this field to pass the Amazon Resource Name (ARN) of the AWS IAM Identity Center instance that you are associating with your S3 Access Grants instance. An IAM Identity Center instance is your corporate identity directory that you added to the IAM Identity Center.
-    pub identity_center_arn: Option<Str>,
+    pub identity_center_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The AWS resource tags that you are adding to the S3 Access Grants instance. Each tag is a label consisting of a user-defined key and value. Tags can help you manage, identify, organize, search for, and filter resources.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -56,7 +42,7 @@ impl AccessGrantsInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::AccessGrantsInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantsinstance.html",
         primary_identifier: &["AccessGrantsInstanceArn"],
@@ -67,51 +53,53 @@ impl AccessGrantsInstance {
         read_only: &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"],
         attributes: &["AccessGrantsInstanceArn", "AccessGrantsInstanceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AccessGrantsInstance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdentityCenterArn`: a string.
-    pub fn identity_center_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_arn = Some(value.into()); self }
+    pub fn identity_center_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_center_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessGrantsInstance {
+impl ::cloudwright_core::Resource for AccessGrantsInstance {
     type Attributes = AccessGrantsInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessGrantsInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessGrantsInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessGrantsInstance {
+impl ::cloudwright_core::ToValue for AccessGrantsInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdentityCenterArn", &self.identity_center_arn)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessGrantsInstance`]: `Handle<AccessGrantsInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessGrantsInstance`]: `Handle<AccessGrantsInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessGrantsInstanceAttributes(ResourceRef);
+pub struct AccessGrantsInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessGrantsInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessGrantsInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -119,15 +107,34 @@ impl From<ResourceRef> for AccessGrantsInstanceAttributes {
 impl AccessGrantsInstanceAttributes {
     /// `Fn::GetAtt` `AccessGrantsInstanceArn`: a string.
     #[inline]
-    pub fn access_grants_instance_arn(&self) -> Value {
-        self.0.get_att("AccessGrantsInstanceArn")
+    pub fn access_grants_instance_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessGrantsInstanceArn"))
     }
 
     /// `Fn::GetAtt` `AccessGrantsInstanceId`: a string.
     ///
     /// The ID of the S3 Access Grants instance. The ID is `default` . You can have one S3 Access Grants instance per Region per account.
     #[inline]
-    pub fn access_grants_instance_id(&self) -> Value {
-        self.0.get_att("AccessGrantsInstanceId")
+    pub fn access_grants_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessGrantsInstanceId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessGrantsInstance: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityCenterArn", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`AccessGrantsLocation`], by name: `AccessGrantsLocation::new(AccessGrantsLocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessGrantsLocationRequired {
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `LocationScope`: a string, required.
-    pub location_scope: Str,
+    pub location_scope: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessGrantsLocation: ObjRule = ObjRule {
-    properties: &[
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LocationScope", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IamRoleArn", "LocationScope"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::AccessGrantsLocation` resource.
 ///
@@ -40,7 +24,7 @@ pub(crate) static RULE_AccessGrantsLocation: ObjRule = ObjRule {
 /// - A bucket - `S3://<bucket-name>`
 /// - A bucket and prefix - `S3://<bucket-name>/<prefix>`
 ///
-/// When you register a location, you must include the IAM role that has permission to manage the S3 location that you are registering. Give S3 Access Grants permission to assume this role \[using a policy\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location.html>) . S3 Access Grants assumes this role to manage access to the location and to vend temporary credentials to grantees or client applications.
+/// When you register a location, you must include the IAM role that has permission to manage the S3 location that you are registering. Give S3 Access Grants permission to assume this role [using a policy](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-grants-location.html) . S3 Access Grants assumes this role to manage access to the location and to vend temporary credentials to grantees or client applications.
 ///
 /// - **Permissions** - You must have the `s3:CreateAccessGrantsLocation` permission to use this resource.
 /// - **Additional Permissions** - You must also have the following permission for the specified IAM role: `iam:PassRole`
@@ -59,17 +43,17 @@ pub struct AccessGrantsLocation {
     /// The Amazon Resource Name (ARN) of the IAM role for the registered location. S3 Access Grants assumes this role to manage access to the registered location.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `LocationScope`: a string, required.
     ///
     /// The S3 URI path to the location that you are registering. The location scope can be the default S3 location `s3://` , the S3 path to a bucket, or the S3 path to a bucket and prefix. A prefix in S3 is a string of characters at the beginning of an object key name used to organize the objects that you store in your S3 buckets. For example, object key names that start with the `engineering/` prefix or object key names that start with the `marketing/campaigns/` prefix.
-    pub location_scope: Str,
+    pub location_scope: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The AWS resource tags that you are adding to the S3 Access Grants location. Each tag is a label consisting of a user-defined key and value. Tags can help you manage, identify, organize, search for, and filter resources.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +63,7 @@ impl AccessGrantsLocation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::AccessGrantsLocation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantslocation.html",
         primary_identifier: &["AccessGrantsLocationId"],
@@ -90,7 +74,7 @@ impl AccessGrantsLocation {
         read_only: &["AccessGrantsLocationArn", "AccessGrantsLocationId"],
         attributes: &["AccessGrantsLocationArn", "AccessGrantsLocationId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AccessGrantsLocation` with its required properties, named in a [`AccessGrantsLocationRequired`].
@@ -99,36 +83,38 @@ impl AccessGrantsLocation {
         Self {
             iam_role_arn: required.iam_role_arn,
             location_scope: required.location_scope,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `LocationScope`: a string, required.
-    pub fn location_scope(mut self, value: impl Into<Str>) -> Self { self.location_scope = value.into(); self }
+    pub fn location_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessGrantsLocation {
+impl ::cloudwright_core::Resource for AccessGrantsLocation {
     type Attributes = AccessGrantsLocationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessGrantsLocation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessGrantsLocation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessGrantsLocation {
+impl ::cloudwright_core::ToValue for AccessGrantsLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IamRoleArn", &self.iam_role_arn)
             .req("LocationScope", &self.location_scope)
             .opt("Tags", &self.tags)
@@ -136,12 +122,12 @@ impl ToValue for AccessGrantsLocation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessGrantsLocation`]: `Handle<AccessGrantsLocation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessGrantsLocation`]: `Handle<AccessGrantsLocation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessGrantsLocationAttributes(ResourceRef);
+pub struct AccessGrantsLocationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessGrantsLocationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessGrantsLocationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,15 +137,36 @@ impl AccessGrantsLocationAttributes {
     ///
     /// The ARN of the location you are registering.
     #[inline]
-    pub fn access_grants_location_arn(&self) -> Value {
-        self.0.get_att("AccessGrantsLocationArn")
+    pub fn access_grants_location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessGrantsLocationArn"))
     }
 
     /// `Fn::GetAtt` `AccessGrantsLocationId`: a string.
     ///
     /// The ID of the registered location to which you are granting access. S3 Access Grants assigns this ID when you register the location. S3 Access Grants assigns the ID `default` to the default location `s3://` and assigns an auto-generated ID to other locations that you register.
     #[inline]
-    pub fn access_grants_location_id(&self) -> Value {
-        self.0.get_att("AccessGrantsLocationId")
+    pub fn access_grants_location_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessGrantsLocationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessGrantsLocation: ObjRule = ObjRule {
+        properties: &[
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LocationScope", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IamRoleArn", "LocationScope"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
-
-/// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessPointRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("BucketAccountId", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3::AccessPoint` resource.
 ///
 /// The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to access buckets.
@@ -52,39 +23,40 @@ pub struct AccessPoint {
     /// The name of the bucket associated with this access point.
     ///
     /// Length 3 to 255; create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketAccountId`: a string.
     ///
     /// The AWS account ID associated with the S3 bucket associated with this access point.
     ///
     /// Pattern `^\d{12}$`; length at most 64; create-only: changing it replaces the resource.
-    pub bucket_account_id: Option<Str>,
+    pub bucket_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of this access point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
     ///
     /// Pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`; length 3 to 50; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policy`: a JSON value.
     ///
     /// The access point policy associated with this access point.
     ///
     /// Format `json`.
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
     ///
-    /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
-    pub public_access_block_configuration: Option<Obj<PublicAccessBlockConfiguration>>,
+    /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status) in the *Amazon S3 User Guide* .
+    pub public_access_block_configuration:
+        ::std::option::Option<crate::Obj<PublicAccessBlockConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see \[Using tags for attribute-based access control (ABAC)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac>) .
-    pub tags: Option<List<Tag>>,
+    /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see [Using tags for attribute-based access control (ABAC)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// The Virtual Private Cloud (VPC) configuration for this access point, if one exists.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +66,7 @@ impl AccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::AccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accesspoint.html",
         primary_identifier: &["Name"],
@@ -105,57 +77,59 @@ impl AccessPoint {
         read_only: &["Alias", "NetworkOrigin", "Arn"],
         attributes: &["Alias", "Arn", "Bucket", "BucketAccountId", "Name", "NetworkOrigin", "PublicAccessBlockConfiguration.BlockPublicAcls", "PublicAccessBlockConfiguration.BlockPublicPolicy", "PublicAccessBlockConfiguration.IgnorePublicAcls", "PublicAccessBlockConfiguration.RestrictPublicBuckets", "Tags", "VpcConfiguration.VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    /// A `AccessPoint` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: AccessPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            bucket_account_id: None,
-            name: None,
-            policy: None,
-            public_access_block_configuration: None,
-            tags: None,
-            vpc_configuration: None,
+            bucket: value.into(),
+            bucket_account_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            policy: ::std::option::Option::None,
+            public_access_block_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketAccountId`: a string.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
+    pub fn bucket_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_account_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
+    pub fn public_access_block_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessPoint {
+impl ::cloudwright_core::Resource for AccessPoint {
     type Attributes = AccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPoint {
+impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketAccountId", &self.bucket_account_id)
             .opt("Name", &self.name)
@@ -170,12 +144,12 @@ impl ToValue for AccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPointAttributes(ResourceRef);
+pub struct AccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -185,38 +159,38 @@ impl AccessPointAttributes {
     ///
     /// The alias for this access point.
     #[inline]
-    pub fn alias(&self) -> Value {
-        self.0.get_att("Alias")
+    pub fn alias(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Alias"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Bucket`: a string.
     ///
     /// The name of the bucket associated with this access point.
     #[inline]
-    pub fn bucket(&self) -> Value {
-        self.0.get_att("Bucket")
+    pub fn bucket(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Bucket"))
     }
 
     /// `Fn::GetAtt` `BucketAccountId`: a string.
     ///
     /// The AWS account ID associated with the S3 bucket associated with this access point.
     #[inline]
-    pub fn bucket_account_id(&self) -> Value {
-        self.0.get_att("BucketAccountId")
+    pub fn bucket_account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BucketAccountId"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of this access point. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the access point name.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `NetworkOrigin`: one of a set of strings.
@@ -225,8 +199,8 @@ impl AccessPointAttributes {
     ///
     /// *Allowed values* : `VPC` | `Internet`
     #[inline]
-    pub fn network_origin(&self) -> Value {
-        self.0.get_att("NetworkOrigin")
+    pub fn network_origin(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkOrigin"))
     }
 
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.BlockPublicAcls`: a boolean.
@@ -239,9 +213,11 @@ impl AccessPointAttributes {
     ///
     /// Enabling this setting doesn't affect existing policies or ACLs.
     #[inline]
-    pub fn public_access_block_configuration_block_public_acls(&self) -> Value {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.BlockPublicAcls")
+    pub fn public_access_block_configuration_block_public_acls(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("PublicAccessBlockConfiguration.BlockPublicAcls"),
+        )
     }
 
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.BlockPublicPolicy`: a boolean.
@@ -250,9 +226,13 @@ impl AccessPointAttributes {
     ///
     /// Enabling this setting doesn't affect existing bucket policies.
     #[inline]
-    pub fn public_access_block_configuration_block_public_policy(&self) -> Value {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.BlockPublicPolicy")
+    pub fn public_access_block_configuration_block_public_policy(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("PublicAccessBlockConfiguration.BlockPublicPolicy"),
+        )
     }
 
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.IgnorePublicAcls`: a boolean.
@@ -261,9 +241,11 @@ impl AccessPointAttributes {
     ///
     /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
     #[inline]
-    pub fn public_access_block_configuration_ignore_public_acls(&self) -> Value {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.IgnorePublicAcls")
+    pub fn public_access_block_configuration_ignore_public_acls(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("PublicAccessBlockConfiguration.IgnorePublicAcls"),
+        )
     }
 
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration.RestrictPublicBuckets`: a boolean.
@@ -272,42 +254,35 @@ impl AccessPointAttributes {
     ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
     #[inline]
-    pub fn public_access_block_configuration_restrict_public_buckets(&self) -> Value {
-        self.0
-            .get_att("PublicAccessBlockConfiguration.RestrictPublicBuckets")
+    pub fn public_access_block_configuration_restrict_public_buckets(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("PublicAccessBlockConfiguration.RestrictPublicBuckets"),
+        )
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
-    /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see \[Using tags for attribute-based access control (ABAC)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac>) .
+    /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see [Using tags for attribute-based access control (ABAC)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac) .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `VpcConfiguration.VpcId`: a string.
     ///
     /// If this field is specified, the access point will only allow connections from the specified VPC ID.
     #[inline]
-    pub fn vpc_configuration_vpc_id(&self) -> Value {
-        self.0.get_att("VpcConfiguration.VpcId")
+    pub fn vpc_configuration_vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcConfiguration.VpcId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `PublicAccessBlockConfiguration` property type of `AWS::S3::AccessPoint`.
 ///
-/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
+/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-accesspoint-publicaccessblockconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -321,25 +296,25 @@ pub struct PublicAccessBlockConfiguration {
     /// - PUT Bucket calls fail if the request includes a public ACL.
     ///
     /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
+    pub block_public_acls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BlockPublicPolicy`: a boolean.
     ///
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
     ///
     /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
+    pub block_public_policy: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnorePublicAcls`: a boolean.
     ///
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
     ///
     /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
+    pub ignore_public_acls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RestrictPublicBuckets`: a boolean.
     ///
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
     ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
+    pub restrict_public_buckets: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -347,25 +322,25 @@ impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockPublicAcls`: a boolean.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self { self.block_public_acls = Some(value.into()); self }
+    pub fn block_public_acls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_acls = ::std::option::Option::Some(value.into()); self }
     /// `BlockPublicPolicy`: a boolean.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self { self.block_public_policy = Some(value.into()); self }
+    pub fn block_public_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_policy = ::std::option::Option::Some(value.into()); self }
     /// `IgnorePublicAcls`: a boolean.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self { self.ignore_public_acls = Some(value.into()); self }
+    pub fn ignore_public_acls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_public_acls = ::std::option::Option::Some(value.into()); self }
     /// `RestrictPublicBuckets`: a boolean.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self { self.restrict_public_buckets = Some(value.into()); self }
+    pub fn restrict_public_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.restrict_public_buckets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PublicAccessBlockConfiguration {}
+impl crate::PropertyType for PublicAccessBlockConfiguration {}
 
-impl ToValue for PublicAccessBlockConfiguration {
+impl ::cloudwright_core::ToValue for PublicAccessBlockConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockPublicAcls", &self.block_public_acls)
             .opt("BlockPublicPolicy", &self.block_public_policy)
             .opt("IgnorePublicAcls", &self.ignore_public_acls)
@@ -378,21 +353,10 @@ impl ToValue for PublicAccessBlockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::S3::AccessPoint`.
 ///
@@ -402,11 +366,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -421,30 +385,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::S3::AccessPoint`.
 ///
@@ -458,7 +414,7 @@ pub struct VpcConfiguration {
     /// If this field is specified, the access point will only allow connections from the specified VPC ID.
     ///
     /// Format `AWS::EC2::VPC.Id`; length 1 to 1024.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -466,18 +422,77 @@ impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("VpcId", &self.vpc_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("VpcId", &self.vpc_id)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("BucketAccountId", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BlockPublicAcls", Shape::Bool),
+            ("BlockPublicPolicy", Shape::Bool),
+            ("IgnorePublicAcls", Shape::Bool),
+            ("RestrictPublicBuckets", Shape::Bool),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
 }

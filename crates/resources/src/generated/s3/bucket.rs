@@ -5,58 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::PublicAccessBlockConfiguration;
-use super::shared::RULE_PublicAccessBlockConfiguration;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Bucket: ObjRule = ObjRule {
-    properties: &[
-        ("AbacStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-        ("AccelerateConfiguration", Shape::Object(&RULE_AccelerateConfiguration)),
-        ("AccessControl", Shape::Str(&StrRule { allowed: &["AuthenticatedRead", "AwsExecRead", "BucketOwnerFullControl", "BucketOwnerRead", "LogDeliveryWrite", "Private", "PublicRead", "PublicReadWrite"], ..StrRule::ANY })),
-        ("AnalyticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalyticsConfiguration), min_items: None, max_items: None, unique: true })),
-        ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
-        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketNamePrefix", Shape::STR),
-        ("BucketNamespace", Shape::Str(&StrRule { allowed: &["global", "account-regional"], ..StrRule::ANY })),
-        ("CorsConfiguration", Shape::Object(&RULE_CorsConfiguration)),
-        ("IntelligentTieringConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_IntelligentTieringConfiguration), min_items: None, max_items: None, unique: true })),
-        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None, unique: true })),
-        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
-        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
-        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
-        ("MetadataTableConfiguration", Shape::Object(&RULE_MetadataTableConfiguration)),
-        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None, unique: true })),
-        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("ObjectLockConfiguration", Shape::Object(&RULE_ObjectLockConfiguration)),
-        ("ObjectLockEnabled", Shape::Bool),
-        ("OwnershipControls", Shape::Object(&RULE_OwnershipControls)),
-        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
-        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
-        ("WebsiteConfiguration", Shape::Object(&RULE_WebsiteConfiguration)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::Bucket` resource.
 ///
 /// The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where you create the AWS CloudFormation stack.
 ///
-/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see \[DeletionPolicy Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
-/// &gt; You can only delete empty buckets. Deletion fails for buckets that have contents.
+/// \> You can only delete empty buckets. Deletion fails for buckets that have contents.
 ///
 /// `Ref` returns its `BucketName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BucketAttributes`], which `Handle<Bucket>` dereferences to.
@@ -69,126 +26,131 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
 pub struct Bucket {
     /// `AbacStatus`: an [`AbacStatus`] value.
     ///
-    /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes. For more information, see \[Using tags with S3 general purpose buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html>) .
-    pub abac_status: Option<AbacStatus>,
+    /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose bucket, you can use tags to manage access to the general purpose buckets as well as for cost tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags for cost tracking purposes. For more information, see [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html) .
+    pub abac_status: ::std::option::Option<AbacStatus>,
     /// `AccelerateConfiguration`: an [`AccelerateConfiguration`] object.
     ///
-    /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see \[Amazon S3 Transfer Acceleration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html>) in the *Amazon S3 User Guide* .
-    pub accelerate_configuration: Option<Obj<AccelerateConfiguration>>,
+    /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide* .
+    pub accelerate_configuration: ::std::option::Option<crate::Obj<AccelerateConfiguration>>,
     /// `AccessControl`: an [`AccessControl`] value.
     ///
-    /// &gt; This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see \[Controlling object ownership\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html>) in the *Amazon S3 User Guide* .
+    /// \> This is a legacy property, and it is not recommended for most use cases. A majority of modern use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs disabled. For more information, see [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide* .
     ///
-    /// A canned access control list (ACL) that grants predefined permissions to the bucket. For more information about canned ACLs, see \[Canned ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl>) in the *Amazon S3 User Guide* .
+    /// A canned access control list (ACL) that grants predefined permissions to the bucket. For more information about canned ACLs, see [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in the *Amazon S3 User Guide* .
     ///
-    /// S3 buckets are created with ACLs disabled by default. Therefore, unless you explicitly set the \[AWS::S3::OwnershipControls\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html>) property to enable ACLs, your resource will fail to deploy with any value other than Private. Use cases requiring ACLs are uncommon.
+    /// S3 buckets are created with ACLs disabled by default. Therefore, unless you explicitly set the [AWS::S3::OwnershipControls](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html) property to enable ACLs, your resource will fail to deploy with any value other than Private. Use cases requiring ACLs are uncommon.
     ///
-    /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see \[AWS::S3::BucketPolicy\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html>) . For examples of common policy configurations, including S3 Server Access Logs buckets and more, see \[Bucket policy examples\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html>) in the *Amazon S3 User Guide* .
+    /// The majority of access control configurations can be successfully and more easily achieved with bucket policies. For more information, see [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html) . For examples of common policy configurations, including S3 Server Access Logs buckets and more, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) in the *Amazon S3 User Guide* .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub access_control: Option<AccessControl>,
+    pub access_control: ::std::option::Option<AccessControl>,
     /// `AnalyticsConfigurations`: a list of [`AnalyticsConfiguration`] objects.
     ///
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-    pub analytics_configurations: Option<List<AnalyticsConfiguration>>,
+    pub analytics_configurations:
+        ::std::option::Option<::cloudwright_core::List<AnalyticsConfiguration>>,
     /// `BucketEncryption`: a [`BucketEncryption`] object.
     ///
-    /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see \[Amazon S3 Default Encryption for S3 Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html>) in the *Amazon S3 User Guide* .
-    pub bucket_encryption: Option<Obj<BucketEncryption>>,
+    /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html) in the *Amazon S3 User Guide* .
+    pub bucket_encryption: ::std::option::Option<crate::Obj<BucketEncryption>>,
     /// `BucketName`: a string.
     ///
-    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow \[Amazon S3 bucket restrictions and limitations\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html>) . For more information, see \[Rules for naming Amazon S3 buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) in the *Amazon S3 User Guide* .
+    /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html) . For more information, see [Rules for naming Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html) in the *Amazon S3 User Guide* .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^([a-z0-9][a-z0-9.-]*[a-z0-9])?$`; length at most 63; create-only: changing it replaces the resource.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketNamePrefix`: a string.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub bucket_name_prefix: Option<Str>,
+    pub bucket_name_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketNamespace`: a [`BucketNamespace`] value.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub bucket_namespace: Option<BucketNamespace>,
+    pub bucket_namespace: ::std::option::Option<BucketNamespace>,
     /// `CorsConfiguration`: a [`CorsConfiguration`] object.
     ///
-    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see \[Enabling Cross-Origin Resource Sharing\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html>) in the *Amazon S3 User Guide* .
-    pub cors_configuration: Option<Obj<CorsConfiguration>>,
+    /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide* .
+    pub cors_configuration: ::std::option::Option<crate::Obj<CorsConfiguration>>,
     /// `IntelligentTieringConfigurations`: a list of [`IntelligentTieringConfiguration`] objects.
     ///
     /// Defines how Amazon S3 handles Intelligent-Tiering storage.
-    pub intelligent_tiering_configurations: Option<List<IntelligentTieringConfiguration>>,
+    pub intelligent_tiering_configurations:
+        ::std::option::Option<::cloudwright_core::List<IntelligentTieringConfiguration>>,
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
     ///
-    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see \[GET Bucket inventory\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html>) in the *Amazon S3 API Reference* .
-    pub inventory_configurations: Option<List<InventoryConfiguration>>,
+    /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference* .
+    pub inventory_configurations:
+        ::std::option::Option<::cloudwright_core::List<InventoryConfiguration>>,
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
     ///
-    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see \[Object Lifecycle Management\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html>) in the *Amazon S3 User Guide* .
-    pub lifecycle_configuration: Option<Obj<LifecycleConfiguration>>,
+    /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide* .
+    pub lifecycle_configuration: ::std::option::Option<crate::Obj<LifecycleConfiguration>>,
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
     ///
     /// Settings that define where logs are stored.
-    pub logging_configuration: Option<Obj<LoggingConfiguration>>,
+    pub logging_configuration: ::std::option::Option<crate::Obj<LoggingConfiguration>>,
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
     ///
     /// The S3 Metadata configuration for a general purpose bucket.
-    pub metadata_configuration: Option<Obj<MetadataConfiguration>>,
+    pub metadata_configuration: ::std::option::Option<crate::Obj<MetadataConfiguration>>,
     /// `MetadataTableConfiguration`: a [`MetadataTableConfiguration`] object.
     ///
     /// The metadata table configuration of an Amazon S3 general purpose bucket.
-    pub metadata_table_configuration: Option<Obj<MetadataTableConfiguration>>,
+    pub metadata_table_configuration: ::std::option::Option<crate::Obj<MetadataTableConfiguration>>,
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
     ///
-    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For more information, see \[PutBucketMetricsConfiguration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html>) .
-    pub metrics_configurations: Option<List<MetricsConfiguration>>,
+    /// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For more information, see [PutBucketMetricsConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html) .
+    pub metrics_configurations:
+        ::std::option::Option<::cloudwright_core::List<MetricsConfiguration>>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
     ///
     /// Configuration that defines how Amazon S3 handles bucket notifications.
-    pub notification_configuration: Option<Obj<NotificationConfiguration>>,
+    pub notification_configuration: ::std::option::Option<crate::Obj<NotificationConfiguration>>,
     /// `ObjectLockConfiguration`: an [`ObjectLockConfiguration`] object.
     ///
-    /// &gt; This operation is not supported for directory buckets.
+    /// \> This operation is not supported for directory buckets.
     ///
-    /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see \[Locking Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html>) .
+    /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html) .
     ///
-    /// &gt; - The `DefaultRetention` settings require both a mode and a period.
-    /// &gt; - The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
-    /// &gt; - You can enable Object Lock for new or existing buckets. For more information, see \[Configuring Object Lock\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html>) . &gt; You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt` , containing two spaces after `my` , you must URL encode this value to `my%20%20file.txt` .
-    pub object_lock_configuration: Option<Obj<ObjectLockConfiguration>>,
+    /// \> - The `DefaultRetention` settings require both a mode and a period.
+    /// \> - The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
+    /// \> - You can enable Object Lock for new or existing buckets. For more information, see [Configuring Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html) . > You must URL encode any signed header values that contain spaces. For example, if your header value is `my file.txt` , containing two spaces after `my` , you must URL encode this value to `my%20%20file.txt` .
+    pub object_lock_configuration: ::std::option::Option<crate::Obj<ObjectLockConfiguration>>,
     /// `ObjectLockEnabled`: a boolean.
     ///
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
-    pub object_lock_enabled: Option<Bool>,
+    pub object_lock_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `OwnershipControls`: an [`OwnershipControls`] object.
     ///
     /// Configuration that defines how Amazon S3 handles Object Ownership rules.
-    pub ownership_controls: Option<Obj<OwnershipControls>>,
+    pub ownership_controls: ::std::option::Option<crate::Obj<OwnershipControls>>,
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
     ///
     /// Configuration that defines how Amazon S3 handles public access.
-    pub public_access_block_configuration: Option<Obj<PublicAccessBlockConfiguration>>,
+    pub public_access_block_configuration:
+        ::std::option::Option<crate::Obj<PublicAccessBlockConfiguration>>,
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
     ///
     /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also enable versioning by using the `VersioningConfiguration` property.
     ///
     /// Amazon S3 can store replicated objects in a single destination bucket or multiple destination buckets. The destination bucket or buckets must already exist.
-    pub replication_configuration: Option<Obj<ReplicationConfiguration>>,
+    pub replication_configuration: ::std::option::Option<crate::Obj<ReplicationConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An arbitrary set of tags (key-value pairs) for this S3 bucket.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
     ///
     /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent objects from being deleted or overwritten by mistake or to archive objects so that you can retrieve previous versions of them.
     ///
-    /// &gt; When you enable versioning on a bucket for the first time, it might take a short amount of time for the change to be fully propagated. We recommend that you wait for 15 minutes after enabling versioning before issuing write operations ( `PUT` or `DELETE` ) on objects in the bucket.
-    pub versioning_configuration: Option<Obj<VersioningConfiguration>>,
+    /// \> When you enable versioning on a bucket for the first time, it might take a short amount of time for the change to be fully propagated. We recommend that you wait for 15 minutes after enabling versioning before issuing write operations ( `PUT` or `DELETE` ) on objects in the bucket.
+    pub versioning_configuration: ::std::option::Option<crate::Obj<VersioningConfiguration>>,
     /// `WebsiteConfiguration`: a [`WebsiteConfiguration`] object.
     ///
-    /// Information used to configure the bucket as a static website. For more information, see \[Hosting Websites on Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html>) .
-    pub website_configuration: Option<Obj<WebsiteConfiguration>>,
+    /// Information used to configure the bucket as a static website. For more information, see [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html) .
+    pub website_configuration: ::std::option::Option<crate::Obj<WebsiteConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -198,7 +160,7 @@ impl Bucket {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::Bucket",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucket.html",
         primary_identifier: &["BucketName"],
@@ -209,85 +171,87 @@ impl Bucket {
         read_only: &["Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "MetadataTableConfiguration/S3TablesDestination/TableNamespace", "MetadataTableConfiguration/S3TablesDestination/TableArn", "MetadataConfiguration/Destination", "MetadataConfiguration/JournalTableConfiguration/TableName", "MetadataConfiguration/JournalTableConfiguration/TableArn", "MetadataConfiguration/InventoryTableConfiguration/TableName", "MetadataConfiguration/InventoryTableConfiguration/TableArn", "WebsiteURL"],
         attributes: &["Arn", "DomainName", "DualStackDomainName", "MetadataConfiguration.Destination", "MetadataConfiguration.InventoryTableConfiguration.TableArn", "MetadataConfiguration.InventoryTableConfiguration.TableName", "MetadataConfiguration.JournalTableConfiguration.TableArn", "MetadataConfiguration.JournalTableConfiguration.TableName", "MetadataTableConfiguration.S3TablesDestination.TableArn", "MetadataTableConfiguration.S3TablesDestination.TableNamespace", "RegionalDomainName", "WebsiteURL"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Bucket` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AbacStatus`: an [`AbacStatus`] value.
-    pub fn abac_status(mut self, value: impl Into<AbacStatus>) -> Self { self.abac_status = Some(value.into()); self }
+    pub fn abac_status(mut self, value: impl ::std::convert::Into<AbacStatus>) -> Self { self.abac_status = ::std::option::Option::Some(value.into()); self }
     /// `AccelerateConfiguration`: an [`AccelerateConfiguration`] object.
-    pub fn accelerate_configuration(mut self, value: impl Into<Obj<AccelerateConfiguration>>) -> Self { self.accelerate_configuration = Some(value.into()); self }
+    pub fn accelerate_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AccelerateConfiguration>>) -> Self { self.accelerate_configuration = ::std::option::Option::Some(value.into()); self }
     /// `AccessControl`: an [`AccessControl`] value.
-    pub fn access_control(mut self, value: impl Into<AccessControl>) -> Self { self.access_control = Some(value.into()); self }
+    pub fn access_control(mut self, value: impl ::std::convert::Into<AccessControl>) -> Self { self.access_control = ::std::option::Option::Some(value.into()); self }
     /// `AnalyticsConfigurations`: a list of [`AnalyticsConfiguration`] objects.
-    pub fn analytics_configurations(mut self, value: impl Into<List<AnalyticsConfiguration>>) -> Self { self.analytics_configurations = Some(value.into()); self }
+    pub fn analytics_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AnalyticsConfiguration>>) -> Self { self.analytics_configurations = ::std::option::Option::Some(value.into()); self }
     /// `BucketEncryption`: a [`BucketEncryption`] object.
-    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self { self.bucket_encryption = Some(value.into()); self }
+    pub fn bucket_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<BucketEncryption>>) -> Self { self.bucket_encryption = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketNamePrefix`: a string.
-    pub fn bucket_name_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_name_prefix = Some(value.into()); self }
+    pub fn bucket_name_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name_prefix = ::std::option::Option::Some(value.into()); self }
     /// `BucketNamespace`: a [`BucketNamespace`] value.
-    pub fn bucket_namespace(mut self, value: impl Into<BucketNamespace>) -> Self { self.bucket_namespace = Some(value.into()); self }
+    pub fn bucket_namespace(mut self, value: impl ::std::convert::Into<BucketNamespace>) -> Self { self.bucket_namespace = ::std::option::Option::Some(value.into()); self }
     /// `CorsConfiguration`: a [`CorsConfiguration`] object.
-    pub fn cors_configuration(mut self, value: impl Into<Obj<CorsConfiguration>>) -> Self { self.cors_configuration = Some(value.into()); self }
+    pub fn cors_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CorsConfiguration>>) -> Self { self.cors_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IntelligentTieringConfigurations`: a list of [`IntelligentTieringConfiguration`] objects.
-    pub fn intelligent_tiering_configurations(mut self, value: impl Into<List<IntelligentTieringConfiguration>>) -> Self { self.intelligent_tiering_configurations = Some(value.into()); self }
+    pub fn intelligent_tiering_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IntelligentTieringConfiguration>>) -> Self { self.intelligent_tiering_configurations = ::std::option::Option::Some(value.into()); self }
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
-    pub fn inventory_configurations(mut self, value: impl Into<List<InventoryConfiguration>>) -> Self { self.inventory_configurations = Some(value.into()); self }
+    pub fn inventory_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InventoryConfiguration>>) -> Self { self.inventory_configurations = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
+    pub fn lifecycle_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
+    pub fn metadata_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetadataTableConfiguration`: a [`MetadataTableConfiguration`] object.
-    pub fn metadata_table_configuration(mut self, value: impl Into<Obj<MetadataTableConfiguration>>) -> Self { self.metadata_table_configuration = Some(value.into()); self }
+    pub fn metadata_table_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataTableConfiguration>>) -> Self { self.metadata_table_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
-    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self { self.metrics_configurations = Some(value.into()); self }
+    pub fn metrics_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricsConfiguration>>) -> Self { self.metrics_configurations = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
+    pub fn notification_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ObjectLockConfiguration`: an [`ObjectLockConfiguration`] object.
-    pub fn object_lock_configuration(mut self, value: impl Into<Obj<ObjectLockConfiguration>>) -> Self { self.object_lock_configuration = Some(value.into()); self }
+    pub fn object_lock_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ObjectLockConfiguration>>) -> Self { self.object_lock_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ObjectLockEnabled`: a boolean.
-    pub fn object_lock_enabled(mut self, value: impl Into<Bool>) -> Self { self.object_lock_enabled = Some(value.into()); self }
+    pub fn object_lock_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.object_lock_enabled = ::std::option::Option::Some(value.into()); self }
     /// `OwnershipControls`: an [`OwnershipControls`] object.
-    pub fn ownership_controls(mut self, value: impl Into<Obj<OwnershipControls>>) -> Self { self.ownership_controls = Some(value.into()); self }
+    pub fn ownership_controls(mut self, value: impl ::std::convert::Into<crate::Obj<OwnershipControls>>) -> Self { self.ownership_controls = ::std::option::Option::Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
+    pub fn public_access_block_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
+    pub fn replication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
-    pub fn versioning_configuration(mut self, value: impl Into<Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = Some(value.into()); self }
+    pub fn versioning_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = ::std::option::Option::Some(value.into()); self }
     /// `WebsiteConfiguration`: a [`WebsiteConfiguration`] object.
-    pub fn website_configuration(mut self, value: impl Into<Obj<WebsiteConfiguration>>) -> Self { self.website_configuration = Some(value.into()); self }
+    pub fn website_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<WebsiteConfiguration>>) -> Self { self.website_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Bucket {
+impl ::cloudwright_core::Resource for Bucket {
     type Attributes = BucketAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bucket, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Bucket, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Bucket {
+impl ::cloudwright_core::ToValue for Bucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AbacStatus", &self.abac_status)
             .opt("AccelerateConfiguration", &self.accelerate_configuration)
             .opt("AccessControl", &self.access_control)
@@ -329,12 +293,12 @@ impl ToValue for Bucket {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Bucket`]: `Handle<Bucket>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Bucket`]: `Handle<Bucket>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BucketAttributes(ResourceRef);
+pub struct BucketAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BucketAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BucketAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -342,8 +306,8 @@ impl From<ResourceRef> for BucketAttributes {
 impl BucketAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `DomainName`: a string.
@@ -352,8 +316,8 @@ impl BucketAttributes {
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.amazonaws.com`
     #[inline]
-    pub fn domain_name(&self) -> Value {
-        self.0.get_att("DomainName")
+    pub fn domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainName"))
     }
 
     /// `Fn::GetAtt` `DualStackDomainName`: a string.
@@ -362,72 +326,96 @@ impl BucketAttributes {
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
     ///
-    /// For more information about dual-stack endpoints, see \[Using Amazon S3 Dual-Stack Endpoints\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/dual-stack-endpoints.html>) .
+    /// For more information about dual-stack endpoints, see [Using Amazon S3 Dual-Stack Endpoints](https://docs.aws.amazon.com/AmazonS3/latest/dev/dual-stack-endpoints.html) .
     #[inline]
-    pub fn dual_stack_domain_name(&self) -> Value {
-        self.0.get_att("DualStackDomainName")
+    pub fn dual_stack_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DualStackDomainName"))
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.Destination`: an object.
     ///
     /// The destination information for the S3 Metadata configuration.
     #[inline]
-    pub fn metadata_configuration_destination(&self) -> Value {
-        self.0.get_att("MetadataConfiguration.Destination")
+    pub fn metadata_configuration_destination(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("MetadataConfiguration.Destination"))
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the inventory table.
     #[inline]
-    pub fn metadata_configuration_inventory_table_configuration_table_arn(&self) -> Value {
-        self.0
-            .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
+    pub fn metadata_configuration_inventory_table_configuration_table_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn"),
+        )
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`: a string.
     ///
     /// The name of the inventory table.
     #[inline]
-    pub fn metadata_configuration_inventory_table_configuration_table_name(&self) -> Value {
-        self.0
-            .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
+    pub fn metadata_configuration_inventory_table_configuration_table_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName"),
+        )
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the journal table.
     #[inline]
-    pub fn metadata_configuration_journal_table_configuration_table_arn(&self) -> Value {
-        self.0
-            .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
+    pub fn metadata_configuration_journal_table_configuration_table_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn"),
+        )
     }
 
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`: a string.
     ///
     /// The name of the journal table.
     #[inline]
-    pub fn metadata_configuration_journal_table_configuration_table_name(&self) -> Value {
-        self.0
-            .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
+    pub fn metadata_configuration_journal_table_configuration_table_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MetadataConfiguration.JournalTableConfiguration.TableName"),
+        )
     }
 
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     #[inline]
-    pub fn metadata_table_configuration_s3_tables_destination_table_arn(&self) -> Value {
-        self.0
-            .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
+    pub fn metadata_table_configuration_s3_tables_destination_table_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn"),
+        )
     }
 
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: a string.
     ///
     /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata` .
     #[inline]
-    pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Value {
-        self.0
-            .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
+    pub fn metadata_table_configuration_s3_tables_destination_table_namespace(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace"),
+        )
     }
 
     /// `Fn::GetAtt` `RegionalDomainName`: a string.
@@ -436,8 +424,8 @@ impl BucketAttributes {
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.us-east-2.amazonaws.com`
     #[inline]
-    pub fn regional_domain_name(&self) -> Value {
-        self.0.get_att("RegionalDomainName")
+    pub fn regional_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RegionalDomainName"))
     }
 
     /// `Fn::GetAtt` `WebsiteURL`: a string.
@@ -448,31 +436,14 @@ impl BucketAttributes {
     ///
     /// Example (IPv6): `http://DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
     #[inline]
-    pub fn website_url(&self) -> Value {
-        self.0.get_att("WebsiteURL")
+    pub fn website_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WebsiteURL"))
     }
 }
 
-/// The required properties of [`AbortIncompleteMultipartUpload`], by name: `AbortIncompleteMultipartUpload::new(AbortIncompleteMultipartUploadRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AbortIncompleteMultipartUploadRequired {
-    /// `DaysAfterInitiation`: an integer, required.
-    pub days_after_initiation: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[
-        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["DaysAfterInitiation"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see \[Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config>) in the *Amazon S3 User Guide* .
+/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-abortincompletemultipartupload.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -482,54 +453,37 @@ pub struct AbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
     ///
     /// Value at least 0.
-    pub days_after_initiation: Int,
+    pub days_after_initiation: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
-    /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    /// A `AbortIncompleteMultipartUpload` with its one required property, `DaysAfterInitiation`.
     #[inline]
-    pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            days_after_initiation: required.days_after_initiation,
+            days_after_initiation: value.into(),
         }
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
+    pub fn days_after_initiation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
-impl PropertyType for AbortIncompleteMultipartUpload {}
+impl crate::PropertyType for AbortIncompleteMultipartUpload {}
 
-impl ToValue for AbortIncompleteMultipartUpload {
+impl ::cloudwright_core::ToValue for AbortIncompleteMultipartUpload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
             .build()
     }
 }
 
-/// The required properties of [`AccelerateConfiguration`], by name: `AccelerateConfiguration::new(AccelerateConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccelerateConfigurationRequired {
-    /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
-    pub acceleration_status: AccelerationStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccelerateConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccelerationStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
-    ],
-    required: &["AccelerationStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AccelerateConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see \[Amazon S3 Transfer Acceleration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html>) in the *Amazon S3 User Guide* .
+/// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-accelerateconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -542,45 +496,28 @@ pub struct AccelerateConfiguration {
 
 #[rustfmt::skip]
 impl AccelerateConfiguration {
-    /// A `AccelerateConfiguration` with its required properties, named in a [`AccelerateConfigurationRequired`].
+    /// A `AccelerateConfiguration` with its one required property, `AccelerationStatus`.
     #[inline]
-    pub fn new(required: AccelerateConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AccelerationStatus>) -> Self {
         Self {
-            acceleration_status: required.acceleration_status,
+            acceleration_status: value.into(),
         }
     }
 
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
-    pub fn acceleration_status(mut self, value: impl Into<AccelerationStatus>) -> Self { self.acceleration_status = value.into(); self }
+    pub fn acceleration_status(mut self, value: impl ::std::convert::Into<AccelerationStatus>) -> Self { self.acceleration_status = value.into(); self }
 }
 
-impl PropertyType for AccelerateConfiguration {}
+impl crate::PropertyType for AccelerateConfiguration {}
 
-impl ToValue for AccelerateConfiguration {
+impl ::cloudwright_core::ToValue for AccelerateConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccelerationStatus", &self.acceleration_status)
             .build()
     }
 }
-
-/// The required properties of [`AccessControlTranslation`], by name: `AccessControlTranslation::new(AccessControlTranslationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessControlTranslationRequired {
-    /// `Owner`: an [`Owner`] value, required.
-    pub owner: Owner,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlTranslation: ObjRule = ObjRule {
-    properties: &[
-        ("Owner", Shape::Str(&StrRule { allowed: &["Destination"], ..StrRule::ANY })),
-    ],
-    required: &["Owner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlTranslation` property type of `AWS::S3::Bucket`.
 ///
@@ -591,30 +528,32 @@ pub(crate) static RULE_AccessControlTranslation: ObjRule = ObjRule {
 pub struct AccessControlTranslation {
     /// `Owner`: an [`Owner`] value, required.
     ///
-    /// Specifies the replica ownership. For default and valid values, see \[PUT bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) in the *Amazon S3 API Reference* .
+    /// Specifies the replica ownership. For default and valid values, see [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) in the *Amazon S3 API Reference* .
     pub owner: Owner,
 }
 
 #[rustfmt::skip]
 impl AccessControlTranslation {
-    /// A `AccessControlTranslation` with its required properties, named in a [`AccessControlTranslationRequired`].
+    /// A `AccessControlTranslation` with its one required property, `Owner`.
     #[inline]
-    pub fn new(required: AccessControlTranslationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Owner>) -> Self {
         Self {
-            owner: required.owner,
+            owner: value.into(),
         }
     }
 
     /// `Owner`: an [`Owner`] value, required.
-    pub fn owner(mut self, value: impl Into<Owner>) -> Self { self.owner = value.into(); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<Owner>) -> Self { self.owner = value.into(); self }
 }
 
-impl PropertyType for AccessControlTranslation {}
+impl crate::PropertyType for AccessControlTranslation {}
 
-impl ToValue for AccessControlTranslation {
+impl ::cloudwright_core::ToValue for AccessControlTranslation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Owner", &self.owner).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Owner", &self.owner)
+            .build()
     }
 }
 
@@ -622,23 +561,10 @@ impl ToValue for AccessControlTranslation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalyticsConfigurationRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
-    pub storage_class_analysis: Obj<StorageClassAnalysis>,
+    pub storage_class_analysis: crate::Obj<StorageClassAnalysis>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("StorageClassAnalysis", Shape::Object(&RULE_StorageClassAnalysis)),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["StorageClassAnalysis", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AnalyticsConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -650,21 +576,21 @@ pub struct AnalyticsConfiguration {
     /// `Id`: a string, required.
     ///
     /// The ID that identifies the analytics configuration.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// The prefix that an object must have to be included in the analytics results.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
     ///
     /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
-    pub storage_class_analysis: Obj<StorageClassAnalysis>,
+    pub storage_class_analysis: crate::Obj<StorageClassAnalysis>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// The tags to use when evaluating an analytics filter.
     ///
     /// The analytics only includes objects that meet the filter's criteria. If no filter is specified, all of the contents of the bucket are included in the analysis.
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -674,28 +600,28 @@ impl AnalyticsConfiguration {
     pub fn new(required: AnalyticsConfigurationRequired) -> Self {
         Self {
             id: required.id,
-            prefix: None,
+            prefix: ::std::option::Option::None,
             storage_class_analysis: required.storage_class_analysis,
-            tag_filters: None,
+            tag_filters: ::std::option::Option::None,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
-    pub fn storage_class_analysis(mut self, value: impl Into<Obj<StorageClassAnalysis>>) -> Self { self.storage_class_analysis = value.into(); self }
+    pub fn storage_class_analysis(mut self, value: impl ::std::convert::Into<crate::Obj<StorageClassAnalysis>>) -> Self { self.storage_class_analysis = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AnalyticsConfiguration {}
+impl crate::PropertyType for AnalyticsConfiguration {}
 
-impl ToValue for AnalyticsConfiguration {
+impl ::cloudwright_core::ToValue for AnalyticsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .opt("Prefix", &self.prefix)
             .req("StorageClassAnalysis", &self.storage_class_analysis)
@@ -704,24 +630,15 @@ impl ToValue for AnalyticsConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "SSE-C"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BlockedEncryptionTypes` property type of `AWS::S3::Bucket`.
 ///
-/// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject` , `CopyObject` , `PostObject` , multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see \[Blocking or unblocking SSE-C for a general purpose bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html>) .
+/// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject` , `CopyObject` , `PostObject` , multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html) .
 ///
 /// This data type is used with the following actions:
 ///
-/// - \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html>)
-/// - \[GetBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html>)
-/// - \[DeleteBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html>)
+/// - [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html)
+/// - [GetBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html)
+/// - [DeleteBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html)
 ///
 /// - **Permissions** - You must have the `s3:PutEncryptionConfiguration` permission to block or unblock an encryption type for a bucket.
 ///
@@ -734,8 +651,8 @@ pub struct BlockedEncryptionTypes {
     ///
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose bucket.
     ///
-    /// &gt; Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see \[Using server-side encryption with customer-provided keys (SSE-C)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html>) .
-    pub encryption_type: Option<List<EncryptionType>>,
+    /// \> Currently, this parameter only supports blocking or unblocking server side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html) .
+    pub encryption_type: ::std::option::Option<::cloudwright_core::List<EncryptionType>>,
 }
 
 #[rustfmt::skip]
@@ -743,44 +660,27 @@ impl BlockedEncryptionTypes {
     /// A `BlockedEncryptionTypes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionType`: a list of [`EncryptionType`] values.
-    pub fn encryption_type(mut self, value: impl Into<List<EncryptionType>>) -> Self { self.encryption_type = Some(value.into()); self }
+    pub fn encryption_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EncryptionType>>) -> Self { self.encryption_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockedEncryptionTypes {}
+impl crate::PropertyType for BlockedEncryptionTypes {}
 
-impl ToValue for BlockedEncryptionTypes {
+impl ::cloudwright_core::ToValue for BlockedEncryptionTypes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionType", &self.encryption_type)
             .build()
     }
 }
 
-/// The required properties of [`BucketEncryption`], by name: `BucketEncryption::new(BucketEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BucketEncryptionRequired {
-    /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ServerSideEncryptionConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BucketEncryption` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see \[Amazon S3 Default Encryption for S3 Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html>) in the *Amazon S3 User Guide* .
+/// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-bucketencryption.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -788,29 +688,29 @@ pub struct BucketEncryption {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
     ///
     /// Specifies the default server-side-encryption configuration.
-    pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
+    pub server_side_encryption_configuration: ::cloudwright_core::List<ServerSideEncryptionRule>,
 }
 
 #[rustfmt::skip]
 impl BucketEncryption {
-    /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
+    /// A `BucketEncryption` with its one required property, `ServerSideEncryptionConfiguration`.
     #[inline]
-    pub fn new(required: BucketEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ServerSideEncryptionRule>>) -> Self {
         Self {
-            server_side_encryption_configuration: required.server_side_encryption_configuration,
+            server_side_encryption_configuration: value.into(),
         }
     }
 
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
 }
 
-impl PropertyType for BucketEncryption {}
+impl crate::PropertyType for BucketEncryption {}
 
-impl ToValue for BucketEncryption {
+impl ::cloudwright_core::ToValue for BucketEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ServerSideEncryptionConfiguration",
                 &self.server_side_encryption_configuration,
@@ -819,26 +719,9 @@ impl ToValue for BucketEncryption {
     }
 }
 
-/// The required properties of [`CorsConfiguration`], by name: `CorsConfiguration::new(CorsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CorsConfigurationRequired {
-    /// `CorsRules`: a list of [`CorsRule`] objects, required.
-    pub cors_rules: List<CorsRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CorsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CorsRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["CorsRules"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CorsConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see \[Enabling Cross-Origin Resource Sharing\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html>) in the *Amazon S3 User Guide* .
+/// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more information, see [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-corsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -848,29 +731,31 @@ pub struct CorsConfiguration {
     /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
     ///
     /// Each item: length at most 100.
-    pub cors_rules: List<CorsRule>,
+    pub cors_rules: ::cloudwright_core::List<CorsRule>,
 }
 
 #[rustfmt::skip]
 impl CorsConfiguration {
-    /// A `CorsConfiguration` with its required properties, named in a [`CorsConfigurationRequired`].
+    /// A `CorsConfiguration` with its one required property, `CorsRules`.
     #[inline]
-    pub fn new(required: CorsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CorsRule>>) -> Self {
         Self {
-            cors_rules: required.cors_rules,
+            cors_rules: value.into(),
         }
     }
 
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
-    pub fn cors_rules(mut self, value: impl Into<List<CorsRule>>) -> Self { self.cors_rules = value.into(); self }
+    pub fn cors_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CorsRule>>) -> Self { self.cors_rules = value.into(); self }
 }
 
-impl PropertyType for CorsConfiguration {}
+impl crate::PropertyType for CorsConfiguration {}
 
-impl ToValue for CorsConfiguration {
+impl ::cloudwright_core::ToValue for CorsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("CorsRules", &self.cors_rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("CorsRules", &self.cors_rules)
+            .build()
     }
 }
 
@@ -878,25 +763,10 @@ impl ToValue for CorsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsRuleRequired {
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
-    pub allowed_methods: List<AllowedMethod>,
+    pub allowed_methods: ::cloudwright_core::List<AllowedMethod>,
     /// `AllowedOrigins`: a list of strings, required.
-    pub allowed_origins: List<Str>,
+    pub allowed_origins: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("AllowedMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ExposedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["AllowedMethods", "AllowedOrigins"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CorsRule` property type of `AWS::S3::Bucket`.
 ///
@@ -908,33 +778,33 @@ pub struct CorsRule {
     /// `AllowedHeaders`: a list of strings.
     ///
     /// Headers that are specified in the `Access-Control-Request-Headers` header. These headers are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3 returns any requested headers that are allowed.
-    pub allowed_headers: Option<List<Str>>,
+    pub allowed_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
     ///
     /// An HTTP method that you allow the origin to run.
     ///
     /// *Allowed values* : `GET` | `PUT` | `HEAD` | `POST` | `DELETE`
-    pub allowed_methods: List<AllowedMethod>,
+    pub allowed_methods: ::cloudwright_core::List<AllowedMethod>,
     /// `AllowedOrigins`: a list of strings, required.
     ///
     /// One or more origins you want customers to be able to access the bucket from.
-    pub allowed_origins: List<Str>,
+    pub allowed_origins: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ExposedHeaders`: a list of strings.
     ///
     /// One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript `XMLHttpRequest` object).
-    pub exposed_headers: Option<List<Str>>,
+    pub exposed_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Id`: a string.
     ///
     /// A unique identifier for this rule. The value must be no more than 255 characters.
     ///
     /// Length at most 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxAge`: an integer.
     ///
     /// The time in seconds that your browser is to cache the preflight response for the specified resource.
     ///
     /// Value at least 0.
-    pub max_age: Option<Int>,
+    pub max_age: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -943,35 +813,35 @@ impl CorsRule {
     #[inline]
     pub fn new(required: CorsRuleRequired) -> Self {
         Self {
-            allowed_headers: None,
+            allowed_headers: ::std::option::Option::None,
             allowed_methods: required.allowed_methods,
             allowed_origins: required.allowed_origins,
-            exposed_headers: None,
-            id: None,
-            max_age: None,
+            exposed_headers: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            max_age: ::std::option::Option::None,
         }
     }
 
     /// `AllowedHeaders`: a list of strings.
-    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_headers = Some(value.into()); self }
+    pub fn allowed_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_headers = ::std::option::Option::Some(value.into()); self }
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
-    pub fn allowed_methods(mut self, value: impl Into<List<AllowedMethod>>) -> Self { self.allowed_methods = value.into(); self }
+    pub fn allowed_methods(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AllowedMethod>>) -> Self { self.allowed_methods = value.into(); self }
     /// `AllowedOrigins`: a list of strings, required.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = value.into(); self }
+    pub fn allowed_origins(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_origins = value.into(); self }
     /// `ExposedHeaders`: a list of strings.
-    pub fn exposed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.exposed_headers = Some(value.into()); self }
+    pub fn exposed_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exposed_headers = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `MaxAge`: an integer.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
+    pub fn max_age(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_age = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CorsRule {}
+impl crate::PropertyType for CorsRule {}
 
-impl ToValue for CorsRule {
+impl ::cloudwright_core::ToValue for CorsRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedHeaders", &self.allowed_headers)
             .req("AllowedMethods", &self.allowed_methods)
             .req("AllowedOrigins", &self.allowed_origins)
@@ -986,21 +856,10 @@ impl ToValue for CorsRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataExportRequired {
     /// `Destination`: a [`Destination`] object, required.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `OutputSchemaVersion`: a string, required.
-    pub output_schema_version: Str,
+    pub output_schema_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataExport: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_Destination)),
-        ("OutputSchemaVersion", Shape::STR),
-    ],
-    required: &["Destination", "OutputSchemaVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataExport` property type of `AWS::S3::Bucket`.
 ///
@@ -1012,11 +871,11 @@ pub struct DataExport {
     /// `Destination`: a [`Destination`] object, required.
     ///
     /// The place to store the data for an analysis.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `OutputSchemaVersion`: a string, required.
     ///
     /// The version of the output schema to use when exporting data. Must be `V_1` .
-    pub output_schema_version: Str,
+    pub output_schema_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1031,40 +890,29 @@ impl DataExport {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `OutputSchemaVersion`: a string, required.
-    pub fn output_schema_version(mut self, value: impl Into<Str>) -> Self { self.output_schema_version = value.into(); self }
+    pub fn output_schema_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_schema_version = value.into(); self }
 }
 
-impl PropertyType for DataExport {}
+impl crate::PropertyType for DataExport {}
 
-impl ToValue for DataExport {
+impl ::cloudwright_core::ToValue for DataExport {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("OutputSchemaVersion", &self.output_schema_version)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultRetention: ObjRule = ObjRule {
-    properties: &[
-        ("Days", Shape::INT),
-        ("Mode", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "GOVERNANCE"], ..StrRule::ANY })),
-        ("Years", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DefaultRetention` property type of `AWS::S3::Bucket`.
 ///
 /// The container element for optionally specifying the default Object Lock retention settings for new objects placed in the specified bucket.
 ///
-/// &gt; - The `DefaultRetention` settings require both a mode and a period.
-/// &gt; - The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
+/// \> - The `DefaultRetention` settings require both a mode and a period.
+/// \> - The `DefaultRetention` period can be either `Days` or `Years` but you must select one. You cannot specify `Days` and `Years` at the same time.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1072,15 +920,15 @@ pub struct DefaultRetention {
     /// `Days`: an integer.
     ///
     /// The number of days that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years` .
-    pub days: Option<Int>,
+    pub days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: a [`DefaultRetentionMode`] value.
     ///
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years` .
-    pub mode: Option<DefaultRetentionMode>,
+    pub mode: ::std::option::Option<DefaultRetentionMode>,
     /// `Years`: an integer.
     ///
     /// The number of years that you want to specify for the default retention period. If Object Lock is turned on, you must specify `Mode` and specify either `Days` or `Years` .
-    pub years: Option<Int>,
+    pub years: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1088,23 +936,23 @@ impl DefaultRetention {
     /// A `DefaultRetention` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Days`: an integer.
-    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
+    pub fn days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`DefaultRetentionMode`] value.
-    pub fn mode(mut self, value: impl Into<DefaultRetentionMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<DefaultRetentionMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `Years`: an integer.
-    pub fn years(mut self, value: impl Into<Int>) -> Self { self.years = Some(value.into()); self }
+    pub fn years(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.years = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultRetention {}
+impl crate::PropertyType for DefaultRetention {}
 
-impl ToValue for DefaultRetention {
+impl ::cloudwright_core::ToValue for DefaultRetention {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Days", &self.days)
             .opt("Mode", &self.mode)
             .opt("Years", &self.years)
@@ -1112,22 +960,13 @@ impl ToValue for DefaultRetention {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeleteMarkerReplication` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication` `Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config>) .
+/// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication` `Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config) .
 ///
-/// For more information about delete marker replication, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html>) .
+/// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html) .
 ///
-/// &gt; If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see \[Backward Compatibility\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations>) .
+/// \> If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-deletemarkerreplication.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1135,7 +974,7 @@ pub struct DeleteMarkerReplication {
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
     ///
     /// Indicates whether to replicate delete markers.
-    pub status: Option<DeleteMarkerReplicationStatus>,
+    pub status: ::std::option::Option<DeleteMarkerReplicationStatus>,
 }
 
 #[rustfmt::skip]
@@ -1143,19 +982,21 @@ impl DeleteMarkerReplication {
     /// A `DeleteMarkerReplication` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
-    pub fn status(mut self, value: impl Into<DeleteMarkerReplicationStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<DeleteMarkerReplicationStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeleteMarkerReplication {}
+impl crate::PropertyType for DeleteMarkerReplication {}
 
-impl ToValue for DeleteMarkerReplication {
+impl ::cloudwright_core::ToValue for DeleteMarkerReplication {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Status", &self.status)
+            .build()
     }
 }
 
@@ -1163,23 +1004,10 @@ impl ToValue for DeleteMarkerReplication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `BucketArn`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `Format`: a [`DestinationFormat`] value, required.
     pub format: DestinationFormat,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Destination: ObjRule = ObjRule {
-    properties: &[
-        ("BucketAccountId", Shape::STR),
-        ("BucketArn", Shape::STR),
-        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["BucketArn", "Format"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Destination` property type of `AWS::S3::Bucket`.
 ///
@@ -1192,12 +1020,12 @@ pub struct Destination {
     ///
     /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is not validated before exporting data.
     ///
-    /// &gt; Although this value is optional, we strongly recommend that you set it to help prevent problems if the destination bucket ownership changes.
-    pub bucket_account_id: Option<Str>,
+    /// \> Although this value is optional, we strongly recommend that you set it to help prevent problems if the destination bucket ownership changes.
+    pub bucket_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `Format`: a [`DestinationFormat`] value, required.
     ///
     /// Specifies the file format used when exporting data to Amazon S3.
@@ -1207,7 +1035,7 @@ pub struct Destination {
     /// `Prefix`: a string.
     ///
     /// The prefix to use when exporting data. The prefix is prepended to all results.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1216,29 +1044,29 @@ impl Destination {
     #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
-            bucket_account_id: None,
+            bucket_account_id: ::std::option::Option::None,
             bucket_arn: required.bucket_arn,
             format: required.format,
-            prefix: None,
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketAccountId`: a string.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
+    pub fn bucket_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_account_id = ::std::option::Option::Some(value.into()); self }
     /// `BucketArn`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `Format`: a [`DestinationFormat`] value, required.
-    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<DestinationFormat>) -> Self { self.format = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Destination {}
+impl crate::PropertyType for Destination {}
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketAccountId", &self.bucket_account_id)
             .req("BucketArn", &self.bucket_arn)
             .req("Format", &self.format)
@@ -1247,85 +1075,51 @@ impl ToValue for Destination {
     }
 }
 
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `ReplicaKmsKeyID`: a string, required.
-    pub replica_kms_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicaKmsKeyID", Shape::STR),
-    ],
-    required: &["ReplicaKmsKeyID"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EncryptionConfiguration` property type of `AWS::S3::Bucket`.
 ///
 /// Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
 ///
-/// &gt; If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
+/// \> If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-encryptionconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfiguration {
     /// `ReplicaKmsKeyID`: a string, required.
     ///
-    /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
-    pub replica_kms_key_id: Str,
+    /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in AWS KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html) in the *AWS Key Management Service Developer Guide* .
+    pub replica_kms_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `ReplicaKmsKeyID`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            replica_kms_key_id: required.replica_kms_key_id,
+            replica_kms_key_id: value.into(),
         }
     }
 
     /// `ReplicaKmsKeyID`: a string, required.
-    pub fn replica_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.replica_kms_key_id = value.into(); self }
+    pub fn replica_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replica_kms_key_id = value.into(); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ReplicaKmsKeyID", &self.replica_kms_key_id)
             .build()
     }
 }
 
-/// The required properties of [`EventBridgeConfiguration`], by name: `EventBridgeConfiguration::new(EventBridgeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeConfigurationRequired {
-    /// `EventBridgeEnabled`: a boolean, required.
-    pub event_bridge_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EventBridgeEnabled", Shape::Bool),
-    ],
-    required: &["EventBridgeEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EventBridgeConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see \[Using EventBridge\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html>) in the *Amazon S3 User Guide* .
+/// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket, see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html) in the *Amazon S3 User Guide* .
 ///
-/// Unlike other destinations, delivery of events to EventBridge can be either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge and you can use EventBridge rules to route events to additional targets. For more information, see \[What Is Amazon EventBridge\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html>) in the *Amazon EventBridge User Guide*
+/// Unlike other destinations, delivery of events to EventBridge can be either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge and you can use EventBridge rules to route events to additional targets. For more information, see [What Is Amazon EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html) in the *Amazon EventBridge User Guide*
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-eventbridgeconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1335,29 +1129,29 @@ pub struct EventBridgeConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
     ///
     /// Default `"true"`.
-    pub event_bridge_enabled: Bool,
+    pub event_bridge_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl EventBridgeConfiguration {
-    /// A `EventBridgeConfiguration` with its required properties, named in a [`EventBridgeConfigurationRequired`].
+    /// A `EventBridgeConfiguration` with its one required property, `EventBridgeEnabled`.
     #[inline]
-    pub fn new(required: EventBridgeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            event_bridge_enabled: required.event_bridge_enabled,
+            event_bridge_enabled: value.into(),
         }
     }
 
     /// `EventBridgeEnabled`: a boolean, required.
-    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self { self.event_bridge_enabled = value.into(); self }
+    pub fn event_bridge_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.event_bridge_enabled = value.into(); self }
 }
 
-impl PropertyType for EventBridgeConfiguration {}
+impl crate::PropertyType for EventBridgeConfiguration {}
 
-impl ToValue for EventBridgeConfiguration {
+impl ::cloudwright_core::ToValue for EventBridgeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventBridgeEnabled", &self.event_bridge_enabled)
             .build()
     }
@@ -1367,21 +1161,10 @@ impl ToValue for EventBridgeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRuleRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterRule` property type of `AWS::S3::Bucket`.
 ///
@@ -1392,14 +1175,14 @@ pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
 pub struct FilterRule {
     /// `Name`: a string, required.
     ///
-    /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see \[Configuring Event Notifications\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
+    /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see [Configuring Event Notifications](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide* .
     ///
     /// Length at most 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value that the filter searches for in object key names.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1414,17 +1197,17 @@ impl FilterRule {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for FilterRule {}
+impl crate::PropertyType for FilterRule {}
 
-impl ToValue for FilterRule {
+impl ::cloudwright_core::ToValue for FilterRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -1435,32 +1218,18 @@ impl ToValue for FilterRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentTieringConfigurationRequired {
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
     pub status: IntelligentTieringConfigurationStatus,
     /// `Tierings`: a list of [`Tiering`] objects, required.
-    pub tierings: List<Tiering>,
+    pub tierings: ::cloudwright_core::List<Tiering>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-        ("Tierings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tiering), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Id", "Status", "Tierings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntelligentTieringConfiguration` property type of `AWS::S3::Bucket`.
 ///
 /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket.
 ///
-/// For information about the S3 Intelligent-Tiering storage class, see \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) .
+/// For information about the S3 Intelligent-Tiering storage class, see [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-intelligenttieringconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1468,11 +1237,11 @@ pub struct IntelligentTieringConfiguration {
     /// `Id`: a string, required.
     ///
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
     ///
     /// Specifies the status of the configuration.
@@ -1480,13 +1249,13 @@ pub struct IntelligentTieringConfiguration {
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// A container for a key-value pair.
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
     /// `Tierings`: a list of [`Tiering`] objects, required.
     ///
     /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS` .
     ///
-    /// &gt; You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
-    pub tierings: List<Tiering>,
+    /// \> You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
+    pub tierings: ::cloudwright_core::List<Tiering>,
 }
 
 #[rustfmt::skip]
@@ -1496,31 +1265,31 @@ impl IntelligentTieringConfiguration {
     pub fn new(required: IntelligentTieringConfigurationRequired) -> Self {
         Self {
             id: required.id,
-            prefix: None,
+            prefix: ::std::option::Option::None,
             status: required.status,
-            tag_filters: None,
+            tag_filters: ::std::option::Option::None,
             tierings: required.tierings,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
-    pub fn status(mut self, value: impl Into<IntelligentTieringConfigurationStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<IntelligentTieringConfigurationStatus>) -> Self { self.status = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
     /// `Tierings`: a list of [`Tiering`] objects, required.
-    pub fn tierings(mut self, value: impl Into<List<Tiering>>) -> Self { self.tierings = value.into(); self }
+    pub fn tierings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tiering>>) -> Self { self.tierings = value.into(); self }
 }
 
-impl PropertyType for IntelligentTieringConfiguration {}
+impl crate::PropertyType for IntelligentTieringConfiguration {}
 
-impl ToValue for IntelligentTieringConfiguration {
+impl ::cloudwright_core::ToValue for IntelligentTieringConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .opt("Prefix", &self.prefix)
             .req("Status", &self.status)
@@ -1534,36 +1303,20 @@ impl ToValue for IntelligentTieringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfigurationRequired {
     /// `Destination`: a [`Destination`] object, required.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
     pub included_object_versions: IncludedObjectVersions,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
     pub schedule_frequency: ScheduleFrequency,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_Destination)),
-        ("Enabled", Shape::Bool),
-        ("Id", Shape::STR),
-        ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
-        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Prefix", Shape::STR),
-        ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
-    ],
-    required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InventoryConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see \[GET Bucket inventory\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html>) in the *Amazon S3 API Reference* .
+/// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html) in the *Amazon S3 API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-inventoryconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1571,15 +1324,15 @@ pub struct InventoryConfiguration {
     /// `Destination`: a [`Destination`] object, required.
     ///
     /// Contains information about where to publish the inventory results.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether the inventory is enabled or disabled. If set to `True` , an inventory list is generated. If set to `False` , no inventory list is generated.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Id`: a string, required.
     ///
     /// The ID used to identify the inventory configuration.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
     ///
     /// Object versions to include in the inventory list. If set to `All` , the list includes all the object versions, which adds the version-related fields `VersionId` , `IsLatest` , and `DeleteMarker` to the list. If set to `Current` , the list does not contain these version-related fields.
@@ -1587,11 +1340,11 @@ pub struct InventoryConfiguration {
     /// `OptionalFields`: a list of [`OptionalField`] values.
     ///
     /// Contains the optional fields that are included in the inventory results.
-    pub optional_fields: Option<List<OptionalField>>,
+    pub optional_fields: ::std::option::Option<::cloudwright_core::List<OptionalField>>,
     /// `Prefix`: a string.
     ///
     /// Specifies the inventory filter prefix.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
     ///
     /// Specifies the schedule for generating inventory results.
@@ -1608,34 +1361,34 @@ impl InventoryConfiguration {
             enabled: required.enabled,
             id: required.id,
             included_object_versions: required.included_object_versions,
-            optional_fields: None,
-            prefix: None,
+            optional_fields: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
             schedule_frequency: required.schedule_frequency,
         }
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
+    pub fn included_object_versions(mut self, value: impl ::std::convert::Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
     /// `OptionalFields`: a list of [`OptionalField`] values.
-    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self { self.optional_fields = Some(value.into()); self }
+    pub fn optional_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionalField>>) -> Self { self.optional_fields = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
+    pub fn schedule_frequency(mut self, value: impl ::std::convert::Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
 }
 
-impl PropertyType for InventoryConfiguration {}
+impl crate::PropertyType for InventoryConfiguration {}
 
-impl ToValue for InventoryConfiguration {
+impl ::cloudwright_core::ToValue for InventoryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("Enabled", &self.enabled)
             .req("Id", &self.id)
@@ -1646,26 +1399,6 @@ impl ToValue for InventoryConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`InventoryTableConfiguration`], by name: `InventoryTableConfiguration::new(InventoryTableConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InventoryTableConfigurationRequired {
-    /// `ConfigurationState`: a [`ConfigurationState`] value, required.
-    pub configuration_state: ConfigurationState,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
-        ("TableArn", Shape::STR),
-        ("TableName", Shape::STR),
-    ],
-    required: &["ConfigurationState"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InventoryTableConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -1681,46 +1414,47 @@ pub struct InventoryTableConfiguration {
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
     ///
     /// The encryption configuration for the inventory table.
-    pub encryption_configuration: Option<Obj<MetadataTableEncryptionConfiguration>>,
+    pub encryption_configuration:
+        ::std::option::Option<crate::Obj<MetadataTableEncryptionConfiguration>>,
     /// `TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the inventory table.
-    pub table_arn: Option<Str>,
+    pub table_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
     /// The name of the inventory table.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl InventoryTableConfiguration {
-    /// A `InventoryTableConfiguration` with its required properties, named in a [`InventoryTableConfigurationRequired`].
+    /// A `InventoryTableConfiguration` with its one required property, `ConfigurationState`.
     #[inline]
-    pub fn new(required: InventoryTableConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ConfigurationState>) -> Self {
         Self {
-            configuration_state: required.configuration_state,
-            encryption_configuration: None,
-            table_arn: None,
-            table_name: None,
+            configuration_state: value.into(),
+            encryption_configuration: ::std::option::Option::None,
+            table_arn: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
         }
     }
 
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
-    pub fn configuration_state(mut self, value: impl Into<ConfigurationState>) -> Self { self.configuration_state = value.into(); self }
+    pub fn configuration_state(mut self, value: impl ::std::convert::Into<ConfigurationState>) -> Self { self.configuration_state = value.into(); self }
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TableArn`: a string.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
+    pub fn table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_arn = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InventoryTableConfiguration {}
+impl crate::PropertyType for InventoryTableConfiguration {}
 
-impl ToValue for InventoryTableConfiguration {
+impl ::cloudwright_core::ToValue for InventoryTableConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationState", &self.configuration_state)
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("TableArn", &self.table_arn)
@@ -1728,26 +1462,6 @@ impl ToValue for InventoryTableConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`JournalTableConfiguration`], by name: `JournalTableConfiguration::new(JournalTableConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JournalTableConfigurationRequired {
-    /// `RecordExpiration`: a [`RecordExpiration`] object, required.
-    pub record_expiration: Obj<RecordExpiration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_JournalTableConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
-        ("RecordExpiration", Shape::Object(&RULE_RecordExpiration)),
-        ("TableArn", Shape::STR),
-        ("TableName", Shape::STR),
-    ],
-    required: &["RecordExpiration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JournalTableConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -1759,50 +1473,51 @@ pub struct JournalTableConfiguration {
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
     ///
     /// The encryption configuration for the journal table.
-    pub encryption_configuration: Option<Obj<MetadataTableEncryptionConfiguration>>,
+    pub encryption_configuration:
+        ::std::option::Option<crate::Obj<MetadataTableEncryptionConfiguration>>,
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
     ///
     /// The journal table record expiration settings for the journal table.
-    pub record_expiration: Obj<RecordExpiration>,
+    pub record_expiration: crate::Obj<RecordExpiration>,
     /// `TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the journal table.
-    pub table_arn: Option<Str>,
+    pub table_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableName`: a string.
     ///
     /// The name of the journal table.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl JournalTableConfiguration {
-    /// A `JournalTableConfiguration` with its required properties, named in a [`JournalTableConfigurationRequired`].
+    /// A `JournalTableConfiguration` with its one required property, `RecordExpiration`.
     #[inline]
-    pub fn new(required: JournalTableConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RecordExpiration>>) -> Self {
         Self {
-            encryption_configuration: None,
-            record_expiration: required.record_expiration,
-            table_arn: None,
-            table_name: None,
+            encryption_configuration: ::std::option::Option::None,
+            record_expiration: value.into(),
+            table_arn: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
-    pub fn record_expiration(mut self, value: impl Into<Obj<RecordExpiration>>) -> Self { self.record_expiration = value.into(); self }
+    pub fn record_expiration(mut self, value: impl ::std::convert::Into<crate::Obj<RecordExpiration>>) -> Self { self.record_expiration = value.into(); self }
     /// `TableArn`: a string.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
+    pub fn table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_arn = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JournalTableConfiguration {}
+impl crate::PropertyType for JournalTableConfiguration {}
 
-impl ToValue for JournalTableConfiguration {
+impl ::cloudwright_core::ToValue for JournalTableConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .req("RecordExpiration", &self.record_expiration)
             .opt("TableArn", &self.table_arn)
@@ -1815,22 +1530,10 @@ impl ToValue for JournalTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfigurationRequired {
     /// `Event`: a string, required.
-    pub event: Str,
+    pub event: ::cloudwright_core::Str,
     /// `Function`: a string, required.
-    pub function: Str,
+    pub function: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Event", Shape::STR),
-        ("Filter", Shape::Object(&RULE_NotificationFilter)),
-        ("Function", Shape::STR),
-    ],
-    required: &["Function", "Event"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LambdaConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -1841,16 +1544,16 @@ pub(crate) static RULE_LambdaConfiguration: ObjRule = ObjRule {
 pub struct LambdaConfiguration {
     /// `Event`: a string, required.
     ///
-    /// The Amazon S3 bucket event for which to invoke the AWS Lambda function. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
-    pub event: Str,
+    /// The Amazon S3 bucket event for which to invoke the AWS Lambda function. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide* .
+    pub event: ::cloudwright_core::Str,
     /// `Filter`: a [`NotificationFilter`] object.
     ///
     /// The filtering rules that determine which objects invoke the AWS Lambda function. For example, you can create a filter so that only image files with a `.jpg` extension invoke the function when they are added to the Amazon S3 bucket.
-    pub filter: Option<Obj<NotificationFilter>>,
+    pub filter: ::std::option::Option<crate::Obj<NotificationFilter>>,
     /// `Function`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Lambda function that Amazon S3 invokes when the specified event type occurs.
-    pub function: Str,
+    pub function: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1860,25 +1563,25 @@ impl LambdaConfiguration {
     pub fn new(required: LambdaConfigurationRequired) -> Self {
         Self {
             event: required.event,
-            filter: None,
+            filter: ::std::option::Option::None,
             function: required.function,
         }
     }
 
     /// `Event`: a string, required.
-    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
+    pub fn event(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationFilter>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Function`: a string, required.
-    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = value.into(); self }
+    pub fn function(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function = value.into(); self }
 }
 
-impl PropertyType for LambdaConfiguration {}
+impl crate::PropertyType for LambdaConfiguration {}
 
-impl ToValue for LambdaConfiguration {
+impl ::cloudwright_core::ToValue for LambdaConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Event", &self.event)
             .opt("Filter", &self.filter)
             .req("Function", &self.function)
@@ -1886,27 +1589,9 @@ impl ToValue for LambdaConfiguration {
     }
 }
 
-/// The required properties of [`LifecycleConfiguration`], by name: `LifecycleConfiguration::new(LifecycleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LifecycleConfigurationRequired {
-    /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
-        ("TransitionDefaultMinimumObjectSize", Shape::Str(&StrRule { allowed: &["varies_by_storage_class", "all_storage_classes_128K"], ..StrRule::ANY })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LifecycleConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see \[Object Lifecycle Management\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html>) in the *Amazon S3 User Guide* .
+/// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information, see [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1914,43 +1599,44 @@ pub struct LifecycleConfiguration {
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
     /// `TransitionDefaultMinimumObjectSize`: a [`TransitionDefaultMinimumObjectSize`] value.
     ///
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
     ///
-    /// &gt; This parameter applies to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
+    /// \> This parameter applies to general purpose buckets only. It isn't supported for directory bucket lifecycle configurations.
     ///
     /// - `all_storage_classes_128K` - Objects smaller than 128 KB will not transition to any storage class by default.
     /// - `varies_by_storage_class` - Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By default, all other storage classes will prevent transitions smaller than 128 KB.
     ///
     /// To customize the minimum object size for any transition you can add a filter that specifies a custom `ObjectSizeGreaterThan` or `ObjectSizeLessThan` in the body of your transition rule. Custom filters always take precedence over the default transition behavior.
-    pub transition_default_minimum_object_size: Option<TransitionDefaultMinimumObjectSize>,
+    pub transition_default_minimum_object_size:
+        ::std::option::Option<TransitionDefaultMinimumObjectSize>,
 }
 
 #[rustfmt::skip]
 impl LifecycleConfiguration {
-    /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    /// A `LifecycleConfiguration` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: LifecycleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self {
         Self {
-            rules: required.rules,
-            transition_default_minimum_object_size: None,
+            rules: value.into(),
+            transition_default_minimum_object_size: ::std::option::Option::None,
         }
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `TransitionDefaultMinimumObjectSize`: a [`TransitionDefaultMinimumObjectSize`] value.
-    pub fn transition_default_minimum_object_size(mut self, value: impl Into<TransitionDefaultMinimumObjectSize>) -> Self { self.transition_default_minimum_object_size = Some(value.into()); self }
+    pub fn transition_default_minimum_object_size(mut self, value: impl ::std::convert::Into<TransitionDefaultMinimumObjectSize>) -> Self { self.transition_default_minimum_object_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecycleConfiguration {}
+impl crate::PropertyType for LifecycleConfiguration {}
 
-impl ToValue for LifecycleConfiguration {
+impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Rules", &self.rules)
             .opt(
                 "TransitionDefaultMinimumObjectSize",
@@ -1960,22 +1646,11 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationBucketName", Shape::STR),
-        ("LogFilePrefix", Shape::STR),
-        ("TargetObjectKeyFormat", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoggingConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see \[PUT Bucket logging\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html>) in the *Amazon S3 API Reference* .
+/// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket. For examples and more information, see [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html) in the *Amazon S3 API Reference* .
 ///
-/// &gt; To successfully complete the `AWS::S3::Bucket LoggingConfiguration` request, you must have `s3:PutObject` and `s3:PutObjectAcl` in your IAM permissions.
+/// \> To successfully complete the `AWS::S3::Bucket LoggingConfiguration` request, you must have `s3:PutObject` and `s3:PutObjectAcl` in your IAM permissions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-loggingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1983,15 +1658,15 @@ pub struct LoggingConfiguration {
     /// `DestinationBucketName`: a string.
     ///
     /// The name of the bucket where Amazon S3 should store server access log files. You can store log files in any bucket that you own. By default, logs are stored in the bucket where the `LoggingConfiguration` property is defined.
-    pub destination_bucket_name: Option<Str>,
+    pub destination_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogFilePrefix`: a string.
     ///
     /// A prefix for all log object keys. If you store log files from multiple Amazon S3 buckets in a single bucket, you can use a prefix to distinguish which log files came from which bucket.
-    pub log_file_prefix: Option<Str>,
+    pub log_file_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetObjectKeyFormat`: a JSON value.
     ///
     /// Amazon S3 key format for log objects. Only one format, either PartitionedPrefix or SimplePrefix, is allowed.
-    pub target_object_key_format: Option<Json>,
+    pub target_object_key_format: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1999,23 +1674,23 @@ impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationBucketName`: a string.
-    pub fn destination_bucket_name(mut self, value: impl Into<Str>) -> Self { self.destination_bucket_name = Some(value.into()); self }
+    pub fn destination_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `LogFilePrefix`: a string.
-    pub fn log_file_prefix(mut self, value: impl Into<Str>) -> Self { self.log_file_prefix = Some(value.into()); self }
+    pub fn log_file_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_file_prefix = ::std::option::Option::Some(value.into()); self }
     /// `TargetObjectKeyFormat`: a JSON value.
-    pub fn target_object_key_format(mut self, value: impl Into<Json>) -> Self { self.target_object_key_format = Some(value.into()); self }
+    pub fn target_object_key_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.target_object_key_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfiguration {}
+impl crate::PropertyType for LoggingConfiguration {}
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationBucketName", &self.destination_bucket_name)
             .opt("LogFilePrefix", &self.log_file_prefix)
             .opt("TargetObjectKeyFormat", &self.target_object_key_format)
@@ -2023,28 +1698,9 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-/// The required properties of [`MetadataConfiguration`], by name: `MetadataConfiguration::new(MetadataConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetadataConfigurationRequired {
-    /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
-    pub journal_table_configuration: Obj<JournalTableConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_MetadataDestination)),
-        ("InventoryTableConfiguration", Shape::Object(&RULE_InventoryTableConfiguration)),
-        ("JournalTableConfiguration", Shape::Object(&RULE_JournalTableConfiguration)),
-    ],
-    required: &["JournalTableConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Creates a V2 Amazon S3 Metadata configuration of a general purpose bucket. For more information, see \[Accelerating data discovery with S3 Metadata\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html>) in the *Amazon S3 User Guide* .
+/// Creates a V2 Amazon S3 Metadata configuration of a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metadataconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2052,43 +1708,44 @@ pub struct MetadataConfiguration {
     /// `Destination`: a [`MetadataDestination`] object.
     ///
     /// The destination information for the S3 Metadata configuration.
-    pub destination: Option<Obj<MetadataDestination>>,
+    pub destination: ::std::option::Option<crate::Obj<MetadataDestination>>,
     /// `InventoryTableConfiguration`: an [`InventoryTableConfiguration`] object.
     ///
     /// The inventory table configuration for a metadata configuration.
-    pub inventory_table_configuration: Option<Obj<InventoryTableConfiguration>>,
+    pub inventory_table_configuration:
+        ::std::option::Option<crate::Obj<InventoryTableConfiguration>>,
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
     ///
     /// The journal table configuration for a metadata configuration.
-    pub journal_table_configuration: Obj<JournalTableConfiguration>,
+    pub journal_table_configuration: crate::Obj<JournalTableConfiguration>,
 }
 
 #[rustfmt::skip]
 impl MetadataConfiguration {
-    /// A `MetadataConfiguration` with its required properties, named in a [`MetadataConfigurationRequired`].
+    /// A `MetadataConfiguration` with its one required property, `JournalTableConfiguration`.
     #[inline]
-    pub fn new(required: MetadataConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<JournalTableConfiguration>>) -> Self {
         Self {
-            destination: None,
-            inventory_table_configuration: None,
-            journal_table_configuration: required.journal_table_configuration,
+            destination: ::std::option::Option::None,
+            inventory_table_configuration: ::std::option::Option::None,
+            journal_table_configuration: value.into(),
         }
     }
 
     /// `Destination`: a [`MetadataDestination`] object.
-    pub fn destination(mut self, value: impl Into<Obj<MetadataDestination>>) -> Self { self.destination = Some(value.into()); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataDestination>>) -> Self { self.destination = ::std::option::Option::Some(value.into()); self }
     /// `InventoryTableConfiguration`: an [`InventoryTableConfiguration`] object.
-    pub fn inventory_table_configuration(mut self, value: impl Into<Obj<InventoryTableConfiguration>>) -> Self { self.inventory_table_configuration = Some(value.into()); self }
+    pub fn inventory_table_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InventoryTableConfiguration>>) -> Self { self.inventory_table_configuration = ::std::option::Option::Some(value.into()); self }
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
-    pub fn journal_table_configuration(mut self, value: impl Into<Obj<JournalTableConfiguration>>) -> Self { self.journal_table_configuration = value.into(); self }
+    pub fn journal_table_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<JournalTableConfiguration>>) -> Self { self.journal_table_configuration = value.into(); self }
 }
 
-impl PropertyType for MetadataConfiguration {}
+impl crate::PropertyType for MetadataConfiguration {}
 
-impl ToValue for MetadataConfiguration {
+impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destination", &self.destination)
             .opt(
                 "InventoryTableConfiguration",
@@ -2102,25 +1759,6 @@ impl ToValue for MetadataConfiguration {
     }
 }
 
-/// The required properties of [`MetadataDestination`], by name: `MetadataDestination::new(MetadataDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetadataDestinationRequired {
-    /// `TableBucketType`: a [`TableBucketType`] value, required.
-    pub table_bucket_type: TableBucketType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataDestination: ObjRule = ObjRule {
-    properties: &[
-        ("TableBucketArn", Shape::STR),
-        ("TableBucketType", Shape::Str(&StrRule { allowed: &["aws", "customer"], ..StrRule::ANY })),
-        ("TableNamespace", Shape::STR),
-    ],
-    required: &["TableBucketType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataDestination` property type of `AWS::S3::Bucket`.
 ///
 /// The destination information for the S3 Metadata configuration.
@@ -2131,7 +1769,7 @@ pub struct MetadataDestination {
     /// `TableBucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the table bucket where the metadata configuration is stored.
-    pub table_bucket_arn: Option<Str>,
+    pub table_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableBucketType`: a [`TableBucketType`] value, required.
     ///
     /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
@@ -2139,35 +1777,35 @@ pub struct MetadataDestination {
     /// `TableNamespace`: a string.
     ///
     /// The namespace in the table bucket where the metadata tables for a metadata configuration are stored.
-    pub table_namespace: Option<Str>,
+    pub table_namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MetadataDestination {
-    /// A `MetadataDestination` with its required properties, named in a [`MetadataDestinationRequired`].
+    /// A `MetadataDestination` with its one required property, `TableBucketType`.
     #[inline]
-    pub fn new(required: MetadataDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TableBucketType>) -> Self {
         Self {
-            table_bucket_arn: None,
-            table_bucket_type: required.table_bucket_type,
-            table_namespace: None,
+            table_bucket_arn: ::std::option::Option::None,
+            table_bucket_type: value.into(),
+            table_namespace: ::std::option::Option::None,
         }
     }
 
     /// `TableBucketArn`: a string.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = Some(value.into()); self }
+    pub fn table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `TableBucketType`: a [`TableBucketType`] value, required.
-    pub fn table_bucket_type(mut self, value: impl Into<TableBucketType>) -> Self { self.table_bucket_type = value.into(); self }
+    pub fn table_bucket_type(mut self, value: impl ::std::convert::Into<TableBucketType>) -> Self { self.table_bucket_type = value.into(); self }
     /// `TableNamespace`: a string.
-    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self { self.table_namespace = Some(value.into()); self }
+    pub fn table_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataDestination {}
+impl crate::PropertyType for MetadataDestination {}
 
-impl ToValue for MetadataDestination {
+impl ::cloudwright_core::ToValue for MetadataDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TableBucketArn", &self.table_bucket_arn)
             .req("TableBucketType", &self.table_bucket_type)
             .opt("TableNamespace", &self.table_namespace)
@@ -2175,30 +1813,13 @@ impl ToValue for MetadataDestination {
     }
 }
 
-/// The required properties of [`MetadataTableConfiguration`], by name: `MetadataTableConfiguration::new(MetadataTableConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetadataTableConfigurationRequired {
-    /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
-    pub s3_tables_destination: Obj<S3TablesDestination>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3TablesDestination", Shape::Object(&RULE_S3TablesDestination)),
-    ],
-    required: &["S3TablesDestination"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataTableConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// &gt; We recommend that you create your S3 Metadata configurations by using the V2 \[MetadataConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
-/// &gt;
-/// &gt; If you created your S3 Metadata configuration before July 15, 2025, we recommend that you delete and re-create your configuration by using the \[MetadataConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>) resource type so that you can expire journal table records and create a live inventory table.
+/// \> We recommend that you create your S3 Metadata configurations by using the V2 [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type. We no longer recommend using the V1 `MetadataTableConfiguration` resource type.
+/// \>
+/// \> If you created your S3 Metadata configuration before July 15, 2025, we recommend that you delete and re-create your configuration by using the [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html) resource type so that you can expire journal table records and create a live inventory table.
 ///
-/// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see \[Accelerating data discovery with S3 Metadata\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html>) in the *Amazon S3 User Guide* .
+/// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metadatatableconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2206,51 +1827,33 @@ pub struct MetadataTableConfiguration {
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
     ///
     /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
-    pub s3_tables_destination: Obj<S3TablesDestination>,
+    pub s3_tables_destination: crate::Obj<S3TablesDestination>,
 }
 
 #[rustfmt::skip]
 impl MetadataTableConfiguration {
-    /// A `MetadataTableConfiguration` with its required properties, named in a [`MetadataTableConfigurationRequired`].
+    /// A `MetadataTableConfiguration` with its one required property, `S3TablesDestination`.
     #[inline]
-    pub fn new(required: MetadataTableConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3TablesDestination>>) -> Self {
         Self {
-            s3_tables_destination: required.s3_tables_destination,
+            s3_tables_destination: value.into(),
         }
     }
 
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
-    pub fn s3_tables_destination(mut self, value: impl Into<Obj<S3TablesDestination>>) -> Self { self.s3_tables_destination = value.into(); self }
+    pub fn s3_tables_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3TablesDestination>>) -> Self { self.s3_tables_destination = value.into(); self }
 }
 
-impl PropertyType for MetadataTableConfiguration {}
+impl crate::PropertyType for MetadataTableConfiguration {}
 
-impl ToValue for MetadataTableConfiguration {
+impl ::cloudwright_core::ToValue for MetadataTableConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3TablesDestination", &self.s3_tables_destination)
             .build()
     }
 }
-
-/// The required properties of [`MetadataTableEncryptionConfiguration`], by name: `MetadataTableEncryptionConfiguration::new(MetadataTableEncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetadataTableEncryptionConfigurationRequired {
-    /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
-    pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
-    ],
-    required: &["SseAlgorithm"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetadataTableEncryptionConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -2264,7 +1867,7 @@ pub struct MetadataTableEncryptionConfiguration {
     /// If server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS) is specified, you must also specify the KMS key Amazon Resource Name (ARN). You must specify a customer-managed KMS key that's located in the same Region as the general purpose bucket that corresponds to the metadata table configuration.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
     ///
     /// The encryption type specified for a metadata table. To specify server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
@@ -2273,50 +1876,32 @@ pub struct MetadataTableEncryptionConfiguration {
 
 #[rustfmt::skip]
 impl MetadataTableEncryptionConfiguration {
-    /// A `MetadataTableEncryptionConfiguration` with its required properties, named in a [`MetadataTableEncryptionConfigurationRequired`].
+    /// A `MetadataTableEncryptionConfiguration` with its one required property, `SseAlgorithm`.
     #[inline]
-    pub fn new(required: MetadataTableEncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MetadataTableEncryptionConfigurationSseAlgorithm>) -> Self {
         Self {
-            kms_key_arn: None,
-            sse_algorithm: required.sse_algorithm,
+            kms_key_arn: ::std::option::Option::None,
+            sse_algorithm: value.into(),
         }
     }
 
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
-    pub fn sse_algorithm(mut self, value: impl Into<MetadataTableEncryptionConfigurationSseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
+    pub fn sse_algorithm(mut self, value: impl ::std::convert::Into<MetadataTableEncryptionConfigurationSseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
-impl PropertyType for MetadataTableEncryptionConfiguration {}
+impl crate::PropertyType for MetadataTableEncryptionConfiguration {}
 
-impl ToValue for MetadataTableEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for MetadataTableEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("SseAlgorithm", &self.sse_algorithm)
             .build()
     }
 }
-
-/// The required properties of [`Metrics`], by name: `Metrics::new(MetricsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricsRequired {
-    /// `Status`: a [`MetricsStatus`] value, required.
-    pub status: MetricsStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Metrics: ObjRule = ObjRule {
-    properties: &[
-        ("EventThreshold", Shape::Object(&RULE_ReplicationTimeValue)),
-        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Metrics` property type of `AWS::S3::Bucket`.
 ///
@@ -2328,7 +1913,7 @@ pub struct Metrics {
     /// `EventThreshold`: a [`ReplicationTimeValue`] object.
     ///
     /// A container specifying the time threshold for emitting the `s3:Replication:OperationMissedThreshold` event.
-    pub event_threshold: Option<Obj<ReplicationTimeValue>>,
+    pub event_threshold: ::std::option::Option<crate::Obj<ReplicationTimeValue>>,
     /// `Status`: a [`MetricsStatus`] value, required.
     ///
     /// Specifies whether the replication metrics are enabled.
@@ -2337,56 +1922,36 @@ pub struct Metrics {
 
 #[rustfmt::skip]
 impl Metrics {
-    /// A `Metrics` with its required properties, named in a [`MetricsRequired`].
+    /// A `Metrics` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: MetricsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MetricsStatus>) -> Self {
         Self {
-            event_threshold: None,
-            status: required.status,
+            event_threshold: ::std::option::Option::None,
+            status: value.into(),
         }
     }
 
     /// `EventThreshold`: a [`ReplicationTimeValue`] object.
-    pub fn event_threshold(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self { self.event_threshold = Some(value.into()); self }
+    pub fn event_threshold(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationTimeValue>>) -> Self { self.event_threshold = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`MetricsStatus`] value, required.
-    pub fn status(mut self, value: impl Into<MetricsStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<MetricsStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for Metrics {}
+impl crate::PropertyType for Metrics {}
 
-impl ToValue for Metrics {
+impl ::cloudwright_core::ToValue for Metrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventThreshold", &self.event_threshold)
             .req("Status", &self.status)
             .build()
     }
 }
 
-/// The required properties of [`MetricsConfiguration`], by name: `MetricsConfiguration::new(MetricsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MetricsConfigurationRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("Prefix", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetricsConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For examples, see \[AWS::S3::Bucket\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket.html#aws-properties-s3-bucket--examples>) . For more information, see \[PUT Bucket metrics\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html>) in the *Amazon S3 API Reference* .
+/// Specifies a metrics configuration for the CloudWatch request metrics (specified by the metrics configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics configuration, note that this is a full replacement of the existing metrics configuration. If you don't include the elements you want to keep, they are erased. For examples, see [AWS::S3::Bucket](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket.html#aws-properties-s3-bucket--examples) . For more information, see [PUT Bucket metrics](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html) in the *Amazon S3 API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-metricsconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2394,50 +1959,50 @@ pub struct MetricsConfiguration {
     /// `AccessPointArn`: a string.
     ///
     /// The access point that was used while performing operations on the object. The metrics configuration only includes objects that meet the filter's criteria.
-    pub access_point_arn: Option<Str>,
+    pub access_point_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string, required.
     ///
     /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Prefix`: a string.
     ///
     /// The prefix that an object must have to be included in the metrics results.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// Specifies a list of tag filters to use as a metrics configuration filter. The metrics configuration includes only objects that meet the filter's criteria.
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
 }
 
 #[rustfmt::skip]
 impl MetricsConfiguration {
-    /// A `MetricsConfiguration` with its required properties, named in a [`MetricsConfigurationRequired`].
+    /// A `MetricsConfiguration` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: MetricsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_point_arn: None,
-            id: required.id,
-            prefix: None,
-            tag_filters: None,
+            access_point_arn: ::std::option::Option::None,
+            id: value.into(),
+            prefix: ::std::option::Option::None,
+            tag_filters: ::std::option::Option::None,
         }
     }
 
     /// `AccessPointArn`: a string.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
+    pub fn access_point_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_arn = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricsConfiguration {}
+impl crate::PropertyType for MetricsConfiguration {}
 
-impl ToValue for MetricsConfiguration {
+impl ::cloudwright_core::ToValue for MetricsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
             .req("Id", &self.id)
             .opt("Prefix", &self.prefix)
@@ -2446,64 +2011,46 @@ impl ToValue for MetricsConfiguration {
     }
 }
 
-/// The required properties of [`NoncurrentVersionExpiration`], by name: `NoncurrentVersionExpiration::new(NoncurrentVersionExpirationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NoncurrentVersionExpirationRequired {
-    /// `NoncurrentDays`: an integer, required.
-    pub noncurrent_days: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
-    properties: &[
-        ("NewerNoncurrentVersions", Shape::INT),
-        ("NoncurrentDays", Shape::INT),
-    ],
-    required: &["NoncurrentDays"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NoncurrentVersionExpiration` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that Amazon S3 delete noncurrent object versions at a specific period in the object's lifetime. For more information about setting a lifecycle rule configuration, see \[AWS::S3::Bucket Rule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html>) .
+/// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that Amazon S3 delete noncurrent object versions at a specific period in the object's lifetime. For more information about setting a lifecycle rule configuration, see [AWS::S3::Bucket Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-noncurrentversionexpiration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionExpiration {
     /// `NewerNoncurrentVersions`: an integer.
     ///
-    /// Specifies how many noncurrent versions Amazon S3 will retain. If there are this many more recent noncurrent versions, Amazon S3 will take the associated action. For more information about noncurrent versions, see \[Lifecycle configuration elements\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>) in the *Amazon S3 User Guide* .
-    pub newer_noncurrent_versions: Option<Int>,
+    /// Specifies how many noncurrent versions Amazon S3 will retain. If there are this many more recent noncurrent versions, Amazon S3 will take the associated action. For more information about noncurrent versions, see [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html) in the *Amazon S3 User Guide* .
+    pub newer_noncurrent_versions: ::std::option::Option<::cloudwright_core::Int>,
     /// `NoncurrentDays`: an integer, required.
     ///
-    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates When an Object Became Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
-    pub noncurrent_days: Int,
+    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide* .
+    pub noncurrent_days: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl NoncurrentVersionExpiration {
-    /// A `NoncurrentVersionExpiration` with its required properties, named in a [`NoncurrentVersionExpirationRequired`].
+    /// A `NoncurrentVersionExpiration` with its one required property, `NoncurrentDays`.
     #[inline]
-    pub fn new(required: NoncurrentVersionExpirationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            newer_noncurrent_versions: None,
-            noncurrent_days: required.noncurrent_days,
+            newer_noncurrent_versions: ::std::option::Option::None,
+            noncurrent_days: value.into(),
         }
     }
 
     /// `NewerNoncurrentVersions`: an integer.
-    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self { self.newer_noncurrent_versions = Some(value.into()); self }
+    pub fn newer_noncurrent_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.newer_noncurrent_versions = ::std::option::Option::Some(value.into()); self }
     /// `NoncurrentDays`: an integer, required.
-    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_days = value.into(); self }
+    pub fn noncurrent_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.noncurrent_days = value.into(); self }
 }
 
-impl PropertyType for NoncurrentVersionExpiration {}
+impl crate::PropertyType for NoncurrentVersionExpiration {}
 
-impl ToValue for NoncurrentVersionExpiration {
+impl ::cloudwright_core::ToValue for NoncurrentVersionExpiration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
             .req("NoncurrentDays", &self.noncurrent_days)
             .build()
@@ -2516,20 +2063,8 @@ pub struct NoncurrentVersionTransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
     pub storage_class: StorageClass,
     /// `TransitionInDays`: an integer, required.
-    pub transition_in_days: Int,
+    pub transition_in_days: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
-    properties: &[
-        ("NewerNoncurrentVersions", Shape::INT),
-        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
-        ("TransitionInDays", Shape::INT),
-    ],
-    required: &["StorageClass", "TransitionInDays"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NoncurrentVersionTransition` property type of `AWS::S3::Bucket`.
 ///
@@ -2540,16 +2075,16 @@ pub(crate) static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
 pub struct NoncurrentVersionTransition {
     /// `NewerNoncurrentVersions`: an integer.
     ///
-    /// Specifies how many noncurrent versions Amazon S3 will retain. If there are this many more recent noncurrent versions, Amazon S3 will take the associated action. For more information about noncurrent versions, see \[Lifecycle configuration elements\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>) in the *Amazon S3 User Guide* .
-    pub newer_noncurrent_versions: Option<Int>,
+    /// Specifies how many noncurrent versions Amazon S3 will retain. If there are this many more recent noncurrent versions, Amazon S3 will take the associated action. For more information about noncurrent versions, see [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html) in the *Amazon S3 User Guide* .
+    pub newer_noncurrent_versions: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageClass`: a [`StorageClass`] value, required.
     ///
     /// The class of storage used to store the object.
     pub storage_class: StorageClass,
     /// `TransitionInDays`: an integer, required.
     ///
-    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates How Long an Object Has Been Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
-    pub transition_in_days: Int,
+    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations) in the *Amazon S3 User Guide* .
+    pub transition_in_days: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -2558,26 +2093,26 @@ impl NoncurrentVersionTransition {
     #[inline]
     pub fn new(required: NoncurrentVersionTransitionRequired) -> Self {
         Self {
-            newer_noncurrent_versions: None,
+            newer_noncurrent_versions: ::std::option::Option::None,
             storage_class: required.storage_class,
             transition_in_days: required.transition_in_days,
         }
     }
 
     /// `NewerNoncurrentVersions`: an integer.
-    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self { self.newer_noncurrent_versions = Some(value.into()); self }
+    pub fn newer_noncurrent_versions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.newer_noncurrent_versions = ::std::option::Option::Some(value.into()); self }
     /// `StorageClass`: a [`StorageClass`] value, required.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
+    pub fn storage_class(mut self, value: impl ::std::convert::Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
     /// `TransitionInDays`: an integer, required.
-    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self { self.transition_in_days = value.into(); self }
+    pub fn transition_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transition_in_days = value.into(); self }
 }
 
-impl PropertyType for NoncurrentVersionTransition {}
+impl crate::PropertyType for NoncurrentVersionTransition {}
 
-impl ToValue for NoncurrentVersionTransition {
+impl ::cloudwright_core::ToValue for NoncurrentVersionTransition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
             .req("StorageClass", &self.storage_class)
             .req("TransitionInDays", &self.transition_in_days)
@@ -2585,29 +2120,17 @@ impl ToValue for NoncurrentVersionTransition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("EventBridgeConfiguration", Shape::Object(&RULE_EventBridgeConfiguration)),
-        ("LambdaConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaConfiguration), min_items: None, max_items: None, unique: true })),
-        ("QueueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_QueueConfiguration), min_items: None, max_items: None, unique: true })),
-        ("TopicConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfiguration), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotificationConfiguration` property type of `AWS::S3::Bucket`.
 ///
 /// Describes the notification configuration for an Amazon S3 bucket.
 ///
-/// &gt; If you create the target resource and related permissions in the same template, you might have a circular dependency.
-/// &gt;
-/// &gt; For example, you might use the `AWS::Lambda::Permission` resource to grant the bucket permission to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket until the bucket has permission to invoke the function ( AWS CloudFormation checks whether the bucket can invoke the function). If you're using Refs to pass the bucket name, this leads to a circular dependency.
-/// &gt;
-/// &gt; To avoid this dependency, you can create all resources without specifying the notification configuration. Then, update the stack with a notification configuration.
-/// &gt;
-/// &gt; For more information on permissions, see \[AWS::Lambda::Permission\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html>) and \[Granting Permissions to Publish Event Notification Messages to a Destination\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3>) .
+/// \> If you create the target resource and related permissions in the same template, you might have a circular dependency.
+/// \>
+/// \> For example, you might use the `AWS::Lambda::Permission` resource to grant the bucket permission to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket until the bucket has permission to invoke the function ( AWS CloudFormation checks whether the bucket can invoke the function). If you're using Refs to pass the bucket name, this leads to a circular dependency.
+/// \>
+/// \> To avoid this dependency, you can create all resources without specifying the notification configuration. Then, update the stack with a notification configuration.
+/// \>
+/// \> For more information on permissions, see [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html) and [Granting Permissions to Publish Event Notification Messages to a Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-notificationconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2615,19 +2138,19 @@ pub struct NotificationConfiguration {
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
     ///
     /// Enables delivery of events to Amazon EventBridge.
-    pub event_bridge_configuration: Option<Obj<EventBridgeConfiguration>>,
+    pub event_bridge_configuration: ::std::option::Option<crate::Obj<EventBridgeConfiguration>>,
     /// `LambdaConfigurations`: a list of [`LambdaConfiguration`] objects.
     ///
     /// Describes the AWS Lambda functions to invoke and the events for which to invoke them.
-    pub lambda_configurations: Option<List<LambdaConfiguration>>,
+    pub lambda_configurations: ::std::option::Option<::cloudwright_core::List<LambdaConfiguration>>,
     /// `QueueConfigurations`: a list of [`QueueConfiguration`] objects.
     ///
     /// The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
-    pub queue_configurations: Option<List<QueueConfiguration>>,
+    pub queue_configurations: ::std::option::Option<::cloudwright_core::List<QueueConfiguration>>,
     /// `TopicConfigurations`: a list of [`TopicConfiguration`] objects.
     ///
     /// The topic to which notifications are sent and the events for which notifications are generated.
-    pub topic_configurations: Option<List<TopicConfiguration>>,
+    pub topic_configurations: ::std::option::Option<::cloudwright_core::List<TopicConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -2635,25 +2158,25 @@ impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
-    pub fn event_bridge_configuration(mut self, value: impl Into<Obj<EventBridgeConfiguration>>) -> Self { self.event_bridge_configuration = Some(value.into()); self }
+    pub fn event_bridge_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EventBridgeConfiguration>>) -> Self { self.event_bridge_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LambdaConfigurations`: a list of [`LambdaConfiguration`] objects.
-    pub fn lambda_configurations(mut self, value: impl Into<List<LambdaConfiguration>>) -> Self { self.lambda_configurations = Some(value.into()); self }
+    pub fn lambda_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LambdaConfiguration>>) -> Self { self.lambda_configurations = ::std::option::Option::Some(value.into()); self }
     /// `QueueConfigurations`: a list of [`QueueConfiguration`] objects.
-    pub fn queue_configurations(mut self, value: impl Into<List<QueueConfiguration>>) -> Self { self.queue_configurations = Some(value.into()); self }
+    pub fn queue_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<QueueConfiguration>>) -> Self { self.queue_configurations = ::std::option::Option::Some(value.into()); self }
     /// `TopicConfigurations`: a list of [`TopicConfiguration`] objects.
-    pub fn topic_configurations(mut self, value: impl Into<List<TopicConfiguration>>) -> Self { self.topic_configurations = Some(value.into()); self }
+    pub fn topic_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TopicConfiguration>>) -> Self { self.topic_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationConfiguration {}
+impl crate::PropertyType for NotificationConfiguration {}
 
-impl ToValue for NotificationConfiguration {
+impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EventBridgeConfiguration", &self.event_bridge_configuration)
             .opt("LambdaConfigurations", &self.lambda_configurations)
             .opt("QueueConfigurations", &self.queue_configurations)
@@ -2662,26 +2185,9 @@ impl ToValue for NotificationConfiguration {
     }
 }
 
-/// The required properties of [`NotificationFilter`], by name: `NotificationFilter::new(NotificationFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationFilterRequired {
-    /// `S3Key`: a [`S3KeyFilter`] object, required.
-    pub s3_key: Obj<S3KeyFilter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationFilter: ObjRule = ObjRule {
-    properties: &[
-        ("S3Key", Shape::Object(&RULE_S3KeyFilter)),
-    ],
-    required: &["S3Key"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotificationFilter` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies object key name filtering rules. For information about key name filtering, see \[Configuring event notifications using object key name filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html>) in the *Amazon S3 User Guide* .
+/// Specifies object key name filtering rules. For information about key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-notificationfilter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2689,45 +2195,37 @@ pub struct NotificationFilter {
     /// `S3Key`: a [`S3KeyFilter`] object, required.
     ///
     /// A container for object key name prefix and suffix filtering rules.
-    pub s3_key: Obj<S3KeyFilter>,
+    pub s3_key: crate::Obj<S3KeyFilter>,
 }
 
 #[rustfmt::skip]
 impl NotificationFilter {
-    /// A `NotificationFilter` with its required properties, named in a [`NotificationFilterRequired`].
+    /// A `NotificationFilter` with its one required property, `S3Key`.
     #[inline]
-    pub fn new(required: NotificationFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3KeyFilter>>) -> Self {
         Self {
-            s3_key: required.s3_key,
+            s3_key: value.into(),
         }
     }
 
     /// `S3Key`: a [`S3KeyFilter`] object, required.
-    pub fn s3_key(mut self, value: impl Into<Obj<S3KeyFilter>>) -> Self { self.s3_key = value.into(); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<crate::Obj<S3KeyFilter>>) -> Self { self.s3_key = value.into(); self }
 }
 
-impl PropertyType for NotificationFilter {}
+impl crate::PropertyType for NotificationFilter {}
 
-impl ToValue for NotificationFilter {
+impl ::cloudwright_core::ToValue for NotificationFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Key", &self.s3_key).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3Key", &self.s3_key)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectLockEnabled", Shape::Str(&StrRule { allowed: &["Enabled"], ..StrRule::ANY })),
-        ("Rule", Shape::Object(&RULE_ObjectLockRule)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ObjectLockConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see \[Locking Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html>) .
+/// Places an Object Lock configuration on the specified bucket. The rule specified in the Object Lock configuration will be applied by default to every new object placed in the specified bucket. For more information, see [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2735,11 +2233,11 @@ pub struct ObjectLockConfiguration {
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
     ///
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable `ObjectLockEnabled` when you apply `ObjectLockConfiguration` to a bucket.
-    pub object_lock_enabled: Option<ObjectLockEnabled>,
+    pub object_lock_enabled: ::std::option::Option<ObjectLockEnabled>,
     /// `Rule`: an [`ObjectLockRule`] object.
     ///
-    /// Specifies the Object Lock rule for the specified object. Enable this rule when you apply `ObjectLockConfiguration` to a bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years` . You cannot specify `Days` and `Years` at the same time. For more information, see \[ObjectLockRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockrule.html>) and \[DefaultRetention\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>) .
-    pub rule: Option<Obj<ObjectLockRule>>,
+    /// Specifies the Object Lock rule for the specified object. Enable this rule when you apply `ObjectLockConfiguration` to a bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years` . You cannot specify `Days` and `Years` at the same time. For more information, see [ObjectLockRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockrule.html) and [DefaultRetention](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html) .
+    pub rule: ::std::option::Option<crate::Obj<ObjectLockRule>>,
 }
 
 #[rustfmt::skip]
@@ -2747,35 +2245,26 @@ impl ObjectLockConfiguration {
     /// A `ObjectLockConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
-    pub fn object_lock_enabled(mut self, value: impl Into<ObjectLockEnabled>) -> Self { self.object_lock_enabled = Some(value.into()); self }
+    pub fn object_lock_enabled(mut self, value: impl ::std::convert::Into<ObjectLockEnabled>) -> Self { self.object_lock_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Rule`: an [`ObjectLockRule`] object.
-    pub fn rule(mut self, value: impl Into<Obj<ObjectLockRule>>) -> Self { self.rule = Some(value.into()); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<ObjectLockRule>>) -> Self { self.rule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ObjectLockConfiguration {}
+impl crate::PropertyType for ObjectLockConfiguration {}
 
-impl ToValue for ObjectLockConfiguration {
+impl ::cloudwright_core::ToValue for ObjectLockConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ObjectLockEnabled", &self.object_lock_enabled)
             .opt("Rule", &self.rule)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectLockRule: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultRetention", Shape::Object(&RULE_DefaultRetention)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObjectLockRule` property type of `AWS::S3::Bucket`.
 ///
@@ -2786,8 +2275,8 @@ pub(crate) static RULE_ObjectLockRule: ObjRule = ObjRule {
 pub struct ObjectLockRule {
     /// `DefaultRetention`: a [`DefaultRetention`] object.
     ///
-    /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years` . You cannot specify `Days` and `Years` at the same time. For more information about allowable values for mode and period, see \[DefaultRetention\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>) .
-    pub default_retention: Option<Obj<DefaultRetention>>,
+    /// The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket. If Object Lock is turned on, bucket settings require both `Mode` and a period of either `Days` or `Years` . You cannot specify `Days` and `Years` at the same time. For more information about allowable values for mode and period, see [DefaultRetention](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html) .
+    pub default_retention: ::std::option::Option<crate::Obj<DefaultRetention>>,
 }
 
 #[rustfmt::skip]
@@ -2795,46 +2284,29 @@ impl ObjectLockRule {
     /// A `ObjectLockRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultRetention`: a [`DefaultRetention`] object.
-    pub fn default_retention(mut self, value: impl Into<Obj<DefaultRetention>>) -> Self { self.default_retention = Some(value.into()); self }
+    pub fn default_retention(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultRetention>>) -> Self { self.default_retention = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ObjectLockRule {}
+impl crate::PropertyType for ObjectLockRule {}
 
-impl ToValue for ObjectLockRule {
+impl ::cloudwright_core::ToValue for ObjectLockRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultRetention", &self.default_retention)
             .build()
     }
 }
 
-/// The required properties of [`OwnershipControls`], by name: `OwnershipControls::new(OwnershipControlsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OwnershipControlsRequired {
-    /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
-    pub rules: List<OwnershipControlsRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OwnershipControls: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_OwnershipControlsRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OwnershipControls` property type of `AWS::S3::Bucket`.
 ///
 /// Specifies the container element for Object Ownership rules.
 ///
-/// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see \[Controlling ownership of objects and disabling ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>) in the *Amazon S3 User Guide* .
+/// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2842,46 +2314,39 @@ pub struct OwnershipControls {
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
     ///
     /// Specifies the container element for Object Ownership rules.
-    pub rules: List<OwnershipControlsRule>,
+    pub rules: ::cloudwright_core::List<OwnershipControlsRule>,
 }
 
 #[rustfmt::skip]
 impl OwnershipControls {
-    /// A `OwnershipControls` with its required properties, named in a [`OwnershipControlsRequired`].
+    /// A `OwnershipControls` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: OwnershipControlsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<OwnershipControlsRule>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<OwnershipControlsRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OwnershipControlsRule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for OwnershipControls {}
+impl crate::PropertyType for OwnershipControls {}
 
-impl ToValue for OwnershipControls {
+impl ::cloudwright_core::ToValue for OwnershipControls {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OwnershipControlsRule: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectOwnership", Shape::Str(&StrRule { allowed: &["ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OwnershipControlsRule` property type of `AWS::S3::Bucket`.
 ///
 /// Specifies an Object Ownership rule.
 ///
-/// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see \[Controlling ownership of objects and disabling ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>) in the *Amazon S3 User Guide* .
+/// S3 Object Ownership is an Amazon S3 bucket-level setting that you can use to disable access control lists (ACLs) and take ownership of every object in your bucket, simplifying access management for data stored in Amazon S3. For more information, see [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrolsrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2889,7 +2354,7 @@ pub struct OwnershipControlsRule {
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
     ///
     /// Specifies an object ownership rule.
-    pub object_ownership: Option<ObjectOwnership>,
+    pub object_ownership: ::std::option::Option<ObjectOwnership>,
 }
 
 #[rustfmt::skip]
@@ -2897,19 +2362,19 @@ impl OwnershipControlsRule {
     /// A `OwnershipControlsRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
-    pub fn object_ownership(mut self, value: impl Into<ObjectOwnership>) -> Self { self.object_ownership = Some(value.into()); self }
+    pub fn object_ownership(mut self, value: impl ::std::convert::Into<ObjectOwnership>) -> Self { self.object_ownership = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OwnershipControlsRule {}
+impl crate::PropertyType for OwnershipControlsRule {}
 
-impl ToValue for OwnershipControlsRule {
+impl ::cloudwright_core::ToValue for OwnershipControlsRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ObjectOwnership", &self.object_ownership)
             .build()
     }
@@ -2919,22 +2384,10 @@ impl ToValue for OwnershipControlsRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueConfigurationRequired {
     /// `Event`: a string, required.
-    pub event: Str,
+    pub event: ::cloudwright_core::Str,
     /// `Queue`: a string, required.
-    pub queue: Str,
+    pub queue: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueueConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Event", Shape::STR),
-        ("Filter", Shape::Object(&RULE_NotificationFilter)),
-        ("Queue", Shape::STR),
-    ],
-    required: &["Event", "Queue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QueueConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -2945,16 +2398,16 @@ pub(crate) static RULE_QueueConfiguration: ObjRule = ObjRule {
 pub struct QueueConfiguration {
     /// `Event`: a string, required.
     ///
-    /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
-    pub event: Str,
+    /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide* .
+    pub event: ::cloudwright_core::Str,
     /// `Filter`: a [`NotificationFilter`] object.
     ///
-    /// The filtering rules that determine which objects trigger notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket. For more information, see \[Configuring event notifications using object key name filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/user-guide/notification-how-to-filtering.html>) in the *Amazon S3 User Guide* .
-    pub filter: Option<Obj<NotificationFilter>>,
+    /// The filtering rules that determine which objects trigger notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket. For more information, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/user-guide/notification-how-to-filtering.html) in the *Amazon S3 User Guide* .
+    pub filter: ::std::option::Option<crate::Obj<NotificationFilter>>,
     /// `Queue`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
-    pub queue: Str,
+    pub queue: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2964,49 +2417,31 @@ impl QueueConfiguration {
     pub fn new(required: QueueConfigurationRequired) -> Self {
         Self {
             event: required.event,
-            filter: None,
+            filter: ::std::option::Option::None,
             queue: required.queue,
         }
     }
 
     /// `Event`: a string, required.
-    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
+    pub fn event(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationFilter>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Queue`: a string, required.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = value.into(); self }
+    pub fn queue(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue = value.into(); self }
 }
 
-impl PropertyType for QueueConfiguration {}
+impl crate::PropertyType for QueueConfiguration {}
 
-impl ToValue for QueueConfiguration {
+impl ::cloudwright_core::ToValue for QueueConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Event", &self.event)
             .opt("Filter", &self.filter)
             .req("Queue", &self.queue)
             .build()
     }
 }
-
-/// The required properties of [`RecordExpiration`], by name: `RecordExpiration::new(RecordExpirationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordExpirationRequired {
-    /// `Expiration`: an [`Expiration`] value, required.
-    pub expiration: Expiration,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordExpiration: ObjRule = ObjRule {
-    properties: &[
-        ("Days", Shape::INT),
-        ("Expiration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Expiration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordExpiration` property type of `AWS::S3::Bucket`.
 ///
@@ -3018,7 +2453,7 @@ pub struct RecordExpiration {
     /// `Days`: an integer.
     ///
     /// If you enable journal table record expiration, you can set the number of days to retain your journal table records. Journal table records must be retained for a minimum of 7 days. To set this value, specify any whole number from `7` to `2147483647` . For example, to retain your journal table records for one year, set this value to `365` .
-    pub days: Option<Int>,
+    pub days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Expiration`: an [`Expiration`] value, required.
     ///
     /// Specifies whether journal table record expiration is enabled or disabled.
@@ -3027,51 +2462,32 @@ pub struct RecordExpiration {
 
 #[rustfmt::skip]
 impl RecordExpiration {
-    /// A `RecordExpiration` with its required properties, named in a [`RecordExpirationRequired`].
+    /// A `RecordExpiration` with its one required property, `Expiration`.
     #[inline]
-    pub fn new(required: RecordExpirationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Expiration>) -> Self {
         Self {
-            days: None,
-            expiration: required.expiration,
+            days: ::std::option::Option::None,
+            expiration: value.into(),
         }
     }
 
     /// `Days`: an integer.
-    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
+    pub fn days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days = ::std::option::Option::Some(value.into()); self }
     /// `Expiration`: an [`Expiration`] value, required.
-    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self { self.expiration = value.into(); self }
+    pub fn expiration(mut self, value: impl ::std::convert::Into<Expiration>) -> Self { self.expiration = value.into(); self }
 }
 
-impl PropertyType for RecordExpiration {}
+impl crate::PropertyType for RecordExpiration {}
 
-impl ToValue for RecordExpiration {
+impl ::cloudwright_core::ToValue for RecordExpiration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Days", &self.days)
             .req("Expiration", &self.expiration)
             .build()
     }
 }
-
-/// The required properties of [`RedirectAllRequestsTo`], by name: `RedirectAllRequestsTo::new(RedirectAllRequestsToRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedirectAllRequestsToRequired {
-    /// `HostName`: a string, required.
-    pub host_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
-    properties: &[
-        ("HostName", Shape::STR),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
-    ],
-    required: &["HostName"],
-    dependent_excluded: &[("RedirectAllRequestsTo", &["ErrorDocument", "IndexDocument", "RoutingRules"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedirectAllRequestsTo` property type of `AWS::S3::Bucket`.
 ///
@@ -3083,54 +2499,41 @@ pub struct RedirectAllRequestsTo {
     /// `HostName`: a string, required.
     ///
     /// Name of the host where requests are redirected.
-    pub host_name: Str,
+    pub host_name: ::cloudwright_core::Str,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
 }
 
 #[rustfmt::skip]
 impl RedirectAllRequestsTo {
-    /// A `RedirectAllRequestsTo` with its required properties, named in a [`RedirectAllRequestsToRequired`].
+    /// A `RedirectAllRequestsTo` with its one required property, `HostName`.
     #[inline]
-    pub fn new(required: RedirectAllRequestsToRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            host_name: required.host_name,
-            protocol: None,
+            host_name: value.into(),
+            protocol: ::std::option::Option::None,
         }
     }
 
     /// `HostName`: a string, required.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = value.into(); self }
+    pub fn host_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_name = value.into(); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedirectAllRequestsTo {}
+impl crate::PropertyType for RedirectAllRequestsTo {}
 
-impl ToValue for RedirectAllRequestsTo {
+impl ::cloudwright_core::ToValue for RedirectAllRequestsTo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HostName", &self.host_name)
             .opt("Protocol", &self.protocol)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedirectRule: ObjRule = ObjRule {
-    properties: &[
-        ("HostName", Shape::STR),
-        ("HttpRedirectCode", Shape::STR),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
-        ("ReplaceKeyPrefixWith", Shape::STR),
-        ("ReplaceKeyWith", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedirectRule` property type of `AWS::S3::Bucket`.
 ///
@@ -3142,27 +2545,27 @@ pub struct RedirectRule {
     /// `HostName`: a string.
     ///
     /// The host name to use in the redirect request.
-    pub host_name: Option<Str>,
+    pub host_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HttpRedirectCode`: a string.
     ///
     /// The HTTP redirect code to use on the response. Not required if one of the siblings is present.
-    pub http_redirect_code: Option<Str>,
+    pub http_redirect_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// Protocol to use when redirecting requests. The default is the protocol that is used in the original request.
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `ReplaceKeyPrefixWith`: a string.
     ///
     /// The object key prefix to use in the redirect request. For example, to redirect requests for all pages with prefix `docs/` (objects in the `docs/` folder) to `documents/` , you can set a condition block with `KeyPrefixEquals` set to `docs/` and in the Redirect set `ReplaceKeyPrefixWith` to `/documents` . Not required if one of the siblings is present. Can be present only if `ReplaceKeyWith` is not provided.
     ///
-    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
-    pub replace_key_prefix_with: Option<Str>,
+    /// \> Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints) .
+    pub replace_key_prefix_with: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplaceKeyWith`: a string.
     ///
     /// The specific object key to use in the redirect request. For example, redirect request to `error.html` . Not required if one of the siblings is present. Can be present only if `ReplaceKeyPrefixWith` is not provided.
     ///
-    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
-    pub replace_key_with: Option<Str>,
+    /// \> Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints) .
+    pub replace_key_with: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3170,27 +2573,27 @@ impl RedirectRule {
     /// A `RedirectRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HostName`: a string.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = Some(value.into()); self }
+    pub fn host_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host_name = ::std::option::Option::Some(value.into()); self }
     /// `HttpRedirectCode`: a string.
-    pub fn http_redirect_code(mut self, value: impl Into<Str>) -> Self { self.http_redirect_code = Some(value.into()); self }
+    pub fn http_redirect_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_redirect_code = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceKeyPrefixWith`: a string.
-    pub fn replace_key_prefix_with(mut self, value: impl Into<Str>) -> Self { self.replace_key_prefix_with = Some(value.into()); self }
+    pub fn replace_key_prefix_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replace_key_prefix_with = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceKeyWith`: a string.
-    pub fn replace_key_with(mut self, value: impl Into<Str>) -> Self { self.replace_key_with = Some(value.into()); self }
+    pub fn replace_key_with(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.replace_key_with = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RedirectRule {}
+impl crate::PropertyType for RedirectRule {}
 
-impl ToValue for RedirectRule {
+impl ::cloudwright_core::ToValue for RedirectRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HostName", &self.host_name)
             .opt("HttpRedirectCode", &self.http_redirect_code)
             .opt("Protocol", &self.protocol)
@@ -3199,23 +2602,6 @@ impl ToValue for RedirectRule {
             .build()
     }
 }
-
-/// The required properties of [`ReplicaModifications`], by name: `ReplicaModifications::new(ReplicaModificationsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaModificationsRequired {
-    /// `Status`: a [`ReplicaModificationsStatus`] value, required.
-    pub status: ReplicaModificationsStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaModifications: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicaModifications` property type of `AWS::S3::Bucket`.
 ///
@@ -3234,24 +2620,26 @@ pub struct ReplicaModifications {
 
 #[rustfmt::skip]
 impl ReplicaModifications {
-    /// A `ReplicaModifications` with its required properties, named in a [`ReplicaModificationsRequired`].
+    /// A `ReplicaModifications` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: ReplicaModificationsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ReplicaModificationsStatus>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ReplicaModificationsStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ReplicaModificationsStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ReplicaModifications {}
+impl crate::PropertyType for ReplicaModifications {}
 
-impl ToValue for ReplicaModifications {
+impl ::cloudwright_core::ToValue for ReplicaModifications {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
 
@@ -3259,39 +2647,28 @@ impl ToValue for ReplicaModifications {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    pub rules: List<ReplicationRule>,
+    pub rules: ::cloudwright_core::List<ReplicationRule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Role", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Role", "Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see \[Replication configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html>) in the *Amazon S3 User Guide* .
+/// A container for replication rules. You can add up to 1,000 rules. The maximum size of a replication configuration is 2 MB. The latest version of the replication configuration XML is V2. For more information about XML V2 replication configurations, see [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-replicationconfiguration.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfiguration {
     /// `Role`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects. For more information, see \[How to Set Up Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html>) in the *Amazon S3 User Guide* .
-    pub role: Str,
+    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects. For more information, see [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html) in the *Amazon S3 User Guide* .
+    pub role: ::cloudwright_core::Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
     ///
     /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
     ///
     /// Each item: length 1 to 1000.
-    pub rules: List<ReplicationRule>,
+    pub rules: ::cloudwright_core::List<ReplicationRule>,
 }
 
 #[rustfmt::skip]
@@ -3306,45 +2683,22 @@ impl ReplicationConfiguration {
     }
 
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for ReplicationConfiguration {}
+impl crate::PropertyType for ReplicationConfiguration {}
 
-impl ToValue for ReplicationConfiguration {
+impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Role", &self.role)
             .req("Rules", &self.rules)
             .build()
     }
 }
-
-/// The required properties of [`ReplicationDestination`], by name: `ReplicationDestination::new(ReplicationDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationDestinationRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
-    properties: &[
-        ("AccessControlTranslation", Shape::Object(&RULE_AccessControlTranslation)),
-        ("Account", Shape::STR),
-        ("Bucket", Shape::STR),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("Metrics", Shape::Object(&RULE_Metrics)),
-        ("ReplicationTime", Shape::Object(&RULE_ReplicationTime)),
-        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "REDUCED_REDUNDANCY", "STANDARD", "STANDARD_IA"], ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationDestination` property type of `AWS::S3::Bucket`.
 ///
@@ -3356,77 +2710,77 @@ pub struct ReplicationDestination {
     /// `AccessControlTranslation`: an [`AccessControlTranslation`] object.
     ///
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the AWS account that owns the destination bucket. If this is not specified in the replication configuration, the replicas are owned by same AWS account that owns the source object.
-    pub access_control_translation: Option<Obj<AccessControlTranslation>>,
+    pub access_control_translation: ::std::option::Option<crate::Obj<AccessControlTranslation>>,
     /// `Account`: a string.
     ///
-    /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner. For more information, see \[Cross-Region Replication Additional Configuration: Change Replica Owner\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html>) in the *Amazon S3 User Guide* .
+    /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to change replica ownership to the AWS account that owns the destination bucket by specifying the `AccessControlTranslation` property, this is the account ID of the destination bucket owner. For more information, see [Cross-Region Replication Additional Configuration: Change Replica Owner](https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html) in the *Amazon S3 User Guide* .
     ///
     /// If you specify the `AccessControlTranslation` property, the `Account` property is required.
-    pub account: Option<Str>,
+    pub account: ::std::option::Option<::cloudwright_core::Str>,
     /// `Bucket`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Specifies encryption-related information.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `Metrics`: a [`Metrics`] object.
     ///
     /// A container specifying replication metrics-related settings enabling replication metrics and events.
-    pub metrics: Option<Obj<Metrics>>,
+    pub metrics: ::std::option::Option<crate::Obj<Metrics>>,
     /// `ReplicationTime`: a [`ReplicationTime`] object.
     ///
     /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated. Must be specified together with a `Metrics` block.
-    pub replication_time: Option<Obj<ReplicationTime>>,
+    pub replication_time: ::std::option::Option<crate::Obj<ReplicationTime>>,
     /// `StorageClass`: a [`ReplicationDestinationStorageClass`] value.
     ///
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By default, Amazon S3 uses the storage class of the source object to create the object replica.
     ///
-    /// For valid values, see the `StorageClass` element of the \[PUT Bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) action in the *Amazon S3 API Reference* .
+    /// For valid values, see the `StorageClass` element of the [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html) action in the *Amazon S3 API Reference* .
     ///
     /// `FSX_OPENZFS` is not an accepted value when replicating objects.
-    pub storage_class: Option<ReplicationDestinationStorageClass>,
+    pub storage_class: ::std::option::Option<ReplicationDestinationStorageClass>,
 }
 
 #[rustfmt::skip]
 impl ReplicationDestination {
-    /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
+    /// A `ReplicationDestination` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: ReplicationDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_control_translation: None,
-            account: None,
-            bucket: required.bucket,
-            encryption_configuration: None,
-            metrics: None,
-            replication_time: None,
-            storage_class: None,
+            access_control_translation: ::std::option::Option::None,
+            account: ::std::option::Option::None,
+            bucket: value.into(),
+            encryption_configuration: ::std::option::Option::None,
+            metrics: ::std::option::Option::None,
+            replication_time: ::std::option::Option::None,
+            storage_class: ::std::option::Option::None,
         }
     }
 
     /// `AccessControlTranslation`: an [`AccessControlTranslation`] object.
-    pub fn access_control_translation(mut self, value: impl Into<Obj<AccessControlTranslation>>) -> Self { self.access_control_translation = Some(value.into()); self }
+    pub fn access_control_translation(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlTranslation>>) -> Self { self.access_control_translation = ::std::option::Option::Some(value.into()); self }
     /// `Account`: a string.
-    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = Some(value.into()); self }
+    pub fn account(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account = ::std::option::Option::Some(value.into()); self }
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Metrics`: a [`Metrics`] object.
-    pub fn metrics(mut self, value: impl Into<Obj<Metrics>>) -> Self { self.metrics = Some(value.into()); self }
+    pub fn metrics(mut self, value: impl ::std::convert::Into<crate::Obj<Metrics>>) -> Self { self.metrics = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationTime`: a [`ReplicationTime`] object.
-    pub fn replication_time(mut self, value: impl Into<Obj<ReplicationTime>>) -> Self { self.replication_time = Some(value.into()); self }
+    pub fn replication_time(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationTime>>) -> Self { self.replication_time = ::std::option::Option::Some(value.into()); self }
     /// `StorageClass`: a [`ReplicationDestinationStorageClass`] value.
-    pub fn storage_class(mut self, value: impl Into<ReplicationDestinationStorageClass>) -> Self { self.storage_class = Some(value.into()); self }
+    pub fn storage_class(mut self, value: impl ::std::convert::Into<ReplicationDestinationStorageClass>) -> Self { self.storage_class = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationDestination {}
+impl crate::PropertyType for ReplicationDestination {}
 
-impl ToValue for ReplicationDestination {
+impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessControlTranslation", &self.access_control_translation)
             .opt("Account", &self.account)
             .req("Bucket", &self.bucket)
@@ -3442,27 +2796,10 @@ impl ToValue for ReplicationDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRuleRequired {
     /// `Destination`: a [`ReplicationDestination`] object, required.
-    pub destination: Obj<ReplicationDestination>,
+    pub destination: crate::Obj<ReplicationDestination>,
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
     pub status: ReplicationRuleStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
-    properties: &[
-        ("DeleteMarkerReplication", Shape::Object(&RULE_DeleteMarkerReplication)),
-        ("Destination", Shape::Object(&RULE_ReplicationDestination)),
-        ("Filter", Shape::Object(&RULE_ReplicationRuleFilter)),
-        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Priority", Shape::INT),
-        ("SourceSelectionCriteria", Shape::Object(&RULE_SourceSelectionCriteria)),
-        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-    ],
-    required: &["Destination", "Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationRule` property type of `AWS::S3::Bucket`.
 ///
@@ -3473,46 +2810,46 @@ pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
 pub struct ReplicationRule {
     /// `DeleteMarkerReplication`: a [`DeleteMarkerReplication`] object.
     ///
-    /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication` `Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config>) .
+    /// Specifies whether Amazon S3 replicates delete markers. If you specify a `Filter` in your replication configuration, you must also include a `DeleteMarkerReplication` element. If your `Filter` includes a `Tag` element, the `DeleteMarkerReplication` `Status` must be set to Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For an example configuration, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config) .
     ///
-    /// For more information about delete marker replication, see \[Basic Rule Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html>) .
+    /// For more information about delete marker replication, see [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html) .
     ///
-    /// &gt; If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see \[Backward Compatibility\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations>) .
-    pub delete_marker_replication: Option<Obj<DeleteMarkerReplication>>,
+    /// \> If you are using an earlier version of the replication configuration, Amazon S3 handles replication of delete markers differently. For more information, see [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations) .
+    pub delete_marker_replication: ::std::option::Option<crate::Obj<DeleteMarkerReplication>>,
     /// `Destination`: a [`ReplicationDestination`] object, required.
     ///
     /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
-    pub destination: Obj<ReplicationDestination>,
+    pub destination: crate::Obj<ReplicationDestination>,
     /// `Filter`: a [`ReplicationRuleFilter`] object.
     ///
     /// A filter that identifies the subset of objects to which the replication rule applies. A `Filter` must specify exactly one `Prefix` , `TagFilter` , or an `And` child element. The use of the filter field indicates that this is a V2 replication configuration. This field isn't supported in a V1 replication configuration.
     ///
-    /// &gt; V1 replication configuration only supports filtering by key prefix. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
-    pub filter: Option<Obj<ReplicationRuleFilter>>,
+    /// \> V1 replication configuration only supports filtering by key prefix. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
+    pub filter: ::std::option::Option<crate::Obj<ReplicationRuleFilter>>,
     /// `Id`: a string.
     ///
     /// A unique identifier for the rule. The maximum value is 255 characters. If you don't specify a value, AWS CloudFormation generates a random ID. When using a V2 replication configuration this property is capitalized as "ID".
     ///
     /// Length at most 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// An object key name prefix that identifies the object or objects to which the rule applies. The maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty string. To filter using a V1 replication configuration, add the `Prefix` directly as a child element of the `Rule` element.
     ///
-    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
+    /// \> Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints) .
     ///
     /// Length at most 1024.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer.
     ///
     /// The priority indicates which rule has precedence whenever two or more replication rules conflict. Amazon S3 will attempt to replicate objects according to all replication rules. However, if there are two or more rules with the same destination bucket, then objects will be replicated according to the rule with the highest priority. The higher the number, the higher the priority.
     ///
-    /// For more information, see \[Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html>) in the *Amazon S3 User Guide* .
-    pub priority: Option<Int>,
+    /// For more information, see [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html) in the *Amazon S3 User Guide* .
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `SourceSelectionCriteria`: a [`SourceSelectionCriteria`] object.
     ///
     /// A container that describes additional filters for identifying the source objects that you want to replicate. You can choose to enable or disable the replication of these objects.
-    pub source_selection_criteria: Option<Obj<SourceSelectionCriteria>>,
+    pub source_selection_criteria: ::std::option::Option<crate::Obj<SourceSelectionCriteria>>,
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
     ///
     /// Specifies whether the rule is enabled.
@@ -3525,41 +2862,41 @@ impl ReplicationRule {
     #[inline]
     pub fn new(required: ReplicationRuleRequired) -> Self {
         Self {
-            delete_marker_replication: None,
+            delete_marker_replication: ::std::option::Option::None,
             destination: required.destination,
-            filter: None,
-            id: None,
-            prefix: None,
-            priority: None,
-            source_selection_criteria: None,
+            filter: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
+            priority: ::std::option::Option::None,
+            source_selection_criteria: ::std::option::Option::None,
             status: required.status,
         }
     }
 
     /// `DeleteMarkerReplication`: a [`DeleteMarkerReplication`] object.
-    pub fn delete_marker_replication(mut self, value: impl Into<Obj<DeleteMarkerReplication>>) -> Self { self.delete_marker_replication = Some(value.into()); self }
+    pub fn delete_marker_replication(mut self, value: impl ::std::convert::Into<crate::Obj<DeleteMarkerReplication>>) -> Self { self.delete_marker_replication = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: a [`ReplicationDestination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<ReplicationDestination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationDestination>>) -> Self { self.destination = value.into(); self }
     /// `Filter`: a [`ReplicationRuleFilter`] object.
-    pub fn filter(mut self, value: impl Into<Obj<ReplicationRuleFilter>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationRuleFilter>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `SourceSelectionCriteria`: a [`SourceSelectionCriteria`] object.
-    pub fn source_selection_criteria(mut self, value: impl Into<Obj<SourceSelectionCriteria>>) -> Self { self.source_selection_criteria = Some(value.into()); self }
+    pub fn source_selection_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<SourceSelectionCriteria>>) -> Self { self.source_selection_criteria = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ReplicationRuleStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ReplicationRuleStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ReplicationRule {}
+impl crate::PropertyType for ReplicationRule {}
 
-impl ToValue for ReplicationRule {
+impl ::cloudwright_core::ToValue for ReplicationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeleteMarkerReplication", &self.delete_marker_replication)
             .req("Destination", &self.destination)
             .opt("Filter", &self.filter)
@@ -3571,16 +2908,6 @@ impl ToValue for ReplicationRule {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
-    properties: &[
-        ("Prefix", Shape::STR),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationRuleAndOperator` property type of `AWS::S3::Bucket`.
 ///
@@ -3597,11 +2924,11 @@ pub struct ReplicationRuleAndOperator {
     /// `Prefix`: a string.
     ///
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// An array of tags containing key and value pairs.
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -3609,37 +2936,26 @@ impl ReplicationRuleAndOperator {
     /// A `ReplicationRuleAndOperator` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationRuleAndOperator {}
+impl crate::PropertyType for ReplicationRuleAndOperator {}
 
-impl ToValue for ReplicationRuleAndOperator {
+impl ::cloudwright_core::ToValue for ReplicationRuleAndOperator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Prefix", &self.prefix)
             .opt("TagFilters", &self.tag_filters)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
-    properties: &[
-        ("And", Shape::Object(&RULE_ReplicationRuleAndOperator)),
-        ("Prefix", Shape::STR),
-        ("TagFilter", Shape::Object(&RULE_TagFilter)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationRuleFilter` property type of `AWS::S3::Bucket`.
 ///
@@ -3654,19 +2970,19 @@ pub struct ReplicationRuleFilter {
     ///
     /// - If you specify both a `Prefix` and a `TagFilter` , wrap these filters in an `And` tag.
     /// - If you specify a filter based on multiple tags, wrap the `TagFilter` elements in an `And` tag.
-    pub and: Option<Obj<ReplicationRuleAndOperator>>,
+    pub and: ::std::option::Option<crate::Obj<ReplicationRuleAndOperator>>,
     /// `Prefix`: a string.
     ///
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
     ///
-    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
-    pub prefix: Option<Str>,
+    /// \> Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints) .
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagFilter`: a [`TagFilter`] object.
     ///
     /// A container for specifying a tag key and value.
     ///
     /// The rule applies only to objects that have the tag in their tag set.
-    pub tag_filter: Option<Obj<TagFilter>>,
+    pub tag_filter: ::std::option::Option<crate::Obj<TagFilter>>,
 }
 
 #[rustfmt::skip]
@@ -3674,23 +2990,23 @@ impl ReplicationRuleFilter {
     /// A `ReplicationRuleFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `And`: a [`ReplicationRuleAndOperator`] object.
-    pub fn and(mut self, value: impl Into<Obj<ReplicationRuleAndOperator>>) -> Self { self.and = Some(value.into()); self }
+    pub fn and(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationRuleAndOperator>>) -> Self { self.and = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `TagFilter`: a [`TagFilter`] object.
-    pub fn tag_filter(mut self, value: impl Into<Obj<TagFilter>>) -> Self { self.tag_filter = Some(value.into()); self }
+    pub fn tag_filter(mut self, value: impl ::std::convert::Into<crate::Obj<TagFilter>>) -> Self { self.tag_filter = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationRuleFilter {}
+impl crate::PropertyType for ReplicationRuleFilter {}
 
-impl ToValue for ReplicationRuleFilter {
+impl ::cloudwright_core::ToValue for ReplicationRuleFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("And", &self.and)
             .opt("Prefix", &self.prefix)
             .opt("TagFilter", &self.tag_filter)
@@ -3704,19 +3020,8 @@ pub struct ReplicationTimeRequired {
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
     pub status: ReplicationTimeStatus,
     /// `Time`: a [`ReplicationTimeValue`] object, required.
-    pub time: Obj<ReplicationTimeValue>,
+    pub time: crate::Obj<ReplicationTimeValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationTime: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("Time", Shape::Object(&RULE_ReplicationTimeValue)),
-    ],
-    required: &["Status", "Time"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationTime` property type of `AWS::S3::Bucket`.
 ///
@@ -3732,7 +3037,7 @@ pub struct ReplicationTime {
     /// `Time`: a [`ReplicationTimeValue`] object, required.
     ///
     /// A container specifying the time by which replication should be complete for all objects and operations on objects.
-    pub time: Obj<ReplicationTimeValue>,
+    pub time: crate::Obj<ReplicationTimeValue>,
 }
 
 #[rustfmt::skip]
@@ -3747,39 +3052,22 @@ impl ReplicationTime {
     }
 
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ReplicationTimeStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ReplicationTimeStatus>) -> Self { self.status = value.into(); self }
     /// `Time`: a [`ReplicationTimeValue`] object, required.
-    pub fn time(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self { self.time = value.into(); self }
+    pub fn time(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationTimeValue>>) -> Self { self.time = value.into(); self }
 }
 
-impl PropertyType for ReplicationTime {}
+impl crate::PropertyType for ReplicationTime {}
 
-impl ToValue for ReplicationTime {
+impl ::cloudwright_core::ToValue for ReplicationTime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Status", &self.status)
             .req("Time", &self.time)
             .build()
     }
 }
-
-/// The required properties of [`ReplicationTimeValue`], by name: `ReplicationTimeValue::new(ReplicationTimeValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationTimeValueRequired {
-    /// `Minutes`: an integer, required.
-    pub minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationTimeValue: ObjRule = ObjRule {
-    properties: &[
-        ("Minutes", Shape::INT),
-    ],
-    required: &["Minutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationTimeValue` property type of `AWS::S3::Bucket`.
 ///
@@ -3793,53 +3081,37 @@ pub struct ReplicationTimeValue {
     /// Contains an integer specifying time in minutes.
     ///
     /// Valid value: 15
-    pub minutes: Int,
+    pub minutes: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ReplicationTimeValue {
-    /// A `ReplicationTimeValue` with its required properties, named in a [`ReplicationTimeValueRequired`].
+    /// A `ReplicationTimeValue` with its one required property, `Minutes`.
     #[inline]
-    pub fn new(required: ReplicationTimeValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            minutes: required.minutes,
+            minutes: value.into(),
         }
     }
 
     /// `Minutes`: an integer, required.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
+    pub fn minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.minutes = value.into(); self }
 }
 
-impl PropertyType for ReplicationTimeValue {}
+impl crate::PropertyType for ReplicationTimeValue {}
 
-impl ToValue for ReplicationTimeValue {
+impl ::cloudwright_core::ToValue for ReplicationTimeValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Minutes", &self.minutes).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Minutes", &self.minutes)
+            .build()
     }
 }
 
-/// The required properties of [`RoutingRule`], by name: `RoutingRule::new(RoutingRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoutingRuleRequired {
-    /// `RedirectRule`: a [`RedirectRule`] object, required.
-    pub redirect_rule: Obj<RedirectRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
-    properties: &[
-        ("RedirectRule", Shape::Object(&RULE_RedirectRule)),
-        ("RoutingRuleCondition", Shape::Object(&RULE_RoutingRuleCondition)),
-    ],
-    required: &["RedirectRule"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RoutingRule` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see \[Configuring advanced conditional redirects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects>) in the *Amazon S3 User Guide* .
+/// Specifies the redirect behavior and when a redirect is applied. For more information about routing rules, see [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-routingrule.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3847,52 +3119,41 @@ pub struct RoutingRule {
     /// `RedirectRule`: a [`RedirectRule`] object, required.
     ///
     /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
-    pub redirect_rule: Obj<RedirectRule>,
+    pub redirect_rule: crate::Obj<RedirectRule>,
     /// `RoutingRuleCondition`: a [`RoutingRuleCondition`] object.
     ///
     /// A container for describing a condition that must be met for the specified redirect to apply. For example, 1. If request is for pages in the `/docs` folder, redirect to the `/documents` folder. 2. If request results in HTTP error 4xx, redirect request to another host where you might process the error.
-    pub routing_rule_condition: Option<Obj<RoutingRuleCondition>>,
+    pub routing_rule_condition: ::std::option::Option<crate::Obj<RoutingRuleCondition>>,
 }
 
 #[rustfmt::skip]
 impl RoutingRule {
-    /// A `RoutingRule` with its required properties, named in a [`RoutingRuleRequired`].
+    /// A `RoutingRule` with its one required property, `RedirectRule`.
     #[inline]
-    pub fn new(required: RoutingRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RedirectRule>>) -> Self {
         Self {
-            redirect_rule: required.redirect_rule,
-            routing_rule_condition: None,
+            redirect_rule: value.into(),
+            routing_rule_condition: ::std::option::Option::None,
         }
     }
 
     /// `RedirectRule`: a [`RedirectRule`] object, required.
-    pub fn redirect_rule(mut self, value: impl Into<Obj<RedirectRule>>) -> Self { self.redirect_rule = value.into(); self }
+    pub fn redirect_rule(mut self, value: impl ::std::convert::Into<crate::Obj<RedirectRule>>) -> Self { self.redirect_rule = value.into(); self }
     /// `RoutingRuleCondition`: a [`RoutingRuleCondition`] object.
-    pub fn routing_rule_condition(mut self, value: impl Into<Obj<RoutingRuleCondition>>) -> Self { self.routing_rule_condition = Some(value.into()); self }
+    pub fn routing_rule_condition(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingRuleCondition>>) -> Self { self.routing_rule_condition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RoutingRule {}
+impl crate::PropertyType for RoutingRule {}
 
-impl ToValue for RoutingRule {
+impl ::cloudwright_core::ToValue for RoutingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RedirectRule", &self.redirect_rule)
             .opt("RoutingRuleCondition", &self.routing_rule_condition)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingRuleCondition: ObjRule = ObjRule {
-    properties: &[
-        ("HttpErrorCodeReturnedEquals", Shape::STR),
-        ("KeyPrefixEquals", Shape::STR),
-    ],
-    any_of: &[&[&["HttpErrorCodeReturnedEquals"], &["KeyPrefixEquals"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingRuleCondition` property type of `AWS::S3::Bucket`.
 ///
@@ -3906,13 +3167,13 @@ pub struct RoutingRuleCondition {
     /// The HTTP error code when the redirect is applied. In the event of an error, if the error code equals this value, then the specified redirect is applied.
     ///
     /// Required when parent element `Condition` is specified and sibling `KeyPrefixEquals` is not specified. If both are specified, then both must be true for the redirect to be applied.
-    pub http_error_code_returned_equals: Option<Str>,
+    pub http_error_code_returned_equals: ::std::option::Option<::cloudwright_core::Str>,
     /// `KeyPrefixEquals`: a string.
     ///
     /// The object key name prefix when the redirect is applied. For example, to redirect requests for `ExamplePage.html` , the key prefix will be `ExamplePage.html` . To redirect request for all pages with the prefix `docs/` , the key prefix will be `docs/` , which identifies all objects in the docs/ folder.
     ///
     /// Required when the parent element `Condition` is specified and sibling `HttpErrorCodeReturnedEquals` is not specified. If both conditions are specified, both must be true for the redirect to be applied.
-    pub key_prefix_equals: Option<Str>,
+    pub key_prefix_equals: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3920,21 +3181,21 @@ impl RoutingRuleCondition {
     /// A `RoutingRuleCondition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpErrorCodeReturnedEquals`: a string.
-    pub fn http_error_code_returned_equals(mut self, value: impl Into<Str>) -> Self { self.http_error_code_returned_equals = Some(value.into()); self }
+    pub fn http_error_code_returned_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_error_code_returned_equals = ::std::option::Option::Some(value.into()); self }
     /// `KeyPrefixEquals`: a string.
-    pub fn key_prefix_equals(mut self, value: impl Into<Str>) -> Self { self.key_prefix_equals = Some(value.into()); self }
+    pub fn key_prefix_equals(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix_equals = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RoutingRuleCondition {}
+impl crate::PropertyType for RoutingRuleCondition {}
 
-impl ToValue for RoutingRuleCondition {
+impl ::cloudwright_core::ToValue for RoutingRuleCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "HttpErrorCodeReturnedEquals",
                 &self.http_error_code_returned_equals,
@@ -3944,42 +3205,9 @@ impl ToValue for RoutingRuleCondition {
     }
 }
 
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `Status`: a [`RuleStatus`] value, required.
-    pub status: RuleStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
-        ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExpirationInDays", Shape::INT),
-        ("ExpiredObjectDeleteMarker", Shape::Bool),
-        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("NoncurrentVersionExpiration", Shape::Object(&RULE_NoncurrentVersionExpiration)),
-        ("NoncurrentVersionExpirationInDays", Shape::INT),
-        ("NoncurrentVersionTransition", Shape::Object(&RULE_NoncurrentVersionTransition)),
-        ("NoncurrentVersionTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_NoncurrentVersionTransition), min_items: None, max_items: None, unique: true })),
-        ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
-        ("Transition", Shape::Object(&RULE_Transition)),
-        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transition), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Status"],
-    dependent_excluded: &[("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]), ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"])],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Rule` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see \[Put Bucket Lifecycle Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html>) in the *Amazon S3 API Reference* .
+/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference* .
 ///
 /// You must specify at least one of the following properties: `AbortIncompleteMultipartUpload` , `ExpirationDate` , `ExpirationInDays` , `NoncurrentVersionExpirationInDays` , `NoncurrentVersionTransition` , `NoncurrentVersionTransitions` , `Transition` , or `Transitions` .
 ///
@@ -3989,61 +3217,65 @@ pub struct Rule {
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
     ///
     /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
-    pub abort_incomplete_multipart_upload: Option<Obj<AbortIncompleteMultipartUpload>>,
+    pub abort_incomplete_multipart_upload:
+        ::std::option::Option<crate::Obj<AbortIncompleteMultipartUpload>>,
     /// `ExpirationDate`: a string.
     ///
     /// Indicates when objects are deleted from Amazon S3 and Amazon S3 Glacier. The date value must be in ISO 8601 format. The time is always midnight UTC. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
     ///
     /// Pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
-    pub expiration_date: Option<Str>,
+    pub expiration_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpirationInDays`: an integer.
     ///
     /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
-    pub expiration_in_days: Option<Int>,
+    pub expiration_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `ExpiredObjectDeleteMarker`: a boolean.
     ///
     /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set to true, the delete marker will be removed if there are no noncurrent versions. This cannot be specified with `ExpirationInDays` , `ExpirationDate` , or `TagFilters` .
-    pub expired_object_delete_marker: Option<Bool>,
+    pub expired_object_delete_marker: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Id`: a string.
     ///
     /// Unique identifier for the rule. The value can't be longer than 255 characters.
     ///
     /// Length at most 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NoncurrentVersionExpiration`: a [`NoncurrentVersionExpiration`] object.
     ///
     /// Specifies when noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions. You set this lifecycle configuration action on a bucket that has versioning enabled (or suspended) to request that Amazon S3 delete noncurrent object versions at a specific period in the object's lifetime.
-    pub noncurrent_version_expiration: Option<Obj<NoncurrentVersionExpiration>>,
+    pub noncurrent_version_expiration:
+        ::std::option::Option<crate::Obj<NoncurrentVersionExpiration>>,
     /// `NoncurrentVersionExpirationInDays`: an integer.
     ///
     /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies the time, in days, between when a new version of the object is uploaded to the bucket and when old versions of the object expire. When object versions expire, Amazon S3 permanently deletes them. If you specify a transition and expiration time, the expiration time must be later than the transition time.
-    pub noncurrent_version_expiration_in_days: Option<Int>,
+    pub noncurrent_version_expiration_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `NoncurrentVersionTransition`: a [`NoncurrentVersionTransition`] object.
     ///
     /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransitions` property.
-    pub noncurrent_version_transition: Option<Obj<NoncurrentVersionTransition>>,
+    pub noncurrent_version_transition:
+        ::std::option::Option<crate::Obj<NoncurrentVersionTransition>>,
     /// `NoncurrentVersionTransitions`: a list of [`NoncurrentVersionTransition`] objects.
     ///
     /// For buckets with versioning enabled (or suspended), one or more transition rules that specify when non-current objects transition to a specified storage class. If you specify a transition and expiration time, the expiration time must be later than the transition time. If you specify this property, don't specify the `NoncurrentVersionTransition` property.
-    pub noncurrent_version_transitions: Option<List<NoncurrentVersionTransition>>,
+    pub noncurrent_version_transitions:
+        ::std::option::Option<::cloudwright_core::List<NoncurrentVersionTransition>>,
     /// `ObjectSizeGreaterThan`: a string.
     ///
-    /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see \[Lifecycle configuration using size-based rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>) in the *Amazon S3 User Guide* .
+    /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide* .
     ///
     /// Pattern `[0-9]+`; length at most 20.
-    pub object_size_greater_than: Option<Str>,
+    pub object_size_greater_than: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectSizeLessThan`: a string.
     ///
-    /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see \[Lifecycle configuration using size-based rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>) in the *Amazon S3 User Guide* .
+    /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide* .
     ///
     /// Pattern `[0-9]+`; length at most 20.
-    pub object_size_less_than: Option<Str>,
+    pub object_size_less_than: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// Object key prefix that identifies one or more objects to which this rule applies.
     ///
-    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
-    pub prefix: Option<Str>,
+    /// \> Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints) .
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`RuleStatus`] value, required.
     ///
     /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
@@ -4051,82 +3283,82 @@ pub struct Rule {
     /// `TagFilters`: a list of [`TagFilter`] objects.
     ///
     /// Tags to use to identify a subset of objects to which the lifecycle rule applies.
-    pub tag_filters: Option<List<TagFilter>>,
+    pub tag_filters: ::std::option::Option<::cloudwright_core::List<TagFilter>>,
     /// `Transition`: a [`Transition`] object.
     ///
     /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transitions` property.
-    pub transition: Option<Obj<Transition>>,
+    pub transition: ::std::option::Option<crate::Obj<Transition>>,
     /// `Transitions`: a list of [`Transition`] objects.
     ///
     /// One or more transition rules that specify when an object transitions to a specified storage class. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time. If you specify this property, don't specify the `Transition` property.
-    pub transitions: Option<List<Transition>>,
+    pub transitions: ::std::option::Option<::cloudwright_core::List<Transition>>,
 }
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RuleStatus>) -> Self {
         Self {
-            abort_incomplete_multipart_upload: None,
-            expiration_date: None,
-            expiration_in_days: None,
-            expired_object_delete_marker: None,
-            id: None,
-            noncurrent_version_expiration: None,
-            noncurrent_version_expiration_in_days: None,
-            noncurrent_version_transition: None,
-            noncurrent_version_transitions: None,
-            object_size_greater_than: None,
-            object_size_less_than: None,
-            prefix: None,
-            status: required.status,
-            tag_filters: None,
-            transition: None,
-            transitions: None,
+            abort_incomplete_multipart_upload: ::std::option::Option::None,
+            expiration_date: ::std::option::Option::None,
+            expiration_in_days: ::std::option::Option::None,
+            expired_object_delete_marker: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            noncurrent_version_expiration: ::std::option::Option::None,
+            noncurrent_version_expiration_in_days: ::std::option::Option::None,
+            noncurrent_version_transition: ::std::option::Option::None,
+            noncurrent_version_transitions: ::std::option::Option::None,
+            object_size_greater_than: ::std::option::Option::None,
+            object_size_less_than: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
+            status: value.into(),
+            tag_filters: ::std::option::Option::None,
+            transition: ::std::option::Option::None,
+            transitions: ::std::option::Option::None,
         }
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl ::std::convert::Into<crate::Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = ::std::option::Option::Some(value.into()); self }
     /// `ExpirationDate`: a string.
-    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self { self.expiration_date = Some(value.into()); self }
+    pub fn expiration_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expiration_date = ::std::option::Option::Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
+    pub fn expiration_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.expiration_in_days = ::std::option::Option::Some(value.into()); self }
     /// `ExpiredObjectDeleteMarker`: a boolean.
-    pub fn expired_object_delete_marker(mut self, value: impl Into<Bool>) -> Self { self.expired_object_delete_marker = Some(value.into()); self }
+    pub fn expired_object_delete_marker(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.expired_object_delete_marker = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `NoncurrentVersionExpiration`: a [`NoncurrentVersionExpiration`] object.
-    pub fn noncurrent_version_expiration(mut self, value: impl Into<Obj<NoncurrentVersionExpiration>>) -> Self { self.noncurrent_version_expiration = Some(value.into()); self }
+    pub fn noncurrent_version_expiration(mut self, value: impl ::std::convert::Into<crate::Obj<NoncurrentVersionExpiration>>) -> Self { self.noncurrent_version_expiration = ::std::option::Option::Some(value.into()); self }
     /// `NoncurrentVersionExpirationInDays`: an integer.
-    pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_version_expiration_in_days = Some(value.into()); self }
+    pub fn noncurrent_version_expiration_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.noncurrent_version_expiration_in_days = ::std::option::Option::Some(value.into()); self }
     /// `NoncurrentVersionTransition`: a [`NoncurrentVersionTransition`] object.
-    pub fn noncurrent_version_transition(mut self, value: impl Into<Obj<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transition = Some(value.into()); self }
+    pub fn noncurrent_version_transition(mut self, value: impl ::std::convert::Into<crate::Obj<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transition = ::std::option::Option::Some(value.into()); self }
     /// `NoncurrentVersionTransitions`: a list of [`NoncurrentVersionTransition`] objects.
-    pub fn noncurrent_version_transitions(mut self, value: impl Into<List<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transitions = Some(value.into()); self }
+    pub fn noncurrent_version_transitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transitions = ::std::option::Option::Some(value.into()); self }
     /// `ObjectSizeGreaterThan`: a string.
-    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self { self.object_size_greater_than = Some(value.into()); self }
+    pub fn object_size_greater_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_size_greater_than = ::std::option::Option::Some(value.into()); self }
     /// `ObjectSizeLessThan`: a string.
-    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self { self.object_size_less_than = Some(value.into()); self }
+    pub fn object_size_less_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_size_less_than = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value, required.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<RuleStatus>) -> Self { self.status = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
+    pub fn tag_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagFilter>>) -> Self { self.tag_filters = ::std::option::Option::Some(value.into()); self }
     /// `Transition`: a [`Transition`] object.
-    pub fn transition(mut self, value: impl Into<Obj<Transition>>) -> Self { self.transition = Some(value.into()); self }
+    pub fn transition(mut self, value: impl ::std::convert::Into<crate::Obj<Transition>>) -> Self { self.transition = ::std::option::Option::Some(value.into()); self }
     /// `Transitions`: a list of [`Transition`] objects.
-    pub fn transitions(mut self, value: impl Into<List<Transition>>) -> Self { self.transitions = Some(value.into()); self }
+    pub fn transitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Transition>>) -> Self { self.transitions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AbortIncompleteMultipartUpload",
                 &self.abort_incomplete_multipart_upload,
@@ -4165,28 +3397,11 @@ impl ToValue for Rule {
     }
 }
 
-/// The required properties of [`S3KeyFilter`], by name: `S3KeyFilter::new(S3KeyFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3KeyFilterRequired {
-    /// `Rules`: a list of [`FilterRule`] objects, required.
-    pub rules: List<FilterRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3KeyFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3KeyFilter` property type of `AWS::S3::Bucket`.
 ///
-/// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see \[Configuring event notifications using object key name filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html>) in the *Amazon S3 User Guide* .
+/// A container for object key name prefix and suffix filtering rules. For more information about object key name filtering, see [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html) in the *Amazon S3 User Guide* .
 ///
-/// &gt; The same type of filter rule cannot be used more than once. For example, you cannot specify two prefix rules.
+/// \> The same type of filter rule cannot be used more than once. For example, you cannot specify two prefix rules.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-s3keyfilter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4194,29 +3409,31 @@ pub struct S3KeyFilter {
     /// `Rules`: a list of [`FilterRule`] objects, required.
     ///
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
-    pub rules: List<FilterRule>,
+    pub rules: ::cloudwright_core::List<FilterRule>,
 }
 
 #[rustfmt::skip]
 impl S3KeyFilter {
-    /// A `S3KeyFilter` with its required properties, named in a [`S3KeyFilterRequired`].
+    /// A `S3KeyFilter` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: S3KeyFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<FilterRule>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`FilterRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<FilterRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FilterRule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for S3KeyFilter {}
+impl crate::PropertyType for S3KeyFilter {}
 
-impl ToValue for S3KeyFilter {
+impl ::cloudwright_core::ToValue for S3KeyFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
 
@@ -4224,23 +3441,10 @@ impl ToValue for S3KeyFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TablesDestinationRequired {
     /// `TableBucketArn`: a string, required.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3TablesDestination: ObjRule = ObjRule {
-    properties: &[
-        ("TableArn", Shape::STR),
-        ("TableBucketArn", Shape::STR),
-        ("TableName", Shape::STR),
-        ("TableNamespace", Shape::STR),
-    ],
-    required: &["TableBucketArn", "TableName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3TablesDestination` property type of `AWS::S3::Bucket`.
 ///
@@ -4252,19 +3456,19 @@ pub struct S3TablesDestination {
     /// `TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
-    pub table_arn: Option<Str>,
+    pub table_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TableBucketArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `TableNamespace`: a string.
     ///
     /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata` .
-    pub table_namespace: Option<Str>,
+    pub table_namespace: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -4273,29 +3477,29 @@ impl S3TablesDestination {
     #[inline]
     pub fn new(required: S3TablesDestinationRequired) -> Self {
         Self {
-            table_arn: None,
+            table_arn: ::std::option::Option::None,
             table_bucket_arn: required.table_bucket_arn,
             table_name: required.table_name,
-            table_namespace: None,
+            table_namespace: ::std::option::Option::None,
         }
     }
 
     /// `TableArn`: a string.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
+    pub fn table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_arn = ::std::option::Option::Some(value.into()); self }
     /// `TableBucketArn`: a string, required.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
+    pub fn table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_arn = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `TableNamespace`: a string.
-    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self { self.table_namespace = Some(value.into()); self }
+    pub fn table_namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_namespace = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3TablesDestination {}
+impl crate::PropertyType for S3TablesDestination {}
 
-impl ToValue for S3TablesDestination {
+impl ::cloudwright_core::ToValue for S3TablesDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TableArn", &self.table_arn)
             .req("TableBucketArn", &self.table_bucket_arn)
             .req("TableName", &self.table_name)
@@ -4304,31 +3508,13 @@ impl ToValue for S3TablesDestination {
     }
 }
 
-/// The required properties of [`ServerSideEncryptionByDefault`], by name: `ServerSideEncryptionByDefault::new(ServerSideEncryptionByDefaultRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServerSideEncryptionByDefaultRequired {
-    /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    pub sse_algorithm: SseAlgorithm,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
-    properties: &[
-        ("KMSMasterKeyID", Shape::STR),
-        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256", "aws:kms:dsse"], ..StrRule::ANY })),
-    ],
-    required: &["SSEAlgorithm"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerSideEncryptionByDefault` property type of `AWS::S3::Bucket`.
 ///
-/// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html>) .
+/// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html) .
 ///
-/// &gt; - *General purpose buckets* - If you don't specify a customer managed key at configuration, Amazon S3 automatically creates an AWS KMS key ( `aws/s3` ) in your AWS account the first time that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this KMS key for SSE-KMS.
-/// &gt; - *Directory buckets* - Your SSE-KMS configuration can only support 1 \[customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) per directory bucket's lifetime. The \[AWS managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) ( `aws/s3` ) isn't supported.
-/// &gt; - *Directory buckets* - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
+/// \> - *General purpose buckets* - If you don't specify a customer managed key at configuration, Amazon S3 automatically creates an AWS KMS key ( `aws/s3` ) in your AWS account the first time that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this KMS key for SSE-KMS.
+/// \> - *Directory buckets* - Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket's lifetime. The [AWS managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) ( `aws/s3` ) isn't supported.
+/// \> - *Directory buckets* - For directory buckets, there are only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-serversideencryptionbydefault.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4337,8 +3523,8 @@ pub struct ServerSideEncryptionByDefault {
     ///
     /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption.
     ///
-    /// &gt; - *General purpose buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` or `aws:kms:dsse` .
-    /// &gt; - *Directory buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` .
+    /// \> - *General purpose buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` or `aws:kms:dsse` .
+    /// \> - *Directory buckets* - This parameter is allowed if and only if `SSEAlgorithm` is set to `aws:kms` .
     ///
     /// You can specify the key ID, key alias, or the Amazon Resource Name (ARN) of the KMS key.
     ///
@@ -4346,85 +3532,75 @@ pub struct ServerSideEncryptionByDefault {
     /// - Key ARN: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
     /// - Key Alias: `alias/alias-name`
     ///
-    /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see \[Using encryption for cross-account operations\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy>) .
+    /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see [Using encryption for cross-account operations](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy) .
     ///
-    /// &gt; - *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner. Also, if you use a key ID, you can run into a LogDestination undeliverable error when creating a VPC flow log.
-    /// &gt; - *Directory buckets* - When you specify an \[AWS  customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported. &gt; Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
-    pub kms_master_key_id: Option<Str>,
+    /// \> - *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner. Also, if you use a key ID, you can run into a LogDestination undeliverable error when creating a VPC flow log.
+    /// \> - *Directory buckets* - When you specify an [AWS  customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported. > Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in AWS KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html) in the *AWS Key Management Service Developer Guide* .
+    pub kms_master_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
     ///
     /// Server-side encryption algorithm to use for the default encryption.
     ///
-    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
+    /// \> For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
 #[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
-    /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
+    /// A `ServerSideEncryptionByDefault` with its one required property, `SSEAlgorithm`.
     #[inline]
-    pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SseAlgorithm>) -> Self {
         Self {
-            kms_master_key_id: None,
-            sse_algorithm: required.sse_algorithm,
+            kms_master_key_id: ::std::option::Option::None,
+            sse_algorithm: value.into(),
         }
     }
 
     /// `KMSMasterKeyID`: a string.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
+    pub fn kms_master_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_master_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
+    pub fn sse_algorithm(mut self, value: impl ::std::convert::Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
-impl PropertyType for ServerSideEncryptionByDefault {}
+impl crate::PropertyType for ServerSideEncryptionByDefault {}
 
-impl ToValue for ServerSideEncryptionByDefault {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionByDefault {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KMSMasterKeyID", &self.kms_master_key_id)
             .req("SSEAlgorithm", &self.sse_algorithm)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
-    properties: &[
-        ("BlockedEncryptionTypes", Shape::Object(&RULE_BlockedEncryptionTypes)),
-        ("BucketKeyEnabled", Shape::Bool),
-        ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerSideEncryptionRule` property type of `AWS::S3::Bucket`.
 ///
 /// Specifies the default server-side encryption configuration.
 ///
-/// &gt; - *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
-/// &gt; - *Directory buckets* - When you specify an \[AWS  customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
+/// \> - *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN. If you use a KMS key alias instead, then AWS  resolves the key within the requester’s account. This behavior can result in data that's encrypted with a KMS key that belongs to the requester, and not the bucket owner.
+/// \> - *Directory buckets* - When you specify an [AWS  customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the KMS key isn't supported.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-serversideencryptionrule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerSideEncryptionRule {
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
     ///
-    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject` , `CopyObject` , `PostObject` , multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see \[Blocking or unblocking SSE-C for a general purpose bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html>) .
+    /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new objects encrypted with the specified server-side encryption type. For example, blocking an encryption type will block `PutObject` , `CopyObject` , `PostObject` , multipart upload, and replication requests to the bucket for objects with the specified encryption type. However, you can continue to read and list any pre-existing objects already encrypted with the specified encryption type. For more information, see [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html) .
     ///
-    /// &gt; Currently, this parameter only supports blocking or unblocking server-side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see \[Using server-side encryption with customer-provided keys (SSE-C)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html>) .
-    pub blocked_encryption_types: Option<Obj<BlockedEncryptionTypes>>,
+    /// \> Currently, this parameter only supports blocking or unblocking server-side encryption with customer-provided keys (SSE-C). For more information about SSE-C, see [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html) .
+    pub blocked_encryption_types: ::std::option::Option<crate::Obj<BlockedEncryptionTypes>>,
     /// `BucketKeyEnabled`: a boolean.
     ///
     /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the `BucketKeyEnabled` element to `true` causes Amazon S3 to use an S3 Bucket Key. By default, S3 Bucket Key is not enabled.
     ///
-    /// For more information, see \[Amazon S3 Bucket Keys\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html>) in the *Amazon S3 User Guide* .
-    pub bucket_key_enabled: Option<Bool>,
+    /// For more information, see [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html) in the *Amazon S3 User Guide* .
+    pub bucket_key_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
     ///
     /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-    pub server_side_encryption_by_default: Option<Obj<ServerSideEncryptionByDefault>>,
+    pub server_side_encryption_by_default:
+        ::std::option::Option<crate::Obj<ServerSideEncryptionByDefault>>,
 }
 
 #[rustfmt::skip]
@@ -4432,23 +3608,23 @@ impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
-    pub fn blocked_encryption_types(mut self, value: impl Into<Obj<BlockedEncryptionTypes>>) -> Self { self.blocked_encryption_types = Some(value.into()); self }
+    pub fn blocked_encryption_types(mut self, value: impl ::std::convert::Into<crate::Obj<BlockedEncryptionTypes>>) -> Self { self.blocked_encryption_types = ::std::option::Option::Some(value.into()); self }
     /// `BucketKeyEnabled`: a boolean.
-    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.bucket_key_enabled = Some(value.into()); self }
+    pub fn bucket_key_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bucket_key_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
-    pub fn server_side_encryption_by_default(mut self, value: impl Into<Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = Some(value.into()); self }
+    pub fn server_side_encryption_by_default(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerSideEncryptionRule {}
+impl crate::PropertyType for ServerSideEncryptionRule {}
 
-impl ToValue for ServerSideEncryptionRule {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockedEncryptionTypes", &self.blocked_encryption_types)
             .opt("BucketKeyEnabled", &self.bucket_key_enabled)
             .opt(
@@ -4458,16 +3634,6 @@ impl ToValue for ServerSideEncryptionRule {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("ReplicaModifications", Shape::Object(&RULE_ReplicaModifications)),
-        ("SseKmsEncryptedObjects", Shape::Object(&RULE_SseKmsEncryptedObjects)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceSelectionCriteria` property type of `AWS::S3::Bucket`.
 ///
@@ -4479,11 +3645,11 @@ pub struct SourceSelectionCriteria {
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
     ///
     /// A filter that you can specify for selection for modifications on replicas.
-    pub replica_modifications: Option<Obj<ReplicaModifications>>,
+    pub replica_modifications: ::std::option::Option<crate::Obj<ReplicaModifications>>,
     /// `SseKmsEncryptedObjects`: a [`SseKmsEncryptedObjects`] object.
     ///
     /// A container for filter information for the selection of Amazon S3 objects encrypted with AWS KMS.
-    pub sse_kms_encrypted_objects: Option<Obj<SseKmsEncryptedObjects>>,
+    pub sse_kms_encrypted_objects: ::std::option::Option<crate::Obj<SseKmsEncryptedObjects>>,
 }
 
 #[rustfmt::skip]
@@ -4491,43 +3657,26 @@ impl SourceSelectionCriteria {
     /// A `SourceSelectionCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
-    pub fn replica_modifications(mut self, value: impl Into<Obj<ReplicaModifications>>) -> Self { self.replica_modifications = Some(value.into()); self }
+    pub fn replica_modifications(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicaModifications>>) -> Self { self.replica_modifications = ::std::option::Option::Some(value.into()); self }
     /// `SseKmsEncryptedObjects`: a [`SseKmsEncryptedObjects`] object.
-    pub fn sse_kms_encrypted_objects(mut self, value: impl Into<Obj<SseKmsEncryptedObjects>>) -> Self { self.sse_kms_encrypted_objects = Some(value.into()); self }
+    pub fn sse_kms_encrypted_objects(mut self, value: impl ::std::convert::Into<crate::Obj<SseKmsEncryptedObjects>>) -> Self { self.sse_kms_encrypted_objects = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceSelectionCriteria {}
+impl crate::PropertyType for SourceSelectionCriteria {}
 
-impl ToValue for SourceSelectionCriteria {
+impl ::cloudwright_core::ToValue for SourceSelectionCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReplicaModifications", &self.replica_modifications)
             .opt("SseKmsEncryptedObjects", &self.sse_kms_encrypted_objects)
             .build()
     }
 }
-
-/// The required properties of [`SseKmsEncryptedObjects`], by name: `SseKmsEncryptedObjects::new(SseKmsEncryptedObjectsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseKmsEncryptedObjectsRequired {
-    /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
-    pub status: SseKmsEncryptedObjectsStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SseKmsEncryptedObjects` property type of `AWS::S3::Bucket`.
 ///
@@ -4544,35 +3693,28 @@ pub struct SseKmsEncryptedObjects {
 
 #[rustfmt::skip]
 impl SseKmsEncryptedObjects {
-    /// A `SseKmsEncryptedObjects` with its required properties, named in a [`SseKmsEncryptedObjectsRequired`].
+    /// A `SseKmsEncryptedObjects` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: SseKmsEncryptedObjectsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SseKmsEncryptedObjectsStatus>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
-    pub fn status(mut self, value: impl Into<SseKmsEncryptedObjectsStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<SseKmsEncryptedObjectsStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for SseKmsEncryptedObjects {}
+impl crate::PropertyType for SseKmsEncryptedObjects {}
 
-impl ToValue for SseKmsEncryptedObjects {
+impl ::cloudwright_core::ToValue for SseKmsEncryptedObjects {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageClassAnalysis: ObjRule = ObjRule {
-    properties: &[
-        ("DataExport", Shape::Object(&RULE_DataExport)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageClassAnalysis` property type of `AWS::S3::Bucket`.
 ///
@@ -4584,7 +3726,7 @@ pub struct StorageClassAnalysis {
     /// `DataExport`: a [`DataExport`] object.
     ///
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be exported.
-    pub data_export: Option<Obj<DataExport>>,
+    pub data_export: ::std::option::Option<crate::Obj<DataExport>>,
 }
 
 #[rustfmt::skip]
@@ -4592,19 +3734,19 @@ impl StorageClassAnalysis {
     /// A `StorageClassAnalysis` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DataExport`: a [`DataExport`] object.
-    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self { self.data_export = Some(value.into()); self }
+    pub fn data_export(mut self, value: impl ::std::convert::Into<crate::Obj<DataExport>>) -> Self { self.data_export = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageClassAnalysis {}
+impl crate::PropertyType for StorageClassAnalysis {}
 
-impl ToValue for StorageClassAnalysis {
+impl ::cloudwright_core::ToValue for StorageClassAnalysis {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataExport", &self.data_export)
             .build()
     }
@@ -4614,21 +3756,10 @@ impl ToValue for StorageClassAnalysis {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::S3::Bucket`.
 ///
@@ -4638,11 +3769,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4657,17 +3788,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -4678,25 +3809,14 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagFilter` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more information, see \[Categorizing your storage using tags\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more information, see [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-tagfilter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4704,11 +3824,11 @@ pub struct TagFilter {
     /// `Key`: a string, required.
     ///
     /// The tag key.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The tag value.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4723,17 +3843,17 @@ impl TagFilter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TagFilter {}
+impl crate::PropertyType for TagFilter {}
 
-impl ToValue for TagFilter {
+impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -4746,19 +3866,8 @@ pub struct TieringRequired {
     /// `AccessTier`: an [`AccessTier`] value, required.
     pub access_tier: AccessTier,
     /// `Days`: an integer, required.
-    pub days: Int,
+    pub days: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tiering: ObjRule = ObjRule {
-    properties: &[
-        ("AccessTier", Shape::Str(&StrRule { allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"], ..StrRule::ANY })),
-        ("Days", Shape::INT),
-    ],
-    required: &["AccessTier", "Days"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tiering` property type of `AWS::S3::Bucket`.
 ///
@@ -4769,12 +3878,12 @@ pub(crate) static RULE_Tiering: ObjRule = ObjRule {
 pub struct Tiering {
     /// `AccessTier`: an [`AccessTier`] value, required.
     ///
-    /// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) for a list of access tiers in the S3 Intelligent-Tiering storage class.
+    /// S3 Intelligent-Tiering access tier. See [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     pub access_tier: AccessTier,
     /// `Days`: an integer, required.
     ///
     /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
-    pub days: Int,
+    pub days: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -4789,17 +3898,17 @@ impl Tiering {
     }
 
     /// `AccessTier`: an [`AccessTier`] value, required.
-    pub fn access_tier(mut self, value: impl Into<AccessTier>) -> Self { self.access_tier = value.into(); self }
+    pub fn access_tier(mut self, value: impl ::std::convert::Into<AccessTier>) -> Self { self.access_tier = value.into(); self }
     /// `Days`: an integer, required.
-    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = value.into(); self }
+    pub fn days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days = value.into(); self }
 }
 
-impl PropertyType for Tiering {}
+impl crate::PropertyType for Tiering {}
 
-impl ToValue for Tiering {
+impl ::cloudwright_core::ToValue for Tiering {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessTier", &self.access_tier)
             .req("Days", &self.days)
             .build()
@@ -4810,22 +3919,10 @@ impl ToValue for Tiering {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigurationRequired {
     /// `Event`: a string, required.
-    pub event: Str,
+    pub event: ::cloudwright_core::Str,
     /// `Topic`: a string, required.
-    pub topic: Str,
+    pub topic: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Event", Shape::STR),
-        ("Filter", Shape::Object(&RULE_NotificationFilter)),
-        ("Topic", Shape::STR),
-    ],
-    required: &["Event", "Topic"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TopicConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -4836,16 +3933,16 @@ pub(crate) static RULE_TopicConfiguration: ObjRule = ObjRule {
 pub struct TopicConfiguration {
     /// `Event`: a string, required.
     ///
-    /// The Amazon S3 bucket event about which to send notifications. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
-    pub event: Str,
+    /// The Amazon S3 bucket event about which to send notifications. For more information, see [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html) in the *Amazon S3 User Guide* .
+    pub event: ::cloudwright_core::Str,
     /// `Filter`: a [`NotificationFilter`] object.
     ///
     /// The filtering rules that determine for which objects to send notifications. For example, you can create a filter so that Amazon S3 sends notifications only when image files with a `.jpg` extension are added to the bucket.
-    pub filter: Option<Obj<NotificationFilter>>,
+    pub filter: ::std::option::Option<crate::Obj<NotificationFilter>>,
     /// `Topic`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
-    pub topic: Str,
+    pub topic: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -4855,25 +3952,25 @@ impl TopicConfiguration {
     pub fn new(required: TopicConfigurationRequired) -> Self {
         Self {
             event: required.event,
-            filter: None,
+            filter: ::std::option::Option::None,
             topic: required.topic,
         }
     }
 
     /// `Event`: a string, required.
-    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
+    pub fn event(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationFilter>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Topic`: a string, required.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
+    pub fn topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic = value.into(); self }
 }
 
-impl PropertyType for TopicConfiguration {}
+impl crate::PropertyType for TopicConfiguration {}
 
-impl ToValue for TopicConfiguration {
+impl ::cloudwright_core::ToValue for TopicConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Event", &self.event)
             .opt("Filter", &self.filter)
             .req("Topic", &self.topic)
@@ -4881,28 +3978,9 @@ impl ToValue for TopicConfiguration {
     }
 }
 
-/// The required properties of [`Transition`], by name: `Transition::new(TransitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransitionRequired {
-    /// `StorageClass`: a [`StorageClass`] value, required.
-    pub storage_class: StorageClass,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Transition: ObjRule = ObjRule {
-    properties: &[
-        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
-        ("TransitionDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TransitionInDays", Shape::INT),
-    ],
-    required: &["StorageClass"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Transition` property type of `AWS::S3::Bucket`.
 ///
-/// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see \[Transitioning Objects Using Amazon S3 Lifecycle\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html>) in the *Amazon S3 User Guide* .
+/// Specifies when an object transitions to a specified storage class. For more information about Amazon S3 lifecycle configuration rules, see [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-transition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -4916,39 +3994,39 @@ pub struct Transition {
     /// Indicates when objects are transitioned to the specified storage class. The date value must be in ISO 8601 format. The time is always midnight UTC.
     ///
     /// Pattern `^(\d{4})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
-    pub transition_date: Option<Str>,
+    pub transition_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `TransitionInDays`: an integer.
     ///
-    /// Indicates the number of days after creation when objects are transitioned to the specified storage class. If the specified storage class is `INTELLIGENT_TIERING` , `GLACIER_IR` , `GLACIER` , or `DEEP_ARCHIVE` , valid values are `0` or positive integers. If the specified storage class is `STANDARD_IA` or `ONEZONE_IA` , valid values are positive integers greater than `30` . Be aware that some storage classes have a minimum storage duration and that you're charged for transitioning objects before their minimum storage duration. For more information, see \[Constraints and considerations for transitions\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html#lifecycle-configuration-constraints>) in the *Amazon S3 User Guide* .
-    pub transition_in_days: Option<Int>,
+    /// Indicates the number of days after creation when objects are transitioned to the specified storage class. If the specified storage class is `INTELLIGENT_TIERING` , `GLACIER_IR` , `GLACIER` , or `DEEP_ARCHIVE` , valid values are `0` or positive integers. If the specified storage class is `STANDARD_IA` or `ONEZONE_IA` , valid values are positive integers greater than `30` . Be aware that some storage classes have a minimum storage duration and that you're charged for transitioning objects before their minimum storage duration. For more information, see [Constraints and considerations for transitions](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html#lifecycle-configuration-constraints) in the *Amazon S3 User Guide* .
+    pub transition_in_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl Transition {
-    /// A `Transition` with its required properties, named in a [`TransitionRequired`].
+    /// A `Transition` with its one required property, `StorageClass`.
     #[inline]
-    pub fn new(required: TransitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<StorageClass>) -> Self {
         Self {
-            storage_class: required.storage_class,
-            transition_date: None,
-            transition_in_days: None,
+            storage_class: value.into(),
+            transition_date: ::std::option::Option::None,
+            transition_in_days: ::std::option::Option::None,
         }
     }
 
     /// `StorageClass`: a [`StorageClass`] value, required.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
+    pub fn storage_class(mut self, value: impl ::std::convert::Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
     /// `TransitionDate`: a string.
-    pub fn transition_date(mut self, value: impl Into<Str>) -> Self { self.transition_date = Some(value.into()); self }
+    pub fn transition_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transition_date = ::std::option::Option::Some(value.into()); self }
     /// `TransitionInDays`: an integer.
-    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self { self.transition_in_days = Some(value.into()); self }
+    pub fn transition_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.transition_in_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Transition {}
+impl crate::PropertyType for Transition {}
 
-impl ToValue for Transition {
+impl ::cloudwright_core::ToValue for Transition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StorageClass", &self.storage_class)
             .opt("TransitionDate", &self.transition_date)
             .opt("TransitionInDays", &self.transition_in_days)
@@ -4956,26 +4034,9 @@ impl ToValue for Transition {
     }
 }
 
-/// The required properties of [`VersioningConfiguration`], by name: `VersioningConfiguration::new(VersioningConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VersioningConfigurationRequired {
-    /// `Status`: a [`VersioningConfigurationStatus`] value, required.
-    pub status: VersioningConfigurationStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VersioningConfiguration` property type of `AWS::S3::Bucket`.
 ///
-/// Describes the versioning state of an Amazon S3 bucket. For more information, see \[PUT Bucket versioning\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html>) in the *Amazon S3 API Reference* .
+/// Describes the versioning state of an Amazon S3 bucket. For more information, see [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html) in the *Amazon S3 API Reference* .
 ///
 /// Keep the following timing in mind when enabling, suspending, or transitioning between versioning states:
 ///
@@ -4996,38 +4057,28 @@ pub struct VersioningConfiguration {
 
 #[rustfmt::skip]
 impl VersioningConfiguration {
-    /// A `VersioningConfiguration` with its required properties, named in a [`VersioningConfigurationRequired`].
+    /// A `VersioningConfiguration` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: VersioningConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<VersioningConfigurationStatus>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
-    pub fn status(mut self, value: impl Into<VersioningConfigurationStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<VersioningConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for VersioningConfiguration {}
+impl crate::PropertyType for VersioningConfiguration {}
 
-impl ToValue for VersioningConfiguration {
+impl ::cloudwright_core::ToValue for VersioningConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebsiteConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorDocument", Shape::STR),
-        ("IndexDocument", Shape::STR),
-        ("RedirectAllRequestsTo", Shape::Object(&RULE_RedirectAllRequestsTo)),
-        ("RoutingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingRule), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebsiteConfiguration` property type of `AWS::S3::Bucket`.
 ///
@@ -5039,21 +4090,21 @@ pub struct WebsiteConfiguration {
     /// `ErrorDocument`: a string.
     ///
     /// The name of the error document for the website.
-    pub error_document: Option<Str>,
+    pub error_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `IndexDocument`: a string.
     ///
     /// The name of the index document for the website.
-    pub index_document: Option<Str>,
+    pub index_document: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedirectAllRequestsTo`: a [`RedirectAllRequestsTo`] object.
     ///
     /// The redirect behavior for every request to this bucket's website endpoint.
     ///
-    /// &gt; If you specify this property, you can't specify any other property.
-    pub redirect_all_requests_to: Option<Obj<RedirectAllRequestsTo>>,
+    /// \> If you specify this property, you can't specify any other property.
+    pub redirect_all_requests_to: ::std::option::Option<crate::Obj<RedirectAllRequestsTo>>,
     /// `RoutingRules`: a list of [`RoutingRule`] objects.
     ///
     /// Rules that define when a redirect is applied and the redirect behavior.
-    pub routing_rules: Option<List<RoutingRule>>,
+    pub routing_rules: ::std::option::Option<::cloudwright_core::List<RoutingRule>>,
 }
 
 #[rustfmt::skip]
@@ -5061,25 +4112,25 @@ impl WebsiteConfiguration {
     /// A `WebsiteConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ErrorDocument`: a string.
-    pub fn error_document(mut self, value: impl Into<Str>) -> Self { self.error_document = Some(value.into()); self }
+    pub fn error_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.error_document = ::std::option::Option::Some(value.into()); self }
     /// `IndexDocument`: a string.
-    pub fn index_document(mut self, value: impl Into<Str>) -> Self { self.index_document = Some(value.into()); self }
+    pub fn index_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_document = ::std::option::Option::Some(value.into()); self }
     /// `RedirectAllRequestsTo`: a [`RedirectAllRequestsTo`] object.
-    pub fn redirect_all_requests_to(mut self, value: impl Into<Obj<RedirectAllRequestsTo>>) -> Self { self.redirect_all_requests_to = Some(value.into()); self }
+    pub fn redirect_all_requests_to(mut self, value: impl ::std::convert::Into<crate::Obj<RedirectAllRequestsTo>>) -> Self { self.redirect_all_requests_to = ::std::option::Option::Some(value.into()); self }
     /// `RoutingRules`: a list of [`RoutingRule`] objects.
-    pub fn routing_rules(mut self, value: impl Into<List<RoutingRule>>) -> Self { self.routing_rules = Some(value.into()); self }
+    pub fn routing_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RoutingRule>>) -> Self { self.routing_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebsiteConfiguration {}
+impl crate::PropertyType for WebsiteConfiguration {}
 
-impl ToValue for WebsiteConfiguration {
+impl ::cloudwright_core::ToValue for WebsiteConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorDocument", &self.error_document)
             .opt("IndexDocument", &self.index_document)
             .opt("RedirectAllRequestsTo", &self.redirect_all_requests_to)
@@ -5096,24 +4147,24 @@ pub enum AbacStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AbacStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AbacStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AbacStatus {
+impl ::cloudwright_core::ToValue for AbacStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5125,24 +4176,24 @@ pub enum AccelerationStatus {
     /// `Suspended`
     Suspended,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccelerationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccelerationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccelerationStatus {
+impl ::cloudwright_core::ToValue for AccelerationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Suspended => "Suspended",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5166,18 +4217,18 @@ pub enum AccessControl {
     /// `PublicReadWrite`
     PublicReadWrite,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessControl {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessControl {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessControl {
+impl ::cloudwright_core::ToValue for AccessControl {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AuthenticatedRead => "AuthenticatedRead",
             Self::AwsExecRead => "AwsExecRead",
@@ -5187,9 +4238,9 @@ impl ToValue for AccessControl {
             Self::Private => "Private",
             Self::PublicRead => "PublicRead",
             Self::PublicReadWrite => "PublicReadWrite",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5201,24 +4252,24 @@ pub enum AccessTier {
     /// `DEEP_ARCHIVE_ACCESS`
     DeepArchiveAccess,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessTier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessTier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessTier {
+impl ::cloudwright_core::ToValue for AccessTier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ArchiveAccess => "ARCHIVE_ACCESS",
             Self::DeepArchiveAccess => "DEEP_ARCHIVE_ACCESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5236,27 +4287,27 @@ pub enum AllowedMethod {
     /// `DELETE`
     Delete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllowedMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllowedMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllowedMethod {
+impl ::cloudwright_core::ToValue for AllowedMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Get => "GET",
             Self::Put => "PUT",
             Self::Head => "HEAD",
             Self::Post => "POST",
             Self::Delete => "DELETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5268,24 +4319,24 @@ pub enum BucketNamespace {
     /// `account-regional`
     AccountRegional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BucketNamespace {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BucketNamespace {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BucketNamespace {
+impl ::cloudwright_core::ToValue for BucketNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Global => "global",
             Self::AccountRegional => "account-regional",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5297,24 +4348,24 @@ pub enum ConfigurationState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationState {
+impl ::cloudwright_core::ToValue for ConfigurationState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5326,24 +4377,24 @@ pub enum DefaultRetentionMode {
     /// `GOVERNANCE`
     Governance,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultRetentionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultRetentionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultRetentionMode {
+impl ::cloudwright_core::ToValue for DefaultRetentionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Compliance => "COMPLIANCE",
             Self::Governance => "GOVERNANCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5355,24 +4406,24 @@ pub enum DeleteMarkerReplicationStatus {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeleteMarkerReplicationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeleteMarkerReplicationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeleteMarkerReplicationStatus {
+impl ::cloudwright_core::ToValue for DeleteMarkerReplicationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5386,25 +4437,25 @@ pub enum DestinationFormat {
     /// `Parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DestinationFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DestinationFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DestinationFormat {
+impl ::cloudwright_core::ToValue for DestinationFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Orc => "ORC",
             Self::Parquet => "Parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5416,24 +4467,24 @@ pub enum EncryptionType {
     /// `SSE-C`
     SseC,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionType {
+impl ::cloudwright_core::ToValue for EncryptionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::SseC => "SSE-C",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5445,24 +4496,24 @@ pub enum Expiration {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Expiration {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Expiration {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Expiration {
+impl ::cloudwright_core::ToValue for Expiration {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5474,24 +4525,24 @@ pub enum IncludedObjectVersions {
     /// `Current`
     Current,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncludedObjectVersions {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncludedObjectVersions {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncludedObjectVersions {
+impl ::cloudwright_core::ToValue for IncludedObjectVersions {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "All",
             Self::Current => "Current",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5503,24 +4554,24 @@ pub enum IntelligentTieringConfigurationStatus {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IntelligentTieringConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IntelligentTieringConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IntelligentTieringConfigurationStatus {
+impl ::cloudwright_core::ToValue for IntelligentTieringConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5532,24 +4583,26 @@ pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
     /// `AES256`
     Aes256,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetadataTableEncryptionConfigurationSseAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for MetadataTableEncryptionConfigurationSseAlgorithm
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetadataTableEncryptionConfigurationSseAlgorithm {
+impl ::cloudwright_core::ToValue for MetadataTableEncryptionConfigurationSseAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
             Self::Aes256 => "AES256",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5561,24 +4614,24 @@ pub enum MetricsStatus {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricsStatus {
+impl ::cloudwright_core::ToValue for MetricsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5588,23 +4641,23 @@ pub enum ObjectLockEnabled {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ObjectLockEnabled {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ObjectLockEnabled {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ObjectLockEnabled {
+impl ::cloudwright_core::ToValue for ObjectLockEnabled {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5618,25 +4671,25 @@ pub enum ObjectOwnership {
     /// `BucketOwnerEnforced`
     BucketOwnerEnforced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ObjectOwnership {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ObjectOwnership {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ObjectOwnership {
+impl ::cloudwright_core::ToValue for ObjectOwnership {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ObjectWriter => "ObjectWriter",
             Self::BucketOwnerPreferred => "BucketOwnerPreferred",
             Self::BucketOwnerEnforced => "BucketOwnerEnforced",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5676,18 +4729,18 @@ pub enum OptionalField {
     /// `LifecycleExpirationDate`
     LifecycleExpirationDate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OptionalField {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OptionalField {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OptionalField {
+impl ::cloudwright_core::ToValue for OptionalField {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Size => "Size",
             Self::LastModifiedDate => "LastModifiedDate",
@@ -5705,9 +4758,9 @@ impl ToValue for OptionalField {
             Self::ObjectAccessControlList => "ObjectAccessControlList",
             Self::ObjectOwner => "ObjectOwner",
             Self::LifecycleExpirationDate => "LifecycleExpirationDate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5717,23 +4770,23 @@ pub enum Owner {
     /// `Destination`
     Destination,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Owner {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Owner {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Owner {
+impl ::cloudwright_core::ToValue for Owner {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Destination => "Destination",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5745,24 +4798,24 @@ pub enum Protocol {
     /// `https`
     Https,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "http",
             Self::Https => "https",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5774,24 +4827,24 @@ pub enum ReplicaModificationsStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicaModificationsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicaModificationsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicaModificationsStatus {
+impl ::cloudwright_core::ToValue for ReplicaModificationsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5815,18 +4868,18 @@ pub enum ReplicationDestinationStorageClass {
     /// `STANDARD_IA`
     StandardIa,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationDestinationStorageClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationDestinationStorageClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationDestinationStorageClass {
+impl ::cloudwright_core::ToValue for ReplicationDestinationStorageClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeepArchive => "DEEP_ARCHIVE",
             Self::Glacier => "GLACIER",
@@ -5836,9 +4889,9 @@ impl ToValue for ReplicationDestinationStorageClass {
             Self::ReducedRedundancy => "REDUCED_REDUNDANCY",
             Self::Standard => "STANDARD",
             Self::StandardIa => "STANDARD_IA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5850,24 +4903,24 @@ pub enum ReplicationRuleStatus {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationRuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationRuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationRuleStatus {
+impl ::cloudwright_core::ToValue for ReplicationRuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5879,24 +4932,24 @@ pub enum ReplicationTimeStatus {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ReplicationTimeStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ReplicationTimeStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ReplicationTimeStatus {
+impl ::cloudwright_core::ToValue for ReplicationTimeStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5908,24 +4961,24 @@ pub enum RuleStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleStatus {
+impl ::cloudwright_core::ToValue for RuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5937,24 +4990,24 @@ pub enum ScheduleFrequency {
     /// `Weekly`
     Weekly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScheduleFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScheduleFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScheduleFrequency {
+impl ::cloudwright_core::ToValue for ScheduleFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daily => "Daily",
             Self::Weekly => "Weekly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5968,25 +5021,25 @@ pub enum SseAlgorithm {
     /// `aws:kms:dsse`
     AwsKmsDsse,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseAlgorithm {
+impl ::cloudwright_core::ToValue for SseAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
             Self::Aes256 => "AES256",
             Self::AwsKmsDsse => "aws:kms:dsse",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -5998,24 +5051,24 @@ pub enum SseKmsEncryptedObjectsStatus {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseKmsEncryptedObjectsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseKmsEncryptedObjectsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseKmsEncryptedObjectsStatus {
+impl ::cloudwright_core::ToValue for SseKmsEncryptedObjectsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6037,18 +5090,18 @@ pub enum StorageClass {
     /// `STANDARD_IA`
     StandardIa,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageClass {
+impl ::cloudwright_core::ToValue for StorageClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DeepArchive => "DEEP_ARCHIVE",
             Self::Glacier => "GLACIER",
@@ -6057,9 +5110,9 @@ impl ToValue for StorageClass {
             Self::IntelligentTiering => "INTELLIGENT_TIERING",
             Self::OnezoneIa => "ONEZONE_IA",
             Self::StandardIa => "STANDARD_IA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6071,24 +5124,24 @@ pub enum TableBucketType {
     /// `customer`
     Customer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TableBucketType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TableBucketType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TableBucketType {
+impl ::cloudwright_core::ToValue for TableBucketType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aws => "aws",
             Self::Customer => "customer",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6100,24 +5153,24 @@ pub enum TransitionDefaultMinimumObjectSize {
     /// `all_storage_classes_128K`
     AllStorageClasses128K,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransitionDefaultMinimumObjectSize {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransitionDefaultMinimumObjectSize {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransitionDefaultMinimumObjectSize {
+impl ::cloudwright_core::ToValue for TransitionDefaultMinimumObjectSize {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::VariesByStorageClass => "varies_by_storage_class",
             Self::AllStorageClasses128K => "all_storage_classes_128K",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -6129,23 +5182,820 @@ pub enum VersioningConfigurationStatus {
     /// `Suspended`
     Suspended,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VersioningConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VersioningConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VersioningConfigurationStatus {
+impl ::cloudwright_core::ToValue for VersioningConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Suspended => "Suspended",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_PublicAccessBlockConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bucket: ObjRule = ObjRule {
+        properties: &[
+            ("AbacStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+            ("AccelerateConfiguration", Shape::Object(&RULE_AccelerateConfiguration)),
+            ("AccessControl", Shape::Str(&StrRule { allowed: &["AuthenticatedRead", "AwsExecRead", "BucketOwnerFullControl", "BucketOwnerRead", "LogDeliveryWrite", "Private", "PublicRead", "PublicReadWrite"], ..StrRule::ANY })),
+            ("AnalyticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalyticsConfiguration), min_items: None, max_items: None, unique: true })),
+            ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
+            ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketNamePrefix", Shape::STR),
+            ("BucketNamespace", Shape::Str(&StrRule { allowed: &["global", "account-regional"], ..StrRule::ANY })),
+            ("CorsConfiguration", Shape::Object(&RULE_CorsConfiguration)),
+            ("IntelligentTieringConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_IntelligentTieringConfiguration), min_items: None, max_items: None, unique: true })),
+            ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None, unique: true })),
+            ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+            ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+            ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+            ("MetadataTableConfiguration", Shape::Object(&RULE_MetadataTableConfiguration)),
+            ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None, unique: true })),
+            ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+            ("ObjectLockConfiguration", Shape::Object(&RULE_ObjectLockConfiguration)),
+            ("ObjectLockEnabled", Shape::Bool),
+            ("OwnershipControls", Shape::Object(&RULE_OwnershipControls)),
+            ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+            ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
+            ("WebsiteConfiguration", Shape::Object(&RULE_WebsiteConfiguration)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+        properties: &[
+            ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["DaysAfterInitiation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccelerateConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccelerationStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
+        ],
+        required: &["AccelerationStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlTranslation: ObjRule = ObjRule {
+        properties: &[
+            ("Owner", Shape::Str(&StrRule { allowed: &["Destination"], ..StrRule::ANY })),
+        ],
+        required: &["Owner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("StorageClassAnalysis", Shape::Object(&RULE_StorageClassAnalysis)),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["StorageClassAnalysis", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "SSE-C"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ServerSideEncryptionConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CorsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CorsRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["CorsRules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("AllowedMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ExposedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["AllowedMethods", "AllowedOrigins"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataExport: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_Destination)),
+            ("OutputSchemaVersion", Shape::STR),
+        ],
+        required: &["Destination", "OutputSchemaVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultRetention: ObjRule = ObjRule {
+        properties: &[
+            ("Days", Shape::INT),
+            ("Mode", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "GOVERNANCE"], ..StrRule::ANY })),
+            ("Years", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Destination: ObjRule = ObjRule {
+        properties: &[
+            ("BucketAccountId", Shape::STR),
+            ("BucketArn", Shape::STR),
+            ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+        ],
+        required: &["BucketArn", "Format"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicaKmsKeyID", Shape::STR),
+        ],
+        required: &["ReplicaKmsKeyID"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EventBridgeEnabled", Shape::Bool),
+        ],
+        required: &["EventBridgeEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+            ("Tierings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tiering), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Id", "Status", "Tierings"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_Destination)),
+            ("Enabled", Shape::Bool),
+            ("Id", Shape::STR),
+            ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
+            ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Prefix", Shape::STR),
+            ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
+        ],
+        required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
+            ("TableArn", Shape::STR),
+            ("TableName", Shape::STR),
+        ],
+        required: &["ConfigurationState"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JournalTableConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
+            ("RecordExpiration", Shape::Object(&RULE_RecordExpiration)),
+            ("TableArn", Shape::STR),
+            ("TableName", Shape::STR),
+        ],
+        required: &["RecordExpiration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Event", Shape::STR),
+            ("Filter", Shape::Object(&RULE_NotificationFilter)),
+            ("Function", Shape::STR),
+        ],
+        required: &["Function", "Event"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
+            ("TransitionDefaultMinimumObjectSize", Shape::Str(&StrRule { allowed: &["varies_by_storage_class", "all_storage_classes_128K"], ..StrRule::ANY })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationBucketName", Shape::STR),
+            ("LogFilePrefix", Shape::STR),
+            ("TargetObjectKeyFormat", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_MetadataDestination)),
+            ("InventoryTableConfiguration", Shape::Object(&RULE_InventoryTableConfiguration)),
+            ("JournalTableConfiguration", Shape::Object(&RULE_JournalTableConfiguration)),
+        ],
+        required: &["JournalTableConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataDestination: ObjRule = ObjRule {
+        properties: &[
+            ("TableBucketArn", Shape::STR),
+            ("TableBucketType", Shape::Str(&StrRule { allowed: &["aws", "customer"], ..StrRule::ANY })),
+            ("TableNamespace", Shape::STR),
+        ],
+        required: &["TableBucketType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3TablesDestination", Shape::Object(&RULE_S3TablesDestination)),
+        ],
+        required: &["S3TablesDestination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
+        ],
+        required: &["SseAlgorithm"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Metrics: ObjRule = ObjRule {
+        properties: &[
+            ("EventThreshold", Shape::Object(&RULE_ReplicationTimeValue)),
+            ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointArn", Shape::STR),
+            ("Id", Shape::STR),
+            ("Prefix", Shape::STR),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
+        properties: &[
+            ("NewerNoncurrentVersions", Shape::INT),
+            ("NoncurrentDays", Shape::INT),
+        ],
+        required: &["NoncurrentDays"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
+        properties: &[
+            ("NewerNoncurrentVersions", Shape::INT),
+            ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
+            ("TransitionInDays", Shape::INT),
+        ],
+        required: &["StorageClass", "TransitionInDays"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("EventBridgeConfiguration", Shape::Object(&RULE_EventBridgeConfiguration)),
+            ("LambdaConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaConfiguration), min_items: None, max_items: None, unique: true })),
+            ("QueueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_QueueConfiguration), min_items: None, max_items: None, unique: true })),
+            ("TopicConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfiguration), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationFilter: ObjRule = ObjRule {
+        properties: &[
+            ("S3Key", Shape::Object(&RULE_S3KeyFilter)),
+        ],
+        required: &["S3Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectLockEnabled", Shape::Str(&StrRule { allowed: &["Enabled"], ..StrRule::ANY })),
+            ("Rule", Shape::Object(&RULE_ObjectLockRule)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectLockRule: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultRetention", Shape::Object(&RULE_DefaultRetention)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OwnershipControls: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_OwnershipControlsRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OwnershipControlsRule: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectOwnership", Shape::Str(&StrRule { allowed: &["ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueueConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Event", Shape::STR),
+            ("Filter", Shape::Object(&RULE_NotificationFilter)),
+            ("Queue", Shape::STR),
+        ],
+        required: &["Event", "Queue"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordExpiration: ObjRule = ObjRule {
+        properties: &[
+            ("Days", Shape::INT),
+            ("Expiration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Expiration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
+        properties: &[
+            ("HostName", Shape::STR),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
+        ],
+        required: &["HostName"],
+        dependent_excluded: &[("RedirectAllRequestsTo", &["ErrorDocument", "IndexDocument", "RoutingRules"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedirectRule: ObjRule = ObjRule {
+        properties: &[
+            ("HostName", Shape::STR),
+            ("HttpRedirectCode", Shape::STR),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
+            ("ReplaceKeyPrefixWith", Shape::STR),
+            ("ReplaceKeyWith", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaModifications: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Role", Shape::STR),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Role", "Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
+        properties: &[
+            ("AccessControlTranslation", Shape::Object(&RULE_AccessControlTranslation)),
+            ("Account", Shape::STR),
+            ("Bucket", Shape::STR),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("Metrics", Shape::Object(&RULE_Metrics)),
+            ("ReplicationTime", Shape::Object(&RULE_ReplicationTime)),
+            ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "REDUCED_REDUNDANCY", "STANDARD", "STANDARD_IA"], ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
+        properties: &[
+            ("DeleteMarkerReplication", Shape::Object(&RULE_DeleteMarkerReplication)),
+            ("Destination", Shape::Object(&RULE_ReplicationDestination)),
+            ("Filter", Shape::Object(&RULE_ReplicationRuleFilter)),
+            ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("Priority", Shape::INT),
+            ("SourceSelectionCriteria", Shape::Object(&RULE_SourceSelectionCriteria)),
+            ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ],
+        required: &["Destination", "Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
+        properties: &[
+            ("Prefix", Shape::STR),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
+        properties: &[
+            ("And", Shape::Object(&RULE_ReplicationRuleAndOperator)),
+            ("Prefix", Shape::STR),
+            ("TagFilter", Shape::Object(&RULE_TagFilter)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationTime: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("Time", Shape::Object(&RULE_ReplicationTimeValue)),
+        ],
+        required: &["Status", "Time"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationTimeValue: ObjRule = ObjRule {
+        properties: &[
+            ("Minutes", Shape::INT),
+        ],
+        required: &["Minutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
+        properties: &[
+            ("RedirectRule", Shape::Object(&RULE_RedirectRule)),
+            ("RoutingRuleCondition", Shape::Object(&RULE_RoutingRuleCondition)),
+        ],
+        required: &["RedirectRule"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingRuleCondition: ObjRule = ObjRule {
+        properties: &[
+            ("HttpErrorCodeReturnedEquals", Shape::STR),
+            ("KeyPrefixEquals", Shape::STR),
+        ],
+        any_of: &[&[&["HttpErrorCodeReturnedEquals"], &["KeyPrefixEquals"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
+            ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExpirationInDays", Shape::INT),
+            ("ExpiredObjectDeleteMarker", Shape::Bool),
+            ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("NoncurrentVersionExpiration", Shape::Object(&RULE_NoncurrentVersionExpiration)),
+            ("NoncurrentVersionExpirationInDays", Shape::INT),
+            ("NoncurrentVersionTransition", Shape::Object(&RULE_NoncurrentVersionTransition)),
+            ("NoncurrentVersionTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_NoncurrentVersionTransition), min_items: None, max_items: None, unique: true })),
+            ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+            ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None, unique: true })),
+            ("Transition", Shape::Object(&RULE_Transition)),
+            ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transition), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Status"],
+        dependent_excluded: &[("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]), ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3KeyFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3TablesDestination: ObjRule = ObjRule {
+        properties: &[
+            ("TableArn", Shape::STR),
+            ("TableBucketArn", Shape::STR),
+            ("TableName", Shape::STR),
+            ("TableNamespace", Shape::STR),
+        ],
+        required: &["TableBucketArn", "TableName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+        properties: &[
+            ("KMSMasterKeyID", Shape::STR),
+            ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256", "aws:kms:dsse"], ..StrRule::ANY })),
+        ],
+        required: &["SSEAlgorithm"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+        properties: &[
+            ("BlockedEncryptionTypes", Shape::Object(&RULE_BlockedEncryptionTypes)),
+            ("BucketKeyEnabled", Shape::Bool),
+            ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("ReplicaModifications", Shape::Object(&RULE_ReplicaModifications)),
+            ("SseKmsEncryptedObjects", Shape::Object(&RULE_SseKmsEncryptedObjects)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageClassAnalysis: ObjRule = ObjRule {
+        properties: &[
+            ("DataExport", Shape::Object(&RULE_DataExport)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tiering: ObjRule = ObjRule {
+        properties: &[
+            ("AccessTier", Shape::Str(&StrRule { allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"], ..StrRule::ANY })),
+            ("Days", Shape::INT),
+        ],
+        required: &["AccessTier", "Days"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Event", Shape::STR),
+            ("Filter", Shape::Object(&RULE_NotificationFilter)),
+            ("Topic", Shape::STR),
+        ],
+        required: &["Event", "Topic"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transition: ObjRule = ObjRule {
+        properties: &[
+            ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
+            ("TransitionDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TransitionInDays", Shape::INT),
+        ],
+        required: &["StorageClass"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebsiteConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorDocument", Shape::STR),
+            ("IndexDocument", Shape::STR),
+            ("RedirectAllRequestsTo", Shape::Object(&RULE_RedirectAllRequestsTo)),
+            ("RoutingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingRule), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

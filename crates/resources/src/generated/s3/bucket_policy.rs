@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`BucketPolicy`], by name: `BucketPolicy::new(BucketPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketPolicyRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Bucket", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::BucketPolicy` resource.
 ///
@@ -33,20 +20,20 @@ pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
 ///
 /// If you don't have `PutBucketPolicy` permissions, Amazon S3 returns a `403 Access Denied` error. If you have the correct permissions, but you're not using an identity that belongs to the bucket owner's account, Amazon S3 returns a `405 Method Not Allowed` error.
 ///
-/// &gt; As a security precaution, the root user of the AWS account that owns a bucket can always use this operation, even if the policy explicitly denies the root user the ability to perform this action.
+/// \> As a security precaution, the root user of the AWS account that owns a bucket can always use this operation, even if the policy explicitly denies the root user the ability to perform this action.
 ///
 /// When using the `AWS::S3::BucketPolicy` resource, you can create, update, and delete bucket policies for S3 buckets located in Regions that are different from the stack's Region. However, the CloudFormation stacks should be deployed in the US East (N. Virginia) or `us-east-1` Region. This cross-region bucket policy modification functionality is supported for backward compatibility with existing workflows.
 ///
-/// &gt; If the \[DeletionPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) is not specified or set to `Delete` , the bucket policy will be removed when the stack is deleted. If set to `Retain` , the bucket policy will be preserved even after the stack is deleted.
+/// \> If the [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) is not specified or set to `Delete` , the bucket policy will be removed when the stack is deleted. If set to `Retain` , the bucket policy will be preserved even after the stack is deleted.
 ///
 /// For example, a CloudFormation stack in `us-east-1` can use the `AWS::S3::BucketPolicy` resource to manage the bucket policy for an S3 bucket in `us-west-2` . The retention or removal of the bucket policy during the stack deletion is determined by the `DeletionPolicy` attribute specified in the stack template.
 ///
-/// For more information, see \[Bucket policy examples\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html>) .
+/// For more information, see [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html) .
 ///
 /// The following operations are related to `PutBucketPolicy` :
 ///
-/// - \[CreateBucket\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html>)
-/// - \[DeleteBucket\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html>)
+/// - [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
+/// - [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
 ///
 /// `Ref` returns its `Bucket` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`BucketPolicyAttributes`] is empty).
@@ -62,11 +49,11 @@ pub struct BucketPolicy {
     /// The name of the Amazon S3 bucket to which the policy applies.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy \[PolicyDocument\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument>) resource description in this guide and \[Access Policy Language Overview\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html>) in the *Amazon S3 User Guide* .
-    pub policy_document: Json,
+    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy [PolicyDocument](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument) resource description in this guide and [Access Policy Language Overview](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html) in the *Amazon S3 User Guide* .
+    pub policy_document: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -76,7 +63,7 @@ impl BucketPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::BucketPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucketpolicy.html",
         primary_identifier: &["Bucket"],
@@ -87,7 +74,7 @@ impl BucketPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BucketPolicy` with its required properties, named in a [`BucketPolicyRequired`].
@@ -100,38 +87,58 @@ impl BucketPolicy {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
 }
 
-impl Resource for BucketPolicy {
+impl ::cloudwright_core::Resource for BucketPolicy {
     type Attributes = BucketPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BucketPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BucketPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BucketPolicy {
+impl ::cloudwright_core::ToValue for BucketPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("PolicyDocument", &self.policy_document)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BucketPolicy`]: `Handle<BucketPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BucketPolicy`]: `Handle<BucketPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BucketPolicyAttributes(());
 
-impl From<ResourceRef> for BucketPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BucketPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Bucket", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

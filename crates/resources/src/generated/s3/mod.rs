@@ -104,22 +104,20 @@ pub use access_grants_location::{
     AccessGrantsLocation, AccessGrantsLocationAttributes, AccessGrantsLocationRequired,
 };
 #[cfg(feature = "s3")]
-pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+pub use access_point::{AccessPoint, AccessPointAttributes};
 #[cfg(any(feature = "s3", feature = "constructs"))]
 pub use bucket::{Bucket, BucketAttributes};
 #[cfg(any(feature = "s3", feature = "constructs"))]
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
 #[cfg(feature = "s3")]
-pub use multi_region_access_point::{
-    MultiRegionAccessPoint, MultiRegionAccessPointAttributes, MultiRegionAccessPointRequired,
-};
+pub use multi_region_access_point::{MultiRegionAccessPoint, MultiRegionAccessPointAttributes};
 #[cfg(feature = "s3")]
 pub use multi_region_access_point_policy::{
     MultiRegionAccessPointPolicy, MultiRegionAccessPointPolicyAttributes,
     MultiRegionAccessPointPolicyRequired,
 };
 #[cfg(feature = "s3")]
-pub use storage_lens::{StorageLens, StorageLensAttributes, StorageLensRequired};
+pub use storage_lens::{StorageLens, StorageLensAttributes};
 #[cfg(feature = "s3")]
 pub use storage_lens_group::{
     StorageLensGroup, StorageLensGroupAttributes, StorageLensGroupRequired,

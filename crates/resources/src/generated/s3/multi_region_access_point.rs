@@ -5,37 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::PublicAccessBlockConfiguration;
-use super::shared::RULE_PublicAccessBlockConfiguration;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
-
-/// The required properties of [`MultiRegionAccessPoint`], by name: `MultiRegionAccessPoint::new(MultiRegionAccessPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MultiRegionAccessPointRequired {
-    /// `Regions`: a list of [`Region`] objects, required.
-    pub regions: List<Region>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiRegionAccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
-        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_Region), min_items: Some(1), max_items: None, unique: true })),
-    ],
-    required: &["Regions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::MultiRegionAccessPoint` resource.
 ///
-/// The `AWS::S3::MultiRegionAccessPoint` resource creates an Amazon S3 Multi-Region Access Point. To learn more about Multi-Region Access Points, see \[Multi-Region Access Points in Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPoints.html>) in the in the *Amazon S3 User Guide* .
+/// The `AWS::S3::MultiRegionAccessPoint` resource creates an Amazon S3 Multi-Region Access Point. To learn more about Multi-Region Access Points, see [Multi-Region Access Points in Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/userguide/MultiRegionAccessPoints.html) in the in the *Amazon S3 User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MultiRegionAccessPointAttributes`], which `Handle<MultiRegionAccessPoint>` dereferences to.
@@ -51,19 +25,20 @@ pub struct MultiRegionAccessPoint {
     /// The name of the Multi-Region Access Point.
     ///
     /// Pattern `^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$`; length 3 to 50; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
     ///
-    /// The PublicAccessBlock configuration that you want to apply to this Multi-Region Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers an object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
+    /// The PublicAccessBlock configuration that you want to apply to this Multi-Region Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers an object public, see [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status) in the *Amazon S3 User Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub public_access_block_configuration: Option<Obj<PublicAccessBlockConfiguration>>,
+    pub public_access_block_configuration:
+        ::std::option::Option<crate::Obj<PublicAccessBlockConfiguration>>,
     /// `Regions`: a list of [`Region`] objects, required.
     ///
     /// A collection of the Regions and buckets associated with the Multi-Region Access Point.
     ///
     /// Items at least 1; create-only: changing it replaces the resource.
-    pub regions: List<Region>,
+    pub regions: ::cloudwright_core::List<Region>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +48,7 @@ impl MultiRegionAccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::MultiRegionAccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-multiregionaccesspoint.html",
         primary_identifier: &["Name"],
@@ -84,42 +59,44 @@ impl MultiRegionAccessPoint {
         read_only: &["Alias", "CreatedAt"],
         attributes: &["Alias", "CreatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `MultiRegionAccessPoint` with its required properties, named in a [`MultiRegionAccessPointRequired`].
+    /// A `MultiRegionAccessPoint` with its one required property, `Regions`.
     #[inline]
-    pub fn new(required: MultiRegionAccessPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Region>>) -> Self {
         Self {
-            name: None,
-            public_access_block_configuration: None,
-            regions: required.regions,
+            name: ::std::option::Option::None,
+            public_access_block_configuration: ::std::option::Option::None,
+            regions: value.into(),
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
+    pub fn public_access_block_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of [`Region`] objects, required.
-    pub fn regions(mut self, value: impl Into<List<Region>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Region>>) -> Self { self.regions = value.into(); self }
 }
 
-impl Resource for MultiRegionAccessPoint {
+impl ::cloudwright_core::Resource for MultiRegionAccessPoint {
     type Attributes = MultiRegionAccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionAccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MultiRegionAccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MultiRegionAccessPoint {
+impl ::cloudwright_core::ToValue for MultiRegionAccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt(
                 "PublicAccessBlockConfiguration",
@@ -130,12 +107,12 @@ impl ToValue for MultiRegionAccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MultiRegionAccessPoint`]: `Handle<MultiRegionAccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MultiRegionAccessPoint`]: `Handle<MultiRegionAccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MultiRegionAccessPointAttributes(ResourceRef);
+pub struct MultiRegionAccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MultiRegionAccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MultiRegionAccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,38 +120,20 @@ impl From<ResourceRef> for MultiRegionAccessPointAttributes {
 impl MultiRegionAccessPointAttributes {
     /// `Fn::GetAtt` `Alias`: a string.
     ///
-    /// The alias for the Multi-Region Access Point. For more information about the distinction between the name and the alias of an Multi-Region Access Point, see \[Managing Multi-Region Access Points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/CreatingMultiRegionAccessPoints.html#multi-region-access-point-naming>) in the *Amazon S3 User Guide* .
+    /// The alias for the Multi-Region Access Point. For more information about the distinction between the name and the alias of an Multi-Region Access Point, see [Managing Multi-Region Access Points](https://docs.aws.amazon.com/AmazonS3/latest/userguide/CreatingMultiRegionAccessPoints.html#multi-region-access-point-naming) in the *Amazon S3 User Guide* .
     #[inline]
-    pub fn alias(&self) -> Value {
-        self.0.get_att("Alias")
+    pub fn alias(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Alias"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the Multi-Region Access Point is created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 }
-
-/// The required properties of [`Region`], by name: `Region::new(RegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RegionRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Region: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("BucketAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Region` property type of `AWS::S3::MultiRegionAccessPoint`.
 ///
@@ -188,40 +147,75 @@ pub struct Region {
     /// The name of the associated bucket for the Region.
     ///
     /// Pattern `^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$`; length 3 to 63.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketAccountId`: a string.
     ///
     /// The AWS account ID that owns the Amazon S3 bucket that's associated with this Multi-Region Access Point.
     ///
     /// Pattern `^[0-9]{12}$`; length 12 to 12.
-    pub bucket_account_id: Option<Str>,
+    pub bucket_account_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Region {
-    /// A `Region` with its required properties, named in a [`RegionRequired`].
+    /// A `Region` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: RegionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            bucket_account_id: None,
+            bucket: value.into(),
+            bucket_account_id: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketAccountId`: a string.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
+    pub fn bucket_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_account_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Region {}
+impl crate::PropertyType for Region {}
 
-impl ToValue for Region {
+impl ::cloudwright_core::ToValue for Region {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketAccountId", &self.bucket_account_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_PublicAccessBlockConfiguration;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiRegionAccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+            ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_Region), min_items: Some(1), max_items: None, unique: true })),
+        ],
+        required: &["Regions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Region: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("BucketAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$");
-
 /// The required properties of [`MultiRegionAccessPointPolicy`], by name: `MultiRegionAccessPointPolicy::new(MultiRegionAccessPointPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionAccessPointPolicyRequired {
     /// `MrapName`: a string, required.
-    pub mrap_name: Str,
+    pub mrap_name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MrapName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Policy", "MrapName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::MultiRegionAccessPointPolicy` resource.
 ///
@@ -49,13 +34,13 @@ pub struct MultiRegionAccessPointPolicy {
     /// The name of the Multi-Region Access Point.
     ///
     /// Pattern `^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$`; length 3 to 50; create-only: changing it replaces the resource.
-    pub mrap_name: Str,
+    pub mrap_name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
     ///
     /// The access policy associated with the Multi-Region Access Point.
     ///
     /// Format `json`.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -65,7 +50,7 @@ impl MultiRegionAccessPointPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::MultiRegionAccessPointPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-multiregionaccesspointpolicy.html",
         primary_identifier: &["MrapName"],
@@ -76,7 +61,7 @@ impl MultiRegionAccessPointPolicy {
         read_only: &["PolicyStatus", "PolicyStatus/IsPublic"],
         attributes: &["PolicyStatus", "PolicyStatus.IsPublic"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MultiRegionAccessPointPolicy` with its required properties, named in a [`MultiRegionAccessPointPolicyRequired`].
@@ -89,38 +74,42 @@ impl MultiRegionAccessPointPolicy {
     }
 
     /// `MrapName`: a string, required.
-    pub fn mrap_name(mut self, value: impl Into<Str>) -> Self { self.mrap_name = value.into(); self }
+    pub fn mrap_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mrap_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
 }
 
-impl Resource for MultiRegionAccessPointPolicy {
+impl ::cloudwright_core::Resource for MultiRegionAccessPointPolicy {
     type Attributes = MultiRegionAccessPointPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionAccessPointPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MultiRegionAccessPointPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MultiRegionAccessPointPolicy {
+impl ::cloudwright_core::ToValue for MultiRegionAccessPointPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MrapName", &self.mrap_name)
             .req("Policy", &self.policy)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MultiRegionAccessPointPolicy`]: `Handle<MultiRegionAccessPointPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MultiRegionAccessPointPolicy`]: `Handle<MultiRegionAccessPointPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MultiRegionAccessPointPolicyAttributes(ResourceRef);
+pub struct MultiRegionAccessPointPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MultiRegionAccessPointPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for MultiRegionAccessPointPolicyAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,13 +119,33 @@ impl MultiRegionAccessPointPolicyAttributes {
     ///
     /// The Policy Status associated with this Multi Region Access Point
     #[inline]
-    pub fn policy_status(&self) -> Value {
-        self.0.get_att("PolicyStatus")
+    pub fn policy_status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("PolicyStatus"))
     }
 
     /// `Fn::GetAtt` `PolicyStatus.IsPublic`: one of a set of strings.
     #[inline]
-    pub fn policy_status_is_public(&self) -> Value {
-        self.0.get_att("PolicyStatus.IsPublic")
+    pub fn policy_status_is_public(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyStatus.IsPublic"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MrapName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Policy", "MrapName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

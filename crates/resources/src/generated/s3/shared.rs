@@ -6,25 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(any(feature = "s3", feature = "constructs"))]
-#[rustfmt::skip]
-pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(any(feature = "s3", feature = "constructs"))]
 /// The `PublicAccessBlockConfiguration` property type, shared by `AWS::S3::Bucket`, `AWS::S3::MultiRegionAccessPoint`.
 ///
-/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
+/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,25 +23,25 @@ pub struct PublicAccessBlockConfiguration {
     /// - PUT Bucket calls fail if the request includes a public ACL.
     ///
     /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
+    pub block_public_acls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BlockPublicPolicy`: a boolean.
     ///
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
     ///
     /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
+    pub block_public_policy: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnorePublicAcls`: a boolean.
     ///
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
     ///
     /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
+    pub ignore_public_acls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RestrictPublicBuckets`: a boolean.
     ///
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
     ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
+    pub restrict_public_buckets: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(any(feature = "s3", feature = "constructs"))]
@@ -65,27 +50,27 @@ impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockPublicAcls`: a boolean.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self { self.block_public_acls = Some(value.into()); self }
+    pub fn block_public_acls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_acls = ::std::option::Option::Some(value.into()); self }
     /// `BlockPublicPolicy`: a boolean.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self { self.block_public_policy = Some(value.into()); self }
+    pub fn block_public_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_policy = ::std::option::Option::Some(value.into()); self }
     /// `IgnorePublicAcls`: a boolean.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self { self.ignore_public_acls = Some(value.into()); self }
+    pub fn ignore_public_acls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_public_acls = ::std::option::Option::Some(value.into()); self }
     /// `RestrictPublicBuckets`: a boolean.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self { self.restrict_public_buckets = Some(value.into()); self }
+    pub fn restrict_public_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.restrict_public_buckets = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(any(feature = "s3", feature = "constructs"))]
-impl PropertyType for PublicAccessBlockConfiguration {}
+impl crate::PropertyType for PublicAccessBlockConfiguration {}
 
 #[cfg(any(feature = "s3", feature = "constructs"))]
-impl ToValue for PublicAccessBlockConfiguration {
+impl ::cloudwright_core::ToValue for PublicAccessBlockConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockPublicAcls", &self.block_public_acls)
             .opt("BlockPublicPolicy", &self.block_public_policy)
             .opt("IgnorePublicAcls", &self.ignore_public_acls)
@@ -99,22 +84,10 @@ impl ToValue for PublicAccessBlockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "s3")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "s3")]
 /// The `Tag` property type, shared by `AWS::S3::AccessGrant`, `AWS::S3::AccessGrantsInstance`, `AWS::S3::AccessGrantsLocation`.
@@ -123,9 +96,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "s3")]
@@ -141,21 +114,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "s3")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "s3")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(any(feature = "s3", feature = "constructs"))]
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BlockPublicAcls", Shape::Bool),
+            ("BlockPublicPolicy", Shape::Bool),
+            ("IgnorePublicAcls", Shape::Bool),
+            ("RestrictPublicBuckets", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "s3")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

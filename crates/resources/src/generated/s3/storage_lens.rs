@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_.]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$");
-
-/// The required properties of [`StorageLens`], by name: `StorageLens::new(StorageLensRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StorageLensRequired {
-    /// `StorageLensConfiguration`: a [`StorageLensConfiguration`] object, required.
-    pub storage_lens_configuration: Obj<StorageLensConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLens: ObjRule = ObjRule {
-    properties: &[
-        ("StorageLensConfiguration", Shape::Object(&RULE_StorageLensConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["StorageLensConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3::StorageLens` resource.
 ///
 /// The AWS::S3::StorageLens resource creates an Amazon S3 Storage Lens configuration.
@@ -46,13 +21,13 @@ pub struct StorageLens {
     /// `StorageLensConfiguration`: a [`StorageLensConfiguration`] object, required.
     ///
     /// This resource contains the details Amazon S3 Storage Lens configuration.
-    pub storage_lens_configuration: Obj<StorageLensConfiguration>,
+    pub storage_lens_configuration: crate::Obj<StorageLensConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A set of tags (key–value pairs) to associate with the Storage Lens configuration.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +37,7 @@ impl StorageLens {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::StorageLens",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-storagelens.html",
         primary_identifier: &["StorageLensConfiguration/Id"],
@@ -73,54 +48,56 @@ impl StorageLens {
         read_only: &["StorageLensConfiguration/StorageLensArn"],
         attributes: &["StorageLensConfiguration.StorageLensArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `StorageLens` with its required properties, named in a [`StorageLensRequired`].
+    /// A `StorageLens` with its one required property, `StorageLensConfiguration`.
     #[inline]
-    pub fn new(required: StorageLensRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<StorageLensConfiguration>>) -> Self {
         Self {
-            storage_lens_configuration: required.storage_lens_configuration,
-            tags: None,
+            storage_lens_configuration: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `StorageLensConfiguration`: a [`StorageLensConfiguration`] object, required.
-    pub fn storage_lens_configuration(mut self, value: impl Into<Obj<StorageLensConfiguration>>) -> Self { self.storage_lens_configuration = value.into(); self }
+    pub fn storage_lens_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLensConfiguration>>) -> Self { self.storage_lens_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StorageLens {
+impl ::cloudwright_core::Resource for StorageLens {
     type Attributes = StorageLensAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageLens, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StorageLens, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StorageLens {
+impl ::cloudwright_core::ToValue for StorageLens {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StorageLensConfiguration", &self.storage_lens_configuration)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StorageLens`]: `Handle<StorageLens>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StorageLens`]: `Handle<StorageLens>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StorageLensAttributes(ResourceRef);
+pub struct StorageLensAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StorageLensAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StorageLensAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,33 +107,10 @@ impl StorageLensAttributes {
     ///
     /// This property contains the details of the ARN of the S3 Storage Lens configuration. This property is read-only.
     #[inline]
-    pub fn storage_lens_configuration_storage_lens_arn(&self) -> Value {
-        self.0.get_att("StorageLensConfiguration.StorageLensArn")
+    pub fn storage_lens_configuration_storage_lens_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLensConfiguration.StorageLensArn"))
     }
 }
-
-/// The required properties of [`AccountLevel`], by name: `AccountLevel::new(AccountLevelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccountLevelRequired {
-    /// `BucketLevel`: a [`BucketLevel`] object, required.
-    pub bucket_level: Obj<BucketLevel>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountLevel: ObjRule = ObjRule {
-    properties: &[
-        ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
-        ("AdvancedCostOptimizationMetrics", Shape::Object(&RULE_AdvancedCostOptimizationMetrics)),
-        ("AdvancedDataProtectionMetrics", Shape::Object(&RULE_AdvancedDataProtectionMetrics)),
-        ("AdvancedPerformanceMetrics", Shape::Object(&RULE_AdvancedPerformanceMetrics)),
-        ("BucketLevel", Shape::Object(&RULE_BucketLevel)),
-        ("DetailedStatusCodesMetrics", Shape::Object(&RULE_DetailedStatusCodesMetrics)),
-        ("StorageLensGroupLevel", Shape::Object(&RULE_StorageLensGroupLevel)),
-    ],
-    required: &["BucketLevel"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccountLevel` property type of `AWS::S3::StorageLens`.
 ///
@@ -168,71 +122,74 @@ pub struct AccountLevel {
     /// `ActivityMetrics`: an [`ActivityMetrics`] object.
     ///
     /// This property contains the details of account-level activity metrics for S3 Storage Lens.
-    pub activity_metrics: Option<Obj<ActivityMetrics>>,
+    pub activity_metrics: ::std::option::Option<crate::Obj<ActivityMetrics>>,
     /// `AdvancedCostOptimizationMetrics`: an [`AdvancedCostOptimizationMetrics`] object.
     ///
     /// This property contains the details of account-level advanced cost optimization metrics for S3 Storage Lens.
-    pub advanced_cost_optimization_metrics: Option<Obj<AdvancedCostOptimizationMetrics>>,
+    pub advanced_cost_optimization_metrics:
+        ::std::option::Option<crate::Obj<AdvancedCostOptimizationMetrics>>,
     /// `AdvancedDataProtectionMetrics`: an [`AdvancedDataProtectionMetrics`] object.
     ///
     /// This property contains the details of account-level advanced data protection metrics for S3 Storage Lens.
-    pub advanced_data_protection_metrics: Option<Obj<AdvancedDataProtectionMetrics>>,
+    pub advanced_data_protection_metrics:
+        ::std::option::Option<crate::Obj<AdvancedDataProtectionMetrics>>,
     /// `AdvancedPerformanceMetrics`: an [`AdvancedPerformanceMetrics`] object.
     ///
     /// This property contains the account-level details for S3 Storage Lens advanced performance metrics.
-    pub advanced_performance_metrics: Option<Obj<AdvancedPerformanceMetrics>>,
+    pub advanced_performance_metrics: ::std::option::Option<crate::Obj<AdvancedPerformanceMetrics>>,
     /// `BucketLevel`: a [`BucketLevel`] object, required.
     ///
     /// This property contains the details of the account-level bucket-level configurations for Amazon S3 Storage Lens. To enable bucket-level configurations, make sure to also set the same metrics at the account level.
-    pub bucket_level: Obj<BucketLevel>,
+    pub bucket_level: crate::Obj<BucketLevel>,
     /// `DetailedStatusCodesMetrics`: a [`DetailedStatusCodesMetrics`] object.
     ///
     /// This property contains the details of account-level detailed status code metrics for S3 Storage Lens.
-    pub detailed_status_codes_metrics: Option<Obj<DetailedStatusCodesMetrics>>,
+    pub detailed_status_codes_metrics:
+        ::std::option::Option<crate::Obj<DetailedStatusCodesMetrics>>,
     /// `StorageLensGroupLevel`: a [`StorageLensGroupLevel`] object.
     ///
     /// This property determines the scope of Storage Lens group data that is displayed in the Storage Lens dashboard.
-    pub storage_lens_group_level: Option<Obj<StorageLensGroupLevel>>,
+    pub storage_lens_group_level: ::std::option::Option<crate::Obj<StorageLensGroupLevel>>,
 }
 
 #[rustfmt::skip]
 impl AccountLevel {
-    /// A `AccountLevel` with its required properties, named in a [`AccountLevelRequired`].
+    /// A `AccountLevel` with its one required property, `BucketLevel`.
     #[inline]
-    pub fn new(required: AccountLevelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<BucketLevel>>) -> Self {
         Self {
-            activity_metrics: None,
-            advanced_cost_optimization_metrics: None,
-            advanced_data_protection_metrics: None,
-            advanced_performance_metrics: None,
-            bucket_level: required.bucket_level,
-            detailed_status_codes_metrics: None,
-            storage_lens_group_level: None,
+            activity_metrics: ::std::option::Option::None,
+            advanced_cost_optimization_metrics: ::std::option::Option::None,
+            advanced_data_protection_metrics: ::std::option::Option::None,
+            advanced_performance_metrics: ::std::option::Option::None,
+            bucket_level: value.into(),
+            detailed_status_codes_metrics: ::std::option::Option::None,
+            storage_lens_group_level: ::std::option::Option::None,
         }
     }
 
     /// `ActivityMetrics`: an [`ActivityMetrics`] object.
-    pub fn activity_metrics(mut self, value: impl Into<Obj<ActivityMetrics>>) -> Self { self.activity_metrics = Some(value.into()); self }
+    pub fn activity_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<ActivityMetrics>>) -> Self { self.activity_metrics = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedCostOptimizationMetrics`: an [`AdvancedCostOptimizationMetrics`] object.
-    pub fn advanced_cost_optimization_metrics(mut self, value: impl Into<Obj<AdvancedCostOptimizationMetrics>>) -> Self { self.advanced_cost_optimization_metrics = Some(value.into()); self }
+    pub fn advanced_cost_optimization_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedCostOptimizationMetrics>>) -> Self { self.advanced_cost_optimization_metrics = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedDataProtectionMetrics`: an [`AdvancedDataProtectionMetrics`] object.
-    pub fn advanced_data_protection_metrics(mut self, value: impl Into<Obj<AdvancedDataProtectionMetrics>>) -> Self { self.advanced_data_protection_metrics = Some(value.into()); self }
+    pub fn advanced_data_protection_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedDataProtectionMetrics>>) -> Self { self.advanced_data_protection_metrics = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedPerformanceMetrics`: an [`AdvancedPerformanceMetrics`] object.
-    pub fn advanced_performance_metrics(mut self, value: impl Into<Obj<AdvancedPerformanceMetrics>>) -> Self { self.advanced_performance_metrics = Some(value.into()); self }
+    pub fn advanced_performance_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedPerformanceMetrics>>) -> Self { self.advanced_performance_metrics = ::std::option::Option::Some(value.into()); self }
     /// `BucketLevel`: a [`BucketLevel`] object, required.
-    pub fn bucket_level(mut self, value: impl Into<Obj<BucketLevel>>) -> Self { self.bucket_level = value.into(); self }
+    pub fn bucket_level(mut self, value: impl ::std::convert::Into<crate::Obj<BucketLevel>>) -> Self { self.bucket_level = value.into(); self }
     /// `DetailedStatusCodesMetrics`: a [`DetailedStatusCodesMetrics`] object.
-    pub fn detailed_status_codes_metrics(mut self, value: impl Into<Obj<DetailedStatusCodesMetrics>>) -> Self { self.detailed_status_codes_metrics = Some(value.into()); self }
+    pub fn detailed_status_codes_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<DetailedStatusCodesMetrics>>) -> Self { self.detailed_status_codes_metrics = ::std::option::Option::Some(value.into()); self }
     /// `StorageLensGroupLevel`: a [`StorageLensGroupLevel`] object.
-    pub fn storage_lens_group_level(mut self, value: impl Into<Obj<StorageLensGroupLevel>>) -> Self { self.storage_lens_group_level = Some(value.into()); self }
+    pub fn storage_lens_group_level(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLensGroupLevel>>) -> Self { self.storage_lens_group_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccountLevel {}
+impl crate::PropertyType for AccountLevel {}
 
-impl ToValue for AccountLevel {
+impl ::cloudwright_core::ToValue for AccountLevel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActivityMetrics", &self.activity_metrics)
             .opt(
                 "AdvancedCostOptimizationMetrics",
@@ -256,20 +213,11 @@ impl ToValue for AccountLevel {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ActivityMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ActivityMetrics` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource enables Amazon S3 Storage Lens activity metrics. Activity metrics show details about how your storage is requested, such as requests (for example, All requests, Get requests, Put requests), bytes uploaded or downloaded, and errors.
 ///
-/// For more information, see \[Assessing your storage activity and usage with S3 Storage Lens\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html>) in the *Amazon S3 User Guide* . For a complete list of metrics, see \[S3 Storage Lens metrics glossary\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html>) in the *Amazon S3 User Guide* .
+/// For more information, see [Assessing your storage activity and usage with S3 Storage Lens](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html) in the *Amazon S3 User Guide* . For a complete list of metrics, see [S3 Storage Lens metrics glossary](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-storagelens-activitymetrics.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -277,7 +225,7 @@ pub struct ActivityMetrics {
     /// `IsEnabled`: a boolean.
     ///
     /// A property that indicates whether the activity metrics is enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -285,36 +233,29 @@ impl ActivityMetrics {
     /// A `ActivityMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ActivityMetrics {}
+impl crate::PropertyType for ActivityMetrics {}
 
-impl ToValue for ActivityMetrics {
+impl ::cloudwright_core::ToValue for ActivityMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("IsEnabled", &self.is_enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedCostOptimizationMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedCostOptimizationMetrics` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource enables Amazon S3 Storage Lens advanced cost optimization metrics. Advanced cost optimization metrics provide insights that you can use to manage and optimize your storage costs, for example, lifecycle rule counts for transitions, expirations, and incomplete multipart uploads.
 ///
-/// For more information, see \[Assessing your storage activity and usage with S3 Storage Lens\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html>) in the *Amazon S3 User Guide* . For a complete list of metrics, see \[S3 Storage Lens metrics glossary\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html>) in the *Amazon S3 User Guide* .
+/// For more information, see [Assessing your storage activity and usage with S3 Storage Lens](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html) in the *Amazon S3 User Guide* . For a complete list of metrics, see [S3 Storage Lens metrics glossary](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-storagelens-advancedcostoptimizationmetrics.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -322,7 +263,7 @@ pub struct AdvancedCostOptimizationMetrics {
     /// `IsEnabled`: a boolean.
     ///
     /// Indicates whether advanced cost optimization metrics are enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -330,36 +271,29 @@ impl AdvancedCostOptimizationMetrics {
     /// A `AdvancedCostOptimizationMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedCostOptimizationMetrics {}
+impl crate::PropertyType for AdvancedCostOptimizationMetrics {}
 
-impl ToValue for AdvancedCostOptimizationMetrics {
+impl ::cloudwright_core::ToValue for AdvancedCostOptimizationMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("IsEnabled", &self.is_enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedDataProtectionMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedDataProtectionMetrics` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource enables Amazon S3 Storage Lens advanced data protection metrics. Advanced data protection metrics provide insights that you can use to perform audits and protect your data, for example replication rule counts within and across Regions.
 ///
-/// For more information, see \[Assessing your storage activity and usage with S3 Storage Lens\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html>) in the *Amazon S3 User Guide* . For a complete list of metrics, see \[S3 Storage Lens metrics glossary\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html>) in the *Amazon S3 User Guide* .
+/// For more information, see [Assessing your storage activity and usage with S3 Storage Lens](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html) in the *Amazon S3 User Guide* . For a complete list of metrics, see [S3 Storage Lens metrics glossary](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-storagelens-advanceddataprotectionmetrics.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -367,7 +301,7 @@ pub struct AdvancedDataProtectionMetrics {
     /// `IsEnabled`: a boolean.
     ///
     /// Indicates whether advanced data protection metrics are enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -375,30 +309,23 @@ impl AdvancedDataProtectionMetrics {
     /// A `AdvancedDataProtectionMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedDataProtectionMetrics {}
+impl crate::PropertyType for AdvancedDataProtectionMetrics {}
 
-impl ToValue for AdvancedDataProtectionMetrics {
+impl ::cloudwright_core::ToValue for AdvancedDataProtectionMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("IsEnabled", &self.is_enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdvancedPerformanceMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdvancedPerformanceMetrics` property type of `AWS::S3::StorageLens`.
 ///
@@ -410,7 +337,7 @@ pub struct AdvancedPerformanceMetrics {
     /// `IsEnabled`: a boolean.
     ///
     /// This property indicates whether the advanced performance metrics are enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -418,38 +345,23 @@ impl AdvancedPerformanceMetrics {
     /// A `AdvancedPerformanceMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdvancedPerformanceMetrics {}
+impl crate::PropertyType for AdvancedPerformanceMetrics {}
 
-impl ToValue for AdvancedPerformanceMetrics {
+impl ::cloudwright_core::ToValue for AdvancedPerformanceMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("IsEnabled", &self.is_enabled)
+            .build()
     }
 }
-
-/// The required properties of [`AwsOrg`], by name: `AwsOrg::new(AwsOrgRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsOrgRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsOrg: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::STR),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsOrg` property type of `AWS::S3::StorageLens`.
 ///
@@ -461,45 +373,33 @@ pub struct AwsOrg {
     /// `Arn`: a string, required.
     ///
     /// This resource contains the ARN of the AWS Organization.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AwsOrg {
-    /// A `AwsOrg` with its required properties, named in a [`AwsOrgRequired`].
+    /// A `AwsOrg` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: AwsOrgRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
+            arn: value.into(),
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
 }
 
-impl PropertyType for AwsOrg {}
+impl crate::PropertyType for AwsOrg {}
 
-impl ToValue for AwsOrg {
+impl ::cloudwright_core::ToValue for AwsOrg {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Arn", &self.arn)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BucketLevel: ObjRule = ObjRule {
-    properties: &[
-        ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
-        ("AdvancedCostOptimizationMetrics", Shape::Object(&RULE_AdvancedCostOptimizationMetrics)),
-        ("AdvancedDataProtectionMetrics", Shape::Object(&RULE_AdvancedDataProtectionMetrics)),
-        ("AdvancedPerformanceMetrics", Shape::Object(&RULE_AdvancedPerformanceMetrics)),
-        ("DetailedStatusCodesMetrics", Shape::Object(&RULE_DetailedStatusCodesMetrics)),
-        ("PrefixLevel", Shape::Object(&RULE_PrefixLevel)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BucketLevel` property type of `AWS::S3::StorageLens`.
 ///
@@ -511,27 +411,30 @@ pub struct BucketLevel {
     /// `ActivityMetrics`: an [`ActivityMetrics`] object.
     ///
     /// A property for bucket-level activity metrics for S3 Storage Lens.
-    pub activity_metrics: Option<Obj<ActivityMetrics>>,
+    pub activity_metrics: ::std::option::Option<crate::Obj<ActivityMetrics>>,
     /// `AdvancedCostOptimizationMetrics`: an [`AdvancedCostOptimizationMetrics`] object.
     ///
     /// A property for bucket-level advanced cost optimization metrics for S3 Storage Lens.
-    pub advanced_cost_optimization_metrics: Option<Obj<AdvancedCostOptimizationMetrics>>,
+    pub advanced_cost_optimization_metrics:
+        ::std::option::Option<crate::Obj<AdvancedCostOptimizationMetrics>>,
     /// `AdvancedDataProtectionMetrics`: an [`AdvancedDataProtectionMetrics`] object.
     ///
     /// A property for bucket-level advanced data protection metrics for S3 Storage Lens.
-    pub advanced_data_protection_metrics: Option<Obj<AdvancedDataProtectionMetrics>>,
+    pub advanced_data_protection_metrics:
+        ::std::option::Option<crate::Obj<AdvancedDataProtectionMetrics>>,
     /// `AdvancedPerformanceMetrics`: an [`AdvancedPerformanceMetrics`] object.
     ///
     /// A property for bucket-level advanced performance metrics for S3 Storage Lens.
-    pub advanced_performance_metrics: Option<Obj<AdvancedPerformanceMetrics>>,
+    pub advanced_performance_metrics: ::std::option::Option<crate::Obj<AdvancedPerformanceMetrics>>,
     /// `DetailedStatusCodesMetrics`: a [`DetailedStatusCodesMetrics`] object.
     ///
     /// A property for bucket-level detailed status code metrics for S3 Storage Lens.
-    pub detailed_status_codes_metrics: Option<Obj<DetailedStatusCodesMetrics>>,
+    pub detailed_status_codes_metrics:
+        ::std::option::Option<crate::Obj<DetailedStatusCodesMetrics>>,
     /// `PrefixLevel`: a [`PrefixLevel`] object.
     ///
     /// A property for bucket-level prefix-level storage metrics for S3 Storage Lens.
-    pub prefix_level: Option<Obj<PrefixLevel>>,
+    pub prefix_level: ::std::option::Option<crate::Obj<PrefixLevel>>,
 }
 
 #[rustfmt::skip]
@@ -539,29 +442,29 @@ impl BucketLevel {
     /// A `BucketLevel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActivityMetrics`: an [`ActivityMetrics`] object.
-    pub fn activity_metrics(mut self, value: impl Into<Obj<ActivityMetrics>>) -> Self { self.activity_metrics = Some(value.into()); self }
+    pub fn activity_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<ActivityMetrics>>) -> Self { self.activity_metrics = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedCostOptimizationMetrics`: an [`AdvancedCostOptimizationMetrics`] object.
-    pub fn advanced_cost_optimization_metrics(mut self, value: impl Into<Obj<AdvancedCostOptimizationMetrics>>) -> Self { self.advanced_cost_optimization_metrics = Some(value.into()); self }
+    pub fn advanced_cost_optimization_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedCostOptimizationMetrics>>) -> Self { self.advanced_cost_optimization_metrics = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedDataProtectionMetrics`: an [`AdvancedDataProtectionMetrics`] object.
-    pub fn advanced_data_protection_metrics(mut self, value: impl Into<Obj<AdvancedDataProtectionMetrics>>) -> Self { self.advanced_data_protection_metrics = Some(value.into()); self }
+    pub fn advanced_data_protection_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedDataProtectionMetrics>>) -> Self { self.advanced_data_protection_metrics = ::std::option::Option::Some(value.into()); self }
     /// `AdvancedPerformanceMetrics`: an [`AdvancedPerformanceMetrics`] object.
-    pub fn advanced_performance_metrics(mut self, value: impl Into<Obj<AdvancedPerformanceMetrics>>) -> Self { self.advanced_performance_metrics = Some(value.into()); self }
+    pub fn advanced_performance_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<AdvancedPerformanceMetrics>>) -> Self { self.advanced_performance_metrics = ::std::option::Option::Some(value.into()); self }
     /// `DetailedStatusCodesMetrics`: a [`DetailedStatusCodesMetrics`] object.
-    pub fn detailed_status_codes_metrics(mut self, value: impl Into<Obj<DetailedStatusCodesMetrics>>) -> Self { self.detailed_status_codes_metrics = Some(value.into()); self }
+    pub fn detailed_status_codes_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<DetailedStatusCodesMetrics>>) -> Self { self.detailed_status_codes_metrics = ::std::option::Option::Some(value.into()); self }
     /// `PrefixLevel`: a [`PrefixLevel`] object.
-    pub fn prefix_level(mut self, value: impl Into<Obj<PrefixLevel>>) -> Self { self.prefix_level = Some(value.into()); self }
+    pub fn prefix_level(mut self, value: impl ::std::convert::Into<crate::Obj<PrefixLevel>>) -> Self { self.prefix_level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BucketLevel {}
+impl crate::PropertyType for BucketLevel {}
 
-impl ToValue for BucketLevel {
+impl ::cloudwright_core::ToValue for BucketLevel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActivityMetrics", &self.activity_metrics)
             .opt(
                 "AdvancedCostOptimizationMetrics",
@@ -584,16 +487,6 @@ impl ToValue for BucketLevel {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_BucketsAndRegions: ObjRule = ObjRule {
-    properties: &[
-        ("Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BucketsAndRegions` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource contains the details of the buckets and Regions for the Amazon S3 Storage Lens configuration.
@@ -603,12 +496,12 @@ pub(crate) static RULE_BucketsAndRegions: ObjRule = ObjRule {
 pub struct BucketsAndRegions {
     /// `Buckets`: a list of strings.
     ///
-    /// This property contains the details of the buckets for the Amazon S3 Storage Lens configuration. This should be the bucket Amazon Resource Name(ARN). For valid values, see \[Buckets ARN format here\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_Include.html#API_control_Include_Contents>) in the *Amazon S3 API Reference* .
-    pub buckets: Option<List<Str>>,
+    /// This property contains the details of the buckets for the Amazon S3 Storage Lens configuration. This should be the bucket Amazon Resource Name(ARN). For valid values, see [Buckets ARN format here](https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_Include.html#API_control_Include_Contents) in the *Amazon S3 API Reference* .
+    pub buckets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Regions`: a list of strings.
     ///
     /// This property contains the details of the Regions for the S3 Storage Lens configuration.
-    pub regions: Option<List<Str>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -616,49 +509,32 @@ impl BucketsAndRegions {
     /// A `BucketsAndRegions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Buckets`: a list of strings.
-    pub fn buckets(mut self, value: impl Into<List<Str>>) -> Self { self.buckets = Some(value.into()); self }
+    pub fn buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.buckets = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BucketsAndRegions {}
+impl crate::PropertyType for BucketsAndRegions {}
 
-impl ToValue for BucketsAndRegions {
+impl ::cloudwright_core::ToValue for BucketsAndRegions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Buckets", &self.buckets)
             .opt("Regions", &self.regions)
             .build()
     }
 }
 
-/// The required properties of [`CloudWatchMetrics`], by name: `CloudWatchMetrics::new(CloudWatchMetricsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchMetricsRequired {
-    /// `IsEnabled`: a boolean, required.
-    pub is_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-    ],
-    required: &["IsEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CloudWatchMetrics` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource enables the Amazon CloudWatch publishing option for Amazon S3 Storage Lens metrics.
 ///
-/// For more information, see \[Monitor S3 Storage Lens metrics in CloudWatch\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_view_metrics_cloudwatch.html>) in the *Amazon S3 User Guide* .
+/// For more information, see [Monitor S3 Storage Lens metrics in CloudWatch](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_view_metrics_cloudwatch.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-storagelens-cloudwatchmetrics.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -666,42 +542,33 @@ pub struct CloudWatchMetrics {
     /// `IsEnabled`: a boolean, required.
     ///
     /// This property identifies whether the CloudWatch publishing option for S3 Storage Lens is enabled.
-    pub is_enabled: Bool,
+    pub is_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl CloudWatchMetrics {
-    /// A `CloudWatchMetrics` with its required properties, named in a [`CloudWatchMetricsRequired`].
+    /// A `CloudWatchMetrics` with its one required property, `IsEnabled`.
     #[inline]
-    pub fn new(required: CloudWatchMetricsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            is_enabled: required.is_enabled,
+            is_enabled: value.into(),
         }
     }
 
     /// `IsEnabled`: a boolean, required.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = value.into(); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = value.into(); self }
 }
 
-impl PropertyType for CloudWatchMetrics {}
+impl crate::PropertyType for CloudWatchMetrics {}
 
-impl ToValue for CloudWatchMetrics {
+impl ::cloudwright_core::ToValue for CloudWatchMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("IsEnabled", &self.is_enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("IsEnabled", &self.is_enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataExport: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchMetrics", Shape::Object(&RULE_CloudWatchMetrics)),
-        ("S3BucketDestination", Shape::Object(&RULE_S3BucketDestination)),
-        ("StorageLensTableDestination", Shape::Object(&RULE_StorageLensTableDestination)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataExport` property type of `AWS::S3::StorageLens`.
 ///
@@ -713,15 +580,16 @@ pub struct DataExport {
     /// `CloudWatchMetrics`: a [`CloudWatchMetrics`] object.
     ///
     /// This property enables the Amazon CloudWatch publishing option for S3 Storage Lens metrics.
-    pub cloud_watch_metrics: Option<Obj<CloudWatchMetrics>>,
+    pub cloud_watch_metrics: ::std::option::Option<crate::Obj<CloudWatchMetrics>>,
     /// `S3BucketDestination`: a [`S3BucketDestination`] object.
     ///
     /// This property contains the details of the bucket where the S3 Storage Lens metrics export will be placed.
-    pub s3_bucket_destination: Option<Obj<S3BucketDestination>>,
+    pub s3_bucket_destination: ::std::option::Option<crate::Obj<S3BucketDestination>>,
     /// `StorageLensTableDestination`: a [`StorageLensTableDestination`] object.
     ///
     /// This property contains the details of the S3 table bucket where the S3 Storage Lens default metrics report will be placed. This property enables you to store your Storage Lens metrics in read-only S3 Tables.
-    pub storage_lens_table_destination: Option<Obj<StorageLensTableDestination>>,
+    pub storage_lens_table_destination:
+        ::std::option::Option<crate::Obj<StorageLensTableDestination>>,
 }
 
 #[rustfmt::skip]
@@ -729,23 +597,23 @@ impl DataExport {
     /// A `DataExport` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchMetrics`: a [`CloudWatchMetrics`] object.
-    pub fn cloud_watch_metrics(mut self, value: impl Into<Obj<CloudWatchMetrics>>) -> Self { self.cloud_watch_metrics = Some(value.into()); self }
+    pub fn cloud_watch_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchMetrics>>) -> Self { self.cloud_watch_metrics = ::std::option::Option::Some(value.into()); self }
     /// `S3BucketDestination`: a [`S3BucketDestination`] object.
-    pub fn s3_bucket_destination(mut self, value: impl Into<Obj<S3BucketDestination>>) -> Self { self.s3_bucket_destination = Some(value.into()); self }
+    pub fn s3_bucket_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3BucketDestination>>) -> Self { self.s3_bucket_destination = ::std::option::Option::Some(value.into()); self }
     /// `StorageLensTableDestination`: a [`StorageLensTableDestination`] object.
-    pub fn storage_lens_table_destination(mut self, value: impl Into<Obj<StorageLensTableDestination>>) -> Self { self.storage_lens_table_destination = Some(value.into()); self }
+    pub fn storage_lens_table_destination(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLensTableDestination>>) -> Self { self.storage_lens_table_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataExport {}
+impl crate::PropertyType for DataExport {}
 
-impl ToValue for DataExport {
+impl ::cloudwright_core::ToValue for DataExport {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchMetrics", &self.cloud_watch_metrics)
             .opt("S3BucketDestination", &self.s3_bucket_destination)
             .opt(
@@ -756,20 +624,11 @@ impl ToValue for DataExport {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DetailedStatusCodesMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DetailedStatusCodesMetrics` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource enables Amazon S3 Storage Lens detailed status code metrics. Detailed status code metrics generate metrics for HTTP status codes, such as `200 OK` , `403 Forbidden` , `503 Service Unavailable` and others.
 ///
-/// For more information, see \[Assessing your storage activity and usage with S3 Storage Lens\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html>) in the *Amazon S3 User Guide* . For a complete list of metrics, see \[S3 Storage Lens metrics glossary\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html>) in the *Amazon S3 User Guide* .
+/// For more information, see [Assessing your storage activity and usage with S3 Storage Lens](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens.html) in the *Amazon S3 User Guide* . For a complete list of metrics, see [S3 Storage Lens metrics glossary](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_metrics_glossary.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-storagelens-detailedstatuscodesmetrics.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -777,7 +636,7 @@ pub struct DetailedStatusCodesMetrics {
     /// `IsEnabled`: a boolean.
     ///
     /// Indicates whether detailed status code metrics are enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -785,38 +644,23 @@ impl DetailedStatusCodesMetrics {
     /// A `DetailedStatusCodesMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DetailedStatusCodesMetrics {}
+impl crate::PropertyType for DetailedStatusCodesMetrics {}
 
-impl ToValue for DetailedStatusCodesMetrics {
+impl ::cloudwright_core::ToValue for DetailedStatusCodesMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("IsEnabled", &self.is_enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("IsEnabled", &self.is_enabled)
+            .build()
     }
 }
-
-/// The required properties of [`PrefixLevel`], by name: `PrefixLevel::new(PrefixLevelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PrefixLevelRequired {
-    /// `StorageMetrics`: a [`PrefixLevelStorageMetrics`] object, required.
-    pub storage_metrics: Obj<PrefixLevelStorageMetrics>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrefixLevel: ObjRule = ObjRule {
-    properties: &[
-        ("StorageMetrics", Shape::Object(&RULE_PrefixLevelStorageMetrics)),
-    ],
-    required: &["StorageMetrics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrefixLevel` property type of `AWS::S3::StorageLens`.
 ///
@@ -828,43 +672,33 @@ pub struct PrefixLevel {
     /// `StorageMetrics`: a [`PrefixLevelStorageMetrics`] object, required.
     ///
     /// A property for the prefix-level storage metrics for Amazon S3 Storage Lens.
-    pub storage_metrics: Obj<PrefixLevelStorageMetrics>,
+    pub storage_metrics: crate::Obj<PrefixLevelStorageMetrics>,
 }
 
 #[rustfmt::skip]
 impl PrefixLevel {
-    /// A `PrefixLevel` with its required properties, named in a [`PrefixLevelRequired`].
+    /// A `PrefixLevel` with its one required property, `StorageMetrics`.
     #[inline]
-    pub fn new(required: PrefixLevelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PrefixLevelStorageMetrics>>) -> Self {
         Self {
-            storage_metrics: required.storage_metrics,
+            storage_metrics: value.into(),
         }
     }
 
     /// `StorageMetrics`: a [`PrefixLevelStorageMetrics`] object, required.
-    pub fn storage_metrics(mut self, value: impl Into<Obj<PrefixLevelStorageMetrics>>) -> Self { self.storage_metrics = value.into(); self }
+    pub fn storage_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<PrefixLevelStorageMetrics>>) -> Self { self.storage_metrics = value.into(); self }
 }
 
-impl PropertyType for PrefixLevel {}
+impl crate::PropertyType for PrefixLevel {}
 
-impl ToValue for PrefixLevel {
+impl ::cloudwright_core::ToValue for PrefixLevel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StorageMetrics", &self.storage_metrics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrefixLevelStorageMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("IsEnabled", Shape::Bool),
-        ("SelectionCriteria", Shape::Object(&RULE_SelectionCriteria)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrefixLevelStorageMetrics` property type of `AWS::S3::StorageLens`.
 ///
@@ -876,11 +710,11 @@ pub struct PrefixLevelStorageMetrics {
     /// `IsEnabled`: a boolean.
     ///
     /// This property identifies whether the details of the prefix-level storage metrics for S3 Storage Lens are enabled.
-    pub is_enabled: Option<Bool>,
+    pub is_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SelectionCriteria`: a [`SelectionCriteria`] object.
     ///
     /// This property identifies whether the details of the prefix-level storage metrics for S3 Storage Lens are enabled.
-    pub selection_criteria: Option<Obj<SelectionCriteria>>,
+    pub selection_criteria: ::std::option::Option<crate::Obj<SelectionCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -888,21 +722,21 @@ impl PrefixLevelStorageMetrics {
     /// A `PrefixLevelStorageMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IsEnabled`: a boolean.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SelectionCriteria`: a [`SelectionCriteria`] object.
-    pub fn selection_criteria(mut self, value: impl Into<Obj<SelectionCriteria>>) -> Self { self.selection_criteria = Some(value.into()); self }
+    pub fn selection_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<SelectionCriteria>>) -> Self { self.selection_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrefixLevelStorageMetrics {}
+impl crate::PropertyType for PrefixLevelStorageMetrics {}
 
-impl ToValue for PrefixLevelStorageMetrics {
+impl ::cloudwright_core::ToValue for PrefixLevelStorageMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IsEnabled", &self.is_enabled)
             .opt("SelectionCriteria", &self.selection_criteria)
             .build()
@@ -913,29 +747,14 @@ impl ToValue for PrefixLevelStorageMetrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketDestinationRequired {
     /// `AccountId`: a string, required.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Format`: a [`S3BucketDestinationFormat`] value, required.
     pub format: S3BucketDestinationFormat,
     /// `OutputSchemaVersion`: an [`OutputSchemaVersion`] value, required.
     pub output_schema_version: OutputSchemaVersion,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3BucketDestination: ObjRule = ObjRule {
-    properties: &[
-        ("AccountId", Shape::STR),
-        ("Arn", Shape::STR),
-        ("Encryption", Shape::Typed(json_type::OBJECT)),
-        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "Parquet"], ..StrRule::ANY })),
-        ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["OutputSchemaVersion", "Format", "AccountId", "Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3BucketDestination` property type of `AWS::S3::StorageLens`.
 ///
@@ -947,15 +766,15 @@ pub struct S3BucketDestination {
     /// `AccountId`: a string, required.
     ///
     /// This property contains the details of the AWS account ID of the S3 Storage Lens export bucket destination.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `Arn`: a string, required.
     ///
     /// This property contains the details of the ARN of the bucket destination of the S3 Storage Lens export.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `Encryption`: a JSON value.
     ///
     /// This property contains the details of the encryption of the bucket destination of the Amazon S3 Storage Lens metrics export.
-    pub encryption: Option<Json>,
+    pub encryption: ::std::option::Option<::cloudwright_core::Json>,
     /// `Format`: a [`S3BucketDestinationFormat`] value, required.
     ///
     /// This property contains the details of the format of the S3 Storage Lens export bucket destination.
@@ -967,7 +786,7 @@ pub struct S3BucketDestination {
     /// `Prefix`: a string.
     ///
     /// This property contains the details of the prefix of the bucket destination of the S3 Storage Lens export .
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -978,33 +797,33 @@ impl S3BucketDestination {
         Self {
             account_id: required.account_id,
             arn: required.arn,
-            encryption: None,
+            encryption: ::std::option::Option::None,
             format: required.format,
             output_schema_version: required.output_schema_version,
-            prefix: None,
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `Encryption`: a JSON value.
-    pub fn encryption(mut self, value: impl Into<Json>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `Format`: a [`S3BucketDestinationFormat`] value, required.
-    pub fn format(mut self, value: impl Into<S3BucketDestinationFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<S3BucketDestinationFormat>) -> Self { self.format = value.into(); self }
     /// `OutputSchemaVersion`: an [`OutputSchemaVersion`] value, required.
-    pub fn output_schema_version(mut self, value: impl Into<OutputSchemaVersion>) -> Self { self.output_schema_version = value.into(); self }
+    pub fn output_schema_version(mut self, value: impl ::std::convert::Into<OutputSchemaVersion>) -> Self { self.output_schema_version = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3BucketDestination {}
+impl crate::PropertyType for S3BucketDestination {}
 
-impl ToValue for S3BucketDestination {
+impl ::cloudwright_core::ToValue for S3BucketDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountId", &self.account_id)
             .req("Arn", &self.arn)
             .opt("Encryption", &self.encryption)
@@ -1014,17 +833,6 @@ impl ToValue for S3BucketDestination {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SelectionCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Delimiter", Shape::STR),
-        ("MaxDepth", Shape::INT),
-        ("MinStorageBytesPercentage", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SelectionCriteria` property type of `AWS::S3::StorageLens`.
 ///
@@ -1036,15 +844,15 @@ pub struct SelectionCriteria {
     /// `Delimiter`: a string.
     ///
     /// This property contains the details of the S3 Storage Lens delimiter being used.
-    pub delimiter: Option<Str>,
+    pub delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxDepth`: an integer.
     ///
     /// This property contains the details of the max depth that S3 Storage Lens will collect metrics up to.
-    pub max_depth: Option<Int>,
+    pub max_depth: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinStorageBytesPercentage`: a number.
     ///
     /// This property contains the details of the minimum storage bytes percentage threshold that S3 Storage Lens will collect metrics up to.
-    pub min_storage_bytes_percentage: Option<Num>,
+    pub min_storage_bytes_percentage: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1052,23 +860,23 @@ impl SelectionCriteria {
     /// A `SelectionCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Delimiter`: a string.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    pub fn delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delimiter = ::std::option::Option::Some(value.into()); self }
     /// `MaxDepth`: an integer.
-    pub fn max_depth(mut self, value: impl Into<Int>) -> Self { self.max_depth = Some(value.into()); self }
+    pub fn max_depth(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_depth = ::std::option::Option::Some(value.into()); self }
     /// `MinStorageBytesPercentage`: a number.
-    pub fn min_storage_bytes_percentage(mut self, value: impl Into<Num>) -> Self { self.min_storage_bytes_percentage = Some(value.into()); self }
+    pub fn min_storage_bytes_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.min_storage_bytes_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SelectionCriteria {}
+impl crate::PropertyType for SelectionCriteria {}
 
-impl ToValue for SelectionCriteria {
+impl ::cloudwright_core::ToValue for SelectionCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Delimiter", &self.delimiter)
             .opt("MaxDepth", &self.max_depth)
             .opt(
@@ -1083,31 +891,12 @@ impl ToValue for SelectionCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLensConfigurationRequired {
     /// `AccountLevel`: an [`AccountLevel`] object, required.
-    pub account_level: Obj<AccountLevel>,
+    pub account_level: crate::Obj<AccountLevel>,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IsEnabled`: a boolean, required.
-    pub is_enabled: Bool,
+    pub is_enabled: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLensConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccountLevel", Shape::Object(&RULE_AccountLevel)),
-        ("AwsOrg", Shape::Object(&RULE_AwsOrg)),
-        ("DataExport", Shape::Object(&RULE_DataExport)),
-        ("Exclude", Shape::Object(&RULE_BucketsAndRegions)),
-        ("ExpandedPrefixesDataExport", Shape::Object(&RULE_StorageLensExpandedPrefixesDataExport)),
-        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Include", Shape::Object(&RULE_BucketsAndRegions)),
-        ("IsEnabled", Shape::Bool),
-        ("PrefixDelimiter", Shape::STR),
-        ("StorageLensArn", Shape::STR),
-    ],
-    required: &["Id", "AccountLevel", "IsEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageLensConfiguration` property type of `AWS::S3::StorageLens`.
 ///
@@ -1119,45 +908,46 @@ pub struct StorageLensConfiguration {
     /// `AccountLevel`: an [`AccountLevel`] object, required.
     ///
     /// This property contains the details of the account-level metrics for Amazon S3 Storage Lens configuration.
-    pub account_level: Obj<AccountLevel>,
+    pub account_level: crate::Obj<AccountLevel>,
     /// `AwsOrg`: an [`AwsOrg`] object.
     ///
     /// This property contains the details of the AWS Organization for the S3 Storage Lens configuration.
-    pub aws_org: Option<Obj<AwsOrg>>,
+    pub aws_org: ::std::option::Option<crate::Obj<AwsOrg>>,
     /// `DataExport`: a [`DataExport`] object.
     ///
     /// This property contains the details of this S3 Storage Lens configuration's metrics export.
-    pub data_export: Option<Obj<DataExport>>,
+    pub data_export: ::std::option::Option<crate::Obj<DataExport>>,
     /// `Exclude`: a [`BucketsAndRegions`] object.
     ///
     /// This property contains the details of the bucket and or Regions excluded for Amazon S3 Storage Lens configuration.
-    pub exclude: Option<Obj<BucketsAndRegions>>,
+    pub exclude: ::std::option::Option<crate::Obj<BucketsAndRegions>>,
     /// `ExpandedPrefixesDataExport`: a [`StorageLensExpandedPrefixesDataExport`] object.
     ///
     /// This property configures your S3 Storage Lens expanded prefixes metrics report.
-    pub expanded_prefixes_data_export: Option<Obj<StorageLensExpandedPrefixesDataExport>>,
+    pub expanded_prefixes_data_export:
+        ::std::option::Option<crate::Obj<StorageLensExpandedPrefixesDataExport>>,
     /// `Id`: a string, required.
     ///
     /// This property contains the details of the ID of the S3 Storage Lens configuration.
     ///
     /// Pattern `^[a-zA-Z0-9\-_.]+$`; length 1 to 64.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Include`: a [`BucketsAndRegions`] object.
     ///
     /// This property contains the details of the bucket and or Regions included for Amazon S3 Storage Lens configuration.
-    pub include: Option<Obj<BucketsAndRegions>>,
+    pub include: ::std::option::Option<crate::Obj<BucketsAndRegions>>,
     /// `IsEnabled`: a boolean, required.
     ///
     /// This property contains the details of whether the Amazon S3 Storage Lens configuration is enabled.
-    pub is_enabled: Bool,
+    pub is_enabled: ::cloudwright_core::Bool,
     /// `PrefixDelimiter`: a string.
     ///
     /// The delimiter to divide S3 key into hierarchy of prefixes.
-    pub prefix_delimiter: Option<Str>,
+    pub prefix_delimiter: ::std::option::Option<::cloudwright_core::Str>,
     /// `StorageLensArn`: a string.
     ///
     /// This property contains the details of the ARN of the S3 Storage Lens configuration. This property is read-only.
-    pub storage_lens_arn: Option<Str>,
+    pub storage_lens_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1167,46 +957,46 @@ impl StorageLensConfiguration {
     pub fn new(required: StorageLensConfigurationRequired) -> Self {
         Self {
             account_level: required.account_level,
-            aws_org: None,
-            data_export: None,
-            exclude: None,
-            expanded_prefixes_data_export: None,
+            aws_org: ::std::option::Option::None,
+            data_export: ::std::option::Option::None,
+            exclude: ::std::option::Option::None,
+            expanded_prefixes_data_export: ::std::option::Option::None,
             id: required.id,
-            include: None,
+            include: ::std::option::Option::None,
             is_enabled: required.is_enabled,
-            prefix_delimiter: None,
-            storage_lens_arn: None,
+            prefix_delimiter: ::std::option::Option::None,
+            storage_lens_arn: ::std::option::Option::None,
         }
     }
 
     /// `AccountLevel`: an [`AccountLevel`] object, required.
-    pub fn account_level(mut self, value: impl Into<Obj<AccountLevel>>) -> Self { self.account_level = value.into(); self }
+    pub fn account_level(mut self, value: impl ::std::convert::Into<crate::Obj<AccountLevel>>) -> Self { self.account_level = value.into(); self }
     /// `AwsOrg`: an [`AwsOrg`] object.
-    pub fn aws_org(mut self, value: impl Into<Obj<AwsOrg>>) -> Self { self.aws_org = Some(value.into()); self }
+    pub fn aws_org(mut self, value: impl ::std::convert::Into<crate::Obj<AwsOrg>>) -> Self { self.aws_org = ::std::option::Option::Some(value.into()); self }
     /// `DataExport`: a [`DataExport`] object.
-    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self { self.data_export = Some(value.into()); self }
+    pub fn data_export(mut self, value: impl ::std::convert::Into<crate::Obj<DataExport>>) -> Self { self.data_export = ::std::option::Option::Some(value.into()); self }
     /// `Exclude`: a [`BucketsAndRegions`] object.
-    pub fn exclude(mut self, value: impl Into<Obj<BucketsAndRegions>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<crate::Obj<BucketsAndRegions>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `ExpandedPrefixesDataExport`: a [`StorageLensExpandedPrefixesDataExport`] object.
-    pub fn expanded_prefixes_data_export(mut self, value: impl Into<Obj<StorageLensExpandedPrefixesDataExport>>) -> Self { self.expanded_prefixes_data_export = Some(value.into()); self }
+    pub fn expanded_prefixes_data_export(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLensExpandedPrefixesDataExport>>) -> Self { self.expanded_prefixes_data_export = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Include`: a [`BucketsAndRegions`] object.
-    pub fn include(mut self, value: impl Into<Obj<BucketsAndRegions>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<crate::Obj<BucketsAndRegions>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
     /// `IsEnabled`: a boolean, required.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = value.into(); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = value.into(); self }
     /// `PrefixDelimiter`: a string.
-    pub fn prefix_delimiter(mut self, value: impl Into<Str>) -> Self { self.prefix_delimiter = Some(value.into()); self }
+    pub fn prefix_delimiter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix_delimiter = ::std::option::Option::Some(value.into()); self }
     /// `StorageLensArn`: a string.
-    pub fn storage_lens_arn(mut self, value: impl Into<Str>) -> Self { self.storage_lens_arn = Some(value.into()); self }
+    pub fn storage_lens_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_lens_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageLensConfiguration {}
+impl crate::PropertyType for StorageLensConfiguration {}
 
-impl ToValue for StorageLensConfiguration {
+impl ::cloudwright_core::ToValue for StorageLensConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountLevel", &self.account_level)
             .opt("AwsOrg", &self.aws_org)
             .opt("DataExport", &self.data_export)
@@ -1224,16 +1014,6 @@ impl ToValue for StorageLensConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLensExpandedPrefixesDataExport: ObjRule = ObjRule {
-    properties: &[
-        ("S3BucketDestination", Shape::Object(&RULE_S3BucketDestination)),
-        ("StorageLensTableDestination", Shape::Object(&RULE_StorageLensTableDestination)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StorageLensExpandedPrefixesDataExport` property type of `AWS::S3::StorageLens`.
 ///
 /// This resource specifies the properties of your S3 Storage Lens Expanded Prefixes metrics export.
@@ -1244,11 +1024,12 @@ pub struct StorageLensExpandedPrefixesDataExport {
     /// `S3BucketDestination`: a [`S3BucketDestination`] object.
     ///
     /// This property specifies the general purpose bucket where the S3 Storage Lens Expanded Prefixes metrics export files are located. At least one export destination must be specified.
-    pub s3_bucket_destination: Option<Obj<S3BucketDestination>>,
+    pub s3_bucket_destination: ::std::option::Option<crate::Obj<S3BucketDestination>>,
     /// `StorageLensTableDestination`: a [`StorageLensTableDestination`] object.
     ///
     /// This property configures S3 Storage Lens Expanded Prefixes metrics report to read-only S3 table buckets.
-    pub storage_lens_table_destination: Option<Obj<StorageLensTableDestination>>,
+    pub storage_lens_table_destination:
+        ::std::option::Option<crate::Obj<StorageLensTableDestination>>,
 }
 
 #[rustfmt::skip]
@@ -1256,21 +1037,21 @@ impl StorageLensExpandedPrefixesDataExport {
     /// A `StorageLensExpandedPrefixesDataExport` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3BucketDestination`: a [`S3BucketDestination`] object.
-    pub fn s3_bucket_destination(mut self, value: impl Into<Obj<S3BucketDestination>>) -> Self { self.s3_bucket_destination = Some(value.into()); self }
+    pub fn s3_bucket_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3BucketDestination>>) -> Self { self.s3_bucket_destination = ::std::option::Option::Some(value.into()); self }
     /// `StorageLensTableDestination`: a [`StorageLensTableDestination`] object.
-    pub fn storage_lens_table_destination(mut self, value: impl Into<Obj<StorageLensTableDestination>>) -> Self { self.storage_lens_table_destination = Some(value.into()); self }
+    pub fn storage_lens_table_destination(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLensTableDestination>>) -> Self { self.storage_lens_table_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageLensExpandedPrefixesDataExport {}
+impl crate::PropertyType for StorageLensExpandedPrefixesDataExport {}
 
-impl ToValue for StorageLensExpandedPrefixesDataExport {
+impl ::cloudwright_core::ToValue for StorageLensExpandedPrefixesDataExport {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3BucketDestination", &self.s3_bucket_destination)
             .opt(
                 "StorageLensTableDestination",
@@ -1279,15 +1060,6 @@ impl ToValue for StorageLensExpandedPrefixesDataExport {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLensGroupLevel: ObjRule = ObjRule {
-    properties: &[
-        ("StorageLensGroupSelectionCriteria", Shape::Object(&RULE_StorageLensGroupSelectionCriteria)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageLensGroupLevel` property type of `AWS::S3::StorageLens`.
 ///
@@ -1299,7 +1071,8 @@ pub struct StorageLensGroupLevel {
     /// `StorageLensGroupSelectionCriteria`: a [`StorageLensGroupSelectionCriteria`] object.
     ///
     /// This property indicates which Storage Lens group ARNs to include or exclude in the Storage Lens group aggregation. If this value is left null, then all Storage Lens groups are selected.
-    pub storage_lens_group_selection_criteria: Option<Obj<StorageLensGroupSelectionCriteria>>,
+    pub storage_lens_group_selection_criteria:
+        ::std::option::Option<crate::Obj<StorageLensGroupSelectionCriteria>>,
 }
 
 #[rustfmt::skip]
@@ -1307,19 +1080,19 @@ impl StorageLensGroupLevel {
     /// A `StorageLensGroupLevel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StorageLensGroupSelectionCriteria`: a [`StorageLensGroupSelectionCriteria`] object.
-    pub fn storage_lens_group_selection_criteria(mut self, value: impl Into<Obj<StorageLensGroupSelectionCriteria>>) -> Self { self.storage_lens_group_selection_criteria = Some(value.into()); self }
+    pub fn storage_lens_group_selection_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<StorageLensGroupSelectionCriteria>>) -> Self { self.storage_lens_group_selection_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageLensGroupLevel {}
+impl crate::PropertyType for StorageLensGroupLevel {}
 
-impl ToValue for StorageLensGroupLevel {
+impl ::cloudwright_core::ToValue for StorageLensGroupLevel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "StorageLensGroupSelectionCriteria",
                 &self.storage_lens_group_selection_criteria,
@@ -1327,16 +1100,6 @@ impl ToValue for StorageLensGroupLevel {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
-    properties: &[
-        ("Exclude", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("Include", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageLensGroupSelectionCriteria` property type of `AWS::S3::StorageLens`.
 ///
@@ -1348,11 +1111,11 @@ pub struct StorageLensGroupSelectionCriteria {
     /// `Exclude`: a list of strings.
     ///
     /// This property indicates which Storage Lens group ARNs to exclude from the Storage Lens group aggregation.
-    pub exclude: Option<List<Str>>,
+    pub exclude: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Include`: a list of strings.
     ///
     /// This property indicates which Storage Lens group ARNs to include in the Storage Lens group aggregation.
-    pub include: Option<List<Str>>,
+    pub include: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1360,44 +1123,26 @@ impl StorageLensGroupSelectionCriteria {
     /// A `StorageLensGroupSelectionCriteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exclude`: a list of strings.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
+    pub fn exclude(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exclude = ::std::option::Option::Some(value.into()); self }
     /// `Include`: a list of strings.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
+    pub fn include(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StorageLensGroupSelectionCriteria {}
+impl crate::PropertyType for StorageLensGroupSelectionCriteria {}
 
-impl ToValue for StorageLensGroupSelectionCriteria {
+impl ::cloudwright_core::ToValue for StorageLensGroupSelectionCriteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exclude", &self.exclude)
             .opt("Include", &self.include)
             .build()
     }
 }
-
-/// The required properties of [`StorageLensTableDestination`], by name: `StorageLensTableDestination::new(StorageLensTableDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StorageLensTableDestinationRequired {
-    /// `IsEnabled`: a boolean, required.
-    pub is_enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLensTableDestination: ObjRule = ObjRule {
-    properties: &[
-        ("Encryption", Shape::Typed(json_type::OBJECT)),
-        ("IsEnabled", Shape::Bool),
-    ],
-    required: &["IsEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StorageLensTableDestination` property type of `AWS::S3::StorageLens`.
 ///
@@ -1409,36 +1154,36 @@ pub struct StorageLensTableDestination {
     /// `Encryption`: a JSON value.
     ///
     /// This resource configures your data encryption settings for Storage Lens metrics in read-only S3 table buckets.
-    pub encryption: Option<Json>,
+    pub encryption: ::std::option::Option<::cloudwright_core::Json>,
     /// `IsEnabled`: a boolean, required.
     ///
     /// This property indicates whether the export to read-only S3 table buckets is enabled for your S3 Storage Lens configuration. When set to true, Storage Lens reports are automatically exported to tables in addition to other configured destinations.
-    pub is_enabled: Bool,
+    pub is_enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl StorageLensTableDestination {
-    /// A `StorageLensTableDestination` with its required properties, named in a [`StorageLensTableDestinationRequired`].
+    /// A `StorageLensTableDestination` with its one required property, `IsEnabled`.
     #[inline]
-    pub fn new(required: StorageLensTableDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            encryption: None,
-            is_enabled: required.is_enabled,
+            encryption: ::std::option::Option::None,
+            is_enabled: value.into(),
         }
     }
 
     /// `Encryption`: a JSON value.
-    pub fn encryption(mut self, value: impl Into<Json>) -> Self { self.encryption = Some(value.into()); self }
+    pub fn encryption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.encryption = ::std::option::Option::Some(value.into()); self }
     /// `IsEnabled`: a boolean, required.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = value.into(); self }
+    pub fn is_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_enabled = value.into(); self }
 }
 
-impl PropertyType for StorageLensTableDestination {}
+impl crate::PropertyType for StorageLensTableDestination {}
 
-impl ToValue for StorageLensTableDestination {
+impl ::cloudwright_core::ToValue for StorageLensTableDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encryption", &self.encryption)
             .req("IsEnabled", &self.is_enabled)
             .build()
@@ -1449,21 +1194,10 @@ impl ToValue for StorageLensTableDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::S3::StorageLens`.
 ///
@@ -1473,11 +1207,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:.*)[a-zA-Z0-9\s\_\.\/\=\+\-\@\:]+$`; length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^(?!aws:.*)[a-zA-Z0-9\s\_\.\/\=\+\-\@\:]+$`; length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1492,17 +1226,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1515,23 +1249,23 @@ pub enum OutputSchemaVersion {
     /// `V_1`
     V1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputSchemaVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputSchemaVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputSchemaVersion {
+impl ::cloudwright_core::ToValue for OutputSchemaVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V1 => "V_1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1543,23 +1277,278 @@ pub enum S3BucketDestinationFormat {
     /// `Parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3BucketDestinationFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3BucketDestinationFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3BucketDestinationFormat {
+impl ::cloudwright_core::ToValue for S3BucketDestinationFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Parquet => "Parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_.]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?!aws:.*)[a-zA-Z0-9\\s\\_\\.\\/\\=\\+\\-\\@\\:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLens: ObjRule = ObjRule {
+        properties: &[
+            ("StorageLensConfiguration", Shape::Object(&RULE_StorageLensConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["StorageLensConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountLevel: ObjRule = ObjRule {
+        properties: &[
+            ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
+            ("AdvancedCostOptimizationMetrics", Shape::Object(&RULE_AdvancedCostOptimizationMetrics)),
+            ("AdvancedDataProtectionMetrics", Shape::Object(&RULE_AdvancedDataProtectionMetrics)),
+            ("AdvancedPerformanceMetrics", Shape::Object(&RULE_AdvancedPerformanceMetrics)),
+            ("BucketLevel", Shape::Object(&RULE_BucketLevel)),
+            ("DetailedStatusCodesMetrics", Shape::Object(&RULE_DetailedStatusCodesMetrics)),
+            ("StorageLensGroupLevel", Shape::Object(&RULE_StorageLensGroupLevel)),
+        ],
+        required: &["BucketLevel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActivityMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedCostOptimizationMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedDataProtectionMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdvancedPerformanceMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsOrg: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::STR),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketLevel: ObjRule = ObjRule {
+        properties: &[
+            ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
+            ("AdvancedCostOptimizationMetrics", Shape::Object(&RULE_AdvancedCostOptimizationMetrics)),
+            ("AdvancedDataProtectionMetrics", Shape::Object(&RULE_AdvancedDataProtectionMetrics)),
+            ("AdvancedPerformanceMetrics", Shape::Object(&RULE_AdvancedPerformanceMetrics)),
+            ("DetailedStatusCodesMetrics", Shape::Object(&RULE_DetailedStatusCodesMetrics)),
+            ("PrefixLevel", Shape::Object(&RULE_PrefixLevel)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketsAndRegions: ObjRule = ObjRule {
+        properties: &[
+            ("Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+        ],
+        required: &["IsEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataExport: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchMetrics", Shape::Object(&RULE_CloudWatchMetrics)),
+            ("S3BucketDestination", Shape::Object(&RULE_S3BucketDestination)),
+            ("StorageLensTableDestination", Shape::Object(&RULE_StorageLensTableDestination)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DetailedStatusCodesMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrefixLevel: ObjRule = ObjRule {
+        properties: &[
+            ("StorageMetrics", Shape::Object(&RULE_PrefixLevelStorageMetrics)),
+        ],
+        required: &["StorageMetrics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrefixLevelStorageMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("IsEnabled", Shape::Bool),
+            ("SelectionCriteria", Shape::Object(&RULE_SelectionCriteria)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3BucketDestination: ObjRule = ObjRule {
+        properties: &[
+            ("AccountId", Shape::STR),
+            ("Arn", Shape::STR),
+            ("Encryption", Shape::Typed(json_type::OBJECT)),
+            ("Format", Shape::Str(&StrRule { allowed: &["CSV", "Parquet"], ..StrRule::ANY })),
+            ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+        ],
+        required: &["OutputSchemaVersion", "Format", "AccountId", "Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SelectionCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Delimiter", Shape::STR),
+            ("MaxDepth", Shape::INT),
+            ("MinStorageBytesPercentage", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLensConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccountLevel", Shape::Object(&RULE_AccountLevel)),
+            ("AwsOrg", Shape::Object(&RULE_AwsOrg)),
+            ("DataExport", Shape::Object(&RULE_DataExport)),
+            ("Exclude", Shape::Object(&RULE_BucketsAndRegions)),
+            ("ExpandedPrefixesDataExport", Shape::Object(&RULE_StorageLensExpandedPrefixesDataExport)),
+            ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Include", Shape::Object(&RULE_BucketsAndRegions)),
+            ("IsEnabled", Shape::Bool),
+            ("PrefixDelimiter", Shape::STR),
+            ("StorageLensArn", Shape::STR),
+        ],
+        required: &["Id", "AccountLevel", "IsEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLensExpandedPrefixesDataExport: ObjRule = ObjRule {
+        properties: &[
+            ("S3BucketDestination", Shape::Object(&RULE_S3BucketDestination)),
+            ("StorageLensTableDestination", Shape::Object(&RULE_StorageLensTableDestination)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLensGroupLevel: ObjRule = ObjRule {
+        properties: &[
+            ("StorageLensGroupSelectionCriteria", Shape::Object(&RULE_StorageLensGroupSelectionCriteria)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
+        properties: &[
+            ("Exclude", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("Include", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLensTableDestination: ObjRule = ObjRule {
+        properties: &[
+            ("Encryption", Shape::Typed(json_type::OBJECT)),
+            ("IsEnabled", Shape::Bool),
+        ],
+        required: &["IsEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

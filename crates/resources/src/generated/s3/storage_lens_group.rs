@@ -5,35 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
-
 /// The required properties of [`StorageLensGroup`], by name: `StorageLensGroup::new(StorageLensGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLensGroupRequired {
     /// `Filter`: a [`Filter`] object, required.
-    pub filter: Obj<Filter>,
+    pub filter: crate::Obj<Filter>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StorageLensGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Object(&RULE_Filter)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name", "Filter"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3::StorageLensGroup` resource.
 ///
-/// The `AWS::S3::StorageLensGroup` resource creates an S3 Storage Lens group. A Storage Lens group is a custom grouping of objects that include filters for prefixes, suffixes, object tags, object size, or object age. You can create an S3 Storage Lens group that includes a single filter or multiple filter conditions. To specify multiple filter conditions, you use `AND` or `OR` logical operators. For more information about S3 Storage Lens groups, see \[Working with S3 Storage Lens groups\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-lens-groups-overview.html>) .
+/// The `AWS::S3::StorageLensGroup` resource creates an S3 Storage Lens group. A Storage Lens group is a custom grouping of objects that include filters for prefixes, suffixes, object tags, object size, or object age. You can create an S3 Storage Lens group that includes a single filter or multiple filter conditions. To specify multiple filter conditions, you use `AND` or `OR` logical operators. For more information about S3 Storage Lens groups, see [Working with S3 Storage Lens groups](https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage-lens-groups-overview.html) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StorageLensGroupAttributes`], which `Handle<StorageLensGroup>` dereferences to.
@@ -47,17 +30,17 @@ pub struct StorageLensGroup {
     /// `Filter`: a [`Filter`] object, required.
     ///
     /// This property contains the criteria for the Storage Lens group data that is displayed
-    pub filter: Obj<Filter>,
+    pub filter: crate::Obj<Filter>,
     /// `Name`: a string, required.
     ///
     /// This property contains the Storage Lens group name.
     ///
     /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// This property contains the AWS resource tags that you're adding to your Storage Lens group. This parameter is optional.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +50,7 @@ impl StorageLensGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3::StorageLensGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-storagelensgroup.html",
         primary_identifier: &["Name"],
@@ -78,7 +61,7 @@ impl StorageLensGroup {
         read_only: &["StorageLensGroupArn"],
         attributes: &["StorageLensGroupArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StorageLensGroup` with its required properties, named in a [`StorageLensGroupRequired`].
@@ -87,36 +70,38 @@ impl StorageLensGroup {
         Self {
             filter: required.filter,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Filter`: a [`Filter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<Filter>>) -> Self { self.filter = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StorageLensGroup {
+impl ::cloudwright_core::Resource for StorageLensGroup {
     type Attributes = StorageLensGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StorageLensGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StorageLensGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StorageLensGroup {
+impl ::cloudwright_core::ToValue for StorageLensGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filter", &self.filter)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -124,12 +109,12 @@ impl ToValue for StorageLensGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StorageLensGroup`]: `Handle<StorageLensGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StorageLensGroup`]: `Handle<StorageLensGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StorageLensGroupAttributes(ResourceRef);
+pub struct StorageLensGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StorageLensGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StorageLensGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,23 +124,10 @@ impl StorageLensGroupAttributes {
     ///
     /// The ARN for the Amazon S3 Storage Lens Group.
     #[inline]
-    pub fn storage_lens_group_arn(&self) -> Value {
-        self.0.get_att("StorageLensGroupArn")
+    pub fn storage_lens_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StorageLensGroupArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_And: ObjRule = ObjRule {
-    properties: &[
-        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
-        ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `And` property type of `AWS::S3::StorageLensGroup`.
 ///
@@ -167,23 +139,23 @@ pub struct And {
     /// `MatchAnyPrefix`: a list of strings.
     ///
     /// This property contains a list of prefixes. At least one prefix must be specified. Up to 10 prefixes are allowed.
-    pub match_any_prefix: Option<List<Str>>,
+    pub match_any_prefix: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchAnySuffix`: a list of strings.
     ///
     /// This property contains a list of suffixes. At least one suffix must be specified. Up to 10 suffixes are allowed.
-    pub match_any_suffix: Option<List<Str>>,
+    pub match_any_suffix: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchAnyTag`: a list of [`Tag`] objects.
     ///
     /// This property contains the list of object tags. At least one object tag must be specified. Up to 10 object tags are allowed.
-    pub match_any_tag: Option<List<Tag>>,
+    pub match_any_tag: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
     ///
     /// This property contains `DaysGreaterThan` and `DaysLessThan` properties to define the object age range (minimum and maximum number of days).
-    pub match_object_age: Option<Obj<MatchObjectAge>>,
+    pub match_object_age: ::std::option::Option<crate::Obj<MatchObjectAge>>,
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
     ///
     /// This property contains `BytesGreaterThan` and `BytesLessThan` to define the object size range (minimum and maximum number of Bytes).
-    pub match_object_size: Option<Obj<MatchObjectSize>>,
+    pub match_object_size: ::std::option::Option<crate::Obj<MatchObjectSize>>,
 }
 
 #[rustfmt::skip]
@@ -191,27 +163,27 @@ impl And {
     /// A `And` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MatchAnyPrefix`: a list of strings.
-    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_prefix = Some(value.into()); self }
+    pub fn match_any_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_any_prefix = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnySuffix`: a list of strings.
-    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_suffix = Some(value.into()); self }
+    pub fn match_any_suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_any_suffix = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnyTag`: a list of [`Tag`] objects.
-    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self { self.match_any_tag = Some(value.into()); self }
+    pub fn match_any_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.match_any_tag = ::std::option::Option::Some(value.into()); self }
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
-    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self { self.match_object_age = Some(value.into()); self }
+    pub fn match_object_age(mut self, value: impl ::std::convert::Into<crate::Obj<MatchObjectAge>>) -> Self { self.match_object_age = ::std::option::Option::Some(value.into()); self }
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
-    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self { self.match_object_size = Some(value.into()); self }
+    pub fn match_object_size(mut self, value: impl ::std::convert::Into<crate::Obj<MatchObjectSize>>) -> Self { self.match_object_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for And {}
+impl crate::PropertyType for And {}
 
-impl ToValue for And {
+impl ::cloudwright_core::ToValue for And {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MatchAnyPrefix", &self.match_any_prefix)
             .opt("MatchAnySuffix", &self.match_any_suffix)
             .opt("MatchAnyTag", &self.match_any_tag)
@@ -220,21 +192,6 @@ impl ToValue for And {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("And", Shape::Object(&RULE_And)),
-        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
-        ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
-        ("Or", Shape::Object(&RULE_Or)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::S3::StorageLensGroup`.
 ///
@@ -246,31 +203,31 @@ pub struct Filter {
     /// `And`: an [`And`] object.
     ///
     /// This property contains the `And` logical operator, which allows multiple filter conditions to be joined for more complex comparisons of Storage Lens group data. Objects must match all of the listed filter conditions that are joined by the `And` logical operator. Only one of each filter condition is allowed.
-    pub and: Option<Obj<And>>,
+    pub and: ::std::option::Option<crate::Obj<And>>,
     /// `MatchAnyPrefix`: a list of strings.
     ///
     /// This property contains a list of prefixes. At least one prefix must be specified. Up to 10 prefixes are allowed.
-    pub match_any_prefix: Option<List<Str>>,
+    pub match_any_prefix: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchAnySuffix`: a list of strings.
     ///
     /// This property contains a list of suffixes. At least one suffix must be specified. Up to 10 suffixes are allowed.
-    pub match_any_suffix: Option<List<Str>>,
+    pub match_any_suffix: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchAnyTag`: a list of [`Tag`] objects.
     ///
     /// This property contains the list of S3 object tags. At least one object tag must be specified. Up to 10 object tags are allowed.
-    pub match_any_tag: Option<List<Tag>>,
+    pub match_any_tag: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
     ///
     /// This property contains `DaysGreaterThan` and `DaysLessThan` to define the object age range (minimum and maximum number of days).
-    pub match_object_age: Option<Obj<MatchObjectAge>>,
+    pub match_object_age: ::std::option::Option<crate::Obj<MatchObjectAge>>,
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
     ///
     /// This property contains `BytesGreaterThan` and `BytesLessThan` to define the object size range (minimum and maximum number of Bytes).
-    pub match_object_size: Option<Obj<MatchObjectSize>>,
+    pub match_object_size: ::std::option::Option<crate::Obj<MatchObjectSize>>,
     /// `Or`: an [`Or`] object.
     ///
     /// This property contains the `Or` logical operator, which allows multiple filter conditions to be joined. Objects can match any of the listed filter conditions, which are joined by the `Or` logical operator. Only one of each filter condition is allowed.
-    pub or: Option<Obj<Or>>,
+    pub or: ::std::option::Option<crate::Obj<Or>>,
 }
 
 #[rustfmt::skip]
@@ -278,31 +235,31 @@ impl Filter {
     /// A `Filter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `And`: an [`And`] object.
-    pub fn and(mut self, value: impl Into<Obj<And>>) -> Self { self.and = Some(value.into()); self }
+    pub fn and(mut self, value: impl ::std::convert::Into<crate::Obj<And>>) -> Self { self.and = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnyPrefix`: a list of strings.
-    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_prefix = Some(value.into()); self }
+    pub fn match_any_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_any_prefix = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnySuffix`: a list of strings.
-    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_suffix = Some(value.into()); self }
+    pub fn match_any_suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_any_suffix = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnyTag`: a list of [`Tag`] objects.
-    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self { self.match_any_tag = Some(value.into()); self }
+    pub fn match_any_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.match_any_tag = ::std::option::Option::Some(value.into()); self }
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
-    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self { self.match_object_age = Some(value.into()); self }
+    pub fn match_object_age(mut self, value: impl ::std::convert::Into<crate::Obj<MatchObjectAge>>) -> Self { self.match_object_age = ::std::option::Option::Some(value.into()); self }
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
-    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self { self.match_object_size = Some(value.into()); self }
+    pub fn match_object_size(mut self, value: impl ::std::convert::Into<crate::Obj<MatchObjectSize>>) -> Self { self.match_object_size = ::std::option::Option::Some(value.into()); self }
     /// `Or`: an [`Or`] object.
-    pub fn or(mut self, value: impl Into<Obj<Or>>) -> Self { self.or = Some(value.into()); self }
+    pub fn or(mut self, value: impl ::std::convert::Into<crate::Obj<Or>>) -> Self { self.or = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("And", &self.and)
             .opt("MatchAnyPrefix", &self.match_any_prefix)
             .opt("MatchAnySuffix", &self.match_any_suffix)
@@ -313,16 +270,6 @@ impl ToValue for Filter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchObjectAge: ObjRule = ObjRule {
-    properties: &[
-        ("DaysGreaterThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("DaysLessThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MatchObjectAge` property type of `AWS::S3::StorageLensGroup`.
 ///
@@ -336,13 +283,13 @@ pub struct MatchObjectAge {
     /// This property indicates the minimum object age in days.
     ///
     /// Value at least 1.
-    pub days_greater_than: Option<Int>,
+    pub days_greater_than: ::std::option::Option<::cloudwright_core::Int>,
     /// `DaysLessThan`: an integer.
     ///
     /// This property indicates the maximum object age in days.
     ///
     /// Value at least 1.
-    pub days_less_than: Option<Int>,
+    pub days_less_than: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -350,36 +297,26 @@ impl MatchObjectAge {
     /// A `MatchObjectAge` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DaysGreaterThan`: an integer.
-    pub fn days_greater_than(mut self, value: impl Into<Int>) -> Self { self.days_greater_than = Some(value.into()); self }
+    pub fn days_greater_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_greater_than = ::std::option::Option::Some(value.into()); self }
     /// `DaysLessThan`: an integer.
-    pub fn days_less_than(mut self, value: impl Into<Int>) -> Self { self.days_less_than = Some(value.into()); self }
+    pub fn days_less_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_less_than = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MatchObjectAge {}
+impl crate::PropertyType for MatchObjectAge {}
 
-impl ToValue for MatchObjectAge {
+impl ::cloudwright_core::ToValue for MatchObjectAge {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DaysGreaterThan", &self.days_greater_than)
             .opt("DaysLessThan", &self.days_less_than)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MatchObjectSize: ObjRule = ObjRule {
-    properties: &[
-        ("BytesGreaterThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("BytesLessThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MatchObjectSize` property type of `AWS::S3::StorageLensGroup`.
 ///
@@ -393,13 +330,13 @@ pub struct MatchObjectSize {
     /// This property specifies the minimum object size in bytes. The value must be a positive number, greater than 0 and less than 5 TB.
     ///
     /// Format `int64`; value at least 1.
-    pub bytes_greater_than: Option<Int>,
+    pub bytes_greater_than: ::std::option::Option<::cloudwright_core::Int>,
     /// `BytesLessThan`: an integer.
     ///
     /// This property specifies the maximum object size in bytes. The value must be a positive number, greater than the minimum object size and less than 5 TB.
     ///
     /// Format `int64`; value at least 1.
-    pub bytes_less_than: Option<Int>,
+    pub bytes_less_than: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -407,39 +344,26 @@ impl MatchObjectSize {
     /// A `MatchObjectSize` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BytesGreaterThan`: an integer.
-    pub fn bytes_greater_than(mut self, value: impl Into<Int>) -> Self { self.bytes_greater_than = Some(value.into()); self }
+    pub fn bytes_greater_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bytes_greater_than = ::std::option::Option::Some(value.into()); self }
     /// `BytesLessThan`: an integer.
-    pub fn bytes_less_than(mut self, value: impl Into<Int>) -> Self { self.bytes_less_than = Some(value.into()); self }
+    pub fn bytes_less_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.bytes_less_than = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MatchObjectSize {}
+impl crate::PropertyType for MatchObjectSize {}
 
-impl ToValue for MatchObjectSize {
+impl ::cloudwright_core::ToValue for MatchObjectSize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BytesGreaterThan", &self.bytes_greater_than)
             .opt("BytesLessThan", &self.bytes_less_than)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Or: ObjRule = ObjRule {
-    properties: &[
-        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
-        ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Or` property type of `AWS::S3::StorageLensGroup`.
 ///
@@ -451,23 +375,23 @@ pub struct Or {
     /// `MatchAnyPrefix`: a list of strings.
     ///
     /// This property contains a list of prefixes. At least one prefix must be specified. Up to 10 prefixes are allowed.
-    pub match_any_prefix: Option<List<Str>>,
+    pub match_any_prefix: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchAnySuffix`: a list of strings.
     ///
     /// This property contains the list of suffixes. At least one suffix must be specified. Up to 10 suffixes are allowed.
-    pub match_any_suffix: Option<List<Str>>,
+    pub match_any_suffix: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MatchAnyTag`: a list of [`Tag`] objects.
     ///
     /// This property contains the list of S3 object tags. At least one object tag must be specified. Up to 10 object tags are allowed.
-    pub match_any_tag: Option<List<Tag>>,
+    pub match_any_tag: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
     ///
     /// This property filters objects that match the specified object age range.
-    pub match_object_age: Option<Obj<MatchObjectAge>>,
+    pub match_object_age: ::std::option::Option<crate::Obj<MatchObjectAge>>,
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
     ///
     /// This property contains the `BytesGreaterThan` and `BytesLessThan` values to define the object size range (minimum and maximum number of Bytes).
-    pub match_object_size: Option<Obj<MatchObjectSize>>,
+    pub match_object_size: ::std::option::Option<crate::Obj<MatchObjectSize>>,
 }
 
 #[rustfmt::skip]
@@ -475,27 +399,27 @@ impl Or {
     /// A `Or` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MatchAnyPrefix`: a list of strings.
-    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_prefix = Some(value.into()); self }
+    pub fn match_any_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_any_prefix = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnySuffix`: a list of strings.
-    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_suffix = Some(value.into()); self }
+    pub fn match_any_suffix(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.match_any_suffix = ::std::option::Option::Some(value.into()); self }
     /// `MatchAnyTag`: a list of [`Tag`] objects.
-    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self { self.match_any_tag = Some(value.into()); self }
+    pub fn match_any_tag(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.match_any_tag = ::std::option::Option::Some(value.into()); self }
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
-    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self { self.match_object_age = Some(value.into()); self }
+    pub fn match_object_age(mut self, value: impl ::std::convert::Into<crate::Obj<MatchObjectAge>>) -> Self { self.match_object_age = ::std::option::Option::Some(value.into()); self }
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
-    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self { self.match_object_size = Some(value.into()); self }
+    pub fn match_object_size(mut self, value: impl ::std::convert::Into<crate::Obj<MatchObjectSize>>) -> Self { self.match_object_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Or {}
+impl crate::PropertyType for Or {}
 
-impl ToValue for Or {
+impl ::cloudwright_core::ToValue for Or {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MatchAnyPrefix", &self.match_any_prefix)
             .opt("MatchAnySuffix", &self.match_any_suffix)
             .opt("MatchAnyTag", &self.match_any_tag)
@@ -509,21 +433,10 @@ impl ToValue for Or {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::S3::StorageLensGroup`.
 ///
@@ -533,11 +446,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -552,19 +465,113 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageLensGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Object(&RULE_Filter)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name", "Filter"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_And: ObjRule = ObjRule {
+        properties: &[
+            ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
+            ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("And", Shape::Object(&RULE_And)),
+            ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
+            ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
+            ("Or", Shape::Object(&RULE_Or)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchObjectAge: ObjRule = ObjRule {
+        properties: &[
+            ("DaysGreaterThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("DaysLessThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MatchObjectSize: ObjRule = ObjRule {
+        properties: &[
+            ("BytesGreaterThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("BytesLessThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Or: ObjRule = ObjRule {
+        properties: &[
+            ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
+            ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

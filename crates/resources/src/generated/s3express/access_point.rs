@@ -5,42 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
-
-/// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessPointRequired {
-    /// `Bucket`: a string, required.
-    pub bucket: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("BucketAccountId", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT)),
-        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
-        ("Scope", Shape::Object(&RULE_Scope)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["Bucket"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Express::AccessPoint` resource.
 ///
-/// Access points simplify managing data access at scale for shared datasets in Amazon S3 . Access points are unique hostnames you create to enforce distinct permissions and network controls for all requests made through an access point. You can create hundreds of access points per bucket, each with a distinct name and permissions customized for each application. Each access point works in conjunction with the bucket policy that is attached to the underlying bucket. For more information, see \[Managing access to shared datasets in directory buckets with access points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-directory-buckets.html>) .
+/// Access points simplify managing data access at scale for shared datasets in Amazon S3 . Access points are unique hostnames you create to enforce distinct permissions and network controls for all requests made through an access point. You can create hundreds of access points per bucket, each with a distinct name and permissions customized for each application. Each access point works in conjunction with the bucket policy that is attached to the underlying bucket. For more information, see [Managing access to shared datasets in directory buckets with access points](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-directory-buckets.html) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccessPointAttributes`], which `Handle<AccessPoint>` dereferences to.
@@ -56,43 +25,44 @@ pub struct AccessPoint {
     /// The name of the bucket that you want to associate the access point with.
     ///
     /// Length 3 to 255; create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketAccountId`: a string.
     ///
     /// The AWS account ID that owns the bucket associated with this access point.
     ///
     /// Pattern `^\d{12}$`; length at most 64; create-only: changing it replaces the resource.
-    pub bucket_account_id: Option<Str>,
+    pub bucket_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// An access point name consists of a base name you provide, followed by the zoneID ( AWS Local Zone) followed by the prefix `--xa-s3` . For example, accesspointname--zoneID--xa-s3.
     ///
     /// Pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`; length 3 to 50; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policy`: a JSON value.
     ///
     /// The access point policy associated with the specified access point.
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
     ///
     /// Public access is blocked by default to access points for directory buckets.
-    pub public_access_block_configuration: Option<Obj<PublicAccessBlockConfiguration>>,
+    pub public_access_block_configuration:
+        ::std::option::Option<crate::Obj<PublicAccessBlockConfiguration>>,
     /// `Scope`: a [`Scope`] object.
     ///
     /// You can use the access point scope to restrict access to specific prefixes, API operations, or a combination of both.
     ///
-    /// For more information, see \[Manage the scope of your access points for directory buckets.\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-directory-buckets-manage-scope.html>)
-    pub scope: Option<Obj<Scope>>,
+    /// For more information, see [Manage the scope of your access points for directory buckets.](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-directory-buckets-manage-scope.html)
+    pub scope: ::std::option::Option<crate::Obj<Scope>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see \[Using tags for attribute-based access control (ABAC)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac>) .
-    pub tags: Option<List<Tag>>,
+    /// An array of tags that you can apply to access points. Tags are key-value pairs of metadata used to categorize your access points and control access. For more information, see [Using tags for attribute-based access control (ABAC)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging.html#using-tags-for-abac) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
     ///
     /// If you include this field, Amazon S3 restricts access to this access point to requests from the specified virtual private cloud (VPC).
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_configuration: Option<Obj<VpcConfiguration>>,
+    pub vpc_configuration: ::std::option::Option<crate::Obj<VpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +72,7 @@ impl AccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Express::AccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-accesspoint.html",
         primary_identifier: &["Name"],
@@ -113,60 +83,62 @@ impl AccessPoint {
         read_only: &["NetworkOrigin", "Arn"],
         attributes: &["Arn", "NetworkOrigin"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    /// A `AccessPoint` with its one required property, `Bucket`.
     #[inline]
-    pub fn new(required: AccessPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket: required.bucket,
-            bucket_account_id: None,
-            name: None,
-            policy: None,
-            public_access_block_configuration: None,
-            scope: None,
-            tags: None,
-            vpc_configuration: None,
+            bucket: value.into(),
+            bucket_account_id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            policy: ::std::option::Option::None,
+            public_access_block_configuration: ::std::option::Option::None,
+            scope: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketAccountId`: a string.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
+    pub fn bucket_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_account_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
+    pub fn public_access_block_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`Scope`] object.
-    pub fn scope(mut self, value: impl Into<Obj<Scope>>) -> Self { self.scope = Some(value.into()); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<crate::Obj<Scope>>) -> Self { self.scope = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessPoint {
+impl ::cloudwright_core::Resource for AccessPoint {
     type Attributes = AccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPoint {
+impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketAccountId", &self.bucket_account_id)
             .opt("Name", &self.name)
@@ -182,12 +154,12 @@ impl ToValue for AccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPointAttributes(ResourceRef);
+pub struct AccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,29 +167,18 @@ impl From<ResourceRef> for AccessPointAttributes {
 impl AccessPointAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `NetworkOrigin`: one of a set of strings.
     ///
     /// The network configuration of the access point.
     #[inline]
-    pub fn network_origin(&self) -> Value {
-        self.0.get_att("NetworkOrigin")
+    pub fn network_origin(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkOrigin"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `PublicAccessBlockConfiguration` property type of `AWS::S3Express::AccessPoint`.
 ///
@@ -235,25 +196,25 @@ pub struct PublicAccessBlockConfiguration {
     /// - PUT Bucket calls fail if the request includes a public ACL.
     ///
     /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
+    pub block_public_acls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `BlockPublicPolicy`: a boolean.
     ///
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
     ///
     /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
+    pub block_public_policy: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IgnorePublicAcls`: a boolean.
     ///
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
     ///
     /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
+    pub ignore_public_acls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RestrictPublicBuckets`: a boolean.
     ///
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
     ///
     /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
+    pub restrict_public_buckets: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -261,25 +222,25 @@ impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlockPublicAcls`: a boolean.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self { self.block_public_acls = Some(value.into()); self }
+    pub fn block_public_acls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_acls = ::std::option::Option::Some(value.into()); self }
     /// `BlockPublicPolicy`: a boolean.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self { self.block_public_policy = Some(value.into()); self }
+    pub fn block_public_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_policy = ::std::option::Option::Some(value.into()); self }
     /// `IgnorePublicAcls`: a boolean.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self { self.ignore_public_acls = Some(value.into()); self }
+    pub fn ignore_public_acls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ignore_public_acls = ::std::option::Option::Some(value.into()); self }
     /// `RestrictPublicBuckets`: a boolean.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self { self.restrict_public_buckets = Some(value.into()); self }
+    pub fn restrict_public_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.restrict_public_buckets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PublicAccessBlockConfiguration {}
+impl crate::PropertyType for PublicAccessBlockConfiguration {}
 
-impl ToValue for PublicAccessBlockConfiguration {
+impl ::cloudwright_core::ToValue for PublicAccessBlockConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockPublicAcls", &self.block_public_acls)
             .opt("BlockPublicPolicy", &self.block_public_policy)
             .opt("IgnorePublicAcls", &self.ignore_public_acls)
@@ -288,20 +249,11 @@ impl ToValue for PublicAccessBlockConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Scope: ObjRule = ObjRule {
-    properties: &[
-        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetObject", "GetObjectAttributes", "ListMultipartUploadParts", "ListBucket", "ListBucketMultipartUploads", "PutObject", "DeleteObject", "AbortMultipartUpload"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Prefixes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    ..OBJ_RULE
-};
-
 /// The `Scope` property type of `AWS::S3Express::AccessPoint`.
 ///
 /// You can use the access point scope to restrict access to specific prefixes, API operations, or a combination of both.
 ///
-/// For more information, see \[Manage the scope of your access points for directory buckets.\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-directory-buckets-manage-scope.html>)
+/// For more information, see [Manage the scope of your access points for directory buckets.](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-directory-buckets-manage-scope.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-accesspoint-scope.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -309,11 +261,11 @@ pub struct Scope {
     /// `Permissions`: a list of [`ScopePermission`] values.
     ///
     /// You can include one or more API operations as permissions.
-    pub permissions: Option<List<ScopePermission>>,
+    pub permissions: ::std::option::Option<::cloudwright_core::List<ScopePermission>>,
     /// `Prefixes`: a list of strings.
     ///
     /// You can specify any amount of prefixes, but the total length of characters of all prefixes must be less than 256 bytes in size.
-    pub prefixes: Option<List<Str>>,
+    pub prefixes: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -321,34 +273,26 @@ impl Scope {
     /// A `Scope` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Permissions`: a list of [`ScopePermission`] values.
-    pub fn permissions(mut self, value: impl Into<List<ScopePermission>>) -> Self { self.permissions = Some(value.into()); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ScopePermission>>) -> Self { self.permissions = ::std::option::Option::Some(value.into()); self }
     /// `Prefixes`: a list of strings.
-    pub fn prefixes(mut self, value: impl Into<List<Str>>) -> Self { self.prefixes = Some(value.into()); self }
+    pub fn prefixes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.prefixes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Scope {}
+impl crate::PropertyType for Scope {}
 
-impl ToValue for Scope {
+impl ::cloudwright_core::ToValue for Scope {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Permissions", &self.permissions)
             .opt("Prefixes", &self.prefixes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::S3Express::AccessPoint`.
 ///
@@ -362,7 +306,7 @@ pub struct VpcConfiguration {
     /// If this field is specified, this access point will only allow connections from the specified VPC ID.
     ///
     /// Format `AWS::EC2::VPC.Id`; length 1 to 1024.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -370,19 +314,21 @@ impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("VpcId", &self.vpc_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("VpcId", &self.vpc_id)
+            .build()
     }
 }
 
@@ -406,18 +352,18 @@ pub enum ScopePermission {
     /// `AbortMultipartUpload`
     AbortMultipartUpload,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScopePermission {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScopePermission {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScopePermission {
+impl ::cloudwright_core::ToValue for ScopePermission {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::GetObject => "GetObject",
             Self::GetObjectAttributes => "GetObjectAttributes",
@@ -427,8 +373,65 @@ impl ToValue for ScopePermission {
             Self::PutObject => "PutObject",
             Self::DeleteObject => "DeleteObject",
             Self::AbortMultipartUpload => "AbortMultipartUpload",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("BucketAccountId", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT)),
+            ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+            ("Scope", Shape::Object(&RULE_Scope)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["Bucket"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BlockPublicAcls", Shape::Bool),
+            ("BlockPublicPolicy", Shape::Bool),
+            ("IgnorePublicAcls", Shape::Bool),
+            ("RestrictPublicBuckets", Shape::Bool),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Scope: ObjRule = ObjRule {
+        properties: &[
+            ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GetObject", "GetObjectAttributes", "ListMultipartUploadParts", "ListBucket", "ListBucketMultipartUploads", "PutObject", "DeleteObject", "AbortMultipartUpload"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Prefixes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
 }

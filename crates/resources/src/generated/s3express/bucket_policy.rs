@@ -5,35 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`BucketPolicy`], by name: `BucketPolicy::new(BucketPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketPolicyRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Bucket", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Express::BucketPolicy` resource.
 ///
 /// The `AWS::S3Express::BucketPolicy` resource defines an Amazon S3 bucket policy to an Amazon S3 directory bucket.
 ///
-/// - **Permissions** - If you are using an identity other than the root user of the AWS account that owns the bucket, the calling identity must both have the required permissions on the specified bucket and belong to the bucket owner's account in order to use this operation. For more information about directory bucket policies and permissions, see \[AWS Identity and Access Management (IAM) for S3 Express One Zone\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam.html>) in the *Amazon S3 User Guide* .
+/// - **Permissions** - If you are using an identity other than the root user of the AWS account that owns the bucket, the calling identity must both have the required permissions on the specified bucket and belong to the bucket owner's account in order to use this operation. For more information about directory bucket policies and permissions, see [AWS Identity and Access Management (IAM) for S3 Express One Zone](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam.html) in the *Amazon S3 User Guide* .
 ///
-/// &gt; To ensure that bucket owners don't inadvertently lock themselves out of their own buckets, the root principal in a bucket owner's AWS account can perform the `GetBucketPolicy` , `PutBucketPolicy` , and `DeleteBucketPolicy` API actions, even if their bucket policy explicitly denies the root principal's access. Bucket owner root principals can only be blocked from performing these API actions by VPC endpoint policies and AWS Organizations policies.
+/// \> To ensure that bucket owners don't inadvertently lock themselves out of their own buckets, the root principal in a bucket owner's AWS account can perform the `GetBucketPolicy` , `PutBucketPolicy` , and `DeleteBucketPolicy` API actions, even if their bucket policy explicitly denies the root principal's access. Bucket owner root principals can only be blocked from performing these API actions by VPC endpoint policies and AWS Organizations policies.
 ///
 /// The required permissions for CloudFormation to use are based on the operations that are performed on the stack.
 ///
@@ -57,14 +44,14 @@ pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
 /// - s3express:GetBucketPolicy
 /// - s3express:ListAllMyDirectoryBuckets
 ///
-/// For more information about example bucket policies, see \[Example bucket policies for S3 Express One Zone\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam-example-bucket-policies.html>) in the *Amazon S3 User Guide* .
+/// For more information about example bucket policies, see [Example bucket policies for S3 Express One Zone](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-security-iam-example-bucket-policies.html) in the *Amazon S3 User Guide* .
 ///
 /// The following operations are related to `AWS::S3Express::BucketPolicy` :
 ///
-/// - \[PutBucketPolicy\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html>)
-/// - \[GetBucketPolicy\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html>)
-/// - \[DeleteBucketPolicy\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html>)
-/// - \[ListDirectoryBuckets\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListDirectoryBuckets.html>)
+/// - [PutBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html)
+/// - [GetBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketPolicy.html)
+/// - [DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)
+/// - [ListDirectoryBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListDirectoryBuckets.html)
 ///
 /// `Ref` returns its `Bucket` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`BucketPolicyAttributes`] is empty).
@@ -80,11 +67,11 @@ pub struct BucketPolicy {
     /// The name of the S3 directory bucket to which the policy applies.
     ///
     /// Create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy \[PolicyDocument\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument>) resource description in this guide and \[Policies and Permissions in Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html>) in the *Amazon S3 User Guide* .
-    pub policy_document: Json,
+    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy [PolicyDocument](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument) resource description in this guide and [Policies and Permissions in Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html) in the *Amazon S3 User Guide* .
+    pub policy_document: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -94,7 +81,7 @@ impl BucketPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Express::BucketPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-bucketpolicy.html",
         primary_identifier: &["Bucket"],
@@ -105,7 +92,7 @@ impl BucketPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BucketPolicy` with its required properties, named in a [`BucketPolicyRequired`].
@@ -118,38 +105,58 @@ impl BucketPolicy {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
 }
 
-impl Resource for BucketPolicy {
+impl ::cloudwright_core::Resource for BucketPolicy {
     type Attributes = BucketPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BucketPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BucketPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BucketPolicy {
+impl ::cloudwright_core::ToValue for BucketPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("PolicyDocument", &self.policy_document)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BucketPolicy`]: `Handle<BucketPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BucketPolicy`]: `Handle<BucketPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BucketPolicyAttributes(());
 
-impl From<ResourceRef> for BucketPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BucketPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Bucket", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,13 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+");
 
 /// The required properties of [`DirectoryBucket`], by name: `DirectoryBucket::new(DirectoryBucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -19,34 +13,16 @@ pub struct DirectoryBucketRequired {
     /// `DataRedundancy`: a [`DataRedundancy`] value, required.
     pub data_redundancy: DataRedundancy,
     /// `LocationName`: a string, required.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
-    properties: &[
-        ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
-        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("DataRedundancy", Shape::Str(&StrRule { allowed: &["SingleAvailabilityZone", "SingleLocalZone"], ..StrRule::ANY })),
-        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None, unique: true })),
-        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
-        ("LocationName", Shape::STR),
-        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["LocationName", "DataRedundancy"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Express::DirectoryBucket` resource.
 ///
 /// The `AWS::S3Express::DirectoryBucket` resource defines an Amazon S3 directory bucket in the same AWS Region where you create the AWS CloudFormation stack.
 ///
-/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see \[DeletionPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
-/// &gt; You can only delete empty buckets. Deletion fails for buckets that have contents.
+/// \> You can only delete empty buckets. Deletion fails for buckets that have contents.
 ///
 /// - **Permissions** - The required permissions for CloudFormation to use are based on the operations that are performed on the stack.
 ///
@@ -78,9 +54,9 @@ pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
 ///
 /// The following operations are related to `AWS::S3Express::DirectoryBucket` :
 ///
-/// - \[CreateBucket\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html>)
-/// - \[ListDirectoryBuckets\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListDirectoryBuckets.html>)
-/// - \[DeleteBucket\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html>)
+/// - [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html)
+/// - [ListDirectoryBuckets](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListDirectoryBuckets.html)
+/// - [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
 ///
 /// `Ref` returns its `BucketName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DirectoryBucketAttributes`], which `Handle<DirectoryBucket>` dereferences to.
@@ -93,16 +69,16 @@ pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
 pub struct DirectoryBucket {
     /// `BucketEncryption`: a [`BucketEncryption`] object.
     ///
-    /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS). For information about default encryption for directory buckets, see \[Setting and monitoring default encryption for directory buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html>) in the *Amazon S3 User Guide* .
-    pub bucket_encryption: Option<Obj<BucketEncryption>>,
+    /// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS). For information about default encryption for directory buckets, see [Setting and monitoring default encryption for directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html) in the *Amazon S3 User Guide* .
+    pub bucket_encryption: ::std::option::Option<crate::Obj<BucketEncryption>>,
     /// `BucketName`: a string.
     ///
-    /// A name for the bucket. The bucket name must contain only lowercase letters, numbers, and hyphens (-). A directory bucket name must be unique in the chosen Zone (Availability Zone or Local Zone). The bucket name must also follow the format `*bucket_base_name* -- *zone_id* --x-s3` (for example, `*bucket_base_name* -- *usw2-az1* --x-s3` ). If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. For information about bucket naming restrictions, see \[Directory bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html>) in the *Amazon S3 User Guide* .
+    /// A name for the bucket. The bucket name must contain only lowercase letters, numbers, and hyphens (-). A directory bucket name must be unique in the chosen Zone (Availability Zone or Local Zone). The bucket name must also follow the format `*bucket_base_name* -- *zone_id* --x-s3` (for example, `*bucket_base_name* -- *usw2-az1* --x-s3` ). If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. For information about bucket naming restrictions, see [Directory bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html) in the *Amazon S3 User Guide* .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$`; length at most 63; create-only: changing it replaces the resource.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataRedundancy`: a [`DataRedundancy`] value, required.
     ///
     /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
@@ -112,13 +88,14 @@ pub struct DirectoryBucket {
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
     ///
     /// The inventory configuration for an Amazon S3 Express bucket.
-    pub inventory_configurations: Option<List<InventoryConfiguration>>,
+    pub inventory_configurations:
+        ::std::option::Option<::cloudwright_core::List<InventoryConfiguration>>,
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
     ///
     /// Container for lifecycle rules. You can add as many as 1000 rules.
     ///
     /// For more information see, \[Creating and managing a lifecycle configuration for directory buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-lifecycle.html>          ) in the *Amazon S3 User Guide* .
-    pub lifecycle_configuration: Option<Obj<LifecycleConfiguration>>,
+    pub lifecycle_configuration: ::std::option::Option<crate::Obj<LifecycleConfiguration>>,
     /// `LocationName`: a string, required.
     ///
     /// The name of the location where the bucket will be created.
@@ -126,15 +103,16 @@ pub struct DirectoryBucket {
     /// For directory buckets, the name of the location is the Zone ID of the Availability Zone (AZ) or Local Zone (LZ) where the bucket will be created. An example AZ ID value is `usw2-az1` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub location_name: Str,
+    pub location_name: ::cloudwright_core::Str,
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
     ///
     /// Specifies the metrics configurations for the Amazon S3 Express bucket.
-    pub metrics_configurations: Option<List<MetricsConfiguration>>,
+    pub metrics_configurations:
+        ::std::option::Option<::cloudwright_core::List<MetricsConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// An array of tags that you can apply to the S3 directory bucket. Tags are key-value pairs of metadata used to categorize and organize your buckets, track costs, and control access. For more information, see \[Using tags with directory buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html>) .
-    pub tags: Option<List<Tag>>,
+    /// An array of tags that you can apply to the S3 directory bucket. Tags are key-value pairs of metadata used to categorize and organize your buckets, track costs, and control access. For more information, see [Using tags with directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-tagging.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -144,7 +122,7 @@ impl DirectoryBucket {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Express::DirectoryBucket",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-directorybucket.html",
         primary_identifier: &["BucketName"],
@@ -155,60 +133,62 @@ impl DirectoryBucket {
         read_only: &["Arn", "AvailabilityZoneName"],
         attributes: &["Arn", "AvailabilityZoneName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DirectoryBucket` with its required properties, named in a [`DirectoryBucketRequired`].
     #[inline]
     pub fn new(required: DirectoryBucketRequired) -> Self {
         Self {
-            bucket_encryption: None,
-            bucket_name: None,
+            bucket_encryption: ::std::option::Option::None,
+            bucket_name: ::std::option::Option::None,
             data_redundancy: required.data_redundancy,
-            inventory_configurations: None,
-            lifecycle_configuration: None,
+            inventory_configurations: ::std::option::Option::None,
+            lifecycle_configuration: ::std::option::Option::None,
             location_name: required.location_name,
-            metrics_configurations: None,
-            tags: None,
+            metrics_configurations: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BucketEncryption`: a [`BucketEncryption`] object.
-    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self { self.bucket_encryption = Some(value.into()); self }
+    pub fn bucket_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<BucketEncryption>>) -> Self { self.bucket_encryption = ::std::option::Option::Some(value.into()); self }
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `DataRedundancy`: a [`DataRedundancy`] value, required.
-    pub fn data_redundancy(mut self, value: impl Into<DataRedundancy>) -> Self { self.data_redundancy = value.into(); self }
+    pub fn data_redundancy(mut self, value: impl ::std::convert::Into<DataRedundancy>) -> Self { self.data_redundancy = value.into(); self }
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
-    pub fn inventory_configurations(mut self, value: impl Into<List<InventoryConfiguration>>) -> Self { self.inventory_configurations = Some(value.into()); self }
+    pub fn inventory_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InventoryConfiguration>>) -> Self { self.inventory_configurations = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
+    pub fn lifecycle_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LocationName`: a string, required.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
+    pub fn location_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.location_name = value.into(); self }
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
-    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self { self.metrics_configurations = Some(value.into()); self }
+    pub fn metrics_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricsConfiguration>>) -> Self { self.metrics_configurations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DirectoryBucket {
+impl ::cloudwright_core::Resource for DirectoryBucket {
     type Attributes = DirectoryBucketAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DirectoryBucket, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DirectoryBucket, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DirectoryBucket {
+impl ::cloudwright_core::ToValue for DirectoryBucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketEncryption", &self.bucket_encryption)
             .opt("BucketName", &self.bucket_name)
             .req("DataRedundancy", &self.data_redundancy)
@@ -221,12 +201,12 @@ impl ToValue for DirectoryBucket {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DirectoryBucket`]: `Handle<DirectoryBucket>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DirectoryBucket`]: `Handle<DirectoryBucket>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DirectoryBucketAttributes(ResourceRef);
+pub struct DirectoryBucketAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DirectoryBucketAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DirectoryBucketAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,8 +214,8 @@ impl From<ResourceRef> for DirectoryBucketAttributes {
 impl DirectoryBucketAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZoneName`: a string.
@@ -244,33 +224,16 @@ impl DirectoryBucketAttributes {
     ///
     /// Example value for an Availability Zone code: *us-east-1f*
     ///
-    /// &gt; An Availability Zone code might not represent the same physical location for different AWS accounts. For more information, see \[Availability Zones and Regions\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-Endpoints.html>) in the *Amazon S3 User Guide* .
+    /// \> An Availability Zone code might not represent the same physical location for different AWS accounts. For more information, see [Availability Zones and Regions](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-Endpoints.html) in the *Amazon S3 User Guide* .
     #[inline]
-    pub fn availability_zone_name(&self) -> Value {
-        self.0.get_att("AvailabilityZoneName")
+    pub fn availability_zone_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZoneName"))
     }
 }
 
-/// The required properties of [`AbortIncompleteMultipartUpload`], by name: `AbortIncompleteMultipartUpload::new(AbortIncompleteMultipartUploadRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AbortIncompleteMultipartUploadRequired {
-    /// `DaysAfterInitiation`: an integer, required.
-    pub days_after_initiation: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[
-        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["DaysAfterInitiation"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3Express::DirectoryBucket`.
 ///
-/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see \[Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config>) in the *Amazon S3 User Guide* .
+/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload. For more information, see [Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-directorybucket-abortincompletemultipartupload.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -280,54 +243,37 @@ pub struct AbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
     ///
     /// Value at least 0.
-    pub days_after_initiation: Int,
+    pub days_after_initiation: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
-    /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    /// A `AbortIncompleteMultipartUpload` with its one required property, `DaysAfterInitiation`.
     #[inline]
-    pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            days_after_initiation: required.days_after_initiation,
+            days_after_initiation: value.into(),
         }
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
+    pub fn days_after_initiation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
-impl PropertyType for AbortIncompleteMultipartUpload {}
+impl crate::PropertyType for AbortIncompleteMultipartUpload {}
 
-impl ToValue for AbortIncompleteMultipartUpload {
+impl ::cloudwright_core::ToValue for AbortIncompleteMultipartUpload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
             .build()
     }
 }
 
-/// The required properties of [`BucketEncryption`], by name: `BucketEncryption::new(BucketEncryptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BucketEncryptionRequired {
-    /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
-    properties: &[
-        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["ServerSideEncryptionConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `BucketEncryption` property type of `AWS::S3Express::DirectoryBucket`.
 ///
-/// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS). For information about default encryption for directory buckets, see \[Setting and monitoring default encryption for directory buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html>) in the *Amazon S3 User Guide* .
+/// Specifies default encryption for a bucket using server-side encryption with Amazon S3 managed keys (SSE-S3) or AWS KMS keys (SSE-KMS). For information about default encryption for directory buckets, see [Setting and monitoring default encryption for directory buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html) in the *Amazon S3 User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-directorybucket-bucketencryption.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -335,29 +281,29 @@ pub struct BucketEncryption {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
     ///
     /// Specifies the default server-side-encryption configuration.
-    pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
+    pub server_side_encryption_configuration: ::cloudwright_core::List<ServerSideEncryptionRule>,
 }
 
 #[rustfmt::skip]
 impl BucketEncryption {
-    /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
+    /// A `BucketEncryption` with its one required property, `ServerSideEncryptionConfiguration`.
     #[inline]
-    pub fn new(required: BucketEncryptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ServerSideEncryptionRule>>) -> Self {
         Self {
-            server_side_encryption_configuration: required.server_side_encryption_configuration,
+            server_side_encryption_configuration: value.into(),
         }
     }
 
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
 }
 
-impl PropertyType for BucketEncryption {}
+impl crate::PropertyType for BucketEncryption {}
 
-impl ToValue for BucketEncryption {
+impl ::cloudwright_core::ToValue for BucketEncryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ServerSideEncryptionConfiguration",
                 &self.server_side_encryption_configuration,
@@ -370,23 +316,10 @@ impl ToValue for BucketEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `BucketArn`: a string, required.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `Format`: a [`DestinationFormat`] value, required.
     pub format: DestinationFormat,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Destination: ObjRule = ObjRule {
-    properties: &[
-        ("BucketAccountId", Shape::STR),
-        ("BucketArn", Shape::STR),
-        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["BucketArn", "Format"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Destination` property type of `AWS::S3Express::DirectoryBucket`.
 ///
@@ -398,11 +331,11 @@ pub struct Destination {
     /// `BucketAccountId`: a string.
     ///
     /// The account ID that owns the destination S3 bucket.
-    pub bucket_account_id: Option<Str>,
+    pub bucket_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the destination Amazon S3 bucket to which data is exported.
-    pub bucket_arn: Str,
+    pub bucket_arn: ::cloudwright_core::Str,
     /// `Format`: a [`DestinationFormat`] value, required.
     ///
     /// Specifies the file format used when exporting data to Amazon S3.
@@ -410,7 +343,7 @@ pub struct Destination {
     /// `Prefix`: a string.
     ///
     /// The prefix to use when exporting data. The prefix is prepended to all results.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -419,29 +352,29 @@ impl Destination {
     #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
-            bucket_account_id: None,
+            bucket_account_id: ::std::option::Option::None,
             bucket_arn: required.bucket_arn,
             format: required.format,
-            prefix: None,
+            prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketAccountId`: a string.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
+    pub fn bucket_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_account_id = ::std::option::Option::Some(value.into()); self }
     /// `BucketArn`: a string, required.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
+    pub fn bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `Format`: a [`DestinationFormat`] value, required.
-    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self { self.format = value.into(); self }
+    pub fn format(mut self, value: impl ::std::convert::Into<DestinationFormat>) -> Self { self.format = value.into(); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Destination {}
+impl crate::PropertyType for Destination {}
 
-impl ToValue for Destination {
+impl ::cloudwright_core::ToValue for Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketAccountId", &self.bucket_account_id)
             .req("BucketArn", &self.bucket_arn)
             .req("Format", &self.format)
@@ -454,32 +387,16 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfigurationRequired {
     /// `Destination`: a [`Destination`] object, required.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Id`: a string, required.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
     pub included_object_versions: IncludedObjectVersions,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
     pub schedule_frequency: ScheduleFrequency,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Destination", Shape::Object(&RULE_Destination)),
-        ("Enabled", Shape::Bool),
-        ("Id", Shape::STR),
-        ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
-        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "EncryptionStatus", "BucketKeyStatus", "ChecksumAlgorithm", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Prefix", Shape::STR),
-        ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
-    ],
-    required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InventoryConfiguration` property type of `AWS::S3Express::DirectoryBucket`.
 ///
@@ -491,15 +408,15 @@ pub struct InventoryConfiguration {
     /// `Destination`: a [`Destination`] object, required.
     ///
     /// Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
-    pub destination: Obj<Destination>,
+    pub destination: crate::Obj<Destination>,
     /// `Enabled`: a boolean, required.
     ///
     /// Specifies whether the inventory is enabled or disabled.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `Id`: a string, required.
     ///
     /// The ID used to identify the inventory configuration.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
     ///
     /// Object versions to include in the inventory list.
@@ -507,11 +424,11 @@ pub struct InventoryConfiguration {
     /// `OptionalFields`: a list of [`OptionalField`] values.
     ///
     /// Contains the optional fields that are included in the inventory results.
-    pub optional_fields: Option<List<OptionalField>>,
+    pub optional_fields: ::std::option::Option<::cloudwright_core::List<OptionalField>>,
     /// `Prefix`: a string.
     ///
     /// The prefix that is prepended to all inventory results.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
     ///
     /// Specifies the schedule for generating inventory results.
@@ -528,34 +445,34 @@ impl InventoryConfiguration {
             enabled: required.enabled,
             id: required.id,
             included_object_versions: required.included_object_versions,
-            optional_fields: None,
-            prefix: None,
+            optional_fields: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
             schedule_frequency: required.schedule_frequency,
         }
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<crate::Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
+    pub fn included_object_versions(mut self, value: impl ::std::convert::Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
     /// `OptionalFields`: a list of [`OptionalField`] values.
-    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self { self.optional_fields = Some(value.into()); self }
+    pub fn optional_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionalField>>) -> Self { self.optional_fields = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
+    pub fn schedule_frequency(mut self, value: impl ::std::convert::Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
 }
 
-impl PropertyType for InventoryConfiguration {}
+impl crate::PropertyType for InventoryConfiguration {}
 
-impl ToValue for InventoryConfiguration {
+impl ::cloudwright_core::ToValue for InventoryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destination", &self.destination)
             .req("Enabled", &self.enabled)
             .req("Id", &self.id)
@@ -566,23 +483,6 @@ impl ToValue for InventoryConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`LifecycleConfiguration`], by name: `LifecycleConfiguration::new(LifecycleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LifecycleConfigurationRequired {
-    /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LifecycleConfiguration` property type of `AWS::S3Express::DirectoryBucket`.
 ///
@@ -596,42 +496,33 @@ pub struct LifecycleConfiguration {
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// A lifecycle rule for individual objects in an Amazon S3 Express bucket.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
 }
 
 #[rustfmt::skip]
 impl LifecycleConfiguration {
-    /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    /// A `LifecycleConfiguration` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: LifecycleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for LifecycleConfiguration {}
+impl crate::PropertyType for LifecycleConfiguration {}
 
-impl ToValue for LifecycleConfiguration {
+impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessPointArn", Shape::STR),
-        ("Id", Shape::STR),
-        ("Prefix", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricsConfiguration` property type of `AWS::S3Express::DirectoryBucket`.
 ///
@@ -643,15 +534,15 @@ pub struct MetricsConfiguration {
     /// `AccessPointArn`: a string.
     ///
     /// The access point ARN used when evaluating a metrics filter.
-    pub access_point_arn: Option<Str>,
+    pub access_point_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: a string.
     ///
     /// The ID used to identify the metrics configuration.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// The prefix used when evaluating a metrics filter.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -659,23 +550,23 @@ impl MetricsConfiguration {
     /// A `MetricsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessPointArn`: a string.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
+    pub fn access_point_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_point_arn = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricsConfiguration {}
+impl crate::PropertyType for MetricsConfiguration {}
 
-impl ToValue for MetricsConfiguration {
+impl ::cloudwright_core::ToValue for MetricsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
             .opt("Id", &self.id)
             .opt("Prefix", &self.prefix)
@@ -683,32 +574,9 @@ impl ToValue for MetricsConfiguration {
     }
 }
 
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `Status`: a [`RuleStatus`] value, required.
-    pub status: RuleStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
-        ("ExpirationInDays", Shape::INT),
-        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Prefix", Shape::STR),
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Rule` property type of `AWS::S3Express::DirectoryBucket`.
 ///
-/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see \[Put Bucket Lifecycle Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html>) in the *Amazon S3 API Reference* . For examples, see \[Put Bucket Lifecycle Configuration Examples\](<https://docs.aws.amazon.com//AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html#API_PutBucketLifecycleConfiguration_Examples>) .
+/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html) in the *Amazon S3 API Reference* . For examples, see [Put Bucket Lifecycle Configuration Examples](https://docs.aws.amazon.com//AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html#API_PutBucketLifecycleConfiguration_Examples) .
 ///
 /// You must specify at least one of the following properties: `AbortIncompleteMultipartUpload` , or `ExpirationInDays` .
 ///
@@ -718,35 +586,36 @@ pub struct Rule {
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
     ///
     /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
-    pub abort_incomplete_multipart_upload: Option<Obj<AbortIncompleteMultipartUpload>>,
+    pub abort_incomplete_multipart_upload:
+        ::std::option::Option<crate::Obj<AbortIncompleteMultipartUpload>>,
     /// `ExpirationInDays`: an integer.
     ///
     /// Indicates the number of days after creation when objects are deleted from Amazon S3 and Amazon S3 Glacier. If you specify an expiration and transition time, you must use the same time unit for both properties (either in days or by date). The expiration time must also be later than the transition time.
-    pub expiration_in_days: Option<Int>,
+    pub expiration_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Id`: a string.
     ///
     /// Unique identifier for the rule. The value can't be longer than 255 characters.
     ///
     /// Length at most 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectSizeGreaterThan`: a string.
     ///
-    /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see \[Lifecycle configuration using size-based rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>) in the *Amazon S3 User Guide* .
+    /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger than this value in bytes. For more information about size based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide* .
     ///
     /// Pattern `[0-9]+`; length at most 20.
-    pub object_size_greater_than: Option<Str>,
+    pub object_size_greater_than: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectSizeLessThan`: a string.
     ///
-    /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see \[Lifecycle configuration using size-based rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>) in the *Amazon S3 User Guide* .
+    /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller than this value in bytes. For more information about sized based rules, see [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules) in the *Amazon S3 User Guide* .
     ///
     /// Pattern `[0-9]+`; length at most 20.
-    pub object_size_less_than: Option<Str>,
+    pub object_size_less_than: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// Object key prefix that identifies one or more objects to which this rule applies.
     ///
-    /// &gt; Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see \[XML related object key constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>) .
-    pub prefix: Option<Str>,
+    /// \> Replacement must be made for object keys containing special characters (such as carriage returns) when using XML requests. For more information, see [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints) .
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`RuleStatus`] value, required.
     ///
     /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
@@ -755,42 +624,42 @@ pub struct Rule {
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RuleStatus>) -> Self {
         Self {
-            abort_incomplete_multipart_upload: None,
-            expiration_in_days: None,
-            id: None,
-            object_size_greater_than: None,
-            object_size_less_than: None,
-            prefix: None,
-            status: required.status,
+            abort_incomplete_multipart_upload: ::std::option::Option::None,
+            expiration_in_days: ::std::option::Option::None,
+            id: ::std::option::Option::None,
+            object_size_greater_than: ::std::option::Option::None,
+            object_size_less_than: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
+            status: value.into(),
         }
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl ::std::convert::Into<crate::Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = ::std::option::Option::Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
+    pub fn expiration_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.expiration_in_days = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `ObjectSizeGreaterThan`: a string.
-    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self { self.object_size_greater_than = Some(value.into()); self }
+    pub fn object_size_greater_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_size_greater_than = ::std::option::Option::Some(value.into()); self }
     /// `ObjectSizeLessThan`: a string.
-    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self { self.object_size_less_than = Some(value.into()); self }
+    pub fn object_size_less_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_size_less_than = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value, required.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<RuleStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AbortIncompleteMultipartUpload",
                 &self.abort_incomplete_multipart_upload,
@@ -805,27 +674,9 @@ impl ToValue for Rule {
     }
 }
 
-/// The required properties of [`ServerSideEncryptionByDefault`], by name: `ServerSideEncryptionByDefault::new(ServerSideEncryptionByDefaultRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServerSideEncryptionByDefaultRequired {
-    /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    pub sse_algorithm: SseAlgorithm,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
-    properties: &[
-        ("KMSMasterKeyID", Shape::STR),
-        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
-    ],
-    required: &["SSEAlgorithm"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerSideEncryptionByDefault` property type of `AWS::S3Express::DirectoryBucket`.
 ///
-/// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html>) in the *Amazon S3 API Reference* .
+/// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied. For more information, see [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html) in the *Amazon S3 API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-directorybucket-serversideencryptionbydefault.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -839,56 +690,46 @@ pub struct ServerSideEncryptionByDefault {
     /// - Key ID: `1234abcd-12ab-34cd-56ef-1234567890ab`
     /// - Key ARN: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
     ///
-    /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see \[Using encryption for cross-account operations\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html#s3-express-bucket-encryption-update-bucket-policy>) .
+    /// If you are using encryption with cross-account or AWS service operations, you must use a fully qualified KMS key ARN. For more information, see [Using encryption for cross-account operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html#s3-express-bucket-encryption-update-bucket-policy) .
     ///
-    /// &gt; Your SSE-KMS configuration can only support 1 \[customer managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) per directory bucket for the lifetime of the bucket. \[AWS managed key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>) ( `aws/s3` ) isn't supported. Also, after you specify a customer managed key for SSE-KMS and upload objects with this configuration, you can't override the customer managed key for your SSE-KMS configuration. To use a new customer manager key for your data, we recommend copying your existing objects to a new directory bucket with a new customer managed key. &gt; Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
-    pub kms_master_key_id: Option<Str>,
+    /// \> Your SSE-KMS configuration can only support 1 [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk) per directory bucket for the lifetime of the bucket. [AWS managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk) ( `aws/s3` ) isn't supported. Also, after you specify a customer managed key for SSE-KMS and upload objects with this configuration, you can't override the customer managed key for your SSE-KMS configuration. To use a new customer manager key for your data, we recommend copying your existing objects to a new directory bucket with a new customer managed key. > Amazon S3 only supports symmetric encryption KMS keys. For more information, see [Asymmetric keys in AWS KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html) in the *AWS Key Management Service Developer Guide* .
+    pub kms_master_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
     ///
     /// Server-side encryption algorithm to use for the default encryption.
     ///
-    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
+    /// \> For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
 #[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
-    /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
+    /// A `ServerSideEncryptionByDefault` with its one required property, `SSEAlgorithm`.
     #[inline]
-    pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SseAlgorithm>) -> Self {
         Self {
-            kms_master_key_id: None,
-            sse_algorithm: required.sse_algorithm,
+            kms_master_key_id: ::std::option::Option::None,
+            sse_algorithm: value.into(),
         }
     }
 
     /// `KMSMasterKeyID`: a string.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
+    pub fn kms_master_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_master_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
+    pub fn sse_algorithm(mut self, value: impl ::std::convert::Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
-impl PropertyType for ServerSideEncryptionByDefault {}
+impl crate::PropertyType for ServerSideEncryptionByDefault {}
 
-impl ToValue for ServerSideEncryptionByDefault {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionByDefault {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KMSMasterKeyID", &self.kms_master_key_id)
             .req("SSEAlgorithm", &self.sse_algorithm)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
-    properties: &[
-        ("BucketKeyEnabled", Shape::Bool),
-        ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerSideEncryptionRule` property type of `AWS::S3Express::DirectoryBucket`.
 ///
@@ -901,14 +742,15 @@ pub struct ServerSideEncryptionRule {
     ///
     /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket. S3 Bucket Keys are always enabled for `GET` and `PUT` operations on a directory bucket and can’t be disabled. It's only allowed to set the `BucketKeyEnabled` element to `true` .
     ///
-    /// S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through \[CopyObject\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html>) , \[UploadPartCopy\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html>) , \[the Copy operation in Batch Operations\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-Batch-Ops>) , or \[the import jobs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-import-job>) . In this case, Amazon S3 makes a call to AWS KMS every time a copy request is made for a KMS-encrypted object.
+    /// S3 Bucket Keys aren't supported, when you copy SSE-KMS encrypted objects from general purpose buckets to directory buckets, from directory buckets to general purpose buckets, or between directory buckets, through [CopyObject](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html) , [UploadPartCopy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html) , [the Copy operation in Batch Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-buckets-objects-Batch-Ops) , or [the import jobs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-import-job) . In this case, Amazon S3 makes a call to AWS KMS every time a copy request is made for a KMS-encrypted object.
     ///
-    /// For more information, see \[Amazon S3 Bucket Keys\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-UsingKMSEncryption.html#s3-express-sse-kms-bucket-keys>) in the *Amazon S3 User Guide* .
-    pub bucket_key_enabled: Option<Bool>,
+    /// For more information, see [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-UsingKMSEncryption.html#s3-express-sse-kms-bucket-keys) in the *Amazon S3 User Guide* .
+    pub bucket_key_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
     ///
     /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT Object request doesn't specify any server-side encryption, this default encryption will be applied.
-    pub server_side_encryption_by_default: Option<Obj<ServerSideEncryptionByDefault>>,
+    pub server_side_encryption_by_default:
+        ::std::option::Option<crate::Obj<ServerSideEncryptionByDefault>>,
 }
 
 #[rustfmt::skip]
@@ -916,21 +758,21 @@ impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BucketKeyEnabled`: a boolean.
-    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.bucket_key_enabled = Some(value.into()); self }
+    pub fn bucket_key_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bucket_key_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
-    pub fn server_side_encryption_by_default(mut self, value: impl Into<Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = Some(value.into()); self }
+    pub fn server_side_encryption_by_default(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerSideEncryptionRule {}
+impl crate::PropertyType for ServerSideEncryptionRule {}
 
-impl ToValue for ServerSideEncryptionRule {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketKeyEnabled", &self.bucket_key_enabled)
             .opt(
                 "ServerSideEncryptionByDefault",
@@ -948,24 +790,24 @@ pub enum DataRedundancy {
     /// `SingleLocalZone`
     SingleLocalZone,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataRedundancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataRedundancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataRedundancy {
+impl ::cloudwright_core::ToValue for DataRedundancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleAvailabilityZone => "SingleAvailabilityZone",
             Self::SingleLocalZone => "SingleLocalZone",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -979,25 +821,25 @@ pub enum DestinationFormat {
     /// `Parquet`
     Parquet,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DestinationFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DestinationFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DestinationFormat {
+impl ::cloudwright_core::ToValue for DestinationFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Csv => "CSV",
             Self::Orc => "ORC",
             Self::Parquet => "Parquet",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1009,24 +851,24 @@ pub enum IncludedObjectVersions {
     /// `Current`
     Current,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IncludedObjectVersions {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IncludedObjectVersions {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IncludedObjectVersions {
+impl ::cloudwright_core::ToValue for IncludedObjectVersions {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "All",
             Self::Current => "Current",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1052,18 +894,18 @@ pub enum OptionalField {
     /// `LifecycleExpirationDate`
     LifecycleExpirationDate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OptionalField {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OptionalField {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OptionalField {
+impl ::cloudwright_core::ToValue for OptionalField {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Size => "Size",
             Self::LastModifiedDate => "LastModifiedDate",
@@ -1074,9 +916,9 @@ impl ToValue for OptionalField {
             Self::BucketKeyStatus => "BucketKeyStatus",
             Self::ChecksumAlgorithm => "ChecksumAlgorithm",
             Self::LifecycleExpirationDate => "LifecycleExpirationDate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1088,24 +930,24 @@ pub enum RuleStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleStatus {
+impl ::cloudwright_core::ToValue for RuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1117,24 +959,24 @@ pub enum ScheduleFrequency {
     /// `Weekly`
     Weekly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScheduleFrequency {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScheduleFrequency {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScheduleFrequency {
+impl ::cloudwright_core::ToValue for ScheduleFrequency {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Daily => "Daily",
             Self::Weekly => "Weekly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1146,23 +988,159 @@ pub enum SseAlgorithm {
     /// `AES256`
     Aes256,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseAlgorithm {
+impl ::cloudwright_core::ToValue for SseAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
             Self::Aes256 => "AES256",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
+        properties: &[
+            ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
+            ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("DataRedundancy", Shape::Str(&StrRule { allowed: &["SingleAvailabilityZone", "SingleLocalZone"], ..StrRule::ANY })),
+            ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None, unique: true })),
+            ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+            ("LocationName", Shape::STR),
+            ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["LocationName", "DataRedundancy"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+        properties: &[
+            ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["DaysAfterInitiation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
+        properties: &[
+            ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["ServerSideEncryptionConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Destination: ObjRule = ObjRule {
+        properties: &[
+            ("BucketAccountId", Shape::STR),
+            ("BucketArn", Shape::STR),
+            ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+        ],
+        required: &["BucketArn", "Format"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Destination", Shape::Object(&RULE_Destination)),
+            ("Enabled", Shape::Bool),
+            ("Id", Shape::STR),
+            ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
+            ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "EncryptionStatus", "BucketKeyStatus", "ChecksumAlgorithm", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Prefix", Shape::STR),
+            ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
+        ],
+        required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessPointArn", Shape::STR),
+            ("Id", Shape::STR),
+            ("Prefix", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
+            ("ExpirationInDays", Shape::INT),
+            ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Prefix", Shape::STR),
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+        properties: &[
+            ("KMSMasterKeyID", Shape::STR),
+            ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
+        ],
+        required: &["SSEAlgorithm"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+        properties: &[
+            ("BucketKeyEnabled", Shape::Bool),
+            ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

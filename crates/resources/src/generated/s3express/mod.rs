@@ -19,7 +19,7 @@ pub mod directory_bucket;
 pub mod shared;
 
 #[cfg(feature = "s3express")]
-pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+pub use access_point::{AccessPoint, AccessPointAttributes};
 #[cfg(feature = "s3express")]
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
 #[cfg(feature = "s3express")]

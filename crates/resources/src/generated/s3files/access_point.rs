@@ -5,41 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(.+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-7]{3,4}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(\\/|(\\/(?!\\.)+[^$#<>;;`|&?{}^*/\\n]+){1,4})$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessPointRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PosixUser", Shape::Object(&RULE_PosixUser)),
-        ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3Files::AccessPoint` resource.
 ///
 /// Resource Type definition for AWS::S3Files::AccessPoint
@@ -58,25 +23,25 @@ pub struct AccessPoint {
     /// (optional) A string of up to 64 ASCII characters that Amazon EFS uses to ensure idempotent creation.
     ///
     /// Pattern `^(.+)$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `FileSystemId`: a string, required.
     ///
     /// The ID of the S3 Files file system that the access point provides access to.
     ///
     /// Pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`; length at most 128; create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `PosixUser`: a [`PosixUser`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub posix_user: Option<Obj<PosixUser>>,
+    pub posix_user: ::std::option::Option<crate::Obj<PosixUser>>,
     /// `RootDirectory`: a [`RootDirectory`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub root_directory: Option<Obj<RootDirectory>>,
+    pub root_directory: ::std::option::Option<crate::Obj<RootDirectory>>,
     /// `Tags`: a list of [`AccessPointTag`] objects.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<AccessPointTag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<AccessPointTag>>,
 }
 
 #[rustfmt::skip]
@@ -86,7 +51,7 @@ impl AccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Files::AccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-accesspoint.html",
         primary_identifier: &["AccessPointId"],
@@ -97,51 +62,53 @@ impl AccessPoint {
         read_only: &["AccessPointId", "AccessPointArn", "Status", "OwnerId"],
         attributes: &["AccessPointArn", "AccessPointId", "OwnerId", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    /// A `AccessPoint` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: AccessPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            client_token: None,
-            file_system_id: required.file_system_id,
-            posix_user: None,
-            root_directory: None,
-            tags: None,
+            client_token: ::std::option::Option::None,
+            file_system_id: value.into(),
+            posix_user: ::std::option::Option::None,
+            root_directory: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `PosixUser`: a [`PosixUser`] object.
-    pub fn posix_user(mut self, value: impl Into<Obj<PosixUser>>) -> Self { self.posix_user = Some(value.into()); self }
+    pub fn posix_user(mut self, value: impl ::std::convert::Into<crate::Obj<PosixUser>>) -> Self { self.posix_user = ::std::option::Option::Some(value.into()); self }
     /// `RootDirectory`: a [`RootDirectory`] object.
-    pub fn root_directory(mut self, value: impl Into<Obj<RootDirectory>>) -> Self { self.root_directory = Some(value.into()); self }
+    pub fn root_directory(mut self, value: impl ::std::convert::Into<crate::Obj<RootDirectory>>) -> Self { self.root_directory = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`AccessPointTag`] objects.
-    pub fn tags(mut self, value: impl Into<List<AccessPointTag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessPointTag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessPoint {
+impl ::cloudwright_core::Resource for AccessPoint {
     type Attributes = AccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPoint {
+impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .req("FileSystemId", &self.file_system_id)
             .opt("PosixUser", &self.posix_user)
@@ -151,12 +118,12 @@ impl ToValue for AccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPointAttributes(ResourceRef);
+pub struct AccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,38 +131,28 @@ impl From<ResourceRef> for AccessPointAttributes {
 impl AccessPointAttributes {
     /// `Fn::GetAtt` `AccessPointArn`: a string.
     #[inline]
-    pub fn access_point_arn(&self) -> Value {
-        self.0.get_att("AccessPointArn")
+    pub fn access_point_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessPointArn"))
     }
 
     /// `Fn::GetAtt` `AccessPointId`: a string.
     #[inline]
-    pub fn access_point_id(&self) -> Value {
-        self.0.get_att("AccessPointId")
+    pub fn access_point_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccessPointId"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessPointTag` property type of `AWS::S3Files::AccessPoint`.
 ///
@@ -205,11 +162,11 @@ pub struct AccessPointTag {
     /// `Key`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length at most 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -217,21 +174,21 @@ impl AccessPointTag {
     /// A `AccessPointTag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AccessPointTag {}
+impl crate::PropertyType for AccessPointTag {}
 
-impl ToValue for AccessPointTag {
+impl ::cloudwright_core::ToValue for AccessPointTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -242,24 +199,12 @@ impl ToValue for AccessPointTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreationPermissionsRequired {
     /// `OwnerGid`: a string, required.
-    pub owner_gid: Str,
+    pub owner_gid: ::cloudwright_core::Str,
     /// `OwnerUid`: a string, required.
-    pub owner_uid: Str,
+    pub owner_uid: ::cloudwright_core::Str,
     /// `Permissions`: a string, required.
-    pub permissions: Str,
+    pub permissions: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreationPermissions: ObjRule = ObjRule {
-    properties: &[
-        ("OwnerGid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("OwnerUid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Permissions", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["OwnerUid", "OwnerGid", "Permissions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreationPermissions` property type of `AWS::S3Files::AccessPoint`.
 ///
@@ -271,19 +216,19 @@ pub struct CreationPermissions {
     /// Specifies the POSIX group ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
     ///
     /// Pattern `^[0-9]+$`; value 0 to 4294967295.
-    pub owner_gid: Str,
+    pub owner_gid: ::cloudwright_core::Str,
     /// `OwnerUid`: a string, required.
     ///
     /// Specifies the POSIX user ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
     ///
     /// Pattern `^[0-9]+$`; value 0 to 4294967295.
-    pub owner_uid: Str,
+    pub owner_uid: ::cloudwright_core::Str,
     /// `Permissions`: a string, required.
     ///
     /// Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
     ///
     /// Pattern `^[0-7]{3,4}$`.
-    pub permissions: Str,
+    pub permissions: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -299,19 +244,19 @@ impl CreationPermissions {
     }
 
     /// `OwnerGid`: a string, required.
-    pub fn owner_gid(mut self, value: impl Into<Str>) -> Self { self.owner_gid = value.into(); self }
+    pub fn owner_gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_gid = value.into(); self }
     /// `OwnerUid`: a string, required.
-    pub fn owner_uid(mut self, value: impl Into<Str>) -> Self { self.owner_uid = value.into(); self }
+    pub fn owner_uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_uid = value.into(); self }
     /// `Permissions`: a string, required.
-    pub fn permissions(mut self, value: impl Into<Str>) -> Self { self.permissions = value.into(); self }
+    pub fn permissions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permissions = value.into(); self }
 }
 
-impl PropertyType for CreationPermissions {}
+impl crate::PropertyType for CreationPermissions {}
 
-impl ToValue for CreationPermissions {
+impl ::cloudwright_core::ToValue for CreationPermissions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OwnerGid", &self.owner_gid)
             .req("OwnerUid", &self.owner_uid)
             .req("Permissions", &self.permissions)
@@ -323,22 +268,10 @@ impl ToValue for CreationPermissions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixUserRequired {
     /// `Gid`: a string, required.
-    pub gid: Str,
+    pub gid: ::cloudwright_core::Str,
     /// `Uid`: a string, required.
-    pub uid: Str,
+    pub uid: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Uid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Uid", "Gid"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PosixUser` property type of `AWS::S3Files::AccessPoint`.
 ///
@@ -350,19 +283,19 @@ pub struct PosixUser {
     /// The POSIX group ID used for all file system operations using this access point.
     ///
     /// Pattern `^[0-9]+$`; value 0 to 4294967295.
-    pub gid: Str,
+    pub gid: ::cloudwright_core::Str,
     /// `SecondaryGids`: a list of strings.
     ///
     /// Secondary POSIX group IDs used for all file system operations using this access point.
     ///
     /// Each item: pattern `^[0-9]+$`, value 0 to 4294967295.
-    pub secondary_gids: Option<List<Str>>,
+    pub secondary_gids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Uid`: a string, required.
     ///
     /// The POSIX user ID used for all file system operations using this access point.
     ///
     /// Pattern `^[0-9]+$`; value 0 to 4294967295.
-    pub uid: Str,
+    pub uid: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -372,25 +305,25 @@ impl PosixUser {
     pub fn new(required: PosixUserRequired) -> Self {
         Self {
             gid: required.gid,
-            secondary_gids: None,
+            secondary_gids: ::std::option::Option::None,
             uid: required.uid,
         }
     }
 
     /// `Gid`: a string, required.
-    pub fn gid(mut self, value: impl Into<Str>) -> Self { self.gid = value.into(); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of strings.
-    pub fn secondary_gids(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_gids = Some(value.into()); self }
+    pub fn secondary_gids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.secondary_gids = ::std::option::Option::Some(value.into()); self }
     /// `Uid`: a string, required.
-    pub fn uid(mut self, value: impl Into<Str>) -> Self { self.uid = value.into(); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.uid = value.into(); self }
 }
 
-impl PropertyType for PosixUser {}
+impl crate::PropertyType for PosixUser {}
 
-impl ToValue for PosixUser {
+impl ::cloudwright_core::ToValue for PosixUser {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Gid", &self.gid)
             .opt("SecondaryGids", &self.secondary_gids)
             .req("Uid", &self.uid)
@@ -398,29 +331,19 @@ impl ToValue for PosixUser {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
-    properties: &[
-        ("CreationPermissions", Shape::Object(&RULE_CreationPermissions)),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RootDirectory` property type of `AWS::S3Files::AccessPoint`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3files-accesspoint-rootdirectory.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RootDirectory {
     /// `CreationPermissions`: a [`CreationPermissions`] object.
-    pub creation_permissions: Option<Obj<CreationPermissions>>,
+    pub creation_permissions: ::std::option::Option<crate::Obj<CreationPermissions>>,
     /// `Path`: a string.
     ///
     /// Specifies the path on the EFS file system to expose as the root directory to NFS clients using the access point to access the EFS file system. A path can have up to four subdirectories. If the specified path does not exist, you are required to provide the CreationPermissions.
     ///
     /// Pattern `` ^(\/|(\/(?!\.)+[^$#<>;;`|&?{}^*/\n]+){1,4})$ ``; length 1 to 100.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -428,23 +351,100 @@ impl RootDirectory {
     /// A `RootDirectory` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreationPermissions`: a [`CreationPermissions`] object.
-    pub fn creation_permissions(mut self, value: impl Into<Obj<CreationPermissions>>) -> Self { self.creation_permissions = Some(value.into()); self }
+    pub fn creation_permissions(mut self, value: impl ::std::convert::Into<crate::Obj<CreationPermissions>>) -> Self { self.creation_permissions = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RootDirectory {}
+impl crate::PropertyType for RootDirectory {}
 
-impl ToValue for RootDirectory {
+impl ::cloudwright_core::ToValue for RootDirectory {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreationPermissions", &self.creation_permissions)
             .opt("Path", &self.path)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(.+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-7]{3,4}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(\\/|(\\/(?!\\.)+[^$#<>;;`|&?{}^*/\\n]+){1,4})$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PosixUser", Shape::Object(&RULE_PosixUser)),
+            ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreationPermissions: ObjRule = ObjRule {
+        properties: &[
+            ("OwnerGid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("OwnerUid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Permissions", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["OwnerUid", "OwnerGid", "Permissions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SecondaryGids", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Uid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Uid", "Gid"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
+        properties: &[
+            ("CreationPermissions", Shape::Object(&RULE_CreationPermissions)),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(arn:aws[a-zA-Z0-9-]*:s3:::.+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(.+)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(|.*/)$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`FileSystem`], by name: `FileSystem::new(FileSystemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptBucketWarning", Shape::Bool),
-        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SynchronizationConfiguration", Shape::Object(&RULE_SynchronizationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["Bucket", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Files::FileSystem` resource.
 ///
@@ -61,33 +30,34 @@ pub struct FileSystem {
     /// `AcceptBucketWarning`: a boolean.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub accept_bucket_warning: Option<Bool>,
+    pub accept_bucket_warning: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Bucket`: a string, required.
     ///
     /// Pattern `^(arn:aws[a-zA-Z0-9-]*:s3:::.+)$`; create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `ClientToken`: a string.
     ///
     /// Pattern `^(.+)$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyId`: a string.
     ///
     /// Pattern `^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$`; length at most 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// Pattern `^(|.*/)$`; length at most 1024; create-only: changing it replaces the resource.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length at most 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SynchronizationConfiguration`: a [`SynchronizationConfiguration`] object.
-    pub synchronization_configuration: Option<Obj<SynchronizationConfiguration>>,
+    pub synchronization_configuration:
+        ::std::option::Option<crate::Obj<SynchronizationConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +67,7 @@ impl FileSystem {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Files::FileSystem",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystem.html",
         primary_identifier: &["FileSystemArn"],
@@ -108,60 +78,62 @@ impl FileSystem {
         read_only: &["CreationTime", "FileSystemArn", "FileSystemId", "CreationTime", "Status", "StatusMessage", "OwnerId", "SynchronizationConfiguration/LatestVersionNumber"],
         attributes: &["CreationTime", "FileSystemArn", "FileSystemId", "OwnerId", "Status", "StatusMessage", "SynchronizationConfiguration.LatestVersionNumber"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FileSystem` with its required properties, named in a [`FileSystemRequired`].
     #[inline]
     pub fn new(required: FileSystemRequired) -> Self {
         Self {
-            accept_bucket_warning: None,
+            accept_bucket_warning: ::std::option::Option::None,
             bucket: required.bucket,
-            client_token: None,
-            kms_key_id: None,
-            prefix: None,
+            client_token: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            prefix: ::std::option::Option::None,
             role_arn: required.role_arn,
-            synchronization_configuration: None,
-            tags: None,
+            synchronization_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AcceptBucketWarning`: a boolean.
-    pub fn accept_bucket_warning(mut self, value: impl Into<Bool>) -> Self { self.accept_bucket_warning = Some(value.into()); self }
+    pub fn accept_bucket_warning(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.accept_bucket_warning = ::std::option::Option::Some(value.into()); self }
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SynchronizationConfiguration`: a [`SynchronizationConfiguration`] object.
-    pub fn synchronization_configuration(mut self, value: impl Into<Obj<SynchronizationConfiguration>>) -> Self { self.synchronization_configuration = Some(value.into()); self }
+    pub fn synchronization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SynchronizationConfiguration>>) -> Self { self.synchronization_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FileSystem {
+impl ::cloudwright_core::Resource for FileSystem {
     type Attributes = FileSystemAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystem, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FileSystem, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FileSystem {
+impl ::cloudwright_core::ToValue for FileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptBucketWarning", &self.accept_bucket_warning)
             .req("Bucket", &self.bucket)
             .opt("ClientToken", &self.client_token)
@@ -177,12 +149,12 @@ impl ToValue for FileSystem {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FileSystem`]: `Handle<FileSystem>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FileSystem`]: `Handle<FileSystem>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FileSystemAttributes(ResourceRef);
+pub struct FileSystemAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FileSystemAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FileSystemAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,64 +162,49 @@ impl From<ResourceRef> for FileSystemAttributes {
 impl FileSystemAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `FileSystemArn`: a string.
     #[inline]
-    pub fn file_system_arn(&self) -> Value {
-        self.0.get_att("FileSystemArn")
+    pub fn file_system_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FileSystemArn"))
     }
 
     /// `Fn::GetAtt` `FileSystemId`: a string.
     #[inline]
-    pub fn file_system_id(&self) -> Value {
-        self.0.get_att("FileSystemId")
+    pub fn file_system_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FileSystemId"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `SynchronizationConfiguration.LatestVersionNumber`: an integer.
     #[inline]
-    pub fn synchronization_configuration_latest_version_number(&self) -> Value {
-        self.0
-            .get_att("SynchronizationConfiguration.LatestVersionNumber")
+    pub fn synchronization_configuration_latest_version_number(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("SynchronizationConfiguration.LatestVersionNumber"),
+        )
     }
 }
-
-/// The required properties of [`ExpirationDataRule`], by name: `ExpirationDataRule::new(ExpirationDataRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExpirationDataRuleRequired {
-    /// `DaysAfterLastAccess`: an integer, required.
-    pub days_after_last_access: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExpirationDataRule: ObjRule = ObjRule {
-    properties: &[
-        ("DaysAfterLastAccess", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
-    ],
-    required: &["DaysAfterLastAccess"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExpirationDataRule` property type of `AWS::S3Files::FileSystem`.
 ///
@@ -257,29 +214,29 @@ pub struct ExpirationDataRule {
     /// `DaysAfterLastAccess`: an integer, required.
     ///
     /// Value 1 to 365.
-    pub days_after_last_access: Int,
+    pub days_after_last_access: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ExpirationDataRule {
-    /// A `ExpirationDataRule` with its required properties, named in a [`ExpirationDataRuleRequired`].
+    /// A `ExpirationDataRule` with its one required property, `DaysAfterLastAccess`.
     #[inline]
-    pub fn new(required: ExpirationDataRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            days_after_last_access: required.days_after_last_access,
+            days_after_last_access: value.into(),
         }
     }
 
     /// `DaysAfterLastAccess`: an integer, required.
-    pub fn days_after_last_access(mut self, value: impl Into<Int>) -> Self { self.days_after_last_access = value.into(); self }
+    pub fn days_after_last_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_after_last_access = value.into(); self }
 }
 
-impl PropertyType for ExpirationDataRule {}
+impl crate::PropertyType for ExpirationDataRule {}
 
-impl ToValue for ExpirationDataRule {
+impl ::cloudwright_core::ToValue for ExpirationDataRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DaysAfterLastAccess", &self.days_after_last_access)
             .build()
     }
@@ -289,24 +246,12 @@ impl ToValue for ExpirationDataRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportDataRuleRequired {
     /// `Prefix`: a string, required.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
     /// `SizeLessThan`: an integer, required.
-    pub size_less_than: Int,
+    pub size_less_than: ::cloudwright_core::Int,
     /// `Trigger`: a [`Trigger`] value, required.
     pub trigger: Trigger,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImportDataRule: ObjRule = ObjRule {
-    properties: &[
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SizeLessThan", Shape::Int(&NumRule { min: Some(0.0), max: Some(52673613135872.0), ..NumRule::ANY })),
-        ("Trigger", Shape::Str(&StrRule { allowed: &["ON_DIRECTORY_FIRST_ACCESS", "ON_FILE_ACCESS"], ..StrRule::ANY })),
-    ],
-    required: &["Prefix", "Trigger", "SizeLessThan"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImportDataRule` property type of `AWS::S3Files::FileSystem`.
 ///
@@ -316,11 +261,11 @@ pub struct ImportDataRule {
     /// `Prefix`: a string, required.
     ///
     /// Pattern `^(|.*/)$`; length 0 to 1024.
-    pub prefix: Str,
+    pub prefix: ::cloudwright_core::Str,
     /// `SizeLessThan`: an integer, required.
     ///
     /// Format `int64`; value 0 to 52673613135872.
-    pub size_less_than: Int,
+    pub size_less_than: ::cloudwright_core::Int,
     /// `Trigger`: a [`Trigger`] value, required.
     pub trigger: Trigger,
 }
@@ -338,19 +283,19 @@ impl ImportDataRule {
     }
 
     /// `Prefix`: a string, required.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = value.into(); self }
     /// `SizeLessThan`: an integer, required.
-    pub fn size_less_than(mut self, value: impl Into<Int>) -> Self { self.size_less_than = value.into(); self }
+    pub fn size_less_than(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_less_than = value.into(); self }
     /// `Trigger`: a [`Trigger`] value, required.
-    pub fn trigger(mut self, value: impl Into<Trigger>) -> Self { self.trigger = value.into(); self }
+    pub fn trigger(mut self, value: impl ::std::convert::Into<Trigger>) -> Self { self.trigger = value.into(); self }
 }
 
-impl PropertyType for ImportDataRule {}
+impl crate::PropertyType for ImportDataRule {}
 
-impl ToValue for ImportDataRule {
+impl ::cloudwright_core::ToValue for ImportDataRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Prefix", &self.prefix)
             .req("SizeLessThan", &self.size_less_than)
             .req("Trigger", &self.trigger)
@@ -362,22 +307,10 @@ impl ToValue for ImportDataRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SynchronizationConfigurationRequired {
     /// `ExpirationDataRules`: a list of [`ExpirationDataRule`] objects, required.
-    pub expiration_data_rules: List<ExpirationDataRule>,
+    pub expiration_data_rules: ::cloudwright_core::List<ExpirationDataRule>,
     /// `ImportDataRules`: a list of [`ImportDataRule`] objects, required.
-    pub import_data_rules: List<ImportDataRule>,
+    pub import_data_rules: ::cloudwright_core::List<ImportDataRule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ExpirationDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpirationDataRule), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("ImportDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ImportDataRule), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("LatestVersionNumber", Shape::INT),
-    ],
-    required: &["ImportDataRules", "ExpirationDataRules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SynchronizationConfiguration` property type of `AWS::S3Files::FileSystem`.
 ///
@@ -387,13 +320,13 @@ pub struct SynchronizationConfiguration {
     /// `ExpirationDataRules`: a list of [`ExpirationDataRule`] objects, required.
     ///
     /// Items 1 to 1.
-    pub expiration_data_rules: List<ExpirationDataRule>,
+    pub expiration_data_rules: ::cloudwright_core::List<ExpirationDataRule>,
     /// `ImportDataRules`: a list of [`ImportDataRule`] objects, required.
     ///
     /// Items 1 to 10.
-    pub import_data_rules: List<ImportDataRule>,
+    pub import_data_rules: ::cloudwright_core::List<ImportDataRule>,
     /// `LatestVersionNumber`: an integer.
-    pub latest_version_number: Option<Int>,
+    pub latest_version_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -404,24 +337,24 @@ impl SynchronizationConfiguration {
         Self {
             expiration_data_rules: required.expiration_data_rules,
             import_data_rules: required.import_data_rules,
-            latest_version_number: None,
+            latest_version_number: ::std::option::Option::None,
         }
     }
 
     /// `ExpirationDataRules`: a list of [`ExpirationDataRule`] objects, required.
-    pub fn expiration_data_rules(mut self, value: impl Into<List<ExpirationDataRule>>) -> Self { self.expiration_data_rules = value.into(); self }
+    pub fn expiration_data_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExpirationDataRule>>) -> Self { self.expiration_data_rules = value.into(); self }
     /// `ImportDataRules`: a list of [`ImportDataRule`] objects, required.
-    pub fn import_data_rules(mut self, value: impl Into<List<ImportDataRule>>) -> Self { self.import_data_rules = value.into(); self }
+    pub fn import_data_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ImportDataRule>>) -> Self { self.import_data_rules = value.into(); self }
     /// `LatestVersionNumber`: an integer.
-    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self { self.latest_version_number = Some(value.into()); self }
+    pub fn latest_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.latest_version_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SynchronizationConfiguration {}
+impl crate::PropertyType for SynchronizationConfiguration {}
 
-impl ToValue for SynchronizationConfiguration {
+impl ::cloudwright_core::ToValue for SynchronizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExpirationDataRules", &self.expiration_data_rules)
             .req("ImportDataRules", &self.import_data_rules)
             .opt("LatestVersionNumber", &self.latest_version_number)
@@ -433,21 +366,10 @@ impl ToValue for SynchronizationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::S3Files::FileSystem`.
 ///
@@ -457,11 +379,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -476,17 +398,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -501,23 +423,104 @@ pub enum Trigger {
     /// `ON_FILE_ACCESS`
     OnFileAccess,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Trigger {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Trigger {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Trigger {
+impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDirectoryFirstAccess => "ON_DIRECTORY_FIRST_ACCESS",
             Self::OnFileAccess => "ON_FILE_ACCESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(arn:aws[a-zA-Z0-9-]*:s3:::.+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(.+)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+|(arn:aws[-a-z]*:kms:[a-z0-9-]+:\\d{12}:((key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|(key/mrk-[0-9a-f]{32})|(alias/[a-zA-Z0-9/_-]+))))$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(|.*/)$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptBucketWarning", Shape::Bool),
+            ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SynchronizationConfiguration", Shape::Object(&RULE_SynchronizationConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["Bucket", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExpirationDataRule: ObjRule = ObjRule {
+        properties: &[
+            ("DaysAfterLastAccess", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
+        ],
+        required: &["DaysAfterLastAccess"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImportDataRule: ObjRule = ObjRule {
+        properties: &[
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SizeLessThan", Shape::Int(&NumRule { min: Some(0.0), max: Some(52673613135872.0), ..NumRule::ANY })),
+            ("Trigger", Shape::Str(&StrRule { allowed: &["ON_DIRECTORY_FIRST_ACCESS", "ON_FILE_ACCESS"], ..StrRule::ANY })),
+        ],
+        required: &["Prefix", "Trigger", "SizeLessThan"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ExpirationDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpirationDataRule), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ImportDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ImportDataRule), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("LatestVersionNumber", Shape::INT),
+        ],
+        required: &["ImportDataRules", "ExpirationDataRules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$",
-);
-
 /// The required properties of [`FileSystemPolicy`], by name: `FileSystemPolicy::new(FileSystemPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemPolicyRequired {
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystemPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["FileSystemId", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Files::FileSystemPolicy` resource.
 ///
@@ -47,9 +30,9 @@ pub struct FileSystemPolicy {
     /// `FileSystemId`: a string, required.
     ///
     /// Pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`; length at most 128; create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -59,7 +42,7 @@ impl FileSystemPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Files::FileSystemPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystempolicy.html",
         primary_identifier: &["FileSystemId"],
@@ -70,7 +53,7 @@ impl FileSystemPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `FileSystemPolicy` with its required properties, named in a [`FileSystemPolicyRequired`].
@@ -83,38 +66,62 @@ impl FileSystemPolicy {
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
 }
 
-impl Resource for FileSystemPolicy {
+impl ::cloudwright_core::Resource for FileSystemPolicy {
     type Attributes = FileSystemPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FileSystemPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FileSystemPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FileSystemPolicy {
+impl ::cloudwright_core::ToValue for FileSystemPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .req("Policy", &self.policy)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FileSystemPolicy`]: `Handle<FileSystemPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FileSystemPolicy`]: `Handle<FileSystemPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct FileSystemPolicyAttributes(());
 
-impl From<ResourceRef> for FileSystemPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FileSystemPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystemPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["FileSystemId", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -18,7 +18,7 @@ pub mod file_system_policy;
 pub mod mount_target;
 
 #[cfg(feature = "s3files")]
-pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+pub use access_point::{AccessPoint, AccessPointAttributes};
 #[cfg(feature = "s3files")]
 pub use file_system::{FileSystem, FileSystemAttributes, FileSystemRequired};
 #[cfg(feature = "s3files")]

@@ -5,39 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(sg-[0-9a-f]{8,40})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]{8,40}$");
-
 /// The required properties of [`MountTarget`], by name: `MountTarget::new(MountTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MountTargetRequired {
     /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
-        ("Ipv4Address", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })),
-        ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["FileSystemId", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Files::MountTarget` resource.
 ///
@@ -55,27 +30,27 @@ pub struct MountTarget {
     /// `FileSystemId`: a string, required.
     ///
     /// Pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`; length at most 128; create-only: changing it replaces the resource.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `Ipv4Address`: a string.
     ///
     /// Pattern `^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$`; length 7 to 15; create-only: changing it replaces the resource.
-    pub ipv4_address: Option<Str>,
+    pub ipv4_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ipv6Address`: a string.
     ///
     /// Length 3 to 39; create-only: changing it replaces the resource.
-    pub ipv6_address: Option<Str>,
+    pub ipv6_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 100; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^(sg-[0-9a-f]{8,40})$`, length 11 to 43.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string, required.
     ///
     /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-[0-9a-f]{8,40}$`; length 15 to 47; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -85,7 +60,7 @@ impl MountTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Files::MountTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html",
         primary_identifier: &["MountTargetId"],
@@ -96,7 +71,7 @@ impl MountTarget {
         read_only: &["MountTargetId", "AvailabilityZoneId", "OwnerId", "NetworkInterfaceId", "VpcId", "Status", "StatusMessage"],
         attributes: &["AvailabilityZoneId", "MountTargetId", "NetworkInterfaceId", "OwnerId", "Status", "StatusMessage", "VpcId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MountTarget` with its required properties, named in a [`MountTargetRequired`].
@@ -104,43 +79,45 @@ impl MountTarget {
     pub fn new(required: MountTargetRequired) -> Self {
         Self {
             file_system_id: required.file_system_id,
-            ip_address_type: None,
-            ipv4_address: None,
-            ipv6_address: None,
-            security_groups: None,
+            ip_address_type: ::std::option::Option::None,
+            ipv4_address: ::std::option::Option::None,
+            ipv6_address: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
             subnet_id: required.subnet_id,
         }
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4Address`: a string.
-    pub fn ipv4_address(mut self, value: impl Into<Str>) -> Self { self.ipv4_address = Some(value.into()); self }
+    pub fn ipv4_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv4_address = ::std::option::Option::Some(value.into()); self }
     /// `Ipv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
+    pub fn ipv6_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ipv6_address = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl Resource for MountTarget {
+impl ::cloudwright_core::Resource for MountTarget {
     type Attributes = MountTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MountTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MountTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MountTarget {
+impl ::cloudwright_core::ToValue for MountTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .opt("IpAddressType", &self.ip_address_type)
             .opt("Ipv4Address", &self.ipv4_address)
@@ -151,12 +128,12 @@ impl ToValue for MountTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MountTarget`]: `Handle<MountTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MountTarget`]: `Handle<MountTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MountTargetAttributes(ResourceRef);
+pub struct MountTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MountTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MountTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,44 +141,44 @@ impl From<ResourceRef> for MountTargetAttributes {
 impl MountTargetAttributes {
     /// `Fn::GetAtt` `AvailabilityZoneId`: a string.
     #[inline]
-    pub fn availability_zone_id(&self) -> Value {
-        self.0.get_att("AvailabilityZoneId")
+    pub fn availability_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZoneId"))
     }
 
     /// `Fn::GetAtt` `MountTargetId`: a string.
     #[inline]
-    pub fn mount_target_id(&self) -> Value {
-        self.0.get_att("MountTargetId")
+    pub fn mount_target_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MountTargetId"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaceId`: a string.
     #[inline]
-    pub fn network_interface_id(&self) -> Value {
-        self.0.get_att("NetworkInterfaceId")
+    pub fn network_interface_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkInterfaceId"))
     }
 
     /// `Fn::GetAtt` `OwnerId`: a string.
     #[inline]
-    pub fn owner_id(&self) -> Value {
-        self.0.get_att("OwnerId")
+    pub fn owner_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OwnerId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
 
@@ -215,24 +192,54 @@ pub enum IpAddressType {
     /// `DUAL_STACK`
     DualStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4Only => "IPV4_ONLY",
             Self::Ipv6Only => "IPV6_ONLY",
             Self::DualStack => "DUAL_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(sg-[0-9a-f]{8,40})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]{8,40}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
+            ("Ipv4Address", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })),
+            ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["FileSystemId", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

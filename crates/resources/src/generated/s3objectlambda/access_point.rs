@@ -5,28 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
-
-/// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessPointRequired {
-    /// `ObjectLambdaConfiguration`: an [`ObjectLambdaConfiguration`] object, required.
-    pub object_lambda_configuration: Obj<ObjectLambdaConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ObjectLambdaConfiguration", Shape::Object(&RULE_ObjectLambdaConfiguration)),
-    ],
-    required: &["ObjectLambdaConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3ObjectLambda::AccessPoint` resource.
 ///
 /// The `AWS::S3ObjectLambda::AccessPoint` resource specifies an Object Lambda Access Point used to access a bucket.
@@ -45,11 +23,11 @@ pub struct AccessPoint {
     /// The name of this access point.
     ///
     /// Pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`; length 3 to 45; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectLambdaConfiguration`: an [`ObjectLambdaConfiguration`] object, required.
     ///
     /// A configuration used when creating an Object Lambda Access Point.
-    pub object_lambda_configuration: Obj<ObjectLambdaConfiguration>,
+    pub object_lambda_configuration: crate::Obj<ObjectLambdaConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +37,7 @@ impl AccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3ObjectLambda::AccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3objectlambda-accesspoint.html",
         primary_identifier: &["Name"],
@@ -70,39 +48,41 @@ impl AccessPoint {
         read_only: &["Arn", "Alias", "Alias/Value", "Alias/Status", "PolicyStatus", "PolicyStatus/IsPublic", "CreationDate", "PublicAccessBlockConfiguration"],
         attributes: &["Alias", "Alias.Status", "Alias.Value", "Arn", "CreationDate", "PolicyStatus", "PolicyStatus.IsPublic", "PublicAccessBlockConfiguration"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
+    /// A `AccessPoint` with its one required property, `ObjectLambdaConfiguration`.
     #[inline]
-    pub fn new(required: AccessPointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ObjectLambdaConfiguration>>) -> Self {
         Self {
-            name: None,
-            object_lambda_configuration: required.object_lambda_configuration,
+            name: ::std::option::Option::None,
+            object_lambda_configuration: value.into(),
         }
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ObjectLambdaConfiguration`: an [`ObjectLambdaConfiguration`] object, required.
-    pub fn object_lambda_configuration(mut self, value: impl Into<Obj<ObjectLambdaConfiguration>>) -> Self { self.object_lambda_configuration = value.into(); self }
+    pub fn object_lambda_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ObjectLambdaConfiguration>>) -> Self { self.object_lambda_configuration = value.into(); self }
 }
 
-impl Resource for AccessPoint {
+impl ::cloudwright_core::Resource for AccessPoint {
     type Attributes = AccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPoint {
+impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .req(
                 "ObjectLambdaConfiguration",
@@ -112,12 +92,12 @@ impl ToValue for AccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPointAttributes(ResourceRef);
+pub struct AccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,66 +105,66 @@ impl From<ResourceRef> for AccessPointAttributes {
 impl AccessPointAttributes {
     /// `Fn::GetAtt` `Alias`: an object.
     ///
-    /// The alias of an Object Lambda Access Point. For more information, see \[How to use a bucket-style alias for your S3 bucket Object Lambda Access Point\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/olap-use.html#ol-access-points-alias>) .
+    /// The alias of an Object Lambda Access Point. For more information, see [How to use a bucket-style alias for your S3 bucket Object Lambda Access Point](https://docs.aws.amazon.com/AmazonS3/latest/userguide/olap-use.html#ol-access-points-alias) .
     #[inline]
-    pub fn alias(&self) -> Value {
-        self.0.get_att("Alias")
+    pub fn alias(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Alias"))
     }
 
     /// `Fn::GetAtt` `Alias.Status`: a string.
     ///
     /// The status of the Object Lambda Access Point alias. If the status is `PROVISIONING` , the Object Lambda Access Point is provisioning the alias and the alias is not ready for use yet. If the status is `READY` , the Object Lambda Access Point alias is successfully provisioned and ready for use.
     #[inline]
-    pub fn alias_status(&self) -> Value {
-        self.0.get_att("Alias.Status")
+    pub fn alias_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Alias.Status"))
     }
 
     /// `Fn::GetAtt` `Alias.Value`: a string.
     ///
     /// The alias value of the Object Lambda Access Point.
     #[inline]
-    pub fn alias_value(&self) -> Value {
-        self.0.get_att("Alias.Value")
+    pub fn alias_value(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Alias.Value"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the ARN for the Object Lambda Access Point.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date and time when the specified Object Lambda Access Point was created.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `PolicyStatus`: an object.
     #[inline]
-    pub fn policy_status(&self) -> Value {
-        self.0.get_att("PolicyStatus")
+    pub fn policy_status(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("PolicyStatus"))
     }
 
     /// `Fn::GetAtt` `PolicyStatus.IsPublic`: a boolean.
     ///
     /// Specifies whether the Object lambda Access Point Policy is Public or not. Object lambda Access Points are private by default.
     #[inline]
-    pub fn policy_status_is_public(&self) -> Value {
-        self.0.get_att("PolicyStatus.IsPublic")
+    pub fn policy_status_is_public(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("PolicyStatus.IsPublic"))
     }
 
     /// `Fn::GetAtt` `PublicAccessBlockConfiguration`: an object.
     ///
-    /// The `PublicAccessBlock` configuration that you want to apply to this Amazon S3 account. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
+    /// The `PublicAccessBlock` configuration that you want to apply to this Amazon S3 account. You can enable the configuration options in any combination. For more information about when Amazon S3 considers a bucket or object public, see [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status) in the *Amazon S3 User Guide* .
     ///
     /// This data type is not supported for Amazon S3 on Outposts.
     #[inline]
-    pub fn public_access_block_configuration(&self) -> Value {
-        self.0.get_att("PublicAccessBlockConfiguration")
+    pub fn public_access_block_configuration(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("PublicAccessBlockConfiguration"))
     }
 }
 
@@ -192,23 +172,10 @@ impl AccessPointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectLambdaConfigurationRequired {
     /// `SupportingAccessPoint`: a string, required.
-    pub supporting_access_point: Str,
+    pub supporting_access_point: ::cloudwright_core::Str,
     /// `TransformationConfigurations`: a list of [`TransformationConfiguration`] objects, required.
-    pub transformation_configurations: List<TransformationConfiguration>,
+    pub transformation_configurations: ::cloudwright_core::List<TransformationConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedFeatures", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("CloudWatchMetricsEnabled", Shape::Bool),
-        ("SupportingAccessPoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("TransformationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransformationConfiguration), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["SupportingAccessPoint", "TransformationConfigurations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ObjectLambdaConfiguration` property type of `AWS::S3ObjectLambda::AccessPoint`.
 ///
@@ -220,21 +187,21 @@ pub struct ObjectLambdaConfiguration {
     /// `AllowedFeatures`: a list of strings.
     ///
     /// A container for allowed features. Valid inputs are `GetObject-Range` , `GetObject-PartNumber` , `HeadObject-Range` , and `HeadObject-PartNumber` .
-    pub allowed_features: Option<List<Str>>,
+    pub allowed_features: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `CloudWatchMetricsEnabled`: a boolean.
     ///
     /// A container for whether the CloudWatch metrics configuration is enabled.
-    pub cloud_watch_metrics_enabled: Option<Bool>,
+    pub cloud_watch_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SupportingAccessPoint`: a string, required.
     ///
     /// Standard access point associated with the Object Lambda Access Point.
     ///
     /// Length 1 to 2048.
-    pub supporting_access_point: Str,
+    pub supporting_access_point: ::cloudwright_core::Str,
     /// `TransformationConfigurations`: a list of [`TransformationConfiguration`] objects, required.
     ///
     /// A container for transformation configurations for an Object Lambda Access Point.
-    pub transformation_configurations: List<TransformationConfiguration>,
+    pub transformation_configurations: ::cloudwright_core::List<TransformationConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -243,29 +210,29 @@ impl ObjectLambdaConfiguration {
     #[inline]
     pub fn new(required: ObjectLambdaConfigurationRequired) -> Self {
         Self {
-            allowed_features: None,
-            cloud_watch_metrics_enabled: None,
+            allowed_features: ::std::option::Option::None,
+            cloud_watch_metrics_enabled: ::std::option::Option::None,
             supporting_access_point: required.supporting_access_point,
             transformation_configurations: required.transformation_configurations,
         }
     }
 
     /// `AllowedFeatures`: a list of strings.
-    pub fn allowed_features(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_features = Some(value.into()); self }
+    pub fn allowed_features(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_features = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchMetricsEnabled`: a boolean.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = Some(value.into()); self }
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloud_watch_metrics_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SupportingAccessPoint`: a string, required.
-    pub fn supporting_access_point(mut self, value: impl Into<Str>) -> Self { self.supporting_access_point = value.into(); self }
+    pub fn supporting_access_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.supporting_access_point = value.into(); self }
     /// `TransformationConfigurations`: a list of [`TransformationConfiguration`] objects, required.
-    pub fn transformation_configurations(mut self, value: impl Into<List<TransformationConfiguration>>) -> Self { self.transformation_configurations = value.into(); self }
+    pub fn transformation_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TransformationConfiguration>>) -> Self { self.transformation_configurations = value.into(); self }
 }
 
-impl PropertyType for ObjectLambdaConfiguration {}
+impl crate::PropertyType for ObjectLambdaConfiguration {}
 
-impl ToValue for ObjectLambdaConfiguration {
+impl ::cloudwright_core::ToValue for ObjectLambdaConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedFeatures", &self.allowed_features)
             .opt(
                 "CloudWatchMetricsEnabled",
@@ -284,21 +251,10 @@ impl ToValue for ObjectLambdaConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformationConfigurationRequired {
     /// `Actions`: a list of strings, required.
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ContentTransformation`: a JSON value, required.
-    pub content_transformation: Json,
+    pub content_transformation: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("ContentTransformation", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Actions", "ContentTransformation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformationConfiguration` property type of `AWS::S3ObjectLambda::AccessPoint`.
 ///
@@ -310,11 +266,11 @@ pub struct TransformationConfiguration {
     /// `Actions`: a list of strings, required.
     ///
     /// A container for the action of an Object Lambda Access Point configuration. Valid inputs are `GetObject` , `HeadObject` , `ListObject` , and `ListObjectV2` .
-    pub actions: List<Str>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ContentTransformation`: a JSON value, required.
     ///
-    /// A container for the content transformation of an Object Lambda Access Point configuration. Can include the FunctionArn and FunctionPayload. For more information, see \[AwsLambdaTransformation\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AwsLambdaTransformation.html>) in the *Amazon S3 API Reference* .
-    pub content_transformation: Json,
+    /// A container for the content transformation of an Object Lambda Access Point configuration. Can include the FunctionArn and FunctionPayload. For more information, see [AwsLambdaTransformation](https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AwsLambdaTransformation.html) in the *Amazon S3 API Reference* .
+    pub content_transformation: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -329,19 +285,63 @@ impl TransformationConfiguration {
     }
 
     /// `Actions`: a list of strings, required.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.actions = value.into(); self }
     /// `ContentTransformation`: a JSON value, required.
-    pub fn content_transformation(mut self, value: impl Into<Json>) -> Self { self.content_transformation = value.into(); self }
+    pub fn content_transformation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.content_transformation = value.into(); self }
 }
 
-impl PropertyType for TransformationConfiguration {}
+impl crate::PropertyType for TransformationConfiguration {}
 
-impl ToValue for TransformationConfiguration {
+impl ::cloudwright_core::ToValue for TransformationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("ContentTransformation", &self.content_transformation)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ObjectLambdaConfiguration", Shape::Object(&RULE_ObjectLambdaConfiguration)),
+        ],
+        required: &["ObjectLambdaConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedFeatures", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("CloudWatchMetricsEnabled", Shape::Bool),
+            ("SupportingAccessPoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("TransformationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransformationConfiguration), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["SupportingAccessPoint", "TransformationConfigurations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("ContentTransformation", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Actions", "ContentTransformation"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

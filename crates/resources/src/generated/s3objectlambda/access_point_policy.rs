@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
-
 /// The required properties of [`AccessPointPolicy`], by name: `AccessPointPolicy::new(AccessPointPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointPolicyRequired {
     /// `ObjectLambdaAccessPoint`: a string, required.
-    pub object_lambda_access_point: Str,
+    pub object_lambda_access_point: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPointPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectLambdaAccessPoint", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["ObjectLambdaAccessPoint", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3ObjectLambda::AccessPointPolicy` resource.
 ///
@@ -47,13 +32,13 @@ pub struct AccessPointPolicy {
     /// An access point with an attached AWS Lambda function used to access transformed data from an Amazon S3 bucket.
     ///
     /// Pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`; length 3 to 45; create-only: changing it replaces the resource.
-    pub object_lambda_access_point: Str,
+    pub object_lambda_access_point: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
     ///
     /// Object Lambda Access Point resource policy document.
     ///
     /// Format `json`.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -63,7 +48,7 @@ impl AccessPointPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3ObjectLambda::AccessPointPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3objectlambda-accesspointpolicy.html",
         primary_identifier: &["ObjectLambdaAccessPoint"],
@@ -74,7 +59,7 @@ impl AccessPointPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccessPointPolicy` with its required properties, named in a [`AccessPointPolicyRequired`].
@@ -87,38 +72,60 @@ impl AccessPointPolicy {
     }
 
     /// `ObjectLambdaAccessPoint`: a string, required.
-    pub fn object_lambda_access_point(mut self, value: impl Into<Str>) -> Self { self.object_lambda_access_point = value.into(); self }
+    pub fn object_lambda_access_point(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_lambda_access_point = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
 }
 
-impl Resource for AccessPointPolicy {
+impl ::cloudwright_core::Resource for AccessPointPolicy {
     type Attributes = AccessPointPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPointPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPointPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPointPolicy {
+impl ::cloudwright_core::ToValue for AccessPointPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ObjectLambdaAccessPoint", &self.object_lambda_access_point)
             .req("PolicyDocument", &self.policy_document)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPointPolicy`]: `Handle<AccessPointPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPointPolicy`]: `Handle<AccessPointPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AccessPointPolicyAttributes(());
 
-impl From<ResourceRef> for AccessPointPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPointPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectLambdaAccessPoint", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["ObjectLambdaAccessPoint", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

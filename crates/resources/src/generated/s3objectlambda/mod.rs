@@ -12,7 +12,7 @@ pub mod access_point;
 pub mod access_point_policy;
 
 #[cfg(feature = "s3objectlambda")]
-pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+pub use access_point::{AccessPoint, AccessPointAttributes};
 #[cfg(feature = "s3objectlambda")]
 pub use access_point_policy::{
     AccessPointPolicy, AccessPointPolicyAttributes, AccessPointPolicyRequired,

@@ -5,42 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[^:]+:s3-outposts:[a-zA-Z0-9\\-]+:\\d{12}:outpost\\/[^:]+\\/bucket\\/[^:]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\\\-]*[a-z0-9])?$");
-
 /// The required properties of [`AccessPoint`], by name: `AccessPoint::new(AccessPointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object, required.
-    pub vpc_configuration: Obj<VpcConfiguration>,
+    pub vpc_configuration: crate::Obj<VpcConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
-    ],
-    required: &["Bucket", "Name", "VpcConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Outposts::AccessPoint` resource.
 ///
-/// The AWS::S3Outposts::AccessPoint resource specifies an access point and associates it with the specified Amazon S3 on Outposts bucket. For more information, see \[Managing data access with Amazon S3 access points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points.html>) .
+/// The AWS::S3Outposts::AccessPoint resource specifies an access point and associates it with the specified Amazon S3 on Outposts bucket. For more information, see [Managing data access with Amazon S3 access points](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points.html) .
 ///
-/// &gt; S3 on Outposts supports only VPC-style access points.
+/// \> S3 on Outposts supports only VPC-style access points.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccessPointAttributes`], which `Handle<AccessPoint>` dereferences to.
@@ -56,25 +36,25 @@ pub struct AccessPoint {
     /// The Amazon Resource Name (ARN) of the S3 on Outposts bucket that is associated with this access point.
     ///
     /// Pattern `^arn:[^:]+:s3-outposts:[a-zA-Z0-9\-]+:\d{12}:outpost\/[^:]+\/bucket\/[^:]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of this access point.
     ///
     /// Pattern `^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$`; length 3 to 50; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Policy`: a JSON value.
     ///
     /// The access point policy associated with this access point.
     ///
     /// Format `json`.
-    pub policy: Option<Json>,
+    pub policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object, required.
     ///
     /// The virtual private cloud (VPC) configuration for this access point, if one exists.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_configuration: Obj<VpcConfiguration>,
+    pub vpc_configuration: crate::Obj<VpcConfiguration>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl AccessPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Outposts::AccessPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-accesspoint.html",
         primary_identifier: &["Arn"],
@@ -95,7 +75,7 @@ impl AccessPoint {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccessPoint` with its required properties, named in a [`AccessPointRequired`].
@@ -104,36 +84,38 @@ impl AccessPoint {
         Self {
             bucket: required.bucket,
             name: required.name,
-            policy: None,
+            policy: ::std::option::Option::None,
             vpc_configuration: required.vpc_configuration,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a JSON value.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object, required.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = value.into(); self }
+    pub fn vpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = value.into(); self }
 }
 
-impl Resource for AccessPoint {
+impl ::cloudwright_core::Resource for AccessPoint {
     type Attributes = AccessPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessPoint {
+impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Name", &self.name)
             .opt("Policy", &self.policy)
@@ -142,12 +124,12 @@ impl ToValue for AccessPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessPoint`]: `Handle<AccessPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessPointAttributes(ResourceRef);
+pub struct AccessPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,19 +139,10 @@ impl AccessPointAttributes {
     ///
     /// This resource contains the details of the S3 on Outposts bucket access point ARN. This resource is read-only.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfiguration` property type of `AWS::S3Outposts::AccessPoint`.
 ///
@@ -183,7 +156,7 @@ pub struct VpcConfiguration {
     /// Virtual Private Cloud (VPC) Id from which AccessPoint will allow requests.
     ///
     /// Format `AWS::EC2::VPC.Id`; length 1 to 1024.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -191,18 +164,54 @@ impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfiguration {}
+impl crate::PropertyType for VpcConfiguration {}
 
-impl ToValue for VpcConfiguration {
+impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("VpcId", &self.vpc_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("VpcId", &self.vpc_id)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[^:]+:s3-outposts:[a-zA-Z0-9\\-]+:\\d{12}:outpost\\/[^:]+\\/bucket\\/[^:]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\\\-]*[a-z0-9])?$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
+        ],
+        required: &["Bucket", "Name", "VpcConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

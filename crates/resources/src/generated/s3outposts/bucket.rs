@@ -5,52 +5,25 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "(?=^.{3,63}$)(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([0-2]\\d{3})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(op-[a-f0-9]{17}|\\d{12}|ec2)$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
-
 /// The required properties of [`Bucket`], by name: `Bucket::new(BucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `OutpostId`: a string, required.
-    pub outpost_id: Str,
+    pub outpost_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Bucket: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
-        ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["BucketName", "OutpostId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Outposts::Bucket` resource.
 ///
-/// The AWS::S3Outposts::Bucket resource specifies a new Amazon S3 on Outposts bucket. To create an S3 on Outposts bucket, you must have S3 on Outposts capacity provisioned on your Outpost. For more information, see \[Using Amazon S3 on Outposts\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html>) .
+/// The AWS::S3Outposts::Bucket resource specifies a new Amazon S3 on Outposts bucket. To create an S3 on Outposts bucket, you must have S3 on Outposts capacity provisioned on your Outpost. For more information, see [Using Amazon S3 on Outposts](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) .
 ///
 /// S3 on Outposts buckets support the following:
 ///
 /// - Tags
 /// - Lifecycle configuration rules for deleting expired objects
 ///
-/// For a complete list of restrictions and Amazon S3 feature limitations on S3 on Outposts, see \[Amazon S3 on Outposts Restrictions and Limitations\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3OnOutpostsRestrictionsLimitations.html>) .
+/// For a complete list of restrictions and Amazon S3 feature limitations on S3 on Outposts, see [Amazon S3 on Outposts Restrictions and Limitations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3OnOutpostsRestrictionsLimitations.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`BucketAttributes`], which `Handle<Bucket>` dereferences to.
@@ -63,32 +36,32 @@ pub(crate) static RULE_Bucket: ObjRule = ObjRule {
 pub struct Bucket {
     /// `BucketName`: a string, required.
     ///
-    /// A name for the S3 on Outposts bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow \[Amazon S3 bucket restrictions and limitations\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html>) . For more information, see \[Bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html#bucketnamingrules>) .
+    /// A name for the S3 on Outposts bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html) . For more information, see [Bucket naming rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html#bucketnamingrules) .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// Pattern `(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`; length 3 to 63; create-only: changing it replaces the resource.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
     ///
     /// Creates a new lifecycle configuration for the S3 on Outposts bucket or replaces an existing lifecycle configuration. Outposts buckets only support lifecycle configurations that delete/expire objects after a certain period of time and abort incomplete multipart uploads.
-    pub lifecycle_configuration: Option<Obj<LifecycleConfiguration>>,
+    pub lifecycle_configuration: ::std::option::Option<crate::Obj<LifecycleConfiguration>>,
     /// `OutpostId`: a string, required.
     ///
     /// The ID of the Outpost of the specified bucket.
     ///
     /// Pattern `^(op-[a-f0-9]{17}|\d{12}|ec2)$`; create-only: changing it replaces the resource.
-    pub outpost_id: Str,
+    pub outpost_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Sets the tags for an S3 on Outposts bucket. For more information, see \[Using Amazon S3 on Outposts\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html>) .
+    /// Sets the tags for an S3 on Outposts bucket. For more information, see [Using Amazon S3 on Outposts](https://docs.aws.amazon.com/AmazonS3/latest/userguide/S3onOutposts.html) .
     ///
-    /// Use tags to organize your AWS bill to reflect your own cost structure. To do this, sign up to get your AWS account bill with tag key values included. Then, to see the cost of combined resources, organize your billing information according to resources with the same tag key values. For example, you can tag several resources with a specific application name, and then organize your billing information to see the total cost of that application across several services. For more information, see \[Cost allocation and tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html>) .
+    /// Use tags to organize your AWS bill to reflect your own cost structure. To do this, sign up to get your AWS account bill with tag key values included. Then, to see the cost of combined resources, organize your billing information according to resources with the same tag key values. For example, you can tag several resources with a specific application name, and then organize your billing information to see the total cost of that application across several services. For more information, see [Cost allocation and tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html) .
     ///
-    /// &gt; Within a bucket, if you add a tag that has the same key as an existing tag, the new value overwrites the old value. For more information, see \[Using cost allocation and bucket tags\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html>) .
+    /// \> Within a bucket, if you add a tag that has the same key as an existing tag, the new value overwrites the old value. For more information, see [Using cost allocation and bucket tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html) .
     ///
-    /// To use this resource, you must have permissions to perform the `s3-outposts:PutBucketTagging` . The S3 on Outposts bucket owner has this permission by default and can grant this permission to others. For more information about permissions, see \[Permissions Related to Bucket Subresource Operations\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-actions.html#using-with-s3-actions-related-to-bucket-subresources>) and \[Managing access permissions to your Amazon S3 resources\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-access-control.html>) .
-    pub tags: Option<List<Tag>>,
+    /// To use this resource, you must have permissions to perform the `s3-outposts:PutBucketTagging` . The S3 on Outposts bucket owner has this permission by default and can grant this permission to others. For more information about permissions, see [Permissions Related to Bucket Subresource Operations](https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-actions.html#using-with-s3-actions-related-to-bucket-subresources) and [Managing access permissions to your Amazon S3 resources](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-access-control.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +71,7 @@ impl Bucket {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Outposts::Bucket",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-bucket.html",
         primary_identifier: &["Arn"],
@@ -109,7 +82,7 @@ impl Bucket {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Bucket` with its required properties, named in a [`BucketRequired`].
@@ -117,40 +90,42 @@ impl Bucket {
     pub fn new(required: BucketRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
-            lifecycle_configuration: None,
+            lifecycle_configuration: ::std::option::Option::None,
             outpost_id: required.outpost_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
+    pub fn lifecycle_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = ::std::option::Option::Some(value.into()); self }
     /// `OutpostId`: a string, required.
-    pub fn outpost_id(mut self, value: impl Into<Str>) -> Self { self.outpost_id = value.into(); self }
+    pub fn outpost_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Bucket {
+impl ::cloudwright_core::Resource for Bucket {
     type Attributes = BucketAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Bucket, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Bucket, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Bucket {
+impl ::cloudwright_core::ToValue for Bucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("LifecycleConfiguration", &self.lifecycle_configuration)
             .req("OutpostId", &self.outpost_id)
@@ -159,12 +134,12 @@ impl ToValue for Bucket {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Bucket`]: `Handle<Bucket>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Bucket`]: `Handle<Bucket>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BucketAttributes(ResourceRef);
+pub struct BucketAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BucketAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BucketAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,31 +151,14 @@ impl BucketAttributes {
     ///
     /// Example: `arn:aws:s3Outposts:::DOC-EXAMPLE-BUCKET`
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
-/// The required properties of [`AbortIncompleteMultipartUpload`], by name: `AbortIncompleteMultipartUpload::new(AbortIncompleteMultipartUploadRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AbortIncompleteMultipartUploadRequired {
-    /// `DaysAfterInitiation`: an integer, required.
-    pub days_after_initiation: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[
-        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["DaysAfterInitiation"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3Outposts::Bucket`.
 ///
-/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 on Outposts waits before permanently removing all parts of the upload. For more information, see \[Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Policy\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config>) .
+/// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 on Outposts waits before permanently removing all parts of the upload. For more information, see [Aborting Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3outposts-bucket-abortincompletemultipartupload.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -210,45 +168,33 @@ pub struct AbortIncompleteMultipartUpload {
     /// Specifies the number of days after initiation that Amazon S3 on Outposts aborts an incomplete multipart upload.
     ///
     /// Value at least 0.
-    pub days_after_initiation: Int,
+    pub days_after_initiation: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
-    /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    /// A `AbortIncompleteMultipartUpload` with its one required property, `DaysAfterInitiation`.
     #[inline]
-    pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            days_after_initiation: required.days_after_initiation,
+            days_after_initiation: value.into(),
         }
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
+    pub fn days_after_initiation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
-impl PropertyType for AbortIncompleteMultipartUpload {}
+impl crate::PropertyType for AbortIncompleteMultipartUpload {}
 
-impl ToValue for AbortIncompleteMultipartUpload {
+impl ::cloudwright_core::ToValue for AbortIncompleteMultipartUpload {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("AndOperator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Prefix", Shape::STR),
-        ("Tag", Shape::Object(&RULE_FilterTag)),
-    ],
-    one_of: &[&[&["Prefix"], &["Tag"], &["AndOperator"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::S3Outposts::Bucket`.
 ///
@@ -258,11 +204,11 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
     /// `AndOperator`: a JSON value.
-    pub and_operator: Option<Json>,
+    pub and_operator: ::std::option::Option<::cloudwright_core::Json>,
     /// `Prefix`: a string.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tag`: a [`FilterTag`] object.
-    pub tag: Option<Obj<FilterTag>>,
+    pub tag: ::std::option::Option<crate::Obj<FilterTag>>,
 }
 
 #[rustfmt::skip]
@@ -270,23 +216,23 @@ impl Filter {
     /// A `Filter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AndOperator`: a JSON value.
-    pub fn and_operator(mut self, value: impl Into<Json>) -> Self { self.and_operator = Some(value.into()); self }
+    pub fn and_operator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.and_operator = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
     /// `Tag`: a [`FilterTag`] object.
-    pub fn tag(mut self, value: impl Into<Obj<FilterTag>>) -> Self { self.tag = Some(value.into()); self }
+    pub fn tag(mut self, value: impl ::std::convert::Into<crate::Obj<FilterTag>>) -> Self { self.tag = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AndOperator", &self.and_operator)
             .opt("Prefix", &self.prefix)
             .opt("Tag", &self.tag)
@@ -298,21 +244,10 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterTagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FilterTag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FilterTag` property type of `AWS::S3Outposts::Bucket`.
 ///
@@ -324,11 +259,11 @@ pub struct FilterTag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -343,39 +278,22 @@ impl FilterTag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for FilterTag {}
+impl crate::PropertyType for FilterTag {}
 
-impl ToValue for FilterTag {
+impl ::cloudwright_core::ToValue for FilterTag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`LifecycleConfiguration`], by name: `LifecycleConfiguration::new(LifecycleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LifecycleConfigurationRequired {
-    /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LifecycleConfiguration` property type of `AWS::S3Outposts::Bucket`.
 ///
@@ -387,46 +305,33 @@ pub struct LifecycleConfiguration {
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// The container for the lifecycle configuration rules for the objects stored in the S3 on Outposts bucket.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
 }
 
 #[rustfmt::skip]
 impl LifecycleConfiguration {
-    /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    /// A `LifecycleConfiguration` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: LifecycleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self {
         Self {
-            rules: required.rules,
+            rules: value.into(),
         }
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for LifecycleConfiguration {}
+impl crate::PropertyType for LifecycleConfiguration {}
 
-impl ToValue for LifecycleConfiguration {
+impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Rules", &self.rules).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Rules", &self.rules)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
-        ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExpirationInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Filter", Shape::Object(&RULE_Filter)),
-        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-    ],
-    any_of: &[&[&["Status", "AbortIncompleteMultipartUpload"], &["Status", "ExpirationDate"], &["Status", "ExpirationInDays"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::S3Outposts::Bucket`.
 ///
@@ -438,33 +343,34 @@ pub struct Rule {
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
     ///
     /// The container for the abort incomplete multipart upload rule.
-    pub abort_incomplete_multipart_upload: Option<Obj<AbortIncompleteMultipartUpload>>,
+    pub abort_incomplete_multipart_upload:
+        ::std::option::Option<crate::Obj<AbortIncompleteMultipartUpload>>,
     /// `ExpirationDate`: a string.
     ///
     /// Specifies the expiration for the lifecycle of the object by specifying an expiry date.
     ///
     /// Pattern `^([0-2]\d{3})-(0[0-9]|1[0-2])-([0-2]\d|3[01])T([01]\d|2[0-4]):([0-5]\d):([0-6]\d)((\.\d{3})?)Z$`.
-    pub expiration_date: Option<Str>,
+    pub expiration_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExpirationInDays`: an integer.
     ///
     /// Specifies the expiration for the lifecycle of the object in the form of days that the object has been in the S3 on Outposts bucket.
     ///
     /// Value at least 1.
-    pub expiration_in_days: Option<Int>,
+    pub expiration_in_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Filter`: a [`Filter`] object.
     ///
     /// The container for the filter of the lifecycle rule.
-    pub filter: Option<Obj<Filter>>,
+    pub filter: ::std::option::Option<crate::Obj<Filter>>,
     /// `Id`: a string.
     ///
     /// Unique identifier for the lifecycle rule. The value can't be longer than 255 characters.
     ///
     /// Length at most 255.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: a [`RuleStatus`] value.
     ///
     /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
-    pub status: Option<RuleStatus>,
+    pub status: ::std::option::Option<RuleStatus>,
 }
 
 #[rustfmt::skip]
@@ -472,29 +378,29 @@ impl Rule {
     /// A `Rule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl ::std::convert::Into<crate::Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = ::std::option::Option::Some(value.into()); self }
     /// `ExpirationDate`: a string.
-    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self { self.expiration_date = Some(value.into()); self }
+    pub fn expiration_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expiration_date = ::std::option::Option::Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
+    pub fn expiration_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.expiration_in_days = ::std::option::Option::Some(value.into()); self }
     /// `Filter`: a [`Filter`] object.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = Some(value.into()); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<Filter>>) -> Self { self.filter = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<RuleStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AbortIncompleteMultipartUpload",
                 &self.abort_incomplete_multipart_upload,
@@ -512,21 +418,10 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::S3Outposts::Bucket`.
 ///
@@ -536,11 +431,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -555,17 +450,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -580,23 +475,124 @@ pub enum RuleStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RuleStatus {
+impl ::cloudwright_core::ToValue for RuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "(?=^.{3,63}$)(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([0-2]\\d{3})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(op-[a-f0-9]{17}|\\d{12}|ec2)$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bucket: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+            ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["BucketName", "OutpostId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+        properties: &[
+            ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["DaysAfterInitiation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("AndOperator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Prefix", Shape::STR),
+            ("Tag", Shape::Object(&RULE_FilterTag)),
+        ],
+        one_of: &[&[&["Prefix"], &["Tag"], &["AndOperator"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FilterTag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
+            ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExpirationInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Filter", Shape::Object(&RULE_Filter)),
+            ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ],
+        any_of: &[&[&["Status", "AbortIncompleteMultipartUpload"], &["Status", "ExpirationDate"], &["Status", "ExpirationInDays"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

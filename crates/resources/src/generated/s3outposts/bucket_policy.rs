@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[^:]+:s3-outposts:[a-zA-Z0-9\\-]+:\\d{12}:outpost\\/[^:]+\\/bucket\\/[^:]+$",
-);
-
 /// The required properties of [`BucketPolicy`], by name: `BucketPolicy::new(BucketPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketPolicyRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    required: &["Bucket", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Outposts::BucketPolicy` resource.
 ///
@@ -39,9 +22,9 @@ pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
 ///
 /// If you don't have `s3-outposts:PutBucketPolicy` permissions, S3 on Outposts returns a `403 Access Denied` error.
 ///
-/// &gt; The root user of the AWS account that owns an Outposts bucket can *always* use this resource, even if the policy explicitly denies the root user the ability to perform actions on this resource.
+/// \> The root user of the AWS account that owns an Outposts bucket can *always* use this resource, even if the policy explicitly denies the root user the ability to perform actions on this resource.
 ///
-/// For more information, see the AWS::IAM::Policy \[PolicyDocument\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument>) resource description in this guide and \[Access Policy Language Overview\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html>) .
+/// For more information, see the AWS::IAM::Policy [PolicyDocument](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument) resource description in this guide and [Access Policy Language Overview](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html) .
 ///
 /// `Ref` returns its `Bucket` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`BucketPolicyAttributes`] is empty).
@@ -57,13 +40,13 @@ pub struct BucketPolicy {
     /// The name of the Amazon S3 Outposts bucket to which the policy applies.
     ///
     /// Pattern `^arn:[^:]+:s3-outposts:[a-zA-Z0-9\-]+:\d{12}:outpost\/[^:]+\/bucket\/[^:]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy \[PolicyDocument\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument>) resource description in this guide and \[Access Policy Language Overview\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html>) .
+    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy [PolicyDocument](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument) resource description in this guide and [Access Policy Language Overview](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html) .
     ///
     /// Format `json`.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -73,7 +56,7 @@ impl BucketPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Outposts::BucketPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-bucketpolicy.html",
         primary_identifier: &["Bucket"],
@@ -84,7 +67,7 @@ impl BucketPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `BucketPolicy` with its required properties, named in a [`BucketPolicyRequired`].
@@ -97,38 +80,62 @@ impl BucketPolicy {
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
 }
 
-impl Resource for BucketPolicy {
+impl ::cloudwright_core::Resource for BucketPolicy {
     type Attributes = BucketPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BucketPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BucketPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BucketPolicy {
+impl ::cloudwright_core::ToValue for BucketPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("PolicyDocument", &self.policy_document)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BucketPolicy`]: `Handle<BucketPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BucketPolicy`]: `Handle<BucketPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct BucketPolicyAttributes(());
 
-impl From<ResourceRef> for BucketPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BucketPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[^:]+:s3-outposts:[a-zA-Z0-9\\-]+:\\d{12}:outpost\\/[^:]+\\/bucket\\/[^:]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        required: &["Bucket", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

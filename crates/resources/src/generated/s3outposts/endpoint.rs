@@ -5,46 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^ipv4pool-coip-([0-9a-f]{17})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(op-[a-f0-9]{17}|\\d{12}|ec2)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-([0-9a-f]{8}|[0-9a-f]{17})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$");
-
 /// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `OutpostId`: a string, required.
-    pub outpost_id: Str,
+    pub outpost_id: ::cloudwright_core::Str,
     /// `SecurityGroupId`: a string, required.
-    pub security_group_id: Str,
+    pub security_group_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("AccessType", Shape::Str(&StrRule { allowed: &["CustomerOwnedIp", "Private"], ..StrRule::ANY })),
-        ("CustomerOwnedIpv4Pool", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FailedReason", Shape::Object(&RULE_FailedReason)),
-        ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecurityGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
-        ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    required: &["OutpostId", "SecurityGroupId", "SubnetId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Outposts::Endpoint` resource.
 ///
 /// This AWS::S3Outposts::Endpoint resource specifies an endpoint and associates it with the specified Outpost.
 ///
-/// Amazon S3 on Outposts access points simplify managing data access at scale for shared datasets in S3 on Outposts. S3 on Outposts uses endpoints to connect to S3 on Outposts buckets so that you can perform actions within your virtual private cloud (VPC). For more information, see \[Accessing S3 on Outposts using VPC-only access points\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/AccessingS3Outposts.html>) .
+/// Amazon S3 on Outposts access points simplify managing data access at scale for shared datasets in S3 on Outposts. S3 on Outposts uses endpoints to connect to S3 on Outposts buckets so that you can perform actions within your virtual private cloud (VPC). For more information, see [Accessing S3 on Outposts using VPC-only access points](https://docs.aws.amazon.com/AmazonS3/latest/userguide/AccessingS3Outposts.html) .
 ///
-/// &gt; It can take up to 5 minutes for this resource to be created.
+/// \> It can take up to 5 minutes for this resource to be created.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EndpointAttributes`], which `Handle<Endpoint>` dereferences to.
@@ -59,38 +37,38 @@ pub struct Endpoint {
     ///
     /// The container for the type of connectivity used to access the Amazon S3 on Outposts endpoint. To use the Amazon VPC , choose `Private` . To use the endpoint with an on-premises network, choose `CustomerOwnedIp` . If you choose `CustomerOwnedIp` , you must also provide the customer-owned IP address pool (CoIP pool).
     ///
-    /// &gt; `Private` is the default access type value.
+    /// \> `Private` is the default access type value.
     ///
     /// Default `"Private"`; create-only: changing it replaces the resource.
-    pub access_type: Option<AccessType>,
+    pub access_type: ::std::option::Option<AccessType>,
     /// `CustomerOwnedIpv4Pool`: a string.
     ///
     /// The ID of the customer-owned IPv4 address pool (CoIP pool) for the endpoint. IP addresses are allocated from this pool for the endpoint.
     ///
     /// Pattern `^ipv4pool-coip-([0-9a-f]{17})$`; create-only: changing it replaces the resource.
-    pub customer_owned_ipv4_pool: Option<Str>,
+    pub customer_owned_ipv4_pool: ::std::option::Option<::cloudwright_core::Str>,
     /// `FailedReason`: a [`FailedReason`] object.
     ///
     /// The failure reason, if any, for a create or delete endpoint operation.
-    pub failed_reason: Option<Obj<FailedReason>>,
+    pub failed_reason: ::std::option::Option<crate::Obj<FailedReason>>,
     /// `OutpostId`: a string, required.
     ///
     /// The ID of the Outpost.
     ///
     /// Pattern `^(op-[a-f0-9]{17}|\d{12}|ec2)$`; create-only: changing it replaces the resource.
-    pub outpost_id: Str,
+    pub outpost_id: ::cloudwright_core::Str,
     /// `SecurityGroupId`: a string, required.
     ///
     /// The ID of the security group used for the endpoint.
     ///
     /// Format `AWS::EC2::SecurityGroup.Id`; pattern `^sg-([0-9a-f]{8}|[0-9a-f]{17})$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub security_group_id: Str,
+    pub security_group_id: ::cloudwright_core::Str,
     /// `SubnetId`: a string, required.
     ///
     /// The ID of the subnet used for the endpoint.
     ///
     /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub subnet_id: Str,
+    pub subnet_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -100,7 +78,7 @@ impl Endpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Outposts::Endpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-endpoint.html",
         primary_identifier: &["Arn"],
@@ -111,16 +89,16 @@ impl Endpoint {
         read_only: &["Arn", "CidrBlock", "CreationTime", "Id", "NetworkInterfaces", "Status"],
         attributes: &["Arn", "CidrBlock", "CreationTime", "Id", "NetworkInterfaces", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
     #[inline]
     pub fn new(required: EndpointRequired) -> Self {
         Self {
-            access_type: None,
-            customer_owned_ipv4_pool: None,
-            failed_reason: None,
+            access_type: ::std::option::Option::None,
+            customer_owned_ipv4_pool: ::std::option::Option::None,
+            failed_reason: ::std::option::Option::None,
             outpost_id: required.outpost_id,
             security_group_id: required.security_group_id,
             subnet_id: required.subnet_id,
@@ -128,34 +106,36 @@ impl Endpoint {
     }
 
     /// `AccessType`: an [`AccessType`] value.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self { self.access_type = Some(value.into()); self }
+    pub fn access_type(mut self, value: impl ::std::convert::Into<AccessType>) -> Self { self.access_type = ::std::option::Option::Some(value.into()); self }
     /// `CustomerOwnedIpv4Pool`: a string.
-    pub fn customer_owned_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.customer_owned_ipv4_pool = Some(value.into()); self }
+    pub fn customer_owned_ipv4_pool(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_owned_ipv4_pool = ::std::option::Option::Some(value.into()); self }
     /// `FailedReason`: a [`FailedReason`] object.
-    pub fn failed_reason(mut self, value: impl Into<Obj<FailedReason>>) -> Self { self.failed_reason = Some(value.into()); self }
+    pub fn failed_reason(mut self, value: impl ::std::convert::Into<crate::Obj<FailedReason>>) -> Self { self.failed_reason = ::std::option::Option::Some(value.into()); self }
     /// `OutpostId`: a string, required.
-    pub fn outpost_id(mut self, value: impl Into<Str>) -> Self { self.outpost_id = value.into(); self }
+    pub fn outpost_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.outpost_id = value.into(); self }
     /// `SecurityGroupId`: a string, required.
-    pub fn security_group_id(mut self, value: impl Into<Str>) -> Self { self.security_group_id = value.into(); self }
+    pub fn security_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_group_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
-impl Resource for Endpoint {
+impl ::cloudwright_core::Resource for Endpoint {
     type Attributes = EndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Endpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessType", &self.access_type)
             .opt("CustomerOwnedIpv4Pool", &self.customer_owned_ipv4_pool)
             .opt("FailedReason", &self.failed_reason)
@@ -166,12 +146,12 @@ impl ToValue for Endpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAttributes(ResourceRef);
+pub struct EndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -181,58 +161,48 @@ impl EndpointAttributes {
     ///
     /// The ARN of the endpoint.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CidrBlock`: a string.
     ///
     /// The VPC CIDR block committed by this endpoint.
     #[inline]
-    pub fn cidr_block(&self) -> Value {
-        self.0.get_att("CidrBlock")
+    pub fn cidr_block(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CidrBlock"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the endpoint.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `NetworkInterfaces`: a list of `NetworkInterface` objects.
     ///
     /// The network interface of the endpoint.
     #[inline]
-    pub fn network_interfaces(&self) -> Value {
-        self.0.get_att("NetworkInterfaces")
+    pub fn network_interfaces(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkInterfaces"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the endpoint.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FailedReason: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorCode", Shape::STR),
-        ("Message", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FailedReason` property type of `AWS::S3Outposts::Endpoint`.
 ///
@@ -244,11 +214,11 @@ pub struct FailedReason {
     /// `ErrorCode`: a string.
     ///
     /// The failure code, if any, for a create or delete endpoint operation.
-    pub error_code: Option<Str>,
+    pub error_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `Message`: a string.
     ///
     /// Additional error details describing the endpoint failure and recommended action.
-    pub message: Option<Str>,
+    pub message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -256,21 +226,21 @@ impl FailedReason {
     /// A `FailedReason` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ErrorCode`: a string.
-    pub fn error_code(mut self, value: impl Into<Str>) -> Self { self.error_code = Some(value.into()); self }
+    pub fn error_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.error_code = ::std::option::Option::Some(value.into()); self }
     /// `Message`: a string.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FailedReason {}
+impl crate::PropertyType for FailedReason {}
 
-impl ToValue for FailedReason {
+impl ::cloudwright_core::ToValue for FailedReason {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorCode", &self.error_code)
             .opt("Message", &self.message)
             .build()
@@ -285,23 +255,60 @@ pub enum AccessType {
     /// `Private`
     Private,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessType {
+impl ::cloudwright_core::ToValue for AccessType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomerOwnedIp => "CustomerOwnedIp",
             Self::Private => "Private",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^ipv4pool-coip-([0-9a-f]{17})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(op-[a-f0-9]{17}|\\d{12}|ec2)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-([0-9a-f]{8}|[0-9a-f]{17})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("AccessType", Shape::Str(&StrRule { allowed: &["CustomerOwnedIp", "Private"], ..StrRule::ANY })),
+            ("CustomerOwnedIpv4Pool", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FailedReason", Shape::Object(&RULE_FailedReason)),
+            ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecurityGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+            ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        required: &["OutpostId", "SecurityGroupId", "SubnetId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FailedReason: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorCode", Shape::STR),
+            ("Message", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -29,7 +29,7 @@ pub use namespace::{Namespace, NamespaceAttributes, NamespaceRequired};
 #[cfg(feature = "s3tables")]
 pub use table::{Table, TableAttributes, TableRequired};
 #[cfg(feature = "s3tables")]
-pub use table_bucket::{TableBucket, TableBucketAttributes, TableBucketRequired};
+pub use table_bucket::{TableBucket, TableBucketAttributes};
 #[cfg(feature = "s3tables")]
 pub use table_bucket_policy::{
     TableBucketPolicy, TableBucketPolicyAttributes, TableBucketPolicyRequired,

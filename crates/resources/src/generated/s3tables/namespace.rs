@@ -5,34 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$");
-
 /// The required properties of [`Namespace`], by name: `Namespace::new(NamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceRequired {
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `TableBucketARN`: a string, required.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Namespace: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Namespace", "TableBucketARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Tables::Namespace` resource.
 ///
-/// Creates a namespace. A namespace is a logical grouping of tables within your table bucket, which you can use to organize tables. For more information, see \[Create a namespace\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-namespace-create.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Creates a namespace. A namespace is a logical grouping of tables within your table bucket, which you can use to organize tables. For more information, see [Create a namespace](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-namespace-create.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// - **Permissions** - You must have the `s3tables:CreateNamespace` permission to use this operation.
 /// - **Cloud Development Kit** - To use S3 Tables AWS CDK constructs, add the `@aws-cdk/aws-s3tables-alpha` dependency with one of the following options:
@@ -54,13 +38,13 @@ pub struct Namespace {
     /// The name of the namespace.
     ///
     /// Length 1 to 255; create-only: changing it replaces the resource.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `TableBucketARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the table bucket to create the namespace in.
     ///
     /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`; create-only: changing it replaces the resource.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +54,7 @@ impl Namespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Tables::Namespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-namespace.html",
         primary_identifier: &["TableBucketARN", "Namespace"],
@@ -81,7 +65,7 @@ impl Namespace {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Namespace` with its required properties, named in a [`NamespaceRequired`].
@@ -94,38 +78,62 @@ impl Namespace {
     }
 
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `TableBucketARN`: a string, required.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
+    pub fn table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_arn = value.into(); self }
 }
 
-impl Resource for Namespace {
+impl ::cloudwright_core::Resource for Namespace {
     type Attributes = NamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Namespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Namespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Namespace {
+impl ::cloudwright_core::ToValue for Namespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Namespace", &self.namespace)
             .req("TableBucketARN", &self.table_bucket_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Namespace`]: `Handle<Namespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Namespace`]: `Handle<Namespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct NamespaceAttributes(());
 
-impl From<ResourceRef> for NamespaceAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NamespaceAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Namespace: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Namespace", "TableBucketARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

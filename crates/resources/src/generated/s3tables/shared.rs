@@ -6,18 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "s3tables")]
-#[rustfmt::skip]
-pub(crate) static RULE_StorageClassConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INTELLIGENT_TIERING"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "s3tables")]
 /// The `StorageClassConfiguration` property type, shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
 ///
@@ -29,7 +17,7 @@ pub struct StorageClassConfiguration {
     /// `StorageClass`: a [`StorageClass`] value.
     ///
     /// The storage class for the table or table bucket. Valid values include storage classes optimized for different access patterns and cost profiles.
-    pub storage_class: Option<StorageClass>,
+    pub storage_class: ::std::option::Option<StorageClass>,
 }
 
 #[cfg(feature = "s3tables")]
@@ -38,21 +26,21 @@ impl StorageClassConfiguration {
     /// A `StorageClassConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StorageClass`: a [`StorageClass`] value.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = Some(value.into()); self }
+    pub fn storage_class(mut self, value: impl ::std::convert::Into<StorageClass>) -> Self { self.storage_class = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "s3tables")]
-impl PropertyType for StorageClassConfiguration {}
+impl crate::PropertyType for StorageClassConfiguration {}
 
 #[cfg(feature = "s3tables")]
-impl ToValue for StorageClassConfiguration {
+impl ::cloudwright_core::ToValue for StorageClassConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StorageClass", &self.storage_class)
             .build()
     }
@@ -63,22 +51,10 @@ impl ToValue for StorageClassConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "s3tables")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "s3tables")]
 /// The `Tag` property type, shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
@@ -89,11 +65,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "s3tables")]
@@ -109,19 +85,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "s3tables")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "s3tables")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -139,25 +115,54 @@ pub enum StorageClass {
     /// `INTELLIGENT_TIERING`
     IntelligentTiering,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "s3tables")]
-impl From<Value> for StorageClass {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageClass {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "s3tables")]
-impl ToValue for StorageClass {
+impl ::cloudwright_core::ToValue for StorageClass {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::IntelligentTiering => "INTELLIGENT_TIERING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "s3tables")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StorageClassConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INTELLIGENT_TIERING"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "s3tables")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

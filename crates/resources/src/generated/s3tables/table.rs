@@ -5,57 +5,30 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_StorageClassConfiguration, RULE_Tag};
 pub use super::shared::{StorageClass, StorageClassConfiguration, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$");
 
 /// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `Namespace`: a string, required.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `OpenTableFormat`: an [`OpenTableFormat`] value, required.
     pub open_table_format: OpenTableFormat,
     /// `TableBucketARN`: a string, required.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Table: ObjRule = ObjRule {
-    properties: &[
-        ("Compaction", Shape::Object(&RULE_Compaction)),
-        ("IcebergMetadata", Shape::Object(&RULE_IcebergMetadata)),
-        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OpenTableFormat", Shape::Str(&StrRule { allowed: &["ICEBERG"], ..StrRule::ANY })),
-        ("SnapshotManagement", Shape::Object(&RULE_SnapshotManagement)),
-        ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
-        ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TableName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("WithoutMetadata", Shape::Str(&StrRule { allowed: &["Yes"], ..StrRule::ANY })),
-    ],
-    required: &["TableBucketARN", "Namespace", "TableName", "OpenTableFormat"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Tables::Table` resource.
 ///
-/// Creates a new table associated with the given namespace in a table bucket. For more information, see \[Creating an Amazon S3 table\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-create.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Creates a new table associated with the given namespace in a table bucket. For more information, see [Creating an Amazon S3 table](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-create.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// - **Permissions** - - You must have the `s3tables:CreateTable` permission to use this operation.
 /// - If you use this operation with the optional `metadata` request parameter you must have the `s3tables:PutTableData` permission.
 /// - If you use this operation with the optional `encryptionConfiguration` request parameter you must have the `s3tables:PutTableEncryption` permission.
 ///
-/// &gt; Additionally, If you choose SSE-KMS encryption you must grant the S3 Tables maintenance principal access to your KMS key. For more information, see \[Permissions requirements for S3 Tables SSE-KMS encryption\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-kms-permissions.html>) .
+/// \> Additionally, If you choose SSE-KMS encryption you must grant the S3 Tables maintenance principal access to your KMS key. For more information, see [Permissions requirements for S3 Tables SSE-KMS encryption](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-kms-permissions.html) .
 /// - **Cloud Development Kit** - To use S3 Tables AWS CDK constructs, add the `@aws-cdk/aws-s3tables-alpha` dependency with one of the following options:
 ///
 /// - NPM: `npm i @aws-cdk/aws-s3tables-alpha`
@@ -73,19 +46,19 @@ pub struct Table {
     /// `Compaction`: a [`Compaction`] object.
     ///
     /// Contains details about the compaction settings for an Iceberg table.
-    pub compaction: Option<Obj<Compaction>>,
+    pub compaction: ::std::option::Option<crate::Obj<Compaction>>,
     /// `IcebergMetadata`: an [`IcebergMetadata`] object.
     ///
     /// Contains details about the metadata for an Iceberg table.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub iceberg_metadata: Option<Obj<IcebergMetadata>>,
+    pub iceberg_metadata: ::std::option::Option<crate::Obj<IcebergMetadata>>,
     /// `Namespace`: a string, required.
     ///
     /// The name of the namespace.
     ///
     /// Pattern `^[0-9a-z_]*$`; length 1 to 255.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
     /// `OpenTableFormat`: an [`OpenTableFormat`] value, required.
     ///
     /// The format of the table.
@@ -95,33 +68,33 @@ pub struct Table {
     /// `SnapshotManagement`: a [`SnapshotManagement`] object.
     ///
     /// Contains details about the Iceberg snapshot management settings for the table.
-    pub snapshot_management: Option<Obj<SnapshotManagement>>,
+    pub snapshot_management: ::std::option::Option<crate::Obj<SnapshotManagement>>,
     /// `StorageClassConfiguration`: a [`StorageClassConfiguration`] object.
     ///
     /// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
     ///
     /// Create-only: changing it replaces the resource.
-    pub storage_class_configuration: Option<Obj<StorageClassConfiguration>>,
+    pub storage_class_configuration: ::std::option::Option<crate::Obj<StorageClassConfiguration>>,
     /// `TableBucketARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the table bucket to create the table in.
     ///
     /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`; create-only: changing it replaces the resource.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name for the table.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// User tags (key-value pairs) to associate with the table.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WithoutMetadata`: a [`WithoutMetadata`] value.
     ///
     /// Indicates that you don't want to specify a schema for the table. This property is mutually exclusive to `IcebergMetadata` , and its only possible value is `Yes` .
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub without_metadata: Option<WithoutMetadata>,
+    pub without_metadata: ::std::option::Option<WithoutMetadata>,
 }
 
 #[rustfmt::skip]
@@ -131,7 +104,7 @@ impl Table {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Tables::Table",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-table.html",
         primary_identifier: &["TableARN"],
@@ -142,66 +115,68 @@ impl Table {
         read_only: &["TableARN", "WarehouseLocation", "VersionToken"],
         attributes: &["TableARN", "VersionToken", "WarehouseLocation"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Table` with its required properties, named in a [`TableRequired`].
     #[inline]
     pub fn new(required: TableRequired) -> Self {
         Self {
-            compaction: None,
-            iceberg_metadata: None,
+            compaction: ::std::option::Option::None,
+            iceberg_metadata: ::std::option::Option::None,
             namespace: required.namespace,
             open_table_format: required.open_table_format,
-            snapshot_management: None,
-            storage_class_configuration: None,
+            snapshot_management: ::std::option::Option::None,
+            storage_class_configuration: ::std::option::Option::None,
             table_bucket_arn: required.table_bucket_arn,
             table_name: required.table_name,
-            tags: None,
-            without_metadata: None,
+            tags: ::std::option::Option::None,
+            without_metadata: ::std::option::Option::None,
         }
     }
 
     /// `Compaction`: a [`Compaction`] object.
-    pub fn compaction(mut self, value: impl Into<Obj<Compaction>>) -> Self { self.compaction = Some(value.into()); self }
+    pub fn compaction(mut self, value: impl ::std::convert::Into<crate::Obj<Compaction>>) -> Self { self.compaction = ::std::option::Option::Some(value.into()); self }
     /// `IcebergMetadata`: an [`IcebergMetadata`] object.
-    pub fn iceberg_metadata(mut self, value: impl Into<Obj<IcebergMetadata>>) -> Self { self.iceberg_metadata = Some(value.into()); self }
+    pub fn iceberg_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergMetadata>>) -> Self { self.iceberg_metadata = ::std::option::Option::Some(value.into()); self }
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
     /// `OpenTableFormat`: an [`OpenTableFormat`] value, required.
-    pub fn open_table_format(mut self, value: impl Into<OpenTableFormat>) -> Self { self.open_table_format = value.into(); self }
+    pub fn open_table_format(mut self, value: impl ::std::convert::Into<OpenTableFormat>) -> Self { self.open_table_format = value.into(); self }
     /// `SnapshotManagement`: a [`SnapshotManagement`] object.
-    pub fn snapshot_management(mut self, value: impl Into<Obj<SnapshotManagement>>) -> Self { self.snapshot_management = Some(value.into()); self }
+    pub fn snapshot_management(mut self, value: impl ::std::convert::Into<crate::Obj<SnapshotManagement>>) -> Self { self.snapshot_management = ::std::option::Option::Some(value.into()); self }
     /// `StorageClassConfiguration`: a [`StorageClassConfiguration`] object.
-    pub fn storage_class_configuration(mut self, value: impl Into<Obj<StorageClassConfiguration>>) -> Self { self.storage_class_configuration = Some(value.into()); self }
+    pub fn storage_class_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StorageClassConfiguration>>) -> Self { self.storage_class_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TableBucketARN`: a string, required.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
+    pub fn table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_arn = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WithoutMetadata`: a [`WithoutMetadata`] value.
-    pub fn without_metadata(mut self, value: impl Into<WithoutMetadata>) -> Self { self.without_metadata = Some(value.into()); self }
+    pub fn without_metadata(mut self, value: impl ::std::convert::Into<WithoutMetadata>) -> Self { self.without_metadata = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Table {
+impl ::cloudwright_core::Resource for Table {
     type Attributes = TableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Table, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Table {
+impl ::cloudwright_core::ToValue for Table {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Compaction", &self.compaction)
             .opt("IcebergMetadata", &self.iceberg_metadata)
             .req("Namespace", &self.namespace)
@@ -219,12 +194,12 @@ impl ToValue for Table {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TableAttributes(ResourceRef);
+pub struct TableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -232,32 +207,22 @@ impl From<ResourceRef> for TableAttributes {
 impl TableAttributes {
     /// `Fn::GetAtt` `TableARN`: a string.
     #[inline]
-    pub fn table_arn(&self) -> Value {
-        self.0.get_att("TableARN")
+    pub fn table_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TableARN"))
     }
 
     /// `Fn::GetAtt` `VersionToken`: a string.
     #[inline]
-    pub fn version_token(&self) -> Value {
-        self.0.get_att("VersionToken")
+    pub fn version_token(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VersionToken"))
     }
 
     /// `Fn::GetAtt` `WarehouseLocation`: a string.
     #[inline]
-    pub fn warehouse_location(&self) -> Value {
-        self.0.get_att("WarehouseLocation")
+    pub fn warehouse_location(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WarehouseLocation"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Compaction: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-        ("TargetFileSizeMB", Shape::Int(&NumRule { min: Some(64.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Compaction` property type of `AWS::S3Tables::Table`.
 ///
@@ -269,13 +234,13 @@ pub struct Compaction {
     /// `Status`: a [`CompactionStatus`] value.
     ///
     /// The status of the maintenance configuration.
-    pub status: Option<CompactionStatus>,
+    pub status: ::std::option::Option<CompactionStatus>,
     /// `TargetFileSizeMB`: an integer.
     ///
     /// The target file size for the table in MB.
     ///
     /// Value at least 64.
-    pub target_file_size_mb: Option<Int>,
+    pub target_file_size_mb: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -283,39 +248,26 @@ impl Compaction {
     /// A `Compaction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Status`: a [`CompactionStatus`] value.
-    pub fn status(mut self, value: impl Into<CompactionStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<CompactionStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `TargetFileSizeMB`: an integer.
-    pub fn target_file_size_mb(mut self, value: impl Into<Int>) -> Self { self.target_file_size_mb = Some(value.into()); self }
+    pub fn target_file_size_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.target_file_size_mb = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Compaction {}
+impl crate::PropertyType for Compaction {}
 
-impl ToValue for Compaction {
+impl ::cloudwright_core::ToValue for Compaction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Status", &self.status)
             .opt("TargetFileSizeMB", &self.target_file_size_mb)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("IcebergPartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
-        ("IcebergSchema", Shape::Object(&RULE_IcebergSchema)),
-        ("IcebergSchemaV2", Shape::Object(&RULE_IcebergSchemaV2)),
-        ("IcebergSortOrder", Shape::Object(&RULE_IcebergSortOrder)),
-        ("TableProperties", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergMetadata` property type of `AWS::S3Tables::Table`.
 ///
@@ -327,23 +279,23 @@ pub struct IcebergMetadata {
     /// `IcebergPartitionSpec`: an [`IcebergPartitionSpec`] object.
     ///
     /// Partition specification for an Iceberg table
-    pub iceberg_partition_spec: Option<Obj<IcebergPartitionSpec>>,
+    pub iceberg_partition_spec: ::std::option::Option<crate::Obj<IcebergPartitionSpec>>,
     /// `IcebergSchema`: an [`IcebergSchema`] object.
     ///
     /// The schema for an Iceberg table.
-    pub iceberg_schema: Option<Obj<IcebergSchema>>,
+    pub iceberg_schema: ::std::option::Option<crate::Obj<IcebergSchema>>,
     /// `IcebergSchemaV2`: an [`IcebergSchemaV2`] object.
     ///
     /// Contains details about the schema version 2 (V2) for an Iceberg table that supports Apache Iceberg Nested Types (struct, list, map). Primitive types are also supported.
-    pub iceberg_schema_v2: Option<Obj<IcebergSchemaV2>>,
+    pub iceberg_schema_v2: ::std::option::Option<crate::Obj<IcebergSchemaV2>>,
     /// `IcebergSortOrder`: an [`IcebergSortOrder`] object.
     ///
     /// Sort order specification for an Iceberg table
-    pub iceberg_sort_order: Option<Obj<IcebergSortOrder>>,
+    pub iceberg_sort_order: ::std::option::Option<crate::Obj<IcebergSortOrder>>,
     /// `TableProperties`: a JSON value.
     ///
     /// Iceberg table properties (e.g., format-version, write.parquet.compression-codec)
-    pub table_properties: Option<Json>,
+    pub table_properties: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -351,27 +303,27 @@ impl IcebergMetadata {
     /// A `IcebergMetadata` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IcebergPartitionSpec`: an [`IcebergPartitionSpec`] object.
-    pub fn iceberg_partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self { self.iceberg_partition_spec = Some(value.into()); self }
+    pub fn iceberg_partition_spec(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergPartitionSpec>>) -> Self { self.iceberg_partition_spec = ::std::option::Option::Some(value.into()); self }
     /// `IcebergSchema`: an [`IcebergSchema`] object.
-    pub fn iceberg_schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self { self.iceberg_schema = Some(value.into()); self }
+    pub fn iceberg_schema(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergSchema>>) -> Self { self.iceberg_schema = ::std::option::Option::Some(value.into()); self }
     /// `IcebergSchemaV2`: an [`IcebergSchemaV2`] object.
-    pub fn iceberg_schema_v2(mut self, value: impl Into<Obj<IcebergSchemaV2>>) -> Self { self.iceberg_schema_v2 = Some(value.into()); self }
+    pub fn iceberg_schema_v2(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergSchemaV2>>) -> Self { self.iceberg_schema_v2 = ::std::option::Option::Some(value.into()); self }
     /// `IcebergSortOrder`: an [`IcebergSortOrder`] object.
-    pub fn iceberg_sort_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self { self.iceberg_sort_order = Some(value.into()); self }
+    pub fn iceberg_sort_order(mut self, value: impl ::std::convert::Into<crate::Obj<IcebergSortOrder>>) -> Self { self.iceberg_sort_order = ::std::option::Option::Some(value.into()); self }
     /// `TableProperties`: a JSON value.
-    pub fn table_properties(mut self, value: impl Into<Json>) -> Self { self.table_properties = Some(value.into()); self }
+    pub fn table_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.table_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergMetadata {}
+impl crate::PropertyType for IcebergMetadata {}
 
-impl ToValue for IcebergMetadata {
+impl ::cloudwright_core::ToValue for IcebergMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IcebergPartitionSpec", &self.iceberg_partition_spec)
             .opt("IcebergSchema", &self.iceberg_schema)
             .opt("IcebergSchemaV2", &self.iceberg_schema_v2)
@@ -385,25 +337,12 @@ impl ToValue for IcebergMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergPartitionFieldRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceId`: an integer, required.
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
-    properties: &[
-        ("FieldId", Shape::INT),
-        ("Name", Shape::STR),
-        ("SourceId", Shape::INT),
-        ("Transform", Shape::STR),
-    ],
-    required: &["SourceId", "Transform", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergPartitionField` property type of `AWS::S3Tables::Table`.
 ///
@@ -415,19 +354,19 @@ pub struct IcebergPartitionField {
     /// `FieldId`: an integer.
     ///
     /// The partition field ID (auto-assigned starting from 1000 if not specified)
-    pub field_id: Option<Int>,
+    pub field_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the partition field
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SourceId`: an integer, required.
     ///
     /// The source column ID to partition on
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
     ///
     /// The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -436,7 +375,7 @@ impl IcebergPartitionField {
     #[inline]
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
         Self {
-            field_id: None,
+            field_id: ::std::option::Option::None,
             name: required.name,
             source_id: required.source_id,
             transform: required.transform,
@@ -444,21 +383,21 @@ impl IcebergPartitionField {
     }
 
     /// `FieldId`: an integer.
-    pub fn field_id(mut self, value: impl Into<Int>) -> Self { self.field_id = Some(value.into()); self }
+    pub fn field_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.field_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
+    pub fn source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
+    pub fn transform(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transform = value.into(); self }
 }
 
-impl PropertyType for IcebergPartitionField {}
+impl crate::PropertyType for IcebergPartitionField {}
 
-impl ToValue for IcebergPartitionField {
+impl ::cloudwright_core::ToValue for IcebergPartitionField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldId", &self.field_id)
             .req("Name", &self.name)
             .req("SourceId", &self.source_id)
@@ -466,24 +405,6 @@ impl ToValue for IcebergPartitionField {
             .build()
     }
 }
-
-/// The required properties of [`IcebergPartitionSpec`], by name: `IcebergPartitionSpec::new(IcebergPartitionSpecRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IcebergPartitionSpecRequired {
-    /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fields: List<IcebergPartitionField>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None, unique: false })),
-        ("SpecId", Shape::INT),
-    ],
-    required: &["Fields"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergPartitionSpec` property type of `AWS::S3Tables::Table`.
 ///
@@ -495,58 +416,41 @@ pub struct IcebergPartitionSpec {
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
     ///
     /// List of partition fields for an Iceberg table
-    pub fields: List<IcebergPartitionField>,
+    pub fields: ::cloudwright_core::List<IcebergPartitionField>,
     /// `SpecId`: an integer.
     ///
     /// The partition spec ID (defaults to 0 if not specified)
-    pub spec_id: Option<Int>,
+    pub spec_id: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl IcebergPartitionSpec {
-    /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
+    /// A `IcebergPartitionSpec` with its one required property, `Fields`.
     #[inline]
-    pub fn new(required: IcebergPartitionSpecRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<IcebergPartitionField>>) -> Self {
         Self {
-            fields: required.fields,
-            spec_id: None,
+            fields: value.into(),
+            spec_id: ::std::option::Option::None,
         }
     }
 
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
     /// `SpecId`: an integer.
-    pub fn spec_id(mut self, value: impl Into<Int>) -> Self { self.spec_id = Some(value.into()); self }
+    pub fn spec_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.spec_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergPartitionSpec {}
+impl crate::PropertyType for IcebergPartitionSpec {}
 
-impl ToValue for IcebergPartitionSpec {
+impl ::cloudwright_core::ToValue for IcebergPartitionSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .opt("SpecId", &self.spec_id)
             .build()
     }
 }
-
-/// The required properties of [`IcebergSchema`], by name: `IcebergSchema::new(IcebergSchemaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IcebergSchemaRequired {
-    /// `SchemaFieldList`: a list of [`SchemaField`] objects, required.
-    pub schema_field_list: List<SchemaField>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
-    properties: &[
-        ("SchemaFieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaField), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["SchemaFieldList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSchema` property type of `AWS::S3Tables::Table`.
 ///
@@ -558,29 +462,29 @@ pub struct IcebergSchema {
     /// `SchemaFieldList`: a list of [`SchemaField`] objects, required.
     ///
     /// The schema fields for the table
-    pub schema_field_list: List<SchemaField>,
+    pub schema_field_list: ::cloudwright_core::List<SchemaField>,
 }
 
 #[rustfmt::skip]
 impl IcebergSchema {
-    /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
+    /// A `IcebergSchema` with its one required property, `SchemaFieldList`.
     #[inline]
-    pub fn new(required: IcebergSchemaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SchemaField>>) -> Self {
         Self {
-            schema_field_list: required.schema_field_list,
+            schema_field_list: value.into(),
         }
     }
 
     /// `SchemaFieldList`: a list of [`SchemaField`] objects, required.
-    pub fn schema_field_list(mut self, value: impl Into<List<SchemaField>>) -> Self { self.schema_field_list = value.into(); self }
+    pub fn schema_field_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SchemaField>>) -> Self { self.schema_field_list = value.into(); self }
 }
 
-impl PropertyType for IcebergSchema {}
+impl crate::PropertyType for IcebergSchema {}
 
-impl ToValue for IcebergSchema {
+impl ::cloudwright_core::ToValue for IcebergSchema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SchemaFieldList", &self.schema_field_list)
             .build()
     }
@@ -590,23 +494,10 @@ impl ToValue for IcebergSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSchemaV2Required {
     /// `SchemaV2FieldList`: a list of [`SchemaV2Field`] objects, required.
-    pub schema_v2_field_list: List<SchemaV2Field>,
+    pub schema_v2_field_list: ::cloudwright_core::List<SchemaV2Field>,
     /// `SchemaV2FieldType`: a [`SchemaV2FieldType`] value, required.
     pub schema_v2_field_type: SchemaV2FieldType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSchemaV2: ObjRule = ObjRule {
-    properties: &[
-        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
-        ("SchemaId", Shape::INT),
-        ("SchemaV2FieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaV2Field), min_items: None, max_items: None, unique: false })),
-        ("SchemaV2FieldType", Shape::Str(&StrRule { allowed: &["struct"], ..StrRule::ANY })),
-    ],
-    required: &["SchemaV2FieldList", "SchemaV2FieldType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSchemaV2` property type of `AWS::S3Tables::Table`.
 ///
@@ -618,15 +509,16 @@ pub struct IcebergSchemaV2 {
     /// `IdentifierFieldIds`: a list of integers.
     ///
     /// A list of field IDs that are used as the identifier fields for the table. Identifier fields uniquely identify a row in the table.
-    pub identifier_field_ids: Option<List<Int>>,
+    pub identifier_field_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `SchemaId`: an integer.
     ///
     /// An optional unique identifier for the schema
-    pub schema_id: Option<Int>,
+    pub schema_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `SchemaV2FieldList`: a list of [`SchemaV2Field`] objects, required.
     ///
     /// List of schema fields that support nested types
-    pub schema_v2_field_list: List<SchemaV2Field>,
+    pub schema_v2_field_list: ::cloudwright_core::List<SchemaV2Field>,
     /// `SchemaV2FieldType`: a [`SchemaV2FieldType`] value, required.
     ///
     /// The type of the top-level schema, which is always 'struct'
@@ -639,29 +531,29 @@ impl IcebergSchemaV2 {
     #[inline]
     pub fn new(required: IcebergSchemaV2Required) -> Self {
         Self {
-            identifier_field_ids: None,
-            schema_id: None,
+            identifier_field_ids: ::std::option::Option::None,
+            schema_id: ::std::option::Option::None,
             schema_v2_field_list: required.schema_v2_field_list,
             schema_v2_field_type: required.schema_v2_field_type,
         }
     }
 
     /// `IdentifierFieldIds`: a list of integers.
-    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self { self.identifier_field_ids = Some(value.into()); self }
+    pub fn identifier_field_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.identifier_field_ids = ::std::option::Option::Some(value.into()); self }
     /// `SchemaId`: an integer.
-    pub fn schema_id(mut self, value: impl Into<Int>) -> Self { self.schema_id = Some(value.into()); self }
+    pub fn schema_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schema_id = ::std::option::Option::Some(value.into()); self }
     /// `SchemaV2FieldList`: a list of [`SchemaV2Field`] objects, required.
-    pub fn schema_v2_field_list(mut self, value: impl Into<List<SchemaV2Field>>) -> Self { self.schema_v2_field_list = value.into(); self }
+    pub fn schema_v2_field_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SchemaV2Field>>) -> Self { self.schema_v2_field_list = value.into(); self }
     /// `SchemaV2FieldType`: a [`SchemaV2FieldType`] value, required.
-    pub fn schema_v2_field_type(mut self, value: impl Into<SchemaV2FieldType>) -> Self { self.schema_v2_field_type = value.into(); self }
+    pub fn schema_v2_field_type(mut self, value: impl ::std::convert::Into<SchemaV2FieldType>) -> Self { self.schema_v2_field_type = value.into(); self }
 }
 
-impl PropertyType for IcebergSchemaV2 {}
+impl crate::PropertyType for IcebergSchemaV2 {}
 
-impl ToValue for IcebergSchemaV2 {
+impl ::cloudwright_core::ToValue for IcebergSchemaV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdentifierFieldIds", &self.identifier_field_ids)
             .opt("SchemaId", &self.schema_id)
             .req("SchemaV2FieldList", &self.schema_v2_field_list)
@@ -678,23 +570,10 @@ pub struct IcebergSortFieldRequired {
     /// `NullOrder`: a [`NullOrder`] value, required.
     pub null_order: NullOrder,
     /// `SourceId`: an integer, required.
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
-    properties: &[
-        ("Direction", Shape::Str(&StrRule { allowed: &["asc", "desc"], ..StrRule::ANY })),
-        ("NullOrder", Shape::Str(&StrRule { allowed: &["nulls-first", "nulls-last"], ..StrRule::ANY })),
-        ("SourceId", Shape::INT),
-        ("Transform", Shape::STR),
-    ],
-    required: &["SourceId", "Transform", "Direction", "NullOrder"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSortField` property type of `AWS::S3Tables::Table`.
 ///
@@ -714,11 +593,11 @@ pub struct IcebergSortField {
     /// `SourceId`: an integer, required.
     ///
     /// The source column ID to sort on
-    pub source_id: Int,
+    pub source_id: ::cloudwright_core::Int,
     /// `Transform`: a string, required.
     ///
     /// The sort transform function
-    pub transform: Str,
+    pub transform: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -735,21 +614,21 @@ impl IcebergSortField {
     }
 
     /// `Direction`: a [`Direction`] value, required.
-    pub fn direction(mut self, value: impl Into<Direction>) -> Self { self.direction = value.into(); self }
+    pub fn direction(mut self, value: impl ::std::convert::Into<Direction>) -> Self { self.direction = value.into(); self }
     /// `NullOrder`: a [`NullOrder`] value, required.
-    pub fn null_order(mut self, value: impl Into<NullOrder>) -> Self { self.null_order = value.into(); self }
+    pub fn null_order(mut self, value: impl ::std::convert::Into<NullOrder>) -> Self { self.null_order = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
+    pub fn source_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
+    pub fn transform(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.transform = value.into(); self }
 }
 
-impl PropertyType for IcebergSortField {}
+impl crate::PropertyType for IcebergSortField {}
 
-impl ToValue for IcebergSortField {
+impl ::cloudwright_core::ToValue for IcebergSortField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Direction", &self.direction)
             .req("NullOrder", &self.null_order)
             .req("SourceId", &self.source_id)
@@ -757,24 +636,6 @@ impl ToValue for IcebergSortField {
             .build()
     }
 }
-
-/// The required properties of [`IcebergSortOrder`], by name: `IcebergSortOrder::new(IcebergSortOrderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IcebergSortOrderRequired {
-    /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fields: List<IcebergSortField>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
-    properties: &[
-        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None, unique: false })),
-        ("OrderId", Shape::INT),
-    ],
-    required: &["Fields"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IcebergSortOrder` property type of `AWS::S3Tables::Table`.
 ///
@@ -786,36 +647,36 @@ pub struct IcebergSortOrder {
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
     ///
     /// List of sort fields for an Iceberg table
-    pub fields: List<IcebergSortField>,
+    pub fields: ::cloudwright_core::List<IcebergSortField>,
     /// `OrderId`: an integer.
     ///
     /// The sort order ID (defaults to 1 if not specified, 0 is reserved for unsorted)
-    pub order_id: Option<Int>,
+    pub order_id: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl IcebergSortOrder {
-    /// A `IcebergSortOrder` with its required properties, named in a [`IcebergSortOrderRequired`].
+    /// A `IcebergSortOrder` with its one required property, `Fields`.
     #[inline]
-    pub fn new(required: IcebergSortOrderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<IcebergSortField>>) -> Self {
         Self {
-            fields: required.fields,
-            order_id: None,
+            fields: value.into(),
+            order_id: ::std::option::Option::None,
         }
     }
 
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
+    pub fn fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
     /// `OrderId`: an integer.
-    pub fn order_id(mut self, value: impl Into<Int>) -> Self { self.order_id = Some(value.into()); self }
+    pub fn order_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.order_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IcebergSortOrder {}
+impl crate::PropertyType for IcebergSortOrder {}
 
-impl ToValue for IcebergSortOrder {
+impl ::cloudwright_core::ToValue for IcebergSortOrder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Fields", &self.fields)
             .opt("OrderId", &self.order_id)
             .build()
@@ -826,23 +687,10 @@ impl ToValue for IcebergSortOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaFieldRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaField: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::INT),
-        ("Name", Shape::STR),
-        ("Required", Shape::Bool),
-        ("Type", Shape::STR),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaField` property type of `AWS::S3Tables::Table`.
 ///
@@ -854,19 +702,19 @@ pub struct SchemaField {
     /// `Id`: an integer.
     ///
     /// The unique identifier for the field
-    pub id: Option<Int>,
+    pub id: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the field.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Required`: a boolean.
     ///
     /// A Boolean value that specifies whether values are required for each row in this field. By default, this is `false` and null values are allowed in the field. If this is `true` the field does not allow null values.
-    pub required: Option<Bool>,
+    pub required: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Type`: a string, required.
     ///
-    /// The field type. S3 Tables supports all Apache Iceberg primitive types. For more information, see the \[Apache Iceberg documentation\](<https://docs.aws.amazon.com/https://iceberg.apache.org/spec/#primitive-types>) .
-    pub r#type: Str,
+    /// The field type. S3 Tables supports all Apache Iceberg primitive types. For more information, see the [Apache Iceberg documentation](https://docs.aws.amazon.com/https://iceberg.apache.org/spec/#primitive-types) .
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -875,29 +723,29 @@ impl SchemaField {
     #[inline]
     pub fn new(required: SchemaFieldRequired) -> Self {
         Self {
-            id: None,
+            id: ::std::option::Option::None,
             name: required.name,
-            required: None,
+            required: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Id`: an integer.
-    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = Some(value.into()); self }
+    pub fn required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.required = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SchemaField {}
+impl crate::PropertyType for SchemaField {}
 
-impl ToValue for SchemaField {
+impl ::cloudwright_core::ToValue for SchemaField {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Id", &self.id)
             .req("Name", &self.name)
             .opt("Required", &self.required)
@@ -910,28 +758,14 @@ impl ToValue for SchemaField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaV2FieldRequired {
     /// `Id`: an integer, required.
-    pub id: Int,
+    pub id: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Required`: a boolean, required.
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
     /// `Type`: a JSON value, required.
-    pub r#type: Json,
+    pub r#type: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaV2Field: ObjRule = ObjRule {
-    properties: &[
-        ("Doc", Shape::STR),
-        ("Id", Shape::INT),
-        ("Name", Shape::STR),
-        ("Required", Shape::Bool),
-        ("Type", Shape::AnyOf(&[Shape::STR, Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["Id", "Name", "Type", "Required"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaV2Field` property type of `AWS::S3Tables::Table`.
 ///
@@ -943,21 +777,21 @@ pub struct SchemaV2Field {
     /// `Doc`: a string.
     ///
     /// Optional documentation for the field
-    pub doc: Option<Str>,
+    pub doc: ::std::option::Option<::cloudwright_core::Str>,
     /// `Id`: an integer, required.
     ///
     /// The unique identifier for the field
-    pub id: Int,
+    pub id: ::cloudwright_core::Int,
     /// `Name`: a string, required.
     ///
     /// The name of the field
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Required`: a boolean, required.
     ///
     /// A Boolean value that specifies whether values are required for each row in this field
-    pub required: Bool,
+    pub required: ::cloudwright_core::Bool,
     /// `Type`: a JSON value, required.
-    pub r#type: Json,
+    pub r#type: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -966,7 +800,7 @@ impl SchemaV2Field {
     #[inline]
     pub fn new(required: SchemaV2FieldRequired) -> Self {
         Self {
-            doc: None,
+            doc: ::std::option::Option::None,
             id: required.id,
             name: required.name,
             required: required.required,
@@ -975,23 +809,23 @@ impl SchemaV2Field {
     }
 
     /// `Doc`: a string.
-    pub fn doc(mut self, value: impl Into<Str>) -> Self { self.doc = Some(value.into()); self }
+    pub fn doc(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.doc = ::std::option::Option::Some(value.into()); self }
     /// `Id`: an integer, required.
-    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
+    pub fn required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.required = value.into(); self }
     /// `Type`: a JSON value, required.
-    pub fn r#type(mut self, value: impl Into<Json>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SchemaV2Field {}
+impl crate::PropertyType for SchemaV2Field {}
 
-impl ToValue for SchemaV2Field {
+impl ::cloudwright_core::ToValue for SchemaV2Field {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Doc", &self.doc)
             .req("Id", &self.id)
             .req("Name", &self.name)
@@ -1000,17 +834,6 @@ impl ToValue for SchemaV2Field {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnapshotManagement: ObjRule = ObjRule {
-    properties: &[
-        ("MaxSnapshotAgeHours", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MinSnapshotsToKeep", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnapshotManagement` property type of `AWS::S3Tables::Table`.
 ///
@@ -1024,17 +847,17 @@ pub struct SnapshotManagement {
     /// The maximum age of a snapshot before it can be expired.
     ///
     /// Value at least 1.
-    pub max_snapshot_age_hours: Option<Int>,
+    pub max_snapshot_age_hours: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinSnapshotsToKeep`: an integer.
     ///
     /// The minimum number of snapshots to keep.
     ///
     /// Value at least 1.
-    pub min_snapshots_to_keep: Option<Int>,
+    pub min_snapshots_to_keep: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: a [`SnapshotManagementStatus`] value.
     ///
     /// The status of the maintenance configuration.
-    pub status: Option<SnapshotManagementStatus>,
+    pub status: ::std::option::Option<SnapshotManagementStatus>,
 }
 
 #[rustfmt::skip]
@@ -1042,23 +865,23 @@ impl SnapshotManagement {
     /// A `SnapshotManagement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxSnapshotAgeHours`: an integer.
-    pub fn max_snapshot_age_hours(mut self, value: impl Into<Int>) -> Self { self.max_snapshot_age_hours = Some(value.into()); self }
+    pub fn max_snapshot_age_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_snapshot_age_hours = ::std::option::Option::Some(value.into()); self }
     /// `MinSnapshotsToKeep`: an integer.
-    pub fn min_snapshots_to_keep(mut self, value: impl Into<Int>) -> Self { self.min_snapshots_to_keep = Some(value.into()); self }
+    pub fn min_snapshots_to_keep(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_snapshots_to_keep = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a [`SnapshotManagementStatus`] value.
-    pub fn status(mut self, value: impl Into<SnapshotManagementStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<SnapshotManagementStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnapshotManagement {}
+impl crate::PropertyType for SnapshotManagement {}
 
-impl ToValue for SnapshotManagement {
+impl ::cloudwright_core::ToValue for SnapshotManagement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxSnapshotAgeHours", &self.max_snapshot_age_hours)
             .opt("MinSnapshotsToKeep", &self.min_snapshots_to_keep)
             .opt("Status", &self.status)
@@ -1074,24 +897,24 @@ pub enum CompactionStatus {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CompactionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompactionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CompactionStatus {
+impl ::cloudwright_core::ToValue for CompactionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1103,24 +926,24 @@ pub enum Direction {
     /// `desc`
     Desc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Direction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Direction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Direction {
+impl ::cloudwright_core::ToValue for Direction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1132,24 +955,24 @@ pub enum NullOrder {
     /// `nulls-last`
     NullsLast,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NullOrder {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NullOrder {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NullOrder {
+impl ::cloudwright_core::ToValue for NullOrder {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NullsFirst => "nulls-first",
             Self::NullsLast => "nulls-last",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1159,23 +982,23 @@ pub enum OpenTableFormat {
     /// `ICEBERG`
     Iceberg,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OpenTableFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OpenTableFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OpenTableFormat {
+impl ::cloudwright_core::ToValue for OpenTableFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iceberg => "ICEBERG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1185,23 +1008,23 @@ pub enum SchemaV2FieldType {
     /// `struct`
     Struct,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SchemaV2FieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SchemaV2FieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SchemaV2FieldType {
+impl ::cloudwright_core::ToValue for SchemaV2FieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Struct => "struct",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1213,24 +1036,24 @@ pub enum SnapshotManagementStatus {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SnapshotManagementStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SnapshotManagementStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SnapshotManagementStatus {
+impl ::cloudwright_core::ToValue for SnapshotManagementStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1240,22 +1063,187 @@ pub enum WithoutMetadata {
     /// `Yes`
     Yes,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WithoutMetadata {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WithoutMetadata {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WithoutMetadata {
+impl ::cloudwright_core::ToValue for WithoutMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Yes => "Yes",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_StorageClassConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Table: ObjRule = ObjRule {
+        properties: &[
+            ("Compaction", Shape::Object(&RULE_Compaction)),
+            ("IcebergMetadata", Shape::Object(&RULE_IcebergMetadata)),
+            ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OpenTableFormat", Shape::Str(&StrRule { allowed: &["ICEBERG"], ..StrRule::ANY })),
+            ("SnapshotManagement", Shape::Object(&RULE_SnapshotManagement)),
+            ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
+            ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TableName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("WithoutMetadata", Shape::Str(&StrRule { allowed: &["Yes"], ..StrRule::ANY })),
+        ],
+        required: &["TableBucketARN", "Namespace", "TableName", "OpenTableFormat"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Compaction: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+            ("TargetFileSizeMB", Shape::Int(&NumRule { min: Some(64.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("IcebergPartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
+            ("IcebergSchema", Shape::Object(&RULE_IcebergSchema)),
+            ("IcebergSchemaV2", Shape::Object(&RULE_IcebergSchemaV2)),
+            ("IcebergSortOrder", Shape::Object(&RULE_IcebergSortOrder)),
+            ("TableProperties", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
+        properties: &[
+            ("FieldId", Shape::INT),
+            ("Name", Shape::STR),
+            ("SourceId", Shape::INT),
+            ("Transform", Shape::STR),
+        ],
+        required: &["SourceId", "Transform", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None, unique: false })),
+            ("SpecId", Shape::INT),
+        ],
+        required: &["Fields"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
+        properties: &[
+            ("SchemaFieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaField), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["SchemaFieldList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSchemaV2: ObjRule = ObjRule {
+        properties: &[
+            ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None, unique: false })),
+            ("SchemaId", Shape::INT),
+            ("SchemaV2FieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaV2Field), min_items: None, max_items: None, unique: false })),
+            ("SchemaV2FieldType", Shape::Str(&StrRule { allowed: &["struct"], ..StrRule::ANY })),
+        ],
+        required: &["SchemaV2FieldList", "SchemaV2FieldType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
+        properties: &[
+            ("Direction", Shape::Str(&StrRule { allowed: &["asc", "desc"], ..StrRule::ANY })),
+            ("NullOrder", Shape::Str(&StrRule { allowed: &["nulls-first", "nulls-last"], ..StrRule::ANY })),
+            ("SourceId", Shape::INT),
+            ("Transform", Shape::STR),
+        ],
+        required: &["SourceId", "Transform", "Direction", "NullOrder"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
+        properties: &[
+            ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None, unique: false })),
+            ("OrderId", Shape::INT),
+        ],
+        required: &["Fields"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaField: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::INT),
+            ("Name", Shape::STR),
+            ("Required", Shape::Bool),
+            ("Type", Shape::STR),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaV2Field: ObjRule = ObjRule {
+        properties: &[
+            ("Doc", Shape::STR),
+            ("Id", Shape::INT),
+            ("Name", Shape::STR),
+            ("Required", Shape::Bool),
+            ("Type", Shape::AnyOf(&[Shape::STR, Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["Id", "Name", "Type", "Required"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnapshotManagement: ObjRule = ObjRule {
+        properties: &[
+            ("MaxSnapshotAgeHours", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MinSnapshotsToKeep", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_StorageClassConfiguration, RULE_Tag};
 pub use super::shared::{StorageClass, StorageClassConfiguration, Tag, TagRequired};
-
-/// The required properties of [`TableBucket`], by name: `TableBucket::new(TableBucketRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableBucketRequired {
-    /// `TableBucketName`: a string, required.
-    pub table_bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableBucket: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("MetricsConfiguration", Shape::Object(&RULE_MetricsConfiguration)),
-        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
-        ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
-        ("TableBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("UnreferencedFileRemoval", Shape::Object(&RULE_UnreferencedFileRemoval)),
-    ],
-    required: &["TableBucketName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Tables::TableBucket` resource.
 ///
-/// Creates a table bucket. For more information, see \[Creating a table bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-buckets-create.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Creates a table bucket. For more information, see [Creating a table bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-buckets-create.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// - **Permissions** - - You must have the `s3tables:CreateTableBucket` permission to use this operation.
 /// - If you use this operation with the optional `encryptionConfiguration` parameter you must have the `s3tables:PutTableBucketEncryption` permission.
@@ -57,33 +30,33 @@ pub struct TableBucket {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Configuration specifying how data should be encrypted. This structure defines the encryption algorithm and optional KMS key to be used for server-side encryption.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `MetricsConfiguration`: a [`MetricsConfiguration`] object.
     ///
     /// Settings governing the Metric configuration for the table bucket.
-    pub metrics_configuration: Option<Obj<MetricsConfiguration>>,
+    pub metrics_configuration: ::std::option::Option<crate::Obj<MetricsConfiguration>>,
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
     ///
     /// Specifies replication configuration for the table bucket
-    pub replication_configuration: Option<Obj<ReplicationConfiguration>>,
+    pub replication_configuration: ::std::option::Option<crate::Obj<ReplicationConfiguration>>,
     /// `StorageClassConfiguration`: a [`StorageClassConfiguration`] object.
     ///
     /// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
-    pub storage_class_configuration: Option<Obj<StorageClassConfiguration>>,
+    pub storage_class_configuration: ::std::option::Option<crate::Obj<StorageClassConfiguration>>,
     /// `TableBucketName`: a string, required.
     ///
     /// The name for the table bucket.
     ///
     /// Length 3 to 63; create-only: changing it replaces the resource.
-    pub table_bucket_name: Str,
+    pub table_bucket_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// User tags (key-value pairs) to associate with the table bucket.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UnreferencedFileRemoval`: an [`UnreferencedFileRemoval`] object.
     ///
-    /// The unreferenced file removal settings for your table bucket. Unreferenced file removal identifies and deletes all objects that are not referenced by any table snapshots. For more information, see the \[*Amazon S3 User Guide*\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-table-buckets-maintenance.html>) .
-    pub unreferenced_file_removal: Option<Obj<UnreferencedFileRemoval>>,
+    /// The unreferenced file removal settings for your table bucket. Unreferenced file removal identifies and deletes all objects that are not referenced by any table snapshots. For more information, see the [*Amazon S3 User Guide*](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-table-buckets-maintenance.html) .
+    pub unreferenced_file_removal: ::std::option::Option<crate::Obj<UnreferencedFileRemoval>>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +66,7 @@ impl TableBucket {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Tables::TableBucket",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablebucket.html",
         primary_identifier: &["TableBucketARN"],
@@ -104,57 +77,59 @@ impl TableBucket {
         read_only: &["TableBucketARN"],
         attributes: &["TableBucketARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TableBucket` with its required properties, named in a [`TableBucketRequired`].
+    /// A `TableBucket` with its one required property, `TableBucketName`.
     #[inline]
-    pub fn new(required: TableBucketRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            encryption_configuration: None,
-            metrics_configuration: None,
-            replication_configuration: None,
-            storage_class_configuration: None,
-            table_bucket_name: required.table_bucket_name,
-            tags: None,
-            unreferenced_file_removal: None,
+            encryption_configuration: ::std::option::Option::None,
+            metrics_configuration: ::std::option::Option::None,
+            replication_configuration: ::std::option::Option::None,
+            storage_class_configuration: ::std::option::Option::None,
+            table_bucket_name: value.into(),
+            tags: ::std::option::Option::None,
+            unreferenced_file_removal: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetricsConfiguration`: a [`MetricsConfiguration`] object.
-    pub fn metrics_configuration(mut self, value: impl Into<Obj<MetricsConfiguration>>) -> Self { self.metrics_configuration = Some(value.into()); self }
+    pub fn metrics_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsConfiguration>>) -> Self { self.metrics_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
+    pub fn replication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StorageClassConfiguration`: a [`StorageClassConfiguration`] object.
-    pub fn storage_class_configuration(mut self, value: impl Into<Obj<StorageClassConfiguration>>) -> Self { self.storage_class_configuration = Some(value.into()); self }
+    pub fn storage_class_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<StorageClassConfiguration>>) -> Self { self.storage_class_configuration = ::std::option::Option::Some(value.into()); self }
     /// `TableBucketName`: a string, required.
-    pub fn table_bucket_name(mut self, value: impl Into<Str>) -> Self { self.table_bucket_name = value.into(); self }
+    pub fn table_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UnreferencedFileRemoval`: an [`UnreferencedFileRemoval`] object.
-    pub fn unreferenced_file_removal(mut self, value: impl Into<Obj<UnreferencedFileRemoval>>) -> Self { self.unreferenced_file_removal = Some(value.into()); self }
+    pub fn unreferenced_file_removal(mut self, value: impl ::std::convert::Into<crate::Obj<UnreferencedFileRemoval>>) -> Self { self.unreferenced_file_removal = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TableBucket {
+impl ::cloudwright_core::Resource for TableBucket {
     type Attributes = TableBucketAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableBucket, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TableBucket, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TableBucket {
+impl ::cloudwright_core::ToValue for TableBucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("MetricsConfiguration", &self.metrics_configuration)
             .opt("ReplicationConfiguration", &self.replication_configuration)
@@ -169,12 +144,12 @@ impl ToValue for TableBucket {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TableBucket`]: `Handle<TableBucket>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TableBucket`]: `Handle<TableBucket>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TableBucketAttributes(ResourceRef);
+pub struct TableBucketAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TableBucketAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableBucketAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,20 +157,10 @@ impl From<ResourceRef> for TableBucketAttributes {
 impl TableBucketAttributes {
     /// `Fn::GetAtt` `TableBucketARN`: a string.
     #[inline]
-    pub fn table_bucket_arn(&self) -> Value {
-        self.0.get_att("TableBucketARN")
+    pub fn table_bucket_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TableBucketARN"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KMSKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["AES256", "aws:kms"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EncryptionConfiguration` property type of `AWS::S3Tables::TableBucket`.
 ///
@@ -209,11 +174,11 @@ pub struct EncryptionConfiguration {
     /// The Amazon Resource Name (ARN) of the KMS key to use for encryption. This field is required only when `sseAlgorithm` is set to `aws:kms` .
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value.
     ///
-    /// The server-side encryption algorithm to use. Valid values are `AES256` for S3-managed encryption keys, or `aws:kms` for AWS KMS-managed encryption keys. If you choose SSE-KMS encryption you must grant the S3 Tables maintenance principal access to your KMS key. For more information, see \[Permissions requirements for S3 Tables SSE-KMS encryption\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/s3-tables-kms-permissions.html>) .
-    pub sse_algorithm: Option<SseAlgorithm>,
+    /// The server-side encryption algorithm to use. Valid values are `AES256` for S3-managed encryption keys, or `aws:kms` for AWS KMS-managed encryption keys. If you choose SSE-KMS encryption you must grant the S3 Tables maintenance principal access to your KMS key. For more information, see [Permissions requirements for S3 Tables SSE-KMS encryption](https://docs.aws.amazon.com//AmazonS3/latest/userguide/s3-tables-kms-permissions.html) .
+    pub sse_algorithm: ::std::option::Option<SseAlgorithm>,
 }
 
 #[rustfmt::skip]
@@ -221,35 +186,26 @@ impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KMSKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = Some(value.into()); self }
+    pub fn sse_algorithm(mut self, value: impl ::std::convert::Into<SseAlgorithm>) -> Self { self.sse_algorithm = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KMSKeyArn", &self.kms_key_arn)
             .opt("SSEAlgorithm", &self.sse_algorithm)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricsConfiguration` property type of `AWS::S3Tables::TableBucket`.
 ///
@@ -263,7 +219,7 @@ pub struct MetricsConfiguration {
     /// Indicates whether Metrics are enabled.
     ///
     /// Default `"Disabled"`.
-    pub status: Option<MetricsConfigurationStatus>,
+    pub status: ::std::option::Option<MetricsConfigurationStatus>,
 }
 
 #[rustfmt::skip]
@@ -271,19 +227,21 @@ impl MetricsConfiguration {
     /// A `MetricsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Status`: a [`MetricsConfigurationStatus`] value.
-    pub fn status(mut self, value: impl Into<MetricsConfigurationStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<MetricsConfigurationStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetricsConfiguration {}
+impl crate::PropertyType for MetricsConfiguration {}
 
-impl ToValue for MetricsConfiguration {
+impl ::cloudwright_core::ToValue for MetricsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Status", &self.status)
+            .build()
     }
 }
 
@@ -291,21 +249,10 @@ impl ToValue for MetricsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    pub rules: List<ReplicationRule>,
+    pub rules: ::cloudwright_core::List<ReplicationRule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Role", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["Role", "Rules"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationConfiguration` property type of `AWS::S3Tables::TableBucket`.
 ///
@@ -317,13 +264,13 @@ pub struct ReplicationConfiguration {
     /// `Role`: a string, required.
     ///
     /// The ARN of the IAM role to use for replication
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
     ///
     /// List of replication rules
     ///
     /// Items 1 to 1.
-    pub rules: List<ReplicationRule>,
+    pub rules: ::cloudwright_core::List<ReplicationRule>,
 }
 
 #[rustfmt::skip]
@@ -338,39 +285,22 @@ impl ReplicationConfiguration {
     }
 
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
-impl PropertyType for ReplicationConfiguration {}
+impl crate::PropertyType for ReplicationConfiguration {}
 
-impl ToValue for ReplicationConfiguration {
+impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Role", &self.role)
             .req("Rules", &self.rules)
             .build()
     }
 }
-
-/// The required properties of [`ReplicationDestination`], by name: `ReplicationDestination::new(ReplicationDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationDestinationRequired {
-    /// `DestinationTableBucketARN`: a string, required.
-    pub destination_table_bucket_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationTableBucketARN", Shape::STR),
-    ],
-    required: &["DestinationTableBucketARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationDestination` property type of `AWS::S3Tables::TableBucket`.
 ///
@@ -382,29 +312,29 @@ pub struct ReplicationDestination {
     /// `DestinationTableBucketARN`: a string, required.
     ///
     /// The ARN of the destination table bucket
-    pub destination_table_bucket_arn: Str,
+    pub destination_table_bucket_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ReplicationDestination {
-    /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
+    /// A `ReplicationDestination` with its one required property, `DestinationTableBucketARN`.
     #[inline]
-    pub fn new(required: ReplicationDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            destination_table_bucket_arn: required.destination_table_bucket_arn,
+            destination_table_bucket_arn: value.into(),
         }
     }
 
     /// `DestinationTableBucketARN`: a string, required.
-    pub fn destination_table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.destination_table_bucket_arn = value.into(); self }
+    pub fn destination_table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_table_bucket_arn = value.into(); self }
 }
 
-impl PropertyType for ReplicationDestination {}
+impl crate::PropertyType for ReplicationDestination {}
 
-impl ToValue for ReplicationDestination {
+impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DestinationTableBucketARN",
                 &self.destination_table_bucket_arn,
@@ -412,23 +342,6 @@ impl ToValue for ReplicationDestination {
             .build()
     }
 }
-
-/// The required properties of [`ReplicationRule`], by name: `ReplicationRule::new(ReplicationRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationRuleRequired {
-    /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    pub destinations: List<ReplicationDestination>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["Destinations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationRule` property type of `AWS::S3Tables::TableBucket`.
 ///
@@ -442,48 +355,37 @@ pub struct ReplicationRule {
     /// List of replication destinations
     ///
     /// Items 1 to 5.
-    pub destinations: List<ReplicationDestination>,
+    pub destinations: ::cloudwright_core::List<ReplicationDestination>,
 }
 
 #[rustfmt::skip]
 impl ReplicationRule {
-    /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
+    /// A `ReplicationRule` with its one required property, `Destinations`.
     #[inline]
-    pub fn new(required: ReplicationRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationDestination>>) -> Self {
         Self {
-            destinations: required.destinations,
+            destinations: value.into(),
         }
     }
 
     /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self { self.destinations = value.into(); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationDestination>>) -> Self { self.destinations = value.into(); self }
 }
 
-impl PropertyType for ReplicationRule {}
+impl crate::PropertyType for ReplicationRule {}
 
-impl ToValue for ReplicationRule {
+impl ::cloudwright_core::ToValue for ReplicationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Destinations", &self.destinations)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UnreferencedFileRemoval: ObjRule = ObjRule {
-    properties: &[
-        ("NoncurrentDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-        ("UnreferencedDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UnreferencedFileRemoval` property type of `AWS::S3Tables::TableBucket`.
 ///
-/// The unreferenced file removal settings for your table bucket. Unreferenced file removal identifies and deletes all objects that are not referenced by any table snapshots. For more information, see the \[*Amazon S3 User Guide*\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-table-buckets-maintenance.html>) .
+/// The unreferenced file removal settings for your table bucket. Unreferenced file removal identifies and deletes all objects that are not referenced by any table snapshots. For more information, see the [*Amazon S3 User Guide*](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-table-buckets-maintenance.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-tablebucket-unreferencedfileremoval.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -493,17 +395,17 @@ pub struct UnreferencedFileRemoval {
     /// The number of days an object can be noncurrent before Amazon S3 deletes it.
     ///
     /// Value at least 1.
-    pub noncurrent_days: Option<Int>,
+    pub noncurrent_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: an [`UnreferencedFileRemovalStatus`] value.
     ///
     /// The status of the unreferenced file removal configuration for your table bucket.
-    pub status: Option<UnreferencedFileRemovalStatus>,
+    pub status: ::std::option::Option<UnreferencedFileRemovalStatus>,
     /// `UnreferencedDays`: an integer.
     ///
     /// The number of days an object must be unreferenced by your table before Amazon S3 marks the object as noncurrent.
     ///
     /// Value at least 1.
-    pub unreferenced_days: Option<Int>,
+    pub unreferenced_days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -511,23 +413,23 @@ impl UnreferencedFileRemoval {
     /// A `UnreferencedFileRemoval` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NoncurrentDays`: an integer.
-    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_days = Some(value.into()); self }
+    pub fn noncurrent_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.noncurrent_days = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`UnreferencedFileRemovalStatus`] value.
-    pub fn status(mut self, value: impl Into<UnreferencedFileRemovalStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<UnreferencedFileRemovalStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `UnreferencedDays`: an integer.
-    pub fn unreferenced_days(mut self, value: impl Into<Int>) -> Self { self.unreferenced_days = Some(value.into()); self }
+    pub fn unreferenced_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unreferenced_days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UnreferencedFileRemoval {}
+impl crate::PropertyType for UnreferencedFileRemoval {}
 
-impl ToValue for UnreferencedFileRemoval {
+impl ::cloudwright_core::ToValue for UnreferencedFileRemoval {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NoncurrentDays", &self.noncurrent_days)
             .opt("Status", &self.status)
             .opt("UnreferencedDays", &self.unreferenced_days)
@@ -543,24 +445,24 @@ pub enum MetricsConfigurationStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MetricsConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MetricsConfigurationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MetricsConfigurationStatus {
+impl ::cloudwright_core::ToValue for MetricsConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -572,24 +474,24 @@ pub enum SseAlgorithm {
     /// `aws:kms`
     AwsKms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SseAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SseAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SseAlgorithm {
+impl ::cloudwright_core::ToValue for SseAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes256 => "AES256",
             Self::AwsKms => "aws:kms",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -601,23 +503,109 @@ pub enum UnreferencedFileRemovalStatus {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UnreferencedFileRemovalStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UnreferencedFileRemovalStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UnreferencedFileRemovalStatus {
+impl ::cloudwright_core::ToValue for UnreferencedFileRemovalStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_StorageClassConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableBucket: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("MetricsConfiguration", Shape::Object(&RULE_MetricsConfiguration)),
+            ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+            ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
+            ("TableBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("UnreferencedFileRemoval", Shape::Object(&RULE_UnreferencedFileRemoval)),
+        ],
+        required: &["TableBucketName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KMSKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["AES256", "aws:kms"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Role", Shape::STR),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["Role", "Rules"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationTableBucketARN", Shape::STR),
+        ],
+        required: &["DestinationTableBucketARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["Destinations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UnreferencedFileRemoval: ObjRule = ObjRule {
+        properties: &[
+            ("NoncurrentDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+            ("UnreferencedDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

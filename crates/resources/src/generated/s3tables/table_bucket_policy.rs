@@ -5,34 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$");
-
 /// The required properties of [`TableBucketPolicy`], by name: `TableBucketPolicy::new(TableBucketPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableBucketPolicyRequired {
     /// `ResourcePolicy`: a JSON value, required.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
     /// `TableBucketARN`: a string, required.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TableBucketPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ResourcePolicy", "TableBucketARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Tables::TableBucketPolicy` resource.
 ///
-/// Creates a new maintenance configuration or replaces an existing table bucket policy for a table bucket. For more information, see \[Adding a table bucket policy\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-bucket-policy.html#table-bucket-policy-add>) in the *Amazon Simple Storage Service User Guide* .
+/// Creates a new maintenance configuration or replaces an existing table bucket policy for a table bucket. For more information, see [Adding a table bucket policy](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-bucket-policy.html#table-bucket-policy-add) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// - **Permissions** - You must have the `s3tables:PutTableBucketPolicy` permission to use this operation.
 /// - **Cloud Development Kit** - To use S3 Tables AWS CDK constructs, add the `@aws-cdk/aws-s3tables-alpha` dependency with one of the following options:
@@ -54,13 +38,13 @@ pub struct TableBucketPolicy {
     /// The bucket policy JSON for the table bucket.
     ///
     /// Length 1 to 20480.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
     /// `TableBucketARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the table bucket.
     ///
     /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`; create-only: changing it replaces the resource.
-    pub table_bucket_arn: Str,
+    pub table_bucket_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +54,7 @@ impl TableBucketPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Tables::TableBucketPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablebucketpolicy.html",
         primary_identifier: &["TableBucketARN"],
@@ -81,7 +65,7 @@ impl TableBucketPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TableBucketPolicy` with its required properties, named in a [`TableBucketPolicyRequired`].
@@ -94,38 +78,62 @@ impl TableBucketPolicy {
     }
 
     /// `ResourcePolicy`: a JSON value, required.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_policy = value.into(); self }
     /// `TableBucketARN`: a string, required.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
+    pub fn table_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_bucket_arn = value.into(); self }
 }
 
-impl Resource for TableBucketPolicy {
+impl ::cloudwright_core::Resource for TableBucketPolicy {
     type Attributes = TableBucketPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TableBucketPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TableBucketPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TableBucketPolicy {
+impl ::cloudwright_core::ToValue for TableBucketPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourcePolicy", &self.resource_policy)
             .req("TableBucketARN", &self.table_bucket_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TableBucketPolicy`]: `Handle<TableBucketPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TableBucketPolicy`]: `Handle<TableBucketPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TableBucketPolicyAttributes(());
 
-impl From<ResourceRef> for TableBucketPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableBucketPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TableBucketPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ResourcePolicy", "TableBucketARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TablePolicy`], by name: `TablePolicy::new(TablePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablePolicyRequired {
     /// `ResourcePolicy`: a JSON value, required.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
     /// `TableARN`: a string, required.
-    pub table_arn: Str,
+    pub table_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TablePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TableARN", Shape::STR),
-    ],
-    required: &["TableARN", "ResourcePolicy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Tables::TablePolicy` resource.
 ///
-/// Creates a new maintenance configuration or replaces an existing table policy for a table. For more information, see \[Adding a table policy\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-table-policy.html#table-policy-add>) in the *Amazon Simple Storage Service User Guide* .
+/// Creates a new maintenance configuration or replaces an existing table policy for a table. For more information, see [Adding a table policy](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-tables-table-policy.html#table-policy-add) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// - **Permissions** - You must have the `s3tables:PutTablePolicy` permission to use this operation.
 /// - **Cloud Development Kit** - To use S3 Tables AWS CDK constructs, add the `@aws-cdk/aws-s3tables-alpha` dependency with one of the following options:
@@ -51,13 +38,13 @@ pub struct TablePolicy {
     /// The `JSON` that defines the policy.
     ///
     /// Length 1 to 20480.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
     /// `TableARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the table.
     ///
     /// Create-only: changing it replaces the resource.
-    pub table_arn: Str,
+    pub table_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -67,7 +54,7 @@ impl TablePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Tables::TablePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablepolicy.html",
         primary_identifier: &["TableARN"],
@@ -78,7 +65,7 @@ impl TablePolicy {
         read_only: &["TableBucketARN", "Namespace", "TableName"],
         attributes: &["Namespace", "TableBucketARN", "TableName"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TablePolicy` with its required properties, named in a [`TablePolicyRequired`].
@@ -91,38 +78,40 @@ impl TablePolicy {
     }
 
     /// `ResourcePolicy`: a JSON value, required.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_policy = value.into(); self }
     /// `TableARN`: a string, required.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = value.into(); self }
+    pub fn table_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_arn = value.into(); self }
 }
 
-impl Resource for TablePolicy {
+impl ::cloudwright_core::Resource for TablePolicy {
     type Attributes = TablePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TablePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TablePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TablePolicy {
+impl ::cloudwright_core::ToValue for TablePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourcePolicy", &self.resource_policy)
             .req("TableARN", &self.table_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TablePolicy`]: `Handle<TablePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TablePolicy`]: `Handle<TablePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TablePolicyAttributes(ResourceRef);
+pub struct TablePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TablePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TablePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,19 +119,37 @@ impl From<ResourceRef> for TablePolicyAttributes {
 impl TablePolicyAttributes {
     /// `Fn::GetAtt` `Namespace`: a string.
     #[inline]
-    pub fn namespace(&self) -> Value {
-        self.0.get_att("Namespace")
+    pub fn namespace(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Namespace"))
     }
 
     /// `Fn::GetAtt` `TableBucketARN`: a string.
     #[inline]
-    pub fn table_bucket_arn(&self) -> Value {
-        self.0.get_att("TableBucketARN")
+    pub fn table_bucket_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TableBucketARN"))
     }
 
     /// `Fn::GetAtt` `TableName`: a string.
     #[inline]
-    pub fn table_name(&self) -> Value {
-        self.0.get_att("TableName")
+    pub fn table_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TableName"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TablePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TableARN", Shape::STR),
+        ],
+        required: &["TableARN", "ResourcePolicy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

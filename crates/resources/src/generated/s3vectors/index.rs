@@ -5,14 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{EncryptionConfiguration, SseType, Tag, TagRequired};
-use super::shared::{RULE_EncryptionConfiguration, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$",
-);
 
 /// The required properties of [`Index`], by name: `Index::new(IndexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,37 +13,18 @@ pub struct IndexRequired {
     /// `DataType`: a [`DataType`] value, required.
     pub data_type: DataType,
     /// `Dimension`: an integer, required.
-    pub dimension: Int,
+    pub dimension: ::cloudwright_core::Int,
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
     pub distance_metric: DistanceMetric,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Index: ObjRule = ObjRule {
-    properties: &[
-        ("DataType", Shape::Str(&StrRule { allowed: &["float32"], ..StrRule::ANY })),
-        ("Dimension", Shape::Int(&NumRule { min: Some(1.0), max: Some(4096.0), ..NumRule::ANY })),
-        ("DistanceMetric", Shape::Str(&StrRule { allowed: &["cosine", "euclidean"], ..StrRule::ANY })),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-    ],
-    required: &["DataType", "Dimension", "DistanceMetric"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3Vectors::Index` resource.
 ///
-/// The `AWS::S3Vectors::Index` resource defines a vector index within an Amazon S3 vector bucket. For more information, see \[Creating a vector index in a vector bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-create-index.html>) in the *Amazon Simple Storage Service User Guide* .
+/// The `AWS::S3Vectors::Index` resource defines a vector index within an Amazon S3 vector bucket. For more information, see [Creating a vector index in a vector bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-create-index.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// You must specify either `VectorBucketName` or `VectorBucketArn` to identify the bucket that contains the index.
 ///
-/// To control how AWS CloudFormation handles the vector index when the stack is deleted, you can set a deletion policy for your index. You can choose to *retain* the index or to *delete* the index. For more information, see \[DeletionPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// To control how AWS CloudFormation handles the vector index when the stack is deleted, you can set a deletion policy for your index. You can choose to *retain* the index or to *delete* the index. For more information, see [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
 /// - **Permissions** - The required permissions for CloudFormation to use are based on the operations that are performed on the stack.
 ///
@@ -91,7 +65,7 @@ pub struct Index {
     /// The dimension value affects the storage requirements and search performance. Higher dimensions require more storage space and may impact search latency.
     ///
     /// Value 1 to 4096; create-only: changing it replaces the resource.
-    pub dimension: Int,
+    pub dimension: ::cloudwright_core::Int,
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
     ///
     /// The distance metric to be used for similarity search. Valid values are:
@@ -106,39 +80,39 @@ pub struct Index {
     /// The encryption configuration for a vector index. By default, if you don't specify, all new vectors in the vector index will use the encryption configuration of the vector bucket.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `IndexName`: a string.
     ///
     /// The name of the vector index to create. The index name must be between 3 and 63 characters long and can contain only lowercase letters, numbers, hyphens (-), and dots (.). The index name must be unique within the vector bucket.
     ///
     /// If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the index name.
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// Length 3 to 63; create-only: changing it replaces the resource.
-    pub index_name: Option<Str>,
+    pub index_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
     ///
     /// The metadata configuration for the vector index.
     ///
     /// Create-only: changing it replaces the resource.
-    pub metadata_configuration: Option<Obj<MetadataConfiguration>>,
+    pub metadata_configuration: ::std::option::Option<crate::Obj<MetadataConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// User tags (key-value pairs) to associate with the index.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VectorBucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the vector bucket that contains the vector index.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$`; create-only: changing it replaces the resource.
-    pub vector_bucket_arn: Option<Str>,
+    pub vector_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `VectorBucketName`: a string.
     ///
     /// The name of the vector bucket that contains the vector index.
     ///
     /// Length 3 to 63; create-only: changing it replaces the resource.
-    pub vector_bucket_name: Option<Str>,
+    pub vector_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +122,7 @@ impl Index {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Vectors::Index",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-index.html",
         primary_identifier: &["IndexArn"],
@@ -159,7 +133,7 @@ impl Index {
         read_only: &["CreationTime", "IndexArn"],
         attributes: &["CreationTime", "IndexArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Index` with its required properties, named in a [`IndexRequired`].
@@ -169,53 +143,55 @@ impl Index {
             data_type: required.data_type,
             dimension: required.dimension,
             distance_metric: required.distance_metric,
-            encryption_configuration: None,
-            index_name: None,
-            metadata_configuration: None,
-            tags: None,
-            vector_bucket_arn: None,
-            vector_bucket_name: None,
+            encryption_configuration: ::std::option::Option::None,
+            index_name: ::std::option::Option::None,
+            metadata_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vector_bucket_arn: ::std::option::Option::None,
+            vector_bucket_name: ::std::option::Option::None,
         }
     }
 
     /// `DataType`: a [`DataType`] value, required.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `Dimension`: an integer, required.
-    pub fn dimension(mut self, value: impl Into<Int>) -> Self { self.dimension = value.into(); self }
+    pub fn dimension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.dimension = value.into(); self }
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
-    pub fn distance_metric(mut self, value: impl Into<DistanceMetric>) -> Self { self.distance_metric = value.into(); self }
+    pub fn distance_metric(mut self, value: impl ::std::convert::Into<DistanceMetric>) -> Self { self.distance_metric = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IndexName`: a string.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
+    pub fn index_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.index_name = ::std::option::Option::Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
+    pub fn metadata_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VectorBucketArn`: a string.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
+    pub fn vector_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
+    pub fn vector_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_bucket_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Index {
+impl ::cloudwright_core::Resource for Index {
     type Attributes = IndexAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Index, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Index, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Index {
+impl ::cloudwright_core::ToValue for Index {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataType", &self.data_type)
             .req("Dimension", &self.dimension)
             .req("DistanceMetric", &self.distance_metric)
@@ -229,12 +205,12 @@ impl ToValue for Index {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Index`]: `Handle<Index>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IndexAttributes(ResourceRef);
+pub struct IndexAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IndexAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IndexAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -242,25 +218,16 @@ impl From<ResourceRef> for IndexAttributes {
 impl IndexAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `IndexArn`: a string.
     #[inline]
-    pub fn index_arn(&self) -> Value {
-        self.0.get_att("IndexArn")
+    pub fn index_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IndexArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NonFilterableMetadataKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetadataConfiguration` property type of `AWS::S3Vectors::Index`.
 ///
@@ -276,7 +243,8 @@ pub struct MetadataConfiguration {
     /// You can specify 1 to 10 non-filterable metadata keys. Each key must be 1 to 63 characters long.
     ///
     /// Items 1 to 10; each item: length 1 to 63.
-    pub non_filterable_metadata_keys: Option<List<Str>>,
+    pub non_filterable_metadata_keys:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -284,19 +252,19 @@ impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NonFilterableMetadataKeys`: a list of strings.
-    pub fn non_filterable_metadata_keys(mut self, value: impl Into<List<Str>>) -> Self { self.non_filterable_metadata_keys = Some(value.into()); self }
+    pub fn non_filterable_metadata_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.non_filterable_metadata_keys = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataConfiguration {}
+impl crate::PropertyType for MetadataConfiguration {}
 
-impl ToValue for MetadataConfiguration {
+impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NonFilterableMetadataKeys",
                 &self.non_filterable_metadata_keys,
@@ -311,23 +279,23 @@ pub enum DataType {
     /// `float32`
     Float32,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataType {
+impl ::cloudwright_core::ToValue for DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Float32 => "float32",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -339,23 +307,63 @@ pub enum DistanceMetric {
     /// `euclidean`
     Euclidean,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DistanceMetric {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DistanceMetric {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DistanceMetric {
+impl ::cloudwright_core::ToValue for DistanceMetric {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cosine => "cosine",
             Self::Euclidean => "euclidean",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_EncryptionConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Index: ObjRule = ObjRule {
+        properties: &[
+            ("DataType", Shape::Str(&StrRule { allowed: &["float32"], ..StrRule::ANY })),
+            ("Dimension", Shape::Int(&NumRule { min: Some(1.0), max: Some(4096.0), ..NumRule::ANY })),
+            ("DistanceMetric", Shape::Str(&StrRule { allowed: &["cosine", "euclidean"], ..StrRule::ANY })),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ],
+        required: &["DataType", "Dimension", "DistanceMetric"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NonFilterableMetadataKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

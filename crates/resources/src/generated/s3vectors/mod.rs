@@ -23,6 +23,4 @@ pub use index::{Index, IndexAttributes, IndexRequired};
 #[cfg(feature = "s3vectors")]
 pub use vector_bucket::{VectorBucket, VectorBucketAttributes};
 #[cfg(feature = "s3vectors")]
-pub use vector_bucket_policy::{
-    VectorBucketPolicy, VectorBucketPolicyAttributes, VectorBucketPolicyRequired,
-};
+pub use vector_bucket_policy::{VectorBucketPolicy, VectorBucketPolicyAttributes};

@@ -5,22 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{EncryptionConfiguration, SseType, Tag, TagRequired};
-use super::shared::{RULE_EncryptionConfiguration, RULE_Tag};
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorBucket: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::S3Vectors::VectorBucket` resource.
 ///
@@ -28,9 +13,9 @@ pub(crate) static RULE_VectorBucket: ObjRule = ObjRule {
 ///
 /// Vector buckets are specialized storage containers designed for storing and managing vector data used in machine learning and AI applications. They provide optimized storage and retrieval capabilities for high-dimensional vector data.
 ///
-/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see \[DeletionPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// To control how AWS CloudFormation handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can choose to *retain* the bucket or to *delete* the bucket. For more information, see [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
-/// &gt; You can only delete empty vector buckets. Deletion fails for buckets that have contents.
+/// \> You can only delete empty vector buckets. Deletion fails for buckets that have contents.
 ///
 /// - **Permissions** - The required permissions for CloudFormation to use are based on the operations that are performed on the stack.
 ///
@@ -67,21 +52,21 @@ pub struct VectorBucket {
     /// The encryption configuration for the vector bucket.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// User tags (key-value pairs) to associate with the vector bucket.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VectorBucketName`: a string.
     ///
     /// A name for the vector bucket. The bucket name must contain only lowercase letters, numbers, and hyphens (-). The bucket name must be unique in the same AWS account for each AWS Region. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name.
     ///
     /// The bucket name must be between 3 and 63 characters long and must not contain uppercase characters or underscores.
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
     ///
     /// Length 3 to 63; create-only: changing it replaces the resource.
-    pub vector_bucket_name: Option<Str>,
+    pub vector_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +76,7 @@ impl VectorBucket {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Vectors::VectorBucket",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucket.html",
         primary_identifier: &["VectorBucketArn"],
@@ -102,41 +87,43 @@ impl VectorBucket {
         read_only: &["VectorBucketArn", "CreationTime"],
         attributes: &["CreationTime", "VectorBucketArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `VectorBucket` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
+    pub fn vector_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_bucket_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VectorBucket {
+impl ::cloudwright_core::Resource for VectorBucket {
     type Attributes = VectorBucketAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VectorBucket, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VectorBucket, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VectorBucket {
+impl ::cloudwright_core::ToValue for VectorBucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("Tags", &self.tags)
             .opt("VectorBucketName", &self.vector_bucket_name)
@@ -144,12 +131,12 @@ impl ToValue for VectorBucket {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VectorBucket`]: `Handle<VectorBucket>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VectorBucket`]: `Handle<VectorBucket>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VectorBucketAttributes(ResourceRef);
+pub struct VectorBucketAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VectorBucketAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VectorBucketAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,13 +144,33 @@ impl From<ResourceRef> for VectorBucketAttributes {
 impl VectorBucketAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `VectorBucketArn`: a string.
     #[inline]
-    pub fn vector_bucket_arn(&self) -> Value {
-        self.0.get_att("VectorBucketArn")
+    pub fn vector_bucket_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VectorBucketArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_EncryptionConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorBucket: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$",
-);
-
-/// The required properties of [`VectorBucketPolicy`], by name: `VectorBucketPolicy::new(VectorBucketPolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VectorBucketPolicyRequired {
-    /// `Policy`: a JSON value, required.
-    pub policy: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorBucketPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-    ],
-    required: &["Policy"],
-    one_of: &[&[&["VectorBucketName"], &["VectorBucketArn"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::S3Vectors::VectorBucketPolicy` resource.
 ///
 /// The `AWS::S3Vectors::VectorBucketPolicy` resource defines an Amazon S3 vector bucket policy to control access to an Amazon S3 vector bucket.
@@ -39,7 +13,7 @@ pub(crate) static RULE_VectorBucketPolicy: ObjRule = ObjRule {
 ///
 /// You must specify either `VectorBucketName` or `VectorBucketArn` to identify the target bucket.
 ///
-/// To control how AWS CloudFormation handles the vector bucket policy when the stack is deleted, you can set a deletion policy for your policy. You can choose to *retain* the policy or to *delete* the policy. For more information, see \[DeletionPolicy attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>) .
+/// To control how AWS CloudFormation handles the vector bucket policy when the stack is deleted, you can set a deletion policy for your policy. You can choose to *retain* the policy or to *delete* the policy. For more information, see [DeletionPolicy attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html) .
 ///
 /// - **Permissions** - The required permissions for CloudFormation to use are based on the operations that are performed on the stack.
 ///
@@ -75,19 +49,19 @@ pub struct VectorBucketPolicy {
     /// `Policy`: a JSON value, required.
     ///
     /// A policy document containing permissions to add to the specified vector bucket. In IAM , you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM .
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `VectorBucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the S3 vector bucket to which the policy applies.
     ///
     /// Pattern `^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$`; create-only: changing it replaces the resource.
-    pub vector_bucket_arn: Option<Str>,
+    pub vector_bucket_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `VectorBucketName`: a string.
     ///
     /// The name of the S3 vector bucket to which the policy applies.
     ///
     /// Length 3 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub vector_bucket_name: Option<Str>,
+    pub vector_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -97,7 +71,7 @@ impl VectorBucketPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::S3Vectors::VectorBucketPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucketpolicy.html",
         primary_identifier: &["VectorBucketArn"],
@@ -108,42 +82,44 @@ impl VectorBucketPolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `VectorBucketPolicy` with its required properties, named in a [`VectorBucketPolicyRequired`].
+    /// A `VectorBucketPolicy` with its one required property, `Policy`.
     #[inline]
-    pub fn new(required: VectorBucketPolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            policy: required.policy,
-            vector_bucket_arn: None,
-            vector_bucket_name: None,
+            policy: value.into(),
+            vector_bucket_arn: ::std::option::Option::None,
+            vector_bucket_name: ::std::option::Option::None,
         }
     }
 
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
     /// `VectorBucketArn`: a string.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
+    pub fn vector_bucket_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_bucket_arn = ::std::option::Option::Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
+    pub fn vector_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vector_bucket_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VectorBucketPolicy {
+impl ::cloudwright_core::Resource for VectorBucketPolicy {
     type Attributes = VectorBucketPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VectorBucketPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VectorBucketPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VectorBucketPolicy {
+impl ::cloudwright_core::ToValue for VectorBucketPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Policy", &self.policy)
             .opt("VectorBucketArn", &self.vector_bucket_arn)
             .opt("VectorBucketName", &self.vector_bucket_name)
@@ -151,12 +127,36 @@ impl ToValue for VectorBucketPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VectorBucketPolicy`]: `Handle<VectorBucketPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VectorBucketPolicy`]: `Handle<VectorBucketPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct VectorBucketPolicyAttributes(());
 
-impl From<ResourceRef> for VectorBucketPolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VectorBucketPolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorBucketPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ],
+        required: &["Policy"],
+        one_of: &[&[&["VectorBucketName"], &["VectorBucketArn"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
-);
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `AppName`: a string, required.
-    pub app_name: Str,
+    pub app_name: ::cloudwright_core::Str,
     /// `AppType`: an [`AppType`] value, required.
     pub app_type: AppType,
     /// `DomainId`: a string, required.
-    pub domain_id: Str,
+    pub domain_id: ::cloudwright_core::Str,
     /// `UserProfileName`: a string, required.
-    pub user_profile_name: Str,
+    pub user_profile_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_App: ObjRule = ObjRule {
-    properties: &[
-        ("AppName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "RStudioServerPro", "RSessionGateway", "Canvas"], ..StrRule::ANY })),
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RecoveryMode", Shape::Bool),
-        ("ResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AppName", "AppType", "DomainId", "UserProfileName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::App` resource.
 ///
@@ -67,7 +36,7 @@ pub struct App {
     /// The name of the app.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
-    pub app_name: Str,
+    pub app_name: ::cloudwright_core::Str,
     /// `AppType`: an [`AppType`] value, required.
     ///
     /// The type of app.
@@ -79,31 +48,31 @@ pub struct App {
     /// The domain ID.
     ///
     /// Pattern `^d-(-*[a-z0-9]){1,61}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub domain_id: Str,
+    pub domain_id: ::cloudwright_core::Str,
     /// `RecoveryMode`: a boolean.
     ///
     /// Indicates whether the application is launched in recovery mode.
-    pub recovery_mode: Option<Bool>,
+    pub recovery_mode: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// Specifies the ARNs of a SageMaker image and SageMaker image version, and the instance type that the version runs on.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_spec: Option<Obj<ResourceSpec>>,
+    pub resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserProfileName`: a string, required.
     ///
     /// The user profile name.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
-    pub user_profile_name: Str,
+    pub user_profile_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -113,7 +82,7 @@ impl App {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::App",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-app.html",
         primary_identifier: &["AppName", "AppType", "DomainId", "UserProfileName"],
@@ -124,7 +93,7 @@ impl App {
         read_only: &["AppArn", "BuiltInLifecycleConfigArn"],
         attributes: &["AppArn", "BuiltInLifecycleConfigArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `App` with its required properties, named in a [`AppRequired`].
@@ -134,47 +103,49 @@ impl App {
             app_name: required.app_name,
             app_type: required.app_type,
             domain_id: required.domain_id,
-            recovery_mode: None,
-            resource_spec: None,
-            tags: None,
+            recovery_mode: ::std::option::Option::None,
+            resource_spec: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             user_profile_name: required.user_profile_name,
         }
     }
 
     /// `AppName`: a string, required.
-    pub fn app_name(mut self, value: impl Into<Str>) -> Self { self.app_name = value.into(); self }
+    pub fn app_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_name = value.into(); self }
     /// `AppType`: an [`AppType`] value, required.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self { self.app_type = value.into(); self }
+    pub fn app_type(mut self, value: impl ::std::convert::Into<AppType>) -> Self { self.app_type = value.into(); self }
     /// `DomainId`: a string, required.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = value.into(); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = value.into(); self }
     /// `RecoveryMode`: a boolean.
-    pub fn recovery_mode(mut self, value: impl Into<Bool>) -> Self { self.recovery_mode = Some(value.into()); self }
+    pub fn recovery_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.recovery_mode = ::std::option::Option::Some(value.into()); self }
     /// `ResourceSpec`: a [`ResourceSpec`] object.
-    pub fn resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.resource_spec = Some(value.into()); self }
+    pub fn resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserProfileName`: a string, required.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = value.into(); self }
+    pub fn user_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_profile_name = value.into(); self }
 }
 
-impl Resource for App {
+impl ::cloudwright_core::Resource for App {
     type Attributes = AppAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_App, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_App, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for App {
+impl ::cloudwright_core::ToValue for App {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppName", &self.app_name)
             .req("AppType", &self.app_type)
             .req("DomainId", &self.domain_id)
@@ -186,12 +157,12 @@ impl ToValue for App {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`App`]: `Handle<App>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppAttributes(ResourceRef);
+pub struct AppAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,36 +172,24 @@ impl AppAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the app, such as `arn:aws:sagemaker:us-west-2:account-id:app/my-app-name` .
     #[inline]
-    pub fn app_arn(&self) -> Value {
-        self.0.get_att("AppArn")
+    pub fn app_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppArn"))
     }
 
     /// `Fn::GetAtt` `BuiltInLifecycleConfigArn`: a string.
     ///
     /// The lifecycle configuration that runs before the default lifecycle configuration. It can override changes made in the default lifecycle configuration.
     #[inline]
-    pub fn built_in_lifecycle_config_arn(&self) -> Value {
-        self.0.get_att("BuiltInLifecycleConfigArn")
+    pub fn built_in_lifecycle_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BuiltInLifecycleConfigArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY })),
-        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceSpec` property type of `AWS::SageMaker::App`.
 ///
 /// Specifies the ARN's of a SageMaker AI image and SageMaker AI image version, and the instance type that the version runs on.
 ///
-/// &gt; When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
+/// \> When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-app-resourcespec.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -239,28 +198,28 @@ pub struct ResourceSpec {
     ///
     /// The instance type that the image version runs on.
     ///
-    /// &gt; *JupyterServer apps* only support the `system` value.
-    /// &gt;
-    /// &gt; For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
-    pub instance_type: Option<InstanceType>,
+    /// \> *JupyterServer apps* only support the `system` value.
+    /// \>
+    /// \> For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `LifecycleConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration attached to the Resource.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub lifecycle_config_arn: Option<Str>,
+    pub lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageArn`: a string.
     ///
     /// The ARN of the SageMaker AI image that the image version belongs to.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`; length 1 to 256.
-    pub sage_maker_image_arn: Option<Str>,
+    pub sage_maker_image_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageVersionArn`: a string.
     ///
     /// The ARN of the image version created on the instance. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`; length 1 to 256.
-    pub sage_maker_image_version_arn: Option<Str>,
+    pub sage_maker_image_version_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -268,25 +227,25 @@ impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
+    pub fn lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
+    pub fn sage_maker_image_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
+    pub fn sage_maker_image_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_version_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceSpec {}
+impl crate::PropertyType for ResourceSpec {}
 
-impl ToValue for ResourceSpec {
+impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
             .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
             .opt("SageMakerImageArn", &self.sage_maker_image_arn)
@@ -302,21 +261,10 @@ impl ToValue for ResourceSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::App`.
 ///
@@ -326,11 +274,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -345,17 +293,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -376,27 +324,27 @@ pub enum AppType {
     /// `Canvas`
     Canvas,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppType {
+impl ::cloudwright_core::ToValue for AppType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
             Self::KernelGateway => "KernelGateway",
             Self::RStudioServerPro => "RStudioServerPro",
             Self::RSessionGateway => "RSessionGateway",
             Self::Canvas => "Canvas",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -730,18 +678,18 @@ pub enum InstanceType {
     /// `ml.r6id.32xlarge`
     MlR6id32xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::System => "system",
             Self::MlT3Micro => "ml.t3.micro",
@@ -906,8 +854,67 @@ impl ToValue for InstanceType {
             Self::MlR6id16xlarge => "ml.r6id.16xlarge",
             Self::MlR6id24xlarge => "ml.r6id.24xlarge",
             Self::MlR6id32xlarge => "ml.r6id.32xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
+    );
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_App: ObjRule = ObjRule {
+        properties: &[
+            ("AppName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "RStudioServerPro", "RSessionGateway", "Canvas"], ..StrRule::ANY })),
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RecoveryMode", Shape::Bool),
+            ("ResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AppName", "AppType", "DomainId", "UserProfileName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY })),
+            ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\s*$).+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^/.*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`AppImageConfig`], by name: `AppImageConfig::new(AppImageConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppImageConfigRequired {
-    /// `AppImageConfigName`: a string, required.
-    pub app_image_config_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppImageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AppImageConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CodeEditorAppImageConfig", Shape::Object(&RULE_CodeEditorAppImageConfig)),
-        ("JupyterLabAppImageConfig", Shape::Object(&RULE_JupyterLabAppImageConfig)),
-        ("KernelGatewayImageConfig", Shape::Object(&RULE_KernelGatewayImageConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["AppImageConfigName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::AppImageConfig` resource.
 ///
 /// Creates a configuration for running a SageMaker AI image as a KernelGateway app. The configuration specifies the Amazon Elastic File System storage volume on the image, and a list of the kernels in the image.
@@ -52,27 +23,27 @@ pub struct AppImageConfig {
     /// The name of the AppImageConfig. Must be unique to your account.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
-    pub app_image_config_name: Str,
+    pub app_image_config_name: ::cloudwright_core::Str,
     /// `CodeEditorAppImageConfig`: a [`CodeEditorAppImageConfig`] object.
     ///
     /// The configuration for the file system and the runtime, such as the environment variables and entry point.
-    pub code_editor_app_image_config: Option<Obj<CodeEditorAppImageConfig>>,
+    pub code_editor_app_image_config: ::std::option::Option<crate::Obj<CodeEditorAppImageConfig>>,
     /// `JupyterLabAppImageConfig`: a [`JupyterLabAppImageConfig`] object.
     ///
     /// The configuration for the file system and the runtime, such as the environment variables and entry point.
-    pub jupyter_lab_app_image_config: Option<Obj<JupyterLabAppImageConfig>>,
+    pub jupyter_lab_app_image_config: ::std::option::Option<crate::Obj<JupyterLabAppImageConfig>>,
     /// `KernelGatewayImageConfig`: a [`KernelGatewayImageConfig`] object.
     ///
     /// The configuration for the file system and kernels in the SageMaker AI image.
-    pub kernel_gateway_image_config: Option<Obj<KernelGatewayImageConfig>>,
+    pub kernel_gateway_image_config: ::std::option::Option<crate::Obj<KernelGatewayImageConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +53,7 @@ impl AppImageConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::AppImageConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-appimageconfig.html",
         primary_identifier: &["AppImageConfigName"],
@@ -93,51 +64,53 @@ impl AppImageConfig {
         read_only: &["AppImageConfigArn"],
         attributes: &["AppImageConfigArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AppImageConfig` with its required properties, named in a [`AppImageConfigRequired`].
+    /// A `AppImageConfig` with its one required property, `AppImageConfigName`.
     #[inline]
-    pub fn new(required: AppImageConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_image_config_name: required.app_image_config_name,
-            code_editor_app_image_config: None,
-            jupyter_lab_app_image_config: None,
-            kernel_gateway_image_config: None,
-            tags: None,
+            app_image_config_name: value.into(),
+            code_editor_app_image_config: ::std::option::Option::None,
+            jupyter_lab_app_image_config: ::std::option::Option::None,
+            kernel_gateway_image_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppImageConfigName`: a string, required.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self { self.app_image_config_name = value.into(); self }
+    pub fn app_image_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_image_config_name = value.into(); self }
     /// `CodeEditorAppImageConfig`: a [`CodeEditorAppImageConfig`] object.
-    pub fn code_editor_app_image_config(mut self, value: impl Into<Obj<CodeEditorAppImageConfig>>) -> Self { self.code_editor_app_image_config = Some(value.into()); self }
+    pub fn code_editor_app_image_config(mut self, value: impl ::std::convert::Into<crate::Obj<CodeEditorAppImageConfig>>) -> Self { self.code_editor_app_image_config = ::std::option::Option::Some(value.into()); self }
     /// `JupyterLabAppImageConfig`: a [`JupyterLabAppImageConfig`] object.
-    pub fn jupyter_lab_app_image_config(mut self, value: impl Into<Obj<JupyterLabAppImageConfig>>) -> Self { self.jupyter_lab_app_image_config = Some(value.into()); self }
+    pub fn jupyter_lab_app_image_config(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterLabAppImageConfig>>) -> Self { self.jupyter_lab_app_image_config = ::std::option::Option::Some(value.into()); self }
     /// `KernelGatewayImageConfig`: a [`KernelGatewayImageConfig`] object.
-    pub fn kernel_gateway_image_config(mut self, value: impl Into<Obj<KernelGatewayImageConfig>>) -> Self { self.kernel_gateway_image_config = Some(value.into()); self }
+    pub fn kernel_gateway_image_config(mut self, value: impl ::std::convert::Into<crate::Obj<KernelGatewayImageConfig>>) -> Self { self.kernel_gateway_image_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AppImageConfig {
+impl ::cloudwright_core::Resource for AppImageConfig {
     type Attributes = AppImageConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AppImageConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AppImageConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AppImageConfig {
+impl ::cloudwright_core::ToValue for AppImageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppImageConfigName", &self.app_image_config_name)
             .opt(
                 "CodeEditorAppImageConfig",
@@ -156,12 +129,12 @@ impl ToValue for AppImageConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AppImageConfig`]: `Handle<AppImageConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AppImageConfig`]: `Handle<AppImageConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AppImageConfigAttributes(ResourceRef);
+pub struct AppImageConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AppImageConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AppImageConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,19 +144,10 @@ impl AppImageConfigAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AppImageConfig, such as `arn:aws:sagemaker:us-west-2:account-id:app-image-config/my-app-image-config-name` .
     #[inline]
-    pub fn app_image_config_arn(&self) -> Value {
-        self.0.get_att("AppImageConfigArn")
+    pub fn app_image_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AppImageConfigArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeEditorAppImageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerConfig", Shape::Object(&RULE_ContainerConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeEditorAppImageConfig` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -195,7 +159,7 @@ pub struct CodeEditorAppImageConfig {
     /// `ContainerConfig`: a [`ContainerConfig`] object.
     ///
     /// The container configuration for a SageMaker image.
-    pub container_config: Option<Obj<ContainerConfig>>,
+    pub container_config: ::std::option::Option<crate::Obj<ContainerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -203,34 +167,23 @@ impl CodeEditorAppImageConfig {
     /// A `CodeEditorAppImageConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerConfig`: a [`ContainerConfig`] object.
-    pub fn container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self { self.container_config = Some(value.into()); self }
+    pub fn container_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerConfig>>) -> Self { self.container_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeEditorAppImageConfig {}
+impl crate::PropertyType for CodeEditorAppImageConfig {}
 
-impl ToValue for CodeEditorAppImageConfig {
+impl ::cloudwright_core::ToValue for CodeEditorAppImageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerConfig", &self.container_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("ContainerEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImageContainerEnvironmentVariable), min_items: Some(0), max_items: Some(25), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerConfig` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -244,19 +197,22 @@ pub struct ContainerConfig {
     /// The arguments for the container when you're running the application.
     ///
     /// Items 0 to 50.
-    pub container_arguments: Option<List<Str>>,
+    pub container_arguments:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerEntrypoint`: a list of strings.
     ///
     /// The entrypoint used to run the application in the container.
     ///
     /// Items 0 to 1.
-    pub container_entrypoint: Option<List<Str>>,
+    pub container_entrypoint:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerEnvironmentVariables`: a list of [`CustomImageContainerEnvironmentVariable`] objects.
     ///
     /// The environment variables to set in the container
     ///
     /// Items 0 to 25.
-    pub container_environment_variables: Option<List<CustomImageContainerEnvironmentVariable>>,
+    pub container_environment_variables:
+        ::std::option::Option<::cloudwright_core::List<CustomImageContainerEnvironmentVariable>>,
 }
 
 #[rustfmt::skip]
@@ -264,23 +220,23 @@ impl ContainerConfig {
     /// A `ContainerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerArguments`: a list of strings.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
+    pub fn container_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_arguments = ::std::option::Option::Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
+    pub fn container_entrypoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_entrypoint = ::std::option::Option::Some(value.into()); self }
     /// `ContainerEnvironmentVariables`: a list of [`CustomImageContainerEnvironmentVariable`] objects.
-    pub fn container_environment_variables(mut self, value: impl Into<List<CustomImageContainerEnvironmentVariable>>) -> Self { self.container_environment_variables = Some(value.into()); self }
+    pub fn container_environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImageContainerEnvironmentVariable>>) -> Self { self.container_environment_variables = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerConfig {}
+impl crate::PropertyType for ContainerConfig {}
 
-impl ToValue for ContainerConfig {
+impl ::cloudwright_core::ToValue for ContainerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
             .opt("ContainerEntrypoint", &self.container_entrypoint)
             .opt(
@@ -295,21 +251,10 @@ impl ToValue for ContainerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomImageContainerEnvironmentVariableRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomImageContainerEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomImageContainerEnvironmentVariable` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -323,13 +268,13 @@ pub struct CustomImageContainerEnvironmentVariable {
     /// The key that identifies a container environment variable.
     ///
     /// Pattern `^(?!\s*$).+`; length 1 to 256.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the container environment variable.
     ///
     /// Pattern `^(?!\s*$).+`; length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -344,33 +289,22 @@ impl CustomImageContainerEnvironmentVariable {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CustomImageContainerEnvironmentVariable {}
+impl crate::PropertyType for CustomImageContainerEnvironmentVariable {}
 
-impl ToValue for CustomImageContainerEnvironmentVariable {
+impl ::cloudwright_core::ToValue for CustomImageContainerEnvironmentVariable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultGid", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("DefaultUid", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileSystemConfig` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -384,19 +318,19 @@ pub struct FileSystemConfig {
     /// The default POSIX group ID (GID). If not specified, defaults to `100` .
     ///
     /// Value 0 to 65535.
-    pub default_gid: Option<Int>,
+    pub default_gid: ::std::option::Option<::cloudwright_core::Int>,
     /// `DefaultUid`: an integer.
     ///
     /// The default POSIX user ID (UID). If not specified, defaults to `1000` .
     ///
     /// Value 0 to 65535.
-    pub default_uid: Option<Int>,
+    pub default_uid: ::std::option::Option<::cloudwright_core::Int>,
     /// `MountPath`: a string.
     ///
     /// The path within the image to mount the user's EFS home directory. The directory should be empty. If not specified, defaults to */home/sagemaker-user* .
     ///
     /// Pattern `^/.*`; length 1 to 1024.
-    pub mount_path: Option<Str>,
+    pub mount_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -404,38 +338,29 @@ impl FileSystemConfig {
     /// A `FileSystemConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultGid`: an integer.
-    pub fn default_gid(mut self, value: impl Into<Int>) -> Self { self.default_gid = Some(value.into()); self }
+    pub fn default_gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_gid = ::std::option::Option::Some(value.into()); self }
     /// `DefaultUid`: an integer.
-    pub fn default_uid(mut self, value: impl Into<Int>) -> Self { self.default_uid = Some(value.into()); self }
+    pub fn default_uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_uid = ::std::option::Option::Some(value.into()); self }
     /// `MountPath`: a string.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = Some(value.into()); self }
+    pub fn mount_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mount_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FileSystemConfig {}
+impl crate::PropertyType for FileSystemConfig {}
 
-impl ToValue for FileSystemConfig {
+impl ::cloudwright_core::ToValue for FileSystemConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultGid", &self.default_gid)
             .opt("DefaultUid", &self.default_uid)
             .opt("MountPath", &self.mount_path)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JupyterLabAppImageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerConfig", Shape::Object(&RULE_ContainerConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JupyterLabAppImageConfig` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -447,7 +372,7 @@ pub struct JupyterLabAppImageConfig {
     /// `ContainerConfig`: a [`ContainerConfig`] object.
     ///
     /// The configuration used to run the application image container.
-    pub container_config: Option<Obj<ContainerConfig>>,
+    pub container_config: ::std::option::Option<crate::Obj<ContainerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -455,41 +380,23 @@ impl JupyterLabAppImageConfig {
     /// A `JupyterLabAppImageConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerConfig`: a [`ContainerConfig`] object.
-    pub fn container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self { self.container_config = Some(value.into()); self }
+    pub fn container_config(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerConfig>>) -> Self { self.container_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JupyterLabAppImageConfig {}
+impl crate::PropertyType for JupyterLabAppImageConfig {}
 
-impl ToValue for JupyterLabAppImageConfig {
+impl ::cloudwright_core::ToValue for JupyterLabAppImageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerConfig", &self.container_config)
             .build()
     }
 }
-
-/// The required properties of [`KernelGatewayImageConfig`], by name: `KernelGatewayImageConfig::new(KernelGatewayImageConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KernelGatewayImageConfigRequired {
-    /// `KernelSpecs`: a list of [`KernelSpec`] objects, required.
-    pub kernel_specs: List<KernelSpec>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemConfig", Shape::Object(&RULE_FileSystemConfig)),
-        ("KernelSpecs", Shape::List(&ListRule { items: Shape::Object(&RULE_KernelSpec), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["KernelSpecs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KernelGatewayImageConfig` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -501,61 +408,43 @@ pub struct KernelGatewayImageConfig {
     /// `FileSystemConfig`: a [`FileSystemConfig`] object.
     ///
     /// The Amazon Elastic File System storage configuration for a SageMaker AI image.
-    pub file_system_config: Option<Obj<FileSystemConfig>>,
+    pub file_system_config: ::std::option::Option<crate::Obj<FileSystemConfig>>,
     /// `KernelSpecs`: a list of [`KernelSpec`] objects, required.
     ///
     /// The specification of the Jupyter kernels in the image.
     ///
     /// Items 1 to 1.
-    pub kernel_specs: List<KernelSpec>,
+    pub kernel_specs: ::cloudwright_core::List<KernelSpec>,
 }
 
 #[rustfmt::skip]
 impl KernelGatewayImageConfig {
-    /// A `KernelGatewayImageConfig` with its required properties, named in a [`KernelGatewayImageConfigRequired`].
+    /// A `KernelGatewayImageConfig` with its one required property, `KernelSpecs`.
     #[inline]
-    pub fn new(required: KernelGatewayImageConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<KernelSpec>>) -> Self {
         Self {
-            file_system_config: None,
-            kernel_specs: required.kernel_specs,
+            file_system_config: ::std::option::Option::None,
+            kernel_specs: value.into(),
         }
     }
 
     /// `FileSystemConfig`: a [`FileSystemConfig`] object.
-    pub fn file_system_config(mut self, value: impl Into<Obj<FileSystemConfig>>) -> Self { self.file_system_config = Some(value.into()); self }
+    pub fn file_system_config(mut self, value: impl ::std::convert::Into<crate::Obj<FileSystemConfig>>) -> Self { self.file_system_config = ::std::option::Option::Some(value.into()); self }
     /// `KernelSpecs`: a list of [`KernelSpec`] objects, required.
-    pub fn kernel_specs(mut self, value: impl Into<List<KernelSpec>>) -> Self { self.kernel_specs = value.into(); self }
+    pub fn kernel_specs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KernelSpec>>) -> Self { self.kernel_specs = value.into(); self }
 }
 
-impl PropertyType for KernelGatewayImageConfig {}
+impl crate::PropertyType for KernelGatewayImageConfig {}
 
-impl ToValue for KernelGatewayImageConfig {
+impl ::cloudwright_core::ToValue for KernelGatewayImageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FileSystemConfig", &self.file_system_config)
             .req("KernelSpecs", &self.kernel_specs)
             .build()
     }
 }
-
-/// The required properties of [`KernelSpec`], by name: `KernelSpec::new(KernelSpecRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KernelSpecRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KernelSpec: ObjRule = ObjRule {
-    properties: &[
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KernelSpec` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -569,38 +458,38 @@ pub struct KernelSpec {
     /// The display name of the kernel.
     ///
     /// Length 1 to 1024.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the Jupyter kernel in the image. This value is case sensitive.
     ///
     /// Length 1 to 1024.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KernelSpec {
-    /// A `KernelSpec` with its required properties, named in a [`KernelSpecRequired`].
+    /// A `KernelSpec` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: KernelSpecRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            display_name: None,
-            name: required.name,
+            display_name: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for KernelSpec {}
+impl crate::PropertyType for KernelSpec {}
 
-impl ToValue for KernelSpec {
+impl ::cloudwright_core::ToValue for KernelSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DisplayName", &self.display_name)
             .req("Name", &self.name)
             .build()
@@ -611,21 +500,10 @@ impl ToValue for KernelSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::AppImageConfig`.
 ///
@@ -635,11 +513,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -654,19 +532,130 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\s*$).+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^/.*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppImageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AppImageConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CodeEditorAppImageConfig", Shape::Object(&RULE_CodeEditorAppImageConfig)),
+            ("JupyterLabAppImageConfig", Shape::Object(&RULE_JupyterLabAppImageConfig)),
+            ("KernelGatewayImageConfig", Shape::Object(&RULE_KernelGatewayImageConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["AppImageConfigName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeEditorAppImageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerConfig", Shape::Object(&RULE_ContainerConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("ContainerEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImageContainerEnvironmentVariable), min_items: Some(0), max_items: Some(25), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomImageContainerEnvironmentVariable: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultGid", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("DefaultUid", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JupyterLabAppImageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerConfig", Shape::Object(&RULE_ContainerConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemConfig", Shape::Object(&RULE_FileSystemConfig)),
+            ("KernelSpecs", Shape::List(&ListRule { items: Shape::Object(&RULE_KernelSpec), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["KernelSpecs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KernelSpec: ObjRule = ObjRule {
+        properties: &[
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,54 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_Tag, RULE_VpcConfig};
 pub use super::shared::{Tag, TagRequired, VpcConfig, VpcConfigRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-fA-F]{8,17}|default$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
-);
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\S\\s]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("(?!\\s*$).+");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
-pub(crate) static PATTERN_10: Pattern = Pattern::new(
-    "cron\\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\\?) (?:[1-9]|0[1-9]|1[0-2]|\\*|\\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\\*|)\\)",
-);
-pub(crate) static PATTERN_11: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Cluster: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScaling", Shape::Object(&RULE_ClusterAutoScalingConfig)),
-        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ClusterRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("NodeProvisioningMode", Shape::Str(&StrRule { allowed: &["Continuous"], ..StrRule::ANY })),
-        ("NodeRecovery", Shape::Str(&StrRule { allowed: &["Automatic", "None"], ..StrRule::ANY })),
-        ("Orchestrator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("TieredStorageConfig", Shape::Object(&RULE_TieredStorageConfig)),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::Cluster` resource.
 ///
-/// Creates an Amazon SageMaker HyperPod cluster. SageMaker HyperPod is a capability of SageMaker for creating and managing persistent clusters for developing large machine learning models, such as large language models (LLMs) and diffusion models. To learn more, see \[Amazon SageMaker HyperPod\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-hyperpod.html>) in the *Amazon SageMaker Developer Guide* .
+/// Creates an Amazon SageMaker HyperPod cluster. SageMaker HyperPod is a capability of SageMaker for creating and managing persistent clusters for developing large machine learning models, such as large language models (LLMs) and diffusion models. To learn more, see [Amazon SageMaker HyperPod](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-hyperpod.html) in the *Amazon SageMaker Developer Guide* .
 ///
 /// `Ref` returns its `ClusterArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ClusterAttributes`], which `Handle<Cluster>` dereferences to.
@@ -66,63 +23,64 @@ pub struct Cluster {
     /// `AutoScaling`: a [`ClusterAutoScalingConfig`] object.
     ///
     /// Configuration for cluster auto-scaling
-    pub auto_scaling: Option<Obj<ClusterAutoScalingConfig>>,
+    pub auto_scaling: ::std::option::Option<crate::Obj<ClusterAutoScalingConfig>>,
     /// `ClusterName`: a string.
     ///
     /// The name of the SageMaker HyperPod cluster.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub cluster_name: Option<Str>,
+    pub cluster_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ClusterRole`: a string.
     ///
     /// The cluster role for the autoscaler to assume.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub cluster_role: Option<Str>,
+    pub cluster_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceGroups`: a list of [`ClusterInstanceGroup`] objects.
     ///
     /// The instance groups of the SageMaker HyperPod cluster. To delete an instance group, remove it from the array.
     ///
     /// Items 1 to 100.
-    pub instance_groups: Option<List<ClusterInstanceGroup>>,
+    pub instance_groups: ::std::option::Option<::cloudwright_core::List<ClusterInstanceGroup>>,
     /// `NodeProvisioningMode`: a [`NodeProvisioningMode`] value.
     ///
     /// Determines the scaling strategy for the SageMaker HyperPod cluster. When set to 'Continuous', enables continuous scaling which dynamically manages node provisioning. If the parameter is omitted, uses the standard scaling approach in previous release.
-    pub node_provisioning_mode: Option<NodeProvisioningMode>,
+    pub node_provisioning_mode: ::std::option::Option<NodeProvisioningMode>,
     /// `NodeRecovery`: a [`NodeRecovery`] value.
     ///
     /// Specifies whether to enable or disable the automatic node recovery feature of SageMaker HyperPod. Available values are `Automatic` for enabling and `None` for disabling.
-    pub node_recovery: Option<NodeRecovery>,
+    pub node_recovery: ::std::option::Option<NodeRecovery>,
     /// `Orchestrator`: a JSON value.
     ///
     /// The orchestrator type for the SageMaker HyperPod cluster. Currently, `'eks'` is the only available option.
-    pub orchestrator: Option<Json>,
+    pub orchestrator: ::std::option::Option<::cloudwright_core::Json>,
     /// `RestrictedInstanceGroups`: a list of [`ClusterRestrictedInstanceGroup`] objects.
     ///
     /// The restricted instance groups of the SageMaker HyperPod cluster.
     ///
     /// Items 1 to 100.
-    pub restricted_instance_groups: Option<List<ClusterRestrictedInstanceGroup>>,
+    pub restricted_instance_groups:
+        ::std::option::Option<::cloudwright_core::List<ClusterRestrictedInstanceGroup>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A tag object that consists of a key and an optional value, used to manage metadata for SageMaker AWS resources.
     ///
-    /// You can add tags to notebook instances, training jobs, hyperparameter tuning jobs, batch transform jobs, models, labeling jobs, work teams, endpoint configurations, and endpoints. For more information on adding tags to SageMaker resources, see \[AddTags\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AddTags.html>) .
+    /// You can add tags to notebook instances, training jobs, hyperparameter tuning jobs, batch transform jobs, models, labeling jobs, work teams, endpoint configurations, and endpoints. For more information on adding tags to SageMaker resources, see [AddTags](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_AddTags.html) .
     ///
-    /// For more information on adding metadata to your AWS resources with tagging, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) . For advice on best practices for managing AWS resources with tagging, see \[Tagging Best Practices: Implement an Effective AWS Resource Tagging Strategy\](<https://docs.aws.amazon.com/https://d1.awsstatic.com/whitepapers/aws-tagging-best-practices.pdf>) .
+    /// For more information on adding metadata to your AWS resources with tagging, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) . For advice on best practices for managing AWS resources with tagging, see [Tagging Best Practices: Implement an Effective AWS Resource Tagging Strategy](https://docs.aws.amazon.com/https://d1.awsstatic.com/whitepapers/aws-tagging-best-practices.pdf) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TieredStorageConfig`: a [`TieredStorageConfig`] object.
     ///
     /// Configuration for tiered storage in the SageMaker HyperPod cluster.
-    pub tiered_storage_config: Option<Obj<TieredStorageConfig>>,
+    pub tiered_storage_config: ::std::option::Option<crate::Obj<TieredStorageConfig>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
-    /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
+    /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see [Give SageMaker Access to Resources in your Amazon VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +90,7 @@ impl Cluster {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-cluster.html",
         primary_identifier: &["ClusterArn"],
@@ -143,57 +101,59 @@ impl Cluster {
         read_only: &["ClusterArn", "CreationTime", "ClusterStatus", "FailureMessage", "InstanceGroups/*/CurrentCount", "RestrictedInstanceGroups/*/CurrentCount"],
         attributes: &["ClusterArn", "ClusterStatus", "CreationTime", "FailureMessage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Cluster` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoScaling`: a [`ClusterAutoScalingConfig`] object.
-    pub fn auto_scaling(mut self, value: impl Into<Obj<ClusterAutoScalingConfig>>) -> Self { self.auto_scaling = Some(value.into()); self }
+    pub fn auto_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterAutoScalingConfig>>) -> Self { self.auto_scaling = ::std::option::Option::Some(value.into()); self }
     /// `ClusterName`: a string.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
+    pub fn cluster_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_name = ::std::option::Option::Some(value.into()); self }
     /// `ClusterRole`: a string.
-    pub fn cluster_role(mut self, value: impl Into<Str>) -> Self { self.cluster_role = Some(value.into()); self }
+    pub fn cluster_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_role = ::std::option::Option::Some(value.into()); self }
     /// `InstanceGroups`: a list of [`ClusterInstanceGroup`] objects.
-    pub fn instance_groups(mut self, value: impl Into<List<ClusterInstanceGroup>>) -> Self { self.instance_groups = Some(value.into()); self }
+    pub fn instance_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClusterInstanceGroup>>) -> Self { self.instance_groups = ::std::option::Option::Some(value.into()); self }
     /// `NodeProvisioningMode`: a [`NodeProvisioningMode`] value.
-    pub fn node_provisioning_mode(mut self, value: impl Into<NodeProvisioningMode>) -> Self { self.node_provisioning_mode = Some(value.into()); self }
+    pub fn node_provisioning_mode(mut self, value: impl ::std::convert::Into<NodeProvisioningMode>) -> Self { self.node_provisioning_mode = ::std::option::Option::Some(value.into()); self }
     /// `NodeRecovery`: a [`NodeRecovery`] value.
-    pub fn node_recovery(mut self, value: impl Into<NodeRecovery>) -> Self { self.node_recovery = Some(value.into()); self }
+    pub fn node_recovery(mut self, value: impl ::std::convert::Into<NodeRecovery>) -> Self { self.node_recovery = ::std::option::Option::Some(value.into()); self }
     /// `Orchestrator`: a JSON value.
-    pub fn orchestrator(mut self, value: impl Into<Json>) -> Self { self.orchestrator = Some(value.into()); self }
+    pub fn orchestrator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.orchestrator = ::std::option::Option::Some(value.into()); self }
     /// `RestrictedInstanceGroups`: a list of [`ClusterRestrictedInstanceGroup`] objects.
-    pub fn restricted_instance_groups(mut self, value: impl Into<List<ClusterRestrictedInstanceGroup>>) -> Self { self.restricted_instance_groups = Some(value.into()); self }
+    pub fn restricted_instance_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClusterRestrictedInstanceGroup>>) -> Self { self.restricted_instance_groups = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TieredStorageConfig`: a [`TieredStorageConfig`] object.
-    pub fn tiered_storage_config(mut self, value: impl Into<Obj<TieredStorageConfig>>) -> Self { self.tiered_storage_config = Some(value.into()); self }
+    pub fn tiered_storage_config(mut self, value: impl ::std::convert::Into<crate::Obj<TieredStorageConfig>>) -> Self { self.tiered_storage_config = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Cluster {
+impl ::cloudwright_core::Resource for Cluster {
     type Attributes = ClusterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Cluster, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Cluster, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Cluster {
+impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScaling", &self.auto_scaling)
             .opt("ClusterName", &self.cluster_name)
             .opt("ClusterRole", &self.cluster_role)
@@ -209,12 +169,12 @@ impl ToValue for Cluster {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Cluster`]: `Handle<Cluster>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ClusterAttributes(ResourceRef);
+pub struct ClusterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ClusterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ClusterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -224,51 +184,34 @@ impl ClusterAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the SageMaker HyperPod cluster.
     #[inline]
-    pub fn cluster_arn(&self) -> Value {
-        self.0.get_att("ClusterArn")
+    pub fn cluster_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterArn"))
     }
 
     /// `Fn::GetAtt` `ClusterStatus`: one of a set of strings.
     ///
     /// The status of the SageMaker HyperPod cluster.
     #[inline]
-    pub fn cluster_status(&self) -> Value {
-        self.0.get_att("ClusterStatus")
+    pub fn cluster_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ClusterStatus"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time when the SageMaker HyperPod cluster is created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `FailureMessage`: a string.
     ///
     /// The failure message of the SageMaker HyperPod cluster.
     #[inline]
-    pub fn failure_message(&self) -> Value {
-        self.0.get_att("FailureMessage")
+    pub fn failure_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureMessage"))
     }
 }
-
-/// The required properties of [`AlarmDetails`], by name: `AlarmDetails::new(AlarmDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmDetailsRequired {
-    /// `AlarmName`: a string, required.
-    pub alarm_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AlarmDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["AlarmName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AlarmDetails` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -282,29 +225,31 @@ pub struct AlarmDetails {
     /// The name of the alarm.
     ///
     /// Pattern `(?!\s*$).+`; length 1 to 256.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AlarmDetails {
-    /// A `AlarmDetails` with its required properties, named in a [`AlarmDetailsRequired`].
+    /// A `AlarmDetails` with its one required property, `AlarmName`.
     #[inline]
-    pub fn new(required: AlarmDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alarm_name: required.alarm_name,
+            alarm_name: value.into(),
         }
     }
 
     /// `AlarmName`: a string, required.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = value.into(); self }
 }
 
-impl PropertyType for AlarmDetails {}
+impl crate::PropertyType for AlarmDetails {}
 
-impl ToValue for AlarmDetails {
+impl ::cloudwright_core::ToValue for AlarmDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AlarmName", &self.alarm_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AlarmName", &self.alarm_name)
+            .build()
     }
 }
 
@@ -312,21 +257,10 @@ impl ToValue for AlarmDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacitySizeConfigRequired {
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), allowed: &["CAPACITY_PERCENTAGE", "INSTANCE_COUNT"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacitySizeConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -340,13 +274,13 @@ pub struct CapacitySizeConfig {
     /// Specifies whether SageMaker should process the update by amount or percentage of instances.
     ///
     /// Pattern `INSTANCE_COUNT|CAPACITY_PERCENTAGE`.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: an integer, required.
     ///
     /// Specifies the amount or percentage of instances SageMaker updates at a time.
     ///
     /// Value at least 1.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -361,40 +295,22 @@ impl CapacitySizeConfig {
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CapacitySizeConfig {}
+impl crate::PropertyType for CapacitySizeConfig {}
 
-impl ToValue for CapacitySizeConfig {
+impl ::cloudwright_core::ToValue for CapacitySizeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`ClusterAutoScalingConfig`], by name: `ClusterAutoScalingConfig::new(ClusterAutoScalingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterAutoScalingConfigRequired {
-    /// `Mode`: a [`ClusterAutoScalingConfigMode`] value, required.
-    pub mode: ClusterAutoScalingConfigMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterAutoScalingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoScalerType", Shape::Str(&StrRule { allowed: &["Karpenter"], ..StrRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["Enable", "Disable"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterAutoScalingConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -408,7 +324,7 @@ pub struct ClusterAutoScalingConfig {
     /// The type of autoscaler to use. Currently supported value is `Karpenter` .
     ///
     /// Default `"Karpenter"`.
-    pub auto_scaler_type: Option<AutoScalerType>,
+    pub auto_scaler_type: ::std::option::Option<AutoScalerType>,
     /// `Mode`: a [`ClusterAutoScalingConfigMode`] value, required.
     ///
     /// Describes whether autoscaling is enabled or disabled for the cluster. Valid values are `Enable` and `Disable` .
@@ -417,42 +333,32 @@ pub struct ClusterAutoScalingConfig {
 
 #[rustfmt::skip]
 impl ClusterAutoScalingConfig {
-    /// A `ClusterAutoScalingConfig` with its required properties, named in a [`ClusterAutoScalingConfigRequired`].
+    /// A `ClusterAutoScalingConfig` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: ClusterAutoScalingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ClusterAutoScalingConfigMode>) -> Self {
         Self {
-            auto_scaler_type: None,
-            mode: required.mode,
+            auto_scaler_type: ::std::option::Option::None,
+            mode: value.into(),
         }
     }
 
     /// `AutoScalerType`: an [`AutoScalerType`] value.
-    pub fn auto_scaler_type(mut self, value: impl Into<AutoScalerType>) -> Self { self.auto_scaler_type = Some(value.into()); self }
+    pub fn auto_scaler_type(mut self, value: impl ::std::convert::Into<AutoScalerType>) -> Self { self.auto_scaler_type = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`ClusterAutoScalingConfigMode`] value, required.
-    pub fn mode(mut self, value: impl Into<ClusterAutoScalingConfigMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<ClusterAutoScalingConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for ClusterAutoScalingConfig {}
+impl crate::PropertyType for ClusterAutoScalingConfig {}
 
-impl ToValue for ClusterAutoScalingConfig {
+impl ::cloudwright_core::ToValue for ClusterAutoScalingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoScalerType", &self.auto_scaler_type)
             .req("Mode", &self.mode)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("OnDemand", Shape::Typed(json_type::OBJECT)),
-        ("Spot", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterCapacityRequirements` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -464,11 +370,11 @@ pub struct ClusterCapacityRequirements {
     /// `OnDemand`: a JSON value.
     ///
     /// Configuration options specific to On-Demand instances.
-    pub on_demand: Option<Json>,
+    pub on_demand: ::std::option::Option<::cloudwright_core::Json>,
     /// `Spot`: a JSON value.
     ///
     /// Configuration options specific to Spot instances.
-    pub spot: Option<Json>,
+    pub spot: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -476,21 +382,21 @@ impl ClusterCapacityRequirements {
     /// A `ClusterCapacityRequirements` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnDemand`: a JSON value.
-    pub fn on_demand(mut self, value: impl Into<Json>) -> Self { self.on_demand = Some(value.into()); self }
+    pub fn on_demand(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.on_demand = ::std::option::Option::Some(value.into()); self }
     /// `Spot`: a JSON value.
-    pub fn spot(mut self, value: impl Into<Json>) -> Self { self.spot = Some(value.into()); self }
+    pub fn spot(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.spot = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterCapacityRequirements {}
+impl crate::PropertyType for ClusterCapacityRequirements {}
 
-impl ToValue for ClusterCapacityRequirements {
+impl ::cloudwright_core::ToValue for ClusterCapacityRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnDemand", &self.on_demand)
             .opt("Spot", &self.spot)
             .build()
@@ -501,40 +407,14 @@ impl ToValue for ClusterCapacityRequirements {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterInstanceGroupRequired {
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceGroupName`: a string, required.
-    pub instance_group_name: Str,
+    pub instance_group_name: ::cloudwright_core::Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityRequirements", Shape::Object(&RULE_ClusterCapacityRequirements)),
-        ("CurrentCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ImageId", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
-        ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
-        ("KubernetesConfig", Shape::Object(&RULE_ClusterKubernetesConfig)),
-        ("LifeCycleConfig", Shape::Object(&RULE_ClusterLifeCycleConfig)),
-        ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
-        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
-        ("ScheduledUpdateConfig", Shape::Object(&RULE_ScheduledUpdateConfig)),
-        ("SlurmConfig", Shape::Object(&RULE_ClusterSlurmConfig)),
-        ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
-        ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-    ],
-    required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterInstanceGroup` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -546,43 +426,44 @@ pub struct ClusterInstanceGroup {
     /// `CapacityRequirements`: a [`ClusterCapacityRequirements`] object.
     ///
     /// Specifies the capacity requirements configuration for an instance group
-    pub capacity_requirements: Option<Obj<ClusterCapacityRequirements>>,
+    pub capacity_requirements: ::std::option::Option<crate::Obj<ClusterCapacityRequirements>>,
     /// `CurrentCount`: an integer.
     ///
     /// The number of instances that are currently in the instance group of a SageMaker HyperPod cluster.
     ///
     /// Value at least 0.
-    pub current_count: Option<Int>,
+    pub current_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ExecutionRole`: a string, required.
     ///
     /// The execution role for the instance group to assume.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `ImageId`: a string.
     ///
     /// AMI Id to be used for launching EC2 instances - HyperPodPublicAmiId or CustomAmiId
     ///
     /// Format `AWS::EC2::Image.Id`; pattern `^ami-[0-9a-fA-F]{8,17}|default$`; length 7 to 21.
-    pub image_id: Option<Str>,
+    pub image_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceCount`: an integer, required.
     ///
     /// The number of instances in an instance group of the SageMaker HyperPod cluster.
     ///
     /// Value 0 to 6758.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceGroupName`: a string, required.
     ///
     /// The name of the instance group of a SageMaker HyperPod cluster.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub instance_group_name: Str,
+    pub instance_group_name: ::cloudwright_core::Str,
     /// `InstanceStorageConfigs`: a list of JSON values.
     ///
     /// The configurations of additional storage specified to the instance group where the instance (node) is launched.
     ///
     /// Items 0 to 4.
-    pub instance_storage_configs: Option<List<Json>>,
+    pub instance_storage_configs:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The instance type of the instance group of a SageMaker HyperPod cluster.
@@ -590,47 +471,48 @@ pub struct ClusterInstanceGroup {
     /// `KubernetesConfig`: a [`ClusterKubernetesConfig`] object.
     ///
     /// Kubernetes configuration for cluster nodes including labels and taints.
-    pub kubernetes_config: Option<Obj<ClusterKubernetesConfig>>,
+    pub kubernetes_config: ::std::option::Option<crate::Obj<ClusterKubernetesConfig>>,
     /// `LifeCycleConfig`: a [`ClusterLifeCycleConfig`] object.
     ///
     /// The lifecycle configuration for a SageMaker HyperPod cluster.
-    pub life_cycle_config: Option<Obj<ClusterLifeCycleConfig>>,
+    pub life_cycle_config: ::std::option::Option<crate::Obj<ClusterLifeCycleConfig>>,
     /// `MinInstanceCount`: an integer.
     ///
     /// The minimum number of instances required for the instance group to be InService. MinInstanceCount must be less than or equal to InstanceCount.
     ///
     /// Value 0 to 6758.
-    pub min_instance_count: Option<Int>,
+    pub min_instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `OnStartDeepHealthChecks`: a list of [`DeepHealthCheckType`] values.
     ///
     /// A flag indicating whether deep health checks should be performed when the HyperPod cluster instance group is created or updated. Deep health checks are comprehensive, invasive tests that validate the health of the underlying hardware and infrastructure components.
     ///
     /// Items 1 to 2.
-    pub on_start_deep_health_checks: Option<List<DeepHealthCheckType>>,
+    pub on_start_deep_health_checks:
+        ::std::option::Option<::cloudwright_core::List<DeepHealthCheckType>>,
     /// `OverrideVpcConfig`: a [`VpcConfig`] object.
     ///
     /// The customized Amazon VPC configuration at the instance group level that overrides the default Amazon VPC configuration of the SageMaker HyperPod cluster.
-    pub override_vpc_config: Option<Obj<VpcConfig>>,
+    pub override_vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
     /// `ScheduledUpdateConfig`: a [`ScheduledUpdateConfig`] object.
     ///
     /// The configuration object of the schedule that SageMaker follows when updating the AMI.
-    pub scheduled_update_config: Option<Obj<ScheduledUpdateConfig>>,
+    pub scheduled_update_config: ::std::option::Option<crate::Obj<ScheduledUpdateConfig>>,
     /// `SlurmConfig`: a [`ClusterSlurmConfig`] object.
     ///
     /// Slurm configuration for the instance group.
-    pub slurm_config: Option<Obj<ClusterSlurmConfig>>,
+    pub slurm_config: ::std::option::Option<crate::Obj<ClusterSlurmConfig>>,
     /// `ThreadsPerCore`: an integer.
     ///
     /// The number of threads per CPU core you specified under `CreateCluster` .
     ///
     /// Value 1 to 2.
-    pub threads_per_core: Option<Int>,
+    pub threads_per_core: ::std::option::Option<::cloudwright_core::Int>,
     /// `TrainingPlanArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the training plan to use for this cluster instance group. For more information about how to reserve GPU capacity for your SageMaker HyperPod clusters using Amazon SageMaker Training Plan, see CreateTrainingPlan.
     ///
     /// Pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*$`; length 50 to 2048.
-    pub training_plan_arn: Option<Str>,
+    pub training_plan_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -639,68 +521,68 @@ impl ClusterInstanceGroup {
     #[inline]
     pub fn new(required: ClusterInstanceGroupRequired) -> Self {
         Self {
-            capacity_requirements: None,
-            current_count: None,
+            capacity_requirements: ::std::option::Option::None,
+            current_count: ::std::option::Option::None,
             execution_role: required.execution_role,
-            image_id: None,
+            image_id: ::std::option::Option::None,
             instance_count: required.instance_count,
             instance_group_name: required.instance_group_name,
-            instance_storage_configs: None,
+            instance_storage_configs: ::std::option::Option::None,
             instance_type: required.instance_type,
-            kubernetes_config: None,
-            life_cycle_config: None,
-            min_instance_count: None,
-            on_start_deep_health_checks: None,
-            override_vpc_config: None,
-            scheduled_update_config: None,
-            slurm_config: None,
-            threads_per_core: None,
-            training_plan_arn: None,
+            kubernetes_config: ::std::option::Option::None,
+            life_cycle_config: ::std::option::Option::None,
+            min_instance_count: ::std::option::Option::None,
+            on_start_deep_health_checks: ::std::option::Option::None,
+            override_vpc_config: ::std::option::Option::None,
+            scheduled_update_config: ::std::option::Option::None,
+            slurm_config: ::std::option::Option::None,
+            threads_per_core: ::std::option::Option::None,
+            training_plan_arn: ::std::option::Option::None,
         }
     }
 
     /// `CapacityRequirements`: a [`ClusterCapacityRequirements`] object.
-    pub fn capacity_requirements(mut self, value: impl Into<Obj<ClusterCapacityRequirements>>) -> Self { self.capacity_requirements = Some(value.into()); self }
+    pub fn capacity_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterCapacityRequirements>>) -> Self { self.capacity_requirements = ::std::option::Option::Some(value.into()); self }
     /// `CurrentCount`: an integer.
-    pub fn current_count(mut self, value: impl Into<Int>) -> Self { self.current_count = Some(value.into()); self }
+    pub fn current_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.current_count = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `ImageId`: a string.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = ::std::option::Option::Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceGroupName`: a string, required.
-    pub fn instance_group_name(mut self, value: impl Into<Str>) -> Self { self.instance_group_name = value.into(); self }
+    pub fn instance_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_group_name = value.into(); self }
     /// `InstanceStorageConfigs`: a list of JSON values.
-    pub fn instance_storage_configs(mut self, value: impl Into<List<Json>>) -> Self { self.instance_storage_configs = Some(value.into()); self }
+    pub fn instance_storage_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.instance_storage_configs = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `KubernetesConfig`: a [`ClusterKubernetesConfig`] object.
-    pub fn kubernetes_config(mut self, value: impl Into<Obj<ClusterKubernetesConfig>>) -> Self { self.kubernetes_config = Some(value.into()); self }
+    pub fn kubernetes_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterKubernetesConfig>>) -> Self { self.kubernetes_config = ::std::option::Option::Some(value.into()); self }
     /// `LifeCycleConfig`: a [`ClusterLifeCycleConfig`] object.
-    pub fn life_cycle_config(mut self, value: impl Into<Obj<ClusterLifeCycleConfig>>) -> Self { self.life_cycle_config = Some(value.into()); self }
+    pub fn life_cycle_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterLifeCycleConfig>>) -> Self { self.life_cycle_config = ::std::option::Option::Some(value.into()); self }
     /// `MinInstanceCount`: an integer.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = Some(value.into()); self }
+    pub fn min_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_instance_count = ::std::option::Option::Some(value.into()); self }
     /// `OnStartDeepHealthChecks`: a list of [`DeepHealthCheckType`] values.
-    pub fn on_start_deep_health_checks(mut self, value: impl Into<List<DeepHealthCheckType>>) -> Self { self.on_start_deep_health_checks = Some(value.into()); self }
+    pub fn on_start_deep_health_checks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DeepHealthCheckType>>) -> Self { self.on_start_deep_health_checks = ::std::option::Option::Some(value.into()); self }
     /// `OverrideVpcConfig`: a [`VpcConfig`] object.
-    pub fn override_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.override_vpc_config = Some(value.into()); self }
+    pub fn override_vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.override_vpc_config = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledUpdateConfig`: a [`ScheduledUpdateConfig`] object.
-    pub fn scheduled_update_config(mut self, value: impl Into<Obj<ScheduledUpdateConfig>>) -> Self { self.scheduled_update_config = Some(value.into()); self }
+    pub fn scheduled_update_config(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduledUpdateConfig>>) -> Self { self.scheduled_update_config = ::std::option::Option::Some(value.into()); self }
     /// `SlurmConfig`: a [`ClusterSlurmConfig`] object.
-    pub fn slurm_config(mut self, value: impl Into<Obj<ClusterSlurmConfig>>) -> Self { self.slurm_config = Some(value.into()); self }
+    pub fn slurm_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterSlurmConfig>>) -> Self { self.slurm_config = ::std::option::Option::Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
+    pub fn threads_per_core(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threads_per_core = ::std::option::Option::Some(value.into()); self }
     /// `TrainingPlanArn`: a string.
-    pub fn training_plan_arn(mut self, value: impl Into<Str>) -> Self { self.training_plan_arn = Some(value.into()); self }
+    pub fn training_plan_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.training_plan_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterInstanceGroup {}
+impl crate::PropertyType for ClusterInstanceGroup {}
 
-impl ToValue for ClusterInstanceGroup {
+impl ::cloudwright_core::ToValue for ClusterInstanceGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityRequirements", &self.capacity_requirements)
             .opt("CurrentCount", &self.current_count)
             .req("ExecutionRole", &self.execution_role)
@@ -722,16 +604,6 @@ impl ToValue for ClusterInstanceGroup {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Labels", Shape::Typed(json_type::OBJECT)),
-        ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterKubernetesTaint), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClusterKubernetesConfig` property type of `AWS::SageMaker::Cluster`.
 ///
 /// Kubernetes configuration that specifies labels and taints to be applied to cluster nodes in an instance group.
@@ -742,13 +614,13 @@ pub struct ClusterKubernetesConfig {
     /// `Labels`: a JSON value.
     ///
     /// Key-value pairs of labels to be applied to cluster nodes.
-    pub labels: Option<Json>,
+    pub labels: ::std::option::Option<::cloudwright_core::Json>,
     /// `Taints`: a list of [`ClusterKubernetesTaint`] objects.
     ///
     /// List of taints to be applied to cluster nodes.
     ///
     /// Items 0 to 50.
-    pub taints: Option<List<ClusterKubernetesTaint>>,
+    pub taints: ::std::option::Option<::cloudwright_core::List<ClusterKubernetesTaint>>,
 }
 
 #[rustfmt::skip]
@@ -756,21 +628,21 @@ impl ClusterKubernetesConfig {
     /// A `ClusterKubernetesConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Labels`: a JSON value.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
+    pub fn labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.labels = ::std::option::Option::Some(value.into()); self }
     /// `Taints`: a list of [`ClusterKubernetesTaint`] objects.
-    pub fn taints(mut self, value: impl Into<List<ClusterKubernetesTaint>>) -> Self { self.taints = Some(value.into()); self }
+    pub fn taints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ClusterKubernetesTaint>>) -> Self { self.taints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterKubernetesConfig {}
+impl crate::PropertyType for ClusterKubernetesConfig {}
 
-impl ToValue for ClusterKubernetesConfig {
+impl ::cloudwright_core::ToValue for ClusterKubernetesConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Labels", &self.labels)
             .opt("Taints", &self.taints)
             .build()
@@ -783,20 +655,8 @@ pub struct ClusterKubernetesTaintRequired {
     /// `Effect`: an [`Effect`] value, required.
     pub effect: Effect,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
-    properties: &[
-        ("Effect", Shape::Str(&StrRule { allowed: &["NoSchedule", "PreferNoSchedule", "NoExecute"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(317), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Effect"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterKubernetesTaint` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -814,13 +674,13 @@ pub struct ClusterKubernetesTaint {
     /// The key of the taint.
     ///
     /// Pattern `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`; length 1 to 317.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// The value of the taint.
     ///
     /// Pattern `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`; length 1 to 63.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -831,41 +691,30 @@ impl ClusterKubernetesTaint {
         Self {
             effect: required.effect,
             key: required.key,
-            value: None,
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Effect`: an [`Effect`] value, required.
-    pub fn effect(mut self, value: impl Into<Effect>) -> Self { self.effect = value.into(); self }
+    pub fn effect(mut self, value: impl ::std::convert::Into<Effect>) -> Self { self.effect = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterKubernetesTaint {}
+impl crate::PropertyType for ClusterKubernetesTaint {}
 
-impl ToValue for ClusterKubernetesTaint {
+impl ::cloudwright_core::ToValue for ClusterKubernetesTaint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Effect", &self.effect)
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("OnCreate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("OnInitComplete", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("SourceS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterLifeCycleConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -879,21 +728,21 @@ pub struct ClusterLifeCycleConfig {
     /// The file name of the entrypoint script of lifecycle scripts under `SourceS3Uri` . This entrypoint script runs during cluster creation.
     ///
     /// Pattern `^[\S\s]+$`; length 1 to 128.
-    pub on_create: Option<Str>,
+    pub on_create: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnInitComplete`: a string.
     ///
     /// The file name of the extension script under SourceS3Uri. This script runs after HyperPod configures the default software on the instance. Mutually exclusive with OnCreate.
     ///
     /// Pattern `^[\S\s]+$`; length 1 to 128.
-    pub on_init_complete: Option<Str>,
+    pub on_init_complete: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceS3Uri`: a string.
     ///
     /// An Amazon S3 bucket path where your lifecycle scripts are stored.
     ///
-    /// &gt; Make sure that the S3 bucket path starts with `s3://sagemaker-` . The \[IAM role for SageMaker HyperPod\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-hyperpod-prerequisites.html#sagemaker-hyperpod-prerequisites-iam-role-for-hyperpod>) has the managed \[`AmazonSageMakerClusterInstanceRolePolicy`\](<https://docs.aws.amazon.com/sagemaker/latest/dg/security-iam-awsmanpol-cluster.html>) attached, which allows access to S3 buckets with the specific prefix `sagemaker-` .
+    /// \> Make sure that the S3 bucket path starts with `s3://sagemaker-` . The [IAM role for SageMaker HyperPod](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-hyperpod-prerequisites.html#sagemaker-hyperpod-prerequisites-iam-role-for-hyperpod) has the managed [`AmazonSageMakerClusterInstanceRolePolicy`](https://docs.aws.amazon.com/sagemaker/latest/dg/security-iam-awsmanpol-cluster.html) attached, which allows access to S3 buckets with the specific prefix `sagemaker-` .
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub source_s3_uri: Option<Str>,
+    pub source_s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -901,23 +750,23 @@ impl ClusterLifeCycleConfig {
     /// A `ClusterLifeCycleConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnCreate`: a string.
-    pub fn on_create(mut self, value: impl Into<Str>) -> Self { self.on_create = Some(value.into()); self }
+    pub fn on_create(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_create = ::std::option::Option::Some(value.into()); self }
     /// `OnInitComplete`: a string.
-    pub fn on_init_complete(mut self, value: impl Into<Str>) -> Self { self.on_init_complete = Some(value.into()); self }
+    pub fn on_init_complete(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.on_init_complete = ::std::option::Option::Some(value.into()); self }
     /// `SourceS3Uri`: a string.
-    pub fn source_s3_uri(mut self, value: impl Into<Str>) -> Self { self.source_s3_uri = Some(value.into()); self }
+    pub fn source_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterLifeCycleConfig {}
+impl crate::PropertyType for ClusterLifeCycleConfig {}
 
-impl ToValue for ClusterLifeCycleConfig {
+impl ::cloudwright_core::ToValue for ClusterLifeCycleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnCreate", &self.on_create)
             .opt("OnInitComplete", &self.on_init_complete)
             .opt("SourceS3Uri", &self.source_s3_uri)
@@ -929,36 +778,16 @@ impl ToValue for ClusterLifeCycleConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRestrictedInstanceGroupRequired {
     /// `EnvironmentConfig`: an [`EnvironmentConfig`] object, required.
-    pub environment_config: Obj<EnvironmentConfig>,
+    pub environment_config: crate::Obj<EnvironmentConfig>,
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceGroupName`: a string, required.
-    pub instance_group_name: Str,
+    pub instance_group_name: ::cloudwright_core::Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
-    properties: &[
-        ("CurrentCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("EnvironmentConfig", Shape::Object(&RULE_EnvironmentConfig)),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
-        ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
-        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
-        ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
-        ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-    ],
-    required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType", "EnvironmentConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterRestrictedInstanceGroup` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -972,35 +801,36 @@ pub struct ClusterRestrictedInstanceGroup {
     /// The number of instances that are currently in the restricted instance group of a SageMaker HyperPod cluster.
     ///
     /// Value at least 0.
-    pub current_count: Option<Int>,
+    pub current_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `EnvironmentConfig`: an [`EnvironmentConfig`] object, required.
     ///
     /// The configuration for the restricted instance groups (RIG) environment.
-    pub environment_config: Obj<EnvironmentConfig>,
+    pub environment_config: crate::Obj<EnvironmentConfig>,
     /// `ExecutionRole`: a string, required.
     ///
     /// The execution role for the instance group to assume.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `InstanceCount`: an integer, required.
     ///
     /// The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
     ///
     /// Value 0 to 6758.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceGroupName`: a string, required.
     ///
     /// The name of the instance group of a SageMaker HyperPod cluster.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub instance_group_name: Str,
+    pub instance_group_name: ::cloudwright_core::Str,
     /// `InstanceStorageConfigs`: a list of JSON values.
     ///
     /// The instance storage configuration for the instance group.
     ///
     /// Items 0 to 4.
-    pub instance_storage_configs: Option<List<Json>>,
+    pub instance_storage_configs:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The instance type of the instance group of a SageMaker HyperPod cluster.
@@ -1010,23 +840,24 @@ pub struct ClusterRestrictedInstanceGroup {
     /// Nodes will undergo advanced stress test to detect and replace faulty instances, based on the type of deep health check(s) passed in.
     ///
     /// Items 1 to 2.
-    pub on_start_deep_health_checks: Option<List<DeepHealthCheckType>>,
+    pub on_start_deep_health_checks:
+        ::std::option::Option<::cloudwright_core::List<DeepHealthCheckType>>,
     /// `OverrideVpcConfig`: a [`VpcConfig`] object.
     ///
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC.
-    pub override_vpc_config: Option<Obj<VpcConfig>>,
+    pub override_vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
     /// `ThreadsPerCore`: an integer.
     ///
     /// The number you specified to TreadsPerCore in CreateCluster for enabling or disabling multithreading. For instance types that support multithreading, you can specify 1 for disabling multithreading and 2 for enabling multithreading.
     ///
     /// Value 1 to 2.
-    pub threads_per_core: Option<Int>,
+    pub threads_per_core: ::std::option::Option<::cloudwright_core::Int>,
     /// `TrainingPlanArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the training plan to use for this cluster restricted instance group. For more information about how to reserve GPU capacity for your SageMaker HyperPod clusters using Amazon SageMaker Training Plan, see CreateTrainingPlan.
     ///
     /// Pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:training-plan/.*$`; length 50 to 2048.
-    pub training_plan_arn: Option<Str>,
+    pub training_plan_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1035,50 +866,50 @@ impl ClusterRestrictedInstanceGroup {
     #[inline]
     pub fn new(required: ClusterRestrictedInstanceGroupRequired) -> Self {
         Self {
-            current_count: None,
+            current_count: ::std::option::Option::None,
             environment_config: required.environment_config,
             execution_role: required.execution_role,
             instance_count: required.instance_count,
             instance_group_name: required.instance_group_name,
-            instance_storage_configs: None,
+            instance_storage_configs: ::std::option::Option::None,
             instance_type: required.instance_type,
-            on_start_deep_health_checks: None,
-            override_vpc_config: None,
-            threads_per_core: None,
-            training_plan_arn: None,
+            on_start_deep_health_checks: ::std::option::Option::None,
+            override_vpc_config: ::std::option::Option::None,
+            threads_per_core: ::std::option::Option::None,
+            training_plan_arn: ::std::option::Option::None,
         }
     }
 
     /// `CurrentCount`: an integer.
-    pub fn current_count(mut self, value: impl Into<Int>) -> Self { self.current_count = Some(value.into()); self }
+    pub fn current_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.current_count = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentConfig`: an [`EnvironmentConfig`] object, required.
-    pub fn environment_config(mut self, value: impl Into<Obj<EnvironmentConfig>>) -> Self { self.environment_config = value.into(); self }
+    pub fn environment_config(mut self, value: impl ::std::convert::Into<crate::Obj<EnvironmentConfig>>) -> Self { self.environment_config = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceGroupName`: a string, required.
-    pub fn instance_group_name(mut self, value: impl Into<Str>) -> Self { self.instance_group_name = value.into(); self }
+    pub fn instance_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_group_name = value.into(); self }
     /// `InstanceStorageConfigs`: a list of JSON values.
-    pub fn instance_storage_configs(mut self, value: impl Into<List<Json>>) -> Self { self.instance_storage_configs = Some(value.into()); self }
+    pub fn instance_storage_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.instance_storage_configs = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `OnStartDeepHealthChecks`: a list of [`DeepHealthCheckType`] values.
-    pub fn on_start_deep_health_checks(mut self, value: impl Into<List<DeepHealthCheckType>>) -> Self { self.on_start_deep_health_checks = Some(value.into()); self }
+    pub fn on_start_deep_health_checks(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DeepHealthCheckType>>) -> Self { self.on_start_deep_health_checks = ::std::option::Option::Some(value.into()); self }
     /// `OverrideVpcConfig`: a [`VpcConfig`] object.
-    pub fn override_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.override_vpc_config = Some(value.into()); self }
+    pub fn override_vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.override_vpc_config = ::std::option::Option::Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
+    pub fn threads_per_core(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threads_per_core = ::std::option::Option::Some(value.into()); self }
     /// `TrainingPlanArn`: a string.
-    pub fn training_plan_arn(mut self, value: impl Into<Str>) -> Self { self.training_plan_arn = Some(value.into()); self }
+    pub fn training_plan_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.training_plan_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterRestrictedInstanceGroup {}
+impl crate::PropertyType for ClusterRestrictedInstanceGroup {}
 
-impl ToValue for ClusterRestrictedInstanceGroup {
+impl ::cloudwright_core::ToValue for ClusterRestrictedInstanceGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CurrentCount", &self.current_count)
             .req("EnvironmentConfig", &self.environment_config)
             .req("ExecutionRole", &self.execution_role)
@@ -1093,24 +924,6 @@ impl ToValue for ClusterRestrictedInstanceGroup {
             .build()
     }
 }
-
-/// The required properties of [`ClusterSlurmConfig`], by name: `ClusterSlurmConfig::new(ClusterSlurmConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterSlurmConfigRequired {
-    /// `NodeType`: a [`NodeType`] value, required.
-    pub node_type: NodeType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
-    properties: &[
-        ("NodeType", Shape::Str(&StrRule { allowed: &["Controller", "Login", "Compute"], ..StrRule::ANY })),
-        ("PartitionNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-    ],
-    required: &["NodeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterSlurmConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1128,48 +941,37 @@ pub struct ClusterSlurmConfig {
     /// The Slurm partitions that this instance group belongs to. Maximum of 1 partition.
     ///
     /// Items 0 to 1; each item: pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`, length 0 to 1024.
-    pub partition_names: Option<List<Str>>,
+    pub partition_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl ClusterSlurmConfig {
-    /// A `ClusterSlurmConfig` with its required properties, named in a [`ClusterSlurmConfigRequired`].
+    /// A `ClusterSlurmConfig` with its one required property, `NodeType`.
     #[inline]
-    pub fn new(required: ClusterSlurmConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<NodeType>) -> Self {
         Self {
-            node_type: required.node_type,
-            partition_names: None,
+            node_type: value.into(),
+            partition_names: ::std::option::Option::None,
         }
     }
 
     /// `NodeType`: a [`NodeType`] value, required.
-    pub fn node_type(mut self, value: impl Into<NodeType>) -> Self { self.node_type = value.into(); self }
+    pub fn node_type(mut self, value: impl ::std::convert::Into<NodeType>) -> Self { self.node_type = value.into(); self }
     /// `PartitionNames`: a list of strings.
-    pub fn partition_names(mut self, value: impl Into<List<Str>>) -> Self { self.partition_names = Some(value.into()); self }
+    pub fn partition_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.partition_names = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClusterSlurmConfig {}
+impl crate::PropertyType for ClusterSlurmConfig {}
 
-impl ToValue for ClusterSlurmConfig {
+impl ::cloudwright_core::ToValue for ClusterSlurmConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NodeType", &self.node_type)
             .opt("PartitionNames", &self.partition_names)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRollbackConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmDetails), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
-        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1183,17 +985,17 @@ pub struct DeploymentConfig {
     /// Automatic rollback configuration for handling endpoint deployment failures and recovery.
     ///
     /// Items 1 to 10.
-    pub auto_rollback_configuration: Option<List<AlarmDetails>>,
+    pub auto_rollback_configuration: ::std::option::Option<::cloudwright_core::List<AlarmDetails>>,
     /// `RollingUpdatePolicy`: a [`RollingUpdatePolicy`] object.
     ///
     /// Specifies a rolling deployment strategy for updating a SageMaker endpoint.
-    pub rolling_update_policy: Option<Obj<RollingUpdatePolicy>>,
+    pub rolling_update_policy: ::std::option::Option<crate::Obj<RollingUpdatePolicy>>,
     /// `WaitIntervalInSeconds`: an integer.
     ///
     /// The duration in seconds that SageMaker waits before updating more instances in the cluster.
     ///
     /// Value 0 to 3600.
-    pub wait_interval_in_seconds: Option<Int>,
+    pub wait_interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1201,23 +1003,23 @@ impl DeploymentConfig {
     /// A `DeploymentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoRollbackConfiguration`: a list of [`AlarmDetails`] objects.
-    pub fn auto_rollback_configuration(mut self, value: impl Into<List<AlarmDetails>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
+    pub fn auto_rollback_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AlarmDetails>>) -> Self { self.auto_rollback_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RollingUpdatePolicy`: a [`RollingUpdatePolicy`] object.
-    pub fn rolling_update_policy(mut self, value: impl Into<Obj<RollingUpdatePolicy>>) -> Self { self.rolling_update_policy = Some(value.into()); self }
+    pub fn rolling_update_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RollingUpdatePolicy>>) -> Self { self.rolling_update_policy = ::std::option::Option::Some(value.into()); self }
     /// `WaitIntervalInSeconds`: an integer.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = Some(value.into()); self }
+    pub fn wait_interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_interval_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentConfig {}
+impl crate::PropertyType for DeploymentConfig {}
 
-impl ToValue for DeploymentConfig {
+impl ::cloudwright_core::ToValue for DeploymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoRollbackConfiguration",
                 &self.auto_rollback_configuration,
@@ -1227,15 +1029,6 @@ impl ToValue for DeploymentConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EnvironmentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FSxLustreConfig", Shape::Object(&RULE_FsxLustreConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EnvironmentConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1247,7 +1040,7 @@ pub struct EnvironmentConfig {
     /// `FSxLustreConfig`: a [`FsxLustreConfig`] object.
     ///
     /// Configuration settings for an Amazon FSx for Lustre file system to be used with the cluster.
-    pub fsx_lustre_config: Option<Obj<FsxLustreConfig>>,
+    pub fsx_lustre_config: ::std::option::Option<crate::Obj<FsxLustreConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1255,19 +1048,19 @@ impl EnvironmentConfig {
     /// A `EnvironmentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FSxLustreConfig`: a [`FsxLustreConfig`] object.
-    pub fn fsx_lustre_config(mut self, value: impl Into<Obj<FsxLustreConfig>>) -> Self { self.fsx_lustre_config = Some(value.into()); self }
+    pub fn fsx_lustre_config(mut self, value: impl ::std::convert::Into<crate::Obj<FsxLustreConfig>>) -> Self { self.fsx_lustre_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnvironmentConfig {}
+impl crate::PropertyType for EnvironmentConfig {}
 
-impl ToValue for EnvironmentConfig {
+impl ::cloudwright_core::ToValue for EnvironmentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FSxLustreConfig", &self.fsx_lustre_config)
             .build()
     }
@@ -1277,21 +1070,10 @@ impl ToValue for EnvironmentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxLustreConfigRequired {
     /// `PerUnitStorageThroughput`: an integer, required.
-    pub per_unit_storage_throughput: Int,
+    pub per_unit_storage_throughput: ::cloudwright_core::Int,
     /// `SizeInGiB`: an integer, required.
-    pub size_in_gi_b: Int,
+    pub size_in_gi_b: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FsxLustreConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PerUnitStorageThroughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("SizeInGiB", Shape::Int(&NumRule { min: Some(1200.0), max: Some(100800.0), ..NumRule::ANY })),
-    ],
-    required: &["SizeInGiB", "PerUnitStorageThroughput"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FSxLustreConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1305,13 +1087,13 @@ pub struct FsxLustreConfig {
     /// The throughput capacity of the Amazon FSx for Lustre file system, measured in MB/s per TiB of storage.
     ///
     /// Value 125 to 1000.
-    pub per_unit_storage_throughput: Int,
+    pub per_unit_storage_throughput: ::cloudwright_core::Int,
     /// `SizeInGiB`: an integer, required.
     ///
     /// The storage capacity of the Amazon FSx for Lustre file system, specified in gibibytes (GiB).
     ///
     /// Value 1200 to 100800.
-    pub size_in_gi_b: Int,
+    pub size_in_gi_b: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -1326,17 +1108,17 @@ impl FsxLustreConfig {
     }
 
     /// `PerUnitStorageThroughput`: an integer, required.
-    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self { self.per_unit_storage_throughput = value.into(); self }
+    pub fn per_unit_storage_throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.per_unit_storage_throughput = value.into(); self }
     /// `SizeInGiB`: an integer, required.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = value.into(); self }
+    pub fn size_in_gi_b(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gi_b = value.into(); self }
 }
 
-impl PropertyType for FsxLustreConfig {}
+impl crate::PropertyType for FsxLustreConfig {}
 
-impl ToValue for FsxLustreConfig {
+impl ::cloudwright_core::ToValue for FsxLustreConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "PerUnitStorageThroughput",
                 &self.per_unit_storage_throughput,
@@ -1345,24 +1127,6 @@ impl ToValue for FsxLustreConfig {
             .build()
     }
 }
-
-/// The required properties of [`RollingUpdatePolicy`], by name: `RollingUpdatePolicy::new(RollingUpdatePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RollingUpdatePolicyRequired {
-    /// `MaximumBatchSize`: a [`CapacitySizeConfig`] object, required.
-    pub maximum_batch_size: Obj<CapacitySizeConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
-        ("RollbackMaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
-    ],
-    required: &["MaximumBatchSize"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RollingUpdatePolicy` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1374,36 +1138,36 @@ pub struct RollingUpdatePolicy {
     /// `MaximumBatchSize`: a [`CapacitySizeConfig`] object, required.
     ///
     /// Batch size for each rolling step to provision capacity and turn on traffic on the new endpoint fleet, and terminate capacity on the old endpoint fleet. Value must be between 5% to 50% of the variant's total instance count.
-    pub maximum_batch_size: Obj<CapacitySizeConfig>,
+    pub maximum_batch_size: crate::Obj<CapacitySizeConfig>,
     /// `RollbackMaximumBatchSize`: a [`CapacitySizeConfig`] object.
     ///
     /// Batch size for rollback to the old endpoint fleet. Each rolling step to provision capacity and turn on traffic on the old endpoint fleet, and terminate capacity on the new endpoint fleet. If this field is absent, the default value will be set to 100% of total capacity which means to bring up the whole capacity of the old fleet at once during rollback.
-    pub rollback_maximum_batch_size: Option<Obj<CapacitySizeConfig>>,
+    pub rollback_maximum_batch_size: ::std::option::Option<crate::Obj<CapacitySizeConfig>>,
 }
 
 #[rustfmt::skip]
 impl RollingUpdatePolicy {
-    /// A `RollingUpdatePolicy` with its required properties, named in a [`RollingUpdatePolicyRequired`].
+    /// A `RollingUpdatePolicy` with its one required property, `MaximumBatchSize`.
     #[inline]
-    pub fn new(required: RollingUpdatePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<CapacitySizeConfig>>) -> Self {
         Self {
-            maximum_batch_size: required.maximum_batch_size,
-            rollback_maximum_batch_size: None,
+            maximum_batch_size: value.into(),
+            rollback_maximum_batch_size: ::std::option::Option::None,
         }
     }
 
     /// `MaximumBatchSize`: a [`CapacitySizeConfig`] object, required.
-    pub fn maximum_batch_size(mut self, value: impl Into<Obj<CapacitySizeConfig>>) -> Self { self.maximum_batch_size = value.into(); self }
+    pub fn maximum_batch_size(mut self, value: impl ::std::convert::Into<crate::Obj<CapacitySizeConfig>>) -> Self { self.maximum_batch_size = value.into(); self }
     /// `RollbackMaximumBatchSize`: a [`CapacitySizeConfig`] object.
-    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<CapacitySizeConfig>>) -> Self { self.rollback_maximum_batch_size = Some(value.into()); self }
+    pub fn rollback_maximum_batch_size(mut self, value: impl ::std::convert::Into<crate::Obj<CapacitySizeConfig>>) -> Self { self.rollback_maximum_batch_size = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RollingUpdatePolicy {}
+impl crate::PropertyType for RollingUpdatePolicy {}
 
-impl ToValue for RollingUpdatePolicy {
+impl ::cloudwright_core::ToValue for RollingUpdatePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaximumBatchSize", &self.maximum_batch_size)
             .opt(
                 "RollbackMaximumBatchSize",
@@ -1412,24 +1176,6 @@ impl ToValue for RollingUpdatePolicy {
             .build()
     }
 }
-
-/// The required properties of [`ScheduledUpdateConfig`], by name: `ScheduledUpdateConfig::new(ScheduledUpdateConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduledUpdateConfigRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduledUpdateConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1441,61 +1187,43 @@ pub struct ScheduledUpdateConfig {
     /// `DeploymentConfig`: a [`DeploymentConfig`] object.
     ///
     /// The configuration to use when updating the AMI versions.
-    pub deployment_config: Option<Obj<DeploymentConfig>>,
+    pub deployment_config: ::std::option::Option<crate::Obj<DeploymentConfig>>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// A cron expression that specifies the schedule that SageMaker follows when updating the AMI.
     ///
     /// Pattern `cron\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\?) (?:[1-9]|0[1-9]|1[0-2]|\*|\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\*|)\)`; length 1 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ScheduledUpdateConfig {
-    /// A `ScheduledUpdateConfig` with its required properties, named in a [`ScheduledUpdateConfigRequired`].
+    /// A `ScheduledUpdateConfig` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduledUpdateConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            deployment_config: None,
-            schedule_expression: required.schedule_expression,
+            deployment_config: ::std::option::Option::None,
+            schedule_expression: value.into(),
         }
     }
 
     /// `DeploymentConfig`: a [`DeploymentConfig`] object.
-    pub fn deployment_config(mut self, value: impl Into<Obj<DeploymentConfig>>) -> Self { self.deployment_config = Some(value.into()); self }
+    pub fn deployment_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentConfig>>) -> Self { self.deployment_config = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
-impl PropertyType for ScheduledUpdateConfig {}
+impl crate::PropertyType for ScheduledUpdateConfig {}
 
-impl ToValue for ScheduledUpdateConfig {
+impl ::cloudwright_core::ToValue for ScheduledUpdateConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentConfig", &self.deployment_config)
             .req("ScheduleExpression", &self.schedule_expression)
             .build()
     }
 }
-
-/// The required properties of [`TieredStorageConfig`], by name: `TieredStorageConfig::new(TieredStorageConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TieredStorageConfigRequired {
-    /// `Mode`: a [`TieredStorageConfigMode`] value, required.
-    pub mode: TieredStorageConfigMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TieredStorageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceMemoryAllocationPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["Enable", "Disable"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TieredStorageConfig` property type of `AWS::SageMaker::Cluster`.
 ///
@@ -1509,7 +1237,7 @@ pub struct TieredStorageConfig {
     /// The percentage of instance memory to allocate for tiered storage.
     ///
     /// Value 0 to 100.
-    pub instance_memory_allocation_percentage: Option<Int>,
+    pub instance_memory_allocation_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `Mode`: a [`TieredStorageConfigMode`] value, required.
     ///
     /// The mode of tiered storage.
@@ -1518,27 +1246,27 @@ pub struct TieredStorageConfig {
 
 #[rustfmt::skip]
 impl TieredStorageConfig {
-    /// A `TieredStorageConfig` with its required properties, named in a [`TieredStorageConfigRequired`].
+    /// A `TieredStorageConfig` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: TieredStorageConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TieredStorageConfigMode>) -> Self {
         Self {
-            instance_memory_allocation_percentage: None,
-            mode: required.mode,
+            instance_memory_allocation_percentage: ::std::option::Option::None,
+            mode: value.into(),
         }
     }
 
     /// `InstanceMemoryAllocationPercentage`: an integer.
-    pub fn instance_memory_allocation_percentage(mut self, value: impl Into<Int>) -> Self { self.instance_memory_allocation_percentage = Some(value.into()); self }
+    pub fn instance_memory_allocation_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_memory_allocation_percentage = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`TieredStorageConfigMode`] value, required.
-    pub fn mode(mut self, value: impl Into<TieredStorageConfigMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<TieredStorageConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for TieredStorageConfig {}
+impl crate::PropertyType for TieredStorageConfig {}
 
-impl ToValue for TieredStorageConfig {
+impl ::cloudwright_core::ToValue for TieredStorageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "InstanceMemoryAllocationPercentage",
                 &self.instance_memory_allocation_percentage,
@@ -1554,23 +1282,23 @@ pub enum AutoScalerType {
     /// `Karpenter`
     Karpenter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoScalerType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoScalerType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoScalerType {
+impl ::cloudwright_core::ToValue for AutoScalerType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Karpenter => "Karpenter",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1582,24 +1310,24 @@ pub enum ClusterAutoScalingConfigMode {
     /// `Disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ClusterAutoScalingConfigMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ClusterAutoScalingConfigMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ClusterAutoScalingConfigMode {
+impl ::cloudwright_core::ToValue for ClusterAutoScalingConfigMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "Enable",
             Self::Disable => "Disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1611,24 +1339,24 @@ pub enum DeepHealthCheckType {
     /// `InstanceConnectivity`
     InstanceConnectivity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeepHealthCheckType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeepHealthCheckType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeepHealthCheckType {
+impl ::cloudwright_core::ToValue for DeepHealthCheckType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InstanceStress => "InstanceStress",
             Self::InstanceConnectivity => "InstanceConnectivity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1642,25 +1370,25 @@ pub enum Effect {
     /// `NoExecute`
     NoExecute,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Effect {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Effect {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Effect {
+impl ::cloudwright_core::ToValue for Effect {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NoSchedule => "NoSchedule",
             Self::PreferNoSchedule => "PreferNoSchedule",
             Self::NoExecute => "NoExecute",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1914,18 +1642,18 @@ pub enum InstanceType {
     /// `ml.trn2.48xlarge`
     MlTrn2_48xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlC5_12xlarge => "ml.c5.12xlarge",
             Self::MlC5_18xlarge => "ml.c5.18xlarge",
@@ -2050,9 +1778,9 @@ impl ToValue for InstanceType {
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
             Self::MlTrn2_3xlarge => "ml.trn2.3xlarge",
             Self::MlTrn2_48xlarge => "ml.trn2.48xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2062,23 +1790,23 @@ pub enum NodeProvisioningMode {
     /// `Continuous`
     Continuous,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NodeProvisioningMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NodeProvisioningMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NodeProvisioningMode {
+impl ::cloudwright_core::ToValue for NodeProvisioningMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Continuous => "Continuous",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2090,24 +1818,24 @@ pub enum NodeRecovery {
     /// `None`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NodeRecovery {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NodeRecovery {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NodeRecovery {
+impl ::cloudwright_core::ToValue for NodeRecovery {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "Automatic",
             Self::None => "None",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2121,25 +1849,25 @@ pub enum NodeType {
     /// `Compute`
     Compute,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NodeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NodeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NodeType {
+impl ::cloudwright_core::ToValue for NodeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Controller => "Controller",
             Self::Login => "Login",
             Self::Compute => "Compute",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2151,23 +1879,267 @@ pub enum TieredStorageConfigMode {
     /// `Disable`
     Disable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TieredStorageConfigMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TieredStorageConfigMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TieredStorageConfigMode {
+impl ::cloudwright_core::ToValue for TieredStorageConfigMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enable => "Enable",
             Self::Disable => "Disable",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Tag, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-fA-F]{8,17}|default$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\S\\s]+$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("(?!\\s*$).+");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new(
+        "cron\\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\\?) (?:[1-9]|0[1-9]|1[0-2]|\\*|\\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\\*|)\\)",
+    );
+    pub(crate) static PATTERN_11: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cluster: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScaling", Shape::Object(&RULE_ClusterAutoScalingConfig)),
+            ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ClusterRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("NodeProvisioningMode", Shape::Str(&StrRule { allowed: &["Continuous"], ..StrRule::ANY })),
+            ("NodeRecovery", Shape::Str(&StrRule { allowed: &["Automatic", "None"], ..StrRule::ANY })),
+            ("Orchestrator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("TieredStorageConfig", Shape::Object(&RULE_TieredStorageConfig)),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AlarmDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["AlarmName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), allowed: &["CAPACITY_PERCENTAGE", "INSTANCE_COUNT"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterAutoScalingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoScalerType", Shape::Str(&StrRule { allowed: &["Karpenter"], ..StrRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["Enable", "Disable"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("OnDemand", Shape::Typed(json_type::OBJECT)),
+            ("Spot", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityRequirements", Shape::Object(&RULE_ClusterCapacityRequirements)),
+            ("CurrentCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ImageId", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
+            ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
+            ("KubernetesConfig", Shape::Object(&RULE_ClusterKubernetesConfig)),
+            ("LifeCycleConfig", Shape::Object(&RULE_ClusterLifeCycleConfig)),
+            ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
+            ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
+            ("ScheduledUpdateConfig", Shape::Object(&RULE_ScheduledUpdateConfig)),
+            ("SlurmConfig", Shape::Object(&RULE_ClusterSlurmConfig)),
+            ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
+            ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ],
+        required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Labels", Shape::Typed(json_type::OBJECT)),
+            ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterKubernetesTaint), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
+        properties: &[
+            ("Effect", Shape::Str(&StrRule { allowed: &["NoSchedule", "PreferNoSchedule", "NoExecute"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(317), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Effect"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("OnCreate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("OnInitComplete", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("SourceS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
+        properties: &[
+            ("CurrentCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("EnvironmentConfig", Shape::Object(&RULE_EnvironmentConfig)),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
+            ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(4), unique: false })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
+            ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
+            ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
+            ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ],
+        required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType", "EnvironmentConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
+        properties: &[
+            ("NodeType", Shape::Str(&StrRule { allowed: &["Controller", "Login", "Compute"], ..StrRule::ANY })),
+            ("PartitionNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+        ],
+        required: &["NodeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRollbackConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmDetails), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
+            ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnvironmentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FSxLustreConfig", Shape::Object(&RULE_FsxLustreConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FsxLustreConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PerUnitStorageThroughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("SizeInGiB", Shape::Int(&NumRule { min: Some(1200.0), max: Some(100800.0), ..NumRule::ANY })),
+        ],
+        required: &["SizeInGiB", "PerUnitStorageThroughput"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
+            ("RollbackMaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
+        ],
+        required: &["MaximumBatchSize"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TieredStorageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceMemoryAllocationPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["Enable", "Disable"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

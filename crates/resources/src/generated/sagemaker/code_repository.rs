@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepositoryRequired {
-    /// `GitConfig`: a [`GitConfig`] object, required.
-    pub git_config: Obj<GitConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[
-        ("CodeRepositoryName", Shape::STR),
-        ("GitConfig", Shape::Object(&RULE_GitConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["GitConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::CodeRepository` resource.
 ///
 /// Creates a Git repository as a resource in your SageMaker AI account. You can associate the repository with notebook instances so that you can use Git source control for the notebooks you create. The Git repository is a resource in your SageMaker AI account, so it can be associated with more than one notebook instance, and it persists independently from the lifecycle of any notebook instances it is associated with.
 ///
-/// The repository can be hosted either in \[AWS CodeCommit\](<https://docs.aws.amazon.com/codecommit/latest/userguide/welcome.html>) or in any other Git repository.
+/// The repository can be hosted either in [AWS CodeCommit](https://docs.aws.amazon.com/codecommit/latest/userguide/welcome.html) or in any other Git repository.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CodeRepositoryAttributes`], which `Handle<CodeRepository>` dereferences to.
@@ -46,15 +25,15 @@ pub struct CodeRepository {
     /// The name of the Git repository.
     ///
     /// Create-only: changing it replaces the resource.
-    pub code_repository_name: Option<Str>,
+    pub code_repository_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `GitConfig`: a [`GitConfig`] object, required.
     ///
     /// Configuration details for the Git repository, including the URL where it is located and the ARN of the AWS Secrets Manager secret that contains the credentials used to access the repository.
-    pub git_config: Obj<GitConfig>,
+    pub git_config: crate::Obj<GitConfig>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// List of tags for Code Repository.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +43,7 @@ impl CodeRepository {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::CodeRepository",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-coderepository.html",
         primary_identifier: &["Id"],
@@ -75,45 +54,47 @@ impl CodeRepository {
         read_only: &["Id"],
         attributes: &["CodeRepositoryName", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
+    /// A `CodeRepository` with its one required property, `GitConfig`.
     #[inline]
-    pub fn new(required: CodeRepositoryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<GitConfig>>) -> Self {
         Self {
-            code_repository_name: None,
-            git_config: required.git_config,
-            tags: None,
+            code_repository_name: ::std::option::Option::None,
+            git_config: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CodeRepositoryName`: a string.
-    pub fn code_repository_name(mut self, value: impl Into<Str>) -> Self { self.code_repository_name = Some(value.into()); self }
+    pub fn code_repository_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.code_repository_name = ::std::option::Option::Some(value.into()); self }
     /// `GitConfig`: a [`GitConfig`] object, required.
-    pub fn git_config(mut self, value: impl Into<Obj<GitConfig>>) -> Self { self.git_config = value.into(); self }
+    pub fn git_config(mut self, value: impl ::std::convert::Into<crate::Obj<GitConfig>>) -> Self { self.git_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CodeRepository {
+impl ::cloudwright_core::Resource for CodeRepository {
     type Attributes = CodeRepositoryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CodeRepository, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CodeRepository, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CodeRepository {
+impl ::cloudwright_core::ToValue for CodeRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeRepositoryName", &self.code_repository_name)
             .req("GitConfig", &self.git_config)
             .opt("Tags", &self.tags)
@@ -121,12 +102,12 @@ impl ToValue for CodeRepository {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CodeRepository`]: `Handle<CodeRepository>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CodeRepository`]: `Handle<CodeRepository>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CodeRepositoryAttributes(ResourceRef);
+pub struct CodeRepositoryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CodeRepositoryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CodeRepositoryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,35 +117,16 @@ impl CodeRepositoryAttributes {
     ///
     /// The name of the Git repository.
     #[inline]
-    pub fn code_repository_name(&self) -> Value {
-        self.0.get_att("CodeRepositoryName")
+    pub fn code_repository_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CodeRepositoryName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`GitConfig`], by name: `GitConfig::new(GitConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GitConfigRequired {
-    /// `RepositoryUrl`: a string, required.
-    pub repository_url: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Branch", Shape::STR),
-        ("RepositoryUrl", Shape::STR),
-        ("SecretArn", Shape::STR),
-    ],
-    required: &["RepositoryUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitConfig` property type of `AWS::SageMaker::CodeRepository`.
 ///
@@ -176,45 +138,45 @@ pub struct GitConfig {
     /// `Branch`: a string.
     ///
     /// The default branch for the Git repository.
-    pub branch: Option<Str>,
+    pub branch: ::std::option::Option<::cloudwright_core::Str>,
     /// `RepositoryUrl`: a string, required.
     ///
     /// The URL where the Git repository is located.
-    pub repository_url: Str,
+    pub repository_url: ::cloudwright_core::Str,
     /// `SecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret that contains the credentials used to access the git repository. The secret must have a staging label of `AWSCURRENT` and must be in the following format:
     ///
     /// `{"username": *UserName* , "password": *Password* }`
-    pub secret_arn: Option<Str>,
+    pub secret_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl GitConfig {
-    /// A `GitConfig` with its required properties, named in a [`GitConfigRequired`].
+    /// A `GitConfig` with its one required property, `RepositoryUrl`.
     #[inline]
-    pub fn new(required: GitConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            branch: None,
-            repository_url: required.repository_url,
-            secret_arn: None,
+            branch: ::std::option::Option::None,
+            repository_url: value.into(),
+            secret_arn: ::std::option::Option::None,
         }
     }
 
     /// `Branch`: a string.
-    pub fn branch(mut self, value: impl Into<Str>) -> Self { self.branch = Some(value.into()); self }
+    pub fn branch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.branch = ::std::option::Option::Some(value.into()); self }
     /// `RepositoryUrl`: a string, required.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
+    pub fn repository_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_url = value.into(); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
+    pub fn secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GitConfig {}
+impl crate::PropertyType for GitConfig {}
 
-impl ToValue for GitConfig {
+impl ::cloudwright_core::ToValue for GitConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Branch", &self.branch)
             .req("RepositoryUrl", &self.repository_url)
             .opt("SecretArn", &self.secret_arn)
@@ -226,21 +188,10 @@ impl ToValue for GitConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::CodeRepository`.
 ///
@@ -248,9 +199,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -265,19 +216,61 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
+        properties: &[
+            ("CodeRepositoryName", Shape::STR),
+            ("GitConfig", Shape::Object(&RULE_GitConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["GitConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Branch", Shape::STR),
+            ("RepositoryUrl", Shape::STR),
+            ("SecretArn", Shape::STR),
+        ],
+        required: &["RepositoryUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

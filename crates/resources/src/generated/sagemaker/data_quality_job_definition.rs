@@ -5,69 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     BatchTransformInput, BatchTransformInputRequired, ClusterConfig, ClusterConfigRequired,
     ConstraintsResource, Csv, DatasetFormat, EndpointInput, EndpointInputRequired, InstanceType,
-    JsonProperty, MonitoringOutput, MonitoringOutputConfig, MonitoringOutputConfigRequired,
-    MonitoringOutputRequired, MonitoringResources, MonitoringResourcesRequired, NetworkConfig,
+    Json, MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
     S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
-    StatisticsResource, StoppingCondition, StoppingConditionRequired, Tag, TagRequired, VpcConfig,
-    VpcConfigRequired,
+    StatisticsResource, StoppingCondition, Tag, TagRequired, VpcConfig, VpcConfigRequired,
 };
-use super::shared::{
-    RULE_BatchTransformInput, RULE_ConstraintsResource, RULE_EndpointInput,
-    RULE_MonitoringOutputConfig, RULE_MonitoringResources, RULE_NetworkConfig,
-    RULE_StatisticsResource, RULE_StoppingCondition, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
 /// The required properties of [`DataQualityJobDefinition`], by name: `DataQualityJobDefinition::new(DataQualityJobDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataQualityJobDefinitionRequired {
     /// `DataQualityAppSpecification`: a [`DataQualityAppSpecification`] object, required.
-    pub data_quality_app_specification: Obj<DataQualityAppSpecification>,
+    pub data_quality_app_specification: crate::Obj<DataQualityAppSpecification>,
     /// `DataQualityJobInput`: a [`DataQualityJobInput`] object, required.
-    pub data_quality_job_input: Obj<DataQualityJobInput>,
+    pub data_quality_job_input: crate::Obj<DataQualityJobInput>,
     /// `DataQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub data_quality_job_output_config: Obj<MonitoringOutputConfig>,
+    pub data_quality_job_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    pub job_resources: Obj<MonitoringResources>,
+    pub job_resources: crate::Obj<MonitoringResources>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQualityJobDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("DataQualityAppSpecification", Shape::Object(&RULE_DataQualityAppSpecification)),
-        ("DataQualityBaselineConfig", Shape::Object(&RULE_DataQualityBaselineConfig)),
-        ("DataQualityJobInput", Shape::Object(&RULE_DataQualityJobInput)),
-        ("DataQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["DataQualityAppSpecification", "DataQualityJobInput", "DataQualityJobOutputConfig", "JobResources", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::DataQualityJobDefinition` resource.
 ///
-/// Creates a definition for a job that monitors data quality and drift. For information about model monitor, see \[Amazon SageMaker AI Model Monitor\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor.html>) .
+/// Creates a definition for a job that monitors data quality and drift. For information about model monitor, see [Amazon SageMaker AI Model Monitor](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor.html) .
 ///
 /// `Ref` returns its `JobDefinitionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DataQualityJobDefinitionAttributes`], which `Handle<DataQualityJobDefinition>` dereferences to.
@@ -83,69 +46,69 @@ pub struct DataQualityJobDefinition {
     /// Specifies the container that runs the monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_quality_app_specification: Obj<DataQualityAppSpecification>,
+    pub data_quality_app_specification: crate::Obj<DataQualityAppSpecification>,
     /// `DataQualityBaselineConfig`: a [`DataQualityBaselineConfig`] object.
     ///
     /// Configures the constraints and baselines for the monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_quality_baseline_config: Option<Obj<DataQualityBaselineConfig>>,
+    pub data_quality_baseline_config: ::std::option::Option<crate::Obj<DataQualityBaselineConfig>>,
     /// `DataQualityJobInput`: a [`DataQualityJobInput`] object, required.
     ///
     /// A list of inputs for the monitoring job. Currently endpoints are supported as monitoring inputs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_quality_job_input: Obj<DataQualityJobInput>,
+    pub data_quality_job_input: crate::Obj<DataQualityJobInput>,
     /// `DataQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
     ///
     /// The output configuration for monitoring jobs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_quality_job_output_config: Obj<MonitoringOutputConfig>,
+    pub data_quality_job_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `EndpointName`: a string.
     ///
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub endpoint_name: Option<Str>,
+    pub endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobDefinitionName`: a string.
     ///
     /// The name for the monitoring job definition.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub job_definition_name: Option<Str>,
+    pub job_definition_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobResources`: a [`MonitoringResources`] object, required.
     ///
     /// Identifies the resources to deploy for a monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_resources: Obj<MonitoringResources>,
+    pub job_resources: crate::Obj<MonitoringResources>,
     /// `NetworkConfig`: a [`NetworkConfig`] object.
     ///
     /// Specifies networking configuration for the monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_config: Option<Obj<NetworkConfig>>,
+    pub network_config: ::std::option::Option<crate::Obj<NetworkConfig>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StoppingCondition`: a [`StoppingCondition`] object.
     ///
     /// A time limit for how long the monitoring job is allowed to run before stopping.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stopping_condition: Option<Obj<StoppingCondition>>,
+    pub stopping_condition: ::std::option::Option<crate::Obj<StoppingCondition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -155,7 +118,7 @@ impl DataQualityJobDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::DataQualityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-dataqualityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
@@ -166,7 +129,7 @@ impl DataQualityJobDefinition {
         read_only: &["CreationTime", "JobDefinitionArn"],
         attributes: &["CreationTime", "DataQualityAppSpecification.ContainerArguments", "DataQualityAppSpecification.ContainerEntrypoint", "DataQualityAppSpecification.ImageUri", "DataQualityAppSpecification.PostAnalyticsProcessorSourceUri", "DataQualityAppSpecification.RecordPreprocessorSourceUri", "DataQualityBaselineConfig.BaseliningJobName", "DataQualityBaselineConfig.ConstraintsResource.S3Uri", "DataQualityBaselineConfig.StatisticsResource.S3Uri", "DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet", "DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute", "DataQualityJobInput.BatchTransformInput.LocalPath", "DataQualityJobInput.BatchTransformInput.S3DataDistributionType", "DataQualityJobInput.BatchTransformInput.S3InputMode", "DataQualityJobInput.EndpointInput.EndpointName", "DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute", "DataQualityJobInput.EndpointInput.LocalPath", "DataQualityJobInput.EndpointInput.S3DataDistributionType", "DataQualityJobInput.EndpointInput.S3InputMode", "DataQualityJobOutputConfig.KmsKeyId", "DataQualityJobOutputConfig.MonitoringOutputs", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataQualityJobDefinition` with its required properties, named in a [`DataQualityJobDefinitionRequired`].
@@ -174,61 +137,63 @@ impl DataQualityJobDefinition {
     pub fn new(required: DataQualityJobDefinitionRequired) -> Self {
         Self {
             data_quality_app_specification: required.data_quality_app_specification,
-            data_quality_baseline_config: None,
+            data_quality_baseline_config: ::std::option::Option::None,
             data_quality_job_input: required.data_quality_job_input,
             data_quality_job_output_config: required.data_quality_job_output_config,
-            endpoint_name: None,
-            job_definition_name: None,
+            endpoint_name: ::std::option::Option::None,
+            job_definition_name: ::std::option::Option::None,
             job_resources: required.job_resources,
-            network_config: None,
+            network_config: ::std::option::Option::None,
             role_arn: required.role_arn,
-            stopping_condition: None,
-            tags: None,
+            stopping_condition: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DataQualityAppSpecification`: a [`DataQualityAppSpecification`] object, required.
-    pub fn data_quality_app_specification(mut self, value: impl Into<Obj<DataQualityAppSpecification>>) -> Self { self.data_quality_app_specification = value.into(); self }
+    pub fn data_quality_app_specification(mut self, value: impl ::std::convert::Into<crate::Obj<DataQualityAppSpecification>>) -> Self { self.data_quality_app_specification = value.into(); self }
     /// `DataQualityBaselineConfig`: a [`DataQualityBaselineConfig`] object.
-    pub fn data_quality_baseline_config(mut self, value: impl Into<Obj<DataQualityBaselineConfig>>) -> Self { self.data_quality_baseline_config = Some(value.into()); self }
+    pub fn data_quality_baseline_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataQualityBaselineConfig>>) -> Self { self.data_quality_baseline_config = ::std::option::Option::Some(value.into()); self }
     /// `DataQualityJobInput`: a [`DataQualityJobInput`] object, required.
-    pub fn data_quality_job_input(mut self, value: impl Into<Obj<DataQualityJobInput>>) -> Self { self.data_quality_job_input = value.into(); self }
+    pub fn data_quality_job_input(mut self, value: impl ::std::convert::Into<crate::Obj<DataQualityJobInput>>) -> Self { self.data_quality_job_input = value.into(); self }
     /// `DataQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub fn data_quality_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.data_quality_job_output_config = value.into(); self }
+    pub fn data_quality_job_output_config(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringOutputConfig>>) -> Self { self.data_quality_job_output_config = value.into(); self }
     /// `EndpointName`: a string.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
+    pub fn job_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
+    pub fn job_resources(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
+    pub fn network_config(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfig>>) -> Self { self.network_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
+    pub fn stopping_condition(mut self, value: impl ::std::convert::Into<crate::Obj<StoppingCondition>>) -> Self { self.stopping_condition = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataQualityJobDefinition {
+impl ::cloudwright_core::Resource for DataQualityJobDefinition {
     type Attributes = DataQualityJobDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataQualityJobDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataQualityJobDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataQualityJobDefinition {
+impl ::cloudwright_core::ToValue for DataQualityJobDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DataQualityAppSpecification",
                 &self.data_quality_app_specification,
@@ -253,12 +218,12 @@ impl ToValue for DataQualityJobDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataQualityJobDefinition`]: `Handle<DataQualityJobDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataQualityJobDefinition`]: `Handle<DataQualityJobDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataQualityJobDefinitionAttributes(ResourceRef);
+pub struct DataQualityJobDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataQualityJobDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataQualityJobDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -268,69 +233,95 @@ impl DataQualityJobDefinitionAttributes {
     ///
     /// The time when the job definition was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.ContainerArguments`: a list of strings.
     ///
     /// The arguments to send to the container that the monitoring job runs.
     #[inline]
-    pub fn data_quality_app_specification_container_arguments(&self) -> Value {
-        self.0
-            .get_att("DataQualityAppSpecification.ContainerArguments")
+    pub fn data_quality_app_specification_container_arguments(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("DataQualityAppSpecification.ContainerArguments"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.ContainerEntrypoint`: a list of strings.
     ///
     /// The entrypoint for a container used to run a monitoring job.
     #[inline]
-    pub fn data_quality_app_specification_container_entrypoint(&self) -> Value {
-        self.0
-            .get_att("DataQualityAppSpecification.ContainerEntrypoint")
+    pub fn data_quality_app_specification_container_entrypoint(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("DataQualityAppSpecification.ContainerEntrypoint"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.ImageUri`: a string.
     ///
     /// The container image that the data quality monitoring job runs.
     #[inline]
-    pub fn data_quality_app_specification_image_uri(&self) -> Value {
-        self.0.get_att("DataQualityAppSpecification.ImageUri")
+    pub fn data_quality_app_specification_image_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataQualityAppSpecification.ImageUri"))
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.PostAnalyticsProcessorSourceUri`: a string.
     #[inline]
-    pub fn data_quality_app_specification_post_analytics_processor_source_uri(&self) -> Value {
-        self.0
-            .get_att("DataQualityAppSpecification.PostAnalyticsProcessorSourceUri")
+    pub fn data_quality_app_specification_post_analytics_processor_source_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityAppSpecification.PostAnalyticsProcessorSourceUri"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityAppSpecification.RecordPreprocessorSourceUri`: a string.
     #[inline]
-    pub fn data_quality_app_specification_record_preprocessor_source_uri(&self) -> Value {
-        self.0
-            .get_att("DataQualityAppSpecification.RecordPreprocessorSourceUri")
+    pub fn data_quality_app_specification_record_preprocessor_source_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityAppSpecification.RecordPreprocessorSourceUri"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityBaselineConfig.BaseliningJobName`: a string.
     #[inline]
-    pub fn data_quality_baseline_config_baselining_job_name(&self) -> Value {
-        self.0
-            .get_att("DataQualityBaselineConfig.BaseliningJobName")
+    pub fn data_quality_baseline_config_baselining_job_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityBaselineConfig.BaseliningJobName"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityBaselineConfig.ConstraintsResource.S3Uri`: a string.
     #[inline]
-    pub fn data_quality_baseline_config_constraints_resource_s3_uri(&self) -> Value {
-        self.0
-            .get_att("DataQualityBaselineConfig.ConstraintsResource.S3Uri")
+    pub fn data_quality_baseline_config_constraints_resource_s3_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityBaselineConfig.ConstraintsResource.S3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityBaselineConfig.StatisticsResource.S3Uri`: a string.
     #[inline]
-    pub fn data_quality_baseline_config_statistics_resource_s3_uri(&self) -> Value {
-        self.0
-            .get_att("DataQualityBaselineConfig.StatisticsResource.S3Uri")
+    pub fn data_quality_baseline_config_statistics_resource_s3_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityBaselineConfig.StatisticsResource.S3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
@@ -339,223 +330,279 @@ impl DataQualityJobDefinitionAttributes {
     #[inline]
     pub fn data_quality_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    pub fn data_quality_job_input_batch_transform_input_dataset_format_csv_header(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_dataset_format_json_line(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    pub fn data_quality_job_input_batch_transform_input_dataset_format_json_line(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_dataset_format_parquet(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    pub fn data_quality_job_input_batch_transform_input_dataset_format_parquet(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute`: a string.
     ///
     /// The attributes of the input data to exclude from the analysis.
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_exclude_features_attribute(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute")
+    pub fn data_quality_job_input_batch_transform_input_exclude_features_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_local_path(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.LocalPath")
+    pub fn data_quality_job_input_batch_transform_input_local_path(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.LocalPath"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.S3DataDistributionType")
+    pub fn data_quality_job_input_batch_transform_input_s3_data_distribution_type(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.S3DataDistributionType"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
     #[inline]
-    pub fn data_quality_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.BatchTransformInput.S3InputMode")
+    pub fn data_quality_job_input_batch_transform_input_s3_input_mode(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.BatchTransformInput.S3InputMode"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.EndpointName`: a string.
     #[inline]
-    pub fn data_quality_job_input_endpoint_input_endpoint_name(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.EndpointInput.EndpointName")
+    pub fn data_quality_job_input_endpoint_input_endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.EndpointInput.EndpointName"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute`: a string.
     ///
     /// The attributes of the input data to exclude from the analysis.
     #[inline]
-    pub fn data_quality_job_input_endpoint_input_exclude_features_attribute(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute")
+    pub fn data_quality_job_input_endpoint_input_exclude_features_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
     #[inline]
-    pub fn data_quality_job_input_endpoint_input_local_path(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.EndpointInput.LocalPath")
+    pub fn data_quality_job_input_endpoint_input_local_path(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.EndpointInput.LocalPath"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
     #[inline]
-    pub fn data_quality_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.EndpointInput.S3DataDistributionType")
+    pub fn data_quality_job_input_endpoint_input_s3_data_distribution_type(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.EndpointInput.S3DataDistributionType"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
     #[inline]
-    pub fn data_quality_job_input_endpoint_input_s3_input_mode(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobInput.EndpointInput.S3InputMode")
+    pub fn data_quality_job_input_endpoint_input_s3_input_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("DataQualityJobInput.EndpointInput.S3InputMode"),
+        )
     }
 
     /// `Fn::GetAtt` `DataQualityJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
     #[inline]
-    pub fn data_quality_job_output_config_kms_key_id(&self) -> Value {
-        self.0.get_att("DataQualityJobOutputConfig.KmsKeyId")
+    pub fn data_quality_job_output_config_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataQualityJobOutputConfig.KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `DataQualityJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
     #[inline]
-    pub fn data_quality_job_output_config_monitoring_outputs(&self) -> Value {
-        self.0
-            .get_att("DataQualityJobOutputConfig.MonitoringOutputs")
+    pub fn data_quality_job_output_config_monitoring_outputs(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("DataQualityJobOutputConfig.MonitoringOutputs"),
+        )
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
     #[inline]
-    pub fn endpoint_name(&self) -> Value {
-        self.0.get_att("EndpointName")
+    pub fn endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointName"))
     }
 
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
     #[inline]
-    pub fn job_definition_arn(&self) -> Value {
-        self.0.get_att("JobDefinitionArn")
+    pub fn job_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
     #[inline]
-    pub fn job_definition_name(&self) -> Value {
-        self.0.get_att("JobDefinitionName")
+    pub fn job_definition_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionName"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
     #[inline]
-    pub fn job_resources_cluster_config_instance_count(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.InstanceCount")
+    pub fn job_resources_cluster_config_instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("JobResources.ClusterConfig.InstanceCount"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
     #[inline]
-    pub fn job_resources_cluster_config_instance_type(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.InstanceType")
+    pub fn job_resources_cluster_config_instance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobResources.ClusterConfig.InstanceType"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
     #[inline]
-    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
     #[inline]
-    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
     #[inline]
-    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
-        self.0
-            .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    pub fn network_config_enable_inter_container_traffic_encryption(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("NetworkConfig.EnableInterContainerTrafficEncryption"),
+        )
     }
 
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
     #[inline]
-    pub fn network_config_enable_network_isolation(&self) -> Value {
-        self.0.get_att("NetworkConfig.EnableNetworkIsolation")
+    pub fn network_config_enable_network_isolation(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("NetworkConfig.EnableNetworkIsolation"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
     #[inline]
-    pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
-        self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    pub fn network_config_vpc_config_security_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     #[inline]
-    pub fn network_config_vpc_config_subnets(&self) -> Value {
-        self.0.get_att("NetworkConfig.VpcConfig.Subnets")
+    pub fn network_config_vpc_config_subnets(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkConfig.VpcConfig.Subnets"))
     }
 
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
     #[inline]
-    pub fn role_arn(&self) -> Value {
-        self.0.get_att("RoleArn")
+    pub fn role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleArn"))
     }
 
     /// `Fn::GetAtt` `StoppingCondition.MaxRuntimeInSeconds`: an integer.
@@ -568,42 +615,20 @@ impl DataQualityJobDefinitionAttributes {
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
     #[inline]
-    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
-        self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("StoppingCondition.MaxRuntimeInSeconds"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
-
-/// The required properties of [`DataQualityAppSpecification`], by name: `DataQualityAppSpecification::new(DataQualityAppSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataQualityAppSpecificationRequired {
-    /// `ImageUri`: a string, required.
-    pub image_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQualityAppSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ImageUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataQualityAppSpecification` property type of `AWS::SageMaker::DataQualityJobDefinition`.
 ///
@@ -617,72 +642,74 @@ pub struct DataQualityAppSpecification {
     /// The arguments to send to the container that the monitoring job runs.
     ///
     /// Items 1 to 50; each item: length 1 to 256.
-    pub container_arguments: Option<List<Str>>,
+    pub container_arguments:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerEntrypoint`: a list of strings.
     ///
     /// The entrypoint for a container used to run a monitoring job.
     ///
     /// Items 1 to 100; each item: length 1 to 256.
-    pub container_entrypoint: Option<List<Str>>,
+    pub container_entrypoint:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Environment`: a JSON value.
     ///
     /// Sets the environment variables in the container that the monitoring job runs.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `ImageUri`: a string, required.
     ///
     /// The container image that the data quality monitoring job runs.
     ///
     /// Pattern `.*`; length 0 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `PostAnalyticsProcessorSourceUri`: a string.
     ///
     /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub post_analytics_processor_source_uri: Option<Str>,
+    pub post_analytics_processor_source_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordPreprocessorSourceUri`: a string.
     ///
     /// An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flattened JSON so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub record_preprocessor_source_uri: Option<Str>,
+    pub record_preprocessor_source_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DataQualityAppSpecification {
-    /// A `DataQualityAppSpecification` with its required properties, named in a [`DataQualityAppSpecificationRequired`].
+    /// A `DataQualityAppSpecification` with its one required property, `ImageUri`.
     #[inline]
-    pub fn new(required: DataQualityAppSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_arguments: None,
-            container_entrypoint: None,
-            environment: None,
-            image_uri: required.image_uri,
-            post_analytics_processor_source_uri: None,
-            record_preprocessor_source_uri: None,
+            container_arguments: ::std::option::Option::None,
+            container_entrypoint: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            image_uri: value.into(),
+            post_analytics_processor_source_uri: ::std::option::Option::None,
+            record_preprocessor_source_uri: ::std::option::Option::None,
         }
     }
 
     /// `ContainerArguments`: a list of strings.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
+    pub fn container_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_arguments = ::std::option::Option::Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
+    pub fn container_entrypoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_entrypoint = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
     /// `PostAnalyticsProcessorSourceUri`: a string.
-    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self { self.post_analytics_processor_source_uri = Some(value.into()); self }
+    pub fn post_analytics_processor_source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_analytics_processor_source_uri = ::std::option::Option::Some(value.into()); self }
     /// `RecordPreprocessorSourceUri`: a string.
-    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self { self.record_preprocessor_source_uri = Some(value.into()); self }
+    pub fn record_preprocessor_source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_preprocessor_source_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataQualityAppSpecification {}
+impl crate::PropertyType for DataQualityAppSpecification {}
 
-impl ToValue for DataQualityAppSpecification {
+impl ::cloudwright_core::ToValue for DataQualityAppSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
             .opt("ContainerEntrypoint", &self.container_entrypoint)
             .opt("Environment", &self.environment)
@@ -699,17 +726,6 @@ impl ToValue for DataQualityAppSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DataQualityBaselineConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
-        ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataQualityBaselineConfig` property type of `AWS::SageMaker::DataQualityJobDefinition`.
 ///
 /// Configuration for monitoring constraints and monitoring statistics. These baseline resources are compared against the results of the current job from the series of jobs scheduled to collect data periodically.
@@ -722,15 +738,15 @@ pub struct DataQualityBaselineConfig {
     /// The name of the job that performs baselining for the data quality monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub baselining_job_name: Option<Str>,
+    pub baselining_job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
     ///
     /// The constraints resource for a monitoring job.
-    pub constraints_resource: Option<Obj<ConstraintsResource>>,
+    pub constraints_resource: ::std::option::Option<crate::Obj<ConstraintsResource>>,
     /// `StatisticsResource`: a [`StatisticsResource`] object.
     ///
     /// Configuration for monitoring constraints and monitoring statistics. These baseline resources are compared against the results of the current job from the series of jobs scheduled to collect data periodically.
-    pub statistics_resource: Option<Obj<StatisticsResource>>,
+    pub statistics_resource: ::std::option::Option<crate::Obj<StatisticsResource>>,
 }
 
 #[rustfmt::skip]
@@ -738,39 +754,29 @@ impl DataQualityBaselineConfig {
     /// A `DataQualityBaselineConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseliningJobName`: a string.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
+    pub fn baselining_job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.baselining_job_name = ::std::option::Option::Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
+    pub fn constraints_resource(mut self, value: impl ::std::convert::Into<crate::Obj<ConstraintsResource>>) -> Self { self.constraints_resource = ::std::option::Option::Some(value.into()); self }
     /// `StatisticsResource`: a [`StatisticsResource`] object.
-    pub fn statistics_resource(mut self, value: impl Into<Obj<StatisticsResource>>) -> Self { self.statistics_resource = Some(value.into()); self }
+    pub fn statistics_resource(mut self, value: impl ::std::convert::Into<crate::Obj<StatisticsResource>>) -> Self { self.statistics_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataQualityBaselineConfig {}
+impl crate::PropertyType for DataQualityBaselineConfig {}
 
-impl ToValue for DataQualityBaselineConfig {
+impl ::cloudwright_core::ToValue for DataQualityBaselineConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
             .opt("ConstraintsResource", &self.constraints_resource)
             .opt("StatisticsResource", &self.statistics_resource)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataQualityJobInput: ObjRule = ObjRule {
-    properties: &[
-        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
-        ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataQualityJobInput` property type of `AWS::SageMaker::DataQualityJobDefinition`.
 ///
@@ -782,11 +788,11 @@ pub struct DataQualityJobInput {
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
     ///
     /// Input object for the batch transform job.
-    pub batch_transform_input: Option<Obj<BatchTransformInput>>,
+    pub batch_transform_input: ::std::option::Option<crate::Obj<BatchTransformInput>>,
     /// `EndpointInput`: an [`EndpointInput`] object.
     ///
     /// Input object for the endpoint
-    pub endpoint_input: Option<Obj<EndpointInput>>,
+    pub endpoint_input: ::std::option::Option<crate::Obj<EndpointInput>>,
 }
 
 #[rustfmt::skip]
@@ -794,23 +800,99 @@ impl DataQualityJobInput {
     /// A `DataQualityJobInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
+    pub fn batch_transform_input(mut self, value: impl ::std::convert::Into<crate::Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = ::std::option::Option::Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
+    pub fn endpoint_input(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointInput>>) -> Self { self.endpoint_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataQualityJobInput {}
+impl crate::PropertyType for DataQualityJobInput {}
 
-impl ToValue for DataQualityJobInput {
+impl ::cloudwright_core::ToValue for DataQualityJobInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)
             .opt("EndpointInput", &self.endpoint_input)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_BatchTransformInput, RULE_ConstraintsResource, RULE_EndpointInput,
+        RULE_MonitoringOutputConfig, RULE_MonitoringResources, RULE_NetworkConfig,
+        RULE_StatisticsResource, RULE_StoppingCondition, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQualityJobDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("DataQualityAppSpecification", Shape::Object(&RULE_DataQualityAppSpecification)),
+            ("DataQualityBaselineConfig", Shape::Object(&RULE_DataQualityBaselineConfig)),
+            ("DataQualityJobInput", Shape::Object(&RULE_DataQualityJobInput)),
+            ("DataQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("JobResources", Shape::Object(&RULE_MonitoringResources)),
+            ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["DataQualityAppSpecification", "DataQualityJobInput", "DataQualityJobOutputConfig", "JobResources", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQualityAppSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ImageUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQualityBaselineConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
+            ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataQualityJobInput: ObjRule = ObjRule {
+        properties: &[
+            ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
+            ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`Device`], by name: `Device::new(DeviceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceRequired {
-    /// `DeviceFleetName`: a string, required.
-    pub device_fleet_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Device: ObjRule = ObjRule {
-    properties: &[
-        ("Device", Shape::Object(&RULE_DeviceProperty)),
-        ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["DeviceFleetName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::Device` resource.
 ///
 /// The `AWS::SageMaker::Device` resource is an Amazon SageMaker resource type that allows you to register your Devices against an existing SageMaker Edge Manager DeviceFleet. Each device must be listed individually in the CFN specification.
@@ -49,19 +21,19 @@ pub struct Device {
     /// `Device`: a [`DeviceProperty`] object.
     ///
     /// Edge device you want to create.
-    pub device: Option<Obj<DeviceProperty>>,
+    pub device: ::std::option::Option<crate::Obj<DeviceProperty>>,
     /// `DeviceFleetName`: a string, required.
     ///
     /// The name of the fleet the device belongs to.
     ///
     /// Pattern `^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub device_fleet_name: Str,
+    pub device_fleet_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs that contain metadata to help you categorize and organize your devices. Each tag consists of a key and a value, both of which you define.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +43,7 @@ impl Device {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Device",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-device.html",
         primary_identifier: &["Device/DeviceName"],
@@ -82,45 +54,47 @@ impl Device {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Device` with its required properties, named in a [`DeviceRequired`].
+    /// A `Device` with its one required property, `DeviceFleetName`.
     #[inline]
-    pub fn new(required: DeviceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            device: None,
-            device_fleet_name: required.device_fleet_name,
-            tags: None,
+            device: ::std::option::Option::None,
+            device_fleet_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Device`: a [`DeviceProperty`] object.
-    pub fn device(mut self, value: impl Into<Obj<DeviceProperty>>) -> Self { self.device = Some(value.into()); self }
+    pub fn device(mut self, value: impl ::std::convert::Into<crate::Obj<DeviceProperty>>) -> Self { self.device = ::std::option::Option::Some(value.into()); self }
     /// `DeviceFleetName`: a string, required.
-    pub fn device_fleet_name(mut self, value: impl Into<Str>) -> Self { self.device_fleet_name = value.into(); self }
+    pub fn device_fleet_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_fleet_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Device {
+impl ::cloudwright_core::Resource for Device {
     type Attributes = DeviceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Device, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Device, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Device {
+impl ::cloudwright_core::ToValue for Device {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Device", &self.device)
             .req("DeviceFleetName", &self.device_fleet_name)
             .opt("Tags", &self.tags)
@@ -128,34 +102,15 @@ impl ToValue for Device {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Device`]: `Handle<Device>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Device`]: `Handle<Device>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DeviceAttributes(());
 
-impl From<ResourceRef> for DeviceAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeviceAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`DeviceProperty`], by name: `DeviceProperty::new(DevicePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DevicePropertyRequired {
-    /// `DeviceName`: a string, required.
-    pub device_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IotThingName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DeviceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Device` property type of `AWS::SageMaker::Device`.
 ///
@@ -169,47 +124,47 @@ pub struct DeviceProperty {
     /// Description of the device.
     ///
     /// Pattern `[\S\s]+`; length 1 to 40.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceName`: a string, required.
     ///
     /// The name of the device.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub device_name: Str,
+    pub device_name: ::cloudwright_core::Str,
     /// `IotThingName`: a string.
     ///
     /// AWS Internet of Things (IoT) object name.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length at most 128.
-    pub iot_thing_name: Option<Str>,
+    pub iot_thing_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DeviceProperty {
-    /// A `DeviceProperty` with its required properties, named in a [`DevicePropertyRequired`].
+    /// A `DeviceProperty` with its one required property, `DeviceName`.
     #[inline]
-    pub fn new(required: DevicePropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            device_name: required.device_name,
-            iot_thing_name: None,
+            description: ::std::option::Option::None,
+            device_name: value.into(),
+            iot_thing_name: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceName`: a string, required.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = value.into(); self }
     /// `IotThingName`: a string.
-    pub fn iot_thing_name(mut self, value: impl Into<Str>) -> Self { self.iot_thing_name = Some(value.into()); self }
+    pub fn iot_thing_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iot_thing_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeviceProperty {}
+impl crate::PropertyType for DeviceProperty {}
 
-impl ToValue for DeviceProperty {
+impl ::cloudwright_core::ToValue for DeviceProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DeviceName", &self.device_name)
             .opt("IotThingName", &self.iot_thing_name)
@@ -221,21 +176,10 @@ impl ToValue for DeviceProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Device`.
 ///
@@ -245,11 +189,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^((?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -264,19 +208,69 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Device: ObjRule = ObjRule {
+        properties: &[
+            ("Device", Shape::Object(&RULE_DeviceProperty)),
+            ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["DeviceFleetName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IotThingName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DeviceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^s3://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`DeviceFleet`], by name: `DeviceFleet::new(DeviceFleetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceFleetRequired {
     /// `DeviceFleetName`: a string, required.
-    pub device_fleet_name: Str,
+    pub device_fleet_name: ::cloudwright_core::Str,
     /// `OutputConfig`: an [`EdgeOutputConfig`] object, required.
-    pub output_config: Obj<EdgeOutputConfig>,
+    pub output_config: crate::Obj<EdgeOutputConfig>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeviceFleet: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(800), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OutputConfig", Shape::Object(&RULE_EdgeOutputConfig)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["DeviceFleetName", "OutputConfig", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::DeviceFleet` resource.
 ///
@@ -59,29 +34,29 @@ pub struct DeviceFleet {
     /// A description of the fleet.
     ///
     /// Pattern `[\S\s]+`; length 0 to 800.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceFleetName`: a string, required.
     ///
     /// Name of the device fleet.
     ///
     /// Pattern `^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub device_fleet_name: Str,
+    pub device_fleet_name: ::cloudwright_core::Str,
     /// `OutputConfig`: an [`EdgeOutputConfig`] object, required.
     ///
     /// The output configuration for storing sample data collected by the fleet.
-    pub output_config: Obj<EdgeOutputConfig>,
+    pub output_config: crate::Obj<EdgeOutputConfig>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) that has access to AWS Internet of Things (IoT).
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs that contain metadata to help you categorize and organize your device fleets. Each tag consists of a key and a value, both of which you define.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +66,7 @@ impl DeviceFleet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::DeviceFleet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-devicefleet.html",
         primary_identifier: &["DeviceFleetName"],
@@ -102,51 +77,53 @@ impl DeviceFleet {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DeviceFleet` with its required properties, named in a [`DeviceFleetRequired`].
     #[inline]
     pub fn new(required: DeviceFleetRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             device_fleet_name: required.device_fleet_name,
             output_config: required.output_config,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceFleetName`: a string, required.
-    pub fn device_fleet_name(mut self, value: impl Into<Str>) -> Self { self.device_fleet_name = value.into(); self }
+    pub fn device_fleet_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_fleet_name = value.into(); self }
     /// `OutputConfig`: an [`EdgeOutputConfig`] object, required.
-    pub fn output_config(mut self, value: impl Into<Obj<EdgeOutputConfig>>) -> Self { self.output_config = value.into(); self }
+    pub fn output_config(mut self, value: impl ::std::convert::Into<crate::Obj<EdgeOutputConfig>>) -> Self { self.output_config = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DeviceFleet {
+impl ::cloudwright_core::Resource for DeviceFleet {
     type Attributes = DeviceFleetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DeviceFleet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DeviceFleet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DeviceFleet {
+impl ::cloudwright_core::ToValue for DeviceFleet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("DeviceFleetName", &self.device_fleet_name)
             .req("OutputConfig", &self.output_config)
@@ -156,33 +133,15 @@ impl ToValue for DeviceFleet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DeviceFleet`]: `Handle<DeviceFleet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DeviceFleet`]: `Handle<DeviceFleet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DeviceFleetAttributes(());
 
-impl From<ResourceRef> for DeviceFleetAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DeviceFleetAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`EdgeOutputConfig`], by name: `EdgeOutputConfig::new(EdgeOutputConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EdgeOutputConfigRequired {
-    /// `S3OutputLocation`: a string, required.
-    pub s3_output_location: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EdgeOutputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("S3OutputLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["S3OutputLocation"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EdgeOutputConfig` property type of `AWS::SageMaker::DeviceFleet`.
 ///
@@ -196,38 +155,38 @@ pub struct EdgeOutputConfig {
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume after compilation job. If you don't provide a KMS key ID, Amazon SageMaker uses the default KMS key for Amazon S3 for your role's account.
     ///
     /// Pattern `[a-zA-Z0-9:_-]+`; length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputLocation`: a string, required.
     ///
     /// The Amazon Simple Storage (S3) bucket URI.
     ///
     /// Pattern `^s3://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_output_location: Str,
+    pub s3_output_location: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EdgeOutputConfig {
-    /// A `EdgeOutputConfig` with its required properties, named in a [`EdgeOutputConfigRequired`].
+    /// A `EdgeOutputConfig` with its one required property, `S3OutputLocation`.
     #[inline]
-    pub fn new(required: EdgeOutputConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_id: None,
-            s3_output_location: required.s3_output_location,
+            kms_key_id: ::std::option::Option::None,
+            s3_output_location: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputLocation`: a string, required.
-    pub fn s3_output_location(mut self, value: impl Into<Str>) -> Self { self.s3_output_location = value.into(); self }
+    pub fn s3_output_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_output_location = value.into(); self }
 }
 
-impl PropertyType for EdgeOutputConfig {}
+impl crate::PropertyType for EdgeOutputConfig {}
 
-impl ToValue for EdgeOutputConfig {
+impl ::cloudwright_core::ToValue for EdgeOutputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("S3OutputLocation", &self.s3_output_location)
             .build()
@@ -238,21 +197,10 @@ impl ToValue for EdgeOutputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::DeviceFleet`.
 ///
@@ -262,11 +210,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^((?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -281,19 +229,72 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^s3://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^((?!aws:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeviceFleet: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(800), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OutputConfig", Shape::Object(&RULE_EdgeOutputConfig)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["DeviceFleetName", "OutputConfig", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EdgeOutputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("S3OutputLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["S3OutputLocation"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CodeRepositoryRequired,
-    CustomFileSystemConfig, CustomImage, CustomImageRequired, CustomPosixUserConfig,
-    CustomPosixUserConfigRequired, DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired,
-    DefaultSpaceStorageSettings, EfsFileSystemConfig, EfsFileSystemConfigRequired,
-    FsxLustreFileSystemConfig, FsxLustreFileSystemConfigRequired, HiddenSageMakerImage, MlTools,
+    AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig, CustomImage,
+    CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
+    DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
+    EfsFileSystemConfig, FsxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
     NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
     SharingSettings, StudioWebPortal, UserGroup,
 };
-use super::shared::{
-    RULE_CodeRepository, RULE_CustomFileSystemConfig, RULE_CustomImage, RULE_CustomPosixUserConfig,
-    RULE_DefaultSpaceStorageSettings, RULE_HiddenSageMakerImage, RULE_RStudioServerProAppSettings,
-    RULE_SharingSettings,
-};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^(https:|http:|www\\.)\\S*");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("[\\w\\.-]+$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,32 +20,10 @@ pub struct DomainRequired {
     /// `AuthMode`: an [`AuthMode`] value, required.
     pub auth_mode: AuthMode,
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
-    pub default_user_settings: Obj<UserSettings>,
+    pub default_user_settings: crate::Obj<UserSettings>,
     /// `DomainName`: a string, required.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("AppNetworkAccessType", Shape::Str(&StrRule { allowed: &["PublicInternetOnly", "VpcOnly"], ..StrRule::ANY })),
-        ("AppSecurityGroupManagement", Shape::Str(&StrRule { allowed: &["Service", "Customer"], ..StrRule::ANY })),
-        ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
-        ("DefaultSpaceSettings", Shape::Object(&RULE_DefaultSpaceSettings)),
-        ("DefaultUserSettings", Shape::Object(&RULE_UserSettings)),
-        ("DomainName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DomainSettings", Shape::Object(&RULE_DomainSettings)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-        ("TagPropagation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["AuthMode", "DefaultUserSettings", "DomainName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::Domain` resource.
 ///
@@ -84,7 +33,7 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
 ///
 /// When a domain is created, an EFS volume is created for use by all of the users within the domain. Each user receives a private home directory within the EFS volume for notebooks, Git repositories, and data files.
 ///
-/// SageMaker AI uses the AWS Key Management Service ( AWS KMS) to encrypt the EFS volume attached to the domain with an AWS managed key by default. For more control, you can specify a customer managed key. For more information, see \[Protect Data at Rest Using Encryption\](<https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html>) .
+/// SageMaker AI uses the AWS Key Management Service ( AWS KMS) to encrypt the EFS volume attached to the domain with an AWS managed key by default. For more control, you can specify a customer managed key. For more information, see [Protect Data at Rest Using Encryption](https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest.html) .
 ///
 /// *VPC configuration*
 ///
@@ -95,9 +44,9 @@ pub(crate) static RULE_Domain: ObjRule = ObjRule {
 ///
 /// When internet access is disabled, you won't be able to run a Amazon SageMaker AI Studio notebook or to train or host models unless your VPC has an interface endpoint to the SageMaker AI API and runtime or a NAT gateway and your security groups allow outbound connections.
 ///
-/// &gt; NFS traffic over TCP on port 2049 needs to be allowed in both inbound and outbound rules in order to launch a Amazon SageMaker AI Studio app successfully.
+/// \> NFS traffic over TCP on port 2049 needs to be allowed in both inbound and outbound rules in order to launch a Amazon SageMaker AI Studio app successfully.
 ///
-/// For more information, see \[Connect Amazon SageMaker AI Studio Notebooks to Resources in a VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html>) .
+/// For more information, see [Connect Amazon SageMaker AI Studio Notebooks to Resources in a VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html) .
 ///
 /// `Ref` returns its `DomainId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DomainAttributes`], which `Handle<Domain>` dereferences to.
@@ -116,13 +65,13 @@ pub struct Domain {
     /// - `VpcOnly` - All Studio traffic is through the specified VPC and subnets
     ///
     /// *Valid Values* : `PublicInternetOnly | VpcOnly`
-    pub app_network_access_type: Option<AppNetworkAccessType>,
+    pub app_network_access_type: ::std::option::Option<AppNetworkAccessType>,
     /// `AppSecurityGroupManagement`: an [`AppSecurityGroupManagement`] value.
     ///
     /// The entity that creates and manages the required security groups for inter-app communication in `VpcOnly` mode. Required when `CreateDomain.AppNetworkAccessType` is `VpcOnly` and `DomainSettings.RStudioServerProDomainSettings.DomainExecutionRoleArn` is provided. If setting up the domain for use with RStudio, this value must be set to `Service` .
     ///
     /// *Allowed Values* : `Service` | `Customer`
-    pub app_security_group_management: Option<AppSecurityGroupManagement>,
+    pub app_security_group_management: ::std::option::Option<AppSecurityGroupManagement>,
     /// `AuthMode`: an [`AuthMode`] value, required.
     ///
     /// The mode of authentication that members use to access the Domain.
@@ -136,21 +85,21 @@ pub struct Domain {
     /// The default settings for shared spaces that users create in the domain.
     ///
     /// SageMaker applies these settings only to shared spaces. It doesn't apply them to private spaces.
-    pub default_space_settings: Option<Obj<DefaultSpaceSettings>>,
+    pub default_space_settings: ::std::option::Option<crate::Obj<DefaultSpaceSettings>>,
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
     ///
     /// The default user settings.
-    pub default_user_settings: Obj<UserSettings>,
+    pub default_user_settings: crate::Obj<UserSettings>,
     /// `DomainName`: a string, required.
     ///
     /// The domain name.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63; create-only: changing it replaces the resource.
-    pub domain_name: Str,
+    pub domain_name: ::cloudwright_core::Str,
     /// `DomainSettings`: a [`DomainSettings`] object.
     ///
     /// A collection of settings that apply to the `SageMaker Domain` . These settings are specified through the `CreateDomain` API call.
-    pub domain_settings: Option<Obj<DomainSettings>>,
+    pub domain_settings: ::std::option::Option<crate::Obj<DomainSettings>>,
     /// `KmsKeyId`: a string.
     ///
     /// SageMaker uses AWS KMS to encrypt the EFS volume attached to the Domain with an AWS managed customer master key (CMK) by default. For more control, specify a customer managed CMK.
@@ -160,7 +109,7 @@ pub struct Domain {
     /// *Pattern* : `.*`
     ///
     /// Pattern `.*`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings.
     ///
     /// The VPC subnets that Studio uses for communication.
@@ -172,11 +121,11 @@ pub struct Domain {
     /// *Pattern* : `[-0-9a-zA-Z]+`
     ///
     /// Items 1 to 16; each item: pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TagPropagation`: a [`TagPropagation`] value.
     ///
     /// Indicates whether the tags added to Domain, User Profile and Space entity is propagated to all SageMaker resources.
-    pub tag_propagation: Option<TagPropagation>,
+    pub tag_propagation: ::std::option::Option<TagPropagation>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to associated with the Domain. Each tag consists of a key and an optional value. Tag keys must be unique per resource. Tags are searchable using the Search API.
@@ -186,7 +135,7 @@ pub struct Domain {
     /// *Array members* : Minimum number of 0 items. Maximum number of 50 items.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string.
     ///
     /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) that Studio uses for communication.
@@ -196,7 +145,7 @@ pub struct Domain {
     /// *Pattern* : `[-0-9a-zA-Z]+`
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `[-0-9a-zA-Z]+`; length 0 to 32; changing it may replace the resource (conditionally create-only).
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -206,7 +155,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-domain.html",
         primary_identifier: &["DomainId"],
@@ -217,72 +166,74 @@ impl Domain {
         read_only: &["DomainArn", "Url", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnManagedApplicationInstanceId", "SingleSignOnApplicationArn"],
         attributes: &["DomainArn", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnApplicationArn", "SingleSignOnManagedApplicationInstanceId", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
     #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
-            app_network_access_type: None,
-            app_security_group_management: None,
+            app_network_access_type: ::std::option::Option::None,
+            app_security_group_management: ::std::option::Option::None,
             auth_mode: required.auth_mode,
-            default_space_settings: None,
+            default_space_settings: ::std::option::Option::None,
             default_user_settings: required.default_user_settings,
             domain_name: required.domain_name,
-            domain_settings: None,
-            kms_key_id: None,
-            subnet_ids: None,
-            tag_propagation: None,
-            tags: None,
-            vpc_id: None,
+            domain_settings: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            subnet_ids: ::std::option::Option::None,
+            tag_propagation: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `AppNetworkAccessType`: an [`AppNetworkAccessType`] value.
-    pub fn app_network_access_type(mut self, value: impl Into<AppNetworkAccessType>) -> Self { self.app_network_access_type = Some(value.into()); self }
+    pub fn app_network_access_type(mut self, value: impl ::std::convert::Into<AppNetworkAccessType>) -> Self { self.app_network_access_type = ::std::option::Option::Some(value.into()); self }
     /// `AppSecurityGroupManagement`: an [`AppSecurityGroupManagement`] value.
-    pub fn app_security_group_management(mut self, value: impl Into<AppSecurityGroupManagement>) -> Self { self.app_security_group_management = Some(value.into()); self }
+    pub fn app_security_group_management(mut self, value: impl ::std::convert::Into<AppSecurityGroupManagement>) -> Self { self.app_security_group_management = ::std::option::Option::Some(value.into()); self }
     /// `AuthMode`: an [`AuthMode`] value, required.
-    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
+    pub fn auth_mode(mut self, value: impl ::std::convert::Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
     /// `DefaultSpaceSettings`: a [`DefaultSpaceSettings`] object.
-    pub fn default_space_settings(mut self, value: impl Into<Obj<DefaultSpaceSettings>>) -> Self { self.default_space_settings = Some(value.into()); self }
+    pub fn default_space_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultSpaceSettings>>) -> Self { self.default_space_settings = ::std::option::Option::Some(value.into()); self }
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
-    pub fn default_user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self { self.default_user_settings = value.into(); self }
+    pub fn default_user_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UserSettings>>) -> Self { self.default_user_settings = value.into(); self }
     /// `DomainName`: a string, required.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainSettings`: a [`DomainSettings`] object.
-    pub fn domain_settings(mut self, value: impl Into<Obj<DomainSettings>>) -> Self { self.domain_settings = Some(value.into()); self }
+    pub fn domain_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DomainSettings>>) -> Self { self.domain_settings = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `TagPropagation`: a [`TagPropagation`] value.
-    pub fn tag_propagation(mut self, value: impl Into<TagPropagation>) -> Self { self.tag_propagation = Some(value.into()); self }
+    pub fn tag_propagation(mut self, value: impl ::std::convert::Into<TagPropagation>) -> Self { self.tag_propagation = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppNetworkAccessType", &self.app_network_access_type)
             .opt(
                 "AppSecurityGroupManagement",
@@ -302,12 +253,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -317,67 +268,58 @@ impl DomainAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Domain, such as `arn:aws:sagemaker:us-west-2:account-id:domain/my-domain-name` .
     #[inline]
-    pub fn domain_arn(&self) -> Value {
-        self.0.get_att("DomainArn")
+    pub fn domain_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainArn"))
     }
 
     /// `Fn::GetAtt` `DomainId`: a string.
     ///
     /// The Domain ID.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 
     /// `Fn::GetAtt` `HomeEfsFileSystemId`: a string.
     ///
     /// The ID of the Amazon Elastic File System (EFS) managed by this Domain.
     #[inline]
-    pub fn home_efs_file_system_id(&self) -> Value {
-        self.0.get_att("HomeEfsFileSystemId")
+    pub fn home_efs_file_system_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HomeEfsFileSystemId"))
     }
 
     /// `Fn::GetAtt` `SecurityGroupIdForDomainBoundary`: a string.
     ///
     /// The ID of the security group that authorizes traffic between the `RSessionGateway` apps and the `RStudioServerPro` app.
     #[inline]
-    pub fn security_group_id_for_domain_boundary(&self) -> Value {
-        self.0.get_att("SecurityGroupIdForDomainBoundary")
+    pub fn security_group_id_for_domain_boundary(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecurityGroupIdForDomainBoundary"))
     }
 
     /// `Fn::GetAtt` `SingleSignOnApplicationArn`: a string.
     ///
     /// The ARN of the application managed by SageMaker in IAM Identity Center. This value is only returned for domains created after October 1, 2023.
     #[inline]
-    pub fn single_sign_on_application_arn(&self) -> Value {
-        self.0.get_att("SingleSignOnApplicationArn")
+    pub fn single_sign_on_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SingleSignOnApplicationArn"))
     }
 
     /// `Fn::GetAtt` `SingleSignOnManagedApplicationInstanceId`: a string.
     ///
     /// The SSO managed application instance ID.
     #[inline]
-    pub fn single_sign_on_managed_application_instance_id(&self) -> Value {
-        self.0.get_att("SingleSignOnManagedApplicationInstanceId")
+    pub fn single_sign_on_managed_application_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SingleSignOnManagedApplicationInstanceId"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
     ///
     /// The URL for the Domain.
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppLifecycleManagement: ObjRule = ObjRule {
-    properties: &[
-        ("IdleSettings", Shape::Object(&RULE_IdleSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppLifecycleManagement` property type of `AWS::SageMaker::Domain`.
 ///
@@ -389,7 +331,7 @@ pub struct AppLifecycleManagement {
     /// `IdleSettings`: an [`IdleSettings`] object.
     ///
     /// Settings related to idle shutdown of Studio applications.
-    pub idle_settings: Option<Obj<IdleSettings>>,
+    pub idle_settings: ::std::option::Option<crate::Obj<IdleSettings>>,
 }
 
 #[rustfmt::skip]
@@ -397,42 +339,29 @@ impl AppLifecycleManagement {
     /// A `AppLifecycleManagement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleSettings`: an [`IdleSettings`] object.
-    pub fn idle_settings(mut self, value: impl Into<Obj<IdleSettings>>) -> Self { self.idle_settings = Some(value.into()); self }
+    pub fn idle_settings(mut self, value: impl ::std::convert::Into<crate::Obj<IdleSettings>>) -> Self { self.idle_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AppLifecycleManagement {}
+impl crate::PropertyType for AppLifecycleManagement {}
 
-impl ToValue for AppLifecycleManagement {
+impl ::cloudwright_core::ToValue for AppLifecycleManagement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdleSettings", &self.idle_settings)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
-        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CodeEditorAppSettings` property type of `AWS::SageMaker::Domain`.
 ///
 /// The Code Editor application settings.
 ///
-/// For more information about Code Editor, see \[Get started with Code Editor in Amazon SageMaker\](<https://docs.aws.amazon.com/sagemaker/latest/dg/code-editor.html>) .
+/// For more information about Code Editor, see [Get started with Code Editor in Amazon SageMaker](https://docs.aws.amazon.com/sagemaker/latest/dg/code-editor.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-codeeditorappsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -440,29 +369,30 @@ pub struct CodeEditorAppSettings {
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
     ///
     /// Settings that are used to configure and manage the lifecycle of CodeEditor applications.
-    pub app_lifecycle_management: Option<Obj<AppLifecycleManagement>>,
+    pub app_lifecycle_management: ::std::option::Option<crate::Obj<AppLifecycleManagement>>,
     /// `BuiltInLifecycleConfigArn`: a string.
     ///
     /// The lifecycle configuration that runs before the default lifecycle configuration. It can override changes made in the default lifecycle configuration.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub built_in_lifecycle_config_arn: Option<Str>,
+    pub built_in_lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomImages`: a list of [`CustomImage`] objects.
     ///
     /// A list of custom SageMaker images that are configured to run as a Code Editor app.
     ///
     /// Items 0 to 200.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the Code Editor app.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Code Editor application lifecycle configuration.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -470,27 +400,27 @@ impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
-    pub fn app_lifecycle_management(mut self, value: impl Into<Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = Some(value.into()); self }
+    pub fn app_lifecycle_management(mut self, value: impl ::std::convert::Into<crate::Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = ::std::option::Option::Some(value.into()); self }
     /// `BuiltInLifecycleConfigArn`: a string.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.built_in_lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeEditorAppSettings {}
+impl crate::PropertyType for CodeEditorAppSettings {}
 
-impl ToValue for CodeEditorAppSettings {
+impl ::cloudwright_core::ToValue for CodeEditorAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppLifecycleManagement", &self.app_lifecycle_management)
             .opt(
                 "BuiltInLifecycleConfigArn",
@@ -502,30 +432,6 @@ impl ToValue for CodeEditorAppSettings {
             .build()
     }
 }
-
-/// The required properties of [`DefaultSpaceSettings`], by name: `DefaultSpaceSettings::new(DefaultSpaceSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultSpaceSettingsRequired {
-    /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
-        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
-        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
-        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
-    ],
-    required: &["ExecutionRole"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultSpaceSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -541,80 +447,81 @@ pub struct DefaultSpaceSettings {
     /// The settings for assigning a custom file system to a domain. Permitted users can access this file system in Amazon SageMaker AI Studio.
     ///
     /// Items 0 to 2.
-    pub custom_file_system_configs: Option<List<CustomFileSystemConfig>>,
+    pub custom_file_system_configs:
+        ::std::option::Option<::cloudwright_core::List<CustomFileSystemConfig>>,
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    pub custom_posix_user_config: Option<Obj<CustomPosixUserConfig>>,
+    pub custom_posix_user_config: ::std::option::Option<crate::Obj<CustomPosixUserConfig>>,
     /// `ExecutionRole`: a string, required.
     ///
     /// The ARN of the execution role for the space.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
     ///
     /// The JupyterLab app settings.
-    pub jupyter_lab_app_settings: Option<Obj<JupyterLabAppSettings>>,
+    pub jupyter_lab_app_settings: ::std::option::Option<crate::Obj<JupyterLabAppSettings>>,
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
     ///
     /// The JupyterServer app settings.
-    pub jupyter_server_app_settings: Option<Obj<JupyterServerAppSettings>>,
+    pub jupyter_server_app_settings: ::std::option::Option<crate::Obj<JupyterServerAppSettings>>,
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
     ///
     /// The KernelGateway app settings.
-    pub kernel_gateway_app_settings: Option<Obj<KernelGatewayAppSettings>>,
+    pub kernel_gateway_app_settings: ::std::option::Option<crate::Obj<KernelGatewayAppSettings>>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The security group IDs for the Amazon VPC that the space uses for communication.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
     ///
     /// Default storage settings for a space.
-    pub space_storage_settings: Option<Obj<DefaultSpaceStorageSettings>>,
+    pub space_storage_settings: ::std::option::Option<crate::Obj<DefaultSpaceStorageSettings>>,
 }
 
 #[rustfmt::skip]
 impl DefaultSpaceSettings {
-    /// A `DefaultSpaceSettings` with its required properties, named in a [`DefaultSpaceSettingsRequired`].
+    /// A `DefaultSpaceSettings` with its one required property, `ExecutionRole`.
     #[inline]
-    pub fn new(required: DefaultSpaceSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            custom_file_system_configs: None,
-            custom_posix_user_config: None,
-            execution_role: required.execution_role,
-            jupyter_lab_app_settings: None,
-            jupyter_server_app_settings: None,
-            kernel_gateway_app_settings: None,
-            security_groups: None,
-            space_storage_settings: None,
+            custom_file_system_configs: ::std::option::Option::None,
+            custom_posix_user_config: ::std::option::Option::None,
+            execution_role: value.into(),
+            jupyter_lab_app_settings: ::std::option::Option::None,
+            jupyter_server_app_settings: ::std::option::Option::None,
+            kernel_gateway_app_settings: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            space_storage_settings: ::std::option::Option::None,
         }
     }
 
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
+    pub fn custom_file_system_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = ::std::option::Option::Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
+    pub fn custom_posix_user_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
+    pub fn jupyter_lab_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
+    pub fn jupyter_server_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
+    pub fn kernel_gateway_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
+    pub fn space_storage_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultSpaceSettings {}
+impl crate::PropertyType for DefaultSpaceSettings {}
 
-impl ToValue for DefaultSpaceSettings {
+impl ::cloudwright_core::ToValue for DefaultSpaceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
             .opt("CustomPosixUserConfig", &self.custom_posix_user_config)
             .req("ExecutionRole", &self.execution_role)
@@ -633,16 +540,6 @@ impl ToValue for DefaultSpaceSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DockerSettings: ObjRule = ObjRule {
-    properties: &[
-        ("EnableDockerAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("VpcOnlyTrustedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DockerSettings` property type of `AWS::SageMaker::Domain`.
 ///
 /// A collection of settings that configure the domain's Docker interaction.
@@ -653,13 +550,14 @@ pub struct DockerSettings {
     /// `EnableDockerAccess`: an [`EnableDockerAccess`] value.
     ///
     /// Indicates whether the domain can access Docker.
-    pub enable_docker_access: Option<EnableDockerAccess>,
+    pub enable_docker_access: ::std::option::Option<EnableDockerAccess>,
     /// `VpcOnlyTrustedAccounts`: a list of strings.
     ///
     /// The list of AWS accounts that are trusted when the domain is created in VPC-only mode.
     ///
     /// Items 0 to 20; each item: pattern `^\d+$`, length 12 to 12.
-    pub vpc_only_trusted_accounts: Option<List<Str>>,
+    pub vpc_only_trusted_accounts:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -667,40 +565,26 @@ impl DockerSettings {
     /// A `DockerSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableDockerAccess`: an [`EnableDockerAccess`] value.
-    pub fn enable_docker_access(mut self, value: impl Into<EnableDockerAccess>) -> Self { self.enable_docker_access = Some(value.into()); self }
+    pub fn enable_docker_access(mut self, value: impl ::std::convert::Into<EnableDockerAccess>) -> Self { self.enable_docker_access = ::std::option::Option::Some(value.into()); self }
     /// `VpcOnlyTrustedAccounts`: a list of strings.
-    pub fn vpc_only_trusted_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_only_trusted_accounts = Some(value.into()); self }
+    pub fn vpc_only_trusted_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_only_trusted_accounts = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DockerSettings {}
+impl crate::PropertyType for DockerSettings {}
 
-impl ToValue for DockerSettings {
+impl ::cloudwright_core::ToValue for DockerSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableDockerAccess", &self.enable_docker_access)
             .opt("VpcOnlyTrustedAccounts", &self.vpc_only_trusted_accounts)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DomainSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DockerSettings", Shape::Object(&RULE_DockerSettings)),
-        ("ExecutionRoleIdentityConfig", Shape::Str(&StrRule { allowed: &["USER_PROFILE_NAME", "DISABLED"], ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
-        ("RStudioServerProDomainSettings", Shape::Object(&RULE_RStudioServerProDomainSettings)),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: false })),
-        ("UnifiedStudioSettings", Shape::Object(&RULE_UnifiedStudioSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DomainSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -712,29 +596,31 @@ pub struct DomainSettings {
     /// `DockerSettings`: a [`DockerSettings`] object.
     ///
     /// A collection of settings that configure the domain's Docker interaction.
-    pub docker_settings: Option<Obj<DockerSettings>>,
+    pub docker_settings: ::std::option::Option<crate::Obj<DockerSettings>>,
     /// `ExecutionRoleIdentityConfig`: an [`ExecutionRoleIdentityConfig`] value.
     ///
-    /// The configuration for attaching a SageMaker AI user profile name to the execution role as a \[sts:SourceIdentity key\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html>) .
-    pub execution_role_identity_config: Option<ExecutionRoleIdentityConfig>,
+    /// The configuration for attaching a SageMaker AI user profile name to the execution role as a [sts:SourceIdentity key](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html) .
+    pub execution_role_identity_config: ::std::option::Option<ExecutionRoleIdentityConfig>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The IP address type for the domain. Specify `ipv4` for IPv4-only connectivity or `dualstack` for both IPv4 and IPv6 connectivity. When you specify `dualstack` , the subnet must support IPv6 CIDR blocks. If not specified, defaults to `ipv4` .
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `RStudioServerProDomainSettings`: a [`RStudioServerProDomainSettings`] object.
     ///
     /// A collection of settings that configure the `RStudioServerPro` Domain-level app.
-    pub r_studio_server_pro_domain_settings: Option<Obj<RStudioServerProDomainSettings>>,
+    pub r_studio_server_pro_domain_settings:
+        ::std::option::Option<crate::Obj<RStudioServerProDomainSettings>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The security groups for the Amazon Virtual Private Cloud that the `Domain` uses for communication between Domain-level apps and user apps.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 3; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UnifiedStudioSettings`: an [`UnifiedStudioSettings`] object.
     ///
     /// The settings that apply to an SageMaker AI domain when you use it in Amazon SageMaker Unified Studio.
-    pub unified_studio_settings: Option<Obj<UnifiedStudioSettings>>,
+    pub unified_studio_settings: ::std::option::Option<crate::Obj<UnifiedStudioSettings>>,
 }
 
 #[rustfmt::skip]
@@ -742,29 +628,29 @@ impl DomainSettings {
     /// A `DomainSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DockerSettings`: a [`DockerSettings`] object.
-    pub fn docker_settings(mut self, value: impl Into<Obj<DockerSettings>>) -> Self { self.docker_settings = Some(value.into()); self }
+    pub fn docker_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DockerSettings>>) -> Self { self.docker_settings = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleIdentityConfig`: an [`ExecutionRoleIdentityConfig`] value.
-    pub fn execution_role_identity_config(mut self, value: impl Into<ExecutionRoleIdentityConfig>) -> Self { self.execution_role_identity_config = Some(value.into()); self }
+    pub fn execution_role_identity_config(mut self, value: impl ::std::convert::Into<ExecutionRoleIdentityConfig>) -> Self { self.execution_role_identity_config = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `RStudioServerProDomainSettings`: a [`RStudioServerProDomainSettings`] object.
-    pub fn r_studio_server_pro_domain_settings(mut self, value: impl Into<Obj<RStudioServerProDomainSettings>>) -> Self { self.r_studio_server_pro_domain_settings = Some(value.into()); self }
+    pub fn r_studio_server_pro_domain_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RStudioServerProDomainSettings>>) -> Self { self.r_studio_server_pro_domain_settings = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `UnifiedStudioSettings`: an [`UnifiedStudioSettings`] object.
-    pub fn unified_studio_settings(mut self, value: impl Into<Obj<UnifiedStudioSettings>>) -> Self { self.unified_studio_settings = Some(value.into()); self }
+    pub fn unified_studio_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UnifiedStudioSettings>>) -> Self { self.unified_studio_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DomainSettings {}
+impl crate::PropertyType for DomainSettings {}
 
-impl ToValue for DomainSettings {
+impl ::cloudwright_core::ToValue for DomainSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DockerSettings", &self.docker_settings)
             .opt(
                 "ExecutionRoleIdentityConfig",
@@ -781,18 +667,6 @@ impl ToValue for DomainSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IdleSettings: ObjRule = ObjRule {
-    properties: &[
-        ("IdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
-        ("LifecycleManagement", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("MaxIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
-        ("MinIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `IdleSettings` property type of `AWS::SageMaker::Domain`.
 ///
 /// Settings related to idle shutdown of Studio applications.
@@ -805,23 +679,23 @@ pub struct IdleSettings {
     /// The time that SageMaker waits after the application becomes idle before shutting it down.
     ///
     /// Value 60 to 525600.
-    pub idle_timeout_in_minutes: Option<Int>,
+    pub idle_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `LifecycleManagement`: a [`LifecycleManagement`] value.
     ///
     /// Indicates whether idle shutdown is activated for the application type.
-    pub lifecycle_management: Option<LifecycleManagement>,
+    pub lifecycle_management: ::std::option::Option<LifecycleManagement>,
     /// `MaxIdleTimeoutInMinutes`: an integer.
     ///
     /// The maximum value in minutes that custom idle shutdown can be set to by the user.
     ///
     /// Value 60 to 525600.
-    pub max_idle_timeout_in_minutes: Option<Int>,
+    pub max_idle_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinIdleTimeoutInMinutes`: an integer.
     ///
     /// The minimum value in minutes that custom idle shutdown can be set to by the user.
     ///
     /// Value 60 to 525600.
-    pub min_idle_timeout_in_minutes: Option<Int>,
+    pub min_idle_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -829,25 +703,25 @@ impl IdleSettings {
     /// A `IdleSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdleTimeoutInMinutes`: an integer.
-    pub fn idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_in_minutes = Some(value.into()); self }
+    pub fn idle_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleManagement`: a [`LifecycleManagement`] value.
-    pub fn lifecycle_management(mut self, value: impl Into<LifecycleManagement>) -> Self { self.lifecycle_management = Some(value.into()); self }
+    pub fn lifecycle_management(mut self, value: impl ::std::convert::Into<LifecycleManagement>) -> Self { self.lifecycle_management = ::std::option::Option::Some(value.into()); self }
     /// `MaxIdleTimeoutInMinutes`: an integer.
-    pub fn max_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_idle_timeout_in_minutes = Some(value.into()); self }
+    pub fn max_idle_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_idle_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `MinIdleTimeoutInMinutes`: an integer.
-    pub fn min_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.min_idle_timeout_in_minutes = Some(value.into()); self }
+    pub fn min_idle_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_idle_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdleSettings {}
+impl crate::PropertyType for IdleSettings {}
 
-impl ToValue for IdleSettings {
+impl ::cloudwright_core::ToValue for IdleSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdleTimeoutInMinutes", &self.idle_timeout_in_minutes)
             .opt("LifecycleManagement", &self.lifecycle_management)
             .opt("MaxIdleTimeoutInMinutes", &self.max_idle_timeout_in_minutes)
@@ -855,20 +729,6 @@ impl ToValue for IdleSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
-        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JupyterLabAppSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -880,35 +740,36 @@ pub struct JupyterLabAppSettings {
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
     ///
     /// Indicates whether idle shutdown is activated for JupyterLab applications.
-    pub app_lifecycle_management: Option<Obj<AppLifecycleManagement>>,
+    pub app_lifecycle_management: ::std::option::Option<crate::Obj<AppLifecycleManagement>>,
     /// `BuiltInLifecycleConfigArn`: a string.
     ///
     /// The lifecycle configuration that runs before the default lifecycle configuration. It can override changes made in the default lifecycle configuration.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub built_in_lifecycle_config_arn: Option<Str>,
+    pub built_in_lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
     ///
     /// A list of Git repositories that SageMaker automatically displays to users for cloning in the JupyterLab application.
     ///
     /// Items 0 to 30.
-    pub code_repositories: Option<List<CodeRepository>>,
+    pub code_repositories: ::std::option::Option<::cloudwright_core::List<CodeRepository>>,
     /// `CustomImages`: a list of [`CustomImage`] objects.
     ///
     /// A list of custom SageMaker images that are configured to run as a JupyterLab app.
     ///
     /// Items 0 to 200.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the lifecycle configurations attached to the user profile or domain. To remove a lifecycle config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -916,29 +777,29 @@ impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
-    pub fn app_lifecycle_management(mut self, value: impl Into<Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = Some(value.into()); self }
+    pub fn app_lifecycle_management(mut self, value: impl ::std::convert::Into<crate::Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = ::std::option::Option::Some(value.into()); self }
     /// `BuiltInLifecycleConfigArn`: a string.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.built_in_lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
+    pub fn code_repositories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CodeRepository>>) -> Self { self.code_repositories = ::std::option::Option::Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JupyterLabAppSettings {}
+impl crate::PropertyType for JupyterLabAppSettings {}
 
-impl ToValue for JupyterLabAppSettings {
+impl ::cloudwright_core::ToValue for JupyterLabAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppLifecycleManagement", &self.app_lifecycle_management)
             .opt(
                 "BuiltInLifecycleConfigArn",
@@ -952,16 +813,6 @@ impl ToValue for JupyterLabAppSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::Domain`.
 ///
 /// The JupyterServer app settings.
@@ -972,15 +823,16 @@ pub struct JupyterServerAppSettings {
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterServer app.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configurations attached to the JupyterServerApp. If you use this parameter, the `DefaultResourceSpec` parameter is also required.
     ///
-    /// &gt; To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
+    /// \> To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -988,37 +840,26 @@ impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JupyterServerAppSettings {}
+impl crate::PropertyType for JupyterServerAppSettings {}
 
-impl ToValue for JupyterServerAppSettings {
+impl ::cloudwright_core::ToValue for JupyterServerAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -1038,21 +879,22 @@ pub struct KernelGatewayAppSettings {
     /// - On a user profile level: 5
     ///
     /// Items 0 to 200.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker AI image used by the KernelGateway app.
     ///
-    /// &gt; The Amazon SageMaker AI Studio UI does not use the default instance type value set here. The default instance type set here is used when Apps are created using the AWS CLI or CloudFormation and the instance type parameter value is not passed.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    /// \> The Amazon SageMaker AI Studio UI does not use the default instance type value set here. The default instance type set here is used when Apps are created using the AWS CLI or CloudFormation and the instance type parameter value is not passed.
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configurations attached to the the user profile or domain.
     ///
-    /// &gt; To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
+    /// \> To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1060,39 +902,29 @@ impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KernelGatewayAppSettings {}
+impl crate::PropertyType for KernelGatewayAppSettings {}
 
-impl ToValue for KernelGatewayAppSettings {
+impl ::cloudwright_core::ToValue for KernelGatewayAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RSessionAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RSessionAppSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -1106,11 +938,11 @@ pub struct RSessionAppSettings {
     /// A list of custom SageMaker AI images that are configured to run as a RSession app.
     ///
     /// Items 0 to 200.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// Specifies the ARNs of a SageMaker image and SageMaker image version, and the instance type that the version runs on.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
 }
 
 #[rustfmt::skip]
@@ -1118,46 +950,26 @@ impl RSessionAppSettings {
     /// A `RSessionAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RSessionAppSettings {}
+impl crate::PropertyType for RSessionAppSettings {}
 
-impl ToValue for RSessionAppSettings {
+impl ::cloudwright_core::ToValue for RSessionAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .build()
     }
 }
-
-/// The required properties of [`RStudioServerProDomainSettings`], by name: `RStudioServerProDomainSettings::new(RStudioServerProDomainSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RStudioServerProDomainSettingsRequired {
-    /// `DomainExecutionRoleArn`: a string, required.
-    pub domain_execution_role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("DomainExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RStudioConnectUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("RStudioPackageManagerUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["DomainExecutionRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RStudioServerProDomainSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -1169,56 +981,56 @@ pub struct RStudioServerProDomainSettings {
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// A collection that defines the default `InstanceType` , `SageMakerImageArn` , and `SageMakerImageVersionArn` for the Domain.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `DomainExecutionRoleArn`: a string, required.
     ///
     /// The ARN of the execution role for the `RStudioServerPro` Domain-level app.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub domain_execution_role_arn: Str,
+    pub domain_execution_role_arn: ::cloudwright_core::Str,
     /// `RStudioConnectUrl`: a string.
     ///
     /// A URL pointing to an RStudio Connect server.
     ///
     /// Pattern `^(https:|http:|www\.)\S*`.
-    pub r_studio_connect_url: Option<Str>,
+    pub r_studio_connect_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `RStudioPackageManagerUrl`: a string.
     ///
     /// A URL pointing to an RStudio Package Manager server.
     ///
     /// Pattern `^(https:|http:|www\.)\S*`.
-    pub r_studio_package_manager_url: Option<Str>,
+    pub r_studio_package_manager_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl RStudioServerProDomainSettings {
-    /// A `RStudioServerProDomainSettings` with its required properties, named in a [`RStudioServerProDomainSettingsRequired`].
+    /// A `RStudioServerProDomainSettings` with its one required property, `DomainExecutionRoleArn`.
     #[inline]
-    pub fn new(required: RStudioServerProDomainSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            default_resource_spec: None,
-            domain_execution_role_arn: required.domain_execution_role_arn,
-            r_studio_connect_url: None,
-            r_studio_package_manager_url: None,
+            default_resource_spec: ::std::option::Option::None,
+            domain_execution_role_arn: value.into(),
+            r_studio_connect_url: ::std::option::Option::None,
+            r_studio_package_manager_url: ::std::option::Option::None,
         }
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `DomainExecutionRoleArn`: a string, required.
-    pub fn domain_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.domain_execution_role_arn = value.into(); self }
+    pub fn domain_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_execution_role_arn = value.into(); self }
     /// `RStudioConnectUrl`: a string.
-    pub fn r_studio_connect_url(mut self, value: impl Into<Str>) -> Self { self.r_studio_connect_url = Some(value.into()); self }
+    pub fn r_studio_connect_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r_studio_connect_url = ::std::option::Option::Some(value.into()); self }
     /// `RStudioPackageManagerUrl`: a string.
-    pub fn r_studio_package_manager_url(mut self, value: impl Into<Str>) -> Self { self.r_studio_package_manager_url = Some(value.into()); self }
+    pub fn r_studio_package_manager_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r_studio_package_manager_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RStudioServerProDomainSettings {}
+impl crate::PropertyType for RStudioServerProDomainSettings {}
 
-impl ToValue for RStudioServerProDomainSettings {
+impl ::cloudwright_core::ToValue for RStudioServerProDomainSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .req("DomainExecutionRoleArn", &self.domain_execution_role_arn)
             .opt("RStudioConnectUrl", &self.r_studio_connect_url)
@@ -1230,23 +1042,11 @@ impl ToValue for RStudioServerProDomainSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY })),
-        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourceSpec` property type of `AWS::SageMaker::Domain`.
 ///
 /// Specifies the ARN's of a SageMaker AI image and SageMaker AI image version, and the instance type that the version runs on.
 ///
-/// &gt; When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
+/// \> When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-resourcespec.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1255,28 +1055,28 @@ pub struct ResourceSpec {
     ///
     /// The instance type that the image version runs on.
     ///
-    /// &gt; *JupyterServer apps* only support the `system` value.
-    /// &gt;
-    /// &gt; For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
-    pub instance_type: Option<AppInstanceType>,
+    /// \> *JupyterServer apps* only support the `system` value.
+    /// \>
+    /// \> For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
+    pub instance_type: ::std::option::Option<AppInstanceType>,
     /// `LifecycleConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration attached to the Resource.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub lifecycle_config_arn: Option<Str>,
+    pub lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageArn`: a string.
     ///
     /// The ARN of the SageMaker AI image that the image version belongs to.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`; length 0 to 256.
-    pub sage_maker_image_arn: Option<Str>,
+    pub sage_maker_image_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageVersionArn`: a string.
     ///
     /// The ARN of the image version created on the instance. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`; length 0 to 256.
-    pub sage_maker_image_version_arn: Option<Str>,
+    pub sage_maker_image_version_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1284,25 +1084,25 @@ impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceType`: an [`AppInstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<AppInstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
+    pub fn lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
+    pub fn sage_maker_image_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
+    pub fn sage_maker_image_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_version_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceSpec {}
+impl crate::PropertyType for ResourceSpec {}
 
-impl ToValue for ResourceSpec {
+impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
             .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
             .opt("SageMakerImageArn", &self.sage_maker_image_arn)
@@ -1314,18 +1114,6 @@ impl ToValue for ResourceSpec {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
-    properties: &[
-        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
-        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
-        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
-        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StudioWebPortalSettings` property type of `AWS::SageMaker::Domain`.
 ///
 /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
@@ -1335,28 +1123,29 @@ pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
 pub struct StudioWebPortalSettings {
     /// `HiddenAppTypes`: a list of [`AppType`] values.
     ///
-    /// The \[Applications supported in Studio\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-apps.html>) that are hidden from the Studio left navigation pane.
+    /// The [Applications supported in Studio](https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-apps.html) that are hidden from the Studio left navigation pane.
     ///
     /// Items at least 0.
-    pub hidden_app_types: Option<List<AppType>>,
+    pub hidden_app_types: ::std::option::Option<::cloudwright_core::List<AppType>>,
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
     ///
     /// The instance types you are hiding from the Studio user interface.
     ///
     /// Items at least 0.
-    pub hidden_instance_types: Option<List<AppInstanceType>>,
+    pub hidden_instance_types: ::std::option::Option<::cloudwright_core::List<AppInstanceType>>,
     /// `HiddenMlTools`: a list of [`MlTools`] values.
     ///
     /// The machine learning tools that are hidden from the Studio left navigation pane.
     ///
     /// Items at least 0.
-    pub hidden_ml_tools: Option<List<MlTools>>,
+    pub hidden_ml_tools: ::std::option::Option<::cloudwright_core::List<MlTools>>,
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
     ///
     /// The version aliases you are hiding from the Studio user interface.
     ///
     /// Items 0 to 5.
-    pub hidden_sage_maker_image_version_aliases: Option<List<HiddenSageMakerImage>>,
+    pub hidden_sage_maker_image_version_aliases:
+        ::std::option::Option<::cloudwright_core::List<HiddenSageMakerImage>>,
 }
 
 #[rustfmt::skip]
@@ -1364,25 +1153,25 @@ impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HiddenAppTypes`: a list of [`AppType`] values.
-    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self { self.hidden_app_types = Some(value.into()); self }
+    pub fn hidden_app_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppType>>) -> Self { self.hidden_app_types = ::std::option::Option::Some(value.into()); self }
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
-    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self { self.hidden_instance_types = Some(value.into()); self }
+    pub fn hidden_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppInstanceType>>) -> Self { self.hidden_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `HiddenMlTools`: a list of [`MlTools`] values.
-    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self { self.hidden_ml_tools = Some(value.into()); self }
+    pub fn hidden_ml_tools(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MlTools>>) -> Self { self.hidden_ml_tools = ::std::option::Option::Some(value.into()); self }
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
-    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = Some(value.into()); self }
+    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StudioWebPortalSettings {}
+impl crate::PropertyType for StudioWebPortalSettings {}
 
-impl ToValue for StudioWebPortalSettings {
+impl ::cloudwright_core::ToValue for StudioWebPortalSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HiddenAppTypes", &self.hidden_app_types)
             .opt("HiddenInstanceTypes", &self.hidden_instance_types)
             .opt("HiddenMlTools", &self.hidden_ml_tools)
@@ -1398,21 +1187,10 @@ impl ToValue for StudioWebPortalSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Domain`.
 ///
@@ -1422,11 +1200,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1441,37 +1219,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DomainAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("DomainRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-        ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("ProjectId", Shape::Str(&StrRule { pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("ProjectS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-        ("StudioWebPortalAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UnifiedStudioSettings` property type of `AWS::SageMaker::Domain`.
 ///
@@ -1485,37 +1248,37 @@ pub struct UnifiedStudioSettings {
     /// The ID of the AWS account that has the Amazon SageMaker Unified Studio domain. The default value, if you don't specify an ID, is the ID of the account that has the Amazon SageMaker AI domain.
     ///
     /// Pattern `^\d+$`; length 12 to 12.
-    pub domain_account_id: Option<Str>,
+    pub domain_account_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainId`: a string.
     ///
     /// The ID of the Amazon SageMaker Unified Studio domain associated with this domain.
     ///
     /// Pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`; length 1 to 36.
-    pub domain_id: Option<Str>,
+    pub domain_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainRegion`: a string.
     ///
     /// The AWS Region where the domain is located in Amazon SageMaker Unified Studio. The default value, if you don't specify a Region, is the Region where the Amazon SageMaker AI domain is located.
     ///
     /// Pattern `[a-zA-Z]{2}-[a-zA-Z\-]+-\d+`; length 1 to 24.
-    pub domain_region: Option<Str>,
+    pub domain_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnvironmentId`: a string.
     ///
     /// The ID of the environment that Amazon SageMaker Unified Studio associates with the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`; length 1 to 36.
-    pub environment_id: Option<Str>,
+    pub environment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectId`: a string.
     ///
     /// The ID of the Amazon SageMaker Unified Studio project that corresponds to the domain.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,36}$`.
-    pub project_id: Option<Str>,
+    pub project_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectS3Path`: a string.
     ///
     /// The location where Amazon S3 stores temporary execution data and other artifacts for the project that corresponds to the domain.
     ///
     /// Pattern `[\w\.-]+$`; length 1 to 100.
-    pub project_s3_path: Option<Str>,
+    pub project_s3_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `StudioWebPortalAccess`: a [`StudioWebPortalAccess`] value.
     ///
     /// Sets whether you can access the domain in Amazon SageMaker Studio:
@@ -1524,7 +1287,7 @@ pub struct UnifiedStudioSettings {
     /// - **DISABLED** - You can't access the domain in Amazon SageMaker Studio. If you migrate the domain to Amazon SageMaker Unified Studio, you can access it only in that studio interface.
     ///
     /// To migrate a domain to Amazon SageMaker Unified Studio, you specify the UnifiedStudioSettings data type when you use the UpdateDomain action.
-    pub studio_web_portal_access: Option<StudioWebPortalAccess>,
+    pub studio_web_portal_access: ::std::option::Option<StudioWebPortalAccess>,
 }
 
 #[rustfmt::skip]
@@ -1532,31 +1295,31 @@ impl UnifiedStudioSettings {
     /// A `UnifiedStudioSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainAccountId`: a string.
-    pub fn domain_account_id(mut self, value: impl Into<Str>) -> Self { self.domain_account_id = Some(value.into()); self }
+    pub fn domain_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_account_id = ::std::option::Option::Some(value.into()); self }
     /// `DomainId`: a string.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = ::std::option::Option::Some(value.into()); self }
     /// `DomainRegion`: a string.
-    pub fn domain_region(mut self, value: impl Into<Str>) -> Self { self.domain_region = Some(value.into()); self }
+    pub fn domain_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_region = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
+    pub fn environment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.environment_id = ::std::option::Option::Some(value.into()); self }
     /// `ProjectId`: a string.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
+    pub fn project_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_id = ::std::option::Option::Some(value.into()); self }
     /// `ProjectS3Path`: a string.
-    pub fn project_s3_path(mut self, value: impl Into<Str>) -> Self { self.project_s3_path = Some(value.into()); self }
+    pub fn project_s3_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_s3_path = ::std::option::Option::Some(value.into()); self }
     /// `StudioWebPortalAccess`: a [`StudioWebPortalAccess`] value.
-    pub fn studio_web_portal_access(mut self, value: impl Into<StudioWebPortalAccess>) -> Self { self.studio_web_portal_access = Some(value.into()); self }
+    pub fn studio_web_portal_access(mut self, value: impl ::std::convert::Into<StudioWebPortalAccess>) -> Self { self.studio_web_portal_access = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UnifiedStudioSettings {}
+impl crate::PropertyType for UnifiedStudioSettings {}
 
-impl ToValue for UnifiedStudioSettings {
+impl ::cloudwright_core::ToValue for UnifiedStudioSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainAccountId", &self.domain_account_id)
             .opt("DomainId", &self.domain_id)
             .opt("DomainRegion", &self.domain_region)
@@ -1568,41 +1331,9 @@ impl ToValue for UnifiedStudioSettings {
     }
 }
 
-/// The required properties of [`UserSettings`], by name: `UserSettings::new(UserSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserSettingsRequired {
-    /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
-        ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
-        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
-        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
-        ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
-        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
-        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
-        ("RSessionAppSettings", Shape::Object(&RULE_RSessionAppSettings)),
-        ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
-        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
-        ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
-    ],
-    required: &["ExecutionRole"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserSettings` property type of `AWS::SageMaker::Domain`.
 ///
-/// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the \[CreateUserProfile\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html>) API is called, and as `DefaultUserSettings` when the \[CreateDomain\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html>) API is called.
+/// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the [CreateUserProfile](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html) API is called, and as `DefaultUserSettings` when the [CreateDomain](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html) API is called.
 ///
 /// `SecurityGroups` is aggregated when specified in both calls. For all other settings in `UserSettings` , the values specified in `CreateUserProfile` take precedence over those specified in `CreateDomain` .
 ///
@@ -1614,13 +1345,13 @@ pub struct UserSettings {
     /// Indicates whether auto-mounting of an EFS volume is supported for the user profile. The `DefaultAsDomain` value is only supported for user profiles. Do not use the `DefaultAsDomain` value when setting this parameter for a domain.
     ///
     /// SageMaker applies this setting only to private spaces that the user creates in the domain. SageMaker doesn't apply this setting to shared spaces.
-    pub auto_mount_home_efs: Option<AutoMountHomeEfs>,
+    pub auto_mount_home_efs: ::std::option::Option<AutoMountHomeEfs>,
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
     ///
     /// The Code Editor application settings.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub code_editor_app_settings: Option<Obj<CodeEditorAppSettings>>,
+    pub code_editor_app_settings: ::std::option::Option<crate::Obj<CodeEditorAppSettings>>,
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
     ///
     /// The settings for assigning a custom file system to a user profile. Permitted users can access this file system in Amazon SageMaker AI Studio.
@@ -1628,13 +1359,14 @@ pub struct UserSettings {
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
     ///
     /// Items 0 to 2.
-    pub custom_file_system_configs: Option<List<CustomFileSystemConfig>>,
+    pub custom_file_system_configs:
+        ::std::option::Option<::cloudwright_core::List<CustomFileSystemConfig>>,
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
     ///
     /// Details about the POSIX identity that is used for file system operations.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub custom_posix_user_config: Option<Obj<CustomPosixUserConfig>>,
+    pub custom_posix_user_config: ::std::option::Option<crate::Obj<CustomPosixUserConfig>>,
     /// `DefaultLandingUri`: a string.
     ///
     /// The default experience that the user is directed to when accessing the domain. The supported values are:
@@ -1643,7 +1375,7 @@ pub struct UserSettings {
     /// - `app:JupyterServer:` : Indicates that Studio Classic is the default experience.
     ///
     /// Length 0 to 1023.
-    pub default_landing_uri: Option<Str>,
+    pub default_landing_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRole`: a string, required.
     ///
     /// The execution role for the user.
@@ -1651,29 +1383,30 @@ pub struct UserSettings {
     /// SageMaker applies this setting only to private spaces that the user creates in the domain. SageMaker doesn't apply this setting to shared spaces.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
     ///
     /// The settings for the JupyterLab application.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub jupyter_lab_app_settings: Option<Obj<JupyterLabAppSettings>>,
+    pub jupyter_lab_app_settings: ::std::option::Option<crate::Obj<JupyterLabAppSettings>>,
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
     ///
     /// The Jupyter server's app settings.
-    pub jupyter_server_app_settings: Option<Obj<JupyterServerAppSettings>>,
+    pub jupyter_server_app_settings: ::std::option::Option<crate::Obj<JupyterServerAppSettings>>,
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
     ///
     /// The kernel gateway app settings.
-    pub kernel_gateway_app_settings: Option<Obj<KernelGatewayAppSettings>>,
+    pub kernel_gateway_app_settings: ::std::option::Option<crate::Obj<KernelGatewayAppSettings>>,
     /// `RSessionAppSettings`: a [`RSessionAppSettings`] object.
     ///
     /// A collection of settings that configure the `RSessionGateway` app.
-    pub r_session_app_settings: Option<Obj<RSessionAppSettings>>,
+    pub r_session_app_settings: ::std::option::Option<crate::Obj<RSessionAppSettings>>,
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
     ///
     /// A collection of settings that configure user interaction with the `RStudioServerPro` app.
-    pub r_studio_server_pro_app_settings: Option<Obj<RStudioServerProAppSettings>>,
+    pub r_studio_server_pro_app_settings:
+        ::std::option::Option<crate::Obj<RStudioServerProAppSettings>>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The security groups for the Amazon Virtual Private Cloud (VPC) that the domain uses for communication.
@@ -1687,92 +1420,92 @@ pub struct UserSettings {
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SharingSettings`: a [`SharingSettings`] object.
     ///
     /// Specifies options for sharing Amazon SageMaker AI Studio notebooks.
-    pub sharing_settings: Option<Obj<SharingSettings>>,
+    pub sharing_settings: ::std::option::Option<crate::Obj<SharingSettings>>,
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
     ///
     /// The storage settings for a space.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub space_storage_settings: Option<Obj<DefaultSpaceStorageSettings>>,
+    pub space_storage_settings: ::std::option::Option<crate::Obj<DefaultSpaceStorageSettings>>,
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
     ///
     /// Whether the user can access Studio. If this value is set to `DISABLED` , the user cannot access Studio, even if that is the default experience for the domain.
-    pub studio_web_portal: Option<StudioWebPortal>,
+    pub studio_web_portal: ::std::option::Option<StudioWebPortal>,
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
     ///
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
-    pub studio_web_portal_settings: Option<Obj<StudioWebPortalSettings>>,
+    pub studio_web_portal_settings: ::std::option::Option<crate::Obj<StudioWebPortalSettings>>,
 }
 
 #[rustfmt::skip]
 impl UserSettings {
-    /// A `UserSettings` with its required properties, named in a [`UserSettingsRequired`].
+    /// A `UserSettings` with its one required property, `ExecutionRole`.
     #[inline]
-    pub fn new(required: UserSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            auto_mount_home_efs: None,
-            code_editor_app_settings: None,
-            custom_file_system_configs: None,
-            custom_posix_user_config: None,
-            default_landing_uri: None,
-            execution_role: required.execution_role,
-            jupyter_lab_app_settings: None,
-            jupyter_server_app_settings: None,
-            kernel_gateway_app_settings: None,
-            r_session_app_settings: None,
-            r_studio_server_pro_app_settings: None,
-            security_groups: None,
-            sharing_settings: None,
-            space_storage_settings: None,
-            studio_web_portal: None,
-            studio_web_portal_settings: None,
+            auto_mount_home_efs: ::std::option::Option::None,
+            code_editor_app_settings: ::std::option::Option::None,
+            custom_file_system_configs: ::std::option::Option::None,
+            custom_posix_user_config: ::std::option::Option::None,
+            default_landing_uri: ::std::option::Option::None,
+            execution_role: value.into(),
+            jupyter_lab_app_settings: ::std::option::Option::None,
+            jupyter_server_app_settings: ::std::option::Option::None,
+            kernel_gateway_app_settings: ::std::option::Option::None,
+            r_session_app_settings: ::std::option::Option::None,
+            r_studio_server_pro_app_settings: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            sharing_settings: ::std::option::Option::None,
+            space_storage_settings: ::std::option::Option::None,
+            studio_web_portal: ::std::option::Option::None,
+            studio_web_portal_settings: ::std::option::Option::None,
         }
     }
 
     /// `AutoMountHomeEFS`: an [`AutoMountHomeEfs`] value.
-    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = Some(value.into()); self }
+    pub fn auto_mount_home_efs(mut self, value: impl ::std::convert::Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = ::std::option::Option::Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
-    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
+    pub fn code_editor_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
+    pub fn custom_file_system_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = ::std::option::Option::Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
+    pub fn custom_posix_user_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = ::std::option::Option::Some(value.into()); self }
     /// `DefaultLandingUri`: a string.
-    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self { self.default_landing_uri = Some(value.into()); self }
+    pub fn default_landing_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_landing_uri = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
+    pub fn jupyter_lab_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
+    pub fn jupyter_server_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
+    pub fn kernel_gateway_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `RSessionAppSettings`: a [`RSessionAppSettings`] object.
-    pub fn r_session_app_settings(mut self, value: impl Into<Obj<RSessionAppSettings>>) -> Self { self.r_session_app_settings = Some(value.into()); self }
+    pub fn r_session_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RSessionAppSettings>>) -> Self { self.r_session_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
-    pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = Some(value.into()); self }
+    pub fn r_studio_server_pro_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SharingSettings`: a [`SharingSettings`] object.
-    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self { self.sharing_settings = Some(value.into()); self }
+    pub fn sharing_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SharingSettings>>) -> Self { self.sharing_settings = ::std::option::Option::Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
+    pub fn space_storage_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = ::std::option::Option::Some(value.into()); self }
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
-    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self { self.studio_web_portal = Some(value.into()); self }
+    pub fn studio_web_portal(mut self, value: impl ::std::convert::Into<StudioWebPortal>) -> Self { self.studio_web_portal = ::std::option::Option::Some(value.into()); self }
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
-    pub fn studio_web_portal_settings(mut self, value: impl Into<Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = Some(value.into()); self }
+    pub fn studio_web_portal_settings(mut self, value: impl ::std::convert::Into<crate::Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserSettings {}
+impl crate::PropertyType for UserSettings {}
 
-impl ToValue for UserSettings {
+impl ::cloudwright_core::ToValue for UserSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoMountHomeEFS", &self.auto_mount_home_efs)
             .opt("CodeEditorAppSettings", &self.code_editor_app_settings)
             .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
@@ -2136,18 +1869,18 @@ pub enum AppInstanceType {
     /// `ml.p6-b200.48xlarge`
     MlP6B200_48xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppInstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppInstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppInstanceType {
+impl ::cloudwright_core::ToValue for AppInstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::System => "system",
             Self::MlT3Micro => "ml.t3.micro",
@@ -2314,9 +2047,9 @@ impl ToValue for AppInstanceType {
             Self::MlR6id32xlarge => "ml.r6id.32xlarge",
             Self::MlP5_4xlarge => "ml.p5.4xlarge",
             Self::MlP6B200_48xlarge => "ml.p6-b200.48xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2328,24 +2061,24 @@ pub enum AppNetworkAccessType {
     /// `VpcOnly`
     VpcOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppNetworkAccessType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppNetworkAccessType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppNetworkAccessType {
+impl ::cloudwright_core::ToValue for AppNetworkAccessType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::PublicInternetOnly => "PublicInternetOnly",
             Self::VpcOnly => "VpcOnly",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2357,24 +2090,24 @@ pub enum AppSecurityGroupManagement {
     /// `Customer`
     Customer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppSecurityGroupManagement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppSecurityGroupManagement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppSecurityGroupManagement {
+impl ::cloudwright_core::ToValue for AppSecurityGroupManagement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Service => "Service",
             Self::Customer => "Customer",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2386,24 +2119,24 @@ pub enum AuthMode {
     /// `IAM`
     Iam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthMode {
+impl ::cloudwright_core::ToValue for AuthMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sso => "SSO",
             Self::Iam => "IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2415,24 +2148,24 @@ pub enum EnableDockerAccess {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnableDockerAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnableDockerAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnableDockerAccess {
+impl ::cloudwright_core::ToValue for EnableDockerAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2444,24 +2177,24 @@ pub enum ExecutionRoleIdentityConfig {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ExecutionRoleIdentityConfig {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ExecutionRoleIdentityConfig {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ExecutionRoleIdentityConfig {
+impl ::cloudwright_core::ToValue for ExecutionRoleIdentityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UserProfileName => "USER_PROFILE_NAME",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2473,24 +2206,24 @@ pub enum IpAddressType {
     /// `DUALSTACK`
     Dualstack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Dualstack => "DUALSTACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2502,24 +2235,24 @@ pub enum LifecycleManagement {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LifecycleManagement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LifecycleManagement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LifecycleManagement {
+impl ::cloudwright_core::ToValue for LifecycleManagement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2531,24 +2264,24 @@ pub enum StudioWebPortalAccess {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StudioWebPortalAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StudioWebPortalAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StudioWebPortalAccess {
+impl ::cloudwright_core::ToValue for StudioWebPortalAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2560,23 +2293,286 @@ pub enum TagPropagation {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TagPropagation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TagPropagation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TagPropagation {
+impl ::cloudwright_core::ToValue for TagPropagation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_CodeRepository, RULE_CustomFileSystemConfig, RULE_CustomImage,
+        RULE_CustomPosixUserConfig, RULE_DefaultSpaceStorageSettings, RULE_HiddenSageMakerImage,
+        RULE_RStudioServerProAppSettings, RULE_SharingSettings,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^(https:|http:|www\\.)\\S*");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("[\\w\\.-]+$");
+    pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("AppNetworkAccessType", Shape::Str(&StrRule { allowed: &["PublicInternetOnly", "VpcOnly"], ..StrRule::ANY })),
+            ("AppSecurityGroupManagement", Shape::Str(&StrRule { allowed: &["Service", "Customer"], ..StrRule::ANY })),
+            ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
+            ("DefaultSpaceSettings", Shape::Object(&RULE_DefaultSpaceSettings)),
+            ("DefaultUserSettings", Shape::Object(&RULE_UserSettings)),
+            ("DomainName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DomainSettings", Shape::Object(&RULE_DomainSettings)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+            ("TagPropagation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["AuthMode", "DefaultUserSettings", "DomainName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppLifecycleManagement: ObjRule = ObjRule {
+        properties: &[
+            ("IdleSettings", Shape::Object(&RULE_IdleSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
+            ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
+            ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+            ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+            ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
+        ],
+        required: &["ExecutionRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DockerSettings: ObjRule = ObjRule {
+        properties: &[
+            ("EnableDockerAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("VpcOnlyTrustedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DomainSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DockerSettings", Shape::Object(&RULE_DockerSettings)),
+            ("ExecutionRoleIdentityConfig", Shape::Str(&StrRule { allowed: &["USER_PROFILE_NAME", "DISABLED"], ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+            ("RStudioServerProDomainSettings", Shape::Object(&RULE_RStudioServerProDomainSettings)),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3), unique: false })),
+            ("UnifiedStudioSettings", Shape::Object(&RULE_UnifiedStudioSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdleSettings: ObjRule = ObjRule {
+        properties: &[
+            ("IdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+            ("LifecycleManagement", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("MaxIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+            ("MinIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
+            ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RSessionAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("DomainExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RStudioConnectUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("RStudioPackageManagerUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["DomainExecutionRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY })),
+            ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
+        properties: &[
+            ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+            ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+            ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+            ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DomainAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("DomainRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ProjectId", Shape::Str(&StrRule { pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ProjectS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+            ("StudioWebPortalAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
+            ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
+            ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
+            ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+            ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+            ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+            ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+            ("RSessionAppSettings", Shape::Object(&RULE_RSessionAppSettings)),
+            ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
+            ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
+            ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
+        ],
+        required: &["ExecutionRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`Endpoint`], by name: `Endpoint::new(EndpointRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EndpointRequired {
-    /// `EndpointConfigName`: a string, required.
-    pub endpoint_config_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
-        ("EndpointConfigName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExcludeRetainedVariantProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_VariantProperty), min_items: None, max_items: None, unique: false })),
-        ("RetainAllVariantProperties", Shape::Bool),
-        ("RetainDeploymentConfig", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["EndpointConfigName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::Endpoint` resource.
 ///
-/// Use the `AWS::SageMaker::Endpoint` resource to create an endpoint using the specified configuration in the request. Amazon SageMaker uses the endpoint to provision resources and deploy models. You create the endpoint configuration with the \[AWS::SageMaker::EndpointConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html>) resource. For more information, see \[Deploy a Model on Amazon SageMaker Hosting Services\](<https://docs.aws.amazon.com/sagemaker/latest/dg/how-it-works-hosting.html>) in the *Amazon SageMaker Developer Guide* .
+/// Use the `AWS::SageMaker::Endpoint` resource to create an endpoint using the specified configuration in the request. Amazon SageMaker uses the endpoint to provision resources and deploy models. You create the endpoint configuration with the [AWS::SageMaker::EndpointConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html) resource. For more information, see [Deploy a Model on Amazon SageMaker Hosting Services](https://docs.aws.amazon.com/sagemaker/latest/dg/how-it-works-hosting.html) in the *Amazon SageMaker Developer Guide* .
 ///
 /// `Ref` returns its `EndpointArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EndpointAttributes`], which `Handle<Endpoint>` dereferences to.
@@ -50,39 +21,40 @@ pub struct Endpoint {
     /// `DeploymentConfig`: a [`DeploymentConfig`] object.
     ///
     /// The deployment configuration for an endpoint, which contains the desired deployment strategy and rollback configurations.
-    pub deployment_config: Option<Obj<DeploymentConfig>>,
+    pub deployment_config: ::std::option::Option<crate::Obj<DeploymentConfig>>,
     /// `EndpointConfigName`: a string, required.
     ///
-    /// The name of the \[AWS::SageMaker::EndpointConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html>) resource that specifies the configuration for the endpoint. For more information, see \[CreateEndpointConfig\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html>) .
+    /// The name of the [AWS::SageMaker::EndpointConfig](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html) resource that specifies the configuration for the endpoint. For more information, see [CreateEndpointConfig](https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html) .
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 0 to 63.
-    pub endpoint_config_name: Str,
+    pub endpoint_config_name: ::cloudwright_core::Str,
     /// `ExcludeRetainedVariantProperties`: a list of [`VariantProperty`] objects.
     ///
-    /// When you are updating endpoint resources with \[RetainAllVariantProperties\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_UpdateEndpoint.html#SageMaker-UpdateEndpoint-request-RetainAllVariantProperties>) whose value is set to `true` , `ExcludeRetainedVariantProperties` specifies the list of type \[VariantProperty\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-endpoint-variantproperty.html>) to override with the values provided by `EndpointConfig` . If you don't specify a value for `ExcludeAllVariantProperties` , no variant properties are overridden. Don't use this property when creating new endpoint resources or when `RetainAllVariantProperties` is set to `false` .
+    /// When you are updating endpoint resources with [RetainAllVariantProperties](https://docs.aws.amazon.com/sagemaker/latest/dg/API_UpdateEndpoint.html#SageMaker-UpdateEndpoint-request-RetainAllVariantProperties) whose value is set to `true` , `ExcludeRetainedVariantProperties` specifies the list of type [VariantProperty](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-endpoint-variantproperty.html) to override with the values provided by `EndpointConfig` . If you don't specify a value for `ExcludeAllVariantProperties` , no variant properties are overridden. Don't use this property when creating new endpoint resources or when `RetainAllVariantProperties` is set to `false` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub exclude_retained_variant_properties: Option<List<VariantProperty>>,
+    pub exclude_retained_variant_properties:
+        ::std::option::Option<::cloudwright_core::List<VariantProperty>>,
     /// `RetainAllVariantProperties`: a boolean.
     ///
     /// When updating endpoint resources, enables or disables the retention of variant properties, such as the instance count or the variant weight. To retain the variant properties of an endpoint when updating it, set `RetainAllVariantProperties` to `true` . To use the variant properties specified in a new `EndpointConfig` call when updating an endpoint, set `RetainAllVariantProperties` to `false` . Use this property only when updating endpoint resources, not when creating new endpoint resources.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub retain_all_variant_properties: Option<Bool>,
+    pub retain_all_variant_properties: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RetainDeploymentConfig`: a boolean.
     ///
     /// Specifies whether to reuse the last deployment configuration. The default value is false (the configuration is not reused).
     ///
     /// Write-only: CloudFormation does not return it.
-    pub retain_deployment_config: Option<Bool>,
+    pub retain_deployment_config: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Resource Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) and \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what>) in the *AWS Billing and Cost Management User Guide* .
+    /// For more information, see [Resource Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) and [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what) in the *AWS Billing and Cost Management User Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -92,7 +64,7 @@ impl Endpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Endpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpoint.html",
         primary_identifier: &["EndpointArn"],
@@ -103,54 +75,56 @@ impl Endpoint {
         read_only: &["EndpointArn", "EndpointName"],
         attributes: &["EndpointArn", "EndpointName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Endpoint` with its required properties, named in a [`EndpointRequired`].
+    /// A `Endpoint` with its one required property, `EndpointConfigName`.
     #[inline]
-    pub fn new(required: EndpointRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            deployment_config: None,
-            endpoint_config_name: required.endpoint_config_name,
-            exclude_retained_variant_properties: None,
-            retain_all_variant_properties: None,
-            retain_deployment_config: None,
-            tags: None,
+            deployment_config: ::std::option::Option::None,
+            endpoint_config_name: value.into(),
+            exclude_retained_variant_properties: ::std::option::Option::None,
+            retain_all_variant_properties: ::std::option::Option::None,
+            retain_deployment_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeploymentConfig`: a [`DeploymentConfig`] object.
-    pub fn deployment_config(mut self, value: impl Into<Obj<DeploymentConfig>>) -> Self { self.deployment_config = Some(value.into()); self }
+    pub fn deployment_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentConfig>>) -> Self { self.deployment_config = ::std::option::Option::Some(value.into()); self }
     /// `EndpointConfigName`: a string, required.
-    pub fn endpoint_config_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_config_name = value.into(); self }
+    pub fn endpoint_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_config_name = value.into(); self }
     /// `ExcludeRetainedVariantProperties`: a list of [`VariantProperty`] objects.
-    pub fn exclude_retained_variant_properties(mut self, value: impl Into<List<VariantProperty>>) -> Self { self.exclude_retained_variant_properties = Some(value.into()); self }
+    pub fn exclude_retained_variant_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VariantProperty>>) -> Self { self.exclude_retained_variant_properties = ::std::option::Option::Some(value.into()); self }
     /// `RetainAllVariantProperties`: a boolean.
-    pub fn retain_all_variant_properties(mut self, value: impl Into<Bool>) -> Self { self.retain_all_variant_properties = Some(value.into()); self }
+    pub fn retain_all_variant_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.retain_all_variant_properties = ::std::option::Option::Some(value.into()); self }
     /// `RetainDeploymentConfig`: a boolean.
-    pub fn retain_deployment_config(mut self, value: impl Into<Bool>) -> Self { self.retain_deployment_config = Some(value.into()); self }
+    pub fn retain_deployment_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.retain_deployment_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Endpoint {
+impl ::cloudwright_core::Resource for Endpoint {
     type Attributes = EndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Endpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Endpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Endpoint {
+impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentConfig", &self.deployment_config)
             .req("EndpointConfigName", &self.endpoint_config_name)
             .opt(
@@ -167,12 +141,12 @@ impl ToValue for Endpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Endpoint`]: `Handle<Endpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointAttributes(ResourceRef);
+pub struct EndpointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,35 +156,18 @@ impl EndpointAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the endpoint.
     #[inline]
-    pub fn endpoint_arn(&self) -> Value {
-        self.0.get_att("EndpointArn")
+    pub fn endpoint_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointArn"))
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
     ///
     /// The name of the endpoint. The name must be unique within an AWS Region in your AWS account. The name is case-insensitive in `CreateEndpoint` , but the case is preserved and must be matched in \[\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html>) .
     #[inline]
-    pub fn endpoint_name(&self) -> Value {
-        self.0.get_att("EndpointName")
+    pub fn endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointName"))
     }
 }
-
-/// The required properties of [`Alarm`], by name: `Alarm::new(AlarmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmRequired {
-    /// `AlarmName`: a string, required.
-    pub alarm_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AlarmName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Alarm` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -224,48 +181,33 @@ pub struct Alarm {
     /// The name of a CloudWatch alarm in your account.
     ///
     /// Pattern `^(?!\s*$).+$`; length 1 to 255.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Alarm {
-    /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    /// A `Alarm` with its one required property, `AlarmName`.
     #[inline]
-    pub fn new(required: AlarmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alarm_name: required.alarm_name,
+            alarm_name: value.into(),
         }
     }
 
     /// `AlarmName`: a string, required.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = value.into(); self }
 }
 
-impl PropertyType for Alarm {}
+impl crate::PropertyType for Alarm {}
 
-impl ToValue for Alarm {
+impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AlarmName", &self.alarm_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AlarmName", &self.alarm_name)
+            .build()
     }
 }
-
-/// The required properties of [`AutoRollbackConfig`], by name: `AutoRollbackConfig::new(AutoRollbackConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoRollbackConfigRequired {
-    /// `Alarms`: a list of [`Alarm`] objects, required.
-    pub alarms: List<Alarm>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoRollbackConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    required: &["Alarms"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoRollbackConfig` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -279,50 +221,33 @@ pub struct AutoRollbackConfig {
     /// List of CloudWatch alarms in your account that are configured to monitor metrics on an endpoint. If any alarms are tripped during a deployment, SageMaker rolls back the deployment.
     ///
     /// Items 1 to 10.
-    pub alarms: List<Alarm>,
+    pub alarms: ::cloudwright_core::List<Alarm>,
 }
 
 #[rustfmt::skip]
 impl AutoRollbackConfig {
-    /// A `AutoRollbackConfig` with its required properties, named in a [`AutoRollbackConfigRequired`].
+    /// A `AutoRollbackConfig` with its one required property, `Alarms`.
     #[inline]
-    pub fn new(required: AutoRollbackConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Alarm>>) -> Self {
         Self {
-            alarms: required.alarms,
+            alarms: value.into(),
         }
     }
 
     /// `Alarms`: a list of [`Alarm`] objects, required.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = value.into(); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Alarm>>) -> Self { self.alarms = value.into(); self }
 }
 
-impl PropertyType for AutoRollbackConfig {}
+impl crate::PropertyType for AutoRollbackConfig {}
 
-impl ToValue for AutoRollbackConfig {
+impl ::cloudwright_core::ToValue for AutoRollbackConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Alarms", &self.alarms).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Alarms", &self.alarms)
+            .build()
     }
 }
-
-/// The required properties of [`BlueGreenUpdatePolicy`], by name: `BlueGreenUpdatePolicy::new(BlueGreenUpdatePolicyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BlueGreenUpdatePolicyRequired {
-    /// `TrafficRoutingConfiguration`: a [`TrafficRoutingConfig`] object, required.
-    pub traffic_routing_configuration: Obj<TrafficRoutingConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlueGreenUpdatePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
-        ("TerminationWaitInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("TrafficRoutingConfiguration", Shape::Object(&RULE_TrafficRoutingConfig)),
-    ],
-    required: &["TrafficRoutingConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlueGreenUpdatePolicy` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -336,45 +261,45 @@ pub struct BlueGreenUpdatePolicy {
     /// Maximum execution timeout for the deployment. Note that the timeout value should be larger than the total waiting time specified in `TerminationWaitInSeconds` and `WaitIntervalInSeconds` .
     ///
     /// Value 600 to 28800.
-    pub maximum_execution_timeout_in_seconds: Option<Int>,
+    pub maximum_execution_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TerminationWaitInSeconds`: an integer.
     ///
     /// Additional waiting time in seconds after the completion of an endpoint deployment before terminating the old endpoint fleet. Default is 0.
     ///
     /// Value 0 to 3600.
-    pub termination_wait_in_seconds: Option<Int>,
+    pub termination_wait_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `TrafficRoutingConfiguration`: a [`TrafficRoutingConfig`] object, required.
     ///
     /// Defines the traffic routing strategy to shift traffic from the old fleet to the new fleet during an endpoint deployment.
-    pub traffic_routing_configuration: Obj<TrafficRoutingConfig>,
+    pub traffic_routing_configuration: crate::Obj<TrafficRoutingConfig>,
 }
 
 #[rustfmt::skip]
 impl BlueGreenUpdatePolicy {
-    /// A `BlueGreenUpdatePolicy` with its required properties, named in a [`BlueGreenUpdatePolicyRequired`].
+    /// A `BlueGreenUpdatePolicy` with its one required property, `TrafficRoutingConfiguration`.
     #[inline]
-    pub fn new(required: BlueGreenUpdatePolicyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TrafficRoutingConfig>>) -> Self {
         Self {
-            maximum_execution_timeout_in_seconds: None,
-            termination_wait_in_seconds: None,
-            traffic_routing_configuration: required.traffic_routing_configuration,
+            maximum_execution_timeout_in_seconds: ::std::option::Option::None,
+            termination_wait_in_seconds: ::std::option::Option::None,
+            traffic_routing_configuration: value.into(),
         }
     }
 
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
-    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_execution_timeout_in_seconds = Some(value.into()); self }
+    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_execution_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `TerminationWaitInSeconds`: an integer.
-    pub fn termination_wait_in_seconds(mut self, value: impl Into<Int>) -> Self { self.termination_wait_in_seconds = Some(value.into()); self }
+    pub fn termination_wait_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.termination_wait_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `TrafficRoutingConfiguration`: a [`TrafficRoutingConfig`] object, required.
-    pub fn traffic_routing_configuration(mut self, value: impl Into<Obj<TrafficRoutingConfig>>) -> Self { self.traffic_routing_configuration = value.into(); self }
+    pub fn traffic_routing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TrafficRoutingConfig>>) -> Self { self.traffic_routing_configuration = value.into(); self }
 }
 
-impl PropertyType for BlueGreenUpdatePolicy {}
+impl crate::PropertyType for BlueGreenUpdatePolicy {}
 
-impl ToValue for BlueGreenUpdatePolicy {
+impl ::cloudwright_core::ToValue for BlueGreenUpdatePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaximumExecutionTimeoutInSeconds",
                 &self.maximum_execution_timeout_in_seconds,
@@ -397,19 +322,8 @@ pub struct CapacitySizeRequired {
     /// `Type`: a [`CapacitySizeType`] value, required.
     pub r#type: CapacitySizeType,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacitySize: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["CAPACITY_PERCENT", "INSTANCE_COUNT"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacitySize` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -432,7 +346,7 @@ pub struct CapacitySize {
     /// Defines the capacity size, either as a number of instances or a capacity percentage.
     ///
     /// Value at least 1.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -447,33 +361,22 @@ impl CapacitySize {
     }
 
     /// `Type`: a [`CapacitySizeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<CapacitySizeType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<CapacitySizeType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CapacitySize {}
+impl crate::PropertyType for CapacitySize {}
 
-impl ToValue for CapacitySize {
+impl ::cloudwright_core::ToValue for CapacitySize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfig)),
-        ("BlueGreenUpdatePolicy", Shape::Object(&RULE_BlueGreenUpdatePolicy)),
-        ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentConfig` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -485,15 +388,15 @@ pub struct DeploymentConfig {
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfig`] object.
     ///
     /// Automatic rollback configuration for handling endpoint deployment failures and recovery.
-    pub auto_rollback_configuration: Option<Obj<AutoRollbackConfig>>,
+    pub auto_rollback_configuration: ::std::option::Option<crate::Obj<AutoRollbackConfig>>,
     /// `BlueGreenUpdatePolicy`: a [`BlueGreenUpdatePolicy`] object.
     ///
     /// Update policy for a blue/green deployment. If this update policy is specified, SageMaker creates a new fleet during the deployment while maintaining the old fleet. SageMaker flips traffic to the new fleet according to the specified traffic routing configuration. Only one update policy should be used in the deployment configuration. If no update policy is specified, SageMaker uses a blue/green deployment strategy with all at once traffic shifting by default.
-    pub blue_green_update_policy: Option<Obj<BlueGreenUpdatePolicy>>,
+    pub blue_green_update_policy: ::std::option::Option<crate::Obj<BlueGreenUpdatePolicy>>,
     /// `RollingUpdatePolicy`: a [`RollingUpdatePolicy`] object.
     ///
     /// Specifies a rolling deployment strategy for updating a SageMaker endpoint.
-    pub rolling_update_policy: Option<Obj<RollingUpdatePolicy>>,
+    pub rolling_update_policy: ::std::option::Option<crate::Obj<RollingUpdatePolicy>>,
 }
 
 #[rustfmt::skip]
@@ -501,23 +404,23 @@ impl DeploymentConfig {
     /// A `DeploymentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfig`] object.
-    pub fn auto_rollback_configuration(mut self, value: impl Into<Obj<AutoRollbackConfig>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
+    pub fn auto_rollback_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoRollbackConfig>>) -> Self { self.auto_rollback_configuration = ::std::option::Option::Some(value.into()); self }
     /// `BlueGreenUpdatePolicy`: a [`BlueGreenUpdatePolicy`] object.
-    pub fn blue_green_update_policy(mut self, value: impl Into<Obj<BlueGreenUpdatePolicy>>) -> Self { self.blue_green_update_policy = Some(value.into()); self }
+    pub fn blue_green_update_policy(mut self, value: impl ::std::convert::Into<crate::Obj<BlueGreenUpdatePolicy>>) -> Self { self.blue_green_update_policy = ::std::option::Option::Some(value.into()); self }
     /// `RollingUpdatePolicy`: a [`RollingUpdatePolicy`] object.
-    pub fn rolling_update_policy(mut self, value: impl Into<Obj<RollingUpdatePolicy>>) -> Self { self.rolling_update_policy = Some(value.into()); self }
+    pub fn rolling_update_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RollingUpdatePolicy>>) -> Self { self.rolling_update_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeploymentConfig {}
+impl crate::PropertyType for DeploymentConfig {}
 
-impl ToValue for DeploymentConfig {
+impl ::cloudwright_core::ToValue for DeploymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoRollbackConfiguration",
                 &self.auto_rollback_configuration,
@@ -532,23 +435,10 @@ impl ToValue for DeploymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollingUpdatePolicyRequired {
     /// `MaximumBatchSize`: a [`CapacitySize`] object, required.
-    pub maximum_batch_size: Obj<CapacitySize>,
+    pub maximum_batch_size: crate::Obj<CapacitySize>,
     /// `WaitIntervalInSeconds`: an integer, required.
-    pub wait_interval_in_seconds: Int,
+    pub wait_interval_in_seconds: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
-        ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
-        ("RollbackMaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
-        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    required: &["MaximumBatchSize", "WaitIntervalInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RollingUpdatePolicy` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -560,23 +450,23 @@ pub struct RollingUpdatePolicy {
     /// `MaximumBatchSize`: a [`CapacitySize`] object, required.
     ///
     /// Batch size for each rolling step to provision capacity and turn on traffic on the new endpoint fleet, and terminate capacity on the old endpoint fleet. Value must be between 5% to 50% of the variant's total instance count.
-    pub maximum_batch_size: Obj<CapacitySize>,
+    pub maximum_batch_size: crate::Obj<CapacitySize>,
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
     ///
     /// The time limit for the total deployment. Exceeding this limit causes a timeout.
     ///
     /// Value 600 to 28800.
-    pub maximum_execution_timeout_in_seconds: Option<Int>,
+    pub maximum_execution_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `RollbackMaximumBatchSize`: a [`CapacitySize`] object.
     ///
     /// Batch size for rollback to the old endpoint fleet. Each rolling step to provision capacity and turn on traffic on the old endpoint fleet, and terminate capacity on the new endpoint fleet. If this field is absent, the default value will be set to 100% of total capacity which means to bring up the whole capacity of the old fleet at once during rollback.
-    pub rollback_maximum_batch_size: Option<Obj<CapacitySize>>,
+    pub rollback_maximum_batch_size: ::std::option::Option<crate::Obj<CapacitySize>>,
     /// `WaitIntervalInSeconds`: an integer, required.
     ///
     /// The length of the baking period, during which SageMaker monitors alarms for each batch on the new fleet.
     ///
     /// Value 0 to 3600.
-    pub wait_interval_in_seconds: Int,
+    pub wait_interval_in_seconds: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -586,28 +476,28 @@ impl RollingUpdatePolicy {
     pub fn new(required: RollingUpdatePolicyRequired) -> Self {
         Self {
             maximum_batch_size: required.maximum_batch_size,
-            maximum_execution_timeout_in_seconds: None,
-            rollback_maximum_batch_size: None,
+            maximum_execution_timeout_in_seconds: ::std::option::Option::None,
+            rollback_maximum_batch_size: ::std::option::Option::None,
             wait_interval_in_seconds: required.wait_interval_in_seconds,
         }
     }
 
     /// `MaximumBatchSize`: a [`CapacitySize`] object, required.
-    pub fn maximum_batch_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.maximum_batch_size = value.into(); self }
+    pub fn maximum_batch_size(mut self, value: impl ::std::convert::Into<crate::Obj<CapacitySize>>) -> Self { self.maximum_batch_size = value.into(); self }
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
-    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_execution_timeout_in_seconds = Some(value.into()); self }
+    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_execution_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `RollbackMaximumBatchSize`: a [`CapacitySize`] object.
-    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.rollback_maximum_batch_size = Some(value.into()); self }
+    pub fn rollback_maximum_batch_size(mut self, value: impl ::std::convert::Into<crate::Obj<CapacitySize>>) -> Self { self.rollback_maximum_batch_size = ::std::option::Option::Some(value.into()); self }
     /// `WaitIntervalInSeconds`: an integer, required.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = value.into(); self }
+    pub fn wait_interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_interval_in_seconds = value.into(); self }
 }
 
-impl PropertyType for RollingUpdatePolicy {}
+impl crate::PropertyType for RollingUpdatePolicy {}
 
-impl ToValue for RollingUpdatePolicy {
+impl ::cloudwright_core::ToValue for RollingUpdatePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaximumBatchSize", &self.maximum_batch_size)
             .opt(
                 "MaximumExecutionTimeoutInSeconds",
@@ -626,21 +516,10 @@ impl ToValue for RollingUpdatePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -650,11 +529,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -669,42 +548,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TrafficRoutingConfig`], by name: `TrafficRoutingConfig::new(TrafficRoutingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrafficRoutingConfigRequired {
-    /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    pub r#type: TrafficRoutingConfigType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CanarySize", Shape::Object(&RULE_CapacitySize)),
-        ("LinearStepSize", Shape::Object(&RULE_CapacitySize)),
-        ("Type", Shape::Str(&StrRule { allowed: &["ALL_AT_ONCE", "CANARY", "LINEAR"], ..StrRule::ANY })),
-        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrafficRoutingConfig` property type of `AWS::SageMaker::Endpoint`.
 ///
@@ -716,11 +575,11 @@ pub struct TrafficRoutingConfig {
     /// `CanarySize`: a [`CapacitySize`] object.
     ///
     /// Batch size for the first step to turn on traffic on the new endpoint fleet. `Value` must be less than or equal to 50% of the variant's total instance count.
-    pub canary_size: Option<Obj<CapacitySize>>,
+    pub canary_size: ::std::option::Option<crate::Obj<CapacitySize>>,
     /// `LinearStepSize`: a [`CapacitySize`] object.
     ///
     /// Batch size for each step to turn on traffic on the new endpoint fleet. `Value` must be 10-50% of the variant's total instance count.
-    pub linear_step_size: Option<Obj<CapacitySize>>,
+    pub linear_step_size: ::std::option::Option<crate::Obj<CapacitySize>>,
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
     ///
     /// Traffic routing strategy type.
@@ -734,38 +593,38 @@ pub struct TrafficRoutingConfig {
     /// The waiting time (in seconds) between incremental steps to turn on traffic on the new endpoint fleet.
     ///
     /// Value 0 to 3600.
-    pub wait_interval_in_seconds: Option<Int>,
+    pub wait_interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl TrafficRoutingConfig {
-    /// A `TrafficRoutingConfig` with its required properties, named in a [`TrafficRoutingConfigRequired`].
+    /// A `TrafficRoutingConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: TrafficRoutingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TrafficRoutingConfigType>) -> Self {
         Self {
-            canary_size: None,
-            linear_step_size: None,
-            r#type: required.r#type,
-            wait_interval_in_seconds: None,
+            canary_size: ::std::option::Option::None,
+            linear_step_size: ::std::option::Option::None,
+            r#type: value.into(),
+            wait_interval_in_seconds: ::std::option::Option::None,
         }
     }
 
     /// `CanarySize`: a [`CapacitySize`] object.
-    pub fn canary_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.canary_size = Some(value.into()); self }
+    pub fn canary_size(mut self, value: impl ::std::convert::Into<crate::Obj<CapacitySize>>) -> Self { self.canary_size = ::std::option::Option::Some(value.into()); self }
     /// `LinearStepSize`: a [`CapacitySize`] object.
-    pub fn linear_step_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.linear_step_size = Some(value.into()); self }
+    pub fn linear_step_size(mut self, value: impl ::std::convert::Into<crate::Obj<CapacitySize>>) -> Self { self.linear_step_size = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TrafficRoutingConfigType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TrafficRoutingConfigType>) -> Self { self.r#type = value.into(); self }
     /// `WaitIntervalInSeconds`: an integer.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = Some(value.into()); self }
+    pub fn wait_interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_interval_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrafficRoutingConfig {}
+impl crate::PropertyType for TrafficRoutingConfig {}
 
-impl ToValue for TrafficRoutingConfig {
+impl ::cloudwright_core::ToValue for TrafficRoutingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CanarySize", &self.canary_size)
             .opt("LinearStepSize", &self.linear_step_size)
             .req("Type", &self.r#type)
@@ -774,20 +633,11 @@ impl ToValue for TrafficRoutingConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_VariantProperty: ObjRule = ObjRule {
-    properties: &[
-        ("VariantPropertyType", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VariantProperty` property type of `AWS::SageMaker::Endpoint`.
 ///
 /// Specifies a production variant property type for an Endpoint.
 ///
-/// If you are updating an Endpoint with the \[RetainAllVariantProperties\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_UpdateEndpoint.html#SageMaker-UpdateEndpoint-request-RetainAllVariantProperties>) option set to `true` , the `VarientProperty` objects listed in \[ExcludeRetainedVariantProperties\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_UpdateEndpoint.html#SageMaker-UpdateEndpoint-request-ExcludeRetainedVariantProperties>) override the existing variant properties of the Endpoint.
+/// If you are updating an Endpoint with the [RetainAllVariantProperties](https://docs.aws.amazon.com/sagemaker/latest/dg/API_UpdateEndpoint.html#SageMaker-UpdateEndpoint-request-RetainAllVariantProperties) option set to `true` , the `VarientProperty` objects listed in [ExcludeRetainedVariantProperties](https://docs.aws.amazon.com/sagemaker/latest/dg/API_UpdateEndpoint.html#SageMaker-UpdateEndpoint-request-ExcludeRetainedVariantProperties) override the existing variant properties of the Endpoint.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-endpoint-variantproperty.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -796,10 +646,10 @@ pub struct VariantProperty {
     ///
     /// The type of variant property. The supported values are:
     ///
-    /// - `DesiredInstanceCount` : Overrides the existing variant instance counts using the \[InitialInstanceCount\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_ProductionVariant.html#SageMaker-Type-ProductionVariant-InitialInstanceCount>) values in the \[ProductionVariants\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html#SageMaker-CreateEndpointConfig-request-ProductionVariants>) .
-    /// - `DesiredWeight` : Overrides the existing variant weights using the \[InitialVariantWeight\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_ProductionVariant.html#SageMaker-Type-ProductionVariant-InitialVariantWeight>) values in the \[ProductionVariants\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html#SageMaker-CreateEndpointConfig-request-ProductionVariants>) .
+    /// - `DesiredInstanceCount` : Overrides the existing variant instance counts using the [InitialInstanceCount](https://docs.aws.amazon.com/sagemaker/latest/dg/API_ProductionVariant.html#SageMaker-Type-ProductionVariant-InitialInstanceCount) values in the [ProductionVariants](https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html#SageMaker-CreateEndpointConfig-request-ProductionVariants) .
+    /// - `DesiredWeight` : Overrides the existing variant weights using the [InitialVariantWeight](https://docs.aws.amazon.com/sagemaker/latest/dg/API_ProductionVariant.html#SageMaker-Type-ProductionVariant-InitialVariantWeight) values in the [ProductionVariants](https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html#SageMaker-CreateEndpointConfig-request-ProductionVariants) .
     /// - `DataCaptureConfig` : (Not currently supported.)
-    pub variant_property_type: Option<Str>,
+    pub variant_property_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -807,19 +657,19 @@ impl VariantProperty {
     /// A `VariantProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `VariantPropertyType`: a string.
-    pub fn variant_property_type(mut self, value: impl Into<Str>) -> Self { self.variant_property_type = Some(value.into()); self }
+    pub fn variant_property_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variant_property_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VariantProperty {}
+impl crate::PropertyType for VariantProperty {}
 
-impl ToValue for VariantProperty {
+impl ::cloudwright_core::ToValue for VariantProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("VariantPropertyType", &self.variant_property_type)
             .build()
     }
@@ -833,24 +683,24 @@ pub enum CapacitySizeType {
     /// `INSTANCE_COUNT`
     InstanceCount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacitySizeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacitySizeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacitySizeType {
+impl ::cloudwright_core::ToValue for CapacitySizeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityPercent => "CAPACITY_PERCENT",
             Self::InstanceCount => "INSTANCE_COUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -864,24 +714,151 @@ pub enum TrafficRoutingConfigType {
     /// `LINEAR`
     Linear,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrafficRoutingConfigType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrafficRoutingConfigType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrafficRoutingConfigType {
+impl ::cloudwright_core::ToValue for TrafficRoutingConfigType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllAtOnce => "ALL_AT_ONCE",
             Self::Canary => "CANARY",
             Self::Linear => "LINEAR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
+            ("EndpointConfigName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExcludeRetainedVariantProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_VariantProperty), min_items: None, max_items: None, unique: false })),
+            ("RetainAllVariantProperties", Shape::Bool),
+            ("RetainDeploymentConfig", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["EndpointConfigName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AlarmName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoRollbackConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        required: &["Alarms"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlueGreenUpdatePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
+            ("TerminationWaitInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("TrafficRoutingConfiguration", Shape::Object(&RULE_TrafficRoutingConfig)),
+        ],
+        required: &["TrafficRoutingConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacitySize: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["CAPACITY_PERCENT", "INSTANCE_COUNT"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfig)),
+            ("BlueGreenUpdatePolicy", Shape::Object(&RULE_BlueGreenUpdatePolicy)),
+            ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
+            ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
+            ("RollbackMaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
+            ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        required: &["MaximumBatchSize", "WaitIntervalInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CanarySize", Shape::Object(&RULE_CapacitySize)),
+            ("LinearStepSize", Shape::Object(&RULE_CapacitySize)),
+            ("Type", Shape::Str(&StrRule { allowed: &["ALL_AT_ONCE", "CANARY", "LINEAR"], ..StrRule::ANY })),
+            ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VariantProperty: ObjRule = ObjRule {
+        properties: &[
+            ("VariantPropertyType", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

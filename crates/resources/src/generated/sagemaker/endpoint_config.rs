@@ -5,38 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`EndpointConfig`], by name: `EndpointConfig::new(EndpointConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EndpointConfigRequired {
-    /// `ProductionVariants`: a list of [`ProductionVariant`] objects, required.
-    pub production_variants: List<ProductionVariant>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AsyncInferenceConfig", Shape::Object(&RULE_AsyncInferenceConfig)),
-        ("DataCaptureConfig", Shape::Object(&RULE_DataCaptureConfig)),
-        ("EnableNetworkIsolation", Shape::Bool),
-        ("EndpointConfigName", Shape::STR),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ExplainerConfig", Shape::Object(&RULE_ExplainerConfig)),
-        ("KmsKeyId", Shape::STR),
-        ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
-        ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &["ProductionVariants"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::EndpointConfig` resource.
 ///
-/// The `AWS::SageMaker::EndpointConfig` resource creates a configuration for an Amazon SageMaker endpoint. For more information, see \[CreateEndpointConfig\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html>) in the *SageMaker Developer Guide* .
+/// The `AWS::SageMaker::EndpointConfig` resource creates a configuration for an Amazon SageMaker endpoint. For more information, see [CreateEndpointConfig](https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html) in the *SageMaker Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`EndpointConfigAttributes`], which `Handle<EndpointConfig>` dereferences to.
@@ -52,37 +23,37 @@ pub struct EndpointConfig {
     /// Specifies configuration for how an endpoint performs asynchronous inference.
     ///
     /// Create-only: changing it replaces the resource.
-    pub async_inference_config: Option<Obj<AsyncInferenceConfig>>,
+    pub async_inference_config: ::std::option::Option<crate::Obj<AsyncInferenceConfig>>,
     /// `DataCaptureConfig`: a [`DataCaptureConfig`] object.
     ///
     /// Specifies how to capture endpoint data for model monitor. The data capture configuration applies to all production variants hosted at the endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub data_capture_config: Option<Obj<DataCaptureConfig>>,
+    pub data_capture_config: ::std::option::Option<crate::Obj<DataCaptureConfig>>,
     /// `EnableNetworkIsolation`: a boolean.
     ///
     /// Sets whether all model containers deployed to the endpoint are isolated. If they are, no inbound or outbound network calls can be made to or from the model containers.
     ///
     /// Create-only: changing it replaces the resource.
-    pub enable_network_isolation: Option<Bool>,
+    pub enable_network_isolation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EndpointConfigName`: a string.
     ///
     /// The name of the endpoint configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint_config_name: Option<Str>,
+    pub endpoint_config_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform actions on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExplainerConfig`: an [`ExplainerConfig`] object.
     ///
     /// A parameter to activate explainers.
     ///
     /// Create-only: changing it replaces the resource.
-    pub explainer_config: Option<Obj<ExplainerConfig>>,
+    pub explainer_config: ::std::option::Option<crate::Obj<ExplainerConfig>>,
     /// `KmsKeyId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an AWS Key Management Service key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
@@ -92,40 +63,41 @@ pub struct EndpointConfig {
     /// - Alias name: `alias/ExampleAlias`
     /// - Alias name ARN: `arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias`
     ///
-    /// The KMS key policy must grant permission to the IAM role that you specify in your `CreateEndpoint` , `UpdateEndpoint` requests. For more information, refer to the AWS Key Management Service section \[Using Key Policies in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/key-policies.html>)
+    /// The KMS key policy must grant permission to the IAM role that you specify in your `CreateEndpoint` , `UpdateEndpoint` requests. For more information, refer to the AWS Key Management Service section [Using Key Policies in AWS KMS](https://docs.aws.amazon.com//kms/latest/developerguide/key-policies.html)
     ///
-    /// &gt; Certain Nitro-based instances include local storage, dependent on the instance type. Local storage volumes are encrypted using a hardware module on the instance. You can't request a `KmsKeyId` when using an instance type with local storage. If any of the models that you specify in the `ProductionVariants` parameter use nitro-based instances with local storage, do not specify a value for the `KmsKeyId` parameter. If you specify a value for `KmsKeyId` when using any nitro-based instances with local storage, the call to `CreateEndpointConfig` fails.
-    /// &gt;
-    /// &gt; For a list of instance types that support local instance storage, see \[Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes>) .
-    /// &gt;
-    /// &gt; For more information about local instance storage encryption, see \[SSD Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ssd-instance-store.html>) .
+    /// \> Certain Nitro-based instances include local storage, dependent on the instance type. Local storage volumes are encrypted using a hardware module on the instance. You can't request a `KmsKeyId` when using an instance type with local storage. If any of the models that you specify in the `ProductionVariants` parameter use nitro-based instances with local storage, do not specify a value for the `KmsKeyId` parameter. If you specify a value for `KmsKeyId` when using any nitro-based instances with local storage, the call to `CreateEndpointConfig` fails.
+    /// \>
+    /// \> For a list of instance types that support local instance storage, see [Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes) .
+    /// \>
+    /// \> For more information about local instance storage encryption, see [SSD Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ssd-instance-store.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProductionVariants`: a list of [`ProductionVariant`] objects, required.
     ///
     /// A list of `ProductionVariant` objects, one for each model that you want to host at this endpoint.
     ///
     /// Create-only: changing it replaces the resource.
-    pub production_variants: List<ProductionVariant>,
+    pub production_variants: ::cloudwright_core::List<ProductionVariant>,
     /// `ShadowProductionVariants`: a list of [`ProductionVariant`] objects.
     ///
     /// Array of `ProductionVariant` objects. There is one for each model that you want to host at this endpoint in shadow mode with production traffic replicated from the model specified on `ProductionVariants` . If you use this field, you can only specify one variant for `ProductionVariants` and one variant for `ShadowProductionVariants` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub shadow_production_variants: Option<List<ProductionVariant>>,
+    pub shadow_production_variants:
+        ::std::option::Option<::cloudwright_core::List<ProductionVariant>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Resource Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) and \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what>) .
-    pub tags: Option<List<Tag>>,
+    /// For more information, see [Resource Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) and [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what) .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
     /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -135,7 +107,7 @@ impl EndpointConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::EndpointConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html",
         primary_identifier: &["Id"],
@@ -146,69 +118,71 @@ impl EndpointConfig {
         read_only: &["Id"],
         attributes: &["EndpointConfigName", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `EndpointConfig` with its required properties, named in a [`EndpointConfigRequired`].
+    /// A `EndpointConfig` with its one required property, `ProductionVariants`.
     #[inline]
-    pub fn new(required: EndpointConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ProductionVariant>>) -> Self {
         Self {
-            async_inference_config: None,
-            data_capture_config: None,
-            enable_network_isolation: None,
-            endpoint_config_name: None,
-            execution_role_arn: None,
-            explainer_config: None,
-            kms_key_id: None,
-            production_variants: required.production_variants,
-            shadow_production_variants: None,
-            tags: None,
-            vpc_config: None,
+            async_inference_config: ::std::option::Option::None,
+            data_capture_config: ::std::option::Option::None,
+            enable_network_isolation: ::std::option::Option::None,
+            endpoint_config_name: ::std::option::Option::None,
+            execution_role_arn: ::std::option::Option::None,
+            explainer_config: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            production_variants: value.into(),
+            shadow_production_variants: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_config: ::std::option::Option::None,
         }
     }
 
     /// `AsyncInferenceConfig`: an [`AsyncInferenceConfig`] object.
-    pub fn async_inference_config(mut self, value: impl Into<Obj<AsyncInferenceConfig>>) -> Self { self.async_inference_config = Some(value.into()); self }
+    pub fn async_inference_config(mut self, value: impl ::std::convert::Into<crate::Obj<AsyncInferenceConfig>>) -> Self { self.async_inference_config = ::std::option::Option::Some(value.into()); self }
     /// `DataCaptureConfig`: a [`DataCaptureConfig`] object.
-    pub fn data_capture_config(mut self, value: impl Into<Obj<DataCaptureConfig>>) -> Self { self.data_capture_config = Some(value.into()); self }
+    pub fn data_capture_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataCaptureConfig>>) -> Self { self.data_capture_config = ::std::option::Option::Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
+    pub fn enable_network_isolation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_network_isolation = ::std::option::Option::Some(value.into()); self }
     /// `EndpointConfigName`: a string.
-    pub fn endpoint_config_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_config_name = Some(value.into()); self }
+    pub fn endpoint_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_config_name = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ExplainerConfig`: an [`ExplainerConfig`] object.
-    pub fn explainer_config(mut self, value: impl Into<Obj<ExplainerConfig>>) -> Self { self.explainer_config = Some(value.into()); self }
+    pub fn explainer_config(mut self, value: impl ::std::convert::Into<crate::Obj<ExplainerConfig>>) -> Self { self.explainer_config = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ProductionVariants`: a list of [`ProductionVariant`] objects, required.
-    pub fn production_variants(mut self, value: impl Into<List<ProductionVariant>>) -> Self { self.production_variants = value.into(); self }
+    pub fn production_variants(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProductionVariant>>) -> Self { self.production_variants = value.into(); self }
     /// `ShadowProductionVariants`: a list of [`ProductionVariant`] objects.
-    pub fn shadow_production_variants(mut self, value: impl Into<List<ProductionVariant>>) -> Self { self.shadow_production_variants = Some(value.into()); self }
+    pub fn shadow_production_variants(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProductionVariant>>) -> Self { self.shadow_production_variants = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EndpointConfig {
+impl ::cloudwright_core::Resource for EndpointConfig {
     type Attributes = EndpointConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EndpointConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EndpointConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EndpointConfig {
+impl ::cloudwright_core::ToValue for EndpointConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AsyncInferenceConfig", &self.async_inference_config)
             .opt("DataCaptureConfig", &self.data_capture_config)
             .opt("EnableNetworkIsolation", &self.enable_network_isolation)
@@ -224,12 +198,12 @@ impl ToValue for EndpointConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EndpointConfig`]: `Handle<EndpointConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EndpointConfig`]: `Handle<EndpointConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EndpointConfigAttributes(ResourceRef);
+pub struct EndpointConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EndpointConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EndpointConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -239,25 +213,16 @@ impl EndpointConfigAttributes {
     ///
     /// The name of the endpoint configuration.
     #[inline]
-    pub fn endpoint_config_name(&self) -> Value {
-        self.0.get_att("EndpointConfigName")
+    pub fn endpoint_config_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointConfigName"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AsyncInferenceClientConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConcurrentInvocationsPerInstance", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AsyncInferenceClientConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -269,7 +234,7 @@ pub struct AsyncInferenceClientConfig {
     /// `MaxConcurrentInvocationsPerInstance`: an integer.
     ///
     /// The maximum number of concurrent requests sent by the SageMaker client to the model container. If no value is provided, SageMaker will choose an optimal value for you.
-    pub max_concurrent_invocations_per_instance: Option<Int>,
+    pub max_concurrent_invocations_per_instance: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -277,19 +242,19 @@ impl AsyncInferenceClientConfig {
     /// A `AsyncInferenceClientConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxConcurrentInvocationsPerInstance`: an integer.
-    pub fn max_concurrent_invocations_per_instance(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_invocations_per_instance = Some(value.into()); self }
+    pub fn max_concurrent_invocations_per_instance(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_invocations_per_instance = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AsyncInferenceClientConfig {}
+impl crate::PropertyType for AsyncInferenceClientConfig {}
 
-impl ToValue for AsyncInferenceClientConfig {
+impl ::cloudwright_core::ToValue for AsyncInferenceClientConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaxConcurrentInvocationsPerInstance",
                 &self.max_concurrent_invocations_per_instance,
@@ -297,24 +262,6 @@ impl ToValue for AsyncInferenceClientConfig {
             .build()
     }
 }
-
-/// The required properties of [`AsyncInferenceConfig`], by name: `AsyncInferenceConfig::new(AsyncInferenceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AsyncInferenceConfigRequired {
-    /// `OutputConfig`: an [`AsyncInferenceOutputConfig`] object, required.
-    pub output_config: Obj<AsyncInferenceOutputConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AsyncInferenceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClientConfig", Shape::Object(&RULE_AsyncInferenceClientConfig)),
-        ("OutputConfig", Shape::Object(&RULE_AsyncInferenceOutputConfig)),
-    ],
-    required: &["OutputConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AsyncInferenceConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -326,52 +273,41 @@ pub struct AsyncInferenceConfig {
     /// `ClientConfig`: an [`AsyncInferenceClientConfig`] object.
     ///
     /// Configures the behavior of the client used by SageMaker to interact with the model container during asynchronous inference.
-    pub client_config: Option<Obj<AsyncInferenceClientConfig>>,
+    pub client_config: ::std::option::Option<crate::Obj<AsyncInferenceClientConfig>>,
     /// `OutputConfig`: an [`AsyncInferenceOutputConfig`] object, required.
     ///
     /// Specifies the configuration for asynchronous inference invocation outputs.
-    pub output_config: Obj<AsyncInferenceOutputConfig>,
+    pub output_config: crate::Obj<AsyncInferenceOutputConfig>,
 }
 
 #[rustfmt::skip]
 impl AsyncInferenceConfig {
-    /// A `AsyncInferenceConfig` with its required properties, named in a [`AsyncInferenceConfigRequired`].
+    /// A `AsyncInferenceConfig` with its one required property, `OutputConfig`.
     #[inline]
-    pub fn new(required: AsyncInferenceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<AsyncInferenceOutputConfig>>) -> Self {
         Self {
-            client_config: None,
-            output_config: required.output_config,
+            client_config: ::std::option::Option::None,
+            output_config: value.into(),
         }
     }
 
     /// `ClientConfig`: an [`AsyncInferenceClientConfig`] object.
-    pub fn client_config(mut self, value: impl Into<Obj<AsyncInferenceClientConfig>>) -> Self { self.client_config = Some(value.into()); self }
+    pub fn client_config(mut self, value: impl ::std::convert::Into<crate::Obj<AsyncInferenceClientConfig>>) -> Self { self.client_config = ::std::option::Option::Some(value.into()); self }
     /// `OutputConfig`: an [`AsyncInferenceOutputConfig`] object, required.
-    pub fn output_config(mut self, value: impl Into<Obj<AsyncInferenceOutputConfig>>) -> Self { self.output_config = value.into(); self }
+    pub fn output_config(mut self, value: impl ::std::convert::Into<crate::Obj<AsyncInferenceOutputConfig>>) -> Self { self.output_config = value.into(); self }
 }
 
-impl PropertyType for AsyncInferenceConfig {}
+impl crate::PropertyType for AsyncInferenceConfig {}
 
-impl ToValue for AsyncInferenceConfig {
+impl ::cloudwright_core::ToValue for AsyncInferenceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientConfig", &self.client_config)
             .req("OutputConfig", &self.output_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ErrorTopic", Shape::STR),
-        ("IncludeInferenceResponseIn", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ERROR_NOTIFICATION_TOPIC", "SUCCESS_NOTIFICATION_TOPIC"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SuccessTopic", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AsyncInferenceNotificationConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -383,17 +319,18 @@ pub struct AsyncInferenceNotificationConfig {
     /// `ErrorTopic`: a string.
     ///
     /// Amazon SNS topic to post a notification to when an inference fails. If no topic is provided, no notification is sent on failure.
-    pub error_topic: Option<Str>,
+    pub error_topic: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeInferenceResponseIn`: a list of strings.
     ///
     /// The Amazon SNS topics where you want the inference response to be included.
     ///
-    /// &gt; The inference response is included only if the response size is less than or equal to 128 KB.
-    pub include_inference_response_in: Option<List<Str>>,
+    /// \> The inference response is included only if the response size is less than or equal to 128 KB.
+    pub include_inference_response_in:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SuccessTopic`: a string.
     ///
     /// Amazon SNS topic to post a notification to when an inference completes successfully. If no topic is provided, no notification is sent on success.
-    pub success_topic: Option<Str>,
+    pub success_topic: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -401,23 +338,23 @@ impl AsyncInferenceNotificationConfig {
     /// A `AsyncInferenceNotificationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ErrorTopic`: a string.
-    pub fn error_topic(mut self, value: impl Into<Str>) -> Self { self.error_topic = Some(value.into()); self }
+    pub fn error_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.error_topic = ::std::option::Option::Some(value.into()); self }
     /// `IncludeInferenceResponseIn`: a list of strings.
-    pub fn include_inference_response_in(mut self, value: impl Into<List<Str>>) -> Self { self.include_inference_response_in = Some(value.into()); self }
+    pub fn include_inference_response_in(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.include_inference_response_in = ::std::option::Option::Some(value.into()); self }
     /// `SuccessTopic`: a string.
-    pub fn success_topic(mut self, value: impl Into<Str>) -> Self { self.success_topic = Some(value.into()); self }
+    pub fn success_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success_topic = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AsyncInferenceNotificationConfig {}
+impl crate::PropertyType for AsyncInferenceNotificationConfig {}
 
-impl ToValue for AsyncInferenceNotificationConfig {
+impl ::cloudwright_core::ToValue for AsyncInferenceNotificationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ErrorTopic", &self.error_topic)
             .opt(
                 "IncludeInferenceResponseIn",
@@ -427,18 +364,6 @@ impl ToValue for AsyncInferenceNotificationConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("NotificationConfig", Shape::Object(&RULE_AsyncInferenceNotificationConfig)),
-        ("S3FailurePath", Shape::STR),
-        ("S3OutputPath", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AsyncInferenceOutputConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -450,19 +375,19 @@ pub struct AsyncInferenceOutputConfig {
     /// `KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt the asynchronous inference output in Amazon S3.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationConfig`: an [`AsyncInferenceNotificationConfig`] object.
     ///
     /// Specifies the configuration for notifications of inference results for asynchronous inference.
-    pub notification_config: Option<Obj<AsyncInferenceNotificationConfig>>,
+    pub notification_config: ::std::option::Option<crate::Obj<AsyncInferenceNotificationConfig>>,
     /// `S3FailurePath`: a string.
     ///
     /// The Amazon S3 location to upload failure inference responses to.
-    pub s3_failure_path: Option<Str>,
+    pub s3_failure_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputPath`: a string.
     ///
     /// The Amazon S3 location to upload inference responses to.
-    pub s3_output_path: Option<Str>,
+    pub s3_output_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -470,25 +395,25 @@ impl AsyncInferenceOutputConfig {
     /// A `AsyncInferenceOutputConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfig`: an [`AsyncInferenceNotificationConfig`] object.
-    pub fn notification_config(mut self, value: impl Into<Obj<AsyncInferenceNotificationConfig>>) -> Self { self.notification_config = Some(value.into()); self }
+    pub fn notification_config(mut self, value: impl ::std::convert::Into<crate::Obj<AsyncInferenceNotificationConfig>>) -> Self { self.notification_config = ::std::option::Option::Some(value.into()); self }
     /// `S3FailurePath`: a string.
-    pub fn s3_failure_path(mut self, value: impl Into<Str>) -> Self { self.s3_failure_path = Some(value.into()); self }
+    pub fn s3_failure_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_failure_path = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputPath`: a string.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = Some(value.into()); self }
+    pub fn s3_output_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_output_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AsyncInferenceOutputConfig {}
+impl crate::PropertyType for AsyncInferenceOutputConfig {}
 
-impl ToValue for AsyncInferenceOutputConfig {
+impl ::cloudwright_core::ToValue for AsyncInferenceOutputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .opt("NotificationConfig", &self.notification_config)
             .opt("S3FailurePath", &self.s3_failure_path)
@@ -496,16 +421,6 @@ impl ToValue for AsyncInferenceOutputConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only"], ..StrRule::ANY })),
-        ("MlReservationArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityReservationConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -517,11 +432,11 @@ pub struct CapacityReservationConfig {
     /// `CapacityReservationPreference`: a string.
     ///
     /// Options that you can choose for the capacity reservation.
-    pub capacity_reservation_preference: Option<Str>,
+    pub capacity_reservation_preference: ::std::option::Option<::cloudwright_core::Str>,
     /// `MlReservationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) that uniquely identifies the ML capacity reservation that SageMaker AI applies when it deploys the endpoint.
-    pub ml_reservation_arn: Option<Str>,
+    pub ml_reservation_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -529,21 +444,21 @@ impl CapacityReservationConfig {
     /// A `CapacityReservationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationPreference`: a string.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
+    pub fn capacity_reservation_preference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_preference = ::std::option::Option::Some(value.into()); self }
     /// `MlReservationArn`: a string.
-    pub fn ml_reservation_arn(mut self, value: impl Into<Str>) -> Self { self.ml_reservation_arn = Some(value.into()); self }
+    pub fn ml_reservation_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ml_reservation_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationConfig {}
+impl crate::PropertyType for CapacityReservationConfig {}
 
-impl ToValue for CapacityReservationConfig {
+impl ::cloudwright_core::ToValue for CapacityReservationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
                 &self.capacity_reservation_preference,
@@ -552,16 +467,6 @@ impl ToValue for CapacityReservationConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
-    properties: &[
-        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptureContentTypeHeader` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -573,11 +478,12 @@ pub struct CaptureContentTypeHeader {
     /// `CsvContentTypes`: a list of strings.
     ///
     /// A list of the CSV content types of the data that the endpoint captures. For the endpoint to capture the data, you must also specify the content type when you invoke the endpoint.
-    pub csv_content_types: Option<List<Str>>,
+    pub csv_content_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `JsonContentTypes`: a list of strings.
     ///
     /// A list of the JSON content types of the data that the endpoint captures. For the endpoint to capture the data, you must also specify the content type when you invoke the endpoint.
-    pub json_content_types: Option<List<Str>>,
+    pub json_content_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -585,43 +491,26 @@ impl CaptureContentTypeHeader {
     /// A `CaptureContentTypeHeader` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CsvContentTypes`: a list of strings.
-    pub fn csv_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.csv_content_types = Some(value.into()); self }
+    pub fn csv_content_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.csv_content_types = ::std::option::Option::Some(value.into()); self }
     /// `JsonContentTypes`: a list of strings.
-    pub fn json_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.json_content_types = Some(value.into()); self }
+    pub fn json_content_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.json_content_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptureContentTypeHeader {}
+impl crate::PropertyType for CaptureContentTypeHeader {}
 
-impl ToValue for CaptureContentTypeHeader {
+impl ::cloudwright_core::ToValue for CaptureContentTypeHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CsvContentTypes", &self.csv_content_types)
             .opt("JsonContentTypes", &self.json_content_types)
             .build()
     }
 }
-
-/// The required properties of [`CaptureOption`], by name: `CaptureOption::new(CaptureOptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CaptureOptionRequired {
-    /// `CaptureMode`: a string, required.
-    pub capture_mode: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptureOption: ObjRule = ObjRule {
-    properties: &[
-        ("CaptureMode", Shape::Str(&StrRule { allowed: &["Input", "InputAndOutput", "Output"], ..StrRule::ANY })),
-    ],
-    required: &["CaptureMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptureOption` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -633,52 +522,33 @@ pub struct CaptureOption {
     /// `CaptureMode`: a string, required.
     ///
     /// Specifies whether the endpoint captures input data or output data.
-    pub capture_mode: Str,
+    pub capture_mode: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl CaptureOption {
-    /// A `CaptureOption` with its required properties, named in a [`CaptureOptionRequired`].
+    /// A `CaptureOption` with its one required property, `CaptureMode`.
     #[inline]
-    pub fn new(required: CaptureOptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capture_mode: required.capture_mode,
+            capture_mode: value.into(),
         }
     }
 
     /// `CaptureMode`: a string, required.
-    pub fn capture_mode(mut self, value: impl Into<Str>) -> Self { self.capture_mode = value.into(); self }
+    pub fn capture_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capture_mode = value.into(); self }
 }
 
-impl PropertyType for CaptureOption {}
+impl crate::PropertyType for CaptureOption {}
 
-impl ToValue for CaptureOption {
+impl ::cloudwright_core::ToValue for CaptureOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CaptureMode", &self.capture_mode)
             .build()
     }
 }
-
-/// The required properties of [`ClarifyExplainerConfig`], by name: `ClarifyExplainerConfig::new(ClarifyExplainerConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClarifyExplainerConfigRequired {
-    /// `ShapConfig`: a [`ClarifyShapConfig`] object, required.
-    pub shap_config: Obj<ClarifyShapConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableExplanations", Shape::STR),
-        ("InferenceConfig", Shape::Object(&RULE_ClarifyInferenceConfig)),
-        ("ShapConfig", Shape::Object(&RULE_ClarifyShapConfig)),
-    ],
-    required: &["ShapConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClarifyExplainerConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -689,69 +559,50 @@ pub(crate) static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
 pub struct ClarifyExplainerConfig {
     /// `EnableExplanations`: a string.
     ///
-    /// A JMESPath boolean expression used to filter which records to explain. Explanations are activated by default. See \[`EnableExplanations`\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html#clarify-online-explainability-create-endpoint-enable>) for additional information.
-    pub enable_explanations: Option<Str>,
+    /// A JMESPath boolean expression used to filter which records to explain. Explanations are activated by default. See [`EnableExplanations`](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html#clarify-online-explainability-create-endpoint-enable) for additional information.
+    pub enable_explanations: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceConfig`: a [`ClarifyInferenceConfig`] object.
     ///
     /// The inference configuration parameter for the model container.
-    pub inference_config: Option<Obj<ClarifyInferenceConfig>>,
+    pub inference_config: ::std::option::Option<crate::Obj<ClarifyInferenceConfig>>,
     /// `ShapConfig`: a [`ClarifyShapConfig`] object, required.
     ///
     /// The configuration for SHAP analysis.
-    pub shap_config: Obj<ClarifyShapConfig>,
+    pub shap_config: crate::Obj<ClarifyShapConfig>,
 }
 
 #[rustfmt::skip]
 impl ClarifyExplainerConfig {
-    /// A `ClarifyExplainerConfig` with its required properties, named in a [`ClarifyExplainerConfigRequired`].
+    /// A `ClarifyExplainerConfig` with its one required property, `ShapConfig`.
     #[inline]
-    pub fn new(required: ClarifyExplainerConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ClarifyShapConfig>>) -> Self {
         Self {
-            enable_explanations: None,
-            inference_config: None,
-            shap_config: required.shap_config,
+            enable_explanations: ::std::option::Option::None,
+            inference_config: ::std::option::Option::None,
+            shap_config: value.into(),
         }
     }
 
     /// `EnableExplanations`: a string.
-    pub fn enable_explanations(mut self, value: impl Into<Str>) -> Self { self.enable_explanations = Some(value.into()); self }
+    pub fn enable_explanations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.enable_explanations = ::std::option::Option::Some(value.into()); self }
     /// `InferenceConfig`: a [`ClarifyInferenceConfig`] object.
-    pub fn inference_config(mut self, value: impl Into<Obj<ClarifyInferenceConfig>>) -> Self { self.inference_config = Some(value.into()); self }
+    pub fn inference_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClarifyInferenceConfig>>) -> Self { self.inference_config = ::std::option::Option::Some(value.into()); self }
     /// `ShapConfig`: a [`ClarifyShapConfig`] object, required.
-    pub fn shap_config(mut self, value: impl Into<Obj<ClarifyShapConfig>>) -> Self { self.shap_config = value.into(); self }
+    pub fn shap_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClarifyShapConfig>>) -> Self { self.shap_config = value.into(); self }
 }
 
-impl PropertyType for ClarifyExplainerConfig {}
+impl crate::PropertyType for ClarifyExplainerConfig {}
 
-impl ToValue for ClarifyExplainerConfig {
+impl ::cloudwright_core::ToValue for ClarifyExplainerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableExplanations", &self.enable_explanations)
             .opt("InferenceConfig", &self.inference_config)
             .req("ShapConfig", &self.shap_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContentTemplate", Shape::STR),
-        ("FeatureHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["categorical", "numerical", "text"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("FeaturesAttribute", Shape::STR),
-        ("LabelAttribute", Shape::STR),
-        ("LabelHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LabelIndex", Shape::INT),
-        ("MaxPayloadInMB", Shape::INT),
-        ("MaxRecordCount", Shape::INT),
-        ("ProbabilityAttribute", Shape::STR),
-        ("ProbabilityIndex", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClarifyInferenceConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -763,49 +614,49 @@ pub struct ClarifyInferenceConfig {
     /// `ContentTemplate`: a string.
     ///
     /// A template string used to format a JSON record into an acceptable model container input. For example, a `ContentTemplate` string `'{"myfeatures":$features}'` will format a list of features `[1,2,3]` into the record string `'{"myfeatures":[1,2,3]}'` . Required only when the model container input is in JSON Lines format.
-    pub content_template: Option<Str>,
+    pub content_template: ::std::option::Option<::cloudwright_core::Str>,
     /// `FeatureHeaders`: a list of strings.
     ///
-    /// The names of the features. If provided, these are included in the endpoint response payload to help readability of the `InvokeEndpoint` output. See the \[Response\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-invoke-endpoint.html#clarify-online-explainability-response>) section under *Invoke the endpoint* in the Developer Guide for more information.
-    pub feature_headers: Option<List<Str>>,
+    /// The names of the features. If provided, these are included in the endpoint response payload to help readability of the `InvokeEndpoint` output. See the [Response](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-invoke-endpoint.html#clarify-online-explainability-response) section under *Invoke the endpoint* in the Developer Guide for more information.
+    pub feature_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FeatureTypes`: a list of strings.
     ///
-    /// A list of data types of the features (optional). Applicable only to NLP explainability. If provided, `FeatureTypes` must have at least one `'text'` string (for example, `['text']` ). If `FeatureTypes` is not provided, the explainer infers the feature types based on the baseline data. The feature types are included in the endpoint response payload. For additional information see the \[response\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-invoke-endpoint.html#clarify-online-explainability-response>) section under *Invoke the endpoint* in the Developer Guide for more information.
-    pub feature_types: Option<List<Str>>,
+    /// A list of data types of the features (optional). Applicable only to NLP explainability. If provided, `FeatureTypes` must have at least one `'text'` string (for example, `['text']` ). If `FeatureTypes` is not provided, the explainer infers the feature types based on the baseline data. The feature types are included in the endpoint response payload. For additional information see the [response](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-invoke-endpoint.html#clarify-online-explainability-response) section under *Invoke the endpoint* in the Developer Guide for more information.
+    pub feature_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FeaturesAttribute`: a string.
     ///
     /// Provides the JMESPath expression to extract the features from a model container input in JSON Lines format. For example, if `FeaturesAttribute` is the JMESPath expression `'myfeatures'` , it extracts a list of features `[1,2,3]` from request data `'{"myfeatures":[1,2,3]}'` .
-    pub features_attribute: Option<Str>,
+    pub features_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LabelAttribute`: a string.
     ///
     /// A JMESPath expression used to locate the list of label headers in the model container output.
     ///
     /// *Example* : If the model container output of a batch request is `'{"labels":["cat","dog","fish"],"probability":[0.6,0.3,0.1]}'` , then set `LabelAttribute` to `'labels'` to extract the list of label headers `["cat","dog","fish"]`
-    pub label_attribute: Option<Str>,
+    pub label_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LabelHeaders`: a list of strings.
     ///
-    /// For multiclass classification problems, the label headers are the names of the classes. Otherwise, the label header is the name of the predicted label. These are used to help readability for the output of the `InvokeEndpoint` API. See the \[response\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-invoke-endpoint.html#clarify-online-explainability-response>) section under *Invoke the endpoint* in the Developer Guide for more information. If there are no label headers in the model container output, provide them manually using this parameter.
-    pub label_headers: Option<List<Str>>,
+    /// For multiclass classification problems, the label headers are the names of the classes. Otherwise, the label header is the name of the predicted label. These are used to help readability for the output of the `InvokeEndpoint` API. See the [response](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-invoke-endpoint.html#clarify-online-explainability-response) section under *Invoke the endpoint* in the Developer Guide for more information. If there are no label headers in the model container output, provide them manually using this parameter.
+    pub label_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LabelIndex`: an integer.
     ///
     /// A zero-based index used to extract a label header or list of label headers from model container output in CSV format.
     ///
     /// *Example for a multiclass model:* If the model container output consists of label headers followed by probabilities: `'"[\'cat\',\'dog\',\'fish\']","[0.1,0.6,0.3]"'` , set `LabelIndex` to `0` to select the label headers `['cat','dog','fish']` .
-    pub label_index: Option<Int>,
+    pub label_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxPayloadInMB`: an integer.
     ///
     /// The maximum payload size (MB) allowed of a request from the explainer to the model container. Defaults to `6` MB.
-    pub max_payload_in_mb: Option<Int>,
+    pub max_payload_in_mb: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxRecordCount`: an integer.
     ///
-    /// The maximum number of records in a request that the model container can process when querying the model container for the predictions of a \[synthetic dataset\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html#clarify-online-explainability-create-endpoint-synthetic>) . A record is a unit of input data that inference can be made on, for example, a single line in CSV data. If `MaxRecordCount` is `1` , the model container expects one record per request. A value of 2 or greater means that the model expects batch requests, which can reduce overhead and speed up the inferencing process. If this parameter is not provided, the explainer will tune the record count per request according to the model container's capacity at runtime.
-    pub max_record_count: Option<Int>,
+    /// The maximum number of records in a request that the model container can process when querying the model container for the predictions of a [synthetic dataset](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html#clarify-online-explainability-create-endpoint-synthetic) . A record is a unit of input data that inference can be made on, for example, a single line in CSV data. If `MaxRecordCount` is `1` , the model container expects one record per request. A value of 2 or greater means that the model expects batch requests, which can reduce overhead and speed up the inferencing process. If this parameter is not provided, the explainer will tune the record count per request according to the model container's capacity at runtime.
+    pub max_record_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProbabilityAttribute`: a string.
     ///
     /// A JMESPath expression used to extract the probability (or score) from the model container output if the model container is in JSON Lines format.
     ///
     /// *Example* : If the model container output of a single request is `'{"predicted_label":1,"probability":0.6}'` , then set `ProbabilityAttribute` to `'probability'` .
-    pub probability_attribute: Option<Str>,
+    pub probability_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProbabilityIndex`: an integer.
     ///
     /// A zero-based index used to extract a probability value (score) or list from model container output in CSV format. If this value is not provided, the entire model container output will be treated as a probability value (score) or list.
@@ -813,7 +664,7 @@ pub struct ClarifyInferenceConfig {
     /// *Example for a single class model:* If the model container output consists of a string-formatted prediction label followed by its probability: `'1,0.6'` , set `ProbabilityIndex` to `1` to select the probability value `0.6` .
     ///
     /// *Example for a multiclass model:* If the model container output consists of a string-formatted prediction label followed by its probability: `'"[\'cat\',\'dog\',\'fish\']","[0.1,0.6,0.3]"'` , set `ProbabilityIndex` to `1` to select the probability values `[0.1,0.6,0.3]` .
-    pub probability_index: Option<Int>,
+    pub probability_index: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -821,39 +672,39 @@ impl ClarifyInferenceConfig {
     /// A `ClarifyInferenceConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContentTemplate`: a string.
-    pub fn content_template(mut self, value: impl Into<Str>) -> Self { self.content_template = Some(value.into()); self }
+    pub fn content_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_template = ::std::option::Option::Some(value.into()); self }
     /// `FeatureHeaders`: a list of strings.
-    pub fn feature_headers(mut self, value: impl Into<List<Str>>) -> Self { self.feature_headers = Some(value.into()); self }
+    pub fn feature_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.feature_headers = ::std::option::Option::Some(value.into()); self }
     /// `FeatureTypes`: a list of strings.
-    pub fn feature_types(mut self, value: impl Into<List<Str>>) -> Self { self.feature_types = Some(value.into()); self }
+    pub fn feature_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.feature_types = ::std::option::Option::Some(value.into()); self }
     /// `FeaturesAttribute`: a string.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
+    pub fn features_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.features_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LabelAttribute`: a string.
-    pub fn label_attribute(mut self, value: impl Into<Str>) -> Self { self.label_attribute = Some(value.into()); self }
+    pub fn label_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LabelHeaders`: a list of strings.
-    pub fn label_headers(mut self, value: impl Into<List<Str>>) -> Self { self.label_headers = Some(value.into()); self }
+    pub fn label_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.label_headers = ::std::option::Option::Some(value.into()); self }
     /// `LabelIndex`: an integer.
-    pub fn label_index(mut self, value: impl Into<Int>) -> Self { self.label_index = Some(value.into()); self }
+    pub fn label_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.label_index = ::std::option::Option::Some(value.into()); self }
     /// `MaxPayloadInMB`: an integer.
-    pub fn max_payload_in_mb(mut self, value: impl Into<Int>) -> Self { self.max_payload_in_mb = Some(value.into()); self }
+    pub fn max_payload_in_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_payload_in_mb = ::std::option::Option::Some(value.into()); self }
     /// `MaxRecordCount`: an integer.
-    pub fn max_record_count(mut self, value: impl Into<Int>) -> Self { self.max_record_count = Some(value.into()); self }
+    pub fn max_record_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_record_count = ::std::option::Option::Some(value.into()); self }
     /// `ProbabilityAttribute`: a string.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
+    pub fn probability_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.probability_attribute = ::std::option::Option::Some(value.into()); self }
     /// `ProbabilityIndex`: an integer.
-    pub fn probability_index(mut self, value: impl Into<Int>) -> Self { self.probability_index = Some(value.into()); self }
+    pub fn probability_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.probability_index = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClarifyInferenceConfig {}
+impl crate::PropertyType for ClarifyInferenceConfig {}
 
-impl ToValue for ClarifyInferenceConfig {
+impl ::cloudwright_core::ToValue for ClarifyInferenceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentTemplate", &self.content_template)
             .opt("FeatureHeaders", &self.feature_headers)
             .opt("FeatureTypes", &self.feature_types)
@@ -869,23 +720,12 @@ impl ToValue for ClarifyInferenceConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ClarifyShapBaselineConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MimeType", Shape::STR),
-        ("ShapBaseline", Shape::STR),
-        ("ShapBaselineUri", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ClarifyShapBaselineConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
-/// The configuration for the \[SHAP baseline\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-feature-attribute-shap-baselines.html>) (also called the background or reference dataset) of the Kernal SHAP algorithm.
+/// The configuration for the [SHAP baseline](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-feature-attribute-shap-baselines.html) (also called the background or reference dataset) of the Kernal SHAP algorithm.
 ///
-/// &gt; - The number of records in the baseline data determines the size of the synthetic dataset, which has an impact on latency of explainability requests. For more information, see the *Synthetic data* of \[Configure and create an endpoint\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html>) .
-/// &gt; - `ShapBaseline` and `ShapBaselineUri` are mutually exclusive parameters. One or the either is required to configure a SHAP baseline.
+/// \> - The number of records in the baseline data determines the size of the synthetic dataset, which has an impact on latency of explainability requests. For more information, see the *Synthetic data* of [Configure and create an endpoint](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html) .
+/// \> - `ShapBaseline` and `ShapBaselineUri` are mutually exclusive parameters. One or the either is required to configure a SHAP baseline.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-endpointconfig-clarifyshapbaselineconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -893,15 +733,15 @@ pub struct ClarifyShapBaselineConfig {
     /// `MimeType`: a string.
     ///
     /// The MIME type of the baseline data. Choose from `'text/csv'` or `'application/jsonlines'` . Defaults to `'text/csv'` .
-    pub mime_type: Option<Str>,
+    pub mime_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShapBaseline`: a string.
     ///
     /// The inline SHAP baseline data in string format. `ShapBaseline` can have one or multiple records to be used as the baseline dataset. The format of the SHAP baseline file should be the same format as the training dataset. For example, if the training dataset is in CSV format and each record contains four features, and all features are numerical, then the format of the baseline data should also share these characteristics. For natural language processing (NLP) of text columns, the baseline value should be the value used to replace the unit of text specified by the `Granularity` of the `TextConfig` parameter. The size limit for `ShapBasline` is 4 KB. Use the `ShapBaselineUri` parameter if you want to provide more than 4 KB of baseline data.
-    pub shap_baseline: Option<Str>,
+    pub shap_baseline: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShapBaselineUri`: a string.
     ///
-    /// The uniform resource identifier (URI) of the S3 bucket where the SHAP baseline file is stored. The format of the SHAP baseline file should be the same format as the format of the training dataset. For example, if the training dataset is in CSV format, and each record in the training dataset has four features, and all features are numerical, then the baseline file should also have this same format. Each record should contain only the features. If you are using a virtual private cloud (VPC), the `ShapBaselineUri` should be accessible to the VPC. For more information about setting up endpoints with Amazon Virtual Private Cloud, see \[Give SageMaker access to Resources in your Amazon Virtual Private Cloud\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
-    pub shap_baseline_uri: Option<Str>,
+    /// The uniform resource identifier (URI) of the S3 bucket where the SHAP baseline file is stored. The format of the SHAP baseline file should be the same format as the format of the training dataset. For example, if the training dataset is in CSV format, and each record in the training dataset has four features, and all features are numerical, then the baseline file should also have this same format. Each record should contain only the features. If you are using a virtual private cloud (VPC), the `ShapBaselineUri` should be accessible to the VPC. For more information about setting up endpoints with Amazon Virtual Private Cloud, see [Give SageMaker access to Resources in your Amazon Virtual Private Cloud](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html) .
+    pub shap_baseline_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -909,50 +749,29 @@ impl ClarifyShapBaselineConfig {
     /// A `ClarifyShapBaselineConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MimeType`: a string.
-    pub fn mime_type(mut self, value: impl Into<Str>) -> Self { self.mime_type = Some(value.into()); self }
+    pub fn mime_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mime_type = ::std::option::Option::Some(value.into()); self }
     /// `ShapBaseline`: a string.
-    pub fn shap_baseline(mut self, value: impl Into<Str>) -> Self { self.shap_baseline = Some(value.into()); self }
+    pub fn shap_baseline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shap_baseline = ::std::option::Option::Some(value.into()); self }
     /// `ShapBaselineUri`: a string.
-    pub fn shap_baseline_uri(mut self, value: impl Into<Str>) -> Self { self.shap_baseline_uri = Some(value.into()); self }
+    pub fn shap_baseline_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shap_baseline_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClarifyShapBaselineConfig {}
+impl crate::PropertyType for ClarifyShapBaselineConfig {}
 
-impl ToValue for ClarifyShapBaselineConfig {
+impl ::cloudwright_core::ToValue for ClarifyShapBaselineConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MimeType", &self.mime_type)
             .opt("ShapBaseline", &self.shap_baseline)
             .opt("ShapBaselineUri", &self.shap_baseline_uri)
             .build()
     }
 }
-
-/// The required properties of [`ClarifyShapConfig`], by name: `ClarifyShapConfig::new(ClarifyShapConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClarifyShapConfigRequired {
-    /// `ShapBaselineConfig`: a [`ClarifyShapBaselineConfig`] object, required.
-    pub shap_baseline_config: Obj<ClarifyShapBaselineConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClarifyShapConfig: ObjRule = ObjRule {
-    properties: &[
-        ("NumberOfSamples", Shape::INT),
-        ("Seed", Shape::INT),
-        ("ShapBaselineConfig", Shape::Object(&RULE_ClarifyShapBaselineConfig)),
-        ("TextConfig", Shape::Object(&RULE_ClarifyTextConfig)),
-        ("UseLogit", Shape::Bool),
-    ],
-    required: &["ShapBaselineConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClarifyShapConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -965,58 +784,58 @@ pub struct ClarifyShapConfig {
     ///
     /// The number of samples to be used for analysis by the Kernal SHAP algorithm.
     ///
-    /// &gt; The number of samples determines the size of the synthetic dataset, which has an impact on latency of explainability requests. For more information, see the *Synthetic data* of \[Configure and create an endpoint\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html>) .
-    pub number_of_samples: Option<Int>,
+    /// \> The number of samples determines the size of the synthetic dataset, which has an impact on latency of explainability requests. For more information, see the *Synthetic data* of [Configure and create an endpoint](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-online-explainability-create-endpoint.html) .
+    pub number_of_samples: ::std::option::Option<::cloudwright_core::Int>,
     /// `Seed`: an integer.
     ///
     /// The starting value used to initialize the random number generator in the explainer. Provide a value for this parameter to obtain a deterministic SHAP result.
-    pub seed: Option<Int>,
+    pub seed: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShapBaselineConfig`: a [`ClarifyShapBaselineConfig`] object, required.
     ///
     /// The configuration for the SHAP baseline of the Kernal SHAP algorithm.
-    pub shap_baseline_config: Obj<ClarifyShapBaselineConfig>,
+    pub shap_baseline_config: crate::Obj<ClarifyShapBaselineConfig>,
     /// `TextConfig`: a [`ClarifyTextConfig`] object.
     ///
     /// A parameter that indicates if text features are treated as text and explanations are provided for individual units of text. Required for natural language processing (NLP) explainability only.
-    pub text_config: Option<Obj<ClarifyTextConfig>>,
+    pub text_config: ::std::option::Option<crate::Obj<ClarifyTextConfig>>,
     /// `UseLogit`: a boolean.
     ///
     /// A Boolean toggle to indicate if you want to use the logit function (true) or log-odds units (false) for model predictions. Defaults to false.
-    pub use_logit: Option<Bool>,
+    pub use_logit: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
 impl ClarifyShapConfig {
-    /// A `ClarifyShapConfig` with its required properties, named in a [`ClarifyShapConfigRequired`].
+    /// A `ClarifyShapConfig` with its one required property, `ShapBaselineConfig`.
     #[inline]
-    pub fn new(required: ClarifyShapConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ClarifyShapBaselineConfig>>) -> Self {
         Self {
-            number_of_samples: None,
-            seed: None,
-            shap_baseline_config: required.shap_baseline_config,
-            text_config: None,
-            use_logit: None,
+            number_of_samples: ::std::option::Option::None,
+            seed: ::std::option::Option::None,
+            shap_baseline_config: value.into(),
+            text_config: ::std::option::Option::None,
+            use_logit: ::std::option::Option::None,
         }
     }
 
     /// `NumberOfSamples`: an integer.
-    pub fn number_of_samples(mut self, value: impl Into<Int>) -> Self { self.number_of_samples = Some(value.into()); self }
+    pub fn number_of_samples(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_samples = ::std::option::Option::Some(value.into()); self }
     /// `Seed`: an integer.
-    pub fn seed(mut self, value: impl Into<Int>) -> Self { self.seed = Some(value.into()); self }
+    pub fn seed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.seed = ::std::option::Option::Some(value.into()); self }
     /// `ShapBaselineConfig`: a [`ClarifyShapBaselineConfig`] object, required.
-    pub fn shap_baseline_config(mut self, value: impl Into<Obj<ClarifyShapBaselineConfig>>) -> Self { self.shap_baseline_config = value.into(); self }
+    pub fn shap_baseline_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClarifyShapBaselineConfig>>) -> Self { self.shap_baseline_config = value.into(); self }
     /// `TextConfig`: a [`ClarifyTextConfig`] object.
-    pub fn text_config(mut self, value: impl Into<Obj<ClarifyTextConfig>>) -> Self { self.text_config = Some(value.into()); self }
+    pub fn text_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClarifyTextConfig>>) -> Self { self.text_config = ::std::option::Option::Some(value.into()); self }
     /// `UseLogit`: a boolean.
-    pub fn use_logit(mut self, value: impl Into<Bool>) -> Self { self.use_logit = Some(value.into()); self }
+    pub fn use_logit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.use_logit = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ClarifyShapConfig {}
+impl crate::PropertyType for ClarifyShapConfig {}
 
-impl ToValue for ClarifyShapConfig {
+impl ::cloudwright_core::ToValue for ClarifyShapConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NumberOfSamples", &self.number_of_samples)
             .opt("Seed", &self.seed)
             .req("ShapBaselineConfig", &self.shap_baseline_config)
@@ -1030,21 +849,10 @@ impl ToValue for ClarifyShapConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClarifyTextConfigRequired {
     /// `Granularity`: a string, required.
-    pub granularity: Str,
+    pub granularity: ::cloudwright_core::Str,
     /// `Language`: a string, required.
-    pub language: Str,
+    pub language: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClarifyTextConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Granularity", Shape::Str(&StrRule { allowed: &["paragraph", "sentence", "token"], ..StrRule::ANY })),
-        ("Language", Shape::Str(&StrRule { allowed: &["af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "ga", "gu", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "kn", "ky", "lb", "lij", "lt", "lv", "mk", "ml", "mr", "nb", "ne", "nl", "pl", "pt", "ro", "ru", "sa", "si", "sk", "sl", "sq", "sr", "sv", "ta", "te", "tl", "tn", "tr", "tt", "uk", "ur", "xx", "yo", "zh"], ..StrRule::ANY })),
-    ],
-    required: &["Language", "Granularity"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClarifyTextConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1056,13 +864,13 @@ pub struct ClarifyTextConfig {
     /// `Granularity`: a string, required.
     ///
     /// The unit of granularity for the analysis of text features. For example, if the unit is `'token'` , then each token (like a word in English) of the text is treated as a feature. SHAP values are computed for each unit/feature.
-    pub granularity: Str,
+    pub granularity: ::cloudwright_core::Str,
     /// `Language`: a string, required.
     ///
-    /// Specifies the language of the text features in \[ISO 639-1\](<https://docs.aws.amazon.com/> <https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes>) or \[ISO 639-3\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_639-3>) code of a supported language.
+    /// Specifies the language of the text features in \[ISO 639-1\](<https://docs.aws.amazon.com/> <https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes>) or [ISO 639-3](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_639-3) code of a supported language.
     ///
-    /// &gt; For a mix of multiple languages, use code `'xx'` .
-    pub language: Str,
+    /// \> For a mix of multiple languages, use code `'xx'` .
+    pub language: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1077,17 +885,17 @@ impl ClarifyTextConfig {
     }
 
     /// `Granularity`: a string, required.
-    pub fn granularity(mut self, value: impl Into<Str>) -> Self { self.granularity = value.into(); self }
+    pub fn granularity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.granularity = value.into(); self }
     /// `Language`: a string, required.
-    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = value.into(); self }
+    pub fn language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language = value.into(); self }
 }
 
-impl PropertyType for ClarifyTextConfig {}
+impl crate::PropertyType for ClarifyTextConfig {}
 
-impl ToValue for ClarifyTextConfig {
+impl ::cloudwright_core::ToValue for ClarifyTextConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Granularity", &self.granularity)
             .req("Language", &self.language)
             .build()
@@ -1098,27 +906,12 @@ impl ToValue for ClarifyTextConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCaptureConfigRequired {
     /// `CaptureOptions`: a list of [`CaptureOption`] objects, required.
-    pub capture_options: List<CaptureOption>,
+    pub capture_options: ::cloudwright_core::List<CaptureOption>,
     /// `DestinationS3Uri`: a string, required.
-    pub destination_s3_uri: Str,
+    pub destination_s3_uri: ::cloudwright_core::Str,
     /// `InitialSamplingPercentage`: an integer, required.
-    pub initial_sampling_percentage: Int,
+    pub initial_sampling_percentage: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCaptureConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CaptureContentTypeHeader", Shape::Object(&RULE_CaptureContentTypeHeader)),
-        ("CaptureOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptureOption), min_items: None, max_items: None, unique: false })),
-        ("DestinationS3Uri", Shape::STR),
-        ("EnableCapture", Shape::Bool),
-        ("InitialSamplingPercentage", Shape::INT),
-        ("KmsKeyId", Shape::STR),
-    ],
-    required: &["CaptureOptions", "DestinationS3Uri", "InitialSamplingPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCaptureConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1130,27 +923,27 @@ pub struct DataCaptureConfig {
     /// `CaptureContentTypeHeader`: a [`CaptureContentTypeHeader`] object.
     ///
     /// A list of the JSON and CSV content type that the endpoint captures.
-    pub capture_content_type_header: Option<Obj<CaptureContentTypeHeader>>,
+    pub capture_content_type_header: ::std::option::Option<crate::Obj<CaptureContentTypeHeader>>,
     /// `CaptureOptions`: a list of [`CaptureOption`] objects, required.
     ///
     /// Specifies whether the endpoint captures input data to your model, output data from your model, or both.
-    pub capture_options: List<CaptureOption>,
+    pub capture_options: ::cloudwright_core::List<CaptureOption>,
     /// `DestinationS3Uri`: a string, required.
     ///
     /// The S3 bucket where model monitor stores captured data.
-    pub destination_s3_uri: Str,
+    pub destination_s3_uri: ::cloudwright_core::Str,
     /// `EnableCapture`: a boolean.
     ///
     /// Set to `True` to enable data capture.
-    pub enable_capture: Option<Bool>,
+    pub enable_capture: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InitialSamplingPercentage`: an integer, required.
     ///
     /// The percentage of data to capture.
-    pub initial_sampling_percentage: Int,
+    pub initial_sampling_percentage: ::cloudwright_core::Int,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt the captured data at rest using Amazon S3 server-side encryption. The KmsKeyId can be any of the following formats: Key ID: 1234abcd-12ab-34cd-56ef-1234567890ab Key ARN: arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab Alias name: alias/ExampleAlias Alias name ARN: arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias If you don't provide a KMS key ID, Amazon SageMaker uses the default KMS key for Amazon S3 for your role's account. For more information, see KMS-Managed Encryption Keys (<https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingKMSEncryption.html>) in the Amazon Simple Storage Service Developer Guide. The KMS key policy must grant permission to the IAM role that you specify in your CreateModel (<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModel.html>) request. For more information, see Using Key Policies in AWS KMS (<http://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>) in the AWS Key Management Service Developer Guide.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1159,35 +952,35 @@ impl DataCaptureConfig {
     #[inline]
     pub fn new(required: DataCaptureConfigRequired) -> Self {
         Self {
-            capture_content_type_header: None,
+            capture_content_type_header: ::std::option::Option::None,
             capture_options: required.capture_options,
             destination_s3_uri: required.destination_s3_uri,
-            enable_capture: None,
+            enable_capture: ::std::option::Option::None,
             initial_sampling_percentage: required.initial_sampling_percentage,
-            kms_key_id: None,
+            kms_key_id: ::std::option::Option::None,
         }
     }
 
     /// `CaptureContentTypeHeader`: a [`CaptureContentTypeHeader`] object.
-    pub fn capture_content_type_header(mut self, value: impl Into<Obj<CaptureContentTypeHeader>>) -> Self { self.capture_content_type_header = Some(value.into()); self }
+    pub fn capture_content_type_header(mut self, value: impl ::std::convert::Into<crate::Obj<CaptureContentTypeHeader>>) -> Self { self.capture_content_type_header = ::std::option::Option::Some(value.into()); self }
     /// `CaptureOptions`: a list of [`CaptureOption`] objects, required.
-    pub fn capture_options(mut self, value: impl Into<List<CaptureOption>>) -> Self { self.capture_options = value.into(); self }
+    pub fn capture_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CaptureOption>>) -> Self { self.capture_options = value.into(); self }
     /// `DestinationS3Uri`: a string, required.
-    pub fn destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.destination_s3_uri = value.into(); self }
+    pub fn destination_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_s3_uri = value.into(); self }
     /// `EnableCapture`: a boolean.
-    pub fn enable_capture(mut self, value: impl Into<Bool>) -> Self { self.enable_capture = Some(value.into()); self }
+    pub fn enable_capture(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_capture = ::std::option::Option::Some(value.into()); self }
     /// `InitialSamplingPercentage`: an integer, required.
-    pub fn initial_sampling_percentage(mut self, value: impl Into<Int>) -> Self { self.initial_sampling_percentage = value.into(); self }
+    pub fn initial_sampling_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.initial_sampling_percentage = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataCaptureConfig {}
+impl crate::PropertyType for DataCaptureConfig {}
 
-impl ToValue for DataCaptureConfig {
+impl ::cloudwright_core::ToValue for DataCaptureConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CaptureContentTypeHeader",
                 &self.capture_content_type_header,
@@ -1204,15 +997,6 @@ impl ToValue for DataCaptureConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ExplainerConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ClarifyExplainerConfig", Shape::Object(&RULE_ClarifyExplainerConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExplainerConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
 /// A parameter to activate explainers.
@@ -1223,7 +1007,7 @@ pub struct ExplainerConfig {
     /// `ClarifyExplainerConfig`: a [`ClarifyExplainerConfig`] object.
     ///
     /// A member of `ExplainerConfig` that contains configuration parameters for the SageMaker Clarify explainer.
-    pub clarify_explainer_config: Option<Obj<ClarifyExplainerConfig>>,
+    pub clarify_explainer_config: ::std::option::Option<crate::Obj<ClarifyExplainerConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1231,34 +1015,23 @@ impl ExplainerConfig {
     /// A `ExplainerConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClarifyExplainerConfig`: a [`ClarifyExplainerConfig`] object.
-    pub fn clarify_explainer_config(mut self, value: impl Into<Obj<ClarifyExplainerConfig>>) -> Self { self.clarify_explainer_config = Some(value.into()); self }
+    pub fn clarify_explainer_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClarifyExplainerConfig>>) -> Self { self.clarify_explainer_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExplainerConfig {}
+impl crate::PropertyType for ExplainerConfig {}
 
-impl ToValue for ExplainerConfig {
+impl ::cloudwright_core::ToValue for ExplainerConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClarifyExplainerConfig", &self.clarify_explainer_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedInstanceScaling: ObjRule = ObjRule {
-    properties: &[
-        ("MaxInstanceCount", Shape::INT),
-        ("MinInstanceCount", Shape::INT),
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedInstanceScaling` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1270,15 +1043,15 @@ pub struct ManagedInstanceScaling {
     /// `MaxInstanceCount`: an integer.
     ///
     /// The maximum number of instances that the endpoint can provision when it scales up to accommodate an increase in traffic.
-    pub max_instance_count: Option<Int>,
+    pub max_instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinInstanceCount`: an integer.
     ///
     /// The minimum number of instances that the endpoint must retain when it scales down to accommodate a decrease in traffic.
-    pub min_instance_count: Option<Int>,
+    pub min_instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Status`: a string.
     ///
     /// Indicates whether managed instance scaling is enabled.
-    pub status: Option<Str>,
+    pub status: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1286,59 +1059,29 @@ impl ManagedInstanceScaling {
     /// A `ManagedInstanceScaling` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxInstanceCount`: an integer.
-    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self { self.max_instance_count = Some(value.into()); self }
+    pub fn max_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_instance_count = ::std::option::Option::Some(value.into()); self }
     /// `MinInstanceCount`: an integer.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = Some(value.into()); self }
+    pub fn min_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_instance_count = ::std::option::Option::Some(value.into()); self }
     /// `Status`: a string.
-    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedInstanceScaling {}
+impl crate::PropertyType for ManagedInstanceScaling {}
 
-impl ToValue for ManagedInstanceScaling {
+impl ::cloudwright_core::ToValue for ManagedInstanceScaling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxInstanceCount", &self.max_instance_count)
             .opt("MinInstanceCount", &self.min_instance_count)
             .opt("Status", &self.status)
             .build()
     }
 }
-
-/// The required properties of [`ProductionVariant`], by name: `ProductionVariant::new(ProductionVariantRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProductionVariantRequired {
-    /// `VariantName`: a string, required.
-    pub variant_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProductionVariant: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationConfig", Shape::Object(&RULE_CapacityReservationConfig)),
-        ("ContainerStartupHealthCheckTimeoutInSeconds", Shape::INT),
-        ("EnableSSMAccess", Shape::Bool),
-        ("InferenceAmiVersion", Shape::Str(&StrRule { allowed: &["al2-ami-sagemaker-inference-gpu-2", "al2-ami-sagemaker-inference-gpu-2-1", "al2-ami-sagemaker-inference-gpu-3-1", "al2-ami-sagemaker-inference-neuron-2", "al2023-ami-sagemaker-inference-gpu-4-1"], ..StrRule::ANY })),
-        ("InitialInstanceCount", Shape::INT),
-        ("InitialVariantWeight", Shape::NUM),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
-        ("ManagedInstanceScaling", Shape::Object(&RULE_ManagedInstanceScaling)),
-        ("ModelDataDownloadTimeoutInSeconds", Shape::INT),
-        ("ModelName", Shape::STR),
-        ("RoutingConfig", Shape::Object(&RULE_RoutingConfig)),
-        ("ServerlessConfig", Shape::Object(&RULE_ServerlessConfig)),
-        ("VariantName", Shape::STR),
-        ("VolumeSizeInGB", Shape::INT),
-    ],
-    required: &["VariantName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProductionVariant` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1350,120 +1093,121 @@ pub struct ProductionVariant {
     /// `CapacityReservationConfig`: a [`CapacityReservationConfig`] object.
     ///
     /// Settings for the capacity reservation for the compute instances that SageMaker AI reserves for an endpoint.
-    pub capacity_reservation_config: Option<Obj<CapacityReservationConfig>>,
+    pub capacity_reservation_config: ::std::option::Option<crate::Obj<CapacityReservationConfig>>,
     /// `ContainerStartupHealthCheckTimeoutInSeconds`: an integer.
     ///
-    /// The timeout value, in seconds, for your inference container to pass health check by SageMaker Hosting. For more information about health check, see \[How Your Container Should Respond to Health Check (Ping) Requests\](<https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-inference-code.html#your-algorithms-inference-algo-ping-requests>) .
-    pub container_startup_health_check_timeout_in_seconds: Option<Int>,
+    /// The timeout value, in seconds, for your inference container to pass health check by SageMaker Hosting. For more information about health check, see [How Your Container Should Respond to Health Check (Ping) Requests](https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-inference-code.html#your-algorithms-inference-algo-ping-requests) .
+    pub container_startup_health_check_timeout_in_seconds:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `EnableSSMAccess`: a boolean.
     ///
     /// You can use this parameter to turn on native AWS Systems Manager (SSM) access for a production variant behind an endpoint. By default, SSM access is disabled for all production variants behind an endpoint. You can turn on or turn off SSM access for a production variant behind an existing endpoint by creating a new endpoint configuration and calling `UpdateEndpoint` .
-    pub enable_ssm_access: Option<Bool>,
+    pub enable_ssm_access: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InferenceAmiVersion`: a string.
     ///
     /// Specifies an option from a collection of preconfigured Amazon Machine Image (AMI) images. Each image is configured by AWS with a set of software and driver versions. AWS optimizes these configurations for different machine learning workloads. By selecting an AMI version, you can ensure that your inference environment is compatible with specific software requirements, such as CUDA driver versions, Linux kernel versions, or AWS Neuron driver versions
-    pub inference_ami_version: Option<Str>,
+    pub inference_ami_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `InitialInstanceCount`: an integer.
     ///
     /// Number of instances to launch initially.
-    pub initial_instance_count: Option<Int>,
+    pub initial_instance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `InitialVariantWeight`: a number.
     ///
     /// Determines initial traffic distribution among all of the models that you specify in the endpoint configuration. The traffic to a production variant is determined by the ratio of the `VariantWeight` to the sum of all `VariantWeight` values across all ProductionVariants. If unspecified, it defaults to 1.0.
-    pub initial_variant_weight: Option<Num>,
+    pub initial_variant_weight: ::std::option::Option<::cloudwright_core::Num>,
     /// `InstanceType`: a string.
     ///
     /// The ML compute instance type.
-    pub instance_type: Option<Str>,
+    pub instance_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ManagedInstanceScaling`: a [`ManagedInstanceScaling`] object.
     ///
     /// Settings that control the range in the number of instances that the endpoint provisions as it scales up or down to accommodate traffic.
-    pub managed_instance_scaling: Option<Obj<ManagedInstanceScaling>>,
+    pub managed_instance_scaling: ::std::option::Option<crate::Obj<ManagedInstanceScaling>>,
     /// `ModelDataDownloadTimeoutInSeconds`: an integer.
     ///
     /// The timeout value, in seconds, to download and extract the model that you want to host from Amazon S3 to the individual inference instance associated with this production variant.
-    pub model_data_download_timeout_in_seconds: Option<Int>,
+    pub model_data_download_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `ModelName`: a string.
     ///
     /// The name of the model that you want to host. This is the name that you specified when creating the model.
-    pub model_name: Option<Str>,
+    pub model_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingConfig`: a [`RoutingConfig`] object.
     ///
     /// Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
-    pub routing_config: Option<Obj<RoutingConfig>>,
+    pub routing_config: ::std::option::Option<crate::Obj<RoutingConfig>>,
     /// `ServerlessConfig`: a [`ServerlessConfig`] object.
     ///
     /// The serverless configuration for an endpoint. Specifies a serverless endpoint configuration instead of an instance-based endpoint configuration.
-    pub serverless_config: Option<Obj<ServerlessConfig>>,
+    pub serverless_config: ::std::option::Option<crate::Obj<ServerlessConfig>>,
     /// `VariantName`: a string, required.
     ///
     /// The name of the production variant.
-    pub variant_name: Str,
+    pub variant_name: ::cloudwright_core::Str,
     /// `VolumeSizeInGB`: an integer.
     ///
     /// The size, in GB, of the ML storage volume attached to individual inference instance associated with the production variant. Currently only Amazon EBS gp2 storage volumes are supported.
-    pub volume_size_in_gb: Option<Int>,
+    pub volume_size_in_gb: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl ProductionVariant {
-    /// A `ProductionVariant` with its required properties, named in a [`ProductionVariantRequired`].
+    /// A `ProductionVariant` with its one required property, `VariantName`.
     #[inline]
-    pub fn new(required: ProductionVariantRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capacity_reservation_config: None,
-            container_startup_health_check_timeout_in_seconds: None,
-            enable_ssm_access: None,
-            inference_ami_version: None,
-            initial_instance_count: None,
-            initial_variant_weight: None,
-            instance_type: None,
-            managed_instance_scaling: None,
-            model_data_download_timeout_in_seconds: None,
-            model_name: None,
-            routing_config: None,
-            serverless_config: None,
-            variant_name: required.variant_name,
-            volume_size_in_gb: None,
+            capacity_reservation_config: ::std::option::Option::None,
+            container_startup_health_check_timeout_in_seconds: ::std::option::Option::None,
+            enable_ssm_access: ::std::option::Option::None,
+            inference_ami_version: ::std::option::Option::None,
+            initial_instance_count: ::std::option::Option::None,
+            initial_variant_weight: ::std::option::Option::None,
+            instance_type: ::std::option::Option::None,
+            managed_instance_scaling: ::std::option::Option::None,
+            model_data_download_timeout_in_seconds: ::std::option::Option::None,
+            model_name: ::std::option::Option::None,
+            routing_config: ::std::option::Option::None,
+            serverless_config: ::std::option::Option::None,
+            variant_name: value.into(),
+            volume_size_in_gb: ::std::option::Option::None,
         }
     }
 
     /// `CapacityReservationConfig`: a [`CapacityReservationConfig`] object.
-    pub fn capacity_reservation_config(mut self, value: impl Into<Obj<CapacityReservationConfig>>) -> Self { self.capacity_reservation_config = Some(value.into()); self }
+    pub fn capacity_reservation_config(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationConfig>>) -> Self { self.capacity_reservation_config = ::std::option::Option::Some(value.into()); self }
     /// `ContainerStartupHealthCheckTimeoutInSeconds`: an integer.
-    pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.container_startup_health_check_timeout_in_seconds = Some(value.into()); self }
+    pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_startup_health_check_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `EnableSSMAccess`: a boolean.
-    pub fn enable_ssm_access(mut self, value: impl Into<Bool>) -> Self { self.enable_ssm_access = Some(value.into()); self }
+    pub fn enable_ssm_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ssm_access = ::std::option::Option::Some(value.into()); self }
     /// `InferenceAmiVersion`: a string.
-    pub fn inference_ami_version(mut self, value: impl Into<Str>) -> Self { self.inference_ami_version = Some(value.into()); self }
+    pub fn inference_ami_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_ami_version = ::std::option::Option::Some(value.into()); self }
     /// `InitialInstanceCount`: an integer.
-    pub fn initial_instance_count(mut self, value: impl Into<Int>) -> Self { self.initial_instance_count = Some(value.into()); self }
+    pub fn initial_instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.initial_instance_count = ::std::option::Option::Some(value.into()); self }
     /// `InitialVariantWeight`: a number.
-    pub fn initial_variant_weight(mut self, value: impl Into<Num>) -> Self { self.initial_variant_weight = Some(value.into()); self }
+    pub fn initial_variant_weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.initial_variant_weight = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `ManagedInstanceScaling`: a [`ManagedInstanceScaling`] object.
-    pub fn managed_instance_scaling(mut self, value: impl Into<Obj<ManagedInstanceScaling>>) -> Self { self.managed_instance_scaling = Some(value.into()); self }
+    pub fn managed_instance_scaling(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedInstanceScaling>>) -> Self { self.managed_instance_scaling = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataDownloadTimeoutInSeconds`: an integer.
-    pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.model_data_download_timeout_in_seconds = Some(value.into()); self }
+    pub fn model_data_download_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.model_data_download_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ModelName`: a string.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
+    pub fn model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_name = ::std::option::Option::Some(value.into()); self }
     /// `RoutingConfig`: a [`RoutingConfig`] object.
-    pub fn routing_config(mut self, value: impl Into<Obj<RoutingConfig>>) -> Self { self.routing_config = Some(value.into()); self }
+    pub fn routing_config(mut self, value: impl ::std::convert::Into<crate::Obj<RoutingConfig>>) -> Self { self.routing_config = ::std::option::Option::Some(value.into()); self }
     /// `ServerlessConfig`: a [`ServerlessConfig`] object.
-    pub fn serverless_config(mut self, value: impl Into<Obj<ServerlessConfig>>) -> Self { self.serverless_config = Some(value.into()); self }
+    pub fn serverless_config(mut self, value: impl ::std::convert::Into<crate::Obj<ServerlessConfig>>) -> Self { self.serverless_config = ::std::option::Option::Some(value.into()); self }
     /// `VariantName`: a string, required.
-    pub fn variant_name(mut self, value: impl Into<Str>) -> Self { self.variant_name = value.into(); self }
+    pub fn variant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variant_name = value.into(); self }
     /// `VolumeSizeInGB`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
+    pub fn volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size_in_gb = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProductionVariant {}
+impl crate::PropertyType for ProductionVariant {}
 
-impl ToValue for ProductionVariant {
+impl ::cloudwright_core::ToValue for ProductionVariant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationConfig",
                 &self.capacity_reservation_config,
@@ -1491,15 +1235,6 @@ impl ToValue for ProductionVariant {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RoutingStrategy", Shape::Str(&StrRule { allowed: &["KV_AWARE", "LEAST_OUTSTANDING_REQUESTS", "PREFIX_AWARE", "RANDOM"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RoutingConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
 /// Settings that control how the endpoint routes incoming traffic to the instances that the endpoint hosts.
@@ -1510,7 +1245,7 @@ pub struct RoutingConfig {
     /// `RoutingStrategy`: a string.
     ///
     /// Sets how the endpoint routes incoming traffic.
-    pub routing_strategy: Option<Str>,
+    pub routing_strategy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1518,19 +1253,19 @@ impl RoutingConfig {
     /// A `RoutingConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RoutingStrategy`: a string.
-    pub fn routing_strategy(mut self, value: impl Into<Str>) -> Self { self.routing_strategy = Some(value.into()); self }
+    pub fn routing_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_strategy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RoutingConfig {}
+impl crate::PropertyType for RoutingConfig {}
 
-impl ToValue for RoutingConfig {
+impl ::cloudwright_core::ToValue for RoutingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RoutingStrategy", &self.routing_strategy)
             .build()
     }
@@ -1540,22 +1275,10 @@ impl ToValue for RoutingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessConfigRequired {
     /// `MaxConcurrency`: an integer, required.
-    pub max_concurrency: Int,
+    pub max_concurrency: ::cloudwright_core::Int,
     /// `MemorySizeInMB`: an integer, required.
-    pub memory_size_in_mb: Int,
+    pub memory_size_in_mb: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerlessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConcurrency", Shape::INT),
-        ("MemorySizeInMB", Shape::INT),
-        ("ProvisionedConcurrency", Shape::INT),
-    ],
-    required: &["MaxConcurrency", "MemorySizeInMB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ServerlessConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1567,17 +1290,17 @@ pub struct ServerlessConfig {
     /// `MaxConcurrency`: an integer, required.
     ///
     /// The maximum number of concurrent invocations your serverless endpoint can process.
-    pub max_concurrency: Int,
+    pub max_concurrency: ::cloudwright_core::Int,
     /// `MemorySizeInMB`: an integer, required.
     ///
     /// The memory size of your serverless endpoint. Valid values are in 1 GB increments: 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or 6144 MB.
-    pub memory_size_in_mb: Int,
+    pub memory_size_in_mb: ::cloudwright_core::Int,
     /// `ProvisionedConcurrency`: an integer.
     ///
     /// The amount of provisioned concurrency to allocate for the serverless endpoint. Should be less than or equal to `MaxConcurrency` .
     ///
-    /// &gt; This field is not supported for serverless endpoint recommendations for Inference Recommender jobs. For more information about creating an Inference Recommender job, see \[CreateInferenceRecommendationsJobs\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateInferenceRecommendationsJob.html>) .
-    pub provisioned_concurrency: Option<Int>,
+    /// \> This field is not supported for serverless endpoint recommendations for Inference Recommender jobs. For more information about creating an Inference Recommender job, see [CreateInferenceRecommendationsJobs](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateInferenceRecommendationsJob.html) .
+    pub provisioned_concurrency: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -1588,24 +1311,24 @@ impl ServerlessConfig {
         Self {
             max_concurrency: required.max_concurrency,
             memory_size_in_mb: required.memory_size_in_mb,
-            provisioned_concurrency: None,
+            provisioned_concurrency: ::std::option::Option::None,
         }
     }
 
     /// `MaxConcurrency`: an integer, required.
-    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self { self.max_concurrency = value.into(); self }
+    pub fn max_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrency = value.into(); self }
     /// `MemorySizeInMB`: an integer, required.
-    pub fn memory_size_in_mb(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_mb = value.into(); self }
+    pub fn memory_size_in_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_size_in_mb = value.into(); self }
     /// `ProvisionedConcurrency`: an integer.
-    pub fn provisioned_concurrency(mut self, value: impl Into<Int>) -> Self { self.provisioned_concurrency = Some(value.into()); self }
+    pub fn provisioned_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.provisioned_concurrency = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServerlessConfig {}
+impl crate::PropertyType for ServerlessConfig {}
 
-impl ToValue for ServerlessConfig {
+impl ::cloudwright_core::ToValue for ServerlessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxConcurrency", &self.max_concurrency)
             .req("MemorySizeInMB", &self.memory_size_in_mb)
             .opt("ProvisionedConcurrency", &self.provisioned_concurrency)
@@ -1617,21 +1340,10 @@ impl ToValue for ServerlessConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1639,9 +1351,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1656,17 +1368,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1677,21 +1389,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Subnets", "SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfig` property type of `AWS::SageMaker::EndpointConfig`.
 ///
@@ -1705,13 +1406,13 @@ pub struct VpcConfig {
     /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
     /// The ID of the subnets in the VPC to which you want to connect your training job or model.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1726,19 +1427,287 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AsyncInferenceConfig", Shape::Object(&RULE_AsyncInferenceConfig)),
+            ("DataCaptureConfig", Shape::Object(&RULE_DataCaptureConfig)),
+            ("EnableNetworkIsolation", Shape::Bool),
+            ("EndpointConfigName", Shape::STR),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ExplainerConfig", Shape::Object(&RULE_ExplainerConfig)),
+            ("KmsKeyId", Shape::STR),
+            ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
+            ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        required: &["ProductionVariants"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AsyncInferenceClientConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConcurrentInvocationsPerInstance", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AsyncInferenceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClientConfig", Shape::Object(&RULE_AsyncInferenceClientConfig)),
+            ("OutputConfig", Shape::Object(&RULE_AsyncInferenceOutputConfig)),
+        ],
+        required: &["OutputConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ErrorTopic", Shape::STR),
+            ("IncludeInferenceResponseIn", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ERROR_NOTIFICATION_TOPIC", "SUCCESS_NOTIFICATION_TOPIC"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SuccessTopic", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("NotificationConfig", Shape::Object(&RULE_AsyncInferenceNotificationConfig)),
+            ("S3FailurePath", Shape::STR),
+            ("S3OutputPath", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only"], ..StrRule::ANY })),
+            ("MlReservationArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
+        properties: &[
+            ("CsvContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("JsonContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptureOption: ObjRule = ObjRule {
+        properties: &[
+            ("CaptureMode", Shape::Str(&StrRule { allowed: &["Input", "InputAndOutput", "Output"], ..StrRule::ANY })),
+        ],
+        required: &["CaptureMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableExplanations", Shape::STR),
+            ("InferenceConfig", Shape::Object(&RULE_ClarifyInferenceConfig)),
+            ("ShapConfig", Shape::Object(&RULE_ClarifyShapConfig)),
+        ],
+        required: &["ShapConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContentTemplate", Shape::STR),
+            ("FeatureHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("FeatureTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["categorical", "numerical", "text"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("FeaturesAttribute", Shape::STR),
+            ("LabelAttribute", Shape::STR),
+            ("LabelHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LabelIndex", Shape::INT),
+            ("MaxPayloadInMB", Shape::INT),
+            ("MaxRecordCount", Shape::INT),
+            ("ProbabilityAttribute", Shape::STR),
+            ("ProbabilityIndex", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClarifyShapBaselineConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MimeType", Shape::STR),
+            ("ShapBaseline", Shape::STR),
+            ("ShapBaselineUri", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClarifyShapConfig: ObjRule = ObjRule {
+        properties: &[
+            ("NumberOfSamples", Shape::INT),
+            ("Seed", Shape::INT),
+            ("ShapBaselineConfig", Shape::Object(&RULE_ClarifyShapBaselineConfig)),
+            ("TextConfig", Shape::Object(&RULE_ClarifyTextConfig)),
+            ("UseLogit", Shape::Bool),
+        ],
+        required: &["ShapBaselineConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClarifyTextConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Granularity", Shape::Str(&StrRule { allowed: &["paragraph", "sentence", "token"], ..StrRule::ANY })),
+            ("Language", Shape::Str(&StrRule { allowed: &["af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fr", "ga", "gu", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "kn", "ky", "lb", "lij", "lt", "lv", "mk", "ml", "mr", "nb", "ne", "nl", "pl", "pt", "ro", "ru", "sa", "si", "sk", "sl", "sq", "sr", "sv", "ta", "te", "tl", "tn", "tr", "tt", "uk", "ur", "xx", "yo", "zh"], ..StrRule::ANY })),
+        ],
+        required: &["Language", "Granularity"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCaptureConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CaptureContentTypeHeader", Shape::Object(&RULE_CaptureContentTypeHeader)),
+            ("CaptureOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptureOption), min_items: None, max_items: None, unique: false })),
+            ("DestinationS3Uri", Shape::STR),
+            ("EnableCapture", Shape::Bool),
+            ("InitialSamplingPercentage", Shape::INT),
+            ("KmsKeyId", Shape::STR),
+        ],
+        required: &["CaptureOptions", "DestinationS3Uri", "InitialSamplingPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExplainerConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ClarifyExplainerConfig", Shape::Object(&RULE_ClarifyExplainerConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedInstanceScaling: ObjRule = ObjRule {
+        properties: &[
+            ("MaxInstanceCount", Shape::INT),
+            ("MinInstanceCount", Shape::INT),
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProductionVariant: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationConfig", Shape::Object(&RULE_CapacityReservationConfig)),
+            ("ContainerStartupHealthCheckTimeoutInSeconds", Shape::INT),
+            ("EnableSSMAccess", Shape::Bool),
+            ("InferenceAmiVersion", Shape::Str(&StrRule { allowed: &["al2-ami-sagemaker-inference-gpu-2", "al2-ami-sagemaker-inference-gpu-2-1", "al2-ami-sagemaker-inference-gpu-3-1", "al2-ami-sagemaker-inference-neuron-2", "al2023-ami-sagemaker-inference-gpu-4-1"], ..StrRule::ANY })),
+            ("InitialInstanceCount", Shape::INT),
+            ("InitialVariantWeight", Shape::NUM),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7.12xlarge", "ml.g7.24xlarge", "ml.g7.2xlarge", "ml.g7.48xlarge", "ml.g7.4xlarge", "ml.g7.8xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
+            ("ManagedInstanceScaling", Shape::Object(&RULE_ManagedInstanceScaling)),
+            ("ModelDataDownloadTimeoutInSeconds", Shape::INT),
+            ("ModelName", Shape::STR),
+            ("RoutingConfig", Shape::Object(&RULE_RoutingConfig)),
+            ("ServerlessConfig", Shape::Object(&RULE_ServerlessConfig)),
+            ("VariantName", Shape::STR),
+            ("VolumeSizeInGB", Shape::INT),
+        ],
+        required: &["VariantName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RoutingStrategy", Shape::Str(&StrRule { allowed: &["KV_AWARE", "LEAST_OUTSTANDING_REQUESTS", "PREFIX_AWARE", "RANDOM"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerlessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConcurrency", Shape::INT),
+            ("MemorySizeInMB", Shape::INT),
+            ("ProvisionedConcurrency", Shape::INT),
+        ],
+        required: &["MaxConcurrency", "MemorySizeInMB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Subnets", "SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,55 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`FeatureGroup`], by name: `FeatureGroup::new(FeatureGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureGroupRequired {
     /// `EventTimeFeatureName`: a string, required.
-    pub event_time_feature_name: Str,
+    pub event_time_feature_name: ::cloudwright_core::Str,
     /// `FeatureDefinitions`: a list of [`FeatureDefinition`] objects, required.
-    pub feature_definitions: List<FeatureDefinition>,
+    pub feature_definitions: ::cloudwright_core::List<FeatureDefinition>,
     /// `FeatureGroupName`: a string, required.
-    pub feature_group_name: Str,
+    pub feature_group_name: ::cloudwright_core::Str,
     /// `RecordIdentifierFeatureName`: a string, required.
-    pub record_identifier_feature_name: Str,
+    pub record_identifier_feature_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FeatureGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("EventTimeFeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FeatureDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_FeatureDefinition), min_items: Some(1), max_items: Some(2500), unique: false })),
-        ("FeatureGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OfflineStoreConfig", Shape::Object(&RULE_OfflineStoreConfig)),
-        ("OnlineStoreConfig", Shape::Object(&RULE_OnlineStoreConfig)),
-        ("RecordIdentifierFeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("ThroughputConfig", Shape::Object(&RULE_ThroughputConfig)),
-    ],
-    required: &["FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName", "FeatureDefinitions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::FeatureGroup` resource.
 ///
 /// Create a new `FeatureGroup` . A `FeatureGroup` is a group of `Features` defined in the `FeatureStore` to describe a `Record` .
 ///
-/// The `FeatureGroup` defines the schema and features contained in the FeatureGroup. A `FeatureGroup` definition is composed of a list of `Features` , a `RecordIdentifierFeatureName` , an `EventTimeFeatureName` and configurations for its `OnlineStore` and `OfflineStore` . Check \[AWS service quotas\](<https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html>) to see the `FeatureGroup` s quota for your AWS account.
+/// The `FeatureGroup` defines the schema and features contained in the FeatureGroup. A `FeatureGroup` definition is composed of a list of `Features` , a `RecordIdentifierFeatureName` , an `EventTimeFeatureName` and configurations for its `OnlineStore` and `OfflineStore` . Check [AWS service quotas](https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) to see the `FeatureGroup` s quota for your AWS account.
 ///
-/// &gt; You must include at least one of `OnlineStoreConfig` and `OfflineStoreConfig` to create a `FeatureGroup` .
+/// \> You must include at least one of `OnlineStoreConfig` and `OfflineStoreConfig` to create a `FeatureGroup` .
 ///
 /// `Ref` returns its `FeatureGroupName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FeatureGroupAttributes`], which `Handle<FeatureGroup>` dereferences to.
@@ -69,7 +40,7 @@ pub struct FeatureGroup {
     /// A free form description of a `FeatureGroup` .
     ///
     /// Length 0 to 128; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventTimeFeatureName`: a string, required.
     ///
     /// The name of the feature that stores the `EventTime` of a Record in a `FeatureGroup` .
@@ -77,7 +48,7 @@ pub struct FeatureGroup {
     /// A `EventTime` is point in time when a new event occurs that corresponds to the creation or update of a `Record` in `FeatureGroup` . All `Records` in the `FeatureGroup` must have a corresponding `EventTime` .
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64; create-only: changing it replaces the resource.
-    pub event_time_feature_name: Str,
+    pub event_time_feature_name: ::cloudwright_core::Str,
     /// `FeatureDefinitions`: a list of [`FeatureDefinition`] objects, required.
     ///
     /// A list of `Feature` s. Each `Feature` must include a `FeatureName` and a `FeatureType` .
@@ -89,47 +60,47 @@ pub struct FeatureGroup {
     /// You can create up to 2,500 `FeatureDefinition` s per `FeatureGroup` .
     ///
     /// Items 1 to 2500.
-    pub feature_definitions: List<FeatureDefinition>,
+    pub feature_definitions: ::cloudwright_core::List<FeatureDefinition>,
     /// `FeatureGroupName`: a string, required.
     ///
     /// The name of the `FeatureGroup` .
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64; create-only: changing it replaces the resource.
-    pub feature_group_name: Str,
+    pub feature_group_name: ::cloudwright_core::Str,
     /// `OfflineStoreConfig`: an [`OfflineStoreConfig`] object.
     ///
     /// The configuration of an `OfflineStore` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub offline_store_config: Option<Obj<OfflineStoreConfig>>,
+    pub offline_store_config: ::std::option::Option<crate::Obj<OfflineStoreConfig>>,
     /// `OnlineStoreConfig`: an [`OnlineStoreConfig`] object.
     ///
     /// The configuration of an `OnlineStore` .
-    pub online_store_config: Option<Obj<OnlineStoreConfig>>,
+    pub online_store_config: ::std::option::Option<crate::Obj<OnlineStoreConfig>>,
     /// `RecordIdentifierFeatureName`: a string, required.
     ///
     /// The name of the `Feature` whose value uniquely identifies a `Record` defined in the `FeatureGroup` `FeatureDefinitions` .
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64; create-only: changing it replaces the resource.
-    pub record_identifier_feature_name: Str,
+    pub record_identifier_feature_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM execution role used to create the feature group.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags used to define a `FeatureGroup` .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ThroughputConfig`: a [`ThroughputConfig`] object.
     ///
     /// Used to set feature group throughput configuration. There are two modes: `ON_DEMAND` and `PROVISIONED` . With on-demand mode, you are charged for data reads and writes that your application performs on your feature group. You do not need to specify read and write throughput because Feature Store accommodates your workloads as they ramp up and down. You can switch a feature group to on-demand only once in a 24 hour period. With provisioned throughput mode, you specify the read and write capacity per second that you expect your application to require, and you are billed based on those limits. Exceeding provisioned throughput will result in your requests being throttled.
     ///
-    /// Note: `PROVISIONED` throughput mode is supported only for feature groups that are offline-only, or use the \[`Standard`\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OnlineStoreConfig.html#sagemaker-Type-OnlineStoreConfig-StorageType>) tier online store.
-    pub throughput_config: Option<Obj<ThroughputConfig>>,
+    /// Note: `PROVISIONED` throughput mode is supported only for feature groups that are offline-only, or use the [`Standard`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OnlineStoreConfig.html#sagemaker-Type-OnlineStoreConfig-StorageType) tier online store.
+    pub throughput_config: ::std::option::Option<crate::Obj<ThroughputConfig>>,
 }
 
 #[rustfmt::skip]
@@ -139,7 +110,7 @@ impl FeatureGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::FeatureGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-featuregroup.html",
         primary_identifier: &["FeatureGroupName"],
@@ -150,66 +121,68 @@ impl FeatureGroup {
         read_only: &["CreationTime", "FeatureGroupStatus"],
         attributes: &["CreationTime", "FeatureGroupStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `FeatureGroup` with its required properties, named in a [`FeatureGroupRequired`].
     #[inline]
     pub fn new(required: FeatureGroupRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             event_time_feature_name: required.event_time_feature_name,
             feature_definitions: required.feature_definitions,
             feature_group_name: required.feature_group_name,
-            offline_store_config: None,
-            online_store_config: None,
+            offline_store_config: ::std::option::Option::None,
+            online_store_config: ::std::option::Option::None,
             record_identifier_feature_name: required.record_identifier_feature_name,
-            role_arn: None,
-            tags: None,
-            throughput_config: None,
+            role_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            throughput_config: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EventTimeFeatureName`: a string, required.
-    pub fn event_time_feature_name(mut self, value: impl Into<Str>) -> Self { self.event_time_feature_name = value.into(); self }
+    pub fn event_time_feature_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_time_feature_name = value.into(); self }
     /// `FeatureDefinitions`: a list of [`FeatureDefinition`] objects, required.
-    pub fn feature_definitions(mut self, value: impl Into<List<FeatureDefinition>>) -> Self { self.feature_definitions = value.into(); self }
+    pub fn feature_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FeatureDefinition>>) -> Self { self.feature_definitions = value.into(); self }
     /// `FeatureGroupName`: a string, required.
-    pub fn feature_group_name(mut self, value: impl Into<Str>) -> Self { self.feature_group_name = value.into(); self }
+    pub fn feature_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature_group_name = value.into(); self }
     /// `OfflineStoreConfig`: an [`OfflineStoreConfig`] object.
-    pub fn offline_store_config(mut self, value: impl Into<Obj<OfflineStoreConfig>>) -> Self { self.offline_store_config = Some(value.into()); self }
+    pub fn offline_store_config(mut self, value: impl ::std::convert::Into<crate::Obj<OfflineStoreConfig>>) -> Self { self.offline_store_config = ::std::option::Option::Some(value.into()); self }
     /// `OnlineStoreConfig`: an [`OnlineStoreConfig`] object.
-    pub fn online_store_config(mut self, value: impl Into<Obj<OnlineStoreConfig>>) -> Self { self.online_store_config = Some(value.into()); self }
+    pub fn online_store_config(mut self, value: impl ::std::convert::Into<crate::Obj<OnlineStoreConfig>>) -> Self { self.online_store_config = ::std::option::Option::Some(value.into()); self }
     /// `RecordIdentifierFeatureName`: a string, required.
-    pub fn record_identifier_feature_name(mut self, value: impl Into<Str>) -> Self { self.record_identifier_feature_name = value.into(); self }
+    pub fn record_identifier_feature_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_identifier_feature_name = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputConfig`: a [`ThroughputConfig`] object.
-    pub fn throughput_config(mut self, value: impl Into<Obj<ThroughputConfig>>) -> Self { self.throughput_config = Some(value.into()); self }
+    pub fn throughput_config(mut self, value: impl ::std::convert::Into<crate::Obj<ThroughputConfig>>) -> Self { self.throughput_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FeatureGroup {
+impl ::cloudwright_core::Resource for FeatureGroup {
     type Attributes = FeatureGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FeatureGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FeatureGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FeatureGroup {
+impl ::cloudwright_core::ToValue for FeatureGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("EventTimeFeatureName", &self.event_time_feature_name)
             .req("FeatureDefinitions", &self.feature_definitions)
@@ -227,12 +200,12 @@ impl ToValue for FeatureGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FeatureGroup`]: `Handle<FeatureGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FeatureGroup`]: `Handle<FeatureGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FeatureGroupAttributes(ResourceRef);
+pub struct FeatureGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FeatureGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FeatureGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -242,16 +215,16 @@ impl FeatureGroupAttributes {
     ///
     /// The time a `FeatureGroup` was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `FeatureGroupStatus`: a string.
     ///
     /// A `FeatureGroup` status.
     #[inline]
-    pub fn feature_group_status(&self) -> Value {
-        self.0.get_att("FeatureGroupStatus")
+    pub fn feature_group_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FeatureGroupStatus"))
     }
 }
 
@@ -259,24 +232,12 @@ impl FeatureGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogConfigRequired {
     /// `Catalog`: a string, required.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataCatalogConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["TableName", "Catalog", "Database"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataCatalogConfig` property type of `AWS::SageMaker::FeatureGroup`.
 ///
@@ -290,19 +251,19 @@ pub struct DataCatalogConfig {
     /// The name of the Glue table catalog.
     ///
     /// Length 1 to 255.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Database`: a string, required.
     ///
     /// The name of the Glue table database.
     ///
     /// Length 1 to 255.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `TableName`: a string, required.
     ///
     /// The name of the Glue table.
     ///
     /// Length 1 to 255.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -318,19 +279,19 @@ impl DataCatalogConfig {
     }
 
     /// `Catalog`: a string, required.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = value.into(); self }
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
 }
 
-impl PropertyType for DataCatalogConfig {}
+impl crate::PropertyType for DataCatalogConfig {}
 
-impl ToValue for DataCatalogConfig {
+impl ::cloudwright_core::ToValue for DataCatalogConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Catalog", &self.catalog)
             .req("Database", &self.database)
             .req("TableName", &self.table_name)
@@ -342,21 +303,10 @@ impl ToValue for DataCatalogConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureDefinitionRequired {
     /// `FeatureName`: a string, required.
-    pub feature_name: Str,
+    pub feature_name: ::cloudwright_core::Str,
     /// `FeatureType`: a [`FeatureType`] value, required.
     pub feature_type: FeatureType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FeatureDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("FeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FeatureType", Shape::Str(&StrRule { allowed: &["Integral", "Fractional", "String"], ..StrRule::ANY })),
-    ],
-    required: &["FeatureName", "FeatureType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FeatureDefinition` property type of `AWS::SageMaker::FeatureGroup`.
 ///
@@ -375,7 +325,7 @@ pub struct FeatureDefinition {
     /// - Can only include alphanumeric characters, underscores, and hyphens. Spaces are not allowed.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64.
-    pub feature_name: Str,
+    pub feature_name: ::cloudwright_core::Str,
     /// `FeatureType`: a [`FeatureType`] value, required.
     ///
     /// The value type of a feature. Valid values are Integral, Fractional, or String.
@@ -394,42 +344,22 @@ impl FeatureDefinition {
     }
 
     /// `FeatureName`: a string, required.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = value.into(); self }
+    pub fn feature_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature_name = value.into(); self }
     /// `FeatureType`: a [`FeatureType`] value, required.
-    pub fn feature_type(mut self, value: impl Into<FeatureType>) -> Self { self.feature_type = value.into(); self }
+    pub fn feature_type(mut self, value: impl ::std::convert::Into<FeatureType>) -> Self { self.feature_type = value.into(); self }
 }
 
-impl PropertyType for FeatureDefinition {}
+impl crate::PropertyType for FeatureDefinition {}
 
-impl ToValue for FeatureDefinition {
+impl ::cloudwright_core::ToValue for FeatureDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FeatureName", &self.feature_name)
             .req("FeatureType", &self.feature_type)
             .build()
     }
 }
-
-/// The required properties of [`OfflineStoreConfig`], by name: `OfflineStoreConfig::new(OfflineStoreConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OfflineStoreConfigRequired {
-    /// `S3StorageConfig`: a [`S3StorageConfig`] object, required.
-    pub s3_storage_config: Obj<S3StorageConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OfflineStoreConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataCatalogConfig", Shape::Object(&RULE_DataCatalogConfig)),
-        ("DisableGlueTableCreation", Shape::Bool),
-        ("S3StorageConfig", Shape::Object(&RULE_S3StorageConfig)),
-        ("TableFormat", Shape::Str(&StrRule { allowed: &["Iceberg", "Glue"], ..StrRule::ANY })),
-    ],
-    required: &["S3StorageConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OfflineStoreConfig` property type of `AWS::SageMaker::FeatureGroup`.
 ///
@@ -439,44 +369,44 @@ pub(crate) static RULE_OfflineStoreConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfflineStoreConfig {
     /// `DataCatalogConfig`: a [`DataCatalogConfig`] object.
-    pub data_catalog_config: Option<Obj<DataCatalogConfig>>,
+    pub data_catalog_config: ::std::option::Option<crate::Obj<DataCatalogConfig>>,
     /// `DisableGlueTableCreation`: a boolean.
-    pub disable_glue_table_creation: Option<Bool>,
+    pub disable_glue_table_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `S3StorageConfig`: a [`S3StorageConfig`] object, required.
-    pub s3_storage_config: Obj<S3StorageConfig>,
+    pub s3_storage_config: crate::Obj<S3StorageConfig>,
     /// `TableFormat`: a [`TableFormat`] value.
-    pub table_format: Option<TableFormat>,
+    pub table_format: ::std::option::Option<TableFormat>,
 }
 
 #[rustfmt::skip]
 impl OfflineStoreConfig {
-    /// A `OfflineStoreConfig` with its required properties, named in a [`OfflineStoreConfigRequired`].
+    /// A `OfflineStoreConfig` with its one required property, `S3StorageConfig`.
     #[inline]
-    pub fn new(required: OfflineStoreConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3StorageConfig>>) -> Self {
         Self {
-            data_catalog_config: None,
-            disable_glue_table_creation: None,
-            s3_storage_config: required.s3_storage_config,
-            table_format: None,
+            data_catalog_config: ::std::option::Option::None,
+            disable_glue_table_creation: ::std::option::Option::None,
+            s3_storage_config: value.into(),
+            table_format: ::std::option::Option::None,
         }
     }
 
     /// `DataCatalogConfig`: a [`DataCatalogConfig`] object.
-    pub fn data_catalog_config(mut self, value: impl Into<Obj<DataCatalogConfig>>) -> Self { self.data_catalog_config = Some(value.into()); self }
+    pub fn data_catalog_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataCatalogConfig>>) -> Self { self.data_catalog_config = ::std::option::Option::Some(value.into()); self }
     /// `DisableGlueTableCreation`: a boolean.
-    pub fn disable_glue_table_creation(mut self, value: impl Into<Bool>) -> Self { self.disable_glue_table_creation = Some(value.into()); self }
+    pub fn disable_glue_table_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_glue_table_creation = ::std::option::Option::Some(value.into()); self }
     /// `S3StorageConfig`: a [`S3StorageConfig`] object, required.
-    pub fn s3_storage_config(mut self, value: impl Into<Obj<S3StorageConfig>>) -> Self { self.s3_storage_config = value.into(); self }
+    pub fn s3_storage_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3StorageConfig>>) -> Self { self.s3_storage_config = value.into(); self }
     /// `TableFormat`: a [`TableFormat`] value.
-    pub fn table_format(mut self, value: impl Into<TableFormat>) -> Self { self.table_format = Some(value.into()); self }
+    pub fn table_format(mut self, value: impl ::std::convert::Into<TableFormat>) -> Self { self.table_format = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OfflineStoreConfig {}
+impl crate::PropertyType for OfflineStoreConfig {}
 
-impl ToValue for OfflineStoreConfig {
+impl ::cloudwright_core::ToValue for OfflineStoreConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataCatalogConfig", &self.data_catalog_config)
             .opt(
                 "DisableGlueTableCreation",
@@ -488,18 +418,6 @@ impl ToValue for OfflineStoreConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_OnlineStoreConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableOnlineStore", Shape::Bool),
-        ("SecurityConfig", Shape::Object(&RULE_OnlineStoreSecurityConfig)),
-        ("StorageType", Shape::Str(&StrRule { allowed: &["Standard", "InMemory"], ..StrRule::ANY })),
-        ("TtlDuration", Shape::Object(&RULE_TtlDuration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `OnlineStoreConfig` property type of `AWS::SageMaker::FeatureGroup`.
 ///
 /// The configuration of an `OnlineStore` .
@@ -508,13 +426,13 @@ pub(crate) static RULE_OnlineStoreConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OnlineStoreConfig {
     /// `EnableOnlineStore`: a boolean.
-    pub enable_online_store: Option<Bool>,
+    pub enable_online_store: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityConfig`: an [`OnlineStoreSecurityConfig`] object.
-    pub security_config: Option<Obj<OnlineStoreSecurityConfig>>,
+    pub security_config: ::std::option::Option<crate::Obj<OnlineStoreSecurityConfig>>,
     /// `StorageType`: a [`StorageType`] value.
-    pub storage_type: Option<StorageType>,
+    pub storage_type: ::std::option::Option<StorageType>,
     /// `TtlDuration`: a [`TtlDuration`] object.
-    pub ttl_duration: Option<Obj<TtlDuration>>,
+    pub ttl_duration: ::std::option::Option<crate::Obj<TtlDuration>>,
 }
 
 #[rustfmt::skip]
@@ -522,25 +440,25 @@ impl OnlineStoreConfig {
     /// A `OnlineStoreConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableOnlineStore`: a boolean.
-    pub fn enable_online_store(mut self, value: impl Into<Bool>) -> Self { self.enable_online_store = Some(value.into()); self }
+    pub fn enable_online_store(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_online_store = ::std::option::Option::Some(value.into()); self }
     /// `SecurityConfig`: an [`OnlineStoreSecurityConfig`] object.
-    pub fn security_config(mut self, value: impl Into<Obj<OnlineStoreSecurityConfig>>) -> Self { self.security_config = Some(value.into()); self }
+    pub fn security_config(mut self, value: impl ::std::convert::Into<crate::Obj<OnlineStoreSecurityConfig>>) -> Self { self.security_config = ::std::option::Option::Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = Some(value.into()); self }
+    pub fn storage_type(mut self, value: impl ::std::convert::Into<StorageType>) -> Self { self.storage_type = ::std::option::Option::Some(value.into()); self }
     /// `TtlDuration`: a [`TtlDuration`] object.
-    pub fn ttl_duration(mut self, value: impl Into<Obj<TtlDuration>>) -> Self { self.ttl_duration = Some(value.into()); self }
+    pub fn ttl_duration(mut self, value: impl ::std::convert::Into<crate::Obj<TtlDuration>>) -> Self { self.ttl_duration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnlineStoreConfig {}
+impl crate::PropertyType for OnlineStoreConfig {}
 
-impl ToValue for OnlineStoreConfig {
+impl ::cloudwright_core::ToValue for OnlineStoreConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableOnlineStore", &self.enable_online_store)
             .opt("SecurityConfig", &self.security_config)
             .opt("StorageType", &self.storage_type)
@@ -548,15 +466,6 @@ impl ToValue for OnlineStoreConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnlineStoreSecurityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnlineStoreSecurityConfig` property type of `AWS::SageMaker::FeatureGroup`.
 ///
@@ -588,7 +497,7 @@ pub struct OnlineStoreSecurityConfig {
     /// - `"kms:Decrypt"`
     ///
     /// Pattern `^[a-zA-Z0-9:/_-]*$`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -596,39 +505,23 @@ impl OnlineStoreSecurityConfig {
     /// A `OnlineStoreSecurityConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OnlineStoreSecurityConfig {}
+impl crate::PropertyType for OnlineStoreSecurityConfig {}
 
-impl ToValue for OnlineStoreSecurityConfig {
+impl ::cloudwright_core::ToValue for OnlineStoreSecurityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
-
-/// The required properties of [`S3StorageConfig`], by name: `S3StorageConfig::new(S3StorageConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3StorageConfigRequired {
-    /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3StorageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3StorageConfig` property type of `AWS::SageMaker::FeatureGroup`.
 ///
@@ -646,7 +539,7 @@ pub struct S3StorageConfig {
     /// - `"kms:GenerateDataKey"`
     ///
     /// Pattern `^[a-zA-Z0-9:/_-]*$`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Uri`: a string, required.
     ///
     /// The S3 URI, or location in Amazon S3, of `OfflineStore` .
@@ -654,32 +547,32 @@ pub struct S3StorageConfig {
     /// S3 URIs have a format similar to the following: `s3://example-bucket/prefix/` .
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl S3StorageConfig {
-    /// A `S3StorageConfig` with its required properties, named in a [`S3StorageConfigRequired`].
+    /// A `S3StorageConfig` with its one required property, `S3Uri`.
     #[inline]
-    pub fn new(required: S3StorageConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_id: None,
-            s3_uri: required.s3_uri,
+            kms_key_id: ::std::option::Option::None,
+            s3_uri: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for S3StorageConfig {}
+impl crate::PropertyType for S3StorageConfig {}
 
-impl ToValue for S3StorageConfig {
+impl ::cloudwright_core::ToValue for S3StorageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("S3Uri", &self.s3_uri)
             .build()
@@ -690,21 +583,10 @@ impl ToValue for S3StorageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::FeatureGroup`.
 ///
@@ -714,11 +596,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -733,47 +615,28 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`ThroughputConfig`], by name: `ThroughputConfig::new(ThroughputConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ThroughputConfigRequired {
-    /// `ThroughputMode`: a [`ThroughputMode`] value, required.
-    pub throughput_mode: ThroughputMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ThroughputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ProvisionedReadCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000000.0), ..NumRule::ANY })),
-        ("ProvisionedWriteCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000000.0), ..NumRule::ANY })),
-        ("ThroughputMode", Shape::Str(&StrRule { allowed: &["OnDemand", "Provisioned"], ..StrRule::ANY })),
-    ],
-    required: &["ThroughputMode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ThroughputConfig` property type of `AWS::SageMaker::FeatureGroup`.
 ///
 /// Used to set feature group throughput configuration. There are two modes: `ON_DEMAND` and `PROVISIONED` . With on-demand mode, you are charged for data reads and writes that your application performs on your feature group. You do not need to specify read and write throughput because Feature Store accommodates your workloads as they ramp up and down. You can switch a feature group to on-demand only once in a 24 hour period. With provisioned throughput mode, you specify the read and write capacity per second that you expect your application to require, and you are billed based on those limits. Exceeding provisioned throughput will result in your requests being throttled.
 ///
-/// Note: `PROVISIONED` throughput mode is supported only for feature groups that are offline-only, or use the \[`Standard`\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OnlineStoreConfig.html#sagemaker-Type-OnlineStoreConfig-StorageType>) tier online store.
+/// Note: `PROVISIONED` throughput mode is supported only for feature groups that are offline-only, or use the [`Standard`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_OnlineStoreConfig.html#sagemaker-Type-OnlineStoreConfig-StorageType) tier online store.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-featuregroup-throughputconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -785,7 +648,7 @@ pub struct ThroughputConfig {
     /// This field is not applicable for on-demand feature groups.
     ///
     /// Value 0 to 10000000.
-    pub provisioned_read_capacity_units: Option<Int>,
+    pub provisioned_read_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `ProvisionedWriteCapacityUnits`: an integer.
     ///
     /// For provisioned feature groups, this indicates the write throughput you are billed for and can consume without throttling.
@@ -793,7 +656,7 @@ pub struct ThroughputConfig {
     /// This field is not applicable for on-demand feature groups.
     ///
     /// Value 0 to 10000000.
-    pub provisioned_write_capacity_units: Option<Int>,
+    pub provisioned_write_capacity_units: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThroughputMode`: a [`ThroughputMode`] value, required.
     ///
     /// The mode used for your feature group throughput: `ON_DEMAND` or `PROVISIONED` .
@@ -802,30 +665,30 @@ pub struct ThroughputConfig {
 
 #[rustfmt::skip]
 impl ThroughputConfig {
-    /// A `ThroughputConfig` with its required properties, named in a [`ThroughputConfigRequired`].
+    /// A `ThroughputConfig` with its one required property, `ThroughputMode`.
     #[inline]
-    pub fn new(required: ThroughputConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ThroughputMode>) -> Self {
         Self {
-            provisioned_read_capacity_units: None,
-            provisioned_write_capacity_units: None,
-            throughput_mode: required.throughput_mode,
+            provisioned_read_capacity_units: ::std::option::Option::None,
+            provisioned_write_capacity_units: ::std::option::Option::None,
+            throughput_mode: value.into(),
         }
     }
 
     /// `ProvisionedReadCapacityUnits`: an integer.
-    pub fn provisioned_read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.provisioned_read_capacity_units = Some(value.into()); self }
+    pub fn provisioned_read_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.provisioned_read_capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedWriteCapacityUnits`: an integer.
-    pub fn provisioned_write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.provisioned_write_capacity_units = Some(value.into()); self }
+    pub fn provisioned_write_capacity_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.provisioned_write_capacity_units = ::std::option::Option::Some(value.into()); self }
     /// `ThroughputMode`: a [`ThroughputMode`] value, required.
-    pub fn throughput_mode(mut self, value: impl Into<ThroughputMode>) -> Self { self.throughput_mode = value.into(); self }
+    pub fn throughput_mode(mut self, value: impl ::std::convert::Into<ThroughputMode>) -> Self { self.throughput_mode = value.into(); self }
 }
 
-impl PropertyType for ThroughputConfig {}
+impl crate::PropertyType for ThroughputConfig {}
 
-impl ToValue for ThroughputConfig {
+impl ::cloudwright_core::ToValue for ThroughputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ProvisionedReadCapacityUnits",
                 &self.provisioned_read_capacity_units,
@@ -839,19 +702,9 @@ impl ToValue for ThroughputConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TtlDuration: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["Seconds", "Minutes", "Hours", "Days", "Weeks"], ..StrRule::ANY })),
-        ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TtlDuration` property type of `AWS::SageMaker::FeatureGroup`.
 ///
-/// Time to live duration, where the record is hard deleted after the expiration time is reached; `ExpiresAt` = `EventTime` + `TtlDuration` . For information on HardDelete, see the \[DeleteRecord\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_feature_store_DeleteRecord.html>) API in the Amazon SageMaker API Reference guide.
+/// Time to live duration, where the record is hard deleted after the expiration time is reached; `ExpiresAt` = `EventTime` + `TtlDuration` . For information on HardDelete, see the [DeleteRecord](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_feature_store_DeleteRecord.html) API in the Amazon SageMaker API Reference guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-featuregroup-ttlduration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -859,13 +712,13 @@ pub struct TtlDuration {
     /// `Unit`: an [`Unit`] value.
     ///
     /// `TtlDuration` time unit.
-    pub unit: Option<Unit>,
+    pub unit: ::std::option::Option<Unit>,
     /// `Value`: an integer.
     ///
     /// `TtlDuration` time value.
     ///
     /// Value at least 1.
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -873,21 +726,21 @@ impl TtlDuration {
     /// A `TtlDuration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Unit`: an [`Unit`] value.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = ::std::option::Option::Some(value.into()); self }
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TtlDuration {}
+impl crate::PropertyType for TtlDuration {}
 
-impl ToValue for TtlDuration {
+impl ::cloudwright_core::ToValue for TtlDuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Unit", &self.unit)
             .opt("Value", &self.value)
             .build()
@@ -904,25 +757,25 @@ pub enum FeatureType {
     /// `String`
     String,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FeatureType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FeatureType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FeatureType {
+impl ::cloudwright_core::ToValue for FeatureType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Integral => "Integral",
             Self::Fractional => "Fractional",
             Self::String => "String",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -934,24 +787,24 @@ pub enum StorageType {
     /// `InMemory`
     InMemory,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StorageType {
+impl ::cloudwright_core::ToValue for StorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::InMemory => "InMemory",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -963,24 +816,24 @@ pub enum TableFormat {
     /// `Glue`
     Glue,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TableFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TableFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TableFormat {
+impl ::cloudwright_core::ToValue for TableFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iceberg => "Iceberg",
             Self::Glue => "Glue",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -992,24 +845,24 @@ pub enum ThroughputMode {
     /// `Provisioned`
     Provisioned,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ThroughputMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ThroughputMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ThroughputMode {
+impl ::cloudwright_core::ToValue for ThroughputMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::OnDemand => "OnDemand",
             Self::Provisioned => "Provisioned",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1027,26 +880,161 @@ pub enum Unit {
     /// `Weeks`
     Weeks,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Seconds => "Seconds",
             Self::Minutes => "Minutes",
             Self::Hours => "Hours",
             Self::Days => "Days",
             Self::Weeks => "Weeks",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FeatureGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("EventTimeFeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FeatureDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_FeatureDefinition), min_items: Some(1), max_items: Some(2500), unique: false })),
+            ("FeatureGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OfflineStoreConfig", Shape::Object(&RULE_OfflineStoreConfig)),
+            ("OnlineStoreConfig", Shape::Object(&RULE_OnlineStoreConfig)),
+            ("RecordIdentifierFeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("ThroughputConfig", Shape::Object(&RULE_ThroughputConfig)),
+        ],
+        required: &["FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName", "FeatureDefinitions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataCatalogConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["TableName", "Catalog", "Database"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FeatureDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("FeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FeatureType", Shape::Str(&StrRule { allowed: &["Integral", "Fractional", "String"], ..StrRule::ANY })),
+        ],
+        required: &["FeatureName", "FeatureType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OfflineStoreConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataCatalogConfig", Shape::Object(&RULE_DataCatalogConfig)),
+            ("DisableGlueTableCreation", Shape::Bool),
+            ("S3StorageConfig", Shape::Object(&RULE_S3StorageConfig)),
+            ("TableFormat", Shape::Str(&StrRule { allowed: &["Iceberg", "Glue"], ..StrRule::ANY })),
+        ],
+        required: &["S3StorageConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnlineStoreConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableOnlineStore", Shape::Bool),
+            ("SecurityConfig", Shape::Object(&RULE_OnlineStoreSecurityConfig)),
+            ("StorageType", Shape::Str(&StrRule { allowed: &["Standard", "InMemory"], ..StrRule::ANY })),
+            ("TtlDuration", Shape::Object(&RULE_TtlDuration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnlineStoreSecurityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3StorageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ThroughputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ProvisionedReadCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000000.0), ..NumRule::ANY })),
+            ("ProvisionedWriteCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000000.0), ..NumRule::ANY })),
+            ("ThroughputMode", Shape::Str(&StrRule { allowed: &["OnDemand", "Provisioned"], ..StrRule::ANY })),
+        ],
+        required: &["ThroughputMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TtlDuration: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["Seconds", "Minutes", "Hours", "Days", "Weeks"], ..StrRule::ANY })),
+            ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

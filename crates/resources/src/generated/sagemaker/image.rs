@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -_]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*$");
 
 /// The required properties of [`Image`], by name: `Image::new(ImageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRequired {
     /// `ImageName`: a string, required.
-    pub image_name: Str,
+    pub image_name: ::cloudwright_core::Str,
     /// `ImageRoleArn`: a string, required.
-    pub image_role_arn: Str,
+    pub image_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Image: ObjRule = ObjRule {
-    properties: &[
-        ("ImageDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ImageDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ImageRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["ImageName", "ImageRoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::Image` resource.
 ///
-/// Creates a custom SageMaker AI image. A SageMaker AI image is a set of image versions. Each image version represents a container image stored in Amazon ECR. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
+/// Creates a custom SageMaker AI image. A SageMaker AI image is a set of image versions. Each image version represents a container image stored in Amazon ECR. For more information, see [Bring your own SageMaker AI image](https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html) .
 ///
 /// `Ref` returns its `ImageArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ImageAttributes`], which `Handle<Image>` dereferences to.
@@ -57,7 +34,7 @@ pub struct Image {
     /// The description of the image.
     ///
     /// Pattern `.+`; length 1 to 512.
-    pub image_description: Option<Str>,
+    pub image_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageDisplayName`: a string.
     ///
     /// The display name of the image.
@@ -67,7 +44,7 @@ pub struct Image {
     /// *Pattern* : `^\S(.*\S)?$`
     ///
     /// Pattern `^[A-Za-z0-9 -_]+$`; length 1 to 128.
-    pub image_display_name: Option<Str>,
+    pub image_display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageName`: a string, required.
     ///
     /// The name of the Image. Must be unique by region in your account.
@@ -77,7 +54,7 @@ pub struct Image {
     /// *Pattern* : `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`
     ///
     /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub image_name: Str,
+    pub image_name: ::cloudwright_core::Str,
     /// `ImageRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on your behalf.
@@ -87,7 +64,7 @@ pub struct Image {
     /// *Pattern* : `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*$`; length 1 to 256.
-    pub image_role_arn: Str,
+    pub image_role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to apply to this resource.
@@ -95,7 +72,7 @@ pub struct Image {
     /// *Array Members* : Minimum number of 0 items. Maximum number of 50 items.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +82,7 @@ impl Image {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Image",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-image.html",
         primary_identifier: &["ImageArn"],
@@ -116,51 +93,53 @@ impl Image {
         read_only: &["ImageArn"],
         attributes: &["ImageArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Image` with its required properties, named in a [`ImageRequired`].
     #[inline]
     pub fn new(required: ImageRequired) -> Self {
         Self {
-            image_description: None,
-            image_display_name: None,
+            image_description: ::std::option::Option::None,
+            image_display_name: ::std::option::Option::None,
             image_name: required.image_name,
             image_role_arn: required.image_role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ImageDescription`: a string.
-    pub fn image_description(mut self, value: impl Into<Str>) -> Self { self.image_description = Some(value.into()); self }
+    pub fn image_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_description = ::std::option::Option::Some(value.into()); self }
     /// `ImageDisplayName`: a string.
-    pub fn image_display_name(mut self, value: impl Into<Str>) -> Self { self.image_display_name = Some(value.into()); self }
+    pub fn image_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_display_name = ::std::option::Option::Some(value.into()); self }
     /// `ImageName`: a string, required.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
+    pub fn image_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_name = value.into(); self }
     /// `ImageRoleArn`: a string, required.
-    pub fn image_role_arn(mut self, value: impl Into<Str>) -> Self { self.image_role_arn = value.into(); self }
+    pub fn image_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Image {
+impl ::cloudwright_core::Resource for Image {
     type Attributes = ImageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Image, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Image, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Image {
+impl ::cloudwright_core::ToValue for Image {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImageDescription", &self.image_description)
             .opt("ImageDisplayName", &self.image_display_name)
             .req("ImageName", &self.image_name)
@@ -170,12 +149,12 @@ impl ToValue for Image {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Image`]: `Handle<Image>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Image`]: `Handle<Image>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ImageAttributes(ResourceRef);
+pub struct ImageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ImageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ImageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,7 +162,36 @@ impl From<ResourceRef> for ImageAttributes {
 impl ImageAttributes {
     /// `Fn::GetAtt` `ImageArn`: a string.
     #[inline]
-    pub fn image_arn(&self) -> Value {
-        self.0.get_att("ImageArn")
+    pub fn image_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -_]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Image: ObjRule = ObjRule {
+        properties: &[
+            ("ImageDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ImageDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ImageRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["ImageName", "ImageRoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[.-])^([a-zA-Z0-9-_.]+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z]+ ?\\d+\\.\\d+(\\.\\d+)?$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
-
 /// The required properties of [`ImageVersion`], by name: `ImageVersion::new(ImageVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageVersionRequired {
     /// `BaseImage`: a string, required.
-    pub base_image: Str,
+    pub base_image: ::cloudwright_core::Str,
     /// `ImageName`: a string, required.
-    pub image_name: Str,
+    pub image_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Aliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("BaseImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Horovod", Shape::Bool),
-        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("JobType", Shape::Str(&StrRule { allowed: &["TRAINING", "INFERENCE", "NOTEBOOK_KERNEL"], ..StrRule::ANY })),
-        ("MLFramework", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Processor", Shape::Str(&StrRule { allowed: &["CPU", "GPU"], ..StrRule::ANY })),
-        ("ProgrammingLang", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ReleaseNotes", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("VendorGuidance", Shape::Str(&StrRule { allowed: &["NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED"], ..StrRule::ANY })),
-    ],
-    required: &["ImageName", "BaseImage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::ImageVersion` resource.
 ///
 /// Creates a version of the SageMaker image specified by `ImageName` . The version represents the Amazon Container Registry (ECR) container image specified by `BaseImage` .
 ///
-/// &gt; You can use the `DependsOn` attribute to specify that the creation of a specific resource follows another. You can use it for the following use cases. For more information, see \[`DependsOn` attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) .
-/// &gt;
-/// &gt; 1. `DependsOn` can be used to establish a parent/child relationship between `ImageVersion` and `Image` where the `ImageVersion` `DependsOn` the `Image` .
-/// &gt;
-/// &gt; 2. `DependsOn` can be used to establish order among `ImageVersion` s within the same `Image` namespace. For example, if ImageVersionB `DependsOn` ImageVersionA and both share the same parent `Image` , then ImageVersionA is version N and ImageVersionB is N+1.
+/// \> You can use the `DependsOn` attribute to specify that the creation of a specific resource follows another. You can use it for the following use cases. For more information, see [`DependsOn` attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) .
+/// \>
+/// \> 1. `DependsOn` can be used to establish a parent/child relationship between `ImageVersion` and `Image` where the `ImageVersion` `DependsOn` the `Image` .
+/// \>
+/// \> 2. `DependsOn` can be used to establish order among `ImageVersion` s within the same `Image` namespace. For example, if ImageVersionB `DependsOn` ImageVersionA and both share the same parent `Image` , then ImageVersionA is version N and ImageVersionB is N+1.
 ///
 /// `Ref` returns its `ImageVersionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ImageVersionAttributes`], which `Handle<ImageVersion>` dereferences to.
@@ -66,23 +38,23 @@ pub struct ImageVersion {
     /// The alias of the image version.
     ///
     /// Pattern `(?!^[.-])^([a-zA-Z0-9-_.]+)$`; length 1 to 128; write-only: CloudFormation does not return it.
-    pub alias: Option<Str>,
+    pub alias: ::std::option::Option<::cloudwright_core::Str>,
     /// `Aliases`: a list of strings.
     ///
     /// List of aliases for the image version.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub aliases: Option<List<Str>>,
+    pub aliases: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BaseImage`: a string, required.
     ///
     /// The container image that the SageMaker image version is based on.
     ///
     /// Pattern `.+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub base_image: Str,
+    pub base_image: ::cloudwright_core::Str,
     /// `Horovod`: a boolean.
     ///
     /// Indicates Horovod compatibility.
-    pub horovod: Option<Bool>,
+    pub horovod: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ImageName`: a string, required.
     ///
     /// The name of the parent image.
@@ -92,37 +64,37 @@ pub struct ImageVersion {
     /// *Pattern* : `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`
     ///
     /// Pattern `^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub image_name: Str,
+    pub image_name: ::cloudwright_core::Str,
     /// `JobType`: a [`JobType`] value.
     ///
     /// Indicates SageMaker job type compatibility.
-    pub job_type: Option<JobType>,
+    pub job_type: ::std::option::Option<JobType>,
     /// `MLFramework`: a string.
     ///
     /// The machine learning framework vended in the image version.
     ///
     /// Pattern `^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$`; length 1 to 128.
-    pub ml_framework: Option<Str>,
+    pub ml_framework: ::std::option::Option<::cloudwright_core::Str>,
     /// `Processor`: a [`Processor`] value.
     ///
     /// Indicates CPU or GPU compatibility.
-    pub processor: Option<Processor>,
+    pub processor: ::std::option::Option<Processor>,
     /// `ProgrammingLang`: a string.
     ///
     /// The supported programming language and its version.
     ///
     /// Pattern `^[a-zA-Z]+ ?\d+\.\d+(\.\d+)?$`; length 1 to 128.
-    pub programming_lang: Option<Str>,
+    pub programming_lang: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReleaseNotes`: a string.
     ///
     /// The maintainer description of the image version.
     ///
     /// Pattern `.*`; length 1 to 255.
-    pub release_notes: Option<Str>,
+    pub release_notes: ::std::option::Option<::cloudwright_core::Str>,
     /// `VendorGuidance`: a [`VendorGuidance`] value.
     ///
     /// The availability of the image version specified by the maintainer.
-    pub vendor_guidance: Option<VendorGuidance>,
+    pub vendor_guidance: ::std::option::Option<VendorGuidance>,
 }
 
 #[rustfmt::skip]
@@ -132,7 +104,7 @@ impl ImageVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ImageVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-imageversion.html",
         primary_identifier: &["ImageVersionArn"],
@@ -143,66 +115,68 @@ impl ImageVersion {
         read_only: &["ImageVersionArn", "ImageArn", "Version", "ContainerImage"],
         attributes: &["ContainerImage", "ImageArn", "ImageVersionArn", "Version"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ImageVersion` with its required properties, named in a [`ImageVersionRequired`].
     #[inline]
     pub fn new(required: ImageVersionRequired) -> Self {
         Self {
-            alias: None,
-            aliases: None,
+            alias: ::std::option::Option::None,
+            aliases: ::std::option::Option::None,
             base_image: required.base_image,
-            horovod: None,
+            horovod: ::std::option::Option::None,
             image_name: required.image_name,
-            job_type: None,
-            ml_framework: None,
-            processor: None,
-            programming_lang: None,
-            release_notes: None,
-            vendor_guidance: None,
+            job_type: ::std::option::Option::None,
+            ml_framework: ::std::option::Option::None,
+            processor: ::std::option::Option::None,
+            programming_lang: ::std::option::Option::None,
+            release_notes: ::std::option::Option::None,
+            vendor_guidance: ::std::option::Option::None,
         }
     }
 
     /// `Alias`: a string.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = ::std::option::Option::Some(value.into()); self }
     /// `Aliases`: a list of strings.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
+    pub fn aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.aliases = ::std::option::Option::Some(value.into()); self }
     /// `BaseImage`: a string, required.
-    pub fn base_image(mut self, value: impl Into<Str>) -> Self { self.base_image = value.into(); self }
+    pub fn base_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_image = value.into(); self }
     /// `Horovod`: a boolean.
-    pub fn horovod(mut self, value: impl Into<Bool>) -> Self { self.horovod = Some(value.into()); self }
+    pub fn horovod(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.horovod = ::std::option::Option::Some(value.into()); self }
     /// `ImageName`: a string, required.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
+    pub fn image_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_name = value.into(); self }
     /// `JobType`: a [`JobType`] value.
-    pub fn job_type(mut self, value: impl Into<JobType>) -> Self { self.job_type = Some(value.into()); self }
+    pub fn job_type(mut self, value: impl ::std::convert::Into<JobType>) -> Self { self.job_type = ::std::option::Option::Some(value.into()); self }
     /// `MLFramework`: a string.
-    pub fn ml_framework(mut self, value: impl Into<Str>) -> Self { self.ml_framework = Some(value.into()); self }
+    pub fn ml_framework(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ml_framework = ::std::option::Option::Some(value.into()); self }
     /// `Processor`: a [`Processor`] value.
-    pub fn processor(mut self, value: impl Into<Processor>) -> Self { self.processor = Some(value.into()); self }
+    pub fn processor(mut self, value: impl ::std::convert::Into<Processor>) -> Self { self.processor = ::std::option::Option::Some(value.into()); self }
     /// `ProgrammingLang`: a string.
-    pub fn programming_lang(mut self, value: impl Into<Str>) -> Self { self.programming_lang = Some(value.into()); self }
+    pub fn programming_lang(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.programming_lang = ::std::option::Option::Some(value.into()); self }
     /// `ReleaseNotes`: a string.
-    pub fn release_notes(mut self, value: impl Into<Str>) -> Self { self.release_notes = Some(value.into()); self }
+    pub fn release_notes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.release_notes = ::std::option::Option::Some(value.into()); self }
     /// `VendorGuidance`: a [`VendorGuidance`] value.
-    pub fn vendor_guidance(mut self, value: impl Into<VendorGuidance>) -> Self { self.vendor_guidance = Some(value.into()); self }
+    pub fn vendor_guidance(mut self, value: impl ::std::convert::Into<VendorGuidance>) -> Self { self.vendor_guidance = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ImageVersion {
+impl ::cloudwright_core::Resource for ImageVersion {
     type Attributes = ImageVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ImageVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ImageVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ImageVersion {
+impl ::cloudwright_core::ToValue for ImageVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alias", &self.alias)
             .opt("Aliases", &self.aliases)
             .req("BaseImage", &self.base_image)
@@ -218,12 +192,12 @@ impl ToValue for ImageVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ImageVersion`]: `Handle<ImageVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ImageVersion`]: `Handle<ImageVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ImageVersionAttributes(ResourceRef);
+pub struct ImageVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ImageVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ImageVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -231,26 +205,26 @@ impl From<ResourceRef> for ImageVersionAttributes {
 impl ImageVersionAttributes {
     /// `Fn::GetAtt` `ContainerImage`: a string.
     #[inline]
-    pub fn container_image(&self) -> Value {
-        self.0.get_att("ContainerImage")
+    pub fn container_image(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ContainerImage"))
     }
 
     /// `Fn::GetAtt` `ImageArn`: a string.
     #[inline]
-    pub fn image_arn(&self) -> Value {
-        self.0.get_att("ImageArn")
+    pub fn image_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageArn"))
     }
 
     /// `Fn::GetAtt` `ImageVersionArn`: a string.
     #[inline]
-    pub fn image_version_arn(&self) -> Value {
-        self.0.get_att("ImageVersionArn")
+    pub fn image_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ImageVersionArn"))
     }
 
     /// `Fn::GetAtt` `Version`: an integer.
     #[inline]
-    pub fn version(&self) -> Value {
-        self.0.get_att("Version")
+    pub fn version(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Version"))
     }
 }
 
@@ -264,25 +238,25 @@ pub enum JobType {
     /// `NOTEBOOK_KERNEL`
     NotebookKernel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for JobType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JobType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for JobType {
+impl ::cloudwright_core::ToValue for JobType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Training => "TRAINING",
             Self::Inference => "INFERENCE",
             Self::NotebookKernel => "NOTEBOOK_KERNEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -294,24 +268,24 @@ pub enum Processor {
     /// `GPU`
     Gpu,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Processor {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Processor {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Processor {
+impl ::cloudwright_core::ToValue for Processor {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cpu => "CPU",
             Self::Gpu => "GPU",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -327,25 +301,58 @@ pub enum VendorGuidance {
     /// `ARCHIVED`
     Archived,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VendorGuidance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VendorGuidance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VendorGuidance {
+impl ::cloudwright_core::ToValue for VendorGuidance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NotProvided => "NOT_PROVIDED",
             Self::Stable => "STABLE",
             Self::ToBeArchived => "TO_BE_ARCHIVED",
             Self::Archived => "ARCHIVED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[.-])^([a-zA-Z0-9-_.]+)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z]+ ?\\d+\\.\\d+(\\.\\d+)?$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Aliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("BaseImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Horovod", Shape::Bool),
+            ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("JobType", Shape::Str(&StrRule { allowed: &["TRAINING", "INFERENCE", "NOTEBOOK_KERNEL"], ..StrRule::ANY })),
+            ("MLFramework", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Processor", Shape::Str(&StrRule { allowed: &["CPU", "GPU"], ..StrRule::ANY })),
+            ("ProgrammingLang", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ReleaseNotes", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("VendorGuidance", Shape::Str(&StrRule { allowed: &["NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED"], ..StrRule::ANY })),
+        ],
+        required: &["ImageName", "BaseImage"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`InferenceComponent`], by name: `InferenceComponent::new(InferenceComponentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceComponentRequired {
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `Specification`: an [`InferenceComponentSpecification`] object, required.
-    pub specification: Obj<InferenceComponentSpecification>,
+    pub specification: crate::Obj<InferenceComponentSpecification>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentConfig", Shape::Object(&RULE_InferenceComponentDeploymentConfig)),
-        ("EndpointArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RuntimeConfig", Shape::Object(&RULE_InferenceComponentRuntimeConfig)),
-        ("Specification", Shape::Object(&RULE_InferenceComponentSpecification)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["EndpointName", "Specification"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::InferenceComponent` resource.
 ///
@@ -57,45 +31,45 @@ pub struct InferenceComponent {
     /// The deployment configuration for an endpoint, which contains the desired deployment strategy and rollback configurations.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deployment_config: Option<Obj<InferenceComponentDeploymentConfig>>,
+    pub deployment_config: ::std::option::Option<crate::Obj<InferenceComponentDeploymentConfig>>,
     /// `EndpointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the endpoint that hosts the inference component.
     ///
     /// Length 1 to 256.
-    pub endpoint_arn: Option<Str>,
+    pub endpoint_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointName`: a string, required.
     ///
     /// The name of the endpoint that hosts the inference component.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 0 to 63.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `InferenceComponentName`: a string.
     ///
     /// The name of the inference component.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 0 to 63.
-    pub inference_component_name: Option<Str>,
+    pub inference_component_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuntimeConfig`: an [`InferenceComponentRuntimeConfig`] object.
     ///
     /// The runtime config for the inference component
-    pub runtime_config: Option<Obj<InferenceComponentRuntimeConfig>>,
+    pub runtime_config: ::std::option::Option<crate::Obj<InferenceComponentRuntimeConfig>>,
     /// `Specification`: an [`InferenceComponentSpecification`] object, required.
     ///
     /// The specification for the inference component, for an endpoint with a single instance type. Specify exactly one of Specification or Specifications. InstanceType is not accepted here; use Specifications for per instance type configuration.
-    pub specification: Obj<InferenceComponentSpecification>,
+    pub specification: crate::Obj<InferenceComponentSpecification>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tags to apply to the resource
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VariantName`: a string.
     ///
     /// The name of the production variant that hosts the inference component.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 0 to 63.
-    pub variant_name: Option<Str>,
+    pub variant_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +79,7 @@ impl InferenceComponent {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::InferenceComponent",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-inferencecomponent.html",
         primary_identifier: &["InferenceComponentArn"],
@@ -116,60 +90,62 @@ impl InferenceComponent {
         read_only: &["InferenceComponentArn", "Specification/Container/DeployedImage", "RuntimeConfig/DesiredCopyCount", "RuntimeConfig/CurrentCopyCount", "CreationTime", "LastModifiedTime", "FailureReason", "InferenceComponentStatus"],
         attributes: &["CreationTime", "FailureReason", "InferenceComponentArn", "InferenceComponentStatus", "LastModifiedTime", "RuntimeConfig.CurrentCopyCount", "RuntimeConfig.DesiredCopyCount", "Specification.Container.DeployedImage"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InferenceComponent` with its required properties, named in a [`InferenceComponentRequired`].
     #[inline]
     pub fn new(required: InferenceComponentRequired) -> Self {
         Self {
-            deployment_config: None,
-            endpoint_arn: None,
+            deployment_config: ::std::option::Option::None,
+            endpoint_arn: ::std::option::Option::None,
             endpoint_name: required.endpoint_name,
-            inference_component_name: None,
-            runtime_config: None,
+            inference_component_name: ::std::option::Option::None,
+            runtime_config: ::std::option::Option::None,
             specification: required.specification,
-            tags: None,
-            variant_name: None,
+            tags: ::std::option::Option::None,
+            variant_name: ::std::option::Option::None,
         }
     }
 
     /// `DeploymentConfig`: an [`InferenceComponentDeploymentConfig`] object.
-    pub fn deployment_config(mut self, value: impl Into<Obj<InferenceComponentDeploymentConfig>>) -> Self { self.deployment_config = Some(value.into()); self }
+    pub fn deployment_config(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentDeploymentConfig>>) -> Self { self.deployment_config = ::std::option::Option::Some(value.into()); self }
     /// `EndpointArn`: a string.
-    pub fn endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.endpoint_arn = Some(value.into()); self }
+    pub fn endpoint_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_arn = ::std::option::Option::Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `InferenceComponentName`: a string.
-    pub fn inference_component_name(mut self, value: impl Into<Str>) -> Self { self.inference_component_name = Some(value.into()); self }
+    pub fn inference_component_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_component_name = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeConfig`: an [`InferenceComponentRuntimeConfig`] object.
-    pub fn runtime_config(mut self, value: impl Into<Obj<InferenceComponentRuntimeConfig>>) -> Self { self.runtime_config = Some(value.into()); self }
+    pub fn runtime_config(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentRuntimeConfig>>) -> Self { self.runtime_config = ::std::option::Option::Some(value.into()); self }
     /// `Specification`: an [`InferenceComponentSpecification`] object, required.
-    pub fn specification(mut self, value: impl Into<Obj<InferenceComponentSpecification>>) -> Self { self.specification = value.into(); self }
+    pub fn specification(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentSpecification>>) -> Self { self.specification = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VariantName`: a string.
-    pub fn variant_name(mut self, value: impl Into<Str>) -> Self { self.variant_name = Some(value.into()); self }
+    pub fn variant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variant_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InferenceComponent {
+impl ::cloudwright_core::Resource for InferenceComponent {
     type Attributes = InferenceComponentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InferenceComponent, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InferenceComponent, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InferenceComponent {
+impl ::cloudwright_core::ToValue for InferenceComponent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentConfig", &self.deployment_config)
             .opt("EndpointArn", &self.endpoint_arn)
             .req("EndpointName", &self.endpoint_name)
@@ -182,12 +158,12 @@ impl ToValue for InferenceComponent {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InferenceComponent`]: `Handle<InferenceComponent>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InferenceComponent`]: `Handle<InferenceComponent>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InferenceComponentAttributes(ResourceRef);
+pub struct InferenceComponentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InferenceComponentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InferenceComponentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -195,73 +171,56 @@ impl From<ResourceRef> for InferenceComponentAttributes {
 impl InferenceComponentAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `InferenceComponentArn`: a string.
     #[inline]
-    pub fn inference_component_arn(&self) -> Value {
-        self.0.get_att("InferenceComponentArn")
+    pub fn inference_component_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InferenceComponentArn"))
     }
 
     /// `Fn::GetAtt` `InferenceComponentStatus`: one of a set of strings.
     #[inline]
-    pub fn inference_component_status(&self) -> Value {
-        self.0.get_att("InferenceComponentStatus")
+    pub fn inference_component_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InferenceComponentStatus"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `RuntimeConfig.CurrentCopyCount`: an integer.
     #[inline]
-    pub fn runtime_config_current_copy_count(&self) -> Value {
-        self.0.get_att("RuntimeConfig.CurrentCopyCount")
+    pub fn runtime_config_current_copy_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RuntimeConfig.CurrentCopyCount"))
     }
 
     /// `Fn::GetAtt` `RuntimeConfig.DesiredCopyCount`: an integer.
     #[inline]
-    pub fn runtime_config_desired_copy_count(&self) -> Value {
-        self.0.get_att("RuntimeConfig.DesiredCopyCount")
+    pub fn runtime_config_desired_copy_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RuntimeConfig.DesiredCopyCount"))
     }
 
     /// `Fn::GetAtt` `Specification.Container.DeployedImage`: an object.
     ///
-    /// Gets the Amazon EC2 Container Registry path of the docker image of the model that is hosted in this \[ProductionVariant\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html>) .
+    /// Gets the Amazon EC2 Container Registry path of the docker image of the model that is hosted in this [ProductionVariant](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html) .
     ///
-    /// If you used the `registry/repository[:tag]` form to specify the image path of the primary container when you created the model hosted in this `ProductionVariant` , the path resolves to a path of the form `registry/repository[@digest]` . A digest is a hash value that identifies a specific version of an image. For information about Amazon ECR paths, see \[Pulling an Image\](<https://docs.aws.amazon.com//AmazonECR/latest/userguide/docker-pull-ecr-image.html>) in the *Amazon ECR User Guide* .
+    /// If you used the `registry/repository[:tag]` form to specify the image path of the primary container when you created the model hosted in this `ProductionVariant` , the path resolves to a path of the form `registry/repository[@digest]` . A digest is a hash value that identifies a specific version of an image. For information about Amazon ECR paths, see [Pulling an Image](https://docs.aws.amazon.com//AmazonECR/latest/userguide/docker-pull-ecr-image.html) in the *Amazon ECR User Guide* .
     #[inline]
-    pub fn specification_container_deployed_image(&self) -> Value {
-        self.0.get_att("Specification.Container.DeployedImage")
+    pub fn specification_container_deployed_image(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Specification.Container.DeployedImage"))
     }
 }
-
-/// The required properties of [`Alarm`], by name: `Alarm::new(AlarmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AlarmRequired {
-    /// `AlarmName`: a string, required.
-    pub alarm_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[
-        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AlarmName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Alarm` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -275,48 +234,33 @@ pub struct Alarm {
     /// The name of a CloudWatch alarm in your account.
     ///
     /// Pattern `^(?!\s*$).+`; length 1 to 255.
-    pub alarm_name: Str,
+    pub alarm_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Alarm {
-    /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
+    /// A `Alarm` with its one required property, `AlarmName`.
     #[inline]
-    pub fn new(required: AlarmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            alarm_name: required.alarm_name,
+            alarm_name: value.into(),
         }
     }
 
     /// `AlarmName`: a string, required.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
+    pub fn alarm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alarm_name = value.into(); self }
 }
 
-impl PropertyType for Alarm {}
+impl crate::PropertyType for Alarm {}
 
-impl ToValue for Alarm {
+impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("AlarmName", &self.alarm_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("AlarmName", &self.alarm_name)
+            .build()
     }
 }
-
-/// The required properties of [`AutoRollbackConfiguration`], by name: `AutoRollbackConfiguration::new(AutoRollbackConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutoRollbackConfigurationRequired {
-    /// `Alarms`: a list of [`Alarm`] objects, required.
-    pub alarms: List<Alarm>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Alarms"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutoRollbackConfiguration` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -326,48 +270,39 @@ pub struct AutoRollbackConfiguration {
     /// `Alarms`: a list of [`Alarm`] objects, required.
     ///
     /// Items 1 to 10.
-    pub alarms: List<Alarm>,
+    pub alarms: ::cloudwright_core::List<Alarm>,
 }
 
 #[rustfmt::skip]
 impl AutoRollbackConfiguration {
-    /// A `AutoRollbackConfiguration` with its required properties, named in a [`AutoRollbackConfigurationRequired`].
+    /// A `AutoRollbackConfiguration` with its one required property, `Alarms`.
     #[inline]
-    pub fn new(required: AutoRollbackConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Alarm>>) -> Self {
         Self {
-            alarms: required.alarms,
+            alarms: value.into(),
         }
     }
 
     /// `Alarms`: a list of [`Alarm`] objects, required.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = value.into(); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Alarm>>) -> Self { self.alarms = value.into(); self }
 }
 
-impl PropertyType for AutoRollbackConfiguration {}
+impl crate::PropertyType for AutoRollbackConfiguration {}
 
-impl ToValue for AutoRollbackConfiguration {
+impl ::cloudwright_core::ToValue for AutoRollbackConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Alarms", &self.alarms).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Alarms", &self.alarms)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DeployedImage: ObjRule = ObjRule {
-    properties: &[
-        ("ResolutionTime", Shape::STR),
-        ("ResolvedImage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SpecifiedImage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DeployedImage` property type of `AWS::SageMaker::InferenceComponent`.
 ///
-/// Gets the Amazon EC2 Container Registry path of the docker image of the model that is hosted in this \[ProductionVariant\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html>) .
+/// Gets the Amazon EC2 Container Registry path of the docker image of the model that is hosted in this [ProductionVariant](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html) .
 ///
-/// If you used the `registry/repository[:tag]` form to specify the image path of the primary container when you created the model hosted in this `ProductionVariant` , the path resolves to a path of the form `registry/repository[@digest]` . A digest is a hash value that identifies a specific version of an image. For information about Amazon ECR paths, see \[Pulling an Image\](<https://docs.aws.amazon.com//AmazonECR/latest/userguide/docker-pull-ecr-image.html>) in the *Amazon ECR User Guide* .
+/// If you used the `registry/repository[:tag]` form to specify the image path of the primary container when you created the model hosted in this `ProductionVariant` , the path resolves to a path of the form `registry/repository[@digest]` . A digest is a hash value that identifies a specific version of an image. For information about Amazon ECR paths, see [Pulling an Image](https://docs.aws.amazon.com//AmazonECR/latest/userguide/docker-pull-ecr-image.html) in the *Amazon ECR User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-inferencecomponent-deployedimage.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -375,19 +310,19 @@ pub struct DeployedImage {
     /// `ResolutionTime`: a string.
     ///
     /// The date and time when the image path for the model resolved to the `ResolvedImage`
-    pub resolution_time: Option<Str>,
+    pub resolution_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResolvedImage`: a string.
     ///
     /// The specific digest path of the image hosted in this `ProductionVariant` .
     ///
     /// Pattern `[\S]+`; length 0 to 255.
-    pub resolved_image: Option<Str>,
+    pub resolved_image: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpecifiedImage`: a string.
     ///
     /// The image path you specified when you created the model.
     ///
     /// Pattern `[\S]+`; length 0 to 255.
-    pub specified_image: Option<Str>,
+    pub specified_image: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -395,23 +330,23 @@ impl DeployedImage {
     /// A `DeployedImage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResolutionTime`: a string.
-    pub fn resolution_time(mut self, value: impl Into<Str>) -> Self { self.resolution_time = Some(value.into()); self }
+    pub fn resolution_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolution_time = ::std::option::Option::Some(value.into()); self }
     /// `ResolvedImage`: a string.
-    pub fn resolved_image(mut self, value: impl Into<Str>) -> Self { self.resolved_image = Some(value.into()); self }
+    pub fn resolved_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resolved_image = ::std::option::Option::Some(value.into()); self }
     /// `SpecifiedImage`: a string.
-    pub fn specified_image(mut self, value: impl Into<Str>) -> Self { self.specified_image = Some(value.into()); self }
+    pub fn specified_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.specified_image = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeployedImage {}
+impl crate::PropertyType for DeployedImage {}
 
-impl ToValue for DeployedImage {
+impl ::cloudwright_core::ToValue for DeployedImage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResolutionTime", &self.resolution_time)
             .opt("ResolvedImage", &self.resolved_image)
             .opt("SpecifiedImage", &self.specified_image)
@@ -425,19 +360,8 @@ pub struct InferenceComponentCapacitySizeRequired {
     /// `Type`: an [`InferenceComponentCapacitySizeType`] value, required.
     pub r#type: InferenceComponentCapacitySizeType,
     /// `Value`: an integer, required.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentCapacitySize: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["COPY_COUNT", "CAPACITY_PERCENT"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    required: &["Type", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceComponentCapacitySize` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -461,7 +385,7 @@ pub struct InferenceComponentCapacitySize {
     /// `Value`: an integer, required.
     ///
     /// Defines the capacity size, either as a number of inference component copies or a capacity percentage.
-    pub value: Int,
+    pub value: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -476,34 +400,22 @@ impl InferenceComponentCapacitySize {
     }
 
     /// `Type`: an [`InferenceComponentCapacitySizeType`] value, required.
-    pub fn r#type(mut self, value: impl Into<InferenceComponentCapacitySizeType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<InferenceComponentCapacitySizeType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for InferenceComponentCapacitySize {}
+impl crate::PropertyType for InferenceComponentCapacitySize {}
 
-impl ToValue for InferenceComponentCapacitySize {
+impl ::cloudwright_core::ToValue for InferenceComponentCapacitySize {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentComputeResourceRequirements: ObjRule = ObjRule {
-    properties: &[
-        ("MaxMemoryRequiredInMb", Shape::Int(&NumRule { min: Some(128.0), ..NumRule::ANY })),
-        ("MinMemoryRequiredInMb", Shape::Int(&NumRule { min: Some(128.0), ..NumRule::ANY })),
-        ("NumberOfAcceleratorDevicesRequired", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("NumberOfCpuCoresRequired", Shape::Num(&NumRule { min: Some(0.25), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceComponentComputeResourceRequirements` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -517,25 +429,25 @@ pub struct InferenceComponentComputeResourceRequirements {
     /// The maximum MB of memory to allocate to run a model that you assign to an inference component.
     ///
     /// Value at least 128.
-    pub max_memory_required_in_mb: Option<Int>,
+    pub max_memory_required_in_mb: ::std::option::Option<::cloudwright_core::Int>,
     /// `MinMemoryRequiredInMb`: an integer.
     ///
     /// The minimum MB of memory to allocate to run a model that you assign to an inference component.
     ///
     /// Value at least 128.
-    pub min_memory_required_in_mb: Option<Int>,
+    pub min_memory_required_in_mb: ::std::option::Option<::cloudwright_core::Int>,
     /// `NumberOfAcceleratorDevicesRequired`: a number.
     ///
     /// The number of accelerators to allocate to run a model that you assign to an inference component. Accelerators include GPUs and AWS Inferentia.
     ///
     /// Value at least 1.
-    pub number_of_accelerator_devices_required: Option<Num>,
+    pub number_of_accelerator_devices_required: ::std::option::Option<::cloudwright_core::Num>,
     /// `NumberOfCpuCoresRequired`: a number.
     ///
     /// The number of CPU cores to allocate to run a model that you assign to an inference component.
     ///
     /// Value at least 0.25.
-    pub number_of_cpu_cores_required: Option<Num>,
+    pub number_of_cpu_cores_required: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -543,25 +455,25 @@ impl InferenceComponentComputeResourceRequirements {
     /// A `InferenceComponentComputeResourceRequirements` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxMemoryRequiredInMb`: an integer.
-    pub fn max_memory_required_in_mb(mut self, value: impl Into<Int>) -> Self { self.max_memory_required_in_mb = Some(value.into()); self }
+    pub fn max_memory_required_in_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_memory_required_in_mb = ::std::option::Option::Some(value.into()); self }
     /// `MinMemoryRequiredInMb`: an integer.
-    pub fn min_memory_required_in_mb(mut self, value: impl Into<Int>) -> Self { self.min_memory_required_in_mb = Some(value.into()); self }
+    pub fn min_memory_required_in_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.min_memory_required_in_mb = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfAcceleratorDevicesRequired`: a number.
-    pub fn number_of_accelerator_devices_required(mut self, value: impl Into<Num>) -> Self { self.number_of_accelerator_devices_required = Some(value.into()); self }
+    pub fn number_of_accelerator_devices_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.number_of_accelerator_devices_required = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfCpuCoresRequired`: a number.
-    pub fn number_of_cpu_cores_required(mut self, value: impl Into<Num>) -> Self { self.number_of_cpu_cores_required = Some(value.into()); self }
+    pub fn number_of_cpu_cores_required(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.number_of_cpu_cores_required = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentComputeResourceRequirements {}
+impl crate::PropertyType for InferenceComponentComputeResourceRequirements {}
 
-impl ToValue for InferenceComponentComputeResourceRequirements {
+impl ::cloudwright_core::ToValue for InferenceComponentComputeResourceRequirements {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxMemoryRequiredInMb", &self.max_memory_required_in_mb)
             .opt("MinMemoryRequiredInMb", &self.min_memory_required_in_mb)
             .opt(
@@ -576,18 +488,6 @@ impl ToValue for InferenceComponentComputeResourceRequirements {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DeployedImage", Shape::Object(&RULE_DeployedImage)),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InferenceComponentContainerSpecification` property type of `AWS::SageMaker::InferenceComponent`.
 ///
 /// Defines a container that provides the runtime environment for a model that you deploy with an inference component.
@@ -600,19 +500,19 @@ pub struct InferenceComponentContainerSpecification {
     /// The Amazon S3 path where the model artifacts, which result from model training, are stored. This path must point to a single gzip compressed tar archive (.tar.gz suffix).
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub artifact_url: Option<Str>,
+    pub artifact_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeployedImage`: a [`DeployedImage`] object.
-    pub deployed_image: Option<Obj<DeployedImage>>,
+    pub deployed_image: ::std::option::Option<crate::Obj<DeployedImage>>,
     /// `Environment`: a JSON value.
     ///
     /// The environment variables to set in the Docker container. Each key and value in the Environment string-to-string map can have length of up to 1024. We support up to 16 entries in the map.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `Image`: a string.
     ///
     /// The Amazon Elastic Container Registry (Amazon ECR) path where the Docker image for the model is stored.
     ///
     /// Pattern `[\S]+`; length 0 to 255.
-    pub image: Option<Str>,
+    pub image: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -620,25 +520,25 @@ impl InferenceComponentContainerSpecification {
     /// A `InferenceComponentContainerSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArtifactUrl`: a string.
-    pub fn artifact_url(mut self, value: impl Into<Str>) -> Self { self.artifact_url = Some(value.into()); self }
+    pub fn artifact_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.artifact_url = ::std::option::Option::Some(value.into()); self }
     /// `DeployedImage`: a [`DeployedImage`] object.
-    pub fn deployed_image(mut self, value: impl Into<Obj<DeployedImage>>) -> Self { self.deployed_image = Some(value.into()); self }
+    pub fn deployed_image(mut self, value: impl ::std::convert::Into<crate::Obj<DeployedImage>>) -> Self { self.deployed_image = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentContainerSpecification {}
+impl crate::PropertyType for InferenceComponentContainerSpecification {}
 
-impl ToValue for InferenceComponentContainerSpecification {
+impl ::cloudwright_core::ToValue for InferenceComponentContainerSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArtifactUrl", &self.artifact_url)
             .opt("DeployedImage", &self.deployed_image)
             .opt("Environment", &self.environment)
@@ -646,16 +546,6 @@ impl ToValue for InferenceComponentContainerSpecification {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
-        ("RollingUpdatePolicy", Shape::Object(&RULE_InferenceComponentRollingUpdatePolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceComponentDeploymentConfig` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -665,11 +555,12 @@ pub(crate) static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InferenceComponentDeploymentConfig {
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfiguration`] object.
-    pub auto_rollback_configuration: Option<Obj<AutoRollbackConfiguration>>,
+    pub auto_rollback_configuration: ::std::option::Option<crate::Obj<AutoRollbackConfiguration>>,
     /// `RollingUpdatePolicy`: an [`InferenceComponentRollingUpdatePolicy`] object.
     ///
     /// Specifies a rolling deployment strategy for updating a SageMaker AI endpoint.
-    pub rolling_update_policy: Option<Obj<InferenceComponentRollingUpdatePolicy>>,
+    pub rolling_update_policy:
+        ::std::option::Option<crate::Obj<InferenceComponentRollingUpdatePolicy>>,
 }
 
 #[rustfmt::skip]
@@ -677,21 +568,21 @@ impl InferenceComponentDeploymentConfig {
     /// A `InferenceComponentDeploymentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfiguration`] object.
-    pub fn auto_rollback_configuration(mut self, value: impl Into<Obj<AutoRollbackConfiguration>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
+    pub fn auto_rollback_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AutoRollbackConfiguration>>) -> Self { self.auto_rollback_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RollingUpdatePolicy`: an [`InferenceComponentRollingUpdatePolicy`] object.
-    pub fn rolling_update_policy(mut self, value: impl Into<Obj<InferenceComponentRollingUpdatePolicy>>) -> Self { self.rolling_update_policy = Some(value.into()); self }
+    pub fn rolling_update_policy(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentRollingUpdatePolicy>>) -> Self { self.rolling_update_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentDeploymentConfig {}
+impl crate::PropertyType for InferenceComponentDeploymentConfig {}
 
-impl ToValue for InferenceComponentDeploymentConfig {
+impl ::cloudwright_core::ToValue for InferenceComponentDeploymentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AutoRollbackConfiguration",
                 &self.auto_rollback_configuration,
@@ -700,18 +591,6 @@ impl ToValue for InferenceComponentDeploymentConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentRollingUpdatePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumBatchSize", Shape::Object(&RULE_InferenceComponentCapacitySize)),
-        ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
-        ("RollbackMaximumBatchSize", Shape::Object(&RULE_InferenceComponentCapacitySize)),
-        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceComponentRollingUpdatePolicy` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -723,23 +602,24 @@ pub struct InferenceComponentRollingUpdatePolicy {
     /// `MaximumBatchSize`: an [`InferenceComponentCapacitySize`] object.
     ///
     /// The batch size for each rolling step in the deployment process. For each step, SageMaker AI provisions capacity on the new endpoint fleet, routes traffic to that fleet, and terminates capacity on the old endpoint fleet. The value must be between 5% to 50% of the copy count of the inference component.
-    pub maximum_batch_size: Option<Obj<InferenceComponentCapacitySize>>,
+    pub maximum_batch_size: ::std::option::Option<crate::Obj<InferenceComponentCapacitySize>>,
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
     ///
     /// The time limit for the total deployment. Exceeding this limit causes a timeout.
     ///
     /// Value 600 to 28800.
-    pub maximum_execution_timeout_in_seconds: Option<Int>,
+    pub maximum_execution_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `RollbackMaximumBatchSize`: an [`InferenceComponentCapacitySize`] object.
     ///
     /// The batch size for a rollback to the old endpoint fleet. If this field is absent, the value is set to the default, which is 100% of the total capacity. When the default is used, SageMaker AI provisions the entire capacity of the old fleet at once during rollback.
-    pub rollback_maximum_batch_size: Option<Obj<InferenceComponentCapacitySize>>,
+    pub rollback_maximum_batch_size:
+        ::std::option::Option<crate::Obj<InferenceComponentCapacitySize>>,
     /// `WaitIntervalInSeconds`: an integer.
     ///
     /// The length of the baking period, during which SageMaker AI monitors alarms for each batch on the new fleet.
     ///
     /// Value 0 to 3600.
-    pub wait_interval_in_seconds: Option<Int>,
+    pub wait_interval_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -747,25 +627,25 @@ impl InferenceComponentRollingUpdatePolicy {
     /// A `InferenceComponentRollingUpdatePolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaximumBatchSize`: an [`InferenceComponentCapacitySize`] object.
-    pub fn maximum_batch_size(mut self, value: impl Into<Obj<InferenceComponentCapacitySize>>) -> Self { self.maximum_batch_size = Some(value.into()); self }
+    pub fn maximum_batch_size(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentCapacitySize>>) -> Self { self.maximum_batch_size = ::std::option::Option::Some(value.into()); self }
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
-    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_execution_timeout_in_seconds = Some(value.into()); self }
+    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_execution_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `RollbackMaximumBatchSize`: an [`InferenceComponentCapacitySize`] object.
-    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<InferenceComponentCapacitySize>>) -> Self { self.rollback_maximum_batch_size = Some(value.into()); self }
+    pub fn rollback_maximum_batch_size(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentCapacitySize>>) -> Self { self.rollback_maximum_batch_size = ::std::option::Option::Some(value.into()); self }
     /// `WaitIntervalInSeconds`: an integer.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = Some(value.into()); self }
+    pub fn wait_interval_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_interval_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentRollingUpdatePolicy {}
+impl crate::PropertyType for InferenceComponentRollingUpdatePolicy {}
 
-impl ToValue for InferenceComponentRollingUpdatePolicy {
+impl ::cloudwright_core::ToValue for InferenceComponentRollingUpdatePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaximumBatchSize", &self.maximum_batch_size)
             .opt(
                 "MaximumExecutionTimeoutInSeconds",
@@ -780,17 +660,6 @@ impl ToValue for InferenceComponentRollingUpdatePolicy {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentRuntimeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("CurrentCopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("DesiredCopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InferenceComponentRuntimeConfig` property type of `AWS::SageMaker::InferenceComponent`.
 ///
 /// Runtime settings for a model that is deployed with an inference component.
@@ -803,19 +672,19 @@ pub struct InferenceComponentRuntimeConfig {
     /// The number of runtime copies of the model container to deploy with the inference component. Each copy can serve inference requests.
     ///
     /// Value at least 0.
-    pub copy_count: Option<Int>,
+    pub copy_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `CurrentCopyCount`: an integer.
     ///
     /// The number of runtime copies of the model container that are currently deployed.
     ///
     /// Value at least 0.
-    pub current_copy_count: Option<Int>,
+    pub current_copy_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `DesiredCopyCount`: an integer.
     ///
     /// The number of runtime copies of the model container that you requested to deploy with the inference component.
     ///
     /// Value at least 0.
-    pub desired_copy_count: Option<Int>,
+    pub desired_copy_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -823,42 +692,29 @@ impl InferenceComponentRuntimeConfig {
     /// A `InferenceComponentRuntimeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CopyCount`: an integer.
-    pub fn copy_count(mut self, value: impl Into<Int>) -> Self { self.copy_count = Some(value.into()); self }
+    pub fn copy_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.copy_count = ::std::option::Option::Some(value.into()); self }
     /// `CurrentCopyCount`: an integer.
-    pub fn current_copy_count(mut self, value: impl Into<Int>) -> Self { self.current_copy_count = Some(value.into()); self }
+    pub fn current_copy_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.current_copy_count = ::std::option::Option::Some(value.into()); self }
     /// `DesiredCopyCount`: an integer.
-    pub fn desired_copy_count(mut self, value: impl Into<Int>) -> Self { self.desired_copy_count = Some(value.into()); self }
+    pub fn desired_copy_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_copy_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentRuntimeConfig {}
+impl crate::PropertyType for InferenceComponentRuntimeConfig {}
 
-impl ToValue for InferenceComponentRuntimeConfig {
+impl ::cloudwright_core::ToValue for InferenceComponentRuntimeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyCount", &self.copy_count)
             .opt("CurrentCopyCount", &self.current_copy_count)
             .opt("DesiredCopyCount", &self.desired_copy_count)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("BaseInferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ComputeResourceRequirements", Shape::Object(&RULE_InferenceComponentComputeResourceRequirements)),
-        ("Container", Shape::Object(&RULE_InferenceComponentContainerSpecification)),
-        ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("StartupParameters", Shape::Object(&RULE_InferenceComponentStartupParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceComponentSpecification` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -878,27 +734,28 @@ pub struct InferenceComponentSpecification {
     /// Before you can create an adapter inference component, you must have an existing inference component that contains the foundation model that you want to adapt.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 0 to 63.
-    pub base_inference_component_name: Option<Str>,
+    pub base_inference_component_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComputeResourceRequirements`: an [`InferenceComponentComputeResourceRequirements`] object.
     ///
     /// The compute resources allocated to run the model, plus any adapter models, that you assign to the inference component.
     ///
     /// Omit this parameter if your request is meant to create an adapter inference component. An adapter inference component is loaded by a base inference component, and it uses the compute resources of the base inference component.
-    pub compute_resource_requirements: Option<Obj<InferenceComponentComputeResourceRequirements>>,
+    pub compute_resource_requirements:
+        ::std::option::Option<crate::Obj<InferenceComponentComputeResourceRequirements>>,
     /// `Container`: an [`InferenceComponentContainerSpecification`] object.
     ///
     /// Defines a container that provides the runtime environment for a model that you deploy with an inference component.
-    pub container: Option<Obj<InferenceComponentContainerSpecification>>,
+    pub container: ::std::option::Option<crate::Obj<InferenceComponentContainerSpecification>>,
     /// `ModelName`: a string.
     ///
     /// The name of an existing SageMaker AI model object in your account that you want to deploy with the inference component.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 0 to 63.
-    pub model_name: Option<Str>,
+    pub model_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartupParameters`: an [`InferenceComponentStartupParameters`] object.
     ///
     /// Settings that take effect while the model container starts up.
-    pub startup_parameters: Option<Obj<InferenceComponentStartupParameters>>,
+    pub startup_parameters: ::std::option::Option<crate::Obj<InferenceComponentStartupParameters>>,
 }
 
 #[rustfmt::skip]
@@ -906,27 +763,27 @@ impl InferenceComponentSpecification {
     /// A `InferenceComponentSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseInferenceComponentName`: a string.
-    pub fn base_inference_component_name(mut self, value: impl Into<Str>) -> Self { self.base_inference_component_name = Some(value.into()); self }
+    pub fn base_inference_component_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_inference_component_name = ::std::option::Option::Some(value.into()); self }
     /// `ComputeResourceRequirements`: an [`InferenceComponentComputeResourceRequirements`] object.
-    pub fn compute_resource_requirements(mut self, value: impl Into<Obj<InferenceComponentComputeResourceRequirements>>) -> Self { self.compute_resource_requirements = Some(value.into()); self }
+    pub fn compute_resource_requirements(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentComputeResourceRequirements>>) -> Self { self.compute_resource_requirements = ::std::option::Option::Some(value.into()); self }
     /// `Container`: an [`InferenceComponentContainerSpecification`] object.
-    pub fn container(mut self, value: impl Into<Obj<InferenceComponentContainerSpecification>>) -> Self { self.container = Some(value.into()); self }
+    pub fn container(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentContainerSpecification>>) -> Self { self.container = ::std::option::Option::Some(value.into()); self }
     /// `ModelName`: a string.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
+    pub fn model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_name = ::std::option::Option::Some(value.into()); self }
     /// `StartupParameters`: an [`InferenceComponentStartupParameters`] object.
-    pub fn startup_parameters(mut self, value: impl Into<Obj<InferenceComponentStartupParameters>>) -> Self { self.startup_parameters = Some(value.into()); self }
+    pub fn startup_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceComponentStartupParameters>>) -> Self { self.startup_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentSpecification {}
+impl crate::PropertyType for InferenceComponentSpecification {}
 
-impl ToValue for InferenceComponentSpecification {
+impl ::cloudwright_core::ToValue for InferenceComponentSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BaseInferenceComponentName",
                 &self.base_inference_component_name,
@@ -942,16 +799,6 @@ impl ToValue for InferenceComponentSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerStartupHealthCheckTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
-        ("ModelDataDownloadTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InferenceComponentStartupParameters` property type of `AWS::SageMaker::InferenceComponent`.
 ///
 /// Settings that take effect while the model container starts up.
@@ -961,16 +808,17 @@ pub(crate) static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
 pub struct InferenceComponentStartupParameters {
     /// `ContainerStartupHealthCheckTimeoutInSeconds`: an integer.
     ///
-    /// The timeout value, in seconds, for your inference container to pass health check by Amazon S3 Hosting. For more information about health check, see \[How Your Container Should Respond to Health Check (Ping) Requests\](<https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-inference-code.html#your-algorithms-inference-algo-ping-requests>) .
+    /// The timeout value, in seconds, for your inference container to pass health check by Amazon S3 Hosting. For more information about health check, see [How Your Container Should Respond to Health Check (Ping) Requests](https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-inference-code.html#your-algorithms-inference-algo-ping-requests) .
     ///
     /// Value 60 to 3600.
-    pub container_startup_health_check_timeout_in_seconds: Option<Int>,
+    pub container_startup_health_check_timeout_in_seconds:
+        ::std::option::Option<::cloudwright_core::Int>,
     /// `ModelDataDownloadTimeoutInSeconds`: an integer.
     ///
     /// The timeout value, in seconds, to download and extract the model that you want to host from Amazon S3 to the individual inference instance associated with this inference component.
     ///
     /// Value 60 to 3600.
-    pub model_data_download_timeout_in_seconds: Option<Int>,
+    pub model_data_download_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -978,21 +826,21 @@ impl InferenceComponentStartupParameters {
     /// A `InferenceComponentStartupParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerStartupHealthCheckTimeoutInSeconds`: an integer.
-    pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.container_startup_health_check_timeout_in_seconds = Some(value.into()); self }
+    pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.container_startup_health_check_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataDownloadTimeoutInSeconds`: an integer.
-    pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.model_data_download_timeout_in_seconds = Some(value.into()); self }
+    pub fn model_data_download_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.model_data_download_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceComponentStartupParameters {}
+impl crate::PropertyType for InferenceComponentStartupParameters {}
 
-impl ToValue for InferenceComponentStartupParameters {
+impl ::cloudwright_core::ToValue for InferenceComponentStartupParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContainerStartupHealthCheckTimeoutInSeconds",
                 &self.container_startup_health_check_timeout_in_seconds,
@@ -1009,21 +857,10 @@ impl ToValue for InferenceComponentStartupParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::InferenceComponent`.
 ///
@@ -1033,11 +870,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1052,17 +889,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1077,23 +914,187 @@ pub enum InferenceComponentCapacitySizeType {
     /// `CAPACITY_PERCENT`
     CapacityPercent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InferenceComponentCapacitySizeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InferenceComponentCapacitySizeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InferenceComponentCapacitySizeType {
+impl ::cloudwright_core::ToValue for InferenceComponentCapacitySizeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CopyCount => "COPY_COUNT",
             Self::CapacityPercent => "CAPACITY_PERCENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\S]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentConfig", Shape::Object(&RULE_InferenceComponentDeploymentConfig)),
+            ("EndpointArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RuntimeConfig", Shape::Object(&RULE_InferenceComponentRuntimeConfig)),
+            ("Specification", Shape::Object(&RULE_InferenceComponentSpecification)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["EndpointName", "Specification"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+        properties: &[
+            ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AlarmName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Alarms"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeployedImage: ObjRule = ObjRule {
+        properties: &[
+            ("ResolutionTime", Shape::STR),
+            ("ResolvedImage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SpecifiedImage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentCapacitySize: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["COPY_COUNT", "CAPACITY_PERCENT"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        required: &["Type", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentComputeResourceRequirements: ObjRule = ObjRule {
+        properties: &[
+            ("MaxMemoryRequiredInMb", Shape::Int(&NumRule { min: Some(128.0), ..NumRule::ANY })),
+            ("MinMemoryRequiredInMb", Shape::Int(&NumRule { min: Some(128.0), ..NumRule::ANY })),
+            ("NumberOfAcceleratorDevicesRequired", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("NumberOfCpuCoresRequired", Shape::Num(&NumRule { min: Some(0.25), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DeployedImage", Shape::Object(&RULE_DeployedImage)),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
+            ("RollingUpdatePolicy", Shape::Object(&RULE_InferenceComponentRollingUpdatePolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentRollingUpdatePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumBatchSize", Shape::Object(&RULE_InferenceComponentCapacitySize)),
+            ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
+            ("RollbackMaximumBatchSize", Shape::Object(&RULE_InferenceComponentCapacitySize)),
+            ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentRuntimeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("CurrentCopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("DesiredCopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("BaseInferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ComputeResourceRequirements", Shape::Object(&RULE_InferenceComponentComputeResourceRequirements)),
+            ("Container", Shape::Object(&RULE_InferenceComponentContainerSpecification)),
+            ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("StartupParameters", Shape::Object(&RULE_InferenceComponentStartupParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerStartupHealthCheckTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
+            ("ModelDataDownloadTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,68 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/])/?(.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
 /// The required properties of [`InferenceExperiment`], by name: `InferenceExperiment::new(InferenceExperimentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceExperimentRequired {
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `ModelVariants`: a list of [`ModelVariantConfig`] objects, required.
-    pub model_variants: List<ModelVariantConfig>,
+    pub model_variants: ::cloudwright_core::List<ModelVariantConfig>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Type`: an [`InferenceExperimentType`] value, required.
     pub r#type: InferenceExperimentType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceExperiment: ObjRule = ObjRule {
-    properties: &[
-        ("DataStorageConfig", Shape::Object(&RULE_DataStorageConfig)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DesiredState", Shape::Str(&StrRule { allowed: &["Running", "Completed", "Cancelled"], ..StrRule::ANY })),
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelVariantConfig), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(120), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Schedule", Shape::Object(&RULE_InferenceExperimentSchedule)),
-        ("ShadowModeConfig", Shape::Object(&RULE_ShadowModeConfig)),
-        ("StatusReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ShadowMode"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type", "RoleArn", "EndpointName", "ModelVariants"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::InferenceExperiment` resource.
 ///
 /// Creates an inference experiment using the configurations specified in the request.
 ///
-/// Use this API to setup and schedule an experiment to compare model variants on a Amazon SageMaker inference endpoint. For more information about inference experiments, see \[Shadow tests\](<https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests.html>) .
+/// Use this API to setup and schedule an experiment to compare model variants on a Amazon SageMaker inference endpoint. For more information about inference experiments, see [Shadow tests](https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests.html) .
 ///
 /// Amazon SageMaker begins your experiment at the scheduled time and routes traffic to your endpoint's model variants based on your specified configuration.
 ///
-/// While the experiment is in progress or after it has concluded, you can view metrics that compare your model variants. For more information, see \[View, monitor, and edit shadow tests\](<https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-view-monitor-edit.html>) .
+/// While the experiment is in progress or after it has concluded, you can view metrics that compare your model variants. For more information, see [View, monitor, and edit shadow tests](https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-view-monitor-edit.html) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`InferenceExperimentAttributes`], which `Handle<InferenceExperiment>` dereferences to.
@@ -80,13 +44,13 @@ pub struct InferenceExperiment {
     /// `DataStorageConfig`: a [`DataStorageConfig`] object.
     ///
     /// The Amazon S3 location and configuration for storing inference request and response data.
-    pub data_storage_config: Option<Obj<DataStorageConfig>>,
+    pub data_storage_config: ::std::option::Option<crate::Obj<DataStorageConfig>>,
     /// `Description`: a string.
     ///
     /// The description of the inference experiment.
     ///
     /// Pattern `.*`; length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DesiredState`: a [`DesiredState`] value.
     ///
     /// The desired state of the experiment after stopping. The possible states are the following:
@@ -95,37 +59,37 @@ pub struct InferenceExperiment {
     /// - `Cancelled` : The experiment was canceled
     ///
     /// Write-only: CloudFormation does not return it.
-    pub desired_state: Option<DesiredState>,
+    pub desired_state: ::std::option::Option<DesiredState>,
     /// `EndpointName`: a string, required.
     ///
     /// The name of the endpoint.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63; create-only: changing it replaces the resource.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `KmsKey`: a string.
     ///
     /// The AWS Key Management Service key that Amazon SageMaker uses to encrypt captured data at rest using Amazon S3 server-side encryption.
     ///
     /// Pattern `.*`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelVariants`: a list of [`ModelVariantConfig`] objects, required.
     ///
     /// An array of `ModelVariantConfigSummary` objects. There is one for each variant in the inference experiment. Each `ModelVariantConfigSummary` object in the array describes the infrastructure configuration for deploying the corresponding variant.
     ///
     /// Items 1 to 2.
-    pub model_variants: List<ModelVariantConfig>,
+    pub model_variants: ::cloudwright_core::List<ModelVariantConfig>,
     /// `Name`: a string, required.
     ///
     /// The name of the inference experiment.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`; length 1 to 120; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Schedule`: an [`InferenceExperimentSchedule`] object.
     ///
     /// The duration for which the inference experiment ran or will run.
@@ -133,25 +97,25 @@ pub struct InferenceExperiment {
     /// The maximum duration that you can set for an inference experiment is 30 days.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub schedule: Option<Obj<InferenceExperimentSchedule>>,
+    pub schedule: ::std::option::Option<crate::Obj<InferenceExperimentSchedule>>,
     /// `ShadowModeConfig`: a [`ShadowModeConfig`] object.
     ///
     /// The configuration of `ShadowMode` inference experiment type, which shows the production variant that takes all the inference requests, and the shadow variant to which Amazon SageMaker replicates a percentage of the inference requests. For the shadow variant it also shows the percentage of requests that Amazon SageMaker replicates.
-    pub shadow_mode_config: Option<Obj<ShadowModeConfig>>,
+    pub shadow_mode_config: ::std::option::Option<crate::Obj<ShadowModeConfig>>,
     /// `StatusReason`: a string.
     ///
     /// The error message for the inference experiment status result.
     ///
     /// Pattern `.*`; length 1 to 1024; write-only: CloudFormation does not return it.
-    pub status_reason: Option<Str>,
+    pub status_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`InferenceExperimentType`] value, required.
     ///
     /// The type of the inference experiment.
@@ -167,7 +131,7 @@ impl InferenceExperiment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::InferenceExperiment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-inferenceexperiment.html",
         primary_identifier: &["Name"],
@@ -178,75 +142,77 @@ impl InferenceExperiment {
         read_only: &["Arn", "CreationTime", "LastModifiedTime", "EndpointMetadata", "Status"],
         attributes: &["Arn", "CreationTime", "EndpointMetadata", "LastModifiedTime", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InferenceExperiment` with its required properties, named in a [`InferenceExperimentRequired`].
     #[inline]
     pub fn new(required: InferenceExperimentRequired) -> Self {
         Self {
-            data_storage_config: None,
-            description: None,
-            desired_state: None,
+            data_storage_config: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            desired_state: ::std::option::Option::None,
             endpoint_name: required.endpoint_name,
-            kms_key: None,
+            kms_key: ::std::option::Option::None,
             model_variants: required.model_variants,
             name: required.name,
             role_arn: required.role_arn,
-            schedule: None,
-            shadow_mode_config: None,
-            status_reason: None,
-            tags: None,
+            schedule: ::std::option::Option::None,
+            shadow_mode_config: ::std::option::Option::None,
+            status_reason: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `DataStorageConfig`: a [`DataStorageConfig`] object.
-    pub fn data_storage_config(mut self, value: impl Into<Obj<DataStorageConfig>>) -> Self { self.data_storage_config = Some(value.into()); self }
+    pub fn data_storage_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataStorageConfig>>) -> Self { self.data_storage_config = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DesiredState`: a [`DesiredState`] value.
-    pub fn desired_state(mut self, value: impl Into<DesiredState>) -> Self { self.desired_state = Some(value.into()); self }
+    pub fn desired_state(mut self, value: impl ::std::convert::Into<DesiredState>) -> Self { self.desired_state = ::std::option::Option::Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
     /// `ModelVariants`: a list of [`ModelVariantConfig`] objects, required.
-    pub fn model_variants(mut self, value: impl Into<List<ModelVariantConfig>>) -> Self { self.model_variants = value.into(); self }
+    pub fn model_variants(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ModelVariantConfig>>) -> Self { self.model_variants = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Schedule`: an [`InferenceExperimentSchedule`] object.
-    pub fn schedule(mut self, value: impl Into<Obj<InferenceExperimentSchedule>>) -> Self { self.schedule = Some(value.into()); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceExperimentSchedule>>) -> Self { self.schedule = ::std::option::Option::Some(value.into()); self }
     /// `ShadowModeConfig`: a [`ShadowModeConfig`] object.
-    pub fn shadow_mode_config(mut self, value: impl Into<Obj<ShadowModeConfig>>) -> Self { self.shadow_mode_config = Some(value.into()); self }
+    pub fn shadow_mode_config(mut self, value: impl ::std::convert::Into<crate::Obj<ShadowModeConfig>>) -> Self { self.shadow_mode_config = ::std::option::Option::Some(value.into()); self }
     /// `StatusReason`: a string.
-    pub fn status_reason(mut self, value: impl Into<Str>) -> Self { self.status_reason = Some(value.into()); self }
+    pub fn status_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_reason = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`InferenceExperimentType`] value, required.
-    pub fn r#type(mut self, value: impl Into<InferenceExperimentType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<InferenceExperimentType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for InferenceExperiment {
+impl ::cloudwright_core::Resource for InferenceExperiment {
     type Attributes = InferenceExperimentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InferenceExperiment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InferenceExperiment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InferenceExperiment {
+impl ::cloudwright_core::ToValue for InferenceExperiment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataStorageConfig", &self.data_storage_config)
             .opt("Description", &self.description)
             .opt("DesiredState", &self.desired_state)
@@ -264,12 +230,12 @@ impl ToValue for InferenceExperiment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InferenceExperiment`]: `Handle<InferenceExperiment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InferenceExperiment`]: `Handle<InferenceExperiment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InferenceExperimentAttributes(ResourceRef);
+pub struct InferenceExperimentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InferenceExperimentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InferenceExperimentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -279,32 +245,32 @@ impl InferenceExperimentAttributes {
     ///
     /// The ARN for your inference experiment.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The timestamp at which the inference experiment was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `EndpointMetadata`: an object.
     ///
     /// The metadata of the endpoint.
     #[inline]
-    pub fn endpoint_metadata(&self) -> Value {
-        self.0.get_att("EndpointMetadata")
+    pub fn endpoint_metadata(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("EndpointMetadata"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The timestamp at which you last modified the inference experiment.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -318,22 +284,12 @@ impl InferenceExperimentAttributes {
     /// - `Running` - Your experiment is in progress.
     /// - `Stopping` - Amazon SageMaker is stopping your experiment.
     /// - `Completed` - Your experiment has completed.
-    /// - `Cancelled` - When you conclude your experiment early using the \[StopInferenceExperiment\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopInferenceExperiment.html>) API, or if any operation fails with an unexpected error, it shows as cancelled.
+    /// - `Cancelled` - When you conclude your experiment early using the [StopInferenceExperiment](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopInferenceExperiment.html) API, or if any operation fails with an unexpected error, it shows as cancelled.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
-    properties: &[
-        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CaptureContentTypeHeader` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -347,13 +303,14 @@ pub struct CaptureContentTypeHeader {
     /// The list of all content type headers that Amazon SageMaker AI will treat as CSV and capture accordingly.
     ///
     /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*`, length 1 to 256.
-    pub csv_content_types: Option<List<Str>>,
+    pub csv_content_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `JsonContentTypes`: a list of strings.
     ///
     /// The list of all content type headers that SageMaker AI will treat as JSON and capture accordingly.
     ///
     /// Items 1 to 10; each item: pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*`, length 1 to 256.
-    pub json_content_types: Option<List<Str>>,
+    pub json_content_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -361,51 +318,32 @@ impl CaptureContentTypeHeader {
     /// A `CaptureContentTypeHeader` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CsvContentTypes`: a list of strings.
-    pub fn csv_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.csv_content_types = Some(value.into()); self }
+    pub fn csv_content_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.csv_content_types = ::std::option::Option::Some(value.into()); self }
     /// `JsonContentTypes`: a list of strings.
-    pub fn json_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.json_content_types = Some(value.into()); self }
+    pub fn json_content_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.json_content_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CaptureContentTypeHeader {}
+impl crate::PropertyType for CaptureContentTypeHeader {}
 
-impl ToValue for CaptureContentTypeHeader {
+impl ::cloudwright_core::ToValue for CaptureContentTypeHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CsvContentTypes", &self.csv_content_types)
             .opt("JsonContentTypes", &self.json_content_types)
             .build()
     }
 }
 
-/// The required properties of [`DataStorageConfig`], by name: `DataStorageConfig::new(DataStorageConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataStorageConfigRequired {
-    /// `Destination`: a string, required.
-    pub destination: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataStorageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ContentType", Shape::Object(&RULE_CaptureContentTypeHeader)),
-        ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Destination"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DataStorageConfig` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
 /// The Amazon S3 location and configuration for storing inference request and response data.
 ///
-/// This is an optional parameter that you can use for data capture. For more information, see \[Capture data\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-data-capture.html>) .
+/// This is an optional parameter that you can use for data capture. For more information, see [Capture data](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-data-capture.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-inferenceexperiment-datastorageconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -413,63 +351,53 @@ pub struct DataStorageConfig {
     /// `ContentType`: a [`CaptureContentTypeHeader`] object.
     ///
     /// Configuration specifying how to treat different headers. If no headers are specified SageMaker will by default base64 encode when capturing the data.
-    pub content_type: Option<Obj<CaptureContentTypeHeader>>,
+    pub content_type: ::std::option::Option<crate::Obj<CaptureContentTypeHeader>>,
     /// `Destination`: a string, required.
     ///
     /// The Amazon S3 bucket where the inference request and response data is stored.
     ///
     /// Pattern `^(https|s3)://([^/])/?(.*)$`; length 0 to 512.
-    pub destination: Str,
+    pub destination: ::cloudwright_core::Str,
     /// `KmsKey`: a string.
     ///
     /// The AWS Key Management Service key that Amazon SageMaker uses to encrypt captured data at rest using Amazon S3 server-side encryption.
     ///
     /// Pattern `.*`; length 0 to 2048.
-    pub kms_key: Option<Str>,
+    pub kms_key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DataStorageConfig {
-    /// A `DataStorageConfig` with its required properties, named in a [`DataStorageConfigRequired`].
+    /// A `DataStorageConfig` with its one required property, `Destination`.
     #[inline]
-    pub fn new(required: DataStorageConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_type: None,
-            destination: required.destination,
-            kms_key: None,
+            content_type: ::std::option::Option::None,
+            destination: value.into(),
+            kms_key: ::std::option::Option::None,
         }
     }
 
     /// `ContentType`: a [`CaptureContentTypeHeader`] object.
-    pub fn content_type(mut self, value: impl Into<Obj<CaptureContentTypeHeader>>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<crate::Obj<CaptureContentTypeHeader>>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Destination`: a string, required.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
+    pub fn destination(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination = value.into(); self }
     /// `KmsKey`: a string.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
+    pub fn kms_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DataStorageConfig {}
+impl crate::PropertyType for DataStorageConfig {}
 
-impl ToValue for DataStorageConfig {
+impl ::cloudwright_core::ToValue for DataStorageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentType", &self.content_type)
             .req("Destination", &self.destination)
             .opt("KmsKey", &self.kms_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceExperimentSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::STR),
-        ("StartTime", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceExperimentSchedule` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -483,11 +411,11 @@ pub struct InferenceExperimentSchedule {
     /// `EndTime`: a string.
     ///
     /// The timestamp at which the inference experiment ended or will end.
-    pub end_time: Option<Str>,
+    pub end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartTime`: a string.
     ///
     /// The timestamp at which the inference experiment started or will start.
-    pub start_time: Option<Str>,
+    pub start_time: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -495,21 +423,21 @@ impl InferenceExperimentSchedule {
     /// A `InferenceExperimentSchedule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EndTime`: a string.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = ::std::option::Option::Some(value.into()); self }
     /// `StartTime`: a string.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceExperimentSchedule {}
+impl crate::PropertyType for InferenceExperimentSchedule {}
 
-impl ToValue for InferenceExperimentSchedule {
+impl ::cloudwright_core::ToValue for InferenceExperimentSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndTime", &self.end_time)
             .opt("StartTime", &self.start_time)
             .build()
@@ -522,19 +450,8 @@ pub struct ModelInfrastructureConfigRequired {
     /// `InfrastructureType`: an [`InfrastructureType`] value, required.
     pub infrastructure_type: InfrastructureType,
     /// `RealTimeInferenceConfig`: a [`RealTimeInferenceConfig`] object, required.
-    pub real_time_inference_config: Obj<RealTimeInferenceConfig>,
+    pub real_time_inference_config: crate::Obj<RealTimeInferenceConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelInfrastructureConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InfrastructureType", Shape::Str(&StrRule { allowed: &["RealTimeInference"], ..StrRule::ANY })),
-        ("RealTimeInferenceConfig", Shape::Object(&RULE_RealTimeInferenceConfig)),
-    ],
-    required: &["InfrastructureType", "RealTimeInferenceConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelInfrastructureConfig` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -552,7 +469,7 @@ pub struct ModelInfrastructureConfig {
     /// `RealTimeInferenceConfig`: a [`RealTimeInferenceConfig`] object, required.
     ///
     /// The infrastructure configuration for deploying the model to real-time inference.
-    pub real_time_inference_config: Obj<RealTimeInferenceConfig>,
+    pub real_time_inference_config: crate::Obj<RealTimeInferenceConfig>,
 }
 
 #[rustfmt::skip]
@@ -567,17 +484,17 @@ impl ModelInfrastructureConfig {
     }
 
     /// `InfrastructureType`: an [`InfrastructureType`] value, required.
-    pub fn infrastructure_type(mut self, value: impl Into<InfrastructureType>) -> Self { self.infrastructure_type = value.into(); self }
+    pub fn infrastructure_type(mut self, value: impl ::std::convert::Into<InfrastructureType>) -> Self { self.infrastructure_type = value.into(); self }
     /// `RealTimeInferenceConfig`: a [`RealTimeInferenceConfig`] object, required.
-    pub fn real_time_inference_config(mut self, value: impl Into<Obj<RealTimeInferenceConfig>>) -> Self { self.real_time_inference_config = value.into(); self }
+    pub fn real_time_inference_config(mut self, value: impl ::std::convert::Into<crate::Obj<RealTimeInferenceConfig>>) -> Self { self.real_time_inference_config = value.into(); self }
 }
 
-impl PropertyType for ModelInfrastructureConfig {}
+impl crate::PropertyType for ModelInfrastructureConfig {}
 
-impl ToValue for ModelInfrastructureConfig {
+impl ::cloudwright_core::ToValue for ModelInfrastructureConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InfrastructureType", &self.infrastructure_type)
             .req("RealTimeInferenceConfig", &self.real_time_inference_config)
             .build()
@@ -588,24 +505,12 @@ impl ToValue for ModelInfrastructureConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelVariantConfigRequired {
     /// `InfrastructureConfig`: a [`ModelInfrastructureConfig`] object, required.
-    pub infrastructure_config: Obj<ModelInfrastructureConfig>,
+    pub infrastructure_config: crate::Obj<ModelInfrastructureConfig>,
     /// `ModelName`: a string, required.
-    pub model_name: Str,
+    pub model_name: ::cloudwright_core::Str,
     /// `VariantName`: a string, required.
-    pub variant_name: Str,
+    pub variant_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelVariantConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InfrastructureConfig", Shape::Object(&RULE_ModelInfrastructureConfig)),
-        ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ModelName", "VariantName", "InfrastructureConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelVariantConfig` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -617,19 +522,19 @@ pub struct ModelVariantConfig {
     /// `InfrastructureConfig`: a [`ModelInfrastructureConfig`] object, required.
     ///
     /// The configuration for the infrastructure that the model will be deployed to.
-    pub infrastructure_config: Obj<ModelInfrastructureConfig>,
+    pub infrastructure_config: crate::Obj<ModelInfrastructureConfig>,
     /// `ModelName`: a string, required.
     ///
     /// The name of the Amazon SageMaker Model entity.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
-    pub model_name: Str,
+    pub model_name: ::cloudwright_core::Str,
     /// `VariantName`: a string, required.
     ///
     /// The name of the variant.
     ///
     /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`; length 0 to 63.
-    pub variant_name: Str,
+    pub variant_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -645,19 +550,19 @@ impl ModelVariantConfig {
     }
 
     /// `InfrastructureConfig`: a [`ModelInfrastructureConfig`] object, required.
-    pub fn infrastructure_config(mut self, value: impl Into<Obj<ModelInfrastructureConfig>>) -> Self { self.infrastructure_config = value.into(); self }
+    pub fn infrastructure_config(mut self, value: impl ::std::convert::Into<crate::Obj<ModelInfrastructureConfig>>) -> Self { self.infrastructure_config = value.into(); self }
     /// `ModelName`: a string, required.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = value.into(); self }
+    pub fn model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_name = value.into(); self }
     /// `VariantName`: a string, required.
-    pub fn variant_name(mut self, value: impl Into<Str>) -> Self { self.variant_name = value.into(); self }
+    pub fn variant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.variant_name = value.into(); self }
 }
 
-impl PropertyType for ModelVariantConfig {}
+impl crate::PropertyType for ModelVariantConfig {}
 
-impl ToValue for ModelVariantConfig {
+impl ::cloudwright_core::ToValue for ModelVariantConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InfrastructureConfig", &self.infrastructure_config)
             .req("ModelName", &self.model_name)
             .req("VariantName", &self.variant_name)
@@ -669,21 +574,10 @@ impl ToValue for ModelVariantConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RealTimeInferenceConfigRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RealTimeInferenceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.2xlarge", "ml.c6id.32xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.2xlarge", "ml.m6id.32xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p6-b200.48xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.2xlarge", "ml.r6id.32xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
-    ],
-    required: &["InstanceType", "InstanceCount"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RealTimeInferenceConfig` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -697,7 +591,7 @@ pub struct RealTimeInferenceConfig {
     /// The number of instances of the type specified by `InstanceType` .
     ///
     /// Value at least 0.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The instance type the model is deployed to.
@@ -716,17 +610,17 @@ impl RealTimeInferenceConfig {
     }
 
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
 }
 
-impl PropertyType for RealTimeInferenceConfig {}
+impl crate::PropertyType for RealTimeInferenceConfig {}
 
-impl ToValue for RealTimeInferenceConfig {
+impl ::cloudwright_core::ToValue for RealTimeInferenceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
             .req("InstanceType", &self.instance_type)
             .build()
@@ -737,21 +631,10 @@ impl ToValue for RealTimeInferenceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShadowModeConfigRequired {
     /// `ShadowModelVariants`: a list of [`ShadowModelVariantConfig`] objects, required.
-    pub shadow_model_variants: List<ShadowModelVariantConfig>,
+    pub shadow_model_variants: ::cloudwright_core::List<ShadowModelVariantConfig>,
     /// `SourceModelVariantName`: a string, required.
-    pub source_model_variant_name: Str,
+    pub source_model_variant_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ShadowModeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ShadowModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ShadowModelVariantConfig), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("SourceModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["SourceModelVariantName", "ShadowModelVariants"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ShadowModeConfig` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -765,13 +648,13 @@ pub struct ShadowModeConfig {
     /// List of shadow variant configurations.
     ///
     /// Items 1 to 1.
-    pub shadow_model_variants: List<ShadowModelVariantConfig>,
+    pub shadow_model_variants: ::cloudwright_core::List<ShadowModelVariantConfig>,
     /// `SourceModelVariantName`: a string, required.
     ///
     /// The name of the production variant, which takes all the inference requests.
     ///
     /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`; length 0 to 63.
-    pub source_model_variant_name: Str,
+    pub source_model_variant_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -786,17 +669,17 @@ impl ShadowModeConfig {
     }
 
     /// `ShadowModelVariants`: a list of [`ShadowModelVariantConfig`] objects, required.
-    pub fn shadow_model_variants(mut self, value: impl Into<List<ShadowModelVariantConfig>>) -> Self { self.shadow_model_variants = value.into(); self }
+    pub fn shadow_model_variants(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ShadowModelVariantConfig>>) -> Self { self.shadow_model_variants = value.into(); self }
     /// `SourceModelVariantName`: a string, required.
-    pub fn source_model_variant_name(mut self, value: impl Into<Str>) -> Self { self.source_model_variant_name = value.into(); self }
+    pub fn source_model_variant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_model_variant_name = value.into(); self }
 }
 
-impl PropertyType for ShadowModeConfig {}
+impl crate::PropertyType for ShadowModeConfig {}
 
-impl ToValue for ShadowModeConfig {
+impl ::cloudwright_core::ToValue for ShadowModeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ShadowModelVariants", &self.shadow_model_variants)
             .req("SourceModelVariantName", &self.source_model_variant_name)
             .build()
@@ -807,21 +690,10 @@ impl ToValue for ShadowModeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShadowModelVariantConfigRequired {
     /// `SamplingPercentage`: an integer, required.
-    pub sampling_percentage: Int,
+    pub sampling_percentage: ::cloudwright_core::Int,
     /// `ShadowModelVariantName`: a string, required.
-    pub shadow_model_variant_name: Str,
+    pub shadow_model_variant_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ShadowModelVariantConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SamplingPercentage", Shape::Int(&NumRule { max: Some(100.0), ..NumRule::ANY })),
-        ("ShadowModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ShadowModelVariantName", "SamplingPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ShadowModelVariantConfig` property type of `AWS::SageMaker::InferenceExperiment`.
 ///
@@ -835,13 +707,13 @@ pub struct ShadowModelVariantConfig {
     /// The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
     ///
     /// Value at most 100.
-    pub sampling_percentage: Int,
+    pub sampling_percentage: ::cloudwright_core::Int,
     /// `ShadowModelVariantName`: a string, required.
     ///
     /// The name of the shadow variant.
     ///
     /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`; length 0 to 63.
-    pub shadow_model_variant_name: Str,
+    pub shadow_model_variant_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -856,17 +728,17 @@ impl ShadowModelVariantConfig {
     }
 
     /// `SamplingPercentage`: an integer, required.
-    pub fn sampling_percentage(mut self, value: impl Into<Int>) -> Self { self.sampling_percentage = value.into(); self }
+    pub fn sampling_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.sampling_percentage = value.into(); self }
     /// `ShadowModelVariantName`: a string, required.
-    pub fn shadow_model_variant_name(mut self, value: impl Into<Str>) -> Self { self.shadow_model_variant_name = value.into(); self }
+    pub fn shadow_model_variant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shadow_model_variant_name = value.into(); self }
 }
 
-impl PropertyType for ShadowModelVariantConfig {}
+impl crate::PropertyType for ShadowModelVariantConfig {}
 
-impl ToValue for ShadowModelVariantConfig {
+impl ::cloudwright_core::ToValue for ShadowModelVariantConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SamplingPercentage", &self.sampling_percentage)
             .req("ShadowModelVariantName", &self.shadow_model_variant_name)
             .build()
@@ -883,25 +755,25 @@ pub enum DesiredState {
     /// `Cancelled`
     Cancelled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DesiredState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DesiredState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DesiredState {
+impl ::cloudwright_core::ToValue for DesiredState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Running => "Running",
             Self::Completed => "Completed",
             Self::Cancelled => "Cancelled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -911,23 +783,23 @@ pub enum InferenceExperimentType {
     /// `ShadowMode`
     ShadowMode,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InferenceExperimentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InferenceExperimentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InferenceExperimentType {
+impl ::cloudwright_core::ToValue for InferenceExperimentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ShadowMode => "ShadowMode",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -937,23 +809,23 @@ pub enum InfrastructureType {
     /// `RealTimeInference`
     RealTimeInference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InfrastructureType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InfrastructureType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InfrastructureType {
+impl ::cloudwright_core::ToValue for InfrastructureType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RealTimeInference => "RealTimeInference",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1307,18 +1179,18 @@ pub enum InstanceType {
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
             Self::MlC4_4xlarge => "ml.c4.4xlarge",
@@ -1493,8 +1365,138 @@ impl ToValue for InstanceType {
             Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
             Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/])/?(.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceExperiment: ObjRule = ObjRule {
+        properties: &[
+            ("DataStorageConfig", Shape::Object(&RULE_DataStorageConfig)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DesiredState", Shape::Str(&StrRule { allowed: &["Running", "Completed", "Cancelled"], ..StrRule::ANY })),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelVariantConfig), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(120), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Schedule", Shape::Object(&RULE_InferenceExperimentSchedule)),
+            ("ShadowModeConfig", Shape::Object(&RULE_ShadowModeConfig)),
+            ("StatusReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ShadowMode"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type", "RoleArn", "EndpointName", "ModelVariants"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
+        properties: &[
+            ("CsvContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("JsonContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataStorageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ContentType", Shape::Object(&RULE_CaptureContentTypeHeader)),
+            ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Destination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceExperimentSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::STR),
+            ("StartTime", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelInfrastructureConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InfrastructureType", Shape::Str(&StrRule { allowed: &["RealTimeInference"], ..StrRule::ANY })),
+            ("RealTimeInferenceConfig", Shape::Object(&RULE_RealTimeInferenceConfig)),
+        ],
+        required: &["InfrastructureType", "RealTimeInferenceConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelVariantConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InfrastructureConfig", Shape::Object(&RULE_ModelInfrastructureConfig)),
+            ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ModelName", "VariantName", "InfrastructureConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RealTimeInferenceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.2xlarge", "ml.c6id.32xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.2xlarge", "ml.m6id.32xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p6-b200.48xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.2xlarge", "ml.r6id.32xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
+        ],
+        required: &["InstanceType", "InstanceCount"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ShadowModeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ShadowModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ShadowModelVariantConfig), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("SourceModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["SourceModelVariantName", "ShadowModelVariants"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ShadowModelVariantConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SamplingPercentage", Shape::Int(&NumRule { max: Some(100.0), ..NumRule::ANY })),
+            ("ShadowModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ShadowModelVariantName", "SamplingPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3:\\/\\/([^\\/]+)\\/?(.*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(\\.\\d+)+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role\\/?[a-zA-Z_0-9+=,.@\\-_\\/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)$");
-
 /// The required properties of [`MlflowTrackingServer`], by name: `MlflowTrackingServer::new(MlflowTrackingServerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlflowTrackingServerRequired {
     /// `ArtifactStoreUri`: a string, required.
-    pub artifact_store_uri: Str,
+    pub artifact_store_uri: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TrackingServerName`: a string, required.
-    pub tracking_server_name: Str,
+    pub tracking_server_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MlflowTrackingServer: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactStoreUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutomaticModelRegistration", Shape::Bool),
-        ("MlflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("TrackingServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("TrackingServerSize", Shape::Str(&StrRule { allowed: &["Small", "Medium", "Large"], ..StrRule::ANY })),
-        ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["TrackingServerName", "ArtifactStoreUri", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::MlflowTrackingServer` resource.
 ///
-/// Creates an MLflow Tracking Server using a general purpose Amazon S3 bucket as the artifact store. For more information, see \[Create an MLflow Tracking Server\](<https://docs.aws.amazon.com/sagemaker/latest/dg/mlflow-create-tracking-server.html>) .
+/// Creates an MLflow Tracking Server using a general purpose Amazon S3 bucket as the artifact store. For more information, see [Create an MLflow Tracking Server](https://docs.aws.amazon.com/sagemaker/latest/dg/mlflow-create-tracking-server.html) .
 ///
 /// `Ref` returns its `TrackingServerName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MlflowTrackingServerAttributes`], which `Handle<MlflowTrackingServer>` dereferences to.
@@ -63,45 +34,45 @@ pub struct MlflowTrackingServer {
     /// The Amazon S3 URI for MLFlow Tracking Server artifacts.
     ///
     /// Pattern `^s3:\/\/([^\/]+)\/?(.*)$`; length 1 to 2048.
-    pub artifact_store_uri: Str,
+    pub artifact_store_uri: ::cloudwright_core::Str,
     /// `AutomaticModelRegistration`: a boolean.
     ///
     /// A flag to enable Automatic SageMaker Model Registration.
-    pub automatic_model_registration: Option<Bool>,
+    pub automatic_model_registration: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MlflowVersion`: a string.
     ///
     /// The MLFlow Version used on the MLFlow Tracking Server.
     ///
     /// Pattern `^\d+(\.\d+)+$`; length 1 to 32; changing it may replace the resource (conditionally create-only).
-    pub mlflow_version: Option<Str>,
+    pub mlflow_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_\/]+$`; length 20 to 2048; changing it may replace the resource (conditionally create-only).
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrackingServerName`: a string, required.
     ///
     /// The name of the MLFlow Tracking Server.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub tracking_server_name: Str,
+    pub tracking_server_name: ::cloudwright_core::Str,
     /// `TrackingServerSize`: a [`TrackingServerSize`] value.
     ///
     /// The size of the MLFlow Tracking Server.
-    pub tracking_server_size: Option<TrackingServerSize>,
+    pub tracking_server_size: ::std::option::Option<TrackingServerSize>,
     /// `WeeklyMaintenanceWindowStart`: a string.
     ///
     /// The start of the time window for maintenance of the MLFlow Tracking Server in UTC time.
     ///
     /// Pattern `^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)$`; length 0 to 9.
-    pub weekly_maintenance_window_start: Option<Str>,
+    pub weekly_maintenance_window_start: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -111,7 +82,7 @@ impl MlflowTrackingServer {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::MlflowTrackingServer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-mlflowtrackingserver.html",
         primary_identifier: &["TrackingServerName"],
@@ -122,7 +93,7 @@ impl MlflowTrackingServer {
         read_only: &["TrackingServerArn"],
         attributes: &["TrackingServerArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MlflowTrackingServer` with its required properties, named in a [`MlflowTrackingServerRequired`].
@@ -130,52 +101,54 @@ impl MlflowTrackingServer {
     pub fn new(required: MlflowTrackingServerRequired) -> Self {
         Self {
             artifact_store_uri: required.artifact_store_uri,
-            automatic_model_registration: None,
-            mlflow_version: None,
+            automatic_model_registration: ::std::option::Option::None,
+            mlflow_version: ::std::option::Option::None,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
             tracking_server_name: required.tracking_server_name,
-            tracking_server_size: None,
-            weekly_maintenance_window_start: None,
+            tracking_server_size: ::std::option::Option::None,
+            weekly_maintenance_window_start: ::std::option::Option::None,
         }
     }
 
     /// `ArtifactStoreUri`: a string, required.
-    pub fn artifact_store_uri(mut self, value: impl Into<Str>) -> Self { self.artifact_store_uri = value.into(); self }
+    pub fn artifact_store_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.artifact_store_uri = value.into(); self }
     /// `AutomaticModelRegistration`: a boolean.
-    pub fn automatic_model_registration(mut self, value: impl Into<Bool>) -> Self { self.automatic_model_registration = Some(value.into()); self }
+    pub fn automatic_model_registration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.automatic_model_registration = ::std::option::Option::Some(value.into()); self }
     /// `MlflowVersion`: a string.
-    pub fn mlflow_version(mut self, value: impl Into<Str>) -> Self { self.mlflow_version = Some(value.into()); self }
+    pub fn mlflow_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mlflow_version = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrackingServerName`: a string, required.
-    pub fn tracking_server_name(mut self, value: impl Into<Str>) -> Self { self.tracking_server_name = value.into(); self }
+    pub fn tracking_server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tracking_server_name = value.into(); self }
     /// `TrackingServerSize`: a [`TrackingServerSize`] value.
-    pub fn tracking_server_size(mut self, value: impl Into<TrackingServerSize>) -> Self { self.tracking_server_size = Some(value.into()); self }
+    pub fn tracking_server_size(mut self, value: impl ::std::convert::Into<TrackingServerSize>) -> Self { self.tracking_server_size = ::std::option::Option::Some(value.into()); self }
     /// `WeeklyMaintenanceWindowStart`: a string.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_window_start = Some(value.into()); self }
+    pub fn weekly_maintenance_window_start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.weekly_maintenance_window_start = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MlflowTrackingServer {
+impl ::cloudwright_core::Resource for MlflowTrackingServer {
     type Attributes = MlflowTrackingServerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MlflowTrackingServer, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MlflowTrackingServer, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MlflowTrackingServer {
+impl ::cloudwright_core::ToValue for MlflowTrackingServer {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ArtifactStoreUri", &self.artifact_store_uri)
             .opt(
                 "AutomaticModelRegistration",
@@ -194,12 +167,12 @@ impl ToValue for MlflowTrackingServer {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MlflowTrackingServer`]: `Handle<MlflowTrackingServer>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MlflowTrackingServer`]: `Handle<MlflowTrackingServer>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MlflowTrackingServerAttributes(ResourceRef);
+pub struct MlflowTrackingServerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MlflowTrackingServerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MlflowTrackingServerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -209,8 +182,8 @@ impl MlflowTrackingServerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the MLFlow Tracking Server.
     #[inline]
-    pub fn tracking_server_arn(&self) -> Value {
-        self.0.get_att("TrackingServerArn")
+    pub fn tracking_server_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrackingServerArn"))
     }
 }
 
@@ -218,21 +191,10 @@ impl MlflowTrackingServerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::MlflowTrackingServer`.
 ///
@@ -242,11 +204,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -261,17 +223,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -288,24 +250,69 @@ pub enum TrackingServerSize {
     /// `Large`
     Large,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TrackingServerSize {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TrackingServerSize {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TrackingServerSize {
+impl ::cloudwright_core::ToValue for TrackingServerSize {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Small => "Small",
             Self::Medium => "Medium",
             Self::Large => "Large",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3:\\/\\/([^\\/]+)\\/?(.*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d+(\\.\\d+)+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role\\/?[a-zA-Z_0-9+=,.@\\-_\\/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MlflowTrackingServer: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactStoreUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AutomaticModelRegistration", Shape::Bool),
+            ("MlflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("TrackingServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("TrackingServerSize", Shape::Str(&StrRule { allowed: &["Small", "Medium", "Large"], ..StrRule::ANY })),
+            ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["TrackingServerName", "ArtifactStoreUri", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -114,25 +114,25 @@ pub mod workteam;
 #[cfg(feature = "sagemaker")]
 pub use app::{App, AppAttributes, AppRequired};
 #[cfg(feature = "sagemaker")]
-pub use app_image_config::{AppImageConfig, AppImageConfigAttributes, AppImageConfigRequired};
+pub use app_image_config::{AppImageConfig, AppImageConfigAttributes};
 #[cfg(feature = "sagemaker")]
 pub use cluster::{Cluster, ClusterAttributes};
 #[cfg(feature = "sagemaker")]
-pub use code_repository::{CodeRepository, CodeRepositoryAttributes, CodeRepositoryRequired};
+pub use code_repository::{CodeRepository, CodeRepositoryAttributes};
 #[cfg(feature = "sagemaker")]
 pub use data_quality_job_definition::{
     DataQualityJobDefinition, DataQualityJobDefinitionAttributes, DataQualityJobDefinitionRequired,
 };
 #[cfg(feature = "sagemaker")]
-pub use device::{Device, DeviceAttributes, DeviceRequired};
+pub use device::{Device, DeviceAttributes};
 #[cfg(feature = "sagemaker")]
 pub use device_fleet::{DeviceFleet, DeviceFleetAttributes, DeviceFleetRequired};
 #[cfg(feature = "sagemaker")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
 #[cfg(feature = "sagemaker")]
-pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
+pub use endpoint::{Endpoint, EndpointAttributes};
 #[cfg(feature = "sagemaker")]
-pub use endpoint_config::{EndpointConfig, EndpointConfigAttributes, EndpointConfigRequired};
+pub use endpoint_config::{EndpointConfig, EndpointConfigAttributes};
 #[cfg(feature = "sagemaker")]
 pub use feature_group::{FeatureGroup, FeatureGroupAttributes, FeatureGroupRequired};
 #[cfg(feature = "sagemaker")]
@@ -167,9 +167,7 @@ pub use model_explainability_job_definition::{
 #[cfg(feature = "sagemaker")]
 pub use model_package::{ModelPackage, ModelPackageAttributes};
 #[cfg(feature = "sagemaker")]
-pub use model_package_group::{
-    ModelPackageGroup, ModelPackageGroupAttributes, ModelPackageGroupRequired,
-};
+pub use model_package_group::{ModelPackageGroup, ModelPackageGroupAttributes};
 #[cfg(feature = "sagemaker")]
 pub use model_quality_job_definition::{
     ModelQualityJobDefinition, ModelQualityJobDefinitionAttributes,
@@ -194,7 +192,7 @@ pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};
 #[cfg(feature = "sagemaker")]
 pub use processing_job::{ProcessingJob, ProcessingJobAttributes, ProcessingJobRequired};
 #[cfg(feature = "sagemaker")]
-pub use project::{Project, ProjectAttributes, ProjectRequired};
+pub use project::{Project, ProjectAttributes};
 #[cfg(feature = "sagemaker")]
 pub use space::{Space, SpaceAttributes, SpaceRequired};
 #[cfg(feature = "sagemaker")]

@@ -5,45 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_ModelAccessConfig;
-pub use super::shared::{
-    CompressionType, ModelAccessConfig, ModelAccessConfigRequired, S3DataType,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)(\\/[0-9]{1,9})?$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Model: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: Some(0), max_items: Some(15), unique: false })),
-        ("EnableNetworkIsolation", Shape::Bool),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InferenceExecutionConfig", Shape::Object(&RULE_InferenceExecutionConfig)),
-        ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("PrimaryContainer", Shape::Object(&RULE_ContainerDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
+pub use super::shared::{CompressionType, ModelAccessConfig, S3DataType};
 
 /// The `AWS::SageMaker::Model` resource.
 ///
-/// The `AWS::SageMaker::Model` resource to create a model to host at an Amazon SageMaker endpoint. For more information, see \[Deploying a Model on Amazon SageMaker Hosting Services\](<https://docs.aws.amazon.com/sagemaker/latest/dg/how-it-works-hosting.html>) in the *Amazon SageMaker Developer Guide* .
+/// The `AWS::SageMaker::Model` resource to create a model to host at an Amazon SageMaker endpoint. For more information, see [Deploying a Model on Amazon SageMaker Hosting Services](https://docs.aws.amazon.com/sagemaker/latest/dg/how-it-works-hosting.html) in the *Amazon SageMaker Developer Guide* .
 ///
 /// `Ref` returns its `ModelArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ModelAttributes`], which `Handle<Model>` dereferences to.
@@ -59,53 +25,53 @@ pub struct Model {
     /// Specifies the containers in the inference pipeline.
     ///
     /// Items 0 to 15; create-only: changing it replaces the resource.
-    pub containers: Option<List<ContainerDefinition>>,
+    pub containers: ::std::option::Option<::cloudwright_core::List<ContainerDefinition>>,
     /// `EnableNetworkIsolation`: a boolean.
     ///
     /// Isolates the model container. No inbound or outbound network calls can be made to or from the model container.
     ///
     /// Create-only: changing it replaces the resource.
-    pub enable_network_isolation: Option<Bool>,
+    pub enable_network_isolation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRoleArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the IAM role that SageMaker can assume to access model artifacts and docker image for deployment on ML compute instances or for batch transform jobs. Deploying on ML compute instances is part of model hosting. For more information, see \[SageMaker Roles\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html>) .
+    /// The Amazon Resource Name (ARN) of the IAM role that SageMaker can assume to access model artifacts and docker image for deployment on ML compute instances or for batch transform jobs. Deploying on ML compute instances is part of model hosting. For more information, see [SageMaker Roles](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html) .
     ///
-    /// &gt; To be able to pass this role to SageMaker, the caller of this API must have the `iam:PassRole` permission.
+    /// \> To be able to pass this role to SageMaker, the caller of this API must have the `iam:PassRole` permission.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub execution_role_arn: Option<Str>,
+    pub execution_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceExecutionConfig`: an [`InferenceExecutionConfig`] object.
     ///
     /// Specifies details of how containers in a multi-container endpoint are called.
     ///
     /// Create-only: changing it replaces the resource.
-    pub inference_execution_config: Option<Obj<InferenceExecutionConfig>>,
+    pub inference_execution_config: ::std::option::Option<crate::Obj<InferenceExecutionConfig>>,
     /// `ModelName`: a string.
     ///
     /// The name of the new model.
     ///
     /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?$`; length 0 to 63; create-only: changing it replaces the resource.
-    pub model_name: Option<Str>,
+    pub model_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrimaryContainer`: a [`ContainerDefinition`] object.
     ///
     /// The location of the primary docker image containing inference code, associated artifacts, and custom environment map that the inference code uses when the model is deployed for predictions.
     ///
     /// Create-only: changing it replaces the resource.
-    pub primary_container: Option<Obj<ContainerDefinition>>,
+    pub primary_container: ::std::option::Option<crate::Obj<ContainerDefinition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Resource Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) and \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what>) in the *AWS Billing and Cost Management User Guide* .
+    /// For more information, see [Resource Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) and [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what) in the *AWS Billing and Cost Management User Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
-    /// A \[VpcConfig\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_VpcConfig.html>) object that specifies the VPC that you want your model to connect to. Control access to and from your model container by configuring the VPC. `VpcConfig` is used in hosting services and in batch transform. For more information, see \[Protect Endpoints by Using an Amazon Virtual Private Cloud\](<https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html>) and \[Protect Data in Batch Transform Jobs by Using an Amazon Virtual Private Cloud\](<https://docs.aws.amazon.com/sagemaker/latest/dg/batch-vpc.html>) .
+    /// A [VpcConfig](https://docs.aws.amazon.com/sagemaker/latest/dg/API_VpcConfig.html) object that specifies the VPC that you want your model to connect to. Control access to and from your model container by configuring the VPC. `VpcConfig` is used in hosting services and in batch transform. For more information, see [Protect Endpoints by Using an Amazon Virtual Private Cloud](https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html) and [Protect Data in Batch Transform Jobs by Using an Amazon Virtual Private Cloud](https://docs.aws.amazon.com/sagemaker/latest/dg/batch-vpc.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +81,7 @@ impl Model {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Model",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-model.html",
         primary_identifier: &["ModelArn"],
@@ -126,51 +92,53 @@ impl Model {
         read_only: &["ModelArn"],
         attributes: &["ModelArn", "ModelName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Model` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Containers`: a list of [`ContainerDefinition`] objects.
-    pub fn containers(mut self, value: impl Into<List<ContainerDefinition>>) -> Self { self.containers = Some(value.into()); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ContainerDefinition>>) -> Self { self.containers = ::std::option::Option::Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
+    pub fn enable_network_isolation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_network_isolation = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `InferenceExecutionConfig`: an [`InferenceExecutionConfig`] object.
-    pub fn inference_execution_config(mut self, value: impl Into<Obj<InferenceExecutionConfig>>) -> Self { self.inference_execution_config = Some(value.into()); self }
+    pub fn inference_execution_config(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceExecutionConfig>>) -> Self { self.inference_execution_config = ::std::option::Option::Some(value.into()); self }
     /// `ModelName`: a string.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
+    pub fn model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_name = ::std::option::Option::Some(value.into()); self }
     /// `PrimaryContainer`: a [`ContainerDefinition`] object.
-    pub fn primary_container(mut self, value: impl Into<Obj<ContainerDefinition>>) -> Self { self.primary_container = Some(value.into()); self }
+    pub fn primary_container(mut self, value: impl ::std::convert::Into<crate::Obj<ContainerDefinition>>) -> Self { self.primary_container = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Model {
+impl ::cloudwright_core::Resource for Model {
     type Attributes = ModelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Model, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Model, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Model {
+impl ::cloudwright_core::ToValue for Model {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Containers", &self.containers)
             .opt("EnableNetworkIsolation", &self.enable_network_isolation)
             .opt("ExecutionRoleArn", &self.execution_role_arn)
@@ -183,12 +151,12 @@ impl ToValue for Model {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Model`]: `Handle<Model>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Model`]: `Handle<Model>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelAttributes(ResourceRef);
+pub struct ModelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -198,36 +166,18 @@ impl ModelAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the model.
     #[inline]
-    pub fn model_arn(&self) -> Value {
-        self.0.get_att("ModelArn")
+    pub fn model_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelArn"))
     }
 
     /// `Fn::GetAtt` `ModelName`: a string.
     ///
     /// The name of the new model.
     #[inline]
-    pub fn model_name(&self) -> Value {
-        self.0.get_att("ModelName")
+    pub fn model_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Environment", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
-        ("InferenceSpecificationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["SingleModel", "MultiModel"], ..StrRule::ANY })),
-        ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
-        ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(176), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("MultiModelConfig", Shape::Object(&RULE_MultiModelConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ContainerDefinition` property type of `AWS::SageMaker::Model`.
 ///
@@ -240,10 +190,10 @@ pub struct ContainerDefinition {
     ///
     /// This parameter is ignored for models that contain only a `PrimaryContainer` .
     ///
-    /// When a `ContainerDefinition` is part of an inference pipeline, the value of the parameter uniquely identifies the container for the purposes of logging and metrics. For information, see \[Use Logs and Metrics to Monitor an Inference Pipeline\](<https://docs.aws.amazon.com/sagemaker/latest/dg/inference-pipeline-logs-metrics.html>) . If you don't specify a value for this parameter for a `ContainerDefinition` that is part of an inference pipeline, a unique name is automatically assigned based on the position of the `ContainerDefinition` in the pipeline. If you specify a value for the `ContainerHostName` for any `ContainerDefinition` that is part of an inference pipeline, you must specify a value for the `ContainerHostName` parameter of every `ContainerDefinition` in that pipeline.
+    /// When a `ContainerDefinition` is part of an inference pipeline, the value of the parameter uniquely identifies the container for the purposes of logging and metrics. For information, see [Use Logs and Metrics to Monitor an Inference Pipeline](https://docs.aws.amazon.com/sagemaker/latest/dg/inference-pipeline-logs-metrics.html) . If you don't specify a value for this parameter for a `ContainerDefinition` that is part of an inference pipeline, a unique name is automatically assigned based on the position of the `ContainerDefinition` in the pipeline. If you specify a value for the `ContainerHostName` for any `ContainerDefinition` that is part of an inference pipeline, you must specify a value for the `ContainerHostName` parameter of every `ContainerDefinition` in that pipeline.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 0 to 63.
-    pub container_hostname: Option<Str>,
+    pub container_hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `Environment`: a JSON value.
     ///
     /// The environment variables to set in the Docker container. Don't include any sensitive data in your environment variables.
@@ -251,59 +201,59 @@ pub struct ContainerDefinition {
     /// The maximum length of each key and value in the `Environment` map is 1024 bytes. The maximum length of all keys and values in the map, combined, is 32 KB. If you pass multiple containers to a `CreateModel` request, then the maximum length of all of their maps, combined, is also 32 KB.
     ///
     /// Format `json`.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `Image`: a string.
     ///
-    /// The path where inference code is stored. This can be either in Amazon EC2 Container Registry or in a Docker registry that is accessible from the same VPC that you configure for your endpoint. If you are using your own custom algorithm instead of an algorithm provided by SageMaker, the inference code must meet SageMaker requirements. SageMaker supports both `registry/repository[:tag]` and `registry/repository[@digest]` image path formats. For more information, see \[Using Your Own Algorithms with Amazon SageMaker\](<https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms.html>) .
+    /// The path where inference code is stored. This can be either in Amazon EC2 Container Registry or in a Docker registry that is accessible from the same VPC that you configure for your endpoint. If you are using your own custom algorithm instead of an algorithm provided by SageMaker, the inference code must meet SageMaker requirements. SageMaker supports both `registry/repository[:tag]` and `registry/repository[@digest]` image path formats. For more information, see [Using Your Own Algorithms with Amazon SageMaker](https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms.html) .
     ///
-    /// &gt; The model artifacts in an Amazon S3 bucket and the Docker image for inference container in Amazon EC2 Container Registry must be in the same region as the model or endpoint you are creating.
+    /// \> The model artifacts in an Amazon S3 bucket and the Docker image for inference container in Amazon EC2 Container Registry must be in the same region as the model or endpoint you are creating.
     ///
     /// Pattern `^[\S]+$`; length 0 to 255.
-    pub image: Option<Str>,
+    pub image: ::std::option::Option<::cloudwright_core::Str>,
     /// `ImageConfig`: an [`ImageConfig`] object.
     ///
-    /// Specifies whether the model container is in Amazon ECR or a private Docker registry accessible from your Amazon Virtual Private Cloud (VPC). For information about storing containers in a private Docker registry, see \[Use a Private Docker Registry for Real-Time Inference Containers\](<https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-containers-inference-private.html>) .
+    /// Specifies whether the model container is in Amazon ECR or a private Docker registry accessible from your Amazon Virtual Private Cloud (VPC). For information about storing containers in a private Docker registry, see [Use a Private Docker Registry for Real-Time Inference Containers](https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-containers-inference-private.html) .
     ///
-    /// &gt; The model artifacts in an Amazon S3 bucket and the Docker image for inference container in Amazon EC2 Container Registry must be in the same region as the model or endpoint you are creating.
-    pub image_config: Option<Obj<ImageConfig>>,
+    /// \> The model artifacts in an Amazon S3 bucket and the Docker image for inference container in Amazon EC2 Container Registry must be in the same region as the model or endpoint you are creating.
+    pub image_config: ::std::option::Option<crate::Obj<ImageConfig>>,
     /// `InferenceSpecificationName`: a string.
     ///
     /// The inference specification name in the model package version.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
-    pub inference_specification_name: Option<Str>,
+    pub inference_specification_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Mode`: a [`ContainerDefinitionMode`] value.
     ///
     /// Whether the container hosts a single model or multiple models.
-    pub mode: Option<ContainerDefinitionMode>,
+    pub mode: ::std::option::Option<ContainerDefinitionMode>,
     /// `ModelDataSource`: a [`ModelDataSource`] object.
     ///
     /// Specifies the location of ML model data to deploy.
     ///
-    /// &gt; Currently you cannot use `ModelDataSource` in conjunction with SageMaker batch transform, SageMaker serverless endpoints, SageMaker multi-model endpoints, and SageMaker Marketplace.
-    pub model_data_source: Option<Obj<ModelDataSource>>,
+    /// \> Currently you cannot use `ModelDataSource` in conjunction with SageMaker batch transform, SageMaker serverless endpoints, SageMaker multi-model endpoints, and SageMaker Marketplace.
+    pub model_data_source: ::std::option::Option<crate::Obj<ModelDataSource>>,
     /// `ModelDataUrl`: a string.
     ///
-    /// The S3 path where the model artifacts, which result from model training, are stored. This path must point to a single gzip compressed tar archive (.tar.gz suffix). The S3 path is required for SageMaker built-in algorithms, but not if you use your own algorithms. For more information on built-in algorithms, see \[Common Parameters\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-algo-docker-registry-paths.html>) .
+    /// The S3 path where the model artifacts, which result from model training, are stored. This path must point to a single gzip compressed tar archive (.tar.gz suffix). The S3 path is required for SageMaker built-in algorithms, but not if you use your own algorithms. For more information on built-in algorithms, see [Common Parameters](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-algo-docker-registry-paths.html) .
     ///
-    /// &gt; The model artifacts must be in an S3 bucket that is in the same region as the model or endpoint you are creating.
+    /// \> The model artifacts must be in an S3 bucket that is in the same region as the model or endpoint you are creating.
     ///
-    /// If you provide a value for this parameter, SageMaker uses AWS Security Token Service to download model artifacts from the S3 path you provide. AWS STS is activated in your AWS account by default. If you previously deactivated AWS STS for a region, you need to reactivate AWS STS for that region. For more information, see \[Activating and Deactivating AWS STS in an AWS Region\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html>) in the *AWS Identity and Access Management User Guide* .
+    /// If you provide a value for this parameter, SageMaker uses AWS Security Token Service to download model artifacts from the S3 path you provide. AWS STS is activated in your AWS account by default. If you previously deactivated AWS STS for a region, you need to reactivate AWS STS for that region. For more information, see [Activating and Deactivating AWS STS in an AWS Region](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_enable-regions.html) in the *AWS Identity and Access Management User Guide* .
     ///
-    /// &gt; If you use a built-in algorithm to create a model, SageMaker requires that you provide a S3 path to the model artifacts in `ModelDataUrl` .
+    /// \> If you use a built-in algorithm to create a model, SageMaker requires that you provide a S3 path to the model artifacts in `ModelDataUrl` .
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub model_data_url: Option<Str>,
+    pub model_data_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageName`: a string.
     ///
     /// The name or Amazon Resource Name (ARN) of the model package to use to create the model.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)(\/[0-9]{1,9})?$`; length 1 to 176.
-    pub model_package_name: Option<Str>,
+    pub model_package_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MultiModelConfig`: a [`MultiModelConfig`] object.
     ///
     /// Specifies additional configuration for multi-model endpoints.
-    pub multi_model_config: Option<Obj<MultiModelConfig>>,
+    pub multi_model_config: ::std::option::Option<crate::Obj<MultiModelConfig>>,
 }
 
 #[rustfmt::skip]
@@ -311,37 +261,37 @@ impl ContainerDefinition {
     /// A `ContainerDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerHostname`: a string.
-    pub fn container_hostname(mut self, value: impl Into<Str>) -> Self { self.container_hostname = Some(value.into()); self }
+    pub fn container_hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_hostname = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = ::std::option::Option::Some(value.into()); self }
     /// `ImageConfig`: an [`ImageConfig`] object.
-    pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self { self.image_config = Some(value.into()); self }
+    pub fn image_config(mut self, value: impl ::std::convert::Into<crate::Obj<ImageConfig>>) -> Self { self.image_config = ::std::option::Option::Some(value.into()); self }
     /// `InferenceSpecificationName`: a string.
-    pub fn inference_specification_name(mut self, value: impl Into<Str>) -> Self { self.inference_specification_name = Some(value.into()); self }
+    pub fn inference_specification_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_specification_name = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`ContainerDefinitionMode`] value.
-    pub fn mode(mut self, value: impl Into<ContainerDefinitionMode>) -> Self { self.mode = Some(value.into()); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<ContainerDefinitionMode>) -> Self { self.mode = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataSource`: a [`ModelDataSource`] object.
-    pub fn model_data_source(mut self, value: impl Into<Obj<ModelDataSource>>) -> Self { self.model_data_source = Some(value.into()); self }
+    pub fn model_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<ModelDataSource>>) -> Self { self.model_data_source = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataUrl`: a string.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
+    pub fn model_data_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_data_url = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageName`: a string.
-    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self { self.model_package_name = Some(value.into()); self }
+    pub fn model_package_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_name = ::std::option::Option::Some(value.into()); self }
     /// `MultiModelConfig`: a [`MultiModelConfig`] object.
-    pub fn multi_model_config(mut self, value: impl Into<Obj<MultiModelConfig>>) -> Self { self.multi_model_config = Some(value.into()); self }
+    pub fn multi_model_config(mut self, value: impl ::std::convert::Into<crate::Obj<MultiModelConfig>>) -> Self { self.multi_model_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ContainerDefinition {}
+impl crate::PropertyType for ContainerDefinition {}
 
-impl ToValue for ContainerDefinition {
+impl ::cloudwright_core::ToValue for ContainerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerHostname", &self.container_hostname)
             .opt("Environment", &self.environment)
             .opt("Image", &self.image)
@@ -359,28 +309,11 @@ impl ToValue for ContainerDefinition {
     }
 }
 
-/// The required properties of [`HubAccessConfig`], by name: `HubAccessConfig::new(HubAccessConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HubAccessConfigRequired {
-    /// `HubContentArn`: a string, required.
-    pub hub_content_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HubAccessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HubContentArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["HubContentArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HubAccessConfig` property type of `AWS::SageMaker::Model`.
 ///
 /// The configuration for a private hub model reference that points to a public SageMaker JumpStart model.
 ///
-/// For more information about private hubs, see \[Private curated hubs for foundation model access control in JumpStart\](<https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-curated-hubs.html>) .
+/// For more information about private hubs, see [Private curated hubs for foundation model access control in JumpStart](https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-curated-hubs.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-model-hubaccessconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -390,51 +323,33 @@ pub struct HubAccessConfig {
     /// The ARN of your private model hub content. This should be a `ModelReference` resource type that points to a SageMaker JumpStart public hub model.
     ///
     /// Length 0 to 255.
-    pub hub_content_arn: Str,
+    pub hub_content_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HubAccessConfig {
-    /// A `HubAccessConfig` with its required properties, named in a [`HubAccessConfigRequired`].
+    /// A `HubAccessConfig` with its one required property, `HubContentArn`.
     #[inline]
-    pub fn new(required: HubAccessConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            hub_content_arn: required.hub_content_arn,
+            hub_content_arn: value.into(),
         }
     }
 
     /// `HubContentArn`: a string, required.
-    pub fn hub_content_arn(mut self, value: impl Into<Str>) -> Self { self.hub_content_arn = value.into(); self }
+    pub fn hub_content_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hub_content_arn = value.into(); self }
 }
 
-impl PropertyType for HubAccessConfig {}
+impl crate::PropertyType for HubAccessConfig {}
 
-impl ToValue for HubAccessConfig {
+impl ::cloudwright_core::ToValue for HubAccessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HubContentArn", &self.hub_content_arn)
             .build()
     }
 }
-
-/// The required properties of [`ImageConfig`], by name: `ImageConfig::new(ImageConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageConfigRequired {
-    /// `RepositoryAccessMode`: a [`RepositoryAccessMode`] value, required.
-    pub repository_access_mode: RepositoryAccessMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryAccessMode", Shape::Str(&StrRule { allowed: &["Platform", "Vpc"], ..StrRule::ANY })),
-        ("RepositoryAuthConfig", Shape::Object(&RULE_RepositoryAuthConfig)),
-    ],
-    required: &["RepositoryAccessMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageConfig` property type of `AWS::SageMaker::Model`.
 ///
@@ -453,54 +368,37 @@ pub struct ImageConfig {
     /// `RepositoryAuthConfig`: a [`RepositoryAuthConfig`] object.
     ///
     /// (Optional) Specifies an authentication configuration for the private docker registry where your model image is hosted. Specify a value for this property only if you specified `Vpc` as the value for the `RepositoryAccessMode` field, and the private Docker registry where the model image is hosted requires authentication.
-    pub repository_auth_config: Option<Obj<RepositoryAuthConfig>>,
+    pub repository_auth_config: ::std::option::Option<crate::Obj<RepositoryAuthConfig>>,
 }
 
 #[rustfmt::skip]
 impl ImageConfig {
-    /// A `ImageConfig` with its required properties, named in a [`ImageConfigRequired`].
+    /// A `ImageConfig` with its one required property, `RepositoryAccessMode`.
     #[inline]
-    pub fn new(required: ImageConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RepositoryAccessMode>) -> Self {
         Self {
-            repository_access_mode: required.repository_access_mode,
-            repository_auth_config: None,
+            repository_access_mode: value.into(),
+            repository_auth_config: ::std::option::Option::None,
         }
     }
 
     /// `RepositoryAccessMode`: a [`RepositoryAccessMode`] value, required.
-    pub fn repository_access_mode(mut self, value: impl Into<RepositoryAccessMode>) -> Self { self.repository_access_mode = value.into(); self }
+    pub fn repository_access_mode(mut self, value: impl ::std::convert::Into<RepositoryAccessMode>) -> Self { self.repository_access_mode = value.into(); self }
     /// `RepositoryAuthConfig`: a [`RepositoryAuthConfig`] object.
-    pub fn repository_auth_config(mut self, value: impl Into<Obj<RepositoryAuthConfig>>) -> Self { self.repository_auth_config = Some(value.into()); self }
+    pub fn repository_auth_config(mut self, value: impl ::std::convert::Into<crate::Obj<RepositoryAuthConfig>>) -> Self { self.repository_auth_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ImageConfig {}
+impl crate::PropertyType for ImageConfig {}
 
-impl ToValue for ImageConfig {
+impl ::cloudwright_core::ToValue for ImageConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RepositoryAccessMode", &self.repository_access_mode)
             .opt("RepositoryAuthConfig", &self.repository_auth_config)
             .build()
     }
 }
-
-/// The required properties of [`InferenceExecutionConfig`], by name: `InferenceExecutionConfig::new(InferenceExecutionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InferenceExecutionConfigRequired {
-    /// `Mode`: an [`InferenceExecutionConfigMode`] value, required.
-    pub mode: InferenceExecutionConfigMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceExecutionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["Serial", "Direct"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceExecutionConfig` property type of `AWS::SageMaker::Model`.
 ///
@@ -520,43 +418,28 @@ pub struct InferenceExecutionConfig {
 
 #[rustfmt::skip]
 impl InferenceExecutionConfig {
-    /// A `InferenceExecutionConfig` with its required properties, named in a [`InferenceExecutionConfigRequired`].
+    /// A `InferenceExecutionConfig` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: InferenceExecutionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<InferenceExecutionConfigMode>) -> Self {
         Self {
-            mode: required.mode,
+            mode: value.into(),
         }
     }
 
     /// `Mode`: an [`InferenceExecutionConfigMode`] value, required.
-    pub fn mode(mut self, value: impl Into<InferenceExecutionConfigMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<InferenceExecutionConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for InferenceExecutionConfig {}
+impl crate::PropertyType for InferenceExecutionConfig {}
 
-impl ToValue for InferenceExecutionConfig {
+impl ::cloudwright_core::ToValue for InferenceExecutionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Mode", &self.mode)
+            .build()
     }
 }
-
-/// The required properties of [`ModelDataSource`], by name: `ModelDataSource::new(ModelDataSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelDataSourceRequired {
-    /// `S3DataSource`: a [`S3DataSource`] object, required.
-    pub s3_data_source: Obj<S3DataSource>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("S3DataSource", Shape::Object(&RULE_S3DataSource)),
-    ],
-    required: &["S3DataSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelDataSource` property type of `AWS::SageMaker::Model`.
 ///
@@ -568,42 +451,33 @@ pub struct ModelDataSource {
     /// `S3DataSource`: a [`S3DataSource`] object, required.
     ///
     /// Specifies the S3 location of ML model data to deploy.
-    pub s3_data_source: Obj<S3DataSource>,
+    pub s3_data_source: crate::Obj<S3DataSource>,
 }
 
 #[rustfmt::skip]
 impl ModelDataSource {
-    /// A `ModelDataSource` with its required properties, named in a [`ModelDataSourceRequired`].
+    /// A `ModelDataSource` with its one required property, `S3DataSource`.
     #[inline]
-    pub fn new(required: ModelDataSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3DataSource>>) -> Self {
         Self {
-            s3_data_source: required.s3_data_source,
+            s3_data_source: value.into(),
         }
     }
 
     /// `S3DataSource`: a [`S3DataSource`] object, required.
-    pub fn s3_data_source(mut self, value: impl Into<Obj<S3DataSource>>) -> Self { self.s3_data_source = value.into(); self }
+    pub fn s3_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<S3DataSource>>) -> Self { self.s3_data_source = value.into(); self }
 }
 
-impl PropertyType for ModelDataSource {}
+impl crate::PropertyType for ModelDataSource {}
 
-impl ToValue for ModelDataSource {
+impl ::cloudwright_core::ToValue for ModelDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3DataSource", &self.s3_data_source)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiModelConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ModelCacheSetting", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiModelConfig` property type of `AWS::SageMaker::Model`.
 ///
@@ -615,7 +489,7 @@ pub struct MultiModelConfig {
     /// `ModelCacheSetting`: a [`ModelCacheSetting`] value.
     ///
     /// Whether to cache models for a multi-model endpoint. By default, multi-model endpoints cache models so that a model does not have to be loaded into memory each time it is invoked. Some use cases do not benefit from model caching. For example, if an endpoint hosts a large number of models that are each invoked infrequently, the endpoint might perform better if you disable model caching. To disable model caching, set the value of this parameter to Disabled.
-    pub model_cache_setting: Option<ModelCacheSetting>,
+    pub model_cache_setting: ::std::option::Option<ModelCacheSetting>,
 }
 
 #[rustfmt::skip]
@@ -623,40 +497,23 @@ impl MultiModelConfig {
     /// A `MultiModelConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ModelCacheSetting`: a [`ModelCacheSetting`] value.
-    pub fn model_cache_setting(mut self, value: impl Into<ModelCacheSetting>) -> Self { self.model_cache_setting = Some(value.into()); self }
+    pub fn model_cache_setting(mut self, value: impl ::std::convert::Into<ModelCacheSetting>) -> Self { self.model_cache_setting = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiModelConfig {}
+impl crate::PropertyType for MultiModelConfig {}
 
-impl ToValue for MultiModelConfig {
+impl ::cloudwright_core::ToValue for MultiModelConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ModelCacheSetting", &self.model_cache_setting)
             .build()
     }
 }
-
-/// The required properties of [`RepositoryAuthConfig`], by name: `RepositoryAuthConfig::new(RepositoryAuthConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RepositoryAuthConfigRequired {
-    /// `RepositoryCredentialsProviderArn`: a string, required.
-    pub repository_credentials_provider_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryCredentialsProviderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["RepositoryCredentialsProviderArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RepositoryAuthConfig` property type of `AWS::SageMaker::Model`.
 ///
@@ -667,32 +524,32 @@ pub(crate) static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
 pub struct RepositoryAuthConfig {
     /// `RepositoryCredentialsProviderArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted. For information about how to create an AWS Lambda function, see \[Create a Lambda function with the console\](<https://docs.aws.amazon.com/lambda/latest/dg/getting-started-create-function.html>) in the *AWS Lambda Developer Guide* .
+    /// The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted. For information about how to create an AWS Lambda function, see [Create a Lambda function with the console](https://docs.aws.amazon.com/lambda/latest/dg/getting-started-create-function.html) in the *AWS Lambda Developer Guide* .
     ///
     /// Length 1 to 2048.
-    pub repository_credentials_provider_arn: Str,
+    pub repository_credentials_provider_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RepositoryAuthConfig {
-    /// A `RepositoryAuthConfig` with its required properties, named in a [`RepositoryAuthConfigRequired`].
+    /// A `RepositoryAuthConfig` with its one required property, `RepositoryCredentialsProviderArn`.
     #[inline]
-    pub fn new(required: RepositoryAuthConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            repository_credentials_provider_arn: required.repository_credentials_provider_arn,
+            repository_credentials_provider_arn: value.into(),
         }
     }
 
     /// `RepositoryCredentialsProviderArn`: a string, required.
-    pub fn repository_credentials_provider_arn(mut self, value: impl Into<Str>) -> Self { self.repository_credentials_provider_arn = value.into(); self }
+    pub fn repository_credentials_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_credentials_provider_arn = value.into(); self }
 }
 
-impl PropertyType for RepositoryAuthConfig {}
+impl crate::PropertyType for RepositoryAuthConfig {}
 
-impl ToValue for RepositoryAuthConfig {
+impl ::cloudwright_core::ToValue for RepositoryAuthConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "RepositoryCredentialsProviderArn",
                 &self.repository_credentials_provider_arn,
@@ -709,22 +566,8 @@ pub struct S3DataSourceRequired {
     /// `S3DataType`: a [`S3DataType`] value, required.
     pub s3_data_type: S3DataType,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
-        ("HubAccessConfig", Shape::Object(&RULE_HubAccessConfig)),
-        ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
-        ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["CompressionType", "S3DataType", "S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DataSource` property type of `AWS::SageMaker::Model`.
 ///
@@ -742,11 +585,11 @@ pub struct S3DataSource {
     /// `HubAccessConfig`: a [`HubAccessConfig`] object.
     ///
     /// The configuration for a private hub model reference that points to a SageMaker JumpStart public hub model.
-    pub hub_access_config: Option<Obj<HubAccessConfig>>,
+    pub hub_access_config: ::std::option::Option<crate::Obj<HubAccessConfig>>,
     /// `ModelAccessConfig`: a [`ModelAccessConfig`] object.
     ///
     /// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig`.
-    pub model_access_config: Option<Obj<ModelAccessConfig>>,
+    pub model_access_config: ::std::option::Option<crate::Obj<ModelAccessConfig>>,
     /// `S3DataType`: a [`S3DataType`] value, required.
     ///
     /// If you choose `S3Prefix` , `S3Uri` identifies a key name prefix. SageMaker uses all objects that match the specified key name prefix for model training.
@@ -795,7 +638,7 @@ pub struct S3DataSource {
     /// Your input bucket must be located in same AWS region as your training job.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -805,31 +648,31 @@ impl S3DataSource {
     pub fn new(required: S3DataSourceRequired) -> Self {
         Self {
             compression_type: required.compression_type,
-            hub_access_config: None,
-            model_access_config: None,
+            hub_access_config: ::std::option::Option::None,
+            model_access_config: ::std::option::Option::None,
             s3_data_type: required.s3_data_type,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `CompressionType`: a [`CompressionType`] value, required.
-    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self { self.compression_type = value.into(); self }
+    pub fn compression_type(mut self, value: impl ::std::convert::Into<CompressionType>) -> Self { self.compression_type = value.into(); self }
     /// `HubAccessConfig`: a [`HubAccessConfig`] object.
-    pub fn hub_access_config(mut self, value: impl Into<Obj<HubAccessConfig>>) -> Self { self.hub_access_config = Some(value.into()); self }
+    pub fn hub_access_config(mut self, value: impl ::std::convert::Into<crate::Obj<HubAccessConfig>>) -> Self { self.hub_access_config = ::std::option::Option::Some(value.into()); self }
     /// `ModelAccessConfig`: a [`ModelAccessConfig`] object.
-    pub fn model_access_config(mut self, value: impl Into<Obj<ModelAccessConfig>>) -> Self { self.model_access_config = Some(value.into()); self }
+    pub fn model_access_config(mut self, value: impl ::std::convert::Into<crate::Obj<ModelAccessConfig>>) -> Self { self.model_access_config = ::std::option::Option::Some(value.into()); self }
     /// `S3DataType`: a [`S3DataType`] value, required.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
+    pub fn s3_data_type(mut self, value: impl ::std::convert::Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for S3DataSource {}
+impl crate::PropertyType for S3DataSource {}
 
-impl ToValue for S3DataSource {
+impl ::cloudwright_core::ToValue for S3DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CompressionType", &self.compression_type)
             .opt("HubAccessConfig", &self.hub_access_config)
             .opt("ModelAccessConfig", &self.model_access_config)
@@ -843,21 +686,10 @@ impl ToValue for S3DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Model`.
 ///
@@ -867,11 +699,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -886,17 +718,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -907,25 +739,14 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-    ],
-    required: &["Subnets", "SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfig` property type of `AWS::SageMaker::Model`.
 ///
-/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
+/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see [Give SageMaker Access to Resources in your Amazon VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-model-vpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -935,13 +756,13 @@ pub struct VpcConfig {
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^[-0-9a-zA-Z]+$`, length 0 to 32.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `^[-0-9a-zA-Z]+$`, length 0 to 32.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -956,17 +777,17 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
@@ -981,24 +802,24 @@ pub enum ContainerDefinitionMode {
     /// `MultiModel`
     MultiModel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContainerDefinitionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContainerDefinitionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContainerDefinitionMode {
+impl ::cloudwright_core::ToValue for ContainerDefinitionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleModel => "SingleModel",
             Self::MultiModel => "MultiModel",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1010,24 +831,24 @@ pub enum InferenceExecutionConfigMode {
     /// `Direct`
     Direct,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InferenceExecutionConfigMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InferenceExecutionConfigMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InferenceExecutionConfigMode {
+impl ::cloudwright_core::ToValue for InferenceExecutionConfigMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Serial => "Serial",
             Self::Direct => "Direct",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1039,24 +860,24 @@ pub enum ModelCacheSetting {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ModelCacheSetting {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ModelCacheSetting {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ModelCacheSetting {
+impl ::cloudwright_core::ToValue for ModelCacheSetting {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1068,23 +889,175 @@ pub enum RepositoryAccessMode {
     /// `Vpc`
     Vpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RepositoryAccessMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RepositoryAccessMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RepositoryAccessMode {
+impl ::cloudwright_core::ToValue for RepositoryAccessMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Platform => "Platform",
             Self::Vpc => "Vpc",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_ModelAccessConfig;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)(\\/[0-9]{1,9})?$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Model: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: Some(0), max_items: Some(15), unique: false })),
+            ("EnableNetworkIsolation", Shape::Bool),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InferenceExecutionConfig", Shape::Object(&RULE_InferenceExecutionConfig)),
+            ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PrimaryContainer", Shape::Object(&RULE_ContainerDefinition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Environment", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
+            ("InferenceSpecificationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["SingleModel", "MultiModel"], ..StrRule::ANY })),
+            ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
+            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(176), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("MultiModelConfig", Shape::Object(&RULE_MultiModelConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HubAccessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HubContentArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["HubContentArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryAccessMode", Shape::Str(&StrRule { allowed: &["Platform", "Vpc"], ..StrRule::ANY })),
+            ("RepositoryAuthConfig", Shape::Object(&RULE_RepositoryAuthConfig)),
+        ],
+        required: &["RepositoryAccessMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceExecutionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["Serial", "Direct"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("S3DataSource", Shape::Object(&RULE_S3DataSource)),
+        ],
+        required: &["S3DataSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiModelConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ModelCacheSetting", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryCredentialsProviderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["RepositoryCredentialsProviderArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
+            ("HubAccessConfig", Shape::Object(&RULE_HubAccessConfig)),
+            ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
+            ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["CompressionType", "S3DataType", "S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+        ],
+        required: &["Subnets", "SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{ModelApprovalStatus, ModelCardStatus, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,63}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,255}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
 
 /// The required properties of [`ModelCard`], by name: `ModelCard::new(ModelCardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelCardRequired {
     /// `Content`: a [`Content`] object, required.
-    pub content: Obj<Content>,
+    pub content: crate::Obj<Content>,
     /// `ModelCardName`: a string, required.
-    pub model_card_name: Str,
+    pub model_card_name: ::cloudwright_core::Str,
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
     pub model_card_status: ModelCardStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Object(&RULE_Content)),
-        ("CreatedBy", Shape::Object(&RULE_UserContext)),
-        ("LastModifiedBy", Shape::Object(&RULE_UserContext)),
-        ("ModelCardName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
-        ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-    ],
-    required: &["ModelCardName", "Content", "ModelCardStatus"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::ModelCard` resource.
 ///
 /// Creates an Amazon SageMaker Model Card.
 ///
-/// For information about how to use model cards, see \[Amazon SageMaker Model Card\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html>) .
+/// For information about how to use model cards, see [Amazon SageMaker Model Card](https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html) .
 ///
 /// `Ref` returns its `ModelCardName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ModelCardAttributes`], which `Handle<ModelCard>` dereferences to.
@@ -60,8 +35,8 @@ pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
 pub struct ModelCard {
     /// `Content`: a [`Content`] object, required.
     ///
-    /// The content of the model card. Content uses the \[model card JSON schema\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema>) .
-    pub content: Obj<Content>,
+    /// The content of the model card. Content uses the [model card JSON schema](https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema) .
+    pub content: crate::Obj<Content>,
     /// `CreatedBy`: an [`UserContext`] object.
     ///
     /// Information about the user who created or modified one or more of the following:
@@ -72,17 +47,17 @@ pub struct ModelCard {
     /// - Lineage group
     /// - Project
     /// - Model Card
-    pub created_by: Option<Obj<UserContext>>,
+    pub created_by: ::std::option::Option<crate::Obj<UserContext>>,
     /// `LastModifiedBy`: an [`UserContext`] object.
     ///
     /// Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
-    pub last_modified_by: Option<Obj<UserContext>>,
+    pub last_modified_by: ::std::option::Option<crate::Obj<UserContext>>,
     /// `ModelCardName`: a string, required.
     ///
     /// The unique name of the model card.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length at most 63; create-only: changing it replaces the resource.
-    pub model_card_name: Str,
+    pub model_card_name: ::cloudwright_core::Str,
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
     ///
     /// The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
@@ -97,13 +72,13 @@ pub struct ModelCard {
     /// The security configuration used to protect model card data.
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_config: Option<Obj<SecurityConfig>>,
+    pub security_config: ::std::option::Option<crate::Obj<SecurityConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs used to manage metadata for the model card.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +88,7 @@ impl ModelCard {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ModelCard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelcard.html",
         primary_identifier: &["ModelCardName"],
@@ -124,7 +99,7 @@ impl ModelCard {
         read_only: &["ModelCardArn", "ModelCardVersion", "CreatedBy/DomainId", "CreatedBy/UserProfileArn", "CreatedBy/UserProfileName", "LastModifiedBy/DomainId", "LastModifiedBy/UserProfileArn", "LastModifiedBy/UserProfileName", "CreationTime", "LastModifiedTime", "ModelCardProcessingStatus"],
         attributes: &["CreatedBy.DomainId", "CreatedBy.UserProfileArn", "CreatedBy.UserProfileName", "CreationTime", "LastModifiedBy.DomainId", "LastModifiedBy.UserProfileArn", "LastModifiedBy.UserProfileName", "LastModifiedTime", "ModelCardArn", "ModelCardProcessingStatus", "ModelCardVersion"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ModelCard` with its required properties, named in a [`ModelCardRequired`].
@@ -132,49 +107,51 @@ impl ModelCard {
     pub fn new(required: ModelCardRequired) -> Self {
         Self {
             content: required.content,
-            created_by: None,
-            last_modified_by: None,
+            created_by: ::std::option::Option::None,
+            last_modified_by: ::std::option::Option::None,
             model_card_name: required.model_card_name,
             model_card_status: required.model_card_status,
-            security_config: None,
-            tags: None,
+            security_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Content`: a [`Content`] object, required.
-    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<crate::Obj<Content>>) -> Self { self.content = value.into(); self }
     /// `CreatedBy`: an [`UserContext`] object.
-    pub fn created_by(mut self, value: impl Into<Obj<UserContext>>) -> Self { self.created_by = Some(value.into()); self }
+    pub fn created_by(mut self, value: impl ::std::convert::Into<crate::Obj<UserContext>>) -> Self { self.created_by = ::std::option::Option::Some(value.into()); self }
     /// `LastModifiedBy`: an [`UserContext`] object.
-    pub fn last_modified_by(mut self, value: impl Into<Obj<UserContext>>) -> Self { self.last_modified_by = Some(value.into()); self }
+    pub fn last_modified_by(mut self, value: impl ::std::convert::Into<crate::Obj<UserContext>>) -> Self { self.last_modified_by = ::std::option::Option::Some(value.into()); self }
     /// `ModelCardName`: a string, required.
-    pub fn model_card_name(mut self, value: impl Into<Str>) -> Self { self.model_card_name = value.into(); self }
+    pub fn model_card_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_card_name = value.into(); self }
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
-    pub fn model_card_status(mut self, value: impl Into<ModelCardStatus>) -> Self { self.model_card_status = value.into(); self }
+    pub fn model_card_status(mut self, value: impl ::std::convert::Into<ModelCardStatus>) -> Self { self.model_card_status = value.into(); self }
     /// `SecurityConfig`: a [`SecurityConfig`] object.
-    pub fn security_config(mut self, value: impl Into<Obj<SecurityConfig>>) -> Self { self.security_config = Some(value.into()); self }
+    pub fn security_config(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityConfig>>) -> Self { self.security_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModelCard {
+impl ::cloudwright_core::Resource for ModelCard {
     type Attributes = ModelCardAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelCard, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModelCard, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModelCard {
+impl ::cloudwright_core::ToValue for ModelCard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Content", &self.content)
             .opt("CreatedBy", &self.created_by)
             .opt("LastModifiedBy", &self.last_modified_by)
@@ -186,12 +163,12 @@ impl ToValue for ModelCard {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModelCard`]: `Handle<ModelCard>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModelCard`]: `Handle<ModelCard>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelCardAttributes(ResourceRef);
+pub struct ModelCardAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelCardAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelCardAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,101 +178,90 @@ impl ModelCardAttributes {
     ///
     /// The domain associated with the user.
     #[inline]
-    pub fn created_by_domain_id(&self) -> Value {
-        self.0.get_att("CreatedBy.DomainId")
+    pub fn created_by_domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy.DomainId"))
     }
 
     /// `Fn::GetAtt` `CreatedBy.UserProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user's profile.
     #[inline]
-    pub fn created_by_user_profile_arn(&self) -> Value {
-        self.0.get_att("CreatedBy.UserProfileArn")
+    pub fn created_by_user_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy.UserProfileArn"))
     }
 
     /// `Fn::GetAtt` `CreatedBy.UserProfileName`: a string.
     ///
     /// The name of the user's profile.
     #[inline]
-    pub fn created_by_user_profile_name(&self) -> Value {
-        self.0.get_att("CreatedBy.UserProfileName")
+    pub fn created_by_user_profile_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy.UserProfileName"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The date and time the model card was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedBy.DomainId`: a string.
     ///
     /// The domain associated with the user.
     #[inline]
-    pub fn last_modified_by_domain_id(&self) -> Value {
-        self.0.get_att("LastModifiedBy.DomainId")
+    pub fn last_modified_by_domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedBy.DomainId"))
     }
 
     /// `Fn::GetAtt` `LastModifiedBy.UserProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user's profile.
     #[inline]
-    pub fn last_modified_by_user_profile_arn(&self) -> Value {
-        self.0.get_att("LastModifiedBy.UserProfileArn")
+    pub fn last_modified_by_user_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedBy.UserProfileArn"))
     }
 
     /// `Fn::GetAtt` `LastModifiedBy.UserProfileName`: a string.
     ///
     /// The name of the user's profile.
     #[inline]
-    pub fn last_modified_by_user_profile_name(&self) -> Value {
-        self.0.get_att("LastModifiedBy.UserProfileName")
+    pub fn last_modified_by_user_profile_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedBy.UserProfileName"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The date and time the model card was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `ModelCardArn`: a string.
     ///
     /// The Amazon Resource Number (ARN) of the model card. For example, `arn:aws:sagemaker:us-west-2:012345678901:modelcard/examplemodelcard` .
     #[inline]
-    pub fn model_card_arn(&self) -> Value {
-        self.0.get_att("ModelCardArn")
+    pub fn model_card_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelCardArn"))
     }
 
     /// `Fn::GetAtt` `ModelCardProcessingStatus`: one of a set of strings.
     ///
     /// The processing status of model card deletion. The ModelCardProcessingStatus updates throughout the different deletion steps.
     #[inline]
-    pub fn model_card_processing_status(&self) -> Value {
-        self.0.get_att("ModelCardProcessingStatus")
+    pub fn model_card_processing_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelCardProcessingStatus"))
     }
 
     /// `Fn::GetAtt` `ModelCardVersion`: an integer.
     ///
     /// A version of the model card.
     #[inline]
-    pub fn model_card_version(&self) -> Value {
-        self.0.get_att("ModelCardVersion")
+    pub fn model_card_version(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ModelCardVersion"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdditionalInformation: ObjRule = ObjRule {
-    properties: &[
-        ("CaveatsAndRecommendations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("CustomDetails", Shape::Typed(json_type::OBJECT)),
-        ("EthicalConsiderations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdditionalInformation` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -309,17 +275,17 @@ pub struct AdditionalInformation {
     /// Caveats and recommendations for those who might use this model in their applications.
     ///
     /// Length at most 2048.
-    pub caveats_and_recommendations: Option<Str>,
+    pub caveats_and_recommendations: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomDetails`: a JSON value.
     ///
     /// Any additional information to document about the model.
-    pub custom_details: Option<Json>,
+    pub custom_details: ::std::option::Option<::cloudwright_core::Json>,
     /// `EthicalConsiderations`: a string.
     ///
     /// Any ethical considerations documented by the model card author.
     ///
     /// Length at most 2048.
-    pub ethical_considerations: Option<Str>,
+    pub ethical_considerations: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -327,23 +293,23 @@ impl AdditionalInformation {
     /// A `AdditionalInformation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CaveatsAndRecommendations`: a string.
-    pub fn caveats_and_recommendations(mut self, value: impl Into<Str>) -> Self { self.caveats_and_recommendations = Some(value.into()); self }
+    pub fn caveats_and_recommendations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.caveats_and_recommendations = ::std::option::Option::Some(value.into()); self }
     /// `CustomDetails`: a JSON value.
-    pub fn custom_details(mut self, value: impl Into<Json>) -> Self { self.custom_details = Some(value.into()); self }
+    pub fn custom_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_details = ::std::option::Option::Some(value.into()); self }
     /// `EthicalConsiderations`: a string.
-    pub fn ethical_considerations(mut self, value: impl Into<Str>) -> Self { self.ethical_considerations = Some(value.into()); self }
+    pub fn ethical_considerations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ethical_considerations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdditionalInformation {}
+impl crate::PropertyType for AdditionalInformation {}
 
-impl ToValue for AdditionalInformation {
+impl ::cloudwright_core::ToValue for AdditionalInformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CaveatsAndRecommendations",
                 &self.caveats_and_recommendations,
@@ -353,17 +319,6 @@ impl ToValue for AdditionalInformation {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BusinessDetails: ObjRule = ObjRule {
-    properties: &[
-        ("BusinessProblem", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("BusinessStakeholders", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("LineOfBusiness", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BusinessDetails` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -377,19 +332,19 @@ pub struct BusinessDetails {
     /// The specific business problem that the model is trying to solve.
     ///
     /// Length at most 2048.
-    pub business_problem: Option<Str>,
+    pub business_problem: ::std::option::Option<::cloudwright_core::Str>,
     /// `BusinessStakeholders`: a string.
     ///
     /// The relevant stakeholders for the model.
     ///
     /// Length at most 2048.
-    pub business_stakeholders: Option<Str>,
+    pub business_stakeholders: ::std::option::Option<::cloudwright_core::Str>,
     /// `LineOfBusiness`: a string.
     ///
     /// The broader business need that the model is serving.
     ///
     /// Length at most 2048.
-    pub line_of_business: Option<Str>,
+    pub line_of_business: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -397,48 +352,29 @@ impl BusinessDetails {
     /// A `BusinessDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BusinessProblem`: a string.
-    pub fn business_problem(mut self, value: impl Into<Str>) -> Self { self.business_problem = Some(value.into()); self }
+    pub fn business_problem(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_problem = ::std::option::Option::Some(value.into()); self }
     /// `BusinessStakeholders`: a string.
-    pub fn business_stakeholders(mut self, value: impl Into<Str>) -> Self { self.business_stakeholders = Some(value.into()); self }
+    pub fn business_stakeholders(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_stakeholders = ::std::option::Option::Some(value.into()); self }
     /// `LineOfBusiness`: a string.
-    pub fn line_of_business(mut self, value: impl Into<Str>) -> Self { self.line_of_business = Some(value.into()); self }
+    pub fn line_of_business(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.line_of_business = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BusinessDetails {}
+impl crate::PropertyType for BusinessDetails {}
 
-impl ToValue for BusinessDetails {
+impl ::cloudwright_core::ToValue for BusinessDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BusinessProblem", &self.business_problem)
             .opt("BusinessStakeholders", &self.business_stakeholders)
             .opt("LineOfBusiness", &self.line_of_business)
             .build()
     }
 }
-
-/// The required properties of [`Container`], by name: `Container::new(ContainerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContainerRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Container: ObjRule = ObjRule {
-    properties: &[
-        ("Image", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("ModelDataUrl", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("NearestModelName", Shape::STR),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Container` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -450,45 +386,45 @@ pub struct Container {
     /// Inference environment path. The Amazon EC2 Container Registry (Amazon ECR) path where inference code is stored.
     ///
     /// Length at most 255.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `ModelDataUrl`: a string.
     ///
     /// The Amazon S3 path where the model artifacts, which result from model training, are stored.
     ///
     /// Length at most 1024.
-    pub model_data_url: Option<Str>,
+    pub model_data_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `NearestModelName`: a string.
     ///
     /// The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model.
-    pub nearest_model_name: Option<Str>,
+    pub nearest_model_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Container {
-    /// A `Container` with its required properties, named in a [`ContainerRequired`].
+    /// A `Container` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: ContainerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            image: required.image,
-            model_data_url: None,
-            nearest_model_name: None,
+            image: value.into(),
+            model_data_url: ::std::option::Option::None,
+            nearest_model_name: ::std::option::Option::None,
         }
     }
 
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `ModelDataUrl`: a string.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
+    pub fn model_data_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_data_url = ::std::option::Option::Some(value.into()); self }
     /// `NearestModelName`: a string.
-    pub fn nearest_model_name(mut self, value: impl Into<Str>) -> Self { self.nearest_model_name = Some(value.into()); self }
+    pub fn nearest_model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nearest_model_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Container {}
+impl crate::PropertyType for Container {}
 
-impl ToValue for Container {
+impl ::cloudwright_core::ToValue for Container {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Image", &self.image)
             .opt("ModelDataUrl", &self.model_data_url)
             .opt("NearestModelName", &self.nearest_model_name)
@@ -496,24 +432,9 @@ impl ToValue for Container {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Content: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalInformation", Shape::Object(&RULE_AdditionalInformation)),
-        ("BusinessDetails", Shape::Object(&RULE_BusinessDetails)),
-        ("EvaluationDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationDetail), min_items: None, max_items: None, unique: false })),
-        ("IntendedUses", Shape::Object(&RULE_IntendedUses)),
-        ("ModelOverview", Shape::Object(&RULE_ModelOverview)),
-        ("ModelPackageDetails", Shape::Object(&RULE_ModelPackageDetails)),
-        ("TrainingDetails", Shape::Object(&RULE_TrainingDetails)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Content` property type of `AWS::SageMaker::ModelCard`.
 ///
-/// The content of the model card. It follows the \[model card json schema\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema>) .
+/// The content of the model card. It follows the [model card json schema](https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelcard-content.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -521,33 +442,33 @@ pub struct Content {
     /// `AdditionalInformation`: an [`AdditionalInformation`] object.
     ///
     /// Additional information about the model.
-    pub additional_information: Option<Obj<AdditionalInformation>>,
+    pub additional_information: ::std::option::Option<crate::Obj<AdditionalInformation>>,
     /// `BusinessDetails`: a [`BusinessDetails`] object.
     ///
     /// Information about how the model supports business goals.
-    pub business_details: Option<Obj<BusinessDetails>>,
+    pub business_details: ::std::option::Option<crate::Obj<BusinessDetails>>,
     /// `EvaluationDetails`: a list of [`EvaluationDetail`] objects.
     ///
     /// An overview about the model's evaluation.
     ///
     /// Default `[]`.
-    pub evaluation_details: Option<List<EvaluationDetail>>,
+    pub evaluation_details: ::std::option::Option<::cloudwright_core::List<EvaluationDetail>>,
     /// `IntendedUses`: an [`IntendedUses`] object.
     ///
     /// The intended usage of the model.
-    pub intended_uses: Option<Obj<IntendedUses>>,
+    pub intended_uses: ::std::option::Option<crate::Obj<IntendedUses>>,
     /// `ModelOverview`: a [`ModelOverview`] object.
     ///
     /// An overview about the model
-    pub model_overview: Option<Obj<ModelOverview>>,
+    pub model_overview: ::std::option::Option<crate::Obj<ModelOverview>>,
     /// `ModelPackageDetails`: a [`ModelPackageDetails`] object.
     ///
     /// Metadata information related to model package version
-    pub model_package_details: Option<Obj<ModelPackageDetails>>,
+    pub model_package_details: ::std::option::Option<crate::Obj<ModelPackageDetails>>,
     /// `TrainingDetails`: a [`TrainingDetails`] object.
     ///
     /// An overview about model training.
-    pub training_details: Option<Obj<TrainingDetails>>,
+    pub training_details: ::std::option::Option<crate::Obj<TrainingDetails>>,
 }
 
 #[rustfmt::skip]
@@ -555,31 +476,31 @@ impl Content {
     /// A `Content` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalInformation`: an [`AdditionalInformation`] object.
-    pub fn additional_information(mut self, value: impl Into<Obj<AdditionalInformation>>) -> Self { self.additional_information = Some(value.into()); self }
+    pub fn additional_information(mut self, value: impl ::std::convert::Into<crate::Obj<AdditionalInformation>>) -> Self { self.additional_information = ::std::option::Option::Some(value.into()); self }
     /// `BusinessDetails`: a [`BusinessDetails`] object.
-    pub fn business_details(mut self, value: impl Into<Obj<BusinessDetails>>) -> Self { self.business_details = Some(value.into()); self }
+    pub fn business_details(mut self, value: impl ::std::convert::Into<crate::Obj<BusinessDetails>>) -> Self { self.business_details = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationDetails`: a list of [`EvaluationDetail`] objects.
-    pub fn evaluation_details(mut self, value: impl Into<List<EvaluationDetail>>) -> Self { self.evaluation_details = Some(value.into()); self }
+    pub fn evaluation_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EvaluationDetail>>) -> Self { self.evaluation_details = ::std::option::Option::Some(value.into()); self }
     /// `IntendedUses`: an [`IntendedUses`] object.
-    pub fn intended_uses(mut self, value: impl Into<Obj<IntendedUses>>) -> Self { self.intended_uses = Some(value.into()); self }
+    pub fn intended_uses(mut self, value: impl ::std::convert::Into<crate::Obj<IntendedUses>>) -> Self { self.intended_uses = ::std::option::Option::Some(value.into()); self }
     /// `ModelOverview`: a [`ModelOverview`] object.
-    pub fn model_overview(mut self, value: impl Into<Obj<ModelOverview>>) -> Self { self.model_overview = Some(value.into()); self }
+    pub fn model_overview(mut self, value: impl ::std::convert::Into<crate::Obj<ModelOverview>>) -> Self { self.model_overview = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageDetails`: a [`ModelPackageDetails`] object.
-    pub fn model_package_details(mut self, value: impl Into<Obj<ModelPackageDetails>>) -> Self { self.model_package_details = Some(value.into()); self }
+    pub fn model_package_details(mut self, value: impl ::std::convert::Into<crate::Obj<ModelPackageDetails>>) -> Self { self.model_package_details = ::std::option::Option::Some(value.into()); self }
     /// `TrainingDetails`: a [`TrainingDetails`] object.
-    pub fn training_details(mut self, value: impl Into<Obj<TrainingDetails>>) -> Self { self.training_details = Some(value.into()); self }
+    pub fn training_details(mut self, value: impl ::std::convert::Into<crate::Obj<TrainingDetails>>) -> Self { self.training_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Content {}
+impl crate::PropertyType for Content {}
 
-impl ToValue for Content {
+impl ::cloudwright_core::ToValue for Content {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdditionalInformation", &self.additional_information)
             .opt("BusinessDetails", &self.business_details)
             .opt("EvaluationDetails", &self.evaluation_details)
@@ -590,28 +511,6 @@ impl ToValue for Content {
             .build()
     }
 }
-
-/// The required properties of [`EvaluationDetail`], by name: `EvaluationDetail::new(EvaluationDetailRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvaluationDetailRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EvaluationDetail: ObjRule = ObjRule {
-    properties: &[
-        ("Datasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
-        ("EvaluationJobArn", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("EvaluationObservation", Shape::Str(&StrRule { max_len: Some(2096), ..StrRule::ANY })),
-        ("Metadata", Shape::Typed(json_type::OBJECT)),
-        ("MetricGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGroup), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EvaluationDetail` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -625,72 +524,72 @@ pub struct EvaluationDetail {
     /// The location of the datasets used to evaluate the model.
     ///
     /// Items at most 10; each item: length at most 1024.
-    pub datasets: Option<List<Str>>,
+    pub datasets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EvaluationJobArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the evaluation job.
     ///
     /// Length at most 256.
-    pub evaluation_job_arn: Option<Str>,
+    pub evaluation_job_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `EvaluationObservation`: a string.
     ///
     /// Any observations made during the model evaluation.
     ///
     /// Length at most 2096.
-    pub evaluation_observation: Option<Str>,
+    pub evaluation_observation: ::std::option::Option<::cloudwright_core::Str>,
     /// `Metadata`: a JSON value.
     ///
     /// Additional attributes associated with the evaluation results.
-    pub metadata: Option<Json>,
+    pub metadata: ::std::option::Option<::cloudwright_core::Json>,
     /// `MetricGroups`: a list of [`MetricGroup`] objects.
     ///
     /// An evaluation Metric Group object.
     ///
     /// Default `[]`.
-    pub metric_groups: Option<List<MetricGroup>>,
+    pub metric_groups: ::std::option::Option<::cloudwright_core::List<MetricGroup>>,
     /// `Name`: a string, required.
     ///
     /// The evaluation job name.
     ///
     /// Pattern `.{1,63}`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EvaluationDetail {
-    /// A `EvaluationDetail` with its required properties, named in a [`EvaluationDetailRequired`].
+    /// A `EvaluationDetail` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: EvaluationDetailRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            datasets: None,
-            evaluation_job_arn: None,
-            evaluation_observation: None,
-            metadata: None,
-            metric_groups: None,
-            name: required.name,
+            datasets: ::std::option::Option::None,
+            evaluation_job_arn: ::std::option::Option::None,
+            evaluation_observation: ::std::option::Option::None,
+            metadata: ::std::option::Option::None,
+            metric_groups: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `Datasets`: a list of strings.
-    pub fn datasets(mut self, value: impl Into<List<Str>>) -> Self { self.datasets = Some(value.into()); self }
+    pub fn datasets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.datasets = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationJobArn`: a string.
-    pub fn evaluation_job_arn(mut self, value: impl Into<Str>) -> Self { self.evaluation_job_arn = Some(value.into()); self }
+    pub fn evaluation_job_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluation_job_arn = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationObservation`: a string.
-    pub fn evaluation_observation(mut self, value: impl Into<Str>) -> Self { self.evaluation_observation = Some(value.into()); self }
+    pub fn evaluation_observation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.evaluation_observation = ::std::option::Option::Some(value.into()); self }
     /// `Metadata`: a JSON value.
-    pub fn metadata(mut self, value: impl Into<Json>) -> Self { self.metadata = Some(value.into()); self }
+    pub fn metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.metadata = ::std::option::Option::Some(value.into()); self }
     /// `MetricGroups`: a list of [`MetricGroup`] objects.
-    pub fn metric_groups(mut self, value: impl Into<List<MetricGroup>>) -> Self { self.metric_groups = Some(value.into()); self }
+    pub fn metric_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MetricGroup>>) -> Self { self.metric_groups = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for EvaluationDetail {}
+impl crate::PropertyType for EvaluationDetail {}
 
-impl ToValue for EvaluationDetail {
+impl ::cloudwright_core::ToValue for EvaluationDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Datasets", &self.datasets)
             .opt("EvaluationJobArn", &self.evaluation_job_arn)
             .opt("EvaluationObservation", &self.evaluation_observation)
@@ -700,17 +599,6 @@ impl ToValue for EvaluationDetail {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Function: ObjRule = ObjRule {
-    properties: &[
-        ("Condition", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
-        ("Facet", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
-        ("Function", Shape::Str(&StrRule { allowed: &["Maximize", "Minimize"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Function` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -722,13 +610,13 @@ pub struct Function {
     /// `Condition`: a string.
     ///
     /// Length at most 63.
-    pub condition: Option<Str>,
+    pub condition: ::std::option::Option<::cloudwright_core::Str>,
     /// `Facet`: a string.
     ///
     /// Length at most 63.
-    pub facet: Option<Str>,
+    pub facet: ::std::option::Option<::cloudwright_core::Str>,
     /// `Function`: a [`FunctionFunction`] value.
-    pub function: Option<FunctionFunction>,
+    pub function: ::std::option::Option<FunctionFunction>,
 }
 
 #[rustfmt::skip]
@@ -736,38 +624,29 @@ impl Function {
     /// A `Function` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Condition`: a string.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
+    pub fn condition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition = ::std::option::Option::Some(value.into()); self }
     /// `Facet`: a string.
-    pub fn facet(mut self, value: impl Into<Str>) -> Self { self.facet = Some(value.into()); self }
+    pub fn facet(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.facet = ::std::option::Option::Some(value.into()); self }
     /// `Function`: a [`FunctionFunction`] value.
-    pub fn function(mut self, value: impl Into<FunctionFunction>) -> Self { self.function = Some(value.into()); self }
+    pub fn function(mut self, value: impl ::std::convert::Into<FunctionFunction>) -> Self { self.function = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Function {}
+impl crate::PropertyType for Function {}
 
-impl ToValue for Function {
+impl ::cloudwright_core::ToValue for Function {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Condition", &self.condition)
             .opt("Facet", &self.facet)
             .opt("Function", &self.function)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceEnvironment: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceEnvironment` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -779,7 +658,7 @@ pub struct InferenceEnvironment {
     /// `ContainerImage`: a list of strings.
     ///
     /// Items at most 15; each item: length at most 1024.
-    pub container_image: Option<List<Str>>,
+    pub container_image: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -787,40 +666,23 @@ impl InferenceEnvironment {
     /// A `InferenceEnvironment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerImage`: a list of strings.
-    pub fn container_image(mut self, value: impl Into<List<Str>>) -> Self { self.container_image = Some(value.into()); self }
+    pub fn container_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_image = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceEnvironment {}
+impl crate::PropertyType for InferenceEnvironment {}
 
-impl ToValue for InferenceEnvironment {
+impl ::cloudwright_core::ToValue for InferenceEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerImage", &self.container_image)
             .build()
     }
 }
-
-/// The required properties of [`InferenceSpecification`], by name: `InferenceSpecification::new(InferenceSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InferenceSpecificationRequired {
-    /// `Containers`: a list of [`Container`] objects, required.
-    pub containers: List<Container>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_Container), min_items: Some(1), max_items: Some(15), unique: false })),
-    ],
-    required: &["Containers"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceSpecification` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -834,46 +696,33 @@ pub struct InferenceSpecification {
     /// The Amazon ECR registry path of the Docker image that contains the inference code.
     ///
     /// Items 1 to 15.
-    pub containers: List<Container>,
+    pub containers: ::cloudwright_core::List<Container>,
 }
 
 #[rustfmt::skip]
 impl InferenceSpecification {
-    /// A `InferenceSpecification` with its required properties, named in a [`InferenceSpecificationRequired`].
+    /// A `InferenceSpecification` with its one required property, `Containers`.
     #[inline]
-    pub fn new(required: InferenceSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Container>>) -> Self {
         Self {
-            containers: required.containers,
+            containers: value.into(),
         }
     }
 
     /// `Containers`: a list of [`Container`] objects, required.
-    pub fn containers(mut self, value: impl Into<List<Container>>) -> Self { self.containers = value.into(); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Container>>) -> Self { self.containers = value.into(); self }
 }
 
-impl PropertyType for InferenceSpecification {}
+impl crate::PropertyType for InferenceSpecification {}
 
-impl ToValue for InferenceSpecification {
+impl ::cloudwright_core::ToValue for InferenceSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Containers", &self.containers)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntendedUses: ObjRule = ObjRule {
-    properties: &[
-        ("ExplanationsForRiskRating", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("FactorsAffectingModelEfficiency", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("IntendedUses", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("PurposeOfModel", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-        ("RiskRating", Shape::Str(&StrRule { allowed: &["High", "Medium", "Low", "Unknown"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntendedUses` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -887,25 +736,25 @@ pub struct IntendedUses {
     /// An explanation of why your organization categorizes the model with its risk rating.
     ///
     /// Length at most 2048.
-    pub explanations_for_risk_rating: Option<Str>,
+    pub explanations_for_risk_rating: ::std::option::Option<::cloudwright_core::Str>,
     /// `FactorsAffectingModelEfficiency`: a string.
     ///
     /// Factors affecting model efficacy.
     ///
     /// Length at most 2048.
-    pub factors_affecting_model_efficiency: Option<Str>,
+    pub factors_affecting_model_efficiency: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntendedUses`: a string.
     ///
     /// The intended use cases for the model.
     ///
     /// Length at most 2048.
-    pub intended_uses: Option<Str>,
+    pub intended_uses: ::std::option::Option<::cloudwright_core::Str>,
     /// `PurposeOfModel`: a string.
     ///
     /// The general purpose of the model.
     ///
     /// Length at most 2048.
-    pub purpose_of_model: Option<Str>,
+    pub purpose_of_model: ::std::option::Option<::cloudwright_core::Str>,
     /// `RiskRating`: a [`RiskRating`] value.
     ///
     /// Your organization's risk rating. You can specify one the following values as the risk rating:
@@ -914,7 +763,7 @@ pub struct IntendedUses {
     /// - Medium
     /// - Low
     /// - Unknown
-    pub risk_rating: Option<RiskRating>,
+    pub risk_rating: ::std::option::Option<RiskRating>,
 }
 
 #[rustfmt::skip]
@@ -922,27 +771,27 @@ impl IntendedUses {
     /// A `IntendedUses` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExplanationsForRiskRating`: a string.
-    pub fn explanations_for_risk_rating(mut self, value: impl Into<Str>) -> Self { self.explanations_for_risk_rating = Some(value.into()); self }
+    pub fn explanations_for_risk_rating(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.explanations_for_risk_rating = ::std::option::Option::Some(value.into()); self }
     /// `FactorsAffectingModelEfficiency`: a string.
-    pub fn factors_affecting_model_efficiency(mut self, value: impl Into<Str>) -> Self { self.factors_affecting_model_efficiency = Some(value.into()); self }
+    pub fn factors_affecting_model_efficiency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.factors_affecting_model_efficiency = ::std::option::Option::Some(value.into()); self }
     /// `IntendedUses`: a string.
-    pub fn intended_uses(mut self, value: impl Into<Str>) -> Self { self.intended_uses = Some(value.into()); self }
+    pub fn intended_uses(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.intended_uses = ::std::option::Option::Some(value.into()); self }
     /// `PurposeOfModel`: a string.
-    pub fn purpose_of_model(mut self, value: impl Into<Str>) -> Self { self.purpose_of_model = Some(value.into()); self }
+    pub fn purpose_of_model(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.purpose_of_model = ::std::option::Option::Some(value.into()); self }
     /// `RiskRating`: a [`RiskRating`] value.
-    pub fn risk_rating(mut self, value: impl Into<RiskRating>) -> Self { self.risk_rating = Some(value.into()); self }
+    pub fn risk_rating(mut self, value: impl ::std::convert::Into<RiskRating>) -> Self { self.risk_rating = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IntendedUses {}
+impl crate::PropertyType for IntendedUses {}
 
-impl ToValue for IntendedUses {
+impl ::cloudwright_core::ToValue for IntendedUses {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExplanationsForRiskRating",
                 &self.explanations_for_risk_rating,
@@ -962,21 +811,10 @@ impl ToValue for IntendedUses {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricGroupRequired {
     /// `MetricData`: a list of JSON values, required.
-    pub metric_data: List<Json>,
+    pub metric_data: ::cloudwright_core::List<::cloudwright_core::Json>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricGroup: ObjRule = ObjRule {
-    properties: &[
-        ("MetricData", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "MetricData"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricGroup` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -994,14 +832,14 @@ pub struct MetricGroup {
     /// - `simple_metric`
     /// - `linear_graph_metric`
     ///
-    /// For more information about the metric schema, see the definition section of the \[model card JSON schema\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema>) .
-    pub metric_data: List<Json>,
+    /// For more information about the metric schema, see the definition section of the [model card JSON schema](https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema) .
+    pub metric_data: ::cloudwright_core::List<::cloudwright_core::Json>,
     /// `Name`: a string, required.
     ///
     /// The metric group name.
     ///
     /// Pattern `.{1,63}`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1016,40 +854,22 @@ impl MetricGroup {
     }
 
     /// `MetricData`: a list of JSON values, required.
-    pub fn metric_data(mut self, value: impl Into<List<Json>>) -> Self { self.metric_data = value.into(); self }
+    pub fn metric_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.metric_data = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for MetricGroup {}
+impl crate::PropertyType for MetricGroup {}
 
-impl ToValue for MetricGroup {
+impl ::cloudwright_core::ToValue for MetricGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricData", &self.metric_data)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelOverview: ObjRule = ObjRule {
-    properties: &[
-        ("AlgorithmType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("InferenceEnvironment", Shape::Object(&RULE_InferenceEnvironment)),
-        ("ModelArtifact", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
-        ("ModelCreator", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("ModelDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("ModelId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("ModelName", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("ModelOwner", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("ModelVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("ProblemType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelOverview` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1063,59 +883,59 @@ pub struct ModelOverview {
     /// The algorithm used to solve the problem.
     ///
     /// Length at most 1024.
-    pub algorithm_type: Option<Str>,
+    pub algorithm_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceEnvironment`: an [`InferenceEnvironment`] object.
     ///
     /// An overview about model inference.
-    pub inference_environment: Option<Obj<InferenceEnvironment>>,
+    pub inference_environment: ::std::option::Option<crate::Obj<InferenceEnvironment>>,
     /// `ModelArtifact`: a list of strings.
     ///
     /// The location of the model artifact.
     ///
     /// Items at most 15; each item: length at most 1024.
-    pub model_artifact: Option<List<Str>>,
+    pub model_artifact: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ModelCreator`: a string.
     ///
     /// The creator of the model.
     ///
     /// Length at most 1024.
-    pub model_creator: Option<Str>,
+    pub model_creator: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelDescription`: a string.
     ///
     /// A description of the model.
     ///
     /// Length at most 1024.
-    pub model_description: Option<Str>,
+    pub model_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelId`: a string.
     ///
     /// The SageMaker AI Model ARN or non- SageMaker AI Model ID.
     ///
     /// Length at most 1024.
-    pub model_id: Option<Str>,
+    pub model_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelName`: a string.
     ///
     /// The name of the model.
     ///
     /// Length at most 1024.
-    pub model_name: Option<Str>,
+    pub model_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelOwner`: a string.
     ///
     /// The owner of the model.
     ///
     /// Length at most 1024.
-    pub model_owner: Option<Str>,
+    pub model_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelVersion`: a number.
     ///
     /// The version of the model.
     ///
     /// Value at least 1.
-    pub model_version: Option<Num>,
+    pub model_version: ::std::option::Option<::cloudwright_core::Num>,
     /// `ProblemType`: a string.
     ///
     /// The problem being solved with the model.
     ///
     /// Length at most 1024.
-    pub problem_type: Option<Str>,
+    pub problem_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1123,37 +943,37 @@ impl ModelOverview {
     /// A `ModelOverview` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AlgorithmType`: a string.
-    pub fn algorithm_type(mut self, value: impl Into<Str>) -> Self { self.algorithm_type = Some(value.into()); self }
+    pub fn algorithm_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm_type = ::std::option::Option::Some(value.into()); self }
     /// `InferenceEnvironment`: an [`InferenceEnvironment`] object.
-    pub fn inference_environment(mut self, value: impl Into<Obj<InferenceEnvironment>>) -> Self { self.inference_environment = Some(value.into()); self }
+    pub fn inference_environment(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceEnvironment>>) -> Self { self.inference_environment = ::std::option::Option::Some(value.into()); self }
     /// `ModelArtifact`: a list of strings.
-    pub fn model_artifact(mut self, value: impl Into<List<Str>>) -> Self { self.model_artifact = Some(value.into()); self }
+    pub fn model_artifact(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.model_artifact = ::std::option::Option::Some(value.into()); self }
     /// `ModelCreator`: a string.
-    pub fn model_creator(mut self, value: impl Into<Str>) -> Self { self.model_creator = Some(value.into()); self }
+    pub fn model_creator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_creator = ::std::option::Option::Some(value.into()); self }
     /// `ModelDescription`: a string.
-    pub fn model_description(mut self, value: impl Into<Str>) -> Self { self.model_description = Some(value.into()); self }
+    pub fn model_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_description = ::std::option::Option::Some(value.into()); self }
     /// `ModelId`: a string.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = Some(value.into()); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = ::std::option::Option::Some(value.into()); self }
     /// `ModelName`: a string.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
+    pub fn model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_name = ::std::option::Option::Some(value.into()); self }
     /// `ModelOwner`: a string.
-    pub fn model_owner(mut self, value: impl Into<Str>) -> Self { self.model_owner = Some(value.into()); self }
+    pub fn model_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_owner = ::std::option::Option::Some(value.into()); self }
     /// `ModelVersion`: a number.
-    pub fn model_version(mut self, value: impl Into<Num>) -> Self { self.model_version = Some(value.into()); self }
+    pub fn model_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.model_version = ::std::option::Option::Some(value.into()); self }
     /// `ProblemType`: a string.
-    pub fn problem_type(mut self, value: impl Into<Str>) -> Self { self.problem_type = Some(value.into()); self }
+    pub fn problem_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.problem_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelOverview {}
+impl crate::PropertyType for ModelOverview {}
 
-impl ToValue for ModelOverview {
+impl ::cloudwright_core::ToValue for ModelOverview {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AlgorithmType", &self.algorithm_type)
             .opt("InferenceEnvironment", &self.inference_environment)
             .opt("ModelArtifact", &self.model_artifact)
@@ -1168,15 +988,6 @@ impl ToValue for ModelOverview {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackageCreator: ObjRule = ObjRule {
-    properties: &[
-        ("UserProfileName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ModelPackageCreator` property type of `AWS::SageMaker::ModelCard`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelcard-modelpackagecreator.html>
@@ -1187,7 +998,7 @@ pub struct ModelPackageCreator {
     /// The name of the user's profile in Studio
     ///
     /// Length at most 63.
-    pub user_profile_name: Option<Str>,
+    pub user_profile_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1195,44 +1006,23 @@ impl ModelPackageCreator {
     /// A `ModelPackageCreator` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `UserProfileName`: a string.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = Some(value.into()); self }
+    pub fn user_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_profile_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelPackageCreator {}
+impl crate::PropertyType for ModelPackageCreator {}
 
-impl ToValue for ModelPackageCreator {
+impl ::cloudwright_core::ToValue for ModelPackageCreator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("UserProfileName", &self.user_profile_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackageDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("CreatedBy", Shape::Object(&RULE_ModelPackageCreator)),
-        ("Domain", Shape::STR),
-        ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
-        ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
-        ("ModelPackageArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("ModelPackageDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
-        ("ModelPackageStatus", Shape::Str(&StrRule { allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"], ..StrRule::ANY })),
-        ("ModelPackageVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Task", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelPackageDetails` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1246,61 +1036,61 @@ pub struct ModelPackageDetails {
     /// A description provided for the model approval
     ///
     /// Length at most 1024.
-    pub approval_description: Option<Str>,
+    pub approval_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `CreatedBy`: a [`ModelPackageCreator`] object.
-    pub created_by: Option<Obj<ModelPackageCreator>>,
+    pub created_by: ::std::option::Option<crate::Obj<ModelPackageCreator>>,
     /// `Domain`: a string.
     ///
     /// The machine learning domain of the model package you specified. Common machine learning domains include computer vision and natural language processing.
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceSpecification`: an [`InferenceSpecification`] object.
-    pub inference_specification: Option<Obj<InferenceSpecification>>,
+    pub inference_specification: ::std::option::Option<crate::Obj<InferenceSpecification>>,
     /// `ModelApprovalStatus`: a [`ModelApprovalStatus`] value.
     ///
     /// Current approval status of model package
-    pub model_approval_status: Option<ModelApprovalStatus>,
+    pub model_approval_status: ::std::option::Option<ModelApprovalStatus>,
     /// `ModelPackageArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the model package
     ///
     /// Length 1 to 2048.
-    pub model_package_arn: Option<Str>,
+    pub model_package_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageDescription`: a string.
     ///
     /// A brief summary of the model package
     ///
     /// Length at most 1024.
-    pub model_package_description: Option<Str>,
+    pub model_package_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageGroupName`: a string.
     ///
     /// If the model is a versioned model, the name of the model group that the versioned model belongs to.
     ///
     /// Length 1 to 63.
-    pub model_package_group_name: Option<Str>,
+    pub model_package_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageName`: a string.
     ///
     /// Name of the model package
     ///
     /// Length 1 to 63.
-    pub model_package_name: Option<Str>,
+    pub model_package_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageStatus`: a [`ModelPackageStatus`] value.
     ///
     /// Current status of model package
-    pub model_package_status: Option<ModelPackageStatus>,
+    pub model_package_status: ::std::option::Option<ModelPackageStatus>,
     /// `ModelPackageVersion`: a number.
     ///
     /// Version of the model package
     ///
     /// Value at least 1.0.
-    pub model_package_version: Option<Num>,
+    pub model_package_version: ::std::option::Option<::cloudwright_core::Num>,
     /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects.
     ///
     /// Items 1 to 1.
-    pub source_algorithms: Option<List<SourceAlgorithm>>,
+    pub source_algorithms: ::std::option::Option<::cloudwright_core::List<SourceAlgorithm>>,
     /// `Task`: a string.
     ///
     /// The machine learning task you specified that your model package accomplishes. Common machine learning tasks include object detection and image classification.
-    pub task: Option<Str>,
+    pub task: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1308,43 +1098,43 @@ impl ModelPackageDetails {
     /// A `ModelPackageDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApprovalDescription`: a string.
-    pub fn approval_description(mut self, value: impl Into<Str>) -> Self { self.approval_description = Some(value.into()); self }
+    pub fn approval_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.approval_description = ::std::option::Option::Some(value.into()); self }
     /// `CreatedBy`: a [`ModelPackageCreator`] object.
-    pub fn created_by(mut self, value: impl Into<Obj<ModelPackageCreator>>) -> Self { self.created_by = Some(value.into()); self }
+    pub fn created_by(mut self, value: impl ::std::convert::Into<crate::Obj<ModelPackageCreator>>) -> Self { self.created_by = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `InferenceSpecification`: an [`InferenceSpecification`] object.
-    pub fn inference_specification(mut self, value: impl Into<Obj<InferenceSpecification>>) -> Self { self.inference_specification = Some(value.into()); self }
+    pub fn inference_specification(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceSpecification>>) -> Self { self.inference_specification = ::std::option::Option::Some(value.into()); self }
     /// `ModelApprovalStatus`: a [`ModelApprovalStatus`] value.
-    pub fn model_approval_status(mut self, value: impl Into<ModelApprovalStatus>) -> Self { self.model_approval_status = Some(value.into()); self }
+    pub fn model_approval_status(mut self, value: impl ::std::convert::Into<ModelApprovalStatus>) -> Self { self.model_approval_status = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageArn`: a string.
-    pub fn model_package_arn(mut self, value: impl Into<Str>) -> Self { self.model_package_arn = Some(value.into()); self }
+    pub fn model_package_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_arn = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageDescription`: a string.
-    pub fn model_package_description(mut self, value: impl Into<Str>) -> Self { self.model_package_description = Some(value.into()); self }
+    pub fn model_package_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_description = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageGroupName`: a string.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = Some(value.into()); self }
+    pub fn model_package_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageName`: a string.
-    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self { self.model_package_name = Some(value.into()); self }
+    pub fn model_package_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_name = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageStatus`: a [`ModelPackageStatus`] value.
-    pub fn model_package_status(mut self, value: impl Into<ModelPackageStatus>) -> Self { self.model_package_status = Some(value.into()); self }
+    pub fn model_package_status(mut self, value: impl ::std::convert::Into<ModelPackageStatus>) -> Self { self.model_package_status = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageVersion`: a number.
-    pub fn model_package_version(mut self, value: impl Into<Num>) -> Self { self.model_package_version = Some(value.into()); self }
+    pub fn model_package_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.model_package_version = ::std::option::Option::Some(value.into()); self }
     /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects.
-    pub fn source_algorithms(mut self, value: impl Into<List<SourceAlgorithm>>) -> Self { self.source_algorithms = Some(value.into()); self }
+    pub fn source_algorithms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceAlgorithm>>) -> Self { self.source_algorithms = ::std::option::Option::Some(value.into()); self }
     /// `Task`: a string.
-    pub fn task(mut self, value: impl Into<Str>) -> Self { self.task = Some(value.into()); self }
+    pub fn task(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelPackageDetails {}
+impl crate::PropertyType for ModelPackageDetails {}
 
-impl ToValue for ModelPackageDetails {
+impl ::cloudwright_core::ToValue for ModelPackageDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApprovalDescription", &self.approval_description)
             .opt("CreatedBy", &self.created_by)
             .opt("Domain", &self.domain)
@@ -1362,16 +1152,6 @@ impl ToValue for ModelPackageDetails {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ObjectiveFunction: ObjRule = ObjRule {
-    properties: &[
-        ("Function", Shape::Object(&RULE_Function)),
-        ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ObjectiveFunction` property type of `AWS::SageMaker::ModelCard`.
 ///
 /// The function that is optimized during model training.
@@ -1382,13 +1162,13 @@ pub struct ObjectiveFunction {
     /// `Function`: a [`Function`] object.
     ///
     /// A function object that details optimization direction, metric, and additional descriptions.
-    pub function: Option<Obj<Function>>,
+    pub function: ::std::option::Option<crate::Obj<Function>>,
     /// `Notes`: a string.
     ///
     /// Notes about the object function, including other considerations for possible objective functions.
     ///
     /// Length at most 1024.
-    pub notes: Option<Str>,
+    pub notes: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1396,35 +1176,26 @@ impl ObjectiveFunction {
     /// A `ObjectiveFunction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Function`: a [`Function`] object.
-    pub fn function(mut self, value: impl Into<Obj<Function>>) -> Self { self.function = Some(value.into()); self }
+    pub fn function(mut self, value: impl ::std::convert::Into<crate::Obj<Function>>) -> Self { self.function = ::std::option::Option::Some(value.into()); self }
     /// `Notes`: a string.
-    pub fn notes(mut self, value: impl Into<Str>) -> Self { self.notes = Some(value.into()); self }
+    pub fn notes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ObjectiveFunction {}
+impl crate::PropertyType for ObjectiveFunction {}
 
-impl ToValue for ObjectiveFunction {
+impl ::cloudwright_core::ToValue for ObjectiveFunction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Function", &self.function)
             .opt("Notes", &self.notes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityConfig` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1435,10 +1206,10 @@ pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
 pub struct SecurityConfig {
     /// `KmsKeyId`: a string.
     ///
-    /// A AWS Key Management Service \[key ID\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id>) used to encrypt a model card.
+    /// A AWS Key Management Service [key ID](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-id) used to encrypt a model card.
     ///
     /// Pattern `.*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1446,39 +1217,23 @@ impl SecurityConfig {
     /// A `SecurityConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityConfig {}
+impl crate::PropertyType for SecurityConfig {}
 
-impl ToValue for SecurityConfig {
+impl ::cloudwright_core::ToValue for SecurityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
-
-/// The required properties of [`SourceAlgorithm`], by name: `SourceAlgorithm::new(SourceAlgorithmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceAlgorithmRequired {
-    /// `AlgorithmName`: a string, required.
-    pub algorithm_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
-    properties: &[
-        ("AlgorithmName", Shape::Str(&StrRule { max_len: Some(170), ..StrRule::ANY })),
-        ("ModelDataUrl", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["AlgorithmName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceAlgorithm` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1492,56 +1247,45 @@ pub struct SourceAlgorithm {
     /// The name of an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
     ///
     /// Length at most 170.
-    pub algorithm_name: Str,
+    pub algorithm_name: ::cloudwright_core::Str,
     /// `ModelDataUrl`: a string.
     ///
     /// The Amazon S3 path where the model artifacts, which result from model training, are stored. This path must point to a single `gzip` compressed tar archive ( `.tar.gz` suffix).
     ///
-    /// &gt; The model artifacts must be in an S3 bucket that is in the same AWS region as the algorithm.
+    /// \> The model artifacts must be in an S3 bucket that is in the same AWS region as the algorithm.
     ///
     /// Length at most 1024.
-    pub model_data_url: Option<Str>,
+    pub model_data_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SourceAlgorithm {
-    /// A `SourceAlgorithm` with its required properties, named in a [`SourceAlgorithmRequired`].
+    /// A `SourceAlgorithm` with its one required property, `AlgorithmName`.
     #[inline]
-    pub fn new(required: SourceAlgorithmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            algorithm_name: required.algorithm_name,
-            model_data_url: None,
+            algorithm_name: value.into(),
+            model_data_url: ::std::option::Option::None,
         }
     }
 
     /// `AlgorithmName`: a string, required.
-    pub fn algorithm_name(mut self, value: impl Into<Str>) -> Self { self.algorithm_name = value.into(); self }
+    pub fn algorithm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm_name = value.into(); self }
     /// `ModelDataUrl`: a string.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
+    pub fn model_data_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_data_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceAlgorithm {}
+impl crate::PropertyType for SourceAlgorithm {}
 
-impl ToValue for SourceAlgorithm {
+impl ::cloudwright_core::ToValue for SourceAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlgorithmName", &self.algorithm_name)
             .opt("ModelDataUrl", &self.model_data_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainingDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ObjectiveFunction", Shape::Object(&RULE_ObjectiveFunction)),
-        ("TrainingJobDetails", Shape::Object(&RULE_TrainingJobDetails)),
-        ("TrainingObservations", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainingDetails` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1553,17 +1297,17 @@ pub struct TrainingDetails {
     /// `ObjectiveFunction`: an [`ObjectiveFunction`] object.
     ///
     /// The function that is optimized during model training.
-    pub objective_function: Option<Obj<ObjectiveFunction>>,
+    pub objective_function: ::std::option::Option<crate::Obj<ObjectiveFunction>>,
     /// `TrainingJobDetails`: a [`TrainingJobDetails`] object.
     ///
     /// Details about any associated training jobs.
-    pub training_job_details: Option<Obj<TrainingJobDetails>>,
+    pub training_job_details: ::std::option::Option<crate::Obj<TrainingJobDetails>>,
     /// `TrainingObservations`: a string.
     ///
     /// Any observations about training.
     ///
     /// Length at most 1024.
-    pub training_observations: Option<Str>,
+    pub training_observations: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1571,38 +1315,29 @@ impl TrainingDetails {
     /// A `TrainingDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ObjectiveFunction`: an [`ObjectiveFunction`] object.
-    pub fn objective_function(mut self, value: impl Into<Obj<ObjectiveFunction>>) -> Self { self.objective_function = Some(value.into()); self }
+    pub fn objective_function(mut self, value: impl ::std::convert::Into<crate::Obj<ObjectiveFunction>>) -> Self { self.objective_function = ::std::option::Option::Some(value.into()); self }
     /// `TrainingJobDetails`: a [`TrainingJobDetails`] object.
-    pub fn training_job_details(mut self, value: impl Into<Obj<TrainingJobDetails>>) -> Self { self.training_job_details = Some(value.into()); self }
+    pub fn training_job_details(mut self, value: impl ::std::convert::Into<crate::Obj<TrainingJobDetails>>) -> Self { self.training_job_details = ::std::option::Option::Some(value.into()); self }
     /// `TrainingObservations`: a string.
-    pub fn training_observations(mut self, value: impl Into<Str>) -> Self { self.training_observations = Some(value.into()); self }
+    pub fn training_observations(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.training_observations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrainingDetails {}
+impl crate::PropertyType for TrainingDetails {}
 
-impl ToValue for TrainingDetails {
+impl ::cloudwright_core::ToValue for TrainingDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ObjectiveFunction", &self.objective_function)
             .opt("TrainingJobDetails", &self.training_job_details)
             .opt("TrainingObservations", &self.training_observations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainingEnvironment: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainingEnvironment` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1612,7 +1347,7 @@ pub struct TrainingEnvironment {
     /// `ContainerImage`: a list of strings.
     ///
     /// Items at most 15; each item: length at most 1024.
-    pub container_image: Option<List<Str>>,
+    pub container_image: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -1620,19 +1355,19 @@ impl TrainingEnvironment {
     /// A `TrainingEnvironment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContainerImage`: a list of strings.
-    pub fn container_image(mut self, value: impl Into<List<Str>>) -> Self { self.container_image = Some(value.into()); self }
+    pub fn container_image(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_image = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrainingEnvironment {}
+impl crate::PropertyType for TrainingEnvironment {}
 
-impl ToValue for TrainingEnvironment {
+impl ::cloudwright_core::ToValue for TrainingEnvironment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerImage", &self.container_image)
             .build()
     }
@@ -1642,21 +1377,10 @@ impl ToValue for TrainingEnvironment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingHyperParameterRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainingHyperParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainingHyperParameter` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1670,13 +1394,13 @@ pub struct TrainingHyperParameter {
     /// The name of the hyper parameter.
     ///
     /// Pattern `.{1,255}`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value specified for the hyper parameter.
     ///
     /// Pattern `.{1,255}`.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1691,37 +1415,22 @@ impl TrainingHyperParameter {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TrainingHyperParameter {}
+impl crate::PropertyType for TrainingHyperParameter {}
 
-impl ToValue for TrainingHyperParameter {
+impl ::cloudwright_core::ToValue for TrainingHyperParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainingJobDetails: ObjRule = ObjRule {
-    properties: &[
-        ("HyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None, unique: false })),
-        ("TrainingArn", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("TrainingDatasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
-        ("TrainingEnvironment", Shape::Object(&RULE_TrainingEnvironment)),
-        ("TrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None, unique: false })),
-        ("UserProvidedHyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None, unique: false })),
-        ("UserProvidedTrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainingJobDetails` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1733,29 +1442,31 @@ pub struct TrainingJobDetails {
     /// `HyperParameters`: a list of [`TrainingHyperParameter`] objects.
     ///
     /// Each item: items at most 100.
-    pub hyper_parameters: Option<List<TrainingHyperParameter>>,
+    pub hyper_parameters: ::std::option::Option<::cloudwright_core::List<TrainingHyperParameter>>,
     /// `TrainingArn`: a string.
     ///
     /// Length at most 1024.
-    pub training_arn: Option<Str>,
+    pub training_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrainingDatasets`: a list of strings.
     ///
     /// Items at most 15; each item: length at most 1024.
-    pub training_datasets: Option<List<Str>>,
+    pub training_datasets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `TrainingEnvironment`: a [`TrainingEnvironment`] object.
-    pub training_environment: Option<Obj<TrainingEnvironment>>,
+    pub training_environment: ::std::option::Option<crate::Obj<TrainingEnvironment>>,
     /// `TrainingMetrics`: a list of [`TrainingMetric`] objects.
     ///
     /// Each item: items at most 50.
-    pub training_metrics: Option<List<TrainingMetric>>,
+    pub training_metrics: ::std::option::Option<::cloudwright_core::List<TrainingMetric>>,
     /// `UserProvidedHyperParameters`: a list of [`TrainingHyperParameter`] objects.
     ///
     /// Each item: items at most 100.
-    pub user_provided_hyper_parameters: Option<List<TrainingHyperParameter>>,
+    pub user_provided_hyper_parameters:
+        ::std::option::Option<::cloudwright_core::List<TrainingHyperParameter>>,
     /// `UserProvidedTrainingMetrics`: a list of [`TrainingMetric`] objects.
     ///
     /// Each item: items at most 50.
-    pub user_provided_training_metrics: Option<List<TrainingMetric>>,
+    pub user_provided_training_metrics:
+        ::std::option::Option<::cloudwright_core::List<TrainingMetric>>,
 }
 
 #[rustfmt::skip]
@@ -1763,31 +1474,31 @@ impl TrainingJobDetails {
     /// A `TrainingJobDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HyperParameters`: a list of [`TrainingHyperParameter`] objects.
-    pub fn hyper_parameters(mut self, value: impl Into<List<TrainingHyperParameter>>) -> Self { self.hyper_parameters = Some(value.into()); self }
+    pub fn hyper_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrainingHyperParameter>>) -> Self { self.hyper_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TrainingArn`: a string.
-    pub fn training_arn(mut self, value: impl Into<Str>) -> Self { self.training_arn = Some(value.into()); self }
+    pub fn training_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.training_arn = ::std::option::Option::Some(value.into()); self }
     /// `TrainingDatasets`: a list of strings.
-    pub fn training_datasets(mut self, value: impl Into<List<Str>>) -> Self { self.training_datasets = Some(value.into()); self }
+    pub fn training_datasets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.training_datasets = ::std::option::Option::Some(value.into()); self }
     /// `TrainingEnvironment`: a [`TrainingEnvironment`] object.
-    pub fn training_environment(mut self, value: impl Into<Obj<TrainingEnvironment>>) -> Self { self.training_environment = Some(value.into()); self }
+    pub fn training_environment(mut self, value: impl ::std::convert::Into<crate::Obj<TrainingEnvironment>>) -> Self { self.training_environment = ::std::option::Option::Some(value.into()); self }
     /// `TrainingMetrics`: a list of [`TrainingMetric`] objects.
-    pub fn training_metrics(mut self, value: impl Into<List<TrainingMetric>>) -> Self { self.training_metrics = Some(value.into()); self }
+    pub fn training_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrainingMetric>>) -> Self { self.training_metrics = ::std::option::Option::Some(value.into()); self }
     /// `UserProvidedHyperParameters`: a list of [`TrainingHyperParameter`] objects.
-    pub fn user_provided_hyper_parameters(mut self, value: impl Into<List<TrainingHyperParameter>>) -> Self { self.user_provided_hyper_parameters = Some(value.into()); self }
+    pub fn user_provided_hyper_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrainingHyperParameter>>) -> Self { self.user_provided_hyper_parameters = ::std::option::Option::Some(value.into()); self }
     /// `UserProvidedTrainingMetrics`: a list of [`TrainingMetric`] objects.
-    pub fn user_provided_training_metrics(mut self, value: impl Into<List<TrainingMetric>>) -> Self { self.user_provided_training_metrics = Some(value.into()); self }
+    pub fn user_provided_training_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TrainingMetric>>) -> Self { self.user_provided_training_metrics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrainingJobDetails {}
+impl crate::PropertyType for TrainingJobDetails {}
 
-impl ToValue for TrainingJobDetails {
+impl ::cloudwright_core::ToValue for TrainingJobDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HyperParameters", &self.hyper_parameters)
             .opt("TrainingArn", &self.training_arn)
             .opt("TrainingDatasets", &self.training_datasets)
@@ -1809,22 +1520,10 @@ impl ToValue for TrainingJobDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingMetricRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrainingMetric: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrainingMetric` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1838,17 +1537,17 @@ pub struct TrainingMetric {
     /// The name of the result from the SageMaker AI training job.
     ///
     /// Pattern `.{1,255}`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Notes`: a string.
     ///
     /// Any additional notes describing the result of the training job.
     ///
     /// Length at most 1024.
-    pub notes: Option<Str>,
+    pub notes: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a number, required.
     ///
     /// The value of a result from the SageMaker AI training job.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -1858,42 +1557,31 @@ impl TrainingMetric {
     pub fn new(required: TrainingMetricRequired) -> Self {
         Self {
             name: required.name,
-            notes: None,
+            notes: ::std::option::Option::None,
             value: required.value,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Notes`: a string.
-    pub fn notes(mut self, value: impl Into<Str>) -> Self { self.notes = Some(value.into()); self }
+    pub fn notes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notes = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for TrainingMetric {}
+impl crate::PropertyType for TrainingMetric {}
 
-impl ToValue for TrainingMetric {
+impl ::cloudwright_core::ToValue for TrainingMetric {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Notes", &self.notes)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserContext: ObjRule = ObjRule {
-    properties: &[
-        ("DomainId", Shape::STR),
-        ("UserProfileArn", Shape::STR),
-        ("UserProfileName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `UserContext` property type of `AWS::SageMaker::ModelCard`.
 ///
@@ -1907,19 +1595,19 @@ pub struct UserContext {
     /// The domain associated with the user.
     ///
     /// Default `"UnsetValue"`.
-    pub domain_id: Option<Str>,
+    pub domain_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserProfileArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the user's profile.
     ///
     /// Default `"UnsetValue"`.
-    pub user_profile_arn: Option<Str>,
+    pub user_profile_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserProfileName`: a string.
     ///
     /// The name of the user's profile.
     ///
     /// Default `"UnsetValue"`.
-    pub user_profile_name: Option<Str>,
+    pub user_profile_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1927,23 +1615,23 @@ impl UserContext {
     /// A `UserContext` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainId`: a string.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = ::std::option::Option::Some(value.into()); self }
     /// `UserProfileArn`: a string.
-    pub fn user_profile_arn(mut self, value: impl Into<Str>) -> Self { self.user_profile_arn = Some(value.into()); self }
+    pub fn user_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_profile_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserProfileName`: a string.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = Some(value.into()); self }
+    pub fn user_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_profile_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserContext {}
+impl crate::PropertyType for UserContext {}
 
-impl ToValue for UserContext {
+impl ::cloudwright_core::ToValue for UserContext {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainId", &self.domain_id)
             .opt("UserProfileArn", &self.user_profile_arn)
             .opt("UserProfileName", &self.user_profile_name)
@@ -1959,24 +1647,24 @@ pub enum FunctionFunction {
     /// `Minimize`
     Minimize,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FunctionFunction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FunctionFunction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FunctionFunction {
+impl ::cloudwright_core::ToValue for FunctionFunction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Maximize => "Maximize",
             Self::Minimize => "Minimize",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1994,27 +1682,27 @@ pub enum ModelPackageStatus {
     /// `Deleting`
     Deleting,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ModelPackageStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ModelPackageStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ModelPackageStatus {
+impl ::cloudwright_core::ToValue for ModelPackageStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pending => "Pending",
             Self::InProgress => "InProgress",
             Self::Completed => "Completed",
             Self::Failed => "Failed",
             Self::Deleting => "Deleting",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2030,25 +1718,320 @@ pub enum RiskRating {
     /// `Unknown`
     Unknown,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RiskRating {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RiskRating {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RiskRating {
+impl ::cloudwright_core::ToValue for RiskRating {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::High => "High",
             Self::Medium => "Medium",
             Self::Low => "Low",
             Self::Unknown => "Unknown",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,63}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,255}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Object(&RULE_Content)),
+            ("CreatedBy", Shape::Object(&RULE_UserContext)),
+            ("LastModifiedBy", Shape::Object(&RULE_UserContext)),
+            ("ModelCardName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
+            ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+        ],
+        required: &["ModelCardName", "Content", "ModelCardStatus"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdditionalInformation: ObjRule = ObjRule {
+        properties: &[
+            ("CaveatsAndRecommendations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("CustomDetails", Shape::Typed(json_type::OBJECT)),
+            ("EthicalConsiderations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BusinessDetails: ObjRule = ObjRule {
+        properties: &[
+            ("BusinessProblem", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("BusinessStakeholders", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("LineOfBusiness", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Container: ObjRule = ObjRule {
+        properties: &[
+            ("Image", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("ModelDataUrl", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("NearestModelName", Shape::STR),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Content: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalInformation", Shape::Object(&RULE_AdditionalInformation)),
+            ("BusinessDetails", Shape::Object(&RULE_BusinessDetails)),
+            ("EvaluationDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationDetail), min_items: None, max_items: None, unique: false })),
+            ("IntendedUses", Shape::Object(&RULE_IntendedUses)),
+            ("ModelOverview", Shape::Object(&RULE_ModelOverview)),
+            ("ModelPackageDetails", Shape::Object(&RULE_ModelPackageDetails)),
+            ("TrainingDetails", Shape::Object(&RULE_TrainingDetails)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EvaluationDetail: ObjRule = ObjRule {
+        properties: &[
+            ("Datasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+            ("EvaluationJobArn", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("EvaluationObservation", Shape::Str(&StrRule { max_len: Some(2096), ..StrRule::ANY })),
+            ("Metadata", Shape::Typed(json_type::OBJECT)),
+            ("MetricGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGroup), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Function: ObjRule = ObjRule {
+        properties: &[
+            ("Condition", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
+            ("Facet", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
+            ("Function", Shape::Str(&StrRule { allowed: &["Maximize", "Minimize"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceEnvironment: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_Container), min_items: Some(1), max_items: Some(15), unique: false })),
+        ],
+        required: &["Containers"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntendedUses: ObjRule = ObjRule {
+        properties: &[
+            ("ExplanationsForRiskRating", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("FactorsAffectingModelEfficiency", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("IntendedUses", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("PurposeOfModel", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+            ("RiskRating", Shape::Str(&StrRule { allowed: &["High", "Medium", "Low", "Unknown"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricGroup: ObjRule = ObjRule {
+        properties: &[
+            ("MetricData", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "MetricData"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelOverview: ObjRule = ObjRule {
+        properties: &[
+            ("AlgorithmType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("InferenceEnvironment", Shape::Object(&RULE_InferenceEnvironment)),
+            ("ModelArtifact", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
+            ("ModelCreator", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("ModelDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("ModelId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("ModelName", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("ModelOwner", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("ModelVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("ProblemType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackageCreator: ObjRule = ObjRule {
+        properties: &[
+            ("UserProfileName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackageDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("CreatedBy", Shape::Object(&RULE_ModelPackageCreator)),
+            ("Domain", Shape::STR),
+            ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
+            ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
+            ("ModelPackageArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("ModelPackageDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+            ("ModelPackageStatus", Shape::Str(&StrRule { allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"], ..StrRule::ANY })),
+            ("ModelPackageVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Task", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ObjectiveFunction: ObjRule = ObjRule {
+        properties: &[
+            ("Function", Shape::Object(&RULE_Function)),
+            ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
+        properties: &[
+            ("AlgorithmName", Shape::Str(&StrRule { max_len: Some(170), ..StrRule::ANY })),
+            ("ModelDataUrl", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["AlgorithmName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainingDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ObjectiveFunction", Shape::Object(&RULE_ObjectiveFunction)),
+            ("TrainingJobDetails", Shape::Object(&RULE_TrainingJobDetails)),
+            ("TrainingObservations", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainingEnvironment: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainingHyperParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainingJobDetails: ObjRule = ObjRule {
+        properties: &[
+            ("HyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None, unique: false })),
+            ("TrainingArn", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("TrainingDatasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15), unique: false })),
+            ("TrainingEnvironment", Shape::Object(&RULE_TrainingEnvironment)),
+            ("TrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None, unique: false })),
+            ("UserProvidedHyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None, unique: false })),
+            ("UserProvidedTrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrainingMetric: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("Value", Shape::NUM),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserContext: ObjRule = ObjRule {
+        properties: &[
+            ("DomainId", Shape::STR),
+            ("UserProfileArn", Shape::STR),
+            ("UserProfileName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

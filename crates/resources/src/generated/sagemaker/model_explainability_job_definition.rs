@@ -5,62 +5,27 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, InstanceType,
-    JsonProperty, MonitoringOutput, MonitoringOutputConfig, MonitoringOutputConfigRequired,
-    MonitoringOutputRequired, MonitoringResources, MonitoringResourcesRequired, NetworkConfig,
+    Json, MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
     S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
-    StoppingCondition, StoppingConditionRequired, Tag, TagRequired, VpcConfig, VpcConfigRequired,
+    StoppingCondition, Tag, TagRequired, VpcConfig, VpcConfigRequired,
 };
-use super::shared::{
-    RULE_ConstraintsResource, RULE_DatasetFormat, RULE_MonitoringOutputConfig,
-    RULE_MonitoringResources, RULE_NetworkConfig, RULE_StoppingCondition, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
 /// The required properties of [`ModelExplainabilityJobDefinition`], by name: `ModelExplainabilityJobDefinition::new(ModelExplainabilityJobDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelExplainabilityJobDefinitionRequired {
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    pub job_resources: Obj<MonitoringResources>,
+    pub job_resources: crate::Obj<MonitoringResources>,
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
-    pub model_explainability_app_specification: Obj<ModelExplainabilityAppSpecification>,
+    pub model_explainability_app_specification: crate::Obj<ModelExplainabilityAppSpecification>,
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
-    pub model_explainability_job_input: Obj<ModelExplainabilityJobInput>,
+    pub model_explainability_job_input: crate::Obj<ModelExplainabilityJobInput>,
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub model_explainability_job_output_config: Obj<MonitoringOutputConfig>,
+    pub model_explainability_job_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelExplainabilityJobDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        ("ModelExplainabilityAppSpecification", Shape::Object(&RULE_ModelExplainabilityAppSpecification)),
-        ("ModelExplainabilityBaselineConfig", Shape::Object(&RULE_ModelExplainabilityBaselineConfig)),
-        ("ModelExplainabilityJobInput", Shape::Object(&RULE_ModelExplainabilityJobInput)),
-        ("ModelExplainabilityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
-        ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::ModelExplainabilityJobDefinition` resource.
 ///
@@ -80,69 +45,70 @@ pub struct ModelExplainabilityJobDefinition {
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub endpoint_name: Option<Str>,
+    pub endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobDefinitionName`: a string.
     ///
     /// The name of the model explainability job definition. The name must be unique within an AWS Region in the AWS account.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub job_definition_name: Option<Str>,
+    pub job_definition_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobResources`: a [`MonitoringResources`] object, required.
     ///
     /// Identifies the resources to deploy for a monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_resources: Obj<MonitoringResources>,
+    pub job_resources: crate::Obj<MonitoringResources>,
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
     ///
     /// Configures the model explainability job to run a specified Docker container image.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_explainability_app_specification: Obj<ModelExplainabilityAppSpecification>,
+    pub model_explainability_app_specification: crate::Obj<ModelExplainabilityAppSpecification>,
     /// `ModelExplainabilityBaselineConfig`: a [`ModelExplainabilityBaselineConfig`] object.
     ///
     /// The baseline configuration for a model explainability job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_explainability_baseline_config: Option<Obj<ModelExplainabilityBaselineConfig>>,
+    pub model_explainability_baseline_config:
+        ::std::option::Option<crate::Obj<ModelExplainabilityBaselineConfig>>,
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
     ///
     /// Inputs for the model explainability job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_explainability_job_input: Obj<ModelExplainabilityJobInput>,
+    pub model_explainability_job_input: crate::Obj<ModelExplainabilityJobInput>,
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
     ///
     /// The output configuration for monitoring jobs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_explainability_job_output_config: Obj<MonitoringOutputConfig>,
+    pub model_explainability_job_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `NetworkConfig`: a [`NetworkConfig`] object.
     ///
     /// Networking options for a model explainability job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_config: Option<Obj<NetworkConfig>>,
+    pub network_config: ::std::option::Option<crate::Obj<NetworkConfig>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StoppingCondition`: a [`StoppingCondition`] object.
     ///
     /// A time limit for how long the monitoring job is allowed to run before stopping.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stopping_condition: Option<Obj<StoppingCondition>>,
+    pub stopping_condition: ::std::option::Option<crate::Obj<StoppingCondition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -152,7 +118,7 @@ impl ModelExplainabilityJobDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ModelExplainabilityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelexplainabilityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
@@ -163,69 +129,74 @@ impl ModelExplainabilityJobDefinition {
         read_only: &["CreationTime", "JobDefinitionArn"],
         attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelExplainabilityAppSpecification.ConfigUri", "ModelExplainabilityAppSpecification.ImageUri", "ModelExplainabilityBaselineConfig.BaseliningJobName", "ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute", "ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute", "ModelExplainabilityJobInput.BatchTransformInput.LocalPath", "ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType", "ModelExplainabilityJobInput.BatchTransformInput.S3InputMode", "ModelExplainabilityJobInput.EndpointInput.EndpointName", "ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute", "ModelExplainabilityJobInput.EndpointInput.InferenceAttribute", "ModelExplainabilityJobInput.EndpointInput.LocalPath", "ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute", "ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType", "ModelExplainabilityJobInput.EndpointInput.S3InputMode", "ModelExplainabilityJobOutputConfig.KmsKeyId", "ModelExplainabilityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ModelExplainabilityJobDefinition` with its required properties, named in a [`ModelExplainabilityJobDefinitionRequired`].
     #[inline]
     pub fn new(required: ModelExplainabilityJobDefinitionRequired) -> Self {
         Self {
-            endpoint_name: None,
-            job_definition_name: None,
+            endpoint_name: ::std::option::Option::None,
+            job_definition_name: ::std::option::Option::None,
             job_resources: required.job_resources,
             model_explainability_app_specification: required.model_explainability_app_specification,
-            model_explainability_baseline_config: None,
+            model_explainability_baseline_config: ::std::option::Option::None,
             model_explainability_job_input: required.model_explainability_job_input,
             model_explainability_job_output_config: required.model_explainability_job_output_config,
-            network_config: None,
+            network_config: ::std::option::Option::None,
             role_arn: required.role_arn,
-            stopping_condition: None,
-            tags: None,
+            stopping_condition: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EndpointName`: a string.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
+    pub fn job_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
+    pub fn job_resources(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
-    pub fn model_explainability_app_specification(mut self, value: impl Into<Obj<ModelExplainabilityAppSpecification>>) -> Self { self.model_explainability_app_specification = value.into(); self }
+    pub fn model_explainability_app_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ModelExplainabilityAppSpecification>>) -> Self { self.model_explainability_app_specification = value.into(); self }
     /// `ModelExplainabilityBaselineConfig`: a [`ModelExplainabilityBaselineConfig`] object.
-    pub fn model_explainability_baseline_config(mut self, value: impl Into<Obj<ModelExplainabilityBaselineConfig>>) -> Self { self.model_explainability_baseline_config = Some(value.into()); self }
+    pub fn model_explainability_baseline_config(mut self, value: impl ::std::convert::Into<crate::Obj<ModelExplainabilityBaselineConfig>>) -> Self { self.model_explainability_baseline_config = ::std::option::Option::Some(value.into()); self }
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
-    pub fn model_explainability_job_input(mut self, value: impl Into<Obj<ModelExplainabilityJobInput>>) -> Self { self.model_explainability_job_input = value.into(); self }
+    pub fn model_explainability_job_input(mut self, value: impl ::std::convert::Into<crate::Obj<ModelExplainabilityJobInput>>) -> Self { self.model_explainability_job_input = value.into(); self }
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub fn model_explainability_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.model_explainability_job_output_config = value.into(); self }
+    pub fn model_explainability_job_output_config(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringOutputConfig>>) -> Self { self.model_explainability_job_output_config = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
+    pub fn network_config(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfig>>) -> Self { self.network_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
+    pub fn stopping_condition(mut self, value: impl ::std::convert::Into<crate::Obj<StoppingCondition>>) -> Self { self.stopping_condition = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModelExplainabilityJobDefinition {
+impl ::cloudwright_core::Resource for ModelExplainabilityJobDefinition {
     type Attributes = ModelExplainabilityJobDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelExplainabilityJobDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ModelExplainabilityJobDefinition,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModelExplainabilityJobDefinition {
+impl ::cloudwright_core::ToValue for ModelExplainabilityJobDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
             .opt("JobDefinitionName", &self.job_definition_name)
             .req("JobResources", &self.job_resources)
@@ -253,12 +224,14 @@ impl ToValue for ModelExplainabilityJobDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModelExplainabilityJobDefinition`]: `Handle<ModelExplainabilityJobDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModelExplainabilityJobDefinition`]: `Handle<ModelExplainabilityJobDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelExplainabilityJobDefinitionAttributes(ResourceRef);
+pub struct ModelExplainabilityJobDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelExplainabilityJobDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ModelExplainabilityJobDefinitionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -268,90 +241,102 @@ impl ModelExplainabilityJobDefinitionAttributes {
     ///
     /// The time when the job definition was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
     #[inline]
-    pub fn endpoint_name(&self) -> Value {
-        self.0.get_att("EndpointName")
+    pub fn endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointName"))
     }
 
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
     #[inline]
-    pub fn job_definition_arn(&self) -> Value {
-        self.0.get_att("JobDefinitionArn")
+    pub fn job_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
     #[inline]
-    pub fn job_definition_name(&self) -> Value {
-        self.0.get_att("JobDefinitionName")
+    pub fn job_definition_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionName"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
     #[inline]
-    pub fn job_resources_cluster_config_instance_count(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.InstanceCount")
+    pub fn job_resources_cluster_config_instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("JobResources.ClusterConfig.InstanceCount"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
     #[inline]
-    pub fn job_resources_cluster_config_instance_type(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.InstanceType")
+    pub fn job_resources_cluster_config_instance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobResources.ClusterConfig.InstanceType"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
     #[inline]
-    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
     #[inline]
-    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB"))
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityAppSpecification.ConfigUri`: a string.
     #[inline]
-    pub fn model_explainability_app_specification_config_uri(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityAppSpecification.ConfigUri")
+    pub fn model_explainability_app_specification_config_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityAppSpecification.ConfigUri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityAppSpecification.ImageUri`: a string.
     ///
     /// The container image to be run by the model explainability job.
     #[inline]
-    pub fn model_explainability_app_specification_image_uri(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityAppSpecification.ImageUri")
+    pub fn model_explainability_app_specification_image_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityAppSpecification.ImageUri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityBaselineConfig.BaseliningJobName`: a string.
     #[inline]
-    pub fn model_explainability_baseline_config_baselining_job_name(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityBaselineConfig.BaseliningJobName")
+    pub fn model_explainability_baseline_config_baselining_job_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityBaselineConfig.BaseliningJobName"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri`: a string.
     #[inline]
-    pub fn model_explainability_baseline_config_constraints_resource_s3_uri(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri")
+    pub fn model_explainability_baseline_config_constraints_resource_s3_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
@@ -360,9 +345,10 @@ impl ModelExplainabilityJobDefinitionAttributes {
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
+            "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri",
+        ))
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
@@ -371,9 +357,12 @@ impl ModelExplainabilityJobDefinitionAttributes {
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_dataset_format_csv_header(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0.get_att(
+                "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header",
+            ),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
@@ -382,27 +371,35 @@ impl ModelExplainabilityJobDefinitionAttributes {
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_dataset_format_json_line(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_dataset_format_parquet(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
     #[inline]
-    pub fn model_explainability_job_input_batch_transform_input_features_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute")
+    pub fn model_explainability_job_input_batch_transform_input_features_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute`: a string.
@@ -411,18 +408,24 @@ impl ModelExplainabilityJobDefinitionAttributes {
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_inference_attribute(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
     #[inline]
-    pub fn model_explainability_job_input_batch_transform_input_local_path(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.LocalPath")
+    pub fn model_explainability_job_input_batch_transform_input_local_path(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.LocalPath"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute`: a string.
@@ -431,9 +434,11 @@ impl ModelExplainabilityJobDefinitionAttributes {
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_probability_attribute(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
@@ -442,138 +447,186 @@ impl ModelExplainabilityJobDefinitionAttributes {
     #[inline]
     pub fn model_explainability_job_input_batch_transform_input_s3_data_distribution_type(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
     #[inline]
-    pub fn model_explainability_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.BatchTransformInput.S3InputMode")
+    pub fn model_explainability_job_input_batch_transform_input_s3_input_mode(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.BatchTransformInput.S3InputMode"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.EndpointName`: a string.
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_endpoint_name(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.EndpointName")
+    pub fn model_explainability_job_input_endpoint_input_endpoint_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.EndpointName"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_features_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute")
+    pub fn model_explainability_job_input_endpoint_input_features_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_inference_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.InferenceAttribute")
+    pub fn model_explainability_job_input_endpoint_input_inference_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.InferenceAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_local_path(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.LocalPath")
+    pub fn model_explainability_job_input_endpoint_input_local_path(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.LocalPath"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_probability_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute")
+    pub fn model_explainability_job_input_endpoint_input_probability_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType")
+    pub fn model_explainability_job_input_endpoint_input_s3_data_distribution_type(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
     #[inline]
-    pub fn model_explainability_job_input_endpoint_input_s3_input_mode(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobInput.EndpointInput.S3InputMode")
+    pub fn model_explainability_job_input_endpoint_input_s3_input_mode(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobInput.EndpointInput.S3InputMode"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
     #[inline]
-    pub fn model_explainability_job_output_config_kms_key_id(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobOutputConfig.KmsKeyId")
+    pub fn model_explainability_job_output_config_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelExplainabilityJobOutputConfig.KmsKeyId"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelExplainabilityJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
     #[inline]
-    pub fn model_explainability_job_output_config_monitoring_outputs(&self) -> Value {
-        self.0
-            .get_att("ModelExplainabilityJobOutputConfig.MonitoringOutputs")
+    pub fn model_explainability_job_output_config_monitoring_outputs(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ModelExplainabilityJobOutputConfig.MonitoringOutputs"),
+        )
     }
 
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
     #[inline]
-    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
-        self.0
-            .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    pub fn network_config_enable_inter_container_traffic_encryption(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("NetworkConfig.EnableInterContainerTrafficEncryption"),
+        )
     }
 
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
     #[inline]
-    pub fn network_config_enable_network_isolation(&self) -> Value {
-        self.0.get_att("NetworkConfig.EnableNetworkIsolation")
+    pub fn network_config_enable_network_isolation(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("NetworkConfig.EnableNetworkIsolation"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
     #[inline]
-    pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
-        self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    pub fn network_config_vpc_config_security_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     #[inline]
-    pub fn network_config_vpc_config_subnets(&self) -> Value {
-        self.0.get_att("NetworkConfig.VpcConfig.Subnets")
+    pub fn network_config_vpc_config_subnets(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkConfig.VpcConfig.Subnets"))
     }
 
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
     #[inline]
-    pub fn role_arn(&self) -> Value {
-        self.0.get_att("RoleArn")
+    pub fn role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleArn"))
     }
 
     /// `Fn::GetAtt` `StoppingCondition.MaxRuntimeInSeconds`: an integer.
@@ -586,18 +639,18 @@ impl ModelExplainabilityJobDefinitionAttributes {
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
     #[inline]
-    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
-        self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("StoppingCondition.MaxRuntimeInSeconds"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
 
@@ -605,29 +658,12 @@ impl ModelExplainabilityJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    pub data_captured_destination_s3_uri: Str,
+    pub data_captured_destination_s3_uri: ::cloudwright_core::Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    pub dataset_format: Obj<DatasetFormat>,
+    pub dataset_format: crate::Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
-    properties: &[
-        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-    ],
-    required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BatchTransformInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
 ///
@@ -641,43 +677,43 @@ pub struct BatchTransformInput {
     /// The Amazon S3 location being used to capture the data.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub data_captured_destination_s3_uri: Str,
+    pub data_captured_destination_s3_uri: ::cloudwright_core::Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
     ///
     /// The dataset format for your batch transform job.
-    pub dataset_format: Obj<DatasetFormat>,
+    pub dataset_format: crate::Obj<DatasetFormat>,
     /// `FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
     ///
     /// Length at most 256.
-    pub features_attribute: Option<Str>,
+    pub features_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     ///
     /// Length at most 256.
-    pub inference_attribute: Option<Str>,
+    pub inference_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalPath`: a string, required.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     ///
     /// Length at most 256.
-    pub probability_attribute: Option<Str>,
+    pub probability_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
 }
 
 #[rustfmt::skip]
@@ -688,39 +724,39 @@ impl BatchTransformInput {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
             dataset_format: required.dataset_format,
-            features_attribute: None,
-            inference_attribute: None,
+            features_attribute: ::std::option::Option::None,
+            inference_attribute: ::std::option::Option::None,
             local_path: required.local_path,
-            probability_attribute: None,
-            s3_data_distribution_type: None,
-            s3_input_mode: None,
+            probability_attribute: ::std::option::Option::None,
+            s3_data_distribution_type: ::std::option::Option::None,
+            s3_input_mode: ::std::option::Option::None,
         }
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
+    pub fn data_captured_destination_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
+    pub fn dataset_format(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
+    pub fn features_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.features_attribute = ::std::option::Option::Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
+    pub fn inference_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
+    pub fn probability_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.probability_attribute = ::std::option::Option::Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchTransformInput {}
+impl crate::PropertyType for BatchTransformInput {}
 
-impl ToValue for BatchTransformInput {
+impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
                 &self.data_captured_destination_s3_uri,
@@ -740,26 +776,10 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-    ],
-    required: &["EndpointName", "LocalPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
 ///
@@ -773,39 +793,39 @@ pub struct EndpointInput {
     /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `FeaturesAttribute`: a string.
     ///
     /// The attributes of the input data that are the input features.
     ///
     /// Length at most 256.
-    pub features_attribute: Option<Str>,
+    pub features_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     ///
     /// Length at most 256.
-    pub inference_attribute: Option<Str>,
+    pub inference_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalPath`: a string, required.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     ///
     /// Length at most 256.
-    pub probability_attribute: Option<Str>,
+    pub probability_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
 }
 
 #[rustfmt::skip]
@@ -815,37 +835,37 @@ impl EndpointInput {
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
             endpoint_name: required.endpoint_name,
-            features_attribute: None,
-            inference_attribute: None,
+            features_attribute: ::std::option::Option::None,
+            inference_attribute: ::std::option::Option::None,
             local_path: required.local_path,
-            probability_attribute: None,
-            s3_data_distribution_type: None,
-            s3_input_mode: None,
+            probability_attribute: ::std::option::Option::None,
+            s3_data_distribution_type: ::std::option::Option::None,
+            s3_input_mode: ::std::option::Option::None,
         }
     }
 
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
+    pub fn features_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.features_attribute = ::std::option::Option::Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
+    pub fn inference_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
+    pub fn probability_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.probability_attribute = ::std::option::Option::Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointInput {}
+impl crate::PropertyType for EndpointInput {}
 
-impl ToValue for EndpointInput {
+impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndpointName", &self.endpoint_name)
             .opt("FeaturesAttribute", &self.features_attribute)
             .opt("InferenceAttribute", &self.inference_attribute)
@@ -861,22 +881,10 @@ impl ToValue for EndpointInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelExplainabilityAppSpecificationRequired {
     /// `ConfigUri`: a string, required.
-    pub config_uri: Str,
+    pub config_uri: ::cloudwright_core::Str,
     /// `ImageUri`: a string, required.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ImageUri", "ConfigUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelExplainabilityAppSpecification` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
 ///
@@ -887,20 +895,20 @@ pub(crate) static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
 pub struct ModelExplainabilityAppSpecification {
     /// `ConfigUri`: a string, required.
     ///
-    /// JSON formatted Amazon S3 file that defines explainability parameters. For more information on this JSON configuration file, see \[Configure model explainability parameters\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-config-json-monitor-model-explainability-parameters.html>) .
+    /// JSON formatted Amazon S3 file that defines explainability parameters. For more information on this JSON configuration file, see [Configure model explainability parameters](https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-config-json-monitor-model-explainability-parameters.html) .
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub config_uri: Str,
+    pub config_uri: ::cloudwright_core::Str,
     /// `Environment`: a JSON value.
     ///
     /// Sets the environment variables in the Docker container.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `ImageUri`: a string, required.
     ///
     /// The container image to be run by the model explainability job.
     ///
     /// Pattern `.*`; length 0 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -910,41 +918,31 @@ impl ModelExplainabilityAppSpecification {
     pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
         Self {
             config_uri: required.config_uri,
-            environment: None,
+            environment: ::std::option::Option::None,
             image_uri: required.image_uri,
         }
     }
 
     /// `ConfigUri`: a string, required.
-    pub fn config_uri(mut self, value: impl Into<Str>) -> Self { self.config_uri = value.into(); self }
+    pub fn config_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.config_uri = value.into(); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
 }
 
-impl PropertyType for ModelExplainabilityAppSpecification {}
+impl crate::PropertyType for ModelExplainabilityAppSpecification {}
 
-impl ToValue for ModelExplainabilityAppSpecification {
+impl ::cloudwright_core::ToValue for ModelExplainabilityAppSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigUri", &self.config_uri)
             .opt("Environment", &self.environment)
             .req("ImageUri", &self.image_uri)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelExplainabilityBaselineConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelExplainabilityBaselineConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
 ///
@@ -958,11 +956,11 @@ pub struct ModelExplainabilityBaselineConfig {
     /// The name of the baseline model explainability job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub baselining_job_name: Option<Str>,
+    pub baselining_job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
     ///
     /// The constraints resource for a model explainability job.
-    pub constraints_resource: Option<Obj<ConstraintsResource>>,
+    pub constraints_resource: ::std::option::Option<crate::Obj<ConstraintsResource>>,
 }
 
 #[rustfmt::skip]
@@ -970,36 +968,26 @@ impl ModelExplainabilityBaselineConfig {
     /// A `ModelExplainabilityBaselineConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseliningJobName`: a string.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
+    pub fn baselining_job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.baselining_job_name = ::std::option::Option::Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
+    pub fn constraints_resource(mut self, value: impl ::std::convert::Into<crate::Obj<ConstraintsResource>>) -> Self { self.constraints_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelExplainabilityBaselineConfig {}
+impl crate::PropertyType for ModelExplainabilityBaselineConfig {}
 
-impl ToValue for ModelExplainabilityBaselineConfig {
+impl ::cloudwright_core::ToValue for ModelExplainabilityBaselineConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
             .opt("ConstraintsResource", &self.constraints_resource)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelExplainabilityJobInput: ObjRule = ObjRule {
-    properties: &[
-        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
-        ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelExplainabilityJobInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
 ///
@@ -1011,11 +999,11 @@ pub struct ModelExplainabilityJobInput {
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
     ///
     /// Input object for the batch transform job.
-    pub batch_transform_input: Option<Obj<BatchTransformInput>>,
+    pub batch_transform_input: ::std::option::Option<crate::Obj<BatchTransformInput>>,
     /// `EndpointInput`: an [`EndpointInput`] object.
     ///
     /// Input object for the endpoint
-    pub endpoint_input: Option<Obj<EndpointInput>>,
+    pub endpoint_input: ::std::option::Option<crate::Obj<EndpointInput>>,
 }
 
 #[rustfmt::skip]
@@ -1023,23 +1011,127 @@ impl ModelExplainabilityJobInput {
     /// A `ModelExplainabilityJobInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
+    pub fn batch_transform_input(mut self, value: impl ::std::convert::Into<crate::Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = ::std::option::Option::Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
+    pub fn endpoint_input(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointInput>>) -> Self { self.endpoint_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelExplainabilityJobInput {}
+impl crate::PropertyType for ModelExplainabilityJobInput {}
 
-impl ToValue for ModelExplainabilityJobInput {
+impl ::cloudwright_core::ToValue for ModelExplainabilityJobInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)
             .opt("EndpointInput", &self.endpoint_input)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ConstraintsResource, RULE_DatasetFormat, RULE_MonitoringOutputConfig,
+        RULE_MonitoringResources, RULE_NetworkConfig, RULE_StoppingCondition, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelExplainabilityJobDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("JobResources", Shape::Object(&RULE_MonitoringResources)),
+            ("ModelExplainabilityAppSpecification", Shape::Object(&RULE_ModelExplainabilityAppSpecification)),
+            ("ModelExplainabilityBaselineConfig", Shape::Object(&RULE_ModelExplainabilityBaselineConfig)),
+            ("ModelExplainabilityJobInput", Shape::Object(&RULE_ModelExplainabilityJobInput)),
+            ("ModelExplainabilityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
+            ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
+        properties: &[
+            ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
+            ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ],
+        required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ],
+        required: &["EndpointName", "LocalPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ImageUri", "ConfigUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelExplainabilityBaselineConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelExplainabilityJobInput: ObjRule = ObjRule {
+        properties: &[
+            ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
+            ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,66 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    CompressionType, ModelAccessConfig, ModelAccessConfigRequired, ModelApprovalStatus,
-    ModelCardStatus, S3DataType, Tag, TagRequired,
-};
-use super::shared::{RULE_ModelAccessConfig, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]\\.[A-Za-z0-9.]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S]{1,255}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\S\\s]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[-\\w]+\\/.+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
-    "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$",
-);
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{N}\\p{P}]{0,1024}");
-pub(crate) static PATTERN_14: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackage: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalInferenceSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
-        ("AdditionalInferenceSpecificationsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
-        ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("CertifyForMarketplace", Shape::Bool),
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("CustomerMetadataProperties", Shape::Typed(json_type::OBJECT)),
-        ("Domain", Shape::STR),
-        ("DriftCheckBaselines", Shape::Object(&RULE_DriftCheckBaselines)),
-        ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
-        ("MetadataProperties", Shape::Object(&RULE_MetadataProperties)),
-        ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
-        ("ModelCard", Shape::Object(&RULE_ModelCard)),
-        ("ModelMetrics", Shape::Object(&RULE_ModelMetrics)),
-        ("ModelPackageDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("ModelPackageStatusDetails", Shape::Object(&RULE_ModelPackageStatusDetails)),
-        ("ModelPackageVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("SamplePayloadUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
-        ("SkipModelValidation", Shape::Str(&StrRule { allowed: &["None", "All"], ..StrRule::ANY })),
-        ("SourceAlgorithmSpecification", Shape::Object(&RULE_SourceAlgorithmSpecification)),
-        ("SourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Task", Shape::STR),
-        ("ValidationSpecification", Shape::Object(&RULE_ValidationSpecification)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    CompressionType, ModelAccessConfig, ModelApprovalStatus, ModelCardStatus, S3DataType, Tag,
+    TagRequired,
 };
 
 /// The `AWS::SageMaker::ModelPackage` resource.
@@ -74,7 +17,7 @@ pub(crate) static RULE_ModelPackage: ObjRule = ObjRule {
 /// - Versioned model: A part of a model package group in Model Registry.
 /// - Unversioned model: Not part of a model package group and used in AWS Marketplace.
 ///
-/// For more information, see \[`CreateModelPackage`\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackage.html>) .
+/// For more information, see [`CreateModelPackage`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModelPackage.html) .
 ///
 /// `Ref` returns its `ModelPackageArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ModelPackageAttributes`], which `Handle<ModelPackage>` dereferences to.
@@ -91,58 +34,58 @@ pub struct ModelPackage {
     ///
     /// Items 1 to 15.
     pub additional_inference_specifications:
-        Option<List<AdditionalInferenceSpecificationDefinition>>,
+        ::std::option::Option<::cloudwright_core::List<AdditionalInferenceSpecificationDefinition>>,
     /// `AdditionalInferenceSpecificationsToAdd`: a list of [`AdditionalInferenceSpecificationDefinition`] objects.
     ///
     /// An array of additional Inference Specification objects to be added to the existing array. The total number of additional Inference Specification objects cannot exceed 15. Each additional Inference Specification object specifies artifacts based on this model package that can be used on inference endpoints. Generally used with SageMaker Neo to store the compiled artifacts.
     ///
     /// Items 1 to 15; write-only: CloudFormation does not return it.
     pub additional_inference_specifications_to_add:
-        Option<List<AdditionalInferenceSpecificationDefinition>>,
+        ::std::option::Option<::cloudwright_core::List<AdditionalInferenceSpecificationDefinition>>,
     /// `ApprovalDescription`: a string.
     ///
     /// A description provided when the model approval is set.
     ///
     /// Pattern `.*`; length at most 1024.
-    pub approval_description: Option<Str>,
+    pub approval_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `CertifyForMarketplace`: a boolean.
     ///
-    /// Whether the model package is to be certified to be listed on AWS Marketplace. For information about listing model packages on AWS Marketplace, see \[List Your Algorithm or Model Package on AWS Marketplace\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-mkt-list.html>) .
-    pub certify_for_marketplace: Option<Bool>,
+    /// Whether the model package is to be certified to be listed on AWS Marketplace. For information about listing model packages on AWS Marketplace, see [List Your Algorithm or Model Package on AWS Marketplace](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-mkt-list.html) .
+    pub certify_for_marketplace: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ClientToken`: a string.
     ///
     /// A unique token that guarantees that the call to this API is idempotent.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 36; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomerMetadataProperties`: a JSON value.
     ///
     /// The metadata properties for the model package.
-    pub customer_metadata_properties: Option<Json>,
+    pub customer_metadata_properties: ::std::option::Option<::cloudwright_core::Json>,
     /// `Domain`: a string.
     ///
     /// The machine learning domain of your model package and its components. Common machine learning domains include computer vision and natural language processing.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain: Option<Str>,
+    pub domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `DriftCheckBaselines`: a [`DriftCheckBaselines`] object.
     ///
     /// Represents the drift check baselines that can be used when the model monitor is set using the model package.
     ///
     /// Create-only: changing it replaces the resource.
-    pub drift_check_baselines: Option<Obj<DriftCheckBaselines>>,
+    pub drift_check_baselines: ::std::option::Option<crate::Obj<DriftCheckBaselines>>,
     /// `InferenceSpecification`: an [`InferenceSpecification`] object.
     ///
     /// Defines how to perform inference generation after a training job is run.
     ///
     /// Create-only: changing it replaces the resource.
-    pub inference_specification: Option<Obj<InferenceSpecification>>,
+    pub inference_specification: ::std::option::Option<crate::Obj<InferenceSpecification>>,
     /// `MetadataProperties`: a [`MetadataProperties`] object.
     ///
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
     /// Create-only: changing it replaces the resource.
-    pub metadata_properties: Option<Obj<MetadataProperties>>,
+    pub metadata_properties: ::std::option::Option<crate::Obj<MetadataProperties>>,
     /// `ModelApprovalStatus`: a [`ModelApprovalStatus`] value.
     ///
     /// The approval status of the model. This can be one of the following values.
@@ -150,31 +93,31 @@ pub struct ModelPackage {
     /// - `APPROVED` - The model is approved
     /// - `REJECTED` - The model is rejected.
     /// - `PENDING_MANUAL_APPROVAL` - The model is waiting for manual approval.
-    pub model_approval_status: Option<ModelApprovalStatus>,
+    pub model_approval_status: ::std::option::Option<ModelApprovalStatus>,
     /// `ModelCard`: a [`ModelCard`] object.
     ///
     /// An Amazon SageMaker Model Card.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub model_card: Option<Obj<ModelCard>>,
+    pub model_card: ::std::option::Option<crate::Obj<ModelCard>>,
     /// `ModelMetrics`: a [`ModelMetrics`] object.
     ///
     /// Metrics for the model.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_metrics: Option<Obj<ModelMetrics>>,
+    pub model_metrics: ::std::option::Option<crate::Obj<ModelMetrics>>,
     /// `ModelPackageDescription`: a string.
     ///
     /// The description of the model package.
     ///
     /// Pattern `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`; length 0 to 1024; create-only: changing it replaces the resource.
-    pub model_package_description: Option<Str>,
+    pub model_package_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageGroupName`: a string.
     ///
     /// The model group to which the model belongs.
     ///
     /// Pattern `(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$`; length 1 to 170; create-only: changing it replaces the resource.
-    pub model_package_group_name: Option<Str>,
+    pub model_package_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageName`: a string.
     ///
     /// The name of the model package. The name can be as follows:
@@ -183,63 +126,64 @@ pub struct ModelPackage {
     /// - For an unversioned model, you must provide the name.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
-    pub model_package_name: Option<Str>,
+    pub model_package_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageStatusDetails`: a [`ModelPackageStatusDetails`] object.
     ///
     /// Specifies the validation and image scan statuses of the model package.
-    pub model_package_status_details: Option<Obj<ModelPackageStatusDetails>>,
+    pub model_package_status_details: ::std::option::Option<crate::Obj<ModelPackageStatusDetails>>,
     /// `ModelPackageVersion`: an integer.
     ///
     /// The version number of a versioned model.
     ///
     /// Value at least 1.
-    pub model_package_version: Option<Int>,
+    pub model_package_version: ::std::option::Option<::cloudwright_core::Int>,
     /// `SamplePayloadUrl`: a string.
     ///
     /// The Amazon Simple Storage Service path where the sample payload are stored. This path must point to a single gzip compressed tar archive (.tar.gz suffix).
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024; create-only: changing it replaces the resource.
-    pub sample_payload_url: Option<Str>,
+    pub sample_payload_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityConfig`: a [`SecurityConfig`] object.
     ///
     /// An optional AWS Key Management Service key to encrypt, decrypt, and re-encrypt model package information for regulated workloads with highly sensitive data.
     ///
     /// Create-only: changing it replaces the resource.
-    pub security_config: Option<Obj<SecurityConfig>>,
+    pub security_config: ::std::option::Option<crate::Obj<SecurityConfig>>,
     /// `SkipModelValidation`: a [`SkipModelValidation`] value.
     ///
     /// Indicates if you want to skip model validation.
-    pub skip_model_validation: Option<SkipModelValidation>,
+    pub skip_model_validation: ::std::option::Option<SkipModelValidation>,
     /// `SourceAlgorithmSpecification`: a [`SourceAlgorithmSpecification`] object.
     ///
     /// A list of algorithms that were used to create a model package.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_algorithm_specification: Option<Obj<SourceAlgorithmSpecification>>,
+    pub source_algorithm_specification:
+        ::std::option::Option<crate::Obj<SourceAlgorithmSpecification>>,
     /// `SourceUri`: a string.
     ///
     /// The URI of the source for the model package.
     ///
     /// Pattern `[\p{L}\p{M}\p{Z}\p{N}\p{P}]{0,1024}`; length 0 to 1024; changing it may replace the resource (conditionally create-only).
-    pub source_uri: Option<Str>,
+    pub source_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// A list of the tags associated with the model package. For more information, see \[Tagging AWS resources\](<https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html>) in the *AWS General Reference Guide* .
+    /// A list of the tags associated with the model package. For more information, see [Tagging AWS resources](https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html) in the *AWS General Reference Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Task`: a string.
     ///
     /// The machine learning task your model package accomplishes. Common machine learning tasks include object detection and image classification.
     ///
     /// Create-only: changing it replaces the resource.
-    pub task: Option<Str>,
+    pub task: ::std::option::Option<::cloudwright_core::Str>,
     /// `ValidationSpecification`: a [`ValidationSpecification`] object.
     ///
     /// Specifies batch transform jobs that SageMaker runs to validate your model package.
     ///
     /// Create-only: changing it replaces the resource.
-    pub validation_specification: Option<Obj<ValidationSpecification>>,
+    pub validation_specification: ::std::option::Option<crate::Obj<ValidationSpecification>>,
 }
 
 #[rustfmt::skip]
@@ -249,7 +193,7 @@ impl ModelPackage {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ModelPackage",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackage.html",
         primary_identifier: &["ModelPackageArn"],
@@ -260,87 +204,89 @@ impl ModelPackage {
         read_only: &["ModelPackageArn", "CreationTime", "LastModifiedTime", "ModelPackageStatus"],
         attributes: &["CreationTime", "LastModifiedTime", "ModelPackageArn", "ModelPackageStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ModelPackage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalInferenceSpecifications`: a list of [`AdditionalInferenceSpecificationDefinition`] objects.
-    pub fn additional_inference_specifications(mut self, value: impl Into<List<AdditionalInferenceSpecificationDefinition>>) -> Self { self.additional_inference_specifications = Some(value.into()); self }
+    pub fn additional_inference_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalInferenceSpecificationDefinition>>) -> Self { self.additional_inference_specifications = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalInferenceSpecificationsToAdd`: a list of [`AdditionalInferenceSpecificationDefinition`] objects.
-    pub fn additional_inference_specifications_to_add(mut self, value: impl Into<List<AdditionalInferenceSpecificationDefinition>>) -> Self { self.additional_inference_specifications_to_add = Some(value.into()); self }
+    pub fn additional_inference_specifications_to_add(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AdditionalInferenceSpecificationDefinition>>) -> Self { self.additional_inference_specifications_to_add = ::std::option::Option::Some(value.into()); self }
     /// `ApprovalDescription`: a string.
-    pub fn approval_description(mut self, value: impl Into<Str>) -> Self { self.approval_description = Some(value.into()); self }
+    pub fn approval_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.approval_description = ::std::option::Option::Some(value.into()); self }
     /// `CertifyForMarketplace`: a boolean.
-    pub fn certify_for_marketplace(mut self, value: impl Into<Bool>) -> Self { self.certify_for_marketplace = Some(value.into()); self }
+    pub fn certify_for_marketplace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.certify_for_marketplace = ::std::option::Option::Some(value.into()); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `CustomerMetadataProperties`: a JSON value.
-    pub fn customer_metadata_properties(mut self, value: impl Into<Json>) -> Self { self.customer_metadata_properties = Some(value.into()); self }
+    pub fn customer_metadata_properties(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.customer_metadata_properties = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a string.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `DriftCheckBaselines`: a [`DriftCheckBaselines`] object.
-    pub fn drift_check_baselines(mut self, value: impl Into<Obj<DriftCheckBaselines>>) -> Self { self.drift_check_baselines = Some(value.into()); self }
+    pub fn drift_check_baselines(mut self, value: impl ::std::convert::Into<crate::Obj<DriftCheckBaselines>>) -> Self { self.drift_check_baselines = ::std::option::Option::Some(value.into()); self }
     /// `InferenceSpecification`: an [`InferenceSpecification`] object.
-    pub fn inference_specification(mut self, value: impl Into<Obj<InferenceSpecification>>) -> Self { self.inference_specification = Some(value.into()); self }
+    pub fn inference_specification(mut self, value: impl ::std::convert::Into<crate::Obj<InferenceSpecification>>) -> Self { self.inference_specification = ::std::option::Option::Some(value.into()); self }
     /// `MetadataProperties`: a [`MetadataProperties`] object.
-    pub fn metadata_properties(mut self, value: impl Into<Obj<MetadataProperties>>) -> Self { self.metadata_properties = Some(value.into()); self }
+    pub fn metadata_properties(mut self, value: impl ::std::convert::Into<crate::Obj<MetadataProperties>>) -> Self { self.metadata_properties = ::std::option::Option::Some(value.into()); self }
     /// `ModelApprovalStatus`: a [`ModelApprovalStatus`] value.
-    pub fn model_approval_status(mut self, value: impl Into<ModelApprovalStatus>) -> Self { self.model_approval_status = Some(value.into()); self }
+    pub fn model_approval_status(mut self, value: impl ::std::convert::Into<ModelApprovalStatus>) -> Self { self.model_approval_status = ::std::option::Option::Some(value.into()); self }
     /// `ModelCard`: a [`ModelCard`] object.
-    pub fn model_card(mut self, value: impl Into<Obj<ModelCard>>) -> Self { self.model_card = Some(value.into()); self }
+    pub fn model_card(mut self, value: impl ::std::convert::Into<crate::Obj<ModelCard>>) -> Self { self.model_card = ::std::option::Option::Some(value.into()); self }
     /// `ModelMetrics`: a [`ModelMetrics`] object.
-    pub fn model_metrics(mut self, value: impl Into<Obj<ModelMetrics>>) -> Self { self.model_metrics = Some(value.into()); self }
+    pub fn model_metrics(mut self, value: impl ::std::convert::Into<crate::Obj<ModelMetrics>>) -> Self { self.model_metrics = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageDescription`: a string.
-    pub fn model_package_description(mut self, value: impl Into<Str>) -> Self { self.model_package_description = Some(value.into()); self }
+    pub fn model_package_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_description = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageGroupName`: a string.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = Some(value.into()); self }
+    pub fn model_package_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_group_name = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageName`: a string.
-    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self { self.model_package_name = Some(value.into()); self }
+    pub fn model_package_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_name = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageStatusDetails`: a [`ModelPackageStatusDetails`] object.
-    pub fn model_package_status_details(mut self, value: impl Into<Obj<ModelPackageStatusDetails>>) -> Self { self.model_package_status_details = Some(value.into()); self }
+    pub fn model_package_status_details(mut self, value: impl ::std::convert::Into<crate::Obj<ModelPackageStatusDetails>>) -> Self { self.model_package_status_details = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageVersion`: an integer.
-    pub fn model_package_version(mut self, value: impl Into<Int>) -> Self { self.model_package_version = Some(value.into()); self }
+    pub fn model_package_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.model_package_version = ::std::option::Option::Some(value.into()); self }
     /// `SamplePayloadUrl`: a string.
-    pub fn sample_payload_url(mut self, value: impl Into<Str>) -> Self { self.sample_payload_url = Some(value.into()); self }
+    pub fn sample_payload_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sample_payload_url = ::std::option::Option::Some(value.into()); self }
     /// `SecurityConfig`: a [`SecurityConfig`] object.
-    pub fn security_config(mut self, value: impl Into<Obj<SecurityConfig>>) -> Self { self.security_config = Some(value.into()); self }
+    pub fn security_config(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityConfig>>) -> Self { self.security_config = ::std::option::Option::Some(value.into()); self }
     /// `SkipModelValidation`: a [`SkipModelValidation`] value.
-    pub fn skip_model_validation(mut self, value: impl Into<SkipModelValidation>) -> Self { self.skip_model_validation = Some(value.into()); self }
+    pub fn skip_model_validation(mut self, value: impl ::std::convert::Into<SkipModelValidation>) -> Self { self.skip_model_validation = ::std::option::Option::Some(value.into()); self }
     /// `SourceAlgorithmSpecification`: a [`SourceAlgorithmSpecification`] object.
-    pub fn source_algorithm_specification(mut self, value: impl Into<Obj<SourceAlgorithmSpecification>>) -> Self { self.source_algorithm_specification = Some(value.into()); self }
+    pub fn source_algorithm_specification(mut self, value: impl ::std::convert::Into<crate::Obj<SourceAlgorithmSpecification>>) -> Self { self.source_algorithm_specification = ::std::option::Option::Some(value.into()); self }
     /// `SourceUri`: a string.
-    pub fn source_uri(mut self, value: impl Into<Str>) -> Self { self.source_uri = Some(value.into()); self }
+    pub fn source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_uri = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Task`: a string.
-    pub fn task(mut self, value: impl Into<Str>) -> Self { self.task = Some(value.into()); self }
+    pub fn task(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task = ::std::option::Option::Some(value.into()); self }
     /// `ValidationSpecification`: a [`ValidationSpecification`] object.
-    pub fn validation_specification(mut self, value: impl Into<Obj<ValidationSpecification>>) -> Self { self.validation_specification = Some(value.into()); self }
+    pub fn validation_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ValidationSpecification>>) -> Self { self.validation_specification = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModelPackage {
+impl ::cloudwright_core::Resource for ModelPackage {
     type Attributes = ModelPackageAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelPackage, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModelPackage, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModelPackage {
+impl ::cloudwright_core::ToValue for ModelPackage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalInferenceSpecifications",
                 &self.additional_inference_specifications,
@@ -386,12 +332,12 @@ impl ToValue for ModelPackage {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModelPackage`]: `Handle<ModelPackage>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModelPackage`]: `Handle<ModelPackage>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelPackageAttributes(ResourceRef);
+pub struct ModelPackageAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelPackageAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelPackageAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -399,26 +345,26 @@ impl From<ResourceRef> for ModelPackageAttributes {
 impl ModelPackageAttributes {
     /// `Fn::GetAtt` `CreationTime`: a string.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `ModelPackageArn`: a string.
     #[inline]
-    pub fn model_package_arn(&self) -> Value {
-        self.0.get_att("ModelPackageArn")
+    pub fn model_package_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelPackageArn"))
     }
 
     /// `Fn::GetAtt` `ModelPackageStatus`: one of a set of strings.
     #[inline]
-    pub fn model_package_status(&self) -> Value {
-        self.0.get_att("ModelPackageStatus")
+    pub fn model_package_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelPackageStatus"))
     }
 }
 
@@ -426,26 +372,10 @@ impl ModelPackageAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdditionalInferenceSpecificationDefinitionRequired {
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    pub containers: List<ModelPackageContainerDefinition>,
+    pub containers: ::cloudwright_core::List<ModelPackageContainerDefinition>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Containers", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AdditionalInferenceSpecificationDefinition` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -459,37 +389,41 @@ pub struct AdditionalInferenceSpecificationDefinition {
     /// The Amazon ECR registry path of the Docker image that contains the inference code.
     ///
     /// Items 1 to 15.
-    pub containers: List<ModelPackageContainerDefinition>,
+    pub containers: ::cloudwright_core::List<ModelPackageContainerDefinition>,
     /// `Description`: a string.
     ///
     /// A description of the additional Inference specification
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A unique name to identify the additional inference specification. The name must be unique within the list of your additional inference specifications for a particular model package.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SupportedContentTypes`: a list of strings.
     ///
     /// The supported MIME types for the input data.
-    pub supported_content_types: Option<List<Str>>,
+    pub supported_content_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SupportedRealtimeInferenceInstanceTypes`: a list of [`InferenceInstanceType`] values.
     ///
     /// A list of the instance types that are used to generate inferences in real-time.
-    pub supported_realtime_inference_instance_types: Option<List<InferenceInstanceType>>,
+    pub supported_realtime_inference_instance_types:
+        ::std::option::Option<::cloudwright_core::List<InferenceInstanceType>>,
     /// `SupportedResponseMIMETypes`: a list of strings.
     ///
     /// The supported MIME types for the output data.
-    pub supported_response_mime_types: Option<List<Str>>,
+    pub supported_response_mime_types:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SupportedTransformInstanceTypes`: a list of [`TransformInstanceType`] values.
     ///
     /// A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
     ///
     /// Items at least 1.
-    pub supported_transform_instance_types: Option<List<TransformInstanceType>>,
+    pub supported_transform_instance_types:
+        ::std::option::Option<::cloudwright_core::List<TransformInstanceType>>,
 }
 
 #[rustfmt::skip]
@@ -499,37 +433,37 @@ impl AdditionalInferenceSpecificationDefinition {
     pub fn new(required: AdditionalInferenceSpecificationDefinitionRequired) -> Self {
         Self {
             containers: required.containers,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            supported_content_types: None,
-            supported_realtime_inference_instance_types: None,
-            supported_response_mime_types: None,
-            supported_transform_instance_types: None,
+            supported_content_types: ::std::option::Option::None,
+            supported_realtime_inference_instance_types: ::std::option::Option::None,
+            supported_response_mime_types: ::std::option::Option::None,
+            supported_transform_instance_types: ::std::option::Option::None,
         }
     }
 
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    pub fn containers(mut self, value: impl Into<List<ModelPackageContainerDefinition>>) -> Self { self.containers = value.into(); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ModelPackageContainerDefinition>>) -> Self { self.containers = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SupportedContentTypes`: a list of strings.
-    pub fn supported_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_content_types = Some(value.into()); self }
+    pub fn supported_content_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_content_types = ::std::option::Option::Some(value.into()); self }
     /// `SupportedRealtimeInferenceInstanceTypes`: a list of [`InferenceInstanceType`] values.
-    pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<List<InferenceInstanceType>>) -> Self { self.supported_realtime_inference_instance_types = Some(value.into()); self }
+    pub fn supported_realtime_inference_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InferenceInstanceType>>) -> Self { self.supported_realtime_inference_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `SupportedResponseMIMETypes`: a list of strings.
-    pub fn supported_response_mime_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_response_mime_types = Some(value.into()); self }
+    pub fn supported_response_mime_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_response_mime_types = ::std::option::Option::Some(value.into()); self }
     /// `SupportedTransformInstanceTypes`: a list of [`TransformInstanceType`] values.
-    pub fn supported_transform_instance_types(mut self, value: impl Into<List<TransformInstanceType>>) -> Self { self.supported_transform_instance_types = Some(value.into()); self }
+    pub fn supported_transform_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TransformInstanceType>>) -> Self { self.supported_transform_instance_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AdditionalInferenceSpecificationDefinition {}
+impl crate::PropertyType for AdditionalInferenceSpecificationDefinition {}
 
-impl ToValue for AdditionalInferenceSpecificationDefinition {
+impl ::cloudwright_core::ToValue for AdditionalInferenceSpecificationDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Containers", &self.containers)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -550,17 +484,6 @@ impl ToValue for AdditionalInferenceSpecificationDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Bias: ObjRule = ObjRule {
-    properties: &[
-        ("PostTrainingReport", Shape::Object(&RULE_MetricsSource)),
-        ("PreTrainingReport", Shape::Object(&RULE_MetricsSource)),
-        ("Report", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Bias` property type of `AWS::SageMaker::ModelPackage`.
 ///
 /// Contains bias metrics for a model.
@@ -571,15 +494,15 @@ pub struct Bias {
     /// `PostTrainingReport`: a [`MetricsSource`] object.
     ///
     /// The post-training bias report for a model.
-    pub post_training_report: Option<Obj<MetricsSource>>,
+    pub post_training_report: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `PreTrainingReport`: a [`MetricsSource`] object.
     ///
     /// The pre-training bias report for a model.
-    pub pre_training_report: Option<Obj<MetricsSource>>,
+    pub pre_training_report: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `Report`: a [`MetricsSource`] object.
     ///
     /// The bias report for a model
-    pub report: Option<Obj<MetricsSource>>,
+    pub report: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -587,46 +510,29 @@ impl Bias {
     /// A `Bias` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PostTrainingReport`: a [`MetricsSource`] object.
-    pub fn post_training_report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.post_training_report = Some(value.into()); self }
+    pub fn post_training_report(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.post_training_report = ::std::option::Option::Some(value.into()); self }
     /// `PreTrainingReport`: a [`MetricsSource`] object.
-    pub fn pre_training_report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.pre_training_report = Some(value.into()); self }
+    pub fn pre_training_report(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.pre_training_report = ::std::option::Option::Some(value.into()); self }
     /// `Report`: a [`MetricsSource`] object.
-    pub fn report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.report = Some(value.into()); self }
+    pub fn report(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.report = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Bias {}
+impl crate::PropertyType for Bias {}
 
-impl ToValue for Bias {
+impl ::cloudwright_core::ToValue for Bias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PostTrainingReport", &self.post_training_report)
             .opt("PreTrainingReport", &self.pre_training_report)
             .opt("Report", &self.report)
             .build()
     }
 }
-
-/// The required properties of [`DataSource`], by name: `DataSource::new(DataSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataSourceRequired {
-    /// `S3DataSource`: a [`S3DataSource`] object, required.
-    pub s3_data_source: Obj<S3DataSource>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("S3DataSource", Shape::Object(&RULE_S3DataSource)),
-    ],
-    required: &["S3DataSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataSource` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -638,45 +544,33 @@ pub struct DataSource {
     /// `S3DataSource`: a [`S3DataSource`] object, required.
     ///
     /// The S3 location of the data source that is associated with a channel.
-    pub s3_data_source: Obj<S3DataSource>,
+    pub s3_data_source: crate::Obj<S3DataSource>,
 }
 
 #[rustfmt::skip]
 impl DataSource {
-    /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
+    /// A `DataSource` with its one required property, `S3DataSource`.
     #[inline]
-    pub fn new(required: DataSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3DataSource>>) -> Self {
         Self {
-            s3_data_source: required.s3_data_source,
+            s3_data_source: value.into(),
         }
     }
 
     /// `S3DataSource`: a [`S3DataSource`] object, required.
-    pub fn s3_data_source(mut self, value: impl Into<Obj<S3DataSource>>) -> Self { self.s3_data_source = value.into(); self }
+    pub fn s3_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<S3DataSource>>) -> Self { self.s3_data_source = value.into(); self }
 }
 
-impl PropertyType for DataSource {}
+impl crate::PropertyType for DataSource {}
 
-impl ToValue for DataSource {
+impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3DataSource", &self.s3_data_source)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DriftCheckBaselines: ObjRule = ObjRule {
-    properties: &[
-        ("Bias", Shape::Object(&RULE_DriftCheckBias)),
-        ("Explainability", Shape::Object(&RULE_DriftCheckExplainability)),
-        ("ModelDataQuality", Shape::Object(&RULE_DriftCheckModelDataQuality)),
-        ("ModelQuality", Shape::Object(&RULE_DriftCheckModelQuality)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DriftCheckBaselines` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -688,19 +582,19 @@ pub struct DriftCheckBaselines {
     /// `Bias`: a [`DriftCheckBias`] object.
     ///
     /// Represents the drift check bias baselines that can be used when the model monitor is set using the model package.
-    pub bias: Option<Obj<DriftCheckBias>>,
+    pub bias: ::std::option::Option<crate::Obj<DriftCheckBias>>,
     /// `Explainability`: a [`DriftCheckExplainability`] object.
     ///
     /// Represents the drift check explainability baselines that can be used when the model monitor is set using the model package.
-    pub explainability: Option<Obj<DriftCheckExplainability>>,
+    pub explainability: ::std::option::Option<crate::Obj<DriftCheckExplainability>>,
     /// `ModelDataQuality`: a [`DriftCheckModelDataQuality`] object.
     ///
     /// Represents the drift check model data quality baselines that can be used when the model monitor is set using the model package.
-    pub model_data_quality: Option<Obj<DriftCheckModelDataQuality>>,
+    pub model_data_quality: ::std::option::Option<crate::Obj<DriftCheckModelDataQuality>>,
     /// `ModelQuality`: a [`DriftCheckModelQuality`] object.
     ///
     /// Represents the drift check model quality baselines that can be used when the model monitor is set using the model package.
-    pub model_quality: Option<Obj<DriftCheckModelQuality>>,
+    pub model_quality: ::std::option::Option<crate::Obj<DriftCheckModelQuality>>,
 }
 
 #[rustfmt::skip]
@@ -708,25 +602,25 @@ impl DriftCheckBaselines {
     /// A `DriftCheckBaselines` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bias`: a [`DriftCheckBias`] object.
-    pub fn bias(mut self, value: impl Into<Obj<DriftCheckBias>>) -> Self { self.bias = Some(value.into()); self }
+    pub fn bias(mut self, value: impl ::std::convert::Into<crate::Obj<DriftCheckBias>>) -> Self { self.bias = ::std::option::Option::Some(value.into()); self }
     /// `Explainability`: a [`DriftCheckExplainability`] object.
-    pub fn explainability(mut self, value: impl Into<Obj<DriftCheckExplainability>>) -> Self { self.explainability = Some(value.into()); self }
+    pub fn explainability(mut self, value: impl ::std::convert::Into<crate::Obj<DriftCheckExplainability>>) -> Self { self.explainability = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataQuality`: a [`DriftCheckModelDataQuality`] object.
-    pub fn model_data_quality(mut self, value: impl Into<Obj<DriftCheckModelDataQuality>>) -> Self { self.model_data_quality = Some(value.into()); self }
+    pub fn model_data_quality(mut self, value: impl ::std::convert::Into<crate::Obj<DriftCheckModelDataQuality>>) -> Self { self.model_data_quality = ::std::option::Option::Some(value.into()); self }
     /// `ModelQuality`: a [`DriftCheckModelQuality`] object.
-    pub fn model_quality(mut self, value: impl Into<Obj<DriftCheckModelQuality>>) -> Self { self.model_quality = Some(value.into()); self }
+    pub fn model_quality(mut self, value: impl ::std::convert::Into<crate::Obj<DriftCheckModelQuality>>) -> Self { self.model_quality = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DriftCheckBaselines {}
+impl crate::PropertyType for DriftCheckBaselines {}
 
-impl ToValue for DriftCheckBaselines {
+impl ::cloudwright_core::ToValue for DriftCheckBaselines {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bias", &self.bias)
             .opt("Explainability", &self.explainability)
             .opt("ModelDataQuality", &self.model_data_quality)
@@ -734,17 +628,6 @@ impl ToValue for DriftCheckBaselines {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DriftCheckBias: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigFile", Shape::Object(&RULE_FileSource)),
-        ("PostTrainingConstraints", Shape::Object(&RULE_MetricsSource)),
-        ("PreTrainingConstraints", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DriftCheckBias` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -756,15 +639,15 @@ pub struct DriftCheckBias {
     /// `ConfigFile`: a [`FileSource`] object.
     ///
     /// The bias config file for a model.
-    pub config_file: Option<Obj<FileSource>>,
+    pub config_file: ::std::option::Option<crate::Obj<FileSource>>,
     /// `PostTrainingConstraints`: a [`MetricsSource`] object.
     ///
     /// The post-training constraints.
-    pub post_training_constraints: Option<Obj<MetricsSource>>,
+    pub post_training_constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `PreTrainingConstraints`: a [`MetricsSource`] object.
     ///
     /// The pre-training constraints.
-    pub pre_training_constraints: Option<Obj<MetricsSource>>,
+    pub pre_training_constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -772,39 +655,29 @@ impl DriftCheckBias {
     /// A `DriftCheckBias` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigFile`: a [`FileSource`] object.
-    pub fn config_file(mut self, value: impl Into<Obj<FileSource>>) -> Self { self.config_file = Some(value.into()); self }
+    pub fn config_file(mut self, value: impl ::std::convert::Into<crate::Obj<FileSource>>) -> Self { self.config_file = ::std::option::Option::Some(value.into()); self }
     /// `PostTrainingConstraints`: a [`MetricsSource`] object.
-    pub fn post_training_constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.post_training_constraints = Some(value.into()); self }
+    pub fn post_training_constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.post_training_constraints = ::std::option::Option::Some(value.into()); self }
     /// `PreTrainingConstraints`: a [`MetricsSource`] object.
-    pub fn pre_training_constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.pre_training_constraints = Some(value.into()); self }
+    pub fn pre_training_constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.pre_training_constraints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DriftCheckBias {}
+impl crate::PropertyType for DriftCheckBias {}
 
-impl ToValue for DriftCheckBias {
+impl ::cloudwright_core::ToValue for DriftCheckBias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigFile", &self.config_file)
             .opt("PostTrainingConstraints", &self.post_training_constraints)
             .opt("PreTrainingConstraints", &self.pre_training_constraints)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DriftCheckExplainability: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigFile", Shape::Object(&RULE_FileSource)),
-        ("Constraints", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DriftCheckExplainability` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -816,11 +689,11 @@ pub struct DriftCheckExplainability {
     /// `ConfigFile`: a [`FileSource`] object.
     ///
     /// The explainability config file for the model.
-    pub config_file: Option<Obj<FileSource>>,
+    pub config_file: ::std::option::Option<crate::Obj<FileSource>>,
     /// `Constraints`: a [`MetricsSource`] object.
     ///
     /// The drift check explainability constraints.
-    pub constraints: Option<Obj<MetricsSource>>,
+    pub constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -828,36 +701,26 @@ impl DriftCheckExplainability {
     /// A `DriftCheckExplainability` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigFile`: a [`FileSource`] object.
-    pub fn config_file(mut self, value: impl Into<Obj<FileSource>>) -> Self { self.config_file = Some(value.into()); self }
+    pub fn config_file(mut self, value: impl ::std::convert::Into<crate::Obj<FileSource>>) -> Self { self.config_file = ::std::option::Option::Some(value.into()); self }
     /// `Constraints`: a [`MetricsSource`] object.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.constraints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DriftCheckExplainability {}
+impl crate::PropertyType for DriftCheckExplainability {}
 
-impl ToValue for DriftCheckExplainability {
+impl ::cloudwright_core::ToValue for DriftCheckExplainability {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigFile", &self.config_file)
             .opt("Constraints", &self.constraints)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DriftCheckModelDataQuality: ObjRule = ObjRule {
-    properties: &[
-        ("Constraints", Shape::Object(&RULE_MetricsSource)),
-        ("Statistics", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DriftCheckModelDataQuality` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -869,11 +732,11 @@ pub struct DriftCheckModelDataQuality {
     /// `Constraints`: a [`MetricsSource`] object.
     ///
     /// The drift check model data quality constraints.
-    pub constraints: Option<Obj<MetricsSource>>,
+    pub constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `Statistics`: a [`MetricsSource`] object.
     ///
     /// The drift check model data quality statistics.
-    pub statistics: Option<Obj<MetricsSource>>,
+    pub statistics: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -881,36 +744,26 @@ impl DriftCheckModelDataQuality {
     /// A `DriftCheckModelDataQuality` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.constraints = ::std::option::Option::Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
+    pub fn statistics(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.statistics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DriftCheckModelDataQuality {}
+impl crate::PropertyType for DriftCheckModelDataQuality {}
 
-impl ToValue for DriftCheckModelDataQuality {
+impl ::cloudwright_core::ToValue for DriftCheckModelDataQuality {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Constraints", &self.constraints)
             .opt("Statistics", &self.statistics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DriftCheckModelQuality: ObjRule = ObjRule {
-    properties: &[
-        ("Constraints", Shape::Object(&RULE_MetricsSource)),
-        ("Statistics", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DriftCheckModelQuality` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -922,11 +775,11 @@ pub struct DriftCheckModelQuality {
     /// `Constraints`: a [`MetricsSource`] object.
     ///
     /// The drift check model quality constraints.
-    pub constraints: Option<Obj<MetricsSource>>,
+    pub constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `Statistics`: a [`MetricsSource`] object.
     ///
     /// The drift check model quality statistics.
-    pub statistics: Option<Obj<MetricsSource>>,
+    pub statistics: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -934,35 +787,26 @@ impl DriftCheckModelQuality {
     /// A `DriftCheckModelQuality` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.constraints = ::std::option::Option::Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
+    pub fn statistics(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.statistics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DriftCheckModelQuality {}
+impl crate::PropertyType for DriftCheckModelQuality {}
 
-impl ToValue for DriftCheckModelQuality {
+impl ::cloudwright_core::ToValue for DriftCheckModelQuality {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Constraints", &self.constraints)
             .opt("Statistics", &self.statistics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Explainability: ObjRule = ObjRule {
-    properties: &[
-        ("Report", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Explainability` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -974,7 +818,7 @@ pub struct Explainability {
     /// `Report`: a [`MetricsSource`] object.
     ///
     /// The explainability report for a model.
-    pub report: Option<Obj<MetricsSource>>,
+    pub report: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -982,40 +826,23 @@ impl Explainability {
     /// A `Explainability` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Report`: a [`MetricsSource`] object.
-    pub fn report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.report = Some(value.into()); self }
+    pub fn report(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.report = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Explainability {}
+impl crate::PropertyType for Explainability {}
 
-impl ToValue for Explainability {
+impl ::cloudwright_core::ToValue for Explainability {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Report", &self.report).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Report", &self.report)
+            .build()
     }
 }
-
-/// The required properties of [`FileSource`], by name: `FileSource::new(FileSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileSourceRequired {
-    /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FileSource: ObjRule = ObjRule {
-    properties: &[
-        ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FileSource` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1029,47 +856,47 @@ pub struct FileSource {
     /// The digest of the file source.
     ///
     /// Pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`; length 0 to 72.
-    pub content_digest: Option<Str>,
+    pub content_digest: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContentType`: a string.
     ///
     /// The type of content stored in the file source.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Uri`: a string, required.
     ///
     /// The Amazon S3 URI for the file source.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FileSource {
-    /// A `FileSource` with its required properties, named in a [`FileSourceRequired`].
+    /// A `FileSource` with its one required property, `S3Uri`.
     #[inline]
-    pub fn new(required: FileSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            content_digest: None,
-            content_type: None,
-            s3_uri: required.s3_uri,
+            content_digest: ::std::option::Option::None,
+            content_type: ::std::option::Option::None,
+            s3_uri: value.into(),
         }
     }
 
     /// `ContentDigest`: a string.
-    pub fn content_digest(mut self, value: impl Into<Str>) -> Self { self.content_digest = Some(value.into()); self }
+    pub fn content_digest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_digest = ::std::option::Option::Some(value.into()); self }
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for FileSource {}
+impl crate::PropertyType for FileSource {}
 
-impl ToValue for FileSource {
+impl ::cloudwright_core::ToValue for FileSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentDigest", &self.content_digest)
             .opt("ContentType", &self.content_type)
             .req("S3Uri", &self.s3_uri)
@@ -1081,26 +908,12 @@ impl ToValue for FileSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceSpecificationRequired {
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    pub containers: List<ModelPackageContainerDefinition>,
+    pub containers: ::cloudwright_core::List<ModelPackageContainerDefinition>,
     /// `SupportedContentTypes`: a list of strings, required.
-    pub supported_content_types: List<Str>,
+    pub supported_content_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SupportedResponseMIMETypes`: a list of strings, required.
-    pub supported_response_mime_types: List<Str>,
+    pub supported_response_mime_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15), unique: true })),
-        ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Containers", "SupportedContentTypes", "SupportedResponseMIMETypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InferenceSpecification` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1114,21 +927,22 @@ pub struct InferenceSpecification {
     /// The Amazon ECR registry path of the Docker image that contains the inference code.
     ///
     /// Items 1 to 15.
-    pub containers: List<ModelPackageContainerDefinition>,
+    pub containers: ::cloudwright_core::List<ModelPackageContainerDefinition>,
     /// `SupportedContentTypes`: a list of strings, required.
     ///
     /// The supported MIME types for the input data.
-    pub supported_content_types: List<Str>,
+    pub supported_content_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SupportedRealtimeInferenceInstanceTypes`: a list of [`InferenceInstanceType`] values.
     ///
     /// A list of the instance types that are used to generate inferences in real-time.
     ///
     /// This parameter is required for unversioned models, and optional for versioned models.
-    pub supported_realtime_inference_instance_types: Option<List<InferenceInstanceType>>,
+    pub supported_realtime_inference_instance_types:
+        ::std::option::Option<::cloudwright_core::List<InferenceInstanceType>>,
     /// `SupportedResponseMIMETypes`: a list of strings, required.
     ///
     /// The supported MIME types for the output data.
-    pub supported_response_mime_types: List<Str>,
+    pub supported_response_mime_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SupportedTransformInstanceTypes`: a list of [`TransformInstanceType`] values.
     ///
     /// A list of the instance types on which a transformation job can be run or on which an endpoint can be deployed.
@@ -1136,7 +950,8 @@ pub struct InferenceSpecification {
     /// This parameter is required for unversioned models, and optional for versioned models.
     ///
     /// Items at least 1.
-    pub supported_transform_instance_types: Option<List<TransformInstanceType>>,
+    pub supported_transform_instance_types:
+        ::std::option::Option<::cloudwright_core::List<TransformInstanceType>>,
 }
 
 #[rustfmt::skip]
@@ -1147,30 +962,30 @@ impl InferenceSpecification {
         Self {
             containers: required.containers,
             supported_content_types: required.supported_content_types,
-            supported_realtime_inference_instance_types: None,
+            supported_realtime_inference_instance_types: ::std::option::Option::None,
             supported_response_mime_types: required.supported_response_mime_types,
-            supported_transform_instance_types: None,
+            supported_transform_instance_types: ::std::option::Option::None,
         }
     }
 
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    pub fn containers(mut self, value: impl Into<List<ModelPackageContainerDefinition>>) -> Self { self.containers = value.into(); self }
+    pub fn containers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ModelPackageContainerDefinition>>) -> Self { self.containers = value.into(); self }
     /// `SupportedContentTypes`: a list of strings, required.
-    pub fn supported_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_content_types = value.into(); self }
+    pub fn supported_content_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_content_types = value.into(); self }
     /// `SupportedRealtimeInferenceInstanceTypes`: a list of [`InferenceInstanceType`] values.
-    pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<List<InferenceInstanceType>>) -> Self { self.supported_realtime_inference_instance_types = Some(value.into()); self }
+    pub fn supported_realtime_inference_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InferenceInstanceType>>) -> Self { self.supported_realtime_inference_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `SupportedResponseMIMETypes`: a list of strings, required.
-    pub fn supported_response_mime_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_response_mime_types = value.into(); self }
+    pub fn supported_response_mime_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.supported_response_mime_types = value.into(); self }
     /// `SupportedTransformInstanceTypes`: a list of [`TransformInstanceType`] values.
-    pub fn supported_transform_instance_types(mut self, value: impl Into<List<TransformInstanceType>>) -> Self { self.supported_transform_instance_types = Some(value.into()); self }
+    pub fn supported_transform_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TransformInstanceType>>) -> Self { self.supported_transform_instance_types = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InferenceSpecification {}
+impl crate::PropertyType for InferenceSpecification {}
 
-impl ToValue for InferenceSpecification {
+impl ::cloudwright_core::ToValue for InferenceSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Containers", &self.containers)
             .req("SupportedContentTypes", &self.supported_content_types)
             .opt(
@@ -1189,18 +1004,6 @@ impl ToValue for InferenceSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MetadataProperties: ObjRule = ObjRule {
-    properties: &[
-        ("CommitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("GeneratedBy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ProjectId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MetadataProperties` property type of `AWS::SageMaker::ModelPackage`.
 ///
 /// Metadata properties of the tracking entity, trial, or trial component.
@@ -1213,25 +1016,25 @@ pub struct MetadataProperties {
     /// The commit ID.
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub commit_id: Option<Str>,
+    pub commit_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GeneratedBy`: a string.
     ///
     /// The entity this entity was generated by.
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub generated_by: Option<Str>,
+    pub generated_by: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectId`: a string.
     ///
     /// The project ID.
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub project_id: Option<Str>,
+    pub project_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Repository`: a string.
     ///
     /// The repository.
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub repository: Option<Str>,
+    pub repository: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1239,25 +1042,25 @@ impl MetadataProperties {
     /// A `MetadataProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CommitId`: a string.
-    pub fn commit_id(mut self, value: impl Into<Str>) -> Self { self.commit_id = Some(value.into()); self }
+    pub fn commit_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.commit_id = ::std::option::Option::Some(value.into()); self }
     /// `GeneratedBy`: a string.
-    pub fn generated_by(mut self, value: impl Into<Str>) -> Self { self.generated_by = Some(value.into()); self }
+    pub fn generated_by(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.generated_by = ::std::option::Option::Some(value.into()); self }
     /// `ProjectId`: a string.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
+    pub fn project_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_id = ::std::option::Option::Some(value.into()); self }
     /// `Repository`: a string.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = Some(value.into()); self }
+    pub fn repository(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MetadataProperties {}
+impl crate::PropertyType for MetadataProperties {}
 
-impl ToValue for MetadataProperties {
+impl ::cloudwright_core::ToValue for MetadataProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CommitId", &self.commit_id)
             .opt("GeneratedBy", &self.generated_by)
             .opt("ProjectId", &self.project_id)
@@ -1270,22 +1073,10 @@ impl ToValue for MetadataProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsSourceRequired {
     /// `ContentType`: a string, required.
-    pub content_type: Str,
+    pub content_type: ::cloudwright_core::Str,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MetricsSource: ObjRule = ObjRule {
-    properties: &[
-        ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ContentType", "S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MetricsSource` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1299,19 +1090,19 @@ pub struct MetricsSource {
     /// The hash key used for the metrics source.
     ///
     /// Pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`; length 0 to 72.
-    pub content_digest: Option<Str>,
+    pub content_digest: ::std::option::Option<::cloudwright_core::Str>,
     /// `ContentType`: a string, required.
     ///
     /// The metric source content type.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub content_type: Str,
+    pub content_type: ::cloudwright_core::Str,
     /// `S3Uri`: a string, required.
     ///
     /// The S3 URI for the metrics source.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1320,26 +1111,26 @@ impl MetricsSource {
     #[inline]
     pub fn new(required: MetricsSourceRequired) -> Self {
         Self {
-            content_digest: None,
+            content_digest: ::std::option::Option::None,
             content_type: required.content_type,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `ContentDigest`: a string.
-    pub fn content_digest(mut self, value: impl Into<Str>) -> Self { self.content_digest = Some(value.into()); self }
+    pub fn content_digest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_digest = ::std::option::Option::Some(value.into()); self }
     /// `ContentType`: a string, required.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = value.into(); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for MetricsSource {}
+impl crate::PropertyType for MetricsSource {}
 
-impl ToValue for MetricsSource {
+impl ::cloudwright_core::ToValue for MetricsSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContentDigest", &self.content_digest)
             .req("ContentType", &self.content_type)
             .req("S3Uri", &self.s3_uri)
@@ -1351,21 +1142,10 @@ impl ToValue for MetricsSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelCardRequired {
     /// `ModelCardContent`: a string, required.
-    pub model_card_content: Str,
+    pub model_card_content: ::cloudwright_core::Str,
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
     pub model_card_status: ModelCardStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
-    properties: &[
-        ("ModelCardContent", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
-    ],
-    required: &["ModelCardContent", "ModelCardStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelCard` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1379,7 +1159,7 @@ pub struct ModelCard {
     /// The content of the model card.
     ///
     /// Pattern `.*`; length 0 to 100000.
-    pub model_card_content: Str,
+    pub model_card_content: ::cloudwright_core::Str,
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
     ///
     /// The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
@@ -1403,32 +1183,22 @@ impl ModelCard {
     }
 
     /// `ModelCardContent`: a string, required.
-    pub fn model_card_content(mut self, value: impl Into<Str>) -> Self { self.model_card_content = value.into(); self }
+    pub fn model_card_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_card_content = value.into(); self }
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
-    pub fn model_card_status(mut self, value: impl Into<ModelCardStatus>) -> Self { self.model_card_status = value.into(); self }
+    pub fn model_card_status(mut self, value: impl ::std::convert::Into<ModelCardStatus>) -> Self { self.model_card_status = value.into(); self }
 }
 
-impl PropertyType for ModelCard {}
+impl crate::PropertyType for ModelCard {}
 
-impl ToValue for ModelCard {
+impl ::cloudwright_core::ToValue for ModelCard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ModelCardContent", &self.model_card_content)
             .req("ModelCardStatus", &self.model_card_status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelDataQuality: ObjRule = ObjRule {
-    properties: &[
-        ("Constraints", Shape::Object(&RULE_MetricsSource)),
-        ("Statistics", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelDataQuality` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1440,11 +1210,11 @@ pub struct ModelDataQuality {
     /// `Constraints`: a [`MetricsSource`] object.
     ///
     /// Data quality constraints for a model.
-    pub constraints: Option<Obj<MetricsSource>>,
+    pub constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `Statistics`: a [`MetricsSource`] object.
     ///
     /// Data quality statistics for a model.
-    pub statistics: Option<Obj<MetricsSource>>,
+    pub statistics: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -1452,35 +1222,26 @@ impl ModelDataQuality {
     /// A `ModelDataQuality` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.constraints = ::std::option::Option::Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
+    pub fn statistics(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.statistics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelDataQuality {}
+impl crate::PropertyType for ModelDataQuality {}
 
-impl ToValue for ModelDataQuality {
+impl ::cloudwright_core::ToValue for ModelDataQuality {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Constraints", &self.constraints)
             .opt("Statistics", &self.statistics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("S3DataSource", Shape::Object(&RULE_S3ModelDataSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelDataSource` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1492,7 +1253,7 @@ pub struct ModelDataSource {
     /// `S3DataSource`: a [`S3ModelDataSource`] object.
     ///
     /// Specifies the S3 location of ML model data to deploy.
-    pub s3_data_source: Option<Obj<S3ModelDataSource>>,
+    pub s3_data_source: ::std::option::Option<crate::Obj<S3ModelDataSource>>,
 }
 
 #[rustfmt::skip]
@@ -1500,40 +1261,23 @@ impl ModelDataSource {
     /// A `ModelDataSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3DataSource`: a [`S3ModelDataSource`] object.
-    pub fn s3_data_source(mut self, value: impl Into<Obj<S3ModelDataSource>>) -> Self { self.s3_data_source = Some(value.into()); self }
+    pub fn s3_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<S3ModelDataSource>>) -> Self { self.s3_data_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelDataSource {}
+impl crate::PropertyType for ModelDataSource {}
 
-impl ToValue for ModelDataSource {
+impl ::cloudwright_core::ToValue for ModelDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3DataSource", &self.s3_data_source)
             .build()
     }
 }
-
-/// The required properties of [`ModelInput`], by name: `ModelInput::new(ModelInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelInputRequired {
-    /// `DataInputConfig`: a string, required.
-    pub data_input_config: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelInput: ObjRule = ObjRule {
-    properties: &[
-        ("DataInputConfig", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["DataInputConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelInput` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1545,45 +1289,33 @@ pub struct ModelInput {
     /// `DataInputConfig`: a string, required.
     ///
     /// Pattern `[\S\s]+`; length 1 to 1024.
-    pub data_input_config: Str,
+    pub data_input_config: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ModelInput {
-    /// A `ModelInput` with its required properties, named in a [`ModelInputRequired`].
+    /// A `ModelInput` with its one required property, `DataInputConfig`.
     #[inline]
-    pub fn new(required: ModelInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_input_config: required.data_input_config,
+            data_input_config: value.into(),
         }
     }
 
     /// `DataInputConfig`: a string, required.
-    pub fn data_input_config(mut self, value: impl Into<Str>) -> Self { self.data_input_config = value.into(); self }
+    pub fn data_input_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_input_config = value.into(); self }
 }
 
-impl PropertyType for ModelInput {}
+impl crate::PropertyType for ModelInput {}
 
-impl ToValue for ModelInput {
+impl ::cloudwright_core::ToValue for ModelInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataInputConfig", &self.data_input_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelMetrics: ObjRule = ObjRule {
-    properties: &[
-        ("Bias", Shape::Object(&RULE_Bias)),
-        ("Explainability", Shape::Object(&RULE_Explainability)),
-        ("ModelDataQuality", Shape::Object(&RULE_ModelDataQuality)),
-        ("ModelQuality", Shape::Object(&RULE_ModelQuality)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelMetrics` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1595,19 +1327,19 @@ pub struct ModelMetrics {
     /// `Bias`: a [`Bias`] object.
     ///
     /// Metrics that measure bias in a model.
-    pub bias: Option<Obj<Bias>>,
+    pub bias: ::std::option::Option<crate::Obj<Bias>>,
     /// `Explainability`: an [`Explainability`] object.
     ///
     /// Metrics that help explain a model.
-    pub explainability: Option<Obj<Explainability>>,
+    pub explainability: ::std::option::Option<crate::Obj<Explainability>>,
     /// `ModelDataQuality`: a [`ModelDataQuality`] object.
     ///
     /// Metrics that measure the quality of the input data for a model.
-    pub model_data_quality: Option<Obj<ModelDataQuality>>,
+    pub model_data_quality: ::std::option::Option<crate::Obj<ModelDataQuality>>,
     /// `ModelQuality`: a [`ModelQuality`] object.
     ///
     /// Metrics that measure the quality of a model.
-    pub model_quality: Option<Obj<ModelQuality>>,
+    pub model_quality: ::std::option::Option<crate::Obj<ModelQuality>>,
 }
 
 #[rustfmt::skip]
@@ -1615,25 +1347,25 @@ impl ModelMetrics {
     /// A `ModelMetrics` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bias`: a [`Bias`] object.
-    pub fn bias(mut self, value: impl Into<Obj<Bias>>) -> Self { self.bias = Some(value.into()); self }
+    pub fn bias(mut self, value: impl ::std::convert::Into<crate::Obj<Bias>>) -> Self { self.bias = ::std::option::Option::Some(value.into()); self }
     /// `Explainability`: an [`Explainability`] object.
-    pub fn explainability(mut self, value: impl Into<Obj<Explainability>>) -> Self { self.explainability = Some(value.into()); self }
+    pub fn explainability(mut self, value: impl ::std::convert::Into<crate::Obj<Explainability>>) -> Self { self.explainability = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataQuality`: a [`ModelDataQuality`] object.
-    pub fn model_data_quality(mut self, value: impl Into<Obj<ModelDataQuality>>) -> Self { self.model_data_quality = Some(value.into()); self }
+    pub fn model_data_quality(mut self, value: impl ::std::convert::Into<crate::Obj<ModelDataQuality>>) -> Self { self.model_data_quality = ::std::option::Option::Some(value.into()); self }
     /// `ModelQuality`: a [`ModelQuality`] object.
-    pub fn model_quality(mut self, value: impl Into<Obj<ModelQuality>>) -> Self { self.model_quality = Some(value.into()); self }
+    pub fn model_quality(mut self, value: impl ::std::convert::Into<crate::Obj<ModelQuality>>) -> Self { self.model_quality = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelMetrics {}
+impl crate::PropertyType for ModelMetrics {}
 
-impl ToValue for ModelMetrics {
+impl ::cloudwright_core::ToValue for ModelMetrics {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bias", &self.bias)
             .opt("Explainability", &self.explainability)
             .opt("ModelDataQuality", &self.model_data_quality)
@@ -1641,32 +1373,6 @@ impl ToValue for ModelMetrics {
             .build()
     }
 }
-
-/// The required properties of [`ModelPackageContainerDefinition`], by name: `ModelPackageContainerDefinition::new(ModelPackageContainerDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelPackageContainerDefinitionRequired {
-    /// `Image`: a string, required.
-    pub image: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerHostname", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("Framework", Shape::STR),
-        ("FrameworkVersion", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ImageDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
-        ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ModelInput", Shape::Object(&RULE_ModelInput)),
-        ("NearestModelName", Shape::STR),
-    ],
-    required: &["Image"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelPackageContainerDefinition` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1680,104 +1386,104 @@ pub struct ModelPackageContainerDefinition {
     /// The DNS host name for the Docker container.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub container_hostname: Option<Str>,
+    pub container_hostname: ::std::option::Option<::cloudwright_core::Str>,
     /// `Environment`: a JSON value.
     ///
     /// The environment variables to set in the Docker container. Each key and value in the `Environment` string to string map can have length of up to 1024. We support up to 16 entries in the map.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `Framework`: a string.
     ///
     /// The machine learning framework of the model package container image.
-    pub framework: Option<Str>,
+    pub framework: ::std::option::Option<::cloudwright_core::Str>,
     /// `FrameworkVersion`: a string.
     ///
     /// The framework version of the Model Package Container Image.
     ///
     /// Pattern `[0-9]\.[A-Za-z0-9.]+`; length 3 to 10.
-    pub framework_version: Option<Str>,
+    pub framework_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Image`: a string, required.
     ///
     /// The Amazon Elastic Container Registry (Amazon ECR) path where inference code is stored.
     ///
-    /// If you are using your own custom algorithm instead of an algorithm provided by SageMaker, the inference code must meet SageMaker requirements. SageMaker supports both `registry/repository[:tag]` and `registry/repository[@digest]` image path formats. For more information, see \[Using Your Own Algorithms with Amazon SageMaker\](<https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms.html>) .
+    /// If you are using your own custom algorithm instead of an algorithm provided by SageMaker, the inference code must meet SageMaker requirements. SageMaker supports both `registry/repository[:tag]` and `registry/repository[@digest]` image path formats. For more information, see [Using Your Own Algorithms with Amazon SageMaker](https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms.html) .
     ///
     /// Pattern `[\S]{1,255}`; length 1 to 255.
-    pub image: Str,
+    pub image: ::cloudwright_core::Str,
     /// `ImageDigest`: a string.
     ///
     /// An MD5 hash of the training algorithm that identifies the Docker image used for training.
     ///
     /// Pattern `^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$`; length 0 to 72.
-    pub image_digest: Option<Str>,
+    pub image_digest: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelDataSource`: a [`ModelDataSource`] object.
     ///
     /// Specifies the location of ML model data to deploy during endpoint creation.
-    pub model_data_source: Option<Obj<ModelDataSource>>,
+    pub model_data_source: ::std::option::Option<crate::Obj<ModelDataSource>>,
     /// `ModelDataUrl`: a string.
     ///
     /// The Amazon S3 path where the model artifacts, which result from model training, are stored. This path must point to a single `gzip` compressed tar archive ( `.tar.gz` suffix).
     ///
-    /// &gt; The model artifacts must be in an S3 bucket that is in the same region as the model package.
+    /// \> The model artifacts must be in an S3 bucket that is in the same region as the model package.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub model_data_url: Option<Str>,
+    pub model_data_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelInput`: a [`ModelInput`] object.
     ///
     /// A structure with Model Input details.
-    pub model_input: Option<Obj<ModelInput>>,
+    pub model_input: ::std::option::Option<crate::Obj<ModelInput>>,
     /// `NearestModelName`: a string.
     ///
     /// The name of a pre-trained machine learning benchmarked by Amazon SageMaker Inference Recommender model that matches your model. You can find a list of benchmarked models by calling `ListModelMetadata` .
-    pub nearest_model_name: Option<Str>,
+    pub nearest_model_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ModelPackageContainerDefinition {
-    /// A `ModelPackageContainerDefinition` with its required properties, named in a [`ModelPackageContainerDefinitionRequired`].
+    /// A `ModelPackageContainerDefinition` with its one required property, `Image`.
     #[inline]
-    pub fn new(required: ModelPackageContainerDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_hostname: None,
-            environment: None,
-            framework: None,
-            framework_version: None,
-            image: required.image,
-            image_digest: None,
-            model_data_source: None,
-            model_data_url: None,
-            model_input: None,
-            nearest_model_name: None,
+            container_hostname: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            framework: ::std::option::Option::None,
+            framework_version: ::std::option::Option::None,
+            image: value.into(),
+            image_digest: ::std::option::Option::None,
+            model_data_source: ::std::option::Option::None,
+            model_data_url: ::std::option::Option::None,
+            model_input: ::std::option::Option::None,
+            nearest_model_name: ::std::option::Option::None,
         }
     }
 
     /// `ContainerHostname`: a string.
-    pub fn container_hostname(mut self, value: impl Into<Str>) -> Self { self.container_hostname = Some(value.into()); self }
+    pub fn container_hostname(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.container_hostname = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `Framework`: a string.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = Some(value.into()); self }
+    pub fn framework(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework = ::std::option::Option::Some(value.into()); self }
     /// `FrameworkVersion`: a string.
-    pub fn framework_version(mut self, value: impl Into<Str>) -> Self { self.framework_version = Some(value.into()); self }
+    pub fn framework_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.framework_version = ::std::option::Option::Some(value.into()); self }
     /// `Image`: a string, required.
-    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
+    pub fn image(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image = value.into(); self }
     /// `ImageDigest`: a string.
-    pub fn image_digest(mut self, value: impl Into<Str>) -> Self { self.image_digest = Some(value.into()); self }
+    pub fn image_digest(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_digest = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataSource`: a [`ModelDataSource`] object.
-    pub fn model_data_source(mut self, value: impl Into<Obj<ModelDataSource>>) -> Self { self.model_data_source = Some(value.into()); self }
+    pub fn model_data_source(mut self, value: impl ::std::convert::Into<crate::Obj<ModelDataSource>>) -> Self { self.model_data_source = ::std::option::Option::Some(value.into()); self }
     /// `ModelDataUrl`: a string.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
+    pub fn model_data_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_data_url = ::std::option::Option::Some(value.into()); self }
     /// `ModelInput`: a [`ModelInput`] object.
-    pub fn model_input(mut self, value: impl Into<Obj<ModelInput>>) -> Self { self.model_input = Some(value.into()); self }
+    pub fn model_input(mut self, value: impl ::std::convert::Into<crate::Obj<ModelInput>>) -> Self { self.model_input = ::std::option::Option::Some(value.into()); self }
     /// `NearestModelName`: a string.
-    pub fn nearest_model_name(mut self, value: impl Into<Str>) -> Self { self.nearest_model_name = Some(value.into()); self }
+    pub fn nearest_model_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.nearest_model_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelPackageContainerDefinition {}
+impl crate::PropertyType for ModelPackageContainerDefinition {}
 
-impl ToValue for ModelPackageContainerDefinition {
+impl ::cloudwright_core::ToValue for ModelPackageContainerDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerHostname", &self.container_hostname)
             .opt("Environment", &self.environment)
             .opt("Framework", &self.framework)
@@ -1792,15 +1498,6 @@ impl ToValue for ModelPackageContainerDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackageStatusDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ValidationStatuses", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageStatusItem), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ModelPackageStatusDetails` property type of `AWS::SageMaker::ModelPackage`.
 ///
 /// Specifies the validation and image scan statuses of the model package.
@@ -1811,7 +1508,8 @@ pub struct ModelPackageStatusDetails {
     /// `ValidationStatuses`: a list of [`ModelPackageStatusItem`] objects.
     ///
     /// The validation status of the model package.
-    pub validation_statuses: Option<List<ModelPackageStatusItem>>,
+    pub validation_statuses:
+        ::std::option::Option<::cloudwright_core::List<ModelPackageStatusItem>>,
 }
 
 #[rustfmt::skip]
@@ -1819,19 +1517,19 @@ impl ModelPackageStatusDetails {
     /// A `ModelPackageStatusDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ValidationStatuses`: a list of [`ModelPackageStatusItem`] objects.
-    pub fn validation_statuses(mut self, value: impl Into<List<ModelPackageStatusItem>>) -> Self { self.validation_statuses = Some(value.into()); self }
+    pub fn validation_statuses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ModelPackageStatusItem>>) -> Self { self.validation_statuses = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelPackageStatusDetails {}
+impl crate::PropertyType for ModelPackageStatusDetails {}
 
-impl ToValue for ModelPackageStatusDetails {
+impl ::cloudwright_core::ToValue for ModelPackageStatusDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ValidationStatuses", &self.validation_statuses)
             .build()
     }
@@ -1841,22 +1539,10 @@ impl ToValue for ModelPackageStatusDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelPackageStatusItemRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Status`: a [`ModelPackageStatusItemStatus`] value, required.
     pub status: ModelPackageStatusItemStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
-    properties: &[
-        ("FailureReason", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["NotStarted", "Failed", "InProgress", "Completed"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelPackageStatusItem` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1868,13 +1554,13 @@ pub struct ModelPackageStatusItem {
     /// `FailureReason`: a string.
     ///
     /// if the overall status is `Failed` , the reason for the failure.
-    pub failure_reason: Option<Str>,
+    pub failure_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the model package for which the overall status is being reported.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Status`: a [`ModelPackageStatusItemStatus`] value, required.
     ///
     /// The current status.
@@ -1887,42 +1573,32 @@ impl ModelPackageStatusItem {
     #[inline]
     pub fn new(required: ModelPackageStatusItemRequired) -> Self {
         Self {
-            failure_reason: None,
+            failure_reason: ::std::option::Option::None,
             name: required.name,
             status: required.status,
         }
     }
 
     /// `FailureReason`: a string.
-    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self { self.failure_reason = Some(value.into()); self }
+    pub fn failure_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failure_reason = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Status`: a [`ModelPackageStatusItemStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ModelPackageStatusItemStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ModelPackageStatusItemStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ModelPackageStatusItem {}
+impl crate::PropertyType for ModelPackageStatusItem {}
 
-impl ToValue for ModelPackageStatusItem {
+impl ::cloudwright_core::ToValue for ModelPackageStatusItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureReason", &self.failure_reason)
             .req("Name", &self.name)
             .req("Status", &self.status)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelQuality: ObjRule = ObjRule {
-    properties: &[
-        ("Constraints", Shape::Object(&RULE_MetricsSource)),
-        ("Statistics", Shape::Object(&RULE_MetricsSource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelQuality` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -1934,11 +1610,11 @@ pub struct ModelQuality {
     /// `Constraints`: a [`MetricsSource`] object.
     ///
     /// Model quality constraints.
-    pub constraints: Option<Obj<MetricsSource>>,
+    pub constraints: ::std::option::Option<crate::Obj<MetricsSource>>,
     /// `Statistics`: a [`MetricsSource`] object.
     ///
     /// Model quality statistics.
-    pub statistics: Option<Obj<MetricsSource>>,
+    pub statistics: ::std::option::Option<crate::Obj<MetricsSource>>,
 }
 
 #[rustfmt::skip]
@@ -1946,21 +1622,21 @@ impl ModelQuality {
     /// A `ModelQuality` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
+    pub fn constraints(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.constraints = ::std::option::Option::Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
+    pub fn statistics(mut self, value: impl ::std::convert::Into<crate::Obj<MetricsSource>>) -> Self { self.statistics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelQuality {}
+impl crate::PropertyType for ModelQuality {}
 
-impl ToValue for ModelQuality {
+impl ::cloudwright_core::ToValue for ModelQuality {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Constraints", &self.constraints)
             .opt("Statistics", &self.statistics)
             .build()
@@ -1973,19 +1649,8 @@ pub struct S3DataSourceRequired {
     /// `S3DataType`: a [`S3DataSourceS3DataType`] value, required.
     pub s3_data_type: S3DataSourceS3DataType,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
-    properties: &[
-        ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"], ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["S3DataType", "S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3DataSource` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2044,7 +1709,7 @@ pub struct S3DataSource {
     /// Your input bucket must be located in same AWS region as your training job.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2059,17 +1724,17 @@ impl S3DataSource {
     }
 
     /// `S3DataType`: a [`S3DataSourceS3DataType`] value, required.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataSourceS3DataType>) -> Self { self.s3_data_type = value.into(); self }
+    pub fn s3_data_type(mut self, value: impl ::std::convert::Into<S3DataSourceS3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for S3DataSource {}
+impl crate::PropertyType for S3DataSource {}
 
-impl ToValue for S3DataSource {
+impl ::cloudwright_core::ToValue for S3DataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3DataType", &self.s3_data_type)
             .req("S3Uri", &self.s3_uri)
             .build()
@@ -2084,21 +1749,8 @@ pub struct S3ModelDataSourceRequired {
     /// `S3DataType`: a [`S3DataType`] value, required.
     pub s3_data_type: S3DataType,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3ModelDataSource: ObjRule = ObjRule {
-    properties: &[
-        ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
-        ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
-        ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["S3DataType", "S3Uri", "CompressionType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3ModelDataSource` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2129,12 +1781,12 @@ pub struct S3ModelDataSource {
     /// - A single dot ( `.` )
     /// - A double dot ( `..` )
     /// - Ambiguous file names will result in model deployment failure. For example, if your uncompressed ML model consists of two S3 objects `s3://mybucket/model/weights` and `s3://mybucket/model/weights/part1` and you specify `s3://mybucket/model/` as the value of `S3Uri` and `S3Prefix` as the value of `S3DataType` , then it will result in name clash between `/opt/ml/model/weights` (a regular file) and `/opt/ml/model/weights/` (a directory).
-    /// - Do not organize the model artifacts in \[S3 console using folders\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/using-folders.html>) . When you create a folder in S3 console, S3 creates a 0-byte object with a key set to the folder name you provide. They key of the 0-byte object ends with a slash (/) which violates SageMaker restrictions on model artifact file names, leading to model deployment failure.
+    /// - Do not organize the model artifacts in [S3 console using folders](https://docs.aws.amazon.com//AmazonS3/latest/userguide/using-folders.html) . When you create a folder in S3 console, S3 creates a 0-byte object with a key set to the folder name you provide. They key of the 0-byte object ends with a slash (/) which violates SageMaker restrictions on model artifact file names, leading to model deployment failure.
     pub compression_type: CompressionType,
     /// `ModelAccessConfig`: a [`ModelAccessConfig`] object.
     ///
     /// Specifies the access configuration file for the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` . You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub model_access_config: Option<Obj<ModelAccessConfig>>,
+    pub model_access_config: ::std::option::Option<crate::Obj<ModelAccessConfig>>,
     /// `S3DataType`: a [`S3DataType`] value, required.
     ///
     /// Specifies the type of ML model data to deploy.
@@ -2148,7 +1800,7 @@ pub struct S3ModelDataSource {
     /// Specifies the S3 path of ML model data to deploy.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2158,28 +1810,28 @@ impl S3ModelDataSource {
     pub fn new(required: S3ModelDataSourceRequired) -> Self {
         Self {
             compression_type: required.compression_type,
-            model_access_config: None,
+            model_access_config: ::std::option::Option::None,
             s3_data_type: required.s3_data_type,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `CompressionType`: a [`CompressionType`] value, required.
-    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self { self.compression_type = value.into(); self }
+    pub fn compression_type(mut self, value: impl ::std::convert::Into<CompressionType>) -> Self { self.compression_type = value.into(); self }
     /// `ModelAccessConfig`: a [`ModelAccessConfig`] object.
-    pub fn model_access_config(mut self, value: impl Into<Obj<ModelAccessConfig>>) -> Self { self.model_access_config = Some(value.into()); self }
+    pub fn model_access_config(mut self, value: impl ::std::convert::Into<crate::Obj<ModelAccessConfig>>) -> Self { self.model_access_config = ::std::option::Option::Some(value.into()); self }
     /// `S3DataType`: a [`S3DataType`] value, required.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
+    pub fn s3_data_type(mut self, value: impl ::std::convert::Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for S3ModelDataSource {}
+impl crate::PropertyType for S3ModelDataSource {}
 
-impl ToValue for S3ModelDataSource {
+impl ::cloudwright_core::ToValue for S3ModelDataSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CompressionType", &self.compression_type)
             .opt("ModelAccessConfig", &self.model_access_config)
             .req("S3DataType", &self.s3_data_type)
@@ -2187,23 +1839,6 @@ impl ToValue for S3ModelDataSource {
             .build()
     }
 }
-
-/// The required properties of [`SecurityConfig`], by name: `SecurityConfig::new(SecurityConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityConfigRequired {
-    /// `KmsKeyId`: a string, required.
-    pub kms_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
-    ],
-    required: &["KmsKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityConfig` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2217,49 +1852,33 @@ pub struct SecurityConfig {
     /// The AWS KMS Key ID (KMSKeyId) used for encryption of model package information.
     ///
     /// Pattern `^[a-zA-Z0-9:/_-]*$`; length 0 to 2048.
-    pub kms_key_id: Str,
+    pub kms_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SecurityConfig {
-    /// A `SecurityConfig` with its required properties, named in a [`SecurityConfigRequired`].
+    /// A `SecurityConfig` with its one required property, `KmsKeyId`.
     #[inline]
-    pub fn new(required: SecurityConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_id: required.kms_key_id,
+            kms_key_id: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string, required.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
-impl PropertyType for SecurityConfig {}
+impl crate::PropertyType for SecurityConfig {}
 
-impl ToValue for SecurityConfig {
+impl ::cloudwright_core::ToValue for SecurityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
-
-/// The required properties of [`SourceAlgorithm`], by name: `SourceAlgorithm::new(SourceAlgorithmRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceAlgorithmRequired {
-    /// `AlgorithmName`: a string, required.
-    pub algorithm_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
-    properties: &[
-        ("AlgorithmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["AlgorithmName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceAlgorithm` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2273,62 +1892,45 @@ pub struct SourceAlgorithm {
     /// The name of an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
     ///
     /// Pattern `(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$`; length 1 to 170.
-    pub algorithm_name: Str,
+    pub algorithm_name: ::cloudwright_core::Str,
     /// `ModelDataUrl`: a string.
     ///
     /// The Amazon S3 path where the model artifacts, which result from model training, are stored. This path must point to a single `gzip` compressed tar archive ( `.tar.gz` suffix).
     ///
-    /// &gt; The model artifacts must be in an S3 bucket that is in the same AWS region as the algorithm.
+    /// \> The model artifacts must be in an S3 bucket that is in the same AWS region as the algorithm.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub model_data_url: Option<Str>,
+    pub model_data_url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl SourceAlgorithm {
-    /// A `SourceAlgorithm` with its required properties, named in a [`SourceAlgorithmRequired`].
+    /// A `SourceAlgorithm` with its one required property, `AlgorithmName`.
     #[inline]
-    pub fn new(required: SourceAlgorithmRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            algorithm_name: required.algorithm_name,
-            model_data_url: None,
+            algorithm_name: value.into(),
+            model_data_url: ::std::option::Option::None,
         }
     }
 
     /// `AlgorithmName`: a string, required.
-    pub fn algorithm_name(mut self, value: impl Into<Str>) -> Self { self.algorithm_name = value.into(); self }
+    pub fn algorithm_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.algorithm_name = value.into(); self }
     /// `ModelDataUrl`: a string.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
+    pub fn model_data_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_data_url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SourceAlgorithm {}
+impl crate::PropertyType for SourceAlgorithm {}
 
-impl ToValue for SourceAlgorithm {
+impl ::cloudwright_core::ToValue for SourceAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AlgorithmName", &self.algorithm_name)
             .opt("ModelDataUrl", &self.model_data_url)
             .build()
     }
 }
-
-/// The required properties of [`SourceAlgorithmSpecification`], by name: `SourceAlgorithmSpecification::new(SourceAlgorithmSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceAlgorithmSpecificationRequired {
-    /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects, required.
-    pub source_algorithms: List<SourceAlgorithm>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceAlgorithmSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["SourceAlgorithms"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceAlgorithmSpecification` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2342,53 +1944,33 @@ pub struct SourceAlgorithmSpecification {
     /// A list of the algorithms that were used to create a model package.
     ///
     /// Items 1 to 1.
-    pub source_algorithms: List<SourceAlgorithm>,
+    pub source_algorithms: ::cloudwright_core::List<SourceAlgorithm>,
 }
 
 #[rustfmt::skip]
 impl SourceAlgorithmSpecification {
-    /// A `SourceAlgorithmSpecification` with its required properties, named in a [`SourceAlgorithmSpecificationRequired`].
+    /// A `SourceAlgorithmSpecification` with its one required property, `SourceAlgorithms`.
     #[inline]
-    pub fn new(required: SourceAlgorithmSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<SourceAlgorithm>>) -> Self {
         Self {
-            source_algorithms: required.source_algorithms,
+            source_algorithms: value.into(),
         }
     }
 
     /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects, required.
-    pub fn source_algorithms(mut self, value: impl Into<List<SourceAlgorithm>>) -> Self { self.source_algorithms = value.into(); self }
+    pub fn source_algorithms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SourceAlgorithm>>) -> Self { self.source_algorithms = value.into(); self }
 }
 
-impl PropertyType for SourceAlgorithmSpecification {}
+impl crate::PropertyType for SourceAlgorithmSpecification {}
 
-impl ToValue for SourceAlgorithmSpecification {
+impl ::cloudwright_core::ToValue for SourceAlgorithmSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SourceAlgorithms", &self.source_algorithms)
             .build()
     }
 }
-
-/// The required properties of [`TransformInput`], by name: `TransformInput::new(TransformInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransformInputRequired {
-    /// `DataSource`: a [`DataSource`] object, required.
-    pub data_source: Obj<DataSource>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformInput: ObjRule = ObjRule {
-    properties: &[
-        ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
-        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("DataSource", Shape::Object(&RULE_DataSource)),
-        ("SplitType", Shape::Str(&StrRule { allowed: &["None", "TFRecord", "Line", "RecordIO"], ..StrRule::ANY })),
-    ],
-    required: &["DataSource"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformInput` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2400,17 +1982,17 @@ pub struct TransformInput {
     /// `CompressionType`: a [`CompressionType`] value.
     ///
     /// If your transform data is compressed, specify the compression type. Amazon SageMaker automatically decompresses the data for the transform job accordingly. The default value is `None` .
-    pub compression_type: Option<CompressionType>,
+    pub compression_type: ::std::option::Option<CompressionType>,
     /// `ContentType`: a string.
     ///
     /// The multipurpose internet mail extension (MIME) type of the data. Amazon SageMaker uses the MIME type with each http call to transfer data to the transform job.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataSource`: a [`DataSource`] object, required.
     ///
     /// Describes the location of the channel data, which is, the S3 location of the input data that the model can consume.
-    pub data_source: Obj<DataSource>,
+    pub data_source: crate::Obj<DataSource>,
     /// `SplitType`: a [`SplitType`] value.
     ///
     /// The method to use to split the transform job's data files into smaller batches. Splitting is necessary when the total size of each object is too large to fit in a single request. You can also use data splitting to improve performance by processing multiple concurrent mini-batches. The default value for `SplitType` is `None` , which indicates that input data files are not split, and request payloads contain the entire contents of an input object. Set the value of this parameter to `Line` to split records on a newline character boundary. `SplitType` also supports a number of record-oriented binary data formats. Currently, the supported record formats are:
@@ -2420,41 +2002,41 @@ pub struct TransformInput {
     ///
     /// When splitting is enabled, the size of a mini-batch depends on the values of the `BatchStrategy` and `MaxPayloadInMB` parameters. When the value of `BatchStrategy` is `MultiRecord` , Amazon SageMaker sends the maximum number of records in each request, up to the `MaxPayloadInMB` limit. If the value of `BatchStrategy` is `SingleRecord` , Amazon SageMaker sends individual records in each request.
     ///
-    /// &gt; Some data formats represent a record as a binary payload wrapped with extra padding bytes. When splitting is applied to a binary data format, padding is removed if the value of `BatchStrategy` is set to `SingleRecord` . Padding is not removed if the value of `BatchStrategy` is set to `MultiRecord` .
-    /// &gt;
-    /// &gt; For more information about `RecordIO` , see \[Create a Dataset Using RecordIO\](<https://docs.aws.amazon.com/https://mxnet.apache.org/api/faq/recordio>) in the MXNet documentation. For more information about `TFRecord` , see \[Consuming TFRecord data\](<https://docs.aws.amazon.com/https://www.tensorflow.org/guide/data#consuming_tfrecord_data>) in the TensorFlow documentation.
-    pub split_type: Option<SplitType>,
+    /// \> Some data formats represent a record as a binary payload wrapped with extra padding bytes. When splitting is applied to a binary data format, padding is removed if the value of `BatchStrategy` is set to `SingleRecord` . Padding is not removed if the value of `BatchStrategy` is set to `MultiRecord` .
+    /// \>
+    /// \> For more information about `RecordIO` , see [Create a Dataset Using RecordIO](https://docs.aws.amazon.com/https://mxnet.apache.org/api/faq/recordio) in the MXNet documentation. For more information about `TFRecord` , see [Consuming TFRecord data](https://docs.aws.amazon.com/https://www.tensorflow.org/guide/data#consuming_tfrecord_data) in the TensorFlow documentation.
+    pub split_type: ::std::option::Option<SplitType>,
 }
 
 #[rustfmt::skip]
 impl TransformInput {
-    /// A `TransformInput` with its required properties, named in a [`TransformInputRequired`].
+    /// A `TransformInput` with its one required property, `DataSource`.
     #[inline]
-    pub fn new(required: TransformInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<DataSource>>) -> Self {
         Self {
-            compression_type: None,
-            content_type: None,
-            data_source: required.data_source,
-            split_type: None,
+            compression_type: ::std::option::Option::None,
+            content_type: ::std::option::Option::None,
+            data_source: value.into(),
+            split_type: ::std::option::Option::None,
         }
     }
 
     /// `CompressionType`: a [`CompressionType`] value.
-    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self { self.compression_type = Some(value.into()); self }
+    pub fn compression_type(mut self, value: impl ::std::convert::Into<CompressionType>) -> Self { self.compression_type = ::std::option::Option::Some(value.into()); self }
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `DataSource`: a [`DataSource`] object, required.
-    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self { self.data_source = value.into(); self }
+    pub fn data_source(mut self, value: impl ::std::convert::Into<crate::Obj<DataSource>>) -> Self { self.data_source = value.into(); self }
     /// `SplitType`: a [`SplitType`] value.
-    pub fn split_type(mut self, value: impl Into<SplitType>) -> Self { self.split_type = Some(value.into()); self }
+    pub fn split_type(mut self, value: impl ::std::convert::Into<SplitType>) -> Self { self.split_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TransformInput {}
+impl crate::PropertyType for TransformInput {}
 
-impl ToValue for TransformInput {
+impl ::cloudwright_core::ToValue for TransformInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CompressionType", &self.compression_type)
             .opt("ContentType", &self.content_type)
             .req("DataSource", &self.data_source)
@@ -2467,28 +2049,12 @@ impl ToValue for TransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformJobDefinitionRequired {
     /// `TransformInput`: a [`TransformInput`] object, required.
-    pub transform_input: Obj<TransformInput>,
+    pub transform_input: crate::Obj<TransformInput>,
     /// `TransformOutput`: a [`TransformOutput`] object, required.
-    pub transform_output: Obj<TransformOutput>,
+    pub transform_output: crate::Obj<TransformOutput>,
     /// `TransformResources`: a [`TransformResources`] object, required.
-    pub transform_resources: Obj<TransformResources>,
+    pub transform_resources: crate::Obj<TransformResources>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformJobDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("BatchStrategy", Shape::Str(&StrRule { allowed: &["MultiRecord", "SingleRecord"], ..StrRule::ANY })),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("MaxConcurrentTransforms", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("MaxPayloadInMB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("TransformInput", Shape::Object(&RULE_TransformInput)),
-        ("TransformOutput", Shape::Object(&RULE_TransformOutput)),
-        ("TransformResources", Shape::Object(&RULE_TransformResources)),
-    ],
-    required: &["TransformResources", "TransformOutput", "TransformInput"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformJobDefinition` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2502,35 +2068,35 @@ pub struct TransformJobDefinition {
     /// A string that determines the number of records included in a single mini-batch.
     ///
     /// `SingleRecord` means only one record is used per mini-batch. `MultiRecord` means a mini-batch is set to contain as many records that can fit within the `MaxPayloadInMB` limit.
-    pub batch_strategy: Option<BatchStrategy>,
+    pub batch_strategy: ::std::option::Option<BatchStrategy>,
     /// `Environment`: a JSON value.
     ///
     /// The environment variables to set in the Docker container. We support up to 16 key and values entries in the map.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `MaxConcurrentTransforms`: an integer.
     ///
     /// The maximum number of parallel requests that can be sent to each instance in a transform job. The default value is 1.
     ///
     /// Value at least 0.
-    pub max_concurrent_transforms: Option<Int>,
+    pub max_concurrent_transforms: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxPayloadInMB`: an integer.
     ///
     /// The maximum payload size allowed, in MB. A payload is the data portion of a record (without metadata).
     ///
     /// Value at least 0.
-    pub max_payload_in_mb: Option<Int>,
+    pub max_payload_in_mb: ::std::option::Option<::cloudwright_core::Int>,
     /// `TransformInput`: a [`TransformInput`] object, required.
     ///
     /// A description of the input source and the way the transform job consumes it.
-    pub transform_input: Obj<TransformInput>,
+    pub transform_input: crate::Obj<TransformInput>,
     /// `TransformOutput`: a [`TransformOutput`] object, required.
     ///
     /// Identifies the Amazon S3 location where you want Amazon SageMaker to save the results from the transform job.
-    pub transform_output: Obj<TransformOutput>,
+    pub transform_output: crate::Obj<TransformOutput>,
     /// `TransformResources`: a [`TransformResources`] object, required.
     ///
     /// Identifies the ML compute instances for the transform job.
-    pub transform_resources: Obj<TransformResources>,
+    pub transform_resources: crate::Obj<TransformResources>,
 }
 
 #[rustfmt::skip]
@@ -2539,10 +2105,10 @@ impl TransformJobDefinition {
     #[inline]
     pub fn new(required: TransformJobDefinitionRequired) -> Self {
         Self {
-            batch_strategy: None,
-            environment: None,
-            max_concurrent_transforms: None,
-            max_payload_in_mb: None,
+            batch_strategy: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            max_concurrent_transforms: ::std::option::Option::None,
+            max_payload_in_mb: ::std::option::Option::None,
             transform_input: required.transform_input,
             transform_output: required.transform_output,
             transform_resources: required.transform_resources,
@@ -2550,27 +2116,27 @@ impl TransformJobDefinition {
     }
 
     /// `BatchStrategy`: a [`BatchStrategy`] value.
-    pub fn batch_strategy(mut self, value: impl Into<BatchStrategy>) -> Self { self.batch_strategy = Some(value.into()); self }
+    pub fn batch_strategy(mut self, value: impl ::std::convert::Into<BatchStrategy>) -> Self { self.batch_strategy = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentTransforms`: an integer.
-    pub fn max_concurrent_transforms(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_transforms = Some(value.into()); self }
+    pub fn max_concurrent_transforms(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_transforms = ::std::option::Option::Some(value.into()); self }
     /// `MaxPayloadInMB`: an integer.
-    pub fn max_payload_in_mb(mut self, value: impl Into<Int>) -> Self { self.max_payload_in_mb = Some(value.into()); self }
+    pub fn max_payload_in_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_payload_in_mb = ::std::option::Option::Some(value.into()); self }
     /// `TransformInput`: a [`TransformInput`] object, required.
-    pub fn transform_input(mut self, value: impl Into<Obj<TransformInput>>) -> Self { self.transform_input = value.into(); self }
+    pub fn transform_input(mut self, value: impl ::std::convert::Into<crate::Obj<TransformInput>>) -> Self { self.transform_input = value.into(); self }
     /// `TransformOutput`: a [`TransformOutput`] object, required.
-    pub fn transform_output(mut self, value: impl Into<Obj<TransformOutput>>) -> Self { self.transform_output = value.into(); self }
+    pub fn transform_output(mut self, value: impl ::std::convert::Into<crate::Obj<TransformOutput>>) -> Self { self.transform_output = value.into(); self }
     /// `TransformResources`: a [`TransformResources`] object, required.
-    pub fn transform_resources(mut self, value: impl Into<Obj<TransformResources>>) -> Self { self.transform_resources = value.into(); self }
+    pub fn transform_resources(mut self, value: impl ::std::convert::Into<crate::Obj<TransformResources>>) -> Self { self.transform_resources = value.into(); self }
 }
 
-impl PropertyType for TransformJobDefinition {}
+impl crate::PropertyType for TransformJobDefinition {}
 
-impl ToValue for TransformJobDefinition {
+impl ::cloudwright_core::ToValue for TransformJobDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchStrategy", &self.batch_strategy)
             .opt("Environment", &self.environment)
             .opt("MaxConcurrentTransforms", &self.max_concurrent_transforms)
@@ -2581,26 +2147,6 @@ impl ToValue for TransformJobDefinition {
             .build()
     }
 }
-
-/// The required properties of [`TransformOutput`], by name: `TransformOutput::new(TransformOutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TransformOutputRequired {
-    /// `S3OutputPath`: a string, required.
-    pub s3_output_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformOutput: ObjRule = ObjRule {
-    properties: &[
-        ("Accept", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("AssembleWith", Shape::Str(&StrRule { allowed: &["None", "Line"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["S3OutputPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformOutput` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2614,11 +2160,11 @@ pub struct TransformOutput {
     /// The MIME type used to specify the output data. Amazon SageMaker uses the MIME type with each http call to transfer data from the transform job.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub accept: Option<Str>,
+    pub accept: ::std::option::Option<::cloudwright_core::Str>,
     /// `AssembleWith`: an [`AssembleWith`] value.
     ///
     /// Defines how to assemble the results of the transform job as a single S3 object. Choose a format that is most convenient to you. To concatenate the results in binary format, specify `None` . To add a newline character at the end of every transformed record, specify `Line` .
-    pub assemble_with: Option<AssembleWith>,
+    pub assemble_with: ::std::option::Option<AssembleWith>,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption. The `KmsKeyId` can be any of the following formats:
@@ -2628,12 +2174,12 @@ pub struct TransformOutput {
     /// - Alias name: `alias/ExampleAlias`
     /// - Alias name ARN: `arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias`
     ///
-    /// If you don't provide a KMS key ID, Amazon SageMaker uses the default KMS key for Amazon S3 for your role's account. For more information, see \[KMS-Managed Encryption Keys\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingKMSEncryption.html>) in the *Amazon Simple Storage Service Developer Guide.*
+    /// If you don't provide a KMS key ID, Amazon SageMaker uses the default KMS key for Amazon S3 for your role's account. For more information, see [KMS-Managed Encryption Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingKMSEncryption.html) in the *Amazon Simple Storage Service Developer Guide.*
     ///
-    /// The KMS key policy must grant permission to the IAM role that you specify in your \[CreateModel\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModel.html>) request. For more information, see \[Using Key Policies in AWS KMS\](<https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html>) in the *AWS Key Management Service Developer Guide* .
+    /// The KMS key policy must grant permission to the IAM role that you specify in your [CreateModel](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateModel.html) request. For more information, see [Using Key Policies in AWS KMS](https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Pattern `.*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputPath`: a string, required.
     ///
     /// The Amazon S3 path where you want Amazon SageMaker to store the results of the transform job. For example, `s3://bucket-name/key-name-prefix` .
@@ -2641,38 +2187,38 @@ pub struct TransformOutput {
     /// For every S3 object used as input for the transform job, batch transform stores the transformed data with an . `out` suffix in a corresponding subfolder in the location in the output prefix. For example, for the input data stored at `s3://bucket-name/input-name-prefix/dataset01/data.csv` , batch transform stores the transformed data at `s3://bucket-name/output-name-prefix/input-name-prefix/data.csv.out` . Batch transform doesn't upload partially processed objects. For an input S3 object that contains multiple records, it creates an . `out` file only if the transform job succeeds on the entire file. When the input contains multiple S3 objects, the batch transform job processes the listed S3 objects and uploads only the output for successfully processed objects. If any object fails in the transform job batch transform marks the job as failed to prompt investigation.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_output_path: Str,
+    pub s3_output_path: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl TransformOutput {
-    /// A `TransformOutput` with its required properties, named in a [`TransformOutputRequired`].
+    /// A `TransformOutput` with its one required property, `S3OutputPath`.
     #[inline]
-    pub fn new(required: TransformOutputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            accept: None,
-            assemble_with: None,
-            kms_key_id: None,
-            s3_output_path: required.s3_output_path,
+            accept: ::std::option::Option::None,
+            assemble_with: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            s3_output_path: value.into(),
         }
     }
 
     /// `Accept`: a string.
-    pub fn accept(mut self, value: impl Into<Str>) -> Self { self.accept = Some(value.into()); self }
+    pub fn accept(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept = ::std::option::Option::Some(value.into()); self }
     /// `AssembleWith`: an [`AssembleWith`] value.
-    pub fn assemble_with(mut self, value: impl Into<AssembleWith>) -> Self { self.assemble_with = Some(value.into()); self }
+    pub fn assemble_with(mut self, value: impl ::std::convert::Into<AssembleWith>) -> Self { self.assemble_with = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputPath`: a string, required.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = value.into(); self }
+    pub fn s3_output_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_output_path = value.into(); self }
 }
 
-impl PropertyType for TransformOutput {}
+impl crate::PropertyType for TransformOutput {}
 
-impl ToValue for TransformOutput {
+impl ::cloudwright_core::ToValue for TransformOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accept", &self.accept)
             .opt("AssembleWith", &self.assemble_with)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -2685,22 +2231,10 @@ impl ToValue for TransformOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformResourcesRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransformResources: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY })),
-        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["InstanceCount", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TransformResources` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2714,7 +2248,7 @@ pub struct TransformResources {
     /// The number of ML compute instances to use in the transform job. The default value is `1` , and the maximum is `100` . For distributed transform jobs, specify a value greater than `1` .
     ///
     /// Value at least 1.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The ML compute instance type for the transform job. If you are using built-in algorithms to transform moderately sized datasets, we recommend using ml.m4.xlarge or `ml.m5.large` instance types.
@@ -2723,11 +2257,11 @@ pub struct TransformResources {
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt model data on the storage volume attached to the ML compute instance(s) that run the batch transform job.
     ///
-    /// &gt; Certain Nitro-based instances include local storage, dependent on the instance type. Local storage volumes are encrypted using a hardware module on the instance. You can't request a `VolumeKmsKeyId` when using an instance type with local storage.
-    /// &gt;
-    /// &gt; For a list of instance types that support local instance storage, see \[Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes>) .
-    /// &gt;
-    /// &gt; For more information about local instance storage encryption, see \[SSD Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ssd-instance-store.html>) .
+    /// \> Certain Nitro-based instances include local storage, dependent on the instance type. Local storage volumes are encrypted using a hardware module on the instance. You can't request a `VolumeKmsKeyId` when using an instance type with local storage.
+    /// \>
+    /// \> For a list of instance types that support local instance storage, see [Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes) .
+    /// \>
+    /// \> For more information about local instance storage encryption, see [SSD Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ssd-instance-store.html) .
     ///
     /// The `VolumeKmsKeyId` can be any of the following formats:
     ///
@@ -2737,7 +2271,7 @@ pub struct TransformResources {
     /// - Alias name ARN: `arn:aws:kms:us-west-2:111122223333:alias/ExampleAlias`
     ///
     /// Pattern `.*`; length 0 to 2048.
-    pub volume_kms_key_id: Option<Str>,
+    pub volume_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2748,24 +2282,24 @@ impl TransformResources {
         Self {
             instance_count: required.instance_count,
             instance_type: required.instance_type,
-            volume_kms_key_id: None,
+            volume_kms_key_id: ::std::option::Option::None,
         }
     }
 
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `VolumeKmsKeyId`: a string.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
+    pub fn volume_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TransformResources {}
+impl crate::PropertyType for TransformResources {}
 
-impl ToValue for TransformResources {
+impl ::cloudwright_core::ToValue for TransformResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
             .req("InstanceType", &self.instance_type)
             .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
@@ -2777,21 +2311,10 @@ impl ToValue for TransformResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationProfileRequired {
     /// `ProfileName`: a string, required.
-    pub profile_name: Str,
+    pub profile_name: ::cloudwright_core::Str,
     /// `TransformJobDefinition`: a [`TransformJobDefinition`] object, required.
-    pub transform_job_definition: Obj<TransformJobDefinition>,
+    pub transform_job_definition: crate::Obj<TransformJobDefinition>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValidationProfile: ObjRule = ObjRule {
-    properties: &[
-        ("ProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("TransformJobDefinition", Shape::Object(&RULE_TransformJobDefinition)),
-    ],
-    required: &["TransformJobDefinition", "ProfileName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValidationProfile` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2807,11 +2330,11 @@ pub struct ValidationProfile {
     /// The name of the profile for the model package.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
-    pub profile_name: Str,
+    pub profile_name: ::cloudwright_core::Str,
     /// `TransformJobDefinition`: a [`TransformJobDefinition`] object, required.
     ///
     /// The `TransformJobDefinition` object that describes the transform job used for the validation of the model package.
-    pub transform_job_definition: Obj<TransformJobDefinition>,
+    pub transform_job_definition: crate::Obj<TransformJobDefinition>,
 }
 
 #[rustfmt::skip]
@@ -2826,17 +2349,17 @@ impl ValidationProfile {
     }
 
     /// `ProfileName`: a string, required.
-    pub fn profile_name(mut self, value: impl Into<Str>) -> Self { self.profile_name = value.into(); self }
+    pub fn profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_name = value.into(); self }
     /// `TransformJobDefinition`: a [`TransformJobDefinition`] object, required.
-    pub fn transform_job_definition(mut self, value: impl Into<Obj<TransformJobDefinition>>) -> Self { self.transform_job_definition = value.into(); self }
+    pub fn transform_job_definition(mut self, value: impl ::std::convert::Into<crate::Obj<TransformJobDefinition>>) -> Self { self.transform_job_definition = value.into(); self }
 }
 
-impl PropertyType for ValidationProfile {}
+impl crate::PropertyType for ValidationProfile {}
 
-impl ToValue for ValidationProfile {
+impl ::cloudwright_core::ToValue for ValidationProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ProfileName", &self.profile_name)
             .req("TransformJobDefinition", &self.transform_job_definition)
             .build()
@@ -2847,21 +2370,10 @@ impl ToValue for ValidationProfile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationSpecificationRequired {
     /// `ValidationProfiles`: a list of [`ValidationProfile`] objects, required.
-    pub validation_profiles: List<ValidationProfile>,
+    pub validation_profiles: ::cloudwright_core::List<ValidationProfile>,
     /// `ValidationRole`: a string, required.
-    pub validation_role: Str,
+    pub validation_role: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValidationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ValidationProfiles", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationProfile), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("ValidationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
-    ],
-    required: &["ValidationProfiles", "ValidationRole"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValidationSpecification` property type of `AWS::SageMaker::ModelPackage`.
 ///
@@ -2875,13 +2387,13 @@ pub struct ValidationSpecification {
     /// An array of `ModelPackageValidationProfile` objects, each of which specifies a batch transform job that SageMaker runs to validate your model package.
     ///
     /// Items 1 to 1.
-    pub validation_profiles: List<ValidationProfile>,
+    pub validation_profiles: ::cloudwright_core::List<ValidationProfile>,
     /// `ValidationRole`: a string, required.
     ///
     /// The IAM roles to be used for the validation of the model package.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub validation_role: Str,
+    pub validation_role: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -2896,17 +2408,17 @@ impl ValidationSpecification {
     }
 
     /// `ValidationProfiles`: a list of [`ValidationProfile`] objects, required.
-    pub fn validation_profiles(mut self, value: impl Into<List<ValidationProfile>>) -> Self { self.validation_profiles = value.into(); self }
+    pub fn validation_profiles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ValidationProfile>>) -> Self { self.validation_profiles = value.into(); self }
     /// `ValidationRole`: a string, required.
-    pub fn validation_role(mut self, value: impl Into<Str>) -> Self { self.validation_role = value.into(); self }
+    pub fn validation_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.validation_role = value.into(); self }
 }
 
-impl PropertyType for ValidationSpecification {}
+impl crate::PropertyType for ValidationSpecification {}
 
-impl ToValue for ValidationSpecification {
+impl ::cloudwright_core::ToValue for ValidationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ValidationProfiles", &self.validation_profiles)
             .req("ValidationRole", &self.validation_role)
             .build()
@@ -2921,24 +2433,24 @@ pub enum AssembleWith {
     /// `Line`
     Line,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssembleWith {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssembleWith {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssembleWith {
+impl ::cloudwright_core::ToValue for AssembleWith {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::Line => "Line",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2950,24 +2462,24 @@ pub enum BatchStrategy {
     /// `SingleRecord`
     SingleRecord,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BatchStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BatchStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BatchStrategy {
+impl ::cloudwright_core::ToValue for BatchStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MultiRecord => "MultiRecord",
             Self::SingleRecord => "SingleRecord",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3517,18 +3029,18 @@ pub enum InferenceInstanceType {
     /// `ml.trn2.48xlarge`
     MlTrn2_48xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InferenceInstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InferenceInstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InferenceInstanceType {
+impl ::cloudwright_core::ToValue for InferenceInstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
             Self::MlC4_4xlarge => "ml.c4.4xlarge",
@@ -3801,9 +3313,9 @@ impl ToValue for InferenceInstanceType {
             Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
             Self::MlTrn2_48xlarge => "ml.trn2.48xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4027,18 +3539,18 @@ pub enum InstanceType {
     /// `ml.trn1.32xlarge`
     MlTrn1_32xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
             Self::MlC4_4xlarge => "ml.c4.4xlarge",
@@ -4148,9 +3660,9 @@ impl ToValue for InstanceType {
             Self::MlR7iXlarge => "ml.r7i.xlarge",
             Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
             Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4166,26 +3678,26 @@ pub enum ModelPackageStatusItemStatus {
     /// `Completed`
     Completed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ModelPackageStatusItemStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ModelPackageStatusItemStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ModelPackageStatusItemStatus {
+impl ::cloudwright_core::ToValue for ModelPackageStatusItemStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NotStarted => "NotStarted",
             Self::Failed => "Failed",
             Self::InProgress => "InProgress",
             Self::Completed => "Completed",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4199,25 +3711,25 @@ pub enum S3DataSourceS3DataType {
     /// `AugmentedManifestFile`
     AugmentedManifestFile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3DataSourceS3DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3DataSourceS3DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3DataSourceS3DataType {
+impl ::cloudwright_core::ToValue for S3DataSourceS3DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ManifestFile => "ManifestFile",
             Self::S3Prefix => "S3Prefix",
             Self::AugmentedManifestFile => "AugmentedManifestFile",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4229,24 +3741,24 @@ pub enum SkipModelValidation {
     /// `All`
     All,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SkipModelValidation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SkipModelValidation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SkipModelValidation {
+impl ::cloudwright_core::ToValue for SkipModelValidation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::All => "All",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4262,26 +3774,26 @@ pub enum SplitType {
     /// `RecordIO`
     RecordIo,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SplitType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SplitType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SplitType {
+impl ::cloudwright_core::ToValue for SplitType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::TfRecord => "TFRecord",
             Self::Line => "Line",
             Self::RecordIo => "RecordIO",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4505,18 +4017,18 @@ pub enum TransformInstanceType {
     /// `ml.trn1.32xlarge`
     MlTrn1_32xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TransformInstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TransformInstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TransformInstanceType {
+impl ::cloudwright_core::ToValue for TransformInstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
             Self::MlC4_4xlarge => "ml.c4.4xlarge",
@@ -4626,8 +4138,453 @@ impl ToValue for TransformInstanceType {
             Self::MlR7iXlarge => "ml.r7i.xlarge",
             Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
             Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ModelAccessConfig, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]\\.[A-Za-z0-9.]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S]{1,255}");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[Ss][Hh][Aa]256:[0-9a-fA-F]{64}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\S\\s]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[-\\w]+\\/.+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
+    pub(crate) static PATTERN_11: Pattern = Pattern::new(
+        "(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:[a-z\\-]*\\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$",
+    );
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+    pub(crate) static PATTERN_13: Pattern =
+        Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{N}\\p{P}]{0,1024}");
+    pub(crate) static PATTERN_14: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackage: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalInferenceSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
+            ("AdditionalInferenceSpecificationsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
+            ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("CertifyForMarketplace", Shape::Bool),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("CustomerMetadataProperties", Shape::Typed(json_type::OBJECT)),
+            ("Domain", Shape::STR),
+            ("DriftCheckBaselines", Shape::Object(&RULE_DriftCheckBaselines)),
+            ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
+            ("MetadataProperties", Shape::Object(&RULE_MetadataProperties)),
+            ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
+            ("ModelCard", Shape::Object(&RULE_ModelCard)),
+            ("ModelMetrics", Shape::Object(&RULE_ModelMetrics)),
+            ("ModelPackageDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("ModelPackageStatusDetails", Shape::Object(&RULE_ModelPackageStatusDetails)),
+            ("ModelPackageVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("SamplePayloadUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
+            ("SkipModelValidation", Shape::Str(&StrRule { allowed: &["None", "All"], ..StrRule::ANY })),
+            ("SourceAlgorithmSpecification", Shape::Object(&RULE_SourceAlgorithmSpecification)),
+            ("SourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Task", Shape::STR),
+            ("ValidationSpecification", Shape::Object(&RULE_ValidationSpecification)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Containers", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Bias: ObjRule = ObjRule {
+        properties: &[
+            ("PostTrainingReport", Shape::Object(&RULE_MetricsSource)),
+            ("PreTrainingReport", Shape::Object(&RULE_MetricsSource)),
+            ("Report", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("S3DataSource", Shape::Object(&RULE_S3DataSource)),
+        ],
+        required: &["S3DataSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DriftCheckBaselines: ObjRule = ObjRule {
+        properties: &[
+            ("Bias", Shape::Object(&RULE_DriftCheckBias)),
+            ("Explainability", Shape::Object(&RULE_DriftCheckExplainability)),
+            ("ModelDataQuality", Shape::Object(&RULE_DriftCheckModelDataQuality)),
+            ("ModelQuality", Shape::Object(&RULE_DriftCheckModelQuality)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DriftCheckBias: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigFile", Shape::Object(&RULE_FileSource)),
+            ("PostTrainingConstraints", Shape::Object(&RULE_MetricsSource)),
+            ("PreTrainingConstraints", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DriftCheckExplainability: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigFile", Shape::Object(&RULE_FileSource)),
+            ("Constraints", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DriftCheckModelDataQuality: ObjRule = ObjRule {
+        properties: &[
+            ("Constraints", Shape::Object(&RULE_MetricsSource)),
+            ("Statistics", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DriftCheckModelQuality: ObjRule = ObjRule {
+        properties: &[
+            ("Constraints", Shape::Object(&RULE_MetricsSource)),
+            ("Statistics", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Explainability: ObjRule = ObjRule {
+        properties: &[
+            ("Report", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FileSource: ObjRule = ObjRule {
+        properties: &[
+            ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15), unique: true })),
+            ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Containers", "SupportedContentTypes", "SupportedResponseMIMETypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetadataProperties: ObjRule = ObjRule {
+        properties: &[
+            ("CommitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("GeneratedBy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ProjectId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MetricsSource: ObjRule = ObjRule {
+        properties: &[
+            ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ContentType", "S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
+        properties: &[
+            ("ModelCardContent", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
+        ],
+        required: &["ModelCardContent", "ModelCardStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelDataQuality: ObjRule = ObjRule {
+        properties: &[
+            ("Constraints", Shape::Object(&RULE_MetricsSource)),
+            ("Statistics", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("S3DataSource", Shape::Object(&RULE_S3ModelDataSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelInput: ObjRule = ObjRule {
+        properties: &[
+            ("DataInputConfig", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["DataInputConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelMetrics: ObjRule = ObjRule {
+        properties: &[
+            ("Bias", Shape::Object(&RULE_Bias)),
+            ("Explainability", Shape::Object(&RULE_Explainability)),
+            ("ModelDataQuality", Shape::Object(&RULE_ModelDataQuality)),
+            ("ModelQuality", Shape::Object(&RULE_ModelQuality)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerHostname", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("Framework", Shape::STR),
+            ("FrameworkVersion", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ImageDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
+            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ModelInput", Shape::Object(&RULE_ModelInput)),
+            ("NearestModelName", Shape::STR),
+        ],
+        required: &["Image"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackageStatusDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ValidationStatuses", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageStatusItem), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
+        properties: &[
+            ("FailureReason", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["NotStarted", "Failed", "InProgress", "Completed"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelQuality: ObjRule = ObjRule {
+        properties: &[
+            ("Constraints", Shape::Object(&RULE_MetricsSource)),
+            ("Statistics", Shape::Object(&RULE_MetricsSource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
+        properties: &[
+            ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"], ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["S3DataType", "S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3ModelDataSource: ObjRule = ObjRule {
+        properties: &[
+            ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
+            ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
+            ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["S3DataType", "S3Uri", "CompressionType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ],
+        required: &["KmsKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
+        properties: &[
+            ("AlgorithmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["AlgorithmName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceAlgorithmSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["SourceAlgorithms"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformInput: ObjRule = ObjRule {
+        properties: &[
+            ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
+            ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("DataSource", Shape::Object(&RULE_DataSource)),
+            ("SplitType", Shape::Str(&StrRule { allowed: &["None", "TFRecord", "Line", "RecordIO"], ..StrRule::ANY })),
+        ],
+        required: &["DataSource"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformJobDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("BatchStrategy", Shape::Str(&StrRule { allowed: &["MultiRecord", "SingleRecord"], ..StrRule::ANY })),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("MaxConcurrentTransforms", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("MaxPayloadInMB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("TransformInput", Shape::Object(&RULE_TransformInput)),
+            ("TransformOutput", Shape::Object(&RULE_TransformOutput)),
+            ("TransformResources", Shape::Object(&RULE_TransformResources)),
+        ],
+        required: &["TransformResources", "TransformOutput", "TransformInput"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformOutput: ObjRule = ObjRule {
+        properties: &[
+            ("Accept", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("AssembleWith", Shape::Str(&StrRule { allowed: &["None", "Line"], ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["S3OutputPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransformResources: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["InstanceCount", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValidationProfile: ObjRule = ObjRule {
+        properties: &[
+            ("ProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("TransformJobDefinition", Shape::Object(&RULE_TransformJobDefinition)),
+        ],
+        required: &["TransformJobDefinition", "ProfileName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValidationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ValidationProfiles", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationProfile), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("ValidationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+        ],
+        required: &["ValidationProfiles", "ValidationRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-
-/// The required properties of [`ModelPackageGroup`], by name: `ModelPackageGroup::new(ModelPackageGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelPackageGroupRequired {
-    /// `ModelPackageGroupName`: a string, required.
-    pub model_package_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelPackageGroup: ObjRule = ObjRule {
-    properties: &[
-        ("ModelPackageGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ModelPackageGroupPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["ModelPackageGroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::ModelPackageGroup` resource.
 ///
@@ -52,25 +25,25 @@ pub struct ModelPackageGroup {
     /// The description for the model group.
     ///
     /// Pattern `[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*`; length 0 to 1024; create-only: changing it replaces the resource.
-    pub model_package_group_description: Option<Str>,
+    pub model_package_group_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelPackageGroupName`: a string, required.
     ///
     /// The name of the model group.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub model_package_group_name: Str,
+    pub model_package_group_name: ::cloudwright_core::Str,
     /// `ModelPackageGroupPolicy`: a JSON value.
     ///
-    /// A resouce policy to control access to a model group. For information about resoure policies, see \[Identity-based policies and resource-based policies\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html>) in the *AWS Identity and Access Management User Guide.* .
-    pub model_package_group_policy: Option<Json>,
+    /// A resouce policy to control access to a model group. For information about resoure policies, see [Identity-based policies and resource-based policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html) in the *AWS Identity and Access Management User Guide.* .
+    pub model_package_group_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +53,7 @@ impl ModelPackageGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ModelPackageGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackagegroup.html",
         primary_identifier: &["ModelPackageGroupArn"],
@@ -91,48 +64,50 @@ impl ModelPackageGroup {
         read_only: &["ModelPackageGroupArn", "CreationTime", "ModelPackageGroupStatus"],
         attributes: &["CreationTime", "ModelPackageGroupArn", "ModelPackageGroupStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ModelPackageGroup` with its required properties, named in a [`ModelPackageGroupRequired`].
+    /// A `ModelPackageGroup` with its one required property, `ModelPackageGroupName`.
     #[inline]
-    pub fn new(required: ModelPackageGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            model_package_group_description: None,
-            model_package_group_name: required.model_package_group_name,
-            model_package_group_policy: None,
-            tags: None,
+            model_package_group_description: ::std::option::Option::None,
+            model_package_group_name: value.into(),
+            model_package_group_policy: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ModelPackageGroupDescription`: a string.
-    pub fn model_package_group_description(mut self, value: impl Into<Str>) -> Self { self.model_package_group_description = Some(value.into()); self }
+    pub fn model_package_group_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_group_description = ::std::option::Option::Some(value.into()); self }
     /// `ModelPackageGroupName`: a string, required.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = value.into(); self }
+    pub fn model_package_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_package_group_name = value.into(); self }
     /// `ModelPackageGroupPolicy`: a JSON value.
-    pub fn model_package_group_policy(mut self, value: impl Into<Json>) -> Self { self.model_package_group_policy = Some(value.into()); self }
+    pub fn model_package_group_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.model_package_group_policy = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModelPackageGroup {
+impl ::cloudwright_core::Resource for ModelPackageGroup {
     type Attributes = ModelPackageGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelPackageGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModelPackageGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModelPackageGroup {
+impl ::cloudwright_core::ToValue for ModelPackageGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ModelPackageGroupDescription",
                 &self.model_package_group_description,
@@ -144,12 +119,12 @@ impl ToValue for ModelPackageGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModelPackageGroup`]: `Handle<ModelPackageGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModelPackageGroup`]: `Handle<ModelPackageGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelPackageGroupAttributes(ResourceRef);
+pub struct ModelPackageGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelPackageGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelPackageGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,21 +134,46 @@ impl ModelPackageGroupAttributes {
     ///
     /// The time when the model group was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `ModelPackageGroupArn`: a string.
     #[inline]
-    pub fn model_package_group_arn(&self) -> Value {
-        self.0.get_att("ModelPackageGroupArn")
+    pub fn model_package_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelPackageGroupArn"))
     }
 
     /// `Fn::GetAtt` `ModelPackageGroupStatus`: one of a set of strings.
     ///
     /// The status of the model group.
     #[inline]
-    pub fn model_package_group_status(&self) -> Value {
-        self.0.get_att("ModelPackageGroupStatus")
+    pub fn model_package_group_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelPackageGroupStatus"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelPackageGroup: ObjRule = ObjRule {
+        properties: &[
+            ("ModelPackageGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ModelPackageGroupPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["ModelPackageGroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

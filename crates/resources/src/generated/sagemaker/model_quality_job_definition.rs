@@ -5,69 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, InstanceType,
-    JsonProperty, MonitoringGroundTruthS3Input, MonitoringGroundTruthS3InputRequired,
-    MonitoringOutput, MonitoringOutputConfig, MonitoringOutputConfigRequired,
-    MonitoringOutputRequired, MonitoringResources, MonitoringResourcesRequired, NetworkConfig,
-    S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
-    StoppingCondition, StoppingConditionRequired, Tag, TagRequired, VpcConfig, VpcConfigRequired,
+    Json, MonitoringGroundTruthS3Input, MonitoringOutput, MonitoringOutputConfig,
+    MonitoringResources, NetworkConfig, S3DataDistributionType, S3InputMode, S3Output,
+    S3OutputRequired, S3UploadMode, StoppingCondition, Tag, TagRequired, VpcConfig,
+    VpcConfigRequired,
 };
-use super::shared::{
-    RULE_ConstraintsResource, RULE_DatasetFormat, RULE_MonitoringGroundTruthS3Input,
-    RULE_MonitoringOutputConfig, RULE_MonitoringResources, RULE_NetworkConfig,
-    RULE_StoppingCondition, RULE_Tag,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^.?P.*");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
 /// The required properties of [`ModelQualityJobDefinition`], by name: `ModelQualityJobDefinition::new(ModelQualityJobDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelQualityJobDefinitionRequired {
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    pub job_resources: Obj<MonitoringResources>,
+    pub job_resources: crate::Obj<MonitoringResources>,
     /// `ModelQualityAppSpecification`: a [`ModelQualityAppSpecification`] object, required.
-    pub model_quality_app_specification: Obj<ModelQualityAppSpecification>,
+    pub model_quality_app_specification: crate::Obj<ModelQualityAppSpecification>,
     /// `ModelQualityJobInput`: a [`ModelQualityJobInput`] object, required.
-    pub model_quality_job_input: Obj<ModelQualityJobInput>,
+    pub model_quality_job_input: crate::Obj<ModelQualityJobInput>,
     /// `ModelQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub model_quality_job_output_config: Obj<MonitoringOutputConfig>,
+    pub model_quality_job_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelQualityJobDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        ("ModelQualityAppSpecification", Shape::Object(&RULE_ModelQualityAppSpecification)),
-        ("ModelQualityBaselineConfig", Shape::Object(&RULE_ModelQualityBaselineConfig)),
-        ("ModelQualityJobInput", Shape::Object(&RULE_ModelQualityJobInput)),
-        ("ModelQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
-        ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["ModelQualityAppSpecification", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "JobResources", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::ModelQualityJobDefinition` resource.
 ///
-/// Creates a definition for a job that monitors model quality and drift. For information about model monitor, see \[Amazon SageMaker Model Monitor\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor.html>) .
+/// Creates a definition for a job that monitors model quality and drift. For information about model monitor, see [Amazon SageMaker Model Monitor](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor.html) .
 ///
 /// `Ref` returns its `JobDefinitionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ModelQualityJobDefinitionAttributes`], which `Handle<ModelQualityJobDefinition>` dereferences to.
@@ -83,69 +46,70 @@ pub struct ModelQualityJobDefinition {
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub endpoint_name: Option<Str>,
+    pub endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobDefinitionName`: a string.
     ///
     /// The name of the monitoring job definition.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub job_definition_name: Option<Str>,
+    pub job_definition_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `JobResources`: a [`MonitoringResources`] object, required.
     ///
     /// Identifies the resources to deploy for a monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub job_resources: Obj<MonitoringResources>,
+    pub job_resources: crate::Obj<MonitoringResources>,
     /// `ModelQualityAppSpecification`: a [`ModelQualityAppSpecification`] object, required.
     ///
     /// Container image configuration object for the monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_quality_app_specification: Obj<ModelQualityAppSpecification>,
+    pub model_quality_app_specification: crate::Obj<ModelQualityAppSpecification>,
     /// `ModelQualityBaselineConfig`: a [`ModelQualityBaselineConfig`] object.
     ///
     /// Specifies the constraints and baselines for the monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_quality_baseline_config: Option<Obj<ModelQualityBaselineConfig>>,
+    pub model_quality_baseline_config:
+        ::std::option::Option<crate::Obj<ModelQualityBaselineConfig>>,
     /// `ModelQualityJobInput`: a [`ModelQualityJobInput`] object, required.
     ///
     /// A list of the inputs that are monitored. Currently endpoints are supported.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_quality_job_input: Obj<ModelQualityJobInput>,
+    pub model_quality_job_input: crate::Obj<ModelQualityJobInput>,
     /// `ModelQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
     ///
     /// The output configuration for monitoring jobs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub model_quality_job_output_config: Obj<MonitoringOutputConfig>,
+    pub model_quality_job_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `NetworkConfig`: a [`NetworkConfig`] object.
     ///
     /// Specifies the network configuration for the monitoring job.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_config: Option<Obj<NetworkConfig>>,
+    pub network_config: ::std::option::Option<crate::Obj<NetworkConfig>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StoppingCondition`: a [`StoppingCondition`] object.
     ///
     /// A time limit for how long the monitoring job is allowed to run before stopping.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stopping_condition: Option<Obj<StoppingCondition>>,
+    pub stopping_condition: ::std::option::Option<crate::Obj<StoppingCondition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -155,7 +119,7 @@ impl ModelQualityJobDefinition {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ModelQualityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelqualityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
@@ -166,69 +130,71 @@ impl ModelQualityJobDefinition {
         read_only: &["CreationTime", "JobDefinitionArn"],
         attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelQualityAppSpecification.ContainerArguments", "ModelQualityAppSpecification.ContainerEntrypoint", "ModelQualityAppSpecification.ImageUri", "ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri", "ModelQualityAppSpecification.ProblemType", "ModelQualityAppSpecification.RecordPreprocessorSourceUri", "ModelQualityBaselineConfig.BaseliningJobName", "ModelQualityBaselineConfig.ConstraintsResource.S3Uri", "ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelQualityJobInput.BatchTransformInput.EndTimeOffset", "ModelQualityJobInput.BatchTransformInput.InferenceAttribute", "ModelQualityJobInput.BatchTransformInput.LocalPath", "ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute", "ModelQualityJobInput.BatchTransformInput.S3DataDistributionType", "ModelQualityJobInput.BatchTransformInput.S3InputMode", "ModelQualityJobInput.BatchTransformInput.StartTimeOffset", "ModelQualityJobInput.EndpointInput.EndTimeOffset", "ModelQualityJobInput.EndpointInput.EndpointName", "ModelQualityJobInput.EndpointInput.InferenceAttribute", "ModelQualityJobInput.EndpointInput.LocalPath", "ModelQualityJobInput.EndpointInput.ProbabilityAttribute", "ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute", "ModelQualityJobInput.EndpointInput.S3DataDistributionType", "ModelQualityJobInput.EndpointInput.S3InputMode", "ModelQualityJobInput.EndpointInput.StartTimeOffset", "ModelQualityJobInput.GroundTruthS3Input.S3Uri", "ModelQualityJobOutputConfig.KmsKeyId", "ModelQualityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ModelQualityJobDefinition` with its required properties, named in a [`ModelQualityJobDefinitionRequired`].
     #[inline]
     pub fn new(required: ModelQualityJobDefinitionRequired) -> Self {
         Self {
-            endpoint_name: None,
-            job_definition_name: None,
+            endpoint_name: ::std::option::Option::None,
+            job_definition_name: ::std::option::Option::None,
             job_resources: required.job_resources,
             model_quality_app_specification: required.model_quality_app_specification,
-            model_quality_baseline_config: None,
+            model_quality_baseline_config: ::std::option::Option::None,
             model_quality_job_input: required.model_quality_job_input,
             model_quality_job_output_config: required.model_quality_job_output_config,
-            network_config: None,
+            network_config: ::std::option::Option::None,
             role_arn: required.role_arn,
-            stopping_condition: None,
-            tags: None,
+            stopping_condition: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EndpointName`: a string.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
+    pub fn job_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.job_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
+    pub fn job_resources(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `ModelQualityAppSpecification`: a [`ModelQualityAppSpecification`] object, required.
-    pub fn model_quality_app_specification(mut self, value: impl Into<Obj<ModelQualityAppSpecification>>) -> Self { self.model_quality_app_specification = value.into(); self }
+    pub fn model_quality_app_specification(mut self, value: impl ::std::convert::Into<crate::Obj<ModelQualityAppSpecification>>) -> Self { self.model_quality_app_specification = value.into(); self }
     /// `ModelQualityBaselineConfig`: a [`ModelQualityBaselineConfig`] object.
-    pub fn model_quality_baseline_config(mut self, value: impl Into<Obj<ModelQualityBaselineConfig>>) -> Self { self.model_quality_baseline_config = Some(value.into()); self }
+    pub fn model_quality_baseline_config(mut self, value: impl ::std::convert::Into<crate::Obj<ModelQualityBaselineConfig>>) -> Self { self.model_quality_baseline_config = ::std::option::Option::Some(value.into()); self }
     /// `ModelQualityJobInput`: a [`ModelQualityJobInput`] object, required.
-    pub fn model_quality_job_input(mut self, value: impl Into<Obj<ModelQualityJobInput>>) -> Self { self.model_quality_job_input = value.into(); self }
+    pub fn model_quality_job_input(mut self, value: impl ::std::convert::Into<crate::Obj<ModelQualityJobInput>>) -> Self { self.model_quality_job_input = value.into(); self }
     /// `ModelQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub fn model_quality_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.model_quality_job_output_config = value.into(); self }
+    pub fn model_quality_job_output_config(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringOutputConfig>>) -> Self { self.model_quality_job_output_config = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
+    pub fn network_config(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfig>>) -> Self { self.network_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
+    pub fn stopping_condition(mut self, value: impl ::std::convert::Into<crate::Obj<StoppingCondition>>) -> Self { self.stopping_condition = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ModelQualityJobDefinition {
+impl ::cloudwright_core::Resource for ModelQualityJobDefinition {
     type Attributes = ModelQualityJobDefinitionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ModelQualityJobDefinition, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ModelQualityJobDefinition, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ModelQualityJobDefinition {
+impl ::cloudwright_core::ToValue for ModelQualityJobDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
             .opt("JobDefinitionName", &self.job_definition_name)
             .req("JobResources", &self.job_resources)
@@ -253,12 +219,12 @@ impl ToValue for ModelQualityJobDefinition {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ModelQualityJobDefinition`]: `Handle<ModelQualityJobDefinition>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ModelQualityJobDefinition`]: `Handle<ModelQualityJobDefinition>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ModelQualityJobDefinitionAttributes(ResourceRef);
+pub struct ModelQualityJobDefinitionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ModelQualityJobDefinitionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ModelQualityJobDefinitionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -268,120 +234,142 @@ impl ModelQualityJobDefinitionAttributes {
     ///
     /// The time when the job definition was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
     #[inline]
-    pub fn endpoint_name(&self) -> Value {
-        self.0.get_att("EndpointName")
+    pub fn endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointName"))
     }
 
     /// `Fn::GetAtt` `JobDefinitionArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the job definition.
     #[inline]
-    pub fn job_definition_arn(&self) -> Value {
-        self.0.get_att("JobDefinitionArn")
+    pub fn job_definition_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionArn"))
     }
 
     /// `Fn::GetAtt` `JobDefinitionName`: a string.
     #[inline]
-    pub fn job_definition_name(&self) -> Value {
-        self.0.get_att("JobDefinitionName")
+    pub fn job_definition_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobDefinitionName"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceCount`: an integer.
     ///
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
     #[inline]
-    pub fn job_resources_cluster_config_instance_count(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.InstanceCount")
+    pub fn job_resources_cluster_config_instance_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("JobResources.ClusterConfig.InstanceCount"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.InstanceType`: one of a set of strings.
     ///
     /// The ML compute instance type for the processing job.
     #[inline]
-    pub fn job_resources_cluster_config_instance_type(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.InstanceType")
+    pub fn job_resources_cluster_config_instance_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobResources.ClusterConfig.InstanceType"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeKmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
     #[inline]
-    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId")
+    pub fn job_resources_cluster_config_volume_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("JobResources.ClusterConfig.VolumeKmsKeyId"))
     }
 
     /// `Fn::GetAtt` `JobResources.ClusterConfig.VolumeSizeInGB`: an integer.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
     #[inline]
-    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> Value {
-        self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB")
+    pub fn job_resources_cluster_config_volume_size_in_gb(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("JobResources.ClusterConfig.VolumeSizeInGB"))
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ContainerArguments`: a list of strings.
     ///
     /// An array of arguments for the container used to run the monitoring job.
     #[inline]
-    pub fn model_quality_app_specification_container_arguments(&self) -> Value {
-        self.0
-            .get_att("ModelQualityAppSpecification.ContainerArguments")
+    pub fn model_quality_app_specification_container_arguments(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ModelQualityAppSpecification.ContainerArguments"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ContainerEntrypoint`: a list of strings.
     ///
     /// Specifies the entrypoint for a container that the monitoring job runs.
     #[inline]
-    pub fn model_quality_app_specification_container_entrypoint(&self) -> Value {
-        self.0
-            .get_att("ModelQualityAppSpecification.ContainerEntrypoint")
+    pub fn model_quality_app_specification_container_entrypoint(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ModelQualityAppSpecification.ContainerEntrypoint"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ImageUri`: a string.
     ///
     /// The address of the container image that the monitoring job runs.
     #[inline]
-    pub fn model_quality_app_specification_image_uri(&self) -> Value {
-        self.0.get_att("ModelQualityAppSpecification.ImageUri")
+    pub fn model_quality_app_specification_image_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelQualityAppSpecification.ImageUri"))
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri`: a string.
     #[inline]
-    pub fn model_quality_app_specification_post_analytics_processor_source_uri(&self) -> Value {
-        self.0
-            .get_att("ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri")
+    pub fn model_quality_app_specification_post_analytics_processor_source_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.ProblemType`: one of a set of strings.
     #[inline]
-    pub fn model_quality_app_specification_problem_type(&self) -> Value {
-        self.0.get_att("ModelQualityAppSpecification.ProblemType")
+    pub fn model_quality_app_specification_problem_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelQualityAppSpecification.ProblemType"))
     }
 
     /// `Fn::GetAtt` `ModelQualityAppSpecification.RecordPreprocessorSourceUri`: a string.
     #[inline]
-    pub fn model_quality_app_specification_record_preprocessor_source_uri(&self) -> Value {
-        self.0
-            .get_att("ModelQualityAppSpecification.RecordPreprocessorSourceUri")
+    pub fn model_quality_app_specification_record_preprocessor_source_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityAppSpecification.RecordPreprocessorSourceUri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityBaselineConfig.BaseliningJobName`: a string.
     #[inline]
-    pub fn model_quality_baseline_config_baselining_job_name(&self) -> Value {
-        self.0
-            .get_att("ModelQualityBaselineConfig.BaseliningJobName")
+    pub fn model_quality_baseline_config_baselining_job_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityBaselineConfig.BaseliningJobName"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityBaselineConfig.ConstraintsResource.S3Uri`: a string.
     #[inline]
-    pub fn model_quality_baseline_config_constraints_resource_s3_uri(&self) -> Value {
-        self.0
-            .get_att("ModelQualityBaselineConfig.ConstraintsResource.S3Uri")
+    pub fn model_quality_baseline_config_constraints_resource_s3_uri(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityBaselineConfig.ConstraintsResource.S3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri`: a string.
@@ -390,68 +378,98 @@ impl ModelQualityJobDefinitionAttributes {
     #[inline]
     pub fn model_quality_job_input_batch_transform_input_data_captured_destination_s3_uri(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_dataset_format_csv_header(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header")
+    pub fn model_quality_job_input_batch_transform_input_dataset_format_csv_header(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_dataset_format_json_line(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line")
+    pub fn model_quality_job_input_batch_transform_input_dataset_format_json_line(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet`: a boolean.
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_dataset_format_parquet(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet")
+    pub fn model_quality_job_input_batch_transform_input_dataset_format_parquet(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.EndTimeOffset`: a string.
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_end_time_offset(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.EndTimeOffset")
+    pub fn model_quality_job_input_batch_transform_input_end_time_offset(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.EndTimeOffset"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_inference_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.InferenceAttribute")
+    pub fn model_quality_job_input_batch_transform_input_inference_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.InferenceAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_local_path(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.LocalPath")
+    pub fn model_quality_job_input_batch_transform_input_local_path(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.LocalPath"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_probability_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute")
+    pub fn model_quality_job_input_batch_transform_input_probability_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute`: a number.
@@ -460,176 +478,234 @@ impl ModelQualityJobDefinitionAttributes {
     #[inline]
     pub fn model_quality_job_input_batch_transform_input_probability_threshold_attribute(
         &self,
-    ) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute")
+    ) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_s3_data_distribution_type(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.S3DataDistributionType")
+    pub fn model_quality_job_input_batch_transform_input_s3_data_distribution_type(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.S3DataDistributionType"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_s3_input_mode(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.S3InputMode")
+    pub fn model_quality_job_input_batch_transform_input_s3_input_mode(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.S3InputMode"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.BatchTransformInput.StartTimeOffset`: a string.
     #[inline]
-    pub fn model_quality_job_input_batch_transform_input_start_time_offset(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.BatchTransformInput.StartTimeOffset")
+    pub fn model_quality_job_input_batch_transform_input_start_time_offset(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.BatchTransformInput.StartTimeOffset"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.EndTimeOffset`: a string.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_end_time_offset(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.EndTimeOffset")
+    pub fn model_quality_job_input_endpoint_input_end_time_offset(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.EndTimeOffset"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.EndpointName`: a string.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_endpoint_name(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.EndpointName")
+    pub fn model_quality_job_input_endpoint_input_endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.EndpointName"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_inference_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.InferenceAttribute")
+    pub fn model_quality_job_input_endpoint_input_inference_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.InferenceAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.LocalPath`: a string.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_local_path(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.LocalPath")
+    pub fn model_quality_job_input_endpoint_input_local_path(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.LocalPath"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_probability_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.ProbabilityAttribute")
+    pub fn model_quality_job_input_endpoint_input_probability_attribute(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.ProbabilityAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_probability_threshold_attribute(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute")
+    pub fn model_quality_job_input_endpoint_input_probability_threshold_attribute(
+        &self,
+    ) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.S3DataDistributionType`: one of a set of strings.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_s3_data_distribution_type(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.S3DataDistributionType")
+    pub fn model_quality_job_input_endpoint_input_s3_data_distribution_type(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.S3DataDistributionType"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.S3InputMode`: one of a set of strings.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_s3_input_mode(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.S3InputMode")
+    pub fn model_quality_job_input_endpoint_input_s3_input_mode(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.S3InputMode"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.EndpointInput.StartTimeOffset`: a string.
     #[inline]
-    pub fn model_quality_job_input_endpoint_input_start_time_offset(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.EndpointInput.StartTimeOffset")
+    pub fn model_quality_job_input_endpoint_input_start_time_offset(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.EndpointInput.StartTimeOffset"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobInput.GroundTruthS3Input.S3Uri`: a string.
     ///
     /// The address of the Amazon S3 location of the ground truth labels.
     #[inline]
-    pub fn model_quality_job_input_ground_truth_s3_input_s3_uri(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobInput.GroundTruthS3Input.S3Uri")
+    pub fn model_quality_job_input_ground_truth_s3_input_s3_uri(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("ModelQualityJobInput.GroundTruthS3Input.S3Uri"),
+        )
     }
 
     /// `Fn::GetAtt` `ModelQualityJobOutputConfig.KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
     #[inline]
-    pub fn model_quality_job_output_config_kms_key_id(&self) -> Value {
-        self.0.get_att("ModelQualityJobOutputConfig.KmsKeyId")
+    pub fn model_quality_job_output_config_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ModelQualityJobOutputConfig.KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `ModelQualityJobOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
     #[inline]
-    pub fn model_quality_job_output_config_monitoring_outputs(&self) -> Value {
-        self.0
-            .get_att("ModelQualityJobOutputConfig.MonitoringOutputs")
+    pub fn model_quality_job_output_config_monitoring_outputs(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("ModelQualityJobOutputConfig.MonitoringOutputs"),
+        )
     }
 
     /// `Fn::GetAtt` `NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
     #[inline]
-    pub fn network_config_enable_inter_container_traffic_encryption(&self) -> Value {
-        self.0
-            .get_att("NetworkConfig.EnableInterContainerTrafficEncryption")
+    pub fn network_config_enable_inter_container_traffic_encryption(
+        &self,
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(
+            self.0
+                .get_att("NetworkConfig.EnableInterContainerTrafficEncryption"),
+        )
     }
 
     /// `Fn::GetAtt` `NetworkConfig.EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
     #[inline]
-    pub fn network_config_enable_network_isolation(&self) -> Value {
-        self.0.get_att("NetworkConfig.EnableNetworkIsolation")
+    pub fn network_config_enable_network_isolation(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("NetworkConfig.EnableNetworkIsolation"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
     #[inline]
-    pub fn network_config_vpc_config_security_group_ids(&self) -> Value {
-        self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds")
+    pub fn network_config_vpc_config_security_group_ids(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkConfig.VpcConfig.SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     #[inline]
-    pub fn network_config_vpc_config_subnets(&self) -> Value {
-        self.0.get_att("NetworkConfig.VpcConfig.Subnets")
+    pub fn network_config_vpc_config_subnets(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("NetworkConfig.VpcConfig.Subnets"))
     }
 
     /// `Fn::GetAtt` `RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
     #[inline]
-    pub fn role_arn(&self) -> Value {
-        self.0.get_att("RoleArn")
+    pub fn role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RoleArn"))
     }
 
     /// `Fn::GetAtt` `StoppingCondition.MaxRuntimeInSeconds`: an integer.
@@ -642,18 +718,18 @@ impl ModelQualityJobDefinitionAttributes {
     ///
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
     #[inline]
-    pub fn stopping_condition_max_runtime_in_seconds(&self) -> Value {
-        self.0.get_att("StoppingCondition.MaxRuntimeInSeconds")
+    pub fn stopping_condition_max_runtime_in_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("StoppingCondition.MaxRuntimeInSeconds"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
 
@@ -661,31 +737,12 @@ impl ModelQualityJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    pub data_captured_destination_s3_uri: Str,
+    pub data_captured_destination_s3_uri: ::cloudwright_core::Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    pub dataset_format: Obj<DatasetFormat>,
+    pub dataset_format: crate::Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
-    properties: &[
-        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("ProbabilityThresholdAttribute", Shape::NUM),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-        ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BatchTransformInput` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
@@ -699,55 +756,55 @@ pub struct BatchTransformInput {
     /// The Amazon S3 location being used to capture the data.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub data_captured_destination_s3_uri: Str,
+    pub data_captured_destination_s3_uri: ::cloudwright_core::Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
     ///
     /// The dataset format for your batch transform job.
-    pub dataset_format: Obj<DatasetFormat>,
+    pub dataset_format: crate::Obj<DatasetFormat>,
     /// `EndTimeOffset`: a string.
     ///
-    /// If specified, monitoring jobs subtract this time from the end time. For information about using offsets for scheduling monitoring jobs, see \[Schedule Model Quality Monitoring Jobs\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html>) .
+    /// If specified, monitoring jobs subtract this time from the end time. For information about using offsets for scheduling monitoring jobs, see [Schedule Model Quality Monitoring Jobs](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html) .
     ///
     /// Pattern `^.?P.*`; length 1 to 15.
-    pub end_time_offset: Option<Str>,
+    pub end_time_offset: ::std::option::Option<::cloudwright_core::Str>,
     /// `InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     ///
     /// Length at most 256.
-    pub inference_attribute: Option<Str>,
+    pub inference_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalPath`: a string, required.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     ///
     /// Length at most 256.
-    pub probability_attribute: Option<Str>,
+    pub probability_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
     ///
     /// Format `double`.
-    pub probability_threshold_attribute: Option<Num>,
+    pub probability_threshold_attribute: ::std::option::Option<::cloudwright_core::Num>,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
     /// `StartTimeOffset`: a string.
     ///
-    /// If specified, monitoring jobs substract this time from the start time. For information about using offsets for scheduling monitoring jobs, see \[Schedule Model Quality Monitoring Jobs\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html>) .
+    /// If specified, monitoring jobs substract this time from the start time. For information about using offsets for scheduling monitoring jobs, see [Schedule Model Quality Monitoring Jobs](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html) .
     ///
     /// Pattern `^.?P.*`; length 1 to 15.
-    pub start_time_offset: Option<Str>,
+    pub start_time_offset: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -758,45 +815,45 @@ impl BatchTransformInput {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
             dataset_format: required.dataset_format,
-            end_time_offset: None,
-            inference_attribute: None,
+            end_time_offset: ::std::option::Option::None,
+            inference_attribute: ::std::option::Option::None,
             local_path: required.local_path,
-            probability_attribute: None,
-            probability_threshold_attribute: None,
-            s3_data_distribution_type: None,
-            s3_input_mode: None,
-            start_time_offset: None,
+            probability_attribute: ::std::option::Option::None,
+            probability_threshold_attribute: ::std::option::Option::None,
+            s3_data_distribution_type: ::std::option::Option::None,
+            s3_input_mode: ::std::option::Option::None,
+            start_time_offset: ::std::option::Option::None,
         }
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
+    pub fn data_captured_destination_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
+    pub fn dataset_format(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `EndTimeOffset`: a string.
-    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self { self.end_time_offset = Some(value.into()); self }
+    pub fn end_time_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time_offset = ::std::option::Option::Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
+    pub fn inference_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
+    pub fn probability_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.probability_attribute = ::std::option::Option::Some(value.into()); self }
     /// `ProbabilityThresholdAttribute`: a number.
-    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self { self.probability_threshold_attribute = Some(value.into()); self }
+    pub fn probability_threshold_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.probability_threshold_attribute = ::std::option::Option::Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeOffset`: a string.
-    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self { self.start_time_offset = Some(value.into()); self }
+    pub fn start_time_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time_offset = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BatchTransformInput {}
+impl crate::PropertyType for BatchTransformInput {}
 
-impl ToValue for BatchTransformInput {
+impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
                 &self.data_captured_destination_s3_uri,
@@ -821,28 +878,10 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
-    properties: &[
-        ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("ProbabilityThresholdAttribute", Shape::NUM),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-        ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["EndpointName", "LocalPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointInput` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
@@ -853,54 +892,54 @@ pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
 pub struct EndpointInput {
     /// `EndTimeOffset`: a string.
     ///
-    /// If specified, monitoring jobs substract this time from the end time. For information about using offsets for scheduling monitoring jobs, see \[Schedule Model Quality Monitoring Jobs\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html>) .
+    /// If specified, monitoring jobs substract this time from the end time. For information about using offsets for scheduling monitoring jobs, see [Schedule Model Quality Monitoring Jobs](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html) .
     ///
     /// Pattern `^.?P.*`; length 1 to 15.
-    pub end_time_offset: Option<Str>,
+    pub end_time_offset: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointName`: a string, required.
     ///
     /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `InferenceAttribute`: a string.
     ///
     /// The attribute of the input data that represents the ground truth label.
     ///
     /// Length at most 256.
-    pub inference_attribute: Option<Str>,
+    pub inference_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalPath`: a string, required.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `ProbabilityAttribute`: a string.
     ///
     /// In a classification problem, the attribute that represents the class probability.
     ///
     /// Length at most 256.
-    pub probability_attribute: Option<Str>,
+    pub probability_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProbabilityThresholdAttribute`: a number.
     ///
     /// The threshold for the class probability to be evaluated as a positive result.
     ///
     /// Format `double`.
-    pub probability_threshold_attribute: Option<Num>,
+    pub probability_threshold_attribute: ::std::option::Option<::cloudwright_core::Num>,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
     /// `StartTimeOffset`: a string.
     ///
-    /// If specified, monitoring jobs substract this time from the start time. For information about using offsets for scheduling monitoring jobs, see \[Schedule Model Quality Monitoring Jobs\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html>) .
+    /// If specified, monitoring jobs substract this time from the start time. For information about using offsets for scheduling monitoring jobs, see [Schedule Model Quality Monitoring Jobs](https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html) .
     ///
     /// Pattern `^.?P.*`; length 1 to 15.
-    pub start_time_offset: Option<Str>,
+    pub start_time_offset: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -909,44 +948,44 @@ impl EndpointInput {
     #[inline]
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
-            end_time_offset: None,
+            end_time_offset: ::std::option::Option::None,
             endpoint_name: required.endpoint_name,
-            inference_attribute: None,
+            inference_attribute: ::std::option::Option::None,
             local_path: required.local_path,
-            probability_attribute: None,
-            probability_threshold_attribute: None,
-            s3_data_distribution_type: None,
-            s3_input_mode: None,
-            start_time_offset: None,
+            probability_attribute: ::std::option::Option::None,
+            probability_threshold_attribute: ::std::option::Option::None,
+            s3_data_distribution_type: ::std::option::Option::None,
+            s3_input_mode: ::std::option::Option::None,
+            start_time_offset: ::std::option::Option::None,
         }
     }
 
     /// `EndTimeOffset`: a string.
-    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self { self.end_time_offset = Some(value.into()); self }
+    pub fn end_time_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time_offset = ::std::option::Option::Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `InferenceAttribute`: a string.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
+    pub fn inference_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inference_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
+    pub fn probability_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.probability_attribute = ::std::option::Option::Some(value.into()); self }
     /// `ProbabilityThresholdAttribute`: a number.
-    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self { self.probability_threshold_attribute = Some(value.into()); self }
+    pub fn probability_threshold_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.probability_threshold_attribute = ::std::option::Option::Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeOffset`: a string.
-    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self { self.start_time_offset = Some(value.into()); self }
+    pub fn start_time_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time_offset = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointInput {}
+impl crate::PropertyType for EndpointInput {}
 
-impl ToValue for EndpointInput {
+impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndTimeOffset", &self.end_time_offset)
             .req("EndpointName", &self.endpoint_name)
             .opt("InferenceAttribute", &self.inference_attribute)
@@ -967,26 +1006,10 @@ impl ToValue for EndpointInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelQualityAppSpecificationRequired {
     /// `ImageUri`: a string, required.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `ProblemType`: a [`ProblemType`] value, required.
     pub problem_type: ProblemType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelQualityAppSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ProblemType", Shape::Str(&StrRule { allowed: &["BinaryClassification", "MulticlassClassification", "Regression"], ..StrRule::ANY })),
-        ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ImageUri", "ProblemType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelQualityAppSpecification` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
@@ -1000,29 +1023,31 @@ pub struct ModelQualityAppSpecification {
     /// An array of arguments for the container used to run the monitoring job.
     ///
     /// Items 1 to 50; each item: length 1 to 256.
-    pub container_arguments: Option<List<Str>>,
+    pub container_arguments:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerEntrypoint`: a list of strings.
     ///
     /// Specifies the entrypoint for a container that the monitoring job runs.
     ///
     /// Items 1 to 100; each item: length 1 to 256.
-    pub container_entrypoint: Option<List<Str>>,
+    pub container_entrypoint:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Environment`: a JSON value.
     ///
     /// Sets the environment variables in the container that the monitoring job runs.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `ImageUri`: a string, required.
     ///
     /// The address of the container image that the monitoring job runs.
     ///
     /// Pattern `.*`; length 0 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `PostAnalyticsProcessorSourceUri`: a string.
     ///
     /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub post_analytics_processor_source_uri: Option<Str>,
+    pub post_analytics_processor_source_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProblemType`: a [`ProblemType`] value, required.
     ///
     /// The machine learning problem type of the model that the monitoring job monitors.
@@ -1032,7 +1057,7 @@ pub struct ModelQualityAppSpecification {
     /// An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flattened JSON so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub record_preprocessor_source_uri: Option<Str>,
+    pub record_preprocessor_source_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1041,38 +1066,38 @@ impl ModelQualityAppSpecification {
     #[inline]
     pub fn new(required: ModelQualityAppSpecificationRequired) -> Self {
         Self {
-            container_arguments: None,
-            container_entrypoint: None,
-            environment: None,
+            container_arguments: ::std::option::Option::None,
+            container_entrypoint: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
             image_uri: required.image_uri,
-            post_analytics_processor_source_uri: None,
+            post_analytics_processor_source_uri: ::std::option::Option::None,
             problem_type: required.problem_type,
-            record_preprocessor_source_uri: None,
+            record_preprocessor_source_uri: ::std::option::Option::None,
         }
     }
 
     /// `ContainerArguments`: a list of strings.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
+    pub fn container_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_arguments = ::std::option::Option::Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
+    pub fn container_entrypoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_entrypoint = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
     /// `PostAnalyticsProcessorSourceUri`: a string.
-    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self { self.post_analytics_processor_source_uri = Some(value.into()); self }
+    pub fn post_analytics_processor_source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_analytics_processor_source_uri = ::std::option::Option::Some(value.into()); self }
     /// `ProblemType`: a [`ProblemType`] value, required.
-    pub fn problem_type(mut self, value: impl Into<ProblemType>) -> Self { self.problem_type = value.into(); self }
+    pub fn problem_type(mut self, value: impl ::std::convert::Into<ProblemType>) -> Self { self.problem_type = value.into(); self }
     /// `RecordPreprocessorSourceUri`: a string.
-    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self { self.record_preprocessor_source_uri = Some(value.into()); self }
+    pub fn record_preprocessor_source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_preprocessor_source_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelQualityAppSpecification {}
+impl crate::PropertyType for ModelQualityAppSpecification {}
 
-impl ToValue for ModelQualityAppSpecification {
+impl ::cloudwright_core::ToValue for ModelQualityAppSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
             .opt("ContainerEntrypoint", &self.container_entrypoint)
             .opt("Environment", &self.environment)
@@ -1090,16 +1115,6 @@ impl ToValue for ModelQualityAppSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ModelQualityBaselineConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ModelQualityBaselineConfig` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
 /// Configuration for monitoring constraints and monitoring statistics. These baseline resources are compared against the results of the current job from the series of jobs scheduled to collect data periodically.
@@ -1112,11 +1127,11 @@ pub struct ModelQualityBaselineConfig {
     /// The name of the job that performs baselining for the monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub baselining_job_name: Option<Str>,
+    pub baselining_job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
     ///
     /// The constraints resource for a monitoring job.
-    pub constraints_resource: Option<Obj<ConstraintsResource>>,
+    pub constraints_resource: ::std::option::Option<crate::Obj<ConstraintsResource>>,
 }
 
 #[rustfmt::skip]
@@ -1124,45 +1139,26 @@ impl ModelQualityBaselineConfig {
     /// A `ModelQualityBaselineConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BaseliningJobName`: a string.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
+    pub fn baselining_job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.baselining_job_name = ::std::option::Option::Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
+    pub fn constraints_resource(mut self, value: impl ::std::convert::Into<crate::Obj<ConstraintsResource>>) -> Self { self.constraints_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ModelQualityBaselineConfig {}
+impl crate::PropertyType for ModelQualityBaselineConfig {}
 
-impl ToValue for ModelQualityBaselineConfig {
+impl ::cloudwright_core::ToValue for ModelQualityBaselineConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaseliningJobName", &self.baselining_job_name)
             .opt("ConstraintsResource", &self.constraints_resource)
             .build()
     }
 }
-
-/// The required properties of [`ModelQualityJobInput`], by name: `ModelQualityJobInput::new(ModelQualityJobInputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelQualityJobInputRequired {
-    /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
-    pub ground_truth_s3_input: Obj<MonitoringGroundTruthS3Input>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ModelQualityJobInput: ObjRule = ObjRule {
-    properties: &[
-        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
-        ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
-        ("GroundTruthS3Input", Shape::Object(&RULE_MonitoringGroundTruthS3Input)),
-    ],
-    required: &["GroundTruthS3Input"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ModelQualityJobInput` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
@@ -1174,43 +1170,43 @@ pub struct ModelQualityJobInput {
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
     ///
     /// Input object for the batch transform job.
-    pub batch_transform_input: Option<Obj<BatchTransformInput>>,
+    pub batch_transform_input: ::std::option::Option<crate::Obj<BatchTransformInput>>,
     /// `EndpointInput`: an [`EndpointInput`] object.
     ///
     /// Input object for the endpoint
-    pub endpoint_input: Option<Obj<EndpointInput>>,
+    pub endpoint_input: ::std::option::Option<crate::Obj<EndpointInput>>,
     /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
     ///
     /// The ground truth label provided for the model.
-    pub ground_truth_s3_input: Obj<MonitoringGroundTruthS3Input>,
+    pub ground_truth_s3_input: crate::Obj<MonitoringGroundTruthS3Input>,
 }
 
 #[rustfmt::skip]
 impl ModelQualityJobInput {
-    /// A `ModelQualityJobInput` with its required properties, named in a [`ModelQualityJobInputRequired`].
+    /// A `ModelQualityJobInput` with its one required property, `GroundTruthS3Input`.
     #[inline]
-    pub fn new(required: ModelQualityJobInputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<MonitoringGroundTruthS3Input>>) -> Self {
         Self {
-            batch_transform_input: None,
-            endpoint_input: None,
-            ground_truth_s3_input: required.ground_truth_s3_input,
+            batch_transform_input: ::std::option::Option::None,
+            endpoint_input: ::std::option::Option::None,
+            ground_truth_s3_input: value.into(),
         }
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
+    pub fn batch_transform_input(mut self, value: impl ::std::convert::Into<crate::Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = ::std::option::Option::Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
+    pub fn endpoint_input(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointInput>>) -> Self { self.endpoint_input = ::std::option::Option::Some(value.into()); self }
     /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
-    pub fn ground_truth_s3_input(mut self, value: impl Into<Obj<MonitoringGroundTruthS3Input>>) -> Self { self.ground_truth_s3_input = value.into(); self }
+    pub fn ground_truth_s3_input(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringGroundTruthS3Input>>) -> Self { self.ground_truth_s3_input = value.into(); self }
 }
 
-impl PropertyType for ModelQualityJobInput {}
+impl crate::PropertyType for ModelQualityJobInput {}
 
-impl ToValue for ModelQualityJobInput {
+impl ::cloudwright_core::ToValue for ModelQualityJobInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)
             .opt("EndpointInput", &self.endpoint_input)
             .req("GroundTruthS3Input", &self.ground_truth_s3_input)
@@ -1228,24 +1224,140 @@ pub enum ProblemType {
     /// `Regression`
     Regression,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProblemType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProblemType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProblemType {
+impl ::cloudwright_core::ToValue for ProblemType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BinaryClassification => "BinaryClassification",
             Self::MulticlassClassification => "MulticlassClassification",
             Self::Regression => "Regression",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_ConstraintsResource, RULE_DatasetFormat, RULE_MonitoringGroundTruthS3Input,
+        RULE_MonitoringOutputConfig, RULE_MonitoringResources, RULE_NetworkConfig,
+        RULE_StoppingCondition, RULE_Tag,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^.?P.*");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelQualityJobDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("JobResources", Shape::Object(&RULE_MonitoringResources)),
+            ("ModelQualityAppSpecification", Shape::Object(&RULE_ModelQualityAppSpecification)),
+            ("ModelQualityBaselineConfig", Shape::Object(&RULE_ModelQualityBaselineConfig)),
+            ("ModelQualityJobInput", Shape::Object(&RULE_ModelQualityJobInput)),
+            ("ModelQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
+            ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["ModelQualityAppSpecification", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "JobResources", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
+        properties: &[
+            ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
+            ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("ProbabilityThresholdAttribute", Shape::NUM),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+            ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
+        properties: &[
+            ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("ProbabilityThresholdAttribute", Shape::NUM),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+            ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["EndpointName", "LocalPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelQualityAppSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ProblemType", Shape::Str(&StrRule { allowed: &["BinaryClassification", "MulticlassClassification", "Regression"], ..StrRule::ANY })),
+            ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ImageUri", "ProblemType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelQualityBaselineConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelQualityJobInput: ObjRule = ObjRule {
+        properties: &[
+            ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
+            ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
+            ("GroundTruthS3Input", Shape::Object(&RULE_MonitoringGroundTruthS3Input)),
+        ],
+        required: &["GroundTruthS3Input"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     BatchTransformInput, BatchTransformInputRequired, ClusterConfig, ClusterConfigRequired,
     ConstraintsResource, Csv, DatasetFormat, EndpointInput, EndpointInputRequired, InstanceType,
-    JsonProperty, MonitoringOutput, MonitoringOutputConfig, MonitoringOutputConfigRequired,
-    MonitoringOutputRequired, MonitoringResources, MonitoringResourcesRequired, NetworkConfig,
+    Json, MonitoringOutput, MonitoringOutputConfig, MonitoringResources, NetworkConfig,
     S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
-    StatisticsResource, StoppingCondition, StoppingConditionRequired, VpcConfig, VpcConfigRequired,
+    StatisticsResource, StoppingCondition, VpcConfig, VpcConfigRequired,
 };
-use super::shared::{
-    RULE_BatchTransformInput, RULE_ConstraintsResource, RULE_EndpointInput,
-    RULE_MonitoringOutputConfig, RULE_MonitoringResources, RULE_NetworkConfig,
-    RULE_StatisticsResource, RULE_StoppingCondition,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:processing-job/.*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^.?P.*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`MonitoringSchedule`], by name: `MonitoringSchedule::new(MonitoringScheduleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringScheduleRequired {
     /// `MonitoringScheduleConfig`: a [`MonitoringScheduleConfig`] object, required.
-    pub monitoring_schedule_config: Obj<MonitoringScheduleConfig>,
+    pub monitoring_schedule_config: crate::Obj<MonitoringScheduleConfig>,
     /// `MonitoringScheduleName`: a string, required.
-    pub monitoring_schedule_name: Str,
+    pub monitoring_schedule_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FailureReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("LastMonitoringExecutionSummary", Shape::Object(&RULE_MonitoringExecutionSummary)),
-        ("MonitoringScheduleConfig", Shape::Object(&RULE_MonitoringScheduleConfig)),
-        ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MonitoringScheduleStatus", Shape::Str(&StrRule { allowed: &["Pending", "Failed", "Scheduled", "Stopped"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["MonitoringScheduleConfig", "MonitoringScheduleName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::MonitoringSchedule` resource.
 ///
@@ -75,39 +40,40 @@ pub struct MonitoringSchedule {
     /// The name of the endpoint using the monitoring schedule.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
-    pub endpoint_name: Option<Str>,
+    pub endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FailureReason`: a string.
     ///
     /// Contains the reason a monitoring job failed, if it failed.
     ///
     /// Length 1 to 1024.
-    pub failure_reason: Option<Str>,
+    pub failure_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastMonitoringExecutionSummary`: a [`MonitoringExecutionSummary`] object.
     ///
     /// Describes metadata on the last execution to run, if there was one.
-    pub last_monitoring_execution_summary: Option<Obj<MonitoringExecutionSummary>>,
+    pub last_monitoring_execution_summary:
+        ::std::option::Option<crate::Obj<MonitoringExecutionSummary>>,
     /// `MonitoringScheduleConfig`: a [`MonitoringScheduleConfig`] object, required.
     ///
     /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
-    pub monitoring_schedule_config: Obj<MonitoringScheduleConfig>,
+    pub monitoring_schedule_config: crate::Obj<MonitoringScheduleConfig>,
     /// `MonitoringScheduleName`: a string, required.
     ///
     /// The name of the monitoring schedule.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub monitoring_schedule_name: Str,
+    pub monitoring_schedule_name: ::cloudwright_core::Str,
     /// `MonitoringScheduleStatus`: a [`MonitoringScheduleStatus`] value.
     ///
     /// The status of the monitoring schedule.
-    pub monitoring_schedule_status: Option<MonitoringScheduleStatus>,
+    pub monitoring_schedule_status: ::std::option::Option<MonitoringScheduleStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +83,7 @@ impl MonitoringSchedule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::MonitoringSchedule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-monitoringschedule.html",
         primary_identifier: &["MonitoringScheduleArn"],
@@ -128,57 +94,59 @@ impl MonitoringSchedule {
         read_only: &["MonitoringScheduleArn", "CreationTime", "LastModifiedTime"],
         attributes: &["CreationTime", "EndpointName", "FailureReason", "LastModifiedTime", "LastMonitoringExecutionSummary.CreationTime", "LastMonitoringExecutionSummary.EndpointName", "LastMonitoringExecutionSummary.FailureReason", "LastMonitoringExecutionSummary.LastModifiedTime", "LastMonitoringExecutionSummary.MonitoringExecutionStatus", "LastMonitoringExecutionSummary.MonitoringScheduleName", "LastMonitoringExecutionSummary.ProcessingJobArn", "LastMonitoringExecutionSummary.ScheduledTime", "MonitoringScheduleArn", "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri", "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets", "MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn", "MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds", "MonitoringScheduleConfig.MonitoringJobDefinitionName", "MonitoringScheduleConfig.MonitoringType", "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime", "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime", "MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression", "MonitoringScheduleName", "MonitoringScheduleStatus", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MonitoringSchedule` with its required properties, named in a [`MonitoringScheduleRequired`].
     #[inline]
     pub fn new(required: MonitoringScheduleRequired) -> Self {
         Self {
-            endpoint_name: None,
-            failure_reason: None,
-            last_monitoring_execution_summary: None,
+            endpoint_name: ::std::option::Option::None,
+            failure_reason: ::std::option::Option::None,
+            last_monitoring_execution_summary: ::std::option::Option::None,
             monitoring_schedule_config: required.monitoring_schedule_config,
             monitoring_schedule_name: required.monitoring_schedule_name,
-            monitoring_schedule_status: None,
-            tags: None,
+            monitoring_schedule_status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EndpointName`: a string.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `FailureReason`: a string.
-    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self { self.failure_reason = Some(value.into()); self }
+    pub fn failure_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failure_reason = ::std::option::Option::Some(value.into()); self }
     /// `LastMonitoringExecutionSummary`: a [`MonitoringExecutionSummary`] object.
-    pub fn last_monitoring_execution_summary(mut self, value: impl Into<Obj<MonitoringExecutionSummary>>) -> Self { self.last_monitoring_execution_summary = Some(value.into()); self }
+    pub fn last_monitoring_execution_summary(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringExecutionSummary>>) -> Self { self.last_monitoring_execution_summary = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringScheduleConfig`: a [`MonitoringScheduleConfig`] object, required.
-    pub fn monitoring_schedule_config(mut self, value: impl Into<Obj<MonitoringScheduleConfig>>) -> Self { self.monitoring_schedule_config = value.into(); self }
+    pub fn monitoring_schedule_config(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringScheduleConfig>>) -> Self { self.monitoring_schedule_config = value.into(); self }
     /// `MonitoringScheduleName`: a string, required.
-    pub fn monitoring_schedule_name(mut self, value: impl Into<Str>) -> Self { self.monitoring_schedule_name = value.into(); self }
+    pub fn monitoring_schedule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitoring_schedule_name = value.into(); self }
     /// `MonitoringScheduleStatus`: a [`MonitoringScheduleStatus`] value.
-    pub fn monitoring_schedule_status(mut self, value: impl Into<MonitoringScheduleStatus>) -> Self { self.monitoring_schedule_status = Some(value.into()); self }
+    pub fn monitoring_schedule_status(mut self, value: impl ::std::convert::Into<MonitoringScheduleStatus>) -> Self { self.monitoring_schedule_status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MonitoringSchedule {
+impl ::cloudwright_core::Resource for MonitoringSchedule {
     type Attributes = MonitoringScheduleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MonitoringSchedule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MonitoringSchedule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MonitoringSchedule {
+impl ::cloudwright_core::ToValue for MonitoringSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EndpointName", &self.endpoint_name)
             .opt("FailureReason", &self.failure_reason)
             .opt(
@@ -193,12 +161,12 @@ impl ToValue for MonitoringSchedule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MonitoringSchedule`]: `Handle<MonitoringSchedule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MonitoringSchedule`]: `Handle<MonitoringSchedule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MonitoringScheduleAttributes(ResourceRef);
+pub struct MonitoringScheduleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MonitoringScheduleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MonitoringScheduleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,122 +176,142 @@ impl MonitoringScheduleAttributes {
     ///
     /// The time when the monitoring schedule was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `EndpointName`: a string.
     #[inline]
-    pub fn endpoint_name(&self) -> Value {
-        self.0.get_att("EndpointName")
+    pub fn endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EndpointName"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// Contains the reason a monitoring job failed, if it failed.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The last time that the monitoring schedule was modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.CreationTime`: a string.
     ///
     /// The time at which the monitoring job was created.
     #[inline]
-    pub fn last_monitoring_execution_summary_creation_time(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.CreationTime")
+    pub fn last_monitoring_execution_summary_creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.CreationTime"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.EndpointName`: a string.
     #[inline]
-    pub fn last_monitoring_execution_summary_endpoint_name(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.EndpointName")
+    pub fn last_monitoring_execution_summary_endpoint_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.EndpointName"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.FailureReason`: a string.
     ///
     /// Contains the reason a monitoring job failed, if it failed.
     #[inline]
-    pub fn last_monitoring_execution_summary_failure_reason(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.FailureReason")
+    pub fn last_monitoring_execution_summary_failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.FailureReason"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.LastModifiedTime`: a string.
     ///
     /// A timestamp that indicates the last time the monitoring job was modified.
     #[inline]
-    pub fn last_monitoring_execution_summary_last_modified_time(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.LastModifiedTime")
+    pub fn last_monitoring_execution_summary_last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.LastModifiedTime"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.MonitoringExecutionStatus`: one of a set of strings.
     ///
     /// The status of the monitoring job.
     #[inline]
-    pub fn last_monitoring_execution_summary_monitoring_execution_status(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.MonitoringExecutionStatus")
+    pub fn last_monitoring_execution_summary_monitoring_execution_status(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.MonitoringExecutionStatus"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.MonitoringScheduleName`: a string.
     #[inline]
-    pub fn last_monitoring_execution_summary_monitoring_schedule_name(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.MonitoringScheduleName")
+    pub fn last_monitoring_execution_summary_monitoring_schedule_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.MonitoringScheduleName"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.ProcessingJobArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitoring job.
     #[inline]
-    pub fn last_monitoring_execution_summary_processing_job_arn(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.ProcessingJobArn")
+    pub fn last_monitoring_execution_summary_processing_job_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.ProcessingJobArn"),
+        )
     }
 
     /// `Fn::GetAtt` `LastMonitoringExecutionSummary.ScheduledTime`: a string.
     ///
     /// The time the monitoring job was scheduled.
     #[inline]
-    pub fn last_monitoring_execution_summary_scheduled_time(&self) -> Value {
-        self.0
-            .get_att("LastMonitoringExecutionSummary.ScheduledTime")
+    pub fn last_monitoring_execution_summary_scheduled_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("LastMonitoringExecutionSummary.ScheduledTime"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitoring schedule.
     #[inline]
-    pub fn monitoring_schedule_arn(&self) -> Value {
-        self.0.get_att("MonitoringScheduleArn")
+    pub fn monitoring_schedule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleArn"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri`: a string.
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_baseline_config_constraints_resource_s3_uri(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri`: a string.
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_baseline_config_statistics_resource_s3_uri(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments`: a list of strings.
@@ -332,8 +320,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_arguments(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments")
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint`: a list of strings.
@@ -342,8 +330,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_container_entrypoint(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint")
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri`: a string.
@@ -352,33 +340,37 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_image_uri(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
             "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri`: a string.
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_post_analytics_processor_source_uri(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri`: a string.
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_app_specification_record_preprocessor_source_uri(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs`: a list of `MonitoringInput` objects.
     #[inline]
-    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_inputs(&self) -> Value {
-        self.0
-            .get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs")
+    pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_inputs(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(
+            self.0
+                .get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId`: a string.
@@ -387,10 +379,10 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_kms_key_id(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att(
             "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs`: a list of `MonitoringOutput` objects.
@@ -399,8 +391,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_output_config_monitoring_outputs(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs")
+    ) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount`: an integer.
@@ -409,8 +401,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_count(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount")
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType`: one of a set of strings.
@@ -419,8 +411,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_instance_type(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId`: a string.
@@ -429,8 +421,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_kms_key_id(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId")
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB`: an integer.
@@ -439,8 +431,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_monitoring_resources_cluster_config_volume_size_in_gb(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB")
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption`: a boolean.
@@ -449,8 +441,8 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_enable_inter_container_traffic_encryption(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption")
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation`: a boolean.
@@ -459,10 +451,10 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_enable_network_isolation(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att(
             "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds`: a list of strings.
@@ -471,29 +463,33 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_security_group_ids(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds")
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets`: a list of strings.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_network_config_vpc_config_subnets(
         &self,
-    ) -> Value {
-        self.0.get_att(
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att(
             "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets",
-        )
+        ))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform tasks on your behalf.
     #[inline]
-    pub fn monitoring_schedule_config_monitoring_job_definition_role_arn(&self) -> Value {
-        self.0
-            .get_att("MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn")
+    pub fn monitoring_schedule_config_monitoring_job_definition_role_arn(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds`: an integer.
@@ -508,37 +504,49 @@ impl MonitoringScheduleAttributes {
     #[inline]
     pub fn monitoring_schedule_config_monitoring_job_definition_stopping_condition_max_runtime_in_seconds(
         &self,
-    ) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds")
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringJobDefinitionName`: a string.
     ///
     /// The name of the monitoring job definition to schedule.
     #[inline]
-    pub fn monitoring_schedule_config_monitoring_job_definition_name(&self) -> Value {
-        self.0
-            .get_att("MonitoringScheduleConfig.MonitoringJobDefinitionName")
+    pub fn monitoring_schedule_config_monitoring_job_definition_name(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MonitoringScheduleConfig.MonitoringJobDefinitionName"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.MonitoringType`: one of a set of strings.
     #[inline]
-    pub fn monitoring_schedule_config_monitoring_type(&self) -> Value {
-        self.0.get_att("MonitoringScheduleConfig.MonitoringType")
+    pub fn monitoring_schedule_config_monitoring_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleConfig.MonitoringType"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime`: a string.
     #[inline]
-    pub fn monitoring_schedule_config_schedule_config_data_analysis_end_time(&self) -> Value {
-        self.0
-            .get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime")
+    pub fn monitoring_schedule_config_schedule_config_data_analysis_end_time(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime`: a string.
     #[inline]
-    pub fn monitoring_schedule_config_schedule_config_data_analysis_start_time(&self) -> Value {
-        self.0
-            .get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime")
+    pub fn monitoring_schedule_config_schedule_config_data_analysis_start_time(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression`: a string.
@@ -571,50 +579,44 @@ impl MonitoringScheduleAttributes {
     /// - Every 12 hours, starting at 5pm UTC: `cron(0 17/12 ? * * *)`
     /// - Every two hours starting at midnight: `cron(0 0/2 ? * * *)`
     ///
-    /// &gt; - Even though the cron expression is set to start at 5PM UTC, note that there could be a delay of 0-20 minutes from the actual requested time to run the execution.
-    /// &gt; - We recommend that if you would like a daily schedule, you do not provide this parameter. Amazon SageMaker AI will pick a time for running every day.
+    /// \> - Even though the cron expression is set to start at 5PM UTC, note that there could be a delay of 0-20 minutes from the actual requested time to run the execution.
+    /// \> - We recommend that if you would like a daily schedule, you do not provide this parameter. Amazon SageMaker AI will pick a time for running every day.
     ///
     /// You can also specify the keyword `NOW` to run the monitoring job immediately, one time, without recurring.
     #[inline]
-    pub fn monitoring_schedule_config_schedule_config_schedule_expression(&self) -> Value {
-        self.0
-            .get_att("MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression")
+    pub fn monitoring_schedule_config_schedule_config_schedule_expression(
+        &self,
+    ) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(
+            self.0
+                .get_att("MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression"),
+        )
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleName`: a string.
     #[inline]
-    pub fn monitoring_schedule_name(&self) -> Value {
-        self.0.get_att("MonitoringScheduleName")
+    pub fn monitoring_schedule_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleName"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleStatus`: one of a set of strings.
     ///
     /// The status of the monitoring schedule.
     #[inline]
-    pub fn monitoring_schedule_status(&self) -> Value {
-        self.0.get_att("MonitoringScheduleStatus")
+    pub fn monitoring_schedule_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleStatus"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BaselineConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
-        ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BaselineConfig` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -626,11 +628,11 @@ pub struct BaselineConfig {
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
     ///
     /// The Amazon S3 URI for the constraints resource.
-    pub constraints_resource: Option<Obj<ConstraintsResource>>,
+    pub constraints_resource: ::std::option::Option<crate::Obj<ConstraintsResource>>,
     /// `StatisticsResource`: a [`StatisticsResource`] object.
     ///
     /// The baseline statistics file in Amazon S3 that the current monitoring job should be validated against.
-    pub statistics_resource: Option<Obj<StatisticsResource>>,
+    pub statistics_resource: ::std::option::Option<crate::Obj<StatisticsResource>>,
 }
 
 #[rustfmt::skip]
@@ -638,47 +640,26 @@ impl BaselineConfig {
     /// A `BaselineConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
+    pub fn constraints_resource(mut self, value: impl ::std::convert::Into<crate::Obj<ConstraintsResource>>) -> Self { self.constraints_resource = ::std::option::Option::Some(value.into()); self }
     /// `StatisticsResource`: a [`StatisticsResource`] object.
-    pub fn statistics_resource(mut self, value: impl Into<Obj<StatisticsResource>>) -> Self { self.statistics_resource = Some(value.into()); self }
+    pub fn statistics_resource(mut self, value: impl ::std::convert::Into<crate::Obj<StatisticsResource>>) -> Self { self.statistics_resource = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BaselineConfig {}
+impl crate::PropertyType for BaselineConfig {}
 
-impl ToValue for BaselineConfig {
+impl ::cloudwright_core::ToValue for BaselineConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConstraintsResource", &self.constraints_resource)
             .opt("StatisticsResource", &self.statistics_resource)
             .build()
     }
 }
-
-/// The required properties of [`MonitoringAppSpecification`], by name: `MonitoringAppSpecification::new(MonitoringAppSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringAppSpecificationRequired {
-    /// `ImageUri`: a string, required.
-    pub image_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringAppSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["ImageUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonitoringAppSpecification` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -692,65 +673,67 @@ pub struct MonitoringAppSpecification {
     /// An array of arguments for the container used to run the monitoring job.
     ///
     /// Items 1 to 50.
-    pub container_arguments: Option<List<Str>>,
+    pub container_arguments:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerEntrypoint`: a list of strings.
     ///
     /// Specifies the entrypoint for a container used to run the monitoring job.
     ///
     /// Items 1 to 100; each item: length 1 to 256.
-    pub container_entrypoint: Option<List<Str>>,
+    pub container_entrypoint:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ImageUri`: a string, required.
     ///
     /// The container image to be run by the monitoring job.
     ///
     /// Pattern `.*`; length 0 to 255.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
     /// `PostAnalyticsProcessorSourceUri`: a string.
     ///
     /// An Amazon S3 URI to a script that is called after analysis has been performed. Applicable only for the built-in (first party) containers.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub post_analytics_processor_source_uri: Option<Str>,
+    pub post_analytics_processor_source_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `RecordPreprocessorSourceUri`: a string.
     ///
     /// An Amazon S3 URI to a script that is called per row prior to running analysis. It can base64 decode the payload and convert it into a flattened JSON so that the built-in container can use the converted data. Applicable only for the built-in (first party) containers.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub record_preprocessor_source_uri: Option<Str>,
+    pub record_preprocessor_source_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MonitoringAppSpecification {
-    /// A `MonitoringAppSpecification` with its required properties, named in a [`MonitoringAppSpecificationRequired`].
+    /// A `MonitoringAppSpecification` with its one required property, `ImageUri`.
     #[inline]
-    pub fn new(required: MonitoringAppSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_arguments: None,
-            container_entrypoint: None,
-            image_uri: required.image_uri,
-            post_analytics_processor_source_uri: None,
-            record_preprocessor_source_uri: None,
+            container_arguments: ::std::option::Option::None,
+            container_entrypoint: ::std::option::Option::None,
+            image_uri: value.into(),
+            post_analytics_processor_source_uri: ::std::option::Option::None,
+            record_preprocessor_source_uri: ::std::option::Option::None,
         }
     }
 
     /// `ContainerArguments`: a list of strings.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
+    pub fn container_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_arguments = ::std::option::Option::Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
+    pub fn container_entrypoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_entrypoint = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
     /// `PostAnalyticsProcessorSourceUri`: a string.
-    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self { self.post_analytics_processor_source_uri = Some(value.into()); self }
+    pub fn post_analytics_processor_source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_analytics_processor_source_uri = ::std::option::Option::Some(value.into()); self }
     /// `RecordPreprocessorSourceUri`: a string.
-    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self { self.record_preprocessor_source_uri = Some(value.into()); self }
+    pub fn record_preprocessor_source_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.record_preprocessor_source_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringAppSpecification {}
+impl crate::PropertyType for MonitoringAppSpecification {}
 
-impl ToValue for MonitoringAppSpecification {
+impl ::cloudwright_core::ToValue for MonitoringAppSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
             .opt("ContainerEntrypoint", &self.container_entrypoint)
             .req("ImageUri", &self.image_uri)
@@ -770,32 +753,16 @@ impl ToValue for MonitoringAppSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringExecutionSummaryRequired {
     /// `CreationTime`: a string, required.
-    pub creation_time: Str,
+    pub creation_time: ::cloudwright_core::Str,
     /// `LastModifiedTime`: a string, required.
-    pub last_modified_time: Str,
+    pub last_modified_time: ::cloudwright_core::Str,
     /// `MonitoringExecutionStatus`: a [`MonitoringExecutionStatus`] value, required.
     pub monitoring_execution_status: MonitoringExecutionStatus,
     /// `MonitoringScheduleName`: a string, required.
-    pub monitoring_schedule_name: Str,
+    pub monitoring_schedule_name: ::cloudwright_core::Str,
     /// `ScheduledTime`: a string, required.
-    pub scheduled_time: Str,
+    pub scheduled_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringExecutionSummary: ObjRule = ObjRule {
-    properties: &[
-        ("CreationTime", Shape::STR),
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FailureReason", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("LastModifiedTime", Shape::STR),
-        ("MonitoringExecutionStatus", Shape::Str(&StrRule { allowed: &["Pending", "Completed", "CompletedWithViolations", "InProgress", "Failed", "Stopping", "Stopped"], ..StrRule::ANY })),
-        ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProcessingJobArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ScheduledTime", Shape::STR),
-    ],
-    required: &["CreationTime", "LastModifiedTime", "MonitoringExecutionStatus", "MonitoringScheduleName", "ScheduledTime"],
-    ..OBJ_RULE
-};
 
 /// The `MonitoringExecutionSummary` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -807,23 +774,23 @@ pub struct MonitoringExecutionSummary {
     /// `CreationTime`: a string, required.
     ///
     /// The time at which the monitoring job was created.
-    pub creation_time: Str,
+    pub creation_time: ::cloudwright_core::Str,
     /// `EndpointName`: a string.
     ///
     /// The name of the endpoint used to run the monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
-    pub endpoint_name: Option<Str>,
+    pub endpoint_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FailureReason`: a string.
     ///
     /// Contains the reason a monitoring job failed, if it failed.
     ///
     /// Length at most 1024.
-    pub failure_reason: Option<Str>,
+    pub failure_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastModifiedTime`: a string, required.
     ///
     /// A timestamp that indicates the last time the monitoring job was modified.
-    pub last_modified_time: Str,
+    pub last_modified_time: ::cloudwright_core::Str,
     /// `MonitoringExecutionStatus`: a [`MonitoringExecutionStatus`] value, required.
     ///
     /// The status of the monitoring job.
@@ -833,17 +800,17 @@ pub struct MonitoringExecutionSummary {
     /// The name of the monitoring schedule.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub monitoring_schedule_name: Str,
+    pub monitoring_schedule_name: ::cloudwright_core::Str,
     /// `ProcessingJobArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the monitoring job.
     ///
     /// Pattern `aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:processing-job/.*`; length at most 256.
-    pub processing_job_arn: Option<Str>,
+    pub processing_job_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduledTime`: a string, required.
     ///
     /// The time the monitoring job was scheduled.
-    pub scheduled_time: Str,
+    pub scheduled_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -853,40 +820,40 @@ impl MonitoringExecutionSummary {
     pub fn new(required: MonitoringExecutionSummaryRequired) -> Self {
         Self {
             creation_time: required.creation_time,
-            endpoint_name: None,
-            failure_reason: None,
+            endpoint_name: ::std::option::Option::None,
+            failure_reason: ::std::option::Option::None,
             last_modified_time: required.last_modified_time,
             monitoring_execution_status: required.monitoring_execution_status,
             monitoring_schedule_name: required.monitoring_schedule_name,
-            processing_job_arn: None,
+            processing_job_arn: ::std::option::Option::None,
             scheduled_time: required.scheduled_time,
         }
     }
 
     /// `CreationTime`: a string, required.
-    pub fn creation_time(mut self, value: impl Into<Str>) -> Self { self.creation_time = value.into(); self }
+    pub fn creation_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.creation_time = value.into(); self }
     /// `EndpointName`: a string.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = ::std::option::Option::Some(value.into()); self }
     /// `FailureReason`: a string.
-    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self { self.failure_reason = Some(value.into()); self }
+    pub fn failure_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failure_reason = ::std::option::Option::Some(value.into()); self }
     /// `LastModifiedTime`: a string, required.
-    pub fn last_modified_time(mut self, value: impl Into<Str>) -> Self { self.last_modified_time = value.into(); self }
+    pub fn last_modified_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_modified_time = value.into(); self }
     /// `MonitoringExecutionStatus`: a [`MonitoringExecutionStatus`] value, required.
-    pub fn monitoring_execution_status(mut self, value: impl Into<MonitoringExecutionStatus>) -> Self { self.monitoring_execution_status = value.into(); self }
+    pub fn monitoring_execution_status(mut self, value: impl ::std::convert::Into<MonitoringExecutionStatus>) -> Self { self.monitoring_execution_status = value.into(); self }
     /// `MonitoringScheduleName`: a string, required.
-    pub fn monitoring_schedule_name(mut self, value: impl Into<Str>) -> Self { self.monitoring_schedule_name = value.into(); self }
+    pub fn monitoring_schedule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitoring_schedule_name = value.into(); self }
     /// `ProcessingJobArn`: a string.
-    pub fn processing_job_arn(mut self, value: impl Into<Str>) -> Self { self.processing_job_arn = Some(value.into()); self }
+    pub fn processing_job_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.processing_job_arn = ::std::option::Option::Some(value.into()); self }
     /// `ScheduledTime`: a string, required.
-    pub fn scheduled_time(mut self, value: impl Into<Str>) -> Self { self.scheduled_time = value.into(); self }
+    pub fn scheduled_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_time = value.into(); self }
 }
 
-impl PropertyType for MonitoringExecutionSummary {}
+impl crate::PropertyType for MonitoringExecutionSummary {}
 
-impl ToValue for MonitoringExecutionSummary {
+impl ::cloudwright_core::ToValue for MonitoringExecutionSummary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CreationTime", &self.creation_time)
             .opt("EndpointName", &self.endpoint_name)
             .opt("FailureReason", &self.failure_reason)
@@ -902,16 +869,6 @@ impl ToValue for MonitoringExecutionSummary {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringInput: ObjRule = ObjRule {
-    properties: &[
-        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
-        ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MonitoringInput` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The inputs for a monitoring job.
@@ -922,11 +879,11 @@ pub struct MonitoringInput {
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
     ///
     /// Input object for the batch transform job.
-    pub batch_transform_input: Option<Obj<BatchTransformInput>>,
+    pub batch_transform_input: ::std::option::Option<crate::Obj<BatchTransformInput>>,
     /// `EndpointInput`: an [`EndpointInput`] object.
     ///
     /// The endpoint for a monitoring job.
-    pub endpoint_input: Option<Obj<EndpointInput>>,
+    pub endpoint_input: ::std::option::Option<crate::Obj<EndpointInput>>,
 }
 
 #[rustfmt::skip]
@@ -934,21 +891,21 @@ impl MonitoringInput {
     /// A `MonitoringInput` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
+    pub fn batch_transform_input(mut self, value: impl ::std::convert::Into<crate::Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = ::std::option::Option::Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
+    pub fn endpoint_input(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointInput>>) -> Self { self.endpoint_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringInput {}
+impl crate::PropertyType for MonitoringInput {}
 
-impl ToValue for MonitoringInput {
+impl ::cloudwright_core::ToValue for MonitoringInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BatchTransformInput", &self.batch_transform_input)
             .opt("EndpointInput", &self.endpoint_input)
             .build()
@@ -959,34 +916,16 @@ impl ToValue for MonitoringInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringJobDefinitionRequired {
     /// `MonitoringAppSpecification`: a [`MonitoringAppSpecification`] object, required.
-    pub monitoring_app_specification: Obj<MonitoringAppSpecification>,
+    pub monitoring_app_specification: crate::Obj<MonitoringAppSpecification>,
     /// `MonitoringInputs`: a list of [`MonitoringInput`] objects, required.
-    pub monitoring_inputs: List<MonitoringInput>,
+    pub monitoring_inputs: ::cloudwright_core::List<MonitoringInput>,
     /// `MonitoringOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub monitoring_output_config: Obj<MonitoringOutputConfig>,
+    pub monitoring_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `MonitoringResources`: a [`MonitoringResources`] object, required.
-    pub monitoring_resources: Obj<MonitoringResources>,
+    pub monitoring_resources: crate::Obj<MonitoringResources>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringJobDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("BaselineConfig", Shape::Object(&RULE_BaselineConfig)),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("MonitoringAppSpecification", Shape::Object(&RULE_MonitoringAppSpecification)),
-        ("MonitoringInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringInput), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("MonitoringOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
-        ("MonitoringResources", Shape::Object(&RULE_MonitoringResources)),
-        ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-    ],
-    required: &["MonitoringAppSpecification", "MonitoringInputs", "MonitoringOutputConfig", "MonitoringResources", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonitoringJobDefinition` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -998,43 +937,43 @@ pub struct MonitoringJobDefinition {
     /// `BaselineConfig`: a [`BaselineConfig`] object.
     ///
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics
-    pub baseline_config: Option<Obj<BaselineConfig>>,
+    pub baseline_config: ::std::option::Option<crate::Obj<BaselineConfig>>,
     /// `Environment`: a JSON value.
     ///
     /// Sets the environment variables in the Docker container.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `MonitoringAppSpecification`: a [`MonitoringAppSpecification`] object, required.
     ///
     /// Configures the monitoring job to run a specified Docker container image.
-    pub monitoring_app_specification: Obj<MonitoringAppSpecification>,
+    pub monitoring_app_specification: crate::Obj<MonitoringAppSpecification>,
     /// `MonitoringInputs`: a list of [`MonitoringInput`] objects, required.
     ///
     /// The array of inputs for the monitoring job. Currently we support monitoring an Amazon SageMaker AI Endpoint.
     ///
     /// Items 1 to 1.
-    pub monitoring_inputs: List<MonitoringInput>,
+    pub monitoring_inputs: ::cloudwright_core::List<MonitoringInput>,
     /// `MonitoringOutputConfig`: a [`MonitoringOutputConfig`] object, required.
     ///
     /// The array of outputs from the monitoring job to be uploaded to Amazon S3.
-    pub monitoring_output_config: Obj<MonitoringOutputConfig>,
+    pub monitoring_output_config: crate::Obj<MonitoringOutputConfig>,
     /// `MonitoringResources`: a [`MonitoringResources`] object, required.
     ///
     /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a monitoring job. In distributed processing, you specify more than one instance.
-    pub monitoring_resources: Obj<MonitoringResources>,
+    pub monitoring_resources: crate::Obj<MonitoringResources>,
     /// `NetworkConfig`: a [`NetworkConfig`] object.
     ///
     /// Specifies networking options for an monitoring job.
-    pub network_config: Option<Obj<NetworkConfig>>,
+    pub network_config: ::std::option::Option<crate::Obj<NetworkConfig>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform tasks on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StoppingCondition`: a [`StoppingCondition`] object.
     ///
     /// Specifies a time limit for how long the monitoring job is allowed to run.
-    pub stopping_condition: Option<Obj<StoppingCondition>>,
+    pub stopping_condition: ::std::option::Option<crate::Obj<StoppingCondition>>,
 }
 
 #[rustfmt::skip]
@@ -1043,44 +982,44 @@ impl MonitoringJobDefinition {
     #[inline]
     pub fn new(required: MonitoringJobDefinitionRequired) -> Self {
         Self {
-            baseline_config: None,
-            environment: None,
+            baseline_config: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
             monitoring_app_specification: required.monitoring_app_specification,
             monitoring_inputs: required.monitoring_inputs,
             monitoring_output_config: required.monitoring_output_config,
             monitoring_resources: required.monitoring_resources,
-            network_config: None,
+            network_config: ::std::option::Option::None,
             role_arn: required.role_arn,
-            stopping_condition: None,
+            stopping_condition: ::std::option::Option::None,
         }
     }
 
     /// `BaselineConfig`: a [`BaselineConfig`] object.
-    pub fn baseline_config(mut self, value: impl Into<Obj<BaselineConfig>>) -> Self { self.baseline_config = Some(value.into()); self }
+    pub fn baseline_config(mut self, value: impl ::std::convert::Into<crate::Obj<BaselineConfig>>) -> Self { self.baseline_config = ::std::option::Option::Some(value.into()); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringAppSpecification`: a [`MonitoringAppSpecification`] object, required.
-    pub fn monitoring_app_specification(mut self, value: impl Into<Obj<MonitoringAppSpecification>>) -> Self { self.monitoring_app_specification = value.into(); self }
+    pub fn monitoring_app_specification(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringAppSpecification>>) -> Self { self.monitoring_app_specification = value.into(); self }
     /// `MonitoringInputs`: a list of [`MonitoringInput`] objects, required.
-    pub fn monitoring_inputs(mut self, value: impl Into<List<MonitoringInput>>) -> Self { self.monitoring_inputs = value.into(); self }
+    pub fn monitoring_inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MonitoringInput>>) -> Self { self.monitoring_inputs = value.into(); self }
     /// `MonitoringOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    pub fn monitoring_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.monitoring_output_config = value.into(); self }
+    pub fn monitoring_output_config(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringOutputConfig>>) -> Self { self.monitoring_output_config = value.into(); self }
     /// `MonitoringResources`: a [`MonitoringResources`] object, required.
-    pub fn monitoring_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.monitoring_resources = value.into(); self }
+    pub fn monitoring_resources(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringResources>>) -> Self { self.monitoring_resources = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
+    pub fn network_config(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfig>>) -> Self { self.network_config = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
+    pub fn stopping_condition(mut self, value: impl ::std::convert::Into<crate::Obj<StoppingCondition>>) -> Self { self.stopping_condition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringJobDefinition {}
+impl crate::PropertyType for MonitoringJobDefinition {}
 
-impl ToValue for MonitoringJobDefinition {
+impl ::cloudwright_core::ToValue for MonitoringJobDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BaselineConfig", &self.baseline_config)
             .opt("Environment", &self.environment)
             .req(
@@ -1097,18 +1036,6 @@ impl ToValue for MonitoringJobDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringScheduleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MonitoringJobDefinition", Shape::Object(&RULE_MonitoringJobDefinition)),
-        ("MonitoringJobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MonitoringType", Shape::Str(&StrRule { allowed: &["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"], ..StrRule::ANY })),
-        ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MonitoringScheduleConfig` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Configures the monitoring schedule and defines the monitoring job.
@@ -1119,21 +1046,21 @@ pub struct MonitoringScheduleConfig {
     /// `MonitoringJobDefinition`: a [`MonitoringJobDefinition`] object.
     ///
     /// Defines the monitoring job.
-    pub monitoring_job_definition: Option<Obj<MonitoringJobDefinition>>,
+    pub monitoring_job_definition: ::std::option::Option<crate::Obj<MonitoringJobDefinition>>,
     /// `MonitoringJobDefinitionName`: a string.
     ///
     /// The name of the monitoring job definition to schedule.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
-    pub monitoring_job_definition_name: Option<Str>,
+    pub monitoring_job_definition_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MonitoringType`: a [`MonitoringType`] value.
     ///
     /// The type of the monitoring job definition to schedule.
-    pub monitoring_type: Option<MonitoringType>,
+    pub monitoring_type: ::std::option::Option<MonitoringType>,
     /// `ScheduleConfig`: a [`ScheduleConfig`] object.
     ///
     /// Configures the monitoring schedule.
-    pub schedule_config: Option<Obj<ScheduleConfig>>,
+    pub schedule_config: ::std::option::Option<crate::Obj<ScheduleConfig>>,
 }
 
 #[rustfmt::skip]
@@ -1141,25 +1068,25 @@ impl MonitoringScheduleConfig {
     /// A `MonitoringScheduleConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MonitoringJobDefinition`: a [`MonitoringJobDefinition`] object.
-    pub fn monitoring_job_definition(mut self, value: impl Into<Obj<MonitoringJobDefinition>>) -> Self { self.monitoring_job_definition = Some(value.into()); self }
+    pub fn monitoring_job_definition(mut self, value: impl ::std::convert::Into<crate::Obj<MonitoringJobDefinition>>) -> Self { self.monitoring_job_definition = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringJobDefinitionName`: a string.
-    pub fn monitoring_job_definition_name(mut self, value: impl Into<Str>) -> Self { self.monitoring_job_definition_name = Some(value.into()); self }
+    pub fn monitoring_job_definition_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.monitoring_job_definition_name = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringType`: a [`MonitoringType`] value.
-    pub fn monitoring_type(mut self, value: impl Into<MonitoringType>) -> Self { self.monitoring_type = Some(value.into()); self }
+    pub fn monitoring_type(mut self, value: impl ::std::convert::Into<MonitoringType>) -> Self { self.monitoring_type = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleConfig`: a [`ScheduleConfig`] object.
-    pub fn schedule_config(mut self, value: impl Into<Obj<ScheduleConfig>>) -> Self { self.schedule_config = Some(value.into()); self }
+    pub fn schedule_config(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduleConfig>>) -> Self { self.schedule_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MonitoringScheduleConfig {}
+impl crate::PropertyType for MonitoringScheduleConfig {}
 
-impl ToValue for MonitoringScheduleConfig {
+impl ::cloudwright_core::ToValue for MonitoringScheduleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MonitoringJobDefinition", &self.monitoring_job_definition)
             .opt(
                 "MonitoringJobDefinitionName",
@@ -1170,25 +1097,6 @@ impl ToValue for MonitoringScheduleConfig {
             .build()
     }
 }
-
-/// The required properties of [`ScheduleConfig`], by name: `ScheduleConfig::new(ScheduleConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduleConfigRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataAnalysisEndTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("DataAnalysisStartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduleConfig` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -1206,7 +1114,7 @@ pub struct ScheduleConfig {
     /// If you set `ScheduleExpression` to `NOW` , this parameter is required.
     ///
     /// Pattern `^.?P.*`; length 1 to 15.
-    pub data_analysis_end_time: Option<Str>,
+    pub data_analysis_end_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataAnalysisStartTime`: a string.
     ///
     /// Sets the start time for a monitoring job window. Express this time as an offset to the times that you schedule your monitoring jobs to run. You schedule monitoring jobs with the `ScheduleExpression` parameter. Specify this offset in ISO 8601 duration format. For example, if you want to monitor the five hours of data in your dataset that precede the start of each monitoring job, you would specify: `"-PT5H"` .
@@ -1216,7 +1124,7 @@ pub struct ScheduleConfig {
     /// If you set `ScheduleExpression` to `NOW` , this parameter is required.
     ///
     /// Pattern `^.?P.*`; length 1 to 15.
-    pub data_analysis_start_time: Option<Str>,
+    pub data_analysis_start_time: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// A cron expression that describes details about the monitoring schedule.
@@ -1247,41 +1155,41 @@ pub struct ScheduleConfig {
     /// - Every 12 hours, starting at 5pm UTC: `cron(0 17/12 ? * * *)`
     /// - Every two hours starting at midnight: `cron(0 0/2 ? * * *)`
     ///
-    /// &gt; - Even though the cron expression is set to start at 5PM UTC, note that there could be a delay of 0-20 minutes from the actual requested time to run the execution.
-    /// &gt; - We recommend that if you would like a daily schedule, you do not provide this parameter. Amazon SageMaker AI will pick a time for running every day.
+    /// \> - Even though the cron expression is set to start at 5PM UTC, note that there could be a delay of 0-20 minutes from the actual requested time to run the execution.
+    /// \> - We recommend that if you would like a daily schedule, you do not provide this parameter. Amazon SageMaker AI will pick a time for running every day.
     ///
     /// You can also specify the keyword `NOW` to run the monitoring job immediately, one time, without recurring.
     ///
     /// Length 1 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ScheduleConfig {
-    /// A `ScheduleConfig` with its required properties, named in a [`ScheduleConfigRequired`].
+    /// A `ScheduleConfig` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduleConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data_analysis_end_time: None,
-            data_analysis_start_time: None,
-            schedule_expression: required.schedule_expression,
+            data_analysis_end_time: ::std::option::Option::None,
+            data_analysis_start_time: ::std::option::Option::None,
+            schedule_expression: value.into(),
         }
     }
 
     /// `DataAnalysisEndTime`: a string.
-    pub fn data_analysis_end_time(mut self, value: impl Into<Str>) -> Self { self.data_analysis_end_time = Some(value.into()); self }
+    pub fn data_analysis_end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_analysis_end_time = ::std::option::Option::Some(value.into()); self }
     /// `DataAnalysisStartTime`: a string.
-    pub fn data_analysis_start_time(mut self, value: impl Into<Str>) -> Self { self.data_analysis_start_time = Some(value.into()); self }
+    pub fn data_analysis_start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_analysis_start_time = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
-impl PropertyType for ScheduleConfig {}
+impl crate::PropertyType for ScheduleConfig {}
 
-impl ToValue for ScheduleConfig {
+impl ::cloudwright_core::ToValue for ScheduleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DataAnalysisEndTime", &self.data_analysis_end_time)
             .opt("DataAnalysisStartTime", &self.data_analysis_start_time)
             .req("ScheduleExpression", &self.schedule_expression)
@@ -1293,20 +1201,10 @@ impl ToValue for ScheduleConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::MonitoringSchedule`.
 ///
@@ -1316,11 +1214,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1335,17 +1233,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1370,18 +1268,18 @@ pub enum MonitoringExecutionStatus {
     /// `Stopped`
     Stopped,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MonitoringExecutionStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MonitoringExecutionStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MonitoringExecutionStatus {
+impl ::cloudwright_core::ToValue for MonitoringExecutionStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pending => "Pending",
             Self::Completed => "Completed",
@@ -1390,9 +1288,9 @@ impl ToValue for MonitoringExecutionStatus {
             Self::Failed => "Failed",
             Self::Stopping => "Stopping",
             Self::Stopped => "Stopped",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1408,26 +1306,26 @@ pub enum MonitoringScheduleStatus {
     /// `Stopped`
     Stopped,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MonitoringScheduleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MonitoringScheduleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MonitoringScheduleStatus {
+impl ::cloudwright_core::ToValue for MonitoringScheduleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pending => "Pending",
             Self::Failed => "Failed",
             Self::Scheduled => "Scheduled",
             Self::Stopped => "Stopped",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1443,25 +1341,166 @@ pub enum MonitoringType {
     /// `ModelExplainability`
     ModelExplainability,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MonitoringType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MonitoringType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MonitoringType {
+impl ::cloudwright_core::ToValue for MonitoringType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DataQuality => "DataQuality",
             Self::ModelQuality => "ModelQuality",
             Self::ModelBias => "ModelBias",
             Self::ModelExplainability => "ModelExplainability",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_BatchTransformInput, RULE_ConstraintsResource, RULE_EndpointInput,
+        RULE_MonitoringOutputConfig, RULE_MonitoringResources, RULE_NetworkConfig,
+        RULE_StatisticsResource, RULE_StoppingCondition,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:processing-job/.*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^.?P.*");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FailureReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("LastMonitoringExecutionSummary", Shape::Object(&RULE_MonitoringExecutionSummary)),
+            ("MonitoringScheduleConfig", Shape::Object(&RULE_MonitoringScheduleConfig)),
+            ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MonitoringScheduleStatus", Shape::Str(&StrRule { allowed: &["Pending", "Failed", "Scheduled", "Stopped"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["MonitoringScheduleConfig", "MonitoringScheduleName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaselineConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
+            ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringAppSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["ImageUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringExecutionSummary: ObjRule = ObjRule {
+        properties: &[
+            ("CreationTime", Shape::STR),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FailureReason", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("LastModifiedTime", Shape::STR),
+            ("MonitoringExecutionStatus", Shape::Str(&StrRule { allowed: &["Pending", "Completed", "CompletedWithViolations", "InProgress", "Failed", "Stopping", "Stopped"], ..StrRule::ANY })),
+            ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProcessingJobArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ScheduledTime", Shape::STR),
+        ],
+        required: &["CreationTime", "LastModifiedTime", "MonitoringExecutionStatus", "MonitoringScheduleName", "ScheduledTime"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringInput: ObjRule = ObjRule {
+        properties: &[
+            ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
+            ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringJobDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("BaselineConfig", Shape::Object(&RULE_BaselineConfig)),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("MonitoringAppSpecification", Shape::Object(&RULE_MonitoringAppSpecification)),
+            ("MonitoringInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringInput), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("MonitoringOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
+            ("MonitoringResources", Shape::Object(&RULE_MonitoringResources)),
+            ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
+        ],
+        required: &["MonitoringAppSpecification", "MonitoringInputs", "MonitoringOutputConfig", "MonitoringResources", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringScheduleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MonitoringJobDefinition", Shape::Object(&RULE_MonitoringJobDefinition)),
+            ("MonitoringJobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MonitoringType", Shape::Str(&StrRule { allowed: &["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"], ..StrRule::ANY })),
+            ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataAnalysisEndTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("DataAnalysisStartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`NotebookInstance`], by name: `NotebookInstance::new(NotebookInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotebookInstanceRequired {
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.eia1.large", "ml.eia1.medium", "ml.eia1.xlarge", "ml.eia2.large", "ml.eia2.medium", "ml.eia2.xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("AdditionalCodeRepositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("DefaultCodeRepository", Shape::STR),
-        ("DirectInternetAccess", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("InstanceMetadataServiceConfiguration", Shape::Object(&RULE_InstanceMetadataServiceConfiguration)),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.2xlarge", "ml.c6id.32xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.2xlarge", "ml.m6id.32xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.2xlarge", "ml.r6id.32xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
-        ("KmsKeyId", Shape::STR),
-        ("LifecycleConfigName", Shape::STR),
-        ("NotebookInstanceName", Shape::STR),
-        ("PlatformIdentifier", Shape::STR),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("RootAccess", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
-    ],
-    required: &["InstanceType", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::NotebookInstance` resource.
 ///
-/// The `AWS::SageMaker::NotebookInstance` resource creates an Amazon SageMaker notebook instance. A notebook instance is a machine learning (ML) compute instance running on a Jupyter notebook. For more information, see \[Use Notebook Instances\](<https://docs.aws.amazon.com/sagemaker/latest/dg/nbi.html>) .
+/// The `AWS::SageMaker::NotebookInstance` resource creates an Amazon SageMaker notebook instance. A notebook instance is a machine learning (ML) compute instance running on a Jupyter notebook. For more information, see [Use Notebook Instances](https://docs.aws.amazon.com/sagemaker/latest/dg/nbi.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NotebookInstanceAttributes`], which `Handle<NotebookInstance>` dereferences to.
@@ -56,100 +29,103 @@ pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
 pub struct NotebookInstance {
     /// `AcceleratorTypes`: a list of strings.
     ///
-    /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance. Currently, only one instance type can be associated with a notebook instance. For more information, see \[Using Elastic Inference in Amazon SageMaker\](<https://docs.aws.amazon.com/sagemaker/latest/dg/ei.html>) .
+    /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook instance. Currently, only one instance type can be associated with a notebook instance. For more information, see [Using Elastic Inference in Amazon SageMaker](https://docs.aws.amazon.com/sagemaker/latest/dg/ei.html) .
     ///
     /// *Valid Values:* `ml.eia1.medium | ml.eia1.large | ml.eia1.xlarge | ml.eia2.medium | ml.eia2.large | ml.eia2.xlarge` .
-    pub accelerator_types: Option<List<Str>>,
+    pub accelerator_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `AdditionalCodeRepositories`: a list of strings.
     ///
-    /// An array of up to three Git repositories associated with the notebook instance. These can be either the names of Git repositories stored as resources in your account, or the URL of Git repositories in \[AWS CodeCommit\](<https://docs.aws.amazon.com/codecommit/latest/userguide/welcome.html>) or in any other Git repository. These repositories are cloned at the same level as the default repository of your notebook instance. For more information, see \[Associating Git Repositories with SageMaker AI Notebook Instances\](<https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-git-repo.html>) .
-    pub additional_code_repositories: Option<List<Str>>,
+    /// An array of up to three Git repositories associated with the notebook instance. These can be either the names of Git repositories stored as resources in your account, or the URL of Git repositories in [AWS CodeCommit](https://docs.aws.amazon.com/codecommit/latest/userguide/welcome.html) or in any other Git repository. These repositories are cloned at the same level as the default repository of your notebook instance. For more information, see [Associating Git Repositories with SageMaker AI Notebook Instances](https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-git-repo.html) .
+    pub additional_code_repositories:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DefaultCodeRepository`: a string.
     ///
-    /// The Git repository associated with the notebook instance as its default code repository. This can be either the name of a Git repository stored as a resource in your account, or the URL of a Git repository in \[AWS CodeCommit\](<https://docs.aws.amazon.com/codecommit/latest/userguide/welcome.html>) or in any other Git repository. When you open a notebook instance, it opens in the directory that contains this repository. For more information, see \[Associating Git Repositories with SageMaker AI Notebook Instances\](<https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-git-repo.html>) .
-    pub default_code_repository: Option<Str>,
+    /// The Git repository associated with the notebook instance as its default code repository. This can be either the name of a Git repository stored as a resource in your account, or the URL of a Git repository in [AWS CodeCommit](https://docs.aws.amazon.com/codecommit/latest/userguide/welcome.html) or in any other Git repository. When you open a notebook instance, it opens in the directory that contains this repository. For more information, see [Associating Git Repositories with SageMaker AI Notebook Instances](https://docs.aws.amazon.com/sagemaker/latest/dg/nbi-git-repo.html) .
+    pub default_code_repository: ::std::option::Option<::cloudwright_core::Str>,
     /// `DirectInternetAccess`: a string.
     ///
     /// Sets whether SageMaker AI provides internet access to the notebook instance. If you set this to `Disabled` this notebook instance is able to access resources only in your VPC, and is not be able to connect to SageMaker AI training and endpoint services unless you configure a NAT Gateway in your VPC.
     ///
-    /// For more information, see \[Notebook Instances Are Internet-Enabled by Default\](<https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-additional-considerations.html#appendix-notebook-and-internet-access>) . You can set the value of this parameter to `Disabled` only if you set a value for the `SubnetId` parameter.
+    /// For more information, see [Notebook Instances Are Internet-Enabled by Default](https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-additional-considerations.html#appendix-notebook-and-internet-access) . You can set the value of this parameter to `Disabled` only if you set a value for the `SubnetId` parameter.
     ///
     /// Create-only: changing it replaces the resource.
-    pub direct_internet_access: Option<Str>,
+    pub direct_internet_access: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceMetadataServiceConfiguration`: an [`InstanceMetadataServiceConfiguration`] object.
     ///
     /// Information on the IMDS configuration of the notebook instance
-    pub instance_metadata_service_configuration: Option<Obj<InstanceMetadataServiceConfiguration>>,
+    pub instance_metadata_service_configuration:
+        ::std::option::Option<crate::Obj<InstanceMetadataServiceConfiguration>>,
     /// `InstanceType`: a string, required.
     ///
     /// The type of ML compute instance to launch for the notebook instance.
     ///
-    /// &gt; Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
-    pub instance_type: Str,
+    /// \> Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
+    pub instance_type: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of a AWS Key Management Service key that SageMaker AI uses to encrypt data on the storage volume attached to your notebook instance. The KMS key you provide must be enabled. For information, see \[Enabling and Disabling Keys\](<https://docs.aws.amazon.com/kms/latest/developerguide/enabling-keys.html>) in the *AWS Key Management Service Developer Guide* .
+    /// The Amazon Resource Name (ARN) of a AWS Key Management Service key that SageMaker AI uses to encrypt data on the storage volume attached to your notebook instance. The KMS key you provide must be enabled. For information, see [Enabling and Disabling Keys](https://docs.aws.amazon.com/kms/latest/developerguide/enabling-keys.html) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `LifecycleConfigName`: a string.
     ///
-    /// The name of a lifecycle configuration to associate with the notebook instance. For information about lifecycle configurations, see \[Customize a Notebook Instance\](<https://docs.aws.amazon.com/sagemaker/latest/dg/notebook-lifecycle-config.html>) in the *Amazon SageMaker Developer Guide* .
-    pub lifecycle_config_name: Option<Str>,
+    /// The name of a lifecycle configuration to associate with the notebook instance. For information about lifecycle configurations, see [Customize a Notebook Instance](https://docs.aws.amazon.com/sagemaker/latest/dg/notebook-lifecycle-config.html) in the *Amazon SageMaker Developer Guide* .
+    pub lifecycle_config_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotebookInstanceName`: a string.
     ///
     /// The name of the new notebook instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub notebook_instance_name: Option<Str>,
+    pub notebook_instance_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PlatformIdentifier`: a string.
     ///
     /// The platform identifier of the notebook instance runtime environment. The default value is `notebook-al2-v2` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub platform_identifier: Option<Str>,
+    pub platform_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoleArn`: a string, required.
     ///
-    /// When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf. You must grant this role necessary permissions so SageMaker AI can perform these tasks. The policy must allow the SageMaker AI service principal (sagemaker.amazonaws.com) permissions to assume this role. For more information, see \[SageMaker AI Roles\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html>) .
+    /// When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf. You must grant this role necessary permissions so SageMaker AI can perform these tasks. The policy must allow the SageMaker AI service principal (sagemaker.amazonaws.com) permissions to assume this role. For more information, see [SageMaker AI Roles](https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html) .
     ///
-    /// &gt; To be able to pass this role to SageMaker AI, the caller of this API must have the `iam:PassRole` permission.
+    /// \> To be able to pass this role to SageMaker AI, the caller of this API must have the `iam:PassRole` permission.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `RootAccess`: a string.
     ///
     /// Whether root access is enabled or disabled for users of the notebook instance. The default value is `Enabled` .
     ///
-    /// &gt; Lifecycle configurations need root access to be able to set up a notebook instance. Because of this, lifecycle configurations associated with a notebook instance always run with root access even if you disable root access for users.
-    pub root_access: Option<Str>,
+    /// \> Lifecycle configurations need root access to be able to set up a notebook instance. Because of this, lifecycle configurations associated with a notebook instance always run with root access even if you disable root access for users.
+    pub root_access: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The VPC security group IDs, in the form sg-xxxxxxxx. The security groups must be for the same VPC as specified in the subnet.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string.
     ///
     /// The ID of the subnet in a VPC to which you would like to have a connectivity from your ML compute instance.
     ///
     /// Format `AWS::EC2::Subnet.Id`; create-only: changing it replaces the resource.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Resource Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) and \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what>) .
+    /// For more information, see [Resource Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) and [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what) .
     ///
     /// You can add tags later by using the `CreateTags` API.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VolumeSizeInGB`: an integer.
     ///
     /// The size, in GB, of the ML storage volume to attach to the notebook instance. The default value is 5 GB.
     ///
-    /// &gt; Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
+    /// \> Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
     ///
     /// Value 5 to 16384.
-    pub volume_size_in_gb: Option<Int>,
+    pub volume_size_in_gb: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -159,7 +135,7 @@ impl NotebookInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::NotebookInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstance.html",
         primary_identifier: &["Id"],
@@ -170,84 +146,86 @@ impl NotebookInstance {
         read_only: &["Id"],
         attributes: &["Id", "NotebookInstanceName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `NotebookInstance` with its required properties, named in a [`NotebookInstanceRequired`].
     #[inline]
     pub fn new(required: NotebookInstanceRequired) -> Self {
         Self {
-            accelerator_types: None,
-            additional_code_repositories: None,
-            default_code_repository: None,
-            direct_internet_access: None,
-            instance_metadata_service_configuration: None,
+            accelerator_types: ::std::option::Option::None,
+            additional_code_repositories: ::std::option::Option::None,
+            default_code_repository: ::std::option::Option::None,
+            direct_internet_access: ::std::option::Option::None,
+            instance_metadata_service_configuration: ::std::option::Option::None,
             instance_type: required.instance_type,
-            kms_key_id: None,
-            lifecycle_config_name: None,
-            notebook_instance_name: None,
-            platform_identifier: None,
+            kms_key_id: ::std::option::Option::None,
+            lifecycle_config_name: ::std::option::Option::None,
+            notebook_instance_name: ::std::option::Option::None,
+            platform_identifier: ::std::option::Option::None,
             role_arn: required.role_arn,
-            root_access: None,
-            security_group_ids: None,
-            subnet_id: None,
-            tags: None,
-            volume_size_in_gb: None,
+            root_access: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            volume_size_in_gb: ::std::option::Option::None,
         }
     }
 
     /// `AcceleratorTypes`: a list of strings.
-    pub fn accelerator_types(mut self, value: impl Into<List<Str>>) -> Self { self.accelerator_types = Some(value.into()); self }
+    pub fn accelerator_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.accelerator_types = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalCodeRepositories`: a list of strings.
-    pub fn additional_code_repositories(mut self, value: impl Into<List<Str>>) -> Self { self.additional_code_repositories = Some(value.into()); self }
+    pub fn additional_code_repositories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.additional_code_repositories = ::std::option::Option::Some(value.into()); self }
     /// `DefaultCodeRepository`: a string.
-    pub fn default_code_repository(mut self, value: impl Into<Str>) -> Self { self.default_code_repository = Some(value.into()); self }
+    pub fn default_code_repository(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_code_repository = ::std::option::Option::Some(value.into()); self }
     /// `DirectInternetAccess`: a string.
-    pub fn direct_internet_access(mut self, value: impl Into<Str>) -> Self { self.direct_internet_access = Some(value.into()); self }
+    pub fn direct_internet_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.direct_internet_access = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMetadataServiceConfiguration`: an [`InstanceMetadataServiceConfiguration`] object.
-    pub fn instance_metadata_service_configuration(mut self, value: impl Into<Obj<InstanceMetadataServiceConfiguration>>) -> Self { self.instance_metadata_service_configuration = Some(value.into()); self }
+    pub fn instance_metadata_service_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMetadataServiceConfiguration>>) -> Self { self.instance_metadata_service_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigName`: a string.
-    pub fn lifecycle_config_name(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_name = Some(value.into()); self }
+    pub fn lifecycle_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_config_name = ::std::option::Option::Some(value.into()); self }
     /// `NotebookInstanceName`: a string.
-    pub fn notebook_instance_name(mut self, value: impl Into<Str>) -> Self { self.notebook_instance_name = Some(value.into()); self }
+    pub fn notebook_instance_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notebook_instance_name = ::std::option::Option::Some(value.into()); self }
     /// `PlatformIdentifier`: a string.
-    pub fn platform_identifier(mut self, value: impl Into<Str>) -> Self { self.platform_identifier = Some(value.into()); self }
+    pub fn platform_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_identifier = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `RootAccess`: a string.
-    pub fn root_access(mut self, value: impl Into<Str>) -> Self { self.root_access = Some(value.into()); self }
+    pub fn root_access(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.root_access = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSizeInGB`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
+    pub fn volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size_in_gb = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NotebookInstance {
+impl ::cloudwright_core::Resource for NotebookInstance {
     type Attributes = NotebookInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotebookInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NotebookInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NotebookInstance {
+impl ::cloudwright_core::ToValue for NotebookInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceleratorTypes", &self.accelerator_types)
             .opt(
                 "AdditionalCodeRepositories",
@@ -274,12 +252,12 @@ impl ToValue for NotebookInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NotebookInstance`]: `Handle<NotebookInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NotebookInstance`]: `Handle<NotebookInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NotebookInstanceAttributes(ResourceRef);
+pub struct NotebookInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NotebookInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NotebookInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -287,35 +265,18 @@ impl From<ResourceRef> for NotebookInstanceAttributes {
 impl NotebookInstanceAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `NotebookInstanceName`: a string.
     ///
     /// The name of the new notebook instance.
     #[inline]
-    pub fn notebook_instance_name(&self) -> Value {
-        self.0.get_att("NotebookInstanceName")
+    pub fn notebook_instance_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotebookInstanceName"))
     }
 }
-
-/// The required properties of [`InstanceMetadataServiceConfiguration`], by name: `InstanceMetadataServiceConfiguration::new(InstanceMetadataServiceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceMetadataServiceConfigurationRequired {
-    /// `MinimumInstanceMetadataServiceVersion`: a string, required.
-    pub minimum_instance_metadata_service_version: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMetadataServiceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MinimumInstanceMetadataServiceVersion", Shape::STR),
-    ],
-    required: &["MinimumInstanceMetadataServiceVersion"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceMetadataServiceConfiguration` property type of `AWS::SageMaker::NotebookInstance`.
 ///
@@ -327,29 +288,29 @@ pub struct InstanceMetadataServiceConfiguration {
     /// `MinimumInstanceMetadataServiceVersion`: a string, required.
     ///
     /// Indicates the minimum IMDS version that the notebook instance supports. When passed as part of `CreateNotebookInstance` , if no value is selected, then it defaults to IMDSv1. This means that both IMDSv1 and IMDSv2 are supported. If passed as part of `UpdateNotebookInstance` , there is no default.
-    pub minimum_instance_metadata_service_version: Str,
+    pub minimum_instance_metadata_service_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl InstanceMetadataServiceConfiguration {
-    /// A `InstanceMetadataServiceConfiguration` with its required properties, named in a [`InstanceMetadataServiceConfigurationRequired`].
+    /// A `InstanceMetadataServiceConfiguration` with its one required property, `MinimumInstanceMetadataServiceVersion`.
     #[inline]
-    pub fn new(required: InstanceMetadataServiceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            minimum_instance_metadata_service_version: required.minimum_instance_metadata_service_version,
+            minimum_instance_metadata_service_version: value.into(),
         }
     }
 
     /// `MinimumInstanceMetadataServiceVersion`: a string, required.
-    pub fn minimum_instance_metadata_service_version(mut self, value: impl Into<Str>) -> Self { self.minimum_instance_metadata_service_version = value.into(); self }
+    pub fn minimum_instance_metadata_service_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.minimum_instance_metadata_service_version = value.into(); self }
 }
 
-impl PropertyType for InstanceMetadataServiceConfiguration {}
+impl crate::PropertyType for InstanceMetadataServiceConfiguration {}
 
-impl ToValue for InstanceMetadataServiceConfiguration {
+impl ::cloudwright_core::ToValue for InstanceMetadataServiceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "MinimumInstanceMetadataServiceVersion",
                 &self.minimum_instance_metadata_service_version,
@@ -362,21 +323,10 @@ impl ToValue for InstanceMetadataServiceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::NotebookInstance`.
 ///
@@ -384,9 +334,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -401,19 +351,72 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.eia1.large", "ml.eia1.medium", "ml.eia1.xlarge", "ml.eia2.large", "ml.eia2.medium", "ml.eia2.xlarge"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("AdditionalCodeRepositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("DefaultCodeRepository", Shape::STR),
+            ("DirectInternetAccess", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("InstanceMetadataServiceConfiguration", Shape::Object(&RULE_InstanceMetadataServiceConfiguration)),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.2xlarge", "ml.c6id.32xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.2xlarge", "ml.m6id.32xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.2xlarge", "ml.r6id.32xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
+            ("KmsKeyId", Shape::STR),
+            ("LifecycleConfigName", Shape::STR),
+            ("NotebookInstanceName", Shape::STR),
+            ("PlatformIdentifier", Shape::STR),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("RootAccess", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
+        ],
+        required: &["InstanceType", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMetadataServiceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MinimumInstanceMetadataServiceVersion", Shape::STR),
+        ],
+        required: &["MinimumInstanceMetadataServiceVersion"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

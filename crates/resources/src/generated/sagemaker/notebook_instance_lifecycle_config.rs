@@ -5,22 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("NotebookInstanceLifecycleConfigName", Shape::STR),
-        ("OnCreate", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None, unique: false })),
-        ("OnStart", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::NotebookInstanceLifecycleConfig` resource.
 ///
-/// The `AWS::SageMaker::NotebookInstanceLifecycleConfig` resource creates shell scripts that run when you create and/or start a notebook instance. For information about notebook instance lifecycle configurations, see \[Customize a Notebook Instance\](<https://docs.aws.amazon.com/sagemaker/latest/dg/notebook-lifecycle-config.html>) in the *Amazon SageMaker Developer Guide* .
+/// The `AWS::SageMaker::NotebookInstanceLifecycleConfig` resource creates shell scripts that run when you create and/or start a notebook instance. For information about notebook instance lifecycle configurations, see [Customize a Notebook Instance](https://docs.aws.amazon.com/sagemaker/latest/dg/notebook-lifecycle-config.html) in the *Amazon SageMaker Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NotebookInstanceLifecycleConfigAttributes`], which `Handle<NotebookInstanceLifecycleConfig>` dereferences to.
@@ -36,15 +23,15 @@ pub struct NotebookInstanceLifecycleConfig {
     /// The name of the lifecycle configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub notebook_instance_lifecycle_config_name: Option<Str>,
+    pub notebook_instance_lifecycle_config_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnCreate`: a list of [`NotebookInstanceLifecycleHook`] objects.
     ///
     /// A shell script that runs only once, when you create a notebook instance. The shell script must be a base64-encoded string.
-    pub on_create: Option<List<NotebookInstanceLifecycleHook>>,
+    pub on_create: ::std::option::Option<::cloudwright_core::List<NotebookInstanceLifecycleHook>>,
     /// `OnStart`: a list of [`NotebookInstanceLifecycleHook`] objects.
     ///
     /// A shell script that runs every time you start a notebook instance, including when you create the notebook instance. The shell script must be a base64-encoded string.
-    pub on_start: Option<List<NotebookInstanceLifecycleHook>>,
+    pub on_start: ::std::option::Option<::cloudwright_core::List<NotebookInstanceLifecycleHook>>,
 }
 
 #[rustfmt::skip]
@@ -54,7 +41,7 @@ impl NotebookInstanceLifecycleConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::NotebookInstanceLifecycleConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstancelifecycleconfig.html",
         primary_identifier: &["Id"],
@@ -65,38 +52,43 @@ impl NotebookInstanceLifecycleConfig {
         read_only: &["Id"],
         attributes: &["Id", "NotebookInstanceLifecycleConfigName"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `NotebookInstanceLifecycleConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NotebookInstanceLifecycleConfigName`: a string.
-    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl Into<Str>) -> Self { self.notebook_instance_lifecycle_config_name = Some(value.into()); self }
+    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notebook_instance_lifecycle_config_name = ::std::option::Option::Some(value.into()); self }
     /// `OnCreate`: a list of [`NotebookInstanceLifecycleHook`] objects.
-    pub fn on_create(mut self, value: impl Into<List<NotebookInstanceLifecycleHook>>) -> Self { self.on_create = Some(value.into()); self }
+    pub fn on_create(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotebookInstanceLifecycleHook>>) -> Self { self.on_create = ::std::option::Option::Some(value.into()); self }
     /// `OnStart`: a list of [`NotebookInstanceLifecycleHook`] objects.
-    pub fn on_start(mut self, value: impl Into<List<NotebookInstanceLifecycleHook>>) -> Self { self.on_start = Some(value.into()); self }
+    pub fn on_start(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotebookInstanceLifecycleHook>>) -> Self { self.on_start = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for NotebookInstanceLifecycleConfig {
+impl ::cloudwright_core::Resource for NotebookInstanceLifecycleConfig {
     type Attributes = NotebookInstanceLifecycleConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NotebookInstanceLifecycleConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_NotebookInstanceLifecycleConfig,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NotebookInstanceLifecycleConfig {
+impl ::cloudwright_core::ToValue for NotebookInstanceLifecycleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "NotebookInstanceLifecycleConfigName",
                 &self.notebook_instance_lifecycle_config_name,
@@ -107,12 +99,14 @@ impl ToValue for NotebookInstanceLifecycleConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NotebookInstanceLifecycleConfig`]: `Handle<NotebookInstanceLifecycleConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NotebookInstanceLifecycleConfig`]: `Handle<NotebookInstanceLifecycleConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NotebookInstanceLifecycleConfigAttributes(ResourceRef);
+pub struct NotebookInstanceLifecycleConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NotebookInstanceLifecycleConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for NotebookInstanceLifecycleConfigAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -120,27 +114,18 @@ impl From<ResourceRef> for NotebookInstanceLifecycleConfigAttributes {
 impl NotebookInstanceLifecycleConfigAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `NotebookInstanceLifecycleConfigName`: a string.
     ///
     /// The name of the lifecycle configuration.
     #[inline]
-    pub fn notebook_instance_lifecycle_config_name(&self) -> Value {
-        self.0.get_att("NotebookInstanceLifecycleConfigName")
+    pub fn notebook_instance_lifecycle_config_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotebookInstanceLifecycleConfigName"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotebookInstanceLifecycleHook: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotebookInstanceLifecycleHook` property type of `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
 ///
@@ -152,7 +137,7 @@ pub struct NotebookInstanceLifecycleHook {
     /// `Content`: a string.
     ///
     /// A base64-encoded string that contains a shell script for a notebook instance lifecycle configuration.
-    pub content: Option<Str>,
+    pub content: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -160,18 +145,47 @@ impl NotebookInstanceLifecycleHook {
     /// A `NotebookInstanceLifecycleHook` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotebookInstanceLifecycleHook {}
+impl crate::PropertyType for NotebookInstanceLifecycleHook {}
 
-impl ToValue for NotebookInstanceLifecycleHook {
+impl ::cloudwright_core::ToValue for NotebookInstanceLifecycleHook {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Content", &self.content).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Content", &self.content)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("NotebookInstanceLifecycleConfigName", Shape::STR),
+            ("OnCreate", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None, unique: false })),
+            ("OnStart", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotebookInstanceLifecycleHook: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,59 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`PartnerApp`], by name: `PartnerApp::new(PartnerAppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartnerAppRequired {
     /// `AuthType`: an [`AuthType`] value, required.
     pub auth_type: AuthType,
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tier`: a string, required.
-    pub tier: Str,
+    pub tier: ::cloudwright_core::Str,
     /// `Type`: a [`PartnerAppType`] value, required.
     pub r#type: PartnerAppType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
-    properties: &[
-        ("AppVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("ApplicationConfig", Shape::Object(&RULE_PartnerAppConfig)),
-        ("AuthType", Shape::Str(&StrRule { allowed: &["IAM"], ..StrRule::ANY })),
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnableAutoMinorVersionUpgrade", Shape::Bool),
-        ("EnableIamSessionBasedIdentity", Shape::Bool),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("MaintenanceConfig", Shape::Object(&RULE_PartnerAppMaintenanceConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Tier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["lakera-guard", "comet", "deepchecks-llm-evaluation", "fiddler"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type", "AuthType", "ExecutionRoleArn", "Tier"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::PartnerApp` resource.
 ///
-/// The `AWS::SageMaker::PartnerApp` resource creates an Amazon SageMaker Partner AI App. For more information, see \[Partner AI Apps\](<https://docs.aws.amazon.com/sagemaker/latest/dg/partner-apps.html>) .
+/// The `AWS::SageMaker::PartnerApp` resource creates an Amazon SageMaker Partner AI App. For more information, see [Partner AI Apps](https://docs.aws.amazon.com/sagemaker/latest/dg/partner-apps.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PartnerAppAttributes`], which `Handle<PartnerApp>` dereferences to.
@@ -73,11 +38,11 @@ pub struct PartnerApp {
     /// The version of the PartnerApp.
     ///
     /// Length 1 to 64.
-    pub app_version: Option<Str>,
+    pub app_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `ApplicationConfig`: a [`PartnerAppConfig`] object.
     ///
     /// Configuration settings for the Partner AI App.
-    pub application_config: Option<Obj<PartnerAppConfig>>,
+    pub application_config: ::std::option::Option<crate::Obj<PartnerAppConfig>>,
     /// `AuthType`: an [`AuthType`] value, required.
     ///
     /// Defines the authentication type used for the Partner AI App.
@@ -89,49 +54,49 @@ pub struct PartnerApp {
     /// The client token for the PartnerApp.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 36; write-only: CloudFormation does not return it; deprecated.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableAutoMinorVersionUpgrade`: a boolean.
     ///
     /// Enables automatic minor version upgrades for the PartnerApp.
-    pub enable_auto_minor_version_upgrade: Option<Bool>,
+    pub enable_auto_minor_version_upgrade: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableIamSessionBasedIdentity`: a boolean.
     ///
     /// Enables IAM Session based Identity for PartnerApp.
-    pub enable_iam_session_based_identity: Option<Bool>,
+    pub enable_iam_session_based_identity: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role of the user.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS KMS customer managed key used to encrypt the data associated with the PartnerApp.
     ///
     /// Pattern `.*`; length 0 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaintenanceConfig`: a [`PartnerAppMaintenanceConfig`] object.
     ///
     /// A collection of settings that specify the maintenance schedule for the PartnerApp.
-    pub maintenance_config: Option<Obj<PartnerAppMaintenanceConfig>>,
+    pub maintenance_config: ::std::option::Option<crate::Obj<PartnerAppMaintenanceConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the Partner AI App. This name must be unique within your account and region.
     ///
     /// Pattern `^[a-zA-Z0-9]+`; length 1 to 256; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to apply to the PartnerApp.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Tier`: a string, required.
     ///
-    /// Specifies the tier or level of the Partner AI App. The tier size impacts the speed and capabilities of the application. For more information, see \[Set up Partner AI Apps\](<https://docs.aws.amazon.com/sagemaker/latest/dg/partner-app-onboard.html>) .
+    /// Specifies the tier or level of the Partner AI App. The tier size impacts the speed and capabilities of the application. For more information, see [Set up Partner AI Apps](https://docs.aws.amazon.com/sagemaker/latest/dg/partner-app-onboard.html) .
     ///
     /// Pattern `^(?!\s*$).+$`; length 1 to 64.
-    pub tier: Str,
+    pub tier: ::cloudwright_core::Str,
     /// `Type`: a [`PartnerAppType`] value, required.
     ///
     /// Specifies the type of Partner AI App being created.
@@ -147,7 +112,7 @@ impl PartnerApp {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::PartnerApp",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-partnerapp.html",
         primary_identifier: &["Arn"],
@@ -158,75 +123,77 @@ impl PartnerApp {
         read_only: &["Arn", "BaseUrl", "CurrentVersionEolDate"],
         attributes: &["Arn", "BaseUrl", "CurrentVersionEolDate"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PartnerApp` with its required properties, named in a [`PartnerAppRequired`].
     #[inline]
     pub fn new(required: PartnerAppRequired) -> Self {
         Self {
-            app_version: None,
-            application_config: None,
+            app_version: ::std::option::Option::None,
+            application_config: ::std::option::Option::None,
             auth_type: required.auth_type,
-            client_token: None,
-            enable_auto_minor_version_upgrade: None,
-            enable_iam_session_based_identity: None,
+            client_token: ::std::option::Option::None,
+            enable_auto_minor_version_upgrade: ::std::option::Option::None,
+            enable_iam_session_based_identity: ::std::option::Option::None,
             execution_role_arn: required.execution_role_arn,
-            kms_key_id: None,
-            maintenance_config: None,
+            kms_key_id: ::std::option::Option::None,
+            maintenance_config: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
             tier: required.tier,
             r#type: required.r#type,
         }
     }
 
     /// `AppVersion`: a string.
-    pub fn app_version(mut self, value: impl Into<Str>) -> Self { self.app_version = Some(value.into()); self }
+    pub fn app_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_version = ::std::option::Option::Some(value.into()); self }
     /// `ApplicationConfig`: a [`PartnerAppConfig`] object.
-    pub fn application_config(mut self, value: impl Into<Obj<PartnerAppConfig>>) -> Self { self.application_config = Some(value.into()); self }
+    pub fn application_config(mut self, value: impl ::std::convert::Into<crate::Obj<PartnerAppConfig>>) -> Self { self.application_config = ::std::option::Option::Some(value.into()); self }
     /// `AuthType`: an [`AuthType`] value, required.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = value.into(); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthType>) -> Self { self.auth_type = value.into(); self }
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `EnableAutoMinorVersionUpgrade`: a boolean.
-    pub fn enable_auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_minor_version_upgrade = Some(value.into()); self }
+    pub fn enable_auto_minor_version_upgrade(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_auto_minor_version_upgrade = ::std::option::Option::Some(value.into()); self }
     /// `EnableIamSessionBasedIdentity`: a boolean.
-    pub fn enable_iam_session_based_identity(mut self, value: impl Into<Bool>) -> Self { self.enable_iam_session_based_identity = Some(value.into()); self }
+    pub fn enable_iam_session_based_identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_iam_session_based_identity = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceConfig`: a [`PartnerAppMaintenanceConfig`] object.
-    pub fn maintenance_config(mut self, value: impl Into<Obj<PartnerAppMaintenanceConfig>>) -> Self { self.maintenance_config = Some(value.into()); self }
+    pub fn maintenance_config(mut self, value: impl ::std::convert::Into<crate::Obj<PartnerAppMaintenanceConfig>>) -> Self { self.maintenance_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a string, required.
-    pub fn tier(mut self, value: impl Into<Str>) -> Self { self.tier = value.into(); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tier = value.into(); self }
     /// `Type`: a [`PartnerAppType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PartnerAppType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PartnerAppType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for PartnerApp {
+impl ::cloudwright_core::Resource for PartnerApp {
     type Attributes = PartnerAppAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PartnerApp, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PartnerApp, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PartnerApp {
+impl ::cloudwright_core::ToValue for PartnerApp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppVersion", &self.app_version)
             .opt("ApplicationConfig", &self.application_config)
             .req("AuthType", &self.auth_type)
@@ -250,12 +217,12 @@ impl ToValue for PartnerApp {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PartnerApp`]: `Handle<PartnerApp>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PartnerApp`]: `Handle<PartnerApp>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PartnerAppAttributes(ResourceRef);
+pub struct PartnerAppAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PartnerAppAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PartnerAppAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -265,36 +232,26 @@ impl PartnerAppAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the created PartnerApp.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `BaseUrl`: a string.
     ///
     /// The AppServerUrl based on app and account-info.
     #[inline]
-    pub fn base_url(&self) -> Value {
-        self.0.get_att("BaseUrl")
+    pub fn base_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BaseUrl"))
     }
 
     /// `Fn::GetAtt` `CurrentVersionEolDate`: a string.
     ///
     /// The end-of-life date for the current version of the PartnerApp.
     #[inline]
-    pub fn current_version_eol_date(&self) -> Value {
-        self.0.get_att("CurrentVersionEolDate")
+    pub fn current_version_eol_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CurrentVersionEolDate"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
-        ("Arguments", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PartnerAppConfig` property type of `AWS::SageMaker::PartnerApp`.
 ///
@@ -308,11 +265,11 @@ pub struct PartnerAppConfig {
     /// A list of users that will have administrative access to the Partner AI App.
     ///
     /// Items 0 to 5.
-    pub admin_users: Option<List<Str>>,
+    pub admin_users: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Arguments`: a JSON value.
     ///
     /// Additional arguments passed to the Partner AI App during initialization or runtime.
-    pub arguments: Option<Json>,
+    pub arguments: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -320,43 +277,26 @@ impl PartnerAppConfig {
     /// A `PartnerAppConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdminUsers`: a list of strings.
-    pub fn admin_users(mut self, value: impl Into<List<Str>>) -> Self { self.admin_users = Some(value.into()); self }
+    pub fn admin_users(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.admin_users = ::std::option::Option::Some(value.into()); self }
     /// `Arguments`: a JSON value.
-    pub fn arguments(mut self, value: impl Into<Json>) -> Self { self.arguments = Some(value.into()); self }
+    pub fn arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.arguments = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PartnerAppConfig {}
+impl crate::PropertyType for PartnerAppConfig {}
 
-impl ToValue for PartnerAppConfig {
+impl ::cloudwright_core::ToValue for PartnerAppConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AdminUsers", &self.admin_users)
             .opt("Arguments", &self.arguments)
             .build()
     }
 }
-
-/// The required properties of [`PartnerAppMaintenanceConfig`], by name: `PartnerAppMaintenanceConfig::new(PartnerAppMaintenanceConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PartnerAppMaintenanceConfigRequired {
-    /// `MaintenanceWindowStart`: a string, required.
-    pub maintenance_window_start: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["MaintenanceWindowStart"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PartnerAppMaintenanceConfig` property type of `AWS::SageMaker::PartnerApp`.
 ///
@@ -370,29 +310,29 @@ pub struct PartnerAppMaintenanceConfig {
     /// The maintenance window start day and time for the PartnerApp.
     ///
     /// Pattern `(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)`; length 0 to 9.
-    pub maintenance_window_start: Str,
+    pub maintenance_window_start: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PartnerAppMaintenanceConfig {
-    /// A `PartnerAppMaintenanceConfig` with its required properties, named in a [`PartnerAppMaintenanceConfigRequired`].
+    /// A `PartnerAppMaintenanceConfig` with its one required property, `MaintenanceWindowStart`.
     #[inline]
-    pub fn new(required: PartnerAppMaintenanceConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            maintenance_window_start: required.maintenance_window_start,
+            maintenance_window_start: value.into(),
         }
     }
 
     /// `MaintenanceWindowStart`: a string, required.
-    pub fn maintenance_window_start(mut self, value: impl Into<Str>) -> Self { self.maintenance_window_start = value.into(); self }
+    pub fn maintenance_window_start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maintenance_window_start = value.into(); self }
 }
 
-impl PropertyType for PartnerAppMaintenanceConfig {}
+impl crate::PropertyType for PartnerAppMaintenanceConfig {}
 
-impl ToValue for PartnerAppMaintenanceConfig {
+impl ::cloudwright_core::ToValue for PartnerAppMaintenanceConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaintenanceWindowStart", &self.maintenance_window_start)
             .build()
     }
@@ -402,21 +342,10 @@ impl ToValue for PartnerAppMaintenanceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::PartnerApp`.
 ///
@@ -426,11 +355,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -445,17 +374,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -468,23 +397,23 @@ pub enum AuthType {
     /// `IAM`
     Iam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthType {
+impl ::cloudwright_core::ToValue for AuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Iam => "IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -500,25 +429,96 @@ pub enum PartnerAppType {
     /// `fiddler`
     Fiddler,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PartnerAppType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PartnerAppType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PartnerAppType {
+impl ::cloudwright_core::ToValue for PartnerAppType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LakeraGuard => "lakera-guard",
             Self::Comet => "comet",
             Self::DeepchecksLlmEvaluation => "deepchecks-llm-evaluation",
             Self::Fiddler => "fiddler",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$).+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\\d|2[0-3]):([0-5]\\d)");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
+        properties: &[
+            ("AppVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("ApplicationConfig", Shape::Object(&RULE_PartnerAppConfig)),
+            ("AuthType", Shape::Str(&StrRule { allowed: &["IAM"], ..StrRule::ANY })),
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnableAutoMinorVersionUpgrade", Shape::Bool),
+            ("EnableIamSessionBasedIdentity", Shape::Bool),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("MaintenanceConfig", Shape::Object(&RULE_PartnerAppMaintenanceConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Tier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["lakera-guard", "comet", "deepchecks-llm-evaluation", "fiddler"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type", "AuthType", "ExecutionRoleArn", "Tier"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: true })),
+            ("Arguments", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["MaintenanceWindowStart"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`Pipeline`], by name: `Pipeline::new(PipelineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `PipelineDefinition`: a JSON value, required.
-    pub pipeline_definition: Json,
+    pub pipeline_definition: ::cloudwright_core::Json,
     /// `PipelineName`: a string, required.
-    pub pipeline_name: Str,
+    pub pipeline_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
-    properties: &[
-        ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
-        ("PipelineDefinition", Shape::Typed(json_type::OBJECT)),
-        ("PipelineDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
-        ("PipelineDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["PipelineName", "PipelineDefinition", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::Pipeline` resource.
 ///
-/// The `AWS::SageMaker::Pipeline` resource creates shell scripts that run when you create and/or start a SageMaker Pipeline. For information about SageMaker Pipelines, see \[SageMaker Pipelines\](<https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines.html>) in the *Amazon SageMaker Developer Guide* .
+/// The `AWS::SageMaker::Pipeline` resource creates shell scripts that run when you create and/or start a SageMaker Pipeline. For information about SageMaker Pipelines, see [SageMaker Pipelines](https://docs.aws.amazon.com/sagemaker/latest/dg/pipelines.html) in the *Amazon SageMaker Developer Guide* .
 ///
 /// `Ref` returns its `PipelineName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`PipelineAttributes`] is empty).
@@ -56,43 +32,43 @@ pub struct Pipeline {
     /// `ParallelismConfiguration`: a [`ParallelismConfiguration`] object.
     ///
     /// The parallelism configuration applied to the pipeline.
-    pub parallelism_configuration: Option<Obj<ParallelismConfiguration>>,
+    pub parallelism_configuration: ::std::option::Option<crate::Obj<ParallelismConfiguration>>,
     /// `PipelineDefinition`: a JSON value, required.
     ///
     /// The definition of the pipeline. This can be either a JSON string or an Amazon S3 location.
     ///
     /// Pattern `(?:[ \r\n\t].*)*$`; length 1 to 1048576.
-    pub pipeline_definition: Json,
+    pub pipeline_definition: ::cloudwright_core::Json,
     /// `PipelineDescription`: a string.
     ///
     /// The description of the pipeline.
     ///
     /// Length 0 to 3072.
-    pub pipeline_description: Option<Str>,
+    pub pipeline_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineDisplayName`: a string.
     ///
     /// The display name of the pipeline.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 1 to 256.
-    pub pipeline_display_name: Option<Str>,
+    pub pipeline_display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PipelineName`: a string, required.
     ///
     /// The name of the pipeline.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 1 to 256; create-only: changing it replaces the resource.
-    pub pipeline_name: Str,
+    pub pipeline_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role used to execute the pipeline.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags of the pipeline.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +78,7 @@ impl Pipeline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Pipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-pipeline.html",
         primary_identifier: &["PipelineName"],
@@ -113,57 +89,59 @@ impl Pipeline {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Pipeline` with its required properties, named in a [`PipelineRequired`].
     #[inline]
     pub fn new(required: PipelineRequired) -> Self {
         Self {
-            parallelism_configuration: None,
+            parallelism_configuration: ::std::option::Option::None,
             pipeline_definition: required.pipeline_definition,
-            pipeline_description: None,
-            pipeline_display_name: None,
+            pipeline_description: ::std::option::Option::None,
+            pipeline_display_name: ::std::option::Option::None,
             pipeline_name: required.pipeline_name,
             role_arn: required.role_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ParallelismConfiguration`: a [`ParallelismConfiguration`] object.
-    pub fn parallelism_configuration(mut self, value: impl Into<Obj<ParallelismConfiguration>>) -> Self { self.parallelism_configuration = Some(value.into()); self }
+    pub fn parallelism_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParallelismConfiguration>>) -> Self { self.parallelism_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PipelineDefinition`: a JSON value, required.
-    pub fn pipeline_definition(mut self, value: impl Into<Json>) -> Self { self.pipeline_definition = value.into(); self }
+    pub fn pipeline_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.pipeline_definition = value.into(); self }
     /// `PipelineDescription`: a string.
-    pub fn pipeline_description(mut self, value: impl Into<Str>) -> Self { self.pipeline_description = Some(value.into()); self }
+    pub fn pipeline_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_description = ::std::option::Option::Some(value.into()); self }
     /// `PipelineDisplayName`: a string.
-    pub fn pipeline_display_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_display_name = Some(value.into()); self }
+    pub fn pipeline_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_display_name = ::std::option::Option::Some(value.into()); self }
     /// `PipelineName`: a string, required.
-    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_name = value.into(); self }
+    pub fn pipeline_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pipeline_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pipeline {
+impl ::cloudwright_core::Resource for Pipeline {
     type Attributes = PipelineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pipeline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pipeline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pipeline {
+impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ParallelismConfiguration", &self.parallelism_configuration)
             .req("PipelineDefinition", &self.pipeline_definition)
             .opt("PipelineDescription", &self.pipeline_description)
@@ -175,32 +153,15 @@ impl ToValue for Pipeline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pipeline`]: `Handle<Pipeline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PipelineAttributes(());
 
-impl From<ResourceRef> for PipelineAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PipelineAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`ParallelismConfiguration`], by name: `ParallelismConfiguration::new(ParallelismConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParallelismConfigurationRequired {
-    /// `MaxParallelExecutionSteps`: an integer, required.
-    pub max_parallel_execution_steps: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxParallelExecutionSteps", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxParallelExecutionSteps"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParallelismConfiguration` property type of `AWS::SageMaker::Pipeline`.
 ///
@@ -212,29 +173,29 @@ pub struct ParallelismConfiguration {
     /// `MaxParallelExecutionSteps`: an integer, required.
     ///
     /// Value at least 1.
-    pub max_parallel_execution_steps: Int,
+    pub max_parallel_execution_steps: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl ParallelismConfiguration {
-    /// A `ParallelismConfiguration` with its required properties, named in a [`ParallelismConfigurationRequired`].
+    /// A `ParallelismConfiguration` with its one required property, `MaxParallelExecutionSteps`.
     #[inline]
-    pub fn new(required: ParallelismConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_parallel_execution_steps: required.max_parallel_execution_steps,
+            max_parallel_execution_steps: value.into(),
         }
     }
 
     /// `MaxParallelExecutionSteps`: an integer, required.
-    pub fn max_parallel_execution_steps(mut self, value: impl Into<Int>) -> Self { self.max_parallel_execution_steps = value.into(); self }
+    pub fn max_parallel_execution_steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_parallel_execution_steps = value.into(); self }
 }
 
-impl PropertyType for ParallelismConfiguration {}
+impl crate::PropertyType for ParallelismConfiguration {}
 
-impl ToValue for ParallelismConfiguration {
+impl ::cloudwright_core::ToValue for ParallelismConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "MaxParallelExecutionSteps",
                 &self.max_parallel_execution_steps,
@@ -247,21 +208,10 @@ impl ToValue for ParallelismConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Pipeline`.
 ///
@@ -271,11 +221,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -290,19 +240,69 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
+        properties: &[
+            ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
+            ("PipelineDefinition", Shape::Typed(json_type::OBJECT)),
+            ("PipelineDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
+            ("PipelineDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["PipelineName", "PipelineDefinition", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxParallelExecutionSteps", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxParallelExecutionSteps"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

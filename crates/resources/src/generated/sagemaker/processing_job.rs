@@ -5,62 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{S3DataDistributionType, S3UploadMode};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/_-]*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("(https|s3)://([^/]+)/?(.*)");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\s\\S]+");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
 
 /// The required properties of [`ProcessingJob`], by name: `ProcessingJob::new(ProcessingJobRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingJobRequired {
     /// `AppSpecification`: an [`AppSpecification`] object, required.
-    pub app_specification: Obj<AppSpecification>,
+    pub app_specification: crate::Obj<AppSpecification>,
     /// `ProcessingResources`: a [`ProcessingResources`] object, required.
-    pub processing_resources: Obj<ProcessingResources>,
+    pub processing_resources: crate::Obj<ProcessingResources>,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
-    properties: &[
-        ("AppSpecification", Shape::Object(&RULE_AppSpecification)),
-        ("Environment", Shape::Typed(json_type::OBJECT)),
-        ("ExperimentConfig", Shape::Object(&RULE_ExperimentConfig)),
-        ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        ("ProcessingInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingInputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("ProcessingJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("ProcessingOutputConfig", Shape::Object(&RULE_ProcessingOutputConfig)),
-        ("ProcessingResources", Shape::Object(&RULE_ProcessingResources)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["AppSpecification", "ProcessingResources", "RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::ProcessingJob` resource.
 ///
-/// An Amazon SageMaker processing job that is used to analyze data and evaluate models. For more information, see \[Process Data and Evaluate Models\](<https://docs.aws.amazon.com/sagemaker/latest/dg/processing-job.html>) .
+/// An Amazon SageMaker processing job that is used to analyze data and evaluate models. For more information, see [Process Data and Evaluate Models](https://docs.aws.amazon.com/sagemaker/latest/dg/processing-job.html) .
 ///
 /// Also, note the following details specific to processing jobs created using CloudFormation stacks:
 ///
-/// - When you delete a CloudFormation stack with a processing job resource, the processing job is stopped using the \[StopProcessingJob\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopProcessingJob.html>) API but not deleted. Any tags associated with the processing job are deleted using the \[DeleteTags\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeleteTags.html>) API.
+/// - When you delete a CloudFormation stack with a processing job resource, the processing job is stopped using the [StopProcessingJob](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StopProcessingJob.html) API but not deleted. Any tags associated with the processing job are deleted using the [DeleteTags](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DeleteTags.html) API.
 /// - If any part of your CloudFormation stack deployment fails and a rollback initiates, processing jobs with a specified `ProcessingJobName` value might cause the stack to become stuck in a failed state. This occurs because during a rollback, CloudFormation attempts to recreate the stack resources. Processing job names must be unique, so when CloudFormation attempts to recreate a processing job using the already defined name, this results in an `AlreadyExists` error. To prevent this, we recommend that you don't specify the optional `ProcessingJobName` property, thereby allowing SageMaker to auto-generate a unique name for your processing job. This ensures successful stack rollbacks when necessary. If you must use custom job names, you have to manually modify the `ProcessingJobName` and redeploy the stack to recover from a failed rollback.
 ///
 /// `Ref` returns its `ProcessingJobArn` (the primary identifier).
@@ -77,67 +41,67 @@ pub struct ProcessingJob {
     /// Configuration to run a processing job in a specified container image.
     ///
     /// Create-only: changing it replaces the resource.
-    pub app_specification: Obj<AppSpecification>,
+    pub app_specification: crate::Obj<AppSpecification>,
     /// `Environment`: a JSON value.
     ///
     /// Sets the environment variables in the Docker container.
     ///
     /// Create-only: changing it replaces the resource.
-    pub environment: Option<Json>,
+    pub environment: ::std::option::Option<::cloudwright_core::Json>,
     /// `ExperimentConfig`: an [`ExperimentConfig`] object.
     ///
-    /// Associates a SageMaker job as a trial component with an experiment and trial. Specified when you call the \[CreateProcessingJob\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html>) API.
+    /// Associates a SageMaker job as a trial component with an experiment and trial. Specified when you call the [CreateProcessingJob](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html) API.
     ///
     /// Create-only: changing it replaces the resource.
-    pub experiment_config: Option<Obj<ExperimentConfig>>,
+    pub experiment_config: ::std::option::Option<crate::Obj<ExperimentConfig>>,
     /// `NetworkConfig`: a [`NetworkConfig`] object.
     ///
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_config: Option<Obj<NetworkConfig>>,
+    pub network_config: ::std::option::Option<crate::Obj<NetworkConfig>>,
     /// `ProcessingInputs`: a list of [`ProcessingInputsObject`] objects.
     ///
     /// List of input configurations for the processing job.
     ///
     /// Items 0 to 10; create-only: changing it replaces the resource.
-    pub processing_inputs: Option<List<ProcessingInputsObject>>,
+    pub processing_inputs: ::std::option::Option<::cloudwright_core::List<ProcessingInputsObject>>,
     /// `ProcessingJobName`: a string.
     ///
     /// The name of the processing job. If you don't provide a job name, then a unique name is automatically created for the job.
     ///
     /// Pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
-    pub processing_job_name: Option<Str>,
+    pub processing_job_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProcessingOutputConfig`: a [`ProcessingOutputConfig`] object.
     ///
     /// Contains information about the output location for the compiled model and the target device that the model runs on. `TargetDevice` and `TargetPlatform` are mutually exclusive, so you need to choose one between the two to specify your target device or platform. If you cannot find your device you want to use from the `TargetDevice` list, use `TargetPlatform` to describe the platform of your edge device and `CompilerOptions` if there are specific settings that are required or recommended to use for particular TargetPlatform.
     ///
     /// Create-only: changing it replaces the resource.
-    pub processing_output_config: Option<Obj<ProcessingOutputConfig>>,
+    pub processing_output_config: ::std::option::Option<crate::Obj<ProcessingOutputConfig>>,
     /// `ProcessingResources`: a [`ProcessingResources`] object, required.
     ///
     /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job. In distributed training, you specify more than one instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub processing_resources: Obj<ProcessingResources>,
+    pub processing_resources: crate::Obj<ProcessingResources>,
     /// `RoleArn`: a string, required.
     ///
     /// The ARN of the role used to create the processing job.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StoppingCondition`: a [`StoppingCondition`] object.
     ///
     /// Configures conditions under which the processing job should be stopped, such as how long the processing job has been running. After the condition is met, the processing job is stopped.
     ///
     /// Create-only: changing it replaces the resource.
-    pub stopping_condition: Option<Obj<StoppingCondition>>,
+    pub stopping_condition: ::std::option::Option<crate::Obj<StoppingCondition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// An array of key-value pairs. For more information, see \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-whatURL>) in the *AWS Billing and Cost Management User Guide* .
+    /// An array of key-value pairs. For more information, see [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-whatURL) in the *AWS Billing and Cost Management User Guide* .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -147,7 +111,7 @@ impl ProcessingJob {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::ProcessingJob",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-processingjob.html",
         primary_identifier: &["ProcessingJobArn"],
@@ -158,7 +122,7 @@ impl ProcessingJob {
         read_only: &["ProcessingJobArn", "TrainingJobArn", "AutoMLJobArn", "ExitMessage", "FailureReason", "MonitoringScheduleArn", "ProcessingJobStatus", "CreationTime", "LastModifiedTime", "ProcessingStartTime", "ProcessingEndTime"],
         attributes: &["AutoMLJobArn", "CreationTime", "ExitMessage", "FailureReason", "LastModifiedTime", "MonitoringScheduleArn", "ProcessingEndTime", "ProcessingJobArn", "ProcessingJobStatus", "ProcessingStartTime", "TrainingJobArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ProcessingJob` with its required properties, named in a [`ProcessingJobRequired`].
@@ -166,61 +130,63 @@ impl ProcessingJob {
     pub fn new(required: ProcessingJobRequired) -> Self {
         Self {
             app_specification: required.app_specification,
-            environment: None,
-            experiment_config: None,
-            network_config: None,
-            processing_inputs: None,
-            processing_job_name: None,
-            processing_output_config: None,
+            environment: ::std::option::Option::None,
+            experiment_config: ::std::option::Option::None,
+            network_config: ::std::option::Option::None,
+            processing_inputs: ::std::option::Option::None,
+            processing_job_name: ::std::option::Option::None,
+            processing_output_config: ::std::option::Option::None,
             processing_resources: required.processing_resources,
             role_arn: required.role_arn,
-            stopping_condition: None,
-            tags: None,
+            stopping_condition: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AppSpecification`: an [`AppSpecification`] object, required.
-    pub fn app_specification(mut self, value: impl Into<Obj<AppSpecification>>) -> Self { self.app_specification = value.into(); self }
+    pub fn app_specification(mut self, value: impl ::std::convert::Into<crate::Obj<AppSpecification>>) -> Self { self.app_specification = value.into(); self }
     /// `Environment`: a JSON value.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
+    pub fn environment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment = ::std::option::Option::Some(value.into()); self }
     /// `ExperimentConfig`: an [`ExperimentConfig`] object.
-    pub fn experiment_config(mut self, value: impl Into<Obj<ExperimentConfig>>) -> Self { self.experiment_config = Some(value.into()); self }
+    pub fn experiment_config(mut self, value: impl ::std::convert::Into<crate::Obj<ExperimentConfig>>) -> Self { self.experiment_config = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
+    pub fn network_config(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfig>>) -> Self { self.network_config = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingInputs`: a list of [`ProcessingInputsObject`] objects.
-    pub fn processing_inputs(mut self, value: impl Into<List<ProcessingInputsObject>>) -> Self { self.processing_inputs = Some(value.into()); self }
+    pub fn processing_inputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProcessingInputsObject>>) -> Self { self.processing_inputs = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingJobName`: a string.
-    pub fn processing_job_name(mut self, value: impl Into<Str>) -> Self { self.processing_job_name = Some(value.into()); self }
+    pub fn processing_job_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.processing_job_name = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingOutputConfig`: a [`ProcessingOutputConfig`] object.
-    pub fn processing_output_config(mut self, value: impl Into<Obj<ProcessingOutputConfig>>) -> Self { self.processing_output_config = Some(value.into()); self }
+    pub fn processing_output_config(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingOutputConfig>>) -> Self { self.processing_output_config = ::std::option::Option::Some(value.into()); self }
     /// `ProcessingResources`: a [`ProcessingResources`] object, required.
-    pub fn processing_resources(mut self, value: impl Into<Obj<ProcessingResources>>) -> Self { self.processing_resources = value.into(); self }
+    pub fn processing_resources(mut self, value: impl ::std::convert::Into<crate::Obj<ProcessingResources>>) -> Self { self.processing_resources = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
+    pub fn stopping_condition(mut self, value: impl ::std::convert::Into<crate::Obj<StoppingCondition>>) -> Self { self.stopping_condition = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProcessingJob {
+impl ::cloudwright_core::Resource for ProcessingJob {
     type Attributes = ProcessingJobAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProcessingJob, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProcessingJob, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProcessingJob {
+impl ::cloudwright_core::ToValue for ProcessingJob {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppSpecification", &self.app_specification)
             .opt("Environment", &self.environment)
             .opt("ExperimentConfig", &self.experiment_config)
@@ -236,12 +202,12 @@ impl ToValue for ProcessingJob {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProcessingJob`]: `Handle<ProcessingJob>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProcessingJob`]: `Handle<ProcessingJob>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProcessingJobAttributes(ResourceRef);
+pub struct ProcessingJobAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProcessingJobAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProcessingJobAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -251,109 +217,90 @@ impl ProcessingJobAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AutoML job associated with this processing job.
     #[inline]
-    pub fn auto_ml_job_arn(&self) -> Value {
-        self.0.get_att("AutoMLJobArn")
+    pub fn auto_ml_job_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AutoMLJobArn"))
     }
 
     /// `Fn::GetAtt` `CreationTime`: a string.
     ///
     /// The time the processing job was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `ExitMessage`: a string.
     ///
     /// A string, up to one KB in size, that contains metadata from the processing container when the processing job exits.
     #[inline]
-    pub fn exit_message(&self) -> Value {
-        self.0.get_att("ExitMessage")
+    pub fn exit_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ExitMessage"))
     }
 
     /// `Fn::GetAtt` `FailureReason`: a string.
     ///
     /// A string, up to one KB in size, that contains the reason a processing job failed, if it failed.
     #[inline]
-    pub fn failure_reason(&self) -> Value {
-        self.0.get_att("FailureReason")
+    pub fn failure_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FailureReason"))
     }
 
     /// `Fn::GetAtt` `LastModifiedTime`: a string.
     ///
     /// The time the processing job was last modified.
     #[inline]
-    pub fn last_modified_time(&self) -> Value {
-        self.0.get_att("LastModifiedTime")
+    pub fn last_modified_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedTime"))
     }
 
     /// `Fn::GetAtt` `MonitoringScheduleArn`: a string.
     ///
     /// The ARN of a monitoring schedule for an endpoint associated with this processing job.
     #[inline]
-    pub fn monitoring_schedule_arn(&self) -> Value {
-        self.0.get_att("MonitoringScheduleArn")
+    pub fn monitoring_schedule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MonitoringScheduleArn"))
     }
 
     /// `Fn::GetAtt` `ProcessingEndTime`: a string.
     ///
     /// The time that the processing job ended.
     #[inline]
-    pub fn processing_end_time(&self) -> Value {
-        self.0.get_att("ProcessingEndTime")
+    pub fn processing_end_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProcessingEndTime"))
     }
 
     /// `Fn::GetAtt` `ProcessingJobArn`: a string.
     ///
     /// The ARN of the processing job.
     #[inline]
-    pub fn processing_job_arn(&self) -> Value {
-        self.0.get_att("ProcessingJobArn")
+    pub fn processing_job_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProcessingJobArn"))
     }
 
     /// `Fn::GetAtt` `ProcessingJobStatus`: one of a set of strings.
     ///
     /// The status of the processing job.
     #[inline]
-    pub fn processing_job_status(&self) -> Value {
-        self.0.get_att("ProcessingJobStatus")
+    pub fn processing_job_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProcessingJobStatus"))
     }
 
     /// `Fn::GetAtt` `ProcessingStartTime`: a string.
     ///
     /// The time that the processing job started.
     #[inline]
-    pub fn processing_start_time(&self) -> Value {
-        self.0.get_att("ProcessingStartTime")
+    pub fn processing_start_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProcessingStartTime"))
     }
 
     /// `Fn::GetAtt` `TrainingJobArn`: a string.
     ///
     /// The ARN of the training job associated with this processing job.
     #[inline]
-    pub fn training_job_arn(&self) -> Value {
-        self.0.get_att("TrainingJobArn")
+    pub fn training_job_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrainingJobArn"))
     }
 }
-
-/// The required properties of [`AppSpecification`], by name: `AppSpecification::new(AppSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AppSpecificationRequired {
-    /// `ImageUri`: a string, required.
-    pub image_uri: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AppSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ImageUri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AppSpecification` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -367,47 +314,49 @@ pub struct AppSpecification {
     /// The arguments for a container used to run a processing job.
     ///
     /// Items 0 to 100; each item: pattern `.*`, length 0 to 256.
-    pub container_arguments: Option<List<Str>>,
+    pub container_arguments:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ContainerEntrypoint`: a list of strings.
     ///
     /// The entrypoint for a container used to run a processing job.
     ///
     /// Items 0 to 100; each item: pattern `.*`, length 0 to 256.
-    pub container_entrypoint: Option<List<Str>>,
+    pub container_entrypoint:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ImageUri`: a string, required.
     ///
     /// The container image to be run by the processing job.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub image_uri: Str,
+    pub image_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl AppSpecification {
-    /// A `AppSpecification` with its required properties, named in a [`AppSpecificationRequired`].
+    /// A `AppSpecification` with its one required property, `ImageUri`.
     #[inline]
-    pub fn new(required: AppSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            container_arguments: None,
-            container_entrypoint: None,
-            image_uri: required.image_uri,
+            container_arguments: ::std::option::Option::None,
+            container_entrypoint: ::std::option::Option::None,
+            image_uri: value.into(),
         }
     }
 
     /// `ContainerArguments`: a list of strings.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
+    pub fn container_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_arguments = ::std::option::Option::Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
+    pub fn container_entrypoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.container_entrypoint = ::std::option::Option::Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
+    pub fn image_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_uri = value.into(); self }
 }
 
-impl PropertyType for AppSpecification {}
+impl crate::PropertyType for AppSpecification {}
 
-impl ToValue for AppSpecification {
+impl ::cloudwright_core::ToValue for AppSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContainerArguments", &self.container_arguments)
             .opt("ContainerEntrypoint", &self.container_entrypoint)
             .req("ImageUri", &self.image_uri)
@@ -419,33 +368,16 @@ impl ToValue for AppSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AthenaDatasetDefinitionRequired {
     /// `Catalog`: a string, required.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `OutputFormat`: an [`OutputFormat`] value, required.
     pub output_format: OutputFormat,
     /// `OutputS3Uri`: a string, required.
-    pub output_s3_uri: Str,
+    pub output_s3_uri: ::cloudwright_core::Str,
     /// `QueryString`: a string, required.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AthenaDatasetDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OutputCompression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
-        ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"], ..StrRule::ANY })),
-        ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["QueryString", "OutputS3Uri", "Catalog", "Database", "OutputFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AthenaDatasetDefinition` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -459,23 +391,23 @@ pub struct AthenaDatasetDefinition {
     /// The name of the data catalog used in Athena query execution.
     ///
     /// Length 1 to 256.
-    pub catalog: Str,
+    pub catalog: ::cloudwright_core::Str,
     /// `Database`: a string, required.
     ///
     /// The name of the database used in the Athena query execution.
     ///
     /// Pattern `.*`; length 1 to 255.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data generated from an Athena query execution.
     ///
     /// Pattern `[a-zA-Z0-9:/_-]*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputCompression`: an [`OutputCompression`] value.
     ///
     /// The compression used for Athena query results.
-    pub output_compression: Option<OutputCompression>,
+    pub output_compression: ::std::option::Option<OutputCompression>,
     /// `OutputFormat`: an [`OutputFormat`] value, required.
     ///
     /// The data storage format for Athena query results.
@@ -485,19 +417,19 @@ pub struct AthenaDatasetDefinition {
     /// The location in Amazon S3 where Athena query results are stored.
     ///
     /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub output_s3_uri: Str,
+    pub output_s3_uri: ::cloudwright_core::Str,
     /// `QueryString`: a string, required.
     ///
     /// The SQL query statements, to be executed.
     ///
     /// Pattern `[\s\S]+`; length 1 to 4096.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
     /// `WorkGroup`: a string.
     ///
     /// The name of the workgroup in which the Athena query is being started.
     ///
     /// Pattern `[a-zA-Z0-9._-]+`; length 1 to 128.
-    pub work_group: Option<Str>,
+    pub work_group: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -508,39 +440,39 @@ impl AthenaDatasetDefinition {
         Self {
             catalog: required.catalog,
             database: required.database,
-            kms_key_id: None,
-            output_compression: None,
+            kms_key_id: ::std::option::Option::None,
+            output_compression: ::std::option::Option::None,
             output_format: required.output_format,
             output_s3_uri: required.output_s3_uri,
             query_string: required.query_string,
-            work_group: None,
+            work_group: ::std::option::Option::None,
         }
     }
 
     /// `Catalog`: a string, required.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
+    pub fn catalog(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.catalog = value.into(); self }
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `OutputCompression`: an [`OutputCompression`] value.
-    pub fn output_compression(mut self, value: impl Into<OutputCompression>) -> Self { self.output_compression = Some(value.into()); self }
+    pub fn output_compression(mut self, value: impl ::std::convert::Into<OutputCompression>) -> Self { self.output_compression = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
     /// `OutputS3Uri`: a string, required.
-    pub fn output_s3_uri(mut self, value: impl Into<Str>) -> Self { self.output_s3_uri = value.into(); self }
+    pub fn output_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_uri = value.into(); self }
     /// `QueryString`: a string, required.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = value.into(); self }
     /// `WorkGroup`: a string.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = Some(value.into()); self }
+    pub fn work_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.work_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AthenaDatasetDefinition {}
+impl crate::PropertyType for AthenaDatasetDefinition {}
 
-impl ToValue for AthenaDatasetDefinition {
+impl ::cloudwright_core::ToValue for AthenaDatasetDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Catalog", &self.catalog)
             .req("Database", &self.database)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -557,25 +489,12 @@ impl ToValue for AthenaDatasetDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfigRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
     /// `VolumeSizeInGB`: an integer, required.
-    pub volume_size_in_gb: Int,
+    pub volume_size_in_gb: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m4.xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.c4.xlarge", "ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.18xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.16xlarge", "ml.g5.12xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge"], ..StrRule::ANY })),
-        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
-    ],
-    required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClusterConfig` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -589,7 +508,7 @@ pub struct ClusterConfig {
     /// The number of ML compute instances to use in the processing job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
     ///
     /// Value 1 to 100.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The ML compute instance type for the processing job.
@@ -598,24 +517,24 @@ pub struct ClusterConfig {
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the processing job.
     ///
-    /// &gt; Certain Nitro-based instances include local storage, dependent on the instance type. Local storage volumes are encrypted using a hardware module on the instance. You can't request a `VolumeKmsKeyId` when using an instance type with local storage.
-    /// &gt;
-    /// &gt; For a list of instance types that support local instance storage, see \[Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes>) .
-    /// &gt;
-    /// &gt; For more information about local instance storage encryption, see \[SSD Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ssd-instance-store.html>) .
+    /// \> Certain Nitro-based instances include local storage, dependent on the instance type. Local storage volumes are encrypted using a hardware module on the instance. You can't request a `VolumeKmsKeyId` when using an instance type with local storage.
+    /// \>
+    /// \> For a list of instance types that support local instance storage, see [Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes) .
+    /// \>
+    /// \> For more information about local instance storage encryption, see [SSD Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ssd-instance-store.html) .
     ///
     /// Pattern `[a-zA-Z0-9:/_-]*`; length 0 to 2048.
-    pub volume_kms_key_id: Option<Str>,
+    pub volume_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeSizeInGB`: an integer, required.
     ///
     /// The size of the ML storage volume in gigabytes that you want to provision. You must specify sufficient ML storage for your scenario.
     ///
-    /// &gt; Certain Nitro-based instances include local storage with a fixed total size, dependent on the instance type. When using these instances for processing, Amazon SageMaker mounts the local instance storage instead of Amazon EBS gp2 storage. You can't request a `VolumeSizeInGB` greater than the total size of the local instance storage.
-    /// &gt;
-    /// &gt; For a list of instance types that support local instance storage, including the total size per instance type, see \[Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes>) .
+    /// \> Certain Nitro-based instances include local storage with a fixed total size, dependent on the instance type. When using these instances for processing, Amazon SageMaker mounts the local instance storage instead of Amazon EBS gp2 storage. You can't request a `VolumeSizeInGB` greater than the total size of the local instance storage.
+    /// \>
+    /// \> For a list of instance types that support local instance storage, including the total size per instance type, see [Instance Store Volumes](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes) .
     ///
     /// Value 1 to 16384.
-    pub volume_size_in_gb: Int,
+    pub volume_size_in_gb: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -626,27 +545,27 @@ impl ClusterConfig {
         Self {
             instance_count: required.instance_count,
             instance_type: required.instance_type,
-            volume_kms_key_id: None,
+            volume_kms_key_id: ::std::option::Option::None,
             volume_size_in_gb: required.volume_size_in_gb,
         }
     }
 
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `VolumeKmsKeyId`: a string.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
+    pub fn volume_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSizeInGB`: an integer, required.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
+    pub fn volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
-impl PropertyType for ClusterConfig {}
+impl crate::PropertyType for ClusterConfig {}
 
-impl ToValue for ClusterConfig {
+impl ::cloudwright_core::ToValue for ClusterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
             .req("InstanceType", &self.instance_type)
             .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
@@ -654,19 +573,6 @@ impl ToValue for ClusterConfig {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("AthenaDatasetDefinition", Shape::Object(&RULE_AthenaDatasetDefinition)),
-        ("DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RedshiftDatasetDefinition", Shape::Object(&RULE_RedshiftDatasetDefinition)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DatasetDefinition` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -678,25 +584,25 @@ pub struct DatasetDefinition {
     /// `AthenaDatasetDefinition`: an [`AthenaDatasetDefinition`] object.
     ///
     /// Configuration for Athena Dataset Definition input.
-    pub athena_dataset_definition: Option<Obj<AthenaDatasetDefinition>>,
+    pub athena_dataset_definition: ::std::option::Option<crate::Obj<AthenaDatasetDefinition>>,
     /// `DataDistributionType`: a [`DataDistributionType`] value.
     ///
     /// Whether the generated dataset is `FullyReplicated` or `ShardedByS3Key` (default).
-    pub data_distribution_type: Option<DataDistributionType>,
+    pub data_distribution_type: ::std::option::Option<DataDistributionType>,
     /// `InputMode`: an [`InputMode`] value.
     ///
     /// Whether to use `File` or `Pipe` input mode. In `File` (default) mode, Amazon SageMaker copies the data from the input source onto the local Amazon Elastic Block Store (Amazon EBS) volumes before starting your training algorithm. This is the most commonly used input mode. In `Pipe` mode, Amazon SageMaker streams input data from the source directly to your algorithm without using the EBS volume.
-    pub input_mode: Option<InputMode>,
+    pub input_mode: ::std::option::Option<InputMode>,
     /// `LocalPath`: a string.
     ///
     /// The local path where you want Amazon SageMaker to download the Dataset Definition inputs to run a processing job. `LocalPath` is an absolute path to the input data. This is a required parameter when `AppManaged` is `False` (default).
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Option<Str>,
+    pub local_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedshiftDatasetDefinition`: a [`RedshiftDatasetDefinition`] object.
     ///
     /// Configuration for Redshift Dataset Definition input.
-    pub redshift_dataset_definition: Option<Obj<RedshiftDatasetDefinition>>,
+    pub redshift_dataset_definition: ::std::option::Option<crate::Obj<RedshiftDatasetDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -704,27 +610,27 @@ impl DatasetDefinition {
     /// A `DatasetDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AthenaDatasetDefinition`: an [`AthenaDatasetDefinition`] object.
-    pub fn athena_dataset_definition(mut self, value: impl Into<Obj<AthenaDatasetDefinition>>) -> Self { self.athena_dataset_definition = Some(value.into()); self }
+    pub fn athena_dataset_definition(mut self, value: impl ::std::convert::Into<crate::Obj<AthenaDatasetDefinition>>) -> Self { self.athena_dataset_definition = ::std::option::Option::Some(value.into()); self }
     /// `DataDistributionType`: a [`DataDistributionType`] value.
-    pub fn data_distribution_type(mut self, value: impl Into<DataDistributionType>) -> Self { self.data_distribution_type = Some(value.into()); self }
+    pub fn data_distribution_type(mut self, value: impl ::std::convert::Into<DataDistributionType>) -> Self { self.data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `InputMode`: an [`InputMode`] value.
-    pub fn input_mode(mut self, value: impl Into<InputMode>) -> Self { self.input_mode = Some(value.into()); self }
+    pub fn input_mode(mut self, value: impl ::std::convert::Into<InputMode>) -> Self { self.input_mode = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = Some(value.into()); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = ::std::option::Option::Some(value.into()); self }
     /// `RedshiftDatasetDefinition`: a [`RedshiftDatasetDefinition`] object.
-    pub fn redshift_dataset_definition(mut self, value: impl Into<Obj<RedshiftDatasetDefinition>>) -> Self { self.redshift_dataset_definition = Some(value.into()); self }
+    pub fn redshift_dataset_definition(mut self, value: impl ::std::convert::Into<crate::Obj<RedshiftDatasetDefinition>>) -> Self { self.redshift_dataset_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DatasetDefinition {}
+impl crate::PropertyType for DatasetDefinition {}
 
-impl ToValue for DatasetDefinition {
+impl ::cloudwright_core::ToValue for DatasetDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AthenaDatasetDefinition", &self.athena_dataset_definition)
             .opt("DataDistributionType", &self.data_distribution_type)
             .opt("InputMode", &self.input_mode)
@@ -737,21 +643,9 @@ impl ToValue for DatasetDefinition {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ExperimentConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ExperimentName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RunName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TrialComponentDisplayName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TrialName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExperimentConfig` property type of `AWS::SageMaker::ProcessingJob`.
 ///
-/// Associates a SageMaker job as a trial component with an experiment and trial. Specified when you call the \[CreateProcessingJob\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html>) API.
+/// Associates a SageMaker job as a trial component with an experiment and trial. Specified when you call the [CreateProcessingJob](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html) API.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-processingjob-experimentconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -761,25 +655,25 @@ pub struct ExperimentConfig {
     /// The name of an existing experiment to associate with the trial component.
     ///
     /// Pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`; length at most 120.
-    pub experiment_name: Option<Str>,
+    pub experiment_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RunName`: a string.
     ///
     /// The name of the experiment run to associate with the trial component.
     ///
     /// Pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`; length at most 120.
-    pub run_name: Option<Str>,
+    pub run_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrialComponentDisplayName`: a string.
     ///
     /// The display name for the trial component. If this key isn't specified, the display name is the trial component name.
     ///
     /// Pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`; length at most 120.
-    pub trial_component_display_name: Option<Str>,
+    pub trial_component_display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TrialName`: a string.
     ///
     /// The name of an existing trial to associate the trial component with. If not specified, a new trial is created.
     ///
     /// Pattern `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}`; length at most 120.
-    pub trial_name: Option<Str>,
+    pub trial_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -787,25 +681,25 @@ impl ExperimentConfig {
     /// A `ExperimentConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExperimentName`: a string.
-    pub fn experiment_name(mut self, value: impl Into<Str>) -> Self { self.experiment_name = Some(value.into()); self }
+    pub fn experiment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.experiment_name = ::std::option::Option::Some(value.into()); self }
     /// `RunName`: a string.
-    pub fn run_name(mut self, value: impl Into<Str>) -> Self { self.run_name = Some(value.into()); self }
+    pub fn run_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.run_name = ::std::option::Option::Some(value.into()); self }
     /// `TrialComponentDisplayName`: a string.
-    pub fn trial_component_display_name(mut self, value: impl Into<Str>) -> Self { self.trial_component_display_name = Some(value.into()); self }
+    pub fn trial_component_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trial_component_display_name = ::std::option::Option::Some(value.into()); self }
     /// `TrialName`: a string.
-    pub fn trial_name(mut self, value: impl Into<Str>) -> Self { self.trial_name = Some(value.into()); self }
+    pub fn trial_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trial_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExperimentConfig {}
+impl crate::PropertyType for ExperimentConfig {}
 
-impl ToValue for ExperimentConfig {
+impl ::cloudwright_core::ToValue for ExperimentConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExperimentName", &self.experiment_name)
             .opt("RunName", &self.run_name)
             .opt(
@@ -816,23 +710,6 @@ impl ToValue for ExperimentConfig {
             .build()
     }
 }
-
-/// The required properties of [`FeatureStoreOutput`], by name: `FeatureStoreOutput::new(FeatureStoreOutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FeatureStoreOutputRequired {
-    /// `FeatureGroupName`: a string, required.
-    pub feature_group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FeatureStoreOutput: ObjRule = ObjRule {
-    properties: &[
-        ("FeatureGroupName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["FeatureGroupName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FeatureStoreOutput` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -846,44 +723,33 @@ pub struct FeatureStoreOutput {
     /// The name of the Amazon SageMaker FeatureGroup to use as the destination for processing job output. Note that your processing script is responsible for putting records into your Feature Store.
     ///
     /// Pattern `[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}`; length at most 64.
-    pub feature_group_name: Str,
+    pub feature_group_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FeatureStoreOutput {
-    /// A `FeatureStoreOutput` with its required properties, named in a [`FeatureStoreOutputRequired`].
+    /// A `FeatureStoreOutput` with its one required property, `FeatureGroupName`.
     #[inline]
-    pub fn new(required: FeatureStoreOutputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            feature_group_name: required.feature_group_name,
+            feature_group_name: value.into(),
         }
     }
 
     /// `FeatureGroupName`: a string, required.
-    pub fn feature_group_name(mut self, value: impl Into<Str>) -> Self { self.feature_group_name = value.into(); self }
+    pub fn feature_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.feature_group_name = value.into(); self }
 }
 
-impl PropertyType for FeatureStoreOutput {}
+impl crate::PropertyType for FeatureStoreOutput {}
 
-impl ToValue for FeatureStoreOutput {
+impl ::cloudwright_core::ToValue for FeatureStoreOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FeatureGroupName", &self.feature_group_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableInterContainerTrafficEncryption", Shape::Bool),
-        ("EnableNetworkIsolation", Shape::Bool),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfig` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -895,15 +761,15 @@ pub struct NetworkConfig {
     /// `EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-    pub enable_inter_container_traffic_encryption: Option<Bool>,
+    pub enable_inter_container_traffic_encryption: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-    pub enable_network_isolation: Option<Bool>,
+    pub enable_network_isolation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
-    /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see [Give SageMaker Access to Resources in your Amazon VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html) .
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -911,23 +777,23 @@ impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableInterContainerTrafficEncryption`: a boolean.
-    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self { self.enable_inter_container_traffic_encryption = Some(value.into()); self }
+    pub fn enable_inter_container_traffic_encryption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_inter_container_traffic_encryption = ::std::option::Option::Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
+    pub fn enable_network_isolation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_network_isolation = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfig {}
+impl crate::PropertyType for NetworkConfig {}
 
-impl ToValue for NetworkConfig {
+impl ::cloudwright_core::ToValue for NetworkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableInterContainerTrafficEncryption",
                 &self.enable_inter_container_traffic_encryption,
@@ -937,26 +803,6 @@ impl ToValue for NetworkConfig {
             .build()
     }
 }
-
-/// The required properties of [`ProcessingInputsObject`], by name: `ProcessingInputsObject::new(ProcessingInputsObjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProcessingInputsObjectRequired {
-    /// `InputName`: a string, required.
-    pub input_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessingInputsObject: ObjRule = ObjRule {
-    properties: &[
-        ("AppManaged", Shape::Bool),
-        ("DatasetDefinition", Shape::Object(&RULE_DatasetDefinition)),
-        ("InputName", Shape::STR),
-        ("S3Input", Shape::Object(&RULE_S3Input)),
-    ],
-    required: &["InputName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessingInputsObject` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -968,50 +814,50 @@ pub struct ProcessingInputsObject {
     /// `AppManaged`: a boolean.
     ///
     /// When `True` , input operations such as data download are managed natively by the processing job application. When `False` (default), input operations are managed by Amazon SageMaker.
-    pub app_managed: Option<Bool>,
+    pub app_managed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DatasetDefinition`: a [`DatasetDefinition`] object.
     ///
     /// Configuration for Dataset Definition inputs. The Dataset Definition input must specify exactly one of either `AthenaDatasetDefinition` or `RedshiftDatasetDefinition` types.
-    pub dataset_definition: Option<Obj<DatasetDefinition>>,
+    pub dataset_definition: ::std::option::Option<crate::Obj<DatasetDefinition>>,
     /// `InputName`: a string, required.
     ///
     /// The name for the processing job input.
-    pub input_name: Str,
+    pub input_name: ::cloudwright_core::Str,
     /// `S3Input`: a [`S3Input`] object.
     ///
     /// Configuration for downloading input data from Amazon S3 into the processing container.
-    pub s3_input: Option<Obj<S3Input>>,
+    pub s3_input: ::std::option::Option<crate::Obj<S3Input>>,
 }
 
 #[rustfmt::skip]
 impl ProcessingInputsObject {
-    /// A `ProcessingInputsObject` with its required properties, named in a [`ProcessingInputsObjectRequired`].
+    /// A `ProcessingInputsObject` with its one required property, `InputName`.
     #[inline]
-    pub fn new(required: ProcessingInputsObjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_managed: None,
-            dataset_definition: None,
-            input_name: required.input_name,
-            s3_input: None,
+            app_managed: ::std::option::Option::None,
+            dataset_definition: ::std::option::Option::None,
+            input_name: value.into(),
+            s3_input: ::std::option::Option::None,
         }
     }
 
     /// `AppManaged`: a boolean.
-    pub fn app_managed(mut self, value: impl Into<Bool>) -> Self { self.app_managed = Some(value.into()); self }
+    pub fn app_managed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.app_managed = ::std::option::Option::Some(value.into()); self }
     /// `DatasetDefinition`: a [`DatasetDefinition`] object.
-    pub fn dataset_definition(mut self, value: impl Into<Obj<DatasetDefinition>>) -> Self { self.dataset_definition = Some(value.into()); self }
+    pub fn dataset_definition(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetDefinition>>) -> Self { self.dataset_definition = ::std::option::Option::Some(value.into()); self }
     /// `InputName`: a string, required.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
+    pub fn input_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input_name = value.into(); self }
     /// `S3Input`: a [`S3Input`] object.
-    pub fn s3_input(mut self, value: impl Into<Obj<S3Input>>) -> Self { self.s3_input = Some(value.into()); self }
+    pub fn s3_input(mut self, value: impl ::std::convert::Into<crate::Obj<S3Input>>) -> Self { self.s3_input = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProcessingInputsObject {}
+impl crate::PropertyType for ProcessingInputsObject {}
 
-impl ToValue for ProcessingInputsObject {
+impl ::cloudwright_core::ToValue for ProcessingInputsObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppManaged", &self.app_managed)
             .opt("DatasetDefinition", &self.dataset_definition)
             .req("InputName", &self.input_name)
@@ -1019,24 +865,6 @@ impl ToValue for ProcessingInputsObject {
             .build()
     }
 }
-
-/// The required properties of [`ProcessingOutputConfig`], by name: `ProcessingOutputConfig::new(ProcessingOutputConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProcessingOutputConfigRequired {
-    /// `Outputs`: a list of [`ProcessingOutputsObject`] objects, required.
-    pub outputs: List<ProcessingOutputsObject>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingOutputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
-    ],
-    required: &["Outputs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessingOutputConfig` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1050,63 +878,43 @@ pub struct ProcessingOutputConfig {
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt the processing job output. `KmsKeyId` can be an ID of a KMS key, ARN of a KMS key, or alias of a KMS key. The `KmsKeyId` is applied to all outputs.
     ///
     /// Pattern `[a-zA-Z0-9:/_-]*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Outputs`: a list of [`ProcessingOutputsObject`] objects, required.
     ///
     /// An array of outputs configuring the data to upload from the processing container.
     ///
     /// Items 0 to 10.
-    pub outputs: List<ProcessingOutputsObject>,
+    pub outputs: ::cloudwright_core::List<ProcessingOutputsObject>,
 }
 
 #[rustfmt::skip]
 impl ProcessingOutputConfig {
-    /// A `ProcessingOutputConfig` with its required properties, named in a [`ProcessingOutputConfigRequired`].
+    /// A `ProcessingOutputConfig` with its one required property, `Outputs`.
     #[inline]
-    pub fn new(required: ProcessingOutputConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ProcessingOutputsObject>>) -> Self {
         Self {
-            kms_key_id: None,
-            outputs: required.outputs,
+            kms_key_id: ::std::option::Option::None,
+            outputs: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Outputs`: a list of [`ProcessingOutputsObject`] objects, required.
-    pub fn outputs(mut self, value: impl Into<List<ProcessingOutputsObject>>) -> Self { self.outputs = value.into(); self }
+    pub fn outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProcessingOutputsObject>>) -> Self { self.outputs = value.into(); self }
 }
 
-impl PropertyType for ProcessingOutputConfig {}
+impl crate::PropertyType for ProcessingOutputConfig {}
 
-impl ToValue for ProcessingOutputConfig {
+impl ::cloudwright_core::ToValue for ProcessingOutputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("Outputs", &self.outputs)
             .build()
     }
 }
-
-/// The required properties of [`ProcessingOutputsObject`], by name: `ProcessingOutputsObject::new(ProcessingOutputsObjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProcessingOutputsObjectRequired {
-    /// `OutputName`: a string, required.
-    pub output_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessingOutputsObject: ObjRule = ObjRule {
-    properties: &[
-        ("AppManaged", Shape::Bool),
-        ("FeatureStoreOutput", Shape::Object(&RULE_FeatureStoreOutput)),
-        ("OutputName", Shape::STR),
-        ("S3Output", Shape::Object(&RULE_S3Output)),
-    ],
-    required: &["OutputName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessingOutputsObject` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1118,50 +926,50 @@ pub struct ProcessingOutputsObject {
     /// `AppManaged`: a boolean.
     ///
     /// When `True` , output operations such as data upload are managed natively by the processing job application. When `False` (default), output operations are managed by Amazon SageMaker.
-    pub app_managed: Option<Bool>,
+    pub app_managed: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FeatureStoreOutput`: a [`FeatureStoreOutput`] object.
     ///
     /// Configuration for processing job outputs in Amazon SageMaker Feature Store.
-    pub feature_store_output: Option<Obj<FeatureStoreOutput>>,
+    pub feature_store_output: ::std::option::Option<crate::Obj<FeatureStoreOutput>>,
     /// `OutputName`: a string, required.
     ///
     /// The name for the processing job output.
-    pub output_name: Str,
+    pub output_name: ::cloudwright_core::Str,
     /// `S3Output`: a [`S3Output`] object.
     ///
     /// Configuration for uploading output data to Amazon S3 from the processing container.
-    pub s3_output: Option<Obj<S3Output>>,
+    pub s3_output: ::std::option::Option<crate::Obj<S3Output>>,
 }
 
 #[rustfmt::skip]
 impl ProcessingOutputsObject {
-    /// A `ProcessingOutputsObject` with its required properties, named in a [`ProcessingOutputsObjectRequired`].
+    /// A `ProcessingOutputsObject` with its one required property, `OutputName`.
     #[inline]
-    pub fn new(required: ProcessingOutputsObjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            app_managed: None,
-            feature_store_output: None,
-            output_name: required.output_name,
-            s3_output: None,
+            app_managed: ::std::option::Option::None,
+            feature_store_output: ::std::option::Option::None,
+            output_name: value.into(),
+            s3_output: ::std::option::Option::None,
         }
     }
 
     /// `AppManaged`: a boolean.
-    pub fn app_managed(mut self, value: impl Into<Bool>) -> Self { self.app_managed = Some(value.into()); self }
+    pub fn app_managed(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.app_managed = ::std::option::Option::Some(value.into()); self }
     /// `FeatureStoreOutput`: a [`FeatureStoreOutput`] object.
-    pub fn feature_store_output(mut self, value: impl Into<Obj<FeatureStoreOutput>>) -> Self { self.feature_store_output = Some(value.into()); self }
+    pub fn feature_store_output(mut self, value: impl ::std::convert::Into<crate::Obj<FeatureStoreOutput>>) -> Self { self.feature_store_output = ::std::option::Option::Some(value.into()); self }
     /// `OutputName`: a string, required.
-    pub fn output_name(mut self, value: impl Into<Str>) -> Self { self.output_name = value.into(); self }
+    pub fn output_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_name = value.into(); self }
     /// `S3Output`: a [`S3Output`] object.
-    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self { self.s3_output = Some(value.into()); self }
+    pub fn s3_output(mut self, value: impl ::std::convert::Into<crate::Obj<S3Output>>) -> Self { self.s3_output = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProcessingOutputsObject {}
+impl crate::PropertyType for ProcessingOutputsObject {}
 
-impl ToValue for ProcessingOutputsObject {
+impl ::cloudwright_core::ToValue for ProcessingOutputsObject {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppManaged", &self.app_managed)
             .opt("FeatureStoreOutput", &self.feature_store_output)
             .req("OutputName", &self.output_name)
@@ -1169,23 +977,6 @@ impl ToValue for ProcessingOutputsObject {
             .build()
     }
 }
-
-/// The required properties of [`ProcessingResources`], by name: `ProcessingResources::new(ProcessingResourcesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProcessingResourcesRequired {
-    /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    pub cluster_config: Obj<ClusterConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProcessingResources: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
-    ],
-    required: &["ClusterConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProcessingResources` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1197,29 +988,29 @@ pub struct ProcessingResources {
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
     ///
     /// The configuration for the resources in a cluster used to run the processing job.
-    pub cluster_config: Obj<ClusterConfig>,
+    pub cluster_config: crate::Obj<ClusterConfig>,
 }
 
 #[rustfmt::skip]
 impl ProcessingResources {
-    /// A `ProcessingResources` with its required properties, named in a [`ProcessingResourcesRequired`].
+    /// A `ProcessingResources` with its one required property, `ClusterConfig`.
     #[inline]
-    pub fn new(required: ProcessingResourcesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ClusterConfig>>) -> Self {
         Self {
-            cluster_config: required.cluster_config,
+            cluster_config: value.into(),
         }
     }
 
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
+    pub fn cluster_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
 }
 
-impl PropertyType for ProcessingResources {}
+impl crate::PropertyType for ProcessingResources {}
 
-impl ToValue for ProcessingResources {
+impl ::cloudwright_core::ToValue for ProcessingResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterConfig", &self.cluster_config)
             .build()
     }
@@ -1229,38 +1020,20 @@ impl ToValue for ProcessingResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDatasetDefinitionRequired {
     /// `ClusterId`: a string, required.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `ClusterRoleArn`: a string, required.
-    pub cluster_role_arn: Str,
+    pub cluster_role_arn: ::cloudwright_core::Str,
     /// `Database`: a string, required.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `DbUser`: a string, required.
-    pub db_user: Str,
+    pub db_user: ::cloudwright_core::Str,
     /// `OutputFormat`: a [`RedshiftDatasetDefinitionOutputFormat`] value, required.
     pub output_format: RedshiftDatasetDefinitionOutputFormat,
     /// `OutputS3Uri`: a string, required.
-    pub output_s3_uri: Str,
+    pub output_s3_uri: ::cloudwright_core::Str,
     /// `QueryString`: a string, required.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ClusterRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OutputCompression", Shape::Str(&StrRule { allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"], ..StrRule::ANY })),
-        ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "CSV"], ..StrRule::ANY })),
-        ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["ClusterId", "ClusterRoleArn", "QueryString", "Database", "DbUser", "OutputS3Uri", "OutputFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedshiftDatasetDefinition` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1274,35 +1047,35 @@ pub struct RedshiftDatasetDefinition {
     /// The Redshift cluster Identifier.
     ///
     /// Pattern `.*`; length 1 to 63.
-    pub cluster_id: Str,
+    pub cluster_id: ::cloudwright_core::Str,
     /// `ClusterRoleArn`: a string, required.
     ///
     /// The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048.
-    pub cluster_role_arn: Str,
+    pub cluster_role_arn: ::cloudwright_core::Str,
     /// `Database`: a string, required.
     ///
     /// The name of the Redshift database used in Redshift query execution.
     ///
     /// Pattern `.*`; length 1 to 64.
-    pub database: Str,
+    pub database: ::cloudwright_core::Str,
     /// `DbUser`: a string, required.
     ///
     /// The database user name used in Redshift query execution.
     ///
     /// Pattern `.*`; length 1 to 128.
-    pub db_user: Str,
+    pub db_user: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
     ///
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data from a Redshift execution.
     ///
     /// Pattern `[a-zA-Z0-9:/_-]*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputCompression`: a [`RedshiftDatasetDefinitionOutputCompression`] value.
     ///
     /// The compression used for Redshift query results.
-    pub output_compression: Option<RedshiftDatasetDefinitionOutputCompression>,
+    pub output_compression: ::std::option::Option<RedshiftDatasetDefinitionOutputCompression>,
     /// `OutputFormat`: a [`RedshiftDatasetDefinitionOutputFormat`] value, required.
     ///
     /// The data storage format for Redshift query results.
@@ -1312,13 +1085,13 @@ pub struct RedshiftDatasetDefinition {
     /// The location in Amazon S3 where the Redshift query results are stored.
     ///
     /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub output_s3_uri: Str,
+    pub output_s3_uri: ::cloudwright_core::Str,
     /// `QueryString`: a string, required.
     ///
     /// The SQL query statements to be executed.
     ///
     /// Pattern `[\s\S]+`; length 1 to 4096.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1331,8 +1104,8 @@ impl RedshiftDatasetDefinition {
             cluster_role_arn: required.cluster_role_arn,
             database: required.database,
             db_user: required.db_user,
-            kms_key_id: None,
-            output_compression: None,
+            kms_key_id: ::std::option::Option::None,
+            output_compression: ::std::option::Option::None,
             output_format: required.output_format,
             output_s3_uri: required.output_s3_uri,
             query_string: required.query_string,
@@ -1340,31 +1113,31 @@ impl RedshiftDatasetDefinition {
     }
 
     /// `ClusterId`: a string, required.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
+    pub fn cluster_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_id = value.into(); self }
     /// `ClusterRoleArn`: a string, required.
-    pub fn cluster_role_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_role_arn = value.into(); self }
+    pub fn cluster_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cluster_role_arn = value.into(); self }
     /// `Database`: a string, required.
-    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
+    pub fn database(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database = value.into(); self }
     /// `DbUser`: a string, required.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = value.into(); self }
+    pub fn db_user(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_user = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `OutputCompression`: a [`RedshiftDatasetDefinitionOutputCompression`] value.
-    pub fn output_compression(mut self, value: impl Into<RedshiftDatasetDefinitionOutputCompression>) -> Self { self.output_compression = Some(value.into()); self }
+    pub fn output_compression(mut self, value: impl ::std::convert::Into<RedshiftDatasetDefinitionOutputCompression>) -> Self { self.output_compression = ::std::option::Option::Some(value.into()); self }
     /// `OutputFormat`: a [`RedshiftDatasetDefinitionOutputFormat`] value, required.
-    pub fn output_format(mut self, value: impl Into<RedshiftDatasetDefinitionOutputFormat>) -> Self { self.output_format = value.into(); self }
+    pub fn output_format(mut self, value: impl ::std::convert::Into<RedshiftDatasetDefinitionOutputFormat>) -> Self { self.output_format = value.into(); self }
     /// `OutputS3Uri`: a string, required.
-    pub fn output_s3_uri(mut self, value: impl Into<Str>) -> Self { self.output_s3_uri = value.into(); self }
+    pub fn output_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_uri = value.into(); self }
     /// `QueryString`: a string, required.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = value.into(); self }
 }
 
-impl PropertyType for RedshiftDatasetDefinition {}
+impl crate::PropertyType for RedshiftDatasetDefinition {}
 
-impl ToValue for RedshiftDatasetDefinition {
+impl ::cloudwright_core::ToValue for RedshiftDatasetDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterId", &self.cluster_id)
             .req("ClusterRoleArn", &self.cluster_role_arn)
             .req("Database", &self.database)
@@ -1384,23 +1157,8 @@ pub struct S3InputRequired {
     /// `S3DataType`: a [`S3DataType`] value, required.
     pub s3_data_type: S3DataType,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Input: ObjRule = ObjRule {
-    properties: &[
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("S3CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["S3Uri", "S3DataType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Input` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1414,15 +1172,15 @@ pub struct S3Input {
     /// The local path in your container where you want Amazon SageMaker to write input data to. `LocalPath` is an absolute path to the input data and must begin with `/opt/ml/processing/` . `LocalPath` is a required parameter when `AppManaged` is `False` (default).
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Option<Str>,
+    pub local_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3CompressionType`: a [`S3CompressionType`] value.
     ///
     /// Whether to GZIP-decompress the data in Amazon S3 as it is streamed into the processing container. `Gzip` can only be used when `Pipe` mode is specified as the `S3InputMode` . In `Pipe` mode, Amazon SageMaker streams input data from the source directly to your container without using the EBS volume.
-    pub s3_compression_type: Option<S3CompressionType>,
+    pub s3_compression_type: ::std::option::Option<S3CompressionType>,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether to distribute the data from Amazon S3 to all processing instances with `FullyReplicated` , or whether the data from Amazon S3 is sharded by Amazon S3 key, downloading one shard of data to each processing instance.
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3DataType`: a [`S3DataType`] value, required.
     ///
     /// Whether you use an `S3Prefix` or a `ManifestFile` for the data type. If you choose `S3Prefix` , `S3Uri` identifies a key name prefix. Amazon SageMaker uses all objects with the specified key name prefix for the processing job. If you choose `ManifestFile` , `S3Uri` identifies an object that is a manifest file containing a list of object keys that you want Amazon SageMaker to use for the processing job.
@@ -1430,13 +1188,13 @@ pub struct S3Input {
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether to use `File` or `Pipe` input mode. In File mode, Amazon SageMaker copies the data from the input source onto the local ML storage volume before starting your processing container. This is the most commonly used input mode. In `Pipe` mode, Amazon SageMaker streams input data from the source directly to your processing container into named pipes without using the ML storage volume.
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
     /// `S3Uri`: a string, required.
     ///
     /// The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
     ///
     /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1445,35 +1203,35 @@ impl S3Input {
     #[inline]
     pub fn new(required: S3InputRequired) -> Self {
         Self {
-            local_path: None,
-            s3_compression_type: None,
-            s3_data_distribution_type: None,
+            local_path: ::std::option::Option::None,
+            s3_compression_type: ::std::option::Option::None,
+            s3_data_distribution_type: ::std::option::Option::None,
             s3_data_type: required.s3_data_type,
-            s3_input_mode: None,
+            s3_input_mode: ::std::option::Option::None,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `LocalPath`: a string.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = Some(value.into()); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = ::std::option::Option::Some(value.into()); self }
     /// `S3CompressionType`: a [`S3CompressionType`] value.
-    pub fn s3_compression_type(mut self, value: impl Into<S3CompressionType>) -> Self { self.s3_compression_type = Some(value.into()); self }
+    pub fn s3_compression_type(mut self, value: impl ::std::convert::Into<S3CompressionType>) -> Self { self.s3_compression_type = ::std::option::Option::Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3DataType`: a [`S3DataType`] value, required.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
+    pub fn s3_data_type(mut self, value: impl ::std::convert::Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for S3Input {}
+impl crate::PropertyType for S3Input {}
 
-impl ToValue for S3Input {
+impl ::cloudwright_core::ToValue for S3Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LocalPath", &self.local_path)
             .opt("S3CompressionType", &self.s3_compression_type)
             .opt("S3DataDistributionType", &self.s3_data_distribution_type)
@@ -1490,20 +1248,8 @@ pub struct S3OutputRequired {
     /// `S3UploadMode`: a [`S3UploadMode`] value, required.
     pub s3_upload_mode: S3UploadMode,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Output: ObjRule = ObjRule {
-    properties: &[
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["S3Uri", "S3UploadMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Output` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1517,7 +1263,7 @@ pub struct S3Output {
     /// The local path of a directory where you want Amazon SageMaker to upload its contents to Amazon S3. `LocalPath` is an absolute path to a directory containing output files. This directory will be created by the platform and exist when your container's entrypoint is invoked.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Option<Str>,
+    pub local_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3UploadMode`: a [`S3UploadMode`] value, required.
     ///
     /// Whether to upload the results of the processing job continuously or after the job completes.
@@ -1527,7 +1273,7 @@ pub struct S3Output {
     /// The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
     ///
     /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1536,49 +1282,32 @@ impl S3Output {
     #[inline]
     pub fn new(required: S3OutputRequired) -> Self {
         Self {
-            local_path: None,
+            local_path: ::std::option::Option::None,
             s3_upload_mode: required.s3_upload_mode,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `LocalPath`: a string.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = Some(value.into()); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = ::std::option::Option::Some(value.into()); self }
     /// `S3UploadMode`: a [`S3UploadMode`] value, required.
-    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self { self.s3_upload_mode = value.into(); self }
+    pub fn s3_upload_mode(mut self, value: impl ::std::convert::Into<S3UploadMode>) -> Self { self.s3_upload_mode = value.into(); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
-impl PropertyType for S3Output {}
+impl crate::PropertyType for S3Output {}
 
-impl ToValue for S3Output {
+impl ::cloudwright_core::ToValue for S3Output {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LocalPath", &self.local_path)
             .req("S3UploadMode", &self.s3_upload_mode)
             .req("S3Uri", &self.s3_uri)
             .build()
     }
 }
-
-/// The required properties of [`StoppingCondition`], by name: `StoppingCondition::new(StoppingConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoppingConditionRequired {
-    /// `MaxRuntimeInSeconds`: an integer, required.
-    pub max_runtime_in_seconds: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRuntimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(777600.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxRuntimeInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StoppingCondition` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1598,29 +1327,29 @@ pub struct StoppingCondition {
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
     ///
     /// Value 1 to 777600.
-    pub max_runtime_in_seconds: Int,
+    pub max_runtime_in_seconds: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl StoppingCondition {
-    /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
+    /// A `StoppingCondition` with its one required property, `MaxRuntimeInSeconds`.
     #[inline]
-    pub fn new(required: StoppingConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_runtime_in_seconds: required.max_runtime_in_seconds,
+            max_runtime_in_seconds: value.into(),
         }
     }
 
     /// `MaxRuntimeInSeconds`: an integer, required.
-    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
+    pub fn max_runtime_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
 }
 
-impl PropertyType for StoppingCondition {}
+impl crate::PropertyType for StoppingCondition {}
 
-impl ToValue for StoppingCondition {
+impl ::cloudwright_core::ToValue for StoppingCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
             .build()
     }
@@ -1630,21 +1359,10 @@ impl ToValue for StoppingCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::ProcessingJob`.
 ///
@@ -1654,11 +1372,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `([\p{L}\p{Z}\p{N}_.:/=+\-@]*)`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `([\p{L}\p{Z}\p{N}_.:/=+\-@]*)`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1673,17 +1391,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1694,25 +1412,14 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VpcConfig` property type of `AWS::SageMaker::ProcessingJob`.
 ///
-/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
+/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see [Give SageMaker Access to Resources in your Amazon VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-processingjob-vpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1722,13 +1429,13 @@ pub struct VpcConfig {
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 0 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1743,17 +1450,17 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
@@ -1768,24 +1475,24 @@ pub enum DataDistributionType {
     /// `ShardedByS3Key`
     ShardedByS3Key,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataDistributionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataDistributionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataDistributionType {
+impl ::cloudwright_core::ToValue for DataDistributionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullyReplicated => "FullyReplicated",
             Self::ShardedByS3Key => "ShardedByS3Key",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1797,24 +1504,24 @@ pub enum InputMode {
     /// `Pipe`
     Pipe,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InputMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InputMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InputMode {
+impl ::cloudwright_core::ToValue for InputMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::File => "File",
             Self::Pipe => "Pipe",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2050,18 +1757,18 @@ pub enum InstanceType {
     /// `ml.r7i.48xlarge`
     MlR7i48xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlT3Medium => "ml.t3.medium",
             Self::MlT3Large => "ml.t3.large",
@@ -2177,9 +1884,9 @@ impl ToValue for InstanceType {
             Self::MlR7i16xlarge => "ml.r7i.16xlarge",
             Self::MlR7i24xlarge => "ml.r7i.24xlarge",
             Self::MlR7i48xlarge => "ml.r7i.48xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2193,25 +1900,25 @@ pub enum OutputCompression {
     /// `ZLIB`
     Zlib,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputCompression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputCompression {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputCompression {
+impl ::cloudwright_core::ToValue for OutputCompression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Gzip => "GZIP",
             Self::Snappy => "SNAPPY",
             Self::Zlib => "ZLIB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2229,27 +1936,27 @@ pub enum OutputFormat {
     /// `TEXTFILE`
     Textfile,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OutputFormat {
+impl ::cloudwright_core::ToValue for OutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Parquet => "PARQUET",
             Self::Avro => "AVRO",
             Self::Orc => "ORC",
             Self::Json => "JSON",
             Self::Textfile => "TEXTFILE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2267,27 +1974,29 @@ pub enum RedshiftDatasetDefinitionOutputCompression {
     /// `BZIP2`
     Bzip2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftDatasetDefinitionOutputCompression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for RedshiftDatasetDefinitionOutputCompression
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftDatasetDefinitionOutputCompression {
+impl ::cloudwright_core::ToValue for RedshiftDatasetDefinitionOutputCompression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::Gzip => "GZIP",
             Self::Snappy => "SNAPPY",
             Self::Zstd => "ZSTD",
             Self::Bzip2 => "BZIP2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2299,24 +2008,24 @@ pub enum RedshiftDatasetDefinitionOutputFormat {
     /// `CSV`
     Csv,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedshiftDatasetDefinitionOutputFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RedshiftDatasetDefinitionOutputFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedshiftDatasetDefinitionOutputFormat {
+impl ::cloudwright_core::ToValue for RedshiftDatasetDefinitionOutputFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Parquet => "PARQUET",
             Self::Csv => "CSV",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2328,24 +2037,24 @@ pub enum S3CompressionType {
     /// `Gzip`
     Gzip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3CompressionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3CompressionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3CompressionType {
+impl ::cloudwright_core::ToValue for S3CompressionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::Gzip => "Gzip",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2357,24 +2066,24 @@ pub enum S3DataType {
     /// `S3Prefix`
     S3Prefix,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3DataType {
+impl ::cloudwright_core::ToValue for S3DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ManifestFile => "ManifestFile",
             Self::S3Prefix => "S3Prefix",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2386,23 +2095,276 @@ pub enum S3InputMode {
     /// `Pipe`
     Pipe,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for S3InputMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3InputMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for S3InputMode {
+impl ::cloudwright_core::ToValue for S3InputMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::File => "File",
             Self::Pipe => "Pipe",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/_-]*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("(https|s3)://([^/]+)/?(.*)");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[\\s\\S]+");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("[a-zA-Z0-9._-]+");
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
+        properties: &[
+            ("AppSpecification", Shape::Object(&RULE_AppSpecification)),
+            ("Environment", Shape::Typed(json_type::OBJECT)),
+            ("ExperimentConfig", Shape::Object(&RULE_ExperimentConfig)),
+            ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
+            ("ProcessingInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingInputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("ProcessingJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("ProcessingOutputConfig", Shape::Object(&RULE_ProcessingOutputConfig)),
+            ("ProcessingResources", Shape::Object(&RULE_ProcessingResources)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["AppSpecification", "ProcessingResources", "RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AppSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ImageUri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AthenaDatasetDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OutputCompression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
+            ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"], ..StrRule::ANY })),
+            ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["QueryString", "OutputS3Uri", "Catalog", "Database", "OutputFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m4.xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.c4.xlarge", "ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.18xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.16xlarge", "ml.g5.12xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge"], ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
+        ],
+        required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("AthenaDatasetDefinition", Shape::Object(&RULE_AthenaDatasetDefinition)),
+            ("DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RedshiftDatasetDefinition", Shape::Object(&RULE_RedshiftDatasetDefinition)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExperimentConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ExperimentName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RunName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TrialComponentDisplayName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TrialName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FeatureStoreOutput: ObjRule = ObjRule {
+        properties: &[
+            ("FeatureGroupName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["FeatureGroupName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableInterContainerTrafficEncryption", Shape::Bool),
+            ("EnableNetworkIsolation", Shape::Bool),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessingInputsObject: ObjRule = ObjRule {
+        properties: &[
+            ("AppManaged", Shape::Bool),
+            ("DatasetDefinition", Shape::Object(&RULE_DatasetDefinition)),
+            ("InputName", Shape::STR),
+            ("S3Input", Shape::Object(&RULE_S3Input)),
+        ],
+        required: &["InputName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingOutputsObject), min_items: Some(0), max_items: Some(10), unique: false })),
+        ],
+        required: &["Outputs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessingOutputsObject: ObjRule = ObjRule {
+        properties: &[
+            ("AppManaged", Shape::Bool),
+            ("FeatureStoreOutput", Shape::Object(&RULE_FeatureStoreOutput)),
+            ("OutputName", Shape::STR),
+            ("S3Output", Shape::Object(&RULE_S3Output)),
+        ],
+        required: &["OutputName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProcessingResources: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
+        ],
+        required: &["ClusterConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ClusterRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OutputCompression", Shape::Str(&StrRule { allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"], ..StrRule::ANY })),
+            ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "CSV"], ..StrRule::ANY })),
+            ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["ClusterId", "ClusterRoleArn", "QueryString", "Database", "DbUser", "OutputS3Uri", "OutputFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Input: ObjRule = ObjRule {
+        properties: &[
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("S3CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["S3Uri", "S3DataType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Output: ObjRule = ObjRule {
+        properties: &[
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["S3Uri", "S3UploadMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRuntimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(777600.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxRuntimeInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+        ],
+        required: &["SecurityGroupIds", "Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,41 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("(?=.{1,1024}$)(https)://([^/]+)/(.+)");
-
-/// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProjectRequired {
-    /// `ProjectName`: a string, required.
-    pub project_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Project: ObjRule = ObjRule {
-    properties: &[
-        ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServiceCatalogProvisionedProductDetails", Shape::Object(&RULE_ServiceCatalogProvisionedProductDetails)),
-        ("ServiceCatalogProvisioningDetails", Shape::Object(&RULE_ServiceCatalogProvisioningDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(40), unique: false })),
-        ("TemplateProviderDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateProviderDetail), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["ProjectName"],
-    one_of: &[&[&["ServiceCatalogProvisioningDetails"], &["TemplateProviderDetails"]]],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::Project` resource.
 ///
@@ -59,38 +25,40 @@ pub struct Project {
     /// The description of the project.
     ///
     /// Pattern `.*`; length 0 to 1024; create-only: changing it replaces the resource.
-    pub project_description: Option<Str>,
+    pub project_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProjectName`: a string, required.
     ///
     /// The name of the project.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 32; create-only: changing it replaces the resource.
-    pub project_name: Str,
+    pub project_name: ::cloudwright_core::Str,
     /// `ServiceCatalogProvisionedProductDetails`: a [`ServiceCatalogProvisionedProductDetails`] object.
     ///
-    /// Details of a provisioned service catalog product. For information about service catalog, see \[What is AWS Service Catalog\](<https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html>) .
+    /// Details of a provisioned service catalog product. For information about service catalog, see [What is AWS Service Catalog](https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html) .
     pub service_catalog_provisioned_product_details:
-        Option<Obj<ServiceCatalogProvisionedProductDetails>>,
+        ::std::option::Option<crate::Obj<ServiceCatalogProvisionedProductDetails>>,
     /// `ServiceCatalogProvisioningDetails`: a [`ServiceCatalogProvisioningDetails`] object.
     ///
-    /// The product ID and provisioning artifact ID to provision a service catalog. For information, see \[What is AWS Service Catalog\](<https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html>) .
+    /// The product ID and provisioning artifact ID to provision a service catalog. For information, see [What is AWS Service Catalog](https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_catalog_provisioning_details: Option<Obj<ServiceCatalogProvisioningDetails>>,
+    pub service_catalog_provisioning_details:
+        ::std::option::Option<crate::Obj<ServiceCatalogProvisioningDetails>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Resource Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) and \[Using Cost Allocation Tags\](<https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what>) in the *AWS Billing and Cost Management User Guide* .
+    /// For more information, see [Resource Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) and [Using Cost Allocation Tags](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/cost-alloc-tags.html#allocation-what) in the *AWS Billing and Cost Management User Guide* .
     ///
     /// Items 0 to 40; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateProviderDetails`: a list of [`TemplateProviderDetail`] objects.
     ///
     /// An array of template providers associated with the project.
     ///
     /// Items 1 to 1; create-only: changing it replaces the resource.
-    pub template_provider_details: Option<List<TemplateProviderDetail>>,
+    pub template_provider_details:
+        ::std::option::Option<::cloudwright_core::List<TemplateProviderDetail>>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +68,7 @@ impl Project {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Project",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-project.html",
         primary_identifier: &["ProjectArn"],
@@ -111,54 +79,56 @@ impl Project {
         read_only: &["ProjectArn", "CreationTime", "ProjectId", "ProjectStatus"],
         attributes: &["CreationTime", "ProjectArn", "ProjectId", "ProjectStatus"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Project` with its required properties, named in a [`ProjectRequired`].
+    /// A `Project` with its one required property, `ProjectName`.
     #[inline]
-    pub fn new(required: ProjectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            project_description: None,
-            project_name: required.project_name,
-            service_catalog_provisioned_product_details: None,
-            service_catalog_provisioning_details: None,
-            tags: None,
-            template_provider_details: None,
+            project_description: ::std::option::Option::None,
+            project_name: value.into(),
+            service_catalog_provisioned_product_details: ::std::option::Option::None,
+            service_catalog_provisioning_details: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            template_provider_details: ::std::option::Option::None,
         }
     }
 
     /// `ProjectDescription`: a string.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
+    pub fn project_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_description = ::std::option::Option::Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
+    pub fn project_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.project_name = value.into(); self }
     /// `ServiceCatalogProvisionedProductDetails`: a [`ServiceCatalogProvisionedProductDetails`] object.
-    pub fn service_catalog_provisioned_product_details(mut self, value: impl Into<Obj<ServiceCatalogProvisionedProductDetails>>) -> Self { self.service_catalog_provisioned_product_details = Some(value.into()); self }
+    pub fn service_catalog_provisioned_product_details(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceCatalogProvisionedProductDetails>>) -> Self { self.service_catalog_provisioned_product_details = ::std::option::Option::Some(value.into()); self }
     /// `ServiceCatalogProvisioningDetails`: a [`ServiceCatalogProvisioningDetails`] object.
-    pub fn service_catalog_provisioning_details(mut self, value: impl Into<Obj<ServiceCatalogProvisioningDetails>>) -> Self { self.service_catalog_provisioning_details = Some(value.into()); self }
+    pub fn service_catalog_provisioning_details(mut self, value: impl ::std::convert::Into<crate::Obj<ServiceCatalogProvisioningDetails>>) -> Self { self.service_catalog_provisioning_details = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateProviderDetails`: a list of [`TemplateProviderDetail`] objects.
-    pub fn template_provider_details(mut self, value: impl Into<List<TemplateProviderDetail>>) -> Self { self.template_provider_details = Some(value.into()); self }
+    pub fn template_provider_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TemplateProviderDetail>>) -> Self { self.template_provider_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Project {
+impl ::cloudwright_core::Resource for Project {
     type Attributes = ProjectAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Project, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Project, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Project {
+impl ::cloudwright_core::ToValue for Project {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProjectDescription", &self.project_description)
             .req("ProjectName", &self.project_name)
             .opt(
@@ -175,12 +145,12 @@ impl ToValue for Project {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Project`]: `Handle<Project>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProjectAttributes(ResourceRef);
+pub struct ProjectAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProjectAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProjectAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,28 +160,28 @@ impl ProjectAttributes {
     ///
     /// The time that the project was created.
     #[inline]
-    pub fn creation_time(&self) -> Value {
-        self.0.get_att("CreationTime")
+    pub fn creation_time(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationTime"))
     }
 
     /// `Fn::GetAtt` `ProjectArn`: a string.
     #[inline]
-    pub fn project_arn(&self) -> Value {
-        self.0.get_att("ProjectArn")
+    pub fn project_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectArn"))
     }
 
     /// `Fn::GetAtt` `ProjectId`: a string.
     #[inline]
-    pub fn project_id(&self) -> Value {
-        self.0.get_att("ProjectId")
+    pub fn project_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectId"))
     }
 
     /// `Fn::GetAtt` `ProjectStatus`: one of a set of strings.
     ///
     /// The status of the project.
     #[inline]
-    pub fn project_status(&self) -> Value {
-        self.0.get_att("ProjectStatus")
+    pub fn project_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProjectStatus"))
     }
 }
 
@@ -219,21 +189,10 @@ impl ProjectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnStackParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnStackParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CfnStackParameter` property type of `AWS::SageMaker::Project`.
 ///
@@ -247,13 +206,13 @@ pub struct CfnStackParameter {
     /// The name of the CloudFormation parameter.
     ///
     /// Length 1 to 255.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the CloudFormation parameter.
     ///
     /// Length at most 4096.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -268,17 +227,17 @@ impl CfnStackParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for CfnStackParameter {}
+impl crate::PropertyType for CfnStackParameter {}
 
-impl ToValue for CfnStackParameter {
+impl ::cloudwright_core::ToValue for CfnStackParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -289,23 +248,10 @@ impl ToValue for CfnStackParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnTemplateProviderDetailRequired {
     /// `TemplateName`: a string, required.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
     /// `TemplateURL`: a string, required.
-    pub template_url: Str,
+    pub template_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnStackParameter), min_items: Some(0), max_items: Some(180), unique: false })),
-        ("RoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["TemplateName", "TemplateURL"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CfnTemplateProviderDetail` property type of `AWS::SageMaker::Project`.
 ///
@@ -319,25 +265,25 @@ pub struct CfnTemplateProviderDetail {
     /// An array of CloudFormation stack parameters.
     ///
     /// Items 0 to 180.
-    pub parameters: Option<List<CfnStackParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<CfnStackParameter>>,
     /// `RoleARN`: a string.
     ///
     /// The IAM role used by CloudFormation to create the stack.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TemplateName`: a string, required.
     ///
     /// The unique identifier of the template within the project.
     ///
     /// Pattern `(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 1 to 32.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
     /// `TemplateURL`: a string, required.
     ///
     /// The Amazon S3 URL of the CloudFormation template.
     ///
     /// Pattern `(?=.{1,1024}$)(https)://([^/]+)/(.+)`; length 1 to 1024.
-    pub template_url: Str,
+    pub template_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -346,29 +292,29 @@ impl CfnTemplateProviderDetail {
     #[inline]
     pub fn new(required: CfnTemplateProviderDetailRequired) -> Self {
         Self {
-            parameters: None,
-            role_arn: None,
+            parameters: ::std::option::Option::None,
+            role_arn: ::std::option::Option::None,
             template_name: required.template_name,
             template_url: required.template_url,
         }
     }
 
     /// `Parameters`: a list of [`CfnStackParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<CfnStackParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CfnStackParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `RoleARN`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
     /// `TemplateURL`: a string, required.
-    pub fn template_url(mut self, value: impl Into<Str>) -> Self { self.template_url = value.into(); self }
+    pub fn template_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_url = value.into(); self }
 }
 
-impl PropertyType for CfnTemplateProviderDetail {}
+impl crate::PropertyType for CfnTemplateProviderDetail {}
 
-impl ToValue for CfnTemplateProviderDetail {
+impl ::cloudwright_core::ToValue for CfnTemplateProviderDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .opt("RoleARN", &self.role_arn)
             .req("TemplateName", &self.template_name)
@@ -381,25 +327,14 @@ impl ToValue for CfnTemplateProviderDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisioningParameter` property type of `AWS::SageMaker::Project`.
 ///
-/// A key value pair used when you provision a project as a service catalog product. For information, see \[What is AWS Service Catalog\](<https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html>) .
+/// A key value pair used when you provision a project as a service catalog product. For information, see [What is AWS Service Catalog](https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-project-provisioningparameter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -409,13 +344,13 @@ pub struct ProvisioningParameter {
     /// The key that identifies a provisioning parameter.
     ///
     /// Pattern `.*`; length 1 to 1000.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the provisioning parameter.
     ///
     /// Pattern `.*`; length 0 to 4096.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -430,36 +365,26 @@ impl ProvisioningParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ProvisioningParameter {}
+impl crate::PropertyType for ProvisioningParameter {}
 
-impl ToValue for ProvisioningParameter {
+impl ::cloudwright_core::ToValue for ProvisioningParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceCatalogProvisionedProductDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ProvisionedProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProvisionedProductStatusMessage", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceCatalogProvisionedProductDetails` property type of `AWS::SageMaker::Project`.
 ///
-/// Details of a provisioned service catalog product. For information about service catalog, see \[What is AWS Service Catalog\](<https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html>) .
+/// Details of a provisioned service catalog product. For information about service catalog, see [What is AWS Service Catalog](https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-project-servicecatalogprovisionedproductdetails.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -467,9 +392,9 @@ pub struct ServiceCatalogProvisionedProductDetails {
     /// `ProvisionedProductId`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 100.
-    pub provisioned_product_id: Option<Str>,
+    pub provisioned_product_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisionedProductStatusMessage`: a string.
-    pub provisioned_product_status_message: Option<Str>,
+    pub provisioned_product_status_message: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -477,21 +402,21 @@ impl ServiceCatalogProvisionedProductDetails {
     /// A `ServiceCatalogProvisionedProductDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ProvisionedProductId`: a string.
-    pub fn provisioned_product_id(mut self, value: impl Into<Str>) -> Self { self.provisioned_product_id = Some(value.into()); self }
+    pub fn provisioned_product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioned_product_id = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedProductStatusMessage`: a string.
-    pub fn provisioned_product_status_message(mut self, value: impl Into<Str>) -> Self { self.provisioned_product_status_message = Some(value.into()); self }
+    pub fn provisioned_product_status_message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioned_product_status_message = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceCatalogProvisionedProductDetails {}
+impl crate::PropertyType for ServiceCatalogProvisionedProductDetails {}
 
-impl ToValue for ServiceCatalogProvisionedProductDetails {
+impl ::cloudwright_core::ToValue for ServiceCatalogProvisionedProductDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ProvisionedProductId", &self.provisioned_product_id)
             .opt(
                 "ProvisionedProductStatusMessage",
@@ -501,29 +426,9 @@ impl ToValue for ServiceCatalogProvisionedProductDetails {
     }
 }
 
-/// The required properties of [`ServiceCatalogProvisioningDetails`], by name: `ServiceCatalogProvisioningDetails::new(ServiceCatalogProvisioningDetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServiceCatalogProvisioningDetailsRequired {
-    /// `ProductId`: a string, required.
-    pub product_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
-    properties: &[
-        ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ProductId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServiceCatalogProvisioningDetails` property type of `AWS::SageMaker::Project`.
 ///
-/// The product ID and provisioning artifact ID to provision a service catalog. For information, see \[What is AWS Service Catalog\](<https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html>) .
+/// The product ID and provisioning artifact ID to provision a service catalog. For information, see [What is AWS Service Catalog](https://docs.aws.amazon.com/servicecatalog/latest/adminguide/introduction.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-project-servicecatalogprovisioningdetails.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -531,48 +436,49 @@ pub struct ServiceCatalogProvisioningDetails {
     /// `PathId`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 100.
-    pub path_id: Option<Str>,
+    pub path_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProductId`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 100.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
     /// `ProvisioningArtifactId`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 100.
-    pub provisioning_artifact_id: Option<Str>,
+    pub provisioning_artifact_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisioningParameters`: a list of [`ProvisioningParameter`] objects.
-    pub provisioning_parameters: Option<List<ProvisioningParameter>>,
+    pub provisioning_parameters:
+        ::std::option::Option<::cloudwright_core::List<ProvisioningParameter>>,
 }
 
 #[rustfmt::skip]
 impl ServiceCatalogProvisioningDetails {
-    /// A `ServiceCatalogProvisioningDetails` with its required properties, named in a [`ServiceCatalogProvisioningDetailsRequired`].
+    /// A `ServiceCatalogProvisioningDetails` with its one required property, `ProductId`.
     #[inline]
-    pub fn new(required: ServiceCatalogProvisioningDetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            path_id: None,
-            product_id: required.product_id,
-            provisioning_artifact_id: None,
-            provisioning_parameters: None,
+            path_id: ::std::option::Option::None,
+            product_id: value.into(),
+            provisioning_artifact_id: ::std::option::Option::None,
+            provisioning_parameters: ::std::option::Option::None,
         }
     }
 
     /// `PathId`: a string.
-    pub fn path_id(mut self, value: impl Into<Str>) -> Self { self.path_id = Some(value.into()); self }
+    pub fn path_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path_id = ::std::option::Option::Some(value.into()); self }
     /// `ProductId`: a string, required.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = value.into(); self }
     /// `ProvisioningArtifactId`: a string.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_id = Some(value.into()); self }
+    pub fn provisioning_artifact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioning_artifact_id = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningParameters`: a list of [`ProvisioningParameter`] objects.
-    pub fn provisioning_parameters(mut self, value: impl Into<List<ProvisioningParameter>>) -> Self { self.provisioning_parameters = Some(value.into()); self }
+    pub fn provisioning_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProvisioningParameter>>) -> Self { self.provisioning_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ServiceCatalogProvisioningDetails {}
+impl crate::PropertyType for ServiceCatalogProvisioningDetails {}
 
-impl ToValue for ServiceCatalogProvisioningDetails {
+impl ::cloudwright_core::ToValue for ServiceCatalogProvisioningDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PathId", &self.path_id)
             .req("ProductId", &self.product_id)
             .opt("ProvisioningArtifactId", &self.provisioning_artifact_id)
@@ -580,16 +486,6 @@ impl ToValue for ServiceCatalogProvisioningDetails {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateProviderDetail: ObjRule = ObjRule {
-    properties: &[
-        ("CfnTemplateProviderDetail", Shape::Object(&RULE_CfnTemplateProviderDetail)),
-    ],
-    one_of: &[&[&["CfnTemplateProviderDetail"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TemplateProviderDetail` property type of `AWS::SageMaker::Project`.
 ///
@@ -601,7 +497,7 @@ pub struct TemplateProviderDetail {
     /// `CfnTemplateProviderDetail`: a [`CfnTemplateProviderDetail`] object.
     ///
     /// Details about a CloudFormation template provider configuration and associated provisioning information.
-    pub cfn_template_provider_detail: Option<Obj<CfnTemplateProviderDetail>>,
+    pub cfn_template_provider_detail: ::std::option::Option<crate::Obj<CfnTemplateProviderDetail>>,
 }
 
 #[rustfmt::skip]
@@ -609,23 +505,123 @@ impl TemplateProviderDetail {
     /// A `TemplateProviderDetail` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CfnTemplateProviderDetail`: a [`CfnTemplateProviderDetail`] object.
-    pub fn cfn_template_provider_detail(mut self, value: impl Into<Obj<CfnTemplateProviderDetail>>) -> Self { self.cfn_template_provider_detail = Some(value.into()); self }
+    pub fn cfn_template_provider_detail(mut self, value: impl ::std::convert::Into<crate::Obj<CfnTemplateProviderDetail>>) -> Self { self.cfn_template_provider_detail = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateProviderDetail {}
+impl crate::PropertyType for TemplateProviderDetail {}
 
-impl ToValue for TemplateProviderDetail {
+impl ::cloudwright_core::ToValue for TemplateProviderDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CfnTemplateProviderDetail",
                 &self.cfn_template_provider_detail,
             )
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("(?=.{1,1024}$)(https)://([^/]+)/(.+)");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Project: ObjRule = ObjRule {
+        properties: &[
+            ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServiceCatalogProvisionedProductDetails", Shape::Object(&RULE_ServiceCatalogProvisionedProductDetails)),
+            ("ServiceCatalogProvisioningDetails", Shape::Object(&RULE_ServiceCatalogProvisioningDetails)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(40), unique: false })),
+            ("TemplateProviderDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateProviderDetail), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["ProjectName"],
+        one_of: &[&[&["ServiceCatalogProvisioningDetails"], &["TemplateProviderDetails"]]],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnStackParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnStackParameter), min_items: Some(0), max_items: Some(180), unique: false })),
+            ("RoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["TemplateName", "TemplateURL"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceCatalogProvisionedProductDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ProvisionedProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProvisionedProductStatusMessage", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
+        properties: &[
+            ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ProductId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateProviderDetail: ObjRule = ObjRule {
+        properties: &[
+            ("CfnTemplateProviderDetail", Shape::Object(&RULE_CfnTemplateProviderDetail)),
+        ],
+        one_of: &[&[&["CfnTemplateProviderDetail"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

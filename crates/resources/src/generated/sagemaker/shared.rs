@@ -6,62 +6,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\/\\S*$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_10: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-#[cfg(feature = "sagemaker")]
-pub(crate) static PATTERN_12: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-
 #[cfg(feature = "sagemaker")]
 /// The required properties of [`BatchTransformInput`], by name: `BatchTransformInput::new(BatchTransformInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    pub data_captured_destination_s3_uri: Str,
+    pub data_captured_destination_s3_uri: ::cloudwright_core::Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    pub dataset_format: Obj<DatasetFormat>,
+    pub dataset_format: crate::Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
-    properties: &[
-        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        ("ExcludeFeaturesAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-    ],
-    required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `BatchTransformInput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -76,31 +31,31 @@ pub struct BatchTransformInput {
     /// The Amazon S3 location being used to capture the data.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub data_captured_destination_s3_uri: Str,
+    pub data_captured_destination_s3_uri: ::cloudwright_core::Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
     ///
     /// The dataset format for your batch transform job.
-    pub dataset_format: Obj<DatasetFormat>,
+    pub dataset_format: crate::Obj<DatasetFormat>,
     /// `ExcludeFeaturesAttribute`: a string.
     ///
     /// The attributes of the input data to exclude from the analysis.
     ///
     /// Length 0 to 100.
-    pub exclude_features_attribute: Option<Str>,
+    pub exclude_features_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalPath`: a string, required.
     ///
     /// Path to the filesystem where the batch transform data is available to the container.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an S3 key. Defaults to `FullyReplicated`
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -112,35 +67,35 @@ impl BatchTransformInput {
         Self {
             data_captured_destination_s3_uri: required.data_captured_destination_s3_uri,
             dataset_format: required.dataset_format,
-            exclude_features_attribute: None,
+            exclude_features_attribute: ::std::option::Option::None,
             local_path: required.local_path,
-            s3_data_distribution_type: None,
-            s3_input_mode: None,
+            s3_data_distribution_type: ::std::option::Option::None,
+            s3_input_mode: ::std::option::Option::None,
         }
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
+    pub fn data_captured_destination_s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
+    pub fn dataset_format(mut self, value: impl ::std::convert::Into<crate::Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `ExcludeFeaturesAttribute`: a string.
-    pub fn exclude_features_attribute(mut self, value: impl Into<Str>) -> Self { self.exclude_features_attribute = Some(value.into()); self }
+    pub fn exclude_features_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exclude_features_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for BatchTransformInput {}
+impl crate::PropertyType for BatchTransformInput {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for BatchTransformInput {
+impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
                 &self.data_captured_destination_s3_uri,
@@ -159,26 +114,12 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfigRequired {
     /// `InstanceCount`: an integer, required.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     pub instance_type: InstanceType,
     /// `VolumeSizeInGB`: an integer, required.
-    pub volume_size_in_gb: Int,
+    pub volume_size_in_gb: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p5.4xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge"], ..StrRule::ANY })),
-        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
-    ],
-    required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `ClusterConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -193,7 +134,7 @@ pub struct ClusterConfig {
     /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
     ///
     /// Value 1 to 100.
-    pub instance_count: Int,
+    pub instance_count: ::cloudwright_core::Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
     ///
     /// The ML compute instance type for the processing job.
@@ -203,13 +144,13 @@ pub struct ClusterConfig {
     /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
     ///
     /// Pattern `^[a-zA-Z0-9:/_-]*$`; length 0 to 2048; value 1 to 2048.
-    pub volume_kms_key_id: Option<Str>,
+    pub volume_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VolumeSizeInGB`: an integer, required.
     ///
     /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
     ///
     /// Value 1 to 16384.
-    pub volume_size_in_gb: Int,
+    pub volume_size_in_gb: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -221,29 +162,29 @@ impl ClusterConfig {
         Self {
             instance_count: required.instance_count,
             instance_type: required.instance_type,
-            volume_kms_key_id: None,
+            volume_kms_key_id: ::std::option::Option::None,
             volume_size_in_gb: required.volume_size_in_gb,
         }
     }
 
     /// `InstanceCount`: an integer, required.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
+    pub fn instance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `VolumeKmsKeyId`: a string.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
+    pub fn volume_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSizeInGB`: an integer, required.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
+    pub fn volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for ClusterConfig {}
+impl crate::PropertyType for ClusterConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for ClusterConfig {
+impl ::cloudwright_core::ToValue for ClusterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceCount", &self.instance_count)
             .req("InstanceType", &self.instance_type)
             .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
@@ -251,25 +192,6 @@ impl ToValue for ClusterConfig {
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepositoryRequired {
-    /// `RepositoryUrl`: a string, required.
-    pub repository_url: Str,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[
-        ("RepositoryUrl", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["RepositoryUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `CodeRepository` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::Space`, `AWS::SageMaker::UserProfile`.
@@ -284,46 +206,36 @@ pub struct CodeRepository {
     /// The URL of the Git repository.
     ///
     /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
+    pub repository_url: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl CodeRepository {
-    /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
+    /// A `CodeRepository` with its one required property, `RepositoryUrl`.
     #[inline]
-    pub fn new(required: CodeRepositoryRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            repository_url: required.repository_url,
+            repository_url: value.into(),
         }
     }
 
     /// `RepositoryUrl`: a string, required.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
+    pub fn repository_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository_url = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for CodeRepository {}
+impl crate::PropertyType for CodeRepository {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for CodeRepository {
+impl ::cloudwright_core::ToValue for CodeRepository {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RepositoryUrl", &self.repository_url)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_ConstraintsResource: ObjRule = ObjRule {
-    properties: &[
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `ConstraintsResource` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -338,7 +250,7 @@ pub struct ConstraintsResource {
     /// The Amazon S3 URI for the constraints resource.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -347,32 +259,25 @@ impl ConstraintsResource {
     /// A `ConstraintsResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for ConstraintsResource {}
+impl crate::PropertyType for ConstraintsResource {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for ConstraintsResource {
+impl ::cloudwright_core::ToValue for ConstraintsResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3Uri", &self.s3_uri)
+            .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_Csv: ObjRule = ObjRule {
-    properties: &[
-        ("Header", Shape::Bool),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `Csv` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -385,7 +290,7 @@ pub struct Csv {
     /// `Header`: a boolean.
     ///
     /// A boolean flag indicating if given CSV has header
-    pub header: Option<Bool>,
+    pub header: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -394,35 +299,25 @@ impl Csv {
     /// A `Csv` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Header`: a boolean.
-    pub fn header(mut self, value: impl Into<Bool>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for Csv {}
+impl crate::PropertyType for Csv {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for Csv {
+impl ::cloudwright_core::ToValue for Csv {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Header", &self.header).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Header", &self.header)
+            .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EFSFileSystemConfig", Shape::Object(&RULE_EfsFileSystemConfig)),
-        ("FSxLustreFileSystemConfig", Shape::Object(&RULE_FsxLustreFileSystemConfig)),
-        ("S3FileSystemConfig", Shape::Object(&RULE_S3FileSystemConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `CustomFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -435,15 +330,15 @@ pub struct CustomFileSystemConfig {
     /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
     ///
     /// The settings for a custom Amazon EFS file system.
-    pub efs_file_system_config: Option<Obj<EfsFileSystemConfig>>,
+    pub efs_file_system_config: ::std::option::Option<crate::Obj<EfsFileSystemConfig>>,
     /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
     ///
     /// The settings for a custom Amazon FSx for Lustre file system.
-    pub fsx_lustre_file_system_config: Option<Obj<FsxLustreFileSystemConfig>>,
+    pub fsx_lustre_file_system_config: ::std::option::Option<crate::Obj<FsxLustreFileSystemConfig>>,
     /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
     ///
     /// Configuration settings for a custom Amazon S3 file system.
-    pub s3_file_system_config: Option<Obj<S3FileSystemConfig>>,
+    pub s3_file_system_config: ::std::option::Option<crate::Obj<S3FileSystemConfig>>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -452,25 +347,25 @@ impl CustomFileSystemConfig {
     /// A `CustomFileSystemConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
-    pub fn efs_file_system_config(mut self, value: impl Into<Obj<EfsFileSystemConfig>>) -> Self { self.efs_file_system_config = Some(value.into()); self }
+    pub fn efs_file_system_config(mut self, value: impl ::std::convert::Into<crate::Obj<EfsFileSystemConfig>>) -> Self { self.efs_file_system_config = ::std::option::Option::Some(value.into()); self }
     /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
-    pub fn fsx_lustre_file_system_config(mut self, value: impl Into<Obj<FsxLustreFileSystemConfig>>) -> Self { self.fsx_lustre_file_system_config = Some(value.into()); self }
+    pub fn fsx_lustre_file_system_config(mut self, value: impl ::std::convert::Into<crate::Obj<FsxLustreFileSystemConfig>>) -> Self { self.fsx_lustre_file_system_config = ::std::option::Option::Some(value.into()); self }
     /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
-    pub fn s3_file_system_config(mut self, value: impl Into<Obj<S3FileSystemConfig>>) -> Self { self.s3_file_system_config = Some(value.into()); self }
+    pub fn s3_file_system_config(mut self, value: impl ::std::convert::Into<crate::Obj<S3FileSystemConfig>>) -> Self { self.s3_file_system_config = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for CustomFileSystemConfig {}
+impl crate::PropertyType for CustomFileSystemConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for CustomFileSystemConfig {
+impl ::cloudwright_core::ToValue for CustomFileSystemConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EFSFileSystemConfig", &self.efs_file_system_config)
             .opt(
                 "FSxLustreFileSystemConfig",
@@ -486,28 +381,15 @@ impl ToValue for CustomFileSystemConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomImageRequired {
     /// `AppImageConfigName`: a string, required.
-    pub app_image_config_name: Str,
+    pub app_image_config_name: ::cloudwright_core::Str,
     /// `ImageName`: a string, required.
-    pub image_name: Str,
+    pub image_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomImage: ObjRule = ObjRule {
-    properties: &[
-        ("AppImageConfigName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("ImageName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("ImageVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["AppImageConfigName", "ImageName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `CustomImage` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::Space`, `AWS::SageMaker::UserProfile`.
 ///
-/// A custom SageMaker AI image. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
+/// A custom SageMaker AI image. For more information, see [Bring your own SageMaker AI image](https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customimage.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -517,19 +399,19 @@ pub struct CustomImage {
     /// The name of the AppImageConfig.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
+    pub app_image_config_name: ::cloudwright_core::Str,
     /// `ImageName`: a string, required.
     ///
     /// The name of the CustomImage. Must be unique to your account.
     ///
     /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
+    pub image_name: ::cloudwright_core::Str,
     /// `ImageVersionNumber`: an integer.
     ///
     /// The version number of the CustomImage.
     ///
     /// Value at least 0.
-    pub image_version_number: Option<Int>,
+    pub image_version_number: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -541,26 +423,26 @@ impl CustomImage {
         Self {
             app_image_config_name: required.app_image_config_name,
             image_name: required.image_name,
-            image_version_number: None,
+            image_version_number: ::std::option::Option::None,
         }
     }
 
     /// `AppImageConfigName`: a string, required.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self { self.app_image_config_name = value.into(); self }
+    pub fn app_image_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.app_image_config_name = value.into(); self }
     /// `ImageName`: a string, required.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
+    pub fn image_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_name = value.into(); self }
     /// `ImageVersionNumber`: an integer.
-    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self { self.image_version_number = Some(value.into()); self }
+    pub fn image_version_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.image_version_number = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for CustomImage {}
+impl crate::PropertyType for CustomImage {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for CustomImage {
+impl ::cloudwright_core::ToValue for CustomImage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AppImageConfigName", &self.app_image_config_name)
             .req("ImageName", &self.image_name)
             .opt("ImageVersionNumber", &self.image_version_number)
@@ -573,22 +455,10 @@ impl ToValue for CustomImage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPosixUserConfigRequired {
     /// `Gid`: an integer, required.
-    pub gid: Int,
+    pub gid: ::cloudwright_core::Int,
     /// `Uid`: an integer, required.
-    pub uid: Int,
+    pub uid: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::Int(&NumRule { min: Some(1001.0), max: Some(4000000.0), ..NumRule::ANY })),
-        ("Uid", Shape::Int(&NumRule { min: Some(10000.0), max: Some(4000000.0), ..NumRule::ANY })),
-    ],
-    required: &["Uid", "Gid"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `CustomPosixUserConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -603,13 +473,13 @@ pub struct CustomPosixUserConfig {
     /// The POSIX group ID.
     ///
     /// Value 1001 to 4000000.
-    pub gid: Int,
+    pub gid: ::cloudwright_core::Int,
     /// `Uid`: an integer, required.
     ///
     /// The POSIX user ID.
     ///
     /// Value 10000 to 4000000.
-    pub uid: Int,
+    pub uid: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -625,35 +495,24 @@ impl CustomPosixUserConfig {
     }
 
     /// `Gid`: an integer, required.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self { self.gid = value.into(); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.gid = value.into(); self }
     /// `Uid`: an integer, required.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self { self.uid = value.into(); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.uid = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for CustomPosixUserConfig {}
+impl crate::PropertyType for CustomPosixUserConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for CustomPosixUserConfig {
+impl ::cloudwright_core::ToValue for CustomPosixUserConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Gid", &self.gid)
             .req("Uid", &self.uid)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_DatasetFormat: ObjRule = ObjRule {
-    properties: &[
-        ("Csv", Shape::Object(&RULE_Csv)),
-        ("Json", Shape::Object(&RULE_JsonProperty)),
-        ("Parquet", Shape::Bool),
-    ],
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `DatasetFormat` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -666,15 +525,15 @@ pub struct DatasetFormat {
     /// `Csv`: a [`Csv`] object.
     ///
     /// The CSV format
-    pub csv: Option<Obj<Csv>>,
-    /// `Json`: a [`JsonProperty`] object.
+    pub csv: ::std::option::Option<crate::Obj<Csv>>,
+    /// `Json`: a [`Json`] object.
     ///
     /// The Json format
-    pub json: Option<Obj<JsonProperty>>,
+    pub json: ::std::option::Option<crate::Obj<Json>>,
     /// `Parquet`: a boolean.
     ///
     /// A flag indicate if the dataset format is Parquet
-    pub parquet: Option<Bool>,
+    pub parquet: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -683,25 +542,25 @@ impl DatasetFormat {
     /// A `DatasetFormat` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Csv`: a [`Csv`] object.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
-    /// `Json`: a [`JsonProperty`] object.
-    pub fn json(mut self, value: impl Into<Obj<JsonProperty>>) -> Self { self.json = Some(value.into()); self }
+    pub fn csv(mut self, value: impl ::std::convert::Into<crate::Obj<Csv>>) -> Self { self.csv = ::std::option::Option::Some(value.into()); self }
+    /// `Json`: a [`Json`] object.
+    pub fn json(mut self, value: impl ::std::convert::Into<crate::Obj<Json>>) -> Self { self.json = ::std::option::Option::Some(value.into()); self }
     /// `Parquet`: a boolean.
-    pub fn parquet(mut self, value: impl Into<Bool>) -> Self { self.parquet = Some(value.into()); self }
+    pub fn parquet(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.parquet = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for DatasetFormat {}
+impl crate::PropertyType for DatasetFormat {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for DatasetFormat {
+impl ::cloudwright_core::ToValue for DatasetFormat {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Csv", &self.csv)
             .opt("Json", &self.json)
             .opt("Parquet", &self.parquet)
@@ -714,22 +573,10 @@ impl ToValue for DatasetFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultEbsStorageSettingsRequired {
     /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    pub default_ebs_volume_size_in_gb: Int,
+    pub default_ebs_volume_size_in_gb: ::cloudwright_core::Int,
     /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    pub maximum_ebs_volume_size_in_gb: Int,
+    pub maximum_ebs_volume_size_in_gb: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultEbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
-        ("MaximumEbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
-    ],
-    required: &["DefaultEbsVolumeSizeInGb", "MaximumEbsVolumeSizeInGb"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `DefaultEbsStorageSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -744,13 +591,13 @@ pub struct DefaultEbsStorageSettings {
     /// The default size of the EBS storage volume for a space.
     ///
     /// Value 5 to 16384.
-    pub default_ebs_volume_size_in_gb: Int,
+    pub default_ebs_volume_size_in_gb: ::cloudwright_core::Int,
     /// `MaximumEbsVolumeSizeInGb`: an integer, required.
     ///
     /// The maximum size of the EBS storage volume for a space.
     ///
     /// Value 5 to 16384.
-    pub maximum_ebs_volume_size_in_gb: Int,
+    pub maximum_ebs_volume_size_in_gb: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -766,19 +613,19 @@ impl DefaultEbsStorageSettings {
     }
 
     /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    pub fn default_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.default_ebs_volume_size_in_gb = value.into(); self }
+    pub fn default_ebs_volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.default_ebs_volume_size_in_gb = value.into(); self }
     /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.maximum_ebs_volume_size_in_gb = value.into(); self }
+    pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_ebs_volume_size_in_gb = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for DefaultEbsStorageSettings {}
+impl crate::PropertyType for DefaultEbsStorageSettings {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for DefaultEbsStorageSettings {
+impl ::cloudwright_core::ToValue for DefaultEbsStorageSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DefaultEbsVolumeSizeInGb",
                 &self.default_ebs_volume_size_in_gb,
@@ -792,16 +639,6 @@ impl ToValue for DefaultEbsStorageSettings {
 }
 
 #[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultEbsStorageSettings", Shape::Object(&RULE_DefaultEbsStorageSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "sagemaker")]
 /// The `DefaultSpaceStorageSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// The default storage settings for a space.
@@ -812,7 +649,7 @@ pub struct DefaultSpaceStorageSettings {
     /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
     ///
     /// The default EBS storage settings for a space.
-    pub default_ebs_storage_settings: Option<Obj<DefaultEbsStorageSettings>>,
+    pub default_ebs_storage_settings: ::std::option::Option<crate::Obj<DefaultEbsStorageSettings>>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -821,21 +658,21 @@ impl DefaultSpaceStorageSettings {
     /// A `DefaultSpaceStorageSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
-    pub fn default_ebs_storage_settings(mut self, value: impl Into<Obj<DefaultEbsStorageSettings>>) -> Self { self.default_ebs_storage_settings = Some(value.into()); self }
+    pub fn default_ebs_storage_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultEbsStorageSettings>>) -> Self { self.default_ebs_storage_settings = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for DefaultSpaceStorageSettings {}
+impl crate::PropertyType for DefaultSpaceStorageSettings {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for DefaultSpaceStorageSettings {
+impl ::cloudwright_core::ToValue for DefaultSpaceStorageSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DefaultEbsStorageSettings",
                 &self.default_ebs_storage_settings,
@@ -843,26 +680,6 @@ impl ToValue for DefaultSpaceStorageSettings {
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`EfsFileSystemConfig`], by name: `EfsFileSystemConfig::new(EfsFileSystemConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsFileSystemConfigRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `EfsFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -877,41 +694,41 @@ pub struct EfsFileSystemConfig {
     /// The ID of your Amazon EFS file system.
     ///
     /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `FileSystemPath`: a string.
     ///
     /// The path to the file system directory that is accessible in Amazon SageMaker AI Studio. Permitted users can access only this directory and below.
     ///
     /// Pattern `^\/\S*$`; length 1 to 256.
-    pub file_system_path: Option<Str>,
+    pub file_system_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl EfsFileSystemConfig {
-    /// A `EfsFileSystemConfig` with its required properties, named in a [`EfsFileSystemConfigRequired`].
+    /// A `EfsFileSystemConfig` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: EfsFileSystemConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            file_system_id: required.file_system_id,
-            file_system_path: None,
+            file_system_id: value.into(),
+            file_system_path: ::std::option::Option::None,
         }
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `FileSystemPath`: a string.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = Some(value.into()); self }
+    pub fn file_system_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_path = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for EfsFileSystemConfig {}
+impl crate::PropertyType for EfsFileSystemConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for EfsFileSystemConfig {
+impl ::cloudwright_core::ToValue for EfsFileSystemConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .opt("FileSystemPath", &self.file_system_path)
             .build()
@@ -923,25 +740,10 @@ impl ToValue for EfsFileSystemConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
-    properties: &[
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("ExcludeFeaturesAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
-        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
-    ],
-    required: &["EndpointName", "LocalPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `EndpointInput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -956,27 +758,27 @@ pub struct EndpointInput {
     /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `ExcludeFeaturesAttribute`: a string.
     ///
     /// The attributes of the input data to exclude from the analysis.
     ///
     /// Length 0 to 100.
-    pub exclude_features_attribute: Option<Str>,
+    pub exclude_features_attribute: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalPath`: a string, required.
     ///
     /// Path to the filesystem where the endpoint data is available to the container.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
     ///
     /// Whether input data distributed in Amazon S3 is fully replicated or sharded by an Amazon S3 key. Defaults to `FullyReplicated`
-    pub s3_data_distribution_type: Option<S3DataDistributionType>,
+    pub s3_data_distribution_type: ::std::option::Option<S3DataDistributionType>,
     /// `S3InputMode`: a [`S3InputMode`] value.
     ///
     /// Whether the `Pipe` or `File` is used as the input mode for transferring data for the monitoring job. `Pipe` mode is recommended for large datasets. `File` mode is useful for small files that fit in memory. Defaults to `File` .
-    pub s3_input_mode: Option<S3InputMode>,
+    pub s3_input_mode: ::std::option::Option<S3InputMode>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -987,33 +789,33 @@ impl EndpointInput {
     pub fn new(required: EndpointInputRequired) -> Self {
         Self {
             endpoint_name: required.endpoint_name,
-            exclude_features_attribute: None,
+            exclude_features_attribute: ::std::option::Option::None,
             local_path: required.local_path,
-            s3_data_distribution_type: None,
-            s3_input_mode: None,
+            s3_data_distribution_type: ::std::option::Option::None,
+            s3_input_mode: ::std::option::Option::None,
         }
     }
 
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `ExcludeFeaturesAttribute`: a string.
-    pub fn exclude_features_attribute(mut self, value: impl Into<Str>) -> Self { self.exclude_features_attribute = Some(value.into()); self }
+    pub fn exclude_features_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exclude_features_attribute = ::std::option::Option::Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
+    pub fn s3_data_distribution_type(mut self, value: impl ::std::convert::Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = ::std::option::Option::Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
+    pub fn s3_input_mode(mut self, value: impl ::std::convert::Into<S3InputMode>) -> Self { self.s3_input_mode = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for EndpointInput {}
+impl crate::PropertyType for EndpointInput {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for EndpointInput {
+impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndpointName", &self.endpoint_name)
             .opt("ExcludeFeaturesAttribute", &self.exclude_features_attribute)
             .req("LocalPath", &self.local_path)
@@ -1022,26 +824,6 @@ impl ToValue for EndpointInput {
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`FsxLustreFileSystemConfig`], by name: `FsxLustreFileSystemConfig::new(FsxLustreFileSystemConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsxLustreFileSystemConfigRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `FsxLustreFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1056,57 +838,46 @@ pub struct FsxLustreFileSystemConfig {
     /// The globally unique, 17-digit, ID of the file system, assigned by Amazon FSx for Lustre.
     ///
     /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
     /// `FileSystemPath`: a string.
     ///
     /// The path to the file system directory that is accessible in Amazon SageMaker Studio. Permitted users can access only this directory and below.
     ///
     /// Pattern `^\/\S*$`; length 1 to 256.
-    pub file_system_path: Option<Str>,
+    pub file_system_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl FsxLustreFileSystemConfig {
-    /// A `FsxLustreFileSystemConfig` with its required properties, named in a [`FsxLustreFileSystemConfigRequired`].
+    /// A `FsxLustreFileSystemConfig` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: FsxLustreFileSystemConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            file_system_id: required.file_system_id,
-            file_system_path: None,
+            file_system_id: value.into(),
+            file_system_path: ::std::option::Option::None,
         }
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
     /// `FileSystemPath`: a string.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = Some(value.into()); self }
+    pub fn file_system_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_path = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for FsxLustreFileSystemConfig {}
+impl crate::PropertyType for FsxLustreFileSystemConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for FsxLustreFileSystemConfig {
+impl ::cloudwright_core::ToValue for FsxLustreFileSystemConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .opt("FileSystemPath", &self.file_system_path)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
-    properties: &[
-        ("SageMakerImageName", Shape::Str(&StrRule { allowed: &["sagemaker_distribution"], ..StrRule::ANY })),
-        ("VersionAliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `HiddenSageMakerImage` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1119,13 +890,13 @@ pub struct HiddenSageMakerImage {
     /// `SageMakerImageName`: a [`SageMakerImageName`] value.
     ///
     /// The SageMaker image name that you are hiding from the Studio user interface.
-    pub sage_maker_image_name: Option<SageMakerImageName>,
+    pub sage_maker_image_name: ::std::option::Option<SageMakerImageName>,
     /// `VersionAliases`: a list of strings.
     ///
     /// The version aliases you are hiding from the Studio user interface.
     ///
     /// Items 0 to 20; each item: pattern `^(0|[1-9]\d*)\.(0|[1-9]\d*)$`, length 1 to 128.
-    pub version_aliases: Option<List<Str>>,
+    pub version_aliases: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1134,23 +905,23 @@ impl HiddenSageMakerImage {
     /// A `HiddenSageMakerImage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SageMakerImageName`: a [`SageMakerImageName`] value.
-    pub fn sage_maker_image_name(mut self, value: impl Into<SageMakerImageName>) -> Self { self.sage_maker_image_name = Some(value.into()); self }
+    pub fn sage_maker_image_name(mut self, value: impl ::std::convert::Into<SageMakerImageName>) -> Self { self.sage_maker_image_name = ::std::option::Option::Some(value.into()); self }
     /// `VersionAliases`: a list of strings.
-    pub fn version_aliases(mut self, value: impl Into<List<Str>>) -> Self { self.version_aliases = Some(value.into()); self }
+    pub fn version_aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.version_aliases = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for HiddenSageMakerImage {}
+impl crate::PropertyType for HiddenSageMakerImage {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for HiddenSageMakerImage {
+impl ::cloudwright_core::ToValue for HiddenSageMakerImage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SageMakerImageName", &self.sage_maker_image_name)
             .opt("VersionAliases", &self.version_aliases)
             .build()
@@ -1158,78 +929,52 @@ impl ToValue for HiddenSageMakerImage {
 }
 
 #[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_JsonProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Line", Shape::Bool),
-    ],
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "sagemaker")]
-/// The `JsonProperty` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
+/// The `Json` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The Json format
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-dataqualityjobdefinition-json.html>
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct JsonProperty {
+pub struct Json {
     /// `Line`: a boolean.
     ///
     /// A boolean flag indicating if it is JSON line format
-    pub line: Option<Bool>,
+    pub line: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
-impl JsonProperty {
-    /// A `JsonProperty` with no property set (none is required).
+impl Json {
+    /// A `Json` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Line`: a boolean.
-    pub fn line(mut self, value: impl Into<Bool>) -> Self { self.line = Some(value.into()); self }
+    pub fn line(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.line = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for JsonProperty {}
+impl crate::PropertyType for Json {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for JsonProperty {
+impl ::cloudwright_core::ToValue for Json {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Line", &self.line).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Line", &self.line)
+            .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`ModelAccessConfig`], by name: `ModelAccessConfig::new(ModelAccessConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfigRequired {
-    /// `AcceptEula`: a boolean, required.
-    pub accept_eula: Bool,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_ModelAccessConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptEula", Shape::Bool),
-    ],
-    required: &["AcceptEula"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `ModelAccessConfig` property type, shared by `AWS::SageMaker::Model`, `AWS::SageMaker::ModelPackage`.
 ///
 /// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` .
 ///
-/// - If you are a Jumpstart user, see the \[End-user license agreements\](<https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-choose.html#jumpstart-foundation-models-choose-eula>) section for more details on accepting the EULA.
-/// - If you are an AutoML user, see the *Optional Parameters* section of *Create an AutoML job to fine-tune text generation models using the API* for details on \[How to set the EULA acceptance when fine-tuning a model using the AutoML API\](<https://docs.aws.amazon.com/sagemaker/latest/dg/autopilot-create-experiment-finetune-llms.html#autopilot-llms-finetuning-api-optional-params>) .
+/// - If you are a Jumpstart user, see the [End-user license agreements](https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-choose.html#jumpstart-foundation-models-choose-eula) section for more details on accepting the EULA.
+/// - If you are an AutoML user, see the *Optional Parameters* section of *Create an AutoML job to fine-tune text generation models using the API* for details on [How to set the EULA acceptance when fine-tuning a model using the AutoML API](https://docs.aws.amazon.com/sagemaker/latest/dg/autopilot-create-experiment-finetune-llms.html#autopilot-llms-finetuning-api-optional-params) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-model-modelaccessconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1237,55 +982,36 @@ pub struct ModelAccessConfig {
     /// `AcceptEula`: a boolean, required.
     ///
     /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
+    pub accept_eula: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl ModelAccessConfig {
-    /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
+    /// A `ModelAccessConfig` with its one required property, `AcceptEula`.
     #[inline]
-    pub fn new(required: ModelAccessConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            accept_eula: required.accept_eula,
+            accept_eula: value.into(),
         }
     }
 
     /// `AcceptEula`: a boolean, required.
-    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self { self.accept_eula = value.into(); self }
+    pub fn accept_eula(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.accept_eula = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for ModelAccessConfig {}
+impl crate::PropertyType for ModelAccessConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for ModelAccessConfig {
+impl ::cloudwright_core::ToValue for ModelAccessConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AcceptEula", &self.accept_eula)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`MonitoringGroundTruthS3Input`], by name: `MonitoringGroundTruthS3Input::new(MonitoringGroundTruthS3InputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringGroundTruthS3InputRequired {
-    /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringGroundTruthS3Input: ObjRule = ObjRule {
-    properties: &[
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `MonitoringGroundTruthS3Input` property type, shared by `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -1300,53 +1026,36 @@ pub struct MonitoringGroundTruthS3Input {
     /// The address of the Amazon S3 location of the ground truth labels.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringGroundTruthS3Input {
-    /// A `MonitoringGroundTruthS3Input` with its required properties, named in a [`MonitoringGroundTruthS3InputRequired`].
+    /// A `MonitoringGroundTruthS3Input` with its one required property, `S3Uri`.
     #[inline]
-    pub fn new(required: MonitoringGroundTruthS3InputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            s3_uri: required.s3_uri,
+            s3_uri: value.into(),
         }
     }
 
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for MonitoringGroundTruthS3Input {}
+impl crate::PropertyType for MonitoringGroundTruthS3Input {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for MonitoringGroundTruthS3Input {
+impl ::cloudwright_core::ToValue for MonitoringGroundTruthS3Input {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Uri", &self.s3_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3Uri", &self.s3_uri)
+            .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`MonitoringOutput`], by name: `MonitoringOutput::new(MonitoringOutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringOutputRequired {
-    /// `S3Output`: a [`S3Output`] object, required.
-    pub s3_output: Obj<S3Output>,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringOutput: ObjRule = ObjRule {
-    properties: &[
-        ("S3Output", Shape::Object(&RULE_S3Output)),
-    ],
-    required: &["S3Output"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `MonitoringOutput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1359,54 +1068,36 @@ pub struct MonitoringOutput {
     /// `S3Output`: a [`S3Output`] object, required.
     ///
     /// The Amazon S3 storage location where the results of a monitoring job are saved.
-    pub s3_output: Obj<S3Output>,
+    pub s3_output: crate::Obj<S3Output>,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringOutput {
-    /// A `MonitoringOutput` with its required properties, named in a [`MonitoringOutputRequired`].
+    /// A `MonitoringOutput` with its one required property, `S3Output`.
     #[inline]
-    pub fn new(required: MonitoringOutputRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Output>>) -> Self {
         Self {
-            s3_output: required.s3_output,
+            s3_output: value.into(),
         }
     }
 
     /// `S3Output`: a [`S3Output`] object, required.
-    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self { self.s3_output = value.into(); self }
+    pub fn s3_output(mut self, value: impl ::std::convert::Into<crate::Obj<S3Output>>) -> Self { self.s3_output = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for MonitoringOutput {}
+impl crate::PropertyType for MonitoringOutput {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for MonitoringOutput {
+impl ::cloudwright_core::ToValue for MonitoringOutput {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Output", &self.s3_output).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3Output", &self.s3_output)
+            .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`MonitoringOutputConfig`], by name: `MonitoringOutputConfig::new(MonitoringOutputConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringOutputConfigRequired {
-    /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    pub monitoring_outputs: List<MonitoringOutput>,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MonitoringOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringOutput), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    required: &["MonitoringOutputs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `MonitoringOutputConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1421,65 +1112,46 @@ pub struct MonitoringOutputConfig {
     /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
     ///
     /// Pattern `.*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
     ///
     /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
     ///
     /// Length 1 to 1; items 1 to 1.
-    pub monitoring_outputs: List<MonitoringOutput>,
+    pub monitoring_outputs: ::cloudwright_core::List<MonitoringOutput>,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringOutputConfig {
-    /// A `MonitoringOutputConfig` with its required properties, named in a [`MonitoringOutputConfigRequired`].
+    /// A `MonitoringOutputConfig` with its one required property, `MonitoringOutputs`.
     #[inline]
-    pub fn new(required: MonitoringOutputConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MonitoringOutput>>) -> Self {
         Self {
-            kms_key_id: None,
-            monitoring_outputs: required.monitoring_outputs,
+            kms_key_id: ::std::option::Option::None,
+            monitoring_outputs: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    pub fn monitoring_outputs(mut self, value: impl Into<List<MonitoringOutput>>) -> Self { self.monitoring_outputs = value.into(); self }
+    pub fn monitoring_outputs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MonitoringOutput>>) -> Self { self.monitoring_outputs = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for MonitoringOutputConfig {}
+impl crate::PropertyType for MonitoringOutputConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for MonitoringOutputConfig {
+impl ::cloudwright_core::ToValue for MonitoringOutputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("MonitoringOutputs", &self.monitoring_outputs)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`MonitoringResources`], by name: `MonitoringResources::new(MonitoringResourcesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringResourcesRequired {
-    /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    pub cluster_config: Obj<ClusterConfig>,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_MonitoringResources: ObjRule = ObjRule {
-    properties: &[
-        ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
-    ],
-    required: &["ClusterConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `MonitoringResources` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1492,48 +1164,36 @@ pub struct MonitoringResources {
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
     ///
     /// The configuration for the cluster resources used to run the processing job.
-    pub cluster_config: Obj<ClusterConfig>,
+    pub cluster_config: crate::Obj<ClusterConfig>,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringResources {
-    /// A `MonitoringResources` with its required properties, named in a [`MonitoringResourcesRequired`].
+    /// A `MonitoringResources` with its one required property, `ClusterConfig`.
     #[inline]
-    pub fn new(required: MonitoringResourcesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ClusterConfig>>) -> Self {
         Self {
-            cluster_config: required.cluster_config,
+            cluster_config: value.into(),
         }
     }
 
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
+    pub fn cluster_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for MonitoringResources {}
+impl crate::PropertyType for MonitoringResources {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for MonitoringResources {
+impl ::cloudwright_core::ToValue for MonitoringResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClusterConfig", &self.cluster_config)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableInterContainerTrafficEncryption", Shape::Bool),
-        ("EnableNetworkIsolation", Shape::Bool),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `NetworkConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1546,15 +1206,15 @@ pub struct NetworkConfig {
     /// `EnableInterContainerTrafficEncryption`: a boolean.
     ///
     /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-    pub enable_inter_container_traffic_encryption: Option<Bool>,
+    pub enable_inter_container_traffic_encryption: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableNetworkIsolation`: a boolean.
     ///
     /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-    pub enable_network_isolation: Option<Bool>,
+    pub enable_network_isolation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VpcConfig`: a [`VpcConfig`] object.
     ///
     /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1563,25 +1223,25 @@ impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableInterContainerTrafficEncryption`: a boolean.
-    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self { self.enable_inter_container_traffic_encryption = Some(value.into()); self }
+    pub fn enable_inter_container_traffic_encryption(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_inter_container_traffic_encryption = ::std::option::Option::Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
+    pub fn enable_network_isolation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_network_isolation = ::std::option::Option::Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for NetworkConfig {}
+impl crate::PropertyType for NetworkConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for NetworkConfig {
+impl ::cloudwright_core::ToValue for NetworkConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableInterContainerTrafficEncryption",
                 &self.enable_inter_container_traffic_encryption,
@@ -1591,17 +1251,6 @@ impl ToValue for NetworkConfig {
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AccessStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("UserGroup", Shape::Str(&StrRule { allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `RStudioServerProAppSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1614,11 +1263,11 @@ pub struct RStudioServerProAppSettings {
     /// `AccessStatus`: an [`AccessStatus`] value.
     ///
     /// Indicates whether the current user has access to the `RStudioServerPro` app.
-    pub access_status: Option<AccessStatus>,
+    pub access_status: ::std::option::Option<AccessStatus>,
     /// `UserGroup`: an [`UserGroup`] value.
     ///
     /// The level of permissions that the user has within the `RStudioServerPro` app. This value defaults to `User`. The `Admin` value allows the user access to the RStudio Administrative Dashboard.
-    pub user_group: Option<UserGroup>,
+    pub user_group: ::std::option::Option<UserGroup>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1627,39 +1276,28 @@ impl RStudioServerProAppSettings {
     /// A `RStudioServerProAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccessStatus`: an [`AccessStatus`] value.
-    pub fn access_status(mut self, value: impl Into<AccessStatus>) -> Self { self.access_status = Some(value.into()); self }
+    pub fn access_status(mut self, value: impl ::std::convert::Into<AccessStatus>) -> Self { self.access_status = ::std::option::Option::Some(value.into()); self }
     /// `UserGroup`: an [`UserGroup`] value.
-    pub fn user_group(mut self, value: impl Into<UserGroup>) -> Self { self.user_group = Some(value.into()); self }
+    pub fn user_group(mut self, value: impl ::std::convert::Into<UserGroup>) -> Self { self.user_group = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for RStudioServerProAppSettings {}
+impl crate::PropertyType for RStudioServerProAppSettings {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for RStudioServerProAppSettings {
+impl ::cloudwright_core::ToValue for RStudioServerProAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessStatus", &self.access_status)
             .opt("UserGroup", &self.user_group)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3FileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `S3FileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1674,13 +1312,13 @@ pub struct S3FileSystemConfig {
     /// The file system path where the Amazon S3 storage location will be mounted within the Amazon SageMaker Studio environment.
     ///
     /// Length 0 to 1024.
-    pub mount_path: Option<Str>,
+    pub mount_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Uri`: a string.
     ///
     /// The Amazon S3 URI of the S3 file system configuration.
     ///
     /// Pattern `(s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1689,23 +1327,23 @@ impl S3FileSystemConfig {
     /// A `S3FileSystemConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MountPath`: a string.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = Some(value.into()); self }
+    pub fn mount_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mount_path = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for S3FileSystemConfig {}
+impl crate::PropertyType for S3FileSystemConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for S3FileSystemConfig {
+impl ::cloudwright_core::ToValue for S3FileSystemConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MountPath", &self.mount_path)
             .opt("S3Uri", &self.s3_uri)
             .build()
@@ -1717,23 +1355,10 @@ impl ToValue for S3FileSystemConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OutputRequired {
     /// `LocalPath`: a string, required.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `S3Uri`: a string, required.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3Output: ObjRule = ObjRule {
-    properties: &[
-        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["LocalPath", "S3Uri"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `S3Output` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1748,17 +1373,17 @@ pub struct S3Output {
     /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
     ///
     /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
+    pub local_path: ::cloudwright_core::Str,
     /// `S3UploadMode`: a [`S3UploadMode`] value.
     ///
     /// Whether to upload the results of the monitoring job continuously or after the job completes.
-    pub s3_upload_mode: Option<S3UploadMode>,
+    pub s3_upload_mode: ::std::option::Option<S3UploadMode>,
     /// `S3Uri`: a string, required.
     ///
     /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub s3_uri: Str,
+    pub s3_uri: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1769,27 +1394,27 @@ impl S3Output {
     pub fn new(required: S3OutputRequired) -> Self {
         Self {
             local_path: required.local_path,
-            s3_upload_mode: None,
+            s3_upload_mode: ::std::option::Option::None,
             s3_uri: required.s3_uri,
         }
     }
 
     /// `LocalPath`: a string, required.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
+    pub fn local_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_path = value.into(); self }
     /// `S3UploadMode`: a [`S3UploadMode`] value.
-    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self { self.s3_upload_mode = Some(value.into()); self }
+    pub fn s3_upload_mode(mut self, value: impl ::std::convert::Into<S3UploadMode>) -> Self { self.s3_upload_mode = ::std::option::Option::Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for S3Output {}
+impl crate::PropertyType for S3Output {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for S3Output {
+impl ::cloudwright_core::ToValue for S3Output {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LocalPath", &self.local_path)
             .opt("S3UploadMode", &self.s3_upload_mode)
             .req("S3Uri", &self.s3_uri)
@@ -1798,21 +1423,9 @@ impl ToValue for S3Output {
 }
 
 #[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_SharingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("NotebookOutputOption", Shape::Str(&StrRule { allowed: &["Allowed", "Disabled"], ..StrRule::ANY })),
-        ("S3KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "sagemaker")]
 /// The `SharingSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
-/// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of `DefaultUserSettings` when the \[CreateDomain\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html>) API is called, and as part of `UserSettings` when the \[CreateUserProfile\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html>) API is called.
+/// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of `DefaultUserSettings` when the [CreateDomain](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html) API is called, and as part of `UserSettings` when the [CreateUserProfile](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html) API is called.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-sharingsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1820,19 +1433,19 @@ pub struct SharingSettings {
     /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
     ///
     /// Whether to include the notebook cell output when sharing the notebook. The default is `Disabled` .
-    pub notebook_output_option: Option<NotebookOutputOption>,
+    pub notebook_output_option: ::std::option::Option<NotebookOutputOption>,
     /// `S3KmsKeyId`: a string.
     ///
     /// When `NotebookOutputOption` is `Allowed` , the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
     ///
     /// Pattern `.*`; length 0 to 2048.
-    pub s3_kms_key_id: Option<Str>,
+    pub s3_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3OutputPath`: a string.
     ///
     /// When `NotebookOutputOption` is `Allowed` , the Amazon S3 bucket used to store the shared notebook snapshots.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_output_path: Option<Str>,
+    pub s3_output_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1841,41 +1454,31 @@ impl SharingSettings {
     /// A `SharingSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
-    pub fn notebook_output_option(mut self, value: impl Into<NotebookOutputOption>) -> Self { self.notebook_output_option = Some(value.into()); self }
+    pub fn notebook_output_option(mut self, value: impl ::std::convert::Into<NotebookOutputOption>) -> Self { self.notebook_output_option = ::std::option::Option::Some(value.into()); self }
     /// `S3KmsKeyId`: a string.
-    pub fn s3_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.s3_kms_key_id = Some(value.into()); self }
+    pub fn s3_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `S3OutputPath`: a string.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = Some(value.into()); self }
+    pub fn s3_output_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_output_path = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for SharingSettings {}
+impl crate::PropertyType for SharingSettings {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for SharingSettings {
+impl ::cloudwright_core::ToValue for SharingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("NotebookOutputOption", &self.notebook_output_option)
             .opt("S3KmsKeyId", &self.s3_kms_key_id)
             .opt("S3OutputPath", &self.s3_output_path)
             .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_StatisticsResource: ObjRule = ObjRule {
-    properties: &[
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `StatisticsResource` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1890,7 +1493,7 @@ pub struct StatisticsResource {
     /// The Amazon S3 URI for the statistics resource.
     ///
     /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1899,42 +1502,25 @@ impl StatisticsResource {
     /// A `StatisticsResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for StatisticsResource {}
+impl crate::PropertyType for StatisticsResource {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for StatisticsResource {
+impl ::cloudwright_core::ToValue for StatisticsResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3Uri", &self.s3_uri)
+            .build()
     }
 }
-
-#[cfg(feature = "sagemaker")]
-/// The required properties of [`StoppingCondition`], by name: `StoppingCondition::new(StoppingConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoppingConditionRequired {
-    /// `MaxRuntimeInSeconds`: an integer, required.
-    pub max_runtime_in_seconds: Int,
-}
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRuntimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxRuntimeInSeconds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `StoppingCondition` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1945,7 +1531,7 @@ pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
 ///
 /// The training algorithms provided by SageMaker automatically save the intermediate results of a model training job when possible. This attempt to save artifacts is only a best effort case as model might not be in a state from which it can be saved. For example, if training has just started, the model might not be ready to save. When saved, this intermediate data is a valid model artifact. You can use it to create a model with `CreateModel` .
 ///
-/// &gt; The Neural Topic Model (NTM) currently does not support saving intermediate model artifacts. When training NTMs, make sure that the maximum runtime is sufficient for the training job to complete.
+/// \> The Neural Topic Model (NTM) currently does not support saving intermediate model artifacts. When training NTMs, make sure that the maximum runtime is sufficient for the training job to complete.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-dataqualityjobdefinition-stoppingcondition.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1961,32 +1547,32 @@ pub struct StoppingCondition {
     /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
     ///
     /// Value 1 to 86400.
-    pub max_runtime_in_seconds: Int,
+    pub max_runtime_in_seconds: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl StoppingCondition {
-    /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
+    /// A `StoppingCondition` with its one required property, `MaxRuntimeInSeconds`.
     #[inline]
-    pub fn new(required: StoppingConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_runtime_in_seconds: required.max_runtime_in_seconds,
+            max_runtime_in_seconds: value.into(),
         }
     }
 
     /// `MaxRuntimeInSeconds`: an integer, required.
-    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
+    pub fn max_runtime_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for StoppingCondition {}
+impl crate::PropertyType for StoppingCondition {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for StoppingCondition {
+impl ::cloudwright_core::ToValue for StoppingCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
             .build()
     }
@@ -1997,22 +1583,10 @@ impl ToValue for StoppingCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `Tag` property type, shared by `AWS::SageMaker::Cluster`, `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::Image`, `AWS::SageMaker::InferenceExperiment`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelCard`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelPackage`, `AWS::SageMaker::ModelPackageGroup`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::Project`.
@@ -2023,11 +1597,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2043,19 +1617,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -2067,27 +1641,15 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[cfg(feature = "sagemaker")]
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "sagemaker")]
 /// The `VpcConfig` property type, shared by `AWS::SageMaker::Cluster`, `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
-/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
+/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see [Give SageMaker Access to Resources in your Amazon VPC](https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-cluster-vpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2097,13 +1659,13 @@ pub struct VpcConfig {
     /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Subnets`: a list of strings, required.
     ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
+    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see [Supported Instance Types and Availability Zones](https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html) .
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2119,19 +1681,19 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 #[cfg(feature = "sagemaker")]
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
@@ -2149,26 +1711,26 @@ pub enum AccessStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for AccessStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for AccessStatus {
+impl ::cloudwright_core::ToValue for AccessStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2193,20 +1755,20 @@ pub enum AppType {
     /// `Canvas`
     Canvas,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for AppType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for AppType {
+impl ::cloudwright_core::ToValue for AppType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
             Self::TensorBoard => "TensorBoard",
@@ -2215,9 +1777,9 @@ impl ToValue for AppType {
             Self::CodeEditor => "CodeEditor",
             Self::DetailedProfiler => "DetailedProfiler",
             Self::Canvas => "Canvas",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2234,27 +1796,27 @@ pub enum AutoMountHomeEfs {
     /// `DefaultAsDomain`
     DefaultAsDomain,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for AutoMountHomeEfs {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoMountHomeEfs {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for AutoMountHomeEfs {
+impl ::cloudwright_core::ToValue for AutoMountHomeEfs {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
             Self::DefaultAsDomain => "DefaultAsDomain",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2269,26 +1831,26 @@ pub enum CompressionType {
     /// `Gzip`
     Gzip,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for CompressionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CompressionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for CompressionType {
+impl ::cloudwright_core::ToValue for CompressionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "None",
             Self::Gzip => "Gzip",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2553,20 +2115,20 @@ pub enum InstanceType {
     /// `ml.t3.xlarge`
     MlT3Xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MlC4_2xlarge => "ml.c4.2xlarge",
             Self::MlC4_4xlarge => "ml.c4.4xlarge",
@@ -2695,9 +2257,9 @@ impl ToValue for InstanceType {
             Self::MlT3Large => "ml.t3.large",
             Self::MlT3Medium => "ml.t3.medium",
             Self::MlT3Xlarge => "ml.t3.xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2748,20 +2310,20 @@ pub enum MlTools {
     /// `PerformanceEvaluation`
     PerformanceEvaluation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for MlTools {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MlTools {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for MlTools {
+impl ::cloudwright_core::ToValue for MlTools {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DataWrangler => "DataWrangler",
             Self::FeatureStore => "FeatureStore",
@@ -2783,9 +2345,9 @@ impl ToValue for MlTools {
             Self::Fiddler => "Fiddler",
             Self::LakeraGuard => "LakeraGuard",
             Self::PerformanceEvaluation => "PerformanceEvaluation",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2802,27 +2364,27 @@ pub enum ModelApprovalStatus {
     /// `PendingManualApproval`
     PendingManualApproval,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for ModelApprovalStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ModelApprovalStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for ModelApprovalStatus {
+impl ::cloudwright_core::ToValue for ModelApprovalStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Approved => "Approved",
             Self::Rejected => "Rejected",
             Self::PendingManualApproval => "PendingManualApproval",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2841,28 +2403,28 @@ pub enum ModelCardStatus {
     /// `Archived`
     Archived,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for ModelCardStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ModelCardStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for ModelCardStatus {
+impl ::cloudwright_core::ToValue for ModelCardStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Draft => "Draft",
             Self::PendingReview => "PendingReview",
             Self::Approved => "Approved",
             Self::Archived => "Archived",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2877,26 +2439,26 @@ pub enum NotebookOutputOption {
     /// `Disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for NotebookOutputOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotebookOutputOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for NotebookOutputOption {
+impl ::cloudwright_core::ToValue for NotebookOutputOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allowed => "Allowed",
             Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2911,26 +2473,26 @@ pub enum S3DataDistributionType {
     /// `ShardedByS3Key`
     ShardedByS3Key,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for S3DataDistributionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3DataDistributionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for S3DataDistributionType {
+impl ::cloudwright_core::ToValue for S3DataDistributionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FullyReplicated => "FullyReplicated",
             Self::ShardedByS3Key => "ShardedByS3Key",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2945,26 +2507,26 @@ pub enum S3DataType {
     /// `S3Object`
     S3Object,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for S3DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for S3DataType {
+impl ::cloudwright_core::ToValue for S3DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3Prefix => "S3Prefix",
             Self::S3Object => "S3Object",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -2979,26 +2541,26 @@ pub enum S3InputMode {
     /// `File`
     File,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for S3InputMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3InputMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for S3InputMode {
+impl ::cloudwright_core::ToValue for S3InputMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pipe => "Pipe",
             Self::File => "File",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3013,26 +2575,26 @@ pub enum S3UploadMode {
     /// `EndOfJob`
     EndOfJob,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for S3UploadMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for S3UploadMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for S3UploadMode {
+impl ::cloudwright_core::ToValue for S3UploadMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Continuous => "Continuous",
             Self::EndOfJob => "EndOfJob",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3045,25 +2607,25 @@ pub enum SageMakerImageName {
     /// `sagemaker_distribution`
     SagemakerDistribution,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for SageMakerImageName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SageMakerImageName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for SageMakerImageName {
+impl ::cloudwright_core::ToValue for SageMakerImageName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SagemakerDistribution => "sagemaker_distribution",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3078,26 +2640,26 @@ pub enum StudioWebPortal {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for StudioWebPortal {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StudioWebPortal {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for StudioWebPortal {
+impl ::cloudwright_core::ToValue for StudioWebPortal {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3112,25 +2674,408 @@ pub enum UserGroup {
     /// `R_STUDIO_USER`
     RStudioUser,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "sagemaker")]
-impl From<Value> for UserGroup {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UserGroup {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "sagemaker")]
-impl ToValue for UserGroup {
+impl ::cloudwright_core::ToValue for UserGroup {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::RStudioAdmin => "R_STUDIO_ADMIN",
             Self::RStudioUser => "R_STUDIO_USER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\/\\S*$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_11: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    #[cfg(feature = "sagemaker")]
+    pub(crate) static PATTERN_12: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
+        properties: &[
+            ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
+            ("ExcludeFeaturesAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ],
+        required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p5.4xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge"], ..StrRule::ANY })),
+            ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
+        ],
+        required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
+        properties: &[
+            ("RepositoryUrl", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["RepositoryUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConstraintsResource: ObjRule = ObjRule {
+        properties: &[
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Csv: ObjRule = ObjRule {
+        properties: &[
+            ("Header", Shape::Bool),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EFSFileSystemConfig", Shape::Object(&RULE_EfsFileSystemConfig)),
+            ("FSxLustreFileSystemConfig", Shape::Object(&RULE_FsxLustreFileSystemConfig)),
+            ("S3FileSystemConfig", Shape::Object(&RULE_S3FileSystemConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomImage: ObjRule = ObjRule {
+        properties: &[
+            ("AppImageConfigName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("ImageName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("ImageVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["AppImageConfigName", "ImageName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::Int(&NumRule { min: Some(1001.0), max: Some(4000000.0), ..NumRule::ANY })),
+            ("Uid", Shape::Int(&NumRule { min: Some(10000.0), max: Some(4000000.0), ..NumRule::ANY })),
+        ],
+        required: &["Uid", "Gid"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DatasetFormat: ObjRule = ObjRule {
+        properties: &[
+            ("Csv", Shape::Object(&RULE_Csv)),
+            ("Json", Shape::Object(&RULE_Json)),
+            ("Parquet", Shape::Bool),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultEbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
+            ("MaximumEbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
+        ],
+        required: &["DefaultEbsVolumeSizeInGb", "MaximumEbsVolumeSizeInGb"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultEbsStorageSettings", Shape::Object(&RULE_DefaultEbsStorageSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
+        properties: &[
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("ExcludeFeaturesAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+            ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ],
+        required: &["EndpointName", "LocalPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
+        properties: &[
+            ("SageMakerImageName", Shape::Str(&StrRule { allowed: &["sagemaker_distribution"], ..StrRule::ANY })),
+            ("VersionAliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Json: ObjRule = ObjRule {
+        properties: &[
+            ("Line", Shape::Bool),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ModelAccessConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptEula", Shape::Bool),
+        ],
+        required: &["AcceptEula"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringGroundTruthS3Input: ObjRule = ObjRule {
+        properties: &[
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringOutput: ObjRule = ObjRule {
+        properties: &[
+            ("S3Output", Shape::Object(&RULE_S3Output)),
+        ],
+        required: &["S3Output"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MonitoringOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringOutput), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        required: &["MonitoringOutputs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonitoringResources: ObjRule = ObjRule {
+        properties: &[
+            ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
+        ],
+        required: &["ClusterConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
+        properties: &[
+            ("EnableInterContainerTrafficEncryption", Shape::Bool),
+            ("EnableNetworkIsolation", Shape::Bool),
+            ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AccessStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("UserGroup", Shape::Str(&StrRule { allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3FileSystemConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Output: ObjRule = ObjRule {
+        properties: &[
+            ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["LocalPath", "S3Uri"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_SharingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("NotebookOutputOption", Shape::Str(&StrRule { allowed: &["Allowed", "Disabled"], ..StrRule::ANY })),
+            ("S3KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StatisticsResource: ObjRule = ObjRule {
+        properties: &[
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRuntimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxRuntimeInSeconds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "sagemaker")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+        ],
+        required: &["SecurityGroupIds", "Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

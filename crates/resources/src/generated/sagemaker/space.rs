@@ -5,51 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{CodeRepository, CodeRepositoryRequired, CustomImage, CustomImageRequired};
-use super::shared::{RULE_CodeRepository, RULE_CustomImage};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!\\s*$).+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
-);
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub use super::shared::{CodeRepository, CustomImage, CustomImageRequired};
 
 /// The required properties of [`Space`], by name: `Space::new(SpaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpaceRequired {
     /// `DomainId`: a string, required.
-    pub domain_id: Str,
+    pub domain_id: ::cloudwright_core::Str,
     /// `SpaceName`: a string, required.
-    pub space_name: Str,
+    pub space_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Space: ObjRule = ObjRule {
-    properties: &[
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OwnershipSettings", Shape::Object(&RULE_OwnershipSettings)),
-        ("SpaceDisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("SpaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SpaceSettings", Shape::Object(&RULE_SpaceSettings)),
-        ("SpaceSharingSettings", Shape::Object(&RULE_SpaceSharingSettings)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["DomainId", "SpaceName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::Space` resource.
 ///
@@ -69,45 +34,45 @@ pub struct Space {
     /// The ID of the associated domain.
     ///
     /// Pattern `^d-(-*[a-z0-9]){1,61}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub domain_id: Str,
+    pub domain_id: ::cloudwright_core::Str,
     /// `OwnershipSettings`: an [`OwnershipSettings`] object.
     ///
     /// The collection of ownership settings for a space.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ownership_settings: Option<Obj<OwnershipSettings>>,
+    pub ownership_settings: ::std::option::Option<crate::Obj<OwnershipSettings>>,
     /// `SpaceDisplayName`: a string.
     ///
     /// The name of the space that appears in the Studio UI.
     ///
     /// Pattern `^(?!\s*$).+`; length 0 to 64.
-    pub space_display_name: Option<Str>,
+    pub space_display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SpaceName`: a string, required.
     ///
     /// The name of the space.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub space_name: Str,
+    pub space_name: ::cloudwright_core::Str,
     /// `SpaceSettings`: a [`SpaceSettings`] object.
     ///
     /// A collection of space settings.
     ///
     /// Items 0 to 50; write-only: CloudFormation does not return it.
-    pub space_settings: Option<Obj<SpaceSettings>>,
+    pub space_settings: ::std::option::Option<crate::Obj<SpaceSettings>>,
     /// `SpaceSharingSettings`: a [`SpaceSharingSettings`] object.
     ///
     /// A collection of space sharing settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub space_sharing_settings: Option<Obj<SpaceSharingSettings>>,
+    pub space_sharing_settings: ::std::option::Option<crate::Obj<SpaceSharingSettings>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -117,7 +82,7 @@ impl Space {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Space",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-space.html",
         primary_identifier: &["DomainId", "SpaceName"],
@@ -128,7 +93,7 @@ impl Space {
         read_only: &["SpaceArn", "Url"],
         attributes: &["SpaceArn", "Url"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Space` with its required properties, named in a [`SpaceRequired`].
@@ -136,49 +101,51 @@ impl Space {
     pub fn new(required: SpaceRequired) -> Self {
         Self {
             domain_id: required.domain_id,
-            ownership_settings: None,
-            space_display_name: None,
+            ownership_settings: ::std::option::Option::None,
+            space_display_name: ::std::option::Option::None,
             space_name: required.space_name,
-            space_settings: None,
-            space_sharing_settings: None,
-            tags: None,
+            space_settings: ::std::option::Option::None,
+            space_sharing_settings: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DomainId`: a string, required.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = value.into(); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = value.into(); self }
     /// `OwnershipSettings`: an [`OwnershipSettings`] object.
-    pub fn ownership_settings(mut self, value: impl Into<Obj<OwnershipSettings>>) -> Self { self.ownership_settings = Some(value.into()); self }
+    pub fn ownership_settings(mut self, value: impl ::std::convert::Into<crate::Obj<OwnershipSettings>>) -> Self { self.ownership_settings = ::std::option::Option::Some(value.into()); self }
     /// `SpaceDisplayName`: a string.
-    pub fn space_display_name(mut self, value: impl Into<Str>) -> Self { self.space_display_name = Some(value.into()); self }
+    pub fn space_display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.space_display_name = ::std::option::Option::Some(value.into()); self }
     /// `SpaceName`: a string, required.
-    pub fn space_name(mut self, value: impl Into<Str>) -> Self { self.space_name = value.into(); self }
+    pub fn space_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.space_name = value.into(); self }
     /// `SpaceSettings`: a [`SpaceSettings`] object.
-    pub fn space_settings(mut self, value: impl Into<Obj<SpaceSettings>>) -> Self { self.space_settings = Some(value.into()); self }
+    pub fn space_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SpaceSettings>>) -> Self { self.space_settings = ::std::option::Option::Some(value.into()); self }
     /// `SpaceSharingSettings`: a [`SpaceSharingSettings`] object.
-    pub fn space_sharing_settings(mut self, value: impl Into<Obj<SpaceSharingSettings>>) -> Self { self.space_sharing_settings = Some(value.into()); self }
+    pub fn space_sharing_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SpaceSharingSettings>>) -> Self { self.space_sharing_settings = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Space {
+impl ::cloudwright_core::Resource for Space {
     type Attributes = SpaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Space, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Space, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Space {
+impl ::cloudwright_core::ToValue for Space {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainId", &self.domain_id)
             .opt("OwnershipSettings", &self.ownership_settings)
             .opt("SpaceDisplayName", &self.space_display_name)
@@ -190,12 +157,12 @@ impl ToValue for Space {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Space`]: `Handle<Space>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Space`]: `Handle<Space>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SpaceAttributes(ResourceRef);
+pub struct SpaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SpaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SpaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,8 +172,8 @@ impl SpaceAttributes {
     ///
     /// The space's Amazon Resource Name (ARN).
     #[inline]
-    pub fn space_arn(&self) -> Value {
-        self.0.get_att("SpaceArn")
+    pub fn space_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SpaceArn"))
     }
 
     /// `Fn::GetAtt` `Url`: a string.
@@ -219,21 +186,10 @@ impl SpaceAttributes {
     /// - JupyterLab: `&redirect=JupyterLab`
     /// - Code Editor, based on Code-OSS, Visual Studio Code - Open Source: `&redirect=CodeEditor`
     #[inline]
-    pub fn url(&self) -> Value {
-        self.0.get_att("Url")
+    pub fn url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Url"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomFileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("EFSFileSystem", Shape::Object(&RULE_EfsFileSystem)),
-        ("FSxLustreFileSystem", Shape::Object(&RULE_FsxLustreFileSystem)),
-        ("S3FileSystem", Shape::Object(&RULE_S3FileSystem)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomFileSystem` property type of `AWS::SageMaker::Space`.
 ///
@@ -245,15 +201,15 @@ pub struct CustomFileSystem {
     /// `EFSFileSystem`: an [`EfsFileSystem`] object.
     ///
     /// A custom file system in Amazon EFS.
-    pub efs_file_system: Option<Obj<EfsFileSystem>>,
+    pub efs_file_system: ::std::option::Option<crate::Obj<EfsFileSystem>>,
     /// `FSxLustreFileSystem`: a [`FsxLustreFileSystem`] object.
     ///
     /// A custom file system in Amazon FSx for Lustre.
-    pub fsx_lustre_file_system: Option<Obj<FsxLustreFileSystem>>,
+    pub fsx_lustre_file_system: ::std::option::Option<crate::Obj<FsxLustreFileSystem>>,
     /// `S3FileSystem`: a [`S3FileSystem`] object.
     ///
     /// A custom file system in Amazon S3. This is only supported in Amazon SageMaker Unified Studio.
-    pub s3_file_system: Option<Obj<S3FileSystem>>,
+    pub s3_file_system: ::std::option::Option<crate::Obj<S3FileSystem>>,
 }
 
 #[rustfmt::skip]
@@ -261,46 +217,29 @@ impl CustomFileSystem {
     /// A `CustomFileSystem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EFSFileSystem`: an [`EfsFileSystem`] object.
-    pub fn efs_file_system(mut self, value: impl Into<Obj<EfsFileSystem>>) -> Self { self.efs_file_system = Some(value.into()); self }
+    pub fn efs_file_system(mut self, value: impl ::std::convert::Into<crate::Obj<EfsFileSystem>>) -> Self { self.efs_file_system = ::std::option::Option::Some(value.into()); self }
     /// `FSxLustreFileSystem`: a [`FsxLustreFileSystem`] object.
-    pub fn fsx_lustre_file_system(mut self, value: impl Into<Obj<FsxLustreFileSystem>>) -> Self { self.fsx_lustre_file_system = Some(value.into()); self }
+    pub fn fsx_lustre_file_system(mut self, value: impl ::std::convert::Into<crate::Obj<FsxLustreFileSystem>>) -> Self { self.fsx_lustre_file_system = ::std::option::Option::Some(value.into()); self }
     /// `S3FileSystem`: a [`S3FileSystem`] object.
-    pub fn s3_file_system(mut self, value: impl Into<Obj<S3FileSystem>>) -> Self { self.s3_file_system = Some(value.into()); self }
+    pub fn s3_file_system(mut self, value: impl ::std::convert::Into<crate::Obj<S3FileSystem>>) -> Self { self.s3_file_system = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomFileSystem {}
+impl crate::PropertyType for CustomFileSystem {}
 
-impl ToValue for CustomFileSystem {
+impl ::cloudwright_core::ToValue for CustomFileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EFSFileSystem", &self.efs_file_system)
             .opt("FSxLustreFileSystem", &self.fsx_lustre_file_system)
             .opt("S3FileSystem", &self.s3_file_system)
             .build()
     }
 }
-
-/// The required properties of [`EbsStorageSettings`], by name: `EbsStorageSettings::new(EbsStorageSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EbsStorageSettingsRequired {
-    /// `EbsVolumeSizeInGb`: an integer, required.
-    pub ebs_volume_size_in_gb: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsStorageSettings: ObjRule = ObjRule {
-    properties: &[
-        ("EbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
-    ],
-    required: &["EbsVolumeSizeInGb"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EbsStorageSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -314,50 +253,33 @@ pub struct EbsStorageSettings {
     /// The size of an EBS storage volume for a space.
     ///
     /// Value 5 to 16384.
-    pub ebs_volume_size_in_gb: Int,
+    pub ebs_volume_size_in_gb: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl EbsStorageSettings {
-    /// A `EbsStorageSettings` with its required properties, named in a [`EbsStorageSettingsRequired`].
+    /// A `EbsStorageSettings` with its one required property, `EbsVolumeSizeInGb`.
     #[inline]
-    pub fn new(required: EbsStorageSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            ebs_volume_size_in_gb: required.ebs_volume_size_in_gb,
+            ebs_volume_size_in_gb: value.into(),
         }
     }
 
     /// `EbsVolumeSizeInGb`: an integer, required.
-    pub fn ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.ebs_volume_size_in_gb = value.into(); self }
+    pub fn ebs_volume_size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ebs_volume_size_in_gb = value.into(); self }
 }
 
-impl PropertyType for EbsStorageSettings {}
+impl crate::PropertyType for EbsStorageSettings {}
 
-impl ToValue for EbsStorageSettings {
+impl ::cloudwright_core::ToValue for EbsStorageSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EbsVolumeSizeInGb", &self.ebs_volume_size_in_gb)
             .build()
     }
 }
-
-/// The required properties of [`EfsFileSystem`], by name: `EfsFileSystem::new(EfsFileSystemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsFileSystemRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EfsFileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EFSFileSystem` property type of `AWS::SageMaker::Space`.
 ///
@@ -371,50 +293,33 @@ pub struct EfsFileSystem {
     /// The ID of your Amazon EFS file system.
     ///
     /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EfsFileSystem {
-    /// A `EfsFileSystem` with its required properties, named in a [`EfsFileSystemRequired`].
+    /// A `EfsFileSystem` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: EfsFileSystemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            file_system_id: required.file_system_id,
+            file_system_id: value.into(),
         }
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
 }
 
-impl PropertyType for EfsFileSystem {}
+impl crate::PropertyType for EfsFileSystem {}
 
-impl ToValue for EfsFileSystem {
+impl ::cloudwright_core::ToValue for EfsFileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .build()
     }
 }
-
-/// The required properties of [`FsxLustreFileSystem`], by name: `FsxLustreFileSystem::new(FsxLustreFileSystemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsxLustreFileSystemRequired {
-    /// `FileSystemId`: a string, required.
-    pub file_system_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FsxLustreFileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    required: &["FileSystemId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FSxLustreFileSystem` property type of `AWS::SageMaker::Space`.
 ///
@@ -428,43 +333,33 @@ pub struct FsxLustreFileSystem {
     /// Amazon FSx for Lustre file system ID.
     ///
     /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
+    pub file_system_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FsxLustreFileSystem {
-    /// A `FsxLustreFileSystem` with its required properties, named in a [`FsxLustreFileSystemRequired`].
+    /// A `FsxLustreFileSystem` with its one required property, `FileSystemId`.
     #[inline]
-    pub fn new(required: FsxLustreFileSystemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            file_system_id: required.file_system_id,
+            file_system_id: value.into(),
         }
     }
 
     /// `FileSystemId`: a string, required.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = value.into(); self }
 }
 
-impl PropertyType for FsxLustreFileSystem {}
+impl crate::PropertyType for FsxLustreFileSystem {}
 
-impl ToValue for FsxLustreFileSystem {
+impl ::cloudwright_core::ToValue for FsxLustreFileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileSystemId", &self.file_system_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -476,15 +371,16 @@ pub struct JupyterServerAppSettings {
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker AI image used by the JupyterServer app. If you use the `LifecycleConfigArns` parameter, then this parameter is also required.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configurations attached to the JupyterServerApp. If you use this parameter, the `DefaultResourceSpec` parameter is also required.
     ///
-    /// &gt; To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
+    /// \> To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -492,37 +388,26 @@ impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JupyterServerAppSettings {}
+impl crate::PropertyType for JupyterServerAppSettings {}
 
-impl ToValue for JupyterServerAppSettings {
+impl ::cloudwright_core::ToValue for JupyterServerAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -542,21 +427,22 @@ pub struct KernelGatewayAppSettings {
     /// - On a user profile level: 5
     ///
     /// Items 0 to 30.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker AI image used by the KernelGateway app.
     ///
-    /// &gt; The Amazon SageMaker AI Studio UI does not use the default instance type value set here. The default instance type set here is used when Apps are created using the AWS CLI or CloudFormation and the instance type parameter value is not passed.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    /// \> The Amazon SageMaker AI Studio UI does not use the default instance type value set here. The default instance type set here is used when Apps are created using the AWS CLI or CloudFormation and the instance type parameter value is not passed.
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configurations attached to the the user profile or domain.
     ///
-    /// &gt; To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
+    /// \> To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -564,46 +450,29 @@ impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KernelGatewayAppSettings {}
+impl crate::PropertyType for KernelGatewayAppSettings {}
 
-impl ToValue for KernelGatewayAppSettings {
+impl ::cloudwright_core::ToValue for KernelGatewayAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
             .build()
     }
 }
-
-/// The required properties of [`OwnershipSettings`], by name: `OwnershipSettings::new(OwnershipSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OwnershipSettingsRequired {
-    /// `OwnerUserProfileName`: a string, required.
-    pub owner_user_profile_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OwnershipSettings: ObjRule = ObjRule {
-    properties: &[
-        ("OwnerUserProfileName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["OwnerUserProfileName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OwnershipSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -617,51 +486,39 @@ pub struct OwnershipSettings {
     /// The user profile who is the owner of the space.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub owner_user_profile_name: Str,
+    pub owner_user_profile_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OwnershipSettings {
-    /// A `OwnershipSettings` with its required properties, named in a [`OwnershipSettingsRequired`].
+    /// A `OwnershipSettings` with its one required property, `OwnerUserProfileName`.
     #[inline]
-    pub fn new(required: OwnershipSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            owner_user_profile_name: required.owner_user_profile_name,
+            owner_user_profile_name: value.into(),
         }
     }
 
     /// `OwnerUserProfileName`: a string, required.
-    pub fn owner_user_profile_name(mut self, value: impl Into<Str>) -> Self { self.owner_user_profile_name = value.into(); self }
+    pub fn owner_user_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_user_profile_name = value.into(); self }
 }
 
-impl PropertyType for OwnershipSettings {}
+impl crate::PropertyType for OwnershipSettings {}
 
-impl ToValue for OwnershipSettings {
+impl ::cloudwright_core::ToValue for OwnershipSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OwnerUserProfileName", &self.owner_user_profile_name)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.p3dn.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.geospatial.interactive", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
-        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourceSpec` property type of `AWS::SageMaker::Space`.
 ///
 /// Specifies the ARN's of a SageMaker AI image and SageMaker AI image version, and the instance type that the version runs on.
 ///
-/// &gt; When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
+/// \> When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-space-resourcespec.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -670,28 +527,28 @@ pub struct ResourceSpec {
     ///
     /// The instance type that the image version runs on.
     ///
-    /// &gt; *JupyterServer apps* only support the `system` value.
-    /// &gt;
-    /// &gt; For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
-    pub instance_type: Option<InstanceType>,
+    /// \> *JupyterServer apps* only support the `system` value.
+    /// \>
+    /// \> For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `LifecycleConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration attached to the Resource.
     ///
     /// Pattern `arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*`; length 0 to 256.
-    pub lifecycle_config_arn: Option<Str>,
+    pub lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageArn`: a string.
     ///
     /// The ARN of the SageMaker AI image that the image version belongs to.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`; length 0 to 256.
-    pub sage_maker_image_arn: Option<Str>,
+    pub sage_maker_image_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageVersionArn`: a string.
     ///
     /// The ARN of the image version created on the instance. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`; length 0 to 256.
-    pub sage_maker_image_version_arn: Option<Str>,
+    pub sage_maker_image_version_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -699,25 +556,25 @@ impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
+    pub fn lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
+    pub fn sage_maker_image_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
+    pub fn sage_maker_image_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_version_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceSpec {}
+impl crate::PropertyType for ResourceSpec {}
 
-impl ToValue for ResourceSpec {
+impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
             .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
             .opt("SageMakerImageArn", &self.sage_maker_image_arn)
@@ -728,15 +585,6 @@ impl ToValue for ResourceSpec {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3FileSystem: ObjRule = ObjRule {
-    properties: &[
-        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3FileSystem` property type of `AWS::SageMaker::Space`.
 ///
@@ -750,7 +598,7 @@ pub struct S3FileSystem {
     /// The Amazon S3 URI that specifies the location in S3 where files are stored, which is mounted within the Studio environment. For example: `s3://<bucket-name>/<prefix>/` .
     ///
     /// Pattern `(s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
+    pub s3_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -758,30 +606,23 @@ impl S3FileSystem {
     /// A `S3FileSystem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Uri`: a string.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
+    pub fn s3_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3FileSystem {}
+impl crate::PropertyType for S3FileSystem {}
 
-impl ToValue for S3FileSystem {
+impl ::cloudwright_core::ToValue for S3FileSystem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3Uri", &self.s3_uri)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpaceCodeEditorAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpaceCodeEditorAppSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -793,7 +634,7 @@ pub struct SpaceCodeEditorAppSettings {
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// Specifies the ARNs of a SageMaker image and SageMaker image version, and the instance type that the version runs on.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
 }
 
 #[rustfmt::skip]
@@ -801,33 +642,23 @@ impl SpaceCodeEditorAppSettings {
     /// A `SpaceCodeEditorAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpaceCodeEditorAppSettings {}
+impl crate::PropertyType for SpaceCodeEditorAppSettings {}
 
-impl ToValue for SpaceCodeEditorAppSettings {
+impl ::cloudwright_core::ToValue for SpaceCodeEditorAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpaceJupyterLabAppSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -841,11 +672,11 @@ pub struct SpaceJupyterLabAppSettings {
     /// A list of Git repositories that SageMaker automatically displays to users for cloning in the JupyterLab application.
     ///
     /// Items 0 to 30.
-    pub code_repositories: Option<List<CodeRepository>>,
+    pub code_repositories: ::std::option::Option<::cloudwright_core::List<CodeRepository>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// Specifies the ARNs of a SageMaker image and SageMaker image version, and the instance type that the version runs on.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
 }
 
 #[rustfmt::skip]
@@ -853,43 +684,26 @@ impl SpaceJupyterLabAppSettings {
     /// A `SpaceJupyterLabAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
+    pub fn code_repositories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CodeRepository>>) -> Self { self.code_repositories = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpaceJupyterLabAppSettings {}
+impl crate::PropertyType for SpaceJupyterLabAppSettings {}
 
-impl ToValue for SpaceJupyterLabAppSettings {
+impl ::cloudwright_core::ToValue for SpaceJupyterLabAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CodeRepositories", &self.code_repositories)
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpaceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "TensorBoard", "RStudioServerPro", "RSessionGateway", "JupyterLab", "CodeEditor"], ..StrRule::ANY })),
-        ("CodeEditorAppSettings", Shape::Object(&RULE_SpaceCodeEditorAppSettings)),
-        ("CustomFileSystems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystem), min_items: Some(0), max_items: Some(1), unique: true })),
-        ("JupyterLabAppSettings", Shape::Object(&RULE_SpaceJupyterLabAppSettings)),
-        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
-        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
-        ("RemoteAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SpaceManagedResources", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SpaceStorageSettings", Shape::Object(&RULE_SpaceStorageSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpaceSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -902,45 +716,45 @@ pub struct SpaceSettings {
     ///
     /// The type of app created within the space.
     ///
-    /// If using the \[UpdateSpace\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateSpace.html>) API, you can't change the app type of your space by specifying a different value for this field.
-    pub app_type: Option<AppType>,
+    /// If using the [UpdateSpace](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateSpace.html) API, you can't change the app type of your space by specifying a different value for this field.
+    pub app_type: ::std::option::Option<AppType>,
     /// `CodeEditorAppSettings`: a [`SpaceCodeEditorAppSettings`] object.
     ///
     /// The Code Editor application settings.
-    pub code_editor_app_settings: Option<Obj<SpaceCodeEditorAppSettings>>,
+    pub code_editor_app_settings: ::std::option::Option<crate::Obj<SpaceCodeEditorAppSettings>>,
     /// `CustomFileSystems`: a list of [`CustomFileSystem`] objects.
     ///
     /// A file system, created by you, that you assign to a space for an Amazon SageMaker AI Domain. Permitted users can access this file system in Amazon SageMaker AI Studio.
     ///
     /// Items 0 to 1.
-    pub custom_file_systems: Option<List<CustomFileSystem>>,
+    pub custom_file_systems: ::std::option::Option<::cloudwright_core::List<CustomFileSystem>>,
     /// `JupyterLabAppSettings`: a [`SpaceJupyterLabAppSettings`] object.
     ///
     /// The settings for the JupyterLab application.
-    pub jupyter_lab_app_settings: Option<Obj<SpaceJupyterLabAppSettings>>,
+    pub jupyter_lab_app_settings: ::std::option::Option<crate::Obj<SpaceJupyterLabAppSettings>>,
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
     ///
     /// The JupyterServer app settings.
-    pub jupyter_server_app_settings: Option<Obj<JupyterServerAppSettings>>,
+    pub jupyter_server_app_settings: ::std::option::Option<crate::Obj<JupyterServerAppSettings>>,
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
     ///
     /// The KernelGateway app settings.
-    pub kernel_gateway_app_settings: Option<Obj<KernelGatewayAppSettings>>,
+    pub kernel_gateway_app_settings: ::std::option::Option<crate::Obj<KernelGatewayAppSettings>>,
     /// `RemoteAccess`: a [`RemoteAccess`] value.
     ///
     /// A setting that enables or disables remote access for a SageMaker space. When enabled, this allows you to connect to the remote space from your local IDE.
-    pub remote_access: Option<RemoteAccess>,
+    pub remote_access: ::std::option::Option<RemoteAccess>,
     /// `SpaceManagedResources`: a [`SpaceManagedResources`] value.
     ///
     /// If you enable this option, SageMaker AI creates the following resources on your behalf when you create the space:
     ///
     /// - The user profile that possesses the space.
     /// - The app that the space contains.
-    pub space_managed_resources: Option<SpaceManagedResources>,
+    pub space_managed_resources: ::std::option::Option<SpaceManagedResources>,
     /// `SpaceStorageSettings`: a [`SpaceStorageSettings`] object.
     ///
     /// The storage settings for a space.
-    pub space_storage_settings: Option<Obj<SpaceStorageSettings>>,
+    pub space_storage_settings: ::std::option::Option<crate::Obj<SpaceStorageSettings>>,
 }
 
 #[rustfmt::skip]
@@ -948,35 +762,35 @@ impl SpaceSettings {
     /// A `SpaceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AppType`: an [`AppType`] value.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self { self.app_type = Some(value.into()); self }
+    pub fn app_type(mut self, value: impl ::std::convert::Into<AppType>) -> Self { self.app_type = ::std::option::Option::Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`SpaceCodeEditorAppSettings`] object.
-    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<SpaceCodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
+    pub fn code_editor_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SpaceCodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `CustomFileSystems`: a list of [`CustomFileSystem`] objects.
-    pub fn custom_file_systems(mut self, value: impl Into<List<CustomFileSystem>>) -> Self { self.custom_file_systems = Some(value.into()); self }
+    pub fn custom_file_systems(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomFileSystem>>) -> Self { self.custom_file_systems = ::std::option::Option::Some(value.into()); self }
     /// `JupyterLabAppSettings`: a [`SpaceJupyterLabAppSettings`] object.
-    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<SpaceJupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
+    pub fn jupyter_lab_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SpaceJupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
+    pub fn jupyter_server_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
+    pub fn kernel_gateway_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `RemoteAccess`: a [`RemoteAccess`] value.
-    pub fn remote_access(mut self, value: impl Into<RemoteAccess>) -> Self { self.remote_access = Some(value.into()); self }
+    pub fn remote_access(mut self, value: impl ::std::convert::Into<RemoteAccess>) -> Self { self.remote_access = ::std::option::Option::Some(value.into()); self }
     /// `SpaceManagedResources`: a [`SpaceManagedResources`] value.
-    pub fn space_managed_resources(mut self, value: impl Into<SpaceManagedResources>) -> Self { self.space_managed_resources = Some(value.into()); self }
+    pub fn space_managed_resources(mut self, value: impl ::std::convert::Into<SpaceManagedResources>) -> Self { self.space_managed_resources = ::std::option::Option::Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`SpaceStorageSettings`] object.
-    pub fn space_storage_settings(mut self, value: impl Into<Obj<SpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
+    pub fn space_storage_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SpaceStorageSettings>>) -> Self { self.space_storage_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpaceSettings {}
+impl crate::PropertyType for SpaceSettings {}
 
-impl ToValue for SpaceSettings {
+impl ::cloudwright_core::ToValue for SpaceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AppType", &self.app_type)
             .opt("CodeEditorAppSettings", &self.code_editor_app_settings)
             .opt("CustomFileSystems", &self.custom_file_systems)
@@ -996,23 +810,6 @@ impl ToValue for SpaceSettings {
     }
 }
 
-/// The required properties of [`SpaceSharingSettings`], by name: `SpaceSharingSettings::new(SpaceSharingSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpaceSharingSettingsRequired {
-    /// `SharingType`: a [`SharingType`] value, required.
-    pub sharing_type: SharingType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpaceSharingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SharingType", Shape::Str(&StrRule { allowed: &["Private", "Shared"], ..StrRule::ANY })),
-    ],
-    required: &["SharingType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SpaceSharingSettings` property type of `AWS::SageMaker::Space`.
 ///
 /// A collection of space sharing settings.
@@ -1028,37 +825,28 @@ pub struct SpaceSharingSettings {
 
 #[rustfmt::skip]
 impl SpaceSharingSettings {
-    /// A `SpaceSharingSettings` with its required properties, named in a [`SpaceSharingSettingsRequired`].
+    /// A `SpaceSharingSettings` with its one required property, `SharingType`.
     #[inline]
-    pub fn new(required: SpaceSharingSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<SharingType>) -> Self {
         Self {
-            sharing_type: required.sharing_type,
+            sharing_type: value.into(),
         }
     }
 
     /// `SharingType`: a [`SharingType`] value, required.
-    pub fn sharing_type(mut self, value: impl Into<SharingType>) -> Self { self.sharing_type = value.into(); self }
+    pub fn sharing_type(mut self, value: impl ::std::convert::Into<SharingType>) -> Self { self.sharing_type = value.into(); self }
 }
 
-impl PropertyType for SpaceSharingSettings {}
+impl crate::PropertyType for SpaceSharingSettings {}
 
-impl ToValue for SpaceSharingSettings {
+impl ::cloudwright_core::ToValue for SpaceSharingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SharingType", &self.sharing_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SpaceStorageSettings: ObjRule = ObjRule {
-    properties: &[
-        ("EbsStorageSettings", Shape::Object(&RULE_EbsStorageSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SpaceStorageSettings` property type of `AWS::SageMaker::Space`.
 ///
@@ -1070,7 +858,7 @@ pub struct SpaceStorageSettings {
     /// `EbsStorageSettings`: an [`EbsStorageSettings`] object.
     ///
     /// A collection of EBS storage settings for a space.
-    pub ebs_storage_settings: Option<Obj<EbsStorageSettings>>,
+    pub ebs_storage_settings: ::std::option::Option<crate::Obj<EbsStorageSettings>>,
 }
 
 #[rustfmt::skip]
@@ -1078,19 +866,19 @@ impl SpaceStorageSettings {
     /// A `SpaceStorageSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EbsStorageSettings`: an [`EbsStorageSettings`] object.
-    pub fn ebs_storage_settings(mut self, value: impl Into<Obj<EbsStorageSettings>>) -> Self { self.ebs_storage_settings = Some(value.into()); self }
+    pub fn ebs_storage_settings(mut self, value: impl ::std::convert::Into<crate::Obj<EbsStorageSettings>>) -> Self { self.ebs_storage_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SpaceStorageSettings {}
+impl crate::PropertyType for SpaceStorageSettings {}
 
-impl ToValue for SpaceStorageSettings {
+impl ::cloudwright_core::ToValue for SpaceStorageSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EbsStorageSettings", &self.ebs_storage_settings)
             .build()
     }
@@ -1100,21 +888,10 @@ impl ToValue for SpaceStorageSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Space`.
 ///
@@ -1124,11 +901,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1143,17 +920,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -1178,18 +955,18 @@ pub enum AppType {
     /// `CodeEditor`
     CodeEditor,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppType {
+impl ::cloudwright_core::ToValue for AppType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
             Self::KernelGateway => "KernelGateway",
@@ -1198,9 +975,9 @@ impl ToValue for AppType {
             Self::RSessionGateway => "RSessionGateway",
             Self::JupyterLab => "JupyterLab",
             Self::CodeEditor => "CodeEditor",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1334,18 +1111,18 @@ pub enum InstanceType {
     /// `ml.trn1n.32xlarge`
     MlTrn1n32xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::System => "system",
             Self::MlT3Micro => "ml.t3.micro",
@@ -1410,9 +1187,9 @@ impl ToValue for InstanceType {
             Self::MlTrn1_2xlarge => "ml.trn1.2xlarge",
             Self::MlTrn1_32xlarge => "ml.trn1.32xlarge",
             Self::MlTrn1n32xlarge => "ml.trn1n.32xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1424,24 +1201,24 @@ pub enum RemoteAccess {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RemoteAccess {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RemoteAccess {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RemoteAccess {
+impl ::cloudwright_core::ToValue for RemoteAccess {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1453,24 +1230,24 @@ pub enum SharingType {
     /// `Shared`
     Shared,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SharingType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SharingType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SharingType {
+impl ::cloudwright_core::ToValue for SharingType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Private => "Private",
             Self::Shared => "Shared",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1482,23 +1259,223 @@ pub enum SpaceManagedResources {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SpaceManagedResources {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SpaceManagedResources {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SpaceManagedResources {
+impl ::cloudwright_core::ToValue for SpaceManagedResources {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_CodeRepository, RULE_CustomImage};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!\\s*$).+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Space: ObjRule = ObjRule {
+        properties: &[
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OwnershipSettings", Shape::Object(&RULE_OwnershipSettings)),
+            ("SpaceDisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("SpaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SpaceSettings", Shape::Object(&RULE_SpaceSettings)),
+            ("SpaceSharingSettings", Shape::Object(&RULE_SpaceSharingSettings)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["DomainId", "SpaceName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomFileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("EFSFileSystem", Shape::Object(&RULE_EfsFileSystem)),
+            ("FSxLustreFileSystem", Shape::Object(&RULE_FsxLustreFileSystem)),
+            ("S3FileSystem", Shape::Object(&RULE_S3FileSystem)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsStorageSettings: ObjRule = ObjRule {
+        properties: &[
+            ("EbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
+        ],
+        required: &["EbsVolumeSizeInGb"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EfsFileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FsxLustreFileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        required: &["FileSystemId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OwnershipSettings: ObjRule = ObjRule {
+        properties: &[
+            ("OwnerUserProfileName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["OwnerUserProfileName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.p3dn.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.geospatial.interactive", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
+            ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3FileSystem: ObjRule = ObjRule {
+        properties: &[
+            ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpaceCodeEditorAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpaceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "TensorBoard", "RStudioServerPro", "RSessionGateway", "JupyterLab", "CodeEditor"], ..StrRule::ANY })),
+            ("CodeEditorAppSettings", Shape::Object(&RULE_SpaceCodeEditorAppSettings)),
+            ("CustomFileSystems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystem), min_items: Some(0), max_items: Some(1), unique: true })),
+            ("JupyterLabAppSettings", Shape::Object(&RULE_SpaceJupyterLabAppSettings)),
+            ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+            ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+            ("RemoteAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("SpaceManagedResources", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("SpaceStorageSettings", Shape::Object(&RULE_SpaceStorageSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpaceSharingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SharingType", Shape::Str(&StrRule { allowed: &["Private", "Shared"], ..StrRule::ANY })),
+        ],
+        required: &["SharingType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SpaceStorageSettings: ObjRule = ObjRule {
+        properties: &[
+            ("EbsStorageSettings", Shape::Object(&RULE_EbsStorageSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`StudioLifecycleConfig`], by name: `StudioLifecycleConfig::new(StudioLifecycleConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudioLifecycleConfigRequired {
     /// `StudioLifecycleConfigAppType`: a [`StudioLifecycleConfigAppType`] value, required.
     pub studio_lifecycle_config_app_type: StudioLifecycleConfigAppType,
     /// `StudioLifecycleConfigContent`: a string, required.
-    pub studio_lifecycle_config_content: Str,
+    pub studio_lifecycle_config_content: ::cloudwright_core::Str,
     /// `StudioLifecycleConfigName`: a string, required.
-    pub studio_lifecycle_config_name: Str,
+    pub studio_lifecycle_config_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
-    properties: &[
-        ("StudioLifecycleConfigAppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"], ..StrRule::ANY })),
-        ("StudioLifecycleConfigContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StudioLifecycleConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::StudioLifecycleConfig` resource.
 ///
@@ -60,19 +40,19 @@ pub struct StudioLifecycleConfig {
     /// The content of your Amazon SageMaker Studio Lifecycle Configuration script. This content must be base64 encoded.
     ///
     /// Pattern `[\S\s]+`; length 1 to 16384; create-only: changing it replaces the resource.
-    pub studio_lifecycle_config_content: Str,
+    pub studio_lifecycle_config_content: ::cloudwright_core::Str,
     /// `StudioLifecycleConfigName`: a string, required.
     ///
     /// The name of the Amazon SageMaker AI Studio Lifecycle Configuration.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
-    pub studio_lifecycle_config_name: Str,
+    pub studio_lifecycle_config_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags to be associated with the Lifecycle Configuration. Each tag consists of a key and an optional value. Tag keys must be unique per resource. Tags are searchable using the Search API.
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +62,7 @@ impl StudioLifecycleConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::StudioLifecycleConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-studiolifecycleconfig.html",
         primary_identifier: &["StudioLifecycleConfigName"],
@@ -93,7 +73,7 @@ impl StudioLifecycleConfig {
         read_only: &["StudioLifecycleConfigArn"],
         attributes: &["StudioLifecycleConfigArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `StudioLifecycleConfig` with its required properties, named in a [`StudioLifecycleConfigRequired`].
@@ -103,38 +83,40 @@ impl StudioLifecycleConfig {
             studio_lifecycle_config_app_type: required.studio_lifecycle_config_app_type,
             studio_lifecycle_config_content: required.studio_lifecycle_config_content,
             studio_lifecycle_config_name: required.studio_lifecycle_config_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `StudioLifecycleConfigAppType`: a [`StudioLifecycleConfigAppType`] value, required.
-    pub fn studio_lifecycle_config_app_type(mut self, value: impl Into<StudioLifecycleConfigAppType>) -> Self { self.studio_lifecycle_config_app_type = value.into(); self }
+    pub fn studio_lifecycle_config_app_type(mut self, value: impl ::std::convert::Into<StudioLifecycleConfigAppType>) -> Self { self.studio_lifecycle_config_app_type = value.into(); self }
     /// `StudioLifecycleConfigContent`: a string, required.
-    pub fn studio_lifecycle_config_content(mut self, value: impl Into<Str>) -> Self { self.studio_lifecycle_config_content = value.into(); self }
+    pub fn studio_lifecycle_config_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.studio_lifecycle_config_content = value.into(); self }
     /// `StudioLifecycleConfigName`: a string, required.
-    pub fn studio_lifecycle_config_name(mut self, value: impl Into<Str>) -> Self { self.studio_lifecycle_config_name = value.into(); self }
+    pub fn studio_lifecycle_config_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.studio_lifecycle_config_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StudioLifecycleConfig {
+impl ::cloudwright_core::Resource for StudioLifecycleConfig {
     type Attributes = StudioLifecycleConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StudioLifecycleConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StudioLifecycleConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StudioLifecycleConfig {
+impl ::cloudwright_core::ToValue for StudioLifecycleConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "StudioLifecycleConfigAppType",
                 &self.studio_lifecycle_config_app_type,
@@ -152,12 +134,12 @@ impl ToValue for StudioLifecycleConfig {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StudioLifecycleConfig`]: `Handle<StudioLifecycleConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StudioLifecycleConfig`]: `Handle<StudioLifecycleConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StudioLifecycleConfigAttributes(ResourceRef);
+pub struct StudioLifecycleConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StudioLifecycleConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StudioLifecycleConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,8 +149,8 @@ impl StudioLifecycleConfigAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration.
     #[inline]
-    pub fn studio_lifecycle_config_arn(&self) -> Value {
-        self.0.get_att("StudioLifecycleConfigArn")
+    pub fn studio_lifecycle_config_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StudioLifecycleConfigArn"))
     }
 }
 
@@ -176,21 +158,10 @@ impl StudioLifecycleConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::StudioLifecycleConfig`.
 ///
@@ -200,11 +171,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -219,17 +190,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -248,25 +219,61 @@ pub enum StudioLifecycleConfigAppType {
     /// `JupyterLab`
     JupyterLab,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StudioLifecycleConfigAppType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StudioLifecycleConfigAppType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StudioLifecycleConfigAppType {
+impl ::cloudwright_core::ToValue for StudioLifecycleConfigAppType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JupyterServer => "JupyterServer",
             Self::KernelGateway => "KernelGateway",
             Self::CodeEditor => "CodeEditor",
             Self::JupyterLab => "JupyterLab",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\S\\s]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
+        properties: &[
+            ("StudioLifecycleConfigAppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"], ..StrRule::ANY })),
+            ("StudioLifecycleConfigContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("StudioLifecycleConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,68 +5,29 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CodeRepositoryRequired,
-    CustomFileSystemConfig, CustomImage, CustomImageRequired, CustomPosixUserConfig,
-    CustomPosixUserConfigRequired, DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired,
-    DefaultSpaceStorageSettings, EfsFileSystemConfig, EfsFileSystemConfigRequired,
-    FsxLustreFileSystemConfig, FsxLustreFileSystemConfigRequired, HiddenSageMakerImage, MlTools,
+    AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CustomFileSystemConfig, CustomImage,
+    CustomImageRequired, CustomPosixUserConfig, CustomPosixUserConfigRequired,
+    DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired, DefaultSpaceStorageSettings,
+    EfsFileSystemConfig, FsxLustreFileSystemConfig, HiddenSageMakerImage, MlTools,
     NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
     SharingSettings, StudioWebPortal, UserGroup,
 };
-use super::shared::{
-    RULE_CodeRepository, RULE_CustomFileSystemConfig, RULE_CustomImage, RULE_CustomPosixUserConfig,
-    RULE_DefaultSpaceStorageSettings, RULE_HiddenSageMakerImage, RULE_RStudioServerProAppSettings,
-    RULE_SharingSettings,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("UserName");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
-);
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
-);
-pub(crate) static PATTERN_7: Pattern =
-    Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[-0-9a-zA-Z]+");
 
 /// The required properties of [`UserProfile`], by name: `UserProfile::new(UserProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProfileRequired {
     /// `DomainId`: a string, required.
-    pub domain_id: Str,
+    pub domain_id: ::cloudwright_core::Str,
     /// `UserProfileName`: a string, required.
-    pub user_profile_name: Str,
+    pub user_profile_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
-    properties: &[
-        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SingleSignOnUserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SingleSignOnUserValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("UserSettings", Shape::Object(&RULE_UserSettings)),
-    ],
-    required: &["DomainId", "UserProfileName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SageMaker::UserProfile` resource.
 ///
 /// Creates a user profile. A user profile represents a single user within a domain, and is the main way to reference a "person" for the purposes of sharing, reporting, and other user-oriented features. This entity is created when a user onboards to Amazon SageMaker Studio. If an administrator invites a person by email or imports them from SSO , a user profile is automatically created. A user profile is the primary holder of settings for an individual user and has a reference to the user's private Amazon Elastic File System (EFS) home directory.
 ///
-/// &gt; If you're using SSO authentication, a user in SSO , or a group in SSO containing that user, must be assigned to the Amazon SageMaker Studio application from the SSO Console to create a user profile. For more information about application assignment, see \[Assign user access\](<https://docs.aws.amazon.com/singlesignon/latest/userguide/assignuserstoapp.html>) . After assignment is complete, a user profile can be created for that user in SSO with AWS CloudFormation.
+/// \> If you're using SSO authentication, a user in SSO , or a group in SSO containing that user, must be assigned to the Amazon SageMaker Studio application from the SSO Console to create a user profile. For more information about application assignment, see [Assign user access](https://docs.aws.amazon.com/singlesignon/latest/userguide/assignuserstoapp.html) . After assignment is complete, a user profile can be created for that user in SSO with AWS CloudFormation.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`UserProfileName`, `DomainId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`UserProfileAttributes`], which `Handle<UserProfile>` dereferences to.
@@ -82,41 +43,41 @@ pub struct UserProfile {
     /// The domain ID.
     ///
     /// Pattern `^d-(-*[a-z0-9]){1,61}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub domain_id: Str,
+    pub domain_id: ::cloudwright_core::Str,
     /// `SingleSignOnUserIdentifier`: a string.
     ///
     /// A specifier for the type of value specified in SingleSignOnUserValue. Currently, the only supported value is "UserName". If the Domain's AuthMode is SSO , this field is required. If the Domain's AuthMode is not SSO , this field cannot be specified.
     ///
     /// Pattern `UserName`; create-only: changing it replaces the resource.
-    pub single_sign_on_user_identifier: Option<Str>,
+    pub single_sign_on_user_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `SingleSignOnUserValue`: a string.
     ///
     /// The username of the associated AWS Single Sign-On User for this UserProfile. If the Domain's AuthMode is SSO , this field is required, and must match a valid username of a user in your directory. If the Domain's AuthMode is not SSO , this field cannot be specified.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub single_sign_on_user_value: Option<Str>,
+    pub single_sign_on_user_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Tags that you specify for the User Profile are also added to all apps that the User Profile launches.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items 0 to 50; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserProfileName`: a string, required.
     ///
     /// The user profile name.
     ///
     /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
-    pub user_profile_name: Str,
+    pub user_profile_name: ::cloudwright_core::Str,
     /// `UserSettings`: an [`UserSettings`] object.
     ///
     /// A collection of settings that apply to users of Amazon SageMaker Studio.
     ///
     /// Items 0 to 50.
-    pub user_settings: Option<Obj<UserSettings>>,
+    pub user_settings: ::std::option::Option<crate::Obj<UserSettings>>,
 }
 
 #[rustfmt::skip]
@@ -126,7 +87,7 @@ impl UserProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::UserProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-userprofile.html",
         primary_identifier: &["UserProfileName", "DomainId"],
@@ -137,7 +98,7 @@ impl UserProfile {
         read_only: &["UserProfileArn"],
         attributes: &["UserProfileArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `UserProfile` with its required properties, named in a [`UserProfileRequired`].
@@ -145,46 +106,48 @@ impl UserProfile {
     pub fn new(required: UserProfileRequired) -> Self {
         Self {
             domain_id: required.domain_id,
-            single_sign_on_user_identifier: None,
-            single_sign_on_user_value: None,
-            tags: None,
+            single_sign_on_user_identifier: ::std::option::Option::None,
+            single_sign_on_user_value: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             user_profile_name: required.user_profile_name,
-            user_settings: None,
+            user_settings: ::std::option::Option::None,
         }
     }
 
     /// `DomainId`: a string, required.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = value.into(); self }
+    pub fn domain_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_id = value.into(); self }
     /// `SingleSignOnUserIdentifier`: a string.
-    pub fn single_sign_on_user_identifier(mut self, value: impl Into<Str>) -> Self { self.single_sign_on_user_identifier = Some(value.into()); self }
+    pub fn single_sign_on_user_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.single_sign_on_user_identifier = ::std::option::Option::Some(value.into()); self }
     /// `SingleSignOnUserValue`: a string.
-    pub fn single_sign_on_user_value(mut self, value: impl Into<Str>) -> Self { self.single_sign_on_user_value = Some(value.into()); self }
+    pub fn single_sign_on_user_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.single_sign_on_user_value = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserProfileName`: a string, required.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = value.into(); self }
+    pub fn user_profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_profile_name = value.into(); self }
     /// `UserSettings`: an [`UserSettings`] object.
-    pub fn user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self { self.user_settings = Some(value.into()); self }
+    pub fn user_settings(mut self, value: impl ::std::convert::Into<crate::Obj<UserSettings>>) -> Self { self.user_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserProfile {
+impl ::cloudwright_core::Resource for UserProfile {
     type Attributes = UserProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserProfile {
+impl ::cloudwright_core::ToValue for UserProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DomainId", &self.domain_id)
             .opt(
                 "SingleSignOnUserIdentifier",
@@ -198,12 +161,12 @@ impl ToValue for UserProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserProfile`]: `Handle<UserProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserProfile`]: `Handle<UserProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserProfileAttributes(ResourceRef);
+pub struct UserProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -213,28 +176,16 @@ impl UserProfileAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the user profile, such as `arn:aws:sagemaker:region:account-id:user-profile/domain-id/user-profile-name` .
     #[inline]
-    pub fn user_profile_arn(&self) -> Value {
-        self.0.get_att("UserProfileArn")
+    pub fn user_profile_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserProfileArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeEditorAppSettings` property type of `AWS::SageMaker::UserProfile`.
 ///
 /// The Code Editor application settings.
 ///
-/// For more information about Code Editor, see \[Get started with Code Editor in Amazon SageMaker\](<https://docs.aws.amazon.com/sagemaker/latest/dg/code-editor.html>) .
+/// For more information about Code Editor, see [Get started with Code Editor in Amazon SageMaker](https://docs.aws.amazon.com/sagemaker/latest/dg/code-editor.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-userprofile-codeeditorappsettings.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -244,23 +195,24 @@ pub struct CodeEditorAppSettings {
     /// The lifecycle configuration that runs before the default lifecycle configuration. It can override changes made in the default lifecycle configuration.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub built_in_lifecycle_config_arn: Option<Str>,
+    pub built_in_lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomImages`: a list of [`CustomImage`] objects.
     ///
     /// A list of custom SageMaker images that are configured to run as a Code Editor app.
     ///
     /// Items 0 to 200.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the Code Editor app.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Code Editor application lifecycle configuration.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -268,25 +220,25 @@ impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BuiltInLifecycleConfigArn`: a string.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.built_in_lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CodeEditorAppSettings {}
+impl crate::PropertyType for CodeEditorAppSettings {}
 
-impl ToValue for CodeEditorAppSettings {
+impl ::cloudwright_core::ToValue for CodeEditorAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BuiltInLifecycleConfigArn",
                 &self.built_in_lifecycle_config_arn,
@@ -297,19 +249,6 @@ impl ToValue for CodeEditorAppSettings {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `JupyterLabAppSettings` property type of `AWS::SageMaker::UserProfile`.
 ///
@@ -323,29 +262,30 @@ pub struct JupyterLabAppSettings {
     /// The lifecycle configuration that runs before the default lifecycle configuration. It can override changes made in the default lifecycle configuration.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub built_in_lifecycle_config_arn: Option<Str>,
+    pub built_in_lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
     ///
     /// A list of Git repositories that SageMaker automatically displays to users for cloning in the JupyterLab application.
     ///
     /// Items 0 to 30.
-    pub code_repositories: Option<List<CodeRepository>>,
+    pub code_repositories: ::std::option::Option<::cloudwright_core::List<CodeRepository>>,
     /// `CustomImages`: a list of [`CustomImage`] objects.
     ///
     /// A list of custom SageMaker images that are configured to run as a JupyterLab app.
     ///
     /// Items 0 to 200.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterLab app.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the lifecycle configurations attached to the user profile or domain. To remove a lifecycle config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -353,27 +293,27 @@ impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BuiltInLifecycleConfigArn`: a string.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.built_in_lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
+    pub fn code_repositories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CodeRepository>>) -> Self { self.code_repositories = ::std::option::Option::Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JupyterLabAppSettings {}
+impl crate::PropertyType for JupyterLabAppSettings {}
 
-impl ToValue for JupyterLabAppSettings {
+impl ::cloudwright_core::ToValue for JupyterLabAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BuiltInLifecycleConfigArn",
                 &self.built_in_lifecycle_config_arn,
@@ -386,16 +326,6 @@ impl ToValue for JupyterLabAppSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::UserProfile`.
 ///
 /// The JupyterServer app settings.
@@ -406,15 +336,16 @@ pub struct JupyterServerAppSettings {
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker image used by the JupyterServer app.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configurations attached to the JupyterServerApp. If you use this parameter, the `DefaultResourceSpec` parameter is also required.
     ///
-    /// &gt; To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
+    /// \> To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -422,37 +353,26 @@ impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for JupyterServerAppSettings {}
+impl crate::PropertyType for JupyterServerAppSettings {}
 
-impl ToValue for JupyterServerAppSettings {
+impl ::cloudwright_core::ToValue for JupyterServerAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
-    properties: &[
-        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30), unique: false })),
-        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::UserProfile`.
 ///
@@ -472,21 +392,22 @@ pub struct KernelGatewayAppSettings {
     /// - On a user profile level: 5
     ///
     /// Items 0 to 30.
-    pub custom_images: Option<List<CustomImage>>,
+    pub custom_images: ::std::option::Option<::cloudwright_core::List<CustomImage>>,
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
     ///
     /// The default instance type and the Amazon Resource Name (ARN) of the default SageMaker AI image used by the KernelGateway app.
     ///
-    /// &gt; The Amazon SageMaker AI Studio UI does not use the default instance type value set here. The default instance type set here is used when Apps are created using the AWS CLI or CloudFormation and the instance type parameter value is not passed.
-    pub default_resource_spec: Option<Obj<ResourceSpec>>,
+    /// \> The Amazon SageMaker AI Studio UI does not use the default instance type value set here. The default instance type set here is used when Apps are created using the AWS CLI or CloudFormation and the instance type parameter value is not passed.
+    pub default_resource_spec: ::std::option::Option<crate::Obj<ResourceSpec>>,
     /// `LifecycleConfigArns`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configurations attached to the the user profile or domain.
     ///
-    /// &gt; To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
+    /// \> To remove a Lifecycle Config, you must set `LifecycleConfigArns` to an empty list.
     ///
     /// Items 0 to 30.
-    pub lifecycle_config_arns: Option<List<Str>>,
+    pub lifecycle_config_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -494,23 +415,23 @@ impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
+    pub fn custom_images(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomImage>>) -> Self { self.custom_images = ::std::option::Option::Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
+    pub fn default_resource_spec(mut self, value: impl ::std::convert::Into<crate::Obj<ResourceSpec>>) -> Self { self.default_resource_spec = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
+    pub fn lifecycle_config_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lifecycle_config_arns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for KernelGatewayAppSettings {}
+impl crate::PropertyType for KernelGatewayAppSettings {}
 
-impl ToValue for KernelGatewayAppSettings {
+impl ::cloudwright_core::ToValue for KernelGatewayAppSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomImages", &self.custom_images)
             .opt("DefaultResourceSpec", &self.default_resource_spec)
             .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
@@ -518,23 +439,11 @@ impl ToValue for KernelGatewayAppSettings {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY })),
-        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResourceSpec` property type of `AWS::SageMaker::UserProfile`.
 ///
 /// Specifies the ARN's of a SageMaker AI image and SageMaker AI image version, and the instance type that the version runs on.
 ///
-/// &gt; When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
+/// \> When both `SageMakerImageVersionArn` and `SageMakerImageArn` are passed, `SageMakerImageVersionArn` is used. Any updates to `SageMakerImageArn` will not take effect if `SageMakerImageVersionArn` already exists in the `ResourceSpec` because `SageMakerImageVersionArn` always takes precedence. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-userprofile-resourcespec.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -543,28 +452,28 @@ pub struct ResourceSpec {
     ///
     /// The instance type that the image version runs on.
     ///
-    /// &gt; *JupyterServer apps* only support the `system` value.
-    /// &gt;
-    /// &gt; For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
-    pub instance_type: Option<AppInstanceType>,
+    /// \> *JupyterServer apps* only support the `system` value.
+    /// \>
+    /// \> For *KernelGateway apps* , the `system` value is translated to `ml.t3.medium` . KernelGateway apps also support all other values for available instance types.
+    pub instance_type: ::std::option::Option<AppInstanceType>,
     /// `LifecycleConfigArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Lifecycle Configuration attached to the Resource.
     ///
     /// Pattern `^(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$`; length 0 to 256.
-    pub lifecycle_config_arn: Option<Str>,
+    pub lifecycle_config_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageArn`: a string.
     ///
     /// The ARN of the SageMaker AI image that the image version belongs to.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$`; length 0 to 256.
-    pub sage_maker_image_arn: Option<Str>,
+    pub sage_maker_image_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SageMakerImageVersionArn`: a string.
     ///
     /// The ARN of the image version created on the instance. To clear the value set for `SageMakerImageVersionArn` , pass `None` as the value.
     ///
     /// Pattern `^arn:aws(-[\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$`; length 0 to 256.
-    pub sage_maker_image_version_arn: Option<Str>,
+    pub sage_maker_image_version_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -572,25 +481,25 @@ impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InstanceType`: an [`AppInstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<AppInstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
+    pub fn lifecycle_config_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.lifecycle_config_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
+    pub fn sage_maker_image_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_arn = ::std::option::Option::Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
+    pub fn sage_maker_image_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sage_maker_image_version_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResourceSpec {}
+impl crate::PropertyType for ResourceSpec {}
 
-impl ToValue for ResourceSpec {
+impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InstanceType", &self.instance_type)
             .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
             .opt("SageMakerImageArn", &self.sage_maker_image_arn)
@@ -602,18 +511,6 @@ impl ToValue for ResourceSpec {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
-    properties: &[
-        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
-        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
-        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
-        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StudioWebPortalSettings` property type of `AWS::SageMaker::UserProfile`.
 ///
 /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
@@ -623,28 +520,29 @@ pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
 pub struct StudioWebPortalSettings {
     /// `HiddenAppTypes`: a list of [`AppType`] values.
     ///
-    /// The \[Applications supported in Studio\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-apps.html>) that are hidden from the Studio left navigation pane.
+    /// The [Applications supported in Studio](https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-apps.html) that are hidden from the Studio left navigation pane.
     ///
     /// Items at least 0.
-    pub hidden_app_types: Option<List<AppType>>,
+    pub hidden_app_types: ::std::option::Option<::cloudwright_core::List<AppType>>,
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
     ///
     /// The instance types you are hiding from the Studio user interface.
     ///
     /// Items at least 0.
-    pub hidden_instance_types: Option<List<AppInstanceType>>,
+    pub hidden_instance_types: ::std::option::Option<::cloudwright_core::List<AppInstanceType>>,
     /// `HiddenMlTools`: a list of [`MlTools`] values.
     ///
     /// The machine learning tools that are hidden from the Studio left navigation pane.
     ///
     /// Items at least 0.
-    pub hidden_ml_tools: Option<List<MlTools>>,
+    pub hidden_ml_tools: ::std::option::Option<::cloudwright_core::List<MlTools>>,
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
     ///
     /// The version aliases you are hiding from the Studio user interface.
     ///
     /// Items 0 to 5.
-    pub hidden_sage_maker_image_version_aliases: Option<List<HiddenSageMakerImage>>,
+    pub hidden_sage_maker_image_version_aliases:
+        ::std::option::Option<::cloudwright_core::List<HiddenSageMakerImage>>,
 }
 
 #[rustfmt::skip]
@@ -652,25 +550,25 @@ impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HiddenAppTypes`: a list of [`AppType`] values.
-    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self { self.hidden_app_types = Some(value.into()); self }
+    pub fn hidden_app_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppType>>) -> Self { self.hidden_app_types = ::std::option::Option::Some(value.into()); self }
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
-    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self { self.hidden_instance_types = Some(value.into()); self }
+    pub fn hidden_instance_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AppInstanceType>>) -> Self { self.hidden_instance_types = ::std::option::Option::Some(value.into()); self }
     /// `HiddenMlTools`: a list of [`MlTools`] values.
-    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self { self.hidden_ml_tools = Some(value.into()); self }
+    pub fn hidden_ml_tools(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MlTools>>) -> Self { self.hidden_ml_tools = ::std::option::Option::Some(value.into()); self }
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
-    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = Some(value.into()); self }
+    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StudioWebPortalSettings {}
+impl crate::PropertyType for StudioWebPortalSettings {}
 
-impl ToValue for StudioWebPortalSettings {
+impl ::cloudwright_core::ToValue for StudioWebPortalSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HiddenAppTypes", &self.hidden_app_types)
             .opt("HiddenInstanceTypes", &self.hidden_instance_types)
             .opt("HiddenMlTools", &self.hidden_ml_tools)
@@ -686,21 +584,10 @@ impl ToValue for StudioWebPortalSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::UserProfile`.
 ///
@@ -710,11 +597,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -729,49 +616,26 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
-        ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
-        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
-        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
-        ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
-        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
-        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
-        ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
-        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
-        ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `UserSettings` property type of `AWS::SageMaker::UserProfile`.
 ///
-/// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the \[CreateUserProfile\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html>) API is called, and as `DefaultUserSettings` when the \[CreateDomain\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html>) API is called.
+/// A collection of settings that apply to users of Amazon SageMaker Studio. These settings are specified when the [CreateUserProfile](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html) API is called, and as `DefaultUserSettings` when the [CreateDomain](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html) API is called.
 ///
 /// `SecurityGroups` is aggregated when specified in both calls. For all other settings in `UserSettings` , the values specified in `CreateUserProfile` take precedence over those specified in `CreateDomain` .
 ///
@@ -783,13 +647,13 @@ pub struct UserSettings {
     /// Indicates whether auto-mounting of an EFS volume is supported for the user profile. The `DefaultAsDomain` value is only supported for user profiles. Do not use the `DefaultAsDomain` value when setting this parameter for a domain.
     ///
     /// SageMaker applies this setting only to private spaces that the user creates in the domain. SageMaker doesn't apply this setting to shared spaces.
-    pub auto_mount_home_efs: Option<AutoMountHomeEfs>,
+    pub auto_mount_home_efs: ::std::option::Option<AutoMountHomeEfs>,
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
     ///
     /// The Code Editor application settings.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub code_editor_app_settings: Option<Obj<CodeEditorAppSettings>>,
+    pub code_editor_app_settings: ::std::option::Option<crate::Obj<CodeEditorAppSettings>>,
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
     ///
     /// The settings for assigning a custom file system to a user profile. Permitted users can access this file system in Amazon SageMaker AI Studio.
@@ -797,13 +661,14 @@ pub struct UserSettings {
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
     ///
     /// Items 0 to 2.
-    pub custom_file_system_configs: Option<List<CustomFileSystemConfig>>,
+    pub custom_file_system_configs:
+        ::std::option::Option<::cloudwright_core::List<CustomFileSystemConfig>>,
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
     ///
     /// Details about the POSIX identity that is used for file system operations.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub custom_posix_user_config: Option<Obj<CustomPosixUserConfig>>,
+    pub custom_posix_user_config: ::std::option::Option<crate::Obj<CustomPosixUserConfig>>,
     /// `DefaultLandingUri`: a string.
     ///
     /// The default experience that the user is directed to when accessing the domain. The supported values are:
@@ -812,7 +677,7 @@ pub struct UserSettings {
     /// - `app:JupyterServer:` : Indicates that Studio Classic is the default experience.
     ///
     /// Length 0 to 1023.
-    pub default_landing_uri: Option<Str>,
+    pub default_landing_uri: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExecutionRole`: a string.
     ///
     /// The execution role for the user.
@@ -820,25 +685,26 @@ pub struct UserSettings {
     /// SageMaker applies this setting only to private spaces that the user creates in the domain. SageMaker doesn't apply this setting to shared spaces.
     ///
     /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
-    pub execution_role: Option<Str>,
+    pub execution_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
     ///
     /// The settings for the JupyterLab application.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub jupyter_lab_app_settings: Option<Obj<JupyterLabAppSettings>>,
+    pub jupyter_lab_app_settings: ::std::option::Option<crate::Obj<JupyterLabAppSettings>>,
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
     ///
     /// The Jupyter server's app settings.
-    pub jupyter_server_app_settings: Option<Obj<JupyterServerAppSettings>>,
+    pub jupyter_server_app_settings: ::std::option::Option<crate::Obj<JupyterServerAppSettings>>,
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
     ///
     /// The kernel gateway app settings.
-    pub kernel_gateway_app_settings: Option<Obj<KernelGatewayAppSettings>>,
+    pub kernel_gateway_app_settings: ::std::option::Option<crate::Obj<KernelGatewayAppSettings>>,
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
     ///
     /// A collection of settings that configure user interaction with the `RStudioServerPro` app.
-    pub r_studio_server_pro_app_settings: Option<Obj<RStudioServerProAppSettings>>,
+    pub r_studio_server_pro_app_settings:
+        ::std::option::Option<crate::Obj<RStudioServerProAppSettings>>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// The security groups for the Amazon Virtual Private Cloud (VPC) that the domain uses for communication.
@@ -852,25 +718,25 @@ pub struct UserSettings {
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SharingSettings`: a [`SharingSettings`] object.
     ///
     /// Specifies options for sharing Amazon SageMaker AI Studio notebooks.
-    pub sharing_settings: Option<Obj<SharingSettings>>,
+    pub sharing_settings: ::std::option::Option<crate::Obj<SharingSettings>>,
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
     ///
     /// The storage settings for a space.
     ///
     /// SageMaker applies these settings only to private spaces that the user creates in the domain. SageMaker doesn't apply these settings to shared spaces.
-    pub space_storage_settings: Option<Obj<DefaultSpaceStorageSettings>>,
+    pub space_storage_settings: ::std::option::Option<crate::Obj<DefaultSpaceStorageSettings>>,
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
     ///
     /// Whether the user can access Studio. If this value is set to `DISABLED` , the user cannot access Studio, even if that is the default experience for the domain.
-    pub studio_web_portal: Option<StudioWebPortal>,
+    pub studio_web_portal: ::std::option::Option<StudioWebPortal>,
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
     ///
     /// Studio settings. If these settings are applied on a user level, they take priority over the settings applied on a domain level.
-    pub studio_web_portal_settings: Option<Obj<StudioWebPortalSettings>>,
+    pub studio_web_portal_settings: ::std::option::Option<crate::Obj<StudioWebPortalSettings>>,
 }
 
 #[rustfmt::skip]
@@ -878,47 +744,47 @@ impl UserSettings {
     /// A `UserSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoMountHomeEFS`: an [`AutoMountHomeEfs`] value.
-    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = Some(value.into()); self }
+    pub fn auto_mount_home_efs(mut self, value: impl ::std::convert::Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = ::std::option::Option::Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
-    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
+    pub fn code_editor_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
+    pub fn custom_file_system_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = ::std::option::Option::Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
+    pub fn custom_posix_user_config(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = ::std::option::Option::Some(value.into()); self }
     /// `DefaultLandingUri`: a string.
-    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self { self.default_landing_uri = Some(value.into()); self }
+    pub fn default_landing_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_landing_uri = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = ::std::option::Option::Some(value.into()); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
+    pub fn jupyter_lab_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
+    pub fn jupyter_server_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
+    pub fn kernel_gateway_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
-    pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = Some(value.into()); self }
+    pub fn r_studio_server_pro_app_settings(mut self, value: impl ::std::convert::Into<crate::Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `SharingSettings`: a [`SharingSettings`] object.
-    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self { self.sharing_settings = Some(value.into()); self }
+    pub fn sharing_settings(mut self, value: impl ::std::convert::Into<crate::Obj<SharingSettings>>) -> Self { self.sharing_settings = ::std::option::Option::Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
+    pub fn space_storage_settings(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = ::std::option::Option::Some(value.into()); self }
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
-    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self { self.studio_web_portal = Some(value.into()); self }
+    pub fn studio_web_portal(mut self, value: impl ::std::convert::Into<StudioWebPortal>) -> Self { self.studio_web_portal = ::std::option::Option::Some(value.into()); self }
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
-    pub fn studio_web_portal_settings(mut self, value: impl Into<Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = Some(value.into()); self }
+    pub fn studio_web_portal_settings(mut self, value: impl ::std::convert::Into<crate::Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for UserSettings {}
+impl crate::PropertyType for UserSettings {}
 
-impl ToValue for UserSettings {
+impl ::cloudwright_core::ToValue for UserSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoMountHomeEFS", &self.auto_mount_home_efs)
             .opt("CodeEditorAppSettings", &self.code_editor_app_settings)
             .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
@@ -1277,18 +1143,18 @@ pub enum AppInstanceType {
     /// `ml.r6id.32xlarge`
     MlR6id32xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AppInstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AppInstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AppInstanceType {
+impl ::cloudwright_core::ToValue for AppInstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::System => "system",
             Self::MlT3Micro => "ml.t3.micro",
@@ -1453,8 +1319,155 @@ impl ToValue for AppInstanceType {
             Self::MlR6id16xlarge => "ml.r6id.16xlarge",
             Self::MlR6id24xlarge => "ml.r6id.24xlarge",
             Self::MlR6id32xlarge => "ml.r6id.32xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_CodeRepository, RULE_CustomFileSystemConfig, RULE_CustomImage,
+        RULE_CustomPosixUserConfig, RULE_DefaultSpaceStorageSettings, RULE_HiddenSageMakerImage,
+        RULE_RStudioServerProAppSettings, RULE_SharingSettings,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("UserName");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
+    );
+    pub(crate) static PATTERN_7: Pattern =
+        Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
+        properties: &[
+            ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SingleSignOnUserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SingleSignOnUserValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("UserSettings", Shape::Object(&RULE_UserSettings)),
+        ],
+        required: &["DomainId", "UserProfileName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+        properties: &[
+            ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30), unique: false })),
+            ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+            ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY })),
+            ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
+        properties: &[
+            ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+            ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+            ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: true })),
+            ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
+            ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
+            ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2), unique: true })),
+            ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+            ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+            ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+            ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+            ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
+            ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
+            ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,22 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workteam: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("MemberDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberDefinition), min_items: None, max_items: None, unique: false })),
-        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("WorkforceName", Shape::STR),
-        ("WorkteamName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SageMaker::Workteam` resource.
 ///
 /// Creates a new work team for labeling your data. A work team is defined by one or more Amazon Cognito user pools. You must first create the user pools before you can create a work team.
@@ -39,33 +23,33 @@ pub struct Workteam {
     /// `Description`: a string.
     ///
     /// A description of the work team.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemberDefinitions`: a list of [`MemberDefinition`] objects.
     ///
     /// A list of `MemberDefinition` objects that contains objects that identify the workers that make up the work team.
     ///
     /// Workforces can be created using Amazon Cognito or your own OIDC Identity Provider (IdP). For private workforces created using Amazon Cognito use `CognitoMemberDefinition` . For workforces created using your own OIDC identity provider (IdP) use `OidcMemberDefinition` .
-    pub member_definitions: Option<List<MemberDefinition>>,
+    pub member_definitions: ::std::option::Option<::cloudwright_core::List<MemberDefinition>>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
     ///
     /// Configures SNS notifications of available or expiring work items for work teams.
-    pub notification_configuration: Option<Obj<NotificationConfiguration>>,
+    pub notification_configuration: ::std::option::Option<crate::Obj<NotificationConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkforceName`: a string.
     ///
     /// The name of the workforce.
     ///
     /// Create-only: changing it replaces the resource.
-    pub workforce_name: Option<Str>,
+    pub workforce_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkteamName`: a string.
     ///
     /// The name of the work team.
     ///
     /// Create-only: changing it replaces the resource.
-    pub workteam_name: Option<Str>,
+    pub workteam_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +59,7 @@ impl Workteam {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SageMaker::Workteam",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-workteam.html",
         primary_identifier: &["Id"],
@@ -86,47 +70,49 @@ impl Workteam {
         read_only: &["Id"],
         attributes: &["Id", "WorkteamName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Workteam` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `MemberDefinitions`: a list of [`MemberDefinition`] objects.
-    pub fn member_definitions(mut self, value: impl Into<List<MemberDefinition>>) -> Self { self.member_definitions = Some(value.into()); self }
+    pub fn member_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MemberDefinition>>) -> Self { self.member_definitions = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
+    pub fn notification_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkforceName`: a string.
-    pub fn workforce_name(mut self, value: impl Into<Str>) -> Self { self.workforce_name = Some(value.into()); self }
+    pub fn workforce_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workforce_name = ::std::option::Option::Some(value.into()); self }
     /// `WorkteamName`: a string.
-    pub fn workteam_name(mut self, value: impl Into<Str>) -> Self { self.workteam_name = Some(value.into()); self }
+    pub fn workteam_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workteam_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workteam {
+impl ::cloudwright_core::Resource for Workteam {
     type Attributes = WorkteamAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workteam, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workteam, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workteam {
+impl ::cloudwright_core::ToValue for Workteam {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("MemberDefinitions", &self.member_definitions)
             .opt(
@@ -140,12 +126,12 @@ impl ToValue for Workteam {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workteam`]: `Handle<Workteam>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workteam`]: `Handle<Workteam>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkteamAttributes(ResourceRef);
+pub struct WorkteamAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkteamAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkteamAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,16 +139,16 @@ impl From<ResourceRef> for WorkteamAttributes {
 impl WorkteamAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `WorkteamName`: a string.
     ///
     /// The name of the work team.
     #[inline]
-    pub fn workteam_name(&self) -> Value {
-        self.0.get_att("WorkteamName")
+    pub fn workteam_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkteamName"))
     }
 }
 
@@ -170,24 +156,12 @@ impl WorkteamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CognitoMemberDefinitionRequired {
     /// `CognitoClientId`: a string, required.
-    pub cognito_client_id: Str,
+    pub cognito_client_id: ::cloudwright_core::Str,
     /// `CognitoUserGroup`: a string, required.
-    pub cognito_user_group: Str,
+    pub cognito_user_group: ::cloudwright_core::Str,
     /// `CognitoUserPool`: a string, required.
-    pub cognito_user_pool: Str,
+    pub cognito_user_pool: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CognitoMemberDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("CognitoClientId", Shape::STR),
-        ("CognitoUserGroup", Shape::STR),
-        ("CognitoUserPool", Shape::STR),
-    ],
-    required: &["CognitoUserPool", "CognitoClientId", "CognitoUserGroup"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CognitoMemberDefinition` property type of `AWS::SageMaker::Workteam`.
 ///
@@ -199,15 +173,15 @@ pub struct CognitoMemberDefinition {
     /// `CognitoClientId`: a string, required.
     ///
     /// An identifier for an application client. You must create the app client ID using Amazon Cognito .
-    pub cognito_client_id: Str,
+    pub cognito_client_id: ::cloudwright_core::Str,
     /// `CognitoUserGroup`: a string, required.
     ///
     /// An identifier for a user group.
-    pub cognito_user_group: Str,
+    pub cognito_user_group: ::cloudwright_core::Str,
     /// `CognitoUserPool`: a string, required.
     ///
     /// An identifier for a user pool. The user pool must be in the same region as the service that you are calling.
-    pub cognito_user_pool: Str,
+    pub cognito_user_pool: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -223,35 +197,25 @@ impl CognitoMemberDefinition {
     }
 
     /// `CognitoClientId`: a string, required.
-    pub fn cognito_client_id(mut self, value: impl Into<Str>) -> Self { self.cognito_client_id = value.into(); self }
+    pub fn cognito_client_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cognito_client_id = value.into(); self }
     /// `CognitoUserGroup`: a string, required.
-    pub fn cognito_user_group(mut self, value: impl Into<Str>) -> Self { self.cognito_user_group = value.into(); self }
+    pub fn cognito_user_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cognito_user_group = value.into(); self }
     /// `CognitoUserPool`: a string, required.
-    pub fn cognito_user_pool(mut self, value: impl Into<Str>) -> Self { self.cognito_user_pool = value.into(); self }
+    pub fn cognito_user_pool(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cognito_user_pool = value.into(); self }
 }
 
-impl PropertyType for CognitoMemberDefinition {}
+impl crate::PropertyType for CognitoMemberDefinition {}
 
-impl ToValue for CognitoMemberDefinition {
+impl ::cloudwright_core::ToValue for CognitoMemberDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CognitoClientId", &self.cognito_client_id)
             .req("CognitoUserGroup", &self.cognito_user_group)
             .req("CognitoUserPool", &self.cognito_user_pool)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MemberDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("CognitoMemberDefinition", Shape::Object(&RULE_CognitoMemberDefinition)),
-        ("OidcMemberDefinition", Shape::Object(&RULE_OidcMemberDefinition)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MemberDefinition` property type of `AWS::SageMaker::Workteam`.
 ///
@@ -263,11 +227,11 @@ pub struct MemberDefinition {
     /// `CognitoMemberDefinition`: a [`CognitoMemberDefinition`] object.
     ///
     /// The Amazon Cognito user group that is part of the work team.
-    pub cognito_member_definition: Option<Obj<CognitoMemberDefinition>>,
+    pub cognito_member_definition: ::std::option::Option<crate::Obj<CognitoMemberDefinition>>,
     /// `OidcMemberDefinition`: an [`OidcMemberDefinition`] object.
     ///
     /// A list user groups that exist in your OIDC Identity Provider (IdP). One to ten groups can be used to create a single private work team. When you add a user group to the list of `Groups` , you can add that user group to one or more private work teams. If you add a user group to a private work team, all workers in that user group are added to the work team.
-    pub oidc_member_definition: Option<Obj<OidcMemberDefinition>>,
+    pub oidc_member_definition: ::std::option::Option<crate::Obj<OidcMemberDefinition>>,
 }
 
 #[rustfmt::skip]
@@ -275,43 +239,26 @@ impl MemberDefinition {
     /// A `MemberDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CognitoMemberDefinition`: a [`CognitoMemberDefinition`] object.
-    pub fn cognito_member_definition(mut self, value: impl Into<Obj<CognitoMemberDefinition>>) -> Self { self.cognito_member_definition = Some(value.into()); self }
+    pub fn cognito_member_definition(mut self, value: impl ::std::convert::Into<crate::Obj<CognitoMemberDefinition>>) -> Self { self.cognito_member_definition = ::std::option::Option::Some(value.into()); self }
     /// `OidcMemberDefinition`: an [`OidcMemberDefinition`] object.
-    pub fn oidc_member_definition(mut self, value: impl Into<Obj<OidcMemberDefinition>>) -> Self { self.oidc_member_definition = Some(value.into()); self }
+    pub fn oidc_member_definition(mut self, value: impl ::std::convert::Into<crate::Obj<OidcMemberDefinition>>) -> Self { self.oidc_member_definition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MemberDefinition {}
+impl crate::PropertyType for MemberDefinition {}
 
-impl ToValue for MemberDefinition {
+impl ::cloudwright_core::ToValue for MemberDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CognitoMemberDefinition", &self.cognito_member_definition)
             .opt("OidcMemberDefinition", &self.oidc_member_definition)
             .build()
     }
 }
-
-/// The required properties of [`NotificationConfiguration`], by name: `NotificationConfiguration::new(NotificationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationConfigurationRequired {
-    /// `NotificationTopicArn`: a string, required.
-    pub notification_topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("NotificationTopicArn", Shape::STR),
-    ],
-    required: &["NotificationTopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationConfiguration` property type of `AWS::SageMaker::Workteam`.
 ///
@@ -323,50 +270,33 @@ pub struct NotificationConfiguration {
     /// `NotificationTopicArn`: a string, required.
     ///
     /// The ARN for the Amazon SNS topic to which notifications should be published.
-    pub notification_topic_arn: Str,
+    pub notification_topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl NotificationConfiguration {
-    /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    /// A `NotificationConfiguration` with its one required property, `NotificationTopicArn`.
     #[inline]
-    pub fn new(required: NotificationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            notification_topic_arn: required.notification_topic_arn,
+            notification_topic_arn: value.into(),
         }
     }
 
     /// `NotificationTopicArn`: a string, required.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = value.into(); self }
+    pub fn notification_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_topic_arn = value.into(); self }
 }
 
-impl PropertyType for NotificationConfiguration {}
+impl crate::PropertyType for NotificationConfiguration {}
 
-impl ToValue for NotificationConfiguration {
+impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NotificationTopicArn", &self.notification_topic_arn)
             .build()
     }
 }
-
-/// The required properties of [`OidcMemberDefinition`], by name: `OidcMemberDefinition::new(OidcMemberDefinitionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OidcMemberDefinitionRequired {
-    /// `OidcGroups`: a list of strings, required.
-    pub oidc_groups: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OidcMemberDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("OidcGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["OidcGroups"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OidcMemberDefinition` property type of `AWS::SageMaker::Workteam`.
 ///
@@ -378,29 +308,29 @@ pub struct OidcMemberDefinition {
     /// `OidcGroups`: a list of strings, required.
     ///
     /// A list of OIDC group names whose members will be part of this workteam
-    pub oidc_groups: List<Str>,
+    pub oidc_groups: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl OidcMemberDefinition {
-    /// A `OidcMemberDefinition` with its required properties, named in a [`OidcMemberDefinitionRequired`].
+    /// A `OidcMemberDefinition` with its one required property, `OidcGroups`.
     #[inline]
-    pub fn new(required: OidcMemberDefinitionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            oidc_groups: required.oidc_groups,
+            oidc_groups: value.into(),
         }
     }
 
     /// `OidcGroups`: a list of strings, required.
-    pub fn oidc_groups(mut self, value: impl Into<List<Str>>) -> Self { self.oidc_groups = value.into(); self }
+    pub fn oidc_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.oidc_groups = value.into(); self }
 }
 
-impl PropertyType for OidcMemberDefinition {}
+impl crate::PropertyType for OidcMemberDefinition {}
 
-impl ToValue for OidcMemberDefinition {
+impl ::cloudwright_core::ToValue for OidcMemberDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OidcGroups", &self.oidc_groups)
             .build()
     }
@@ -410,21 +340,10 @@ impl ToValue for OidcMemberDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SageMaker::Workteam`.
 ///
@@ -432,9 +351,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -449,19 +368,93 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workteam: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("MemberDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberDefinition), min_items: None, max_items: None, unique: false })),
+            ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("WorkforceName", Shape::STR),
+            ("WorkteamName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CognitoMemberDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("CognitoClientId", Shape::STR),
+            ("CognitoUserGroup", Shape::STR),
+            ("CognitoUserPool", Shape::STR),
+        ],
+        required: &["CognitoUserPool", "CognitoClientId", "CognitoUserGroup"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MemberDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("CognitoMemberDefinition", Shape::Object(&RULE_CognitoMemberDefinition)),
+            ("OidcMemberDefinition", Shape::Object(&RULE_OidcMemberDefinition)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("NotificationTopicArn", Shape::STR),
+        ],
+        required: &["NotificationTopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OidcMemberDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("OidcGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["OidcGroups"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

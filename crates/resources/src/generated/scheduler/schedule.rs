@@ -5,59 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z-_.]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:kms:[a-z0-9\\-]+:\\d{12}:(key|alias)\\/[0-9a-zA-Z-_]*$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:sqs:[a-z0-9\\-]+:\\d{12}:[a-zA-Z0-9\\-_]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?=[/\\.\\-_A-Za-z0-9]+)((?!aws\\.).*)|(\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*)$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-_]*$");
-
 /// The required properties of [`Schedule`], by name: `Schedule::new(ScheduleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `FlexibleTimeWindow`: a [`FlexibleTimeWindow`] object, required.
-    pub flexible_time_window: Obj<FlexibleTimeWindow>,
+    pub flexible_time_window: crate::Obj<FlexibleTimeWindow>,
     /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
     /// `Target`: a [`Target`] object, required.
-    pub target: Obj<Target>,
+    pub target: crate::Obj<Target>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
-        ("EndDate", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("FlexibleTimeWindow", Shape::Object(&RULE_FlexibleTimeWindow)),
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ScheduleExpressionTimezone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("StartDate", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Target", Shape::Object(&RULE_Target)),
-    ],
-    required: &["FlexibleTimeWindow", "ScheduleExpression", "Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Scheduler::Schedule` resource.
 ///
 /// A *schedule* is the main resource you create, configure, and manage using Amazon EventBridge Scheduler.
 ///
-/// Every schedule has a *schedule expression* that determines when, and with what frequency, the schedule runs. EventBridge Scheduler supports three types of schedules: rate, cron, and one-time schedules. For more information about different schedule types, see \[Schedule types\](<https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html>) in the *EventBridge Scheduler User Guide* .
+/// Every schedule has a *schedule expression* that determines when, and with what frequency, the schedule runs. EventBridge Scheduler supports three types of schedules: rate, cron, and one-time schedules. For more information about different schedule types, see [Schedule types](https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html) in the *EventBridge Scheduler User Guide* .
 ///
-/// When you create a schedule, you configure a target for the schedule to invoke. A target is an API operation that EventBridge Scheduler calls on your behalf every time your schedule runs. EventBridge Scheduler supports two types of targets: *templated* targets invoke common API operations across a core groups of services, and customizeable *universal* targets that you can use to call more than 6,000 operations across over 270 services. For more information about configuring targets, see \[Managing targets\](<https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets.html>) in the *EventBridge Scheduler User Guide* .
+/// When you create a schedule, you configure a target for the schedule to invoke. A target is an API operation that EventBridge Scheduler calls on your behalf every time your schedule runs. EventBridge Scheduler supports two types of targets: *templated* targets invoke common API operations across a core groups of services, and customizeable *universal* targets that you can use to call more than 6,000 operations across over 270 services. For more information about configuring targets, see [Managing targets](https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets.html) in the *EventBridge Scheduler User Guide* .
 ///
-/// For more information about managing schedules, changing the schedule state, setting up flexible time windows, and configuring a dead-letter queue for a schedule, see \[Managing a schedule\](<https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule.html>) in the *EventBridge Scheduler User Guide* .
+/// For more information about managing schedules, changing the schedule state, setting up flexible time windows, and configuring a dead-letter queue for a schedule, see [Managing a schedule](https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule.html) in the *EventBridge Scheduler User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ScheduleAttributes`], which `Handle<Schedule>` dereferences to.
@@ -73,36 +40,36 @@ pub struct Schedule {
     /// The description you specify for the schedule.
     ///
     /// Length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndDate`: a string.
     ///
     /// The date, in UTC, before which the schedule can invoke its target. Depending on the schedule's recurrence expression, invocations might stop on, or before, the `EndDate` you specify.
     /// EventBridge Scheduler ignores `EndDate` for one-time schedules.
     ///
     /// Format `date-time`.
-    pub end_date: Option<Str>,
+    pub end_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `FlexibleTimeWindow`: a [`FlexibleTimeWindow`] object, required.
     ///
     /// Allows you to configure a time window during which EventBridge Scheduler invokes the schedule.
-    pub flexible_time_window: Obj<FlexibleTimeWindow>,
+    pub flexible_time_window: crate::Obj<FlexibleTimeWindow>,
     /// `GroupName`: a string.
     ///
     /// The name of the schedule group associated with this schedule.
     ///
     /// Pattern `^[0-9a-zA-Z-_.]+$`; length 1 to 64.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the customer managed KMS key that EventBridge Scheduler will use to encrypt and decrypt your data.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws[a-z-]*:kms:[a-z0-9\-]+:\d{12}:(key|alias)\/[0-9a-zA-Z-_]*$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the schedule.
     ///
     /// Pattern `^[0-9a-zA-Z-_.]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleExpression`: a string, required.
     ///
     /// The expression that defines when the schedule runs. The following formats are supported.
@@ -117,33 +84,33 @@ pub struct Schedule {
     ///
     /// A `rate` expression consists of a *value* as a positive integer, and a *unit* with the following options: `minute` | `minutes` | `hour` | `hours` | `day` | `days`
     ///
-    /// For more information and examples, see \[Schedule types on EventBridge Scheduler\](<https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html>) in the *EventBridge Scheduler User Guide* .
+    /// For more information and examples, see [Schedule types on EventBridge Scheduler](https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html) in the *EventBridge Scheduler User Guide* .
     ///
     /// Length 1 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
     /// `ScheduleExpressionTimezone`: a string.
     ///
     /// The timezone in which the scheduling expression is evaluated.
     ///
     /// Length 1 to 50.
-    pub schedule_expression_timezone: Option<Str>,
+    pub schedule_expression_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartDate`: a string.
     ///
     /// The date, in UTC, after which the schedule can begin invoking its target. Depending on the schedule's recurrence expression, invocations might occur on, or after, the `StartDate` you specify.
     /// EventBridge Scheduler ignores `StartDate` for one-time schedules.
     ///
     /// Format `date-time`.
-    pub start_date: Option<Str>,
+    pub start_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a [`ScheduleState`] value.
     ///
     /// Specifies whether the schedule is enabled or disabled.
     ///
     /// *Allowed Values* : `ENABLED` | `DISABLED`
-    pub state: Option<ScheduleState>,
+    pub state: ::std::option::Option<ScheduleState>,
     /// `Target`: a [`Target`] object, required.
     ///
     /// The schedule's target details.
-    pub target: Obj<Target>,
+    pub target: crate::Obj<Target>,
 }
 
 #[rustfmt::skip]
@@ -153,7 +120,7 @@ impl Schedule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Scheduler::Schedule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedule.html",
         primary_identifier: &["Name"],
@@ -164,66 +131,68 @@ impl Schedule {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
     #[inline]
     pub fn new(required: ScheduleRequired) -> Self {
         Self {
-            description: None,
-            end_date: None,
+            description: ::std::option::Option::None,
+            end_date: ::std::option::Option::None,
             flexible_time_window: required.flexible_time_window,
-            group_name: None,
-            kms_key_arn: None,
-            name: None,
+            group_name: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             schedule_expression: required.schedule_expression,
-            schedule_expression_timezone: None,
-            start_date: None,
-            state: None,
+            schedule_expression_timezone: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            state: ::std::option::Option::None,
             target: required.target,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EndDate`: a string.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
+    pub fn end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_date = ::std::option::Option::Some(value.into()); self }
     /// `FlexibleTimeWindow`: a [`FlexibleTimeWindow`] object, required.
-    pub fn flexible_time_window(mut self, value: impl Into<Obj<FlexibleTimeWindow>>) -> Self { self.flexible_time_window = value.into(); self }
+    pub fn flexible_time_window(mut self, value: impl ::std::convert::Into<crate::Obj<FlexibleTimeWindow>>) -> Self { self.flexible_time_window = value.into(); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleExpressionTimezone`: a string.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
+    pub fn schedule_expression_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression_timezone = ::std::option::Option::Some(value.into()); self }
     /// `StartDate`: a string.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = Some(value.into()); self }
+    pub fn start_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_date = ::std::option::Option::Some(value.into()); self }
     /// `State`: a [`ScheduleState`] value.
-    pub fn state(mut self, value: impl Into<ScheduleState>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<ScheduleState>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a [`Target`] object, required.
-    pub fn target(mut self, value: impl Into<Obj<Target>>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<crate::Obj<Target>>) -> Self { self.target = value.into(); self }
 }
 
-impl Resource for Schedule {
+impl ::cloudwright_core::Resource for Schedule {
     type Attributes = ScheduleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Schedule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Schedule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("EndDate", &self.end_date)
             .req("FlexibleTimeWindow", &self.flexible_time_window)
@@ -242,12 +211,12 @@ impl ToValue for Schedule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Schedule`]: `Handle<Schedule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Schedule`]: `Handle<Schedule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScheduleAttributes(ResourceRef);
+pub struct ScheduleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScheduleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -257,29 +226,10 @@ impl ScheduleAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the Amazon EventBridge Scheduler schedule.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`AwsVpcConfiguration`], by name: `AwsVpcConfiguration::new(AwsVpcConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsVpcConfigurationRequired {
-    /// `Subnets`: a list of strings, required.
-    pub subnets: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
-    ],
-    required: &["Subnets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsVpcConfiguration` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -291,72 +241,53 @@ pub struct AwsVpcConfiguration {
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
     ///
     /// Specifies whether the task's elastic network interface receives a public IP address. You can specify `ENABLED` only when `LaunchType` in `EcsParameters` is set to `FARGATE` .
-    pub assign_public_ip: Option<AssignPublicIp>,
+    pub assign_public_ip: ::std::option::Option<AssignPublicIp>,
     /// `SecurityGroups`: a list of strings.
     ///
     /// Specifies the security groups associated with the task. These security groups must all be in the same VPC. You can specify as many as five security groups. If you do not specify a security group, the default security group for the VPC is used.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, length 1 to 1000.
-    pub security_groups: Option<List<Str>>,
+    pub security_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Subnets`: a list of strings, required.
     ///
     /// Specifies the subnets associated with the task. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
     ///
     /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, length 1 to 1000.
-    pub subnets: List<Str>,
+    pub subnets: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AwsVpcConfiguration {
-    /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
+    /// A `AwsVpcConfiguration` with its one required property, `Subnets`.
     #[inline]
-    pub fn new(required: AwsVpcConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            assign_public_ip: None,
-            security_groups: None,
-            subnets: required.subnets,
+            assign_public_ip: ::std::option::Option::None,
+            security_groups: ::std::option::Option::None,
+            subnets: value.into(),
         }
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
+    pub fn assign_public_ip(mut self, value: impl ::std::convert::Into<AssignPublicIp>) -> Self { self.assign_public_ip = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
+    pub fn security_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_groups = ::std::option::Option::Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
+    pub fn subnets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnets = value.into(); self }
 }
 
-impl PropertyType for AwsVpcConfiguration {}
+impl crate::PropertyType for AwsVpcConfiguration {}
 
-impl ToValue for AwsVpcConfiguration {
+impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AssignPublicIp", &self.assign_public_ip)
             .opt("SecurityGroups", &self.security_groups)
             .req("Subnets", &self.subnets)
             .build()
     }
 }
-
-/// The required properties of [`CapacityProviderStrategyItem`], by name: `CapacityProviderStrategyItem::new(CapacityProviderStrategyItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityProviderStrategyItemRequired {
-    /// `CapacityProvider`: a string, required.
-    pub capacity_provider: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
-    properties: &[
-        ("Base", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
-        ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
-    ],
-    required: &["CapacityProvider"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CapacityProviderStrategyItem` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -370,62 +301,53 @@ pub struct CapacityProviderStrategyItem {
     /// The base value designates how many tasks, at a minimum, to run on the specified capacity provider. Only one capacity provider in a capacity provider strategy can have a base defined. If no value is specified, the default value of `0` is used.
     ///
     /// Value 0 to 100000; default `0`.
-    pub base: Option<Num>,
+    pub base: ::std::option::Option<::cloudwright_core::Num>,
     /// `CapacityProvider`: a string, required.
     ///
     /// The short name of the capacity provider.
     ///
     /// Length 1 to 255.
-    pub capacity_provider: Str,
+    pub capacity_provider: ::cloudwright_core::Str,
     /// `Weight`: a number.
     ///
     /// The weight value designates the relative percentage of the total number of tasks launched that should use the specified capacity provider. The weight value is taken into consideration after the base value, if defined, is satisfied.
     ///
     /// Value 0 to 1000; default `0`.
-    pub weight: Option<Num>,
+    pub weight: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
-    /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
+    /// A `CapacityProviderStrategyItem` with its one required property, `CapacityProvider`.
     #[inline]
-    pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base: None,
-            capacity_provider: required.capacity_provider,
-            weight: None,
+            base: ::std::option::Option::None,
+            capacity_provider: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `Base`: a number.
-    pub fn base(mut self, value: impl Into<Num>) -> Self { self.base = Some(value.into()); self }
+    pub fn base(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.base = ::std::option::Option::Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
+    pub fn capacity_provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: a number.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityProviderStrategyItem {}
+impl crate::PropertyType for CapacityProviderStrategyItem {}
 
-impl ToValue for CapacityProviderStrategyItem {
+impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Base", &self.base)
             .req("CapacityProvider", &self.capacity_provider)
             .opt("Weight", &self.weight)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeadLetterConfig` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -439,7 +361,7 @@ pub struct DeadLetterConfig {
     /// The Amazon Resource Name (ARN) of the SQS queue specified as the destination for the dead-letter queue.
     ///
     /// Pattern `^arn:aws[a-z-]*:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$`; length 1 to 1600.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -447,55 +369,27 @@ impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeadLetterConfig {}
+impl crate::PropertyType for DeadLetterConfig {}
 
-impl ToValue for DeadLetterConfig {
+impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Arn", &self.arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Arn", &self.arn)
+            .build()
     }
 }
 
-/// The required properties of [`EcsParameters`], by name: `EcsParameters::new(EcsParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EcsParametersRequired {
-    /// `TaskDefinitionArn`: a string, required.
-    pub task_definition_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: Some(6), unique: false })),
-        ("EnableECSManagedTags", Shape::Bool),
-        ("EnableExecuteCommand", Shape::Bool),
-        ("Group", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
-        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: Some(10), unique: false })),
-        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: Some(5), unique: false })),
-        ("PlatformVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
-        ("ReferenceId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TaskCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
-        ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-    ],
-    required: &["TaskDefinitionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EcsParameters` property type of `AWS::Scheduler::Schedule`.
 ///
-/// The templated target type for the Amazon ECS \[`RunTask`\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) API operation.
+/// The templated target type for the Amazon ECS [`RunTask`](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) API operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-scheduler-schedule-ecsparameters.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -505,136 +399,137 @@ pub struct EcsParameters {
     /// The capacity provider strategy to use for the task.
     ///
     /// Items at most 6.
-    pub capacity_provider_strategy: Option<List<CapacityProviderStrategyItem>>,
+    pub capacity_provider_strategy:
+        ::std::option::Option<::cloudwright_core::List<CapacityProviderStrategyItem>>,
     /// `EnableECSManagedTags`: a boolean.
     ///
-    /// Specifies whether to enable Amazon ECS managed tags for the task. For more information, see \[Tagging Your Amazon ECS Resources\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html>) in the *Amazon ECS Developer Guide* .
-    pub enable_ecs_managed_tags: Option<Bool>,
+    /// Specifies whether to enable Amazon ECS managed tags for the task. For more information, see [Tagging Your Amazon ECS Resources](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html) in the *Amazon ECS Developer Guide* .
+    pub enable_ecs_managed_tags: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableExecuteCommand`: a boolean.
     ///
     /// Whether or not to enable the execute command functionality for the containers in this task. If true, this enables execute command functionality on all containers in the task.
-    pub enable_execute_command: Option<Bool>,
+    pub enable_execute_command: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Group`: a string.
     ///
     /// Specifies an Amazon ECS task group for the task. The maximum length is 255 characters.
     ///
     /// Length 1 to 255.
-    pub group: Option<Str>,
+    pub group: ::std::option::Option<::cloudwright_core::Str>,
     /// `LaunchType`: a [`LaunchType`] value.
     ///
-    /// Specifies the launch type on which your task is running. The launch type that you specify here must match one of the launch type (compatibilities) of the target task. The `FARGATE` value is supported only in the Regions where Fargate with Amazon ECS is supported. For more information, see \[AWS Fargate on Amazon ECS\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html>) in the *Amazon ECS Developer Guide* .
-    pub launch_type: Option<LaunchType>,
+    /// Specifies the launch type on which your task is running. The launch type that you specify here must match one of the launch type (compatibilities) of the target task. The `FARGATE` value is supported only in the Regions where Fargate with Amazon ECS is supported. For more information, see [AWS Fargate on Amazon ECS](https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html) in the *Amazon ECS Developer Guide* .
+    pub launch_type: ::std::option::Option<LaunchType>,
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
     ///
     /// This structure specifies the network configuration for an ECS task.
-    pub network_configuration: Option<Obj<NetworkConfiguration>>,
+    pub network_configuration: ::std::option::Option<crate::Obj<NetworkConfiguration>>,
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
     ///
     /// An array of placement constraint objects to use for the task. You can specify up to 10 constraints per task (including constraints in the task definition and those specified at runtime).
     ///
     /// Items at most 10.
-    pub placement_constraints: Option<List<PlacementConstraint>>,
+    pub placement_constraints: ::std::option::Option<::cloudwright_core::List<PlacementConstraint>>,
     /// `PlacementStrategy`: a list of [`PlacementStrategy`] objects.
     ///
     /// The task placement strategy for a task or service.
     ///
     /// Items at most 5.
-    pub placement_strategy: Option<List<PlacementStrategy>>,
+    pub placement_strategy: ::std::option::Option<::cloudwright_core::List<PlacementStrategy>>,
     /// `PlatformVersion`: a string.
     ///
     /// Specifies the platform version for the task. Specify only the numeric portion of the platform version, such as `1.1.0` .
     ///
     /// Length 1 to 64.
-    pub platform_version: Option<Str>,
+    pub platform_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `PropagateTags`: a [`PropagateTags`] value.
     ///
-    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags are not propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the Amazon ECS \[`TagResource`\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html>) API action.
-    pub propagate_tags: Option<PropagateTags>,
+    /// Specifies whether to propagate the tags from the task definition to the task. If no value is specified, the tags are not propagated. Tags can only be propagated to the task during task creation. To add tags to a task after task creation, use the Amazon ECS [`TagResource`](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html) API action.
+    pub propagate_tags: ::std::option::Option<PropagateTags>,
     /// `ReferenceId`: a string.
     ///
     /// The reference ID to use for the task.
     ///
     /// Length at most 1024.
-    pub reference_id: Option<Str>,
+    pub reference_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of JSON values.
     ///
-    /// The metadata that you apply to the task to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. For more information, see \[`RunTask`\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) in the *Amazon ECS API Reference* .
+    /// The metadata that you apply to the task to help you categorize and organize them. Each tag consists of a key and an optional value, both of which you define. For more information, see [`RunTask`](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) in the *Amazon ECS API Reference* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Json>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `TaskCount`: a number.
     ///
     /// The number of tasks to create based on `TaskDefinition` . The default is `1` .
     ///
     /// Value 1 to 10.
-    pub task_count: Option<Num>,
+    pub task_count: ::std::option::Option<::cloudwright_core::Num>,
     /// `TaskDefinitionArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the task definition to use if the event target is an Amazon ECS task.
     ///
     /// Length 1 to 1600.
-    pub task_definition_arn: Str,
+    pub task_definition_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EcsParameters {
-    /// A `EcsParameters` with its required properties, named in a [`EcsParametersRequired`].
+    /// A `EcsParameters` with its one required property, `TaskDefinitionArn`.
     #[inline]
-    pub fn new(required: EcsParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            capacity_provider_strategy: None,
-            enable_ecs_managed_tags: None,
-            enable_execute_command: None,
-            group: None,
-            launch_type: None,
-            network_configuration: None,
-            placement_constraints: None,
-            placement_strategy: None,
-            platform_version: None,
-            propagate_tags: None,
-            reference_id: None,
-            tags: None,
-            task_count: None,
-            task_definition_arn: required.task_definition_arn,
+            capacity_provider_strategy: ::std::option::Option::None,
+            enable_ecs_managed_tags: ::std::option::Option::None,
+            enable_execute_command: ::std::option::Option::None,
+            group: ::std::option::Option::None,
+            launch_type: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
+            placement_constraints: ::std::option::Option::None,
+            placement_strategy: ::std::option::Option::None,
+            platform_version: ::std::option::Option::None,
+            propagate_tags: ::std::option::Option::None,
+            reference_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            task_count: ::std::option::Option::None,
+            task_definition_arn: value.into(),
         }
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
+    pub fn capacity_provider_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = ::std::option::Option::Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
+    pub fn enable_ecs_managed_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_ecs_managed_tags = ::std::option::Option::Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
+    pub fn enable_execute_command(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_execute_command = ::std::option::Option::Some(value.into()); self }
     /// `Group`: a string.
-    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = Some(value.into()); self }
+    pub fn group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group = ::std::option::Option::Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
+    pub fn launch_type(mut self, value: impl ::std::convert::Into<LaunchType>) -> Self { self.launch_type = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NetworkConfiguration>>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
+    pub fn placement_constraints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementConstraint>>) -> Self { self.placement_constraints = ::std::option::Option::Some(value.into()); self }
     /// `PlacementStrategy`: a list of [`PlacementStrategy`] objects.
-    pub fn placement_strategy(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategy = Some(value.into()); self }
+    pub fn placement_strategy(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PlacementStrategy>>) -> Self { self.placement_strategy = ::std::option::Option::Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
+    pub fn platform_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.platform_version = ::std::option::Option::Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
+    pub fn propagate_tags(mut self, value: impl ::std::convert::Into<PropagateTags>) -> Self { self.propagate_tags = ::std::option::Option::Some(value.into()); self }
     /// `ReferenceId`: a string.
-    pub fn reference_id(mut self, value: impl Into<Str>) -> Self { self.reference_id = Some(value.into()); self }
+    pub fn reference_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reference_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of JSON values.
-    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TaskCount`: a number.
-    pub fn task_count(mut self, value: impl Into<Num>) -> Self { self.task_count = Some(value.into()); self }
+    pub fn task_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.task_count = ::std::option::Option::Some(value.into()); self }
     /// `TaskDefinitionArn`: a string, required.
-    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.task_definition_arn = value.into(); self }
+    pub fn task_definition_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_definition_arn = value.into(); self }
 }
 
-impl PropertyType for EcsParameters {}
+impl crate::PropertyType for EcsParameters {}
 
-impl ToValue for EcsParameters {
+impl ::cloudwright_core::ToValue for EcsParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
             .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
             .opt("EnableExecuteCommand", &self.enable_execute_command)
@@ -657,25 +552,14 @@ impl ToValue for EcsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeParametersRequired {
     /// `DetailType`: a string, required.
-    pub detail_type: Str,
+    pub detail_type: ::cloudwright_core::Str,
     /// `Source`: a string, required.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeParameters: ObjRule = ObjRule {
-    properties: &[
-        ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["DetailType", "Source"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBridgeParameters` property type of `AWS::Scheduler::Schedule`.
 ///
-/// The templated target type for the EventBridge \[`PutEvents`\](<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html>) API operation.
+/// The templated target type for the EventBridge [`PutEvents`](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html) API operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-scheduler-schedule-eventbridgeparameters.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -685,13 +569,13 @@ pub struct EventBridgeParameters {
     /// A free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
     ///
     /// Length 1 to 128.
-    pub detail_type: Str,
+    pub detail_type: ::cloudwright_core::Str,
     /// `Source`: a string, required.
     ///
     /// The source of the event.
     ///
     /// Pattern `^(?=[/\.\-_A-Za-z0-9]+)((?!aws\.).*)|(\$(\.[\w_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 256.
-    pub source: Str,
+    pub source: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -706,40 +590,22 @@ impl EventBridgeParameters {
     }
 
     /// `DetailType`: a string, required.
-    pub fn detail_type(mut self, value: impl Into<Str>) -> Self { self.detail_type = value.into(); self }
+    pub fn detail_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.detail_type = value.into(); self }
     /// `Source`: a string, required.
-    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source = value.into(); self }
 }
 
-impl PropertyType for EventBridgeParameters {}
+impl crate::PropertyType for EventBridgeParameters {}
 
-impl ToValue for EventBridgeParameters {
+impl ::cloudwright_core::ToValue for EventBridgeParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DetailType", &self.detail_type)
             .req("Source", &self.source)
             .build()
     }
 }
-
-/// The required properties of [`FlexibleTimeWindow`], by name: `FlexibleTimeWindow::new(FlexibleTimeWindowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FlexibleTimeWindowRequired {
-    /// `Mode`: a [`FlexibleTimeWindowMode`] value, required.
-    pub mode: FlexibleTimeWindowMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FlexibleTimeWindow: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumWindowInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(1440.0), ..NumRule::ANY })),
-        ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "FLEXIBLE"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FlexibleTimeWindow` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -757,7 +623,7 @@ pub struct FlexibleTimeWindow {
     /// *Maximum* : `1440`
     ///
     /// Value 1 to 1440.
-    pub maximum_window_in_minutes: Option<Num>,
+    pub maximum_window_in_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `Mode`: a [`FlexibleTimeWindowMode`] value, required.
     ///
     /// Determines whether the schedule is invoked within a flexible time window. You must use quotation marks when you specify this value in your JSON or YAML template.
@@ -768,98 +634,72 @@ pub struct FlexibleTimeWindow {
 
 #[rustfmt::skip]
 impl FlexibleTimeWindow {
-    /// A `FlexibleTimeWindow` with its required properties, named in a [`FlexibleTimeWindowRequired`].
+    /// A `FlexibleTimeWindow` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: FlexibleTimeWindowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FlexibleTimeWindowMode>) -> Self {
         Self {
-            maximum_window_in_minutes: None,
-            mode: required.mode,
+            maximum_window_in_minutes: ::std::option::Option::None,
+            mode: value.into(),
         }
     }
 
     /// `MaximumWindowInMinutes`: a number.
-    pub fn maximum_window_in_minutes(mut self, value: impl Into<Num>) -> Self { self.maximum_window_in_minutes = Some(value.into()); self }
+    pub fn maximum_window_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.maximum_window_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `Mode`: a [`FlexibleTimeWindowMode`] value, required.
-    pub fn mode(mut self, value: impl Into<FlexibleTimeWindowMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<FlexibleTimeWindowMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for FlexibleTimeWindow {}
+impl crate::PropertyType for FlexibleTimeWindow {}
 
-impl ToValue for FlexibleTimeWindow {
+impl ::cloudwright_core::ToValue for FlexibleTimeWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaximumWindowInMinutes", &self.maximum_window_in_minutes)
             .req("Mode", &self.mode)
             .build()
     }
 }
 
-/// The required properties of [`KinesisParameters`], by name: `KinesisParameters::new(KinesisParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KinesisParametersRequired {
-    /// `PartitionKey`: a string, required.
-    pub partition_key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisParameters: ObjRule = ObjRule {
-    properties: &[
-        ("PartitionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["PartitionKey"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `KinesisParameters` property type of `AWS::Scheduler::Schedule`.
 ///
-/// The templated target type for the Amazon Kinesis \[`PutRecord`\](<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html>) API operation.
+/// The templated target type for the Amazon Kinesis [`PutRecord`](https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html) API operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-scheduler-schedule-kinesisparameters.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisParameters {
     /// `PartitionKey`: a string, required.
     ///
-    /// Specifies the shard to which EventBridge Scheduler sends the event. For more information, see \[Amazon Kinesis Data Streams terminology and concepts\](<https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html>) in the *Amazon Kinesis Streams Developer Guide* .
+    /// Specifies the shard to which EventBridge Scheduler sends the event. For more information, see [Amazon Kinesis Data Streams terminology and concepts](https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html) in the *Amazon Kinesis Streams Developer Guide* .
     ///
     /// Length 1 to 256.
-    pub partition_key: Str,
+    pub partition_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KinesisParameters {
-    /// A `KinesisParameters` with its required properties, named in a [`KinesisParametersRequired`].
+    /// A `KinesisParameters` with its one required property, `PartitionKey`.
     #[inline]
-    pub fn new(required: KinesisParametersRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            partition_key: required.partition_key,
+            partition_key: value.into(),
         }
     }
 
     /// `PartitionKey`: a string, required.
-    pub fn partition_key(mut self, value: impl Into<Str>) -> Self { self.partition_key = value.into(); self }
+    pub fn partition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partition_key = value.into(); self }
 }
 
-impl PropertyType for KinesisParameters {}
+impl crate::PropertyType for KinesisParameters {}
 
-impl ToValue for KinesisParameters {
+impl ::cloudwright_core::ToValue for KinesisParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PartitionKey", &self.partition_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NetworkConfiguration` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -871,7 +711,7 @@ pub struct NetworkConfiguration {
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
     ///
     /// Specifies the Amazon VPC subnets and security groups for the task, and whether a public IP address is to be used. This structure is relevant only for ECS tasks that use the awsvpc network mode.
-    pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
+    pub awsvpc_configuration: ::std::option::Option<crate::Obj<AwsVpcConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -879,33 +719,23 @@ impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = Some(value.into()); self }
+    pub fn awsvpc_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NetworkConfiguration {}
+impl crate::PropertyType for NetworkConfiguration {}
 
-impl ToValue for NetworkConfiguration {
+impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("Expression", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlacementConstraint` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -916,14 +746,14 @@ pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
 pub struct PlacementConstraint {
     /// `Expression`: a string.
     ///
-    /// A cluster query language expression to apply to the constraint. You cannot specify an expression if the constraint type is `distinctInstance` . For more information, see \[Cluster query language\](<https://docs.aws.amazon.com/latest/developerguide/cluster-query-language.html>) in the *Amazon ECS Developer Guide* .
+    /// A cluster query language expression to apply to the constraint. You cannot specify an expression if the constraint type is `distinctInstance` . For more information, see [Cluster query language](https://docs.aws.amazon.com/latest/developerguide/cluster-query-language.html) in the *Amazon ECS Developer Guide* .
     ///
     /// Length at most 2000.
-    pub expression: Option<Str>,
+    pub expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PlacementConstraintType`] value.
     ///
     /// The type of constraint. Use `distinctInstance` to ensure that each task in a particular group is running on a different container instance. Use `memberOf` to restrict the selection to a group of valid candidates.
-    pub r#type: Option<PlacementConstraintType>,
+    pub r#type: ::std::option::Option<PlacementConstraintType>,
 }
 
 #[rustfmt::skip]
@@ -931,36 +761,26 @@ impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expression`: a string.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PlacementConstraintType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlacementConstraint {}
+impl crate::PropertyType for PlacementConstraint {}
 
-impl ToValue for PlacementConstraint {
+impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expression", &self.expression)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
-    properties: &[
-        ("Field", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["random", "spread", "binpack"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PlacementStrategy` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -974,11 +794,11 @@ pub struct PlacementStrategy {
     /// The field to apply the placement strategy against. For the spread placement strategy, valid values are `instanceId` (or `instanceId` , which has the same effect), or any platform or custom attribute that is applied to a container instance, such as `attribute:ecs.availability-zone` . For the binpack placement strategy, valid values are `cpu` and `memory` . For the random placement strategy, this field is not used.
     ///
     /// Length at most 255.
-    pub field: Option<Str>,
+    pub field: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PlacementStrategyType`] value.
     ///
     /// The type of placement strategy. The random placement strategy randomly places tasks on available candidates. The spread placement strategy spreads placement across available candidates evenly based on the field parameter. The binpack strategy places tasks on available candidates that have the least available amount of the resource that is specified with the field parameter. For example, if you binpack on memory, a task is placed on the instance with the least amount of remaining memory (but still enough to run the task).
-    pub r#type: Option<PlacementStrategyType>,
+    pub r#type: ::std::option::Option<PlacementStrategyType>,
 }
 
 #[rustfmt::skip]
@@ -986,36 +806,26 @@ impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Field`: a string.
-    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.field = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PlacementStrategyType`] value.
-    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PlacementStrategyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PlacementStrategy {}
+impl crate::PropertyType for PlacementStrategy {}
 
-impl ToValue for PlacementStrategy {
+impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Field", &self.field)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetryPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumEventAgeInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("MaximumRetryAttempts", Shape::Num(&NumRule { min: Some(0.0), max: Some(185.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetryPolicy` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -1029,13 +839,13 @@ pub struct RetryPolicy {
     /// The maximum amount of time, in seconds, to continue to make retry attempts.
     ///
     /// Value 60 to 86400.
-    pub maximum_event_age_in_seconds: Option<Num>,
+    pub maximum_event_age_in_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `MaximumRetryAttempts`: a number.
     ///
     /// The maximum number of retry attempts to make before the request fails. Retry attempts with exponential backoff continue until either the maximum number of attempts is made or until the duration of the `MaximumEventAgeInSeconds` is reached.
     ///
     /// Value 0 to 185.
-    pub maximum_retry_attempts: Option<Num>,
+    pub maximum_retry_attempts: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1043,21 +853,21 @@ impl RetryPolicy {
     /// A `RetryPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaximumEventAgeInSeconds`: a number.
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Num>) -> Self { self.maximum_event_age_in_seconds = Some(value.into()); self }
+    pub fn maximum_event_age_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.maximum_event_age_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaximumRetryAttempts`: a number.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Num>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
+    pub fn maximum_retry_attempts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.maximum_retry_attempts = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetryPolicy {}
+impl crate::PropertyType for RetryPolicy {}
 
-impl ToValue for RetryPolicy {
+impl ::cloudwright_core::ToValue for RetryPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaximumEventAgeInSeconds",
                 &self.maximum_event_age_in_seconds,
@@ -1071,21 +881,10 @@ impl ToValue for RetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerPipelineParameterRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SageMakerPipelineParameter` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -1099,13 +898,13 @@ pub struct SageMakerPipelineParameter {
     /// Name of parameter to start execution of a SageMaker Model Building Pipeline.
     ///
     /// Pattern `^[A-Za-z0-9\-_]*$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Value of parameter to start execution of a SageMaker Model Building Pipeline.
     ///
     /// Length 1 to 1024.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1120,35 +919,26 @@ impl SageMakerPipelineParameter {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for SageMakerPipelineParameter {}
+impl crate::PropertyType for SageMakerPipelineParameter {}
 
-impl ToValue for SageMakerPipelineParameter {
+impl ::cloudwright_core::ToValue for SageMakerPipelineParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
-    properties: &[
-        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SageMakerPipelineParameters` property type of `AWS::Scheduler::Schedule`.
 ///
-/// The templated target type for the Amazon SageMaker \[`StartPipelineExecution`\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html>) API operation.
+/// The templated target type for the Amazon SageMaker [`StartPipelineExecution`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html) API operation.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-scheduler-schedule-sagemakerpipelineparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1158,7 +948,8 @@ pub struct SageMakerPipelineParameters {
     /// List of parameter names and values to use when executing the SageMaker Model Building Pipeline.
     ///
     /// Items 0 to 200.
-    pub pipeline_parameter_list: Option<List<SageMakerPipelineParameter>>,
+    pub pipeline_parameter_list:
+        ::std::option::Option<::cloudwright_core::List<SageMakerPipelineParameter>>,
 }
 
 #[rustfmt::skip]
@@ -1166,36 +957,27 @@ impl SageMakerPipelineParameters {
     /// A `SageMakerPipelineParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PipelineParameterList`: a list of [`SageMakerPipelineParameter`] objects.
-    pub fn pipeline_parameter_list(mut self, value: impl Into<List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = Some(value.into()); self }
+    pub fn pipeline_parameter_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SageMakerPipelineParameters {}
+impl crate::PropertyType for SageMakerPipelineParameters {}
 
-impl ToValue for SageMakerPipelineParameters {
+impl ::cloudwright_core::ToValue for SageMakerPipelineParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PipelineParameterList", &self.pipeline_parameter_list)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SqsParameters: ObjRule = ObjRule {
-    properties: &[
-        ("MessageGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SqsParameters` property type of `AWS::Scheduler::Schedule`.
 ///
-/// The templated target type for the Amazon SQS \[`SendMessage`\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html>) API operation. Contains the message group ID to use when the target is a FIFO queue. If you specify an Amazon SQS FIFO queue as a target, the queue must have content-based deduplication enabled. For more information, see \[Using the Amazon SQS message deduplication ID\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html>) in the *Amazon SQS Developer Guide* .
+/// The templated target type for the Amazon SQS [`SendMessage`](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html) API operation. Contains the message group ID to use when the target is a FIFO queue. If you specify an Amazon SQS FIFO queue as a target, the queue must have content-based deduplication enabled. For more information, see [Using the Amazon SQS message deduplication ID](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html) in the *Amazon SQS Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-scheduler-schedule-sqsparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1205,7 +987,7 @@ pub struct SqsParameters {
     /// The FIFO message group ID to use as the target.
     ///
     /// Length 1 to 128.
-    pub message_group_id: Option<Str>,
+    pub message_group_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1213,19 +995,19 @@ impl SqsParameters {
     /// A `SqsParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MessageGroupId`: a string.
-    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self { self.message_group_id = Some(value.into()); self }
+    pub fn message_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_group_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SqsParameters {}
+impl crate::PropertyType for SqsParameters {}
 
-impl ToValue for SqsParameters {
+impl ::cloudwright_core::ToValue for SqsParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MessageGroupId", &self.message_group_id)
             .build()
     }
@@ -1235,29 +1017,10 @@ impl ToValue for SqsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Target: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-        ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        ("EcsParameters", Shape::Object(&RULE_EcsParameters)),
-        ("EventBridgeParameters", Shape::Object(&RULE_EventBridgeParameters)),
-        ("Input", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("KinesisParameters", Shape::Object(&RULE_KinesisParameters)),
-        ("RetryPolicy", Shape::Object(&RULE_RetryPolicy)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SageMakerPipelineParameters", Shape::Object(&RULE_SageMakerPipelineParameters)),
-        ("SqsParameters", Shape::Object(&RULE_SqsParameters)),
-    ],
-    required: &["Arn", "RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Target` property type of `AWS::Scheduler::Schedule`.
 ///
@@ -1271,47 +1034,48 @@ pub struct Target {
     /// The Amazon Resource Name (ARN) of the target.
     ///
     /// Length 1 to 1600.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
     ///
     /// An object that contains information about an Amazon SQS queue that EventBridge Scheduler uses as a dead-letter queue for your schedule. If specified, EventBridge Scheduler delivers failed events that could not be successfully delivered to a target to the queue.
-    pub dead_letter_config: Option<Obj<DeadLetterConfig>>,
+    pub dead_letter_config: ::std::option::Option<crate::Obj<DeadLetterConfig>>,
     /// `EcsParameters`: an [`EcsParameters`] object.
     ///
-    /// The templated target type for the Amazon ECS \[`RunTask`\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>) API operation.
-    pub ecs_parameters: Option<Obj<EcsParameters>>,
+    /// The templated target type for the Amazon ECS [`RunTask`](https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html) API operation.
+    pub ecs_parameters: ::std::option::Option<crate::Obj<EcsParameters>>,
     /// `EventBridgeParameters`: an [`EventBridgeParameters`] object.
     ///
-    /// The templated target type for the EventBridge \[`PutEvents`\](<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html>) API operation.
-    pub event_bridge_parameters: Option<Obj<EventBridgeParameters>>,
+    /// The templated target type for the EventBridge [`PutEvents`](https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html) API operation.
+    pub event_bridge_parameters: ::std::option::Option<crate::Obj<EventBridgeParameters>>,
     /// `Input`: a string.
     ///
     /// The text, or well-formed JSON, passed to the target. If you are configuring a templated Lambda , AWS Step Functions , or Amazon EventBridge target, the input must be a well-formed JSON. For all other target types, a JSON is not required. If you do not specify anything for this field, Amazon EventBridge Scheduler delivers a default notification to the target.
     ///
     /// Length at least 1.
-    pub input: Option<Str>,
+    pub input: ::std::option::Option<::cloudwright_core::Str>,
     /// `KinesisParameters`: a [`KinesisParameters`] object.
     ///
-    /// The templated target type for the Amazon Kinesis \[`PutRecord`\](<https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html>) API operation.
-    pub kinesis_parameters: Option<Obj<KinesisParameters>>,
+    /// The templated target type for the Amazon Kinesis [`PutRecord`](https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html) API operation.
+    pub kinesis_parameters: ::std::option::Option<crate::Obj<KinesisParameters>>,
     /// `RetryPolicy`: a [`RetryPolicy`] object.
     ///
     /// A `RetryPolicy` object that includes information about the retry policy settings, including the maximum age of an event, and the maximum number of times EventBridge Scheduler will try to deliver the event to a target.
-    pub retry_policy: Option<Obj<RetryPolicy>>,
+    pub retry_policy: ::std::option::Option<crate::Obj<RetryPolicy>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that EventBridge Scheduler will use for this target when the schedule is invoked.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$`; length 1 to 1600.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SageMakerPipelineParameters`: a [`SageMakerPipelineParameters`] object.
     ///
-    /// The templated target type for the Amazon SageMaker \[`StartPipelineExecution`\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html>) API operation.
-    pub sage_maker_pipeline_parameters: Option<Obj<SageMakerPipelineParameters>>,
+    /// The templated target type for the Amazon SageMaker [`StartPipelineExecution`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_StartPipelineExecution.html) API operation.
+    pub sage_maker_pipeline_parameters:
+        ::std::option::Option<crate::Obj<SageMakerPipelineParameters>>,
     /// `SqsParameters`: a [`SqsParameters`] object.
     ///
-    /// The templated target type for the Amazon SQS \[`SendMessage`\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html>) API operation. Contains the message group ID to use when the target is a FIFO queue. If you specify an Amazon SQS FIFO queue as a target, the queue must have content-based deduplication enabled. For more information, see \[Using the Amazon SQS message deduplication ID\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html>) in the *Amazon SQS Developer Guide* .
-    pub sqs_parameters: Option<Obj<SqsParameters>>,
+    /// The templated target type for the Amazon SQS [`SendMessage`](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html) API operation. Contains the message group ID to use when the target is a FIFO queue. If you specify an Amazon SQS FIFO queue as a target, the queue must have content-based deduplication enabled. For more information, see [Using the Amazon SQS message deduplication ID](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagededuplicationid-property.html) in the *Amazon SQS Developer Guide* .
+    pub sqs_parameters: ::std::option::Option<crate::Obj<SqsParameters>>,
 }
 
 #[rustfmt::skip]
@@ -1321,46 +1085,46 @@ impl Target {
     pub fn new(required: TargetRequired) -> Self {
         Self {
             arn: required.arn,
-            dead_letter_config: None,
-            ecs_parameters: None,
-            event_bridge_parameters: None,
-            input: None,
-            kinesis_parameters: None,
-            retry_policy: None,
+            dead_letter_config: ::std::option::Option::None,
+            ecs_parameters: ::std::option::Option::None,
+            event_bridge_parameters: ::std::option::Option::None,
+            input: ::std::option::Option::None,
+            kinesis_parameters: ::std::option::Option::None,
+            retry_policy: ::std::option::Option::None,
             role_arn: required.role_arn,
-            sage_maker_pipeline_parameters: None,
-            sqs_parameters: None,
+            sage_maker_pipeline_parameters: ::std::option::Option::None,
+            sqs_parameters: ::std::option::Option::None,
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
+    pub fn dead_letter_config(mut self, value: impl ::std::convert::Into<crate::Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = ::std::option::Option::Some(value.into()); self }
     /// `EcsParameters`: an [`EcsParameters`] object.
-    pub fn ecs_parameters(mut self, value: impl Into<Obj<EcsParameters>>) -> Self { self.ecs_parameters = Some(value.into()); self }
+    pub fn ecs_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<EcsParameters>>) -> Self { self.ecs_parameters = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeParameters`: an [`EventBridgeParameters`] object.
-    pub fn event_bridge_parameters(mut self, value: impl Into<Obj<EventBridgeParameters>>) -> Self { self.event_bridge_parameters = Some(value.into()); self }
+    pub fn event_bridge_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<EventBridgeParameters>>) -> Self { self.event_bridge_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Input`: a string.
-    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
+    pub fn input(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input = ::std::option::Option::Some(value.into()); self }
     /// `KinesisParameters`: a [`KinesisParameters`] object.
-    pub fn kinesis_parameters(mut self, value: impl Into<Obj<KinesisParameters>>) -> Self { self.kinesis_parameters = Some(value.into()); self }
+    pub fn kinesis_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisParameters>>) -> Self { self.kinesis_parameters = ::std::option::Option::Some(value.into()); self }
     /// `RetryPolicy`: a [`RetryPolicy`] object.
-    pub fn retry_policy(mut self, value: impl Into<Obj<RetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
+    pub fn retry_policy(mut self, value: impl ::std::convert::Into<crate::Obj<RetryPolicy>>) -> Self { self.retry_policy = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SageMakerPipelineParameters`: a [`SageMakerPipelineParameters`] object.
-    pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Obj<SageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = Some(value.into()); self }
+    pub fn sage_maker_pipeline_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<SageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = ::std::option::Option::Some(value.into()); self }
     /// `SqsParameters`: a [`SqsParameters`] object.
-    pub fn sqs_parameters(mut self, value: impl Into<Obj<SqsParameters>>) -> Self { self.sqs_parameters = Some(value.into()); self }
+    pub fn sqs_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<SqsParameters>>) -> Self { self.sqs_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Target {}
+impl crate::PropertyType for Target {}
 
-impl ToValue for Target {
+impl ::cloudwright_core::ToValue for Target {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .opt("DeadLetterConfig", &self.dead_letter_config)
             .opt("EcsParameters", &self.ecs_parameters)
@@ -1386,24 +1150,24 @@ pub enum AssignPublicIp {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssignPublicIp {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssignPublicIp {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssignPublicIp {
+impl ::cloudwright_core::ToValue for AssignPublicIp {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1415,24 +1179,24 @@ pub enum FlexibleTimeWindowMode {
     /// `FLEXIBLE`
     Flexible,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FlexibleTimeWindowMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FlexibleTimeWindowMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FlexibleTimeWindowMode {
+impl ::cloudwright_core::ToValue for FlexibleTimeWindowMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::Flexible => "FLEXIBLE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1446,25 +1210,25 @@ pub enum LaunchType {
     /// `EXTERNAL`
     External,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LaunchType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LaunchType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LaunchType {
+impl ::cloudwright_core::ToValue for LaunchType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ec2 => "EC2",
             Self::Fargate => "FARGATE",
             Self::External => "EXTERNAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1476,24 +1240,24 @@ pub enum PlacementConstraintType {
     /// `memberOf`
     MemberOf,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementConstraintType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementConstraintType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementConstraintType {
+impl ::cloudwright_core::ToValue for PlacementConstraintType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DistinctInstance => "distinctInstance",
             Self::MemberOf => "memberOf",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1507,25 +1271,25 @@ pub enum PlacementStrategyType {
     /// `binpack`
     Binpack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlacementStrategyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlacementStrategyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlacementStrategyType {
+impl ::cloudwright_core::ToValue for PlacementStrategyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Random => "random",
             Self::Spread => "spread",
             Self::Binpack => "binpack",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1535,23 +1299,23 @@ pub enum PropagateTags {
     /// `TASK_DEFINITION`
     TaskDefinition,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PropagateTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PropagateTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PropagateTags {
+impl ::cloudwright_core::ToValue for PropagateTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::TaskDefinition => "TASK_DEFINITION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1563,23 +1327,237 @@ pub enum ScheduleState {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ScheduleState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ScheduleState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ScheduleState {
+impl ::cloudwright_core::ToValue for ScheduleState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z-_.]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:kms:[a-z0-9\\-]+:\\d{12}:(key|alias)\\/[0-9a-zA-Z-_]*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:sqs:[a-z0-9\\-]+:\\d{12}:[a-zA-Z0-9\\-_]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^(?=[/\\.\\-_A-Za-z0-9]+)((?!aws\\.).*)|(\\$(\\.[\\w_-]+(\\[(\\d+|\\*)\\])*)*)$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z-]*:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-_]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+            ("EndDate", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("FlexibleTimeWindow", Shape::Object(&RULE_FlexibleTimeWindow)),
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ScheduleExpressionTimezone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("StartDate", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Target", Shape::Object(&RULE_Target)),
+        ],
+        required: &["FlexibleTimeWindow", "ScheduleExpression", "Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16), unique: false })),
+        ],
+        required: &["Subnets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+        properties: &[
+            ("Base", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+            ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
+        ],
+        required: &["CapacityProvider"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: Some(6), unique: false })),
+            ("EnableECSManagedTags", Shape::Bool),
+            ("EnableExecuteCommand", Shape::Bool),
+            ("Group", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+            ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: Some(10), unique: false })),
+            ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: Some(5), unique: false })),
+            ("PlatformVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
+            ("ReferenceId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Typed(json_type::OBJECT), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TaskCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+            ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+        ],
+        required: &["TaskDefinitionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeParameters: ObjRule = ObjRule {
+        properties: &[
+            ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["DetailType", "Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FlexibleTimeWindow: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumWindowInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(1440.0), ..NumRule::ANY })),
+            ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "FLEXIBLE"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisParameters: ObjRule = ObjRule {
+        properties: &[
+            ("PartitionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["PartitionKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("Expression", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
+        properties: &[
+            ("Field", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["random", "spread", "binpack"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetryPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumEventAgeInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("MaximumRetryAttempts", Shape::Num(&NumRule { min: Some(0.0), max: Some(185.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
+        properties: &[
+            ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqsParameters: ObjRule = ObjRule {
+        properties: &[
+            ("MessageGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Target: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+            ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
+            ("EcsParameters", Shape::Object(&RULE_EcsParameters)),
+            ("EventBridgeParameters", Shape::Object(&RULE_EventBridgeParameters)),
+            ("Input", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("KinesisParameters", Shape::Object(&RULE_KinesisParameters)),
+            ("RetryPolicy", Shape::Object(&RULE_RetryPolicy)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SageMakerPipelineParameters", Shape::Object(&RULE_SageMakerPipelineParameters)),
+            ("SqsParameters", Shape::Object(&RULE_SqsParameters)),
+        ],
+        required: &["Arn", "RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -20,9 +20,7 @@ pub mod secret_target_attachment;
 #[cfg(feature = "secretsmanager")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
 #[cfg(feature = "secretsmanager")]
-pub use rotation_schedule::{
-    RotationSchedule, RotationScheduleAttributes, RotationScheduleRequired,
-};
+pub use rotation_schedule::{RotationSchedule, RotationScheduleAttributes};
 #[cfg(feature = "secretsmanager")]
 pub use secret::{Secret, SecretAttributes};
 #[cfg(feature = "secretsmanager")]

@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `ResourcePolicy`: a JSON value, required.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
     /// `SecretId`: a string, required.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicPolicy", Shape::Bool),
-        ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ResourcePolicy", "SecretId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecretsManager::ResourcePolicy` resource.
 ///
-/// Attaches a resource-based permission policy to a secret. A resource-based policy is optional. If a secret already has a resource policy attached, you must first remove it before attaching a new policy using this CloudFormation resource. You can remove the policy using the \[console\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html>) , \[CLI\](<https://docs.aws.amazon.com/cli/latest/reference/secretsmanager/delete-resource-policy.html>) , or \[API\](<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteResourcePolicy.html>) . For more information, see \[Authentication and access control for Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html>) .
+/// Attaches a resource-based permission policy to a secret. A resource-based policy is optional. If a secret already has a resource policy attached, you must first remove it before attaching a new policy using this CloudFormation resource. You can remove the policy using the [console](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html) , [CLI](https://docs.aws.amazon.com/cli/latest/reference/secretsmanager/delete-resource-policy.html) , or [API](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteResourcePolicy.html) . For more information, see [Authentication and access control for Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html) .
 ///
-/// *Required permissions:* `secretsmanager:PutResourcePolicy` , `secretsmanager:GetResourcePolicy` . For more information, see \[IAM policy actions for Secrets Manager\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-actions-as-permissions>) and \[Authentication and access control in Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html>) .
+/// *Required permissions:* `secretsmanager:PutResourcePolicy` , `secretsmanager:GetResourcePolicy` . For more information, see [IAM policy actions for Secrets Manager](https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-actions-as-permissions) and [Authentication and access control in Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ResourcePolicyAttributes`], which `Handle<ResourcePolicy>` dereferences to.
@@ -48,13 +34,13 @@ pub struct ResourcePolicy {
     /// Specifies whether to block resource-based policies that allow broad access to the secret. By default, Secrets Manager blocks policies that allow broad access, for example those that use a wildcard for the principal.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub block_public_policy: Option<Bool>,
+    pub block_public_policy: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourcePolicy`: a JSON value, required.
     ///
-    /// A JSON-formatted string for an AWS resource-based policy. For example policies, see \[Permissions policy examples\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html>) .
+    /// A JSON-formatted string for an AWS resource-based policy. For example policies, see [Permissions policy examples](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html) .
     ///
     /// Format `json`; length 1 to 20480.
-    pub resource_policy: Json,
+    pub resource_policy: ::cloudwright_core::Json,
     /// `SecretId`: a string, required.
     ///
     /// The ARN or name of the secret to attach the resource-based policy.
@@ -62,7 +48,7 @@ pub struct ResourcePolicy {
     /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -72,7 +58,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecretsManager::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-resourcepolicy.html",
         primary_identifier: &["Id"],
@@ -83,42 +69,44 @@ impl ResourcePolicy {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
     #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
-            block_public_policy: None,
+            block_public_policy: ::std::option::Option::None,
             resource_policy: required.resource_policy,
             secret_id: required.secret_id,
         }
     }
 
     /// `BlockPublicPolicy`: a boolean.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self { self.block_public_policy = Some(value.into()); self }
+    pub fn block_public_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.block_public_policy = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePolicy`: a JSON value, required.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
+    pub fn resource_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_policy = value.into(); self }
     /// `SecretId`: a string, required.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
+    pub fn secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_id = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockPublicPolicy", &self.block_public_policy)
             .req("ResourcePolicy", &self.resource_policy)
             .req("SecretId", &self.secret_id)
@@ -126,12 +114,12 @@ impl ToValue for ResourcePolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourcePolicyAttributes(ResourceRef);
+pub struct ResourcePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,7 +129,26 @@ impl ResourcePolicyAttributes {
     ///
     /// The Arn of the secret.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("BlockPublicPolicy", Shape::Bool),
+            ("ResourcePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ResourcePolicy", "SecretId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`RotationSchedule`], by name: `RotationSchedule::new(RotationScheduleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RotationScheduleRequired {
-    /// `SecretId`: a string, required.
-    pub secret_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RotationSchedule: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalSecretRotationMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_ExternalSecretRotationMetadataItem), min_items: None, max_items: None, unique: false })),
-        ("ExternalSecretRotationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("HostedRotationLambda", Shape::Object(&RULE_HostedRotationLambda)),
-        ("RotateImmediatelyOnUpdate", Shape::Bool),
-        ("RotationLambdaARN", Shape::STR),
-        ("RotationRules", Shape::Object(&RULE_RotationRules)),
-        ("SecretId", Shape::STR),
-    ],
-    required: &["SecretId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecretsManager::RotationSchedule` resource.
 ///
-/// Configure the rotation schedule and Lambda rotation function for a secret. For more information, see \[How rotation works\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html>) .
+/// Configure the rotation schedule and Lambda rotation function for a secret. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html) .
 ///
 /// For database credentials, refer to the following resources:
 ///
-/// - Amazon RDS master user credentials: \[AWS::RDS::DBCluster MasterUserSecret\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>)
-/// - Amazon Redshift admin user credentials: \[AWS::Redshift::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html>)
+/// - Amazon RDS master user credentials: [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html)
+/// - Amazon Redshift admin user credentials: [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html)
 ///
 /// Choose one of the following options for the rotation function:
 ///
-/// - Create a new rotation function using `HostedRotationLambda` based on a \[Secrets Manager rotation function template\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html>) .
+/// - Create a new rotation function using `HostedRotationLambda` based on a [Secrets Manager rotation function template](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html) .
 /// - Use an existing rotation function by specifying its ARN with `RotationLambdaARN` .
 ///
-/// &gt; For database secrets defined in the same CloudFormation template as the database or service:
-/// &gt;
-/// &gt; - Use the \[AWS::SecretsManager::SecretTargetAttachment\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secrettargetattachment.html>) resource to populate the secret with connection details.
-/// &gt; - Add a `DependsOn` attribute to the `RotationSchedule` resource that uses a `SecretTargetAttachment` . This ensures the rotation is configured after the secret is populated with connection details. &gt; You can define only one rotation schedule per secret.
+/// \> For database secrets defined in the same CloudFormation template as the database or service:
+/// \>
+/// \> - Use the [AWS::SecretsManager::SecretTargetAttachment](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secrettargetattachment.html) resource to populate the secret with connection details.
+/// \> - Add a `DependsOn` attribute to the `RotationSchedule` resource that uses a `SecretTargetAttachment` . This ensures the rotation is configured after the secret is populated with connection details. > You can define only one rotation schedule per secret.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RotationScheduleAttributes`], which `Handle<RotationSchedule>` dereferences to.
@@ -61,64 +36,65 @@ pub struct RotationSchedule {
     /// `ExternalSecretRotationMetadata`: a list of [`ExternalSecretRotationMetadataItem`] objects.
     ///
     /// The list of metadata needed to successfully rotate a managed external secret.
-    pub external_secret_rotation_metadata: Option<List<ExternalSecretRotationMetadataItem>>,
+    pub external_secret_rotation_metadata:
+        ::std::option::Option<::cloudwright_core::List<ExternalSecretRotationMetadataItem>>,
     /// `ExternalSecretRotationRoleArn`: a string.
     ///
     /// The ARN of the IAM role that is used by Secrets Manager to rotate a managed external secret.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub external_secret_rotation_role_arn: Option<Str>,
+    pub external_secret_rotation_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedRotationLambda`: a [`HostedRotationLambda`] object.
     ///
-    /// Creates a new Lambda rotation function based on one of the \[Secrets Manager rotation function templates\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html>) . To use a rotation function that already exists, specify `RotationLambdaARN` instead.
+    /// Creates a new Lambda rotation function based on one of the [Secrets Manager rotation function templates](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html) . To use a rotation function that already exists, specify `RotationLambdaARN` instead.
     ///
-    /// You must specify `Transform: AWS::SecretsManager-2024-09-16` at the beginning of the CloudFormation template. Transforms are macros hosted by AWS CloudFormation that help you create and manage complex infrastructure. The `Transform: AWS::SecretsManager-2024-09-16` transform automatically extends the CloudFormation stack to include a nested stack (of type `AWS::CloudFormation::Stack` ), which then creates and updates on your behalf during subsequent stack operations, the appropriate rotation Lambda function for your database or service. For general information on transforms, see the \[AWS CloudFormation documentation.\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-reference.html>)
+    /// You must specify `Transform: AWS::SecretsManager-2024-09-16` at the beginning of the CloudFormation template. Transforms are macros hosted by AWS CloudFormation that help you create and manage complex infrastructure. The `Transform: AWS::SecretsManager-2024-09-16` transform automatically extends the CloudFormation stack to include a nested stack (of type `AWS::CloudFormation::Stack` ), which then creates and updates on your behalf during subsequent stack operations, the appropriate rotation Lambda function for your database or service. For general information on transforms, see the [AWS CloudFormation documentation.](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-reference.html)
     ///
-    /// For Amazon RDS master user credentials, see \[AWS::RDS::DBCluster MasterUserSecret\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>) .
+    /// For Amazon RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html) .
     ///
-    /// For Amazon Redshift admin user credentials, see \[AWS::Redshift::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html>) .
+    /// For Amazon Redshift admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub hosted_rotation_lambda: Option<Obj<HostedRotationLambda>>,
+    pub hosted_rotation_lambda: ::std::option::Option<crate::Obj<HostedRotationLambda>>,
     /// `RotateImmediatelyOnUpdate`: a boolean.
     ///
     /// Determines whether to rotate the secret immediately or wait until the next scheduled rotation window when the rotation schedule is updated. The rotation schedule is defined in `RotationRules` .
     ///
     /// The default for `RotateImmediatelyOnUpdate` is `true` . If you don't specify this value, Secrets Manager rotates the secret immediately.
     ///
-    /// If you set `RotateImmediatelyOnUpdate` to `false` , Secrets Manager tests the rotation configuration by running the \[`testSecret` step\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html>) of the Lambda rotation function. This test creates an `AWSPENDING` version of the secret and then removes it.
+    /// If you set `RotateImmediatelyOnUpdate` to `false` , Secrets Manager tests the rotation configuration by running the [`testSecret` step](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html) of the Lambda rotation function. This test creates an `AWSPENDING` version of the secret and then removes it.
     ///
-    /// &gt; When changing an existing rotation schedule and setting `RotateImmediatelyOnUpdate` to `false` :
-    /// &gt;
-    /// &gt; - If using `AutomaticallyAfterDays` or a `ScheduleExpression` with `rate()` , the previously scheduled rotation might still occur.
-    /// &gt; - To prevent unintended rotations, use a `ScheduleExpression` with `cron()` for granular control over rotation windows.
+    /// \> When changing an existing rotation schedule and setting `RotateImmediatelyOnUpdate` to `false` :
+    /// \>
+    /// \> - If using `AutomaticallyAfterDays` or a `ScheduleExpression` with `rate()` , the previously scheduled rotation might still occur.
+    /// \> - To prevent unintended rotations, use a `ScheduleExpression` with `cron()` for granular control over rotation windows.
     ///
-    /// Rotation is an asynchronous process. For more information, see \[How rotation works\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html>) .
+    /// Rotation is an asynchronous process. For more information, see [How rotation works](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub rotate_immediately_on_update: Option<Bool>,
+    pub rotate_immediately_on_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RotationLambdaARN`: a string.
     ///
-    /// The ARN of an existing Lambda rotation function. To specify a rotation function that is also defined in this template, use the \[Ref\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html>) function.
+    /// The ARN of an existing Lambda rotation function. To specify a rotation function that is also defined in this template, use the [Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html) function.
     ///
-    /// For Amazon RDS master user credentials, see \[AWS::RDS::DBCluster MasterUserSecret\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>) .
+    /// For Amazon RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html) .
     ///
-    /// For Amazon Redshift admin user credentials, see \[AWS::Redshift::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html>) .
+    /// For Amazon Redshift admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html) .
     ///
-    /// To create a new rotation function based on one of the \[Secrets Manager rotation function templates\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html>) , specify `HostedRotationLambda` instead.
-    pub rotation_lambda_arn: Option<Str>,
+    /// To create a new rotation function based on one of the [Secrets Manager rotation function templates](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html) , specify `HostedRotationLambda` instead.
+    pub rotation_lambda_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RotationRules`: a [`RotationRules`] object.
     ///
     /// A structure that defines the rotation configuration for this secret.
-    pub rotation_rules: Option<Obj<RotationRules>>,
+    pub rotation_rules: ::std::option::Option<crate::Obj<RotationRules>>,
     /// `SecretId`: a string, required.
     ///
     /// The ARN or name of the secret to rotate. This is unique for each rotation schedule definition.
     ///
-    /// To reference a secret also created in this template, use the \[Ref\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html>) function with the secret's logical ID.
+    /// To reference a secret also created in this template, use the [Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html) function with the secret's logical ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -128,7 +104,7 @@ impl RotationSchedule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecretsManager::RotationSchedule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-rotationschedule.html",
         primary_identifier: &["Id"],
@@ -139,54 +115,56 @@ impl RotationSchedule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `RotationSchedule` with its required properties, named in a [`RotationScheduleRequired`].
+    /// A `RotationSchedule` with its one required property, `SecretId`.
     #[inline]
-    pub fn new(required: RotationScheduleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            external_secret_rotation_metadata: None,
-            external_secret_rotation_role_arn: None,
-            hosted_rotation_lambda: None,
-            rotate_immediately_on_update: None,
-            rotation_lambda_arn: None,
-            rotation_rules: None,
-            secret_id: required.secret_id,
+            external_secret_rotation_metadata: ::std::option::Option::None,
+            external_secret_rotation_role_arn: ::std::option::Option::None,
+            hosted_rotation_lambda: ::std::option::Option::None,
+            rotate_immediately_on_update: ::std::option::Option::None,
+            rotation_lambda_arn: ::std::option::Option::None,
+            rotation_rules: ::std::option::Option::None,
+            secret_id: value.into(),
         }
     }
 
     /// `ExternalSecretRotationMetadata`: a list of [`ExternalSecretRotationMetadataItem`] objects.
-    pub fn external_secret_rotation_metadata(mut self, value: impl Into<List<ExternalSecretRotationMetadataItem>>) -> Self { self.external_secret_rotation_metadata = Some(value.into()); self }
+    pub fn external_secret_rotation_metadata(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExternalSecretRotationMetadataItem>>) -> Self { self.external_secret_rotation_metadata = ::std::option::Option::Some(value.into()); self }
     /// `ExternalSecretRotationRoleArn`: a string.
-    pub fn external_secret_rotation_role_arn(mut self, value: impl Into<Str>) -> Self { self.external_secret_rotation_role_arn = Some(value.into()); self }
+    pub fn external_secret_rotation_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_secret_rotation_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `HostedRotationLambda`: a [`HostedRotationLambda`] object.
-    pub fn hosted_rotation_lambda(mut self, value: impl Into<Obj<HostedRotationLambda>>) -> Self { self.hosted_rotation_lambda = Some(value.into()); self }
+    pub fn hosted_rotation_lambda(mut self, value: impl ::std::convert::Into<crate::Obj<HostedRotationLambda>>) -> Self { self.hosted_rotation_lambda = ::std::option::Option::Some(value.into()); self }
     /// `RotateImmediatelyOnUpdate`: a boolean.
-    pub fn rotate_immediately_on_update(mut self, value: impl Into<Bool>) -> Self { self.rotate_immediately_on_update = Some(value.into()); self }
+    pub fn rotate_immediately_on_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.rotate_immediately_on_update = ::std::option::Option::Some(value.into()); self }
     /// `RotationLambdaARN`: a string.
-    pub fn rotation_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.rotation_lambda_arn = Some(value.into()); self }
+    pub fn rotation_lambda_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rotation_lambda_arn = ::std::option::Option::Some(value.into()); self }
     /// `RotationRules`: a [`RotationRules`] object.
-    pub fn rotation_rules(mut self, value: impl Into<Obj<RotationRules>>) -> Self { self.rotation_rules = Some(value.into()); self }
+    pub fn rotation_rules(mut self, value: impl ::std::convert::Into<crate::Obj<RotationRules>>) -> Self { self.rotation_rules = ::std::option::Option::Some(value.into()); self }
     /// `SecretId`: a string, required.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
+    pub fn secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_id = value.into(); self }
 }
 
-impl Resource for RotationSchedule {
+impl ::cloudwright_core::Resource for RotationSchedule {
     type Attributes = RotationScheduleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RotationSchedule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RotationSchedule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RotationSchedule {
+impl ::cloudwright_core::ToValue for RotationSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExternalSecretRotationMetadata",
                 &self.external_secret_rotation_metadata,
@@ -207,12 +185,12 @@ impl ToValue for RotationSchedule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RotationSchedule`]: `Handle<RotationSchedule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RotationSchedule`]: `Handle<RotationSchedule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RotationScheduleAttributes(ResourceRef);
+pub struct RotationScheduleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RotationScheduleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RotationScheduleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -222,8 +200,8 @@ impl RotationScheduleAttributes {
     ///
     /// The ARN of the secret.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -231,25 +209,14 @@ impl RotationScheduleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExternalSecretRotationMetadataItemRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExternalSecretRotationMetadataItem: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExternalSecretRotationMetadataItem` property type of `AWS::SecretsManager::RotationSchedule`.
 ///
-/// The metadata needed to successfully rotate a managed external secret. A list of key value pairs in JSON format specified by the partner. For more information, see \[Managed external secret partners\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html>) .
+/// The metadata needed to successfully rotate a managed external secret. A list of key value pairs in JSON format specified by the partner. For more information, see [Managed external secret partners](https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-rotationschedule-externalsecretrotationmetadataitem.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -257,11 +224,11 @@ pub struct ExternalSecretRotationMetadataItem {
     /// `Key`: a string, required.
     ///
     /// The key that identifies the item.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the specified item.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -276,59 +243,32 @@ impl ExternalSecretRotationMetadataItem {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ExternalSecretRotationMetadataItem {}
+impl crate::PropertyType for ExternalSecretRotationMetadataItem {}
 
-impl ToValue for ExternalSecretRotationMetadataItem {
+impl ::cloudwright_core::ToValue for ExternalSecretRotationMetadataItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`HostedRotationLambda`], by name: `HostedRotationLambda::new(HostedRotationLambdaRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HostedRotationLambdaRequired {
-    /// `RotationType`: a string, required.
-    pub rotation_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HostedRotationLambda: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeCharacters", Shape::STR),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("MasterSecretArn", Shape::STR),
-        ("MasterSecretKmsKeyArn", Shape::STR),
-        ("RotationLambdaName", Shape::STR),
-        ("RotationType", Shape::STR),
-        ("Runtime", Shape::STR),
-        ("SuperuserSecretArn", Shape::STR),
-        ("SuperuserSecretKmsKeyArn", Shape::STR),
-        ("VpcSecurityGroupIds", Shape::STR),
-        ("VpcSubnetIds", Shape::STR),
-    ],
-    required: &["RotationType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HostedRotationLambda` property type of `AWS::SecretsManager::RotationSchedule`.
 ///
-/// Creates a new Lambda rotation function based on one of the \[Secrets Manager rotation function templates\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html>) .
+/// Creates a new Lambda rotation function based on one of the [Secrets Manager rotation function templates](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html) .
 ///
 /// You must specify `Transform: AWS::SecretsManager-2024-09-16` at the beginning of the CloudFormation template.
 ///
-/// For Amazon RDS master user credentials, see \[AWS::RDS::DBCluster MasterUserSecret\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>) .
+/// For Amazon RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html) .
 ///
-/// For Amazon Redshift admin user credentials, see \[AWS::Redshift::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html>) .
+/// For Amazon Redshift admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-rotationschedule-hostedrotationlambda.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -336,148 +276,148 @@ pub struct HostedRotationLambda {
     /// `ExcludeCharacters`: a string.
     ///
     /// A string of the characters that you don't want in the password.
-    pub exclude_characters: Option<Str>,
+    pub exclude_characters: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the KMS key that Secrets Manager uses to encrypt the secret. If you don't specify this value, then Secrets Manager uses the key `aws/secretsmanager` . If `aws/secretsmanager` doesn't yet exist, then Secrets Manager creates it for you automatically the first time it encrypts the secret value.
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterSecretArn`: a string.
     ///
-    /// The ARN of the secret that contains superuser credentials, if you use the \[Alternating users rotation strategy\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users>) . CloudFormation grants the execution role for the Lambda rotation function `GetSecretValue` permission to the secret in this property. For more information, see \[Lambda rotation function execution role permissions for Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html>) .
+    /// The ARN of the secret that contains superuser credentials, if you use the [Alternating users rotation strategy](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users) . CloudFormation grants the execution role for the Lambda rotation function `GetSecretValue` permission to the secret in this property. For more information, see [Lambda rotation function execution role permissions for Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html) .
     ///
     /// You must create the superuser secret before you can set this property.
     ///
-    /// You must also include the superuser secret ARN as a key in the JSON of the rotating secret so that the Lambda rotation function can find it. CloudFormation does not hardcode secret ARNs in the Lambda rotation function, so you can use the function to rotate multiple secrets. For more information, see \[JSON structure of Secrets Manager secrets\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html>) .
+    /// You must also include the superuser secret ARN as a key in the JSON of the rotating secret so that the Lambda rotation function can find it. CloudFormation does not hardcode secret ARNs in the Lambda rotation function, so you can use the function to rotate multiple secrets. For more information, see [JSON structure of Secrets Manager secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html) .
     ///
     /// You can specify `MasterSecretArn` or `SuperuserSecretArn` but not both. They represent the same superuser secret.
-    pub master_secret_arn: Option<Str>,
+    pub master_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MasterSecretKmsKeyArn`: a string.
     ///
-    /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the \[alternating users strategy\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users>) and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key `aws/secretsmanager` . CloudFormation grants the execution role for the Lambda rotation function `Decrypt` , `DescribeKey` , and `GenerateDataKey` permission to the key in this property. For more information, see \[Lambda rotation function execution role permissions for Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html>) .
+    /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the [alternating users strategy](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users) and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key `aws/secretsmanager` . CloudFormation grants the execution role for the Lambda rotation function `Decrypt` , `DescribeKey` , and `GenerateDataKey` permission to the key in this property. For more information, see [Lambda rotation function execution role permissions for Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html) .
     ///
     /// You can specify `MasterSecretKmsKeyArn` or `SuperuserSecretKmsKeyArn` but not both. They represent the same superuser secret KMS key .
-    pub master_secret_kms_key_arn: Option<Str>,
+    pub master_secret_kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RotationLambdaName`: a string.
     ///
     /// The name of the Lambda rotation function.
-    pub rotation_lambda_name: Option<Str>,
+    pub rotation_lambda_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RotationType`: a string, required.
     ///
     /// The rotation template to base the rotation function on, one of the following:
     ///
-    /// - `Db2SingleUser` to use the template \[SecretsManagerRDSDb2RotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-db2-singleuser>) .
-    /// - `Db2MultiUser` to use the template \[SecretsManagerRDSDb2RotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-db2-multiuser>) .
-    /// - `MySQLSingleUser` to use the template \[SecretsManagerRDSMySQLRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mysql-singleuser>) .
-    /// - `MySQLMultiUser` to use the template \[SecretsManagerRDSMySQLRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mysql-multiuser>) .
-    /// - `PostgreSQLSingleUser` to use the template \[SecretsManagerRDSPostgreSQLRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-postgre-singleuser>)
-    /// - `PostgreSQLMultiUser` to use the template \[SecretsManagerRDSPostgreSQLRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-postgre-multiuser>) .
-    /// - `OracleSingleUser` to use the template \[SecretsManagerRDSOracleRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-oracle-singleuser>) .
-    /// - `OracleMultiUser` to use the template \[SecretsManagerRDSOracleRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-oracle-multiuser>) .
-    /// - `MariaDBSingleUser` to use the template \[SecretsManagerRDSMariaDBRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mariadb-singleuser>) .
-    /// - `MariaDBMultiUser` to use the template \[SecretsManagerRDSMariaDBRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mariadb-multiuser>) .
-    /// - `SQLServerSingleUser` to use the template \[SecretsManagerRDSSQLServerRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-sqlserver-singleuser>) .
-    /// - `SQLServerMultiUser` to use the template \[SecretsManagerRDSSQLServerRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-sqlserver-multiuser>) .
-    /// - `RedshiftSingleUser` to use the template \[SecretsManagerRedshiftRotationSingleUsr\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-redshift-singleuser>) .
-    /// - `RedshiftMultiUser` to use the template \[SecretsManagerRedshiftRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-redshift-multiuser>) .
-    /// - `MongoDBSingleUser` to use the template \[SecretsManagerMongoDBRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mongodb-singleuser>) .
-    /// - `MongoDBMultiUser` to use the template \[SecretsManagerMongoDBRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mongodb-multiuser>) .
-    pub rotation_type: Str,
+    /// - `Db2SingleUser` to use the template [SecretsManagerRDSDb2RotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-db2-singleuser) .
+    /// - `Db2MultiUser` to use the template [SecretsManagerRDSDb2RotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-db2-multiuser) .
+    /// - `MySQLSingleUser` to use the template [SecretsManagerRDSMySQLRotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mysql-singleuser) .
+    /// - `MySQLMultiUser` to use the template [SecretsManagerRDSMySQLRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mysql-multiuser) .
+    /// - `PostgreSQLSingleUser` to use the template [SecretsManagerRDSPostgreSQLRotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-postgre-singleuser)
+    /// - `PostgreSQLMultiUser` to use the template [SecretsManagerRDSPostgreSQLRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-postgre-multiuser) .
+    /// - `OracleSingleUser` to use the template [SecretsManagerRDSOracleRotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-oracle-singleuser) .
+    /// - `OracleMultiUser` to use the template [SecretsManagerRDSOracleRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-oracle-multiuser) .
+    /// - `MariaDBSingleUser` to use the template [SecretsManagerRDSMariaDBRotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mariadb-singleuser) .
+    /// - `MariaDBMultiUser` to use the template [SecretsManagerRDSMariaDBRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mariadb-multiuser) .
+    /// - `SQLServerSingleUser` to use the template [SecretsManagerRDSSQLServerRotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-sqlserver-singleuser) .
+    /// - `SQLServerMultiUser` to use the template [SecretsManagerRDSSQLServerRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-sqlserver-multiuser) .
+    /// - `RedshiftSingleUser` to use the template [SecretsManagerRedshiftRotationSingleUsr](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-redshift-singleuser) .
+    /// - `RedshiftMultiUser` to use the template [SecretsManagerRedshiftRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-redshift-multiuser) .
+    /// - `MongoDBSingleUser` to use the template [SecretsManagerMongoDBRotationSingleUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mongodb-singleuser) .
+    /// - `MongoDBMultiUser` to use the template [SecretsManagerMongoDBRotationMultiUser](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mongodb-multiuser) .
+    pub rotation_type: ::cloudwright_core::Str,
     /// `Runtime`: a string.
     ///
-    /// &gt; Do not set this value if you are using `Transform: AWS::SecretsManager-2024-09-16` . Over time, the updated rotation lambda artifacts vended by AWS may not be compatible with the code or shared object files defined in the rotation function deployment package.
-    /// &gt;
-    /// &gt; Only define the `Runtime` key if:
-    /// &gt;
-    /// &gt; - You are using `Transform: AWS::SecretsManager-2020-07-23` .
-    /// &gt; - The code or shared object files defined in the rotation function deployment package are incompatible with Python 3.10.
+    /// \> Do not set this value if you are using `Transform: AWS::SecretsManager-2024-09-16` . Over time, the updated rotation lambda artifacts vended by AWS may not be compatible with the code or shared object files defined in the rotation function deployment package.
+    /// \>
+    /// \> Only define the `Runtime` key if:
+    /// \>
+    /// \> - You are using `Transform: AWS::SecretsManager-2020-07-23` .
+    /// \> - The code or shared object files defined in the rotation function deployment package are incompatible with Python 3.10.
     ///
     /// The Python Runtime version for with the rotation function. By default, CloudFormation deploys Python 3.10 binaries for the rotation function. To use a different version of Python, you must do the following two steps:
     ///
     /// - Deploy the matching version Python binaries with your rotation function.
     /// - Set the version number in this field. For example, for Python 3.10, enter *python3.10* .
     ///
-    /// If you only do one of the steps, your rotation function will be incompatible with the binaries. For more information, see \[Why did my Lambda rotation function fail with a "pg module not found" error\](<https://docs.aws.amazon.com/https://repost.aws/knowledge-center/secrets-manager-lambda-rotation>) .
-    pub runtime: Option<Str>,
+    /// If you only do one of the steps, your rotation function will be incompatible with the binaries. For more information, see [Why did my Lambda rotation function fail with a "pg module not found" error](https://docs.aws.amazon.com/https://repost.aws/knowledge-center/secrets-manager-lambda-rotation) .
+    pub runtime: ::std::option::Option<::cloudwright_core::Str>,
     /// `SuperuserSecretArn`: a string.
     ///
-    /// The ARN of the secret that contains superuser credentials, if you use the \[Alternating users rotation strategy\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users>) . CloudFormation grants the execution role for the Lambda rotation function `GetSecretValue` permission to the secret in this property. For more information, see \[Lambda rotation function execution role permissions for Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html>) .
+    /// The ARN of the secret that contains superuser credentials, if you use the [Alternating users rotation strategy](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users) . CloudFormation grants the execution role for the Lambda rotation function `GetSecretValue` permission to the secret in this property. For more information, see [Lambda rotation function execution role permissions for Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html) .
     ///
     /// You must create the superuser secret before you can set this property.
     ///
-    /// You must also include the superuser secret ARN as a key in the JSON of the rotating secret so that the Lambda rotation function can find it. CloudFormation does not hardcode secret ARNs in the Lambda rotation function, so you can use the function to rotate multiple secrets. For more information, see \[JSON structure of Secrets Manager secrets\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html>) .
+    /// You must also include the superuser secret ARN as a key in the JSON of the rotating secret so that the Lambda rotation function can find it. CloudFormation does not hardcode secret ARNs in the Lambda rotation function, so you can use the function to rotate multiple secrets. For more information, see [JSON structure of Secrets Manager secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html) .
     ///
     /// You can specify `MasterSecretArn` or `SuperuserSecretArn` but not both. They represent the same superuser secret.
-    pub superuser_secret_arn: Option<Str>,
+    pub superuser_secret_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SuperuserSecretKmsKeyArn`: a string.
     ///
-    /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the \[alternating users strategy\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users>) and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key `aws/secretsmanager` . CloudFormation grants the execution role for the Lambda rotation function `Decrypt` , `DescribeKey` , and `GenerateDataKey` permission to the key in this property. For more information, see \[Lambda rotation function execution role permissions for Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html>) .
+    /// The ARN of the KMS key that Secrets Manager used to encrypt the superuser secret, if you use the [alternating users strategy](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets_strategies.html#rotating-secrets-two-users) and the superuser secret is encrypted with a customer managed key. You don't need to specify this property if the superuser secret is encrypted using the key `aws/secretsmanager` . CloudFormation grants the execution role for the Lambda rotation function `Decrypt` , `DescribeKey` , and `GenerateDataKey` permission to the key in this property. For more information, see [Lambda rotation function execution role permissions for Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html) .
     ///
     /// You can specify `MasterSecretKmsKeyArn` or `SuperuserSecretKmsKeyArn` but not both. They represent the same superuser secret KMS key .
-    pub superuser_secret_kms_key_arn: Option<Str>,
+    pub superuser_secret_kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcSecurityGroupIds`: a string.
     ///
     /// A comma-separated list of security group IDs applied to the target database.
     ///
     /// The template applies the same security groups as on the Lambda rotation function that is created as part of this stack.
-    pub vpc_security_group_ids: Option<Str>,
+    pub vpc_security_group_ids: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcSubnetIds`: a string.
     ///
     /// A comma separated list of VPC subnet IDs of the target database network. The Lambda rotation function is in the same subnet group.
-    pub vpc_subnet_ids: Option<Str>,
+    pub vpc_subnet_ids: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl HostedRotationLambda {
-    /// A `HostedRotationLambda` with its required properties, named in a [`HostedRotationLambdaRequired`].
+    /// A `HostedRotationLambda` with its one required property, `RotationType`.
     #[inline]
-    pub fn new(required: HostedRotationLambdaRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            exclude_characters: None,
-            kms_key_arn: None,
-            master_secret_arn: None,
-            master_secret_kms_key_arn: None,
-            rotation_lambda_name: None,
-            rotation_type: required.rotation_type,
-            runtime: None,
-            superuser_secret_arn: None,
-            superuser_secret_kms_key_arn: None,
-            vpc_security_group_ids: None,
-            vpc_subnet_ids: None,
+            exclude_characters: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            master_secret_arn: ::std::option::Option::None,
+            master_secret_kms_key_arn: ::std::option::Option::None,
+            rotation_lambda_name: ::std::option::Option::None,
+            rotation_type: value.into(),
+            runtime: ::std::option::Option::None,
+            superuser_secret_arn: ::std::option::Option::None,
+            superuser_secret_kms_key_arn: ::std::option::Option::None,
+            vpc_security_group_ids: ::std::option::Option::None,
+            vpc_subnet_ids: ::std::option::Option::None,
         }
     }
 
     /// `ExcludeCharacters`: a string.
-    pub fn exclude_characters(mut self, value: impl Into<Str>) -> Self { self.exclude_characters = Some(value.into()); self }
+    pub fn exclude_characters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exclude_characters = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `MasterSecretArn`: a string.
-    pub fn master_secret_arn(mut self, value: impl Into<Str>) -> Self { self.master_secret_arn = Some(value.into()); self }
+    pub fn master_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `MasterSecretKmsKeyArn`: a string.
-    pub fn master_secret_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.master_secret_kms_key_arn = Some(value.into()); self }
+    pub fn master_secret_kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.master_secret_kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `RotationLambdaName`: a string.
-    pub fn rotation_lambda_name(mut self, value: impl Into<Str>) -> Self { self.rotation_lambda_name = Some(value.into()); self }
+    pub fn rotation_lambda_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rotation_lambda_name = ::std::option::Option::Some(value.into()); self }
     /// `RotationType`: a string, required.
-    pub fn rotation_type(mut self, value: impl Into<Str>) -> Self { self.rotation_type = value.into(); self }
+    pub fn rotation_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rotation_type = value.into(); self }
     /// `Runtime`: a string.
-    pub fn runtime(mut self, value: impl Into<Str>) -> Self { self.runtime = Some(value.into()); self }
+    pub fn runtime(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime = ::std::option::Option::Some(value.into()); self }
     /// `SuperuserSecretArn`: a string.
-    pub fn superuser_secret_arn(mut self, value: impl Into<Str>) -> Self { self.superuser_secret_arn = Some(value.into()); self }
+    pub fn superuser_secret_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.superuser_secret_arn = ::std::option::Option::Some(value.into()); self }
     /// `SuperuserSecretKmsKeyArn`: a string.
-    pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.superuser_secret_kms_key_arn = Some(value.into()); self }
+    pub fn superuser_secret_kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.superuser_secret_kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a string.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<Str>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcSubnetIds`: a string.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<Str>) -> Self { self.vpc_subnet_ids = Some(value.into()); self }
+    pub fn vpc_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HostedRotationLambda {}
+impl crate::PropertyType for HostedRotationLambda {}
 
-impl ToValue for HostedRotationLambda {
+impl ::cloudwright_core::ToValue for HostedRotationLambda {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeCharacters", &self.exclude_characters)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("MasterSecretArn", &self.master_secret_arn)
@@ -496,25 +436,14 @@ impl ToValue for HostedRotationLambda {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RotationRules: ObjRule = ObjRule {
-    properties: &[
-        ("AutomaticallyAfterDays", Shape::INT),
-        ("Duration", Shape::STR),
-        ("ScheduleExpression", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RotationRules` property type of `AWS::SecretsManager::RotationSchedule`.
 ///
 /// The rotation schedule and window. We recommend you use `ScheduleExpression` to set a cron or rate expression for the schedule and `Duration` to set the length of the rotation window.
 ///
-/// &gt; When changing an existing rotation schedule and setting `RotateImmediatelyOnUpdate` to `false` :
-/// &gt;
-/// &gt; - If using `AutomaticallyAfterDays` or a `ScheduleExpression` with `rate()` , the previously scheduled rotation might still occur.
-/// &gt; - To prevent unintended rotations, use a `ScheduleExpression` with `cron()` for granular control over rotation windows.
+/// \> When changing an existing rotation schedule and setting `RotateImmediatelyOnUpdate` to `false` :
+/// \>
+/// \> - If using `AutomaticallyAfterDays` or a `ScheduleExpression` with `rate()` , the previously scheduled rotation might still occur.
+/// \> - To prevent unintended rotations, use a `ScheduleExpression` with `cron()` for granular control over rotation windows.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-rotationschedule-rotationrules.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -524,19 +453,19 @@ pub struct RotationRules {
     /// The number of days between automatic scheduled rotations of the secret. You can use this value to check that your secret meets your compliance guidelines for how often secrets must be rotated.
     ///
     /// In `DescribeSecret` and `ListSecrets` , this value is calculated from the rotation schedule after every successful rotation. In `RotateSecret` , you can set the rotation schedule in `RotationRules` with `AutomaticallyAfterDays` or `ScheduleExpression` , but not both.
-    pub automatically_after_days: Option<Int>,
+    pub automatically_after_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `Duration`: a string.
     ///
-    /// The length of the rotation window in hours, for example `3h` for a three hour window. Secrets Manager rotates your secret at any time during this window. The window must not extend into the next rotation window or the next UTC day. The window starts according to the `ScheduleExpression` . If you don't specify a `Duration` , for a `ScheduleExpression` in hours, the window automatically closes after one hour. For a `ScheduleExpression` in days, the window automatically closes at the end of the UTC day. For more information, including examples, see \[Schedule expressions in Secrets Manager rotation\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html>) in the *Secrets Manager Users Guide* .
-    pub duration: Option<Str>,
+    /// The length of the rotation window in hours, for example `3h` for a three hour window. Secrets Manager rotates your secret at any time during this window. The window must not extend into the next rotation window or the next UTC day. The window starts according to the `ScheduleExpression` . If you don't specify a `Duration` , for a `ScheduleExpression` in hours, the window automatically closes after one hour. For a `ScheduleExpression` in days, the window automatically closes at the end of the UTC day. For more information, including examples, see [Schedule expressions in Secrets Manager rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html) in the *Secrets Manager Users Guide* .
+    pub duration: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleExpression`: a string.
     ///
     /// A `cron()` or `rate()` expression that defines the schedule for rotating your secret. Secrets Manager rotation schedules use UTC time zone. Secrets Manager rotates your secret any time during a rotation window.
     ///
     /// Secrets Manager `rate()` expressions represent the interval in hours or days that you want to rotate your secret, for example `rate(12 hours)` or `rate(10 days)` . You can rotate a secret as often as every four hours. If you use a `rate()` expression, the rotation window starts at midnight. For a rate in hours, the default rotation window closes after one hour. For a rate in days, the default rotation window closes at the end of the day. You can set the `Duration` to change the rotation window. The rotation window must not extend into the next UTC day or into the next rotation window.
     ///
-    /// You can use a `cron()` expression to create a rotation schedule that is more detailed than a rotation interval. For more information, including examples, see \[Schedule expressions in Secrets Manager rotation\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html>) in the *Secrets Manager Users Guide* . For a cron expression that represents a schedule in hours, the default rotation window closes after one hour. For a cron expression that represents a schedule in days, the default rotation window closes at the end of the day. You can set the `Duration` to change the rotation window. The rotation window must not extend into the next UTC day or into the next rotation window.
-    pub schedule_expression: Option<Str>,
+    /// You can use a `cron()` expression to create a rotation schedule that is more detailed than a rotation interval. For more information, including examples, see [Schedule expressions in Secrets Manager rotation](https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html) in the *Secrets Manager Users Guide* . For a cron expression that represents a schedule in hours, the default rotation window closes after one hour. For a cron expression that represents a schedule in days, the default rotation window closes at the end of the day. You can set the `Duration` to change the rotation window. The rotation window must not extend into the next UTC day or into the next rotation window.
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -544,26 +473,91 @@ impl RotationRules {
     /// A `RotationRules` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutomaticallyAfterDays`: an integer.
-    pub fn automatically_after_days(mut self, value: impl Into<Int>) -> Self { self.automatically_after_days = Some(value.into()); self }
+    pub fn automatically_after_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.automatically_after_days = ::std::option::Option::Some(value.into()); self }
     /// `Duration`: a string.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = Some(value.into()); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.duration = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RotationRules {}
+impl crate::PropertyType for RotationRules {}
 
-impl ToValue for RotationRules {
+impl ::cloudwright_core::ToValue for RotationRules {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutomaticallyAfterDays", &self.automatically_after_days)
             .opt("Duration", &self.duration)
             .opt("ScheduleExpression", &self.schedule_expression)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RotationSchedule: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalSecretRotationMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_ExternalSecretRotationMetadataItem), min_items: None, max_items: None, unique: false })),
+            ("ExternalSecretRotationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("HostedRotationLambda", Shape::Object(&RULE_HostedRotationLambda)),
+            ("RotateImmediatelyOnUpdate", Shape::Bool),
+            ("RotationLambdaARN", Shape::STR),
+            ("RotationRules", Shape::Object(&RULE_RotationRules)),
+            ("SecretId", Shape::STR),
+        ],
+        required: &["SecretId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExternalSecretRotationMetadataItem: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HostedRotationLambda: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeCharacters", Shape::STR),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("MasterSecretArn", Shape::STR),
+            ("MasterSecretKmsKeyArn", Shape::STR),
+            ("RotationLambdaName", Shape::STR),
+            ("RotationType", Shape::STR),
+            ("Runtime", Shape::STR),
+            ("SuperuserSecretArn", Shape::STR),
+            ("SuperuserSecretKmsKeyArn", Shape::STR),
+            ("VpcSecurityGroupIds", Shape::STR),
+            ("VpcSubnetIds", Shape::STR),
+        ],
+        required: &["RotationType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RotationRules: ObjRule = ObjRule {
+        properties: &[
+            ("AutomaticallyAfterDays", Shape::INT),
+            ("Duration", Shape::STR),
+            ("ScheduleExpression", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Secret: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("GenerateSecretString", Shape::Object(&RULE_GenerateSecretString)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaRegion), min_items: None, max_items: None, unique: false })),
-        ("SecretString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecretsManager::Secret` resource.
 ///
 /// Creates a new secret. A *secret* can be a password, a set of credentials such as a user name and password, an OAuth token, or other secret information that you store in an encrypted form in Secrets Manager.
 ///
-/// For Amazon RDS master user credentials, see \[AWS::RDS::DBCluster MasterUserSecret\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>) .
+/// For Amazon RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html) .
 ///
-/// For Amazon Redshift admin user credentials, see \[AWS::Redshift::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html>) .
+/// For Amazon Redshift admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html) .
 ///
-/// To retrieve a secret in a CloudFormation template, use a *dynamic reference* . For more information, see \[Retrieve a secret in an CloudFormation resource\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_reference-secret.html>) .
+/// To retrieve a secret in a CloudFormation template, use a *dynamic reference* . For more information, see [Retrieve a secret in an CloudFormation resource](https://docs.aws.amazon.com/secretsmanager/latest/userguide/cfn-example_reference-secret.html) .
 ///
-/// For information about creating a secret in the console, see \[Create a secret\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_create-basic-secret.html>) . For information about creating a secret using the CLI or SDK, see \[CreateSecret\](<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>) .
+/// For information about creating a secret in the console, see [Create a secret](https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_create-basic-secret.html) . For information about creating a secret using the CLI or SDK, see [CreateSecret](https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html) .
 ///
-/// For information about retrieving a secret in code, see \[Retrieve secrets from Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html>) .
+/// For information about retrieving a secret in code, see [Retrieve secrets from Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecretAttributes`], which `Handle<Secret>` dereferences to.
@@ -52,7 +33,7 @@ pub struct Secret {
     /// The description of the secret.
     ///
     /// Length 0 to 2048.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GenerateSecretString`: a [`GenerateSecretString`] object.
     ///
     /// A structure that specifies how to generate a password to encrypt and store in the secret. To include a specific string in the secret, use `SecretString` instead. If you omit both `GenerateSecretString` and `SecretString` , you create an empty secret. When you make a change to this property, a new secret version is created.
@@ -60,10 +41,10 @@ pub struct Secret {
     /// We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub generate_secret_string: Option<Obj<GenerateSecretString>>,
+    pub generate_secret_string: ::std::option::Option<crate::Obj<GenerateSecretString>>,
     /// `KmsKeyId`: a string.
     ///
-    /// The ARN, key ID, or alias of the AWS  key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/` , for example `alias/aws/secretsmanager` . For more information, see \[About aliases\](<https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html>) .
+    /// The ARN, key ID, or alias of the AWS  key that Secrets Manager uses to encrypt the secret value in the secret. An alias is always prefixed by `alias/` , for example `alias/aws/secretsmanager` . For more information, see [About aliases](https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html) .
     ///
     /// To use a AWS  key in a different account, use the key ARN or the alias ARN.
     ///
@@ -72,7 +53,7 @@ pub struct Secret {
     /// If the secret is in a different AWS account from the credentials calling the API, then you can't use `aws/secretsmanager` to encrypt the secret, and you must create and use a customer managed AWS  key.
     ///
     /// Length 0 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the new secret.
@@ -82,17 +63,17 @@ pub struct Secret {
     /// Do not end your secret name with a hyphen followed by six characters. If you do so, you risk confusion and unexpected results when searching for a secret by partial ARN. Secrets Manager automatically adds a hyphen and six random characters after the secret name at the end of the ARN.
     ///
     /// Length 1 to 512; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicaRegions`: a list of [`ReplicaRegion`] objects.
     ///
     /// A custom type that specifies a `Region` and the `KmsKeyId` for a replica secret.
-    pub replica_regions: Option<List<ReplicaRegion>>,
+    pub replica_regions: ::std::option::Option<::cloudwright_core::List<ReplicaRegion>>,
     /// `SecretString`: a string.
     ///
     /// The text to encrypt and store in the secret. We recommend you use a JSON structure of key/value pairs for your secret value. To generate a random password, use `GenerateSecretString` instead. If you omit both `GenerateSecretString` and `SecretString` , you create an empty secret. When you make a change to this property, a new secret version is created.
     ///
     /// Length 1 to 65536; write-only: CloudFormation does not return it.
-    pub secret_string: Option<Str>,
+    pub secret_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to attach to the secret. Each tag is a key and value pair of strings in a JSON text string, for example:
@@ -103,9 +84,9 @@ pub struct Secret {
     ///
     /// Stack-level tags, tags you apply to the CloudFormation stack, are also attached to the secret.
     ///
-    /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an `Access Denied` error. For more information, see \[Control access to secrets using tags\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac>) and \[Limit access to identities with tags that match secrets' tags\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2>) .
+    /// If you check tags in permissions policies as part of your security strategy, then adding or removing a tag can change permissions. If the completion of this operation would result in you losing your permissions for this secret, then Secrets Manager blocks the operation and returns an `Access Denied` error. For more information, see [Control access to secrets using tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#tag-secrets-abac) and [Limit access to identities with tags that match secrets' tags](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html#auth-and-access_tags2) .
     ///
-    /// For information about how to format a JSON parameter for the various command line tool environments, see \[Using JSON for Parameters\](<https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json>) . If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
+    /// For information about how to format a JSON parameter for the various command line tool environments, see [Using JSON for Parameters](https://docs.aws.amazon.com/cli/latest/userguide/cli-using-param.html#cli-using-param-json) . If your command-line tool or SDK requires quotation marks around the parameter, you should use single quotes to avoid confusion with the double quotes required in the JSON text.
     ///
     /// The following restrictions apply to tags:
     ///
@@ -115,13 +96,13 @@ pub struct Secret {
     /// - Tag keys and values are case sensitive.
     /// - Do not use the `aws:` prefix in your tag names or values because AWS reserves it for AWS use. You can't edit or delete tag names or values with this prefix. Tags with this prefix do not count against your tags per secret limit.
     /// - If you use your tagging schema across multiple services and resources, other services might have restrictions on allowed characters. Generally allowed characters: letters, spaces, and numbers representable in UTF-8, plus the following special characters: + - = . _ : / @.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string.
     ///
-    /// The exact string that identifies the third-party partner that holds the external secret. For more information, see \[Managed external secret partners\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html>) .
+    /// The exact string that identifies the third-party partner that holds the external secret. For more information, see [Managed external secret partners](https://docs.aws.amazon.com/secretsmanager/latest/userguide/mes-partners.html) .
     ///
     /// Length 0 to 256.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -131,7 +112,7 @@ impl Secret {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecretsManager::Secret",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secret.html",
         primary_identifier: &["Id"],
@@ -142,51 +123,53 @@ impl Secret {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Secret` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GenerateSecretString`: a [`GenerateSecretString`] object.
-    pub fn generate_secret_string(mut self, value: impl Into<Obj<GenerateSecretString>>) -> Self { self.generate_secret_string = Some(value.into()); self }
+    pub fn generate_secret_string(mut self, value: impl ::std::convert::Into<crate::Obj<GenerateSecretString>>) -> Self { self.generate_secret_string = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ReplicaRegions`: a list of [`ReplicaRegion`] objects.
-    pub fn replica_regions(mut self, value: impl Into<List<ReplicaRegion>>) -> Self { self.replica_regions = Some(value.into()); self }
+    pub fn replica_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicaRegion>>) -> Self { self.replica_regions = ::std::option::Option::Some(value.into()); self }
     /// `SecretString`: a string.
-    pub fn secret_string(mut self, value: impl Into<Str>) -> Self { self.secret_string = Some(value.into()); self }
+    pub fn secret_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_string = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Secret {
+impl ::cloudwright_core::Resource for Secret {
     type Attributes = SecretAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Secret, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Secret, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Secret {
+impl ::cloudwright_core::ToValue for Secret {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("GenerateSecretString", &self.generate_secret_string)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -199,12 +182,12 @@ impl ToValue for Secret {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Secret`]: `Handle<Secret>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Secret`]: `Handle<Secret>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecretAttributes(ResourceRef);
+pub struct SecretAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecretAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecretAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -214,34 +197,16 @@ impl SecretAttributes {
     ///
     /// The ARN of the secret.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GenerateSecretString: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludeCharacters", Shape::STR),
-        ("ExcludeLowercase", Shape::Bool),
-        ("ExcludeNumbers", Shape::Bool),
-        ("ExcludePunctuation", Shape::Bool),
-        ("ExcludeUppercase", Shape::Bool),
-        ("GenerateStringKey", Shape::STR),
-        ("IncludeSpace", Shape::Bool),
-        ("PasswordLength", Shape::INT),
-        ("RequireEachIncludedType", Shape::Bool),
-        ("SecretStringTemplate", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GenerateSecretString` property type of `AWS::SecretsManager::Secret`.
 ///
 /// Generates a random password. We recommend that you specify the maximum length and include every character type that the system you are generating a password for can support.
 ///
-/// *Required permissions:* `secretsmanager:GetRandomPassword` . For more information, see \[IAM policy actions for Secrets Manager\](<https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-actions-as-permissions>) and \[Authentication and access control in Secrets Manager\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html>) .
+/// *Required permissions:* `secretsmanager:GetRandomPassword` . For more information, see [IAM policy actions for Secrets Manager](https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html#awssecretsmanager-actions-as-permissions) and [Authentication and access control in Secrets Manager](https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-secretsmanager-secret-generatesecretstring.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -249,43 +214,43 @@ pub struct GenerateSecretString {
     /// `ExcludeCharacters`: a string.
     ///
     /// A string of the characters that you don't want in the password.
-    pub exclude_characters: Option<Str>,
+    pub exclude_characters: ::std::option::Option<::cloudwright_core::Str>,
     /// `ExcludeLowercase`: a boolean.
     ///
     /// Specifies whether to exclude lowercase letters from the password. If you don't include this switch, the password can contain lowercase letters.
-    pub exclude_lowercase: Option<Bool>,
+    pub exclude_lowercase: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeNumbers`: a boolean.
     ///
     /// Specifies whether to exclude numbers from the password. If you don't include this switch, the password can contain numbers.
-    pub exclude_numbers: Option<Bool>,
+    pub exclude_numbers: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludePunctuation`: a boolean.
     ///
     /// Specifies whether to exclude the following punctuation characters from the password: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~\` . If you don't include this switch, the password can contain punctuation.
-    pub exclude_punctuation: Option<Bool>,
+    pub exclude_punctuation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeUppercase`: a boolean.
     ///
     /// Specifies whether to exclude uppercase letters from the password. If you don't include this switch, the password can contain uppercase letters.
-    pub exclude_uppercase: Option<Bool>,
+    pub exclude_uppercase: ::std::option::Option<::cloudwright_core::Bool>,
     /// `GenerateStringKey`: a string.
     ///
     /// The JSON key name for the key/value pair, where the value is the generated password. This pair is added to the JSON structure specified by the `SecretStringTemplate` parameter. If you specify this parameter, then you must also specify `SecretStringTemplate` .
-    pub generate_string_key: Option<Str>,
+    pub generate_string_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `IncludeSpace`: a boolean.
     ///
     /// Specifies whether to include the space character. If you include this switch, the password can contain space characters.
-    pub include_space: Option<Bool>,
+    pub include_space: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PasswordLength`: an integer.
     ///
     /// The length of the password. If you don't include this parameter, the default length is 32 characters.
-    pub password_length: Option<Int>,
+    pub password_length: ::std::option::Option<::cloudwright_core::Int>,
     /// `RequireEachIncludedType`: a boolean.
     ///
     /// Specifies whether to include at least one upper and lowercase letter, one number, and one punctuation. If you don't include this switch, the password contains at least one of every character type.
-    pub require_each_included_type: Option<Bool>,
+    pub require_each_included_type: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecretStringTemplate`: a string.
     ///
     /// A template that the generated string must match. When you make a change to this property, a new secret version is created.
-    pub secret_string_template: Option<Str>,
+    pub secret_string_template: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -293,37 +258,37 @@ impl GenerateSecretString {
     /// A `GenerateSecretString` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ExcludeCharacters`: a string.
-    pub fn exclude_characters(mut self, value: impl Into<Str>) -> Self { self.exclude_characters = Some(value.into()); self }
+    pub fn exclude_characters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exclude_characters = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeLowercase`: a boolean.
-    pub fn exclude_lowercase(mut self, value: impl Into<Bool>) -> Self { self.exclude_lowercase = Some(value.into()); self }
+    pub fn exclude_lowercase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_lowercase = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeNumbers`: a boolean.
-    pub fn exclude_numbers(mut self, value: impl Into<Bool>) -> Self { self.exclude_numbers = Some(value.into()); self }
+    pub fn exclude_numbers(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_numbers = ::std::option::Option::Some(value.into()); self }
     /// `ExcludePunctuation`: a boolean.
-    pub fn exclude_punctuation(mut self, value: impl Into<Bool>) -> Self { self.exclude_punctuation = Some(value.into()); self }
+    pub fn exclude_punctuation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_punctuation = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeUppercase`: a boolean.
-    pub fn exclude_uppercase(mut self, value: impl Into<Bool>) -> Self { self.exclude_uppercase = Some(value.into()); self }
+    pub fn exclude_uppercase(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_uppercase = ::std::option::Option::Some(value.into()); self }
     /// `GenerateStringKey`: a string.
-    pub fn generate_string_key(mut self, value: impl Into<Str>) -> Self { self.generate_string_key = Some(value.into()); self }
+    pub fn generate_string_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.generate_string_key = ::std::option::Option::Some(value.into()); self }
     /// `IncludeSpace`: a boolean.
-    pub fn include_space(mut self, value: impl Into<Bool>) -> Self { self.include_space = Some(value.into()); self }
+    pub fn include_space(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_space = ::std::option::Option::Some(value.into()); self }
     /// `PasswordLength`: an integer.
-    pub fn password_length(mut self, value: impl Into<Int>) -> Self { self.password_length = Some(value.into()); self }
+    pub fn password_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.password_length = ::std::option::Option::Some(value.into()); self }
     /// `RequireEachIncludedType`: a boolean.
-    pub fn require_each_included_type(mut self, value: impl Into<Bool>) -> Self { self.require_each_included_type = Some(value.into()); self }
+    pub fn require_each_included_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.require_each_included_type = ::std::option::Option::Some(value.into()); self }
     /// `SecretStringTemplate`: a string.
-    pub fn secret_string_template(mut self, value: impl Into<Str>) -> Self { self.secret_string_template = Some(value.into()); self }
+    pub fn secret_string_template(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_string_template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GenerateSecretString {}
+impl crate::PropertyType for GenerateSecretString {}
 
-impl ToValue for GenerateSecretString {
+impl ::cloudwright_core::ToValue for GenerateSecretString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludeCharacters", &self.exclude_characters)
             .opt("ExcludeLowercase", &self.exclude_lowercase)
             .opt("ExcludeNumbers", &self.exclude_numbers)
@@ -338,24 +303,6 @@ impl ToValue for GenerateSecretString {
     }
 }
 
-/// The required properties of [`ReplicaRegion`], by name: `ReplicaRegion::new(ReplicaRegionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicaRegionRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicaRegion: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-        ("Region", Shape::STR),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ReplicaRegion` property type of `AWS::SecretsManager::Secret`.
 ///
 /// Specifies a `Region` and the `KmsKeyId` for a replica secret.
@@ -366,36 +313,36 @@ pub struct ReplicaRegion {
     /// `KmsKeyId`: a string.
     ///
     /// The ARN, key ID, or alias of the KMS key to encrypt the secret. If you don't include this field, Secrets Manager uses `aws/secretsmanager` .
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Region`: a string, required.
     ///
     /// A string that represents a `Region` , for example "us-east-1".
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ReplicaRegion {
-    /// A `ReplicaRegion` with its required properties, named in a [`ReplicaRegionRequired`].
+    /// A `ReplicaRegion` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: ReplicaRegionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_id: None,
-            region: required.region,
+            kms_key_id: ::std::option::Option::None,
+            region: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for ReplicaRegion {}
+impl crate::PropertyType for ReplicaRegion {}
 
-impl ToValue for ReplicaRegion {
+impl ::cloudwright_core::ToValue for ReplicaRegion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KmsKeyId", &self.kms_key_id)
             .req("Region", &self.region)
             .build()
@@ -406,21 +353,10 @@ impl ToValue for ReplicaRegion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SecretsManager::Secret`.
 ///
@@ -430,11 +366,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -449,19 +385,83 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Secret: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("GenerateSecretString", Shape::Object(&RULE_GenerateSecretString)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaRegion), min_items: None, max_items: None, unique: false })),
+            ("SecretString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GenerateSecretString: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludeCharacters", Shape::STR),
+            ("ExcludeLowercase", Shape::Bool),
+            ("ExcludeNumbers", Shape::Bool),
+            ("ExcludePunctuation", Shape::Bool),
+            ("ExcludeUppercase", Shape::Bool),
+            ("GenerateStringKey", Shape::STR),
+            ("IncludeSpace", Shape::Bool),
+            ("PasswordLength", Shape::INT),
+            ("RequireEachIncludedType", Shape::Bool),
+            ("SecretStringTemplate", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicaRegion: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+            ("Region", Shape::STR),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

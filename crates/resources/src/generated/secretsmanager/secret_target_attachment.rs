@@ -5,42 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`SecretTargetAttachment`], by name: `SecretTargetAttachment::new(SecretTargetAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretTargetAttachmentRequired {
     /// `SecretId`: a string, required.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
     /// `TargetId`: a string, required.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a string, required.
-    pub target_type: Str,
+    pub target_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecretTargetAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("TargetId", Shape::STR),
-        ("TargetType", Shape::STR),
-    ],
-    required: &["TargetType", "TargetId", "SecretId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecretsManager::SecretTargetAttachment` resource.
 ///
-/// The `AWS::SecretsManager::SecretTargetAttachment` resource completes the final link between a Secrets Manager secret and the associated database by adding the database connection information to the secret JSON. If you want to turn on automatic rotation for a database credential secret, the secret must contain the database connection information. For more information, see \[JSON structure of Secrets Manager database credential secrets\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html>) .
+/// The `AWS::SecretsManager::SecretTargetAttachment` resource completes the final link between a Secrets Manager secret and the associated database by adding the database connection information to the secret JSON. If you want to turn on automatic rotation for a database credential secret, the secret must contain the database connection information. For more information, see [JSON structure of Secrets Manager database credential secrets](https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html) .
 ///
 /// A single secret resource can only have one target attached to it.
 ///
 /// When you remove a `SecretTargetAttachment` from a stack, Secrets Manager removes the database connection information from the secret with a `PutSecretValue` call.
 ///
-/// For Amazon RDS master user credentials, see \[AWS::RDS::DBCluster MasterUserSecret\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>) .
+/// For Amazon RDS master user credentials, see [AWS::RDS::DBCluster MasterUserSecret](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html) .
 ///
-/// For Amazon Redshift admin user credentials, see \[AWS::Redshift::Cluster\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html>) .
+/// For Amazon Redshift admin user credentials, see [AWS::Redshift::Cluster](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SecretTargetAttachmentAttributes`], which `Handle<SecretTargetAttachment>` dereferences to.
@@ -53,14 +39,14 @@ pub(crate) static RULE_SecretTargetAttachment: ObjRule = ObjRule {
 pub struct SecretTargetAttachment {
     /// `SecretId`: a string, required.
     ///
-    /// The ARN or name of the secret. To reference a secret also created in this template, use the see \[Ref\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html>) function with the secret's logical ID. This field is unique for each target attachment definition.
+    /// The ARN or name of the secret. To reference a secret also created in this template, use the see [Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html) function with the secret's logical ID. This field is unique for each target attachment definition.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
     /// `TargetId`: a string, required.
     ///
     /// The ID of the database or cluster.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a string, required.
     ///
     /// A string that defines the type of service or database associated with the secret. This value instructs Secrets Manager how to update the secret with the details of the service or database. This value must be one of the following:
@@ -72,7 +58,7 @@ pub struct SecretTargetAttachment {
     /// - AWS::DocDB::DBInstance
     /// - AWS::DocDB::DBCluster
     /// - AWS::DocDBElastic::Cluster
-    pub target_type: Str,
+    pub target_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +68,7 @@ impl SecretTargetAttachment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecretsManager::SecretTargetAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secrettargetattachment.html",
         primary_identifier: &["Id"],
@@ -93,7 +79,7 @@ impl SecretTargetAttachment {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SecretTargetAttachment` with its required properties, named in a [`SecretTargetAttachmentRequired`].
@@ -107,28 +93,30 @@ impl SecretTargetAttachment {
     }
 
     /// `SecretId`: a string, required.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
+    pub fn secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_id = value.into(); self }
     /// `TargetId`: a string, required.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
+    pub fn target_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a string, required.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = value.into(); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_type = value.into(); self }
 }
 
-impl Resource for SecretTargetAttachment {
+impl ::cloudwright_core::Resource for SecretTargetAttachment {
     type Attributes = SecretTargetAttachmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecretTargetAttachment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecretTargetAttachment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecretTargetAttachment {
+impl ::cloudwright_core::ToValue for SecretTargetAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecretId", &self.secret_id)
             .req("TargetId", &self.target_id)
             .req("TargetType", &self.target_type)
@@ -136,12 +124,12 @@ impl ToValue for SecretTargetAttachment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecretTargetAttachment`]: `Handle<SecretTargetAttachment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecretTargetAttachment`]: `Handle<SecretTargetAttachment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SecretTargetAttachmentAttributes(ResourceRef);
+pub struct SecretTargetAttachmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SecretTargetAttachmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecretTargetAttachmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +137,26 @@ impl From<ResourceRef> for SecretTargetAttachmentAttributes {
 impl SecretTargetAttachmentAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecretTargetAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("TargetId", Shape::STR),
+            ("TargetType", Shape::STR),
+        ],
+        required: &["TargetType", "TargetId", "SecretId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_Tag, RULE_VpcConfig};
 pub use super::shared::{Tag, TagRequired, VpcConfig};
-
-/// The required properties of [`AgentSpace`], by name: `AgentSpace::new(AgentSpaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AgentSpaceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
-    properties: &[
-        ("AwsResources", Shape::Object(&RULE_AwsResources)),
-        ("CodeReviewSettings", Shape::Object(&RULE_CodeReviewSettings)),
-        ("Description", Shape::STR),
-        ("IntegratedResources", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegratedResource), min_items: None, max_items: None, unique: false })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TargetDomainIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityAgent::AgentSpace` resource.
 ///
@@ -51,37 +23,37 @@ pub struct AgentSpace {
     /// `AwsResources`: an [`AwsResources`] object.
     ///
     /// AWS resource configuration
-    pub aws_resources: Option<Obj<AwsResources>>,
+    pub aws_resources: ::std::option::Option<crate::Obj<AwsResources>>,
     /// `CodeReviewSettings`: a [`CodeReviewSettings`] object.
     ///
     /// Details of code review settings
-    pub code_review_settings: Option<Obj<CodeReviewSettings>>,
+    pub code_review_settings: ::std::option::Option<crate::Obj<CodeReviewSettings>>,
     /// `Description`: a string.
     ///
     /// Description of the agent space
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IntegratedResources`: a list of [`IntegratedResource`] objects.
     ///
     /// Integrated Resources configuration
-    pub integrated_resources: Option<List<IntegratedResource>>,
+    pub integrated_resources: ::std::option::Option<::cloudwright_core::List<IntegratedResource>>,
     /// `KmsKeyId`: a string.
     ///
     /// Identifier of the KMS key used to encrypt data. Can be a key ID, key ARN, alias name, or alias ARN. If not specified, an AWS managed key is used.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// Name of the agent space
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags for the agent space
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetDomainIds`: a list of strings.
     ///
     /// List of target domain identifiers registered with the agent space
-    pub target_domain_ids: Option<List<Str>>,
+    pub target_domain_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +63,7 @@ impl AgentSpace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityAgent::AgentSpace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-agentspace.html",
         primary_identifier: &["AgentSpaceId"],
@@ -102,60 +74,62 @@ impl AgentSpace {
         read_only: &["AgentSpaceId", "CreatedAt", "UpdatedAt"],
         attributes: &["AgentSpaceId", "CreatedAt", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AgentSpace` with its required properties, named in a [`AgentSpaceRequired`].
+    /// A `AgentSpace` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AgentSpaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            aws_resources: None,
-            code_review_settings: None,
-            description: None,
-            integrated_resources: None,
-            kms_key_id: None,
-            name: required.name,
-            tags: None,
-            target_domain_ids: None,
+            aws_resources: ::std::option::Option::None,
+            code_review_settings: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            integrated_resources: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
+            target_domain_ids: ::std::option::Option::None,
         }
     }
 
     /// `AwsResources`: an [`AwsResources`] object.
-    pub fn aws_resources(mut self, value: impl Into<Obj<AwsResources>>) -> Self { self.aws_resources = Some(value.into()); self }
+    pub fn aws_resources(mut self, value: impl ::std::convert::Into<crate::Obj<AwsResources>>) -> Self { self.aws_resources = ::std::option::Option::Some(value.into()); self }
     /// `CodeReviewSettings`: a [`CodeReviewSettings`] object.
-    pub fn code_review_settings(mut self, value: impl Into<Obj<CodeReviewSettings>>) -> Self { self.code_review_settings = Some(value.into()); self }
+    pub fn code_review_settings(mut self, value: impl ::std::convert::Into<crate::Obj<CodeReviewSettings>>) -> Self { self.code_review_settings = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IntegratedResources`: a list of [`IntegratedResource`] objects.
-    pub fn integrated_resources(mut self, value: impl Into<List<IntegratedResource>>) -> Self { self.integrated_resources = Some(value.into()); self }
+    pub fn integrated_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IntegratedResource>>) -> Self { self.integrated_resources = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetDomainIds`: a list of strings.
-    pub fn target_domain_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_domain_ids = Some(value.into()); self }
+    pub fn target_domain_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.target_domain_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AgentSpace {
+impl ::cloudwright_core::Resource for AgentSpace {
     type Attributes = AgentSpaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AgentSpace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AgentSpace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AgentSpace {
+impl ::cloudwright_core::ToValue for AgentSpace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsResources", &self.aws_resources)
             .opt("CodeReviewSettings", &self.code_review_settings)
             .opt("Description", &self.description)
@@ -168,12 +142,12 @@ impl ToValue for AgentSpace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AgentSpace`]: `Handle<AgentSpace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AgentSpace`]: `Handle<AgentSpace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgentSpaceAttributes(ResourceRef);
+pub struct AgentSpaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgentSpaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgentSpaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,40 +157,26 @@ impl AgentSpaceAttributes {
     ///
     /// Unique identifier of the agent space
     #[inline]
-    pub fn agent_space_id(&self) -> Value {
-        self.0.get_att("AgentSpaceId")
+    pub fn agent_space_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgentSpaceId"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// Timestamp when the agent space was created
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// Timestamp when the agent space was last updated
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsResources: ObjRule = ObjRule {
-    properties: &[
-        ("IamRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LambdaFunctionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LogGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("S3Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SecretArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Vpcs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWSResources` property type of `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -228,27 +188,28 @@ pub struct AwsResources {
     /// `IamRoles`: a list of strings.
     ///
     /// IAM role ARNs
-    pub iam_roles: Option<List<Str>>,
+    pub iam_roles: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LambdaFunctionArns`: a list of strings.
     ///
     /// Lambda function ARNs used to retrieve tester credentials for pentests
-    pub lambda_function_arns: Option<List<Str>>,
+    pub lambda_function_arns:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `LogGroups`: a list of strings.
     ///
     /// CloudWatch log group ARNs
-    pub log_groups: Option<List<Str>>,
+    pub log_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `S3Buckets`: a list of strings.
     ///
     /// S3 bucket ARNs
-    pub s3_buckets: Option<List<Str>>,
+    pub s3_buckets: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecretArns`: a list of strings.
     ///
     /// SecretsManager secret ARNs used to store tester credentials for pentests
-    pub secret_arns: Option<List<Str>>,
+    pub secret_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Vpcs`: a list of [`VpcConfig`] objects.
     ///
     /// VPC configurations
-    pub vpcs: Option<List<VpcConfig>>,
+    pub vpcs: ::std::option::Option<::cloudwright_core::List<VpcConfig>>,
 }
 
 #[rustfmt::skip]
@@ -256,29 +217,29 @@ impl AwsResources {
     /// A `AwsResources` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IamRoles`: a list of strings.
-    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self { self.iam_roles = Some(value.into()); self }
+    pub fn iam_roles(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.iam_roles = ::std::option::Option::Some(value.into()); self }
     /// `LambdaFunctionArns`: a list of strings.
-    pub fn lambda_function_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lambda_function_arns = Some(value.into()); self }
+    pub fn lambda_function_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.lambda_function_arns = ::std::option::Option::Some(value.into()); self }
     /// `LogGroups`: a list of strings.
-    pub fn log_groups(mut self, value: impl Into<List<Str>>) -> Self { self.log_groups = Some(value.into()); self }
+    pub fn log_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_groups = ::std::option::Option::Some(value.into()); self }
     /// `S3Buckets`: a list of strings.
-    pub fn s3_buckets(mut self, value: impl Into<List<Str>>) -> Self { self.s3_buckets = Some(value.into()); self }
+    pub fn s3_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.s3_buckets = ::std::option::Option::Some(value.into()); self }
     /// `SecretArns`: a list of strings.
-    pub fn secret_arns(mut self, value: impl Into<List<Str>>) -> Self { self.secret_arns = Some(value.into()); self }
+    pub fn secret_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.secret_arns = ::std::option::Option::Some(value.into()); self }
     /// `Vpcs`: a list of [`VpcConfig`] objects.
-    pub fn vpcs(mut self, value: impl Into<List<VpcConfig>>) -> Self { self.vpcs = Some(value.into()); self }
+    pub fn vpcs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VpcConfig>>) -> Self { self.vpcs = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsResources {}
+impl crate::PropertyType for AwsResources {}
 
-impl ToValue for AwsResources {
+impl ::cloudwright_core::ToValue for AwsResources {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IamRoles", &self.iam_roles)
             .opt("LambdaFunctionArns", &self.lambda_function_arns)
             .opt("LogGroups", &self.log_groups)
@@ -293,21 +254,10 @@ impl ToValue for AwsResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeReviewSettingsRequired {
     /// `ControlsScanning`: a boolean, required.
-    pub controls_scanning: Bool,
+    pub controls_scanning: ::cloudwright_core::Bool,
     /// `GeneralPurposeScanning`: a boolean, required.
-    pub general_purpose_scanning: Bool,
+    pub general_purpose_scanning: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeReviewSettings: ObjRule = ObjRule {
-    properties: &[
-        ("ControlsScanning", Shape::Bool),
-        ("GeneralPurposeScanning", Shape::Bool),
-    ],
-    required: &["ControlsScanning", "GeneralPurposeScanning"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeReviewSettings` property type of `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -319,11 +269,11 @@ pub struct CodeReviewSettings {
     /// `ControlsScanning`: a boolean, required.
     ///
     /// Whether Controls are utilized for code review analysis
-    pub controls_scanning: Bool,
+    pub controls_scanning: ::cloudwright_core::Bool,
     /// `GeneralPurposeScanning`: a boolean, required.
     ///
     /// Whether general purpose analysis is performed for code review
-    pub general_purpose_scanning: Bool,
+    pub general_purpose_scanning: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -338,17 +288,17 @@ impl CodeReviewSettings {
     }
 
     /// `ControlsScanning`: a boolean, required.
-    pub fn controls_scanning(mut self, value: impl Into<Bool>) -> Self { self.controls_scanning = value.into(); self }
+    pub fn controls_scanning(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.controls_scanning = value.into(); self }
     /// `GeneralPurposeScanning`: a boolean, required.
-    pub fn general_purpose_scanning(mut self, value: impl Into<Bool>) -> Self { self.general_purpose_scanning = value.into(); self }
+    pub fn general_purpose_scanning(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.general_purpose_scanning = value.into(); self }
 }
 
-impl PropertyType for CodeReviewSettings {}
+impl crate::PropertyType for CodeReviewSettings {}
 
-impl ToValue for CodeReviewSettings {
+impl ::cloudwright_core::ToValue for CodeReviewSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ControlsScanning", &self.controls_scanning)
             .req("GeneralPurposeScanning", &self.general_purpose_scanning)
             .build()
@@ -359,21 +309,10 @@ impl ToValue for CodeReviewSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubCapabilitiesResourceRequired {
     /// `LeaveComments`: a boolean, required.
-    pub leave_comments: Bool,
+    pub leave_comments: ::cloudwright_core::Bool,
     /// `RemediateCode`: a boolean, required.
-    pub remediate_code: Bool,
+    pub remediate_code: ::cloudwright_core::Bool,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
-    properties: &[
-        ("LeaveComments", Shape::Bool),
-        ("RemediateCode", Shape::Bool),
-    ],
-    required: &["LeaveComments", "RemediateCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitHubCapabilitiesResource` property type of `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -381,9 +320,9 @@ pub(crate) static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubCapabilitiesResource {
     /// `LeaveComments`: a boolean, required.
-    pub leave_comments: Bool,
+    pub leave_comments: ::cloudwright_core::Bool,
     /// `RemediateCode`: a boolean, required.
-    pub remediate_code: Bool,
+    pub remediate_code: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
@@ -398,17 +337,17 @@ impl GitHubCapabilitiesResource {
     }
 
     /// `LeaveComments`: a boolean, required.
-    pub fn leave_comments(mut self, value: impl Into<Bool>) -> Self { self.leave_comments = value.into(); self }
+    pub fn leave_comments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.leave_comments = value.into(); self }
     /// `RemediateCode`: a boolean, required.
-    pub fn remediate_code(mut self, value: impl Into<Bool>) -> Self { self.remediate_code = value.into(); self }
+    pub fn remediate_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.remediate_code = value.into(); self }
 }
 
-impl PropertyType for GitHubCapabilitiesResource {}
+impl crate::PropertyType for GitHubCapabilitiesResource {}
 
-impl ToValue for GitHubCapabilitiesResource {
+impl ::cloudwright_core::ToValue for GitHubCapabilitiesResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LeaveComments", &self.leave_comments)
             .req("RemediateCode", &self.remediate_code)
             .build()
@@ -419,21 +358,10 @@ impl ToValue for GitHubCapabilitiesResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubRepositoryResourceRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Owner`: a string, required.
-    pub owner: Str,
+    pub owner: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("Owner", Shape::STR),
-    ],
-    required: &["Name", "Owner"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GitHubRepositoryResource` property type of `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -441,9 +369,9 @@ pub(crate) static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitHubRepositoryResource {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Owner`: a string, required.
-    pub owner: Str,
+    pub owner: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -458,17 +386,17 @@ impl GitHubRepositoryResource {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Owner`: a string, required.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = value.into(); self }
 }
 
-impl PropertyType for GitHubRepositoryResource {}
+impl crate::PropertyType for GitHubRepositoryResource {}
 
-impl ToValue for GitHubRepositoryResource {
+impl ::cloudwright_core::ToValue for GitHubRepositoryResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Owner", &self.owner)
             .build()
@@ -479,21 +407,10 @@ impl ToValue for GitHubRepositoryResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegratedResourceRequired {
     /// `Integration`: a string, required.
-    pub integration: Str,
+    pub integration: ::cloudwright_core::Str,
     /// `ProviderResources`: a list of [`ProviderResource`] objects, required.
-    pub provider_resources: List<ProviderResource>,
+    pub provider_resources: ::cloudwright_core::List<ProviderResource>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IntegratedResource: ObjRule = ObjRule {
-    properties: &[
-        ("Integration", Shape::STR),
-        ("ProviderResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ProviderResource), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Integration", "ProviderResources"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IntegratedResource` property type of `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -505,9 +422,9 @@ pub struct IntegratedResource {
     /// `Integration`: a string, required.
     ///
     /// Unique identifier of the Provider Integration
-    pub integration: Str,
+    pub integration: ::cloudwright_core::Str,
     /// `ProviderResources`: a list of [`ProviderResource`] objects, required.
-    pub provider_resources: List<ProviderResource>,
+    pub provider_resources: ::cloudwright_core::List<ProviderResource>,
 }
 
 #[rustfmt::skip]
@@ -522,32 +439,22 @@ impl IntegratedResource {
     }
 
     /// `Integration`: a string, required.
-    pub fn integration(mut self, value: impl Into<Str>) -> Self { self.integration = value.into(); self }
+    pub fn integration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.integration = value.into(); self }
     /// `ProviderResources`: a list of [`ProviderResource`] objects, required.
-    pub fn provider_resources(mut self, value: impl Into<List<ProviderResource>>) -> Self { self.provider_resources = value.into(); self }
+    pub fn provider_resources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProviderResource>>) -> Self { self.provider_resources = value.into(); self }
 }
 
-impl PropertyType for IntegratedResource {}
+impl crate::PropertyType for IntegratedResource {}
 
-impl ToValue for IntegratedResource {
+impl ::cloudwright_core::ToValue for IntegratedResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Integration", &self.integration)
             .req("ProviderResources", &self.provider_resources)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProviderResource: ObjRule = ObjRule {
-    properties: &[
-        ("GitHubCapabilities", Shape::Object(&RULE_GitHubCapabilitiesResource)),
-        ("GitHubRepository", Shape::Object(&RULE_GitHubRepositoryResource)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProviderResource` property type of `AWS::SecurityAgent::AgentSpace`.
 ///
@@ -555,9 +462,9 @@ pub(crate) static RULE_ProviderResource: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderResource {
     /// `GitHubCapabilities`: a [`GitHubCapabilitiesResource`] object.
-    pub git_hub_capabilities: Option<Obj<GitHubCapabilitiesResource>>,
+    pub git_hub_capabilities: ::std::option::Option<crate::Obj<GitHubCapabilitiesResource>>,
     /// `GitHubRepository`: a [`GitHubRepositoryResource`] object.
-    pub git_hub_repository: Option<Obj<GitHubRepositoryResource>>,
+    pub git_hub_repository: ::std::option::Option<crate::Obj<GitHubRepositoryResource>>,
 }
 
 #[rustfmt::skip]
@@ -565,23 +472,117 @@ impl ProviderResource {
     /// A `ProviderResource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `GitHubCapabilities`: a [`GitHubCapabilitiesResource`] object.
-    pub fn git_hub_capabilities(mut self, value: impl Into<Obj<GitHubCapabilitiesResource>>) -> Self { self.git_hub_capabilities = Some(value.into()); self }
+    pub fn git_hub_capabilities(mut self, value: impl ::std::convert::Into<crate::Obj<GitHubCapabilitiesResource>>) -> Self { self.git_hub_capabilities = ::std::option::Option::Some(value.into()); self }
     /// `GitHubRepository`: a [`GitHubRepositoryResource`] object.
-    pub fn git_hub_repository(mut self, value: impl Into<Obj<GitHubRepositoryResource>>) -> Self { self.git_hub_repository = Some(value.into()); self }
+    pub fn git_hub_repository(mut self, value: impl ::std::convert::Into<crate::Obj<GitHubRepositoryResource>>) -> Self { self.git_hub_repository = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProviderResource {}
+impl crate::PropertyType for ProviderResource {}
 
-impl ToValue for ProviderResource {
+impl ::cloudwright_core::ToValue for ProviderResource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GitHubCapabilities", &self.git_hub_capabilities)
             .opt("GitHubRepository", &self.git_hub_repository)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Tag, RULE_VpcConfig};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
+        properties: &[
+            ("AwsResources", Shape::Object(&RULE_AwsResources)),
+            ("CodeReviewSettings", Shape::Object(&RULE_CodeReviewSettings)),
+            ("Description", Shape::STR),
+            ("IntegratedResources", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegratedResource), min_items: None, max_items: None, unique: false })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TargetDomainIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsResources: ObjRule = ObjRule {
+        properties: &[
+            ("IamRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LambdaFunctionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LogGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("S3Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecretArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Vpcs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeReviewSettings: ObjRule = ObjRule {
+        properties: &[
+            ("ControlsScanning", Shape::Bool),
+            ("GeneralPurposeScanning", Shape::Bool),
+        ],
+        required: &["ControlsScanning", "GeneralPurposeScanning"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
+        properties: &[
+            ("LeaveComments", Shape::Bool),
+            ("RemediateCode", Shape::Bool),
+        ],
+        required: &["LeaveComments", "RemediateCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("Owner", Shape::STR),
+        ],
+        required: &["Name", "Owner"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IntegratedResource: ObjRule = ObjRule {
+        properties: &[
+            ("Integration", Shape::STR),
+            ("ProviderResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ProviderResource), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Integration", "ProviderResources"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProviderResource: ObjRule = ObjRule {
+        properties: &[
+            ("GitHubCapabilities", Shape::Object(&RULE_GitHubCapabilitiesResource)),
+            ("GitHubRepository", Shape::Object(&RULE_GitHubRepositoryResource)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,23 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("IdCConfiguration", Shape::Object(&RULE_IdCConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityAgent::Application` resource.
 ///
@@ -41,19 +25,19 @@ pub struct Application {
     /// Identifier of a KMS key. Can be a key ID, key ARN, alias name, or alias ARN.
     ///
     /// Length 0 to 2048.
-    pub default_kms_key_id: Option<Str>,
+    pub default_kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdCConfiguration`: an [`IdCConfiguration`] object.
     ///
     /// Create-only: changing it replaces the resource.
-    pub id_c_configuration: Option<Obj<IdCConfiguration>>,
+    pub id_c_configuration: ::std::option::Option<crate::Obj<IdCConfiguration>>,
     /// `RoleArn`: a string.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags for the application
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +47,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityAgent::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-application.html",
         primary_identifier: &["ApplicationId"],
@@ -74,43 +58,45 @@ impl Application {
         read_only: &["ApplicationName", "ApplicationId", "Domain", "IdCConfiguration/IdCApplicationArn"],
         attributes: &["ApplicationId", "ApplicationName", "Domain", "IdCConfiguration.IdCApplicationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DefaultKmsKeyId`: a string.
-    pub fn default_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.default_kms_key_id = Some(value.into()); self }
+    pub fn default_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `IdCConfiguration`: an [`IdCConfiguration`] object.
-    pub fn id_c_configuration(mut self, value: impl Into<Obj<IdCConfiguration>>) -> Self { self.id_c_configuration = Some(value.into()); self }
+    pub fn id_c_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<IdCConfiguration>>) -> Self { self.id_c_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DefaultKmsKeyId", &self.default_kms_key_id)
             .opt("IdCConfiguration", &self.id_c_configuration)
             .opt("RoleArn", &self.role_arn)
@@ -119,12 +105,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,38 +118,28 @@ impl From<ResourceRef> for ApplicationAttributes {
 impl ApplicationAttributes {
     /// `Fn::GetAtt` `ApplicationId`: a string.
     #[inline]
-    pub fn application_id(&self) -> Value {
-        self.0.get_att("ApplicationId")
+    pub fn application_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationId"))
     }
 
     /// `Fn::GetAtt` `ApplicationName`: a string.
     #[inline]
-    pub fn application_name(&self) -> Value {
-        self.0.get_att("ApplicationName")
+    pub fn application_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationName"))
     }
 
     /// `Fn::GetAtt` `Domain`: a string.
     #[inline]
-    pub fn domain(&self) -> Value {
-        self.0.get_att("Domain")
+    pub fn domain(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Domain"))
     }
 
     /// `Fn::GetAtt` `IdCConfiguration.IdCApplicationArn`: a string.
     #[inline]
-    pub fn id_c_configuration_id_c_application_arn(&self) -> Value {
-        self.0.get_att("IdCConfiguration.IdCApplicationArn")
+    pub fn id_c_configuration_id_c_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdCConfiguration.IdCApplicationArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdCConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("IdCApplicationArn", Shape::STR),
-        ("IdCInstanceArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdCConfiguration` property type of `AWS::SecurityAgent::Application`.
 ///
@@ -171,9 +147,9 @@ pub(crate) static RULE_IdCConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct IdCConfiguration {
     /// `IdCApplicationArn`: a string.
-    pub id_c_application_arn: Option<Str>,
+    pub id_c_application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `IdCInstanceArn`: a string.
-    pub id_c_instance_arn: Option<Str>,
+    pub id_c_instance_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -181,23 +157,54 @@ impl IdCConfiguration {
     /// A `IdCConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IdCApplicationArn`: a string.
-    pub fn id_c_application_arn(mut self, value: impl Into<Str>) -> Self { self.id_c_application_arn = Some(value.into()); self }
+    pub fn id_c_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id_c_application_arn = ::std::option::Option::Some(value.into()); self }
     /// `IdCInstanceArn`: a string.
-    pub fn id_c_instance_arn(mut self, value: impl Into<Str>) -> Self { self.id_c_instance_arn = Some(value.into()); self }
+    pub fn id_c_instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id_c_instance_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdCConfiguration {}
+impl crate::PropertyType for IdCConfiguration {}
 
-impl ToValue for IdCConfiguration {
+impl ::cloudwright_core::ToValue for IdCConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IdCApplicationArn", &self.id_c_application_arn)
             .opt("IdCInstanceArn", &self.id_c_instance_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("IdCConfiguration", Shape::Object(&RULE_IdCConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdCConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("IdCApplicationArn", Shape::STR),
+            ("IdCInstanceArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

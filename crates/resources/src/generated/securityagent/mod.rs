@@ -22,7 +22,7 @@ pub mod shared;
 pub mod target_domain;
 
 #[cfg(feature = "securityagent")]
-pub use agent_space::{AgentSpace, AgentSpaceAttributes, AgentSpaceRequired};
+pub use agent_space::{AgentSpace, AgentSpaceAttributes};
 #[cfg(feature = "securityagent")]
 pub use application::{Application, ApplicationAttributes};
 #[cfg(feature = "securityagent")]

@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`TargetDomain`], by name: `TargetDomain::new(TargetDomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetDomainRequired {
     /// `TargetDomainName`: a string, required.
-    pub target_domain_name: Str,
+    pub target_domain_name: ::cloudwright_core::Str,
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
     pub verification_method: VerificationMethod,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetDomain: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TargetDomainName", Shape::STR),
-        ("VerificationMethod", Shape::Str(&StrRule { allowed: &["DNS_TXT", "HTTP_ROUTE"], ..StrRule::ANY })),
-    ],
-    required: &["TargetDomainName", "VerificationMethod"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityAgent::TargetDomain` resource.
 ///
@@ -48,13 +32,13 @@ pub struct TargetDomain {
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Tags for the target domain
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetDomainName`: a string, required.
     ///
     /// Domain name of the target domain
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_domain_name: Str,
+    pub target_domain_name: ::cloudwright_core::Str,
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
     ///
     /// Verification method for the target domain
@@ -68,7 +52,7 @@ impl TargetDomain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityAgent::TargetDomain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-targetdomain.html",
         primary_identifier: &["TargetDomainId"],
@@ -79,45 +63,47 @@ impl TargetDomain {
         read_only: &["TargetDomainId", "VerificationStatus", "VerificationDetails", "CreatedAt", "VerifiedAt"],
         attributes: &["CreatedAt", "TargetDomainId", "VerificationDetails", "VerificationStatus", "VerifiedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `TargetDomain` with its required properties, named in a [`TargetDomainRequired`].
     #[inline]
     pub fn new(required: TargetDomainRequired) -> Self {
         Self {
-            tags: None,
+            tags: ::std::option::Option::None,
             target_domain_name: required.target_domain_name,
             verification_method: required.verification_method,
         }
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetDomainName`: a string, required.
-    pub fn target_domain_name(mut self, value: impl Into<Str>) -> Self { self.target_domain_name = value.into(); self }
+    pub fn target_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_domain_name = value.into(); self }
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
-    pub fn verification_method(mut self, value: impl Into<VerificationMethod>) -> Self { self.verification_method = value.into(); self }
+    pub fn verification_method(mut self, value: impl ::std::convert::Into<VerificationMethod>) -> Self { self.verification_method = value.into(); self }
 }
 
-impl Resource for TargetDomain {
+impl ::cloudwright_core::Resource for TargetDomain {
     type Attributes = TargetDomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetDomain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TargetDomain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TargetDomain {
+impl ::cloudwright_core::ToValue for TargetDomain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .req("TargetDomainName", &self.target_domain_name)
             .req("VerificationMethod", &self.verification_method)
@@ -125,12 +111,12 @@ impl ToValue for TargetDomain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TargetDomain`]: `Handle<TargetDomain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TargetDomain`]: `Handle<TargetDomain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TargetDomainAttributes(ResourceRef);
+pub struct TargetDomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TargetDomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TargetDomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,40 +126,40 @@ impl TargetDomainAttributes {
     ///
     /// Timestamp when the target domain was registered
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `TargetDomainId`: a string.
     ///
     /// Unique identifier of the target domain
     #[inline]
-    pub fn target_domain_id(&self) -> Value {
-        self.0.get_att("TargetDomainId")
+    pub fn target_domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TargetDomainId"))
     }
 
     /// `Fn::GetAtt` `VerificationDetails`: an object.
     ///
     /// Verification details to verify registered target domain
     #[inline]
-    pub fn verification_details(&self) -> Value {
-        self.0.get_att("VerificationDetails")
+    pub fn verification_details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("VerificationDetails"))
     }
 
     /// `Fn::GetAtt` `VerificationStatus`: one of a set of strings.
     ///
     /// Current verification status of the registered target domain
     #[inline]
-    pub fn verification_status(&self) -> Value {
-        self.0.get_att("VerificationStatus")
+    pub fn verification_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerificationStatus"))
     }
 
     /// `Fn::GetAtt` `VerifiedAt`: a string.
     ///
     /// Timestamp when the target domain was last successfully verified
     #[inline]
-    pub fn verified_at(&self) -> Value {
-        self.0.get_att("VerifiedAt")
+    pub fn verified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VerifiedAt"))
     }
 }
 
@@ -185,23 +171,44 @@ pub enum VerificationMethod {
     /// `HTTP_ROUTE`
     HttpRoute,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VerificationMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VerificationMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VerificationMethod {
+impl ::cloudwright_core::ToValue for VerificationMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DnsTxt => "DNS_TXT",
             Self::HttpRoute => "HTTP_ROUTE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetDomain: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TargetDomainName", Shape::STR),
+            ("VerificationMethod", Shape::Str(&StrRule { allowed: &["DNS_TXT", "HTTP_ROUTE"], ..StrRule::ANY })),
+        ],
+        required: &["TargetDomainName", "VerificationMethod"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

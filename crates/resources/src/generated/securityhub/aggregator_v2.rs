@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
-
 /// The required properties of [`AggregatorV2`], by name: `AggregatorV2::new(AggregatorV2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregatorV2Required {
     /// `LinkedRegions`: a list of strings, required.
-    pub linked_regions: List<Str>,
+    pub linked_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
     pub region_linking_mode: RegionLinkingMode,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
-    properties: &[
-        ("LinkedRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["SPECIFIED_REGIONS"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["RegionLinkingMode", "LinkedRegions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityHub::AggregatorV2` resource.
 ///
@@ -48,7 +31,7 @@ pub struct AggregatorV2 {
     /// The list of Regions that are linked to the aggregation Region.
     ///
     /// Items 1 to 50.
-    pub linked_regions: List<Str>,
+    pub linked_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
     ///
     /// Determines how Regions are linked to an Aggregator V2.
@@ -56,7 +39,7 @@ pub struct AggregatorV2 {
     /// `Tags`: a JSON value.
     ///
     /// A list of key-value pairs to be applied to the AggregatorV2.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -66,7 +49,7 @@ impl AggregatorV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::AggregatorV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-aggregatorv2.html",
         primary_identifier: &["AggregatorV2Arn"],
@@ -77,7 +60,7 @@ impl AggregatorV2 {
         read_only: &["AggregatorV2Arn", "AggregationRegion"],
         attributes: &["AggregationRegion", "AggregatorV2Arn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AggregatorV2` with its required properties, named in a [`AggregatorV2Required`].
@@ -86,36 +69,38 @@ impl AggregatorV2 {
         Self {
             linked_regions: required.linked_regions,
             region_linking_mode: required.region_linking_mode,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `LinkedRegions`: a list of strings, required.
-    pub fn linked_regions(mut self, value: impl Into<List<Str>>) -> Self { self.linked_regions = value.into(); self }
+    pub fn linked_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.linked_regions = value.into(); self }
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    pub fn region_linking_mode(mut self, value: impl Into<RegionLinkingMode>) -> Self { self.region_linking_mode = value.into(); self }
+    pub fn region_linking_mode(mut self, value: impl ::std::convert::Into<RegionLinkingMode>) -> Self { self.region_linking_mode = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AggregatorV2 {
+impl ::cloudwright_core::Resource for AggregatorV2 {
     type Attributes = AggregatorV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AggregatorV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AggregatorV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AggregatorV2 {
+impl ::cloudwright_core::ToValue for AggregatorV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LinkedRegions", &self.linked_regions)
             .req("RegionLinkingMode", &self.region_linking_mode)
             .opt("Tags", &self.tags)
@@ -123,12 +108,12 @@ impl ToValue for AggregatorV2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AggregatorV2`]: `Handle<AggregatorV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AggregatorV2`]: `Handle<AggregatorV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AggregatorV2Attributes(ResourceRef);
+pub struct AggregatorV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AggregatorV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AggregatorV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,16 +121,16 @@ impl From<ResourceRef> for AggregatorV2Attributes {
 impl AggregatorV2Attributes {
     /// `Fn::GetAtt` `AggregationRegion`: a string.
     #[inline]
-    pub fn aggregation_region(&self) -> Value {
-        self.0.get_att("AggregationRegion")
+    pub fn aggregation_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AggregationRegion"))
     }
 
     /// `Fn::GetAtt` `AggregatorV2Arn`: a string.
     ///
     /// The ARN of the AggregatorV2.
     #[inline]
-    pub fn aggregator_v2_arn(&self) -> Value {
-        self.0.get_att("AggregatorV2Arn")
+    pub fn aggregator_v2_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AggregatorV2Arn"))
     }
 }
 
@@ -155,22 +140,44 @@ pub enum RegionLinkingMode {
     /// `SPECIFIED_REGIONS`
     SpecifiedRegions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RegionLinkingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RegionLinkingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RegionLinkingMode {
+impl ::cloudwright_core::ToValue for RegionLinkingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SpecifiedRegions => "SPECIFIED_REGIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
+        properties: &[
+            ("LinkedRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["SPECIFIED_REGIONS"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["RegionLinkingMode", "LinkedRegions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,53 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{DateFilter, DateRange, DateRangeRequired, NumberFilter, RuleStatus, Unit};
-use super::shared::{RULE_DateFilter, RULE_NumberFilter};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([^/]+)(/[^/]+){0,2}$");
 
 /// The required properties of [`AutomationRule`], by name: `AutomationRule::new(AutomationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRuleRequired {
     /// `Actions`: a list of [`AutomationRulesAction`] objects, required.
-    pub actions: List<AutomationRulesAction>,
+    pub actions: ::cloudwright_core::List<AutomationRulesAction>,
     /// `Criteria`: an [`AutomationRulesFindingFilters`] object, required.
-    pub criteria: Obj<AutomationRulesFindingFilters>,
+    pub criteria: crate::Obj<AutomationRulesFindingFilters>,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `RuleOrder`: an integer, required.
-    pub rule_order: Int,
+    pub rule_order: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesAction), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("Criteria", Shape::Object(&RULE_AutomationRulesFindingFilters)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IsTerminal", Shape::Bool),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RuleOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["RuleOrder", "RuleName", "Description", "Criteria", "Actions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityHub::AutomationRule` resource.
 ///
-/// The `AWS::SecurityHub::AutomationRule` resource specifies an automation rule based on input parameters. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::AutomationRule` resource specifies an automation rule based on input parameters. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// `Ref` returns its `RuleArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AutomationRuleAttributes`], which `Handle<AutomationRule>` dereferences to.
@@ -66,41 +39,41 @@ pub struct AutomationRule {
     /// One or more actions to update finding fields if a finding matches the conditions specified in `Criteria` .
     ///
     /// Items 1 to 1.
-    pub actions: List<AutomationRulesAction>,
+    pub actions: ::cloudwright_core::List<AutomationRulesAction>,
     /// `Criteria`: an [`AutomationRulesFindingFilters`] object, required.
     ///
-    /// A set of \[AWS Security Finding Format (ASFF)\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html>) finding field attributes and corresponding expected values that Security Hub CSPM uses to filter findings. If a rule is enabled and a finding matches the criteria specified in this parameter, Security Hub CSPM applies the rule action to the finding.
-    pub criteria: Obj<AutomationRulesFindingFilters>,
+    /// A set of [AWS Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that Security Hub CSPM uses to filter findings. If a rule is enabled and a finding matches the criteria specified in this parameter, Security Hub CSPM applies the rule action to the finding.
+    pub criteria: crate::Obj<AutomationRulesFindingFilters>,
     /// `Description`: a string, required.
     ///
     /// A description of the rule.
     ///
     /// Pattern `\S`; length 1 to 1024.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `IsTerminal`: a boolean.
     ///
     /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria. This is useful when a finding matches the criteria for multiple rules, and each rule has different actions. If a rule is terminal, Security Hub CSPM applies the rule action to a finding that matches the rule criteria and doesn't evaluate other rules for the finding. By default, a rule isn't terminal.
-    pub is_terminal: Option<Bool>,
+    pub is_terminal: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RuleName`: a string, required.
     ///
     /// The name of the rule.
     ///
     /// Pattern `\S`; length 1 to 256.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `RuleOrder`: an integer, required.
     ///
     /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. Security Hub CSPM applies rules with lower values for this parameter first.
     ///
     /// Value 1 to 1000.
-    pub rule_order: Int,
+    pub rule_order: ::cloudwright_core::Int,
     /// `RuleStatus`: a [`RuleStatus`] value.
     ///
     /// Whether the rule is active after it is created. If this parameter is equal to `ENABLED` , Security Hub CSPM applies the rule to findings and finding updates after the rule is created.
-    pub rule_status: Option<RuleStatus>,
+    pub rule_status: ::std::option::Option<RuleStatus>,
     /// `Tags`: a JSON value.
     ///
     /// User-defined tags associated with an automation rule.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -110,7 +83,7 @@ impl AutomationRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::AutomationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrule.html",
         primary_identifier: &["RuleArn"],
@@ -121,7 +94,7 @@ impl AutomationRule {
         read_only: &["RuleArn", "CreatedAt", "UpdatedAt", "CreatedBy"],
         attributes: &["CreatedAt", "CreatedBy", "RuleArn", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AutomationRule` with its required properties, named in a [`AutomationRuleRequired`].
@@ -131,50 +104,52 @@ impl AutomationRule {
             actions: required.actions,
             criteria: required.criteria,
             description: required.description,
-            is_terminal: None,
+            is_terminal: ::std::option::Option::None,
             rule_name: required.rule_name,
             rule_order: required.rule_order,
-            rule_status: None,
-            tags: None,
+            rule_status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`AutomationRulesAction`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<AutomationRulesAction>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AutomationRulesAction>>) -> Self { self.actions = value.into(); self }
     /// `Criteria`: an [`AutomationRulesFindingFilters`] object, required.
-    pub fn criteria(mut self, value: impl Into<Obj<AutomationRulesFindingFilters>>) -> Self { self.criteria = value.into(); self }
+    pub fn criteria(mut self, value: impl ::std::convert::Into<crate::Obj<AutomationRulesFindingFilters>>) -> Self { self.criteria = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `IsTerminal`: a boolean.
-    pub fn is_terminal(mut self, value: impl Into<Bool>) -> Self { self.is_terminal = Some(value.into()); self }
+    pub fn is_terminal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_terminal = ::std::option::Option::Some(value.into()); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
     /// `RuleOrder`: an integer, required.
-    pub fn rule_order(mut self, value: impl Into<Int>) -> Self { self.rule_order = value.into(); self }
+    pub fn rule_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rule_order = value.into(); self }
     /// `RuleStatus`: a [`RuleStatus`] value.
-    pub fn rule_status(mut self, value: impl Into<RuleStatus>) -> Self { self.rule_status = Some(value.into()); self }
+    pub fn rule_status(mut self, value: impl ::std::convert::Into<RuleStatus>) -> Self { self.rule_status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AutomationRule {
+impl ::cloudwright_core::Resource for AutomationRule {
     type Attributes = AutomationRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomationRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AutomationRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutomationRule {
+impl ::cloudwright_core::ToValue for AutomationRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Criteria", &self.criteria)
             .req("Description", &self.description)
@@ -187,12 +162,12 @@ impl ToValue for AutomationRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutomationRule`]: `Handle<AutomationRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutomationRule`]: `Handle<AutomationRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutomationRuleAttributes(ResourceRef);
+pub struct AutomationRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutomationRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AutomationRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,30 +175,30 @@ impl From<ResourceRef> for AutomationRuleAttributes {
 impl AutomationRuleAttributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `CreatedBy`: a string.
     ///
     /// The principal that created the rule. For example, `arn:aws:sts::123456789012:assumed-role/Developer-Role/JaneDoe` .
     #[inline]
-    pub fn created_by(&self) -> Value {
-        self.0.get_att("CreatedBy")
+    pub fn created_by(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedBy"))
     }
 
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the automation rule that you create. For example, `arn:aws:securityhub:us-east-1:123456789012:automation-rule/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` .
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -231,20 +206,10 @@ impl AutomationRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRulesActionRequired {
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdate`] object, required.
-    pub finding_fields_update: Obj<AutomationRulesFindingFieldsUpdate>,
+    pub finding_fields_update: crate::Obj<AutomationRulesFindingFieldsUpdate>,
     /// `Type`: an [`AutomationRulesActionType`] value, required.
     pub r#type: AutomationRulesActionType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRulesAction: ObjRule = ObjRule {
-    properties: &[
-        ("FindingFieldsUpdate", Shape::Object(&RULE_AutomationRulesFindingFieldsUpdate)),
-        ("Type", Shape::Str(&StrRule { allowed: &["FINDING_FIELDS_UPDATE"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "FindingFieldsUpdate"],
-    ..OBJ_RULE
-};
 
 /// The `AutomationRulesAction` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -256,7 +221,7 @@ pub struct AutomationRulesAction {
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdate`] object, required.
     ///
     /// Specifies that the automation rule action is an update to a finding field.
-    pub finding_fields_update: Obj<AutomationRulesFindingFieldsUpdate>,
+    pub finding_fields_update: crate::Obj<AutomationRulesFindingFieldsUpdate>,
     /// `Type`: an [`AutomationRulesActionType`] value, required.
     ///
     /// Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
@@ -275,38 +240,22 @@ impl AutomationRulesAction {
     }
 
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdate`] object, required.
-    pub fn finding_fields_update(mut self, value: impl Into<Obj<AutomationRulesFindingFieldsUpdate>>) -> Self { self.finding_fields_update = value.into(); self }
+    pub fn finding_fields_update(mut self, value: impl ::std::convert::Into<crate::Obj<AutomationRulesFindingFieldsUpdate>>) -> Self { self.finding_fields_update = value.into(); self }
     /// `Type`: an [`AutomationRulesActionType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AutomationRulesActionType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AutomationRulesActionType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AutomationRulesAction {}
+impl crate::PropertyType for AutomationRulesAction {}
 
-impl ToValue for AutomationRulesAction {
+impl ::cloudwright_core::ToValue for AutomationRulesAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FindingFieldsUpdate", &self.finding_fields_update)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRulesFindingFieldsUpdate: ObjRule = ObjRule {
-    properties: &[
-        ("Confidence", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Criticality", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Note", Shape::Object(&RULE_NoteUpdate)),
-        ("RelatedFindings", Shape::List(&ListRule { items: Shape::Object(&RULE_RelatedFinding), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Severity", Shape::Object(&RULE_SeverityUpdate)),
-        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
-        ("UserDefinedFields", Shape::Typed(json_type::OBJECT)),
-        ("VerificationState", Shape::Str(&StrRule { allowed: &["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"], ..StrRule::ANY })),
-        ("Workflow", Shape::Object(&RULE_WorkflowUpdate)),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `AutomationRulesFindingFieldsUpdate` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -320,45 +269,45 @@ pub struct AutomationRulesFindingFieldsUpdate {
     /// The rule action updates the `Confidence` field of a finding.
     ///
     /// Value 0 to 100.
-    pub confidence: Option<Int>,
+    pub confidence: ::std::option::Option<::cloudwright_core::Int>,
     /// `Criticality`: an integer.
     ///
     /// The rule action updates the `Criticality` field of a finding.
     ///
     /// Value 0 to 100.
-    pub criticality: Option<Int>,
+    pub criticality: ::std::option::Option<::cloudwright_core::Int>,
     /// `Note`: a [`NoteUpdate`] object.
     ///
     /// The rule action will update the `Note` field of a finding.
-    pub note: Option<Obj<NoteUpdate>>,
+    pub note: ::std::option::Option<crate::Obj<NoteUpdate>>,
     /// `RelatedFindings`: a list of [`RelatedFinding`] objects.
     ///
     /// The rule action will update the `RelatedFindings` field of a finding.
     ///
     /// Items 1 to 10.
-    pub related_findings: Option<List<RelatedFinding>>,
+    pub related_findings: ::std::option::Option<::cloudwright_core::List<RelatedFinding>>,
     /// `Severity`: a [`SeverityUpdate`] object.
     ///
     /// The rule action will update the `Severity` field of a finding.
-    pub severity: Option<Obj<SeverityUpdate>>,
+    pub severity: ::std::option::Option<crate::Obj<SeverityUpdate>>,
     /// `Types`: a list of strings.
     ///
     /// The rule action updates the `Types` field of a finding.
     ///
     /// Items at most 50; each item: pattern `^([^/]+)(/[^/]+){0,2}$`.
-    pub types: Option<List<Str>>,
+    pub types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserDefinedFields`: a JSON value.
     ///
     /// The rule action updates the `UserDefinedFields` field of a finding.
-    pub user_defined_fields: Option<Json>,
+    pub user_defined_fields: ::std::option::Option<::cloudwright_core::Json>,
     /// `VerificationState`: a [`VerificationState`] value.
     ///
     /// The rule action updates the `VerificationState` field of a finding.
-    pub verification_state: Option<VerificationState>,
+    pub verification_state: ::std::option::Option<VerificationState>,
     /// `Workflow`: a [`WorkflowUpdate`] object.
     ///
     /// The rule action will update the `Workflow` field of a finding.
-    pub workflow: Option<Obj<WorkflowUpdate>>,
+    pub workflow: ::std::option::Option<crate::Obj<WorkflowUpdate>>,
 }
 
 #[rustfmt::skip]
@@ -366,35 +315,35 @@ impl AutomationRulesFindingFieldsUpdate {
     /// A `AutomationRulesFindingFieldsUpdate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Confidence`: an integer.
-    pub fn confidence(mut self, value: impl Into<Int>) -> Self { self.confidence = Some(value.into()); self }
+    pub fn confidence(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.confidence = ::std::option::Option::Some(value.into()); self }
     /// `Criticality`: an integer.
-    pub fn criticality(mut self, value: impl Into<Int>) -> Self { self.criticality = Some(value.into()); self }
+    pub fn criticality(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.criticality = ::std::option::Option::Some(value.into()); self }
     /// `Note`: a [`NoteUpdate`] object.
-    pub fn note(mut self, value: impl Into<Obj<NoteUpdate>>) -> Self { self.note = Some(value.into()); self }
+    pub fn note(mut self, value: impl ::std::convert::Into<crate::Obj<NoteUpdate>>) -> Self { self.note = ::std::option::Option::Some(value.into()); self }
     /// `RelatedFindings`: a list of [`RelatedFinding`] objects.
-    pub fn related_findings(mut self, value: impl Into<List<RelatedFinding>>) -> Self { self.related_findings = Some(value.into()); self }
+    pub fn related_findings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RelatedFinding>>) -> Self { self.related_findings = ::std::option::Option::Some(value.into()); self }
     /// `Severity`: a [`SeverityUpdate`] object.
-    pub fn severity(mut self, value: impl Into<Obj<SeverityUpdate>>) -> Self { self.severity = Some(value.into()); self }
+    pub fn severity(mut self, value: impl ::std::convert::Into<crate::Obj<SeverityUpdate>>) -> Self { self.severity = ::std::option::Option::Some(value.into()); self }
     /// `Types`: a list of strings.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
+    pub fn types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.types = ::std::option::Option::Some(value.into()); self }
     /// `UserDefinedFields`: a JSON value.
-    pub fn user_defined_fields(mut self, value: impl Into<Json>) -> Self { self.user_defined_fields = Some(value.into()); self }
+    pub fn user_defined_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.user_defined_fields = ::std::option::Option::Some(value.into()); self }
     /// `VerificationState`: a [`VerificationState`] value.
-    pub fn verification_state(mut self, value: impl Into<VerificationState>) -> Self { self.verification_state = Some(value.into()); self }
+    pub fn verification_state(mut self, value: impl ::std::convert::Into<VerificationState>) -> Self { self.verification_state = ::std::option::Option::Some(value.into()); self }
     /// `Workflow`: a [`WorkflowUpdate`] object.
-    pub fn workflow(mut self, value: impl Into<Obj<WorkflowUpdate>>) -> Self { self.workflow = Some(value.into()); self }
+    pub fn workflow(mut self, value: impl ::std::convert::Into<crate::Obj<WorkflowUpdate>>) -> Self { self.workflow = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutomationRulesFindingFieldsUpdate {}
+impl crate::PropertyType for AutomationRulesFindingFieldsUpdate {}
 
-impl ToValue for AutomationRulesFindingFieldsUpdate {
+impl ::cloudwright_core::ToValue for AutomationRulesFindingFieldsUpdate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Confidence", &self.confidence)
             .opt("Criticality", &self.criticality)
             .opt("Note", &self.note)
@@ -407,49 +356,6 @@ impl ToValue for AutomationRulesFindingFieldsUpdate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRulesFindingFilters: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
-        ("CompanyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ComplianceAssociatedStandardsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ComplianceSecurityControlId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ComplianceStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("Confidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("CreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("Criticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("Description", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("GeneratorId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
-        ("Id", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("NoteText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("NoteUpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("NoteUpdatedBy", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ProductName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("RecordState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("RelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("RelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ResourceDetailsOther", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
-        ("ResourcePartition", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ResourceRegion", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("SeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("SourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
-        ("Type", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("UserDefinedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("VerificationState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-        ("WorkflowStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutomationRulesFindingFilters` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -465,7 +371,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     ///
     /// Items at most 100.
-    pub aws_account_id: Option<List<StringFilter>>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `CompanyName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the company for the product that generated the finding. For control-based findings, the company is AWS .
@@ -473,15 +379,16 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub company_name: Option<List<StringFilter>>,
+    pub company_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceAssociatedStandardsId`: a list of [`StringFilter`] objects.
     ///
-    /// The unique identifier of a standard in which a control is enabled. This field consists of the resource portion of the Amazon Resource Name (ARN) returned for a standard in the \[DescribeStandards\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html>) API response.
+    /// The unique identifier of a standard in which a control is enabled. This field consists of the resource portion of the Amazon Resource Name (ARN) returned for a standard in the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API response.
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub compliance_associated_standards_id: Option<List<StringFilter>>,
+    pub compliance_associated_standards_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceSecurityControlId`: a list of [`StringFilter`] objects.
     ///
     /// The security control ID for which a finding was generated. Security control IDs are the same across standards.
@@ -489,7 +396,8 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub compliance_security_control_id: Option<List<StringFilter>>,
+    pub compliance_security_control_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceStatus`: a list of [`StringFilter`] objects.
     ///
     /// The result of a security check. This field is only used for findings generated from controls.
@@ -497,33 +405,33 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub compliance_status: Option<List<StringFilter>>,
+    pub compliance_status: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Confidence`: a list of [`NumberFilter`] objects.
     ///
-    /// The likelihood that a finding accurately identifies the behavior or issue that it was intended to identify. `Confidence` is scored on a 0–100 basis using a ratio scale. A value of `0` means 0 percent confidence, and a value of `100` means 100 percent confidence. For example, a data exfiltration detection based on a statistical deviation of network traffic has low confidence because an actual exfiltration hasn't been verified. For more information, see \[Confidence\](<https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-confidence>) in the *AWS Security Hub CSPM User Guide* .
+    /// The likelihood that a finding accurately identifies the behavior or issue that it was intended to identify. `Confidence` is scored on a 0–100 basis using a ratio scale. A value of `0` means 0 percent confidence, and a value of `100` means 100 percent confidence. For example, a data exfiltration detection based on a statistical deviation of network traffic has low confidence because an actual exfiltration hasn't been verified. For more information, see [Confidence](https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-confidence) in the *AWS Security Hub CSPM User Guide* .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub confidence: Option<List<NumberFilter>>,
+    pub confidence: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `CreatedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when this finding record was created.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub created_at: Option<List<DateFilter>>,
+    pub created_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `Criticality`: a list of [`NumberFilter`] objects.
     ///
-    /// The level of importance that is assigned to the resources that are associated with a finding. `Criticality` is scored on a 0–100 basis, using a ratio scale that supports only full integers. A score of `0` means that the underlying resources have no criticality, and a score of `100` is reserved for the most critical resources. For more information, see \[Criticality\](<https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-criticality>) in the *AWS Security Hub CSPM User Guide* .
+    /// The level of importance that is assigned to the resources that are associated with a finding. `Criticality` is scored on a 0–100 basis, using a ratio scale that supports only full integers. A score of `0` means that the underlying resources have no criticality, and a score of `100` is reserved for the most critical resources. For more information, see [Criticality](https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html#asff-criticality) in the *AWS Security Hub CSPM User Guide* .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub criticality: Option<List<NumberFilter>>,
+    pub criticality: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `Description`: a list of [`StringFilter`] objects.
     ///
     /// A finding's description.
@@ -531,17 +439,17 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub description: Option<List<StringFilter>>,
+    pub description: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the potential security issue captured by a finding was first observed by the security findings product.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub first_observed_at: Option<List<DateFilter>>,
+    pub first_observed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `GeneratorId`: a list of [`StringFilter`] objects.
     ///
     /// The identifier for the solution-specific component that generated a finding.
@@ -549,7 +457,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     ///
     /// Items at most 100.
-    pub generator_id: Option<List<StringFilter>>,
+    pub generator_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Id`: a list of [`StringFilter`] objects.
     ///
     /// The product-specific identifier for a finding.
@@ -557,17 +465,17 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub id: Option<List<StringFilter>>,
+    pub id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the security findings provider most recently observed a change in the resource that is involved in the finding.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub last_observed_at: Option<List<DateFilter>>,
+    pub last_observed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `NoteText`: a list of [`StringFilter`] objects.
     ///
     /// The text of a user-defined note that's added to a finding.
@@ -575,17 +483,17 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub note_text: Option<List<StringFilter>>,
+    pub note_text: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NoteUpdatedAt`: a list of [`DateFilter`] objects.
     ///
     /// The timestamp of when the note was updated.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub note_updated_at: Option<List<DateFilter>>,
+    pub note_updated_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `NoteUpdatedBy`: a list of [`StringFilter`] objects.
     ///
     /// The principal that created a note.
@@ -593,7 +501,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub note_updated_by: Option<List<StringFilter>>,
+    pub note_updated_by: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ProductArn`: a list of [`StringFilter`] objects.
     ///
     /// The Amazon Resource Name (ARN) for a third-party product that generated a finding in Security Hub CSPM.
@@ -601,7 +509,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub product_arn: Option<List<StringFilter>>,
+    pub product_arn: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ProductName`: a list of [`StringFilter`] objects.
     ///
     /// Provides the name of the product that generated the finding. For control-based findings, the product name is Security Hub CSPM.
@@ -609,7 +517,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub product_name: Option<List<StringFilter>>,
+    pub product_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RecordState`: a list of [`StringFilter`] objects.
     ///
     /// Provides the current state of a finding.
@@ -617,7 +525,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub record_state: Option<List<StringFilter>>,
+    pub record_state: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RelatedFindingsId`: a list of [`StringFilter`] objects.
     ///
     /// The product-generated identifier for a related finding.
@@ -625,7 +533,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub related_findings_id: Option<List<StringFilter>>,
+    pub related_findings_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RelatedFindingsProductArn`: a list of [`StringFilter`] objects.
     ///
     /// The ARN for the product that generated a related finding.
@@ -633,7 +541,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub related_findings_product_arn: Option<List<StringFilter>>,
+    pub related_findings_product_arn: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceDetailsOther`: a list of [`MapFilter`] objects.
     ///
     /// Custom fields and values about the resource that a finding pertains to.
@@ -641,7 +549,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub resource_details_other: Option<List<MapFilter>>,
+    pub resource_details_other: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `ResourceId`: a list of [`StringFilter`] objects.
     ///
     /// The identifier for the given resource type. For AWS resources that are identified by Amazon Resource Names (ARNs), this is the ARN. For AWS resources that lack ARNs, this is the identifier as defined by the AWS service that created the resource. For non- AWS resources, this is a unique identifier that is associated with the resource.
@@ -649,7 +557,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     ///
     /// Items at most 100.
-    pub resource_id: Option<List<StringFilter>>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourcePartition`: a list of [`StringFilter`] objects.
     ///
     /// The partition in which the resource that the finding pertains to is located. A partition is a group of AWS Regions . Each AWS account is scoped to one partition.
@@ -657,7 +565,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub resource_partition: Option<List<StringFilter>>,
+    pub resource_partition: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceRegion`: a list of [`StringFilter`] objects.
     ///
     /// The AWS Region where the resource that a finding pertains to is located.
@@ -665,7 +573,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub resource_region: Option<List<StringFilter>>,
+    pub resource_region: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceTags`: a list of [`MapFilter`] objects.
     ///
     /// A list of AWS tags associated with a resource at the time the finding was processed.
@@ -673,7 +581,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub resource_tags: Option<List<MapFilter>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `ResourceType`: a list of [`StringFilter`] objects.
     ///
     /// A finding's title.
@@ -681,7 +589,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     ///
     /// Items at most 20.
-    pub resource_type: Option<List<StringFilter>>,
+    pub resource_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `SeverityLabel`: a list of [`StringFilter`] objects.
     ///
     /// The severity value of the finding.
@@ -689,7 +597,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub severity_label: Option<List<StringFilter>>,
+    pub severity_label: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `SourceUrl`: a list of [`StringFilter`] objects.
     ///
     /// Provides a URL that links to a page about the current finding in the finding product.
@@ -697,7 +605,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub source_url: Option<List<StringFilter>>,
+    pub source_url: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Title`: a list of [`StringFilter`] objects.
     ///
     /// A finding's title.
@@ -705,25 +613,25 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 100 items.
     ///
     /// Items at most 100.
-    pub title: Option<List<StringFilter>>,
+    pub title: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Type`: a list of [`StringFilter`] objects.
     ///
-    /// One or more finding types in the format of namespace/category/classifier that classify a finding. For a list of namespaces, classifiers, and categories, see \[Types taxonomy for ASFF\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format-type-taxonomy.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// One or more finding types in the format of namespace/category/classifier that classify a finding. For a list of namespaces, classifiers, and categories, see [Types taxonomy for ASFF](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format-type-taxonomy.html) in the *AWS Security Hub CSPM User Guide* .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub r#type: Option<List<StringFilter>>,
+    pub r#type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the finding record was most recently updated.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub updated_at: Option<List<DateFilter>>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `UserDefinedFields`: a list of [`MapFilter`] objects.
     ///
     /// A list of user-defined name and value string pairs added to a finding.
@@ -731,7 +639,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub user_defined_fields: Option<List<MapFilter>>,
+    pub user_defined_fields: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `VerificationState`: a list of [`StringFilter`] objects.
     ///
     /// Provides the veracity of a finding.
@@ -739,7 +647,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub verification_state: Option<List<StringFilter>>,
+    pub verification_state: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `WorkflowStatus`: a list of [`StringFilter`] objects.
     ///
     /// Provides information about the status of the investigation into a finding.
@@ -747,7 +655,7 @@ pub struct AutomationRulesFindingFilters {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Items at most 20.
-    pub workflow_status: Option<List<StringFilter>>,
+    pub workflow_status: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
 }
 
 #[rustfmt::skip]
@@ -755,87 +663,87 @@ impl AutomationRulesFindingFilters {
     /// A `AutomationRulesFindingFilters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a list of [`StringFilter`] objects.
-    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `CompanyName`: a list of [`StringFilter`] objects.
-    pub fn company_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.company_name = Some(value.into()); self }
+    pub fn company_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.company_name = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceAssociatedStandardsId`: a list of [`StringFilter`] objects.
-    pub fn compliance_associated_standards_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_associated_standards_id = Some(value.into()); self }
+    pub fn compliance_associated_standards_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_associated_standards_id = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceSecurityControlId`: a list of [`StringFilter`] objects.
-    pub fn compliance_security_control_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_id = Some(value.into()); self }
+    pub fn compliance_security_control_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_security_control_id = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceStatus`: a list of [`StringFilter`] objects.
-    pub fn compliance_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_status = Some(value.into()); self }
+    pub fn compliance_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_status = ::std::option::Option::Some(value.into()); self }
     /// `Confidence`: a list of [`NumberFilter`] objects.
-    pub fn confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.confidence = Some(value.into()); self }
+    pub fn confidence(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.confidence = ::std::option::Option::Some(value.into()); self }
     /// `CreatedAt`: a list of [`DateFilter`] objects.
-    pub fn created_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Criticality`: a list of [`NumberFilter`] objects.
-    pub fn criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.criticality = Some(value.into()); self }
+    pub fn criticality(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.criticality = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a list of [`StringFilter`] objects.
-    pub fn description(mut self, value: impl Into<List<StringFilter>>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
-    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.first_observed_at = Some(value.into()); self }
+    pub fn first_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.first_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `GeneratorId`: a list of [`StringFilter`] objects.
-    pub fn generator_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.generator_id = Some(value.into()); self }
+    pub fn generator_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.generator_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a list of [`StringFilter`] objects.
-    pub fn id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
-    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.last_observed_at = Some(value.into()); self }
+    pub fn last_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.last_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `NoteText`: a list of [`StringFilter`] objects.
-    pub fn note_text(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_text = Some(value.into()); self }
+    pub fn note_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.note_text = ::std::option::Option::Some(value.into()); self }
     /// `NoteUpdatedAt`: a list of [`DateFilter`] objects.
-    pub fn note_updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.note_updated_at = Some(value.into()); self }
+    pub fn note_updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.note_updated_at = ::std::option::Option::Some(value.into()); self }
     /// `NoteUpdatedBy`: a list of [`StringFilter`] objects.
-    pub fn note_updated_by(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_updated_by = Some(value.into()); self }
+    pub fn note_updated_by(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.note_updated_by = ::std::option::Option::Some(value.into()); self }
     /// `ProductArn`: a list of [`StringFilter`] objects.
-    pub fn product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_arn = Some(value.into()); self }
+    pub fn product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.product_arn = ::std::option::Option::Some(value.into()); self }
     /// `ProductName`: a list of [`StringFilter`] objects.
-    pub fn product_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_name = Some(value.into()); self }
+    pub fn product_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.product_name = ::std::option::Option::Some(value.into()); self }
     /// `RecordState`: a list of [`StringFilter`] objects.
-    pub fn record_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.record_state = Some(value.into()); self }
+    pub fn record_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.record_state = ::std::option::Option::Some(value.into()); self }
     /// `RelatedFindingsId`: a list of [`StringFilter`] objects.
-    pub fn related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_id = Some(value.into()); self }
+    pub fn related_findings_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.related_findings_id = ::std::option::Option::Some(value.into()); self }
     /// `RelatedFindingsProductArn`: a list of [`StringFilter`] objects.
-    pub fn related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_product_arn = Some(value.into()); self }
+    pub fn related_findings_product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.related_findings_product_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceDetailsOther`: a list of [`MapFilter`] objects.
-    pub fn resource_details_other(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_details_other = Some(value.into()); self }
+    pub fn resource_details_other(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.resource_details_other = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a list of [`StringFilter`] objects.
-    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePartition`: a list of [`StringFilter`] objects.
-    pub fn resource_partition(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_partition = Some(value.into()); self }
+    pub fn resource_partition(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_partition = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRegion`: a list of [`StringFilter`] objects.
-    pub fn resource_region(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_region = Some(value.into()); self }
+    pub fn resource_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`MapFilter`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a list of [`StringFilter`] objects.
-    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `SeverityLabel`: a list of [`StringFilter`] objects.
-    pub fn severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self { self.severity_label = Some(value.into()); self }
+    pub fn severity_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.severity_label = ::std::option::Option::Some(value.into()); self }
     /// `SourceUrl`: a list of [`StringFilter`] objects.
-    pub fn source_url(mut self, value: impl Into<List<StringFilter>>) -> Self { self.source_url = Some(value.into()); self }
+    pub fn source_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.source_url = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a list of [`StringFilter`] objects.
-    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a list of [`StringFilter`] objects.
-    pub fn r#type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
-    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
     /// `UserDefinedFields`: a list of [`MapFilter`] objects.
-    pub fn user_defined_fields(mut self, value: impl Into<List<MapFilter>>) -> Self { self.user_defined_fields = Some(value.into()); self }
+    pub fn user_defined_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.user_defined_fields = ::std::option::Option::Some(value.into()); self }
     /// `VerificationState`: a list of [`StringFilter`] objects.
-    pub fn verification_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.verification_state = Some(value.into()); self }
+    pub fn verification_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.verification_state = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowStatus`: a list of [`StringFilter`] objects.
-    pub fn workflow_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.workflow_status = Some(value.into()); self }
+    pub fn workflow_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.workflow_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutomationRulesFindingFilters {}
+impl crate::PropertyType for AutomationRulesFindingFilters {}
 
-impl ToValue for AutomationRulesFindingFilters {
+impl ::cloudwright_core::ToValue for AutomationRulesFindingFilters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("CompanyName", &self.company_name)
             .opt(
@@ -890,22 +798,10 @@ pub struct MapFilterRequired {
     /// `Comparison`: a [`Comparison`] value, required.
     pub comparison: Comparison,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Comparison", "Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MapFilter` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -936,18 +832,18 @@ pub struct MapFilter {
     ///
     /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
     ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: Comparison,
     /// `Key`: a string, required.
     ///
     /// The key of the map filter. For example, for `ResourceTags` , `Key` identifies the name of the tag. For `UserDefinedFields` , `Key` is the name of the field.
     ///
     /// Pattern `\S`.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called `Department` might be `Security` . If you provide `security` as the filter value, then there's no match.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -963,19 +859,19 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`Comparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MapFilter {}
+impl crate::PropertyType for MapFilter {}
 
-impl ToValue for MapFilter {
+impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Key", &self.key)
             .req("Value", &self.value)
@@ -987,21 +883,10 @@ impl ToValue for MapFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoteUpdateRequired {
     /// `Text`: a string, required.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
     /// `UpdatedBy`: a JSON value, required.
-    pub updated_by: Json,
+    pub updated_by: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NoteUpdate: ObjRule = ObjRule {
-    properties: &[
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UpdatedBy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })])),
-    ],
-    required: &["Text", "UpdatedBy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NoteUpdate` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -1015,13 +900,13 @@ pub struct NoteUpdate {
     /// The updated note text.
     ///
     /// Pattern `\S`; length 1 to 512.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
     /// `UpdatedBy`: a JSON value, required.
     ///
     /// The principal that updated the note.
     ///
     /// Pattern `\S`.
-    pub updated_by: Json,
+    pub updated_by: ::cloudwright_core::Json,
 }
 
 #[rustfmt::skip]
@@ -1036,17 +921,17 @@ impl NoteUpdate {
     }
 
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
     /// `UpdatedBy`: a JSON value, required.
-    pub fn updated_by(mut self, value: impl Into<Json>) -> Self { self.updated_by = value.into(); self }
+    pub fn updated_by(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.updated_by = value.into(); self }
 }
 
-impl PropertyType for NoteUpdate {}
+impl crate::PropertyType for NoteUpdate {}
 
-impl ToValue for NoteUpdate {
+impl ::cloudwright_core::ToValue for NoteUpdate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Text", &self.text)
             .req("UpdatedBy", &self.updated_by)
             .build()
@@ -1057,21 +942,10 @@ impl ToValue for NoteUpdate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelatedFindingRequired {
     /// `Id`: a JSON value, required.
-    pub id: Json,
+    pub id: ::cloudwright_core::Json,
     /// `ProductArn`: a string, required.
-    pub product_arn: Str,
+    pub product_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RelatedFinding: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })])),
-        ("ProductArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["ProductArn", "Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RelatedFinding` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -1087,13 +961,13 @@ pub struct RelatedFinding {
     /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
     ///
     /// Pattern `\S`.
-    pub id: Json,
+    pub id: ::cloudwright_core::Json,
     /// `ProductArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the product that generated a related finding.
     ///
     /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$`; length 12 to 2048.
-    pub product_arn: Str,
+    pub product_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1108,33 +982,22 @@ impl RelatedFinding {
     }
 
     /// `Id`: a JSON value, required.
-    pub fn id(mut self, value: impl Into<Json>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.id = value.into(); self }
     /// `ProductArn`: a string, required.
-    pub fn product_arn(mut self, value: impl Into<Str>) -> Self { self.product_arn = value.into(); self }
+    pub fn product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_arn = value.into(); self }
 }
 
-impl PropertyType for RelatedFinding {}
+impl crate::PropertyType for RelatedFinding {}
 
-impl ToValue for RelatedFinding {
+impl ::cloudwright_core::ToValue for RelatedFinding {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .req("ProductArn", &self.product_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SeverityUpdate: ObjRule = ObjRule {
-    properties: &[
-        ("Label", Shape::Str(&StrRule { allowed: &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"], ..StrRule::ANY })),
-        ("Normalized", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("Product", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SeverityUpdate` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -1152,7 +1015,7 @@ pub struct SeverityUpdate {
     /// - `MEDIUM` - The issue must be addressed but not urgently.
     /// - `HIGH` - The issue must be addressed as a priority.
     /// - `CRITICAL` - The issue must be remediated immediately to avoid it escalating.
-    pub label: Option<Label>,
+    pub label: ::std::option::Option<Label>,
     /// `Normalized`: an integer.
     ///
     /// The normalized severity for the finding. This attribute is to be deprecated in favor of `Label` .
@@ -1166,11 +1029,11 @@ pub struct SeverityUpdate {
     /// - 90–100 - `CRITICAL`
     ///
     /// Value 0 to 100.
-    pub normalized: Option<Int>,
+    pub normalized: ::std::option::Option<::cloudwright_core::Int>,
     /// `Product`: a number.
     ///
     /// The native severity as defined by the AWS service or integrated partner product that generated the finding.
-    pub product: Option<Num>,
+    pub product: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -1178,23 +1041,23 @@ impl SeverityUpdate {
     /// A `SeverityUpdate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Label`: a [`Label`] value.
-    pub fn label(mut self, value: impl Into<Label>) -> Self { self.label = Some(value.into()); self }
+    pub fn label(mut self, value: impl ::std::convert::Into<Label>) -> Self { self.label = ::std::option::Option::Some(value.into()); self }
     /// `Normalized`: an integer.
-    pub fn normalized(mut self, value: impl Into<Int>) -> Self { self.normalized = Some(value.into()); self }
+    pub fn normalized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.normalized = ::std::option::Option::Some(value.into()); self }
     /// `Product`: a number.
-    pub fn product(mut self, value: impl Into<Num>) -> Self { self.product = Some(value.into()); self }
+    pub fn product(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.product = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SeverityUpdate {}
+impl crate::PropertyType for SeverityUpdate {}
 
-impl ToValue for SeverityUpdate {
+impl ::cloudwright_core::ToValue for SeverityUpdate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Label", &self.label)
             .opt("Normalized", &self.normalized)
             .opt("Product", &self.product)
@@ -1208,19 +1071,8 @@ pub struct StringFilterRequired {
     /// `Comparison`: a [`StringFilterComparison`] value, required.
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Comparison", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringFilter` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -1260,14 +1112,14 @@ pub struct StringFilter {
     /// - `ResourceType NOT_EQUALS AwsIamPolicy`
     /// - `ResourceType NOT_EQUALS AwsEc2NetworkInterface`
     ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
     ///
     /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is `Security Hub CSPM` . If you provide `security hub` as the filter value, there's no match.
     ///
     /// Pattern `\S`.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1282,39 +1134,22 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for StringFilter {}
+impl crate::PropertyType for StringFilter {}
 
-impl ToValue for StringFilter {
+impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`WorkflowUpdate`], by name: `WorkflowUpdate::new(WorkflowUpdateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkflowUpdateRequired {
-    /// `Status`: a [`WorkflowUpdateStatus`] value, required.
-    pub status: WorkflowUpdateStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowUpdate: ObjRule = ObjRule {
-    properties: &[
-        ("Status", Shape::Str(&StrRule { allowed: &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkflowUpdate` property type of `AWS::SecurityHub::AutomationRule`.
 ///
@@ -1343,24 +1178,26 @@ pub struct WorkflowUpdate {
 
 #[rustfmt::skip]
 impl WorkflowUpdate {
-    /// A `WorkflowUpdate` with its required properties, named in a [`WorkflowUpdateRequired`].
+    /// A `WorkflowUpdate` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: WorkflowUpdateRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<WorkflowUpdateStatus>) -> Self {
         Self {
-            status: required.status,
+            status: value.into(),
         }
     }
 
     /// `Status`: a [`WorkflowUpdateStatus`] value, required.
-    pub fn status(mut self, value: impl Into<WorkflowUpdateStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<WorkflowUpdateStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for WorkflowUpdate {}
+impl crate::PropertyType for WorkflowUpdate {}
 
-impl ToValue for WorkflowUpdate {
+impl ::cloudwright_core::ToValue for WorkflowUpdate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Status", &self.status).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Status", &self.status)
+            .build()
     }
 }
 
@@ -1370,23 +1207,23 @@ pub enum AutomationRulesActionType {
     /// `FINDING_FIELDS_UPDATE`
     FindingFieldsUpdate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutomationRulesActionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutomationRulesActionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutomationRulesActionType {
+impl ::cloudwright_core::ToValue for AutomationRulesActionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FindingFieldsUpdate => "FINDING_FIELDS_UPDATE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1402,26 +1239,26 @@ pub enum Comparison {
     /// `NOT_CONTAINS`
     NotContains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Comparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Comparison {
+impl ::cloudwright_core::ToValue for Comparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::NotEquals => "NOT_EQUALS",
             Self::Contains => "CONTAINS",
             Self::NotContains => "NOT_CONTAINS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1439,27 +1276,27 @@ pub enum Label {
     /// `CRITICAL`
     Critical,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Label {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Label {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Informational => "INFORMATIONAL",
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
             Self::Critical => "CRITICAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1479,18 +1316,18 @@ pub enum StringFilterComparison {
     /// `NOT_CONTAINS`
     NotContains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StringFilterComparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StringFilterComparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StringFilterComparison {
+impl ::cloudwright_core::ToValue for StringFilterComparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::Prefix => "PREFIX",
@@ -1498,9 +1335,9 @@ impl ToValue for StringFilterComparison {
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
             Self::Contains => "CONTAINS",
             Self::NotContains => "NOT_CONTAINS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1516,26 +1353,26 @@ pub enum VerificationState {
     /// `BENIGN_POSITIVE`
     BenignPositive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VerificationState {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VerificationState {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VerificationState {
+impl ::cloudwright_core::ToValue for VerificationState {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Unknown => "UNKNOWN",
             Self::TruePositive => "TRUE_POSITIVE",
             Self::FalsePositive => "FALSE_POSITIVE",
             Self::BenignPositive => "BENIGN_POSITIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1551,25 +1388,192 @@ pub enum WorkflowUpdateStatus {
     /// `SUPPRESSED`
     Suppressed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkflowUpdateStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkflowUpdateStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkflowUpdateStatus {
+impl ::cloudwright_core::ToValue for WorkflowUpdateStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::New => "NEW",
             Self::Notified => "NOTIFIED",
             Self::Resolved => "RESOLVED",
             Self::Suppressed => "SUPPRESSED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DateFilter, RULE_NumberFilter};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([^/]+)(/[^/]+){0,2}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesAction), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("Criteria", Shape::Object(&RULE_AutomationRulesFindingFilters)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IsTerminal", Shape::Bool),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RuleOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["RuleOrder", "RuleName", "Description", "Criteria", "Actions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRulesAction: ObjRule = ObjRule {
+        properties: &[
+            ("FindingFieldsUpdate", Shape::Object(&RULE_AutomationRulesFindingFieldsUpdate)),
+            ("Type", Shape::Str(&StrRule { allowed: &["FINDING_FIELDS_UPDATE"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "FindingFieldsUpdate"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRulesFindingFieldsUpdate: ObjRule = ObjRule {
+        properties: &[
+            ("Confidence", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Criticality", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Note", Shape::Object(&RULE_NoteUpdate)),
+            ("RelatedFindings", Shape::List(&ListRule { items: Shape::Object(&RULE_RelatedFinding), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Severity", Shape::Object(&RULE_SeverityUpdate)),
+            ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50), unique: true })),
+            ("UserDefinedFields", Shape::Typed(json_type::OBJECT)),
+            ("VerificationState", Shape::Str(&StrRule { allowed: &["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"], ..StrRule::ANY })),
+            ("Workflow", Shape::Object(&RULE_WorkflowUpdate)),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRulesFindingFilters: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
+            ("CompanyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ComplianceAssociatedStandardsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ComplianceSecurityControlId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ComplianceStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("Confidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("CreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("Criticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("Description", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("GeneratorId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
+            ("Id", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("NoteText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("NoteUpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("NoteUpdatedBy", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ProductName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("RecordState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("RelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("RelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ResourceDetailsOther", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
+            ("ResourcePartition", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ResourceRegion", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("SeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("SourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100), unique: false })),
+            ("Type", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("UserDefinedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("VerificationState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+            ("WorkflowStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Comparison", "Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NoteUpdate: ObjRule = ObjRule {
+        properties: &[
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("UpdatedBy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })])),
+        ],
+        required: &["Text", "UpdatedBy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RelatedFinding: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })])),
+            ("ProductArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["ProductArn", "Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SeverityUpdate: ObjRule = ObjRule {
+        properties: &[
+            ("Label", Shape::Str(&StrRule { allowed: &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"], ..StrRule::ANY })),
+            ("Normalized", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("Product", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Comparison", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowUpdate: ObjRule = ObjRule {
+        properties: &[
+            ("Status", Shape::Str(&StrRule { allowed: &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,25 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    BooleanFilter, BooleanFilterRequired, Comparison, DateFilter, DateRange, DateRangeRequired,
-    NumberFilter, RuleStatus, Unit,
+    BooleanFilter, Comparison, DateFilter, DateRange, DateRangeRequired, NumberFilter, RuleStatus,
+    Unit,
 };
-use super::shared::{RULE_BooleanFilter, RULE_DateFilter, RULE_NumberFilter};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 
 /// The required properties of [`AutomationRuleV2`], by name: `AutomationRuleV2::new(AutomationRuleV2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRuleV2Required {
     /// `Actions`: a list of [`AutomationRulesActionV2`] objects, required.
-    pub actions: List<AutomationRulesActionV2>,
+    pub actions: ::cloudwright_core::List<AutomationRulesActionV2>,
     /// `Criteria`: a [`Criteria`] object, required.
-    pub criteria: Obj<Criteria>,
+    pub criteria: crate::Obj<Criteria>,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `RuleName`: a string, required.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `RuleOrder`: a number, required.
-    pub rule_order: Num,
+    pub rule_order: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesActionV2), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("Criteria", Shape::Object(&RULE_Criteria)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RuleOrder", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
-        ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["RuleName", "Description", "RuleOrder", "Criteria", "Actions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityHub::AutomationRuleV2` resource.
 ///
@@ -64,37 +42,37 @@ pub struct AutomationRuleV2 {
     /// A list of actions to be performed when the rule criteria is met.
     ///
     /// Items 1 to 1.
-    pub actions: List<AutomationRulesActionV2>,
+    pub actions: ::cloudwright_core::List<AutomationRulesActionV2>,
     /// `Criteria`: a [`Criteria`] object, required.
     ///
     /// The filtering type and configuration of the automation rule.
-    pub criteria: Obj<Criteria>,
+    pub criteria: crate::Obj<Criteria>,
     /// `Description`: a string, required.
     ///
     /// A description of the V2 automation rule.
     ///
     /// Pattern `.*\S.*`; length 1 to 256.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `RuleName`: a string, required.
     ///
     /// The name of the V2 automation rule.
     ///
     /// Pattern `.*\S.*`; length 1 to 256.
-    pub rule_name: Str,
+    pub rule_name: ::cloudwright_core::Str,
     /// `RuleOrder`: a number, required.
     ///
     /// The value for the rule priority.
     ///
     /// Value 1.0 to 1000.0.
-    pub rule_order: Num,
+    pub rule_order: ::cloudwright_core::Num,
     /// `RuleStatus`: a [`RuleStatus`] value.
     ///
     /// The status of the V2 automation rule.
-    pub rule_status: Option<RuleStatus>,
+    pub rule_status: ::std::option::Option<RuleStatus>,
     /// `Tags`: a JSON value.
     ///
     /// A list of key-value pairs associated with the V2 automation rule.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -104,7 +82,7 @@ impl AutomationRuleV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::AutomationRuleV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrulev2.html",
         primary_identifier: &["RuleArn"],
@@ -115,7 +93,7 @@ impl AutomationRuleV2 {
         read_only: &["RuleArn", "RuleId", "CreatedAt", "UpdatedAt"],
         attributes: &["CreatedAt", "RuleArn", "RuleId", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AutomationRuleV2` with its required properties, named in a [`AutomationRuleV2Required`].
@@ -127,45 +105,47 @@ impl AutomationRuleV2 {
             description: required.description,
             rule_name: required.rule_name,
             rule_order: required.rule_order,
-            rule_status: None,
-            tags: None,
+            rule_status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`AutomationRulesActionV2`] objects, required.
-    pub fn actions(mut self, value: impl Into<List<AutomationRulesActionV2>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AutomationRulesActionV2>>) -> Self { self.actions = value.into(); self }
     /// `Criteria`: a [`Criteria`] object, required.
-    pub fn criteria(mut self, value: impl Into<Obj<Criteria>>) -> Self { self.criteria = value.into(); self }
+    pub fn criteria(mut self, value: impl ::std::convert::Into<crate::Obj<Criteria>>) -> Self { self.criteria = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `RuleName`: a string, required.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = value.into(); self }
     /// `RuleOrder`: a number, required.
-    pub fn rule_order(mut self, value: impl Into<Num>) -> Self { self.rule_order = value.into(); self }
+    pub fn rule_order(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.rule_order = value.into(); self }
     /// `RuleStatus`: a [`RuleStatus`] value.
-    pub fn rule_status(mut self, value: impl Into<RuleStatus>) -> Self { self.rule_status = Some(value.into()); self }
+    pub fn rule_status(mut self, value: impl ::std::convert::Into<RuleStatus>) -> Self { self.rule_status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AutomationRuleV2 {
+impl ::cloudwright_core::Resource for AutomationRuleV2 {
     type Attributes = AutomationRuleV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AutomationRuleV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AutomationRuleV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AutomationRuleV2 {
+impl ::cloudwright_core::ToValue for AutomationRuleV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Criteria", &self.criteria)
             .req("Description", &self.description)
@@ -177,12 +157,12 @@ impl ToValue for AutomationRuleV2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AutomationRuleV2`]: `Handle<AutomationRuleV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AutomationRuleV2`]: `Handle<AutomationRuleV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AutomationRuleV2Attributes(ResourceRef);
+pub struct AutomationRuleV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AutomationRuleV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AutomationRuleV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,51 +170,32 @@ impl From<ResourceRef> for AutomationRuleV2Attributes {
 impl AutomationRuleV2Attributes {
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `RuleArn`: a string.
     ///
     /// The ARN of the V2 automation rule.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleArn")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleArn"))
     }
 
     /// `Fn::GetAtt` `RuleId`: a string.
     ///
     /// The ID of the V2 automation rule.
     #[inline]
-    pub fn rule_id(&self) -> Value {
-        self.0.get_att("RuleId")
+    pub fn rule_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleId"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`AutomationRulesActionV2`], by name: `AutomationRulesActionV2::new(AutomationRulesActionV2Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AutomationRulesActionV2Required {
-    /// `Type`: an [`AutomationRulesActionV2Type`] value, required.
-    pub r#type: AutomationRulesActionV2Type,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRulesActionV2: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalIntegrationConfiguration", Shape::Object(&RULE_ExternalIntegrationConfiguration)),
-        ("FindingFieldsUpdate", Shape::Object(&RULE_AutomationRulesFindingFieldsUpdateV2)),
-        ("Type", Shape::Str(&StrRule { allowed: &["FINDING_FIELDS_UPDATE", "EXTERNAL_INTEGRATION"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutomationRulesActionV2` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -246,11 +207,13 @@ pub struct AutomationRulesActionV2 {
     /// `ExternalIntegrationConfiguration`: an [`ExternalIntegrationConfiguration`] object.
     ///
     /// The settings for integrating automation rule actions with external systems or service.
-    pub external_integration_configuration: Option<Obj<ExternalIntegrationConfiguration>>,
+    pub external_integration_configuration:
+        ::std::option::Option<crate::Obj<ExternalIntegrationConfiguration>>,
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdateV2`] object.
     ///
     /// Specifies that the automation rule action is an update to a finding field.
-    pub finding_fields_update: Option<Obj<AutomationRulesFindingFieldsUpdateV2>>,
+    pub finding_fields_update:
+        ::std::option::Option<crate::Obj<AutomationRulesFindingFieldsUpdateV2>>,
     /// `Type`: an [`AutomationRulesActionV2Type`] value, required.
     ///
     /// Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
@@ -259,30 +222,30 @@ pub struct AutomationRulesActionV2 {
 
 #[rustfmt::skip]
 impl AutomationRulesActionV2 {
-    /// A `AutomationRulesActionV2` with its required properties, named in a [`AutomationRulesActionV2Required`].
+    /// A `AutomationRulesActionV2` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: AutomationRulesActionV2Required) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AutomationRulesActionV2Type>) -> Self {
         Self {
-            external_integration_configuration: None,
-            finding_fields_update: None,
-            r#type: required.r#type,
+            external_integration_configuration: ::std::option::Option::None,
+            finding_fields_update: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `ExternalIntegrationConfiguration`: an [`ExternalIntegrationConfiguration`] object.
-    pub fn external_integration_configuration(mut self, value: impl Into<Obj<ExternalIntegrationConfiguration>>) -> Self { self.external_integration_configuration = Some(value.into()); self }
+    pub fn external_integration_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ExternalIntegrationConfiguration>>) -> Self { self.external_integration_configuration = ::std::option::Option::Some(value.into()); self }
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdateV2`] object.
-    pub fn finding_fields_update(mut self, value: impl Into<Obj<AutomationRulesFindingFieldsUpdateV2>>) -> Self { self.finding_fields_update = Some(value.into()); self }
+    pub fn finding_fields_update(mut self, value: impl ::std::convert::Into<crate::Obj<AutomationRulesFindingFieldsUpdateV2>>) -> Self { self.finding_fields_update = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AutomationRulesActionV2Type`] value, required.
-    pub fn r#type(mut self, value: impl Into<AutomationRulesActionV2Type>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AutomationRulesActionV2Type>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for AutomationRulesActionV2 {}
+impl crate::PropertyType for AutomationRulesActionV2 {}
 
-impl ToValue for AutomationRulesActionV2 {
+impl ::cloudwright_core::ToValue for AutomationRulesActionV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExternalIntegrationConfiguration",
                 &self.external_integration_configuration,
@@ -292,17 +255,6 @@ impl ToValue for AutomationRulesActionV2 {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AutomationRulesFindingFieldsUpdateV2: ObjRule = ObjRule {
-    properties: &[
-        ("Comment", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SeverityId", Shape::INT),
-        ("StatusId", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AutomationRulesFindingFieldsUpdateV2` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -316,15 +268,15 @@ pub struct AutomationRulesFindingFieldsUpdateV2 {
     /// Notes or contextual information for findings that are modified by the automation rule.
     ///
     /// Pattern `.*\S.*`.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `SeverityId`: an integer.
     ///
     /// The severity level to be assigned to findings that match the automation rule criteria.
-    pub severity_id: Option<Int>,
+    pub severity_id: ::std::option::Option<::cloudwright_core::Int>,
     /// `StatusId`: an integer.
     ///
     /// The status to be applied to findings that match automation rule criteria.
-    pub status_id: Option<Int>,
+    pub status_id: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -332,43 +284,29 @@ impl AutomationRulesFindingFieldsUpdateV2 {
     /// A `AutomationRulesFindingFieldsUpdateV2` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `SeverityId`: an integer.
-    pub fn severity_id(mut self, value: impl Into<Int>) -> Self { self.severity_id = Some(value.into()); self }
+    pub fn severity_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.severity_id = ::std::option::Option::Some(value.into()); self }
     /// `StatusId`: an integer.
-    pub fn status_id(mut self, value: impl Into<Int>) -> Self { self.status_id = Some(value.into()); self }
+    pub fn status_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.status_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AutomationRulesFindingFieldsUpdateV2 {}
+impl crate::PropertyType for AutomationRulesFindingFieldsUpdateV2 {}
 
-impl ToValue for AutomationRulesFindingFieldsUpdateV2 {
+impl ::cloudwright_core::ToValue for AutomationRulesFindingFieldsUpdateV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Comment", &self.comment)
             .opt("SeverityId", &self.severity_id)
             .opt("StatusId", &self.status_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CompositeFilter: ObjRule = ObjRule {
-    properties: &[
-        ("BooleanFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfBooleanFilter), min_items: Some(1), max_items: Some(20), unique: true })),
-        ("DateFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfDateFilter), min_items: Some(1), max_items: Some(20), unique: true })),
-        ("MapFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfMapFilter), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("NumberFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfNumberFilter), min_items: Some(1), max_items: Some(20), unique: true })),
-        ("Operator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
-        ("StringFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfStringFilter), min_items: Some(1), max_items: Some(20), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CompositeFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -382,35 +320,35 @@ pub struct CompositeFilter {
     /// Enables filtering based on boolean field values.
     ///
     /// Items 1 to 20.
-    pub boolean_filters: Option<List<OcsfBooleanFilter>>,
+    pub boolean_filters: ::std::option::Option<::cloudwright_core::List<OcsfBooleanFilter>>,
     /// `DateFilters`: a list of [`OcsfDateFilter`] objects.
     ///
     /// Enables filtering based on date and timestamp fields.
     ///
     /// Items 1 to 20.
-    pub date_filters: Option<List<OcsfDateFilter>>,
+    pub date_filters: ::std::option::Option<::cloudwright_core::List<OcsfDateFilter>>,
     /// `MapFilters`: a list of [`OcsfMapFilter`] objects.
     ///
     /// Enables the creation of filtering criteria for security findings.
     ///
     /// Items 1 to 20.
-    pub map_filters: Option<List<OcsfMapFilter>>,
+    pub map_filters: ::std::option::Option<::cloudwright_core::List<OcsfMapFilter>>,
     /// `NumberFilters`: a list of [`OcsfNumberFilter`] objects.
     ///
     /// Enables filtering based on numerical field values.
     ///
     /// Items 1 to 20.
-    pub number_filters: Option<List<OcsfNumberFilter>>,
+    pub number_filters: ::std::option::Option<::cloudwright_core::List<OcsfNumberFilter>>,
     /// `Operator`: an [`AllowedOperators`] value.
     ///
     /// The logical operator used to combine multiple filter conditions.
-    pub operator: Option<AllowedOperators>,
+    pub operator: ::std::option::Option<AllowedOperators>,
     /// `StringFilters`: a list of [`OcsfStringFilter`] objects.
     ///
     /// Enables filtering based on string field values.
     ///
     /// Items 1 to 20.
-    pub string_filters: Option<List<OcsfStringFilter>>,
+    pub string_filters: ::std::option::Option<::cloudwright_core::List<OcsfStringFilter>>,
 }
 
 #[rustfmt::skip]
@@ -418,29 +356,29 @@ impl CompositeFilter {
     /// A `CompositeFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BooleanFilters`: a list of [`OcsfBooleanFilter`] objects.
-    pub fn boolean_filters(mut self, value: impl Into<List<OcsfBooleanFilter>>) -> Self { self.boolean_filters = Some(value.into()); self }
+    pub fn boolean_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OcsfBooleanFilter>>) -> Self { self.boolean_filters = ::std::option::Option::Some(value.into()); self }
     /// `DateFilters`: a list of [`OcsfDateFilter`] objects.
-    pub fn date_filters(mut self, value: impl Into<List<OcsfDateFilter>>) -> Self { self.date_filters = Some(value.into()); self }
+    pub fn date_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OcsfDateFilter>>) -> Self { self.date_filters = ::std::option::Option::Some(value.into()); self }
     /// `MapFilters`: a list of [`OcsfMapFilter`] objects.
-    pub fn map_filters(mut self, value: impl Into<List<OcsfMapFilter>>) -> Self { self.map_filters = Some(value.into()); self }
+    pub fn map_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OcsfMapFilter>>) -> Self { self.map_filters = ::std::option::Option::Some(value.into()); self }
     /// `NumberFilters`: a list of [`OcsfNumberFilter`] objects.
-    pub fn number_filters(mut self, value: impl Into<List<OcsfNumberFilter>>) -> Self { self.number_filters = Some(value.into()); self }
+    pub fn number_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OcsfNumberFilter>>) -> Self { self.number_filters = ::std::option::Option::Some(value.into()); self }
     /// `Operator`: an [`AllowedOperators`] value.
-    pub fn operator(mut self, value: impl Into<AllowedOperators>) -> Self { self.operator = Some(value.into()); self }
+    pub fn operator(mut self, value: impl ::std::convert::Into<AllowedOperators>) -> Self { self.operator = ::std::option::Option::Some(value.into()); self }
     /// `StringFilters`: a list of [`OcsfStringFilter`] objects.
-    pub fn string_filters(mut self, value: impl Into<List<OcsfStringFilter>>) -> Self { self.string_filters = Some(value.into()); self }
+    pub fn string_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OcsfStringFilter>>) -> Self { self.string_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CompositeFilter {}
+impl crate::PropertyType for CompositeFilter {}
 
-impl ToValue for CompositeFilter {
+impl ::cloudwright_core::ToValue for CompositeFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BooleanFilters", &self.boolean_filters)
             .opt("DateFilters", &self.date_filters)
             .opt("MapFilters", &self.map_filters)
@@ -450,15 +388,6 @@ impl ToValue for CompositeFilter {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Criteria: ObjRule = ObjRule {
-    properties: &[
-        ("OcsfFindingCriteria", Shape::Object(&RULE_OcsfFindingFilters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Criteria` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -470,7 +399,7 @@ pub struct Criteria {
     /// `OcsfFindingCriteria`: an [`OcsfFindingFilters`] object.
     ///
     /// The filtering conditions that align with OCSF standards.
-    pub ocsf_finding_criteria: Option<Obj<OcsfFindingFilters>>,
+    pub ocsf_finding_criteria: ::std::option::Option<crate::Obj<OcsfFindingFilters>>,
 }
 
 #[rustfmt::skip]
@@ -478,32 +407,23 @@ impl Criteria {
     /// A `Criteria` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OcsfFindingCriteria`: an [`OcsfFindingFilters`] object.
-    pub fn ocsf_finding_criteria(mut self, value: impl Into<Obj<OcsfFindingFilters>>) -> Self { self.ocsf_finding_criteria = Some(value.into()); self }
+    pub fn ocsf_finding_criteria(mut self, value: impl ::std::convert::Into<crate::Obj<OcsfFindingFilters>>) -> Self { self.ocsf_finding_criteria = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Criteria {}
+impl crate::PropertyType for Criteria {}
 
-impl ToValue for Criteria {
+impl ::cloudwright_core::ToValue for Criteria {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OcsfFindingCriteria", &self.ocsf_finding_criteria)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExternalIntegrationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ExternalIntegrationConfiguration` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -517,7 +437,7 @@ pub struct ExternalIntegrationConfiguration {
     /// The ARN of the connector that establishes the integration.
     ///
     /// Pattern `.*\S.*`.
-    pub connector_arn: Option<Str>,
+    pub connector_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -525,19 +445,19 @@ impl ExternalIntegrationConfiguration {
     /// A `ExternalIntegrationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectorArn`: a string.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = Some(value.into()); self }
+    pub fn connector_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connector_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ExternalIntegrationConfiguration {}
+impl crate::PropertyType for ExternalIntegrationConfiguration {}
 
-impl ToValue for ExternalIntegrationConfiguration {
+impl ::cloudwright_core::ToValue for ExternalIntegrationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConnectorArn", &self.connector_arn)
             .build()
     }
@@ -549,22 +469,10 @@ pub struct MapFilterRequired {
     /// `Comparison`: a [`Comparison`] value, required.
     pub comparison: Comparison,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["Comparison", "Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MapFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -595,20 +503,20 @@ pub struct MapFilter {
     ///
     /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
     ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: Comparison,
     /// `Key`: a string, required.
     ///
     /// The key of the map filter. For example, for `ResourceTags` , `Key` identifies the name of the tag. For `UserDefinedFields` , `Key` is the name of the field.
     ///
     /// Length 1 to 4096.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called `Department` might be `Security` . If you provide `security` as the filter value, then there's no match.
     ///
     /// Length 1 to 4096.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -624,19 +532,19 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`Comparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MapFilter {}
+impl crate::PropertyType for MapFilter {}
 
-impl ToValue for MapFilter {
+impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Key", &self.key)
             .req("Value", &self.value)
@@ -650,19 +558,8 @@ pub struct OcsfBooleanFilterRequired {
     /// `FieldName`: a [`FieldName`] value, required.
     pub field_name: FieldName,
     /// `Filter`: a [`BooleanFilter`] object, required.
-    pub filter: Obj<BooleanFilter>,
+    pub filter: crate::Obj<BooleanFilter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcsfBooleanFilter: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { allowed: &["compliance.assessments.meets_criteria", "vulnerabilities.is_exploit_available", "vulnerabilities.is_fix_available"], ..StrRule::ANY })),
-        ("Filter", Shape::Object(&RULE_BooleanFilter)),
-    ],
-    required: &["FieldName", "Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OcsfBooleanFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -678,7 +575,7 @@ pub struct OcsfBooleanFilter {
     /// `Filter`: a [`BooleanFilter`] object, required.
     ///
     /// Enables filtering of security findings based on boolean field values in OCSF.
-    pub filter: Obj<BooleanFilter>,
+    pub filter: crate::Obj<BooleanFilter>,
 }
 
 #[rustfmt::skip]
@@ -693,17 +590,17 @@ impl OcsfBooleanFilter {
     }
 
     /// `FieldName`: a [`FieldName`] value, required.
-    pub fn field_name(mut self, value: impl Into<FieldName>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<FieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`BooleanFilter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<BooleanFilter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<BooleanFilter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for OcsfBooleanFilter {}
+impl crate::PropertyType for OcsfBooleanFilter {}
 
-impl ToValue for OcsfBooleanFilter {
+impl ::cloudwright_core::ToValue for OcsfBooleanFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .req("Filter", &self.filter)
             .build()
@@ -716,19 +613,8 @@ pub struct OcsfDateFilterRequired {
     /// `FieldName`: an [`OcsfDateFilterFieldName`] value, required.
     pub field_name: OcsfDateFilterFieldName,
     /// `Filter`: a [`DateFilter`] object, required.
-    pub filter: Obj<DateFilter>,
+    pub filter: crate::Obj<DateFilter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcsfDateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { allowed: &["finding_info.created_time_dt", "finding_info.first_seen_time_dt", "finding_info.last_seen_time_dt", "finding_info.modified_time_dt"], ..StrRule::ANY })),
-        ("Filter", Shape::Object(&RULE_DateFilter)),
-    ],
-    required: &["FieldName", "Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OcsfDateFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -744,7 +630,7 @@ pub struct OcsfDateFilter {
     /// `Filter`: a [`DateFilter`] object, required.
     ///
     /// Enables filtering of security findings based on date and timestamp fields in OCSF.
-    pub filter: Obj<DateFilter>,
+    pub filter: crate::Obj<DateFilter>,
 }
 
 #[rustfmt::skip]
@@ -759,32 +645,22 @@ impl OcsfDateFilter {
     }
 
     /// `FieldName`: an [`OcsfDateFilterFieldName`] value, required.
-    pub fn field_name(mut self, value: impl Into<OcsfDateFilterFieldName>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<OcsfDateFilterFieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`DateFilter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<DateFilter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<DateFilter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for OcsfDateFilter {}
+impl crate::PropertyType for OcsfDateFilter {}
 
-impl ToValue for OcsfDateFilter {
+impl ::cloudwright_core::ToValue for OcsfDateFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .req("Filter", &self.filter)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcsfFindingFilters: ObjRule = ObjRule {
-    properties: &[
-        ("CompositeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_CompositeFilter), min_items: None, max_items: None, unique: true })),
-        ("CompositeOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OcsfFindingFilters` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -796,11 +672,11 @@ pub struct OcsfFindingFilters {
     /// `CompositeFilters`: a list of [`CompositeFilter`] objects.
     ///
     /// Enables the creation of complex filtering conditions by combining filter criteria.
-    pub composite_filters: Option<List<CompositeFilter>>,
+    pub composite_filters: ::std::option::Option<::cloudwright_core::List<CompositeFilter>>,
     /// `CompositeOperator`: an [`AllowedOperators`] value.
     ///
     /// The logical operators used to combine the filtering on multiple `CompositeFilters` .
-    pub composite_operator: Option<AllowedOperators>,
+    pub composite_operator: ::std::option::Option<AllowedOperators>,
 }
 
 #[rustfmt::skip]
@@ -808,21 +684,21 @@ impl OcsfFindingFilters {
     /// A `OcsfFindingFilters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CompositeFilters`: a list of [`CompositeFilter`] objects.
-    pub fn composite_filters(mut self, value: impl Into<List<CompositeFilter>>) -> Self { self.composite_filters = Some(value.into()); self }
+    pub fn composite_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CompositeFilter>>) -> Self { self.composite_filters = ::std::option::Option::Some(value.into()); self }
     /// `CompositeOperator`: an [`AllowedOperators`] value.
-    pub fn composite_operator(mut self, value: impl Into<AllowedOperators>) -> Self { self.composite_operator = Some(value.into()); self }
+    pub fn composite_operator(mut self, value: impl ::std::convert::Into<AllowedOperators>) -> Self { self.composite_operator = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OcsfFindingFilters {}
+impl crate::PropertyType for OcsfFindingFilters {}
 
-impl ToValue for OcsfFindingFilters {
+impl ::cloudwright_core::ToValue for OcsfFindingFilters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CompositeFilters", &self.composite_filters)
             .opt("CompositeOperator", &self.composite_operator)
             .build()
@@ -835,19 +711,8 @@ pub struct OcsfMapFilterRequired {
     /// `FieldName`: an [`OcsfMapFilterFieldName`] value, required.
     pub field_name: OcsfMapFilterFieldName,
     /// `Filter`: a [`MapFilter`] object, required.
-    pub filter: Obj<MapFilter>,
+    pub filter: crate::Obj<MapFilter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcsfMapFilter: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { allowed: &["resources.tags"], ..StrRule::ANY })),
-        ("Filter", Shape::Object(&RULE_MapFilter)),
-    ],
-    required: &["FieldName", "Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OcsfMapFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -863,7 +728,7 @@ pub struct OcsfMapFilter {
     /// `Filter`: a [`MapFilter`] object, required.
     ///
     /// Enables filtering of security findings based on map field values in OCSF.
-    pub filter: Obj<MapFilter>,
+    pub filter: crate::Obj<MapFilter>,
 }
 
 #[rustfmt::skip]
@@ -878,17 +743,17 @@ impl OcsfMapFilter {
     }
 
     /// `FieldName`: an [`OcsfMapFilterFieldName`] value, required.
-    pub fn field_name(mut self, value: impl Into<OcsfMapFilterFieldName>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<OcsfMapFilterFieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`MapFilter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<MapFilter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<MapFilter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for OcsfMapFilter {}
+impl crate::PropertyType for OcsfMapFilter {}
 
-impl ToValue for OcsfMapFilter {
+impl ::cloudwright_core::ToValue for OcsfMapFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .req("Filter", &self.filter)
             .build()
@@ -901,19 +766,8 @@ pub struct OcsfNumberFilterRequired {
     /// `FieldName`: an [`OcsfNumberFilterFieldName`] value, required.
     pub field_name: OcsfNumberFilterFieldName,
     /// `Filter`: a [`NumberFilter`] object, required.
-    pub filter: Obj<NumberFilter>,
+    pub filter: crate::Obj<NumberFilter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcsfNumberFilter: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { allowed: &["activity_id", "compliance.status_id", "confidence_score", "finding_info.related_events_count", "vendor_attributes.severity_id"], ..StrRule::ANY })),
-        ("Filter", Shape::Object(&RULE_NumberFilter)),
-    ],
-    required: &["FieldName", "Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OcsfNumberFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -929,7 +783,7 @@ pub struct OcsfNumberFilter {
     /// `Filter`: a [`NumberFilter`] object, required.
     ///
     /// Enables filtering of security findings based on numerical field values in OCSF.
-    pub filter: Obj<NumberFilter>,
+    pub filter: crate::Obj<NumberFilter>,
 }
 
 #[rustfmt::skip]
@@ -944,17 +798,17 @@ impl OcsfNumberFilter {
     }
 
     /// `FieldName`: an [`OcsfNumberFilterFieldName`] value, required.
-    pub fn field_name(mut self, value: impl Into<OcsfNumberFilterFieldName>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<OcsfNumberFilterFieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`NumberFilter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<NumberFilter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<NumberFilter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for OcsfNumberFilter {}
+impl crate::PropertyType for OcsfNumberFilter {}
 
-impl ToValue for OcsfNumberFilter {
+impl ::cloudwright_core::ToValue for OcsfNumberFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .req("Filter", &self.filter)
             .build()
@@ -967,19 +821,8 @@ pub struct OcsfStringFilterRequired {
     /// `FieldName`: an [`OcsfStringField`] value, required.
     pub field_name: OcsfStringField,
     /// `Filter`: a [`StringFilter`] object, required.
-    pub filter: Obj<StringFilter>,
+    pub filter: crate::Obj<StringFilter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OcsfStringFilter: ObjRule = ObjRule {
-    properties: &[
-        ("FieldName", Shape::Str(&StrRule { allowed: &["activity_name", "cloud.account.name", "cloud.account.uid", "cloud.provider", "cloud.region", "compliance.assessments.category", "compliance.assessments.name", "compliance.control", "compliance.status", "compliance.standards", "finding_info.desc", "finding_info.src_url", "finding_info.title", "finding_info.types", "finding_info.uid", "finding_info.related_events.uid", "finding_info.related_events.product.uid", "finding_info.related_events.title", "metadata.product.feature.uid", "metadata.product.name", "metadata.product.uid", "metadata.product.vendor_name", "remediation.desc", "remediation.references", "resources.cloud_partition", "resources.name", "resources.region", "resources.type", "resources.uid", "vulnerabilities.fix_coverage", "class_name", "vendor_attributes.severity"], ..StrRule::ANY })),
-        ("Filter", Shape::Object(&RULE_StringFilter)),
-    ],
-    required: &["FieldName", "Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OcsfStringFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -995,7 +838,7 @@ pub struct OcsfStringFilter {
     /// `Filter`: a [`StringFilter`] object, required.
     ///
     /// Enables filtering of security findings based on string field values in OCSF.
-    pub filter: Obj<StringFilter>,
+    pub filter: crate::Obj<StringFilter>,
 }
 
 #[rustfmt::skip]
@@ -1010,17 +853,17 @@ impl OcsfStringFilter {
     }
 
     /// `FieldName`: an [`OcsfStringField`] value, required.
-    pub fn field_name(mut self, value: impl Into<OcsfStringField>) -> Self { self.field_name = value.into(); self }
+    pub fn field_name(mut self, value: impl ::std::convert::Into<OcsfStringField>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`StringFilter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<StringFilter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl PropertyType for OcsfStringFilter {}
+impl crate::PropertyType for OcsfStringFilter {}
 
-impl ToValue for OcsfStringFilter {
+impl ::cloudwright_core::ToValue for OcsfStringFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldName", &self.field_name)
             .req("Filter", &self.filter)
             .build()
@@ -1033,19 +876,8 @@ pub struct StringFilterRequired {
     /// `Comparison`: a [`StringFilterComparison`] value, required.
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Comparison"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
 ///
@@ -1085,14 +917,14 @@ pub struct StringFilter {
     /// - `ResourceType NOT_EQUALS AwsIamPolicy`
     /// - `ResourceType NOT_EQUALS AwsEc2NetworkInterface`
     ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
     ///
     /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is `Security Hub CSPM` . If you provide `security hub` as the filter value, there's no match.
     ///
     /// Length 1 to 4096.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1107,17 +939,17 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for StringFilter {}
+impl crate::PropertyType for StringFilter {}
 
-impl ToValue for StringFilter {
+impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Value", &self.value)
             .build()
@@ -1132,24 +964,24 @@ pub enum AllowedOperators {
     /// `OR`
     Or,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AllowedOperators {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AllowedOperators {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AllowedOperators {
+impl ::cloudwright_core::ToValue for AllowedOperators {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::And => "AND",
             Self::Or => "OR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1161,24 +993,24 @@ pub enum AutomationRulesActionV2Type {
     /// `EXTERNAL_INTEGRATION`
     ExternalIntegration,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutomationRulesActionV2Type {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutomationRulesActionV2Type {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutomationRulesActionV2Type {
+impl ::cloudwright_core::ToValue for AutomationRulesActionV2Type {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FindingFieldsUpdate => "FINDING_FIELDS_UPDATE",
             Self::ExternalIntegration => "EXTERNAL_INTEGRATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1192,25 +1024,25 @@ pub enum FieldName {
     /// `vulnerabilities.is_fix_available`
     VulnerabilitiesIsFixAvailable,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FieldName {
+impl ::cloudwright_core::ToValue for FieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ComplianceAssessmentsMeetsCriteria => "compliance.assessments.meets_criteria",
             Self::VulnerabilitiesIsExploitAvailable => "vulnerabilities.is_exploit_available",
             Self::VulnerabilitiesIsFixAvailable => "vulnerabilities.is_fix_available",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1226,26 +1058,26 @@ pub enum OcsfDateFilterFieldName {
     /// `finding_info.modified_time_dt`
     FindingInfoModifiedTimeDt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OcsfDateFilterFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OcsfDateFilterFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OcsfDateFilterFieldName {
+impl ::cloudwright_core::ToValue for OcsfDateFilterFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FindingInfoCreatedTimeDt => "finding_info.created_time_dt",
             Self::FindingInfoFirstSeenTimeDt => "finding_info.first_seen_time_dt",
             Self::FindingInfoLastSeenTimeDt => "finding_info.last_seen_time_dt",
             Self::FindingInfoModifiedTimeDt => "finding_info.modified_time_dt",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1255,23 +1087,23 @@ pub enum OcsfMapFilterFieldName {
     /// `resources.tags`
     ResourcesTags,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OcsfMapFilterFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OcsfMapFilterFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OcsfMapFilterFieldName {
+impl ::cloudwright_core::ToValue for OcsfMapFilterFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ResourcesTags => "resources.tags",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1289,27 +1121,27 @@ pub enum OcsfNumberFilterFieldName {
     /// `vendor_attributes.severity_id`
     VendorAttributesSeverityId,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OcsfNumberFilterFieldName {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OcsfNumberFilterFieldName {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OcsfNumberFilterFieldName {
+impl ::cloudwright_core::ToValue for OcsfNumberFilterFieldName {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ActivityId => "activity_id",
             Self::ComplianceStatusId => "compliance.status_id",
             Self::ConfidenceScore => "confidence_score",
             Self::FindingInfoRelatedEventsCount => "finding_info.related_events_count",
             Self::VendorAttributesSeverityId => "vendor_attributes.severity_id",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1381,18 +1213,18 @@ pub enum OcsfStringField {
     /// `vendor_attributes.severity`
     VendorAttributesSeverity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OcsfStringField {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OcsfStringField {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OcsfStringField {
+impl ::cloudwright_core::ToValue for OcsfStringField {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ActivityName => "activity_name",
             Self::CloudAccountName => "cloud.account.name",
@@ -1426,9 +1258,9 @@ impl ToValue for OcsfStringField {
             Self::VulnerabilitiesFixCoverage => "vulnerabilities.fix_coverage",
             Self::ClassName => "class_name",
             Self::VendorAttributesSeverity => "vendor_attributes.severity",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1446,26 +1278,196 @@ pub enum StringFilterComparison {
     /// `CONTAINS`
     Contains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StringFilterComparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StringFilterComparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StringFilterComparison {
+impl ::cloudwright_core::ToValue for StringFilterComparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::Prefix => "PREFIX",
             Self::NotEquals => "NOT_EQUALS",
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
             Self::Contains => "CONTAINS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_BooleanFilter, RULE_DateFilter, RULE_NumberFilter};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesActionV2), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("Criteria", Shape::Object(&RULE_Criteria)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RuleOrder", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+            ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["RuleName", "Description", "RuleOrder", "Criteria", "Actions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRulesActionV2: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalIntegrationConfiguration", Shape::Object(&RULE_ExternalIntegrationConfiguration)),
+            ("FindingFieldsUpdate", Shape::Object(&RULE_AutomationRulesFindingFieldsUpdateV2)),
+            ("Type", Shape::Str(&StrRule { allowed: &["FINDING_FIELDS_UPDATE", "EXTERNAL_INTEGRATION"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AutomationRulesFindingFieldsUpdateV2: ObjRule = ObjRule {
+        properties: &[
+            ("Comment", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SeverityId", Shape::INT),
+            ("StatusId", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CompositeFilter: ObjRule = ObjRule {
+        properties: &[
+            ("BooleanFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfBooleanFilter), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("DateFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfDateFilter), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("MapFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfMapFilter), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("NumberFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfNumberFilter), min_items: Some(1), max_items: Some(20), unique: true })),
+            ("Operator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
+            ("StringFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfStringFilter), min_items: Some(1), max_items: Some(20), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Criteria: ObjRule = ObjRule {
+        properties: &[
+            ("OcsfFindingCriteria", Shape::Object(&RULE_OcsfFindingFilters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExternalIntegrationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["Comparison", "Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcsfBooleanFilter: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { allowed: &["compliance.assessments.meets_criteria", "vulnerabilities.is_exploit_available", "vulnerabilities.is_fix_available"], ..StrRule::ANY })),
+            ("Filter", Shape::Object(&RULE_BooleanFilter)),
+        ],
+        required: &["FieldName", "Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcsfDateFilter: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { allowed: &["finding_info.created_time_dt", "finding_info.first_seen_time_dt", "finding_info.last_seen_time_dt", "finding_info.modified_time_dt"], ..StrRule::ANY })),
+            ("Filter", Shape::Object(&RULE_DateFilter)),
+        ],
+        required: &["FieldName", "Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcsfFindingFilters: ObjRule = ObjRule {
+        properties: &[
+            ("CompositeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_CompositeFilter), min_items: None, max_items: None, unique: true })),
+            ("CompositeOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcsfMapFilter: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { allowed: &["resources.tags"], ..StrRule::ANY })),
+            ("Filter", Shape::Object(&RULE_MapFilter)),
+        ],
+        required: &["FieldName", "Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcsfNumberFilter: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { allowed: &["activity_id", "compliance.status_id", "confidence_score", "finding_info.related_events_count", "vendor_attributes.severity_id"], ..StrRule::ANY })),
+            ("Filter", Shape::Object(&RULE_NumberFilter)),
+        ],
+        required: &["FieldName", "Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OcsfStringFilter: ObjRule = ObjRule {
+        properties: &[
+            ("FieldName", Shape::Str(&StrRule { allowed: &["activity_name", "cloud.account.name", "cloud.account.uid", "cloud.provider", "cloud.region", "compliance.assessments.category", "compliance.assessments.name", "compliance.control", "compliance.status", "compliance.standards", "finding_info.desc", "finding_info.src_url", "finding_info.title", "finding_info.types", "finding_info.uid", "finding_info.related_events.uid", "finding_info.related_events.product.uid", "finding_info.related_events.title", "metadata.product.feature.uid", "metadata.product.name", "metadata.product.uid", "metadata.product.vendor_name", "remediation.desc", "remediation.references", "resources.cloud_partition", "resources.name", "resources.region", "resources.type", "resources.uid", "vulnerabilities.fix_coverage", "class_name", "vendor_attributes.severity"], ..StrRule::ANY })),
+            ("Filter", Shape::Object(&RULE_StringFilter)),
+        ],
+        required: &["FieldName", "Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Comparison"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-
 /// The required properties of [`ConfigurationPolicy`], by name: `ConfigurationPolicy::new(ConfigurationPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationPolicyRequired {
     /// `ConfigurationPolicy`: a [`Policy`] object, required.
-    pub configuration_policy: Obj<Policy>,
+    pub configuration_policy: crate::Obj<Policy>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationPolicy", Shape::Object(&RULE_Policy)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ConfigurationPolicy", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityHub::ConfigurationPolicy` resource.
 ///
-/// The `AWS::SecurityHub::ConfigurationPolicy` resource creates a central configuration policy with the defined settings. Only the AWS Security Hub CSPM delegated administrator can create this resource in the home Region. For more information, see \[Central configuration in Security Hub CSPM\](<https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::ConfigurationPolicy` resource creates a central configuration policy with the defined settings. Only the AWS Security Hub CSPM delegated administrator can create this resource in the home Region. For more information, see [Central configuration in Security Hub CSPM](https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConfigurationPolicyAttributes`], which `Handle<ConfigurationPolicy>` dereferences to.
@@ -47,23 +29,23 @@ pub struct ConfigurationPolicy {
     /// `ConfigurationPolicy`: a [`Policy`] object, required.
     ///
     /// An object that defines how AWS Security Hub CSPM is configured. It includes whether Security Hub CSPM is enabled or disabled, a list of enabled security standards, a list of enabled or disabled security controls, and a list of custom parameter values for specified controls. If you provide a list of security controls that are enabled in the configuration policy, Security Hub CSPM disables all other controls (including newly released controls). If you provide a list of security controls that are disabled in the configuration policy, Security Hub CSPM enables all other controls (including newly released controls).
-    pub configuration_policy: Obj<Policy>,
+    pub configuration_policy: crate::Obj<Policy>,
     /// `Description`: a string.
     ///
     /// The description of the configuration policy.
     ///
     /// Pattern `\S`; length 0 to 512.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the configuration policy. Alphanumeric characters and the following ASCII characters are permitted: `-, ., !, *, /` .
     ///
     /// Pattern `\S`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
-    /// User-defined tags associated with a configuration policy. For more information, see \[Tagging AWS Security Hub CSPM resources\](<https://docs.aws.amazon.com/securityhub/latest/userguide/tagging-resources.html>) in the *Security Hub CSPM user guide* .
-    pub tags: Option<Json>,
+    /// User-defined tags associated with a configuration policy. For more information, see [Tagging AWS Security Hub CSPM resources](https://docs.aws.amazon.com/securityhub/latest/userguide/tagging-resources.html) in the *Security Hub CSPM user guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +55,7 @@ impl ConfigurationPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::ConfigurationPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-configurationpolicy.html",
         primary_identifier: &["Arn"],
@@ -84,7 +66,7 @@ impl ConfigurationPolicy {
         read_only: &["Arn", "Id", "CreatedAt", "UpdatedAt", "ServiceEnabled"],
         attributes: &["Arn", "CreatedAt", "Id", "ServiceEnabled", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ConfigurationPolicy` with its required properties, named in a [`ConfigurationPolicyRequired`].
@@ -92,40 +74,42 @@ impl ConfigurationPolicy {
     pub fn new(required: ConfigurationPolicyRequired) -> Self {
         Self {
             configuration_policy: required.configuration_policy,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConfigurationPolicy`: a [`Policy`] object, required.
-    pub fn configuration_policy(mut self, value: impl Into<Obj<Policy>>) -> Self { self.configuration_policy = value.into(); self }
+    pub fn configuration_policy(mut self, value: impl ::std::convert::Into<crate::Obj<Policy>>) -> Self { self.configuration_policy = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationPolicy {
+impl ::cloudwright_core::Resource for ConfigurationPolicy {
     type Attributes = ConfigurationPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationPolicy {
+impl ::cloudwright_core::ToValue for ConfigurationPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationPolicy", &self.configuration_policy)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -134,12 +118,12 @@ impl ToValue for ConfigurationPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationPolicy`]: `Handle<ConfigurationPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationPolicy`]: `Handle<ConfigurationPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationPolicyAttributes(ResourceRef);
+pub struct ConfigurationPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,51 +133,42 @@ impl ConfigurationPolicyAttributes {
     ///
     /// The ARN of the configuration policy.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time, in UTC and ISO 8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The universally unique identifier (UUID) of the configuration policy. A self-managed configuration has no UUID. The identifier of a self-managed configuration is `SELF_MANAGED_SECURITY_HUB` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ServiceEnabled`: a boolean.
     ///
     /// Indicates whether the service that the configuration policy applies to is enabled in the policy.
     #[inline]
-    pub fn service_enabled(&self) -> Value {
-        self.0.get_att("ServiceEnabled")
+    pub fn service_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ServiceEnabled"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time, in UTC and ISO 8601 format, that the configuration policy was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityHub", Shape::Object(&RULE_SecurityHubPolicy)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Policy` property type of `AWS::SecurityHub::ConfigurationPolicy`.
 ///
@@ -205,7 +180,7 @@ pub struct Policy {
     /// `SecurityHub`: a [`SecurityHubPolicy`] object.
     ///
     /// The AWS service that the configuration policy applies to.
-    pub security_hub: Option<Obj<SecurityHubPolicy>>,
+    pub security_hub: ::std::option::Option<crate::Obj<SecurityHubPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -213,33 +188,23 @@ impl Policy {
     /// A `Policy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityHub`: a [`SecurityHubPolicy`] object.
-    pub fn security_hub(mut self, value: impl Into<Obj<SecurityHubPolicy>>) -> Self { self.security_hub = Some(value.into()); self }
+    pub fn security_hub(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityHubPolicy>>) -> Self { self.security_hub = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Policy {}
+impl crate::PropertyType for Policy {}
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityHub", &self.security_hub)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("SecurityControlId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityControlCustomParameter` property type of `AWS::SecurityHub::ConfigurationPolicy`.
 ///
@@ -251,13 +216,13 @@ pub struct SecurityControlCustomParameter {
     /// `Parameters`: a JSON value.
     ///
     /// An object that specifies parameter values for a control in a configuration policy.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `SecurityControlId`: a string.
     ///
     /// The ID of the security control.
     ///
     /// Length at most 2048.
-    pub security_control_id: Option<Str>,
+    pub security_control_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -265,37 +230,26 @@ impl SecurityControlCustomParameter {
     /// A `SecurityControlCustomParameter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `SecurityControlId`: a string.
-    pub fn security_control_id(mut self, value: impl Into<Str>) -> Self { self.security_control_id = Some(value.into()); self }
+    pub fn security_control_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_control_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityControlCustomParameter {}
+impl crate::PropertyType for SecurityControlCustomParameter {}
 
-impl ToValue for SecurityControlCustomParameter {
+impl ::cloudwright_core::ToValue for SecurityControlCustomParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Parameters", &self.parameters)
             .opt("SecurityControlId", &self.security_control_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DisabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
-        ("EnabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
-        ("SecurityControlCustomParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SecurityControlCustomParameter), min_items: None, max_items: Some(1000), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SecurityControlsConfiguration` property type of `AWS::SecurityHub::ConfigurationPolicy`.
 ///
@@ -312,26 +266,29 @@ pub struct SecurityControlsConfiguration {
     ///
     /// Provide only one of `EnabledSecurityControlIdentifiers` or `DisabledSecurityControlIdentifiers` .
     ///
-    /// If you provide `DisabledSecurityControlIdentifiers` , Security Hub CSPM enables all other controls not in the list, and enables \[AutoEnableControls\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateSecurityHubConfiguration.html#securityhub-UpdateSecurityHubConfiguration-request-AutoEnableControls>) .
+    /// If you provide `DisabledSecurityControlIdentifiers` , Security Hub CSPM enables all other controls not in the list, and enables [AutoEnableControls](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateSecurityHubConfiguration.html#securityhub-UpdateSecurityHubConfiguration-request-AutoEnableControls) .
     ///
     /// Items at most 1000; each item: length at most 2048.
-    pub disabled_security_control_identifiers: Option<List<Str>>,
+    pub disabled_security_control_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `EnabledSecurityControlIdentifiers`: a list of strings.
     ///
     /// A list of security controls that are enabled in the configuration policy.
     ///
     /// Provide only one of `EnabledSecurityControlIdentifiers` or `DisabledSecurityControlIdentifiers` .
     ///
-    /// If you provide `EnabledSecurityControlIdentifiers` , Security Hub CSPM disables all other controls not in the list, and disables \[AutoEnableControls\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateSecurityHubConfiguration.html#securityhub-UpdateSecurityHubConfiguration-request-AutoEnableControls>) .
+    /// If you provide `EnabledSecurityControlIdentifiers` , Security Hub CSPM disables all other controls not in the list, and disables [AutoEnableControls](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateSecurityHubConfiguration.html#securityhub-UpdateSecurityHubConfiguration-request-AutoEnableControls) .
     ///
     /// Items at most 1000; each item: length at most 2048.
-    pub enabled_security_control_identifiers: Option<List<Str>>,
+    pub enabled_security_control_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityControlCustomParameters`: a list of [`SecurityControlCustomParameter`] objects.
     ///
     /// A list of security controls and control parameter values that are included in a configuration policy.
     ///
     /// Items at most 1000.
-    pub security_control_custom_parameters: Option<List<SecurityControlCustomParameter>>,
+    pub security_control_custom_parameters:
+        ::std::option::Option<::cloudwright_core::List<SecurityControlCustomParameter>>,
 }
 
 #[rustfmt::skip]
@@ -339,23 +296,23 @@ impl SecurityControlsConfiguration {
     /// A `SecurityControlsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DisabledSecurityControlIdentifiers`: a list of strings.
-    pub fn disabled_security_control_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.disabled_security_control_identifiers = Some(value.into()); self }
+    pub fn disabled_security_control_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.disabled_security_control_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `EnabledSecurityControlIdentifiers`: a list of strings.
-    pub fn enabled_security_control_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_security_control_identifiers = Some(value.into()); self }
+    pub fn enabled_security_control_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enabled_security_control_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `SecurityControlCustomParameters`: a list of [`SecurityControlCustomParameter`] objects.
-    pub fn security_control_custom_parameters(mut self, value: impl Into<List<SecurityControlCustomParameter>>) -> Self { self.security_control_custom_parameters = Some(value.into()); self }
+    pub fn security_control_custom_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SecurityControlCustomParameter>>) -> Self { self.security_control_custom_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityControlsConfiguration {}
+impl crate::PropertyType for SecurityControlsConfiguration {}
 
-impl ToValue for SecurityControlsConfiguration {
+impl ::cloudwright_core::ToValue for SecurityControlsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DisabledSecurityControlIdentifiers",
                 &self.disabled_security_control_identifiers,
@@ -372,17 +329,6 @@ impl ToValue for SecurityControlsConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityHubPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("EnabledStandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
-        ("SecurityControlsConfiguration", Shape::Object(&RULE_SecurityControlsConfiguration)),
-        ("ServiceEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SecurityHubPolicy` property type of `AWS::SecurityHub::ConfigurationPolicy`.
 ///
 /// An object that defines how AWS Security Hub CSPM is configured. The configuration policy includes whether Security Hub CSPM is enabled or disabled, a list of enabled security standards, a list of enabled or disabled security controls, and a list of custom parameter values for specified controls. If you provide a list of security controls that are enabled in the configuration policy, Security Hub CSPM disables all other controls (including newly released controls). If you provide a list of security controls that are disabled in the configuration policy, Security Hub CSPM enables all other controls (including newly released controls).
@@ -397,17 +343,19 @@ pub struct SecurityHubPolicy {
     /// This property is required only if `ServiceEnabled` is set to `true` in your configuration policy.
     ///
     /// Items at most 1000; each item: length at most 2048.
-    pub enabled_standard_identifiers: Option<List<Str>>,
+    pub enabled_standard_identifiers:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityControlsConfiguration`: a [`SecurityControlsConfiguration`] object.
     ///
     /// An object that defines which security controls are enabled in the configuration policy. The enablement status of a control is aligned across all of the enabled standards in an account.
     ///
     /// This property is required only if `ServiceEnabled` is set to true in your configuration policy.
-    pub security_controls_configuration: Option<Obj<SecurityControlsConfiguration>>,
+    pub security_controls_configuration:
+        ::std::option::Option<crate::Obj<SecurityControlsConfiguration>>,
     /// `ServiceEnabled`: a boolean.
     ///
     /// Indicates whether Security Hub CSPM is enabled in the policy.
-    pub service_enabled: Option<Bool>,
+    pub service_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -415,23 +363,23 @@ impl SecurityHubPolicy {
     /// A `SecurityHubPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnabledStandardIdentifiers`: a list of strings.
-    pub fn enabled_standard_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_standard_identifiers = Some(value.into()); self }
+    pub fn enabled_standard_identifiers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enabled_standard_identifiers = ::std::option::Option::Some(value.into()); self }
     /// `SecurityControlsConfiguration`: a [`SecurityControlsConfiguration`] object.
-    pub fn security_controls_configuration(mut self, value: impl Into<Obj<SecurityControlsConfiguration>>) -> Self { self.security_controls_configuration = Some(value.into()); self }
+    pub fn security_controls_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SecurityControlsConfiguration>>) -> Self { self.security_controls_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServiceEnabled`: a boolean.
-    pub fn service_enabled(mut self, value: impl Into<Bool>) -> Self { self.service_enabled = Some(value.into()); self }
+    pub fn service_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.service_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SecurityHubPolicy {}
+impl crate::PropertyType for SecurityHubPolicy {}
 
-impl ToValue for SecurityHubPolicy {
+impl ::cloudwright_core::ToValue for SecurityHubPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnabledStandardIdentifiers",
                 &self.enabled_standard_identifiers,
@@ -443,4 +391,68 @@ impl ToValue for SecurityHubPolicy {
             .opt("ServiceEnabled", &self.service_enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationPolicy", Shape::Object(&RULE_Policy)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ConfigurationPolicy", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityHub", Shape::Object(&RULE_SecurityHubPolicy)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("SecurityControlId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DisabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
+            ("EnabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
+            ("SecurityControlCustomParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SecurityControlCustomParameter), min_items: None, max_items: Some(1000), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityHubPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("EnabledStandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000), unique: true })),
+            ("SecurityControlsConfiguration", Shape::Object(&RULE_SecurityControlsConfiguration)),
+            ("ServiceEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-
 /// The required properties of [`ConnectorV2`], by name: `ConnectorV2::new(ConnectorV2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorV2Required {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Provider`: a JSON value, required.
-    pub provider: Json,
+    pub provider: ::cloudwright_core::Json,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorV2: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Provider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "Provider"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityHub::ConnectorV2` resource.
 ///
@@ -51,27 +32,27 @@ pub struct ConnectorV2 {
     /// The description of the connectorV2.
     ///
     /// Pattern `.*\S.*`; length 0 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of KMS key used to encrypt secrets for the connectorV2.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `.*\S.*`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The unique name of the connectorV2.
     ///
     /// Pattern `.*\S.*`; length 1 to 64; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Provider`: a JSON value, required.
     ///
     /// The third-party provider detail for a service configuration.
-    pub provider: Json,
+    pub provider: ::cloudwright_core::Json,
     /// `Tags`: a JSON value.
     ///
     /// The tags to add to the connectorV2 when you create.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +62,7 @@ impl ConnectorV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::ConnectorV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-connectorv2.html",
         primary_identifier: &["ConnectorArn"],
@@ -92,51 +73,53 @@ impl ConnectorV2 {
         read_only: &["ConnectorArn", "ConnectorId", "Message", "ConnectorStatus", "LastUpdatedAt", "LastCheckedAt", "CreatedAt"],
         attributes: &["ConnectorArn", "ConnectorId", "ConnectorStatus", "CreatedAt", "LastCheckedAt", "LastUpdatedAt", "Message"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `ConnectorV2` with its required properties, named in a [`ConnectorV2Required`].
     #[inline]
     pub fn new(required: ConnectorV2Required) -> Self {
         Self {
-            description: None,
-            kms_key_arn: None,
+            description: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
             name: required.name,
             provider: required.provider,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Provider`: a JSON value, required.
-    pub fn provider(mut self, value: impl Into<Json>) -> Self { self.provider = value.into(); self }
+    pub fn provider(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.provider = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectorV2 {
+impl ::cloudwright_core::Resource for ConnectorV2 {
     type Attributes = ConnectorV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectorV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectorV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectorV2 {
+impl ::cloudwright_core::ToValue for ConnectorV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .req("Name", &self.name)
@@ -146,12 +129,12 @@ impl ToValue for ConnectorV2 {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectorV2`]: `Handle<ConnectorV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectorV2`]: `Handle<ConnectorV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorV2Attributes(ResourceRef);
+pub struct ConnectorV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -161,49 +144,73 @@ impl ConnectorV2Attributes {
     ///
     /// The ARN of the V2 connector.
     #[inline]
-    pub fn connector_arn(&self) -> Value {
-        self.0.get_att("ConnectorArn")
+    pub fn connector_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorArn"))
     }
 
     /// `Fn::GetAtt` `ConnectorId`: a string.
     ///
     /// The unique identifier of the V2 connector.
     #[inline]
-    pub fn connector_id(&self) -> Value {
-        self.0.get_att("ConnectorId")
+    pub fn connector_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorId"))
     }
 
     /// `Fn::GetAtt` `ConnectorStatus`: one of a set of strings.
     ///
     /// The status of the V2 connector.
     #[inline]
-    pub fn connector_status(&self) -> Value {
-        self.0.get_att("ConnectorStatus")
+    pub fn connector_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorStatus"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastCheckedAt`: a string.
     #[inline]
-    pub fn last_checked_at(&self) -> Value {
-        self.0.get_att("LastCheckedAt")
+    pub fn last_checked_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastCheckedAt"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Message`: a string.
     ///
     /// The message of the V2 connector when connector status is FAILED_TO_CONNECT.
     #[inline]
-    pub fn message(&self) -> Value {
-        self.0.get_att("Message")
+    pub fn message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Message"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorV2: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Provider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "Provider"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

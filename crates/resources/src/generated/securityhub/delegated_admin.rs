@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-
-/// The required properties of [`DelegatedAdmin`], by name: `DelegatedAdmin::new(DelegatedAdminRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DelegatedAdminRequired {
-    /// `AdminAccountId`: a string, required.
-    pub admin_account_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DelegatedAdmin: ObjRule = ObjRule {
-    properties: &[
-        ("AdminAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AdminAccountId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::DelegatedAdmin` resource.
 ///
-/// The `AWS::SecurityHub::DelegatedAdmin` resource designates the delegated AWS Security Hub CSPM administrator account for an organization. You must enable the integration between Security Hub CSPM and AWS Organizations before you can designate a delegated Security Hub CSPM administrator. Only the management account for an organization can designate the delegated Security Hub CSPM administrator account. For more information, see \[Designating the delegated Security Hub CSPM administrator\](<https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html#designate-admin-instructions>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::DelegatedAdmin` resource designates the delegated AWS Security Hub CSPM administrator account for an organization. You must enable the integration between Security Hub CSPM and AWS Organizations before you can designate a delegated Security Hub CSPM administrator. Only the management account for an organization can designate the delegated Security Hub CSPM administrator account. For more information, see [Designating the delegated Security Hub CSPM administrator](https://docs.aws.amazon.com/securityhub/latest/userguide/designate-orgs-admin-account.html#designate-admin-instructions) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// To change the delegated administrator account, remove the current delegated administrator account, and then designate the new account.
 ///
-/// To designate multiple delegated administrators in different organizations and AWS Regions , we recommend using \[AWS CloudFormation mappings\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/mappings-section-structure.html>) .
+/// To designate multiple delegated administrators in different organizations and AWS Regions , we recommend using [AWS CloudFormation mappings](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/mappings-section-structure.html) .
 ///
 /// Tags aren't supported for this resource.
 ///
@@ -50,7 +29,7 @@ pub struct DelegatedAdmin {
     /// The AWS account identifier of the account to designate as the Security Hub CSPM administrator account.
     ///
     /// Pattern `^[0-9]{12}$`; create-only: changing it replaces the resource.
-    pub admin_account_id: Str,
+    pub admin_account_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -60,7 +39,7 @@ impl DelegatedAdmin {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::DelegatedAdmin",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-delegatedadmin.html",
         primary_identifier: &["DelegatedAdminIdentifier"],
@@ -71,47 +50,49 @@ impl DelegatedAdmin {
         read_only: &["DelegatedAdminIdentifier", "Status"],
         attributes: &["DelegatedAdminIdentifier", "Status"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `DelegatedAdmin` with its required properties, named in a [`DelegatedAdminRequired`].
+    /// A `DelegatedAdmin` with its one required property, `AdminAccountId`.
     #[inline]
-    pub fn new(required: DelegatedAdminRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            admin_account_id: required.admin_account_id,
+            admin_account_id: value.into(),
         }
     }
 
     /// `AdminAccountId`: a string, required.
-    pub fn admin_account_id(mut self, value: impl Into<Str>) -> Self { self.admin_account_id = value.into(); self }
+    pub fn admin_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_account_id = value.into(); self }
 }
 
-impl Resource for DelegatedAdmin {
+impl ::cloudwright_core::Resource for DelegatedAdmin {
     type Attributes = DelegatedAdminAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DelegatedAdmin, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DelegatedAdmin, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DelegatedAdmin {
+impl ::cloudwright_core::ToValue for DelegatedAdmin {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AdminAccountId", &self.admin_account_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DelegatedAdmin`]: `Handle<DelegatedAdmin>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DelegatedAdmin`]: `Handle<DelegatedAdmin>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DelegatedAdminAttributes(ResourceRef);
+pub struct DelegatedAdminAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DelegatedAdminAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DelegatedAdminAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,15 +102,34 @@ impl DelegatedAdminAttributes {
     ///
     /// The ID of the delegated Security Hub CSPM administrator account, in the format of `accountID/Region` .
     #[inline]
-    pub fn delegated_admin_identifier(&self) -> Value {
-        self.0.get_att("DelegatedAdminIdentifier")
+    pub fn delegated_admin_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DelegatedAdminIdentifier"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Whether the delegated Security Hub CSPM administrator is set for the organization.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DelegatedAdmin: ObjRule = ObjRule {
+        properties: &[
+            ("AdminAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AdminAccountId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

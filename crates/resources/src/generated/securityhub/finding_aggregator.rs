@@ -5,35 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
-
-/// The required properties of [`FindingAggregator`], by name: `FindingAggregator::new(FindingAggregatorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FindingAggregatorRequired {
-    /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    pub region_linking_mode: RegionLinkingMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FindingAggregator: ObjRule = ObjRule {
-    properties: &[
-        ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS"], ..StrRule::ANY })),
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["RegionLinkingMode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::FindingAggregator` resource.
 ///
-/// The `AWS::SecurityHub::FindingAggregator` resource enables cross-Region aggregation. When cross-Region aggregation is enabled, you can aggregate findings, finding updates, insights, control compliance statuses, and security scores from one or more linked Regions to a single aggregation Region. You can then view and manage all of this data from the aggregation Region. For more details about cross-Region aggregation, see \[Cross-Region aggregation\](<https://docs.aws.amazon.com/securityhub/latest/userguide/finding-aggregation.html>) in the *AWS Security Hub CSPM User Guide*
+/// The `AWS::SecurityHub::FindingAggregator` resource enables cross-Region aggregation. When cross-Region aggregation is enabled, you can aggregate findings, finding updates, insights, control compliance statuses, and security scores from one or more linked Regions to a single aggregation Region. You can then view and manage all of this data from the aggregation Region. For more details about cross-Region aggregation, see [Cross-Region aggregation](https://docs.aws.amazon.com/securityhub/latest/userguide/finding-aggregation.html) in the *AWS Security Hub CSPM User Guide*
 ///
 /// This resource must be created in the Region that you want to designate as your aggregation Region.
 ///
-/// Cross-Region aggregation is also a prerequisite for using \[central configuration\](<https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html>) in Security Hub CSPM .
+/// Cross-Region aggregation is also a prerequisite for using [central configuration](https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html) in Security Hub CSPM .
 ///
 /// `Ref` returns its `FindingAggregatorArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`FindingAggregatorAttributes`], which `Handle<FindingAggregator>` dereferences to.
@@ -62,7 +40,7 @@ pub struct FindingAggregator {
     /// If `RegionLinkingMode` is `SPECIFIED_REGIONS` , then this is a space-separated list of Regions that do aggregate findings to the aggregation Region.
     ///
     /// Items 1 to 50.
-    pub regions: Option<List<Str>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -72,7 +50,7 @@ impl FindingAggregator {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::FindingAggregator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-findingaggregator.html",
         primary_identifier: &["FindingAggregatorArn"],
@@ -83,51 +61,53 @@ impl FindingAggregator {
         read_only: &["FindingAggregatorArn", "FindingAggregationRegion"],
         attributes: &["FindingAggregationRegion", "FindingAggregatorArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `FindingAggregator` with its required properties, named in a [`FindingAggregatorRequired`].
+    /// A `FindingAggregator` with its one required property, `RegionLinkingMode`.
     #[inline]
-    pub fn new(required: FindingAggregatorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RegionLinkingMode>) -> Self {
         Self {
-            region_linking_mode: required.region_linking_mode,
-            regions: None,
+            region_linking_mode: value.into(),
+            regions: ::std::option::Option::None,
         }
     }
 
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    pub fn region_linking_mode(mut self, value: impl Into<RegionLinkingMode>) -> Self { self.region_linking_mode = value.into(); self }
+    pub fn region_linking_mode(mut self, value: impl ::std::convert::Into<RegionLinkingMode>) -> Self { self.region_linking_mode = value.into(); self }
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for FindingAggregator {
+impl ::cloudwright_core::Resource for FindingAggregator {
     type Attributes = FindingAggregatorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_FindingAggregator, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_FindingAggregator, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for FindingAggregator {
+impl ::cloudwright_core::ToValue for FindingAggregator {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RegionLinkingMode", &self.region_linking_mode)
             .opt("Regions", &self.regions)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`FindingAggregator`]: `Handle<FindingAggregator>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`FindingAggregator`]: `Handle<FindingAggregator>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct FindingAggregatorAttributes(ResourceRef);
+pub struct FindingAggregatorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for FindingAggregatorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for FindingAggregatorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -135,16 +115,16 @@ impl From<ResourceRef> for FindingAggregatorAttributes {
 impl FindingAggregatorAttributes {
     /// `Fn::GetAtt` `FindingAggregationRegion`: a string.
     #[inline]
-    pub fn finding_aggregation_region(&self) -> Value {
-        self.0.get_att("FindingAggregationRegion")
+    pub fn finding_aggregation_region(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FindingAggregationRegion"))
     }
 
     /// `Fn::GetAtt` `FindingAggregatorArn`: a string.
     ///
     /// The ARN of the finding aggregator. You use the finding aggregator ARN to retrieve details for, update, and delete the finding aggregator.
     #[inline]
-    pub fn finding_aggregator_arn(&self) -> Value {
-        self.0.get_att("FindingAggregatorArn")
+    pub fn finding_aggregator_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FindingAggregatorArn"))
     }
 }
 
@@ -158,24 +138,44 @@ pub enum RegionLinkingMode {
     /// `SPECIFIED_REGIONS`
     SpecifiedRegions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RegionLinkingMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RegionLinkingMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RegionLinkingMode {
+impl ::cloudwright_core::ToValue for RegionLinkingMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllRegions => "ALL_REGIONS",
             Self::AllRegionsExceptSpecified => "ALL_REGIONS_EXCEPT_SPECIFIED",
             Self::SpecifiedRegions => "SPECIFIED_REGIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FindingAggregator: ObjRule = ObjRule {
+        properties: &[
+            ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS"], ..StrRule::ANY })),
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["RegionLinkingMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

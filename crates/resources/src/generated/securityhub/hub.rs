@@ -5,32 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(SECURITY_CONTROL|STANDARD_CONTROL)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Hub: ObjRule = ObjRule {
-    properties: &[
-        ("AutoEnableControls", Shape::Bool),
-        ("ControlFindingGenerator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EnableDefaultStandards", Shape::Bool),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::Hub` resource.
 ///
 /// The `AWS::SecurityHub::Hub` resource specifies the enablement of the AWS Security Hub CSPM service in your AWS account . The service is enabled in the current AWS Region or the specified Region. You create a separate `Hub` resource in each Region in which you want to enable Security Hub CSPM .
 ///
-/// When you use this resource to enable Security Hub CSPM , default security standards are enabled. To disable default standards, set the `EnableDefaultStandards` property to `false` . You can use the \[`AWS::SecurityHub::Standard`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-standard.html>) resource to enable additional standards.
+/// When you use this resource to enable Security Hub CSPM , default security standards are enabled. To disable default standards, set the `EnableDefaultStandards` property to `false` . You can use the [`AWS::SecurityHub::Standard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-standard.html) resource to enable additional standards.
 ///
 /// When you use this resource to enable Security Hub CSPM , new controls are automatically enabled for your enabled standards. To disable automatic enablement of new controls, set the `AutoEnableControls` property to `false` .
 ///
-/// You must create an `AWS::SecurityHub::Hub` resource for an account before you can create other types of Security Hub CSPM resources for the account through CloudFormation . Use a \[DependsOn attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>) , such as `"DependsOn": "Hub"` , to ensure that you've created an `AWS::SecurityHub::Hub` resource before creating other Security Hub CSPM resources for an account.
+/// You must create an `AWS::SecurityHub::Hub` resource for an account before you can create other types of Security Hub CSPM resources for the account through CloudFormation . Use a [DependsOn attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html) , such as `"DependsOn": "Hub"` , to ensure that you've created an `AWS::SecurityHub::Hub` resource before creating other Security Hub CSPM resources for an account.
 ///
 /// `Ref` returns its `ARN` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`HubAttributes`], which `Handle<Hub>` dereferences to.
@@ -47,7 +30,7 @@ pub struct Hub {
     /// By default, this is set to `true` , and new controls are enabled automatically. To not automatically enable new controls, set this to `false` .
     ///
     /// When you automatically enable new controls, you can interact with the controls in the console and programmatically immediately after release. However, automatically enabled controls have a temporary default status of `DISABLED` . It can take up to several days for Security Hub CSPM to process the control release and designate the control as `ENABLED` in your account. During the processing period, you can manually enable or disable a control, and Security Hub CSPM will maintain that designation regardless of whether you have `AutoEnableControls` set to `true` .
-    pub auto_enable_controls: Option<Bool>,
+    pub auto_enable_controls: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ControlFindingGenerator`: a string.
     ///
     /// Specifies whether an account has consolidated control findings turned on or off. If the value for this field is set to `SECURITY_CONTROL` , Security Hub CSPM generates a single finding for a control check even when the check applies to multiple enabled standards.
@@ -57,7 +40,7 @@ pub struct Hub {
     /// The value for this field in a member account matches the value in the administrator account. For accounts that aren't part of an organization, the default value of this field is `SECURITY_CONTROL` if you enabled Security Hub CSPM on or after February 23, 2023.
     ///
     /// Pattern `^(SECURITY_CONTROL|STANDARD_CONTROL)$`.
-    pub control_finding_generator: Option<Str>,
+    pub control_finding_generator: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnableDefaultStandards`: a boolean.
     ///
     /// Whether to enable the security standards that Security Hub CSPM has designated as automatically enabled. If you don't provide a value for `EnableDefaultStandards` , it is set to `true` , and the designated standards are automatically enabled in each AWS Region where you enable Security Hub CSPM . If you don't want to enable the designated standards, set `EnableDefaultStandards` to `false` .
@@ -65,13 +48,13 @@ pub struct Hub {
     /// Currently, the automatically enabled standards are the Center for Internet Security (CIS) AWS Foundations Benchmark v1.2.0 and AWS Foundational Security Best Practices (FSBP).
     ///
     /// Write-only: CloudFormation does not return it.
-    pub enable_default_standards: Option<Bool>,
+    pub enable_default_standards: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a JSON value.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    pub tags: Option<Json>,
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +64,7 @@ impl Hub {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::Hub",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-hub.html",
         primary_identifier: &["ARN"],
@@ -92,43 +75,45 @@ impl Hub {
         read_only: &["ARN", "SubscribedAt"],
         attributes: &["ARN", "SubscribedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Hub` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoEnableControls`: a boolean.
-    pub fn auto_enable_controls(mut self, value: impl Into<Bool>) -> Self { self.auto_enable_controls = Some(value.into()); self }
+    pub fn auto_enable_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_enable_controls = ::std::option::Option::Some(value.into()); self }
     /// `ControlFindingGenerator`: a string.
-    pub fn control_finding_generator(mut self, value: impl Into<Str>) -> Self { self.control_finding_generator = Some(value.into()); self }
+    pub fn control_finding_generator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.control_finding_generator = ::std::option::Option::Some(value.into()); self }
     /// `EnableDefaultStandards`: a boolean.
-    pub fn enable_default_standards(mut self, value: impl Into<Bool>) -> Self { self.enable_default_standards = Some(value.into()); self }
+    pub fn enable_default_standards(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_default_standards = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Hub {
+impl ::cloudwright_core::Resource for Hub {
     type Attributes = HubAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Hub, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Hub, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Hub {
+impl ::cloudwright_core::ToValue for Hub {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoEnableControls", &self.auto_enable_controls)
             .opt("ControlFindingGenerator", &self.control_finding_generator)
             .opt("EnableDefaultStandards", &self.enable_default_standards)
@@ -137,12 +122,12 @@ impl ToValue for Hub {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Hub`]: `Handle<Hub>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Hub`]: `Handle<Hub>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HubAttributes(ResourceRef);
+pub struct HubAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HubAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HubAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,15 +137,37 @@ impl HubAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `Hub` resource that was retrieved.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("ARN")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARN"))
     }
 
     /// `Fn::GetAtt` `SubscribedAt`: a string.
     ///
     /// The date and time when Security Hub CSPM was enabled in your account.
     #[inline]
-    pub fn subscribed_at(&self) -> Value {
-        self.0.get_att("SubscribedAt")
+    pub fn subscribed_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubscribedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(SECURITY_CONTROL|STANDARD_CONTROL)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Hub: ObjRule = ObjRule {
+        properties: &[
+            ("AutoEnableControls", Shape::Bool),
+            ("ControlFindingGenerator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EnableDefaultStandards", Shape::Bool),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

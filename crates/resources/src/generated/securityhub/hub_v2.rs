@@ -5,18 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_HubV2: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::HubV2` resource.
 ///
 /// Returns details about the service resource in your account.
@@ -32,7 +20,7 @@ pub struct HubV2 {
     /// `Tags`: a JSON value.
     ///
     /// The tags to add to the hub V2 resource when you enable Security Hub CSPM.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -42,7 +30,7 @@ impl HubV2 {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::HubV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-hubv2.html",
         primary_identifier: &["HubV2Arn"],
@@ -53,46 +41,50 @@ impl HubV2 {
         read_only: &["HubV2Arn", "SubscribedAt"],
         attributes: &["HubV2Arn", "SubscribedAt"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `HubV2` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for HubV2 {
+impl ::cloudwright_core::Resource for HubV2 {
     type Attributes = HubV2Attributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_HubV2, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_HubV2, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for HubV2 {
+impl ::cloudwright_core::ToValue for HubV2 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Tags", &self.tags).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Tags", &self.tags)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`HubV2`]: `Handle<HubV2>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`HubV2`]: `Handle<HubV2>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct HubV2Attributes(ResourceRef);
+pub struct HubV2Attributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for HubV2Attributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for HubV2Attributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -102,13 +94,30 @@ impl HubV2Attributes {
     ///
     /// The ARN of the service resource.
     #[inline]
-    pub fn hub_v2_arn(&self) -> Value {
-        self.0.get_att("HubV2Arn")
+    pub fn hub_v2_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HubV2Arn"))
     }
 
     /// `Fn::GetAtt` `SubscribedAt`: a string.
     #[inline]
-    pub fn subscribed_at(&self) -> Value {
-        self.0.get_att("SubscribedAt")
+    pub fn subscribed_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubscribedAt"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HubV2: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    BooleanFilter, BooleanFilterRequired, Comparison, DateRange, DateRangeRequired, NumberFilter,
-    Unit,
+    BooleanFilter, Comparison, DateRange, DateRangeRequired, NumberFilter, Unit,
 };
-use super::shared::{RULE_BooleanFilter, RULE_DateRange, RULE_NumberFilter};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([\\+-]?\\d{4}(?!\\d{2}))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([tT]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24\\:?00)([\\.,]\\d+(?!:))?)?(\\17[0-5]\\d([\\.,]\\d+)?)?([zZ]|([\\+-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$",
-);
 
 /// The required properties of [`Insight`], by name: `Insight::new(InsightRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightRequired {
     /// `Filters`: an [`AwsSecurityFindingFilters`] object, required.
-    pub filters: Obj<AwsSecurityFindingFilters>,
+    pub filters: crate::Obj<AwsSecurityFindingFilters>,
     /// `GroupByAttribute`: a string, required.
-    pub group_by_attribute: Str,
+    pub group_by_attribute: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Insight: ObjRule = ObjRule {
-    properties: &[
-        ("Filters", Shape::Object(&RULE_AwsSecurityFindingFilters)),
-        ("GroupByAttribute", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Filters", "Name", "GroupByAttribute"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityHub::Insight` resource.
 ///
-/// The `AWS::SecurityHub::Insight` resource creates a custom insight in AWS Security Hub CSPM . An insight is a collection of findings that relate to a security issue that requires attention or remediation. For more information, see \[Insights in AWS Security Hub CSPM\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-insights.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::Insight` resource creates a custom insight in AWS Security Hub CSPM . An insight is a collection of findings that relate to a security issue that requires attention or remediation. For more information, see [Insights in AWS Security Hub CSPM](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-insights.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// Tags aren't supported for this resource.
 ///
@@ -58,19 +37,19 @@ pub struct Insight {
     /// `Filters`: an [`AwsSecurityFindingFilters`] object, required.
     ///
     /// One or more attributes used to filter the findings included in the insight. The insight only includes findings that match the criteria defined in the filters. You can filter by up to ten finding attributes. For each attribute, you can provide up to 20 filter values.
-    pub filters: Obj<AwsSecurityFindingFilters>,
+    pub filters: crate::Obj<AwsSecurityFindingFilters>,
     /// `GroupByAttribute`: a string, required.
     ///
     /// The grouping attribute for the insight's findings. Indicates how to group the matching findings, and identifies the type of item that the insight applies to. For example, if an insight is grouped by resource identifier, then the insight produces a list of resource identifiers.
     ///
     /// Pattern `\S`; length at least 1.
-    pub group_by_attribute: Str,
+    pub group_by_attribute: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of a Security Hub CSPM insight.
     ///
     /// Pattern `\S`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +59,7 @@ impl Insight {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::Insight",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-insight.html",
         primary_identifier: &["InsightArn"],
@@ -91,7 +70,7 @@ impl Insight {
         read_only: &["InsightArn"],
         attributes: &["InsightArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Insight` with its required properties, named in a [`InsightRequired`].
@@ -105,28 +84,30 @@ impl Insight {
     }
 
     /// `Filters`: an [`AwsSecurityFindingFilters`] object, required.
-    pub fn filters(mut self, value: impl Into<Obj<AwsSecurityFindingFilters>>) -> Self { self.filters = value.into(); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<crate::Obj<AwsSecurityFindingFilters>>) -> Self { self.filters = value.into(); self }
     /// `GroupByAttribute`: a string, required.
-    pub fn group_by_attribute(mut self, value: impl Into<Str>) -> Self { self.group_by_attribute = value.into(); self }
+    pub fn group_by_attribute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_by_attribute = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for Insight {
+impl ::cloudwright_core::Resource for Insight {
     type Attributes = InsightAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Insight, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Insight, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Insight {
+impl ::cloudwright_core::ToValue for Insight {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Filters", &self.filters)
             .req("GroupByAttribute", &self.group_by_attribute)
             .req("Name", &self.name)
@@ -134,12 +115,12 @@ impl ToValue for Insight {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Insight`]: `Handle<Insight>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Insight`]: `Handle<Insight>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InsightAttributes(ResourceRef);
+pub struct InsightAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InsightAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InsightAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,122 +130,10 @@ impl InsightAttributes {
     ///
     /// The ARN of a Security Hub CSPM insight.
     #[inline]
-    pub fn insight_arn(&self) -> Value {
-        self.0.get_att("InsightArn")
+    pub fn insight_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InsightArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsSecurityFindingFilters: ObjRule = ObjRule {
-    properties: &[
-        ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("AwsAccountName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("CompanyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ComplianceAssociatedStandardsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ComplianceSecurityControlId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ComplianceSecurityControlParametersName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ComplianceSecurityControlParametersValue", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ComplianceStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Confidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("CreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Criticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Description", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsConfidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsCriticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsRelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsRelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsSeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsSeverityOriginal", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FindingProviderFieldsTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("GeneratorId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Id", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Keyword", Shape::List(&ListRule { items: Shape::Object(&RULE_KeywordFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("MalwareName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("MalwarePath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("MalwareState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("MalwareType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkDestinationDomain", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkDestinationIpV4", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkDestinationIpV6", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkDestinationPort", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkDirection", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkProtocol", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkSourceDomain", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkSourceIpV4", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkSourceIpV6", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkSourceMac", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NetworkSourcePort", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NoteText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NoteUpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("NoteUpdatedBy", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProcessLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProcessName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProcessParentPid", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProcessPath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProcessPid", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProcessTerminatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProductFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ProductName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("RecommendationText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("RecordState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("RelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("RelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceApplicationArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceApplicationName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceIamInstanceProfileArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceIpV4Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceIpV6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceKeyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceSubnetId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsEc2InstanceVpcId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsIamAccessKeyCreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsIamAccessKeyPrincipalName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsIamAccessKeyStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsIamAccessKeyUserName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsIamUserUserName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsS3BucketOwnerId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceAwsS3BucketOwnerName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceContainerImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceContainerImageName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceContainerLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceContainerName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceDetailsOther", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourcePartition", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceRegion", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Sample", Shape::List(&ListRule { items: Shape::Object(&RULE_BooleanFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("SeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("SeverityNormalized", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("SeverityProduct", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("SourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ThreatIntelIndicatorCategory", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ThreatIntelIndicatorLastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ThreatIntelIndicatorSource", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ThreatIntelIndicatorSourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ThreatIntelIndicatorType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("ThreatIntelIndicatorValue", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("Type", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("UserDefinedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("VerificationState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("VulnerabilitiesExploitAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("VulnerabilitiesFixAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("WorkflowState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-        ("WorkflowStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsSecurityFindingFilters` property type of `AWS::SecurityHub::Insight`.
 ///
@@ -280,49 +149,53 @@ pub struct AwsSecurityFindingFilters {
     /// The AWS account ID in which a finding is generated.
     ///
     /// Items at most 20.
-    pub aws_account_id: Option<List<StringFilter>>,
+    pub aws_account_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `AwsAccountName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the AWS account in which a finding is generated.
     ///
     /// Items at most 20.
-    pub aws_account_name: Option<List<StringFilter>>,
+    pub aws_account_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `CompanyName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the findings provider (company) that owns the solution (product) that generates findings.
     ///
     /// Items at most 20.
-    pub company_name: Option<List<StringFilter>>,
+    pub company_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceAssociatedStandardsId`: a list of [`StringFilter`] objects.
     ///
-    /// The unique identifier of a standard in which a control is enabled. This field consists of the resource portion of the Amazon Resource Name (ARN) returned for a standard in the \[DescribeStandards\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html>) API response.
+    /// The unique identifier of a standard in which a control is enabled. This field consists of the resource portion of the Amazon Resource Name (ARN) returned for a standard in the [DescribeStandards](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API response.
     ///
     /// Items at most 20.
-    pub compliance_associated_standards_id: Option<List<StringFilter>>,
+    pub compliance_associated_standards_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceSecurityControlId`: a list of [`StringFilter`] objects.
     ///
     /// The unique identifier of a control across standards. Values for this field typically consist of an AWS service and a number, such as APIGateway.5.
     ///
     /// Items at most 20.
-    pub compliance_security_control_id: Option<List<StringFilter>>,
+    pub compliance_security_control_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceSecurityControlParametersName`: a list of [`StringFilter`] objects.
     ///
     /// The name of a security control parameter.
     ///
     /// Items at most 20.
-    pub compliance_security_control_parameters_name: Option<List<StringFilter>>,
+    pub compliance_security_control_parameters_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceSecurityControlParametersValue`: a list of [`StringFilter`] objects.
     ///
     /// The current value of a security control parameter.
     ///
     /// Items at most 20.
-    pub compliance_security_control_parameters_value: Option<List<StringFilter>>,
+    pub compliance_security_control_parameters_value:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ComplianceStatus`: a list of [`StringFilter`] objects.
     ///
     /// Exclusive to findings that are generated as the result of a check run against a specific rule in a supported standard, such as CIS AWS Foundations. Contains security standard-related finding details.
     ///
     /// Items at most 20.
-    pub compliance_status: Option<List<StringFilter>>,
+    pub compliance_status: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Confidence`: a list of [`NumberFilter`] objects.
     ///
     /// A finding's confidence. Confidence is defined as the likelihood that a finding accurately identifies the behavior or issue that it was intended to identify.
@@ -330,15 +203,15 @@ pub struct AwsSecurityFindingFilters {
     /// Confidence is scored on a 0-100 basis using a ratio scale, where 0 means zero percent confidence and 100 means 100 percent confidence.
     ///
     /// Items at most 20.
-    pub confidence: Option<List<NumberFilter>>,
+    pub confidence: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `CreatedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the security findings provider created the potential security issue that a finding reflects.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub created_at: Option<List<DateFilter>>,
+    pub created_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `Criticality`: a list of [`NumberFilter`] objects.
     ///
     /// The level of importance assigned to the resources associated with the finding.
@@ -346,13 +219,13 @@ pub struct AwsSecurityFindingFilters {
     /// A score of 0 means that the underlying resources have no criticality, and a score of 100 is reserved for the most critical resources.
     ///
     /// Items at most 20.
-    pub criticality: Option<List<NumberFilter>>,
+    pub criticality: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `Description`: a list of [`StringFilter`] objects.
     ///
     /// A finding's description.
     ///
     /// Items at most 20.
-    pub description: Option<List<StringFilter>>,
+    pub description: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingProviderFieldsConfidence`: a list of [`NumberFilter`] objects.
     ///
     /// The finding provider value for the finding confidence. Confidence is defined as the likelihood that a finding accurately identifies the behavior or issue that it was intended to identify.
@@ -360,7 +233,8 @@ pub struct AwsSecurityFindingFilters {
     /// Confidence is scored on a 0-100 basis using a ratio scale, where 0 means zero percent confidence and 100 means 100 percent confidence.
     ///
     /// Items at most 20.
-    pub finding_provider_fields_confidence: Option<List<NumberFilter>>,
+    pub finding_provider_fields_confidence:
+        ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `FindingProviderFieldsCriticality`: a list of [`NumberFilter`] objects.
     ///
     /// The finding provider value for the level of importance assigned to the resources associated with the findings.
@@ -368,31 +242,36 @@ pub struct AwsSecurityFindingFilters {
     /// A score of 0 means that the underlying resources have no criticality, and a score of 100 is reserved for the most critical resources.
     ///
     /// Items at most 20.
-    pub finding_provider_fields_criticality: Option<List<NumberFilter>>,
+    pub finding_provider_fields_criticality:
+        ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `FindingProviderFieldsRelatedFindingsId`: a list of [`StringFilter`] objects.
     ///
     /// The finding identifier of a related finding that is identified by the finding provider.
     ///
     /// Items at most 20.
-    pub finding_provider_fields_related_findings_id: Option<List<StringFilter>>,
+    pub finding_provider_fields_related_findings_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingProviderFieldsRelatedFindingsProductArn`: a list of [`StringFilter`] objects.
     ///
     /// The ARN of the solution that generated a related finding that is identified by the finding provider.
     ///
     /// Items at most 20.
-    pub finding_provider_fields_related_findings_product_arn: Option<List<StringFilter>>,
+    pub finding_provider_fields_related_findings_product_arn:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingProviderFieldsSeverityLabel`: a list of [`StringFilter`] objects.
     ///
     /// The finding provider value for the severity label.
     ///
     /// Items at most 20.
-    pub finding_provider_fields_severity_label: Option<List<StringFilter>>,
+    pub finding_provider_fields_severity_label:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingProviderFieldsSeverityOriginal`: a list of [`StringFilter`] objects.
     ///
     /// The finding provider's original value for the severity.
     ///
     /// Items at most 20.
-    pub finding_provider_fields_severity_original: Option<List<StringFilter>>,
+    pub finding_provider_fields_severity_original:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FindingProviderFieldsTypes`: a list of [`StringFilter`] objects.
     ///
     /// One or more finding types that the finding provider assigned to the finding. Uses the format of `namespace/category/classifier` that classify a finding.
@@ -400,419 +279,437 @@ pub struct AwsSecurityFindingFilters {
     /// Valid namespace values are: Software and Configuration Checks | TTPs | Effects | Unusual Behaviors | Sensitive Data Identifications
     ///
     /// Items at most 20.
-    pub finding_provider_fields_types: Option<List<StringFilter>>,
+    pub finding_provider_fields_types:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the security findings provider first observed the potential security issue that a finding captured.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub first_observed_at: Option<List<DateFilter>>,
+    pub first_observed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `GeneratorId`: a list of [`StringFilter`] objects.
     ///
     /// The identifier for the solution-specific component (a discrete unit of logic) that generated a finding. In various security findings providers' solutions, this generator can be called a rule, a check, a detector, a plugin, etc.
     ///
     /// Items at most 20.
-    pub generator_id: Option<List<StringFilter>>,
+    pub generator_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Id`: a list of [`StringFilter`] objects.
     ///
     /// The security findings provider-specific identifier for a finding.
     ///
     /// Items at most 20.
-    pub id: Option<List<StringFilter>>,
+    pub id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Keyword`: a list of [`KeywordFilter`] objects.
     ///
     /// This field is deprecated. A keyword for a finding.
     ///
     /// Items at most 20.
-    pub keyword: Option<List<KeywordFilter>>,
+    pub keyword: ::std::option::Option<::cloudwright_core::List<KeywordFilter>>,
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the security findings provider most recently observed a change in the resource that is involved in the finding.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub last_observed_at: Option<List<DateFilter>>,
+    pub last_observed_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `MalwareName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the malware that was observed.
     ///
     /// Items at most 20.
-    pub malware_name: Option<List<StringFilter>>,
+    pub malware_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `MalwarePath`: a list of [`StringFilter`] objects.
     ///
     /// The filesystem path of the malware that was observed.
     ///
     /// Items at most 20.
-    pub malware_path: Option<List<StringFilter>>,
+    pub malware_path: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `MalwareState`: a list of [`StringFilter`] objects.
     ///
     /// The state of the malware that was observed.
     ///
     /// Items at most 20.
-    pub malware_state: Option<List<StringFilter>>,
+    pub malware_state: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `MalwareType`: a list of [`StringFilter`] objects.
     ///
     /// The type of the malware that was observed.
     ///
     /// Items at most 20.
-    pub malware_type: Option<List<StringFilter>>,
+    pub malware_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NetworkDestinationDomain`: a list of [`StringFilter`] objects.
     ///
     /// The destination domain of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_destination_domain: Option<List<StringFilter>>,
+    pub network_destination_domain: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NetworkDestinationIpV4`: a list of [`IpFilter`] objects.
     ///
     /// The destination IPv4 address of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_destination_ip_v4: Option<List<IpFilter>>,
+    pub network_destination_ip_v4: ::std::option::Option<::cloudwright_core::List<IpFilter>>,
     /// `NetworkDestinationIpV6`: a list of [`IpFilter`] objects.
     ///
     /// The destination IPv6 address of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_destination_ip_v6: Option<List<IpFilter>>,
+    pub network_destination_ip_v6: ::std::option::Option<::cloudwright_core::List<IpFilter>>,
     /// `NetworkDestinationPort`: a list of [`NumberFilter`] objects.
     ///
     /// The destination port of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_destination_port: Option<List<NumberFilter>>,
+    pub network_destination_port: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `NetworkDirection`: a list of [`StringFilter`] objects.
     ///
     /// Indicates the direction of network traffic associated with a finding.
     ///
     /// Items at most 20.
-    pub network_direction: Option<List<StringFilter>>,
+    pub network_direction: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NetworkProtocol`: a list of [`StringFilter`] objects.
     ///
     /// The protocol of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_protocol: Option<List<StringFilter>>,
+    pub network_protocol: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NetworkSourceDomain`: a list of [`StringFilter`] objects.
     ///
     /// The source domain of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_source_domain: Option<List<StringFilter>>,
+    pub network_source_domain: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NetworkSourceIpV4`: a list of [`IpFilter`] objects.
     ///
     /// The source IPv4 address of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_source_ip_v4: Option<List<IpFilter>>,
+    pub network_source_ip_v4: ::std::option::Option<::cloudwright_core::List<IpFilter>>,
     /// `NetworkSourceIpV6`: a list of [`IpFilter`] objects.
     ///
     /// The source IPv6 address of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_source_ip_v6: Option<List<IpFilter>>,
+    pub network_source_ip_v6: ::std::option::Option<::cloudwright_core::List<IpFilter>>,
     /// `NetworkSourceMac`: a list of [`StringFilter`] objects.
     ///
     /// The source media access control (MAC) address of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_source_mac: Option<List<StringFilter>>,
+    pub network_source_mac: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NetworkSourcePort`: a list of [`NumberFilter`] objects.
     ///
     /// The source port of network-related information about a finding.
     ///
     /// Items at most 20.
-    pub network_source_port: Option<List<NumberFilter>>,
+    pub network_source_port: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `NoteText`: a list of [`StringFilter`] objects.
     ///
     /// The text of a note.
     ///
     /// Items at most 20.
-    pub note_text: Option<List<StringFilter>>,
+    pub note_text: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `NoteUpdatedAt`: a list of [`DateFilter`] objects.
     ///
     /// The timestamp of when the note was updated.
     ///
     /// Items at most 20.
-    pub note_updated_at: Option<List<DateFilter>>,
+    pub note_updated_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `NoteUpdatedBy`: a list of [`StringFilter`] objects.
     ///
     /// The principal that created a note.
     ///
     /// Items at most 20.
-    pub note_updated_by: Option<List<StringFilter>>,
+    pub note_updated_by: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ProcessLaunchedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that identifies when the process was launched.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub process_launched_at: Option<List<DateFilter>>,
+    pub process_launched_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `ProcessName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the process.
     ///
     /// Items at most 20.
-    pub process_name: Option<List<StringFilter>>,
+    pub process_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ProcessParentPid`: a list of [`NumberFilter`] objects.
     ///
     /// The parent process ID. This field accepts positive integers between `O` and `2147483647` .
     ///
     /// Items at most 20.
-    pub process_parent_pid: Option<List<NumberFilter>>,
+    pub process_parent_pid: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `ProcessPath`: a list of [`StringFilter`] objects.
     ///
     /// The path to the process executable.
     ///
     /// Items at most 20.
-    pub process_path: Option<List<StringFilter>>,
+    pub process_path: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ProcessPid`: a list of [`NumberFilter`] objects.
     ///
     /// The process ID.
     ///
     /// Items at most 20.
-    pub process_pid: Option<List<NumberFilter>>,
+    pub process_pid: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `ProcessTerminatedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that identifies when the process was terminated.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub process_terminated_at: Option<List<DateFilter>>,
+    pub process_terminated_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `ProductArn`: a list of [`StringFilter`] objects.
     ///
     /// The ARN generated by Security Hub CSPM that uniquely identifies a third-party company (security findings provider) after this provider's product (solution that generates findings) is registered with Security Hub CSPM.
     ///
     /// Items at most 20.
-    pub product_arn: Option<List<StringFilter>>,
+    pub product_arn: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ProductFields`: a list of [`MapFilter`] objects.
     ///
     /// A data type where security findings providers can include additional solution-specific details that aren't part of the defined `AwsSecurityFinding` format.
     ///
     /// Items at most 20.
-    pub product_fields: Option<List<MapFilter>>,
+    pub product_fields: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `ProductName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the solution (product) that generates findings.
     ///
     /// Items at most 20.
-    pub product_name: Option<List<StringFilter>>,
+    pub product_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RecommendationText`: a list of [`StringFilter`] objects.
     ///
     /// The recommendation of what to do about the issue described in a finding.
     ///
     /// Items at most 20.
-    pub recommendation_text: Option<List<StringFilter>>,
+    pub recommendation_text: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RecordState`: a list of [`StringFilter`] objects.
     ///
     /// The updated record state for the finding.
     ///
     /// Items at most 20.
-    pub record_state: Option<List<StringFilter>>,
+    pub record_state: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Region`: a list of [`StringFilter`] objects.
     ///
     /// The Region from which the finding was generated.
     ///
     /// Items at most 20.
-    pub region: Option<List<StringFilter>>,
+    pub region: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RelatedFindingsId`: a list of [`StringFilter`] objects.
     ///
     /// The solution-generated identifier for a related finding.
     ///
     /// Items at most 20.
-    pub related_findings_id: Option<List<StringFilter>>,
+    pub related_findings_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `RelatedFindingsProductArn`: a list of [`StringFilter`] objects.
     ///
     /// The ARN of the solution that generated a related finding.
     ///
     /// Items at most 20.
-    pub related_findings_product_arn: Option<List<StringFilter>>,
+    pub related_findings_product_arn: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceApplicationArn`: a list of [`StringFilter`] objects.
     ///
     /// The ARN of the application that is related to a finding.
     ///
     /// Items at most 20.
-    pub resource_application_arn: Option<List<StringFilter>>,
+    pub resource_application_arn: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceApplicationName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the application that is related to a finding.
     ///
     /// Items at most 20.
-    pub resource_application_name: Option<List<StringFilter>>,
+    pub resource_application_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsEc2InstanceIamInstanceProfileArn`: a list of [`StringFilter`] objects.
     ///
     /// The IAM profile ARN of the instance.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_iam_instance_profile_arn: Option<List<StringFilter>>,
+    pub resource_aws_ec2_instance_iam_instance_profile_arn:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsEc2InstanceImageId`: a list of [`StringFilter`] objects.
     ///
     /// The Amazon Machine Image (AMI) ID of the instance.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_image_id: Option<List<StringFilter>>,
+    pub resource_aws_ec2_instance_image_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsEc2InstanceIpV4Addresses`: a list of [`IpFilter`] objects.
     ///
     /// The IPv4 addresses associated with the instance.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_ip_v4_addresses: Option<List<IpFilter>>,
+    pub resource_aws_ec2_instance_ip_v4_addresses:
+        ::std::option::Option<::cloudwright_core::List<IpFilter>>,
     /// `ResourceAwsEc2InstanceIpV6Addresses`: a list of [`IpFilter`] objects.
     ///
     /// The IPv6 addresses associated with the instance.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_ip_v6_addresses: Option<List<IpFilter>>,
+    pub resource_aws_ec2_instance_ip_v6_addresses:
+        ::std::option::Option<::cloudwright_core::List<IpFilter>>,
     /// `ResourceAwsEc2InstanceKeyName`: a list of [`StringFilter`] objects.
     ///
     /// The key name associated with the instance.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_key_name: Option<List<StringFilter>>,
+    pub resource_aws_ec2_instance_key_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsEc2InstanceLaunchedAt`: a list of [`DateFilter`] objects.
     ///
     /// The date and time the instance was launched.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_launched_at: Option<List<DateFilter>>,
+    pub resource_aws_ec2_instance_launched_at:
+        ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `ResourceAwsEc2InstanceSubnetId`: a list of [`StringFilter`] objects.
     ///
     /// The identifier of the subnet that the instance was launched in.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_subnet_id: Option<List<StringFilter>>,
+    pub resource_aws_ec2_instance_subnet_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsEc2InstanceType`: a list of [`StringFilter`] objects.
     ///
     /// The instance type of the instance.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_type: Option<List<StringFilter>>,
+    pub resource_aws_ec2_instance_type:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsEc2InstanceVpcId`: a list of [`StringFilter`] objects.
     ///
     /// The identifier of the VPC that the instance was launched in.
     ///
     /// Items at most 20.
-    pub resource_aws_ec2_instance_vpc_id: Option<List<StringFilter>>,
+    pub resource_aws_ec2_instance_vpc_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsIamAccessKeyCreatedAt`: a list of [`DateFilter`] objects.
     ///
     /// The creation date/time of the IAM access key related to a finding.
     ///
     /// Items at most 20.
-    pub resource_aws_iam_access_key_created_at: Option<List<DateFilter>>,
+    pub resource_aws_iam_access_key_created_at:
+        ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `ResourceAwsIamAccessKeyPrincipalName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the principal that is associated with an IAM access key.
     ///
     /// Items at most 20.
-    pub resource_aws_iam_access_key_principal_name: Option<List<StringFilter>>,
+    pub resource_aws_iam_access_key_principal_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsIamAccessKeyStatus`: a list of [`StringFilter`] objects.
     ///
     /// The status of the IAM access key related to a finding.
     ///
     /// Items at most 20.
-    pub resource_aws_iam_access_key_status: Option<List<StringFilter>>,
+    pub resource_aws_iam_access_key_status:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsIamAccessKeyUserName`: a list of [`StringFilter`] objects.
     ///
     /// This field is deprecated. The username associated with the IAM access key related to a finding.
     ///
     /// Items at most 20.
-    pub resource_aws_iam_access_key_user_name: Option<List<StringFilter>>,
+    pub resource_aws_iam_access_key_user_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsIamUserUserName`: a list of [`StringFilter`] objects.
     ///
     /// The name of an IAM user.
     ///
     /// Items at most 20.
-    pub resource_aws_iam_user_user_name: Option<List<StringFilter>>,
+    pub resource_aws_iam_user_user_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsS3BucketOwnerId`: a list of [`StringFilter`] objects.
     ///
     /// The canonical user ID of the owner of the S3 bucket.
     ///
     /// Items at most 20.
-    pub resource_aws_s3_bucket_owner_id: Option<List<StringFilter>>,
+    pub resource_aws_s3_bucket_owner_id:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceAwsS3BucketOwnerName`: a list of [`StringFilter`] objects.
     ///
     /// The display name of the owner of the S3 bucket.
     ///
     /// Items at most 20.
-    pub resource_aws_s3_bucket_owner_name: Option<List<StringFilter>>,
+    pub resource_aws_s3_bucket_owner_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceContainerImageId`: a list of [`StringFilter`] objects.
     ///
     /// The identifier of the image related to a finding.
     ///
     /// Items at most 20.
-    pub resource_container_image_id: Option<List<StringFilter>>,
+    pub resource_container_image_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceContainerImageName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the image related to a finding.
     ///
     /// Items at most 20.
-    pub resource_container_image_name: Option<List<StringFilter>>,
+    pub resource_container_image_name:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceContainerLaunchedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that identifies when the container was started.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub resource_container_launched_at: Option<List<DateFilter>>,
+    pub resource_container_launched_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `ResourceContainerName`: a list of [`StringFilter`] objects.
     ///
     /// The name of the container related to a finding.
     ///
     /// Items at most 20.
-    pub resource_container_name: Option<List<StringFilter>>,
+    pub resource_container_name: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceDetailsOther`: a list of [`MapFilter`] objects.
     ///
     /// The details of a resource that doesn't have a specific subfield for the resource type defined.
     ///
     /// Items at most 20.
-    pub resource_details_other: Option<List<MapFilter>>,
+    pub resource_details_other: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `ResourceId`: a list of [`StringFilter`] objects.
     ///
     /// The canonical identifier for the given resource type.
     ///
     /// Items at most 20.
-    pub resource_id: Option<List<StringFilter>>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourcePartition`: a list of [`StringFilter`] objects.
     ///
     /// The canonical AWS partition name that the Region is assigned to.
     ///
     /// Items at most 20.
-    pub resource_partition: Option<List<StringFilter>>,
+    pub resource_partition: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceRegion`: a list of [`StringFilter`] objects.
     ///
     /// The canonical AWS external Region name where this resource is located.
     ///
     /// Items at most 20.
-    pub resource_region: Option<List<StringFilter>>,
+    pub resource_region: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ResourceTags`: a list of [`MapFilter`] objects.
     ///
     /// A list of AWS tags associated with a resource at the time the finding was processed.
     ///
     /// Items at most 20.
-    pub resource_tags: Option<List<MapFilter>>,
+    pub resource_tags: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `ResourceType`: a list of [`StringFilter`] objects.
     ///
     /// Specifies the type of the resource that details are provided for.
     ///
     /// Items at most 20.
-    pub resource_type: Option<List<StringFilter>>,
+    pub resource_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Sample`: a list of [`BooleanFilter`] objects.
     ///
     /// Indicates whether or not sample findings are included in the filter results.
     ///
     /// Items at most 20.
-    pub sample: Option<List<BooleanFilter>>,
+    pub sample: ::std::option::Option<::cloudwright_core::List<BooleanFilter>>,
     /// `SeverityLabel`: a list of [`StringFilter`] objects.
     ///
     /// The label of a finding's severity.
     ///
     /// Items at most 20.
-    pub severity_label: Option<List<StringFilter>>,
+    pub severity_label: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `SeverityNormalized`: a list of [`NumberFilter`] objects.
     ///
     /// Deprecated. The normalized severity of a finding. Instead of providing `Normalized` , provide `Label` .
@@ -828,7 +725,7 @@ pub struct AwsSecurityFindingFilters {
     /// - `CRITICAL` - 90
     ///
     /// Items at most 20.
-    pub severity_normalized: Option<List<NumberFilter>>,
+    pub severity_normalized: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `SeverityProduct`: a list of [`NumberFilter`] objects.
     ///
     /// Deprecated. This attribute isn't included in findings. Instead of providing `Product` , provide `Original` .
@@ -836,95 +733,101 @@ pub struct AwsSecurityFindingFilters {
     /// The native severity as defined by the AWS service or integrated partner product that generated the finding.
     ///
     /// Items at most 20.
-    pub severity_product: Option<List<NumberFilter>>,
+    pub severity_product: ::std::option::Option<::cloudwright_core::List<NumberFilter>>,
     /// `SourceUrl`: a list of [`StringFilter`] objects.
     ///
     /// A URL that links to a page about the current finding in the security findings provider's solution.
     ///
     /// Items at most 20.
-    pub source_url: Option<List<StringFilter>>,
+    pub source_url: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ThreatIntelIndicatorCategory`: a list of [`StringFilter`] objects.
     ///
     /// The category of a threat intelligence indicator.
     ///
     /// Items at most 20.
-    pub threat_intel_indicator_category: Option<List<StringFilter>>,
+    pub threat_intel_indicator_category:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ThreatIntelIndicatorLastObservedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that identifies the last observation of a threat intelligence indicator.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub threat_intel_indicator_last_observed_at: Option<List<DateFilter>>,
+    pub threat_intel_indicator_last_observed_at:
+        ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `ThreatIntelIndicatorSource`: a list of [`StringFilter`] objects.
     ///
     /// The source of the threat intelligence.
     ///
     /// Items at most 20.
-    pub threat_intel_indicator_source: Option<List<StringFilter>>,
+    pub threat_intel_indicator_source:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ThreatIntelIndicatorSourceUrl`: a list of [`StringFilter`] objects.
     ///
     /// The URL for more details from the source of the threat intelligence.
     ///
     /// Items at most 20.
-    pub threat_intel_indicator_source_url: Option<List<StringFilter>>,
+    pub threat_intel_indicator_source_url:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ThreatIntelIndicatorType`: a list of [`StringFilter`] objects.
     ///
     /// The type of a threat intelligence indicator.
     ///
     /// Items at most 20.
-    pub threat_intel_indicator_type: Option<List<StringFilter>>,
+    pub threat_intel_indicator_type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `ThreatIntelIndicatorValue`: a list of [`StringFilter`] objects.
     ///
     /// The value of a threat intelligence indicator.
     ///
     /// Items at most 20.
-    pub threat_intel_indicator_value: Option<List<StringFilter>>,
+    pub threat_intel_indicator_value: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Title`: a list of [`StringFilter`] objects.
     ///
     /// A finding's title.
     ///
     /// Items at most 20.
-    pub title: Option<List<StringFilter>>,
+    pub title: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `Type`: a list of [`StringFilter`] objects.
     ///
     /// A finding type in the format of `namespace/category/classifier` that classifies a finding.
     ///
     /// Items at most 20.
-    pub r#type: Option<List<StringFilter>>,
+    pub r#type: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
     ///
     /// A timestamp that indicates when the security findings provider last updated the finding record.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Items at most 20.
-    pub updated_at: Option<List<DateFilter>>,
+    pub updated_at: ::std::option::Option<::cloudwright_core::List<DateFilter>>,
     /// `UserDefinedFields`: a list of [`MapFilter`] objects.
     ///
     /// A list of name/value string pairs associated with the finding. These are custom, user-defined fields added to a finding.
     ///
     /// Items at most 20.
-    pub user_defined_fields: Option<List<MapFilter>>,
+    pub user_defined_fields: ::std::option::Option<::cloudwright_core::List<MapFilter>>,
     /// `VerificationState`: a list of [`StringFilter`] objects.
     ///
     /// The veracity of a finding.
     ///
     /// Items at most 20.
-    pub verification_state: Option<List<StringFilter>>,
+    pub verification_state: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `VulnerabilitiesExploitAvailable`: a list of [`StringFilter`] objects.
     ///
     /// Indicates whether a software vulnerability in your environment has a known exploit. You can filter findings by this field only if you use Security Hub CSPM and Amazon Inspector.
     ///
     /// Items at most 20.
-    pub vulnerabilities_exploit_available: Option<List<StringFilter>>,
+    pub vulnerabilities_exploit_available:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `VulnerabilitiesFixAvailable`: a list of [`StringFilter`] objects.
     ///
     /// Indicates whether a vulnerability is fixed in a newer version of the affected software packages. You can filter findings by this field only if you use Security Hub CSPM and Amazon Inspector.
     ///
     /// Items at most 20.
-    pub vulnerabilities_fix_available: Option<List<StringFilter>>,
+    pub vulnerabilities_fix_available:
+        ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `WorkflowState`: a list of [`StringFilter`] objects.
     ///
     /// The workflow state of a finding.
@@ -932,7 +835,7 @@ pub struct AwsSecurityFindingFilters {
     /// Note that this field is deprecated. To search for a finding based on its workflow status, use `WorkflowStatus` .
     ///
     /// Items at most 20.
-    pub workflow_state: Option<List<StringFilter>>,
+    pub workflow_state: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
     /// `WorkflowStatus`: a list of [`StringFilter`] objects.
     ///
     /// The status of the investigation into a finding. Allowed values are the following.
@@ -964,7 +867,7 @@ pub struct AwsSecurityFindingFilters {
     /// For findings from controls, if `Compliance.Status` is `PASSED` , then Security Hub CSPM automatically sets the workflow status to `RESOLVED` .
     ///
     /// Items at most 20.
-    pub workflow_status: Option<List<StringFilter>>,
+    pub workflow_status: ::std::option::Option<::cloudwright_core::List<StringFilter>>,
 }
 
 #[rustfmt::skip]
@@ -972,225 +875,225 @@ impl AwsSecurityFindingFilters {
     /// A `AwsSecurityFindingFilters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsAccountId`: a list of [`StringFilter`] objects.
-    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_id = Some(value.into()); self }
+    pub fn aws_account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.aws_account_id = ::std::option::Option::Some(value.into()); self }
     /// `AwsAccountName`: a list of [`StringFilter`] objects.
-    pub fn aws_account_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_name = Some(value.into()); self }
+    pub fn aws_account_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.aws_account_name = ::std::option::Option::Some(value.into()); self }
     /// `CompanyName`: a list of [`StringFilter`] objects.
-    pub fn company_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.company_name = Some(value.into()); self }
+    pub fn company_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.company_name = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceAssociatedStandardsId`: a list of [`StringFilter`] objects.
-    pub fn compliance_associated_standards_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_associated_standards_id = Some(value.into()); self }
+    pub fn compliance_associated_standards_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_associated_standards_id = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceSecurityControlId`: a list of [`StringFilter`] objects.
-    pub fn compliance_security_control_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_id = Some(value.into()); self }
+    pub fn compliance_security_control_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_security_control_id = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceSecurityControlParametersName`: a list of [`StringFilter`] objects.
-    pub fn compliance_security_control_parameters_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_parameters_name = Some(value.into()); self }
+    pub fn compliance_security_control_parameters_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_security_control_parameters_name = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceSecurityControlParametersValue`: a list of [`StringFilter`] objects.
-    pub fn compliance_security_control_parameters_value(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_parameters_value = Some(value.into()); self }
+    pub fn compliance_security_control_parameters_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_security_control_parameters_value = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceStatus`: a list of [`StringFilter`] objects.
-    pub fn compliance_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_status = Some(value.into()); self }
+    pub fn compliance_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.compliance_status = ::std::option::Option::Some(value.into()); self }
     /// `Confidence`: a list of [`NumberFilter`] objects.
-    pub fn confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.confidence = Some(value.into()); self }
+    pub fn confidence(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.confidence = ::std::option::Option::Some(value.into()); self }
     /// `CreatedAt`: a list of [`DateFilter`] objects.
-    pub fn created_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `Criticality`: a list of [`NumberFilter`] objects.
-    pub fn criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.criticality = Some(value.into()); self }
+    pub fn criticality(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.criticality = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a list of [`StringFilter`] objects.
-    pub fn description(mut self, value: impl Into<List<StringFilter>>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsConfidence`: a list of [`NumberFilter`] objects.
-    pub fn finding_provider_fields_confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.finding_provider_fields_confidence = Some(value.into()); self }
+    pub fn finding_provider_fields_confidence(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.finding_provider_fields_confidence = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsCriticality`: a list of [`NumberFilter`] objects.
-    pub fn finding_provider_fields_criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.finding_provider_fields_criticality = Some(value.into()); self }
+    pub fn finding_provider_fields_criticality(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.finding_provider_fields_criticality = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsRelatedFindingsId`: a list of [`StringFilter`] objects.
-    pub fn finding_provider_fields_related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_related_findings_id = Some(value.into()); self }
+    pub fn finding_provider_fields_related_findings_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_provider_fields_related_findings_id = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsRelatedFindingsProductArn`: a list of [`StringFilter`] objects.
-    pub fn finding_provider_fields_related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_related_findings_product_arn = Some(value.into()); self }
+    pub fn finding_provider_fields_related_findings_product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_provider_fields_related_findings_product_arn = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsSeverityLabel`: a list of [`StringFilter`] objects.
-    pub fn finding_provider_fields_severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_severity_label = Some(value.into()); self }
+    pub fn finding_provider_fields_severity_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_provider_fields_severity_label = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsSeverityOriginal`: a list of [`StringFilter`] objects.
-    pub fn finding_provider_fields_severity_original(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_severity_original = Some(value.into()); self }
+    pub fn finding_provider_fields_severity_original(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_provider_fields_severity_original = ::std::option::Option::Some(value.into()); self }
     /// `FindingProviderFieldsTypes`: a list of [`StringFilter`] objects.
-    pub fn finding_provider_fields_types(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_types = Some(value.into()); self }
+    pub fn finding_provider_fields_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.finding_provider_fields_types = ::std::option::Option::Some(value.into()); self }
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
-    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.first_observed_at = Some(value.into()); self }
+    pub fn first_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.first_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `GeneratorId`: a list of [`StringFilter`] objects.
-    pub fn generator_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.generator_id = Some(value.into()); self }
+    pub fn generator_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.generator_id = ::std::option::Option::Some(value.into()); self }
     /// `Id`: a list of [`StringFilter`] objects.
-    pub fn id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
     /// `Keyword`: a list of [`KeywordFilter`] objects.
-    pub fn keyword(mut self, value: impl Into<List<KeywordFilter>>) -> Self { self.keyword = Some(value.into()); self }
+    pub fn keyword(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<KeywordFilter>>) -> Self { self.keyword = ::std::option::Option::Some(value.into()); self }
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
-    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.last_observed_at = Some(value.into()); self }
+    pub fn last_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.last_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `MalwareName`: a list of [`StringFilter`] objects.
-    pub fn malware_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_name = Some(value.into()); self }
+    pub fn malware_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.malware_name = ::std::option::Option::Some(value.into()); self }
     /// `MalwarePath`: a list of [`StringFilter`] objects.
-    pub fn malware_path(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_path = Some(value.into()); self }
+    pub fn malware_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.malware_path = ::std::option::Option::Some(value.into()); self }
     /// `MalwareState`: a list of [`StringFilter`] objects.
-    pub fn malware_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_state = Some(value.into()); self }
+    pub fn malware_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.malware_state = ::std::option::Option::Some(value.into()); self }
     /// `MalwareType`: a list of [`StringFilter`] objects.
-    pub fn malware_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_type = Some(value.into()); self }
+    pub fn malware_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.malware_type = ::std::option::Option::Some(value.into()); self }
     /// `NetworkDestinationDomain`: a list of [`StringFilter`] objects.
-    pub fn network_destination_domain(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_destination_domain = Some(value.into()); self }
+    pub fn network_destination_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.network_destination_domain = ::std::option::Option::Some(value.into()); self }
     /// `NetworkDestinationIpV4`: a list of [`IpFilter`] objects.
-    pub fn network_destination_ip_v4(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_destination_ip_v4 = Some(value.into()); self }
+    pub fn network_destination_ip_v4(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpFilter>>) -> Self { self.network_destination_ip_v4 = ::std::option::Option::Some(value.into()); self }
     /// `NetworkDestinationIpV6`: a list of [`IpFilter`] objects.
-    pub fn network_destination_ip_v6(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_destination_ip_v6 = Some(value.into()); self }
+    pub fn network_destination_ip_v6(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpFilter>>) -> Self { self.network_destination_ip_v6 = ::std::option::Option::Some(value.into()); self }
     /// `NetworkDestinationPort`: a list of [`NumberFilter`] objects.
-    pub fn network_destination_port(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.network_destination_port = Some(value.into()); self }
+    pub fn network_destination_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.network_destination_port = ::std::option::Option::Some(value.into()); self }
     /// `NetworkDirection`: a list of [`StringFilter`] objects.
-    pub fn network_direction(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_direction = Some(value.into()); self }
+    pub fn network_direction(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.network_direction = ::std::option::Option::Some(value.into()); self }
     /// `NetworkProtocol`: a list of [`StringFilter`] objects.
-    pub fn network_protocol(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_protocol = Some(value.into()); self }
+    pub fn network_protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.network_protocol = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSourceDomain`: a list of [`StringFilter`] objects.
-    pub fn network_source_domain(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_source_domain = Some(value.into()); self }
+    pub fn network_source_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.network_source_domain = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSourceIpV4`: a list of [`IpFilter`] objects.
-    pub fn network_source_ip_v4(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_source_ip_v4 = Some(value.into()); self }
+    pub fn network_source_ip_v4(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpFilter>>) -> Self { self.network_source_ip_v4 = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSourceIpV6`: a list of [`IpFilter`] objects.
-    pub fn network_source_ip_v6(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_source_ip_v6 = Some(value.into()); self }
+    pub fn network_source_ip_v6(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpFilter>>) -> Self { self.network_source_ip_v6 = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSourceMac`: a list of [`StringFilter`] objects.
-    pub fn network_source_mac(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_source_mac = Some(value.into()); self }
+    pub fn network_source_mac(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.network_source_mac = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSourcePort`: a list of [`NumberFilter`] objects.
-    pub fn network_source_port(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.network_source_port = Some(value.into()); self }
+    pub fn network_source_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.network_source_port = ::std::option::Option::Some(value.into()); self }
     /// `NoteText`: a list of [`StringFilter`] objects.
-    pub fn note_text(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_text = Some(value.into()); self }
+    pub fn note_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.note_text = ::std::option::Option::Some(value.into()); self }
     /// `NoteUpdatedAt`: a list of [`DateFilter`] objects.
-    pub fn note_updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.note_updated_at = Some(value.into()); self }
+    pub fn note_updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.note_updated_at = ::std::option::Option::Some(value.into()); self }
     /// `NoteUpdatedBy`: a list of [`StringFilter`] objects.
-    pub fn note_updated_by(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_updated_by = Some(value.into()); self }
+    pub fn note_updated_by(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.note_updated_by = ::std::option::Option::Some(value.into()); self }
     /// `ProcessLaunchedAt`: a list of [`DateFilter`] objects.
-    pub fn process_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.process_launched_at = Some(value.into()); self }
+    pub fn process_launched_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.process_launched_at = ::std::option::Option::Some(value.into()); self }
     /// `ProcessName`: a list of [`StringFilter`] objects.
-    pub fn process_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.process_name = Some(value.into()); self }
+    pub fn process_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.process_name = ::std::option::Option::Some(value.into()); self }
     /// `ProcessParentPid`: a list of [`NumberFilter`] objects.
-    pub fn process_parent_pid(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.process_parent_pid = Some(value.into()); self }
+    pub fn process_parent_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.process_parent_pid = ::std::option::Option::Some(value.into()); self }
     /// `ProcessPath`: a list of [`StringFilter`] objects.
-    pub fn process_path(mut self, value: impl Into<List<StringFilter>>) -> Self { self.process_path = Some(value.into()); self }
+    pub fn process_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.process_path = ::std::option::Option::Some(value.into()); self }
     /// `ProcessPid`: a list of [`NumberFilter`] objects.
-    pub fn process_pid(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.process_pid = Some(value.into()); self }
+    pub fn process_pid(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.process_pid = ::std::option::Option::Some(value.into()); self }
     /// `ProcessTerminatedAt`: a list of [`DateFilter`] objects.
-    pub fn process_terminated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.process_terminated_at = Some(value.into()); self }
+    pub fn process_terminated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.process_terminated_at = ::std::option::Option::Some(value.into()); self }
     /// `ProductArn`: a list of [`StringFilter`] objects.
-    pub fn product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_arn = Some(value.into()); self }
+    pub fn product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.product_arn = ::std::option::Option::Some(value.into()); self }
     /// `ProductFields`: a list of [`MapFilter`] objects.
-    pub fn product_fields(mut self, value: impl Into<List<MapFilter>>) -> Self { self.product_fields = Some(value.into()); self }
+    pub fn product_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.product_fields = ::std::option::Option::Some(value.into()); self }
     /// `ProductName`: a list of [`StringFilter`] objects.
-    pub fn product_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_name = Some(value.into()); self }
+    pub fn product_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.product_name = ::std::option::Option::Some(value.into()); self }
     /// `RecommendationText`: a list of [`StringFilter`] objects.
-    pub fn recommendation_text(mut self, value: impl Into<List<StringFilter>>) -> Self { self.recommendation_text = Some(value.into()); self }
+    pub fn recommendation_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.recommendation_text = ::std::option::Option::Some(value.into()); self }
     /// `RecordState`: a list of [`StringFilter`] objects.
-    pub fn record_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.record_state = Some(value.into()); self }
+    pub fn record_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.record_state = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a list of [`StringFilter`] objects.
-    pub fn region(mut self, value: impl Into<List<StringFilter>>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `RelatedFindingsId`: a list of [`StringFilter`] objects.
-    pub fn related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_id = Some(value.into()); self }
+    pub fn related_findings_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.related_findings_id = ::std::option::Option::Some(value.into()); self }
     /// `RelatedFindingsProductArn`: a list of [`StringFilter`] objects.
-    pub fn related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_product_arn = Some(value.into()); self }
+    pub fn related_findings_product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.related_findings_product_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceApplicationArn`: a list of [`StringFilter`] objects.
-    pub fn resource_application_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_application_arn = Some(value.into()); self }
+    pub fn resource_application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_application_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceApplicationName`: a list of [`StringFilter`] objects.
-    pub fn resource_application_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_application_name = Some(value.into()); self }
+    pub fn resource_application_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_application_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceIamInstanceProfileArn`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_ec2_instance_iam_instance_profile_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_iam_instance_profile_arn = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_iam_instance_profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_iam_instance_profile_arn = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceImageId`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_ec2_instance_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_image_id = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_image_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceIpV4Addresses`: a list of [`IpFilter`] objects.
-    pub fn resource_aws_ec2_instance_ip_v4_addresses(mut self, value: impl Into<List<IpFilter>>) -> Self { self.resource_aws_ec2_instance_ip_v4_addresses = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_ip_v4_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpFilter>>) -> Self { self.resource_aws_ec2_instance_ip_v4_addresses = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceIpV6Addresses`: a list of [`IpFilter`] objects.
-    pub fn resource_aws_ec2_instance_ip_v6_addresses(mut self, value: impl Into<List<IpFilter>>) -> Self { self.resource_aws_ec2_instance_ip_v6_addresses = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_ip_v6_addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpFilter>>) -> Self { self.resource_aws_ec2_instance_ip_v6_addresses = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceKeyName`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_ec2_instance_key_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_key_name = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_key_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceLaunchedAt`: a list of [`DateFilter`] objects.
-    pub fn resource_aws_ec2_instance_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.resource_aws_ec2_instance_launched_at = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_launched_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.resource_aws_ec2_instance_launched_at = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceSubnetId`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_ec2_instance_subnet_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_subnet_id = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceType`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_ec2_instance_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_type = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsEc2InstanceVpcId`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_ec2_instance_vpc_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_vpc_id = Some(value.into()); self }
+    pub fn resource_aws_ec2_instance_vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_vpc_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyCreatedAt`: a list of [`DateFilter`] objects.
-    pub fn resource_aws_iam_access_key_created_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.resource_aws_iam_access_key_created_at = Some(value.into()); self }
+    pub fn resource_aws_iam_access_key_created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.resource_aws_iam_access_key_created_at = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyPrincipalName`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_iam_access_key_principal_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_principal_name = Some(value.into()); self }
+    pub fn resource_aws_iam_access_key_principal_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_principal_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyStatus`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_iam_access_key_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_status = Some(value.into()); self }
+    pub fn resource_aws_iam_access_key_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_status = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyUserName`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_iam_access_key_user_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_user_name = Some(value.into()); self }
+    pub fn resource_aws_iam_access_key_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_user_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsIamUserUserName`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_iam_user_user_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_user_user_name = Some(value.into()); self }
+    pub fn resource_aws_iam_user_user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_iam_user_user_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsS3BucketOwnerId`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_s3_bucket_owner_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_s3_bucket_owner_id = Some(value.into()); self }
+    pub fn resource_aws_s3_bucket_owner_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_s3_bucket_owner_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceAwsS3BucketOwnerName`: a list of [`StringFilter`] objects.
-    pub fn resource_aws_s3_bucket_owner_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_s3_bucket_owner_name = Some(value.into()); self }
+    pub fn resource_aws_s3_bucket_owner_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_aws_s3_bucket_owner_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceContainerImageId`: a list of [`StringFilter`] objects.
-    pub fn resource_container_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_container_image_id = Some(value.into()); self }
+    pub fn resource_container_image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_container_image_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceContainerImageName`: a list of [`StringFilter`] objects.
-    pub fn resource_container_image_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_container_image_name = Some(value.into()); self }
+    pub fn resource_container_image_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_container_image_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceContainerLaunchedAt`: a list of [`DateFilter`] objects.
-    pub fn resource_container_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.resource_container_launched_at = Some(value.into()); self }
+    pub fn resource_container_launched_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.resource_container_launched_at = ::std::option::Option::Some(value.into()); self }
     /// `ResourceContainerName`: a list of [`StringFilter`] objects.
-    pub fn resource_container_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_container_name = Some(value.into()); self }
+    pub fn resource_container_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_container_name = ::std::option::Option::Some(value.into()); self }
     /// `ResourceDetailsOther`: a list of [`MapFilter`] objects.
-    pub fn resource_details_other(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_details_other = Some(value.into()); self }
+    pub fn resource_details_other(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.resource_details_other = ::std::option::Option::Some(value.into()); self }
     /// `ResourceId`: a list of [`StringFilter`] objects.
-    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePartition`: a list of [`StringFilter`] objects.
-    pub fn resource_partition(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_partition = Some(value.into()); self }
+    pub fn resource_partition(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_partition = ::std::option::Option::Some(value.into()); self }
     /// `ResourceRegion`: a list of [`StringFilter`] objects.
-    pub fn resource_region(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_region = Some(value.into()); self }
+    pub fn resource_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_region = ::std::option::Option::Some(value.into()); self }
     /// `ResourceTags`: a list of [`MapFilter`] objects.
-    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_tags = Some(value.into()); self }
+    pub fn resource_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.resource_tags = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a list of [`StringFilter`] objects.
-    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Sample`: a list of [`BooleanFilter`] objects.
-    pub fn sample(mut self, value: impl Into<List<BooleanFilter>>) -> Self { self.sample = Some(value.into()); self }
+    pub fn sample(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BooleanFilter>>) -> Self { self.sample = ::std::option::Option::Some(value.into()); self }
     /// `SeverityLabel`: a list of [`StringFilter`] objects.
-    pub fn severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self { self.severity_label = Some(value.into()); self }
+    pub fn severity_label(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.severity_label = ::std::option::Option::Some(value.into()); self }
     /// `SeverityNormalized`: a list of [`NumberFilter`] objects.
-    pub fn severity_normalized(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.severity_normalized = Some(value.into()); self }
+    pub fn severity_normalized(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.severity_normalized = ::std::option::Option::Some(value.into()); self }
     /// `SeverityProduct`: a list of [`NumberFilter`] objects.
-    pub fn severity_product(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.severity_product = Some(value.into()); self }
+    pub fn severity_product(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberFilter>>) -> Self { self.severity_product = ::std::option::Option::Some(value.into()); self }
     /// `SourceUrl`: a list of [`StringFilter`] objects.
-    pub fn source_url(mut self, value: impl Into<List<StringFilter>>) -> Self { self.source_url = Some(value.into()); self }
+    pub fn source_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.source_url = ::std::option::Option::Some(value.into()); self }
     /// `ThreatIntelIndicatorCategory`: a list of [`StringFilter`] objects.
-    pub fn threat_intel_indicator_category(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_category = Some(value.into()); self }
+    pub fn threat_intel_indicator_category(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.threat_intel_indicator_category = ::std::option::Option::Some(value.into()); self }
     /// `ThreatIntelIndicatorLastObservedAt`: a list of [`DateFilter`] objects.
-    pub fn threat_intel_indicator_last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.threat_intel_indicator_last_observed_at = Some(value.into()); self }
+    pub fn threat_intel_indicator_last_observed_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.threat_intel_indicator_last_observed_at = ::std::option::Option::Some(value.into()); self }
     /// `ThreatIntelIndicatorSource`: a list of [`StringFilter`] objects.
-    pub fn threat_intel_indicator_source(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_source = Some(value.into()); self }
+    pub fn threat_intel_indicator_source(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.threat_intel_indicator_source = ::std::option::Option::Some(value.into()); self }
     /// `ThreatIntelIndicatorSourceUrl`: a list of [`StringFilter`] objects.
-    pub fn threat_intel_indicator_source_url(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_source_url = Some(value.into()); self }
+    pub fn threat_intel_indicator_source_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.threat_intel_indicator_source_url = ::std::option::Option::Some(value.into()); self }
     /// `ThreatIntelIndicatorType`: a list of [`StringFilter`] objects.
-    pub fn threat_intel_indicator_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_type = Some(value.into()); self }
+    pub fn threat_intel_indicator_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.threat_intel_indicator_type = ::std::option::Option::Some(value.into()); self }
     /// `ThreatIntelIndicatorValue`: a list of [`StringFilter`] objects.
-    pub fn threat_intel_indicator_value(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_value = Some(value.into()); self }
+    pub fn threat_intel_indicator_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.threat_intel_indicator_value = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a list of [`StringFilter`] objects.
-    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a list of [`StringFilter`] objects.
-    pub fn r#type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
-    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.updated_at = Some(value.into()); self }
+    pub fn updated_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DateFilter>>) -> Self { self.updated_at = ::std::option::Option::Some(value.into()); self }
     /// `UserDefinedFields`: a list of [`MapFilter`] objects.
-    pub fn user_defined_fields(mut self, value: impl Into<List<MapFilter>>) -> Self { self.user_defined_fields = Some(value.into()); self }
+    pub fn user_defined_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MapFilter>>) -> Self { self.user_defined_fields = ::std::option::Option::Some(value.into()); self }
     /// `VerificationState`: a list of [`StringFilter`] objects.
-    pub fn verification_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.verification_state = Some(value.into()); self }
+    pub fn verification_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.verification_state = ::std::option::Option::Some(value.into()); self }
     /// `VulnerabilitiesExploitAvailable`: a list of [`StringFilter`] objects.
-    pub fn vulnerabilities_exploit_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerabilities_exploit_available = Some(value.into()); self }
+    pub fn vulnerabilities_exploit_available(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.vulnerabilities_exploit_available = ::std::option::Option::Some(value.into()); self }
     /// `VulnerabilitiesFixAvailable`: a list of [`StringFilter`] objects.
-    pub fn vulnerabilities_fix_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerabilities_fix_available = Some(value.into()); self }
+    pub fn vulnerabilities_fix_available(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.vulnerabilities_fix_available = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowState`: a list of [`StringFilter`] objects.
-    pub fn workflow_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.workflow_state = Some(value.into()); self }
+    pub fn workflow_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.workflow_state = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowStatus`: a list of [`StringFilter`] objects.
-    pub fn workflow_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.workflow_status = Some(value.into()); self }
+    pub fn workflow_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StringFilter>>) -> Self { self.workflow_status = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsSecurityFindingFilters {}
+impl crate::PropertyType for AwsSecurityFindingFilters {}
 
-impl ToValue for AwsSecurityFindingFilters {
+impl ::cloudwright_core::ToValue for AwsSecurityFindingFilters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsAccountId", &self.aws_account_id)
             .opt("AwsAccountName", &self.aws_account_name)
             .opt("CompanyName", &self.company_name)
@@ -1416,17 +1319,6 @@ impl ToValue for AwsSecurityFindingFilters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DateRange", Shape::Object(&RULE_DateRange)),
-        ("End", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Start", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `DateFilter` property type of `AWS::SecurityHub::Insight`.
 ///
 /// A date filter for querying findings.
@@ -1437,23 +1329,23 @@ pub struct DateFilter {
     /// `DateRange`: a [`DateRange`] object.
     ///
     /// A date range for the date filter.
-    pub date_range: Option<Obj<DateRange>>,
+    pub date_range: ::std::option::Option<crate::Obj<DateRange>>,
     /// `End`: a string.
     ///
     /// A timestamp that provides the end date for the date filter.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Pattern `^([\+-]?\d{4}(?!\d{2}))((-?)((0[1-9]|1[0-2])(\3([12]\d|0[1-9]|3[01]))?|W([0-4]\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\d|[12]\d{2}|3([0-5]\d|6[1-6])))([tT]((([01]\d|2[0-3])((:?)[0-5]\d)?|24\:?00)([\.,]\d+(?!:))?)?(\17[0-5]\d([\.,]\d+)?)?([zZ]|([\+-])([01]\d|2[0-3]):?([0-5]\d)?)?)?)?$`.
-    pub end: Option<Str>,
+    pub end: ::std::option::Option<::cloudwright_core::Str>,
     /// `Start`: a string.
     ///
     /// A timestamp that provides the start date for the date filter.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Pattern `^([\+-]?\d{4}(?!\d{2}))((-?)((0[1-9]|1[0-2])(\3([12]\d|0[1-9]|3[01]))?|W([0-4]\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\d|[12]\d{2}|3([0-5]\d|6[1-6])))([tT]((([01]\d|2[0-3])((:?)[0-5]\d)?|24\:?00)([\.,]\d+(?!:))?)?(\17[0-5]\d([\.,]\d+)?)?([zZ]|([\+-])([01]\d|2[0-3]):?([0-5]\d)?)?)?)?$`.
-    pub start: Option<Str>,
+    pub start: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1461,46 +1353,29 @@ impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DateRange`: a [`DateRange`] object.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self { self.date_range = Some(value.into()); self }
+    pub fn date_range(mut self, value: impl ::std::convert::Into<crate::Obj<DateRange>>) -> Self { self.date_range = ::std::option::Option::Some(value.into()); self }
     /// `End`: a string.
-    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end = ::std::option::Option::Some(value.into()); self }
     /// `Start`: a string.
-    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DateFilter {}
+impl crate::PropertyType for DateFilter {}
 
-impl ToValue for DateFilter {
+impl ::cloudwright_core::ToValue for DateFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DateRange", &self.date_range)
             .opt("End", &self.end)
             .opt("Start", &self.start)
             .build()
     }
 }
-
-/// The required properties of [`IpFilter`], by name: `IpFilter::new(IpFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpFilterRequired {
-    /// `Cidr`: a string, required.
-    pub cidr: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Cidr"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpFilter` property type of `AWS::SecurityHub::Insight`.
 ///
@@ -1514,48 +1389,33 @@ pub struct IpFilter {
     /// A finding's CIDR value.
     ///
     /// Pattern `\S`; length at least 1.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IpFilter {
-    /// A `IpFilter` with its required properties, named in a [`IpFilterRequired`].
+    /// A `IpFilter` with its one required property, `Cidr`.
     #[inline]
-    pub fn new(required: IpFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            cidr: required.cidr,
+            cidr: value.into(),
         }
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
 }
 
-impl PropertyType for IpFilter {}
+impl crate::PropertyType for IpFilter {}
 
-impl ToValue for IpFilter {
+impl ::cloudwright_core::ToValue for IpFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Cidr", &self.cidr).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Cidr", &self.cidr)
+            .build()
     }
 }
-
-/// The required properties of [`KeywordFilter`], by name: `KeywordFilter::new(KeywordFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeywordFilterRequired {
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_KeywordFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KeywordFilter` property type of `AWS::SecurityHub::Insight`.
 ///
@@ -1569,29 +1429,31 @@ pub struct KeywordFilter {
     /// A value for the keyword.
     ///
     /// Pattern `\S`; length at least 1.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl KeywordFilter {
-    /// A `KeywordFilter` with its required properties, named in a [`KeywordFilterRequired`].
+    /// A `KeywordFilter` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: KeywordFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for KeywordFilter {}
+impl crate::PropertyType for KeywordFilter {}
 
-impl ToValue for KeywordFilter {
+impl ::cloudwright_core::ToValue for KeywordFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
 
@@ -1601,22 +1463,10 @@ pub struct MapFilterRequired {
     /// `Comparison`: a [`Comparison`] value, required.
     pub comparison: Comparison,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS"], ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Comparison", "Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MapFilter` property type of `AWS::SecurityHub::Insight`.
 ///
@@ -1647,20 +1497,20 @@ pub struct MapFilter {
     ///
     /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
     ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: Comparison,
     /// `Key`: a string, required.
     ///
     /// The key of the map filter. For example, for `ResourceTags` , `Key` identifies the name of the tag. For `UserDefinedFields` , `Key` is the name of the field.
     ///
     /// Pattern `\S`; length at least 1.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called `Department` might be `Security` . If you provide `security` as the filter value, then there's no match.
     ///
     /// Pattern `\S`; length at least 1.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1676,19 +1526,19 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`Comparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<Comparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for MapFilter {}
+impl crate::PropertyType for MapFilter {}
 
-impl ToValue for MapFilter {
+impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Key", &self.key)
             .req("Value", &self.value)
@@ -1702,19 +1552,8 @@ pub struct StringFilterRequired {
     /// `Comparison`: a [`StringFilterComparison`] value, required.
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS"], ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Comparison", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `StringFilter` property type of `AWS::SecurityHub::Insight`.
 ///
@@ -1754,14 +1593,14 @@ pub struct StringFilter {
     /// - `ResourceType NOT_EQUALS AwsIamPolicy`
     /// - `ResourceType NOT_EQUALS AwsEc2NetworkInterface`
     ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
+    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see [Automation rules](https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
     ///
     /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is `Security Hub CSPM` . If you provide `security hub` as the filter value, there's no match.
     ///
     /// Pattern `\S`; length at least 1.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1776,17 +1615,17 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
+    pub fn comparison(mut self, value: impl ::std::convert::Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for StringFilter {}
+impl crate::PropertyType for StringFilter {}
 
-impl ToValue for StringFilter {
+impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Comparison", &self.comparison)
             .req("Value", &self.value)
             .build()
@@ -1805,25 +1644,216 @@ pub enum StringFilterComparison {
     /// `PREFIX_NOT_EQUALS`
     PrefixNotEquals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StringFilterComparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StringFilterComparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StringFilterComparison {
+impl ::cloudwright_core::ToValue for StringFilterComparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::Prefix => "PREFIX",
             Self::NotEquals => "NOT_EQUALS",
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_BooleanFilter, RULE_DateRange, RULE_NumberFilter};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([\\+-]?\\d{4}(?!\\d{2}))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([tT]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24\\:?00)([\\.,]\\d+(?!:))?)?(\\17[0-5]\\d([\\.,]\\d+)?)?([zZ]|([\\+-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Insight: ObjRule = ObjRule {
+        properties: &[
+            ("Filters", Shape::Object(&RULE_AwsSecurityFindingFilters)),
+            ("GroupByAttribute", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Filters", "Name", "GroupByAttribute"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsSecurityFindingFilters: ObjRule = ObjRule {
+        properties: &[
+            ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("AwsAccountName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("CompanyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ComplianceAssociatedStandardsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ComplianceSecurityControlId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ComplianceSecurityControlParametersName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ComplianceSecurityControlParametersValue", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ComplianceStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Confidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("CreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Criticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Description", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsConfidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsCriticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsRelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsRelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsSeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsSeverityOriginal", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FindingProviderFieldsTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("GeneratorId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Id", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Keyword", Shape::List(&ListRule { items: Shape::Object(&RULE_KeywordFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("MalwareName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("MalwarePath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("MalwareState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("MalwareType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkDestinationDomain", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkDestinationIpV4", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkDestinationIpV6", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkDestinationPort", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkDirection", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkProtocol", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkSourceDomain", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkSourceIpV4", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkSourceIpV6", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkSourceMac", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NetworkSourcePort", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NoteText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NoteUpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("NoteUpdatedBy", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProcessLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProcessName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProcessParentPid", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProcessPath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProcessPid", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProcessTerminatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProductFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ProductName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("RecommendationText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("RecordState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("RelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("RelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceApplicationArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceApplicationName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceIamInstanceProfileArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceIpV4Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceIpV6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceKeyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceSubnetId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsEc2InstanceVpcId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsIamAccessKeyCreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsIamAccessKeyPrincipalName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsIamAccessKeyStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsIamAccessKeyUserName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsIamUserUserName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsS3BucketOwnerId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceAwsS3BucketOwnerName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceContainerImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceContainerImageName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceContainerLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceContainerName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceDetailsOther", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourcePartition", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceRegion", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Sample", Shape::List(&ListRule { items: Shape::Object(&RULE_BooleanFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("SeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("SeverityNormalized", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("SeverityProduct", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("SourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ThreatIntelIndicatorCategory", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ThreatIntelIndicatorLastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ThreatIntelIndicatorSource", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ThreatIntelIndicatorSourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ThreatIntelIndicatorType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("ThreatIntelIndicatorValue", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("Type", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("UserDefinedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("VerificationState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("VulnerabilitiesExploitAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("VulnerabilitiesFixAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("WorkflowState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+            ("WorkflowStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
+        properties: &[
+            ("DateRange", Shape::Object(&RULE_DateRange)),
+            ("End", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Start", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Cidr"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KeywordFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS"], ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Comparison", "Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS"], ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Comparison", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

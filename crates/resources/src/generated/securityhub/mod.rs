@@ -69,11 +69,9 @@ pub use configuration_policy::{
 #[cfg(feature = "securityhub")]
 pub use connector_v2::{ConnectorV2, ConnectorV2Attributes, ConnectorV2Required};
 #[cfg(feature = "securityhub")]
-pub use delegated_admin::{DelegatedAdmin, DelegatedAdminAttributes, DelegatedAdminRequired};
+pub use delegated_admin::{DelegatedAdmin, DelegatedAdminAttributes};
 #[cfg(feature = "securityhub")]
-pub use finding_aggregator::{
-    FindingAggregator, FindingAggregatorAttributes, FindingAggregatorRequired,
-};
+pub use finding_aggregator::{FindingAggregator, FindingAggregatorAttributes};
 #[cfg(feature = "securityhub")]
 pub use hub::{Hub, HubAttributes};
 #[cfg(feature = "securityhub")]
@@ -83,17 +81,14 @@ pub use insight::{Insight, InsightAttributes, InsightRequired};
 #[cfg(feature = "securityhub")]
 pub use organization_configuration::{
     OrganizationConfiguration, OrganizationConfigurationAttributes,
-    OrganizationConfigurationRequired,
 };
 #[cfg(feature = "securityhub")]
 pub use policy_association::{
     PolicyAssociation, PolicyAssociationAttributes, PolicyAssociationRequired,
 };
 #[cfg(feature = "securityhub")]
-pub use product_subscription::{
-    ProductSubscription, ProductSubscriptionAttributes, ProductSubscriptionRequired,
-};
+pub use product_subscription::{ProductSubscription, ProductSubscriptionAttributes};
 #[cfg(feature = "securityhub")]
-pub use security_control::{SecurityControl, SecurityControlAttributes, SecurityControlRequired};
+pub use security_control::{SecurityControl, SecurityControlAttributes};
 #[cfg(feature = "securityhub")]
-pub use standard::{Standard, StandardAttributes, StandardRequired};
+pub use standard::{Standard, StandardAttributes};

@@ -5,30 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`OrganizationConfiguration`], by name: `OrganizationConfiguration::new(OrganizationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrganizationConfigurationRequired {
-    /// `AutoEnable`: a boolean, required.
-    pub auto_enable: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AutoEnable", Shape::Bool),
-        ("AutoEnableStandards", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE"], ..StrRule::ANY })),
-        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["CENTRAL", "LOCAL"], ..StrRule::ANY })),
-    ],
-    required: &["AutoEnable"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::OrganizationConfiguration` resource.
 ///
-/// The `AWS::SecurityHub::OrganizationConfiguration` resource specifies the way that your AWS organization is configured in AWS Security Hub CSPM . Specifically, you can use this resource to specify the configuration type for your organization and whether to automatically Security Hub CSPM and security standards in new member accounts. For more information, see \[Managing administrator and member accounts\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-accounts.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::OrganizationConfiguration` resource specifies the way that your AWS organization is configured in AWS Security Hub CSPM . Specifically, you can use this resource to specify the configuration type for your organization and whether to automatically Security Hub CSPM and security standards in new member accounts. For more information, see [Managing administrator and member accounts](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-accounts.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// `Ref` returns its `OrganizationConfigurationIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`OrganizationConfigurationAttributes`], which `Handle<OrganizationConfiguration>` dereferences to.
@@ -45,17 +24,17 @@ pub struct OrganizationConfiguration {
     /// If set to `true` , then Security Hub CSPM is automatically enabled in new accounts. If set to `false` , then Security Hub CSPM isn't enabled in new accounts automatically. The default value is `false` .
     ///
     /// If the `ConfigurationType` of your organization is set to `CENTRAL` , then this field is set to `false` and can't be changed in the home Region and linked Regions. However, in that case, the delegated administrator can create a configuration policy in which Security Hub CSPM is enabled and associate the policy with new organization accounts.
-    pub auto_enable: Bool,
+    pub auto_enable: ::cloudwright_core::Bool,
     /// `AutoEnableStandards`: an [`AutoEnableStandards`] value.
     ///
-    /// Whether to automatically enable Security Hub CSPM \[default standards\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-standards-enable-disable.html>) in new member accounts when they join the organization.
+    /// Whether to automatically enable Security Hub CSPM [default standards](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-standards-enable-disable.html) in new member accounts when they join the organization.
     ///
     /// The default value of this parameter is equal to `DEFAULT` .
     ///
     /// If equal to `DEFAULT` , then Security Hub CSPM default standards are automatically enabled for new member accounts. If equal to `NONE` , then default standards are not automatically enabled for new member accounts.
     ///
     /// If the `ConfigurationType` of your organization is set to `CENTRAL` , then this field is set to `NONE` and can't be changed in the home Region and linked Regions. However, in that case, the delegated administrator can create a configuration policy in which specific security standards are enabled and associate the policy with new organization accounts.
-    pub auto_enable_standards: Option<AutoEnableStandards>,
+    pub auto_enable_standards: ::std::option::Option<AutoEnableStandards>,
     /// `ConfigurationType`: a [`ConfigurationType`] value.
     ///
     /// Indicates whether the organization uses local or central configuration.
@@ -63,7 +42,7 @@ pub struct OrganizationConfiguration {
     /// If you use local configuration, the Security Hub CSPM delegated administrator can set `AutoEnable` to `true` and `AutoEnableStandards` to `DEFAULT` . This automatically enables Security Hub CSPM and default security standards in new organization accounts. These new account settings must be set separately in each AWS Region , and settings may be different in each Region.
     ///
     /// If you use central configuration, the delegated administrator can create configuration policies. Configuration policies can be used to configure Security Hub CSPM, security standards, and security controls in multiple accounts and Regions. If you want new organization accounts to use a specific configuration, you can create a configuration policy and associate it with the root or specific organizational units (OUs). New accounts will inherit the policy from the root or their assigned OU.
-    pub configuration_type: Option<ConfigurationType>,
+    pub configuration_type: ::std::option::Option<ConfigurationType>,
 }
 
 #[rustfmt::skip]
@@ -73,7 +52,7 @@ impl OrganizationConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::OrganizationConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-organizationconfiguration.html",
         primary_identifier: &["OrganizationConfigurationIdentifier"],
@@ -84,42 +63,44 @@ impl OrganizationConfiguration {
         read_only: &["OrganizationConfigurationIdentifier", "Status", "StatusMessage", "MemberAccountLimitReached"],
         attributes: &["MemberAccountLimitReached", "OrganizationConfigurationIdentifier", "Status", "StatusMessage"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `OrganizationConfiguration` with its required properties, named in a [`OrganizationConfigurationRequired`].
+    /// A `OrganizationConfiguration` with its one required property, `AutoEnable`.
     #[inline]
-    pub fn new(required: OrganizationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            auto_enable: required.auto_enable,
-            auto_enable_standards: None,
-            configuration_type: None,
+            auto_enable: value.into(),
+            auto_enable_standards: ::std::option::Option::None,
+            configuration_type: ::std::option::Option::None,
         }
     }
 
     /// `AutoEnable`: a boolean, required.
-    pub fn auto_enable(mut self, value: impl Into<Bool>) -> Self { self.auto_enable = value.into(); self }
+    pub fn auto_enable(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.auto_enable = value.into(); self }
     /// `AutoEnableStandards`: an [`AutoEnableStandards`] value.
-    pub fn auto_enable_standards(mut self, value: impl Into<AutoEnableStandards>) -> Self { self.auto_enable_standards = Some(value.into()); self }
+    pub fn auto_enable_standards(mut self, value: impl ::std::convert::Into<AutoEnableStandards>) -> Self { self.auto_enable_standards = ::std::option::Option::Some(value.into()); self }
     /// `ConfigurationType`: a [`ConfigurationType`] value.
-    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self { self.configuration_type = Some(value.into()); self }
+    pub fn configuration_type(mut self, value: impl ::std::convert::Into<ConfigurationType>) -> Self { self.configuration_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OrganizationConfiguration {
+impl ::cloudwright_core::Resource for OrganizationConfiguration {
     type Attributes = OrganizationConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OrganizationConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OrganizationConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OrganizationConfiguration {
+impl ::cloudwright_core::ToValue for OrganizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutoEnable", &self.auto_enable)
             .opt("AutoEnableStandards", &self.auto_enable_standards)
             .opt("ConfigurationType", &self.configuration_type)
@@ -127,12 +108,12 @@ impl ToValue for OrganizationConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OrganizationConfiguration`]: `Handle<OrganizationConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OrganizationConfiguration`]: `Handle<OrganizationConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OrganizationConfigurationAttributes(ResourceRef);
+pub struct OrganizationConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OrganizationConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OrganizationConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,32 +123,32 @@ impl OrganizationConfigurationAttributes {
     ///
     /// Whether the maximum number of allowed member accounts are already associated with the Security Hub CSPM administrator account.
     #[inline]
-    pub fn member_account_limit_reached(&self) -> Value {
-        self.0.get_att("MemberAccountLimitReached")
+    pub fn member_account_limit_reached(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("MemberAccountLimitReached"))
     }
 
     /// `Fn::GetAtt` `OrganizationConfigurationIdentifier`: a string.
     ///
     /// The organization configuration identifier, formatted as `AccountId/Region/securityhub-organization-configuration` . For example, `123456789012/us-east-1/securityhub-organization-configuration` .
     #[inline]
-    pub fn organization_configuration_identifier(&self) -> Value {
-        self.0.get_att("OrganizationConfigurationIdentifier")
+    pub fn organization_configuration_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("OrganizationConfigurationIdentifier"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// Describes whether central configuration could be enabled as the `ConfigurationType` for the organization. If your `ConfigurationType` is local configuration, then the value of `Status` is always `ENABLED` .
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `StatusMessage`: a string.
     ///
     /// Provides an explanation if the value of `Status` is equal to `FAILED` when `ConfigurationType` is equal to `CENTRAL` .
     #[inline]
-    pub fn status_message(&self) -> Value {
-        self.0.get_att("StatusMessage")
+    pub fn status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusMessage"))
     }
 }
 
@@ -179,24 +160,24 @@ pub enum AutoEnableStandards {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoEnableStandards {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoEnableStandards {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoEnableStandards {
+impl ::cloudwright_core::ToValue for AutoEnableStandards {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -208,23 +189,42 @@ pub enum ConfigurationType {
     /// `LOCAL`
     Local,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConfigurationType {
+impl ::cloudwright_core::ToValue for ConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Central => "CENTRAL",
             Self::Local => "LOCAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AutoEnable", Shape::Bool),
+            ("AutoEnableStandards", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE"], ..StrRule::ANY })),
+            ("ConfigurationType", Shape::Str(&StrRule { allowed: &["CENTRAL", "LOCAL"], ..StrRule::ANY })),
+        ],
+        required: &["AutoEnable"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

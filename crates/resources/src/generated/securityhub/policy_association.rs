@@ -5,38 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^SELF_MANAGED_SECURITY_HUB$",
-);
-
 /// The required properties of [`PolicyAssociation`], by name: `PolicyAssociation::new(PolicyAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyAssociationRequired {
     /// `ConfigurationPolicyId`: a string, required.
-    pub configuration_policy_id: Str,
+    pub configuration_policy_id: ::cloudwright_core::Str,
     /// `TargetId`: a string, required.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a [`TargetType`] value, required.
     pub target_type: TargetType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationPolicyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TargetId", Shape::STR),
-        ("TargetType", Shape::Str(&StrRule { allowed: &["ACCOUNT", "ORGANIZATIONAL_UNIT", "ROOT"], ..StrRule::ANY })),
-    ],
-    required: &["TargetId", "TargetType", "ConfigurationPolicyId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::PolicyAssociation` resource.
 ///
-/// The `AWS::SecurityHub::PolicyAssociation` resource specifies associations for a configuration policy or a self-managed configuration. You can associate a AWS Security Hub CSPM configuration policy or self-managed configuration with the organization root, organizational units (OUs), or AWS accounts . After a successful association, the configuration policy takes effect in the specified targets. For more information, see \[Creating and associating Security Hub CSPM configuration policies\](<https://docs.aws.amazon.com/securityhub/latest/userguide/create-associate-policy.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::PolicyAssociation` resource specifies associations for a configuration policy or a self-managed configuration. You can associate a AWS Security Hub CSPM configuration policy or self-managed configuration with the organization root, organizational units (OUs), or AWS accounts . After a successful association, the configuration policy takes effect in the specified targets. For more information, see [Creating and associating Security Hub CSPM configuration policies](https://docs.aws.amazon.com/securityhub/latest/userguide/create-associate-policy.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// `Ref` returns its `AssociationIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PolicyAssociationAttributes`], which `Handle<PolicyAssociation>` dereferences to.
@@ -52,13 +34,13 @@ pub struct PolicyAssociation {
     /// The universally unique identifier (UUID) of the configuration policy. A self-managed configuration has no UUID. The identifier of a self-managed configuration is `SELF_MANAGED_SECURITY_HUB` .
     ///
     /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^SELF_MANAGED_SECURITY_HUB$`.
-    pub configuration_policy_id: Str,
+    pub configuration_policy_id: ::cloudwright_core::Str,
     /// `TargetId`: a string, required.
     ///
     /// The identifier of the target account, organizational unit, or the root.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a [`TargetType`] value, required.
     ///
     /// Specifies whether the target is an AWS account , organizational unit, or the root.
@@ -74,7 +56,7 @@ impl PolicyAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::PolicyAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-policyassociation.html",
         primary_identifier: &["AssociationIdentifier"],
@@ -85,7 +67,7 @@ impl PolicyAssociation {
         read_only: &["AssociationStatus", "AssociationType", "AssociationStatusMessage", "UpdatedAt", "AssociationIdentifier"],
         attributes: &["AssociationIdentifier", "AssociationStatus", "AssociationStatusMessage", "AssociationType", "UpdatedAt"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PolicyAssociation` with its required properties, named in a [`PolicyAssociationRequired`].
@@ -99,28 +81,30 @@ impl PolicyAssociation {
     }
 
     /// `ConfigurationPolicyId`: a string, required.
-    pub fn configuration_policy_id(mut self, value: impl Into<Str>) -> Self { self.configuration_policy_id = value.into(); self }
+    pub fn configuration_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_policy_id = value.into(); self }
     /// `TargetId`: a string, required.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
+    pub fn target_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a [`TargetType`] value, required.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = value.into(); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<TargetType>) -> Self { self.target_type = value.into(); self }
 }
 
-impl Resource for PolicyAssociation {
+impl ::cloudwright_core::Resource for PolicyAssociation {
     type Attributes = PolicyAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyAssociation {
+impl ::cloudwright_core::ToValue for PolicyAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationPolicyId", &self.configuration_policy_id)
             .req("TargetId", &self.target_id)
             .req("TargetType", &self.target_type)
@@ -128,12 +112,12 @@ impl ToValue for PolicyAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyAssociation`]: `Handle<PolicyAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyAssociation`]: `Handle<PolicyAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyAssociationAttributes(ResourceRef);
+pub struct PolicyAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,40 +127,40 @@ impl PolicyAssociationAttributes {
     ///
     /// The association identifier, formatted as `TargetType/TargetId` . For example, `ACCOUNT/123456789012` .
     #[inline]
-    pub fn association_identifier(&self) -> Value {
-        self.0.get_att("AssociationIdentifier")
+    pub fn association_identifier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationIdentifier"))
     }
 
     /// `Fn::GetAtt` `AssociationStatus`: one of a set of strings.
     ///
     /// The current status of the association between the specified target and the configuration.
     #[inline]
-    pub fn association_status(&self) -> Value {
-        self.0.get_att("AssociationStatus")
+    pub fn association_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationStatus"))
     }
 
     /// `Fn::GetAtt` `AssociationStatusMessage`: a string.
     ///
     /// The explanation for a `FAILED` value for `AssociationStatus` .
     #[inline]
-    pub fn association_status_message(&self) -> Value {
-        self.0.get_att("AssociationStatusMessage")
+    pub fn association_status_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationStatusMessage"))
     }
 
     /// `Fn::GetAtt` `AssociationType`: one of a set of strings.
     ///
     /// Indicates whether the association between the specified target and the configuration was directly applied by the AWS Security Hub CSPM delegated administrator or inherited from a parent.
     #[inline]
-    pub fn association_type(&self) -> Value {
-        self.0.get_att("AssociationType")
+    pub fn association_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationType"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The date and time, in UTC and ISO 8601 format, that the configuration policy association was last updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
 
@@ -190,24 +174,47 @@ pub enum TargetType {
     /// `ROOT`
     Root,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetType {
+impl ::cloudwright_core::ToValue for TargetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Account => "ACCOUNT",
             Self::OrganizationalUnit => "ORGANIZATIONAL_UNIT",
             Self::Root => "ROOT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^SELF_MANAGED_SECURITY_HUB$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationPolicyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TargetId", Shape::STR),
+            ("TargetType", Shape::Str(&StrRule { allowed: &["ACCOUNT", "ORGANIZATIONAL_UNIT", "ROOT"], ..StrRule::ANY })),
+        ],
+        required: &["TargetId", "TargetType", "ConfigurationPolicyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

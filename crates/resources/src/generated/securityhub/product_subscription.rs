@@ -5,30 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S*");
-
-/// The required properties of [`ProductSubscription`], by name: `ProductSubscription::new(ProductSubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProductSubscriptionRequired {
-    /// `ProductArn`: a string, required.
-    pub product_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProductSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("ProductArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ProductArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::ProductSubscription` resource.
 ///
-/// The `AWS::SecurityHub::ProductSubscription` resource creates a subscription to a third-party product that generates findings that you want to receive in AWS Security Hub CSPM . For a list of integrations to third-party products, see \[Available third-party partner product integrations\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-partner-providers.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::ProductSubscription` resource creates a subscription to a third-party product that generates findings that you want to receive in AWS Security Hub CSPM . For a list of integrations to third-party products, see [Available third-party partner product integrations](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-partner-providers.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// To change a product subscription, remove the current product subscription resource, and then create a new one.
 ///
@@ -48,7 +27,7 @@ pub struct ProductSubscription {
     /// The ARN of the product to enable the integration for.
     ///
     /// Pattern `arn:aws\S*:securityhub:\S*`; create-only: changing it replaces the resource.
-    pub product_arn: Str,
+    pub product_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -58,7 +37,7 @@ impl ProductSubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::ProductSubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-productsubscription.html",
         primary_identifier: &["ProductSubscriptionArn"],
@@ -69,47 +48,49 @@ impl ProductSubscription {
         read_only: &["ProductSubscriptionArn"],
         attributes: &["ProductSubscriptionArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ProductSubscription` with its required properties, named in a [`ProductSubscriptionRequired`].
+    /// A `ProductSubscription` with its one required property, `ProductArn`.
     #[inline]
-    pub fn new(required: ProductSubscriptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            product_arn: required.product_arn,
+            product_arn: value.into(),
         }
     }
 
     /// `ProductArn`: a string, required.
-    pub fn product_arn(mut self, value: impl Into<Str>) -> Self { self.product_arn = value.into(); self }
+    pub fn product_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_arn = value.into(); self }
 }
 
-impl Resource for ProductSubscription {
+impl ::cloudwright_core::Resource for ProductSubscription {
     type Attributes = ProductSubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProductSubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProductSubscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProductSubscription {
+impl ::cloudwright_core::ToValue for ProductSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ProductArn", &self.product_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProductSubscription`]: `Handle<ProductSubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProductSubscription`]: `Handle<ProductSubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProductSubscriptionAttributes(ResourceRef);
+pub struct ProductSubscriptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProductSubscriptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProductSubscriptionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -119,7 +100,26 @@ impl ProductSubscriptionAttributes {
     ///
     /// The ARN of your subscription to the product to enable integrations for.
     #[inline]
-    pub fn product_subscription_arn(&self) -> Value {
-        self.0.get_att("ProductSubscriptionArn")
+    pub fn product_subscription_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProductSubscriptionArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProductSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("ProductArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ProductArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

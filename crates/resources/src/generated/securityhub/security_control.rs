@@ -5,35 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^\0-\u{7f}]|[-_ a-zA-Z0-9])+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(".*\\S.*");
-
-/// The required properties of [`SecurityControl`], by name: `SecurityControl::new(SecurityControlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SecurityControlRequired {
-    /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SecurityControl: ObjRule = ObjRule {
-    properties: &[
-        ("LastUpdateReason", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("SecurityControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SecurityControlId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Parameters"],
-    any_of: &[&[&["SecurityControlId"], &["SecurityControlArn"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::SecurityControl` resource.
 ///
-/// The `AWS::SecurityHub::SecurityControl` resource specifies custom parameter values for an AWS Security Hub CSPM control. For a list of controls that support custom parameters, see \[Security Hub CSPM controls reference\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-controls-reference.html>) . You can also use this resource to specify the use of default parameter values for a control. For more information about custom parameters, see \[Custom control parameters\](<https://docs.aws.amazon.com/securityhub/latest/userguide/custom-control-parameters.html>) in the *AWS Security Hub CSPM User Guide* .
+/// The `AWS::SecurityHub::SecurityControl` resource specifies custom parameter values for an AWS Security Hub CSPM control. For a list of controls that support custom parameters, see [Security Hub CSPM controls reference](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-controls-reference.html) . You can also use this resource to specify the use of default parameter values for a control. For more information about custom parameters, see [Custom control parameters](https://docs.aws.amazon.com/securityhub/latest/userguide/custom-control-parameters.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// Tags aren't supported for this resource.
 ///
@@ -48,26 +22,26 @@ pub(crate) static RULE_SecurityControl: ObjRule = ObjRule {
 pub struct SecurityControl {
     /// `LastUpdateReason`: a string.
     ///
-    /// The most recent reason for updating the customizable properties of a security control. This differs from the `UpdateReason` field of the \[`BatchUpdateStandardsControlAssociations`\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchUpdateStandardsControlAssociations.html>) API, which tracks the reason for updating the enablement status of a control. This field accepts alphanumeric characters in addition to white spaces, dashes, and underscores.
+    /// The most recent reason for updating the customizable properties of a security control. This differs from the `UpdateReason` field of the [`BatchUpdateStandardsControlAssociations`](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchUpdateStandardsControlAssociations.html) API, which tracks the reason for updating the enablement status of a control. This field accepts alphanumeric characters in addition to white spaces, dashes, and underscores.
     ///
     /// Pattern `^([^ - ]|[-_ a-zA-Z0-9])+$`.
-    pub last_update_reason: Option<Str>,
+    pub last_update_reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value, required.
     ///
     /// An object that identifies the name of a control parameter, its current value, and whether it has been customized.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `SecurityControlArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for a security control across standards, such as `arn:aws:securityhub:eu-central-1:123456789012:security-control/S3.1` . This parameter doesn't mention a specific standard.
     ///
     /// Pattern `.*\S.*`.
-    pub security_control_arn: Option<Str>,
+    pub security_control_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityControlId`: a string.
     ///
     /// The unique identifier of a security control across standards. Values for this field typically consist of an AWS service name and a number, such as APIGateway.3.
     ///
     /// Pattern `.*\S.*`; create-only: changing it replaces the resource.
-    pub security_control_id: Option<Str>,
+    pub security_control_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +51,7 @@ impl SecurityControl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::SecurityControl",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-securitycontrol.html",
         primary_identifier: &["SecurityControlId"],
@@ -88,45 +62,47 @@ impl SecurityControl {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SecurityControl` with its required properties, named in a [`SecurityControlRequired`].
+    /// A `SecurityControl` with its one required property, `Parameters`.
     #[inline]
-    pub fn new(required: SecurityControlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            last_update_reason: None,
-            parameters: required.parameters,
-            security_control_arn: None,
-            security_control_id: None,
+            last_update_reason: ::std::option::Option::None,
+            parameters: value.into(),
+            security_control_arn: ::std::option::Option::None,
+            security_control_id: ::std::option::Option::None,
         }
     }
 
     /// `LastUpdateReason`: a string.
-    pub fn last_update_reason(mut self, value: impl Into<Str>) -> Self { self.last_update_reason = Some(value.into()); self }
+    pub fn last_update_reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_update_reason = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `SecurityControlArn`: a string.
-    pub fn security_control_arn(mut self, value: impl Into<Str>) -> Self { self.security_control_arn = Some(value.into()); self }
+    pub fn security_control_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_control_arn = ::std::option::Option::Some(value.into()); self }
     /// `SecurityControlId`: a string.
-    pub fn security_control_id(mut self, value: impl Into<Str>) -> Self { self.security_control_id = Some(value.into()); self }
+    pub fn security_control_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_control_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SecurityControl {
+impl ::cloudwright_core::Resource for SecurityControl {
     type Attributes = SecurityControlAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SecurityControl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SecurityControl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SecurityControl {
+impl ::cloudwright_core::ToValue for SecurityControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LastUpdateReason", &self.last_update_reason)
             .req("Parameters", &self.parameters)
             .opt("SecurityControlArn", &self.security_control_arn)
@@ -135,12 +111,36 @@ impl ToValue for SecurityControl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SecurityControl`]: `Handle<SecurityControl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SecurityControl`]: `Handle<SecurityControl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SecurityControlAttributes(());
 
-impl From<ResourceRef> for SecurityControlAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SecurityControlAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([^\0-\u{7f}]|[-_ a-zA-Z0-9])+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(".*\\S.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SecurityControl: ObjRule = ObjRule {
+        properties: &[
+            ("LastUpdateReason", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("SecurityControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SecurityControlId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Parameters"],
+        any_of: &[&[&["SecurityControlId"], &["SecurityControlArn"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,32 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "securityhub")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
-);
-
-#[cfg(feature = "securityhub")]
-/// The required properties of [`BooleanFilter`], by name: `BooleanFilter::new(BooleanFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilterRequired {
-    /// `Value`: a boolean, required.
-    pub value: Bool,
-}
-
-#[cfg(feature = "securityhub")]
-#[rustfmt::skip]
-pub(crate) static RULE_BooleanFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Value", Shape::Bool),
-    ],
-    required: &["Value"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "securityhub")]
 /// The `BooleanFilter` property type, shared by `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
 ///
@@ -43,46 +17,36 @@ pub struct BooleanFilter {
     /// `Value`: a boolean, required.
     ///
     /// The value of the boolean.
-    pub value: Bool,
+    pub value: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 impl BooleanFilter {
-    /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
+    /// A `BooleanFilter` with its one required property, `Value`.
     #[inline]
-    pub fn new(required: BooleanFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            value: required.value,
+            value: value.into(),
         }
     }
 
     /// `Value`: a boolean, required.
-    pub fn value(mut self, value: impl Into<Bool>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "securityhub")]
-impl PropertyType for BooleanFilter {}
+impl crate::PropertyType for BooleanFilter {}
 
 #[cfg(feature = "securityhub")]
-impl ToValue for BooleanFilter {
+impl ::cloudwright_core::ToValue for BooleanFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Value", &self.value)
+            .build()
     }
 }
-
-#[cfg(feature = "securityhub")]
-#[rustfmt::skip]
-pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DateRange", Shape::Object(&RULE_DateRange)),
-        ("End", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Start", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "securityhub")]
 /// The `DateFilter` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`.
@@ -95,23 +59,23 @@ pub struct DateFilter {
     /// `DateRange`: a [`DateRange`] object.
     ///
     /// A date range for the date filter.
-    pub date_range: Option<Obj<DateRange>>,
+    pub date_range: ::std::option::Option<crate::Obj<DateRange>>,
     /// `End`: a string.
     ///
     /// A timestamp that provides the end date for the date filter.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub end: Option<Str>,
+    pub end: ::std::option::Option<::cloudwright_core::Str>,
     /// `Start`: a string.
     ///
     /// A timestamp that provides the start date for the date filter.
     ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
+    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see [Timestamps](https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps) .
     ///
     /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub start: Option<Str>,
+    pub start: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "securityhub")]
@@ -120,25 +84,25 @@ impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DateRange`: a [`DateRange`] object.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self { self.date_range = Some(value.into()); self }
+    pub fn date_range(mut self, value: impl ::std::convert::Into<crate::Obj<DateRange>>) -> Self { self.date_range = ::std::option::Option::Some(value.into()); self }
     /// `End`: a string.
-    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
+    pub fn end(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end = ::std::option::Option::Some(value.into()); self }
     /// `Start`: a string.
-    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
+    pub fn start(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "securityhub")]
-impl PropertyType for DateFilter {}
+impl crate::PropertyType for DateFilter {}
 
 #[cfg(feature = "securityhub")]
-impl ToValue for DateFilter {
+impl ::cloudwright_core::ToValue for DateFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DateRange", &self.date_range)
             .opt("End", &self.end)
             .opt("Start", &self.start)
@@ -153,20 +117,8 @@ pub struct DateRangeRequired {
     /// `Unit`: an [`Unit`] value, required.
     pub unit: Unit,
     /// `Value`: a number, required.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
-
-#[cfg(feature = "securityhub")]
-#[rustfmt::skip]
-pub(crate) static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "securityhub")]
 /// The `DateRange` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -183,7 +135,7 @@ pub struct DateRange {
     /// `Value`: a number, required.
     ///
     /// A date range value for the date filter.
-    pub value: Num,
+    pub value: ::cloudwright_core::Num,
 }
 
 #[cfg(feature = "securityhub")]
@@ -199,36 +151,24 @@ impl DateRange {
     }
 
     /// `Unit`: an [`Unit`] value, required.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
+    pub fn unit(mut self, value: impl ::std::convert::Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "securityhub")]
-impl PropertyType for DateRange {}
+impl crate::PropertyType for DateRange {}
 
 #[cfg(feature = "securityhub")]
-impl ToValue for DateRange {
+impl ::cloudwright_core::ToValue for DateRange {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Unit", &self.unit)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "securityhub")]
-#[rustfmt::skip]
-pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Eq", Shape::NUM),
-        ("Gte", Shape::NUM),
-        ("Lte", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "securityhub")]
 /// The `NumberFilter` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -241,15 +181,15 @@ pub struct NumberFilter {
     /// `Eq`: a number.
     ///
     /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
+    pub eq: ::std::option::Option<::cloudwright_core::Num>,
     /// `Gte`: a number.
     ///
     /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
+    pub gte: ::std::option::Option<::cloudwright_core::Num>,
     /// `Lte`: a number.
     ///
     /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
+    pub lte: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[cfg(feature = "securityhub")]
@@ -258,25 +198,25 @@ impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Eq`: a number.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self { self.eq = Some(value.into()); self }
+    pub fn eq(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.eq = ::std::option::Option::Some(value.into()); self }
     /// `Gte`: a number.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self { self.gte = Some(value.into()); self }
+    pub fn gte(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gte = ::std::option::Option::Some(value.into()); self }
     /// `Lte`: a number.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self { self.lte = Some(value.into()); self }
+    pub fn lte(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.lte = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "securityhub")]
-impl PropertyType for NumberFilter {}
+impl crate::PropertyType for NumberFilter {}
 
 #[cfg(feature = "securityhub")]
-impl ToValue for NumberFilter {
+impl ::cloudwright_core::ToValue for NumberFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Eq", &self.eq)
             .opt("Gte", &self.gte)
             .opt("Lte", &self.lte)
@@ -295,26 +235,26 @@ pub enum Comparison {
     /// `NOT_EQUALS`
     NotEquals,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "securityhub")]
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Comparison {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "securityhub")]
-impl ToValue for Comparison {
+impl ::cloudwright_core::ToValue for Comparison {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Equals => "EQUALS",
             Self::NotEquals => "NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -329,26 +269,26 @@ pub enum RuleStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "securityhub")]
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RuleStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "securityhub")]
-impl ToValue for RuleStatus {
+impl ::cloudwright_core::ToValue for RuleStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -361,24 +301,83 @@ pub enum Unit {
     /// `DAYS`
     Days,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "securityhub")]
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Unit {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "securityhub")]
-impl ToValue for Unit {
+impl ::cloudwright_core::ToValue for Unit {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Days => "DAYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "securityhub")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
+    );
+
+    #[cfg(feature = "securityhub")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BooleanFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Value", Shape::Bool),
+        ],
+        required: &["Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "securityhub")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
+        properties: &[
+            ("DateRange", Shape::Object(&RULE_DateRange)),
+            ("End", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Start", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "securityhub")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DateRange: ObjRule = ObjRule {
+        properties: &[
+            ("Unit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+            ("Value", Shape::NUM),
+        ],
+        required: &["Unit", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "securityhub")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Eq", Shape::NUM),
+            ("Gte", Shape::NUM),
+            ("Lte", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

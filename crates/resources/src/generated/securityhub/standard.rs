@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S");
-
-/// The required properties of [`Standard`], by name: `Standard::new(StandardRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StandardRequired {
-    /// `StandardsArn`: a string, required.
-    pub standards_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Standard: ObjRule = ObjRule {
-    properties: &[
-        ("DisabledStandardsControls", Shape::List(&ListRule { items: Shape::Object(&RULE_StandardsControl), min_items: Some(0), max_items: Some(100), unique: true })),
-        ("StandardsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["StandardsArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SecurityHub::Standard` resource.
 ///
-/// The `AWS::SecurityHub::Standard` resource specifies the enablement of a security standard. The standard is identified by the `StandardsArn` property. To view a list of Security Hub CSPM standards and their Amazon Resource Names (ARNs), use the \[`DescribeStandards`\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html>) API operation.
+/// The `AWS::SecurityHub::Standard` resource specifies the enablement of a security standard. The standard is identified by the `StandardsArn` property. To view a list of Security Hub CSPM standards and their Amazon Resource Names (ARNs), use the [`DescribeStandards`](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API operation.
 ///
 /// You must create a separate `AWS::SecurityHub::Standard` resource for each standard that you want to enable.
 ///
-/// For more information about Security Hub CSPM standards, see \[Security Hub CSPM standards reference\](<https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html>) in the *AWS Security Hub CSPM User Guide* .
+/// For more information about Security Hub CSPM standards, see [Security Hub CSPM standards reference](https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// `Ref` returns its `StandardsSubscriptionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StandardAttributes`], which `Handle<Standard>` dereferences to.
@@ -52,13 +29,14 @@ pub struct Standard {
     /// *Maximum* : `100`
     ///
     /// Items 0 to 100.
-    pub disabled_standards_controls: Option<List<StandardsControl>>,
+    pub disabled_standards_controls:
+        ::std::option::Option<::cloudwright_core::List<StandardsControl>>,
     /// `StandardsArn`: a string, required.
     ///
-    /// The ARN of the standard that you want to enable. To view a list of available Security Hub CSPM standards and their ARNs, use the \[`DescribeStandards`\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html>) API operation.
+    /// The ARN of the standard that you want to enable. To view a list of available Security Hub CSPM standards and their ARNs, use the [`DescribeStandards`](https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html) API operation.
     ///
     /// Pattern `arn:aws\S*:securityhub:\S`; create-only: changing it replaces the resource.
-    pub standards_arn: Str,
+    pub standards_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +46,7 @@ impl Standard {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityHub::Standard",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-standard.html",
         primary_identifier: &["StandardsSubscriptionArn"],
@@ -79,39 +57,41 @@ impl Standard {
         read_only: &["StandardsSubscriptionArn"],
         attributes: &["StandardsSubscriptionArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Standard` with its required properties, named in a [`StandardRequired`].
+    /// A `Standard` with its one required property, `StandardsArn`.
     #[inline]
-    pub fn new(required: StandardRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            disabled_standards_controls: None,
-            standards_arn: required.standards_arn,
+            disabled_standards_controls: ::std::option::Option::None,
+            standards_arn: value.into(),
         }
     }
 
     /// `DisabledStandardsControls`: a list of [`StandardsControl`] objects.
-    pub fn disabled_standards_controls(mut self, value: impl Into<List<StandardsControl>>) -> Self { self.disabled_standards_controls = Some(value.into()); self }
+    pub fn disabled_standards_controls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<StandardsControl>>) -> Self { self.disabled_standards_controls = ::std::option::Option::Some(value.into()); self }
     /// `StandardsArn`: a string, required.
-    pub fn standards_arn(mut self, value: impl Into<Str>) -> Self { self.standards_arn = value.into(); self }
+    pub fn standards_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.standards_arn = value.into(); self }
 }
 
-impl Resource for Standard {
+impl ::cloudwright_core::Resource for Standard {
     type Attributes = StandardAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Standard, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Standard, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Standard {
+impl ::cloudwright_core::ToValue for Standard {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DisabledStandardsControls",
                 &self.disabled_standards_controls,
@@ -121,12 +101,12 @@ impl ToValue for Standard {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Standard`]: `Handle<Standard>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Standard`]: `Handle<Standard>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StandardAttributes(ResourceRef);
+pub struct StandardAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StandardAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StandardAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,32 +116,14 @@ impl StandardAttributes {
     ///
     /// The ARN of a resource that represents your subscription to a supported standard.
     #[inline]
-    pub fn standards_subscription_arn(&self) -> Value {
-        self.0.get_att("StandardsSubscriptionArn")
+    pub fn standards_subscription_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StandardsSubscriptionArn"))
     }
 }
 
-/// The required properties of [`StandardsControl`], by name: `StandardsControl::new(StandardsControlRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StandardsControlRequired {
-    /// `StandardsControlArn`: a string, required.
-    pub standards_control_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StandardsControl: ObjRule = ObjRule {
-    properties: &[
-        ("Reason", Shape::STR),
-        ("StandardsControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["StandardsControlArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StandardsControl` property type of `AWS::SecurityHub::Standard`.
 ///
-/// Provides details about an individual security control. For a list of Security Hub CSPM controls, see \[Security Hub CSPM controls reference\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-controls-reference.html>) in the *AWS Security Hub CSPM User Guide* .
+/// Provides details about an individual security control. For a list of Security Hub CSPM controls, see [Security Hub CSPM controls reference](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-controls-reference.html) in the *AWS Security Hub CSPM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-standard-standardscontrol.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -169,40 +131,72 @@ pub struct StandardsControl {
     /// `Reason`: a string.
     ///
     /// A user-defined reason for changing a control's enablement status in a specified standard. If you are disabling a control, then this property is required.
-    pub reason: Option<Str>,
+    pub reason: ::std::option::Option<::cloudwright_core::Str>,
     /// `StandardsControlArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the control.
     ///
     /// Pattern `arn:aws\S*:securityhub:\S*`.
-    pub standards_control_arn: Str,
+    pub standards_control_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl StandardsControl {
-    /// A `StandardsControl` with its required properties, named in a [`StandardsControlRequired`].
+    /// A `StandardsControl` with its one required property, `StandardsControlArn`.
     #[inline]
-    pub fn new(required: StandardsControlRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            reason: None,
-            standards_control_arn: required.standards_control_arn,
+            reason: ::std::option::Option::None,
+            standards_control_arn: value.into(),
         }
     }
 
     /// `Reason`: a string.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
+    pub fn reason(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reason = ::std::option::Option::Some(value.into()); self }
     /// `StandardsControlArn`: a string, required.
-    pub fn standards_control_arn(mut self, value: impl Into<Str>) -> Self { self.standards_control_arn = value.into(); self }
+    pub fn standards_control_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.standards_control_arn = value.into(); self }
 }
 
-impl PropertyType for StandardsControl {}
+impl crate::PropertyType for StandardsControl {}
 
-impl ToValue for StandardsControl {
+impl ::cloudwright_core::ToValue for StandardsControl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Reason", &self.reason)
             .req("StandardsControlArn", &self.standards_control_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Standard: ObjRule = ObjRule {
+        properties: &[
+            ("DisabledStandardsControls", Shape::List(&ListRule { items: Shape::Object(&RULE_StandardsControl), min_items: Some(0), max_items: Some(100), unique: true })),
+            ("StandardsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["StandardsArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StandardsControl: ObjRule = ObjRule {
+        properties: &[
+            ("Reason", Shape::STR),
+            ("StandardsControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["StandardsControlArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,40 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
-
 /// The required properties of [`AwsLogSource`], by name: `AwsLogSource::new(AwsLogSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsLogSourceRequired {
     /// `DataLakeArn`: a string, required.
-    pub data_lake_arn: Str,
+    pub data_lake_arn: ::cloudwright_core::Str,
     /// `SourceName`: a string, required.
-    pub source_name: Str,
+    pub source_name: ::cloudwright_core::Str,
     /// `SourceVersion`: a string, required.
-    pub source_version: Str,
+    pub source_version: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
-    properties: &[
-        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("SourceName", Shape::STR),
-        ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["DataLakeArn", "SourceVersion", "SourceName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityLake::AwsLogSource` resource.
 ///
 /// Adds a natively supported AWS service as an AWS source. Enables source types for member accounts in required AWS Regions, based on the parameters you specify. You can choose any source type in any Region for either accounts that are part of a trusted organization or standalone accounts. Once you add an AWS service as a source, Security Lake starts collecting logs and events from it.
 ///
-/// &gt; If you want to create multiple sources using `AWS::SecurityLake::AwsLogSource` , you must use the `DependsOn` attribute to create the sources sequentially. With the `DependsOn` attribute you can specify that the creation of a specific `AWSLogSource` follows another. When you add a `DependsOn` attribute to a resource, that resource is created only after the creation of the resource specified in the `DependsOn` attribute. For an example, see \[Add AWS log sources\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html#aws-resource-securitylake-awslogsource--examples>) .
+/// \> If you want to create multiple sources using `AWS::SecurityLake::AwsLogSource` , you must use the `DependsOn` attribute to create the sources sequentially. With the `DependsOn` attribute you can specify that the creation of a specific `AWSLogSource` follows another. When you add a `DependsOn` attribute to a resource, that resource is created only after the creation of the resource specified in the `DependsOn` attribute. For an example, see [Add AWS log sources](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html#aws-resource-securitylake-awslogsource--examples) .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`SourceName`, `SourceVersion`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`AwsLogSourceAttributes`] is empty).
@@ -54,25 +36,25 @@ pub struct AwsLogSource {
     /// Specify the AWS account information where you want to enable Security Lake.
     ///
     /// Each item: pattern `^[0-9]{12}$`.
-    pub accounts: Option<List<Str>>,
+    pub accounts: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `DataLakeArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) used to create the data lake.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub data_lake_arn: Str,
+    pub data_lake_arn: ::cloudwright_core::Str,
     /// `SourceName`: a string, required.
     ///
-    /// The name for a AWS source. This must be a Regionally unique value. For the list of sources supported by Amazon Security Lake see \[Collecting data from AWS services\](<https://docs.aws.amazon.com//security-lake/latest/userguide/internal-sources.html>) in the Amazon Security Lake User Guide.
+    /// The name for a AWS source. This must be a Regionally unique value. For the list of sources supported by Amazon Security Lake see [Collecting data from AWS services](https://docs.aws.amazon.com//security-lake/latest/userguide/internal-sources.html) in the Amazon Security Lake User Guide.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_name: Str,
+    pub source_name: ::cloudwright_core::Str,
     /// `SourceVersion`: a string, required.
     ///
-    /// The version for a AWS source. For more details about source versions supported by Amazon Security Lake see \[OCSF source identification\](<https://docs.aws.amazon.com//security-lake/latest/userguide/open-cybersecurity-schema-framework.html#ocsf-source-identification>) in the Amazon Security Lake User Guide. This must be a Regionally unique value.
+    /// The version for a AWS source. For more details about source versions supported by Amazon Security Lake see [OCSF source identification](https://docs.aws.amazon.com//security-lake/latest/userguide/open-cybersecurity-schema-framework.html#ocsf-source-identification) in the Amazon Security Lake User Guide. This must be a Regionally unique value.
     ///
     /// Pattern `^(latest|[0-9]\.[0-9])$`; create-only: changing it replaces the resource.
-    pub source_version: Str,
+    pub source_version: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -82,7 +64,7 @@ impl AwsLogSource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityLake::AwsLogSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html",
         primary_identifier: &["SourceName", "SourceVersion"],
@@ -93,14 +75,14 @@ impl AwsLogSource {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AwsLogSource` with its required properties, named in a [`AwsLogSourceRequired`].
     #[inline]
     pub fn new(required: AwsLogSourceRequired) -> Self {
         Self {
-            accounts: None,
+            accounts: ::std::option::Option::None,
             data_lake_arn: required.data_lake_arn,
             source_name: required.source_name,
             source_version: required.source_version,
@@ -108,30 +90,32 @@ impl AwsLogSource {
     }
 
     /// `Accounts`: a list of strings.
-    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self { self.accounts = Some(value.into()); self }
+    pub fn accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.accounts = ::std::option::Option::Some(value.into()); self }
     /// `DataLakeArn`: a string, required.
-    pub fn data_lake_arn(mut self, value: impl Into<Str>) -> Self { self.data_lake_arn = value.into(); self }
+    pub fn data_lake_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_arn = value.into(); self }
     /// `SourceName`: a string, required.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = value.into(); self }
+    pub fn source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_name = value.into(); self }
     /// `SourceVersion`: a string, required.
-    pub fn source_version(mut self, value: impl Into<Str>) -> Self { self.source_version = value.into(); self }
+    pub fn source_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_version = value.into(); self }
 }
 
-impl Resource for AwsLogSource {
+impl ::cloudwright_core::Resource for AwsLogSource {
     type Attributes = AwsLogSourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AwsLogSource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AwsLogSource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AwsLogSource {
+impl ::cloudwright_core::ToValue for AwsLogSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Accounts", &self.accounts)
             .req("DataLakeArn", &self.data_lake_arn)
             .req("SourceName", &self.source_name)
@@ -140,12 +124,35 @@ impl ToValue for AwsLogSource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AwsLogSource`]: `Handle<AwsLogSource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AwsLogSource`]: `Handle<AwsLogSource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AwsLogSourceAttributes(());
 
-impl From<ResourceRef> for AwsLogSourceAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AwsLogSourceAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
+        properties: &[
+            ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("SourceName", Shape::STR),
+            ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["DataLakeArn", "SourceVersion", "SourceName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(us(-gov)?|af|ap|ca|eu|me|sa)-(central|north|(north(?:east|west))|south|south(?:east|west)|east|west)-\\d+$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataLake: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
-        ("MetaStoreManagerRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityLake::DataLake` resource.
 ///
 /// Initializes an Amazon Security Lake instance with the provided (or default) configuration. You can enable Security Lake in AWS Regions with customized settings before enabling log collection in Regions. To specify particular Regions, configure these Regions using the `configurations` parameter. If you have already enabled Security Lake in a Region when you call this command, the command will update the Region if you provide new configuration parameters. If you have not already enabled Security Lake in the Region when you call this API, it will set up the data lake in the Region with the specified configurations.
 ///
-/// When you enable Security Lake , it starts ingesting security data after the `CreateAwsLogSource` call. This includes ingesting security data from sources, storing data, and making data accessible to subscribers. Security Lake also enables all the existing settings and resources that it stores or maintains for your AWS account in the current Region, including security log and event data. For more information, see the \[Amazon Security Lake User Guide\](<https://docs.aws.amazon.com//security-lake/latest/userguide/what-is-security-lake.html>) .
+/// When you enable Security Lake , it starts ingesting security data after the `CreateAwsLogSource` call. This includes ingesting security data from sources, storing data, and making data accessible to subscribers. Security Lake also enables all the existing settings and resources that it stores or maintains for your AWS account in the current Region, including security log and event data. For more information, see the [Amazon Security Lake User Guide](https://docs.aws.amazon.com//security-lake/latest/userguide/what-is-security-lake.html) .
 ///
-/// &gt; If you use this template to create multiple data lakes in different AWS Regions , and more than one of your data lakes include an \[AWS::SecurityLake::AwsLogSource\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html>) resource, then you must deploy these data lakes sequentially. This is required because data lakes operate globally, and `AwsLogSource` resources must be deployed one at a time.
+/// \> If you use this template to create multiple data lakes in different AWS Regions , and more than one of your data lakes include an [AWS::SecurityLake::AwsLogSource](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html) resource, then you must deploy these data lakes sequentially. This is required because data lakes operate globally, and `AwsLogSource` resources must be deployed one at a time.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DataLakeAttributes`], which `Handle<DataLake>` dereferences to.
@@ -48,27 +26,27 @@ pub struct DataLake {
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Provides encryption details of the Amazon Security Lake object.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
     ///
-    /// You can customize Security Lake to store data in your preferred AWS Regions for your preferred amount of time. Lifecycle management can help you comply with different compliance requirements. For more details, see \[Lifecycle management\](<https://docs.aws.amazon.com//security-lake/latest/userguide/lifecycle-management.html>) in the Amazon Security Lake User Guide.
-    pub lifecycle_configuration: Option<Obj<LifecycleConfiguration>>,
+    /// You can customize Security Lake to store data in your preferred AWS Regions for your preferred amount of time. Lifecycle management can help you comply with different compliance requirements. For more details, see [Lifecycle management](https://docs.aws.amazon.com//security-lake/latest/userguide/lifecycle-management.html) in the Amazon Security Lake User Guide.
+    pub lifecycle_configuration: ::std::option::Option<crate::Obj<LifecycleConfiguration>>,
     /// `MetaStoreManagerRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) used to create and update the AWS Glue table. This table contains partitions generated by the ingestion and normalization of AWS log sources and custom sources.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*$`; write-only: CloudFormation does not return it.
-    pub meta_store_manager_role_arn: Option<Str>,
+    pub meta_store_manager_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
     ///
     /// Provides replication details of Amazon Security Lake object.
-    pub replication_configuration: Option<Obj<ReplicationConfiguration>>,
+    pub replication_configuration: ::std::option::Option<crate::Obj<ReplicationConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of objects, one for each tag to associate with the data lake configuration. For each tag, you must specify both a tag key and a tag value. A tag value cannot be null, but it can be an empty string.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +56,7 @@ impl DataLake {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityLake::DataLake",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-datalake.html",
         primary_identifier: &["Arn"],
@@ -89,45 +67,47 @@ impl DataLake {
         read_only: &["Arn", "S3BucketArn"],
         attributes: &["Arn", "S3BucketArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataLake` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
+    pub fn lifecycle_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = ::std::option::Option::Some(value.into()); self }
     /// `MetaStoreManagerRoleArn`: a string.
-    pub fn meta_store_manager_role_arn(mut self, value: impl Into<Str>) -> Self { self.meta_store_manager_role_arn = Some(value.into()); self }
+    pub fn meta_store_manager_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.meta_store_manager_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
+    pub fn replication_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataLake {
+impl ::cloudwright_core::Resource for DataLake {
     type Attributes = DataLakeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataLake, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataLake, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataLake {
+impl ::cloudwright_core::ToValue for DataLake {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .opt("LifecycleConfiguration", &self.lifecycle_configuration)
             .opt("MetaStoreManagerRoleArn", &self.meta_store_manager_role_arn)
@@ -137,12 +117,12 @@ impl ToValue for DataLake {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataLake`]: `Handle<DataLake>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataLake`]: `Handle<DataLake>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataLakeAttributes(ResourceRef);
+pub struct DataLakeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataLakeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataLakeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,31 +132,22 @@ impl DataLakeAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the data lake.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `S3BucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket.
     #[inline]
-    pub fn s3_bucket_arn(&self) -> Value {
-        self.0.get_att("S3BucketArn")
+    pub fn s3_bucket_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3BucketArn"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EncryptionConfiguration` property type of `AWS::SecurityLake::DataLake`.
 ///
-/// Provides encryption details of the Amazon Security Lake object. The AWS shared responsibility model applies to data protection in Amazon Security Lake . As described in this model, AWS is responsible for protecting the global infrastructure that runs all of the AWS Cloud. You are responsible for maintaining control over your content that is hosted on this infrastructure. For more details, see \[Data protection\](<https://docs.aws.amazon.com//security-lake/latest/userguide/data-protection.html>) in the Amazon Security Lake User Guide.
+/// Provides encryption details of the Amazon Security Lake object. The AWS shared responsibility model applies to data protection in Amazon Security Lake . As described in this model, AWS is responsible for protecting the global infrastructure that runs all of the AWS Cloud. You are responsible for maintaining control over your content that is hosted on this infrastructure. For more details, see [Data protection](https://docs.aws.amazon.com//security-lake/latest/userguide/data-protection.html) in the Amazon Security Lake User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-datalake-encryptionconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -184,7 +155,7 @@ pub struct EncryptionConfiguration {
     /// `KmsKeyId`: a string.
     ///
     /// The ID of KMS encryption key used by Amazon Security Lake to encrypt the Security Lake object.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -192,34 +163,27 @@ impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Expiration: ObjRule = ObjRule {
-    properties: &[
-        ("Days", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Expiration` property type of `AWS::SecurityLake::DataLake`.
 ///
-/// Provides data expiration details of the Amazon Security Lake object. You can specify your preferred Amazon S3 storage class and the time period for S3 objects to stay in that storage class before they expire. For more information about Amazon S3 Lifecycle configurations, see \[Managing your storage lifecycle\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Provides data expiration details of the Amazon Security Lake object. You can specify your preferred Amazon S3 storage class and the time period for S3 objects to stay in that storage class before they expire. For more information about Amazon S3 Lifecycle configurations, see [Managing your storage lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-datalake-expiration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -229,7 +193,7 @@ pub struct Expiration {
     /// The number of days before data expires in the Amazon Security Lake object.
     ///
     /// Value at least 1.
-    pub days: Option<Int>,
+    pub days: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -237,39 +201,31 @@ impl Expiration {
     /// A `Expiration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Days`: an integer.
-    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
+    pub fn days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Expiration {}
+impl crate::PropertyType for Expiration {}
 
-impl ToValue for Expiration {
+impl ::cloudwright_core::ToValue for Expiration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Days", &self.days).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Days", &self.days)
+            .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Expiration", Shape::Object(&RULE_Expiration)),
-        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transitions), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LifecycleConfiguration` property type of `AWS::SecurityLake::DataLake`.
 ///
-/// Provides lifecycle details of Amazon Security Lake object. To manage your data so that it is stored cost effectively, you can configure retention settings for the data. You can specify your preferred Amazon S3 storage class and the time period for Amazon S3 objects to stay in that storage class before they transition to a different storage class or expire. For more information about Amazon S3 Lifecycle configurations, see \[Managing your storage lifecycle\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Provides lifecycle details of Amazon Security Lake object. To manage your data so that it is stored cost effectively, you can configure retention settings for the data. You can specify your preferred Amazon S3 storage class and the time period for Amazon S3 objects to stay in that storage class before they transition to a different storage class or expire. For more information about Amazon S3 Lifecycle configurations, see [Managing your storage lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// In Security Lake , you specify retention settings at the Region level. For example, you might choose to transition all S3 objects in a specific AWS Region to the `S3 Standard-IA` storage class 30 days after they're written to the data lake. The default Amazon S3 storage class is S3 Standard.
 ///
-/// &gt; Security Lake doesn't support Amazon S3 Object Lock. When the data lake buckets are created, S3 Object Lock is disabled by default. Enabling S3 Object Lock with default retention mode interrupts the delivery of normalized log data to the data lake.
+/// \> Security Lake doesn't support Amazon S3 Object Lock. When the data lake buckets are created, S3 Object Lock is disabled by default. Enabling S3 Object Lock with default retention mode interrupts the delivery of normalized log data to the data lake.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-datalake-lifecycleconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -277,11 +233,11 @@ pub struct LifecycleConfiguration {
     /// `Expiration`: an [`Expiration`] object.
     ///
     /// Provides data expiration details of the Amazon Security Lake object.
-    pub expiration: Option<Obj<Expiration>>,
+    pub expiration: ::std::option::Option<crate::Obj<Expiration>>,
     /// `Transitions`: a list of [`Transitions`] objects.
     ///
     /// Provides data storage transition details of Amazon Security Lake object. By configuring these settings, you can specify your preferred Amazon S3 storage class and the time period for S3 objects to stay in that storage class before they transition to a different storage class.
-    pub transitions: Option<List<Transitions>>,
+    pub transitions: ::std::option::Option<::cloudwright_core::List<Transitions>>,
 }
 
 #[rustfmt::skip]
@@ -289,36 +245,26 @@ impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Expiration`: an [`Expiration`] object.
-    pub fn expiration(mut self, value: impl Into<Obj<Expiration>>) -> Self { self.expiration = Some(value.into()); self }
+    pub fn expiration(mut self, value: impl ::std::convert::Into<crate::Obj<Expiration>>) -> Self { self.expiration = ::std::option::Option::Some(value.into()); self }
     /// `Transitions`: a list of [`Transitions`] objects.
-    pub fn transitions(mut self, value: impl Into<List<Transitions>>) -> Self { self.transitions = Some(value.into()); self }
+    pub fn transitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Transitions>>) -> Self { self.transitions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LifecycleConfiguration {}
+impl crate::PropertyType for LifecycleConfiguration {}
 
-impl ToValue for LifecycleConfiguration {
+impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Expiration", &self.expiration)
             .opt("Transitions", &self.transitions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationConfiguration` property type of `AWS::SecurityLake::DataLake`.
 ///
@@ -332,13 +278,13 @@ pub struct ReplicationConfiguration {
     /// Specifies one or more centralized rollup Regions. The AWS Region specified in the region parameter of the `CreateDataLake` or `UpdateDataLake` operations contributes data to the rollup Region or Regions specified in this parameter.
     ///
     /// Replication enables automatic, asynchronous copying of objects across Amazon S3 buckets. S3 buckets that are configured for object replication can be owned by the same AWS account or by different accounts. You can replicate objects to a single destination bucket or to multiple destination buckets. The destination buckets can be in different Regions or within the same Region as the source bucket.
-    pub regions: Option<List<Str>>,
+    pub regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string.
     ///
     /// Replication settings for the Amazon S3 buckets. This parameter uses the AWS Identity and Access Management (IAM) role you created that is managed by Security Lake , to ensure the replication setting is correct.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*$`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -346,40 +292,30 @@ impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Regions`: a list of strings.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regions = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationConfiguration {}
+impl crate::PropertyType for ReplicationConfiguration {}
 
-impl ToValue for ReplicationConfiguration {
+impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Regions", &self.regions)
             .opt("RoleArn", &self.role_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Transitions: ObjRule = ObjRule {
-    properties: &[
-        ("Days", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("StorageClass", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Transitions` property type of `AWS::SecurityLake::DataLake`.
 ///
-/// Provides transition lifecycle details of the Amazon Security Lake object. For more information about Amazon S3 Lifecycle configurations, see \[Managing your storage lifecycle\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html>) in the *Amazon Simple Storage Service User Guide* .
+/// Provides transition lifecycle details of the Amazon Security Lake object. For more information about Amazon S3 Lifecycle configurations, see [Managing your storage lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html) in the *Amazon Simple Storage Service User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-datalake-transitions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -389,11 +325,11 @@ pub struct Transitions {
     /// The number of days before data transitions to a different S3 Storage Class in the Amazon Security Lake object.
     ///
     /// Value at least 1.
-    pub days: Option<Int>,
+    pub days: ::std::option::Option<::cloudwright_core::Int>,
     /// `StorageClass`: a string.
     ///
-    /// The list of storage classes that you can choose from based on the data access, resiliency, and cost requirements of your workloads. The default storage class is *S3 Standard* . For information about other storage classes, see \[Setting the storage class of an object\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/sc-howtoset.html>) in the *Amazon S3 User Guide* .
-    pub storage_class: Option<Str>,
+    /// The list of storage classes that you can choose from based on the data access, resiliency, and cost requirements of your workloads. The default storage class is *S3 Standard* . For information about other storage classes, see [Setting the storage class of an object](https://docs.aws.amazon.com/AmazonS3/latest/userguide/sc-howtoset.html) in the *Amazon S3 User Guide* .
+    pub storage_class: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -401,23 +337,98 @@ impl Transitions {
     /// A `Transitions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Days`: an integer.
-    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
+    pub fn days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.days = ::std::option::Option::Some(value.into()); self }
     /// `StorageClass`: a string.
-    pub fn storage_class(mut self, value: impl Into<Str>) -> Self { self.storage_class = Some(value.into()); self }
+    pub fn storage_class(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.storage_class = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Transitions {}
+impl crate::PropertyType for Transitions {}
 
-impl ToValue for Transitions {
+impl ::cloudwright_core::ToValue for Transitions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Days", &self.days)
             .opt("StorageClass", &self.storage_class)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^(us(-gov)?|af|ap|ca|eu|me|sa)-(central|north|(north(?:east|west))|south|south(?:east|west)|east|west)-\\d+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataLake: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+            ("MetaStoreManagerRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Expiration: ObjRule = ObjRule {
+        properties: &[
+            ("Days", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Expiration", Shape::Object(&RULE_Expiration)),
+            ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transitions), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Transitions: ObjRule = ObjRule {
+        properties: &[
+            ("Days", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("StorageClass", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

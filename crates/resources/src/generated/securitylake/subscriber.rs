@@ -5,50 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\\\\\w\\-_:/.]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-\\.\\_]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\\\\\w\\s\\-_:/,.@=+]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@:/-]*$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^([0-9]{12}|[a-z0-9\\.\\-]*\\.(amazonaws|amazon)\\.com)$");
 
 /// The required properties of [`Subscriber`], by name: `Subscriber::new(SubscriberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `AccessTypes`: a list of [`AccessType`] values, required.
-    pub access_types: List<AccessType>,
+    pub access_types: ::cloudwright_core::List<AccessType>,
     /// `DataLakeArn`: a string, required.
-    pub data_lake_arn: Str,
+    pub data_lake_arn: ::cloudwright_core::Str,
     /// `Sources`: a list of [`Source`] objects, required.
-    pub sources: List<Source>,
+    pub sources: ::cloudwright_core::List<Source>,
     /// `SubscriberIdentity`: a [`SubscriberIdentity`] object, required.
-    pub subscriber_identity: Obj<SubscriberIdentity>,
+    pub subscriber_identity: crate::Obj<SubscriberIdentity>,
     /// `SubscriberName`: a string, required.
-    pub subscriber_name: Str,
+    pub subscriber_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
-    properties: &[
-        ("AccessTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LAKEFORMATION", "S3"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None, unique: false })),
-        ("SubscriberDescription", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SubscriberIdentity", Shape::Object(&RULE_SubscriberIdentity)),
-        ("SubscriberName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["AccessTypes", "DataLakeArn", "Sources", "SubscriberIdentity", "SubscriberName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityLake::Subscriber` resource.
 ///
@@ -70,39 +42,39 @@ pub struct Subscriber {
     /// Subscribers can consume data by directly querying AWS Lake Formation tables in your Amazon S3 bucket through services like Amazon Athena. This subscription type is defined as `LAKEFORMATION` .
     ///
     /// Items at least 1.
-    pub access_types: List<AccessType>,
+    pub access_types: ::cloudwright_core::List<AccessType>,
     /// `DataLakeArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) used to create the data lake.
     ///
     /// Length 1 to 256; create-only: changing it replaces the resource.
-    pub data_lake_arn: Str,
+    pub data_lake_arn: ::cloudwright_core::Str,
     /// `Sources`: a list of [`Source`] objects, required.
     ///
-    /// Amazon Security Lake supports log and event collection for natively supported AWS services . For more information, see the \[Amazon Security Lake User Guide\](<https://docs.aws.amazon.com//security-lake/latest/userguide/source-management.html>) .
-    pub sources: List<Source>,
+    /// Amazon Security Lake supports log and event collection for natively supported AWS services . For more information, see the [Amazon Security Lake User Guide](https://docs.aws.amazon.com//security-lake/latest/userguide/source-management.html) .
+    pub sources: ::cloudwright_core::List<Source>,
     /// `SubscriberDescription`: a string.
     ///
     /// The subscriber descriptions for a subscriber account. The description for a subscriber includes `subscriberName` , `accountID` , `externalID` , and `subscriberId` .
     ///
     /// Pattern `^[\\\w\s\-_:/,.@=+]*$`.
-    pub subscriber_description: Option<Str>,
+    pub subscriber_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubscriberIdentity`: a [`SubscriberIdentity`] object, required.
     ///
     /// The AWS identity used to access your data.
-    pub subscriber_identity: Obj<SubscriberIdentity>,
+    pub subscriber_identity: crate::Obj<SubscriberIdentity>,
     /// `SubscriberName`: a string, required.
     ///
     /// The name of your Amazon Security Lake subscriber account.
     ///
     /// Pattern `^[\\\w\s\-_:/,.@=+]*$`; length 1 to 64.
-    pub subscriber_name: Str,
+    pub subscriber_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of objects, one for each tag to associate with the subscriber. For each tag, you must specify both a tag key and a tag value. A tag value cannot be null, but it can be an empty string.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +84,7 @@ impl Subscriber {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityLake::Subscriber",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscriber.html",
         primary_identifier: &["SubscriberArn"],
@@ -123,7 +95,7 @@ impl Subscriber {
         read_only: &["SubscriberArn", "S3BucketArn", "SubscriberRoleArn", "ResourceShareArn", "ResourceShareName"],
         attributes: &["ResourceShareArn", "ResourceShareName", "S3BucketArn", "SubscriberArn", "SubscriberRoleArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Subscriber` with its required properties, named in a [`SubscriberRequired`].
@@ -133,47 +105,49 @@ impl Subscriber {
             access_types: required.access_types,
             data_lake_arn: required.data_lake_arn,
             sources: required.sources,
-            subscriber_description: None,
+            subscriber_description: ::std::option::Option::None,
             subscriber_identity: required.subscriber_identity,
             subscriber_name: required.subscriber_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessTypes`: a list of [`AccessType`] values, required.
-    pub fn access_types(mut self, value: impl Into<List<AccessType>>) -> Self { self.access_types = value.into(); self }
+    pub fn access_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessType>>) -> Self { self.access_types = value.into(); self }
     /// `DataLakeArn`: a string, required.
-    pub fn data_lake_arn(mut self, value: impl Into<Str>) -> Self { self.data_lake_arn = value.into(); self }
+    pub fn data_lake_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_lake_arn = value.into(); self }
     /// `Sources`: a list of [`Source`] objects, required.
-    pub fn sources(mut self, value: impl Into<List<Source>>) -> Self { self.sources = value.into(); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Source>>) -> Self { self.sources = value.into(); self }
     /// `SubscriberDescription`: a string.
-    pub fn subscriber_description(mut self, value: impl Into<Str>) -> Self { self.subscriber_description = Some(value.into()); self }
+    pub fn subscriber_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscriber_description = ::std::option::Option::Some(value.into()); self }
     /// `SubscriberIdentity`: a [`SubscriberIdentity`] object, required.
-    pub fn subscriber_identity(mut self, value: impl Into<Obj<SubscriberIdentity>>) -> Self { self.subscriber_identity = value.into(); self }
+    pub fn subscriber_identity(mut self, value: impl ::std::convert::Into<crate::Obj<SubscriberIdentity>>) -> Self { self.subscriber_identity = value.into(); self }
     /// `SubscriberName`: a string, required.
-    pub fn subscriber_name(mut self, value: impl Into<Str>) -> Self { self.subscriber_name = value.into(); self }
+    pub fn subscriber_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscriber_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Subscriber {
+impl ::cloudwright_core::Resource for Subscriber {
     type Attributes = SubscriberAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Subscriber, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Subscriber, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Subscriber {
+impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessTypes", &self.access_types)
             .req("DataLakeArn", &self.data_lake_arn)
             .req("Sources", &self.sources)
@@ -185,12 +159,12 @@ impl ToValue for Subscriber {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Subscriber`]: `Handle<Subscriber>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Subscriber`]: `Handle<Subscriber>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubscriberAttributes(ResourceRef);
+pub struct SubscriberAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubscriberAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubscriberAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -200,52 +174,42 @@ impl SubscriberAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Security Lake subscriber.
     #[inline]
-    pub fn resource_share_arn(&self) -> Value {
-        self.0.get_att("ResourceShareArn")
+    pub fn resource_share_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceShareArn"))
     }
 
     /// `Fn::GetAtt` `ResourceShareName`: a string.
     ///
     /// The ARN name of the Amazon Security Lake subscriber.
     #[inline]
-    pub fn resource_share_name(&self) -> Value {
-        self.0.get_att("ResourceShareName")
+    pub fn resource_share_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceShareName"))
     }
 
     /// `Fn::GetAtt` `S3BucketArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the S3 bucket.
     #[inline]
-    pub fn s3_bucket_arn(&self) -> Value {
-        self.0.get_att("S3BucketArn")
+    pub fn s3_bucket_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("S3BucketArn"))
     }
 
     /// `Fn::GetAtt` `SubscriberArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Security Lake subscriber.
     #[inline]
-    pub fn subscriber_arn(&self) -> Value {
-        self.0.get_att("SubscriberArn")
+    pub fn subscriber_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubscriberArn"))
     }
 
     /// `Fn::GetAtt` `SubscriberRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the role used to create the Security Lake subscriber.
     #[inline]
-    pub fn subscriber_role_arn(&self) -> Value {
-        self.0.get_att("SubscriberRoleArn")
+    pub fn subscriber_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubscriberRoleArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
-    properties: &[
-        ("SourceName", Shape::STR),
-        ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsLogSource` property type of `AWS::SecurityLake::Subscriber`.
 ///
@@ -256,14 +220,14 @@ pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
 pub struct AwsLogSource {
     /// `SourceName`: a string.
     ///
-    /// Source name of the natively supported AWS service that is supported as an Amazon Security Lake source. For the list of sources supported by Amazon Security Lake see \[Collecting data from AWS services\](<https://docs.aws.amazon.com//security-lake/latest/userguide/internal-sources.html>) in the Amazon Security Lake User Guide.
-    pub source_name: Option<Str>,
+    /// Source name of the natively supported AWS service that is supported as an Amazon Security Lake source. For the list of sources supported by Amazon Security Lake see [Collecting data from AWS services](https://docs.aws.amazon.com//security-lake/latest/userguide/internal-sources.html) in the Amazon Security Lake User Guide.
+    pub source_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceVersion`: a string.
     ///
-    /// Source version of the natively supported AWS service that is supported as an Amazon Security Lake source. For more details about source versions supported by Amazon Security Lake see \[OCSF source identification\](<https://docs.aws.amazon.com//security-lake/latest/userguide/open-cybersecurity-schema-framework.html#ocsf-source-identification>) in the Amazon Security Lake User Guide.
+    /// Source version of the natively supported AWS service that is supported as an Amazon Security Lake source. For more details about source versions supported by Amazon Security Lake see [OCSF source identification](https://docs.aws.amazon.com//security-lake/latest/userguide/open-cybersecurity-schema-framework.html#ocsf-source-identification) in the Amazon Security Lake User Guide.
     ///
     /// Pattern `^(latest|[0-9]\.[0-9])$`.
-    pub source_version: Option<Str>,
+    pub source_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -271,40 +235,30 @@ impl AwsLogSource {
     /// A `AwsLogSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceName`: a string.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
+    pub fn source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_name = ::std::option::Option::Some(value.into()); self }
     /// `SourceVersion`: a string.
-    pub fn source_version(mut self, value: impl Into<Str>) -> Self { self.source_version = Some(value.into()); self }
+    pub fn source_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsLogSource {}
+impl crate::PropertyType for AwsLogSource {}
 
-impl ToValue for AwsLogSource {
+impl ::cloudwright_core::ToValue for AwsLogSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceName", &self.source_name)
             .opt("SourceVersion", &self.source_version)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CustomLogSource: ObjRule = ObjRule {
-    properties: &[
-        ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SourceVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CustomLogSource` property type of `AWS::SecurityLake::Subscriber`.
 ///
-/// Third-party custom log source that meets the requirements to be added to Amazon Security Lake . For more details, see \[Custom log source\](<https://docs.aws.amazon.com//security-lake/latest/userguide/custom-sources.html#iam-roles-custom-sources>) in the *Amazon Security Lake User Guide* .
+/// Third-party custom log source that meets the requirements to be added to Amazon Security Lake . For more details, see [Custom log source](https://docs.aws.amazon.com//security-lake/latest/userguide/custom-sources.html#iam-roles-custom-sources) in the *Amazon Security Lake User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-subscriber-customlogsource.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -314,13 +268,13 @@ pub struct CustomLogSource {
     /// The name of the custom log source.
     ///
     /// Pattern `^[\\\w\-_:/.]*$`; length 1 to 64.
-    pub source_name: Option<Str>,
+    pub source_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceVersion`: a string.
     ///
     /// The source version of the custom log source.
     ///
     /// Pattern `^[A-Za-z0-9\-\.\_]*$`; length 1 to 32.
-    pub source_version: Option<Str>,
+    pub source_version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -328,37 +282,26 @@ impl CustomLogSource {
     /// A `CustomLogSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SourceName`: a string.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
+    pub fn source_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_name = ::std::option::Option::Some(value.into()); self }
     /// `SourceVersion`: a string.
-    pub fn source_version(mut self, value: impl Into<Str>) -> Self { self.source_version = Some(value.into()); self }
+    pub fn source_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomLogSource {}
+impl crate::PropertyType for CustomLogSource {}
 
-impl ToValue for CustomLogSource {
+impl ::cloudwright_core::ToValue for CustomLogSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SourceName", &self.source_name)
             .opt("SourceVersion", &self.source_version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("AwsLogSource", Shape::Object(&RULE_AwsLogSource)),
-        ("CustomLogSource", Shape::Object(&RULE_CustomLogSource)),
-    ],
-    one_of: &[&[&["AwsLogSource"], &["CustomLogSource"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Source` property type of `AWS::SecurityLake::Subscriber`.
 ///
@@ -370,11 +313,11 @@ pub struct Source {
     /// `AwsLogSource`: an [`AwsLogSource`] object.
     ///
     /// The natively supported AWS service which is used a Amazon Security Lake source to collect logs and events from.
-    pub aws_log_source: Option<Obj<AwsLogSource>>,
+    pub aws_log_source: ::std::option::Option<crate::Obj<AwsLogSource>>,
     /// `CustomLogSource`: a [`CustomLogSource`] object.
     ///
     /// The custom log source AWS which is used a Amazon Security Lake source to collect logs and events from.
-    pub custom_log_source: Option<Obj<CustomLogSource>>,
+    pub custom_log_source: ::std::option::Option<crate::Obj<CustomLogSource>>,
 }
 
 #[rustfmt::skip]
@@ -382,21 +325,21 @@ impl Source {
     /// A `Source` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AwsLogSource`: an [`AwsLogSource`] object.
-    pub fn aws_log_source(mut self, value: impl Into<Obj<AwsLogSource>>) -> Self { self.aws_log_source = Some(value.into()); self }
+    pub fn aws_log_source(mut self, value: impl ::std::convert::Into<crate::Obj<AwsLogSource>>) -> Self { self.aws_log_source = ::std::option::Option::Some(value.into()); self }
     /// `CustomLogSource`: a [`CustomLogSource`] object.
-    pub fn custom_log_source(mut self, value: impl Into<Obj<CustomLogSource>>) -> Self { self.custom_log_source = Some(value.into()); self }
+    pub fn custom_log_source(mut self, value: impl ::std::convert::Into<crate::Obj<CustomLogSource>>) -> Self { self.custom_log_source = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Source {}
+impl crate::PropertyType for Source {}
 
-impl ToValue for Source {
+impl ::cloudwright_core::ToValue for Source {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsLogSource", &self.aws_log_source)
             .opt("CustomLogSource", &self.custom_log_source)
             .build()
@@ -407,21 +350,10 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberIdentityRequired {
     /// `ExternalId`: a string, required.
-    pub external_id: Str,
+    pub external_id: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriberIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Principal", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["ExternalId", "Principal"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SubscriberIdentity` property type of `AWS::SecurityLake::Subscriber`.
 ///
@@ -433,11 +365,11 @@ pub struct SubscriberIdentity {
     /// `ExternalId`: a string, required.
     ///
     /// Pattern `^[\w+=,.@:/-]*$`; length 2 to 1224.
-    pub external_id: Str,
+    pub external_id: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
     ///
     /// Pattern `^([0-9]{12}|[a-z0-9\.\-]*\.(amazonaws|amazon)\.com)$`.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -452,17 +384,17 @@ impl SubscriberIdentity {
     }
 
     /// `ExternalId`: a string, required.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = value.into(); self }
+    pub fn external_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.external_id = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
 }
 
-impl PropertyType for SubscriberIdentity {}
+impl crate::PropertyType for SubscriberIdentity {}
 
-impl ToValue for SubscriberIdentity {
+impl ::cloudwright_core::ToValue for SubscriberIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExternalId", &self.external_id)
             .req("Principal", &self.principal)
             .build()
@@ -477,23 +409,98 @@ pub enum AccessType {
     /// `S3`
     S3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccessType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccessType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccessType {
+impl ::cloudwright_core::ToValue for AccessType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Lakeformation => "LAKEFORMATION",
             Self::S3 => "S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\\\\\w\\-_:/.]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-\\.\\_]*$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\\\\\w\\s\\-_:/,.@=+]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w+=,.@:/-]*$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^([0-9]{12}|[a-z0-9\\.\\-]*\\.(amazonaws|amazon)\\.com)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
+        properties: &[
+            ("AccessTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LAKEFORMATION", "S3"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None, unique: false })),
+            ("SubscriberDescription", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SubscriberIdentity", Shape::Object(&RULE_SubscriberIdentity)),
+            ("SubscriberName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["AccessTypes", "DataLakeArn", "Sources", "SubscriberIdentity", "SubscriberName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
+        properties: &[
+            ("SourceName", Shape::STR),
+            ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomLogSource: ObjRule = ObjRule {
+        properties: &[
+            ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SourceVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Source: ObjRule = ObjRule {
+        properties: &[
+            ("AwsLogSource", Shape::Object(&RULE_AwsLogSource)),
+            ("CustomLogSource", Shape::Object(&RULE_CustomLogSource)),
+        ],
+        one_of: &[&[&["AwsLogSource"], &["CustomLogSource"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriberIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Principal", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["ExternalId", "Principal"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

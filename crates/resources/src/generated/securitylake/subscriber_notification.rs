@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^https?://.+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*$");
-
 /// The required properties of [`SubscriberNotification`], by name: `SubscriberNotification::new(SubscriberNotificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberNotificationRequired {
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    pub notification_configuration: Obj<NotificationConfiguration>,
+    pub notification_configuration: crate::Obj<NotificationConfiguration>,
     /// `SubscriberArn`: a string, required.
-    pub subscriber_arn: Str,
+    pub subscriber_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SubscriberNotification: ObjRule = ObjRule {
-    properties: &[
-        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("SubscriberArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["SubscriberArn", "NotificationConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SecurityLake::SubscriberNotification` resource.
 ///
@@ -46,13 +30,13 @@ pub struct SubscriberNotification {
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
     ///
     /// Specify the configurations you want to use for subscriber notification. The subscriber is notified when new data is written to the data lake for sources that the subscriber consumes in Security Lake .
-    pub notification_configuration: Obj<NotificationConfiguration>,
+    pub notification_configuration: crate::Obj<NotificationConfiguration>,
     /// `SubscriberArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the Security Lake subscriber.
     ///
     /// Pattern `^arn:.*$`; create-only: changing it replaces the resource.
-    pub subscriber_arn: Str,
+    pub subscriber_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -62,7 +46,7 @@ impl SubscriberNotification {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SecurityLake::SubscriberNotification",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscribernotification.html",
         primary_identifier: &["SubscriberArn"],
@@ -73,7 +57,7 @@ impl SubscriberNotification {
         read_only: &["SubscriberEndpoint"],
         attributes: &["SubscriberEndpoint"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SubscriberNotification` with its required properties, named in a [`SubscriberNotificationRequired`].
@@ -86,26 +70,28 @@ impl SubscriberNotification {
     }
 
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = value.into(); self }
+    pub fn notification_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = value.into(); self }
     /// `SubscriberArn`: a string, required.
-    pub fn subscriber_arn(mut self, value: impl Into<Str>) -> Self { self.subscriber_arn = value.into(); self }
+    pub fn subscriber_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscriber_arn = value.into(); self }
 }
 
-impl Resource for SubscriberNotification {
+impl ::cloudwright_core::Resource for SubscriberNotification {
     type Attributes = SubscriberNotificationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SubscriberNotification, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SubscriberNotification, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SubscriberNotification {
+impl ::cloudwright_core::ToValue for SubscriberNotification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "NotificationConfiguration",
                 &self.notification_configuration,
@@ -115,12 +101,12 @@ impl ToValue for SubscriberNotification {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SubscriberNotification`]: `Handle<SubscriberNotification>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SubscriberNotification`]: `Handle<SubscriberNotification>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubscriberNotificationAttributes(ResourceRef);
+pub struct SubscriberNotificationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubscriberNotificationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubscriberNotificationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,8 +116,8 @@ impl SubscriberNotificationAttributes {
     ///
     /// The endpoint the subscriber should listen to for notifications
     #[inline]
-    pub fn subscriber_endpoint(&self) -> Value {
-        self.0.get_att("SubscriberEndpoint")
+    pub fn subscriber_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SubscriberEndpoint"))
     }
 }
 
@@ -139,24 +125,10 @@ impl SubscriberNotificationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpsNotificationConfigurationRequired {
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `TargetRoleArn`: a string, required.
-    pub target_role_arn: Str,
+    pub target_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpsNotificationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AuthorizationApiKeyName", Shape::STR),
-        ("AuthorizationApiKeyValue", Shape::STR),
-        ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HttpMethod", Shape::Str(&StrRule { allowed: &["POST", "PUT"], ..StrRule::ANY })),
-        ("TargetRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["Endpoint", "TargetRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpsNotificationConfiguration` property type of `AWS::SecurityLake::SubscriberNotification`.
 ///
@@ -168,27 +140,27 @@ pub struct HttpsNotificationConfiguration {
     /// `AuthorizationApiKeyName`: a string.
     ///
     /// The key name for the notification subscription.
-    pub authorization_api_key_name: Option<Str>,
+    pub authorization_api_key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AuthorizationApiKeyValue`: a string.
     ///
     /// The key value for the notification subscription.
-    pub authorization_api_key_value: Option<Str>,
+    pub authorization_api_key_value: ::std::option::Option<::cloudwright_core::Str>,
     /// `Endpoint`: a string, required.
     ///
     /// The subscription endpoint in Security Lake . If you prefer notification with an HTTPS endpoint, populate this field.
     ///
     /// Pattern `^https?://.+$`.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `HttpMethod`: a [`HttpMethod`] value.
     ///
     /// The HTTPS method used for the notification subscription.
-    pub http_method: Option<HttpMethod>,
+    pub http_method: ::std::option::Option<HttpMethod>,
     /// `TargetRoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created. For more information about ARNs and how to use them in policies, see \[Managing data access\](<https://docs.aws.amazon.com///security-lake/latest/userguide/subscriber-data-access.html>) and \[AWS Managed Policies\](<https://docs.aws.amazon.com//security-lake/latest/userguide/security-iam-awsmanpol.html>) in the *Amazon Security Lake User Guide* .
+    /// The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created. For more information about ARNs and how to use them in policies, see [Managing data access](https://docs.aws.amazon.com///security-lake/latest/userguide/subscriber-data-access.html) and [AWS Managed Policies](https://docs.aws.amazon.com//security-lake/latest/userguide/security-iam-awsmanpol.html) in the *Amazon Security Lake User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*$`.
-    pub target_role_arn: Str,
+    pub target_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -197,32 +169,32 @@ impl HttpsNotificationConfiguration {
     #[inline]
     pub fn new(required: HttpsNotificationConfigurationRequired) -> Self {
         Self {
-            authorization_api_key_name: None,
-            authorization_api_key_value: None,
+            authorization_api_key_name: ::std::option::Option::None,
+            authorization_api_key_value: ::std::option::Option::None,
             endpoint: required.endpoint,
-            http_method: None,
+            http_method: ::std::option::Option::None,
             target_role_arn: required.target_role_arn,
         }
     }
 
     /// `AuthorizationApiKeyName`: a string.
-    pub fn authorization_api_key_name(mut self, value: impl Into<Str>) -> Self { self.authorization_api_key_name = Some(value.into()); self }
+    pub fn authorization_api_key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_api_key_name = ::std::option::Option::Some(value.into()); self }
     /// `AuthorizationApiKeyValue`: a string.
-    pub fn authorization_api_key_value(mut self, value: impl Into<Str>) -> Self { self.authorization_api_key_value = Some(value.into()); self }
+    pub fn authorization_api_key_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.authorization_api_key_value = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
     /// `HttpMethod`: a [`HttpMethod`] value.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = Some(value.into()); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<HttpMethod>) -> Self { self.http_method = ::std::option::Option::Some(value.into()); self }
     /// `TargetRoleArn`: a string, required.
-    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self { self.target_role_arn = value.into(); self }
+    pub fn target_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_role_arn = value.into(); self }
 }
 
-impl PropertyType for HttpsNotificationConfiguration {}
+impl crate::PropertyType for HttpsNotificationConfiguration {}
 
-impl ToValue for HttpsNotificationConfiguration {
+impl ::cloudwright_core::ToValue for HttpsNotificationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthorizationApiKeyName", &self.authorization_api_key_name)
             .opt(
                 "AuthorizationApiKeyValue",
@@ -235,17 +207,6 @@ impl ToValue for HttpsNotificationConfiguration {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HttpsNotificationConfiguration", Shape::Object(&RULE_HttpsNotificationConfiguration)),
-        ("SqsNotificationConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    one_of: &[&[&["HttpsNotificationConfiguration"], &["SqsNotificationConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotificationConfiguration` property type of `AWS::SecurityLake::SubscriberNotification`.
 ///
 /// Specify the configurations you want to use for subscriber notification. The subscriber is notified when new data is written to the data lake for sources that the subscriber consumes in Security Lake .
@@ -256,13 +217,14 @@ pub struct NotificationConfiguration {
     /// `HttpsNotificationConfiguration`: a [`HttpsNotificationConfiguration`] object.
     ///
     /// The configurations used for HTTPS subscriber notification.
-    pub https_notification_configuration: Option<Obj<HttpsNotificationConfiguration>>,
+    pub https_notification_configuration:
+        ::std::option::Option<crate::Obj<HttpsNotificationConfiguration>>,
     /// `SqsNotificationConfiguration`: a JSON value.
     ///
     /// The configurations for SQS subscriber notification. The members of this structure are context-dependent.
     ///
     /// Format `json`.
-    pub sqs_notification_configuration: Option<Json>,
+    pub sqs_notification_configuration: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -270,21 +232,21 @@ impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpsNotificationConfiguration`: a [`HttpsNotificationConfiguration`] object.
-    pub fn https_notification_configuration(mut self, value: impl Into<Obj<HttpsNotificationConfiguration>>) -> Self { self.https_notification_configuration = Some(value.into()); self }
+    pub fn https_notification_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HttpsNotificationConfiguration>>) -> Self { self.https_notification_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SqsNotificationConfiguration`: a JSON value.
-    pub fn sqs_notification_configuration(mut self, value: impl Into<Json>) -> Self { self.sqs_notification_configuration = Some(value.into()); self }
+    pub fn sqs_notification_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.sqs_notification_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationConfiguration {}
+impl crate::PropertyType for NotificationConfiguration {}
 
-impl ToValue for NotificationConfiguration {
+impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "HttpsNotificationConfiguration",
                 &self.https_notification_configuration,
@@ -305,23 +267,69 @@ pub enum HttpMethod {
     /// `PUT`
     Put,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpMethod {
+impl ::cloudwright_core::ToValue for HttpMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Post => "POST",
             Self::Put => "PUT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^https?://.+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SubscriberNotification: ObjRule = ObjRule {
+        properties: &[
+            ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+            ("SubscriberArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["SubscriberArn", "NotificationConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpsNotificationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AuthorizationApiKeyName", Shape::STR),
+            ("AuthorizationApiKeyValue", Shape::STR),
+            ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HttpMethod", Shape::Str(&StrRule { allowed: &["POST", "PUT"], ..StrRule::ANY })),
+            ("TargetRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["Endpoint", "TargetRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HttpsNotificationConfiguration", Shape::Object(&RULE_HttpsNotificationConfiguration)),
+            ("SqsNotificationConfiguration", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        one_of: &[&[&["HttpsNotificationConfiguration"], &["SqsNotificationConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

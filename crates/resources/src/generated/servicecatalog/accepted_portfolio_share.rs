@@ -5,26 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`AcceptedPortfolioShare`], by name: `AcceptedPortfolioShare::new(AcceptedPortfolioShareRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AcceptedPortfolioShareRequired {
-    /// `PortfolioId`: a string, required.
-    pub portfolio_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AcceptedPortfolioShare: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::STR),
-        ("PortfolioId", Shape::STR),
-    ],
-    required: &["PortfolioId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ServiceCatalog::AcceptedPortfolioShare` resource.
 ///
 /// Accepts an offer to share the specified portfolio.
@@ -46,13 +26,13 @@ pub struct AcceptedPortfolioShare {
     /// - `zh` - Chinese
     ///
     /// Create-only: changing it replaces the resource.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortfolioId`: a string, required.
     ///
     /// The portfolio identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -62,7 +42,7 @@ impl AcceptedPortfolioShare {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::AcceptedPortfolioShare",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-acceptedportfolioshare.html",
         primary_identifier: &["Id"],
@@ -73,51 +53,53 @@ impl AcceptedPortfolioShare {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `AcceptedPortfolioShare` with its required properties, named in a [`AcceptedPortfolioShareRequired`].
+    /// A `AcceptedPortfolioShare` with its one required property, `PortfolioId`.
     #[inline]
-    pub fn new(required: AcceptedPortfolioShareRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            accept_language: None,
-            portfolio_id: required.portfolio_id,
+            accept_language: ::std::option::Option::None,
+            portfolio_id: value.into(),
         }
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `PortfolioId`: a string, required.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = value.into(); self }
 }
 
-impl Resource for AcceptedPortfolioShare {
+impl ::cloudwright_core::Resource for AcceptedPortfolioShare {
     type Attributes = AcceptedPortfolioShareAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AcceptedPortfolioShare, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AcceptedPortfolioShare, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AcceptedPortfolioShare {
+impl ::cloudwright_core::ToValue for AcceptedPortfolioShare {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .req("PortfolioId", &self.portfolio_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AcceptedPortfolioShare`]: `Handle<AcceptedPortfolioShare>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AcceptedPortfolioShare`]: `Handle<AcceptedPortfolioShare>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AcceptedPortfolioShareAttributes(ResourceRef);
+pub struct AcceptedPortfolioShareAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AcceptedPortfolioShareAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AcceptedPortfolioShareAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,7 +107,25 @@ impl From<ResourceRef> for AcceptedPortfolioShareAttributes {
 impl AcceptedPortfolioShareAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AcceptedPortfolioShare: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::STR),
+            ("PortfolioId", Shape::STR),
+        ],
+        required: &["PortfolioId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

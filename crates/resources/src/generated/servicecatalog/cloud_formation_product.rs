@@ -5,38 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`CloudFormationProduct`], by name: `CloudFormationProduct::new(CloudFormationProductRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudFormationProductRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Owner`: a string, required.
-    pub owner: Str,
+    pub owner: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudFormationProduct: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::STR),
-        ("Description", Shape::STR),
-        ("Distributor", Shape::STR),
-        ("Name", Shape::STR),
-        ("Owner", Shape::STR),
-        ("ProductType", Shape::STR),
-        ("ProvisioningArtifactParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningArtifactProperties), min_items: None, max_items: None, unique: false })),
-        ("ReplaceProvisioningArtifacts", Shape::Bool),
-        ("SourceConnection", Shape::Object(&RULE_SourceConnection)),
-        ("SupportDescription", Shape::STR),
-        ("SupportEmail", Shape::STR),
-        ("SupportUrl", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Owner", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::CloudFormationProduct` resource.
 ///
@@ -56,59 +32,60 @@ pub struct CloudFormationProduct {
     ///
     /// - `jp` - Japanese
     /// - `zh` - Chinese
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the product.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Distributor`: a string.
     ///
     /// The distributor of the product.
-    pub distributor: Option<Str>,
+    pub distributor: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the product.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Owner`: a string, required.
     ///
     /// The owner of the product.
-    pub owner: Str,
+    pub owner: ::cloudwright_core::Str,
     /// `ProductType`: a string.
     ///
     /// The type of product.
-    pub product_type: Option<Str>,
+    pub product_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisioningArtifactParameters`: a list of [`ProvisioningArtifactProperties`] objects.
     ///
     /// The configuration of the provisioning artifact (also known as a version).
-    pub provisioning_artifact_parameters: Option<List<ProvisioningArtifactProperties>>,
+    pub provisioning_artifact_parameters:
+        ::std::option::Option<::cloudwright_core::List<ProvisioningArtifactProperties>>,
     /// `ReplaceProvisioningArtifacts`: a boolean.
     ///
     /// This property is turned off by default. If turned off, you can update provisioning artifacts or product attributes (such as description, distributor, name, owner, and more) and the associated provisioning artifacts will retain the same unique identifier. Provisioning artifacts are matched within the CloudFormationProduct resource, and only those that have been updated will be changed. Provisioning artifacts are matched by a combinaton of provisioning artifact template URL and name.
     ///
     /// If turned on, provisioning artifacts will be given a new unique identifier when you update the product or provisioning artifacts.
-    pub replace_provisioning_artifacts: Option<Bool>,
+    pub replace_provisioning_artifacts: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SourceConnection`: a [`SourceConnection`] object.
     ///
     /// A top level `ProductViewDetail` response containing details about the product’s connection. AWS Service Catalog returns this field for the `CreateProduct` , `UpdateProduct` , `DescribeProductAsAdmin` , and `SearchProductAsAdmin` APIs. This response contains the same fields as the `ConnectionParameters` request, with the addition of the `LastSync` response.
-    pub source_connection: Option<Obj<SourceConnection>>,
+    pub source_connection: ::std::option::Option<crate::Obj<SourceConnection>>,
     /// `SupportDescription`: a string.
     ///
     /// The support information about the product.
-    pub support_description: Option<Str>,
+    pub support_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `SupportEmail`: a string.
     ///
     /// The contact email for product support.
-    pub support_email: Option<Str>,
+    pub support_email: ::std::option::Option<::cloudwright_core::Str>,
     /// `SupportUrl`: a string.
     ///
     /// The contact URL for product support.
     ///
     /// `^https?:\/\//` / is the pattern used to validate SupportUrl.
-    pub support_url: Option<Str>,
+    pub support_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +95,7 @@ impl CloudFormationProduct {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::CloudFormationProduct",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationproduct.html",
         primary_identifier: &["Id"],
@@ -129,75 +106,77 @@ impl CloudFormationProduct {
         read_only: &["ProvisioningArtifactIds", "Id", "ProvisioningArtifactNames", "ProductName"],
         attributes: &["Id", "ProductName", "ProvisioningArtifactIds", "ProvisioningArtifactNames"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CloudFormationProduct` with its required properties, named in a [`CloudFormationProductRequired`].
     #[inline]
     pub fn new(required: CloudFormationProductRequired) -> Self {
         Self {
-            accept_language: None,
-            description: None,
-            distributor: None,
+            accept_language: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            distributor: ::std::option::Option::None,
             name: required.name,
             owner: required.owner,
-            product_type: None,
-            provisioning_artifact_parameters: None,
-            replace_provisioning_artifacts: None,
-            source_connection: None,
-            support_description: None,
-            support_email: None,
-            support_url: None,
-            tags: None,
+            product_type: ::std::option::Option::None,
+            provisioning_artifact_parameters: ::std::option::Option::None,
+            replace_provisioning_artifacts: ::std::option::Option::None,
+            source_connection: ::std::option::Option::None,
+            support_description: ::std::option::Option::None,
+            support_email: ::std::option::Option::None,
+            support_url: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Distributor`: a string.
-    pub fn distributor(mut self, value: impl Into<Str>) -> Self { self.distributor = Some(value.into()); self }
+    pub fn distributor(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.distributor = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Owner`: a string, required.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
+    pub fn owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner = value.into(); self }
     /// `ProductType`: a string.
-    pub fn product_type(mut self, value: impl Into<Str>) -> Self { self.product_type = Some(value.into()); self }
+    pub fn product_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_type = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningArtifactParameters`: a list of [`ProvisioningArtifactProperties`] objects.
-    pub fn provisioning_artifact_parameters(mut self, value: impl Into<List<ProvisioningArtifactProperties>>) -> Self { self.provisioning_artifact_parameters = Some(value.into()); self }
+    pub fn provisioning_artifact_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProvisioningArtifactProperties>>) -> Self { self.provisioning_artifact_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ReplaceProvisioningArtifacts`: a boolean.
-    pub fn replace_provisioning_artifacts(mut self, value: impl Into<Bool>) -> Self { self.replace_provisioning_artifacts = Some(value.into()); self }
+    pub fn replace_provisioning_artifacts(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.replace_provisioning_artifacts = ::std::option::Option::Some(value.into()); self }
     /// `SourceConnection`: a [`SourceConnection`] object.
-    pub fn source_connection(mut self, value: impl Into<Obj<SourceConnection>>) -> Self { self.source_connection = Some(value.into()); self }
+    pub fn source_connection(mut self, value: impl ::std::convert::Into<crate::Obj<SourceConnection>>) -> Self { self.source_connection = ::std::option::Option::Some(value.into()); self }
     /// `SupportDescription`: a string.
-    pub fn support_description(mut self, value: impl Into<Str>) -> Self { self.support_description = Some(value.into()); self }
+    pub fn support_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.support_description = ::std::option::Option::Some(value.into()); self }
     /// `SupportEmail`: a string.
-    pub fn support_email(mut self, value: impl Into<Str>) -> Self { self.support_email = Some(value.into()); self }
+    pub fn support_email(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.support_email = ::std::option::Option::Some(value.into()); self }
     /// `SupportUrl`: a string.
-    pub fn support_url(mut self, value: impl Into<Str>) -> Self { self.support_url = Some(value.into()); self }
+    pub fn support_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.support_url = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CloudFormationProduct {
+impl ::cloudwright_core::Resource for CloudFormationProduct {
     type Attributes = CloudFormationProductAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudFormationProduct, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_CloudFormationProduct, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudFormationProduct {
+impl ::cloudwright_core::ToValue for CloudFormationProduct {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .opt("Description", &self.description)
             .opt("Distributor", &self.distributor)
@@ -221,12 +200,12 @@ impl ToValue for CloudFormationProduct {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudFormationProduct`]: `Handle<CloudFormationProduct>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudFormationProduct`]: `Handle<CloudFormationProduct>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudFormationProductAttributes(ResourceRef);
+pub struct CloudFormationProductAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudFormationProductAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CloudFormationProductAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -236,32 +215,32 @@ impl CloudFormationProductAttributes {
     ///
     /// The ID of the product, such as prod-tsjbmal34qvek
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ProductName`: a string.
     ///
     /// The name of the product.
     #[inline]
-    pub fn product_name(&self) -> Value {
-        self.0.get_att("ProductName")
+    pub fn product_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProductName"))
     }
 
     /// `Fn::GetAtt` `ProvisioningArtifactIds`: a string.
     ///
     /// The IDs of the provisioning artifacts.
     #[inline]
-    pub fn provisioning_artifact_ids(&self) -> Value {
-        self.0.get_att("ProvisioningArtifactIds")
+    pub fn provisioning_artifact_ids(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProvisioningArtifactIds"))
     }
 
     /// `Fn::GetAtt` `ProvisioningArtifactNames`: a string.
     ///
     /// The names of the provisioning artifacts.
     #[inline]
-    pub fn provisioning_artifact_names(&self) -> Value {
-        self.0.get_att("ProvisioningArtifactNames")
+    pub fn provisioning_artifact_names(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProvisioningArtifactNames"))
     }
 }
 
@@ -269,27 +248,14 @@ impl CloudFormationProductAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeStarParametersRequired {
     /// `ArtifactPath`: a string, required.
-    pub artifact_path: Str,
+    pub artifact_path: ::cloudwright_core::Str,
     /// `Branch`: a string, required.
-    pub branch: Str,
+    pub branch: ::cloudwright_core::Str,
     /// `ConnectionArn`: a string, required.
-    pub connection_arn: Str,
+    pub connection_arn: ::cloudwright_core::Str,
     /// `Repository`: a string, required.
-    pub repository: Str,
+    pub repository: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CodeStarParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactPath", Shape::STR),
-        ("Branch", Shape::STR),
-        ("ConnectionArn", Shape::STR),
-        ("Repository", Shape::STR),
-    ],
-    required: &["ArtifactPath", "Repository", "Branch", "ConnectionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CodeStarParameters` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
 ///
@@ -301,19 +267,19 @@ pub struct CodeStarParameters {
     /// `ArtifactPath`: a string, required.
     ///
     /// The absolute path wehre the artifact resides within the repo and branch, formatted as "folder/file.json."
-    pub artifact_path: Str,
+    pub artifact_path: ::cloudwright_core::Str,
     /// `Branch`: a string, required.
     ///
     /// The specific branch where the artifact resides.
-    pub branch: Str,
+    pub branch: ::cloudwright_core::Str,
     /// `ConnectionArn`: a string, required.
     ///
     /// The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
-    pub connection_arn: Str,
+    pub connection_arn: ::cloudwright_core::Str,
     /// `Repository`: a string, required.
     ///
     /// The specific repository where the product’s artifact-to-be-synced resides, formatted as "Account/Repo."
-    pub repository: Str,
+    pub repository: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -330,21 +296,21 @@ impl CodeStarParameters {
     }
 
     /// `ArtifactPath`: a string, required.
-    pub fn artifact_path(mut self, value: impl Into<Str>) -> Self { self.artifact_path = value.into(); self }
+    pub fn artifact_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.artifact_path = value.into(); self }
     /// `Branch`: a string, required.
-    pub fn branch(mut self, value: impl Into<Str>) -> Self { self.branch = value.into(); self }
+    pub fn branch(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.branch = value.into(); self }
     /// `ConnectionArn`: a string, required.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = value.into(); self }
+    pub fn connection_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_arn = value.into(); self }
     /// `Repository`: a string, required.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = value.into(); self }
+    pub fn repository(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.repository = value.into(); self }
 }
 
-impl PropertyType for CodeStarParameters {}
+impl crate::PropertyType for CodeStarParameters {}
 
-impl ToValue for CodeStarParameters {
+impl ::cloudwright_core::ToValue for CodeStarParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ArtifactPath", &self.artifact_path)
             .req("Branch", &self.branch)
             .req("ConnectionArn", &self.connection_arn)
@@ -352,15 +318,6 @@ impl ToValue for CodeStarParameters {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CodeStar", Shape::Object(&RULE_CodeStarParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionParameters` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
 ///
@@ -372,7 +329,7 @@ pub struct ConnectionParameters {
     /// `CodeStar`: a [`CodeStarParameters`] object.
     ///
     /// Provides `ConnectionType` details.
-    pub code_star: Option<Obj<CodeStarParameters>>,
+    pub code_star: ::std::option::Option<crate::Obj<CodeStarParameters>>,
 }
 
 #[rustfmt::skip]
@@ -380,42 +337,23 @@ impl ConnectionParameters {
     /// A `ConnectionParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CodeStar`: a [`CodeStarParameters`] object.
-    pub fn code_star(mut self, value: impl Into<Obj<CodeStarParameters>>) -> Self { self.code_star = Some(value.into()); self }
+    pub fn code_star(mut self, value: impl ::std::convert::Into<crate::Obj<CodeStarParameters>>) -> Self { self.code_star = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConnectionParameters {}
+impl crate::PropertyType for ConnectionParameters {}
 
-impl ToValue for ConnectionParameters {
+impl ::cloudwright_core::ToValue for ConnectionParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("CodeStar", &self.code_star).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("CodeStar", &self.code_star)
+            .build()
     }
 }
-
-/// The required properties of [`ProvisioningArtifactProperties`], by name: `ProvisioningArtifactProperties::new(ProvisioningArtifactPropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProvisioningArtifactPropertiesRequired {
-    /// `Info`: a JSON value, required.
-    pub info: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DisableTemplateValidation", Shape::Bool),
-        ("Info", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Name", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Info"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisioningArtifactProperties` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
 ///
@@ -427,11 +365,11 @@ pub struct ProvisioningArtifactProperties {
     /// `Description`: a string.
     ///
     /// The description of the provisioning artifact, including how it differs from the previous provisioning artifact.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisableTemplateValidation`: a boolean.
     ///
     /// If set to true, AWS Service Catalog stops validating the specified provisioning artifact even if it is invalid.
-    pub disable_template_validation: Option<Bool>,
+    pub disable_template_validation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Info`: a JSON value, required.
     ///
     /// Specify the template source with one of the following options, but not both. Keys accepted: \[ `LoadTemplateFromURL` , `ImportFromPhysicalId` \]
@@ -443,11 +381,11 @@ pub struct ProvisioningArtifactProperties {
     /// `ImportFromPhysicalId` : The physical id of the resource that contains the template. Currently only supports AWS CloudFormation stack arn. Specify the physical id in JSON format as follows: `ImportFromPhysicalId: “arn:aws:cloudformation:[us-east-1]:[accountId]:stack/[StackName]/[resourceId]`
     ///
     /// Format `json`.
-    pub info: Json,
+    pub info: ::cloudwright_core::Json,
     /// `Name`: a string.
     ///
     /// The name of the provisioning artifact (for example, v1 v2beta). No spaces are allowed.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string.
     ///
     /// The type of provisioning artifact.
@@ -456,41 +394,41 @@ pub struct ProvisioningArtifactProperties {
     /// - `TERRAFORM_OPEN_SOURCE` - Terraform Open Source configuration file
     /// - `TERRAFORM_CLOUD` - Terraform Cloud configuration file
     /// - `EXTERNAL` - External configuration file
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl ProvisioningArtifactProperties {
-    /// A `ProvisioningArtifactProperties` with its required properties, named in a [`ProvisioningArtifactPropertiesRequired`].
+    /// A `ProvisioningArtifactProperties` with its one required property, `Info`.
     #[inline]
-    pub fn new(required: ProvisioningArtifactPropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            description: None,
-            disable_template_validation: None,
-            info: required.info,
-            name: None,
-            r#type: None,
+            description: ::std::option::Option::None,
+            disable_template_validation: ::std::option::Option::None,
+            info: value.into(),
+            name: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisableTemplateValidation`: a boolean.
-    pub fn disable_template_validation(mut self, value: impl Into<Bool>) -> Self { self.disable_template_validation = Some(value.into()); self }
+    pub fn disable_template_validation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_template_validation = ::std::option::Option::Some(value.into()); self }
     /// `Info`: a JSON value, required.
-    pub fn info(mut self, value: impl Into<Json>) -> Self { self.info = value.into(); self }
+    pub fn info(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.info = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProvisioningArtifactProperties {}
+impl crate::PropertyType for ProvisioningArtifactProperties {}
 
-impl ToValue for ProvisioningArtifactProperties {
+impl ::cloudwright_core::ToValue for ProvisioningArtifactProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt(
                 "DisableTemplateValidation",
@@ -507,21 +445,10 @@ impl ToValue for ProvisioningArtifactProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceConnectionRequired {
     /// `ConnectionParameters`: a [`ConnectionParameters`] object, required.
-    pub connection_parameters: Obj<ConnectionParameters>,
+    pub connection_parameters: crate::Obj<ConnectionParameters>,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SourceConnection: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionParameters", Shape::Object(&RULE_ConnectionParameters)),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "ConnectionParameters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SourceConnection` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
 ///
@@ -533,11 +460,11 @@ pub struct SourceConnection {
     /// `ConnectionParameters`: a [`ConnectionParameters`] object, required.
     ///
     /// The connection details based on the connection `Type` .
-    pub connection_parameters: Obj<ConnectionParameters>,
+    pub connection_parameters: crate::Obj<ConnectionParameters>,
     /// `Type`: a string, required.
     ///
     /// The only supported `SourceConnection` type is Codestar.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -552,17 +479,17 @@ impl SourceConnection {
     }
 
     /// `ConnectionParameters`: a [`ConnectionParameters`] object, required.
-    pub fn connection_parameters(mut self, value: impl Into<Obj<ConnectionParameters>>) -> Self { self.connection_parameters = value.into(); self }
+    pub fn connection_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionParameters>>) -> Self { self.connection_parameters = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for SourceConnection {}
+impl crate::PropertyType for SourceConnection {}
 
-impl ToValue for SourceConnection {
+impl ::cloudwright_core::ToValue for SourceConnection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionParameters", &self.connection_parameters)
             .req("Type", &self.r#type)
             .build()
@@ -573,21 +500,10 @@ impl ToValue for SourceConnection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
 ///
@@ -595,9 +511,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -612,19 +528,106 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudFormationProduct: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::STR),
+            ("Description", Shape::STR),
+            ("Distributor", Shape::STR),
+            ("Name", Shape::STR),
+            ("Owner", Shape::STR),
+            ("ProductType", Shape::STR),
+            ("ProvisioningArtifactParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningArtifactProperties), min_items: None, max_items: None, unique: false })),
+            ("ReplaceProvisioningArtifacts", Shape::Bool),
+            ("SourceConnection", Shape::Object(&RULE_SourceConnection)),
+            ("SupportDescription", Shape::STR),
+            ("SupportEmail", Shape::STR),
+            ("SupportUrl", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Owner", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CodeStarParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactPath", Shape::STR),
+            ("Branch", Shape::STR),
+            ("ConnectionArn", Shape::STR),
+            ("Repository", Shape::STR),
+        ],
+        required: &["ArtifactPath", "Repository", "Branch", "ConnectionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CodeStar", Shape::Object(&RULE_CodeStarParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DisableTemplateValidation", Shape::Bool),
+            ("Info", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Name", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["Info"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SourceConnection: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionParameters", Shape::Object(&RULE_ConnectionParameters)),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type", "ConnectionParameters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,39 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AcceptLanguage;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-([a-z]+-)+[1-9]");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::Str(&StrRule { allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
-        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: true })),
-        ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("PathName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ProvisionedProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ProvisioningArtifactName", Shape::STR),
-        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None, unique: false })),
-        ("ProvisioningPreferences", Shape::Object(&RULE_ProvisioningPreferences)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::CloudFormationProvisionedProduct` resource.
 ///
 /// Provisions the specified product.
 ///
-/// A provisioned product is a resourced instance of a product. For example, provisioning a product based on a AWS CloudFormation template launches a AWS CloudFormation stack and its underlying resources. You can check the status of this request using \[DescribeRecord\](<https://docs.aws.amazon.com/servicecatalog/latest/dg/API_DescribeRecord.html>) .
+/// A provisioned product is a resourced instance of a product. For example, provisioning a product based on a AWS CloudFormation template launches a AWS CloudFormation stack and its underlying resources. You can check the status of this request using [DescribeRecord](https://docs.aws.amazon.com/servicecatalog/latest/dg/API_DescribeRecord.html) .
 ///
 /// If the request contains a tag key with an empty list of values, there is a tag conflict for that key. Do not include conflicted keys as tags, or this causes the error "Parameter validation failed: Missing required parameter in Tags\[ *N* \]: *Value* ".
 ///
@@ -56,81 +30,82 @@ pub struct CloudFormationProvisionedProduct {
     ///
     /// - `jp` - Japanese
     /// - `zh` - Chinese
-    pub accept_language: Option<AcceptLanguage>,
+    pub accept_language: ::std::option::Option<AcceptLanguage>,
     /// `NotificationArns`: a list of strings.
     ///
     /// Passed to AWS CloudFormation . The SNS topic ARNs to which to publish stack-related events.
     ///
     /// Items at most 5; create-only: changing it replaces the resource.
-    pub notification_arns: Option<List<Str>>,
+    pub notification_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `PathId`: a string.
     ///
-    /// The path identifier of the product. This value is optional if the product has a default path, and required if the product has more than one path. To list the paths for a product, use \[ListLaunchPaths\](<https://docs.aws.amazon.com/servicecatalog/latest/dg/API_ListLaunchPaths.html>) .
+    /// The path identifier of the product. This value is optional if the product has a default path, and required if the product has more than one path. To list the paths for a product, use [ListLaunchPaths](https://docs.aws.amazon.com/servicecatalog/latest/dg/API_ListLaunchPaths.html) .
     ///
-    /// &gt; You must provide the name or ID, but not both.
+    /// \> You must provide the name or ID, but not both.
     ///
     /// Length 1 to 100.
-    pub path_id: Option<Str>,
+    pub path_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PathName`: a string.
     ///
-    /// The name of the path. This value is optional if the product has a default path, and required if the product has more than one path. To list the paths for a product, use \[ListLaunchPaths\](<https://docs.aws.amazon.com/servicecatalog/latest/dg/API_ListLaunchPaths.html>) .
+    /// The name of the path. This value is optional if the product has a default path, and required if the product has more than one path. To list the paths for a product, use [ListLaunchPaths](https://docs.aws.amazon.com/servicecatalog/latest/dg/API_ListLaunchPaths.html) .
     ///
-    /// &gt; You must provide the name or ID, but not both.
+    /// \> You must provide the name or ID, but not both.
     ///
     /// Length 1 to 100.
-    pub path_name: Option<Str>,
+    pub path_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProductId`: a string.
     ///
     /// The product identifier.
     ///
-    /// &gt; You must specify either the ID or the name of the product, but not both.
+    /// \> You must specify either the ID or the name of the product, but not both.
     ///
     /// Length 1 to 100.
-    pub product_id: Option<Str>,
+    pub product_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProductName`: a string.
     ///
     /// The name of the Service Catalog product.
     ///
     /// Each time a stack is created or updated, if `ProductName` is provided it will successfully resolve to `ProductId` as long as only one product exists in the account or Region with that `ProductName` .
     ///
-    /// &gt; You must specify either the name or the ID of the product, but not both.
+    /// \> You must specify either the name or the ID of the product, but not both.
     ///
     /// Length 1 to 128.
-    pub product_name: Option<Str>,
+    pub product_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisionedProductName`: a string.
     ///
     /// A user-friendly name for the provisioned product. This value must be unique for the AWS account and cannot be updated after the product is provisioned.
     ///
     /// Length 1 to 128; create-only: changing it replaces the resource.
-    pub provisioned_product_name: Option<Str>,
+    pub provisioned_product_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisioningArtifactId`: a string.
     ///
     /// The identifier of the provisioning artifact (also known as a version).
     ///
-    /// &gt; You must specify either the ID or the name of the provisioning artifact, but not both.
+    /// \> You must specify either the ID or the name of the provisioning artifact, but not both.
     ///
     /// Length 1 to 100.
-    pub provisioning_artifact_id: Option<Str>,
+    pub provisioning_artifact_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisioningArtifactName`: a string.
     ///
     /// The name of the provisioning artifact (also known as a version) for the product. This name must be unique for the product.
     ///
-    /// &gt; You must specify either the name or the ID of the provisioning artifact, but not both. You must also specify either the name or the ID of the product, but not both.
-    pub provisioning_artifact_name: Option<Str>,
+    /// \> You must specify either the name or the ID of the provisioning artifact, but not both. You must also specify either the name or the ID of the product, but not both.
+    pub provisioning_artifact_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProvisioningParameters`: a list of [`ProvisioningParameter`] objects.
     ///
     /// Parameters specified by the administrator that are required for provisioning the product.
-    pub provisioning_parameters: Option<List<ProvisioningParameter>>,
+    pub provisioning_parameters:
+        ::std::option::Option<::cloudwright_core::List<ProvisioningParameter>>,
     /// `ProvisioningPreferences`: a [`ProvisioningPreferences`] object.
     ///
     /// StackSet preferences that are required for provisioning the product or updating a provisioned product.
-    pub provisioning_preferences: Option<Obj<ProvisioningPreferences>>,
+    pub provisioning_preferences: ::std::option::Option<crate::Obj<ProvisioningPreferences>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// One or more tags.
     ///
-    /// &gt; Requires the provisioned product to have an \[ResourceUpdateConstraint\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-resourceupdateconstraint.html>) resource with `TagUpdatesOnProvisionedProduct` set to `ALLOWED` to allow tag updates. If `RESOURCE_UPDATE` constraint is not present, tags updates are ignored.
-    pub tags: Option<List<Tag>>,
+    /// \> Requires the provisioned product to have an [ResourceUpdateConstraint](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-resourceupdateconstraint.html) resource with `TagUpdatesOnProvisionedProduct` set to `ALLOWED` to allow tag updates. If `RESOURCE_UPDATE` constraint is not present, tags updates are ignored.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -140,7 +115,7 @@ impl CloudFormationProvisionedProduct {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::CloudFormationProvisionedProduct",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationprovisionedproduct.html",
         primary_identifier: &["ProvisionedProductId"],
@@ -151,59 +126,64 @@ impl CloudFormationProvisionedProduct {
         read_only: &["RecordId", "CloudformationStackArn", "Outputs", "ProvisionedProductId"],
         attributes: &["CloudformationStackArn", "ProvisionedProductId", "RecordId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CloudFormationProvisionedProduct` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceptLanguage`: an [`AcceptLanguage`] value.
-    pub fn accept_language(mut self, value: impl Into<AcceptLanguage>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<AcceptLanguage>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `NotificationArns`: a list of strings.
-    pub fn notification_arns(mut self, value: impl Into<List<Str>>) -> Self { self.notification_arns = Some(value.into()); self }
+    pub fn notification_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.notification_arns = ::std::option::Option::Some(value.into()); self }
     /// `PathId`: a string.
-    pub fn path_id(mut self, value: impl Into<Str>) -> Self { self.path_id = Some(value.into()); self }
+    pub fn path_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path_id = ::std::option::Option::Some(value.into()); self }
     /// `PathName`: a string.
-    pub fn path_name(mut self, value: impl Into<Str>) -> Self { self.path_name = Some(value.into()); self }
+    pub fn path_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path_name = ::std::option::Option::Some(value.into()); self }
     /// `ProductId`: a string.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = Some(value.into()); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = ::std::option::Option::Some(value.into()); self }
     /// `ProductName`: a string.
-    pub fn product_name(mut self, value: impl Into<Str>) -> Self { self.product_name = Some(value.into()); self }
+    pub fn product_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_name = ::std::option::Option::Some(value.into()); self }
     /// `ProvisionedProductName`: a string.
-    pub fn provisioned_product_name(mut self, value: impl Into<Str>) -> Self { self.provisioned_product_name = Some(value.into()); self }
+    pub fn provisioned_product_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioned_product_name = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningArtifactId`: a string.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_id = Some(value.into()); self }
+    pub fn provisioning_artifact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioning_artifact_id = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningArtifactName`: a string.
-    pub fn provisioning_artifact_name(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_name = Some(value.into()); self }
+    pub fn provisioning_artifact_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioning_artifact_name = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningParameters`: a list of [`ProvisioningParameter`] objects.
-    pub fn provisioning_parameters(mut self, value: impl Into<List<ProvisioningParameter>>) -> Self { self.provisioning_parameters = Some(value.into()); self }
+    pub fn provisioning_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ProvisioningParameter>>) -> Self { self.provisioning_parameters = ::std::option::Option::Some(value.into()); self }
     /// `ProvisioningPreferences`: a [`ProvisioningPreferences`] object.
-    pub fn provisioning_preferences(mut self, value: impl Into<Obj<ProvisioningPreferences>>) -> Self { self.provisioning_preferences = Some(value.into()); self }
+    pub fn provisioning_preferences(mut self, value: impl ::std::convert::Into<crate::Obj<ProvisioningPreferences>>) -> Self { self.provisioning_preferences = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for CloudFormationProvisionedProduct {
+impl ::cloudwright_core::Resource for CloudFormationProvisionedProduct {
     type Attributes = CloudFormationProvisionedProductAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CloudFormationProvisionedProduct, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CloudFormationProvisionedProduct,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CloudFormationProvisionedProduct {
+impl ::cloudwright_core::ToValue for CloudFormationProvisionedProduct {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .opt("NotificationArns", &self.notification_arns)
             .opt("PathId", &self.path_id)
@@ -220,12 +200,14 @@ impl ToValue for CloudFormationProvisionedProduct {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CloudFormationProvisionedProduct`]: `Handle<CloudFormationProvisionedProduct>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CloudFormationProvisionedProduct`]: `Handle<CloudFormationProvisionedProduct>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CloudFormationProvisionedProductAttributes(ResourceRef);
+pub struct CloudFormationProvisionedProductAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CloudFormationProvisionedProductAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CloudFormationProvisionedProductAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -233,24 +215,24 @@ impl From<ResourceRef> for CloudFormationProvisionedProductAttributes {
 impl CloudFormationProvisionedProductAttributes {
     /// `Fn::GetAtt` `CloudformationStackArn`: a string.
     #[inline]
-    pub fn cloudformation_stack_arn(&self) -> Value {
-        self.0.get_att("CloudformationStackArn")
+    pub fn cloudformation_stack_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CloudformationStackArn"))
     }
 
     /// `Fn::GetAtt` `ProvisionedProductId`: a string.
     ///
     /// The ID of the provisioned product.
     #[inline]
-    pub fn provisioned_product_id(&self) -> Value {
-        self.0.get_att("ProvisionedProductId")
+    pub fn provisioned_product_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProvisionedProductId"))
     }
 
     /// `Fn::GetAtt` `RecordId`: a string.
     ///
     /// The ID of the record, such as `rec-rjeatvy434trk` .
     #[inline]
-    pub fn record_id(&self) -> Value {
-        self.0.get_att("RecordId")
+    pub fn record_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RecordId"))
     }
 }
 
@@ -258,21 +240,10 @@ impl CloudFormationProvisionedProductAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisioningParameter` property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
 ///
@@ -286,13 +257,13 @@ pub struct ProvisioningParameter {
     /// The parameter key.
     ///
     /// Length 1 to 1000.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The parameter value.
     ///
     /// Length at most 4096.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -307,37 +278,22 @@ impl ProvisioningParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for ProvisioningParameter {}
+impl crate::PropertyType for ProvisioningParameter {}
 
-impl ToValue for ProvisioningParameter {
+impl ::cloudwright_core::ToValue for ProvisioningParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProvisioningPreferences: ObjRule = ObjRule {
-    properties: &[
-        ("StackSetAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("StackSetFailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("StackSetFailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-        ("StackSetMaxConcurrencyCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("StackSetMaxConcurrencyPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("StackSetOperationType", Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY })),
-        ("StackSetRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ProvisioningPreferences` property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
 ///
@@ -365,7 +321,8 @@ pub struct ProvisioningPreferences {
     /// If no values are specified, the default value is all acounts from the `STACKSET` constraint.
     ///
     /// Each item: pattern `^[0-9]{12}$`.
-    pub stack_set_accounts: Option<List<Str>>,
+    pub stack_set_accounts:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `StackSetFailureToleranceCount`: an integer.
     ///
     /// The number of accounts, per Region, for which this operation can fail before AWS Service Catalog stops the operation in that Region. If the operation is stopped in a Region, AWS Service Catalog doesn't attempt the operation in any subsequent Regions.
@@ -377,7 +334,7 @@ pub struct ProvisioningPreferences {
     /// The default value is `0` if no value is specified.
     ///
     /// Value at least 0.
-    pub stack_set_failure_tolerance_count: Option<Int>,
+    pub stack_set_failure_tolerance_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `StackSetFailureTolerancePercentage`: an integer.
     ///
     /// The percentage of accounts, per Region, for which this stack operation can fail before AWS Service Catalog stops the operation in that Region. If the operation is stopped in a Region, AWS Service Catalog doesn't attempt the operation in any subsequent Regions.
@@ -389,7 +346,7 @@ pub struct ProvisioningPreferences {
     /// Conditional: You must specify either `StackSetFailureToleranceCount` or `StackSetFailureTolerancePercentage` , but not both.
     ///
     /// Value 0 to 100.
-    pub stack_set_failure_tolerance_percentage: Option<Int>,
+    pub stack_set_failure_tolerance_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `StackSetMaxConcurrencyCount`: an integer.
     ///
     /// The maximum number of accounts in which to perform this operation at one time. This is dependent on the value of `StackSetFailureToleranceCount` . `StackSetMaxConcurrentCount` is at most one more than the `StackSetFailureToleranceCount` .
@@ -401,7 +358,7 @@ pub struct ProvisioningPreferences {
     /// Conditional: You must specify either `StackSetMaxConcurrentCount` or `StackSetMaxConcurrentPercentage` , but not both.
     ///
     /// Value at least 1.
-    pub stack_set_max_concurrency_count: Option<Int>,
+    pub stack_set_max_concurrency_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `StackSetMaxConcurrencyPercentage`: an integer.
     ///
     /// The maximum percentage of accounts in which to perform this operation at one time.
@@ -415,7 +372,7 @@ pub struct ProvisioningPreferences {
     /// Conditional: You must specify either `StackSetMaxConcurrentCount` or `StackSetMaxConcurrentPercentage` , but not both.
     ///
     /// Value 1 to 100.
-    pub stack_set_max_concurrency_percentage: Option<Int>,
+    pub stack_set_max_concurrency_percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `StackSetOperationType`: a [`StackSetOperationType`] value.
     ///
     /// Determines what action AWS Service Catalog performs to a stack set or a stack instance represented by the provisioned product. The default value is `UPDATE` if nothing is specified.
@@ -425,7 +382,7 @@ pub struct ProvisioningPreferences {
     /// - **CREATE** - Creates a new stack instance in the stack set represented by the provisioned product. In this case, only new stack instances are created based on accounts and Regions; if new ProductId or ProvisioningArtifactID are passed, they will be ignored.
     /// - **UPDATE** - Updates the stack set represented by the provisioned product and also its stack instances.
     /// - **DELETE** - Deletes a stack instance in the stack set represented by the provisioned product.
-    pub stack_set_operation_type: Option<StackSetOperationType>,
+    pub stack_set_operation_type: ::std::option::Option<StackSetOperationType>,
     /// `StackSetRegions`: a list of strings.
     ///
     /// One or more AWS Regions where the provisioned product will be available.
@@ -437,7 +394,7 @@ pub struct ProvisioningPreferences {
     /// If no values are specified, the default value is all Regions from the `STACKSET` constraint.
     ///
     /// Each item: pattern `^[a-z]{2}-([a-z]+-)+[1-9]`.
-    pub stack_set_regions: Option<List<Str>>,
+    pub stack_set_regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -445,31 +402,31 @@ impl ProvisioningPreferences {
     /// A `ProvisioningPreferences` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `StackSetAccounts`: a list of strings.
-    pub fn stack_set_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.stack_set_accounts = Some(value.into()); self }
+    pub fn stack_set_accounts(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stack_set_accounts = ::std::option::Option::Some(value.into()); self }
     /// `StackSetFailureToleranceCount`: an integer.
-    pub fn stack_set_failure_tolerance_count(mut self, value: impl Into<Int>) -> Self { self.stack_set_failure_tolerance_count = Some(value.into()); self }
+    pub fn stack_set_failure_tolerance_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stack_set_failure_tolerance_count = ::std::option::Option::Some(value.into()); self }
     /// `StackSetFailureTolerancePercentage`: an integer.
-    pub fn stack_set_failure_tolerance_percentage(mut self, value: impl Into<Int>) -> Self { self.stack_set_failure_tolerance_percentage = Some(value.into()); self }
+    pub fn stack_set_failure_tolerance_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stack_set_failure_tolerance_percentage = ::std::option::Option::Some(value.into()); self }
     /// `StackSetMaxConcurrencyCount`: an integer.
-    pub fn stack_set_max_concurrency_count(mut self, value: impl Into<Int>) -> Self { self.stack_set_max_concurrency_count = Some(value.into()); self }
+    pub fn stack_set_max_concurrency_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stack_set_max_concurrency_count = ::std::option::Option::Some(value.into()); self }
     /// `StackSetMaxConcurrencyPercentage`: an integer.
-    pub fn stack_set_max_concurrency_percentage(mut self, value: impl Into<Int>) -> Self { self.stack_set_max_concurrency_percentage = Some(value.into()); self }
+    pub fn stack_set_max_concurrency_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.stack_set_max_concurrency_percentage = ::std::option::Option::Some(value.into()); self }
     /// `StackSetOperationType`: a [`StackSetOperationType`] value.
-    pub fn stack_set_operation_type(mut self, value: impl Into<StackSetOperationType>) -> Self { self.stack_set_operation_type = Some(value.into()); self }
+    pub fn stack_set_operation_type(mut self, value: impl ::std::convert::Into<StackSetOperationType>) -> Self { self.stack_set_operation_type = ::std::option::Option::Some(value.into()); self }
     /// `StackSetRegions`: a list of strings.
-    pub fn stack_set_regions(mut self, value: impl Into<List<Str>>) -> Self { self.stack_set_regions = Some(value.into()); self }
+    pub fn stack_set_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.stack_set_regions = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProvisioningPreferences {}
+impl crate::PropertyType for ProvisioningPreferences {}
 
-impl ToValue for ProvisioningPreferences {
+impl ::cloudwright_core::ToValue for ProvisioningPreferences {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("StackSetAccounts", &self.stack_set_accounts)
             .opt(
                 "StackSetFailureToleranceCount",
@@ -497,21 +454,10 @@ impl ToValue for ProvisioningPreferences {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
 ///
@@ -521,11 +467,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -540,17 +486,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -567,24 +513,92 @@ pub enum StackSetOperationType {
     /// `DELETE`
     Delete,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StackSetOperationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StackSetOperationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StackSetOperationType {
+impl ::cloudwright_core::ToValue for StackSetOperationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Create => "CREATE",
             Self::Update => "UPDATE",
             Self::Delete => "DELETE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-([a-z]+-)+[1-9]");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::Str(&StrRule { allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
+            ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5), unique: true })),
+            ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("PathName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ProvisionedProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ProvisioningArtifactName", Shape::STR),
+            ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None, unique: false })),
+            ("ProvisioningPreferences", Shape::Object(&RULE_ProvisioningPreferences)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProvisioningPreferences: ObjRule = ObjRule {
+        properties: &[
+            ("StackSetAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("StackSetFailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("StackSetFailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+            ("StackSetMaxConcurrencyCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("StackSetMaxConcurrencyPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("StackSetOperationType", Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY })),
+            ("StackSetRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

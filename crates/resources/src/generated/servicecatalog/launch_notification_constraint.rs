@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
-
 /// The required properties of [`LaunchNotificationConstraint`], by name: `LaunchNotificationConstraint::new(LaunchNotificationConstraintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchNotificationConstraintRequired {
     /// `NotificationArns`: a list of strings, required.
-    pub notification_arns: List<Str>,
+    pub notification_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `PortfolioId`: a string, required.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ProductId`: a string, required.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchNotificationConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["NotificationArns", "PortfolioId", "ProductId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::LaunchNotificationConstraint` resource.
 ///
@@ -55,29 +37,29 @@ pub struct LaunchNotificationConstraint {
     /// - `zh` - Chinese
     ///
     /// Length 0 to 100; write-only: CloudFormation does not return it.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the constraint.
     ///
     /// Length 0 to 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationArns`: a list of strings, required.
     ///
     /// The notification ARNs.
-    pub notification_arns: List<Str>,
+    pub notification_arns: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `PortfolioId`: a string, required.
     ///
     /// The portfolio identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ProductId`: a string, required.
     ///
     /// The product identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -87,7 +69,7 @@ impl LaunchNotificationConstraint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::LaunchNotificationConstraint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchnotificationconstraint.html",
         primary_identifier: &["Id"],
@@ -98,15 +80,15 @@ impl LaunchNotificationConstraint {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LaunchNotificationConstraint` with its required properties, named in a [`LaunchNotificationConstraintRequired`].
     #[inline]
     pub fn new(required: LaunchNotificationConstraintRequired) -> Self {
         Self {
-            accept_language: None,
-            description: None,
+            accept_language: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             notification_arns: required.notification_arns,
             portfolio_id: required.portfolio_id,
             product_id: required.product_id,
@@ -114,32 +96,34 @@ impl LaunchNotificationConstraint {
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `NotificationArns`: a list of strings, required.
-    pub fn notification_arns(mut self, value: impl Into<List<Str>>) -> Self { self.notification_arns = value.into(); self }
+    pub fn notification_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.notification_arns = value.into(); self }
     /// `PortfolioId`: a string, required.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = value.into(); self }
 }
 
-impl Resource for LaunchNotificationConstraint {
+impl ::cloudwright_core::Resource for LaunchNotificationConstraint {
     type Attributes = LaunchNotificationConstraintAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchNotificationConstraint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LaunchNotificationConstraint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LaunchNotificationConstraint {
+impl ::cloudwright_core::ToValue for LaunchNotificationConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .opt("Description", &self.description)
             .req("NotificationArns", &self.notification_arns)
@@ -149,12 +133,14 @@ impl ToValue for LaunchNotificationConstraint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LaunchNotificationConstraint`]: `Handle<LaunchNotificationConstraint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LaunchNotificationConstraint`]: `Handle<LaunchNotificationConstraint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LaunchNotificationConstraintAttributes(ResourceRef);
+pub struct LaunchNotificationConstraintAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LaunchNotificationConstraintAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for LaunchNotificationConstraintAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,7 +150,30 @@ impl LaunchNotificationConstraintAttributes {
     ///
     /// Unique identifier for the constraint
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchNotificationConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["NotificationArns", "PortfolioId", "ProductId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\\/.*");
-
 /// The required properties of [`LaunchRoleConstraint`], by name: `LaunchRoleConstraint::new(LaunchRoleConstraintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchRoleConstraintRequired {
     /// `PortfolioId`: a string, required.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ProductId`: a string, required.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LaunchRoleConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("LocalRoleName", Shape::STR),
-        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["PortfolioId", "ProductId"],
-    one_of: &[&[&["LocalRoleName"], &["RoleArn"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::LaunchRoleConstraint` resource.
 ///
@@ -57,13 +35,13 @@ pub struct LaunchRoleConstraint {
     /// - `zh` - Chinese
     ///
     /// Length 0 to 100; write-only: CloudFormation does not return it.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the constraint.
     ///
     /// Length 0 to 2000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalRoleName`: a string.
     ///
     /// You are required to specify either the `RoleArn` or the `LocalRoleName` but can't use both.
@@ -71,19 +49,19 @@ pub struct LaunchRoleConstraint {
     /// If you specify the `LocalRoleName` property, when an account uses the launch constraint, the IAM role with that name in the account will be used. This allows launch-role constraints to be account-agnostic so the administrator can create fewer resources per shared account.
     ///
     /// The given role name must exist in the account used to create the launch constraint and the account of the user who launches a product with this launch constraint.
-    pub local_role_name: Option<Str>,
+    pub local_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortfolioId`: a string, required.
     ///
     /// The portfolio identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ProductId`: a string, required.
     ///
     /// The product identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
     /// `RoleArn`: a string.
     ///
     /// The ARN of the launch role.
@@ -91,7 +69,7 @@ pub struct LaunchRoleConstraint {
     /// You are required to specify `RoleArn` or `LocalRoleName` but can't use both.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\/.*`.
-    pub role_arn: Option<Str>,
+    pub role_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -101,7 +79,7 @@ impl LaunchRoleConstraint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::LaunchRoleConstraint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchroleconstraint.html",
         primary_identifier: &["Id"],
@@ -112,51 +90,53 @@ impl LaunchRoleConstraint {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LaunchRoleConstraint` with its required properties, named in a [`LaunchRoleConstraintRequired`].
     #[inline]
     pub fn new(required: LaunchRoleConstraintRequired) -> Self {
         Self {
-            accept_language: None,
-            description: None,
-            local_role_name: None,
+            accept_language: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            local_role_name: ::std::option::Option::None,
             portfolio_id: required.portfolio_id,
             product_id: required.product_id,
-            role_arn: None,
+            role_arn: ::std::option::Option::None,
         }
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LocalRoleName`: a string.
-    pub fn local_role_name(mut self, value: impl Into<Str>) -> Self { self.local_role_name = Some(value.into()); self }
+    pub fn local_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_role_name = ::std::option::Option::Some(value.into()); self }
     /// `PortfolioId`: a string, required.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = value.into(); self }
     /// `RoleArn`: a string.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LaunchRoleConstraint {
+impl ::cloudwright_core::Resource for LaunchRoleConstraint {
     type Attributes = LaunchRoleConstraintAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LaunchRoleConstraint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LaunchRoleConstraint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LaunchRoleConstraint {
+impl ::cloudwright_core::ToValue for LaunchRoleConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .opt("Description", &self.description)
             .opt("LocalRoleName", &self.local_role_name)
@@ -167,12 +147,12 @@ impl ToValue for LaunchRoleConstraint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LaunchRoleConstraint`]: `Handle<LaunchRoleConstraint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LaunchRoleConstraint`]: `Handle<LaunchRoleConstraint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LaunchRoleConstraintAttributes(ResourceRef);
+pub struct LaunchRoleConstraintAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LaunchRoleConstraintAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LaunchRoleConstraintAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,7 +162,34 @@ impl LaunchRoleConstraintAttributes {
     ///
     /// The unique identifier for the launch role constraint.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\\/.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LaunchRoleConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("LocalRoleName", Shape::STR),
+            ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["PortfolioId", "ProductId"],
+        one_of: &[&[&["LocalRoleName"], &["RoleArn"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -58,9 +58,7 @@ pub mod tag_option;
 pub mod tag_option_association;
 
 #[cfg(feature = "servicecatalog")]
-pub use accepted_portfolio_share::{
-    AcceptedPortfolioShare, AcceptedPortfolioShareAttributes, AcceptedPortfolioShareRequired,
-};
+pub use accepted_portfolio_share::{AcceptedPortfolioShare, AcceptedPortfolioShareAttributes};
 #[cfg(feature = "servicecatalog")]
 pub use cloud_formation_product::{
     CloudFormationProduct, CloudFormationProductAttributes, CloudFormationProductRequired,
@@ -87,7 +85,6 @@ pub use portfolio::{Portfolio, PortfolioAttributes, PortfolioRequired};
 #[cfg(feature = "servicecatalog")]
 pub use portfolio_principal_association::{
     PortfolioPrincipalAssociation, PortfolioPrincipalAssociationAttributes,
-    PortfolioPrincipalAssociationRequired,
 };
 #[cfg(feature = "servicecatalog")]
 pub use portfolio_product_association::{

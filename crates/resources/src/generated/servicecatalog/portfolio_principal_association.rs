@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*");
-
-/// The required properties of [`PortfolioPrincipalAssociation`], by name: `PortfolioPrincipalAssociation::new(PortfolioPrincipalAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortfolioPrincipalAssociationRequired {
-    /// `PrincipalType`: a string, required.
-    pub principal_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortfolioPrincipalAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::STR),
-        ("PortfolioId", Shape::STR),
-        ("PrincipalARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PrincipalType", Shape::STR),
-    ],
-    required: &["PrincipalType"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ServiceCatalog::PortfolioPrincipalAssociation` resource.
 ///
 /// Associates the specified principal ARN with the specified portfolio.
@@ -51,25 +26,25 @@ pub struct PortfolioPrincipalAssociation {
     /// - `zh` - Chinese
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortfolioId`: a string.
     ///
     /// The portfolio identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub portfolio_id: Option<Str>,
+    pub portfolio_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrincipalARN`: a string.
     ///
     /// The ARN of the principal ( IAM user, role, or group).
     ///
     /// Pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\/.*`; create-only: changing it replaces the resource.
-    pub principal_arn: Option<Str>,
+    pub principal_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrincipalType`: a string, required.
     ///
     /// The principal type. The supported values are `IAM` and `IAM_PATTERN` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub principal_type: Str,
+    pub principal_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -79,7 +54,7 @@ impl PortfolioPrincipalAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioprincipalassociation.html",
         primary_identifier: &["PortfolioId", "PrincipalARN"],
@@ -90,45 +65,50 @@ impl PortfolioPrincipalAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `PortfolioPrincipalAssociation` with its required properties, named in a [`PortfolioPrincipalAssociationRequired`].
+    /// A `PortfolioPrincipalAssociation` with its one required property, `PrincipalType`.
     #[inline]
-    pub fn new(required: PortfolioPrincipalAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            accept_language: None,
-            portfolio_id: None,
-            principal_arn: None,
-            principal_type: required.principal_type,
+            accept_language: ::std::option::Option::None,
+            portfolio_id: ::std::option::Option::None,
+            principal_arn: ::std::option::Option::None,
+            principal_type: value.into(),
         }
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `PortfolioId`: a string.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = Some(value.into()); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = ::std::option::Option::Some(value.into()); self }
     /// `PrincipalARN`: a string.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = Some(value.into()); self }
+    pub fn principal_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_arn = ::std::option::Option::Some(value.into()); self }
     /// `PrincipalType`: a string, required.
-    pub fn principal_type(mut self, value: impl Into<Str>) -> Self { self.principal_type = value.into(); self }
+    pub fn principal_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_type = value.into(); self }
 }
 
-impl Resource for PortfolioPrincipalAssociation {
+impl ::cloudwright_core::Resource for PortfolioPrincipalAssociation {
     type Attributes = PortfolioPrincipalAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PortfolioPrincipalAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_PortfolioPrincipalAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PortfolioPrincipalAssociation {
+impl ::cloudwright_core::ToValue for PortfolioPrincipalAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .opt("PortfolioId", &self.portfolio_id)
             .opt("PrincipalARN", &self.principal_arn)
@@ -137,12 +117,37 @@ impl ToValue for PortfolioPrincipalAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PortfolioPrincipalAssociation`]: `Handle<PortfolioPrincipalAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PortfolioPrincipalAssociation`]: `Handle<PortfolioPrincipalAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PortfolioPrincipalAssociationAttributes(());
 
-impl From<ResourceRef> for PortfolioPrincipalAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for PortfolioPrincipalAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role|user|group)\\/.*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortfolioPrincipalAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::STR),
+            ("PortfolioId", Shape::STR),
+            ("PrincipalARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PrincipalType", Shape::STR),
+        ],
+        required: &["PrincipalType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,20 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortfolioProductAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::STR),
-        ("PortfolioId", Shape::STR),
-        ("ProductId", Shape::STR),
-        ("SourcePortfolioId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ServiceCatalog::PortfolioProductAssociation` resource.
 ///
 /// Associates the specified product with the specified portfolio.
@@ -42,25 +28,25 @@ pub struct PortfolioProductAssociation {
     /// - `zh` - Chinese
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortfolioId`: a string.
     ///
     /// The portfolio identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub portfolio_id: Option<Str>,
+    pub portfolio_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProductId`: a string.
     ///
     /// The product identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub product_id: Option<Str>,
+    pub product_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourcePortfolioId`: a string.
     ///
     /// The identifier of the source portfolio.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub source_portfolio_id: Option<Str>,
+    pub source_portfolio_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +56,7 @@ impl PortfolioProductAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::PortfolioProductAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioproductassociation.html",
         primary_identifier: &["PortfolioId", "ProductId"],
@@ -81,40 +67,42 @@ impl PortfolioProductAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PortfolioProductAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `PortfolioId`: a string.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = Some(value.into()); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = ::std::option::Option::Some(value.into()); self }
     /// `ProductId`: a string.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = Some(value.into()); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = ::std::option::Option::Some(value.into()); self }
     /// `SourcePortfolioId`: a string.
-    pub fn source_portfolio_id(mut self, value: impl Into<Str>) -> Self { self.source_portfolio_id = Some(value.into()); self }
+    pub fn source_portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_portfolio_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PortfolioProductAssociation {
+impl ::cloudwright_core::Resource for PortfolioProductAssociation {
     type Attributes = PortfolioProductAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PortfolioProductAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PortfolioProductAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PortfolioProductAssociation {
+impl ::cloudwright_core::ToValue for PortfolioProductAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .opt("PortfolioId", &self.portfolio_id)
             .opt("ProductId", &self.product_id)
@@ -123,12 +111,33 @@ impl ToValue for PortfolioProductAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PortfolioProductAssociation`]: `Handle<PortfolioProductAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PortfolioProductAssociation`]: `Handle<PortfolioProductAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PortfolioProductAssociationAttributes(());
 
-impl From<ResourceRef> for PortfolioProductAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for PortfolioProductAssociationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortfolioProductAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::STR),
+            ("PortfolioId", Shape::STR),
+            ("ProductId", Shape::STR),
+            ("SourcePortfolioId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
-
 /// The required properties of [`PortfolioShare`], by name: `PortfolioShare::new(PortfolioShareRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortfolioShareRequired {
     /// `AccountId`: a string, required.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `PortfolioId`: a string, required.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortfolioShare: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ShareTagOptions", Shape::Bool),
-    ],
-    required: &["AccountId", "PortfolioId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::PortfolioShare` resource.
 ///
@@ -53,23 +35,23 @@ pub struct PortfolioShare {
     /// - `zh` - Chinese
     ///
     /// Length 0 to 100; write-only: CloudFormation does not return it.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `AccountId`: a string, required.
     ///
     /// The AWS account ID. For example, `123456789012` .
     ///
     /// Pattern `^[0-9]{12}$`; create-only: changing it replaces the resource.
-    pub account_id: Str,
+    pub account_id: ::cloudwright_core::Str,
     /// `PortfolioId`: a string, required.
     ///
     /// The portfolio identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ShareTagOptions`: a boolean.
     ///
     /// Indicates whether TagOptions sharing is enabled or disabled for the portfolio share.
-    pub share_tag_options: Option<Bool>,
+    pub share_tag_options: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +61,7 @@ impl PortfolioShare {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::PortfolioShare",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioshare.html",
         primary_identifier: &["PortfolioId", "AccountId"],
@@ -90,45 +72,47 @@ impl PortfolioShare {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PortfolioShare` with its required properties, named in a [`PortfolioShareRequired`].
     #[inline]
     pub fn new(required: PortfolioShareRequired) -> Self {
         Self {
-            accept_language: None,
+            accept_language: ::std::option::Option::None,
             account_id: required.account_id,
             portfolio_id: required.portfolio_id,
-            share_tag_options: None,
+            share_tag_options: ::std::option::Option::None,
         }
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `AccountId`: a string, required.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
+    pub fn account_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_id = value.into(); self }
     /// `PortfolioId`: a string, required.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ShareTagOptions`: a boolean.
-    pub fn share_tag_options(mut self, value: impl Into<Bool>) -> Self { self.share_tag_options = Some(value.into()); self }
+    pub fn share_tag_options(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.share_tag_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PortfolioShare {
+impl ::cloudwright_core::Resource for PortfolioShare {
     type Attributes = PortfolioShareAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PortfolioShare, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PortfolioShare, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PortfolioShare {
+impl ::cloudwright_core::ToValue for PortfolioShare {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .req("AccountId", &self.account_id)
             .req("PortfolioId", &self.portfolio_id)
@@ -137,12 +121,35 @@ impl ToValue for PortfolioShare {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PortfolioShare`]: `Handle<PortfolioShare>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PortfolioShare`]: `Handle<PortfolioShare>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct PortfolioShareAttributes(());
 
-impl From<ResourceRef> for PortfolioShareAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PortfolioShareAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortfolioShare: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ShareTagOptions", Shape::Bool),
+        ],
+        required: &["AccountId", "PortfolioId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::AcceptLanguage;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]*$");
 
 /// The required properties of [`ServiceAction`], by name: `ServiceAction::new(ServiceActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceActionRequired {
     /// `Definition`: a list of [`DefinitionParameter`] objects, required.
-    pub definition: List<DefinitionParameter>,
+    pub definition: ::cloudwright_core::List<DefinitionParameter>,
     /// `DefinitionType`: a [`DefinitionType`] value, required.
     pub definition_type: DefinitionType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceAction: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
-        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_DefinitionParameter), min_items: None, max_items: None, unique: false })),
-        ("DefinitionType", Shape::Str(&StrRule { allowed: &["SSM_AUTOMATION"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Name", "DefinitionType", "Definition"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::ServiceAction` resource.
 ///
@@ -57,11 +39,11 @@ pub struct ServiceAction {
     /// - `zh` - Chinese
     ///
     /// Length 0 to 100; write-only: CloudFormation does not return it.
-    pub accept_language: Option<AcceptLanguage>,
+    pub accept_language: ::std::option::Option<AcceptLanguage>,
     /// `Definition`: a list of [`DefinitionParameter`] objects, required.
     ///
     /// A map that defines the self-service action.
-    pub definition: List<DefinitionParameter>,
+    pub definition: ::cloudwright_core::List<DefinitionParameter>,
     /// `DefinitionType`: a [`DefinitionType`] value, required.
     ///
     /// The self-service action definition type. For example, `SSM_AUTOMATION` .
@@ -71,13 +53,13 @@ pub struct ServiceAction {
     /// The self-service action description.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The self-service action name.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]*$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -87,7 +69,7 @@ impl ServiceAction {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::ServiceAction",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-serviceaction.html",
         primary_identifier: &["Id"],
@@ -98,48 +80,50 @@ impl ServiceAction {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ServiceAction` with its required properties, named in a [`ServiceActionRequired`].
     #[inline]
     pub fn new(required: ServiceActionRequired) -> Self {
         Self {
-            accept_language: None,
+            accept_language: ::std::option::Option::None,
             definition: required.definition,
             definition_type: required.definition_type,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
         }
     }
 
     /// `AcceptLanguage`: an [`AcceptLanguage`] value.
-    pub fn accept_language(mut self, value: impl Into<AcceptLanguage>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<AcceptLanguage>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `Definition`: a list of [`DefinitionParameter`] objects, required.
-    pub fn definition(mut self, value: impl Into<List<DefinitionParameter>>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DefinitionParameter>>) -> Self { self.definition = value.into(); self }
     /// `DefinitionType`: a [`DefinitionType`] value, required.
-    pub fn definition_type(mut self, value: impl Into<DefinitionType>) -> Self { self.definition_type = value.into(); self }
+    pub fn definition_type(mut self, value: impl ::std::convert::Into<DefinitionType>) -> Self { self.definition_type = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for ServiceAction {
+impl ::cloudwright_core::Resource for ServiceAction {
     type Attributes = ServiceActionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceAction, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceAction, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceAction {
+impl ::cloudwright_core::ToValue for ServiceAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .req("Definition", &self.definition)
             .req("DefinitionType", &self.definition_type)
@@ -149,12 +133,12 @@ impl ToValue for ServiceAction {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceAction`]: `Handle<ServiceAction>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceAction`]: `Handle<ServiceAction>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceActionAttributes(ResourceRef);
+pub struct ServiceActionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceActionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceActionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,8 +148,8 @@ impl ServiceActionAttributes {
     ///
     /// The self-service action identifier. For example, `act-fs7abcd89wxyz` .
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -173,21 +157,10 @@ impl ServiceActionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefinitionParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefinitionParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefinitionParameter` property type of `AWS::ServiceCatalog::ServiceAction`.
 ///
@@ -201,13 +174,13 @@ pub struct DefinitionParameter {
     /// The parameter key.
     ///
     /// Length 1 to 1000.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the parameter.
     ///
     /// Length at most 4096.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -222,17 +195,17 @@ impl DefinitionParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for DefinitionParameter {}
+impl crate::PropertyType for DefinitionParameter {}
 
-impl ToValue for DefinitionParameter {
+impl ::cloudwright_core::ToValue for DefinitionParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -245,22 +218,56 @@ pub enum DefinitionType {
     /// `SSM_AUTOMATION`
     SsmAutomation,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefinitionType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefinitionType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefinitionType {
+impl ::cloudwright_core::ToValue for DefinitionType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SsmAutomation => "SSM_AUTOMATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceAction: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
+            ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_DefinitionParameter), min_items: None, max_items: None, unique: false })),
+            ("DefinitionType", Shape::Str(&StrRule { allowed: &["SSM_AUTOMATION"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Name", "DefinitionType", "Definition"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefinitionParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

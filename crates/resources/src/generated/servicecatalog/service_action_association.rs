@@ -5,32 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z");
-
 /// The required properties of [`ServiceActionAssociation`], by name: `ServiceActionAssociation::new(ServiceActionAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceActionAssociationRequired {
     /// `ProductId`: a string, required.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
     /// `ProvisioningArtifactId`: a string, required.
-    pub provisioning_artifact_id: Str,
+    pub provisioning_artifact_id: ::cloudwright_core::Str,
     /// `ServiceActionId`: a string, required.
-    pub service_action_id: Str,
+    pub service_action_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceActionAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServiceActionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ProductId", "ProvisioningArtifactId", "ServiceActionId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::ServiceActionAssociation` resource.
 ///
@@ -50,19 +34,19 @@ pub struct ServiceActionAssociation {
     /// The product identifier. For example, `prod-abcdzk7xy33qa` .
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`; length 1 to 100; create-only: changing it replaces the resource.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
     /// `ProvisioningArtifactId`: a string, required.
     ///
     /// The identifier of the provisioning artifact. For example, `pa-4abcdjnxjj6ne` .
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`; length 1 to 100; create-only: changing it replaces the resource.
-    pub provisioning_artifact_id: Str,
+    pub provisioning_artifact_id: ::cloudwright_core::Str,
     /// `ServiceActionId`: a string, required.
     ///
     /// The self-service action identifier. For example, `act-fs7abcd89wxyz` .
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`; length 1 to 100; create-only: changing it replaces the resource.
-    pub service_action_id: Str,
+    pub service_action_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -72,7 +56,7 @@ impl ServiceActionAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::ServiceActionAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-serviceactionassociation.html",
         primary_identifier: &["ProductId", "ProvisioningArtifactId", "ServiceActionId"],
@@ -83,7 +67,7 @@ impl ServiceActionAssociation {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ServiceActionAssociation` with its required properties, named in a [`ServiceActionAssociationRequired`].
@@ -97,28 +81,30 @@ impl ServiceActionAssociation {
     }
 
     /// `ProductId`: a string, required.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = value.into(); self }
     /// `ProvisioningArtifactId`: a string, required.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_id = value.into(); self }
+    pub fn provisioning_artifact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.provisioning_artifact_id = value.into(); self }
     /// `ServiceActionId`: a string, required.
-    pub fn service_action_id(mut self, value: impl Into<Str>) -> Self { self.service_action_id = value.into(); self }
+    pub fn service_action_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_action_id = value.into(); self }
 }
 
-impl Resource for ServiceActionAssociation {
+impl ::cloudwright_core::Resource for ServiceActionAssociation {
     type Attributes = ServiceActionAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceActionAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceActionAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceActionAssociation {
+impl ::cloudwright_core::ToValue for ServiceActionAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ProductId", &self.product_id)
             .req("ProvisioningArtifactId", &self.provisioning_artifact_id)
             .req("ServiceActionId", &self.service_action_id)
@@ -126,12 +112,33 @@ impl ToValue for ServiceActionAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceActionAssociation`]: `Handle<ServiceActionAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceActionAssociation`]: `Handle<ServiceActionAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ServiceActionAssociationAttributes(());
 
-impl From<ResourceRef> for ServiceActionAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceActionAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\\Z");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceActionAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServiceActionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ProductId", "ProvisioningArtifactId", "ServiceActionId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

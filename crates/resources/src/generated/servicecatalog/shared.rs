@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "servicecatalog")]
 /// The values of `AcceptLanguage` (`AWS::ServiceCatalog::CloudFormationProvisionedProduct`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
@@ -21,26 +19,33 @@ pub enum AcceptLanguage {
     /// `zh`
     Zh,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "servicecatalog")]
-impl From<Value> for AcceptLanguage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceptLanguage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "servicecatalog")]
-impl ToValue for AcceptLanguage {
+impl ::cloudwright_core::ToValue for AcceptLanguage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::En => "en",
             Self::Jp => "jp",
             Self::Zh => "zh",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
 }

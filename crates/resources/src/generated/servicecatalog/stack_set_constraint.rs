@@ -5,48 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
-
 /// The required properties of [`StackSetConstraint`], by name: `StackSetConstraint::new(StackSetConstraintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSetConstraintRequired {
     /// `AccountList`: a list of strings, required.
-    pub account_list: List<Str>,
+    pub account_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AdminRole`: a string, required.
-    pub admin_role: Str,
+    pub admin_role: ::cloudwright_core::Str,
     /// `Description`: a string, required.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `PortfolioId`: a string, required.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ProductId`: a string, required.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
     /// `RegionList`: a list of strings, required.
-    pub region_list: List<Str>,
+    pub region_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StackInstanceControl`: a string, required.
-    pub stack_instance_control: Str,
+    pub stack_instance_control: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_StackSetConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-        ("AccountList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("AdminRole", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
-        ("ExecutionRole", Shape::STR),
-        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RegionList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("StackInstanceControl", Shape::STR),
-    ],
-    required: &["Description", "StackInstanceControl", "PortfolioId", "ProductId", "RegionList", "AdminRole", "AccountList", "ExecutionRole"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::StackSetConstraint` resource.
 ///
@@ -69,37 +47,37 @@ pub struct StackSetConstraint {
     /// - `zh` - Chinese
     ///
     /// Length 0 to 100; write-only: CloudFormation does not return it.
-    pub accept_language: Option<Str>,
+    pub accept_language: ::std::option::Option<::cloudwright_core::Str>,
     /// `AccountList`: a list of strings, required.
     ///
     /// One or more AWS accounts that will have access to the provisioned product.
-    pub account_list: List<Str>,
+    pub account_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `AdminRole`: a string, required.
     ///
     /// AdminRole ARN
-    pub admin_role: Str,
+    pub admin_role: ::cloudwright_core::Str,
     /// `Description`: a string, required.
     ///
     /// The description of the constraint.
     ///
     /// Length 0 to 2000.
-    pub description: Str,
+    pub description: ::cloudwright_core::Str,
     /// `ExecutionRole`: a string, required.
     ///
     /// ExecutionRole name
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `PortfolioId`: a string, required.
     ///
     /// The portfolio identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub portfolio_id: Str,
+    pub portfolio_id: ::cloudwright_core::Str,
     /// `ProductId`: a string, required.
     ///
     /// The product identifier.
     ///
     /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
-    pub product_id: Str,
+    pub product_id: ::cloudwright_core::Str,
     /// `RegionList`: a list of strings, required.
     ///
     /// One or more AWS Regions where the provisioned product will be available.
@@ -109,11 +87,11 @@ pub struct StackSetConstraint {
     /// The specified Regions should be within the list of Regions from the `STACKSET` constraint. To get the list of Regions in the `STACKSET` constraint, use the `DescribeProvisioningParameters` operation.
     ///
     /// If no values are specified, the default value is all Regions from the `STACKSET` constraint.
-    pub region_list: List<Str>,
+    pub region_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `StackInstanceControl`: a string, required.
     ///
     /// Permission to create, update, and delete stack instances. Choose from ALLOWED and NOT_ALLOWED.
-    pub stack_instance_control: Str,
+    pub stack_instance_control: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -123,7 +101,7 @@ impl StackSetConstraint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::StackSetConstraint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-stacksetconstraint.html",
         primary_identifier: &["Id"],
@@ -134,14 +112,14 @@ impl StackSetConstraint {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `StackSetConstraint` with its required properties, named in a [`StackSetConstraintRequired`].
     #[inline]
     pub fn new(required: StackSetConstraintRequired) -> Self {
         Self {
-            accept_language: None,
+            accept_language: ::std::option::Option::None,
             account_list: required.account_list,
             admin_role: required.admin_role,
             description: required.description,
@@ -154,40 +132,42 @@ impl StackSetConstraint {
     }
 
     /// `AcceptLanguage`: a string.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
+    pub fn accept_language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.accept_language = ::std::option::Option::Some(value.into()); self }
     /// `AccountList`: a list of strings, required.
-    pub fn account_list(mut self, value: impl Into<List<Str>>) -> Self { self.account_list = value.into(); self }
+    pub fn account_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.account_list = value.into(); self }
     /// `AdminRole`: a string, required.
-    pub fn admin_role(mut self, value: impl Into<Str>) -> Self { self.admin_role = value.into(); self }
+    pub fn admin_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.admin_role = value.into(); self }
     /// `Description`: a string, required.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `PortfolioId`: a string, required.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
+    pub fn portfolio_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
+    pub fn product_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.product_id = value.into(); self }
     /// `RegionList`: a list of strings, required.
-    pub fn region_list(mut self, value: impl Into<List<Str>>) -> Self { self.region_list = value.into(); self }
+    pub fn region_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.region_list = value.into(); self }
     /// `StackInstanceControl`: a string, required.
-    pub fn stack_instance_control(mut self, value: impl Into<Str>) -> Self { self.stack_instance_control = value.into(); self }
+    pub fn stack_instance_control(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.stack_instance_control = value.into(); self }
 }
 
-impl Resource for StackSetConstraint {
+impl ::cloudwright_core::Resource for StackSetConstraint {
     type Attributes = StackSetConstraintAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StackSetConstraint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StackSetConstraint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StackSetConstraint {
+impl ::cloudwright_core::ToValue for StackSetConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AcceptLanguage", &self.accept_language)
             .req("AccountList", &self.account_list)
             .req("AdminRole", &self.admin_role)
@@ -201,12 +181,12 @@ impl ToValue for StackSetConstraint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StackSetConstraint`]: `Handle<StackSetConstraint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StackSetConstraint`]: `Handle<StackSetConstraint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StackSetConstraintAttributes(ResourceRef);
+pub struct StackSetConstraintAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StackSetConstraintAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StackSetConstraintAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -216,7 +196,34 @@ impl StackSetConstraintAttributes {
     ///
     /// Unique identifier for the constraint
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StackSetConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+            ("AccountList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("AdminRole", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+            ("ExecutionRole", Shape::STR),
+            ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RegionList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("StackInstanceControl", Shape::STR),
+        ],
+        required: &["Description", "StackInstanceControl", "PortfolioId", "ProductId", "RegionList", "AdminRole", "AccountList", "ExecutionRole"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

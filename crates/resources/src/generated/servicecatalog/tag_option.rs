@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`TagOption`], by name: `TagOption::new(TagOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagOptionRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagOption: ObjRule = ObjRule {
-    properties: &[
-        ("Active", Shape::Bool),
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalog::TagOption` resource.
 ///
@@ -46,19 +30,19 @@ pub struct TagOption {
     /// `Active`: a boolean.
     ///
     /// The TagOption active state.
-    pub active: Option<Bool>,
+    pub active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Key`: a string, required.
     ///
     /// The TagOption key.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128; create-only: changing it replaces the resource.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The TagOption value.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -68,7 +52,7 @@ impl TagOption {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::TagOption",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-tagoption.html",
         primary_identifier: &["Id"],
@@ -79,42 +63,44 @@ impl TagOption {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TagOption` with its required properties, named in a [`TagOptionRequired`].
     #[inline]
     pub fn new(required: TagOptionRequired) -> Self {
         Self {
-            active: None,
+            active: ::std::option::Option::None,
             key: required.key,
             value: required.value,
         }
     }
 
     /// `Active`: a boolean.
-    pub fn active(mut self, value: impl Into<Bool>) -> Self { self.active = Some(value.into()); self }
+    pub fn active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.active = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl Resource for TagOption {
+impl ::cloudwright_core::Resource for TagOption {
     type Attributes = TagOptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagOption, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TagOption, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TagOption {
+impl ::cloudwright_core::ToValue for TagOption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Active", &self.active)
             .req("Key", &self.key)
             .req("Value", &self.value)
@@ -122,12 +108,12 @@ impl ToValue for TagOption {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TagOption`]: `Handle<TagOption>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TagOption`]: `Handle<TagOption>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TagOptionAttributes(ResourceRef);
+pub struct TagOptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TagOptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TagOptionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,7 +123,28 @@ impl TagOptionAttributes {
     ///
     /// The TagOption identifier.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagOption: ObjRule = ObjRule {
+        properties: &[
+            ("Active", Shape::Bool),
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

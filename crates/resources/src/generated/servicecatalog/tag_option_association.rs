@@ -5,18 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagOptionAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceId", Shape::STR),
-        ("TagOptionId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::ServiceCatalog::TagOptionAssociation` resource.
 ///
 /// Associate the specified TagOption with the specified portfolio or product.
@@ -35,13 +23,13 @@ pub struct TagOptionAssociation {
     /// The resource identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_id: Option<Str>,
+    pub resource_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagOptionId`: a string.
     ///
     /// The TagOption identifier.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tag_option_id: Option<Str>,
+    pub tag_option_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -51,7 +39,7 @@ impl TagOptionAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalog::TagOptionAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-tagoptionassociation.html",
         primary_identifier: &["TagOptionId", "ResourceId"],
@@ -62,48 +50,67 @@ impl TagOptionAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TagOptionAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceId`: a string.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
+    pub fn resource_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_id = ::std::option::Option::Some(value.into()); self }
     /// `TagOptionId`: a string.
-    pub fn tag_option_id(mut self, value: impl Into<Str>) -> Self { self.tag_option_id = Some(value.into()); self }
+    pub fn tag_option_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tag_option_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TagOptionAssociation {
+impl ::cloudwright_core::Resource for TagOptionAssociation {
     type Attributes = TagOptionAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TagOptionAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TagOptionAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TagOptionAssociation {
+impl ::cloudwright_core::ToValue for TagOptionAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceId", &self.resource_id)
             .opt("TagOptionId", &self.tag_option_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TagOptionAssociation`]: `Handle<TagOptionAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TagOptionAssociation`]: `Handle<TagOptionAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TagOptionAssociationAttributes(());
 
-impl From<ResourceRef> for TagOptionAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TagOptionAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagOptionAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceId", Shape::STR),
+            ("TagOptionId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

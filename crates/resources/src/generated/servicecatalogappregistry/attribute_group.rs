@@ -5,32 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+");
-
 /// The required properties of [`AttributeGroup`], by name: `AttributeGroup::new(AttributeGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeGroupRequired {
     /// `Attributes`: a JSON value, required.
-    pub attributes: Json,
+    pub attributes: ::cloudwright_core::Json,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["Name", "Attributes"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalogAppRegistry::AttributeGroup` resource.
 ///
@@ -49,23 +31,23 @@ pub struct AttributeGroup {
     /// A nested object in a JSON or YAML template that supports arbitrary definitions. Represents the attributes in an attribute group that describes an application and its components.
     ///
     /// Format `json`; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 8000.
-    pub attributes: Json,
+    pub attributes: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// The description of the attribute group that the user provides.
     ///
     /// Length 0 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the attribute group.
     ///
     /// Pattern `\w+`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Key-value pairs you can use to associate with the attribute group.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +57,7 @@ impl AttributeGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalogAppRegistry::AttributeGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-appregistry-attributegroup.html",
         primary_identifier: &["Id"],
@@ -86,7 +68,7 @@ impl AttributeGroup {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AttributeGroup` with its required properties, named in a [`AttributeGroupRequired`].
@@ -94,40 +76,42 @@ impl AttributeGroup {
     pub fn new(required: AttributeGroupRequired) -> Self {
         Self {
             attributes: required.attributes,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a JSON value, required.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AttributeGroup {
+impl ::cloudwright_core::Resource for AttributeGroup {
     type Attributes = AttributeGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AttributeGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AttributeGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AttributeGroup {
+impl ::cloudwright_core::ToValue for AttributeGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -136,12 +120,12 @@ impl ToValue for AttributeGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AttributeGroup`]: `Handle<AttributeGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AttributeGroup`]: `Handle<AttributeGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AttributeGroupAttributes(ResourceRef);
+pub struct AttributeGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AttributeGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AttributeGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,15 +135,38 @@ impl AttributeGroupAttributes {
     ///
     /// The Amazon resource name (ARN) that specifies the attribute group across services.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The globally unique attribute group identifier of the attribute group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["Name", "Attributes"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

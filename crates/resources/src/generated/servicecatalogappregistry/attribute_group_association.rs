@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+|[a-z0-9]{12}");
-
 /// The required properties of [`AttributeGroupAssociation`], by name: `AttributeGroupAssociation::new(AttributeGroupAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeGroupAssociationRequired {
     /// `Application`: a string, required.
-    pub application: Str,
+    pub application: ::cloudwright_core::Str,
     /// `AttributeGroup`: a string, required.
-    pub attribute_group: Str,
+    pub attribute_group: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttributeGroupAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Application", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AttributeGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Application", "AttributeGroup"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation` resource.
 ///
@@ -47,13 +32,13 @@ pub struct AttributeGroupAssociation {
     /// The name or ID of the application.
     ///
     /// Pattern `\w+|[a-z0-9]{12}`; length 1 to 256; create-only: changing it replaces the resource.
-    pub application: Str,
+    pub application: ::cloudwright_core::Str,
     /// `AttributeGroup`: a string, required.
     ///
     /// The name or ID of the attribute group which holds the attributes that describe the application.
     ///
     /// Pattern `\w+|[a-z0-9]{12}`; length 1 to 256; create-only: changing it replaces the resource.
-    pub attribute_group: Str,
+    pub attribute_group: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -63,7 +48,7 @@ impl AttributeGroupAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-appregistry-attributegroupassociation.html",
         primary_identifier: &["ApplicationArn", "AttributeGroupArn"],
@@ -74,7 +59,7 @@ impl AttributeGroupAssociation {
         read_only: &["ApplicationArn", "AttributeGroupArn"],
         attributes: &["ApplicationArn", "AttributeGroupArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AttributeGroupAssociation` with its required properties, named in a [`AttributeGroupAssociationRequired`].
@@ -87,38 +72,40 @@ impl AttributeGroupAssociation {
     }
 
     /// `Application`: a string, required.
-    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
+    pub fn application(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application = value.into(); self }
     /// `AttributeGroup`: a string, required.
-    pub fn attribute_group(mut self, value: impl Into<Str>) -> Self { self.attribute_group = value.into(); self }
+    pub fn attribute_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attribute_group = value.into(); self }
 }
 
-impl Resource for AttributeGroupAssociation {
+impl ::cloudwright_core::Resource for AttributeGroupAssociation {
     type Attributes = AttributeGroupAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AttributeGroupAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AttributeGroupAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AttributeGroupAssociation {
+impl ::cloudwright_core::ToValue for AttributeGroupAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Application", &self.application)
             .req("AttributeGroup", &self.attribute_group)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AttributeGroupAssociation`]: `Handle<AttributeGroupAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AttributeGroupAssociation`]: `Handle<AttributeGroupAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AttributeGroupAssociationAttributes(ResourceRef);
+pub struct AttributeGroupAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AttributeGroupAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AttributeGroupAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,15 +115,35 @@ impl AttributeGroupAssociationAttributes {
     ///
     /// The Amazon resource name (ARN) of the application that was augmented with attributes.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `AttributeGroupArn`: a string.
     ///
     /// The Amazon resource name (ARN) of the attribute group which contains the application's new attributes.
     #[inline]
-    pub fn attribute_group_arn(&self) -> Value {
-        self.0.get_att("AttributeGroupArn")
+    pub fn attribute_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AttributeGroupArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+|[a-z0-9]{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttributeGroupAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Application", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AttributeGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Application", "AttributeGroup"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

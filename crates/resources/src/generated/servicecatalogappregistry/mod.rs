@@ -18,7 +18,7 @@ pub mod attribute_group_association;
 pub mod resource_association;
 
 #[cfg(feature = "servicecatalogappregistry")]
-pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+pub use application::{Application, ApplicationAttributes};
 #[cfg(feature = "servicecatalogappregistry")]
 pub use attribute_group::{AttributeGroup, AttributeGroupAttributes, AttributeGroupRequired};
 #[cfg(feature = "servicecatalogappregistry")]

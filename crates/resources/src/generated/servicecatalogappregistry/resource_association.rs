@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+|[a-z0-9]{12}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "\\w+|arn:aws[-a-z]*:cloudformation:[a-z]{2}(-gov)?-[a-z]+-\\d:\\d{12}:stack/[a-zA-Z][-A-Za-z0-9]{0,127}/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
-);
-
 /// The required properties of [`ResourceAssociation`], by name: `ResourceAssociation::new(ResourceAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceAssociationRequired {
     /// `Application`: a string, required.
-    pub application: Str,
+    pub application: ::cloudwright_core::Str,
     /// `Resource`: a string, required.
-    pub resource: Str,
+    pub resource: ::cloudwright_core::Str,
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Application", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["CFN_STACK"], ..StrRule::ANY })),
-    ],
-    required: &["Application", "Resource", "ResourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceCatalogAppRegistry::ResourceAssociation` resource.
 ///
@@ -53,13 +34,13 @@ pub struct ResourceAssociation {
     /// The name or ID of the application.
     ///
     /// Pattern `\w+|[a-z0-9]{12}`; length 1 to 256; create-only: changing it replaces the resource.
-    pub application: Str,
+    pub application: ::cloudwright_core::Str,
     /// `Resource`: a string, required.
     ///
     /// The name or ID of the resource of which the application will be associated.
     ///
     /// Pattern `\w+|arn:aws[-a-z]*:cloudformation:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:stack/[a-zA-Z][-A-Za-z0-9]{0,127}/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}`; create-only: changing it replaces the resource.
-    pub resource: Str,
+    pub resource: ::cloudwright_core::Str,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The type of resource of which the application will be associated.
@@ -75,7 +56,7 @@ impl ResourceAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceCatalogAppRegistry::ResourceAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-appregistry-resourceassociation.html",
         primary_identifier: &["ApplicationArn", "ResourceArn", "ResourceType"],
@@ -86,7 +67,7 @@ impl ResourceAssociation {
         read_only: &["ApplicationArn", "ResourceArn"],
         attributes: &["ApplicationArn", "ResourceArn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourceAssociation` with its required properties, named in a [`ResourceAssociationRequired`].
@@ -100,28 +81,30 @@ impl ResourceAssociation {
     }
 
     /// `Application`: a string, required.
-    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
+    pub fn application(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application = value.into(); self }
     /// `Resource`: a string, required.
-    pub fn resource(mut self, value: impl Into<Str>) -> Self { self.resource = value.into(); self }
+    pub fn resource(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
 }
 
-impl Resource for ResourceAssociation {
+impl ::cloudwright_core::Resource for ResourceAssociation {
     type Attributes = ResourceAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceAssociation {
+impl ::cloudwright_core::ToValue for ResourceAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Application", &self.application)
             .req("Resource", &self.resource)
             .req("ResourceType", &self.resource_type)
@@ -129,12 +112,12 @@ impl ToValue for ResourceAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceAssociation`]: `Handle<ResourceAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceAssociation`]: `Handle<ResourceAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceAssociationAttributes(ResourceRef);
+pub struct ResourceAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -144,16 +127,16 @@ impl ResourceAssociationAttributes {
     ///
     /// The Amazon resource name (ARN) that specifies the application.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon resource name (ARN) that specifies the resource.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 }
 
@@ -163,22 +146,46 @@ pub enum ResourceType {
     /// `CFN_STACK`
     CfnStack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CfnStack => "CFN_STACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+|[a-z0-9]{12}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "\\w+|arn:aws[-a-z]*:cloudformation:[a-z]{2}(-gov)?-[a-z]+-\\d:\\d{12}:stack/[a-zA-Z][-A-Za-z0-9]{0,127}/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Application", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["CFN_STACK"], ..StrRule::ANY })),
+        ],
+        required: &["Application", "Resource", "ResourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

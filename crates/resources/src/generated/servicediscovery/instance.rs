@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Instance`], by name: `Instance::new(InstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `InstanceAttributes`: a JSON value, required.
-    pub instance_attributes: Json,
+    pub instance_attributes: ::cloudwright_core::Json,
     /// `ServiceId`: a string, required.
-    pub service_id: Str,
+    pub service_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Instance: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceAttributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ServiceId", Shape::STR),
-    ],
-    required: &["InstanceAttributes", "ServiceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceDiscovery::Instance` resource.
 ///
@@ -49,7 +36,7 @@ pub struct Instance {
     ///
     /// Supported attribute keys include the following:
     ///
-    /// - **AWS_ALIAS_DNS_NAME** - If you want AWS Cloud Map to create a Route 53 alias record that routes traffic to an Elastic Load Balancing load balancer, specify the DNS name that is associated with the load balancer. For information about how to get the DNS name, see \[AliasTarget-&gt;DNSName\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html#Route53-Type-AliasTarget-DNSName>) in the *Route 53 API Reference* .
+    /// - **AWS_ALIAS_DNS_NAME** - If you want AWS Cloud Map to create a Route 53 alias record that routes traffic to an Elastic Load Balancing load balancer, specify the DNS name that is associated with the load balancer. For information about how to get the DNS name, see [AliasTarget->DNSName](https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html#Route53-Type-AliasTarget-DNSName) in the *Route 53 API Reference* .
     ///
     /// Note the following:
     ///
@@ -58,8 +45,8 @@ pub struct Instance {
     /// - If the service that is specified by `ServiceId` includes `HealthCheckConfig` settings, AWS Cloud Map will create the health check, but it won't associate the health check with the alias record.
     /// - Auto naming currently doesn't support creating alias records that route traffic to AWS resources other than ELB load balancers.
     /// - If you specify a value for `AWS_ALIAS_DNS_NAME` , don't specify values for any of the `AWS_INSTANCE` attributes.
-    /// - **AWS_EC2_INSTANCE_ID** - *HTTP namespaces only.* The Amazon EC2 instance ID for the instance. The `AWS_INSTANCE_IPV4` attribute contains the primary private IPv4 address. When creating resources with a type of \[AWS::ServiceDiscovery::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html>) , if the `AWS_EC2_INSTANCE_ID` attribute is specified, the only other attribute that can be specified is `AWS_INIT_HEALTH_STATUS` . After the resource has been created, the `AWS_INSTANCE_IPV4` attribute contains the primary private IPv4 address.
-    /// - **AWS_INIT_HEALTH_STATUS** - If the service configuration includes `HealthCheckCustomConfig` , when creating resources with a type of \[AWS::ServiceDiscovery::Instance\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html>) you can optionally use `AWS_INIT_HEALTH_STATUS` to specify the initial status of the custom health check, `HEALTHY` or `UNHEALTHY` . If you don't specify a value for `AWS_INIT_HEALTH_STATUS` , the initial status is `HEALTHY` . This attribute can only be used when creating resources and will not be seen on existing resources.
+    /// - **AWS_EC2_INSTANCE_ID** - *HTTP namespaces only.* The Amazon EC2 instance ID for the instance. The `AWS_INSTANCE_IPV4` attribute contains the primary private IPv4 address. When creating resources with a type of [AWS::ServiceDiscovery::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html) , if the `AWS_EC2_INSTANCE_ID` attribute is specified, the only other attribute that can be specified is `AWS_INIT_HEALTH_STATUS` . After the resource has been created, the `AWS_INSTANCE_IPV4` attribute contains the primary private IPv4 address.
+    /// - **AWS_INIT_HEALTH_STATUS** - If the service configuration includes `HealthCheckCustomConfig` , when creating resources with a type of [AWS::ServiceDiscovery::Instance](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html) you can optionally use `AWS_INIT_HEALTH_STATUS` to specify the initial status of the custom health check, `HEALTHY` or `UNHEALTHY` . If you don't specify a value for `AWS_INIT_HEALTH_STATUS` , the initial status is `HEALTHY` . This attribute can only be used when creating resources and will not be seen on existing resources.
     /// - **AWS_INSTANCE_CNAME** - If the service configuration includes a `CNAME` record, the domain name that you want Route 53 to return in response to DNS queries, for example, `example.com` .
     ///
     /// This value is required if the service specified by `ServiceId` includes settings for an `CNAME` record.
@@ -76,13 +63,13 @@ pub struct Instance {
     /// This value is required if you specified settings for an `SRV` record or a Route 53 health check when you created the service.
     ///
     /// Format `json`.
-    pub instance_attributes: Json,
+    pub instance_attributes: ::cloudwright_core::Json,
     /// `ServiceId`: a string, required.
     ///
-    /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance. For services created in a shared namespace, specify the service ARN. For more information about shared namespaces, see \[Cross-account AWS Cloud Map namespace sharing\](<https://docs.aws.amazon.com/cloud-map/latest/dg/sharing-namespaces.html>) in the *AWS Cloud Map Developer Guide* .
+    /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance. For services created in a shared namespace, specify the service ARN. For more information about shared namespaces, see [Cross-account AWS Cloud Map namespace sharing](https://docs.aws.amazon.com/cloud-map/latest/dg/sharing-namespaces.html) in the *AWS Cloud Map Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub service_id: Str,
+    pub service_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -92,7 +79,7 @@ impl Instance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceDiscovery::Instance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html",
         primary_identifier: &["InstanceId"],
@@ -103,7 +90,7 @@ impl Instance {
         read_only: &["InstanceId"],
         attributes: &["InstanceId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Instance` with its required properties, named in a [`InstanceRequired`].
@@ -116,38 +103,40 @@ impl Instance {
     }
 
     /// `InstanceAttributes`: a JSON value, required.
-    pub fn instance_attributes(mut self, value: impl Into<Json>) -> Self { self.instance_attributes = value.into(); self }
+    pub fn instance_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.instance_attributes = value.into(); self }
     /// `ServiceId`: a string, required.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
+    pub fn service_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_id = value.into(); self }
 }
 
-impl Resource for Instance {
+impl ::cloudwright_core::Resource for Instance {
     type Attributes = InstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Instance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Instance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Instance {
+impl ::cloudwright_core::ToValue for Instance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceAttributes", &self.instance_attributes)
             .req("ServiceId", &self.service_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Instance`]: `Handle<Instance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InstanceAttributes(ResourceRef);
+pub struct InstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,16 +146,34 @@ impl InstanceAttributes {
     ///
     /// An identifier that you want to associate with the instance. Note the following:
     ///
-    /// - If the service that's specified by `ServiceId` includes settings for an `SRV` record, the value of `InstanceId` is automatically included as part of the value for the `SRV` record. For more information, see \[DnsRecord &gt; Type\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsRecord.html#cloudmap-Type-DnsRecord-Type>) .
+    /// - If the service that's specified by `ServiceId` includes settings for an `SRV` record, the value of `InstanceId` is automatically included as part of the value for the `SRV` record. For more information, see [DnsRecord > Type](https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsRecord.html#cloudmap-Type-DnsRecord-Type) .
     /// - You can use this value to update an existing instance.
     /// - To register a new instance, you must specify a value that's unique among instances that you register by using the same service.
     /// - If you specify an existing `InstanceId` and `ServiceId` , AWS Cloud Map updates the existing DNS records, if any. If there's also an existing health check, AWS Cloud Map deletes the old health check and creates a new one.
     ///
-    /// &gt; The health check isn't deleted immediately, so it will still appear for a while if you submit a `ListHealthChecks` request, for example.
+    /// \> The health check isn't deleted immediately, so it will still appear for a while if you submit a `ListHealthChecks` request, for example.
     ///
-    /// &gt; Do not include sensitive information in `InstanceId` if the namespace is discoverable by public DNS queries and any `Type` member of `DnsRecord` for the service contains `SRV` because the `InstanceId` is discoverable by public DNS queries.
+    /// \> Do not include sensitive information in `InstanceId` if the namespace is discoverable by public DNS queries and any `Type` member of `DnsRecord` for the service contains `SRV` because the `InstanceId` is discoverable by public DNS queries.
     #[inline]
-    pub fn instance_id(&self) -> Value {
-        self.0.get_att("InstanceId")
+    pub fn instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InstanceId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Instance: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceAttributes", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ServiceId", Shape::STR),
+        ],
+        required: &["InstanceAttributes", "ServiceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

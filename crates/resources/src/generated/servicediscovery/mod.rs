@@ -25,7 +25,7 @@ pub mod service;
 pub mod shared;
 
 #[cfg(feature = "servicediscovery")]
-pub use http_namespace::{HttpNamespace, HttpNamespaceAttributes, HttpNamespaceRequired};
+pub use http_namespace::{HttpNamespace, HttpNamespaceAttributes};
 #[cfg(feature = "servicediscovery")]
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};
 #[cfg(feature = "servicediscovery")]
@@ -33,8 +33,6 @@ pub use private_dns_namespace::{
     PrivateDnsNamespace, PrivateDnsNamespaceAttributes, PrivateDnsNamespaceRequired,
 };
 #[cfg(feature = "servicediscovery")]
-pub use public_dns_namespace::{
-    PublicDnsNamespace, PublicDnsNamespaceAttributes, PublicDnsNamespaceRequired,
-};
+pub use public_dns_namespace::{PublicDnsNamespace, PublicDnsNamespaceAttributes};
 #[cfg(feature = "servicediscovery")]
 pub use service::{Service, ServiceAttributes};

@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_Soa, RULE_Tag};
 pub use super::shared::{Soa, Tag, TagRequired};
 
 /// The required properties of [`PrivateDnsNamespace`], by name: `PrivateDnsNamespace::new(PrivateDnsNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateDnsNamespaceRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Vpc`: a string, required.
-    pub vpc: Str,
+    pub vpc: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Properties", Shape::Object(&RULE_Properties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Vpc", Shape::STR),
-    ],
-    required: &["Vpc", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceDiscovery::PrivateDnsNamespace` resource.
 ///
-/// Creates a private namespace based on DNS, which is visible only inside a specified Amazon VPC. The namespace defines your service naming scheme. For example, if you name your namespace `example.com` and name your service `backend` , the resulting DNS name for the service is `backend.example.com` . Service instances that are registered using a private DNS namespace can be discovered using either a `DiscoverInstances` request or using DNS. For the current quota on the number of namespaces that you can create using the same AWS account , see \[AWS Cloud Map quotas\](<https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html>) in the *AWS Cloud Map Developer Guide* .
+/// Creates a private namespace based on DNS, which is visible only inside a specified Amazon VPC. The namespace defines your service naming scheme. For example, if you name your namespace `example.com` and name your service `backend` , the resulting DNS name for the service is `backend.example.com` . Service instances that are registered using a private DNS namespace can be discovered using either a `DiscoverInstances` request or using DNS. For the current quota on the number of namespaces that you can create using the same AWS account , see [AWS Cloud Map quotas](https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html) in the *AWS Cloud Map Developer Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PrivateDnsNamespaceAttributes`], which `Handle<PrivateDnsNamespace>` dereferences to.
@@ -49,27 +32,27 @@ pub struct PrivateDnsNamespace {
     /// `Description`: a string.
     ///
     /// A description for the namespace.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Properties`: a [`Properties`] object.
     ///
     /// Properties for the private DNS namespace.
-    pub properties: Option<Obj<Properties>>,
+    pub properties: ::std::option::Option<crate::Obj<Properties>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Vpc`: a string, required.
     ///
     /// The ID of the Amazon VPC that you want to associate the namespace with.
     ///
     /// Create-only: changing it replaces the resource.
-    pub vpc: Str,
+    pub vpc: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -79,7 +62,7 @@ impl PrivateDnsNamespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceDiscovery::PrivateDnsNamespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-privatednsnamespace.html",
         primary_identifier: &["Id"],
@@ -90,51 +73,53 @@ impl PrivateDnsNamespace {
         read_only: &["Id", "HostedZoneId", "Arn"],
         attributes: &["Arn", "HostedZoneId", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PrivateDnsNamespace` with its required properties, named in a [`PrivateDnsNamespaceRequired`].
     #[inline]
     pub fn new(required: PrivateDnsNamespaceRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            properties: None,
-            tags: None,
+            properties: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             vpc: required.vpc,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a [`Properties`] object.
-    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<crate::Obj<Properties>>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Vpc`: a string, required.
-    pub fn vpc(mut self, value: impl Into<Str>) -> Self { self.vpc = value.into(); self }
+    pub fn vpc(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc = value.into(); self }
 }
 
-impl Resource for PrivateDnsNamespace {
+impl ::cloudwright_core::Resource for PrivateDnsNamespace {
     type Attributes = PrivateDnsNamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PrivateDnsNamespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PrivateDnsNamespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PrivateDnsNamespace {
+impl ::cloudwright_core::ToValue for PrivateDnsNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Properties", &self.properties)
@@ -144,12 +129,12 @@ impl ToValue for PrivateDnsNamespace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PrivateDnsNamespace`]: `Handle<PrivateDnsNamespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PrivateDnsNamespace`]: `Handle<PrivateDnsNamespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PrivateDnsNamespaceAttributes(ResourceRef);
+pub struct PrivateDnsNamespaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PrivateDnsNamespaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PrivateDnsNamespaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,35 +144,26 @@ impl PrivateDnsNamespaceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the private namespace.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `HostedZoneId`: a string.
     ///
     /// The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
     #[inline]
-    pub fn hosted_zone_id(&self) -> Value {
-        self.0.get_att("HostedZoneId")
+    pub fn hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the private namespace.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
-    properties: &[
-        ("SOA", Shape::Object(&RULE_Soa)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PrivateDnsPropertiesMutable` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
 ///
@@ -199,7 +175,7 @@ pub struct PrivateDnsPropertiesMutable {
     /// `SOA`: a [`Soa`] object.
     ///
     /// Fields for the Start of Authority (SOA) record for the hosted zone for the private DNS namespace.
-    pub soa: Option<Obj<Soa>>,
+    pub soa: ::std::option::Option<crate::Obj<Soa>>,
 }
 
 #[rustfmt::skip]
@@ -207,30 +183,23 @@ impl PrivateDnsPropertiesMutable {
     /// A `PrivateDnsPropertiesMutable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SOA`: a [`Soa`] object.
-    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self { self.soa = Some(value.into()); self }
+    pub fn soa(mut self, value: impl ::std::convert::Into<crate::Obj<Soa>>) -> Self { self.soa = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivateDnsPropertiesMutable {}
+impl crate::PropertyType for PrivateDnsPropertiesMutable {}
 
-impl ToValue for PrivateDnsPropertiesMutable {
+impl ::cloudwright_core::ToValue for PrivateDnsPropertiesMutable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("SOA", &self.soa).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("SOA", &self.soa)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Properties: ObjRule = ObjRule {
-    properties: &[
-        ("DnsProperties", Shape::Object(&RULE_PrivateDnsPropertiesMutable)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Properties` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
 ///
@@ -242,7 +211,7 @@ pub struct Properties {
     /// `DnsProperties`: a [`PrivateDnsPropertiesMutable`] object.
     ///
     /// DNS properties for the private DNS namespace.
-    pub dns_properties: Option<Obj<PrivateDnsPropertiesMutable>>,
+    pub dns_properties: ::std::option::Option<crate::Obj<PrivateDnsPropertiesMutable>>,
 }
 
 #[rustfmt::skip]
@@ -250,20 +219,60 @@ impl Properties {
     /// A `Properties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DnsProperties`: a [`PrivateDnsPropertiesMutable`] object.
-    pub fn dns_properties(mut self, value: impl Into<Obj<PrivateDnsPropertiesMutable>>) -> Self { self.dns_properties = Some(value.into()); self }
+    pub fn dns_properties(mut self, value: impl ::std::convert::Into<crate::Obj<PrivateDnsPropertiesMutable>>) -> Self { self.dns_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Properties {}
+impl crate::PropertyType for Properties {}
 
-impl ToValue for Properties {
+impl ::cloudwright_core::ToValue for Properties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsProperties", &self.dns_properties)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Soa, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Properties", Shape::Object(&RULE_Properties)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Vpc", Shape::STR),
+        ],
+        required: &["Vpc", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
+        properties: &[
+            ("SOA", Shape::Object(&RULE_Soa)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Properties: ObjRule = ObjRule {
+        properties: &[
+            ("DnsProperties", Shape::Object(&RULE_PrivateDnsPropertiesMutable)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

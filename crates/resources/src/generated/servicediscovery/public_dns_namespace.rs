@@ -5,36 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_Soa, RULE_Tag};
 pub use super::shared::{Soa, Tag, TagRequired};
-
-/// The required properties of [`PublicDnsNamespace`], by name: `PublicDnsNamespace::new(PublicDnsNamespaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublicDnsNamespaceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicDnsNamespace: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("Name", Shape::STR),
-        ("Properties", Shape::Object(&RULE_Properties)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceDiscovery::PublicDnsNamespace` resource.
 ///
-/// Creates a public namespace based on DNS, which is visible on the internet. The namespace defines your service naming scheme. For example, if you name your namespace `example.com` and name your service `backend` , the resulting DNS name for the service is `backend.example.com` . You can discover instances that were registered with a public DNS namespace by using either a `DiscoverInstances` request or using DNS. For the current quota on the number of namespaces that you can create using the same AWS account , see \[AWS Cloud Map quotas\](<https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html>) in the *AWS Cloud Map Developer Guide* .
+/// Creates a public namespace based on DNS, which is visible on the internet. The namespace defines your service naming scheme. For example, if you name your namespace `example.com` and name your service `backend` , the resulting DNS name for the service is `backend.example.com` . You can discover instances that were registered with a public DNS namespace by using either a `DiscoverInstances` request or using DNS. For the current quota on the number of namespaces that you can create using the same AWS account , see [AWS Cloud Map quotas](https://docs.aws.amazon.com/cloud-map/latest/dg/cloud-map-limits.html) in the *AWS Cloud Map Developer Guide* .
 ///
-/// &gt; The `CreatePublicDnsNamespace` API operation is not supported in the AWS GovCloud (US) Regions.
+/// \> The `CreatePublicDnsNamespace` API operation is not supported in the AWS GovCloud (US) Regions.
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PublicDnsNamespaceAttributes`], which `Handle<PublicDnsNamespace>` dereferences to.
@@ -48,23 +25,23 @@ pub struct PublicDnsNamespace {
     /// `Description`: a string.
     ///
     /// A description for the namespace.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name that you want to assign to this namespace.
     ///
-    /// &gt; Do not include sensitive information in the name. The name is publicly available using DNS queries.
+    /// \> Do not include sensitive information in the name. The name is publicly available using DNS queries.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Properties`: a [`Properties`] object.
     ///
     /// Properties for the public DNS namespace.
-    pub properties: Option<Obj<Properties>>,
+    pub properties: ::std::option::Option<crate::Obj<Properties>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the namespace. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +51,7 @@ impl PublicDnsNamespace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceDiscovery::PublicDnsNamespace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-publicdnsnamespace.html",
         primary_identifier: &["Id"],
@@ -85,48 +62,50 @@ impl PublicDnsNamespace {
         read_only: &["Id", "HostedZoneId", "Arn"],
         attributes: &["Arn", "HostedZoneId", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PublicDnsNamespace` with its required properties, named in a [`PublicDnsNamespaceRequired`].
+    /// A `PublicDnsNamespace` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PublicDnsNamespaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            name: required.name,
-            properties: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: value.into(),
+            properties: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a [`Properties`] object.
-    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self { self.properties = Some(value.into()); self }
+    pub fn properties(mut self, value: impl ::std::convert::Into<crate::Obj<Properties>>) -> Self { self.properties = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PublicDnsNamespace {
+impl ::cloudwright_core::Resource for PublicDnsNamespace {
     type Attributes = PublicDnsNamespaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PublicDnsNamespace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PublicDnsNamespace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PublicDnsNamespace {
+impl ::cloudwright_core::ToValue for PublicDnsNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt("Properties", &self.properties)
@@ -135,12 +114,12 @@ impl ToValue for PublicDnsNamespace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PublicDnsNamespace`]: `Handle<PublicDnsNamespace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PublicDnsNamespace`]: `Handle<PublicDnsNamespace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PublicDnsNamespaceAttributes(ResourceRef);
+pub struct PublicDnsNamespaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PublicDnsNamespaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PublicDnsNamespaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,35 +129,26 @@ impl PublicDnsNamespaceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the public namespace.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `HostedZoneId`: a string.
     ///
     /// The ID for the Route 53 hosted zone that AWS Cloud Map creates when you create a namespace.
     #[inline]
-    pub fn hosted_zone_id(&self) -> Value {
-        self.0.get_att("HostedZoneId")
+    pub fn hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the public namespace.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Properties: ObjRule = ObjRule {
-    properties: &[
-        ("DnsProperties", Shape::Object(&RULE_PublicDnsPropertiesMutable)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Properties` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
 ///
@@ -190,7 +160,7 @@ pub struct Properties {
     /// `DnsProperties`: a [`PublicDnsPropertiesMutable`] object.
     ///
     /// DNS properties for the public DNS namespace.
-    pub dns_properties: Option<Obj<PublicDnsPropertiesMutable>>,
+    pub dns_properties: ::std::option::Option<crate::Obj<PublicDnsPropertiesMutable>>,
 }
 
 #[rustfmt::skip]
@@ -198,32 +168,23 @@ impl Properties {
     /// A `Properties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DnsProperties`: a [`PublicDnsPropertiesMutable`] object.
-    pub fn dns_properties(mut self, value: impl Into<Obj<PublicDnsPropertiesMutable>>) -> Self { self.dns_properties = Some(value.into()); self }
+    pub fn dns_properties(mut self, value: impl ::std::convert::Into<crate::Obj<PublicDnsPropertiesMutable>>) -> Self { self.dns_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Properties {}
+impl crate::PropertyType for Properties {}
 
-impl ToValue for Properties {
+impl ::cloudwright_core::ToValue for Properties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsProperties", &self.dns_properties)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
-    properties: &[
-        ("SOA", Shape::Object(&RULE_Soa)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PublicDnsPropertiesMutable` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
 ///
@@ -235,7 +196,7 @@ pub struct PublicDnsPropertiesMutable {
     /// `SOA`: a [`Soa`] object.
     ///
     /// Start of Authority (SOA) record for the hosted zone for the public DNS namespace.
-    pub soa: Option<Obj<Soa>>,
+    pub soa: ::std::option::Option<crate::Obj<Soa>>,
 }
 
 #[rustfmt::skip]
@@ -243,18 +204,59 @@ impl PublicDnsPropertiesMutable {
     /// A `PublicDnsPropertiesMutable` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SOA`: a [`Soa`] object.
-    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self { self.soa = Some(value.into()); self }
+    pub fn soa(mut self, value: impl ::std::convert::Into<crate::Obj<Soa>>) -> Self { self.soa = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PublicDnsPropertiesMutable {}
+impl crate::PropertyType for PublicDnsPropertiesMutable {}
 
-impl ToValue for PublicDnsPropertiesMutable {
+impl ::cloudwright_core::ToValue for PublicDnsPropertiesMutable {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("SOA", &self.soa).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("SOA", &self.soa)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Soa, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicDnsNamespace: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("Name", Shape::STR),
+            ("Properties", Shape::Object(&RULE_Properties)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Properties: ObjRule = ObjRule {
+        properties: &[
+            ("DnsProperties", Shape::Object(&RULE_PublicDnsPropertiesMutable)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
+        properties: &[
+            ("SOA", Shape::Object(&RULE_Soa)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

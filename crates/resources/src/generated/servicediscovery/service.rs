@@ -5,28 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_Service: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::STR),
-        ("DnsConfig", Shape::Object(&RULE_DnsConfig)),
-        ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
-        ("HealthCheckCustomConfig", Shape::Object(&RULE_HealthCheckCustomConfig)),
-        ("Name", Shape::STR),
-        ("NamespaceId", Shape::STR),
-        ("ServiceAttributes", Shape::Typed(json_type::OBJECT)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY })),
-    ],
-    dependent_excluded: &[("HealthCheckConfig", &["HealthCheckCustomConfig"]), ("HealthCheckCustomConfig", &["HealthCheckConfig"])],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::ServiceDiscovery::Service` resource.
 ///
@@ -44,53 +23,53 @@ pub struct Service {
     /// `Description`: a string.
     ///
     /// The description of the service.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsConfig`: a [`DnsConfig`] object.
     ///
     /// A complex type that contains information about the Route 53 DNS records that you want AWS Cloud Map to create when you register an instance.
     ///
-    /// &gt; The record types of a service can only be changed by deleting the service and recreating it with a new `Dnsconfig` .
-    pub dns_config: Option<Obj<DnsConfig>>,
+    /// \> The record types of a service can only be changed by deleting the service and recreating it with a new `Dnsconfig` .
+    pub dns_config: ::std::option::Option<crate::Obj<DnsConfig>>,
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object.
     ///
     /// *Public DNS and HTTP namespaces only.* A complex type that contains settings for an optional health check. If you specify settings for a health check, AWS Cloud Map associates the health check with the records that you specify in `DnsConfig` .
     ///
-    /// For information about the charges for health checks, see \[Amazon Route 53 Pricing\](<https://docs.aws.amazon.com/route53/pricing/>) .
-    pub health_check_config: Option<Obj<HealthCheckConfig>>,
+    /// For information about the charges for health checks, see [Amazon Route 53 Pricing](https://docs.aws.amazon.com/route53/pricing/) .
+    pub health_check_config: ::std::option::Option<crate::Obj<HealthCheckConfig>>,
     /// `HealthCheckCustomConfig`: a [`HealthCheckCustomConfig`] object.
     ///
     /// A complex type that contains information about an optional custom health check.
     ///
-    /// &gt; If you specify a health check configuration, you can specify either `HealthCheckCustomConfig` or `HealthCheckConfig` but not both.
+    /// \> If you specify a health check configuration, you can specify either `HealthCheckCustomConfig` or `HealthCheckConfig` but not both.
     ///
     /// Create-only: changing it replaces the resource.
-    pub health_check_custom_config: Option<Obj<HealthCheckCustomConfig>>,
+    pub health_check_custom_config: ::std::option::Option<crate::Obj<HealthCheckCustomConfig>>,
     /// `Name`: a string.
     ///
     /// The name of the service.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NamespaceId`: a string.
     ///
-    /// The ID or Amazon Resource Name (ARN) of the namespace that you want to use to create the service. For namespaces shared with your AWS account, specify the namespace ARN. For more information about shared namespaces, see \[Cross-account AWS Cloud Map namespace sharing\](<https://docs.aws.amazon.com/cloud-map/latest/dg/sharing-namespaces.html>) in the *AWS Cloud Map Developer Guide* .
+    /// The ID or Amazon Resource Name (ARN) of the namespace that you want to use to create the service. For namespaces shared with your AWS account, specify the namespace ARN. For more information about shared namespaces, see [Cross-account AWS Cloud Map namespace sharing](https://docs.aws.amazon.com/cloud-map/latest/dg/sharing-namespaces.html) in the *AWS Cloud Map Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub namespace_id: Option<Str>,
+    pub namespace_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceAttributes`: a JSON value.
     ///
     /// A complex type that contains information about attributes associated with a specific service.
-    pub service_attributes: Option<Json>,
+    pub service_attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the service. Each tag consists of a key and an optional value, both of which you define. Tag keys can have a maximum character length of 128 characters, and tag values can have a maximum length of 256 characters.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a string.
     ///
     /// If present, specifies that the service instances are only discoverable using the `DiscoverInstances` API operation. No DNS records is registered for the service instances. The only valid value is `HTTP` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub r#type: Option<Str>,
+    pub r#type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -100,7 +79,7 @@ impl Service {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::ServiceDiscovery::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-service.html",
         primary_identifier: &["Id"],
@@ -111,53 +90,55 @@ impl Service {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id", "Name"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Service` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DnsConfig`: a [`DnsConfig`] object.
-    pub fn dns_config(mut self, value: impl Into<Obj<DnsConfig>>) -> Self { self.dns_config = Some(value.into()); self }
+    pub fn dns_config(mut self, value: impl ::std::convert::Into<crate::Obj<DnsConfig>>) -> Self { self.dns_config = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object.
-    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check_config = Some(value.into()); self }
+    pub fn health_check_config(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheckConfig>>) -> Self { self.health_check_config = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckCustomConfig`: a [`HealthCheckCustomConfig`] object.
-    pub fn health_check_custom_config(mut self, value: impl Into<Obj<HealthCheckCustomConfig>>) -> Self { self.health_check_custom_config = Some(value.into()); self }
+    pub fn health_check_custom_config(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheckCustomConfig>>) -> Self { self.health_check_custom_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NamespaceId`: a string.
-    pub fn namespace_id(mut self, value: impl Into<Str>) -> Self { self.namespace_id = Some(value.into()); self }
+    pub fn namespace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_id = ::std::option::Option::Some(value.into()); self }
     /// `ServiceAttributes`: a JSON value.
-    pub fn service_attributes(mut self, value: impl Into<Json>) -> Self { self.service_attributes = Some(value.into()); self }
+    pub fn service_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.service_attributes = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Service {
+impl ::cloudwright_core::Resource for Service {
     type Attributes = ServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Service, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DnsConfig", &self.dns_config)
             .opt("HealthCheckConfig", &self.health_check_config)
@@ -171,12 +152,12 @@ impl ToValue for Service {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceAttributes(ResourceRef);
+pub struct ServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,45 +167,26 @@ impl ServiceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the service.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the service.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-/// The required properties of [`DnsConfig`], by name: `DnsConfig::new(DnsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DnsConfigRequired {
-    /// `DnsRecords`: a list of [`DnsRecord`] objects, required.
-    pub dns_records: List<DnsRecord>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DnsRecords", Shape::List(&ListRule { items: Shape::Object(&RULE_DnsRecord), min_items: None, max_items: None, unique: false })),
-        ("NamespaceId", Shape::STR),
-        ("RoutingPolicy", Shape::Str(&StrRule { allowed: &["MULTIVALUE", "WEIGHTED"], ..StrRule::ANY })),
-    ],
-    required: &["DnsRecords"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DnsConfig` property type of `AWS::ServiceDiscovery::Service`.
 ///
@@ -237,19 +199,19 @@ pub struct DnsConfig {
     ///
     /// An array that contains one `DnsRecord` object for each Route 53 DNS record that you want AWS Cloud Map to create when you register an instance.
     ///
-    /// &gt; The record type of a service can't be updated directly and can only be changed by deleting the service and recreating it with a new `DnsConfig` .
-    pub dns_records: List<DnsRecord>,
+    /// \> The record type of a service can't be updated directly and can only be changed by deleting the service and recreating it with a new `DnsConfig` .
+    pub dns_records: ::cloudwright_core::List<DnsRecord>,
     /// `NamespaceId`: a string.
     ///
-    /// *Use NamespaceId in \[Service\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_Service.html>) instead.*
+    /// *Use NamespaceId in [Service](https://docs.aws.amazon.com/cloud-map/latest/api/API_Service.html) instead.*
     ///
     /// The ID of the namespace to use for DNS configuration.
-    pub namespace_id: Option<Str>,
+    pub namespace_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingPolicy`: a string.
     ///
     /// The routing policy that you want to apply to all Route 53 DNS records that AWS Cloud Map creates when you register an instance and specify this service.
     ///
-    /// &gt; If you want to use this service to register instances that create alias records, specify `WEIGHTED` for the routing policy.
+    /// \> If you want to use this service to register instances that create alias records, specify `WEIGHTED` for the routing policy.
     ///
     /// You can specify the following values:
     ///
@@ -259,43 +221,43 @@ pub struct DnsConfig {
     ///
     /// If you don't define a health check for the service, Route 53 assumes that all instances are healthy and returns the values for up to eight instances.
     ///
-    /// For more information about the multivalue routing policy, see \[Multivalue Answer Routing\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html#routing-policy-multivalue>) in the *Route 53 Developer Guide* .
+    /// For more information about the multivalue routing policy, see [Multivalue Answer Routing](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html#routing-policy-multivalue) in the *Route 53 Developer Guide* .
     /// - **WEIGHTED** - Route 53 returns the applicable value from one randomly selected instance from among the instances that you registered using the same service. Currently, all records have the same weight, so you can't route more or less traffic to any instances.
     ///
     /// For example, suppose that the service includes configurations for one `A` record and a health check. You use the service to register 10 instances. Route 53 responds to DNS queries with the IP address for one randomly selected instance from among the healthy instances. If no instances are healthy, Route 53 responds to DNS queries as if all of the instances were healthy.
     ///
     /// If you don't define a health check for the service, Route 53 assumes that all instances are healthy and returns the applicable value for one randomly selected instance.
     ///
-    /// For more information about the weighted routing policy, see \[Weighted Routing\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html#routing-policy-weighted>) in the *Route 53 Developer Guide* .
-    pub routing_policy: Option<Str>,
+    /// For more information about the weighted routing policy, see [Weighted Routing](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy.html#routing-policy-weighted) in the *Route 53 Developer Guide* .
+    pub routing_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl DnsConfig {
-    /// A `DnsConfig` with its required properties, named in a [`DnsConfigRequired`].
+    /// A `DnsConfig` with its one required property, `DnsRecords`.
     #[inline]
-    pub fn new(required: DnsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DnsRecord>>) -> Self {
         Self {
-            dns_records: required.dns_records,
-            namespace_id: None,
-            routing_policy: None,
+            dns_records: value.into(),
+            namespace_id: ::std::option::Option::None,
+            routing_policy: ::std::option::Option::None,
         }
     }
 
     /// `DnsRecords`: a list of [`DnsRecord`] objects, required.
-    pub fn dns_records(mut self, value: impl Into<List<DnsRecord>>) -> Self { self.dns_records = value.into(); self }
+    pub fn dns_records(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DnsRecord>>) -> Self { self.dns_records = value.into(); self }
     /// `NamespaceId`: a string.
-    pub fn namespace_id(mut self, value: impl Into<Str>) -> Self { self.namespace_id = Some(value.into()); self }
+    pub fn namespace_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace_id = ::std::option::Option::Some(value.into()); self }
     /// `RoutingPolicy`: a string.
-    pub fn routing_policy(mut self, value: impl Into<Str>) -> Self { self.routing_policy = Some(value.into()); self }
+    pub fn routing_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.routing_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DnsConfig {}
+impl crate::PropertyType for DnsConfig {}
 
-impl ToValue for DnsConfig {
+impl ::cloudwright_core::ToValue for DnsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DnsRecords", &self.dns_records)
             .opt("NamespaceId", &self.namespace_id)
             .opt("RoutingPolicy", &self.routing_policy)
@@ -307,21 +269,10 @@ impl ToValue for DnsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnsRecordRequired {
     /// `TTL`: a number, required.
-    pub ttl: Num,
+    pub ttl: ::cloudwright_core::Num,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsRecord: ObjRule = ObjRule {
-    properties: &[
-        ("TTL", Shape::NUM),
-        ("Type", Shape::Str(&StrRule { allowed: &["A", "AAAA", "CNAME", "SRV"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "TTL"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DnsRecord` property type of `AWS::ServiceDiscovery::Service`.
 ///
@@ -334,8 +285,8 @@ pub struct DnsRecord {
     ///
     /// The amount of time, in seconds, that you want DNS resolvers to cache the settings for this record.
     ///
-    /// &gt; Alias records don't include a TTL because Route 53 uses the TTL for the AWS resource that an alias record routes traffic to. If you include the `AWS_ALIAS_DNS_NAME` attribute when you submit a \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) request, the `TTL` value is ignored. Always specify a TTL for the service; you can use a service to register instances that create either alias or non-alias records.
-    pub ttl: Num,
+    /// \> Alias records don't include a TTL because Route 53 uses the TTL for the AWS resource that an alias record routes traffic to. If you include the `AWS_ALIAS_DNS_NAME` attribute when you submit a [RegisterInstance](https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html) request, the `TTL` value is ignored. Always specify a TTL for the service; you can use a service to register instances that create either alias or non-alias records.
+    pub ttl: ::cloudwright_core::Num,
     /// `Type`: a string, required.
     ///
     /// The type of the resource, which indicates the type of value that Route 53 returns in response to DNS queries. You can specify values for `Type` in the following combinations:
@@ -348,7 +299,7 @@ pub struct DnsRecord {
     ///
     /// If you want AWS Cloud Map to create a Route 53 alias record when you register an instance, specify `A` or `AAAA` for `Type` .
     ///
-    /// You specify other settings, such as the IP address for `A` and `AAAA` records, when you register an instance. For more information, see \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) .
+    /// You specify other settings, such as the IP address for `A` and `AAAA` records, when you register an instance. For more information, see [RegisterInstance](https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html) .
     ///
     /// The following values are supported:
     ///
@@ -356,7 +307,7 @@ pub struct DnsRecord {
     /// - **AAAA** - Route 53 returns the IP address of the resource in IPv6 format, such as 2001:0db8:85a3:0000:0000:abcd:0001:2345.
     /// - **CNAME** - Route 53 returns the domain name of the resource, such as www.example.com. Note the following:
     ///
-    /// - You specify the domain name that you want to route traffic to when you register an instance. For more information, see \[Attributes\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html#cloudmap-RegisterInstance-request-Attributes>) in the topic \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) .
+    /// - You specify the domain name that you want to route traffic to when you register an instance. For more information, see [Attributes](https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html#cloudmap-RegisterInstance-request-Attributes) in the topic [RegisterInstance](https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html) .
     /// - You must specify `WEIGHTED` for the value of `RoutingPolicy` .
     /// - You can't specify both `CNAME` for `Type` and settings for `HealthCheckConfig` . If you do, the request will fail with an `InvalidInput` error.
     /// - **SRV** - Route 53 returns the value for an `SRV` record. The value for an `SRV` record uses the following values:
@@ -366,7 +317,7 @@ pub struct DnsRecord {
     /// Note the following about the values:
     ///
     /// - The values of `priority` and `weight` are both set to `1` and can't be changed.
-    /// - The value of `port` comes from the value that you specify for the `AWS_INSTANCE_PORT` attribute when you submit a \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) request.
+    /// - The value of `port` comes from the value that you specify for the `AWS_INSTANCE_PORT` attribute when you submit a [RegisterInstance](https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html) request.
     /// - The value of `service-hostname` is a concatenation of the following values:
     ///
     /// - The value that you specify for `InstanceId` when you register an instance.
@@ -378,7 +329,7 @@ pub struct DnsRecord {
     /// `test.backend.example.com`
     ///
     /// If you specify settings for an `SRV` record and if you specify values for `AWS_INSTANCE_IPV4` , `AWS_INSTANCE_IPV6` , or both in the `RegisterInstance` request, AWS Cloud Map automatically creates `A` and/or `AAAA` records that have the same name as the value of `service-hostname` in the `SRV` record. You can ignore these records.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -393,136 +344,108 @@ impl DnsRecord {
     }
 
     /// `TTL`: a number, required.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.ttl = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DnsRecord {}
+impl crate::PropertyType for DnsRecord {}
 
-impl ToValue for DnsRecord {
+impl ::cloudwright_core::ToValue for DnsRecord {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TTL", &self.ttl)
             .req("Type", &self.r#type)
             .build()
     }
 }
 
-/// The required properties of [`HealthCheckConfig`], by name: `HealthCheckConfig::new(HealthCheckConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HealthCheckConfigRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FailureThreshold", Shape::NUM),
-        ("ResourcePath", Shape::STR),
-        ("Type", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `HealthCheckConfig` property type of `AWS::ServiceDiscovery::Service`.
 ///
 /// *Public DNS and HTTP namespaces only.* A complex type that contains settings for an optional health check. If you specify settings for a health check, AWS Cloud Map associates the health check with the records that you specify in `DnsConfig` .
 ///
-/// &gt; If you specify a health check configuration, you can specify either `HealthCheckCustomConfig` or `HealthCheckConfig` but not both.
+/// \> If you specify a health check configuration, you can specify either `HealthCheckCustomConfig` or `HealthCheckConfig` but not both.
 ///
-/// Health checks are basic Route 53 health checks that monitor an AWS endpoint. For information about pricing for health checks, see \[Amazon Route 53 Pricing\](<https://docs.aws.amazon.com/route53/pricing/>) .
+/// Health checks are basic Route 53 health checks that monitor an AWS endpoint. For information about pricing for health checks, see [Amazon Route 53 Pricing](https://docs.aws.amazon.com/route53/pricing/) .
 ///
 /// Note the following about configuring health checks.
 ///
 /// - **A and AAAA records** - If `DnsConfig` includes configurations for both `A` and `AAAA` records, AWS Cloud Map creates a health check that uses the IPv4 address to check the health of the resource. If the endpoint tthat's specified by the IPv4 address is unhealthy, Route 53 considers both the `A` and `AAAA` records to be unhealthy.
 /// - **CNAME records** - You can't specify settings for `HealthCheckConfig` when the `DNSConfig` includes `CNAME` for the value of `Type` . If you do, the `CreateService` request will fail with an `InvalidInput` error.
 /// - **Request interval** - A Route 53 health checker in each health-checking AWS Region sends a health check request to an endpoint every 30 seconds. On average, your endpoint receives a health check request about every two seconds. However, health checkers don't coordinate with one another. Therefore, you might sometimes see several requests in one second that's followed by a few seconds with no health checks at all.
-/// - **Health checking regions** - Health checkers perform checks from all Route 53 health-checking Regions. For a list of the current Regions, see \[Regions\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html#Route53-Type-HealthCheckConfig-Regions>) .
+/// - **Health checking regions** - Health checkers perform checks from all Route 53 health-checking Regions. For a list of the current Regions, see [Regions](https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html#Route53-Type-HealthCheckConfig-Regions) .
 /// - **Alias records** - When you register an instance, if you include the `AWS_ALIAS_DNS_NAME` attribute, AWS Cloud Map creates a Route 53 alias record. Note the following:
 ///
-/// - Route 53 automatically sets `EvaluateTargetHealth` to true for alias records. When `EvaluateTargetHealth` is true, the alias record inherits the health of the referenced AWS resource. such as an ELB load balancer. For more information, see \[EvaluateTargetHealth\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html#Route53-Type-AliasTarget-EvaluateTargetHealth>) .
+/// - Route 53 automatically sets `EvaluateTargetHealth` to true for alias records. When `EvaluateTargetHealth` is true, the alias record inherits the health of the referenced AWS resource. such as an ELB load balancer. For more information, see [EvaluateTargetHealth](https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html#Route53-Type-AliasTarget-EvaluateTargetHealth) .
 /// - If you include `HealthCheckConfig` and then use the service to register an instance that creates an alias record, Route 53 doesn't create the health check.
-/// - **Charges for health checks** - Health checks are basic Route 53 health checks that monitor an AWS endpoint. For information about pricing for health checks, see \[Amazon Route 53 Pricing\](<https://docs.aws.amazon.com/route53/pricing/>) .
+/// - **Charges for health checks** - Health checks are basic Route 53 health checks that monitor an AWS endpoint. For information about pricing for health checks, see [Amazon Route 53 Pricing](https://docs.aws.amazon.com/route53/pricing/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-service-healthcheckconfig.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckConfig {
     /// `FailureThreshold`: a number.
     ///
-    /// The number of consecutive health checks that an endpoint must pass or fail for Route 53 to change the current status of the endpoint from unhealthy to healthy or the other way around. For more information, see \[How Route 53 Determines Whether an Endpoint Is Healthy\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html>) in the *Route 53 Developer Guide* .
-    pub failure_threshold: Option<Num>,
+    /// The number of consecutive health checks that an endpoint must pass or fail for Route 53 to change the current status of the endpoint from unhealthy to healthy or the other way around. For more information, see [How Route 53 Determines Whether an Endpoint Is Healthy](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html) in the *Route 53 Developer Guide* .
+    pub failure_threshold: ::std::option::Option<::cloudwright_core::Num>,
     /// `ResourcePath`: a string.
     ///
     /// The path that you want Route 53 to request when performing health checks. The path can be any value that your endpoint returns an HTTP status code of a 2xx or 3xx format for when the endpoint is healthy. An example file is `/docs/route53-health-check.html` . Route 53 automatically adds the DNS name for the service. If you don't specify a value for `ResourcePath` , the default value is `/` .
     ///
     /// If you specify `TCP` for `Type` , you must *not* specify a value for `ResourcePath` .
-    pub resource_path: Option<Str>,
+    pub resource_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string, required.
     ///
     /// The type of health check that you want to create, which indicates how Route 53 determines whether an endpoint is healthy.
     ///
-    /// &gt; You can't change the value of `Type` after you create a health check.
+    /// \> You can't change the value of `Type` after you create a health check.
     ///
     /// You can create the following types of health checks:
     ///
     /// - *HTTP* : Route 53 tries to establish a TCP connection. If successful, Route 53 submits an HTTP request and waits for an HTTP status code of 200 or greater and less than 400.
     /// - *HTTPS* : Route 53 tries to establish a TCP connection. If successful, Route 53 submits an HTTPS request and waits for an HTTP status code of 200 or greater and less than 400.
     ///
-    /// &gt; If you specify HTTPS for the value of `Type` , the endpoint must support TLS v1.0 or later.
+    /// \> If you specify HTTPS for the value of `Type` , the endpoint must support TLS v1.0 or later.
     /// - *TCP* : Route 53 tries to establish a TCP connection.
     ///
     /// If you specify `TCP` for `Type` , don't specify a value for `ResourcePath` .
     ///
-    /// For more information, see \[How Route 53 Determines Whether an Endpoint Is Healthy\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html>) in the *Route 53 Developer Guide* .
-    pub r#type: Str,
+    /// For more information, see [How Route 53 Determines Whether an Endpoint Is Healthy](https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html) in the *Route 53 Developer Guide* .
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl HealthCheckConfig {
-    /// A `HealthCheckConfig` with its required properties, named in a [`HealthCheckConfigRequired`].
+    /// A `HealthCheckConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: HealthCheckConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            failure_threshold: None,
-            resource_path: None,
-            r#type: required.r#type,
+            failure_threshold: ::std::option::Option::None,
+            resource_path: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `FailureThreshold`: a number.
-    pub fn failure_threshold(mut self, value: impl Into<Num>) -> Self { self.failure_threshold = Some(value.into()); self }
+    pub fn failure_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.failure_threshold = ::std::option::Option::Some(value.into()); self }
     /// `ResourcePath`: a string.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
+    pub fn resource_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_path = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for HealthCheckConfig {}
+impl crate::PropertyType for HealthCheckConfig {}
 
-impl ToValue for HealthCheckConfig {
+impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureThreshold", &self.failure_threshold)
             .opt("ResourcePath", &self.resource_path)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FailureThreshold", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthCheckCustomConfig` property type of `AWS::ServiceDiscovery::Service`.
 ///
@@ -531,7 +454,7 @@ pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
 /// - You can't use a health check that's defined by `HealthCheckConfig` because the resource isn't available over the internet. For example, you can use a custom health check when the instance is in an Amazon VPC. (To check the health of resources in a VPC, the health checker must also be in the VPC.)
 /// - You want to use a third-party health checker regardless of where your resources are located.
 ///
-/// &gt; If you specify a health check configuration, you can specify either `HealthCheckCustomConfig` or `HealthCheckConfig` but not both.
+/// \> If you specify a health check configuration, you can specify either `HealthCheckCustomConfig` or `HealthCheckConfig` but not both.
 ///
 /// To change the status of a custom health check, submit an `UpdateInstanceCustomHealthStatus` request. AWS Cloud Map doesn't monitor the status of the resource, it just keeps a record of the status specified in the most recent `UpdateInstanceCustomHealthStatus` request.
 ///
@@ -541,7 +464,7 @@ pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
 /// - You register an instance.
 /// - You configure a third-party health checker to monitor the resource that's associated with the new instance.
 ///
-/// &gt; AWS Cloud Map doesn't check the health of the resource directly.
+/// \> AWS Cloud Map doesn't check the health of the resource directly.
 /// - The third-party health-checker determines that the resource is unhealthy and notifies your application.
 /// - Your application submits an `UpdateInstanceCustomHealthStatus` request.
 /// - AWS Cloud Map waits for 30 seconds.
@@ -552,12 +475,12 @@ pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
 pub struct HealthCheckCustomConfig {
     /// `FailureThreshold`: a number.
     ///
-    /// &gt; This parameter is no longer supported and is always set to 1. AWS Cloud Map waits for approximately 30 seconds after receiving an `UpdateInstanceCustomHealthStatus` request before changing the status of the service instance.
+    /// \> This parameter is no longer supported and is always set to 1. AWS Cloud Map waits for approximately 30 seconds after receiving an `UpdateInstanceCustomHealthStatus` request before changing the status of the service instance.
     ///
     /// The number of 30-second intervals that you want AWS Cloud Map to wait after receiving an `UpdateInstanceCustomHealthStatus` request before it changes the health status of a service instance.
     ///
     /// Sending a second or subsequent `UpdateInstanceCustomHealthStatus` request with the same value before 30 seconds has passed doesn't accelerate the change. AWS Cloud Map still waits `30` seconds after the first request to make the change.
-    pub failure_threshold: Option<Num>,
+    pub failure_threshold: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -565,20 +488,90 @@ impl HealthCheckCustomConfig {
     /// A `HealthCheckCustomConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FailureThreshold`: a number.
-    pub fn failure_threshold(mut self, value: impl Into<Num>) -> Self { self.failure_threshold = Some(value.into()); self }
+    pub fn failure_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.failure_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HealthCheckCustomConfig {}
+impl crate::PropertyType for HealthCheckCustomConfig {}
 
-impl ToValue for HealthCheckCustomConfig {
+impl ::cloudwright_core::ToValue for HealthCheckCustomConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureThreshold", &self.failure_threshold)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Service: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::STR),
+            ("DnsConfig", Shape::Object(&RULE_DnsConfig)),
+            ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
+            ("HealthCheckCustomConfig", Shape::Object(&RULE_HealthCheckCustomConfig)),
+            ("Name", Shape::STR),
+            ("NamespaceId", Shape::STR),
+            ("ServiceAttributes", Shape::Typed(json_type::OBJECT)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY })),
+        ],
+        dependent_excluded: &[("HealthCheckConfig", &["HealthCheckCustomConfig"]), ("HealthCheckCustomConfig", &["HealthCheckConfig"])],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DnsRecords", Shape::List(&ListRule { items: Shape::Object(&RULE_DnsRecord), min_items: None, max_items: None, unique: false })),
+            ("NamespaceId", Shape::STR),
+            ("RoutingPolicy", Shape::Str(&StrRule { allowed: &["MULTIVALUE", "WEIGHTED"], ..StrRule::ANY })),
+        ],
+        required: &["DnsRecords"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsRecord: ObjRule = ObjRule {
+        properties: &[
+            ("TTL", Shape::NUM),
+            ("Type", Shape::Str(&StrRule { allowed: &["A", "AAAA", "CNAME", "SRV"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "TTL"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FailureThreshold", Shape::NUM),
+            ("ResourcePath", Shape::STR),
+            ("Type", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FailureThreshold", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

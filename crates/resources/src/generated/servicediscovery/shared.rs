@@ -6,18 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "servicediscovery")]
-#[rustfmt::skip]
-pub(crate) static RULE_Soa: ObjRule = ObjRule {
-    properties: &[
-        ("TTL", Shape::NUM),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "servicediscovery")]
 /// The `Soa` property type, shared by `AWS::ServiceDiscovery::PrivateDnsNamespace`, `AWS::ServiceDiscovery::PublicDnsNamespace`.
 ///
@@ -29,7 +17,7 @@ pub struct Soa {
     /// `TTL`: a number.
     ///
     /// The time to live (TTL) for purposes of negative caching.
-    pub ttl: Option<Num>,
+    pub ttl: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[cfg(feature = "servicediscovery")]
@@ -38,21 +26,23 @@ impl Soa {
     /// A `Soa` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TTL`: a number.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = Some(value.into()); self }
+    pub fn ttl(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.ttl = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "servicediscovery")]
-impl PropertyType for Soa {}
+impl crate::PropertyType for Soa {}
 
 #[cfg(feature = "servicediscovery")]
-impl ToValue for Soa {
+impl ::cloudwright_core::ToValue for Soa {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TTL", &self.ttl).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("TTL", &self.ttl)
+            .build()
     }
 }
 
@@ -61,22 +51,10 @@ impl ToValue for Soa {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "servicediscovery")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "servicediscovery")]
 /// The `Tag` property type, shared by `AWS::ServiceDiscovery::HttpNamespace`, `AWS::ServiceDiscovery::PrivateDnsNamespace`, `AWS::ServiceDiscovery::PublicDnsNamespace`, `AWS::ServiceDiscovery::Service`.
@@ -85,9 +63,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "servicediscovery")]
@@ -103,21 +81,50 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "servicediscovery")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "servicediscovery")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "servicediscovery")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Soa: ObjRule = ObjRule {
+        properties: &[
+            ("TTL", Shape::NUM),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "servicediscovery")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("REQUIRE|OPTIONAL");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("BOUNCE|COMPLAINT");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("ENABLED|DISABLED");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
-    properties: &[
-        ("ArchivingOptions", Shape::Object(&RULE_ArchivingOptions)),
-        ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
-        ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
-        ("SuppressionOptions", Shape::Object(&RULE_SuppressionOptions)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
-        ("VdmOptions", Shape::Object(&RULE_VdmOptions)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::ConfigurationSet` resource.
 ///
-/// Configuration sets let you create groups of rules that you can apply to the emails you send using Amazon SES. For more information about using configuration sets, see \[Using Amazon SES Configuration Sets\](<https://docs.aws.amazon.com/ses/latest/dg/using-configuration-sets.html>) in the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/>) .
+/// Configuration sets let you create groups of rules that you can apply to the emails you send using Amazon SES. For more information about using configuration sets, see [Using Amazon SES Configuration Sets](https://docs.aws.amazon.com/ses/latest/dg/using-configuration-sets.html) in the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/) .
 ///
-/// &gt; *Required permissions:*
-/// &gt;
-/// &gt; To apply any of the resource options, you will need to have the corresponding AWS Identity and Access Management (IAM) SES API v2 permissions:
-/// &gt;
-/// &gt; - `ses:GetConfigurationSet`
-/// &gt;
-/// &gt; - (This permission is replacing the v1 *ses:DescribeConfigurationSet* permission which will not work with these v2 resource options.)
-/// &gt; - `ses:PutConfigurationSetDeliveryOptions`
-/// &gt; - `ses:PutConfigurationSetReputationOptions`
-/// &gt; - `ses:PutConfigurationSetSendingOptions`
-/// &gt; - `ses:PutConfigurationSetSuppressionOptions`
-/// &gt; - `ses:PutConfigurationSetTrackingOptions`
+/// \> *Required permissions:*
+/// \>
+/// \> To apply any of the resource options, you will need to have the corresponding AWS Identity and Access Management (IAM) SES API v2 permissions:
+/// \>
+/// \> - `ses:GetConfigurationSet`
+/// \>
+/// \> - (This permission is replacing the v1 *ses:DescribeConfigurationSet* permission which will not work with these v2 resource options.)
+/// \> - `ses:PutConfigurationSetDeliveryOptions`
+/// \> - `ses:PutConfigurationSetReputationOptions`
+/// \> - `ses:PutConfigurationSetSendingOptions`
+/// \> - `ses:PutConfigurationSetSuppressionOptions`
+/// \> - `ses:PutConfigurationSetTrackingOptions`
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ConfigurationSetAttributes`] is empty).
@@ -64,11 +36,11 @@ pub struct ConfigurationSet {
     /// `ArchivingOptions`: an [`ArchivingOptions`] object.
     ///
     /// An object that defines a MailManager archive that is used to preserve emails that you send using the configuration set.
-    pub archiving_options: Option<Obj<ArchivingOptions>>,
+    pub archiving_options: ::std::option::Option<crate::Obj<ArchivingOptions>>,
     /// `DeliveryOptions`: a [`DeliveryOptions`] object.
     ///
     /// Specifies the name of the dedicated IP pool to associate with the configuration set and whether messages that use the configuration set are required to use Transport Layer Security (TLS).
-    pub delivery_options: Option<Obj<DeliveryOptions>>,
+    pub delivery_options: ::std::option::Option<crate::Obj<DeliveryOptions>>,
     /// `Name`: a string.
     ///
     /// The name of the configuration set. The name must meet the following requirements:
@@ -77,33 +49,33 @@ pub struct ConfigurationSet {
     /// - Contain 64 characters or fewer.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,64}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReputationOptions`: a [`ReputationOptions`] object.
     ///
     /// An object that defines whether or not Amazon SES collects reputation metrics for the emails that you send that use the configuration set.
-    pub reputation_options: Option<Obj<ReputationOptions>>,
+    pub reputation_options: ::std::option::Option<crate::Obj<ReputationOptions>>,
     /// `SendingOptions`: a [`SendingOptions`] object.
     ///
     /// An object that defines whether or not Amazon SES can send email that you send using the configuration set.
-    pub sending_options: Option<Obj<SendingOptions>>,
+    pub sending_options: ::std::option::Option<crate::Obj<SendingOptions>>,
     /// `SuppressionOptions`: a [`SuppressionOptions`] object.
     ///
     /// An object that contains information about the suppression list preferences for your account.
-    pub suppression_options: Option<Obj<SuppressionOptions>>,
+    pub suppression_options: ::std::option::Option<crate::Obj<SuppressionOptions>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of objects that define the tags (keys and values) that are associated with the configuration set.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrackingOptions`: a [`TrackingOptions`] object.
     ///
     /// An object that defines the open and click tracking options for emails that you send using the configuration set.
-    pub tracking_options: Option<Obj<TrackingOptions>>,
+    pub tracking_options: ::std::option::Option<crate::Obj<TrackingOptions>>,
     /// `VdmOptions`: a [`VdmOptions`] object.
     ///
     /// The Virtual Deliverability Manager (VDM) options that apply to the configuration set.
-    pub vdm_options: Option<Obj<VdmOptions>>,
+    pub vdm_options: ::std::option::Option<crate::Obj<VdmOptions>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +85,7 @@ impl ConfigurationSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::ConfigurationSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-configurationset.html",
         primary_identifier: &["Name"],
@@ -124,53 +96,55 @@ impl ConfigurationSet {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfigurationSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchivingOptions`: an [`ArchivingOptions`] object.
-    pub fn archiving_options(mut self, value: impl Into<Obj<ArchivingOptions>>) -> Self { self.archiving_options = Some(value.into()); self }
+    pub fn archiving_options(mut self, value: impl ::std::convert::Into<crate::Obj<ArchivingOptions>>) -> Self { self.archiving_options = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryOptions`: a [`DeliveryOptions`] object.
-    pub fn delivery_options(mut self, value: impl Into<Obj<DeliveryOptions>>) -> Self { self.delivery_options = Some(value.into()); self }
+    pub fn delivery_options(mut self, value: impl ::std::convert::Into<crate::Obj<DeliveryOptions>>) -> Self { self.delivery_options = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `ReputationOptions`: a [`ReputationOptions`] object.
-    pub fn reputation_options(mut self, value: impl Into<Obj<ReputationOptions>>) -> Self { self.reputation_options = Some(value.into()); self }
+    pub fn reputation_options(mut self, value: impl ::std::convert::Into<crate::Obj<ReputationOptions>>) -> Self { self.reputation_options = ::std::option::Option::Some(value.into()); self }
     /// `SendingOptions`: a [`SendingOptions`] object.
-    pub fn sending_options(mut self, value: impl Into<Obj<SendingOptions>>) -> Self { self.sending_options = Some(value.into()); self }
+    pub fn sending_options(mut self, value: impl ::std::convert::Into<crate::Obj<SendingOptions>>) -> Self { self.sending_options = ::std::option::Option::Some(value.into()); self }
     /// `SuppressionOptions`: a [`SuppressionOptions`] object.
-    pub fn suppression_options(mut self, value: impl Into<Obj<SuppressionOptions>>) -> Self { self.suppression_options = Some(value.into()); self }
+    pub fn suppression_options(mut self, value: impl ::std::convert::Into<crate::Obj<SuppressionOptions>>) -> Self { self.suppression_options = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrackingOptions`: a [`TrackingOptions`] object.
-    pub fn tracking_options(mut self, value: impl Into<Obj<TrackingOptions>>) -> Self { self.tracking_options = Some(value.into()); self }
+    pub fn tracking_options(mut self, value: impl ::std::convert::Into<crate::Obj<TrackingOptions>>) -> Self { self.tracking_options = ::std::option::Option::Some(value.into()); self }
     /// `VdmOptions`: a [`VdmOptions`] object.
-    pub fn vdm_options(mut self, value: impl Into<Obj<VdmOptions>>) -> Self { self.vdm_options = Some(value.into()); self }
+    pub fn vdm_options(mut self, value: impl ::std::convert::Into<crate::Obj<VdmOptions>>) -> Self { self.vdm_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationSet {
+impl ::cloudwright_core::Resource for ConfigurationSet {
     type Attributes = ConfigurationSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationSet {
+impl ::cloudwright_core::ToValue for ConfigurationSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchivingOptions", &self.archiving_options)
             .opt("DeliveryOptions", &self.delivery_options)
             .opt("Name", &self.name)
@@ -184,24 +158,15 @@ impl ToValue for ConfigurationSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationSet`]: `Handle<ConfigurationSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationSet`]: `Handle<ConfigurationSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ConfigurationSetAttributes(());
 
-impl From<ResourceRef> for ConfigurationSetAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationSetAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArchivingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveArn", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArchivingOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -213,7 +178,7 @@ pub struct ArchivingOptions {
     /// `ArchiveArn`: a string.
     ///
     /// The ARN of the MailManager archive to associate with the configuration set.
-    pub archive_arn: Option<Str>,
+    pub archive_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -221,41 +186,23 @@ impl ArchivingOptions {
     /// A `ArchivingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveArn`: a string.
-    pub fn archive_arn(mut self, value: impl Into<Str>) -> Self { self.archive_arn = Some(value.into()); self }
+    pub fn archive_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.archive_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArchivingOptions {}
+impl crate::PropertyType for ArchivingOptions {}
 
-impl ToValue for ArchivingOptions {
+impl ::cloudwright_core::ToValue for ArchivingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveArn", &self.archive_arn)
             .build()
     }
 }
-
-/// The required properties of [`ConditionThreshold`], by name: `ConditionThreshold::new(ConditionThresholdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConditionThresholdRequired {
-    /// `ConditionThresholdEnabled`: a string, required.
-    pub condition_threshold_enabled: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConditionThreshold: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OverallConfidenceThreshold", Shape::Object(&RULE_OverallConfidenceThreshold)),
-    ],
-    required: &["ConditionThresholdEnabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConditionThreshold` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -265,34 +212,34 @@ pub struct ConditionThreshold {
     /// `ConditionThresholdEnabled`: a string, required.
     ///
     /// Pattern `ENABLED|DISABLED`.
-    pub condition_threshold_enabled: Str,
+    pub condition_threshold_enabled: ::cloudwright_core::Str,
     /// `OverallConfidenceThreshold`: an [`OverallConfidenceThreshold`] object.
-    pub overall_confidence_threshold: Option<Obj<OverallConfidenceThreshold>>,
+    pub overall_confidence_threshold: ::std::option::Option<crate::Obj<OverallConfidenceThreshold>>,
 }
 
 #[rustfmt::skip]
 impl ConditionThreshold {
-    /// A `ConditionThreshold` with its required properties, named in a [`ConditionThresholdRequired`].
+    /// A `ConditionThreshold` with its one required property, `ConditionThresholdEnabled`.
     #[inline]
-    pub fn new(required: ConditionThresholdRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            condition_threshold_enabled: required.condition_threshold_enabled,
-            overall_confidence_threshold: None,
+            condition_threshold_enabled: value.into(),
+            overall_confidence_threshold: ::std::option::Option::None,
         }
     }
 
     /// `ConditionThresholdEnabled`: a string, required.
-    pub fn condition_threshold_enabled(mut self, value: impl Into<Str>) -> Self { self.condition_threshold_enabled = value.into(); self }
+    pub fn condition_threshold_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.condition_threshold_enabled = value.into(); self }
     /// `OverallConfidenceThreshold`: an [`OverallConfidenceThreshold`] object.
-    pub fn overall_confidence_threshold(mut self, value: impl Into<Obj<OverallConfidenceThreshold>>) -> Self { self.overall_confidence_threshold = Some(value.into()); self }
+    pub fn overall_confidence_threshold(mut self, value: impl ::std::convert::Into<crate::Obj<OverallConfidenceThreshold>>) -> Self { self.overall_confidence_threshold = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConditionThreshold {}
+impl crate::PropertyType for ConditionThreshold {}
 
-impl ToValue for ConditionThreshold {
+impl ::cloudwright_core::ToValue for ConditionThreshold {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConditionThresholdEnabled",
                 &self.condition_threshold_enabled,
@@ -304,23 +251,6 @@ impl ToValue for ConditionThreshold {
             .build()
     }
 }
-
-/// The required properties of [`DashboardOptions`], by name: `DashboardOptions::new(DashboardOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DashboardOptionsRequired {
-    /// `EngagementMetrics`: a string, required.
-    pub engagement_metrics: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardOptions: ObjRule = ObjRule {
-    properties: &[
-        ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["EngagementMetrics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashboardOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -337,44 +267,33 @@ pub struct DashboardOptions {
     /// - `DISABLED` – Amazon SES disables engagement metrics for the configuration set.
     ///
     /// Pattern `ENABLED|DISABLED`.
-    pub engagement_metrics: Str,
+    pub engagement_metrics: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl DashboardOptions {
-    /// A `DashboardOptions` with its required properties, named in a [`DashboardOptionsRequired`].
+    /// A `DashboardOptions` with its one required property, `EngagementMetrics`.
     #[inline]
-    pub fn new(required: DashboardOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            engagement_metrics: required.engagement_metrics,
+            engagement_metrics: value.into(),
         }
     }
 
     /// `EngagementMetrics`: a string, required.
-    pub fn engagement_metrics(mut self, value: impl Into<Str>) -> Self { self.engagement_metrics = value.into(); self }
+    pub fn engagement_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engagement_metrics = value.into(); self }
 }
 
-impl PropertyType for DashboardOptions {}
+impl crate::PropertyType for DashboardOptions {}
 
-impl ToValue for DashboardOptions {
+impl ::cloudwright_core::ToValue for DashboardOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EngagementMetrics", &self.engagement_metrics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
-    properties: &[
-        ("MaxDeliverySeconds", Shape::Num(&NumRule { min: Some(300.0), max: Some(50400.0), ..NumRule::ANY })),
-        ("SendingPoolName", Shape::STR),
-        ("TlsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeliveryOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -388,11 +307,11 @@ pub struct DeliveryOptions {
     /// The name of the configuration set used when sent through a configuration set with archiving enabled.
     ///
     /// Value 300 to 50400.
-    pub max_delivery_seconds: Option<Num>,
+    pub max_delivery_seconds: ::std::option::Option<::cloudwright_core::Num>,
     /// `SendingPoolName`: a string.
     ///
     /// The name of the dedicated IP pool to associate with the configuration set.
-    pub sending_pool_name: Option<Str>,
+    pub sending_pool_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TlsPolicy`: a string.
     ///
     /// Specifies whether messages that use the configuration set are required to use Transport Layer Security (TLS). If the value is `REQUIRE` , messages are only delivered if a TLS connection can be established. If the value is `OPTIONAL` , messages can be delivered in plain text if a TLS connection can't be established.
@@ -400,7 +319,7 @@ pub struct DeliveryOptions {
     /// Valid Values: `REQUIRE | OPTIONAL`
     ///
     /// Pattern `REQUIRE|OPTIONAL`.
-    pub tls_policy: Option<Str>,
+    pub tls_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -408,46 +327,29 @@ impl DeliveryOptions {
     /// A `DeliveryOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxDeliverySeconds`: a number.
-    pub fn max_delivery_seconds(mut self, value: impl Into<Num>) -> Self { self.max_delivery_seconds = Some(value.into()); self }
+    pub fn max_delivery_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_delivery_seconds = ::std::option::Option::Some(value.into()); self }
     /// `SendingPoolName`: a string.
-    pub fn sending_pool_name(mut self, value: impl Into<Str>) -> Self { self.sending_pool_name = Some(value.into()); self }
+    pub fn sending_pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sending_pool_name = ::std::option::Option::Some(value.into()); self }
     /// `TlsPolicy`: a string.
-    pub fn tls_policy(mut self, value: impl Into<Str>) -> Self { self.tls_policy = Some(value.into()); self }
+    pub fn tls_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeliveryOptions {}
+impl crate::PropertyType for DeliveryOptions {}
 
-impl ToValue for DeliveryOptions {
+impl ::cloudwright_core::ToValue for DeliveryOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxDeliverySeconds", &self.max_delivery_seconds)
             .opt("SendingPoolName", &self.sending_pool_name)
             .opt("TlsPolicy", &self.tls_policy)
             .build()
     }
 }
-
-/// The required properties of [`GuardianOptions`], by name: `GuardianOptions::new(GuardianOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GuardianOptionsRequired {
-    /// `OptimizedSharedDelivery`: a string, required.
-    pub optimized_shared_delivery: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardianOptions: ObjRule = ObjRule {
-    properties: &[
-        ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["OptimizedSharedDelivery"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardianOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -464,50 +366,33 @@ pub struct GuardianOptions {
     /// - `DISABLED` – Amazon SES disables optimized shared delivery for the configuration set.
     ///
     /// Pattern `ENABLED|DISABLED`.
-    pub optimized_shared_delivery: Str,
+    pub optimized_shared_delivery: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GuardianOptions {
-    /// A `GuardianOptions` with its required properties, named in a [`GuardianOptionsRequired`].
+    /// A `GuardianOptions` with its one required property, `OptimizedSharedDelivery`.
     #[inline]
-    pub fn new(required: GuardianOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            optimized_shared_delivery: required.optimized_shared_delivery,
+            optimized_shared_delivery: value.into(),
         }
     }
 
     /// `OptimizedSharedDelivery`: a string, required.
-    pub fn optimized_shared_delivery(mut self, value: impl Into<Str>) -> Self { self.optimized_shared_delivery = value.into(); self }
+    pub fn optimized_shared_delivery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.optimized_shared_delivery = value.into(); self }
 }
 
-impl PropertyType for GuardianOptions {}
+impl crate::PropertyType for GuardianOptions {}
 
-impl ToValue for GuardianOptions {
+impl ::cloudwright_core::ToValue for GuardianOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OptimizedSharedDelivery", &self.optimized_shared_delivery)
             .build()
     }
 }
-
-/// The required properties of [`OverallConfidenceThreshold`], by name: `OverallConfidenceThreshold::new(OverallConfidenceThresholdRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OverallConfidenceThresholdRequired {
-    /// `ConfidenceVerdictThreshold`: a string, required.
-    pub confidence_verdict_threshold: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
-    properties: &[
-        ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ConfidenceVerdictThreshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OverallConfidenceThreshold` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -517,29 +402,29 @@ pub struct OverallConfidenceThreshold {
     /// `ConfidenceVerdictThreshold`: a string, required.
     ///
     /// Pattern `MEDIUM|HIGH|MANAGED`.
-    pub confidence_verdict_threshold: Str,
+    pub confidence_verdict_threshold: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl OverallConfidenceThreshold {
-    /// A `OverallConfidenceThreshold` with its required properties, named in a [`OverallConfidenceThresholdRequired`].
+    /// A `OverallConfidenceThreshold` with its one required property, `ConfidenceVerdictThreshold`.
     #[inline]
-    pub fn new(required: OverallConfidenceThresholdRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            confidence_verdict_threshold: required.confidence_verdict_threshold,
+            confidence_verdict_threshold: value.into(),
         }
     }
 
     /// `ConfidenceVerdictThreshold`: a string, required.
-    pub fn confidence_verdict_threshold(mut self, value: impl Into<Str>) -> Self { self.confidence_verdict_threshold = value.into(); self }
+    pub fn confidence_verdict_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.confidence_verdict_threshold = value.into(); self }
 }
 
-impl PropertyType for OverallConfidenceThreshold {}
+impl crate::PropertyType for OverallConfidenceThreshold {}
 
-impl ToValue for OverallConfidenceThreshold {
+impl ::cloudwright_core::ToValue for OverallConfidenceThreshold {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "ConfidenceVerdictThreshold",
                 &self.confidence_verdict_threshold,
@@ -547,15 +432,6 @@ impl ToValue for OverallConfidenceThreshold {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ReputationMetricsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReputationOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -569,7 +445,7 @@ pub struct ReputationOptions {
     /// If `true` , tracking of reputation metrics is enabled for the configuration set. If `false` , tracking of reputation metrics is disabled for the configuration set.
     ///
     /// Pattern `true|false`.
-    pub reputation_metrics_enabled: Option<Bool>,
+    pub reputation_metrics_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -577,32 +453,23 @@ impl ReputationOptions {
     /// A `ReputationOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ReputationMetricsEnabled`: a boolean.
-    pub fn reputation_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.reputation_metrics_enabled = Some(value.into()); self }
+    pub fn reputation_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.reputation_metrics_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReputationOptions {}
+impl crate::PropertyType for ReputationOptions {}
 
-impl ToValue for ReputationOptions {
+impl ::cloudwright_core::ToValue for ReputationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ReputationMetricsEnabled", &self.reputation_metrics_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SendingEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SendingOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -616,7 +483,7 @@ pub struct SendingOptions {
     /// If `true` , email sending is enabled for the configuration set. If `false` , email sending is disabled for the configuration set.
     ///
     /// Pattern `true|false`.
-    pub sending_enabled: Option<Bool>,
+    pub sending_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -624,33 +491,23 @@ impl SendingOptions {
     /// A `SendingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SendingEnabled`: a boolean.
-    pub fn sending_enabled(mut self, value: impl Into<Bool>) -> Self { self.sending_enabled = Some(value.into()); self }
+    pub fn sending_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sending_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SendingOptions {}
+impl crate::PropertyType for SendingOptions {}
 
-impl ToValue for SendingOptions {
+impl ::cloudwright_core::ToValue for SendingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SendingEnabled", &self.sending_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
-    properties: &[
-        ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ValidationOptions", Shape::Object(&RULE_ValidationOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SuppressionOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -667,11 +524,12 @@ pub struct SuppressionOptions {
     /// - `BOUNCE` – Amazon SES adds an email address to the suppression list for your account when a message sent to that address results in a hard bounce.
     ///
     /// Each item: pattern `BOUNCE|COMPLAINT`.
-    pub suppressed_reasons: Option<List<Str>>,
+    pub suppressed_reasons:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ValidationOptions`: a [`ValidationOptions`] object.
     ///
     /// An object that contains information about the validation options for your account.
-    pub validation_options: Option<Obj<ValidationOptions>>,
+    pub validation_options: ::std::option::Option<crate::Obj<ValidationOptions>>,
 }
 
 #[rustfmt::skip]
@@ -679,36 +537,26 @@ impl SuppressionOptions {
     /// A `SuppressionOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SuppressedReasons`: a list of strings.
-    pub fn suppressed_reasons(mut self, value: impl Into<List<Str>>) -> Self { self.suppressed_reasons = Some(value.into()); self }
+    pub fn suppressed_reasons(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.suppressed_reasons = ::std::option::Option::Some(value.into()); self }
     /// `ValidationOptions`: a [`ValidationOptions`] object.
-    pub fn validation_options(mut self, value: impl Into<Obj<ValidationOptions>>) -> Self { self.validation_options = Some(value.into()); self }
+    pub fn validation_options(mut self, value: impl ::std::convert::Into<crate::Obj<ValidationOptions>>) -> Self { self.validation_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SuppressionOptions {}
+impl crate::PropertyType for SuppressionOptions {}
 
-impl ToValue for SuppressionOptions {
+impl ::cloudwright_core::ToValue for SuppressionOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SuppressedReasons", &self.suppressed_reasons)
             .opt("ValidationOptions", &self.validation_options)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
-    properties: &[
-        ("CustomRedirectDomain", Shape::STR),
-        ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TrackingOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -716,7 +564,7 @@ pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
 ///
 /// You can optionally configure a custom subdomain that is used to redirect email recipients to an Amazon SES-operated domain. This domain captures open and click events generated by Amazon SES emails.
 ///
-/// For more information, see \[Configuring Custom Domains to Handle Open and Click Tracking\](<https://docs.aws.amazon.com/ses/latest/dg/configure-custom-open-click-domains.html>) in the *Amazon SES Developer Guide* .
+/// For more information, see [Configuring Custom Domains to Handle Open and Click Tracking](https://docs.aws.amazon.com/ses/latest/dg/configure-custom-open-click-domains.html) in the *Amazon SES Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-configurationset-trackingoptions.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -724,13 +572,13 @@ pub struct TrackingOptions {
     /// `CustomRedirectDomain`: a string.
     ///
     /// The custom subdomain that is used to redirect email recipients to the Amazon SES event tracking domain.
-    pub custom_redirect_domain: Option<Str>,
+    pub custom_redirect_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `HttpsPolicy`: a string.
     ///
     /// The name of the configuration set used when sent through a configuration set with archiving enabled.
     ///
     /// Pattern `REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL`.
-    pub https_policy: Option<Str>,
+    pub https_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -738,43 +586,26 @@ impl TrackingOptions {
     /// A `TrackingOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomRedirectDomain`: a string.
-    pub fn custom_redirect_domain(mut self, value: impl Into<Str>) -> Self { self.custom_redirect_domain = Some(value.into()); self }
+    pub fn custom_redirect_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_redirect_domain = ::std::option::Option::Some(value.into()); self }
     /// `HttpsPolicy`: a string.
-    pub fn https_policy(mut self, value: impl Into<Str>) -> Self { self.https_policy = Some(value.into()); self }
+    pub fn https_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.https_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TrackingOptions {}
+impl crate::PropertyType for TrackingOptions {}
 
-impl ToValue for TrackingOptions {
+impl ::cloudwright_core::ToValue for TrackingOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomRedirectDomain", &self.custom_redirect_domain)
             .opt("HttpsPolicy", &self.https_policy)
             .build()
     }
 }
-
-/// The required properties of [`ValidationOptions`], by name: `ValidationOptions::new(ValidationOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ValidationOptionsRequired {
-    /// `ConditionThreshold`: a [`ConditionThreshold`] object, required.
-    pub condition_threshold: Obj<ConditionThreshold>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValidationOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ConditionThreshold", Shape::Object(&RULE_ConditionThreshold)),
-    ],
-    required: &["ConditionThreshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValidationOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -784,43 +615,33 @@ pub(crate) static RULE_ValidationOptions: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationOptions {
     /// `ConditionThreshold`: a [`ConditionThreshold`] object, required.
-    pub condition_threshold: Obj<ConditionThreshold>,
+    pub condition_threshold: crate::Obj<ConditionThreshold>,
 }
 
 #[rustfmt::skip]
 impl ValidationOptions {
-    /// A `ValidationOptions` with its required properties, named in a [`ValidationOptionsRequired`].
+    /// A `ValidationOptions` with its one required property, `ConditionThreshold`.
     #[inline]
-    pub fn new(required: ValidationOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ConditionThreshold>>) -> Self {
         Self {
-            condition_threshold: required.condition_threshold,
+            condition_threshold: value.into(),
         }
     }
 
     /// `ConditionThreshold`: a [`ConditionThreshold`] object, required.
-    pub fn condition_threshold(mut self, value: impl Into<Obj<ConditionThreshold>>) -> Self { self.condition_threshold = value.into(); self }
+    pub fn condition_threshold(mut self, value: impl ::std::convert::Into<crate::Obj<ConditionThreshold>>) -> Self { self.condition_threshold = value.into(); self }
 }
 
-impl PropertyType for ValidationOptions {}
+impl crate::PropertyType for ValidationOptions {}
 
-impl ToValue for ValidationOptions {
+impl ::cloudwright_core::ToValue for ValidationOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConditionThreshold", &self.condition_threshold)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VdmOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DashboardOptions", Shape::Object(&RULE_DashboardOptions)),
-        ("GuardianOptions", Shape::Object(&RULE_GuardianOptions)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VdmOptions` property type of `AWS::SES::ConfigurationSet`.
 ///
@@ -832,11 +653,11 @@ pub struct VdmOptions {
     /// `DashboardOptions`: a [`DashboardOptions`] object.
     ///
     /// Specifies additional settings for your VDM configuration as applicable to the Dashboard.
-    pub dashboard_options: Option<Obj<DashboardOptions>>,
+    pub dashboard_options: ::std::option::Option<crate::Obj<DashboardOptions>>,
     /// `GuardianOptions`: a [`GuardianOptions`] object.
     ///
     /// Specifies additional settings for your VDM configuration as applicable to the Guardian.
-    pub guardian_options: Option<Obj<GuardianOptions>>,
+    pub guardian_options: ::std::option::Option<crate::Obj<GuardianOptions>>,
 }
 
 #[rustfmt::skip]
@@ -844,23 +665,175 @@ impl VdmOptions {
     /// A `VdmOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DashboardOptions`: a [`DashboardOptions`] object.
-    pub fn dashboard_options(mut self, value: impl Into<Obj<DashboardOptions>>) -> Self { self.dashboard_options = Some(value.into()); self }
+    pub fn dashboard_options(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardOptions>>) -> Self { self.dashboard_options = ::std::option::Option::Some(value.into()); self }
     /// `GuardianOptions`: a [`GuardianOptions`] object.
-    pub fn guardian_options(mut self, value: impl Into<Obj<GuardianOptions>>) -> Self { self.guardian_options = Some(value.into()); self }
+    pub fn guardian_options(mut self, value: impl ::std::convert::Into<crate::Obj<GuardianOptions>>) -> Self { self.guardian_options = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VdmOptions {}
+impl crate::PropertyType for VdmOptions {}
 
-impl ToValue for VdmOptions {
+impl ::cloudwright_core::ToValue for VdmOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DashboardOptions", &self.dashboard_options)
             .opt("GuardianOptions", &self.guardian_options)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("REQUIRE|OPTIONAL");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("BOUNCE|COMPLAINT");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("ENABLED|DISABLED");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
+        properties: &[
+            ("ArchivingOptions", Shape::Object(&RULE_ArchivingOptions)),
+            ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
+            ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
+            ("SuppressionOptions", Shape::Object(&RULE_SuppressionOptions)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
+            ("VdmOptions", Shape::Object(&RULE_VdmOptions)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArchivingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveArn", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConditionThreshold: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OverallConfidenceThreshold", Shape::Object(&RULE_OverallConfidenceThreshold)),
+        ],
+        required: &["ConditionThresholdEnabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardOptions: ObjRule = ObjRule {
+        properties: &[
+            ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["EngagementMetrics"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
+        properties: &[
+            ("MaxDeliverySeconds", Shape::Num(&NumRule { min: Some(300.0), max: Some(50400.0), ..NumRule::ANY })),
+            ("SendingPoolName", Shape::STR),
+            ("TlsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardianOptions: ObjRule = ObjRule {
+        properties: &[
+            ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["OptimizedSharedDelivery"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
+        properties: &[
+            ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ConfidenceVerdictThreshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ReputationMetricsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SendingEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
+        properties: &[
+            ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ValidationOptions", Shape::Object(&RULE_ValidationOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
+        properties: &[
+            ("CustomRedirectDomain", Shape::STR),
+            ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValidationOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ConditionThreshold", Shape::Object(&RULE_ConditionThreshold)),
+        ],
+        required: &["ConditionThreshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VdmOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DashboardOptions", Shape::Object(&RULE_DashboardOptions)),
+            ("GuardianOptions", Shape::Object(&RULE_GuardianOptions)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

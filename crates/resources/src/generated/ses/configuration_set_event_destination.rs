@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,256}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_:-]{1,256}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[^:]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$");
-
 /// The required properties of [`ConfigurationSetEventDestination`], by name: `ConfigurationSetEventDestination::new(ConfigurationSetEventDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationSetEventDestinationRequired {
     /// `ConfigurationSetName`: a string, required.
-    pub configuration_set_name: Str,
+    pub configuration_set_name: ::cloudwright_core::Str,
     /// `EventDestination`: an [`EventDestination`] object, required.
-    pub event_destination: Obj<EventDestination>,
+    pub event_destination: crate::Obj<EventDestination>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationSetName", Shape::STR),
-        ("EventDestination", Shape::Object(&RULE_EventDestination)),
-    ],
-    required: &["ConfigurationSetName", "EventDestination"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::ConfigurationSetEventDestination` resource.
 ///
@@ -55,11 +34,11 @@ pub struct ConfigurationSetEventDestination {
     /// The name of the configuration set that contains the event destination.
     ///
     /// Create-only: changing it replaces the resource.
-    pub configuration_set_name: Str,
+    pub configuration_set_name: ::cloudwright_core::Str,
     /// `EventDestination`: an [`EventDestination`] object, required.
     ///
     /// An object that defines the event destination.
-    pub event_destination: Obj<EventDestination>,
+    pub event_destination: crate::Obj<EventDestination>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +48,7 @@ impl ConfigurationSetEventDestination {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::ConfigurationSetEventDestination",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-configurationseteventdestination.html",
         primary_identifier: &["Id"],
@@ -80,7 +59,7 @@ impl ConfigurationSetEventDestination {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ConfigurationSetEventDestination` with its required properties, named in a [`ConfigurationSetEventDestinationRequired`].
@@ -93,38 +72,45 @@ impl ConfigurationSetEventDestination {
     }
 
     /// `ConfigurationSetName`: a string, required.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = value.into(); self }
+    pub fn configuration_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_set_name = value.into(); self }
     /// `EventDestination`: an [`EventDestination`] object, required.
-    pub fn event_destination(mut self, value: impl Into<Obj<EventDestination>>) -> Self { self.event_destination = value.into(); self }
+    pub fn event_destination(mut self, value: impl ::std::convert::Into<crate::Obj<EventDestination>>) -> Self { self.event_destination = value.into(); self }
 }
 
-impl Resource for ConfigurationSetEventDestination {
+impl ::cloudwright_core::Resource for ConfigurationSetEventDestination {
     type Attributes = ConfigurationSetEventDestinationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSetEventDestination, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ConfigurationSetEventDestination,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationSetEventDestination {
+impl ::cloudwright_core::ToValue for ConfigurationSetEventDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationSetName", &self.configuration_set_name)
             .req("EventDestination", &self.event_destination)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationSetEventDestination`]: `Handle<ConfigurationSetEventDestination>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationSetEventDestination`]: `Handle<ConfigurationSetEventDestination>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationSetEventDestinationAttributes(ResourceRef);
+pub struct ConfigurationSetEventDestinationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationSetEventDestinationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ConfigurationSetEventDestinationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,19 +118,10 @@ impl From<ResourceRef> for ConfigurationSetEventDestinationAttributes {
 impl ConfigurationSetEventDestinationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
 ///
@@ -156,7 +133,8 @@ pub struct CloudWatchDestination {
     /// `DimensionConfigurations`: a list of [`DimensionConfiguration`] objects.
     ///
     /// An array of objects that define the dimensions to use when you send email events to Amazon CloudWatch.
-    pub dimension_configurations: Option<List<DimensionConfiguration>>,
+    pub dimension_configurations:
+        ::std::option::Option<::cloudwright_core::List<DimensionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -164,19 +142,19 @@ impl CloudWatchDestination {
     /// A `CloudWatchDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DimensionConfigurations`: a list of [`DimensionConfiguration`] objects.
-    pub fn dimension_configurations(mut self, value: impl Into<List<DimensionConfiguration>>) -> Self { self.dimension_configurations = Some(value.into()); self }
+    pub fn dimension_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DimensionConfiguration>>) -> Self { self.dimension_configurations = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchDestination {}
+impl crate::PropertyType for CloudWatchDestination {}
 
-impl ToValue for CloudWatchDestination {
+impl ::cloudwright_core::ToValue for CloudWatchDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DimensionConfigurations", &self.dimension_configurations)
             .build()
     }
@@ -186,24 +164,12 @@ impl ToValue for CloudWatchDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionConfigurationRequired {
     /// `DefaultDimensionValue`: a string, required.
-    pub default_dimension_value: Str,
+    pub default_dimension_value: ::cloudwright_core::Str,
     /// `DimensionName`: a string, required.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `DimensionValueSource`: a [`DimensionValueSource`] value, required.
     pub dimension_value_source: DimensionValueSource,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultDimensionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG", "emailHeader", "linkTag", "messageTag"], ..StrRule::ANY })),
-    ],
-    required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DimensionConfiguration` property type of `AWS::SES::ConfigurationSetEventDestination`.
 ///
@@ -220,7 +186,7 @@ pub struct DimensionConfiguration {
     /// - It can contain no more than 256 characters.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,256}$`; length 1 to 256.
-    pub default_dimension_value: Str,
+    pub default_dimension_value: ::cloudwright_core::Str,
     /// `DimensionName`: a string, required.
     ///
     /// The name of an Amazon CloudWatch dimension associated with an email sending metric. The name has to meet the following criteria:
@@ -229,7 +195,7 @@ pub struct DimensionConfiguration {
     /// - It can contain no more than 256 characters.
     ///
     /// Pattern `^[a-zA-Z0-9_:-]{1,256}$`; length 1 to 256.
-    pub dimension_name: Str,
+    pub dimension_name: ::cloudwright_core::Str,
     /// `DimensionValueSource`: a [`DimensionValueSource`] value, required.
     ///
     /// The location where the Amazon SES API v2 finds the value of a dimension to publish to Amazon CloudWatch. To use the message tags that you specify using an `X-SES-MESSAGE-TAGS` header or a parameter to the `SendEmail` or `SendRawEmail` API, choose `messageTag` . To use your own email headers, choose `emailHeader` . To use link tags, choose `linkTag` .
@@ -249,42 +215,25 @@ impl DimensionConfiguration {
     }
 
     /// `DefaultDimensionValue`: a string, required.
-    pub fn default_dimension_value(mut self, value: impl Into<Str>) -> Self { self.default_dimension_value = value.into(); self }
+    pub fn default_dimension_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_dimension_value = value.into(); self }
     /// `DimensionName`: a string, required.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
+    pub fn dimension_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dimension_name = value.into(); self }
     /// `DimensionValueSource`: a [`DimensionValueSource`] value, required.
-    pub fn dimension_value_source(mut self, value: impl Into<DimensionValueSource>) -> Self { self.dimension_value_source = value.into(); self }
+    pub fn dimension_value_source(mut self, value: impl ::std::convert::Into<DimensionValueSource>) -> Self { self.dimension_value_source = value.into(); self }
 }
 
-impl PropertyType for DimensionConfiguration {}
+impl crate::PropertyType for DimensionConfiguration {}
 
-impl ToValue for DimensionConfiguration {
+impl ::cloudwright_core::ToValue for DimensionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultDimensionValue", &self.default_dimension_value)
             .req("DimensionName", &self.dimension_name)
             .req("DimensionValueSource", &self.dimension_value_source)
             .build()
     }
 }
-
-/// The required properties of [`EventBridgeDestination`], by name: `EventBridgeDestination::new(EventBridgeDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventBridgeDestinationRequired {
-    /// `EventBusArn`: a string, required.
-    pub event_bus_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventBridgeDestination: ObjRule = ObjRule {
-    properties: &[
-        ("EventBusArn", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["EventBusArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventBridgeDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
 ///
@@ -298,56 +247,33 @@ pub struct EventBridgeDestination {
     /// The Amazon Resource Name (ARN) of the Amazon EventBridge bus to publish email events to. Only the default bus is supported.
     ///
     /// Pattern `^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\d{12}:event-bus/[^:]+$`; length 36 to 1024.
-    pub event_bus_arn: Str,
+    pub event_bus_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl EventBridgeDestination {
-    /// A `EventBridgeDestination` with its required properties, named in a [`EventBridgeDestinationRequired`].
+    /// A `EventBridgeDestination` with its one required property, `EventBusArn`.
     #[inline]
-    pub fn new(required: EventBridgeDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            event_bus_arn: required.event_bus_arn,
+            event_bus_arn: value.into(),
         }
     }
 
     /// `EventBusArn`: a string, required.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = value.into(); self }
+    pub fn event_bus_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_bus_arn = value.into(); self }
 }
 
-impl PropertyType for EventBridgeDestination {}
+impl crate::PropertyType for EventBridgeDestination {}
 
-impl ToValue for EventBridgeDestination {
+impl ::cloudwright_core::ToValue for EventBridgeDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EventBusArn", &self.event_bus_arn)
             .build()
     }
 }
-
-/// The required properties of [`EventDestination`], by name: `EventDestination::new(EventDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventDestinationRequired {
-    /// `MatchingEventTypes`: a list of strings, required.
-    pub matching_event_types: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
-        ("Enabled", Shape::Bool),
-        ("EventBridgeDestination", Shape::Object(&RULE_EventBridgeDestination)),
-        ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["bounce", "click", "complaint", "delivery", "open", "reject", "renderingFailure", "send"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
-    ],
-    required: &["MatchingEventTypes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
 ///
@@ -359,21 +285,21 @@ pub struct EventDestination {
     /// `CloudWatchDestination`: a [`CloudWatchDestination`] object.
     ///
     /// An object that defines an Amazon CloudWatch destination for email events. You can use Amazon CloudWatch to monitor and gain insights on your email sending metrics.
-    pub cloud_watch_destination: Option<Obj<CloudWatchDestination>>,
+    pub cloud_watch_destination: ::std::option::Option<crate::Obj<CloudWatchDestination>>,
     /// `Enabled`: a boolean.
     ///
     /// If `true` , the event destination is enabled. When the event destination is enabled, the specified event types are sent to the destinations in this `EventDestinationDefinition` .
     ///
     /// If `false` , the event destination is disabled. When the event destination is disabled, events aren't sent to the specified destinations.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EventBridgeDestination`: an [`EventBridgeDestination`] object.
     ///
     /// An object that defines an Amazon EventBridge destination for email events. You can use Amazon EventBridge to send notifications when certain email events occur.
-    pub event_bridge_destination: Option<Obj<EventBridgeDestination>>,
+    pub event_bridge_destination: ::std::option::Option<crate::Obj<EventBridgeDestination>>,
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
     ///
     /// An object that contains the delivery stream ARN and the IAM role ARN associated with an Amazon Kinesis Firehose event destination.
-    pub kinesis_firehose_destination: Option<Obj<KinesisFirehoseDestination>>,
+    pub kinesis_firehose_destination: ::std::option::Option<crate::Obj<KinesisFirehoseDestination>>,
     /// `MatchingEventTypes`: a list of strings, required.
     ///
     /// The types of events that Amazon SES sends to the specified event destinations.
@@ -385,10 +311,10 @@ pub struct EventDestination {
     /// - `DELIVERY` - SES successfully delivered the email to the recipient's mail server.
     /// - `OPEN` - The recipient received the message and opened it in their email client.
     /// - `CLICK` - The recipient clicked one or more links in the email.
-    /// - `RENDERING_FAILURE` - The email wasn't sent because of a template rendering issue. This event type can occur when template data is missing, or when there is a mismatch between template parameters and data. (This event type only occurs when you send email using the \[`SendEmail`\](<https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html>) or \[`SendBulkEmail`\](<https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html>) API operations.)
+    /// - `RENDERING_FAILURE` - The email wasn't sent because of a template rendering issue. This event type can occur when template data is missing, or when there is a mismatch between template parameters and data. (This event type only occurs when you send email using the [`SendEmail`](https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html) or [`SendBulkEmail`](https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html) API operations.)
     /// - `DELIVERY_DELAY` - The email couldn't be delivered to the recipient’s mail server because a temporary issue occurred. Delivery delays can occur, for example, when the recipient's inbox is full, or when the receiving email server experiences a transient issue.
-    /// - `SUBSCRIPTION` - The email was successfully delivered, but the recipient updated their subscription preferences by clicking on an *unsubscribe* link as part of your \[subscription management\](<https://docs.aws.amazon.com/ses/latest/dg/sending-email-subscription-management.html>) .
-    pub matching_event_types: List<Str>,
+    /// - `SUBSCRIPTION` - The email was successfully delivered, but the recipient updated their subscription preferences by clicking on an *unsubscribe* link as part of your [subscription management](https://docs.aws.amazon.com/ses/latest/dg/sending-email-subscription-management.html) .
+    pub matching_event_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the event destination. The name must meet the following requirements:
@@ -397,51 +323,51 @@ pub struct EventDestination {
     /// - Contain 64 characters or fewer.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{0,64}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SnsDestination`: a [`SnsDestination`] object.
     ///
     /// An object that contains the topic ARN associated with an Amazon Simple Notification Service (Amazon SNS) event destination.
-    pub sns_destination: Option<Obj<SnsDestination>>,
+    pub sns_destination: ::std::option::Option<crate::Obj<SnsDestination>>,
 }
 
 #[rustfmt::skip]
 impl EventDestination {
-    /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
+    /// A `EventDestination` with its one required property, `MatchingEventTypes`.
     #[inline]
-    pub fn new(required: EventDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            cloud_watch_destination: None,
-            enabled: None,
-            event_bridge_destination: None,
-            kinesis_firehose_destination: None,
-            matching_event_types: required.matching_event_types,
-            name: None,
-            sns_destination: None,
+            cloud_watch_destination: ::std::option::Option::None,
+            enabled: ::std::option::Option::None,
+            event_bridge_destination: ::std::option::Option::None,
+            kinesis_firehose_destination: ::std::option::Option::None,
+            matching_event_types: value.into(),
+            name: ::std::option::Option::None,
+            sns_destination: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchDestination`: a [`CloudWatchDestination`] object.
-    pub fn cloud_watch_destination(mut self, value: impl Into<Obj<CloudWatchDestination>>) -> Self { self.cloud_watch_destination = Some(value.into()); self }
+    pub fn cloud_watch_destination(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchDestination>>) -> Self { self.cloud_watch_destination = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `EventBridgeDestination`: an [`EventBridgeDestination`] object.
-    pub fn event_bridge_destination(mut self, value: impl Into<Obj<EventBridgeDestination>>) -> Self { self.event_bridge_destination = Some(value.into()); self }
+    pub fn event_bridge_destination(mut self, value: impl ::std::convert::Into<crate::Obj<EventBridgeDestination>>) -> Self { self.event_bridge_destination = ::std::option::Option::Some(value.into()); self }
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
-    pub fn kinesis_firehose_destination(mut self, value: impl Into<Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = Some(value.into()); self }
+    pub fn kinesis_firehose_destination(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = ::std::option::Option::Some(value.into()); self }
     /// `MatchingEventTypes`: a list of strings, required.
-    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.matching_event_types = value.into(); self }
+    pub fn matching_event_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.matching_event_types = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SnsDestination`: a [`SnsDestination`] object.
-    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self { self.sns_destination = Some(value.into()); self }
+    pub fn sns_destination(mut self, value: impl ::std::convert::Into<crate::Obj<SnsDestination>>) -> Self { self.sns_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventDestination {}
+impl crate::PropertyType for EventDestination {}
 
-impl ToValue for EventDestination {
+impl ::cloudwright_core::ToValue for EventDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchDestination", &self.cloud_watch_destination)
             .opt("Enabled", &self.enabled)
             .opt("EventBridgeDestination", &self.event_bridge_destination)
@@ -460,21 +386,10 @@ impl ToValue for EventDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationRequired {
     /// `DeliveryStreamARN`: a string, required.
-    pub delivery_stream_arn: Str,
+    pub delivery_stream_arn: ::cloudwright_core::Str,
     /// `IAMRoleARN`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamARN", Shape::STR),
-        ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["IAMRoleARN", "DeliveryStreamARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
 ///
@@ -486,13 +401,13 @@ pub struct KinesisFirehoseDestination {
     /// `DeliveryStreamARN`: a string, required.
     ///
     /// The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
-    pub delivery_stream_arn: Str,
+    pub delivery_stream_arn: ::cloudwright_core::Str,
     /// `IAMRoleARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role that the Amazon SES API v2 uses to send email events to the Amazon Kinesis Data Firehose stream.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -507,79 +422,64 @@ impl KinesisFirehoseDestination {
     }
 
     /// `DeliveryStreamARN`: a string, required.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = value.into(); self }
+    pub fn delivery_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_arn = value.into(); self }
     /// `IAMRoleARN`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseDestination {}
+impl crate::PropertyType for KinesisFirehoseDestination {}
 
-impl ToValue for KinesisFirehoseDestination {
+impl ::cloudwright_core::ToValue for KinesisFirehoseDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryStreamARN", &self.delivery_stream_arn)
             .req("IAMRoleARN", &self.iam_role_arn)
             .build()
     }
 }
 
-/// The required properties of [`SnsDestination`], by name: `SnsDestination::new(SnsDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnsDestinationRequired {
-    /// `TopicARN`: a string, required.
-    pub topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
-    properties: &[
-        ("TopicARN", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["TopicARN"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SnsDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
 ///
 /// Contains the topic ARN associated with an Amazon Simple Notification Service (Amazon SNS) event destination.
 ///
-/// Event destinations, such as Amazon SNS, are associated with configuration sets, which enable you to publish email sending events. For information about using configuration sets, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/monitor-sending-activity.html>) .
+/// Event destinations, such as Amazon SNS, are associated with configuration sets, which enable you to publish email sending events. For information about using configuration sets, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/monitor-sending-activity.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-configurationseteventdestination-snsdestination.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsDestination {
     /// `TopicARN`: a string, required.
     ///
-    /// The ARN of the Amazon SNS topic for email sending events. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) Amazon SNS operation.
+    /// The ARN of the Amazon SNS topic for email sending events. You can find the ARN of a topic by using the [ListTopics](https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html) Amazon SNS operation.
     ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\d{12}:[^:]+$`; length 36 to 1024.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SnsDestination {
-    /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
+    /// A `SnsDestination` with its one required property, `TopicARN`.
     #[inline]
-    pub fn new(required: SnsDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            topic_arn: required.topic_arn,
+            topic_arn: value.into(),
         }
     }
 
     /// `TopicARN`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl PropertyType for SnsDestination {}
+impl crate::PropertyType for SnsDestination {}
 
-impl ToValue for SnsDestination {
+impl ::cloudwright_core::ToValue for SnsDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TopicARN", &self.topic_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TopicARN", &self.topic_arn)
+            .build()
     }
 }
 
@@ -599,18 +499,18 @@ pub enum DimensionValueSource {
     /// `messageTag`
     MessageTag2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DimensionValueSource {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DimensionValueSource {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DimensionValueSource {
+impl ::cloudwright_core::ToValue for DimensionValueSource {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::EmailHeader => "EMAIL_HEADER",
             Self::LinkTag => "LINK_TAG",
@@ -618,8 +518,102 @@ impl ToValue for DimensionValueSource {
             Self::EmailHeader2 => "emailHeader",
             Self::LinkTag2 => "linkTag",
             Self::MessageTag2 => "messageTag",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,256}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_:-]{1,256}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[^:]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\\d{12}:[^:]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationSetName", Shape::STR),
+            ("EventDestination", Shape::Object(&RULE_EventDestination)),
+        ],
+        required: &["ConfigurationSetName", "EventDestination"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultDimensionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG", "emailHeader", "linkTag", "messageTag"], ..StrRule::ANY })),
+        ],
+        required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventBridgeDestination: ObjRule = ObjRule {
+        properties: &[
+            ("EventBusArn", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["EventBusArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
+            ("Enabled", Shape::Bool),
+            ("EventBridgeDestination", Shape::Object(&RULE_EventBridgeDestination)),
+            ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
+            ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["bounce", "click", "complaint", "delivery", "open", "reject", "renderingFailure", "send"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
+        ],
+        required: &["MatchingEventTypes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStreamARN", Shape::STR),
+            ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["IAMRoleARN", "DeliveryStreamARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
+        properties: &[
+            ("TopicARN", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["TopicARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,25 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactList: ObjRule = ObjRule {
-    properties: &[
-        ("ContactListName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::ContactList` resource.
 ///
@@ -43,25 +25,25 @@ pub struct ContactList {
     /// The name of the contact list.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,64}$`; create-only: changing it replaces the resource.
-    pub contact_list_name: Option<Str>,
+    pub contact_list_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of what the contact list is about.
     ///
     /// Length at most 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags associated with a contact list.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Topics`: a list of [`Topic`] objects.
     ///
     /// An interest group, theme, or label within a list. A contact list can have multiple topics.
     ///
     /// Items 0 to 20.
-    pub topics: Option<List<Topic>>,
+    pub topics: ::std::option::Option<::cloudwright_core::List<Topic>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +53,7 @@ impl ContactList {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::ContactList",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-contactlist.html",
         primary_identifier: &["ContactListName"],
@@ -82,43 +64,45 @@ impl ContactList {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ContactList` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContactListName`: a string.
-    pub fn contact_list_name(mut self, value: impl Into<Str>) -> Self { self.contact_list_name = Some(value.into()); self }
+    pub fn contact_list_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_list_name = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Topics`: a list of [`Topic`] objects.
-    pub fn topics(mut self, value: impl Into<List<Topic>>) -> Self { self.topics = Some(value.into()); self }
+    pub fn topics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Topic>>) -> Self { self.topics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContactList {
+impl ::cloudwright_core::Resource for ContactList {
     type Attributes = ContactListAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactList, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactList, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactList {
+impl ::cloudwright_core::ToValue for ContactList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContactListName", &self.contact_list_name)
             .opt("Description", &self.description)
             .opt("Tags", &self.tags)
@@ -127,12 +111,12 @@ impl ToValue for ContactList {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactList`]: `Handle<ContactList>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactList`]: `Handle<ContactList>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ContactListAttributes(());
 
-impl From<ResourceRef> for ContactListAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactListAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -141,25 +125,12 @@ impl From<ResourceRef> for ContactListAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRequired {
     /// `DefaultSubscriptionStatus`: a string, required.
-    pub default_subscription_status: Str,
+    pub default_subscription_status: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `TopicName`: a string, required.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Topic: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultSubscriptionStatus", Shape::STR),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("TopicName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["TopicName", "DisplayName", "DefaultSubscriptionStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Topic` property type of `AWS::SES::ContactList`.
 ///
@@ -171,25 +142,25 @@ pub struct Topic {
     /// `DefaultSubscriptionStatus`: a string, required.
     ///
     /// The default subscription status to be applied to a contact if the contact has not noted their preference for subscribing to a topic.
-    pub default_subscription_status: Str,
+    pub default_subscription_status: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// A description of what the topic is about, which the contact will see.
     ///
     /// Length 0 to 500.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string, required.
     ///
     /// The name of the topic the contact will see.
     ///
     /// Length 0 to 128.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `TopicName`: a string, required.
     ///
     /// The name of the topic.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,64}$`.
-    pub topic_name: Str,
+    pub topic_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -199,28 +170,28 @@ impl Topic {
     pub fn new(required: TopicRequired) -> Self {
         Self {
             default_subscription_status: required.default_subscription_status,
-            description: None,
+            description: ::std::option::Option::None,
             display_name: required.display_name,
             topic_name: required.topic_name,
         }
     }
 
     /// `DefaultSubscriptionStatus`: a string, required.
-    pub fn default_subscription_status(mut self, value: impl Into<Str>) -> Self { self.default_subscription_status = value.into(); self }
+    pub fn default_subscription_status(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_subscription_status = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `TopicName`: a string, required.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
+    pub fn topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_name = value.into(); self }
 }
 
-impl PropertyType for Topic {}
+impl crate::PropertyType for Topic {}
 
-impl ToValue for Topic {
+impl ::cloudwright_core::ToValue for Topic {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "DefaultSubscriptionStatus",
                 &self.default_subscription_status,
@@ -230,4 +201,40 @@ impl ToValue for Topic {
             .req("TopicName", &self.topic_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactList: ObjRule = ObjRule {
+        properties: &[
+            ("ContactListName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Topic: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultSubscriptionStatus", Shape::STR),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("TopicName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["TopicName", "DisplayName", "DefaultSubscriptionStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`CustomVerificationEmailTemplate`], by name: `CustomVerificationEmailTemplate::new(CustomVerificationEmailTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomVerificationEmailTemplateRequired {
     /// `FailureRedirectionURL`: a string, required.
-    pub failure_redirection_url: Str,
+    pub failure_redirection_url: ::cloudwright_core::Str,
     /// `FromEmailAddress`: a string, required.
-    pub from_email_address: Str,
+    pub from_email_address: ::cloudwright_core::Str,
     /// `SuccessRedirectionURL`: a string, required.
-    pub success_redirection_url: Str,
+    pub success_redirection_url: ::cloudwright_core::Str,
     /// `TemplateContent`: a string, required.
-    pub template_content: Str,
+    pub template_content: ::cloudwright_core::Str,
     /// `TemplateName`: a string, required.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
     /// `TemplateSubject`: a string, required.
-    pub template_subject: Str,
+    pub template_subject: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomVerificationEmailTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("FailureRedirectionURL", Shape::STR),
-        ("FromEmailAddress", Shape::STR),
-        ("SuccessRedirectionURL", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TemplateContent", Shape::STR),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("TemplateSubject", Shape::STR),
-    ],
-    required: &["TemplateName", "FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL", "FailureRedirectionURL"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::CustomVerificationEmailTemplate` resource.
 ///
@@ -60,35 +40,35 @@ pub struct CustomVerificationEmailTemplate {
     /// `FailureRedirectionURL`: a string, required.
     ///
     /// The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
-    pub failure_redirection_url: Str,
+    pub failure_redirection_url: ::cloudwright_core::Str,
     /// `FromEmailAddress`: a string, required.
     ///
     /// The email address that the custom verification email is sent from.
-    pub from_email_address: Str,
+    pub from_email_address: ::cloudwright_core::Str,
     /// `SuccessRedirectionURL`: a string, required.
     ///
     /// The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
-    pub success_redirection_url: Str,
+    pub success_redirection_url: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags (keys and values) associated with the tenant.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TemplateContent`: a string, required.
     ///
     /// The content of the custom verification email. The total size of the email must be less than 10 MB. The message body may contain HTML, with some limitations.
-    pub template_content: Str,
+    pub template_content: ::cloudwright_core::Str,
     /// `TemplateName`: a string, required.
     ///
     /// The name of the custom verification email template.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub template_name: Str,
+    pub template_name: ::cloudwright_core::Str,
     /// `TemplateSubject`: a string, required.
     ///
     /// The subject line of the custom verification email.
-    pub template_subject: Str,
+    pub template_subject: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -98,7 +78,7 @@ impl CustomVerificationEmailTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::CustomVerificationEmailTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-customverificationemailtemplate.html",
         primary_identifier: &["TemplateName"],
@@ -109,7 +89,7 @@ impl CustomVerificationEmailTemplate {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `CustomVerificationEmailTemplate` with its required properties, named in a [`CustomVerificationEmailTemplateRequired`].
@@ -119,7 +99,7 @@ impl CustomVerificationEmailTemplate {
             failure_redirection_url: required.failure_redirection_url,
             from_email_address: required.from_email_address,
             success_redirection_url: required.success_redirection_url,
-            tags: None,
+            tags: ::std::option::Option::None,
             template_content: required.template_content,
             template_name: required.template_name,
             template_subject: required.template_subject,
@@ -127,39 +107,44 @@ impl CustomVerificationEmailTemplate {
     }
 
     /// `FailureRedirectionURL`: a string, required.
-    pub fn failure_redirection_url(mut self, value: impl Into<Str>) -> Self { self.failure_redirection_url = value.into(); self }
+    pub fn failure_redirection_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failure_redirection_url = value.into(); self }
     /// `FromEmailAddress`: a string, required.
-    pub fn from_email_address(mut self, value: impl Into<Str>) -> Self { self.from_email_address = value.into(); self }
+    pub fn from_email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.from_email_address = value.into(); self }
     /// `SuccessRedirectionURL`: a string, required.
-    pub fn success_redirection_url(mut self, value: impl Into<Str>) -> Self { self.success_redirection_url = value.into(); self }
+    pub fn success_redirection_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success_redirection_url = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateContent`: a string, required.
-    pub fn template_content(mut self, value: impl Into<Str>) -> Self { self.template_content = value.into(); self }
+    pub fn template_content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_content = value.into(); self }
     /// `TemplateName`: a string, required.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = value.into(); self }
     /// `TemplateSubject`: a string, required.
-    pub fn template_subject(mut self, value: impl Into<Str>) -> Self { self.template_subject = value.into(); self }
+    pub fn template_subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_subject = value.into(); self }
 }
 
-impl Resource for CustomVerificationEmailTemplate {
+impl ::cloudwright_core::Resource for CustomVerificationEmailTemplate {
     type Attributes = CustomVerificationEmailTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_CustomVerificationEmailTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_CustomVerificationEmailTemplate,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for CustomVerificationEmailTemplate {
+impl ::cloudwright_core::ToValue for CustomVerificationEmailTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailureRedirectionURL", &self.failure_redirection_url)
             .req("FromEmailAddress", &self.from_email_address)
             .req("SuccessRedirectionURL", &self.success_redirection_url)
@@ -171,12 +156,39 @@ impl ToValue for CustomVerificationEmailTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`CustomVerificationEmailTemplate`]: `Handle<CustomVerificationEmailTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`CustomVerificationEmailTemplate`]: `Handle<CustomVerificationEmailTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct CustomVerificationEmailTemplateAttributes(());
 
-impl From<ResourceRef> for CustomVerificationEmailTemplateAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for CustomVerificationEmailTemplateAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomVerificationEmailTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("FailureRedirectionURL", Shape::STR),
+            ("FromEmailAddress", Shape::STR),
+            ("SuccessRedirectionURL", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TemplateContent", Shape::STR),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("TemplateSubject", Shape::STR),
+        ],
+        required: &["TemplateName", "FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL", "FailureRedirectionURL"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

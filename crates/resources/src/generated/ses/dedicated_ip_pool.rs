@@ -5,31 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_-]{0,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(STANDARD|MANAGED)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
-    properties: &[
-        ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ScalingMode", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::DedicatedIpPool` resource.
 ///
 /// Create a new pool of dedicated IP addresses. A pool can include one or more dedicated IP addresses that are associated with your AWS account . You can associate a pool with a configuration set. When you send an email that uses that configuration set, the message is sent from one of the addresses in the associated pool.
 ///
-/// &gt; You can't delete dedicated IP pools that have a `STANDARD` scaling mode with one or more dedicated IP addresses. This constraint doesn't apply to dedicated IP pools that have a `MANAGED` scaling mode.
+/// \> You can't delete dedicated IP pools that have a `STANDARD` scaling mode with one or more dedicated IP addresses. This constraint doesn't apply to dedicated IP pools that have a `MANAGED` scaling mode.
 ///
 /// `Ref` returns its `PoolName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DedicatedIpPoolAttributes`] is empty).
@@ -45,7 +27,7 @@ pub struct DedicatedIpPool {
     /// The name of the dedicated IP pool that the IP address is associated with.
     ///
     /// Pattern `^[a-z0-9_-]{0,64}$`; create-only: changing it replaces the resource.
-    pub pool_name: Option<Str>,
+    pub pool_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScalingMode`: a string.
     ///
     /// The type of scaling mode.
@@ -57,16 +39,16 @@ pub struct DedicatedIpPool {
     ///
     /// The `STANDARD` option is selected by default if no value is specified.
     ///
-    /// &gt; Updating *ScalingMode* doesn't require a replacement if you're updating its value from `STANDARD` to `MANAGED` . However, updating *ScalingMode* from `MANAGED` to `STANDARD` is not supported.
+    /// \> Updating *ScalingMode* doesn't require a replacement if you're updating its value from `STANDARD` to `MANAGED` . However, updating *ScalingMode* from `MANAGED` to `STANDARD` is not supported.
     ///
     /// Pattern `^(STANDARD|MANAGED)$`; changing it may replace the resource (conditionally create-only).
-    pub scaling_mode: Option<Str>,
+    pub scaling_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An object that defines the tags (keys and values) that you want to associate with the pool.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +58,7 @@ impl DedicatedIpPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::DedicatedIpPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-dedicatedippool.html",
         primary_identifier: &["PoolName"],
@@ -87,41 +69,43 @@ impl DedicatedIpPool {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DedicatedIpPool` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PoolName`: a string.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = Some(value.into()); self }
+    pub fn pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pool_name = ::std::option::Option::Some(value.into()); self }
     /// `ScalingMode`: a string.
-    pub fn scaling_mode(mut self, value: impl Into<Str>) -> Self { self.scaling_mode = Some(value.into()); self }
+    pub fn scaling_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scaling_mode = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DedicatedIpPool {
+impl ::cloudwright_core::Resource for DedicatedIpPool {
     type Attributes = DedicatedIpPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DedicatedIpPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DedicatedIpPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DedicatedIpPool {
+impl ::cloudwright_core::ToValue for DedicatedIpPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PoolName", &self.pool_name)
             .opt("ScalingMode", &self.scaling_mode)
             .opt("Tags", &self.tags)
@@ -129,12 +113,35 @@ impl ToValue for DedicatedIpPool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DedicatedIpPool`]: `Handle<DedicatedIpPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DedicatedIpPool`]: `Handle<DedicatedIpPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DedicatedIpPoolAttributes(());
 
-impl From<ResourceRef> for DedicatedIpPoolAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DedicatedIpPoolAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_-]{0,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(STANDARD|MANAGED)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
+        properties: &[
+            ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ScalingMode", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("RSA_1024_BIT|RSA_2048_BIT");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("USE_DEFAULT_VALUE|REJECT_MESSAGE");
-
-/// The required properties of [`EmailIdentity`], by name: `EmailIdentity::new(EmailIdentityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmailIdentityRequired {
-    /// `EmailIdentity`: a string, required.
-    pub email_identity: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailIdentity: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationSetAttributes", Shape::Object(&RULE_ConfigurationSetAttributes)),
-        ("DkimAttributes", Shape::Object(&RULE_DkimAttributes)),
-        ("DkimSigningAttributes", Shape::Object(&RULE_DkimSigningAttributes)),
-        ("EmailIdentity", Shape::STR),
-        ("FeedbackAttributes", Shape::Object(&RULE_FeedbackAttributes)),
-        ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["EmailIdentity"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::EmailIdentity` resource.
 ///
@@ -59,37 +29,37 @@ pub struct EmailIdentity {
     /// `ConfigurationSetAttributes`: a [`ConfigurationSetAttributes`] object.
     ///
     /// Used to associate a configuration set with an email identity.
-    pub configuration_set_attributes: Option<Obj<ConfigurationSetAttributes>>,
+    pub configuration_set_attributes: ::std::option::Option<crate::Obj<ConfigurationSetAttributes>>,
     /// `DkimAttributes`: a [`DkimAttributes`] object.
     ///
     /// An object that contains information about the DKIM attributes for the identity.
-    pub dkim_attributes: Option<Obj<DkimAttributes>>,
+    pub dkim_attributes: ::std::option::Option<crate::Obj<DkimAttributes>>,
     /// `DkimSigningAttributes`: a [`DkimSigningAttributes`] object.
     ///
-    /// If your request includes this object, Amazon SES configures the identity to use Bring Your Own DKIM (BYODKIM) for DKIM authentication purposes, or, configures the key length to be used for \[Easy DKIM\](<https://docs.aws.amazon.com/ses/latest/DeveloperGuide/easy-dkim.html>) .
+    /// If your request includes this object, Amazon SES configures the identity to use Bring Your Own DKIM (BYODKIM) for DKIM authentication purposes, or, configures the key length to be used for [Easy DKIM](https://docs.aws.amazon.com/ses/latest/DeveloperGuide/easy-dkim.html) .
     ///
     /// You can only specify this object if the email identity is a domain, as opposed to an address.
-    pub dkim_signing_attributes: Option<Obj<DkimSigningAttributes>>,
+    pub dkim_signing_attributes: ::std::option::Option<crate::Obj<DkimSigningAttributes>>,
     /// `EmailIdentity`: a string, required.
     ///
     /// The email address or domain to verify.
     ///
     /// Create-only: changing it replaces the resource.
-    pub email_identity: Str,
+    pub email_identity: ::cloudwright_core::Str,
     /// `FeedbackAttributes`: a [`FeedbackAttributes`] object.
     ///
     /// Used to enable or disable feedback forwarding for an identity.
-    pub feedback_attributes: Option<Obj<FeedbackAttributes>>,
+    pub feedback_attributes: ::std::option::Option<crate::Obj<FeedbackAttributes>>,
     /// `MailFromAttributes`: a [`MailFromAttributes`] object.
     ///
     /// Used to enable or disable the custom Mail-From domain configuration for an email identity.
-    pub mail_from_attributes: Option<Obj<MailFromAttributes>>,
+    pub mail_from_attributes: ::std::option::Option<crate::Obj<MailFromAttributes>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of objects that define the tags (keys and values) to associate with the email identity.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +69,7 @@ impl EmailIdentity {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::EmailIdentity",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-emailidentity.html",
         primary_identifier: &["EmailIdentity"],
@@ -110,57 +80,59 @@ impl EmailIdentity {
         read_only: &["DkimDNSTokenName1", "DkimDNSTokenName2", "DkimDNSTokenName3", "DkimDNSTokenValue1", "DkimDNSTokenValue2", "DkimDNSTokenValue3"],
         attributes: &["DkimDNSTokenName1", "DkimDNSTokenName2", "DkimDNSTokenName3", "DkimDNSTokenValue1", "DkimDNSTokenValue2", "DkimDNSTokenValue3"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `EmailIdentity` with its required properties, named in a [`EmailIdentityRequired`].
+    /// A `EmailIdentity` with its one required property, `EmailIdentity`.
     #[inline]
-    pub fn new(required: EmailIdentityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            configuration_set_attributes: None,
-            dkim_attributes: None,
-            dkim_signing_attributes: None,
-            email_identity: required.email_identity,
-            feedback_attributes: None,
-            mail_from_attributes: None,
-            tags: None,
+            configuration_set_attributes: ::std::option::Option::None,
+            dkim_attributes: ::std::option::Option::None,
+            dkim_signing_attributes: ::std::option::Option::None,
+            email_identity: value.into(),
+            feedback_attributes: ::std::option::Option::None,
+            mail_from_attributes: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConfigurationSetAttributes`: a [`ConfigurationSetAttributes`] object.
-    pub fn configuration_set_attributes(mut self, value: impl Into<Obj<ConfigurationSetAttributes>>) -> Self { self.configuration_set_attributes = Some(value.into()); self }
+    pub fn configuration_set_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<ConfigurationSetAttributes>>) -> Self { self.configuration_set_attributes = ::std::option::Option::Some(value.into()); self }
     /// `DkimAttributes`: a [`DkimAttributes`] object.
-    pub fn dkim_attributes(mut self, value: impl Into<Obj<DkimAttributes>>) -> Self { self.dkim_attributes = Some(value.into()); self }
+    pub fn dkim_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<DkimAttributes>>) -> Self { self.dkim_attributes = ::std::option::Option::Some(value.into()); self }
     /// `DkimSigningAttributes`: a [`DkimSigningAttributes`] object.
-    pub fn dkim_signing_attributes(mut self, value: impl Into<Obj<DkimSigningAttributes>>) -> Self { self.dkim_signing_attributes = Some(value.into()); self }
+    pub fn dkim_signing_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<DkimSigningAttributes>>) -> Self { self.dkim_signing_attributes = ::std::option::Option::Some(value.into()); self }
     /// `EmailIdentity`: a string, required.
-    pub fn email_identity(mut self, value: impl Into<Str>) -> Self { self.email_identity = value.into(); self }
+    pub fn email_identity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_identity = value.into(); self }
     /// `FeedbackAttributes`: a [`FeedbackAttributes`] object.
-    pub fn feedback_attributes(mut self, value: impl Into<Obj<FeedbackAttributes>>) -> Self { self.feedback_attributes = Some(value.into()); self }
+    pub fn feedback_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<FeedbackAttributes>>) -> Self { self.feedback_attributes = ::std::option::Option::Some(value.into()); self }
     /// `MailFromAttributes`: a [`MailFromAttributes`] object.
-    pub fn mail_from_attributes(mut self, value: impl Into<Obj<MailFromAttributes>>) -> Self { self.mail_from_attributes = Some(value.into()); self }
+    pub fn mail_from_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<MailFromAttributes>>) -> Self { self.mail_from_attributes = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for EmailIdentity {
+impl ::cloudwright_core::Resource for EmailIdentity {
     type Attributes = EmailIdentityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_EmailIdentity, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_EmailIdentity, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for EmailIdentity {
+impl ::cloudwright_core::ToValue for EmailIdentity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConfigurationSetAttributes",
                 &self.configuration_set_attributes,
@@ -175,12 +147,12 @@ impl ToValue for EmailIdentity {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`EmailIdentity`]: `Handle<EmailIdentity>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`EmailIdentity`]: `Handle<EmailIdentity>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EmailIdentityAttributes(ResourceRef);
+pub struct EmailIdentityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EmailIdentityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EmailIdentityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -190,59 +162,50 @@ impl EmailIdentityAttributes {
     ///
     /// The host name for the first token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn dkim_dns_token_name1(&self) -> Value {
-        self.0.get_att("DkimDNSTokenName1")
+    pub fn dkim_dns_token_name1(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DkimDNSTokenName1"))
     }
 
     /// `Fn::GetAtt` `DkimDNSTokenName2`: a string.
     ///
     /// The host name for the second token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn dkim_dns_token_name2(&self) -> Value {
-        self.0.get_att("DkimDNSTokenName2")
+    pub fn dkim_dns_token_name2(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DkimDNSTokenName2"))
     }
 
     /// `Fn::GetAtt` `DkimDNSTokenName3`: a string.
     ///
     /// The host name for the third token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn dkim_dns_token_name3(&self) -> Value {
-        self.0.get_att("DkimDNSTokenName3")
+    pub fn dkim_dns_token_name3(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DkimDNSTokenName3"))
     }
 
     /// `Fn::GetAtt` `DkimDNSTokenValue1`: a string.
     ///
     /// The record value for the first token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn dkim_dns_token_value1(&self) -> Value {
-        self.0.get_att("DkimDNSTokenValue1")
+    pub fn dkim_dns_token_value1(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DkimDNSTokenValue1"))
     }
 
     /// `Fn::GetAtt` `DkimDNSTokenValue2`: a string.
     ///
     /// The record value for the second token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn dkim_dns_token_value2(&self) -> Value {
-        self.0.get_att("DkimDNSTokenValue2")
+    pub fn dkim_dns_token_value2(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DkimDNSTokenValue2"))
     }
 
     /// `Fn::GetAtt` `DkimDNSTokenValue3`: a string.
     ///
     /// The record value for the third token that you have to add to the DNS configuration for your domain.
     #[inline]
-    pub fn dkim_dns_token_value3(&self) -> Value {
-        self.0.get_att("DkimDNSTokenValue3")
+    pub fn dkim_dns_token_value3(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DkimDNSTokenValue3"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationSetAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationSetName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationSetAttributes` property type of `AWS::SES::EmailIdentity`.
 ///
@@ -254,7 +217,7 @@ pub struct ConfigurationSetAttributes {
     /// `ConfigurationSetName`: a string.
     ///
     /// The configuration set to associate with an email identity.
-    pub configuration_set_name: Option<Str>,
+    pub configuration_set_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -262,32 +225,23 @@ impl ConfigurationSetAttributes {
     /// A `ConfigurationSetAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigurationSetName`: a string.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = Some(value.into()); self }
+    pub fn configuration_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_set_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationSetAttributes {}
+impl crate::PropertyType for ConfigurationSetAttributes {}
 
-impl ToValue for ConfigurationSetAttributes {
+impl ::cloudwright_core::ToValue for ConfigurationSetAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigurationSetName", &self.configuration_set_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DkimAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("SigningEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DkimAttributes` property type of `AWS::SES::EmailIdentity`.
 ///
@@ -301,7 +255,7 @@ pub struct DkimAttributes {
     /// Sets the DKIM signing configuration for the identity.
     ///
     /// When you set this value `true` , then the messages that are sent from the identity are signed using DKIM. If you set this value to `false` , your messages are sent without DKIM signing.
-    pub signing_enabled: Option<Bool>,
+    pub signing_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -309,34 +263,23 @@ impl DkimAttributes {
     /// A `DkimAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SigningEnabled`: a boolean.
-    pub fn signing_enabled(mut self, value: impl Into<Bool>) -> Self { self.signing_enabled = Some(value.into()); self }
+    pub fn signing_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.signing_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DkimAttributes {}
+impl crate::PropertyType for DkimAttributes {}
 
-impl ToValue for DkimAttributes {
+impl ::cloudwright_core::ToValue for DkimAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SigningEnabled", &self.signing_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DkimSigningAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("DomainSigningPrivateKey", Shape::STR),
-        ("DomainSigningSelector", Shape::STR),
-        ("NextSigningKeyLength", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DkimSigningAttributes` property type of `AWS::SES::EmailIdentity`.
 ///
@@ -358,14 +301,14 @@ pub struct DkimSigningAttributes {
     ///
     /// The private key must use 1024 or 2048-bit RSA encryption, and must be encoded using base64 encoding.
     ///
-    /// &gt; Rather than embedding sensitive information directly in your CFN templates, we recommend you use dynamic parameters in the stack template to reference sensitive information that is stored and managed outside of CFN, such as in the AWS Systems Manager Parameter Store or AWS Secrets Manager.
-    /// &gt;
-    /// &gt; For more information, see the \[Do not embed credentials in your templates\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html#creds>) best practice.
-    pub domain_signing_private_key: Option<Str>,
+    /// \> Rather than embedding sensitive information directly in your CFN templates, we recommend you use dynamic parameters in the stack template to reference sensitive information that is stored and managed outside of CFN, such as in the AWS Systems Manager Parameter Store or AWS Secrets Manager.
+    /// \>
+    /// \> For more information, see the [Do not embed credentials in your templates](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/best-practices.html#creds) best practice.
+    pub domain_signing_private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainSigningSelector`: a string.
     ///
     /// \[Bring Your Own DKIM\] A string that's used to identify a public key in the DNS configuration for a domain.
-    pub domain_signing_selector: Option<Str>,
+    pub domain_signing_selector: ::std::option::Option<::cloudwright_core::Str>,
     /// `NextSigningKeyLength`: a string.
     ///
     /// \[Easy DKIM\] The key length of the future DKIM key pair to be generated. This can be changed at most once per day.
@@ -373,7 +316,7 @@ pub struct DkimSigningAttributes {
     /// Valid Values: `RSA_1024_BIT | RSA_2048_BIT`
     ///
     /// Pattern `RSA_1024_BIT|RSA_2048_BIT`.
-    pub next_signing_key_length: Option<Str>,
+    pub next_signing_key_length: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -381,38 +324,29 @@ impl DkimSigningAttributes {
     /// A `DkimSigningAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainSigningPrivateKey`: a string.
-    pub fn domain_signing_private_key(mut self, value: impl Into<Str>) -> Self { self.domain_signing_private_key = Some(value.into()); self }
+    pub fn domain_signing_private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_signing_private_key = ::std::option::Option::Some(value.into()); self }
     /// `DomainSigningSelector`: a string.
-    pub fn domain_signing_selector(mut self, value: impl Into<Str>) -> Self { self.domain_signing_selector = Some(value.into()); self }
+    pub fn domain_signing_selector(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_signing_selector = ::std::option::Option::Some(value.into()); self }
     /// `NextSigningKeyLength`: a string.
-    pub fn next_signing_key_length(mut self, value: impl Into<Str>) -> Self { self.next_signing_key_length = Some(value.into()); self }
+    pub fn next_signing_key_length(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.next_signing_key_length = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DkimSigningAttributes {}
+impl crate::PropertyType for DkimSigningAttributes {}
 
-impl ToValue for DkimSigningAttributes {
+impl ::cloudwright_core::ToValue for DkimSigningAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainSigningPrivateKey", &self.domain_signing_private_key)
             .opt("DomainSigningSelector", &self.domain_signing_selector)
             .opt("NextSigningKeyLength", &self.next_signing_key_length)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FeedbackAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("EmailForwardingEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FeedbackAttributes` property type of `AWS::SES::EmailIdentity`.
 ///
@@ -428,7 +362,7 @@ pub struct FeedbackAttributes {
     /// If the value is `true` , you receive email notifications when bounce or complaint events occur. These notifications are sent to the address that you specified in the `Return-Path` header of the original email.
     ///
     /// You're required to have a method of tracking bounces and complaints. If you haven't set up another mechanism for receiving bounce or complaint notifications (for example, by setting up an event destination), you receive an email notification when these events occur (even if this setting is disabled).
-    pub email_forwarding_enabled: Option<Bool>,
+    pub email_forwarding_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -436,33 +370,23 @@ impl FeedbackAttributes {
     /// A `FeedbackAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailForwardingEnabled`: a boolean.
-    pub fn email_forwarding_enabled(mut self, value: impl Into<Bool>) -> Self { self.email_forwarding_enabled = Some(value.into()); self }
+    pub fn email_forwarding_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.email_forwarding_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FeedbackAttributes {}
+impl crate::PropertyType for FeedbackAttributes {}
 
-impl ToValue for FeedbackAttributes {
+impl ::cloudwright_core::ToValue for FeedbackAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EmailForwardingEnabled", &self.email_forwarding_enabled)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("BehaviorOnMxFailure", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("MailFromDomain", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MailFromAttributes` property type of `AWS::SES::EmailIdentity`.
 ///
@@ -480,7 +404,7 @@ pub struct MailFromAttributes {
     /// Valid Values: `USE_DEFAULT_VALUE | REJECT_MESSAGE`
     ///
     /// Pattern `USE_DEFAULT_VALUE|REJECT_MESSAGE`.
-    pub behavior_on_mx_failure: Option<Str>,
+    pub behavior_on_mx_failure: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailFromDomain`: a string.
     ///
     /// The custom MAIL FROM domain that you want the verified identity to use. The MAIL FROM domain must meet the following criteria:
@@ -488,7 +412,7 @@ pub struct MailFromAttributes {
     /// - It has to be a subdomain of the verified identity.
     /// - It can't be used to receive email.
     /// - It can't be used in a "From" address if the MAIL FROM domain is a destination for feedback forwarding emails.
-    pub mail_from_domain: Option<Str>,
+    pub mail_from_domain: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -496,23 +420,99 @@ impl MailFromAttributes {
     /// A `MailFromAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BehaviorOnMxFailure`: a string.
-    pub fn behavior_on_mx_failure(mut self, value: impl Into<Str>) -> Self { self.behavior_on_mx_failure = Some(value.into()); self }
+    pub fn behavior_on_mx_failure(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.behavior_on_mx_failure = ::std::option::Option::Some(value.into()); self }
     /// `MailFromDomain`: a string.
-    pub fn mail_from_domain(mut self, value: impl Into<Str>) -> Self { self.mail_from_domain = Some(value.into()); self }
+    pub fn mail_from_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mail_from_domain = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MailFromAttributes {}
+impl crate::PropertyType for MailFromAttributes {}
 
-impl ToValue for MailFromAttributes {
+impl ::cloudwright_core::ToValue for MailFromAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
             .opt("MailFromDomain", &self.mail_from_domain)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("RSA_1024_BIT|RSA_2048_BIT");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("USE_DEFAULT_VALUE|REJECT_MESSAGE");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailIdentity: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationSetAttributes", Shape::Object(&RULE_ConfigurationSetAttributes)),
+            ("DkimAttributes", Shape::Object(&RULE_DkimAttributes)),
+            ("DkimSigningAttributes", Shape::Object(&RULE_DkimSigningAttributes)),
+            ("EmailIdentity", Shape::STR),
+            ("FeedbackAttributes", Shape::Object(&RULE_FeedbackAttributes)),
+            ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["EmailIdentity"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationSetAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationSetName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DkimAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("SigningEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DkimSigningAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("DomainSigningPrivateKey", Shape::STR),
+            ("DomainSigningSelector", Shape::STR),
+            ("NextSigningKeyLength", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FeedbackAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("EmailForwardingEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("BehaviorOnMxFailure", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("MailFromDomain", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^as-[a-zA-Z0-9]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-
-/// The required properties of [`MailManagerAddonInstance`], by name: `MailManagerAddonInstance::new(MailManagerAddonInstanceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MailManagerAddonInstanceRequired {
-    /// `AddonSubscriptionId`: a string, required.
-    pub addon_subscription_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AddonSubscriptionId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["AddonSubscriptionId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::MailManagerAddonInstance` resource.
 ///
 /// Creates an Add On instance for the subscription indicated in the request. The resulting Amazon Resource Name (ARN) can be used in a conditional statement for a rule set or traffic policy.
@@ -48,13 +23,13 @@ pub struct MailManagerAddonInstance {
     /// The subscription ID for the instance.
     ///
     /// Pattern `^as-[a-zA-Z0-9]{1,64}$`; length 4 to 67; create-only: changing it replaces the resource.
-    pub addon_subscription_id: Str,
+    pub addon_subscription_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +39,7 @@ impl MailManagerAddonInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerAddonInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddoninstance.html",
         primary_identifier: &["AddonInstanceId"],
@@ -75,54 +50,56 @@ impl MailManagerAddonInstance {
         read_only: &["AddonInstanceArn", "AddonInstanceId", "AddonName"],
         attributes: &["AddonInstanceArn", "AddonInstanceId", "AddonName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `MailManagerAddonInstance` with its required properties, named in a [`MailManagerAddonInstanceRequired`].
+    /// A `MailManagerAddonInstance` with its one required property, `AddonSubscriptionId`.
     #[inline]
-    pub fn new(required: MailManagerAddonInstanceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            addon_subscription_id: required.addon_subscription_id,
-            tags: None,
+            addon_subscription_id: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddonSubscriptionId`: a string, required.
-    pub fn addon_subscription_id(mut self, value: impl Into<Str>) -> Self { self.addon_subscription_id = value.into(); self }
+    pub fn addon_subscription_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.addon_subscription_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MailManagerAddonInstance {
+impl ::cloudwright_core::Resource for MailManagerAddonInstance {
     type Attributes = MailManagerAddonInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerAddonInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerAddonInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerAddonInstance {
+impl ::cloudwright_core::ToValue for MailManagerAddonInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddonSubscriptionId", &self.addon_subscription_id)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerAddonInstance`]: `Handle<MailManagerAddonInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerAddonInstance`]: `Handle<MailManagerAddonInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerAddonInstanceAttributes(ResourceRef);
+pub struct MailManagerAddonInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerAddonInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MailManagerAddonInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,24 +109,24 @@ impl MailManagerAddonInstanceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Add On instance.
     #[inline]
-    pub fn addon_instance_arn(&self) -> Value {
-        self.0.get_att("AddonInstanceArn")
+    pub fn addon_instance_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AddonInstanceArn"))
     }
 
     /// `Fn::GetAtt` `AddonInstanceId`: a string.
     ///
     /// The unique ID of the Add On instance.
     #[inline]
-    pub fn addon_instance_id(&self) -> Value {
-        self.0.get_att("AddonInstanceId")
+    pub fn addon_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AddonInstanceId"))
     }
 
     /// `Fn::GetAtt` `AddonName`: a string.
     ///
     /// The name of the Add On for the instance.
     #[inline]
-    pub fn addon_name(&self) -> Value {
-        self.0.get_att("AddonName")
+    pub fn addon_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AddonName"))
     }
 }
 
@@ -157,21 +134,10 @@ impl MailManagerAddonInstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerAddonInstance`.
 ///
@@ -181,11 +147,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -200,19 +166,53 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^as-[a-zA-Z0-9]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AddonSubscriptionId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["AddonSubscriptionId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-
-/// The required properties of [`MailManagerAddonSubscription`], by name: `MailManagerAddonSubscription::new(MailManagerAddonSubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MailManagerAddonSubscriptionRequired {
-    /// `AddonName`: a string, required.
-    pub addon_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("AddonName", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["AddonName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::MailManagerAddonSubscription` resource.
 ///
 /// Creates a subscription for an Add On representing the acceptance of its terms of use and additional pricing. The subscription can then be used to create an instance for use in rule sets or traffic policies.
@@ -49,13 +25,13 @@ pub struct MailManagerAddonSubscription {
     /// Valid Values: `TRENDMICRO_VSAPI | SPAMHAUS_DBL | ABUSIX_MAIL_INTELLIGENCE | VADE_ADVANCED_EMAIL_SECURITY`
     ///
     /// Create-only: changing it replaces the resource.
-    pub addon_name: Str,
+    pub addon_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -65,7 +41,7 @@ impl MailManagerAddonSubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerAddonSubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddonsubscription.html",
         primary_identifier: &["AddonSubscriptionId"],
@@ -76,54 +52,58 @@ impl MailManagerAddonSubscription {
         read_only: &["AddonSubscriptionArn", "AddonSubscriptionId"],
         attributes: &["AddonSubscriptionArn", "AddonSubscriptionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `MailManagerAddonSubscription` with its required properties, named in a [`MailManagerAddonSubscriptionRequired`].
+    /// A `MailManagerAddonSubscription` with its one required property, `AddonName`.
     #[inline]
-    pub fn new(required: MailManagerAddonSubscriptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            addon_name: required.addon_name,
-            tags: None,
+            addon_name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AddonName`: a string, required.
-    pub fn addon_name(mut self, value: impl Into<Str>) -> Self { self.addon_name = value.into(); self }
+    pub fn addon_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.addon_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MailManagerAddonSubscription {
+impl ::cloudwright_core::Resource for MailManagerAddonSubscription {
     type Attributes = MailManagerAddonSubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerAddonSubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerAddonSubscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerAddonSubscription {
+impl ::cloudwright_core::ToValue for MailManagerAddonSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AddonName", &self.addon_name)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerAddonSubscription`]: `Handle<MailManagerAddonSubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerAddonSubscription`]: `Handle<MailManagerAddonSubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerAddonSubscriptionAttributes(ResourceRef);
+pub struct MailManagerAddonSubscriptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerAddonSubscriptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for MailManagerAddonSubscriptionAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,16 +113,16 @@ impl MailManagerAddonSubscriptionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Add On subscription.
     #[inline]
-    pub fn addon_subscription_arn(&self) -> Value {
-        self.0.get_att("AddonSubscriptionArn")
+    pub fn addon_subscription_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AddonSubscriptionArn"))
     }
 
     /// `Fn::GetAtt` `AddonSubscriptionId`: a string.
     ///
     /// The unique ID of the Add On subscription.
     #[inline]
-    pub fn addon_subscription_id(&self) -> Value {
-        self.0.get_att("AddonSubscriptionId")
+    pub fn addon_subscription_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AddonSubscriptionId"))
     }
 }
 
@@ -150,21 +130,10 @@ impl MailManagerAddonSubscriptionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerAddonSubscription`.
 ///
@@ -174,11 +143,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -193,19 +162,52 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("AddonName", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["AddonName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

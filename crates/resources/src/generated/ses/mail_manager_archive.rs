@@ -5,27 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerArchive: ObjRule = ObjRule {
-    properties: &[
-        ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("Retention", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::MailManagerArchive` resource.
 ///
 /// Creates a new email archive resource for storing and retaining emails.
@@ -44,23 +23,23 @@ pub struct MailManagerArchive {
     /// A unique name for the new archive.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$`; length 1 to 64.
-    pub archive_name: Option<Str>,
+    pub archive_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the KMS key for encrypting emails in the archive.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+$`; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Retention`: a JSON value.
     ///
     /// The period for retaining emails in the archive before automatic deletion.
-    pub retention: Option<Json>,
+    pub retention: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +49,7 @@ impl MailManagerArchive {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerArchive",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerarchive.html",
         primary_identifier: &["ArchiveId"],
@@ -81,43 +60,45 @@ impl MailManagerArchive {
         read_only: &["ArchiveArn", "ArchiveId", "ArchiveState"],
         attributes: &["ArchiveArn", "ArchiveId", "ArchiveState"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MailManagerArchive` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchiveName`: a string.
-    pub fn archive_name(mut self, value: impl Into<Str>) -> Self { self.archive_name = Some(value.into()); self }
+    pub fn archive_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.archive_name = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `Retention`: a JSON value.
-    pub fn retention(mut self, value: impl Into<Json>) -> Self { self.retention = Some(value.into()); self }
+    pub fn retention(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.retention = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MailManagerArchive {
+impl ::cloudwright_core::Resource for MailManagerArchive {
     type Attributes = MailManagerArchiveAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerArchive, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerArchive, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerArchive {
+impl ::cloudwright_core::ToValue for MailManagerArchive {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchiveName", &self.archive_name)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .opt("Retention", &self.retention)
@@ -126,12 +107,12 @@ impl ToValue for MailManagerArchive {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerArchive`]: `Handle<MailManagerArchive>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerArchive`]: `Handle<MailManagerArchive>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerArchiveAttributes(ResourceRef);
+pub struct MailManagerArchiveAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerArchiveAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MailManagerArchiveAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -141,22 +122,22 @@ impl MailManagerArchiveAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the archive.
     #[inline]
-    pub fn archive_arn(&self) -> Value {
-        self.0.get_att("ArchiveArn")
+    pub fn archive_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ArchiveArn"))
     }
 
     /// `Fn::GetAtt` `ArchiveId`: a string.
     ///
     /// The unique identifier of the archive.
     #[inline]
-    pub fn archive_id(&self) -> Value {
-        self.0.get_att("ArchiveId")
+    pub fn archive_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ArchiveId"))
     }
 
     /// `Fn::GetAtt` `ArchiveState`: one of a set of strings.
     #[inline]
-    pub fn archive_state(&self) -> Value {
-        self.0.get_att("ArchiveState")
+    pub fn archive_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ArchiveState"))
     }
 }
 
@@ -164,21 +145,10 @@ impl MailManagerArchiveAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerArchive`.
 ///
@@ -188,11 +158,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -207,19 +177,56 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(|-cn|-us-gov|-eusc):kms:[a-z0-9-]{1,20}:[0-9]{12}:(key|alias)/.+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerArchive: ObjRule = ObjRule {
+        properties: &[
+            ("ArchiveName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("Retention", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

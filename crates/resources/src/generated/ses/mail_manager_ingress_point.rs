@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-
 /// The required properties of [`MailManagerIngressPoint`], by name: `MailManagerIngressPoint::new(MailManagerIngressPointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerIngressPointRequired {
     /// `RuleSetId`: a string, required.
-    pub rule_set_id: Str,
+    pub rule_set_id: ::cloudwright_core::Str,
     /// `TrafficPolicyId`: a string, required.
-    pub traffic_policy_id: Str,
+    pub traffic_policy_id: ::cloudwright_core::Str,
     /// `Type`: an [`IngressPointType`] value, required.
     pub r#type: IngressPointType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
-    properties: &[
-        ("IngressPointConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("IngressPointName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("RuleSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("StatusToUpdate", Shape::Str(&StrRule { allowed: &["ACTIVE", "CLOSED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TlsPolicy", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL", "FIPS"], ..StrRule::ANY })),
-        ("TrafficPolicyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["OPEN", "AUTH", "MTLS"], ..StrRule::ANY })),
-    ],
-    required: &["Type", "TrafficPolicyId", "RuleSetId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::MailManagerIngressPoint` resource.
 ///
@@ -59,43 +34,43 @@ pub struct MailManagerIngressPoint {
     /// The configuration of the ingress endpoint resource.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub ingress_point_configuration: Option<Json>,
+    pub ingress_point_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `IngressPointName`: a string.
     ///
     /// A user friendly name for an ingress endpoint resource.
     ///
     /// Pattern `^[A-Za-z0-9_\-]+$`; length 3 to 63.
-    pub ingress_point_name: Option<Str>,
+    pub ingress_point_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkConfiguration`: a JSON value.
     ///
     /// The network type (IPv4-only, Dual-Stack, PrivateLink) of the ingress endpoint resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_configuration: Option<Json>,
+    pub network_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `RuleSetId`: a string, required.
     ///
     /// The identifier of an existing rule set that you attach to an ingress endpoint resource.
     ///
     /// Length 1 to 100.
-    pub rule_set_id: Str,
+    pub rule_set_id: ::cloudwright_core::Str,
     /// `StatusToUpdate`: an [`IngressPointStatusToUpdate`] value.
     ///
     /// The update status of an ingress endpoint.
-    pub status_to_update: Option<IngressPointStatusToUpdate>,
+    pub status_to_update: ::std::option::Option<IngressPointStatusToUpdate>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TlsPolicy`: a [`TlsPolicy`] value.
-    pub tls_policy: Option<TlsPolicy>,
+    pub tls_policy: ::std::option::Option<TlsPolicy>,
     /// `TrafficPolicyId`: a string, required.
     ///
     /// The identifier of an existing traffic policy that you attach to an ingress endpoint resource.
     ///
     /// Length 1 to 100.
-    pub traffic_policy_id: Str,
+    pub traffic_policy_id: ::cloudwright_core::Str,
     /// `Type`: an [`IngressPointType`] value, required.
     ///
     /// The type of the ingress endpoint to create.
@@ -111,7 +86,7 @@ impl MailManagerIngressPoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerIngressPoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageringresspoint.html",
         primary_identifier: &["IngressPointId"],
@@ -122,63 +97,65 @@ impl MailManagerIngressPoint {
         read_only: &["IngressPointId", "IngressPointArn", "Status", "ARecord"],
         attributes: &["ARecord", "IngressPointArn", "IngressPointId", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MailManagerIngressPoint` with its required properties, named in a [`MailManagerIngressPointRequired`].
     #[inline]
     pub fn new(required: MailManagerIngressPointRequired) -> Self {
         Self {
-            ingress_point_configuration: None,
-            ingress_point_name: None,
-            network_configuration: None,
+            ingress_point_configuration: ::std::option::Option::None,
+            ingress_point_name: ::std::option::Option::None,
+            network_configuration: ::std::option::Option::None,
             rule_set_id: required.rule_set_id,
-            status_to_update: None,
-            tags: None,
-            tls_policy: None,
+            status_to_update: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tls_policy: ::std::option::Option::None,
             traffic_policy_id: required.traffic_policy_id,
             r#type: required.r#type,
         }
     }
 
     /// `IngressPointConfiguration`: a JSON value.
-    pub fn ingress_point_configuration(mut self, value: impl Into<Json>) -> Self { self.ingress_point_configuration = Some(value.into()); self }
+    pub fn ingress_point_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.ingress_point_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IngressPointName`: a string.
-    pub fn ingress_point_name(mut self, value: impl Into<Str>) -> Self { self.ingress_point_name = Some(value.into()); self }
+    pub fn ingress_point_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ingress_point_name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkConfiguration`: a JSON value.
-    pub fn network_configuration(mut self, value: impl Into<Json>) -> Self { self.network_configuration = Some(value.into()); self }
+    pub fn network_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.network_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RuleSetId`: a string, required.
-    pub fn rule_set_id(mut self, value: impl Into<Str>) -> Self { self.rule_set_id = value.into(); self }
+    pub fn rule_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_set_id = value.into(); self }
     /// `StatusToUpdate`: an [`IngressPointStatusToUpdate`] value.
-    pub fn status_to_update(mut self, value: impl Into<IngressPointStatusToUpdate>) -> Self { self.status_to_update = Some(value.into()); self }
+    pub fn status_to_update(mut self, value: impl ::std::convert::Into<IngressPointStatusToUpdate>) -> Self { self.status_to_update = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TlsPolicy`: a [`TlsPolicy`] value.
-    pub fn tls_policy(mut self, value: impl Into<TlsPolicy>) -> Self { self.tls_policy = Some(value.into()); self }
+    pub fn tls_policy(mut self, value: impl ::std::convert::Into<TlsPolicy>) -> Self { self.tls_policy = ::std::option::Option::Some(value.into()); self }
     /// `TrafficPolicyId`: a string, required.
-    pub fn traffic_policy_id(mut self, value: impl Into<Str>) -> Self { self.traffic_policy_id = value.into(); self }
+    pub fn traffic_policy_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_policy_id = value.into(); self }
     /// `Type`: an [`IngressPointType`] value, required.
-    pub fn r#type(mut self, value: impl Into<IngressPointType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<IngressPointType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for MailManagerIngressPoint {
+impl ::cloudwright_core::Resource for MailManagerIngressPoint {
     type Attributes = MailManagerIngressPointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerIngressPoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerIngressPoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerIngressPoint {
+impl ::cloudwright_core::ToValue for MailManagerIngressPoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "IngressPointConfiguration",
                 &self.ingress_point_configuration,
@@ -195,12 +172,12 @@ impl ToValue for MailManagerIngressPoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerIngressPoint`]: `Handle<MailManagerIngressPoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerIngressPoint`]: `Handle<MailManagerIngressPoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerIngressPointAttributes(ResourceRef);
+pub struct MailManagerIngressPointAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerIngressPointAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MailManagerIngressPointAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,30 +187,30 @@ impl MailManagerIngressPointAttributes {
     ///
     /// The DNS A Record that identifies your ingress endpoint. Configure your DNS Mail Exchange (MX) record with this value to route emails to Mail Manager.
     #[inline]
-    pub fn a_record(&self) -> Value {
-        self.0.get_att("ARecord")
+    pub fn a_record(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ARecord"))
     }
 
     /// `Fn::GetAtt` `IngressPointArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the ingress endpoint resource.
     #[inline]
-    pub fn ingress_point_arn(&self) -> Value {
-        self.0.get_att("IngressPointArn")
+    pub fn ingress_point_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IngressPointArn"))
     }
 
     /// `Fn::GetAtt` `IngressPointId`: a string.
     ///
     /// The identifier of the ingress endpoint resource.
     #[inline]
-    pub fn ingress_point_id(&self) -> Value {
-        self.0.get_att("IngressPointId")
+    pub fn ingress_point_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IngressPointId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -241,21 +218,10 @@ impl MailManagerIngressPointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerIngressPoint`.
 ///
@@ -265,11 +231,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -284,17 +250,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -309,24 +275,24 @@ pub enum IngressPointStatusToUpdate {
     /// `CLOSED`
     Closed,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IngressPointStatusToUpdate {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IngressPointStatusToUpdate {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IngressPointStatusToUpdate {
+impl ::cloudwright_core::ToValue for IngressPointStatusToUpdate {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Closed => "CLOSED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -340,25 +306,25 @@ pub enum IngressPointType {
     /// `MTLS`
     Mtls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IngressPointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IngressPointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IngressPointType {
+impl ::cloudwright_core::ToValue for IngressPointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Open => "OPEN",
             Self::Auth => "AUTH",
             Self::Mtls => "MTLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -372,24 +338,65 @@ pub enum TlsPolicy {
     /// `FIPS`
     Fips,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TlsPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TlsPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TlsPolicy {
+impl ::cloudwright_core::ToValue for TlsPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "REQUIRED",
             Self::Optional => "OPTIONAL",
             Self::Fips => "FIPS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
+        properties: &[
+            ("IngressPointConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("IngressPointName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("NetworkConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("RuleSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("StatusToUpdate", Shape::Str(&StrRule { allowed: &["ACTIVE", "CLOSED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TlsPolicy", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL", "FIPS"], ..StrRule::ANY })),
+            ("TrafficPolicyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["OPEN", "AUTH", "MTLS"], ..StrRule::ANY })),
+        ],
+        required: &["Type", "TrafficPolicyId", "RuleSetId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-\\.]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-
 /// The required properties of [`MailManagerRelay`], by name: `MailManagerRelay::new(MailManagerRelayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerRelayRequired {
     /// `Authentication`: a JSON value, required.
-    pub authentication: Json,
+    pub authentication: ::cloudwright_core::Json,
     /// `ServerName`: a string, required.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `ServerPort`: a number, required.
-    pub server_port: Num,
+    pub server_port: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
-    properties: &[
-        ("Authentication", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("RelayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServerPort", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Authentication", "ServerName", "ServerPort"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::MailManagerRelay` resource.
 ///
@@ -53,31 +31,31 @@ pub struct MailManagerRelay {
     /// `Authentication`: a JSON value, required.
     ///
     /// Authentication for the relay destination server—specify the secretARN where the SMTP credentials are stored.
-    pub authentication: Json,
+    pub authentication: ::cloudwright_core::Json,
     /// `RelayName`: a string.
     ///
     /// The unique relay name.
     ///
     /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 100.
-    pub relay_name: Option<Str>,
+    pub relay_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServerName`: a string, required.
     ///
     /// The destination relay server address.
     ///
     /// Pattern `^[a-zA-Z0-9-\.]+$`; length 1 to 100.
-    pub server_name: Str,
+    pub server_name: ::cloudwright_core::Str,
     /// `ServerPort`: a number, required.
     ///
     /// The destination relay server port.
     ///
     /// Value 1 to 65535.
-    pub server_port: Num,
+    pub server_port: ::cloudwright_core::Num,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +65,7 @@ impl MailManagerRelay {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerRelay",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerrelay.html",
         primary_identifier: &["RelayId"],
@@ -98,7 +76,7 @@ impl MailManagerRelay {
         read_only: &["RelayArn", "RelayId"],
         attributes: &["RelayArn", "RelayId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MailManagerRelay` with its required properties, named in a [`MailManagerRelayRequired`].
@@ -106,43 +84,45 @@ impl MailManagerRelay {
     pub fn new(required: MailManagerRelayRequired) -> Self {
         Self {
             authentication: required.authentication,
-            relay_name: None,
+            relay_name: ::std::option::Option::None,
             server_name: required.server_name,
             server_port: required.server_port,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Authentication`: a JSON value, required.
-    pub fn authentication(mut self, value: impl Into<Json>) -> Self { self.authentication = value.into(); self }
+    pub fn authentication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.authentication = value.into(); self }
     /// `RelayName`: a string.
-    pub fn relay_name(mut self, value: impl Into<Str>) -> Self { self.relay_name = Some(value.into()); self }
+    pub fn relay_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relay_name = ::std::option::Option::Some(value.into()); self }
     /// `ServerName`: a string, required.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
+    pub fn server_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_name = value.into(); self }
     /// `ServerPort`: a number, required.
-    pub fn server_port(mut self, value: impl Into<Num>) -> Self { self.server_port = value.into(); self }
+    pub fn server_port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.server_port = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MailManagerRelay {
+impl ::cloudwright_core::Resource for MailManagerRelay {
     type Attributes = MailManagerRelayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerRelay, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerRelay, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerRelay {
+impl ::cloudwright_core::ToValue for MailManagerRelay {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Authentication", &self.authentication)
             .opt("RelayName", &self.relay_name)
             .req("ServerName", &self.server_name)
@@ -152,12 +132,12 @@ impl ToValue for MailManagerRelay {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerRelay`]: `Handle<MailManagerRelay>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerRelay`]: `Handle<MailManagerRelay>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerRelayAttributes(ResourceRef);
+pub struct MailManagerRelayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerRelayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MailManagerRelayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -167,16 +147,16 @@ impl MailManagerRelayAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the relay.
     #[inline]
-    pub fn relay_arn(&self) -> Value {
-        self.0.get_att("RelayArn")
+    pub fn relay_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RelayArn"))
     }
 
     /// `Fn::GetAtt` `RelayId`: a string.
     ///
     /// The unique relay identifier.
     #[inline]
-    pub fn relay_id(&self) -> Value {
-        self.0.get_att("RelayId")
+    pub fn relay_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RelayId"))
     }
 }
 
@@ -184,21 +164,10 @@ impl MailManagerRelayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerRelay`.
 ///
@@ -208,11 +177,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -227,19 +196,57 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-\\.]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
+        properties: &[
+            ("Authentication", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("RelayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServerPort", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Authentication", "ServerName", "ServerPort"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-
-/// The required properties of [`MailManagerRuleSet`], by name: `MailManagerRuleSet::new(MailManagerRuleSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MailManagerRuleSetRequired {
-    /// `Rules`: a list of [`Rule`] objects, required.
-    pub rules: List<Rule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(40), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Rules"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::MailManagerRuleSet` resource.
 ///
 /// Resource to create a rule set for a Mail Manager ingress endpoint which contains a list of rules that are evaluated sequentially for each email.
@@ -48,19 +22,19 @@ pub struct MailManagerRuleSet {
     /// A user-friendly name for the rule set.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 100.
-    pub rule_set_name: Option<Str>,
+    pub rule_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rules`: a list of [`Rule`] objects, required.
     ///
     /// Conditional rules that are evaluated for determining actions on email.
     ///
     /// Items 0 to 40.
-    pub rules: List<Rule>,
+    pub rules: ::cloudwright_core::List<Rule>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +44,7 @@ impl MailManagerRuleSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerRuleSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerruleset.html",
         primary_identifier: &["RuleSetId"],
@@ -81,45 +55,47 @@ impl MailManagerRuleSet {
         read_only: &["RuleSetArn", "RuleSetId"],
         attributes: &["RuleSetArn", "RuleSetId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `MailManagerRuleSet` with its required properties, named in a [`MailManagerRuleSetRequired`].
+    /// A `MailManagerRuleSet` with its one required property, `Rules`.
     #[inline]
-    pub fn new(required: MailManagerRuleSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self {
         Self {
-            rule_set_name: None,
-            rules: required.rules,
-            tags: None,
+            rule_set_name: ::std::option::Option::None,
+            rules: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `RuleSetName`: a string.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = Some(value.into()); self }
+    pub fn rule_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_set_name = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MailManagerRuleSet {
+impl ::cloudwright_core::Resource for MailManagerRuleSet {
     type Attributes = MailManagerRuleSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerRuleSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerRuleSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerRuleSet {
+impl ::cloudwright_core::ToValue for MailManagerRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuleSetName", &self.rule_set_name)
             .req("Rules", &self.rules)
             .opt("Tags", &self.tags)
@@ -127,12 +103,12 @@ impl ToValue for MailManagerRuleSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerRuleSet`]: `Handle<MailManagerRuleSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerRuleSet`]: `Handle<MailManagerRuleSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerRuleSetAttributes(ResourceRef);
+pub struct MailManagerRuleSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerRuleSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MailManagerRuleSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -142,38 +118,18 @@ impl MailManagerRuleSetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the rule set resource.
     #[inline]
-    pub fn rule_set_arn(&self) -> Value {
-        self.0.get_att("RuleSetArn")
+    pub fn rule_set_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleSetArn"))
     }
 
     /// `Fn::GetAtt` `RuleSetId`: a string.
     ///
     /// The identifier of the rule set.
     #[inline]
-    pub fn rule_set_id(&self) -> Value {
-        self.0.get_att("RuleSetId")
+    pub fn rule_set_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleSetId"))
     }
 }
-
-/// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleRequired {
-    /// `Actions`: a list of JSON values, required.
-    pub actions: List<Json>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(10), unique: false })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Unless", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10), unique: false })),
-    ],
-    required: &["Actions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::SES::MailManagerRuleSet`.
 ///
@@ -187,56 +143,56 @@ pub struct Rule {
     /// The list of actions to execute when the conditions match the incoming email, and none of the "unless conditions" match.
     ///
     /// Items 1 to 10.
-    pub actions: List<Json>,
+    pub actions: ::cloudwright_core::List<::cloudwright_core::Json>,
     /// `Conditions`: a list of JSON values.
     ///
     /// The conditions of this rule. All conditions must match the email for the actions to be executed. An empty list of conditions means that all emails match, but are still subject to any "unless conditions"
     ///
     /// Items 0 to 10.
-    pub conditions: Option<List<Json>>,
+    pub conditions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
     /// `Name`: a string.
     ///
     /// The user-friendly name of the rule.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 32.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Unless`: a list of JSON values.
     ///
     /// The "unless conditions" of this rule. None of the conditions can match the email for the actions to be executed. If any of these conditions do match the email, then the actions are not executed.
     ///
     /// Items 0 to 10.
-    pub unless: Option<List<Json>>,
+    pub unless: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Json>>,
 }
 
 #[rustfmt::skip]
 impl Rule {
-    /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    /// A `Rule` with its one required property, `Actions`.
     #[inline]
-    pub fn new(required: RuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self {
         Self {
-            actions: required.actions,
-            conditions: None,
-            name: None,
-            unless: None,
+            actions: value.into(),
+            conditions: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            unless: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of JSON values, required.
-    pub fn actions(mut self, value: impl Into<List<Json>>) -> Self { self.actions = value.into(); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of JSON values.
-    pub fn conditions(mut self, value: impl Into<List<Json>>) -> Self { self.conditions = Some(value.into()); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.conditions = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Unless`: a list of JSON values.
-    pub fn unless(mut self, value: impl Into<List<Json>>) -> Self { self.unless = Some(value.into()); self }
+    pub fn unless(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.unless = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Actions", &self.actions)
             .opt("Conditions", &self.conditions)
             .opt("Name", &self.name)
@@ -249,21 +205,10 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerRuleSet`.
 ///
@@ -273,11 +218,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -292,19 +237,67 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(40), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Rules"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(10), unique: false })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Unless", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10), unique: false })),
+        ],
+        required: &["Actions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
-
 /// The required properties of [`MailManagerTrafficPolicy`], by name: `MailManagerTrafficPolicy::new(MailManagerTrafficPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerTrafficPolicyRequired {
     /// `DefaultAction`: an [`AcceptAction`] value, required.
     pub default_action: AcceptAction,
     /// `PolicyStatements`: a list of [`PolicyStatement`] objects, required.
-    pub policy_statements: List<PolicyStatement>,
+    pub policy_statements: ::cloudwright_core::List<PolicyStatement>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("MaxMessageSizeBytes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("PolicyStatements", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyStatement), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TrafficPolicyName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DefaultAction", "PolicyStatements"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::MailManagerTrafficPolicy` resource.
 ///
@@ -56,17 +35,17 @@ pub struct MailManagerTrafficPolicy {
     /// The maximum message size in bytes of email which is allowed in by this traffic policy—anything larger will be blocked.
     ///
     /// Value at least 1.
-    pub max_message_size_bytes: Option<Num>,
+    pub max_message_size_bytes: ::std::option::Option<::cloudwright_core::Num>,
     /// `PolicyStatements`: a list of [`PolicyStatement`] objects, required.
     ///
     /// Conditional statements for filtering email traffic.
-    pub policy_statements: List<PolicyStatement>,
+    pub policy_statements: ::cloudwright_core::List<PolicyStatement>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for the resource. For example, { "tags": {"key1":"value1", "key2":"value2"} }.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrafficPolicyName`: a string.
     ///
     /// The name of the policy.
@@ -74,7 +53,7 @@ pub struct MailManagerTrafficPolicy {
     /// The policy name cannot exceed 64 characters and can only include alphanumeric characters, dashes, and underscores.
     ///
     /// Pattern `^[A-Za-z0-9_\-]+$`; length 3 to 63.
-    pub traffic_policy_name: Option<Str>,
+    pub traffic_policy_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +63,7 @@ impl MailManagerTrafficPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MailManagerTrafficPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagertrafficpolicy.html",
         primary_identifier: &["TrafficPolicyId"],
@@ -95,7 +74,7 @@ impl MailManagerTrafficPolicy {
         read_only: &["TrafficPolicyArn", "TrafficPolicyId"],
         attributes: &["TrafficPolicyArn", "TrafficPolicyId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MailManagerTrafficPolicy` with its required properties, named in a [`MailManagerTrafficPolicyRequired`].
@@ -103,43 +82,45 @@ impl MailManagerTrafficPolicy {
     pub fn new(required: MailManagerTrafficPolicyRequired) -> Self {
         Self {
             default_action: required.default_action,
-            max_message_size_bytes: None,
+            max_message_size_bytes: ::std::option::Option::None,
             policy_statements: required.policy_statements,
-            tags: None,
-            traffic_policy_name: None,
+            tags: ::std::option::Option::None,
+            traffic_policy_name: ::std::option::Option::None,
         }
     }
 
     /// `DefaultAction`: an [`AcceptAction`] value, required.
-    pub fn default_action(mut self, value: impl Into<AcceptAction>) -> Self { self.default_action = value.into(); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<AcceptAction>) -> Self { self.default_action = value.into(); self }
     /// `MaxMessageSizeBytes`: a number.
-    pub fn max_message_size_bytes(mut self, value: impl Into<Num>) -> Self { self.max_message_size_bytes = Some(value.into()); self }
+    pub fn max_message_size_bytes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_message_size_bytes = ::std::option::Option::Some(value.into()); self }
     /// `PolicyStatements`: a list of [`PolicyStatement`] objects, required.
-    pub fn policy_statements(mut self, value: impl Into<List<PolicyStatement>>) -> Self { self.policy_statements = value.into(); self }
+    pub fn policy_statements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PolicyStatement>>) -> Self { self.policy_statements = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrafficPolicyName`: a string.
-    pub fn traffic_policy_name(mut self, value: impl Into<Str>) -> Self { self.traffic_policy_name = Some(value.into()); self }
+    pub fn traffic_policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.traffic_policy_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MailManagerTrafficPolicy {
+impl ::cloudwright_core::Resource for MailManagerTrafficPolicy {
     type Attributes = MailManagerTrafficPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MailManagerTrafficPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MailManagerTrafficPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MailManagerTrafficPolicy {
+impl ::cloudwright_core::ToValue for MailManagerTrafficPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultAction", &self.default_action)
             .opt("MaxMessageSizeBytes", &self.max_message_size_bytes)
             .req("PolicyStatements", &self.policy_statements)
@@ -149,12 +130,12 @@ impl ToValue for MailManagerTrafficPolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MailManagerTrafficPolicy`]: `Handle<MailManagerTrafficPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MailManagerTrafficPolicy`]: `Handle<MailManagerTrafficPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MailManagerTrafficPolicyAttributes(ResourceRef);
+pub struct MailManagerTrafficPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MailManagerTrafficPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MailManagerTrafficPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,16 +145,16 @@ impl MailManagerTrafficPolicyAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the traffic policy resource.
     #[inline]
-    pub fn traffic_policy_arn(&self) -> Value {
-        self.0.get_att("TrafficPolicyArn")
+    pub fn traffic_policy_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrafficPolicyArn"))
     }
 
     /// `Fn::GetAtt` `TrafficPolicyId`: a string.
     ///
     /// The identifier of the traffic policy resource.
     #[inline]
-    pub fn traffic_policy_id(&self) -> Value {
-        self.0.get_att("TrafficPolicyId")
+    pub fn traffic_policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrafficPolicyId"))
     }
 }
 
@@ -183,19 +164,8 @@ pub struct PolicyStatementRequired {
     /// `Action`: an [`AcceptAction`] value, required.
     pub action: AcceptAction,
     /// `Conditions`: a list of JSON values, required.
-    pub conditions: List<Json>,
+    pub conditions: ::cloudwright_core::List<::cloudwright_core::Json>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Action", "Conditions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PolicyStatement` property type of `AWS::SES::MailManagerTrafficPolicy`.
 ///
@@ -213,7 +183,7 @@ pub struct PolicyStatement {
     /// The list of conditions to apply to incoming messages for filtering email traffic.
     ///
     /// Items at least 1.
-    pub conditions: List<Json>,
+    pub conditions: ::cloudwright_core::List<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -228,17 +198,17 @@ impl PolicyStatement {
     }
 
     /// `Action`: an [`AcceptAction`] value, required.
-    pub fn action(mut self, value: impl Into<AcceptAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<AcceptAction>) -> Self { self.action = value.into(); self }
     /// `Conditions`: a list of JSON values, required.
-    pub fn conditions(mut self, value: impl Into<List<Json>>) -> Self { self.conditions = value.into(); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Json>>) -> Self { self.conditions = value.into(); self }
 }
 
-impl PropertyType for PolicyStatement {}
+impl crate::PropertyType for PolicyStatement {}
 
-impl ToValue for PolicyStatement {
+impl ::cloudwright_core::ToValue for PolicyStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Conditions", &self.conditions)
             .build()
@@ -249,21 +219,10 @@ impl ToValue for PolicyStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SES::MailManagerTrafficPolicy`.
 ///
@@ -273,11 +232,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -292,17 +251,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -317,23 +276,71 @@ pub enum AcceptAction {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AcceptAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AcceptAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AcceptAction {
+impl ::cloudwright_core::ToValue for AcceptAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("MaxMessageSizeBytes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("PolicyStatements", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyStatement), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TrafficPolicyName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DefaultAction", "PolicyStatements"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Action", "Conditions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

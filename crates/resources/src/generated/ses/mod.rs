@@ -89,15 +89,14 @@ pub use custom_verification_email_template::{
 #[cfg(feature = "ses")]
 pub use dedicated_ip_pool::{DedicatedIpPool, DedicatedIpPoolAttributes};
 #[cfg(feature = "ses")]
-pub use email_identity::{EmailIdentity, EmailIdentityAttributes, EmailIdentityRequired};
+pub use email_identity::{EmailIdentity, EmailIdentityAttributes};
 #[cfg(feature = "ses")]
 pub use mail_manager_addon_instance::{
-    MailManagerAddonInstance, MailManagerAddonInstanceAttributes, MailManagerAddonInstanceRequired,
+    MailManagerAddonInstance, MailManagerAddonInstanceAttributes,
 };
 #[cfg(feature = "ses")]
 pub use mail_manager_addon_subscription::{
     MailManagerAddonSubscription, MailManagerAddonSubscriptionAttributes,
-    MailManagerAddonSubscriptionRequired,
 };
 #[cfg(feature = "ses")]
 pub use mail_manager_address_list::{MailManagerAddressList, MailManagerAddressListAttributes};
@@ -112,9 +111,7 @@ pub use mail_manager_relay::{
     MailManagerRelay, MailManagerRelayAttributes, MailManagerRelayRequired,
 };
 #[cfg(feature = "ses")]
-pub use mail_manager_rule_set::{
-    MailManagerRuleSet, MailManagerRuleSetAttributes, MailManagerRuleSetRequired,
-};
+pub use mail_manager_rule_set::{MailManagerRuleSet, MailManagerRuleSetAttributes};
 #[cfg(feature = "ses")]
 pub use mail_manager_traffic_policy::{
     MailManagerTrafficPolicy, MailManagerTrafficPolicyAttributes, MailManagerTrafficPolicyRequired,
@@ -124,7 +121,7 @@ pub use multi_region_endpoint::{
     MultiRegionEndpoint, MultiRegionEndpointAttributes, MultiRegionEndpointRequired,
 };
 #[cfg(feature = "ses")]
-pub use receipt_filter::{ReceiptFilter, ReceiptFilterAttributes, ReceiptFilterRequired};
+pub use receipt_filter::{ReceiptFilter, ReceiptFilterAttributes};
 #[cfg(feature = "ses")]
 pub use receipt_rule::{ReceiptRule, ReceiptRuleAttributes, ReceiptRuleRequired};
 #[cfg(feature = "ses")]
@@ -132,6 +129,6 @@ pub use receipt_rule_set::{ReceiptRuleSet, ReceiptRuleSetAttributes};
 #[cfg(feature = "ses")]
 pub use template::{Template, TemplateAttributes};
 #[cfg(feature = "ses")]
-pub use tenant::{Tenant, TenantAttributes, TenantRequired};
+pub use tenant::{Tenant, TenantAttributes};
 #[cfg(feature = "ses")]
 pub use vdm_attributes::{VdmAttributes, VdmAttributesAttributes};

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
 
 /// The required properties of [`MultiRegionEndpoint`], by name: `MultiRegionEndpoint::new(MultiRegionEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionEndpointRequired {
     /// `Details`: a [`Details`] object, required.
-    pub details: Obj<Details>,
+    pub details: crate::Obj<Details>,
     /// `EndpointName`: a string, required.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
-    properties: &[
-        ("Details", Shape::Object(&RULE_Details)),
-        ("EndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["EndpointName", "Details"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::MultiRegionEndpoint` resource.
 ///
@@ -54,19 +36,19 @@ pub struct MultiRegionEndpoint {
     /// Contains details of a multi-region endpoint (global-endpoint) being created.
     ///
     /// Create-only: changing it replaces the resource.
-    pub details: Obj<Details>,
+    pub details: crate::Obj<Details>,
     /// `EndpointName`: a string, required.
     ///
     /// The name of the multi-region endpoint (global-endpoint).
     ///
     /// Pattern `^[\w\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub endpoint_name: Str,
+    pub endpoint_name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of objects that define the tags (keys and values) to associate with the multi-region endpoint (global-endpoint).
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +58,7 @@ impl MultiRegionEndpoint {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::MultiRegionEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-multiregionendpoint.html",
         primary_identifier: &["EndpointName"],
@@ -87,7 +69,7 @@ impl MultiRegionEndpoint {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MultiRegionEndpoint` with its required properties, named in a [`MultiRegionEndpointRequired`].
@@ -96,36 +78,38 @@ impl MultiRegionEndpoint {
         Self {
             details: required.details,
             endpoint_name: required.endpoint_name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Details`: a [`Details`] object, required.
-    pub fn details(mut self, value: impl Into<Obj<Details>>) -> Self { self.details = value.into(); self }
+    pub fn details(mut self, value: impl ::std::convert::Into<crate::Obj<Details>>) -> Self { self.details = value.into(); self }
     /// `EndpointName`: a string, required.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
+    pub fn endpoint_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MultiRegionEndpoint {
+impl ::cloudwright_core::Resource for MultiRegionEndpoint {
     type Attributes = MultiRegionEndpointAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MultiRegionEndpoint, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MultiRegionEndpoint, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MultiRegionEndpoint {
+impl ::cloudwright_core::ToValue for MultiRegionEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Details", &self.details)
             .req("EndpointName", &self.endpoint_name)
             .opt("Tags", &self.tags)
@@ -133,32 +117,15 @@ impl ToValue for MultiRegionEndpoint {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MultiRegionEndpoint`]: `Handle<MultiRegionEndpoint>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MultiRegionEndpoint`]: `Handle<MultiRegionEndpoint>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct MultiRegionEndpointAttributes(());
 
-impl From<ResourceRef> for MultiRegionEndpointAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MultiRegionEndpointAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`Details`], by name: `Details::new(DetailsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DetailsRequired {
-    /// `RouteDetails`: a list of [`RouteDetail`] objects, required.
-    pub route_details: List<RouteDetail>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Details: ObjRule = ObjRule {
-    properties: &[
-        ("RouteDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_RouteDetail), min_items: Some(1), max_items: Some(1), unique: true })),
-    ],
-    required: &["RouteDetails"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Details` property type of `AWS::SES::MultiRegionEndpoint`.
 ///
@@ -172,50 +139,33 @@ pub struct Details {
     /// A list of route configuration details. Must contain exactly one route configuration.
     ///
     /// Items 1 to 1.
-    pub route_details: List<RouteDetail>,
+    pub route_details: ::cloudwright_core::List<RouteDetail>,
 }
 
 #[rustfmt::skip]
 impl Details {
-    /// A `Details` with its required properties, named in a [`DetailsRequired`].
+    /// A `Details` with its one required property, `RouteDetails`.
     #[inline]
-    pub fn new(required: DetailsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<RouteDetail>>) -> Self {
         Self {
-            route_details: required.route_details,
+            route_details: value.into(),
         }
     }
 
     /// `RouteDetails`: a list of [`RouteDetail`] objects, required.
-    pub fn route_details(mut self, value: impl Into<List<RouteDetail>>) -> Self { self.route_details = value.into(); self }
+    pub fn route_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RouteDetail>>) -> Self { self.route_details = value.into(); self }
 }
 
-impl PropertyType for Details {}
+impl crate::PropertyType for Details {}
 
-impl ToValue for Details {
+impl ::cloudwright_core::ToValue for Details {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("RouteDetails", &self.route_details)
             .build()
     }
 }
-
-/// The required properties of [`RouteDetail`], by name: `RouteDetail::new(RouteDetailRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RouteDetailRequired {
-    /// `Region`: a string, required.
-    pub region: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RouteDetail: ObjRule = ObjRule {
-    properties: &[
-        ("Region", Shape::STR),
-    ],
-    required: &["Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RouteDetail` property type of `AWS::SES::MultiRegionEndpoint`.
 ///
@@ -223,28 +173,73 @@ pub(crate) static RULE_RouteDetail: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteDetail {
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RouteDetail {
-    /// A `RouteDetail` with its required properties, named in a [`RouteDetailRequired`].
+    /// A `RouteDetail` with its one required property, `Region`.
     #[inline]
-    pub fn new(required: RouteDetailRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            region: required.region,
+            region: value.into(),
         }
     }
 
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
 }
 
-impl PropertyType for RouteDetail {}
+impl crate::PropertyType for RouteDetail {}
 
-impl ToValue for RouteDetail {
+impl ::cloudwright_core::ToValue for RouteDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Region", &self.region).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Region", &self.region)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
+        properties: &[
+            ("Details", Shape::Object(&RULE_Details)),
+            ("EndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["EndpointName", "Details"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Details: ObjRule = ObjRule {
+        properties: &[
+            ("RouteDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_RouteDetail), min_items: Some(1), max_items: Some(1), unique: true })),
+        ],
+        required: &["RouteDetails"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RouteDetail: ObjRule = ObjRule {
+        properties: &[
+            ("Region", Shape::STR),
+        ],
+        required: &["Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,25 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ReceiptFilter`], by name: `ReceiptFilter::new(ReceiptFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReceiptFilterRequired {
-    /// `Filter`: a [`Filter`] object, required.
-    pub filter: Obj<Filter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReceiptFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Filter", Shape::Object(&RULE_Filter)),
-    ],
-    required: &["Filter"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::ReceiptFilter` resource.
 ///
 /// Specify a new IP address filter. You use IP address filters when you receive email with Amazon SES.
@@ -42,7 +23,7 @@ pub struct ReceiptFilter {
     /// A data structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub filter: Obj<Filter>,
+    pub filter: crate::Obj<Filter>,
 }
 
 #[rustfmt::skip]
@@ -52,7 +33,7 @@ impl ReceiptFilter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::ReceiptFilter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptfilter.html",
         primary_identifier: &["Id"],
@@ -63,45 +44,49 @@ impl ReceiptFilter {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ReceiptFilter` with its required properties, named in a [`ReceiptFilterRequired`].
+    /// A `ReceiptFilter` with its one required property, `Filter`.
     #[inline]
-    pub fn new(required: ReceiptFilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Filter>>) -> Self {
         Self {
-            filter: required.filter,
+            filter: value.into(),
         }
     }
 
     /// `Filter`: a [`Filter`] object, required.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = value.into(); self }
+    pub fn filter(mut self, value: impl ::std::convert::Into<crate::Obj<Filter>>) -> Self { self.filter = value.into(); self }
 }
 
-impl Resource for ReceiptFilter {
+impl ::cloudwright_core::Resource for ReceiptFilter {
     type Attributes = ReceiptFilterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptFilter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReceiptFilter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReceiptFilter {
+impl ::cloudwright_core::ToValue for ReceiptFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Filter", &self.filter).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Filter", &self.filter)
+            .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReceiptFilter`]: `Handle<ReceiptFilter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReceiptFilter`]: `Handle<ReceiptFilter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReceiptFilterAttributes(ResourceRef);
+pub struct ReceiptFilterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReceiptFilterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReceiptFilterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -109,28 +94,10 @@ impl From<ResourceRef> for ReceiptFilterAttributes {
 impl ReceiptFilterAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Filter`], by name: `Filter::new(FilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FilterRequired {
-    /// `IpFilter`: an [`IpFilter`] object, required.
-    pub ip_filter: Obj<IpFilter>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("IpFilter", Shape::Object(&RULE_IpFilter)),
-        ("Name", Shape::STR),
-    ],
-    required: &["IpFilter"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::SES::ReceiptFilter`.
 ///
@@ -142,7 +109,7 @@ pub struct Filter {
     /// `IpFilter`: an [`IpFilter`] object, required.
     ///
     /// A structure that provides the IP addresses to block or allow, and whether to block or allow incoming mail from them.
-    pub ip_filter: Obj<IpFilter>,
+    pub ip_filter: crate::Obj<IpFilter>,
     /// `Name`: a string.
     ///
     /// The name of the IP address filter. The name must meet the following requirements:
@@ -150,32 +117,32 @@ pub struct Filter {
     /// - Contain only ASCII letters (a-z, A-Z), numbers (0-9), underscores (_), or dashes (-).
     /// - Start and end with a letter or number.
     /// - Contain 64 characters or fewer.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Filter {
-    /// A `Filter` with its required properties, named in a [`FilterRequired`].
+    /// A `Filter` with its one required property, `IpFilter`.
     #[inline]
-    pub fn new(required: FilterRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<IpFilter>>) -> Self {
         Self {
-            ip_filter: required.ip_filter,
-            name: None,
+            ip_filter: value.into(),
+            name: ::std::option::Option::None,
         }
     }
 
     /// `IpFilter`: an [`IpFilter`] object, required.
-    pub fn ip_filter(mut self, value: impl Into<Obj<IpFilter>>) -> Self { self.ip_filter = value.into(); self }
+    pub fn ip_filter(mut self, value: impl ::std::convert::Into<crate::Obj<IpFilter>>) -> Self { self.ip_filter = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IpFilter", &self.ip_filter)
             .opt("Name", &self.name)
             .build()
@@ -186,41 +153,30 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpFilterRequired {
     /// `Cidr`: a string, required.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
-        ("Policy", Shape::Str(&StrRule { allowed: &["Allow", "Block"], ..StrRule::ANY })),
-    ],
-    required: &["Policy", "Cidr"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpFilter` property type of `AWS::SES::ReceiptFilter`.
 ///
 /// A receipt IP address filter enables you to specify whether to accept or reject mail originating from an IP address or range of IP addresses.
 ///
-/// For information about setting up IP address filters, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-ip-filtering-console-walkthrough.html>) .
+/// For information about setting up IP address filters, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-ip-filtering-console-walkthrough.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptfilter-ipfilter.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpFilter {
     /// `Cidr`: a string, required.
     ///
-    /// A single IP address or a range of IP addresses to block or allow, specified in Classless Inter-Domain Routing (CIDR) notation. An example of a single email address is 10.0.0.1. An example of a range of IP addresses is 10.0.0.1/24. For more information about CIDR notation, see \[RFC 2317\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2317>) .
+    /// A single IP address or a range of IP addresses to block or allow, specified in Classless Inter-Domain Routing (CIDR) notation. An example of a single email address is 10.0.0.1. An example of a range of IP addresses is 10.0.0.1/24. For more information about CIDR notation, see [RFC 2317](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2317) .
     ///
     /// Format `ipv4-network`.
-    pub cidr: Str,
+    pub cidr: ::cloudwright_core::Str,
     /// `Policy`: a string, required.
     ///
     /// Indicates whether to block or allow incoming mail from the specified IP addresses.
-    pub policy: Str,
+    pub policy: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -235,19 +191,58 @@ impl IpFilter {
     }
 
     /// `Cidr`: a string, required.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
+    pub fn cidr(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cidr = value.into(); self }
     /// `Policy`: a string, required.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = value.into(); self }
 }
 
-impl PropertyType for IpFilter {}
+impl crate::PropertyType for IpFilter {}
 
-impl ToValue for IpFilter {
+impl ::cloudwright_core::ToValue for IpFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Cidr", &self.cidr)
             .req("Policy", &self.policy)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReceiptFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Filter", Shape::Object(&RULE_Filter)),
+        ],
+        required: &["Filter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("IpFilter", Shape::Object(&RULE_IpFilter)),
+            ("Name", Shape::STR),
+        ],
+        required: &["IpFilter"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+            ("Policy", Shape::Str(&StrRule { allowed: &["Allow", "Block"], ..StrRule::ANY })),
+        ],
+        required: &["Policy", "Cidr"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,28 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ReceiptRule`], by name: `ReceiptRule::new(ReceiptRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReceiptRuleRequired {
     /// `Rule`: a [`Rule`] object, required.
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
     /// `RuleSetName`: a string, required.
-    pub rule_set_name: Str,
+    pub rule_set_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReceiptRule: ObjRule = ObjRule {
-    properties: &[
-        ("After", Shape::STR),
-        ("Rule", Shape::Object(&RULE_Rule)),
-        ("RuleSetName", Shape::STR),
-    ],
-    required: &["Rule", "RuleSetName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::ReceiptRule` resource.
 ///
@@ -44,17 +30,17 @@ pub struct ReceiptRule {
     /// `After`: a string.
     ///
     /// The name of an existing rule after which the new rule is placed. If this parameter is null, the new rule is inserted at the beginning of the rule list.
-    pub after: Option<Str>,
+    pub after: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rule`: a [`Rule`] object, required.
     ///
     /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
-    pub rule: Obj<Rule>,
+    pub rule: crate::Obj<Rule>,
     /// `RuleSetName`: a string, required.
     ///
     /// The name of the rule set where the receipt rule is added.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rule_set_name: Str,
+    pub rule_set_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -64,7 +50,7 @@ impl ReceiptRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::ReceiptRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptrule.html",
         primary_identifier: &["Id"],
@@ -75,42 +61,44 @@ impl ReceiptRule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ReceiptRule` with its required properties, named in a [`ReceiptRuleRequired`].
     #[inline]
     pub fn new(required: ReceiptRuleRequired) -> Self {
         Self {
-            after: None,
+            after: ::std::option::Option::None,
             rule: required.rule,
             rule_set_name: required.rule_set_name,
         }
     }
 
     /// `After`: a string.
-    pub fn after(mut self, value: impl Into<Str>) -> Self { self.after = Some(value.into()); self }
+    pub fn after(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.after = ::std::option::Option::Some(value.into()); self }
     /// `Rule`: a [`Rule`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
+    pub fn rule(mut self, value: impl ::std::convert::Into<crate::Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `RuleSetName`: a string, required.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = value.into(); self }
+    pub fn rule_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_set_name = value.into(); self }
 }
 
-impl Resource for ReceiptRule {
+impl ::cloudwright_core::Resource for ReceiptRule {
     type Attributes = ReceiptRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReceiptRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReceiptRule {
+impl ::cloudwright_core::ToValue for ReceiptRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("After", &self.after)
             .req("Rule", &self.rule)
             .req("RuleSetName", &self.rule_set_name)
@@ -118,12 +106,12 @@ impl ToValue for ReceiptRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReceiptRule`]: `Handle<ReceiptRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReceiptRule`]: `Handle<ReceiptRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReceiptRuleAttributes(ResourceRef);
+pub struct ReceiptRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReceiptRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReceiptRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,32 +119,16 @@ impl From<ResourceRef> for ReceiptRuleAttributes {
 impl ReceiptRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("AddHeaderAction", Shape::Object(&RULE_AddHeaderAction)),
-        ("BounceAction", Shape::Object(&RULE_BounceAction)),
-        ("ConnectAction", Shape::Object(&RULE_ConnectAction)),
-        ("LambdaAction", Shape::Object(&RULE_LambdaAction)),
-        ("S3Action", Shape::Object(&RULE_S3Action)),
-        ("SNSAction", Shape::Object(&RULE_SnsAction)),
-        ("StopAction", Shape::Object(&RULE_StopAction)),
-        ("WorkmailAction", Shape::Object(&RULE_WorkmailAction)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::SES::ReceiptRule`.
 ///
 /// An action that Amazon SES can take when it receives an email on behalf of one or more email addresses or domains that you own. An instance of this data type can represent only one action.
 ///
-/// For information about setting up receipt rules, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html>) .
+/// For information about setting up receipt rules, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-action.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -164,35 +136,35 @@ pub struct Action {
     /// `AddHeaderAction`: an [`AddHeaderAction`] object.
     ///
     /// Adds a header to the received email.
-    pub add_header_action: Option<Obj<AddHeaderAction>>,
+    pub add_header_action: ::std::option::Option<crate::Obj<AddHeaderAction>>,
     /// `BounceAction`: a [`BounceAction`] object.
     ///
     /// Rejects the received email by returning a bounce response to the sender and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
-    pub bounce_action: Option<Obj<BounceAction>>,
+    pub bounce_action: ::std::option::Option<crate::Obj<BounceAction>>,
     /// `ConnectAction`: a [`ConnectAction`] object.
     ///
     /// The action that informs a traffic policy resource to either allow or block the email if it matches a condition in the policy statement.
-    pub connect_action: Option<Obj<ConnectAction>>,
+    pub connect_action: ::std::option::Option<crate::Obj<ConnectAction>>,
     /// `LambdaAction`: a [`LambdaAction`] object.
     ///
     /// Calls an AWS Lambda function, and optionally, publishes a notification to Amazon SNS.
-    pub lambda_action: Option<Obj<LambdaAction>>,
+    pub lambda_action: ::std::option::Option<crate::Obj<LambdaAction>>,
     /// `S3Action`: a [`S3Action`] object.
     ///
     /// Saves the received message to an Amazon Simple Storage Service (Amazon S3) bucket and, optionally, publishes a notification to Amazon SNS.
-    pub s3_action: Option<Obj<S3Action>>,
+    pub s3_action: ::std::option::Option<crate::Obj<S3Action>>,
     /// `SNSAction`: a [`SnsAction`] object.
     ///
     /// Publishes the email content within a notification to Amazon SNS.
-    pub sns_action: Option<Obj<SnsAction>>,
+    pub sns_action: ::std::option::Option<crate::Obj<SnsAction>>,
     /// `StopAction`: a [`StopAction`] object.
     ///
     /// Terminates the evaluation of the receipt rule set and optionally publishes a notification to Amazon SNS.
-    pub stop_action: Option<Obj<StopAction>>,
+    pub stop_action: ::std::option::Option<crate::Obj<StopAction>>,
     /// `WorkmailAction`: a [`WorkmailAction`] object.
     ///
     /// Calls Amazon WorkMail and, optionally, publishes a notification to Amazon SNS.
-    pub workmail_action: Option<Obj<WorkmailAction>>,
+    pub workmail_action: ::std::option::Option<crate::Obj<WorkmailAction>>,
 }
 
 #[rustfmt::skip]
@@ -200,33 +172,33 @@ impl Action {
     /// A `Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddHeaderAction`: an [`AddHeaderAction`] object.
-    pub fn add_header_action(mut self, value: impl Into<Obj<AddHeaderAction>>) -> Self { self.add_header_action = Some(value.into()); self }
+    pub fn add_header_action(mut self, value: impl ::std::convert::Into<crate::Obj<AddHeaderAction>>) -> Self { self.add_header_action = ::std::option::Option::Some(value.into()); self }
     /// `BounceAction`: a [`BounceAction`] object.
-    pub fn bounce_action(mut self, value: impl Into<Obj<BounceAction>>) -> Self { self.bounce_action = Some(value.into()); self }
+    pub fn bounce_action(mut self, value: impl ::std::convert::Into<crate::Obj<BounceAction>>) -> Self { self.bounce_action = ::std::option::Option::Some(value.into()); self }
     /// `ConnectAction`: a [`ConnectAction`] object.
-    pub fn connect_action(mut self, value: impl Into<Obj<ConnectAction>>) -> Self { self.connect_action = Some(value.into()); self }
+    pub fn connect_action(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectAction>>) -> Self { self.connect_action = ::std::option::Option::Some(value.into()); self }
     /// `LambdaAction`: a [`LambdaAction`] object.
-    pub fn lambda_action(mut self, value: impl Into<Obj<LambdaAction>>) -> Self { self.lambda_action = Some(value.into()); self }
+    pub fn lambda_action(mut self, value: impl ::std::convert::Into<crate::Obj<LambdaAction>>) -> Self { self.lambda_action = ::std::option::Option::Some(value.into()); self }
     /// `S3Action`: a [`S3Action`] object.
-    pub fn s3_action(mut self, value: impl Into<Obj<S3Action>>) -> Self { self.s3_action = Some(value.into()); self }
+    pub fn s3_action(mut self, value: impl ::std::convert::Into<crate::Obj<S3Action>>) -> Self { self.s3_action = ::std::option::Option::Some(value.into()); self }
     /// `SNSAction`: a [`SnsAction`] object.
-    pub fn sns_action(mut self, value: impl Into<Obj<SnsAction>>) -> Self { self.sns_action = Some(value.into()); self }
+    pub fn sns_action(mut self, value: impl ::std::convert::Into<crate::Obj<SnsAction>>) -> Self { self.sns_action = ::std::option::Option::Some(value.into()); self }
     /// `StopAction`: a [`StopAction`] object.
-    pub fn stop_action(mut self, value: impl Into<Obj<StopAction>>) -> Self { self.stop_action = Some(value.into()); self }
+    pub fn stop_action(mut self, value: impl ::std::convert::Into<crate::Obj<StopAction>>) -> Self { self.stop_action = ::std::option::Option::Some(value.into()); self }
     /// `WorkmailAction`: a [`WorkmailAction`] object.
-    pub fn workmail_action(mut self, value: impl Into<Obj<WorkmailAction>>) -> Self { self.workmail_action = Some(value.into()); self }
+    pub fn workmail_action(mut self, value: impl ::std::convert::Into<crate::Obj<WorkmailAction>>) -> Self { self.workmail_action = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddHeaderAction", &self.add_header_action)
             .opt("BounceAction", &self.bounce_action)
             .opt("ConnectAction", &self.connect_action)
@@ -243,27 +215,16 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddHeaderActionRequired {
     /// `HeaderName`: a string, required.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
     /// `HeaderValue`: a string, required.
-    pub header_value: Str,
+    pub header_value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AddHeaderAction: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderName", Shape::STR),
-        ("HeaderValue", Shape::STR),
-    ],
-    required: &["HeaderValue", "HeaderName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AddHeaderAction` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action adds a header to the received email.
 ///
-/// For information about adding a header using a receipt rule, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html>) .
+/// For information about adding a header using a receipt rule, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-addheaderaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -271,11 +232,11 @@ pub struct AddHeaderAction {
     /// `HeaderName`: a string, required.
     ///
     /// The name of the header to add to the incoming message. The name must contain at least one character, and can contain up to 50 characters. It consists of alphanumeric ( `a–z, A–Z, 0–9` ) characters and dashes.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
     /// `HeaderValue`: a string, required.
     ///
     /// The content to include in the header. This value can contain up to 2048 characters. It can't contain newline ( `\n` ) or carriage return ( `\r` ) characters.
-    pub header_value: Str,
+    pub header_value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -290,17 +251,17 @@ impl AddHeaderAction {
     }
 
     /// `HeaderName`: a string, required.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
+    pub fn header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_name = value.into(); self }
     /// `HeaderValue`: a string, required.
-    pub fn header_value(mut self, value: impl Into<Str>) -> Self { self.header_value = value.into(); self }
+    pub fn header_value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_value = value.into(); self }
 }
 
-impl PropertyType for AddHeaderAction {}
+impl crate::PropertyType for AddHeaderAction {}
 
-impl ToValue for AddHeaderAction {
+impl ::cloudwright_core::ToValue for AddHeaderAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HeaderName", &self.header_name)
             .req("HeaderValue", &self.header_value)
             .build()
@@ -311,32 +272,18 @@ impl ToValue for AddHeaderAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BounceActionRequired {
     /// `Message`: a string, required.
-    pub message: Str,
+    pub message: ::cloudwright_core::Str,
     /// `Sender`: a string, required.
-    pub sender: Str,
+    pub sender: ::cloudwright_core::Str,
     /// `SmtpReplyCode`: a string, required.
-    pub smtp_reply_code: Str,
+    pub smtp_reply_code: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BounceAction: ObjRule = ObjRule {
-    properties: &[
-        ("Message", Shape::STR),
-        ("Sender", Shape::STR),
-        ("SmtpReplyCode", Shape::STR),
-        ("StatusCode", Shape::STR),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["Sender", "SmtpReplyCode", "Message"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BounceAction` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action rejects the received email by returning a bounce response to the sender and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
 ///
-/// For information about sending a bounce message in response to a received email, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-bounce.html>) .
+/// For information about sending a bounce message in response to a received email, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-bounce.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-bounceaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -344,27 +291,27 @@ pub struct BounceAction {
     /// `Message`: a string, required.
     ///
     /// Human-readable text to include in the bounce message.
-    pub message: Str,
+    pub message: ::cloudwright_core::Str,
     /// `Sender`: a string, required.
     ///
     /// The email address of the sender of the bounced email. This is the address from which the bounce message is sent.
-    pub sender: Str,
+    pub sender: ::cloudwright_core::Str,
     /// `SmtpReplyCode`: a string, required.
     ///
-    /// The SMTP reply code, as defined by \[RFC 5321\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc5321>) .
-    pub smtp_reply_code: Str,
+    /// The SMTP reply code, as defined by [RFC 5321](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc5321) .
+    pub smtp_reply_code: ::cloudwright_core::Str,
     /// `StatusCode`: a string.
     ///
-    /// The SMTP enhanced status code, as defined by \[RFC 3463\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc3463>) .
-    pub status_code: Option<Str>,
+    /// The SMTP enhanced status code, as defined by [RFC 3463](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc3463) .
+    pub status_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the bounce action is taken. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) operation in Amazon SNS.
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the bounce action is taken. You can find the ARN of a topic by using the [ListTopics](https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html) operation in Amazon SNS.
     ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -376,29 +323,29 @@ impl BounceAction {
             message: required.message,
             sender: required.sender,
             smtp_reply_code: required.smtp_reply_code,
-            status_code: None,
-            topic_arn: None,
+            status_code: ::std::option::Option::None,
+            topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `Message`: a string, required.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = value.into(); self }
     /// `Sender`: a string, required.
-    pub fn sender(mut self, value: impl Into<Str>) -> Self { self.sender = value.into(); self }
+    pub fn sender(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sender = value.into(); self }
     /// `SmtpReplyCode`: a string, required.
-    pub fn smtp_reply_code(mut self, value: impl Into<Str>) -> Self { self.smtp_reply_code = value.into(); self }
+    pub fn smtp_reply_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.smtp_reply_code = value.into(); self }
     /// `StatusCode`: a string.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = Some(value.into()); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_code = ::std::option::Option::Some(value.into()); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BounceAction {}
+impl crate::PropertyType for BounceAction {}
 
-impl ToValue for BounceAction {
+impl ::cloudwright_core::ToValue for BounceAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Message", &self.message)
             .req("Sender", &self.sender)
             .req("SmtpReplyCode", &self.smtp_reply_code)
@@ -412,27 +359,16 @@ impl ToValue for BounceAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectActionRequired {
     /// `IAMRoleARN`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `InstanceARN`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectAction: ObjRule = ObjRule {
-    properties: &[
-        ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("InstanceARN", Shape::STR),
-    ],
-    required: &["InstanceARN", "IAMRoleARN"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectAction` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action parses the received message and starts an email contact in Amazon Connect on your behalf.
 ///
-/// &gt; When you receive emails, the maximum email size (including headers) is 40 MB. Additionally, emails may only have up to 10 attachments. Emails larger than 40 MB or with more than 10 attachments will be bounced.
+/// \> When you receive emails, the maximum email size (including headers) is 40 MB. Additionally, emails may only have up to 10 attachments. Emails larger than 40 MB or with more than 10 attachments will be bounced.
 ///
 /// We recommend that you configure this action via Amazon Connect.
 ///
@@ -444,13 +380,13 @@ pub struct ConnectAction {
     /// The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance. This role should have permission to invoke `connect:StartEmailContact` for the given Amazon Connect instance.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `InstanceARN`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
     ///
-    /// For more information about Amazon Connect instances, see the \[Amazon Connect Administrator Guide\](<https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-instances.html>)
-    pub instance_arn: Str,
+    /// For more information about Amazon Connect instances, see the [Amazon Connect Administrator Guide](https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-instances.html)
+    pub instance_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -465,101 +401,82 @@ impl ConnectAction {
     }
 
     /// `IAMRoleARN`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `InstanceARN`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
 }
 
-impl PropertyType for ConnectAction {}
+impl crate::PropertyType for ConnectAction {}
 
-impl ToValue for ConnectAction {
+impl ::cloudwright_core::ToValue for ConnectAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IAMRoleARN", &self.iam_role_arn)
             .req("InstanceARN", &self.instance_arn)
             .build()
     }
 }
 
-/// The required properties of [`LambdaAction`], by name: `LambdaAction::new(LambdaActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LambdaActionRequired {
-    /// `FunctionArn`: a string, required.
-    pub function_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
-    properties: &[
-        ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
-        ("InvocationType", Shape::Str(&StrRule { allowed: &["Event", "RequestResponse"], ..StrRule::ANY })),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["FunctionArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LambdaAction` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action calls an AWS Lambda function and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
 ///
-/// To enable Amazon SES to call your AWS Lambda function or to publish to an Amazon SNS topic of another account, Amazon SES must have permission to access those resources. For information about giving permissions, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html>) .
+/// To enable Amazon SES to call your AWS Lambda function or to publish to an Amazon SNS topic of another account, Amazon SES must have permission to access those resources. For information about giving permissions, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html) .
 ///
-/// For information about using AWS Lambda actions in receipt rules, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html>) .
+/// For information about using AWS Lambda actions in receipt rules, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-lambdaaction.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaAction {
     /// `FunctionArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the AWS Lambda function. An example of an AWS Lambda function ARN is `arn:aws:lambda:us-west-2:account-id:function:MyFunction` . For more information about AWS Lambda, see the \[AWS Lambda Developer Guide\](<https://docs.aws.amazon.com/lambda/latest/dg/welcome.html>) .
+    /// The Amazon Resource Name (ARN) of the AWS Lambda function. An example of an AWS Lambda function ARN is `arn:aws:lambda:us-west-2:account-id:function:MyFunction` . For more information about AWS Lambda, see the [AWS Lambda Developer Guide](https://docs.aws.amazon.com/lambda/latest/dg/welcome.html) .
     ///
     /// Format `AWS::Lambda::Function.Arn`.
-    pub function_arn: Str,
+    pub function_arn: ::cloudwright_core::Str,
     /// `InvocationType`: a string.
     ///
-    /// The invocation type of the AWS Lambda function. An invocation type of `RequestResponse` means that the execution of the function immediately results in a response, and a value of `Event` means that the function is invoked asynchronously. The default value is `Event` . For information about AWS Lambda invocation types, see the \[AWS Lambda Developer Guide\](<https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html>) .
+    /// The invocation type of the AWS Lambda function. An invocation type of `RequestResponse` means that the execution of the function immediately results in a response, and a value of `Event` means that the function is invoked asynchronously. The default value is `Event` . For information about AWS Lambda invocation types, see the [AWS Lambda Developer Guide](https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html) .
     ///
-    /// &gt; There is a 30-second timeout on `RequestResponse` invocations. You should use `Event` invocation in most cases. Use `RequestResponse` only to make a mail flow decision, such as whether to stop the receipt rule or the receipt rule set.
-    pub invocation_type: Option<Str>,
+    /// \> There is a 30-second timeout on `RequestResponse` invocations. You should use `Event` invocation in most cases. Use `RequestResponse` only to make a mail flow decision, such as whether to stop the receipt rule or the receipt rule set.
+    pub invocation_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the Lambda action is executed. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) operation in Amazon SNS.
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the Lambda action is executed. You can find the ARN of a topic by using the [ListTopics](https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html) operation in Amazon SNS.
     ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LambdaAction {
-    /// A `LambdaAction` with its required properties, named in a [`LambdaActionRequired`].
+    /// A `LambdaAction` with its one required property, `FunctionArn`.
     #[inline]
-    pub fn new(required: LambdaActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            function_arn: required.function_arn,
-            invocation_type: None,
-            topic_arn: None,
+            function_arn: value.into(),
+            invocation_type: ::std::option::Option::None,
+            topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `FunctionArn`: a string, required.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = value.into(); self }
+    pub fn function_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function_arn = value.into(); self }
     /// `InvocationType`: a string.
-    pub fn invocation_type(mut self, value: impl Into<Str>) -> Self { self.invocation_type = Some(value.into()); self }
+    pub fn invocation_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invocation_type = ::std::option::Option::Some(value.into()); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LambdaAction {}
+impl crate::PropertyType for LambdaAction {}
 
-impl ToValue for LambdaAction {
+impl ::cloudwright_core::ToValue for LambdaAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FunctionArn", &self.function_arn)
             .opt("InvocationType", &self.invocation_type)
             .opt("TopicArn", &self.topic_arn)
@@ -567,27 +484,13 @@ impl ToValue for LambdaAction {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
-        ("Enabled", Shape::Bool),
-        ("Name", Shape::STR),
-        ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ScanEnabled", Shape::Bool),
-        ("TlsPolicy", Shape::Str(&StrRule { allowed: &["Optional", "Require"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Rule` property type of `AWS::SES::ReceiptRule`.
 ///
 /// Receipt rules enable you to specify which actions Amazon SES should take when it receives mail on behalf of one or more email addresses or domains that you own.
 ///
 /// Each receipt rule defines a set of email addresses or domains that it applies to. If the email addresses or domains match at least one recipient address of the message, Amazon SES executes all of the receipt rule's actions on the message.
 ///
-/// For information about setting up receipt rules, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html>) .
+/// For information about setting up receipt rules, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-walkthrough.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-rule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -595,11 +498,11 @@ pub struct Rule {
     /// `Actions`: a list of [`Action`] objects.
     ///
     /// An ordered list of actions to perform on messages that match at least one of the recipient email addresses or domains specified in the receipt rule.
-    pub actions: Option<List<Action>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<Action>>,
     /// `Enabled`: a boolean.
     ///
     /// If `true` , the receipt rule is active. The default value is `false` .
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Name`: a string.
     ///
     /// The name of the receipt rule. The name must meet the following requirements:
@@ -607,21 +510,21 @@ pub struct Rule {
     /// - Contain only ASCII letters (a-z, A-Z), numbers (0-9), underscores (_), dashes (-), or periods (.).
     /// - Start and end with a letter or number.
     /// - Contain 64 characters or fewer.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Recipients`: a list of strings.
     ///
     /// The recipient domains and email addresses that the receipt rule applies to. If this field is not specified, this rule matches all recipients on all verified domains.
-    pub recipients: Option<List<Str>>,
+    pub recipients: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ScanEnabled`: a boolean.
     ///
     /// If `true` , then messages that this receipt rule applies to are scanned for spam and viruses. The default value is `false` .
-    pub scan_enabled: Option<Bool>,
+    pub scan_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TlsPolicy`: a string.
     ///
     /// Specifies whether Amazon SES should require that incoming email is delivered over a connection encrypted with Transport Layer Security (TLS). If this parameter is set to `Require` , Amazon SES bounces emails that are not received over TLS. The default is `Optional` .
     ///
     /// Valid Values: `Require | Optional`
-    pub tls_policy: Option<Str>,
+    pub tls_policy: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -629,29 +532,29 @@ impl Rule {
     /// A `Rule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Recipients`: a list of strings.
-    pub fn recipients(mut self, value: impl Into<List<Str>>) -> Self { self.recipients = Some(value.into()); self }
+    pub fn recipients(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.recipients = ::std::option::Option::Some(value.into()); self }
     /// `ScanEnabled`: a boolean.
-    pub fn scan_enabled(mut self, value: impl Into<Bool>) -> Self { self.scan_enabled = Some(value.into()); self }
+    pub fn scan_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.scan_enabled = ::std::option::Option::Some(value.into()); self }
     /// `TlsPolicy`: a string.
-    pub fn tls_policy(mut self, value: impl Into<Str>) -> Self { self.tls_policy = Some(value.into()); self }
+    pub fn tls_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tls_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("Enabled", &self.enabled)
             .opt("Name", &self.name)
@@ -662,36 +565,15 @@ impl ToValue for Rule {
     }
 }
 
-/// The required properties of [`S3Action`], by name: `S3Action::new(S3ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ActionRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Action: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("ObjectKeyPrefix", Shape::STR),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3Action` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action saves the received message to an Amazon Simple Storage Service (Amazon S3) bucket and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
 ///
-/// To enable Amazon SES to write emails to your Amazon S3 bucket, use an AWS KMS key to encrypt your emails, or publish to an Amazon SNS topic of another account, Amazon SES must have permission to access those resources. For information about granting permissions, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html>) .
+/// To enable Amazon SES to write emails to your Amazon S3 bucket, use an AWS KMS key to encrypt your emails, or publish to an Amazon SNS topic of another account, Amazon SES must have permission to access those resources. For information about granting permissions, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html) .
 ///
-/// &gt; When you save your emails to an Amazon S3 bucket, the maximum email size (including headers) is 30 MB. Emails larger than that bounces.
+/// \> When you save your emails to an Amazon S3 bucket, the maximum email size (including headers) is 30 MB. Emails larger than that bounces.
 ///
-/// For information about specifying Amazon S3 actions in receipt rules, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html>) .
+/// For information about specifying Amazon S3 actions in receipt rules, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-s3action.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -701,7 +583,7 @@ pub struct S3Action {
     /// The name of the Amazon S3 bucket for incoming email.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `IamRoleArn`: a string.
     ///
     /// The ARN of the IAM role to be used by Amazon Simple Email Service while writing to the Amazon S3 bucket, optionally encrypting your mail via the provided customer managed key, and publishing to the Amazon SNS topic. This role should have access to the following APIs:
@@ -710,69 +592,69 @@ pub struct S3Action {
     /// - `kms:GenerateDataKey` for the given AWS KMS customer managed key.
     /// - `sns:Publish` for the given Amazon SNS topic.
     ///
-    /// &gt; If an IAM role ARN is provided, the role (and only the role) is used to access all the given resources (Amazon S3 bucket, AWS KMS customer managed key and Amazon SNS topic). Therefore, setting up individual resource access permissions is not required.
+    /// \> If an IAM role ARN is provided, the role (and only the role) is used to access all the given resources (Amazon S3 bucket, AWS KMS customer managed key and Amazon SNS topic). Therefore, setting up individual resource access permissions is not required.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Option<Str>,
+    pub iam_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsKeyArn`: a string.
     ///
     /// The customer managed key that Amazon SES should use to encrypt your emails before saving them to the Amazon S3 bucket. You can use the AWS managed key or a customer managed key that you created in AWS KMS as follows:
     ///
     /// - To use the AWS managed key, provide an ARN in the form of `arn:aws:kms:REGION:ACCOUNT-ID-WITHOUT-HYPHENS:alias/aws/ses` . For example, if your AWS account ID is 123456789012 and you want to use the AWS managed key in the US West (Oregon) Region, the ARN of the AWS managed key would be `arn:aws:kms:us-west-2:123456789012:alias/aws/ses` . If you use the AWS managed key, you don't need to perform any extra steps to give Amazon SES permission to use the key.
-    /// - To use a customer managed key that you created in AWS KMS, provide the ARN of the customer managed key and ensure that you add a statement to your key's policy to give Amazon SES permission to use it. For more information about giving permissions, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html>) .
+    /// - To use a customer managed key that you created in AWS KMS, provide the ARN of the customer managed key and ensure that you add a statement to your key's policy to give Amazon SES permission to use it. For more information about giving permissions, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html) .
     ///
-    /// For more information about key policies, see the \[AWS KMS Developer Guide\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html>) . If you do not specify an AWS KMS key, Amazon SES does not encrypt your emails.
+    /// For more information about key policies, see the [AWS KMS Developer Guide](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html) . If you do not specify an AWS KMS key, Amazon SES does not encrypt your emails.
     ///
-    /// &gt; Your mail is encrypted by Amazon SES using the Amazon S3 encryption client before the mail is submitted to Amazon S3 for storage. It is not encrypted using Amazon S3 server-side encryption. This means that you must use the Amazon S3 encryption client to decrypt the email after retrieving it from Amazon S3, as the service has no access to use your AWS KMS keys for decryption. This encryption client is currently available with the \[AWS SDK for Java\](<https://docs.aws.amazon.com/sdk-for-java/>) and \[AWS SDK for Ruby\](<https://docs.aws.amazon.com/sdk-for-ruby/>) only. For more information about client-side encryption using AWS KMS managed keys, see the \[Amazon S3 Developer Guide\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingClientSideEncryption.html>) .
+    /// \> Your mail is encrypted by Amazon SES using the Amazon S3 encryption client before the mail is submitted to Amazon S3 for storage. It is not encrypted using Amazon S3 server-side encryption. This means that you must use the Amazon S3 encryption client to decrypt the email after retrieving it from Amazon S3, as the service has no access to use your AWS KMS keys for decryption. This encryption client is currently available with the [AWS SDK for Java](https://docs.aws.amazon.com/sdk-for-java/) and [AWS SDK for Ruby](https://docs.aws.amazon.com/sdk-for-ruby/) only. For more information about client-side encryption using AWS KMS managed keys, see the [Amazon S3 Developer Guide](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingClientSideEncryption.html) .
     ///
     /// Format `AWS::KMS::Key.Arn`.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectKeyPrefix`: a string.
     ///
     /// The key prefix of the Amazon S3 bucket. The key prefix is similar to a directory name that enables you to store similar data under the same directory in a bucket.
-    pub object_key_prefix: Option<Str>,
+    pub object_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicArn`: a string.
     ///
-    /// The ARN of the Amazon SNS topic to notify when the message is saved to the Amazon S3 bucket. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) operation in Amazon SNS.
+    /// The ARN of the Amazon SNS topic to notify when the message is saved to the Amazon S3 bucket. You can find the ARN of a topic by using the [ListTopics](https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html) operation in Amazon SNS.
     ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Action {
-    /// A `S3Action` with its required properties, named in a [`S3ActionRequired`].
+    /// A `S3Action` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            iam_role_arn: None,
-            kms_key_arn: None,
-            object_key_prefix: None,
-            topic_arn: None,
+            bucket_name: value.into(),
+            iam_role_arn: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            object_key_prefix: ::std::option::Option::None,
+            topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `IamRoleArn`: a string.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `ObjectKeyPrefix`: a string.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
+    pub fn object_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Action {}
+impl crate::PropertyType for S3Action {}
 
-impl ToValue for S3Action {
+impl ::cloudwright_core::ToValue for S3Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("IamRoleArn", &self.iam_role_arn)
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -781,16 +663,6 @@ impl ToValue for S3Action {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
-    properties: &[
-        ("Encoding", Shape::Str(&StrRule { allowed: &["Base64", "UTF-8"], ..StrRule::ANY })),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SNSAction` property type of `AWS::SES::ReceiptRule`.
 ///
@@ -802,13 +674,13 @@ pub struct SnsAction {
     /// `Encoding`: a string.
     ///
     /// The encoding to use for the email within the Amazon SNS notification. The default value is `UTF-8` . Use `BASE64` if you need to preserve all special characters, especially when the original message uses a different encoding format.
-    pub encoding: Option<Str>,
+    pub encoding: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon SNS Topic to which notification for the email received will be published.
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -816,50 +688,32 @@ impl SnsAction {
     /// A `SnsAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Encoding`: a string.
-    pub fn encoding(mut self, value: impl Into<Str>) -> Self { self.encoding = Some(value.into()); self }
+    pub fn encoding(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encoding = ::std::option::Option::Some(value.into()); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SnsAction {}
+impl crate::PropertyType for SnsAction {}
 
-impl ToValue for SnsAction {
+impl ::cloudwright_core::ToValue for SnsAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encoding", &self.encoding)
             .opt("TopicArn", &self.topic_arn)
             .build()
     }
 }
 
-/// The required properties of [`StopAction`], by name: `StopAction::new(StopActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StopActionRequired {
-    /// `Scope`: a string, required.
-    pub scope: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StopAction: ObjRule = ObjRule {
-    properties: &[
-        ("Scope", Shape::Str(&StrRule { allowed: &["RuleSet"], ..StrRule::ANY })),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["Scope"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `StopAction` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action terminates the evaluation of the receipt rule set and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS).
 ///
-/// For information about setting a stop action in a receipt rule, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-stop.html>) .
+/// For information about setting a stop action in a receipt rule, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-stop.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-stopaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -867,69 +721,51 @@ pub struct StopAction {
     /// `Scope`: a string, required.
     ///
     /// The scope of the StopAction. The only acceptable value is `RuleSet` .
-    pub scope: Str,
+    pub scope: ::cloudwright_core::Str,
     /// `TopicArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the stop action is taken. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) Amazon SNS operation.
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the stop action is taken. You can find the ARN of a topic by using the [ListTopics](https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html) Amazon SNS operation.
     ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl StopAction {
-    /// A `StopAction` with its required properties, named in a [`StopActionRequired`].
+    /// A `StopAction` with its one required property, `Scope`.
     #[inline]
-    pub fn new(required: StopActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            scope: required.scope,
-            topic_arn: None,
+            scope: value.into(),
+            topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `Scope`: a string, required.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scope = value.into(); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for StopAction {}
+impl crate::PropertyType for StopAction {}
 
-impl ToValue for StopAction {
+impl ::cloudwright_core::ToValue for StopAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Scope", &self.scope)
             .opt("TopicArn", &self.topic_arn)
             .build()
     }
 }
 
-/// The required properties of [`WorkmailAction`], by name: `WorkmailAction::new(WorkmailActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkmailActionRequired {
-    /// `OrganizationArn`: a string, required.
-    pub organization_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkmailAction: ObjRule = ObjRule {
-    properties: &[
-        ("OrganizationArn", Shape::STR),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["OrganizationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WorkmailAction` property type of `AWS::SES::ReceiptRule`.
 ///
 /// When included in a receipt rule, this action calls Amazon WorkMail and, optionally, publishes a notification to Amazon Simple Notification Service (Amazon SNS). It usually isn't necessary to set this up manually, because Amazon WorkMail adds the rule automatically during its setup procedure.
 ///
-/// For information using a receipt rule to call Amazon WorkMail, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-workmail.html>) .
+/// For information using a receipt rule to call Amazon WorkMail, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-workmail.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-receiptrule-workmailaction.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -940,45 +776,188 @@ pub struct WorkmailAction {
     ///
     /// `arn:aws:workmail:<region>:<awsAccountId>:organization/<workmailOrganizationId>`
     ///
-    /// You can find the ID of your organization by using the \[ListOrganizations\](<https://docs.aws.amazon.com/workmail/latest/APIReference/API_ListOrganizations.html>) operation in Amazon WorkMail. Amazon WorkMail organization IDs begin with " `m-` ", followed by a string of alphanumeric characters.
+    /// You can find the ID of your organization by using the [ListOrganizations](https://docs.aws.amazon.com/workmail/latest/APIReference/API_ListOrganizations.html) operation in Amazon WorkMail. Amazon WorkMail organization IDs begin with " `m-` ", followed by a string of alphanumeric characters.
     ///
-    /// For information about Amazon WorkMail organizations, see the \[Amazon WorkMail Administrator Guide\](<https://docs.aws.amazon.com/workmail/latest/adminguide/organizations_overview.html>) .
-    pub organization_arn: Str,
+    /// For information about Amazon WorkMail organizations, see the [Amazon WorkMail Administrator Guide](https://docs.aws.amazon.com/workmail/latest/adminguide/organizations_overview.html) .
+    pub organization_arn: ::cloudwright_core::Str,
     /// `TopicArn`: a string.
     ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the WorkMail action is called. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) operation in Amazon SNS.
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to notify when the WorkMail action is called. You can find the ARN of a topic by using the [ListTopics](https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html) operation in Amazon SNS.
     ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
+    /// For more information about Amazon SNS topics, see the [Amazon SNS Developer Guide](https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html) .
     ///
     /// Format `AWS::SNS::Topic.Arn`.
-    pub topic_arn: Option<Str>,
+    pub topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl WorkmailAction {
-    /// A `WorkmailAction` with its required properties, named in a [`WorkmailActionRequired`].
+    /// A `WorkmailAction` with its one required property, `OrganizationArn`.
     #[inline]
-    pub fn new(required: WorkmailActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            organization_arn: required.organization_arn,
-            topic_arn: None,
+            organization_arn: value.into(),
+            topic_arn: ::std::option::Option::None,
         }
     }
 
     /// `OrganizationArn`: a string, required.
-    pub fn organization_arn(mut self, value: impl Into<Str>) -> Self { self.organization_arn = value.into(); self }
+    pub fn organization_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_arn = value.into(); self }
     /// `TopicArn`: a string.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkmailAction {}
+impl crate::PropertyType for WorkmailAction {}
 
-impl ToValue for WorkmailAction {
+impl ::cloudwright_core::ToValue for WorkmailAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OrganizationArn", &self.organization_arn)
             .opt("TopicArn", &self.topic_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReceiptRule: ObjRule = ObjRule {
+        properties: &[
+            ("After", Shape::STR),
+            ("Rule", Shape::Object(&RULE_Rule)),
+            ("RuleSetName", Shape::STR),
+        ],
+        required: &["Rule", "RuleSetName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("AddHeaderAction", Shape::Object(&RULE_AddHeaderAction)),
+            ("BounceAction", Shape::Object(&RULE_BounceAction)),
+            ("ConnectAction", Shape::Object(&RULE_ConnectAction)),
+            ("LambdaAction", Shape::Object(&RULE_LambdaAction)),
+            ("S3Action", Shape::Object(&RULE_S3Action)),
+            ("SNSAction", Shape::Object(&RULE_SnsAction)),
+            ("StopAction", Shape::Object(&RULE_StopAction)),
+            ("WorkmailAction", Shape::Object(&RULE_WorkmailAction)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AddHeaderAction: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderName", Shape::STR),
+            ("HeaderValue", Shape::STR),
+        ],
+        required: &["HeaderValue", "HeaderName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BounceAction: ObjRule = ObjRule {
+        properties: &[
+            ("Message", Shape::STR),
+            ("Sender", Shape::STR),
+            ("SmtpReplyCode", Shape::STR),
+            ("StatusCode", Shape::STR),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["Sender", "SmtpReplyCode", "Message"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectAction: ObjRule = ObjRule {
+        properties: &[
+            ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("InstanceARN", Shape::STR),
+        ],
+        required: &["InstanceARN", "IAMRoleARN"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
+        properties: &[
+            ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+            ("InvocationType", Shape::Str(&StrRule { allowed: &["Event", "RequestResponse"], ..StrRule::ANY })),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["FunctionArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None, unique: false })),
+            ("Enabled", Shape::Bool),
+            ("Name", Shape::STR),
+            ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ScanEnabled", Shape::Bool),
+            ("TlsPolicy", Shape::Str(&StrRule { allowed: &["Optional", "Require"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Action: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("ObjectKeyPrefix", Shape::STR),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
+        properties: &[
+            ("Encoding", Shape::Str(&StrRule { allowed: &["Base64", "UTF-8"], ..StrRule::ANY })),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StopAction: ObjRule = ObjRule {
+        properties: &[
+            ("Scope", Shape::Str(&StrRule { allowed: &["RuleSet"], ..StrRule::ANY })),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["Scope"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkmailAction: ObjRule = ObjRule {
+        properties: &[
+            ("OrganizationArn", Shape::STR),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["OrganizationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

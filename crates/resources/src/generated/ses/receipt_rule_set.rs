@@ -5,22 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReceiptRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("RuleSetName", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::ReceiptRuleSet` resource.
 ///
 /// Creates an empty receipt rule set.
 ///
-/// For information about setting up receipt rule sets, see the \[Amazon SES Developer Guide\](<https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html#receiving-email-concepts-rules>) .
+/// For information about setting up receipt rule sets, see the [Amazon SES Developer Guide](https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html#receiving-email-concepts-rules) .
 ///
 /// You can execute this operation no more than once per second.
 ///
@@ -38,7 +27,7 @@ pub struct ReceiptRuleSet {
     /// The name of the receipt rule set to make active. Setting this value to null disables all email receiving.
     ///
     /// Create-only: changing it replaces the resource.
-    pub rule_set_name: Option<Str>,
+    pub rule_set_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -48,7 +37,7 @@ impl ReceiptRuleSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::ReceiptRuleSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptruleset.html",
         primary_identifier: &["Id"],
@@ -59,45 +48,47 @@ impl ReceiptRuleSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ReceiptRuleSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RuleSetName`: a string.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = Some(value.into()); self }
+    pub fn rule_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_set_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReceiptRuleSet {
+impl ::cloudwright_core::Resource for ReceiptRuleSet {
     type Attributes = ReceiptRuleSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReceiptRuleSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReceiptRuleSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReceiptRuleSet {
+impl ::cloudwright_core::ToValue for ReceiptRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuleSetName", &self.rule_set_name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReceiptRuleSet`]: `Handle<ReceiptRuleSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReceiptRuleSet`]: `Handle<ReceiptRuleSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReceiptRuleSetAttributes(ResourceRef);
+pub struct ReceiptRuleSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReceiptRuleSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReceiptRuleSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -105,7 +96,23 @@ impl From<ResourceRef> for ReceiptRuleSetAttributes {
 impl ReceiptRuleSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReceiptRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("RuleSetName", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

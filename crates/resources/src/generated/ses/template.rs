@@ -5,23 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Template: ObjRule = ObjRule {
-    properties: &[
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Template", Shape::Object(&RULE_TemplateProperty)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::Template` resource.
 ///
@@ -41,11 +25,11 @@ pub struct Template {
     /// The tags (keys and values) associated with the email template.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Template`: a [`TemplateProperty`] object.
     ///
     /// The content of the email, composed of a subject line and either an HTML part or a text-only part.
-    pub template: Option<Obj<TemplateProperty>>,
+    pub template: ::std::option::Option<crate::Obj<TemplateProperty>>,
 }
 
 #[rustfmt::skip]
@@ -55,7 +39,7 @@ impl Template {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::Template",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-template.html",
         primary_identifier: &["Id"],
@@ -66,51 +50,53 @@ impl Template {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Template` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Template`: a [`TemplateProperty`] object.
-    pub fn template(mut self, value: impl Into<Obj<TemplateProperty>>) -> Self { self.template = Some(value.into()); self }
+    pub fn template(mut self, value: impl ::std::convert::Into<crate::Obj<TemplateProperty>>) -> Self { self.template = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Template {
+impl ::cloudwright_core::Resource for Template {
     type Attributes = TemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Template, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Template, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Template {
+impl ::cloudwright_core::ToValue for Template {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Tags", &self.tags)
             .opt("Template", &self.template)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Template`]: `Handle<Template>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TemplateAttributes(ResourceRef);
+pub struct TemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -118,30 +104,10 @@ impl From<ResourceRef> for TemplateAttributes {
 impl TemplateAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`TemplateProperty`], by name: `TemplateProperty::new(TemplatePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TemplatePropertyRequired {
-    /// `SubjectPart`: a string, required.
-    pub subject_part: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TemplateProperty: ObjRule = ObjRule {
-    properties: &[
-        ("HtmlPart", Shape::STR),
-        ("SubjectPart", Shape::STR),
-        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextPart", Shape::STR),
-    ],
-    required: &["SubjectPart"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Template` property type of `AWS::SES::Template`.
 ///
@@ -153,56 +119,90 @@ pub struct TemplateProperty {
     /// `HtmlPart`: a string.
     ///
     /// The HTML body of the email.
-    pub html_part: Option<Str>,
+    pub html_part: ::std::option::Option<::cloudwright_core::Str>,
     /// `SubjectPart`: a string, required.
     ///
     /// The subject line of the email.
-    pub subject_part: Str,
+    pub subject_part: ::cloudwright_core::Str,
     /// `TemplateName`: a string.
     ///
     /// The name of the template. You will refer to this name when you send email using the `SendEmail` or `SendBulkEmail` operations.
     ///
     /// Pattern `^[a-zA-Z0-9_-]{1,64}$`; length 1 to 64.
-    pub template_name: Option<Str>,
+    pub template_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextPart`: a string.
     ///
     /// The email body that is visible to recipients whose email clients do not display HTML content.
-    pub text_part: Option<Str>,
+    pub text_part: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl TemplateProperty {
-    /// A `TemplateProperty` with its required properties, named in a [`TemplatePropertyRequired`].
+    /// A `TemplateProperty` with its one required property, `SubjectPart`.
     #[inline]
-    pub fn new(required: TemplatePropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            html_part: None,
-            subject_part: required.subject_part,
-            template_name: None,
-            text_part: None,
+            html_part: ::std::option::Option::None,
+            subject_part: value.into(),
+            template_name: ::std::option::Option::None,
+            text_part: ::std::option::Option::None,
         }
     }
 
     /// `HtmlPart`: a string.
-    pub fn html_part(mut self, value: impl Into<Str>) -> Self { self.html_part = Some(value.into()); self }
+    pub fn html_part(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.html_part = ::std::option::Option::Some(value.into()); self }
     /// `SubjectPart`: a string, required.
-    pub fn subject_part(mut self, value: impl Into<Str>) -> Self { self.subject_part = value.into(); self }
+    pub fn subject_part(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject_part = value.into(); self }
     /// `TemplateName`: a string.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
+    pub fn template_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_name = ::std::option::Option::Some(value.into()); self }
     /// `TextPart`: a string.
-    pub fn text_part(mut self, value: impl Into<Str>) -> Self { self.text_part = Some(value.into()); self }
+    pub fn text_part(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_part = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TemplateProperty {}
+impl crate::PropertyType for TemplateProperty {}
 
-impl ToValue for TemplateProperty {
+impl ::cloudwright_core::ToValue for TemplateProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HtmlPart", &self.html_part)
             .req("SubjectPart", &self.subject_part)
             .opt("TemplateName", &self.template_name)
             .opt("TextPart", &self.text_part)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Template: ObjRule = ObjRule {
+        properties: &[
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Template", Shape::Object(&RULE_TemplateProperty)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TemplateProperty: ObjRule = ObjRule {
+        properties: &[
+            ("HtmlPart", Shape::STR),
+            ("SubjectPart", Shape::STR),
+            ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TextPart", Shape::STR),
+        ],
+        required: &["SubjectPart"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
-
-/// The required properties of [`Tenant`], by name: `Tenant::new(TenantRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TenantRequired {
-    /// `TenantName`: a string, required.
-    pub tenant_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tenant: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAssociation), min_items: Some(0), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TenantName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["TenantName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SES::Tenant` resource.
 ///
@@ -52,19 +27,19 @@ pub struct Tenant {
     /// The list of resources to associate with the tenant.
     ///
     /// Items at least 0.
-    pub resource_associations: Option<List<ResourceAssociation>>,
+    pub resource_associations: ::std::option::Option<::cloudwright_core::List<ResourceAssociation>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of objects that define the tags (keys and values) associated with the tenant.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TenantName`: a string, required.
     ///
     /// The name of a tenant. The name can contain up to 64 alphanumeric characters, including letters, numbers, hyphens (-) and underscores (_) only.
     ///
     /// Pattern `^[\w\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub tenant_name: Str,
+    pub tenant_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -74,7 +49,7 @@ impl Tenant {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::Tenant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-tenant.html",
         primary_identifier: &["TenantName"],
@@ -85,45 +60,47 @@ impl Tenant {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Tenant` with its required properties, named in a [`TenantRequired`].
+    /// A `Tenant` with its one required property, `TenantName`.
     #[inline]
-    pub fn new(required: TenantRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_associations: None,
-            tags: None,
-            tenant_name: required.tenant_name,
+            resource_associations: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tenant_name: value.into(),
         }
     }
 
     /// `ResourceAssociations`: a list of [`ResourceAssociation`] objects.
-    pub fn resource_associations(mut self, value: impl Into<List<ResourceAssociation>>) -> Self { self.resource_associations = Some(value.into()); self }
+    pub fn resource_associations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceAssociation>>) -> Self { self.resource_associations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TenantName`: a string, required.
-    pub fn tenant_name(mut self, value: impl Into<Str>) -> Self { self.tenant_name = value.into(); self }
+    pub fn tenant_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tenant_name = value.into(); self }
 }
 
-impl Resource for Tenant {
+impl ::cloudwright_core::Resource for Tenant {
     type Attributes = TenantAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Tenant, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Tenant, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Tenant {
+impl ::cloudwright_core::ToValue for Tenant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceAssociations", &self.resource_associations)
             .opt("Tags", &self.tags)
             .req("TenantName", &self.tenant_name)
@@ -131,12 +108,12 @@ impl ToValue for Tenant {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Tenant`]: `Handle<Tenant>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Tenant`]: `Handle<Tenant>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TenantAttributes(ResourceRef);
+pub struct TenantAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TenantAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TenantAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,27 +123,10 @@ impl TenantAttributes {
     ///
     /// Returns the ARN of the tenant.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`ResourceAssociation`], by name: `ResourceAssociation::new(ResourceAssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceAssociationRequired {
-    /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["ResourceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResourceAssociation` property type of `AWS::SES::Tenant`.
 ///
@@ -180,30 +140,63 @@ pub struct ResourceAssociation {
     /// The Amazon Resource Name (ARN) of the resource associated with the tenant.
     ///
     /// Length at least 1.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ResourceAssociation {
-    /// A `ResourceAssociation` with its required properties, named in a [`ResourceAssociationRequired`].
+    /// A `ResourceAssociation` with its one required property, `ResourceArn`.
     #[inline]
-    pub fn new(required: ResourceAssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            resource_arn: required.resource_arn,
+            resource_arn: value.into(),
         }
     }
 
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl PropertyType for ResourceAssociation {}
+impl crate::PropertyType for ResourceAssociation {}
 
-impl ToValue for ResourceAssociation {
+impl ::cloudwright_core::ToValue for ResourceAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tenant: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAssociation), min_items: Some(0), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TenantName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["TenantName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["ResourceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

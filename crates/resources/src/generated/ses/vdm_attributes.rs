@@ -5,20 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("ENABLED|DISABLED");
-
-#[rustfmt::skip]
-pub(crate) static RULE_VdmAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("DashboardAttributes", Shape::Object(&RULE_DashboardAttributes)),
-        ("GuardianAttributes", Shape::Object(&RULE_GuardianAttributes)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SES::VdmAttributes` resource.
 ///
 /// The Virtual Deliverability Manager (VDM) attributes that apply to your Amazon SES account.
@@ -34,11 +20,11 @@ pub struct VdmAttributes {
     /// `DashboardAttributes`: a [`DashboardAttributes`] object.
     ///
     /// Specifies additional settings for your VDM configuration as applicable to the Dashboard.
-    pub dashboard_attributes: Option<Obj<DashboardAttributes>>,
+    pub dashboard_attributes: ::std::option::Option<crate::Obj<DashboardAttributes>>,
     /// `GuardianAttributes`: a [`GuardianAttributes`] object.
     ///
     /// Specifies additional settings for your VDM configuration as applicable to the Guardian.
-    pub guardian_attributes: Option<Obj<GuardianAttributes>>,
+    pub guardian_attributes: ::std::option::Option<crate::Obj<GuardianAttributes>>,
 }
 
 #[rustfmt::skip]
@@ -48,7 +34,7 @@ impl VdmAttributes {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SES::VdmAttributes",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-vdmattributes.html",
         primary_identifier: &["VdmAttributesResourceId"],
@@ -59,48 +45,50 @@ impl VdmAttributes {
         read_only: &["VdmAttributesResourceId"],
         attributes: &["VdmAttributesResourceId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VdmAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DashboardAttributes`: a [`DashboardAttributes`] object.
-    pub fn dashboard_attributes(mut self, value: impl Into<Obj<DashboardAttributes>>) -> Self { self.dashboard_attributes = Some(value.into()); self }
+    pub fn dashboard_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<DashboardAttributes>>) -> Self { self.dashboard_attributes = ::std::option::Option::Some(value.into()); self }
     /// `GuardianAttributes`: a [`GuardianAttributes`] object.
-    pub fn guardian_attributes(mut self, value: impl Into<Obj<GuardianAttributes>>) -> Self { self.guardian_attributes = Some(value.into()); self }
+    pub fn guardian_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<GuardianAttributes>>) -> Self { self.guardian_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for VdmAttributes {
+impl ::cloudwright_core::Resource for VdmAttributes {
     type Attributes = VdmAttributesAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VdmAttributes, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VdmAttributes, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VdmAttributes {
+impl ::cloudwright_core::ToValue for VdmAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DashboardAttributes", &self.dashboard_attributes)
             .opt("GuardianAttributes", &self.guardian_attributes)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VdmAttributes`]: `Handle<VdmAttributes>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VdmAttributes`]: `Handle<VdmAttributes>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VdmAttributesAttributes(ResourceRef);
+pub struct VdmAttributesAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VdmAttributesAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VdmAttributesAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -110,19 +98,10 @@ impl VdmAttributesAttributes {
     ///
     /// Unique identifier for this resource
     #[inline]
-    pub fn vdm_attributes_resource_id(&self) -> Value {
-        self.0.get_att("VdmAttributesResourceId")
+    pub fn vdm_attributes_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VdmAttributesResourceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DashboardAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DashboardAttributes` property type of `AWS::SES::VdmAttributes`.
 ///
@@ -139,7 +118,7 @@ pub struct DashboardAttributes {
     /// - `DISABLED` – Amazon SES disables engagement metrics for your account.
     ///
     /// Pattern `ENABLED|DISABLED`.
-    pub engagement_metrics: Option<Str>,
+    pub engagement_metrics: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -147,32 +126,23 @@ impl DashboardAttributes {
     /// A `DashboardAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EngagementMetrics`: a string.
-    pub fn engagement_metrics(mut self, value: impl Into<Str>) -> Self { self.engagement_metrics = Some(value.into()); self }
+    pub fn engagement_metrics(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.engagement_metrics = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DashboardAttributes {}
+impl crate::PropertyType for DashboardAttributes {}
 
-impl ToValue for DashboardAttributes {
+impl ::cloudwright_core::ToValue for DashboardAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EngagementMetrics", &self.engagement_metrics)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardianAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardianAttributes` property type of `AWS::SES::VdmAttributes`.
 ///
@@ -189,7 +159,7 @@ pub struct GuardianAttributes {
     /// - `DISABLED` – Amazon SES disables optimized shared delivery for your account.
     ///
     /// Pattern `ENABLED|DISABLED`.
-    pub optimized_shared_delivery: Option<Str>,
+    pub optimized_shared_delivery: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -197,20 +167,57 @@ impl GuardianAttributes {
     /// A `GuardianAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OptimizedSharedDelivery`: a string.
-    pub fn optimized_shared_delivery(mut self, value: impl Into<Str>) -> Self { self.optimized_shared_delivery = Some(value.into()); self }
+    pub fn optimized_shared_delivery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.optimized_shared_delivery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for GuardianAttributes {}
+impl crate::PropertyType for GuardianAttributes {}
 
-impl ToValue for GuardianAttributes {
+impl ::cloudwright_core::ToValue for GuardianAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OptimizedSharedDelivery", &self.optimized_shared_delivery)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("ENABLED|DISABLED");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VdmAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("DashboardAttributes", Shape::Object(&RULE_DashboardAttributes)),
+            ("GuardianAttributes", Shape::Object(&RULE_GuardianAttributes)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DashboardAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardianAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

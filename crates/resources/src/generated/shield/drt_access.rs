@@ -5,41 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`DrtAccess`], by name: `DrtAccess::new(DrtAccessRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DrtAccessRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DrtAccess: ObjRule = ObjRule {
-    properties: &[
-        ("LogBucketList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Shield::DRTAccess` resource.
 ///
 /// Provides permissions for the AWS Shield Advanced Shield response team (SRT) to access your account and your resource protections, to help you mitigate potential distributed denial of service (DDoS) attacks.
 ///
 /// *Configure `AWS::Shield::DRTAccess` for one account*
 ///
-/// To configure this resource through CloudFormation , you must be subscribed to AWS Shield Advanced . You can subscribe through the \[Shield Advanced console\](<https://docs.aws.amazon.com/wafv2/shieldv2#/>) and through the APIs. For more information, see \[Subscribe to AWS Shield Advanced\](<https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html>) .
+/// To configure this resource through CloudFormation , you must be subscribed to AWS Shield Advanced . You can subscribe through the [Shield Advanced console](https://docs.aws.amazon.com/wafv2/shieldv2#/) and through the APIs. For more information, see [Subscribe to AWS Shield Advanced](https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html) .
 ///
-/// See example templates for Shield Advanced in CloudFormation at \[aws-samples/aws-shield-advanced-examples\](<https://docs.aws.amazon.com/https://github.com/aws-samples/aws-shield-advanced-examples>) .
+/// See example templates for Shield Advanced in CloudFormation at [aws-samples/aws-shield-advanced-examples](https://docs.aws.amazon.com/https://github.com/aws-samples/aws-shield-advanced-examples) .
 ///
 /// *Configure Shield Advanced using AWS CloudFormation and AWS Firewall Manager*
 ///
 /// You might be able to use Firewall Manager with AWS CloudFormation to configure Shield Advanced across multiple accounts and protected resources. To do this, your accounts must be part of an organization in AWS Organizations . You can use Firewall Manager to configure Shield Advanced protections for any resource types except for Amazon Route 53 or AWS Global Accelerator .
 ///
-/// For an example of this, see the one-click configuration guidance published by the AWS technical community at \[One-click deployment of Shield Advanced\](<https://docs.aws.amazon.com/https://youtu.be/LCA3FwMk_QE>) .
+/// For an example of this, see the one-click configuration guidance published by the AWS technical community at [One-click deployment of Shield Advanced](https://docs.aws.amazon.com/https://youtu.be/LCA3FwMk_QE) .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`DrtAccessAttributes`], which `Handle<DrtAccess>` dereferences to.
@@ -55,10 +35,10 @@ pub struct DrtAccess {
     ///
     /// Use this to share information with the SRT that's not available in AWS WAF logs.
     ///
-    /// To use the services of the SRT, you must be subscribed to the \[Business Support plan\](<https://docs.aws.amazon.com/premiumsupport/business-support/>) or the \[Enterprise Support plan\](<https://docs.aws.amazon.com/premiumsupport/enterprise-support/>) .
+    /// To use the services of the SRT, you must be subscribed to the [Business Support plan](https://docs.aws.amazon.com/premiumsupport/business-support/) or the [Enterprise Support plan](https://docs.aws.amazon.com/premiumsupport/enterprise-support/) .
     ///
     /// Items 0 to 10; each item: length 3 to 63.
-    pub log_bucket_list: Option<List<Str>>,
+    pub log_bucket_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RoleArn`: a string, required.
     ///
     /// Authorizes the Shield Response Team (SRT) using the specified role, to access your AWS account to assist with DDoS attack mitigation during potential attacks. This enables the SRT to inspect your AWS WAF configuration and logs and to create or update AWS WAF rules and web ACLs.
@@ -67,14 +47,14 @@ pub struct DrtAccess {
     ///
     /// This change requires the following:
     ///
-    /// - You must be subscribed to the \[Business Support plan\](<https://docs.aws.amazon.com/premiumsupport/business-support/>) or the \[Enterprise Support plan\](<https://docs.aws.amazon.com/premiumsupport/enterprise-support/>) .
-    /// - The `AWSShieldDRTAccessPolicy` managed policy must be attached to the role that you specify in the request. You can access this policy in the IAM console at \[AWSShieldDRTAccessPolicy\](<https://docs.aws.amazon.com/iam/home?#/policies/arn:aws:iam::aws:policy/service-role/AWSShieldDRTAccessPolicy>) . For information, see \[Adding and removing IAM identity permissions\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html>) .
-    /// - The role must trust the service principal `drt.shield.amazonaws.com` . For information, see \[IAM JSON policy elements: Principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>) .
+    /// - You must be subscribed to the [Business Support plan](https://docs.aws.amazon.com/premiumsupport/business-support/) or the [Enterprise Support plan](https://docs.aws.amazon.com/premiumsupport/enterprise-support/) .
+    /// - The `AWSShieldDRTAccessPolicy` managed policy must be attached to the role that you specify in the request. You can access this policy in the IAM console at [AWSShieldDRTAccessPolicy](https://docs.aws.amazon.com/iam/home?#/policies/arn:aws:iam::aws:policy/service-role/AWSShieldDRTAccessPolicy) . For information, see [Adding and removing IAM identity permissions](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html) .
+    /// - The role must trust the service principal `drt.shield.amazonaws.com` . For information, see [IAM JSON policy elements: Principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html) .
     ///
     /// The SRT will have access only to your AWS WAF and Shield resources. By submitting this request, you provide permissions to the SRT to inspect your AWS WAF and Shield configuration and logs, and to create and update AWS WAF rules and web ACLs on your behalf. The SRT takes these actions only if explicitly authorized by you.
     ///
     /// Format `AWS::IAM::Role.Arn`; length at most 2048.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl DrtAccess {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Shield::DRTAccess",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-drtaccess.html",
         primary_identifier: &["AccountId"],
@@ -95,51 +75,53 @@ impl DrtAccess {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `DrtAccess` with its required properties, named in a [`DrtAccessRequired`].
+    /// A `DrtAccess` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: DrtAccessRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            log_bucket_list: None,
-            role_arn: required.role_arn,
+            log_bucket_list: ::std::option::Option::None,
+            role_arn: value.into(),
         }
     }
 
     /// `LogBucketList`: a list of strings.
-    pub fn log_bucket_list(mut self, value: impl Into<List<Str>>) -> Self { self.log_bucket_list = Some(value.into()); self }
+    pub fn log_bucket_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_bucket_list = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
 }
 
-impl Resource for DrtAccess {
+impl ::cloudwright_core::Resource for DrtAccess {
     type Attributes = DrtAccessAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DrtAccess, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DrtAccess, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DrtAccess {
+impl ::cloudwright_core::ToValue for DrtAccess {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogBucketList", &self.log_bucket_list)
             .req("RoleArn", &self.role_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DrtAccess`]: `Handle<DrtAccess>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DrtAccess`]: `Handle<DrtAccess>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DrtAccessAttributes(ResourceRef);
+pub struct DrtAccessAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DrtAccessAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DrtAccessAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,7 +131,25 @@ impl DrtAccessAttributes {
     ///
     /// The ID of the account that submitted the template.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DrtAccess: ObjRule = ObjRule {
+        properties: &[
+            ("LogBucketList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

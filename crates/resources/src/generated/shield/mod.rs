@@ -22,7 +22,7 @@ pub mod protection_group;
 pub mod shared;
 
 #[cfg(feature = "shield")]
-pub use drt_access::{DrtAccess, DrtAccessAttributes, DrtAccessRequired};
+pub use drt_access::{DrtAccess, DrtAccessAttributes};
 #[cfg(feature = "shield")]
 pub use proactive_engagement::{
     ProactiveEngagement, ProactiveEngagementAttributes, ProactiveEngagementRequired,

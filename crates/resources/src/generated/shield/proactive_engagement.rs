@@ -5,49 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\s\\.\\-,:/()+@]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+@\\S+\\.\\S+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
-
 /// The required properties of [`ProactiveEngagement`], by name: `ProactiveEngagement::new(ProactiveEngagementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProactiveEngagementRequired {
     /// `EmergencyContactList`: a list of [`EmergencyContact`] objects, required.
-    pub emergency_contact_list: List<EmergencyContact>,
+    pub emergency_contact_list: ::cloudwright_core::List<EmergencyContact>,
     /// `ProactiveEngagementStatus`: a [`ProactiveEngagementStatus`] value, required.
     pub proactive_engagement_status: ProactiveEngagementStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProactiveEngagement: ObjRule = ObjRule {
-    properties: &[
-        ("EmergencyContactList", Shape::List(&ListRule { items: Shape::Object(&RULE_EmergencyContact), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("ProactiveEngagementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["ProactiveEngagementStatus", "EmergencyContactList"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Shield::ProactiveEngagement` resource.
 ///
 /// Authorizes the Shield Response Team (SRT) to use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
 ///
-/// To enable proactive engagement, you must be subscribed to the \[Business Support plan\](<https://docs.aws.amazon.com/premiumsupport/business-support/>) or the \[Enterprise Support plan\](<https://docs.aws.amazon.com/premiumsupport/enterprise-support/>) .
+/// To enable proactive engagement, you must be subscribed to the [Business Support plan](https://docs.aws.amazon.com/premiumsupport/business-support/) or the [Enterprise Support plan](https://docs.aws.amazon.com/premiumsupport/enterprise-support/) .
 ///
 /// *Configure `AWS::Shield::ProactiveEngagement` for one account*
 ///
-/// To configure this resource through CloudFormation , you must be subscribed to AWS Shield Advanced . You can subscribe through the \[Shield Advanced console\](<https://docs.aws.amazon.com/wafv2/shieldv2#/>) and through the APIs. For more information, see \[Subscribe to AWS Shield Advanced\](<https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html>) .
+/// To configure this resource through CloudFormation , you must be subscribed to AWS Shield Advanced . You can subscribe through the [Shield Advanced console](https://docs.aws.amazon.com/wafv2/shieldv2#/) and through the APIs. For more information, see [Subscribe to AWS Shield Advanced](https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html) .
 ///
-/// See example templates for Shield Advanced in CloudFormation at \[aws-samples/aws-shield-advanced-examples\](<https://docs.aws.amazon.com/https://github.com/aws-samples/aws-shield-advanced-examples>) .
+/// See example templates for Shield Advanced in CloudFormation at [aws-samples/aws-shield-advanced-examples](https://docs.aws.amazon.com/https://github.com/aws-samples/aws-shield-advanced-examples) .
 ///
 /// *Configure Shield Advanced using AWS CloudFormation and AWS Firewall Manager*
 ///
 /// You might be able to use Firewall Manager with AWS CloudFormation to configure Shield Advanced across multiple accounts and protected resources. To do this, your accounts must be part of an organization in AWS Organizations . You can use Firewall Manager to configure Shield Advanced protections for any resource types except for Amazon Route 53 or AWS Global Accelerator .
 ///
-/// For an example of this, see the one-click configuration guidance published by the AWS technical community at \[One-click deployment of Shield Advanced\](<https://docs.aws.amazon.com/https://youtu.be/LCA3FwMk_QE>) .
+/// For an example of this, see the one-click configuration guidance published by the AWS technical community at [One-click deployment of Shield Advanced](https://docs.aws.amazon.com/https://youtu.be/LCA3FwMk_QE) .
 ///
 /// `Ref` returns its `AccountId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ProactiveEngagementAttributes`], which `Handle<ProactiveEngagement>` dereferences to.
@@ -71,7 +54,7 @@ pub struct ProactiveEngagement {
     /// - Please contact the secondary phone number if the hotline doesn't respond within 5 minutes.
     ///
     /// Items 1 to 10.
-    pub emergency_contact_list: List<EmergencyContact>,
+    pub emergency_contact_list: ::cloudwright_core::List<EmergencyContact>,
     /// `ProactiveEngagementStatus`: a [`ProactiveEngagementStatus`] value, required.
     ///
     /// Specifies whether proactive engagement is enabled or disabled.
@@ -91,7 +74,7 @@ impl ProactiveEngagement {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Shield::ProactiveEngagement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-proactiveengagement.html",
         primary_identifier: &["AccountId"],
@@ -102,7 +85,7 @@ impl ProactiveEngagement {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ProactiveEngagement` with its required properties, named in a [`ProactiveEngagementRequired`].
@@ -115,26 +98,28 @@ impl ProactiveEngagement {
     }
 
     /// `EmergencyContactList`: a list of [`EmergencyContact`] objects, required.
-    pub fn emergency_contact_list(mut self, value: impl Into<List<EmergencyContact>>) -> Self { self.emergency_contact_list = value.into(); self }
+    pub fn emergency_contact_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EmergencyContact>>) -> Self { self.emergency_contact_list = value.into(); self }
     /// `ProactiveEngagementStatus`: a [`ProactiveEngagementStatus`] value, required.
-    pub fn proactive_engagement_status(mut self, value: impl Into<ProactiveEngagementStatus>) -> Self { self.proactive_engagement_status = value.into(); self }
+    pub fn proactive_engagement_status(mut self, value: impl ::std::convert::Into<ProactiveEngagementStatus>) -> Self { self.proactive_engagement_status = value.into(); self }
 }
 
-impl Resource for ProactiveEngagement {
+impl ::cloudwright_core::Resource for ProactiveEngagement {
     type Attributes = ProactiveEngagementAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProactiveEngagement, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProactiveEngagement, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProactiveEngagement {
+impl ::cloudwright_core::ToValue for ProactiveEngagement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EmergencyContactList", &self.emergency_contact_list)
             .req(
                 "ProactiveEngagementStatus",
@@ -144,12 +129,12 @@ impl ToValue for ProactiveEngagement {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProactiveEngagement`]: `Handle<ProactiveEngagement>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProactiveEngagement`]: `Handle<ProactiveEngagement>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProactiveEngagementAttributes(ResourceRef);
+pub struct ProactiveEngagementAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProactiveEngagementAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProactiveEngagementAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -159,29 +144,10 @@ impl ProactiveEngagementAttributes {
     ///
     /// The ID of the account that submitted the template.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 }
-
-/// The required properties of [`EmergencyContact`], by name: `EmergencyContact::new(EmergencyContactRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EmergencyContactRequired {
-    /// `EmailAddress`: a string, required.
-    pub email_address: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmergencyContact: ObjRule = ObjRule {
-    properties: &[
-        ("ContactNotes", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["EmailAddress"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmergencyContact` property type of `AWS::Shield::ProactiveEngagement`.
 ///
@@ -195,47 +161,47 @@ pub struct EmergencyContact {
     /// Additional notes regarding the contact.
     ///
     /// Pattern `^[\w\s\.\-,:/()+@]*$`; length 1 to 1024.
-    pub contact_notes: Option<Str>,
+    pub contact_notes: ::std::option::Option<::cloudwright_core::Str>,
     /// `EmailAddress`: a string, required.
     ///
     /// The email address for the contact.
     ///
     /// Pattern `^\S+@\S+\.\S+$`; length 1 to 150.
-    pub email_address: Str,
+    pub email_address: ::cloudwright_core::Str,
     /// `PhoneNumber`: a string.
     ///
     /// The phone number for the contact.
     ///
     /// Pattern `^\+[1-9]\d{1,14}$`; length 1 to 16.
-    pub phone_number: Option<Str>,
+    pub phone_number: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl EmergencyContact {
-    /// A `EmergencyContact` with its required properties, named in a [`EmergencyContactRequired`].
+    /// A `EmergencyContact` with its one required property, `EmailAddress`.
     #[inline]
-    pub fn new(required: EmergencyContactRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            contact_notes: None,
-            email_address: required.email_address,
-            phone_number: None,
+            contact_notes: ::std::option::Option::None,
+            email_address: value.into(),
+            phone_number: ::std::option::Option::None,
         }
     }
 
     /// `ContactNotes`: a string.
-    pub fn contact_notes(mut self, value: impl Into<Str>) -> Self { self.contact_notes = Some(value.into()); self }
+    pub fn contact_notes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_notes = ::std::option::Option::Some(value.into()); self }
     /// `EmailAddress`: a string, required.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = value.into(); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address = value.into(); self }
     /// `PhoneNumber`: a string.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = Some(value.into()); self }
+    pub fn phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phone_number = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmergencyContact {}
+impl crate::PropertyType for EmergencyContact {}
 
-impl ToValue for EmergencyContact {
+impl ::cloudwright_core::ToValue for EmergencyContact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContactNotes", &self.contact_notes)
             .req("EmailAddress", &self.email_address)
             .opt("PhoneNumber", &self.phone_number)
@@ -251,23 +217,57 @@ pub enum ProactiveEngagementStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProactiveEngagementStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProactiveEngagementStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProactiveEngagementStatus {
+impl ::cloudwright_core::ToValue for ProactiveEngagementStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\s\\.\\-,:/()+@]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\S+@\\S+\\.\\S+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProactiveEngagement: ObjRule = ObjRule {
+        properties: &[
+            ("EmergencyContactList", Shape::List(&ListRule { items: Shape::Object(&RULE_EmergencyContact), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("ProactiveEngagementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["ProactiveEngagementStatus", "EmergencyContactList"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmergencyContact: ObjRule = ObjRule {
+        properties: &[
+            ("ContactNotes", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["EmailAddress"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[ a-zA-Z0-9_\\.\\-]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws");
 
 /// The required properties of [`Protection`], by name: `Protection::new(ProtectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectionRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Protection: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationLayerAutomaticResponseConfiguration", Shape::Object(&RULE_ApplicationLayerAutomaticResponseConfiguration)),
-        ("HealthCheckArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "ResourceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Shield::Protection` resource.
 ///
@@ -45,19 +24,19 @@ pub(crate) static RULE_Protection: ObjRule = ObjRule {
 ///
 /// Use this protection to protect a single resource at a time.
 ///
-/// To configure this Shield Advanced protection through CloudFormation , you must be subscribed to Shield Advanced . You can subscribe through the \[Shield Advanced console\](<https://docs.aws.amazon.com/wafv2/shieldv2#/>) and through the APIs. For more information, see \[Subscribe to AWS Shield Advanced\](<https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html>) .
+/// To configure this Shield Advanced protection through CloudFormation , you must be subscribed to Shield Advanced . You can subscribe through the [Shield Advanced console](https://docs.aws.amazon.com/wafv2/shieldv2#/) and through the APIs. For more information, see [Subscribe to AWS Shield Advanced](https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html) .
 ///
-/// See example templates for Shield Advanced in CloudFormation at \[aws-samples/aws-shield-advanced-examples\](<https://docs.aws.amazon.com/https://github.com/aws-samples/aws-shield-advanced-examples>) .
+/// See example templates for Shield Advanced in CloudFormation at [aws-samples/aws-shield-advanced-examples](https://docs.aws.amazon.com/https://github.com/aws-samples/aws-shield-advanced-examples) .
 ///
 /// *Configure Shield Advanced using AWS CloudFormation and AWS Firewall Manager*
 ///
 /// You might be able to use Firewall Manager with AWS CloudFormation to configure Shield Advanced across multiple accounts and protected resources. To do this, your accounts must be part of an organization in AWS Organizations . You can use Firewall Manager to configure Shield Advanced protections for any resource types except for Amazon Route 53 or AWS Global Accelerator .
 ///
-/// For an example of this, see the one-click configuration guidance published by the AWS technical community at \[One-click deployment of Shield Advanced\](<https://docs.aws.amazon.com/https://youtu.be/LCA3FwMk_QE>) .
+/// For an example of this, see the one-click configuration guidance published by the AWS technical community at [One-click deployment of Shield Advanced](https://docs.aws.amazon.com/https://youtu.be/LCA3FwMk_QE) .
 ///
 /// *Configure multiple protections through the Shield Advanced console*
 ///
-/// You can add protection to multiple resources at once through the \[Shield Advanced console\](<https://docs.aws.amazon.com/wafv2/shieldv2#/>) . For more information see \[Getting Started with AWS Shield Advanced\](<https://docs.aws.amazon.com/waf/latest/developerguide/getting-started-ddos.html>) and \[Managing resource protections in AWS Shield Advanced\](<https://docs.aws.amazon.com/waf/latest/developerguide/ddos-manage-protected-resources.html>) .
+/// You can add protection to multiple resources at once through the [Shield Advanced console](https://docs.aws.amazon.com/wafv2/shieldv2#/) . For more information see [Getting Started with AWS Shield Advanced](https://docs.aws.amazon.com/waf/latest/developerguide/getting-started-ddos.html) and [Managing resource protections in AWS Shield Advanced](https://docs.aws.amazon.com/waf/latest/developerguide/ddos-manage-protected-resources.html) .
 ///
 /// `Ref` returns its `ProtectionArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ProtectionAttributes`], which `Handle<Protection>` dereferences to.
@@ -74,37 +53,37 @@ pub struct Protection {
     ///
     /// If you use CloudFormation to manage the web ACLs that you use with Shield Advanced automatic mitigation, see the additional guidance about web ACL management in the `AWS::WAFv2::WebACL` resource description.
     pub application_layer_automatic_response_configuration:
-        Option<Obj<ApplicationLayerAutomaticResponseConfiguration>>,
+        ::std::option::Option<crate::Obj<ApplicationLayerAutomaticResponseConfiguration>>,
     /// `HealthCheckArns`: a list of strings.
     ///
     /// The ARN (Amazon Resource Name) of the health check to associate with the protection. Health-based detection provides improved responsiveness and accuracy in attack detection and mitigation.
     ///
     /// You can use this option with any resource type except for Route 53 hosted zones.
     ///
-    /// For more information, see \[Configuring health-based detection using health checks\](<https://docs.aws.amazon.com/waf/latest/developerguide/ddos-advanced-health-checks.html>) in the *AWS Shield Advanced Developer Guide* .
+    /// For more information, see [Configuring health-based detection using health checks](https://docs.aws.amazon.com/waf/latest/developerguide/ddos-advanced-health-checks.html) in the *AWS Shield Advanced Developer Guide* .
     ///
     /// Items at most 1; each item: length 1 to 2048.
-    pub health_check_arns: Option<List<Str>>,
+    pub health_check_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the protection. For example, `My CloudFront distributions` .
     ///
-    /// &gt; If you change the name of an existing protection, Shield Advanced deletes the protection and replaces it with a new one. While this is happening, the protection isn't available on the AWS resource.
+    /// \> If you change the name of an existing protection, Shield Advanced deletes the protection and replaces it with a new one. While this is happening, the protection isn't available on the AWS resource.
     ///
     /// Pattern `[ a-zA-Z0-9_\.\-]*`; length 1 to 128; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceArn`: a string, required.
     ///
     /// The ARN (Amazon Resource Name) of the AWS resource that is protected.
     ///
     /// Pattern `^arn:aws`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +93,7 @@ impl Protection {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Shield::Protection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protection.html",
         primary_identifier: &["ProtectionArn"],
@@ -125,51 +104,53 @@ impl Protection {
         read_only: &["ProtectionId", "ProtectionArn"],
         attributes: &["ProtectionArn", "ProtectionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Protection` with its required properties, named in a [`ProtectionRequired`].
     #[inline]
     pub fn new(required: ProtectionRequired) -> Self {
         Self {
-            application_layer_automatic_response_configuration: None,
-            health_check_arns: None,
+            application_layer_automatic_response_configuration: ::std::option::Option::None,
+            health_check_arns: ::std::option::Option::None,
             name: required.name,
             resource_arn: required.resource_arn,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationLayerAutomaticResponseConfiguration`: an [`ApplicationLayerAutomaticResponseConfiguration`] object.
-    pub fn application_layer_automatic_response_configuration(mut self, value: impl Into<Obj<ApplicationLayerAutomaticResponseConfiguration>>) -> Self { self.application_layer_automatic_response_configuration = Some(value.into()); self }
+    pub fn application_layer_automatic_response_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationLayerAutomaticResponseConfiguration>>) -> Self { self.application_layer_automatic_response_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckArns`: a list of strings.
-    pub fn health_check_arns(mut self, value: impl Into<List<Str>>) -> Self { self.health_check_arns = Some(value.into()); self }
+    pub fn health_check_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.health_check_arns = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Protection {
+impl ::cloudwright_core::Resource for Protection {
     type Attributes = ProtectionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Protection, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Protection, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Protection {
+impl ::cloudwright_core::ToValue for Protection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ApplicationLayerAutomaticResponseConfiguration",
                 &self.application_layer_automatic_response_configuration,
@@ -182,12 +163,12 @@ impl ToValue for Protection {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Protection`]: `Handle<Protection>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Protection`]: `Handle<Protection>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProtectionAttributes(ResourceRef);
+pub struct ProtectionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProtectionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProtectionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,16 +178,16 @@ impl ProtectionAttributes {
     ///
     /// The ARN (Amazon Resource Name) of the new protection.
     #[inline]
-    pub fn protection_arn(&self) -> Value {
-        self.0.get_att("ProtectionArn")
+    pub fn protection_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProtectionArn"))
     }
 
     /// `Fn::GetAtt` `ProtectionId`: a string.
     ///
     /// The ID of the new protection.
     #[inline]
-    pub fn protection_id(&self) -> Value {
-        self.0.get_att("ProtectionId")
+    pub fn protection_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProtectionId"))
     }
 }
 
@@ -214,21 +195,10 @@ impl ProtectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationLayerAutomaticResponseConfigurationRequired {
     /// `Action`: a JSON value, required.
-    pub action: Json,
+    pub action: ::cloudwright_core::Json,
     /// `Status`: an [`ApplicationLayerAutomaticResponseConfigurationStatus`] value, required.
     pub status: ApplicationLayerAutomaticResponseConfigurationStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationLayerAutomaticResponseConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Action", "Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationLayerAutomaticResponseConfiguration` property type of `AWS::Shield::Protection`.
 ///
@@ -242,7 +212,7 @@ pub struct ApplicationLayerAutomaticResponseConfiguration {
     /// `Action`: a JSON value, required.
     ///
     /// Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks. You specify this as part of the configuration for the automatic application layer DDoS mitigation feature, when you enable or update automatic mitigation. Shield Advanced creates the AWS WAF rules in a Shield Advanced-managed rule group, inside the web ACL that you have associated with the resource.
-    pub action: Json,
+    pub action: ::cloudwright_core::Json,
     /// `Status`: an [`ApplicationLayerAutomaticResponseConfigurationStatus`] value, required.
     ///
     /// Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
@@ -261,17 +231,17 @@ impl ApplicationLayerAutomaticResponseConfiguration {
     }
 
     /// `Action`: a JSON value, required.
-    pub fn action(mut self, value: impl Into<Json>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.action = value.into(); self }
     /// `Status`: an [`ApplicationLayerAutomaticResponseConfigurationStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ApplicationLayerAutomaticResponseConfigurationStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ApplicationLayerAutomaticResponseConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ApplicationLayerAutomaticResponseConfiguration {}
+impl crate::PropertyType for ApplicationLayerAutomaticResponseConfiguration {}
 
-impl ToValue for ApplicationLayerAutomaticResponseConfiguration {
+impl ::cloudwright_core::ToValue for ApplicationLayerAutomaticResponseConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Status", &self.status)
             .build()
@@ -286,23 +256,62 @@ pub enum ApplicationLayerAutomaticResponseConfigurationStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationLayerAutomaticResponseConfigurationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for ApplicationLayerAutomaticResponseConfigurationStatus
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationLayerAutomaticResponseConfigurationStatus {
+impl ::cloudwright_core::ToValue for ApplicationLayerAutomaticResponseConfigurationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[ a-zA-Z0-9_\\.\\-]*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Protection: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationLayerAutomaticResponseConfiguration", Shape::Object(&RULE_ApplicationLayerAutomaticResponseConfiguration)),
+            ("HealthCheckArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "ResourceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationLayerAutomaticResponseConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Action", "Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

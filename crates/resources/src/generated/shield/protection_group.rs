@@ -5,46 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\-]*");
 
 /// The required properties of [`ProtectionGroup`], by name: `ProtectionGroup::new(ProtectionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectionGroupRequired {
     /// `Aggregation`: an [`Aggregation`] value, required.
     pub aggregation: Aggregation,
-    /// `Pattern`: a [`ProtectionGroupPattern`] value, required.
-    pub pattern: ProtectionGroupPattern,
+    /// `Pattern`: a [`Pattern`] value, required.
+    pub pattern: Pattern,
     /// `ProtectionGroupId`: a string, required.
-    pub protection_group_id: Str,
+    pub protection_group_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProtectionGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MEAN", "MAX"], ..StrRule::ANY })),
-        ("Members", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10000), unique: false })),
-        ("Pattern", Shape::Str(&StrRule { allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"], ..StrRule::ANY })),
-        ("ProtectionGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "ROUTE_53_HOSTED_ZONE", "ELASTIC_IP_ALLOCATION", "CLASSIC_LOAD_BALANCER", "APPLICATION_LOAD_BALANCER", "GLOBAL_ACCELERATOR"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Aggregation", "Pattern", "ProtectionGroupId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Shield::ProtectionGroup` resource.
 ///
 /// Creates a grouping of protected resources so they can be handled as a collective. This resource grouping improves the accuracy of detection and reduces false positives.
 ///
-/// To configure this resource through CloudFormation , you must be subscribed to AWS Shield Advanced . You can subscribe through the \[Shield Advanced console\](<https://docs.aws.amazon.com/wafv2/shieldv2#/>) and through the APIs. For more information, see \[Subscribe to AWS Shield Advanced\](<https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html>) .
+/// To configure this resource through CloudFormation , you must be subscribed to AWS Shield Advanced . You can subscribe through the [Shield Advanced console](https://docs.aws.amazon.com/wafv2/shieldv2#/) and through the APIs. For more information, see [Subscribe to AWS Shield Advanced](https://docs.aws.amazon.com/waf/latest/developerguide/enable-ddos-prem.html) .
 ///
 /// `Ref` returns its `ProtectionGroupArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ProtectionGroupAttributes`], which `Handle<ProtectionGroup>` dereferences to.
@@ -68,27 +46,27 @@ pub struct ProtectionGroup {
     /// The ARNs (Amazon Resource Names) of the resources to include in the protection group. You must set this when you set `Pattern` to `ARBITRARY` and you must not set it for any other `Pattern` setting.
     ///
     /// Items 0 to 10000; each item: pattern `^arn:aws`, length 1 to 2048.
-    pub members: Option<List<Str>>,
-    /// `Pattern`: a [`ProtectionGroupPattern`] value, required.
+    pub members: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
+    /// `Pattern`: a [`Pattern`] value, required.
     ///
     /// The criteria to use to choose the protected resources for inclusion in the group. You can include all resources that have protections, provide a list of resource ARNs (Amazon Resource Names), or include all resources of a specified resource type.
-    pub pattern: ProtectionGroupPattern,
+    pub pattern: Pattern,
     /// `ProtectionGroupId`: a string, required.
     ///
     /// The name of the protection group. You use this to identify the protection group in lists and to manage the protection group, for example to update, delete, or describe it.
     ///
     /// Pattern `[a-zA-Z0-9\-]*`; length 1 to 36; create-only: changing it replaces the resource.
-    pub protection_group_id: Str,
+    pub protection_group_id: ::cloudwright_core::Str,
     /// `ResourceType`: a [`ResourceType`] value.
     ///
     /// The resource type to include in the protection group. All protected resources of this type are included in the protection group. You must set this when you set `Pattern` to `BY_RESOURCE_TYPE` and you must not set it for any other `Pattern` setting.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +76,7 @@ impl ProtectionGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Shield::ProtectionGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protectiongroup.html",
         primary_identifier: &["ProtectionGroupArn"],
@@ -109,7 +87,7 @@ impl ProtectionGroup {
         read_only: &["ProtectionGroupArn"],
         attributes: &["ProtectionGroupArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ProtectionGroup` with its required properties, named in a [`ProtectionGroupRequired`].
@@ -117,46 +95,48 @@ impl ProtectionGroup {
     pub fn new(required: ProtectionGroupRequired) -> Self {
         Self {
             aggregation: required.aggregation,
-            members: None,
+            members: ::std::option::Option::None,
             pattern: required.pattern,
             protection_group_id: required.protection_group_id,
-            resource_type: None,
-            tags: None,
+            resource_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Aggregation`: an [`Aggregation`] value, required.
-    pub fn aggregation(mut self, value: impl Into<Aggregation>) -> Self { self.aggregation = value.into(); self }
+    pub fn aggregation(mut self, value: impl ::std::convert::Into<Aggregation>) -> Self { self.aggregation = value.into(); self }
     /// `Members`: a list of strings.
-    pub fn members(mut self, value: impl Into<List<Str>>) -> Self { self.members = Some(value.into()); self }
-    /// `Pattern`: a [`ProtectionGroupPattern`] value, required.
-    pub fn pattern(mut self, value: impl Into<ProtectionGroupPattern>) -> Self { self.pattern = value.into(); self }
+    pub fn members(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.members = ::std::option::Option::Some(value.into()); self }
+    /// `Pattern`: a [`Pattern`] value, required.
+    pub fn pattern(mut self, value: impl ::std::convert::Into<Pattern>) -> Self { self.pattern = value.into(); self }
     /// `ProtectionGroupId`: a string, required.
-    pub fn protection_group_id(mut self, value: impl Into<Str>) -> Self { self.protection_group_id = value.into(); self }
+    pub fn protection_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protection_group_id = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProtectionGroup {
+impl ::cloudwright_core::Resource for ProtectionGroup {
     type Attributes = ProtectionGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProtectionGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProtectionGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProtectionGroup {
+impl ::cloudwright_core::ToValue for ProtectionGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Aggregation", &self.aggregation)
             .opt("Members", &self.members)
             .req("Pattern", &self.pattern)
@@ -167,12 +147,12 @@ impl ToValue for ProtectionGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProtectionGroup`]: `Handle<ProtectionGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProtectionGroup`]: `Handle<ProtectionGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProtectionGroupAttributes(ResourceRef);
+pub struct ProtectionGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProtectionGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProtectionGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -182,8 +162,8 @@ impl ProtectionGroupAttributes {
     ///
     /// The ARN (Amazon Resource Name) of the new protection group.
     #[inline]
-    pub fn protection_group_arn(&self) -> Value {
-        self.0.get_att("ProtectionGroupArn")
+    pub fn protection_group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProtectionGroupArn"))
     }
 }
 
@@ -197,31 +177,31 @@ pub enum Aggregation {
     /// `MAX`
     Max,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Aggregation {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Aggregation {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Aggregation {
+impl ::cloudwright_core::ToValue for Aggregation {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sum => "SUM",
             Self::Mean => "MEAN",
             Self::Max => "MAX",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
 /// The values of `Pattern` (`AWS::Shield::ProtectionGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ProtectionGroupPattern {
+pub enum Pattern {
     /// `ALL`
     All,
     /// `ARBITRARY`
@@ -229,25 +209,25 @@ pub enum ProtectionGroupPattern {
     /// `BY_RESOURCE_TYPE`
     ByResourceType,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtectionGroupPattern {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Pattern {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtectionGroupPattern {
+impl ::cloudwright_core::ToValue for Pattern {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Arbitrary => "ARBITRARY",
             Self::ByResourceType => "BY_RESOURCE_TYPE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -267,18 +247,18 @@ pub enum ResourceType {
     /// `GLOBAL_ACCELERATOR`
     GlobalAccelerator,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CloudfrontDistribution => "CLOUDFRONT_DISTRIBUTION",
             Self::Route53HostedZone => "ROUTE_53_HOSTED_ZONE",
@@ -286,8 +266,35 @@ impl ToValue for ResourceType {
             Self::ClassicLoadBalancer => "CLASSIC_LOAD_BALANCER",
             Self::ApplicationLoadBalancer => "APPLICATION_LOAD_BALANCER",
             Self::GlobalAccelerator => "GLOBAL_ACCELERATOR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\-]*");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProtectionGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MEAN", "MAX"], ..StrRule::ANY })),
+            ("Members", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10000), unique: false })),
+            ("Pattern", Shape::Str(&StrRule { allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"], ..StrRule::ANY })),
+            ("ProtectionGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "ROUTE_53_HOSTED_ZONE", "ELASTIC_IP_ALLOCATION", "CLASSIC_LOAD_BALANCER", "APPLICATION_LOAD_BALANCER", "GLOBAL_ACCELERATOR"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Aggregation", "Pattern", "ProtectionGroupId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -16,4 +16,4 @@ pub use profile_permission::{
     ProfilePermission, ProfilePermissionAttributes, ProfilePermissionRequired,
 };
 #[cfg(feature = "signer")]
-pub use signing_profile::{SigningProfile, SigningProfileAttributes, SigningProfileRequired};
+pub use signing_profile::{SigningProfile, SigningProfileAttributes};

@@ -5,37 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z_]{2,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
-
 /// The required properties of [`ProfilePermission`], by name: `ProfilePermission::new(ProfilePermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfilePermissionRequired {
     /// `Action`: a string, required.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `ProfileName`: a string, required.
-    pub profile_name: Str,
+    pub profile_name: ::cloudwright_core::Str,
     /// `StatementId`: a string, required.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProfilePermission: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::STR),
-        ("Principal", Shape::STR),
-        ("ProfileName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProfileVersion", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("StatementId", Shape::STR),
-    ],
-    required: &["ProfileName", "Action", "Principal", "StatementId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Signer::ProfilePermission` resource.
 ///
@@ -55,31 +36,31 @@ pub struct ProfilePermission {
     /// The AWS Signer action permitted as part of cross-account permissions.
     ///
     /// Create-only: changing it replaces the resource.
-    pub action: Str,
+    pub action: ::cloudwright_core::Str,
     /// `Principal`: a string, required.
     ///
     /// The AWS principal receiving cross-account permissions. This may be an IAM role or another AWS account ID.
     ///
     /// Create-only: changing it replaces the resource.
-    pub principal: Str,
+    pub principal: ::cloudwright_core::Str,
     /// `ProfileName`: a string, required.
     ///
     /// The human-readable name of the signing profile.
     ///
     /// Pattern `^[0-9a-zA-Z_]{2,64}$`; create-only: changing it replaces the resource.
-    pub profile_name: Str,
+    pub profile_name: ::cloudwright_core::Str,
     /// `ProfileVersion`: a string.
     ///
     /// The version of the signing profile.
     ///
     /// Pattern `^[0-9a-zA-Z]{10}$`; length 10 to 10; create-only: changing it replaces the resource.
-    pub profile_version: Option<Str>,
+    pub profile_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `StatementId`: a string, required.
     ///
     /// A unique identifier for the cross-account permission statement.
     ///
     /// Create-only: changing it replaces the resource.
-    pub statement_id: Str,
+    pub statement_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -89,7 +70,7 @@ impl ProfilePermission {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Signer::ProfilePermission",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-profilepermission.html",
         primary_identifier: &["StatementId", "ProfileName"],
@@ -100,7 +81,7 @@ impl ProfilePermission {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ProfilePermission` with its required properties, named in a [`ProfilePermissionRequired`].
@@ -110,38 +91,40 @@ impl ProfilePermission {
             action: required.action,
             principal: required.principal,
             profile_name: required.profile_name,
-            profile_version: None,
+            profile_version: ::std::option::Option::None,
             statement_id: required.statement_id,
         }
     }
 
     /// `Action`: a string, required.
-    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.action = value.into(); self }
     /// `Principal`: a string, required.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
+    pub fn principal(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal = value.into(); self }
     /// `ProfileName`: a string, required.
-    pub fn profile_name(mut self, value: impl Into<Str>) -> Self { self.profile_name = value.into(); self }
+    pub fn profile_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_name = value.into(); self }
     /// `ProfileVersion`: a string.
-    pub fn profile_version(mut self, value: impl Into<Str>) -> Self { self.profile_version = Some(value.into()); self }
+    pub fn profile_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_version = ::std::option::Option::Some(value.into()); self }
     /// `StatementId`: a string, required.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
+    pub fn statement_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement_id = value.into(); self }
 }
 
-impl Resource for ProfilePermission {
+impl ::cloudwright_core::Resource for ProfilePermission {
     type Attributes = ProfilePermissionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProfilePermission, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProfilePermission, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProfilePermission {
+impl ::cloudwright_core::ToValue for ProfilePermission {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Principal", &self.principal)
             .req("ProfileName", &self.profile_name)
@@ -151,12 +134,36 @@ impl ToValue for ProfilePermission {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProfilePermission`]: `Handle<ProfilePermission>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProfilePermission`]: `Handle<ProfilePermission>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ProfilePermissionAttributes(());
 
-impl From<ResourceRef> for ProfilePermissionAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfilePermissionAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z_]{2,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProfilePermission: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::STR),
+            ("Principal", Shape::STR),
+            ("ProfileName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProfileVersion", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("StatementId", Shape::STR),
+        ],
+        required: &["ProfileName", "Action", "Principal", "StatementId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

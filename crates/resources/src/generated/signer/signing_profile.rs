@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
-/// The required properties of [`SigningProfile`], by name: `SigningProfile::new(SigningProfileRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SigningProfileRequired {
-    /// `PlatformId`: a [`PlatformId`] value, required.
-    pub platform_id: PlatformId,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SigningProfile: ObjRule = ObjRule {
-    properties: &[
-        ("PlatformId", Shape::Str(&StrRule { allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"], ..StrRule::ANY })),
-        ("SignatureValidityPeriod", Shape::Object(&RULE_SignatureValidityPeriod)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PlatformId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Signer::SigningProfile` resource.
 ///
 /// Creates a signing profile. A signing profile is a code-signing template that can be used to carry out a pre-defined signing job.
@@ -53,11 +29,11 @@ pub struct SigningProfile {
     /// The validity period override for any signature generated using this signing profile. If unspecified, the default is 135 months.
     ///
     /// Create-only: changing it replaces the resource.
-    pub signature_validity_period: Option<Obj<SignatureValidityPeriod>>,
+    pub signature_validity_period: ::std::option::Option<crate::Obj<SignatureValidityPeriod>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags associated with the signing profile.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +43,7 @@ impl SigningProfile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Signer::SigningProfile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-signingprofile.html",
         primary_identifier: &["Arn"],
@@ -78,45 +54,47 @@ impl SigningProfile {
         read_only: &["ProfileName", "ProfileVersion", "Arn", "ProfileVersionArn"],
         attributes: &["Arn", "ProfileName", "ProfileVersion", "ProfileVersionArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `SigningProfile` with its required properties, named in a [`SigningProfileRequired`].
+    /// A `SigningProfile` with its one required property, `PlatformId`.
     #[inline]
-    pub fn new(required: SigningProfileRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PlatformId>) -> Self {
         Self {
-            platform_id: required.platform_id,
-            signature_validity_period: None,
-            tags: None,
+            platform_id: value.into(),
+            signature_validity_period: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `PlatformId`: a [`PlatformId`] value, required.
-    pub fn platform_id(mut self, value: impl Into<PlatformId>) -> Self { self.platform_id = value.into(); self }
+    pub fn platform_id(mut self, value: impl ::std::convert::Into<PlatformId>) -> Self { self.platform_id = value.into(); self }
     /// `SignatureValidityPeriod`: a [`SignatureValidityPeriod`] object.
-    pub fn signature_validity_period(mut self, value: impl Into<Obj<SignatureValidityPeriod>>) -> Self { self.signature_validity_period = Some(value.into()); self }
+    pub fn signature_validity_period(mut self, value: impl ::std::convert::Into<crate::Obj<SignatureValidityPeriod>>) -> Self { self.signature_validity_period = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SigningProfile {
+impl ::cloudwright_core::Resource for SigningProfile {
     type Attributes = SigningProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SigningProfile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SigningProfile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SigningProfile {
+impl ::cloudwright_core::ToValue for SigningProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PlatformId", &self.platform_id)
             .opt("SignatureValidityPeriod", &self.signature_validity_period)
             .opt("Tags", &self.tags)
@@ -124,12 +102,12 @@ impl ToValue for SigningProfile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SigningProfile`]: `Handle<SigningProfile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SigningProfile`]: `Handle<SigningProfile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SigningProfileAttributes(ResourceRef);
+pub struct SigningProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SigningProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SigningProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -137,38 +115,28 @@ impl From<ResourceRef> for SigningProfileAttributes {
 impl SigningProfileAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ProfileName`: a string.
     #[inline]
-    pub fn profile_name(&self) -> Value {
-        self.0.get_att("ProfileName")
+    pub fn profile_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileName"))
     }
 
     /// `Fn::GetAtt` `ProfileVersion`: a string.
     #[inline]
-    pub fn profile_version(&self) -> Value {
-        self.0.get_att("ProfileVersion")
+    pub fn profile_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileVersion"))
     }
 
     /// `Fn::GetAtt` `ProfileVersionArn`: a string.
     #[inline]
-    pub fn profile_version_arn(&self) -> Value {
-        self.0.get_att("ProfileVersionArn")
+    pub fn profile_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileVersionArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignatureValidityPeriod: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "YEARS"], ..StrRule::ANY })),
-        ("Value", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SignatureValidityPeriod` property type of `AWS::Signer::SigningProfile`.
 ///
@@ -180,11 +148,11 @@ pub struct SignatureValidityPeriod {
     /// `Type`: a [`SignatureValidityPeriodType`] value.
     ///
     /// The time unit for signature validity: DAYS | MONTHS | YEARS.
-    pub r#type: Option<SignatureValidityPeriodType>,
+    pub r#type: ::std::option::Option<SignatureValidityPeriodType>,
     /// `Value`: an integer.
     ///
     /// The numerical value of the time unit for signature validity.
-    pub value: Option<Int>,
+    pub value: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -192,36 +160,26 @@ impl SignatureValidityPeriod {
     /// A `SignatureValidityPeriod` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Type`: a [`SignatureValidityPeriodType`] value.
-    pub fn r#type(mut self, value: impl Into<SignatureValidityPeriodType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<SignatureValidityPeriodType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
     /// `Value`: an integer.
-    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SignatureValidityPeriod {}
+impl crate::PropertyType for SignatureValidityPeriod {}
 
-impl ToValue for SignatureValidityPeriod {
+impl ::cloudwright_core::ToValue for SignatureValidityPeriod {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Type", &self.r#type)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Signer::SigningProfile`.
 ///
@@ -231,11 +189,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 127.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 1 to 255.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -243,21 +201,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -272,24 +230,24 @@ pub enum PlatformId {
     /// `Notation-OCI-SHA384-ECDSA`
     NotationOciSha384Ecdsa,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PlatformId {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PlatformId {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PlatformId {
+impl ::cloudwright_core::ToValue for PlatformId {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsLambdaSha384Ecdsa => "AWSLambda-SHA384-ECDSA",
             Self::NotationOciSha384Ecdsa => "Notation-OCI-SHA384-ECDSA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -303,24 +261,66 @@ pub enum SignatureValidityPeriodType {
     /// `YEARS`
     Years,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SignatureValidityPeriodType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SignatureValidityPeriodType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SignatureValidityPeriodType {
+impl ::cloudwright_core::ToValue for SignatureValidityPeriodType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Days => "DAYS",
             Self::Months => "MONTHS",
             Self::Years => "YEARS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SigningProfile: ObjRule = ObjRule {
+        properties: &[
+            ("PlatformId", Shape::Str(&StrRule { allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"], ..StrRule::ANY })),
+            ("SignatureValidityPeriod", Shape::Object(&RULE_SignatureValidityPeriod)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PlatformId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignatureValidityPeriod: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "YEARS"], ..StrRule::ANY })),
+            ("Value", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

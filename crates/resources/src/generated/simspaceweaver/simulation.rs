@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,5}[mhdMHD]$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{1,2048}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:(?:aws|aws-cn|aws-us-gov):iam::(\\d{12})?:role\\/(.+)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{3,63}$");
-
 /// The required properties of [`Simulation`], by name: `Simulation::new(SimulationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Simulation: ObjRule = ObjRule {
-    properties: &[
-        ("MaximumDuration", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(6), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SchemaS3Location", Shape::Object(&RULE_S3Location)),
-        ("SnapshotS3Location", Shape::Object(&RULE_S3Location)),
-    ],
-    required: &["Name", "RoleArn"],
-    one_of: &[&[&["SchemaS3Location"], &["SnapshotS3Location"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SimSpaceWeaver::Simulation` resource.
 ///
-/// Use the `AWS::SimSpaceWeaver::Simulation` resource to specify a simulation that CloudFormation starts in the AWS Cloud , in your AWS account . In the resource properties section of your template, provide the name of an existing IAM role configured with the proper permissions, and the name of an existing Amazon S3 bucket. Your account must have permissions to read the Amazon S3 bucket. The Amazon S3 bucket must contain a valid schema. The schema must refer to simulation assets that are already uploaded to the AWS Cloud . For more information, see the \[detailed tutorial\](<https://docs.aws.amazon.com/simspaceweaver/latest/userguide/getting-started_detailed.html>) in the *AWS SimSpace Weaver User Guide* .
+/// Use the `AWS::SimSpaceWeaver::Simulation` resource to specify a simulation that CloudFormation starts in the AWS Cloud , in your AWS account . In the resource properties section of your template, provide the name of an existing IAM role configured with the proper permissions, and the name of an existing Amazon S3 bucket. Your account must have permissions to read the Amazon S3 bucket. The Amazon S3 bucket must contain a valid schema. The schema must refer to simulation assets that are already uploaded to the AWS Cloud . For more information, see the [detailed tutorial](https://docs.aws.amazon.com/simspaceweaver/latest/userguide/getting-started_detailed.html) in the *AWS SimSpace Weaver User Guide* .
 ///
-/// Specify a `SnapshotS3Location` to start a simulation from a snapshot instead of from a schema. When you start a simulation from a snapshot, SimSpace Weaver initializes the entity data in the State Fabric with data saved in the snapshot, starts the spatial and service apps that were running when the snapshot was created, and restores the clock to the appropriate tick. Your app zip files must be in the same location in Amazon S3 as they were in for the original simulation. You must start any custom apps separately. For more information about snapshots, see \[Snapshots\](<https://docs.aws.amazon.com/simspaceweaver/latest/userguide/working-with_snapshots.html>) in the *AWS SimSpace Weaver User Guide* .
+/// Specify a `SnapshotS3Location` to start a simulation from a snapshot instead of from a schema. When you start a simulation from a snapshot, SimSpace Weaver initializes the entity data in the State Fabric with data saved in the snapshot, starts the spatial and service apps that were running when the snapshot was created, and restores the clock to the appropriate tick. Your app zip files must be in the same location in Amazon S3 as they were in for the original simulation. You must start any custom apps separately. For more information about snapshots, see [Snapshots](https://docs.aws.amazon.com/simspaceweaver/latest/userguide/working-with_snapshots.html) in the *AWS SimSpace Weaver User Guide* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SimulationAttributes`], which `Handle<Simulation>` dereferences to.
@@ -60,39 +37,39 @@ pub struct Simulation {
     /// The maximum running time of the simulation, specified as a number of minutes (m or M), hours (h or H), or days (d or D). The simulation stops when it reaches this limit. The maximum value is `14D` , or its equivalent in the other units. The default value is `14D` . A value equivalent to `0` makes the simulation immediately transition to `STOPPING` as soon as it reaches `STARTED` .
     ///
     /// Pattern `^\d{1,5}[mhdMHD]$`; length 2 to 6; create-only: changing it replaces the resource.
-    pub maximum_duration: Option<Str>,
+    pub maximum_duration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the simulation.
     ///
     /// Pattern `[a-zA-Z0-9_\-]{1,2048}$`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management ( IAM ) role that the simulation assumes to perform actions. For more information about ARNs, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* . For more information about IAM roles, see \[IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html>) in the *AWS Identity and Access Management User Guide* .
+    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management ( IAM ) role that the simulation assumes to perform actions. For more information about ARNs, see [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* . For more information about IAM roles, see [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *AWS Identity and Access Management User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(?:aws|aws-cn|aws-us-gov):iam::(\d{12})?:role\/(.+)$`; length 0 to 1600; create-only: changing it replaces the resource.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `SchemaS3Location`: a [`S3Location`] object.
     ///
-    /// The location of the simulation schema in Amazon Simple Storage Service ( Amazon S3 ). For more information about Amazon S3 , see the \[*Amazon Simple Storage Service User Guide*\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html>) .
+    /// The location of the simulation schema in Amazon Simple Storage Service ( Amazon S3 ). For more information about Amazon S3 , see the [*Amazon Simple Storage Service User Guide*](https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html) .
     ///
     /// Provide a `SchemaS3Location` to start your simulation from a schema.
     ///
     /// If you provide a `SchemaS3Location` then you can't provide a `SnapshotS3Location` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub schema_s3_location: Option<Obj<S3Location>>,
+    pub schema_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `SnapshotS3Location`: a [`S3Location`] object.
     ///
-    /// The location of the snapshot in Amazon Simple Storage Service ( Amazon S3 ). For more information about Amazon S3 , see the \[*Amazon Simple Storage Service User Guide*\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html>) .
+    /// The location of the snapshot in Amazon Simple Storage Service ( Amazon S3 ). For more information about Amazon S3 , see the [*Amazon Simple Storage Service User Guide*](https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html) .
     ///
     /// Provide a `SnapshotS3Location` to start your simulation from a snapshot.
     ///
     /// If you provide a `SnapshotS3Location` then you can't provide a `SchemaS3Location` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub snapshot_s3_location: Option<Obj<S3Location>>,
+    pub snapshot_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +79,7 @@ impl Simulation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SimSpaceWeaver::Simulation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-simspaceweaver-simulation.html",
         primary_identifier: &["Name"],
@@ -113,48 +90,50 @@ impl Simulation {
         read_only: &["DescribePayload"],
         attributes: &["DescribePayload"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Simulation` with its required properties, named in a [`SimulationRequired`].
     #[inline]
     pub fn new(required: SimulationRequired) -> Self {
         Self {
-            maximum_duration: None,
+            maximum_duration: ::std::option::Option::None,
             name: required.name,
             role_arn: required.role_arn,
-            schema_s3_location: None,
-            snapshot_s3_location: None,
+            schema_s3_location: ::std::option::Option::None,
+            snapshot_s3_location: ::std::option::Option::None,
         }
     }
 
     /// `MaximumDuration`: a string.
-    pub fn maximum_duration(mut self, value: impl Into<Str>) -> Self { self.maximum_duration = Some(value.into()); self }
+    pub fn maximum_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.maximum_duration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `SchemaS3Location`: a [`S3Location`] object.
-    pub fn schema_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.schema_s3_location = Some(value.into()); self }
+    pub fn schema_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.schema_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotS3Location`: a [`S3Location`] object.
-    pub fn snapshot_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.snapshot_s3_location = Some(value.into()); self }
+    pub fn snapshot_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.snapshot_s3_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Simulation {
+impl ::cloudwright_core::Resource for Simulation {
     type Attributes = SimulationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Simulation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Simulation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Simulation {
+impl ::cloudwright_core::ToValue for Simulation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaximumDuration", &self.maximum_duration)
             .req("Name", &self.name)
             .req("RoleArn", &self.role_arn)
@@ -164,12 +143,12 @@ impl ToValue for Simulation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Simulation`]: `Handle<Simulation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Simulation`]: `Handle<Simulation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SimulationAttributes(ResourceRef);
+pub struct SimulationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SimulationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SimulationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -177,10 +156,10 @@ impl From<ResourceRef> for SimulationAttributes {
 impl SimulationAttributes {
     /// `Fn::GetAtt` `DescribePayload`: a string.
     ///
-    /// The JSON blob that the \[DescribeSimulation\](<https://docs.aws.amazon.com/simspaceweaver/latest/APIReference/API_DescribeSimulation.html>) action returns.
+    /// The JSON blob that the [DescribeSimulation](https://docs.aws.amazon.com/simspaceweaver/latest/APIReference/API_DescribeSimulation.html) action returns.
     #[inline]
-    pub fn describe_payload(&self) -> Value {
-        self.0.get_att("DescribePayload")
+    pub fn describe_payload(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DescribePayload"))
     }
 }
 
@@ -188,41 +167,30 @@ impl SimulationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `ObjectKey`: a string, required.
-    pub object_key: Str,
+    pub object_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("ObjectKey", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["BucketName", "ObjectKey"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::SimSpaceWeaver::Simulation`.
 ///
-/// A location in Amazon Simple Storage Service ( Amazon S3 ) where SimSpace Weaver stores simulation data, such as your app .zip files and schema file. For more information about Amazon S3 , see the \[*Amazon Simple Storage Service User Guide*\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html>) .
+/// A location in Amazon Simple Storage Service ( Amazon S3 ) where SimSpace Weaver stores simulation data, such as your app .zip files and schema file. For more information about Amazon S3 , see the [*Amazon Simple Storage Service User Guide*](https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-simspaceweaver-simulation-s3location.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Location {
     /// `BucketName`: a string, required.
     ///
-    /// The name of an Amazon S3 bucket. For more information about buckets, see \[Creating, configuring, and working with Amazon S3 buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/creating-buckets-s3.html>) in the *Amazon Simple Storage Service User Guide* .
+    /// The name of an Amazon S3 bucket. For more information about buckets, see [Creating, configuring, and working with Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/creating-buckets-s3.html) in the *Amazon Simple Storage Service User Guide* .
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[a-zA-Z0-9_\-]{3,63}$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `ObjectKey`: a string, required.
     ///
-    /// The key name of an object in Amazon S3. For more information about Amazon S3 objects and object keys, see \[Uploading, downloading, and working with objects in Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/uploading-downloading-objects.html>) in the *Amazon Simple Storage Service User Guide* .
+    /// The key name of an object in Amazon S3. For more information about Amazon S3 objects and object keys, see [Uploading, downloading, and working with objects in Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/userguide/uploading-downloading-objects.html) in the *Amazon Simple Storage Service User Guide* .
     ///
     /// Length 3 to 255.
-    pub object_key: Str,
+    pub object_key: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -237,19 +205,58 @@ impl S3Location {
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `ObjectKey`: a string, required.
-    pub fn object_key(mut self, value: impl Into<Str>) -> Self { self.object_key = value.into(); self }
+    pub fn object_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_key = value.into(); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("ObjectKey", &self.object_key)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\d{1,5}[mhdMHD]$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{1,2048}$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:(?:aws|aws-cn|aws-us-gov):iam::(\\d{12})?:role\\/(.+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{3,63}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Simulation: ObjRule = ObjRule {
+        properties: &[
+            ("MaximumDuration", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(6), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SchemaS3Location", Shape::Object(&RULE_S3Location)),
+            ("SnapshotS3Location", Shape::Object(&RULE_S3Location)),
+        ],
+        required: &["Name", "RoleArn"],
+        one_of: &[&[&["SchemaS3Location"], &["SnapshotS3Location"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("ObjectKey", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["BucketName", "ObjectKey"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

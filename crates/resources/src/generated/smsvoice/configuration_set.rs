@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:\\S+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DefaultSenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("EventDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventDestination), min_items: None, max_items: Some(5), unique: false })),
-        ("MessageFeedbackEnabled", Shape::Bool),
-        ("ProtectConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SMSVOICE::ConfigurationSet` resource.
 ///
@@ -51,33 +29,33 @@ pub struct ConfigurationSet {
     /// The name of the ConfigurationSet.
     ///
     /// Pattern `^[A-Za-z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub configuration_set_name: Option<Str>,
+    pub configuration_set_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefaultSenderId`: a string.
     ///
     /// The default sender ID used by the ConfigurationSet.
     ///
     /// Pattern `^[A-Za-z0-9_-]+$`.
-    pub default_sender_id: Option<Str>,
+    pub default_sender_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventDestinations`: a list of [`EventDestination`] objects.
     ///
     /// An array of EventDestination objects that describe any events to log and where to log them.
     ///
     /// Items at most 5.
-    pub event_destinations: Option<List<EventDestination>>,
+    pub event_destinations: ::std::option::Option<::cloudwright_core::List<EventDestination>>,
     /// `MessageFeedbackEnabled`: a boolean.
     ///
     /// Set to true to enable feedback for the message.
-    pub message_feedback_enabled: Option<Bool>,
+    pub message_feedback_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ProtectConfigurationId`: a string.
     ///
     /// The unique identifier for the protect configuration.
     ///
     /// Pattern `^[A-Za-z0-9_:/-]+$`; length 1 to 256.
-    pub protect_configuration_id: Option<Str>,
+    pub protect_configuration_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key and value pair tags that's associated with the new configuration set.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -87,7 +65,7 @@ impl ConfigurationSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SMSVOICE::ConfigurationSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-configurationset.html",
         primary_identifier: &["ConfigurationSetName"],
@@ -98,47 +76,49 @@ impl ConfigurationSet {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ConfigurationSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConfigurationSetName`: a string.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = Some(value.into()); self }
+    pub fn configuration_set_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration_set_name = ::std::option::Option::Some(value.into()); self }
     /// `DefaultSenderId`: a string.
-    pub fn default_sender_id(mut self, value: impl Into<Str>) -> Self { self.default_sender_id = Some(value.into()); self }
+    pub fn default_sender_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.default_sender_id = ::std::option::Option::Some(value.into()); self }
     /// `EventDestinations`: a list of [`EventDestination`] objects.
-    pub fn event_destinations(mut self, value: impl Into<List<EventDestination>>) -> Self { self.event_destinations = Some(value.into()); self }
+    pub fn event_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EventDestination>>) -> Self { self.event_destinations = ::std::option::Option::Some(value.into()); self }
     /// `MessageFeedbackEnabled`: a boolean.
-    pub fn message_feedback_enabled(mut self, value: impl Into<Bool>) -> Self { self.message_feedback_enabled = Some(value.into()); self }
+    pub fn message_feedback_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.message_feedback_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ProtectConfigurationId`: a string.
-    pub fn protect_configuration_id(mut self, value: impl Into<Str>) -> Self { self.protect_configuration_id = Some(value.into()); self }
+    pub fn protect_configuration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protect_configuration_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationSet {
+impl ::cloudwright_core::Resource for ConfigurationSet {
     type Attributes = ConfigurationSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationSet {
+impl ::cloudwright_core::ToValue for ConfigurationSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ConfigurationSetName", &self.configuration_set_name)
             .opt("DefaultSenderId", &self.default_sender_id)
             .opt("EventDestinations", &self.event_destinations)
@@ -149,12 +129,12 @@ impl ToValue for ConfigurationSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationSet`]: `Handle<ConfigurationSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationSet`]: `Handle<ConfigurationSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationSetAttributes(ResourceRef);
+pub struct ConfigurationSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,8 +144,8 @@ impl ConfigurationSetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the ConfigurationSet.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -173,21 +153,10 @@ impl ConfigurationSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsDestinationRequired {
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `LogGroupArn`: a string, required.
-    pub log_group_arn: Str,
+    pub log_group_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsDestination: ObjRule = ObjRule {
-    properties: &[
-        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LogGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["IamRoleArn", "LogGroupArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
 ///
@@ -201,13 +170,13 @@ pub struct CloudWatchLogsDestination {
     /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:\S+$`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
     /// `LogGroupArn`: a string, required.
     ///
     /// The name of the Amazon CloudWatch log group that you want to record events in.
     ///
     /// Pattern `^arn:\S+$`.
-    pub log_group_arn: Str,
+    pub log_group_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -222,17 +191,17 @@ impl CloudWatchLogsDestination {
     }
 
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `LogGroupArn`: a string, required.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = value.into(); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = value.into(); self }
 }
 
-impl PropertyType for CloudWatchLogsDestination {}
+impl crate::PropertyType for CloudWatchLogsDestination {}
 
-impl ToValue for CloudWatchLogsDestination {
+impl ::cloudwright_core::ToValue for CloudWatchLogsDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IamRoleArn", &self.iam_role_arn)
             .req("LogGroupArn", &self.log_group_arn)
             .build()
@@ -243,28 +212,12 @@ impl ToValue for CloudWatchLogsDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventDestinationRequired {
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `EventDestinationName`: a string, required.
-    pub event_destination_name: Str,
+    pub event_destination_name: ::cloudwright_core::Str,
     /// `MatchingEventTypes`: a list of strings, required.
-    pub matching_event_types: List<Str>,
+    pub matching_event_types: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsDestination", Shape::Object(&RULE_CloudWatchLogsDestination)),
-        ("Enabled", Shape::Bool),
-        ("EventDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
-        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
-        ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
-    ],
-    required: &["EventDestinationName", "Enabled", "MatchingEventTypes"],
-    one_of: &[&[&["CloudWatchLogsDestination"], &["KinesisFirehoseDestination"], &["SnsDestination"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EventDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
 ///
@@ -278,31 +231,31 @@ pub struct EventDestination {
     /// `CloudWatchLogsDestination`: a [`CloudWatchLogsDestination`] object.
     ///
     /// An object that contains information about an event destination that sends logging events to Amazon CloudWatch logs.
-    pub cloud_watch_logs_destination: Option<Obj<CloudWatchLogsDestination>>,
+    pub cloud_watch_logs_destination: ::std::option::Option<crate::Obj<CloudWatchLogsDestination>>,
     /// `Enabled`: a boolean, required.
     ///
     /// When set to true events will be logged.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
     /// `EventDestinationName`: a string, required.
     ///
     /// The name of the EventDestination.
     ///
     /// Pattern `^[A-Za-z0-9_-]+$`; length 1 to 64.
-    pub event_destination_name: Str,
+    pub event_destination_name: ::cloudwright_core::Str,
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
     ///
     /// An object that contains information about an event destination for logging to Amazon Data Firehose.
-    pub kinesis_firehose_destination: Option<Obj<KinesisFirehoseDestination>>,
+    pub kinesis_firehose_destination: ::std::option::Option<crate::Obj<KinesisFirehoseDestination>>,
     /// `MatchingEventTypes`: a list of strings, required.
     ///
     /// An array of event types that determine which events to log.
     ///
-    /// &gt; The `TEXT_SENT` event type is not supported.
-    pub matching_event_types: List<Str>,
+    /// \> The `TEXT_SENT` event type is not supported.
+    pub matching_event_types: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SnsDestination`: a [`SnsDestination`] object.
     ///
     /// An object that contains information about an event destination that sends logging events to Amazon SNS.
-    pub sns_destination: Option<Obj<SnsDestination>>,
+    pub sns_destination: ::std::option::Option<crate::Obj<SnsDestination>>,
 }
 
 #[rustfmt::skip]
@@ -311,35 +264,35 @@ impl EventDestination {
     #[inline]
     pub fn new(required: EventDestinationRequired) -> Self {
         Self {
-            cloud_watch_logs_destination: None,
+            cloud_watch_logs_destination: ::std::option::Option::None,
             enabled: required.enabled,
             event_destination_name: required.event_destination_name,
-            kinesis_firehose_destination: None,
+            kinesis_firehose_destination: ::std::option::Option::None,
             matching_event_types: required.matching_event_types,
-            sns_destination: None,
+            sns_destination: ::std::option::Option::None,
         }
     }
 
     /// `CloudWatchLogsDestination`: a [`CloudWatchLogsDestination`] object.
-    pub fn cloud_watch_logs_destination(mut self, value: impl Into<Obj<CloudWatchLogsDestination>>) -> Self { self.cloud_watch_logs_destination = Some(value.into()); self }
+    pub fn cloud_watch_logs_destination(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsDestination>>) -> Self { self.cloud_watch_logs_destination = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
     /// `EventDestinationName`: a string, required.
-    pub fn event_destination_name(mut self, value: impl Into<Str>) -> Self { self.event_destination_name = value.into(); self }
+    pub fn event_destination_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.event_destination_name = value.into(); self }
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
-    pub fn kinesis_firehose_destination(mut self, value: impl Into<Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = Some(value.into()); self }
+    pub fn kinesis_firehose_destination(mut self, value: impl ::std::convert::Into<crate::Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = ::std::option::Option::Some(value.into()); self }
     /// `MatchingEventTypes`: a list of strings, required.
-    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.matching_event_types = value.into(); self }
+    pub fn matching_event_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.matching_event_types = value.into(); self }
     /// `SnsDestination`: a [`SnsDestination`] object.
-    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self { self.sns_destination = Some(value.into()); self }
+    pub fn sns_destination(mut self, value: impl ::std::convert::Into<crate::Obj<SnsDestination>>) -> Self { self.sns_destination = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EventDestination {}
+impl crate::PropertyType for EventDestination {}
 
-impl ToValue for EventDestination {
+impl ::cloudwright_core::ToValue for EventDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogsDestination",
                 &self.cloud_watch_logs_destination,
@@ -360,21 +313,10 @@ impl ToValue for EventDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationRequired {
     /// `DeliveryStreamArn`: a string, required.
-    pub delivery_stream_arn: Str,
+    pub delivery_stream_arn: ::cloudwright_core::Str,
     /// `IamRoleArn`: a string, required.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-    ],
-    required: &["IamRoleArn", "DeliveryStreamArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `KinesisFirehoseDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
 ///
@@ -390,13 +332,13 @@ pub struct KinesisFirehoseDestination {
     /// The Amazon Resource Name (ARN) of the delivery stream.
     ///
     /// Pattern `^arn:\S+$`.
-    pub delivery_stream_arn: Str,
+    pub delivery_stream_arn: ::cloudwright_core::Str,
     /// `IamRoleArn`: a string, required.
     ///
     /// The ARN of an AWS Identity and Access Management role that is able to write event data to an Amazon Data Firehose destination.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:\S+$`.
-    pub iam_role_arn: Str,
+    pub iam_role_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -411,39 +353,22 @@ impl KinesisFirehoseDestination {
     }
 
     /// `DeliveryStreamArn`: a string, required.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = value.into(); self }
+    pub fn delivery_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.delivery_stream_arn = value.into(); self }
     /// `IamRoleArn`: a string, required.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
+    pub fn iam_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iam_role_arn = value.into(); self }
 }
 
-impl PropertyType for KinesisFirehoseDestination {}
+impl crate::PropertyType for KinesisFirehoseDestination {}
 
-impl ToValue for KinesisFirehoseDestination {
+impl ::cloudwright_core::ToValue for KinesisFirehoseDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DeliveryStreamArn", &self.delivery_stream_arn)
             .req("IamRoleArn", &self.iam_role_arn)
             .build()
     }
 }
-
-/// The required properties of [`SnsDestination`], by name: `SnsDestination::new(SnsDestinationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnsDestinationRequired {
-    /// `TopicArn`: a string, required.
-    pub topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
-    properties: &[
-        ("TopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["TopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnsDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
 ///
@@ -457,28 +382,105 @@ pub struct SnsDestination {
     /// The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish events to.
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:\S+$`.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SnsDestination {
-    /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
+    /// A `SnsDestination` with its one required property, `TopicArn`.
     #[inline]
-    pub fn new(required: SnsDestinationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            topic_arn: required.topic_arn,
+            topic_arn: value.into(),
         }
     }
 
     /// `TopicArn`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl PropertyType for SnsDestination {}
+impl crate::PropertyType for SnsDestination {}
 
-impl ToValue for SnsDestination {
+impl ::cloudwright_core::ToValue for SnsDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TopicArn", &self.topic_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TopicArn", &self.topic_arn)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:\\S+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DefaultSenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("EventDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventDestination), min_items: None, max_items: Some(5), unique: false })),
+            ("MessageFeedbackEnabled", Shape::Bool),
+            ("ProtectConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsDestination: ObjRule = ObjRule {
+        properties: &[
+            ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LogGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["IamRoleArn", "LogGroupArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsDestination", Shape::Object(&RULE_CloudWatchLogsDestination)),
+            ("Enabled", Shape::Bool),
+            ("EventDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
+            ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: true })),
+            ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
+        ],
+        required: &["EventDestinationName", "Enabled", "MatchingEventTypes"],
+        one_of: &[&[&["CloudWatchLogsDestination"], &["KinesisFirehoseDestination"], &["SnsDestination"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ],
+        required: &["IamRoleArn", "DeliveryStreamArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
+        properties: &[
+            ("TopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["TopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,23 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_OptOutList: ObjRule = ObjRule {
-    properties: &[
-        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SMSVOICE::OptOutList` resource.
 ///
@@ -29,7 +13,7 @@ pub(crate) static RULE_OptOutList: ObjRule = ObjRule {
 ///
 /// If the opt-out list name already exists, an error is returned.
 ///
-/// An opt-out list is a list of phone numbers that are opted out, meaning you can't send SMS or voice messages to them. If end user replies with the keyword "STOP," an entry for the phone number is added to the opt-out list. In addition to STOP, your recipients can use any supported opt-out keyword, such as CANCEL or OPTOUT. For a list of supported opt-out keywords, see \[SMS opt out\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-keywords.html>) in the End User Messaging  User Guide.
+/// An opt-out list is a list of phone numbers that are opted out, meaning you can't send SMS or voice messages to them. If end user replies with the keyword "STOP," an entry for the phone number is added to the opt-out list. In addition to STOP, your recipients can use any supported opt-out keyword, such as CANCEL or OPTOUT. For a list of supported opt-out keywords, see [SMS opt out](https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-keywords.html) in the End User Messaging  User Guide.
 ///
 /// `Ref` returns its `OptOutListName` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`OptOutListAttributes`], which `Handle<OptOutList>` dereferences to.
@@ -45,11 +29,11 @@ pub struct OptOutList {
     /// The name of the OptOutList.
     ///
     /// Pattern `^[A-Za-z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub opt_out_list_name: Option<Str>,
+    pub opt_out_list_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tags (key and value pairs) to associate with the new OptOutList.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -59,7 +43,7 @@ impl OptOutList {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SMSVOICE::OptOutList",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-optoutlist.html",
         primary_identifier: &["OptOutListName"],
@@ -70,51 +54,53 @@ impl OptOutList {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `OptOutList` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OptOutListName`: a string.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
+    pub fn opt_out_list_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.opt_out_list_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for OptOutList {
+impl ::cloudwright_core::Resource for OptOutList {
     type Attributes = OptOutListAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_OptOutList, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_OptOutList, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for OptOutList {
+impl ::cloudwright_core::ToValue for OptOutList {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OptOutListName", &self.opt_out_list_name)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`OptOutList`]: `Handle<OptOutList>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`OptOutList`]: `Handle<OptOutList>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct OptOutListAttributes(ResourceRef);
+pub struct OptOutListAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for OptOutListAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for OptOutListAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -124,7 +110,28 @@ impl OptOutListAttributes {
     ///
     /// The Amazon Resource Name (ARN) for the `OptOutList` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OptOutList: ObjRule = ObjRule {
+        properties: &[
+            ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

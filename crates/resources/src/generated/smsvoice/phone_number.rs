@@ -5,56 +5,29 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Action, MandatoryKeyword, MandatoryKeywordRequired, MandatoryKeywords,
-    MandatoryKeywordsRequired, OptionalKeyword, OptionalKeywordRequired, Tag, TagRequired,
+    Action, MandatoryKeyword, MandatoryKeywords, MandatoryKeywordsRequired, OptionalKeyword,
+    OptionalKeywordRequired, Tag, TagRequired,
 };
-use super::shared::{RULE_MandatoryKeywords, RULE_OptionalKeyword, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:\\S+$");
 
 /// The required properties of [`PhoneNumber`], by name: `PhoneNumber::new(PhoneNumberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhoneNumberRequired {
     /// `IsoCountryCode`: a string, required.
-    pub iso_country_code: Str,
+    pub iso_country_code: ::cloudwright_core::Str,
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    pub mandatory_keywords: Obj<MandatoryKeywords>,
+    pub mandatory_keywords: crate::Obj<MandatoryKeywords>,
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
-    pub number_capabilities: List<NumberCapability>,
+    pub number_capabilities: ::cloudwright_core::List<NumberCapability>,
     /// `NumberType`: a [`NumberType`] value, required.
     pub number_type: NumberType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
-        ("NumberCapabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "MMS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("NumberType", Shape::Str(&StrRule { allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"], ..StrRule::ANY })),
-        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None, unique: true })),
-        ("SelfManagedOptOutsEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TwoWay", Shape::Object(&RULE_TwoWay)),
-    ],
-    required: &["IsoCountryCode", "NumberCapabilities", "NumberType", "MandatoryKeywords"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SMSVOICE::PhoneNumber` resource.
 ///
-/// Request an origination phone number for use in your account. For more information on phone number request see \[Request a phone number\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers-request.html>) in the *End User Messaging  User Guide* .
+/// Request an origination phone number for use in your account. For more information on phone number request see [Request a phone number](https://docs.aws.amazon.com/sms-voice/latest/userguide/phone-numbers-request.html) in the *End User Messaging  User Guide* .
 ///
-/// &gt; Registering phone numbers is not supported by AWS CloudFormation . You can import phone numbers and sender IDs that are automatically provisioned at registration.
+/// \> Registering phone numbers is not supported by AWS CloudFormation . You can import phone numbers and sender IDs that are automatically provisioned at registration.
 ///
 /// `Ref` returns its `PhoneNumberId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PhoneNumberAttributes`], which `Handle<PhoneNumber>` dereferences to.
@@ -68,28 +41,28 @@ pub struct PhoneNumber {
     /// `DeletionProtectionEnabled`: a boolean.
     ///
     /// By default this is set to false. When set to true the phone number can't be deleted.
-    pub deletion_protection_enabled: Option<Bool>,
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsoCountryCode`: a string, required.
     ///
     /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
     ///
     /// Pattern `^[A-Z]{2}$`; create-only: changing it replaces the resource.
-    pub iso_country_code: Str,
+    pub iso_country_code: ::cloudwright_core::Str,
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
     ///
-    /// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-    pub mandatory_keywords: Obj<MandatoryKeywords>,
+    /// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
+    pub mandatory_keywords: crate::Obj<MandatoryKeywords>,
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
     ///
     /// Indicates if the phone number will be used for text messages, voice messages, or both.
     ///
     /// Create-only: changing it replaces the resource.
-    pub number_capabilities: List<NumberCapability>,
+    pub number_capabilities: ::cloudwright_core::List<NumberCapability>,
     /// `NumberType`: a [`NumberType`] value, required.
     ///
     /// The type of phone number to request.
     ///
-    /// &gt; The `ShortCode` number type is not supported in AWS CloudFormation .
+    /// \> The `ShortCode` number type is not supported in AWS CloudFormation .
     ///
     /// Create-only: changing it replaces the resource.
     pub number_type: NumberType,
@@ -98,23 +71,23 @@ pub struct PhoneNumber {
     /// The name of the OptOutList associated with the phone number.
     ///
     /// Pattern `^[A-Za-z0-9_:/-]+$`; length 1 to 256.
-    pub opt_out_list_name: Option<Str>,
+    pub opt_out_list_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
     ///
-    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, End User Messaging  responds with a customizable message. Optional keywords are differentiated from mandatory keywords. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-    pub optional_keywords: Option<List<OptionalKeyword>>,
+    /// A keyword is a word that you can search for on a particular phone number or pool. It is also a specific word or phrase that an end user can send to your number to elicit a response, such as an informational message or a special offer. When your number receives a message that begins with a keyword, End User Messaging  responds with a customizable message. Optional keywords are differentiated from mandatory keywords. For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
+    pub optional_keywords: ::std::option::Option<::cloudwright_core::List<OptionalKeyword>>,
     /// `SelfManagedOptOutsEnabled`: a boolean.
     ///
-    /// When set to false and an end recipient sends a message that begins with HELP or STOP to one of your dedicated numbers, End User Messaging  automatically replies with a customizable message and adds the end recipient to the OptOutList. When set to true you're responsible for responding to HELP and STOP requests. You're also responsible for tracking and honoring opt-out request. For more information see \[Self-managed opt-outs\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-self-managed.html>)
-    pub self_managed_opt_outs_enabled: Option<Bool>,
+    /// When set to false and an end recipient sends a message that begins with HELP or STOP to one of your dedicated numbers, End User Messaging  automatically replies with a customizable message and adds the end recipient to the OptOutList. When set to true you're responsible for responding to HELP and STOP requests. You're also responsible for tracking and honoring opt-out request. For more information see [Self-managed opt-outs](https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list-self-managed.html)
+    pub self_managed_opt_outs_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tags (key and value pairs) to associate with the requested phone number.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TwoWay`: a [`TwoWay`] object.
     ///
-    /// Describes the two-way SMS configuration for a phone number. For more information, see \[Two-way SMS messaging\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html>) in the End User Messaging  User Guide.
-    pub two_way: Option<Obj<TwoWay>>,
+    /// Describes the two-way SMS configuration for a phone number. For more information, see [Two-way SMS messaging](https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html) in the End User Messaging  User Guide.
+    pub two_way: ::std::option::Option<crate::Obj<TwoWay>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +97,7 @@ impl PhoneNumber {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SMSVOICE::PhoneNumber",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-phonenumber.html",
         primary_identifier: &["PhoneNumberId"],
@@ -135,66 +108,68 @@ impl PhoneNumber {
         read_only: &["Arn", "PhoneNumberId", "PhoneNumber"],
         attributes: &["Arn", "PhoneNumber", "PhoneNumberId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PhoneNumber` with its required properties, named in a [`PhoneNumberRequired`].
     #[inline]
     pub fn new(required: PhoneNumberRequired) -> Self {
         Self {
-            deletion_protection_enabled: None,
+            deletion_protection_enabled: ::std::option::Option::None,
             iso_country_code: required.iso_country_code,
             mandatory_keywords: required.mandatory_keywords,
             number_capabilities: required.number_capabilities,
             number_type: required.number_type,
-            opt_out_list_name: None,
-            optional_keywords: None,
-            self_managed_opt_outs_enabled: None,
-            tags: None,
-            two_way: None,
+            opt_out_list_name: ::std::option::Option::None,
+            optional_keywords: ::std::option::Option::None,
+            self_managed_opt_outs_enabled: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            two_way: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IsoCountryCode`: a string, required.
-    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self { self.iso_country_code = value.into(); self }
+    pub fn iso_country_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iso_country_code = value.into(); self }
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
+    pub fn mandatory_keywords(mut self, value: impl ::std::convert::Into<crate::Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
-    pub fn number_capabilities(mut self, value: impl Into<List<NumberCapability>>) -> Self { self.number_capabilities = value.into(); self }
+    pub fn number_capabilities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NumberCapability>>) -> Self { self.number_capabilities = value.into(); self }
     /// `NumberType`: a [`NumberType`] value, required.
-    pub fn number_type(mut self, value: impl Into<NumberType>) -> Self { self.number_type = value.into(); self }
+    pub fn number_type(mut self, value: impl ::std::convert::Into<NumberType>) -> Self { self.number_type = value.into(); self }
     /// `OptOutListName`: a string.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
+    pub fn opt_out_list_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.opt_out_list_name = ::std::option::Option::Some(value.into()); self }
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
-    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self { self.optional_keywords = Some(value.into()); self }
+    pub fn optional_keywords(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionalKeyword>>) -> Self { self.optional_keywords = ::std::option::Option::Some(value.into()); self }
     /// `SelfManagedOptOutsEnabled`: a boolean.
-    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self { self.self_managed_opt_outs_enabled = Some(value.into()); self }
+    pub fn self_managed_opt_outs_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.self_managed_opt_outs_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TwoWay`: a [`TwoWay`] object.
-    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self { self.two_way = Some(value.into()); self }
+    pub fn two_way(mut self, value: impl ::std::convert::Into<crate::Obj<TwoWay>>) -> Self { self.two_way = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PhoneNumber {
+impl ::cloudwright_core::Resource for PhoneNumber {
     type Attributes = PhoneNumberAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PhoneNumber, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PhoneNumber, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PhoneNumber {
+impl ::cloudwright_core::ToValue for PhoneNumber {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
                 &self.deletion_protection_enabled,
@@ -215,12 +190,12 @@ impl ToValue for PhoneNumber {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PhoneNumber`]: `Handle<PhoneNumber>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PhoneNumber`]: `Handle<PhoneNumber>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PhoneNumberAttributes(ResourceRef);
+pub struct PhoneNumberAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PhoneNumberAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PhoneNumberAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -230,49 +205,30 @@ impl PhoneNumberAttributes {
     ///
     /// The `PhoneNumber` 's Amazon Resource Name (ARN)
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `PhoneNumber`: a string.
     ///
     /// The phone number in E.164 format.
     #[inline]
-    pub fn phone_number(&self) -> Value {
-        self.0.get_att("PhoneNumber")
+    pub fn phone_number(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PhoneNumber"))
     }
 
     /// `Fn::GetAtt` `PhoneNumberId`: a string.
     ///
     /// The unique identifier for the phone number.
     #[inline]
-    pub fn phone_number_id(&self) -> Value {
-        self.0.get_att("PhoneNumberId")
+    pub fn phone_number_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PhoneNumberId"))
     }
 }
 
-/// The required properties of [`TwoWay`], by name: `TwoWay::new(TwoWayRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TwoWayRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TwoWay` property type of `AWS::SMSVOICE::PhoneNumber`.
 ///
-/// Describes the two-way SMS configuration for a phone number. For more information, see \[Two-way SMS messaging\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html>) in the End User Messaging  User Guide.
+/// Describes the two-way SMS configuration for a phone number. For more information, see [Two-way SMS messaging](https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html) in the End User Messaging  User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-twoway.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -280,41 +236,41 @@ pub struct TwoWay {
     /// `ChannelArn`: a string.
     ///
     /// Pattern `^arn:\S+$`.
-    pub channel_arn: Option<Str>,
+    pub channel_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelRole`: a string.
     ///
     /// Pattern `^arn:\S+$`.
-    pub channel_role: Option<Str>,
+    pub channel_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl TwoWay {
-    /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
+    /// A `TwoWay` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: TwoWayRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            channel_arn: None,
-            channel_role: None,
-            enabled: required.enabled,
+            channel_arn: ::std::option::Option::None,
+            channel_role: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `ChannelArn`: a string.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = Some(value.into()); self }
+    pub fn channel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_arn = ::std::option::Option::Some(value.into()); self }
     /// `ChannelRole`: a string.
-    pub fn channel_role(mut self, value: impl Into<Str>) -> Self { self.channel_role = Some(value.into()); self }
+    pub fn channel_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_role = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for TwoWay {}
+impl crate::PropertyType for TwoWay {}
 
-impl ToValue for TwoWay {
+impl ::cloudwright_core::ToValue for TwoWay {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelArn", &self.channel_arn)
             .opt("ChannelRole", &self.channel_role)
             .req("Enabled", &self.enabled)
@@ -332,25 +288,25 @@ pub enum NumberCapability {
     /// `MMS`
     Mms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NumberCapability {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NumberCapability {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NumberCapability {
+impl ::cloudwright_core::ToValue for NumberCapability {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sms => "SMS",
             Self::Voice => "VOICE",
             Self::Mms => "MMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -366,25 +322,69 @@ pub enum NumberType {
     /// `SIMULATOR`
     Simulator,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NumberType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NumberType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NumberType {
+impl ::cloudwright_core::ToValue for NumberType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LongCode => "LONG_CODE",
             Self::TollFree => "TOLL_FREE",
             Self::TenDlc => "TEN_DLC",
             Self::Simulator => "SIMULATOR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MandatoryKeywords, RULE_OptionalKeyword, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:\\S+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
+            ("NumberCapabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "MMS"], ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("NumberType", Shape::Str(&StrRule { allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"], ..StrRule::ANY })),
+            ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None, unique: true })),
+            ("SelfManagedOptOutsEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TwoWay", Shape::Object(&RULE_TwoWay)),
+        ],
+        required: &["IsoCountryCode", "NumberCapabilities", "NumberType", "MandatoryKeywords"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,19 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    Action, MandatoryKeyword, MandatoryKeywordRequired, MandatoryKeywords,
-    MandatoryKeywordsRequired, OptionalKeyword, OptionalKeywordRequired, Tag, TagRequired,
+    Action, MandatoryKeyword, MandatoryKeywords, MandatoryKeywordsRequired, OptionalKeyword,
+    OptionalKeywordRequired, Tag, TagRequired,
 };
-use super::shared::{RULE_MandatoryKeywords, RULE_OptionalKeyword, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:\\S+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ \\S]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:\\S+$");
 
 /// The required properties of [`Pool`], by name: `Pool::new(PoolRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolRequired {
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    pub mandatory_keywords: Obj<MandatoryKeywords>,
+    pub mandatory_keywords: crate::Obj<MandatoryKeywords>,
     /// `OriginationIdentities`: a list of strings, required.
-    pub origination_identities: List<Str>,
+    pub origination_identities: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Pool: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
-        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None, unique: true })),
-        ("OriginationIdentities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
-        ("SelfManagedOptOutsEnabled", Shape::Bool),
-        ("SharedRoutesEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("TwoWay", Shape::Object(&RULE_TwoWay)),
-    ],
-    required: &["OriginationIdentities", "MandatoryKeywords"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SMSVOICE::Pool` resource.
 ///
@@ -65,47 +38,47 @@ pub struct Pool {
     /// `DeletionProtectionEnabled`: a boolean.
     ///
     /// When set to true the pool can't be deleted.
-    pub deletion_protection_enabled: Option<Bool>,
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
     ///
-    /// Creates or updates the pool's `MandatoryKeyword` configuration. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-    pub mandatory_keywords: Obj<MandatoryKeywords>,
+    /// Creates or updates the pool's `MandatoryKeyword` configuration. For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
+    pub mandatory_keywords: crate::Obj<MandatoryKeywords>,
     /// `OptOutListName`: a string.
     ///
     /// The name of the OptOutList associated with the pool.
     ///
     /// Pattern `^[A-Za-z0-9_:/-]+$`; length 1 to 256.
-    pub opt_out_list_name: Option<Str>,
+    pub opt_out_list_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
     ///
-    /// Specifies any optional keywords to associate with the pool. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-    pub optional_keywords: Option<List<OptionalKeyword>>,
+    /// Specifies any optional keywords to associate with the pool. For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
+    pub optional_keywords: ::std::option::Option<::cloudwright_core::List<OptionalKeyword>>,
     /// `OriginationIdentities`: a list of strings, required.
     ///
-    /// The list of origination identities to apply to the pool, either `PhoneNumberArn` or `SenderIdArn` . For more information, see \[Registrations\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations.html>) in the End User Messaging  User Guide.
+    /// The list of origination identities to apply to the pool, either `PhoneNumberArn` or `SenderIdArn` . For more information, see [Registrations](https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations.html) in the End User Messaging  User Guide.
     ///
-    /// &gt; If you are using a shared End User Messaging  resource then you must use the full Amazon Resource Name (ARN).
+    /// \> If you are using a shared End User Messaging  resource then you must use the full Amazon Resource Name (ARN).
     ///
     /// Items at least 1; each item: pattern `^arn:\S+`, length 20 to 256.
-    pub origination_identities: List<Str>,
+    pub origination_identities: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SelfManagedOptOutsEnabled`: a boolean.
     ///
-    /// When set to false, an end recipient sends a message that begins with HELP or STOP to one of your dedicated numbers, End User Messaging  automatically replies with a customizable message and adds the end recipient to the OptOutList. When set to true you're responsible for responding to HELP and STOP requests. You're also responsible for tracking and honoring opt-out requests. For more information see \[Self-managed opt-outs\](<https://docs.aws.amazon.com//pinpoint/latest/userguide/settings-sms-managing.html#settings-account-sms-self-managed-opt-out>)
-    pub self_managed_opt_outs_enabled: Option<Bool>,
+    /// When set to false, an end recipient sends a message that begins with HELP or STOP to one of your dedicated numbers, End User Messaging  automatically replies with a customizable message and adds the end recipient to the OptOutList. When set to true you're responsible for responding to HELP and STOP requests. You're also responsible for tracking and honoring opt-out requests. For more information see [Self-managed opt-outs](https://docs.aws.amazon.com//pinpoint/latest/userguide/settings-sms-managing.html#settings-account-sms-self-managed-opt-out)
+    pub self_managed_opt_outs_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SharedRoutesEnabled`: a boolean.
     ///
     /// Allows you to enable shared routes on your pool.
     ///
     /// By default, this is set to `False` . If you set this value to `True` , your messages are sent using phone numbers or sender IDs (depending on the country) that are shared with other users. In some countries, such as the United States, senders aren't allowed to use shared routes and must use a dedicated phone number or short code.
-    pub shared_routes_enabled: Option<Bool>,
+    pub shared_routes_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tags (key and value pairs) associated with the pool.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TwoWay`: a [`TwoWay`] object.
     ///
-    /// Describes the two-way SMS configuration for a phone number. For more information, see \[Two-way SMS messaging\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html>) in the End User Messaging  User Guide.
-    pub two_way: Option<Obj<TwoWay>>,
+    /// Describes the two-way SMS configuration for a phone number. For more information, see [Two-way SMS messaging](https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html) in the End User Messaging  User Guide.
+    pub two_way: ::std::option::Option<crate::Obj<TwoWay>>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +88,7 @@ impl Pool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SMSVOICE::Pool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-pool.html",
         primary_identifier: &["PoolId"],
@@ -126,63 +99,65 @@ impl Pool {
         read_only: &["Arn", "PoolId"],
         attributes: &["Arn", "PoolId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Pool` with its required properties, named in a [`PoolRequired`].
     #[inline]
     pub fn new(required: PoolRequired) -> Self {
         Self {
-            deletion_protection_enabled: None,
+            deletion_protection_enabled: ::std::option::Option::None,
             mandatory_keywords: required.mandatory_keywords,
-            opt_out_list_name: None,
-            optional_keywords: None,
+            opt_out_list_name: ::std::option::Option::None,
+            optional_keywords: ::std::option::Option::None,
             origination_identities: required.origination_identities,
-            self_managed_opt_outs_enabled: None,
-            shared_routes_enabled: None,
-            tags: None,
-            two_way: None,
+            self_managed_opt_outs_enabled: ::std::option::Option::None,
+            shared_routes_enabled: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            two_way: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
+    pub fn mandatory_keywords(mut self, value: impl ::std::convert::Into<crate::Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
     /// `OptOutListName`: a string.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
+    pub fn opt_out_list_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.opt_out_list_name = ::std::option::Option::Some(value.into()); self }
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
-    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self { self.optional_keywords = Some(value.into()); self }
+    pub fn optional_keywords(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<OptionalKeyword>>) -> Self { self.optional_keywords = ::std::option::Option::Some(value.into()); self }
     /// `OriginationIdentities`: a list of strings, required.
-    pub fn origination_identities(mut self, value: impl Into<List<Str>>) -> Self { self.origination_identities = value.into(); self }
+    pub fn origination_identities(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.origination_identities = value.into(); self }
     /// `SelfManagedOptOutsEnabled`: a boolean.
-    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self { self.self_managed_opt_outs_enabled = Some(value.into()); self }
+    pub fn self_managed_opt_outs_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.self_managed_opt_outs_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SharedRoutesEnabled`: a boolean.
-    pub fn shared_routes_enabled(mut self, value: impl Into<Bool>) -> Self { self.shared_routes_enabled = Some(value.into()); self }
+    pub fn shared_routes_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.shared_routes_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TwoWay`: a [`TwoWay`] object.
-    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self { self.two_way = Some(value.into()); self }
+    pub fn two_way(mut self, value: impl ::std::convert::Into<crate::Obj<TwoWay>>) -> Self { self.two_way = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Pool {
+impl ::cloudwright_core::Resource for Pool {
     type Attributes = PoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Pool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Pool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Pool {
+impl ::cloudwright_core::ToValue for Pool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
                 &self.deletion_protection_enabled,
@@ -202,12 +177,12 @@ impl ToValue for Pool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Pool`]: `Handle<Pool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Pool`]: `Handle<Pool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PoolAttributes(ResourceRef);
+pub struct PoolAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PoolAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PoolAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -217,41 +192,22 @@ impl PoolAttributes {
     ///
     /// The Amazon Resource Name of the `Pool` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `PoolId`: a string.
     ///
     /// The unique identifier for the pool.
     #[inline]
-    pub fn pool_id(&self) -> Value {
-        self.0.get_att("PoolId")
+    pub fn pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PoolId"))
     }
 }
 
-/// The required properties of [`TwoWay`], by name: `TwoWay::new(TwoWayRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TwoWayRequired {
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TwoWay` property type of `AWS::SMSVOICE::Pool`.
 ///
-/// Describes the two-way SMS configuration for a phone number. For more information, see \[Two-way SMS messaging\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html>) in the End User Messaging  User Guide.
+/// Describes the two-way SMS configuration for a phone number. For more information, see [Two-way SMS messaging](https://docs.aws.amazon.com/sms-voice/latest/userguide/two-way-sms.html) in the End User Messaging  User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-pool-twoway.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -259,44 +215,88 @@ pub struct TwoWay {
     /// `ChannelArn`: a string.
     ///
     /// Pattern `^[ \S]+`.
-    pub channel_arn: Option<Str>,
+    pub channel_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelRole`: a string.
     ///
     /// Pattern `^arn:\S+$`.
-    pub channel_role: Option<Str>,
+    pub channel_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl TwoWay {
-    /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
+    /// A `TwoWay` with its one required property, `Enabled`.
     #[inline]
-    pub fn new(required: TwoWayRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            channel_arn: None,
-            channel_role: None,
-            enabled: required.enabled,
+            channel_arn: ::std::option::Option::None,
+            channel_role: ::std::option::Option::None,
+            enabled: value.into(),
         }
     }
 
     /// `ChannelArn`: a string.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = Some(value.into()); self }
+    pub fn channel_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_arn = ::std::option::Option::Some(value.into()); self }
     /// `ChannelRole`: a string.
-    pub fn channel_role(mut self, value: impl Into<Str>) -> Self { self.channel_role = Some(value.into()); self }
+    pub fn channel_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_role = ::std::option::Option::Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for TwoWay {}
+impl crate::PropertyType for TwoWay {}
 
-impl ToValue for TwoWay {
+impl ::cloudwright_core::ToValue for TwoWay {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelArn", &self.channel_arn)
             .opt("ChannelRole", &self.channel_role)
             .req("Enabled", &self.enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_MandatoryKeywords, RULE_OptionalKeyword, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:\\S+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ \\S]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:\\S+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Pool: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
+            ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None, unique: true })),
+            ("OriginationIdentities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: true })),
+            ("SelfManagedOptOutsEnabled", Shape::Bool),
+            ("SharedRoutesEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("TwoWay", Shape::Object(&RULE_TwoWay)),
+        ],
+        required: &["OriginationIdentities", "MandatoryKeywords"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,24 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ProtectConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("CountryRuleSet", Shape::Object(&RULE_CountryRuleSet)),
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SMSVOICE::ProtectConfiguration` resource.
 ///
@@ -39,15 +22,15 @@ pub struct ProtectConfiguration {
     /// `CountryRuleSet`: a [`CountryRuleSet`] object.
     ///
     /// The set of `CountryRules` you specify to control which countries End User Messaging  can send your messages to.
-    pub country_rule_set: Option<Obj<CountryRuleSet>>,
+    pub country_rule_set: ::std::option::Option<crate::Obj<CountryRuleSet>>,
     /// `DeletionProtectionEnabled`: a boolean.
     ///
     /// The status of deletion protection for the protect configuration. When set to true deletion protection is enabled. By default this is set to false.
-    pub deletion_protection_enabled: Option<Bool>,
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key and value pair tags that are associated with the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +40,7 @@ impl ProtectConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SMSVOICE::ProtectConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-protectconfiguration.html",
         primary_identifier: &["ProtectConfigurationId"],
@@ -68,41 +51,43 @@ impl ProtectConfiguration {
         read_only: &["Arn", "ProtectConfigurationId"],
         attributes: &["Arn", "ProtectConfigurationId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ProtectConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CountryRuleSet`: a [`CountryRuleSet`] object.
-    pub fn country_rule_set(mut self, value: impl Into<Obj<CountryRuleSet>>) -> Self { self.country_rule_set = Some(value.into()); self }
+    pub fn country_rule_set(mut self, value: impl ::std::convert::Into<crate::Obj<CountryRuleSet>>) -> Self { self.country_rule_set = ::std::option::Option::Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ProtectConfiguration {
+impl ::cloudwright_core::Resource for ProtectConfiguration {
     type Attributes = ProtectConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ProtectConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ProtectConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ProtectConfiguration {
+impl ::cloudwright_core::ToValue for ProtectConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CountryRuleSet", &self.country_rule_set)
             .opt(
                 "DeletionProtectionEnabled",
@@ -113,12 +98,12 @@ impl ToValue for ProtectConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ProtectConfiguration`]: `Handle<ProtectConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ProtectConfiguration`]: `Handle<ProtectConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProtectConfigurationAttributes(ResourceRef);
+pub struct ProtectConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProtectConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProtectConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,16 +113,16 @@ impl ProtectConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the protect configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ProtectConfigurationId`: a string.
     ///
     /// The unique identifier for the protect configuration.
     #[inline]
-    pub fn protect_configuration_id(&self) -> Value {
-        self.0.get_att("ProtectConfigurationId")
+    pub fn protect_configuration_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProtectConfigurationId"))
     }
 }
 
@@ -145,21 +130,10 @@ impl ProtectConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CountryRuleRequired {
     /// `CountryCode`: a string, required.
-    pub country_code: Str,
+    pub country_code: ::cloudwright_core::Str,
     /// `ProtectStatus`: a [`ProtectStatus`] value, required.
     pub protect_status: ProtectStatus,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CountryRule: ObjRule = ObjRule {
-    properties: &[
-        ("CountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ProtectStatus", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "MONITOR", "FILTER"], ..StrRule::ANY })),
-    ],
-    required: &["CountryCode", "ProtectStatus"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CountryRule` property type of `AWS::SMSVOICE::ProtectConfiguration`.
 ///
@@ -177,7 +151,7 @@ pub struct CountryRule {
     /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
     ///
     /// Pattern `^[A-Z]{2}$`.
-    pub country_code: Str,
+    pub country_code: ::cloudwright_core::Str,
     /// `ProtectStatus`: a [`ProtectStatus`] value, required.
     ///
     /// The types of protection that can be used.
@@ -196,40 +170,28 @@ impl CountryRule {
     }
 
     /// `CountryCode`: a string, required.
-    pub fn country_code(mut self, value: impl Into<Str>) -> Self { self.country_code = value.into(); self }
+    pub fn country_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.country_code = value.into(); self }
     /// `ProtectStatus`: a [`ProtectStatus`] value, required.
-    pub fn protect_status(mut self, value: impl Into<ProtectStatus>) -> Self { self.protect_status = value.into(); self }
+    pub fn protect_status(mut self, value: impl ::std::convert::Into<ProtectStatus>) -> Self { self.protect_status = value.into(); self }
 }
 
-impl PropertyType for CountryRule {}
+impl crate::PropertyType for CountryRule {}
 
-impl ToValue for CountryRule {
+impl ::cloudwright_core::ToValue for CountryRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CountryCode", &self.country_code)
             .req("ProtectStatus", &self.protect_status)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CountryRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("MMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
-        ("SMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
-        ("VOICE", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
-    ],
-    any_of: &[&[&["SMS"], &["VOICE"], &["MMS"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CountryRuleSet` property type of `AWS::SMSVOICE::ProtectConfiguration`.
 ///
 /// The set of `CountryRules` you specify to control which countries End User Messaging  can send your messages to.
 ///
-/// &gt; If you don't specify all available ISO country codes in the `CountryRuleSet` for each number capability, the CloudFormation drift detection feature will detect drift. This is because End User Messaging  always returns all country codes.
+/// \> If you don't specify all available ISO country codes in the `CountryRuleSet` for each number capability, the CloudFormation drift detection feature will detect drift. This is because End User Messaging  always returns all country codes.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-protectconfiguration-countryruleset.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -237,15 +199,15 @@ pub struct CountryRuleSet {
     /// `MMS`: a list of [`CountryRule`] objects.
     ///
     /// The set of `CountryRule` s to control which destination countries End User Messaging  can send your MMS messages to.
-    pub mms: Option<List<CountryRule>>,
+    pub mms: ::std::option::Option<::cloudwright_core::List<CountryRule>>,
     /// `SMS`: a list of [`CountryRule`] objects.
     ///
     /// The set of `CountryRule` s to control which destination countries End User Messaging  can send your SMS messages to.
-    pub sms: Option<List<CountryRule>>,
+    pub sms: ::std::option::Option<::cloudwright_core::List<CountryRule>>,
     /// `VOICE`: a list of [`CountryRule`] objects.
     ///
     /// The set of `CountryRule` s to control which destination countries End User Messaging  can send your VOICE messages to.
-    pub voice: Option<List<CountryRule>>,
+    pub voice: ::std::option::Option<::cloudwright_core::List<CountryRule>>,
 }
 
 #[rustfmt::skip]
@@ -253,23 +215,23 @@ impl CountryRuleSet {
     /// A `CountryRuleSet` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MMS`: a list of [`CountryRule`] objects.
-    pub fn mms(mut self, value: impl Into<List<CountryRule>>) -> Self { self.mms = Some(value.into()); self }
+    pub fn mms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CountryRule>>) -> Self { self.mms = ::std::option::Option::Some(value.into()); self }
     /// `SMS`: a list of [`CountryRule`] objects.
-    pub fn sms(mut self, value: impl Into<List<CountryRule>>) -> Self { self.sms = Some(value.into()); self }
+    pub fn sms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CountryRule>>) -> Self { self.sms = ::std::option::Option::Some(value.into()); self }
     /// `VOICE`: a list of [`CountryRule`] objects.
-    pub fn voice(mut self, value: impl Into<List<CountryRule>>) -> Self { self.voice = Some(value.into()); self }
+    pub fn voice(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CountryRule>>) -> Self { self.voice = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CountryRuleSet {}
+impl crate::PropertyType for CountryRuleSet {}
 
-impl ToValue for CountryRuleSet {
+impl ::cloudwright_core::ToValue for CountryRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MMS", &self.mms)
             .opt("SMS", &self.sms)
             .opt("VOICE", &self.voice)
@@ -289,25 +251,70 @@ pub enum ProtectStatus {
     /// `FILTER`
     Filter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtectStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtectStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtectStatus {
+impl ::cloudwright_core::ToValue for ProtectStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Block => "BLOCK",
             Self::Monitor => "MONITOR",
             Self::Filter => "FILTER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProtectConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("CountryRuleSet", Shape::Object(&RULE_CountryRuleSet)),
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CountryRule: ObjRule = ObjRule {
+        properties: &[
+            ("CountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ProtectStatus", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "MONITOR", "FILTER"], ..StrRule::ANY })),
+        ],
+        required: &["CountryCode", "ProtectStatus"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CountryRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("MMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
+            ("SMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
+            ("VOICE", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None, unique: true })),
+        ],
+        any_of: &[&[&["SMS"], &["VOICE"], &["MMS"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z0-9_-]+$");
 
 /// The required properties of [`SenderId`], by name: `SenderId::new(SenderIdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SenderIdRequired {
     /// `IsoCountryCode`: a string, required.
-    pub iso_country_code: Str,
+    pub iso_country_code: ::cloudwright_core::Str,
     /// `SenderId`: a string, required.
-    pub sender_id: Str,
+    pub sender_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SenderId: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtectionEnabled", Shape::Bool),
-        ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["IsoCountryCode", "SenderId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SMSVOICE::SenderId` resource.
 ///
@@ -52,23 +32,23 @@ pub struct SenderId {
     /// `DeletionProtectionEnabled`: a boolean.
     ///
     /// By default this is set to false. When set to true the sender ID can't be deleted.
-    pub deletion_protection_enabled: Option<Bool>,
+    pub deletion_protection_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `IsoCountryCode`: a string, required.
     ///
     /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
     ///
     /// Pattern `^[A-Z]{2}$`; create-only: changing it replaces the resource.
-    pub iso_country_code: Str,
+    pub iso_country_code: ::cloudwright_core::Str,
     /// `SenderId`: a string, required.
     ///
     /// The sender ID string to request.
     ///
     /// Pattern `^[A-Z0-9_-]+$`; create-only: changing it replaces the resource.
-    pub sender_id: Str,
+    pub sender_id: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of tags (key and value pairs) to associate with the sender ID.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +58,7 @@ impl SenderId {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SMSVOICE::SenderId",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-senderid.html",
         primary_identifier: &["IsoCountryCode", "SenderId"],
@@ -89,48 +69,50 @@ impl SenderId {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SenderId` with its required properties, named in a [`SenderIdRequired`].
     #[inline]
     pub fn new(required: SenderIdRequired) -> Self {
         Self {
-            deletion_protection_enabled: None,
+            deletion_protection_enabled: ::std::option::Option::None,
             iso_country_code: required.iso_country_code,
             sender_id: required.sender_id,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
+    pub fn deletion_protection_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protection_enabled = ::std::option::Option::Some(value.into()); self }
     /// `IsoCountryCode`: a string, required.
-    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self { self.iso_country_code = value.into(); self }
+    pub fn iso_country_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.iso_country_code = value.into(); self }
     /// `SenderId`: a string, required.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = value.into(); self }
+    pub fn sender_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sender_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SenderId {
+impl ::cloudwright_core::Resource for SenderId {
     type Attributes = SenderIdAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SenderId, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SenderId, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SenderId {
+impl ::cloudwright_core::ToValue for SenderId {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
                 &self.deletion_protection_enabled,
@@ -142,12 +124,12 @@ impl ToValue for SenderId {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SenderId`]: `Handle<SenderId>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SenderId`]: `Handle<SenderId>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SenderIdAttributes(ResourceRef);
+pub struct SenderIdAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SenderIdAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SenderIdAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -157,7 +139,32 @@ impl SenderIdAttributes {
     ///
     /// The Amazon Resource Name of the `SenderId` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z0-9_-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SenderId: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtectionEnabled", Shape::Bool),
+            ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["IsoCountryCode", "SenderId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,36 +6,10 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "smsvoice")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$)[\\s\\S]+$");
-#[cfg(feature = "smsvoice")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!(?i)(stop|help)$)[ \\S]+");
-
-#[cfg(feature = "smsvoice")]
-/// The required properties of [`MandatoryKeyword`], by name: `MandatoryKeyword::new(MandatoryKeywordRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywordRequired {
-    /// `Message`: a string, required.
-    pub message: Str,
-}
-
-#[cfg(feature = "smsvoice")]
-#[rustfmt::skip]
-pub(crate) static RULE_MandatoryKeyword: ObjRule = ObjRule {
-    properties: &[
-        ("Message", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Message"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "smsvoice")]
 /// The `MandatoryKeyword` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
 ///
-/// The keywords `HELP` and `STOP` are mandatory keywords that each phone number must have. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
+/// The keywords `HELP` and `STOP` are mandatory keywords that each phone number must have. For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-mandatorykeyword.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -45,32 +19,34 @@ pub struct MandatoryKeyword {
     /// The message associated with the keyword.
     ///
     /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
+    pub message: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 impl MandatoryKeyword {
-    /// A `MandatoryKeyword` with its required properties, named in a [`MandatoryKeywordRequired`].
+    /// A `MandatoryKeyword` with its one required property, `Message`.
     #[inline]
-    pub fn new(required: MandatoryKeywordRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            message: required.message,
+            message: value.into(),
         }
     }
 
     /// `Message`: a string, required.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = value.into(); self }
 }
 
 #[cfg(feature = "smsvoice")]
-impl PropertyType for MandatoryKeyword {}
+impl crate::PropertyType for MandatoryKeyword {}
 
 #[cfg(feature = "smsvoice")]
-impl ToValue for MandatoryKeyword {
+impl ::cloudwright_core::ToValue for MandatoryKeyword {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Message", &self.message).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Message", &self.message)
+            .build()
     }
 }
 
@@ -79,35 +55,23 @@ impl ToValue for MandatoryKeyword {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MandatoryKeywordsRequired {
     /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub help: Obj<MandatoryKeyword>,
+    pub help: crate::Obj<MandatoryKeyword>,
     /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub stop: Obj<MandatoryKeyword>,
+    pub stop: crate::Obj<MandatoryKeyword>,
 }
-
-#[cfg(feature = "smsvoice")]
-#[rustfmt::skip]
-pub(crate) static RULE_MandatoryKeywords: ObjRule = ObjRule {
-    properties: &[
-        ("HELP", Shape::Object(&RULE_MandatoryKeyword)),
-        ("STOP", Shape::Object(&RULE_MandatoryKeyword)),
-    ],
-    required: &["STOP", "HELP"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "smsvoice")]
 /// The `MandatoryKeywords` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
 ///
-/// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
+/// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-mandatorykeywords.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct MandatoryKeywords {
     /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub help: Obj<MandatoryKeyword>,
+    pub help: crate::Obj<MandatoryKeyword>,
     /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub stop: Obj<MandatoryKeyword>,
+    pub stop: crate::Obj<MandatoryKeyword>,
 }
 
 #[cfg(feature = "smsvoice")]
@@ -123,19 +87,19 @@ impl MandatoryKeywords {
     }
 
     /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub fn help(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self { self.help = value.into(); self }
+    pub fn help(mut self, value: impl ::std::convert::Into<crate::Obj<MandatoryKeyword>>) -> Self { self.help = value.into(); self }
     /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub fn stop(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self { self.stop = value.into(); self }
+    pub fn stop(mut self, value: impl ::std::convert::Into<crate::Obj<MandatoryKeyword>>) -> Self { self.stop = value.into(); self }
 }
 
 #[cfg(feature = "smsvoice")]
-impl PropertyType for MandatoryKeywords {}
+impl crate::PropertyType for MandatoryKeywords {}
 
 #[cfg(feature = "smsvoice")]
-impl ToValue for MandatoryKeywords {
+impl ::cloudwright_core::ToValue for MandatoryKeywords {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("HELP", &self.help)
             .req("STOP", &self.stop)
             .build()
@@ -149,28 +113,15 @@ pub struct OptionalKeywordRequired {
     /// `Action`: an [`Action`] value, required.
     pub action: Action,
     /// `Keyword`: a string, required.
-    pub keyword: Str,
+    pub keyword: ::cloudwright_core::Str,
     /// `Message`: a string, required.
-    pub message: Str,
+    pub message: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "smsvoice")]
-#[rustfmt::skip]
-pub(crate) static RULE_OptionalKeyword: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"], ..StrRule::ANY })),
-        ("Keyword", Shape::Str(&StrRule { max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Message", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Keyword", "Message", "Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "smsvoice")]
 /// The `OptionalKeyword` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
 ///
-/// The `OptionalKeyword` configuration. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
+/// The `OptionalKeyword` configuration. For more information, see [Keywords](https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html) in the End User Messaging  User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-optionalkeyword.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -184,13 +135,13 @@ pub struct OptionalKeyword {
     /// The new keyword to add.
     ///
     /// Pattern `^(?!(?i)(stop|help)$)[ \S]+`; length at most 30.
-    pub keyword: Str,
+    pub keyword: ::cloudwright_core::Str,
     /// `Message`: a string, required.
     ///
     /// The message associated with the keyword.
     ///
     /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
+    pub message: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "smsvoice")]
@@ -207,21 +158,21 @@ impl OptionalKeyword {
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
     /// `Keyword`: a string, required.
-    pub fn keyword(mut self, value: impl Into<Str>) -> Self { self.keyword = value.into(); self }
+    pub fn keyword(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.keyword = value.into(); self }
     /// `Message`: a string, required.
-    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
+    pub fn message(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message = value.into(); self }
 }
 
 #[cfg(feature = "smsvoice")]
-impl PropertyType for OptionalKeyword {}
+impl crate::PropertyType for OptionalKeyword {}
 
 #[cfg(feature = "smsvoice")]
-impl ToValue for OptionalKeyword {
+impl ::cloudwright_core::ToValue for OptionalKeyword {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Keyword", &self.keyword)
             .req("Message", &self.message)
@@ -234,22 +185,10 @@ impl ToValue for OptionalKeyword {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "smsvoice")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "smsvoice")]
 /// The `Tag` property type, shared by `AWS::SMSVOICE::ConfigurationSet`, `AWS::SMSVOICE::OptOutList`, `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`, `AWS::SMSVOICE::ProtectConfiguration`, `AWS::SMSVOICE::SenderId`.
@@ -260,11 +199,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "smsvoice")]
@@ -280,19 +219,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "smsvoice")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "smsvoice")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -312,26 +251,86 @@ pub enum Action {
     /// `OPT_IN`
     OptIn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "smsvoice")]
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "smsvoice")]
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AutomaticResponse => "AUTOMATIC_RESPONSE",
             Self::OptOut => "OPT_OUT",
             Self::OptIn => "OPT_IN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "smsvoice")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$)[\\s\\S]+$");
+    #[cfg(feature = "smsvoice")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!(?i)(stop|help)$)[ \\S]+");
+
+    #[cfg(feature = "smsvoice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MandatoryKeyword: ObjRule = ObjRule {
+        properties: &[
+            ("Message", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Message"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "smsvoice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_MandatoryKeywords: ObjRule = ObjRule {
+        properties: &[
+            ("HELP", Shape::Object(&RULE_MandatoryKeyword)),
+            ("STOP", Shape::Object(&RULE_MandatoryKeyword)),
+        ],
+        required: &["STOP", "HELP"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "smsvoice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_OptionalKeyword: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"], ..StrRule::ANY })),
+            ("Keyword", Shape::Str(&StrRule { max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Message", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Keyword", "Message", "Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "smsvoice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Subscription`], by name: `Subscription::new(SubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
     /// `TopicArn`: a string, required.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[
-        ("DeliveryPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Endpoint", Shape::STR),
-        ("FilterPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("FilterPolicyScope", Shape::STR),
-        ("Protocol", Shape::STR),
-        ("RawMessageDelivery", Shape::Bool),
-        ("RedrivePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Region", Shape::STR),
-        ("ReplayPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SubscriptionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["TopicArn", "Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SNS::Subscription` resource.
 ///
@@ -51,18 +29,18 @@ pub(crate) static RULE_Subscription: ObjRule = ObjRule {
 pub struct Subscription {
     /// `DeliveryPolicy`: a JSON value.
     ///
-    /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the message delivery retry strategy in the case of an HTTP/S endpoint subscribed to the topic. For more information, see `[GetSubscriptionAttributes](https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html)` in the *Amazon  API Reference* and \[Message delivery retries\](<https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html>) in the *Amazon  Developer Guide* .
-    pub delivery_policy: Option<Json>,
+    /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the message delivery retry strategy in the case of an HTTP/S endpoint subscribed to the topic. For more information, see [`GetSubscriptionAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html) in the *Amazon  API Reference* and [Message delivery retries](https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html) in the *Amazon  Developer Guide* .
+    pub delivery_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `Endpoint`: a string.
     ///
-    /// The subscription's endpoint. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
+    /// The subscription's endpoint. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the [`Subscribe`](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html) action in the *Amazon  API Reference* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub endpoint: Option<Str>,
+    pub endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `FilterPolicy`: a JSON value.
     ///
-    /// The filter policy JSON assigned to the subscription. Enables the subscriber to filter out unwanted messages. For more information, see `[GetSubscriptionAttributes](https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html)` in the *Amazon  API Reference* and \[Message filtering\](<https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html>) in the *Amazon  Developer Guide* .
-    pub filter_policy: Option<Json>,
+    /// The filter policy JSON assigned to the subscription. Enables the subscriber to filter out unwanted messages. For more information, see [`GetSubscriptionAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html) in the *Amazon  API Reference* and [Message filtering](https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html) in the *Amazon  Developer Guide* .
+    pub filter_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `FilterPolicyScope`: a string.
     ///
     /// This attribute lets you choose the filtering scope by using one of the following string value types:
@@ -70,24 +48,24 @@ pub struct Subscription {
     /// - `MessageAttributes` (default) - The filter is applied on the message attributes.
     /// - `MessageBody` - The filter is applied on the message body.
     ///
-    /// &gt; `Null` is not a valid value for `FilterPolicyScope` . To delete a filter policy, delete the `FilterPolicy` property but keep `FilterPolicyScope` property as is.
-    pub filter_policy_scope: Option<Str>,
+    /// \> `Null` is not a valid value for `FilterPolicyScope` . To delete a filter policy, delete the `FilterPolicy` property but keep `FilterPolicyScope` property as is.
+    pub filter_policy_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a string, required.
     ///
-    /// The subscription's protocol. For more information, see the `Protocol` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
+    /// The subscription's protocol. For more information, see the `Protocol` parameter of the [`Subscribe`](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html) action in the *Amazon  API Reference* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
     /// `RawMessageDelivery`: a boolean.
     ///
-    /// When set to `true` , enables raw message delivery. Raw messages don't contain any JSON formatting and can be sent to Amazon SQS and HTTP/S endpoints. For more information, see `[GetSubscriptionAttributes](https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html)` in the *Amazon  API Reference* .
-    pub raw_message_delivery: Option<Bool>,
+    /// When set to `true` , enables raw message delivery. Raw messages don't contain any JSON formatting and can be sent to Amazon SQS and HTTP/S endpoints. For more information, see [`GetSubscriptionAttributes`](https://docs.aws.amazon.com/sns/latest/api/API_GetSubscriptionAttributes.html) in the *Amazon  API Reference* .
+    pub raw_message_delivery: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RedrivePolicy`: a JSON value.
     ///
     /// When specified, sends undeliverable messages to the specified Amazon SQS dead-letter queue. Messages that can't be delivered due to client errors (for example, when the subscribed endpoint is unreachable) or server errors (for example, when the service that powers the subscribed endpoint becomes unavailable) are held in the dead-letter queue for further analysis or reprocessing.
     ///
-    /// For more information about the redrive policy and dead-letter queues, see \[Amazon SQS dead-letter queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html>) in the *Amazon SQS Developer Guide* .
-    pub redrive_policy: Option<Json>,
+    /// For more information about the redrive policy and dead-letter queues, see [Amazon SQS dead-letter queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html) in the *Amazon SQS Developer Guide* .
+    pub redrive_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `Region`: a string.
     ///
     /// For cross-region subscriptions, the region in which the topic resides.
@@ -100,11 +78,11 @@ pub struct Subscription {
     /// - Updating the `Region` from the caller region to `NULL` .
     ///
     /// Changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub region: Option<Str>,
+    pub region: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReplayPolicy`: a JSON value.
     ///
     /// Specifies whether Amazon  resends the notification to the subscription when a message's attribute changes.
-    pub replay_policy: Option<Json>,
+    pub replay_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `SubscriptionRoleArn`: a string.
     ///
     /// This property applies only to Amazon Data Firehose delivery stream subscriptions. Specify the ARN of the IAM role that has the following:
@@ -112,16 +90,16 @@ pub struct Subscription {
     /// - Permission to write to the Amazon Data Firehose delivery stream
     /// - Amazon  listed as a trusted entity
     ///
-    /// Specifying a valid ARN for this attribute is required for Firehose delivery stream subscriptions. For more information, see \[Fanout to Amazon Data Firehose delivery streams\](<https://docs.aws.amazon.com/sns/latest/dg/sns-firehose-as-subscriber.html>) in the *Amazon  Developer Guide.*
+    /// Specifying a valid ARN for this attribute is required for Firehose delivery stream subscriptions. For more information, see [Fanout to Amazon Data Firehose delivery streams](https://docs.aws.amazon.com/sns/latest/dg/sns-firehose-as-subscriber.html) in the *Amazon  Developer Guide.*
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub subscription_role_arn: Option<Str>,
+    pub subscription_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TopicArn`: a string, required.
     ///
     /// The ARN of the topic to subscribe to.
     ///
     /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -131,7 +109,7 @@ impl Subscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SNS::Subscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html",
         primary_identifier: &["Arn"],
@@ -142,66 +120,68 @@ impl Subscription {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
     #[inline]
     pub fn new(required: SubscriptionRequired) -> Self {
         Self {
-            delivery_policy: None,
-            endpoint: None,
-            filter_policy: None,
-            filter_policy_scope: None,
+            delivery_policy: ::std::option::Option::None,
+            endpoint: ::std::option::Option::None,
+            filter_policy: ::std::option::Option::None,
+            filter_policy_scope: ::std::option::Option::None,
             protocol: required.protocol,
-            raw_message_delivery: None,
-            redrive_policy: None,
-            region: None,
-            replay_policy: None,
-            subscription_role_arn: None,
+            raw_message_delivery: ::std::option::Option::None,
+            redrive_policy: ::std::option::Option::None,
+            region: ::std::option::Option::None,
+            replay_policy: ::std::option::Option::None,
+            subscription_role_arn: ::std::option::Option::None,
             topic_arn: required.topic_arn,
         }
     }
 
     /// `DeliveryPolicy`: a JSON value.
-    pub fn delivery_policy(mut self, value: impl Into<Json>) -> Self { self.delivery_policy = Some(value.into()); self }
+    pub fn delivery_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.delivery_policy = ::std::option::Option::Some(value.into()); self }
     /// `Endpoint`: a string.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = Some(value.into()); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = ::std::option::Option::Some(value.into()); self }
     /// `FilterPolicy`: a JSON value.
-    pub fn filter_policy(mut self, value: impl Into<Json>) -> Self { self.filter_policy = Some(value.into()); self }
+    pub fn filter_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.filter_policy = ::std::option::Option::Some(value.into()); self }
     /// `FilterPolicyScope`: a string.
-    pub fn filter_policy_scope(mut self, value: impl Into<Str>) -> Self { self.filter_policy_scope = Some(value.into()); self }
+    pub fn filter_policy_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_policy_scope = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
     /// `RawMessageDelivery`: a boolean.
-    pub fn raw_message_delivery(mut self, value: impl Into<Bool>) -> Self { self.raw_message_delivery = Some(value.into()); self }
+    pub fn raw_message_delivery(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.raw_message_delivery = ::std::option::Option::Some(value.into()); self }
     /// `RedrivePolicy`: a JSON value.
-    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_policy = Some(value.into()); self }
+    pub fn redrive_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.redrive_policy = ::std::option::Option::Some(value.into()); self }
     /// `Region`: a string.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = ::std::option::Option::Some(value.into()); self }
     /// `ReplayPolicy`: a JSON value.
-    pub fn replay_policy(mut self, value: impl Into<Json>) -> Self { self.replay_policy = Some(value.into()); self }
+    pub fn replay_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.replay_policy = ::std::option::Option::Some(value.into()); self }
     /// `SubscriptionRoleArn`: a string.
-    pub fn subscription_role_arn(mut self, value: impl Into<Str>) -> Self { self.subscription_role_arn = Some(value.into()); self }
+    pub fn subscription_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subscription_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TopicArn`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl Resource for Subscription {
+impl ::cloudwright_core::Resource for Subscription {
     type Attributes = SubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Subscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Subscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Subscription {
+impl ::cloudwright_core::ToValue for Subscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeliveryPolicy", &self.delivery_policy)
             .opt("Endpoint", &self.endpoint)
             .opt("FilterPolicy", &self.filter_policy)
@@ -217,12 +197,12 @@ impl ToValue for Subscription {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Subscription`]: `Handle<Subscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Subscription`]: `Handle<Subscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SubscriptionAttributes(ResourceRef);
+pub struct SubscriptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SubscriptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SubscriptionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -232,7 +212,34 @@ impl SubscriptionAttributes {
     ///
     /// Returns the ARN of the subscription created by the `AWS::SNS::Subscription` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscription: ObjRule = ObjRule {
+        properties: &[
+            ("DeliveryPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Endpoint", Shape::STR),
+            ("FilterPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("FilterPolicyScope", Shape::STR),
+            ("Protocol", Shape::STR),
+            ("RawMessageDelivery", Shape::Bool),
+            ("RedrivePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Region", Shape::STR),
+            ("ReplayPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SubscriptionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["TopicArn", "Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

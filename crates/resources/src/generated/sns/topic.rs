@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Topic: ObjRule = ObjRule {
-    properties: &[
-        ("ArchivePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ContentBasedDeduplication", Shape::Bool),
-        ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("DeliveryStatusLogging", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingConfig), min_items: None, max_items: None, unique: true })),
-        ("DisplayName", Shape::STR),
-        ("FifoThroughputScope", Shape::STR),
-        ("FifoTopic", Shape::Bool),
-        ("KmsMasterKeyId", Shape::STR),
-        ("SignatureVersion", Shape::STR),
-        ("Subscription", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-        ("TracingConfig", Shape::STR),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SNS::Topic` resource.
 ///
 /// The `AWS::SNS::Topic` resource creates a topic to which notifications can be published.
 ///
-/// &gt; One account can create a maximum of 100,000 standard topics and 1,000 FIFO topics. For more information, see \[Amazon  endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/sns.html>) in the *AWS General Reference* .
+/// \> One account can create a maximum of 100,000 standard topics and 1,000 FIFO topics. For more information, see [Amazon  endpoints and quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the *AWS General Reference* .
 ///
 /// `Ref` returns its `TopicArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TopicAttributes`], which `Handle<Topic>` dereferences to.
@@ -49,11 +25,11 @@ pub struct Topic {
     /// The `ArchivePolicy` determines the number of days Amazon  retains messages in FIFO topics. You can set a retention period ranging from 1 to 365 days. This property is only applicable to FIFO topics; attempting to use it with standard topics will result in a creation failure.
     ///
     /// Format `json`.
-    pub archive_policy: Option<Json>,
+    pub archive_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `ContentBasedDeduplication`: a boolean.
     ///
     /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with `ContentBasedDeduplication` set to false, you must provide a `MessageDeduplicationId` for each `Publish` action. When set to true, Amazon  automatically generates a `MessageDeduplicationId` using a SHA-256 hash of the message body (excluding message attributes). You can optionally override this generated value by specifying a `MessageDeduplicationId` in the `Publish` action. Note that this property only applies to FIFO topics; using it with standard topics will cause the creation to fail.
-    pub content_based_deduplication: Option<Bool>,
+    pub content_based_deduplication: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DataProtectionPolicy`: a JSON value.
     ///
     /// The body of the policy document you want to use for this topic.
@@ -65,7 +41,7 @@ pub struct Topic {
     /// Length Constraints: Maximum length of 30,720.
     ///
     /// Format `json`.
-    pub data_protection_policy: Option<Json>,
+    pub data_protection_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `DeliveryStatusLogging`: a list of [`LoggingConfig`] objects.
     ///
     /// The `DeliveryStatusLogging` configuration enables you to log the delivery status of messages sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery protocols:
@@ -77,57 +53,57 @@ pub struct Topic {
     /// - Amazon Simple Queue Service
     ///
     /// Once configured, log entries are sent to Amazon CloudWatch Logs.
-    pub delivery_status_logging: Option<List<LoggingConfig>>,
+    pub delivery_status_logging: ::std::option::Option<::cloudwright_core::List<LoggingConfig>>,
     /// `DisplayName`: a string.
     ///
     /// The display name to use for an Amazon  topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `FifoThroughputScope`: a string.
     ///
     /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are `Topic` or `MessageGroup` .
-    pub fifo_throughput_scope: Option<Str>,
+    pub fifo_throughput_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `FifoTopic`: a boolean.
     ///
     /// Set to true to create a FIFO topic.
     ///
     /// Create-only: changing it replaces the resource.
-    pub fifo_topic: Option<Bool>,
+    pub fifo_topic: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KmsMasterKeyId`: a string.
     ///
-    /// The ID of an AWS managed customer master key (CMK) for Amazon  or a custom CMK. For more information, see \[Key terms\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms>) . For more examples, see `[KeyId](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters)` in the *AWS Key Management Service API Reference* .
+    /// The ID of an AWS managed customer master key (CMK) for Amazon  or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms) . For more examples, see [`KeyId`](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters) in the *AWS Key Management Service API Reference* .
     ///
-    /// This property applies only to \[server-side-encryption\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html>) .
-    pub kms_master_key_id: Option<Str>,
+    /// This property applies only to [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html) .
+    pub kms_master_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SignatureVersion`: a string.
     ///
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, `SignatureVersion` is set to `1` .
-    pub signature_version: Option<Str>,
+    pub signature_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Subscription`: a list of [`Subscription`] objects.
     ///
     /// The Amazon  subscriptions (endpoints) for this topic.
     ///
-    /// &gt; If you specify the `Subscription` property in the `AWS::SNS::Topic` resource and it creates an associated subscription resource, the associated subscription is not deleted when the `AWS::SNS::Topic` resource is deleted.
-    pub subscription: Option<List<Subscription>>,
+    /// \> If you specify the `Subscription` property in the `AWS::SNS::Topic` resource and it creates an associated subscription resource, the associated subscription is not deleted when the `AWS::SNS::Topic` resource is deleted.
+    pub subscription: ::std::option::Option<::cloudwright_core::List<Subscription>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of tags to add to a new topic.
     ///
-    /// &gt; To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
-    pub tags: Option<List<Tag>>,
+    /// \> To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TopicName`: a string.
     ///
     /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with `.fifo` .
     ///
-    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the topic name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the topic name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length at most 256; create-only: changing it replaces the resource.
-    pub topic_name: Option<Str>,
+    pub topic_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `TracingConfig`: a string.
     ///
     /// Tracing mode of an Amazon  topic. By default `TracingConfig` is set to `PassThrough` , and the topic passes through the tracing header it receives from an Amazon  publisher to its subscriptions. If set to `Active` , Amazon  will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
-    pub tracing_config: Option<Str>,
+    pub tracing_config: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -137,7 +113,7 @@ impl Topic {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SNS::Topic",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html",
         primary_identifier: &["TopicArn"],
@@ -148,61 +124,63 @@ impl Topic {
         read_only: &["TopicArn"],
         attributes: &["ContentBasedDeduplication", "DeliveryStatusLogging", "DisplayName", "FifoThroughputScope", "FifoTopic", "KmsMasterKeyId", "SignatureVersion", "Subscription", "Tags", "TopicArn", "TopicName", "TracingConfig"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Topic` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ArchivePolicy`: a JSON value.
-    pub fn archive_policy(mut self, value: impl Into<Json>) -> Self { self.archive_policy = Some(value.into()); self }
+    pub fn archive_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.archive_policy = ::std::option::Option::Some(value.into()); self }
     /// `ContentBasedDeduplication`: a boolean.
-    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self { self.content_based_deduplication = Some(value.into()); self }
+    pub fn content_based_deduplication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.content_based_deduplication = ::std::option::Option::Some(value.into()); self }
     /// `DataProtectionPolicy`: a JSON value.
-    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self { self.data_protection_policy = Some(value.into()); self }
+    pub fn data_protection_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.data_protection_policy = ::std::option::Option::Some(value.into()); self }
     /// `DeliveryStatusLogging`: a list of [`LoggingConfig`] objects.
-    pub fn delivery_status_logging(mut self, value: impl Into<List<LoggingConfig>>) -> Self { self.delivery_status_logging = Some(value.into()); self }
+    pub fn delivery_status_logging(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LoggingConfig>>) -> Self { self.delivery_status_logging = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `FifoThroughputScope`: a string.
-    pub fn fifo_throughput_scope(mut self, value: impl Into<Str>) -> Self { self.fifo_throughput_scope = Some(value.into()); self }
+    pub fn fifo_throughput_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fifo_throughput_scope = ::std::option::Option::Some(value.into()); self }
     /// `FifoTopic`: a boolean.
-    pub fn fifo_topic(mut self, value: impl Into<Bool>) -> Self { self.fifo_topic = Some(value.into()); self }
+    pub fn fifo_topic(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fifo_topic = ::std::option::Option::Some(value.into()); self }
     /// `KmsMasterKeyId`: a string.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
+    pub fn kms_master_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_master_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SignatureVersion`: a string.
-    pub fn signature_version(mut self, value: impl Into<Str>) -> Self { self.signature_version = Some(value.into()); self }
+    pub fn signature_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.signature_version = ::std::option::Option::Some(value.into()); self }
     /// `Subscription`: a list of [`Subscription`] objects.
-    pub fn subscription(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscription = Some(value.into()); self }
+    pub fn subscription(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Subscription>>) -> Self { self.subscription = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TopicName`: a string.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = Some(value.into()); self }
+    pub fn topic_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_name = ::std::option::Option::Some(value.into()); self }
     /// `TracingConfig`: a string.
-    pub fn tracing_config(mut self, value: impl Into<Str>) -> Self { self.tracing_config = Some(value.into()); self }
+    pub fn tracing_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.tracing_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Topic {
+impl ::cloudwright_core::Resource for Topic {
     type Attributes = TopicAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Topic, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Topic, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Topic {
+impl ::cloudwright_core::ToValue for Topic {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArchivePolicy", &self.archive_policy)
             .opt(
                 "ContentBasedDeduplication",
@@ -223,12 +201,12 @@ impl ToValue for Topic {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Topic`]: `Handle<Topic>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Topic`]: `Handle<Topic>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TopicAttributes(ResourceRef);
+pub struct TopicAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TopicAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -238,8 +216,8 @@ impl TopicAttributes {
     ///
     /// `ContentBasedDeduplication` enables deduplication of messages based on their content for FIFO topics. By default, this property is set to false. If you create a FIFO topic with `ContentBasedDeduplication` set to false, you must provide a `MessageDeduplicationId` for each `Publish` action. When set to true, Amazon  automatically generates a `MessageDeduplicationId` using a SHA-256 hash of the message body (excluding message attributes). You can optionally override this generated value by specifying a `MessageDeduplicationId` in the `Publish` action. Note that this property only applies to FIFO topics; using it with standard topics will cause the creation to fail.
     #[inline]
-    pub fn content_based_deduplication(&self) -> Value {
-        self.0.get_att("ContentBasedDeduplication")
+    pub fn content_based_deduplication(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ContentBasedDeduplication"))
     }
 
     /// `Fn::GetAtt` `DeliveryStatusLogging`: a list of `LoggingConfig` objects.
@@ -254,124 +232,104 @@ impl TopicAttributes {
     ///
     /// Once configured, log entries are sent to Amazon CloudWatch Logs.
     #[inline]
-    pub fn delivery_status_logging(&self) -> Value {
-        self.0.get_att("DeliveryStatusLogging")
+    pub fn delivery_status_logging(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("DeliveryStatusLogging"))
     }
 
     /// `Fn::GetAtt` `DisplayName`: a string.
     ///
     /// The display name to use for an Amazon  topic with SMS subscriptions. The display name must be maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
     #[inline]
-    pub fn display_name(&self) -> Value {
-        self.0.get_att("DisplayName")
+    pub fn display_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DisplayName"))
     }
 
     /// `Fn::GetAtt` `FifoThroughputScope`: a string.
     ///
     /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid values are `Topic` or `MessageGroup` .
     #[inline]
-    pub fn fifo_throughput_scope(&self) -> Value {
-        self.0.get_att("FifoThroughputScope")
+    pub fn fifo_throughput_scope(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FifoThroughputScope"))
     }
 
     /// `Fn::GetAtt` `FifoTopic`: a boolean.
     ///
     /// Set to true to create a FIFO topic.
     #[inline]
-    pub fn fifo_topic(&self) -> Value {
-        self.0.get_att("FifoTopic")
+    pub fn fifo_topic(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("FifoTopic"))
     }
 
     /// `Fn::GetAtt` `KmsMasterKeyId`: a string.
     ///
-    /// The ID of an AWS managed customer master key (CMK) for Amazon  or a custom CMK. For more information, see \[Key terms\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms>) . For more examples, see `[KeyId](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters)` in the *AWS Key Management Service API Reference* .
+    /// The ID of an AWS managed customer master key (CMK) for Amazon  or a custom CMK. For more information, see [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms) . For more examples, see [`KeyId`](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters) in the *AWS Key Management Service API Reference* .
     ///
-    /// This property applies only to \[server-side-encryption\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html>) .
+    /// This property applies only to [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html) .
     #[inline]
-    pub fn kms_master_key_id(&self) -> Value {
-        self.0.get_att("KmsMasterKeyId")
+    pub fn kms_master_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsMasterKeyId"))
     }
 
     /// `Fn::GetAtt` `SignatureVersion`: a string.
     ///
     /// The signature version corresponds to the hashing algorithm used while creating the signature of the notifications, subscription confirmations, or unsubscribe confirmation messages sent by Amazon SNS. By default, `SignatureVersion` is set to `1` .
     #[inline]
-    pub fn signature_version(&self) -> Value {
-        self.0.get_att("SignatureVersion")
+    pub fn signature_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SignatureVersion"))
     }
 
     /// `Fn::GetAtt` `Subscription`: a list of `Subscription` objects.
     ///
     /// The Amazon  subscriptions (endpoints) for this topic.
     ///
-    /// &gt; If you specify the `Subscription` property in the `AWS::SNS::Topic` resource and it creates an associated subscription resource, the associated subscription is not deleted when the `AWS::SNS::Topic` resource is deleted.
+    /// \> If you specify the `Subscription` property in the `AWS::SNS::Topic` resource and it creates an associated subscription resource, the associated subscription is not deleted when the `AWS::SNS::Topic` resource is deleted.
     #[inline]
-    pub fn subscription(&self) -> Value {
-        self.0.get_att("Subscription")
+    pub fn subscription(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Subscription"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The list of tags to add to a new topic.
     ///
-    /// &gt; To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
+    /// \> To be able to tag a topic on creation, you must have the `sns:CreateTopic` and `sns:TagResource` permissions.
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `TopicArn`: a string.
     ///
     /// Returns the ARN of an Amazon  topic.
     #[inline]
-    pub fn topic_arn(&self) -> Value {
-        self.0.get_att("TopicArn")
+    pub fn topic_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TopicArn"))
     }
 
     /// `Fn::GetAtt` `TopicName`: a string.
     ///
     /// The name of the topic you want to create. Topic names must include only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long. FIFO topic names must end with `.fifo` .
     ///
-    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the topic name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) .
+    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the topic name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     #[inline]
-    pub fn topic_name(&self) -> Value {
-        self.0.get_att("TopicName")
+    pub fn topic_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TopicName"))
     }
 
     /// `Fn::GetAtt` `TracingConfig`: a string.
     ///
     /// Tracing mode of an Amazon  topic. By default `TracingConfig` is set to `PassThrough` , and the topic passes through the tracing header it receives from an Amazon  publisher to its subscriptions. If set to `Active` , Amazon  will vend X-Ray segment data to topic owner account if the sampled flag in the tracing header is true.
     #[inline]
-    pub fn tracing_config(&self) -> Value {
-        self.0.get_att("TracingConfig")
+    pub fn tracing_config(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TracingConfig"))
     }
 }
 
-/// The required properties of [`LoggingConfig`], by name: `LoggingConfig::new(LoggingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoggingConfigRequired {
-    /// `Protocol`: a [`Protocol`] value, required.
-    pub protocol: Protocol,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FailureFeedbackRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["http/s", "sqs", "lambda", "firehose", "application"], ..StrRule::ANY })),
-        ("SuccessFeedbackRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SuccessFeedbackSampleRate", Shape::STR),
-    ],
-    required: &["Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LoggingConfig` property type of `AWS::SNS::Topic`.
 ///
-/// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an \[`AWS::SNS::Topic`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html>) .
+/// The `LoggingConfig` property type specifies the `Delivery` status logging configuration for an [`AWS::SNS::Topic`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sns-topic-loggingconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -381,54 +339,54 @@ pub struct LoggingConfig {
     /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub failure_feedback_role_arn: Option<Str>,
+    pub failure_feedback_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// Indicates one of the supported protocols for the Amazon SNS topic.
     ///
-    /// &gt; At least one of the other three `LoggingConfig` properties is recommend along with `Protocol` .
+    /// \> At least one of the other three `LoggingConfig` properties is recommend along with `Protocol` .
     pub protocol: Protocol,
     /// `SuccessFeedbackRoleArn`: a string.
     ///
     /// The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub success_feedback_role_arn: Option<Str>,
+    pub success_feedback_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SuccessFeedbackSampleRate`: a string.
     ///
     /// The percentage of successful message deliveries to be logged in Amazon CloudWatch. Valid percentage values range from 0 to 100.
-    pub success_feedback_sample_rate: Option<Str>,
+    pub success_feedback_sample_rate: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl LoggingConfig {
-    /// A `LoggingConfig` with its required properties, named in a [`LoggingConfigRequired`].
+    /// A `LoggingConfig` with its one required property, `Protocol`.
     #[inline]
-    pub fn new(required: LoggingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Protocol>) -> Self {
         Self {
-            failure_feedback_role_arn: None,
-            protocol: required.protocol,
-            success_feedback_role_arn: None,
-            success_feedback_sample_rate: None,
+            failure_feedback_role_arn: ::std::option::Option::None,
+            protocol: value.into(),
+            success_feedback_role_arn: ::std::option::Option::None,
+            success_feedback_sample_rate: ::std::option::Option::None,
         }
     }
 
     /// `FailureFeedbackRoleArn`: a string.
-    pub fn failure_feedback_role_arn(mut self, value: impl Into<Str>) -> Self { self.failure_feedback_role_arn = Some(value.into()); self }
+    pub fn failure_feedback_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failure_feedback_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `SuccessFeedbackRoleArn`: a string.
-    pub fn success_feedback_role_arn(mut self, value: impl Into<Str>) -> Self { self.success_feedback_role_arn = Some(value.into()); self }
+    pub fn success_feedback_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success_feedback_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `SuccessFeedbackSampleRate`: a string.
-    pub fn success_feedback_sample_rate(mut self, value: impl Into<Str>) -> Self { self.success_feedback_sample_rate = Some(value.into()); self }
+    pub fn success_feedback_sample_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.success_feedback_sample_rate = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfig {}
+impl crate::PropertyType for LoggingConfig {}
 
-impl ToValue for LoggingConfig {
+impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FailureFeedbackRoleArn", &self.failure_feedback_role_arn)
             .req("Protocol", &self.protocol)
             .opt("SuccessFeedbackRoleArn", &self.success_feedback_role_arn)
@@ -444,39 +402,28 @@ impl ToValue for LoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
     /// `Endpoint`: a string, required.
-    pub endpoint: Str,
+    pub endpoint: ::cloudwright_core::Str,
     /// `Protocol`: a string, required.
-    pub protocol: Str,
+    pub protocol: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[
-        ("Endpoint", Shape::STR),
-        ("Protocol", Shape::STR),
-    ],
-    required: &["Endpoint", "Protocol"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Subscription` property type of `AWS::SNS::Topic`.
 ///
 /// `Subscription` is an embedded property that describes the subscription endpoints of an Amazon  topic.
 ///
-/// &gt; For full control over subscription behavior (for example, delivery policy, filtering, raw message delivery, and cross-region subscriptions), use the \[AWS::SNS::Subscription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html>) resource.
+/// \> For full control over subscription behavior (for example, delivery policy, filtering, raw message delivery, and cross-region subscriptions), use the [AWS::SNS::Subscription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sns-topic-subscription.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Subscription {
     /// `Endpoint`: a string, required.
     ///
-    /// The endpoint that receives notifications from the Amazon  topic. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
-    pub endpoint: Str,
+    /// The endpoint that receives notifications from the Amazon  topic. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the [`Subscribe`](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html) action in the *Amazon  API Reference* .
+    pub endpoint: ::cloudwright_core::Str,
     /// `Protocol`: a string, required.
     ///
-    /// The subscription's protocol. For more information, see the `Protocol` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
-    pub protocol: Str,
+    /// The subscription's protocol. For more information, see the `Protocol` parameter of the [`Subscribe`](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html) action in the *Amazon  API Reference* .
+    pub protocol: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -491,17 +438,17 @@ impl Subscription {
     }
 
     /// `Endpoint`: a string, required.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
+    pub fn endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.endpoint = value.into(); self }
     /// `Protocol`: a string, required.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.protocol = value.into(); self }
 }
 
-impl PropertyType for Subscription {}
+impl crate::PropertyType for Subscription {}
 
-impl ToValue for Subscription {
+impl ::cloudwright_core::ToValue for Subscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Endpoint", &self.endpoint)
             .req("Protocol", &self.protocol)
             .build()
@@ -512,21 +459,10 @@ impl ToValue for Subscription {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SNS::Topic`.
 ///
@@ -536,11 +472,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -555,17 +491,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -586,26 +522,90 @@ pub enum Protocol {
     /// `application`
     Application,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::HttpS => "http/s",
             Self::Sqs => "sqs",
             Self::Lambda => "lambda",
             Self::Firehose => "firehose",
             Self::Application => "application",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Topic: ObjRule = ObjRule {
+        properties: &[
+            ("ArchivePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ContentBasedDeduplication", Shape::Bool),
+            ("DataProtectionPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("DeliveryStatusLogging", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingConfig), min_items: None, max_items: None, unique: true })),
+            ("DisplayName", Shape::STR),
+            ("FifoThroughputScope", Shape::STR),
+            ("FifoTopic", Shape::Bool),
+            ("KmsMasterKeyId", Shape::STR),
+            ("SignatureVersion", Shape::STR),
+            ("Subscription", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+            ("TracingConfig", Shape::STR),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FailureFeedbackRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["http/s", "sqs", "lambda", "firehose", "application"], ..StrRule::ANY })),
+            ("SuccessFeedbackRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("SuccessFeedbackSampleRate", Shape::STR),
+        ],
+        required: &["Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Subscription: ObjRule = ObjRule {
+        properties: &[
+            ("Endpoint", Shape::STR),
+            ("Protocol", Shape::STR),
+        ],
+        required: &["Endpoint", "Protocol"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

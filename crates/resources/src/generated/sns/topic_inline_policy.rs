@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TopicInlinePolicy`], by name: `TopicInlinePolicy::new(TopicInlinePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicInlinePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `TopicArn`: a string, required.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicInlinePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["PolicyDocument", "TopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SNS::TopicInlinePolicy` resource.
 ///
@@ -45,13 +32,13 @@ pub struct TopicInlinePolicy {
     /// A policy document that contains permissions to add to the specified Amazon  topic.
     ///
     /// Format `json`.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `TopicArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
     ///
     /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl TopicInlinePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SNS::TopicInlinePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicinlinepolicy.html",
         primary_identifier: &["TopicArn"],
@@ -72,7 +59,7 @@ impl TopicInlinePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TopicInlinePolicy` with its required properties, named in a [`TopicInlinePolicyRequired`].
@@ -85,38 +72,58 @@ impl TopicInlinePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `TopicArn`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl Resource for TopicInlinePolicy {
+impl ::cloudwright_core::Resource for TopicInlinePolicy {
     type Attributes = TopicInlinePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicInlinePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TopicInlinePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TopicInlinePolicy {
+impl ::cloudwright_core::ToValue for TopicInlinePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("TopicArn", &self.topic_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TopicInlinePolicy`]: `Handle<TopicInlinePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TopicInlinePolicy`]: `Handle<TopicInlinePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct TopicInlinePolicyAttributes(());
 
-impl From<ResourceRef> for TopicInlinePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicInlinePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicInlinePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["PolicyDocument", "TopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`TopicPolicy`], by name: `TopicPolicy::new(TopicPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicPolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `Topics`: a list of strings, required.
-    pub topics: List<Str>,
+    pub topics: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TopicPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Topics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PolicyDocument", "Topics"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SNS::TopicPolicy` resource.
 ///
-/// The `AWS::SNS::TopicPolicy` resource associates Amazon  topics with a policy. For an example snippet, see \[Declaring an Amazon  policy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy>) in the *CloudFormation User Guide* .
+/// The `AWS::SNS::TopicPolicy` resource associates Amazon  topics with a policy. For an example snippet, see [Declaring an Amazon  policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TopicPolicyAttributes`], which `Handle<TopicPolicy>` dereferences to.
@@ -42,11 +29,11 @@ pub struct TopicPolicy {
     /// `PolicyDocument`: a JSON value, required.
     ///
     /// A policy document that contains permissions to add to the specified SNS topics.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `Topics`: a list of strings, required.
     ///
-    /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the `[Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html)` function to specify an `[AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html)` resource.
-    pub topics: List<Str>,
+    /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the [`Ref`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html) function to specify an [`AWS::SNS::Topic`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html) resource.
+    pub topics: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -56,7 +43,7 @@ impl TopicPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SNS::TopicPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicpolicy.html",
         primary_identifier: &["Id"],
@@ -67,7 +54,7 @@ impl TopicPolicy {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TopicPolicy` with its required properties, named in a [`TopicPolicyRequired`].
@@ -80,38 +67,40 @@ impl TopicPolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `Topics`: a list of strings, required.
-    pub fn topics(mut self, value: impl Into<List<Str>>) -> Self { self.topics = value.into(); self }
+    pub fn topics(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.topics = value.into(); self }
 }
 
-impl Resource for TopicPolicy {
+impl ::cloudwright_core::Resource for TopicPolicy {
     type Attributes = TopicPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TopicPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TopicPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TopicPolicy {
+impl ::cloudwright_core::ToValue for TopicPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("Topics", &self.topics)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TopicPolicy`]: `Handle<TopicPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TopicPolicy`]: `Handle<TopicPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TopicPolicyAttributes(ResourceRef);
+pub struct TopicPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TopicPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TopicPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,7 +110,25 @@ impl TopicPolicyAttributes {
     ///
     /// The provider-assigned unique ID for this managed resource.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TopicPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Topics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PolicyDocument", "Topics"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

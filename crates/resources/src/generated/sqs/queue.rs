@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_Queue: ObjRule = ObjRule {
-    properties: &[
-        ("ContentBasedDeduplication", Shape::Bool),
-        ("DeduplicationScope", Shape::STR),
-        ("DelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
-        ("FifoQueue", Shape::Bool),
-        ("FifoThroughputLimit", Shape::STR),
-        ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
-        ("KmsMasterKeyId", Shape::STR),
-        ("MaximumMessageSize", Shape::Int(&NumRule { min: Some(1024.0), max: Some(1048576.0), ..NumRule::ANY })),
-        ("MessageRetentionPeriod", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
-        ("QueueName", Shape::STR),
-        ("ReceiveMessageWaitTimeSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(20.0), ..NumRule::ANY })),
-        ("RedriveAllowPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("RedrivePolicy", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("deadLetterTargetArn", Shape::STR), ("maxReceiveCount", Shape::INT)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING)])),
-        ("SqsManagedSseEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VisibilityTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(43200.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SQS::Queue` resource.
 ///
 /// The `AWS::SQS::Queue` resource creates an Amazon SQS standard or FIFO queue.
@@ -40,12 +13,12 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
 ///
 /// - If you don't specify the `FifoQueue` property, Amazon SQS creates a standard queue.
 ///
-/// &gt; You can't change the queue type after you create it and you can't convert an existing standard queue into a FIFO queue. You must either create a new FIFO queue for your application or delete your existing standard queue and recreate it as a FIFO queue. For more information, see \[Moving from a standard queue to a FIFO queue\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-moving.html>) in the *Amazon SQS Developer Guide* .
+/// \> You can't change the queue type after you create it and you can't convert an existing standard queue into a FIFO queue. You must either create a new FIFO queue for your application or delete your existing standard queue and recreate it as a FIFO queue. For more information, see [Moving from a standard queue to a FIFO queue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-moving.html) in the *Amazon SQS Developer Guide* .
 /// - If you don't provide a value for a property, the queue is created with the default value for the property.
 /// - If you delete a queue, you must wait at least 60 seconds before creating a queue with the same name.
-/// - To successfully create a new queue, you must provide a queue name that adheres to the \[limits related to queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/limits-queues.html>) and is unique within the scope of your queues.
+/// - To successfully create a new queue, you must provide a queue name that adheres to the [limits related to queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/limits-queues.html) and is unique within the scope of your queues.
 ///
-/// For more information about creating FIFO (first-in-first-out) queues, see \[Creating an Amazon SQS queue ( CloudFormation )\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/create-queue-cloudformation.html>) in the *Amazon SQS Developer Guide* .
+/// For more information about creating FIFO (first-in-first-out) queues, see [Creating an Amazon SQS queue ( CloudFormation )](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/create-queue-cloudformation.html) in the *Amazon SQS Developer Guide* .
 ///
 /// `Ref` returns its `QueueUrl` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`QueueAttributes`], which `Handle<Queue>` dereferences to.
@@ -58,78 +31,78 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
 pub struct Queue {
     /// `ContentBasedDeduplication`: a boolean.
     ///
-    /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, Amazon SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the `[CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html)` action in the *Amazon SQS API Reference* .
-    pub content_based_deduplication: Option<Bool>,
+    /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, Amazon SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the [`CreateQueue`](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html) action in the *Amazon SQS API Reference* .
+    pub content_based_deduplication: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DeduplicationScope`: a string.
     ///
     /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue` .
     ///
-    /// To enable high throughput for a FIFO queue, set this attribute to `messageGroup` *and* set the `FifoThroughputLimit` attribute to `perMessageGroupId` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
-    pub deduplication_scope: Option<Str>,
+    /// To enable high throughput for a FIFO queue, set this attribute to `messageGroup` *and* set the `FifoThroughputLimit` attribute to `perMessageGroupId` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see [High throughput for FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html) and [Quotas related to messages](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html) in the *Amazon SQS Developer Guide* .
+    pub deduplication_scope: ::std::option::Option<::cloudwright_core::Str>,
     /// `DelaySeconds`: an integer.
     ///
     /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of `0` to `900` (15 minutes). The default value is `0` .
     ///
     /// Value 0 to 900.
-    pub delay_seconds: Option<Int>,
+    pub delay_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `FifoQueue`: a boolean.
     ///
-    /// If set to true, creates a FIFO queue. If you don't specify this property, Amazon SQS creates a standard queue. For more information, see \[Amazon SQS FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html>) in the *Amazon SQS Developer Guide* .
+    /// If set to true, creates a FIFO queue. If you don't specify this property, Amazon SQS creates a standard queue. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Amazon SQS Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub fifo_queue: Option<Bool>,
+    pub fifo_queue: ::std::option::Option<::cloudwright_core::Bool>,
     /// `FifoThroughputLimit`: a string.
     ///
     /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId` .
     ///
-    /// To enable high throughput for a FIFO queue, set this attribute to `perMessageGroupId` *and* set the `DeduplicationScope` attribute to `messageGroup` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
-    pub fifo_throughput_limit: Option<Str>,
+    /// To enable high throughput for a FIFO queue, set this attribute to `perMessageGroupId` *and* set the `DeduplicationScope` attribute to `messageGroup` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see [High throughput for FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html) and [Quotas related to messages](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html) in the *Amazon SQS Developer Guide* .
+    pub fifo_throughput_limit: ::std::option::Option<::cloudwright_core::Str>,
     /// `KmsDataKeyReusePeriodSeconds`: an integer.
     ///
     /// The length of time in seconds for which Amazon SQS can reuse a data key to encrypt or decrypt messages before calling AWS  again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
     ///
-    /// &gt; A shorter time period provides better security, but results in more calls to AWS  , which might incur charges after Free Tier. For more information, see \[Encryption at rest\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>) in the *Amazon SQS Developer Guide* .
+    /// \> A shorter time period provides better security, but results in more calls to AWS  , which might incur charges after Free Tier. For more information, see [Encryption at rest](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work) in the *Amazon SQS Developer Guide* .
     ///
     /// Value 60 to 86400.
-    pub kms_data_key_reuse_period_seconds: Option<Int>,
+    pub kms_data_key_reuse_period_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsMasterKeyId`: a string.
     ///
     /// The ID of an AWS Key Management Service (KMS) for Amazon SQS , or a custom KMS. To use the AWS managed KMS for Amazon SQS , specify a (default) alias ARN, alias name (for example `alias/aws/sqs` ), key ARN, or key ID. For more information, see the following:
     ///
-    /// - \[Encryption at rest\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>) in the *Amazon SQS Developer Guide*
-    /// - \[CreateQueue\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html>) in the *Amazon SQS API Reference*
-    /// - \[Request Parameters\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *AWS Key Management Service API Reference*
-    /// - The Key Management Service (KMS) section of the \[Security best practices for AWS Key Management Service\](<https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html>) in the *AWS Key Management Service Developer Guide*
-    pub kms_master_key_id: Option<Str>,
+    /// - [Encryption at rest](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html) in the *Amazon SQS Developer Guide*
+    /// - [CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html) in the *Amazon SQS API Reference*
+    /// - [Request Parameters](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters) in the *AWS Key Management Service API Reference*
+    /// - The Key Management Service (KMS) section of the [Security best practices for AWS Key Management Service](https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html) in the *AWS Key Management Service Developer Guide*
+    pub kms_master_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaximumMessageSize`: an integer.
     ///
     /// The limit of how many bytes that a message can contain before Amazon SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB).
     /// Default: 1,048,576 bytes (1 MiB).
     ///
     /// Value 1024 to 1048576.
-    pub maximum_message_size: Option<Int>,
+    pub maximum_message_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `MessageRetentionPeriod`: an integer.
     ///
     /// The number of seconds that Amazon SQS retains a message. You can specify an integer value from `60` seconds (1 minute) to `1,209,600` seconds (14 days). The default value is `345,600` seconds (4 days).
     ///
     /// Value 60 to 1209600.
-    pub message_retention_period: Option<Int>,
+    pub message_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `QueueName`: a string.
     ///
-    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see \[Amazon SQS FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html>) in the *Amazon SQS Developer Guide* .
+    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Amazon SQS Developer Guide* .
     ///
-    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the queue name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) in the *CloudFormation User Guide* .
+    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the queue name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) in the *CloudFormation User Guide* .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Create-only: changing it replaces the resource.
-    pub queue_name: Option<Str>,
+    pub queue_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ReceiveMessageWaitTimeSeconds`: an integer.
     ///
-    /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see \[Consuming messages using long polling\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling>) in the *Amazon SQS Developer Guide* .
+    /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see [Consuming messages using long polling](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling) in the *Amazon SQS Developer Guide* .
     ///
     /// Value 0 to 20.
-    pub receive_message_wait_time_seconds: Option<Int>,
+    pub receive_message_wait_time_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `RedriveAllowPolicy`: a JSON value.
     ///
     /// The string that includes the parameters for the permissions for the dead-letter queue redrive permission and which source queues can specify dead-letter queues as a JSON object. The parameters are as follows:
@@ -140,7 +113,7 @@ pub struct Queue {
     /// - `denyAll` : No source queues can specify this queue as the dead-letter queue.
     /// - `byQueue` : Only queues specified by the `sourceQueueArns` parameter can specify this queue as the dead-letter queue.
     /// - `sourceQueueArns` : The Amazon Resource Names (ARN)s of the source queues that can specify this queue as the dead-letter queue and redrive messages. You can specify this parameter only when the `redrivePermission` parameter is set to `byQueue` . You can specify up to 10 source queue ARNs. To allow more than 10 source queues to specify dead-letter queues, set the `redrivePermission` parameter to `allowAll` .
-    pub redrive_allow_policy: Option<Json>,
+    pub redrive_allow_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `RedrivePolicy`: a JSON value.
     ///
     /// The string that includes the parameters for the dead-letter queue functionality of the source queue as a JSON object. The parameters are as follows:
@@ -148,7 +121,7 @@ pub struct Queue {
     /// - `deadLetterTargetArn` : The Amazon Resource Name (ARN) of the dead-letter queue to which Amazon SQS moves messages after the value of `maxReceiveCount` is exceeded.
     /// - `maxReceiveCount` : The number of times a message is received by a consumer of the source queue before being moved to the dead-letter queue. When the `ReceiveCount` for a message exceeds the `maxReceiveCount` for a queue, Amazon SQS moves the message to the dead-letter-queue.
     ///
-    /// &gt; The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.
+    /// \> The dead-letter queue of a FIFO queue must also be a FIFO queue. Similarly, the dead-letter queue of a standard queue must also be a standard queue.
     ///
     /// *JSON*
     ///
@@ -159,25 +132,25 @@ pub struct Queue {
     /// `deadLetterTargetArn : *String*`
     ///
     /// `maxReceiveCount : *Integer*`
-    pub redrive_policy: Option<Json>,
+    pub redrive_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `SqsManagedSseEnabled`: a boolean.
     ///
-    /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, \[SSE-KMS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or \[SSE-SQS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>) ). When `SqsManagedSseEnabled` is not defined, `SSE-SQS` encryption is enabled by default.
-    pub sqs_managed_sse_enabled: Option<Bool>,
+    /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html) ). When `SqsManagedSseEnabled` is not defined, `SSE-SQS` encryption is enabled by default.
+    pub sqs_managed_sse_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// The tags that you attach to this queue. For more information, see \[Resource tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *CloudFormation User Guide* .
-    pub tags: Option<List<Tag>>,
+    /// The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *CloudFormation User Guide* .
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VisibilityTimeout`: an integer.
     ///
     /// The length of time during which a message will be unavailable after a message is delivered from the queue. This blocks other components from receiving the same message and gives the initial component time to process and delete the message from the queue.
     ///
     /// Values must be from 0 to 43,200 seconds (12 hours). If you don't specify a value, AWS CloudFormation uses the default value of 30 seconds.
     ///
-    /// For more information about Amazon SQS queue visibility timeouts, see \[Visibility timeout\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide* .
+    /// For more information about Amazon SQS queue visibility timeouts, see [Visibility timeout](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html) in the *Amazon SQS Developer Guide* .
     ///
     /// Value 0 to 43200.
-    pub visibility_timeout: Option<Int>,
+    pub visibility_timeout: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -187,7 +160,7 @@ impl Queue {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SQS::Queue",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html",
         primary_identifier: &["QueueUrl"],
@@ -198,67 +171,69 @@ impl Queue {
         read_only: &["QueueUrl", "Arn"],
         attributes: &["Arn", "ContentBasedDeduplication", "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit", "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "MaximumMessageSize", "MessageRetentionPeriod", "QueueName", "QueueUrl", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy.deadLetterTargetArn", "RedrivePolicy.maxReceiveCount", "SqsManagedSseEnabled", "Tags", "VisibilityTimeout"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Queue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContentBasedDeduplication`: a boolean.
-    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self { self.content_based_deduplication = Some(value.into()); self }
+    pub fn content_based_deduplication(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.content_based_deduplication = ::std::option::Option::Some(value.into()); self }
     /// `DeduplicationScope`: a string.
-    pub fn deduplication_scope(mut self, value: impl Into<Str>) -> Self { self.deduplication_scope = Some(value.into()); self }
+    pub fn deduplication_scope(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.deduplication_scope = ::std::option::Option::Some(value.into()); self }
     /// `DelaySeconds`: an integer.
-    pub fn delay_seconds(mut self, value: impl Into<Int>) -> Self { self.delay_seconds = Some(value.into()); self }
+    pub fn delay_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.delay_seconds = ::std::option::Option::Some(value.into()); self }
     /// `FifoQueue`: a boolean.
-    pub fn fifo_queue(mut self, value: impl Into<Bool>) -> Self { self.fifo_queue = Some(value.into()); self }
+    pub fn fifo_queue(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.fifo_queue = ::std::option::Option::Some(value.into()); self }
     /// `FifoThroughputLimit`: a string.
-    pub fn fifo_throughput_limit(mut self, value: impl Into<Str>) -> Self { self.fifo_throughput_limit = Some(value.into()); self }
+    pub fn fifo_throughput_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.fifo_throughput_limit = ::std::option::Option::Some(value.into()); self }
     /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self { self.kms_data_key_reuse_period_seconds = Some(value.into()); self }
+    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.kms_data_key_reuse_period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `KmsMasterKeyId`: a string.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
+    pub fn kms_master_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_master_key_id = ::std::option::Option::Some(value.into()); self }
     /// `MaximumMessageSize`: an integer.
-    pub fn maximum_message_size(mut self, value: impl Into<Int>) -> Self { self.maximum_message_size = Some(value.into()); self }
+    pub fn maximum_message_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.maximum_message_size = ::std::option::Option::Some(value.into()); self }
     /// `MessageRetentionPeriod`: an integer.
-    pub fn message_retention_period(mut self, value: impl Into<Int>) -> Self { self.message_retention_period = Some(value.into()); self }
+    pub fn message_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.message_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `QueueName`: a string.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = Some(value.into()); self }
+    pub fn queue_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue_name = ::std::option::Option::Some(value.into()); self }
     /// `ReceiveMessageWaitTimeSeconds`: an integer.
-    pub fn receive_message_wait_time_seconds(mut self, value: impl Into<Int>) -> Self { self.receive_message_wait_time_seconds = Some(value.into()); self }
+    pub fn receive_message_wait_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.receive_message_wait_time_seconds = ::std::option::Option::Some(value.into()); self }
     /// `RedriveAllowPolicy`: a JSON value.
-    pub fn redrive_allow_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_allow_policy = Some(value.into()); self }
+    pub fn redrive_allow_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.redrive_allow_policy = ::std::option::Option::Some(value.into()); self }
     /// `RedrivePolicy`: a JSON value.
-    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_policy = Some(value.into()); self }
+    pub fn redrive_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.redrive_policy = ::std::option::Option::Some(value.into()); self }
     /// `SqsManagedSseEnabled`: a boolean.
-    pub fn sqs_managed_sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sqs_managed_sse_enabled = Some(value.into()); self }
+    pub fn sqs_managed_sse_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sqs_managed_sse_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VisibilityTimeout`: an integer.
-    pub fn visibility_timeout(mut self, value: impl Into<Int>) -> Self { self.visibility_timeout = Some(value.into()); self }
+    pub fn visibility_timeout(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.visibility_timeout = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Queue {
+impl ::cloudwright_core::Resource for Queue {
     type Attributes = QueueAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Queue, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Queue, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Queue {
+impl ::cloudwright_core::ToValue for Queue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ContentBasedDeduplication",
                 &self.content_based_deduplication,
@@ -288,12 +263,12 @@ impl ToValue for Queue {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Queue`]: `Handle<Queue>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueueAttributes(ResourceRef);
+pub struct QueueAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueueAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -303,75 +278,75 @@ impl QueueAttributes {
     ///
     /// Returns the Amazon Resource Name (ARN) of the queue. For example: `arn:aws:sqs:us-east-2:123456789012:mystack-myqueue-15PG5C2FC1CW8` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ContentBasedDeduplication`: a boolean.
     ///
-    /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, Amazon SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the `[CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html)` action in the *Amazon SQS API Reference* .
+    /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, Amazon SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the [`CreateQueue`](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html) action in the *Amazon SQS API Reference* .
     #[inline]
-    pub fn content_based_deduplication(&self) -> Value {
-        self.0.get_att("ContentBasedDeduplication")
+    pub fn content_based_deduplication(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ContentBasedDeduplication"))
     }
 
     /// `Fn::GetAtt` `DeduplicationScope`: a string.
     ///
     /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue` .
     ///
-    /// To enable high throughput for a FIFO queue, set this attribute to `messageGroup` *and* set the `FifoThroughputLimit` attribute to `perMessageGroupId` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
+    /// To enable high throughput for a FIFO queue, set this attribute to `messageGroup` *and* set the `FifoThroughputLimit` attribute to `perMessageGroupId` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see [High throughput for FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html) and [Quotas related to messages](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html) in the *Amazon SQS Developer Guide* .
     #[inline]
-    pub fn deduplication_scope(&self) -> Value {
-        self.0.get_att("DeduplicationScope")
+    pub fn deduplication_scope(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DeduplicationScope"))
     }
 
     /// `Fn::GetAtt` `DelaySeconds`: an integer.
     ///
     /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of `0` to `900` (15 minutes). The default value is `0` .
     #[inline]
-    pub fn delay_seconds(&self) -> Value {
-        self.0.get_att("DelaySeconds")
+    pub fn delay_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("DelaySeconds"))
     }
 
     /// `Fn::GetAtt` `FifoQueue`: a boolean.
     ///
-    /// If set to true, creates a FIFO queue. If you don't specify this property, Amazon SQS creates a standard queue. For more information, see \[Amazon SQS FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html>) in the *Amazon SQS Developer Guide* .
+    /// If set to true, creates a FIFO queue. If you don't specify this property, Amazon SQS creates a standard queue. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Amazon SQS Developer Guide* .
     #[inline]
-    pub fn fifo_queue(&self) -> Value {
-        self.0.get_att("FifoQueue")
+    pub fn fifo_queue(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("FifoQueue"))
     }
 
     /// `Fn::GetAtt` `FifoThroughputLimit`: a string.
     ///
     /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId` .
     ///
-    /// To enable high throughput for a FIFO queue, set this attribute to `perMessageGroupId` *and* set the `DeduplicationScope` attribute to `messageGroup` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
+    /// To enable high throughput for a FIFO queue, set this attribute to `perMessageGroupId` *and* set the `DeduplicationScope` attribute to `messageGroup` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see [High throughput for FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html) and [Quotas related to messages](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html) in the *Amazon SQS Developer Guide* .
     #[inline]
-    pub fn fifo_throughput_limit(&self) -> Value {
-        self.0.get_att("FifoThroughputLimit")
+    pub fn fifo_throughput_limit(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("FifoThroughputLimit"))
     }
 
     /// `Fn::GetAtt` `KmsDataKeyReusePeriodSeconds`: an integer.
     ///
     /// The length of time in seconds for which Amazon SQS can reuse a data key to encrypt or decrypt messages before calling AWS  again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
     ///
-    /// &gt; A shorter time period provides better security, but results in more calls to AWS  , which might incur charges after Free Tier. For more information, see \[Encryption at rest\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>) in the *Amazon SQS Developer Guide* .
+    /// \> A shorter time period provides better security, but results in more calls to AWS  , which might incur charges after Free Tier. For more information, see [Encryption at rest](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work) in the *Amazon SQS Developer Guide* .
     #[inline]
-    pub fn kms_data_key_reuse_period_seconds(&self) -> Value {
-        self.0.get_att("KmsDataKeyReusePeriodSeconds")
+    pub fn kms_data_key_reuse_period_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("KmsDataKeyReusePeriodSeconds"))
     }
 
     /// `Fn::GetAtt` `KmsMasterKeyId`: a string.
     ///
     /// The ID of an AWS Key Management Service (KMS) for Amazon SQS , or a custom KMS. To use the AWS managed KMS for Amazon SQS , specify a (default) alias ARN, alias name (for example `alias/aws/sqs` ), key ARN, or key ID. For more information, see the following:
     ///
-    /// - \[Encryption at rest\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html>) in the *Amazon SQS Developer Guide*
-    /// - \[CreateQueue\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html>) in the *Amazon SQS API Reference*
-    /// - \[Request Parameters\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *AWS Key Management Service API Reference*
-    /// - The Key Management Service (KMS) section of the \[Security best practices for AWS Key Management Service\](<https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html>) in the *AWS Key Management Service Developer Guide*
+    /// - [Encryption at rest](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html) in the *Amazon SQS Developer Guide*
+    /// - [CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html) in the *Amazon SQS API Reference*
+    /// - [Request Parameters](https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters) in the *AWS Key Management Service API Reference*
+    /// - The Key Management Service (KMS) section of the [Security best practices for AWS Key Management Service](https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html) in the *AWS Key Management Service Developer Guide*
     #[inline]
-    pub fn kms_master_key_id(&self) -> Value {
-        self.0.get_att("KmsMasterKeyId")
+    pub fn kms_master_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KmsMasterKeyId"))
     }
 
     /// `Fn::GetAtt` `MaximumMessageSize`: an integer.
@@ -379,72 +354,72 @@ impl QueueAttributes {
     /// The limit of how many bytes that a message can contain before Amazon SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB).
     /// Default: 1,048,576 bytes (1 MiB).
     #[inline]
-    pub fn maximum_message_size(&self) -> Value {
-        self.0.get_att("MaximumMessageSize")
+    pub fn maximum_message_size(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MaximumMessageSize"))
     }
 
     /// `Fn::GetAtt` `MessageRetentionPeriod`: an integer.
     ///
     /// The number of seconds that Amazon SQS retains a message. You can specify an integer value from `60` seconds (1 minute) to `1,209,600` seconds (14 days). The default value is `345,600` seconds (4 days).
     #[inline]
-    pub fn message_retention_period(&self) -> Value {
-        self.0.get_att("MessageRetentionPeriod")
+    pub fn message_retention_period(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("MessageRetentionPeriod"))
     }
 
     /// `Fn::GetAtt` `QueueName`: a string.
     ///
-    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see \[Amazon SQS FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html>) in the *Amazon SQS Developer Guide* .
+    /// A name for the queue. To create a FIFO queue, the name of your FIFO queue must end with the `.fifo` suffix. For more information, see [Amazon SQS FIFO queues](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html) in the *Amazon SQS Developer Guide* .
     ///
-    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the queue name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) in the *CloudFormation User Guide* .
+    /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the queue name. For more information, see [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html) in the *CloudFormation User Guide* .
     ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     #[inline]
-    pub fn queue_name(&self) -> Value {
-        self.0.get_att("QueueName")
+    pub fn queue_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueueName"))
     }
 
     /// `Fn::GetAtt` `QueueUrl`: a string.
     ///
     /// Returns the URLs of the queues from the policy.
     #[inline]
-    pub fn queue_url(&self) -> Value {
-        self.0.get_att("QueueUrl")
+    pub fn queue_url(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QueueUrl"))
     }
 
     /// `Fn::GetAtt` `ReceiveMessageWaitTimeSeconds`: an integer.
     ///
-    /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see \[Consuming messages using long polling\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling>) in the *Amazon SQS Developer Guide* .
+    /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see [Consuming messages using long polling](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling) in the *Amazon SQS Developer Guide* .
     #[inline]
-    pub fn receive_message_wait_time_seconds(&self) -> Value {
-        self.0.get_att("ReceiveMessageWaitTimeSeconds")
+    pub fn receive_message_wait_time_seconds(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("ReceiveMessageWaitTimeSeconds"))
     }
 
     /// `Fn::GetAtt` `RedrivePolicy.deadLetterTargetArn`: a string.
     #[inline]
-    pub fn redrive_policy_dead_letter_target_arn(&self) -> Value {
-        self.0.get_att("RedrivePolicy.deadLetterTargetArn")
+    pub fn redrive_policy_dead_letter_target_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RedrivePolicy.deadLetterTargetArn"))
     }
 
     /// `Fn::GetAtt` `RedrivePolicy.maxReceiveCount`: an integer.
     #[inline]
-    pub fn redrive_policy_max_receive_count(&self) -> Value {
-        self.0.get_att("RedrivePolicy.maxReceiveCount")
+    pub fn redrive_policy_max_receive_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RedrivePolicy.maxReceiveCount"))
     }
 
     /// `Fn::GetAtt` `SqsManagedSseEnabled`: a boolean.
     ///
-    /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, \[SSE-KMS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or \[SSE-SQS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>) ). When `SqsManagedSseEnabled` is not defined, `SSE-SQS` encryption is enabled by default.
+    /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, [SSE-KMS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html) or [SSE-SQS](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html) ). When `SqsManagedSseEnabled` is not defined, `SSE-SQS` encryption is enabled by default.
     #[inline]
-    pub fn sqs_managed_sse_enabled(&self) -> Value {
-        self.0.get_att("SqsManagedSseEnabled")
+    pub fn sqs_managed_sse_enabled(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("SqsManagedSseEnabled"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
-    /// The tags that you attach to this queue. For more information, see \[Resource tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *CloudFormation User Guide* .
+    /// The tags that you attach to this queue. For more information, see [Resource tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) in the *CloudFormation User Guide* .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
 
     /// `Fn::GetAtt` `VisibilityTimeout`: an integer.
@@ -453,10 +428,10 @@ impl QueueAttributes {
     ///
     /// Values must be from 0 to 43,200 seconds (12 hours). If you don't specify a value, AWS CloudFormation uses the default value of 30 seconds.
     ///
-    /// For more information about Amazon SQS queue visibility timeouts, see \[Visibility timeout\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide* .
+    /// For more information about Amazon SQS queue visibility timeouts, see [Visibility timeout](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html) in the *Amazon SQS Developer Guide* .
     #[inline]
-    pub fn visibility_timeout(&self) -> Value {
-        self.0.get_att("VisibilityTimeout")
+    pub fn visibility_timeout(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("VisibilityTimeout"))
     }
 }
 
@@ -464,21 +439,10 @@ impl QueueAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SQS::Queue`.
 ///
@@ -486,9 +450,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -503,19 +467,62 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Queue: ObjRule = ObjRule {
+        properties: &[
+            ("ContentBasedDeduplication", Shape::Bool),
+            ("DeduplicationScope", Shape::STR),
+            ("DelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
+            ("FifoQueue", Shape::Bool),
+            ("FifoThroughputLimit", Shape::STR),
+            ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+            ("KmsMasterKeyId", Shape::STR),
+            ("MaximumMessageSize", Shape::Int(&NumRule { min: Some(1024.0), max: Some(1048576.0), ..NumRule::ANY })),
+            ("MessageRetentionPeriod", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
+            ("QueueName", Shape::STR),
+            ("ReceiveMessageWaitTimeSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(20.0), ..NumRule::ANY })),
+            ("RedriveAllowPolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("RedrivePolicy", Shape::AnyOf(&[Shape::Object(&ObjRule { properties: &[("deadLetterTargetArn", Shape::STR), ("maxReceiveCount", Shape::INT)], closed: true, ..OBJ_RULE }), Shape::Typed(json_type::STRING)])),
+            ("SqsManagedSseEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VisibilityTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(43200.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

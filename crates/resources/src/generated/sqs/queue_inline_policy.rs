@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`QueueInlinePolicy`], by name: `QueueInlinePolicy::new(QueueInlinePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueInlinePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `Queue`: a string, required.
-    pub queue: Str,
+    pub queue: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueueInlinePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Queue", Shape::STR),
-    ],
-    required: &["PolicyDocument", "Queue"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SQS::QueueInlinePolicy` resource.
 ///
@@ -42,16 +29,16 @@ pub(crate) static RULE_QueueInlinePolicy: ObjRule = ObjRule {
 pub struct QueueInlinePolicy {
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// A policy document that contains the permissions for the specified Amazon SQS queues. For more information about Amazon SQS policies, see \[Using custom policies with the Amazon SQS access policy language\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html>) in the *Amazon SQS Developer Guide* .
+    /// A policy document that contains the permissions for the specified Amazon SQS queues. For more information about Amazon SQS policies, see [Using custom policies with the Amazon SQS access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Amazon SQS Developer Guide* .
     ///
     /// Format `json`.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `Queue`: a string, required.
     ///
-    /// The URLs of the queues to which you want to add the policy. You can use the `[Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html)` function to specify an `[AWS::SQS::Queue](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sqs-queues.html)` resource.
+    /// The URLs of the queues to which you want to add the policy. You can use the [`Ref`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html) function to specify an [`AWS::SQS::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sqs-queues.html) resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub queue: Str,
+    pub queue: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl QueueInlinePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SQS::QueueInlinePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queueinlinepolicy.html",
         primary_identifier: &["Queue"],
@@ -72,7 +59,7 @@ impl QueueInlinePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `QueueInlinePolicy` with its required properties, named in a [`QueueInlinePolicyRequired`].
@@ -85,38 +72,58 @@ impl QueueInlinePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `Queue`: a string, required.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = value.into(); self }
+    pub fn queue(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.queue = value.into(); self }
 }
 
-impl Resource for QueueInlinePolicy {
+impl ::cloudwright_core::Resource for QueueInlinePolicy {
     type Attributes = QueueInlinePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueueInlinePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QueueInlinePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QueueInlinePolicy {
+impl ::cloudwright_core::ToValue for QueueInlinePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("Queue", &self.queue)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QueueInlinePolicy`]: `Handle<QueueInlinePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QueueInlinePolicy`]: `Handle<QueueInlinePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct QueueInlinePolicyAttributes(());
 
-impl From<ResourceRef> for QueueInlinePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueueInlinePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueueInlinePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Queue", Shape::STR),
+        ],
+        required: &["PolicyDocument", "Queue"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`QueuePolicy`], by name: `QueuePolicy::new(QueuePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueuePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    pub policy_document: Json,
+    pub policy_document: ::cloudwright_core::Json,
     /// `Queues`: a list of strings, required.
-    pub queues: List<Str>,
+    pub queues: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QueuePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Queues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["PolicyDocument", "Queues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SQS::QueuePolicy` resource.
 ///
-/// The `AWS::SQS::QueuePolicy` type applies a policy to Amazon SQS queues. For an example snippet, see \[Declaring an Amazon SQS policy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy>) in the *CloudFormation User Guide* .
+/// The `AWS::SQS::QueuePolicy` type applies a policy to Amazon SQS queues. For an example snippet, see [Declaring an Amazon SQS policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sqs-policy) in the *CloudFormation User Guide* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`QueuePolicyAttributes`], which `Handle<QueuePolicy>` dereferences to.
@@ -41,12 +28,12 @@ pub(crate) static RULE_QueuePolicy: ObjRule = ObjRule {
 pub struct QueuePolicy {
     /// `PolicyDocument`: a JSON value, required.
     ///
-    /// A policy document that contains the permissions for the specified Amazon SQS queues. For more information about Amazon SQS policies, see \[Using custom policies with the Amazon SQS access policy language\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html>) in the *Amazon SQS Developer Guide* .
-    pub policy_document: Json,
+    /// A policy document that contains the permissions for the specified Amazon SQS queues. For more information about Amazon SQS policies, see [Using custom policies with the Amazon SQS access policy language](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html) in the *Amazon SQS Developer Guide* .
+    pub policy_document: ::cloudwright_core::Json,
     /// `Queues`: a list of strings, required.
     ///
-    /// The URLs of the queues to which you want to add the policy. You can use the `[Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html)` function to specify an `[AWS::SQS::Queue](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html)` resource.
-    pub queues: List<Str>,
+    /// The URLs of the queues to which you want to add the policy. You can use the [`Ref`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html) function to specify an [`AWS::SQS::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html) resource.
+    pub queues: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -56,7 +43,7 @@ impl QueuePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SQS::QueuePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queuepolicy.html",
         primary_identifier: &["Id"],
@@ -67,7 +54,7 @@ impl QueuePolicy {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `QueuePolicy` with its required properties, named in a [`QueuePolicyRequired`].
@@ -80,38 +67,40 @@ impl QueuePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy_document = value.into(); self }
     /// `Queues`: a list of strings, required.
-    pub fn queues(mut self, value: impl Into<List<Str>>) -> Self { self.queues = value.into(); self }
+    pub fn queues(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.queues = value.into(); self }
 }
 
-impl Resource for QueuePolicy {
+impl ::cloudwright_core::Resource for QueuePolicy {
     type Attributes = QueuePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QueuePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QueuePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QueuePolicy {
+impl ::cloudwright_core::ToValue for QueuePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PolicyDocument", &self.policy_document)
             .req("Queues", &self.queues)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QueuePolicy`]: `Handle<QueuePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QueuePolicy`]: `Handle<QueuePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QueuePolicyAttributes(ResourceRef);
+pub struct QueuePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QueuePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QueuePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -121,7 +110,25 @@ impl QueuePolicyAttributes {
     ///
     /// The provider-assigned unique ID for this managed resource.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QueuePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("PolicyDocument", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Queues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["PolicyDocument", "Queues"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,51 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
-pub(crate) static PATTERN_6: Pattern =
-    Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name");
-
-/// The required properties of [`Association`], by name: `Association::new(AssociationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssociationRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Association: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyOnlyAtCronInterval", Shape::Bool),
-        ("AssociationName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutomationTargetParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("CalendarNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ComplianceSeverity", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"], ..StrRule::ANY })),
-        ("DocumentVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MaxConcurrency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("OutputLocation", Shape::Object(&RULE_InstanceAssociationOutputLocation)),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
-        ("SyncCompliance", Shape::Str(&StrRule { allowed: &["AUTO", "MANUAL"], ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("WaitForSuccessTimeoutSeconds", Shape::Int(&NumRule { min: Some(15.0), max: Some(172800.0), ..NumRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSM::Association` resource.
 ///
 /// The `AWS::SSM::Association` resource creates a State Manager association for your managed instances. A State Manager association defines the state that you want to maintain on your instances. For example, an association can specify that anti-virus software must be installed and running on your instances, or that certain ports must be closed. For static targets, the association specifies a schedule for when the configuration is reapplied. For dynamic targets, such as an Resource Groups or an AWS Auto Scaling Group, State Manager applies the configuration when new instances are added to the group. The association also specifies actions to take when applying the configuration. For example, an association for anti-virus software might run once a day. If the software is not installed, then State Manager installs it. If the software is installed, but the service is not running, then the association might instruct State Manager to start the service.
@@ -65,48 +20,48 @@ pub struct Association {
     /// `ApplyOnlyAtCronInterval`: a boolean.
     ///
     /// By default, when you create a new association, the system runs it immediately after it is created and then according to the schedule you specified. Specify this option if you don't want an association to run immediately after you create it. This parameter is not supported for rate expressions.
-    pub apply_only_at_cron_interval: Option<Bool>,
+    pub apply_only_at_cron_interval: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AssociationName`: a string.
     ///
     /// Specify a descriptive name for the association.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`.
-    pub association_name: Option<Str>,
+    pub association_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `AutomationTargetParameterName`: a string.
     ///
     /// Choose the parameter that will define how your automation will branch out. This target is required for associations that use an Automation runbook and target resources by using rate controls. Automation is a tool in AWS Systems Manager .
     ///
     /// Length 1 to 50.
-    pub automation_target_parameter_name: Option<Str>,
+    pub automation_target_parameter_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CalendarNames`: a list of strings.
     ///
-    /// The names or Amazon Resource Names (ARNs) of the Change Calendar type documents your associations are gated under. The associations only run when that Change Calendar is open. For more information, see \[AWS Systems Manager Change Calendar\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-change-calendar>) in the *AWS Systems Manager User Guide* .
-    pub calendar_names: Option<List<Str>>,
+    /// The names or Amazon Resource Names (ARNs) of the Change Calendar type documents your associations are gated under. The associations only run when that Change Calendar is open. For more information, see [AWS Systems Manager Change Calendar](https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-change-calendar) in the *AWS Systems Manager User Guide* .
+    pub calendar_names: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ComplianceSeverity`: a [`ComplianceSeverity`] value.
     ///
     /// The severity level that is assigned to the association.
-    pub compliance_severity: Option<ComplianceSeverity>,
+    pub compliance_severity: ::std::option::Option<ComplianceSeverity>,
     /// `DocumentVersion`: a string.
     ///
     /// The version of the SSM document to associate with the target.
     ///
-    /// &gt; Note the following important information.
-    /// &gt;
-    /// &gt; - State Manager doesn't support running associations that use a new version of a document if that document is shared from another account. State Manager always runs the `default` version of a document if shared from another account, even though the Systems Manager console shows that a new version was processed. If you want to run an association using a new version of a document shared form another account, you must set the document version to `default` .
-    /// &gt; - `DocumentVersion` is not valid for documents owned by AWS , such as `AWS-RunPatchBaseline` or `AWS-UpdateSSMAgent` . If you specify `DocumentVersion` for an AWS document, the system returns the following error: "Error occurred during operation 'CreateAssociation'." (RequestToken: &lt;token&gt;, HandlerErrorCode: GeneralServiceException).
+    /// \> Note the following important information.
+    /// \>
+    /// \> - State Manager doesn't support running associations that use a new version of a document if that document is shared from another account. State Manager always runs the `default` version of a document if shared from another account, even though the Systems Manager console shows that a new version was processed. If you want to run an association using a new version of a document shared form another account, you must set the document version to `default` .
+    /// \> - `DocumentVersion` is not valid for documents owned by AWS , such as `AWS-RunPatchBaseline` or `AWS-UpdateSSMAgent` . If you specify `DocumentVersion` for an AWS document, the system returns the following error: "Error occurred during operation 'CreateAssociation'." (RequestToken: \<token>, HandlerErrorCode: GeneralServiceException).
     ///
     /// Pattern `([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`.
-    pub document_version: Option<Str>,
+    pub document_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceId`: a string.
     ///
-    /// &gt; `InstanceId` has been deprecated. To specify an instance ID for an association, use the `Targets` parameter. If you use the parameter `InstanceId` , you cannot use the parameters `AssociationName` , `DocumentVersion` , `MaxErrors` , `MaxConcurrency` , `OutputLocation` , or `ScheduleExpression` . To use these parameters, you must use the `Targets` parameter.
-    /// &gt;
-    /// &gt; Note that in some examples later in this page, `InstanceIds` is used as the tag-key name in a `Targets` filter. `InstanceId` is not used as a parameter.
+    /// \> `InstanceId` has been deprecated. To specify an instance ID for an association, use the `Targets` parameter. If you use the parameter `InstanceId` , you cannot use the parameters `AssociationName` , `DocumentVersion` , `MaxErrors` , `MaxConcurrency` , `OutputLocation` , or `ScheduleExpression` . To use these parameters, you must use the `Targets` parameter.
+    /// \>
+    /// \> Note that in some examples later in this page, `InstanceIds` is used as the tag-key name in a `Targets` filter. `InstanceId` is not used as a parameter.
     ///
     /// The ID of the instance that the SSM document is associated with. You must specify the `InstanceId` or `Targets` property.
     ///
     /// Pattern `(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)`.
-    pub instance_id: Option<Str>,
+    pub instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxConcurrency`: a string.
     ///
     /// The maximum number of targets allowed to run the association at the same time. You can specify a number, for example 10, or a percentage of the target set, for example 10%. The default value is 100%, which means all targets run the association at the same time.
@@ -114,7 +69,7 @@ pub struct Association {
     /// If a new managed node starts and attempts to run an association while Systems Manager is running `MaxConcurrency` associations, the association is allowed to run. During the next association interval, the new managed node will process its association within the limit specified for `MaxConcurrency` .
     ///
     /// Pattern `^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$`; length 1 to 7.
-    pub max_concurrency: Option<Str>,
+    pub max_concurrency: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxErrors`: a string.
     ///
     /// The number of errors that are allowed before the system stops sending requests to run the association on additional targets. You can specify either an absolute number of errors, for example 10, or a percentage of the target set, for example 10%. If you specify 3, for example, the system stops sending requests when the fourth error is received. If you specify 0, then the system stops sending requests after the first error is returned. If you run an association on 50 managed nodes and set `MaxError` to 10%, then the system stops sending the request when the sixth error is received.
@@ -122,7 +77,7 @@ pub struct Association {
     /// Executions that are already running an association when `MaxErrors` is reached are allowed to complete, but some of these executions may fail as well. If you need to ensure that there won't be more than max-errors failed executions, set `MaxConcurrency` to 1 so that executions proceed one at a time.
     ///
     /// Pattern `^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$`; length 1 to 7.
-    pub max_errors: Option<Str>,
+    pub max_errors: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the SSM document that contains the configuration information for the instance. You can specify `Command` or `Automation` documents. The documents can be AWS -predefined documents, documents you created, or a document that is shared with you from another account. For SSM documents that are shared with you from other AWS accounts , you must specify the complete SSM document ARN, in the following format:
@@ -134,27 +89,27 @@ pub struct Association {
     /// For AWS -predefined documents and SSM documents you created in your account, you only need to specify the document name. For example, `AWS -ApplyPatchBaseline` or `My-Document` .
     ///
     /// Pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OutputLocation`: an [`InstanceAssociationOutputLocation`] object.
     ///
     /// An Amazon Simple Storage Service (Amazon S3) bucket where you want to store the output details of the request.
-    pub output_location: Option<Obj<InstanceAssociationOutputLocation>>,
+    pub output_location: ::std::option::Option<crate::Obj<InstanceAssociationOutputLocation>>,
     /// `Parameters`: a JSON value.
     ///
     /// The parameters for the runtime configuration of the document.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ScheduleExpression`: a string.
     ///
     /// A cron expression that specifies a schedule when the association runs. The schedule runs in Coordinated Universal Time (UTC).
     ///
     /// Length 1 to 256.
-    pub schedule_expression: Option<Str>,
+    pub schedule_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `ScheduleOffset`: an integer.
     ///
     /// Number of days to wait after the scheduled day to run an association.
     ///
     /// Value 1 to 6.
-    pub schedule_offset: Option<Int>,
+    pub schedule_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `SyncCompliance`: a [`SyncCompliance`] value.
     ///
     /// The mode for generating association compliance. You can specify `AUTO` or `MANUAL` . In `AUTO` mode, the system uses the status of the association execution to determine the compliance status. If the association execution runs successfully, then the association is `COMPLIANT` . If the association execution doesn't run successfully, the association is `NON-COMPLIANT` .
@@ -162,7 +117,7 @@ pub struct Association {
     /// In `MANUAL` mode, you must specify the `AssociationId` as a parameter for the `PutComplianceItems` API action. In this case, compliance data is not managed by State Manager. It is managed by your direct call to the `PutComplianceItems` API action.
     ///
     /// By default, all associations use `AUTO` mode.
-    pub sync_compliance: Option<SyncCompliance>,
+    pub sync_compliance: ::std::option::Option<SyncCompliance>,
     /// `Targets`: a list of [`Target`] objects.
     ///
     /// The targets for the association. You must specify the `InstanceId` or `Targets` property. You can target all instances in an AWS account by specifying t he `InstanceIds` key with a value of `*` .
@@ -175,15 +130,15 @@ pub struct Association {
     /// To view a JSON and a YAML example that targets all instances, see "Create an association for all managed instances in an AWS account " on the Examples page.
     ///
     /// Items 0 to 5.
-    pub targets: Option<List<Target>>,
+    pub targets: ::std::option::Option<::cloudwright_core::List<Target>>,
     /// `WaitForSuccessTimeoutSeconds`: an integer.
     ///
     /// The number of seconds the service should wait for the association status to show "Success" before proceeding with the stack execution. If the association status doesn't show "Success" after the specified number of seconds, then stack creation fails.
     ///
-    /// &gt; When you specify a value for the `WaitForSuccessTimeoutSeconds` , \[drift detection\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html>) for your CloudFormation stack’s configuration might yield inaccurate results. If drift detection is important in your scenario, we recommend that you don’t include `WaitForSuccessTimeoutSeconds` in your template.
+    /// \> When you specify a value for the `WaitForSuccessTimeoutSeconds` , [drift detection](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-drift.html) for your CloudFormation stack’s configuration might yield inaccurate results. If drift detection is important in your scenario, we recommend that you don’t include `WaitForSuccessTimeoutSeconds` in your template.
     ///
     /// Value 15 to 172800; write-only: CloudFormation does not return it.
-    pub wait_for_success_timeout_seconds: Option<Int>,
+    pub wait_for_success_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -193,7 +148,7 @@ impl Association {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::Association",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html",
         primary_identifier: &["AssociationId"],
@@ -204,84 +159,86 @@ impl Association {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Association` with its required properties, named in a [`AssociationRequired`].
+    /// A `Association` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: AssociationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            apply_only_at_cron_interval: None,
-            association_name: None,
-            automation_target_parameter_name: None,
-            calendar_names: None,
-            compliance_severity: None,
-            document_version: None,
-            instance_id: None,
-            max_concurrency: None,
-            max_errors: None,
-            name: required.name,
-            output_location: None,
-            parameters: None,
-            schedule_expression: None,
-            schedule_offset: None,
-            sync_compliance: None,
-            targets: None,
-            wait_for_success_timeout_seconds: None,
+            apply_only_at_cron_interval: ::std::option::Option::None,
+            association_name: ::std::option::Option::None,
+            automation_target_parameter_name: ::std::option::Option::None,
+            calendar_names: ::std::option::Option::None,
+            compliance_severity: ::std::option::Option::None,
+            document_version: ::std::option::Option::None,
+            instance_id: ::std::option::Option::None,
+            max_concurrency: ::std::option::Option::None,
+            max_errors: ::std::option::Option::None,
+            name: value.into(),
+            output_location: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
+            schedule_expression: ::std::option::Option::None,
+            schedule_offset: ::std::option::Option::None,
+            sync_compliance: ::std::option::Option::None,
+            targets: ::std::option::Option::None,
+            wait_for_success_timeout_seconds: ::std::option::Option::None,
         }
     }
 
     /// `ApplyOnlyAtCronInterval`: a boolean.
-    pub fn apply_only_at_cron_interval(mut self, value: impl Into<Bool>) -> Self { self.apply_only_at_cron_interval = Some(value.into()); self }
+    pub fn apply_only_at_cron_interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.apply_only_at_cron_interval = ::std::option::Option::Some(value.into()); self }
     /// `AssociationName`: a string.
-    pub fn association_name(mut self, value: impl Into<Str>) -> Self { self.association_name = Some(value.into()); self }
+    pub fn association_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.association_name = ::std::option::Option::Some(value.into()); self }
     /// `AutomationTargetParameterName`: a string.
-    pub fn automation_target_parameter_name(mut self, value: impl Into<Str>) -> Self { self.automation_target_parameter_name = Some(value.into()); self }
+    pub fn automation_target_parameter_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.automation_target_parameter_name = ::std::option::Option::Some(value.into()); self }
     /// `CalendarNames`: a list of strings.
-    pub fn calendar_names(mut self, value: impl Into<List<Str>>) -> Self { self.calendar_names = Some(value.into()); self }
+    pub fn calendar_names(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.calendar_names = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceSeverity`: a [`ComplianceSeverity`] value.
-    pub fn compliance_severity(mut self, value: impl Into<ComplianceSeverity>) -> Self { self.compliance_severity = Some(value.into()); self }
+    pub fn compliance_severity(mut self, value: impl ::std::convert::Into<ComplianceSeverity>) -> Self { self.compliance_severity = ::std::option::Option::Some(value.into()); self }
     /// `DocumentVersion`: a string.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
+    pub fn document_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_version = ::std::option::Option::Some(value.into()); self }
     /// `InstanceId`: a string.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
+    pub fn instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_id = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrency`: a string.
-    pub fn max_concurrency(mut self, value: impl Into<Str>) -> Self { self.max_concurrency = Some(value.into()); self }
+    pub fn max_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_concurrency = ::std::option::Option::Some(value.into()); self }
     /// `MaxErrors`: a string.
-    pub fn max_errors(mut self, value: impl Into<Str>) -> Self { self.max_errors = Some(value.into()); self }
+    pub fn max_errors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_errors = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OutputLocation`: an [`InstanceAssociationOutputLocation`] object.
-    pub fn output_location(mut self, value: impl Into<Obj<InstanceAssociationOutputLocation>>) -> Self { self.output_location = Some(value.into()); self }
+    pub fn output_location(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceAssociationOutputLocation>>) -> Self { self.output_location = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleOffset`: an integer.
-    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self { self.schedule_offset = Some(value.into()); self }
+    pub fn schedule_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schedule_offset = ::std::option::Option::Some(value.into()); self }
     /// `SyncCompliance`: a [`SyncCompliance`] value.
-    pub fn sync_compliance(mut self, value: impl Into<SyncCompliance>) -> Self { self.sync_compliance = Some(value.into()); self }
+    pub fn sync_compliance(mut self, value: impl ::std::convert::Into<SyncCompliance>) -> Self { self.sync_compliance = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Target>>) -> Self { self.targets = ::std::option::Option::Some(value.into()); self }
     /// `WaitForSuccessTimeoutSeconds`: an integer.
-    pub fn wait_for_success_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_for_success_timeout_seconds = Some(value.into()); self }
+    pub fn wait_for_success_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.wait_for_success_timeout_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Association {
+impl ::cloudwright_core::Resource for Association {
     type Attributes = AssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Association, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Association, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Association {
+impl ::cloudwright_core::ToValue for Association {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyOnlyAtCronInterval", &self.apply_only_at_cron_interval)
             .opt("AssociationName", &self.association_name)
             .opt(
@@ -309,12 +266,12 @@ impl ToValue for Association {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Association`]: `Handle<Association>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Association`]: `Handle<Association>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssociationAttributes(ResourceRef);
+pub struct AssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -324,33 +281,24 @@ impl AssociationAttributes {
     ///
     /// The association ID.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceAssociationOutputLocation: ObjRule = ObjRule {
-    properties: &[
-        ("S3Location", Shape::Object(&RULE_S3OutputLocation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceAssociationOutputLocation` property type of `AWS::SSM::Association`.
 ///
-/// `InstanceAssociationOutputLocation` is a property of the \[AWS::SSM::Association\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html>) resource that specifies an Amazon S3 bucket where you want to store the results of this association request.
+/// `InstanceAssociationOutputLocation` is a property of the [AWS::SSM::Association](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html) resource that specifies an Amazon S3 bucket where you want to store the results of this association request.
 ///
-/// For the minimal permissions required to enable Amazon S3 output for an association, see \[Creating associations\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-state-assoc.html>) in the *Systems Manager User Guide* .
+/// For the minimal permissions required to enable Amazon S3 output for an association, see [Creating associations](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-state-assoc.html) in the *Systems Manager User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-association-instanceassociationoutputlocation.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceAssociationOutputLocation {
     /// `S3Location`: a [`S3OutputLocation`] object.
     ///
-    /// `S3OutputLocation` is a property of the \[InstanceAssociationOutputLocation\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-association-instanceassociationoutputlocation.html>) property that specifies an Amazon S3 bucket where you want to store the results of this request.
-    pub s3_location: Option<Obj<S3OutputLocation>>,
+    /// `S3OutputLocation` is a property of the [InstanceAssociationOutputLocation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-association-instanceassociationoutputlocation.html) property that specifies an Amazon S3 bucket where you want to store the results of this request.
+    pub s3_location: ::std::option::Option<crate::Obj<S3OutputLocation>>,
 }
 
 #[rustfmt::skip]
@@ -358,38 +306,27 @@ impl InstanceAssociationOutputLocation {
     /// A `InstanceAssociationOutputLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Location`: a [`S3OutputLocation`] object.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3OutputLocation>>) -> Self { self.s3_location = Some(value.into()); self }
+    pub fn s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3OutputLocation>>) -> Self { self.s3_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceAssociationOutputLocation {}
+impl crate::PropertyType for InstanceAssociationOutputLocation {}
 
-impl ToValue for InstanceAssociationOutputLocation {
+impl ::cloudwright_core::ToValue for InstanceAssociationOutputLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Location", &self.s3_location)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_S3OutputLocation: ObjRule = ObjRule {
-    properties: &[
-        ("OutputS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
-        ("OutputS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("OutputS3Region", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3OutputLocation` property type of `AWS::SSM::Association`.
 ///
-/// `S3OutputLocation` is a property of the \[AWS::SSM::Association\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html>) resource that specifies an Amazon S3 bucket where you want to store the results of this association request.
+/// `S3OutputLocation` is a property of the [AWS::SSM::Association](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html) resource that specifies an Amazon S3 bucket where you want to store the results of this association request.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-association-s3outputlocation.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -399,19 +336,19 @@ pub struct S3OutputLocation {
     /// The name of the S3 bucket.
     ///
     /// Length 3 to 63.
-    pub output_s3_bucket_name: Option<Str>,
+    pub output_s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputS3KeyPrefix`: a string.
     ///
     /// The S3 bucket subfolder.
     ///
     /// Length 0 to 1024.
-    pub output_s3_key_prefix: Option<Str>,
+    pub output_s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputS3Region`: a string.
     ///
     /// The AWS Region of the S3 bucket.
     ///
     /// Length 3 to 20.
-    pub output_s3_region: Option<Str>,
+    pub output_s3_region: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -419,23 +356,23 @@ impl S3OutputLocation {
     /// A `S3OutputLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OutputS3BucketName`: a string.
-    pub fn output_s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.output_s3_bucket_name = Some(value.into()); self }
+    pub fn output_s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `OutputS3KeyPrefix`: a string.
-    pub fn output_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.output_s3_key_prefix = Some(value.into()); self }
+    pub fn output_s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `OutputS3Region`: a string.
-    pub fn output_s3_region(mut self, value: impl Into<Str>) -> Self { self.output_s3_region = Some(value.into()); self }
+    pub fn output_s3_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_region = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3OutputLocation {}
+impl crate::PropertyType for S3OutputLocation {}
 
-impl ToValue for S3OutputLocation {
+impl ::cloudwright_core::ToValue for S3OutputLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OutputS3BucketName", &self.output_s3_bucket_name)
             .opt("OutputS3KeyPrefix", &self.output_s3_key_prefix)
             .opt("OutputS3Region", &self.output_s3_region)
@@ -447,25 +384,14 @@ impl ToValue for S3OutputLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Target: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["Key", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Target` property type of `AWS::SSM::Association`.
 ///
-/// `Target` is a property of the \[AWS::SSM::Association\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html>) resource that specifies the targets for an SSM document in Systems Manager . You can target all instances in an AWS account by specifying the `InstanceIds` key with a value of `*` . To view a JSON and a YAML example that targets all instances, see the example "Create an association for all managed instances in an AWS account " later in this page.
+/// `Target` is a property of the [AWS::SSM::Association](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html) resource that specifies the targets for an SSM document in Systems Manager . You can target all instances in an AWS account by specifying the `InstanceIds` key with a value of `*` . To view a JSON and a YAML example that targets all instances, see the example "Create an association for all managed instances in an AWS account " later in this page.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-association-target.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -475,7 +401,7 @@ pub struct Target {
     /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$|resource-groups:Name`; length 1 to 163.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// User-defined criteria that maps to `Key` . For example, if you specified `tag:ServerRole` , you could specify `value:WebServer` to run a command on instances that include EC2 tags of `ServerRole,WebServer` .
@@ -483,7 +409,7 @@ pub struct Target {
     /// Depending on the type of target, the maximum number of values for a key might be lower than the global maximum of 50.
     ///
     /// Items 0 to 50.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -498,17 +424,17 @@ impl Target {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for Target {}
+impl crate::PropertyType for Target {}
 
-impl ToValue for Target {
+impl ::cloudwright_core::ToValue for Target {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Values", &self.values)
             .build()
@@ -529,27 +455,27 @@ pub enum ComplianceSeverity {
     /// `UNSPECIFIED`
     Unspecified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComplianceSeverity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComplianceSeverity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComplianceSeverity {
+impl ::cloudwright_core::ToValue for ComplianceSeverity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Critical => "CRITICAL",
             Self::High => "HIGH",
             Self::Medium => "MEDIUM",
             Self::Low => "LOW",
             Self::Unspecified => "UNSPECIFIED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -561,23 +487,98 @@ pub enum SyncCompliance {
     /// `MANUAL`
     Manual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SyncCompliance {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SyncCompliance {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SyncCompliance {
+impl ::cloudwright_core::ToValue for SyncCompliance {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Auto => "AUTO",
             Self::Manual => "MANUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^([1-9][0-9]{0,6}|[1-9][0-9]%|[1-9]%|100%)$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^([1-9][0-9]{0,6}|[0]|[1-9][0-9]%|[0-9]%|100%)$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
+    pub(crate) static PATTERN_6: Pattern =
+        Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}$|resource-groups:Name");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Association: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyOnlyAtCronInterval", Shape::Bool),
+            ("AssociationName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AutomationTargetParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("CalendarNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ComplianceSeverity", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"], ..StrRule::ANY })),
+            ("DocumentVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MaxConcurrency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("OutputLocation", Shape::Object(&RULE_InstanceAssociationOutputLocation)),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
+            ("SyncCompliance", Shape::Str(&StrRule { allowed: &["AUTO", "MANUAL"], ..StrRule::ANY })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("WaitForSuccessTimeoutSeconds", Shape::Int(&NumRule { min: Some(15.0), max: Some(172800.0), ..NumRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceAssociationOutputLocation: ObjRule = ObjRule {
+        properties: &[
+            ("S3Location", Shape::Object(&RULE_S3OutputLocation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3OutputLocation: ObjRule = ObjRule {
+        properties: &[
+            ("OutputS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+            ("OutputS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("OutputS3Region", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Target: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["Key", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/[\\w\\.\\-\\:\\/]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{1,128}$");
-
-/// The required properties of [`Document`], by name: `Document::new(DocumentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DocumentRequired {
-    /// `Content`: a JSON value, required.
-    pub content: Json,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Document: ObjRule = ObjRule {
-    properties: &[
-        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_AttachmentsSource), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("DocumentFormat", Shape::Str(&StrRule { allowed: &["YAML", "JSON", "TEXT"], ..StrRule::ANY })),
-        ("DocumentType", Shape::Str(&StrRule { allowed: &["ApplicationConfiguration", "ApplicationConfigurationSchema", "Automation", "Automation.ChangeTemplate", "AutoApprovalPolicy", "ChangeCalendar", "CloudFormation", "Command", "DeploymentStrategy", "ManualApprovalPolicy", "Package", "Policy", "ProblemAnalysis", "ProblemAnalysisTemplate", "Session"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Requires", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentRequires), min_items: Some(1), max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
-        ("TargetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("UpdateMethod", Shape::Str(&StrRule { allowed: &["Replace", "NewVersion"], ..StrRule::ANY })),
-        ("VersionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Content"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSM::Document` resource.
 ///
 /// The `AWS::SSM::Document` resource creates a Systems Manager (SSM) document in AWS Systems Manager . This document defines the actions that Systems Manager performs on your AWS resources.
 ///
-/// &gt; This resource does not support CloudFormation drift detection.
+/// \> This resource does not support CloudFormation drift detection.
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`DocumentAttributes`] is empty).
@@ -61,72 +25,72 @@ pub struct Document {
     /// A list of key-value pairs that describe attachments to a version of a document.
     ///
     /// Items 0 to 20; changing it may replace the resource (conditionally create-only); write-only: CloudFormation does not return it.
-    pub attachments: Option<List<AttachmentsSource>>,
+    pub attachments: ::std::option::Option<::cloudwright_core::List<AttachmentsSource>>,
     /// `Content`: a JSON value, required.
     ///
-    /// The content for the new SSM document in JSON or YAML. For more information about the schemas for SSM document content, see \[SSM document schema features and examples\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/document-schemas-features.html>) in the *AWS Systems Manager User Guide* .
+    /// The content for the new SSM document in JSON or YAML. For more information about the schemas for SSM document content, see [SSM document schema features and examples](https://docs.aws.amazon.com/systems-manager/latest/userguide/document-schemas-features.html) in the *AWS Systems Manager User Guide* .
     ///
-    /// &gt; This parameter also supports `String` data types.
+    /// \> This parameter also supports `String` data types.
     ///
     /// Length at least 1; changing it may replace the resource (conditionally create-only).
-    pub content: Json,
+    pub content: ::cloudwright_core::Json,
     /// `DocumentFormat`: a [`DocumentFormat`] value.
     ///
     /// Specify the document format for the request. `JSON` is the default format.
     ///
     /// Default `"JSON"`; changing it may replace the resource (conditionally create-only).
-    pub document_format: Option<DocumentFormat>,
+    pub document_format: ::std::option::Option<DocumentFormat>,
     /// `DocumentType`: a [`DocumentType`] value.
     ///
     /// The type of document to create.
     ///
     /// Create-only: changing it replaces the resource.
-    pub document_type: Option<DocumentType>,
+    pub document_type: ::std::option::Option<DocumentType>,
     /// `Name`: a string.
     ///
     /// A name for the SSM document.
     ///
-    /// &gt; You can't use the following strings as document name prefixes. These are reserved by AWS for use as document name prefixes:
-    /// &gt;
-    /// &gt; - `aws`
-    /// &gt; - `amazon`
-    /// &gt; - `amzn`
-    /// &gt; - `AWSEC2`
-    /// &gt; - `AWSConfigRemediation`
-    /// &gt; - `AWSSupport`
+    /// \> You can't use the following strings as document name prefixes. These are reserved by AWS for use as document name prefixes:
+    /// \>
+    /// \> - `aws`
+    /// \> - `amazon`
+    /// \> - `amzn`
+    /// \> - `AWSEC2`
+    /// \> - `AWSConfigRemediation`
+    /// \> - `AWSSupport`
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Requires`: a list of [`DocumentRequires`] objects.
     ///
-    /// A list of SSM documents required by a document. This parameter is used exclusively by AWS AppConfig . When a user creates an AWS AppConfig configuration in an SSM document, the user must also specify a required document for validation purposes. In this case, an `ApplicationConfiguration` document requires an `ApplicationConfigurationSchema` document for validation purposes. For more information, see \[What is AWS AppConfig ?\](<https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html>) in the *AWS AppConfig User Guide* .
+    /// A list of SSM documents required by a document. This parameter is used exclusively by AWS AppConfig . When a user creates an AWS AppConfig configuration in an SSM document, the user must also specify a required document for validation purposes. In this case, an `ApplicationConfiguration` document requires an `ApplicationConfigurationSchema` document for validation purposes. For more information, see [What is AWS AppConfig ?](https://docs.aws.amazon.com/appconfig/latest/userguide/what-is-appconfig.html) in the *AWS AppConfig User Guide* .
     ///
     /// Items at least 1; changing it may replace the resource (conditionally create-only).
-    pub requires: Option<List<DocumentRequires>>,
+    pub requires: ::std::option::Option<::cloudwright_core::List<DocumentRequires>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// AWS CloudFormation resource tags to apply to the document. Use tags to help you identify and categorize resources.
     ///
     /// Items 0 to 1000.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetType`: a string.
     ///
-    /// Specify a target type to define the kinds of resources the document can run on. For example, to run a document on EC2 instances, specify the following value: `/AWS::EC2::Instance` . If you specify a value of '/' the document can run on all types of resources. If you don't specify a value, the document can't run on any resources. For a list of valid resource types, see \[AWS resource and property types reference\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html>) in the *AWS CloudFormation User Guide* .
+    /// Specify a target type to define the kinds of resources the document can run on. For example, to run a document on EC2 instances, specify the following value: `/AWS::EC2::Instance` . If you specify a value of '/' the document can run on all types of resources. If you don't specify a value, the document can't run on any resources. For a list of valid resource types, see [AWS resource and property types reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-template-resource-type-ref.html) in the *AWS CloudFormation User Guide* .
     ///
     /// Pattern `^\/[\w\.\-\:\/]*$`; length 0 to 200; changing it may replace the resource (conditionally create-only).
-    pub target_type: Option<Str>,
+    pub target_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `UpdateMethod`: an [`UpdateMethod`] value.
     ///
     /// If the document resource you specify in your template already exists, this parameter determines whether a new version of the existing document is created, or the existing document is replaced. `Replace` is the default method. If you specify `NewVersion` for the `UpdateMethod` parameter, and the `Name` of the document does not match an existing resource, a new document is created. When you specify `NewVersion` , the default version of the document is changed to the newly created version.
     ///
     /// Default `"Replace"`; write-only: CloudFormation does not return it.
-    pub update_method: Option<UpdateMethod>,
+    pub update_method: ::std::option::Option<UpdateMethod>,
     /// `VersionName`: a string.
     ///
     /// An optional field specifying the version of the artifact you are creating with the document. For example, `Release12.1` . This value is unique across all versions of a document, and can't be changed.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{1,128}$`; changing it may replace the resource (conditionally create-only).
-    pub version_name: Option<Str>,
+    pub version_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -136,7 +100,7 @@ impl Document {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::Document",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html",
         primary_identifier: &["Name"],
@@ -147,66 +111,68 @@ impl Document {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Document` with its required properties, named in a [`DocumentRequired`].
+    /// A `Document` with its one required property, `Content`.
     #[inline]
-    pub fn new(required: DocumentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self {
         Self {
-            attachments: None,
-            content: required.content,
-            document_format: None,
-            document_type: None,
-            name: None,
-            requires: None,
-            tags: None,
-            target_type: None,
-            update_method: None,
-            version_name: None,
+            attachments: ::std::option::Option::None,
+            content: value.into(),
+            document_format: ::std::option::Option::None,
+            document_type: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            requires: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_type: ::std::option::Option::None,
+            update_method: ::std::option::Option::None,
+            version_name: ::std::option::Option::None,
         }
     }
 
     /// `Attachments`: a list of [`AttachmentsSource`] objects.
-    pub fn attachments(mut self, value: impl Into<List<AttachmentsSource>>) -> Self { self.attachments = Some(value.into()); self }
+    pub fn attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AttachmentsSource>>) -> Self { self.attachments = ::std::option::Option::Some(value.into()); self }
     /// `Content`: a JSON value, required.
-    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.content = value.into(); self }
     /// `DocumentFormat`: a [`DocumentFormat`] value.
-    pub fn document_format(mut self, value: impl Into<DocumentFormat>) -> Self { self.document_format = Some(value.into()); self }
+    pub fn document_format(mut self, value: impl ::std::convert::Into<DocumentFormat>) -> Self { self.document_format = ::std::option::Option::Some(value.into()); self }
     /// `DocumentType`: a [`DocumentType`] value.
-    pub fn document_type(mut self, value: impl Into<DocumentType>) -> Self { self.document_type = Some(value.into()); self }
+    pub fn document_type(mut self, value: impl ::std::convert::Into<DocumentType>) -> Self { self.document_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Requires`: a list of [`DocumentRequires`] objects.
-    pub fn requires(mut self, value: impl Into<List<DocumentRequires>>) -> Self { self.requires = Some(value.into()); self }
+    pub fn requires(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DocumentRequires>>) -> Self { self.requires = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetType`: a string.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = Some(value.into()); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_type = ::std::option::Option::Some(value.into()); self }
     /// `UpdateMethod`: an [`UpdateMethod`] value.
-    pub fn update_method(mut self, value: impl Into<UpdateMethod>) -> Self { self.update_method = Some(value.into()); self }
+    pub fn update_method(mut self, value: impl ::std::convert::Into<UpdateMethod>) -> Self { self.update_method = ::std::option::Option::Some(value.into()); self }
     /// `VersionName`: a string.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = Some(value.into()); self }
+    pub fn version_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Document {
+impl ::cloudwright_core::Resource for Document {
     type Attributes = DocumentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Document, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Document, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Document {
+impl ::cloudwright_core::ToValue for Document {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attachments", &self.attachments)
             .req("Content", &self.content)
             .opt("DocumentFormat", &self.document_format)
@@ -221,26 +187,15 @@ impl ToValue for Document {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Document`]: `Handle<Document>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Document`]: `Handle<Document>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct DocumentAttributes(());
 
-impl From<ResourceRef> for DocumentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DocumentAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AttachmentsSource: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AttachmentsSource` property type of `AWS::SSM::Document`.
 ///
@@ -252,13 +207,13 @@ pub struct AttachmentsSource {
     /// `Key`: a [`Key`] value.
     ///
     /// The key of a key-value pair that identifies the location of an attachment to a document.
-    pub key: Option<Key>,
+    pub key: ::std::option::Option<Key>,
     /// `Name`: a string.
     ///
     /// The name of the document attachment file.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Values`: a list of strings.
     ///
     /// The value of a key-value pair that identifies the location of an attachment to a document. The format for *Value* depends on the type of key you specify.
@@ -278,7 +233,7 @@ pub struct AttachmentsSource {
     /// `"Values": [ "arn:aws:ssm:us-east-2:111122223333:document/OtherAccountDocument/3/their-file.py" ]`
     ///
     /// Items 1 to 1; each item: length 1 to 100000.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -286,39 +241,29 @@ impl AttachmentsSource {
     /// A `AttachmentsSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a [`Key`] value.
-    pub fn key(mut self, value: impl Into<Key>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<Key>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AttachmentsSource {}
+impl crate::PropertyType for AttachmentsSource {}
 
-impl ToValue for AttachmentsSource {
+impl ::cloudwright_core::ToValue for AttachmentsSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Name", &self.name)
             .opt("Values", &self.values)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DocumentRequires: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { max_len: Some(8), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DocumentRequires` property type of `AWS::SSM::Document`.
 ///
@@ -332,13 +277,13 @@ pub struct DocumentRequires {
     /// The name of the required SSM document. The name can be an Amazon Resource Name (ARN).
     ///
     /// Pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`; length at most 200.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Version`: a string.
     ///
     /// The document version required by the current document.
     ///
     /// Pattern `([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)`; length at most 8.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -346,36 +291,26 @@ impl DocumentRequires {
     /// A `DocumentRequires` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DocumentRequires {}
+impl crate::PropertyType for DocumentRequires {}
 
-impl ToValue for DocumentRequires {
+impl ::cloudwright_core::ToValue for DocumentRequires {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SSM::Document`.
 ///
@@ -385,11 +320,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -397,21 +332,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -428,25 +363,25 @@ pub enum DocumentFormat {
     /// `TEXT`
     Text,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentFormat {
+impl ::cloudwright_core::ToValue for DocumentFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Yaml => "YAML",
             Self::Json => "JSON",
             Self::Text => "TEXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -484,18 +419,18 @@ pub enum DocumentType {
     /// `Session`
     Session,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DocumentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DocumentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DocumentType {
+impl ::cloudwright_core::ToValue for DocumentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ApplicationConfiguration => "ApplicationConfiguration",
             Self::ApplicationConfigurationSchema => "ApplicationConfigurationSchema",
@@ -512,9 +447,9 @@ impl ToValue for DocumentType {
             Self::ProblemAnalysis => "ProblemAnalysis",
             Self::ProblemAnalysisTemplate => "ProblemAnalysisTemplate",
             Self::Session => "Session",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -528,25 +463,25 @@ pub enum Key {
     /// `AttachmentReference`
     AttachmentReference,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Key {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Key {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Key {
+impl ::cloudwright_core::ToValue for Key {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SourceUrl => "SourceUrl",
             Self::S3FileUrl => "S3FileUrl",
             Self::AttachmentReference => "AttachmentReference",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -558,23 +493,88 @@ pub enum UpdateMethod {
     /// `NewVersion`
     NewVersion,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UpdateMethod {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UpdateMethod {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UpdateMethod {
+impl ::cloudwright_core::ToValue for UpdateMethod {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Replace => "Replace",
             Self::NewVersion => "NewVersion",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/[\\w\\.\\-\\:\\/]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Document: ObjRule = ObjRule {
+        properties: &[
+            ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_AttachmentsSource), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("Content", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("DocumentFormat", Shape::Str(&StrRule { allowed: &["YAML", "JSON", "TEXT"], ..StrRule::ANY })),
+            ("DocumentType", Shape::Str(&StrRule { allowed: &["ApplicationConfiguration", "ApplicationConfigurationSchema", "Automation", "Automation.ChangeTemplate", "AutoApprovalPolicy", "ChangeCalendar", "CloudFormation", "Command", "DeploymentStrategy", "ManualApprovalPolicy", "Package", "Policy", "ProblemAnalysis", "ProblemAnalysisTemplate", "Session"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Requires", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentRequires), min_items: Some(1), max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
+            ("TargetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("UpdateMethod", Shape::Str(&StrRule { allowed: &["Replace", "NewVersion"], ..StrRule::ANY })),
+            ("VersionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Content"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AttachmentsSource: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DocumentRequires: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { max_len: Some(8), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,52 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`MaintenanceWindow`], by name: `MaintenanceWindow::new(MaintenanceWindowRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowRequired {
     /// `AllowUnassociatedTargets`: a boolean, required.
-    pub allow_unassociated_targets: Bool,
+    pub allow_unassociated_targets: ::cloudwright_core::Bool,
     /// `Cutoff`: an integer, required.
-    pub cutoff: Int,
+    pub cutoff: ::cloudwright_core::Int,
     /// `Duration`: an integer, required.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schedule`: a string, required.
-    pub schedule: Str,
+    pub schedule: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        ("AllowUnassociatedTargets", Shape::Bool),
-        ("Cutoff", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Duration", Shape::Int(&NumRule { min: Some(1.0), max: Some(24.0), ..NumRule::ANY })),
-        ("EndDate", Shape::STR),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
-        ("ScheduleTimezone", Shape::STR),
-        ("StartDate", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
-    ],
-    required: &["AllowUnassociatedTargets", "Cutoff", "Schedule", "Duration", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSM::MaintenanceWindow` resource.
 ///
 /// The `AWS::SSM::MaintenanceWindow` resource represents general information about a maintenance window for AWS Systems Manager . Maintenance windows let you define a schedule for when to perform potentially disruptive actions on your instances, such as patching an operating system (OS), updating drivers, or installing software. Each maintenance window has a schedule, a duration, a set of registered targets, and a set of registered tasks.
 ///
-/// For more information, see \[Systems Manager Maintenance Windows\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-maintenance.html>) in the *AWS Systems Manager User Guide* and \[CreateMaintenanceWindow\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateMaintenanceWindow.html>) in the *AWS Systems Manager API Reference* .
+/// For more information, see [Systems Manager Maintenance Windows](https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-maintenance.html) in the *AWS Systems Manager User Guide* and [CreateMaintenanceWindow](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateMaintenanceWindow.html) in the *AWS Systems Manager API Reference* .
 ///
 /// `Ref` returns its `WindowId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`MaintenanceWindowAttributes`], which `Handle<MaintenanceWindow>` dereferences to.
@@ -63,61 +37,61 @@ pub struct MaintenanceWindow {
     /// `AllowUnassociatedTargets`: a boolean, required.
     ///
     /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. If enabled, then you must specify the unregistered instances (by instance ID) when you register a task with the maintenance window.
-    pub allow_unassociated_targets: Bool,
+    pub allow_unassociated_targets: ::cloudwright_core::Bool,
     /// `Cutoff`: an integer, required.
     ///
     /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
     ///
     /// Value 0 to 23.
-    pub cutoff: Int,
+    pub cutoff: ::cloudwright_core::Int,
     /// `Description`: a string.
     ///
     /// A description of the maintenance window.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Duration`: an integer, required.
     ///
     /// The duration of the maintenance window in hours.
     ///
     /// Value 1 to 24.
-    pub duration: Int,
+    pub duration: ::cloudwright_core::Int,
     /// `EndDate`: a string.
     ///
     /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
-    pub end_date: Option<Str>,
+    pub end_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the maintenance window.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; length 3 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Schedule`: a string, required.
     ///
     /// The schedule of the maintenance window in the form of a cron or rate expression.
     ///
     /// Length 1 to 256.
-    pub schedule: Str,
+    pub schedule: ::cloudwright_core::Str,
     /// `ScheduleOffset`: an integer.
     ///
     /// The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
     ///
     /// Value 1 to 6.
-    pub schedule_offset: Option<Int>,
+    pub schedule_offset: ::std::option::Option<::cloudwright_core::Int>,
     /// `ScheduleTimezone`: a string.
     ///
     /// The time zone that the scheduled maintenance window executions are based on, in Internet Assigned Numbers Authority (IANA) format.
-    pub schedule_timezone: Option<Str>,
+    pub schedule_timezone: ::std::option::Option<::cloudwright_core::Str>,
     /// `StartDate`: a string.
     ///
     /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become active. `StartDate` allows you to delay activation of the maintenance window until the specified future date.
-    pub start_date: Option<Str>,
+    pub start_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs). Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a maintenance window to identify the type of tasks it will run, the types of targets, and the environment it will run in.
     ///
     /// Items 0 to 1000.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -127,7 +101,7 @@ impl MaintenanceWindow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::MaintenanceWindow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindow.html",
         primary_identifier: &["WindowId"],
@@ -138,7 +112,7 @@ impl MaintenanceWindow {
         read_only: &["WindowId"],
         attributes: &["WindowId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
@@ -147,60 +121,62 @@ impl MaintenanceWindow {
         Self {
             allow_unassociated_targets: required.allow_unassociated_targets,
             cutoff: required.cutoff,
-            description: None,
+            description: ::std::option::Option::None,
             duration: required.duration,
-            end_date: None,
+            end_date: ::std::option::Option::None,
             name: required.name,
             schedule: required.schedule,
-            schedule_offset: None,
-            schedule_timezone: None,
-            start_date: None,
-            tags: None,
+            schedule_offset: ::std::option::Option::None,
+            schedule_timezone: ::std::option::Option::None,
+            start_date: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowUnassociatedTargets`: a boolean, required.
-    pub fn allow_unassociated_targets(mut self, value: impl Into<Bool>) -> Self { self.allow_unassociated_targets = value.into(); self }
+    pub fn allow_unassociated_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_unassociated_targets = value.into(); self }
     /// `Cutoff`: an integer, required.
-    pub fn cutoff(mut self, value: impl Into<Int>) -> Self { self.cutoff = value.into(); self }
+    pub fn cutoff(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cutoff = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Duration`: an integer, required.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
+    pub fn duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration = value.into(); self }
     /// `EndDate`: a string.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
+    pub fn end_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_date = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Schedule`: a string, required.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule = value.into(); self }
     /// `ScheduleOffset`: an integer.
-    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self { self.schedule_offset = Some(value.into()); self }
+    pub fn schedule_offset(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.schedule_offset = ::std::option::Option::Some(value.into()); self }
     /// `ScheduleTimezone`: a string.
-    pub fn schedule_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_timezone = Some(value.into()); self }
+    pub fn schedule_timezone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_timezone = ::std::option::Option::Some(value.into()); self }
     /// `StartDate`: a string.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = Some(value.into()); self }
+    pub fn start_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_date = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MaintenanceWindow {
+impl ::cloudwright_core::Resource for MaintenanceWindow {
     type Attributes = MaintenanceWindowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MaintenanceWindow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MaintenanceWindow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MaintenanceWindow {
+impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AllowUnassociatedTargets", &self.allow_unassociated_targets)
             .req("Cutoff", &self.cutoff)
             .opt("Description", &self.description)
@@ -216,12 +192,12 @@ impl ToValue for MaintenanceWindow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MaintenanceWindow`]: `Handle<MaintenanceWindow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MaintenanceWindow`]: `Handle<MaintenanceWindow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MaintenanceWindowAttributes(ResourceRef);
+pub struct MaintenanceWindowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MaintenanceWindowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MaintenanceWindowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -231,8 +207,8 @@ impl MaintenanceWindowAttributes {
     ///
     /// The ID of the maintenance window.
     #[inline]
-    pub fn window_id(&self) -> Value {
-        self.0.get_att("WindowId")
+    pub fn window_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WindowId"))
     }
 }
 
@@ -240,21 +216,10 @@ impl MaintenanceWindowAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SSM::MaintenanceWindow`.
 ///
@@ -264,11 +229,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -283,19 +248,61 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
+        properties: &[
+            ("AllowUnassociatedTargets", Shape::Bool),
+            ("Cutoff", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Duration", Shape::Int(&NumRule { min: Some(1.0), max: Some(24.0), ..NumRule::ANY })),
+            ("EndDate", Shape::STR),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
+            ("ScheduleTimezone", Shape::STR),
+            ("StartDate", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
+        ],
+        required: &["AllowUnassociatedTargets", "Cutoff", "Schedule", "Duration", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^mw-[0-9a-f]{17}$");
-
 /// The required properties of [`MaintenanceWindowTarget`], by name: `MaintenanceWindowTarget::new(MaintenanceWindowTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowTargetRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
     pub resource_type: ResourceType,
     /// `Targets`: a list of [`Targets`] objects, required.
-    pub targets: List<Targets>,
+    pub targets: ::cloudwright_core::List<Targets>,
     /// `WindowId`: a string, required.
-    pub window_id: Str,
+    pub window_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OwnerInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "RESOURCE_GROUP"], ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["WindowId", "ResourceType", "Targets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSM::MaintenanceWindowTarget` resource.
 ///
-/// The `AWS::SSM::MaintenanceWindowTarget` resource registers a target with a maintenance window for AWS Systems Manager . For more information, see \[RegisterTargetWithMaintenanceWindow\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTargetWithMaintenanceWindow.html>) in the *AWS Systems Manager API Reference* .
+/// The `AWS::SSM::MaintenanceWindowTarget` resource registers a target with a maintenance window for AWS Systems Manager . For more information, see [RegisterTargetWithMaintenanceWindow](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTargetWithMaintenanceWindow.html) in the *AWS Systems Manager API Reference* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`WindowId`, `WindowTargetId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`MaintenanceWindowTargetAttributes`], which `Handle<MaintenanceWindowTarget>` dereferences to.
@@ -57,19 +34,19 @@ pub struct MaintenanceWindowTarget {
     /// A description for the target.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name for the maintenance window target.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; length 3 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OwnerInformation`: a string.
     ///
     /// A user-provided value that will be included in any Amazon CloudWatch Events events that are raised while running tasks for these targets in this maintenance window.
     ///
     /// Length 1 to 128.
-    pub owner_information: Option<Str>,
+    pub owner_information: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceType`: a [`ResourceType`] value, required.
     ///
     /// The type of target that is being registered with the maintenance window.
@@ -81,13 +58,13 @@ pub struct MaintenanceWindowTarget {
     /// You must specify targets by using the `WindowTargetIds` parameter.
     ///
     /// Items 0 to 5.
-    pub targets: List<Targets>,
+    pub targets: ::cloudwright_core::List<Targets>,
     /// `WindowId`: a string, required.
     ///
     /// The ID of the maintenance window to register the target with.
     ///
     /// Pattern `^mw-[0-9a-f]{17}$`; length 20 to 20; create-only: changing it replaces the resource.
-    pub window_id: Str,
+    pub window_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -97,7 +74,7 @@ impl MaintenanceWindowTarget {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::MaintenanceWindowTarget",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtarget.html",
         primary_identifier: &["WindowId", "WindowTargetId"],
@@ -108,16 +85,16 @@ impl MaintenanceWindowTarget {
         read_only: &["WindowTargetId"],
         attributes: &["WindowTargetId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MaintenanceWindowTarget` with its required properties, named in a [`MaintenanceWindowTargetRequired`].
     #[inline]
     pub fn new(required: MaintenanceWindowTargetRequired) -> Self {
         Self {
-            description: None,
-            name: None,
-            owner_information: None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            owner_information: ::std::option::Option::None,
             resource_type: required.resource_type,
             targets: required.targets,
             window_id: required.window_id,
@@ -125,34 +102,36 @@ impl MaintenanceWindowTarget {
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OwnerInformation`: a string.
-    pub fn owner_information(mut self, value: impl Into<Str>) -> Self { self.owner_information = Some(value.into()); self }
+    pub fn owner_information(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.owner_information = ::std::option::Option::Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Targets`: a list of [`Targets`] objects, required.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = value.into(); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Targets>>) -> Self { self.targets = value.into(); self }
     /// `WindowId`: a string, required.
-    pub fn window_id(mut self, value: impl Into<Str>) -> Self { self.window_id = value.into(); self }
+    pub fn window_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.window_id = value.into(); self }
 }
 
-impl Resource for MaintenanceWindowTarget {
+impl ::cloudwright_core::Resource for MaintenanceWindowTarget {
     type Attributes = MaintenanceWindowTargetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MaintenanceWindowTarget, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MaintenanceWindowTarget, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MaintenanceWindowTarget {
+impl ::cloudwright_core::ToValue for MaintenanceWindowTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Name", &self.name)
             .opt("OwnerInformation", &self.owner_information)
@@ -163,12 +142,12 @@ impl ToValue for MaintenanceWindowTarget {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MaintenanceWindowTarget`]: `Handle<MaintenanceWindowTarget>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MaintenanceWindowTarget`]: `Handle<MaintenanceWindowTarget>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MaintenanceWindowTargetAttributes(ResourceRef);
+pub struct MaintenanceWindowTargetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MaintenanceWindowTargetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MaintenanceWindowTargetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,8 +157,8 @@ impl MaintenanceWindowTargetAttributes {
     ///
     /// The ID of the target.
     #[inline]
-    pub fn window_target_id(&self) -> Value {
-        self.0.get_att("WindowTargetId")
+    pub fn window_target_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WindowTargetId"))
     }
 }
 
@@ -187,27 +166,16 @@ impl MaintenanceWindowTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetsRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Targets: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["Values", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Targets` property type of `AWS::SSM::MaintenanceWindowTarget`.
 ///
 /// The `Targets` property type specifies adding a target to a maintenance window target in AWS Systems Manager .
 ///
-/// `Targets` is a property of the \[AWS::SSM::MaintenanceWindowTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtarget.html>) resource.
+/// `Targets` is a property of the [AWS::SSM::MaintenanceWindowTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtarget.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtarget-targets.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -217,7 +185,7 @@ pub struct Targets {
     /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$`; length 1 to 163.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// User-defined criteria that maps to `Key` . For example, if you specified `tag:ServerRole` , you could specify `value:WebServer` to run a command on instances that include EC2 tags of `ServerRole,WebServer` .
@@ -225,7 +193,7 @@ pub struct Targets {
     /// Depending on the type of target, the maximum number of values for a key might be lower than the global maximum of 50.
     ///
     /// Items 0 to 50.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -240,17 +208,17 @@ impl Targets {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for Targets {}
+impl crate::PropertyType for Targets {}
 
-impl ToValue for Targets {
+impl ::cloudwright_core::ToValue for Targets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Values", &self.values)
             .build()
@@ -265,23 +233,62 @@ pub enum ResourceType {
     /// `RESOURCE_GROUP`
     ResourceGroup,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Instance => "INSTANCE",
             Self::ResourceGroup => "RESOURCE_GROUP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^mw-[0-9a-f]{17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OwnerInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "RESOURCE_GROUP"], ..StrRule::ANY })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["WindowId", "ResourceType", "Targets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Targets: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["Values", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

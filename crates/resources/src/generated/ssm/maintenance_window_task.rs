@@ -5,55 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$",
-);
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^mw-[0-9a-f]{17}$");
-
 /// The required properties of [`MaintenanceWindowTask`], by name: `MaintenanceWindowTask::new(MaintenanceWindowTaskRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowTaskRequired {
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `TaskArn`: a string, required.
-    pub task_arn: Str,
+    pub task_arn: ::cloudwright_core::Str,
     /// `TaskType`: a [`TaskType`] value, required.
     pub task_type: TaskType,
     /// `WindowId`: a string, required.
-    pub window_id: Str,
+    pub window_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
-    properties: &[
-        ("CutoffBehavior", Shape::Str(&StrRule { allowed: &["CANCEL_TASK", "CONTINUE_TASK"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("LoggingInfo", Shape::Object(&RULE_LoggingInfo)),
-        ("MaxConcurrency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("TaskArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
-        ("TaskInvocationParameters", Shape::Object(&RULE_TaskInvocationParameters)),
-        ("TaskParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("TaskType", Shape::Str(&StrRule { allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"], ..StrRule::ANY })),
-        ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["WindowId", "Priority", "TaskType", "TaskArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSM::MaintenanceWindowTask` resource.
 ///
-/// The `AWS::SSM::MaintenanceWindowTask` resource defines information about a task for an AWS Systems Manager maintenance window. For more information, see \[RegisterTaskWithMaintenanceWindow\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTaskWithMaintenanceWindow.html>) in the *AWS Systems Manager API Reference* .
+/// The `AWS::SSM::MaintenanceWindowTask` resource defines information about a task for an AWS Systems Manager maintenance window. For more information, see [RegisterTaskWithMaintenanceWindow](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_RegisterTaskWithMaintenanceWindow.html) in the *AWS Systems Manager API Reference* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`WindowId`, `WindowTaskId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`MaintenanceWindowTaskAttributes`], which `Handle<MaintenanceWindowTask>` dereferences to.
@@ -67,59 +34,59 @@ pub struct MaintenanceWindowTask {
     /// `CutoffBehavior`: a [`CutoffBehavior`] value.
     ///
     /// The specification for whether tasks should continue to run after the cutoff time specified in the maintenance windows is reached.
-    pub cutoff_behavior: Option<CutoffBehavior>,
+    pub cutoff_behavior: ::std::option::Option<CutoffBehavior>,
     /// `Description`: a string.
     ///
     /// A description of the task.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `LoggingInfo`: a [`LoggingInfo`] object.
     ///
-    /// &gt; `LoggingInfo` has been deprecated. To specify an Amazon S3 bucket to contain logs for Run Command tasks, instead use the `OutputS3BucketName` and `OutputS3KeyPrefix` options in the `TaskInvocationParameters` structure. For information about how Systems Manager handles these options for the supported maintenance window task types, see \[AWS ::SSM::MaintenanceWindowTask MaintenanceWindowRunCommandParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html>) .
+    /// \> `LoggingInfo` has been deprecated. To specify an Amazon S3 bucket to contain logs for Run Command tasks, instead use the `OutputS3BucketName` and `OutputS3KeyPrefix` options in the `TaskInvocationParameters` structure. For information about how Systems Manager handles these options for the supported maintenance window task types, see [AWS ::SSM::MaintenanceWindowTask MaintenanceWindowRunCommandParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html) .
     ///
     /// Information about an Amazon S3 bucket to write Run Command task-level logs to.
-    pub logging_info: Option<Obj<LoggingInfo>>,
+    pub logging_info: ::std::option::Option<crate::Obj<LoggingInfo>>,
     /// `MaxConcurrency`: a string.
     ///
     /// The maximum number of targets this task can be run for, in parallel.
     ///
-    /// &gt; Although this element is listed as "Required: No", a value can be omitted only when you are registering or updating a \[targetless task\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/maintenance-windows-targetless-tasks.html>) You must provide a value in all other cases.
-    /// &gt;
-    /// &gt; For maintenance window tasks without a target specified, you can't supply a value for this option. Instead, the system inserts a placeholder value of `1` . This value doesn't affect the running of your task.
+    /// \> Although this element is listed as "Required: No", a value can be omitted only when you are registering or updating a [targetless task](https://docs.aws.amazon.com/systems-manager/latest/userguide/maintenance-windows-targetless-tasks.html) You must provide a value in all other cases.
+    /// \>
+    /// \> For maintenance window tasks without a target specified, you can't supply a value for this option. Instead, the system inserts a placeholder value of `1` . This value doesn't affect the running of your task.
     ///
     /// Pattern `^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$`; length 1 to 7.
-    pub max_concurrency: Option<Str>,
+    pub max_concurrency: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxErrors`: a string.
     ///
     /// The maximum number of errors allowed before this task stops being scheduled.
     ///
-    /// &gt; Although this element is listed as "Required: No", a value can be omitted only when you are registering or updating a \[targetless task\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/maintenance-windows-targetless-tasks.html>) You must provide a value in all other cases.
-    /// &gt;
-    /// &gt; For maintenance window tasks without a target specified, you can't supply a value for this option. Instead, the system inserts a placeholder value of `1` . This value doesn't affect the running of your task.
+    /// \> Although this element is listed as "Required: No", a value can be omitted only when you are registering or updating a [targetless task](https://docs.aws.amazon.com/systems-manager/latest/userguide/maintenance-windows-targetless-tasks.html) You must provide a value in all other cases.
+    /// \>
+    /// \> For maintenance window tasks without a target specified, you can't supply a value for this option. Instead, the system inserts a placeholder value of `1` . This value doesn't affect the running of your task.
     ///
     /// Pattern `^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$`; length 1 to 7.
-    pub max_errors: Option<Str>,
+    pub max_errors: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The task name.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; length 3 to 128.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer, required.
     ///
     /// The priority of the task in the maintenance window. The lower the number, the higher the priority. Tasks that have the same priority are scheduled in parallel.
     ///
     /// Value at least 0.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `ServiceRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task. If you do not specify a service role ARN, Systems Manager uses a service-linked role in your account. If no appropriate service-linked role for Systems Manager exists in your account, it is created when you run `RegisterTaskWithMaintenanceWindow` .
     ///
-    /// However, for an improved security posture, we strongly recommend creating a custom policy and custom service role for running your maintenance window tasks. The policy can be crafted to provide only the permissions needed for your particular maintenance window tasks. For more information, see \[Setting up Maintenance Windows\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-maintenance-permissions.html>) in the in the *AWS Systems Manager User Guide* .
+    /// However, for an improved security posture, we strongly recommend creating a custom policy and custom service role for running your maintenance window tasks. The policy can be crafted to provide only the permissions needed for your particular maintenance window tasks. For more information, see [Setting up Maintenance Windows](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-maintenance-permissions.html) in the in the *AWS Systems Manager User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_role_arn: Option<Str>,
+    pub service_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Targets`: a list of [`Target`] objects.
     ///
     /// The targets, either instances or window target IDs.
@@ -128,7 +95,7 @@ pub struct MaintenanceWindowTask {
     /// - Specify window target IDs using `Key=WindowTargetIds,Values= *window-target-id-1* , *window-target-id-2*` .
     ///
     /// Items 0 to 5.
-    pub targets: Option<List<Target>>,
+    pub targets: ::std::option::Option<::cloudwright_core::List<Target>>,
     /// `TaskArn`: a string, required.
     ///
     /// The resource that the task uses during execution.
@@ -140,21 +107,21 @@ pub struct MaintenanceWindowTask {
     /// For `STEP_FUNCTIONS` tasks, `TaskArn` is the state machine ARN.
     ///
     /// Length 1 to 1600.
-    pub task_arn: Str,
+    pub task_arn: ::cloudwright_core::Str,
     /// `TaskInvocationParameters`: a [`TaskInvocationParameters`] object.
     ///
     /// The parameters to pass to the task when it runs. Populate only the fields that match the task type. All other fields should be empty.
     ///
-    /// &gt; When you update a maintenance window task that has options specified in `TaskInvocationParameters` , you must provide again all the `TaskInvocationParameters` values that you want to retain. The values you do not specify again are removed. For example, suppose that when you registered a Run Command task, you specified `TaskInvocationParameters` values for `Comment` , `NotificationConfig` , and `OutputS3BucketName` . If you update the maintenance window task and specify only a different `OutputS3BucketName` value, the values for `Comment` and `NotificationConfig` are removed.
-    pub task_invocation_parameters: Option<Obj<TaskInvocationParameters>>,
+    /// \> When you update a maintenance window task that has options specified in `TaskInvocationParameters` , you must provide again all the `TaskInvocationParameters` values that you want to retain. The values you do not specify again are removed. For example, suppose that when you registered a Run Command task, you specified `TaskInvocationParameters` values for `Comment` , `NotificationConfig` , and `OutputS3BucketName` . If you update the maintenance window task and specify only a different `OutputS3BucketName` value, the values for `Comment` and `NotificationConfig` are removed.
+    pub task_invocation_parameters: ::std::option::Option<crate::Obj<TaskInvocationParameters>>,
     /// `TaskParameters`: a JSON value.
     ///
-    /// &gt; `TaskParameters` has been deprecated. To specify parameters to pass to a task when it runs, instead use the `Parameters` option in the `TaskInvocationParameters` structure. For information about how Systems Manager handles these options for the supported maintenance window task types, see \[MaintenanceWindowTaskInvocationParameters\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_MaintenanceWindowTaskInvocationParameters.html>) .
+    /// \> `TaskParameters` has been deprecated. To specify parameters to pass to a task when it runs, instead use the `Parameters` option in the `TaskInvocationParameters` structure. For information about how Systems Manager handles these options for the supported maintenance window task types, see [MaintenanceWindowTaskInvocationParameters](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_MaintenanceWindowTaskInvocationParameters.html) .
     ///
     /// The parameters to pass to the task when it runs.
     ///
     /// Format `json`.
-    pub task_parameters: Option<Json>,
+    pub task_parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `TaskType`: a [`TaskType`] value, required.
     ///
     /// The type of task. Valid values: `RUN_COMMAND` , `AUTOMATION` , `LAMBDA` , `STEP_FUNCTIONS` .
@@ -166,7 +133,7 @@ pub struct MaintenanceWindowTask {
     /// The ID of the maintenance window where the task is registered.
     ///
     /// Pattern `^mw-[0-9a-f]{17}$`; length 20 to 20; create-only: changing it replaces the resource.
-    pub window_id: Str,
+    pub window_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -176,7 +143,7 @@ impl MaintenanceWindowTask {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::MaintenanceWindowTask",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html",
         primary_identifier: &["WindowId", "WindowTaskId"],
@@ -187,75 +154,77 @@ impl MaintenanceWindowTask {
         read_only: &["WindowTaskId"],
         attributes: &["WindowTaskId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `MaintenanceWindowTask` with its required properties, named in a [`MaintenanceWindowTaskRequired`].
     #[inline]
     pub fn new(required: MaintenanceWindowTaskRequired) -> Self {
         Self {
-            cutoff_behavior: None,
-            description: None,
-            logging_info: None,
-            max_concurrency: None,
-            max_errors: None,
-            name: None,
+            cutoff_behavior: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            logging_info: ::std::option::Option::None,
+            max_concurrency: ::std::option::Option::None,
+            max_errors: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             priority: required.priority,
-            service_role_arn: None,
-            targets: None,
+            service_role_arn: ::std::option::Option::None,
+            targets: ::std::option::Option::None,
             task_arn: required.task_arn,
-            task_invocation_parameters: None,
-            task_parameters: None,
+            task_invocation_parameters: ::std::option::Option::None,
+            task_parameters: ::std::option::Option::None,
             task_type: required.task_type,
             window_id: required.window_id,
         }
     }
 
     /// `CutoffBehavior`: a [`CutoffBehavior`] value.
-    pub fn cutoff_behavior(mut self, value: impl Into<CutoffBehavior>) -> Self { self.cutoff_behavior = Some(value.into()); self }
+    pub fn cutoff_behavior(mut self, value: impl ::std::convert::Into<CutoffBehavior>) -> Self { self.cutoff_behavior = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `LoggingInfo`: a [`LoggingInfo`] object.
-    pub fn logging_info(mut self, value: impl Into<Obj<LoggingInfo>>) -> Self { self.logging_info = Some(value.into()); self }
+    pub fn logging_info(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingInfo>>) -> Self { self.logging_info = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrency`: a string.
-    pub fn max_concurrency(mut self, value: impl Into<Str>) -> Self { self.max_concurrency = Some(value.into()); self }
+    pub fn max_concurrency(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_concurrency = ::std::option::Option::Some(value.into()); self }
     /// `MaxErrors`: a string.
-    pub fn max_errors(mut self, value: impl Into<Str>) -> Self { self.max_errors = Some(value.into()); self }
+    pub fn max_errors(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.max_errors = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `ServiceRoleArn`: a string.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = Some(value.into()); self }
+    pub fn service_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Target>>) -> Self { self.targets = ::std::option::Option::Some(value.into()); self }
     /// `TaskArn`: a string, required.
-    pub fn task_arn(mut self, value: impl Into<Str>) -> Self { self.task_arn = value.into(); self }
+    pub fn task_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.task_arn = value.into(); self }
     /// `TaskInvocationParameters`: a [`TaskInvocationParameters`] object.
-    pub fn task_invocation_parameters(mut self, value: impl Into<Obj<TaskInvocationParameters>>) -> Self { self.task_invocation_parameters = Some(value.into()); self }
+    pub fn task_invocation_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<TaskInvocationParameters>>) -> Self { self.task_invocation_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TaskParameters`: a JSON value.
-    pub fn task_parameters(mut self, value: impl Into<Json>) -> Self { self.task_parameters = Some(value.into()); self }
+    pub fn task_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.task_parameters = ::std::option::Option::Some(value.into()); self }
     /// `TaskType`: a [`TaskType`] value, required.
-    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self { self.task_type = value.into(); self }
+    pub fn task_type(mut self, value: impl ::std::convert::Into<TaskType>) -> Self { self.task_type = value.into(); self }
     /// `WindowId`: a string, required.
-    pub fn window_id(mut self, value: impl Into<Str>) -> Self { self.window_id = value.into(); self }
+    pub fn window_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.window_id = value.into(); self }
 }
 
-impl Resource for MaintenanceWindowTask {
+impl ::cloudwright_core::Resource for MaintenanceWindowTask {
     type Attributes = MaintenanceWindowTaskAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MaintenanceWindowTask, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MaintenanceWindowTask, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MaintenanceWindowTask {
+impl ::cloudwright_core::ToValue for MaintenanceWindowTask {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CutoffBehavior", &self.cutoff_behavior)
             .opt("Description", &self.description)
             .opt("LoggingInfo", &self.logging_info)
@@ -274,12 +243,12 @@ impl ToValue for MaintenanceWindowTask {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MaintenanceWindowTask`]: `Handle<MaintenanceWindowTask>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MaintenanceWindowTask`]: `Handle<MaintenanceWindowTask>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MaintenanceWindowTaskAttributes(ResourceRef);
+pub struct MaintenanceWindowTaskAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MaintenanceWindowTaskAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MaintenanceWindowTaskAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -289,20 +258,10 @@ impl MaintenanceWindowTaskAttributes {
     ///
     /// The task ID.
     #[inline]
-    pub fn window_task_id(&self) -> Value {
-        self.0.get_att("WindowTaskId")
+    pub fn window_task_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WindowTaskId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchOutputConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogGroupName", Shape::STR),
-        ("CloudWatchOutputEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchOutputConfig` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
@@ -316,11 +275,11 @@ pub struct CloudWatchOutputConfig {
     /// The name of the CloudWatch Logs log group where you want to send command output. If you don't specify a group name, AWS Systems Manager automatically creates a log group for you. The log group uses the following naming format:
     ///
     /// `aws/ssm/ *SystemsManagerDocumentName*`
-    pub cloud_watch_log_group_name: Option<Str>,
+    pub cloud_watch_log_group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `CloudWatchOutputEnabled`: a boolean.
     ///
     /// Enables Systems Manager to send command output to CloudWatch Logs.
-    pub cloud_watch_output_enabled: Option<Bool>,
+    pub cloud_watch_output_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -328,21 +287,21 @@ impl CloudWatchOutputConfig {
     /// A `CloudWatchOutputConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogGroupName`: a string.
-    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_name = Some(value.into()); self }
+    pub fn cloud_watch_log_group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cloud_watch_log_group_name = ::std::option::Option::Some(value.into()); self }
     /// `CloudWatchOutputEnabled`: a boolean.
-    pub fn cloud_watch_output_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_output_enabled = Some(value.into()); self }
+    pub fn cloud_watch_output_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloud_watch_output_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchOutputConfig {}
+impl crate::PropertyType for CloudWatchOutputConfig {}
 
-impl ToValue for CloudWatchOutputConfig {
+impl ::cloudwright_core::ToValue for CloudWatchOutputConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogGroupName", &self.cloud_watch_log_group_name)
             .opt("CloudWatchOutputEnabled", &self.cloud_watch_output_enabled)
             .build()
@@ -353,30 +312,18 @@ impl ToValue for CloudWatchOutputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingInfoRequired {
     /// `Region`: a string, required.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `S3Bucket`: a string, required.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
-    properties: &[
-        ("Region", Shape::STR),
-        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Prefix", Shape::STR),
-    ],
-    required: &["S3Bucket", "Region"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingInfo` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
-/// &gt; `LoggingInfo` has been deprecated. To specify an Amazon S3 bucket to contain logs, instead use the `OutputS3BucketName` and `OutputS3KeyPrefix` options in the `TaskInvocationParameters` structure. For information about how Systems Manager handles these options for the supported maintenance window task types, see \[AWS ::SSM::MaintenanceWindowTask MaintenanceWindowRunCommandParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html>) .
+/// \> `LoggingInfo` has been deprecated. To specify an Amazon S3 bucket to contain logs, instead use the `OutputS3BucketName` and `OutputS3KeyPrefix` options in the `TaskInvocationParameters` structure. For information about how Systems Manager handles these options for the supported maintenance window task types, see [AWS ::SSM::MaintenanceWindowTask MaintenanceWindowRunCommandParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html) .
 ///
 /// The `LoggingInfo` property type specifies information about the Amazon S3 bucket to write instance-level logs to.
 ///
-/// `LoggingInfo` is a property of the \[AWS::SSM::MaintenanceWindowTask\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html>) resource.
+/// `LoggingInfo` is a property of the [AWS::SSM::MaintenanceWindowTask](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-logginginfo.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -384,17 +331,17 @@ pub struct LoggingInfo {
     /// `Region`: a string, required.
     ///
     /// The AWS Region where the S3 bucket is located.
-    pub region: Str,
+    pub region: ::cloudwright_core::Str,
     /// `S3Bucket`: a string, required.
     ///
     /// The name of an S3 bucket where execution logs are stored.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub s3_bucket: Str,
+    pub s3_bucket: ::cloudwright_core::Str,
     /// `S3Prefix`: a string.
     ///
     /// The Amazon S3 bucket subfolder.
-    pub s3_prefix: Option<Str>,
+    pub s3_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -405,24 +352,24 @@ impl LoggingInfo {
         Self {
             region: required.region,
             s3_bucket: required.s3_bucket,
-            s3_prefix: None,
+            s3_prefix: ::std::option::Option::None,
         }
     }
 
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
+    pub fn region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region = value.into(); self }
     /// `S3Bucket`: a string, required.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Prefix`: a string.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = Some(value.into()); self }
+    pub fn s3_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingInfo {}
+impl crate::PropertyType for LoggingInfo {}
 
-impl ToValue for LoggingInfo {
+impl ::cloudwright_core::ToValue for LoggingInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Region", &self.region)
             .req("S3Bucket", &self.s3_bucket)
             .opt("S3Prefix", &self.s3_prefix)
@@ -430,23 +377,13 @@ impl ToValue for LoggingInfo {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentVersion", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MaintenanceWindowAutomationParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
 /// The `MaintenanceWindowAutomationParameters` property type specifies the parameters for an `AUTOMATION` task type for a maintenance window task in AWS Systems Manager .
 ///
-/// `MaintenanceWindowAutomationParameters` is a property of the \[TaskInvocationParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html>) property type.
+/// `MaintenanceWindowAutomationParameters` is a property of the [TaskInvocationParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html) property type.
 ///
-/// For information about available parameters in Automation runbooks, you can view the content of the runbook itself in the Systems Manager console. For information, see \[View runbook content\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-documents-reference-details.html#view-automation-json>) in the *AWS Systems Manager User Guide* .
+/// For information about available parameters in Automation runbooks, you can view the content of the runbook itself in the Systems Manager console. For information, see [View runbook content](https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-documents-reference-details.html#view-automation-json) in the *AWS Systems Manager User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowautomationparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -454,13 +391,13 @@ pub struct MaintenanceWindowAutomationParameters {
     /// `DocumentVersion`: a string.
     ///
     /// The version of an Automation runbook to use during task execution.
-    pub document_version: Option<Str>,
+    pub document_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// The parameters for the `AUTOMATION` type task.
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -468,43 +405,32 @@ impl MaintenanceWindowAutomationParameters {
     /// A `MaintenanceWindowAutomationParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DocumentVersion`: a string.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
+    pub fn document_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_version = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindowAutomationParameters {}
+impl crate::PropertyType for MaintenanceWindowAutomationParameters {}
 
-impl ToValue for MaintenanceWindowAutomationParameters {
+impl ::cloudwright_core::ToValue for MaintenanceWindowAutomationParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DocumentVersion", &self.document_version)
             .opt("Parameters", &self.parameters)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindowLambdaParameters: ObjRule = ObjRule {
-    properties: &[
-        ("ClientContext", Shape::STR),
-        ("Payload", Shape::STR),
-        ("Qualifier", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MaintenanceWindowLambdaParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
 /// The `MaintenanceWindowLambdaParameters` property type specifies the parameters for a `LAMBDA` task type for a maintenance window task in AWS Systems Manager .
 ///
-/// `MaintenanceWindowLambdaParameters` is a property of the \[TaskInvocationParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html>) property type.
+/// `MaintenanceWindowLambdaParameters` is a property of the [TaskInvocationParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowlambdaparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -512,19 +438,19 @@ pub struct MaintenanceWindowLambdaParameters {
     /// `ClientContext`: a string.
     ///
     /// Client-specific information to pass to the AWS Lambda function that you're invoking. You can then use the `context` variable to process the client information in your AWS Lambda function.
-    pub client_context: Option<Str>,
+    pub client_context: ::std::option::Option<::cloudwright_core::Str>,
     /// `Payload`: a string.
     ///
     /// JSON to provide to your AWS Lambda function as input.
     ///
-    /// &gt; Although `Type` is listed as "String" for this property, the payload content must be formatted as a Base64-encoded binary data object.
+    /// \> Although `Type` is listed as "String" for this property, the payload content must be formatted as a Base64-encoded binary data object.
     ///
     /// *Length Constraint:* 4096
-    pub payload: Option<Str>,
+    pub payload: ::std::option::Option<::cloudwright_core::Str>,
     /// `Qualifier`: a string.
     ///
     /// An AWS Lambda function version or alias name. If you specify a function version, the action uses the qualified function Amazon Resource Name (ARN) to invoke a specific Lambda function. If you specify an alias name, the action uses the alias ARN to invoke the Lambda function version that the alias points to.
-    pub qualifier: Option<Str>,
+    pub qualifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -532,23 +458,23 @@ impl MaintenanceWindowLambdaParameters {
     /// A `MaintenanceWindowLambdaParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ClientContext`: a string.
-    pub fn client_context(mut self, value: impl Into<Str>) -> Self { self.client_context = Some(value.into()); self }
+    pub fn client_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_context = ::std::option::Option::Some(value.into()); self }
     /// `Payload`: a string.
-    pub fn payload(mut self, value: impl Into<Str>) -> Self { self.payload = Some(value.into()); self }
+    pub fn payload(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload = ::std::option::Option::Some(value.into()); self }
     /// `Qualifier`: a string.
-    pub fn qualifier(mut self, value: impl Into<Str>) -> Self { self.qualifier = Some(value.into()); self }
+    pub fn qualifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.qualifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindowLambdaParameters {}
+impl crate::PropertyType for MaintenanceWindowLambdaParameters {}
 
-impl ToValue for MaintenanceWindowLambdaParameters {
+impl ::cloudwright_core::ToValue for MaintenanceWindowLambdaParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientContext", &self.client_context)
             .opt("Payload", &self.payload)
             .opt("Qualifier", &self.qualifier)
@@ -556,32 +482,13 @@ impl ToValue for MaintenanceWindowLambdaParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchOutputConfig", Shape::Object(&RULE_CloudWatchOutputConfig)),
-        ("Comment", Shape::STR),
-        ("DocumentHash", Shape::STR),
-        ("DocumentHashType", Shape::STR),
-        ("DocumentVersion", Shape::STR),
-        ("NotificationConfig", Shape::Object(&RULE_NotificationConfig)),
-        ("OutputS3BucketName", Shape::STR),
-        ("OutputS3KeyPrefix", Shape::STR),
-        ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TimeoutSeconds", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MaintenanceWindowRunCommandParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
-/// The `MaintenanceWindowRunCommandParameters` property type specifies the parameters for a `RUN_COMMAND` task type for a maintenance window task in AWS Systems Manager . This means that these parameters are the same as those for the `SendCommand` API call. For more information about `SendCommand` parameters, see \[SendCommand\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html>) in the *AWS Systems Manager API Reference* .
+/// The `MaintenanceWindowRunCommandParameters` property type specifies the parameters for a `RUN_COMMAND` task type for a maintenance window task in AWS Systems Manager . This means that these parameters are the same as those for the `SendCommand` API call. For more information about `SendCommand` parameters, see [SendCommand](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html) in the *AWS Systems Manager API Reference* .
 ///
-/// For information about available parameters in SSM Command documents, you can view the content of the document itself in the Systems Manager console. For information, see \[Viewing SSM command document content\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/viewing-ssm-document-content.html>) in the *AWS Systems Manager User Guide* .
+/// For information about available parameters in SSM Command documents, you can view the content of the document itself in the Systems Manager console. For information, see [Viewing SSM command document content](https://docs.aws.amazon.com/systems-manager/latest/userguide/viewing-ssm-document-content.html) in the *AWS Systems Manager User Guide* .
 ///
-/// `MaintenanceWindowRunCommandParameters` is a property of the \[TaskInvocationParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html>) property type.
+/// `MaintenanceWindowRunCommandParameters` is a property of the [TaskInvocationParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -589,19 +496,19 @@ pub struct MaintenanceWindowRunCommandParameters {
     /// `CloudWatchOutputConfig`: a [`CloudWatchOutputConfig`] object.
     ///
     /// Configuration options for sending command output to Amazon CloudWatch Logs.
-    pub cloud_watch_output_config: Option<Obj<CloudWatchOutputConfig>>,
+    pub cloud_watch_output_config: ::std::option::Option<crate::Obj<CloudWatchOutputConfig>>,
     /// `Comment`: a string.
     ///
     /// Information about the command or commands to run.
-    pub comment: Option<Str>,
+    pub comment: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentHash`: a string.
     ///
     /// The SHA-256 or SHA-1 hash created by the system when the document was created. SHA-1 hashes have been deprecated.
-    pub document_hash: Option<Str>,
+    pub document_hash: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentHashType`: a string.
     ///
     /// The SHA-256 or SHA-1 hash type. SHA-1 hashes are deprecated.
-    pub document_hash_type: Option<Str>,
+    pub document_hash_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `DocumentVersion`: a string.
     ///
     /// The AWS Systems Manager document (SSM document) version to use in the request. You can specify `$DEFAULT` , `$LATEST` , or a specific version number. If you run commands by using the AWS CLI, then you must escape the first two options by using a backslash. If you specify a version number, then you don't need to use the backslash. For example:
@@ -611,39 +518,39 @@ pub struct MaintenanceWindowRunCommandParameters {
     /// `--document-version "\$LATEST"`
     ///
     /// `--document-version "3"`
-    pub document_version: Option<Str>,
+    pub document_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationConfig`: a [`NotificationConfig`] object.
     ///
     /// Configurations for sending notifications about command status changes on a per-managed node basis.
-    pub notification_config: Option<Obj<NotificationConfig>>,
+    pub notification_config: ::std::option::Option<crate::Obj<NotificationConfig>>,
     /// `OutputS3BucketName`: a string.
     ///
     /// The name of the Amazon Simple Storage Service (Amazon S3) bucket.
-    pub output_s3_bucket_name: Option<Str>,
+    pub output_s3_bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OutputS3KeyPrefix`: a string.
     ///
     /// The S3 bucket subfolder.
-    pub output_s3_key_prefix: Option<Str>,
+    pub output_s3_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value.
     ///
     /// The parameters for the `RUN_COMMAND` task execution.
     ///
-    /// The supported parameters are the same as those for the `SendCommand` API call. For more information, see \[SendCommand\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html>) in the *AWS Systems Manager API Reference* .
+    /// The supported parameters are the same as those for the `SendCommand` API call. For more information, see [SendCommand](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html) in the *AWS Systems Manager API Reference* .
     ///
     /// Format `json`.
-    pub parameters: Option<Json>,
+    pub parameters: ::std::option::Option<::cloudwright_core::Json>,
     /// `ServiceRoleArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task. If you do not specify a service role ARN, Systems Manager uses a service-linked role in your account. If no appropriate service-linked role for Systems Manager exists in your account, it is created when you run `RegisterTaskWithMaintenanceWindow` .
     ///
-    /// However, for an improved security posture, we strongly recommend creating a custom policy and custom service role for running your maintenance window tasks. The policy can be crafted to provide only the permissions needed for your particular maintenance window tasks. For more information, see \[Setting up Maintenance Windows\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-maintenance-permissions.html>) in the in the *AWS Systems Manager User Guide* .
+    /// However, for an improved security posture, we strongly recommend creating a custom policy and custom service role for running your maintenance window tasks. The policy can be crafted to provide only the permissions needed for your particular maintenance window tasks. For more information, see [Setting up Maintenance Windows](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-maintenance-permissions.html) in the in the *AWS Systems Manager User Guide* .
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub service_role_arn: Option<Str>,
+    pub service_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeoutSeconds`: an integer.
     ///
     /// If this time is reached and the command hasn't already started running, it doesn't run.
-    pub timeout_seconds: Option<Int>,
+    pub timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -651,39 +558,39 @@ impl MaintenanceWindowRunCommandParameters {
     /// A `MaintenanceWindowRunCommandParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchOutputConfig`: a [`CloudWatchOutputConfig`] object.
-    pub fn cloud_watch_output_config(mut self, value: impl Into<Obj<CloudWatchOutputConfig>>) -> Self { self.cloud_watch_output_config = Some(value.into()); self }
+    pub fn cloud_watch_output_config(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchOutputConfig>>) -> Self { self.cloud_watch_output_config = ::std::option::Option::Some(value.into()); self }
     /// `Comment`: a string.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
+    pub fn comment(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comment = ::std::option::Option::Some(value.into()); self }
     /// `DocumentHash`: a string.
-    pub fn document_hash(mut self, value: impl Into<Str>) -> Self { self.document_hash = Some(value.into()); self }
+    pub fn document_hash(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_hash = ::std::option::Option::Some(value.into()); self }
     /// `DocumentHashType`: a string.
-    pub fn document_hash_type(mut self, value: impl Into<Str>) -> Self { self.document_hash_type = Some(value.into()); self }
+    pub fn document_hash_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_hash_type = ::std::option::Option::Some(value.into()); self }
     /// `DocumentVersion`: a string.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
+    pub fn document_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_version = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfig`: a [`NotificationConfig`] object.
-    pub fn notification_config(mut self, value: impl Into<Obj<NotificationConfig>>) -> Self { self.notification_config = Some(value.into()); self }
+    pub fn notification_config(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationConfig>>) -> Self { self.notification_config = ::std::option::Option::Some(value.into()); self }
     /// `OutputS3BucketName`: a string.
-    pub fn output_s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.output_s3_bucket_name = Some(value.into()); self }
+    pub fn output_s3_bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `OutputS3KeyPrefix`: a string.
-    pub fn output_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.output_s3_key_prefix = Some(value.into()); self }
+    pub fn output_s3_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.output_s3_key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `ServiceRoleArn`: a string.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = Some(value.into()); self }
+    pub fn service_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutSeconds`: an integer.
-    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_seconds = Some(value.into()); self }
+    pub fn timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindowRunCommandParameters {}
+impl crate::PropertyType for MaintenanceWindowRunCommandParameters {}
 
-impl ToValue for MaintenanceWindowRunCommandParameters {
+impl ::cloudwright_core::ToValue for MaintenanceWindowRunCommandParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchOutputConfig", &self.cloud_watch_output_config)
             .opt("Comment", &self.comment)
             .opt("DocumentHash", &self.document_hash)
@@ -699,21 +606,11 @@ impl ToValue for MaintenanceWindowRunCommandParameters {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindowStepFunctionsParameters: ObjRule = ObjRule {
-    properties: &[
-        ("Input", Shape::STR),
-        ("Name", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `MaintenanceWindowStepFunctionsParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
 /// The `MaintenanceWindowStepFunctionsParameters` property type specifies the parameters for the execution of a `STEP_FUNCTIONS` task in a Systems Manager maintenance window.
 ///
-/// `MaintenanceWindowStepFunctionsParameters` is a property of the \[TaskInvocationParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html>) property type.
+/// `MaintenanceWindowStepFunctionsParameters` is a property of the [TaskInvocationParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowstepfunctionsparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -721,11 +618,11 @@ pub struct MaintenanceWindowStepFunctionsParameters {
     /// `Input`: a string.
     ///
     /// The inputs for the `STEP_FUNCTIONS` task.
-    pub input: Option<Str>,
+    pub input: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the `STEP_FUNCTIONS` task.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -733,51 +630,32 @@ impl MaintenanceWindowStepFunctionsParameters {
     /// A `MaintenanceWindowStepFunctionsParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Input`: a string.
-    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
+    pub fn input(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.input = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MaintenanceWindowStepFunctionsParameters {}
+impl crate::PropertyType for MaintenanceWindowStepFunctionsParameters {}
 
-impl ToValue for MaintenanceWindowStepFunctionsParameters {
+impl ::cloudwright_core::ToValue for MaintenanceWindowStepFunctionsParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Input", &self.input)
             .opt("Name", &self.name)
             .build()
     }
 }
 
-/// The required properties of [`NotificationConfig`], by name: `NotificationConfig::new(NotificationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationConfigRequired {
-    /// `NotificationArn`: a string, required.
-    pub notification_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("NotificationArn", Shape::STR),
-        ("NotificationEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("NotificationType", Shape::STR),
-    ],
-    required: &["NotificationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotificationConfig` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
 /// The `NotificationConfig` property type specifies configurations for sending notifications for a maintenance window task in AWS Systems Manager .
 ///
-/// `NotificationConfig` is a property of the \[MaintenanceWindowRunCommandParameters\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html>) property type.
+/// `NotificationConfig` is a property of the [MaintenanceWindowRunCommandParameters](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-maintenancewindowruncommandparameters.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-notificationconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -785,46 +663,47 @@ pub struct NotificationConfig {
     /// `NotificationArn`: a string, required.
     ///
     /// An Amazon Resource Name (ARN) for an Amazon Simple Notification Service (Amazon SNS) topic. Run Command pushes notifications about command status changes to this topic.
-    pub notification_arn: Str,
+    pub notification_arn: ::cloudwright_core::Str,
     /// `NotificationEvents`: a list of strings.
     ///
-    /// The different events that you can receive notifications for. These events include the following: `All` (events), `InProgress` , `Success` , `TimedOut` , `Cancelled` , `Failed` . To learn more about these events, see \[Configuring Amazon SNS Notifications for AWS Systems Manager\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-sns-notifications.html>) in the *AWS Systems Manager User Guide* .
-    pub notification_events: Option<List<Str>>,
+    /// The different events that you can receive notifications for. These events include the following: `All` (events), `InProgress` , `Success` , `TimedOut` , `Cancelled` , `Failed` . To learn more about these events, see [Configuring Amazon SNS Notifications for AWS Systems Manager](https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-sns-notifications.html) in the *AWS Systems Manager User Guide* .
+    pub notification_events:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `NotificationType`: a string.
     ///
     /// The notification type.
     ///
     /// - `Command` : Receive notification when the status of a command changes.
     /// - `Invocation` : For commands sent to multiple instances, receive notification on a per-instance basis when the status of a command changes.
-    pub notification_type: Option<Str>,
+    pub notification_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl NotificationConfig {
-    /// A `NotificationConfig` with its required properties, named in a [`NotificationConfigRequired`].
+    /// A `NotificationConfig` with its one required property, `NotificationArn`.
     #[inline]
-    pub fn new(required: NotificationConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            notification_arn: required.notification_arn,
-            notification_events: None,
-            notification_type: None,
+            notification_arn: value.into(),
+            notification_events: ::std::option::Option::None,
+            notification_type: ::std::option::Option::None,
         }
     }
 
     /// `NotificationArn`: a string, required.
-    pub fn notification_arn(mut self, value: impl Into<Str>) -> Self { self.notification_arn = value.into(); self }
+    pub fn notification_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_arn = value.into(); self }
     /// `NotificationEvents`: a list of strings.
-    pub fn notification_events(mut self, value: impl Into<List<Str>>) -> Self { self.notification_events = Some(value.into()); self }
+    pub fn notification_events(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.notification_events = ::std::option::Option::Some(value.into()); self }
     /// `NotificationType`: a string.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = Some(value.into()); self }
+    pub fn notification_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.notification_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationConfig {}
+impl crate::PropertyType for NotificationConfig {}
 
-impl ToValue for NotificationConfig {
+impl ::cloudwright_core::ToValue for NotificationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("NotificationArn", &self.notification_arn)
             .opt("NotificationEvents", &self.notification_events)
             .opt("NotificationType", &self.notification_type)
@@ -836,45 +715,34 @@ impl ToValue for NotificationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Target: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    required: &["Values", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Target` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
 /// The `Target` property type specifies targets (either instances or window target IDs). You specify instances by using `Key=InstanceIds,Values=< *instanceid1* >,< *instanceid2* >` . You specify window target IDs using `Key=WindowTargetIds,Values=< *window-target-id-1* >,< *window-target-id-2* >` for a maintenance window task in AWS Systems Manager .
 ///
-/// `Target` is a property of the \[AWS::SSM::MaintenanceWindowTask\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html>) property type.
+/// `Target` is a property of the [AWS::SSM::MaintenanceWindowTask](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html) property type.
 ///
-/// &gt; To use `resource-groups:Name` as the key for a maintenance window target, specify the resource group as a `AWS::SSM::MaintenanceWindowTarget` type, and use the `Ref` function to specify the target for `AWS::SSM::MaintenanceWindowTask` . For an example, see *Create a Run Command task that targets instances using a resource group name* in \[AWS::SSM::MaintenanceWindowTask Examples\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html#aws-resource-ssm-maintenancewindowtask--examples>) .
+/// \> To use `resource-groups:Name` as the key for a maintenance window target, specify the resource group as a `AWS::SSM::MaintenanceWindowTarget` type, and use the `Ref` function to specify the target for `AWS::SSM::MaintenanceWindowTask` . For an example, see *Create a Run Command task that targets instances using a resource group name* in [AWS::SSM::MaintenanceWindowTask Examples](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html#aws-resource-ssm-maintenancewindowtask--examples) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-target.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     /// `Key`: a string, required.
     ///
-    /// User-defined criteria for sending commands that target instances that meet the criteria. `Key` can be `InstanceIds` or `WindowTargetIds` . For more information about how to target instances within a maintenance window task, see \[About 'register-task-with-maintenance-window' Options and Values\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/register-tasks-options.html>) in the *AWS Systems Manager User Guide* .
+    /// User-defined criteria for sending commands that target instances that meet the criteria. `Key` can be `InstanceIds` or `WindowTargetIds` . For more information about how to target instances within a maintenance window task, see [About 'register-task-with-maintenance-window' Options and Values](https://docs.aws.amazon.com/systems-manager/latest/userguide/register-tasks-options.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$`; length 1 to 163.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
-    /// User-defined criteria that maps to `Key` . For example, if you specify `InstanceIds` , you can specify `i-1234567890abcdef0,i-9876543210abcdef0` to run a command on two EC2 instances. For more information about how to target instances within a maintenance window task, see \[About 'register-task-with-maintenance-window' Options and Values\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/register-tasks-options.html>) in the *AWS Systems Manager User Guide* .
+    /// User-defined criteria that maps to `Key` . For example, if you specify `InstanceIds` , you can specify `i-1234567890abcdef0,i-9876543210abcdef0` to run a command on two EC2 instances. For more information about how to target instances within a maintenance window task, see [About 'register-task-with-maintenance-window' Options and Values](https://docs.aws.amazon.com/systems-manager/latest/userguide/register-tasks-options.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Items 0 to 50.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -889,40 +757,28 @@ impl Target {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for Target {}
+impl crate::PropertyType for Target {}
 
-impl ToValue for Target {
+impl ::cloudwright_core::ToValue for Target {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Values", &self.values)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TaskInvocationParameters: ObjRule = ObjRule {
-    properties: &[
-        ("MaintenanceWindowAutomationParameters", Shape::Object(&RULE_MaintenanceWindowAutomationParameters)),
-        ("MaintenanceWindowLambdaParameters", Shape::Object(&RULE_MaintenanceWindowLambdaParameters)),
-        ("MaintenanceWindowRunCommandParameters", Shape::Object(&RULE_MaintenanceWindowRunCommandParameters)),
-        ("MaintenanceWindowStepFunctionsParameters", Shape::Object(&RULE_MaintenanceWindowStepFunctionsParameters)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TaskInvocationParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
 ///
 /// The `TaskInvocationParameters` property type specifies the task execution parameters for a maintenance window task in AWS Systems Manager .
 ///
-/// `TaskInvocationParameters` is a property of the \[AWS::SSM::MaintenanceWindowTask\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html>) property type.
+/// `TaskInvocationParameters` is a property of the [AWS::SSM::MaintenanceWindowTask](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-maintenancewindowtask-taskinvocationparameters.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -931,21 +787,22 @@ pub struct TaskInvocationParameters {
     ///
     /// The parameters for an `AUTOMATION` task type.
     pub maintenance_window_automation_parameters:
-        Option<Obj<MaintenanceWindowAutomationParameters>>,
+        ::std::option::Option<crate::Obj<MaintenanceWindowAutomationParameters>>,
     /// `MaintenanceWindowLambdaParameters`: a [`MaintenanceWindowLambdaParameters`] object.
     ///
     /// The parameters for a `LAMBDA` task type.
-    pub maintenance_window_lambda_parameters: Option<Obj<MaintenanceWindowLambdaParameters>>,
+    pub maintenance_window_lambda_parameters:
+        ::std::option::Option<crate::Obj<MaintenanceWindowLambdaParameters>>,
     /// `MaintenanceWindowRunCommandParameters`: a [`MaintenanceWindowRunCommandParameters`] object.
     ///
     /// The parameters for a `RUN_COMMAND` task type.
     pub maintenance_window_run_command_parameters:
-        Option<Obj<MaintenanceWindowRunCommandParameters>>,
+        ::std::option::Option<crate::Obj<MaintenanceWindowRunCommandParameters>>,
     /// `MaintenanceWindowStepFunctionsParameters`: a [`MaintenanceWindowStepFunctionsParameters`] object.
     ///
     /// The parameters for a `STEP_FUNCTIONS` task type.
     pub maintenance_window_step_functions_parameters:
-        Option<Obj<MaintenanceWindowStepFunctionsParameters>>,
+        ::std::option::Option<crate::Obj<MaintenanceWindowStepFunctionsParameters>>,
 }
 
 #[rustfmt::skip]
@@ -953,25 +810,25 @@ impl TaskInvocationParameters {
     /// A `TaskInvocationParameters` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaintenanceWindowAutomationParameters`: a [`MaintenanceWindowAutomationParameters`] object.
-    pub fn maintenance_window_automation_parameters(mut self, value: impl Into<Obj<MaintenanceWindowAutomationParameters>>) -> Self { self.maintenance_window_automation_parameters = Some(value.into()); self }
+    pub fn maintenance_window_automation_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindowAutomationParameters>>) -> Self { self.maintenance_window_automation_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindowLambdaParameters`: a [`MaintenanceWindowLambdaParameters`] object.
-    pub fn maintenance_window_lambda_parameters(mut self, value: impl Into<Obj<MaintenanceWindowLambdaParameters>>) -> Self { self.maintenance_window_lambda_parameters = Some(value.into()); self }
+    pub fn maintenance_window_lambda_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindowLambdaParameters>>) -> Self { self.maintenance_window_lambda_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindowRunCommandParameters`: a [`MaintenanceWindowRunCommandParameters`] object.
-    pub fn maintenance_window_run_command_parameters(mut self, value: impl Into<Obj<MaintenanceWindowRunCommandParameters>>) -> Self { self.maintenance_window_run_command_parameters = Some(value.into()); self }
+    pub fn maintenance_window_run_command_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindowRunCommandParameters>>) -> Self { self.maintenance_window_run_command_parameters = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindowStepFunctionsParameters`: a [`MaintenanceWindowStepFunctionsParameters`] object.
-    pub fn maintenance_window_step_functions_parameters(mut self, value: impl Into<Obj<MaintenanceWindowStepFunctionsParameters>>) -> Self { self.maintenance_window_step_functions_parameters = Some(value.into()); self }
+    pub fn maintenance_window_step_functions_parameters(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindowStepFunctionsParameters>>) -> Self { self.maintenance_window_step_functions_parameters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TaskInvocationParameters {}
+impl crate::PropertyType for TaskInvocationParameters {}
 
-impl ToValue for TaskInvocationParameters {
+impl ::cloudwright_core::ToValue for TaskInvocationParameters {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MaintenanceWindowAutomationParameters",
                 &self.maintenance_window_automation_parameters,
@@ -1000,24 +857,24 @@ pub enum CutoffBehavior {
     /// `CONTINUE_TASK`
     ContinueTask,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CutoffBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CutoffBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CutoffBehavior {
+impl ::cloudwright_core::ToValue for CutoffBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CancelTask => "CANCEL_TASK",
             Self::ContinueTask => "CONTINUE_TASK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1033,25 +890,171 @@ pub enum TaskType {
     /// `STEP_FUNCTIONS`
     StepFunctions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TaskType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TaskType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TaskType {
+impl ::cloudwright_core::ToValue for TaskType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automation => "AUTOMATION",
             Self::Lambda => "LAMBDA",
             Self::RunCommand => "RUN_COMMAND",
             Self::StepFunctions => "STEP_FUNCTIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$",
+    );
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^mw-[0-9a-f]{17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
+        properties: &[
+            ("CutoffBehavior", Shape::Str(&StrRule { allowed: &["CANCEL_TASK", "CONTINUE_TASK"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("LoggingInfo", Shape::Object(&RULE_LoggingInfo)),
+            ("MaxConcurrency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("TaskArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+            ("TaskInvocationParameters", Shape::Object(&RULE_TaskInvocationParameters)),
+            ("TaskParameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("TaskType", Shape::Str(&StrRule { allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"], ..StrRule::ANY })),
+            ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["WindowId", "Priority", "TaskType", "TaskArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchOutputConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogGroupName", Shape::STR),
+            ("CloudWatchOutputEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
+        properties: &[
+            ("Region", Shape::STR),
+            ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Prefix", Shape::STR),
+        ],
+        required: &["S3Bucket", "Region"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentVersion", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindowLambdaParameters: ObjRule = ObjRule {
+        properties: &[
+            ("ClientContext", Shape::STR),
+            ("Payload", Shape::STR),
+            ("Qualifier", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchOutputConfig", Shape::Object(&RULE_CloudWatchOutputConfig)),
+            ("Comment", Shape::STR),
+            ("DocumentHash", Shape::STR),
+            ("DocumentHashType", Shape::STR),
+            ("DocumentVersion", Shape::STR),
+            ("NotificationConfig", Shape::Object(&RULE_NotificationConfig)),
+            ("OutputS3BucketName", Shape::STR),
+            ("OutputS3KeyPrefix", Shape::STR),
+            ("Parameters", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TimeoutSeconds", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindowStepFunctionsParameters: ObjRule = ObjRule {
+        properties: &[
+            ("Input", Shape::STR),
+            ("Name", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("NotificationArn", Shape::STR),
+            ("NotificationEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("NotificationType", Shape::STR),
+        ],
+        required: &["NotificationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Target: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        required: &["Values", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TaskInvocationParameters: ObjRule = ObjRule {
+        properties: &[
+            ("MaintenanceWindowAutomationParameters", Shape::Object(&RULE_MaintenanceWindowAutomationParameters)),
+            ("MaintenanceWindowLambdaParameters", Shape::Object(&RULE_MaintenanceWindowLambdaParameters)),
+            ("MaintenanceWindowRunCommandParameters", Shape::Object(&RULE_MaintenanceWindowRunCommandParameters)),
+            ("MaintenanceWindowStepFunctionsParameters", Shape::Object(&RULE_MaintenanceWindowStepFunctionsParameters)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

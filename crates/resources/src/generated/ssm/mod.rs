@@ -33,9 +33,9 @@ pub mod resource_data_sync;
 pub mod resource_policy;
 
 #[cfg(feature = "ssm")]
-pub use association::{Association, AssociationAttributes, AssociationRequired};
+pub use association::{Association, AssociationAttributes};
 #[cfg(feature = "ssm")]
-pub use document::{Document, DocumentAttributes, DocumentRequired};
+pub use document::{Document, DocumentAttributes};
 #[cfg(feature = "ssm")]
 pub use maintenance_window::{
     MaintenanceWindow, MaintenanceWindowAttributes, MaintenanceWindowRequired,
@@ -51,10 +51,8 @@ pub use maintenance_window_task::{
 #[cfg(feature = "ssm")]
 pub use parameter::{Parameter, ParameterAttributes, ParameterRequired};
 #[cfg(feature = "ssm")]
-pub use patch_baseline::{PatchBaseline, PatchBaselineAttributes, PatchBaselineRequired};
+pub use patch_baseline::{PatchBaseline, PatchBaselineAttributes};
 #[cfg(feature = "ssm")]
-pub use resource_data_sync::{
-    ResourceDataSync, ResourceDataSyncAttributes, ResourceDataSyncRequired,
-};
+pub use resource_data_sync::{ResourceDataSync, ResourceDataSyncAttributes};
 #[cfg(feature = "ssm")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};

@@ -5,45 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Parameter`], by name: `Parameter::new(ParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `Type`: a [`ParameterType`] value, required.
     pub r#type: ParameterType,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Parameter: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("DataType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Policies", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Tier", Shape::Str(&StrRule { allowed: &["Standard", "Advanced", "Intelligent-Tiering"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["String", "StringList"], ..StrRule::ANY })),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSM::Parameter` resource.
 ///
 /// The `AWS::SSM::Parameter` resource creates an SSM parameter in AWS Systems Manager Parameter Store.
 ///
-/// &gt; To create an SSM parameter, you must have the AWS Identity and Access Management ( IAM ) permissions `ssm:PutParameter` and `ssm:AddTagsToResource` . On stack creation, AWS CloudFormation adds the following three tags to the parameter: `aws:cloudformation:stack-name` , `aws:cloudformation:logical-id` , and `aws:cloudformation:stack-id` , in addition to any custom tags you specify.
-/// &gt;
-/// &gt; To add, update, or remove tags during stack update, you must have IAM permissions for both `ssm:AddTagsToResource` and `ssm:RemoveTagsFromResource` . For more information, see \[Managing access using policies\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/security-iam.html#security_iam_access-manage>) in the *AWS Systems Manager User Guide* .
+/// \> To create an SSM parameter, you must have the AWS Identity and Access Management ( IAM ) permissions `ssm:PutParameter` and `ssm:AddTagsToResource` . On stack creation, AWS CloudFormation adds the following three tags to the parameter: `aws:cloudformation:stack-name` , `aws:cloudformation:logical-id` , and `aws:cloudformation:stack-id` , in addition to any custom tags you specify.
+/// \>
+/// \> To add, update, or remove tags during stack update, you must have IAM permissions for both `ssm:AddTagsToResource` and `ssm:RemoveTagsFromResource` . For more information, see [Managing access using policies](https://docs.aws.amazon.com/systems-manager/latest/userguide/security-iam.html#security_iam_access-manage) in the *AWS Systems Manager User Guide* .
 ///
-/// For information about valid values for parameters, see \[About requirements and constraints for parameter names\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints>) in the *AWS Systems Manager User Guide* and \[PutParameter\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html>) in the *AWS Systems Manager API Reference* .
+/// For information about valid values for parameters, see [About requirements and constraints for parameter names](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints) in the *AWS Systems Manager User Guide* and [PutParameter](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html) in the *AWS Systems Manager API Reference* .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ParameterAttributes`], which `Handle<Parameter>` dereferences to.
@@ -59,61 +38,61 @@ pub struct Parameter {
     /// A regular expression used to validate the parameter value. For example, for `String` types with values restricted to numbers, you can specify the following: `AllowedPattern=^\d+$`
     ///
     /// Length 0 to 1024; write-only: CloudFormation does not return it.
-    pub allowed_pattern: Option<Str>,
+    pub allowed_pattern: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataType`: a [`DataType`] value.
     ///
     /// The data type of the parameter, such as `text` or `aws:ec2:image` . The default is `text` .
     ///
     /// Length 0 to 128.
-    pub data_type: Option<DataType>,
+    pub data_type: ::std::option::Option<DataType>,
     /// `Description`: a string.
     ///
     /// Information about the parameter.
     ///
     /// Length 0 to 1024; write-only: CloudFormation does not return it.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the parameter.
     ///
-    /// &gt; The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by Systems Manager . The maximum length for a parameter name that you specify is 1011 characters.
-    /// &gt;
-    /// &gt; This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: `arn:aws:ssm:us-east-2:111122223333:parameter/` .
+    /// \> The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by Systems Manager . The maximum length for a parameter name that you specify is 1011 characters.
+    /// \>
+    /// \> This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: `arn:aws:ssm:us-east-2:111122223333:parameter/` .
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Policies`: a string.
     ///
     /// Information about the policies assigned to a parameter.
     ///
-    /// \[Assigning parameter policies\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html>) in the *AWS Systems Manager User Guide* .
+    /// [Assigning parameter policies](https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Length 1 to 4096; write-only: CloudFormation does not return it.
-    pub policies: Option<Str>,
+    pub policies: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Optional metadata that you assign to a resource in the form of an arbitrary set of tags (key-value pairs). Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a Systems Manager parameter to identify the type of resource to which it applies, the environment, or the type of configuration data referenced by the parameter.
     ///
     /// Items 0 to 1000.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tier`: a [`Tier`] value.
     ///
     /// The parameter tier.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub tier: Option<Tier>,
+    pub tier: ::std::option::Option<Tier>,
     /// `Type`: a [`ParameterType`] value, required.
     ///
     /// The type of parameter.
     ///
-    /// &gt; Parameters of type `SecureString` are not supported by AWS CloudFormation .
+    /// \> Parameters of type `SecureString` are not supported by AWS CloudFormation .
     pub r#type: ParameterType,
     /// `Value`: a string, required.
     ///
     /// The parameter value.
     ///
-    /// &gt; If type is `StringList` , the system returns a comma-separated string with no spaces between commas in the `Value` field.
-    pub value: Str,
+    /// \> If type is `StringList` , the system returns a comma-separated string with no spaces between commas in the `Value` field.
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -123,7 +102,7 @@ impl Parameter {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::Parameter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-parameter.html",
         primary_identifier: &["Name"],
@@ -134,63 +113,65 @@ impl Parameter {
         read_only: &[],
         attributes: &["AllowedPattern", "DataType", "Description", "Name", "Policies", "Tier", "Type", "Value"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `Parameter` with its required properties, named in a [`ParameterRequired`].
     #[inline]
     pub fn new(required: ParameterRequired) -> Self {
         Self {
-            allowed_pattern: None,
-            data_type: None,
-            description: None,
-            name: None,
-            policies: None,
-            tags: None,
-            tier: None,
+            allowed_pattern: ::std::option::Option::None,
+            data_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            policies: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tier: ::std::option::Option::None,
             r#type: required.r#type,
             value: required.value,
         }
     }
 
     /// `AllowedPattern`: a string.
-    pub fn allowed_pattern(mut self, value: impl Into<Str>) -> Self { self.allowed_pattern = Some(value.into()); self }
+    pub fn allowed_pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.allowed_pattern = ::std::option::Option::Some(value.into()); self }
     /// `DataType`: a [`DataType`] value.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = Some(value.into()); self }
+    pub fn data_type(mut self, value: impl ::std::convert::Into<DataType>) -> Self { self.data_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Policies`: a string.
-    pub fn policies(mut self, value: impl Into<Str>) -> Self { self.policies = Some(value.into()); self }
+    pub fn policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policies = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Tier`: a [`Tier`] value.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
+    pub fn tier(mut self, value: impl ::std::convert::Into<Tier>) -> Self { self.tier = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ParameterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ParameterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ParameterType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl Resource for Parameter {
+impl ::cloudwright_core::Resource for Parameter {
     type Attributes = ParameterAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Parameter, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Parameter, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Parameter {
+impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedPattern", &self.allowed_pattern)
             .opt("DataType", &self.data_type)
             .opt("Description", &self.description)
@@ -204,12 +185,12 @@ impl ToValue for Parameter {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Parameter`]: `Handle<Parameter>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Parameter`]: `Handle<Parameter>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ParameterAttributes(ResourceRef);
+pub struct ParameterAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ParameterAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ParameterAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -219,74 +200,74 @@ impl ParameterAttributes {
     ///
     /// A regular expression used to validate the parameter value. For example, for `String` types with values restricted to numbers, you can specify the following: `AllowedPattern=^\d+$`
     #[inline]
-    pub fn allowed_pattern(&self) -> Value {
-        self.0.get_att("AllowedPattern")
+    pub fn allowed_pattern(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AllowedPattern"))
     }
 
     /// `Fn::GetAtt` `DataType`: one of a set of strings.
     ///
     /// The data type of the parameter, such as `text` or `aws:ec2:image` . The default is `text` .
     #[inline]
-    pub fn data_type(&self) -> Value {
-        self.0.get_att("DataType")
+    pub fn data_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataType"))
     }
 
     /// `Fn::GetAtt` `Description`: a string.
     ///
     /// Information about the parameter.
     #[inline]
-    pub fn description(&self) -> Value {
-        self.0.get_att("Description")
+    pub fn description(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Description"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the parameter.
     ///
-    /// &gt; The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by Systems Manager . The maximum length for a parameter name that you specify is 1011 characters.
-    /// &gt;
-    /// &gt; This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: `arn:aws:ssm:us-east-2:111122223333:parameter/` .
+    /// \> The reported maximum length of 2048 characters for a parameter name includes 1037 characters that are reserved for internal use by Systems Manager . The maximum length for a parameter name that you specify is 1011 characters.
+    /// \>
+    /// \> This count of 1011 characters includes the characters in the ARN that precede the name you specify. This ARN length will vary depending on your partition and Region. For example, the following 45 characters count toward the 1011 character maximum for a parameter created in the US East (Ohio) Region: `arn:aws:ssm:us-east-2:111122223333:parameter/` .
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Policies`: a string.
     ///
     /// Information about the policies assigned to a parameter.
     ///
-    /// \[Assigning parameter policies\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html>) in the *AWS Systems Manager User Guide* .
+    /// [Assigning parameter policies](https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html) in the *AWS Systems Manager User Guide* .
     #[inline]
-    pub fn policies(&self) -> Value {
-        self.0.get_att("Policies")
+    pub fn policies(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Policies"))
     }
 
     /// `Fn::GetAtt` `Tier`: one of a set of strings.
     ///
     /// The parameter tier.
     #[inline]
-    pub fn tier(&self) -> Value {
-        self.0.get_att("Tier")
+    pub fn tier(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Tier"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of parameter.
     ///
-    /// &gt; Parameters of type `SecureString` are not supported by AWS CloudFormation .
+    /// \> Parameters of type `SecureString` are not supported by AWS CloudFormation .
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 
     /// `Fn::GetAtt` `Value`: a string.
     ///
     /// The parameter value.
     ///
-    /// &gt; If type is `StringList` , the system returns a comma-separated string with no spaces between commas in the `Value` field.
+    /// \> If type is `StringList` , the system returns a comma-separated string with no spaces between commas in the `Value` field.
     #[inline]
-    pub fn value(&self) -> Value {
-        self.0.get_att("Value")
+    pub fn value(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Value"))
     }
 }
 
@@ -298,24 +279,24 @@ pub enum DataType {
     /// `aws:ec2:image`
     AwsEc2Image,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataType {
+impl ::cloudwright_core::ToValue for DataType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "text",
             Self::AwsEc2Image => "aws:ec2:image",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -327,24 +308,24 @@ pub enum ParameterType {
     /// `StringList`
     StringList,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParameterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParameterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParameterType {
+impl ::cloudwright_core::ToValue for ParameterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::String => "String",
             Self::StringList => "StringList",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -358,24 +339,50 @@ pub enum Tier {
     /// `Intelligent-Tiering`
     IntelligentTiering,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tier {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tier {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tier {
+impl ::cloudwright_core::ToValue for Tier {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::Advanced => "Advanced",
             Self::IntelligentTiering => "Intelligent-Tiering",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Parameter: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("DataType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Policies", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Tier", Shape::Str(&StrRule { allowed: &["Standard", "Advanced", "Intelligent-Tiering"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["String", "StringList"], ..StrRule::ANY })),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,49 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,50}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`PatchBaseline`], by name: `PatchBaseline::new(PatchBaselineRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PatchBaselineRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PatchBaseline: ObjRule = ObjRule {
-    properties: &[
-        ("ApprovalRules", Shape::Object(&RULE_RuleGroup)),
-        ("ApprovedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("ApprovedPatchesComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"], ..StrRule::ANY })),
-        ("ApprovedPatchesEnableNonSecurity", Shape::Bool),
-        ("AvailableSecurityUpdatesComplianceStatus", Shape::Str(&StrRule { allowed: &["NON_COMPLIANT", "COMPLIANT"], ..StrRule::ANY })),
-        ("DefaultBaseline", Shape::Bool),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("GlobalFilters", Shape::Object(&RULE_PatchFilterGroup)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OperatingSystem", Shape::Str(&StrRule { allowed: &["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023", "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX", "DEBIAN", "MACOS", "RASPBIAN", "ROCKY_LINUX", "ALMA_LINUX"], ..StrRule::ANY })),
-        ("PatchGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("RejectedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("RejectedPatchesAction", Shape::Str(&StrRule { allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"], ..StrRule::ANY })),
-        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchSource), min_items: Some(0), max_items: Some(20), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSM::PatchBaseline` resource.
 ///
 /// The `AWS::SSM::PatchBaseline` resource defines the basic information for an AWS Systems Manager patch baseline. A patch baseline defines which patches are approved for installation on your instances.
 ///
-/// For more information, see \[CreatePatchBaseline\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreatePatchBaseline.html>) in the *AWS Systems Manager API Reference* .
+/// For more information, see [CreatePatchBaseline](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreatePatchBaseline.html) in the *AWS Systems Manager API Reference* .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PatchBaselineAttributes`], which `Handle<PatchBaseline>` dereferences to.
@@ -61,27 +23,27 @@ pub struct PatchBaseline {
     /// `ApprovalRules`: a [`RuleGroup`] object.
     ///
     /// A set of rules used to include patches in the baseline.
-    pub approval_rules: Option<Obj<RuleGroup>>,
+    pub approval_rules: ::std::option::Option<crate::Obj<RuleGroup>>,
     /// `ApprovedPatches`: a list of strings.
     ///
     /// A list of explicitly approved patches for the baseline.
     ///
-    /// For information about accepted formats for lists of approved patches and rejected patches, see \[Package name formats for approved and rejected patch lists\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-approved-rejected-package-name-formats.html>) in the *AWS Systems Manager User Guide* .
+    /// For information about accepted formats for lists of approved patches and rejected patches, see [Package name formats for approved and rejected patch lists](https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-approved-rejected-package-name-formats.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Items 0 to 50; each item: length 1 to 100.
-    pub approved_patches: Option<List<Str>>,
+    pub approved_patches: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ApprovedPatchesComplianceLevel`: an [`ApprovedPatchesComplianceLevel`] value.
     ///
     /// Defines the compliance level for approved patches. When an approved patch is reported as missing, this value describes the severity of the compliance violation. The default value is `UNSPECIFIED` .
     ///
     /// Default `"UNSPECIFIED"`.
-    pub approved_patches_compliance_level: Option<ApprovedPatchesComplianceLevel>,
+    pub approved_patches_compliance_level: ::std::option::Option<ApprovedPatchesComplianceLevel>,
     /// `ApprovedPatchesEnableNonSecurity`: a boolean.
     ///
     /// Indicates whether the list of approved patches includes non-security updates that should be applied to the managed nodes. The default value is `false` . Applies to Linux managed nodes only.
     ///
     /// Default `false`.
-    pub approved_patches_enable_non_security: Option<Bool>,
+    pub approved_patches_enable_non_security: ::std::option::Option<::cloudwright_core::Bool>,
     /// `AvailableSecurityUpdatesComplianceStatus`: an [`AvailableSecurityUpdatesComplianceStatus`] value.
     ///
     /// Indicates the status you want to assign to security patches that are available but not approved because they don't meet the installation criteria specified in the patch baseline.
@@ -90,51 +52,51 @@ pub struct PatchBaseline {
     ///
     /// Supported for Windows Server managed nodes only.
     pub available_security_updates_compliance_status:
-        Option<AvailableSecurityUpdatesComplianceStatus>,
+        ::std::option::Option<AvailableSecurityUpdatesComplianceStatus>,
     /// `DefaultBaseline`: a boolean.
     ///
     /// Indicates whether this is the default baseline. AWS Systems Manager supports creating multiple default patch baselines. For example, you can create a default patch baseline for each operating system.
     ///
     /// Default `false`.
-    pub default_baseline: Option<Bool>,
+    pub default_baseline: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Description`: a string.
     ///
     /// A description of the patch baseline.
     ///
     /// Length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GlobalFilters`: a [`PatchFilterGroup`] object.
     ///
     /// A set of global filters used to include patches in the baseline.
     ///
-    /// &gt; The `GlobalFilters` parameter can be configured only by using the AWS CLI or an AWS SDK. It can't be configured from the Patch Manager console, and its value isn't displayed in the console.
-    pub global_filters: Option<Obj<PatchFilterGroup>>,
+    /// \> The `GlobalFilters` parameter can be configured only by using the AWS CLI or an AWS SDK. It can't be configured from the Patch Manager console, and its value isn't displayed in the console.
+    pub global_filters: ::std::option::Option<crate::Obj<PatchFilterGroup>>,
     /// `Name`: a string, required.
     ///
     /// The name of the patch baseline.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; length 3 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OperatingSystem`: an [`OperatingSystem`] value.
     ///
     /// Defines the operating system the patch baseline applies to. The default value is `WINDOWS` .
     ///
     /// Default `"WINDOWS"`; create-only: changing it replaces the resource.
-    pub operating_system: Option<OperatingSystem>,
+    pub operating_system: ::std::option::Option<OperatingSystem>,
     /// `PatchGroups`: a list of strings.
     ///
     /// The name of the patch group to be registered with the patch baseline.
     ///
     /// Each item: length 1 to 256.
-    pub patch_groups: Option<List<Str>>,
+    pub patch_groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RejectedPatches`: a list of strings.
     ///
     /// A list of explicitly rejected patches for the baseline.
     ///
-    /// For information about accepted formats for lists of approved patches and rejected patches, see \[Package name formats for approved and rejected patch lists\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-approved-rejected-package-name-formats.html>) in the *AWS Systems Manager User Guide* .
+    /// For information about accepted formats for lists of approved patches and rejected patches, see [Package name formats for approved and rejected patch lists](https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-approved-rejected-package-name-formats.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Items 0 to 50; each item: length 1 to 100.
-    pub rejected_patches: Option<List<Str>>,
+    pub rejected_patches: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RejectedPatchesAction`: a [`RejectedPatchesAction`] value.
     ///
     /// The action for Patch Manager to take on patches included in the `RejectedPackages` list.
@@ -150,19 +112,19 @@ pub struct PatchBaseline {
     /// - If an update attempts to install a dependency package that is now rejected by the baseline, when previous versions of the package were not rejected, the package being updated is reported as `MISSING` for `SCAN` operations and as `FAILED` for `INSTALL` operations.
     ///
     /// Default `"ALLOW_AS_DEPENDENCY"`.
-    pub rejected_patches_action: Option<RejectedPatchesAction>,
+    pub rejected_patches_action: ::std::option::Option<RejectedPatchesAction>,
     /// `Sources`: a list of [`PatchSource`] objects.
     ///
     /// Information about the patches to use to update the managed nodes, including target operating systems and source repositories. Applies to Linux managed nodes only.
     ///
     /// Items 0 to 20.
-    pub sources: Option<List<PatchSource>>,
+    pub sources: ::std::option::Option<::cloudwright_core::List<PatchSource>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Optional metadata that you assign to a resource. Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For example, you might want to tag a patch baseline to identify the severity level of patches it specifies and the operating system family it applies to.
     ///
     /// Items 0 to 1000.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -172,7 +134,7 @@ impl PatchBaseline {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::PatchBaseline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html",
         primary_identifier: &["Id"],
@@ -183,81 +145,83 @@ impl PatchBaseline {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PatchBaseline` with its required properties, named in a [`PatchBaselineRequired`].
+    /// A `PatchBaseline` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: PatchBaselineRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            approval_rules: None,
-            approved_patches: None,
-            approved_patches_compliance_level: None,
-            approved_patches_enable_non_security: None,
-            available_security_updates_compliance_status: None,
-            default_baseline: None,
-            description: None,
-            global_filters: None,
-            name: required.name,
-            operating_system: None,
-            patch_groups: None,
-            rejected_patches: None,
-            rejected_patches_action: None,
-            sources: None,
-            tags: None,
+            approval_rules: ::std::option::Option::None,
+            approved_patches: ::std::option::Option::None,
+            approved_patches_compliance_level: ::std::option::Option::None,
+            approved_patches_enable_non_security: ::std::option::Option::None,
+            available_security_updates_compliance_status: ::std::option::Option::None,
+            default_baseline: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            global_filters: ::std::option::Option::None,
+            name: value.into(),
+            operating_system: ::std::option::Option::None,
+            patch_groups: ::std::option::Option::None,
+            rejected_patches: ::std::option::Option::None,
+            rejected_patches_action: ::std::option::Option::None,
+            sources: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApprovalRules`: a [`RuleGroup`] object.
-    pub fn approval_rules(mut self, value: impl Into<Obj<RuleGroup>>) -> Self { self.approval_rules = Some(value.into()); self }
+    pub fn approval_rules(mut self, value: impl ::std::convert::Into<crate::Obj<RuleGroup>>) -> Self { self.approval_rules = ::std::option::Option::Some(value.into()); self }
     /// `ApprovedPatches`: a list of strings.
-    pub fn approved_patches(mut self, value: impl Into<List<Str>>) -> Self { self.approved_patches = Some(value.into()); self }
+    pub fn approved_patches(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.approved_patches = ::std::option::Option::Some(value.into()); self }
     /// `ApprovedPatchesComplianceLevel`: an [`ApprovedPatchesComplianceLevel`] value.
-    pub fn approved_patches_compliance_level(mut self, value: impl Into<ApprovedPatchesComplianceLevel>) -> Self { self.approved_patches_compliance_level = Some(value.into()); self }
+    pub fn approved_patches_compliance_level(mut self, value: impl ::std::convert::Into<ApprovedPatchesComplianceLevel>) -> Self { self.approved_patches_compliance_level = ::std::option::Option::Some(value.into()); self }
     /// `ApprovedPatchesEnableNonSecurity`: a boolean.
-    pub fn approved_patches_enable_non_security(mut self, value: impl Into<Bool>) -> Self { self.approved_patches_enable_non_security = Some(value.into()); self }
+    pub fn approved_patches_enable_non_security(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.approved_patches_enable_non_security = ::std::option::Option::Some(value.into()); self }
     /// `AvailableSecurityUpdatesComplianceStatus`: an [`AvailableSecurityUpdatesComplianceStatus`] value.
-    pub fn available_security_updates_compliance_status(mut self, value: impl Into<AvailableSecurityUpdatesComplianceStatus>) -> Self { self.available_security_updates_compliance_status = Some(value.into()); self }
+    pub fn available_security_updates_compliance_status(mut self, value: impl ::std::convert::Into<AvailableSecurityUpdatesComplianceStatus>) -> Self { self.available_security_updates_compliance_status = ::std::option::Option::Some(value.into()); self }
     /// `DefaultBaseline`: a boolean.
-    pub fn default_baseline(mut self, value: impl Into<Bool>) -> Self { self.default_baseline = Some(value.into()); self }
+    pub fn default_baseline(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.default_baseline = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GlobalFilters`: a [`PatchFilterGroup`] object.
-    pub fn global_filters(mut self, value: impl Into<Obj<PatchFilterGroup>>) -> Self { self.global_filters = Some(value.into()); self }
+    pub fn global_filters(mut self, value: impl ::std::convert::Into<crate::Obj<PatchFilterGroup>>) -> Self { self.global_filters = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OperatingSystem`: an [`OperatingSystem`] value.
-    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self { self.operating_system = Some(value.into()); self }
+    pub fn operating_system(mut self, value: impl ::std::convert::Into<OperatingSystem>) -> Self { self.operating_system = ::std::option::Option::Some(value.into()); self }
     /// `PatchGroups`: a list of strings.
-    pub fn patch_groups(mut self, value: impl Into<List<Str>>) -> Self { self.patch_groups = Some(value.into()); self }
+    pub fn patch_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.patch_groups = ::std::option::Option::Some(value.into()); self }
     /// `RejectedPatches`: a list of strings.
-    pub fn rejected_patches(mut self, value: impl Into<List<Str>>) -> Self { self.rejected_patches = Some(value.into()); self }
+    pub fn rejected_patches(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.rejected_patches = ::std::option::Option::Some(value.into()); self }
     /// `RejectedPatchesAction`: a [`RejectedPatchesAction`] value.
-    pub fn rejected_patches_action(mut self, value: impl Into<RejectedPatchesAction>) -> Self { self.rejected_patches_action = Some(value.into()); self }
+    pub fn rejected_patches_action(mut self, value: impl ::std::convert::Into<RejectedPatchesAction>) -> Self { self.rejected_patches_action = ::std::option::Option::Some(value.into()); self }
     /// `Sources`: a list of [`PatchSource`] objects.
-    pub fn sources(mut self, value: impl Into<List<PatchSource>>) -> Self { self.sources = Some(value.into()); self }
+    pub fn sources(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PatchSource>>) -> Self { self.sources = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PatchBaseline {
+impl ::cloudwright_core::Resource for PatchBaseline {
     type Attributes = PatchBaselineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PatchBaseline, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PatchBaseline, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PatchBaseline {
+impl ::cloudwright_core::ToValue for PatchBaseline {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApprovalRules", &self.approval_rules)
             .opt("ApprovedPatches", &self.approved_patches)
             .opt(
@@ -286,12 +250,12 @@ impl ToValue for PatchBaseline {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PatchBaseline`]: `Handle<PatchBaseline>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PatchBaseline`]: `Handle<PatchBaseline>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PatchBaselineAttributes(ResourceRef);
+pub struct PatchBaselineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PatchBaselineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PatchBaselineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -301,28 +265,18 @@ impl PatchBaselineAttributes {
     ///
     /// The ID of the patch baseline.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PatchFilter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { allowed: &["ADVISORY_ID", "ARCH", "BUGZILLA_ID", "CLASSIFICATION", "CVE_ID", "EPOCH", "MSRC_SEVERITY", "NAME", "PATCH_ID", "PATCH_SET", "PRIORITY", "PRODUCT", "PRODUCT_FAMILY", "RELEASE", "REPOSITORY", "SECTION", "SECURITY", "SEVERITY", "VERSION"], ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PatchFilter` property type of `AWS::SSM::PatchBaseline`.
 ///
 /// The `PatchFilter` property type defines a patch filter for an AWS Systems Manager patch baseline.
 ///
-/// The `PatchFilters` property of the \[PatchFilterGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-patchfiltergroup.html>) property type contains a list of `PatchFilter` property types.
+/// The `PatchFilters` property of the [PatchFilterGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-patchfiltergroup.html) property type contains a list of `PatchFilter` property types.
 ///
-/// You can view lists of valid values for the patch properties by running the `DescribePatchProperties` command. For more information, see \[DescribePatchProperties\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribePatchProperties.html>) in the *AWS Systems Manager API Reference* .
+/// You can view lists of valid values for the patch properties by running the `DescribePatchProperties` command. For more information, see [DescribePatchProperties](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribePatchProperties.html) in the *AWS Systems Manager API Reference* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-patchfilter.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -331,16 +285,16 @@ pub struct PatchFilter {
     ///
     /// The key for the filter.
     ///
-    /// For information about valid keys, see \[PatchFilter\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html>) in the *AWS Systems Manager API Reference* .
-    pub key: Option<Key>,
+    /// For information about valid keys, see [PatchFilter](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html) in the *AWS Systems Manager API Reference* .
+    pub key: ::std::option::Option<Key>,
     /// `Values`: a list of strings.
     ///
     /// The value for the filter key.
     ///
-    /// For information about valid values for each key based on operating system type, see \[PatchFilter\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html>) in the *AWS Systems Manager API Reference* .
+    /// For information about valid values for each key based on operating system type, see [PatchFilter](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html) in the *AWS Systems Manager API Reference* .
     ///
     /// Items 0 to 20; each item: length 1 to 64.
-    pub values: Option<List<Str>>,
+    pub values: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -348,41 +302,32 @@ impl PatchFilter {
     /// A `PatchFilter` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a [`Key`] value.
-    pub fn key(mut self, value: impl Into<Key>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<Key>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Values`: a list of strings.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PatchFilter {}
+impl crate::PropertyType for PatchFilter {}
 
-impl ToValue for PatchFilter {
+impl ::cloudwright_core::ToValue for PatchFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Values", &self.values)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PatchFilterGroup: ObjRule = ObjRule {
-    properties: &[
-        ("PatchFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchFilter), min_items: Some(0), max_items: Some(5), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PatchFilterGroup` property type of `AWS::SSM::PatchBaseline`.
 ///
 /// The `PatchFilterGroup` property type specifies a set of patch filters for an AWS Systems Manager patch baseline, typically used for approval rules for a Systems Manager patch baseline.
 ///
-/// `PatchFilterGroup` is the property type for the `GlobalFilters` property of the \[AWS::SSM::PatchBaseline\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html>) resource and the `PatchFilterGroup` property of the \[Rule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-rule.html>) property type.
+/// `PatchFilterGroup` is the property type for the `GlobalFilters` property of the [AWS::SSM::PatchBaseline](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html) resource and the `PatchFilterGroup` property of the [Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-rule.html) property type.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-patchfiltergroup.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -392,7 +337,7 @@ pub struct PatchFilterGroup {
     /// The set of patch filters that make up the group.
     ///
     /// Items 0 to 5.
-    pub patch_filters: Option<List<PatchFilter>>,
+    pub patch_filters: ::std::option::Option<::cloudwright_core::List<PatchFilter>>,
 }
 
 #[rustfmt::skip]
@@ -400,38 +345,27 @@ impl PatchFilterGroup {
     /// A `PatchFilterGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PatchFilters`: a list of [`PatchFilter`] objects.
-    pub fn patch_filters(mut self, value: impl Into<List<PatchFilter>>) -> Self { self.patch_filters = Some(value.into()); self }
+    pub fn patch_filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PatchFilter>>) -> Self { self.patch_filters = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PatchFilterGroup {}
+impl crate::PropertyType for PatchFilterGroup {}
 
-impl ToValue for PatchFilterGroup {
+impl ::cloudwright_core::ToValue for PatchFilterGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PatchFilters", &self.patch_filters)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PatchSource: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Products", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PatchSource` property type of `AWS::SSM::PatchBaseline`.
 ///
-/// `PatchSource` is the property type for the `Sources` resource of the \[AWS::SSM::PatchBaseline\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html>) resource.
+/// `PatchSource` is the property type for the `Sources` resource of the [AWS::SSM::PatchBaseline](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html) resource.
 ///
 /// The AWS CloudFormation `AWS::SSM::PatchSource` resource is used to provide information about the patches to use to update target instances, including target operating systems and source repository. Applies to Linux managed nodes only.
 ///
@@ -452,7 +386,7 @@ pub struct PatchSource {
     ///
     /// `enabled=1`
     ///
-    /// For information about other options available for your yum repository configuration, see \[dnf.conf(5)\](<https://docs.aws.amazon.com/https://man7.org/linux/man-pages/man5/dnf.conf.5.html>) on the *man7.org* website.
+    /// For information about other options available for your yum repository configuration, see [dnf.conf(5)](https://docs.aws.amazon.com/https://man7.org/linux/man-pages/man5/dnf.conf.5.html) on the *man7.org* website.
     ///
     /// *Examples for Ubuntu Server and Debian Server*
     ///
@@ -460,22 +394,22 @@ pub struct PatchSource {
     ///
     /// `deb https://site.example.com/debian distribution component1 component2 component3`
     ///
-    /// Repo information for Ubuntu Server repositories must be specifed in a single line. For more examples and information, see \[jammy (5) sources.list.5.gz\](<https://docs.aws.amazon.com/https://manpages.ubuntu.com/manpages/jammy/man5/sources.list.5.html>) on the *Ubuntu Server Manuals* website and \[sources.list format\](<https://docs.aws.amazon.com/https://wiki.debian.org/SourcesList#sources.list_format>) on the *Debian Wiki* .
+    /// Repo information for Ubuntu Server repositories must be specifed in a single line. For more examples and information, see [jammy (5) sources.list.5.gz](https://docs.aws.amazon.com/https://manpages.ubuntu.com/manpages/jammy/man5/sources.list.5.html) on the *Ubuntu Server Manuals* website and [sources.list format](https://docs.aws.amazon.com/https://wiki.debian.org/SourcesList#sources.list_format) on the *Debian Wiki* .
     ///
     /// Length 1 to 1024.
-    pub configuration: Option<Str>,
+    pub configuration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name specified to identify the patch source.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.]{3,50}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Products`: a list of strings.
     ///
-    /// The specific operating system versions a patch repository applies to, such as "Ubuntu16.04", "RedhatEnterpriseLinux7.2" or "Suse12.7". For lists of supported product values, see \[PatchFilter\](<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html>) in the *AWS Systems Manager API Reference* .
+    /// The specific operating system versions a patch repository applies to, such as "Ubuntu16.04", "RedhatEnterpriseLinux7.2" or "Suse12.7". For lists of supported product values, see [PatchFilter](https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PatchFilter.html) in the *AWS Systems Manager API Reference* .
     ///
     /// Items 0 to 20; each item: length 1 to 128.
-    pub products: Option<List<Str>>,
+    pub products: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -483,23 +417,23 @@ impl PatchSource {
     /// A `PatchSource` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configuration`: a string.
-    pub fn configuration(mut self, value: impl Into<Str>) -> Self { self.configuration = Some(value.into()); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Products`: a list of strings.
-    pub fn products(mut self, value: impl Into<List<Str>>) -> Self { self.products = Some(value.into()); self }
+    pub fn products(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.products = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PatchSource {}
+impl crate::PropertyType for PatchSource {}
 
-impl ToValue for PatchSource {
+impl ::cloudwright_core::ToValue for PatchSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configuration", &self.configuration)
             .opt("Name", &self.name)
             .opt("Products", &self.products)
@@ -507,24 +441,11 @@ impl ToValue for PatchSource {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("ApproveAfterDays", Shape::Int(&NumRule { min: Some(0.0), max: Some(360.0), ..NumRule::ANY })),
-        ("ApproveUntilDate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
-        ("ComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "INFORMATIONAL", "LOW", "MEDIUM", "UNSPECIFIED"], ..StrRule::ANY })),
-        ("EnableNonSecurity", Shape::Bool),
-        ("PatchFilterGroup", Shape::Object(&RULE_PatchFilterGroup)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Rule` property type of `AWS::SSM::PatchBaseline`.
 ///
 /// The `Rule` property type specifies an approval rule for a Systems Manager patch baseline.
 ///
-/// The `PatchRules` property of the \[RuleGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-rulegroup.html>) property type contains a list of `Rule` property types.
+/// The `PatchRules` property of the [RuleGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-rulegroup.html) property type contains a list of `Rule` property types.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-rule.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -539,10 +460,10 @@ pub struct Rule {
     ///
     /// Not supported for Debian Server or Ubuntu Server.
     ///
-    /// &gt; Use caution when setting this value for Windows Server patch baselines. Because patch updates that are replaced by later updates are removed, setting too broad a value for this parameter can result in crucial patches not being installed. For more information, see the *Windows Server* tab in the topic \[How security patches are selected\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-selecting-patches.html>) in the *AWS Systems Manager User Guide* .
+    /// \> Use caution when setting this value for Windows Server patch baselines. Because patch updates that are replaced by later updates are removed, setting too broad a value for this parameter can result in crucial patches not being installed. For more information, see the *Windows Server* tab in the topic [How security patches are selected](https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-selecting-patches.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Value 0 to 360.
-    pub approve_after_days: Option<Int>,
+    pub approve_after_days: ::std::option::Option<::cloudwright_core::Int>,
     /// `ApproveUntilDate`: a string.
     ///
     /// The cutoff date for auto approval of released patches. Any patches released on or before this date are installed automatically.
@@ -555,24 +476,24 @@ pub struct Rule {
     ///
     /// Not supported for Debian Server or Ubuntu Server.
     ///
-    /// &gt; Use caution when setting this value for Windows Server patch baselines. Because patch updates that are replaced by later updates are removed, setting too broad a value for this parameter can result in crucial patches not being installed. For more information, see the *Windows Server* tab in the topic \[How security patches are selected\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-selecting-patches.html>) in the *AWS Systems Manager User Guide* .
+    /// \> Use caution when setting this value for Windows Server patch baselines. Because patch updates that are replaced by later updates are removed, setting too broad a value for this parameter can result in crucial patches not being installed. For more information, see the *Windows Server* tab in the topic [How security patches are selected](https://docs.aws.amazon.com/systems-manager/latest/userguide/patch-manager-selecting-patches.html) in the *AWS Systems Manager User Guide* .
     ///
     /// Length 0 to 10.
-    pub approve_until_date: Option<Str>,
+    pub approve_until_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `ComplianceLevel`: a [`ComplianceLevel`] value.
     ///
     /// A compliance severity level for all approved patches in a patch baseline. Valid compliance severity levels include the following: `UNSPECIFIED` , `CRITICAL` , `HIGH` , `MEDIUM` , `LOW` , and `INFORMATIONAL` .
-    pub compliance_level: Option<ComplianceLevel>,
+    pub compliance_level: ::std::option::Option<ComplianceLevel>,
     /// `EnableNonSecurity`: a boolean.
     ///
     /// For managed nodes identified by the approval rule filters, enables a patch baseline to apply non-security updates available in the specified repository. The default value is `false` . Applies to Linux managed nodes only.
     ///
     /// Default `false`.
-    pub enable_non_security: Option<Bool>,
+    pub enable_non_security: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PatchFilterGroup`: a [`PatchFilterGroup`] object.
     ///
     /// The patch filter group that defines the criteria for the rule.
-    pub patch_filter_group: Option<Obj<PatchFilterGroup>>,
+    pub patch_filter_group: ::std::option::Option<crate::Obj<PatchFilterGroup>>,
 }
 
 #[rustfmt::skip]
@@ -580,27 +501,27 @@ impl Rule {
     /// A `Rule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApproveAfterDays`: an integer.
-    pub fn approve_after_days(mut self, value: impl Into<Int>) -> Self { self.approve_after_days = Some(value.into()); self }
+    pub fn approve_after_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.approve_after_days = ::std::option::Option::Some(value.into()); self }
     /// `ApproveUntilDate`: a string.
-    pub fn approve_until_date(mut self, value: impl Into<Str>) -> Self { self.approve_until_date = Some(value.into()); self }
+    pub fn approve_until_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.approve_until_date = ::std::option::Option::Some(value.into()); self }
     /// `ComplianceLevel`: a [`ComplianceLevel`] value.
-    pub fn compliance_level(mut self, value: impl Into<ComplianceLevel>) -> Self { self.compliance_level = Some(value.into()); self }
+    pub fn compliance_level(mut self, value: impl ::std::convert::Into<ComplianceLevel>) -> Self { self.compliance_level = ::std::option::Option::Some(value.into()); self }
     /// `EnableNonSecurity`: a boolean.
-    pub fn enable_non_security(mut self, value: impl Into<Bool>) -> Self { self.enable_non_security = Some(value.into()); self }
+    pub fn enable_non_security(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_non_security = ::std::option::Option::Some(value.into()); self }
     /// `PatchFilterGroup`: a [`PatchFilterGroup`] object.
-    pub fn patch_filter_group(mut self, value: impl Into<Obj<PatchFilterGroup>>) -> Self { self.patch_filter_group = Some(value.into()); self }
+    pub fn patch_filter_group(mut self, value: impl ::std::convert::Into<crate::Obj<PatchFilterGroup>>) -> Self { self.patch_filter_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApproveAfterDays", &self.approve_after_days)
             .opt("ApproveUntilDate", &self.approve_until_date)
             .opt("ComplianceLevel", &self.compliance_level)
@@ -610,20 +531,11 @@ impl ToValue for Rule {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
-    properties: &[
-        ("PatchRules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(10), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RuleGroup` property type of `AWS::SSM::PatchBaseline`.
 ///
 /// The `RuleGroup` property type specifies a set of rules that define the approval rules for an AWS Systems Manager patch baseline.
 ///
-/// `RuleGroup` is the property type for the `ApprovalRules` property of the \[AWS::SSM::PatchBaseline\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html>) resource.
+/// `RuleGroup` is the property type for the `ApprovalRules` property of the [AWS::SSM::PatchBaseline](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html) resource.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssm-patchbaseline-rulegroup.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -633,7 +545,7 @@ pub struct RuleGroup {
     /// The rules that make up the rule group.
     ///
     /// Items 0 to 10.
-    pub patch_rules: Option<List<Rule>>,
+    pub patch_rules: ::std::option::Option<::cloudwright_core::List<Rule>>,
 }
 
 #[rustfmt::skip]
@@ -641,19 +553,19 @@ impl RuleGroup {
     /// A `RuleGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PatchRules`: a list of [`Rule`] objects.
-    pub fn patch_rules(mut self, value: impl Into<List<Rule>>) -> Self { self.patch_rules = Some(value.into()); self }
+    pub fn patch_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.patch_rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleGroup {}
+impl crate::PropertyType for RuleGroup {}
 
-impl ToValue for RuleGroup {
+impl ::cloudwright_core::ToValue for RuleGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PatchRules", &self.patch_rules)
             .build()
     }
@@ -663,21 +575,10 @@ impl ToValue for RuleGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SSM::PatchBaseline`.
 ///
@@ -687,11 +588,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -706,17 +607,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -739,18 +640,18 @@ pub enum ApprovedPatchesComplianceLevel {
     /// `UNSPECIFIED`
     Unspecified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApprovedPatchesComplianceLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApprovedPatchesComplianceLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApprovedPatchesComplianceLevel {
+impl ::cloudwright_core::ToValue for ApprovedPatchesComplianceLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Critical => "CRITICAL",
             Self::High => "HIGH",
@@ -758,9 +659,9 @@ impl ToValue for ApprovedPatchesComplianceLevel {
             Self::Low => "LOW",
             Self::Informational => "INFORMATIONAL",
             Self::Unspecified => "UNSPECIFIED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -772,24 +673,24 @@ pub enum AvailableSecurityUpdatesComplianceStatus {
     /// `COMPLIANT`
     Compliant,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AvailableSecurityUpdatesComplianceStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AvailableSecurityUpdatesComplianceStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AvailableSecurityUpdatesComplianceStatus {
+impl ::cloudwright_core::ToValue for AvailableSecurityUpdatesComplianceStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::NonCompliant => "NON_COMPLIANT",
             Self::Compliant => "COMPLIANT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -809,18 +710,18 @@ pub enum ComplianceLevel {
     /// `UNSPECIFIED`
     Unspecified,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComplianceLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComplianceLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComplianceLevel {
+impl ::cloudwright_core::ToValue for ComplianceLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Critical => "CRITICAL",
             Self::High => "HIGH",
@@ -828,9 +729,9 @@ impl ToValue for ComplianceLevel {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::Unspecified => "UNSPECIFIED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -876,18 +777,18 @@ pub enum Key {
     /// `VERSION`
     Version,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Key {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Key {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Key {
+impl ::cloudwright_core::ToValue for Key {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AdvisoryId => "ADVISORY_ID",
             Self::Arch => "ARCH",
@@ -908,9 +809,9 @@ impl ToValue for Key {
             Self::Security => "SECURITY",
             Self::Severity => "SEVERITY",
             Self::Version => "VERSION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -948,18 +849,18 @@ pub enum OperatingSystem {
     /// `ALMA_LINUX`
     AlmaLinux,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OperatingSystem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OperatingSystem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OperatingSystem {
+impl ::cloudwright_core::ToValue for OperatingSystem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Windows => "WINDOWS",
             Self::AmazonLinux => "AMAZON_LINUX",
@@ -976,9 +877,9 @@ impl ToValue for OperatingSystem {
             Self::Raspbian => "RASPBIAN",
             Self::RockyLinux => "ROCKY_LINUX",
             Self::AlmaLinux => "ALMA_LINUX",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -990,23 +891,122 @@ pub enum RejectedPatchesAction {
     /// `BLOCK`
     Block,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RejectedPatchesAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RejectedPatchesAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RejectedPatchesAction {
+impl ::cloudwright_core::ToValue for RejectedPatchesAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AllowAsDependency => "ALLOW_AS_DEPENDENCY",
             Self::Block => "BLOCK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,128}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{3,50}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PatchBaseline: ObjRule = ObjRule {
+        properties: &[
+            ("ApprovalRules", Shape::Object(&RULE_RuleGroup)),
+            ("ApprovedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("ApprovedPatchesComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"], ..StrRule::ANY })),
+            ("ApprovedPatchesEnableNonSecurity", Shape::Bool),
+            ("AvailableSecurityUpdatesComplianceStatus", Shape::Str(&StrRule { allowed: &["NON_COMPLIANT", "COMPLIANT"], ..StrRule::ANY })),
+            ("DefaultBaseline", Shape::Bool),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("GlobalFilters", Shape::Object(&RULE_PatchFilterGroup)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OperatingSystem", Shape::Str(&StrRule { allowed: &["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023", "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX", "DEBIAN", "MACOS", "RASPBIAN", "ROCKY_LINUX", "ALMA_LINUX"], ..StrRule::ANY })),
+            ("PatchGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("RejectedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("RejectedPatchesAction", Shape::Str(&StrRule { allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"], ..StrRule::ANY })),
+            ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchSource), min_items: Some(0), max_items: Some(20), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000), unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PatchFilter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { allowed: &["ADVISORY_ID", "ARCH", "BUGZILLA_ID", "CLASSIFICATION", "CVE_ID", "EPOCH", "MSRC_SEVERITY", "NAME", "PATCH_ID", "PATCH_SET", "PRIORITY", "PRODUCT", "PRODUCT_FAMILY", "RELEASE", "REPOSITORY", "SECTION", "SECURITY", "SEVERITY", "VERSION"], ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PatchFilterGroup: ObjRule = ObjRule {
+        properties: &[
+            ("PatchFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchFilter), min_items: Some(0), max_items: Some(5), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PatchSource: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Products", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("ApproveAfterDays", Shape::Int(&NumRule { min: Some(0.0), max: Some(360.0), ..NumRule::ANY })),
+            ("ApproveUntilDate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
+            ("ComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "INFORMATIONAL", "LOW", "MEDIUM", "UNSPECIFIED"], ..StrRule::ANY })),
+            ("EnableNonSecurity", Shape::Bool),
+            ("PatchFilterGroup", Shape::Object(&RULE_PatchFilterGroup)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
+        properties: &[
+            ("PatchRules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(10), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`ResourceDataSync`], by name: `ResourceDataSync::new(ResourceDataSyncRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourceDataSyncRequired {
-    /// `SyncName`: a string, required.
-    pub sync_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceDataSync: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("BucketRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("S3Destination", Shape::Object(&RULE_S3Destination)),
-        ("SyncFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
-        ("SyncName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("SyncSource", Shape::Object(&RULE_SyncSource)),
-        ("SyncType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["SyncName"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSM::ResourceDataSync` resource.
 ///
 /// The `AWS::SSM::ResourceDataSync` resource creates, updates, or deletes a resource data sync for AWS Systems Manager . A resource data sync helps you view data from multiple sources in a single location. Systems Manager offers two types of resource data sync: `SyncToDestination` and `SyncFromSource` .
@@ -44,9 +17,9 @@ pub(crate) static RULE_ResourceDataSync: ObjRule = ObjRule {
 ///
 /// By default, data is not encrypted in Amazon S3 . We strongly recommend that you enable encryption in Amazon S3 to ensure secure data storage. We also recommend that you secure access to the Amazon S3 bucket by creating a restrictive bucket policy.
 ///
-/// For more information, see \[Configuring Inventory Collection\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-configuring.html#sysman-inventory-datasync>) and \[Setting Up Systems Manager Explorer to Display Data from Multiple Accounts and Regions\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/Explorer-resource-data-sync.html>) in the *AWS Systems Manager User Guide* .
+/// For more information, see [Configuring Inventory Collection](https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-inventory-configuring.html#sysman-inventory-datasync) and [Setting Up Systems Manager Explorer to Display Data from Multiple Accounts and Regions](https://docs.aws.amazon.com/systems-manager/latest/userguide/Explorer-resource-data-sync.html) in the *AWS Systems Manager User Guide* .
 ///
-/// &gt; The following *Syntax* section shows all fields that are supported for a resource data sync. The *Examples* section below shows the recommended way to specify configurations for each sync type. Refer to the *Examples* section when you create your resource data sync.
+/// \> The following *Syntax* section shows all fields that are supported for a resource data sync. The *Examples* section below shows the recommended way to specify configurations for each sync type. Refer to the *Examples* section when you create your resource data sync.
 ///
 /// `Ref` returns its `SyncName` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`ResourceDataSyncAttributes`] is empty).
@@ -62,53 +35,53 @@ pub struct ResourceDataSync {
     /// The name of the S3 bucket where the aggregated data is stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub bucket_name: Option<Str>,
+    pub bucket_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketPrefix`: a string.
     ///
     /// An Amazon S3 prefix for the bucket.
     ///
     /// Length 0 to 64; create-only: changing it replaces the resource.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketRegion`: a string.
     ///
     /// The AWS Region with the S3 bucket targeted by the resource data sync.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub bucket_region: Option<Str>,
+    pub bucket_region: ::std::option::Option<::cloudwright_core::Str>,
     /// `KMSKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of an encryption key for a destination in Amazon S3 . You can use a KMS key to encrypt inventory data in Amazon S3 . You must specify a key that exist in the same AWS Region as the destination Amazon S3 bucket.
     ///
     /// Format `AWS::KMS::Key.Arn`; length 0 to 512; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Destination`: a [`S3Destination`] object.
     ///
     /// Configuration information for the target S3 bucket.
     ///
     /// Create-only: changing it replaces the resource.
-    pub s3_destination: Option<Obj<S3Destination>>,
+    pub s3_destination: ::std::option::Option<crate::Obj<S3Destination>>,
     /// `SyncFormat`: a string.
     ///
     /// A supported sync format. The following format is currently supported: JsonSerDe
     ///
     /// Length 0 to 1024; create-only: changing it replaces the resource.
-    pub sync_format: Option<Str>,
+    pub sync_format: ::std::option::Option<::cloudwright_core::Str>,
     /// `SyncName`: a string, required.
     ///
     /// A name for the resource data sync.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub sync_name: Str,
+    pub sync_name: ::cloudwright_core::Str,
     /// `SyncSource`: a [`SyncSource`] object.
     ///
     /// Information about the source where the data was synchronized.
-    pub sync_source: Option<Obj<SyncSource>>,
+    pub sync_source: ::std::option::Option<crate::Obj<SyncSource>>,
     /// `SyncType`: a string.
     ///
     /// The type of resource data sync. If `SyncType` is `SyncToDestination` , then the resource data sync synchronizes data to an S3 bucket. If the `SyncType` is `SyncFromSource` then the resource data sync synchronizes data from AWS Organizations or from multiple AWS Regions .
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource.
-    pub sync_type: Option<Str>,
+    pub sync_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -118,7 +91,7 @@ impl ResourceDataSync {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::ResourceDataSync",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcedatasync.html",
         primary_identifier: &["SyncName"],
@@ -129,60 +102,62 @@ impl ResourceDataSync {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ResourceDataSync` with its required properties, named in a [`ResourceDataSyncRequired`].
+    /// A `ResourceDataSync` with its one required property, `SyncName`.
     #[inline]
-    pub fn new(required: ResourceDataSyncRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: None,
-            bucket_prefix: None,
-            bucket_region: None,
-            kms_key_arn: None,
-            s3_destination: None,
-            sync_format: None,
-            sync_name: required.sync_name,
-            sync_source: None,
-            sync_type: None,
+            bucket_name: ::std::option::Option::None,
+            bucket_prefix: ::std::option::Option::None,
+            bucket_region: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            s3_destination: ::std::option::Option::None,
+            sync_format: ::std::option::Option::None,
+            sync_name: value.into(),
+            sync_source: ::std::option::Option::None,
+            sync_type: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = ::std::option::Option::Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `BucketRegion`: a string.
-    pub fn bucket_region(mut self, value: impl Into<Str>) -> Self { self.bucket_region = Some(value.into()); self }
+    pub fn bucket_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_region = ::std::option::Option::Some(value.into()); self }
     /// `KMSKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `S3Destination`: a [`S3Destination`] object.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3_destination = Some(value.into()); self }
+    pub fn s3_destination(mut self, value: impl ::std::convert::Into<crate::Obj<S3Destination>>) -> Self { self.s3_destination = ::std::option::Option::Some(value.into()); self }
     /// `SyncFormat`: a string.
-    pub fn sync_format(mut self, value: impl Into<Str>) -> Self { self.sync_format = Some(value.into()); self }
+    pub fn sync_format(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sync_format = ::std::option::Option::Some(value.into()); self }
     /// `SyncName`: a string, required.
-    pub fn sync_name(mut self, value: impl Into<Str>) -> Self { self.sync_name = value.into(); self }
+    pub fn sync_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sync_name = value.into(); self }
     /// `SyncSource`: a [`SyncSource`] object.
-    pub fn sync_source(mut self, value: impl Into<Obj<SyncSource>>) -> Self { self.sync_source = Some(value.into()); self }
+    pub fn sync_source(mut self, value: impl ::std::convert::Into<crate::Obj<SyncSource>>) -> Self { self.sync_source = ::std::option::Option::Some(value.into()); self }
     /// `SyncType`: a string.
-    pub fn sync_type(mut self, value: impl Into<Str>) -> Self { self.sync_type = Some(value.into()); self }
+    pub fn sync_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sync_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourceDataSync {
+impl ::cloudwright_core::Resource for ResourceDataSync {
     type Attributes = ResourceDataSyncAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceDataSync, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceDataSync, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceDataSync {
+impl ::cloudwright_core::ToValue for ResourceDataSync {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .opt("BucketRegion", &self.bucket_region)
@@ -196,33 +171,15 @@ impl ToValue for ResourceDataSync {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceDataSync`]: `Handle<ResourceDataSync>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceDataSync`]: `Handle<ResourceDataSync>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ResourceDataSyncAttributes(());
 
-impl From<ResourceRef> for ResourceDataSyncAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceDataSyncAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
-
-/// The required properties of [`AwsOrganizationsSource`], by name: `AwsOrganizationsSource::new(AwsOrganizationsSourceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsOrganizationsSourceRequired {
-    /// `OrganizationSourceType`: a string, required.
-    pub organization_source_type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
-    properties: &[
-        ("OrganizationSourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1000), unique: false })),
-    ],
-    required: &["OrganizationSourceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AwsOrganizationsSource` property type of `AWS::SSM::ResourceDataSync`.
 ///
@@ -236,38 +193,39 @@ pub struct AwsOrganizationsSource {
     /// If an AWS organization is present, this is either `OrganizationalUnits` or `EntireOrganization` . For `OrganizationalUnits` , the data is aggregated from a set of organization units. For `EntireOrganization` , the data is aggregated from the entire AWS organization.
     ///
     /// Length 1 to 64.
-    pub organization_source_type: Str,
+    pub organization_source_type: ::cloudwright_core::Str,
     /// `OrganizationalUnits`: a list of strings.
     ///
     /// The AWS Organizations organization units included in the sync.
     ///
     /// Items 1 to 1000.
-    pub organizational_units: Option<List<Str>>,
+    pub organizational_units:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
 impl AwsOrganizationsSource {
-    /// A `AwsOrganizationsSource` with its required properties, named in a [`AwsOrganizationsSourceRequired`].
+    /// A `AwsOrganizationsSource` with its one required property, `OrganizationSourceType`.
     #[inline]
-    pub fn new(required: AwsOrganizationsSourceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            organization_source_type: required.organization_source_type,
-            organizational_units: None,
+            organization_source_type: value.into(),
+            organizational_units: ::std::option::Option::None,
         }
     }
 
     /// `OrganizationSourceType`: a string, required.
-    pub fn organization_source_type(mut self, value: impl Into<Str>) -> Self { self.organization_source_type = value.into(); self }
+    pub fn organization_source_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization_source_type = value.into(); self }
     /// `OrganizationalUnits`: a list of strings.
-    pub fn organizational_units(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_units = Some(value.into()); self }
+    pub fn organizational_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.organizational_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsOrganizationsSource {}
+impl crate::PropertyType for AwsOrganizationsSource {}
 
-impl ToValue for AwsOrganizationsSource {
+impl ::cloudwright_core::ToValue for AwsOrganizationsSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OrganizationSourceType", &self.organization_source_type)
             .opt("OrganizationalUnits", &self.organizational_units)
             .build()
@@ -278,26 +236,12 @@ impl ToValue for AwsOrganizationsSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketRegion`: a string, required.
-    pub bucket_region: Str,
+    pub bucket_region: ::cloudwright_core::Str,
     /// `SyncFormat`: a [`SyncFormat`] value, required.
     pub sync_format: SyncFormat,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("BucketRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("SyncFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), allowed: &["JsonSerDe"], ..StrRule::ANY })),
-    ],
-    required: &["BucketName", "BucketRegion", "SyncFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Destination` property type of `AWS::SSM::ResourceDataSync`.
 ///
@@ -311,25 +255,25 @@ pub struct S3Destination {
     /// The name of the S3 bucket where the aggregated data is stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 1 to 2048.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketPrefix`: a string.
     ///
     /// An Amazon S3 prefix for the bucket.
     ///
     /// Length 1 to 256.
-    pub bucket_prefix: Option<Str>,
+    pub bucket_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `BucketRegion`: a string, required.
     ///
     /// The AWS Region with the S3 bucket targeted by the resource data sync.
     ///
     /// Length 1 to 64.
-    pub bucket_region: Str,
+    pub bucket_region: ::cloudwright_core::Str,
     /// `KMSKeyArn`: a string.
     ///
     /// The ARN of an encryption key for a destination in Amazon S3. Must belong to the same Region as the destination S3 bucket.
     ///
     /// Format `AWS::KMS::Key.Arn`; length 1 to 512.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `SyncFormat`: a [`SyncFormat`] value, required.
     ///
     /// A supported sync format. The following format is currently supported: JsonSerDe
@@ -345,31 +289,31 @@ impl S3Destination {
     pub fn new(required: S3DestinationRequired) -> Self {
         Self {
             bucket_name: required.bucket_name,
-            bucket_prefix: None,
+            bucket_prefix: ::std::option::Option::None,
             bucket_region: required.bucket_region,
-            kms_key_arn: None,
+            kms_key_arn: ::std::option::Option::None,
             sync_format: required.sync_format,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
+    pub fn bucket_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_prefix = ::std::option::Option::Some(value.into()); self }
     /// `BucketRegion`: a string, required.
-    pub fn bucket_region(mut self, value: impl Into<Str>) -> Self { self.bucket_region = value.into(); self }
+    pub fn bucket_region(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_region = value.into(); self }
     /// `KMSKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `SyncFormat`: a [`SyncFormat`] value, required.
-    pub fn sync_format(mut self, value: impl Into<SyncFormat>) -> Self { self.sync_format = value.into(); self }
+    pub fn sync_format(mut self, value: impl ::std::convert::Into<SyncFormat>) -> Self { self.sync_format = value.into(); self }
 }
 
-impl PropertyType for S3Destination {}
+impl crate::PropertyType for S3Destination {}
 
-impl ToValue for S3Destination {
+impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("BucketPrefix", &self.bucket_prefix)
             .req("BucketRegion", &self.bucket_region)
@@ -383,23 +327,10 @@ impl ToValue for S3Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncSourceRequired {
     /// `SourceRegions`: a list of strings, required.
-    pub source_regions: List<Str>,
+    pub source_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SourceType`: a string, required.
-    pub source_type: Str,
+    pub source_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SyncSource: ObjRule = ObjRule {
-    properties: &[
-        ("AwsOrganizationsSource", Shape::Object(&RULE_AwsOrganizationsSource)),
-        ("IncludeFutureRegions", Shape::Bool),
-        ("SourceRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["SourceType", "SourceRegions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SyncSource` property type of `AWS::SSM::ResourceDataSync`.
 ///
@@ -411,23 +342,23 @@ pub struct SyncSource {
     /// `AwsOrganizationsSource`: an [`AwsOrganizationsSource`] object.
     ///
     /// Information about the AwsOrganizationsSource resource data sync source. A sync source of this type can synchronize data from AWS Organizations .
-    pub aws_organizations_source: Option<Obj<AwsOrganizationsSource>>,
+    pub aws_organizations_source: ::std::option::Option<crate::Obj<AwsOrganizationsSource>>,
     /// `IncludeFutureRegions`: a boolean.
     ///
     /// Whether to automatically synchronize and aggregate data from new AWS Regions when those Regions come online.
-    pub include_future_regions: Option<Bool>,
+    pub include_future_regions: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SourceRegions`: a list of strings, required.
     ///
     /// The `SyncSource` AWS Regions included in the resource data sync.
     ///
     /// Each item: length 1 to 64.
-    pub source_regions: List<Str>,
+    pub source_regions: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SourceType`: a string, required.
     ///
     /// The type of data source for the resource data sync. `SourceType` is either `AwsOrganizations` (if an organization is present in AWS Organizations ) or `SingleAccountMultiRegions` .
     ///
     /// Length 1 to 64.
-    pub source_type: Str,
+    pub source_type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -436,29 +367,29 @@ impl SyncSource {
     #[inline]
     pub fn new(required: SyncSourceRequired) -> Self {
         Self {
-            aws_organizations_source: None,
-            include_future_regions: None,
+            aws_organizations_source: ::std::option::Option::None,
+            include_future_regions: ::std::option::Option::None,
             source_regions: required.source_regions,
             source_type: required.source_type,
         }
     }
 
     /// `AwsOrganizationsSource`: an [`AwsOrganizationsSource`] object.
-    pub fn aws_organizations_source(mut self, value: impl Into<Obj<AwsOrganizationsSource>>) -> Self { self.aws_organizations_source = Some(value.into()); self }
+    pub fn aws_organizations_source(mut self, value: impl ::std::convert::Into<crate::Obj<AwsOrganizationsSource>>) -> Self { self.aws_organizations_source = ::std::option::Option::Some(value.into()); self }
     /// `IncludeFutureRegions`: a boolean.
-    pub fn include_future_regions(mut self, value: impl Into<Bool>) -> Self { self.include_future_regions = Some(value.into()); self }
+    pub fn include_future_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_future_regions = ::std::option::Option::Some(value.into()); self }
     /// `SourceRegions`: a list of strings, required.
-    pub fn source_regions(mut self, value: impl Into<List<Str>>) -> Self { self.source_regions = value.into(); self }
+    pub fn source_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source_regions = value.into(); self }
     /// `SourceType`: a string, required.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = value.into(); self }
+    pub fn source_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_type = value.into(); self }
 }
 
-impl PropertyType for SyncSource {}
+impl crate::PropertyType for SyncSource {}
 
-impl ToValue for SyncSource {
+impl ::cloudwright_core::ToValue for SyncSource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AwsOrganizationsSource", &self.aws_organizations_source)
             .opt("IncludeFutureRegions", &self.include_future_regions)
             .req("SourceRegions", &self.source_regions)
@@ -473,22 +404,85 @@ pub enum SyncFormat {
     /// `JsonSerDe`
     JsonSerDe,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SyncFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SyncFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SyncFormat {
+impl ::cloudwright_core::ToValue for SyncFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JsonSerDe => "JsonSerDe",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceDataSync: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("BucketRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("S3Destination", Shape::Object(&RULE_S3Destination)),
+            ("SyncFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+            ("SyncName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("SyncSource", Shape::Object(&RULE_SyncSource)),
+            ("SyncType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["SyncName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
+        properties: &[
+            ("OrganizationSourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1000), unique: false })),
+        ],
+        required: &["OrganizationSourceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("BucketRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("SyncFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), allowed: &["JsonSerDe"], ..StrRule::ANY })),
+        ],
+        required: &["BucketName", "BucketRegion", "SyncFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SyncSource: ObjRule = ObjRule {
+        properties: &[
+            ("AwsOrganizationsSource", Shape::Object(&RULE_AwsOrganizationsSource)),
+            ("IncludeFutureRegions", Shape::Bool),
+            ("SourceRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["SourceType", "SourceRegions"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

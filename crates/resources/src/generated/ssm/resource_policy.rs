@@ -5,27 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["ResourceArn", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSM::ResourcePolicy` resource.
 ///
@@ -45,13 +32,13 @@ pub struct ResourcePolicy {
     /// A policy you want to associate with a resource.
     ///
     /// Pattern `^(?!\s*$).+$`.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the resource to which you want to attach a policy.
     ///
     /// Length 20 to 2048; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -61,7 +48,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSM::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcepolicy.html",
         primary_identifier: &["PolicyId", "ResourceArn"],
@@ -72,7 +59,7 @@ impl ResourcePolicy {
         read_only: &["PolicyId", "PolicyHash"],
         attributes: &["PolicyHash", "PolicyId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -85,38 +72,40 @@ impl ResourcePolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Policy", &self.policy)
             .req("ResourceArn", &self.resource_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourcePolicyAttributes(ResourceRef);
+pub struct ResourcePolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -126,15 +115,33 @@ impl ResourcePolicyAttributes {
     ///
     /// ID of the current policy version. The hash helps to prevent a situation where multiple users attempt to overwrite a policy. You must provide this hash and the policy ID when updating or deleting a policy.
     #[inline]
-    pub fn policy_hash(&self) -> Value {
-        self.0.get_att("PolicyHash")
+    pub fn policy_hash(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyHash"))
     }
 
     /// `Fn::GetAtt` `PolicyId`: a string.
     ///
     /// ID of the current policy version.
     #[inline]
-    pub fn policy_id(&self) -> Value {
-        self.0.get_att("PolicyId")
+    pub fn policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["ResourceArn", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,21 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     ChannelTargetInfo, ChannelTargetInfoRequired, ContactTargetInfo, ContactTargetInfoRequired,
     Tag, TagRequired, Targets,
 };
-use super::shared::{RULE_Tag, RULE_Targets};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_\\-\\.]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\s]*$");
 
 /// The required properties of [`Contact`], by name: `Contact::new(ContactRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactRequired {
     /// `Alias`: a string, required.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `Type`: a [`ContactType`] value, required.
     pub r#type: ContactType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Contact: ObjRule = ObjRule {
-    properties: &[
-        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Plan", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"], ..StrRule::ANY })),
-    ],
-    required: &["Alias", "DisplayName", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSMContacts::Contact` resource.
 ///
@@ -60,23 +39,23 @@ pub struct Contact {
     /// The unique and identifiable alias of the contact or escalation plan.
     ///
     /// Pattern `^[a-z0-9_\-\.]*$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub alias: Str,
+    pub alias: ::cloudwright_core::Str,
     /// `DisplayName`: a string, required.
     ///
     /// The full name of the contact or escalation plan.
     ///
     /// Pattern `^[a-zA-Z0-9_\-\s]*$`; length 1 to 255.
-    pub display_name: Str,
+    pub display_name: ::cloudwright_core::Str,
     /// `Plan`: a list of [`Stage`] objects.
     ///
     /// A list of stages. A contact has an engagement plan with stages that contact specified contact channels. An escalation plan uses stages that contact specified contacts.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub plan: Option<List<Stage>>,
+    pub plan: ::std::option::Option<::cloudwright_core::List<Stage>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: a [`ContactType`] value, required.
     ///
     /// The type of contact.
@@ -96,7 +75,7 @@ impl Contact {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMContacts::Contact",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html",
         primary_identifier: &["Arn"],
@@ -107,7 +86,7 @@ impl Contact {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Contact` with its required properties, named in a [`ContactRequired`].
@@ -116,42 +95,44 @@ impl Contact {
         Self {
             alias: required.alias,
             display_name: required.display_name,
-            plan: None,
-            tags: None,
+            plan: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Alias`: a string, required.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
+    pub fn alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.alias = value.into(); self }
     /// `DisplayName`: a string, required.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = value.into(); self }
     /// `Plan`: a list of [`Stage`] objects.
-    pub fn plan(mut self, value: impl Into<List<Stage>>) -> Self { self.plan = Some(value.into()); self }
+    pub fn plan(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Stage>>) -> Self { self.plan = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`ContactType`] value, required.
-    pub fn r#type(mut self, value: impl Into<ContactType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<ContactType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Contact {
+impl ::cloudwright_core::Resource for Contact {
     type Attributes = ContactAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Contact, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Contact, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Contact {
+impl ::cloudwright_core::ToValue for Contact {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Alias", &self.alias)
             .req("DisplayName", &self.display_name)
             .opt("Plan", &self.plan)
@@ -161,12 +142,12 @@ impl ToValue for Contact {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Contact`]: `Handle<Contact>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Contact`]: `Handle<Contact>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactAttributes(ResourceRef);
+pub struct ContactAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -176,22 +157,10 @@ impl ContactAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `Contact` resource, such as `arn:aws:ssm-contacts:us-west-2:123456789012:contact/contactalias` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stage: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInMinutes", Shape::INT),
-        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["DurationInMinutes"], &["RotationIds"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Stage` property type of `AWS::SSMContacts::Contact`.
 ///
@@ -203,15 +172,15 @@ pub struct Stage {
     /// `DurationInMinutes`: an integer.
     ///
     /// The time to wait until beginning the next stage. The duration can only be set to 0 if a target is specified.
-    pub duration_in_minutes: Option<Int>,
+    pub duration_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `RotationIds`: a list of strings.
     ///
     /// The Amazon Resource Names (ARNs) of the on-call rotations associated with the plan.
-    pub rotation_ids: Option<List<Str>>,
+    pub rotation_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Targets`: a list of [`Targets`] objects.
     ///
     /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-    pub targets: Option<List<Targets>>,
+    pub targets: ::std::option::Option<::cloudwright_core::List<Targets>>,
 }
 
 #[rustfmt::skip]
@@ -219,23 +188,23 @@ impl Stage {
     /// A `Stage` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DurationInMinutes`: an integer.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = Some(value.into()); self }
+    pub fn duration_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `RotationIds`: a list of strings.
-    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.rotation_ids = Some(value.into()); self }
+    pub fn rotation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.rotation_ids = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a list of [`Targets`] objects.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = Some(value.into()); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Targets>>) -> Self { self.targets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Stage {}
+impl crate::PropertyType for Stage {}
 
-impl ToValue for Stage {
+impl ::cloudwright_core::ToValue for Stage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInMinutes", &self.duration_in_minutes)
             .opt("RotationIds", &self.rotation_ids)
             .opt("Targets", &self.targets)
@@ -253,24 +222,62 @@ pub enum ContactType {
     /// `ONCALL_SCHEDULE`
     OncallSchedule,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ContactType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ContactType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ContactType {
+impl ::cloudwright_core::ToValue for ContactType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Personal => "PERSONAL",
             Self::Escalation => "ESCALATION",
             Self::OncallSchedule => "ONCALL_SCHEDULE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_Tag, RULE_Targets};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_\\-\\.]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\s]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Contact: ObjRule = ObjRule {
+        properties: &[
+            ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Plan", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"], ..StrRule::ANY })),
+        ],
+        required: &["Alias", "DisplayName", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stage: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInMinutes", Shape::INT),
+            ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["DurationInMinutes"], &["RotationIds"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("[a-zA-Z 0-9_\\-+'&amp;\\uD83C-\\uDBFF\\uDC00-\\uDFFF\\u2000-\\u3300]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ContactChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelAddress", Shape::STR),
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelType", Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "EMAIL"], ..StrRule::ANY })),
-        ("ContactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DeferActivation", Shape::Bool),
-    ],
-    one_of: &[&[&["ContactId", "ChannelName", "ChannelType", "ChannelAddress"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSMContacts::ContactChannel` resource.
 ///
 /// The `AWS::SSMContacts::ContactChannel` resource specifies a contact channel as the method that Incident Manager uses to engage your contact.
 ///
-/// &gt; *Template example* : We recommend creating all Incident Manager `Contacts` resources using a single AWS CloudFormation template. For a demonstration, see the examples for \[AWS::SSMContacts::Contacts\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html>) .
+/// \> *Template example* : We recommend creating all Incident Manager `Contacts` resources using a single AWS CloudFormation template. For a demonstration, see the examples for [AWS::SSMContacts::Contacts](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ContactChannelAttributes`], which `Handle<ContactChannel>` dereferences to.
@@ -44,13 +23,13 @@ pub struct ContactChannel {
     /// `ChannelAddress`: a string.
     ///
     /// The details that Incident Manager uses when trying to engage the contact channel.
-    pub channel_address: Option<Str>,
+    pub channel_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelName`: a string.
     ///
     /// The name of the contact channel.
     ///
     /// Pattern `[a-zA-Z 0-9_\-+'&amp;\uD83C-\uDBFF\uDC00-\uDFFF\u2000-\u3300]+`; length 1 to 255.
-    pub channel_name: Option<Str>,
+    pub channel_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelType`: a [`ChannelType`] value.
     ///
     /// The type of the contact channel. Incident Manager supports three contact methods:
@@ -60,19 +39,19 @@ pub struct ContactChannel {
     /// - EMAIL
     ///
     /// Create-only: changing it replaces the resource.
-    pub channel_type: Option<ChannelType>,
+    pub channel_type: ::std::option::Option<ChannelType>,
     /// `ContactId`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the contact you are adding the contact channel to.
     ///
     /// Pattern `arn:[-\w+=\/,.@]+:[-\w+=\/,.@]+:[-\w+=\/,.@]*:[0-9]+:([\w+=\/,.@:-]+)*`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub contact_id: Option<Str>,
+    pub contact_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeferActivation`: a boolean.
     ///
     /// If you want to activate the channel at a later time, you can choose to defer activation. Incident Manager can't engage your contact channel until it has been activated.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub defer_activation: Option<Bool>,
+    pub defer_activation: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +61,7 @@ impl ContactChannel {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMContacts::ContactChannel",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contactchannel.html",
         primary_identifier: &["Arn"],
@@ -93,42 +72,44 @@ impl ContactChannel {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ContactChannel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelAddress`: a string.
-    pub fn channel_address(mut self, value: impl Into<Str>) -> Self { self.channel_address = Some(value.into()); self }
+    pub fn channel_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_address = ::std::option::Option::Some(value.into()); self }
     /// `ChannelName`: a string.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = ::std::option::Option::Some(value.into()); self }
     /// `ChannelType`: a [`ChannelType`] value.
-    pub fn channel_type(mut self, value: impl Into<ChannelType>) -> Self { self.channel_type = Some(value.into()); self }
+    pub fn channel_type(mut self, value: impl ::std::convert::Into<ChannelType>) -> Self { self.channel_type = ::std::option::Option::Some(value.into()); self }
     /// `ContactId`: a string.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = Some(value.into()); self }
+    pub fn contact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_id = ::std::option::Option::Some(value.into()); self }
     /// `DeferActivation`: a boolean.
-    pub fn defer_activation(mut self, value: impl Into<Bool>) -> Self { self.defer_activation = Some(value.into()); self }
+    pub fn defer_activation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.defer_activation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ContactChannel {
+impl ::cloudwright_core::Resource for ContactChannel {
     type Attributes = ContactChannelAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ContactChannel, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ContactChannel, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ContactChannel {
+impl ::cloudwright_core::ToValue for ContactChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelAddress", &self.channel_address)
             .opt("ChannelName", &self.channel_name)
             .opt("ChannelType", &self.channel_type)
@@ -138,12 +119,12 @@ impl ToValue for ContactChannel {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ContactChannel`]: `Handle<ContactChannel>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ContactChannel`]: `Handle<ContactChannel>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ContactChannelAttributes(ResourceRef);
+pub struct ContactChannelAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ContactChannelAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ContactChannelAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,8 +134,8 @@ impl ContactChannelAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `ContactChannel` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -168,24 +149,51 @@ pub enum ChannelType {
     /// `EMAIL`
     Email,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ChannelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ChannelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ChannelType {
+impl ::cloudwright_core::ToValue for ChannelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sms => "SMS",
             Self::Voice => "VOICE",
             Self::Email => "EMAIL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("[a-zA-Z 0-9_\\-+'&amp;\\uD83C-\\uDBFF\\uDC00-\\uDFFF\\u2000-\\u3300]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelAddress", Shape::STR),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelType", Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "EMAIL"], ..StrRule::ANY })),
+            ("ContactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DeferActivation", Shape::Bool),
+        ],
+        one_of: &[&[&["ContactId", "ChannelName", "ChannelType", "ChannelAddress"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Targets;
 pub use super::shared::{
     ChannelTargetInfo, ChannelTargetInfoRequired, ContactTargetInfo, ContactTargetInfoRequired,
     Targets,
-};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Plan: ObjRule = ObjRule {
-    properties: &[
-        ("ContactId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["ContactId", "Stages"], &["ContactId", "RotationIds"]]],
-    closed: true,
-    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::Plan` resource.
 ///
 /// Information about the stages and on-call rotation teams associated with an escalation plan or engagement plan.
 ///
-/// &gt; *Template example* : We recommend creating all Incident Manager `Contacts` resources using a single AWS CloudFormation template. For a demonstration, see the examples for \[AWS::SSMContacts::Contacts\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html>) .
+/// \> *Template example* : We recommend creating all Incident Manager `Contacts` resources using a single AWS CloudFormation template. For a demonstration, see the examples for [AWS::SSMContacts::Contacts](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PlanAttributes`], which `Handle<Plan>` dereferences to.
@@ -48,17 +30,17 @@ pub struct Plan {
     /// The Amazon Resource Name (ARN) of the contact.
     ///
     /// Pattern `arn:[-\w+=\/,.@]+:[-\w+=\/,.@]+:[-\w+=\/,.@]*:[0-9]+:([\w+=\/,.@:-]+)*`; create-only: changing it replaces the resource.
-    pub contact_id: Option<Str>,
+    pub contact_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `RotationIds`: a list of strings.
     ///
     /// The Amazon Resource Names (ARNs) of the on-call rotations associated with the plan.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub rotation_ids: Option<List<Str>>,
+    pub rotation_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Stages`: a list of [`Stage`] objects.
     ///
     /// A list of stages that the escalation plan or engagement plan uses to engage contacts and contact methods.
-    pub stages: Option<List<Stage>>,
+    pub stages: ::std::option::Option<::cloudwright_core::List<Stage>>,
 }
 
 #[rustfmt::skip]
@@ -68,7 +50,7 @@ impl Plan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMContacts::Plan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-plan.html",
         primary_identifier: &["Arn"],
@@ -79,38 +61,40 @@ impl Plan {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Plan` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ContactId`: a string.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = Some(value.into()); self }
+    pub fn contact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_id = ::std::option::Option::Some(value.into()); self }
     /// `RotationIds`: a list of strings.
-    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.rotation_ids = Some(value.into()); self }
+    pub fn rotation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.rotation_ids = ::std::option::Option::Some(value.into()); self }
     /// `Stages`: a list of [`Stage`] objects.
-    pub fn stages(mut self, value: impl Into<List<Stage>>) -> Self { self.stages = Some(value.into()); self }
+    pub fn stages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Stage>>) -> Self { self.stages = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Plan {
+impl ::cloudwright_core::Resource for Plan {
     type Attributes = PlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Plan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Plan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Plan {
+impl ::cloudwright_core::ToValue for Plan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ContactId", &self.contact_id)
             .opt("RotationIds", &self.rotation_ids)
             .opt("Stages", &self.stages)
@@ -118,12 +102,12 @@ impl ToValue for Plan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Plan`]: `Handle<Plan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Plan`]: `Handle<Plan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PlanAttributes(ResourceRef);
+pub struct PlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -133,28 +117,10 @@ impl PlanAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `Plan` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StageRequired {
-    /// `DurationInMinutes`: an integer, required.
-    pub duration_in_minutes: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Stage: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInMinutes", Shape::INT),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DurationInMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Stage` property type of `AWS::SSMContacts::Plan`.
 ///
@@ -166,38 +132,73 @@ pub struct Stage {
     /// `DurationInMinutes`: an integer, required.
     ///
     /// The time to wait until beginning the next stage. The duration can only be set to 0 if a target is specified.
-    pub duration_in_minutes: Int,
+    pub duration_in_minutes: ::cloudwright_core::Int,
     /// `Targets`: a list of [`Targets`] objects.
     ///
     /// The contacts or contact methods that the escalation plan or engagement plan is engaging.
-    pub targets: Option<List<Targets>>,
+    pub targets: ::std::option::Option<::cloudwright_core::List<Targets>>,
 }
 
 #[rustfmt::skip]
 impl Stage {
-    /// A `Stage` with its required properties, named in a [`StageRequired`].
+    /// A `Stage` with its one required property, `DurationInMinutes`.
     #[inline]
-    pub fn new(required: StageRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            duration_in_minutes: required.duration_in_minutes,
-            targets: None,
+            duration_in_minutes: value.into(),
+            targets: ::std::option::Option::None,
         }
     }
 
     /// `DurationInMinutes`: an integer, required.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = value.into(); self }
+    pub fn duration_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.duration_in_minutes = value.into(); self }
     /// `Targets`: a list of [`Targets`] objects.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = Some(value.into()); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Targets>>) -> Self { self.targets = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Stage {}
+impl crate::PropertyType for Stage {}
 
-impl ToValue for Stage {
+impl ::cloudwright_core::ToValue for Stage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DurationInMinutes", &self.duration_in_minutes)
             .opt("Targets", &self.targets)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Targets;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Plan: ObjRule = ObjRule {
+        properties: &[
+            ("ContactId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["ContactId", "Stages"], &["ContactId", "RotationIds"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Stage: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInMinutes", Shape::INT),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DurationInMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,56 +5,28 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws|aws-cn|aws-us-gov):ssm-contacts:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$");
 
 /// The required properties of [`Rotation`], by name: `Rotation::new(RotationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RotationRequired {
     /// `ContactIds`: a list of strings, required.
-    pub contact_ids: List<Str>,
+    pub contact_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Recurrence`: a [`RecurrenceSettings`] object, required.
-    pub recurrence: Obj<RecurrenceSettings>,
+    pub recurrence: crate::Obj<RecurrenceSettings>,
     /// `StartTime`: a string, required.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
     /// `TimeZoneId`: a string, required.
-    pub time_zone_id: Str,
+    pub time_zone_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rotation: ObjRule = ObjRule {
-    properties: &[
-        ("ContactIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Recurrence", Shape::Object(&RULE_RecurrenceSettings)),
-        ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-        ("TimeZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Name", "ContactIds", "StartTime", "TimeZoneId", "Recurrence"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSMContacts::Rotation` resource.
 ///
 /// Specifies a rotation in an on-call schedule.
 ///
-/// &gt; *Template example* : We recommend creating all Incident Manager `Contacts` resources using a single AWS CloudFormation template. For a demonstration, see the examples for \[AWS::SSMContacts::Contacts\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html>) .
+/// \> *Template example* : We recommend creating all Incident Manager `Contacts` resources using a single AWS CloudFormation template. For a demonstration, see the examples for [AWS::SSMContacts::Contacts](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RotationAttributes`], which `Handle<Rotation>` dereferences to.
@@ -68,42 +40,42 @@ pub struct Rotation {
     ///
     /// The Amazon Resource Names (ARNs) of the contacts to add to the rotation.
     ///
-    /// &gt; Only the `PERSONAL` contact type is supported. The contact types `ESCALATION` and `ONCALL_SCHEDULE` are not supported for this operation.
+    /// \> Only the `PERSONAL` contact type is supported. The contact types `ESCALATION` and `ONCALL_SCHEDULE` are not supported for this operation.
     ///
     /// The order in which you list the contacts is their shift order in the rotation schedule.
     ///
     /// Items 1 to 30; each item: pattern `^arn:(aws|aws-cn|aws-us-gov):ssm-contacts:[-\w+=\/,.@]*:[0-9]+:([\w+=\/,.@:-]+)*$`, length 1 to 2048.
-    pub contact_ids: List<Str>,
+    pub contact_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name for the rotation.
     ///
     /// Pattern `^[a-zA-Z0-9_]*$`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Recurrence`: a [`RecurrenceSettings`] object, required.
     ///
     /// Information about the rule that specifies when shift team members rotate.
-    pub recurrence: Obj<RecurrenceSettings>,
+    pub recurrence: crate::Obj<RecurrenceSettings>,
     /// `StartTime`: a string, required.
     ///
     /// The date and time the rotation goes into effect.
     ///
     /// Pattern `^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})$`.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
-    /// Optional metadata to assign to the rotation. Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For more information, see \[Tagging Incident Manager resources\](<https://docs.aws.amazon.com/incident-manager/latest/userguide/tagging.html>) in the *Incident Manager User Guide* .
+    /// Optional metadata to assign to the rotation. Tags enable you to categorize a resource in different ways, such as by purpose, owner, or environment. For more information, see [Tagging Incident Manager resources](https://docs.aws.amazon.com/incident-manager/latest/userguide/tagging.html) in the *Incident Manager User Guide* .
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeZoneId`: a string, required.
     ///
-    /// The time zone to base the rotation’s activity on, in Internet Assigned Numbers Authority (IANA) format. For example: "America/Los_Angeles", "UTC", or "Asia/Seoul". For more information, see the \[Time Zone Database\](<https://docs.aws.amazon.com/https://www.iana.org/time-zones>) on the IANA website.
+    /// The time zone to base the rotation’s activity on, in Internet Assigned Numbers Authority (IANA) format. For example: "America/Los_Angeles", "UTC", or "Asia/Seoul". For more information, see the [Time Zone Database](https://docs.aws.amazon.com/https://www.iana.org/time-zones) on the IANA website.
     ///
-    /// &gt; Designators for time zones that don’t support Daylight Savings Time rules, such as Pacific Standard Time (PST), are not supported.
+    /// \> Designators for time zones that don’t support Daylight Savings Time rules, such as Pacific Standard Time (PST), are not supported.
     ///
     /// Pattern `^[:a-zA-Z0-9_\-\s\.\\/]*$`; length 1 to 255.
-    pub time_zone_id: Str,
+    pub time_zone_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -113,7 +85,7 @@ impl Rotation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMContacts::Rotation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-rotation.html",
         primary_identifier: &["Arn"],
@@ -124,7 +96,7 @@ impl Rotation {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Rotation` with its required properties, named in a [`RotationRequired`].
@@ -135,43 +107,45 @@ impl Rotation {
             name: required.name,
             recurrence: required.recurrence,
             start_time: required.start_time,
-            tags: None,
+            tags: ::std::option::Option::None,
             time_zone_id: required.time_zone_id,
         }
     }
 
     /// `ContactIds`: a list of strings, required.
-    pub fn contact_ids(mut self, value: impl Into<List<Str>>) -> Self { self.contact_ids = value.into(); self }
+    pub fn contact_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.contact_ids = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Recurrence`: a [`RecurrenceSettings`] object, required.
-    pub fn recurrence(mut self, value: impl Into<Obj<RecurrenceSettings>>) -> Self { self.recurrence = value.into(); self }
+    pub fn recurrence(mut self, value: impl ::std::convert::Into<crate::Obj<RecurrenceSettings>>) -> Self { self.recurrence = value.into(); self }
     /// `StartTime`: a string, required.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeZoneId`: a string, required.
-    pub fn time_zone_id(mut self, value: impl Into<Str>) -> Self { self.time_zone_id = value.into(); self }
+    pub fn time_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_zone_id = value.into(); self }
 }
 
-impl Resource for Rotation {
+impl ::cloudwright_core::Resource for Rotation {
     type Attributes = RotationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rotation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Rotation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Rotation {
+impl ::cloudwright_core::ToValue for Rotation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactIds", &self.contact_ids)
             .req("Name", &self.name)
             .req("Recurrence", &self.recurrence)
@@ -182,12 +156,12 @@ impl ToValue for Rotation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Rotation`]: `Handle<Rotation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Rotation`]: `Handle<Rotation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RotationAttributes(ResourceRef);
+pub struct RotationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RotationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RotationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -197,8 +171,8 @@ impl RotationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the `Rotation` resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -206,21 +180,10 @@ impl RotationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoverageTimeRequired {
     /// `EndTime`: a string, required.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CoverageTime: ObjRule = ObjRule {
-    properties: &[
-        ("EndTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["StartTime", "EndTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CoverageTime` property type of `AWS::SSMContacts::Rotation`.
 ///
@@ -234,13 +197,13 @@ pub struct CoverageTime {
     /// Information about when an on-call rotation shift ends.
     ///
     /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
-    pub end_time: Str,
+    pub end_time: ::cloudwright_core::Str,
     /// `StartTime`: a string, required.
     ///
     /// Information about when an on-call rotation shift begins.
     ///
     /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
-    pub start_time: Str,
+    pub start_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -255,17 +218,17 @@ impl CoverageTime {
     }
 
     /// `EndTime`: a string, required.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
+    pub fn end_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a string, required.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
+    pub fn start_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.start_time = value.into(); self }
 }
 
-impl PropertyType for CoverageTime {}
+impl crate::PropertyType for CoverageTime {}
 
-impl ToValue for CoverageTime {
+impl ::cloudwright_core::ToValue for CoverageTime {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("EndTime", &self.end_time)
             .req("StartTime", &self.start_time)
             .build()
@@ -276,21 +239,10 @@ impl ToValue for CoverageTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonthlySettingRequired {
     /// `DayOfMonth`: an integer, required.
-    pub day_of_month: Int,
+    pub day_of_month: ::cloudwright_core::Int,
     /// `HandOffTime`: a string, required.
-    pub hand_off_time: Str,
+    pub hand_off_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MonthlySetting: ObjRule = ObjRule {
-    properties: &[
-        ("DayOfMonth", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
-        ("HandOffTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DayOfMonth", "HandOffTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MonthlySetting` property type of `AWS::SSMContacts::Rotation`.
 ///
@@ -304,13 +256,13 @@ pub struct MonthlySetting {
     /// The day of the month when monthly recurring on-call rotations begin.
     ///
     /// Value 1 to 31.
-    pub day_of_month: Int,
+    pub day_of_month: ::cloudwright_core::Int,
     /// `HandOffTime`: a string, required.
     ///
     /// The time of day when a monthly recurring on-call shift rotation begins.
     ///
     /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
-    pub hand_off_time: Str,
+    pub hand_off_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -325,37 +277,22 @@ impl MonthlySetting {
     }
 
     /// `DayOfMonth`: an integer, required.
-    pub fn day_of_month(mut self, value: impl Into<Int>) -> Self { self.day_of_month = value.into(); self }
+    pub fn day_of_month(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.day_of_month = value.into(); self }
     /// `HandOffTime`: a string, required.
-    pub fn hand_off_time(mut self, value: impl Into<Str>) -> Self { self.hand_off_time = value.into(); self }
+    pub fn hand_off_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hand_off_time = value.into(); self }
 }
 
-impl PropertyType for MonthlySetting {}
+impl crate::PropertyType for MonthlySetting {}
 
-impl ToValue for MonthlySetting {
+impl ::cloudwright_core::ToValue for MonthlySetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DayOfMonth", &self.day_of_month)
             .req("HandOffTime", &self.hand_off_time)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecurrenceSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DailySettings", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MonthlySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MonthlySetting), min_items: None, max_items: None, unique: false })),
-        ("NumberOfOnCalls", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("RecurrenceMultiplier", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("ShiftCoverages", Shape::List(&ListRule { items: Shape::Object(&RULE_ShiftCoverage), min_items: None, max_items: None, unique: false })),
-        ("WeeklySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_WeeklySetting), min_items: None, max_items: None, unique: false })),
-    ],
-    one_of: &[&[&["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecurrenceSettings` property type of `AWS::SSMContacts::Rotation`.
 ///
@@ -367,31 +304,31 @@ pub struct RecurrenceSettings {
     /// `DailySettings`: a list of strings.
     ///
     /// Information about on-call rotations that recur daily.
-    pub daily_settings: Option<List<Str>>,
+    pub daily_settings: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `MonthlySettings`: a list of [`MonthlySetting`] objects.
     ///
     /// Information about on-call rotations that recur monthly.
-    pub monthly_settings: Option<List<MonthlySetting>>,
+    pub monthly_settings: ::std::option::Option<::cloudwright_core::List<MonthlySetting>>,
     /// `NumberOfOnCalls`: an integer.
     ///
     /// The number of contacts, or shift team members designated to be on call concurrently during a shift. For example, in an on-call schedule that contains ten contacts, a value of `2` designates that two of them are on call at any given time.
     ///
     /// Value at least 1.
-    pub number_of_on_calls: Option<Int>,
+    pub number_of_on_calls: ::std::option::Option<::cloudwright_core::Int>,
     /// `RecurrenceMultiplier`: an integer.
     ///
     /// The number of days, weeks, or months a single rotation lasts.
     ///
     /// Value 1 to 100.
-    pub recurrence_multiplier: Option<Int>,
+    pub recurrence_multiplier: ::std::option::Option<::cloudwright_core::Int>,
     /// `ShiftCoverages`: a list of [`ShiftCoverage`] objects.
     ///
     /// Information about the days of the week included in on-call rotation coverage.
-    pub shift_coverages: Option<List<ShiftCoverage>>,
+    pub shift_coverages: ::std::option::Option<::cloudwright_core::List<ShiftCoverage>>,
     /// `WeeklySettings`: a list of [`WeeklySetting`] objects.
     ///
     /// Information about on-call rotations that recur weekly.
-    pub weekly_settings: Option<List<WeeklySetting>>,
+    pub weekly_settings: ::std::option::Option<::cloudwright_core::List<WeeklySetting>>,
 }
 
 #[rustfmt::skip]
@@ -399,29 +336,29 @@ impl RecurrenceSettings {
     /// A `RecurrenceSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DailySettings`: a list of strings.
-    pub fn daily_settings(mut self, value: impl Into<List<Str>>) -> Self { self.daily_settings = Some(value.into()); self }
+    pub fn daily_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.daily_settings = ::std::option::Option::Some(value.into()); self }
     /// `MonthlySettings`: a list of [`MonthlySetting`] objects.
-    pub fn monthly_settings(mut self, value: impl Into<List<MonthlySetting>>) -> Self { self.monthly_settings = Some(value.into()); self }
+    pub fn monthly_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MonthlySetting>>) -> Self { self.monthly_settings = ::std::option::Option::Some(value.into()); self }
     /// `NumberOfOnCalls`: an integer.
-    pub fn number_of_on_calls(mut self, value: impl Into<Int>) -> Self { self.number_of_on_calls = Some(value.into()); self }
+    pub fn number_of_on_calls(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.number_of_on_calls = ::std::option::Option::Some(value.into()); self }
     /// `RecurrenceMultiplier`: an integer.
-    pub fn recurrence_multiplier(mut self, value: impl Into<Int>) -> Self { self.recurrence_multiplier = Some(value.into()); self }
+    pub fn recurrence_multiplier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.recurrence_multiplier = ::std::option::Option::Some(value.into()); self }
     /// `ShiftCoverages`: a list of [`ShiftCoverage`] objects.
-    pub fn shift_coverages(mut self, value: impl Into<List<ShiftCoverage>>) -> Self { self.shift_coverages = Some(value.into()); self }
+    pub fn shift_coverages(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ShiftCoverage>>) -> Self { self.shift_coverages = ::std::option::Option::Some(value.into()); self }
     /// `WeeklySettings`: a list of [`WeeklySetting`] objects.
-    pub fn weekly_settings(mut self, value: impl Into<List<WeeklySetting>>) -> Self { self.weekly_settings = Some(value.into()); self }
+    pub fn weekly_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WeeklySetting>>) -> Self { self.weekly_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RecurrenceSettings {}
+impl crate::PropertyType for RecurrenceSettings {}
 
-impl ToValue for RecurrenceSettings {
+impl ::cloudwright_core::ToValue for RecurrenceSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DailySettings", &self.daily_settings)
             .opt("MonthlySettings", &self.monthly_settings)
             .opt("NumberOfOnCalls", &self.number_of_on_calls)
@@ -436,21 +373,10 @@ impl ToValue for RecurrenceSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShiftCoverageRequired {
     /// `CoverageTimes`: a list of [`CoverageTime`] objects, required.
-    pub coverage_times: List<CoverageTime>,
+    pub coverage_times: ::cloudwright_core::List<CoverageTime>,
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
     pub day_of_week: DayOfWeek,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ShiftCoverage: ObjRule = ObjRule {
-    properties: &[
-        ("CoverageTimes", Shape::List(&ListRule { items: Shape::Object(&RULE_CoverageTime), min_items: None, max_items: None, unique: false })),
-        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
-    ],
-    required: &["DayOfWeek", "CoverageTimes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ShiftCoverage` property type of `AWS::SSMContacts::Rotation`.
 ///
@@ -462,7 +388,7 @@ pub struct ShiftCoverage {
     /// `CoverageTimes`: a list of [`CoverageTime`] objects, required.
     ///
     /// The start and end times of the shift.
-    pub coverage_times: List<CoverageTime>,
+    pub coverage_times: ::cloudwright_core::List<CoverageTime>,
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
     ///
     /// A list of days on which the schedule is active.
@@ -481,17 +407,17 @@ impl ShiftCoverage {
     }
 
     /// `CoverageTimes`: a list of [`CoverageTime`] objects, required.
-    pub fn coverage_times(mut self, value: impl Into<List<CoverageTime>>) -> Self { self.coverage_times = value.into(); self }
+    pub fn coverage_times(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CoverageTime>>) -> Self { self.coverage_times = value.into(); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = value.into(); self }
+    pub fn day_of_week(mut self, value: impl ::std::convert::Into<DayOfWeek>) -> Self { self.day_of_week = value.into(); self }
 }
 
-impl PropertyType for ShiftCoverage {}
+impl crate::PropertyType for ShiftCoverage {}
 
-impl ToValue for ShiftCoverage {
+impl ::cloudwright_core::ToValue for ShiftCoverage {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CoverageTimes", &self.coverage_times)
             .req("DayOfWeek", &self.day_of_week)
             .build()
@@ -504,19 +430,8 @@ pub struct WeeklySettingRequired {
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
     pub day_of_week: DayOfWeek,
     /// `HandOffTime`: a string, required.
-    pub hand_off_time: Str,
+    pub hand_off_time: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WeeklySetting: ObjRule = ObjRule {
-    properties: &[
-        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
-        ("HandOffTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["DayOfWeek", "HandOffTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WeeklySetting` property type of `AWS::SSMContacts::Rotation`.
 ///
@@ -534,7 +449,7 @@ pub struct WeeklySetting {
     /// The time of day when a weekly recurring on-call shift rotation begins.
     ///
     /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
-    pub hand_off_time: Str,
+    pub hand_off_time: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -549,17 +464,17 @@ impl WeeklySetting {
     }
 
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = value.into(); self }
+    pub fn day_of_week(mut self, value: impl ::std::convert::Into<DayOfWeek>) -> Self { self.day_of_week = value.into(); self }
     /// `HandOffTime`: a string, required.
-    pub fn hand_off_time(mut self, value: impl Into<Str>) -> Self { self.hand_off_time = value.into(); self }
+    pub fn hand_off_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hand_off_time = value.into(); self }
 }
 
-impl PropertyType for WeeklySetting {}
+impl crate::PropertyType for WeeklySetting {}
 
-impl ToValue for WeeklySetting {
+impl ::cloudwright_core::ToValue for WeeklySetting {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DayOfWeek", &self.day_of_week)
             .req("HandOffTime", &self.hand_off_time)
             .build()
@@ -584,18 +499,18 @@ pub enum DayOfWeek {
     /// `SUN`
     Sun,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DayOfWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DayOfWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DayOfWeek {
+impl ::cloudwright_core::ToValue for DayOfWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Mon => "MON",
             Self::Tue => "TUE",
@@ -604,8 +519,101 @@ impl ToValue for DayOfWeek {
             Self::Fri => "FRI",
             Self::Sat => "SAT",
             Self::Sun => "SUN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws|aws-cn|aws-us-gov):ssm-contacts:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rotation: ObjRule = ObjRule {
+        properties: &[
+            ("ContactIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Recurrence", Shape::Object(&RULE_RecurrenceSettings)),
+            ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+            ("TimeZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Name", "ContactIds", "StartTime", "TimeZoneId", "Recurrence"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CoverageTime: ObjRule = ObjRule {
+        properties: &[
+            ("EndTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["StartTime", "EndTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MonthlySetting: ObjRule = ObjRule {
+        properties: &[
+            ("DayOfMonth", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
+            ("HandOffTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DayOfMonth", "HandOffTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecurrenceSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DailySettings", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MonthlySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MonthlySetting), min_items: None, max_items: None, unique: false })),
+            ("NumberOfOnCalls", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("RecurrenceMultiplier", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("ShiftCoverages", Shape::List(&ListRule { items: Shape::Object(&RULE_ShiftCoverage), min_items: None, max_items: None, unique: false })),
+            ("WeeklySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_WeeklySetting), min_items: None, max_items: None, unique: false })),
+        ],
+        one_of: &[&[&["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ShiftCoverage: ObjRule = ObjRule {
+        properties: &[
+            ("CoverageTimes", Shape::List(&ListRule { items: Shape::Object(&RULE_CoverageTime), min_items: None, max_items: None, unique: false })),
+            ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
+        ],
+        required: &["DayOfWeek", "CoverageTimes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WeeklySetting: ObjRule = ObjRule {
+        properties: &[
+            ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
+            ("HandOffTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["DayOfWeek", "HandOffTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,34 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "ssmcontacts")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\\\\\/a-zA-Z0-9_+=\\-]*$");
-#[cfg(feature = "ssmcontacts")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$");
-
 #[cfg(feature = "ssmcontacts")]
 /// The required properties of [`ChannelTargetInfo`], by name: `ChannelTargetInfo::new(ChannelTargetInfoRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelTargetInfoRequired {
     /// `ChannelId`: a string, required.
-    pub channel_id: Str,
+    pub channel_id: ::cloudwright_core::Str,
     /// `RetryIntervalInMinutes`: an integer, required.
-    pub retry_interval_in_minutes: Int,
+    pub retry_interval_in_minutes: ::cloudwright_core::Int,
 }
-
-#[cfg(feature = "ssmcontacts")]
-#[rustfmt::skip]
-pub(crate) static RULE_ChannelTargetInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelId", Shape::STR),
-        ("RetryIntervalInMinutes", Shape::INT),
-    ],
-    required: &["ChannelId", "RetryIntervalInMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ssmcontacts")]
 /// The `ChannelTargetInfo` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
@@ -46,11 +27,11 @@ pub struct ChannelTargetInfo {
     /// `ChannelId`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
+    pub channel_id: ::cloudwright_core::Str,
     /// `RetryIntervalInMinutes`: an integer, required.
     ///
     /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
+    pub retry_interval_in_minutes: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "ssmcontacts")]
@@ -66,19 +47,19 @@ impl ChannelTargetInfo {
     }
 
     /// `ChannelId`: a string, required.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = value.into(); self }
+    pub fn channel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_id = value.into(); self }
     /// `RetryIntervalInMinutes`: an integer, required.
-    pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self { self.retry_interval_in_minutes = value.into(); self }
+    pub fn retry_interval_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.retry_interval_in_minutes = value.into(); self }
 }
 
 #[cfg(feature = "ssmcontacts")]
-impl PropertyType for ChannelTargetInfo {}
+impl crate::PropertyType for ChannelTargetInfo {}
 
 #[cfg(feature = "ssmcontacts")]
-impl ToValue for ChannelTargetInfo {
+impl ::cloudwright_core::ToValue for ChannelTargetInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelId", &self.channel_id)
             .req("RetryIntervalInMinutes", &self.retry_interval_in_minutes)
             .build()
@@ -90,22 +71,10 @@ impl ToValue for ChannelTargetInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactTargetInfoRequired {
     /// `ContactId`: a string, required.
-    pub contact_id: Str,
+    pub contact_id: ::cloudwright_core::Str,
     /// `IsEssential`: a boolean, required.
-    pub is_essential: Bool,
+    pub is_essential: ::cloudwright_core::Bool,
 }
-
-#[cfg(feature = "ssmcontacts")]
-#[rustfmt::skip]
-pub(crate) static RULE_ContactTargetInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ContactId", Shape::STR),
-        ("IsEssential", Shape::Bool),
-    ],
-    required: &["ContactId", "IsEssential"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ssmcontacts")]
 /// The `ContactTargetInfo` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
@@ -118,11 +87,11 @@ pub struct ContactTargetInfo {
     /// `ContactId`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
+    pub contact_id: ::cloudwright_core::Str,
     /// `IsEssential`: a boolean, required.
     ///
     /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
+    pub is_essential: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "ssmcontacts")]
@@ -138,19 +107,19 @@ impl ContactTargetInfo {
     }
 
     /// `ContactId`: a string, required.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = value.into(); self }
+    pub fn contact_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contact_id = value.into(); self }
     /// `IsEssential`: a boolean, required.
-    pub fn is_essential(mut self, value: impl Into<Bool>) -> Self { self.is_essential = value.into(); self }
+    pub fn is_essential(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_essential = value.into(); self }
 }
 
 #[cfg(feature = "ssmcontacts")]
-impl PropertyType for ContactTargetInfo {}
+impl crate::PropertyType for ContactTargetInfo {}
 
 #[cfg(feature = "ssmcontacts")]
-impl ToValue for ContactTargetInfo {
+impl ::cloudwright_core::ToValue for ContactTargetInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ContactId", &self.contact_id)
             .req("IsEssential", &self.is_essential)
             .build()
@@ -162,22 +131,10 @@ impl ToValue for ContactTargetInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "ssmcontacts")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ssmcontacts")]
 /// The `Tag` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Rotation`.
@@ -188,11 +145,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "ssmcontacts")]
@@ -208,36 +165,24 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "ssmcontacts")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "ssmcontacts")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[cfg(feature = "ssmcontacts")]
-#[rustfmt::skip]
-pub(crate) static RULE_Targets: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelTargetInfo", Shape::Object(&RULE_ChannelTargetInfo)),
-        ("ContactTargetInfo", Shape::Object(&RULE_ContactTargetInfo)),
-    ],
-    one_of: &[&[&["ChannelTargetInfo"], &["ContactTargetInfo"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "ssmcontacts")]
 /// The `Targets` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
@@ -250,11 +195,11 @@ pub struct Targets {
     /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
     ///
     /// Information about the contact channel that Incident Manager engages.
-    pub channel_target_info: Option<Obj<ChannelTargetInfo>>,
+    pub channel_target_info: ::std::option::Option<crate::Obj<ChannelTargetInfo>>,
     /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
     ///
     /// The contact that Incident Manager is engaging during an incident.
-    pub contact_target_info: Option<Obj<ContactTargetInfo>>,
+    pub contact_target_info: ::std::option::Option<crate::Obj<ContactTargetInfo>>,
 }
 
 #[cfg(feature = "ssmcontacts")]
@@ -263,25 +208,85 @@ impl Targets {
     /// A `Targets` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    pub fn channel_target_info(mut self, value: impl Into<Obj<ChannelTargetInfo>>) -> Self { self.channel_target_info = Some(value.into()); self }
+    pub fn channel_target_info(mut self, value: impl ::std::convert::Into<crate::Obj<ChannelTargetInfo>>) -> Self { self.channel_target_info = ::std::option::Option::Some(value.into()); self }
     /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self { self.contact_target_info = Some(value.into()); self }
+    pub fn contact_target_info(mut self, value: impl ::std::convert::Into<crate::Obj<ContactTargetInfo>>) -> Self { self.contact_target_info = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "ssmcontacts")]
-impl PropertyType for Targets {}
+impl crate::PropertyType for Targets {}
 
 #[cfg(feature = "ssmcontacts")]
-impl ToValue for Targets {
+impl ::cloudwright_core::ToValue for Targets {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChannelTargetInfo", &self.channel_target_info)
             .opt("ContactTargetInfo", &self.contact_target_info)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "ssmcontacts")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\\\\\/a-zA-Z0-9_+=\\-]*$");
+    #[cfg(feature = "ssmcontacts")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$");
+
+    #[cfg(feature = "ssmcontacts")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChannelTargetInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelId", Shape::STR),
+            ("RetryIntervalInMinutes", Shape::INT),
+        ],
+        required: &["ChannelId", "RetryIntervalInMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ssmcontacts")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ContactTargetInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ContactId", Shape::STR),
+            ("IsEssential", Shape::Bool),
+        ],
+        required: &["ContactId", "IsEssential"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ssmcontacts")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "ssmcontacts")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Targets: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelTargetInfo", Shape::Object(&RULE_ChannelTargetInfo)),
+            ("ContactTargetInfo", Shape::Object(&RULE_ContactTargetInfo)),
+        ],
+        one_of: &[&[&["ChannelTargetInfo"], &["ContactTargetInfo"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

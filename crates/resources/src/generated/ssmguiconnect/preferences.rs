@@ -5,22 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "(?=^.{3,63}$)(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Preferences: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionRecordingPreferences", Shape::Object(&RULE_ConnectionRecordingPreferences)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSMGuiConnect::Preferences` resource.
 ///
 /// Specify new or changed connection recording preferences for your AWS Systems Manager GUI Connect connections.
@@ -36,7 +20,8 @@ pub struct Preferences {
     /// `ConnectionRecordingPreferences`: a [`ConnectionRecordingPreferences`] object.
     ///
     /// The set of preferences used for recording RDP connections in the requesting AWS account and AWS Region . This includes details such as which S3 bucket recordings are stored in.
-    pub connection_recording_preferences: Option<Obj<ConnectionRecordingPreferences>>,
+    pub connection_recording_preferences:
+        ::std::option::Option<crate::Obj<ConnectionRecordingPreferences>>,
 }
 
 #[rustfmt::skip]
@@ -46,7 +31,7 @@ impl Preferences {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMGuiConnect::Preferences",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmguiconnect-preferences.html",
         primary_identifier: &["AccountId"],
@@ -57,34 +42,36 @@ impl Preferences {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Preferences` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ConnectionRecordingPreferences`: a [`ConnectionRecordingPreferences`] object.
-    pub fn connection_recording_preferences(mut self, value: impl Into<Obj<ConnectionRecordingPreferences>>) -> Self { self.connection_recording_preferences = Some(value.into()); self }
+    pub fn connection_recording_preferences(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectionRecordingPreferences>>) -> Self { self.connection_recording_preferences = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Preferences {
+impl ::cloudwright_core::Resource for Preferences {
     type Attributes = PreferencesAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Preferences, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Preferences, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Preferences {
+impl ::cloudwright_core::ToValue for Preferences {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ConnectionRecordingPreferences",
                 &self.connection_recording_preferences,
@@ -93,12 +80,12 @@ impl ToValue for Preferences {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Preferences`]: `Handle<Preferences>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Preferences`]: `Handle<Preferences>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PreferencesAttributes(ResourceRef);
+pub struct PreferencesAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PreferencesAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PreferencesAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -108,8 +95,8 @@ impl PreferencesAttributes {
     ///
     /// The primary identifier for the AWS CloudFormation resource.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 }
 
@@ -117,21 +104,10 @@ impl PreferencesAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRecordingPreferencesRequired {
     /// `KMSKeyArn`: a string, required.
-    pub kms_key_arn: Str,
+    pub kms_key_arn: ::cloudwright_core::Str,
     /// `RecordingDestinations`: a [`RecordingDestinations`] object, required.
-    pub recording_destinations: Obj<RecordingDestinations>,
+    pub recording_destinations: crate::Obj<RecordingDestinations>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionRecordingPreferences: ObjRule = ObjRule {
-    properties: &[
-        ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("RecordingDestinations", Shape::Object(&RULE_RecordingDestinations)),
-    ],
-    required: &["RecordingDestinations", "KMSKeyArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectionRecordingPreferences` property type of `AWS::SSMGuiConnect::Preferences`.
 ///
@@ -143,9 +119,9 @@ pub struct ConnectionRecordingPreferences {
     /// `KMSKeyArn`: a string, required.
     ///
     /// Format `AWS::KMS::Key.Arn`; length 1 to 2048.
-    pub kms_key_arn: Str,
+    pub kms_key_arn: ::cloudwright_core::Str,
     /// `RecordingDestinations`: a [`RecordingDestinations`] object, required.
-    pub recording_destinations: Obj<RecordingDestinations>,
+    pub recording_destinations: crate::Obj<RecordingDestinations>,
 }
 
 #[rustfmt::skip]
@@ -160,39 +136,22 @@ impl ConnectionRecordingPreferences {
     }
 
     /// `KMSKeyArn`: a string, required.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = value.into(); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = value.into(); self }
     /// `RecordingDestinations`: a [`RecordingDestinations`] object, required.
-    pub fn recording_destinations(mut self, value: impl Into<Obj<RecordingDestinations>>) -> Self { self.recording_destinations = value.into(); self }
+    pub fn recording_destinations(mut self, value: impl ::std::convert::Into<crate::Obj<RecordingDestinations>>) -> Self { self.recording_destinations = value.into(); self }
 }
 
-impl PropertyType for ConnectionRecordingPreferences {}
+impl crate::PropertyType for ConnectionRecordingPreferences {}
 
-impl ToValue for ConnectionRecordingPreferences {
+impl ::cloudwright_core::ToValue for ConnectionRecordingPreferences {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KMSKeyArn", &self.kms_key_arn)
             .req("RecordingDestinations", &self.recording_destinations)
             .build()
     }
 }
-
-/// The required properties of [`RecordingDestinations`], by name: `RecordingDestinations::new(RecordingDestinationsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordingDestinationsRequired {
-    /// `S3Buckets`: a list of [`S3Bucket`] objects, required.
-    pub s3_buckets: List<S3Bucket>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RecordingDestinations: ObjRule = ObjRule {
-    properties: &[
-        ("S3Buckets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Bucket), min_items: Some(1), max_items: Some(1), unique: true })),
-    ],
-    required: &["S3Buckets"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RecordingDestinations` property type of `AWS::SSMGuiConnect::Preferences`.
 ///
@@ -206,29 +165,31 @@ pub struct RecordingDestinations {
     /// The S3 bucket where RDP connection recordings are stored.
     ///
     /// Items 1 to 1.
-    pub s3_buckets: List<S3Bucket>,
+    pub s3_buckets: ::cloudwright_core::List<S3Bucket>,
 }
 
 #[rustfmt::skip]
 impl RecordingDestinations {
-    /// A `RecordingDestinations` with its required properties, named in a [`RecordingDestinationsRequired`].
+    /// A `RecordingDestinations` with its one required property, `S3Buckets`.
     #[inline]
-    pub fn new(required: RecordingDestinationsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<S3Bucket>>) -> Self {
         Self {
-            s3_buckets: required.s3_buckets,
+            s3_buckets: value.into(),
         }
     }
 
     /// `S3Buckets`: a list of [`S3Bucket`] objects, required.
-    pub fn s3_buckets(mut self, value: impl Into<List<S3Bucket>>) -> Self { self.s3_buckets = value.into(); self }
+    pub fn s3_buckets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<S3Bucket>>) -> Self { self.s3_buckets = value.into(); self }
 }
 
-impl PropertyType for RecordingDestinations {}
+impl crate::PropertyType for RecordingDestinations {}
 
-impl ToValue for RecordingDestinations {
+impl ::cloudwright_core::ToValue for RecordingDestinations {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Buckets", &self.s3_buckets).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("S3Buckets", &self.s3_buckets)
+            .build()
     }
 }
 
@@ -236,21 +197,10 @@ impl ToValue for RecordingDestinations {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketOwner`: a string, required.
-    pub bucket_owner: Str,
+    pub bucket_owner: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Bucket: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["BucketOwner", "BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Bucket` property type of `AWS::SSMGuiConnect::Preferences`.
 ///
@@ -264,13 +214,13 @@ pub struct S3Bucket {
     /// The name of the S3 bucket where RDP connection recordings are stored.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `BucketOwner`: a string, required.
     ///
     /// The AWS account number that owns the S3 bucket.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub bucket_owner: Str,
+    pub bucket_owner: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -285,19 +235,72 @@ impl S3Bucket {
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketOwner`: a string, required.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = value.into(); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = value.into(); self }
 }
 
-impl PropertyType for S3Bucket {}
+impl crate::PropertyType for S3Bucket {}
 
-impl ToValue for S3Bucket {
+impl ::cloudwright_core::ToValue for S3Bucket {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("BucketOwner", &self.bucket_owner)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "(?=^.{3,63}$)(?!^(\\d+\\.)+\\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$)",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Preferences: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionRecordingPreferences", Shape::Object(&RULE_ConnectionRecordingPreferences)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionRecordingPreferences: ObjRule = ObjRule {
+        properties: &[
+            ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("RecordingDestinations", Shape::Object(&RULE_RecordingDestinations)),
+        ],
+        required: &["RecordingDestinations", "KMSKeyArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RecordingDestinations: ObjRule = ObjRule {
+        properties: &[
+            ("S3Buckets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Bucket), min_items: Some(1), max_items: Some(1), unique: true })),
+        ],
+        required: &["S3Buckets"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Bucket: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["BucketOwner", "BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

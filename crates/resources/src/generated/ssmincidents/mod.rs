@@ -16,6 +16,6 @@ pub mod response_plan;
 pub mod shared;
 
 #[cfg(feature = "ssmincidents")]
-pub use replication_set::{ReplicationSet, ReplicationSetAttributes, ReplicationSetRequired};
+pub use replication_set::{ReplicationSet, ReplicationSetAttributes};
 #[cfg(feature = "ssmincidents")]
 pub use response_plan::{ResponsePlan, ResponsePlanAttributes, ResponsePlanRequired};

@@ -5,30 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`ReplicationSet`], by name: `ReplicationSet::new(ReplicationSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationSetRequired {
-    /// `Regions`: a list of [`ReplicationRegion`] objects, required.
-    pub regions: List<ReplicationRegion>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationSet: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtected", Shape::Bool),
-        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRegion), min_items: Some(1), max_items: Some(3), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["Regions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSMIncidents::ReplicationSet` resource.
 ///
@@ -47,19 +24,19 @@ pub struct ReplicationSet {
     /// Determines if the replication set deletion protection is enabled or not. If deletion protection is enabled, you can't delete the last Region in the replication set.
     ///
     /// Default `false`.
-    pub deletion_protected: Option<Bool>,
+    pub deletion_protected: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Regions`: a list of [`ReplicationRegion`] objects, required.
     ///
     /// Specifies the Regions of the replication set.
     ///
     /// Items 1 to 3.
-    pub regions: List<ReplicationRegion>,
+    pub regions: ::cloudwright_core::List<ReplicationRegion>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of tags to add to the replication set.
     ///
     /// Items at most 50; default `[]`.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +46,7 @@ impl ReplicationSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMIncidents::ReplicationSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-replicationset.html",
         primary_identifier: &["Arn"],
@@ -80,45 +57,47 @@ impl ReplicationSet {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ReplicationSet` with its required properties, named in a [`ReplicationSetRequired`].
+    /// A `ReplicationSet` with its one required property, `Regions`.
     #[inline]
-    pub fn new(required: ReplicationSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationRegion>>) -> Self {
         Self {
-            deletion_protected: None,
-            regions: required.regions,
-            tags: None,
+            deletion_protected: ::std::option::Option::None,
+            regions: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DeletionProtected`: a boolean.
-    pub fn deletion_protected(mut self, value: impl Into<Bool>) -> Self { self.deletion_protected = Some(value.into()); self }
+    pub fn deletion_protected(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.deletion_protected = ::std::option::Option::Some(value.into()); self }
     /// `Regions`: a list of [`ReplicationRegion`] objects, required.
-    pub fn regions(mut self, value: impl Into<List<ReplicationRegion>>) -> Self { self.regions = value.into(); self }
+    pub fn regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ReplicationRegion>>) -> Self { self.regions = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ReplicationSet {
+impl ::cloudwright_core::Resource for ReplicationSet {
     type Attributes = ReplicationSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ReplicationSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ReplicationSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ReplicationSet {
+impl ::cloudwright_core::ToValue for ReplicationSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeletionProtected", &self.deletion_protected)
             .req("Regions", &self.regions)
             .opt("Tags", &self.tags)
@@ -126,12 +105,12 @@ impl ToValue for ReplicationSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ReplicationSet`]: `Handle<ReplicationSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ReplicationSet`]: `Handle<ReplicationSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ReplicationSetAttributes(ResourceRef);
+pub struct ReplicationSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ReplicationSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ReplicationSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,27 +118,10 @@ impl From<ResourceRef> for ReplicationSetAttributes {
 impl ReplicationSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-/// The required properties of [`RegionConfiguration`], by name: `RegionConfiguration::new(RegionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RegionConfigurationRequired {
-    /// `SseKmsKeyId`: a string, required.
-    pub sse_kms_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SseKmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["SseKmsKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegionConfiguration` property type of `AWS::SSMIncidents::ReplicationSet`.
 ///
@@ -173,43 +135,33 @@ pub struct RegionConfiguration {
     /// The AWS Key Management Service key ID to use to encrypt your replication set.
     ///
     /// Length at most 2048.
-    pub sse_kms_key_id: Str,
+    pub sse_kms_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl RegionConfiguration {
-    /// A `RegionConfiguration` with its required properties, named in a [`RegionConfigurationRequired`].
+    /// A `RegionConfiguration` with its one required property, `SseKmsKeyId`.
     #[inline]
-    pub fn new(required: RegionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            sse_kms_key_id: required.sse_kms_key_id,
+            sse_kms_key_id: value.into(),
         }
     }
 
     /// `SseKmsKeyId`: a string, required.
-    pub fn sse_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.sse_kms_key_id = value.into(); self }
+    pub fn sse_kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sse_kms_key_id = value.into(); self }
 }
 
-impl PropertyType for RegionConfiguration {}
+impl crate::PropertyType for RegionConfiguration {}
 
-impl ToValue for RegionConfiguration {
+impl ::cloudwright_core::ToValue for RegionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SseKmsKeyId", &self.sse_kms_key_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ReplicationRegion: ObjRule = ObjRule {
-    properties: &[
-        ("RegionConfiguration", Shape::Object(&RULE_RegionConfiguration)),
-        ("RegionName", Shape::Str(&StrRule { max_len: Some(20), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ReplicationRegion` property type of `AWS::SSMIncidents::ReplicationSet`.
 ///
@@ -221,13 +173,13 @@ pub struct ReplicationRegion {
     /// `RegionConfiguration`: a [`RegionConfiguration`] object.
     ///
     /// Specifies the Region configuration.
-    pub region_configuration: Option<Obj<RegionConfiguration>>,
+    pub region_configuration: ::std::option::Option<crate::Obj<RegionConfiguration>>,
     /// `RegionName`: a string.
     ///
     /// Specifies the region name to add to the replication set.
     ///
     /// Length at most 20.
-    pub region_name: Option<Str>,
+    pub region_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -235,23 +187,64 @@ impl ReplicationRegion {
     /// A `ReplicationRegion` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegionConfiguration`: a [`RegionConfiguration`] object.
-    pub fn region_configuration(mut self, value: impl Into<Obj<RegionConfiguration>>) -> Self { self.region_configuration = Some(value.into()); self }
+    pub fn region_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RegionConfiguration>>) -> Self { self.region_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RegionName`: a string.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
+    pub fn region_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.region_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ReplicationRegion {}
+impl crate::PropertyType for ReplicationRegion {}
 
-impl ToValue for ReplicationRegion {
+impl ::cloudwright_core::ToValue for ReplicationRegion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegionConfiguration", &self.region_configuration)
             .opt("RegionName", &self.region_name)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationSet: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtected", Shape::Bool),
+            ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRegion), min_items: Some(1), max_items: Some(3), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["Regions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SseKmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["SseKmsKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ReplicationRegion: ObjRule = ObjRule {
+        properties: &[
+            ("RegionConfiguration", Shape::Object(&RULE_RegionConfiguration)),
+            ("RegionName", Shape::Str(&StrRule { max_len: Some(20), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

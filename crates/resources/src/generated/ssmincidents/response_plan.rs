@@ -5,45 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws(-(cn|us-gov))?:ssm-contacts:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
 
 /// The required properties of [`ResponsePlan`], by name: `ResponsePlan::new(ResponsePlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponsePlanRequired {
     /// `IncidentTemplate`: an [`IncidentTemplate`] object, required.
-    pub incident_template: Obj<IncidentTemplate>,
+    pub incident_template: crate::Obj<IncidentTemplate>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponsePlan: ObjRule = ObjRule {
-    properties: &[
-        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: Some(1), unique: true })),
-        ("ChatChannel", Shape::Object(&RULE_ChatChannel)),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Engagements", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
-        ("IncidentTemplate", Shape::Object(&RULE_IncidentTemplate)),
-        ("Integrations", Shape::List(&ListRule { items: Shape::Object(&RULE_Integration), min_items: None, max_items: Some(1), unique: true })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "IncidentTemplate"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSMIncidents::ResponsePlan` resource.
 ///
@@ -63,47 +34,47 @@ pub struct ResponsePlan {
     /// The actions that the response plan starts at the beginning of an incident.
     ///
     /// Items at most 1; default `[]`.
-    pub actions: Option<List<Action>>,
+    pub actions: ::std::option::Option<::cloudwright_core::List<Action>>,
     /// `ChatChannel`: a [`ChatChannel`] object.
     ///
     /// The  chat channel used for collaboration during an incident.
-    pub chat_channel: Option<Obj<ChatChannel>>,
+    pub chat_channel: ::std::option::Option<crate::Obj<ChatChannel>>,
     /// `DisplayName`: a string.
     ///
     /// The human readable name of the response plan.
     ///
     /// Length 1 to 200.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Engagements`: a list of strings.
     ///
     /// The Amazon Resource Name (ARN) for the contacts and escalation plans that the response plan engages during an incident.
     ///
     /// Items at most 5; default `[]`.
-    pub engagements: Option<List<Str>>,
+    pub engagements: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncidentTemplate`: an [`IncidentTemplate`] object, required.
     ///
     /// Details used to create an incident when using this response plan.
-    pub incident_template: Obj<IncidentTemplate>,
+    pub incident_template: crate::Obj<IncidentTemplate>,
     /// `Integrations`: a list of [`Integration`] objects.
     ///
     /// Information about third-party services integrated into the response plan.
     ///
     /// Items at most 1; default `[]`.
-    pub integrations: Option<List<Integration>>,
+    pub integrations: ::std::option::Option<::cloudwright_core::List<Integration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the response plan.
     ///
     /// Pattern `^[a-zA-Z0-9_-]*$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 50; default `[]`.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +84,7 @@ impl ResponsePlan {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMIncidents::ResponsePlan",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-responseplan.html",
         primary_identifier: &["Arn"],
@@ -124,60 +95,62 @@ impl ResponsePlan {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ResponsePlan` with its required properties, named in a [`ResponsePlanRequired`].
     #[inline]
     pub fn new(required: ResponsePlanRequired) -> Self {
         Self {
-            actions: None,
-            chat_channel: None,
-            display_name: None,
-            engagements: None,
+            actions: ::std::option::Option::None,
+            chat_channel: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            engagements: ::std::option::Option::None,
             incident_template: required.incident_template,
-            integrations: None,
+            integrations: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
+    pub fn actions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Action>>) -> Self { self.actions = ::std::option::Option::Some(value.into()); self }
     /// `ChatChannel`: a [`ChatChannel`] object.
-    pub fn chat_channel(mut self, value: impl Into<Obj<ChatChannel>>) -> Self { self.chat_channel = Some(value.into()); self }
+    pub fn chat_channel(mut self, value: impl ::std::convert::Into<crate::Obj<ChatChannel>>) -> Self { self.chat_channel = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `Engagements`: a list of strings.
-    pub fn engagements(mut self, value: impl Into<List<Str>>) -> Self { self.engagements = Some(value.into()); self }
+    pub fn engagements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.engagements = ::std::option::Option::Some(value.into()); self }
     /// `IncidentTemplate`: an [`IncidentTemplate`] object, required.
-    pub fn incident_template(mut self, value: impl Into<Obj<IncidentTemplate>>) -> Self { self.incident_template = value.into(); self }
+    pub fn incident_template(mut self, value: impl ::std::convert::Into<crate::Obj<IncidentTemplate>>) -> Self { self.incident_template = value.into(); self }
     /// `Integrations`: a list of [`Integration`] objects.
-    pub fn integrations(mut self, value: impl Into<List<Integration>>) -> Self { self.integrations = Some(value.into()); self }
+    pub fn integrations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Integration>>) -> Self { self.integrations = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResponsePlan {
+impl ::cloudwright_core::Resource for ResponsePlan {
     type Attributes = ResponsePlanAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResponsePlan, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResponsePlan, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResponsePlan {
+impl ::cloudwright_core::ToValue for ResponsePlan {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Actions", &self.actions)
             .opt("ChatChannel", &self.chat_channel)
             .opt("DisplayName", &self.display_name)
@@ -190,12 +163,12 @@ impl ToValue for ResponsePlan {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResponsePlan`]: `Handle<ResponsePlan>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResponsePlan`]: `Handle<ResponsePlan>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResponsePlanAttributes(ResourceRef);
+pub struct ResponsePlanAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResponsePlanAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResponsePlanAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,19 +178,10 @@ impl ResponsePlanAttributes {
     ///
     /// The ARN of the response plan.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("SsmAutomation", Shape::Object(&RULE_SsmAutomation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -229,7 +193,7 @@ pub struct Action {
     /// `SsmAutomation`: a [`SsmAutomation`] object.
     ///
     /// Details about the Systems Manager automation document that will be used as a runbook during an incident.
-    pub ssm_automation: Option<Obj<SsmAutomation>>,
+    pub ssm_automation: ::std::option::Option<crate::Obj<SsmAutomation>>,
 }
 
 #[rustfmt::skip]
@@ -237,32 +201,23 @@ impl Action {
     /// A `Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SsmAutomation`: a [`SsmAutomation`] object.
-    pub fn ssm_automation(mut self, value: impl Into<Obj<SsmAutomation>>) -> Self { self.ssm_automation = Some(value.into()); self }
+    pub fn ssm_automation(mut self, value: impl ::std::convert::Into<crate::Obj<SsmAutomation>>) -> Self { self.ssm_automation = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SsmAutomation", &self.ssm_automation)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChatChannel: ObjRule = ObjRule {
-    properties: &[
-        ("ChatbotSns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChatChannel` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -276,7 +231,7 @@ pub struct ChatChannel {
     /// The Amazon  targets that  uses to notify the chat channel of updates to an incident. You can also make updates to the incident through the chat channel by using the Amazon  topics
     ///
     /// Default `[]`.
-    pub chatbot_sns: Option<List<Str>>,
+    pub chatbot_sns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -284,19 +239,19 @@ impl ChatChannel {
     /// A `ChatChannel` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChatbotSns`: a list of strings.
-    pub fn chatbot_sns(mut self, value: impl Into<List<Str>>) -> Self { self.chatbot_sns = Some(value.into()); self }
+    pub fn chatbot_sns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.chatbot_sns = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChatChannel {}
+impl crate::PropertyType for ChatChannel {}
 
-impl ToValue for ChatChannel {
+impl ::cloudwright_core::ToValue for ChatChannel {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChatbotSns", &self.chatbot_sns)
             .build()
     }
@@ -306,21 +261,10 @@ impl ToValue for ChatChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamicSsmParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a [`DynamicSsmParameterValue`] object, required.
-    pub value: Obj<DynamicSsmParameterValue>,
+    pub value: crate::Obj<DynamicSsmParameterValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamicSsmParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_DynamicSsmParameterValue)),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamicSsmParameter` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -330,13 +274,13 @@ pub(crate) static RULE_DynamicSsmParameter: ObjRule = ObjRule {
 ///
 /// When Incident Manager creates an incident, the system captures the Amazon Resource Name (ARN) of the corresponding incident record and enters it for this parameter in the runbook.
 ///
-/// &gt; This value can only be assigned to parameters of type `String` . If assigned to a parameter of any other type, the runbook fails to run.
+/// \> This value can only be assigned to parameters of type `String` . If assigned to a parameter of any other type, the runbook fails to run.
 ///
 /// *Involved resources*
 ///
 /// When Incident Manager creates an incident, the system captures the ARNs of the resources involved in the incident. These resource ARNs are then assigned to this parameter in the runbook.
 ///
-/// &gt; This value can only be assigned to parameters of type `StringList` . If assigned to a parameter of any other type, the runbook fails to run.
+/// \> This value can only be assigned to parameters of type `StringList` . If assigned to a parameter of any other type, the runbook fails to run.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmincidents-responseplan-dynamicssmparameter.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -346,11 +290,11 @@ pub struct DynamicSsmParameter {
     /// The key parameter to use when running the Systems Manager Automation runbook.
     ///
     /// Length 1 to 50.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a [`DynamicSsmParameterValue`] object, required.
     ///
     /// The dynamic parameter value.
-    pub value: Obj<DynamicSsmParameterValue>,
+    pub value: crate::Obj<DynamicSsmParameterValue>,
 }
 
 #[rustfmt::skip]
@@ -365,31 +309,22 @@ impl DynamicSsmParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a [`DynamicSsmParameterValue`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<DynamicSsmParameterValue>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<DynamicSsmParameterValue>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for DynamicSsmParameter {}
+impl crate::PropertyType for DynamicSsmParameter {}
 
-impl ToValue for DynamicSsmParameter {
+impl ::cloudwright_core::ToValue for DynamicSsmParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DynamicSsmParameterValue: ObjRule = ObjRule {
-    properties: &[
-        ("Variable", Shape::Str(&StrRule { allowed: &["INCIDENT_RECORD_ARN", "INVOLVED_RESOURCES"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DynamicSsmParameterValue` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -401,7 +336,7 @@ pub struct DynamicSsmParameterValue {
     /// `Variable`: a [`VariableType`] value.
     ///
     /// Variable dynamic parameters. A parameter value is determined when an incident is created.
-    pub variable: Option<VariableType>,
+    pub variable: ::std::option::Option<VariableType>,
 }
 
 #[rustfmt::skip]
@@ -409,19 +344,21 @@ impl DynamicSsmParameterValue {
     /// A `DynamicSsmParameterValue` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Variable`: a [`VariableType`] value.
-    pub fn variable(mut self, value: impl Into<VariableType>) -> Self { self.variable = Some(value.into()); self }
+    pub fn variable(mut self, value: impl ::std::convert::Into<VariableType>) -> Self { self.variable = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DynamicSsmParameterValue {}
+impl crate::PropertyType for DynamicSsmParameterValue {}
 
-impl ToValue for DynamicSsmParameterValue {
+impl ::cloudwright_core::ToValue for DynamicSsmParameterValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Variable", &self.variable).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Variable", &self.variable)
+            .build()
     }
 }
 
@@ -429,25 +366,10 @@ impl ToValue for DynamicSsmParameterValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncidentTemplateRequired {
     /// `Impact`: an integer, required.
-    pub impact: Int,
+    pub impact: ::cloudwright_core::Int,
     /// `Title`: a string, required.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IncidentTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("DedupeString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Impact", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("IncidentTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("NotificationTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationTargetItem), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Summary", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
-        ("Title", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["Title", "Impact"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IncidentTemplate` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -461,7 +383,7 @@ pub struct IncidentTemplate {
     /// Used to create only one incident record for an incident.
     ///
     /// Length 1 to 1000.
-    pub dedupe_string: Option<Str>,
+    pub dedupe_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `Impact`: an integer, required.
     ///
     /// Defines the impact to the customers. Providing an impact overwrites the impact provided by a response plan.
@@ -473,31 +395,32 @@ pub struct IncidentTemplate {
     /// - `5` - No impact, customers aren't currently impacted but urgent action is needed to avoid impact.
     ///
     /// Value 1 to 5.
-    pub impact: Int,
+    pub impact: ::cloudwright_core::Int,
     /// `IncidentTags`: a list of [`Tag`] objects.
     ///
     /// Tags to assign to the template. When the `StartIncident` API action is called, Incident Manager assigns the tags specified in the template to the incident.
     ///
     /// Items at most 50; default `[]`.
-    pub incident_tags: Option<List<Tag>>,
+    pub incident_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `NotificationTargets`: a list of [`NotificationTargetItem`] objects.
     ///
     /// The Amazon Simple Notification Service ( Amazon  ) targets that  uses to notify the chat channel of updates to an incident. You can also make updates to the incident through the chat channel using the Amazon  topics.
     ///
     /// Items 0 to 10; default `[]`.
-    pub notification_targets: Option<List<NotificationTargetItem>>,
+    pub notification_targets:
+        ::std::option::Option<::cloudwright_core::List<NotificationTargetItem>>,
     /// `Summary`: a string.
     ///
     /// The summary describes what has happened during the incident.
     ///
     /// Length 1 to 4000.
-    pub summary: Option<Str>,
+    pub summary: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string, required.
     ///
     /// The title of the incident is a brief and easily recognizable.
     ///
     /// Length at most 200.
-    pub title: Str,
+    pub title: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -506,35 +429,35 @@ impl IncidentTemplate {
     #[inline]
     pub fn new(required: IncidentTemplateRequired) -> Self {
         Self {
-            dedupe_string: None,
+            dedupe_string: ::std::option::Option::None,
             impact: required.impact,
-            incident_tags: None,
-            notification_targets: None,
-            summary: None,
+            incident_tags: ::std::option::Option::None,
+            notification_targets: ::std::option::Option::None,
+            summary: ::std::option::Option::None,
             title: required.title,
         }
     }
 
     /// `DedupeString`: a string.
-    pub fn dedupe_string(mut self, value: impl Into<Str>) -> Self { self.dedupe_string = Some(value.into()); self }
+    pub fn dedupe_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.dedupe_string = ::std::option::Option::Some(value.into()); self }
     /// `Impact`: an integer, required.
-    pub fn impact(mut self, value: impl Into<Int>) -> Self { self.impact = value.into(); self }
+    pub fn impact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.impact = value.into(); self }
     /// `IncidentTags`: a list of [`Tag`] objects.
-    pub fn incident_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.incident_tags = Some(value.into()); self }
+    pub fn incident_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.incident_tags = ::std::option::Option::Some(value.into()); self }
     /// `NotificationTargets`: a list of [`NotificationTargetItem`] objects.
-    pub fn notification_targets(mut self, value: impl Into<List<NotificationTargetItem>>) -> Self { self.notification_targets = Some(value.into()); self }
+    pub fn notification_targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<NotificationTargetItem>>) -> Self { self.notification_targets = ::std::option::Option::Some(value.into()); self }
     /// `Summary`: a string.
-    pub fn summary(mut self, value: impl Into<Str>) -> Self { self.summary = Some(value.into()); self }
+    pub fn summary(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.summary = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string, required.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = value.into(); self }
 }
 
-impl PropertyType for IncidentTemplate {}
+impl crate::PropertyType for IncidentTemplate {}
 
-impl ToValue for IncidentTemplate {
+impl ::cloudwright_core::ToValue for IncidentTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DedupeString", &self.dedupe_string)
             .req("Impact", &self.impact)
             .opt("IncidentTags", &self.incident_tags)
@@ -544,16 +467,6 @@ impl ToValue for IncidentTemplate {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Integration: ObjRule = ObjRule {
-    properties: &[
-        ("PagerDutyConfiguration", Shape::Object(&RULE_PagerDutyConfiguration)),
-    ],
-    one_of: &[&[&["PagerDutyConfiguration"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Integration` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -565,7 +478,7 @@ pub struct Integration {
     /// `PagerDutyConfiguration`: a [`PagerDutyConfiguration`] object.
     ///
     /// Information about the PagerDuty service where the response plan creates an incident.
-    pub pager_duty_configuration: Option<Obj<PagerDutyConfiguration>>,
+    pub pager_duty_configuration: ::std::option::Option<crate::Obj<PagerDutyConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -573,32 +486,23 @@ impl Integration {
     /// A `Integration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PagerDutyConfiguration`: a [`PagerDutyConfiguration`] object.
-    pub fn pager_duty_configuration(mut self, value: impl Into<Obj<PagerDutyConfiguration>>) -> Self { self.pager_duty_configuration = Some(value.into()); self }
+    pub fn pager_duty_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PagerDutyConfiguration>>) -> Self { self.pager_duty_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Integration {}
+impl crate::PropertyType for Integration {}
 
-impl ToValue for Integration {
+impl ::cloudwright_core::ToValue for Integration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PagerDutyConfiguration", &self.pager_duty_configuration)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationTargetItem: ObjRule = ObjRule {
-    properties: &[
-        ("SnsTopicArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationTargetItem` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -612,7 +516,7 @@ pub struct NotificationTargetItem {
     /// The Amazon Resource Name (ARN) of the Amazon  topic.
     ///
     /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length at most 1000.
-    pub sns_topic_arn: Option<Str>,
+    pub sns_topic_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -620,19 +524,19 @@ impl NotificationTargetItem {
     /// A `NotificationTargetItem` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SnsTopicArn`: a string.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
+    pub fn sns_topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sns_topic_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for NotificationTargetItem {}
+impl crate::PropertyType for NotificationTargetItem {}
 
-impl ToValue for NotificationTargetItem {
+impl ::cloudwright_core::ToValue for NotificationTargetItem {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SnsTopicArn", &self.sns_topic_arn)
             .build()
     }
@@ -642,24 +546,12 @@ impl ToValue for NotificationTargetItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PagerDutyConfigurationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PagerDutyIncidentConfiguration`: a [`PagerDutyIncidentConfiguration`] object, required.
-    pub pager_duty_incident_configuration: Obj<PagerDutyIncidentConfiguration>,
+    pub pager_duty_incident_configuration: crate::Obj<PagerDutyIncidentConfiguration>,
     /// `SecretId`: a string, required.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PagerDutyConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("PagerDutyIncidentConfiguration", Shape::Object(&RULE_PagerDutyIncidentConfiguration)),
-        ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    required: &["Name", "SecretId", "PagerDutyIncidentConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PagerDutyConfiguration` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -673,17 +565,17 @@ pub struct PagerDutyConfiguration {
     /// The name of the PagerDuty configuration.
     ///
     /// Length 1 to 200.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PagerDutyIncidentConfiguration`: a [`PagerDutyIncidentConfiguration`] object, required.
     ///
     /// Details about the PagerDuty service associated with the configuration.
-    pub pager_duty_incident_configuration: Obj<PagerDutyIncidentConfiguration>,
+    pub pager_duty_incident_configuration: crate::Obj<PagerDutyIncidentConfiguration>,
     /// `SecretId`: a string, required.
     ///
     /// The ID of the AWS Secrets Manager secret that stores your PagerDuty key, either a General Access REST API Key or User Token REST API Key, and other user credentials.
     ///
     /// Length 1 to 512.
-    pub secret_id: Str,
+    pub secret_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -699,19 +591,19 @@ impl PagerDutyConfiguration {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PagerDutyIncidentConfiguration`: a [`PagerDutyIncidentConfiguration`] object, required.
-    pub fn pager_duty_incident_configuration(mut self, value: impl Into<Obj<PagerDutyIncidentConfiguration>>) -> Self { self.pager_duty_incident_configuration = value.into(); self }
+    pub fn pager_duty_incident_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<PagerDutyIncidentConfiguration>>) -> Self { self.pager_duty_incident_configuration = value.into(); self }
     /// `SecretId`: a string, required.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
+    pub fn secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_id = value.into(); self }
 }
 
-impl PropertyType for PagerDutyConfiguration {}
+impl crate::PropertyType for PagerDutyConfiguration {}
 
-impl ToValue for PagerDutyConfiguration {
+impl ::cloudwright_core::ToValue for PagerDutyConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req(
                 "PagerDutyIncidentConfiguration",
@@ -721,23 +613,6 @@ impl ToValue for PagerDutyConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`PagerDutyIncidentConfiguration`], by name: `PagerDutyIncidentConfiguration::new(PagerDutyIncidentConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PagerDutyIncidentConfigurationRequired {
-    /// `ServiceId`: a string, required.
-    pub service_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PagerDutyIncidentConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-    ],
-    required: &["ServiceId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PagerDutyIncidentConfiguration` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -751,29 +626,31 @@ pub struct PagerDutyIncidentConfiguration {
     /// The ID of the PagerDuty service that the response plan associates with an incident when it launches.
     ///
     /// Length 1 to 200.
-    pub service_id: Str,
+    pub service_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl PagerDutyIncidentConfiguration {
-    /// A `PagerDutyIncidentConfiguration` with its required properties, named in a [`PagerDutyIncidentConfigurationRequired`].
+    /// A `PagerDutyIncidentConfiguration` with its one required property, `ServiceId`.
     #[inline]
-    pub fn new(required: PagerDutyIncidentConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            service_id: required.service_id,
+            service_id: value.into(),
         }
     }
 
     /// `ServiceId`: a string, required.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
+    pub fn service_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_id = value.into(); self }
 }
 
-impl PropertyType for PagerDutyIncidentConfiguration {}
+impl crate::PropertyType for PagerDutyIncidentConfiguration {}
 
-impl ToValue for PagerDutyIncidentConfiguration {
+impl ::cloudwright_core::ToValue for PagerDutyIncidentConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("ServiceId", &self.service_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("ServiceId", &self.service_id)
+            .build()
     }
 }
 
@@ -781,25 +658,10 @@ impl ToValue for PagerDutyIncidentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmAutomationRequired {
     /// `DocumentName`: a string, required.
-    pub document_name: Str,
+    pub document_name: ::cloudwright_core::Str,
     /// `RoleArn`: a string, required.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("DocumentName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-        ("DocumentVersion", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-        ("DynamicParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicSsmParameter), min_items: None, max_items: Some(200), unique: true })),
-        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameter), min_items: Some(1), max_items: Some(200), unique: true })),
-        ("RoleArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("TargetAccount", Shape::Str(&StrRule { allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"], ..StrRule::ANY })),
-    ],
-    required: &["RoleArn", "DocumentName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SsmAutomation` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -813,35 +675,35 @@ pub struct SsmAutomation {
     /// The automation document's name.
     ///
     /// Length at most 128.
-    pub document_name: Str,
+    pub document_name: ::cloudwright_core::Str,
     /// `DocumentVersion`: a string.
     ///
     /// The version of the runbook to use when running.
     ///
     /// Length at most 128.
-    pub document_version: Option<Str>,
+    pub document_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `DynamicParameters`: a list of [`DynamicSsmParameter`] objects.
     ///
     /// The key-value pairs to resolve dynamic parameter values when processing a Systems Manager Automation runbook.
     ///
     /// Items at most 200; default `[]`.
-    pub dynamic_parameters: Option<List<DynamicSsmParameter>>,
+    pub dynamic_parameters: ::std::option::Option<::cloudwright_core::List<DynamicSsmParameter>>,
     /// `Parameters`: a list of [`SsmParameter`] objects.
     ///
     /// The key-value pair parameters to use when running the runbook.
     ///
     /// Items 1 to 200; default `[]`.
-    pub parameters: Option<List<SsmParameter>>,
+    pub parameters: ::std::option::Option<::cloudwright_core::List<SsmParameter>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the role that the automation document will assume when running commands.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length at most 1000.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `TargetAccount`: a [`TargetAccount`] value.
     ///
     /// The account that the automation document will be run in. This can be in either the management account or an application account.
-    pub target_account: Option<TargetAccount>,
+    pub target_account: ::std::option::Option<TargetAccount>,
 }
 
 #[rustfmt::skip]
@@ -851,34 +713,34 @@ impl SsmAutomation {
     pub fn new(required: SsmAutomationRequired) -> Self {
         Self {
             document_name: required.document_name,
-            document_version: None,
-            dynamic_parameters: None,
-            parameters: None,
+            document_version: ::std::option::Option::None,
+            dynamic_parameters: ::std::option::Option::None,
+            parameters: ::std::option::Option::None,
             role_arn: required.role_arn,
-            target_account: None,
+            target_account: ::std::option::Option::None,
         }
     }
 
     /// `DocumentName`: a string, required.
-    pub fn document_name(mut self, value: impl Into<Str>) -> Self { self.document_name = value.into(); self }
+    pub fn document_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_name = value.into(); self }
     /// `DocumentVersion`: a string.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
+    pub fn document_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.document_version = ::std::option::Option::Some(value.into()); self }
     /// `DynamicParameters`: a list of [`DynamicSsmParameter`] objects.
-    pub fn dynamic_parameters(mut self, value: impl Into<List<DynamicSsmParameter>>) -> Self { self.dynamic_parameters = Some(value.into()); self }
+    pub fn dynamic_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DynamicSsmParameter>>) -> Self { self.dynamic_parameters = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a list of [`SsmParameter`] objects.
-    pub fn parameters(mut self, value: impl Into<List<SsmParameter>>) -> Self { self.parameters = Some(value.into()); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SsmParameter>>) -> Self { self.parameters = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `TargetAccount`: a [`TargetAccount`] value.
-    pub fn target_account(mut self, value: impl Into<TargetAccount>) -> Self { self.target_account = Some(value.into()); self }
+    pub fn target_account(mut self, value: impl ::std::convert::Into<TargetAccount>) -> Self { self.target_account = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SsmAutomation {}
+impl crate::PropertyType for SsmAutomation {}
 
-impl ToValue for SsmAutomation {
+impl ::cloudwright_core::ToValue for SsmAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DocumentName", &self.document_name)
             .opt("DocumentVersion", &self.document_version)
             .opt("DynamicParameters", &self.dynamic_parameters)
@@ -893,21 +755,10 @@ impl ToValue for SsmAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmParameterRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SsmParameter: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(10000), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
-    ],
-    required: &["Values", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SsmParameter` property type of `AWS::SSMIncidents::ResponsePlan`.
 ///
@@ -921,13 +772,13 @@ pub struct SsmParameter {
     /// The key parameter to use when running the Automation runbook.
     ///
     /// Length 1 to 50.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// The value parameter to use when running the Automation runbook.
     ///
     /// Items at most 10.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -942,17 +793,17 @@ impl SsmParameter {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for SsmParameter {}
+impl crate::PropertyType for SsmParameter {}
 
-impl ToValue for SsmParameter {
+impl ::cloudwright_core::ToValue for SsmParameter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Values", &self.values)
             .build()
@@ -967,24 +818,24 @@ pub enum TargetAccount {
     /// `RESPONSE_PLAN_OWNER_ACCOUNT`
     ResponsePlanOwnerAccount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetAccount {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetAccount {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetAccount {
+impl ::cloudwright_core::ToValue for TargetAccount {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ImpactedAccount => "IMPACTED_ACCOUNT",
             Self::ResponsePlanOwnerAccount => "RESPONSE_PLAN_OWNER_ACCOUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -996,23 +847,177 @@ pub enum VariableType {
     /// `INVOLVED_RESOURCES`
     InvolvedResources,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VariableType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VariableType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VariableType {
+impl ::cloudwright_core::ToValue for VariableType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IncidentRecordArn => "INCIDENT_RECORD_ARN",
             Self::InvolvedResources => "INVOLVED_RESOURCES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws(-(cn|us-gov))?:ssm-contacts:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponsePlan: ObjRule = ObjRule {
+        properties: &[
+            ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: Some(1), unique: true })),
+            ("ChatChannel", Shape::Object(&RULE_ChatChannel)),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("Engagements", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(5), unique: true })),
+            ("IncidentTemplate", Shape::Object(&RULE_IncidentTemplate)),
+            ("Integrations", Shape::List(&ListRule { items: Shape::Object(&RULE_Integration), min_items: None, max_items: Some(1), unique: true })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "IncidentTemplate"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("SsmAutomation", Shape::Object(&RULE_SsmAutomation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChatChannel: ObjRule = ObjRule {
+        properties: &[
+            ("ChatbotSns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamicSsmParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_DynamicSsmParameterValue)),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DynamicSsmParameterValue: ObjRule = ObjRule {
+        properties: &[
+            ("Variable", Shape::Str(&StrRule { allowed: &["INCIDENT_RECORD_ARN", "INVOLVED_RESOURCES"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IncidentTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("DedupeString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Impact", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+            ("IncidentTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("NotificationTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationTargetItem), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Summary", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["Title", "Impact"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Integration: ObjRule = ObjRule {
+        properties: &[
+            ("PagerDutyConfiguration", Shape::Object(&RULE_PagerDutyConfiguration)),
+        ],
+        one_of: &[&[&["PagerDutyConfiguration"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationTargetItem: ObjRule = ObjRule {
+        properties: &[
+            ("SnsTopicArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PagerDutyConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("PagerDutyIncidentConfiguration", Shape::Object(&RULE_PagerDutyIncidentConfiguration)),
+            ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        required: &["Name", "SecretId", "PagerDutyIncidentConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PagerDutyIncidentConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ],
+        required: &["ServiceId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("DocumentName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+            ("DocumentVersion", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+            ("DynamicParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicSsmParameter), min_items: None, max_items: Some(200), unique: true })),
+            ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameter), min_items: Some(1), max_items: Some(200), unique: true })),
+            ("RoleArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("TargetAccount", Shape::Str(&StrRule { allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"], ..StrRule::ANY })),
+        ],
+        required: &["RoleArn", "DocumentName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SsmParameter: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(10000), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
+        ],
+        required: &["Values", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{0,512}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ A-Za-z0-9_-]{1,50}$");
-
-/// The required properties of [`ConfigurationManager`], by name: `ConfigurationManager::new(ConfigurationManagerRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConfigurationManagerRequired {
-    /// `ConfigurationDefinitions`: a list of [`ConfigurationDefinition`] objects, required.
-    pub configuration_definitions: List<ConfigurationDefinition>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
-    properties: &[
-        ("ConfigurationDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationDefinition), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["ConfigurationDefinitions"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSMQuickSetup::ConfigurationManager` resource.
 ///
 /// Creates a Quick Setup configuration manager resource. This object is a collection of desired state configurations for multiple configuration definitions and summaries describing the deployments of those definitions.
@@ -48,23 +21,23 @@ pub struct ConfigurationManager {
     /// `ConfigurationDefinitions`: a list of [`ConfigurationDefinition`] objects, required.
     ///
     /// The definition of the Quick Setup configuration that the configuration manager deploys.
-    pub configuration_definitions: List<ConfigurationDefinition>,
+    pub configuration_definitions: ::cloudwright_core::List<ConfigurationDefinition>,
     /// `Description`: a string.
     ///
     /// The description of the configuration.
     ///
     /// Pattern `^.{0,512}$`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the configuration
     ///
     /// Pattern `^[ A-Za-z0-9_-]{1,50}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// Key-value pairs of metadata to assign to the configuration manager.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +47,7 @@ impl ConfigurationManager {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMQuickSetup::ConfigurationManager",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-configurationmanager.html",
         primary_identifier: &["ManagerArn"],
@@ -85,48 +58,50 @@ impl ConfigurationManager {
         read_only: &["CreatedAt", "LastModifiedAt", "ManagerArn", "StatusSummaries", "ConfigurationDefinitions/*/id"],
         attributes: &["CreatedAt", "LastModifiedAt", "ManagerArn", "StatusSummaries"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
-    /// A `ConfigurationManager` with its required properties, named in a [`ConfigurationManagerRequired`].
+    /// A `ConfigurationManager` with its one required property, `ConfigurationDefinitions`.
     #[inline]
-    pub fn new(required: ConfigurationManagerRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationDefinition>>) -> Self {
         Self {
-            configuration_definitions: required.configuration_definitions,
-            description: None,
-            name: None,
-            tags: None,
+            configuration_definitions: value.into(),
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConfigurationDefinitions`: a list of [`ConfigurationDefinition`] objects, required.
-    pub fn configuration_definitions(mut self, value: impl Into<List<ConfigurationDefinition>>) -> Self { self.configuration_definitions = value.into(); self }
+    pub fn configuration_definitions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ConfigurationDefinition>>) -> Self { self.configuration_definitions = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConfigurationManager {
+impl ::cloudwright_core::Resource for ConfigurationManager {
     type Attributes = ConfigurationManagerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConfigurationManager, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConfigurationManager, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConfigurationManager {
+impl ::cloudwright_core::ToValue for ConfigurationManager {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConfigurationDefinitions", &self.configuration_definitions)
             .opt("Description", &self.description)
             .opt("Name", &self.name)
@@ -135,12 +110,12 @@ impl ToValue for ConfigurationManager {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConfigurationManager`]: `Handle<ConfigurationManager>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConfigurationManager`]: `Handle<ConfigurationManager>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConfigurationManagerAttributes(ResourceRef);
+pub struct ConfigurationManagerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConfigurationManagerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConfigurationManagerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -150,32 +125,32 @@ impl ConfigurationManagerAttributes {
     ///
     /// The datetime stamp when the configuration manager was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `LastModifiedAt`: a string.
     ///
     /// The datetime stamp when the configuration manager was last updated.
     #[inline]
-    pub fn last_modified_at(&self) -> Value {
-        self.0.get_att("LastModifiedAt")
+    pub fn last_modified_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastModifiedAt"))
     }
 
     /// `Fn::GetAtt` `ManagerArn`: a string.
     ///
     /// The ARN of the Quick Setup configuration.
     #[inline]
-    pub fn manager_arn(&self) -> Value {
-        self.0.get_att("ManagerArn")
+    pub fn manager_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ManagerArn"))
     }
 
     /// `Fn::GetAtt` `StatusSummaries`: a list of `StatusSummary` objects.
     ///
     /// Summaries of the state of the configuration manager. These summaries include an aggregate of the statuses from the configuration definition associated with the configuration manager. This includes deployment statuses, association statuses, drift statuses, health checks, and more.
     #[inline]
-    pub fn status_summaries(&self) -> Value {
-        self.0.get_att("StatusSummaries")
+    pub fn status_summaries(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("StatusSummaries"))
     }
 }
 
@@ -183,25 +158,10 @@ impl ConfigurationManagerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationDefinitionRequired {
     /// `Parameters`: a JSON value, required.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConfigurationDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("LocalDeploymentAdministrationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("LocalDeploymentExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Parameters", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TypeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("id", Shape::STR),
-    ],
-    required: &["Parameters", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConfigurationDefinition` property type of `AWS::SSMQuickSetup::ConfigurationManager`.
 ///
@@ -214,18 +174,18 @@ pub struct ConfigurationDefinition {
     ///
     /// The ARN of the IAM role used to administrate local configuration deployments.
     ///
-    /// &gt; Although this element is listed as "Required: No", a value can be omitted only for organizational deployments of types other than `AWSQuickSetupType-PatchPolicy` . A value must be provided when you are running an organizational deployment for a patch policy or running any type of deployment for a single account.
+    /// \> Although this element is listed as "Required: No", a value can be omitted only for organizational deployments of types other than `AWSQuickSetupType-PatchPolicy` . A value must be provided when you are running an organizational deployment for a patch policy or running any type of deployment for a single account.
     ///
     /// Format `AWS::IAM::Role.Arn`.
-    pub local_deployment_administration_role_arn: Option<Str>,
+    pub local_deployment_administration_role_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `LocalDeploymentExecutionRoleName`: a string.
     ///
     /// The name of the IAM role used to deploy local configurations.
     ///
-    /// &gt; Although this element is listed as "Required: No", a value can be omitted only for organizational deployments of types other than `AWSQuickSetupType-PatchPolicy` . A value must be provided when you are running an organizational deployment for a patch policy or running any type of deployment for a single account.
+    /// \> Although this element is listed as "Required: No", a value can be omitted only for organizational deployments of types other than `AWSQuickSetupType-PatchPolicy` . A value must be provided when you are running an organizational deployment for a patch policy or running any type of deployment for a single account.
     ///
     /// Length 1 to 256.
-    pub local_deployment_execution_role_name: Option<Str>,
+    pub local_deployment_execution_role_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Parameters`: a JSON value, required.
     ///
     /// The parameters for the configuration definition type. Parameters for configuration definitions vary based the configuration type. The following lists outline the parameters for each configuration type.
@@ -531,23 +491,23 @@ pub struct ConfigurationDefinition {
     /// - `TargetRegions`
     ///
     /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    pub parameters: Json,
+    pub parameters: ::cloudwright_core::Json,
     /// `Type`: a string, required.
     ///
     /// The type of the Quick Setup configuration.
     ///
     /// Pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `TypeVersion`: a string.
     ///
     /// The version of the Quick Setup type used.
     ///
     /// Length 1 to 128.
-    pub type_version: Option<Str>,
+    pub type_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `id`: a string.
     ///
     /// The ID of the configuration definition.
-    pub id: Option<Str>,
+    pub id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -556,35 +516,35 @@ impl ConfigurationDefinition {
     #[inline]
     pub fn new(required: ConfigurationDefinitionRequired) -> Self {
         Self {
-            local_deployment_administration_role_arn: None,
-            local_deployment_execution_role_name: None,
+            local_deployment_administration_role_arn: ::std::option::Option::None,
+            local_deployment_execution_role_name: ::std::option::Option::None,
             parameters: required.parameters,
             r#type: required.r#type,
-            type_version: None,
-            id: None,
+            type_version: ::std::option::Option::None,
+            id: ::std::option::Option::None,
         }
     }
 
     /// `LocalDeploymentAdministrationRoleArn`: a string.
-    pub fn local_deployment_administration_role_arn(mut self, value: impl Into<Str>) -> Self { self.local_deployment_administration_role_arn = Some(value.into()); self }
+    pub fn local_deployment_administration_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_deployment_administration_role_arn = ::std::option::Option::Some(value.into()); self }
     /// `LocalDeploymentExecutionRoleName`: a string.
-    pub fn local_deployment_execution_role_name(mut self, value: impl Into<Str>) -> Self { self.local_deployment_execution_role_name = Some(value.into()); self }
+    pub fn local_deployment_execution_role_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_deployment_execution_role_name = ::std::option::Option::Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
+    pub fn parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.parameters = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `TypeVersion`: a string.
-    pub fn type_version(mut self, value: impl Into<Str>) -> Self { self.type_version = Some(value.into()); self }
+    pub fn type_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.type_version = ::std::option::Option::Some(value.into()); self }
     /// `id`: a string.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ConfigurationDefinition {}
+impl crate::PropertyType for ConfigurationDefinition {}
 
-impl ToValue for ConfigurationDefinition {
+impl ::cloudwright_core::ToValue for ConfigurationDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "LocalDeploymentAdministrationRoleArn",
                 &self.local_deployment_administration_role_arn,
@@ -599,4 +559,44 @@ impl ToValue for ConfigurationDefinition {
             .opt("id", &self.id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.:/]{3,200}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.{0,512}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ A-Za-z0-9_-]{1,50}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
+        properties: &[
+            ("ConfigurationDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationDefinition), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["ConfigurationDefinitions"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConfigurationDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("LocalDeploymentAdministrationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("LocalDeploymentExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Parameters", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TypeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("id", Shape::STR),
+        ],
+        required: &["Parameters", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

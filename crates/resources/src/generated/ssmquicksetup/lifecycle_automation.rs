@@ -5,35 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
-
 /// The required properties of [`LifecycleAutomation`], by name: `LifecycleAutomation::new(LifecycleAutomationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleAutomationRequired {
     /// `AutomationDocument`: a string, required.
-    pub automation_document: Str,
+    pub automation_document: ::cloudwright_core::Str,
     /// `AutomationParameters`: a JSON value, required.
-    pub automation_parameters: Json,
+    pub automation_parameters: ::cloudwright_core::Json,
     /// `ResourceKey`: a string, required.
-    pub resource_key: Str,
+    pub resource_key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
-    properties: &[
-        ("AutomationDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AutomationParameters", Shape::Typed(json_type::OBJECT)),
-        ("ResourceKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-    ],
-    required: &["AutomationDocument", "ResourceKey", "AutomationParameters"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSMQuickSetup::LifecycleAutomation` resource.
 ///
@@ -53,21 +34,21 @@ pub struct LifecycleAutomation {
     /// The name of the SSM Automation document to execute in response to CloudFormation lifecycle events (CREATE, UPDATE, DELETE).
     ///
     /// Pattern `^\S+$`; length 1 to 500.
-    pub automation_document: Str,
+    pub automation_document: ::cloudwright_core::Str,
     /// `AutomationParameters`: a JSON value, required.
     ///
     /// A map of key-value parameters passed to the Automation document during execution. Each parameter name maps to a list of values, even for single values. Parameters can include configuration-specific values for your automation workflow.
-    pub automation_parameters: Json,
+    pub automation_parameters: ::cloudwright_core::Json,
     /// `ResourceKey`: a string, required.
     ///
     /// A unique identifier used for generating the SSM Association name. This ensures uniqueness when multiple lifecycle automation resources exist in the same stack.
     ///
     /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 64; create-only: changing it replaces the resource.
-    pub resource_key: Str,
+    pub resource_key: ::cloudwright_core::Str,
     /// `Tags`: a JSON value.
     ///
     /// Tags applied to the underlying SSM Association created by this resource. Tags help identify and organize automation executions.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +58,7 @@ impl LifecycleAutomation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSMQuickSetup::LifecycleAutomation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-lifecycleautomation.html",
         primary_identifier: &["AssociationId"],
@@ -88,7 +69,7 @@ impl LifecycleAutomation {
         read_only: &["AssociationId"],
         attributes: &["AssociationId"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `LifecycleAutomation` with its required properties, named in a [`LifecycleAutomationRequired`].
@@ -98,38 +79,40 @@ impl LifecycleAutomation {
             automation_document: required.automation_document,
             automation_parameters: required.automation_parameters,
             resource_key: required.resource_key,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AutomationDocument`: a string, required.
-    pub fn automation_document(mut self, value: impl Into<Str>) -> Self { self.automation_document = value.into(); self }
+    pub fn automation_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.automation_document = value.into(); self }
     /// `AutomationParameters`: a JSON value, required.
-    pub fn automation_parameters(mut self, value: impl Into<Json>) -> Self { self.automation_parameters = value.into(); self }
+    pub fn automation_parameters(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.automation_parameters = value.into(); self }
     /// `ResourceKey`: a string, required.
-    pub fn resource_key(mut self, value: impl Into<Str>) -> Self { self.resource_key = value.into(); self }
+    pub fn resource_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_key = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for LifecycleAutomation {
+impl ::cloudwright_core::Resource for LifecycleAutomation {
     type Attributes = LifecycleAutomationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LifecycleAutomation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LifecycleAutomation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LifecycleAutomation {
+impl ::cloudwright_core::ToValue for LifecycleAutomation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AutomationDocument", &self.automation_document)
             .req("AutomationParameters", &self.automation_parameters)
             .req("ResourceKey", &self.resource_key)
@@ -138,12 +121,12 @@ impl ToValue for LifecycleAutomation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LifecycleAutomation`]: `Handle<LifecycleAutomation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LifecycleAutomation`]: `Handle<LifecycleAutomation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LifecycleAutomationAttributes(ResourceRef);
+pub struct LifecycleAutomationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LifecycleAutomationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LifecycleAutomationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -153,7 +136,31 @@ impl LifecycleAutomationAttributes {
     ///
     /// Returns the ID of the SSM Association created to manage the automation document execution lifecycle.
     #[inline]
-    pub fn association_id(&self) -> Value {
-        self.0.get_att("AssociationId")
+    pub fn association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssociationId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
+        properties: &[
+            ("AutomationDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AutomationParameters", Shape::Typed(json_type::OBJECT)),
+            ("ResourceKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+        ],
+        required: &["AutomationDocument", "ResourceKey", "AutomationParameters"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

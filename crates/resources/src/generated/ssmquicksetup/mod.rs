@@ -12,9 +12,7 @@ pub mod configuration_manager;
 pub mod lifecycle_automation;
 
 #[cfg(feature = "ssmquicksetup")]
-pub use configuration_manager::{
-    ConfigurationManager, ConfigurationManagerAttributes, ConfigurationManagerRequired,
-};
+pub use configuration_manager::{ConfigurationManager, ConfigurationManagerAttributes};
 #[cfg(feature = "ssmquicksetup")]
 pub use lifecycle_automation::{
     LifecycleAutomation, LifecycleAutomationAttributes, LifecycleAutomationRequired,

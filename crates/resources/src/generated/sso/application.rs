@@ -5,49 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w+=,.@-]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^http(s)?:\\/\\/[-a-zA-Z0-9+&@#\\/%?=~_|!:,.;]*[-a-zA-Z0-9+&bb@#\\/%?=~_|]$");
-
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationProviderArn`: a string, required.
-    pub application_provider_arn: Str,
+    pub application_provider_arn: ::cloudwright_core::Str,
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationProviderArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PortalOptions", Shape::Object(&RULE_PortalOptionsConfiguration)),
-        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75), unique: false })),
-    ],
-    required: &["Name", "InstanceArn", "ApplicationProviderArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSO::Application` resource.
 ///
 /// Creates an OAuth 2.0 customer managed application in IAM Identity Center for the given application provider.
 ///
-/// &gt; This API does not support creating SAML 2.0 customer managed applications or AWS managed applications. To learn how to create an AWS managed application, see the application user guide. You can create a SAML 2.0 customer managed application in the AWS Management Console only. See \[Setting up customer managed SAML 2.0 applications\](<https://docs.aws.amazon.com/singlesignon/latest/userguide/customermanagedapps-saml2-setup.html>) . For more information on these application types, see \[AWS managed applications\](<https://docs.aws.amazon.com/singlesignon/latest/userguide/awsapps.html>) .
+/// \> This API does not support creating SAML 2.0 customer managed applications or AWS managed applications. To learn how to create an AWS managed application, see the application user guide. You can create a SAML 2.0 customer managed application in the AWS Management Console only. See [Setting up customer managed SAML 2.0 applications](https://docs.aws.amazon.com/singlesignon/latest/userguide/customermanagedapps-saml2-setup.html) . For more information on these application types, see [AWS managed applications](https://docs.aws.amazon.com/singlesignon/latest/userguide/awsapps.html) .
 ///
 /// `Ref` returns its `ApplicationArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ApplicationAttributes`], which `Handle<Application>` dereferences to.
@@ -63,39 +36,39 @@ pub struct Application {
     /// The ARN of the application provider for this application.
     ///
     /// Pattern `^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub application_provider_arn: Str,
+    pub application_provider_arn: ::cloudwright_core::Str,
     /// `Description`: a string.
     ///
     /// The description of the application.
     ///
     /// Length 1 to 128.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string, required.
     ///
     /// The ARN of the instance of IAM Identity Center that is configured with this application.
     ///
     /// Pattern `^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The name of the application.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 0 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PortalOptions`: a [`PortalOptionsConfiguration`] object.
     ///
     /// A structure that describes the options for the access portal associated with this application.
-    pub portal_options: Option<Obj<PortalOptionsConfiguration>>,
+    pub portal_options: ::std::option::Option<crate::Obj<PortalOptionsConfiguration>>,
     /// `Status`: an [`ApplicationStatus`] value.
     ///
     /// The current status of the application in this instance of IAM Identity Center.
-    pub status: Option<ApplicationStatus>,
+    pub status: ::std::option::Option<ApplicationStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Specifies tags to be attached to the application.
     ///
     /// Items at most 75.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -105,7 +78,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSO::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-application.html",
         primary_identifier: &["ApplicationArn"],
@@ -116,7 +89,7 @@ impl Application {
         read_only: &["ApplicationArn"],
         attributes: &["ApplicationArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
@@ -124,49 +97,51 @@ impl Application {
     pub fn new(required: ApplicationRequired) -> Self {
         Self {
             application_provider_arn: required.application_provider_arn,
-            description: None,
+            description: ::std::option::Option::None,
             instance_arn: required.instance_arn,
             name: required.name,
-            portal_options: None,
-            status: None,
-            tags: None,
+            portal_options: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationProviderArn`: a string, required.
-    pub fn application_provider_arn(mut self, value: impl Into<Str>) -> Self { self.application_provider_arn = value.into(); self }
+    pub fn application_provider_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_provider_arn = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PortalOptions`: a [`PortalOptionsConfiguration`] object.
-    pub fn portal_options(mut self, value: impl Into<Obj<PortalOptionsConfiguration>>) -> Self { self.portal_options = Some(value.into()); self }
+    pub fn portal_options(mut self, value: impl ::std::convert::Into<crate::Obj<PortalOptionsConfiguration>>) -> Self { self.portal_options = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`ApplicationStatus`] value.
-    pub fn status(mut self, value: impl Into<ApplicationStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ApplicationStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationProviderArn", &self.application_provider_arn)
             .opt("Description", &self.description)
             .req("InstanceArn", &self.instance_arn)
@@ -178,12 +153,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -193,20 +168,10 @@ impl ApplicationAttributes {
     ///
     /// The ARN of the application.
     #[inline]
-    pub fn application_arn(&self) -> Value {
-        self.0.get_att("ApplicationArn")
+    pub fn application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ApplicationArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PortalOptionsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SignInOptions", Shape::Object(&RULE_SignInOptions)),
-        ("Visibility", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PortalOptionsConfiguration` property type of `AWS::SSO::Application`.
 ///
@@ -218,11 +183,11 @@ pub struct PortalOptionsConfiguration {
     /// `SignInOptions`: a [`SignInOptions`] object.
     ///
     /// A structure that describes the sign-in options for the access portal.
-    pub sign_in_options: Option<Obj<SignInOptions>>,
+    pub sign_in_options: ::std::option::Option<crate::Obj<SignInOptions>>,
     /// `Visibility`: a [`Visibility`] value.
     ///
     /// Indicates whether this application is visible in the access portal.
-    pub visibility: Option<Visibility>,
+    pub visibility: ::std::option::Option<Visibility>,
 }
 
 #[rustfmt::skip]
@@ -230,44 +195,26 @@ impl PortalOptionsConfiguration {
     /// A `PortalOptionsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SignInOptions`: a [`SignInOptions`] object.
-    pub fn sign_in_options(mut self, value: impl Into<Obj<SignInOptions>>) -> Self { self.sign_in_options = Some(value.into()); self }
+    pub fn sign_in_options(mut self, value: impl ::std::convert::Into<crate::Obj<SignInOptions>>) -> Self { self.sign_in_options = ::std::option::Option::Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
+    pub fn visibility(mut self, value: impl ::std::convert::Into<Visibility>) -> Self { self.visibility = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PortalOptionsConfiguration {}
+impl crate::PropertyType for PortalOptionsConfiguration {}
 
-impl ToValue for PortalOptionsConfiguration {
+impl ::cloudwright_core::ToValue for PortalOptionsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SignInOptions", &self.sign_in_options)
             .opt("Visibility", &self.visibility)
             .build()
     }
 }
-
-/// The required properties of [`SignInOptions`], by name: `SignInOptions::new(SignInOptionsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SignInOptionsRequired {
-    /// `Origin`: an [`Origin`] value, required.
-    pub origin: Origin,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SignInOptions: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Origin", Shape::Str(&StrRule { allowed: &["IDENTITY_CENTER", "APPLICATION"], ..StrRule::ANY })),
-    ],
-    required: &["Origin"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SignInOptions` property type of `AWS::SSO::Application`.
 ///
@@ -281,7 +228,7 @@ pub struct SignInOptions {
     /// The URL that accepts authentication requests for an application. This is a required parameter if the `Origin` parameter is `APPLICATION` .
     ///
     /// Pattern `^http(s)?:\/\/[-a-zA-Z0-9+&@#\/%?=~_|!:,.;]*[-a-zA-Z0-9+&bb@#\/%?=~_|]$`; length 1 to 512.
-    pub application_url: Option<Str>,
+    pub application_url: ::std::option::Option<::cloudwright_core::Str>,
     /// `Origin`: an [`Origin`] value, required.
     ///
     /// This determines how IAM Identity Center navigates the user to the target application. It can be one of the following values:
@@ -293,27 +240,27 @@ pub struct SignInOptions {
 
 #[rustfmt::skip]
 impl SignInOptions {
-    /// A `SignInOptions` with its required properties, named in a [`SignInOptionsRequired`].
+    /// A `SignInOptions` with its one required property, `Origin`.
     #[inline]
-    pub fn new(required: SignInOptionsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Origin>) -> Self {
         Self {
-            application_url: None,
-            origin: required.origin,
+            application_url: ::std::option::Option::None,
+            origin: value.into(),
         }
     }
 
     /// `ApplicationUrl`: a string.
-    pub fn application_url(mut self, value: impl Into<Str>) -> Self { self.application_url = Some(value.into()); self }
+    pub fn application_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_url = ::std::option::Option::Some(value.into()); self }
     /// `Origin`: an [`Origin`] value, required.
-    pub fn origin(mut self, value: impl Into<Origin>) -> Self { self.origin = value.into(); self }
+    pub fn origin(mut self, value: impl ::std::convert::Into<Origin>) -> Self { self.origin = value.into(); self }
 }
 
-impl PropertyType for SignInOptions {}
+impl crate::PropertyType for SignInOptions {}
 
-impl ToValue for SignInOptions {
+impl ::cloudwright_core::ToValue for SignInOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationUrl", &self.application_url)
             .req("Origin", &self.origin)
             .build()
@@ -324,21 +271,10 @@ impl ToValue for SignInOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SSO::Application`.
 ///
@@ -348,11 +284,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^[\w+=,.@-]+$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -367,17 +303,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -392,24 +328,24 @@ pub enum ApplicationStatus {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationStatus {
+impl ::cloudwright_core::ToValue for ApplicationStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -421,24 +357,24 @@ pub enum Origin {
     /// `APPLICATION`
     Application,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Origin {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Origin {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Origin {
+impl ::cloudwright_core::ToValue for Origin {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IdentityCenter => "IDENTITY_CENTER",
             Self::Application => "APPLICATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -450,23 +386,87 @@ pub enum Visibility {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Visibility {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Visibility {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Visibility {
+impl ::cloudwright_core::ToValue for Visibility {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w+=,.@-]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^http(s)?:\\/\\/[-a-zA-Z0-9+&@#\\/%?=~_|!:,.;]*[-a-zA-Z0-9+&bb@#\\/%?=~_|]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationProviderArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PortalOptions", Shape::Object(&RULE_PortalOptionsConfiguration)),
+            ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75), unique: false })),
+        ],
+        required: &["Name", "InstanceArn", "ApplicationProviderArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PortalOptionsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SignInOptions", Shape::Object(&RULE_SignInOptions)),
+            ("Visibility", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SignInOptions: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Origin", Shape::Str(&StrRule { allowed: &["IDENTITY_CENTER", "APPLICATION"], ..StrRule::ANY })),
+        ],
+        required: &["Origin"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

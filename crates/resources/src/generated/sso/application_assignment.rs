@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::PrincipalType;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "arn:aws(-[a-z]{1,5}){0,3}:sso::\\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$",
-);
 
 /// The required properties of [`ApplicationAssignment`], by name: `ApplicationAssignment::new(ApplicationAssignmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationAssignmentRequired {
     /// `ApplicationArn`: a string, required.
-    pub application_arn: Str,
+    pub application_arn: ::cloudwright_core::Str,
     /// `PrincipalId`: a string, required.
-    pub principal_id: Str,
+    pub principal_id: ::cloudwright_core::Str,
     /// `PrincipalType`: a [`PrincipalType`] value, required.
     pub principal_type: PrincipalType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationAssignment: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PrincipalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrincipalType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
-    ],
-    required: &["ApplicationArn", "PrincipalType", "PrincipalId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSO::ApplicationAssignment` resource.
 ///
@@ -57,13 +36,13 @@ pub struct ApplicationAssignment {
     /// The ARN of the application that has principals assigned.
     ///
     /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso::\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub application_arn: Str,
+    pub application_arn: ::cloudwright_core::Str,
     /// `PrincipalId`: a string, required.
     ///
     /// The unique identifier of the principal assigned to the application.
     ///
     /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47; create-only: changing it replaces the resource.
-    pub principal_id: Str,
+    pub principal_id: ::cloudwright_core::Str,
     /// `PrincipalType`: a [`PrincipalType`] value, required.
     ///
     /// The type of the principal assigned to the application.
@@ -79,7 +58,7 @@ impl ApplicationAssignment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSO::ApplicationAssignment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-applicationassignment.html",
         primary_identifier: &["ApplicationArn", "PrincipalType", "PrincipalId"],
@@ -90,7 +69,7 @@ impl ApplicationAssignment {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ApplicationAssignment` with its required properties, named in a [`ApplicationAssignmentRequired`].
@@ -104,28 +83,30 @@ impl ApplicationAssignment {
     }
 
     /// `ApplicationArn`: a string, required.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = value.into(); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = value.into(); self }
     /// `PrincipalId`: a string, required.
-    pub fn principal_id(mut self, value: impl Into<Str>) -> Self { self.principal_id = value.into(); self }
+    pub fn principal_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_id = value.into(); self }
     /// `PrincipalType`: a [`PrincipalType`] value, required.
-    pub fn principal_type(mut self, value: impl Into<PrincipalType>) -> Self { self.principal_type = value.into(); self }
+    pub fn principal_type(mut self, value: impl ::std::convert::Into<PrincipalType>) -> Self { self.principal_type = value.into(); self }
 }
 
-impl Resource for ApplicationAssignment {
+impl ::cloudwright_core::Resource for ApplicationAssignment {
     type Attributes = ApplicationAssignmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ApplicationAssignment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ApplicationAssignment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ApplicationAssignment {
+impl ::cloudwright_core::ToValue for ApplicationAssignment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationArn", &self.application_arn)
             .req("PrincipalId", &self.principal_id)
             .req("PrincipalType", &self.principal_type)
@@ -133,12 +114,38 @@ impl ToValue for ApplicationAssignment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ApplicationAssignment`]: `Handle<ApplicationAssignment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ApplicationAssignment`]: `Handle<ApplicationAssignment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ApplicationAssignmentAttributes(());
 
-impl From<ResourceRef> for ApplicationAssignmentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAssignmentAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "arn:aws(-[a-z]{1,5}){0,3}:sso::\\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationAssignment: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PrincipalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PrincipalType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
+        ],
+        required: &["ApplicationArn", "PrincipalType", "PrincipalId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,57 +5,30 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::PrincipalType;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("\\d{12}");
 
 /// The required properties of [`Assignment`], by name: `Assignment::new(AssignmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssignmentRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `PermissionSetArn`: a string, required.
-    pub permission_set_arn: Str,
+    pub permission_set_arn: ::cloudwright_core::Str,
     /// `PrincipalId`: a string, required.
-    pub principal_id: Str,
+    pub principal_id: ::cloudwright_core::Str,
     /// `PrincipalType`: a [`PrincipalType`] value, required.
     pub principal_type: PrincipalType,
     /// `TargetId`: a string, required.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a [`TargetType`] value, required.
     pub target_type: TargetType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Assignment: ObjRule = ObjRule {
-    properties: &[
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PermissionSetArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PrincipalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PrincipalType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
-        ("TargetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("TargetType", Shape::Str(&StrRule { allowed: &["AWS_ACCOUNT"], ..StrRule::ANY })),
-    ],
-    required: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSO::Assignment` resource.
 ///
 /// Assigns access to a Principal for a specified AWS account using a specified permission set.
 ///
-/// &gt; The term *principal* here refers to a user or group that is defined in  .
+/// \> The term *principal* here refers to a user or group that is defined in  .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`InstanceArn`, `TargetId`, `TargetType`, `PermissionSetArn`, `PrincipalType`, `PrincipalId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`AssignmentAttributes`] is empty).
@@ -68,22 +41,22 @@ pub(crate) static RULE_Assignment: ObjRule = ObjRule {
 pub struct Assignment {
     /// `InstanceArn`: a string, required.
     ///
-    /// The ARN of the  instance under which the operation will be executed. For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// The ARN of the  instance under which the operation will be executed. For more information about ARNs, see [Amazon Resource Names (ARNs) and AWS Service Namespaces](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     ///
     /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `PermissionSetArn`: a string, required.
     ///
     /// The ARN of the permission set.
     ///
     /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub permission_set_arn: Str,
+    pub permission_set_arn: ::cloudwright_core::Str,
     /// `PrincipalId`: a string, required.
     ///
-    /// An identifier for an object in IAM Identity Center, such as a user or group. PrincipalIds are GUIDs (For example, f81d4fae-7dec-11d0-a765-00a0c91e6bf6). For more information about PrincipalIds in IAM Identity Center, see the \[IAM Identity Center Identity Store API Reference\](<https://docs.aws.amazon.com//singlesignon/latest/IdentityStoreAPIReference/welcome.html>) .
+    /// An identifier for an object in IAM Identity Center, such as a user or group. PrincipalIds are GUIDs (For example, f81d4fae-7dec-11d0-a765-00a0c91e6bf6). For more information about PrincipalIds in IAM Identity Center, see the [IAM Identity Center Identity Store API Reference](https://docs.aws.amazon.com//singlesignon/latest/IdentityStoreAPIReference/welcome.html) .
     ///
     /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47; create-only: changing it replaces the resource.
-    pub principal_id: Str,
+    pub principal_id: ::cloudwright_core::Str,
     /// `PrincipalType`: a [`PrincipalType`] value, required.
     ///
     /// The entity type for which the assignment will be created.
@@ -95,7 +68,7 @@ pub struct Assignment {
     /// TargetID is an AWS account identifier, (For example, 123456789012).
     ///
     /// Pattern `\d{12}`; create-only: changing it replaces the resource.
-    pub target_id: Str,
+    pub target_id: ::cloudwright_core::Str,
     /// `TargetType`: a [`TargetType`] value, required.
     ///
     /// The entity type for which the assignment will be created.
@@ -111,7 +84,7 @@ impl Assignment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSO::Assignment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-assignment.html",
         primary_identifier: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
@@ -122,7 +95,7 @@ impl Assignment {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Assignment` with its required properties, named in a [`AssignmentRequired`].
@@ -139,34 +112,36 @@ impl Assignment {
     }
 
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `PermissionSetArn`: a string, required.
-    pub fn permission_set_arn(mut self, value: impl Into<Str>) -> Self { self.permission_set_arn = value.into(); self }
+    pub fn permission_set_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.permission_set_arn = value.into(); self }
     /// `PrincipalId`: a string, required.
-    pub fn principal_id(mut self, value: impl Into<Str>) -> Self { self.principal_id = value.into(); self }
+    pub fn principal_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_id = value.into(); self }
     /// `PrincipalType`: a [`PrincipalType`] value, required.
-    pub fn principal_type(mut self, value: impl Into<PrincipalType>) -> Self { self.principal_type = value.into(); self }
+    pub fn principal_type(mut self, value: impl ::std::convert::Into<PrincipalType>) -> Self { self.principal_type = value.into(); self }
     /// `TargetId`: a string, required.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
+    pub fn target_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a [`TargetType`] value, required.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = value.into(); self }
+    pub fn target_type(mut self, value: impl ::std::convert::Into<TargetType>) -> Self { self.target_type = value.into(); self }
 }
 
-impl Resource for Assignment {
+impl ::cloudwright_core::Resource for Assignment {
     type Attributes = AssignmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Assignment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Assignment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Assignment {
+impl ::cloudwright_core::ToValue for Assignment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InstanceArn", &self.instance_arn)
             .req("PermissionSetArn", &self.permission_set_arn)
             .req("PrincipalId", &self.principal_id)
@@ -177,12 +152,12 @@ impl ToValue for Assignment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Assignment`]: `Handle<Assignment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Assignment`]: `Handle<Assignment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct AssignmentAttributes(());
 
-impl From<ResourceRef> for AssignmentAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssignmentAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -193,22 +168,54 @@ pub enum TargetType {
     /// `AWS_ACCOUNT`
     AwsAccount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetType {
+impl ::cloudwright_core::ToValue for TargetType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AwsAccount => "AWS_ACCOUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("\\d{12}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Assignment: ObjRule = ObjRule {
+        properties: &[
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PermissionSetArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PrincipalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PrincipalType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
+            ("TargetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("TargetType", Shape::Str(&StrRule { allowed: &["AWS_ACCOUNT"], ..StrRule::ANY })),
+        ],
+        required: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

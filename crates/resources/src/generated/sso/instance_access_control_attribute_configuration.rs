@@ -5,38 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]+");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@\\[\\]\\{\\}\\$\\\\\"]*");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
-
-/// The required properties of [`InstanceAccessControlAttributeConfiguration`], by name: `InstanceAccessControlAttributeConfiguration::new(InstanceAccessControlAttributeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceAccessControlAttributeConfigurationRequired {
-    /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50), unique: false })),
-        ("InstanceAccessControlAttributeConfiguration", Shape::Object(&RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration)),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["InstanceArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SSO::InstanceAccessControlAttributeConfiguration` resource.
 ///
-/// Enables the attribute-based access control (ABAC) feature for the specified  instance. You can also specify new attributes to add to your ABAC configuration during the enabling process. For more information about ABAC, see \[Attribute-Based Access Control\](<https://docs.aws.amazon.com//singlesignon/latest/userguide/abac.html>) in the *User Guide* .
+/// Enables the attribute-based access control (ABAC) feature for the specified  instance. You can also specify new attributes to add to your ABAC configuration during the enabling process. For more information about ABAC, see [Attribute-Based Access Control](https://docs.aws.amazon.com//singlesignon/latest/userguide/abac.html) in the *User Guide* .
 ///
-/// &gt; The `InstanceAccessControlAttributeConfiguration` property has been deprecated but is still supported for backwards compatibility purposes. We recommend that you use the `AccessControlAttributes` property instead.
+/// \> The `InstanceAccessControlAttributeConfiguration` property has been deprecated but is still supported for backwards compatibility purposes. We recommend that you use the `AccessControlAttributes` property instead.
 ///
 /// `Ref` returns its `InstanceArn` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`InstanceAccessControlAttributeConfigurationAttributes`] is empty).
@@ -52,21 +25,24 @@ pub struct InstanceAccessControlAttributeConfiguration {
     /// Lists the attributes that are configured for ABAC in the specified  instance.
     ///
     /// Items at most 50.
-    pub access_control_attributes: Option<List<AccessControlAttribute>>,
+    pub access_control_attributes:
+        ::std::option::Option<::cloudwright_core::List<AccessControlAttribute>>,
     /// `InstanceAccessControlAttributeConfiguration`: an [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration`] object.
     ///
     /// The InstanceAccessControlAttributeConfiguration property has been deprecated but is still supported for backwards compatibility purposes. We recomend that you use  AccessControlAttributes property instead.
     ///
     /// Deprecated.
-    pub instance_access_control_attribute_configuration: Option<
-        Obj<InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration>,
+    pub instance_access_control_attribute_configuration: ::std::option::Option<
+        crate::Obj<
+            InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration,
+        >,
     >,
     /// `InstanceArn`: a string, required.
     ///
     /// The ARN of the  instance under which the operation will be executed.
     ///
     /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -76,7 +52,7 @@ impl InstanceAccessControlAttributeConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSO::InstanceAccessControlAttributeConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-instanceaccesscontrolattributeconfiguration.html",
         primary_identifier: &["InstanceArn"],
@@ -87,45 +63,47 @@ impl InstanceAccessControlAttributeConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `InstanceAccessControlAttributeConfiguration` with its required properties, named in a [`InstanceAccessControlAttributeConfigurationRequired`].
+    /// A `InstanceAccessControlAttributeConfiguration` with its one required property, `InstanceArn`.
     #[inline]
-    pub fn new(required: InstanceAccessControlAttributeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_control_attributes: None,
-            instance_access_control_attribute_configuration: None,
-            instance_arn: required.instance_arn,
+            access_control_attributes: ::std::option::Option::None,
+            instance_access_control_attribute_configuration: ::std::option::Option::None,
+            instance_arn: value.into(),
         }
     }
 
     /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects.
-    pub fn access_control_attributes(mut self, value: impl Into<List<AccessControlAttribute>>) -> Self { self.access_control_attributes = Some(value.into()); self }
+    pub fn access_control_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessControlAttribute>>) -> Self { self.access_control_attributes = ::std::option::Option::Some(value.into()); self }
     /// `InstanceAccessControlAttributeConfiguration`: an [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration`] object.
-    pub fn instance_access_control_attribute_configuration(mut self, value: impl Into<Obj<InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration>>) -> Self { self.instance_access_control_attribute_configuration = Some(value.into()); self }
+    pub fn instance_access_control_attribute_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration>>) -> Self { self.instance_access_control_attribute_configuration = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
 }
 
-impl Resource for InstanceAccessControlAttributeConfiguration {
+impl ::cloudwright_core::Resource for InstanceAccessControlAttributeConfiguration {
     type Attributes = InstanceAccessControlAttributeConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(
-            &RULE_InstanceAccessControlAttributeConfiguration,
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_InstanceAccessControlAttributeConfiguration,
             properties,
         )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InstanceAccessControlAttributeConfiguration {
+impl ::cloudwright_core::ToValue for InstanceAccessControlAttributeConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessControlAttributes", &self.access_control_attributes)
             .opt(
                 "InstanceAccessControlAttributeConfiguration",
@@ -136,12 +114,14 @@ impl ToValue for InstanceAccessControlAttributeConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InstanceAccessControlAttributeConfiguration`]: `Handle<InstanceAccessControlAttributeConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InstanceAccessControlAttributeConfiguration`]: `Handle<InstanceAccessControlAttributeConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct InstanceAccessControlAttributeConfigurationAttributes(());
 
-impl From<ResourceRef> for InstanceAccessControlAttributeConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for InstanceAccessControlAttributeConfigurationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -150,21 +130,10 @@ impl From<ResourceRef> for InstanceAccessControlAttributeConfigurationAttributes
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlAttributeRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: an [`AccessControlAttributeValue`] object, required.
-    pub value: Obj<AccessControlAttributeValue>,
+    pub value: crate::Obj<AccessControlAttributeValue>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Object(&RULE_AccessControlAttributeValue)),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlAttribute` property type of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
 ///
@@ -178,11 +147,11 @@ pub struct AccessControlAttribute {
     /// The name of the attribute associated with your identities in your identity source. This is used to map a specified attribute in your identity source with an attribute in  .
     ///
     /// Pattern `[\p{L}\p{Z}\p{N}_.:\/=+\-@]+`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: an [`AccessControlAttributeValue`] object, required.
     ///
     /// The value used for mapping a specified attribute to an identity source.
-    pub value: Obj<AccessControlAttributeValue>,
+    pub value: crate::Obj<AccessControlAttributeValue>,
 }
 
 #[rustfmt::skip]
@@ -197,39 +166,22 @@ impl AccessControlAttribute {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: an [`AccessControlAttributeValue`] object, required.
-    pub fn value(mut self, value: impl Into<Obj<AccessControlAttributeValue>>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<crate::Obj<AccessControlAttributeValue>>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for AccessControlAttribute {}
+impl crate::PropertyType for AccessControlAttribute {}
 
-impl ToValue for AccessControlAttribute {
+impl ::cloudwright_core::ToValue for AccessControlAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`AccessControlAttributeValue`], by name: `AccessControlAttributeValue::new(AccessControlAttributeValueRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessControlAttributeValueRequired {
-    /// `Source`: a list of strings, required.
-    pub source: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
-    properties: &[
-        ("Source", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
-    ],
-    required: &["Source"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AccessControlAttributeValue` property type of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
 ///
@@ -243,49 +195,33 @@ pub struct AccessControlAttributeValue {
     /// The identity source to use when mapping a specified attribute to  .
     ///
     /// Items at most 1.
-    pub source: List<Str>,
+    pub source: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl AccessControlAttributeValue {
-    /// A `AccessControlAttributeValue` with its required properties, named in a [`AccessControlAttributeValueRequired`].
+    /// A `AccessControlAttributeValue` with its one required property, `Source`.
     #[inline]
-    pub fn new(required: AccessControlAttributeValueRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            source: required.source,
+            source: value.into(),
         }
     }
 
     /// `Source`: a list of strings, required.
-    pub fn source(mut self, value: impl Into<List<Str>>) -> Self { self.source = value.into(); self }
+    pub fn source(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.source = value.into(); self }
 }
 
-impl PropertyType for AccessControlAttributeValue {}
+impl crate::PropertyType for AccessControlAttributeValue {}
 
-impl ToValue for AccessControlAttributeValue {
+impl ::cloudwright_core::ToValue for AccessControlAttributeValue {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Source", &self.source).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Source", &self.source)
+            .build()
     }
 }
-
-/// The required properties of [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration`], by name: `InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration::new(InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired
-{
-    /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects, required.
-    pub access_control_attributes: List<AccessControlAttribute>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["AccessControlAttributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceAccessControlAttributeConfiguration` property type of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
 ///
@@ -297,35 +233,91 @@ pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttri
     /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects, required.
     ///
     /// Items at most 50.
-    pub access_control_attributes: List<AccessControlAttribute>,
+    pub access_control_attributes: ::cloudwright_core::List<AccessControlAttribute>,
 }
 
 #[rustfmt::skip]
 impl InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration {
-    /// A `InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration` with its required properties, named in a [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired`].
+    /// A `InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration` with its one required property, `AccessControlAttributes`.
     #[inline]
-    pub fn new(required: InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<AccessControlAttribute>>) -> Self {
         Self {
-            access_control_attributes: required.access_control_attributes,
+            access_control_attributes: value.into(),
         }
     }
 
     /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects, required.
-    pub fn access_control_attributes(mut self, value: impl Into<List<AccessControlAttribute>>) -> Self { self.access_control_attributes = value.into(); self }
+    pub fn access_control_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<AccessControlAttribute>>) -> Self { self.access_control_attributes = value.into(); self }
 }
 
-impl PropertyType
+impl crate::PropertyType
     for InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration
 {
 }
 
-impl ToValue
+impl ::cloudwright_core::ToValue
     for InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration
 {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessControlAttributes", &self.access_control_attributes)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]+");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@\\[\\]\\{\\}\\$\\\\\"]*");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50), unique: false })),
+            ("InstanceAccessControlAttributeConfiguration", Shape::Object(&RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration)),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["InstanceArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Object(&RULE_AccessControlAttributeValue)),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
+        properties: &[
+            ("Source", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(1), unique: false })),
+        ],
+        required: &["Source"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["AccessControlAttributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

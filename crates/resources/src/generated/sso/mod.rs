@@ -41,7 +41,6 @@ pub use instance::{Instance, InstanceAttributes};
 pub use instance_access_control_attribute_configuration::{
     InstanceAccessControlAttributeConfiguration,
     InstanceAccessControlAttributeConfigurationAttributes,
-    InstanceAccessControlAttributeConfigurationRequired,
 };
 #[cfg(feature = "sso")]
 pub use permission_set::{PermissionSet, PermissionSetAttributes, PermissionSetRequired};

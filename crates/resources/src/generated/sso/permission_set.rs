@@ -5,51 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("[a-zA-Z0-9&amp;$@#\\/%?=~\\-_'&quot;|!:,.;*+\\[\\]\\ \\(\\)\\{\\}]+");
-pub(crate) static PATTERN_5: Pattern = Pattern::new(
-    "^(-?)P(?=\\d|T\\d)(?:(\\d+)Y)?(?:(\\d+)M)?(?:(\\d+)([DW]))?(?:T(?:(\\d+)H)?(?:(\\d+)M)?(?:(\\d+(?:\\.\\d+)?)S)?)?$",
-);
 
 /// The required properties of [`PermissionSet`], by name: `PermissionSet::new(PermissionSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionSetRequired {
     /// `InstanceArn`: a string, required.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PermissionSet: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedPolicyReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerManagedPolicyReference), min_items: None, max_items: Some(20), unique: false })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InlinePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ManagedPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(20), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PermissionsBoundary", Shape::Object(&RULE_PermissionsBoundary)),
-        ("RelayStateType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(240), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SessionDuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
-    ],
-    required: &["Name", "InstanceArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SSO::PermissionSet` resource.
 ///
@@ -69,61 +34,62 @@ pub struct PermissionSet {
     /// Specifies the names and paths of the customer managed policies that you have attached to your permission set.
     ///
     /// Items at most 20; default `[]`.
-    pub customer_managed_policy_references: Option<List<CustomerManagedPolicyReference>>,
+    pub customer_managed_policy_references:
+        ::std::option::Option<::cloudwright_core::List<CustomerManagedPolicyReference>>,
     /// `Description`: a string.
     ///
     /// The description of the `PermissionSet` .
     ///
     /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`; length 1 to 700.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InlinePolicy`: a JSON value.
     ///
     /// The inline policy that is attached to the permission set.
     ///
-    /// &gt; For `Length Constraints` , if a valid ARN is provided for a permission set, it is possible for an empty inline policy to be returned.
-    pub inline_policy: Option<Json>,
+    /// \> For `Length Constraints` , if a valid ARN is provided for a permission set, it is possible for an empty inline policy to be returned.
+    pub inline_policy: ::std::option::Option<::cloudwright_core::Json>,
     /// `InstanceArn`: a string, required.
     ///
-    /// The ARN of the  instance under which the operation will be executed. For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
+    /// The ARN of the  instance under which the operation will be executed. For more information about ARNs, see [Amazon Resource Names (ARNs) and AWS Service Namespaces](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html) in the *AWS General Reference* .
     ///
     /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
-    pub instance_arn: Str,
+    pub instance_arn: ::cloudwright_core::Str,
     /// `ManagedPolicies`: a list of strings.
     ///
     /// A structure that stores a list of managed policy ARNs that describe the associated AWS managed policy.
     ///
     /// Items at most 20; default `[]`.
-    pub managed_policies: Option<List<Str>>,
+    pub managed_policies: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// The name of the permission set.
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 32; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PermissionsBoundary`: a [`PermissionsBoundary`] object.
     ///
-    /// Specifies the configuration of the AWS managed or customer managed policy that you want to set as a permissions boundary. Specify either `CustomerManagedPolicyReference` to use the name and path of a customer managed policy, or `ManagedPolicyArn` to use the ARN of an AWS managed policy. A permissions boundary represents the maximum permissions that any policy can grant your role. For more information, see \[Permissions boundaries for IAM entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+    /// Specifies the configuration of the AWS managed or customer managed policy that you want to set as a permissions boundary. Specify either `CustomerManagedPolicyReference` to use the name and path of a customer managed policy, or `ManagedPolicyArn` to use the ARN of an AWS managed policy. A permissions boundary represents the maximum permissions that any policy can grant your role. For more information, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide* .
     ///
-    /// &gt; Policies used as permissions boundaries don't provide permissions. You must also attach an IAM policy to the role. To learn how the effective permissions for a role are evaluated, see \[IAM JSON policy evaluation logic\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>) in the *IAM User Guide* .
-    pub permissions_boundary: Option<Obj<PermissionsBoundary>>,
+    /// \> Policies used as permissions boundaries don't provide permissions. You must also attach an IAM policy to the role. To learn how the effective permissions for a role are evaluated, see [IAM JSON policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html) in the *IAM User Guide* .
+    pub permissions_boundary: ::std::option::Option<crate::Obj<PermissionsBoundary>>,
     /// `RelayStateType`: a string.
     ///
     /// Used to redirect users within the application during the federation authentication process.
     ///
     /// Pattern `[a-zA-Z0-9&amp;$@#\/%?=~\-_'&quot;|!:,.;*+\[\]\ \(\)\{\}]+`; length 1 to 240.
-    pub relay_state_type: Option<Str>,
+    pub relay_state_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionDuration`: a string.
     ///
     /// The length of time that the application user sessions are valid for in the ISO-8601 standard.
     ///
     /// Pattern `^(-?)P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)([DW]))?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`; length 1 to 100.
-    pub session_duration: Option<Str>,
+    pub session_duration: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to attach to the new `PermissionSet` .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -133,7 +99,7 @@ impl PermissionSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SSO::PermissionSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-permissionset.html",
         primary_identifier: &["InstanceArn", "PermissionSetArn"],
@@ -144,66 +110,68 @@ impl PermissionSet {
         read_only: &["PermissionSetArn"],
         attributes: &["PermissionSetArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `PermissionSet` with its required properties, named in a [`PermissionSetRequired`].
     #[inline]
     pub fn new(required: PermissionSetRequired) -> Self {
         Self {
-            customer_managed_policy_references: None,
-            description: None,
-            inline_policy: None,
+            customer_managed_policy_references: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            inline_policy: ::std::option::Option::None,
             instance_arn: required.instance_arn,
-            managed_policies: None,
+            managed_policies: ::std::option::Option::None,
             name: required.name,
-            permissions_boundary: None,
-            relay_state_type: None,
-            session_duration: None,
-            tags: None,
+            permissions_boundary: ::std::option::Option::None,
+            relay_state_type: ::std::option::Option::None,
+            session_duration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CustomerManagedPolicyReferences`: a list of [`CustomerManagedPolicyReference`] objects.
-    pub fn customer_managed_policy_references(mut self, value: impl Into<List<CustomerManagedPolicyReference>>) -> Self { self.customer_managed_policy_references = Some(value.into()); self }
+    pub fn customer_managed_policy_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomerManagedPolicyReference>>) -> Self { self.customer_managed_policy_references = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InlinePolicy`: a JSON value.
-    pub fn inline_policy(mut self, value: impl Into<Json>) -> Self { self.inline_policy = Some(value.into()); self }
+    pub fn inline_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.inline_policy = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = value.into(); self }
     /// `ManagedPolicies`: a list of strings.
-    pub fn managed_policies(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policies = Some(value.into()); self }
+    pub fn managed_policies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.managed_policies = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PermissionsBoundary`: a [`PermissionsBoundary`] object.
-    pub fn permissions_boundary(mut self, value: impl Into<Obj<PermissionsBoundary>>) -> Self { self.permissions_boundary = Some(value.into()); self }
+    pub fn permissions_boundary(mut self, value: impl ::std::convert::Into<crate::Obj<PermissionsBoundary>>) -> Self { self.permissions_boundary = ::std::option::Option::Some(value.into()); self }
     /// `RelayStateType`: a string.
-    pub fn relay_state_type(mut self, value: impl Into<Str>) -> Self { self.relay_state_type = Some(value.into()); self }
+    pub fn relay_state_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.relay_state_type = ::std::option::Option::Some(value.into()); self }
     /// `SessionDuration`: a string.
-    pub fn session_duration(mut self, value: impl Into<Str>) -> Self { self.session_duration = Some(value.into()); self }
+    pub fn session_duration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_duration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for PermissionSet {
+impl ::cloudwright_core::Resource for PermissionSet {
     type Attributes = PermissionSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PermissionSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PermissionSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PermissionSet {
+impl ::cloudwright_core::ToValue for PermissionSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedPolicyReferences",
                 &self.customer_managed_policy_references,
@@ -221,12 +189,12 @@ impl ToValue for PermissionSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PermissionSet`]: `Handle<PermissionSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PermissionSet`]: `Handle<PermissionSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PermissionSetAttributes(ResourceRef);
+pub struct PermissionSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PermissionSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PermissionSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -236,28 +204,10 @@ impl PermissionSetAttributes {
     ///
     /// The permission set ARN of the permission set, such as `arn:aws:sso:::permissionSet/ins-instanceid/ps-permissionsetid` .
     #[inline]
-    pub fn permission_set_arn(&self) -> Value {
-        self.0.get_att("PermissionSetArn")
+    pub fn permission_set_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PermissionSetArn"))
     }
 }
-
-/// The required properties of [`CustomerManagedPolicyReference`], by name: `CustomerManagedPolicyReference::new(CustomerManagedPolicyReferenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomerManagedPolicyReferenceRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerManagedPolicyReference: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerManagedPolicyReference` property type of `AWS::SSO::PermissionSet`.
 ///
@@ -271,59 +221,49 @@ pub struct CustomerManagedPolicyReference {
     /// The name of the IAM policy that you have configured in each account where you want to deploy your permission set.
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 128.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Path`: a string.
     ///
-    /// The path to the IAM policy that you have configured in each account where you want to deploy your permission set. The default is `/` . For more information, see \[Friendly names and paths\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names>) in the *IAM User Guide* .
+    /// The path to the IAM policy that you have configured in each account where you want to deploy your permission set. The default is `/` . For more information, see [Friendly names and paths](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names) in the *IAM User Guide* .
     ///
     /// Pattern `((/[A-Za-z0-9\.,\+@=_-]+)*)/`; length 1 to 512.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CustomerManagedPolicyReference {
-    /// A `CustomerManagedPolicyReference` with its required properties, named in a [`CustomerManagedPolicyReferenceRequired`].
+    /// A `CustomerManagedPolicyReference` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: CustomerManagedPolicyReferenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            path: None,
+            name: value.into(),
+            path: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomerManagedPolicyReference {}
+impl crate::PropertyType for CustomerManagedPolicyReference {}
 
-impl ToValue for CustomerManagedPolicyReference {
+impl ::cloudwright_core::ToValue for CustomerManagedPolicyReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("Path", &self.path)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PermissionsBoundary: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerManagedPolicyReference", Shape::Object(&RULE_CustomerManagedPolicyReference)),
-        ("ManagedPolicyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PermissionsBoundary` property type of `AWS::SSO::PermissionSet`.
 ///
-/// Specifies the configuration of the AWS managed or customer managed policy that you want to set as a permissions boundary. Specify either `CustomerManagedPolicyReference` to use the name and path of a customer managed policy, or `ManagedPolicyArn` to use the ARN of an AWS managed policy. A permissions boundary represents the maximum permissions that any policy can grant your role. For more information, see \[Permissions boundaries for IAM entities\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html>) in the *IAM User Guide* .
+/// Specifies the configuration of the AWS managed or customer managed policy that you want to set as a permissions boundary. Specify either `CustomerManagedPolicyReference` to use the name and path of a customer managed policy, or `ManagedPolicyArn` to use the ARN of an AWS managed policy. A permissions boundary represents the maximum permissions that any policy can grant your role. For more information, see [Permissions boundaries for IAM entities](https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html) in the *IAM User Guide* .
 ///
-/// &gt; Policies used as permissions boundaries don't provide permissions. You must also attach an IAM policy to the role. To learn how the effective permissions for a role are evaluated, see \[IAM JSON policy evaluation logic\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>) in the *IAM User Guide* .
+/// \> Policies used as permissions boundaries don't provide permissions. You must also attach an IAM policy to the role. To learn how the effective permissions for a role are evaluated, see [IAM JSON policy evaluation logic](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html) in the *IAM User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sso-permissionset-permissionsboundary.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -331,13 +271,14 @@ pub struct PermissionsBoundary {
     /// `CustomerManagedPolicyReference`: a [`CustomerManagedPolicyReference`] object.
     ///
     /// Specifies the name and path of a customer managed policy. You must have an IAM policy that matches the name and path in each AWS account where you want to deploy your permission set.
-    pub customer_managed_policy_reference: Option<Obj<CustomerManagedPolicyReference>>,
+    pub customer_managed_policy_reference:
+        ::std::option::Option<crate::Obj<CustomerManagedPolicyReference>>,
     /// `ManagedPolicyArn`: a string.
     ///
     /// The AWS managed policy ARN that you want to attach to a permission set as a permissions boundary.
     ///
     /// Length 20 to 2048.
-    pub managed_policy_arn: Option<Str>,
+    pub managed_policy_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -345,21 +286,21 @@ impl PermissionsBoundary {
     /// A `PermissionsBoundary` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerManagedPolicyReference`: a [`CustomerManagedPolicyReference`] object.
-    pub fn customer_managed_policy_reference(mut self, value: impl Into<Obj<CustomerManagedPolicyReference>>) -> Self { self.customer_managed_policy_reference = Some(value.into()); self }
+    pub fn customer_managed_policy_reference(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerManagedPolicyReference>>) -> Self { self.customer_managed_policy_reference = ::std::option::Option::Some(value.into()); self }
     /// `ManagedPolicyArn`: a string.
-    pub fn managed_policy_arn(mut self, value: impl Into<Str>) -> Self { self.managed_policy_arn = Some(value.into()); self }
+    pub fn managed_policy_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.managed_policy_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PermissionsBoundary {}
+impl crate::PropertyType for PermissionsBoundary {}
 
-impl ToValue for PermissionsBoundary {
+impl ::cloudwright_core::ToValue for PermissionsBoundary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedPolicyReference",
                 &self.customer_managed_policy_reference,
@@ -367,4 +308,65 @@ impl ToValue for PermissionsBoundary {
             .opt("ManagedPolicyArn", &self.managed_policy_arn)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("[a-zA-Z0-9&amp;$@#\\/%?=~\\-_'&quot;|!:,.;*+\\[\\]\\ \\(\\)\\{\\}]+");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new(
+        "^(-?)P(?=\\d|T\\d)(?:(\\d+)Y)?(?:(\\d+)M)?(?:(\\d+)([DW]))?(?:T(?:(\\d+)H)?(?:(\\d+)M)?(?:(\\d+(?:\\.\\d+)?)S)?)?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PermissionSet: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerManagedPolicyReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerManagedPolicyReference), min_items: None, max_items: Some(20), unique: false })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InlinePolicy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ManagedPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(20), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PermissionsBoundary", Shape::Object(&RULE_PermissionsBoundary)),
+            ("RelayStateType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(240), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SessionDuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: false })),
+        ],
+        required: &["Name", "InstanceArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerManagedPolicyReference: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PermissionsBoundary: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerManagedPolicyReference", Shape::Object(&RULE_CustomerManagedPolicyReference)),
+            ("ManagedPolicyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

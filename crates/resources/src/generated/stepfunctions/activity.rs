@@ -5,39 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionConfigurationType,
-    TagsEntry, TagsEntryRequired,
-};
-use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
-
-/// The required properties of [`Activity`], by name: `Activity::new(ActivityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActivityRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Activity: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    EncryptionConfiguration, EncryptionConfigurationType, TagsEntry, TagsEntryRequired,
 };
 
 /// The `AWS::StepFunctions::Activity` resource.
 ///
 /// An activity is a task that you write in any programming language and host on any machine that has access to AWS Step Functions . Activities must poll Step Functions using the `GetActivityTask` API action and respond using `SendTask*` API actions. This function makes Step Functions aware of your activity and returns an identifier for use in a state machine and when polling from the activity.
 ///
-/// For information about creating an activity, see \[Creating an Activity State Machine\](<https://docs.aws.amazon.com/step-functions/latest/dg/tutorial-creating-activity-state-machine.html>) in the *AWS Step Functions Developer Guide* and \[CreateActivity\](<https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateActivity.html>) in the *AWS Step Functions API Reference* .
+/// For information about creating an activity, see [Creating an Activity State Machine](https://docs.aws.amazon.com/step-functions/latest/dg/tutorial-creating-activity-state-machine.html) in the *AWS Step Functions Developer Guide* and [CreateActivity](https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateActivity.html) in the *AWS Step Functions API Reference* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ActivityAttributes`], which `Handle<Activity>` dereferences to.
@@ -57,7 +33,7 @@ pub struct Activity {
     /// To update your activity to include customer managed keys, set a new activity name within your CloudFormation template.
     ///
     /// Create-only: changing it replaces the resource.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `Name`: a string, required.
     ///
     /// The name of the activity.
@@ -75,13 +51,13 @@ pub struct Activity {
     /// To enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, - and _.
     ///
     /// Length 1 to 80; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// The list of tags to add to a resource.
     ///
     /// Tags may only contain Unicode letters, digits, white space, or these symbols: `_ . : / = + - @` .
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +67,7 @@ impl Activity {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::StepFunctions::Activity",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-activity.html",
         primary_identifier: &["Arn"],
@@ -102,45 +78,47 @@ impl Activity {
         read_only: &["Arn"],
         attributes: &["Arn", "EncryptionConfiguration.KmsDataKeyReusePeriodSeconds", "EncryptionConfiguration.KmsKeyId", "EncryptionConfiguration.Type", "Name", "Tags"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Activity` with its required properties, named in a [`ActivityRequired`].
+    /// A `Activity` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ActivityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            encryption_configuration: None,
-            name: required.name,
-            tags: None,
+            encryption_configuration: ::std::option::Option::None,
+            name: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Activity {
+impl ::cloudwright_core::Resource for Activity {
     type Attributes = ActivityAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Activity, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Activity, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Activity {
+impl ::cloudwright_core::ToValue for Activity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
             .req("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -148,12 +126,12 @@ impl ToValue for Activity {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Activity`]: `Handle<Activity>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Activity`]: `Handle<Activity>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ActivityAttributes(ResourceRef);
+pub struct ActivityAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ActivityAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ActivityAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,33 +141,37 @@ impl ActivityAttributes {
     ///
     /// Returns the ARN of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EncryptionConfiguration.KmsDataKeyReusePeriodSeconds`: an integer.
     ///
     /// Maximum duration that Step Functions will reuse data keys. When the period expires, Step Functions will call `GenerateDataKey` . Only applies to customer managed keys.
     #[inline]
-    pub fn encryption_configuration_kms_data_key_reuse_period_seconds(&self) -> Value {
-        self.0
-            .get_att("EncryptionConfiguration.KmsDataKeyReusePeriodSeconds")
+    pub fn encryption_configuration_kms_data_key_reuse_period_seconds(
+        &self,
+    ) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(
+            self.0
+                .get_att("EncryptionConfiguration.KmsDataKeyReusePeriodSeconds"),
+        )
     }
 
     /// `Fn::GetAtt` `EncryptionConfiguration.KmsKeyId`: a string.
     ///
     /// An alias, alias ARN, key ID, or key ARN of a symmetric encryption AWS  key to encrypt data. To specify a AWS  key in a different AWS account, you must use the key ARN or alias ARN.
     #[inline]
-    pub fn encryption_configuration_kms_key_id(&self) -> Value {
-        self.0.get_att("EncryptionConfiguration.KmsKeyId")
+    pub fn encryption_configuration_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionConfiguration.KmsKeyId"))
     }
 
     /// `Fn::GetAtt` `EncryptionConfiguration.Type`: one of a set of strings.
     ///
     /// Encryption option for an activity.
     #[inline]
-    pub fn encryption_configuration_type(&self) -> Value {
-        self.0.get_att("EncryptionConfiguration.Type")
+    pub fn encryption_configuration_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EncryptionConfiguration.Type"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
@@ -208,8 +190,8 @@ impl ActivityAttributes {
     ///
     /// To enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, - and _.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `Tags`: a list of `TagsEntry` objects.
@@ -218,7 +200,28 @@ impl ActivityAttributes {
     ///
     /// Tags may only contain Unicode letters, digits, white space, or these symbols: `_ . : / = + - @` .
     #[inline]
-    pub fn tags(&self) -> Value {
-        self.0.get_att("Tags")
+    pub fn tags(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Tags"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_EncryptionConfiguration, RULE_TagsEntry};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Activity: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

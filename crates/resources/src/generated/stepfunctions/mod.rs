@@ -22,12 +22,10 @@ pub mod state_machine_alias;
 pub mod state_machine_version;
 
 #[cfg(feature = "stepfunctions")]
-pub use activity::{Activity, ActivityAttributes, ActivityRequired};
+pub use activity::{Activity, ActivityAttributes};
 #[cfg(feature = "stepfunctions")]
-pub use state_machine::{StateMachine, StateMachineAttributes, StateMachineRequired};
+pub use state_machine::{StateMachine, StateMachineAttributes};
 #[cfg(feature = "stepfunctions")]
 pub use state_machine_alias::{StateMachineAlias, StateMachineAliasAttributes};
 #[cfg(feature = "stepfunctions")]
-pub use state_machine_version::{
-    StateMachineVersion, StateMachineVersionAttributes, StateMachineVersionRequired,
-};
+pub use state_machine_version::{StateMachineVersion, StateMachineVersionAttributes};

@@ -6,29 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "stepfunctions")]
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    pub r#type: EncryptionConfigurationType,
-}
-
-#[cfg(feature = "stepfunctions")]
-#[rustfmt::skip]
-pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "stepfunctions")]
 /// The `EncryptionConfiguration` property type, shared by `AWS::StepFunctions::Activity`, `AWS::StepFunctions::StateMachine`.
 ///
@@ -42,13 +19,13 @@ pub struct EncryptionConfiguration {
     /// Maximum duration that Step Functions will reuse data keys. When the period expires, Step Functions will call `GenerateDataKey` . Only applies to customer managed keys.
     ///
     /// Value 60 to 900.
-    pub kms_data_key_reuse_period_seconds: Option<Int>,
+    pub kms_data_key_reuse_period_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// An alias, alias ARN, key ID, or key ARN of a symmetric encryption AWS  key to encrypt data. To specify a AWS  key in a different AWS account, you must use the key ARN or alias ARN.
     ///
     /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: an [`EncryptionConfigurationType`] value, required.
     ///
     /// Encryption option for an activity.
@@ -58,32 +35,32 @@ pub struct EncryptionConfiguration {
 #[cfg(feature = "stepfunctions")]
 #[rustfmt::skip]
 impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    /// A `EncryptionConfiguration` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<EncryptionConfigurationType>) -> Self {
         Self {
-            kms_data_key_reuse_period_seconds: None,
-            kms_key_id: None,
-            r#type: required.r#type,
+            kms_data_key_reuse_period_seconds: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self { self.kms_data_key_reuse_period_seconds = Some(value.into()); self }
+    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.kms_data_key_reuse_period_seconds = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<EncryptionConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "stepfunctions")]
-impl PropertyType for EncryptionConfiguration {}
+impl crate::PropertyType for EncryptionConfiguration {}
 
 #[cfg(feature = "stepfunctions")]
-impl ToValue for EncryptionConfiguration {
+impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "KmsDataKeyReusePeriodSeconds",
                 &self.kms_data_key_reuse_period_seconds,
@@ -99,22 +76,10 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "stepfunctions")]
-#[rustfmt::skip]
-pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "stepfunctions")]
 /// The `TagsEntry` property type, shared by `AWS::StepFunctions::Activity`, `AWS::StepFunctions::StateMachine`.
@@ -129,13 +94,13 @@ pub struct TagsEntry {
     /// The `key` for a key-value pair in a tag entry.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The `value` for a key-value pair in a tag entry.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "stepfunctions")]
@@ -151,19 +116,19 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "stepfunctions")]
-impl PropertyType for TagsEntry {}
+impl crate::PropertyType for TagsEntry {}
 
 #[cfg(feature = "stepfunctions")]
-impl ToValue for TagsEntry {
+impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -181,25 +146,57 @@ pub enum EncryptionConfigurationType {
     /// `AWS_OWNED_KEY`
     AwsOwnedKey,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "stepfunctions")]
-impl From<Value> for EncryptionConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "stepfunctions")]
-impl ToValue for EncryptionConfigurationType {
+impl ::cloudwright_core::ToValue for EncryptionConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
             Self::AwsOwnedKey => "AWS_OWNED_KEY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "stepfunctions")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(900.0), ..NumRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "stepfunctions")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

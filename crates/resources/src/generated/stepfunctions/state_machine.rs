@@ -5,40 +5,8 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionConfigurationType,
-    TagsEntry, TagsEntryRequired,
-};
-use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
-
-/// The required properties of [`StateMachine`], by name: `StateMachine::new(StateMachineRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StateMachineRequired {
-    /// `RoleArn`: a string, required.
-    pub role_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::Typed(json_type::OBJECT)),
-        ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
-        ("DefinitionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
-        ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
-        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
-        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
-        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("StateMachineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
-        ("StateMachineType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXPRESS"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
-        ("TracingConfiguration", Shape::Object(&RULE_TracingConfiguration)),
-    ],
-    required: &["RoleArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    EncryptionConfiguration, EncryptionConfigurationType, TagsEntry, TagsEntryRequired,
 };
 
 /// The `AWS::StepFunctions::StateMachine` resource.
@@ -56,22 +24,22 @@ pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
 pub struct StateMachine {
     /// `Definition`: a JSON value.
     ///
-    /// The Amazon States Language definition of the state machine. The state machine definition must be in JSON or YAML, and the format of the object must match the format of your CloudFormation template file. See \[Amazon States Language\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html>) .
+    /// The Amazon States Language definition of the state machine. The state machine definition must be in JSON or YAML, and the format of the object must match the format of your CloudFormation template file. See [Amazon States Language](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html) .
     ///
     /// Length 1 to 1048576; write-only: CloudFormation does not return it.
-    pub definition: Option<Json>,
+    pub definition: ::std::option::Option<::cloudwright_core::Json>,
     /// `DefinitionS3Location`: a [`S3Location`] object.
     ///
     /// The name of the S3 bucket where the state machine definition is stored. The state machine definition must be a JSON or YAML file.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition_s3_location: Option<Obj<S3Location>>,
+    pub definition_s3_location: ::std::option::Option<crate::Obj<S3Location>>,
     /// `DefinitionString`: a string.
     ///
-    /// The Amazon States Language definition of the state machine. The state machine definition must be in JSON. See \[Amazon States Language\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html>) .
+    /// The Amazon States Language definition of the state machine. The state machine definition must be in JSON. See [Amazon States Language](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html) .
     ///
     /// Length 1 to 1048576.
-    pub definition_string: Option<Str>,
+    pub definition_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `DefinitionSubstitutions`: a JSON value.
     ///
     /// A map (string to string) that specifies the mappings for placeholder variables in the state machine definition. This enables the customer to inject values obtained at runtime, for example from intrinsic functions, in the state machine definition. Variables can be template parameter names, resource logical IDs, resource attributes, or a variable in a key-value map.
@@ -79,23 +47,23 @@ pub struct StateMachine {
     /// Substitutions must follow the syntax: `${key_name}` or `${variable_1,variable_2,...}` .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub definition_substitutions: Option<Json>,
+    pub definition_substitutions: ::std::option::Option<::cloudwright_core::Json>,
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
     ///
     /// Encryption configuration for the state machine.
-    pub encryption_configuration: Option<Obj<EncryptionConfiguration>>,
+    pub encryption_configuration: ::std::option::Option<crate::Obj<EncryptionConfiguration>>,
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
     ///
     /// Defines what execution history events are logged and where they are logged.
     ///
-    /// &gt; By default, the `level` is set to `OFF` . For more information see \[Log Levels\](<https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html>) in the AWS Step Functions User Guide.
-    pub logging_configuration: Option<Obj<LoggingConfiguration>>,
+    /// \> By default, the `level` is set to `OFF` . For more information see [Log Levels](https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html) in the AWS Step Functions User Guide.
+    pub logging_configuration: ::std::option::Option<crate::Obj<LoggingConfiguration>>,
     /// `RoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role to use for this state machine.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 256.
-    pub role_arn: Str,
+    pub role_arn: ::cloudwright_core::Str,
     /// `StateMachineName`: a string.
     ///
     /// The name of the state machine.
@@ -108,26 +76,26 @@ pub struct StateMachine {
     /// - special characters `" # % \ ^ | ~ ` $ & , ; : /\`
     /// - control characters ( `U+0000-001F` , `U+007F-009F` )
     ///
-    /// &gt; If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    /// \> If you specify a name, you cannot perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
     ///
     /// Length 1 to 80; create-only: changing it replaces the resource.
-    pub state_machine_name: Option<Str>,
+    pub state_machine_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StateMachineType`: a [`StateMachineType`] value.
     ///
-    /// Determines whether a `STANDARD` or `EXPRESS` state machine is created. The default is `STANDARD` . You cannot update the `type` of a state machine once it has been created. For more information on `STANDARD` and `EXPRESS` workflows, see \[Standard Versus Express Workflows\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html>) in the AWS Step Functions Developer Guide.
+    /// Determines whether a `STANDARD` or `EXPRESS` state machine is created. The default is `STANDARD` . You cannot update the `type` of a state machine once it has been created. For more information on `STANDARD` and `EXPRESS` workflows, see [Standard Versus Express Workflows](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html) in the AWS Step Functions Developer Guide.
     ///
     /// Create-only: changing it replaces the resource.
-    pub state_machine_type: Option<StateMachineType>,
+    pub state_machine_type: ::std::option::Option<StateMachineType>,
     /// `Tags`: a list of [`TagsEntry`] objects.
     ///
     /// The list of tags to add to a resource.
     ///
     /// Tags may only contain Unicode letters, digits, white space, or these symbols: `_ . : / = + - @` .
-    pub tags: Option<List<TagsEntry>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<TagsEntry>>,
     /// `TracingConfiguration`: a [`TracingConfiguration`] object.
     ///
     /// Selects whether or not the state machine's AWS X-Ray tracing is enabled.
-    pub tracing_configuration: Option<Obj<TracingConfiguration>>,
+    pub tracing_configuration: ::std::option::Option<crate::Obj<TracingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -137,7 +105,7 @@ impl StateMachine {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::StepFunctions::StateMachine",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachine.html",
         primary_identifier: &["Arn"],
@@ -148,69 +116,71 @@ impl StateMachine {
         read_only: &["Arn", "Name", "StateMachineRevisionId"],
         attributes: &["Arn", "Name", "StateMachineRevisionId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `StateMachine` with its required properties, named in a [`StateMachineRequired`].
+    /// A `StateMachine` with its one required property, `RoleArn`.
     #[inline]
-    pub fn new(required: StateMachineRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            definition: None,
-            definition_s3_location: None,
-            definition_string: None,
-            definition_substitutions: None,
-            encryption_configuration: None,
-            logging_configuration: None,
-            role_arn: required.role_arn,
-            state_machine_name: None,
-            state_machine_type: None,
-            tags: None,
-            tracing_configuration: None,
+            definition: ::std::option::Option::None,
+            definition_s3_location: ::std::option::Option::None,
+            definition_string: ::std::option::Option::None,
+            definition_substitutions: ::std::option::Option::None,
+            encryption_configuration: ::std::option::Option::None,
+            logging_configuration: ::std::option::Option::None,
+            role_arn: value.into(),
+            state_machine_name: ::std::option::Option::None,
+            state_machine_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            tracing_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Definition`: a JSON value.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = Some(value.into()); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.definition = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionS3Location`: a [`S3Location`] object.
-    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.definition_s3_location = Some(value.into()); self }
+    pub fn definition_s3_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3Location>>) -> Self { self.definition_s3_location = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionString`: a string.
-    pub fn definition_string(mut self, value: impl Into<Str>) -> Self { self.definition_string = Some(value.into()); self }
+    pub fn definition_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition_string = ::std::option::Option::Some(value.into()); self }
     /// `DefinitionSubstitutions`: a JSON value.
-    pub fn definition_substitutions(mut self, value: impl Into<Json>) -> Self { self.definition_substitutions = Some(value.into()); self }
+    pub fn definition_substitutions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.definition_substitutions = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
+    pub fn encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
+    pub fn logging_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = ::std::option::Option::Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
+    pub fn role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role_arn = value.into(); self }
     /// `StateMachineName`: a string.
-    pub fn state_machine_name(mut self, value: impl Into<Str>) -> Self { self.state_machine_name = Some(value.into()); self }
+    pub fn state_machine_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_name = ::std::option::Option::Some(value.into()); self }
     /// `StateMachineType`: a [`StateMachineType`] value.
-    pub fn state_machine_type(mut self, value: impl Into<StateMachineType>) -> Self { self.state_machine_type = Some(value.into()); self }
+    pub fn state_machine_type(mut self, value: impl ::std::convert::Into<StateMachineType>) -> Self { self.state_machine_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagsEntry>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TracingConfiguration`: a [`TracingConfiguration`] object.
-    pub fn tracing_configuration(mut self, value: impl Into<Obj<TracingConfiguration>>) -> Self { self.tracing_configuration = Some(value.into()); self }
+    pub fn tracing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TracingConfiguration>>) -> Self { self.tracing_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StateMachine {
+impl ::cloudwright_core::Resource for StateMachine {
     type Attributes = StateMachineAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateMachine, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StateMachine, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StateMachine {
+impl ::cloudwright_core::ToValue for StateMachine {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Definition", &self.definition)
             .opt("DefinitionS3Location", &self.definition_s3_location)
             .opt("DefinitionString", &self.definition_string)
@@ -226,12 +196,12 @@ impl ToValue for StateMachine {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StateMachine`]: `Handle<StateMachine>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StateMachine`]: `Handle<StateMachine>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StateMachineAttributes(ResourceRef);
+pub struct StateMachineAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StateMachineAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StateMachineAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -241,8 +211,8 @@ impl StateMachineAttributes {
     ///
     /// Returns the ARN of the resource.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
@@ -259,35 +229,26 @@ impl StateMachineAttributes {
     ///
     /// `MyStateMachine-1234abcdefgh`
     ///
-    /// For more information about using `Fn::GetAtt` , see \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) .
+    /// For more information about using `Fn::GetAtt` , see [Fn::GetAtt](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html) .
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 
     /// `Fn::GetAtt` `StateMachineRevisionId`: a string.
     ///
     /// Identifier for a state machine revision, which is an immutable, read-only snapshot of a state machine’s definition and configuration.
     #[inline]
-    pub fn state_machine_revision_id(&self) -> Value {
-        self.0.get_att("StateMachineRevisionId")
+    pub fn state_machine_revision_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StateMachineRevisionId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CloudWatchLogsLogGroup: ObjRule = ObjRule {
-    properties: &[
-        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CloudWatchLogsLogGroup` property type of `AWS::StepFunctions::StateMachine`.
 ///
 /// Defines a CloudWatch log group.
 ///
-/// &gt; For more information see \[Standard Versus Express Workflows\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html>) in the AWS Step Functions Developer Guide.
+/// \> For more information see [Standard Versus Express Workflows](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html) in the AWS Step Functions Developer Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-cloudwatchlogsloggroup.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -297,7 +258,7 @@ pub struct CloudWatchLogsLogGroup {
     /// The ARN of the the CloudWatch log group to which you want your logs emitted to. The ARN must end with `:*`
     ///
     /// Length 1 to 256.
-    pub log_group_arn: Option<Str>,
+    pub log_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -305,46 +266,37 @@ impl CloudWatchLogsLogGroup {
     /// A `CloudWatchLogsLogGroup` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LogGroupArn`: a string.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
+    pub fn log_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.log_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CloudWatchLogsLogGroup {}
+impl crate::PropertyType for CloudWatchLogsLogGroup {}
 
-impl ToValue for CloudWatchLogsLogGroup {
+impl ::cloudwright_core::ToValue for CloudWatchLogsLogGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LogGroupArn", &self.log_group_arn)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LogDestination: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchLogsLogGroup", Shape::Object(&RULE_CloudWatchLogsLogGroup)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LogDestination` property type of `AWS::StepFunctions::StateMachine`.
 ///
 /// Defines a destination for `LoggingConfiguration` .
 ///
-/// &gt; For more information on logging with `EXPRESS` workflows, see \[Logging Express Workflows Using CloudWatch Logs\](<https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html>) .
+/// \> For more information on logging with `EXPRESS` workflows, see [Logging Express Workflows Using CloudWatch Logs](https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-logdestination.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogDestination {
     /// `CloudWatchLogsLogGroup`: a [`CloudWatchLogsLogGroup`] object.
     ///
-    /// An object describing a CloudWatch log group. For more information, see \[AWS::Logs::LogGroup\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html>) in the CloudFormation User Guide.
-    pub cloud_watch_logs_log_group: Option<Obj<CloudWatchLogsLogGroup>>,
+    /// An object describing a CloudWatch log group. For more information, see [AWS::Logs::LogGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html) in the CloudFormation User Guide.
+    pub cloud_watch_logs_log_group: ::std::option::Option<crate::Obj<CloudWatchLogsLogGroup>>,
 }
 
 #[rustfmt::skip]
@@ -352,34 +304,23 @@ impl LogDestination {
     /// A `LogDestination` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CloudWatchLogsLogGroup`: a [`CloudWatchLogsLogGroup`] object.
-    pub fn cloud_watch_logs_log_group(mut self, value: impl Into<Obj<CloudWatchLogsLogGroup>>) -> Self { self.cloud_watch_logs_log_group = Some(value.into()); self }
+    pub fn cloud_watch_logs_log_group(mut self, value: impl ::std::convert::Into<crate::Obj<CloudWatchLogsLogGroup>>) -> Self { self.cloud_watch_logs_log_group = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogDestination {}
+impl crate::PropertyType for LogDestination {}
 
-impl ToValue for LogDestination {
+impl ::cloudwright_core::ToValue for LogDestination {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CloudWatchLogsLogGroup", &self.cloud_watch_logs_log_group)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestination), min_items: Some(1), max_items: None, unique: false })),
-        ("IncludeExecutionData", Shape::Bool),
-        ("Level", Shape::Str(&StrRule { allowed: &["ALL", "ERROR", "FATAL", "OFF"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingConfiguration` property type of `AWS::StepFunctions::StateMachine`.
 ///
@@ -387,7 +328,7 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
 ///
 /// Step Functions provides the log levels — `OFF` , `ALL` , `ERROR` , and `FATAL` . No event types log when set to `OFF` and all event types do when set to `ALL` .
 ///
-/// &gt; By default, the `level` is set to `OFF` . For more information see \[Log Levels\](<https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html>) in the AWS Step Functions User Guide.
+/// \> By default, the `level` is set to `OFF` . For more information see [Log Levels](https://docs.aws.amazon.com/step-functions/latest/dg/cloudwatch-log-level.html) in the AWS Step Functions User Guide.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-loggingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -397,15 +338,15 @@ pub struct LoggingConfiguration {
     /// An array of objects that describes where your execution history events will be logged. Limited to size 1. Required, if your log level is not set to `OFF` .
     ///
     /// Items at least 1.
-    pub destinations: Option<List<LogDestination>>,
+    pub destinations: ::std::option::Option<::cloudwright_core::List<LogDestination>>,
     /// `IncludeExecutionData`: a boolean.
     ///
     /// Determines whether execution data is included in your log. When set to `false` , data is excluded.
-    pub include_execution_data: Option<Bool>,
+    pub include_execution_data: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Level`: a [`Level`] value.
     ///
     /// Defines which category of execution history events are logged.
-    pub level: Option<Level>,
+    pub level: ::std::option::Option<Level>,
 }
 
 #[rustfmt::skip]
@@ -413,23 +354,23 @@ impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Destinations`: a list of [`LogDestination`] objects.
-    pub fn destinations(mut self, value: impl Into<List<LogDestination>>) -> Self { self.destinations = Some(value.into()); self }
+    pub fn destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LogDestination>>) -> Self { self.destinations = ::std::option::Option::Some(value.into()); self }
     /// `IncludeExecutionData`: a boolean.
-    pub fn include_execution_data(mut self, value: impl Into<Bool>) -> Self { self.include_execution_data = Some(value.into()); self }
+    pub fn include_execution_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.include_execution_data = ::std::option::Option::Some(value.into()); self }
     /// `Level`: a [`Level`] value.
-    pub fn level(mut self, value: impl Into<Level>) -> Self { self.level = Some(value.into()); self }
+    pub fn level(mut self, value: impl ::std::convert::Into<Level>) -> Self { self.level = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LoggingConfiguration {}
+impl crate::PropertyType for LoggingConfiguration {}
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Destinations", &self.destinations)
             .opt("IncludeExecutionData", &self.include_execution_data)
             .opt("Level", &self.level)
@@ -441,22 +382,10 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Key", Shape::STR),
-        ("Version", Shape::STR),
-    ],
-    required: &["Bucket", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Location` property type of `AWS::StepFunctions::StateMachine`.
 ///
@@ -468,15 +397,15 @@ pub struct S3Location {
     /// `Bucket`: a string, required.
     ///
     /// The name of the S3 bucket where the state machine definition JSON or YAML file is stored.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `Key`: a string, required.
     ///
     /// The name of the state machine definition file (Amazon S3 object name).
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// For versioning-enabled buckets, a specific version of the state machine definition.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -487,39 +416,30 @@ impl S3Location {
         Self {
             bucket: required.bucket,
             key: required.key,
-            version: None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Location {}
+impl crate::PropertyType for S3Location {}
 
-impl ToValue for S3Location {
+impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .req("Key", &self.key)
             .opt("Version", &self.version)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TracingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TracingConfiguration` property type of `AWS::StepFunctions::StateMachine`.
 ///
@@ -531,7 +451,7 @@ pub struct TracingConfiguration {
     /// `Enabled`: a boolean.
     ///
     /// When set to `true` , X-Ray tracing is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -539,19 +459,21 @@ impl TracingConfiguration {
     /// A `TracingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TracingConfiguration {}
+impl crate::PropertyType for TracingConfiguration {}
 
-impl ToValue for TracingConfiguration {
+impl ::cloudwright_core::ToValue for TracingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
 
@@ -567,26 +489,26 @@ pub enum Level {
     /// `OFF`
     Off,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Level {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Level {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Level {
+impl ::cloudwright_core::ToValue for Level {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Error => "ERROR",
             Self::Fatal => "FATAL",
             Self::Off => "OFF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -598,23 +520,102 @@ pub enum StateMachineType {
     /// `EXPRESS`
     Express,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for StateMachineType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for StateMachineType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for StateMachineType {
+impl ::cloudwright_core::ToValue for StateMachineType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Express => "EXPRESS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_EncryptionConfiguration, RULE_TagsEntry};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::Typed(json_type::OBJECT)),
+            ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
+            ("DefinitionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
+            ("DefinitionSubstitutions", Shape::Typed(json_type::OBJECT)),
+            ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+            ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+            ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("StateMachineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+            ("StateMachineType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXPRESS"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None, unique: false })),
+            ("TracingConfiguration", Shape::Object(&RULE_TracingConfiguration)),
+        ],
+        required: &["RoleArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CloudWatchLogsLogGroup: ObjRule = ObjRule {
+        properties: &[
+            ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDestination: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchLogsLogGroup", Shape::Object(&RULE_CloudWatchLogsLogGroup)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestination), min_items: Some(1), max_items: None, unique: false })),
+            ("IncludeExecutionData", Shape::Bool),
+            ("Level", Shape::Str(&StrRule { allowed: &["ALL", "ERROR", "FATAL", "OFF"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::STR),
+            ("Key", Shape::STR),
+            ("Version", Shape::STR),
+        ],
+        required: &["Bucket", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TracingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,27 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_StateMachineAlias: ObjRule = ObjRule {
-    properties: &[
-        ("DeploymentPreference", Shape::Object(&RULE_DeploymentPreference)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingConfigurationVersion), min_items: Some(1), max_items: Some(2), unique: true })),
-        ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    one_of: &[&[&["RoutingConfiguration"], &["DeploymentPreference"]]],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::StepFunctions::StateMachineAlias` resource.
 ///
-/// Represents a state machine \[alias\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-alias.html>) . An alias routes traffic to one or two versions of the same state machine.
+/// Represents a state machine [alias](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-alias.html) . An alias routes traffic to one or two versions of the same state machine.
 ///
 /// You can create up to 100 aliases for each state machine.
 ///
@@ -40,11 +22,11 @@ pub(crate) static RULE_StateMachineAlias: ObjRule = ObjRule {
 pub struct StateMachineAlias {
     /// `DeploymentPreference`: a [`DeploymentPreference`] object.
     ///
-    /// The settings that enable gradual state machine deployments. These settings include \[Alarms\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-alarms>) , \[Interval\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-interval>) , \[Percentage\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-percentage>) , \[StateMachineVersionArn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-statemachineversionarn>) , and \[Type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-type>) .
+    /// The settings that enable gradual state machine deployments. These settings include [Alarms](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-alarms) , [Interval](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-interval) , [Percentage](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-percentage) , [StateMachineVersionArn](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-statemachineversionarn) , and [Type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachinealias-deploymentpreference.html#cfn-stepfunctions-statemachinealias-deploymentpreference-type) .
     ///
     /// CloudFormation automatically shifts traffic from the version an alias currently points to, to a new state machine version that you specify.
     ///
-    /// &gt; `RoutingConfiguration` and `DeploymentPreference` are mutually exclusive properties. You must define only one of these properties.
+    /// \> `RoutingConfiguration` and `DeploymentPreference` are mutually exclusive properties. You must define only one of these properties.
     ///
     /// Based on the type of deployment you want to perform, you can specify one of the following settings:
     ///
@@ -57,33 +39,34 @@ pub struct StateMachineAlias {
     /// In the first increment, a small percentage of traffic, for example, 10 percent is shifted to the new version. In the second increment, before a specified time interval in seconds gets over, the remaining traffic is shifted to the new version. The shift to the new version for the remaining traffic takes place only if no CloudWatch alarms are triggered during the specified time interval.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub deployment_preference: Option<Obj<DeploymentPreference>>,
+    pub deployment_preference: ::std::option::Option<crate::Obj<DeploymentPreference>>,
     /// `Description`: a string.
     ///
     /// An optional description of the state machine alias.
     ///
     /// Length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the state machine alias. If you don't provide a name, it uses an automatically generated name based on the logical ID.
     ///
     /// Pattern `^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$`; length 1 to 80; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RoutingConfiguration`: a list of [`RoutingConfigurationVersion`] objects.
     ///
-    /// The routing configuration of an alias. Routing configuration splits \[StartExecution\](<https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html>) requests between one or two versions of the same state machine.
+    /// The routing configuration of an alias. Routing configuration splits [StartExecution](https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html) requests between one or two versions of the same state machine.
     ///
-    /// Use `RoutingConfiguration` if you want to explicitly set the alias \[weights\](<https://docs.aws.amazon.com/step-functions/latest/apireference/API_RoutingConfigurationListItem.html#StepFunctions-Type-RoutingConfigurationListItem-weight>) . Weight is the percentage of traffic you want to route to a state machine version.
+    /// Use `RoutingConfiguration` if you want to explicitly set the alias [weights](https://docs.aws.amazon.com/step-functions/latest/apireference/API_RoutingConfigurationListItem.html#StepFunctions-Type-RoutingConfigurationListItem-weight) . Weight is the percentage of traffic you want to route to a state machine version.
     ///
-    /// &gt; `RoutingConfiguration` and `DeploymentPreference` are mutually exclusive properties. You must define only one of these properties.
+    /// \> `RoutingConfiguration` and `DeploymentPreference` are mutually exclusive properties. You must define only one of these properties.
     ///
     /// Items 1 to 2.
-    pub routing_configuration: Option<List<RoutingConfigurationVersion>>,
+    pub routing_configuration:
+        ::std::option::Option<::cloudwright_core::List<RoutingConfigurationVersion>>,
     /// `StateMachineArn`: a string.
     ///
     /// Length 1 to 2048.
-    pub state_machine_arn: Option<Str>,
+    pub state_machine_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -93,7 +76,7 @@ impl StateMachineAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::StepFunctions::StateMachineAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachinealias.html",
         primary_identifier: &["Arn"],
@@ -104,42 +87,44 @@ impl StateMachineAlias {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `StateMachineAlias` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeploymentPreference`: a [`DeploymentPreference`] object.
-    pub fn deployment_preference(mut self, value: impl Into<Obj<DeploymentPreference>>) -> Self { self.deployment_preference = Some(value.into()); self }
+    pub fn deployment_preference(mut self, value: impl ::std::convert::Into<crate::Obj<DeploymentPreference>>) -> Self { self.deployment_preference = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RoutingConfiguration`: a list of [`RoutingConfigurationVersion`] objects.
-    pub fn routing_configuration(mut self, value: impl Into<List<RoutingConfigurationVersion>>) -> Self { self.routing_configuration = Some(value.into()); self }
+    pub fn routing_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RoutingConfigurationVersion>>) -> Self { self.routing_configuration = ::std::option::Option::Some(value.into()); self }
     /// `StateMachineArn`: a string.
-    pub fn state_machine_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_arn = Some(value.into()); self }
+    pub fn state_machine_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StateMachineAlias {
+impl ::cloudwright_core::Resource for StateMachineAlias {
     type Attributes = StateMachineAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateMachineAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StateMachineAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StateMachineAlias {
+impl ::cloudwright_core::ToValue for StateMachineAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeploymentPreference", &self.deployment_preference)
             .opt("Description", &self.description)
             .opt("Name", &self.name)
@@ -149,12 +134,12 @@ impl ToValue for StateMachineAlias {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StateMachineAlias`]: `Handle<StateMachineAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StateMachineAlias`]: `Handle<StateMachineAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StateMachineAliasAttributes(ResourceRef);
+pub struct StateMachineAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StateMachineAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StateMachineAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -164,8 +149,8 @@ impl StateMachineAliasAttributes {
     ///
     /// Returns the ARN of the state machine alias. For example, `arn:aws:states:us-east-1:123456789012:stateMachine:myStateMachine:PROD` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -173,24 +158,10 @@ impl StateMachineAliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentPreferenceRequired {
     /// `StateMachineVersionArn`: a string, required.
-    pub state_machine_version_arn: Str,
+    pub state_machine_version_arn: ::cloudwright_core::Str,
     /// `Type`: a [`DeploymentPreferenceType`] value, required.
     pub r#type: DeploymentPreferenceType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeploymentPreference: ObjRule = ObjRule {
-    properties: &[
-        ("Alarms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
-        ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(2100.0), ..NumRule::ANY })),
-        ("Percentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
-        ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["LINEAR", "ALL_AT_ONCE", "CANARY"], ..StrRule::ANY })),
-    ],
-    required: &["StateMachineVersionArn", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeploymentPreference` property type of `AWS::StepFunctions::StateMachineAlias`.
 ///
@@ -203,30 +174,30 @@ pub struct DeploymentPreference {
     ///
     /// A list of Amazon CloudWatch alarm names to be monitored during the deployment. The deployment fails and rolls back if any of these alarms go into the `ALARM` state.
     ///
-    /// &gt; Amazon CloudWatch considers nonexistent alarms to have an `OK` state. If you provide an invalid alarm name or provide the ARN of an alarm instead of its name, your deployment may not roll back correctly.
+    /// \> Amazon CloudWatch considers nonexistent alarms to have an `OK` state. If you provide an invalid alarm name or provide the ARN of an alarm instead of its name, your deployment may not roll back correctly.
     ///
     /// Items 1 to 100; each item: length 1 to 256.
-    pub alarms: Option<List<Str>>,
+    pub alarms: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Interval`: an integer.
     ///
     /// The time in minutes between each traffic shifting increment.
     ///
     /// Value 1 to 2100.
-    pub interval: Option<Int>,
+    pub interval: ::std::option::Option<::cloudwright_core::Int>,
     /// `Percentage`: an integer.
     ///
     /// The percentage of traffic to shift to the new version in each increment.
     ///
     /// Value 1 to 99.
-    pub percentage: Option<Int>,
+    pub percentage: ::std::option::Option<::cloudwright_core::Int>,
     /// `StateMachineVersionArn`: a string, required.
     ///
-    /// The Amazon Resource Name (ARN) of the \[`AWS::StepFunctions::StateMachineVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachineversion.html>) resource that will be the final version to which the alias points to when the traffic shifting is complete.
+    /// The Amazon Resource Name (ARN) of the [`AWS::StepFunctions::StateMachineVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachineversion.html) resource that will be the final version to which the alias points to when the traffic shifting is complete.
     ///
     /// While performing gradual deployments, you can only provide a single state machine version ARN. To explicitly set version weights in a CloudFormation template, use `RoutingConfiguration` instead.
     ///
     /// Length 1 to 2048.
-    pub state_machine_version_arn: Str,
+    pub state_machine_version_arn: ::cloudwright_core::Str,
     /// `Type`: a [`DeploymentPreferenceType`] value, required.
     ///
     /// The type of deployment you want to perform. You can specify one of the following types:
@@ -247,32 +218,32 @@ impl DeploymentPreference {
     #[inline]
     pub fn new(required: DeploymentPreferenceRequired) -> Self {
         Self {
-            alarms: None,
-            interval: None,
-            percentage: None,
+            alarms: ::std::option::Option::None,
+            interval: ::std::option::Option::None,
+            percentage: ::std::option::Option::None,
             state_machine_version_arn: required.state_machine_version_arn,
             r#type: required.r#type,
         }
     }
 
     /// `Alarms`: a list of strings.
-    pub fn alarms(mut self, value: impl Into<List<Str>>) -> Self { self.alarms = Some(value.into()); self }
+    pub fn alarms(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.alarms = ::std::option::Option::Some(value.into()); self }
     /// `Interval`: an integer.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
+    pub fn interval(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.interval = ::std::option::Option::Some(value.into()); self }
     /// `Percentage`: an integer.
-    pub fn percentage(mut self, value: impl Into<Int>) -> Self { self.percentage = Some(value.into()); self }
+    pub fn percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.percentage = ::std::option::Option::Some(value.into()); self }
     /// `StateMachineVersionArn`: a string, required.
-    pub fn state_machine_version_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_version_arn = value.into(); self }
+    pub fn state_machine_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_version_arn = value.into(); self }
     /// `Type`: a [`DeploymentPreferenceType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DeploymentPreferenceType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DeploymentPreferenceType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DeploymentPreference {}
+impl crate::PropertyType for DeploymentPreference {}
 
-impl ToValue for DeploymentPreference {
+impl ::cloudwright_core::ToValue for DeploymentPreference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Alarms", &self.alarms)
             .opt("Interval", &self.interval)
             .opt("Percentage", &self.percentage)
@@ -286,21 +257,10 @@ impl ToValue for DeploymentPreference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingConfigurationVersionRequired {
     /// `StateMachineVersionArn`: a string, required.
-    pub state_machine_version_arn: Str,
+    pub state_machine_version_arn: ::cloudwright_core::Str,
     /// `Weight`: an integer, required.
-    pub weight: Int,
+    pub weight: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RoutingConfigurationVersion: ObjRule = ObjRule {
-    properties: &[
-        ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    required: &["StateMachineVersionArn", "Weight"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RoutingConfigurationVersion` property type of `AWS::StepFunctions::StateMachineAlias`.
 ///
@@ -316,13 +276,13 @@ pub struct RoutingConfigurationVersion {
     /// If you specify the ARN of a second version, it must belong to the same state machine as the first version.
     ///
     /// Length 1 to 2048.
-    pub state_machine_version_arn: Str,
+    pub state_machine_version_arn: ::cloudwright_core::Str,
     /// `Weight`: an integer, required.
     ///
     /// The percentage of traffic you want to route to the state machine version. The sum of the weights in the routing configuration must be equal to 100.
     ///
     /// Value 0 to 100.
-    pub weight: Int,
+    pub weight: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -337,17 +297,17 @@ impl RoutingConfigurationVersion {
     }
 
     /// `StateMachineVersionArn`: a string, required.
-    pub fn state_machine_version_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_version_arn = value.into(); self }
+    pub fn state_machine_version_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_version_arn = value.into(); self }
     /// `Weight`: an integer, required.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = value.into(); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = value.into(); self }
 }
 
-impl PropertyType for RoutingConfigurationVersion {}
+impl crate::PropertyType for RoutingConfigurationVersion {}
 
-impl ToValue for RoutingConfigurationVersion {
+impl ::cloudwright_core::ToValue for RoutingConfigurationVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StateMachineVersionArn", &self.state_machine_version_arn)
             .req("Weight", &self.weight)
             .build()
@@ -364,24 +324,73 @@ pub enum DeploymentPreferenceType {
     /// `CANARY`
     Canary,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentPreferenceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentPreferenceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentPreferenceType {
+impl ::cloudwright_core::ToValue for DeploymentPreferenceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Linear => "LINEAR",
             Self::AllAtOnce => "ALL_AT_ONCE",
             Self::Canary => "CANARY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StateMachineAlias: ObjRule = ObjRule {
+        properties: &[
+            ("DeploymentPreference", Shape::Object(&RULE_DeploymentPreference)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingConfigurationVersion), min_items: Some(1), max_items: Some(2), unique: true })),
+            ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        one_of: &[&[&["RoutingConfiguration"], &["DeploymentPreference"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeploymentPreference: ObjRule = ObjRule {
+        properties: &[
+            ("Alarms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+            ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(2100.0), ..NumRule::ANY })),
+            ("Percentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
+            ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["LINEAR", "ALL_AT_ONCE", "CANARY"], ..StrRule::ANY })),
+        ],
+        required: &["StateMachineVersionArn", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RoutingConfigurationVersion: ObjRule = ObjRule {
+        properties: &[
+            ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        required: &["StateMachineVersionArn", "Weight"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

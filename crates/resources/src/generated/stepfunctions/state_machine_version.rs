@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`StateMachineVersion`], by name: `StateMachineVersion::new(StateMachineVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StateMachineVersionRequired {
-    /// `StateMachineArn`: a string, required.
-    pub state_machine_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_StateMachineVersion: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("StateMachineRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["StateMachineArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::StepFunctions::StateMachineVersion` resource.
 ///
-/// Represents a state machine \[version\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html>) . A published version uses the latest state machine \[*revision*\](<https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html>) . A revision is an immutable, read-only snapshot of a state machine’s definition and configuration.
+/// Represents a state machine [version](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html) . A published version uses the latest state machine [*revision*](https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html) . A revision is an immutable, read-only snapshot of a state machine’s definition and configuration.
 ///
 /// You can publish up to 1000 versions for each state machine.
 ///
-/// &gt; Before you delete a version, make sure that version's ARN isn't being referenced in any long-running workflows or application code outside of the stack.
+/// \> Before you delete a version, make sure that version's ARN isn't being referenced in any long-running workflows or application code outside of the stack.
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`StateMachineVersionAttributes`], which `Handle<StateMachineVersion>` dereferences to.
@@ -48,13 +27,13 @@ pub struct StateMachineVersion {
     /// An optional description of the state machine version.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `StateMachineArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the state machine.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub state_machine_arn: Str,
+    pub state_machine_arn: ::cloudwright_core::Str,
     /// `StateMachineRevisionId`: a string.
     ///
     /// Identifier for a state machine revision, which is an immutable, read-only snapshot of a state machine’s definition and configuration.
@@ -64,7 +43,7 @@ pub struct StateMachineVersion {
     /// To specify the initial state machine revision, set the value as `INITIAL` .
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub state_machine_revision_id: Option<Str>,
+    pub state_machine_revision_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +53,7 @@ impl StateMachineVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::StepFunctions::StateMachineVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachineversion.html",
         primary_identifier: &["Arn"],
@@ -85,42 +64,44 @@ impl StateMachineVersion {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `StateMachineVersion` with its required properties, named in a [`StateMachineVersionRequired`].
+    /// A `StateMachineVersion` with its one required property, `StateMachineArn`.
     #[inline]
-    pub fn new(required: StateMachineVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            state_machine_arn: required.state_machine_arn,
-            state_machine_revision_id: None,
+            description: ::std::option::Option::None,
+            state_machine_arn: value.into(),
+            state_machine_revision_id: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `StateMachineArn`: a string, required.
-    pub fn state_machine_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_arn = value.into(); self }
+    pub fn state_machine_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_arn = value.into(); self }
     /// `StateMachineRevisionId`: a string.
-    pub fn state_machine_revision_id(mut self, value: impl Into<Str>) -> Self { self.state_machine_revision_id = Some(value.into()); self }
+    pub fn state_machine_revision_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state_machine_revision_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for StateMachineVersion {
+impl ::cloudwright_core::Resource for StateMachineVersion {
     type Attributes = StateMachineVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_StateMachineVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_StateMachineVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for StateMachineVersion {
+impl ::cloudwright_core::ToValue for StateMachineVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("StateMachineArn", &self.state_machine_arn)
             .opt("StateMachineRevisionId", &self.state_machine_revision_id)
@@ -128,12 +109,12 @@ impl ToValue for StateMachineVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`StateMachineVersion`]: `Handle<StateMachineVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`StateMachineVersion`]: `Handle<StateMachineVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct StateMachineVersionAttributes(ResourceRef);
+pub struct StateMachineVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for StateMachineVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for StateMachineVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,7 +124,26 @@ impl StateMachineVersionAttributes {
     ///
     /// Returns the ARN of the state machine version. For example, `arn:aws:states:us-east-1:123456789012:stateMachine:myStateMachine:1` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_StateMachineVersion: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("StateMachineRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["StateMachineArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

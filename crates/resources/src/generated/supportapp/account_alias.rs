@@ -5,32 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]+$");
-
-/// The required properties of [`AccountAlias`], by name: `AccountAlias::new(AccountAliasRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccountAliasRequired {
-    /// `AccountAlias`: a string, required.
-    pub account_alias: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountAlias: ObjRule = ObjRule {
-    properties: &[
-        ("AccountAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["AccountAlias"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SupportApp::AccountAlias` resource.
 ///
 /// You can use the `AWS::SupportApp::AccountAlias` resource to specify your AWS account when you configure the AWS Support App in Slack. Your alias name appears on the AWS Support App page in the Support Center Console and in messages from the  App. You can use this alias to identify the account you've configured with the AWS Support App .
 ///
-/// For more information, see \[AWS Support App in Slack\](<https://docs.aws.amazon.com/awssupport/latest/user/aws-support-app-for-slack.html>) in the *User Guide* .
+/// For more information, see [AWS Support App in Slack](https://docs.aws.amazon.com/awssupport/latest/user/aws-support-app-for-slack.html) in the *User Guide* .
 ///
 /// `Ref` returns its `AccountAliasResourceId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccountAliasAttributes`], which `Handle<AccountAlias>` dereferences to.
@@ -45,7 +24,7 @@ pub struct AccountAlias {
     /// An alias or short name for an AWS account .
     ///
     /// Pattern `^[\w\- ]+$`; length 1 to 30.
-    pub account_alias: Str,
+    pub account_alias: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -55,7 +34,7 @@ impl AccountAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SupportApp::AccountAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-accountalias.html",
         primary_identifier: &["AccountAliasResourceId"],
@@ -66,47 +45,49 @@ impl AccountAlias {
         read_only: &["AccountAliasResourceId"],
         attributes: &["AccountAliasResourceId"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `AccountAlias` with its required properties, named in a [`AccountAliasRequired`].
+    /// A `AccountAlias` with its one required property, `AccountAlias`.
     #[inline]
-    pub fn new(required: AccountAliasRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            account_alias: required.account_alias,
+            account_alias: value.into(),
         }
     }
 
     /// `AccountAlias`: a string, required.
-    pub fn account_alias(mut self, value: impl Into<Str>) -> Self { self.account_alias = value.into(); self }
+    pub fn account_alias(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_alias = value.into(); self }
 }
 
-impl Resource for AccountAlias {
+impl ::cloudwright_core::Resource for AccountAlias {
     type Attributes = AccountAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccountAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccountAlias {
+impl ::cloudwright_core::ToValue for AccountAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccountAlias", &self.account_alias)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccountAlias`]: `Handle<AccountAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccountAlias`]: `Handle<AccountAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccountAliasAttributes(ResourceRef);
+pub struct AccountAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccountAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -118,7 +99,26 @@ impl AccountAliasAttributes {
     ///
     /// The `AccountAliasResourceId` will be `AccountAlias_for_accountId` . In this example, `AccountAlias_for_` is the prefix and `accountId` is your AWS account number, such as `AccountAlias_for_123456789012` .
     #[inline]
-    pub fn account_alias_resource_id(&self) -> Value {
-        self.0.get_att("AccountAliasResourceId")
+    pub fn account_alias_resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountAliasResourceId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountAlias: ObjRule = ObjRule {
+        properties: &[
+            ("AccountAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["AccountAlias"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

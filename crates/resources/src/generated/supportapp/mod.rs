@@ -15,7 +15,7 @@ pub mod slack_channel_configuration;
 pub mod slack_workspace_configuration;
 
 #[cfg(feature = "supportapp")]
-pub use account_alias::{AccountAlias, AccountAliasAttributes, AccountAliasRequired};
+pub use account_alias::{AccountAlias, AccountAliasAttributes};
 #[cfg(feature = "supportapp")]
 pub use slack_channel_configuration::{
     SlackChannelConfiguration, SlackChannelConfigurationAttributes,
@@ -24,5 +24,4 @@ pub use slack_channel_configuration::{
 #[cfg(feature = "supportapp")]
 pub use slack_workspace_configuration::{
     SlackWorkspaceConfiguration, SlackWorkspaceConfigurationAttributes,
-    SlackWorkspaceConfigurationRequired,
 };

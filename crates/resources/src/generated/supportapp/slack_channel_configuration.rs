@@ -5,42 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\\/(.+)$");
-
 /// The required properties of [`SlackChannelConfiguration`], by name: `SlackChannelConfiguration::new(SlackChannelConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackChannelConfigurationRequired {
     /// `ChannelId`: a string, required.
-    pub channel_id: Str,
+    pub channel_id: ::cloudwright_core::Str,
     /// `ChannelRoleArn`: a string, required.
-    pub channel_role_arn: Str,
+    pub channel_role_arn: ::cloudwright_core::Str,
     /// `NotifyOnCaseSeverity`: a [`NotifyOnCaseSeverity`] value, required.
     pub notify_on_case_severity: NotifyOnCaseSeverity,
     /// `TeamId`: a string, required.
-    pub team_id: Str,
+    pub team_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ChannelRoleArn", Shape::Str(&StrRule { min_len: Some(31), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("NotifyOnAddCorrespondenceToCase", Shape::Bool),
-        ("NotifyOnCaseSeverity", Shape::Str(&StrRule { allowed: &["none", "all", "high"], ..StrRule::ANY })),
-        ("NotifyOnCreateOrReopenCase", Shape::Bool),
-        ("NotifyOnResolveCase", Shape::Bool),
-        ("TeamId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["TeamId", "ChannelId", "NotifyOnCaseSeverity", "ChannelRoleArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SupportApp::SlackChannelConfiguration` resource.
 ///
@@ -54,8 +30,8 @@ pub(crate) static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
 ///
 /// For more information, see the following topics in the *User Guide* :
 ///
-/// - \[AWS Support App in Slack\](<https://docs.aws.amazon.com/awssupport/latest/user/aws-support-app-for-slack.html>)
-/// - \[Creating AWS Support App in Slack resources with AWS CloudFormation\](<https://docs.aws.amazon.com/awssupport/latest/user/creating-resources-with-cloudformation.html>)
+/// - [AWS Support App in Slack](https://docs.aws.amazon.com/awssupport/latest/user/aws-support-app-for-slack.html)
+/// - [Creating AWS Support App in Slack resources with AWS CloudFormation](https://docs.aws.amazon.com/awssupport/latest/user/creating-resources-with-cloudformation.html)
 ///
 /// `Ref` returns the primary identifier, which is composite here (`TeamId`, `ChannelId`): see the documentation for which part `Ref` returns.
 /// It has no `Fn::GetAtt` attributes ([`SlackChannelConfigurationAttributes`] is empty).
@@ -71,23 +47,23 @@ pub struct SlackChannelConfiguration {
     /// The channel ID in Slack. This ID identifies a channel within a Slack workspace.
     ///
     /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub channel_id: Str,
+    pub channel_id: ::cloudwright_core::Str,
     /// `ChannelName`: a string.
     ///
     /// The channel name in Slack. This is the channel where you invite the AWS Support App .
     ///
     /// Pattern `^.+$`; length 1 to 256.
-    pub channel_name: Option<Str>,
+    pub channel_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ChannelRoleArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the IAM role for this Slack channel configuration. The  App uses this role to perform  and Service Quotas actions on your behalf.
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\/(.+)$`; length 31 to 2048.
-    pub channel_role_arn: Str,
+    pub channel_role_arn: ::cloudwright_core::Str,
     /// `NotifyOnAddCorrespondenceToCase`: a boolean.
     ///
     /// Whether to get notified when a correspondence is added to your support cases.
-    pub notify_on_add_correspondence_to_case: Option<Bool>,
+    pub notify_on_add_correspondence_to_case: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotifyOnCaseSeverity`: a [`NotifyOnCaseSeverity`] value, required.
     ///
     /// The case severity for your support cases that you want to receive notifications. You can specify `none` , `all` , or `high` .
@@ -95,17 +71,17 @@ pub struct SlackChannelConfiguration {
     /// `NotifyOnCreateOrReopenCase`: a boolean.
     ///
     /// Whether to get notified when your support cases are created or reopened
-    pub notify_on_create_or_reopen_case: Option<Bool>,
+    pub notify_on_create_or_reopen_case: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotifyOnResolveCase`: a boolean.
     ///
     /// Whether to get notified when your support cases are resolved.
-    pub notify_on_resolve_case: Option<Bool>,
+    pub notify_on_resolve_case: ::std::option::Option<::cloudwright_core::Bool>,
     /// `TeamId`: a string, required.
     ///
     /// The team ID in Slack. This ID uniquely identifies a Slack workspace.
     ///
     /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub team_id: Str,
+    pub team_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -115,7 +91,7 @@ impl SlackChannelConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SupportApp::SlackChannelConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackchannelconfiguration.html",
         primary_identifier: &["TeamId", "ChannelId"],
@@ -126,7 +102,7 @@ impl SlackChannelConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `SlackChannelConfiguration` with its required properties, named in a [`SlackChannelConfigurationRequired`].
@@ -134,49 +110,51 @@ impl SlackChannelConfiguration {
     pub fn new(required: SlackChannelConfigurationRequired) -> Self {
         Self {
             channel_id: required.channel_id,
-            channel_name: None,
+            channel_name: ::std::option::Option::None,
             channel_role_arn: required.channel_role_arn,
-            notify_on_add_correspondence_to_case: None,
+            notify_on_add_correspondence_to_case: ::std::option::Option::None,
             notify_on_case_severity: required.notify_on_case_severity,
-            notify_on_create_or_reopen_case: None,
-            notify_on_resolve_case: None,
+            notify_on_create_or_reopen_case: ::std::option::Option::None,
+            notify_on_resolve_case: ::std::option::Option::None,
             team_id: required.team_id,
         }
     }
 
     /// `ChannelId`: a string, required.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = value.into(); self }
+    pub fn channel_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_id = value.into(); self }
     /// `ChannelName`: a string.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
+    pub fn channel_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_name = ::std::option::Option::Some(value.into()); self }
     /// `ChannelRoleArn`: a string, required.
-    pub fn channel_role_arn(mut self, value: impl Into<Str>) -> Self { self.channel_role_arn = value.into(); self }
+    pub fn channel_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.channel_role_arn = value.into(); self }
     /// `NotifyOnAddCorrespondenceToCase`: a boolean.
-    pub fn notify_on_add_correspondence_to_case(mut self, value: impl Into<Bool>) -> Self { self.notify_on_add_correspondence_to_case = Some(value.into()); self }
+    pub fn notify_on_add_correspondence_to_case(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.notify_on_add_correspondence_to_case = ::std::option::Option::Some(value.into()); self }
     /// `NotifyOnCaseSeverity`: a [`NotifyOnCaseSeverity`] value, required.
-    pub fn notify_on_case_severity(mut self, value: impl Into<NotifyOnCaseSeverity>) -> Self { self.notify_on_case_severity = value.into(); self }
+    pub fn notify_on_case_severity(mut self, value: impl ::std::convert::Into<NotifyOnCaseSeverity>) -> Self { self.notify_on_case_severity = value.into(); self }
     /// `NotifyOnCreateOrReopenCase`: a boolean.
-    pub fn notify_on_create_or_reopen_case(mut self, value: impl Into<Bool>) -> Self { self.notify_on_create_or_reopen_case = Some(value.into()); self }
+    pub fn notify_on_create_or_reopen_case(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.notify_on_create_or_reopen_case = ::std::option::Option::Some(value.into()); self }
     /// `NotifyOnResolveCase`: a boolean.
-    pub fn notify_on_resolve_case(mut self, value: impl Into<Bool>) -> Self { self.notify_on_resolve_case = Some(value.into()); self }
+    pub fn notify_on_resolve_case(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.notify_on_resolve_case = ::std::option::Option::Some(value.into()); self }
     /// `TeamId`: a string, required.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = value.into(); self }
+    pub fn team_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.team_id = value.into(); self }
 }
 
-impl Resource for SlackChannelConfiguration {
+impl ::cloudwright_core::Resource for SlackChannelConfiguration {
     type Attributes = SlackChannelConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SlackChannelConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SlackChannelConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SlackChannelConfiguration {
+impl ::cloudwright_core::ToValue for SlackChannelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelId", &self.channel_id)
             .opt("ChannelName", &self.channel_name)
             .req("ChannelRoleArn", &self.channel_role_arn)
@@ -195,12 +173,12 @@ impl ToValue for SlackChannelConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SlackChannelConfiguration`]: `Handle<SlackChannelConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SlackChannelConfiguration`]: `Handle<SlackChannelConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SlackChannelConfigurationAttributes(());
 
-impl From<ResourceRef> for SlackChannelConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SlackChannelConfigurationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -215,24 +193,53 @@ pub enum NotifyOnCaseSeverity {
     /// `high`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for NotifyOnCaseSeverity {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NotifyOnCaseSeverity {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for NotifyOnCaseSeverity {
+impl ::cloudwright_core::ToValue for NotifyOnCaseSeverity {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::All => "all",
             Self::High => "high",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\\/(.+)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ChannelRoleArn", Shape::Str(&StrRule { min_len: Some(31), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("NotifyOnAddCorrespondenceToCase", Shape::Bool),
+            ("NotifyOnCaseSeverity", Shape::Str(&StrRule { allowed: &["none", "all", "high"], ..StrRule::ANY })),
+            ("NotifyOnCreateOrReopenCase", Shape::Bool),
+            ("NotifyOnResolveCase", Shape::Bool),
+            ("TeamId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["TeamId", "ChannelId", "NotifyOnCaseSeverity", "ChannelRoleArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

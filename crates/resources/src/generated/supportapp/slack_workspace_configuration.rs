@@ -5,29 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
-
-/// The required properties of [`SlackWorkspaceConfiguration`], by name: `SlackWorkspaceConfiguration::new(SlackWorkspaceConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlackWorkspaceConfigurationRequired {
-    /// `TeamId`: a string, required.
-    pub team_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TeamId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("VersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["TeamId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::SupportApp::SlackWorkspaceConfiguration` resource.
 ///
 /// You can use the `AWS::SupportApp::SlackWorkspaceConfiguration` resource to specify your Slack workspace configuration. This resource configures your AWS account so that you can use the specified Slack workspace in the AWS Support App . This resource includes the following information:
@@ -37,8 +14,8 @@ pub(crate) static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
 ///
 /// For more information, see the following topics in the *User Guide* :
 ///
-/// - \[AWS Support App in Slack\](<https://docs.aws.amazon.com/awssupport/latest/user/aws-support-app-for-slack.html>)
-/// - \[Creating AWS Support App in Slack resources with AWS CloudFormation\](<https://docs.aws.amazon.com/awssupport/latest/user/creating-resources-with-cloudformation.html>)
+/// - [AWS Support App in Slack](https://docs.aws.amazon.com/awssupport/latest/user/aws-support-app-for-slack.html)
+/// - [Creating AWS Support App in Slack resources with AWS CloudFormation](https://docs.aws.amazon.com/awssupport/latest/user/creating-resources-with-cloudformation.html)
 ///
 /// `Ref` returns its `TeamId` (the primary identifier).
 /// It has no `Fn::GetAtt` attributes ([`SlackWorkspaceConfigurationAttributes`] is empty).
@@ -54,13 +31,13 @@ pub struct SlackWorkspaceConfiguration {
     /// The team ID in Slack. This ID uniquely identifies a Slack workspace, such as `T012ABCDEFG` .
     ///
     /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
-    pub team_id: Str,
+    pub team_id: ::cloudwright_core::Str,
     /// `VersionId`: a string.
     ///
     /// An identifier used to update an existing Slack workspace configuration in AWS CloudFormation , such as `100` .
     ///
     /// Pattern `^[0-9]+$`; length 1 to 256; write-only: CloudFormation does not return it.
-    pub version_id: Option<Str>,
+    pub version_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -70,7 +47,7 @@ impl SlackWorkspaceConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SupportApp::SlackWorkspaceConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackworkspaceconfiguration.html",
         primary_identifier: &["TeamId"],
@@ -81,51 +58,76 @@ impl SlackWorkspaceConfiguration {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SlackWorkspaceConfiguration` with its required properties, named in a [`SlackWorkspaceConfigurationRequired`].
+    /// A `SlackWorkspaceConfiguration` with its one required property, `TeamId`.
     #[inline]
-    pub fn new(required: SlackWorkspaceConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            team_id: required.team_id,
-            version_id: None,
+            team_id: value.into(),
+            version_id: ::std::option::Option::None,
         }
     }
 
     /// `TeamId`: a string, required.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = value.into(); self }
+    pub fn team_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.team_id = value.into(); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
+    pub fn version_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SlackWorkspaceConfiguration {
+impl ::cloudwright_core::Resource for SlackWorkspaceConfiguration {
     type Attributes = SlackWorkspaceConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SlackWorkspaceConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SlackWorkspaceConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SlackWorkspaceConfiguration {
+impl ::cloudwright_core::ToValue for SlackWorkspaceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TeamId", &self.team_id)
             .opt("VersionId", &self.version_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SlackWorkspaceConfiguration`]: `Handle<SlackWorkspaceConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SlackWorkspaceConfiguration`]: `Handle<SlackWorkspaceConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct SlackWorkspaceConfigurationAttributes(());
 
-impl From<ResourceRef> for SlackWorkspaceConfigurationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for SlackWorkspaceConfigurationAttributes
+{
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TeamId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("VersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["TeamId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,77 +5,32 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:(aws[a-zA-Z-]*)?:kms:[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\\d{1}:\\d{12}:key/[\\w\\-\\/]+$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(s3|S3)://");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z_\\-\\.]+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(([0-9a-zA-Z_-]+(\\/|\\.))*[0-9A-Za-z_\\\\-]+(\\.|::)[A-Za-z_][A-Za-z0-9_]*)?$");
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-z_\\-]{1,255}$");
-
 /// The required properties of [`Canary`], by name: `Canary::new(CanaryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CanaryRequired {
     /// `ArtifactS3Location`: a string, required.
-    pub artifact_s3_location: Str,
+    pub artifact_s3_location: ::cloudwright_core::Str,
     /// `Code`: a [`Code`] object, required.
-    pub code: Obj<Code>,
+    pub code: crate::Obj<Code>,
     /// `ExecutionRoleArn`: a string, required.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RuntimeVersion`: a string, required.
-    pub runtime_version: Str,
+    pub runtime_version: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Canary: ObjRule = ObjRule {
-    properties: &[
-        ("ArtifactConfig", Shape::Object(&RULE_ArtifactConfig)),
-        ("ArtifactS3Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("BrowserConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserConfig), min_items: Some(1), max_items: Some(2), unique: false })),
-        ("Code", Shape::Object(&RULE_Code)),
-        ("DeleteLambdaResourcesOnCanaryDeletion", Shape::Bool),
-        ("DryRunAndUpdate", Shape::Bool),
-        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("FailureRetentionPeriod", Shape::INT),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ProvisionedResourceCleanup", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "OFF"], ..StrRule::ANY })),
-        ("ResourcesToReplicateTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["lambda-function"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
-        ("RunConfig", Shape::Object(&RULE_RunConfig)),
-        ("RuntimeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("Schedule", Shape::Object(&RULE_Schedule)),
-        ("StartCanaryAfterCreation", Shape::Bool),
-        ("SuccessRetentionPeriod", Shape::INT),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("VPCConfig", Shape::Object(&RULE_VpcConfig)),
-        ("VisualReference", Shape::Object(&RULE_VisualReference)),
-        ("VisualReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualReference), min_items: Some(1), max_items: Some(2), unique: false })),
-    ],
-    required: &["Name", "Code", "ArtifactS3Location", "ExecutionRoleArn", "Schedule", "RuntimeVersion"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Synthetics::Canary` resource.
 ///
 /// Creates or updates a canary. Canaries are scripts that monitor your endpoints and APIs from the outside-in. Canaries help you check the availability and latency of your web services and troubleshoot anomalies by investigating load time data, screenshots of the UI, logs, and metrics. You can set up a canary to run continuously or just once.
 ///
-/// Canaries are automated scripts that run at specified intervals against an endpoint. They include Python or Node.js code to create a Lambda function. This code needs to be packaged in a certain way, depending on the language. For more information, see \[Writing a canary script\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_WritingCanary.html>) .
+/// Canaries are automated scripts that run at specified intervals against an endpoint. They include Python or Node.js code to create a Lambda function. This code needs to be packaged in a certain way, depending on the language. For more information, see [Writing a canary script](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_WritingCanary.html) .
 ///
-/// To create canaries, you must have the `CloudWatchSyntheticsFullAccess` policy. If you are creating a new IAM role for the canary, you also need the the `iam:CreateRole` , `iam:CreatePolicy` and `iam:AttachRolePolicy` permissions. For more information, see \[Necessary Roles and Permissions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Roles>) .
+/// To create canaries, you must have the `CloudWatchSyntheticsFullAccess` policy. If you are creating a new IAM role for the canary, you also need the the `iam:CreateRole` , `iam:CreatePolicy` and `iam:AttachRolePolicy` permissions. For more information, see [Necessary Roles and Permissions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Roles) .
 ///
-/// Do not include secrets or proprietary information in your canary names. The canary name makes up part of the Amazon Resource Name (ARN) for the canary, and the ARN is included in outbound calls over the internet. For more information, see \[Security Considerations for Synthetics Canaries\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/servicelens_canaries_security.html>) .
+/// Do not include secrets or proprietary information in your canary names. The canary name makes up part of the Amazon Resource Name (ARN) for the canary, and the ARN is included in outbound calls over the internet. For more information, see [Security Considerations for Synthetics Canaries](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/servicelens_canaries_security.html) .
 ///
 /// `Ref` returns its `Name` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`CanaryAttributes`], which `Handle<Canary>` dereferences to.
@@ -89,41 +44,41 @@ pub struct Canary {
     /// `ArtifactConfig`: an [`ArtifactConfig`] object.
     ///
     /// A structure that contains the configuration for canary artifacts, including the encryption-at-rest settings for artifacts that the canary uploads to Amazon S3.
-    pub artifact_config: Option<Obj<ArtifactConfig>>,
+    pub artifact_config: ::std::option::Option<crate::Obj<ArtifactConfig>>,
     /// `ArtifactS3Location`: a string, required.
     ///
     /// The location in Amazon S3 where Synthetics stores artifacts from the runs of this canary. Artifacts include the log file, screenshots, and HAR files. Specify the full location path, including `s3://` at the beginning of the path.
     ///
     /// Pattern `^(s3|S3)://`; length 1 to 1024.
-    pub artifact_s3_location: Str,
+    pub artifact_s3_location: ::cloudwright_core::Str,
     /// `BrowserConfigs`: a list of [`BrowserConfig`] objects.
     ///
     /// A structure that specifies the browser type to use for a canary run. CloudWatch Synthetics supports running canaries on both `CHROME` and `FIREFOX` browsers.
     ///
-    /// &gt; If not specified, `browserConfigs` defaults to Chrome.
+    /// \> If not specified, `browserConfigs` defaults to Chrome.
     ///
     /// Items 1 to 2.
-    pub browser_configs: Option<List<BrowserConfig>>,
+    pub browser_configs: ::std::option::Option<::cloudwright_core::List<BrowserConfig>>,
     /// `Code`: a [`Code`] object, required.
     ///
     /// Use this structure to input your script code for the canary. This structure contains the Lambda handler with the location where the canary should start running the script. If the script is stored in an S3 bucket, the bucket name, key, and version are also included. If the script is passed into the canary directly, the script code is contained in the value of `Script` .
-    pub code: Obj<Code>,
+    pub code: crate::Obj<Code>,
     /// `DeleteLambdaResourcesOnCanaryDeletion`: a boolean.
     ///
     /// Deletes associated lambda resources created by Synthetics if set to True. Default is False
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub delete_lambda_resources_on_canary_deletion: Option<Bool>,
+    pub delete_lambda_resources_on_canary_deletion: ::std::option::Option<::cloudwright_core::Bool>,
     /// `DryRunAndUpdate`: a boolean.
     ///
     /// Specifies whether to perform a dry run before updating the canary. If set to `true` , CloudFormation will execute a dry run to validate the changes before applying them to the canary. If the dry run succeeds, the canary will be updated with the changes. If the dry run fails, the CloudFormation deployment will fail with the dry run’s failure reason.
     ///
     /// If set to `false` or omitted, the canary will be updated directly without first performing a dry run. The default value is `false` .
     ///
-    /// For more information, see \[Performing safe canary updates\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/performing-safe-canary-upgrades.html>) .
+    /// For more information, see [Performing safe canary updates](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/performing-safe-canary-upgrades.html) .
     ///
     /// Write-only: CloudFormation does not return it.
-    pub dry_run_and_update: Option<Bool>,
+    pub dry_run_and_update: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExecutionRoleArn`: a string, required.
     ///
     /// The ARN of the IAM role to be used to run the canary. This role must already exist, and must include `lambda.amazonaws.com` as a principal in the trust policy. The role must also have the following permissions:
@@ -137,47 +92,47 @@ pub struct Canary {
     /// - `logs:PutLogEvents`
     ///
     /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 2048.
-    pub execution_role_arn: Str,
+    pub execution_role_arn: ::cloudwright_core::Str,
     /// `FailureRetentionPeriod`: an integer.
     ///
     /// The number of days to retain data about failed runs of this canary. If you omit this field, the default of 31 days is used. The valid range is 1 to 455 days.
     ///
-    /// This setting affects the range of information returned by \[GetCanaryRuns\](<https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_GetCanaryRuns.html>) , as well as the range of information displayed in the Synthetics console.
-    pub failure_retention_period: Option<Int>,
+    /// This setting affects the range of information returned by [GetCanaryRuns](https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_GetCanaryRuns.html) , as well as the range of information displayed in the Synthetics console.
+    pub failure_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name for this canary. Be sure to give it a descriptive name that distinguishes it from other canaries in your account.
     ///
-    /// Do not include secrets or proprietary information in your canary names. The canary name makes up part of the canary ARN, and the ARN is included in outbound calls over the internet. For more information, see \[Security Considerations for Synthetics Canaries\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/servicelens_canaries_security.html>) .
+    /// Do not include secrets or proprietary information in your canary names. The canary name makes up part of the canary ARN, and the ARN is included in outbound calls over the internet. For more information, see [Security Considerations for Synthetics Canaries](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/servicelens_canaries_security.html) .
     ///
     /// Pattern `^[0-9a-z_\-]{1,255}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ProvisionedResourceCleanup`: a [`ProvisionedResourceCleanup`] value.
     ///
     /// Specifies whether to also delete the Lambda functions and layers used by this canary when the canary is deleted. If it is `AUTOMATIC` , the Lambda functions and layers will be deleted when the canary is deleted.
     ///
-    /// If the value of this parameter is `OFF` , then the value of the `DeleteLambda` parameter of the \[DeleteCanary\](<https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_DeleteCanary.html>) operation determines whether the Lambda functions and layers will be deleted.
-    pub provisioned_resource_cleanup: Option<ProvisionedResourceCleanup>,
+    /// If the value of this parameter is `OFF` , then the value of the `DeleteLambda` parameter of the [DeleteCanary](https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_DeleteCanary.html) operation determines whether the Lambda functions and layers will be deleted.
+    pub provisioned_resource_cleanup: ::std::option::Option<ProvisionedResourceCleanup>,
     /// `ResourcesToReplicateTags`: a list of [`ResourceToTag`] values.
     ///
     /// To have the tags that you apply to this canary also be applied to the Lambda function that the canary uses, specify this property with the value `lambda-function` . If you do this, CloudWatch Synthetics will keep the tags of the canary and the Lambda function synchronized. Any future changes you make to the canary's tags will also be applied to the function.
     ///
     /// Items 1 to 1; write-only: CloudFormation does not return it.
-    pub resources_to_replicate_tags: Option<List<ResourceToTag>>,
+    pub resources_to_replicate_tags: ::std::option::Option<::cloudwright_core::List<ResourceToTag>>,
     /// `RunConfig`: a [`RunConfig`] object.
     ///
     /// A structure that contains input information for a canary run. If you omit this structure, the frequency of the canary is used as canary's timeout value, up to a maximum of 900 seconds.
-    pub run_config: Option<Obj<RunConfig>>,
+    pub run_config: ::std::option::Option<crate::Obj<RunConfig>>,
     /// `RuntimeVersion`: a string, required.
     ///
-    /// Specifies the runtime version to use for the canary. For more information about runtime versions, see \[Canary Runtime Versions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Library.html>) .
+    /// Specifies the runtime version to use for the canary. For more information about runtime versions, see [Canary Runtime Versions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Library.html) .
     ///
     /// Length 1 to 1024.
-    pub runtime_version: Str,
+    pub runtime_version: ::cloudwright_core::Str,
     /// `Schedule`: a [`Schedule`] object, required.
     ///
     /// A structure that contains information about how often the canary is to run, and when these runs are to stop.
-    pub schedule: Obj<Schedule>,
+    pub schedule: crate::Obj<Schedule>,
     /// `StartCanaryAfterCreation`: a boolean.
     ///
     /// Specify TRUE to have the canary start making runs immediately after it is created.
@@ -185,25 +140,25 @@ pub struct Canary {
     /// A canary that you create using CloudFormation can't be used to monitor the CloudFormation stack that creates the canary or to roll back that stack if there is a failure.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub start_canary_after_creation: Option<Bool>,
+    pub start_canary_after_creation: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SuccessRetentionPeriod`: an integer.
     ///
     /// The number of days to retain data about successful runs of this canary. If you omit this field, the default of 31 days is used. The valid range is 1 to 455 days.
     ///
-    /// This setting affects the range of information returned by \[GetCanaryRuns\](<https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_GetCanaryRuns.html>) , as well as the range of information displayed in the Synthetics console.
-    pub success_retention_period: Option<Int>,
+    /// This setting affects the range of information returned by [GetCanaryRuns](https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_GetCanaryRuns.html) , as well as the range of information displayed in the Synthetics console.
+    pub success_retention_period: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value pairs that are associated with the canary.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VPCConfig`: a [`VpcConfig`] object.
     ///
-    /// If this canary is to test an endpoint in a VPC, this structure contains information about the subnet and security groups of the VPC endpoint. For more information, see \[Running a Canary in a VPC\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_VPC.html>) .
-    pub vpc_config: Option<Obj<VpcConfig>>,
+    /// If this canary is to test an endpoint in a VPC, this structure contains information about the subnet and security groups of the VPC endpoint. For more information, see [Running a Canary in a VPC](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_VPC.html) .
+    pub vpc_config: ::std::option::Option<crate::Obj<VpcConfig>>,
     /// `VisualReference`: a [`VisualReference`] object.
     ///
     /// Write-only: CloudFormation does not return it; deprecated.
-    pub visual_reference: Option<Obj<VisualReference>>,
+    pub visual_reference: ::std::option::Option<crate::Obj<VisualReference>>,
     /// `VisualReferences`: a list of [`VisualReference`] objects.
     ///
     /// A list of visual reference configurations for the canary, one for each browser type that the canary is configured to run on. Visual references are used for visual monitoring comparisons.
@@ -213,7 +168,7 @@ pub struct Canary {
     /// Versions older than `syn-nodejs-puppeteer-11.0` supports both `visualReference` and `visualReferences` for backward compatibility. It is recommended to use `visualReferences` for consistency and future compatibility.
     ///
     /// Items 1 to 2; write-only: CloudFormation does not return it.
-    pub visual_references: Option<List<VisualReference>>,
+    pub visual_references: ::std::option::Option<::cloudwright_core::List<VisualReference>>,
 }
 
 #[rustfmt::skip]
@@ -223,7 +178,7 @@ impl Canary {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Synthetics::Canary",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-canary.html",
         primary_identifier: &["Name"],
@@ -234,96 +189,98 @@ impl Canary {
         read_only: &["Id", "State", "Code/SourceLocationArn"],
         attributes: &["Code.SourceLocationArn", "Id", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Canary` with its required properties, named in a [`CanaryRequired`].
     #[inline]
     pub fn new(required: CanaryRequired) -> Self {
         Self {
-            artifact_config: None,
+            artifact_config: ::std::option::Option::None,
             artifact_s3_location: required.artifact_s3_location,
-            browser_configs: None,
+            browser_configs: ::std::option::Option::None,
             code: required.code,
-            delete_lambda_resources_on_canary_deletion: None,
-            dry_run_and_update: None,
+            delete_lambda_resources_on_canary_deletion: ::std::option::Option::None,
+            dry_run_and_update: ::std::option::Option::None,
             execution_role_arn: required.execution_role_arn,
-            failure_retention_period: None,
+            failure_retention_period: ::std::option::Option::None,
             name: required.name,
-            provisioned_resource_cleanup: None,
-            resources_to_replicate_tags: None,
-            run_config: None,
+            provisioned_resource_cleanup: ::std::option::Option::None,
+            resources_to_replicate_tags: ::std::option::Option::None,
+            run_config: ::std::option::Option::None,
             runtime_version: required.runtime_version,
             schedule: required.schedule,
-            start_canary_after_creation: None,
-            success_retention_period: None,
-            tags: None,
-            vpc_config: None,
-            visual_reference: None,
-            visual_references: None,
+            start_canary_after_creation: ::std::option::Option::None,
+            success_retention_period: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vpc_config: ::std::option::Option::None,
+            visual_reference: ::std::option::Option::None,
+            visual_references: ::std::option::Option::None,
         }
     }
 
     /// `ArtifactConfig`: an [`ArtifactConfig`] object.
-    pub fn artifact_config(mut self, value: impl Into<Obj<ArtifactConfig>>) -> Self { self.artifact_config = Some(value.into()); self }
+    pub fn artifact_config(mut self, value: impl ::std::convert::Into<crate::Obj<ArtifactConfig>>) -> Self { self.artifact_config = ::std::option::Option::Some(value.into()); self }
     /// `ArtifactS3Location`: a string, required.
-    pub fn artifact_s3_location(mut self, value: impl Into<Str>) -> Self { self.artifact_s3_location = value.into(); self }
+    pub fn artifact_s3_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.artifact_s3_location = value.into(); self }
     /// `BrowserConfigs`: a list of [`BrowserConfig`] objects.
-    pub fn browser_configs(mut self, value: impl Into<List<BrowserConfig>>) -> Self { self.browser_configs = Some(value.into()); self }
+    pub fn browser_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BrowserConfig>>) -> Self { self.browser_configs = ::std::option::Option::Some(value.into()); self }
     /// `Code`: a [`Code`] object, required.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = value.into(); self }
+    pub fn code(mut self, value: impl ::std::convert::Into<crate::Obj<Code>>) -> Self { self.code = value.into(); self }
     /// `DeleteLambdaResourcesOnCanaryDeletion`: a boolean.
-    pub fn delete_lambda_resources_on_canary_deletion(mut self, value: impl Into<Bool>) -> Self { self.delete_lambda_resources_on_canary_deletion = Some(value.into()); self }
+    pub fn delete_lambda_resources_on_canary_deletion(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.delete_lambda_resources_on_canary_deletion = ::std::option::Option::Some(value.into()); self }
     /// `DryRunAndUpdate`: a boolean.
-    pub fn dry_run_and_update(mut self, value: impl Into<Bool>) -> Self { self.dry_run_and_update = Some(value.into()); self }
+    pub fn dry_run_and_update(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.dry_run_and_update = ::std::option::Option::Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
+    pub fn execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `FailureRetentionPeriod`: an integer.
-    pub fn failure_retention_period(mut self, value: impl Into<Int>) -> Self { self.failure_retention_period = Some(value.into()); self }
+    pub fn failure_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.failure_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ProvisionedResourceCleanup`: a [`ProvisionedResourceCleanup`] value.
-    pub fn provisioned_resource_cleanup(mut self, value: impl Into<ProvisionedResourceCleanup>) -> Self { self.provisioned_resource_cleanup = Some(value.into()); self }
+    pub fn provisioned_resource_cleanup(mut self, value: impl ::std::convert::Into<ProvisionedResourceCleanup>) -> Self { self.provisioned_resource_cleanup = ::std::option::Option::Some(value.into()); self }
     /// `ResourcesToReplicateTags`: a list of [`ResourceToTag`] values.
-    pub fn resources_to_replicate_tags(mut self, value: impl Into<List<ResourceToTag>>) -> Self { self.resources_to_replicate_tags = Some(value.into()); self }
+    pub fn resources_to_replicate_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ResourceToTag>>) -> Self { self.resources_to_replicate_tags = ::std::option::Option::Some(value.into()); self }
     /// `RunConfig`: a [`RunConfig`] object.
-    pub fn run_config(mut self, value: impl Into<Obj<RunConfig>>) -> Self { self.run_config = Some(value.into()); self }
+    pub fn run_config(mut self, value: impl ::std::convert::Into<crate::Obj<RunConfig>>) -> Self { self.run_config = ::std::option::Option::Some(value.into()); self }
     /// `RuntimeVersion`: a string, required.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
+    pub fn runtime_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.runtime_version = value.into(); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
+    pub fn schedule(mut self, value: impl ::std::convert::Into<crate::Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `StartCanaryAfterCreation`: a boolean.
-    pub fn start_canary_after_creation(mut self, value: impl Into<Bool>) -> Self { self.start_canary_after_creation = Some(value.into()); self }
+    pub fn start_canary_after_creation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.start_canary_after_creation = ::std::option::Option::Some(value.into()); self }
     /// `SuccessRetentionPeriod`: an integer.
-    pub fn success_retention_period(mut self, value: impl Into<Int>) -> Self { self.success_retention_period = Some(value.into()); self }
+    pub fn success_retention_period(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.success_retention_period = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VPCConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
+    pub fn vpc_config(mut self, value: impl ::std::convert::Into<crate::Obj<VpcConfig>>) -> Self { self.vpc_config = ::std::option::Option::Some(value.into()); self }
     /// `VisualReference`: a [`VisualReference`] object.
-    pub fn visual_reference(mut self, value: impl Into<Obj<VisualReference>>) -> Self { self.visual_reference = Some(value.into()); self }
+    pub fn visual_reference(mut self, value: impl ::std::convert::Into<crate::Obj<VisualReference>>) -> Self { self.visual_reference = ::std::option::Option::Some(value.into()); self }
     /// `VisualReferences`: a list of [`VisualReference`] objects.
-    pub fn visual_references(mut self, value: impl Into<List<VisualReference>>) -> Self { self.visual_references = Some(value.into()); self }
+    pub fn visual_references(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<VisualReference>>) -> Self { self.visual_references = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Canary {
+impl ::cloudwright_core::Resource for Canary {
     type Attributes = CanaryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Canary, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Canary, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Canary {
+impl ::cloudwright_core::ToValue for Canary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ArtifactConfig", &self.artifact_config)
             .req("ArtifactS3Location", &self.artifact_s3_location)
             .opt("BrowserConfigs", &self.browser_configs)
@@ -360,12 +317,12 @@ impl ToValue for Canary {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Canary`]: `Handle<Canary>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Canary`]: `Handle<Canary>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CanaryAttributes(ResourceRef);
+pub struct CanaryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CanaryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CanaryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -375,35 +332,26 @@ impl CanaryAttributes {
     ///
     /// The ARN of the Lambda layer where Synthetics stores the canary script code.
     #[inline]
-    pub fn code_source_location_arn(&self) -> Value {
-        self.0.get_att("Code.SourceLocationArn")
+    pub fn code_source_location_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Code.SourceLocationArn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the canary.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `State`: a string.
     ///
     /// The state of the canary. For example, `RUNNING` .
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ArtifactConfig: ObjRule = ObjRule {
-    properties: &[
-        ("S3Encryption", Shape::Object(&RULE_S3Encryption)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ArtifactConfig` property type of `AWS::Synthetics::Canary`.
 ///
@@ -414,8 +362,8 @@ pub(crate) static RULE_ArtifactConfig: ObjRule = ObjRule {
 pub struct ArtifactConfig {
     /// `S3Encryption`: a [`S3Encryption`] object.
     ///
-    /// A structure that contains the configuration of the encryption-at-rest settings for artifacts that the canary uploads to Amazon S3 . Artifact encryption functionality is available only for canaries that use Synthetics runtime version syn-nodejs-puppeteer-3.3 or later. For more information, see \[Encrypting canary artifacts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_artifact_encryption.html>) .
-    pub s3_encryption: Option<Obj<S3Encryption>>,
+    /// A structure that contains the configuration of the encryption-at-rest settings for artifacts that the canary uploads to Amazon S3 . Artifact encryption functionality is available only for canaries that use Synthetics runtime version syn-nodejs-puppeteer-3.3 or later. For more information, see [Encrypting canary artifacts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_artifact_encryption.html) .
+    pub s3_encryption: ::std::option::Option<crate::Obj<S3Encryption>>,
 }
 
 #[rustfmt::skip]
@@ -423,40 +371,23 @@ impl ArtifactConfig {
     /// A `ArtifactConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Encryption`: a [`S3Encryption`] object.
-    pub fn s3_encryption(mut self, value: impl Into<Obj<S3Encryption>>) -> Self { self.s3_encryption = Some(value.into()); self }
+    pub fn s3_encryption(mut self, value: impl ::std::convert::Into<crate::Obj<S3Encryption>>) -> Self { self.s3_encryption = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ArtifactConfig {}
+impl crate::PropertyType for ArtifactConfig {}
 
-impl ToValue for ArtifactConfig {
+impl ::cloudwright_core::ToValue for ArtifactConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Encryption", &self.s3_encryption)
             .build()
     }
 }
-
-/// The required properties of [`BaseScreenshot`], by name: `BaseScreenshot::new(BaseScreenshotRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BaseScreenshotRequired {
-    /// `ScreenshotName`: a string, required.
-    pub screenshot_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BaseScreenshot: ObjRule = ObjRule {
-    properties: &[
-        ("IgnoreCoordinates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("ScreenshotName", Shape::STR),
-    ],
-    required: &["ScreenshotName"],
-    ..OBJ_RULE
-};
 
 /// The `BaseScreenshot` property type of `AWS::Synthetics::Canary`.
 ///
@@ -467,59 +398,43 @@ pub(crate) static RULE_BaseScreenshot: ObjRule = ObjRule {
 pub struct BaseScreenshot {
     /// `IgnoreCoordinates`: a list of strings.
     ///
-    /// Coordinates that define the part of a screen to ignore during screenshot comparisons. To obtain the coordinates to use here, use the CloudWatch console to draw the boundaries on the screen. For more information, see \[Edit or delete a canary\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/synthetics_canaries_deletion.html>) .
-    pub ignore_coordinates: Option<List<Str>>,
+    /// Coordinates that define the part of a screen to ignore during screenshot comparisons. To obtain the coordinates to use here, use the CloudWatch console to draw the boundaries on the screen. For more information, see [Edit or delete a canary](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/synthetics_canaries_deletion.html) .
+    pub ignore_coordinates:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ScreenshotName`: a string, required.
     ///
     /// The name of the screenshot. This is generated the first time the canary is run after the `UpdateCanary` operation that specified for this canary to perform visual monitoring.
-    pub screenshot_name: Str,
+    pub screenshot_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl BaseScreenshot {
-    /// A `BaseScreenshot` with its required properties, named in a [`BaseScreenshotRequired`].
+    /// A `BaseScreenshot` with its one required property, `ScreenshotName`.
     #[inline]
-    pub fn new(required: BaseScreenshotRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ignore_coordinates: None,
-            screenshot_name: required.screenshot_name,
+            ignore_coordinates: ::std::option::Option::None,
+            screenshot_name: value.into(),
         }
     }
 
     /// `IgnoreCoordinates`: a list of strings.
-    pub fn ignore_coordinates(mut self, value: impl Into<List<Str>>) -> Self { self.ignore_coordinates = Some(value.into()); self }
+    pub fn ignore_coordinates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ignore_coordinates = ::std::option::Option::Some(value.into()); self }
     /// `ScreenshotName`: a string, required.
-    pub fn screenshot_name(mut self, value: impl Into<Str>) -> Self { self.screenshot_name = value.into(); self }
+    pub fn screenshot_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.screenshot_name = value.into(); self }
 }
 
-impl PropertyType for BaseScreenshot {}
+impl crate::PropertyType for BaseScreenshot {}
 
-impl ToValue for BaseScreenshot {
+impl ::cloudwright_core::ToValue for BaseScreenshot {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IgnoreCoordinates", &self.ignore_coordinates)
             .req("ScreenshotName", &self.screenshot_name)
             .build()
     }
 }
-
-/// The required properties of [`BrowserConfig`], by name: `BrowserConfig::new(BrowserConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BrowserConfigRequired {
-    /// `BrowserType`: a [`BrowserType`] value, required.
-    pub browser_type: BrowserType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserConfig: ObjRule = ObjRule {
-    properties: &[
-        ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
-    ],
-    required: &["BrowserType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrowserConfig` property type of `AWS::Synthetics::Canary`.
 ///
@@ -536,45 +451,28 @@ pub struct BrowserConfig {
 
 #[rustfmt::skip]
 impl BrowserConfig {
-    /// A `BrowserConfig` with its required properties, named in a [`BrowserConfigRequired`].
+    /// A `BrowserConfig` with its one required property, `BrowserType`.
     #[inline]
-    pub fn new(required: BrowserConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<BrowserType>) -> Self {
         Self {
-            browser_type: required.browser_type,
+            browser_type: value.into(),
         }
     }
 
     /// `BrowserType`: a [`BrowserType`] value, required.
-    pub fn browser_type(mut self, value: impl Into<BrowserType>) -> Self { self.browser_type = value.into(); self }
+    pub fn browser_type(mut self, value: impl ::std::convert::Into<BrowserType>) -> Self { self.browser_type = value.into(); self }
 }
 
-impl PropertyType for BrowserConfig {}
+impl crate::PropertyType for BrowserConfig {}
 
-impl ToValue for BrowserConfig {
+impl ::cloudwright_core::ToValue for BrowserConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BrowserType", &self.browser_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Code: ObjRule = ObjRule {
-    properties: &[
-        ("BlueprintTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Dependencies", Shape::List(&ListRule { items: Shape::Object(&RULE_Dependency), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("S3ObjectVersion", Shape::STR),
-        ("Script", Shape::STR),
-        ("SourceLocationArn", Shape::STR),
-    ],
-    one_of: &[&[&["Handler", "S3Bucket", "S3Key"], &["BlueprintTypes", "S3Bucket", "S3Key"], &["Handler", "Script"], &["BlueprintTypes", "Script"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Code` property type of `AWS::Synthetics::Canary`.
 ///
@@ -590,13 +488,13 @@ pub struct Code {
     /// When you specify `BlueprintTypes` , the `Handler` field cannot be specified since the blueprint provides a pre-defined entry point.
     ///
     /// Items 0 to 1; each item: pattern `^[0-9a-zA-Z_\-\.]+$`, length 1 to 128.
-    pub blueprint_types: Option<List<Str>>,
+    pub blueprint_types: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Dependencies`: a list of [`Dependency`] objects.
     ///
     /// List of Lambda layers to attach to the canary
     ///
     /// Items 0 to 1.
-    pub dependencies: Option<List<Dependency>>,
+    pub dependencies: ::std::option::Option<::cloudwright_core::List<Dependency>>,
     /// `Handler`: a string.
     ///
     /// The entry point to use for the source code when running the canary. For canaries that use the `syn-python-selenium-1.0` runtime or a `syn-nodejs.puppeteer` runtime earlier than `syn-nodejs.puppeteer-3.4` , the handler must be specified as `*fileName* .handler` . For `syn-python-selenium-1.1` , `syn-nodejs.puppeteer-3.4` , and later runtimes, the handler can be specified as `*fileName* . *functionName*` , or you can specify a folder where canary scripts reside as `*folder* / *fileName* . *functionName*` .
@@ -604,31 +502,31 @@ pub struct Code {
     /// This field is required when you don't specify `BlueprintTypes` and is not allowed when you specify `BlueprintTypes` .
     ///
     /// Pattern `^(([0-9a-zA-Z_-]+(\/|\.))*[0-9A-Za-z_\\-]+(\.|::)[A-Za-z_][A-Za-z0-9_]*)?$`; length 0 to 128.
-    pub handler: Option<Str>,
+    pub handler: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Bucket`: a string.
     ///
     /// If your canary script is located in S3, specify the bucket name here. The bucket must already exist.
     ///
     /// Format `AWS::S3::Bucket.Name`; length 1 to 1024.
-    pub s3_bucket: Option<Str>,
+    pub s3_bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3Key`: a string.
     ///
-    /// The Amazon S3 key of your script. For more information, see \[Working with Amazon S3 Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingObjects.html>) .
+    /// The Amazon S3 key of your script. For more information, see [Working with Amazon S3 Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/UsingObjects.html) .
     ///
     /// Length 1 to 1024.
-    pub s3_key: Option<Str>,
+    pub s3_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `S3ObjectVersion`: a string.
     ///
     /// The Amazon S3 version ID of your script.
-    pub s3_object_version: Option<Str>,
+    pub s3_object_version: ::std::option::Option<::cloudwright_core::Str>,
     /// `Script`: a string.
     ///
     /// If you input your canary script directly into the canary instead of referring to an S3 location, the value of this parameter is the script in plain text. It can be up to 5 MB.
-    pub script: Option<Str>,
+    pub script: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceLocationArn`: a string.
     ///
     /// The ARN of the Lambda layer where Synthetics stores the canary script code.
-    pub source_location_arn: Option<Str>,
+    pub source_location_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -636,33 +534,33 @@ impl Code {
     /// A `Code` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BlueprintTypes`: a list of strings.
-    pub fn blueprint_types(mut self, value: impl Into<List<Str>>) -> Self { self.blueprint_types = Some(value.into()); self }
+    pub fn blueprint_types(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.blueprint_types = ::std::option::Option::Some(value.into()); self }
     /// `Dependencies`: a list of [`Dependency`] objects.
-    pub fn dependencies(mut self, value: impl Into<List<Dependency>>) -> Self { self.dependencies = Some(value.into()); self }
+    pub fn dependencies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Dependency>>) -> Self { self.dependencies = ::std::option::Option::Some(value.into()); self }
     /// `Handler`: a string.
-    pub fn handler(mut self, value: impl Into<Str>) -> Self { self.handler = Some(value.into()); self }
+    pub fn handler(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.handler = ::std::option::Option::Some(value.into()); self }
     /// `S3Bucket`: a string.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = Some(value.into()); self }
+    pub fn s3_bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_bucket = ::std::option::Option::Some(value.into()); self }
     /// `S3Key`: a string.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
+    pub fn s3_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_key = ::std::option::Option::Some(value.into()); self }
     /// `S3ObjectVersion`: a string.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
+    pub fn s3_object_version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_object_version = ::std::option::Option::Some(value.into()); self }
     /// `Script`: a string.
-    pub fn script(mut self, value: impl Into<Str>) -> Self { self.script = Some(value.into()); self }
+    pub fn script(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.script = ::std::option::Option::Some(value.into()); self }
     /// `SourceLocationArn`: a string.
-    pub fn source_location_arn(mut self, value: impl Into<Str>) -> Self { self.source_location_arn = Some(value.into()); self }
+    pub fn source_location_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_location_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Code {}
+impl crate::PropertyType for Code {}
 
-impl ToValue for Code {
+impl ::cloudwright_core::ToValue for Code {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlueprintTypes", &self.blueprint_types)
             .opt("Dependencies", &self.dependencies)
             .opt("Handler", &self.handler)
@@ -675,24 +573,6 @@ impl ToValue for Code {
     }
 }
 
-/// The required properties of [`Dependency`], by name: `Dependency::new(DependencyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DependencyRequired {
-    /// `Reference`: a string, required.
-    pub reference: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Dependency: ObjRule = ObjRule {
-    properties: &[
-        ("Reference", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["LambdaLayer"], ..StrRule::ANY })),
-    ],
-    required: &["Reference"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Dependency` property type of `AWS::Synthetics::Canary`.
 ///
 /// A structure that contains information about a dependency for a canary.
@@ -702,61 +582,44 @@ pub(crate) static RULE_Dependency: ObjRule = ObjRule {
 pub struct Dependency {
     /// `Reference`: a string, required.
     ///
-    /// The dependency reference. For Lambda layers, this is the ARN of the Lambda layer. For more information about Lambda ARN format, see \[Lambda\](<https://docs.aws.amazon.com/lambda/latest/api/API_Layer.html>) .
+    /// The dependency reference. For Lambda layers, this is the ARN of the Lambda layer. For more information about Lambda ARN format, see [Lambda](https://docs.aws.amazon.com/lambda/latest/api/API_Layer.html) .
     ///
     /// Pattern `arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+`; length 1 to 140.
-    pub reference: Str,
+    pub reference: ::cloudwright_core::Str,
     /// `Type`: a [`DependencyType`] value.
     ///
     /// The type of dependency. Valid value is `LambdaLayer` .
-    pub r#type: Option<DependencyType>,
+    pub r#type: ::std::option::Option<DependencyType>,
 }
 
 #[rustfmt::skip]
 impl Dependency {
-    /// A `Dependency` with its required properties, named in a [`DependencyRequired`].
+    /// A `Dependency` with its one required property, `Reference`.
     #[inline]
-    pub fn new(required: DependencyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            reference: required.reference,
-            r#type: None,
+            reference: value.into(),
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Reference`: a string, required.
-    pub fn reference(mut self, value: impl Into<Str>) -> Self { self.reference = value.into(); self }
+    pub fn reference(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.reference = value.into(); self }
     /// `Type`: a [`DependencyType`] value.
-    pub fn r#type(mut self, value: impl Into<DependencyType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DependencyType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Dependency {}
+impl crate::PropertyType for Dependency {}
 
-impl ToValue for Dependency {
+impl ::cloudwright_core::ToValue for Dependency {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Reference", &self.reference)
             .opt("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`RetryConfig`], by name: `RetryConfig::new(RetryConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetryConfigRequired {
-    /// `MaxRetries`: an integer, required.
-    pub max_retries: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetryConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxRetries"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetryConfig` property type of `AWS::Synthetics::Canary`.
 ///
@@ -770,46 +633,33 @@ pub struct RetryConfig {
     /// The maximum number of retries. The value must be less than or equal to two.
     ///
     /// Value 0 to 2.
-    pub max_retries: Int,
+    pub max_retries: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl RetryConfig {
-    /// A `RetryConfig` with its required properties, named in a [`RetryConfigRequired`].
+    /// A `RetryConfig` with its one required property, `MaxRetries`.
     #[inline]
-    pub fn new(required: RetryConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            max_retries: required.max_retries,
+            max_retries: value.into(),
         }
     }
 
     /// `MaxRetries`: an integer, required.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
+    pub fn max_retries(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_retries = value.into(); self }
 }
 
-impl PropertyType for RetryConfig {}
+impl crate::PropertyType for RetryConfig {}
 
-impl ToValue for RetryConfig {
+impl ::cloudwright_core::ToValue for RetryConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxRetries", &self.max_retries)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveTracing", Shape::Bool),
-        ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
-        ("EphemeralStorage", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
-        ("MemoryInMB", Shape::Int(&NumRule { min: Some(960.0), max: Some(3008.0), ..NumRule::ANY })),
-        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(3.0), max: Some(840.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RunConfig` property type of `AWS::Synthetics::Canary`.
 ///
@@ -820,30 +670,30 @@ pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
 pub struct RunConfig {
     /// `ActiveTracing`: a boolean.
     ///
-    /// Specifies whether this canary is to use active AWS X-Ray tracing when it runs. Active tracing enables this canary run to be displayed in the ServiceLens and X-Ray service maps even if the canary does not hit an endpoint that has X-Ray tracing enabled. Using X-Ray tracing incurs charges. For more information, see \[Canaries and X-Ray tracing\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_tracing.html>) .
+    /// Specifies whether this canary is to use active AWS X-Ray tracing when it runs. Active tracing enables this canary run to be displayed in the ServiceLens and X-Ray service maps even if the canary does not hit an endpoint that has X-Ray tracing enabled. Using X-Ray tracing incurs charges. For more information, see [Canaries and X-Ray tracing](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_tracing.html) .
     ///
     /// You can enable active tracing only for canaries that use version `syn-nodejs-2.0` or later for their canary runtime.
-    pub active_tracing: Option<Bool>,
+    pub active_tracing: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnvironmentVariables`: a JSON value.
     ///
     /// Specifies the keys and values to use for any environment variables used in the canary script. Use the following format:
     ///
     /// { "key1" : "value1", "key2" : "value2", ...}
     ///
-    /// Keys must start with a letter and be at least two characters. The total size of your environment variables cannot exceed 4 KB. You can't specify any Lambda reserved environment variables as the keys for your environment variables. For more information about reserved keys, see \[Runtime environment variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime>) .
-    pub environment_variables: Option<Json>,
+    /// Keys must start with a letter and be at least two characters. The total size of your environment variables cannot exceed 4 KB. You can't specify any Lambda reserved environment variables as the keys for your environment variables. For more information about reserved keys, see [Runtime environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime) .
+    pub environment_variables: ::std::option::Option<::cloudwright_core::Json>,
     /// `EphemeralStorage`: an integer.
     ///
     /// Specifies the amount of ephemeral storage (in MB) to allocate for the canary run during execution. This temporary storage is used for storing canary run artifacts (which are uploaded to an Amazon S3 bucket at the end of the run), and any canary browser operations. This temporary storage is cleared after the run is completed. Default storage value is 1024 MB.
     ///
     /// Value 1024 to 10240.
-    pub ephemeral_storage: Option<Int>,
+    pub ephemeral_storage: ::std::option::Option<::cloudwright_core::Int>,
     /// `MemoryInMB`: an integer.
     ///
     /// The maximum amount of memory that the canary can use while running. This value must be a multiple of 64. The range is 960 to 3008.
     ///
     /// Value 960 to 3008.
-    pub memory_in_mb: Option<Int>,
+    pub memory_in_mb: ::std::option::Option<::cloudwright_core::Int>,
     /// `TimeoutInSeconds`: an integer.
     ///
     /// How long the canary is allowed to run before it must stop. You can't set this time to be longer than the frequency of the runs of this canary.
@@ -851,7 +701,7 @@ pub struct RunConfig {
     /// If you omit this field, the frequency of the canary is used as this value, up to a maximum of 900 seconds.
     ///
     /// Value 3 to 840.
-    pub timeout_in_seconds: Option<Int>,
+    pub timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -859,27 +709,27 @@ impl RunConfig {
     /// A `RunConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActiveTracing`: a boolean.
-    pub fn active_tracing(mut self, value: impl Into<Bool>) -> Self { self.active_tracing = Some(value.into()); self }
+    pub fn active_tracing(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.active_tracing = ::std::option::Option::Some(value.into()); self }
     /// `EnvironmentVariables`: a JSON value.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
+    pub fn environment_variables(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.environment_variables = ::std::option::Option::Some(value.into()); self }
     /// `EphemeralStorage`: an integer.
-    pub fn ephemeral_storage(mut self, value: impl Into<Int>) -> Self { self.ephemeral_storage = Some(value.into()); self }
+    pub fn ephemeral_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ephemeral_storage = ::std::option::Option::Some(value.into()); self }
     /// `MemoryInMB`: an integer.
-    pub fn memory_in_mb(mut self, value: impl Into<Int>) -> Self { self.memory_in_mb = Some(value.into()); self }
+    pub fn memory_in_mb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.memory_in_mb = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
+    pub fn timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RunConfig {}
+impl crate::PropertyType for RunConfig {}
 
-impl ToValue for RunConfig {
+impl ::cloudwright_core::ToValue for RunConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveTracing", &self.active_tracing)
             .opt("EnvironmentVariables", &self.environment_variables)
             .opt("EphemeralStorage", &self.ephemeral_storage)
@@ -889,19 +739,9 @@ impl ToValue for RunConfig {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
-    properties: &[
-        ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE_KMS", "SSE_S3"], ..StrRule::ANY })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `S3Encryption` property type of `AWS::Synthetics::Canary`.
 ///
-/// A structure that contains the configuration of the encryption-at-rest settings for artifacts that the canary uploads to Amazon S3 . Artifact encryption functionality is available only for canaries that use Synthetics runtime version syn-nodejs-puppeteer-3.3 or later. For more information, see \[Encrypting canary artifacts\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_artifact_encryption.html>) .
+/// A structure that contains the configuration of the encryption-at-rest settings for artifacts that the canary uploads to Amazon S3 . Artifact encryption functionality is available only for canaries that use Synthetics runtime version syn-nodejs-puppeteer-3.3 or later. For more information, see [Encrypting canary artifacts](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_artifact_encryption.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-synthetics-canary-s3encryption.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -911,13 +751,13 @@ pub struct S3Encryption {
     /// The encryption method to use for artifacts created by this canary. Specify `SSE_S3` to use server-side encryption (SSE) with an Amazon S3-managed key. Specify `SSE-KMS` to use server-side encryption with a customer-managed AWS  key.
     ///
     /// If you omit this parameter, an AWS -managed AWS  key is used.
-    pub encryption_mode: Option<EncryptionMode>,
+    pub encryption_mode: ::std::option::Option<EncryptionMode>,
     /// `KmsKeyArn`: a string.
     ///
     /// The ARN of the customer-managed AWS  key to use, if you specify `SSE-KMS` for `EncryptionMode`
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:kms:[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1}:\d{12}:key/[\w\-\/]+$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -925,45 +765,26 @@ impl S3Encryption {
     /// A `S3Encryption` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EncryptionMode`: an [`EncryptionMode`] value.
-    pub fn encryption_mode(mut self, value: impl Into<EncryptionMode>) -> Self { self.encryption_mode = Some(value.into()); self }
+    pub fn encryption_mode(mut self, value: impl ::std::convert::Into<EncryptionMode>) -> Self { self.encryption_mode = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Encryption {}
+impl crate::PropertyType for S3Encryption {}
 
-impl ToValue for S3Encryption {
+impl ::cloudwright_core::ToValue for S3Encryption {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EncryptionMode", &self.encryption_mode)
             .opt("KmsKeyArn", &self.kms_key_arn)
             .build()
     }
 }
-
-/// The required properties of [`Schedule`], by name: `Schedule::new(ScheduleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduleRequired {
-    /// `Expression`: a string, required.
-    pub expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schedule: ObjRule = ObjRule {
-    properties: &[
-        ("DurationInSeconds", Shape::STR),
-        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("RetryConfig", Shape::Object(&RULE_RetryConfig)),
-    ],
-    required: &["Expression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schedule` property type of `AWS::Synthetics::Canary`.
 ///
@@ -977,7 +798,7 @@ pub struct Schedule {
     /// How long, in seconds, for the canary to continue making regular runs according to the schedule in the `Expression` value. If you specify 0, the canary continues making runs until you stop it. If you omit this field, the default of 0 is used.
     ///
     /// Value 0 to 31622400.
-    pub duration_in_seconds: Option<Str>,
+    pub duration_in_seconds: ::std::option::Option<::cloudwright_core::Str>,
     /// `Expression`: a string, required.
     ///
     /// A `rate` expression or a `cron` expression that defines how often the canary is to run.
@@ -988,42 +809,42 @@ pub struct Schedule {
     ///
     /// Specifying `rate(0 minute)` or `rate(0 hour)` is a special value that causes the canary to run only once when it is started.
     ///
-    /// Use `cron( *expression* )` to specify a cron expression. You can't schedule a canary to wait for more than a year before running. For information about the syntax for cron expressions, see \[Scheduling canary runs using cron\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_cron.html>) .
+    /// Use `cron( *expression* )` to specify a cron expression. You can't schedule a canary to wait for more than a year before running. For information about the syntax for cron expressions, see [Scheduling canary runs using cron](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_cron.html) .
     ///
     /// Length 1 to 1024.
-    pub expression: Str,
+    pub expression: ::cloudwright_core::Str,
     /// `RetryConfig`: a [`RetryConfig`] object.
     ///
     /// The canary's retry configuration information.
-    pub retry_config: Option<Obj<RetryConfig>>,
+    pub retry_config: ::std::option::Option<crate::Obj<RetryConfig>>,
 }
 
 #[rustfmt::skip]
 impl Schedule {
-    /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
+    /// A `Schedule` with its one required property, `Expression`.
     #[inline]
-    pub fn new(required: ScheduleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            duration_in_seconds: None,
-            expression: required.expression,
-            retry_config: None,
+            duration_in_seconds: ::std::option::Option::None,
+            expression: value.into(),
+            retry_config: ::std::option::Option::None,
         }
     }
 
     /// `DurationInSeconds`: a string.
-    pub fn duration_in_seconds(mut self, value: impl Into<Str>) -> Self { self.duration_in_seconds = Some(value.into()); self }
+    pub fn duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.duration_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `Expression`: a string, required.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
+    pub fn expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.expression = value.into(); self }
     /// `RetryConfig`: a [`RetryConfig`] object.
-    pub fn retry_config(mut self, value: impl Into<Obj<RetryConfig>>) -> Self { self.retry_config = Some(value.into()); self }
+    pub fn retry_config(mut self, value: impl ::std::convert::Into<crate::Obj<RetryConfig>>) -> Self { self.retry_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schedule {}
+impl crate::PropertyType for Schedule {}
 
-impl ToValue for Schedule {
+impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DurationInSeconds", &self.duration_in_seconds)
             .req("Expression", &self.expression)
             .opt("RetryConfig", &self.retry_config)
@@ -1035,21 +856,10 @@ impl ToValue for Schedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Synthetics::Canary`.
 ///
@@ -1059,11 +869,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1078,91 +888,72 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
 
-/// The required properties of [`VisualReference`], by name: `VisualReference::new(VisualReferenceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VisualReferenceRequired {
-    /// `BaseCanaryRunId`: a string, required.
-    pub base_canary_run_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_VisualReference: ObjRule = ObjRule {
-    properties: &[
-        ("BaseCanaryRunId", Shape::STR),
-        ("BaseScreenshots", Shape::List(&ListRule { items: Shape::Object(&RULE_BaseScreenshot), min_items: None, max_items: None, unique: false })),
-        ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
-    ],
-    required: &["BaseCanaryRunId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `VisualReference` property type of `AWS::Synthetics::Canary`.
 ///
 /// Defines the screenshots to use as the baseline for comparisons during visual monitoring comparisons during future runs of this canary. If you omit this parameter, no changes are made to any baseline screenshots that the canary might be using already.
 ///
-/// Visual monitoring is supported only on canaries running the *syn-puppeteer-node-3.2* runtime or later. For more information, see \[Visual monitoring\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Library_SyntheticsLogger_VisualTesting.html>) and \[Visual monitoring blueprint\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Blueprints_VisualTesting.html>)
+/// Visual monitoring is supported only on canaries running the *syn-puppeteer-node-3.2* runtime or later. For more information, see [Visual monitoring](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Library_SyntheticsLogger_VisualTesting.html) and [Visual monitoring blueprint](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Blueprints_VisualTesting.html)
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-synthetics-canary-visualreference.html>
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisualReference {
     /// `BaseCanaryRunId`: a string, required.
     ///
-    /// Specifies which canary run to use the screenshots from as the baseline for future visual monitoring with this canary. Valid values are `nextrun` to use the screenshots from the next run after this update is made, `lastrun` to use the screenshots from the most recent run before this update was made, or the value of `Id` in the \[CanaryRun\](<https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_CanaryRun.html>) from any past run of this canary.
-    pub base_canary_run_id: Str,
+    /// Specifies which canary run to use the screenshots from as the baseline for future visual monitoring with this canary. Valid values are `nextrun` to use the screenshots from the next run after this update is made, `lastrun` to use the screenshots from the most recent run before this update was made, or the value of `Id` in the [CanaryRun](https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_CanaryRun.html) from any past run of this canary.
+    pub base_canary_run_id: ::cloudwright_core::Str,
     /// `BaseScreenshots`: a list of [`BaseScreenshot`] objects.
     ///
     /// An array of screenshots that are used as the baseline for comparisons during visual monitoring.
-    pub base_screenshots: Option<List<BaseScreenshot>>,
+    pub base_screenshots: ::std::option::Option<::cloudwright_core::List<BaseScreenshot>>,
     /// `BrowserType`: a [`BrowserType`] value.
     ///
     /// The browser type associated with this visual reference configuration. Valid values are `CHROME` and `FIREFOX` .
-    pub browser_type: Option<BrowserType>,
+    pub browser_type: ::std::option::Option<BrowserType>,
 }
 
 #[rustfmt::skip]
 impl VisualReference {
-    /// A `VisualReference` with its required properties, named in a [`VisualReferenceRequired`].
+    /// A `VisualReference` with its one required property, `BaseCanaryRunId`.
     #[inline]
-    pub fn new(required: VisualReferenceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            base_canary_run_id: required.base_canary_run_id,
-            base_screenshots: None,
-            browser_type: None,
+            base_canary_run_id: value.into(),
+            base_screenshots: ::std::option::Option::None,
+            browser_type: ::std::option::Option::None,
         }
     }
 
     /// `BaseCanaryRunId`: a string, required.
-    pub fn base_canary_run_id(mut self, value: impl Into<Str>) -> Self { self.base_canary_run_id = value.into(); self }
+    pub fn base_canary_run_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_canary_run_id = value.into(); self }
     /// `BaseScreenshots`: a list of [`BaseScreenshot`] objects.
-    pub fn base_screenshots(mut self, value: impl Into<List<BaseScreenshot>>) -> Self { self.base_screenshots = Some(value.into()); self }
+    pub fn base_screenshots(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BaseScreenshot>>) -> Self { self.base_screenshots = ::std::option::Option::Some(value.into()); self }
     /// `BrowserType`: a [`BrowserType`] value.
-    pub fn browser_type(mut self, value: impl Into<BrowserType>) -> Self { self.browser_type = Some(value.into()); self }
+    pub fn browser_type(mut self, value: impl ::std::convert::Into<BrowserType>) -> Self { self.browser_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VisualReference {}
+impl crate::PropertyType for VisualReference {}
 
-impl ToValue for VisualReference {
+impl ::cloudwright_core::ToValue for VisualReference {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BaseCanaryRunId", &self.base_canary_run_id)
             .opt("BaseScreenshots", &self.base_screenshots)
             .opt("BrowserType", &self.browser_type)
@@ -1174,27 +965,14 @@ impl ToValue for VisualReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Ipv6AllowedForDualStack", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["SubnetIds", "SecurityGroupIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VPCConfig` property type of `AWS::Synthetics::Canary`.
 ///
-/// If this canary is to test an endpoint in a VPC, this structure contains information about the subnet and security groups of the VPC endpoint. For more information, see \[Running a Canary in a VPC\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_VPC.html>) .
+/// If this canary is to test an endpoint in a VPC, this structure contains information about the subnet and security groups of the VPC endpoint. For more information, see [Running a Canary in a VPC](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_VPC.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-synthetics-canary-vpcconfig.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1202,25 +980,25 @@ pub struct VpcConfig {
     /// `Ipv6AllowedForDualStack`: a boolean.
     ///
     /// Set this to `true` to allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets. The default is `false` .
-    pub ipv6_allowed_for_dual_stack: Option<Bool>,
+    pub ipv6_allowed_for_dual_stack: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings, required.
     ///
     /// The IDs of the security groups for this canary.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The IDs of the subnets where this canary is to run.
     ///
     /// Items 0 to 16.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string.
     ///
     /// The ID of the VPC where this canary is to run.
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1229,29 +1007,29 @@ impl VpcConfig {
     #[inline]
     pub fn new(required: VpcConfigRequired) -> Self {
         Self {
-            ipv6_allowed_for_dual_stack: None,
+            ipv6_allowed_for_dual_stack: ::std::option::Option::None,
             security_group_ids: required.security_group_ids,
             subnet_ids: required.subnet_ids,
-            vpc_id: None,
+            vpc_id: ::std::option::Option::None,
         }
     }
 
     /// `Ipv6AllowedForDualStack`: a boolean.
-    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self { self.ipv6_allowed_for_dual_stack = Some(value.into()); self }
+    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ipv6_allowed_for_dual_stack = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VpcConfig {}
+impl crate::PropertyType for VpcConfig {}
 
-impl ToValue for VpcConfig {
+impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Ipv6AllowedForDualStack", &self.ipv6_allowed_for_dual_stack)
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
@@ -1268,24 +1046,24 @@ pub enum BrowserType {
     /// `FIREFOX`
     Firefox,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BrowserType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BrowserType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BrowserType {
+impl ::cloudwright_core::ToValue for BrowserType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Chrome => "CHROME",
             Self::Firefox => "FIREFOX",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1295,23 +1073,23 @@ pub enum DependencyType {
     /// `LambdaLayer`
     LambdaLayer,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DependencyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DependencyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DependencyType {
+impl ::cloudwright_core::ToValue for DependencyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LambdaLayer => "LambdaLayer",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1323,24 +1101,24 @@ pub enum EncryptionMode {
     /// `SSE_S3`
     SseS3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionMode {
+impl ::cloudwright_core::ToValue for EncryptionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SseKms => "SSE_KMS",
             Self::SseS3 => "SSE_S3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1352,24 +1130,24 @@ pub enum ProvisionedResourceCleanup {
     /// `OFF`
     Off,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProvisionedResourceCleanup {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProvisionedResourceCleanup {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProvisionedResourceCleanup {
+impl ::cloudwright_core::ToValue for ProvisionedResourceCleanup {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::Off => "OFF",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1379,22 +1157,211 @@ pub enum ResourceToTag {
     /// `lambda-function`
     LambdaFunction,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceToTag {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceToTag {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceToTag {
+impl ::cloudwright_core::ToValue for ResourceToTag {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::LambdaFunction => "lambda-function",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:(aws[a-zA-Z-]*)?:kms:[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\\d{1}:\\d{12}:key/[\\w\\-\\/]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(s3|S3)://");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z_\\-\\.]+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^(([0-9a-zA-Z_-]+(\\/|\\.))*[0-9A-Za-z_\\\\-]+(\\.|::)[A-Za-z_][A-Za-z0-9_]*)?$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-z_\\-]{1,255}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Canary: ObjRule = ObjRule {
+        properties: &[
+            ("ArtifactConfig", Shape::Object(&RULE_ArtifactConfig)),
+            ("ArtifactS3Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("BrowserConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserConfig), min_items: Some(1), max_items: Some(2), unique: false })),
+            ("Code", Shape::Object(&RULE_Code)),
+            ("DeleteLambdaResourcesOnCanaryDeletion", Shape::Bool),
+            ("DryRunAndUpdate", Shape::Bool),
+            ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("FailureRetentionPeriod", Shape::INT),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ProvisionedResourceCleanup", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "OFF"], ..StrRule::ANY })),
+            ("ResourcesToReplicateTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["lambda-function"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: true })),
+            ("RunConfig", Shape::Object(&RULE_RunConfig)),
+            ("RuntimeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("Schedule", Shape::Object(&RULE_Schedule)),
+            ("StartCanaryAfterCreation", Shape::Bool),
+            ("SuccessRetentionPeriod", Shape::INT),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("VPCConfig", Shape::Object(&RULE_VpcConfig)),
+            ("VisualReference", Shape::Object(&RULE_VisualReference)),
+            ("VisualReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualReference), min_items: Some(1), max_items: Some(2), unique: false })),
+        ],
+        required: &["Name", "Code", "ArtifactS3Location", "ExecutionRoleArn", "Schedule", "RuntimeVersion"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ArtifactConfig: ObjRule = ObjRule {
+        properties: &[
+            ("S3Encryption", Shape::Object(&RULE_S3Encryption)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BaseScreenshot: ObjRule = ObjRule {
+        properties: &[
+            ("IgnoreCoordinates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("ScreenshotName", Shape::STR),
+        ],
+        required: &["ScreenshotName"],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserConfig: ObjRule = ObjRule {
+        properties: &[
+            ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
+        ],
+        required: &["BrowserType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Code: ObjRule = ObjRule {
+        properties: &[
+            ("BlueprintTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Dependencies", Shape::List(&ListRule { items: Shape::Object(&RULE_Dependency), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("S3ObjectVersion", Shape::STR),
+            ("Script", Shape::STR),
+            ("SourceLocationArn", Shape::STR),
+        ],
+        one_of: &[&[&["Handler", "S3Bucket", "S3Key"], &["BlueprintTypes", "S3Bucket", "S3Key"], &["Handler", "Script"], &["BlueprintTypes", "Script"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Dependency: ObjRule = ObjRule {
+        properties: &[
+            ("Reference", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["LambdaLayer"], ..StrRule::ANY })),
+        ],
+        required: &["Reference"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetryConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxRetries"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveTracing", Shape::Bool),
+            ("EnvironmentVariables", Shape::Typed(json_type::OBJECT)),
+            ("EphemeralStorage", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
+            ("MemoryInMB", Shape::Int(&NumRule { min: Some(960.0), max: Some(3008.0), ..NumRule::ANY })),
+            ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(3.0), max: Some(840.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
+        properties: &[
+            ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE_KMS", "SSE_S3"], ..StrRule::ANY })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schedule: ObjRule = ObjRule {
+        properties: &[
+            ("DurationInSeconds", Shape::STR),
+            ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("RetryConfig", Shape::Object(&RULE_RetryConfig)),
+        ],
+        required: &["Expression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VisualReference: ObjRule = ObjRule {
+        properties: &[
+            ("BaseCanaryRunId", Shape::STR),
+            ("BaseScreenshots", Shape::List(&ListRule { items: Shape::Object(&RULE_BaseScreenshot), min_items: None, max_items: None, unique: false })),
+            ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
+        ],
+        required: &["BaseCanaryRunId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Ipv6AllowedForDualStack", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16), unique: false })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["SubnetIds", "SecurityGroupIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_\\-]{1,64}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "arn:(aws[a-zA-Z-]*)?:synthetics:[a-z]{2}((-gov)|(-iso(b|e|f?)))?-[a-z]+-\\d{1}:\\d{12}:canary:[0-9a-z_\\-]",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)([a-zA-Z\\d\\s_.:/=+\\-@]+)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-zA-Z\\d\\s_.:/=+\\-@]*)$");
-
-/// The required properties of [`Group`], by name: `Group::new(GroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Synthetics::Group` resource.
 ///
 /// Creates or updates a group which you can use to associate canaries with each other, including cross-Region canaries. Using groups can help you with managing and automating your canaries, and you can also view aggregated run results and statistics for all canaries in a group.
@@ -58,19 +29,19 @@ pub struct Group {
     /// The names for all groups in your account, across all Regions, must be unique.
     ///
     /// Pattern `^[0-9a-z_\-]{1,64}$`; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceArns`: a list of strings.
     ///
     /// The ARNs of the canaries that you want to associate with this group.
     ///
     /// Items at most 10.
-    pub resource_arns: Option<List<Str>>,
+    pub resource_arns: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value pairs that are associated with the group.
     ///
     /// Items at least 0.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +51,7 @@ impl Group {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Synthetics::Group",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-group.html",
         primary_identifier: &["Name"],
@@ -91,45 +62,47 @@ impl Group {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Group` with its required properties, named in a [`GroupRequired`].
+    /// A `Group` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            resource_arns: None,
-            tags: None,
+            name: value.into(),
+            resource_arns: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceArns`: a list of strings.
-    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.resource_arns = Some(value.into()); self }
+    pub fn resource_arns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.resource_arns = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Group {
+impl ::cloudwright_core::Resource for Group {
     type Attributes = GroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Group, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("ResourceArns", &self.resource_arns)
             .opt("Tags", &self.tags)
@@ -137,12 +110,12 @@ impl ToValue for Group {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupAttributes(ResourceRef);
+pub struct GroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -152,8 +125,8 @@ impl GroupAttributes {
     ///
     /// The Id of the group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -161,21 +134,10 @@ impl GroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Synthetics::Group`.
 ///
@@ -185,11 +147,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)([a-zA-Z\d\s_.:/=+\-@]+)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([a-zA-Z\d\s_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -204,19 +166,57 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_\\-]{1,64}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "arn:(aws[a-zA-Z-]*)?:synthetics:[a-z]{2}((-gov)|(-iso(b|e|f?)))?-[a-z]+-\\d{1}:\\d{12}:canary:[0-9a-z_\\-]",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)([a-zA-Z\\d\\s_.:/=+\\-@]+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-zA-Z\\d\\s_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -14,4 +14,4 @@ pub mod group;
 #[cfg(feature = "synthetics")]
 pub use canary::{Canary, CanaryAttributes, CanaryRequired};
 #[cfg(feature = "synthetics")]
-pub use group::{Group, GroupAttributes, GroupRequired};
+pub use group::{Group, GroupAttributes};

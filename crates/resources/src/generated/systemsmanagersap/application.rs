@@ -5,42 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w\\d\\.-]{1,60}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^i-[\\w\\d]{8}$|^i-[\\w\\d]{17}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Z][A-Z0-9]{2}");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?=.{1,100}$).*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:(.+:){2,4}.+$|^arn:(.+:){1,3}.+\\/.+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9]{2}");
-
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationId`: a string, required.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ApplicationType`: an [`ApplicationType`] value, required.
     pub application_type: ApplicationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Application: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ApplicationType", Shape::Str(&StrRule { allowed: &["HANA", "SAP_ABAP"], ..StrRule::ANY })),
-        ("ComponentsInfo", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentInfo), min_items: Some(1), max_items: None, unique: false })),
-        ("Credentials", Shape::List(&ListRule { items: Shape::Object(&RULE_Credential), min_items: Some(1), max_items: None, unique: false })),
-        ("DatabaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Instances", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("SapInstanceNumber", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Sid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ApplicationId", "ApplicationType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::SystemsManagerSAP::Application` resource.
 ///
@@ -60,7 +32,7 @@ pub struct Application {
     /// The ID of the application.
     ///
     /// Pattern `[\w\d\.-]{1,60}`.
-    pub application_id: Str,
+    pub application_id: ::cloudwright_core::Str,
     /// `ApplicationType`: an [`ApplicationType`] value, required.
     ///
     /// The type of the application.
@@ -70,41 +42,41 @@ pub struct Application {
     /// This is an optional parameter for component details to which the SAP ABAP application is attached, such as Web Dispatcher.
     ///
     /// Items at least 1; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub components_info: Option<List<ComponentInfo>>,
+    pub components_info: ::std::option::Option<::cloudwright_core::List<ComponentInfo>>,
     /// `Credentials`: a list of [`Credential`] objects.
     ///
     /// The credentials of the SAP application.
     ///
     /// Items at least 1; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub credentials: Option<List<Credential>>,
+    pub credentials: ::std::option::Option<::cloudwright_core::List<Credential>>,
     /// `DatabaseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the database.
     ///
     /// Pattern `^arn:(.+:){2,4}.+$|^arn:(.+:){1,3}.+\/.+$`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub database_arn: Option<Str>,
+    pub database_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Instances`: a list of strings.
     ///
     /// The Amazon EC2 instances on which your SAP application is running.
     ///
     /// Items at least 1; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub instances: Option<List<Str>>,
+    pub instances: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SapInstanceNumber`: a string.
     ///
     /// The SAP instance number of the application.
     ///
     /// Pattern `[0-9]{2}`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub sap_instance_number: Option<Str>,
+    pub sap_instance_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sid`: a string.
     ///
     /// The System ID of the application.
     ///
     /// Pattern `[A-Z][A-Z0-9]{2}`; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub sid: Option<Str>,
+    pub sid: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags on the application.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -114,7 +86,7 @@ impl Application {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::SystemsManagerSAP::Application",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-systemsmanagersap-application.html",
         primary_identifier: &["Arn"],
@@ -125,7 +97,7 @@ impl Application {
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Application` with its required properties, named in a [`ApplicationRequired`].
@@ -134,54 +106,56 @@ impl Application {
         Self {
             application_id: required.application_id,
             application_type: required.application_type,
-            components_info: None,
-            credentials: None,
-            database_arn: None,
-            instances: None,
-            sap_instance_number: None,
-            sid: None,
-            tags: None,
+            components_info: ::std::option::Option::None,
+            credentials: ::std::option::Option::None,
+            database_arn: ::std::option::Option::None,
+            instances: ::std::option::Option::None,
+            sap_instance_number: ::std::option::Option::None,
+            sid: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationId`: a string, required.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
+    pub fn application_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_id = value.into(); self }
     /// `ApplicationType`: an [`ApplicationType`] value, required.
-    pub fn application_type(mut self, value: impl Into<ApplicationType>) -> Self { self.application_type = value.into(); self }
+    pub fn application_type(mut self, value: impl ::std::convert::Into<ApplicationType>) -> Self { self.application_type = value.into(); self }
     /// `ComponentsInfo`: a list of [`ComponentInfo`] objects.
-    pub fn components_info(mut self, value: impl Into<List<ComponentInfo>>) -> Self { self.components_info = Some(value.into()); self }
+    pub fn components_info(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ComponentInfo>>) -> Self { self.components_info = ::std::option::Option::Some(value.into()); self }
     /// `Credentials`: a list of [`Credential`] objects.
-    pub fn credentials(mut self, value: impl Into<List<Credential>>) -> Self { self.credentials = Some(value.into()); self }
+    pub fn credentials(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Credential>>) -> Self { self.credentials = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseArn`: a string.
-    pub fn database_arn(mut self, value: impl Into<Str>) -> Self { self.database_arn = Some(value.into()); self }
+    pub fn database_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_arn = ::std::option::Option::Some(value.into()); self }
     /// `Instances`: a list of strings.
-    pub fn instances(mut self, value: impl Into<List<Str>>) -> Self { self.instances = Some(value.into()); self }
+    pub fn instances(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.instances = ::std::option::Option::Some(value.into()); self }
     /// `SapInstanceNumber`: a string.
-    pub fn sap_instance_number(mut self, value: impl Into<Str>) -> Self { self.sap_instance_number = Some(value.into()); self }
+    pub fn sap_instance_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sap_instance_number = ::std::option::Option::Some(value.into()); self }
     /// `Sid`: a string.
-    pub fn sid(mut self, value: impl Into<Str>) -> Self { self.sid = Some(value.into()); self }
+    pub fn sid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sid = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Application {
+impl ::cloudwright_core::Resource for Application {
     type Attributes = ApplicationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Application, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Application, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Application {
+impl ::cloudwright_core::ToValue for Application {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApplicationId", &self.application_id)
             .req("ApplicationType", &self.application_type)
             .opt("ComponentsInfo", &self.components_info)
@@ -195,12 +169,12 @@ impl ToValue for Application {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Application`]: `Handle<Application>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ApplicationAttributes(ResourceRef);
+pub struct ApplicationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ApplicationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ApplicationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -210,20 +184,10 @@ impl ApplicationAttributes {
     ///
     /// The Amazon Resource Name of the SAP application.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ComponentInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ComponentType", Shape::Str(&StrRule { allowed: &["HANA", "HANA_NODE", "ABAP", "ASCS", "DIALOG", "WEBDISP", "WD", "ERS"], ..StrRule::ANY })),
-        ("Ec2InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Sid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `ComponentInfo` property type of `AWS::SystemsManagerSAP::Application`.
 ///
@@ -237,7 +201,7 @@ pub struct ComponentInfo {
     /// This string is the type of the component.
     ///
     /// Accepted value is `WD` .
-    pub component_type: Option<ComponentType>,
+    pub component_type: ::std::option::Option<ComponentType>,
     /// `Ec2InstanceId`: a string.
     ///
     /// This is the Amazon EC2 instance on which your SAP component is running.
@@ -245,7 +209,7 @@ pub struct ComponentInfo {
     /// Accepted values are alphanumeric.
     ///
     /// Pattern `^i-[\w\d]{8}$|^i-[\w\d]{17}$`.
-    pub ec2_instance_id: Option<Str>,
+    pub ec2_instance_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Sid`: a string.
     ///
     /// This string is the SAP System ID of the component.
@@ -253,7 +217,7 @@ pub struct ComponentInfo {
     /// Accepted values are alphanumeric.
     ///
     /// Pattern `[A-Z][A-Z0-9]{2}`.
-    pub sid: Option<Str>,
+    pub sid: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -261,40 +225,29 @@ impl ComponentInfo {
     /// A `ComponentInfo` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComponentType`: a [`ComponentType`] value.
-    pub fn component_type(mut self, value: impl Into<ComponentType>) -> Self { self.component_type = Some(value.into()); self }
+    pub fn component_type(mut self, value: impl ::std::convert::Into<ComponentType>) -> Self { self.component_type = ::std::option::Option::Some(value.into()); self }
     /// `Ec2InstanceId`: a string.
-    pub fn ec2_instance_id(mut self, value: impl Into<Str>) -> Self { self.ec2_instance_id = Some(value.into()); self }
+    pub fn ec2_instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ec2_instance_id = ::std::option::Option::Some(value.into()); self }
     /// `Sid`: a string.
-    pub fn sid(mut self, value: impl Into<Str>) -> Self { self.sid = Some(value.into()); self }
+    pub fn sid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.sid = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ComponentInfo {}
+impl crate::PropertyType for ComponentInfo {}
 
-impl ToValue for ComponentInfo {
+impl ::cloudwright_core::ToValue for ComponentInfo {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComponentType", &self.component_type)
             .opt("Ec2InstanceId", &self.ec2_instance_id)
             .opt("Sid", &self.sid)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Credential: ObjRule = ObjRule {
-    properties: &[
-        ("CredentialType", Shape::Str(&StrRule { allowed: &["ADMIN"], ..StrRule::ANY })),
-        ("DatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SecretId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Credential` property type of `AWS::SystemsManagerSAP::Application`.
 ///
@@ -306,19 +259,19 @@ pub struct Credential {
     /// `CredentialType`: a [`CredentialType`] value.
     ///
     /// The type of the application credentials.
-    pub credential_type: Option<CredentialType>,
+    pub credential_type: ::std::option::Option<CredentialType>,
     /// `DatabaseName`: a string.
     ///
     /// The name of the SAP HANA database.
     ///
     /// Pattern `^(?=.{1,100}$).*`.
-    pub database_name: Option<Str>,
+    pub database_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecretId`: a string.
     ///
     /// The secret ID created in AWS Secrets Manager to store the credentials of the SAP application.
     ///
     /// Pattern `^(?=.{1,100}$).*`.
-    pub secret_id: Option<Str>,
+    pub secret_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -326,23 +279,23 @@ impl Credential {
     /// A `Credential` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CredentialType`: a [`CredentialType`] value.
-    pub fn credential_type(mut self, value: impl Into<CredentialType>) -> Self { self.credential_type = Some(value.into()); self }
+    pub fn credential_type(mut self, value: impl ::std::convert::Into<CredentialType>) -> Self { self.credential_type = ::std::option::Option::Some(value.into()); self }
     /// `DatabaseName`: a string.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = ::std::option::Option::Some(value.into()); self }
     /// `SecretId`: a string.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = Some(value.into()); self }
+    pub fn secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.secret_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Credential {}
+impl crate::PropertyType for Credential {}
 
-impl ToValue for Credential {
+impl ::cloudwright_core::ToValue for Credential {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CredentialType", &self.credential_type)
             .opt("DatabaseName", &self.database_name)
             .opt("SecretId", &self.secret_id)
@@ -354,21 +307,10 @@ impl ToValue for Credential {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::SystemsManagerSAP::Application`.
 ///
@@ -378,11 +320,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -397,17 +339,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -422,24 +364,24 @@ pub enum ApplicationType {
     /// `SAP_ABAP`
     SapAbap,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationType {
+impl ::cloudwright_core::ToValue for ApplicationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hana => "HANA",
             Self::SapAbap => "SAP_ABAP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -463,18 +405,18 @@ pub enum ComponentType {
     /// `ERS`
     Ers,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ComponentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComponentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ComponentType {
+impl ::cloudwright_core::ToValue for ComponentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Hana => "HANA",
             Self::HanaNode => "HANA_NODE",
@@ -484,9 +426,9 @@ impl ToValue for ComponentType {
             Self::Webdisp => "WEBDISP",
             Self::Wd => "WD",
             Self::Ers => "ERS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -496,22 +438,88 @@ pub enum CredentialType {
     /// `ADMIN`
     Admin,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CredentialType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CredentialType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CredentialType {
+impl ::cloudwright_core::ToValue for CredentialType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Admin => "ADMIN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w\\d\\.-]{1,60}");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^i-[\\w\\d]{8}$|^i-[\\w\\d]{17}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[A-Z][A-Z0-9]{2}");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?=.{1,100}$).*");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:(.+:){2,4}.+$|^arn:(.+:){1,3}.+\\/.+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9]{2}");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Application: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ApplicationType", Shape::Str(&StrRule { allowed: &["HANA", "SAP_ABAP"], ..StrRule::ANY })),
+            ("ComponentsInfo", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentInfo), min_items: Some(1), max_items: None, unique: false })),
+            ("Credentials", Shape::List(&ListRule { items: Shape::Object(&RULE_Credential), min_items: Some(1), max_items: None, unique: false })),
+            ("DatabaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Instances", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("SapInstanceNumber", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Sid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ApplicationId", "ApplicationType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ComponentInfo: ObjRule = ObjRule {
+        properties: &[
+            ("ComponentType", Shape::Str(&StrRule { allowed: &["HANA", "HANA_NODE", "ABAP", "ASCS", "DIALOG", "WEBDISP", "WD", "ERS"], ..StrRule::ANY })),
+            ("Ec2InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Sid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Credential: ObjRule = ObjRule {
+        properties: &[
+            ("CredentialType", Shape::Str(&StrRule { allowed: &["ADMIN"], ..StrRule::ANY })),
+            ("DatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SecretId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

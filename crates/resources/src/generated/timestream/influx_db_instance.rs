@@ -5,42 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
-    DbInstanceType, DbStorageType, LogDeliveryConfiguration, LogDeliveryConfigurationRequired,
-    NetworkType, S3Configuration, S3ConfigurationRequired, Tag, TagRequired,
-};
-use super::shared::{RULE_LogDeliveryConfiguration, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][^\"]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_InfluxDbInstance: ObjRule = ObjRule {
-    properties: &[
-        ("AllocatedStorage", Shape::Int(&NumRule { min: Some(20.0), max: Some(16384.0), ..NumRule::ANY })),
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DbInstanceType", Shape::Str(&StrRule { allowed: &["db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge", "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge", "db.influx.24xlarge"], ..StrRule::ANY })),
-        ("DbParameterGroupIdentifier", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DbStorageType", Shape::Str(&StrRule { allowed: &["InfluxIOIncludedT1", "InfluxIOIncludedT2", "InfluxIOIncludedT3"], ..StrRule::ANY })),
-        ("DeploymentType", Shape::Str(&StrRule { allowed: &["SINGLE_AZ", "WITH_MULTIAZ_STANDBY"], ..StrRule::ANY })),
-        ("LogDeliveryConfiguration", Shape::Object(&RULE_LogDeliveryConfiguration)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
-        ("Organization", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("Password", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1024.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("PubliclyAccessible", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
-        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
+    DbInstanceType, DbStorageType, LogDeliveryConfiguration, NetworkType, S3Configuration,
+    S3ConfigurationRequired, Tag,
 };
 
 /// The `AWS::Timestream::InfluxDBInstance` resource.
@@ -61,23 +28,23 @@ pub struct InfluxDbInstance {
     /// The amount of storage to allocate for your DB storage type in GiB (gibibytes).
     ///
     /// Value 20 to 16384.
-    pub allocated_storage: Option<Int>,
+    pub allocated_storage: ::std::option::Option<::cloudwright_core::Int>,
     /// `Bucket`: a string.
     ///
     /// The name of the initial InfluxDB bucket. All InfluxDB data is stored in a bucket. A bucket combines the concept of a database and a retention period (the duration of time that each data point persists). A bucket belongs to an organization.
     ///
     /// Pattern `^[^_][^"]*$`; length 2 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `DbInstanceType`: a [`DbInstanceType`] value.
     ///
     /// The Timestream for InfluxDB DB instance type to run on.
-    pub db_instance_type: Option<DbInstanceType>,
+    pub db_instance_type: ::std::option::Option<DbInstanceType>,
     /// `DbParameterGroupIdentifier`: a string.
     ///
     /// The name or id of the DB parameter group to assign to your DB instance. DB parameter groups specify how the database is configured. For example, DB parameter groups can specify the limit for query concurrency.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 3 to 64.
-    pub db_parameter_group_identifier: Option<Str>,
+    pub db_parameter_group_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `DbStorageType`: a [`DbStorageType`] value.
     ///
     /// The Timestream for InfluxDB DB storage type to read and write InfluxDB data.
@@ -87,75 +54,76 @@ pub struct InfluxDbInstance {
     /// - Influx IO Included 3000 IOPS
     /// - Influx IO Included 12000 IOPS
     /// - Influx IO Included 16000 IOPS
-    pub db_storage_type: Option<DbStorageType>,
+    pub db_storage_type: ::std::option::Option<DbStorageType>,
     /// `DeploymentType`: a [`DeploymentType`] value.
     ///
     /// Specifies whether the Timestream for InfluxDB is deployed as Single-AZ or with a MultiAZ Standby for High availability.
-    pub deployment_type: Option<DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// `LogDeliveryConfiguration`: a [`LogDeliveryConfiguration`] object.
     ///
     /// Configuration for sending InfluxDB engine logs to a specified S3 bucket.
-    pub log_delivery_configuration: Option<Obj<LogDeliveryConfiguration>>,
+    pub log_delivery_configuration: ::std::option::Option<crate::Obj<LogDeliveryConfiguration>>,
     /// `Name`: a string.
     ///
     /// The name that uniquely identifies the DB instance when interacting with the Amazon Timestream for InfluxDB API and CLI commands. This name will also be a prefix included in the endpoint. DB instance names must be unique per customer and per region.
     ///
     /// Pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`; length 3 to 40; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `NetworkType`: a [`NetworkType`] value.
     ///
     /// Network type of the InfluxDB Instance.
     ///
     /// Create-only: changing it replaces the resource.
-    pub network_type: Option<NetworkType>,
+    pub network_type: ::std::option::Option<NetworkType>,
     /// `Organization`: a string.
     ///
     /// The name of the initial organization for the initial admin user in InfluxDB. An InfluxDB organization is a workspace for a group of users.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub organization: Option<Str>,
+    pub organization: ::std::option::Option<::cloudwright_core::Str>,
     /// `Password`: a string.
     ///
     /// The password of the initial admin user created in InfluxDB. This password will allow you to access the InfluxDB UI to perform various administrative tasks and also use the InfluxDB CLI to create an operator token. These attributes will be stored in a Secret created in Amazon SecretManager in your account.
     ///
     /// Pattern `^[a-zA-Z0-9]+$`; length 8 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub password: Option<Str>,
+    pub password: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port number on which InfluxDB accepts connections.
     ///
     /// Value 1024 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `PubliclyAccessible`: a boolean.
     ///
     /// Configures the DB instance with a public IP to facilitate access.
     ///
     /// Default `false`; create-only: changing it replaces the resource.
-    pub publicly_accessible: Option<Bool>,
+    pub publicly_accessible: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to associate with the DB instance.
     ///
     /// Items 1 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Username`: a string.
     ///
     /// The username of the initial admin user created in InfluxDB. Must start with a letter and can't end with a hyphen or contain two consecutive hyphens. For example, my-user1. This username will allow you to access the InfluxDB UI to perform various administrative tasks and also use the InfluxDB CLI to create an operator token. These attributes will be stored in a Secret created in Amazon Secrets Manager in your account.
     ///
     /// Length 1 to 64; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub username: Option<Str>,
+    pub username: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcSecurityGroupIds`: a list of strings.
     ///
     /// A list of VPC security group IDs to associate with the DB instance.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`; create-only: changing it replaces the resource.
-    pub vpc_security_group_ids: Option<List<Str>>,
+    pub vpc_security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcSubnetIds`: a list of strings.
     ///
     /// A list of VPC subnet IDs to associate with the DB instance. Provide at least two VPC subnet IDs in different availability zones when deploying with a Multi-AZ standby.
     ///
     /// Items 1 to 3; create-only: changing it replaces the resource.
-    pub vpc_subnet_ids: Option<List<Str>>,
+    pub vpc_subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -165,7 +133,7 @@ impl InfluxDbInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Timestream::InfluxDBInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbinstance.html",
         primary_identifier: &["Id"],
@@ -176,69 +144,71 @@ impl InfluxDbInstance {
         read_only: &["Status", "Arn", "Id", "AvailabilityZone", "Endpoint", "SecondaryAvailabilityZone", "InfluxAuthParametersSecretArn"],
         attributes: &["Arn", "AvailabilityZone", "Endpoint", "Id", "InfluxAuthParametersSecretArn", "SecondaryAvailabilityZone", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `InfluxDbInstance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllocatedStorage`: an integer.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
+    pub fn allocated_storage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.allocated_storage = ::std::option::Option::Some(value.into()); self }
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `DbInstanceType`: a [`DbInstanceType`] value.
-    pub fn db_instance_type(mut self, value: impl Into<DbInstanceType>) -> Self { self.db_instance_type = Some(value.into()); self }
+    pub fn db_instance_type(mut self, value: impl ::std::convert::Into<DbInstanceType>) -> Self { self.db_instance_type = ::std::option::Option::Some(value.into()); self }
     /// `DbParameterGroupIdentifier`: a string.
-    pub fn db_parameter_group_identifier(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_identifier = Some(value.into()); self }
+    pub fn db_parameter_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.db_parameter_group_identifier = ::std::option::Option::Some(value.into()); self }
     /// `DbStorageType`: a [`DbStorageType`] value.
-    pub fn db_storage_type(mut self, value: impl Into<DbStorageType>) -> Self { self.db_storage_type = Some(value.into()); self }
+    pub fn db_storage_type(mut self, value: impl ::std::convert::Into<DbStorageType>) -> Self { self.db_storage_type = ::std::option::Option::Some(value.into()); self }
     /// `DeploymentType`: a [`DeploymentType`] value.
-    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self { self.deployment_type = Some(value.into()); self }
+    pub fn deployment_type(mut self, value: impl ::std::convert::Into<DeploymentType>) -> Self { self.deployment_type = ::std::option::Option::Some(value.into()); self }
     /// `LogDeliveryConfiguration`: a [`LogDeliveryConfiguration`] object.
-    pub fn log_delivery_configuration(mut self, value: impl Into<Obj<LogDeliveryConfiguration>>) -> Self { self.log_delivery_configuration = Some(value.into()); self }
+    pub fn log_delivery_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogDeliveryConfiguration>>) -> Self { self.log_delivery_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
+    pub fn network_type(mut self, value: impl ::std::convert::Into<NetworkType>) -> Self { self.network_type = ::std::option::Option::Some(value.into()); self }
     /// `Organization`: a string.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self { self.organization = Some(value.into()); self }
+    pub fn organization(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.organization = ::std::option::Option::Some(value.into()); self }
     /// `Password`: a string.
-    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
+    pub fn password(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.password = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
+    pub fn publicly_accessible(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.publicly_accessible = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
+    pub fn username(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.username = ::std::option::Option::Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
+    pub fn vpc_security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = Some(value.into()); self }
+    pub fn vpc_subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.vpc_subnet_ids = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for InfluxDbInstance {
+impl ::cloudwright_core::Resource for InfluxDbInstance {
     type Attributes = InfluxDbInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_InfluxDbInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_InfluxDbInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for InfluxDbInstance {
+impl ::cloudwright_core::ToValue for InfluxDbInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllocatedStorage", &self.allocated_storage)
             .opt("Bucket", &self.bucket)
             .opt("DbInstanceType", &self.db_instance_type)
@@ -263,12 +233,12 @@ impl ToValue for InfluxDbInstance {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`InfluxDbInstance`]: `Handle<InfluxDbInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`InfluxDbInstance`]: `Handle<InfluxDbInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct InfluxDbInstanceAttributes(ResourceRef);
+pub struct InfluxDbInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for InfluxDbInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for InfluxDbInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -278,48 +248,48 @@ impl InfluxDbInstanceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the DB instance
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `AvailabilityZone`: a string.
     ///
     /// The Availability Zone in which the DB instance resides.
     #[inline]
-    pub fn availability_zone(&self) -> Value {
-        self.0.get_att("AvailabilityZone")
+    pub fn availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `Endpoint`: a string.
     ///
     /// The endpoint used to connect to InfluxDB. The default InfluxDB port is 8086.
     #[inline]
-    pub fn endpoint(&self) -> Value {
-        self.0.get_att("Endpoint")
+    pub fn endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Endpoint"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// A service-generated unique identifier
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `InfluxAuthParametersSecretArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Secrets Manager secret containing the initial InfluxDB authorization parameters. The secret value is a JSON formatted key-value pair holding InfluxDB authorization values: organization, bucket, username, and password.
     #[inline]
-    pub fn influx_auth_parameters_secret_arn(&self) -> Value {
-        self.0.get_att("InfluxAuthParametersSecretArn")
+    pub fn influx_auth_parameters_secret_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("InfluxAuthParametersSecretArn"))
     }
 
     /// `Fn::GetAtt` `SecondaryAvailabilityZone`: a string.
     ///
     /// Describes an Availability Zone in which the InfluxDB instance is located
     #[inline]
-    pub fn secondary_availability_zone(&self) -> Value {
-        self.0.get_att("SecondaryAvailabilityZone")
+    pub fn secondary_availability_zone(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SecondaryAvailabilityZone"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
@@ -328,8 +298,8 @@ impl InfluxDbInstanceAttributes {
     ///
     /// Valid Values: `CREATING` | `AVAILABLE` | `DELETING` | `MODIFYING` | `UPDATING` | `DELETED` | `FAILED`
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
 
@@ -341,23 +311,61 @@ pub enum DeploymentType {
     /// `WITH_MULTIAZ_STANDBY`
     WithMultiazStandby,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeploymentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeploymentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeploymentType {
+impl ::cloudwright_core::ToValue for DeploymentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleAz => "SINGLE_AZ",
             Self::WithMultiazStandby => "WITH_MULTIAZ_STANDBY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_LogDeliveryConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][^\"]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InfluxDbInstance: ObjRule = ObjRule {
+        properties: &[
+            ("AllocatedStorage", Shape::Int(&NumRule { min: Some(20.0), max: Some(16384.0), ..NumRule::ANY })),
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DbInstanceType", Shape::Str(&StrRule { allowed: &["db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge", "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge", "db.influx.24xlarge"], ..StrRule::ANY })),
+            ("DbParameterGroupIdentifier", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DbStorageType", Shape::Str(&StrRule { allowed: &["InfluxIOIncludedT1", "InfluxIOIncludedT2", "InfluxIOIncludedT3"], ..StrRule::ANY })),
+            ("DeploymentType", Shape::Str(&StrRule { allowed: &["SINGLE_AZ", "WITH_MULTIAZ_STANDBY"], ..StrRule::ANY })),
+            ("LogDeliveryConfiguration", Shape::Object(&RULE_LogDeliveryConfiguration)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
+            ("Organization", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("Password", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1024.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("PubliclyAccessible", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200), unique: true })),
+            ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+            ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -33,4 +33,4 @@ pub use influx_db_instance::{InfluxDbInstance, InfluxDbInstanceAttributes};
 #[cfg(feature = "timestream")]
 pub use scheduled_query::{ScheduledQuery, ScheduledQueryAttributes, ScheduledQueryRequired};
 #[cfg(feature = "timestream")]
-pub use table::{Table, TableAttributes, TableRequired};
+pub use table::{Table, TableAttributes};

@@ -5,47 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("[a-zA-Z0-9|!\\-_*'\\(\\)]([a-zA-Z0-9]|[!\\-_*'\\(\\)\\/.])+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
-
 /// The required properties of [`ScheduledQuery`], by name: `ScheduledQuery::new(ScheduledQueryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledQueryRequired {
     /// `ErrorReportConfiguration`: an [`ErrorReportConfiguration`] object, required.
-    pub error_report_configuration: Obj<ErrorReportConfiguration>,
+    pub error_report_configuration: crate::Obj<ErrorReportConfiguration>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    pub notification_configuration: Obj<NotificationConfiguration>,
+    pub notification_configuration: crate::Obj<NotificationConfiguration>,
     /// `QueryString`: a string, required.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
     /// `ScheduleConfiguration`: a [`ScheduleConfiguration`] object, required.
-    pub schedule_configuration: Obj<ScheduleConfiguration>,
+    pub schedule_configuration: crate::Obj<ScheduleConfiguration>,
     /// `ScheduledQueryExecutionRoleArn`: a string, required.
-    pub scheduled_query_execution_role_arn: Str,
+    pub scheduled_query_execution_role_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
-    properties: &[
-        ("ClientToken", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(128), ..StrRule::ANY })),
-        ("ErrorReportConfiguration", Shape::Object(&RULE_ErrorReportConfiguration)),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
-        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
-        ("ScheduleConfiguration", Shape::Object(&RULE_ScheduleConfiguration)),
-        ("ScheduledQueryExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("ScheduledQueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
-    ],
-    required: &["QueryString", "ScheduleConfiguration", "NotificationConfiguration", "ScheduledQueryExecutionRoleArn", "ErrorReportConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Timestream::ScheduledQuery` resource.
 ///
@@ -71,13 +44,13 @@ pub struct ScheduledQuery {
     /// - After 8 hours, any request with the same `ClientToken` is treated as a new request.
     ///
     /// Length 32 to 128; write-only: CloudFormation does not return it.
-    pub client_token: Option<Str>,
+    pub client_token: ::std::option::Option<::cloudwright_core::Str>,
     /// `ErrorReportConfiguration`: an [`ErrorReportConfiguration`] object, required.
     ///
     /// Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
     ///
     /// Create-only: changing it replaces the resource.
-    pub error_report_configuration: Obj<ErrorReportConfiguration>,
+    pub error_report_configuration: crate::Obj<ErrorReportConfiguration>,
     /// `KmsKeyId`: a string.
     ///
     /// The Amazon KMS key used to encrypt the scheduled query resource, at-rest. If the Amazon KMS key is not specified, the scheduled query resource will be encrypted with a Timestream owned Amazon KMS key. To specify a KMS key, use the key ID, key ARN, alias name, or alias ARN. When using an alias name, prefix the name with *alias/*
@@ -85,13 +58,13 @@ pub struct ScheduledQuery {
     /// If ErrorReportConfiguration uses `SSE_KMS` as encryption type, the same KmsKeyId is used to encrypt the error report at rest.
     ///
     /// Length 1 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
     ///
     /// Notification configuration for the scheduled query. A notification is sent by Timestream when a query run finishes, when the state is updated or when you delete it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub notification_configuration: Obj<NotificationConfiguration>,
+    pub notification_configuration: crate::Obj<NotificationConfiguration>,
     /// `QueryString`: a string, required.
     ///
     /// The query string to run. Parameter names can be specified in the query string `@` character followed by an identifier. The named Parameter `@scheduled_runtime` is reserved and can be used in the query to get the time at which the query is scheduled to run.
@@ -99,37 +72,37 @@ pub struct ScheduledQuery {
     /// The timestamp calculated according to the ScheduleConfiguration parameter, will be the value of `@scheduled_runtime` paramater for each query run. For example, consider an instance of a scheduled query executing on 2021-12-01 00:00:00. For this instance, the `@scheduled_runtime` parameter is initialized to the timestamp 2021-12-01 00:00:00 when invoking the query.
     ///
     /// Length 1 to 262144; create-only: changing it replaces the resource.
-    pub query_string: Str,
+    pub query_string: ::cloudwright_core::Str,
     /// `ScheduleConfiguration`: a [`ScheduleConfiguration`] object, required.
     ///
     /// Schedule configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub schedule_configuration: Obj<ScheduleConfiguration>,
+    pub schedule_configuration: crate::Obj<ScheduleConfiguration>,
     /// `ScheduledQueryExecutionRoleArn`: a string, required.
     ///
     /// The ARN for the IAM role that Timestream will assume when running the scheduled query.
     ///
     /// Format `AWS::IAM::Role.Arn`; length 1 to 2048; create-only: changing it replaces the resource.
-    pub scheduled_query_execution_role_arn: Str,
+    pub scheduled_query_execution_role_arn: ::cloudwright_core::Str,
     /// `ScheduledQueryName`: a string.
     ///
     /// A name for the query. Scheduled query names must be unique within each Region.
     ///
     /// Pattern `[a-zA-Z0-9_.-]+`; length 1 to 64; create-only: changing it replaces the resource.
-    pub scheduled_query_name: Option<Str>,
+    pub scheduled_query_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A list of key-value pairs to label the scheduled query.
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
     ///
     /// Scheduled query target store configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub target_configuration: Option<Obj<TargetConfiguration>>,
+    pub target_configuration: ::std::option::Option<crate::Obj<TargetConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -139,7 +112,7 @@ impl ScheduledQuery {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Timestream::ScheduledQuery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-scheduledquery.html",
         primary_identifier: &["Arn"],
@@ -150,66 +123,68 @@ impl ScheduledQuery {
         read_only: &["Arn", "SQName", "SQQueryString", "SQScheduleConfiguration", "SQNotificationConfiguration", "SQScheduledQueryExecutionRoleArn", "SQTargetConfiguration", "SQErrorReportConfiguration", "SQKmsKeyId"],
         attributes: &["Arn", "SQErrorReportConfiguration", "SQKmsKeyId", "SQName", "SQNotificationConfiguration", "SQQueryString", "SQScheduleConfiguration", "SQScheduledQueryExecutionRoleArn", "SQTargetConfiguration"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ScheduledQuery` with its required properties, named in a [`ScheduledQueryRequired`].
     #[inline]
     pub fn new(required: ScheduledQueryRequired) -> Self {
         Self {
-            client_token: None,
+            client_token: ::std::option::Option::None,
             error_report_configuration: required.error_report_configuration,
-            kms_key_id: None,
+            kms_key_id: ::std::option::Option::None,
             notification_configuration: required.notification_configuration,
             query_string: required.query_string,
             schedule_configuration: required.schedule_configuration,
             scheduled_query_execution_role_arn: required.scheduled_query_execution_role_arn,
-            scheduled_query_name: None,
-            tags: None,
-            target_configuration: None,
+            scheduled_query_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            target_configuration: ::std::option::Option::None,
         }
     }
 
     /// `ClientToken`: a string.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
+    pub fn client_token(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.client_token = ::std::option::Option::Some(value.into()); self }
     /// `ErrorReportConfiguration`: an [`ErrorReportConfiguration`] object, required.
-    pub fn error_report_configuration(mut self, value: impl Into<Obj<ErrorReportConfiguration>>) -> Self { self.error_report_configuration = value.into(); self }
+    pub fn error_report_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ErrorReportConfiguration>>) -> Self { self.error_report_configuration = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = value.into(); self }
+    pub fn notification_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = value.into(); self }
     /// `QueryString`: a string, required.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.query_string = value.into(); self }
     /// `ScheduleConfiguration`: a [`ScheduleConfiguration`] object, required.
-    pub fn schedule_configuration(mut self, value: impl Into<Obj<ScheduleConfiguration>>) -> Self { self.schedule_configuration = value.into(); self }
+    pub fn schedule_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ScheduleConfiguration>>) -> Self { self.schedule_configuration = value.into(); self }
     /// `ScheduledQueryExecutionRoleArn`: a string, required.
-    pub fn scheduled_query_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.scheduled_query_execution_role_arn = value.into(); self }
+    pub fn scheduled_query_execution_role_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_query_execution_role_arn = value.into(); self }
     /// `ScheduledQueryName`: a string.
-    pub fn scheduled_query_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_query_name = Some(value.into()); self }
+    pub fn scheduled_query_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.scheduled_query_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
+    pub fn target_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TargetConfiguration>>) -> Self { self.target_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ScheduledQuery {
+impl ::cloudwright_core::Resource for ScheduledQuery {
     type Attributes = ScheduledQueryAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ScheduledQuery, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ScheduledQuery, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ScheduledQuery {
+impl ::cloudwright_core::ToValue for ScheduledQuery {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ClientToken", &self.client_token)
             .req("ErrorReportConfiguration", &self.error_report_configuration)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -230,12 +205,12 @@ impl ToValue for ScheduledQuery {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ScheduledQuery`]: `Handle<ScheduledQuery>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ScheduledQuery`]: `Handle<ScheduledQuery>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ScheduledQueryAttributes(ResourceRef);
+pub struct ScheduledQueryAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ScheduledQueryAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ScheduledQueryAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -243,72 +218,72 @@ impl From<ResourceRef> for ScheduledQueryAttributes {
 impl ScheduledQueryAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `SQErrorReportConfiguration`: a string.
     ///
     /// The scheduled query error reporting configuration.
     #[inline]
-    pub fn sq_error_report_configuration(&self) -> Value {
-        self.0.get_att("SQErrorReportConfiguration")
+    pub fn sq_error_report_configuration(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQErrorReportConfiguration"))
     }
 
     /// `Fn::GetAtt` `SQKmsKeyId`: a string.
     ///
     /// The KMS key used to encrypt the query resource, if a customer managed KMS key was provided.
     #[inline]
-    pub fn sq_kms_key_id(&self) -> Value {
-        self.0.get_att("SQKmsKeyId")
+    pub fn sq_kms_key_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQKmsKeyId"))
     }
 
     /// `Fn::GetAtt` `SQName`: a string.
     ///
     /// The scheduled query name.
     #[inline]
-    pub fn sq_name(&self) -> Value {
-        self.0.get_att("SQName")
+    pub fn sq_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQName"))
     }
 
     /// `Fn::GetAtt` `SQNotificationConfiguration`: a string.
     ///
     /// The scheduled query notification configuration.
     #[inline]
-    pub fn sq_notification_configuration(&self) -> Value {
-        self.0.get_att("SQNotificationConfiguration")
+    pub fn sq_notification_configuration(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQNotificationConfiguration"))
     }
 
     /// `Fn::GetAtt` `SQQueryString`: a string.
     ///
     /// The scheduled query string..
     #[inline]
-    pub fn sq_query_string(&self) -> Value {
-        self.0.get_att("SQQueryString")
+    pub fn sq_query_string(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQQueryString"))
     }
 
     /// `Fn::GetAtt` `SQScheduleConfiguration`: a string.
     ///
     /// The scheduled query schedule configuration.
     #[inline]
-    pub fn sq_schedule_configuration(&self) -> Value {
-        self.0.get_att("SQScheduleConfiguration")
+    pub fn sq_schedule_configuration(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQScheduleConfiguration"))
     }
 
     /// `Fn::GetAtt` `SQScheduledQueryExecutionRoleArn`: a string.
     ///
     /// The ARN of the IAM role that will be used by Timestream to run the query.
     #[inline]
-    pub fn sq_scheduled_query_execution_role_arn(&self) -> Value {
-        self.0.get_att("SQScheduledQueryExecutionRoleArn")
+    pub fn sq_scheduled_query_execution_role_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQScheduledQueryExecutionRoleArn"))
     }
 
     /// `Fn::GetAtt` `SQTargetConfiguration`: a string.
     ///
     /// The configuration for query output.
     #[inline]
-    pub fn sq_target_configuration(&self) -> Value {
-        self.0.get_att("SQTargetConfiguration")
+    pub fn sq_target_configuration(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SQTargetConfiguration"))
     }
 }
 
@@ -318,19 +293,8 @@ pub struct DimensionMappingRequired {
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
     pub dimension_value_type: DimensionValueType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionValueType", Shape::Str(&StrRule { allowed: &["VARCHAR"], ..StrRule::ANY })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name", "DimensionValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DimensionMapping` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -346,7 +310,7 @@ pub struct DimensionMapping {
     /// `Name`: a string, required.
     ///
     /// Column name from query result.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -361,39 +325,22 @@ impl DimensionMapping {
     }
 
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
-    pub fn dimension_value_type(mut self, value: impl Into<DimensionValueType>) -> Self { self.dimension_value_type = value.into(); self }
+    pub fn dimension_value_type(mut self, value: impl ::std::convert::Into<DimensionValueType>) -> Self { self.dimension_value_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for DimensionMapping {}
+impl crate::PropertyType for DimensionMapping {}
 
-impl ToValue for DimensionMapping {
+impl ::cloudwright_core::ToValue for DimensionMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DimensionValueType", &self.dimension_value_type)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`ErrorReportConfiguration`], by name: `ErrorReportConfiguration::new(ErrorReportConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ErrorReportConfigurationRequired {
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ErrorReportConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
-    ],
-    required: &["S3Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ErrorReportConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -405,54 +352,33 @@ pub struct ErrorReportConfiguration {
     /// `S3Configuration`: a [`S3Configuration`] object, required.
     ///
     /// The S3 configuration for the error reports.
-    pub s3_configuration: Obj<S3Configuration>,
+    pub s3_configuration: crate::Obj<S3Configuration>,
 }
 
 #[rustfmt::skip]
 impl ErrorReportConfiguration {
-    /// A `ErrorReportConfiguration` with its required properties, named in a [`ErrorReportConfigurationRequired`].
+    /// A `ErrorReportConfiguration` with its one required property, `S3Configuration`.
     #[inline]
-    pub fn new(required: ErrorReportConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self {
         Self {
-            s3_configuration: required.s3_configuration,
+            s3_configuration: value.into(),
         }
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
 }
 
-impl PropertyType for ErrorReportConfiguration {}
+impl crate::PropertyType for ErrorReportConfiguration {}
 
-impl ToValue for ErrorReportConfiguration {
+impl ::cloudwright_core::ToValue for ErrorReportConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Configuration", &self.s3_configuration)
             .build()
     }
 }
-
-/// The required properties of [`MixedMeasureMapping`], by name: `MixedMeasureMapping::new(MixedMeasureMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MixedMeasureMappingRequired {
-    /// `MeasureValueType`: a [`MixedMeasureMappingMeasureValueType`] value, required.
-    pub measure_value_type: MixedMeasureMappingMeasureValueType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MixedMeasureMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MeasureName", Shape::STR),
-        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"], ..StrRule::ANY })),
-        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None, unique: false })),
-        ("SourceColumn", Shape::STR),
-        ("TargetMeasureName", Shape::STR),
-    ],
-    required: &["MeasureValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MixedMeasureMapping` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -464,7 +390,7 @@ pub struct MixedMeasureMapping {
     /// `MeasureName`: a string.
     ///
     /// Refers to the value of measure_name in a result row. This field is required if MeasureNameColumn is provided.
-    pub measure_name: Option<Str>,
+    pub measure_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MeasureValueType`: a [`MixedMeasureMappingMeasureValueType`] value, required.
     ///
     /// Type of the value that is to be read from sourceColumn. If the mapping is for MULTI, use MeasureValueType.MULTI.
@@ -474,49 +400,50 @@ pub struct MixedMeasureMapping {
     /// Required when measureValueType is MULTI. Attribute mappings for MULTI value measures.
     ///
     /// Items at least 1.
-    pub multi_measure_attribute_mappings: Option<List<MultiMeasureAttributeMapping>>,
+    pub multi_measure_attribute_mappings:
+        ::std::option::Option<::cloudwright_core::List<MultiMeasureAttributeMapping>>,
     /// `SourceColumn`: a string.
     ///
     /// This field refers to the source column from which measure-value is to be read for result materialization.
-    pub source_column: Option<Str>,
+    pub source_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetMeasureName`: a string.
     ///
     /// Target measure name to be used. If not provided, the target measure name by default would be measure-name if provided, or sourceColumn otherwise.
-    pub target_measure_name: Option<Str>,
+    pub target_measure_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MixedMeasureMapping {
-    /// A `MixedMeasureMapping` with its required properties, named in a [`MixedMeasureMappingRequired`].
+    /// A `MixedMeasureMapping` with its one required property, `MeasureValueType`.
     #[inline]
-    pub fn new(required: MixedMeasureMappingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MixedMeasureMappingMeasureValueType>) -> Self {
         Self {
-            measure_name: None,
-            measure_value_type: required.measure_value_type,
-            multi_measure_attribute_mappings: None,
-            source_column: None,
-            target_measure_name: None,
+            measure_name: ::std::option::Option::None,
+            measure_value_type: value.into(),
+            multi_measure_attribute_mappings: ::std::option::Option::None,
+            source_column: ::std::option::Option::None,
+            target_measure_name: ::std::option::Option::None,
         }
     }
 
     /// `MeasureName`: a string.
-    pub fn measure_name(mut self, value: impl Into<Str>) -> Self { self.measure_name = Some(value.into()); self }
+    pub fn measure_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure_name = ::std::option::Option::Some(value.into()); self }
     /// `MeasureValueType`: a [`MixedMeasureMappingMeasureValueType`] value, required.
-    pub fn measure_value_type(mut self, value: impl Into<MixedMeasureMappingMeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
+    pub fn measure_value_type(mut self, value: impl ::std::convert::Into<MixedMeasureMappingMeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects.
-    pub fn multi_measure_attribute_mappings(mut self, value: impl Into<List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = Some(value.into()); self }
+    pub fn multi_measure_attribute_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = ::std::option::Option::Some(value.into()); self }
     /// `SourceColumn`: a string.
-    pub fn source_column(mut self, value: impl Into<Str>) -> Self { self.source_column = Some(value.into()); self }
+    pub fn source_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_column = ::std::option::Option::Some(value.into()); self }
     /// `TargetMeasureName`: a string.
-    pub fn target_measure_name(mut self, value: impl Into<Str>) -> Self { self.target_measure_name = Some(value.into()); self }
+    pub fn target_measure_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_measure_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MixedMeasureMapping {}
+impl crate::PropertyType for MixedMeasureMapping {}
 
-impl ToValue for MixedMeasureMapping {
+impl ::cloudwright_core::ToValue for MixedMeasureMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MeasureName", &self.measure_name)
             .req("MeasureValueType", &self.measure_value_type)
             .opt(
@@ -535,20 +462,8 @@ pub struct MultiMeasureAttributeMappingRequired {
     /// `MeasureValueType`: a [`MultiMeasureAttributeMappingMeasureValueType`] value, required.
     pub measure_value_type: MultiMeasureAttributeMappingMeasureValueType,
     /// `SourceColumn`: a string, required.
-    pub source_column: Str,
+    pub source_column: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
-    properties: &[
-        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "TIMESTAMP"], ..StrRule::ANY })),
-        ("SourceColumn", Shape::STR),
-        ("TargetMultiMeasureAttributeName", Shape::STR),
-    ],
-    required: &["SourceColumn", "MeasureValueType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiMeasureAttributeMapping` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -564,11 +479,11 @@ pub struct MultiMeasureAttributeMapping {
     /// `SourceColumn`: a string, required.
     ///
     /// Source column from where the attribute value is to be read.
-    pub source_column: Str,
+    pub source_column: ::cloudwright_core::Str,
     /// `TargetMultiMeasureAttributeName`: a string.
     ///
     /// Custom name to be used for attribute name in derived table. If not provided, source column name would be used.
-    pub target_multi_measure_attribute_name: Option<Str>,
+    pub target_multi_measure_attribute_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -579,24 +494,24 @@ impl MultiMeasureAttributeMapping {
         Self {
             measure_value_type: required.measure_value_type,
             source_column: required.source_column,
-            target_multi_measure_attribute_name: None,
+            target_multi_measure_attribute_name: ::std::option::Option::None,
         }
     }
 
     /// `MeasureValueType`: a [`MultiMeasureAttributeMappingMeasureValueType`] value, required.
-    pub fn measure_value_type(mut self, value: impl Into<MultiMeasureAttributeMappingMeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
+    pub fn measure_value_type(mut self, value: impl ::std::convert::Into<MultiMeasureAttributeMappingMeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
     /// `SourceColumn`: a string, required.
-    pub fn source_column(mut self, value: impl Into<Str>) -> Self { self.source_column = value.into(); self }
+    pub fn source_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_column = value.into(); self }
     /// `TargetMultiMeasureAttributeName`: a string.
-    pub fn target_multi_measure_attribute_name(mut self, value: impl Into<Str>) -> Self { self.target_multi_measure_attribute_name = Some(value.into()); self }
+    pub fn target_multi_measure_attribute_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_multi_measure_attribute_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiMeasureAttributeMapping {}
+impl crate::PropertyType for MultiMeasureAttributeMapping {}
 
-impl ToValue for MultiMeasureAttributeMapping {
+impl ::cloudwright_core::ToValue for MultiMeasureAttributeMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MeasureValueType", &self.measure_value_type)
             .req("SourceColumn", &self.source_column)
             .opt(
@@ -606,24 +521,6 @@ impl ToValue for MultiMeasureAttributeMapping {
             .build()
     }
 }
-
-/// The required properties of [`MultiMeasureMappings`], by name: `MultiMeasureMappings::new(MultiMeasureMappingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MultiMeasureMappingsRequired {
-    /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MultiMeasureMappings: ObjRule = ObjRule {
-    properties: &[
-        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None, unique: false })),
-        ("TargetMultiMeasureName", Shape::STR),
-    ],
-    required: &["MultiMeasureAttributeMappings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MultiMeasureMappings` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -637,36 +534,36 @@ pub struct MultiMeasureMappings {
     /// Required. Attribute mappings to be used for mapping query results to ingest data for multi-measure attributes.
     ///
     /// Items at least 1.
-    pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
+    pub multi_measure_attribute_mappings: ::cloudwright_core::List<MultiMeasureAttributeMapping>,
     /// `TargetMultiMeasureName`: a string.
     ///
     /// The name of the target multi-measure name in the derived table. This input is required when measureNameColumn is not provided. If MeasureNameColumn is provided, then value from that column will be used as multi-measure name.
-    pub target_multi_measure_name: Option<Str>,
+    pub target_multi_measure_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl MultiMeasureMappings {
-    /// A `MultiMeasureMappings` with its required properties, named in a [`MultiMeasureMappingsRequired`].
+    /// A `MultiMeasureMappings` with its one required property, `MultiMeasureAttributeMappings`.
     #[inline]
-    pub fn new(required: MultiMeasureMappingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<MultiMeasureAttributeMapping>>) -> Self {
         Self {
-            multi_measure_attribute_mappings: required.multi_measure_attribute_mappings,
-            target_multi_measure_name: None,
+            multi_measure_attribute_mappings: value.into(),
+            target_multi_measure_name: ::std::option::Option::None,
         }
     }
 
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    pub fn multi_measure_attribute_mappings(mut self, value: impl Into<List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = value.into(); self }
+    pub fn multi_measure_attribute_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = value.into(); self }
     /// `TargetMultiMeasureName`: a string.
-    pub fn target_multi_measure_name(mut self, value: impl Into<Str>) -> Self { self.target_multi_measure_name = Some(value.into()); self }
+    pub fn target_multi_measure_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_multi_measure_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MultiMeasureMappings {}
+impl crate::PropertyType for MultiMeasureMappings {}
 
-impl ToValue for MultiMeasureMappings {
+impl ::cloudwright_core::ToValue for MultiMeasureMappings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "MultiMeasureAttributeMappings",
                 &self.multi_measure_attribute_mappings,
@@ -675,23 +572,6 @@ impl ToValue for MultiMeasureMappings {
             .build()
     }
 }
-
-/// The required properties of [`NotificationConfiguration`], by name: `NotificationConfiguration::new(NotificationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotificationConfigurationRequired {
-    /// `SnsConfiguration`: a [`SnsConfiguration`] object, required.
-    pub sns_configuration: Obj<SnsConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("SnsConfiguration", Shape::Object(&RULE_SnsConfiguration)),
-    ],
-    required: &["SnsConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotificationConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -703,52 +583,33 @@ pub struct NotificationConfiguration {
     /// `SnsConfiguration`: a [`SnsConfiguration`] object, required.
     ///
     /// Details on SNS configuration.
-    pub sns_configuration: Obj<SnsConfiguration>,
+    pub sns_configuration: crate::Obj<SnsConfiguration>,
 }
 
 #[rustfmt::skip]
 impl NotificationConfiguration {
-    /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
+    /// A `NotificationConfiguration` with its one required property, `SnsConfiguration`.
     #[inline]
-    pub fn new(required: NotificationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SnsConfiguration>>) -> Self {
         Self {
-            sns_configuration: required.sns_configuration,
+            sns_configuration: value.into(),
         }
     }
 
     /// `SnsConfiguration`: a [`SnsConfiguration`] object, required.
-    pub fn sns_configuration(mut self, value: impl Into<Obj<SnsConfiguration>>) -> Self { self.sns_configuration = value.into(); self }
+    pub fn sns_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SnsConfiguration>>) -> Self { self.sns_configuration = value.into(); self }
 }
 
-impl PropertyType for NotificationConfiguration {}
+impl crate::PropertyType for NotificationConfiguration {}
 
-impl ToValue for NotificationConfiguration {
+impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SnsConfiguration", &self.sns_configuration)
             .build()
     }
 }
-
-/// The required properties of [`S3Configuration`], by name: `S3Configuration::new(S3ConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ConfigurationRequired {
-    /// `BucketName`: a string, required.
-    pub bucket_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE_S3", "SSE_KMS"], ..StrRule::ANY })),
-        ("ObjectKeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(896), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Configuration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -762,68 +623,51 @@ pub struct S3Configuration {
     /// Name of the S3 bucket under which error reports will be created.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `EncryptionOption`: an [`EncryptionOption`] value.
     ///
     /// Encryption at rest options for the error reports. If no encryption option is specified, Timestream will choose SSE_S3 as default.
-    pub encryption_option: Option<EncryptionOption>,
+    pub encryption_option: ::std::option::Option<EncryptionOption>,
     /// `ObjectKeyPrefix`: a string.
     ///
     /// Prefix for the error report key. Timestream by default adds the following prefix to the error report path.
     ///
     /// Pattern `[a-zA-Z0-9|!\-_*'\(\)]([a-zA-Z0-9]|[!\-_*'\(\)\/.])+`; length 1 to 896.
-    pub object_key_prefix: Option<Str>,
+    pub object_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl S3Configuration {
-    /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
+    /// A `S3Configuration` with its one required property, `BucketName`.
     #[inline]
-    pub fn new(required: S3ConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            bucket_name: required.bucket_name,
-            encryption_option: None,
-            object_key_prefix: None,
+            bucket_name: value.into(),
+            encryption_option: ::std::option::Option::None,
+            object_key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `EncryptionOption`: an [`EncryptionOption`] value.
-    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self { self.encryption_option = Some(value.into()); self }
+    pub fn encryption_option(mut self, value: impl ::std::convert::Into<EncryptionOption>) -> Self { self.encryption_option = ::std::option::Option::Some(value.into()); self }
     /// `ObjectKeyPrefix`: a string.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
+    pub fn object_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Configuration {}
+impl crate::PropertyType for S3Configuration {}
 
-impl ToValue for S3Configuration {
+impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .opt("EncryptionOption", &self.encryption_option)
             .opt("ObjectKeyPrefix", &self.object_key_prefix)
             .build()
     }
 }
-
-/// The required properties of [`ScheduleConfiguration`], by name: `ScheduleConfiguration::new(ScheduleConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScheduleConfigurationRequired {
-    /// `ScheduleExpression`: a string, required.
-    pub schedule_expression: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["ScheduleExpression"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ScheduleConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -837,50 +681,33 @@ pub struct ScheduleConfiguration {
     /// An expression that denotes when to trigger the scheduled query run. This can be a cron expression or a rate expression.
     ///
     /// Length 1 to 256.
-    pub schedule_expression: Str,
+    pub schedule_expression: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ScheduleConfiguration {
-    /// A `ScheduleConfiguration` with its required properties, named in a [`ScheduleConfigurationRequired`].
+    /// A `ScheduleConfiguration` with its one required property, `ScheduleExpression`.
     #[inline]
-    pub fn new(required: ScheduleConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            schedule_expression: required.schedule_expression,
+            schedule_expression: value.into(),
         }
     }
 
     /// `ScheduleExpression`: a string, required.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
+    pub fn schedule_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
-impl PropertyType for ScheduleConfiguration {}
+impl crate::PropertyType for ScheduleConfiguration {}
 
-impl ToValue for ScheduleConfiguration {
+impl ::cloudwright_core::ToValue for ScheduleConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ScheduleExpression", &self.schedule_expression)
             .build()
     }
 }
-
-/// The required properties of [`SnsConfiguration`], by name: `SnsConfiguration::new(SnsConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SnsConfigurationRequired {
-    /// `TopicArn`: a string, required.
-    pub topic_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SnsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TopicArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
-    ],
-    required: &["TopicArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SnsConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -894,29 +721,31 @@ pub struct SnsConfiguration {
     /// SNS topic ARN that the scheduled query status notifications will be sent to.
     ///
     /// Format `AWS::SNS::Topic.Arn`; length 1 to 2048.
-    pub topic_arn: Str,
+    pub topic_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SnsConfiguration {
-    /// A `SnsConfiguration` with its required properties, named in a [`SnsConfigurationRequired`].
+    /// A `SnsConfiguration` with its one required property, `TopicArn`.
     #[inline]
-    pub fn new(required: SnsConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            topic_arn: required.topic_arn,
+            topic_arn: value.into(),
         }
     }
 
     /// `TopicArn`: a string, required.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
+    pub fn topic_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
-impl PropertyType for SnsConfiguration {}
+impl crate::PropertyType for SnsConfiguration {}
 
-impl ToValue for SnsConfiguration {
+impl ::cloudwright_core::ToValue for SnsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("TopicArn", &self.topic_arn).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("TopicArn", &self.topic_arn)
+            .build()
     }
 }
 
@@ -924,21 +753,10 @@ impl ToValue for SnsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -948,11 +766,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -967,39 +785,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetConfigurationRequired {
-    /// `TimestreamConfiguration`: a [`TimestreamConfiguration`] object, required.
-    pub timestream_configuration: Obj<TimestreamConfiguration>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TimestreamConfiguration", Shape::Object(&RULE_TimestreamConfiguration)),
-    ],
-    required: &["TimestreamConfiguration"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TargetConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -1011,29 +812,29 @@ pub struct TargetConfiguration {
     /// `TimestreamConfiguration`: a [`TimestreamConfiguration`] object, required.
     ///
     /// Configuration needed to write data into the Timestream database and table.
-    pub timestream_configuration: Obj<TimestreamConfiguration>,
+    pub timestream_configuration: crate::Obj<TimestreamConfiguration>,
 }
 
 #[rustfmt::skip]
 impl TargetConfiguration {
-    /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
+    /// A `TargetConfiguration` with its one required property, `TimestreamConfiguration`.
     #[inline]
-    pub fn new(required: TargetConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<TimestreamConfiguration>>) -> Self {
         Self {
-            timestream_configuration: required.timestream_configuration,
+            timestream_configuration: value.into(),
         }
     }
 
     /// `TimestreamConfiguration`: a [`TimestreamConfiguration`] object, required.
-    pub fn timestream_configuration(mut self, value: impl Into<Obj<TimestreamConfiguration>>) -> Self { self.timestream_configuration = value.into(); self }
+    pub fn timestream_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<TimestreamConfiguration>>) -> Self { self.timestream_configuration = value.into(); self }
 }
 
-impl PropertyType for TargetConfiguration {}
+impl crate::PropertyType for TargetConfiguration {}
 
-impl ToValue for TargetConfiguration {
+impl ::cloudwright_core::ToValue for TargetConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TimestreamConfiguration", &self.timestream_configuration)
             .build()
     }
@@ -1043,30 +844,14 @@ impl ToValue for TargetConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamConfigurationRequired {
     /// `DatabaseName`: a string, required.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    pub dimension_mappings: List<DimensionMapping>,
+    pub dimension_mappings: ::cloudwright_core::List<DimensionMapping>,
     /// `TableName`: a string, required.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `TimeColumn`: a string, required.
-    pub time_column: Str,
+    pub time_column: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimestreamConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::STR),
-        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: None, max_items: None, unique: false })),
-        ("MeasureNameColumn", Shape::STR),
-        ("MixedMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MixedMeasureMapping), min_items: Some(1), max_items: None, unique: false })),
-        ("MultiMeasureMappings", Shape::Object(&RULE_MultiMeasureMappings)),
-        ("TableName", Shape::STR),
-        ("TimeColumn", Shape::STR),
-    ],
-    required: &["DatabaseName", "TableName", "TimeColumn", "DimensionMappings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimestreamConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
 ///
@@ -1078,33 +863,34 @@ pub struct TimestreamConfiguration {
     /// `DatabaseName`: a string, required.
     ///
     /// Name of Timestream database to which the query result will be written.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
     ///
     /// This is to allow mapping column(s) from the query result to the dimension in the destination table.
-    pub dimension_mappings: List<DimensionMapping>,
+    pub dimension_mappings: ::cloudwright_core::List<DimensionMapping>,
     /// `MeasureNameColumn`: a string.
     ///
     /// Name of the measure column. Also see `MultiMeasureMappings` and `MixedMeasureMappings` for how measure name properties on those relate to `MeasureNameColumn` .
-    pub measure_name_column: Option<Str>,
+    pub measure_name_column: ::std::option::Option<::cloudwright_core::Str>,
     /// `MixedMeasureMappings`: a list of [`MixedMeasureMapping`] objects.
     ///
     /// Specifies how to map measures to multi-measure records.
     ///
     /// Items at least 1.
-    pub mixed_measure_mappings: Option<List<MixedMeasureMapping>>,
+    pub mixed_measure_mappings:
+        ::std::option::Option<::cloudwright_core::List<MixedMeasureMapping>>,
     /// `MultiMeasureMappings`: a [`MultiMeasureMappings`] object.
     ///
     /// Multi-measure mappings.
-    pub multi_measure_mappings: Option<Obj<MultiMeasureMappings>>,
+    pub multi_measure_mappings: ::std::option::Option<crate::Obj<MultiMeasureMappings>>,
     /// `TableName`: a string, required.
     ///
     /// Name of Timestream table that the query result will be written to. The table should be within the same database that is provided in Timestream configuration.
-    pub table_name: Str,
+    pub table_name: ::cloudwright_core::Str,
     /// `TimeColumn`: a string, required.
     ///
     /// Column from query result that should be used as the time column in destination table. Column type for this should be TIMESTAMP.
-    pub time_column: Str,
+    pub time_column: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1115,36 +901,36 @@ impl TimestreamConfiguration {
         Self {
             database_name: required.database_name,
             dimension_mappings: required.dimension_mappings,
-            measure_name_column: None,
-            mixed_measure_mappings: None,
-            multi_measure_mappings: None,
+            measure_name_column: ::std::option::Option::None,
+            mixed_measure_mappings: ::std::option::Option::None,
+            multi_measure_mappings: ::std::option::Option::None,
             table_name: required.table_name,
             time_column: required.time_column,
         }
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    pub fn dimension_mappings(mut self, value: impl Into<List<DimensionMapping>>) -> Self { self.dimension_mappings = value.into(); self }
+    pub fn dimension_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DimensionMapping>>) -> Self { self.dimension_mappings = value.into(); self }
     /// `MeasureNameColumn`: a string.
-    pub fn measure_name_column(mut self, value: impl Into<Str>) -> Self { self.measure_name_column = Some(value.into()); self }
+    pub fn measure_name_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.measure_name_column = ::std::option::Option::Some(value.into()); self }
     /// `MixedMeasureMappings`: a list of [`MixedMeasureMapping`] objects.
-    pub fn mixed_measure_mappings(mut self, value: impl Into<List<MixedMeasureMapping>>) -> Self { self.mixed_measure_mappings = Some(value.into()); self }
+    pub fn mixed_measure_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MixedMeasureMapping>>) -> Self { self.mixed_measure_mappings = ::std::option::Option::Some(value.into()); self }
     /// `MultiMeasureMappings`: a [`MultiMeasureMappings`] object.
-    pub fn multi_measure_mappings(mut self, value: impl Into<Obj<MultiMeasureMappings>>) -> Self { self.multi_measure_mappings = Some(value.into()); self }
+    pub fn multi_measure_mappings(mut self, value: impl ::std::convert::Into<crate::Obj<MultiMeasureMappings>>) -> Self { self.multi_measure_mappings = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string, required.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = value.into(); self }
     /// `TimeColumn`: a string, required.
-    pub fn time_column(mut self, value: impl Into<Str>) -> Self { self.time_column = value.into(); self }
+    pub fn time_column(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.time_column = value.into(); self }
 }
 
-impl PropertyType for TimestreamConfiguration {}
+impl crate::PropertyType for TimestreamConfiguration {}
 
-impl ToValue for TimestreamConfiguration {
+impl ::cloudwright_core::ToValue for TimestreamConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .req("DimensionMappings", &self.dimension_mappings)
             .opt("MeasureNameColumn", &self.measure_name_column)
@@ -1162,23 +948,23 @@ pub enum DimensionValueType {
     /// `VARCHAR`
     Varchar,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DimensionValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DimensionValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DimensionValueType {
+impl ::cloudwright_core::ToValue for DimensionValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Varchar => "VARCHAR",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1190,24 +976,24 @@ pub enum EncryptionOption {
     /// `SSE_KMS`
     SseKms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionOption {
+impl ::cloudwright_core::ToValue for EncryptionOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SseS3 => "SSE_S3",
             Self::SseKms => "SSE_KMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1225,27 +1011,27 @@ pub enum MixedMeasureMappingMeasureValueType {
     /// `MULTI`
     Multi,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MixedMeasureMappingMeasureValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MixedMeasureMappingMeasureValueType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MixedMeasureMappingMeasureValueType {
+impl ::cloudwright_core::ToValue for MixedMeasureMappingMeasureValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bigint => "BIGINT",
             Self::Boolean => "BOOLEAN",
             Self::Double => "DOUBLE",
             Self::Varchar => "VARCHAR",
             Self::Multi => "MULTI",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1263,26 +1049,197 @@ pub enum MultiMeasureAttributeMappingMeasureValueType {
     /// `TIMESTAMP`
     Timestamp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MultiMeasureAttributeMappingMeasureValueType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value>
+    for MultiMeasureAttributeMappingMeasureValueType
+{
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MultiMeasureAttributeMappingMeasureValueType {
+impl ::cloudwright_core::ToValue for MultiMeasureAttributeMappingMeasureValueType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Bigint => "BIGINT",
             Self::Boolean => "BOOLEAN",
             Self::Double => "DOUBLE",
             Self::Varchar => "VARCHAR",
             Self::Timestamp => "TIMESTAMP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("[a-zA-Z0-9|!\\-_*'\\(\\)]([a-zA-Z0-9]|[!\\-_*'\\(\\)\\/.])+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
+        properties: &[
+            ("ClientToken", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(128), ..StrRule::ANY })),
+            ("ErrorReportConfiguration", Shape::Object(&RULE_ErrorReportConfiguration)),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+            ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
+            ("ScheduleConfiguration", Shape::Object(&RULE_ScheduleConfiguration)),
+            ("ScheduledQueryExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+            ("ScheduledQueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+            ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
+        ],
+        required: &["QueryString", "ScheduleConfiguration", "NotificationConfiguration", "ScheduledQueryExecutionRoleArn", "ErrorReportConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DimensionValueType", Shape::Str(&StrRule { allowed: &["VARCHAR"], ..StrRule::ANY })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name", "DimensionValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ErrorReportConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+        ],
+        required: &["S3Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MixedMeasureMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MeasureName", Shape::STR),
+            ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"], ..StrRule::ANY })),
+            ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None, unique: false })),
+            ("SourceColumn", Shape::STR),
+            ("TargetMeasureName", Shape::STR),
+        ],
+        required: &["MeasureValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
+        properties: &[
+            ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "TIMESTAMP"], ..StrRule::ANY })),
+            ("SourceColumn", Shape::STR),
+            ("TargetMultiMeasureAttributeName", Shape::STR),
+        ],
+        required: &["SourceColumn", "MeasureValueType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MultiMeasureMappings: ObjRule = ObjRule {
+        properties: &[
+            ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None, unique: false })),
+            ("TargetMultiMeasureName", Shape::STR),
+        ],
+        required: &["MultiMeasureAttributeMappings"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("SnsConfiguration", Shape::Object(&RULE_SnsConfiguration)),
+        ],
+        required: &["SnsConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE_S3", "SSE_KMS"], ..StrRule::ANY })),
+            ("ObjectKeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(896), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["ScheduleExpression"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SnsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TopicArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ],
+        required: &["TopicArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TimestreamConfiguration", Shape::Object(&RULE_TimestreamConfiguration)),
+        ],
+        required: &["TimestreamConfiguration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimestreamConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::STR),
+            ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: None, max_items: None, unique: false })),
+            ("MeasureNameColumn", Shape::STR),
+            ("MixedMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MixedMeasureMapping), min_items: Some(1), max_items: None, unique: false })),
+            ("MultiMeasureMappings", Shape::Object(&RULE_MultiMeasureMappings)),
+            ("TableName", Shape::STR),
+            ("TimeColumn", Shape::STR),
+        ],
+        required: &["DatabaseName", "TableName", "TimeColumn", "DimensionMappings"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,30 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "timestream")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$");
-
-#[cfg(feature = "timestream")]
-/// The required properties of [`LogDeliveryConfiguration`], by name: `LogDeliveryConfiguration::new(LogDeliveryConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryConfigurationRequired {
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
-}
-
-#[cfg(feature = "timestream")]
-#[rustfmt::skip]
-pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
-    ],
-    required: &["S3Configuration"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "timestream")]
 /// The `LogDeliveryConfiguration` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
 ///
@@ -39,32 +15,32 @@ pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfiguration {
     /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
+    pub s3_configuration: crate::Obj<S3Configuration>,
 }
 
 #[cfg(feature = "timestream")]
 #[rustfmt::skip]
 impl LogDeliveryConfiguration {
-    /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
+    /// A `LogDeliveryConfiguration` with its one required property, `S3Configuration`.
     #[inline]
-    pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self {
         Self {
-            s3_configuration: required.s3_configuration,
+            s3_configuration: value.into(),
         }
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
 }
 
 #[cfg(feature = "timestream")]
-impl PropertyType for LogDeliveryConfiguration {}
+impl crate::PropertyType for LogDeliveryConfiguration {}
 
 #[cfg(feature = "timestream")]
-impl ToValue for LogDeliveryConfiguration {
+impl ::cloudwright_core::ToValue for LogDeliveryConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("S3Configuration", &self.s3_configuration)
             .build()
     }
@@ -75,22 +51,10 @@ impl ToValue for LogDeliveryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
-
-#[cfg(feature = "timestream")]
-#[rustfmt::skip]
-pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled", "BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "timestream")]
 /// The `S3Configuration` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -101,9 +65,9 @@ pub struct S3Configuration {
     /// `BucketName`: a string, required.
     ///
     /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z]+[0-9a-z\.\-]*[0-9a-z]+$`; length 3 to 63.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "timestream")]
@@ -119,44 +83,24 @@ impl S3Configuration {
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 #[cfg(feature = "timestream")]
-impl PropertyType for S3Configuration {}
+impl crate::PropertyType for S3Configuration {}
 
 #[cfg(feature = "timestream")]
-impl ToValue for S3Configuration {
+impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("Enabled", &self.enabled)
             .build()
     }
 }
-
-#[cfg(feature = "timestream")]
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[cfg(feature = "timestream")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "timestream")]
 /// The `Tag` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -167,39 +111,39 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "timestream")]
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "timestream")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "timestream")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -231,20 +175,20 @@ pub enum DbInstanceType {
     /// `db.influx.24xlarge`
     DbInflux24xlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "timestream")]
-impl From<Value> for DbInstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DbInstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "timestream")]
-impl ToValue for DbInstanceType {
+impl ::cloudwright_core::ToValue for DbInstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::DbInfluxMedium => "db.influx.medium",
             Self::DbInfluxLarge => "db.influx.large",
@@ -255,9 +199,9 @@ impl ToValue for DbInstanceType {
             Self::DbInflux12xlarge => "db.influx.12xlarge",
             Self::DbInflux16xlarge => "db.influx.16xlarge",
             Self::DbInflux24xlarge => "db.influx.24xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -274,27 +218,27 @@ pub enum DbStorageType {
     /// `InfluxIOIncludedT3`
     InfluxIoIncludedT3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "timestream")]
-impl From<Value> for DbStorageType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DbStorageType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "timestream")]
-impl ToValue for DbStorageType {
+impl ::cloudwright_core::ToValue for DbStorageType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InfluxIoIncludedT1 => "InfluxIOIncludedT1",
             Self::InfluxIoIncludedT2 => "InfluxIOIncludedT2",
             Self::InfluxIoIncludedT3 => "InfluxIOIncludedT3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -309,25 +253,70 @@ pub enum NetworkType {
     /// `DUAL`
     Dual,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "timestream")]
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for NetworkType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "timestream")]
-impl ToValue for NetworkType {
+impl ::cloudwright_core::ToValue for NetworkType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Dual => "DUAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "timestream")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$");
+
+    #[cfg(feature = "timestream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+        ],
+        required: &["S3Configuration"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "timestream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("Enabled", Shape::Bool),
+        ],
+        required: &["Enabled", "BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "timestream")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

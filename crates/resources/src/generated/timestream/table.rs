@@ -5,36 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]{3,256}$");
-
-/// The required properties of [`Table`], by name: `Table::new(TableRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableRequired {
-    /// `DatabaseName`: a string, required.
-    pub database_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Table: ObjRule = ObjRule {
-    properties: &[
-        ("DatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MagneticStoreWriteProperties", Shape::Object(&RULE_MagneticStoreWriteProperties)),
-        ("RetentionProperties", Shape::Object(&RULE_RetentionProperties)),
-        ("Schema", Shape::Object(&RULE_Schema)),
-        ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
-    ],
-    required: &["DatabaseName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Timestream::Table` resource.
 ///
-/// The CreateTable operation adds a new table to an existing database in your account. In an AWS account, table names must be at least unique within each Region if they are in the same database. You may have identical table names in the same Region if the tables are in separate databases. While creating the table, you must specify the table name, database name, and the retention properties. \[Service quotas apply\](<https://docs.aws.amazon.com/timestream/latest/developerguide/ts-limits.html>) . See \[code sample\](<https://docs.aws.amazon.com/timestream/latest/developerguide/code-samples.create-table.html>) for details.
+/// The CreateTable operation adds a new table to an existing database in your account. In an AWS account, table names must be at least unique within each Region if they are in the same database. You may have identical table names in the same Region if the tables are in separate databases. While creating the table, you must specify the table name, database name, and the retention properties. [Service quotas apply](https://docs.aws.amazon.com/timestream/latest/developerguide/ts-limits.html) . See [code sample](https://docs.aws.amazon.com/timestream/latest/developerguide/code-samples.create-table.html) for details.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`DatabaseName`, `TableName`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`TableAttributes`], which `Handle<Table>` dereferences to.
@@ -55,7 +28,7 @@ pub struct Table {
     /// *Length Constraints* : Minimum length of 3 bytes. Maximum length of 256 bytes.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]{3,256}$`; create-only: changing it replaces the resource.
-    pub database_name: Str,
+    pub database_name: ::cloudwright_core::Str,
     /// `MagneticStoreWriteProperties`: a [`MagneticStoreWriteProperties`] object.
     ///
     /// Contains properties to set on the table when enabling magnetic store writes.
@@ -90,7 +63,8 @@ pub struct Table {
     /// DependsOn: TestDatabase
     /// Properties: TableName: "TestTable" DatabaseName: "TestDatabase" MagneticStoreWriteProperties: EnableMagneticStoreWrites: true MagneticStoreRejectedDataLocation: S3Configuration: BucketName: " amzn-s3-demo-bucket " EncryptionOption: "SSE_KMS" KmsKeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" ObjectKeyPrefix: "prefix"
     /// \`\`\`
-    pub magnetic_store_write_properties: Option<Obj<MagneticStoreWriteProperties>>,
+    pub magnetic_store_write_properties:
+        ::std::option::Option<crate::Obj<MagneticStoreWriteProperties>>,
     /// `RetentionProperties`: a [`RetentionProperties`] object.
     ///
     /// The retention duration for the memory store and magnetic store. This object has the following attributes:
@@ -113,11 +87,11 @@ pub struct Table {
     /// DependsOn: TestDatabase
     /// Properties: TableName: "TestTable" DatabaseName: "TestDatabase" RetentionProperties: MemoryStoreRetentionPeriodInHours: "24" MagneticStoreRetentionPeriodInDays: "7"
     /// \`\`\`
-    pub retention_properties: Option<Obj<RetentionProperties>>,
+    pub retention_properties: ::std::option::Option<crate::Obj<RetentionProperties>>,
     /// `Schema`: a [`Schema`] object.
     ///
     /// The schema of the table.
-    pub schema: Option<Obj<Schema>>,
+    pub schema: ::std::option::Option<crate::Obj<Schema>>,
     /// `TableName`: a string.
     ///
     /// The name of the Timestream table.
@@ -125,13 +99,13 @@ pub struct Table {
     /// *Length Constraints* : Minimum length of 3 bytes. Maximum length of 256 bytes.
     ///
     /// Pattern `^[a-zA-Z0-9_.-]{3,256}$`; create-only: changing it replaces the resource.
-    pub table_name: Option<Str>,
+    pub table_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the table
     ///
     /// Items at most 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -141,7 +115,7 @@ impl Table {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Timestream::Table",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-table.html",
         primary_identifier: &["DatabaseName", "TableName"],
@@ -152,54 +126,56 @@ impl Table {
         read_only: &["Arn", "Name"],
         attributes: &["Arn", "Name"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Table` with its required properties, named in a [`TableRequired`].
+    /// A `Table` with its one required property, `DatabaseName`.
     #[inline]
-    pub fn new(required: TableRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            database_name: required.database_name,
-            magnetic_store_write_properties: None,
-            retention_properties: None,
-            schema: None,
-            table_name: None,
-            tags: None,
+            database_name: value.into(),
+            magnetic_store_write_properties: ::std::option::Option::None,
+            retention_properties: ::std::option::Option::None,
+            schema: ::std::option::Option::None,
+            table_name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DatabaseName`: a string, required.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
+    pub fn database_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.database_name = value.into(); self }
     /// `MagneticStoreWriteProperties`: a [`MagneticStoreWriteProperties`] object.
-    pub fn magnetic_store_write_properties(mut self, value: impl Into<Obj<MagneticStoreWriteProperties>>) -> Self { self.magnetic_store_write_properties = Some(value.into()); self }
+    pub fn magnetic_store_write_properties(mut self, value: impl ::std::convert::Into<crate::Obj<MagneticStoreWriteProperties>>) -> Self { self.magnetic_store_write_properties = ::std::option::Option::Some(value.into()); self }
     /// `RetentionProperties`: a [`RetentionProperties`] object.
-    pub fn retention_properties(mut self, value: impl Into<Obj<RetentionProperties>>) -> Self { self.retention_properties = Some(value.into()); self }
+    pub fn retention_properties(mut self, value: impl ::std::convert::Into<crate::Obj<RetentionProperties>>) -> Self { self.retention_properties = ::std::option::Option::Some(value.into()); self }
     /// `Schema`: a [`Schema`] object.
-    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self { self.schema = Some(value.into()); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<crate::Obj<Schema>>) -> Self { self.schema = ::std::option::Option::Some(value.into()); self }
     /// `TableName`: a string.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    pub fn table_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.table_name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Table {
+impl ::cloudwright_core::Resource for Table {
     type Attributes = TableAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Table, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Table, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Table {
+impl ::cloudwright_core::ToValue for Table {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DatabaseName", &self.database_name)
             .opt(
                 "MagneticStoreWriteProperties",
@@ -213,12 +189,12 @@ impl ToValue for Table {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Table`]: `Handle<Table>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TableAttributes(ResourceRef);
+pub struct TableAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TableAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TableAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -228,27 +204,18 @@ impl TableAttributes {
     ///
     /// The `arn` of the table.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Name`: a string.
     ///
     /// The name of the table.
     #[inline]
-    pub fn name(&self) -> Value {
-        self.0.get_att("Name")
+    pub fn name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Name"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
-    properties: &[
-        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MagneticStoreRejectedDataLocation` property type of `AWS::Timestream::Table`.
 ///
@@ -256,7 +223,7 @@ pub(crate) static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MagneticStoreRejectedDataLocation {
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub s3_configuration: Option<Obj<S3Configuration>>,
+    pub s3_configuration: ::std::option::Option<crate::Obj<S3Configuration>>,
 }
 
 #[rustfmt::skip]
@@ -264,41 +231,23 @@ impl MagneticStoreRejectedDataLocation {
     /// A `MagneticStoreRejectedDataLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
+    pub fn s3_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<S3Configuration>>) -> Self { self.s3_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MagneticStoreRejectedDataLocation {}
+impl crate::PropertyType for MagneticStoreRejectedDataLocation {}
 
-impl ToValue for MagneticStoreRejectedDataLocation {
+impl ::cloudwright_core::ToValue for MagneticStoreRejectedDataLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3Configuration", &self.s3_configuration)
             .build()
     }
 }
-
-/// The required properties of [`MagneticStoreWriteProperties`], by name: `MagneticStoreWriteProperties::new(MagneticStoreWritePropertiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MagneticStoreWritePropertiesRequired {
-    /// `EnableMagneticStoreWrites`: a boolean, required.
-    pub enable_magnetic_store_writes: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
-    properties: &[
-        ("EnableMagneticStoreWrites", Shape::Bool),
-        ("MagneticStoreRejectedDataLocation", Shape::Object(&RULE_MagneticStoreRejectedDataLocation)),
-    ],
-    required: &["EnableMagneticStoreWrites"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MagneticStoreWriteProperties` property type of `AWS::Timestream::Table`.
 ///
@@ -339,34 +288,35 @@ pub(crate) static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MagneticStoreWriteProperties {
     /// `EnableMagneticStoreWrites`: a boolean, required.
-    pub enable_magnetic_store_writes: Bool,
+    pub enable_magnetic_store_writes: ::cloudwright_core::Bool,
     /// `MagneticStoreRejectedDataLocation`: a [`MagneticStoreRejectedDataLocation`] object.
-    pub magnetic_store_rejected_data_location: Option<Obj<MagneticStoreRejectedDataLocation>>,
+    pub magnetic_store_rejected_data_location:
+        ::std::option::Option<crate::Obj<MagneticStoreRejectedDataLocation>>,
 }
 
 #[rustfmt::skip]
 impl MagneticStoreWriteProperties {
-    /// A `MagneticStoreWriteProperties` with its required properties, named in a [`MagneticStoreWritePropertiesRequired`].
+    /// A `MagneticStoreWriteProperties` with its one required property, `EnableMagneticStoreWrites`.
     #[inline]
-    pub fn new(required: MagneticStoreWritePropertiesRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enable_magnetic_store_writes: required.enable_magnetic_store_writes,
-            magnetic_store_rejected_data_location: None,
+            enable_magnetic_store_writes: value.into(),
+            magnetic_store_rejected_data_location: ::std::option::Option::None,
         }
     }
 
     /// `EnableMagneticStoreWrites`: a boolean, required.
-    pub fn enable_magnetic_store_writes(mut self, value: impl Into<Bool>) -> Self { self.enable_magnetic_store_writes = value.into(); self }
+    pub fn enable_magnetic_store_writes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_magnetic_store_writes = value.into(); self }
     /// `MagneticStoreRejectedDataLocation`: a [`MagneticStoreRejectedDataLocation`] object.
-    pub fn magnetic_store_rejected_data_location(mut self, value: impl Into<Obj<MagneticStoreRejectedDataLocation>>) -> Self { self.magnetic_store_rejected_data_location = Some(value.into()); self }
+    pub fn magnetic_store_rejected_data_location(mut self, value: impl ::std::convert::Into<crate::Obj<MagneticStoreRejectedDataLocation>>) -> Self { self.magnetic_store_rejected_data_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MagneticStoreWriteProperties {}
+impl crate::PropertyType for MagneticStoreWriteProperties {}
 
-impl ToValue for MagneticStoreWriteProperties {
+impl ::cloudwright_core::ToValue for MagneticStoreWriteProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "EnableMagneticStoreWrites",
                 &self.enable_magnetic_store_writes,
@@ -379,25 +329,6 @@ impl ToValue for MagneticStoreWriteProperties {
     }
 }
 
-/// The required properties of [`PartitionKey`], by name: `PartitionKey::new(PartitionKeyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PartitionKeyRequired {
-    /// `Type`: a [`PartitionKeyType`] value, required.
-    pub r#type: PartitionKeyType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PartitionKey: ObjRule = ObjRule {
-    properties: &[
-        ("EnforcementInRecord", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PartitionKey` property type of `AWS::Timestream::Table`.
 ///
 /// An attribute used in partitioning data in a table. A dimension key partitions data using the values of the dimension specified by the dimension-name as partition key, while a measure key partitions data using measure names (values of the 'measure_name' column).
@@ -408,13 +339,13 @@ pub struct PartitionKey {
     /// `EnforcementInRecord`: a [`PartitionKeyEnforcementLevel`] value.
     ///
     /// The level of enforcement for the specification of a dimension key in ingested records. Options are REQUIRED (dimension key must be specified) and OPTIONAL (dimension key does not have to be specified).
-    pub enforcement_in_record: Option<PartitionKeyEnforcementLevel>,
+    pub enforcement_in_record: ::std::option::Option<PartitionKeyEnforcementLevel>,
     /// `Name`: a string.
     ///
     /// The name of the attribute used for a dimension key.
     ///
     /// Length 1 to 2048.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`PartitionKeyType`] value, required.
     ///
     /// The type of the partition key. Options are DIMENSION (dimension key) and MEASURE (measure key).
@@ -423,46 +354,36 @@ pub struct PartitionKey {
 
 #[rustfmt::skip]
 impl PartitionKey {
-    /// A `PartitionKey` with its required properties, named in a [`PartitionKeyRequired`].
+    /// A `PartitionKey` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: PartitionKeyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PartitionKeyType>) -> Self {
         Self {
-            enforcement_in_record: None,
-            name: None,
-            r#type: required.r#type,
+            enforcement_in_record: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `EnforcementInRecord`: a [`PartitionKeyEnforcementLevel`] value.
-    pub fn enforcement_in_record(mut self, value: impl Into<PartitionKeyEnforcementLevel>) -> Self { self.enforcement_in_record = Some(value.into()); self }
+    pub fn enforcement_in_record(mut self, value: impl ::std::convert::Into<PartitionKeyEnforcementLevel>) -> Self { self.enforcement_in_record = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`PartitionKeyType`] value, required.
-    pub fn r#type(mut self, value: impl Into<PartitionKeyType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<PartitionKeyType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for PartitionKey {}
+impl crate::PropertyType for PartitionKey {}
 
-impl ToValue for PartitionKey {
+impl ::cloudwright_core::ToValue for PartitionKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnforcementInRecord", &self.enforcement_in_record)
             .opt("Name", &self.name)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RetentionProperties: ObjRule = ObjRule {
-    properties: &[
-        ("MagneticStoreRetentionPeriodInDays", Shape::STR),
-        ("MemoryStoreRetentionPeriodInHours", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RetentionProperties` property type of `AWS::Timestream::Table`.
 ///
@@ -491,9 +412,9 @@ pub(crate) static RULE_RetentionProperties: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RetentionProperties {
     /// `MagneticStoreRetentionPeriodInDays`: a string.
-    pub magnetic_store_retention_period_in_days: Option<Str>,
+    pub magnetic_store_retention_period_in_days: ::std::option::Option<::cloudwright_core::Str>,
     /// `MemoryStoreRetentionPeriodInHours`: a string.
-    pub memory_store_retention_period_in_hours: Option<Str>,
+    pub memory_store_retention_period_in_hours: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -501,21 +422,21 @@ impl RetentionProperties {
     /// A `RetentionProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MagneticStoreRetentionPeriodInDays`: a string.
-    pub fn magnetic_store_retention_period_in_days(mut self, value: impl Into<Str>) -> Self { self.magnetic_store_retention_period_in_days = Some(value.into()); self }
+    pub fn magnetic_store_retention_period_in_days(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.magnetic_store_retention_period_in_days = ::std::option::Option::Some(value.into()); self }
     /// `MemoryStoreRetentionPeriodInHours`: a string.
-    pub fn memory_store_retention_period_in_hours(mut self, value: impl Into<Str>) -> Self { self.memory_store_retention_period_in_hours = Some(value.into()); self }
+    pub fn memory_store_retention_period_in_hours(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.memory_store_retention_period_in_hours = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RetentionProperties {}
+impl crate::PropertyType for RetentionProperties {}
 
-impl ToValue for RetentionProperties {
+impl ::cloudwright_core::ToValue for RetentionProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "MagneticStoreRetentionPeriodInDays",
                 &self.magnetic_store_retention_period_in_days,
@@ -532,23 +453,10 @@ impl ToValue for RetentionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `EncryptionOption`: a string, required.
-    pub encryption_option: Str,
+    pub encryption_option: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
-        ("EncryptionOption", Shape::STR),
-        ("KmsKeyId", Shape::STR),
-        ("ObjectKeyPrefix", Shape::STR),
-    ],
-    required: &["EncryptionOption", "BucketName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Configuration` property type of `AWS::Timestream::Table`.
 ///
@@ -558,13 +466,13 @@ pub struct S3Configuration {
     /// `BucketName`: a string, required.
     ///
     /// Format `AWS::S3::Bucket.Name`.
-    pub bucket_name: Str,
+    pub bucket_name: ::cloudwright_core::Str,
     /// `EncryptionOption`: a string, required.
-    pub encryption_option: Str,
+    pub encryption_option: ::cloudwright_core::Str,
     /// `KmsKeyId`: a string.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ObjectKeyPrefix`: a string.
-    pub object_key_prefix: Option<Str>,
+    pub object_key_prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -575,27 +483,27 @@ impl S3Configuration {
         Self {
             bucket_name: required.bucket_name,
             encryption_option: required.encryption_option,
-            kms_key_id: None,
-            object_key_prefix: None,
+            kms_key_id: ::std::option::Option::None,
+            object_key_prefix: ::std::option::Option::None,
         }
     }
 
     /// `BucketName`: a string, required.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
+    pub fn bucket_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_name = value.into(); self }
     /// `EncryptionOption`: a string, required.
-    pub fn encryption_option(mut self, value: impl Into<Str>) -> Self { self.encryption_option = value.into(); self }
+    pub fn encryption_option(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.encryption_option = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `ObjectKeyPrefix`: a string.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
+    pub fn object_key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.object_key_prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3Configuration {}
+impl crate::PropertyType for S3Configuration {}
 
-impl ToValue for S3Configuration {
+impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BucketName", &self.bucket_name)
             .req("EncryptionOption", &self.encryption_option)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -603,15 +511,6 @@ impl ToValue for S3Configuration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Schema: ObjRule = ObjRule {
-    properties: &[
-        ("CompositePartitionKey", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionKey), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Schema` property type of `AWS::Timestream::Table`.
 ///
@@ -623,7 +522,7 @@ pub struct Schema {
     /// `CompositePartitionKey`: a list of [`PartitionKey`] objects.
     ///
     /// Items at least 1.
-    pub composite_partition_key: Option<List<PartitionKey>>,
+    pub composite_partition_key: ::std::option::Option<::cloudwright_core::List<PartitionKey>>,
 }
 
 #[rustfmt::skip]
@@ -631,33 +530,23 @@ impl Schema {
     /// A `Schema` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CompositePartitionKey`: a list of [`PartitionKey`] objects.
-    pub fn composite_partition_key(mut self, value: impl Into<List<PartitionKey>>) -> Self { self.composite_partition_key = Some(value.into()); self }
+    pub fn composite_partition_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<PartitionKey>>) -> Self { self.composite_partition_key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Schema {}
+impl crate::PropertyType for Schema {}
 
-impl ToValue for Schema {
+impl ::cloudwright_core::ToValue for Schema {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CompositePartitionKey", &self.composite_partition_key)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Timestream::Table`.
 ///
@@ -667,11 +556,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -679,21 +568,21 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -708,24 +597,24 @@ pub enum PartitionKeyEnforcementLevel {
     /// `OPTIONAL`
     Optional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PartitionKeyEnforcementLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PartitionKeyEnforcementLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PartitionKeyEnforcementLevel {
+impl ::cloudwright_core::ToValue for PartitionKeyEnforcementLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Required => "REQUIRED",
             Self::Optional => "OPTIONAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -737,23 +626,122 @@ pub enum PartitionKeyType {
     /// `MEASURE`
     Measure,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PartitionKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PartitionKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PartitionKeyType {
+impl ::cloudwright_core::ToValue for PartitionKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dimension => "DIMENSION",
             Self::Measure => "MEASURE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]{3,256}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Table: ObjRule = ObjRule {
+        properties: &[
+            ("DatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MagneticStoreWriteProperties", Shape::Object(&RULE_MagneticStoreWriteProperties)),
+            ("RetentionProperties", Shape::Object(&RULE_RetentionProperties)),
+            ("Schema", Shape::Object(&RULE_Schema)),
+            ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200), unique: false })),
+        ],
+        required: &["DatabaseName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
+        properties: &[
+            ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
+        properties: &[
+            ("EnableMagneticStoreWrites", Shape::Bool),
+            ("MagneticStoreRejectedDataLocation", Shape::Object(&RULE_MagneticStoreRejectedDataLocation)),
+        ],
+        required: &["EnableMagneticStoreWrites"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PartitionKey: ObjRule = ObjRule {
+        properties: &[
+            ("EnforcementInRecord", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RetentionProperties: ObjRule = ObjRule {
+        properties: &[
+            ("MagneticStoreRetentionPeriodInDays", Shape::STR),
+            ("MemoryStoreRetentionPeriodInHours", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
+        properties: &[
+            ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+            ("EncryptionOption", Shape::STR),
+            ("KmsKeyId", Shape::STR),
+            ("ObjectKeyPrefix", Shape::STR),
+        ],
+        required: &["EncryptionOption", "BucketName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Schema: ObjRule = ObjRule {
+        properties: &[
+            ("CompositePartitionKey", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionKey), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,51 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(|/.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(|/.*)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\u0021-\\u007E]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^p-([0-9a-f]{17})$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
 
 /// The required properties of [`Agreement`], by name: `Agreement::new(AgreementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgreementRequired {
     /// `AccessRole`: a string, required.
-    pub access_role: Str,
+    pub access_role: ::cloudwright_core::Str,
     /// `LocalProfileId`: a string, required.
-    pub local_profile_id: Str,
+    pub local_profile_id: ::cloudwright_core::Str,
     /// `PartnerProfileId`: a string, required.
-    pub partner_profile_id: Str,
+    pub partner_profile_id: ::cloudwright_core::Str,
     /// `ServerId`: a string, required.
-    pub server_id: Str,
+    pub server_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Agreement: ObjRule = ObjRule {
-    properties: &[
-        ("AccessRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BaseDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("CustomDirectories", Shape::Object(&RULE_CustomDirectories)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("EnforceMessageSigning", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("LocalProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PartnerProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PreserveFilename", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["ServerId", "LocalProfileId", "PartnerProfileId", "AccessRole"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::Agreement` resource.
 ///
@@ -57,7 +26,7 @@ pub(crate) static RULE_Agreement: ObjRule = ObjRule {
 ///
 /// The partner is identified with the `PartnerProfileId` , and the AS2 process is identified with the `LocalProfileId` .
 ///
-/// &gt; Specify *either* `BaseDirectory` or `CustomDirectories` , but not both. Specifying both causes the command to fail.
+/// \> Specify *either* `BaseDirectory` or `CustomDirectories` , but not both. Specifying both causes the command to fail.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`AgreementId`, `ServerId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`AgreementAttributes`], which `Handle<Agreement>` dereferences to.
@@ -83,13 +52,13 @@ pub struct Agreement {
     /// Make sure that the access role provides read and write access to the parent directory of the file location that's used in the `StartFileTransfer` request. Additionally, make sure that the role provides `secretsmanager:GetSecretValue` permission to AWS Secrets Manager .
     ///
     /// Pattern `arn:.*role/.*`; length 20 to 2048.
-    pub access_role: Str,
+    pub access_role: ::cloudwright_core::Str,
     /// `BaseDirectory`: a string.
     ///
     /// The landing directory (folder) for files that are transferred by using the AS2 protocol.
     ///
     /// Pattern `^(|/.*)$`; length 0 to 1024.
-    pub base_directory: Option<Str>,
+    pub base_directory: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomDirectories`: a [`CustomDirectories`] object.
     ///
     /// A `CustomDirectoriesType` structure. This structure specifies custom directories for storing various AS2 message files. You can specify directories for the following types of files.
@@ -99,55 +68,55 @@ pub struct Agreement {
     /// - Payload files
     /// - Status files
     /// - Temporary files
-    pub custom_directories: Option<Obj<CustomDirectories>>,
+    pub custom_directories: ::std::option::Option<crate::Obj<CustomDirectories>>,
     /// `Description`: a string.
     ///
     /// The name or short description that's used to identify the agreement.
     ///
     /// Pattern `^[\u0021-\u007E]+$`; length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EnforceMessageSigning`: an [`EnforceMessageSigning`] value.
     ///
     /// Determines whether or not unsigned messages from your trading partners will be accepted.
     ///
     /// - `ENABLED` : Transfer Family rejects unsigned messages from your trading partner.
     /// - `DISABLED` (default value): Transfer Family accepts unsigned messages from your trading partner.
-    pub enforce_message_signing: Option<EnforceMessageSigning>,
+    pub enforce_message_signing: ::std::option::Option<EnforceMessageSigning>,
     /// `LocalProfileId`: a string, required.
     ///
     /// A unique identifier for the AS2 local profile.
     ///
     /// Pattern `^p-([0-9a-f]{17})$`; length 19 to 19.
-    pub local_profile_id: Str,
+    pub local_profile_id: ::cloudwright_core::Str,
     /// `PartnerProfileId`: a string, required.
     ///
     /// A unique identifier for the partner profile used in the agreement.
     ///
     /// Pattern `^p-([0-9a-f]{17})$`; length 19 to 19.
-    pub partner_profile_id: Str,
+    pub partner_profile_id: ::cloudwright_core::Str,
     /// `PreserveFilename`: a [`PreserveFilename`] value.
     ///
     /// Determines whether or not Transfer Family appends a unique string of characters to the end of the AS2 message payload filename when saving it.
     ///
     /// - `ENABLED` : the filename provided by your trading parter is preserved when the file is saved.
-    /// - `DISABLED` (default value): when Transfer Family saves the file, the filename is adjusted, as described in \[File names and locations\](<https://docs.aws.amazon.com/transfer/latest/userguide/send-as2-messages.html#file-names-as2>) .
-    pub preserve_filename: Option<PreserveFilename>,
+    /// - `DISABLED` (default value): when Transfer Family saves the file, the filename is adjusted, as described in [File names and locations](https://docs.aws.amazon.com/transfer/latest/userguide/send-as2-messages.html#file-names-as2) .
+    pub preserve_filename: ::std::option::Option<PreserveFilename>,
     /// `ServerId`: a string, required.
     ///
     /// A system-assigned unique identifier for a server instance. This identifier indicates the specific server that the agreement uses.
     ///
     /// Pattern `^s-([0-9a-f]{17})$`; length 19 to 19; create-only: changing it replaces the resource.
-    pub server_id: Str,
+    pub server_id: ::cloudwright_core::Str,
     /// `Status`: an [`AgreementStatus`] value.
     ///
     /// The current status of the agreement, either `ACTIVE` or `INACTIVE` .
-    pub status: Option<AgreementStatus>,
+    pub status: ::std::option::Option<AgreementStatus>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for agreements.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -157,7 +126,7 @@ impl Agreement {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::Agreement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-agreement.html",
         primary_identifier: &["AgreementId", "ServerId"],
@@ -168,7 +137,7 @@ impl Agreement {
         read_only: &["AgreementId", "Arn"],
         attributes: &["AgreementId", "Arn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Agreement` with its required properties, named in a [`AgreementRequired`].
@@ -176,61 +145,63 @@ impl Agreement {
     pub fn new(required: AgreementRequired) -> Self {
         Self {
             access_role: required.access_role,
-            base_directory: None,
-            custom_directories: None,
-            description: None,
-            enforce_message_signing: None,
+            base_directory: ::std::option::Option::None,
+            custom_directories: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            enforce_message_signing: ::std::option::Option::None,
             local_profile_id: required.local_profile_id,
             partner_profile_id: required.partner_profile_id,
-            preserve_filename: None,
+            preserve_filename: ::std::option::Option::None,
             server_id: required.server_id,
-            status: None,
-            tags: None,
+            status: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AccessRole`: a string, required.
-    pub fn access_role(mut self, value: impl Into<Str>) -> Self { self.access_role = value.into(); self }
+    pub fn access_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_role = value.into(); self }
     /// `BaseDirectory`: a string.
-    pub fn base_directory(mut self, value: impl Into<Str>) -> Self { self.base_directory = Some(value.into()); self }
+    pub fn base_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.base_directory = ::std::option::Option::Some(value.into()); self }
     /// `CustomDirectories`: a [`CustomDirectories`] object.
-    pub fn custom_directories(mut self, value: impl Into<Obj<CustomDirectories>>) -> Self { self.custom_directories = Some(value.into()); self }
+    pub fn custom_directories(mut self, value: impl ::std::convert::Into<crate::Obj<CustomDirectories>>) -> Self { self.custom_directories = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EnforceMessageSigning`: an [`EnforceMessageSigning`] value.
-    pub fn enforce_message_signing(mut self, value: impl Into<EnforceMessageSigning>) -> Self { self.enforce_message_signing = Some(value.into()); self }
+    pub fn enforce_message_signing(mut self, value: impl ::std::convert::Into<EnforceMessageSigning>) -> Self { self.enforce_message_signing = ::std::option::Option::Some(value.into()); self }
     /// `LocalProfileId`: a string, required.
-    pub fn local_profile_id(mut self, value: impl Into<Str>) -> Self { self.local_profile_id = value.into(); self }
+    pub fn local_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_profile_id = value.into(); self }
     /// `PartnerProfileId`: a string, required.
-    pub fn partner_profile_id(mut self, value: impl Into<Str>) -> Self { self.partner_profile_id = value.into(); self }
+    pub fn partner_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partner_profile_id = value.into(); self }
     /// `PreserveFilename`: a [`PreserveFilename`] value.
-    pub fn preserve_filename(mut self, value: impl Into<PreserveFilename>) -> Self { self.preserve_filename = Some(value.into()); self }
+    pub fn preserve_filename(mut self, value: impl ::std::convert::Into<PreserveFilename>) -> Self { self.preserve_filename = ::std::option::Option::Some(value.into()); self }
     /// `ServerId`: a string, required.
-    pub fn server_id(mut self, value: impl Into<Str>) -> Self { self.server_id = value.into(); self }
+    pub fn server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_id = value.into(); self }
     /// `Status`: an [`AgreementStatus`] value.
-    pub fn status(mut self, value: impl Into<AgreementStatus>) -> Self { self.status = Some(value.into()); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<AgreementStatus>) -> Self { self.status = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Agreement {
+impl ::cloudwright_core::Resource for Agreement {
     type Attributes = AgreementAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Agreement, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Agreement, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Agreement {
+impl ::cloudwright_core::ToValue for Agreement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessRole", &self.access_role)
             .opt("BaseDirectory", &self.base_directory)
             .opt("CustomDirectories", &self.custom_directories)
@@ -246,12 +217,12 @@ impl ToValue for Agreement {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Agreement`]: `Handle<Agreement>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Agreement`]: `Handle<Agreement>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AgreementAttributes(ResourceRef);
+pub struct AgreementAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AgreementAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AgreementAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -261,16 +232,16 @@ impl AgreementAttributes {
     ///
     /// The unique identifier for the AS2 agreement, returned after the API call succeeds.
     #[inline]
-    pub fn agreement_id(&self) -> Value {
-        self.0.get_att("AgreementId")
+    pub fn agreement_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AgreementId"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Specifies the unique Amazon Resource Name (ARN) for the agreement.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 }
 
@@ -278,30 +249,16 @@ impl AgreementAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomDirectoriesRequired {
     /// `FailedFilesDirectory`: a string, required.
-    pub failed_files_directory: Str,
+    pub failed_files_directory: ::cloudwright_core::Str,
     /// `MdnFilesDirectory`: a string, required.
-    pub mdn_files_directory: Str,
+    pub mdn_files_directory: ::cloudwright_core::Str,
     /// `PayloadFilesDirectory`: a string, required.
-    pub payload_files_directory: Str,
+    pub payload_files_directory: ::cloudwright_core::Str,
     /// `StatusFilesDirectory`: a string, required.
-    pub status_files_directory: Str,
+    pub status_files_directory: ::cloudwright_core::Str,
     /// `TemporaryFilesDirectory`: a string, required.
-    pub temporary_files_directory: Str,
+    pub temporary_files_directory: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomDirectories: ObjRule = ObjRule {
-    properties: &[
-        ("FailedFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MdnFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PayloadFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("StatusFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("TemporaryFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["FailedFilesDirectory", "MdnFilesDirectory", "PayloadFilesDirectory", "StatusFilesDirectory", "TemporaryFilesDirectory"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomDirectories` property type of `AWS::Transfer::Agreement`.
 ///
@@ -319,23 +276,23 @@ pub struct CustomDirectories {
     /// `FailedFilesDirectory`: a string, required.
     ///
     /// Pattern `(|/.*)`; length 0 to 1024.
-    pub failed_files_directory: Str,
+    pub failed_files_directory: ::cloudwright_core::Str,
     /// `MdnFilesDirectory`: a string, required.
     ///
     /// Pattern `(|/.*)`; length 0 to 1024.
-    pub mdn_files_directory: Str,
+    pub mdn_files_directory: ::cloudwright_core::Str,
     /// `PayloadFilesDirectory`: a string, required.
     ///
     /// Pattern `(|/.*)`; length 0 to 1024.
-    pub payload_files_directory: Str,
+    pub payload_files_directory: ::cloudwright_core::Str,
     /// `StatusFilesDirectory`: a string, required.
     ///
     /// Pattern `(|/.*)`; length 0 to 1024.
-    pub status_files_directory: Str,
+    pub status_files_directory: ::cloudwright_core::Str,
     /// `TemporaryFilesDirectory`: a string, required.
     ///
     /// Pattern `(|/.*)`; length 0 to 1024.
-    pub temporary_files_directory: Str,
+    pub temporary_files_directory: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -353,23 +310,23 @@ impl CustomDirectories {
     }
 
     /// `FailedFilesDirectory`: a string, required.
-    pub fn failed_files_directory(mut self, value: impl Into<Str>) -> Self { self.failed_files_directory = value.into(); self }
+    pub fn failed_files_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.failed_files_directory = value.into(); self }
     /// `MdnFilesDirectory`: a string, required.
-    pub fn mdn_files_directory(mut self, value: impl Into<Str>) -> Self { self.mdn_files_directory = value.into(); self }
+    pub fn mdn_files_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mdn_files_directory = value.into(); self }
     /// `PayloadFilesDirectory`: a string, required.
-    pub fn payload_files_directory(mut self, value: impl Into<Str>) -> Self { self.payload_files_directory = value.into(); self }
+    pub fn payload_files_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.payload_files_directory = value.into(); self }
     /// `StatusFilesDirectory`: a string, required.
-    pub fn status_files_directory(mut self, value: impl Into<Str>) -> Self { self.status_files_directory = value.into(); self }
+    pub fn status_files_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.status_files_directory = value.into(); self }
     /// `TemporaryFilesDirectory`: a string, required.
-    pub fn temporary_files_directory(mut self, value: impl Into<Str>) -> Self { self.temporary_files_directory = value.into(); self }
+    pub fn temporary_files_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.temporary_files_directory = value.into(); self }
 }
 
-impl PropertyType for CustomDirectories {}
+impl crate::PropertyType for CustomDirectories {}
 
-impl ToValue for CustomDirectories {
+impl ::cloudwright_core::ToValue for CustomDirectories {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailedFilesDirectory", &self.failed_files_directory)
             .req("MdnFilesDirectory", &self.mdn_files_directory)
             .req("PayloadFilesDirectory", &self.payload_files_directory)
@@ -387,24 +344,24 @@ pub enum AgreementStatus {
     /// `INACTIVE`
     Inactive,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AgreementStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AgreementStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AgreementStatus {
+impl ::cloudwright_core::ToValue for AgreementStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -416,24 +373,24 @@ pub enum EnforceMessageSigning {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnforceMessageSigning {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnforceMessageSigning {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnforceMessageSigning {
+impl ::cloudwright_core::ToValue for EnforceMessageSigning {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -445,23 +402,73 @@ pub enum PreserveFilename {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreserveFilename {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreserveFilename {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreserveFilename {
+impl ::cloudwright_core::ToValue for PreserveFilename {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^(|/.*)$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("(|/.*)");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\u0021-\\u007E]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^p-([0-9a-f]{17})$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Agreement: ObjRule = ObjRule {
+        properties: &[
+            ("AccessRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BaseDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("CustomDirectories", Shape::Object(&RULE_CustomDirectories)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("EnforceMessageSigning", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("LocalProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PartnerProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PreserveFilename", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["ServerId", "LocalProfileId", "PartnerProfileId", "AccessRole"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomDirectories: ObjRule = ObjRule {
+        properties: &[
+            ("FailedFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MdnFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PayloadFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("StatusFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("TemporaryFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["FailedFilesDirectory", "MdnFilesDirectory", "PayloadFilesDirectory", "StatusFilesDirectory", "TemporaryFilesDirectory"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

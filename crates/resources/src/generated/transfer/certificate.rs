@@ -5,40 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\t\\n\\r\\u0020-\\u00FF]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0021-\\u007E]+$");
 
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `Certificate`: a string, required.
-    pub certificate: Str,
+    pub certificate: ::cloudwright_core::Str,
     /// `Usage`: an [`Usage`] value, required.
     pub usage: Usage,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[
-        ("ActiveDate", Shape::STR),
-        ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InactiveDate", Shape::STR),
-        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("Usage", Shape::Str(&StrRule { allowed: &["SIGNING", "ENCRYPTION", "TLS"], ..StrRule::ANY })),
-    ],
-    required: &["Certificate", "Usage"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::Certificate` resource.
 ///
@@ -48,7 +24,7 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
 ///
 /// After importing a certificate, AWS Transfer Family automatically creates a Amazon CloudWatch metric called `DaysUntilExpiry` that tracks the number of days until the certificate expires. The metric is based on the `InactiveDate` parameter and is published daily in the `AWS/Transfer` namespace.
 ///
-/// &gt; It can take up to a full day after importing a certificate for Transfer Family to emit the `DaysUntilExpiry` metric to your account. &gt; If you use the `Certificate` parameter to upload both the certificate and its chain, don't use the `CertificateChain` parameter.
+/// \> It can take up to a full day after importing a certificate for Transfer Family to emit the `DaysUntilExpiry` metric to your account. > If you use the `Certificate` parameter to upload both the certificate and its chain, don't use the `CertificateChain` parameter.
 ///
 /// *CloudWatch monitoring*
 ///
@@ -71,41 +47,41 @@ pub struct Certificate {
     /// `ActiveDate`: a string.
     ///
     /// An optional date that specifies when the certificate becomes active. If you do not specify a value, `ActiveDate` takes the same value as `NotBeforeDate` , which is specified by the CA.
-    pub active_date: Option<Str>,
+    pub active_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `Certificate`: a string, required.
     ///
     /// The file name for the certificate.
     ///
     /// Pattern `^[\t\n\r\u0020-\u00FF]+$`; length 1 to 16384; create-only: changing it replaces the resource.
-    pub certificate: Str,
+    pub certificate: ::cloudwright_core::Str,
     /// `CertificateChain`: a string.
     ///
     /// The list of certificates that make up the chain for the certificate.
     ///
     /// Pattern `^[\t\n\r\u0020-\u00FF]+$`; length 1 to 2097152; create-only: changing it replaces the resource.
-    pub certificate_chain: Option<Str>,
+    pub certificate_chain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The name or description that's used to identity the certificate.
     ///
     /// Pattern `^[\u0021-\u007E]+$`; length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `InactiveDate`: a string.
     ///
     /// An optional date that specifies when the certificate becomes inactive. If you do not specify a value, `InactiveDate` takes the same value as `NotAfterDate` , which is specified by the CA.
-    pub inactive_date: Option<Str>,
+    pub inactive_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `PrivateKey`: a string.
     ///
     /// The file that contains the private key for the certificate that's being imported.
     ///
     /// Pattern `^[\t\n\r\u0020-\u00FF]+$`; length 1 to 16384; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub private_key: Option<Str>,
+    pub private_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for certificates.
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Usage`: an [`Usage`] value, required.
     ///
     /// Specifies how this certificate is used. It can be used in the following ways:
@@ -123,7 +99,7 @@ impl Certificate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-certificate.html",
         primary_identifier: &["CertificateId"],
@@ -134,60 +110,62 @@ impl Certificate {
         read_only: &["Arn", "CertificateId", "Status", "Type", "Serial", "NotAfterDate", "NotBeforeDate"],
         attributes: &["Arn", "CertificateId", "NotAfterDate", "NotBeforeDate", "Serial", "Status", "Type"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
     #[inline]
     pub fn new(required: CertificateRequired) -> Self {
         Self {
-            active_date: None,
+            active_date: ::std::option::Option::None,
             certificate: required.certificate,
-            certificate_chain: None,
-            description: None,
-            inactive_date: None,
-            private_key: None,
-            tags: None,
+            certificate_chain: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            inactive_date: ::std::option::Option::None,
+            private_key: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             usage: required.usage,
         }
     }
 
     /// `ActiveDate`: a string.
-    pub fn active_date(mut self, value: impl Into<Str>) -> Self { self.active_date = Some(value.into()); self }
+    pub fn active_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.active_date = ::std::option::Option::Some(value.into()); self }
     /// `Certificate`: a string, required.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = value.into(); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate = value.into(); self }
     /// `CertificateChain`: a string.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = Some(value.into()); self }
+    pub fn certificate_chain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_chain = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `InactiveDate`: a string.
-    pub fn inactive_date(mut self, value: impl Into<Str>) -> Self { self.inactive_date = Some(value.into()); self }
+    pub fn inactive_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.inactive_date = ::std::option::Option::Some(value.into()); self }
     /// `PrivateKey`: a string.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
+    pub fn private_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.private_key = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Usage`: an [`Usage`] value, required.
-    pub fn usage(mut self, value: impl Into<Usage>) -> Self { self.usage = value.into(); self }
+    pub fn usage(mut self, value: impl ::std::convert::Into<Usage>) -> Self { self.usage = value.into(); self }
 }
 
-impl Resource for Certificate {
+impl ::cloudwright_core::Resource for Certificate {
     type Attributes = CertificateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Certificate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Certificate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Certificate {
+impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActiveDate", &self.active_date)
             .req("Certificate", &self.certificate)
             .opt("CertificateChain", &self.certificate_chain)
@@ -200,12 +178,12 @@ impl ToValue for Certificate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Certificate`]: `Handle<Certificate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct CertificateAttributes(ResourceRef);
+pub struct CertificateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for CertificateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for CertificateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -215,56 +193,56 @@ impl CertificateAttributes {
     ///
     /// The unique Amazon Resource Name (ARN) for the certificate.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CertificateId`: a string.
     ///
     /// An array of identifiers for the imported certificates. You use this identifier for working with profiles and partner profiles.
     #[inline]
-    pub fn certificate_id(&self) -> Value {
-        self.0.get_att("CertificateId")
+    pub fn certificate_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CertificateId"))
     }
 
     /// `Fn::GetAtt` `NotAfterDate`: a string.
     ///
     /// The final date that the certificate is valid.
     #[inline]
-    pub fn not_after_date(&self) -> Value {
-        self.0.get_att("NotAfterDate")
+    pub fn not_after_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotAfterDate"))
     }
 
     /// `Fn::GetAtt` `NotBeforeDate`: a string.
     ///
     /// The earliest date that the certificate is valid.
     #[inline]
-    pub fn not_before_date(&self) -> Value {
-        self.0.get_att("NotBeforeDate")
+    pub fn not_before_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NotBeforeDate"))
     }
 
     /// `Fn::GetAtt` `Serial`: a string.
     ///
     /// The serial number for the certificate.
     #[inline]
-    pub fn serial(&self) -> Value {
-        self.0.get_att("Serial")
+    pub fn serial(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Serial"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The certificate can be either `ACTIVE` , `PENDING_ROTATION` , or `INACTIVE` . `PENDING_ROTATION` means that this certificate will replace the current certificate when it expires.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// If a private key has been specified for the certificate, its type is `CERTIFICATE_WITH_PRIVATE_KEY` . If there is no private key, the type is `CERTIFICATE` .
     #[inline]
-    pub fn r#type(&self) -> Value {
-        self.0.get_att("Type")
+    pub fn r#type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Type"))
     }
 }
 
@@ -278,24 +256,53 @@ pub enum Usage {
     /// `TLS`
     Tls,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Usage {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Usage {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Usage {
+impl ::cloudwright_core::ToValue for Usage {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Signing => "SIGNING",
             Self::Encryption => "ENCRYPTION",
             Self::Tls => "TLS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\t\\n\\r\\u0020-\\u00FF]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0021-\\u007E]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Certificate: ObjRule = ObjRule {
+        properties: &[
+            ("ActiveDate", Shape::STR),
+            ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InactiveDate", Shape::STR),
+            ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("Usage", Shape::Str(&StrRule { allowed: &["SIGNING", "ENCRYPTION", "TLS"], ..StrRule::ANY })),
+        ],
+        required: &["Certificate", "Usage"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,53 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{IpAddressType, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^p-([0-9a-f]{17})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\u0020-\\u007E\\t]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$",
-);
-pub(crate) static PATTERN_5: Pattern =
-    Pattern::new("TransferSFTPConnectorSecurityPolicy-[A-Za-z0-9-]+");
-
-/// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorRequired {
-    /// `AccessRole`: a string, required.
-    pub access_role: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Connector: ObjRule = ObjRule {
-    properties: &[
-        ("AccessRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("As2Config", Shape::Object(&RULE_As2Config)),
-        ("EgressConfig", Shape::Object(&RULE_ConnectorEgressConfig)),
-        ("EgressType", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "VPC_LATTICE"], ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
-        ("LoggingRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SftpConfig", Shape::Object(&RULE_SftpConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["AccessRole"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::Connector` resource.
 ///
-/// Creates the connector, which captures the parameters for a connection for the AS2 or SFTP protocol. For AS2, the connector is required for sending files to an externally hosted AS2 server. For SFTP, the connector is required when sending files to an SFTP server or receiving files from an SFTP server. For more details about connectors, see \[Configure AS2 connectors\](<https://docs.aws.amazon.com/transfer/latest/userguide/configure-as2-connector.html>) and \[Create SFTP connectors\](<https://docs.aws.amazon.com/transfer/latest/userguide/configure-sftp-connector.html>) .
+/// Creates the connector, which captures the parameters for a connection for the AS2 or SFTP protocol. For AS2, the connector is required for sending files to an externally hosted AS2 server. For SFTP, the connector is required when sending files to an SFTP server or receiving files from an SFTP server. For more details about connectors, see [Configure AS2 connectors](https://docs.aws.amazon.com/transfer/latest/userguide/configure-as2-connector.html) and [Create SFTP connectors](https://docs.aws.amazon.com/transfer/latest/userguide/configure-sftp-connector.html) .
 ///
-/// &gt; You must specify exactly one configuration object: either for AS2 ( `As2Config` ) or SFTP ( `SftpConfig` ).
+/// \> You must specify exactly one configuration object: either for AS2 ( `As2Config` ) or SFTP ( `SftpConfig` ).
 ///
 /// `Ref` returns its `ConnectorId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectorAttributes`], which `Handle<Connector>` dereferences to.
@@ -76,47 +36,47 @@ pub struct Connector {
     /// Make sure that the access role provides read and write access to the parent directory of the file location that's used in the `StartFileTransfer` request. Additionally, make sure that the role provides `secretsmanager:GetSecretValue` permission to AWS Secrets Manager .
     ///
     /// Pattern `arn:.*role/.*`; length 20 to 2048.
-    pub access_role: Str,
+    pub access_role: ::cloudwright_core::Str,
     /// `As2Config`: an [`As2Config`] object.
     ///
     /// A structure that contains the parameters for an AS2 connector object.
-    pub as2_config: Option<Obj<As2Config>>,
+    pub as2_config: ::std::option::Option<crate::Obj<As2Config>>,
     /// `EgressConfig`: a [`ConnectorEgressConfig`] object.
     ///
     /// Current egress configuration of the connector, showing how traffic is routed to the SFTP server. Contains VPC Lattice settings when using VPC_LATTICE egress type.
     ///
     /// When using the VPC_LATTICE egress type, AWS Transfer Family uses a managed Service Network to simplify the resource sharing process.
-    pub egress_config: Option<Obj<ConnectorEgressConfig>>,
+    pub egress_config: ::std::option::Option<crate::Obj<ConnectorEgressConfig>>,
     /// `EgressType`: a [`ConnectorEgressType`] value.
     ///
     /// Type of egress configuration for the connector. SERVICE_MANAGED uses Transfer Family managed NAT gateways, while VPC_LATTICE routes traffic through customer VPCs using VPC Lattice.
-    pub egress_type: Option<ConnectorEgressType>,
+    pub egress_type: ::std::option::Option<ConnectorEgressType>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// IP address type for Connector
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `LoggingRole`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that allows a connector to turn on CloudWatch logging for Amazon S3 events. When set, you can view connector activity in your CloudWatch logs.
     ///
     /// Pattern `arn:.*role/.*`; length 20 to 2048.
-    pub logging_role: Option<Str>,
+    pub logging_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `SecurityPolicyName`: a string.
     ///
     /// The text name of the security policy for the specified connector.
     ///
     /// Pattern `TransferSFTPConnectorSecurityPolicy-[A-Za-z0-9-]+`; length 0 to 50.
-    pub security_policy_name: Option<Str>,
+    pub security_policy_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SftpConfig`: a [`SftpConfig`] object.
     ///
     /// A structure that contains the parameters for an SFTP connector object.
-    pub sftp_config: Option<Obj<SftpConfig>>,
+    pub sftp_config: ::std::option::Option<crate::Obj<SftpConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for connectors.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Url`: a string.
     ///
     /// The URL of the partner's AS2 or SFTP endpoint.
@@ -124,7 +84,7 @@ pub struct Connector {
     /// When creating AS2 connectors or service-managed SFTP connectors (connectors without egress configuration), you must provide a URL to specify the remote server endpoint. For VPC Lattice type connectors, the URL must be null.
     ///
     /// Length 0 to 255.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -134,7 +94,7 @@ impl Connector {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::Connector",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-connector.html",
         primary_identifier: &["ConnectorId"],
@@ -145,66 +105,68 @@ impl Connector {
         read_only: &["Arn", "ConnectorId", "ServiceManagedEgressIpAddresses", "Status", "ErrorMessage"],
         attributes: &["Arn", "ConnectorId", "ErrorMessage", "ServiceManagedEgressIpAddresses", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
+    /// A `Connector` with its one required property, `AccessRole`.
     #[inline]
-    pub fn new(required: ConnectorRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            access_role: required.access_role,
-            as2_config: None,
-            egress_config: None,
-            egress_type: None,
-            ip_address_type: None,
-            logging_role: None,
-            security_policy_name: None,
-            sftp_config: None,
-            tags: None,
-            url: None,
+            access_role: value.into(),
+            as2_config: ::std::option::Option::None,
+            egress_config: ::std::option::Option::None,
+            egress_type: ::std::option::Option::None,
+            ip_address_type: ::std::option::Option::None,
+            logging_role: ::std::option::Option::None,
+            security_policy_name: ::std::option::Option::None,
+            sftp_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            url: ::std::option::Option::None,
         }
     }
 
     /// `AccessRole`: a string, required.
-    pub fn access_role(mut self, value: impl Into<Str>) -> Self { self.access_role = value.into(); self }
+    pub fn access_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_role = value.into(); self }
     /// `As2Config`: an [`As2Config`] object.
-    pub fn as2_config(mut self, value: impl Into<Obj<As2Config>>) -> Self { self.as2_config = Some(value.into()); self }
+    pub fn as2_config(mut self, value: impl ::std::convert::Into<crate::Obj<As2Config>>) -> Self { self.as2_config = ::std::option::Option::Some(value.into()); self }
     /// `EgressConfig`: a [`ConnectorEgressConfig`] object.
-    pub fn egress_config(mut self, value: impl Into<Obj<ConnectorEgressConfig>>) -> Self { self.egress_config = Some(value.into()); self }
+    pub fn egress_config(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorEgressConfig>>) -> Self { self.egress_config = ::std::option::Option::Some(value.into()); self }
     /// `EgressType`: a [`ConnectorEgressType`] value.
-    pub fn egress_type(mut self, value: impl Into<ConnectorEgressType>) -> Self { self.egress_type = Some(value.into()); self }
+    pub fn egress_type(mut self, value: impl ::std::convert::Into<ConnectorEgressType>) -> Self { self.egress_type = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `LoggingRole`: a string.
-    pub fn logging_role(mut self, value: impl Into<Str>) -> Self { self.logging_role = Some(value.into()); self }
+    pub fn logging_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_role = ::std::option::Option::Some(value.into()); self }
     /// `SecurityPolicyName`: a string.
-    pub fn security_policy_name(mut self, value: impl Into<Str>) -> Self { self.security_policy_name = Some(value.into()); self }
+    pub fn security_policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy_name = ::std::option::Option::Some(value.into()); self }
     /// `SftpConfig`: a [`SftpConfig`] object.
-    pub fn sftp_config(mut self, value: impl Into<Obj<SftpConfig>>) -> Self { self.sftp_config = Some(value.into()); self }
+    pub fn sftp_config(mut self, value: impl ::std::convert::Into<crate::Obj<SftpConfig>>) -> Self { self.sftp_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Connector {
+impl ::cloudwright_core::Resource for Connector {
     type Attributes = ConnectorAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Connector, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Connector, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Connector {
+impl ::cloudwright_core::ToValue for Connector {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AccessRole", &self.access_role)
             .opt("As2Config", &self.as2_config)
             .opt("EgressConfig", &self.egress_config)
@@ -219,12 +181,12 @@ impl ToValue for Connector {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Connector`]: `Handle<Connector>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectorAttributes(ResourceRef);
+pub struct ConnectorAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectorAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectorAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,59 +196,42 @@ impl ConnectorAttributes {
     ///
     /// Specifies the unique Amazon Resource Name (ARN) for the connector.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ConnectorId`: a string.
     ///
     /// The service-assigned ID of the connector that is created.
     #[inline]
-    pub fn connector_id(&self) -> Value {
-        self.0.get_att("ConnectorId")
+    pub fn connector_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectorId"))
     }
 
     /// `Fn::GetAtt` `ErrorMessage`: a string.
     ///
     /// Error message providing details when the connector is in ERRORED status. Contains information to help troubleshoot connector creation or operation failures.
     #[inline]
-    pub fn error_message(&self) -> Value {
-        self.0.get_att("ErrorMessage")
+    pub fn error_message(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ErrorMessage"))
     }
 
     /// `Fn::GetAtt` `ServiceManagedEgressIpAddresses`: a list of strings.
     ///
     /// The list of egress IP addresses of this connector. These IP addresses are assigned automatically when you create the connector.
     #[inline]
-    pub fn service_managed_egress_ip_addresses(&self) -> Value {
-        self.0.get_att("ServiceManagedEgressIpAddresses")
+    pub fn service_managed_egress_ip_addresses(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("ServiceManagedEgressIpAddresses"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_As2Config: ObjRule = ObjRule {
-    properties: &[
-        ("AsyncMdnConfig", Shape::Object(&RULE_ConnectorAsyncMdnConfig)),
-        ("BasicAuthSecretId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("Compression", Shape::Str(&StrRule { allowed: &["ZLIB", "DISABLED"], ..StrRule::ANY })),
-        ("EncryptionAlgorithm", Shape::Str(&StrRule { allowed: &["AES128_CBC", "AES192_CBC", "AES256_CBC", "NONE", "DES_EDE3_CBC"], ..StrRule::ANY })),
-        ("LocalProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("MdnResponse", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "NONE"], ..StrRule::ANY })),
-        ("MdnSigningAlgorithm", Shape::Str(&StrRule { allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE", "DEFAULT"], ..StrRule::ANY })),
-        ("MessageSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PartnerProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("PreserveContentType", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("SigningAlgorithm", Shape::Str(&StrRule { allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `As2Config` property type of `AWS::Transfer::Connector`.
 ///
@@ -296,35 +241,35 @@ pub(crate) static RULE_As2Config: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct As2Config {
     /// `AsyncMdnConfig`: a [`ConnectorAsyncMdnConfig`] object.
-    pub async_mdn_config: Option<Obj<ConnectorAsyncMdnConfig>>,
+    pub async_mdn_config: ::std::option::Option<crate::Obj<ConnectorAsyncMdnConfig>>,
     /// `BasicAuthSecretId`: a string.
     ///
     /// Length 0 to 2048.
-    pub basic_auth_secret_id: Option<Str>,
+    pub basic_auth_secret_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Compression`: a [`Compression`] value.
-    pub compression: Option<Compression>,
+    pub compression: ::std::option::Option<Compression>,
     /// `EncryptionAlgorithm`: an [`EncryptionAlgorithm`] value.
-    pub encryption_algorithm: Option<EncryptionAlgorithm>,
+    pub encryption_algorithm: ::std::option::Option<EncryptionAlgorithm>,
     /// `LocalProfileId`: a string.
     ///
     /// Pattern `^p-([0-9a-f]{17})$`; length 19 to 19.
-    pub local_profile_id: Option<Str>,
+    pub local_profile_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `MdnResponse`: a [`MdnResponse`] value.
-    pub mdn_response: Option<MdnResponse>,
+    pub mdn_response: ::std::option::Option<MdnResponse>,
     /// `MdnSigningAlgorithm`: a [`MdnSigningAlgorithm`] value.
-    pub mdn_signing_algorithm: Option<MdnSigningAlgorithm>,
+    pub mdn_signing_algorithm: ::std::option::Option<MdnSigningAlgorithm>,
     /// `MessageSubject`: a string.
     ///
     /// Pattern `^[\u0020-\u007E\t]+$`; length 1 to 1024.
-    pub message_subject: Option<Str>,
+    pub message_subject: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartnerProfileId`: a string.
     ///
     /// Pattern `^p-([0-9a-f]{17})$`; length 19 to 19.
-    pub partner_profile_id: Option<Str>,
+    pub partner_profile_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreserveContentType`: a [`PreserveContentType`] value.
-    pub preserve_content_type: Option<PreserveContentType>,
+    pub preserve_content_type: ::std::option::Option<PreserveContentType>,
     /// `SigningAlgorithm`: a [`SigningAlgorithm`] value.
-    pub signing_algorithm: Option<SigningAlgorithm>,
+    pub signing_algorithm: ::std::option::Option<SigningAlgorithm>,
 }
 
 #[rustfmt::skip]
@@ -332,39 +277,39 @@ impl As2Config {
     /// A `As2Config` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AsyncMdnConfig`: a [`ConnectorAsyncMdnConfig`] object.
-    pub fn async_mdn_config(mut self, value: impl Into<Obj<ConnectorAsyncMdnConfig>>) -> Self { self.async_mdn_config = Some(value.into()); self }
+    pub fn async_mdn_config(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorAsyncMdnConfig>>) -> Self { self.async_mdn_config = ::std::option::Option::Some(value.into()); self }
     /// `BasicAuthSecretId`: a string.
-    pub fn basic_auth_secret_id(mut self, value: impl Into<Str>) -> Self { self.basic_auth_secret_id = Some(value.into()); self }
+    pub fn basic_auth_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.basic_auth_secret_id = ::std::option::Option::Some(value.into()); self }
     /// `Compression`: a [`Compression`] value.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = Some(value.into()); self }
+    pub fn compression(mut self, value: impl ::std::convert::Into<Compression>) -> Self { self.compression = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionAlgorithm`: an [`EncryptionAlgorithm`] value.
-    pub fn encryption_algorithm(mut self, value: impl Into<EncryptionAlgorithm>) -> Self { self.encryption_algorithm = Some(value.into()); self }
+    pub fn encryption_algorithm(mut self, value: impl ::std::convert::Into<EncryptionAlgorithm>) -> Self { self.encryption_algorithm = ::std::option::Option::Some(value.into()); self }
     /// `LocalProfileId`: a string.
-    pub fn local_profile_id(mut self, value: impl Into<Str>) -> Self { self.local_profile_id = Some(value.into()); self }
+    pub fn local_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.local_profile_id = ::std::option::Option::Some(value.into()); self }
     /// `MdnResponse`: a [`MdnResponse`] value.
-    pub fn mdn_response(mut self, value: impl Into<MdnResponse>) -> Self { self.mdn_response = Some(value.into()); self }
+    pub fn mdn_response(mut self, value: impl ::std::convert::Into<MdnResponse>) -> Self { self.mdn_response = ::std::option::Option::Some(value.into()); self }
     /// `MdnSigningAlgorithm`: a [`MdnSigningAlgorithm`] value.
-    pub fn mdn_signing_algorithm(mut self, value: impl Into<MdnSigningAlgorithm>) -> Self { self.mdn_signing_algorithm = Some(value.into()); self }
+    pub fn mdn_signing_algorithm(mut self, value: impl ::std::convert::Into<MdnSigningAlgorithm>) -> Self { self.mdn_signing_algorithm = ::std::option::Option::Some(value.into()); self }
     /// `MessageSubject`: a string.
-    pub fn message_subject(mut self, value: impl Into<Str>) -> Self { self.message_subject = Some(value.into()); self }
+    pub fn message_subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_subject = ::std::option::Option::Some(value.into()); self }
     /// `PartnerProfileId`: a string.
-    pub fn partner_profile_id(mut self, value: impl Into<Str>) -> Self { self.partner_profile_id = Some(value.into()); self }
+    pub fn partner_profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.partner_profile_id = ::std::option::Option::Some(value.into()); self }
     /// `PreserveContentType`: a [`PreserveContentType`] value.
-    pub fn preserve_content_type(mut self, value: impl Into<PreserveContentType>) -> Self { self.preserve_content_type = Some(value.into()); self }
+    pub fn preserve_content_type(mut self, value: impl ::std::convert::Into<PreserveContentType>) -> Self { self.preserve_content_type = ::std::option::Option::Some(value.into()); self }
     /// `SigningAlgorithm`: a [`SigningAlgorithm`] value.
-    pub fn signing_algorithm(mut self, value: impl Into<SigningAlgorithm>) -> Self { self.signing_algorithm = Some(value.into()); self }
+    pub fn signing_algorithm(mut self, value: impl ::std::convert::Into<SigningAlgorithm>) -> Self { self.signing_algorithm = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for As2Config {}
+impl crate::PropertyType for As2Config {}
 
-impl ToValue for As2Config {
+impl ::cloudwright_core::ToValue for As2Config {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AsyncMdnConfig", &self.async_mdn_config)
             .opt("BasicAuthSecretId", &self.basic_auth_secret_id)
             .opt("Compression", &self.compression)
@@ -384,21 +329,10 @@ impl ToValue for As2Config {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorAsyncMdnConfigRequired {
     /// `ServerIds`: a list of strings, required.
-    pub server_ids: List<Str>,
+    pub server_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Url`: a string, required.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ServerIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Url", "ServerIds"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectorAsyncMdnConfig` property type of `AWS::Transfer::Connector`.
 ///
@@ -408,13 +342,13 @@ pub struct ConnectorAsyncMdnConfig {
     /// `ServerIds`: a list of strings, required.
     ///
     /// Items 1 to 10.
-    pub server_ids: List<Str>,
+    pub server_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Url`: a string, required.
     ///
     /// URL of the server to receive the MDN response on
     ///
     /// Length 0 to 255.
-    pub url: Str,
+    pub url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -429,39 +363,22 @@ impl ConnectorAsyncMdnConfig {
     }
 
     /// `ServerIds`: a list of strings, required.
-    pub fn server_ids(mut self, value: impl Into<List<Str>>) -> Self { self.server_ids = value.into(); self }
+    pub fn server_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.server_ids = value.into(); self }
     /// `Url`: a string, required.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = value.into(); self }
 }
 
-impl PropertyType for ConnectorAsyncMdnConfig {}
+impl crate::PropertyType for ConnectorAsyncMdnConfig {}
 
-impl ToValue for ConnectorAsyncMdnConfig {
+impl ::cloudwright_core::ToValue for ConnectorAsyncMdnConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ServerIds", &self.server_ids)
             .req("Url", &self.url)
             .build()
     }
 }
-
-/// The required properties of [`ConnectorEgressConfig`], by name: `ConnectorEgressConfig::new(ConnectorEgressConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorEgressConfigRequired {
-    /// `VpcLattice`: a [`ConnectorVpcLatticeEgressConfig`] object, required.
-    pub vpc_lattice: Obj<ConnectorVpcLatticeEgressConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorEgressConfig: ObjRule = ObjRule {
-    properties: &[
-        ("VpcLattice", Shape::Object(&RULE_ConnectorVpcLatticeEgressConfig)),
-    ],
-    required: &["VpcLattice"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectorEgressConfig` property type of `AWS::Transfer::Connector`.
 ///
@@ -473,51 +390,33 @@ pub struct ConnectorEgressConfig {
     /// `VpcLattice`: a [`ConnectorVpcLatticeEgressConfig`] object, required.
     ///
     /// VPC_LATTICE configuration for routing connector traffic through customer VPCs. Enables private connectivity to SFTP servers without requiring public internet access or complex network configurations.
-    pub vpc_lattice: Obj<ConnectorVpcLatticeEgressConfig>,
+    pub vpc_lattice: crate::Obj<ConnectorVpcLatticeEgressConfig>,
 }
 
 #[rustfmt::skip]
 impl ConnectorEgressConfig {
-    /// A `ConnectorEgressConfig` with its required properties, named in a [`ConnectorEgressConfigRequired`].
+    /// A `ConnectorEgressConfig` with its one required property, `VpcLattice`.
     #[inline]
-    pub fn new(required: ConnectorEgressConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ConnectorVpcLatticeEgressConfig>>) -> Self {
         Self {
-            vpc_lattice: required.vpc_lattice,
+            vpc_lattice: value.into(),
         }
     }
 
     /// `VpcLattice`: a [`ConnectorVpcLatticeEgressConfig`] object, required.
-    pub fn vpc_lattice(mut self, value: impl Into<Obj<ConnectorVpcLatticeEgressConfig>>) -> Self { self.vpc_lattice = value.into(); self }
+    pub fn vpc_lattice(mut self, value: impl ::std::convert::Into<crate::Obj<ConnectorVpcLatticeEgressConfig>>) -> Self { self.vpc_lattice = value.into(); self }
 }
 
-impl PropertyType for ConnectorEgressConfig {}
+impl crate::PropertyType for ConnectorEgressConfig {}
 
-impl ToValue for ConnectorEgressConfig {
+impl ::cloudwright_core::ToValue for ConnectorEgressConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("VpcLattice", &self.vpc_lattice)
             .build()
     }
 }
-
-/// The required properties of [`ConnectorVpcLatticeEgressConfig`], by name: `ConnectorVpcLatticeEgressConfig::new(ConnectorVpcLatticeEgressConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectorVpcLatticeEgressConfigRequired {
-    /// `ResourceConfigurationArn`: a string, required.
-    pub resource_configuration_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectorVpcLatticeEgressConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("ResourceConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["ResourceConfigurationArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ConnectorVpcLatticeEgressConfig` property type of `AWS::Transfer::Connector`.
 ///
@@ -531,54 +430,43 @@ pub struct ConnectorVpcLatticeEgressConfig {
     /// Port number for connecting to the SFTP server through VPC_LATTICE. Defaults to 22 if not specified. Must match the port on which the target SFTP server is listening.
     ///
     /// Value 1 to 65535.
-    pub port_number: Option<Int>,
+    pub port_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResourceConfigurationArn`: a string, required.
     ///
     /// ARN of the VPC_LATTICE Resource Configuration that defines the target SFTP server location. Must point to a valid Resource Configuration in the customer's VPC with appropriate network connectivity to the SFTP server.
     ///
     /// Pattern `^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$`; length 1 to 2048.
-    pub resource_configuration_arn: Str,
+    pub resource_configuration_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ConnectorVpcLatticeEgressConfig {
-    /// A `ConnectorVpcLatticeEgressConfig` with its required properties, named in a [`ConnectorVpcLatticeEgressConfigRequired`].
+    /// A `ConnectorVpcLatticeEgressConfig` with its one required property, `ResourceConfigurationArn`.
     #[inline]
-    pub fn new(required: ConnectorVpcLatticeEgressConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            port_number: None,
-            resource_configuration_arn: required.resource_configuration_arn,
+            port_number: ::std::option::Option::None,
+            resource_configuration_arn: value.into(),
         }
     }
 
     /// `PortNumber`: an integer.
-    pub fn port_number(mut self, value: impl Into<Int>) -> Self { self.port_number = Some(value.into()); self }
+    pub fn port_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port_number = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationArn`: a string, required.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_arn = value.into(); self }
+    pub fn resource_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_configuration_arn = value.into(); self }
 }
 
-impl PropertyType for ConnectorVpcLatticeEgressConfig {}
+impl crate::PropertyType for ConnectorVpcLatticeEgressConfig {}
 
-impl ToValue for ConnectorVpcLatticeEgressConfig {
+impl ::cloudwright_core::ToValue for ConnectorVpcLatticeEgressConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PortNumber", &self.port_number)
             .req("ResourceConfigurationArn", &self.resource_configuration_arn)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SftpConfig: ObjRule = ObjRule {
-    properties: &[
-        ("MaxConcurrentConnections", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("TrustedHostKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("UserSecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SftpConfig` property type of `AWS::Transfer::Connector`.
 ///
@@ -590,15 +478,15 @@ pub struct SftpConfig {
     /// `MaxConcurrentConnections`: an integer.
     ///
     /// Value 1 to 5; default `1`.
-    pub max_concurrent_connections: Option<Int>,
+    pub max_concurrent_connections: ::std::option::Option<::cloudwright_core::Int>,
     /// `TrustedHostKeys`: a list of strings.
     ///
     /// Items 0 to 10.
-    pub trusted_host_keys: Option<List<Str>>,
+    pub trusted_host_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `UserSecretId`: a string.
     ///
     /// Length 1 to 2048.
-    pub user_secret_id: Option<Str>,
+    pub user_secret_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -606,23 +494,23 @@ impl SftpConfig {
     /// A `SftpConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `MaxConcurrentConnections`: an integer.
-    pub fn max_concurrent_connections(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_connections = Some(value.into()); self }
+    pub fn max_concurrent_connections(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_concurrent_connections = ::std::option::Option::Some(value.into()); self }
     /// `TrustedHostKeys`: a list of strings.
-    pub fn trusted_host_keys(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_host_keys = Some(value.into()); self }
+    pub fn trusted_host_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.trusted_host_keys = ::std::option::Option::Some(value.into()); self }
     /// `UserSecretId`: a string.
-    pub fn user_secret_id(mut self, value: impl Into<Str>) -> Self { self.user_secret_id = Some(value.into()); self }
+    pub fn user_secret_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_secret_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SftpConfig {}
+impl crate::PropertyType for SftpConfig {}
 
-impl ToValue for SftpConfig {
+impl ::cloudwright_core::ToValue for SftpConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MaxConcurrentConnections", &self.max_concurrent_connections)
             .opt("TrustedHostKeys", &self.trusted_host_keys)
             .opt("UserSecretId", &self.user_secret_id)
@@ -638,24 +526,24 @@ pub enum Compression {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Compression {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Compression {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Compression {
+impl ::cloudwright_core::ToValue for Compression {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Zlib => "ZLIB",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -667,24 +555,24 @@ pub enum ConnectorEgressType {
     /// `VPC_LATTICE`
     VpcLattice,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ConnectorEgressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ConnectorEgressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ConnectorEgressType {
+impl ::cloudwright_core::ToValue for ConnectorEgressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ServiceManaged => "SERVICE_MANAGED",
             Self::VpcLattice => "VPC_LATTICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -702,27 +590,27 @@ pub enum EncryptionAlgorithm {
     /// `DES_EDE3_CBC`
     DesEde3Cbc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EncryptionAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EncryptionAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EncryptionAlgorithm {
+impl ::cloudwright_core::ToValue for EncryptionAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Aes128Cbc => "AES128_CBC",
             Self::Aes192Cbc => "AES192_CBC",
             Self::Aes256Cbc => "AES256_CBC",
             Self::None => "NONE",
             Self::DesEde3Cbc => "DES_EDE3_CBC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -736,25 +624,25 @@ pub enum MdnResponse {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MdnResponse {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MdnResponse {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MdnResponse {
+impl ::cloudwright_core::ToValue for MdnResponse {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sync => "SYNC",
             Self::Async => "ASYNC",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -774,18 +662,18 @@ pub enum MdnSigningAlgorithm {
     /// `DEFAULT`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MdnSigningAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MdnSigningAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MdnSigningAlgorithm {
+impl ::cloudwright_core::ToValue for MdnSigningAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sha256 => "SHA256",
             Self::Sha384 => "SHA384",
@@ -793,9 +681,9 @@ impl ToValue for MdnSigningAlgorithm {
             Self::Sha1 => "SHA1",
             Self::None => "NONE",
             Self::Default => "DEFAULT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -807,24 +695,24 @@ pub enum PreserveContentType {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PreserveContentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PreserveContentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PreserveContentType {
+impl ::cloudwright_core::ToValue for PreserveContentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -842,26 +730,126 @@ pub enum SigningAlgorithm {
     /// `NONE`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SigningAlgorithm {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SigningAlgorithm {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SigningAlgorithm {
+impl ::cloudwright_core::ToValue for SigningAlgorithm {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sha256 => "SHA256",
             Self::Sha384 => "SHA384",
             Self::Sha512 => "SHA512",
             Self::Sha1 => "SHA1",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^p-([0-9a-f]{17})$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\u0020-\\u007E\\t]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$",
+    );
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("TransferSFTPConnectorSecurityPolicy-[A-Za-z0-9-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Connector: ObjRule = ObjRule {
+        properties: &[
+            ("AccessRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("As2Config", Shape::Object(&RULE_As2Config)),
+            ("EgressConfig", Shape::Object(&RULE_ConnectorEgressConfig)),
+            ("EgressType", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "VPC_LATTICE"], ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+            ("LoggingRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SftpConfig", Shape::Object(&RULE_SftpConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["AccessRole"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_As2Config: ObjRule = ObjRule {
+        properties: &[
+            ("AsyncMdnConfig", Shape::Object(&RULE_ConnectorAsyncMdnConfig)),
+            ("BasicAuthSecretId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("Compression", Shape::Str(&StrRule { allowed: &["ZLIB", "DISABLED"], ..StrRule::ANY })),
+            ("EncryptionAlgorithm", Shape::Str(&StrRule { allowed: &["AES128_CBC", "AES192_CBC", "AES256_CBC", "NONE", "DES_EDE3_CBC"], ..StrRule::ANY })),
+            ("LocalProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("MdnResponse", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "NONE"], ..StrRule::ANY })),
+            ("MdnSigningAlgorithm", Shape::Str(&StrRule { allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE", "DEFAULT"], ..StrRule::ANY })),
+            ("MessageSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PartnerProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("PreserveContentType", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+            ("SigningAlgorithm", Shape::Str(&StrRule { allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ServerIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Url", "ServerIds"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorEgressConfig: ObjRule = ObjRule {
+        properties: &[
+            ("VpcLattice", Shape::Object(&RULE_ConnectorVpcLatticeEgressConfig)),
+        ],
+        required: &["VpcLattice"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectorVpcLatticeEgressConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("ResourceConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["ResourceConfigurationArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SftpConfig: ObjRule = ObjRule {
+        properties: &[
+            ("MaxConcurrentConnections", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+            ("TrustedHostKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("UserSecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

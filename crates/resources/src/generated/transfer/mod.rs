@@ -38,7 +38,7 @@ pub use agreement::{Agreement, AgreementAttributes, AgreementRequired};
 #[cfg(feature = "transfer")]
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
 #[cfg(feature = "transfer")]
-pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
+pub use connector::{Connector, ConnectorAttributes};
 #[cfg(feature = "transfer")]
 pub use profile::{Profile, ProfileAttributes, ProfileRequired};
 #[cfg(feature = "transfer")]
@@ -46,6 +46,6 @@ pub use server::{Server, ServerAttributes};
 #[cfg(feature = "transfer")]
 pub use user::{User, UserAttributes, UserRequired};
 #[cfg(feature = "transfer")]
-pub use web_app::{WebApp, WebAppAttributes, WebAppRequired};
+pub use web_app::{WebApp, WebAppAttributes};
 #[cfg(feature = "transfer")]
-pub use workflow::{Workflow, WorkflowAttributes, WorkflowRequired};
+pub use workflow::{Workflow, WorkflowAttributes};

@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\u0020-\\u007E\\s]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^cert-([0-9a-f]{17})$");
 
 /// The required properties of [`Profile`], by name: `Profile::new(ProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileRequired {
     /// `As2Id`: a string, required.
-    pub as2_id: Str,
+    pub as2_id: ::cloudwright_core::Str,
     /// `ProfileType`: a [`ProfileType`] value, required.
     pub profile_type: ProfileType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Profile: ObjRule = ObjRule {
-    properties: &[
-        ("As2Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CertificateIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ProfileType", Shape::Str(&StrRule { allowed: &["LOCAL", "PARTNER"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["As2Id", "ProfileType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::Profile` resource.
 ///
@@ -51,14 +31,14 @@ pub(crate) static RULE_Profile: ObjRule = ObjRule {
 pub struct Profile {
     /// `As2Id`: a string, required.
     ///
-    /// The `As2Id` is the *AS2-name* , as defined in the \[RFC 4130\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc4130>) . For inbound transfers, this is the `AS2-From` header for the AS2 messages sent from the partner. For outbound connectors, this is the `AS2-To` header for the AS2 messages sent to the partner using the `StartFileTransfer` API operation. This ID cannot include spaces.
+    /// The `As2Id` is the *AS2-name* , as defined in the [RFC 4130](https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc4130) . For inbound transfers, this is the `AS2-From` header for the AS2 messages sent from the partner. For outbound connectors, this is the `AS2-To` header for the AS2 messages sent to the partner using the `StartFileTransfer` API operation. This ID cannot include spaces.
     ///
     /// Pattern `^[\u0020-\u007E\s]*$`; length 1 to 128.
-    pub as2_id: Str,
+    pub as2_id: ::cloudwright_core::Str,
     /// `CertificateIds`: a list of strings.
     ///
     /// An array of identifiers for the imported certificates. You use this identifier for working with profiles and partner profiles.
-    pub certificate_ids: Option<List<Str>>,
+    pub certificate_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ProfileType`: a [`ProfileType`] value, required.
     ///
     /// Indicates whether to list only `LOCAL` type profiles or only `PARTNER` type profiles. If not supplied in the request, the command lists all types of profiles.
@@ -70,7 +50,7 @@ pub struct Profile {
     /// Key-value pairs that can be used to group and search for profiles.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +60,7 @@ impl Profile {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::Profile",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-profile.html",
         primary_identifier: &["ProfileId"],
@@ -91,7 +71,7 @@ impl Profile {
         read_only: &["Arn", "ProfileId"],
         attributes: &["Arn", "ProfileId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Profile` with its required properties, named in a [`ProfileRequired`].
@@ -99,40 +79,42 @@ impl Profile {
     pub fn new(required: ProfileRequired) -> Self {
         Self {
             as2_id: required.as2_id,
-            certificate_ids: None,
+            certificate_ids: ::std::option::Option::None,
             profile_type: required.profile_type,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `As2Id`: a string, required.
-    pub fn as2_id(mut self, value: impl Into<Str>) -> Self { self.as2_id = value.into(); self }
+    pub fn as2_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.as2_id = value.into(); self }
     /// `CertificateIds`: a list of strings.
-    pub fn certificate_ids(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_ids = Some(value.into()); self }
+    pub fn certificate_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_ids = ::std::option::Option::Some(value.into()); self }
     /// `ProfileType`: a [`ProfileType`] value, required.
-    pub fn profile_type(mut self, value: impl Into<ProfileType>) -> Self { self.profile_type = value.into(); self }
+    pub fn profile_type(mut self, value: impl ::std::convert::Into<ProfileType>) -> Self { self.profile_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Profile {
+impl ::cloudwright_core::Resource for Profile {
     type Attributes = ProfileAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Profile, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Profile, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Profile {
+impl ::cloudwright_core::ToValue for Profile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("As2Id", &self.as2_id)
             .opt("CertificateIds", &self.certificate_ids)
             .req("ProfileType", &self.profile_type)
@@ -141,12 +123,12 @@ impl ToValue for Profile {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Profile`]: `Handle<Profile>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ProfileAttributes(ResourceRef);
+pub struct ProfileAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ProfileAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ProfileAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -156,16 +138,16 @@ impl ProfileAttributes {
     ///
     /// The Amazon Resource Name associated with the profile, in the form `arn:aws:transfer:region:account-id:profile/profile-id/` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ProfileId`: a string.
     ///
     /// The unique identifier for the AS2 profile, returned after the API call succeeds.
     #[inline]
-    pub fn profile_id(&self) -> Value {
-        self.0.get_att("ProfileId")
+    pub fn profile_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProfileId"))
     }
 }
 
@@ -177,23 +159,48 @@ pub enum ProfileType {
     /// `PARTNER`
     Partner,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProfileType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProfileType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProfileType {
+impl ::cloudwright_core::ToValue for ProfileType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Local => "LOCAL",
             Self::Partner => "PARTNER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\u0020-\\u007E\\s]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^cert-([0-9a-f]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Profile: ObjRule = ObjRule {
+        properties: &[
+            ("As2Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CertificateIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ProfileType", Shape::Str(&StrRule { allowed: &["LOCAL", "PARTNER"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["As2Id", "ProfileType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

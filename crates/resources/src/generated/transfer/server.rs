@@ -5,46 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::IpAddressType;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[0-9a-f]{8,17}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:[a-z-]+:lambda:.*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:.*role/\\S+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(|arn:.*role/\\S+)$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\x09-\\x0D\\x20-\\x7E]*$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^TransferSecurityPolicy-.+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:\\S+$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^w-([a-z0-9]{17})$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Server: ObjRule = ObjRule {
-    properties: &[
-        ("Certificate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), ..StrRule::ANY })),
-        ("Domain", Shape::Str(&StrRule { allowed: &["S3", "EFS"], ..StrRule::ANY })),
-        ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
-        ("EndpointType", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC", "VPC_ENDPOINT"], ..StrRule::ANY })),
-        ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
-        ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "API_GATEWAY", "AWS_DIRECTORY_SERVICE", "AWS_LAMBDA"], ..StrRule::ANY })),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
-        ("LoggingRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("PostAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("PreAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("ProtocolDetails", Shape::Object(&RULE_ProtocolDetails)),
-        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SFTP", "FTP", "FTPS", "AS2"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
-        ("S3StorageOptions", Shape::Object(&RULE_S3StorageOptions)),
-        ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("StructuredLogDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("WorkflowDetails", Shape::Object(&RULE_WorkflowDetails)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::Server` resource.
 ///
@@ -63,11 +24,11 @@ pub struct Server {
     ///
     /// The Amazon Resource Name (ARN) of the Certificate Manager (ACM) certificate. Required when `Protocols` is set to `FTPS` .
     ///
-    /// To request a new public certificate, see \[Request a public certificate\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-public.html>) in the *Certificate Manager User Guide* .
+    /// To request a new public certificate, see [Request a public certificate](https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-public.html) in the *Certificate Manager User Guide* .
     ///
-    /// To import an existing certificate into ACM, see \[Importing certificates into ACM\](<https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html>) in the *Certificate Manager User Guide* .
+    /// To import an existing certificate into ACM, see [Importing certificates into ACM](https://docs.aws.amazon.com/acm/latest/userguide/import-certificate.html) in the *Certificate Manager User Guide* .
     ///
-    /// To request a private certificate to use FTPS through private IP addresses, see \[Request a private certificate\](<https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-private.html>) in the *Certificate Manager User Guide* .
+    /// To request a private certificate to use FTPS through private IP addresses, see [Request a private certificate](https://docs.aws.amazon.com/acm/latest/userguide/gs-acm-request-private.html) in the *Certificate Manager User Guide* .
     ///
     /// Certificates with the following cryptographic algorithms and key sizes are supported:
     ///
@@ -77,36 +38,36 @@ pub struct Server {
     /// - Elliptic Prime Curve 384 bit (EC_secp384r1)
     /// - Elliptic Prime Curve 521 bit (EC_secp521r1)
     ///
-    /// &gt; The certificate must be a valid SSL/TLS X.509 version 3 certificate with FQDN or IP address specified and information about the issuer.
+    /// \> The certificate must be a valid SSL/TLS X.509 version 3 certificate with FQDN or IP address specified and information about the issuer.
     ///
     /// Length 0 to 1600.
-    pub certificate: Option<Str>,
+    pub certificate: ::std::option::Option<::cloudwright_core::Str>,
     /// `Domain`: a [`Domain`] value.
     ///
     /// Specifies the domain of the storage system that is used for file transfers. There are two domains available: Amazon Simple Storage Service (Amazon S3) and Amazon Elastic File System (Amazon EFS). The default value is S3.
     ///
     /// Create-only: changing it replaces the resource.
-    pub domain: Option<Domain>,
+    pub domain: ::std::option::Option<Domain>,
     /// `EndpointDetails`: an [`EndpointDetails`] object.
     ///
     /// The virtual private cloud (VPC) endpoint settings that are configured for your server. When you host your endpoint within your VPC, you can make your endpoint accessible only to resources within your VPC, or you can attach Elastic IP addresses and make your endpoint accessible to clients over the internet. Your VPC's default security groups are automatically assigned to your endpoint.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub endpoint_details: Option<Obj<EndpointDetails>>,
+    pub endpoint_details: ::std::option::Option<crate::Obj<EndpointDetails>>,
     /// `EndpointType`: an [`EndpointType`] value.
     ///
     /// The type of endpoint that you want your server to use. You can choose to make your server's endpoint publicly accessible (PUBLIC) or host it inside your VPC. With an endpoint that is hosted in a VPC, you can restrict access to your server and resources only within your VPC or choose to make it internet facing by attaching Elastic IP addresses directly to it.
     ///
-    /// &gt; After May 19, 2021, you won't be able to create a server using `EndpointType=VPC_ENDPOINT` in your AWS account if your account hasn't already done so before May 19, 2021. If you have already created servers with `EndpointType=VPC_ENDPOINT` in your AWS account on or before May 19, 2021, you will not be affected. After this date, use `EndpointType` = `VPC` .
-    /// &gt;
-    /// &gt; For more information, see \[Discontinuing the use of VPC_ENDPOINT\](<https://docs.aws.amazon.com//transfer/latest/userguide/create-server-in-vpc.html#deprecate-vpc-endpoint>) .
-    /// &gt;
-    /// &gt; It is recommended that you use `VPC` as the `EndpointType` . With this endpoint type, you have the option to directly associate up to three Elastic IPv4 addresses (BYO IP included) with your server's endpoint and use VPC security groups to restrict traffic by the client's public IP address. This is not possible with `EndpointType` set to `VPC_ENDPOINT` .
-    pub endpoint_type: Option<EndpointType>,
+    /// \> After May 19, 2021, you won't be able to create a server using `EndpointType=VPC_ENDPOINT` in your AWS account if your account hasn't already done so before May 19, 2021. If you have already created servers with `EndpointType=VPC_ENDPOINT` in your AWS account on or before May 19, 2021, you will not be affected. After this date, use `EndpointType` = `VPC` .
+    /// \>
+    /// \> For more information, see [Discontinuing the use of VPC_ENDPOINT](https://docs.aws.amazon.com//transfer/latest/userguide/create-server-in-vpc.html#deprecate-vpc-endpoint) .
+    /// \>
+    /// \> It is recommended that you use `VPC` as the `EndpointType` . With this endpoint type, you have the option to directly associate up to three Elastic IPv4 addresses (BYO IP included) with your server's endpoint and use VPC security groups to restrict traffic by the client's public IP address. This is not possible with `EndpointType` set to `VPC_ENDPOINT` .
+    pub endpoint_type: ::std::option::Option<EndpointType>,
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object.
     ///
     /// Required when `IdentityProviderType` is set to `AWS_DIRECTORY_SERVICE` , `AWS _LAMBDA` or `API_GATEWAY` . Accepts an array containing all of the information required to use a directory in `AWS_DIRECTORY_SERVICE` or invoke a customer-supplied authentication API, including the API Gateway URL. Cannot be specified when `IdentityProviderType` is set to `SERVICE_MANAGED` .
-    pub identity_provider_details: Option<Obj<IdentityProviderDetails>>,
+    pub identity_provider_details: ::std::option::Option<crate::Obj<IdentityProviderDetails>>,
     /// `IdentityProviderType`: an [`IdentityProviderType`] value.
     ///
     /// The mode of authentication for a server. The default value is `SERVICE_MANAGED` , which allows you to store and access user credentials within the AWS Transfer Family service.
@@ -116,32 +77,32 @@ pub struct Server {
     /// Use the `API_GATEWAY` value to integrate with an identity provider of your choosing. The `API_GATEWAY` setting requires you to provide an Amazon API Gateway endpoint URL to call for authentication by using the `IdentityProviderDetails` parameter.
     ///
     /// Use the `AWS_LAMBDA` value to directly use an AWS Lambda function as your identity provider. If you choose this value, you must specify the ARN for the Lambda function in the `Function` parameter for the `IdentityProviderDetails` data type.
-    pub identity_provider_type: Option<IdentityProviderType>,
+    pub identity_provider_type: ::std::option::Option<IdentityProviderType>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// Specifies whether to use IPv4 only, or to use dual-stack (IPv4 and IPv6) for your AWS Transfer Family endpoint. The default value is `IPV4` .
     ///
-    /// &gt; The `IpAddressType` parameter has the following limitations:
-    /// &gt;
-    /// &gt; - It cannot be changed while the server is online. You must stop the server before modifying this parameter.
-    /// &gt; - It cannot be updated to `DUALSTACK` if the server has `AddressAllocationIds` specified. &gt; When using `DUALSTACK` as the `IpAddressType` , you cannot set the `AddressAllocationIds` parameter for the \[EndpointDetails\](<https://docs.aws.amazon.com/transfer/latest/APIReference/API_EndpointDetails.html>) for the server.
+    /// \> The `IpAddressType` parameter has the following limitations:
+    /// \>
+    /// \> - It cannot be changed while the server is online. You must stop the server before modifying this parameter.
+    /// \> - It cannot be updated to `DUALSTACK` if the server has `AddressAllocationIds` specified. > When using `DUALSTACK` as the `IpAddressType` , you cannot set the `AddressAllocationIds` parameter for the [EndpointDetails](https://docs.aws.amazon.com/transfer/latest/APIReference/API_EndpointDetails.html) for the server.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `LoggingRole`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that allows a server to turn on Amazon CloudWatch logging for Amazon S3 or Amazon EFS events. When set, you can view user activity in your CloudWatch logs.
     ///
     /// Pattern `^(|arn:.*role/\S+)$`; length 0 to 2048.
-    pub logging_role: Option<Str>,
+    pub logging_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `PostAuthenticationLoginBanner`: a string.
     ///
     /// Specifies a string to display when users connect to a server. This string is displayed after the user authenticates.
     ///
-    /// &gt; The SFTP protocol does not support post-authentication display banners.
+    /// \> The SFTP protocol does not support post-authentication display banners.
     ///
     /// Pattern `^[\x09-\x0D\x20-\x7E]*$`; length 0 to 4096.
-    pub post_authentication_login_banner: Option<Str>,
+    pub post_authentication_login_banner: ::std::option::Option<::cloudwright_core::Str>,
     /// `PreAuthenticationLoginBanner`: a string.
     ///
     /// Specifies a string to display when users connect to a server. This string is displayed before the user authenticates. For example, the following banner displays details about using the system:
@@ -149,7 +110,7 @@ pub struct Server {
     /// `This system is for the use of authorized users only. Individuals using this computer system without authority, or in excess of their authority, are subject to having all of their activities on this system monitored and recorded by system personnel.`
     ///
     /// Pattern `^[\x09-\x0D\x20-\x7E]*$`; length 0 to 4096.
-    pub pre_authentication_login_banner: Option<Str>,
+    pub pre_authentication_login_banner: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProtocolDetails`: a [`ProtocolDetails`] object.
     ///
     /// The protocol settings that are configured for your server.
@@ -162,7 +123,7 @@ pub struct Server {
     /// The `Protocols` parameter is an array of strings.
     ///
     /// *Allowed values* : One or more of `SFTP` , `FTPS` , `FTP` , `AS2`
-    pub protocol_details: Option<Obj<ProtocolDetails>>,
+    pub protocol_details: ::std::option::Option<crate::Obj<ProtocolDetails>>,
     /// `Protocols`: a list of [`Protocol`] values.
     ///
     /// Specifies the file transfer protocol or protocols over which your file transfer protocol client can connect to your server's endpoint. The available protocols are:
@@ -172,18 +133,18 @@ pub struct Server {
     /// - `FTP` (File Transfer Protocol): Unencrypted file transfer
     /// - `AS2` (Applicability Statement 2): used for transporting structured business-to-business data
     ///
-    /// &gt; - If you select `FTPS` , you must choose a certificate stored in Certificate Manager (ACM) which is used to identify your server when clients connect to it over FTPS.
-    /// &gt; - If `Protocol` includes either `FTP` or `FTPS` , then the `EndpointType` must be `VPC` and the `IdentityProviderType` must be either `AWS_DIRECTORY_SERVICE` , `AWS_LAMBDA` , or `API_GATEWAY` .
-    /// &gt; - If `Protocol` includes `FTP` , then `AddressAllocationIds` cannot be associated.
-    /// &gt; - If `Protocol` is set only to `SFTP` , the `EndpointType` can be set to `PUBLIC` and the `IdentityProviderType` can be set any of the supported identity types: `SERVICE_MANAGED` , `AWS_DIRECTORY_SERVICE` , `AWS_LAMBDA` , or `API_GATEWAY` .
-    /// &gt; - If `Protocol` includes `AS2` , then the `EndpointType` must be `VPC` , and domain must be Amazon S3.
+    /// \> - If you select `FTPS` , you must choose a certificate stored in Certificate Manager (ACM) which is used to identify your server when clients connect to it over FTPS.
+    /// \> - If `Protocol` includes either `FTP` or `FTPS` , then the `EndpointType` must be `VPC` and the `IdentityProviderType` must be either `AWS_DIRECTORY_SERVICE` , `AWS_LAMBDA` , or `API_GATEWAY` .
+    /// \> - If `Protocol` includes `FTP` , then `AddressAllocationIds` cannot be associated.
+    /// \> - If `Protocol` is set only to `SFTP` , the `EndpointType` can be set to `PUBLIC` and the `IdentityProviderType` can be set any of the supported identity types: `SERVICE_MANAGED` , `AWS_DIRECTORY_SERVICE` , `AWS_LAMBDA` , or `API_GATEWAY` .
+    /// \> - If `Protocol` includes `AS2` , then the `EndpointType` must be `VPC` , and domain must be Amazon S3.
     ///
     /// The `Protocols` parameter is an array of strings.
     ///
     /// *Allowed values* : One or more of `SFTP` , `FTPS` , `FTP` , `AS2`
     ///
     /// Items 1 to 4.
-    pub protocols: Option<List<Protocol>>,
+    pub protocols: ::std::option::Option<::cloudwright_core::List<Protocol>>,
     /// `S3StorageOptions`: a [`S3StorageOptions`] object.
     ///
     /// Specifies whether or not performance for your Amazon S3 directories is optimized.
@@ -192,13 +153,13 @@ pub struct Server {
     /// - If using the API or CLI, this is disabled by default.
     ///
     /// By default, home directory mappings have a `TYPE` of `DIRECTORY` . If you enable this option, you would then need to explicitly set the `HomeDirectoryMapEntry` `Type` to `FILE` if you want a mapping to have a file target.
-    pub s3_storage_options: Option<Obj<S3StorageOptions>>,
+    pub s3_storage_options: ::std::option::Option<crate::Obj<S3StorageOptions>>,
     /// `SecurityPolicyName`: a string.
     ///
     /// Specifies the name of the security policy for the server.
     ///
     /// Pattern `^TransferSecurityPolicy-.+$`; length 0 to 100.
-    pub security_policy_name: Option<Str>,
+    pub security_policy_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `StructuredLogDestinations`: a list of strings.
     ///
     /// Specifies the log groups to which your server logs are sent.
@@ -214,19 +175,20 @@ pub struct Server {
     /// `update-server --server-id s-1234567890abcdef0 --structured-log-destinations`
     ///
     /// Items 0 to 1; each item: pattern `^arn:\S+$`, length 20 to 1600.
-    pub structured_log_destinations: Option<List<Str>>,
+    pub structured_log_destinations:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for servers.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WorkflowDetails`: a [`WorkflowDetails`] object.
     ///
     /// Specifies the workflow ID for the workflow to assign and the execution role that's used for executing the workflow.
     ///
     /// In addition to a workflow to execute when a file is uploaded completely, `WorkflowDetails` can also contain a workflow ID (and execution role) for a workflow to execute on partial upload. A partial upload occurs when a file is open when the session disconnects.
-    pub workflow_details: Option<Obj<WorkflowDetails>>,
+    pub workflow_details: ::std::option::Option<crate::Obj<WorkflowDetails>>,
 }
 
 #[rustfmt::skip]
@@ -236,7 +198,7 @@ impl Server {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::Server",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-server.html",
         primary_identifier: &["Arn"],
@@ -247,69 +209,71 @@ impl Server {
         read_only: &["Arn", "As2ServiceManagedEgressIpAddresses", "ServerId", "State"],
         attributes: &["Arn", "As2ServiceManagedEgressIpAddresses", "ServerId", "State"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Server` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Certificate`: a string.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
+    pub fn certificate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate = ::std::option::Option::Some(value.into()); self }
     /// `Domain`: a [`Domain`] value.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = Some(value.into()); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<Domain>) -> Self { self.domain = ::std::option::Option::Some(value.into()); self }
     /// `EndpointDetails`: an [`EndpointDetails`] object.
-    pub fn endpoint_details(mut self, value: impl Into<Obj<EndpointDetails>>) -> Self { self.endpoint_details = Some(value.into()); self }
+    pub fn endpoint_details(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointDetails>>) -> Self { self.endpoint_details = ::std::option::Option::Some(value.into()); self }
     /// `EndpointType`: an [`EndpointType`] value.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self { self.endpoint_type = Some(value.into()); self }
+    pub fn endpoint_type(mut self, value: impl ::std::convert::Into<EndpointType>) -> Self { self.endpoint_type = ::std::option::Option::Some(value.into()); self }
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object.
-    pub fn identity_provider_details(mut self, value: impl Into<Obj<IdentityProviderDetails>>) -> Self { self.identity_provider_details = Some(value.into()); self }
+    pub fn identity_provider_details(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityProviderDetails>>) -> Self { self.identity_provider_details = ::std::option::Option::Some(value.into()); self }
     /// `IdentityProviderType`: an [`IdentityProviderType`] value.
-    pub fn identity_provider_type(mut self, value: impl Into<IdentityProviderType>) -> Self { self.identity_provider_type = Some(value.into()); self }
+    pub fn identity_provider_type(mut self, value: impl ::std::convert::Into<IdentityProviderType>) -> Self { self.identity_provider_type = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `LoggingRole`: a string.
-    pub fn logging_role(mut self, value: impl Into<Str>) -> Self { self.logging_role = Some(value.into()); self }
+    pub fn logging_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logging_role = ::std::option::Option::Some(value.into()); self }
     /// `PostAuthenticationLoginBanner`: a string.
-    pub fn post_authentication_login_banner(mut self, value: impl Into<Str>) -> Self { self.post_authentication_login_banner = Some(value.into()); self }
+    pub fn post_authentication_login_banner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.post_authentication_login_banner = ::std::option::Option::Some(value.into()); self }
     /// `PreAuthenticationLoginBanner`: a string.
-    pub fn pre_authentication_login_banner(mut self, value: impl Into<Str>) -> Self { self.pre_authentication_login_banner = Some(value.into()); self }
+    pub fn pre_authentication_login_banner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pre_authentication_login_banner = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolDetails`: a [`ProtocolDetails`] object.
-    pub fn protocol_details(mut self, value: impl Into<Obj<ProtocolDetails>>) -> Self { self.protocol_details = Some(value.into()); self }
+    pub fn protocol_details(mut self, value: impl ::std::convert::Into<crate::Obj<ProtocolDetails>>) -> Self { self.protocol_details = ::std::option::Option::Some(value.into()); self }
     /// `Protocols`: a list of [`Protocol`] values.
-    pub fn protocols(mut self, value: impl Into<List<Protocol>>) -> Self { self.protocols = Some(value.into()); self }
+    pub fn protocols(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Protocol>>) -> Self { self.protocols = ::std::option::Option::Some(value.into()); self }
     /// `S3StorageOptions`: a [`S3StorageOptions`] object.
-    pub fn s3_storage_options(mut self, value: impl Into<Obj<S3StorageOptions>>) -> Self { self.s3_storage_options = Some(value.into()); self }
+    pub fn s3_storage_options(mut self, value: impl ::std::convert::Into<crate::Obj<S3StorageOptions>>) -> Self { self.s3_storage_options = ::std::option::Option::Some(value.into()); self }
     /// `SecurityPolicyName`: a string.
-    pub fn security_policy_name(mut self, value: impl Into<Str>) -> Self { self.security_policy_name = Some(value.into()); self }
+    pub fn security_policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.security_policy_name = ::std::option::Option::Some(value.into()); self }
     /// `StructuredLogDestinations`: a list of strings.
-    pub fn structured_log_destinations(mut self, value: impl Into<List<Str>>) -> Self { self.structured_log_destinations = Some(value.into()); self }
+    pub fn structured_log_destinations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.structured_log_destinations = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WorkflowDetails`: a [`WorkflowDetails`] object.
-    pub fn workflow_details(mut self, value: impl Into<Obj<WorkflowDetails>>) -> Self { self.workflow_details = Some(value.into()); self }
+    pub fn workflow_details(mut self, value: impl ::std::convert::Into<crate::Obj<WorkflowDetails>>) -> Self { self.workflow_details = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Server {
+impl ::cloudwright_core::Resource for Server {
     type Attributes = ServerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Server, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Server, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Server {
+impl ::cloudwright_core::ToValue for Server {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Certificate", &self.certificate)
             .opt("Domain", &self.domain)
             .opt("EndpointDetails", &self.endpoint_details)
@@ -340,12 +304,12 @@ impl ToValue for Server {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Server`]: `Handle<Server>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Server`]: `Handle<Server>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServerAttributes(ResourceRef);
+pub struct ServerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -355,8 +319,8 @@ impl ServerAttributes {
     ///
     /// Specifies the unique Amazon Resource Name (ARN) of the server.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `As2ServiceManagedEgressIpAddresses`: a list of strings.
@@ -365,37 +329,26 @@ impl ServerAttributes {
     ///
     /// These IP addresses are assigned automatically when you create an AS2 server. Additionally, if you update an existing server and add the AS2 protocol, static IP addresses are assigned as well.
     #[inline]
-    pub fn as2_service_managed_egress_ip_addresses(&self) -> Value {
-        self.0.get_att("As2ServiceManagedEgressIpAddresses")
+    pub fn as2_service_managed_egress_ip_addresses(
+        &self,
+    ) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("As2ServiceManagedEgressIpAddresses"))
     }
 
     /// `Fn::GetAtt` `ServerId`: a string.
     ///
     /// Specifies the unique system-assigned identifier for a server that you instantiate.
     #[inline]
-    pub fn server_id(&self) -> Value {
-        self.0.get_att("ServerId")
+    pub fn server_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServerId"))
     }
 
     /// `Fn::GetAtt` `State`: one of a set of strings.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
-    properties: &[
-        ("AddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointDetails` property type of `AWS::Transfer::Server`.
 ///
@@ -408,54 +361,56 @@ pub struct EndpointDetails {
     ///
     /// A list of address allocation IDs that are required to attach an Elastic IP address to your server's endpoint.
     ///
-    /// An address allocation ID corresponds to the allocation ID of an Elastic IP address. This value can be retrieved from the `allocationId` field from the Amazon EC2 \[Address\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Address.html>) data type. One way to retrieve this value is by calling the EC2 \[DescribeAddresses\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAddresses.html>) API.
+    /// An address allocation ID corresponds to the allocation ID of an Elastic IP address. This value can be retrieved from the `allocationId` field from the Amazon EC2 [Address](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Address.html) data type. One way to retrieve this value is by calling the EC2 [DescribeAddresses](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAddresses.html) API.
     ///
-    /// This parameter is optional. Set this parameter if you want to make your VPC endpoint public-facing. For details, see \[Create an internet-facing endpoint for your server\](<https://docs.aws.amazon.com/transfer/latest/userguide/create-server-in-vpc.html#create-internet-facing-endpoint>) .
+    /// This parameter is optional. Set this parameter if you want to make your VPC endpoint public-facing. For details, see [Create an internet-facing endpoint for your server](https://docs.aws.amazon.com/transfer/latest/userguide/create-server-in-vpc.html#create-internet-facing-endpoint) .
     ///
-    /// &gt; This property can only be set as follows:
-    /// &gt;
-    /// &gt; - `EndpointType` must be set to `VPC`
-    /// &gt; - The Transfer Family server must be offline.
-    /// &gt; - You cannot set this parameter for Transfer Family servers that use the FTP protocol.
-    /// &gt; - The server must already have `SubnetIds` populated ( `SubnetIds` and `AddressAllocationIds` cannot be updated simultaneously).
-    /// &gt; - `AddressAllocationIds` can't contain duplicates, and must be equal in length to `SubnetIds` . For example, if you have three subnet IDs, you must also specify three address allocation IDs.
-    /// &gt; - Call the `UpdateServer` API to set or change this parameter.
-    /// &gt; - You can't set address allocation IDs for servers that have an `IpAddressType` set to `DUALSTACK` You can only set this property if `IpAddressType` is set to `IPV4` .
-    pub address_allocation_ids: Option<List<Str>>,
+    /// \> This property can only be set as follows:
+    /// \>
+    /// \> - `EndpointType` must be set to `VPC`
+    /// \> - The Transfer Family server must be offline.
+    /// \> - You cannot set this parameter for Transfer Family servers that use the FTP protocol.
+    /// \> - The server must already have `SubnetIds` populated ( `SubnetIds` and `AddressAllocationIds` cannot be updated simultaneously).
+    /// \> - `AddressAllocationIds` can't contain duplicates, and must be equal in length to `SubnetIds` . For example, if you have three subnet IDs, you must also specify three address allocation IDs.
+    /// \> - Call the `UpdateServer` API to set or change this parameter.
+    /// \> - You can't set address allocation IDs for servers that have an `IpAddressType` set to `DUALSTACK` You can only set this property if `IpAddressType` is set to `IPV4` .
+    pub address_allocation_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// A list of security groups IDs that are available to attach to your server's endpoint.
     ///
-    /// &gt; While `SecurityGroupIds` appears in the response syntax for consistency with `CreateServer` and `UpdateServer` operations, this field is not populated in `DescribeServer` responses. Security groups are managed at the VPC endpoint level and can be modified outside of the Transfer Family service. To retrieve current security group information, use the EC2 `DescribeVpcEndpoints` API with the `VpcEndpointId` returned in the response.
-    /// &gt;
-    /// &gt; This property can only be set when `EndpointType` is set to `VPC` .
-    /// &gt;
-    /// &gt; You can edit the `SecurityGroupIds` property in the \[UpdateServer\](<https://docs.aws.amazon.com/transfer/latest/userguide/API_UpdateServer.html>) API only if you are changing the `EndpointType` from `PUBLIC` or `VPC_ENDPOINT` to `VPC` . To change security groups associated with your server's VPC endpoint after creation, use the Amazon EC2 \[ModifyVpcEndpoint\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcEndpoint.html>) API.
+    /// \> While `SecurityGroupIds` appears in the response syntax for consistency with `CreateServer` and `UpdateServer` operations, this field is not populated in `DescribeServer` responses. Security groups are managed at the VPC endpoint level and can be modified outside of the Transfer Family service. To retrieve current security group information, use the EC2 `DescribeVpcEndpoints` API with the `VpcEndpointId` returned in the response.
+    /// \>
+    /// \> This property can only be set when `EndpointType` is set to `VPC` .
+    /// \>
+    /// \> You can edit the `SecurityGroupIds` property in the [UpdateServer](https://docs.aws.amazon.com/transfer/latest/userguide/API_UpdateServer.html) API only if you are changing the `EndpointType` from `PUBLIC` or `VPC_ENDPOINT` to `VPC` . To change security groups associated with your server's VPC endpoint after creation, use the Amazon EC2 [ModifyVpcEndpoint](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcEndpoint.html) API.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-f]{8,17}$`, length 11 to 20.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// A list of subnet IDs that are required to host your server endpoint in your VPC.
     ///
-    /// &gt; This property can only be set when `EndpointType` is set to `VPC` .
-    pub subnet_ids: Option<List<Str>>,
+    /// \> This property can only be set when `EndpointType` is set to `VPC` .
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcEndpointId`: a string.
     ///
     /// The ID of the VPC endpoint.
     ///
-    /// &gt; This property can only be set when `EndpointType` is set to `VPC_ENDPOINT` .
+    /// \> This property can only be set when `EndpointType` is set to `VPC_ENDPOINT` .
     ///
     /// Pattern `^vpce-[0-9a-f]{17}$`; length 22 to 22.
-    pub vpc_endpoint_id: Option<Str>,
+    pub vpc_endpoint_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `VpcId`: a string.
     ///
     /// The VPC ID of the virtual private cloud in which the server's endpoint will be hosted.
     ///
-    /// &gt; This property can only be set when `EndpointType` is set to `VPC` .
+    /// \> This property can only be set when `EndpointType` is set to `VPC` .
     ///
     /// Format `AWS::EC2::VPC.Id`.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -463,27 +418,27 @@ impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AddressAllocationIds`: a list of strings.
-    pub fn address_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.address_allocation_ids = Some(value.into()); self }
+    pub fn address_allocation_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.address_allocation_ids = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
+    pub fn vpc_endpoint_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_endpoint_id = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointDetails {}
+impl crate::PropertyType for EndpointDetails {}
 
-impl ToValue for EndpointDetails {
+impl ::cloudwright_core::ToValue for EndpointDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddressAllocationIds", &self.address_allocation_ids)
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
@@ -492,19 +447,6 @@ impl ToValue for EndpointDetails {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Function", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InvocationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SftpAuthenticationMethods", Shape::Str(&StrRule { allowed: &["PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_OR_PASSWORD", "PUBLIC_KEY_AND_PASSWORD"], ..StrRule::ANY })),
-        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityProviderDetails` property type of `AWS::Transfer::Server`.
 ///
@@ -518,19 +460,19 @@ pub struct IdentityProviderDetails {
     /// The identifier of the AWS Directory Service directory that you want to use as your identity provider.
     ///
     /// Pattern `^d-[0-9a-f]{10}$`; length 12 to 12.
-    pub directory_id: Option<Str>,
+    pub directory_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Function`: a string.
     ///
     /// The ARN for a Lambda function to use for the Identity provider.
     ///
     /// Pattern `^arn:[a-z-]+:lambda:.*$`; length 1 to 170.
-    pub function: Option<Str>,
+    pub function: ::std::option::Option<::cloudwright_core::Str>,
     /// `InvocationRole`: a string.
     ///
     /// This parameter is only applicable if your `IdentityProviderType` is `API_GATEWAY` . Provides the type of `InvocationRole` used to authenticate the user account.
     ///
     /// Pattern `^arn:.*role/\S+$`; length 20 to 2048.
-    pub invocation_role: Option<Str>,
+    pub invocation_role: ::std::option::Option<::cloudwright_core::Str>,
     /// `SftpAuthenticationMethods`: a [`SftpAuthenticationMethods`] value.
     ///
     /// For SFTP-enabled servers, and for custom identity providers *only* , you can specify whether to authenticate using a password, SSH key pair, or both.
@@ -539,13 +481,13 @@ pub struct IdentityProviderDetails {
     /// - `PUBLIC_KEY` - users must provide their private key to connect.
     /// - `PUBLIC_KEY_OR_PASSWORD` - users can authenticate with either their password or their key. This is the default value.
     /// - `PUBLIC_KEY_AND_PASSWORD` - users must provide both their private key and their password to connect. The server checks the key first, and then if the key is valid, the system prompts for a password. If the private key provided does not match the public key that is stored, authentication fails.
-    pub sftp_authentication_methods: Option<SftpAuthenticationMethods>,
+    pub sftp_authentication_methods: ::std::option::Option<SftpAuthenticationMethods>,
     /// `Url`: a string.
     ///
     /// Provides the location of the service endpoint used to authenticate users.
     ///
     /// Length 0 to 255.
-    pub url: Option<Str>,
+    pub url: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -553,27 +495,27 @@ impl IdentityProviderDetails {
     /// A `IdentityProviderDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DirectoryId`: a string.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = Some(value.into()); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = ::std::option::Option::Some(value.into()); self }
     /// `Function`: a string.
-    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = Some(value.into()); self }
+    pub fn function(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.function = ::std::option::Option::Some(value.into()); self }
     /// `InvocationRole`: a string.
-    pub fn invocation_role(mut self, value: impl Into<Str>) -> Self { self.invocation_role = Some(value.into()); self }
+    pub fn invocation_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.invocation_role = ::std::option::Option::Some(value.into()); self }
     /// `SftpAuthenticationMethods`: a [`SftpAuthenticationMethods`] value.
-    pub fn sftp_authentication_methods(mut self, value: impl Into<SftpAuthenticationMethods>) -> Self { self.sftp_authentication_methods = Some(value.into()); self }
+    pub fn sftp_authentication_methods(mut self, value: impl ::std::convert::Into<SftpAuthenticationMethods>) -> Self { self.sftp_authentication_methods = ::std::option::Option::Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
+    pub fn url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityProviderDetails {}
+impl crate::PropertyType for IdentityProviderDetails {}
 
-impl ToValue for IdentityProviderDetails {
+impl ::cloudwright_core::ToValue for IdentityProviderDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DirectoryId", &self.directory_id)
             .opt("Function", &self.function)
             .opt("InvocationRole", &self.invocation_role)
@@ -586,23 +528,11 @@ impl ToValue for IdentityProviderDetails {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ProtocolDetails: ObjRule = ObjRule {
-    properties: &[
-        ("As2Transports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
-        ("PassiveIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), ..StrRule::ANY })),
-        ("SetStatOption", Shape::Str(&StrRule { allowed: &["DEFAULT", "ENABLE_NO_OP"], ..StrRule::ANY })),
-        ("TlsSessionResumptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENFORCED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ProtocolDetails` property type of `AWS::Transfer::Server`.
 ///
 /// The protocol settings that are configured for your server.
 ///
-/// &gt; Avoid placing Network Load Balancers (NLBs) or NAT gateways in front of AWS Transfer Family servers, as this increases costs and can cause performance issues, including reduced connection limits for FTPS. For more details, see \[Avoid placing NLBs and NATs in front of AWS Transfer Family\](<https://docs.aws.amazon.com/transfer/latest/userguide/infrastructure-security.html#nlb-considerations>) .
+/// \> Avoid placing Network Load Balancers (NLBs) or NAT gateways in front of AWS Transfer Family servers, as this increases costs and can cause performance issues, including reduced connection limits for FTPS. For more details, see [Avoid placing NLBs and NATs in front of AWS Transfer Family](https://docs.aws.amazon.com/transfer/latest/userguide/infrastructure-security.html#nlb-considerations) .
 ///
 /// - To indicate passive mode (for FTP and FTPS protocols), use the `PassiveIp` parameter. Enter a single dotted-quad IPv4 address, such as the external IP address of a firewall, router, or load balancer.
 /// - To ignore the error that is generated when the client attempts to use the `SETSTAT` command on a file that you are uploading to an Amazon S3 bucket, use the `SetStatOption` parameter. To have the AWS Transfer Family server ignore the `SETSTAT` command and upload files without needing to make any changes to your SFTP client, set the value to `ENABLE_NO_OP` . If you set the `SetStatOption` parameter to `ENABLE_NO_OP` , Transfer Family generates a log entry to Amazon CloudWatch Logs, so that you can determine when the client is making a `SETSTAT` call.
@@ -617,7 +547,7 @@ pub struct ProtocolDetails {
     /// List of `As2Transport` objects.
     ///
     /// Items 1 to 1.
-    pub as2_transports: Option<List<As2Transport>>,
+    pub as2_transports: ::std::option::Option<::cloudwright_core::List<As2Transport>>,
     /// `PassiveIp`: a string.
     ///
     /// Indicates passive mode, for FTP and FTPS protocols. Enter a single IPv4 address, such as the public IP address of a firewall, router, or load balancer. For example:
@@ -626,16 +556,16 @@ pub struct ProtocolDetails {
     ///
     /// Replace `0.0.0.0` in the example above with the actual IP address you want to use.
     ///
-    /// &gt; If you change the `PassiveIp` value, you must stop and then restart your Transfer Family server for the change to take effect. For details on using passive mode (PASV) in a NAT environment, see \[Configuring your FTPS server behind a firewall or NAT with AWS Transfer Family\](<https://docs.aws.amazon.com/storage/configuring-your-ftps-server-behind-a-firewall-or-nat-with-aws-transfer-family/>) .
-    /// &gt;
-    /// &gt; Additionally, avoid placing Network Load Balancers (NLBs) or NAT gateways in front of AWS Transfer Family servers. This configuration increases costs and can cause performance issues. When NLBs or NATs are in the communication path, Transfer Family cannot accurately recognize client IP addresses, which impacts connection sharding and limits FTPS servers to only 300 simultaneous connections instead of 10,000. If you must use an NLB, use port 21 for health checks and enable TLS session resumption by setting `TlsSessionResumptionMode = ENFORCED` . For optimal performance, migrate to VPC endpoints with Elastic IP addresses instead of using NLBs. For more details, see \[Avoid placing NLBs and NATs in front of AWS Transfer Family\](<https://docs.aws.amazon.com/transfer/latest/userguide/infrastructure-security.html#nlb-considerations>) .
+    /// \> If you change the `PassiveIp` value, you must stop and then restart your Transfer Family server for the change to take effect. For details on using passive mode (PASV) in a NAT environment, see [Configuring your FTPS server behind a firewall or NAT with AWS Transfer Family](https://docs.aws.amazon.com/storage/configuring-your-ftps-server-behind-a-firewall-or-nat-with-aws-transfer-family/) .
+    /// \>
+    /// \> Additionally, avoid placing Network Load Balancers (NLBs) or NAT gateways in front of AWS Transfer Family servers. This configuration increases costs and can cause performance issues. When NLBs or NATs are in the communication path, Transfer Family cannot accurately recognize client IP addresses, which impacts connection sharding and limits FTPS servers to only 300 simultaneous connections instead of 10,000. If you must use an NLB, use port 21 for health checks and enable TLS session resumption by setting `TlsSessionResumptionMode = ENFORCED` . For optimal performance, migrate to VPC endpoints with Elastic IP addresses instead of using NLBs. For more details, see [Avoid placing NLBs and NATs in front of AWS Transfer Family](https://docs.aws.amazon.com/transfer/latest/userguide/infrastructure-security.html#nlb-considerations) .
     ///
     /// *Special values*
     ///
     /// The `AUTO` and `0.0.0.0` are special values for the `PassiveIp` parameter. The value `PassiveIp=AUTO` is assigned by default to FTP and FTPS type servers. In this case, the server automatically responds with one of the endpoint IPs within the PASV response. `PassiveIp=0.0.0.0` has a more unique application for its usage. For example, if you have a High Availability (HA) Network Load Balancer (NLB) environment, where you have 3 subnets, you can only specify a single IP address using the `PassiveIp` parameter. This reduces the effectiveness of having High Availability. In this case, you can specify `PassiveIp=0.0.0.0` . This tells the client to use the same IP address as the Control connection and utilize all AZs for their connections. Note, however, that not all FTP clients support the `PassiveIp=0.0.0.0` response. FileZilla and WinSCP do support it. If you are using other clients, check to see if your client supports the `PassiveIp=0.0.0.0` response.
     ///
     /// Length 0 to 15.
-    pub passive_ip: Option<Str>,
+    pub passive_ip: ::std::option::Option<::cloudwright_core::Str>,
     /// `SetStatOption`: a [`SetStatOption`] value.
     ///
     /// Use the `SetStatOption` to ignore the error that is generated when the client attempts to use `SETSTAT` on a file you are uploading to an S3 bucket.
@@ -644,8 +574,8 @@ pub struct ProtocolDetails {
     ///
     /// Set the value to `ENABLE_NO_OP` to have the Transfer Family server ignore the `SETSTAT` command, and upload files without needing to make any changes to your SFTP client. While the `SetStatOption` `ENABLE_NO_OP` setting ignores the error, it does generate a log entry in Amazon CloudWatch Logs, so you can determine when the client is making a `SETSTAT` call.
     ///
-    /// &gt; If you want to preserve the original timestamp for your file, and modify other file attributes using `SETSTAT` , you can use Amazon EFS as backend storage with Transfer Family.
-    pub set_stat_option: Option<SetStatOption>,
+    /// \> If you want to preserve the original timestamp for your file, and modify other file attributes using `SETSTAT` , you can use Amazon EFS as backend storage with Transfer Family.
+    pub set_stat_option: ::std::option::Option<SetStatOption>,
     /// `TlsSessionResumptionMode`: a [`TlsSessionResumptionMode`] value.
     ///
     /// A property used with Transfer Family servers that use the FTPS protocol. TLS Session Resumption provides a mechanism to resume or share a negotiated secret key between the control and data connection for an FTPS session. `TlsSessionResumptionMode` determines whether or not the server resumes recent, negotiated sessions through a unique session ID. This property is available during `CreateServer` and `UpdateServer` calls. If a `TlsSessionResumptionMode` value is not specified during `CreateServer` , it is set to `ENFORCED` by default.
@@ -654,8 +584,8 @@ pub struct ProtocolDetails {
     /// - `ENABLED` : the server processes and accepts clients that are performing TLS session resumption. The server doesn't reject client data connections that do not perform the TLS session resumption client processing.
     /// - `ENFORCED` : the server processes and accepts clients that are performing TLS session resumption. The server rejects client data connections that do not perform the TLS session resumption client processing. Before you set the value to `ENFORCED` , test your clients.
     ///
-    /// &gt; Not all FTPS clients perform TLS session resumption. So, if you choose to enforce TLS session resumption, you prevent any connections from FTPS clients that don't perform the protocol negotiation. To determine whether or not you can use the `ENFORCED` value, you need to test your clients.
-    pub tls_session_resumption_mode: Option<TlsSessionResumptionMode>,
+    /// \> Not all FTPS clients perform TLS session resumption. So, if you choose to enforce TLS session resumption, you prevent any connections from FTPS clients that don't perform the protocol negotiation. To determine whether or not you can use the `ENFORCED` value, you need to test your clients.
+    pub tls_session_resumption_mode: ::std::option::Option<TlsSessionResumptionMode>,
 }
 
 #[rustfmt::skip]
@@ -663,25 +593,25 @@ impl ProtocolDetails {
     /// A `ProtocolDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `As2Transports`: a list of [`As2Transport`] values.
-    pub fn as2_transports(mut self, value: impl Into<List<As2Transport>>) -> Self { self.as2_transports = Some(value.into()); self }
+    pub fn as2_transports(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<As2Transport>>) -> Self { self.as2_transports = ::std::option::Option::Some(value.into()); self }
     /// `PassiveIp`: a string.
-    pub fn passive_ip(mut self, value: impl Into<Str>) -> Self { self.passive_ip = Some(value.into()); self }
+    pub fn passive_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.passive_ip = ::std::option::Option::Some(value.into()); self }
     /// `SetStatOption`: a [`SetStatOption`] value.
-    pub fn set_stat_option(mut self, value: impl Into<SetStatOption>) -> Self { self.set_stat_option = Some(value.into()); self }
+    pub fn set_stat_option(mut self, value: impl ::std::convert::Into<SetStatOption>) -> Self { self.set_stat_option = ::std::option::Option::Some(value.into()); self }
     /// `TlsSessionResumptionMode`: a [`TlsSessionResumptionMode`] value.
-    pub fn tls_session_resumption_mode(mut self, value: impl Into<TlsSessionResumptionMode>) -> Self { self.tls_session_resumption_mode = Some(value.into()); self }
+    pub fn tls_session_resumption_mode(mut self, value: impl ::std::convert::Into<TlsSessionResumptionMode>) -> Self { self.tls_session_resumption_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ProtocolDetails {}
+impl crate::PropertyType for ProtocolDetails {}
 
-impl ToValue for ProtocolDetails {
+impl ::cloudwright_core::ToValue for ProtocolDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("As2Transports", &self.as2_transports)
             .opt("PassiveIp", &self.passive_ip)
             .opt("SetStatOption", &self.set_stat_option)
@@ -692,15 +622,6 @@ impl ToValue for ProtocolDetails {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3StorageOptions: ObjRule = ObjRule {
-    properties: &[
-        ("DirectoryListingOptimization", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3StorageOptions` property type of `AWS::Transfer::Server`.
 ///
@@ -717,7 +638,7 @@ pub struct S3StorageOptions {
     /// - If using the API or CLI, this is disabled by default.
     ///
     /// By default, home directory mappings have a `TYPE` of `DIRECTORY` . If you enable this option, you would then need to explicitly set the `HomeDirectoryMapEntry` `Type` to `FILE` if you want a mapping to have a file target.
-    pub directory_listing_optimization: Option<DirectoryListingOptimization>,
+    pub directory_listing_optimization: ::std::option::Option<DirectoryListingOptimization>,
 }
 
 #[rustfmt::skip]
@@ -725,19 +646,19 @@ impl S3StorageOptions {
     /// A `S3StorageOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DirectoryListingOptimization`: a [`DirectoryListingOptimization`] value.
-    pub fn directory_listing_optimization(mut self, value: impl Into<DirectoryListingOptimization>) -> Self { self.directory_listing_optimization = Some(value.into()); self }
+    pub fn directory_listing_optimization(mut self, value: impl ::std::convert::Into<DirectoryListingOptimization>) -> Self { self.directory_listing_optimization = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3StorageOptions {}
+impl crate::PropertyType for S3StorageOptions {}
 
-impl ToValue for S3StorageOptions {
+impl ::cloudwright_core::ToValue for S3StorageOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DirectoryListingOptimization",
                 &self.directory_listing_optimization,
@@ -750,21 +671,10 @@ impl ToValue for S3StorageOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Transfer::Server`.
 ///
@@ -774,11 +684,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 0 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -793,17 +703,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -814,21 +724,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowDetailRequired {
     /// `ExecutionRole`: a string, required.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `WorkflowId`: a string, required.
-    pub workflow_id: Str,
+    pub workflow_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowDetail: ObjRule = ObjRule {
-    properties: &[
-        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("WorkflowId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-    ],
-    required: &["ExecutionRole", "WorkflowId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkflowDetail` property type of `AWS::Transfer::Server`.
 ///
@@ -844,13 +743,13 @@ pub struct WorkflowDetail {
     /// Includes the necessary permissions for S3, EFS, and Lambda operations that Transfer can assume, so that all workflow steps can operate on the required resources
     ///
     /// Pattern `^arn:.*role/\S+$`; length 20 to 2048.
-    pub execution_role: Str,
+    pub execution_role: ::cloudwright_core::Str,
     /// `WorkflowId`: a string, required.
     ///
     /// A unique identifier for the workflow.
     ///
     /// Pattern `^w-([a-z0-9]{17})$`; length 19 to 19.
-    pub workflow_id: Str,
+    pub workflow_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -865,32 +764,22 @@ impl WorkflowDetail {
     }
 
     /// `ExecutionRole`: a string, required.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
+    pub fn execution_role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.execution_role = value.into(); self }
     /// `WorkflowId`: a string, required.
-    pub fn workflow_id(mut self, value: impl Into<Str>) -> Self { self.workflow_id = value.into(); self }
+    pub fn workflow_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workflow_id = value.into(); self }
 }
 
-impl PropertyType for WorkflowDetail {}
+impl crate::PropertyType for WorkflowDetail {}
 
-impl ToValue for WorkflowDetail {
+impl ::cloudwright_core::ToValue for WorkflowDetail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ExecutionRole", &self.execution_role)
             .req("WorkflowId", &self.workflow_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowDetails: ObjRule = ObjRule {
-    properties: &[
-        ("OnPartialUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1), unique: false })),
-        ("OnUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkflowDetails` property type of `AWS::Transfer::Server`.
 ///
@@ -905,10 +794,10 @@ pub struct WorkflowDetails {
     ///
     /// A *partial upload* occurs when a file is open when the session disconnects.
     ///
-    /// &gt; `OnPartialUpload` can contain a maximum of one `WorkflowDetail` object.
+    /// \> `OnPartialUpload` can contain a maximum of one `WorkflowDetail` object.
     ///
     /// Items 0 to 1.
-    pub on_partial_upload: Option<List<WorkflowDetail>>,
+    pub on_partial_upload: ::std::option::Option<::cloudwright_core::List<WorkflowDetail>>,
     /// `OnUpload`: a list of [`WorkflowDetail`] objects.
     ///
     /// A trigger that starts a workflow: the workflow begins to execute after a file is uploaded.
@@ -917,10 +806,10 @@ pub struct WorkflowDetails {
     ///
     /// `aws transfer update-server --server-id s-01234567890abcdef --workflow-details '{"OnUpload":[]}'`
     ///
-    /// &gt; `OnUpload` can contain a maximum of one `WorkflowDetail` object.
+    /// \> `OnUpload` can contain a maximum of one `WorkflowDetail` object.
     ///
     /// Items 0 to 1.
-    pub on_upload: Option<List<WorkflowDetail>>,
+    pub on_upload: ::std::option::Option<::cloudwright_core::List<WorkflowDetail>>,
 }
 
 #[rustfmt::skip]
@@ -928,21 +817,21 @@ impl WorkflowDetails {
     /// A `WorkflowDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OnPartialUpload`: a list of [`WorkflowDetail`] objects.
-    pub fn on_partial_upload(mut self, value: impl Into<List<WorkflowDetail>>) -> Self { self.on_partial_upload = Some(value.into()); self }
+    pub fn on_partial_upload(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowDetail>>) -> Self { self.on_partial_upload = ::std::option::Option::Some(value.into()); self }
     /// `OnUpload`: a list of [`WorkflowDetail`] objects.
-    pub fn on_upload(mut self, value: impl Into<List<WorkflowDetail>>) -> Self { self.on_upload = Some(value.into()); self }
+    pub fn on_upload(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowDetail>>) -> Self { self.on_upload = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkflowDetails {}
+impl crate::PropertyType for WorkflowDetails {}
 
-impl ToValue for WorkflowDetails {
+impl ::cloudwright_core::ToValue for WorkflowDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OnPartialUpload", &self.on_partial_upload)
             .opt("OnUpload", &self.on_upload)
             .build()
@@ -955,23 +844,23 @@ pub enum As2Transport {
     /// `HTTP`
     Http,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for As2Transport {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for As2Transport {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for As2Transport {
+impl ::cloudwright_core::ToValue for As2Transport {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "HTTP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -983,24 +872,24 @@ pub enum DirectoryListingOptimization {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DirectoryListingOptimization {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DirectoryListingOptimization {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DirectoryListingOptimization {
+impl ::cloudwright_core::ToValue for DirectoryListingOptimization {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1012,24 +901,24 @@ pub enum Domain {
     /// `EFS`
     Efs,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Domain {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::S3 => "S3",
             Self::Efs => "EFS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1043,25 +932,25 @@ pub enum EndpointType {
     /// `VPC_ENDPOINT`
     VpcEndpoint,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EndpointType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EndpointType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EndpointType {
+impl ::cloudwright_core::ToValue for EndpointType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Public => "PUBLIC",
             Self::Vpc => "VPC",
             Self::VpcEndpoint => "VPC_ENDPOINT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1077,26 +966,26 @@ pub enum IdentityProviderType {
     /// `AWS_LAMBDA`
     AwsLambda,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdentityProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdentityProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdentityProviderType {
+impl ::cloudwright_core::ToValue for IdentityProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ServiceManaged => "SERVICE_MANAGED",
             Self::ApiGateway => "API_GATEWAY",
             Self::AwsDirectoryService => "AWS_DIRECTORY_SERVICE",
             Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1112,26 +1001,26 @@ pub enum Protocol {
     /// `AS2`
     As2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sftp => "SFTP",
             Self::Ftp => "FTP",
             Self::Ftps => "FTPS",
             Self::As2 => "AS2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1143,24 +1032,24 @@ pub enum SetStatOption {
     /// `ENABLE_NO_OP`
     EnableNoOp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SetStatOption {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SetStatOption {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SetStatOption {
+impl ::cloudwright_core::ToValue for SetStatOption {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "DEFAULT",
             Self::EnableNoOp => "ENABLE_NO_OP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1176,26 +1065,26 @@ pub enum SftpAuthenticationMethods {
     /// `PUBLIC_KEY_AND_PASSWORD`
     PublicKeyAndPassword,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SftpAuthenticationMethods {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SftpAuthenticationMethods {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SftpAuthenticationMethods {
+impl ::cloudwright_core::ToValue for SftpAuthenticationMethods {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Password => "PASSWORD",
             Self::PublicKey => "PUBLIC_KEY",
             Self::PublicKeyOrPassword => "PUBLIC_KEY_OR_PASSWORD",
             Self::PublicKeyAndPassword => "PUBLIC_KEY_AND_PASSWORD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1209,24 +1098,147 @@ pub enum TlsSessionResumptionMode {
     /// `ENFORCED`
     Enforced,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TlsSessionResumptionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TlsSessionResumptionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TlsSessionResumptionMode {
+impl ::cloudwright_core::ToValue for TlsSessionResumptionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
             Self::Enforced => "ENFORCED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[0-9a-f]{8,17}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:[a-z-]+:lambda:.*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:.*role/\\S+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^(|arn:.*role/\\S+)$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\x09-\\x0D\\x20-\\x7E]*$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^TransferSecurityPolicy-.+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:\\S+$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^w-([a-z0-9]{17})$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Server: ObjRule = ObjRule {
+        properties: &[
+            ("Certificate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), ..StrRule::ANY })),
+            ("Domain", Shape::Str(&StrRule { allowed: &["S3", "EFS"], ..StrRule::ANY })),
+            ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
+            ("EndpointType", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC", "VPC_ENDPOINT"], ..StrRule::ANY })),
+            ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
+            ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "API_GATEWAY", "AWS_DIRECTORY_SERVICE", "AWS_LAMBDA"], ..StrRule::ANY })),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+            ("LoggingRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("PostAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("PreAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("ProtocolDetails", Shape::Object(&RULE_ProtocolDetails)),
+            ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SFTP", "FTP", "FTPS", "AS2"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4), unique: false })),
+            ("S3StorageOptions", Shape::Object(&RULE_S3StorageOptions)),
+            ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("StructuredLogDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("WorkflowDetails", Shape::Object(&RULE_WorkflowDetails)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
+        properties: &[
+            ("AddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Function", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("InvocationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SftpAuthenticationMethods", Shape::Str(&StrRule { allowed: &["PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_OR_PASSWORD", "PUBLIC_KEY_AND_PASSWORD"], ..StrRule::ANY })),
+            ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ProtocolDetails: ObjRule = ObjRule {
+        properties: &[
+            ("As2Transports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1), unique: false })),
+            ("PassiveIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), ..StrRule::ANY })),
+            ("SetStatOption", Shape::Str(&StrRule { allowed: &["DEFAULT", "ENABLE_NO_OP"], ..StrRule::ANY })),
+            ("TlsSessionResumptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENFORCED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3StorageOptions: ObjRule = ObjRule {
+        properties: &[
+            ("DirectoryListingOptimization", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowDetail: ObjRule = ObjRule {
+        properties: &[
+            ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("WorkflowId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ],
+        required: &["ExecutionRole", "WorkflowId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowDetails: ObjRule = ObjRule {
+        properties: &[
+            ("OnPartialUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1), unique: false })),
+            ("OnUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

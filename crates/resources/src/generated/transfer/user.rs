@@ -5,47 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(|/.*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^/.*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*role/\\S+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^\\s*(ssh|ecdsa)-[a-z0-9-]+[ \\t]+(([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{1,3})?(={0,3})?)(\\s*|[ \\t]+[\\S \\t]*\\s*)$",
-);
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w][\\w@.-]{2,99}$");
-
 /// The required properties of [`User`], by name: `User::new(UserRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `Role`: a string, required.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `ServerId`: a string, required.
-    pub server_id: Str,
+    pub server_id: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_User: ObjRule = ObjRule {
-    properties: &[
-        ("HomeDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("HomeDirectoryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_HomeDirectoryMapEntry), min_items: Some(1), max_items: Some(50000), unique: false })),
-        ("HomeDirectoryType", Shape::Str(&StrRule { allowed: &["PATH", "LOGICAL"], ..StrRule::ANY })),
-        ("Policy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
-        ("PosixProfile", Shape::Object(&RULE_PosixProfile)),
-        ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SshPublicKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("UserName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["Role", "ServerId", "UserName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::User` resource.
 ///
@@ -66,10 +35,10 @@ pub struct User {
     ///
     /// A `HomeDirectory` example is `/bucket_name/home/mydirectory` .
     ///
-    /// &gt; You can use the `HomeDirectory` parameter for `HomeDirectoryType` when it is set to either `PATH` or `LOGICAL` .
+    /// \> You can use the `HomeDirectory` parameter for `HomeDirectoryType` when it is set to either `PATH` or `LOGICAL` .
     ///
     /// Pattern `^(|/.*)$`; length 0 to 1024.
-    pub home_directory: Option<Str>,
+    pub home_directory: ::std::option::Option<::cloudwright_core::Str>,
     /// `HomeDirectoryMappings`: a list of [`HomeDirectoryMapEntry`] objects.
     ///
     /// Logical directory mappings that specify what Amazon S3 or Amazon EFS paths and keys should be visible to your user and how you want to make them visible. You must specify the `Entry` and `Target` pair, where `Entry` shows how the path is made visible and `Target` is the actual Amazon S3 or Amazon EFS path. If you only specify a target, it is displayed as is. You also must ensure that your AWS Identity and Access Management (IAM) role provides access to paths in `Target` . This value can be set only when `HomeDirectoryType` is set to *LOGICAL* .
@@ -85,63 +54,64 @@ pub struct User {
     /// `[ { "Entry": "/", "Target": "/bucket_name/home/mydirectory" } ]`
     ///
     /// Items 1 to 50000.
-    pub home_directory_mappings: Option<List<HomeDirectoryMapEntry>>,
+    pub home_directory_mappings:
+        ::std::option::Option<::cloudwright_core::List<HomeDirectoryMapEntry>>,
     /// `HomeDirectoryType`: a [`HomeDirectoryType`] value.
     ///
     /// The type of landing directory (folder) that you want your users' home directory to be when they log in to the server. If you set it to `PATH` , the user will see the absolute Amazon S3 bucket or Amazon EFS path as is in their file transfer protocol clients. If you set it to `LOGICAL` , you need to provide mappings in the `HomeDirectoryMappings` for how you want to make Amazon S3 or Amazon EFS paths visible to your users.
     ///
-    /// &gt; If `HomeDirectoryType` is `LOGICAL` , you must provide mappings, using the `HomeDirectoryMappings` parameter. If, on the other hand, `HomeDirectoryType` is `PATH` , you provide an absolute path using the `HomeDirectory` parameter. You cannot have both `HomeDirectory` and `HomeDirectoryMappings` in your template.
-    pub home_directory_type: Option<HomeDirectoryType>,
+    /// \> If `HomeDirectoryType` is `LOGICAL` , you must provide mappings, using the `HomeDirectoryMappings` parameter. If, on the other hand, `HomeDirectoryType` is `PATH` , you provide an absolute path using the `HomeDirectory` parameter. You cannot have both `HomeDirectory` and `HomeDirectoryMappings` in your template.
+    pub home_directory_type: ::std::option::Option<HomeDirectoryType>,
     /// `Policy`: a string.
     ///
     /// A session policy for your user so you can use the same IAM role across multiple users. This policy restricts user access to portions of their Amazon S3 bucket. Variables that you can use inside this policy include `${Transfer:UserName}` , `${Transfer:HomeDirectory}` , and `${Transfer:HomeBucket}` .
     ///
-    /// &gt; For session policies, AWS Transfer Family stores the policy as a JSON blob, instead of the Amazon Resource Name (ARN) of the policy. You save the policy as a JSON blob and pass it in the `Policy` argument.
-    /// &gt;
-    /// &gt; For an example of a session policy, see \[Example session policy\](<https://docs.aws.amazon.com/transfer/latest/userguide/session-policy.html>) .
-    /// &gt;
-    /// &gt; For more information, see \[AssumeRole\](<https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html>) in the *AWS Security Token Service API Reference* .
+    /// \> For session policies, AWS Transfer Family stores the policy as a JSON blob, instead of the Amazon Resource Name (ARN) of the policy. You save the policy as a JSON blob and pass it in the `Policy` argument.
+    /// \>
+    /// \> For an example of a session policy, see [Example session policy](https://docs.aws.amazon.com/transfer/latest/userguide/session-policy.html) .
+    /// \>
+    /// \> For more information, see [AssumeRole](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html) in the *AWS Security Token Service API Reference* .
     ///
     /// Length 0 to 2048.
-    pub policy: Option<Str>,
+    pub policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `PosixProfile`: a [`PosixProfile`] object.
     ///
     /// Specifies the full POSIX identity, including user ID ( `Uid` ), group ID ( `Gid` ), and any secondary groups IDs ( `SecondaryGids` ), that controls your users' access to your Amazon Elastic File System (Amazon EFS) file systems. The POSIX permissions that are set on files and directories in your file system determine the level of access your users get when transferring files into and out of your Amazon EFS file systems.
-    pub posix_profile: Option<Obj<PosixProfile>>,
+    pub posix_profile: ::std::option::Option<crate::Obj<PosixProfile>>,
     /// `Role`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that controls your users' access to your Amazon S3 bucket or Amazon EFS file system. The policies attached to this role determine the level of access that you want to provide your users when transferring files into and out of your Amazon S3 bucket or Amazon EFS file system. The IAM role should also contain a trust relationship that allows the server to access your resources when servicing your users' transfer requests.
     ///
     /// Pattern `^arn:.*role/\S+$`; length 20 to 2048.
-    pub role: Str,
+    pub role: ::cloudwright_core::Str,
     /// `ServerId`: a string, required.
     ///
     /// A system-assigned unique identifier for a server instance. This is the specific server that you added your user to.
     ///
     /// Pattern `^s-([0-9a-f]{17})$`; length 19 to 19; create-only: changing it replaces the resource.
-    pub server_id: Str,
+    pub server_id: ::cloudwright_core::Str,
     /// `SshPublicKeys`: a list of strings.
     ///
     /// Specifies the public key portion of the Secure Shell (SSH) keys stored for the described user.
     ///
-    /// &gt; To delete the public key body, set its value to zero keys, as shown here:
-    /// &gt;
-    /// &gt; `SshPublicKeys: []`
+    /// \> To delete the public key body, set its value to zero keys, as shown here:
+    /// \>
+    /// \> `SshPublicKeys: []`
     ///
     /// Each item: pattern `^\s*(ssh|ecdsa)-[a-z0-9-]+[ \t]+(([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{1,3})?(={0,3})?)(\s*|[ \t]+[\S \t]*\s*)$`, length 0 to 2048.
-    pub ssh_public_keys: Option<List<Str>>,
+    pub ssh_public_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for users. Tags are metadata attached to users for any purpose.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserName`: a string, required.
     ///
     /// A unique string that identifies a user and is associated with a `ServerId` . This user name must be a minimum of 3 and a maximum of 100 characters long. The following are valid characters: a-z, A-Z, 0-9, underscore '_', hyphen '-', period '.', and at sign '@'. The user name can't start with a hyphen, period, or at sign.
     ///
     /// Pattern `^[\w][\w@.-]{2,99}$`; length 3 to 100; create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -151,7 +121,7 @@ impl User {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::User",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-user.html",
         primary_identifier: &["Arn"],
@@ -162,66 +132,68 @@ impl User {
         read_only: &["Arn"],
         attributes: &["Arn", "ServerId", "UserName"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `User` with its required properties, named in a [`UserRequired`].
     #[inline]
     pub fn new(required: UserRequired) -> Self {
         Self {
-            home_directory: None,
-            home_directory_mappings: None,
-            home_directory_type: None,
-            policy: None,
-            posix_profile: None,
+            home_directory: ::std::option::Option::None,
+            home_directory_mappings: ::std::option::Option::None,
+            home_directory_type: ::std::option::Option::None,
+            policy: ::std::option::Option::None,
+            posix_profile: ::std::option::Option::None,
             role: required.role,
             server_id: required.server_id,
-            ssh_public_keys: None,
-            tags: None,
+            ssh_public_keys: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             user_name: required.user_name,
         }
     }
 
     /// `HomeDirectory`: a string.
-    pub fn home_directory(mut self, value: impl Into<Str>) -> Self { self.home_directory = Some(value.into()); self }
+    pub fn home_directory(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.home_directory = ::std::option::Option::Some(value.into()); self }
     /// `HomeDirectoryMappings`: a list of [`HomeDirectoryMapEntry`] objects.
-    pub fn home_directory_mappings(mut self, value: impl Into<List<HomeDirectoryMapEntry>>) -> Self { self.home_directory_mappings = Some(value.into()); self }
+    pub fn home_directory_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HomeDirectoryMapEntry>>) -> Self { self.home_directory_mappings = ::std::option::Option::Some(value.into()); self }
     /// `HomeDirectoryType`: a [`HomeDirectoryType`] value.
-    pub fn home_directory_type(mut self, value: impl Into<HomeDirectoryType>) -> Self { self.home_directory_type = Some(value.into()); self }
+    pub fn home_directory_type(mut self, value: impl ::std::convert::Into<HomeDirectoryType>) -> Self { self.home_directory_type = ::std::option::Option::Some(value.into()); self }
     /// `Policy`: a string.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = Some(value.into()); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy = ::std::option::Option::Some(value.into()); self }
     /// `PosixProfile`: a [`PosixProfile`] object.
-    pub fn posix_profile(mut self, value: impl Into<Obj<PosixProfile>>) -> Self { self.posix_profile = Some(value.into()); self }
+    pub fn posix_profile(mut self, value: impl ::std::convert::Into<crate::Obj<PosixProfile>>) -> Self { self.posix_profile = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string, required.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = value.into(); self }
     /// `ServerId`: a string, required.
-    pub fn server_id(mut self, value: impl Into<Str>) -> Self { self.server_id = value.into(); self }
+    pub fn server_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.server_id = value.into(); self }
     /// `SshPublicKeys`: a list of strings.
-    pub fn ssh_public_keys(mut self, value: impl Into<List<Str>>) -> Self { self.ssh_public_keys = Some(value.into()); self }
+    pub fn ssh_public_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.ssh_public_keys = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
 }
 
-impl Resource for User {
+impl ::cloudwright_core::Resource for User {
     type Attributes = UserAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_User, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_User, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for User {
+impl ::cloudwright_core::ToValue for User {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HomeDirectory", &self.home_directory)
             .opt("HomeDirectoryMappings", &self.home_directory_mappings)
             .opt("HomeDirectoryType", &self.home_directory_type)
@@ -236,12 +208,12 @@ impl ToValue for User {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`User`]: `Handle<User>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAttributes(ResourceRef);
+pub struct UserAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -253,24 +225,24 @@ impl UserAttributes {
     ///
     /// An example of a user ARN is: `arn:aws:transfer:us-east-1:123456789012:user/user1` .
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `ServerId`: a string.
     ///
     /// A system-assigned unique identifier for a server instance. This is the specific server that you added your user to.
     #[inline]
-    pub fn server_id(&self) -> Value {
-        self.0.get_att("ServerId")
+    pub fn server_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServerId"))
     }
 
     /// `Fn::GetAtt` `UserName`: a string.
     ///
     /// A unique string that identifies a user and is associated with a `ServerId` . This user name must be a minimum of 3 and a maximum of 100 characters long. The following are valid characters: a-z, A-Z, 0-9, underscore '_', hyphen '-', period '.', and at sign '@'. The user name can't start with a hyphen, period, or at sign.
     #[inline]
-    pub fn user_name(&self) -> Value {
-        self.0.get_att("UserName")
+    pub fn user_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserName"))
     }
 }
 
@@ -278,22 +250,10 @@ impl UserAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HomeDirectoryMapEntryRequired {
     /// `Entry`: a string, required.
-    pub entry: Str,
+    pub entry: ::cloudwright_core::Str,
     /// `Target`: a string, required.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HomeDirectoryMapEntry: ObjRule = ObjRule {
-    properties: &[
-        ("Entry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["FILE", "DIRECTORY"], ..StrRule::ANY })),
-    ],
-    required: &["Entry", "Target"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HomeDirectoryMapEntry` property type of `AWS::Transfer::User`.
 ///
@@ -307,19 +267,19 @@ pub struct HomeDirectoryMapEntry {
     /// Represents an entry for `HomeDirectoryMappings` .
     ///
     /// Pattern `^/.*$`; length 0 to 1024.
-    pub entry: Str,
+    pub entry: ::cloudwright_core::Str,
     /// `Target`: a string, required.
     ///
     /// Represents the map target that is used in a `HomeDirectoryMapEntry` .
     ///
     /// Pattern `^/.*$`; length 0 to 1024.
-    pub target: Str,
+    pub target: ::cloudwright_core::Str,
     /// `Type`: a [`MapType`] value.
     ///
     /// Specifies the type of mapping. Set the type to `FILE` if you want the mapping to point to a file, or `DIRECTORY` for the directory to point to a directory.
     ///
-    /// &gt; By default, home directory mappings have a `Type` of `DIRECTORY` when you create a Transfer Family server. You would need to explicitly set `Type` to `FILE` if you want a mapping to have a file target.
-    pub r#type: Option<MapType>,
+    /// \> By default, home directory mappings have a `Type` of `DIRECTORY` when you create a Transfer Family server. You would need to explicitly set `Type` to `FILE` if you want a mapping to have a file target.
+    pub r#type: ::std::option::Option<MapType>,
 }
 
 #[rustfmt::skip]
@@ -330,24 +290,24 @@ impl HomeDirectoryMapEntry {
         Self {
             entry: required.entry,
             target: required.target,
-            r#type: None,
+            r#type: ::std::option::Option::None,
         }
     }
 
     /// `Entry`: a string, required.
-    pub fn entry(mut self, value: impl Into<Str>) -> Self { self.entry = value.into(); self }
+    pub fn entry(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.entry = value.into(); self }
     /// `Target`: a string, required.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = value.into(); self }
     /// `Type`: a [`MapType`] value.
-    pub fn r#type(mut self, value: impl Into<MapType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MapType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HomeDirectoryMapEntry {}
+impl crate::PropertyType for HomeDirectoryMapEntry {}
 
-impl ToValue for HomeDirectoryMapEntry {
+impl ::cloudwright_core::ToValue for HomeDirectoryMapEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Entry", &self.entry)
             .req("Target", &self.target)
             .opt("Type", &self.r#type)
@@ -359,22 +319,10 @@ impl ToValue for HomeDirectoryMapEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixProfileRequired {
     /// `Gid`: a number, required.
-    pub gid: Num,
+    pub gid: ::cloudwright_core::Num,
     /// `Uid`: a number, required.
-    pub uid: Num,
+    pub uid: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PosixProfile: ObjRule = ObjRule {
-    properties: &[
-        ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
-        ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
-    ],
-    required: &["Gid", "Uid"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PosixProfile` property type of `AWS::Transfer::User`.
 ///
@@ -388,19 +336,19 @@ pub struct PosixProfile {
     /// The POSIX group ID used for all EFS operations by this user.
     ///
     /// Value 0 to 4294967295.
-    pub gid: Num,
+    pub gid: ::cloudwright_core::Num,
     /// `SecondaryGids`: a list of numbers.
     ///
     /// The secondary POSIX group IDs used for all EFS operations by this user.
     ///
     /// Items 0 to 16; each item: value 0 to 4294967295.
-    pub secondary_gids: Option<List<Num>>,
+    pub secondary_gids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Num>>,
     /// `Uid`: a number, required.
     ///
     /// The POSIX user ID used for all EFS operations by this user.
     ///
     /// Value 0 to 4294967295.
-    pub uid: Num,
+    pub uid: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -410,25 +358,25 @@ impl PosixProfile {
     pub fn new(required: PosixProfileRequired) -> Self {
         Self {
             gid: required.gid,
-            secondary_gids: None,
+            secondary_gids: ::std::option::Option::None,
             uid: required.uid,
         }
     }
 
     /// `Gid`: a number, required.
-    pub fn gid(mut self, value: impl Into<Num>) -> Self { self.gid = value.into(); self }
+    pub fn gid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of numbers.
-    pub fn secondary_gids(mut self, value: impl Into<List<Num>>) -> Self { self.secondary_gids = Some(value.into()); self }
+    pub fn secondary_gids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Num>>) -> Self { self.secondary_gids = ::std::option::Option::Some(value.into()); self }
     /// `Uid`: a number, required.
-    pub fn uid(mut self, value: impl Into<Num>) -> Self { self.uid = value.into(); self }
+    pub fn uid(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.uid = value.into(); self }
 }
 
-impl PropertyType for PosixProfile {}
+impl crate::PropertyType for PosixProfile {}
 
-impl ToValue for PosixProfile {
+impl ::cloudwright_core::ToValue for PosixProfile {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Gid", &self.gid)
             .opt("SecondaryGids", &self.secondary_gids)
             .req("Uid", &self.uid)
@@ -440,21 +388,10 @@ impl ToValue for PosixProfile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Transfer::User`.
 ///
@@ -464,11 +401,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 0 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -483,17 +420,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -508,24 +445,24 @@ pub enum HomeDirectoryType {
     /// `LOGICAL`
     Logical,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HomeDirectoryType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HomeDirectoryType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HomeDirectoryType {
+impl ::cloudwright_core::ToValue for HomeDirectoryType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Path => "PATH",
             Self::Logical => "LOGICAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -537,23 +474,94 @@ pub enum MapType {
     /// `DIRECTORY`
     Directory,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MapType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MapType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MapType {
+impl ::cloudwright_core::ToValue for MapType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::File => "FILE",
             Self::Directory => "DIRECTORY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(|/.*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^/.*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*role/\\S+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^\\s*(ssh|ecdsa)-[a-z0-9-]+[ \\t]+(([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{1,3})?(={0,3})?)(\\s*|[ \\t]+[\\S \\t]*\\s*)$",
+    );
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w][\\w@.-]{2,99}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_User: ObjRule = ObjRule {
+        properties: &[
+            ("HomeDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("HomeDirectoryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_HomeDirectoryMapEntry), min_items: Some(1), max_items: Some(50000), unique: false })),
+            ("HomeDirectoryType", Shape::Str(&StrRule { allowed: &["PATH", "LOGICAL"], ..StrRule::ANY })),
+            ("Policy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+            ("PosixProfile", Shape::Object(&RULE_PosixProfile)),
+            ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SshPublicKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("UserName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["Role", "ServerId", "UserName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HomeDirectoryMapEntry: ObjRule = ObjRule {
+        properties: &[
+            ("Entry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["FILE", "DIRECTORY"], ..StrRule::ANY })),
+        ],
+        required: &["Entry", "Target"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PosixProfile: ObjRule = ObjRule {
+        properties: &[
+            ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+            ("SecondaryGids", Shape::List(&ListRule { items: Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(16), unique: false })),
+            ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ],
+        required: &["Gid", "Uid"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[0-9a-f]{8,17}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[0-9a-f]{8,17}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]{8,17}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:[\\w-]+:sso::\\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$",
-);
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:[\\w-]+:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^arn:[a-z-]+:iam::[0-9]{12}:role[:/]\\S+$");
-
-/// The required properties of [`WebApp`], by name: `WebApp::new(WebAppRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WebAppRequired {
-    /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object, required.
-    pub identity_provider_details: Obj<IdentityProviderDetails>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebApp: ObjRule = ObjRule {
-    properties: &[
-        ("AccessEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-        ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
-        ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
-        ("WebAppCustomization", Shape::Object(&RULE_WebAppCustomization)),
-        ("WebAppEndpointPolicy", Shape::Str(&StrRule { allowed: &["STANDARD", "FIPS"], ..StrRule::ANY })),
-        ("WebAppUnits", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-    ],
-    required: &["IdentityProviderDetails"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Transfer::WebApp` resource.
 ///
 /// Creates a web app based on specified parameters, and returns the ID for the new web app. You can configure the web app to be publicly accessible or hosted within a VPC.
 ///
-/// For more information about using VPC endpoints with AWS Transfer Family , see \[Create a Transfer Family web app in a VPC\](<https://docs.aws.amazon.com/transfer/latest/userguide/create-webapp-in-vpc.html>) .
+/// For more information about using VPC endpoints with AWS Transfer Family , see [Create a Transfer Family web app in a VPC](https://docs.aws.amazon.com/transfer/latest/userguide/create-webapp-in-vpc.html) .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`WebAppAttributes`], which `Handle<WebApp>` dereferences to.
@@ -60,28 +24,28 @@ pub struct WebApp {
     ///
     /// The `AccessEndpoint` is the URL that you provide to your users for them to interact with the Transfer Family web app. You can specify a custom URL or use the default value.
     ///
-    /// Before you enter a custom URL for this parameter, follow the steps described in \[Update your access endpoint with a custom URL\](<https://docs.aws.amazon.com//transfer/latest/userguide/webapp-customize.html>) .
+    /// Before you enter a custom URL for this parameter, follow the steps described in [Update your access endpoint with a custom URL](https://docs.aws.amazon.com//transfer/latest/userguide/webapp-customize.html) .
     ///
     /// Length 1 to 1024.
-    pub access_endpoint: Option<Str>,
+    pub access_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `EndpointDetails`: an [`EndpointDetails`] object.
-    pub endpoint_details: Option<Obj<EndpointDetails>>,
+    pub endpoint_details: ::std::option::Option<crate::Obj<EndpointDetails>>,
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object, required.
     ///
     /// You can provide a structure that contains the details for the identity provider to use with your web app.
     ///
-    /// For more details about this parameter, see \[Configure your identity provider for Transfer Family web apps\](<https://docs.aws.amazon.com//transfer/latest/userguide/webapp-identity-center.html>) .
-    pub identity_provider_details: Obj<IdentityProviderDetails>,
+    /// For more details about this parameter, see [Configure your identity provider for Transfer Family web apps](https://docs.aws.amazon.com//transfer/latest/userguide/webapp-identity-center.html) .
+    pub identity_provider_details: crate::Obj<IdentityProviderDetails>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for web apps. Tags are metadata attached to web apps for any purpose.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WebAppCustomization`: a [`WebAppCustomization`] object.
     ///
     /// A structure that contains the customization fields for the web app. You can provide a title, logo, and icon to customize the appearance of your web app.
-    pub web_app_customization: Option<Obj<WebAppCustomization>>,
+    pub web_app_customization: ::std::option::Option<crate::Obj<WebAppCustomization>>,
     /// `WebAppEndpointPolicy`: a [`WebAppEndpointPolicy`] value.
     ///
     /// Setting for the type of endpoint policy for the web app. The default value is `STANDARD` .
@@ -89,11 +53,11 @@ pub struct WebApp {
     /// If your web app was created in an AWS GovCloud (US) Region , the value of this parameter can be `FIPS` , which indicates the web app endpoint is FIPS-compliant.
     ///
     /// Create-only: changing it replaces the resource.
-    pub web_app_endpoint_policy: Option<WebAppEndpointPolicy>,
+    pub web_app_endpoint_policy: ::std::option::Option<WebAppEndpointPolicy>,
     /// `WebAppUnits`: a JSON value.
     ///
     /// A union that contains the value for number of concurrent connections or the user sessions on your web app.
-    pub web_app_units: Option<Json>,
+    pub web_app_units: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -103,7 +67,7 @@ impl WebApp {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::WebApp",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-webapp.html",
         primary_identifier: &["Arn"],
@@ -114,57 +78,59 @@ impl WebApp {
         read_only: &["Arn", "WebAppId", "IdentityProviderDetails/ApplicationArn", "VpcEndpointId"],
         attributes: &["Arn", "IdentityProviderDetails.ApplicationArn", "VpcEndpointId", "WebAppId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `WebApp` with its required properties, named in a [`WebAppRequired`].
+    /// A `WebApp` with its one required property, `IdentityProviderDetails`.
     #[inline]
-    pub fn new(required: WebAppRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<IdentityProviderDetails>>) -> Self {
         Self {
-            access_endpoint: None,
-            endpoint_details: None,
-            identity_provider_details: required.identity_provider_details,
-            tags: None,
-            web_app_customization: None,
-            web_app_endpoint_policy: None,
-            web_app_units: None,
+            access_endpoint: ::std::option::Option::None,
+            endpoint_details: ::std::option::Option::None,
+            identity_provider_details: value.into(),
+            tags: ::std::option::Option::None,
+            web_app_customization: ::std::option::Option::None,
+            web_app_endpoint_policy: ::std::option::Option::None,
+            web_app_units: ::std::option::Option::None,
         }
     }
 
     /// `AccessEndpoint`: a string.
-    pub fn access_endpoint(mut self, value: impl Into<Str>) -> Self { self.access_endpoint = Some(value.into()); self }
+    pub fn access_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.access_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `EndpointDetails`: an [`EndpointDetails`] object.
-    pub fn endpoint_details(mut self, value: impl Into<Obj<EndpointDetails>>) -> Self { self.endpoint_details = Some(value.into()); self }
+    pub fn endpoint_details(mut self, value: impl ::std::convert::Into<crate::Obj<EndpointDetails>>) -> Self { self.endpoint_details = ::std::option::Option::Some(value.into()); self }
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object, required.
-    pub fn identity_provider_details(mut self, value: impl Into<Obj<IdentityProviderDetails>>) -> Self { self.identity_provider_details = value.into(); self }
+    pub fn identity_provider_details(mut self, value: impl ::std::convert::Into<crate::Obj<IdentityProviderDetails>>) -> Self { self.identity_provider_details = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WebAppCustomization`: a [`WebAppCustomization`] object.
-    pub fn web_app_customization(mut self, value: impl Into<Obj<WebAppCustomization>>) -> Self { self.web_app_customization = Some(value.into()); self }
+    pub fn web_app_customization(mut self, value: impl ::std::convert::Into<crate::Obj<WebAppCustomization>>) -> Self { self.web_app_customization = ::std::option::Option::Some(value.into()); self }
     /// `WebAppEndpointPolicy`: a [`WebAppEndpointPolicy`] value.
-    pub fn web_app_endpoint_policy(mut self, value: impl Into<WebAppEndpointPolicy>) -> Self { self.web_app_endpoint_policy = Some(value.into()); self }
+    pub fn web_app_endpoint_policy(mut self, value: impl ::std::convert::Into<WebAppEndpointPolicy>) -> Self { self.web_app_endpoint_policy = ::std::option::Option::Some(value.into()); self }
     /// `WebAppUnits`: a JSON value.
-    pub fn web_app_units(mut self, value: impl Into<Json>) -> Self { self.web_app_units = Some(value.into()); self }
+    pub fn web_app_units(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.web_app_units = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WebApp {
+impl ::cloudwright_core::Resource for WebApp {
     type Attributes = WebAppAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebApp, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebApp, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebApp {
+impl ::cloudwright_core::ToValue for WebApp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccessEndpoint", &self.access_endpoint)
             .opt("EndpointDetails", &self.endpoint_details)
             .req("IdentityProviderDetails", &self.identity_provider_details)
@@ -176,12 +142,12 @@ impl ToValue for WebApp {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebApp`]: `Handle<WebApp>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebApp`]: `Handle<WebApp>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebAppAttributes(ResourceRef);
+pub struct WebAppAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebAppAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebAppAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -191,41 +157,32 @@ impl WebAppAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the web app.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `IdentityProviderDetails.ApplicationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the IAM Identity Center application: this value is set automatically when you create your web app.
     #[inline]
-    pub fn identity_provider_details_application_arn(&self) -> Value {
-        self.0.get_att("IdentityProviderDetails.ApplicationArn")
+    pub fn identity_provider_details_application_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityProviderDetails.ApplicationArn"))
     }
 
     /// `Fn::GetAtt` `VpcEndpointId`: a string.
     #[inline]
-    pub fn vpc_endpoint_id(&self) -> Value {
-        self.0.get_att("VpcEndpointId")
+    pub fn vpc_endpoint_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcEndpointId"))
     }
 
     /// `Fn::GetAtt` `WebAppId`: a string.
     ///
     /// The unique identifier for the web app.
     #[inline]
-    pub fn web_app_id(&self) -> Value {
-        self.0.get_att("WebAppId")
+    pub fn web_app_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WebAppId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Vpc", Shape::Object(&RULE_Vpc)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EndpointDetails` property type of `AWS::Transfer::WebApp`.
 ///
@@ -235,7 +192,7 @@ pub struct EndpointDetails {
     /// `Vpc`: a [`Vpc`] object.
     ///
     /// You can provide a structure that contains the details for the VPC endpoint to use with your web app.
-    pub vpc: Option<Obj<Vpc>>,
+    pub vpc: ::std::option::Option<crate::Obj<Vpc>>,
 }
 
 #[rustfmt::skip]
@@ -243,32 +200,23 @@ impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Vpc`: a [`Vpc`] object.
-    pub fn vpc(mut self, value: impl Into<Obj<Vpc>>) -> Self { self.vpc = Some(value.into()); self }
+    pub fn vpc(mut self, value: impl ::std::convert::Into<crate::Obj<Vpc>>) -> Self { self.vpc = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EndpointDetails {}
+impl crate::PropertyType for EndpointDetails {}
 
-impl ToValue for EndpointDetails {
+impl ::cloudwright_core::ToValue for EndpointDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Vpc", &self.vpc).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Vpc", &self.vpc)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IdentityProviderDetails` property type of `AWS::Transfer::WebApp`.
 ///
@@ -282,19 +230,19 @@ pub struct IdentityProviderDetails {
     /// The Amazon Resource Name (ARN) for the IAM Identity Center application: this value is set automatically when you create your web app.
     ///
     /// Pattern `^arn:[\w-]+:sso::\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$`; length 10 to 1224.
-    pub application_arn: Option<Str>,
+    pub application_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the IAM Identity Center used for the web app.
     ///
     /// Pattern `^arn:[\w-]+:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224.
-    pub instance_arn: Option<Str>,
+    pub instance_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Role`: a string.
     ///
     /// The IAM role in IAM Identity Center used for the web app.
     ///
     /// Pattern `^arn:[a-z-]+:iam::[0-9]{12}:role[:/]\S+$`; length 20 to 2048.
-    pub role: Option<Str>,
+    pub role: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -302,23 +250,23 @@ impl IdentityProviderDetails {
     /// A `IdentityProviderDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ApplicationArn`: a string.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
+    pub fn application_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.application_arn = ::std::option::Option::Some(value.into()); self }
     /// `InstanceArn`: a string.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
+    pub fn instance_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_arn = ::std::option::Option::Some(value.into()); self }
     /// `Role`: a string.
-    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
+    pub fn role(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.role = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IdentityProviderDetails {}
+impl crate::PropertyType for IdentityProviderDetails {}
 
-impl ToValue for IdentityProviderDetails {
+impl ::cloudwright_core::ToValue for IdentityProviderDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationArn", &self.application_arn)
             .opt("InstanceArn", &self.instance_arn)
             .opt("Role", &self.role)
@@ -330,21 +278,10 @@ impl ToValue for IdentityProviderDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::Transfer::WebApp`.
 ///
@@ -354,11 +291,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 0 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -373,33 +310,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Vpc: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Vpc` property type of `AWS::Transfer::WebApp`.
 ///
@@ -411,15 +337,16 @@ pub struct Vpc {
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items at most 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-[0-9a-f]{8,17}$`, length 11 to 20.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings.
     ///
     /// Items at most 10; each item: pattern `^subnet-[0-9a-f]{8,17}$`, length 15 to 24.
-    pub subnet_ids: Option<List<Str>>,
+    pub subnet_ids: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VpcId`: a string.
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-f]{8,17}$`; length 12 to 21.
-    pub vpc_id: Option<Str>,
+    pub vpc_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -427,40 +354,29 @@ impl Vpc {
     /// A `Vpc` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Vpc {}
+impl crate::PropertyType for Vpc {}
 
-impl ToValue for Vpc {
+impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SecurityGroupIds", &self.security_group_ids)
             .opt("SubnetIds", &self.subnet_ids)
             .opt("VpcId", &self.vpc_id)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAppCustomization: ObjRule = ObjRule {
-    properties: &[
-        ("FaviconFile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20960), ..StrRule::ANY })),
-        ("LogoFile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
-        ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebAppCustomization` property type of `AWS::Transfer::WebApp`.
 ///
@@ -474,19 +390,19 @@ pub struct WebAppCustomization {
     /// Returns an icon file data string (in base64 encoding).
     ///
     /// Length 1 to 20960.
-    pub favicon_file: Option<Str>,
+    pub favicon_file: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogoFile`: a string.
     ///
     /// Returns a logo file data string (in base64 encoding).
     ///
     /// Length 1 to 51200.
-    pub logo_file: Option<Str>,
+    pub logo_file: ::std::option::Option<::cloudwright_core::Str>,
     /// `Title`: a string.
     ///
     /// Returns the page title that you defined for your web app.
     ///
     /// Length 0 to 100.
-    pub title: Option<Str>,
+    pub title: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -494,23 +410,23 @@ impl WebAppCustomization {
     /// A `WebAppCustomization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FaviconFile`: a string.
-    pub fn favicon_file(mut self, value: impl Into<Str>) -> Self { self.favicon_file = Some(value.into()); self }
+    pub fn favicon_file(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.favicon_file = ::std::option::Option::Some(value.into()); self }
     /// `LogoFile`: a string.
-    pub fn logo_file(mut self, value: impl Into<Str>) -> Self { self.logo_file = Some(value.into()); self }
+    pub fn logo_file(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logo_file = ::std::option::Option::Some(value.into()); self }
     /// `Title`: a string.
-    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
+    pub fn title(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.title = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebAppCustomization {}
+impl crate::PropertyType for WebAppCustomization {}
 
-impl ToValue for WebAppCustomization {
+impl ::cloudwright_core::ToValue for WebAppCustomization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FaviconFile", &self.favicon_file)
             .opt("LogoFile", &self.logo_file)
             .opt("Title", &self.title)
@@ -526,23 +442,111 @@ pub enum WebAppEndpointPolicy {
     /// `FIPS`
     Fips,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WebAppEndpointPolicy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WebAppEndpointPolicy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WebAppEndpointPolicy {
+impl ::cloudwright_core::ToValue for WebAppEndpointPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "STANDARD",
             Self::Fips => "FIPS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[0-9a-f]{8,17}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-[0-9a-f]{8,17}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]{8,17}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:[\\w-]+:sso::\\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$",
+    );
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:[\\w-]+:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$");
+    pub(crate) static PATTERN_5: Pattern =
+        Pattern::new("^arn:[a-z-]+:iam::[0-9]{12}:role[:/]\\S+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebApp: ObjRule = ObjRule {
+        properties: &[
+            ("AccessEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+            ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
+            ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: false })),
+            ("WebAppCustomization", Shape::Object(&RULE_WebAppCustomization)),
+            ("WebAppEndpointPolicy", Shape::Str(&StrRule { allowed: &["STANDARD", "FIPS"], ..StrRule::ANY })),
+            ("WebAppUnits", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+        ],
+        required: &["IdentityProviderDetails"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Vpc", Shape::Object(&RULE_Vpc)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Vpc: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10), unique: false })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAppCustomization: ObjRule = ObjRule {
+        properties: &[
+            ("FaviconFile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20960), ..StrRule::ANY })),
+            ("LogoFile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+            ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w-]*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\$\\{(\\w+.)+\\w+\\}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("arn:[a-z-]+:lambda:.*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(
-    "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:(access-point/fsap|file-system/fs)-[0-9a-f]{8,40}|fs(ap)?-[0-9a-f]{8,40})$",
-);
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x00]+$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`Workflow`], by name: `Workflow::new(WorkflowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WorkflowRequired {
-    /// `Steps`: a list of [`WorkflowStep`] objects, required.
-    pub steps: List<WorkflowStep>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workflow: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OnExceptionSteps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8), unique: true })),
-        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8), unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
-    ],
-    required: &["Steps"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Transfer::Workflow` resource.
 ///
@@ -61,25 +25,25 @@ pub struct Workflow {
     /// Specifies the text description for the workflow.
     ///
     /// Pattern `^[\w\- ]*$`; length 0 to 256; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnExceptionSteps`: a list of [`WorkflowStep`] objects.
     ///
     /// Specifies the steps (actions) to take if errors are encountered during execution of the workflow.
     ///
     /// Items 0 to 8; create-only: changing it replaces the resource.
-    pub on_exception_steps: Option<List<WorkflowStep>>,
+    pub on_exception_steps: ::std::option::Option<::cloudwright_core::List<WorkflowStep>>,
     /// `Steps`: a list of [`WorkflowStep`] objects, required.
     ///
     /// Specifies the details for the steps that are in the specified workflow.
     ///
     /// Items 0 to 8; create-only: changing it replaces the resource.
-    pub steps: List<WorkflowStep>,
+    pub steps: ::cloudwright_core::List<WorkflowStep>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Key-value pairs that can be used to group and search for workflows. Tags are metadata attached to workflows for any purpose.
     ///
     /// Items 1 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -89,7 +53,7 @@ impl Workflow {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Transfer::Workflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-workflow.html",
         primary_identifier: &["WorkflowId"],
@@ -100,48 +64,50 @@ impl Workflow {
         read_only: &["WorkflowId", "Arn"],
         attributes: &["Arn", "WorkflowId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Workflow` with its required properties, named in a [`WorkflowRequired`].
+    /// A `Workflow` with its one required property, `Steps`.
     #[inline]
-    pub fn new(required: WorkflowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowStep>>) -> Self {
         Self {
-            description: None,
-            on_exception_steps: None,
-            steps: required.steps,
-            tags: None,
+            description: ::std::option::Option::None,
+            on_exception_steps: ::std::option::Option::None,
+            steps: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `OnExceptionSteps`: a list of [`WorkflowStep`] objects.
-    pub fn on_exception_steps(mut self, value: impl Into<List<WorkflowStep>>) -> Self { self.on_exception_steps = Some(value.into()); self }
+    pub fn on_exception_steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowStep>>) -> Self { self.on_exception_steps = ::std::option::Option::Some(value.into()); self }
     /// `Steps`: a list of [`WorkflowStep`] objects, required.
-    pub fn steps(mut self, value: impl Into<List<WorkflowStep>>) -> Self { self.steps = value.into(); self }
+    pub fn steps(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WorkflowStep>>) -> Self { self.steps = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workflow {
+impl ::cloudwright_core::Resource for Workflow {
     type Attributes = WorkflowAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workflow, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workflow, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workflow {
+impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("OnExceptionSteps", &self.on_exception_steps)
             .req("Steps", &self.steps)
@@ -150,12 +116,12 @@ impl ToValue for Workflow {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workflow`]: `Handle<Workflow>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkflowAttributes(ResourceRef);
+pub struct WorkflowAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkflowAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkflowAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,30 +131,18 @@ impl WorkflowAttributes {
     ///
     /// Specifies the unique Amazon Resource Name (ARN) for the workflow.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `WorkflowId`: a string.
     ///
     /// A unique identifier for a workflow.
     #[inline]
-    pub fn workflow_id(&self) -> Value {
-        self.0.get_att("WorkflowId")
+    pub fn workflow_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkflowId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CopyStepDetails: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationFileLocation", Shape::Object(&RULE_S3FileLocation)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OverwriteExisting", Shape::Str(&StrRule { allowed: &["TRUE", "FALSE"], ..StrRule::ANY })),
-        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CopyStepDetails` property type of `AWS::Transfer::Workflow`.
 ///
@@ -204,17 +158,17 @@ pub(crate) static RULE_CopyStepDetails: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CopyStepDetails {
     /// `DestinationFileLocation`: a [`S3FileLocation`] object.
-    pub destination_file_location: Option<Obj<S3FileLocation>>,
+    pub destination_file_location: ::std::option::Option<crate::Obj<S3FileLocation>>,
     /// `Name`: a string.
     ///
     /// Pattern `^[\w-]*$`; length 0 to 30.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverwriteExisting`: an [`OverwriteExisting`] value.
-    pub overwrite_existing: Option<OverwriteExisting>,
+    pub overwrite_existing: ::std::option::Option<OverwriteExisting>,
     /// `SourceFileLocation`: a string.
     ///
     /// Pattern `^\$\{(\w+.)+\w+\}$`; length 0 to 256.
-    pub source_file_location: Option<Str>,
+    pub source_file_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -222,25 +176,25 @@ impl CopyStepDetails {
     /// A `CopyStepDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DestinationFileLocation`: a [`S3FileLocation`] object.
-    pub fn destination_file_location(mut self, value: impl Into<Obj<S3FileLocation>>) -> Self { self.destination_file_location = Some(value.into()); self }
+    pub fn destination_file_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3FileLocation>>) -> Self { self.destination_file_location = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OverwriteExisting`: an [`OverwriteExisting`] value.
-    pub fn overwrite_existing(mut self, value: impl Into<OverwriteExisting>) -> Self { self.overwrite_existing = Some(value.into()); self }
+    pub fn overwrite_existing(mut self, value: impl ::std::convert::Into<OverwriteExisting>) -> Self { self.overwrite_existing = ::std::option::Option::Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
+    pub fn source_file_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_file_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CopyStepDetails {}
+impl crate::PropertyType for CopyStepDetails {}
 
-impl ToValue for CopyStepDetails {
+impl ::cloudwright_core::ToValue for CopyStepDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DestinationFileLocation", &self.destination_file_location)
             .opt("Name", &self.name)
             .opt("OverwriteExisting", &self.overwrite_existing)
@@ -248,18 +202,6 @@ impl ToValue for CopyStepDetails {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomStepDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Target", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(170), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("TimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(1800.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomStepDetails` property type of `AWS::Transfer::Workflow`.
 ///
@@ -273,19 +215,19 @@ pub struct CustomStepDetails {
     /// `Name`: a string.
     ///
     /// Pattern `^[\w-]*$`; length 0 to 30.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceFileLocation`: a string.
     ///
     /// Pattern `^\$\{(\w+.)+\w+\}$`; length 0 to 256.
-    pub source_file_location: Option<Str>,
+    pub source_file_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Target`: a string.
     ///
     /// Pattern `arn:[a-z-]+:lambda:.*$`; length 0 to 170.
-    pub target: Option<Str>,
+    pub target: ::std::option::Option<::cloudwright_core::Str>,
     /// `TimeoutSeconds`: an integer.
     ///
     /// Value 1 to 1800.
-    pub timeout_seconds: Option<Int>,
+    pub timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -293,25 +235,25 @@ impl CustomStepDetails {
     /// A `CustomStepDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
+    pub fn source_file_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_file_location = ::std::option::Option::Some(value.into()); self }
     /// `Target`: a string.
-    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
+    pub fn target(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutSeconds`: an integer.
-    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_seconds = Some(value.into()); self }
+    pub fn timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.timeout_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomStepDetails {}
+impl crate::PropertyType for CustomStepDetails {}
 
-impl ToValue for CustomStepDetails {
+impl ::cloudwright_core::ToValue for CustomStepDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("SourceFileLocation", &self.source_file_location)
             .opt("Target", &self.target)
@@ -324,24 +266,10 @@ impl ToValue for CustomStepDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecryptStepDetailsRequired {
     /// `DestinationFileLocation`: an [`InputFileLocation`] object, required.
-    pub destination_file_location: Obj<InputFileLocation>,
+    pub destination_file_location: crate::Obj<InputFileLocation>,
     /// `Type`: a [`DecryptStepDetailsType`] value, required.
     pub r#type: DecryptStepDetailsType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DecryptStepDetails: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationFileLocation", Shape::Object(&RULE_InputFileLocation)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OverwriteExisting", Shape::Str(&StrRule { allowed: &["TRUE", "FALSE"], ..StrRule::ANY })),
-        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["PGP"], ..StrRule::ANY })),
-    ],
-    required: &["DestinationFileLocation", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DecryptStepDetails` property type of `AWS::Transfer::Workflow`.
 ///
@@ -359,17 +287,17 @@ pub(crate) static RULE_DecryptStepDetails: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecryptStepDetails {
     /// `DestinationFileLocation`: an [`InputFileLocation`] object, required.
-    pub destination_file_location: Obj<InputFileLocation>,
+    pub destination_file_location: crate::Obj<InputFileLocation>,
     /// `Name`: a string.
     ///
     /// Pattern `^[\w-]*$`; length 0 to 30.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OverwriteExisting`: an [`OverwriteExisting`] value.
-    pub overwrite_existing: Option<OverwriteExisting>,
+    pub overwrite_existing: ::std::option::Option<OverwriteExisting>,
     /// `SourceFileLocation`: a string.
     ///
     /// Pattern `^\$\{(\w+.)+\w+\}$`; length 0 to 256.
-    pub source_file_location: Option<Str>,
+    pub source_file_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a [`DecryptStepDetailsType`] value, required.
     pub r#type: DecryptStepDetailsType,
 }
@@ -381,31 +309,31 @@ impl DecryptStepDetails {
     pub fn new(required: DecryptStepDetailsRequired) -> Self {
         Self {
             destination_file_location: required.destination_file_location,
-            name: None,
-            overwrite_existing: None,
-            source_file_location: None,
+            name: ::std::option::Option::None,
+            overwrite_existing: ::std::option::Option::None,
+            source_file_location: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `DestinationFileLocation`: an [`InputFileLocation`] object, required.
-    pub fn destination_file_location(mut self, value: impl Into<Obj<InputFileLocation>>) -> Self { self.destination_file_location = value.into(); self }
+    pub fn destination_file_location(mut self, value: impl ::std::convert::Into<crate::Obj<InputFileLocation>>) -> Self { self.destination_file_location = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OverwriteExisting`: an [`OverwriteExisting`] value.
-    pub fn overwrite_existing(mut self, value: impl Into<OverwriteExisting>) -> Self { self.overwrite_existing = Some(value.into()); self }
+    pub fn overwrite_existing(mut self, value: impl ::std::convert::Into<OverwriteExisting>) -> Self { self.overwrite_existing = ::std::option::Option::Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
+    pub fn source_file_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_file_location = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`DecryptStepDetailsType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DecryptStepDetailsType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<DecryptStepDetailsType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for DecryptStepDetails {}
+impl crate::PropertyType for DecryptStepDetails {}
 
-impl ToValue for DecryptStepDetails {
+impl ::cloudwright_core::ToValue for DecryptStepDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationFileLocation", &self.destination_file_location)
             .opt("Name", &self.name)
             .opt("OverwriteExisting", &self.overwrite_existing)
@@ -414,16 +342,6 @@ impl ToValue for DecryptStepDetails {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeleteStepDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeleteStepDetails` property type of `AWS::Transfer::Workflow`.
 ///
@@ -435,11 +353,11 @@ pub struct DeleteStepDetails {
     /// `Name`: a string.
     ///
     /// Pattern `^[\w-]*$`; length 0 to 30.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceFileLocation`: a string.
     ///
     /// Pattern `^\$\{(\w+.)+\w+\}$`; length 0 to 256.
-    pub source_file_location: Option<Str>,
+    pub source_file_location: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -447,36 +365,26 @@ impl DeleteStepDetails {
     /// A `DeleteStepDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
+    pub fn source_file_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_file_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DeleteStepDetails {}
+impl crate::PropertyType for DeleteStepDetails {}
 
-impl ToValue for DeleteStepDetails {
+impl ::cloudwright_core::ToValue for DeleteStepDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("SourceFileLocation", &self.source_file_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EfsInputFileLocation: ObjRule = ObjRule {
-    properties: &[
-        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EfsInputFileLocation` property type of `AWS::Transfer::Workflow`.
 ///
@@ -490,13 +398,13 @@ pub struct EfsInputFileLocation {
     /// The identifier of the file system, assigned by Amazon EFS.
     ///
     /// Pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:(access-point/fsap|file-system/fs)-[0-9a-f]{8,40}|fs(ap)?-[0-9a-f]{8,40})$`; length 0 to 128.
-    pub file_system_id: Option<Str>,
+    pub file_system_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The pathname for the folder being used by a workflow.
     ///
     /// Pattern `^[^\x00]+$`; length 1 to 65536.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -504,36 +412,26 @@ impl EfsInputFileLocation {
     /// A `EfsInputFileLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FileSystemId`: a string.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = Some(value.into()); self }
+    pub fn file_system_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_system_id = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EfsInputFileLocation {}
+impl crate::PropertyType for EfsInputFileLocation {}
 
-impl ToValue for EfsInputFileLocation {
+impl ::cloudwright_core::ToValue for EfsInputFileLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FileSystemId", &self.file_system_id)
             .opt("Path", &self.path)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InputFileLocation: ObjRule = ObjRule {
-    properties: &[
-        ("EfsFileLocation", Shape::Object(&RULE_EfsInputFileLocation)),
-        ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InputFileLocation` property type of `AWS::Transfer::Workflow`.
 ///
@@ -545,11 +443,11 @@ pub struct InputFileLocation {
     /// `EfsFileLocation`: an [`EfsInputFileLocation`] object.
     ///
     /// Specifies the details for the Amazon Elastic File System (Amazon EFS) file that's being decrypted.
-    pub efs_file_location: Option<Obj<EfsInputFileLocation>>,
+    pub efs_file_location: ::std::option::Option<crate::Obj<EfsInputFileLocation>>,
     /// `S3FileLocation`: a [`S3InputFileLocation`] object.
     ///
     /// Specifies the details for the Amazon S3 file that's being copied or decrypted.
-    pub s3_file_location: Option<Obj<S3InputFileLocation>>,
+    pub s3_file_location: ::std::option::Option<crate::Obj<S3InputFileLocation>>,
 }
 
 #[rustfmt::skip]
@@ -557,35 +455,26 @@ impl InputFileLocation {
     /// A `InputFileLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EfsFileLocation`: an [`EfsInputFileLocation`] object.
-    pub fn efs_file_location(mut self, value: impl Into<Obj<EfsInputFileLocation>>) -> Self { self.efs_file_location = Some(value.into()); self }
+    pub fn efs_file_location(mut self, value: impl ::std::convert::Into<crate::Obj<EfsInputFileLocation>>) -> Self { self.efs_file_location = ::std::option::Option::Some(value.into()); self }
     /// `S3FileLocation`: a [`S3InputFileLocation`] object.
-    pub fn s3_file_location(mut self, value: impl Into<Obj<S3InputFileLocation>>) -> Self { self.s3_file_location = Some(value.into()); self }
+    pub fn s3_file_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3InputFileLocation>>) -> Self { self.s3_file_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InputFileLocation {}
+impl crate::PropertyType for InputFileLocation {}
 
-impl ToValue for InputFileLocation {
+impl ::cloudwright_core::ToValue for InputFileLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EfsFileLocation", &self.efs_file_location)
             .opt("S3FileLocation", &self.s3_file_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3FileLocation: ObjRule = ObjRule {
-    properties: &[
-        ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3FileLocation` property type of `AWS::Transfer::Workflow`.
 ///
@@ -597,7 +486,7 @@ pub struct S3FileLocation {
     /// `S3FileLocation`: a [`S3InputFileLocation`] object.
     ///
     /// Specifies the details for the file location for the file that's being used in the workflow. Only applicable if you are using Amazon S3 storage.
-    pub s3_file_location: Option<Obj<S3InputFileLocation>>,
+    pub s3_file_location: ::std::option::Option<crate::Obj<S3InputFileLocation>>,
 }
 
 #[rustfmt::skip]
@@ -605,33 +494,23 @@ impl S3FileLocation {
     /// A `S3FileLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3FileLocation`: a [`S3InputFileLocation`] object.
-    pub fn s3_file_location(mut self, value: impl Into<Obj<S3InputFileLocation>>) -> Self { self.s3_file_location = Some(value.into()); self }
+    pub fn s3_file_location(mut self, value: impl ::std::convert::Into<crate::Obj<S3InputFileLocation>>) -> Self { self.s3_file_location = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3FileLocation {}
+impl crate::PropertyType for S3FileLocation {}
 
-impl ToValue for S3FileLocation {
+impl ::cloudwright_core::ToValue for S3FileLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("S3FileLocation", &self.s3_file_location)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3InputFileLocation: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3InputFileLocation` property type of `AWS::Transfer::Workflow`.
 ///
@@ -645,13 +524,13 @@ pub struct S3InputFileLocation {
     /// Specifies the S3 bucket for the customer input file.
     ///
     /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 3 to 63.
-    pub bucket: Option<Str>,
+    pub bucket: ::std::option::Option<::cloudwright_core::Str>,
     /// `Key`: a string.
     ///
     /// The name assigned to the file when it was created in Amazon S3. You use the object key to retrieve the object.
     ///
     /// Pattern `.*`; length 0 to 1024.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -659,21 +538,21 @@ impl S3InputFileLocation {
     /// A `S3InputFileLocation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Bucket`: a string.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = ::std::option::Option::Some(value.into()); self }
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for S3InputFileLocation {}
+impl crate::PropertyType for S3InputFileLocation {}
 
-impl ToValue for S3InputFileLocation {
+impl ::cloudwright_core::ToValue for S3InputFileLocation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Bucket", &self.bucket)
             .opt("Key", &self.key)
             .build()
@@ -684,21 +563,10 @@ impl ToValue for S3InputFileLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3Tag` property type of `AWS::Transfer::Workflow`.
 ///
@@ -712,13 +580,13 @@ pub struct S3Tag {
     /// The name assigned to the tag that you create.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value that corresponds to the key.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -733,33 +601,22 @@ impl S3Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for S3Tag {}
+impl crate::PropertyType for S3Tag {}
 
-impl ToValue for S3Tag {
+impl ::cloudwright_core::ToValue for S3Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagStepDetails: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Tag), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagStepDetails` property type of `AWS::Transfer::Workflow`.
 ///
@@ -773,15 +630,15 @@ pub struct TagStepDetails {
     /// `Name`: a string.
     ///
     /// Pattern `^[\w-]*$`; length 0 to 30.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SourceFileLocation`: a string.
     ///
     /// Pattern `^\$\{(\w+.)+\w+\}$`; length 0 to 256.
-    pub source_file_location: Option<Str>,
+    pub source_file_location: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`S3Tag`] objects.
     ///
     /// Items 1 to 10.
-    pub tags: Option<List<S3Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<S3Tag>>,
 }
 
 #[rustfmt::skip]
@@ -789,43 +646,29 @@ impl TagStepDetails {
     /// A `TagStepDetails` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
+    pub fn source_file_location(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.source_file_location = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`S3Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<S3Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<S3Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagStepDetails {}
+impl crate::PropertyType for TagStepDetails {}
 
-impl ToValue for TagStepDetails {
+impl ::cloudwright_core::ToValue for TagStepDetails {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("SourceFileLocation", &self.source_file_location)
             .opt("Tags", &self.tags)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkflowStep: ObjRule = ObjRule {
-    properties: &[
-        ("CopyStepDetails", Shape::Object(&RULE_CopyStepDetails)),
-        ("CustomStepDetails", Shape::Object(&RULE_CustomStepDetails)),
-        ("DecryptStepDetails", Shape::Object(&RULE_DecryptStepDetails)),
-        ("DeleteStepDetails", Shape::Object(&RULE_DeleteStepDetails)),
-        ("TagStepDetails", Shape::Object(&RULE_TagStepDetails)),
-        ("Type", Shape::Str(&StrRule { allowed: &["COPY", "CUSTOM", "DECRYPT", "DELETE", "TAG"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkflowStep` property type of `AWS::Transfer::Workflow`.
 ///
@@ -843,13 +686,13 @@ pub struct WorkflowStep {
     /// - A description
     /// - An Amazon S3 location for the destination of the file copy.
     /// - A flag that indicates whether to overwrite an existing file of the same name. The default is `FALSE` .
-    pub copy_step_details: Option<Obj<CopyStepDetails>>,
+    pub copy_step_details: ::std::option::Option<crate::Obj<CopyStepDetails>>,
     /// `CustomStepDetails`: a [`CustomStepDetails`] object.
     ///
     /// Details for a step that invokes an AWS Lambda function.
     ///
     /// Consists of the Lambda function's name, target, and timeout (in seconds).
-    pub custom_step_details: Option<Obj<CustomStepDetails>>,
+    pub custom_step_details: ::std::option::Option<crate::Obj<CustomStepDetails>>,
     /// `DecryptStepDetails`: a [`DecryptStepDetails`] object.
     ///
     /// Details for a step that decrypts an encrypted file.
@@ -861,17 +704,17 @@ pub struct WorkflowStep {
     /// - An S3 or Amazon EFS location for the destination of the file decryption.
     /// - A flag that indicates whether to overwrite an existing file of the same name. The default is `FALSE` .
     /// - The type of encryption that's used. Currently, only PGP encryption is supported.
-    pub decrypt_step_details: Option<Obj<DecryptStepDetails>>,
+    pub decrypt_step_details: ::std::option::Option<crate::Obj<DecryptStepDetails>>,
     /// `DeleteStepDetails`: a [`DeleteStepDetails`] object.
     ///
     /// Details for a step that deletes the file.
-    pub delete_step_details: Option<Obj<DeleteStepDetails>>,
+    pub delete_step_details: ::std::option::Option<crate::Obj<DeleteStepDetails>>,
     /// `TagStepDetails`: a [`TagStepDetails`] object.
     ///
     /// Details for a step that creates one or more tags.
     ///
     /// You specify one or more tags. Each tag contains a key-value pair.
-    pub tag_step_details: Option<Obj<TagStepDetails>>,
+    pub tag_step_details: ::std::option::Option<crate::Obj<TagStepDetails>>,
     /// `Type`: a [`WorkflowStepType`] value.
     ///
     /// Currently, the following step types are supported.
@@ -881,7 +724,7 @@ pub struct WorkflowStep {
     /// - *`DECRYPT`* - Decrypt a file that was encrypted before it was uploaded.
     /// - *`DELETE`* - Delete the file.
     /// - *`TAG`* - Add a tag to the file.
-    pub r#type: Option<WorkflowStepType>,
+    pub r#type: ::std::option::Option<WorkflowStepType>,
 }
 
 #[rustfmt::skip]
@@ -889,29 +732,29 @@ impl WorkflowStep {
     /// A `WorkflowStep` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CopyStepDetails`: a [`CopyStepDetails`] object.
-    pub fn copy_step_details(mut self, value: impl Into<Obj<CopyStepDetails>>) -> Self { self.copy_step_details = Some(value.into()); self }
+    pub fn copy_step_details(mut self, value: impl ::std::convert::Into<crate::Obj<CopyStepDetails>>) -> Self { self.copy_step_details = ::std::option::Option::Some(value.into()); self }
     /// `CustomStepDetails`: a [`CustomStepDetails`] object.
-    pub fn custom_step_details(mut self, value: impl Into<Obj<CustomStepDetails>>) -> Self { self.custom_step_details = Some(value.into()); self }
+    pub fn custom_step_details(mut self, value: impl ::std::convert::Into<crate::Obj<CustomStepDetails>>) -> Self { self.custom_step_details = ::std::option::Option::Some(value.into()); self }
     /// `DecryptStepDetails`: a [`DecryptStepDetails`] object.
-    pub fn decrypt_step_details(mut self, value: impl Into<Obj<DecryptStepDetails>>) -> Self { self.decrypt_step_details = Some(value.into()); self }
+    pub fn decrypt_step_details(mut self, value: impl ::std::convert::Into<crate::Obj<DecryptStepDetails>>) -> Self { self.decrypt_step_details = ::std::option::Option::Some(value.into()); self }
     /// `DeleteStepDetails`: a [`DeleteStepDetails`] object.
-    pub fn delete_step_details(mut self, value: impl Into<Obj<DeleteStepDetails>>) -> Self { self.delete_step_details = Some(value.into()); self }
+    pub fn delete_step_details(mut self, value: impl ::std::convert::Into<crate::Obj<DeleteStepDetails>>) -> Self { self.delete_step_details = ::std::option::Option::Some(value.into()); self }
     /// `TagStepDetails`: a [`TagStepDetails`] object.
-    pub fn tag_step_details(mut self, value: impl Into<Obj<TagStepDetails>>) -> Self { self.tag_step_details = Some(value.into()); self }
+    pub fn tag_step_details(mut self, value: impl ::std::convert::Into<crate::Obj<TagStepDetails>>) -> Self { self.tag_step_details = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`WorkflowStepType`] value.
-    pub fn r#type(mut self, value: impl Into<WorkflowStepType>) -> Self { self.r#type = Some(value.into()); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<WorkflowStepType>) -> Self { self.r#type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkflowStep {}
+impl crate::PropertyType for WorkflowStep {}
 
-impl ToValue for WorkflowStep {
+impl ::cloudwright_core::ToValue for WorkflowStep {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CopyStepDetails", &self.copy_step_details)
             .opt("CustomStepDetails", &self.custom_step_details)
             .opt("DecryptStepDetails", &self.decrypt_step_details)
@@ -928,23 +771,23 @@ pub enum DecryptStepDetailsType {
     /// `PGP`
     Pgp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DecryptStepDetailsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DecryptStepDetailsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DecryptStepDetailsType {
+impl ::cloudwright_core::ToValue for DecryptStepDetailsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Pgp => "PGP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -956,24 +799,24 @@ pub enum OverwriteExisting {
     /// `FALSE`
     False,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for OverwriteExisting {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OverwriteExisting {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for OverwriteExisting {
+impl ::cloudwright_core::ToValue for OverwriteExisting {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::True => "TRUE",
             Self::False => "FALSE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -991,26 +834,183 @@ pub enum WorkflowStepType {
     /// `TAG`
     Tag,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for WorkflowStepType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for WorkflowStepType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for WorkflowStepType {
+impl ::cloudwright_core::ToValue for WorkflowStepType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Copy => "COPY",
             Self::Custom => "CUSTOM",
             Self::Decrypt => "DECRYPT",
             Self::Delete => "DELETE",
             Self::Tag => "TAG",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w-]*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\$\\{(\\w+.)+\\w+\\}$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("arn:[a-z-]+:lambda:.*$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new(
+        "^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:(access-point/fsap|file-system/fs)-[0-9a-f]{8,40}|fs(ap)?-[0-9a-f]{8,40})$",
+    );
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[^\\x00]+$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workflow: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("OnExceptionSteps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8), unique: true })),
+            ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8), unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50), unique: true })),
+        ],
+        required: &["Steps"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CopyStepDetails: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationFileLocation", Shape::Object(&RULE_S3FileLocation)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OverwriteExisting", Shape::Str(&StrRule { allowed: &["TRUE", "FALSE"], ..StrRule::ANY })),
+            ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomStepDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Target", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(170), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("TimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(1800.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DecryptStepDetails: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationFileLocation", Shape::Object(&RULE_InputFileLocation)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OverwriteExisting", Shape::Str(&StrRule { allowed: &["TRUE", "FALSE"], ..StrRule::ANY })),
+            ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["PGP"], ..StrRule::ANY })),
+        ],
+        required: &["DestinationFileLocation", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeleteStepDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EfsInputFileLocation: ObjRule = ObjRule {
+        properties: &[
+            ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InputFileLocation: ObjRule = ObjRule {
+        properties: &[
+            ("EfsFileLocation", Shape::Object(&RULE_EfsInputFileLocation)),
+            ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3FileLocation: ObjRule = ObjRule {
+        properties: &[
+            ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3InputFileLocation: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagStepDetails: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Tag), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkflowStep: ObjRule = ObjRule {
+        properties: &[
+            ("CopyStepDetails", Shape::Object(&RULE_CopyStepDetails)),
+            ("CustomStepDetails", Shape::Object(&RULE_CustomStepDetails)),
+            ("DecryptStepDetails", Shape::Object(&RULE_DecryptStepDetails)),
+            ("DeleteStepDetails", Shape::Object(&RULE_DeleteStepDetails)),
+            ("TagStepDetails", Shape::Object(&RULE_TagStepDetails)),
+            ("Type", Shape::Str(&StrRule { allowed: &["COPY", "CUSTOM", "DECRYPT", "DELETE", "TAG"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

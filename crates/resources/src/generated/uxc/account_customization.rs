@@ -5,21 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccountCustomization: ObjRule = ObjRule {
-    properties: &[
-        ("AccountColor", Shape::Str(&StrRule { allowed: &["none", "pink", "purple", "darkBlue", "lightBlue", "teal", "green", "yellow", "orange", "red"], ..StrRule::ANY })),
-        ("VisibleRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })),
-        ("VisibleServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: Some(500), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::UXC::AccountCustomization` resource.
 ///
 /// Resource schema for managing AWS account-level UX customization settings, including account color, visible services, and visible regions.
@@ -35,19 +20,19 @@ pub struct AccountCustomization {
     /// `AccountColor`: an [`AccountColor`] value.
     ///
     /// The color theme assigned to the account for visual identification in the AWS Console.
-    pub account_color: Option<AccountColor>,
+    pub account_color: ::std::option::Option<AccountColor>,
     /// `VisibleRegions`: a list of strings.
     ///
     /// A list of AWS region identifiers visible to the account in the AWS Console.
     ///
     /// Items at most 100; each item: pattern `^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$`.
-    pub visible_regions: Option<List<Str>>,
+    pub visible_regions: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VisibleServices`: a list of strings.
     ///
     /// A list of AWS service identifiers visible to the account in the AWS Console.
     ///
     /// Items at most 500; each item: length 1 to 64.
-    pub visible_services: Option<List<Str>>,
+    pub visible_services: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -57,7 +42,7 @@ impl AccountCustomization {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::UXC::AccountCustomization",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-uxc-accountcustomization.html",
         primary_identifier: &["AccountId"],
@@ -68,38 +53,40 @@ impl AccountCustomization {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AccountCustomization` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountColor`: an [`AccountColor`] value.
-    pub fn account_color(mut self, value: impl Into<AccountColor>) -> Self { self.account_color = Some(value.into()); self }
+    pub fn account_color(mut self, value: impl ::std::convert::Into<AccountColor>) -> Self { self.account_color = ::std::option::Option::Some(value.into()); self }
     /// `VisibleRegions`: a list of strings.
-    pub fn visible_regions(mut self, value: impl Into<List<Str>>) -> Self { self.visible_regions = Some(value.into()); self }
+    pub fn visible_regions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.visible_regions = ::std::option::Option::Some(value.into()); self }
     /// `VisibleServices`: a list of strings.
-    pub fn visible_services(mut self, value: impl Into<List<Str>>) -> Self { self.visible_services = Some(value.into()); self }
+    pub fn visible_services(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.visible_services = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccountCustomization {
+impl ::cloudwright_core::Resource for AccountCustomization {
     type Attributes = AccountCustomizationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccountCustomization, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccountCustomization, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccountCustomization {
+impl ::cloudwright_core::ToValue for AccountCustomization {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountColor", &self.account_color)
             .opt("VisibleRegions", &self.visible_regions)
             .opt("VisibleServices", &self.visible_services)
@@ -107,12 +94,12 @@ impl ToValue for AccountCustomization {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccountCustomization`]: `Handle<AccountCustomization>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccountCustomization`]: `Handle<AccountCustomization>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccountCustomizationAttributes(ResourceRef);
+pub struct AccountCustomizationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccountCustomizationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccountCustomizationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -122,8 +109,8 @@ impl AccountCustomizationAttributes {
     ///
     /// The AWS account ID that this customization belongs to. This is automatically determined from the caller's identity.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
 }
 
@@ -151,18 +138,18 @@ pub enum AccountColor {
     /// `red`
     Red,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AccountColor {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AccountColor {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AccountColor {
+impl ::cloudwright_core::ToValue for AccountColor {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "none",
             Self::Pink => "pink",
@@ -174,8 +161,28 @@ impl ToValue for AccountColor {
             Self::Yellow => "yellow",
             Self::Orange => "orange",
             Self::Red => "red",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccountCustomization: ObjRule = ObjRule {
+        properties: &[
+            ("AccountColor", Shape::Str(&StrRule { allowed: &["none", "pink", "purple", "darkBlue", "lightBlue", "teal", "green", "yellow", "orange", "red"], ..StrRule::ANY })),
+            ("VisibleRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(100), unique: true })),
+            ("VisibleServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: Some(500), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
-
 /// The required properties of [`IdentitySource`], by name: `IdentitySource::new(IdentitySourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentitySourceRequired {
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `PolicyStoreId`: a string, required.
-    pub policy_store_id: Str,
+    pub policy_store_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
-    properties: &[
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PrincipalEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Configuration", "PolicyStoreId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VerifiedPermissions::IdentitySource` resource.
 ///
@@ -37,15 +20,15 @@ pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
 ///
 /// If you are creating a new identity source, then you must specify a `Configuration` . If you are updating an existing identity source, then you must specify an `UpdateConfiguration` .
 ///
-/// After you create an identity source, you can use the identities provided by the IdP as proxies for the principal in authorization queries that use the \[IsAuthorizedWithToken\](<https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_IsAuthorizedWithToken.html>) operation. These identities take the form of tokens that contain claims about the user, such as IDs, attributes and group memberships. Amazon Cognito provides both identity tokens and access tokens, and Verified Permissions can use either or both. Any combination of identity and access tokens results in the same Cedar principal. Verified Permissions automatically translates the information about the identities into the standard Cedar attributes that can be evaluated by your policies. Because the Amazon Cognito identity and access tokens can contain different information, the tokens you choose to use determine the attributes that are available to access in the Cedar principal from your policies.
+/// After you create an identity source, you can use the identities provided by the IdP as proxies for the principal in authorization queries that use the [IsAuthorizedWithToken](https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_IsAuthorizedWithToken.html) operation. These identities take the form of tokens that contain claims about the user, such as IDs, attributes and group memberships. Amazon Cognito provides both identity tokens and access tokens, and Verified Permissions can use either or both. Any combination of identity and access tokens results in the same Cedar principal. Verified Permissions automatically translates the information about the identities into the standard Cedar attributes that can be evaluated by your policies. Because the Amazon Cognito identity and access tokens can contain different information, the tokens you choose to use determine the attributes that are available to access in the Cedar principal from your policies.
 ///
 /// Amazon Cognito Identity is not available in all of the same AWS Regions as  . Because of this, the `AWS::VerifiedPermissions::IdentitySource` type is not available to create from CloudFormation in Regions where Amazon Cognito Identity is not currently available. Users can still create `AWS::VerifiedPermissions::IdentitySource` in those Regions, but only from the AWS CLI ,  SDK, or from the AWS console.
 ///
-/// &gt; To reference a user from this identity source in your Cedar policies, use the following syntax.
-/// &gt;
-/// &gt; *IdentityType::"&lt;CognitoUserPoolIdentifier&gt;|&lt;CognitoClientId&gt;*
-/// &gt;
-/// &gt; Where `IdentityType` is the string that you provide to the `PrincipalEntityType` parameter for this operation. The `CognitoUserPoolId` and `CognitoClientId` are defined by the Amazon Cognito user pool.
+/// \> To reference a user from this identity source in your Cedar policies, use the following syntax.
+/// \>
+/// \> *IdentityType::"\<CognitoUserPoolIdentifier>|\<CognitoClientId>*
+/// \>
+/// \> Where `IdentityType` is the string that you provide to the `PrincipalEntityType` parameter for this operation. The `CognitoUserPoolId` and `CognitoClientId` are defined by the Amazon Cognito user pool.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`IdentitySourceId`, `PolicyStoreId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`IdentitySourceAttributes`], which `Handle<IdentitySource>` dereferences to.
@@ -59,19 +42,19 @@ pub struct IdentitySource {
     /// `Configuration`: a JSON value, required.
     ///
     /// Contains configuration information used when creating a new identity source.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `PolicyStoreId`: a string, required.
     ///
     /// Specifies the ID of the policy store in which you want to store this identity source. Only policies and requests made using this policy store can reference identities from the identity provider configured in the new identity source.
     ///
     /// Pattern `^[a-zA-Z0-9-]*$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub policy_store_id: Str,
+    pub policy_store_id: ::cloudwright_core::Str,
     /// `PrincipalEntityType`: a string.
     ///
     /// Specifies the namespace and data type of the principals generated for identities authenticated by the new identity source.
     ///
     /// Pattern `^.*$`; length 1 to 200.
-    pub principal_entity_type: Option<Str>,
+    pub principal_entity_type: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -81,7 +64,7 @@ impl IdentitySource {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VerifiedPermissions::IdentitySource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-identitysource.html",
         primary_identifier: &["IdentitySourceId", "PolicyStoreId"],
@@ -92,7 +75,7 @@ impl IdentitySource {
         read_only: &["Details", "IdentitySourceId"],
         attributes: &["Details", "IdentitySourceId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `IdentitySource` with its required properties, named in a [`IdentitySourceRequired`].
@@ -101,33 +84,35 @@ impl IdentitySource {
         Self {
             configuration: required.configuration,
             policy_store_id: required.policy_store_id,
-            principal_entity_type: None,
+            principal_entity_type: ::std::option::Option::None,
         }
     }
 
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `PolicyStoreId`: a string, required.
-    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self { self.policy_store_id = value.into(); self }
+    pub fn policy_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_store_id = value.into(); self }
     /// `PrincipalEntityType`: a string.
-    pub fn principal_entity_type(mut self, value: impl Into<Str>) -> Self { self.principal_entity_type = Some(value.into()); self }
+    pub fn principal_entity_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.principal_entity_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentitySource {
+impl ::cloudwright_core::Resource for IdentitySource {
     type Attributes = IdentitySourceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentitySource, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentitySource, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentitySource {
+impl ::cloudwright_core::ToValue for IdentitySource {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Configuration", &self.configuration)
             .req("PolicyStoreId", &self.policy_store_id)
             .opt("PrincipalEntityType", &self.principal_entity_type)
@@ -135,12 +120,12 @@ impl ToValue for IdentitySource {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentitySource`]: `Handle<IdentitySource>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentitySource`]: `Handle<IdentitySource>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentitySourceAttributes(ResourceRef);
+pub struct IdentitySourceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentitySourceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentitySourceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,15 +133,37 @@ impl From<ResourceRef> for IdentitySourceAttributes {
 impl IdentitySourceAttributes {
     /// `Fn::GetAtt` `Details`: an object.
     #[inline]
-    pub fn details(&self) -> Value {
-        self.0.get_att("Details")
+    pub fn details(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Details"))
     }
 
     /// `Fn::GetAtt` `IdentitySourceId`: a string.
     ///
     /// The unique ID of the new or updated identity store.
     #[inline]
-    pub fn identity_source_id(&self) -> Value {
-        self.0.get_att("IdentitySourceId")
+    pub fn identity_source_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentitySourceId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
+        properties: &[
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PrincipalEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Configuration", "PolicyStoreId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

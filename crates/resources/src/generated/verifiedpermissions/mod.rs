@@ -22,6 +22,6 @@ pub use identity_source::{IdentitySource, IdentitySourceAttributes, IdentitySour
 #[cfg(feature = "verifiedpermissions")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
 #[cfg(feature = "verifiedpermissions")]
-pub use policy_store::{PolicyStore, PolicyStoreAttributes, PolicyStoreRequired};
+pub use policy_store::{PolicyStore, PolicyStoreAttributes};
 #[cfg(feature = "verifiedpermissions")]
 pub use policy_template::{PolicyTemplate, PolicyTemplateAttributes, PolicyTemplateRequired};

@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
-
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `Definition`: a JSON value, required.
-    pub definition: Json,
+    pub definition: ::cloudwright_core::Json,
     /// `PolicyStoreId`: a string, required.
-    pub policy_store_id: Str,
+    pub policy_store_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Policy: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["Definition", "PolicyStoreId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VerifiedPermissions::Policy` resource.
 ///
@@ -38,19 +23,19 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
 /// - To create a static policy, in the `Definition` include a `Static` element that includes the Cedar policy text in the `Statement` element.
 /// - To create a policy that is dynamically linked to a policy template, in the `Definition` include a `Templatelinked` element that specifies the policy template ID and the principal and resource to associate with this policy. If the policy template is ever updated, any policies linked to the policy template automatically use the updated template.
 ///
-/// &gt; - If policy validation is enabled in the policy store, then updating a static policy causes Verified Permissions to validate the policy against the schema in the policy store. If the updated static policy doesn't pass validation, the operation fails and the update isn't stored.
-/// &gt; - When you edit a static policy, You can change only certain elements of a static policy:
-/// &gt;
-/// &gt; - The action referenced by the policy.
-/// &gt; - A condition clause, such as when and unless.
-/// &gt;
-/// &gt; You can't change these elements of a static policy:
-/// &gt;
-/// &gt; - Changing a policy from a static policy to a template-linked policy.
-/// &gt; - Changing the effect of a static policy from permit or forbid.
-/// &gt; - The principal referenced by a static policy.
-/// &gt; - The resource referenced by a static policy.
-/// &gt; - To update a template-linked policy, you must update the template instead.
+/// \> - If policy validation is enabled in the policy store, then updating a static policy causes Verified Permissions to validate the policy against the schema in the policy store. If the updated static policy doesn't pass validation, the operation fails and the update isn't stored.
+/// \> - When you edit a static policy, You can change only certain elements of a static policy:
+/// \>
+/// \> - The action referenced by the policy.
+/// \> - A condition clause, such as when and unless.
+/// \>
+/// \> You can't change these elements of a static policy:
+/// \>
+/// \> - Changing a policy from a static policy to a template-linked policy.
+/// \> - Changing the effect of a static policy from permit or forbid.
+/// \> - The principal referenced by a static policy.
+/// \> - The resource referenced by a static policy.
+/// \> - To update a template-linked policy, you must update the template instead.
 ///
 /// `Ref` returns the primary identifier, which is composite here (`PolicyId`, `PolicyStoreId`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`PolicyAttributes`], which `Handle<Policy>` dereferences to.
@@ -64,13 +49,13 @@ pub struct Policy {
     /// `Definition`: a JSON value, required.
     ///
     /// Specifies the policy type and content to use for the new or updated policy. The definition structure must include either a `Static` or a `TemplateLinked` element.
-    pub definition: Json,
+    pub definition: ::cloudwright_core::Json,
     /// `PolicyStoreId`: a string, required.
     ///
     /// Specifies the `PolicyStoreId` of the policy store you want to store the policy in.
     ///
     /// Pattern `^[a-zA-Z0-9-]*$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub policy_store_id: Str,
+    pub policy_store_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +65,7 @@ impl Policy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VerifiedPermissions::Policy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policy.html",
         primary_identifier: &["PolicyId", "PolicyStoreId"],
@@ -91,7 +76,7 @@ impl Policy {
         read_only: &["PolicyId", "PolicyType"],
         attributes: &["PolicyId", "PolicyType"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
@@ -104,38 +89,40 @@ impl Policy {
     }
 
     /// `Definition`: a JSON value, required.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.definition = value.into(); self }
     /// `PolicyStoreId`: a string, required.
-    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self { self.policy_store_id = value.into(); self }
+    pub fn policy_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_store_id = value.into(); self }
 }
 
-impl Resource for Policy {
+impl ::cloudwright_core::Resource for Policy {
     type Attributes = PolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Policy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Policy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Policy {
+impl ::cloudwright_core::ToValue for Policy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .req("PolicyStoreId", &self.policy_store_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Policy`]: `Handle<Policy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyAttributes(ResourceRef);
+pub struct PolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,13 +132,33 @@ impl PolicyAttributes {
     ///
     /// The unique ID of the new or updated policy.
     #[inline]
-    pub fn policy_id(&self) -> Value {
-        self.0.get_att("PolicyId")
+    pub fn policy_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyId"))
     }
 
     /// `Fn::GetAtt` `PolicyType`: one of a set of strings.
     #[inline]
-    pub fn policy_type(&self) -> Value {
-        self.0.get_att("PolicyType")
+    pub fn policy_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyType"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Policy: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["Definition", "PolicyStoreId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`PolicyStore`], by name: `PolicyStore::new(PolicyStoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyStoreRequired {
-    /// `ValidationSettings`: a [`ValidationSettings`] object, required.
-    pub validation_settings: Obj<ValidationSettings>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
-    properties: &[
-        ("DeletionProtection", Shape::Object(&RULE_DeletionProtection)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
-        ("EncryptionSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Schema", Shape::Object(&RULE_SchemaDefinition)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("ValidationSettings", Shape::Object(&RULE_ValidationSettings)),
-    ],
-    required: &["ValidationSettings"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::VerifiedPermissions::PolicyStore` resource.
 ///
 /// Creates a policy store. A policy store is a container for policy resources. You can create a separate policy store for each of your applications.
@@ -47,33 +22,33 @@ pub struct PolicyStore {
     /// Specifies whether the policy store can be deleted. If enabled, the policy store can't be deleted.
     ///
     /// The default state is `DISABLED` .
-    pub deletion_protection: Option<Obj<DeletionProtection>>,
+    pub deletion_protection: ::std::option::Option<crate::Obj<DeletionProtection>>,
     /// `Description`: a string.
     ///
     /// Descriptive text that you can provide to help with identification of the current policy store.
     ///
     /// Length 0 to 150.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `EncryptionSettings`: a JSON value.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub encryption_settings: Option<Json>,
+    pub encryption_settings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Schema`: a [`SchemaDefinition`] object.
     ///
     /// Creates or updates the policy schema in a policy store. Cedar can use the schema to validate any Cedar policies and policy templates submitted to the policy store. Any changes to the schema validate only policies and templates submitted after the schema change. Existing policies and templates are not re-evaluated against the changed schema. If you later update a policy, then it is evaluated against the new schema at that time.
-    pub schema: Option<Obj<SchemaDefinition>>,
+    pub schema: ::std::option::Option<crate::Obj<SchemaDefinition>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The list of key-value pairs to associate with the policy store.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ValidationSettings`: a [`ValidationSettings`] object, required.
     ///
     /// Specifies the validation setting for this policy store.
     ///
     /// Currently, the only valid and required value is `Mode` .
     ///
-    /// &gt; We recommend that you turn on `STRICT` mode only after you define a schema. If a schema doesn't exist, then `STRICT` mode causes any policy to fail validation, and Verified Permissions rejects the policy. You can turn off validation by using the \[UpdatePolicyStore\](<https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyStore>) . Then, when you have a schema defined, use \[UpdatePolicyStore\](<https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyStore>) again to turn validation back on.
-    pub validation_settings: Obj<ValidationSettings>,
+    /// \> We recommend that you turn on `STRICT` mode only after you define a schema. If a schema doesn't exist, then `STRICT` mode causes any policy to fail validation, and Verified Permissions rejects the policy. You can turn off validation by using the [UpdatePolicyStore](https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyStore) . Then, when you have a schema defined, use [UpdatePolicyStore](https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyStore) again to turn validation back on.
+    pub validation_settings: crate::Obj<ValidationSettings>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +58,7 @@ impl PolicyStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VerifiedPermissions::PolicyStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policystore.html",
         primary_identifier: &["PolicyStoreId"],
@@ -94,54 +69,56 @@ impl PolicyStore {
         read_only: &["Arn", "PolicyStoreId", "EncryptionState"],
         attributes: &["Arn", "EncryptionState", "PolicyStoreId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `PolicyStore` with its required properties, named in a [`PolicyStoreRequired`].
+    /// A `PolicyStore` with its one required property, `ValidationSettings`.
     #[inline]
-    pub fn new(required: PolicyStoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ValidationSettings>>) -> Self {
         Self {
-            deletion_protection: None,
-            description: None,
-            encryption_settings: None,
-            schema: None,
-            tags: None,
-            validation_settings: required.validation_settings,
+            deletion_protection: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            encryption_settings: ::std::option::Option::None,
+            schema: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            validation_settings: value.into(),
         }
     }
 
     /// `DeletionProtection`: a [`DeletionProtection`] object.
-    pub fn deletion_protection(mut self, value: impl Into<Obj<DeletionProtection>>) -> Self { self.deletion_protection = Some(value.into()); self }
+    pub fn deletion_protection(mut self, value: impl ::std::convert::Into<crate::Obj<DeletionProtection>>) -> Self { self.deletion_protection = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `EncryptionSettings`: a JSON value.
-    pub fn encryption_settings(mut self, value: impl Into<Json>) -> Self { self.encryption_settings = Some(value.into()); self }
+    pub fn encryption_settings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.encryption_settings = ::std::option::Option::Some(value.into()); self }
     /// `Schema`: a [`SchemaDefinition`] object.
-    pub fn schema(mut self, value: impl Into<Obj<SchemaDefinition>>) -> Self { self.schema = Some(value.into()); self }
+    pub fn schema(mut self, value: impl ::std::convert::Into<crate::Obj<SchemaDefinition>>) -> Self { self.schema = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ValidationSettings`: a [`ValidationSettings`] object, required.
-    pub fn validation_settings(mut self, value: impl Into<Obj<ValidationSettings>>) -> Self { self.validation_settings = value.into(); self }
+    pub fn validation_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ValidationSettings>>) -> Self { self.validation_settings = value.into(); self }
 }
 
-impl Resource for PolicyStore {
+impl ::cloudwright_core::Resource for PolicyStore {
     type Attributes = PolicyStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyStore {
+impl ::cloudwright_core::ToValue for PolicyStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeletionProtection", &self.deletion_protection)
             .opt("Description", &self.description)
             .opt("EncryptionSettings", &self.encryption_settings)
@@ -152,12 +129,12 @@ impl ToValue for PolicyStore {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyStore`]: `Handle<PolicyStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyStore`]: `Handle<PolicyStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyStoreAttributes(ResourceRef);
+pub struct PolicyStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -165,43 +142,26 @@ impl From<ResourceRef> for PolicyStoreAttributes {
 impl PolicyStoreAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
-    /// The \[Amazon Resource Name (ARN)\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) of the new or updated policy store.
+    /// The [Amazon Resource Name (ARN)](https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html) of the new or updated policy store.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `EncryptionState`: a JSON value.
     #[inline]
-    pub fn encryption_state(&self) -> Value {
-        self.0.get_att("EncryptionState")
+    pub fn encryption_state(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("EncryptionState"))
     }
 
     /// `Fn::GetAtt` `PolicyStoreId`: a string.
     ///
     /// The unique ID of the new or updated policy store.
     #[inline]
-    pub fn policy_store_id(&self) -> Value {
-        self.0.get_att("PolicyStoreId")
+    pub fn policy_store_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyStoreId"))
     }
 }
-
-/// The required properties of [`DeletionProtection`], by name: `DeletionProtection::new(DeletionProtectionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeletionProtectionRequired {
-    /// `Mode`: a [`DeletionMode`] value, required.
-    pub mode: DeletionMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DeletionProtection: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DeletionProtection` property type of `AWS::VerifiedPermissions::PolicyStore`.
 ///
@@ -220,35 +180,28 @@ pub struct DeletionProtection {
 
 #[rustfmt::skip]
 impl DeletionProtection {
-    /// A `DeletionProtection` with its required properties, named in a [`DeletionProtectionRequired`].
+    /// A `DeletionProtection` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: DeletionProtectionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<DeletionMode>) -> Self {
         Self {
-            mode: required.mode,
+            mode: value.into(),
         }
     }
 
     /// `Mode`: a [`DeletionMode`] value, required.
-    pub fn mode(mut self, value: impl Into<DeletionMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<DeletionMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for DeletionProtection {}
+impl crate::PropertyType for DeletionProtection {}
 
-impl ToValue for DeletionProtection {
+impl ::cloudwright_core::ToValue for DeletionProtection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Mode", &self.mode)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
-    properties: &[
-        ("CedarJson", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SchemaDefinition` property type of `AWS::VerifiedPermissions::PolicyStore`.
 ///
@@ -259,8 +212,8 @@ pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
 pub struct SchemaDefinition {
     /// `CedarJson`: a string.
     ///
-    /// A JSON string representation of the schema supported by applications that use this policy store. For more information, see \[Policy store schema\](<https://docs.aws.amazon.com/verifiedpermissions/latest/userguide/schema.html>) in the AVP User Guide.
-    pub cedar_json: Option<Str>,
+    /// A JSON string representation of the schema supported by applications that use this policy store. For more information, see [Policy store schema](https://docs.aws.amazon.com/verifiedpermissions/latest/userguide/schema.html) in the AVP User Guide.
+    pub cedar_json: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -268,19 +221,21 @@ impl SchemaDefinition {
     /// A `SchemaDefinition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CedarJson`: a string.
-    pub fn cedar_json(mut self, value: impl Into<Str>) -> Self { self.cedar_json = Some(value.into()); self }
+    pub fn cedar_json(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.cedar_json = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SchemaDefinition {}
+impl crate::PropertyType for SchemaDefinition {}
 
-impl ToValue for SchemaDefinition {
+impl ::cloudwright_core::ToValue for SchemaDefinition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("CedarJson", &self.cedar_json).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("CedarJson", &self.cedar_json)
+            .build()
     }
 }
 
@@ -288,21 +243,10 @@ impl ToValue for SchemaDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::VerifiedPermissions::PolicyStore`.
 ///
@@ -310,9 +254,9 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tag {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -327,39 +271,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-/// The required properties of [`ValidationSettings`], by name: `ValidationSettings::new(ValidationSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ValidationSettingsRequired {
-    /// `Mode`: a [`ValidationMode`] value, required.
-    pub mode: ValidationMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ValidationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "STRICT"], ..StrRule::ANY })),
-    ],
-    required: &["Mode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ValidationSettings` property type of `AWS::VerifiedPermissions::PolicyStore`.
 ///
@@ -375,32 +302,34 @@ pub struct ValidationSettings {
     /// - *OFF* – Neither Verified Permissions nor Cedar perform any validation on policies. No validation errors are reported by either service.
     /// - *STRICT* – Requires a schema to be present in the policy store. Cedar performs validation on all submitted new or updated static policies and policy templates. Any that fail validation are rejected and Cedar doesn't store them in the policy store.
     ///
-    /// &gt; If `Mode=STRICT` and the policy store doesn't contain a schema, Verified Permissions rejects all static policies and policy templates because there is no schema to validate against.
-    /// &gt;
-    /// &gt; To submit a static policy or policy template without a schema, you must turn off validation.
+    /// \> If `Mode=STRICT` and the policy store doesn't contain a schema, Verified Permissions rejects all static policies and policy templates because there is no schema to validate against.
+    /// \>
+    /// \> To submit a static policy or policy template without a schema, you must turn off validation.
     pub mode: ValidationMode,
 }
 
 #[rustfmt::skip]
 impl ValidationSettings {
-    /// A `ValidationSettings` with its required properties, named in a [`ValidationSettingsRequired`].
+    /// A `ValidationSettings` with its one required property, `Mode`.
     #[inline]
-    pub fn new(required: ValidationSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ValidationMode>) -> Self {
         Self {
-            mode: required.mode,
+            mode: value.into(),
         }
     }
 
     /// `Mode`: a [`ValidationMode`] value, required.
-    pub fn mode(mut self, value: impl Into<ValidationMode>) -> Self { self.mode = value.into(); self }
+    pub fn mode(mut self, value: impl ::std::convert::Into<ValidationMode>) -> Self { self.mode = value.into(); self }
 }
 
-impl PropertyType for ValidationSettings {}
+impl crate::PropertyType for ValidationSettings {}
 
-impl ToValue for ValidationSettings {
+impl ::cloudwright_core::ToValue for ValidationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Mode", &self.mode).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Mode", &self.mode)
+            .build()
     }
 }
 
@@ -412,24 +341,24 @@ pub enum DeletionMode {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DeletionMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DeletionMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DeletionMode {
+impl ::cloudwright_core::ToValue for DeletionMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -441,23 +370,86 @@ pub enum ValidationMode {
     /// `STRICT`
     Strict,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ValidationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ValidationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ValidationMode {
+impl ::cloudwright_core::ToValue for ValidationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Off => "OFF",
             Self::Strict => "STRICT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
+        properties: &[
+            ("DeletionProtection", Shape::Object(&RULE_DeletionProtection)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
+            ("EncryptionSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Schema", Shape::Object(&RULE_SchemaDefinition)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("ValidationSettings", Shape::Object(&RULE_ValidationSettings)),
+        ],
+        required: &["ValidationSettings"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DeletionProtection: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
+        properties: &[
+            ("CedarJson", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ValidationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "STRICT"], ..StrRule::ANY })),
+        ],
+        required: &["Mode"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

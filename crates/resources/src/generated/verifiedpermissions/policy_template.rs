@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
-
 /// The required properties of [`PolicyTemplate`], by name: `PolicyTemplate::new(PolicyTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyTemplateRequired {
     /// `PolicyStoreId`: a string, required.
-    pub policy_store_id: Str,
+    pub policy_store_id: ::cloudwright_core::Str,
     /// `Statement`: a string, required.
-    pub statement: Str,
+    pub statement: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PolicyTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
-        ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Statement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
-    ],
-    required: &["Statement", "PolicyStoreId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VerifiedPermissions::PolicyTemplate` resource.
 ///
@@ -48,19 +32,19 @@ pub struct PolicyTemplate {
     /// The description to attach to the new or updated policy template.
     ///
     /// Length 0 to 150.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PolicyStoreId`: a string, required.
     ///
     /// The unique identifier of the policy store that contains the template.
     ///
     /// Pattern `^[a-zA-Z0-9-]*$`; length 1 to 200; create-only: changing it replaces the resource.
-    pub policy_store_id: Str,
+    pub policy_store_id: ::cloudwright_core::Str,
     /// `Statement`: a string, required.
     ///
     /// Specifies the content that you want to use for the new policy template, written in the Cedar policy language.
     ///
     /// Length 1 to 10000.
-    pub statement: Str,
+    pub statement: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +54,7 @@ impl PolicyTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VerifiedPermissions::PolicyTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policytemplate.html",
         primary_identifier: &["PolicyStoreId", "PolicyTemplateId"],
@@ -81,42 +65,44 @@ impl PolicyTemplate {
         read_only: &["PolicyTemplateId"],
         attributes: &["PolicyTemplateId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `PolicyTemplate` with its required properties, named in a [`PolicyTemplateRequired`].
     #[inline]
     pub fn new(required: PolicyTemplateRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             policy_store_id: required.policy_store_id,
             statement: required.statement,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `PolicyStoreId`: a string, required.
-    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self { self.policy_store_id = value.into(); self }
+    pub fn policy_store_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_store_id = value.into(); self }
     /// `Statement`: a string, required.
-    pub fn statement(mut self, value: impl Into<Str>) -> Self { self.statement = value.into(); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.statement = value.into(); self }
 }
 
-impl Resource for PolicyTemplate {
+impl ::cloudwright_core::Resource for PolicyTemplate {
     type Attributes = PolicyTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_PolicyTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_PolicyTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for PolicyTemplate {
+impl ::cloudwright_core::ToValue for PolicyTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("PolicyStoreId", &self.policy_store_id)
             .req("Statement", &self.statement)
@@ -124,12 +110,12 @@ impl ToValue for PolicyTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`PolicyTemplate`]: `Handle<PolicyTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`PolicyTemplate`]: `Handle<PolicyTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PolicyTemplateAttributes(ResourceRef);
+pub struct PolicyTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PolicyTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PolicyTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,7 +125,28 @@ impl PolicyTemplateAttributes {
     ///
     /// The unique identifier of the new or modified policy template.
     #[inline]
-    pub fn policy_template_id(&self) -> Value {
-        self.0.get_att("PolicyTemplateId")
+    pub fn policy_template_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PolicyTemplateId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PolicyTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
+            ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Statement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+        ],
+        required: &["Statement", "PolicyStoreId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

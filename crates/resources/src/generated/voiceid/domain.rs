@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object, required.
-    pub server_side_encryption_configuration: Obj<ServerSideEncryptionConfiguration>,
+    pub server_side_encryption_configuration: crate::Obj<ServerSideEncryptionConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Domain: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["Name", "ServerSideEncryptionConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VoiceID::Domain` resource.
 ///
-/// &gt; End of support notice: On May 20, 2026, AWS will end support for Amazon Connect Voice ID. After May 20, 2026, you will no longer be able to access Voice ID on the Amazon Connect console, access Voice ID features on the Amazon Connect admin website or Contact Control Panel, or access Voice ID resources. For more information, visit \[Amazon Connect Voice ID end of support\](<https://docs.aws.amazon.com/connect/latest/adminguide/amazonconnect-voiceid-end-of-support.html>) .
+/// \> End of support notice: On May 20, 2026, AWS will end support for Amazon Connect Voice ID. After May 20, 2026, you will no longer be able to access Voice ID on the Amazon Connect console, access Voice ID features on the Amazon Connect admin website or Contact Control Panel, or access Voice ID resources. For more information, visit [Amazon Connect Voice ID end of support](https://docs.aws.amazon.com/connect/latest/adminguide/amazonconnect-voiceid-end-of-support.html) .
 ///
 /// Creates a domain that contains all Amazon Connect Voice ID data, such as speakers, fraudsters, customer audio, and voiceprints. Every domain is created with a default watchlist that fraudsters can be a part of.
 ///
@@ -53,23 +33,23 @@ pub struct Domain {
     /// The description of the domain.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-%@]*)$`; length 1 to 1024.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name for the domain.
     ///
     /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 256.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object, required.
     ///
     /// The server-side encryption configuration containing the KMS key identifier you want Voice ID to use to encrypt your data.
-    pub server_side_encryption_configuration: Obj<ServerSideEncryptionConfiguration>,
+    pub server_side_encryption_configuration: crate::Obj<ServerSideEncryptionConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +59,7 @@ impl Domain {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VoiceID::Domain",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-voiceid-domain.html",
         primary_identifier: &["DomainId"],
@@ -90,48 +70,50 @@ impl Domain {
         read_only: &["DomainId"],
         attributes: &["DomainId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Domain` with its required properties, named in a [`DomainRequired`].
     #[inline]
     pub fn new(required: DomainRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             server_side_encryption_configuration: required.server_side_encryption_configuration,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object, required.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Domain {
+impl ::cloudwright_core::Resource for Domain {
     type Attributes = DomainAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Domain, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Domain, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Domain {
+impl ::cloudwright_core::ToValue for Domain {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .req(
@@ -143,12 +125,12 @@ impl ToValue for Domain {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Domain`]: `Handle<Domain>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DomainAttributes(ResourceRef);
+pub struct DomainAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DomainAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DomainAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,31 +140,14 @@ impl DomainAttributes {
     ///
     /// The identifier of the domain.
     #[inline]
-    pub fn domain_id(&self) -> Value {
-        self.0.get_att("DomainId")
+    pub fn domain_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DomainId"))
     }
 }
 
-/// The required properties of [`ServerSideEncryptionConfiguration`], by name: `ServerSideEncryptionConfiguration::new(ServerSideEncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ServerSideEncryptionConfigurationRequired {
-    /// `KmsKeyId`: a string, required.
-    pub kms_key_id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-    ],
-    required: &["KmsKeyId"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ServerSideEncryptionConfiguration` property type of `AWS::VoiceID::Domain`.
 ///
-/// &gt; End of support notice: On May 20, 2026, AWS will end support for Amazon Connect Voice ID. After May 20, 2026, you will no longer be able to access Voice ID on the Amazon Connect console, access Voice ID features on the Amazon Connect admin website or Contact Control Panel, or access Voice ID resources. For more information, visit \[Amazon Connect Voice ID end of support\](<https://docs.aws.amazon.com/connect/latest/adminguide/amazonconnect-voiceid-end-of-support.html>) .
+/// \> End of support notice: On May 20, 2026, AWS will end support for Amazon Connect Voice ID. After May 20, 2026, you will no longer be able to access Voice ID on the Amazon Connect console, access Voice ID features on the Amazon Connect admin website or Contact Control Panel, or access Voice ID resources. For more information, visit [Amazon Connect Voice ID end of support](https://docs.aws.amazon.com/connect/latest/adminguide/amazonconnect-voiceid-end-of-support.html) .
 ///
 /// The configuration containing information about the customer managed key used for encrypting customer data.
 ///
@@ -194,29 +159,31 @@ pub struct ServerSideEncryptionConfiguration {
     /// The identifier of the KMS key to use to encrypt data stored by Voice ID. Voice ID doesn't support asymmetric customer managed keys.
     ///
     /// Length 1 to 2048.
-    pub kms_key_id: Str,
+    pub kms_key_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
-    /// A `ServerSideEncryptionConfiguration` with its required properties, named in a [`ServerSideEncryptionConfigurationRequired`].
+    /// A `ServerSideEncryptionConfiguration` with its one required property, `KmsKeyId`.
     #[inline]
-    pub fn new(required: ServerSideEncryptionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kms_key_id: required.kms_key_id,
+            kms_key_id: value.into(),
         }
     }
 
     /// `KmsKeyId`: a string, required.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
-impl PropertyType for ServerSideEncryptionConfiguration {}
+impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 
-impl ToValue for ServerSideEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
 
@@ -224,21 +191,10 @@ impl ToValue for ServerSideEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::VoiceID::Domain`.
 ///
@@ -248,11 +204,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -267,19 +223,65 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-%@]*)$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Domain: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["Name", "ServerSideEncryptionConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ],
+        required: &["KmsKeyId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))$",
-);
-
-/// The required properties of [`AccessLogSubscription`], by name: `AccessLogSubscription::new(AccessLogSubscriptionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AccessLogSubscriptionRequired {
-    /// `DestinationArn`: a string, required.
-    pub destination_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AccessLogSubscription: ObjRule = ObjRule {
-    properties: &[
-        ("DestinationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ServiceNetworkLogType", Shape::Str(&StrRule { allowed: &["SERVICE", "RESOURCE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["DestinationArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::AccessLogSubscription` resource.
 ///
-/// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose. The service network owner can use the access logs to audit the services in the network. The service network owner can only see access logs from clients and services that are associated with their service network. Access log entries represent traffic originated from VPCs associated with that network. For more information, see \[Access logs\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/monitoring-access-logs.html>) in the *Amazon VPC Lattice User Guide* .
+/// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data Firehose. The service network owner can use the access logs to audit the services in the network. The service network owner can only see access logs from clients and services that are associated with their service network. Access log entries represent traffic originated from VPCs associated with that network. For more information, see [Access logs](https://docs.aws.amazon.com/vpc-lattice/latest/ug/monitoring-access-logs.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AccessLogSubscriptionAttributes`], which `Handle<AccessLogSubscription>` dereferences to.
@@ -56,23 +25,23 @@ pub struct AccessLogSubscription {
     /// The Amazon Resource Name (ARN) of the destination. The supported destination types are CloudWatch Log groups, Kinesis Data Firehose delivery streams, and Amazon S3 buckets.
     ///
     /// Pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$`; length 20 to 2048.
-    pub destination_arn: Str,
+    pub destination_arn: ::cloudwright_core::Str,
     /// `ResourceIdentifier`: a string.
     ///
     /// The ID or ARN of the service network or service.
     ///
     /// Pattern `^((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))$`; length 17 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub resource_identifier: Option<Str>,
+    pub resource_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceNetworkLogType`: a [`ServiceNetworkLogType`] value.
     ///
     /// Log type of the service network.
-    pub service_network_log_type: Option<ServiceNetworkLogType>,
+    pub service_network_log_type: ::std::option::Option<ServiceNetworkLogType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the access log subscription.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -82,7 +51,7 @@ impl AccessLogSubscription {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::AccessLogSubscription",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-accesslogsubscription.html",
         primary_identifier: &["Arn"],
@@ -93,48 +62,50 @@ impl AccessLogSubscription {
         read_only: &["Arn", "Id", "ResourceArn", "ResourceId"],
         attributes: &["Arn", "Id", "ResourceArn", "ResourceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `AccessLogSubscription` with its required properties, named in a [`AccessLogSubscriptionRequired`].
+    /// A `AccessLogSubscription` with its one required property, `DestinationArn`.
     #[inline]
-    pub fn new(required: AccessLogSubscriptionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            destination_arn: required.destination_arn,
-            resource_identifier: None,
-            service_network_log_type: None,
-            tags: None,
+            destination_arn: value.into(),
+            resource_identifier: ::std::option::Option::None,
+            service_network_log_type: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DestinationArn`: a string, required.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = value.into(); self }
+    pub fn destination_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.destination_arn = value.into(); self }
     /// `ResourceIdentifier`: a string.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = Some(value.into()); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNetworkLogType`: a [`ServiceNetworkLogType`] value.
-    pub fn service_network_log_type(mut self, value: impl Into<ServiceNetworkLogType>) -> Self { self.service_network_log_type = Some(value.into()); self }
+    pub fn service_network_log_type(mut self, value: impl ::std::convert::Into<ServiceNetworkLogType>) -> Self { self.service_network_log_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AccessLogSubscription {
+impl ::cloudwright_core::Resource for AccessLogSubscription {
     type Attributes = AccessLogSubscriptionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AccessLogSubscription, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AccessLogSubscription, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AccessLogSubscription {
+impl ::cloudwright_core::ToValue for AccessLogSubscription {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DestinationArn", &self.destination_arn)
             .opt("ResourceIdentifier", &self.resource_identifier)
             .opt("ServiceNetworkLogType", &self.service_network_log_type)
@@ -143,12 +114,12 @@ impl ToValue for AccessLogSubscription {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AccessLogSubscription`]: `Handle<AccessLogSubscription>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AccessLogSubscription`]: `Handle<AccessLogSubscription>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AccessLogSubscriptionAttributes(ResourceRef);
+pub struct AccessLogSubscriptionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AccessLogSubscriptionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AccessLogSubscriptionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -158,32 +129,32 @@ impl AccessLogSubscriptionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the access log subscription.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the access log subscription.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ResourceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the access log subscription.
     #[inline]
-    pub fn resource_arn(&self) -> Value {
-        self.0.get_att("ResourceArn")
+    pub fn resource_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceArn"))
     }
 
     /// `Fn::GetAtt` `ResourceId`: a string.
     ///
     /// The ID of the service network or service.
     #[inline]
-    pub fn resource_id(&self) -> Value {
-        self.0.get_att("ResourceId")
+    pub fn resource_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ResourceId"))
     }
 }
 
@@ -195,23 +166,52 @@ pub enum ServiceNetworkLogType {
     /// `RESOURCE`
     Resource,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ServiceNetworkLogType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ServiceNetworkLogType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ServiceNetworkLogType {
+impl ::cloudwright_core::ToValue for ServiceNetworkLogType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Service => "SERVICE",
             Self::Resource => "RESOURCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AccessLogSubscription: ObjRule = ObjRule {
+        properties: &[
+            ("DestinationArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ServiceNetworkLogType", Shape::Str(&StrRule { allowed: &["SERVICE", "RESOURCE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["DestinationArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

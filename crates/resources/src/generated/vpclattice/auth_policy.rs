@@ -5,37 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^((((sn)|(svc))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc))-[0-9a-z]{17}))$",
-);
-
 /// The required properties of [`AuthPolicy`], by name: `AuthPolicy::new(AuthPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthPolicyRequired {
     /// `Policy`: a JSON value, required.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `ResourceIdentifier`: a string, required.
-    pub resource_identifier: Str,
+    pub resource_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AuthPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ResourceIdentifier", "Policy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::AuthPolicy` resource.
 ///
 /// Creates or updates the auth policy. The policy string in JSON must not contain newlines or blank lines.
 ///
-/// For more information, see \[Auth policies\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html>) in the *Amazon VPC Lattice User Guide* .
+/// For more information, see [Auth policies](https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `ResourceIdentifier` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`AuthPolicyAttributes`], which `Handle<AuthPolicy>` dereferences to.
@@ -51,13 +34,13 @@ pub struct AuthPolicy {
     /// The auth policy.
     ///
     /// Format `json`; length at most 36864.
-    pub policy: Json,
+    pub policy: ::cloudwright_core::Json,
     /// `ResourceIdentifier`: a string, required.
     ///
     /// The ID or ARN of the service network or service for which the policy is created.
     ///
     /// Pattern `^((((sn)|(svc))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc))-[0-9a-z]{17}))$`; length 17 to 200; create-only: changing it replaces the resource.
-    pub resource_identifier: Str,
+    pub resource_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -67,7 +50,7 @@ impl AuthPolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::AuthPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-authpolicy.html",
         primary_identifier: &["ResourceIdentifier"],
@@ -78,7 +61,7 @@ impl AuthPolicy {
         read_only: &["State"],
         attributes: &["State"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AuthPolicy` with its required properties, named in a [`AuthPolicyRequired`].
@@ -91,38 +74,40 @@ impl AuthPolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
+    pub fn policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.policy = value.into(); self }
     /// `ResourceIdentifier`: a string, required.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = value.into(); self }
+    pub fn resource_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_identifier = value.into(); self }
 }
 
-impl Resource for AuthPolicy {
+impl ::cloudwright_core::Resource for AuthPolicy {
     type Attributes = AuthPolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AuthPolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AuthPolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AuthPolicy {
+impl ::cloudwright_core::ToValue for AuthPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Policy", &self.policy)
             .req("ResourceIdentifier", &self.resource_identifier)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AuthPolicy`]: `Handle<AuthPolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AuthPolicy`]: `Handle<AuthPolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AuthPolicyAttributes(ResourceRef);
+pub struct AuthPolicyAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AuthPolicyAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AuthPolicyAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,7 +117,29 @@ impl AuthPolicyAttributes {
     ///
     /// The state of the auth policy. The auth policy is only active when the auth type is set to `AWS _IAM` . If you provide a policy, then authentication and authorization decisions are made based on this policy and the client's IAM policy. If the auth type is `NONE` , then any auth policy you provide will remain inactive.
     #[inline]
-    pub fn state(&self) -> Value {
-        self.0.get_att("State")
+    pub fn state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("State"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((((sn)|(svc))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc))-[0-9a-z]{17}))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AuthPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("Policy", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ResourceIdentifier", "Policy"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{FixedResponse, FixedResponseRequired, Tag, TagRequired};
-use super::shared::{RULE_FixedResponse, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^((svc-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:service/svc-[0-9a-z]{17}))$",
-);
+pub use super::shared::{FixedResponse, Tag, TagRequired};
 
 /// The required properties of [`Listener`], by name: `Listener::new(ListenerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    pub default_action: Obj<DefaultAction>,
+    pub default_action: crate::Obj<DefaultAction>,
     /// `Protocol`: a [`Protocol`] value, required.
     pub protocol: Protocol,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Listener: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"], ..StrRule::ANY })),
-        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(21), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["DefaultAction", "Protocol"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::VpcLattice::Listener` resource.
 ///
-/// Creates a listener for a service. Before you start using your Amazon VPC Lattice service, you must add one or more listeners. A listener is a process that checks for connection requests to your services. For more information, see \[Listeners\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/listeners.html>) in the *Amazon VPC Lattice User Guide* .
+/// Creates a listener for a service. Before you start using your Amazon VPC Lattice service, you must add one or more listeners. A listener is a process that checks for connection requests to your services. For more information, see [Listeners](https://docs.aws.amazon.com/vpc-lattice/latest/ug/listeners.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ListenerAttributes`], which `Handle<Listener>` dereferences to.
@@ -60,7 +32,7 @@ pub struct Listener {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
     ///
     /// The action for the default rule. Each listener has a default rule. The default rule is used if no other rules match.
-    pub default_action: Obj<DefaultAction>,
+    pub default_action: crate::Obj<DefaultAction>,
     /// `Name`: a string.
     ///
     /// The name of the listener. A listener name must be unique within a service. The valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or immediately after another hyphen.
@@ -68,13 +40,13 @@ pub struct Listener {
     /// If you don't specify a name, CloudFormation generates one. However, if you specify a name, and later want to replace the resource, you must specify a new name.
     ///
     /// Pattern `^(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 63; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The listener port. You can specify a value from 1 to 65535. For HTTP, the default is 80. For HTTPS, the default is 443.
     ///
     /// Value 1 to 65535; create-only: changing it replaces the resource.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`Protocol`] value, required.
     ///
     /// The listener protocol.
@@ -86,13 +58,13 @@ pub struct Listener {
     /// The ID or ARN of the service.
     ///
     /// Pattern `^((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))$`; length 21 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_identifier: Option<Str>,
+    pub service_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the listener.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -102,7 +74,7 @@ impl Listener {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::Listener",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-listener.html",
         primary_identifier: &["Arn"],
@@ -113,7 +85,7 @@ impl Listener {
         read_only: &["Arn", "Id", "ServiceArn", "ServiceId"],
         attributes: &["Arn", "Id", "ServiceArn", "ServiceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Listener` with its required properties, named in a [`ListenerRequired`].
@@ -121,46 +93,48 @@ impl Listener {
     pub fn new(required: ListenerRequired) -> Self {
         Self {
             default_action: required.default_action,
-            name: None,
-            port: None,
+            name: ::std::option::Option::None,
+            port: ::std::option::Option::None,
             protocol: required.protocol,
-            service_identifier: None,
-            tags: None,
+            service_identifier: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ServiceIdentifier`: a string.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
+    pub fn service_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Listener {
+impl ::cloudwright_core::Resource for Listener {
     type Attributes = ListenerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Listener, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Listener, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Listener {
+impl ::cloudwright_core::ToValue for Listener {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultAction", &self.default_action)
             .opt("Name", &self.name)
             .opt("Port", &self.port)
@@ -171,12 +145,12 @@ impl ToValue for Listener {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Listener`]: `Handle<Listener>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Listener`]: `Handle<Listener>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ListenerAttributes(ResourceRef);
+pub struct ListenerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ListenerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ListenerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,44 +160,34 @@ impl ListenerAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the listener.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the listener.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
     #[inline]
-    pub fn service_arn(&self) -> Value {
-        self.0.get_att("ServiceArn")
+    pub fn service_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceArn"))
     }
 
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// The ID of the service.
     #[inline]
-    pub fn service_id(&self) -> Value {
-        self.0.get_att("ServiceId")
+    pub fn service_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
-    properties: &[
-        ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
-        ("Forward", Shape::Object(&RULE_Forward)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultAction` property type of `AWS::VpcLattice::Listener`.
 ///
@@ -235,11 +199,11 @@ pub struct DefaultAction {
     /// `FixedResponse`: a [`FixedResponse`] object.
     ///
     /// Describes an action that returns a custom HTTP response.
-    pub fixed_response: Option<Obj<FixedResponse>>,
+    pub fixed_response: ::std::option::Option<crate::Obj<FixedResponse>>,
     /// `Forward`: a [`Forward`] object.
     ///
     /// Describes a forward action. You can use forward actions to route requests to one or more target groups.
-    pub forward: Option<Obj<Forward>>,
+    pub forward: ::std::option::Option<crate::Obj<Forward>>,
 }
 
 #[rustfmt::skip]
@@ -247,43 +211,26 @@ impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FixedResponse`: a [`FixedResponse`] object.
-    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self { self.fixed_response = Some(value.into()); self }
+    pub fn fixed_response(mut self, value: impl ::std::convert::Into<crate::Obj<FixedResponse>>) -> Self { self.fixed_response = ::std::option::Option::Some(value.into()); self }
     /// `Forward`: a [`Forward`] object.
-    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self { self.forward = Some(value.into()); self }
+    pub fn forward(mut self, value: impl ::std::convert::Into<crate::Obj<Forward>>) -> Self { self.forward = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultAction {}
+impl crate::PropertyType for DefaultAction {}
 
-impl ToValue for DefaultAction {
+impl ::cloudwright_core::ToValue for DefaultAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FixedResponse", &self.fixed_response)
             .opt("Forward", &self.forward)
             .build()
     }
 }
-
-/// The required properties of [`Forward`], by name: `Forward::new(ForwardRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardRequired {
-    /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    pub target_groups: List<WeightedTargetGroup>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Forward: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["TargetGroups"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Forward` property type of `AWS::VpcLattice::Listener`.
 ///
@@ -299,51 +246,33 @@ pub struct Forward {
     /// The default value is 1. This means that if only one target group is provided, there is no need to set the weight; 100% of the traffic goes to that target group.
     ///
     /// Items 1 to 10.
-    pub target_groups: List<WeightedTargetGroup>,
+    pub target_groups: ::cloudwright_core::List<WeightedTargetGroup>,
 }
 
 #[rustfmt::skip]
 impl Forward {
-    /// A `Forward` with its required properties, named in a [`ForwardRequired`].
+    /// A `Forward` with its one required property, `TargetGroups`.
     #[inline]
-    pub fn new(required: ForwardRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTargetGroup>>) -> Self {
         Self {
-            target_groups: required.target_groups,
+            target_groups: value.into(),
         }
     }
 
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
+    pub fn target_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
-impl PropertyType for Forward {}
+impl crate::PropertyType for Forward {}
 
-impl ToValue for Forward {
+impl ::cloudwright_core::ToValue for Forward {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
             .build()
     }
 }
-
-/// The required properties of [`WeightedTargetGroup`], by name: `WeightedTargetGroup::new(WeightedTargetGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WeightedTargetGroupRequired {
-    /// `TargetGroupIdentifier`: a string, required.
-    pub target_group_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY })),
-    ],
-    required: &["TargetGroupIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WeightedTargetGroup` property type of `AWS::VpcLattice::Listener`.
 ///
@@ -357,38 +286,38 @@ pub struct WeightedTargetGroup {
     /// The ID of the target group.
     ///
     /// Pattern `^((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))$`; length 20 to 2048.
-    pub target_group_identifier: Str,
+    pub target_group_identifier: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
     /// Only required if you specify multiple target groups for a forward action. The weight determines how requests are distributed to the target group. For example, if you specify two target groups, each with a weight of 10, each target group receives half the requests. If you specify two target groups, one with a weight of 10 and the other with a weight of 20, the target group with a weight of 20 receives twice as many requests as the other target group. If there's only one target group specified, then the default value is 100.
     ///
     /// Value 0 to 999.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl WeightedTargetGroup {
-    /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
+    /// A `WeightedTargetGroup` with its one required property, `TargetGroupIdentifier`.
     #[inline]
-    pub fn new(required: WeightedTargetGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            target_group_identifier: required.target_group_identifier,
-            weight: None,
+            target_group_identifier: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `TargetGroupIdentifier`: a string, required.
-    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self { self.target_group_identifier = value.into(); self }
+    pub fn target_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_identifier = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WeightedTargetGroup {}
+impl crate::PropertyType for WeightedTargetGroup {}
 
-impl ToValue for WeightedTargetGroup {
+impl ::cloudwright_core::ToValue for WeightedTargetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetGroupIdentifier", &self.target_group_identifier)
             .opt("Weight", &self.weight)
             .build()
@@ -405,24 +334,88 @@ pub enum Protocol {
     /// `TLS_PASSTHROUGH`
     TlsPassthrough,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "HTTP",
             Self::Https => "HTTPS",
             Self::TlsPassthrough => "TLS_PASSTHROUGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_FixedResponse, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^((svc-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:service/svc-[0-9a-z]{17}))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Listener: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"], ..StrRule::ANY })),
+            ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(21), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["DefaultAction", "Protocol"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
+        properties: &[
+            ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
+            ("Forward", Shape::Object(&RULE_Forward)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Forward: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["TargetGroups"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY })),
+        ],
+        required: &["TargetGroupIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -52,15 +52,11 @@ pub mod shared;
 pub mod target_group;
 
 #[cfg(feature = "vpclattice")]
-pub use access_log_subscription::{
-    AccessLogSubscription, AccessLogSubscriptionAttributes, AccessLogSubscriptionRequired,
-};
+pub use access_log_subscription::{AccessLogSubscription, AccessLogSubscriptionAttributes};
 #[cfg(feature = "vpclattice")]
 pub use auth_policy::{AuthPolicy, AuthPolicyAttributes, AuthPolicyRequired};
 #[cfg(feature = "vpclattice")]
-pub use domain_verification::{
-    DomainVerification, DomainVerificationAttributes, DomainVerificationRequired,
-};
+pub use domain_verification::{DomainVerification, DomainVerificationAttributes};
 #[cfg(feature = "vpclattice")]
 pub use listener::{Listener, ListenerAttributes, ListenerRequired};
 #[cfg(feature = "vpclattice")]
@@ -90,4 +86,4 @@ pub use service_network_vpc_association::{
     ServiceNetworkVpcAssociation, ServiceNetworkVpcAssociationAttributes,
 };
 #[cfg(feature = "vpclattice")]
-pub use target_group::{TargetGroup, TargetGroupAttributes, TargetGroupRequired};
+pub use target_group::{TargetGroup, TargetGroupAttributes};

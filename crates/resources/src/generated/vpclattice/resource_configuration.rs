@@ -5,45 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^dv-[a-fA-F0-9]{17}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
-
 /// The required properties of [`ResourceConfiguration`], by name: `ResourceConfiguration::new(ResourceConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceConfigurationRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceConfigurationType`: a [`ResourceConfigurationType`] value, required.
     pub resource_configuration_type: ResourceConfigurationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("AllowAssociationToSharableServiceNetwork", Shape::Bool),
-        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("DomainVerificationId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("GroupDomain", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PortRanges", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("ProtocolType", Shape::Str(&StrRule { allowed: &["TCP"], ..StrRule::ANY })),
-        ("ResourceConfigurationAuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
-        ("ResourceConfigurationDefinition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("ResourceConfigurationGroupId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ResourceConfigurationType", Shape::Str(&StrRule { allowed: &["GROUP", "CHILD", "SINGLE", "ARN"], ..StrRule::ANY })),
-        ("ResourceGatewayId", Shape::STR),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Name", "ResourceConfigurationType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::ResourceConfiguration` resource.
 ///
@@ -61,47 +30,48 @@ pub struct ResourceConfiguration {
     /// `AllowAssociationToSharableServiceNetwork`: a boolean.
     ///
     /// Specifies whether the resource configuration can be associated with a sharable service network.
-    pub allow_association_to_sharable_service_network: Option<Bool>,
+    pub allow_association_to_sharable_service_network:
+        ::std::option::Option<::cloudwright_core::Bool>,
     /// `CustomDomainName`: a string.
     ///
     /// The custom domain name.
     ///
     /// Length 3 to 255; create-only: changing it replaces the resource.
-    pub custom_domain_name: Option<Str>,
+    pub custom_domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DomainVerificationId`: a string.
     ///
     /// The domain verification ID.
     ///
     /// Pattern `^dv-[a-fA-F0-9]{17}$`; length 20 to 20; create-only: changing it replaces the resource.
-    pub domain_verification_id: Option<Str>,
+    pub domain_verification_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupDomain`: a string.
     ///
     /// (GROUP) The group domain for a group resource configuration. Any domains that you create for the child resource are subdomains of the group domain. Child resources inherit the verification status of the domain.
     ///
     /// Length 3 to 255; create-only: changing it replaces the resource.
-    pub group_domain: Option<Str>,
+    pub group_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the resource configuration.
     ///
     /// Pattern `^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 40.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `PortRanges`: a list of strings.
     ///
     /// (SINGLE, GROUP, CHILD) The TCP port ranges that a consumer can use to access a resource configuration (for example: 1-65535). You can separate port ranges using commas (for example: 1,2,22-30).
-    pub port_ranges: Option<List<Str>>,
+    pub port_ranges: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ProtocolType`: a [`ProtocolType`] value.
     ///
     /// (SINGLE, GROUP) The protocol accepted by the resource configuration.
     ///
     /// Create-only: changing it replaces the resource.
-    pub protocol_type: Option<ProtocolType>,
+    pub protocol_type: ::std::option::Option<ProtocolType>,
     /// `ResourceConfigurationAuthType`: a [`ResourceConfigurationAuthType`] value.
     ///
     /// The auth type for the resource configuration.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub resource_configuration_auth_type: Option<ResourceConfigurationAuthType>,
+    pub resource_configuration_auth_type: ::std::option::Option<ResourceConfigurationAuthType>,
     /// `ResourceConfigurationDefinition`: a JSON value.
     ///
     /// Identifies the resource configuration in one of the following ways:
@@ -109,13 +79,13 @@ pub struct ResourceConfiguration {
     /// - *Amazon Resource Name (ARN)* - Supported resource-types that are provisioned by AWS services, such as RDS databases, can be identified by their ARN.
     /// - *Domain name* - Any domain name that is publicly resolvable.
     /// - *IP address* - For IPv4 and IPv6, only IP addresses in the VPC are supported.
-    pub resource_configuration_definition: Option<Json>,
+    pub resource_configuration_definition: ::std::option::Option<::cloudwright_core::Json>,
     /// `ResourceConfigurationGroupId`: a string.
     ///
     /// The ID of the group resource configuration.
     ///
     /// Pattern `^rcfg-[0-9a-z]{17}$`; length 22 to 22; write-only: CloudFormation does not return it.
-    pub resource_configuration_group_id: Option<Str>,
+    pub resource_configuration_group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResourceConfigurationType`: a [`ResourceConfigurationType`] value, required.
     ///
     /// The type of resource configuration. A resource configuration can be one of the following types:
@@ -132,13 +102,13 @@ pub struct ResourceConfiguration {
     /// The ID of the resource gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_gateway_id: Option<Str>,
+    pub resource_gateway_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the resource configuration.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -148,7 +118,7 @@ impl ResourceConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::ResourceConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourceconfiguration.html",
         primary_identifier: &["Arn"],
@@ -159,75 +129,77 @@ impl ResourceConfiguration {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ResourceConfiguration` with its required properties, named in a [`ResourceConfigurationRequired`].
     #[inline]
     pub fn new(required: ResourceConfigurationRequired) -> Self {
         Self {
-            allow_association_to_sharable_service_network: None,
-            custom_domain_name: None,
-            domain_verification_id: None,
-            group_domain: None,
+            allow_association_to_sharable_service_network: ::std::option::Option::None,
+            custom_domain_name: ::std::option::Option::None,
+            domain_verification_id: ::std::option::Option::None,
+            group_domain: ::std::option::Option::None,
             name: required.name,
-            port_ranges: None,
-            protocol_type: None,
-            resource_configuration_auth_type: None,
-            resource_configuration_definition: None,
-            resource_configuration_group_id: None,
+            port_ranges: ::std::option::Option::None,
+            protocol_type: ::std::option::Option::None,
+            resource_configuration_auth_type: ::std::option::Option::None,
+            resource_configuration_definition: ::std::option::Option::None,
+            resource_configuration_group_id: ::std::option::Option::None,
             resource_configuration_type: required.resource_configuration_type,
-            resource_gateway_id: None,
-            tags: None,
+            resource_gateway_id: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AllowAssociationToSharableServiceNetwork`: a boolean.
-    pub fn allow_association_to_sharable_service_network(mut self, value: impl Into<Bool>) -> Self { self.allow_association_to_sharable_service_network = Some(value.into()); self }
+    pub fn allow_association_to_sharable_service_network(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.allow_association_to_sharable_service_network = ::std::option::Option::Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
+    pub fn custom_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_domain_name = ::std::option::Option::Some(value.into()); self }
     /// `DomainVerificationId`: a string.
-    pub fn domain_verification_id(mut self, value: impl Into<Str>) -> Self { self.domain_verification_id = Some(value.into()); self }
+    pub fn domain_verification_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_verification_id = ::std::option::Option::Some(value.into()); self }
     /// `GroupDomain`: a string.
-    pub fn group_domain(mut self, value: impl Into<Str>) -> Self { self.group_domain = Some(value.into()); self }
+    pub fn group_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_domain = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `PortRanges`: a list of strings.
-    pub fn port_ranges(mut self, value: impl Into<List<Str>>) -> Self { self.port_ranges = Some(value.into()); self }
+    pub fn port_ranges(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.port_ranges = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolType`: a [`ProtocolType`] value.
-    pub fn protocol_type(mut self, value: impl Into<ProtocolType>) -> Self { self.protocol_type = Some(value.into()); self }
+    pub fn protocol_type(mut self, value: impl ::std::convert::Into<ProtocolType>) -> Self { self.protocol_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationAuthType`: a [`ResourceConfigurationAuthType`] value.
-    pub fn resource_configuration_auth_type(mut self, value: impl Into<ResourceConfigurationAuthType>) -> Self { self.resource_configuration_auth_type = Some(value.into()); self }
+    pub fn resource_configuration_auth_type(mut self, value: impl ::std::convert::Into<ResourceConfigurationAuthType>) -> Self { self.resource_configuration_auth_type = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationDefinition`: a JSON value.
-    pub fn resource_configuration_definition(mut self, value: impl Into<Json>) -> Self { self.resource_configuration_definition = Some(value.into()); self }
+    pub fn resource_configuration_definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.resource_configuration_definition = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationGroupId`: a string.
-    pub fn resource_configuration_group_id(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_group_id = Some(value.into()); self }
+    pub fn resource_configuration_group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_configuration_group_id = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationType`: a [`ResourceConfigurationType`] value, required.
-    pub fn resource_configuration_type(mut self, value: impl Into<ResourceConfigurationType>) -> Self { self.resource_configuration_type = value.into(); self }
+    pub fn resource_configuration_type(mut self, value: impl ::std::convert::Into<ResourceConfigurationType>) -> Self { self.resource_configuration_type = value.into(); self }
     /// `ResourceGatewayId`: a string.
-    pub fn resource_gateway_id(mut self, value: impl Into<Str>) -> Self { self.resource_gateway_id = Some(value.into()); self }
+    pub fn resource_gateway_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_gateway_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ResourceConfiguration {
+impl ::cloudwright_core::Resource for ResourceConfiguration {
     type Attributes = ResourceConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceConfiguration {
+impl ::cloudwright_core::ToValue for ResourceConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AllowAssociationToSharableServiceNetwork",
                 &self.allow_association_to_sharable_service_network,
@@ -260,12 +232,12 @@ impl ToValue for ResourceConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceConfiguration`]: `Handle<ResourceConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceConfiguration`]: `Handle<ResourceConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceConfigurationAttributes(ResourceRef);
+pub struct ResourceConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -275,34 +247,16 @@ impl ResourceConfigurationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource configuration.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::VpcLattice::ResourceConfiguration`.
 ///
@@ -312,36 +266,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -354,23 +308,23 @@ pub enum ProtocolType {
     /// `TCP`
     Tcp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtocolType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtocolType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtocolType {
+impl ::cloudwright_core::ToValue for ProtocolType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Tcp => "TCP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,24 +336,24 @@ pub enum ResourceConfigurationAuthType {
     /// `AWS_IAM`
     AwsIam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceConfigurationAuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceConfigurationAuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceConfigurationAuthType {
+impl ::cloudwright_core::ToValue for ResourceConfigurationAuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::AwsIam => "AWS_IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -415,25 +369,72 @@ pub enum ResourceConfigurationType {
     /// `ARN`
     Arn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceConfigurationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceConfigurationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceConfigurationType {
+impl ::cloudwright_core::ToValue for ResourceConfigurationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Group => "GROUP",
             Self::Child => "CHILD",
             Self::Single => "SINGLE",
             Self::Arn => "ARN",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^dv-[a-fA-F0-9]{17}$");
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^((\\d{1,5}\\-\\d{1,5})|(\\d+))$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("AllowAssociationToSharableServiceNetwork", Shape::Bool),
+            ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("DomainVerificationId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("GroupDomain", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PortRanges", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("ProtocolType", Shape::Str(&StrRule { allowed: &["TCP"], ..StrRule::ANY })),
+            ("ResourceConfigurationAuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+            ("ResourceConfigurationDefinition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("ResourceConfigurationGroupId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ResourceConfigurationType", Shape::Str(&StrRule { allowed: &["GROUP", "CHILD", "SINGLE", "ARN"], ..StrRule::ANY })),
+            ("ResourceGatewayId", Shape::STR),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Name", "ResourceConfigurationType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

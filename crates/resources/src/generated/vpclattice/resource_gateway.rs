@@ -5,41 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
-
 /// The required properties of [`ResourceGateway`], by name: `ResourceGateway::new(ResourceGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceGatewayRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcIdentifier`: a string, required.
-    pub vpc_identifier: Str,
+    pub vpc_identifier: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourceGateway: ObjRule = ObjRule {
-    properties: &[
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUALSTACK"], ..StrRule::ANY })),
-        ("Ipv4AddressesPerEni", Shape::Int(&NumRule { min: Some(1.0), max: Some(62.0), ..NumRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ResourceConfigDnsResolution", Shape::Str(&StrRule { allowed: &["IN_VPC", "PUBLIC"], ..StrRule::ANY })),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["Name", "VpcIdentifier", "SubnetIds"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::ResourceGateway` resource.
 ///
@@ -59,47 +34,48 @@ pub struct ResourceGateway {
     /// The type of IP address used by the resource gateway.
     ///
     /// Create-only: changing it replaces the resource.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `Ipv4AddressesPerEni`: an integer.
     ///
     /// The number of IPv4 addresses in each ENI for the resource gateway.
     ///
     /// Value 1 to 62.
-    pub ipv4_addresses_per_eni: Option<Int>,
+    pub ipv4_addresses_per_eni: ::std::option::Option<::cloudwright_core::Int>,
     /// `Name`: a string, required.
     ///
     /// The name of the resource gateway.
     ///
     /// Pattern `^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 40; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ResourceConfigDnsResolution`: a [`ResourceConfigDnsResolution`] value.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_config_dns_resolution: Option<ResourceConfigDnsResolution>,
+    pub resource_config_dns_resolution: ::std::option::Option<ResourceConfigDnsResolution>,
     /// `SecurityGroupIds`: a list of strings.
     ///
     /// The IDs of the security groups applied to the resource gateway.
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$`, length 5 to 200.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The IDs of the VPC subnets for the resource gateway.
     ///
     /// Each item: length 5 to 200; create-only: changing it replaces the resource.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the resource gateway.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcIdentifier`: a string, required.
     ///
     /// The ID of the VPC for the resource gateway.
     ///
     /// Pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`; length 5 to 50; create-only: changing it replaces the resource.
-    pub vpc_identifier: Str,
+    pub vpc_identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -109,7 +85,7 @@ impl ResourceGateway {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::ResourceGateway",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourcegateway.html",
         primary_identifier: &["Arn"],
@@ -120,60 +96,62 @@ impl ResourceGateway {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ResourceGateway` with its required properties, named in a [`ResourceGatewayRequired`].
     #[inline]
     pub fn new(required: ResourceGatewayRequired) -> Self {
         Self {
-            ip_address_type: None,
-            ipv4_addresses_per_eni: None,
+            ip_address_type: ::std::option::Option::None,
+            ipv4_addresses_per_eni: ::std::option::Option::None,
             name: required.name,
-            resource_config_dns_resolution: None,
-            security_group_ids: None,
+            resource_config_dns_resolution: ::std::option::Option::None,
+            security_group_ids: ::std::option::Option::None,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_identifier: required.vpc_identifier,
         }
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `Ipv4AddressesPerEni`: an integer.
-    pub fn ipv4_addresses_per_eni(mut self, value: impl Into<Int>) -> Self { self.ipv4_addresses_per_eni = Some(value.into()); self }
+    pub fn ipv4_addresses_per_eni(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv4_addresses_per_eni = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ResourceConfigDnsResolution`: a [`ResourceConfigDnsResolution`] value.
-    pub fn resource_config_dns_resolution(mut self, value: impl Into<ResourceConfigDnsResolution>) -> Self { self.resource_config_dns_resolution = Some(value.into()); self }
+    pub fn resource_config_dns_resolution(mut self, value: impl ::std::convert::Into<ResourceConfigDnsResolution>) -> Self { self.resource_config_dns_resolution = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcIdentifier`: a string, required.
-    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self { self.vpc_identifier = value.into(); self }
+    pub fn vpc_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_identifier = value.into(); self }
 }
 
-impl Resource for ResourceGateway {
+impl ::cloudwright_core::Resource for ResourceGateway {
     type Attributes = ResourceGatewayAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourceGateway, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourceGateway, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourceGateway {
+impl ::cloudwright_core::ToValue for ResourceGateway {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IpAddressType", &self.ip_address_type)
             .opt("Ipv4AddressesPerEni", &self.ipv4_addresses_per_eni)
             .req("Name", &self.name)
@@ -189,12 +167,12 @@ impl ToValue for ResourceGateway {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourceGateway`]: `Handle<ResourceGateway>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourceGateway`]: `Handle<ResourceGateway>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ResourceGatewayAttributes(ResourceRef);
+pub struct ResourceGatewayAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ResourceGatewayAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourceGatewayAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,36 +182,18 @@ impl ResourceGatewayAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the resource gateway.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the resource gateway.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::VpcLattice::ResourceGateway`.
 ///
@@ -243,36 +203,36 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Length 1 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -289,25 +249,25 @@ pub enum IpAddressType {
     /// `DUALSTACK`
     Dualstack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
             Self::Dualstack => "DUALSTACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -319,23 +279,64 @@ pub enum ResourceConfigDnsResolution {
     /// `PUBLIC`
     Public,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ResourceConfigDnsResolution {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceConfigDnsResolution {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ResourceConfigDnsResolution {
+impl ::cloudwright_core::ToValue for ResourceConfigDnsResolution {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::InVpc => "IN_VPC",
             Self::Public => "PUBLIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourceGateway: ObjRule = ObjRule {
+        properties: &[
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUALSTACK"], ..StrRule::ANY })),
+            ("Ipv4AddressesPerEni", Shape::Int(&NumRule { min: Some(1.0), max: Some(62.0), ..NumRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ResourceConfigDnsResolution", Shape::Str(&StrRule { allowed: &["IN_VPC", "PUBLIC"], ..StrRule::ANY })),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["Name", "VpcIdentifier", "SubnetIds"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

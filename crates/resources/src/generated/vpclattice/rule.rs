@@ -5,55 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub use super::shared::{FixedResponse, FixedResponseRequired, Tag, TagRequired};
-use super::shared::{RULE_FixedResponse, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((listener-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}))$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\/[a-zA-Z0-9@:%_+.~#?&\\/=-]*$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
-    "^((svc-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}))$",
-);
+pub use super::shared::{FixedResponse, Tag, TagRequired};
 
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Action`: an [`Action`] object, required.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `Match`: a [`Match`] object, required.
-    pub r#match: Obj<Match>,
+    pub r#match: crate::Obj<Match>,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_Action)),
-        ("ListenerIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Match", Shape::Object(&RULE_Match)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
-        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    required: &["Action", "Match", "Priority"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::Rule` resource.
 ///
-/// Creates a listener rule. Each listener has a default rule for checking connection requests, but you can define additional rules. Each rule consists of a priority, one or more actions, and one or more conditions. For more information, see \[Listener rules\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/listeners.html#listener-rules>) in the *Amazon VPC Lattice User Guide* .
+/// Creates a listener rule. Each listener has a default rule for checking connection requests, but you can define additional rules. Each rule consists of a priority, one or more actions, and one or more conditions. For more information, see [Listener rules](https://docs.aws.amazon.com/vpc-lattice/latest/ug/listeners.html#listener-rules) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RuleAttributes`], which `Handle<Rule>` dereferences to.
@@ -67,17 +34,17 @@ pub struct Rule {
     /// `Action`: an [`Action`] object, required.
     ///
     /// Describes the action for a rule.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `ListenerIdentifier`: a string.
     ///
     /// The ID or ARN of the listener.
     ///
     /// Pattern `^((listener-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}))$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub listener_identifier: Option<Str>,
+    pub listener_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Match`: a [`Match`] object, required.
     ///
     /// The rule match.
-    pub r#match: Obj<Match>,
+    pub r#match: crate::Obj<Match>,
     /// `Name`: a string.
     ///
     /// The name of the rule. The name must be unique within the listener. The valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or immediately after another hyphen.
@@ -85,25 +52,25 @@ pub struct Rule {
     /// If you don't specify a name, CloudFormation generates one. However, if you specify a name, and later want to replace the resource, you must specify a new name.
     ///
     /// Pattern `^(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 63; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer, required.
     ///
     /// The priority assigned to the rule. Each rule for a specific listener must have a unique priority. The lower the priority number the higher the priority.
     ///
     /// Value 1 to 100.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `ServiceIdentifier`: a string.
     ///
     /// The ID or ARN of the service.
     ///
     /// Pattern `^((svc-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}))$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_identifier: Option<Str>,
+    pub service_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the rule.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -113,7 +80,7 @@ impl Rule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::Rule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-rule.html",
         primary_identifier: &["Arn"],
@@ -124,7 +91,7 @@ impl Rule {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
@@ -132,49 +99,51 @@ impl Rule {
     pub fn new(required: RuleRequired) -> Self {
         Self {
             action: required.action,
-            listener_identifier: None,
+            listener_identifier: ::std::option::Option::None,
             r#match: required.r#match,
-            name: None,
+            name: ::std::option::Option::None,
             priority: required.priority,
-            service_identifier: None,
-            tags: None,
+            service_identifier: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Action`: an [`Action`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `ListenerIdentifier`: a string.
-    pub fn listener_identifier(mut self, value: impl Into<Str>) -> Self { self.listener_identifier = Some(value.into()); self }
+    pub fn listener_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.listener_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`Match`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<Match>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<Match>>) -> Self { self.r#match = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `ServiceIdentifier`: a string.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
+    pub fn service_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Rule {
+impl ::cloudwright_core::Resource for Rule {
     type Attributes = RuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Rule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("ListenerIdentifier", &self.listener_identifier)
             .req("Match", &self.r#match)
@@ -186,12 +155,12 @@ impl ToValue for Rule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleAttributes(ResourceRef);
+pub struct RuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -201,28 +170,18 @@ impl RuleAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the rule.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the listener.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
-        ("Forward", Shape::Object(&RULE_Forward)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -234,11 +193,11 @@ pub struct Action {
     /// `FixedResponse`: a [`FixedResponse`] object.
     ///
     /// The fixed response action. The rule returns a custom HTTP response.
-    pub fixed_response: Option<Obj<FixedResponse>>,
+    pub fixed_response: ::std::option::Option<crate::Obj<FixedResponse>>,
     /// `Forward`: a [`Forward`] object.
     ///
     /// The forward action. Traffic that matches the rule is forwarded to the specified target groups.
-    pub forward: Option<Obj<Forward>>,
+    pub forward: ::std::option::Option<crate::Obj<Forward>>,
 }
 
 #[rustfmt::skip]
@@ -246,43 +205,26 @@ impl Action {
     /// A `Action` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FixedResponse`: a [`FixedResponse`] object.
-    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self { self.fixed_response = Some(value.into()); self }
+    pub fn fixed_response(mut self, value: impl ::std::convert::Into<crate::Obj<FixedResponse>>) -> Self { self.fixed_response = ::std::option::Option::Some(value.into()); self }
     /// `Forward`: a [`Forward`] object.
-    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self { self.forward = Some(value.into()); self }
+    pub fn forward(mut self, value: impl ::std::convert::Into<crate::Obj<Forward>>) -> Self { self.forward = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FixedResponse", &self.fixed_response)
             .opt("Forward", &self.forward)
             .build()
     }
 }
-
-/// The required properties of [`Forward`], by name: `Forward::new(ForwardRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardRequired {
-    /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    pub target_groups: List<WeightedTargetGroup>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Forward: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["TargetGroups"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Forward` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -298,29 +240,29 @@ pub struct Forward {
     /// The default value is 1. This means that if only one target group is provided, there is no need to set the weight; 100% of the traffic goes to that target group.
     ///
     /// Items 1 to 10.
-    pub target_groups: List<WeightedTargetGroup>,
+    pub target_groups: ::cloudwright_core::List<WeightedTargetGroup>,
 }
 
 #[rustfmt::skip]
 impl Forward {
-    /// A `Forward` with its required properties, named in a [`ForwardRequired`].
+    /// A `Forward` with its one required property, `TargetGroups`.
     #[inline]
-    pub fn new(required: ForwardRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTargetGroup>>) -> Self {
         Self {
-            target_groups: required.target_groups,
+            target_groups: value.into(),
         }
     }
 
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
+    pub fn target_groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
-impl PropertyType for Forward {}
+impl crate::PropertyType for Forward {}
 
-impl ToValue for Forward {
+impl ::cloudwright_core::ToValue for Forward {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetGroups", &self.target_groups)
             .build()
     }
@@ -330,22 +272,10 @@ impl ToValue for Forward {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderMatchRequired {
     /// `Match`: a [`HeaderMatchType`] object, required.
-    pub r#match: Obj<HeaderMatchType>,
+    pub r#match: crate::Obj<HeaderMatchType>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderMatch: ObjRule = ObjRule {
-    properties: &[
-        ("CaseSensitive", Shape::Bool),
-        ("Match", Shape::Object(&RULE_HeaderMatchType)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
-    ],
-    required: &["Match", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeaderMatch` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -359,17 +289,17 @@ pub struct HeaderMatch {
     /// Indicates whether the match is case sensitive.
     ///
     /// Default `false`.
-    pub case_sensitive: Option<Bool>,
+    pub case_sensitive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Match`: a [`HeaderMatchType`] object, required.
     ///
     /// The header match type.
-    pub r#match: Obj<HeaderMatchType>,
+    pub r#match: crate::Obj<HeaderMatchType>,
     /// `Name`: a string, required.
     ///
     /// The name of the header.
     ///
     /// Length 1 to 40.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -378,43 +308,32 @@ impl HeaderMatch {
     #[inline]
     pub fn new(required: HeaderMatchRequired) -> Self {
         Self {
-            case_sensitive: None,
+            case_sensitive: ::std::option::Option::None,
             r#match: required.r#match,
             name: required.name,
         }
     }
 
     /// `CaseSensitive`: a boolean.
-    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive = Some(value.into()); self }
+    pub fn case_sensitive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.case_sensitive = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`HeaderMatchType`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<HeaderMatchType>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderMatchType>>) -> Self { self.r#match = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for HeaderMatch {}
+impl crate::PropertyType for HeaderMatch {}
 
-impl ToValue for HeaderMatch {
+impl ::cloudwright_core::ToValue for HeaderMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaseSensitive", &self.case_sensitive)
             .req("Match", &self.r#match)
             .req("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderMatchType: ObjRule = ObjRule {
-    properties: &[
-        ("Contains", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Exact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HeaderMatchType` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -428,19 +347,19 @@ pub struct HeaderMatchType {
     /// A contains type match.
     ///
     /// Length 1 to 128.
-    pub contains: Option<Str>,
+    pub contains: ::std::option::Option<::cloudwright_core::Str>,
     /// `Exact`: a string.
     ///
     /// An exact type match.
     ///
     /// Length 1 to 128.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// A prefix type match. Matches the value with the prefix.
     ///
     /// Length 1 to 128.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -448,40 +367,29 @@ impl HeaderMatchType {
     /// A `HeaderMatchType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Contains`: a string.
-    pub fn contains(mut self, value: impl Into<Str>) -> Self { self.contains = Some(value.into()); self }
+    pub fn contains(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.contains = ::std::option::Option::Some(value.into()); self }
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HeaderMatchType {}
+impl crate::PropertyType for HeaderMatchType {}
 
-impl ToValue for HeaderMatchType {
+impl ::cloudwright_core::ToValue for HeaderMatchType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Contains", &self.contains)
             .opt("Exact", &self.exact)
             .opt("Prefix", &self.prefix)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HttpMatch: ObjRule = ObjRule {
-    properties: &[
-        ("HeaderMatches", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderMatch), min_items: None, max_items: Some(5), unique: false })),
-        ("Method", Shape::Str(&StrRule { allowed: &["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE"], ..StrRule::ANY })),
-        ("PathMatch", Shape::Object(&RULE_PathMatch)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HttpMatch` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -495,15 +403,15 @@ pub struct HttpMatch {
     /// The header matches. Matches incoming requests with rule based on request header value before applying rule action.
     ///
     /// Items at most 5.
-    pub header_matches: Option<List<HeaderMatch>>,
+    pub header_matches: ::std::option::Option<::cloudwright_core::List<HeaderMatch>>,
     /// `Method`: a [`Method`] value.
     ///
     /// The HTTP method type.
-    pub method: Option<Method>,
+    pub method: ::std::option::Option<Method>,
     /// `PathMatch`: a [`PathMatch`] object.
     ///
     /// The path match.
-    pub path_match: Option<Obj<PathMatch>>,
+    pub path_match: ::std::option::Option<crate::Obj<PathMatch>>,
 }
 
 #[rustfmt::skip]
@@ -511,46 +419,29 @@ impl HttpMatch {
     /// A `HttpMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HeaderMatches`: a list of [`HeaderMatch`] objects.
-    pub fn header_matches(mut self, value: impl Into<List<HeaderMatch>>) -> Self { self.header_matches = Some(value.into()); self }
+    pub fn header_matches(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HeaderMatch>>) -> Self { self.header_matches = ::std::option::Option::Some(value.into()); self }
     /// `Method`: a [`Method`] value.
-    pub fn method(mut self, value: impl Into<Method>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<Method>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `PathMatch`: a [`PathMatch`] object.
-    pub fn path_match(mut self, value: impl Into<Obj<PathMatch>>) -> Self { self.path_match = Some(value.into()); self }
+    pub fn path_match(mut self, value: impl ::std::convert::Into<crate::Obj<PathMatch>>) -> Self { self.path_match = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HttpMatch {}
+impl crate::PropertyType for HttpMatch {}
 
-impl ToValue for HttpMatch {
+impl ::cloudwright_core::ToValue for HttpMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HeaderMatches", &self.header_matches)
             .opt("Method", &self.method)
             .opt("PathMatch", &self.path_match)
             .build()
     }
 }
-
-/// The required properties of [`Match`], by name: `Match::new(MatchRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatchRequired {
-    /// `HttpMatch`: a [`HttpMatch`] object, required.
-    pub http_match: Obj<HttpMatch>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Match: ObjRule = ObjRule {
-    properties: &[
-        ("HttpMatch", Shape::Object(&RULE_HttpMatch)),
-    ],
-    required: &["HttpMatch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Match` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -562,49 +453,33 @@ pub struct Match {
     /// `HttpMatch`: a [`HttpMatch`] object, required.
     ///
     /// The HTTP criteria that a rule must match.
-    pub http_match: Obj<HttpMatch>,
+    pub http_match: crate::Obj<HttpMatch>,
 }
 
 #[rustfmt::skip]
 impl Match {
-    /// A `Match` with its required properties, named in a [`MatchRequired`].
+    /// A `Match` with its one required property, `HttpMatch`.
     #[inline]
-    pub fn new(required: MatchRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<HttpMatch>>) -> Self {
         Self {
-            http_match: required.http_match,
+            http_match: value.into(),
         }
     }
 
     /// `HttpMatch`: a [`HttpMatch`] object, required.
-    pub fn http_match(mut self, value: impl Into<Obj<HttpMatch>>) -> Self { self.http_match = value.into(); self }
+    pub fn http_match(mut self, value: impl ::std::convert::Into<crate::Obj<HttpMatch>>) -> Self { self.http_match = value.into(); self }
 }
 
-impl PropertyType for Match {}
+impl crate::PropertyType for Match {}
 
-impl ToValue for Match {
+impl ::cloudwright_core::ToValue for Match {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("HttpMatch", &self.http_match).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("HttpMatch", &self.http_match)
+            .build()
     }
 }
-
-/// The required properties of [`PathMatch`], by name: `PathMatch::new(PathMatchRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PathMatchRequired {
-    /// `Match`: a [`PathMatchType`] object, required.
-    pub r#match: Obj<PathMatchType>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_PathMatch: ObjRule = ObjRule {
-    properties: &[
-        ("CaseSensitive", Shape::Bool),
-        ("Match", Shape::Object(&RULE_PathMatchType)),
-    ],
-    required: &["Match"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PathMatch` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -618,51 +493,41 @@ pub struct PathMatch {
     /// Indicates whether the match is case sensitive.
     ///
     /// Default `false`.
-    pub case_sensitive: Option<Bool>,
+    pub case_sensitive: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Match`: a [`PathMatchType`] object, required.
     ///
     /// The type of path match.
-    pub r#match: Obj<PathMatchType>,
+    pub r#match: crate::Obj<PathMatchType>,
 }
 
 #[rustfmt::skip]
 impl PathMatch {
-    /// A `PathMatch` with its required properties, named in a [`PathMatchRequired`].
+    /// A `PathMatch` with its one required property, `Match`.
     #[inline]
-    pub fn new(required: PathMatchRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<PathMatchType>>) -> Self {
         Self {
-            case_sensitive: None,
-            r#match: required.r#match,
+            case_sensitive: ::std::option::Option::None,
+            r#match: value.into(),
         }
     }
 
     /// `CaseSensitive`: a boolean.
-    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive = Some(value.into()); self }
+    pub fn case_sensitive(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.case_sensitive = ::std::option::Option::Some(value.into()); self }
     /// `Match`: a [`PathMatchType`] object, required.
-    pub fn r#match(mut self, value: impl Into<Obj<PathMatchType>>) -> Self { self.r#match = value.into(); self }
+    pub fn r#match(mut self, value: impl ::std::convert::Into<crate::Obj<PathMatchType>>) -> Self { self.r#match = value.into(); self }
 }
 
-impl PropertyType for PathMatch {}
+impl crate::PropertyType for PathMatch {}
 
-impl ToValue for PathMatch {
+impl ::cloudwright_core::ToValue for PathMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CaseSensitive", &self.case_sensitive)
             .req("Match", &self.r#match)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_PathMatchType: ObjRule = ObjRule {
-    properties: &[
-        ("Exact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `PathMatchType` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -676,13 +541,13 @@ pub struct PathMatchType {
     /// An exact match of the path.
     ///
     /// Pattern `^\/[a-zA-Z0-9@:%_+.~#?&\/=-]*$`; length 1 to 128.
-    pub exact: Option<Str>,
+    pub exact: ::std::option::Option<::cloudwright_core::Str>,
     /// `Prefix`: a string.
     ///
     /// A prefix match of the path.
     ///
     /// Pattern `^\/[a-zA-Z0-9@:%_+.~#?&\/=-]*$`; length 1 to 128.
-    pub prefix: Option<Str>,
+    pub prefix: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -690,44 +555,26 @@ impl PathMatchType {
     /// A `PathMatchType` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Exact`: a string.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
+    pub fn exact(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.exact = ::std::option::Option::Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
+    pub fn prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.prefix = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PathMatchType {}
+impl crate::PropertyType for PathMatchType {}
 
-impl ToValue for PathMatchType {
+impl ::cloudwright_core::ToValue for PathMatchType {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Exact", &self.exact)
             .opt("Prefix", &self.prefix)
             .build()
     }
 }
-
-/// The required properties of [`WeightedTargetGroup`], by name: `WeightedTargetGroup::new(WeightedTargetGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WeightedTargetGroupRequired {
-    /// `TargetGroupIdentifier`: a string, required.
-    pub target_group_identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Weight", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
-    ],
-    required: &["TargetGroupIdentifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WeightedTargetGroup` property type of `AWS::VpcLattice::Rule`.
 ///
@@ -741,38 +588,38 @@ pub struct WeightedTargetGroup {
     /// The ID of the target group.
     ///
     /// Pattern `^((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))$`; length 20 to 2048.
-    pub target_group_identifier: Str,
+    pub target_group_identifier: ::cloudwright_core::Str,
     /// `Weight`: an integer.
     ///
     /// Only required if you specify multiple target groups for a forward action. The weight determines how requests are distributed to the target group. For example, if you specify two target groups, each with a weight of 10, each target group receives half the requests. If you specify two target groups, one with a weight of 10 and the other with a weight of 20, the target group with a weight of 20 receives twice as many requests as the other target group. If there's only one target group specified, then the default value is 100.
     ///
     /// Value 1 to 999.
-    pub weight: Option<Int>,
+    pub weight: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl WeightedTargetGroup {
-    /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
+    /// A `WeightedTargetGroup` with its one required property, `TargetGroupIdentifier`.
     #[inline]
-    pub fn new(required: WeightedTargetGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            target_group_identifier: required.target_group_identifier,
-            weight: None,
+            target_group_identifier: value.into(),
+            weight: ::std::option::Option::None,
         }
     }
 
     /// `TargetGroupIdentifier`: a string, required.
-    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self { self.target_group_identifier = value.into(); self }
+    pub fn target_group_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_group_identifier = value.into(); self }
     /// `Weight`: an integer.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
+    pub fn weight(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.weight = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WeightedTargetGroup {}
+impl crate::PropertyType for WeightedTargetGroup {}
 
-impl ToValue for WeightedTargetGroup {
+impl ::cloudwright_core::ToValue for WeightedTargetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TargetGroupIdentifier", &self.target_group_identifier)
             .opt("Weight", &self.weight)
             .build()
@@ -799,18 +646,18 @@ pub enum Method {
     /// `TRACE`
     Trace,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Method {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Method {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Method {
+impl ::cloudwright_core::ToValue for Method {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Connect => "CONNECT",
             Self::Delete => "DELETE",
@@ -820,8 +667,142 @@ impl ToValue for Method {
             Self::Post => "POST",
             Self::Put => "PUT",
             Self::Trace => "TRACE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_FixedResponse, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((listener-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}))$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\/[a-zA-Z0-9@:%_+.~#?&\\/=-]*$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^((svc-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_Action)),
+            ("ListenerIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Match", Shape::Object(&RULE_Match)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+            ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        required: &["Action", "Match", "Priority"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
+            ("Forward", Shape::Object(&RULE_Forward)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Forward: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["TargetGroups"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderMatch: ObjRule = ObjRule {
+        properties: &[
+            ("CaseSensitive", Shape::Bool),
+            ("Match", Shape::Object(&RULE_HeaderMatchType)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
+        ],
+        required: &["Match", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderMatchType: ObjRule = ObjRule {
+        properties: &[
+            ("Contains", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Exact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HttpMatch: ObjRule = ObjRule {
+        properties: &[
+            ("HeaderMatches", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderMatch), min_items: None, max_items: Some(5), unique: false })),
+            ("Method", Shape::Str(&StrRule { allowed: &["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE"], ..StrRule::ANY })),
+            ("PathMatch", Shape::Object(&RULE_PathMatch)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Match: ObjRule = ObjRule {
+        properties: &[
+            ("HttpMatch", Shape::Object(&RULE_HttpMatch)),
+        ],
+        required: &["HttpMatch"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathMatch: ObjRule = ObjRule {
+        properties: &[
+            ("CaseSensitive", Shape::Bool),
+            ("Match", Shape::Object(&RULE_PathMatchType)),
+        ],
+        required: &["Match"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PathMatchType: ObjRule = ObjRule {
+        properties: &[
+            ("Exact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Weight", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
+        ],
+        required: &["TargetGroupIdentifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{AuthType, DnsEntry, Tag, TagRequired};
-use super::shared::{RULE_DnsEntry, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Service: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
-        ("CertificateArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
-        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
-        ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::Service` resource.
 ///
 /// Creates a service. A service is any software application that can run on instances containers, or serverless functions within an account or virtual private cloud (VPC).
 ///
-/// For more information, see \[Services\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/services.html>) in the *Amazon VPC Lattice User Guide* .
+/// For more information, see [Services](https://docs.aws.amazon.com/vpc-lattice/latest/ug/services.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ServiceAttributes`], which `Handle<Service>` dereferences to.
@@ -54,23 +30,23 @@ pub struct Service {
     /// - `AWS_IAM` : The resource uses an IAM policy. When this type is used, auth is enabled and an auth policy is required.
     ///
     /// Default `"NONE"`.
-    pub auth_type: Option<AuthType>,
+    pub auth_type: ::std::option::Option<AuthType>,
     /// `CertificateArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the certificate.
     ///
     /// Format `AWS::ACM::Certificate.Arn`; pattern `^(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?$`; length at most 2048.
-    pub certificate_arn: Option<Str>,
+    pub certificate_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomDomainName`: a string.
     ///
     /// The custom domain name of the service.
     ///
     /// Length 3 to 255; create-only: changing it replaces the resource.
-    pub custom_domain_name: Option<Str>,
+    pub custom_domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `DnsEntry`: a [`DnsEntry`] object.
     ///
     /// Describes the DNS information of the service. This field is read-only.
-    pub dns_entry: Option<Obj<DnsEntry>>,
+    pub dns_entry: ::std::option::Option<crate::Obj<DnsEntry>>,
     /// `Name`: a string.
     ///
     /// The name of the service. The name must be unique within the account. The valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or immediately after another hyphen.
@@ -78,13 +54,13 @@ pub struct Service {
     /// If you don't specify a name, CloudFormation generates one. However, if you specify a name, and later want to replace the resource, you must specify a new name.
     ///
     /// Pattern `^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 40; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the service.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -94,7 +70,7 @@ impl Service {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-service.html",
         primary_identifier: &["Arn"],
@@ -105,47 +81,49 @@ impl Service {
         read_only: &["Arn", "CreatedAt", "DnsEntry/DomainName", "DnsEntry/HostedZoneId", "Id", "LastUpdatedAt", "Status"],
         attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "LastUpdatedAt", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Service` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthType`: an [`AuthType`] value.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthType>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
     /// `CertificateArn`: a string.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
+    pub fn certificate_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.certificate_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
+    pub fn custom_domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_domain_name = ::std::option::Option::Some(value.into()); self }
     /// `DnsEntry`: a [`DnsEntry`] object.
-    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self { self.dns_entry = Some(value.into()); self }
+    pub fn dns_entry(mut self, value: impl ::std::convert::Into<crate::Obj<DnsEntry>>) -> Self { self.dns_entry = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Service {
+impl ::cloudwright_core::Resource for Service {
     type Attributes = ServiceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Service, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Service, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Service {
+impl ::cloudwright_core::ToValue for Service {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthType", &self.auth_type)
             .opt("CertificateArn", &self.certificate_arn)
             .opt("CustomDomainName", &self.custom_domain_name)
@@ -156,12 +134,12 @@ impl ToValue for Service {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Service`]: `Handle<Service>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceAttributes(ResourceRef);
+pub struct ServiceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,55 +149,84 @@ impl ServiceAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the service.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the service was created, specified in ISO-8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DnsEntry.DomainName`: a string.
     ///
     /// The domain name of the service.
     #[inline]
-    pub fn dns_entry_domain_name(&self) -> Value {
-        self.0.get_att("DnsEntry.DomainName")
+    pub fn dns_entry_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsEntry.DomainName"))
     }
 
     /// `Fn::GetAtt` `DnsEntry.HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone.
     #[inline]
-    pub fn dns_entry_hosted_zone_id(&self) -> Value {
-        self.0.get_att("DnsEntry.HostedZoneId")
+    pub fn dns_entry_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsEntry.HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The date and time that the service was last updated, specified in ISO-8601 format.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the service.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DnsEntry, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?$",
+    );
+    pub(crate) static PATTERN_1: Pattern =
+        Pattern::new("^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Service: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+            ("CertificateArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+            ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+            ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

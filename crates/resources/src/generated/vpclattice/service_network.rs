@@ -5,32 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{AuthType, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNetwork: ObjRule = ObjRule {
-    properties: &[
-        ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SharingConfig", Shape::Object(&RULE_SharingConfig)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::ServiceNetwork` resource.
 ///
 /// Creates a service network. A service network is a logical boundary for a collection of services. You can associate services and VPCs with a service network.
 ///
-/// For more information, see \[Service networks\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-networks.html>) in the *Amazon VPC Lattice User Guide* .
+/// For more information, see [Service networks](https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-networks.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ServiceNetworkAttributes`], which `Handle<ServiceNetwork>` dereferences to.
@@ -49,7 +30,7 @@ pub struct ServiceNetwork {
     /// - `AWS_IAM` : The resource uses an IAM policy. When this type is used, auth is enabled and an auth policy is required.
     ///
     /// Default `"NONE"`.
-    pub auth_type: Option<AuthType>,
+    pub auth_type: ::std::option::Option<AuthType>,
     /// `Name`: a string.
     ///
     /// The name of the service network. The name must be unique to the account. The valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or immediately after another hyphen.
@@ -57,17 +38,17 @@ pub struct ServiceNetwork {
     /// If you don't specify a name, CloudFormation generates one. However, if you specify a name, and later want to replace the resource, you must specify a new name.
     ///
     /// Pattern `^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 63; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SharingConfig`: a [`SharingConfig`] object.
     ///
     /// Specify if the service network should be enabled for sharing.
-    pub sharing_config: Option<Obj<SharingConfig>>,
+    pub sharing_config: ::std::option::Option<crate::Obj<SharingConfig>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the service network.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -77,7 +58,7 @@ impl ServiceNetwork {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::ServiceNetwork",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetwork.html",
         primary_identifier: &["Arn"],
@@ -88,43 +69,45 @@ impl ServiceNetwork {
         read_only: &["Arn", "CreatedAt", "Id", "LastUpdatedAt"],
         attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServiceNetwork` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AuthType`: an [`AuthType`] value.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = Some(value.into()); self }
+    pub fn auth_type(mut self, value: impl ::std::convert::Into<AuthType>) -> Self { self.auth_type = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SharingConfig`: a [`SharingConfig`] object.
-    pub fn sharing_config(mut self, value: impl Into<Obj<SharingConfig>>) -> Self { self.sharing_config = Some(value.into()); self }
+    pub fn sharing_config(mut self, value: impl ::std::convert::Into<crate::Obj<SharingConfig>>) -> Self { self.sharing_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceNetwork {
+impl ::cloudwright_core::Resource for ServiceNetwork {
     type Attributes = ServiceNetworkAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetwork, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceNetwork, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceNetwork {
+impl ::cloudwright_core::ToValue for ServiceNetwork {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AuthType", &self.auth_type)
             .opt("Name", &self.name)
             .opt("SharingConfig", &self.sharing_config)
@@ -133,12 +116,12 @@ impl ToValue for ServiceNetwork {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceNetwork`]: `Handle<ServiceNetwork>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceNetwork`]: `Handle<ServiceNetwork>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceNetworkAttributes(ResourceRef);
+pub struct ServiceNetworkAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceNetworkAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ServiceNetworkAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -148,51 +131,34 @@ impl ServiceNetworkAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the service network.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the service network was created, specified in ISO-8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the service network.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The date and time of the last update, specified in ISO-8601 format.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 }
-
-/// The required properties of [`SharingConfig`], by name: `SharingConfig::new(SharingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SharingConfigRequired {
-    /// `enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SharingConfig: ObjRule = ObjRule {
-    properties: &[
-        ("enabled", Shape::Bool),
-    ],
-    required: &["enabled"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SharingConfig` property type of `AWS::VpcLattice::ServiceNetwork`.
 ///
@@ -204,28 +170,64 @@ pub struct SharingConfig {
     /// `enabled`: a boolean, required.
     ///
     /// Specify if the service network should be enabled for sharing.
-    pub enabled: Bool,
+    pub enabled: ::cloudwright_core::Bool,
 }
 
 #[rustfmt::skip]
 impl SharingConfig {
-    /// A `SharingConfig` with its required properties, named in a [`SharingConfigRequired`].
+    /// A `SharingConfig` with its one required property, `enabled`.
     #[inline]
-    pub fn new(required: SharingConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self {
         Self {
-            enabled: required.enabled,
+            enabled: value.into(),
         }
     }
 
     /// `enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = value.into(); self }
 }
 
-impl PropertyType for SharingConfig {}
+impl crate::PropertyType for SharingConfig {}
 
-impl ToValue for SharingConfig {
+impl ::cloudwright_core::ToValue for SharingConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("enabled", &self.enabled)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNetwork: ObjRule = ObjRule {
+        properties: &[
+            ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("SharingConfig", Shape::Object(&RULE_SharingConfig)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SharingConfig: ObjRule = ObjRule {
+        properties: &[
+            ("enabled", Shape::Bool),
+        ],
+        required: &["enabled"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

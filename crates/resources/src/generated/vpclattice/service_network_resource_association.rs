@@ -5,28 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNetworkResourceAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("PrivateDnsEnabled", Shape::Bool),
-        ("ResourceConfigurationId", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServiceNetworkId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::ServiceNetworkResourceAssociation` resource.
 ///
@@ -46,25 +25,25 @@ pub struct ServiceNetworkResourceAssociation {
     /// Indicates if private DNS is enabled for the service network resource association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub private_dns_enabled: Option<Bool>,
+    pub private_dns_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ResourceConfigurationId`: a string.
     ///
     /// The ID of the resource configuration associated with the service network.
     ///
     /// Pattern `^rcfg-[0-9a-z]{17}$`; length 17 to 2048; create-only: changing it replaces the resource.
-    pub resource_configuration_id: Option<Str>,
+    pub resource_configuration_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceNetworkId`: a string.
     ///
     /// The ID of the service network associated with the resource configuration.
     ///
     /// Pattern `^((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))$`; length 3 to 2048; create-only: changing it replaces the resource.
-    pub service_network_id: Option<Str>,
+    pub service_network_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// A key-value pair to associate with a resource.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +53,7 @@ impl ServiceNetworkResourceAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::ServiceNetworkResourceAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkresourceassociation.html",
         primary_identifier: &["Arn"],
@@ -85,43 +64,48 @@ impl ServiceNetworkResourceAssociation {
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServiceNetworkResourceAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PrivateDnsEnabled`: a boolean.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
+    pub fn private_dns_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.private_dns_enabled = ::std::option::Option::Some(value.into()); self }
     /// `ResourceConfigurationId`: a string.
-    pub fn resource_configuration_id(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_id = Some(value.into()); self }
+    pub fn resource_configuration_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_configuration_id = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNetworkId`: a string.
-    pub fn service_network_id(mut self, value: impl Into<Str>) -> Self { self.service_network_id = Some(value.into()); self }
+    pub fn service_network_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_network_id = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceNetworkResourceAssociation {
+impl ::cloudwright_core::Resource for ServiceNetworkResourceAssociation {
     type Attributes = ServiceNetworkResourceAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetworkResourceAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ServiceNetworkResourceAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceNetworkResourceAssociation {
+impl ::cloudwright_core::ToValue for ServiceNetworkResourceAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PrivateDnsEnabled", &self.private_dns_enabled)
             .opt("ResourceConfigurationId", &self.resource_configuration_id)
             .opt("ServiceNetworkId", &self.service_network_id)
@@ -130,12 +114,14 @@ impl ToValue for ServiceNetworkResourceAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceNetworkResourceAssociation`]: `Handle<ServiceNetworkResourceAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceNetworkResourceAssociation`]: `Handle<ServiceNetworkResourceAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceNetworkResourceAssociationAttributes(ResourceRef);
+pub struct ServiceNetworkResourceAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceNetworkResourceAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ServiceNetworkResourceAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -145,15 +131,41 @@ impl ServiceNetworkResourceAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the association.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the association between the service network and resource configuration.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNetworkResourceAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("PrivateDnsEnabled", Shape::Bool),
+            ("ResourceConfigurationId", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServiceNetworkId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

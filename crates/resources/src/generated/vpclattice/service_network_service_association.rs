@@ -5,34 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{DnsEntry, Tag, TagRequired};
-use super::shared::{RULE_DnsEntry, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^((svc-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:service/svc-[0-9a-z]{17}))$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNetworkServiceAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
-        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::ServiceNetworkServiceAssociation` resource.
 ///
-/// Associates the specified service with the specified service network. For more information, see \[Manage service associations\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-network-associations.html#service-network-service-associations>) in the *Amazon VPC Lattice User Guide* .
+/// Associates the specified service with the specified service network. For more information, see [Manage service associations](https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-network-associations.html#service-network-service-associations) in the *Amazon VPC Lattice User Guide* .
 ///
 /// You can't use this operation if the service and service network are already associated or if there is a disassociation or deletion in progress. If the association fails, you can retry the operation by deleting the association and recreating it.
 ///
@@ -52,25 +29,25 @@ pub struct ServiceNetworkServiceAssociation {
     /// `DnsEntry`: a [`DnsEntry`] object.
     ///
     /// The DNS information of the service.
-    pub dns_entry: Option<Obj<DnsEntry>>,
+    pub dns_entry: ::std::option::Option<crate::Obj<DnsEntry>>,
     /// `ServiceIdentifier`: a string.
     ///
     /// The ID or ARN of the service.
     ///
     /// Pattern `^((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_identifier: Option<Str>,
+    pub service_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceNetworkIdentifier`: a string.
     ///
     /// The ID or ARN of the service network. You must use an ARN if the resources are in different accounts.
     ///
     /// Pattern `^((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_network_identifier: Option<Str>,
+    pub service_network_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the association.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +57,7 @@ impl ServiceNetworkServiceAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::ServiceNetworkServiceAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkserviceassociation.html",
         primary_identifier: &["Arn"],
@@ -91,43 +68,48 @@ impl ServiceNetworkServiceAssociation {
         read_only: &["Arn", "CreatedAt", "DnsEntry/DomainName", "DnsEntry/HostedZoneId", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "ServiceArn", "ServiceId", "ServiceName", "Status"],
         attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "ServiceArn", "ServiceId", "ServiceName", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServiceNetworkServiceAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DnsEntry`: a [`DnsEntry`] object.
-    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self { self.dns_entry = Some(value.into()); self }
+    pub fn dns_entry(mut self, value: impl ::std::convert::Into<crate::Obj<DnsEntry>>) -> Self { self.dns_entry = ::std::option::Option::Some(value.into()); self }
     /// `ServiceIdentifier`: a string.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
+    pub fn service_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_identifier = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNetworkIdentifier`: a string.
-    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self { self.service_network_identifier = Some(value.into()); self }
+    pub fn service_network_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_network_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceNetworkServiceAssociation {
+impl ::cloudwright_core::Resource for ServiceNetworkServiceAssociation {
     type Attributes = ServiceNetworkServiceAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetworkServiceAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(
+            &self::schema::RULE_ServiceNetworkServiceAssociation,
+            properties,
+        )?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceNetworkServiceAssociation {
+impl ::cloudwright_core::ToValue for ServiceNetworkServiceAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsEntry", &self.dns_entry)
             .opt("ServiceIdentifier", &self.service_identifier)
             .opt("ServiceNetworkIdentifier", &self.service_network_identifier)
@@ -136,12 +118,14 @@ impl ToValue for ServiceNetworkServiceAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceNetworkServiceAssociation`]: `Handle<ServiceNetworkServiceAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceNetworkServiceAssociation`]: `Handle<ServiceNetworkServiceAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceNetworkServiceAssociationAttributes(ResourceRef);
+pub struct ServiceNetworkServiceAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceNetworkServiceAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ServiceNetworkServiceAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,95 +135,123 @@ impl ServiceNetworkServiceAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the association between the service network and the service.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the association was created, specified in ISO-8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DnsEntry.DomainName`: a string.
     ///
     /// The domain name of the service.
     #[inline]
-    pub fn dns_entry_domain_name(&self) -> Value {
-        self.0.get_att("DnsEntry.DomainName")
+    pub fn dns_entry_domain_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsEntry.DomainName"))
     }
 
     /// `Fn::GetAtt` `DnsEntry.HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone.
     #[inline]
-    pub fn dns_entry_hosted_zone_id(&self) -> Value {
-        self.0.get_att("DnsEntry.HostedZoneId")
+    pub fn dns_entry_hosted_zone_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DnsEntry.HostedZoneId"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the of the association between the service network and the service.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ServiceArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service.
     #[inline]
-    pub fn service_arn(&self) -> Value {
-        self.0.get_att("ServiceArn")
+    pub fn service_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceArn"))
     }
 
     /// `Fn::GetAtt` `ServiceId`: a string.
     ///
     /// The ID of the service.
     #[inline]
-    pub fn service_id(&self) -> Value {
-        self.0.get_att("ServiceId")
+    pub fn service_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceId"))
     }
 
     /// `Fn::GetAtt` `ServiceName`: a string.
     ///
     /// The name of the service.
     #[inline]
-    pub fn service_name(&self) -> Value {
-        self.0.get_att("ServiceName")
+    pub fn service_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceName"))
     }
 
     /// `Fn::GetAtt` `ServiceNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service network
     #[inline]
-    pub fn service_network_arn(&self) -> Value {
-        self.0.get_att("ServiceNetworkArn")
+    pub fn service_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceNetworkArn"))
     }
 
     /// `Fn::GetAtt` `ServiceNetworkId`: a string.
     ///
     /// The ID of the service network.
     #[inline]
-    pub fn service_network_id(&self) -> Value {
-        self.0.get_att("ServiceNetworkId")
+    pub fn service_network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceNetworkId"))
     }
 
     /// `Fn::GetAtt` `ServiceNetworkName`: a string.
     ///
     /// The name of the service network.
     #[inline]
-    pub fn service_network_name(&self) -> Value {
-        self.0.get_att("ServiceNetworkName")
+    pub fn service_network_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceNetworkName"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the association between the service network and the service.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_DnsEntry, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^((svc-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:service/svc-[0-9a-z]{17}))$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNetworkServiceAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
+            ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,35 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_ServiceNetworkVpcAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("DnsOptions", Shape::Object(&RULE_DnsOptions)),
-        ("PrivateDnsEnabled", Shape::Bool),
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-        ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::ServiceNetworkVpcAssociation` resource.
 ///
-/// Associates a VPC with a service network. When you associate a VPC with the service network, it enables all the resources within that VPC to be clients and communicate with other services in the service network. For more information, see \[Manage VPC associations\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-network-associations.html#service-network-vpc-associations>) in the *Amazon VPC Lattice User Guide* .
+/// Associates a VPC with a service network. When you associate a VPC with the service network, it enables all the resources within that VPC to be clients and communicate with other services in the service network. For more information, see [Manage VPC associations](https://docs.aws.amazon.com/vpc-lattice/latest/ug/service-network-associations.html#service-network-vpc-associations) in the *Amazon VPC Lattice User Guide* .
 ///
 /// You can't use this operation if there is a disassociation in progress. If the association fails, retry by deleting the association and recreating it.
 ///
@@ -55,37 +31,38 @@ pub struct ServiceNetworkVpcAssociation {
     /// The DNS options for the service network VPC association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub dns_options: Option<Obj<DnsOptions>>,
+    pub dns_options: ::std::option::Option<crate::Obj<DnsOptions>>,
     /// `PrivateDnsEnabled`: a boolean.
     ///
     /// Indicates if private DNS is enabled for the service network VPC association.
     ///
     /// Create-only: changing it replaces the resource.
-    pub private_dns_enabled: Option<Bool>,
+    pub private_dns_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `SecurityGroupIds`: a list of strings.
     ///
-    /// The IDs of the security groups. Security groups aren't added by default. You can add a security group to apply network level controls to control which resources in a VPC are allowed to access the service network and its services. For more information, see \[Control traffic to resources using security groups\](<https://docs.aws.amazon.com//vpc/latest/userguide/VPC_SecurityGroups.html>) in the *Amazon VPC User Guide* .
+    /// The IDs of the security groups. Security groups aren't added by default. You can add a security group to apply network level controls to control which resources in a VPC are allowed to access the service network and its services. For more information, see [Control traffic to resources using security groups](https://docs.aws.amazon.com//vpc/latest/userguide/VPC_SecurityGroups.html) in the *Amazon VPC User Guide* .
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$`, length 0 to 200.
-    pub security_group_ids: Option<List<Str>>,
+    pub security_group_ids:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ServiceNetworkIdentifier`: a string.
     ///
     /// The ID or ARN of the service network. You must use an ARN if the resources are in different accounts.
     ///
     /// Pattern `^((sn-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:servicenetwork/sn-[0-9a-z]{17}))$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub service_network_identifier: Option<Str>,
+    pub service_network_identifier: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the association.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcIdentifier`: a string.
     ///
     /// The ID of the VPC.
     ///
     /// Pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`; length 5 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub vpc_identifier: Option<Str>,
+    pub vpc_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -95,7 +72,7 @@ impl ServiceNetworkVpcAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::ServiceNetworkVpcAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkvpcassociation.html",
         primary_identifier: &["Arn"],
@@ -106,47 +83,49 @@ impl ServiceNetworkVpcAssociation {
         read_only: &["Arn", "CreatedAt", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status", "VpcId"],
         attributes: &["Arn", "CreatedAt", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status", "VpcId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `ServiceNetworkVpcAssociation` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DnsOptions`: a [`DnsOptions`] object.
-    pub fn dns_options(mut self, value: impl Into<Obj<DnsOptions>>) -> Self { self.dns_options = Some(value.into()); self }
+    pub fn dns_options(mut self, value: impl ::std::convert::Into<crate::Obj<DnsOptions>>) -> Self { self.dns_options = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsEnabled`: a boolean.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
+    pub fn private_dns_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.private_dns_enabled = ::std::option::Option::Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = ::std::option::Option::Some(value.into()); self }
     /// `ServiceNetworkIdentifier`: a string.
-    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self { self.service_network_identifier = Some(value.into()); self }
+    pub fn service_network_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_network_identifier = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcIdentifier`: a string.
-    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self { self.vpc_identifier = Some(value.into()); self }
+    pub fn vpc_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ServiceNetworkVpcAssociation {
+impl ::cloudwright_core::Resource for ServiceNetworkVpcAssociation {
     type Attributes = ServiceNetworkVpcAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ServiceNetworkVpcAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ServiceNetworkVpcAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ServiceNetworkVpcAssociation {
+impl ::cloudwright_core::ToValue for ServiceNetworkVpcAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DnsOptions", &self.dns_options)
             .opt("PrivateDnsEnabled", &self.private_dns_enabled)
             .opt("SecurityGroupIds", &self.security_group_ids)
@@ -157,12 +136,14 @@ impl ToValue for ServiceNetworkVpcAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ServiceNetworkVpcAssociation`]: `Handle<ServiceNetworkVpcAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ServiceNetworkVpcAssociation`]: `Handle<ServiceNetworkVpcAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ServiceNetworkVpcAssociationAttributes(ResourceRef);
+pub struct ServiceNetworkVpcAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ServiceNetworkVpcAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef>
+    for ServiceNetworkVpcAssociationAttributes
+{
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,76 +153,66 @@ impl ServiceNetworkVpcAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the association between the service network and the VPC.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the association was created, specified in ISO-8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the specified association between the service network and the VPC.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `ServiceNetworkArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the service network.
     #[inline]
-    pub fn service_network_arn(&self) -> Value {
-        self.0.get_att("ServiceNetworkArn")
+    pub fn service_network_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceNetworkArn"))
     }
 
     /// `Fn::GetAtt` `ServiceNetworkId`: a string.
     ///
     /// The ID of the service network.
     #[inline]
-    pub fn service_network_id(&self) -> Value {
-        self.0.get_att("ServiceNetworkId")
+    pub fn service_network_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceNetworkId"))
     }
 
     /// `Fn::GetAtt` `ServiceNetworkName`: a string.
     ///
     /// The name of the service network.
     #[inline]
-    pub fn service_network_name(&self) -> Value {
-        self.0.get_att("ServiceNetworkName")
+    pub fn service_network_name(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceNetworkName"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The status of the association.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
     #[inline]
-    pub fn vpc_id(&self) -> Value {
-        self.0.get_att("VpcId")
+    pub fn vpc_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VpcId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DnsOptions: ObjRule = ObjRule {
-    properties: &[
-        ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
-        ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DnsOptions` property type of `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
 ///
@@ -253,13 +224,14 @@ pub struct DnsOptions {
     /// `PrivateDnsPreference`: a [`PrivateDnsPreference`] value.
     ///
     /// The preference for which private domains have a private hosted zone created for and associated with the specified VPC. Only supported when private DNS is enabled and when the VPC endpoint type is ServiceNetwork or Resource.
-    pub private_dns_preference: Option<PrivateDnsPreference>,
+    pub private_dns_preference: ::std::option::Option<PrivateDnsPreference>,
     /// `PrivateDnsSpecifiedDomains`: a list of strings.
     ///
     /// Indicates which of the private domains to create private hosted zones for and associate with the specified VPC. Only supported when private DNS is enabled and the private DNS preference is `VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS` or `SPECIFIED_DOMAINS_ONLY` .
     ///
     /// Items 1 to 10; each item: length 1 to 255.
-    pub private_dns_specified_domains: Option<List<Str>>,
+    pub private_dns_specified_domains:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -267,21 +239,21 @@ impl DnsOptions {
     /// A `DnsOptions` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PrivateDnsPreference`: a [`PrivateDnsPreference`] value.
-    pub fn private_dns_preference(mut self, value: impl Into<PrivateDnsPreference>) -> Self { self.private_dns_preference = Some(value.into()); self }
+    pub fn private_dns_preference(mut self, value: impl ::std::convert::Into<PrivateDnsPreference>) -> Self { self.private_dns_preference = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsSpecifiedDomains`: a list of strings.
-    pub fn private_dns_specified_domains(mut self, value: impl Into<List<Str>>) -> Self { self.private_dns_specified_domains = Some(value.into()); self }
+    pub fn private_dns_specified_domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.private_dns_specified_domains = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DnsOptions {}
+impl crate::PropertyType for DnsOptions {}
 
-impl ToValue for DnsOptions {
+impl ::cloudwright_core::ToValue for DnsOptions {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PrivateDnsPreference", &self.private_dns_preference)
             .opt(
                 "PrivateDnsSpecifiedDomains",
@@ -303,25 +275,64 @@ pub enum PrivateDnsPreference {
     /// `SPECIFIED_DOMAINS_ONLY`
     SpecifiedDomainsOnly,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PrivateDnsPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PrivateDnsPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PrivateDnsPreference {
+impl ::cloudwright_core::ToValue for PrivateDnsPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::VerifiedDomainsOnly => "VERIFIED_DOMAINS_ONLY",
             Self::AllDomains => "ALL_DOMAINS",
             Self::VerifiedDomainsAndSpecifiedDomains => "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
             Self::SpecifiedDomainsOnly => "SPECIFIED_DOMAINS_ONLY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServiceNetworkVpcAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("DnsOptions", Shape::Object(&RULE_DnsOptions)),
+            ("PrivateDnsEnabled", Shape::Bool),
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+            ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsOptions: ObjRule = ObjRule {
+        properties: &[
+            ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
+            ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: true })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,19 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "vpclattice")]
-#[rustfmt::skip]
-pub(crate) static RULE_DnsEntry: ObjRule = ObjRule {
-    properties: &[
-        ("DomainName", Shape::STR),
-        ("HostedZoneId", Shape::STR),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "vpclattice")]
 /// The `DnsEntry` property type, shared by `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
 ///
@@ -30,11 +17,11 @@ pub struct DnsEntry {
     /// `DomainName`: a string.
     ///
     /// The domain name of the service.
-    pub domain_name: Option<Str>,
+    pub domain_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `HostedZoneId`: a string.
     ///
     /// The ID of the hosted zone.
-    pub hosted_zone_id: Option<Str>,
+    pub hosted_zone_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "vpclattice")]
@@ -43,47 +30,28 @@ impl DnsEntry {
     /// A `DnsEntry` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DomainName`: a string.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
+    pub fn domain_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain_name = ::std::option::Option::Some(value.into()); self }
     /// `HostedZoneId`: a string.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
+    pub fn hosted_zone_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.hosted_zone_id = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "vpclattice")]
-impl PropertyType for DnsEntry {}
+impl crate::PropertyType for DnsEntry {}
 
 #[cfg(feature = "vpclattice")]
-impl ToValue for DnsEntry {
+impl ::cloudwright_core::ToValue for DnsEntry {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DomainName", &self.domain_name)
             .opt("HostedZoneId", &self.hosted_zone_id)
             .build()
     }
 }
-
-#[cfg(feature = "vpclattice")]
-/// The required properties of [`FixedResponse`], by name: `FixedResponse::new(FixedResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseRequired {
-    /// `StatusCode`: an integer, required.
-    pub status_code: Int,
-}
-
-#[cfg(feature = "vpclattice")]
-#[rustfmt::skip]
-pub(crate) static RULE_FixedResponse: ObjRule = ObjRule {
-    properties: &[
-        ("StatusCode", Shape::Int(&NumRule { min: Some(100.0), max: Some(599.0), ..NumRule::ANY })),
-    ],
-    required: &["StatusCode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "vpclattice")]
 /// The `FixedResponse` property type, shared by `AWS::VpcLattice::Listener`, `AWS::VpcLattice::Rule`.
@@ -98,32 +66,32 @@ pub struct FixedResponse {
     /// The HTTP response code. Only `404` and `500` status codes are supported.
     ///
     /// Value 100 to 599.
-    pub status_code: Int,
+    pub status_code: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 impl FixedResponse {
-    /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
+    /// A `FixedResponse` with its one required property, `StatusCode`.
     #[inline]
-    pub fn new(required: FixedResponseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            status_code: required.status_code,
+            status_code: value.into(),
         }
     }
 
     /// `StatusCode`: an integer, required.
-    pub fn status_code(mut self, value: impl Into<Int>) -> Self { self.status_code = value.into(); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.status_code = value.into(); self }
 }
 
 #[cfg(feature = "vpclattice")]
-impl PropertyType for FixedResponse {}
+impl crate::PropertyType for FixedResponse {}
 
 #[cfg(feature = "vpclattice")]
-impl ToValue for FixedResponse {
+impl ::cloudwright_core::ToValue for FixedResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("StatusCode", &self.status_code)
             .build()
     }
@@ -134,22 +102,10 @@ impl ToValue for FixedResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "vpclattice")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "vpclattice")]
 /// The `Tag` property type, shared by `AWS::VpcLattice::AccessLogSubscription`, `AWS::VpcLattice::Listener`, `AWS::VpcLattice::Rule`, `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetwork`, `AWS::VpcLattice::ServiceNetworkResourceAssociation`, `AWS::VpcLattice::ServiceNetworkServiceAssociation`, `AWS::VpcLattice::ServiceNetworkVpcAssociation`, `AWS::VpcLattice::TargetGroup`.
@@ -160,11 +116,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "vpclattice")]
@@ -180,19 +136,19 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "vpclattice")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "vpclattice")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -210,25 +166,66 @@ pub enum AuthType {
     /// `AWS_IAM`
     AwsIam,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "vpclattice")]
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "vpclattice")]
-impl ToValue for AuthType {
+impl ::cloudwright_core::ToValue for AuthType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::AwsIam => "AWS_IAM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "vpclattice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_DnsEntry: ObjRule = ObjRule {
+        properties: &[
+            ("DomainName", Shape::STR),
+            ("HostedZoneId", Shape::STR),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "vpclattice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FixedResponse: ObjRule = ObjRule {
+        properties: &[
+            ("StatusCode", Shape::Int(&NumRule { min: Some(100.0), max: Some(599.0), ..NumRule::ANY })),
+        ],
+        required: &["StatusCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "vpclattice")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,44 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9-,]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
-
-/// The required properties of [`TargetGroup`], by name: `TargetGroup::new(TargetGroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetGroupRequired {
-    /// `Type`: a [`TargetGroupType`] value, required.
-    pub r#type: TargetGroupType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
-    properties: &[
-        ("Config", Shape::Object(&RULE_TargetGroupConfig)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
-        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("Type", Shape::Str(&StrRule { allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::VpcLattice::TargetGroup` resource.
 ///
 /// Creates a target group. A target group is a collection of targets, or compute resources, that run your application or service. A target group can only be used by a single service.
 ///
-/// For more information, see \[Target groups\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html>) in the *Amazon VPC Lattice User Guide* .
+/// For more information, see [Target groups](https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// `Ref` returns its `Arn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`TargetGroupAttributes`], which `Handle<TargetGroup>` dereferences to.
@@ -56,7 +25,7 @@ pub struct TargetGroup {
     /// `Config`: a [`TargetGroupConfig`] object.
     ///
     /// The target group configuration.
-    pub config: Option<Obj<TargetGroupConfig>>,
+    pub config: ::std::option::Option<crate::Obj<TargetGroupConfig>>,
     /// `Name`: a string.
     ///
     /// The name of the target group. The name must be unique within the account. The valid characters are a-z, 0-9, and hyphens (-). You can't use a hyphen as the first or last character, or immediately after another hyphen.
@@ -64,19 +33,19 @@ pub struct TargetGroup {
     /// If you don't specify a name, CloudFormation generates one. However, if you specify a name, and later want to replace the resource, you must specify a new name.
     ///
     /// Pattern `^(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 128; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the target group.
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Targets`: a list of [`Target`] objects.
     ///
     /// Describes a target.
     ///
     /// Items 0 to 100; default `[]`.
-    pub targets: Option<List<Target>>,
+    pub targets: ::std::option::Option<::cloudwright_core::List<Target>>,
     /// `Type`: a [`TargetGroupType`] value, required.
     ///
     /// The type of target group.
@@ -92,7 +61,7 @@ impl TargetGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::VpcLattice::TargetGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-targetgroup.html",
         primary_identifier: &["Arn"],
@@ -103,51 +72,53 @@ impl TargetGroup {
         read_only: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "Status"],
         attributes: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TargetGroup` with its required properties, named in a [`TargetGroupRequired`].
+    /// A `TargetGroup` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: TargetGroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<TargetGroupType>) -> Self {
         Self {
-            config: None,
-            name: None,
-            tags: None,
-            targets: None,
-            r#type: required.r#type,
+            config: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            targets: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Config`: a [`TargetGroupConfig`] object.
-    pub fn config(mut self, value: impl Into<Obj<TargetGroupConfig>>) -> Self { self.config = Some(value.into()); self }
+    pub fn config(mut self, value: impl ::std::convert::Into<crate::Obj<TargetGroupConfig>>) -> Self { self.config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
+    pub fn targets(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Target>>) -> Self { self.targets = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`TargetGroupType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TargetGroupType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TargetGroupType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for TargetGroup {
+impl ::cloudwright_core::Resource for TargetGroup {
     type Attributes = TargetGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TargetGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TargetGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TargetGroup {
+impl ::cloudwright_core::ToValue for TargetGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Config", &self.config)
             .opt("Name", &self.name)
             .opt("Tags", &self.tags)
@@ -157,12 +128,12 @@ impl ToValue for TargetGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TargetGroup`]: `Handle<TargetGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TargetGroup`]: `Handle<TargetGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TargetGroupAttributes(ResourceRef);
+pub struct TargetGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TargetGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TargetGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -172,60 +143,42 @@ impl TargetGroupAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the target group.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The date and time that the target group was created, specified in ISO-8601 format.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the target group.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LastUpdatedAt`: a string.
     ///
     /// The date and time that the target group was last updated, specified in ISO-8601 format.
     #[inline]
-    pub fn last_updated_at(&self) -> Value {
-        self.0.get_att("LastUpdatedAt")
+    pub fn last_updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LastUpdatedAt"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     ///
     /// The operation's status. You can retry the operation if the status is `CREATE_FAILED` . However, if you retry it while the status is `CREATE_IN_PROGRESS` , there is no change in the status.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-        ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(300.0), ..NumRule::ANY })),
-        ("HealthCheckTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(120.0), ..NumRule::ANY })),
-        ("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
-        ("Matcher", Shape::Object(&RULE_Matcher)),
-        ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
-        ("ProtocolVersion", Shape::Str(&StrRule { allowed: &["HTTP1", "HTTP2"], ..StrRule::ANY })),
-        ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HealthCheckConfig` property type of `AWS::VpcLattice::TargetGroup`.
 ///
@@ -237,55 +190,55 @@ pub struct HealthCheckConfig {
     /// `Enabled`: a boolean.
     ///
     /// Indicates whether health checking is enabled.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HealthCheckIntervalSeconds`: an integer.
     ///
     /// The approximate amount of time, in seconds, between health checks of an individual target. The range is 5–300 seconds. The default is 30 seconds.
     ///
     /// Value 5 to 300.
-    pub health_check_interval_seconds: Option<Int>,
+    pub health_check_interval_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthCheckTimeoutSeconds`: an integer.
     ///
     /// The amount of time, in seconds, to wait before reporting a target as unhealthy. The range is 1–120 seconds. The default is 5 seconds.
     ///
     /// Value 1 to 120.
-    pub health_check_timeout_seconds: Option<Int>,
+    pub health_check_timeout_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `HealthyThresholdCount`: an integer.
     ///
     /// The number of consecutive successful health checks required before considering an unhealthy target healthy. The range is 2–10. The default is 5.
     ///
     /// Value 2 to 10.
-    pub healthy_threshold_count: Option<Int>,
+    pub healthy_threshold_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `Matcher`: a [`Matcher`] object.
     ///
     /// The codes to use when checking for a successful response from a target.
-    pub matcher: Option<Obj<Matcher>>,
+    pub matcher: ::std::option::Option<crate::Obj<Matcher>>,
     /// `Path`: a string.
     ///
     /// The destination for health checks on the targets. If the protocol version is `HTTP/1.1` or `HTTP/2` , specify a valid URI (for example, `/path?query` ). The default path is `/` . Health checks are not supported if the protocol version is `gRPC` , however, you can choose `HTTP/1.1` or `HTTP/2` and specify a valid URI.
     ///
     /// Pattern `(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))`; length 0 to 2048.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
     /// `Port`: an integer.
     ///
     /// The port used when performing health checks on targets. The default setting is the port that a target receives traffic on.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`Protocol`] value.
     ///
     /// The protocol used when performing health checks on targets. The possible protocols are `HTTP` and `HTTPS` . The default is `HTTP` .
-    pub protocol: Option<Protocol>,
+    pub protocol: ::std::option::Option<Protocol>,
     /// `ProtocolVersion`: a [`ProtocolVersion`] value.
     ///
     /// The protocol version used when performing health checks on targets. The possible protocol versions are `HTTP1` and `HTTP2` .
-    pub protocol_version: Option<ProtocolVersion>,
+    pub protocol_version: ::std::option::Option<ProtocolVersion>,
     /// `UnhealthyThresholdCount`: an integer.
     ///
     /// The number of consecutive failed health checks required before considering a target unhealthy. The range is 2–10. The default is 2.
     ///
     /// Value 2 to 10.
-    pub unhealthy_threshold_count: Option<Int>,
+    pub unhealthy_threshold_count: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -293,37 +246,37 @@ impl HealthCheckConfig {
     /// A `HealthCheckConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckIntervalSeconds`: an integer.
-    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_interval_seconds = Some(value.into()); self }
+    pub fn health_check_interval_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_interval_seconds = ::std::option::Option::Some(value.into()); self }
     /// `HealthCheckTimeoutSeconds`: an integer.
-    pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_timeout_seconds = Some(value.into()); self }
+    pub fn health_check_timeout_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.health_check_timeout_seconds = ::std::option::Option::Some(value.into()); self }
     /// `HealthyThresholdCount`: an integer.
-    pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold_count = Some(value.into()); self }
+    pub fn healthy_threshold_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.healthy_threshold_count = ::std::option::Option::Some(value.into()); self }
     /// `Matcher`: a [`Matcher`] object.
-    pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self { self.matcher = Some(value.into()); self }
+    pub fn matcher(mut self, value: impl ::std::convert::Into<crate::Obj<Matcher>>) -> Self { self.matcher = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<Protocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolVersion`: a [`ProtocolVersion`] value.
-    pub fn protocol_version(mut self, value: impl Into<ProtocolVersion>) -> Self { self.protocol_version = Some(value.into()); self }
+    pub fn protocol_version(mut self, value: impl ::std::convert::Into<ProtocolVersion>) -> Self { self.protocol_version = ::std::option::Option::Some(value.into()); self }
     /// `UnhealthyThresholdCount`: an integer.
-    pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold_count = Some(value.into()); self }
+    pub fn unhealthy_threshold_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.unhealthy_threshold_count = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HealthCheckConfig {}
+impl crate::PropertyType for HealthCheckConfig {}
 
-impl ToValue for HealthCheckConfig {
+impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Enabled", &self.enabled)
             .opt(
                 "HealthCheckIntervalSeconds",
@@ -344,23 +297,6 @@ impl ToValue for HealthCheckConfig {
     }
 }
 
-/// The required properties of [`Matcher`], by name: `Matcher::new(MatcherRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatcherRequired {
-    /// `HttpCode`: a string, required.
-    pub http_code: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Matcher: ObjRule = ObjRule {
-    properties: &[
-        ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["HttpCode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Matcher` property type of `AWS::VpcLattice::TargetGroup`.
 ///
 /// Describes the codes to use when checking for a successful response from a target for health checks.
@@ -373,49 +309,33 @@ pub struct Matcher {
     /// The HTTP code to use when checking for a successful response from a target.
     ///
     /// Pattern `^[0-9-,]+$`; length 3 to 2000.
-    pub http_code: Str,
+    pub http_code: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Matcher {
-    /// A `Matcher` with its required properties, named in a [`MatcherRequired`].
+    /// A `Matcher` with its one required property, `HttpCode`.
     #[inline]
-    pub fn new(required: MatcherRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            http_code: required.http_code,
+            http_code: value.into(),
         }
     }
 
     /// `HttpCode`: a string, required.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self { self.http_code = value.into(); self }
+    pub fn http_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_code = value.into(); self }
 }
 
-impl PropertyType for Matcher {}
+impl crate::PropertyType for Matcher {}
 
-impl ToValue for Matcher {
+impl ::cloudwright_core::ToValue for Matcher {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("HttpCode", &self.http_code).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("HttpCode", &self.http_code)
+            .build()
     }
 }
-
-/// The required properties of [`Target`], by name: `Target::new(TargetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TargetRequired {
-    /// `Id`: a string, required.
-    pub id: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Target: ObjRule = ObjRule {
-    properties: &[
-        ("Id", Shape::STR),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-    ],
-    required: &["Id"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Target` property type of `AWS::VpcLattice::TargetGroup`.
 ///
@@ -427,64 +347,49 @@ pub struct Target {
     /// `Id`: a string, required.
     ///
     /// The ID of the target. If the target group type is `INSTANCE` , this is an instance ID. If the target group type is `IP` , this is an IP address. If the target group type is `LAMBDA` , this is the ARN of a Lambda function. If the target group type is `ALB` , this is the ARN of an Application Load Balancer.
-    pub id: Str,
+    pub id: ::cloudwright_core::Str,
     /// `Port`: an integer.
     ///
     /// The port on which the target is listening. For HTTP, the default is 80. For HTTPS, the default is 443.
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
 impl Target {
-    /// A `Target` with its required properties, named in a [`TargetRequired`].
+    /// A `Target` with its one required property, `Id`.
     #[inline]
-    pub fn new(required: TargetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            id: required.id,
-            port: None,
+            id: value.into(),
+            port: ::std::option::Option::None,
         }
     }
 
     /// `Id`: a string, required.
-    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
+    pub fn id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.id = value.into(); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Target {}
+impl crate::PropertyType for Target {}
 
-impl ToValue for Target {
+impl ::cloudwright_core::ToValue for Target {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Id", &self.id)
             .opt("Port", &self.port)
             .build()
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_TargetGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        ("HealthCheck", Shape::Object(&RULE_HealthCheckConfig)),
-        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("LambdaEventStructureVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
-        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
-        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP"], ..StrRule::ANY })),
-        ("ProtocolVersion", Shape::Str(&StrRule { allowed: &["HTTP1", "HTTP2", "GRPC"], ..StrRule::ANY })),
-        ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `TargetGroupConfig` property type of `AWS::VpcLattice::TargetGroup`.
 ///
 /// Describes the configuration of a target group.
 ///
-/// For more information, see \[Target groups\](<https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html>) in the *Amazon VPC Lattice User Guide* .
+/// For more information, see [Target groups](https://docs.aws.amazon.com/vpc-lattice/latest/ug/target-groups.html) in the *Amazon VPC Lattice User Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-targetgroup-targetgroupconfig.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -492,39 +397,39 @@ pub struct TargetGroupConfig {
     /// `HealthCheck`: a [`HealthCheckConfig`] object.
     ///
     /// The health check configuration. Not supported if the target group type is `LAMBDA` or `ALB` .
-    pub health_check: Option<Obj<HealthCheckConfig>>,
+    pub health_check: ::std::option::Option<crate::Obj<HealthCheckConfig>>,
     /// `IpAddressType`: an [`IpAddressType`] value.
     ///
     /// The type of IP address used for the target group. Supported only if the target group type is `IP` . The default is `IPV4` .
     ///
     /// Default `"IPV4"`.
-    pub ip_address_type: Option<IpAddressType>,
+    pub ip_address_type: ::std::option::Option<IpAddressType>,
     /// `LambdaEventStructureVersion`: a [`LambdaEventStructureVersion`] value.
     ///
     /// The version of the event structure that your Lambda function receives. Supported only if the target group type is `LAMBDA` . The default is `V1` .
-    pub lambda_event_structure_version: Option<LambdaEventStructureVersion>,
+    pub lambda_event_structure_version: ::std::option::Option<LambdaEventStructureVersion>,
     /// `Port`: an integer.
     ///
     /// The port on which the targets are listening. For HTTP, the default is 80. For HTTPS, the default is 443. Not supported if the target group type is `LAMBDA` .
     ///
     /// Value 1 to 65535.
-    pub port: Option<Int>,
+    pub port: ::std::option::Option<::cloudwright_core::Int>,
     /// `Protocol`: a [`TargetGroupConfigProtocol`] value.
     ///
     /// The protocol to use for routing traffic to the targets. The default is the protocol of the target group. Not supported if the target group type is `LAMBDA` .
-    pub protocol: Option<TargetGroupConfigProtocol>,
+    pub protocol: ::std::option::Option<TargetGroupConfigProtocol>,
     /// `ProtocolVersion`: a [`TargetGroupConfigProtocolVersion`] value.
     ///
     /// The protocol version. The default is `HTTP1` . Not supported if the target group type is `LAMBDA` .
     ///
     /// Default `"HTTP1"`.
-    pub protocol_version: Option<TargetGroupConfigProtocolVersion>,
+    pub protocol_version: ::std::option::Option<TargetGroupConfigProtocolVersion>,
     /// `VpcIdentifier`: a string.
     ///
     /// The ID of the VPC. Not supported if the target group type is `LAMBDA` .
     ///
     /// Pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`; length 5 to 2048.
-    pub vpc_identifier: Option<Str>,
+    pub vpc_identifier: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -532,31 +437,31 @@ impl TargetGroupConfig {
     /// A `TargetGroupConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HealthCheck`: a [`HealthCheckConfig`] object.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check = Some(value.into()); self }
+    pub fn health_check(mut self, value: impl ::std::convert::Into<crate::Obj<HealthCheckConfig>>) -> Self { self.health_check = ::std::option::Option::Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
+    pub fn ip_address_type(mut self, value: impl ::std::convert::Into<IpAddressType>) -> Self { self.ip_address_type = ::std::option::Option::Some(value.into()); self }
     /// `LambdaEventStructureVersion`: a [`LambdaEventStructureVersion`] value.
-    pub fn lambda_event_structure_version(mut self, value: impl Into<LambdaEventStructureVersion>) -> Self { self.lambda_event_structure_version = Some(value.into()); self }
+    pub fn lambda_event_structure_version(mut self, value: impl ::std::convert::Into<LambdaEventStructureVersion>) -> Self { self.lambda_event_structure_version = ::std::option::Option::Some(value.into()); self }
     /// `Port`: an integer.
-    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
+    pub fn port(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.port = ::std::option::Option::Some(value.into()); self }
     /// `Protocol`: a [`TargetGroupConfigProtocol`] value.
-    pub fn protocol(mut self, value: impl Into<TargetGroupConfigProtocol>) -> Self { self.protocol = Some(value.into()); self }
+    pub fn protocol(mut self, value: impl ::std::convert::Into<TargetGroupConfigProtocol>) -> Self { self.protocol = ::std::option::Option::Some(value.into()); self }
     /// `ProtocolVersion`: a [`TargetGroupConfigProtocolVersion`] value.
-    pub fn protocol_version(mut self, value: impl Into<TargetGroupConfigProtocolVersion>) -> Self { self.protocol_version = Some(value.into()); self }
+    pub fn protocol_version(mut self, value: impl ::std::convert::Into<TargetGroupConfigProtocolVersion>) -> Self { self.protocol_version = ::std::option::Option::Some(value.into()); self }
     /// `VpcIdentifier`: a string.
-    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self { self.vpc_identifier = Some(value.into()); self }
+    pub fn vpc_identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_identifier = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TargetGroupConfig {}
+impl crate::PropertyType for TargetGroupConfig {}
 
-impl ToValue for TargetGroupConfig {
+impl ::cloudwright_core::ToValue for TargetGroupConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HealthCheck", &self.health_check)
             .opt("IpAddressType", &self.ip_address_type)
             .opt(
@@ -579,24 +484,24 @@ pub enum IpAddressType {
     /// `IPV6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressType {
+impl ::cloudwright_core::ToValue for IpAddressType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -608,24 +513,24 @@ pub enum LambdaEventStructureVersion {
     /// `V2`
     V2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LambdaEventStructureVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LambdaEventStructureVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LambdaEventStructureVersion {
+impl ::cloudwright_core::ToValue for LambdaEventStructureVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::V1 => "V1",
             Self::V2 => "V2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -637,24 +542,24 @@ pub enum Protocol {
     /// `HTTPS`
     Https,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Protocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Protocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Protocol {
+impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "HTTP",
             Self::Https => "HTTPS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -666,24 +571,24 @@ pub enum ProtocolVersion {
     /// `HTTP2`
     Http2,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ProtocolVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ProtocolVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ProtocolVersion {
+impl ::cloudwright_core::ToValue for ProtocolVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http1 => "HTTP1",
             Self::Http2 => "HTTP2",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -697,25 +602,25 @@ pub enum TargetGroupConfigProtocol {
     /// `TCP`
     Tcp,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetGroupConfigProtocol {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetGroupConfigProtocol {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetGroupConfigProtocol {
+impl ::cloudwright_core::ToValue for TargetGroupConfigProtocol {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http => "HTTP",
             Self::Https => "HTTPS",
             Self::Tcp => "TCP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -729,25 +634,25 @@ pub enum TargetGroupConfigProtocolVersion {
     /// `GRPC`
     Grpc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetGroupConfigProtocolVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetGroupConfigProtocolVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetGroupConfigProtocolVersion {
+impl ::cloudwright_core::ToValue for TargetGroupConfigProtocolVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Http1 => "HTTP1",
             Self::Http2 => "HTTP2",
             Self::Grpc => "GRPC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -763,25 +668,108 @@ pub enum TargetGroupType {
     /// `ALB`
     Alb,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for TargetGroupType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TargetGroupType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for TargetGroupType {
+impl ::cloudwright_core::ToValue for TargetGroupType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ip => "IP",
             Self::Lambda => "LAMBDA",
             Self::Instance => "INSTANCE",
             Self::Alb => "ALB",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9-,]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^(?!tg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
+        properties: &[
+            ("Config", Shape::Object(&RULE_TargetGroupConfig)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: true })),
+            ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("Type", Shape::Str(&StrRule { allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+            ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(300.0), ..NumRule::ANY })),
+            ("HealthCheckTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(120.0), ..NumRule::ANY })),
+            ("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+            ("Matcher", Shape::Object(&RULE_Matcher)),
+            ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
+            ("ProtocolVersion", Shape::Str(&StrRule { allowed: &["HTTP1", "HTTP2"], ..StrRule::ANY })),
+            ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Matcher: ObjRule = ObjRule {
+        properties: &[
+            ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["HttpCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Target: ObjRule = ObjRule {
+        properties: &[
+            ("Id", Shape::STR),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ],
+        required: &["Id"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TargetGroupConfig: ObjRule = ObjRule {
+        properties: &[
+            ("HealthCheck", Shape::Object(&RULE_HealthCheckConfig)),
+            ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+            ("LambdaEventStructureVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
+            ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+            ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP"], ..StrRule::ANY })),
+            ("ProtocolVersion", Shape::Str(&StrRule { allowed: &["HTTP1", "HTTP2", "GRPC"], ..StrRule::ANY })),
+            ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

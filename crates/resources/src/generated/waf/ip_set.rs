@@ -5,37 +5,17 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`IpSet`], by name: `IpSet::new(IpSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpSet: ObjRule = ObjRule {
-    properties: &[
-        ("IPSetDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_IpSetDescriptor), min_items: None, max_items: None, unique: true })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WAF::IPSet` resource.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Contains one or more IP addresses or blocks of IP addresses specified in Classless Inter-Domain Routing (CIDR) notation. AWS WAF supports IPv4 address ranges: /8 and any range between /16 through /32. AWS WAF supports IPv6 address ranges: /24, /32, /48, /56, /64, and /128.
 ///
-/// To specify an individual IP address, you specify the four-part IP address followed by a `/32` , for example, 192.0.2.0/32. To block a range of IP addresses, you can specify /8 or any range between /16 through /32 (for IPv4) or /24, /32, /48, /56, /64, or /128 (for IPv6). For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+/// To specify an individual IP address, you specify the four-part IP address followed by a `/32` , for example, 192.0.2.0/32. To block a range of IP addresses, you can specify /8 or any range between /16 through /32 (for IPv4) or /24, /32, /48, /56, /64, or /128 (for IPv6). For more information about CIDR notation, see the Wikipedia entry [Classless Inter-Domain Routing](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IpSetAttributes`], which `Handle<IpSet>` dereferences to.
@@ -50,13 +30,13 @@ pub struct IpSet {
     /// `IPSetDescriptors`: a list of [`IpSetDescriptor`] objects.
     ///
     /// The IP address type ( `IPV4` or `IPV6` ) and the IP address range (in CIDR notation) that web requests originate from. If the `WebACL` is associated with an Amazon CloudFront distribution and the viewer did not use an HTTP proxy or a load balancer to send the request, this is the value of the c-ip field in the CloudFront access logs.
-    pub ip_set_descriptors: Option<List<IpSetDescriptor>>,
+    pub ip_set_descriptors: ::std::option::Option<::cloudwright_core::List<IpSetDescriptor>>,
     /// `Name`: a string, required.
     ///
     /// The name of the `IPSet` . You can't change the name of an `IPSet` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -66,7 +46,7 @@ impl IpSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAF::IPSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-ipset.html",
         primary_identifier: &["Id"],
@@ -77,51 +57,53 @@ impl IpSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `IpSet` with its required properties, named in a [`IpSetRequired`].
+    /// A `IpSet` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: IpSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            ip_set_descriptors: None,
-            name: required.name,
+            ip_set_descriptors: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `IPSetDescriptors`: a list of [`IpSetDescriptor`] objects.
-    pub fn ip_set_descriptors(mut self, value: impl Into<List<IpSetDescriptor>>) -> Self { self.ip_set_descriptors = Some(value.into()); self }
+    pub fn ip_set_descriptors(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpSetDescriptor>>) -> Self { self.ip_set_descriptors = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for IpSet {
+impl ::cloudwright_core::Resource for IpSet {
     type Attributes = IpSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpSet {
+impl ::cloudwright_core::ToValue for IpSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IPSetDescriptors", &self.ip_set_descriptors)
             .req("Name", &self.name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpSet`]: `Handle<IpSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpSet`]: `Handle<IpSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpSetAttributes(ResourceRef);
+pub struct IpSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,8 +111,8 @@ impl From<ResourceRef> for IpSetAttributes {
 impl IpSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -138,29 +120,18 @@ impl IpSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetDescriptorRequired {
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpSetDescriptor: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IPSetDescriptor` property type of `AWS::WAF::IPSet`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Specifies the IP address type ( `IPV4` or `IPV6` ) and the IP address range (in CIDR format) that web requests originate from.
 ///
@@ -170,7 +141,7 @@ pub struct IpSetDescriptor {
     /// `Type`: a string, required.
     ///
     /// Specify `IPV4` or `IPV6` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Specify an IPv4 address by using CIDR notation. For example:
@@ -178,13 +149,13 @@ pub struct IpSetDescriptor {
     /// - To configure AWS WAF to allow, block, or count requests that originated from the IP address 192.0.2.44, specify `192.0.2.44/32` .
     /// - To configure AWS WAF to allow, block, or count requests that originated from IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
     ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+    /// For more information about CIDR notation, see the Wikipedia entry [Classless Inter-Domain Routing](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
     ///
     /// Specify an IPv6 address by using CIDR notation. For example:
     ///
     /// - To configure AWS WAF to allow, block, or count requests that originated from the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
     /// - To configure AWS WAF to allow, block, or count requests that originated from IP addresses 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -199,19 +170,48 @@ impl IpSetDescriptor {
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for IpSetDescriptor {}
+impl crate::PropertyType for IpSetDescriptor {}
 
-impl ToValue for IpSetDescriptor {
+impl ::cloudwright_core::ToValue for IpSetDescriptor {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpSet: ObjRule = ObjRule {
+        properties: &[
+            ("IPSetDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_IpSetDescriptor), min_items: None, max_items: None, unique: true })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpSetDescriptor: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -31,9 +31,9 @@ pub mod web_acl;
 pub mod xss_match_set;
 
 #[cfg(feature = "waf")]
-pub use byte_match_set::{ByteMatchSet, ByteMatchSetAttributes, ByteMatchSetRequired};
+pub use byte_match_set::{ByteMatchSet, ByteMatchSetAttributes};
 #[cfg(feature = "waf")]
-pub use ip_set::{IpSet, IpSetAttributes, IpSetRequired};
+pub use ip_set::{IpSet, IpSetAttributes};
 #[cfg(feature = "waf")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};
 #[cfg(feature = "waf")]
@@ -41,9 +41,7 @@ pub use size_constraint_set::{
     SizeConstraintSet, SizeConstraintSetAttributes, SizeConstraintSetRequired,
 };
 #[cfg(feature = "waf")]
-pub use sql_injection_match_set::{
-    SqlInjectionMatchSet, SqlInjectionMatchSetAttributes, SqlInjectionMatchSetRequired,
-};
+pub use sql_injection_match_set::{SqlInjectionMatchSet, SqlInjectionMatchSetAttributes};
 #[cfg(feature = "waf")]
 pub use web_acl::{WebAcl, WebAclAttributes, WebAclRequired};
 #[cfg(feature = "waf")]

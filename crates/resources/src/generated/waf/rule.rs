@@ -5,34 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("MetricName", Shape::STR),
-        ("Name", Shape::STR),
-        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["MetricName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAF::Rule` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// A combination of `ByteMatchSet` , `IPSet` , and/or `SqlInjectionMatchSet` objects that identify the web requests that you want to allow, block, or count. For example, you might create a `Rule` that includes the following predicates:
 ///
@@ -56,17 +42,17 @@ pub struct Rule {
     /// The name of the metrics for this `Rule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change `MetricName` after you create the `Rule` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The friendly name or description for the `Rule` . You can't change the name of a `Rule` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Predicates`: a list of [`Predicate`] objects.
     ///
     /// The `Predicates` object contains one `Predicate` element for each `ByteMatchSet` , `IPSet` , or `SqlInjectionMatchSet` object that you want to include in a `Rule` .
-    pub predicates: Option<List<Predicate>>,
+    pub predicates: ::std::option::Option<::cloudwright_core::List<Predicate>>,
 }
 
 #[rustfmt::skip]
@@ -76,7 +62,7 @@ impl Rule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAF::Rule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-rule.html",
         primary_identifier: &["Id"],
@@ -87,7 +73,7 @@ impl Rule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
@@ -96,33 +82,35 @@ impl Rule {
         Self {
             metric_name: required.metric_name,
             name: required.name,
-            predicates: None,
+            predicates: ::std::option::Option::None,
         }
     }
 
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Predicates`: a list of [`Predicate`] objects.
-    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.predicates = Some(value.into()); self }
+    pub fn predicates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Predicate>>) -> Self { self.predicates = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Rule {
+impl ::cloudwright_core::Resource for Rule {
     type Attributes = RuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Rule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricName", &self.metric_name)
             .req("Name", &self.name)
             .opt("Predicates", &self.predicates)
@@ -130,12 +118,12 @@ impl ToValue for Rule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleAttributes(ResourceRef);
+pub struct RuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -143,8 +131,8 @@ impl From<ResourceRef> for RuleAttributes {
 impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -152,24 +140,12 @@ impl RuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredicateRequired {
     /// `DataId`: a string, required.
-    pub data_id: Str,
+    pub data_id: ::cloudwright_core::Str,
     /// `Negated`: a boolean, required.
-    pub negated: Bool,
+    pub negated: ::cloudwright_core::Bool,
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Predicate: ObjRule = ObjRule {
-    properties: &[
-        ("DataId", Shape::STR),
-        ("Negated", Shape::Bool),
-        ("Type", Shape::STR),
-    ],
-    required: &["Negated", "Type", "DataId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Predicate` property type of `AWS::WAF::Rule`.
 ///
@@ -181,17 +157,17 @@ pub struct Predicate {
     /// `DataId`: a string, required.
     ///
     /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
+    pub data_id: ::cloudwright_core::Str,
     /// `Negated`: a boolean, required.
     ///
     /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
     ///
     /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
+    pub negated: ::cloudwright_core::Bool,
     /// `Type`: a string, required.
     ///
     /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -207,22 +183,53 @@ impl Predicate {
     }
 
     /// `DataId`: a string, required.
-    pub fn data_id(mut self, value: impl Into<Str>) -> Self { self.data_id = value.into(); self }
+    pub fn data_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_id = value.into(); self }
     /// `Negated`: a boolean, required.
-    pub fn negated(mut self, value: impl Into<Bool>) -> Self { self.negated = value.into(); self }
+    pub fn negated(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.negated = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Predicate {}
+impl crate::PropertyType for Predicate {}
 
-impl ToValue for Predicate {
+impl ::cloudwright_core::ToValue for Predicate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataId", &self.data_id)
             .req("Negated", &self.negated)
             .req("Type", &self.r#type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("MetricName", Shape::STR),
+            ("Name", Shape::STR),
+            ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["MetricName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Predicate: ObjRule = ObjRule {
+        properties: &[
+            ("DataId", Shape::STR),
+            ("Negated", Shape::Bool),
+            ("Type", Shape::STR),
+        ],
+        required: &["Negated", "Type", "DataId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -6,36 +6,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "waf")]
-/// The required properties of [`FieldToMatch`], by name: `FieldToMatch::new(FieldToMatchRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatchRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[cfg(feature = "waf")]
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Data", Shape::STR),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "waf")]
 /// The `FieldToMatch` property type, shared by `AWS::WAF::ByteMatchSet`, `AWS::WAF::SizeConstraintSet`, `AWS::WAF::SqlInjectionMatchSet`, `AWS::WAF::XssMatchSet`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Specifies where in a web request to look for `TargetString` .
 ///
@@ -49,7 +27,7 @@ pub struct FieldToMatch {
     /// When the value of `Type` is `SINGLE_QUERY_ARG` , enter the name of the parameter that you want AWS WAF to search, for example, `UserName` or `SalesRegion` . The parameter name is not case sensitive.
     ///
     /// If the value of `Type` is any other value, omit `Data` .
-    pub data: Option<Str>,
+    pub data: ::std::option::Option<::cloudwright_core::Str>,
     /// `Type`: a string, required.
     ///
     /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
@@ -61,37 +39,56 @@ pub struct FieldToMatch {
     /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
     /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
     /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "waf")]
 #[rustfmt::skip]
 impl FieldToMatch {
-    /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
+    /// A `FieldToMatch` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: FieldToMatchRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            data: None,
-            r#type: required.r#type,
+            data: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `Data`: a string.
-    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
+    pub fn data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "waf")]
-impl PropertyType for FieldToMatch {}
+impl crate::PropertyType for FieldToMatch {}
 
 #[cfg(feature = "waf")]
-impl ToValue for FieldToMatch {
+impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Data", &self.data)
             .req("Type", &self.r#type)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "waf")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Data", Shape::STR),
+            ("Type", Shape::STR),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`WebAcl`], by name: `WebAcl::new(WebAclRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: a [`WafAction`] object, required.
-    pub default_action: Obj<WafAction>,
+    pub default_action: crate::Obj<WafAction>,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultAction", Shape::Object(&RULE_WafAction)),
-        ("MetricName", Shape::STR),
-        ("Name", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ActivatedRule), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["DefaultAction", "MetricName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAF::WebACL` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Contains the `Rules` that identify the requests that you want to allow, block, or count. In a `WebACL` , you also specify a default action ( `ALLOW` or `BLOCK` ), and the action for each `Rule` that you add to a `WebACL` , for example, block requests from specified IP addresses or block requests from specified referrers. You also associate the `WebACL` with a Amazon CloudFront distribution to identify the requests that you want AWS WAF to filter. If you add more than one `Rule` to a `WebACL` , a request needs to match only one of the specifications to be allowed, blocked, or counted.
 ///
@@ -52,23 +37,23 @@ pub struct WebAcl {
     /// `DefaultAction`: a [`WafAction`] object, required.
     ///
     /// The action to perform if none of the `Rules` contained in the `WebACL` match. The action is specified by the `WafAction` object.
-    pub default_action: Obj<WafAction>,
+    pub default_action: crate::Obj<WafAction>,
     /// `MetricName`: a string, required.
     ///
     /// The name of the metrics for this `WebACL` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change `MetricName` after you create the `WebACL` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A friendly name or description of the `WebACL` . You can't change the name of a `WebACL` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rules`: a list of [`ActivatedRule`] objects.
     ///
     /// An array that contains the action for each `Rule` in a `WebACL` , the priority of the `Rule` , and the ID of the `Rule` .
-    pub rules: Option<List<ActivatedRule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<ActivatedRule>>,
 }
 
 #[rustfmt::skip]
@@ -78,7 +63,7 @@ impl WebAcl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAF::WebACL",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-webacl.html",
         primary_identifier: &["Id"],
@@ -89,7 +74,7 @@ impl WebAcl {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `WebAcl` with its required properties, named in a [`WebAclRequired`].
@@ -99,35 +84,37 @@ impl WebAcl {
             default_action: required.default_action,
             metric_name: required.metric_name,
             name: required.name,
-            rules: None,
+            rules: ::std::option::Option::None,
         }
     }
 
     /// `DefaultAction`: a [`WafAction`] object, required.
-    pub fn default_action(mut self, value: impl Into<Obj<WafAction>>) -> Self { self.default_action = value.into(); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<crate::Obj<WafAction>>) -> Self { self.default_action = value.into(); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Rules`: a list of [`ActivatedRule`] objects.
-    pub fn rules(mut self, value: impl Into<List<ActivatedRule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ActivatedRule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WebAcl {
+impl ::cloudwright_core::Resource for WebAcl {
     type Attributes = WebAclAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebAcl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebAcl {
+impl ::cloudwright_core::ToValue for WebAcl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultAction", &self.default_action)
             .req("MetricName", &self.metric_name)
             .req("Name", &self.name)
@@ -136,12 +123,12 @@ impl ToValue for WebAcl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebAcl`]: `Handle<WebAcl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebAcl`]: `Handle<WebAcl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebAclAttributes(ResourceRef);
+pub struct WebAclAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebAclAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebAclAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -149,8 +136,8 @@ impl From<ResourceRef> for WebAclAttributes {
 impl WebAclAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -158,22 +145,10 @@ impl WebAclAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActivatedRuleRequired {
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleId`: a string, required.
-    pub rule_id: Str,
+    pub rule_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActivatedRule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_WafAction)),
-        ("Priority", Shape::INT),
-        ("RuleId", Shape::STR),
-    ],
-    required: &["Priority", "RuleId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActivatedRule` property type of `AWS::WAF::WebACL`.
 ///
@@ -193,17 +168,17 @@ pub struct ActivatedRule {
     /// - `COUNT` : AWS WAF increments a counter of requests that match the conditions in the rule and then continues to inspect the web request based on the remaining rules in the web ACL.
     ///
     /// `ActivatedRule|OverrideAction` applies only when updating or adding a `RuleGroup` to a `WebACL` . In this case, you do not use `ActivatedRule|Action` . For all other update requests, `ActivatedRule|Action` is used instead of `ActivatedRule|OverrideAction` .
-    pub action: Option<Obj<WafAction>>,
+    pub action: ::std::option::Option<crate::Obj<WafAction>>,
     /// `Priority`: an integer, required.
     ///
     /// Specifies the order in which the `Rules` in a `WebACL` are evaluated. Rules with a lower value for `Priority` are evaluated before `Rules` with a higher value. The value must be a unique integer. If you add multiple `Rules` to a `WebACL` , the values don't need to be consecutive.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleId`: a string, required.
     ///
     /// The `RuleId` for a `Rule` . You use `RuleId` to get more information about a `Rule` , update a `Rule` , insert a `Rule` into a `WebACL` or delete a one from a `WebACL` , or delete a `Rule` from AWS WAF .
     ///
     /// `RuleId` is returned by `CreateRule` and by `ListRules` .
-    pub rule_id: Str,
+    pub rule_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -212,26 +187,26 @@ impl ActivatedRule {
     #[inline]
     pub fn new(required: ActivatedRuleRequired) -> Self {
         Self {
-            action: None,
+            action: ::std::option::Option::None,
             priority: required.priority,
             rule_id: required.rule_id,
         }
     }
 
     /// `Action`: a [`WafAction`] object.
-    pub fn action(mut self, value: impl Into<Obj<WafAction>>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<WafAction>>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `RuleId`: a string, required.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = value.into(); self }
+    pub fn rule_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_id = value.into(); self }
 }
 
-impl PropertyType for ActivatedRule {}
+impl crate::PropertyType for ActivatedRule {}
 
-impl ToValue for ActivatedRule {
+impl ::cloudwright_core::ToValue for ActivatedRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .req("Priority", &self.priority)
             .req("RuleId", &self.rule_id)
@@ -239,30 +214,13 @@ impl ToValue for ActivatedRule {
     }
 }
 
-/// The required properties of [`WafAction`], by name: `WafAction::new(WafActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WafActionRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_WafAction: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `WafAction` property type of `AWS::WAF::WebACL`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// For the action that is associated with a rule in a `WebACL` , specifies the action that you want AWS WAF to perform when a web request matches all of the conditions in a rule. For the default action in a `WebACL` , specifies the action that you want AWS WAF to take when a web request doesn't match all of the conditions in any of the rules in a `WebACL` .
 ///
@@ -276,28 +234,72 @@ pub struct WafAction {
     /// - `ALLOW` : AWS WAF allows requests
     /// - `BLOCK` : AWS WAF blocks requests
     /// - `COUNT` : AWS WAF increments a counter of the requests that match all of the conditions in the rule. AWS WAF then continues to inspect the web request based on the remaining rules in the web ACL. You can't specify `COUNT` for the default action for a `WebACL` .
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl WafAction {
-    /// A `WafAction` with its required properties, named in a [`WafActionRequired`].
+    /// A `WafAction` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: WafActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for WafAction {}
+impl crate::PropertyType for WafAction {}
 
-impl ToValue for WafAction {
+impl ::cloudwright_core::ToValue for WafAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultAction", Shape::Object(&RULE_WafAction)),
+            ("MetricName", Shape::STR),
+            ("Name", Shape::STR),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ActivatedRule), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["DefaultAction", "MetricName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActivatedRule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_WafAction)),
+            ("Priority", Shape::INT),
+            ("RuleId", Shape::STR),
+        ],
+        required: &["Priority", "RuleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WafAction: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

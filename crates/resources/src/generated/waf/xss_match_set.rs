@@ -5,38 +5,24 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_FieldToMatch;
-pub use super::shared::{FieldToMatch, FieldToMatchRequired};
+pub use super::shared::FieldToMatch;
 
 /// The required properties of [`XssMatchSet`], by name: `XssMatchSet::new(XssMatchSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchSetRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `XssMatchTuples`: a list of [`XssMatchTuple`] objects, required.
-    pub xss_match_tuples: List<XssMatchTuple>,
+    pub xss_match_tuples: ::cloudwright_core::List<XssMatchTuple>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_XssMatchSet: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("XssMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_XssMatchTuple), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Name", "XssMatchTuples"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAF::XssMatchSet` resource.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// A complex type that contains `XssMatchTuple` objects, which specify the parts of web requests that you want AWS WAF to inspect for cross-site scripting attacks and, if you want AWS WAF to inspect a header, the name of the header. If a `XssMatchSet` contains more than one `XssMatchTuple` object, a request needs to include cross-site scripting attacks in only one of the specified parts of the request to be considered a match.
 ///
@@ -55,11 +41,11 @@ pub struct XssMatchSet {
     /// The name, if any, of the `XssMatchSet` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `XssMatchTuples`: a list of [`XssMatchTuple`] objects, required.
     ///
     /// Specifies the parts of web requests that you want to inspect for cross-site scripting attacks.
-    pub xss_match_tuples: List<XssMatchTuple>,
+    pub xss_match_tuples: ::cloudwright_core::List<XssMatchTuple>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +55,7 @@ impl XssMatchSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAF::XssMatchSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-xssmatchset.html",
         primary_identifier: &["Id"],
@@ -80,7 +66,7 @@ impl XssMatchSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `XssMatchSet` with its required properties, named in a [`XssMatchSetRequired`].
@@ -93,38 +79,40 @@ impl XssMatchSet {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `XssMatchTuples`: a list of [`XssMatchTuple`] objects, required.
-    pub fn xss_match_tuples(mut self, value: impl Into<List<XssMatchTuple>>) -> Self { self.xss_match_tuples = value.into(); self }
+    pub fn xss_match_tuples(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<XssMatchTuple>>) -> Self { self.xss_match_tuples = value.into(); self }
 }
 
-impl Resource for XssMatchSet {
+impl ::cloudwright_core::Resource for XssMatchSet {
     type Attributes = XssMatchSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_XssMatchSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_XssMatchSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for XssMatchSet {
+impl ::cloudwright_core::ToValue for XssMatchSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("XssMatchTuples", &self.xss_match_tuples)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`XssMatchSet`]: `Handle<XssMatchSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`XssMatchSet`]: `Handle<XssMatchSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct XssMatchSetAttributes(ResourceRef);
+pub struct XssMatchSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for XssMatchSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for XssMatchSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -132,8 +120,8 @@ impl From<ResourceRef> for XssMatchSetAttributes {
 impl XssMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -141,29 +129,18 @@ impl XssMatchSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchTupleRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformation`: a string, required.
-    pub text_transformation: Str,
+    pub text_transformation: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_XssMatchTuple: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformation", Shape::STR),
-    ],
-    required: &["TextTransformation", "FieldToMatch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `XssMatchTuple` property type of `AWS::WAF::XssMatchSet`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Specifies the part of a web request that you want AWS WAF to inspect for cross-site scripting attacks and, if you want AWS WAF to inspect a header, the name of the header.
 ///
@@ -173,7 +150,7 @@ pub struct XssMatchTuple {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of a web request that you want to inspect, such as a specified header or a query string.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformation`: a string, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting it for a match.
@@ -225,7 +202,7 @@ pub struct XssMatchTuple {
     /// *NONE*
     ///
     /// Specify `NONE` if you don't want to perform any text transformations.
-    pub text_transformation: Str,
+    pub text_transformation: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -240,19 +217,49 @@ impl XssMatchTuple {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformation`: a string, required.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
+    pub fn text_transformation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
-impl PropertyType for XssMatchTuple {}
+impl crate::PropertyType for XssMatchTuple {}
 
-impl ToValue for XssMatchTuple {
+impl ::cloudwright_core::ToValue for XssMatchTuple {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("TextTransformation", &self.text_transformation)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_FieldToMatch;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_XssMatchSet: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("XssMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_XssMatchTuple), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Name", "XssMatchTuples"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_XssMatchTuple: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("TextTransformation", Shape::STR),
+        ],
+        required: &["TextTransformation", "FieldToMatch"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_FieldToMatch;
-pub use super::shared::{FieldToMatch, FieldToMatchRequired};
-
-/// The required properties of [`ByteMatchSet`], by name: `ByteMatchSet::new(ByteMatchSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ByteMatchSetRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ByteMatchSet: ObjRule = ObjRule {
-    properties: &[
-        ("ByteMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_ByteMatchTuple), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
+pub use super::shared::FieldToMatch;
 
 /// The `AWS::WAFRegional::ByteMatchSet` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// The `AWS::WAFRegional::ByteMatchSet` resource creates an AWS WAF `ByteMatchSet` that identifies a part of a web request that you want to inspect.
 ///
@@ -49,13 +28,13 @@ pub struct ByteMatchSet {
     /// `ByteMatchTuples`: a list of [`ByteMatchTuple`] objects.
     ///
     /// Specifies the bytes (typically a string that corresponds with ASCII characters) that you want AWS WAF to search for in web requests, the location in requests that you want AWS WAF to search, and other settings.
-    pub byte_match_tuples: Option<List<ByteMatchTuple>>,
+    pub byte_match_tuples: ::std::option::Option<::cloudwright_core::List<ByteMatchTuple>>,
     /// `Name`: a string, required.
     ///
     /// A friendly name or description of the `ByteMatchSet` . You can't change `Name` after you create a `ByteMatchSet` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -65,7 +44,7 @@ impl ByteMatchSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::ByteMatchSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-bytematchset.html",
         primary_identifier: &["Id"],
@@ -76,51 +55,53 @@ impl ByteMatchSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `ByteMatchSet` with its required properties, named in a [`ByteMatchSetRequired`].
+    /// A `ByteMatchSet` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ByteMatchSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            byte_match_tuples: None,
-            name: required.name,
+            byte_match_tuples: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `ByteMatchTuples`: a list of [`ByteMatchTuple`] objects.
-    pub fn byte_match_tuples(mut self, value: impl Into<List<ByteMatchTuple>>) -> Self { self.byte_match_tuples = Some(value.into()); self }
+    pub fn byte_match_tuples(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ByteMatchTuple>>) -> Self { self.byte_match_tuples = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for ByteMatchSet {
+impl ::cloudwright_core::Resource for ByteMatchSet {
     type Attributes = ByteMatchSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ByteMatchSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ByteMatchSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ByteMatchSet {
+impl ::cloudwright_core::ToValue for ByteMatchSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ByteMatchTuples", &self.byte_match_tuples)
             .req("Name", &self.name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ByteMatchSet`]: `Handle<ByteMatchSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ByteMatchSet`]: `Handle<ByteMatchSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ByteMatchSetAttributes(ResourceRef);
+pub struct ByteMatchSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ByteMatchSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ByteMatchSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,8 +109,8 @@ impl From<ResourceRef> for ByteMatchSetAttributes {
 impl ByteMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -137,34 +118,20 @@ impl ByteMatchSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchTupleRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `PositionalConstraint`: a string, required.
-    pub positional_constraint: Str,
+    pub positional_constraint: ::cloudwright_core::Str,
     /// `TextTransformation`: a string, required.
-    pub text_transformation: Str,
+    pub text_transformation: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ByteMatchTuple: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("PositionalConstraint", Shape::STR),
-        ("TargetString", Shape::STR),
-        ("TargetStringBase64", Shape::STR),
-        ("TextTransformation", Shape::STR),
-    ],
-    required: &["PositionalConstraint", "TextTransformation", "FieldToMatch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ByteMatchTuple` property type of `AWS::WAFRegional::ByteMatchSet`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// The bytes (typically a string that corresponds with ASCII characters) that you want AWS WAF to search for in web requests, the location in requests that you want AWS WAF to search, and other settings.
 ///
@@ -174,7 +141,7 @@ pub struct ByteMatchTuple {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of a web request that you want AWS WAF to inspect, such as a specific header or a query string.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `PositionalConstraint`: a string, required.
     ///
     /// Within the portion of a web request that you want to search (for example, in the query string, if any), specify where you want AWS WAF to search. Valid values include the following:
@@ -203,7 +170,7 @@ pub struct ByteMatchTuple {
     /// *ENDS_WITH*
     ///
     /// The value of `TargetString` must appear at the end of the specified part of the web request.
-    pub positional_constraint: Str,
+    pub positional_constraint: ::cloudwright_core::Str,
     /// `TargetString`: a string.
     ///
     /// The value that you want AWS WAF to search for. AWS WAF searches for the specified string in the part of web requests that you specified in `FieldToMatch` . The maximum length of the value is 50 bytes.
@@ -221,7 +188,7 @@ pub struct ByteMatchTuple {
     /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but instead of inspecting a single parameter, AWS WAF inspects all parameters within the query string for the value or regex pattern that you specify in `TargetString` .
     ///
     /// If `TargetString` includes alphabetic characters A-Z and a-z, note that the value is case sensitive.
-    pub target_string: Option<Str>,
+    pub target_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `TargetStringBase64`: a string.
     ///
     /// The base64-encoded value that AWS WAF searches for. AWS CloudFormation sends this value to AWS WAF without encoding it.
@@ -231,7 +198,7 @@ pub struct ByteMatchTuple {
     /// AWS WAF searches for this value in a specific part of web requests, which you define in the `FieldToMatch` property.
     ///
     /// Valid values depend on the Type value in the `FieldToMatch` property. For example, for a `METHOD` type, you must specify HTTP methods such as `DELETE, GET, HEAD, OPTIONS, PATCH, POST` , and `PUT` .
-    pub target_string_base64: Option<Str>,
+    pub target_string_base64: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextTransformation`: a string, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting it for a match.
@@ -283,7 +250,7 @@ pub struct ByteMatchTuple {
     /// *NONE*
     ///
     /// Specify `NONE` if you don't want to perform any text transformations.
-    pub text_transformation: Str,
+    pub text_transformation: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -294,30 +261,30 @@ impl ByteMatchTuple {
         Self {
             field_to_match: required.field_to_match,
             positional_constraint: required.positional_constraint,
-            target_string: None,
-            target_string_base64: None,
+            target_string: ::std::option::Option::None,
+            target_string_base64: ::std::option::Option::None,
             text_transformation: required.text_transformation,
         }
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a string, required.
-    pub fn positional_constraint(mut self, value: impl Into<Str>) -> Self { self.positional_constraint = value.into(); self }
+    pub fn positional_constraint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.positional_constraint = value.into(); self }
     /// `TargetString`: a string.
-    pub fn target_string(mut self, value: impl Into<Str>) -> Self { self.target_string = Some(value.into()); self }
+    pub fn target_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_string = ::std::option::Option::Some(value.into()); self }
     /// `TargetStringBase64`: a string.
-    pub fn target_string_base64(mut self, value: impl Into<Str>) -> Self { self.target_string_base64 = Some(value.into()); self }
+    pub fn target_string_base64(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.target_string_base64 = ::std::option::Option::Some(value.into()); self }
     /// `TextTransformation`: a string, required.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
+    pub fn text_transformation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
-impl PropertyType for ByteMatchTuple {}
+impl crate::PropertyType for ByteMatchTuple {}
 
-impl ToValue for ByteMatchTuple {
+impl ::cloudwright_core::ToValue for ByteMatchTuple {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("PositionalConstraint", &self.positional_constraint)
             .opt("TargetString", &self.target_string)
@@ -325,4 +292,37 @@ impl ToValue for ByteMatchTuple {
             .req("TextTransformation", &self.text_transformation)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_FieldToMatch;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ByteMatchSet: ObjRule = ObjRule {
+        properties: &[
+            ("ByteMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_ByteMatchTuple), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ByteMatchTuple: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("PositionalConstraint", Shape::STR),
+            ("TargetString", Shape::STR),
+            ("TargetStringBase64", Shape::STR),
+            ("TextTransformation", Shape::STR),
+        ],
+        required: &["PositionalConstraint", "TextTransformation", "FieldToMatch"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-/// The required properties of [`GeoMatchSet`], by name: `GeoMatchSet::new(GeoMatchSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GeoMatchSetRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeoMatchSet: ObjRule = ObjRule {
-    properties: &[
-        ("GeoMatchConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_GeoMatchConstraint), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WAFRegional::GeoMatchSet` resource.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Contains one or more countries that AWS WAF will search for.
 ///
@@ -48,13 +28,13 @@ pub struct GeoMatchSet {
     /// `GeoMatchConstraints`: a list of [`GeoMatchConstraint`] objects.
     ///
     /// An array of `GeoMatchConstraint` objects, which contain the country that you want AWS WAF to search for.
-    pub geo_match_constraints: Option<List<GeoMatchConstraint>>,
+    pub geo_match_constraints: ::std::option::Option<::cloudwright_core::List<GeoMatchConstraint>>,
     /// `Name`: a string, required.
     ///
     /// A friendly name or description of the `GeoMatchSet` . You can't change the name of an `GeoMatchSet` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -64,7 +44,7 @@ impl GeoMatchSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::GeoMatchSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-geomatchset.html",
         primary_identifier: &["Id"],
@@ -75,51 +55,53 @@ impl GeoMatchSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `GeoMatchSet` with its required properties, named in a [`GeoMatchSetRequired`].
+    /// A `GeoMatchSet` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: GeoMatchSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            geo_match_constraints: None,
-            name: required.name,
+            geo_match_constraints: ::std::option::Option::None,
+            name: value.into(),
         }
     }
 
     /// `GeoMatchConstraints`: a list of [`GeoMatchConstraint`] objects.
-    pub fn geo_match_constraints(mut self, value: impl Into<List<GeoMatchConstraint>>) -> Self { self.geo_match_constraints = Some(value.into()); self }
+    pub fn geo_match_constraints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GeoMatchConstraint>>) -> Self { self.geo_match_constraints = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl Resource for GeoMatchSet {
+impl ::cloudwright_core::Resource for GeoMatchSet {
     type Attributes = GeoMatchSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_GeoMatchSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_GeoMatchSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for GeoMatchSet {
+impl ::cloudwright_core::ToValue for GeoMatchSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GeoMatchConstraints", &self.geo_match_constraints)
             .req("Name", &self.name)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`GeoMatchSet`]: `Handle<GeoMatchSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`GeoMatchSet`]: `Handle<GeoMatchSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GeoMatchSetAttributes(ResourceRef);
+pub struct GeoMatchSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GeoMatchSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GeoMatchSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,8 +109,8 @@ impl From<ResourceRef> for GeoMatchSetAttributes {
 impl GeoMatchSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -136,29 +118,18 @@ impl GeoMatchSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeoMatchConstraintRequired {
     /// `Type`: a string, required.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GeoMatchConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::STR),
-        ("Value", Shape::STR),
-    ],
-    required: &["Value", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GeoMatchConstraint` property type of `AWS::WAFRegional::GeoMatchSet`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// The country from which web requests originate that you want AWS WAF to search for.
 ///
@@ -168,11 +139,11 @@ pub struct GeoMatchConstraint {
     /// `Type`: a string, required.
     ///
     /// The type of geographical area you want AWS WAF to search for. Currently `Country` is the only valid value.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The country that you want AWS WAF to search for.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -187,19 +158,48 @@ impl GeoMatchConstraint {
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for GeoMatchConstraint {}
+impl crate::PropertyType for GeoMatchConstraint {}
 
-impl ToValue for GeoMatchConstraint {
+impl ::cloudwright_core::ToValue for GeoMatchConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Type", &self.r#type)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoMatchSet: ObjRule = ObjRule {
+        properties: &[
+            ("GeoMatchConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_GeoMatchConstraint), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoMatchConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::STR),
+            ("Value", Shape::STR),
+        ],
+        required: &["Value", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -43,11 +43,11 @@ pub mod web_acl_association;
 pub mod xss_match_set;
 
 #[cfg(feature = "wafregional")]
-pub use byte_match_set::{ByteMatchSet, ByteMatchSetAttributes, ByteMatchSetRequired};
+pub use byte_match_set::{ByteMatchSet, ByteMatchSetAttributes};
 #[cfg(feature = "wafregional")]
-pub use geo_match_set::{GeoMatchSet, GeoMatchSetAttributes, GeoMatchSetRequired};
+pub use geo_match_set::{GeoMatchSet, GeoMatchSetAttributes};
 #[cfg(feature = "wafregional")]
-pub use ip_set::{IpSet, IpSetAttributes, IpSetRequired};
+pub use ip_set::{IpSet, IpSetAttributes};
 #[cfg(feature = "wafregional")]
 pub use rate_based_rule::{RateBasedRule, RateBasedRuleAttributes, RateBasedRuleRequired};
 #[cfg(feature = "wafregional")]
@@ -55,13 +55,9 @@ pub use regex_pattern_set::{RegexPatternSet, RegexPatternSetAttributes, RegexPat
 #[cfg(feature = "wafregional")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};
 #[cfg(feature = "wafregional")]
-pub use size_constraint_set::{
-    SizeConstraintSet, SizeConstraintSetAttributes, SizeConstraintSetRequired,
-};
+pub use size_constraint_set::{SizeConstraintSet, SizeConstraintSetAttributes};
 #[cfg(feature = "wafregional")]
-pub use sql_injection_match_set::{
-    SqlInjectionMatchSet, SqlInjectionMatchSetAttributes, SqlInjectionMatchSetRequired,
-};
+pub use sql_injection_match_set::{SqlInjectionMatchSet, SqlInjectionMatchSetAttributes};
 #[cfg(feature = "wafregional")]
 pub use web_acl::{WebAcl, WebAclAttributes, WebAclRequired};
 #[cfg(feature = "wafregional")]
@@ -69,4 +65,4 @@ pub use web_acl_association::{
     WebAclAssociation, WebAclAssociationAttributes, WebAclAssociationRequired,
 };
 #[cfg(feature = "wafregional")]
-pub use xss_match_set::{XssMatchSet, XssMatchSetAttributes, XssMatchSetRequired};
+pub use xss_match_set::{XssMatchSet, XssMatchSetAttributes};

@@ -5,43 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Predicate;
 pub use super::shared::{Predicate, PredicateRequired};
 
 /// The required properties of [`RateBasedRule`], by name: `RateBasedRule::new(RateBasedRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedRuleRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RateKey`: a string, required.
-    pub rate_key: Str,
+    pub rate_key: ::cloudwright_core::Str,
     /// `RateLimit`: an integer, required.
-    pub rate_limit: Int,
+    pub rate_limit: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
-        ("MetricName", Shape::STR),
-        ("Name", Shape::STR),
-        ("RateKey", Shape::Str(&StrRule { allowed: &["IP"], ..StrRule::ANY })),
-        ("RateLimit", Shape::INT),
-    ],
-    required: &["MetricName", "RateLimit", "RateKey", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFRegional::RateBasedRule` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// A `RateBasedRule` is identical to a regular `Rule` , with one addition: a `RateBasedRule` counts the number of requests that arrive from a specified IP address every five minutes. For example, based on recent requests that you've seen from an attacker, you might create a `RateBasedRule` that includes the following conditions:
 ///
@@ -52,7 +35,7 @@ pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
 ///
 /// Requests that meet both of these conditions and exceed 15,000 requests every five minutes trigger the rule's action (block or count), which is defined in the web ACL.
 ///
-/// Note you can only create rate-based rules using an CloudFormation template. To add the rate-based rules created through CloudFormation to a web ACL, use the AWS WAF console, API, or command line interface (CLI). For more information, see \[UpdateWebACL\](<https://docs.aws.amazon.com/waf/latest/APIReference/API_regional_UpdateWebACL.html>) .
+/// Note you can only create rate-based rules using an CloudFormation template. To add the rate-based rules created through CloudFormation to a web ACL, use the AWS WAF console, API, or command line interface (CLI). For more information, see [UpdateWebACL](https://docs.aws.amazon.com/waf/latest/APIReference/API_regional_UpdateWebACL.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RateBasedRuleAttributes`], which `Handle<RateBasedRule>` dereferences to.
@@ -67,29 +50,29 @@ pub struct RateBasedRule {
     /// `MatchPredicates`: a list of [`Predicate`] objects.
     ///
     /// The `Predicates` object contains one `Predicate` element for each `ByteMatchSet` , `IPSet` , or `SqlInjectionMatchSet>` object that you want to include in a `RateBasedRule` .
-    pub match_predicates: Option<List<Predicate>>,
+    pub match_predicates: ::std::option::Option<::cloudwright_core::List<Predicate>>,
     /// `MetricName`: a string, required.
     ///
     /// A name for the metrics for a `RateBasedRule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change the name of the metric after you create the `RateBasedRule` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A friendly name or description for a `RateBasedRule` . You can't change the name of a `RateBasedRule` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RateKey`: a string, required.
     ///
     /// The field that AWS WAF uses to determine if requests are likely arriving from single source and thus subject to rate monitoring. The only valid value for `RateKey` is `IP` . `IP` indicates that requests arriving from the same IP address are subject to the `RateLimit` that is specified in the `RateBasedRule` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub rate_key: Str,
+    pub rate_key: ::cloudwright_core::Str,
     /// `RateLimit`: an integer, required.
     ///
     /// The maximum number of requests, which have an identical value in the field specified by the `RateKey` , allowed in a five-minute period. If the number of requests exceeds the `RateLimit` and the other predicates specified in the rule are also met, AWS WAF triggers the action that is specified for this rule.
-    pub rate_limit: Int,
+    pub rate_limit: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
@@ -99,7 +82,7 @@ impl RateBasedRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::RateBasedRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ratebasedrule.html",
         primary_identifier: &["Id"],
@@ -110,14 +93,14 @@ impl RateBasedRule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RateBasedRule` with its required properties, named in a [`RateBasedRuleRequired`].
     #[inline]
     pub fn new(required: RateBasedRuleRequired) -> Self {
         Self {
-            match_predicates: None,
+            match_predicates: ::std::option::Option::None,
             metric_name: required.metric_name,
             name: required.name,
             rate_key: required.rate_key,
@@ -126,32 +109,34 @@ impl RateBasedRule {
     }
 
     /// `MatchPredicates`: a list of [`Predicate`] objects.
-    pub fn match_predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.match_predicates = Some(value.into()); self }
+    pub fn match_predicates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Predicate>>) -> Self { self.match_predicates = ::std::option::Option::Some(value.into()); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RateKey`: a string, required.
-    pub fn rate_key(mut self, value: impl Into<Str>) -> Self { self.rate_key = value.into(); self }
+    pub fn rate_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rate_key = value.into(); self }
     /// `RateLimit`: an integer, required.
-    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self { self.rate_limit = value.into(); self }
+    pub fn rate_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.rate_limit = value.into(); self }
 }
 
-impl Resource for RateBasedRule {
+impl ::cloudwright_core::Resource for RateBasedRule {
     type Attributes = RateBasedRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RateBasedRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RateBasedRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RateBasedRule {
+impl ::cloudwright_core::ToValue for RateBasedRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("MatchPredicates", &self.match_predicates)
             .req("MetricName", &self.metric_name)
             .req("Name", &self.name)
@@ -161,12 +146,12 @@ impl ToValue for RateBasedRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RateBasedRule`]: `Handle<RateBasedRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RateBasedRule`]: `Handle<RateBasedRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RateBasedRuleAttributes(ResourceRef);
+pub struct RateBasedRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RateBasedRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RateBasedRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,7 +159,29 @@ impl From<ResourceRef> for RateBasedRuleAttributes {
 impl RateBasedRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Predicate;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
+        properties: &[
+            ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
+            ("MetricName", Shape::STR),
+            ("Name", Shape::STR),
+            ("RateKey", Shape::Str(&StrRule { allowed: &["IP"], ..StrRule::ANY })),
+            ("RateLimit", Shape::INT),
+        ],
+        required: &["MetricName", "RateLimit", "RateKey", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`RegexPatternSet`], by name: `RegexPatternSet::new(RegexPatternSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RegexPatternStrings`: a list of strings, required.
-    pub regex_pattern_strings: List<Str>,
+    pub regex_pattern_strings: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("RegexPatternStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["RegexPatternStrings", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFRegional::RegexPatternSet` resource.
 ///
 /// The `RegexPatternSet` specifies the regular expression (regex) pattern that you want AWS WAF to search for, such as `B[a@]dB[o0]t` . You can then configure AWS WAF to reject those requests.
 ///
-/// Note that you can only create regex pattern sets using a CloudFormation template. To add the regex pattern sets created through CloudFormation to a RegexMatchSet, use the AWS WAF console, API, or command line interface (CLI). For more information, see \[UpdateRegexMatchSet\](<https://docs.aws.amazon.com/waf/latest/APIReference/API_regional_UpdateRegexMatchSet.html>) .
+/// Note that you can only create regex pattern sets using a CloudFormation template. To add the regex pattern sets created through CloudFormation to a RegexMatchSet, use the AWS WAF console, API, or command line interface (CLI). For more information, see [UpdateRegexMatchSet](https://docs.aws.amazon.com/waf/latest/APIReference/API_regional_UpdateRegexMatchSet.html) .
 ///
 /// `Ref` returns its `Id` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`RegexPatternSetAttributes`], which `Handle<RegexPatternSet>` dereferences to.
@@ -48,13 +35,13 @@ pub struct RegexPatternSet {
     /// A friendly name or description of the `RegexPatternSet` . You can't change `Name` after you create a `RegexPatternSet` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RegexPatternStrings`: a list of strings, required.
     ///
     /// Specifies the regular expression (regex) patterns that you want AWS WAF to search for, such as `B[a@]dB[o0]t` .
     ///
     /// Each item: length 0 to 200.
-    pub regex_pattern_strings: List<Str>,
+    pub regex_pattern_strings: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -64,7 +51,7 @@ impl RegexPatternSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::RegexPatternSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-regexpatternset.html",
         primary_identifier: &["Id"],
@@ -75,7 +62,7 @@ impl RegexPatternSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `RegexPatternSet` with its required properties, named in a [`RegexPatternSetRequired`].
@@ -88,38 +75,40 @@ impl RegexPatternSet {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RegexPatternStrings`: a list of strings, required.
-    pub fn regex_pattern_strings(mut self, value: impl Into<List<Str>>) -> Self { self.regex_pattern_strings = value.into(); self }
+    pub fn regex_pattern_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regex_pattern_strings = value.into(); self }
 }
 
-impl Resource for RegexPatternSet {
+impl ::cloudwright_core::Resource for RegexPatternSet {
     type Attributes = RegexPatternSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegexPatternSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RegexPatternSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RegexPatternSet {
+impl ::cloudwright_core::ToValue for RegexPatternSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("RegexPatternStrings", &self.regex_pattern_strings)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RegexPatternSet`]: `Handle<RegexPatternSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RegexPatternSet`]: `Handle<RegexPatternSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RegexPatternSetAttributes(ResourceRef);
+pub struct RegexPatternSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RegexPatternSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RegexPatternSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -127,7 +116,25 @@ impl From<ResourceRef> for RegexPatternSetAttributes {
 impl RegexPatternSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("RegexPatternStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["RegexPatternStrings", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

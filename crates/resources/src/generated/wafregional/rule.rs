@@ -5,37 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Predicate;
 pub use super::shared::{Predicate, PredicateRequired};
 
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("MetricName", Shape::STR),
-        ("Name", Shape::STR),
-        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["MetricName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFRegional::Rule` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// A combination of `ByteMatchSet` , `IPSet` , and/or `SqlInjectionMatchSet` objects that identify the web requests that you want to allow, block, or count. For example, you might create a `Rule` that includes the following predicates:
 ///
@@ -59,17 +44,17 @@ pub struct Rule {
     /// A name for the metrics for this `Rule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF, including "All" and "Default_Action." You can't change `MetricName` after you create the `Rule` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// The friendly name or description for the `Rule` . You can't change the name of a `Rule` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Predicates`: a list of [`Predicate`] objects.
     ///
     /// The `Predicates` object contains one `Predicate` element for each `ByteMatchSet` , `IPSet` , or `SqlInjectionMatchSet` object that you want to include in a `Rule` .
-    pub predicates: Option<List<Predicate>>,
+    pub predicates: ::std::option::Option<::cloudwright_core::List<Predicate>>,
 }
 
 #[rustfmt::skip]
@@ -79,7 +64,7 @@ impl Rule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::Rule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-rule.html",
         primary_identifier: &["Id"],
@@ -90,7 +75,7 @@ impl Rule {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
@@ -99,33 +84,35 @@ impl Rule {
         Self {
             metric_name: required.metric_name,
             name: required.name,
-            predicates: None,
+            predicates: ::std::option::Option::None,
         }
     }
 
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Predicates`: a list of [`Predicate`] objects.
-    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.predicates = Some(value.into()); self }
+    pub fn predicates(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Predicate>>) -> Self { self.predicates = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Rule {
+impl ::cloudwright_core::Resource for Rule {
     type Attributes = RuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Rule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Rule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MetricName", &self.metric_name)
             .req("Name", &self.name)
             .opt("Predicates", &self.predicates)
@@ -133,12 +120,12 @@ impl ToValue for Rule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Rule`]: `Handle<Rule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleAttributes(ResourceRef);
+pub struct RuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,7 +133,27 @@ impl From<ResourceRef> for RuleAttributes {
 impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Predicate;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("MetricName", Shape::STR),
+            ("Name", Shape::STR),
+            ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["MetricName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,36 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_FieldToMatch;
-pub use super::shared::{FieldToMatch, FieldToMatchRequired};
-
-/// The required properties of [`SizeConstraintSet`], by name: `SizeConstraintSet::new(SizeConstraintSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SizeConstraintSetRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SizeConstraintSet: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-        ("SizeConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_SizeConstraint), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
+pub use super::shared::FieldToMatch;
 
 /// The `AWS::WAFRegional::SizeConstraintSet` resource.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// A complex type that contains `SizeConstraint` objects, which specify the parts of web requests that you want AWS WAF to inspect the size of. If a `SizeConstraintSet` contains more than one `SizeConstraint` object, a request only needs to match one constraint to be considered a match.
 ///
@@ -53,11 +32,11 @@ pub struct SizeConstraintSet {
     /// The name, if any, of the `SizeConstraintSet` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SizeConstraints`: a list of [`SizeConstraint`] objects.
     ///
     /// The size constraint and the part of the web request to check.
-    pub size_constraints: Option<List<SizeConstraint>>,
+    pub size_constraints: ::std::option::Option<::cloudwright_core::List<SizeConstraint>>,
 }
 
 #[rustfmt::skip]
@@ -67,7 +46,7 @@ impl SizeConstraintSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::SizeConstraintSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-sizeconstraintset.html",
         primary_identifier: &["Id"],
@@ -78,51 +57,53 @@ impl SizeConstraintSet {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `SizeConstraintSet` with its required properties, named in a [`SizeConstraintSetRequired`].
+    /// A `SizeConstraintSet` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SizeConstraintSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
-            size_constraints: None,
+            name: value.into(),
+            size_constraints: ::std::option::Option::None,
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SizeConstraints`: a list of [`SizeConstraint`] objects.
-    pub fn size_constraints(mut self, value: impl Into<List<SizeConstraint>>) -> Self { self.size_constraints = Some(value.into()); self }
+    pub fn size_constraints(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<SizeConstraint>>) -> Self { self.size_constraints = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SizeConstraintSet {
+impl ::cloudwright_core::Resource for SizeConstraintSet {
     type Attributes = SizeConstraintSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SizeConstraintSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SizeConstraintSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SizeConstraintSet {
+impl ::cloudwright_core::ToValue for SizeConstraintSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .opt("SizeConstraints", &self.size_constraints)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SizeConstraintSet`]: `Handle<SizeConstraintSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SizeConstraintSet`]: `Handle<SizeConstraintSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SizeConstraintSetAttributes(ResourceRef);
+pub struct SizeConstraintSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SizeConstraintSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SizeConstraintSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,8 +111,8 @@ impl From<ResourceRef> for SizeConstraintSetAttributes {
 impl SizeConstraintSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -139,35 +120,22 @@ impl SizeConstraintSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintRequired {
     /// `ComparisonOperator`: a string, required.
-    pub comparison_operator: Str,
+    pub comparison_operator: ::cloudwright_core::Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `Size`: an integer, required.
-    pub size: Int,
+    pub size: ::cloudwright_core::Int,
     /// `TextTransformation`: a string, required.
-    pub text_transformation: Str,
+    pub text_transformation: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SizeConstraint: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::STR),
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("Size", Shape::INT),
-        ("TextTransformation", Shape::STR),
-    ],
-    required: &["ComparisonOperator", "TextTransformation", "Size", "FieldToMatch"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SizeConstraint` property type of `AWS::WAFRegional::SizeConstraintSet`.
 ///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> AWS WAF Classic support will end on September 30, 2025.
+/// \>
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Specifies a constraint on the size of a part of the web request. AWS WAF uses the `Size` , `ComparisonOperator` , and `FieldToMatch` to build an expression in the form of " `Size` `ComparisonOperator` size in bytes of `FieldToMatch` ". If that expression is true, the `SizeConstraint` is considered to match.
 ///
@@ -189,11 +157,11 @@ pub struct SizeConstraint {
     /// *GE* : Used to test if the `Size` is greater than or equal to the size of the `FieldToMatch`
     ///
     /// *GT* : Used to test if the `Size` is strictly greater than the size of the `FieldToMatch`
-    pub comparison_operator: Str,
+    pub comparison_operator: ::cloudwright_core::Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of a web request that you want AWS WAF to inspect, such as a specific header or a query string.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `Size`: an integer, required.
     ///
     /// The size in bytes that you want AWS WAF to compare against the size of the specified `FieldToMatch` . AWS WAF uses this in combination with `ComparisonOperator` and `FieldToMatch` to build an expression in the form of " `Size` `ComparisonOperator` size in bytes of `FieldToMatch` ". If that expression is true, the `SizeConstraint` is considered to match.
@@ -201,7 +169,7 @@ pub struct SizeConstraint {
     /// Valid values for size are 0 - 21474836480 bytes (0 - 20 GB).
     ///
     /// If you specify `URI` for the value of `Type` , the / in the URI path that you specify counts as one character. For example, the URI `/logo.jpg` is nine characters long.
-    pub size: Int,
+    pub size: ::cloudwright_core::Int,
     /// `TextTransformation`: a string, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting a request for a match.
@@ -255,7 +223,7 @@ pub struct SizeConstraint {
     /// *URL_DECODE*
     ///
     /// Use this option to decode a URL-encoded value.
-    pub text_transformation: Str,
+    pub text_transformation: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -272,25 +240,57 @@ impl SizeConstraint {
     }
 
     /// `ComparisonOperator`: a string, required.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: an integer, required.
-    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size = value.into(); self }
     /// `TextTransformation`: a string, required.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
+    pub fn text_transformation(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
-impl PropertyType for SizeConstraint {}
+impl crate::PropertyType for SizeConstraint {}
 
-impl ToValue for SizeConstraint {
+impl ::cloudwright_core::ToValue for SizeConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("FieldToMatch", &self.field_to_match)
             .req("Size", &self.size)
             .req("TextTransformation", &self.text_transformation)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_FieldToMatch;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SizeConstraintSet: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+            ("SizeConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_SizeConstraint), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SizeConstraint: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::STR),
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("Size", Shape::INT),
+            ("TextTransformation", Shape::STR),
+        ],
+        required: &["ComparisonOperator", "TextTransformation", "Size", "FieldToMatch"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,37 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`WebAcl`], by name: `WebAcl::new(WebAclRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: an [`Action`] object, required.
-    pub default_action: Obj<Action>,
+    pub default_action: crate::Obj<Action>,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultAction", Shape::Object(&RULE_Action)),
-        ("MetricName", Shape::STR),
-        ("Name", Shape::STR),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["DefaultAction", "MetricName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFRegional::WebACL` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// Contains the `Rules` that identify the requests that you want to allow, block, or count. In a `WebACL` , you also specify a default action ( `ALLOW` or `BLOCK` ), and the action for each `Rule` that you add to a `WebACL` , for example, block requests from specified IP addresses or block requests from specified referrers. If you add more than one `Rule` to a `WebACL` , a request needs to match only one of the specifications to be allowed, blocked, or counted.
 ///
@@ -54,23 +39,23 @@ pub struct WebAcl {
     /// `DefaultAction`: an [`Action`] object, required.
     ///
     /// The action to perform if none of the `Rules` contained in the `WebACL` match. The action is specified by the `WafAction` object.
-    pub default_action: Obj<Action>,
+    pub default_action: crate::Obj<Action>,
     /// `MetricName`: a string, required.
     ///
     /// A name for the metrics for this `WebACL` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF, including "All" and "Default_Action." You can't change `MetricName` after you create the `WebACL` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `Name`: a string, required.
     ///
     /// A friendly name or description of the `WebACL` . You can't change the name of a `WebACL` after you create it.
     ///
     /// Create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Rules`: a list of [`Rule`] objects.
     ///
     /// An array that contains the action for each `Rule` in a `WebACL` , the priority of the `Rule` , and the ID of the `Rule` .
-    pub rules: Option<List<Rule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<Rule>>,
 }
 
 #[rustfmt::skip]
@@ -80,7 +65,7 @@ impl WebAcl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::WebACL",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webacl.html",
         primary_identifier: &["Id"],
@@ -91,7 +76,7 @@ impl WebAcl {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `WebAcl` with its required properties, named in a [`WebAclRequired`].
@@ -101,35 +86,37 @@ impl WebAcl {
             default_action: required.default_action,
             metric_name: required.metric_name,
             name: required.name,
-            rules: None,
+            rules: ::std::option::Option::None,
         }
     }
 
     /// `DefaultAction`: an [`Action`] object, required.
-    pub fn default_action(mut self, value: impl Into<Obj<Action>>) -> Self { self.default_action = value.into(); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self { self.default_action = value.into(); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Rules`: a list of [`Rule`] objects.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WebAcl {
+impl ::cloudwright_core::Resource for WebAcl {
     type Attributes = WebAclAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebAcl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebAcl {
+impl ::cloudwright_core::ToValue for WebAcl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultAction", &self.default_action)
             .req("MetricName", &self.metric_name)
             .req("Name", &self.name)
@@ -138,12 +125,12 @@ impl ToValue for WebAcl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebAcl`]: `Handle<WebAcl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebAcl`]: `Handle<WebAcl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebAclAttributes(ResourceRef);
+pub struct WebAclAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebAclAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebAclAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,27 +138,10 @@ impl From<ResourceRef> for WebAclAttributes {
 impl WebAclAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
-
-/// The required properties of [`Action`], by name: `Action::new(ActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionRequired {
-    /// `Type`: a string, required.
-    pub r#type: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Action: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Action` property type of `AWS::WAFRegional::WebACL`.
 ///
@@ -191,29 +161,31 @@ pub struct Action {
     /// - `ALLOW` : AWS WAF allows requests
     /// - `BLOCK` : AWS WAF blocks requests
     /// - `COUNT` : AWS WAF increments a counter of the requests that match all of the conditions in the rule. AWS WAF then continues to inspect the web request based on the remaining rules in the web ACL. You can't specify `COUNT` for the default action for a WebACL.
-    pub r#type: Str,
+    pub r#type: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl Action {
-    /// A `Action` with its required properties, named in a [`ActionRequired`].
+    /// A `Action` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: ActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for Action {}
+impl crate::PropertyType for Action {}
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
 }
 
@@ -221,24 +193,12 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Action`: an [`Action`] object, required.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleId`: a string, required.
-    pub rule_id: Str,
+    pub rule_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_Action)),
-        ("Priority", Shape::INT),
-        ("RuleId", Shape::STR),
-    ],
-    required: &["Action", "Priority", "RuleId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::WAFRegional::WebACL`.
 ///
@@ -255,15 +215,15 @@ pub struct Rule {
     /// `Action`: an [`Action`] object, required.
     ///
     /// The action that AWS WAF takes when a web request matches all conditions in the rule, such as allow, block, or count the request.
-    pub action: Obj<Action>,
+    pub action: crate::Obj<Action>,
     /// `Priority`: an integer, required.
     ///
     /// The order in which AWS WAF evaluates the rules in a web ACL. AWS WAF evaluates rules with a lower value before rules with a higher value. The value must be a unique integer. If you have multiple rules in a web ACL, the priority numbers do not need to be consecutive.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleId`: a string, required.
     ///
     /// The ID of an AWS WAF Regional rule to associate with a web ACL.
-    pub rule_id: Str,
+    pub rule_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -279,22 +239,64 @@ impl Rule {
     }
 
     /// `Action`: an [`Action`] object, required.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `RuleId`: a string, required.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = value.into(); self }
+    pub fn rule_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_id = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Priority", &self.priority)
             .req("RuleId", &self.rule_id)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultAction", Shape::Object(&RULE_Action)),
+            ("MetricName", Shape::STR),
+            ("Name", Shape::STR),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["DefaultAction", "MetricName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Action: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_Action)),
+            ("Priority", Shape::INT),
+            ("RuleId", Shape::STR),
+        ],
+        required: &["Action", "Priority", "RuleId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

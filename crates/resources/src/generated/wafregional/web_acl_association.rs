@@ -5,33 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`WebAclAssociation`], by name: `WebAclAssociation::new(WebAclAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclAssociationRequired {
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `WebACLId`: a string, required.
-    pub web_acl_id: Str,
+    pub web_acl_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::STR),
-        ("WebACLId", Shape::STR),
-    ],
-    required: &["ResourceArn", "WebACLId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFRegional::WebACLAssociation` resource.
 ///
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
+/// \> This is *AWS WAF Classic* documentation. For more information, see [AWS WAF Classic](https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html) in the developer guide.
+/// \>
+/// \> *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
 ///
 /// The AWS::WAFRegional::WebACLAssociation resource associates an AWS WAF Regional web access control group (ACL) with a resource.
 ///
@@ -50,13 +37,13 @@ pub struct WebAclAssociation {
     /// The Amazon Resource Name (ARN) of the resource to protect with the web ACL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `WebACLId`: a string, required.
     ///
     /// A unique identifier (ID) for the web ACL.
     ///
     /// Create-only: changing it replaces the resource.
-    pub web_acl_id: Str,
+    pub web_acl_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -66,7 +53,7 @@ impl WebAclAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFRegional::WebACLAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webaclassociation.html",
         primary_identifier: &["Id"],
@@ -77,7 +64,7 @@ impl WebAclAssociation {
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: true,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `WebAclAssociation` with its required properties, named in a [`WebAclAssociationRequired`].
@@ -90,38 +77,40 @@ impl WebAclAssociation {
     }
 
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `WebACLId`: a string, required.
-    pub fn web_acl_id(mut self, value: impl Into<Str>) -> Self { self.web_acl_id = value.into(); self }
+    pub fn web_acl_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_acl_id = value.into(); self }
 }
 
-impl Resource for WebAclAssociation {
+impl ::cloudwright_core::Resource for WebAclAssociation {
     type Attributes = WebAclAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAclAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebAclAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebAclAssociation {
+impl ::cloudwright_core::ToValue for WebAclAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
             .req("WebACLId", &self.web_acl_id)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebAclAssociation`]: `Handle<WebAclAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebAclAssociation`]: `Handle<WebAclAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebAclAssociationAttributes(ResourceRef);
+pub struct WebAclAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebAclAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebAclAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -129,7 +118,25 @@ impl From<ResourceRef> for WebAclAssociationAttributes {
 impl WebAclAssociationAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::STR),
+            ("WebACLId", Shape::STR),
+        ],
+        required: &["ResourceArn", "WebACLId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,22 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Scope, Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
 
 /// The required properties of [`IpSet`], by name: `IpSet::new(IpSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetRequired {
     /// `Addresses`: a list of strings, required.
-    pub addresses: List<Str>,
+    pub addresses: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `IPAddressVersion`: an [`IpAddressVersion`] value, required.
     pub ip_address_version: IpAddressVersion,
     /// `Scope`: a [`Scope`] value, required.
     pub scope: Scope,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_IpSet: ObjRule = ObjRule {
-    properties: &[
-        ("Addresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IPAddressVersion", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Addresses", "IPAddressVersion", "Scope"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WAFv2::IPSet` resource.
 ///
-/// &gt; This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// \> This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the [AWS WAF developer guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Use an `IPSet` to identify web requests that originate from specific IP addresses or ranges of IP addresses. For example, if you're receiving a lot of requests from a ranges of IP addresses, you can configure AWS WAF to block them using an IP set that lists those IP addresses.
 ///
@@ -70,7 +46,7 @@ pub struct IpSet {
     /// - For requests that originated from the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
     /// - For requests that originated from IP addresses 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
     ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
+    /// For more information about CIDR notation, see the Wikipedia entry [Classless Inter-Domain Routing](https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing) .
     ///
     /// Example JSON `Addresses` specifications:
     ///
@@ -78,13 +54,13 @@ pub struct IpSet {
     /// - Array with one address: `"Addresses": ["192.0.2.44/32"]`
     /// - Array with three addresses: `"Addresses": ["192.0.2.44/32", "192.0.2.0/24", "192.0.0.0/16"]`
     /// - INVALID specification: `"Addresses": [""]` INVALID
-    pub addresses: List<Str>,
+    pub addresses: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// A description of the IP set that helps with identification.
     ///
     /// Pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IPAddressVersion`: an [`IpAddressVersion`] value, required.
     ///
     /// The version of the IP addresses, either `IPV4` or `IPV6` .
@@ -94,12 +70,12 @@ pub struct IpSet {
     /// The name of the IP set. You cannot change the name of an `IPSet` after you create it.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Scope`: a [`Scope`] value, required.
     ///
     /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
     ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
+    /// \> For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
     ///
     /// Create-only: changing it replaces the resource.
     pub scope: Scope,
@@ -107,10 +83,10 @@ pub struct IpSet {
     ///
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
     ///
-    /// &gt; To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
+    /// \> To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -120,7 +96,7 @@ impl IpSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFv2::IPSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-ipset.html",
         primary_identifier: &["Name", "Id", "Scope"],
@@ -131,7 +107,7 @@ impl IpSet {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IpSet` with its required properties, named in a [`IpSetRequired`].
@@ -139,46 +115,48 @@ impl IpSet {
     pub fn new(required: IpSetRequired) -> Self {
         Self {
             addresses: required.addresses,
-            description: None,
+            description: ::std::option::Option::None,
             ip_address_version: required.ip_address_version,
-            name: None,
+            name: ::std::option::Option::None,
             scope: required.scope,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Addresses`: a list of strings, required.
-    pub fn addresses(mut self, value: impl Into<List<Str>>) -> Self { self.addresses = value.into(); self }
+    pub fn addresses(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.addresses = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IPAddressVersion`: an [`IpAddressVersion`] value, required.
-    pub fn ip_address_version(mut self, value: impl Into<IpAddressVersion>) -> Self { self.ip_address_version = value.into(); self }
+    pub fn ip_address_version(mut self, value: impl ::std::convert::Into<IpAddressVersion>) -> Self { self.ip_address_version = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpSet {
+impl ::cloudwright_core::Resource for IpSet {
     type Attributes = IpSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpSet {
+impl ::cloudwright_core::ToValue for IpSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Addresses", &self.addresses)
             .opt("Description", &self.description)
             .req("IPAddressVersion", &self.ip_address_version)
@@ -189,12 +167,12 @@ impl ToValue for IpSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpSet`]: `Handle<IpSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpSet`]: `Handle<IpSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpSetAttributes(ResourceRef);
+pub struct IpSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -202,14 +180,14 @@ impl From<ResourceRef> for IpSetAttributes {
 impl IpSetAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -221,23 +199,53 @@ pub enum IpAddressVersion {
     /// `IPV6`
     Ipv6,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IpAddressVersion {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IpAddressVersion {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IpAddressVersion {
+impl ::cloudwright_core::ToValue for IpAddressVersion {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ipv4 => "IPV4",
             Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpSet: ObjRule = ObjRule {
+        properties: &[
+            ("Addresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IPAddressVersion", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Addresses", "IPAddressVersion", "Scope"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

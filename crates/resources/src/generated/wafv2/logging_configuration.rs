@@ -5,29 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 /// The required properties of [`LoggingConfiguration`], by name: `LoggingConfiguration::new(LoggingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationRequired {
     /// `LogDestinationConfigs`: a list of strings, required.
-    pub log_destination_configs: List<Str>,
+    pub log_destination_configs: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: None, unique: false })),
-        ("ResourceArn", Shape::STR),
-    ],
-    required: &["ResourceArn", "LogDestinationConfigs"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFv2::LoggingConfiguration` resource.
 ///
@@ -35,7 +20,7 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
 ///
 /// If you configure data protection for the web ACL, the protection applies to the data that AWS WAF sends to the logs.
 ///
-/// &gt; You can define one logging destination per web ACL.
+/// \> You can define one logging destination per web ACL.
 ///
 /// You can access information about the traffic that AWS WAF inspects using the following steps:
 ///
@@ -43,12 +28,12 @@ pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
 ///
 /// The name that you give the destination must start with `aws-waf-logs-` . Depending on the type of destination, you might need to configure additional settings or permissions.
 ///
-/// For configuration requirements and pricing information for each destination type, see \[Logging web ACL traffic\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging.html>) in the *AWS WAF Developer Guide* .
+/// For configuration requirements and pricing information for each destination type, see [Logging web ACL traffic](https://docs.aws.amazon.com/waf/latest/developerguide/logging.html) in the *AWS WAF Developer Guide* .
 /// - Associate your logging destination to your web ACL using a `PutLoggingConfiguration` request.
 ///
 /// When you successfully enable logging using a `PutLoggingConfiguration` request, AWS WAF creates an additional role or policy that is required to write logs to the logging destination. For an Amazon CloudWatch Logs log group, AWS WAF creates a resource policy on the log group. For an Amazon S3 bucket, AWS WAF creates a bucket policy. For an Amazon Kinesis Data Firehose, AWS WAF creates a service-linked role.
 ///
-/// For additional information about web ACL logging, see \[Logging web ACL traffic information\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging.html>) in the *AWS WAF Developer Guide* .
+/// For additional information about web ACL logging, see [Logging web ACL traffic information](https://docs.aws.amazon.com/waf/latest/developerguide/logging.html) in the *AWS WAF Developer Guide* .
 ///
 /// `Ref` returns its `ResourceArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`LoggingConfigurationAttributes`], which `Handle<LoggingConfiguration>` dereferences to.
@@ -63,12 +48,12 @@ pub struct LoggingConfiguration {
     ///
     /// The logging destination configuration that you want to associate with the web ACL.
     ///
-    /// &gt; You can associate one logging destination to a web ACL.
-    pub log_destination_configs: List<Str>,
+    /// \> You can associate one logging destination to a web ACL.
+    pub log_destination_configs: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `LoggingFilter`: a [`LoggingFilter`] object.
     ///
     /// Filtering that specifies which web requests are kept in the logs and which are dropped. You can filter on the rule action and on the web request labels that were applied by matching rules during web ACL evaluation.
-    pub logging_filter: Option<Obj<LoggingFilter>>,
+    pub logging_filter: ::std::option::Option<crate::Obj<LoggingFilter>>,
     /// `RedactedFields`: a list of [`FieldToMatch`] objects.
     ///
     /// The parts of the request that you want to keep out of the logs.
@@ -79,14 +64,14 @@ pub struct LoggingConfiguration {
     ///
     /// Redaction applies only to the component that's specified in the rule's `FieldToMatch` setting, so the `SingleHeader` redaction doesn't apply to rules that use the `Headers` `FieldToMatch` .
     ///
-    /// &gt; You can specify only the following fields for redaction: `UriPath` , `QueryString` , `SingleHeader` , and `Method` . &gt; This setting has no impact on request sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
-    pub redacted_fields: Option<List<FieldToMatch>>,
+    /// \> You can specify only the following fields for redaction: `UriPath` , `QueryString` , `SingleHeader` , and `Method` . > This setting has no impact on request sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
+    pub redacted_fields: ::std::option::Option<::cloudwright_core::List<FieldToMatch>>,
     /// `ResourceArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with `LogDestinationConfigs` .
     ///
     /// Create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -96,7 +81,7 @@ impl LoggingConfiguration {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFv2::LoggingConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-loggingconfiguration.html",
         primary_identifier: &["ResourceArn"],
@@ -107,7 +92,7 @@ impl LoggingConfiguration {
         read_only: &["ManagedByFirewallManager"],
         attributes: &["ManagedByFirewallManager"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
@@ -115,37 +100,39 @@ impl LoggingConfiguration {
     pub fn new(required: LoggingConfigurationRequired) -> Self {
         Self {
             log_destination_configs: required.log_destination_configs,
-            logging_filter: None,
-            redacted_fields: None,
+            logging_filter: ::std::option::Option::None,
+            redacted_fields: ::std::option::Option::None,
             resource_arn: required.resource_arn,
         }
     }
 
     /// `LogDestinationConfigs`: a list of strings, required.
-    pub fn log_destination_configs(mut self, value: impl Into<List<Str>>) -> Self { self.log_destination_configs = value.into(); self }
+    pub fn log_destination_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.log_destination_configs = value.into(); self }
     /// `LoggingFilter`: a [`LoggingFilter`] object.
-    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self { self.logging_filter = Some(value.into()); self }
+    pub fn logging_filter(mut self, value: impl ::std::convert::Into<crate::Obj<LoggingFilter>>) -> Self { self.logging_filter = ::std::option::Option::Some(value.into()); self }
     /// `RedactedFields`: a list of [`FieldToMatch`] objects.
-    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self { self.redacted_fields = Some(value.into()); self }
+    pub fn redacted_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FieldToMatch>>) -> Self { self.redacted_fields = ::std::option::Option::Some(value.into()); self }
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
-impl Resource for LoggingConfiguration {
+impl ::cloudwright_core::Resource for LoggingConfiguration {
     type Attributes = LoggingConfigurationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_LoggingConfiguration, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_LoggingConfiguration, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for LoggingConfiguration {
+impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LogDestinationConfigs", &self.log_destination_configs)
             .opt("LoggingFilter", &self.logging_filter)
             .opt("RedactedFields", &self.redacted_fields)
@@ -154,12 +141,12 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`LoggingConfiguration`]: `Handle<LoggingConfiguration>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`LoggingConfiguration`]: `Handle<LoggingConfiguration>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct LoggingConfigurationAttributes(ResourceRef);
+pub struct LoggingConfigurationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for LoggingConfigurationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for LoggingConfigurationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -169,27 +156,10 @@ impl LoggingConfigurationAttributes {
     ///
     /// Indicates whether the logging configuration was created by AWS Firewall Manager , as part of an AWS WAF policy configuration. If true, only Firewall Manager can modify or delete the configuration.
     #[inline]
-    pub fn managed_by_firewall_manager(&self) -> Value {
-        self.0.get_att("ManagedByFirewallManager")
+    pub fn managed_by_firewall_manager(&self) -> ::cloudwright_core::Bool {
+        ::cloudwright_core::Bool(self.0.get_att("ManagedByFirewallManager"))
     }
 }
-
-/// The required properties of [`ActionCondition`], by name: `ActionCondition::new(ActionConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ActionConditionRequired {
-    /// `Action`: an [`Action`] value, required.
-    pub action: Action,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"], ..StrRule::ANY })),
-    ],
-    required: &["Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ActionCondition` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -204,36 +174,28 @@ pub struct ActionCondition {
 
 #[rustfmt::skip]
 impl ActionCondition {
-    /// A `ActionCondition` with its required properties, named in a [`ActionConditionRequired`].
+    /// A `ActionCondition` with its one required property, `Action`.
     #[inline]
-    pub fn new(required: ActionConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<Action>) -> Self {
         Self {
-            action: required.action,
+            action: value.into(),
         }
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<Action>) -> Self { self.action = value.into(); self }
 }
 
-impl PropertyType for ActionCondition {}
+impl crate::PropertyType for ActionCondition {}
 
-impl ToValue for ActionCondition {
+impl ::cloudwright_core::ToValue for ActionCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Action", &self.action).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Action", &self.action)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
-        ("LabelNameCondition", Shape::Object(&RULE_LabelNameCondition)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Condition` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -245,11 +207,11 @@ pub struct Condition {
     /// `ActionCondition`: an [`ActionCondition`] object.
     ///
     /// A single action condition. This is the action setting that a log record must contain in order to meet the condition.
-    pub action_condition: Option<Obj<ActionCondition>>,
+    pub action_condition: ::std::option::Option<crate::Obj<ActionCondition>>,
     /// `LabelNameCondition`: a [`LabelNameCondition`] object.
     ///
     /// A single label name condition. This is the fully qualified label name that a log record must contain in order to meet the condition. Fully qualified labels have a prefix, optional namespaces, and label name. The prefix identifies the rule group or web ACL context of the rule that added the label.
-    pub label_name_condition: Option<Obj<LabelNameCondition>>,
+    pub label_name_condition: ::std::option::Option<crate::Obj<LabelNameCondition>>,
 }
 
 #[rustfmt::skip]
@@ -257,38 +219,26 @@ impl Condition {
     /// A `Condition` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ActionCondition`: an [`ActionCondition`] object.
-    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self { self.action_condition = Some(value.into()); self }
+    pub fn action_condition(mut self, value: impl ::std::convert::Into<crate::Obj<ActionCondition>>) -> Self { self.action_condition = ::std::option::Option::Some(value.into()); self }
     /// `LabelNameCondition`: a [`LabelNameCondition`] object.
-    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self { self.label_name_condition = Some(value.into()); self }
+    pub fn label_name_condition(mut self, value: impl ::std::convert::Into<crate::Obj<LabelNameCondition>>) -> Self { self.label_name_condition = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Condition {}
+impl crate::PropertyType for Condition {}
 
-impl ToValue for Condition {
+impl ::cloudwright_core::ToValue for Condition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ActionCondition", &self.action_condition)
             .opt("LabelNameCondition", &self.label_name_condition)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -310,25 +260,25 @@ pub struct FieldToMatch {
     /// Redact the indicated HTTP method. The method indicates the type of operation that the request is asking the origin to perform.
     ///
     /// Format `json`.
-    pub method: Option<Json>,
+    pub method: ::std::option::Option<::cloudwright_core::Json>,
     /// `QueryString`: a JSON value.
     ///
     /// Redact the query string. This is the part of a URL that appears after a `?` character, if any.
     ///
     /// Format `json`.
-    pub query_string: Option<Json>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Json>,
     /// `SingleHeader`: a [`SingleHeader`] object.
     ///
     /// Redact a single header. Provide the name of the header to inspect, for example, `User-Agent` or `Referer` . This setting isn't case sensitive.
     ///
     /// Example JSON: `"SingleHeader": { "Name": "haystack" }`
-    pub single_header: Option<Obj<SingleHeader>>,
+    pub single_header: ::std::option::Option<crate::Obj<SingleHeader>>,
     /// `UriPath`: a JSON value.
     ///
     /// Redact the request URI path. This is the part of the web request that identifies a resource, for example, `/images/daily-ad.jpg` .
     ///
     /// Format `json`.
-    pub uri_path: Option<Json>,
+    pub uri_path: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -336,25 +286,25 @@ impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Method`: a JSON value.
-    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
+    pub fn single_header(mut self, value: impl ::std::convert::Into<crate::Obj<SingleHeader>>) -> Self { self.single_header = ::std::option::Option::Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
+    pub fn uri_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.uri_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FieldToMatch {}
+impl crate::PropertyType for FieldToMatch {}
 
-impl ToValue for FieldToMatch {
+impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Method", &self.method)
             .opt("QueryString", &self.query_string)
             .opt("SingleHeader", &self.single_header)
@@ -369,22 +319,10 @@ pub struct FilterRequired {
     /// `Behavior`: a [`Behavior`] value, required.
     pub behavior: Behavior,
     /// `Conditions`: a list of [`Condition`] objects, required.
-    pub conditions: List<Condition>,
+    pub conditions: ::cloudwright_core::List<Condition>,
     /// `Requirement`: a [`Requirement`] value, required.
     pub requirement: Requirement,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None, unique: false })),
-        ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
-    ],
-    required: &["Behavior", "Conditions", "Requirement"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Filter` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -402,7 +340,7 @@ pub struct Filter {
     /// Match conditions for the filter.
     ///
     /// Items at least 1.
-    pub conditions: List<Condition>,
+    pub conditions: ::cloudwright_core::List<Condition>,
     /// `Requirement`: a [`Requirement`] value, required.
     ///
     /// Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition.
@@ -422,42 +360,25 @@ impl Filter {
     }
 
     /// `Behavior`: a [`Behavior`] value, required.
-    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self { self.behavior = value.into(); self }
+    pub fn behavior(mut self, value: impl ::std::convert::Into<Behavior>) -> Self { self.behavior = value.into(); self }
     /// `Conditions`: a list of [`Condition`] objects, required.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = value.into(); self }
+    pub fn conditions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Condition>>) -> Self { self.conditions = value.into(); self }
     /// `Requirement`: a [`Requirement`] value, required.
-    pub fn requirement(mut self, value: impl Into<Requirement>) -> Self { self.requirement = value.into(); self }
+    pub fn requirement(mut self, value: impl ::std::convert::Into<Requirement>) -> Self { self.requirement = value.into(); self }
 }
 
-impl PropertyType for Filter {}
+impl crate::PropertyType for Filter {}
 
-impl ToValue for Filter {
+impl ::cloudwright_core::ToValue for Filter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Behavior", &self.behavior)
             .req("Conditions", &self.conditions)
             .req("Requirement", &self.requirement)
             .build()
     }
 }
-
-/// The required properties of [`LabelNameCondition`], by name: `LabelNameCondition::new(LabelNameConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelNameConditionRequired {
-    /// `LabelName`: a string, required.
-    pub label_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
-    properties: &[
-        ("LabelName", Shape::STR),
-    ],
-    required: &["LabelName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LabelNameCondition` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -467,29 +388,31 @@ pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelNameCondition {
     /// `LabelName`: a string, required.
-    pub label_name: Str,
+    pub label_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl LabelNameCondition {
-    /// A `LabelNameCondition` with its required properties, named in a [`LabelNameConditionRequired`].
+    /// A `LabelNameCondition` with its one required property, `LabelName`.
     #[inline]
-    pub fn new(required: LabelNameConditionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            label_name: required.label_name,
+            label_name: value.into(),
         }
     }
 
     /// `LabelName`: a string, required.
-    pub fn label_name(mut self, value: impl Into<Str>) -> Self { self.label_name = value.into(); self }
+    pub fn label_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.label_name = value.into(); self }
 }
 
-impl PropertyType for LabelNameCondition {}
+impl crate::PropertyType for LabelNameCondition {}
 
-impl ToValue for LabelNameCondition {
+impl ::cloudwright_core::ToValue for LabelNameCondition {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("LabelName", &self.label_name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("LabelName", &self.label_name)
+            .build()
     }
 }
 
@@ -499,19 +422,8 @@ pub struct LoggingFilterRequired {
     /// `DefaultBehavior`: a [`DefaultBehavior`] value, required.
     pub default_behavior: DefaultBehavior,
     /// `Filters`: a list of [`Filter`] objects, required.
-    pub filters: List<Filter>,
+    pub filters: ::cloudwright_core::List<Filter>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
-        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["DefaultBehavior", "Filters"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LoggingFilter` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -525,7 +437,7 @@ pub struct LoggingFilter {
     /// `Filters`: a list of [`Filter`] objects, required.
     ///
     /// Items at least 1.
-    pub filters: List<Filter>,
+    pub filters: ::cloudwright_core::List<Filter>,
 }
 
 #[rustfmt::skip]
@@ -540,39 +452,22 @@ impl LoggingFilter {
     }
 
     /// `DefaultBehavior`: a [`DefaultBehavior`] value, required.
-    pub fn default_behavior(mut self, value: impl Into<DefaultBehavior>) -> Self { self.default_behavior = value.into(); self }
+    pub fn default_behavior(mut self, value: impl ::std::convert::Into<DefaultBehavior>) -> Self { self.default_behavior = value.into(); self }
     /// `Filters`: a list of [`Filter`] objects, required.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = value.into(); self }
+    pub fn filters(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Filter>>) -> Self { self.filters = value.into(); self }
 }
 
-impl PropertyType for LoggingFilter {}
+impl crate::PropertyType for LoggingFilter {}
 
-impl ToValue for LoggingFilter {
+impl ::cloudwright_core::ToValue for LoggingFilter {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DefaultBehavior", &self.default_behavior)
             .req("Filters", &self.filters)
             .build()
     }
 }
-
-/// The required properties of [`SingleHeader`], by name: `SingleHeader::new(SingleHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::STR),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleHeader` property type of `AWS::WAFv2::LoggingConfiguration`.
 ///
@@ -584,29 +479,31 @@ pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeader {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SingleHeader {
-    /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
+    /// A `SingleHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SingleHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for SingleHeader {}
+impl crate::PropertyType for SingleHeader {}
 
-impl ToValue for SingleHeader {
+impl ::cloudwright_core::ToValue for SingleHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
 
@@ -626,18 +523,18 @@ pub enum Action {
     /// `EXCLUDED_AS_COUNT`
     ExcludedAsCount,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Action {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Action {
+impl ::cloudwright_core::ToValue for Action {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Allow => "ALLOW",
             Self::Block => "BLOCK",
@@ -645,9 +542,9 @@ impl ToValue for Action {
             Self::Captcha => "CAPTCHA",
             Self::Challenge => "CHALLENGE",
             Self::ExcludedAsCount => "EXCLUDED_AS_COUNT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -659,24 +556,24 @@ pub enum Behavior {
     /// `DROP`
     Drop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Behavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Behavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Behavior {
+impl ::cloudwright_core::ToValue for Behavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Keep => "KEEP",
             Self::Drop => "DROP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -688,24 +585,24 @@ pub enum DefaultBehavior {
     /// `DROP`
     Drop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DefaultBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DefaultBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DefaultBehavior {
+impl ::cloudwright_core::ToValue for DefaultBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Keep => "KEEP",
             Self::Drop => "DROP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -717,23 +614,118 @@ pub enum Requirement {
     /// `MEETS_ANY`
     MeetsAny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Requirement {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Requirement {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Requirement {
+impl ::cloudwright_core::ToValue for Requirement {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::MeetsAll => "MEETS_ALL",
             Self::MeetsAny => "MEETS_ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
+            ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: None, unique: false })),
+            ("ResourceArn", Shape::STR),
+        ],
+        required: &["ResourceArn", "LogDestinationConfigs"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"], ..StrRule::ANY })),
+        ],
+        required: &["Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Condition: ObjRule = ObjRule {
+        properties: &[
+            ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
+            ("LabelNameCondition", Shape::Object(&RULE_LabelNameCondition)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
+        properties: &[
+            ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
+            ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Filter: ObjRule = ObjRule {
+        properties: &[
+            ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+            ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None, unique: false })),
+            ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
+        ],
+        required: &["Behavior", "Conditions", "Requirement"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
+        properties: &[
+            ("LabelName", Shape::STR),
+        ],
+        required: &["LabelName"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
+        properties: &[
+            ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+            ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["DefaultBehavior", "Filters"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::STR),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::Tag;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
 
 /// The required properties of [`RegexPatternSet`], by name: `RegexPatternSet::new(RegexPatternSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetRequired {
     /// `RegularExpressionList`: a list of strings, required.
-    pub regular_expression_list: List<Str>,
+    pub regular_expression_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Scope`: a [`RegexPatternSetScope`] value, required.
     pub scope: RegexPatternSetScope,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RegularExpressionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Scope", "RegularExpressionList"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WAFv2::RegexPatternSet` resource.
 ///
-/// &gt; This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// \> This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the [AWS WAF developer guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Use an `RegexPatternSet` to have AWS WAF inspect a web request component for a specific set of regular expression patterns.
 ///
@@ -60,24 +38,24 @@ pub struct RegexPatternSet {
     /// A description of the set that helps with identification.
     ///
     /// Pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the set. You cannot change the name after you create the set.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RegularExpressionList`: a list of strings, required.
     ///
     /// The regular expression patterns in the set.
     ///
     /// Each item: length 0 to 200.
-    pub regular_expression_list: List<Str>,
+    pub regular_expression_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Scope`: a [`RegexPatternSetScope`] value, required.
     ///
     /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
     ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
+    /// \> For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
     ///
     /// Create-only: changing it replaces the resource.
     pub scope: RegexPatternSetScope,
@@ -85,10 +63,10 @@ pub struct RegexPatternSet {
     ///
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
     ///
-    /// &gt; To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
+    /// \> To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -98,7 +76,7 @@ impl RegexPatternSet {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFv2::RegexPatternSet",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-regexpatternset.html",
         primary_identifier: &["Name", "Id", "Scope"],
@@ -109,51 +87,53 @@ impl RegexPatternSet {
         read_only: &["Arn", "Id"],
         attributes: &["Arn", "Id"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RegexPatternSet` with its required properties, named in a [`RegexPatternSetRequired`].
     #[inline]
     pub fn new(required: RegexPatternSetRequired) -> Self {
         Self {
-            description: None,
-            name: None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
             regular_expression_list: required.regular_expression_list,
             scope: required.scope,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `RegularExpressionList`: a list of strings, required.
-    pub fn regular_expression_list(mut self, value: impl Into<List<Str>>) -> Self { self.regular_expression_list = value.into(); self }
+    pub fn regular_expression_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.regular_expression_list = value.into(); self }
     /// `Scope`: a [`RegexPatternSetScope`] value, required.
-    pub fn scope(mut self, value: impl Into<RegexPatternSetScope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<RegexPatternSetScope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for RegexPatternSet {
+impl ::cloudwright_core::Resource for RegexPatternSet {
     type Attributes = RegexPatternSetAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RegexPatternSet, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RegexPatternSet, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RegexPatternSet {
+impl ::cloudwright_core::ToValue for RegexPatternSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("Name", &self.name)
             .req("RegularExpressionList", &self.regular_expression_list)
@@ -163,12 +143,12 @@ impl ToValue for RegexPatternSet {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RegexPatternSet`]: `Handle<RegexPatternSet>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RegexPatternSet`]: `Handle<RegexPatternSet>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RegexPatternSetAttributes(ResourceRef);
+pub struct RegexPatternSetAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RegexPatternSetAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RegexPatternSetAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -178,16 +158,16 @@ impl RegexPatternSetAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the regex pattern set.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID of the regex pattern set.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 }
 
@@ -199,23 +179,51 @@ pub enum RegexPatternSetScope {
     /// `REGIONAL`
     Regional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RegexPatternSetScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RegexPatternSetScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RegexPatternSetScope {
+impl ::cloudwright_core::ToValue for RegexPatternSetScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cloudfront => "CLOUDFRONT",
             Self::Regional => "REGIONAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RegularExpressionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Scope", "RegularExpressionList"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,77 +5,38 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AllowAction, AsnMatchStatement, BlockAction, Body, BodyParsingFallbackBehavior, CaptchaAction,
     CaptchaConfig, ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern,
     Cookies, CookiesRequired, CountAction, CountryCode, CustomHttpHeader, CustomHttpHeaderRequired,
-    CustomRequestHandling, CustomRequestHandlingRequired, CustomResponse, CustomResponseRequired,
-    FallbackBehavior, ForwardedIpConfiguration, ForwardedIpConfigurationRequired,
-    GeoMatchStatement, HeaderMatchPattern, HeaderOrder, HeaderOrderRequired, Headers,
-    HeadersRequired, ImmunityTimeProperty, ImmunityTimePropertyRequired,
-    IpSetForwardedIpConfiguration, IpSetForwardedIpConfigurationRequired, IpSetReferenceStatement,
-    IpSetReferenceStatementRequired, Ja3Fingerprint, Ja3FingerprintRequired, Ja4Fingerprint,
-    Ja4FingerprintRequired, JsonBody, JsonBodyRequired, JsonMatchPattern, JsonMatchScope, Label,
-    LabelMatchScope, LabelMatchStatement, LabelMatchStatementRequired, LabelRequired,
-    MapMatchScope, OversizeHandling, Position, PositionalConstraint, RateBasedStatementCustomKey,
-    RateLimitCookie, RateLimitCookieRequired, RateLimitHeader, RateLimitHeaderRequired,
-    RateLimitJa3Fingerprint, RateLimitJa3FingerprintRequired, RateLimitJa4Fingerprint,
-    RateLimitJa4FingerprintRequired, RateLimitLabelNamespace, RateLimitLabelNamespaceRequired,
-    RateLimitQueryArgument, RateLimitQueryArgumentRequired, RateLimitQueryString,
-    RateLimitQueryStringRequired, RateLimitUriPath, RateLimitUriPathRequired, RuleAction, Scope,
-    SensitivityLevel, Tag, TextTransformation, TextTransformationRequired, TextTransformationType,
-    UriFragment, VisibilityConfig, VisibilityConfigRequired,
+    CustomRequestHandling, CustomResponse, FallbackBehavior, ForwardedIpConfiguration,
+    ForwardedIpConfigurationRequired, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
+    HeadersRequired, ImmunityTimeProperty, IpSetForwardedIpConfiguration,
+    IpSetForwardedIpConfigurationRequired, IpSetReferenceStatement, Ja3Fingerprint, Ja4Fingerprint,
+    JsonBody, JsonBodyRequired, JsonMatchPattern, JsonMatchScope, Label, LabelMatchScope,
+    LabelMatchStatement, LabelMatchStatementRequired, MapMatchScope, OversizeHandling, Position,
+    PositionalConstraint, RateBasedStatementCustomKey, RateLimitCookie, RateLimitCookieRequired,
+    RateLimitHeader, RateLimitHeaderRequired, RateLimitJa3Fingerprint, RateLimitJa4Fingerprint,
+    RateLimitLabelNamespace, RateLimitQueryArgument, RateLimitQueryArgumentRequired,
+    RateLimitQueryString, RateLimitUriPath, RuleAction, Scope, SensitivityLevel, Tag,
+    TextTransformation, TextTransformationRequired, TextTransformationType, UriFragment,
+    VisibilityConfig, VisibilityConfigRequired,
 };
-use super::shared::{
-    RULE_AsnMatchStatement, RULE_Body, RULE_CaptchaConfig, RULE_ChallengeConfig, RULE_Cookies,
-    RULE_ForwardedIpConfiguration, RULE_GeoMatchStatement, RULE_HeaderOrder, RULE_Headers,
-    RULE_IpSetReferenceStatement, RULE_Ja3Fingerprint, RULE_Ja4Fingerprint, RULE_JsonBody,
-    RULE_Label, RULE_LabelMatchStatement, RULE_RateBasedStatementCustomKey, RULE_RuleAction,
-    RULE_Tag, RULE_TextTransformation, RULE_UriFragment, RULE_VisibilityConfig,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("\\S");
 
 /// The required properties of [`RuleGroup`], by name: `RuleGroup::new(RuleGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupRequired {
     /// `Capacity`: an integer, required.
-    pub capacity: Int,
+    pub capacity: ::cloudwright_core::Int,
     /// `Scope`: a [`Scope`] value, required.
     pub scope: Scope,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
-    properties: &[
-        ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
-        ("Capacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
-        ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-        ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
-    ],
-    required: &["Capacity", "Scope", "VisibilityConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFv2::RuleGroup` resource.
 ///
-/// &gt; This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// \> This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the [AWS WAF developer guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Use an `RuleGroup` to define a collection of rules for inspecting and controlling web requests. You use a rule group in an `WebACL` by providing its Amazon Resource Name (ARN) to the rule statement `RuleGroupReferenceStatement` , when you add rules to the web ACL.
 ///
@@ -93,7 +54,7 @@ pub struct RuleGroup {
     /// `AvailableLabels`: a list of [`LabelSummary`] objects.
     ///
     /// The labels that one or more rules in this rule group add to matching web requests. These labels are defined in the `RuleLabels` for a `Rule` .
-    pub available_labels: Option<List<LabelSummary>>,
+    pub available_labels: ::std::option::Option<::cloudwright_core::List<LabelSummary>>,
     /// `Capacity`: an integer, required.
     ///
     /// The web ACL capacity units (WCUs) required for this rule group.
@@ -103,40 +64,40 @@ pub struct RuleGroup {
     /// AWS WAF uses WCUs to calculate and control the operating resources that are used to run your rules, rule groups, and web ACLs. AWS WAF calculates capacity differently for each rule type, to reflect the relative cost of each rule. Simple rules that cost little to run use fewer WCUs than more complex rules that use more processing power. Rule group capacity is fixed at creation, which helps users plan their web ACL WCU usage when they use a rule group. The WCU limit for web ACLs is 1,500.
     ///
     /// Value at least 0.
-    pub capacity: Int,
+    pub capacity: ::cloudwright_core::Int,
     /// `ConsumedLabels`: a list of [`LabelSummary`] objects.
     ///
     /// The labels that one or more rules in this rule group match against in label match statements. These labels are defined in a `LabelMatchStatement` specification, in the `Statement` definition of a rule.
-    pub consumed_labels: Option<List<LabelSummary>>,
+    pub consumed_labels: ::std::option::Option<::cloudwright_core::List<LabelSummary>>,
     /// `CustomResponseBodies`: a JSON value.
     ///
     /// A map of custom response keys and content bodies. When you create a rule with a block action, you can send a custom response to the web request. You define these for the rule group, and then use them in the rules that you define in the rule group.
     ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
+    /// For information about customizing web requests and responses, see [Customizing web requests and responses in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html) in the *AWS WAF Developer Guide* .
     ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    pub custom_response_bodies: Option<Json>,
+    /// For information about the limits on count and size for custom request and response settings, see [AWS WAF quotas](https://docs.aws.amazon.com/waf/latest/developerguide/limits.html) in the *AWS WAF Developer Guide* .
+    pub custom_response_bodies: ::std::option::Option<::cloudwright_core::Json>,
     /// `Description`: a string.
     ///
     /// A description of the rule group that helps with identification.
     ///
     /// Pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the rule group. You cannot change the name of a rule group after you create it.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Rules`: a list of [`Rule`] objects.
     ///
     /// The rule statements used to identify the web requests that you want to allow, block, or count. Each rule includes one top-level statement that AWS WAF uses to identify matching web requests, and parameters that govern how AWS WAF handles them.
-    pub rules: Option<List<Rule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<Rule>>,
     /// `Scope`: a [`Scope`] value, required.
     ///
     /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
     ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
+    /// \> For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
     ///
     /// Create-only: changing it replaces the resource.
     pub scope: Scope,
@@ -144,14 +105,14 @@ pub struct RuleGroup {
     ///
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
     ///
-    /// &gt; To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
+    /// \> To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
     ///
     /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
 
 #[rustfmt::skip]
@@ -161,7 +122,7 @@ impl RuleGroup {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFv2::RuleGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-rulegroup.html",
         primary_identifier: &["Name", "Id", "Scope"],
@@ -172,66 +133,68 @@ impl RuleGroup {
         read_only: &["Arn", "Id", "LabelNamespace", "AvailableLabels/*/Name", "ConsumedLabels/*/Name"],
         attributes: &["Arn", "Id", "LabelNamespace"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `RuleGroup` with its required properties, named in a [`RuleGroupRequired`].
     #[inline]
     pub fn new(required: RuleGroupRequired) -> Self {
         Self {
-            available_labels: None,
+            available_labels: ::std::option::Option::None,
             capacity: required.capacity,
-            consumed_labels: None,
-            custom_response_bodies: None,
-            description: None,
-            name: None,
-            rules: None,
+            consumed_labels: ::std::option::Option::None,
+            custom_response_bodies: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            rules: ::std::option::Option::None,
             scope: required.scope,
-            tags: None,
+            tags: ::std::option::Option::None,
             visibility_config: required.visibility_config,
         }
     }
 
     /// `AvailableLabels`: a list of [`LabelSummary`] objects.
-    pub fn available_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self { self.available_labels = Some(value.into()); self }
+    pub fn available_labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LabelSummary>>) -> Self { self.available_labels = ::std::option::Option::Some(value.into()); self }
     /// `Capacity`: an integer, required.
-    pub fn capacity(mut self, value: impl Into<Int>) -> Self { self.capacity = value.into(); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.capacity = value.into(); self }
     /// `ConsumedLabels`: a list of [`LabelSummary`] objects.
-    pub fn consumed_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self { self.consumed_labels = Some(value.into()); self }
+    pub fn consumed_labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LabelSummary>>) -> Self { self.consumed_labels = ::std::option::Option::Some(value.into()); self }
     /// `CustomResponseBodies`: a JSON value.
-    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self { self.custom_response_bodies = Some(value.into()); self }
+    pub fn custom_response_bodies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_response_bodies = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
+    pub fn visibility_config(mut self, value: impl ::std::convert::Into<crate::Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
-impl Resource for RuleGroup {
+impl ::cloudwright_core::Resource for RuleGroup {
     type Attributes = RuleGroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_RuleGroup, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_RuleGroup, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for RuleGroup {
+impl ::cloudwright_core::ToValue for RuleGroup {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailableLabels", &self.available_labels)
             .req("Capacity", &self.capacity)
             .opt("ConsumedLabels", &self.consumed_labels)
@@ -246,12 +209,12 @@ impl ToValue for RuleGroup {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`RuleGroup`]: `Handle<RuleGroup>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`RuleGroup`]: `Handle<RuleGroup>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct RuleGroupAttributes(ResourceRef);
+pub struct RuleGroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for RuleGroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for RuleGroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -259,39 +222,22 @@ impl From<ResourceRef> for RuleGroupAttributes {
 impl RuleGroupAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LabelNamespace`: a string.
     #[inline]
-    pub fn label_namespace(&self) -> Value {
-        self.0.get_att("LabelNamespace")
+    pub fn label_namespace(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LabelNamespace"))
     }
 }
-
-/// The required properties of [`AndStatement`], by name: `AndStatement::new(AndStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AndStatementRequired {
-    /// `Statements`: a list of [`Statement`] objects, required.
-    pub statements: List<Statement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Statements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AndStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -303,29 +249,29 @@ pub struct AndStatement {
     /// `Statements`: a list of [`Statement`] objects, required.
     ///
     /// The statements to combine with AND logic. You can use any statements that can be nested.
-    pub statements: List<Statement>,
+    pub statements: ::cloudwright_core::List<Statement>,
 }
 
 #[rustfmt::skip]
 impl AndStatement {
-    /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
+    /// A `AndStatement` with its one required property, `Statements`.
     #[inline]
-    pub fn new(required: AndStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self {
         Self {
-            statements: required.statements,
+            statements: value.into(),
         }
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
+    pub fn statements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
-impl PropertyType for AndStatement {}
+impl crate::PropertyType for AndStatement {}
 
-impl ToValue for AndStatement {
+impl ::cloudwright_core::ToValue for AndStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Statements", &self.statements)
             .build()
     }
@@ -335,26 +281,12 @@ impl ToValue for AndStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
     pub positional_constraint: PositionalConstraint,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
-        ("SearchString", Shape::STR),
-        ("SearchStringBase64", Shape::STR),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ByteMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -366,7 +298,7 @@ pub struct ByteMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
     ///
     /// The area within the portion of the web request that you want AWS WAF to search for `SearchString` . Valid values include the following:
@@ -403,19 +335,19 @@ pub struct ByteMatchStatement {
     /// For example, suppose the value of `Type` is `HEADER` and the value of `Data` is `User-Agent` . If you want to search the `User-Agent` header for the value `BadBot` , you provide the string `BadBot` in the value of `SearchString` .
     ///
     /// You must specify either `SearchString` or `SearchStringBase64` in a `ByteMatchStatement` .
-    pub search_string: Option<Str>,
+    pub search_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `SearchStringBase64`: a string.
     ///
     /// String to search for in a web request component, base64-encoded. If you don't want to encode the string, specify the unencoded value in `SearchString` instead.
     ///
     /// You must specify either `SearchString` or `SearchStringBase64` in a `ByteMatchStatement` .
-    pub search_string_base64: Option<Str>,
+    pub search_string_base64: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -426,30 +358,30 @@ impl ByteMatchStatement {
         Self {
             field_to_match: required.field_to_match,
             positional_constraint: required.positional_constraint,
-            search_string: None,
-            search_string_base64: None,
+            search_string: ::std::option::Option::None,
+            search_string_base64: ::std::option::Option::None,
             text_transformations: required.text_transformations,
         }
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
+    pub fn positional_constraint(mut self, value: impl ::std::convert::Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
     /// `SearchString`: a string.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
+    pub fn search_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.search_string = ::std::option::Option::Some(value.into()); self }
     /// `SearchStringBase64`: a string.
-    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self { self.search_string_base64 = Some(value.into()); self }
+    pub fn search_string_base64(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.search_string_base64 = ::std::option::Option::Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for ByteMatchStatement {}
+impl crate::PropertyType for ByteMatchStatement {}
 
-impl ToValue for ByteMatchStatement {
+impl ::cloudwright_core::ToValue for ByteMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("PositionalConstraint", &self.positional_constraint)
             .opt("SearchString", &self.search_string)
@@ -458,28 +390,6 @@ impl ToValue for ByteMatchStatement {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[
-        ("AllQueryArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Body", Shape::Object(&RULE_Body)),
-        ("Cookies", Shape::Object(&RULE_Cookies)),
-        ("HeaderOrder", Shape::Object(&RULE_HeaderOrder)),
-        ("Headers", Shape::Object(&RULE_Headers)),
-        ("JA3Fingerprint", Shape::Object(&RULE_Ja3Fingerprint)),
-        ("JA4Fingerprint", Shape::Object(&RULE_Ja4Fingerprint)),
-        ("JsonBody", Shape::Object(&RULE_JsonBody)),
-        ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        ("SingleQueryArgument", Shape::Object(&RULE_SingleQueryArgument)),
-        ("UriFragment", Shape::Object(&RULE_UriFragment)),
-        ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -508,7 +418,7 @@ pub struct FieldToMatch {
     /// Inspect all query arguments.
     ///
     /// Format `json`.
-    pub all_query_arguments: Option<Json>,
+    pub all_query_arguments: ::std::option::Option<::cloudwright_core::Json>,
     /// `Body`: a [`Body`] object.
     ///
     /// Inspect the request body as plain text. The request body immediately follows the request headers. This is the part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form.
@@ -520,43 +430,43 @@ pub struct FieldToMatch {
     /// - For AWS Amplify , use the CloudFront limit.
     ///
     /// For information about how to handle oversized request bodies, see the `Body` object configuration.
-    pub body: Option<Obj<Body>>,
+    pub body: ::std::option::Option<crate::Obj<Body>>,
     /// `Cookies`: a [`Cookies`] object.
     ///
     /// Inspect the request cookies. You must configure scope and pattern matching filters in the `Cookies` object, to define the set of cookies and the parts of the cookies that AWS WAF inspects.
     ///
     /// Only the first 8 KB (8192 bytes) of a request's cookies and only the first 200 cookies are forwarded to AWS WAF for inspection by the underlying host service. You must configure how to handle any oversize cookie content in the `Cookies` object. AWS WAF applies the pattern matching filters to the cookies that it receives from the underlying host service.
-    pub cookies: Option<Obj<Cookies>>,
+    pub cookies: ::std::option::Option<crate::Obj<Cookies>>,
     /// `HeaderOrder`: a [`HeaderOrder`] object.
     ///
     /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-    pub header_order: Option<Obj<HeaderOrder>>,
+    pub header_order: ::std::option::Option<crate::Obj<HeaderOrder>>,
     /// `Headers`: a [`Headers`] object.
     ///
     /// Inspect the request headers. You must configure scope and pattern matching filters in the `Headers` object, to define the set of headers to and the parts of the headers that AWS WAF inspects.
     ///
     /// Only the first 8 KB (8192 bytes) of a request's headers and only the first 200 headers are forwarded to AWS WAF for inspection by the underlying host service. You must configure how to handle any oversize header content in the `Headers` object. AWS WAF applies the pattern matching filters to the headers that it receives from the underlying host service.
-    pub headers: Option<Obj<Headers>>,
+    pub headers: ::std::option::Option<crate::Obj<Headers>>,
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
     ///
     /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA3 fingerprint. The JA3 fingerprint is a 32-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
     ///
-    /// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
+    /// \> You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
     ///
-    /// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
+    /// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see [Log fields](https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html) in the *AWS WAF Developer Guide* .
     ///
     /// Provide the JA3 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-    pub ja3_fingerprint: Option<Obj<Ja3Fingerprint>>,
+    pub ja3_fingerprint: ::std::option::Option<crate::Obj<Ja3Fingerprint>>,
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
     ///
     /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA4 fingerprint. The JA4 fingerprint is a 36-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
     ///
-    /// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
+    /// \> You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
     ///
-    /// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
+    /// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see [Log fields](https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html) in the *AWS WAF Developer Guide* .
     ///
     /// Provide the JA4 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-    pub ja4_fingerprint: Option<Obj<Ja4Fingerprint>>,
+    pub ja4_fingerprint: ::std::option::Option<crate::Obj<Ja4Fingerprint>>,
     /// `JsonBody`: a [`JsonBody`] object.
     ///
     /// Inspect the request body as JSON. The request body immediately follows the request headers. This is the part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form.
@@ -568,19 +478,19 @@ pub struct FieldToMatch {
     /// - For AWS Amplify , use the CloudFront limit.
     ///
     /// For information about how to handle oversized request bodies, see the `JsonBody` object configuration.
-    pub json_body: Option<Obj<JsonBody>>,
+    pub json_body: ::std::option::Option<crate::Obj<JsonBody>>,
     /// `Method`: a JSON value.
     ///
     /// Inspect the HTTP method. The method indicates the type of operation that the request is asking the origin to perform.
     ///
     /// Format `json`.
-    pub method: Option<Json>,
+    pub method: ::std::option::Option<::cloudwright_core::Json>,
     /// `QueryString`: a JSON value.
     ///
     /// Inspect the query string. This is the part of a URL that appears after a `?` character, if any.
     ///
     /// Format `json`.
-    pub query_string: Option<Json>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Json>,
     /// `SingleHeader`: a [`SingleHeader`] object.
     ///
     /// Inspect a single header. Provide the name of the header to inspect, for example, `User-Agent` or `Referer` . This setting isn't case sensitive.
@@ -588,25 +498,25 @@ pub struct FieldToMatch {
     /// Example JSON: `"SingleHeader": { "Name": "haystack" }`
     ///
     /// Alternately, you can filter and inspect all headers with the `Headers` `FieldToMatch` setting.
-    pub single_header: Option<Obj<SingleHeader>>,
+    pub single_header: ::std::option::Option<crate::Obj<SingleHeader>>,
     /// `SingleQueryArgument`: a [`SingleQueryArgument`] object.
     ///
     /// Inspect a single query argument. Provide the name of the query argument to inspect, such as *UserName* or *SalesRegion* . The name can be up to 30 characters long and isn't case sensitive.
     ///
     /// Example JSON: `"SingleQueryArgument": { "Name": "myArgument" }`
-    pub single_query_argument: Option<Obj<SingleQueryArgument>>,
+    pub single_query_argument: ::std::option::Option<crate::Obj<SingleQueryArgument>>,
     /// `UriFragment`: an [`UriFragment`] object.
     ///
     /// Inspect fragments of the request URI. You must configure scope and pattern matching filters in the `UriFragment` object, to define the fragment of a URI that AWS WAF inspects.
     ///
     /// Only the first 8 KB (8192 bytes) of a request's URI fragments and only the first 200 URI fragments are forwarded to AWS WAF for inspection by the underlying host service. You must configure how to handle any oversize URI fragment content in the `UriFragment` object. AWS WAF applies the pattern matching filters to the cookies that it receives from the underlying host service.
-    pub uri_fragment: Option<Obj<UriFragment>>,
+    pub uri_fragment: ::std::option::Option<crate::Obj<UriFragment>>,
     /// `UriPath`: a JSON value.
     ///
     /// Inspect the request URI path. This is the part of the web request that identifies a resource, for example, `/images/daily-ad.jpg` .
     ///
     /// Format `json`.
-    pub uri_path: Option<Json>,
+    pub uri_path: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -614,45 +524,45 @@ impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllQueryArguments`: a JSON value.
-    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self { self.all_query_arguments = Some(value.into()); self }
+    pub fn all_query_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.all_query_arguments = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a [`Body`] object.
-    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<crate::Obj<Body>>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `Cookies`: a [`Cookies`] object.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
+    pub fn cookies(mut self, value: impl ::std::convert::Into<crate::Obj<Cookies>>) -> Self { self.cookies = ::std::option::Option::Some(value.into()); self }
     /// `HeaderOrder`: a [`HeaderOrder`] object.
-    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self { self.header_order = Some(value.into()); self }
+    pub fn header_order(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderOrder>>) -> Self { self.header_order = ::std::option::Option::Some(value.into()); self }
     /// `Headers`: a [`Headers`] object.
-    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<crate::Obj<Headers>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
+    pub fn ja3_fingerprint(mut self, value: impl ::std::convert::Into<crate::Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = ::std::option::Option::Some(value.into()); self }
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
+    pub fn ja4_fingerprint(mut self, value: impl ::std::convert::Into<crate::Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = ::std::option::Option::Some(value.into()); self }
     /// `JsonBody`: a [`JsonBody`] object.
-    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self { self.json_body = Some(value.into()); self }
+    pub fn json_body(mut self, value: impl ::std::convert::Into<crate::Obj<JsonBody>>) -> Self { self.json_body = ::std::option::Option::Some(value.into()); self }
     /// `Method`: a JSON value.
-    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
+    pub fn single_header(mut self, value: impl ::std::convert::Into<crate::Obj<SingleHeader>>) -> Self { self.single_header = ::std::option::Option::Some(value.into()); self }
     /// `SingleQueryArgument`: a [`SingleQueryArgument`] object.
-    pub fn single_query_argument(mut self, value: impl Into<Obj<SingleQueryArgument>>) -> Self { self.single_query_argument = Some(value.into()); self }
+    pub fn single_query_argument(mut self, value: impl ::std::convert::Into<crate::Obj<SingleQueryArgument>>) -> Self { self.single_query_argument = ::std::option::Option::Some(value.into()); self }
     /// `UriFragment`: an [`UriFragment`] object.
-    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self { self.uri_fragment = Some(value.into()); self }
+    pub fn uri_fragment(mut self, value: impl ::std::convert::Into<crate::Obj<UriFragment>>) -> Self { self.uri_fragment = ::std::option::Option::Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
+    pub fn uri_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.uri_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FieldToMatch {}
+impl crate::PropertyType for FieldToMatch {}
 
-impl ToValue for FieldToMatch {
+impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllQueryArguments", &self.all_query_arguments)
             .opt("Body", &self.body)
             .opt("Cookies", &self.cookies)
@@ -671,15 +581,6 @@ impl ToValue for FieldToMatch {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_LabelSummary: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `LabelSummary` property type of `AWS::WAFv2::RuleGroup`.
 ///
 /// List of labels used by one or more of the rules of a `RuleGroup` . This summary object is used for the following rule group lists:
@@ -695,7 +596,7 @@ pub struct LabelSummary {
     /// An individual label specification.
     ///
     /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -703,38 +604,23 @@ impl LabelSummary {
     /// A `LabelSummary` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LabelSummary {}
+impl crate::PropertyType for LabelSummary {}
 
-impl ToValue for LabelSummary {
+impl ::cloudwright_core::ToValue for LabelSummary {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`NotStatement`], by name: `NotStatement::new(NotStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotStatementRequired {
-    /// `Statement`: a [`Statement`] object, required.
-    pub statement: Obj<Statement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Statement", Shape::Object(&RULE_Statement)),
-    ],
-    required: &["Statement"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `NotStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -746,48 +632,33 @@ pub struct NotStatement {
     /// `Statement`: a [`Statement`] object, required.
     ///
     /// The statement to negate. You can use any statement that can be nested.
-    pub statement: Box<Obj<Statement>>,
+    pub statement: ::std::boxed::Box<crate::Obj<Statement>>,
 }
 
 #[rustfmt::skip]
 impl NotStatement {
-    /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
+    /// A `NotStatement` with its one required property, `Statement`.
     #[inline]
-    pub fn new(required: NotStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self {
         Self {
-            statement: Box::new(required.statement),
+            statement: ::std::boxed::Box::new(value.into()),
         }
     }
 
     /// `Statement`: a [`Statement`] object, required.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.statement = ::std::boxed::Box::new(value.into()); self }
 }
 
-impl PropertyType for NotStatement {}
+impl crate::PropertyType for NotStatement {}
 
-impl ToValue for NotStatement {
+impl ::cloudwright_core::ToValue for NotStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Statement", &self.statement).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Statement", &self.statement)
+            .build()
     }
 }
-
-/// The required properties of [`OrStatement`], by name: `OrStatement::new(OrStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrStatementRequired {
-    /// `Statements`: a list of [`Statement`] objects, required.
-    pub statements: List<Statement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Statements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -799,29 +670,29 @@ pub struct OrStatement {
     /// `Statements`: a list of [`Statement`] objects, required.
     ///
     /// The statements to combine with OR logic. You can use any statements that can be nested.
-    pub statements: List<Statement>,
+    pub statements: ::cloudwright_core::List<Statement>,
 }
 
 #[rustfmt::skip]
 impl OrStatement {
-    /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
+    /// A `OrStatement` with its one required property, `Statements`.
     #[inline]
-    pub fn new(required: OrStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self {
         Self {
-            statements: required.statements,
+            statements: value.into(),
         }
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
+    pub fn statements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
-impl PropertyType for OrStatement {}
+impl crate::PropertyType for OrStatement {}
 
-impl ToValue for OrStatement {
+impl ::cloudwright_core::ToValue for OrStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Statements", &self.statements)
             .build()
     }
@@ -833,29 +704,14 @@ pub struct RateBasedStatementRequired {
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
     pub aggregate_key_type: AggregateKeyType,
     /// `Limit`: an integer, required.
-    pub limit: Int,
+    pub limit: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
-    properties: &[
-        ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"], ..StrRule::ANY })),
-        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
-        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
-        ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
-        ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-    ],
-    required: &["Limit", "AggregateKeyType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RateBasedStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
 /// A rate-based rule counts incoming requests and rate limits requests when they are coming at too fast a rate. The rule categorizes requests according to your aggregation criteria, collects them into aggregation instances, and counts and rate limits the requests for each instance.
 ///
-/// &gt; If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
+/// \> If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
 ///
 /// You can specify individual aggregation keys, like IP address or HTTP method. You can also specify aggregation key combinations, like IP address and HTTP method, or HTTP method, query argument, and cookie.
 ///
@@ -890,7 +746,7 @@ pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
 ///
 /// You cannot nest a `RateBasedStatement` inside another statement, for example inside a `NotStatement` or `OrStatement` . You can define a `RateBasedStatement` inside a web ACL and inside a rule group.
 ///
-/// For additional information about the options, see \[Rate limiting web requests using rate-based rules\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html>) in the *AWS WAF Developer Guide* .
+/// For additional information about the options, see [Rate limiting web requests using rate-based rules](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html) in the *AWS WAF Developer Guide* .
 ///
 /// If you only aggregate on the individual IP address or forwarded IP address, you can retrieve the list of IP addresses that AWS WAF is currently rate limiting for a rule through the API call `GetRateBasedStatementManagedKeys` . This option is not available for other aggregation configurations.
 ///
@@ -903,7 +759,7 @@ pub struct RateBasedStatement {
     ///
     /// Setting that indicates how to aggregate the request counts.
     ///
-    /// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
+    /// \> Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
     ///
     /// - `CONSTANT` - Count and limit the requests that match the rate-based rule's scope-down statement. With this option, the counted requests aren't further aggregated. The scope-down statement is the only specification used. When the count of all requests that satisfy the scope-down statement goes over the limit, AWS WAF applies the rule action to all requests that satisfy the scope-down statement.
     ///
@@ -927,7 +783,7 @@ pub struct RateBasedStatement {
     /// Specifies the aggregate keys to use in a rate-base rule.
     ///
     /// Items 0 to 5.
-    pub custom_keys: Option<List<RateBasedStatementCustomKey>>,
+    pub custom_keys: ::std::option::Option<::cloudwright_core::List<RateBasedStatementCustomKey>>,
     /// `EvaluationWindowSec`: an integer.
     ///
     /// The amount of time, in seconds, that AWS WAF should include in its request counts, looking back from the current time. For example, for a setting of 120, when AWS WAF checks the rate, it counts the requests for the 2 minutes immediately preceding the current time. Valid settings are 60, 120, 300, and 600.
@@ -937,15 +793,15 @@ pub struct RateBasedStatement {
     /// Default: `300` (5 minutes)
     ///
     /// One of 60, 120, 300, 600.
-    pub evaluation_window_sec: Option<Int>,
+    pub evaluation_window_sec: ::std::option::Option<::cloudwright_core::Int>,
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
     ///
     /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
     ///
     /// This is required if you specify a forwarded IP in the rule's aggregate key settings.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
+    pub forwarded_ip_config: ::std::option::Option<crate::Obj<ForwardedIpConfiguration>>,
     /// `Limit`: an integer, required.
     ///
     /// The limit on requests during the specified evaluation window for a single aggregation instance for the rate-based rule. If the rate-based statement includes a `ScopeDownStatement` , this limit is applied only to the requests that match the statement.
@@ -956,11 +812,11 @@ pub struct RateBasedStatement {
     /// - If you aggregate on the HTTP method and the query argument name "city", then this is the limit on requests for any single method, city pair.
     ///
     /// Value 10 to 2000000000.
-    pub limit: Int,
+    pub limit: ::cloudwright_core::Int,
     /// `ScopeDownStatement`: a [`Statement`] object.
     ///
     /// An optional nested statement that narrows the scope of the web requests that are evaluated and managed by the rate-based statement. When you use a scope-down statement, the rate-based rule only tracks and rate limits requests that match the scope-down statement. You can use any nestable `Statement` in the scope-down statement, and you can nest statements at any level, the same as you can for a rule statement.
-    pub scope_down_statement: Option<Box<Obj<Statement>>>,
+    pub scope_down_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<Statement>>>,
 }
 
 #[rustfmt::skip]
@@ -970,34 +826,34 @@ impl RateBasedStatement {
     pub fn new(required: RateBasedStatementRequired) -> Self {
         Self {
             aggregate_key_type: required.aggregate_key_type,
-            custom_keys: None,
-            evaluation_window_sec: None,
-            forwarded_ip_config: None,
+            custom_keys: ::std::option::Option::None,
+            evaluation_window_sec: ::std::option::Option::None,
+            forwarded_ip_config: ::std::option::Option::None,
             limit: required.limit,
-            scope_down_statement: None,
+            scope_down_statement: ::std::option::Option::None,
         }
     }
 
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
+    pub fn aggregate_key_type(mut self, value: impl ::std::convert::Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
     /// `CustomKeys`: a list of [`RateBasedStatementCustomKey`] objects.
-    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = Some(value.into()); self }
+    pub fn custom_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationWindowSec`: an integer.
-    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self { self.evaluation_window_sec = Some(value.into()); self }
+    pub fn evaluation_window_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_window_sec = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
+    pub fn forwarded_ip_config(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = ::std::option::Option::Some(value.into()); self }
     /// `Limit`: an integer, required.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = value.into(); self }
+    pub fn limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.limit = value.into(); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
+    pub fn scope_down_statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.scope_down_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
 }
 
-impl PropertyType for RateBasedStatement {}
+impl crate::PropertyType for RateBasedStatement {}
 
-impl ToValue for RateBasedStatement {
+impl ::cloudwright_core::ToValue for RateBasedStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AggregateKeyType", &self.aggregate_key_type)
             .opt("CustomKeys", &self.custom_keys)
             .opt("EvaluationWindowSec", &self.evaluation_window_sec)
@@ -1012,24 +868,12 @@ impl ToValue for RateBasedStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
-    pub regex_string: Str,
+    pub regex_string: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["RegexString", "FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegexMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1041,19 +885,19 @@ pub struct RegexMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
     ///
     /// The string representing the regular expression.
     ///
     /// Length 1 to 512.
-    pub regex_string: Str,
+    pub regex_string: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -1069,19 +913,19 @@ impl RegexMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `RegexString`: a string, required.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = value.into(); self }
+    pub fn regex_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex_string = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for RegexMatchStatement {}
+impl crate::PropertyType for RegexMatchStatement {}
 
-impl ToValue for RegexMatchStatement {
+impl ::cloudwright_core::ToValue for RegexMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("RegexString", &self.regex_string)
             .req("TextTransformations", &self.text_transformations)
@@ -1093,24 +937,12 @@ impl ToValue for RegexMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Arn", "FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1126,17 +958,17 @@ pub struct RegexPatternSetReferenceStatement {
     /// The Amazon Resource Name (ARN) of the `RegexPatternSet` that this statement references.
     ///
     /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -1152,19 +984,19 @@ impl RegexPatternSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for RegexPatternSetReferenceStatement {}
+impl crate::PropertyType for RegexPatternSetReferenceStatement {}
 
-impl ToValue for RegexPatternSetReferenceStatement {
+impl ::cloudwright_core::ToValue for RegexPatternSetReferenceStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("FieldToMatch", &self.field_to_match)
             .req("TextTransformations", &self.text_transformations)
@@ -1176,31 +1008,14 @@ impl ToValue for RegexPatternSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Statement`: a [`Statement`] object, required.
-    pub statement: Obj<Statement>,
+    pub statement: crate::Obj<Statement>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_RuleAction)),
-        ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
-        ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
-        ("Statement", Shape::Object(&RULE_Statement)),
-        ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
-    ],
-    required: &["Name", "Priority", "Statement", "VisibilityConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1212,15 +1027,15 @@ pub struct Rule {
     /// `Action`: a [`RuleAction`] object.
     ///
     /// The action that AWS WAF should take on a web request when it matches the rule statement. Settings at the web ACL level can override the rule action setting.
-    pub action: Option<Obj<RuleAction>>,
+    pub action: ::std::option::Option<crate::Obj<RuleAction>>,
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
     ///
     /// Specifies how AWS WAF should handle `CAPTCHA` evaluations. If you don't specify this, AWS WAF uses the `CAPTCHA` configuration that's defined for the web ACL.
-    pub captcha_config: Option<Obj<CaptchaConfig>>,
+    pub captcha_config: ::std::option::Option<crate::Obj<CaptchaConfig>>,
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
     ///
     /// Specifies how AWS WAF should handle `Challenge` evaluations. If you don't specify this, AWS WAF uses the challenge configuration that's defined for the web ACL.
-    pub challenge_config: Option<Obj<ChallengeConfig>>,
+    pub challenge_config: ::std::option::Option<crate::Obj<ChallengeConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the rule.
@@ -1228,18 +1043,18 @@ pub struct Rule {
     /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name in the rule's `VisibilityConfig` settings. AWS WAF doesn't automatically update the metric name when you update the rule name.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
     ///
     /// If you define more than one `Rule` in a `WebACL` , AWS WAF evaluates each request against the `Rules` in order based on the value of `Priority` . AWS WAF processes rules with lower priority first. The priorities don't need to be consecutive, but they must all be different.
     ///
     /// Value at least 0.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleLabels`: a list of [`Label`] objects.
     ///
     /// Labels to apply to web requests that match the rule match statement. AWS WAF applies fully qualified labels to matching web requests. A fully qualified label is the concatenation of a label namespace and a rule label. The rule's rule group or web ACL defines the label namespace.
     ///
-    /// &gt; Any rule that isn't a rule group reference statement or managed rule group statement can add labels to matching web requests.
+    /// \> Any rule that isn't a rule group reference statement or managed rule group statement can add labels to matching web requests.
     ///
     /// Rules that run after this rule in the web ACL can match against these labels using a `LabelMatchStatement` .
     ///
@@ -1251,17 +1066,17 @@ pub struct Rule {
     /// - Don't use the following reserved words in your label specification: `aws` , `waf` , `managed` , `rulegroup` , `webacl` , `regexpatternset` , or `ipset` .
     ///
     /// For example, `myLabelName` or `nameSpace1:nameSpace2:myLabelName` .
-    pub rule_labels: Option<List<Label>>,
+    pub rule_labels: ::std::option::Option<::cloudwright_core::List<Label>>,
     /// `Statement`: a [`Statement`] object, required.
     ///
     /// The AWS WAF processing statement for the rule, for example `ByteMatchStatement` or `SizeConstraintStatement` .
-    pub statement: Box<Obj<Statement>>,
+    pub statement: ::std::boxed::Box<crate::Obj<Statement>>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
     ///
     /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
     ///
     /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name as well. AWS WAF doesn't automatically update the metric name.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
 
 #[rustfmt::skip]
@@ -1270,41 +1085,41 @@ impl Rule {
     #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
-            action: None,
-            captcha_config: None,
-            challenge_config: None,
+            action: ::std::option::Option::None,
+            captcha_config: ::std::option::Option::None,
+            challenge_config: ::std::option::Option::None,
             name: required.name,
             priority: required.priority,
-            rule_labels: None,
-            statement: Box::new(required.statement),
+            rule_labels: ::std::option::Option::None,
+            statement: ::std::boxed::Box::new(required.statement),
             visibility_config: required.visibility_config,
         }
     }
 
     /// `Action`: a [`RuleAction`] object.
-    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<RuleAction>>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
+    pub fn captcha_config(mut self, value: impl ::std::convert::Into<crate::Obj<CaptchaConfig>>) -> Self { self.captcha_config = ::std::option::Option::Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
+    pub fn challenge_config(mut self, value: impl ::std::convert::Into<crate::Obj<ChallengeConfig>>) -> Self { self.challenge_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `RuleLabels`: a list of [`Label`] objects.
-    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self { self.rule_labels = Some(value.into()); self }
+    pub fn rule_labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.rule_labels = ::std::option::Option::Some(value.into()); self }
     /// `Statement`: a [`Statement`] object, required.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.statement = ::std::boxed::Box::new(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
+    pub fn visibility_config(mut self, value: impl ::std::convert::Into<crate::Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("CaptchaConfig", &self.captcha_config)
             .opt("ChallengeConfig", &self.challenge_config)
@@ -1316,23 +1131,6 @@ impl ToValue for Rule {
             .build()
     }
 }
-
-/// The required properties of [`SingleHeader`], by name: `SingleHeader::new(SingleHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleHeader` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1348,48 +1146,33 @@ pub struct SingleHeader {
     /// `Name`: a string, required.
     ///
     /// Pattern `\S`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SingleHeader {
-    /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
+    /// A `SingleHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SingleHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for SingleHeader {}
+impl crate::PropertyType for SingleHeader {}
 
-impl ToValue for SingleHeader {
+impl ::cloudwright_core::ToValue for SingleHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`SingleQueryArgument`], by name: `SingleQueryArgument::new(SingleQueryArgumentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleQueryArgumentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SingleQueryArgument: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleQueryArgument` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1403,29 +1186,31 @@ pub struct SingleQueryArgument {
     /// `Name`: a string, required.
     ///
     /// Pattern `\S`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl SingleQueryArgument {
-    /// A `SingleQueryArgument` with its required properties, named in a [`SingleQueryArgumentRequired`].
+    /// A `SingleQueryArgument` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: SingleQueryArgumentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for SingleQueryArgument {}
+impl crate::PropertyType for SingleQueryArgument {}
 
-impl ToValue for SingleQueryArgument {
+impl ::cloudwright_core::ToValue for SingleQueryArgument {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
 
@@ -1435,29 +1220,16 @@ pub struct SizeConstraintStatementRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     pub comparison_operator: ComparisonOperator,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `Size`: a number, required.
-    pub size: Num,
+    pub size: ::cloudwright_core::Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SizeConstraintStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
-/// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (&gt;) or less than (&lt;). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
+/// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (>) or less than (\<). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
 ///
 /// If you configure AWS WAF to inspect the request body, AWS WAF inspects only the number of bytes in the body up to the limit for the web ACL and protected resource type. If you know that the request body for your web requests should never exceed the inspection limit, you can use a size constraint statement to block requests that have a larger request body size. For more information about the inspection limits, see `Body` and `JsonBody` settings for the `FieldToMatch` data type.
 ///
@@ -1473,19 +1245,19 @@ pub struct SizeConstraintStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `Size`: a number, required.
     ///
     /// The size, in byte, to compare to the request part, after any transformations.
     ///
     /// Value 0 to 21474836480.
-    pub size: Num,
+    pub size: ::cloudwright_core::Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -1502,21 +1274,21 @@ impl SizeConstraintStatement {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: a number, required.
-    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.size = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for SizeConstraintStatement {}
+impl crate::PropertyType for SizeConstraintStatement {}
 
-impl ToValue for SizeConstraintStatement {
+impl ::cloudwright_core::ToValue for SizeConstraintStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("FieldToMatch", &self.field_to_match)
             .req("Size", &self.size)
@@ -1529,22 +1301,10 @@ impl ToValue for SizeConstraintStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqliMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SqliMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1556,23 +1316,23 @@ pub struct SqliMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
     ///
     /// The sensitivity that you want AWS WAF to use to inspect for SQL injection attacks.
     ///
-    /// `HIGH` detects more attacks, but might generate more false positives, especially if your web requests frequently contain unusual strings. For information about identifying and mitigating false positives, see \[Testing and tuning\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-testing.html>) in the *AWS WAF Developer Guide* .
+    /// `HIGH` detects more attacks, but might generate more false positives, especially if your web requests frequently contain unusual strings. For information about identifying and mitigating false positives, see [Testing and tuning](https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-testing.html) in the *AWS WAF Developer Guide* .
     ///
     /// `LOW` is generally a better choice for resources that already have other protections against SQL injection attacks or that have a low tolerance for false positives.
     ///
     /// Default: `LOW`
-    pub sensitivity_level: Option<SensitivityLevel>,
+    pub sensitivity_level: ::std::option::Option<SensitivityLevel>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -1582,53 +1342,31 @@ impl SqliMatchStatement {
     pub fn new(required: SqliMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
-            sensitivity_level: None,
+            sensitivity_level: ::std::option::Option::None,
             text_transformations: required.text_transformations,
         }
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
-    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self { self.sensitivity_level = Some(value.into()); self }
+    pub fn sensitivity_level(mut self, value: impl ::std::convert::Into<SensitivityLevel>) -> Self { self.sensitivity_level = ::std::option::Option::Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for SqliMatchStatement {}
+impl crate::PropertyType for SqliMatchStatement {}
 
-impl ToValue for SqliMatchStatement {
+impl ::cloudwright_core::ToValue for SqliMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .opt("SensitivityLevel", &self.sensitivity_level)
             .req("TextTransformations", &self.text_transformations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Statement: ObjRule = ObjRule {
-    properties: &[
-        ("AndStatement", Shape::Object(&RULE_AndStatement)),
-        ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
-        ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
-        ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
-        ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
-        ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
-        ("NotStatement", Shape::Object(&RULE_NotStatement)),
-        ("OrStatement", Shape::Object(&RULE_OrStatement)),
-        ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
-        ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
-        ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
-        ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
-        ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
-        ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Statement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1640,17 +1378,17 @@ pub struct Statement {
     /// `AndStatement`: an [`AndStatement`] object.
     ///
     /// A logical rule statement used to combine other rule statements with AND logic. You provide more than one `Statement` within the `AndStatement` .
-    pub and_statement: Option<Box<Obj<AndStatement>>>,
+    pub and_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<AndStatement>>>,
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
     ///
     /// A rule statement that inspects web traffic based on the Autonomous System Number (ASN) associated with the request's IP address.
     ///
-    /// For additional details, see \[ASN match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-    pub asn_match_statement: Option<Obj<AsnMatchStatement>>,
+    /// For additional details, see [ASN match rule statement](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html) in the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
+    pub asn_match_statement: ::std::option::Option<crate::Obj<AsnMatchStatement>>,
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
     ///
     /// A rule statement that defines a string match search for AWS WAF to apply to web requests. The byte match statement provides the bytes to search for, the location in requests that you want AWS WAF to search, and other settings. The bytes to search for are typically a string that corresponds with ASCII characters. In the AWS WAF console and the developer guide, this is called a string match statement.
-    pub byte_match_statement: Option<Obj<ByteMatchStatement>>,
+    pub byte_match_statement: ::std::option::Option<crate::Obj<ByteMatchStatement>>,
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
     ///
     /// A rule statement that labels web requests by country and region and that matches against web requests based on country code. A geo match rule labels every request that it inspects regardless of whether it finds a match.
@@ -1664,33 +1402,33 @@ pub struct Statement {
     ///
     /// If you use a forwarded IP address, the label formats are `awswaf:forwardedip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:forwardedip:geo:country:<ISO country code>` .
     ///
-    /// For additional details, see \[Geographic match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-    pub geo_match_statement: Option<Obj<GeoMatchStatement>>,
+    /// For additional details, see [Geographic match rule statement](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html) in the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
+    pub geo_match_statement: ::std::option::Option<crate::Obj<GeoMatchStatement>>,
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
     ///
     /// A rule statement used to detect web requests coming from particular IP addresses or address ranges. To use this, create an `IPSet` that specifies the addresses you want to detect, then use the ARN of that set in this statement.
     ///
     /// Each IP set rule statement references an IP set. You create and maintain the set independent of your rules. This allows you to use the single set in multiple rules. When you update the referenced set, AWS WAF automatically updates all rules that reference it.
-    pub ip_set_reference_statement: Option<Obj<IpSetReferenceStatement>>,
+    pub ip_set_reference_statement: ::std::option::Option<crate::Obj<IpSetReferenceStatement>>,
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
     ///
     /// A rule statement to match against labels that have been added to the web request by rules that have already run in the web ACL.
     ///
     /// The label match statement provides the label or namespace string to search for. The label string can represent a part or all of the fully qualified label name that had been added to the web request. Fully qualified labels have a prefix, optional namespaces, and label name. The prefix identifies the rule group or web ACL context of the rule that added the label. If you do not provide the fully qualified name in your label match string, AWS WAF performs the search for labels that were added in the same context as the label match statement.
-    pub label_match_statement: Option<Obj<LabelMatchStatement>>,
+    pub label_match_statement: ::std::option::Option<crate::Obj<LabelMatchStatement>>,
     /// `NotStatement`: a [`NotStatement`] object.
     ///
     /// A logical rule statement used to negate the results of another rule statement. You provide one `Statement` within the `NotStatement` .
-    pub not_statement: Option<Box<Obj<NotStatement>>>,
+    pub not_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<NotStatement>>>,
     /// `OrStatement`: an [`OrStatement`] object.
     ///
     /// A logical rule statement used to combine other rule statements with OR logic. You provide more than one `Statement` within the `OrStatement` .
-    pub or_statement: Option<Box<Obj<OrStatement>>>,
+    pub or_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<OrStatement>>>,
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
     ///
     /// A rate-based rule counts incoming requests and rate limits requests when they are coming at too fast a rate. The rule categorizes requests according to your aggregation criteria, collects them into aggregation instances, and counts and rate limits the requests for each instance.
     ///
-    /// &gt; If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
+    /// \> If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
     ///
     /// You can specify individual aggregation keys, like IP address or HTTP method. You can also specify aggregation key combinations, like IP address and HTTP method, or HTTP method, query argument, and cookie.
     ///
@@ -1725,38 +1463,40 @@ pub struct Statement {
     ///
     /// You cannot nest a `RateBasedStatement` inside another statement, for example inside a `NotStatement` or `OrStatement` . You can define a `RateBasedStatement` inside a web ACL and inside a rule group.
     ///
-    /// For additional information about the options, see \[Rate limiting web requests using rate-based rules\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html>) in the *AWS WAF Developer Guide* .
+    /// For additional information about the options, see [Rate limiting web requests using rate-based rules](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html) in the *AWS WAF Developer Guide* .
     ///
     /// If you only aggregate on the individual IP address or forwarded IP address, you can retrieve the list of IP addresses that AWS WAF is currently rate limiting for a rule through the API call `GetRateBasedStatementManagedKeys` . This option is not available for other aggregation configurations.
     ///
     /// AWS WAF tracks and manages web requests separately for each instance of a rate-based rule that you use. For example, if you provide the same rate-based rule settings in two web ACLs, each of the two rule statements represents a separate instance of the rate-based rule and gets its own tracking and management by AWS WAF . If you define a rate-based rule inside a rule group, and then use that rule group in multiple places, each use creates a separate instance of the rate-based rule that gets its own tracking and management by AWS WAF .
-    pub rate_based_statement: Option<Box<Obj<RateBasedStatement>>>,
+    pub rate_based_statement:
+        ::std::option::Option<::std::boxed::Box<crate::Obj<RateBasedStatement>>>,
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
     ///
     /// A rule statement used to search web request components for a match against a single regular expression.
-    pub regex_match_statement: Option<Obj<RegexMatchStatement>>,
+    pub regex_match_statement: ::std::option::Option<crate::Obj<RegexMatchStatement>>,
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
     ///
     /// A rule statement used to search web request components for matches with regular expressions. To use this, create a `RegexPatternSet` that specifies the expressions that you want to detect, then use the ARN of that set in this statement. A web request matches the pattern set rule statement if the request component matches any of the patterns in the set.
     ///
     /// Each regex pattern set rule statement references a regex pattern set. You create and maintain the set independent of your rules. This allows you to use the single set in multiple rules. When you update the referenced set, AWS WAF automatically updates all rules that reference it.
-    pub regex_pattern_set_reference_statement: Option<Obj<RegexPatternSetReferenceStatement>>,
+    pub regex_pattern_set_reference_statement:
+        ::std::option::Option<crate::Obj<RegexPatternSetReferenceStatement>>,
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
     ///
-    /// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (&gt;) or less than (&lt;). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
+    /// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (>) or less than (\<). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
     ///
     /// If you configure AWS WAF to inspect the request body, AWS WAF inspects only the number of bytes in the body up to the limit for the web ACL and protected resource type. If you know that the request body for your web requests should never exceed the inspection limit, you can use a size constraint statement to block requests that have a larger request body size. For more information about the inspection limits, see `Body` and `JsonBody` settings for the `FieldToMatch` data type.
     ///
     /// If you choose URI for the value of Part of the request to filter on, the slash (/) in the URI counts as one character. For example, the URI `/logo.jpg` is nine characters long.
-    pub size_constraint_statement: Option<Obj<SizeConstraintStatement>>,
+    pub size_constraint_statement: ::std::option::Option<crate::Obj<SizeConstraintStatement>>,
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
     ///
     /// A rule statement that inspects for malicious SQL code. Attackers insert malicious SQL code into web requests to do things like modify your database or extract data from it.
-    pub sqli_match_statement: Option<Obj<SqliMatchStatement>>,
+    pub sqli_match_statement: ::std::option::Option<crate::Obj<SqliMatchStatement>>,
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
     ///
     /// A rule statement that inspects for cross-site scripting (XSS) attacks. In XSS attacks, the attacker uses vulnerabilities in a benign website as a vehicle to inject malicious client-site scripts into other legitimate web browsers.
-    pub xss_match_statement: Option<Obj<XssMatchStatement>>,
+    pub xss_match_statement: ::std::option::Option<crate::Obj<XssMatchStatement>>,
 }
 
 #[rustfmt::skip]
@@ -1764,45 +1504,45 @@ impl Statement {
     /// A `Statement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AndStatement`: an [`AndStatement`] object.
-    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self { self.and_statement = Some(Box::new(value.into())); self }
+    pub fn and_statement(mut self, value: impl ::std::convert::Into<crate::Obj<AndStatement>>) -> Self { self.and_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
-    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = Some(value.into()); self }
+    pub fn asn_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
-    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = Some(value.into()); self }
+    pub fn byte_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
-    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = Some(value.into()); self }
+    pub fn geo_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
-    pub fn ip_set_reference_statement(mut self, value: impl Into<Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = Some(value.into()); self }
+    pub fn ip_set_reference_statement(mut self, value: impl ::std::convert::Into<crate::Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = ::std::option::Option::Some(value.into()); self }
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
-    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = Some(value.into()); self }
+    pub fn label_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `NotStatement`: a [`NotStatement`] object.
-    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self { self.not_statement = Some(Box::new(value.into())); self }
+    pub fn not_statement(mut self, value: impl ::std::convert::Into<crate::Obj<NotStatement>>) -> Self { self.not_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `OrStatement`: an [`OrStatement`] object.
-    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self { self.or_statement = Some(Box::new(value.into())); self }
+    pub fn or_statement(mut self, value: impl ::std::convert::Into<crate::Obj<OrStatement>>) -> Self { self.or_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
-    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = Some(Box::new(value.into())); self }
+    pub fn rate_based_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
-    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = Some(value.into()); self }
+    pub fn regex_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
-    pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = Some(value.into()); self }
+    pub fn regex_pattern_set_reference_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = ::std::option::Option::Some(value.into()); self }
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
-    pub fn size_constraint_statement(mut self, value: impl Into<Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = Some(value.into()); self }
+    pub fn size_constraint_statement(mut self, value: impl ::std::convert::Into<crate::Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = ::std::option::Option::Some(value.into()); self }
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
-    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = Some(value.into()); self }
+    pub fn sqli_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
-    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = Some(value.into()); self }
+    pub fn xss_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Statement {}
+impl crate::PropertyType for Statement {}
 
-impl ToValue for Statement {
+impl ::cloudwright_core::ToValue for Statement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AndStatement", &self.and_statement)
             .opt("AsnMatchStatement", &self.asn_match_statement)
             .opt("ByteMatchStatement", &self.byte_match_statement)
@@ -1828,21 +1568,10 @@ impl ToValue for Statement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `XssMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
 ///
@@ -1854,13 +1583,13 @@ pub struct XssMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -1875,17 +1604,17 @@ impl XssMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for XssMatchStatement {}
+impl crate::PropertyType for XssMatchStatement {}
 
-impl ToValue for XssMatchStatement {
+impl ::cloudwright_core::ToValue for XssMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("TextTransformations", &self.text_transformations)
             .build()
@@ -1904,25 +1633,275 @@ pub enum AggregateKeyType {
     /// `CUSTOM_KEYS`
     CustomKeys,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AggregateKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AggregateKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AggregateKeyType {
+impl ::cloudwright_core::ToValue for AggregateKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ip => "IP",
             Self::ForwardedIp => "FORWARDED_IP",
             Self::Constant => "CONSTANT",
             Self::CustomKeys => "CUSTOM_KEYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AsnMatchStatement, RULE_Body, RULE_CaptchaConfig, RULE_ChallengeConfig, RULE_Cookies,
+        RULE_ForwardedIpConfiguration, RULE_GeoMatchStatement, RULE_HeaderOrder, RULE_Headers,
+        RULE_IpSetReferenceStatement, RULE_Ja3Fingerprint, RULE_Ja4Fingerprint, RULE_JsonBody,
+        RULE_Label, RULE_LabelMatchStatement, RULE_RateBasedStatementCustomKey, RULE_RuleAction,
+        RULE_Tag, RULE_TextTransformation, RULE_UriFragment, RULE_VisibilityConfig,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
+        properties: &[
+            ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
+            ("Capacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None, unique: false })),
+            ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
+            ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
+        ],
+        required: &["Capacity", "Scope", "VisibilityConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Statements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
+            ("SearchString", Shape::STR),
+            ("SearchStringBase64", Shape::STR),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
+        properties: &[
+            ("AllQueryArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Body", Shape::Object(&RULE_Body)),
+            ("Cookies", Shape::Object(&RULE_Cookies)),
+            ("HeaderOrder", Shape::Object(&RULE_HeaderOrder)),
+            ("Headers", Shape::Object(&RULE_Headers)),
+            ("JA3Fingerprint", Shape::Object(&RULE_Ja3Fingerprint)),
+            ("JA4Fingerprint", Shape::Object(&RULE_Ja4Fingerprint)),
+            ("JsonBody", Shape::Object(&RULE_JsonBody)),
+            ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
+            ("SingleQueryArgument", Shape::Object(&RULE_SingleQueryArgument)),
+            ("UriFragment", Shape::Object(&RULE_UriFragment)),
+            ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LabelSummary: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Statement", Shape::Object(&RULE_Statement)),
+        ],
+        required: &["Statement"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Statements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
+        properties: &[
+            ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"], ..StrRule::ANY })),
+            ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
+            ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+            ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
+            ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
+        ],
+        required: &["Limit", "AggregateKeyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["RegexString", "FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Arn", "FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_RuleAction)),
+            ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
+            ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
+            ("Statement", Shape::Object(&RULE_Statement)),
+            ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
+        ],
+        required: &["Name", "Priority", "Statement", "VisibilityConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SingleQueryArgument: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Statement: ObjRule = ObjRule {
+        properties: &[
+            ("AndStatement", Shape::Object(&RULE_AndStatement)),
+            ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
+            ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
+            ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
+            ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
+            ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
+            ("NotStatement", Shape::Object(&RULE_NotStatement)),
+            ("OrStatement", Shape::Object(&RULE_OrStatement)),
+            ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
+            ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
+            ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
+            ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
+            ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
+            ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

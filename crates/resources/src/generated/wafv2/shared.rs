@@ -6,37 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._$-]+$");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\-]+$");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,255}$");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_4: Pattern = Pattern::new("\\S");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\/]+([^~]*(~[01])*){1,512}$");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-#[cfg(feature = "wafv2")]
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_AllowAction: ObjRule = ObjRule {
-    properties: &[
-        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 #[cfg(feature = "wafv2")]
 /// The `AllowAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
@@ -44,7 +13,7 @@ pub(crate) static RULE_AllowAction: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllowAction {
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
+    pub custom_request_handling: ::std::option::Option<crate::Obj<CustomRequestHandling>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -53,43 +22,32 @@ impl AllowAction {
     /// A `AllowAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
+    pub fn custom_request_handling(mut self, value: impl ::std::convert::Into<crate::Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for AllowAction {}
+impl crate::PropertyType for AllowAction {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for AllowAction {
+impl ::cloudwright_core::ToValue for AllowAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
             .build()
     }
 }
 
 #[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_AsnMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("AsnList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `AsnMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A rule statement that inspects web traffic based on the Autonomous System Number (ASN) associated with the request's IP address.
 ///
-/// For additional details, see \[ASN match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// For additional details, see [ASN match rule statement](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html) in the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-asnmatchstatement.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -99,11 +57,11 @@ pub struct AsnMatchStatement {
     /// Contains one or more Autonomous System Numbers (ASNs). ASNs are unique identifiers assigned to large internet networks managed by organizations such as internet service providers, enterprises, universities, or government agencies.
     ///
     /// Items 1 to 100; each item: value 0 to 4294967295.
-    pub asn_list: Option<List<Int>>,
+    pub asn_list: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Int>>,
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
     ///
     /// The configuration for inspecting IP addresses to match against an ASN in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
+    pub forwarded_ip_config: ::std::option::Option<crate::Obj<ForwardedIpConfiguration>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -112,38 +70,28 @@ impl AsnMatchStatement {
     /// A `AsnMatchStatement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AsnList`: a list of integers.
-    pub fn asn_list(mut self, value: impl Into<List<Int>>) -> Self { self.asn_list = Some(value.into()); self }
+    pub fn asn_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.asn_list = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
+    pub fn forwarded_ip_config(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for AsnMatchStatement {}
+impl crate::PropertyType for AsnMatchStatement {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for AsnMatchStatement {
+impl ::cloudwright_core::ToValue for AsnMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AsnList", &self.asn_list)
             .opt("ForwardedIPConfig", &self.forwarded_ip_config)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_BlockAction: ObjRule = ObjRule {
-    properties: &[
-        ("CustomResponse", Shape::Object(&RULE_CustomResponse)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `BlockAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -152,7 +100,7 @@ pub(crate) static RULE_BlockAction: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BlockAction {
     /// `CustomResponse`: a [`CustomResponse`] object.
-    pub custom_response: Option<Obj<CustomResponse>>,
+    pub custom_response: ::std::option::Option<crate::Obj<CustomResponse>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -161,35 +109,25 @@ impl BlockAction {
     /// A `BlockAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomResponse`: a [`CustomResponse`] object.
-    pub fn custom_response(mut self, value: impl Into<Obj<CustomResponse>>) -> Self { self.custom_response = Some(value.into()); self }
+    pub fn custom_response(mut self, value: impl ::std::convert::Into<crate::Obj<CustomResponse>>) -> Self { self.custom_response = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for BlockAction {}
+impl crate::PropertyType for BlockAction {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for BlockAction {
+impl ::cloudwright_core::ToValue for BlockAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomResponse", &self.custom_response)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Body: ObjRule = ObjRule {
-    properties: &[
-        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `Body` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -220,7 +158,7 @@ pub struct Body {
     /// You can combine the `MATCH` or `NO_MATCH` settings for oversize handling with your rule and web ACL action settings, so that you block any request whose body is over the limit.
     ///
     /// Default: `CONTINUE`
-    pub oversize_handling: Option<OversizeHandling>,
+    pub oversize_handling: ::std::option::Option<OversizeHandling>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -229,35 +167,25 @@ impl Body {
     /// A `Body` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `OversizeHandling`: an [`OversizeHandling`] value.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = Some(value.into()); self }
+    pub fn oversize_handling(mut self, value: impl ::std::convert::Into<OversizeHandling>) -> Self { self.oversize_handling = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Body {}
+impl crate::PropertyType for Body {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Body {
+impl ::cloudwright_core::ToValue for Body {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("OversizeHandling", &self.oversize_handling)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CaptchaAction: ObjRule = ObjRule {
-    properties: &[
-        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `CaptchaAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -266,7 +194,7 @@ pub(crate) static RULE_CaptchaAction: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CaptchaAction {
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
+    pub custom_request_handling: ::std::option::Option<crate::Obj<CustomRequestHandling>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -275,35 +203,25 @@ impl CaptchaAction {
     /// A `CaptchaAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
+    pub fn custom_request_handling(mut self, value: impl ::std::convert::Into<crate::Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CaptchaAction {}
+impl crate::PropertyType for CaptchaAction {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CaptchaAction {
+impl ::cloudwright_core::ToValue for CaptchaAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CaptchaConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ImmunityTimeProperty", Shape::Object(&RULE_ImmunityTimeProperty)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `CaptchaConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -316,7 +234,7 @@ pub struct CaptchaConfig {
     /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
     ///
     /// Determines how long a `CAPTCHA` timestamp in the token remains valid after the client successfully solves a `CAPTCHA` puzzle.
-    pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
+    pub immunity_time_property: ::std::option::Option<crate::Obj<ImmunityTimeProperty>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -325,35 +243,25 @@ impl CaptchaConfig {
     /// A `CaptchaConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = Some(value.into()); self }
+    pub fn immunity_time_property(mut self, value: impl ::std::convert::Into<crate::Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CaptchaConfig {}
+impl crate::PropertyType for CaptchaConfig {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CaptchaConfig {
+impl ::cloudwright_core::ToValue for CaptchaConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImmunityTimeProperty", &self.immunity_time_property)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_ChallengeAction: ObjRule = ObjRule {
-    properties: &[
-        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `ChallengeAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -362,7 +270,7 @@ pub(crate) static RULE_ChallengeAction: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChallengeAction {
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
+    pub custom_request_handling: ::std::option::Option<crate::Obj<CustomRequestHandling>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -371,35 +279,25 @@ impl ChallengeAction {
     /// A `ChallengeAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
+    pub fn custom_request_handling(mut self, value: impl ::std::convert::Into<crate::Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for ChallengeAction {}
+impl crate::PropertyType for ChallengeAction {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for ChallengeAction {
+impl ::cloudwright_core::ToValue for ChallengeAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_ChallengeConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ImmunityTimeProperty", Shape::Object(&RULE_ImmunityTimeProperty)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `ChallengeConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -412,7 +310,7 @@ pub struct ChallengeConfig {
     /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
     ///
     /// Determines how long a challenge timestamp in the token remains valid after the client successfully responds to a challenge.
-    pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
+    pub immunity_time_property: ::std::option::Option<crate::Obj<ImmunityTimeProperty>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -421,37 +319,25 @@ impl ChallengeConfig {
     /// A `ChallengeConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = Some(value.into()); self }
+    pub fn immunity_time_property(mut self, value: impl ::std::convert::Into<crate::Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for ChallengeConfig {}
+impl crate::PropertyType for ChallengeConfig {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for ChallengeConfig {
+impl ::cloudwright_core::ToValue for ChallengeConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ImmunityTimeProperty", &self.immunity_time_property)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CookieMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ExcludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
-        ("IncludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `CookieMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -470,19 +356,19 @@ pub struct CookieMatchPattern {
     /// Inspect all cookies.
     ///
     /// Format `json`.
-    pub all: Option<Json>,
+    pub all: ::std::option::Option<::cloudwright_core::Json>,
     /// `ExcludedCookies`: a list of strings.
     ///
     /// Inspect only the cookies whose keys don't match any of the strings specified here.
     ///
     /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 60.
-    pub excluded_cookies: Option<List<Str>>,
+    pub excluded_cookies: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncludedCookies`: a list of strings.
     ///
     /// Inspect only the cookies that have a key that matches one of the strings specified here.
     ///
     /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 60.
-    pub included_cookies: Option<List<Str>>,
+    pub included_cookies: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -491,25 +377,25 @@ impl CookieMatchPattern {
     /// A `CookieMatchPattern` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `All`: a JSON value.
-    pub fn all(mut self, value: impl Into<Json>) -> Self { self.all = Some(value.into()); self }
+    pub fn all(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.all = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedCookies`: a list of strings.
-    pub fn excluded_cookies(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_cookies = Some(value.into()); self }
+    pub fn excluded_cookies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_cookies = ::std::option::Option::Some(value.into()); self }
     /// `IncludedCookies`: a list of strings.
-    pub fn included_cookies(mut self, value: impl Into<List<Str>>) -> Self { self.included_cookies = Some(value.into()); self }
+    pub fn included_cookies(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.included_cookies = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CookieMatchPattern {}
+impl crate::PropertyType for CookieMatchPattern {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CookieMatchPattern {
+impl ::cloudwright_core::ToValue for CookieMatchPattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("All", &self.all)
             .opt("ExcludedCookies", &self.excluded_cookies)
             .opt("IncludedCookies", &self.included_cookies)
@@ -522,25 +408,12 @@ impl ToValue for CookieMatchPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookiesRequired {
     /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    pub match_pattern: Obj<CookieMatchPattern>,
+    pub match_pattern: crate::Obj<CookieMatchPattern>,
     /// `MatchScope`: a [`MapMatchScope`] value, required.
     pub match_scope: MapMatchScope,
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
     pub oversize_handling: OversizeHandling,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Cookies: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPattern", Shape::Object(&RULE_CookieMatchPattern)),
-        ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
-        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `Cookies` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -561,7 +434,7 @@ pub struct Cookies {
     /// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
     ///
     /// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-    pub match_pattern: Obj<CookieMatchPattern>,
+    pub match_pattern: crate::Obj<CookieMatchPattern>,
     /// `MatchScope`: a [`MapMatchScope`] value, required.
     ///
     /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
@@ -594,21 +467,21 @@ impl Cookies {
     }
 
     /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    pub fn match_pattern(mut self, value: impl Into<Obj<CookieMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
+    pub fn match_pattern(mut self, value: impl ::std::convert::Into<crate::Obj<CookieMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
     /// `MatchScope`: a [`MapMatchScope`] value, required.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self { self.match_scope = value.into(); self }
+    pub fn match_scope(mut self, value: impl ::std::convert::Into<MapMatchScope>) -> Self { self.match_scope = value.into(); self }
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
+    pub fn oversize_handling(mut self, value: impl ::std::convert::Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Cookies {}
+impl crate::PropertyType for Cookies {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Cookies {
+impl ::cloudwright_core::ToValue for Cookies {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MatchPattern", &self.match_pattern)
             .req("MatchScope", &self.match_scope)
             .req("OversizeHandling", &self.oversize_handling)
@@ -617,23 +490,13 @@ impl ToValue for Cookies {
 }
 
 #[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CountAction: ObjRule = ObjRule {
-    properties: &[
-        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `CountAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-countaction.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CountAction {
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
+    pub custom_request_handling: ::std::option::Option<crate::Obj<CustomRequestHandling>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -642,21 +505,21 @@ impl CountAction {
     /// A `CountAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
+    pub fn custom_request_handling(mut self, value: impl ::std::convert::Into<crate::Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CountAction {}
+impl crate::PropertyType for CountAction {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CountAction {
+impl ::cloudwright_core::ToValue for CountAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomRequestHandling", &self.custom_request_handling)
             .build()
     }
@@ -667,22 +530,10 @@ impl ToValue for CountAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomHttpHeaderRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomHttpHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Name", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `CustomHttpHeader` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -699,13 +550,13 @@ pub struct CustomHttpHeader {
     /// For custom request header insertion, when AWS WAF inserts the header into the request, it prefixes this name `x-amzn-waf-` , to avoid confusion with the headers that are already in the request. For example, for the header name `sample` , AWS WAF inserts the header `x-amzn-waf-sample` .
     ///
     /// Pattern `^[a-zA-Z0-9._$-]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// The value of the custom header.
     ///
     /// Length 1 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "wafv2")]
@@ -721,19 +572,19 @@ impl CustomHttpHeader {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CustomHttpHeader {}
+impl crate::PropertyType for CustomHttpHeader {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CustomHttpHeader {
+impl ::cloudwright_core::ToValue for CustomHttpHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Value", &self.value)
             .build()
@@ -741,30 +592,11 @@ impl ToValue for CustomHttpHeader {
 }
 
 #[cfg(feature = "wafv2")]
-/// The required properties of [`CustomRequestHandling`], by name: `CustomRequestHandling::new(CustomRequestHandlingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomRequestHandlingRequired {
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    pub insert_headers: List<CustomHttpHeader>,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomRequestHandling: ObjRule = ObjRule {
-    properties: &[
-        ("InsertHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["InsertHeaders"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `CustomRequestHandling` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Custom request handling behavior that inserts custom headers into a web request. You can add custom request handling for AWS WAF to use when the rule action doesn't block the request. For example, `CaptchaAction` for requests with valid t okens, and `AllowAction` .
 ///
-/// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
+/// For information about customizing web requests and responses, see [Customizing web requests and responses in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-customrequesthandling.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -773,67 +605,46 @@ pub struct CustomRequestHandling {
     ///
     /// The HTTP headers to insert into the request. Duplicate header names are not allowed.
     ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
+    /// For information about the limits on count and size for custom request and response settings, see [AWS WAF quotas](https://docs.aws.amazon.com/waf/latest/developerguide/limits.html) in the *AWS WAF Developer Guide* .
     ///
     /// Items at least 1.
-    pub insert_headers: List<CustomHttpHeader>,
+    pub insert_headers: ::cloudwright_core::List<CustomHttpHeader>,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CustomRequestHandling {
-    /// A `CustomRequestHandling` with its required properties, named in a [`CustomRequestHandlingRequired`].
+    /// A `CustomRequestHandling` with its one required property, `InsertHeaders`.
     #[inline]
-    pub fn new(required: CustomRequestHandlingRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CustomHttpHeader>>) -> Self {
         Self {
-            insert_headers: required.insert_headers,
+            insert_headers: value.into(),
         }
     }
 
     /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    pub fn insert_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self { self.insert_headers = value.into(); self }
+    pub fn insert_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomHttpHeader>>) -> Self { self.insert_headers = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CustomRequestHandling {}
+impl crate::PropertyType for CustomRequestHandling {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CustomRequestHandling {
+impl ::cloudwright_core::ToValue for CustomRequestHandling {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InsertHeaders", &self.insert_headers)
             .build()
     }
 }
 
 #[cfg(feature = "wafv2")]
-/// The required properties of [`CustomResponse`], by name: `CustomResponse::new(CustomResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResponseRequired {
-    /// `ResponseCode`: an integer, required.
-    pub response_code: Int,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_CustomResponse: ObjRule = ObjRule {
-    properties: &[
-        ("CustomResponseBodyKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("ResponseCode", Shape::Int(&NumRule { min: Some(200.0), max: Some(599.0), ..NumRule::ANY })),
-        ("ResponseHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["ResponseCode"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `CustomResponse` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A custom response to send to the client. You can define a custom response for rule actions and default web ACL actions that are set to `Block` .
 ///
-/// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// For information about customizing web requests and responses, see [Customizing web requests and responses in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html) in the [AWS WAF developer guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-customresponse.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -843,54 +654,54 @@ pub struct CustomResponse {
     /// References the response body that you want AWS WAF to return to the web request client. You can define a custom response for a rule action or a default web ACL action that is set to block. To do this, you first define the response body key and value in the `CustomResponseBodies` setting for the `WebACL` or `RuleGroup` where you want to use it. Then, in the rule action or web ACL default action `BlockAction` setting, you reference the response body using this key.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 128.
-    pub custom_response_body_key: Option<Str>,
+    pub custom_response_body_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `ResponseCode`: an integer, required.
     ///
     /// The HTTP status code to return to the client.
     ///
-    /// For a list of status codes that you can use in your custom responses, see \[Supported status codes for custom response\](<https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html>) in the *AWS WAF Developer Guide* .
+    /// For a list of status codes that you can use in your custom responses, see [Supported status codes for custom response](https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html) in the *AWS WAF Developer Guide* .
     ///
     /// Value 200 to 599.
-    pub response_code: Int,
+    pub response_code: ::cloudwright_core::Int,
     /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
     ///
     /// The HTTP headers to use in the response. You can specify any header name except for `content-type` . Duplicate header names are not allowed.
     ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
+    /// For information about the limits on count and size for custom request and response settings, see [AWS WAF quotas](https://docs.aws.amazon.com/waf/latest/developerguide/limits.html) in the *AWS WAF Developer Guide* .
     ///
     /// Items at least 1.
-    pub response_headers: Option<List<CustomHttpHeader>>,
+    pub response_headers: ::std::option::Option<::cloudwright_core::List<CustomHttpHeader>>,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CustomResponse {
-    /// A `CustomResponse` with its required properties, named in a [`CustomResponseRequired`].
+    /// A `CustomResponse` with its one required property, `ResponseCode`.
     #[inline]
-    pub fn new(required: CustomResponseRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            custom_response_body_key: None,
-            response_code: required.response_code,
-            response_headers: None,
+            custom_response_body_key: ::std::option::Option::None,
+            response_code: value.into(),
+            response_headers: ::std::option::Option::None,
         }
     }
 
     /// `CustomResponseBodyKey`: a string.
-    pub fn custom_response_body_key(mut self, value: impl Into<Str>) -> Self { self.custom_response_body_key = Some(value.into()); self }
+    pub fn custom_response_body_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.custom_response_body_key = ::std::option::Option::Some(value.into()); self }
     /// `ResponseCode`: an integer, required.
-    pub fn response_code(mut self, value: impl Into<Int>) -> Self { self.response_code = value.into(); self }
+    pub fn response_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.response_code = value.into(); self }
     /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
-    pub fn response_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self { self.response_headers = Some(value.into()); self }
+    pub fn response_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CustomHttpHeader>>) -> Self { self.response_headers = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for CustomResponse {}
+impl crate::PropertyType for CustomResponse {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CustomResponse {
+impl ::cloudwright_core::ToValue for CustomResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomResponseBodyKey", &self.custom_response_body_key)
             .req("ResponseCode", &self.response_code)
             .opt("ResponseHeaders", &self.response_headers)
@@ -905,27 +716,15 @@ pub struct ForwardedIpConfigurationRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
     pub fallback_behavior: FallbackBehavior,
     /// `HeaderName`: a string, required.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-        ("HeaderName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["HeaderName", "FallbackBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `ForwardedIpConfiguration` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
 ///
-/// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+/// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
 ///
 /// This configuration is used for `GeoMatchStatement` , `AsnMatchStatement` , and `RateBasedStatement` . For `IPSetReferenceStatement` , use `IPSetForwardedIPConfig` instead.
 ///
@@ -938,7 +737,7 @@ pub struct ForwardedIpConfiguration {
     ///
     /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
     ///
     /// You can specify the following fallback behaviors:
     ///
@@ -949,10 +748,10 @@ pub struct ForwardedIpConfiguration {
     ///
     /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
     ///
     /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "wafv2")]
@@ -968,35 +767,24 @@ impl ForwardedIpConfiguration {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
     /// `HeaderName`: a string, required.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
+    pub fn header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_name = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for ForwardedIpConfiguration {}
+impl crate::PropertyType for ForwardedIpConfiguration {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for ForwardedIpConfiguration {
+impl ::cloudwright_core::ToValue for ForwardedIpConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
             .req("HeaderName", &self.header_name)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("CountryCodes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `GeoMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1012,7 +800,7 @@ pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
 ///
 /// If you use a forwarded IP address, the label formats are `awswaf:forwardedip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:forwardedip:geo:country:<ISO country code>` .
 ///
-/// For additional details, see \[Geographic match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// For additional details, see [Geographic match rule statement](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html) in the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-geomatchstatement.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1024,13 +812,13 @@ pub struct GeoMatchStatement {
     /// When you use a geo match statement just for the region and country labels that it adds to requests, you still have to supply a country code for the rule to evaluate. In this case, you configure the rule to only count matching requests, but it will still generate logging and count metrics for any matches. You can reduce the logging and metrics that the rule produces by specifying a country that's unlikely to be a source of traffic to your site.
     ///
     /// Items at least 1; each item: length 1 to 2.
-    pub country_codes: Option<List<CountryCode>>,
+    pub country_codes: ::std::option::Option<::cloudwright_core::List<CountryCode>>,
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
     ///
     /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    pub forwarded_ip_config: ::std::option::Option<crate::Obj<ForwardedIpConfiguration>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -1039,40 +827,28 @@ impl GeoMatchStatement {
     /// A `GeoMatchStatement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CountryCodes`: a list of [`CountryCode`] values.
-    pub fn country_codes(mut self, value: impl Into<List<CountryCode>>) -> Self { self.country_codes = Some(value.into()); self }
+    pub fn country_codes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CountryCode>>) -> Self { self.country_codes = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
+    pub fn forwarded_ip_config(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for GeoMatchStatement {}
+impl crate::PropertyType for GeoMatchStatement {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for GeoMatchStatement {
+impl ::cloudwright_core::ToValue for GeoMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CountryCodes", &self.country_codes)
             .opt("ForwardedIPConfig", &self.forwarded_ip_config)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("ExcludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
-        ("IncludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `HeaderMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1091,19 +867,19 @@ pub struct HeaderMatchPattern {
     /// Inspect all headers.
     ///
     /// Format `json`.
-    pub all: Option<Json>,
+    pub all: ::std::option::Option<::cloudwright_core::Json>,
     /// `ExcludedHeaders`: a list of strings.
     ///
     /// Inspect only the headers whose keys don't match any of the strings specified here.
     ///
     /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 64.
-    pub excluded_headers: Option<List<Str>>,
+    pub excluded_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `IncludedHeaders`: a list of strings.
     ///
     /// Inspect only the headers that have a key that matches one of the strings specified here.
     ///
     /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 64.
-    pub included_headers: Option<List<Str>>,
+    pub included_headers: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -1112,50 +888,31 @@ impl HeaderMatchPattern {
     /// A `HeaderMatchPattern` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `All`: a JSON value.
-    pub fn all(mut self, value: impl Into<Json>) -> Self { self.all = Some(value.into()); self }
+    pub fn all(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.all = ::std::option::Option::Some(value.into()); self }
     /// `ExcludedHeaders`: a list of strings.
-    pub fn excluded_headers(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_headers = Some(value.into()); self }
+    pub fn excluded_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.excluded_headers = ::std::option::Option::Some(value.into()); self }
     /// `IncludedHeaders`: a list of strings.
-    pub fn included_headers(mut self, value: impl Into<List<Str>>) -> Self { self.included_headers = Some(value.into()); self }
+    pub fn included_headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.included_headers = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for HeaderMatchPattern {}
+impl crate::PropertyType for HeaderMatchPattern {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for HeaderMatchPattern {
+impl ::cloudwright_core::ToValue for HeaderMatchPattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("All", &self.all)
             .opt("ExcludedHeaders", &self.excluded_headers)
             .opt("IncludedHeaders", &self.included_headers)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`HeaderOrder`], by name: `HeaderOrder::new(HeaderOrderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeaderOrderRequired {
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    pub oversize_handling: OversizeHandling,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_HeaderOrder: ObjRule = ObjRule {
-    properties: &[
-        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["OversizeHandling"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `HeaderOrder` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1174,26 +931,26 @@ pub struct HeaderOrder {
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl HeaderOrder {
-    /// A `HeaderOrder` with its required properties, named in a [`HeaderOrderRequired`].
+    /// A `HeaderOrder` with its one required property, `OversizeHandling`.
     #[inline]
-    pub fn new(required: HeaderOrderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<OversizeHandling>) -> Self {
         Self {
-            oversize_handling: required.oversize_handling,
+            oversize_handling: value.into(),
         }
     }
 
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
+    pub fn oversize_handling(mut self, value: impl ::std::convert::Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for HeaderOrder {}
+impl crate::PropertyType for HeaderOrder {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for HeaderOrder {
+impl ::cloudwright_core::ToValue for HeaderOrder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("OversizeHandling", &self.oversize_handling)
             .build()
     }
@@ -1204,25 +961,12 @@ impl ToValue for HeaderOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadersRequired {
     /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    pub match_pattern: Obj<HeaderMatchPattern>,
+    pub match_pattern: crate::Obj<HeaderMatchPattern>,
     /// `MatchScope`: a [`MapMatchScope`] value, required.
     pub match_scope: MapMatchScope,
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
     pub oversize_handling: OversizeHandling,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Headers: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPattern", Shape::Object(&RULE_HeaderMatchPattern)),
-        ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
-        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `Headers` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1245,7 +989,7 @@ pub struct Headers {
     /// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
     ///
     /// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-    pub match_pattern: Obj<HeaderMatchPattern>,
+    pub match_pattern: crate::Obj<HeaderMatchPattern>,
     /// `MatchScope`: a [`MapMatchScope`] value, required.
     ///
     /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
@@ -1278,46 +1022,27 @@ impl Headers {
     }
 
     /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    pub fn match_pattern(mut self, value: impl Into<Obj<HeaderMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
+    pub fn match_pattern(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
     /// `MatchScope`: a [`MapMatchScope`] value, required.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self { self.match_scope = value.into(); self }
+    pub fn match_scope(mut self, value: impl ::std::convert::Into<MapMatchScope>) -> Self { self.match_scope = value.into(); self }
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
+    pub fn oversize_handling(mut self, value: impl ::std::convert::Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Headers {}
+impl crate::PropertyType for Headers {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Headers {
+impl ::cloudwright_core::ToValue for Headers {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MatchPattern", &self.match_pattern)
             .req("MatchScope", &self.match_scope)
             .req("OversizeHandling", &self.oversize_handling)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`ImmunityTimeProperty`], by name: `ImmunityTimeProperty::new(ImmunityTimePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImmunityTimePropertyRequired {
-    /// `ImmunityTime`: an integer, required.
-    pub immunity_time: Int,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
-    properties: &[
-        ("ImmunityTime", Shape::Int(&NumRule { min: Some(60.0), max: Some(259200.0), ..NumRule::ANY })),
-    ],
-    required: &["ImmunityTime"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `ImmunityTimeProperty` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1334,32 +1059,32 @@ pub struct ImmunityTimeProperty {
     /// For the Challenge action, the minimum setting is 300.
     ///
     /// Value 60 to 259200.
-    pub immunity_time: Int,
+    pub immunity_time: ::cloudwright_core::Int,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl ImmunityTimeProperty {
-    /// A `ImmunityTimeProperty` with its required properties, named in a [`ImmunityTimePropertyRequired`].
+    /// A `ImmunityTimeProperty` with its one required property, `ImmunityTime`.
     #[inline]
-    pub fn new(required: ImmunityTimePropertyRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            immunity_time: required.immunity_time,
+            immunity_time: value.into(),
         }
     }
 
     /// `ImmunityTime`: an integer, required.
-    pub fn immunity_time(mut self, value: impl Into<Int>) -> Self { self.immunity_time = value.into(); self }
+    pub fn immunity_time(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.immunity_time = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for ImmunityTimeProperty {}
+impl crate::PropertyType for ImmunityTimeProperty {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for ImmunityTimeProperty {
+impl ::cloudwright_core::ToValue for ImmunityTimeProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ImmunityTime", &self.immunity_time)
             .build()
     }
@@ -1372,30 +1097,17 @@ pub struct IpSetForwardedIpConfigurationRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
     pub fallback_behavior: FallbackBehavior,
     /// `HeaderName`: a string, required.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
     /// `Position`: a [`Position`] value, required.
     pub position: Position,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-        ("HeaderName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Position", Shape::Str(&StrRule { allowed: &["FIRST", "LAST", "ANY"], ..StrRule::ANY })),
-    ],
-    required: &["HeaderName", "FallbackBehavior", "Position"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `IpSetForwardedIpConfiguration` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
 ///
-/// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+/// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
 ///
 /// This configuration is used only for `IPSetReferenceStatement` . For `GeoMatchStatement` and `RateBasedStatement` , use `ForwardedIPConfig` instead.
 ///
@@ -1406,7 +1118,7 @@ pub struct IpSetForwardedIpConfiguration {
     ///
     /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
     ///
     /// You can specify the following fallback behaviors:
     ///
@@ -1417,10 +1129,10 @@ pub struct IpSetForwardedIpConfiguration {
     ///
     /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
     ///
     /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
+    pub header_name: ::cloudwright_core::Str,
     /// `Position`: a [`Position`] value, required.
     ///
     /// The position in the header to search for the IP address. The header can contain IP addresses of the original client and also of proxies. For example, the header value could be `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client and the rest identify proxies that the request went through.
@@ -1447,47 +1159,27 @@ impl IpSetForwardedIpConfiguration {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
     /// `HeaderName`: a string, required.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
+    pub fn header_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.header_name = value.into(); self }
     /// `Position`: a [`Position`] value, required.
-    pub fn position(mut self, value: impl Into<Position>) -> Self { self.position = value.into(); self }
+    pub fn position(mut self, value: impl ::std::convert::Into<Position>) -> Self { self.position = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for IpSetForwardedIpConfiguration {}
+impl crate::PropertyType for IpSetForwardedIpConfiguration {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for IpSetForwardedIpConfiguration {
+impl ::cloudwright_core::ToValue for IpSetForwardedIpConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
             .req("HeaderName", &self.header_name)
             .req("Position", &self.position)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`IpSetReferenceStatement`], by name: `IpSetReferenceStatement::new(IpSetReferenceStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetReferenceStatementRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("IPSetForwardedIPConfig", Shape::Object(&RULE_IpSetForwardedIpConfiguration)),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `IpSetReferenceStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1504,41 +1196,42 @@ pub struct IpSetReferenceStatement {
     /// The Amazon Resource Name (ARN) of the `IPSet` that this statement references.
     ///
     /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
     ///
     /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    pub ip_set_forwarded_ip_config: Option<Obj<IpSetForwardedIpConfiguration>>,
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    pub ip_set_forwarded_ip_config:
+        ::std::option::Option<crate::Obj<IpSetForwardedIpConfiguration>>,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl IpSetReferenceStatement {
-    /// A `IpSetReferenceStatement` with its required properties, named in a [`IpSetReferenceStatementRequired`].
+    /// A `IpSetReferenceStatement` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: IpSetReferenceStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
-            ip_set_forwarded_ip_config: None,
+            arn: value.into(),
+            ip_set_forwarded_ip_config: ::std::option::Option::None,
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
-    pub fn ip_set_forwarded_ip_config(mut self, value: impl Into<Obj<IpSetForwardedIpConfiguration>>) -> Self { self.ip_set_forwarded_ip_config = Some(value.into()); self }
+    pub fn ip_set_forwarded_ip_config(mut self, value: impl ::std::convert::Into<crate::Obj<IpSetForwardedIpConfiguration>>) -> Self { self.ip_set_forwarded_ip_config = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for IpSetReferenceStatement {}
+impl crate::PropertyType for IpSetReferenceStatement {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for IpSetReferenceStatement {
+impl ::cloudwright_core::ToValue for IpSetReferenceStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .opt("IPSetForwardedIPConfig", &self.ip_set_forwarded_ip_config)
             .build()
@@ -1546,32 +1239,13 @@ impl ToValue for IpSetReferenceStatement {
 }
 
 #[cfg(feature = "wafv2")]
-/// The required properties of [`Ja3Fingerprint`], by name: `Ja3Fingerprint::new(Ja3FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja3FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Ja3Fingerprint: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["FallbackBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `Ja3Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA3 fingerprint. The JA3 fingerprint is a 32-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
 ///
-/// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
+/// \> You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
 ///
-/// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
+/// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see [Log fields](https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html) in the *AWS WAF Developer Guide* .
 ///
 /// Provide the JA3 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
 ///
@@ -1592,58 +1266,39 @@ pub struct Ja3Fingerprint {
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Ja3Fingerprint {
-    /// A `Ja3Fingerprint` with its required properties, named in a [`Ja3FingerprintRequired`].
+    /// A `Ja3Fingerprint` with its one required property, `FallbackBehavior`.
     #[inline]
-    pub fn new(required: Ja3FingerprintRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FallbackBehavior>) -> Self {
         Self {
-            fallback_behavior: required.fallback_behavior,
+            fallback_behavior: value.into(),
         }
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Ja3Fingerprint {}
+impl crate::PropertyType for Ja3Fingerprint {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Ja3Fingerprint {
+impl ::cloudwright_core::ToValue for Ja3Fingerprint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
             .build()
     }
 }
 
 #[cfg(feature = "wafv2")]
-/// The required properties of [`Ja4Fingerprint`], by name: `Ja4Fingerprint::new(Ja4FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja4FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Ja4Fingerprint: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["FallbackBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `Ja4Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA4 fingerprint. The JA4 fingerprint is a 36-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
 ///
-/// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
+/// \> You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
 ///
-/// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
+/// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see [Log fields](https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html) in the *AWS WAF Developer Guide* .
 ///
 /// Provide the JA4 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
 ///
@@ -1664,26 +1319,26 @@ pub struct Ja4Fingerprint {
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Ja4Fingerprint {
-    /// A `Ja4Fingerprint` with its required properties, named in a [`Ja4FingerprintRequired`].
+    /// A `Ja4Fingerprint` with its one required property, `FallbackBehavior`.
     #[inline]
-    pub fn new(required: Ja4FingerprintRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FallbackBehavior>) -> Self {
         Self {
-            fallback_behavior: required.fallback_behavior,
+            fallback_behavior: value.into(),
         }
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Ja4Fingerprint {}
+impl crate::PropertyType for Ja4Fingerprint {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Ja4Fingerprint {
+impl ::cloudwright_core::ToValue for Ja4Fingerprint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
             .build()
     }
@@ -1694,24 +1349,10 @@ impl ToValue for Ja4Fingerprint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonBodyRequired {
     /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    pub match_pattern: Obj<JsonMatchPattern>,
+    pub match_pattern: crate::Obj<JsonMatchPattern>,
     /// `MatchScope`: a [`JsonMatchScope`] value, required.
     pub match_scope: JsonMatchScope,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_JsonBody: ObjRule = ObjRule {
-    properties: &[
-        ("InvalidFallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"], ..StrRule::ANY })),
-        ("MatchPattern", Shape::Object(&RULE_JsonMatchPattern)),
-        ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
-        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["MatchPattern", "MatchScope"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `JsonBody` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1724,7 +1365,7 @@ pub(crate) static RULE_JsonBody: ObjRule = ObjRule {
 ///
 /// Example JSON: `"JsonBody": { "MatchPattern": { "All": {} }, "MatchScope": "ALL" }`
 ///
-/// For additional information about this request component option, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
+/// For additional information about this request component option, see [JSON body](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-jsonbody.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1739,12 +1380,12 @@ pub struct JsonBody {
     ///
     /// If you don't provide this setting, AWS WAF parses and evaluates the content only up to the first parsing failure that it encounters.
     ///
-    /// &gt; AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-    pub invalid_fallback_behavior: Option<BodyParsingFallbackBehavior>,
+    /// \> AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see [JSON body](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body) in the *AWS WAF Developer Guide* .
+    pub invalid_fallback_behavior: ::std::option::Option<BodyParsingFallbackBehavior>,
     /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
     ///
     /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria.
-    pub match_pattern: Obj<JsonMatchPattern>,
+    pub match_pattern: crate::Obj<JsonMatchPattern>,
     /// `MatchScope`: a [`JsonMatchScope`] value, required.
     ///
     /// The parts of the JSON to match against using the `MatchPattern` . If you specify `ALL` , AWS WAF matches against keys and values.
@@ -1770,7 +1411,7 @@ pub struct JsonBody {
     /// You can combine the `MATCH` or `NO_MATCH` settings for oversize handling with your rule and web ACL action settings, so that you block any request whose body is over the limit.
     ///
     /// Default: `CONTINUE`
-    pub oversize_handling: Option<OversizeHandling>,
+    pub oversize_handling: ::std::option::Option<OversizeHandling>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -1780,31 +1421,31 @@ impl JsonBody {
     #[inline]
     pub fn new(required: JsonBodyRequired) -> Self {
         Self {
-            invalid_fallback_behavior: None,
+            invalid_fallback_behavior: ::std::option::Option::None,
             match_pattern: required.match_pattern,
             match_scope: required.match_scope,
-            oversize_handling: None,
+            oversize_handling: ::std::option::Option::None,
         }
     }
 
     /// `InvalidFallbackBehavior`: a [`BodyParsingFallbackBehavior`] value.
-    pub fn invalid_fallback_behavior(mut self, value: impl Into<BodyParsingFallbackBehavior>) -> Self { self.invalid_fallback_behavior = Some(value.into()); self }
+    pub fn invalid_fallback_behavior(mut self, value: impl ::std::convert::Into<BodyParsingFallbackBehavior>) -> Self { self.invalid_fallback_behavior = ::std::option::Option::Some(value.into()); self }
     /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    pub fn match_pattern(mut self, value: impl Into<Obj<JsonMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
+    pub fn match_pattern(mut self, value: impl ::std::convert::Into<crate::Obj<JsonMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
     /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    pub fn match_scope(mut self, value: impl Into<JsonMatchScope>) -> Self { self.match_scope = value.into(); self }
+    pub fn match_scope(mut self, value: impl ::std::convert::Into<JsonMatchScope>) -> Self { self.match_scope = value.into(); self }
     /// `OversizeHandling`: an [`OversizeHandling`] value.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = Some(value.into()); self }
+    pub fn oversize_handling(mut self, value: impl ::std::convert::Into<OversizeHandling>) -> Self { self.oversize_handling = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for JsonBody {}
+impl crate::PropertyType for JsonBody {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for JsonBody {
+impl ::cloudwright_core::ToValue for JsonBody {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InvalidFallbackBehavior", &self.invalid_fallback_behavior)
             .req("MatchPattern", &self.match_pattern)
             .req("MatchScope", &self.match_scope)
@@ -1812,17 +1453,6 @@ impl ToValue for JsonBody {
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_JsonMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("IncludedPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `JsonMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1839,19 +1469,19 @@ pub struct JsonMatchPattern {
     /// You must specify either this setting or the `IncludedPaths` setting, but not both.
     ///
     /// Format `json`.
-    pub all: Option<Json>,
+    pub all: ::std::option::Option<::cloudwright_core::Json>,
     /// `IncludedPaths`: a list of strings.
     ///
     /// Match only the specified include paths. See also `MatchScope` in the `JsonBody` `FieldToMatch` specification.
     ///
-    /// Provide the include paths using JSON Pointer syntax. For example, `"IncludedPaths": ["/dogs/0/name", "/dogs/1/name"]` . For information about this syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// Provide the include paths using JSON Pointer syntax. For example, `"IncludedPaths": ["/dogs/0/name", "/dogs/1/name"]` . For information about this syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// You must specify either this setting or the `All` setting, but not both.
     ///
-    /// &gt; Don't use this option to include all paths. Instead, use the `All` setting.
+    /// \> Don't use this option to include all paths. Instead, use the `All` setting.
     ///
     /// Items at least 1.
-    pub included_paths: Option<List<Str>>,
+    pub included_paths: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -1860,47 +1490,28 @@ impl JsonMatchPattern {
     /// A `JsonMatchPattern` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `All`: a JSON value.
-    pub fn all(mut self, value: impl Into<Json>) -> Self { self.all = Some(value.into()); self }
+    pub fn all(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.all = ::std::option::Option::Some(value.into()); self }
     /// `IncludedPaths`: a list of strings.
-    pub fn included_paths(mut self, value: impl Into<List<Str>>) -> Self { self.included_paths = Some(value.into()); self }
+    pub fn included_paths(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.included_paths = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for JsonMatchPattern {}
+impl crate::PropertyType for JsonMatchPattern {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for JsonMatchPattern {
+impl ::cloudwright_core::ToValue for JsonMatchPattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("All", &self.all)
             .opt("IncludedPaths", &self.included_paths)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`Label`], by name: `Label::new(LabelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Label: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `Label` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1915,32 +1526,34 @@ pub struct Label {
     /// The label string.
     ///
     /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Label {
-    /// A `Label` with its required properties, named in a [`LabelRequired`].
+    /// A `Label` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: LabelRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Label {}
+impl crate::PropertyType for Label {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Label {
+impl ::cloudwright_core::ToValue for Label {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
 
@@ -1949,22 +1562,10 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelMatchStatementRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Scope`: a [`LabelMatchScope`] value, required.
     pub scope: LabelMatchScope,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_LabelMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["LABEL", "NAMESPACE"], ..StrRule::ANY })),
-    ],
-    required: &["Scope", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `LabelMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1986,7 +1587,7 @@ pub struct LabelMatchStatement {
     /// Labels are case sensitive and components of a label must be separated by colon, for example `NS1:NS2:name` .
     ///
     /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Scope`: a [`LabelMatchScope`] value, required.
     ///
     /// Specify whether you want to match using the label name or just the namespace.
@@ -2006,19 +1607,19 @@ impl LabelMatchStatement {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Scope`: a [`LabelMatchScope`] value, required.
-    pub fn scope(mut self, value: impl Into<LabelMatchScope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<LabelMatchScope>) -> Self { self.scope = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for LabelMatchStatement {}
+impl crate::PropertyType for LabelMatchStatement {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for LabelMatchStatement {
+impl ::cloudwright_core::ToValue for LabelMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Scope", &self.scope)
             .build()
@@ -2026,32 +1627,11 @@ impl ToValue for LabelMatchStatement {
 }
 
 #[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
-    properties: &[
-        ("ASN", Shape::Typed(json_type::OBJECT)),
-        ("Cookie", Shape::Object(&RULE_RateLimitCookie)),
-        ("ForwardedIP", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("HTTPMethod", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Header", Shape::Object(&RULE_RateLimitHeader)),
-        ("IP", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("JA3Fingerprint", Shape::Object(&RULE_RateLimitJa3Fingerprint)),
-        ("JA4Fingerprint", Shape::Object(&RULE_RateLimitJa4Fingerprint)),
-        ("LabelNamespace", Shape::Object(&RULE_RateLimitLabelNamespace)),
-        ("QueryArgument", Shape::Object(&RULE_RateLimitQueryArgument)),
-        ("QueryString", Shape::Object(&RULE_RateLimitQueryString)),
-        ("UriPath", Shape::Object(&RULE_RateLimitUriPath)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `RateBasedStatementCustomKey` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a single custom aggregate key for a rate-base rule.
 ///
-/// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
+/// \> Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratebasedstatementcustomkey.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2059,11 +1639,11 @@ pub struct RateBasedStatementCustomKey {
     /// `ASN`: a JSON value.
     ///
     /// Use an Autonomous System Number (ASN) derived from the request's originating or forwarded IP address as an aggregate key. Each distinct ASN contributes to the aggregation instance.
-    pub asn: Option<Json>,
+    pub asn: ::std::option::Option<::cloudwright_core::Json>,
     /// `Cookie`: a [`RateLimitCookie`] object.
     ///
     /// Use the value of a cookie in the request as an aggregate key. Each distinct value in the cookie contributes to the aggregation instance. If you use a single cookie as your custom key, then each value fully defines an aggregation instance.
-    pub cookie: Option<Obj<RateLimitCookie>>,
+    pub cookie: ::std::option::Option<crate::Obj<RateLimitCookie>>,
     /// `ForwardedIP`: a JSON value.
     ///
     /// Use the first IP address in an HTTP header as an aggregate key. Each distinct forwarded IP address contributes to the aggregation instance.
@@ -2073,17 +1653,17 @@ pub struct RateBasedStatementCustomKey {
     /// With this option, you must specify the header to use in the rate-based rule's `ForwardedIPConfig` property.
     ///
     /// Format `json`.
-    pub forwarded_ip: Option<Json>,
+    pub forwarded_ip: ::std::option::Option<::cloudwright_core::Json>,
     /// `HTTPMethod`: a JSON value.
     ///
     /// Use the request's HTTP method as an aggregate key. Each distinct HTTP method contributes to the aggregation instance. If you use just the HTTP method as your custom key, then each method fully defines an aggregation instance.
     ///
     /// Format `json`.
-    pub http_method: Option<Json>,
+    pub http_method: ::std::option::Option<::cloudwright_core::Json>,
     /// `Header`: a [`RateLimitHeader`] object.
     ///
     /// Use the value of a header in the request as an aggregate key. Each distinct value in the header contributes to the aggregation instance. If you use a single header as your custom key, then each value fully defines an aggregation instance.
-    pub header: Option<Obj<RateLimitHeader>>,
+    pub header: ::std::option::Option<crate::Obj<RateLimitHeader>>,
     /// `IP`: a JSON value.
     ///
     /// Use the request's originating IP address as an aggregate key. Each distinct IP address contributes to the aggregation instance.
@@ -2091,35 +1671,35 @@ pub struct RateBasedStatementCustomKey {
     /// When you specify an IP or forwarded IP in the custom key settings, you must also specify at least one other key to use. You can aggregate on only the IP address by specifying `IP` in your rate-based statement's `AggregateKeyType` .
     ///
     /// Format `json`.
-    pub ip: Option<Json>,
+    pub ip: ::std::option::Option<::cloudwright_core::Json>,
     /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
     ///
     /// Use the request's JA3 fingerprint as an aggregate key. If you use a single JA3 fingerprint as your custom key, then each value fully defines an aggregation instance.
-    pub ja3_fingerprint: Option<Obj<RateLimitJa3Fingerprint>>,
+    pub ja3_fingerprint: ::std::option::Option<crate::Obj<RateLimitJa3Fingerprint>>,
     /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
     ///
     /// Use the request's JA4 fingerprint as an aggregate key. If you use a single JA4 fingerprint as your custom key, then each value fully defines an aggregation instance.
-    pub ja4_fingerprint: Option<Obj<RateLimitJa4Fingerprint>>,
+    pub ja4_fingerprint: ::std::option::Option<crate::Obj<RateLimitJa4Fingerprint>>,
     /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
     ///
     /// Use the specified label namespace as an aggregate key. Each distinct fully qualified label name that has the specified label namespace contributes to the aggregation instance. If you use just one label namespace as your custom key, then each label name fully defines an aggregation instance.
     ///
     /// This uses only labels that have been added to the request by rules that are evaluated before this rate-based rule in the web ACL.
     ///
-    /// For information about label namespaces and names, see \[Label syntax and naming requirements\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html>) in the *AWS WAF Developer Guide* .
-    pub label_namespace: Option<Obj<RateLimitLabelNamespace>>,
+    /// For information about label namespaces and names, see [Label syntax and naming requirements](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html) in the *AWS WAF Developer Guide* .
+    pub label_namespace: ::std::option::Option<crate::Obj<RateLimitLabelNamespace>>,
     /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
     ///
     /// Use the specified query argument as an aggregate key. Each distinct value for the named query argument contributes to the aggregation instance. If you use a single query argument as your custom key, then each value fully defines an aggregation instance.
-    pub query_argument: Option<Obj<RateLimitQueryArgument>>,
+    pub query_argument: ::std::option::Option<crate::Obj<RateLimitQueryArgument>>,
     /// `QueryString`: a [`RateLimitQueryString`] object.
     ///
     /// Use the request's query string as an aggregate key. Each distinct string contributes to the aggregation instance. If you use just the query string as your custom key, then each string fully defines an aggregation instance.
-    pub query_string: Option<Obj<RateLimitQueryString>>,
+    pub query_string: ::std::option::Option<crate::Obj<RateLimitQueryString>>,
     /// `UriPath`: a [`RateLimitUriPath`] object.
     ///
     /// Use the request's URI path as an aggregate key. Each distinct URI path contributes to the aggregation instance. If you use just the URI path as your custom key, then each URI path fully defines an aggregation instance.
-    pub uri_path: Option<Obj<RateLimitUriPath>>,
+    pub uri_path: ::std::option::Option<crate::Obj<RateLimitUriPath>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -2128,43 +1708,43 @@ impl RateBasedStatementCustomKey {
     /// A `RateBasedStatementCustomKey` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ASN`: a JSON value.
-    pub fn asn(mut self, value: impl Into<Json>) -> Self { self.asn = Some(value.into()); self }
+    pub fn asn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.asn = ::std::option::Option::Some(value.into()); self }
     /// `Cookie`: a [`RateLimitCookie`] object.
-    pub fn cookie(mut self, value: impl Into<Obj<RateLimitCookie>>) -> Self { self.cookie = Some(value.into()); self }
+    pub fn cookie(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitCookie>>) -> Self { self.cookie = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedIP`: a JSON value.
-    pub fn forwarded_ip(mut self, value: impl Into<Json>) -> Self { self.forwarded_ip = Some(value.into()); self }
+    pub fn forwarded_ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.forwarded_ip = ::std::option::Option::Some(value.into()); self }
     /// `HTTPMethod`: a JSON value.
-    pub fn http_method(mut self, value: impl Into<Json>) -> Self { self.http_method = Some(value.into()); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.http_method = ::std::option::Option::Some(value.into()); self }
     /// `Header`: a [`RateLimitHeader`] object.
-    pub fn header(mut self, value: impl Into<Obj<RateLimitHeader>>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitHeader>>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
     /// `IP`: a JSON value.
-    pub fn ip(mut self, value: impl Into<Json>) -> Self { self.ip = Some(value.into()); self }
+    pub fn ip(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.ip = ::std::option::Option::Some(value.into()); self }
     /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<RateLimitJa3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
+    pub fn ja3_fingerprint(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitJa3Fingerprint>>) -> Self { self.ja3_fingerprint = ::std::option::Option::Some(value.into()); self }
     /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<RateLimitJa4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
+    pub fn ja4_fingerprint(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitJa4Fingerprint>>) -> Self { self.ja4_fingerprint = ::std::option::Option::Some(value.into()); self }
     /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
-    pub fn label_namespace(mut self, value: impl Into<Obj<RateLimitLabelNamespace>>) -> Self { self.label_namespace = Some(value.into()); self }
+    pub fn label_namespace(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitLabelNamespace>>) -> Self { self.label_namespace = ::std::option::Option::Some(value.into()); self }
     /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
-    pub fn query_argument(mut self, value: impl Into<Obj<RateLimitQueryArgument>>) -> Self { self.query_argument = Some(value.into()); self }
+    pub fn query_argument(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitQueryArgument>>) -> Self { self.query_argument = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a [`RateLimitQueryString`] object.
-    pub fn query_string(mut self, value: impl Into<Obj<RateLimitQueryString>>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitQueryString>>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `UriPath`: a [`RateLimitUriPath`] object.
-    pub fn uri_path(mut self, value: impl Into<Obj<RateLimitUriPath>>) -> Self { self.uri_path = Some(value.into()); self }
+    pub fn uri_path(mut self, value: impl ::std::convert::Into<crate::Obj<RateLimitUriPath>>) -> Self { self.uri_path = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateBasedStatementCustomKey {}
+impl crate::PropertyType for RateBasedStatementCustomKey {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateBasedStatementCustomKey {
+impl ::cloudwright_core::ToValue for RateBasedStatementCustomKey {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ASN", &self.asn)
             .opt("Cookie", &self.cookie)
             .opt("ForwardedIP", &self.forwarded_ip)
@@ -2186,22 +1766,10 @@ impl ToValue for RateBasedStatementCustomKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitCookieRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitCookie: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Name", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitCookie` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2216,13 +1784,13 @@ pub struct RateLimitCookie {
     /// The name of the cookie to use.
     ///
     /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -2238,19 +1806,19 @@ impl RateLimitCookie {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitCookie {}
+impl crate::PropertyType for RateLimitCookie {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitCookie {
+impl ::cloudwright_core::ToValue for RateLimitCookie {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("TextTransformations", &self.text_transformations)
             .build()
@@ -2262,22 +1830,10 @@ impl ToValue for RateLimitCookie {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitHeaderRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Name", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitHeader` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2292,13 +1848,13 @@ pub struct RateLimitHeader {
     /// The name of the header to use.
     ///
     /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -2314,43 +1870,24 @@ impl RateLimitHeader {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitHeader {}
+impl crate::PropertyType for RateLimitHeader {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitHeader {
+impl ::cloudwright_core::ToValue for RateLimitHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("TextTransformations", &self.text_transformations)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`RateLimitJa3Fingerprint`], by name: `RateLimitJa3Fingerprint::new(RateLimitJa3FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa3FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["FallbackBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitJa3Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2374,49 +1911,30 @@ pub struct RateLimitJa3Fingerprint {
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitJa3Fingerprint {
-    /// A `RateLimitJa3Fingerprint` with its required properties, named in a [`RateLimitJa3FingerprintRequired`].
+    /// A `RateLimitJa3Fingerprint` with its one required property, `FallbackBehavior`.
     #[inline]
-    pub fn new(required: RateLimitJa3FingerprintRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FallbackBehavior>) -> Self {
         Self {
-            fallback_behavior: required.fallback_behavior,
+            fallback_behavior: value.into(),
         }
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitJa3Fingerprint {}
+impl crate::PropertyType for RateLimitJa3Fingerprint {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitJa3Fingerprint {
+impl ::cloudwright_core::ToValue for RateLimitJa3Fingerprint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`RateLimitJa4Fingerprint`], by name: `RateLimitJa4Fingerprint::new(RateLimitJa4FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa4FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    required: &["FallbackBehavior"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitJa4Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2440,49 +1958,30 @@ pub struct RateLimitJa4Fingerprint {
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitJa4Fingerprint {
-    /// A `RateLimitJa4Fingerprint` with its required properties, named in a [`RateLimitJa4FingerprintRequired`].
+    /// A `RateLimitJa4Fingerprint` with its one required property, `FallbackBehavior`.
     #[inline]
-    pub fn new(required: RateLimitJa4FingerprintRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FallbackBehavior>) -> Self {
         Self {
-            fallback_behavior: required.fallback_behavior,
+            fallback_behavior: value.into(),
         }
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitJa4Fingerprint {}
+impl crate::PropertyType for RateLimitJa4Fingerprint {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitJa4Fingerprint {
+impl ::cloudwright_core::ToValue for RateLimitJa4Fingerprint {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FallbackBehavior", &self.fallback_behavior)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`RateLimitLabelNamespace`], by name: `RateLimitLabelNamespace::new(RateLimitLabelNamespaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitLabelNamespaceRequired {
-    /// `Namespace`: a string, required.
-    pub namespace: Str,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
-    properties: &[
-        ("Namespace", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
-    ],
-    required: &["Namespace"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitLabelNamespace` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2491,7 +1990,7 @@ pub(crate) static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
 ///
 /// This uses only labels that have been added to the request by rules that are evaluated before this rate-based rule in the web ACL.
 ///
-/// For information about label namespaces and names, see \[Label syntax and naming requirements\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html>) in the *AWS WAF Developer Guide* .
+/// For information about label namespaces and names, see [Label syntax and naming requirements](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitlabelnamespace.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2501,32 +2000,34 @@ pub struct RateLimitLabelNamespace {
     /// The namespace to use for aggregation.
     ///
     /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub namespace: Str,
+    pub namespace: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitLabelNamespace {
-    /// A `RateLimitLabelNamespace` with its required properties, named in a [`RateLimitLabelNamespaceRequired`].
+    /// A `RateLimitLabelNamespace` with its one required property, `Namespace`.
     #[inline]
-    pub fn new(required: RateLimitLabelNamespaceRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            namespace: required.namespace,
+            namespace: value.into(),
         }
     }
 
     /// `Namespace`: a string, required.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
+    pub fn namespace(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.namespace = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitLabelNamespace {}
+impl crate::PropertyType for RateLimitLabelNamespace {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitLabelNamespace {
+impl ::cloudwright_core::ToValue for RateLimitLabelNamespace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Namespace", &self.namespace).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Namespace", &self.namespace)
+            .build()
     }
 }
 
@@ -2535,22 +2036,10 @@ impl ToValue for RateLimitLabelNamespace {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitQueryArgumentRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Name", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitQueryArgument` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2565,13 +2054,13 @@ pub struct RateLimitQueryArgument {
     /// The name of the query argument to use.
     ///
     /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -2587,43 +2076,24 @@ impl RateLimitQueryArgument {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitQueryArgument {}
+impl crate::PropertyType for RateLimitQueryArgument {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitQueryArgument {
+impl ::cloudwright_core::ToValue for RateLimitQueryArgument {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("TextTransformations", &self.text_transformations)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`RateLimitQueryString`], by name: `RateLimitQueryString::new(RateLimitQueryStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryStringRequired {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitQueryString: ObjRule = ObjRule {
-    properties: &[
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitQueryString` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2638,55 +2108,36 @@ pub struct RateLimitQueryString {
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitQueryString {
-    /// A `RateLimitQueryString` with its required properties, named in a [`RateLimitQueryStringRequired`].
+    /// A `RateLimitQueryString` with its one required property, `TextTransformations`.
     #[inline]
-    pub fn new(required: RateLimitQueryStringRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self {
         Self {
-            text_transformations: required.text_transformations,
+            text_transformations: value.into(),
         }
     }
 
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitQueryString {}
+impl crate::PropertyType for RateLimitQueryString {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitQueryString {
+impl ::cloudwright_core::ToValue for RateLimitQueryString {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TextTransformations", &self.text_transformations)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-/// The required properties of [`RateLimitUriPath`], by name: `RateLimitUriPath::new(RateLimitUriPathRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitUriPathRequired {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
-}
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RateLimitUriPath: ObjRule = ObjRule {
-    properties: &[
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RateLimitUriPath` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2701,50 +2152,36 @@ pub struct RateLimitUriPath {
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitUriPath {
-    /// A `RateLimitUriPath` with its required properties, named in a [`RateLimitUriPathRequired`].
+    /// A `RateLimitUriPath` with its one required property, `TextTransformations`.
     #[inline]
-    pub fn new(required: RateLimitUriPathRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self {
         Self {
-            text_transformations: required.text_transformations,
+            text_transformations: value.into(),
         }
     }
 
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RateLimitUriPath {}
+impl crate::PropertyType for RateLimitUriPath {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RateLimitUriPath {
+impl ::cloudwright_core::ToValue for RateLimitUriPath {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TextTransformations", &self.text_transformations)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_RuleAction: ObjRule = ObjRule {
-    properties: &[
-        ("Allow", Shape::Object(&RULE_AllowAction)),
-        ("Block", Shape::Object(&RULE_BlockAction)),
-        ("Captcha", Shape::Object(&RULE_CaptchaAction)),
-        ("Challenge", Shape::Object(&RULE_ChallengeAction)),
-        ("Count", Shape::Object(&RULE_CountAction)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `RuleAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2757,11 +2194,11 @@ pub struct RuleAction {
     /// `Allow`: an [`AllowAction`] object.
     ///
     /// Instructs AWS WAF to allow the web request.
-    pub allow: Option<Obj<AllowAction>>,
+    pub allow: ::std::option::Option<crate::Obj<AllowAction>>,
     /// `Block`: a [`BlockAction`] object.
     ///
     /// Instructs AWS WAF to block the web request.
-    pub block: Option<Obj<BlockAction>>,
+    pub block: ::std::option::Option<crate::Obj<BlockAction>>,
     /// `Captcha`: a [`CaptchaAction`] object.
     ///
     /// Specifies that AWS WAF should run a `CAPTCHA` check against the request:
@@ -2778,15 +2215,15 @@ pub struct RuleAction {
     /// You can configure the expiration time in the `CaptchaConfig` `ImmunityTimeProperty` setting at the rule and web ACL level. The rule setting overrides the web ACL setting.
     ///
     /// This action option is available for rules. It isn't available for web ACL default actions.
-    pub captcha: Option<Obj<CaptchaAction>>,
+    pub captcha: ::std::option::Option<crate::Obj<CaptchaAction>>,
     /// `Challenge`: a [`ChallengeAction`] object.
     ///
     /// Instructs AWS WAF to run a `Challenge` check against the web request.
-    pub challenge: Option<Obj<ChallengeAction>>,
+    pub challenge: ::std::option::Option<crate::Obj<ChallengeAction>>,
     /// `Count`: a [`CountAction`] object.
     ///
     /// Instructs AWS WAF to count the web request and then continue evaluating the request using the remaining rules in the web ACL.
-    pub count: Option<Obj<CountAction>>,
+    pub count: ::std::option::Option<crate::Obj<CountAction>>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -2795,29 +2232,29 @@ impl RuleAction {
     /// A `RuleAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Allow`: an [`AllowAction`] object.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self { self.allow = Some(value.into()); self }
+    pub fn allow(mut self, value: impl ::std::convert::Into<crate::Obj<AllowAction>>) -> Self { self.allow = ::std::option::Option::Some(value.into()); self }
     /// `Block`: a [`BlockAction`] object.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self { self.block = Some(value.into()); self }
+    pub fn block(mut self, value: impl ::std::convert::Into<crate::Obj<BlockAction>>) -> Self { self.block = ::std::option::Option::Some(value.into()); self }
     /// `Captcha`: a [`CaptchaAction`] object.
-    pub fn captcha(mut self, value: impl Into<Obj<CaptchaAction>>) -> Self { self.captcha = Some(value.into()); self }
+    pub fn captcha(mut self, value: impl ::std::convert::Into<crate::Obj<CaptchaAction>>) -> Self { self.captcha = ::std::option::Option::Some(value.into()); self }
     /// `Challenge`: a [`ChallengeAction`] object.
-    pub fn challenge(mut self, value: impl Into<Obj<ChallengeAction>>) -> Self { self.challenge = Some(value.into()); self }
+    pub fn challenge(mut self, value: impl ::std::convert::Into<crate::Obj<ChallengeAction>>) -> Self { self.challenge = ::std::option::Option::Some(value.into()); self }
     /// `Count`: a [`CountAction`] object.
-    pub fn count(mut self, value: impl Into<Obj<CountAction>>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<crate::Obj<CountAction>>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for RuleAction {}
+impl crate::PropertyType for RuleAction {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for RuleAction {
+impl ::cloudwright_core::ToValue for RuleAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Allow", &self.allow)
             .opt("Block", &self.block)
             .opt("Captcha", &self.captcha)
@@ -2828,17 +2265,6 @@ impl ToValue for RuleAction {
 }
 
 #[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
-#[cfg(feature = "wafv2")]
 /// The `Tag` property type, shared by `AWS::WAFv2::IPSet`, `AWS::WAFv2::RegexPatternSet`, `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-ipset-tag.html>
@@ -2847,11 +2273,11 @@ pub struct Tag {
     /// `Key`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
+    pub key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -2860,23 +2286,23 @@ impl Tag {
     /// A `Tag` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Key", &self.key)
             .opt("Value", &self.value)
             .build()
@@ -2888,22 +2314,10 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextTransformationRequired {
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Type`: a [`TextTransformationType`] value, required.
     pub r#type: TextTransformationType,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_TextTransformation: ObjRule = ObjRule {
-    properties: &[
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["NONE", "COMPRESS_WHITE_SPACE", "HTML_ENTITY_DECODE", "LOWERCASE", "CMD_LINE", "URL_DECODE", "BASE64_DECODE", "HEX_DECODE", "MD5", "REPLACE_COMMENTS", "ESCAPE_SEQ_DECODE", "SQL_HEX_DECODE", "CSS_DECODE", "JS_DECODE", "NORMALIZE_PATH", "NORMALIZE_PATH_WIN", "REMOVE_NULLS", "REPLACE_NULLS", "BASE64_DECODE_EXT", "URL_DECODE_UNI", "UTF8_TO_UNICODE"], ..StrRule::ANY })),
-    ],
-    required: &["Priority", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `TextTransformation` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2918,10 +2332,10 @@ pub struct TextTransformation {
     /// Sets the relative processing order for multiple transformations. AWS WAF processes all transformations, from lowest priority to highest, before inspecting the transformed content. The priorities don't need to be consecutive, but they must all be different.
     ///
     /// Value at least 0.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Type`: a [`TextTransformationType`] value, required.
     ///
-    /// For detailed descriptions of each of the transformation types, see \[Text transformations\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html>) in the *AWS WAF Developer Guide* .
+    /// For detailed descriptions of each of the transformation types, see [Text transformations](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html) in the *AWS WAF Developer Guide* .
     pub r#type: TextTransformationType,
 }
 
@@ -2938,34 +2352,24 @@ impl TextTransformation {
     }
 
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `Type`: a [`TextTransformationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TextTransformationType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<TextTransformationType>) -> Self { self.r#type = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for TextTransformation {}
+impl crate::PropertyType for TextTransformation {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for TextTransformation {
+impl ::cloudwright_core::ToValue for TextTransformation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Priority", &self.priority)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_UriFragment: ObjRule = ObjRule {
-    properties: &[
-        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `UriFragment` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2991,8 +2395,8 @@ pub struct UriFragment {
     ///
     /// Example JSON: `{ "UriFragment": { "FallbackBehavior": "MATCH"} }`
     ///
-    /// &gt; AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-    pub fallback_behavior: Option<FallbackBehavior>,
+    /// \> AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see [JSON body](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body) in the *AWS WAF Developer Guide* .
+    pub fallback_behavior: ::std::option::Option<FallbackBehavior>,
 }
 
 #[cfg(feature = "wafv2")]
@@ -3001,21 +2405,21 @@ impl UriFragment {
     /// A `UriFragment` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = Some(value.into()); self }
+    pub fn fallback_behavior(mut self, value: impl ::std::convert::Into<FallbackBehavior>) -> Self { self.fallback_behavior = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for UriFragment {}
+impl crate::PropertyType for UriFragment {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for UriFragment {
+impl ::cloudwright_core::ToValue for UriFragment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FallbackBehavior", &self.fallback_behavior)
             .build()
     }
@@ -3026,25 +2430,12 @@ impl ToValue for UriFragment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisibilityConfigRequired {
     /// `CloudWatchMetricsEnabled`: a boolean, required.
-    pub cloud_watch_metrics_enabled: Bool,
+    pub cloud_watch_metrics_enabled: ::cloudwright_core::Bool,
     /// `MetricName`: a string, required.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `SampledRequestsEnabled`: a boolean, required.
-    pub sampled_requests_enabled: Bool,
+    pub sampled_requests_enabled: ::cloudwright_core::Bool,
 }
-
-#[cfg(feature = "wafv2")]
-#[rustfmt::skip]
-pub(crate) static RULE_VisibilityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchMetricsEnabled", Shape::Bool),
-        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("SampledRequestsEnabled", Shape::Bool),
-    ],
-    required: &["SampledRequestsEnabled", "CloudWatchMetricsEnabled", "MetricName"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wafv2")]
 /// The `VisibilityConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3056,25 +2447,25 @@ pub(crate) static RULE_VisibilityConfig: ObjRule = ObjRule {
 pub struct VisibilityConfig {
     /// `CloudWatchMetricsEnabled`: a boolean, required.
     ///
-    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see \[AWS WAF Metrics\](<https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics>) in the *AWS WAF Developer Guide* .
+    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see [AWS WAF Metrics](https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics) in the *AWS WAF Developer Guide* .
     ///
     /// For web ACLs, the metrics are for web requests that have the web ACL default action applied. AWS WAF applies the default action to web requests that pass the inspection of all rules in the web ACL without being either allowed or blocked. For more information,
-    /// see \[The web ACL default action\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html>) in the *AWS WAF Developer Guide* .
-    pub cloud_watch_metrics_enabled: Bool,
+    /// see [The web ACL default action](https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html) in the *AWS WAF Developer Guide* .
+    pub cloud_watch_metrics_enabled: ::cloudwright_core::Bool,
     /// `MetricName`: a string, required.
     ///
     /// A name of the Amazon CloudWatch metric dimension. The name can contain only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore). The name can be from one to 128 characters long. It can't contain whitespace or metric names that are reserved for AWS WAF , for example `All` and `Default_Action` .
     ///
     /// Pattern `^[\w#:\.\-/]+$`; length 1 to 128.
-    pub metric_name: Str,
+    pub metric_name: ::cloudwright_core::Str,
     /// `SampledRequestsEnabled`: a boolean, required.
     ///
     /// Indicates whether AWS WAF should store a sampling of the web requests that match the rules. You can view the sampled requests through the AWS WAF console.
     ///
     /// If you configure data protection for the web ACL, the protection applies to the web ACL's sampled web request data.
     ///
-    /// &gt; Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
-    pub sampled_requests_enabled: Bool,
+    /// \> Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
+    pub sampled_requests_enabled: ::cloudwright_core::Bool,
 }
 
 #[cfg(feature = "wafv2")]
@@ -3091,21 +2482,21 @@ impl VisibilityConfig {
     }
 
     /// `CloudWatchMetricsEnabled`: a boolean, required.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = value.into(); self }
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.cloud_watch_metrics_enabled = value.into(); self }
     /// `MetricName`: a string, required.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
+    pub fn metric_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.metric_name = value.into(); self }
     /// `SampledRequestsEnabled`: a boolean, required.
-    pub fn sampled_requests_enabled(mut self, value: impl Into<Bool>) -> Self { self.sampled_requests_enabled = value.into(); self }
+    pub fn sampled_requests_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.sampled_requests_enabled = value.into(); self }
 }
 
 #[cfg(feature = "wafv2")]
-impl PropertyType for VisibilityConfig {}
+impl crate::PropertyType for VisibilityConfig {}
 
 #[cfg(feature = "wafv2")]
-impl ToValue for VisibilityConfig {
+impl ::cloudwright_core::ToValue for VisibilityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "CloudWatchMetricsEnabled",
                 &self.cloud_watch_metrics_enabled,
@@ -3129,27 +2520,27 @@ pub enum BodyParsingFallbackBehavior {
     /// `EVALUATE_AS_STRING`
     EvaluateAsString,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for BodyParsingFallbackBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BodyParsingFallbackBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for BodyParsingFallbackBehavior {
+impl ::cloudwright_core::ToValue for BodyParsingFallbackBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Match => "MATCH",
             Self::NoMatch => "NO_MATCH",
             Self::EvaluateAsString => "EVALUATE_AS_STRING",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3172,20 +2563,20 @@ pub enum ComparisonOperator {
     /// `GT`
     Gt,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ComparisonOperator {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for ComparisonOperator {
+impl ::cloudwright_core::ToValue for ComparisonOperator {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Eq => "EQ",
             Self::Ne => "NE",
@@ -3193,9 +2584,9 @@ impl ToValue for ComparisonOperator {
             Self::Lt => "LT",
             Self::Ge => "GE",
             Self::Gt => "GT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3706,20 +3097,20 @@ pub enum CountryCode {
     /// `ZW`
     Zw,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for CountryCode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CountryCode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for CountryCode {
+impl ::cloudwright_core::ToValue for CountryCode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Ad => "AD",
             Self::Ae => "AE",
@@ -3971,9 +3362,9 @@ impl ToValue for CountryCode {
             Self::Za => "ZA",
             Self::Zm => "ZM",
             Self::Zw => "ZW",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -3988,26 +3379,26 @@ pub enum FallbackBehavior {
     /// `NO_MATCH`
     NoMatch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for FallbackBehavior {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FallbackBehavior {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for FallbackBehavior {
+impl ::cloudwright_core::ToValue for FallbackBehavior {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Match => "MATCH",
             Self::NoMatch => "NO_MATCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4024,27 +3415,27 @@ pub enum JsonMatchScope {
     /// `VALUE`
     Value,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for JsonMatchScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for JsonMatchScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for JsonMatchScope {
+impl ::cloudwright_core::ToValue for JsonMatchScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Key => "KEY",
             Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4059,26 +3450,26 @@ pub enum LabelMatchScope {
     /// `NAMESPACE`
     Namespace,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for LabelMatchScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LabelMatchScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for LabelMatchScope {
+impl ::cloudwright_core::ToValue for LabelMatchScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Label => "LABEL",
             Self::Namespace => "NAMESPACE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4095,27 +3486,27 @@ pub enum MapMatchScope {
     /// `VALUE`
     Value,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for MapMatchScope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MapMatchScope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for MapMatchScope {
+impl ::cloudwright_core::ToValue for MapMatchScope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::All => "ALL",
             Self::Key => "KEY",
             Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4132,27 +3523,27 @@ pub enum OversizeHandling {
     /// `NO_MATCH`
     NoMatch,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for OversizeHandling {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for OversizeHandling {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for OversizeHandling {
+impl ::cloudwright_core::ToValue for OversizeHandling {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Continue => "CONTINUE",
             Self::Match => "MATCH",
             Self::NoMatch => "NO_MATCH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4169,27 +3560,27 @@ pub enum Position {
     /// `ANY`
     Any,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for Position {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Position {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Position {
+impl ::cloudwright_core::ToValue for Position {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::First => "FIRST",
             Self::Last => "LAST",
             Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4210,29 +3601,29 @@ pub enum PositionalConstraint {
     /// `CONTAINS_WORD`
     ContainsWord,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for PositionalConstraint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PositionalConstraint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for PositionalConstraint {
+impl ::cloudwright_core::ToValue for PositionalConstraint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Exactly => "EXACTLY",
             Self::StartsWith => "STARTS_WITH",
             Self::EndsWith => "ENDS_WITH",
             Self::Contains => "CONTAINS",
             Self::ContainsWord => "CONTAINS_WORD",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4247,26 +3638,26 @@ pub enum Scope {
     /// `REGIONAL`
     Regional,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for Scope {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Scope {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for Scope {
+impl ::cloudwright_core::ToValue for Scope {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cloudfront => "CLOUDFRONT",
             Self::Regional => "REGIONAL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4281,26 +3672,26 @@ pub enum SensitivityLevel {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for SensitivityLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SensitivityLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for SensitivityLevel {
+impl ::cloudwright_core::ToValue for SensitivityLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Low => "LOW",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4353,20 +3744,20 @@ pub enum TextTransformationType {
     /// `UTF8_TO_UNICODE`
     Utf8ToUnicode,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "wafv2")]
-impl From<Value> for TextTransformationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for TextTransformationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "wafv2")]
-impl ToValue for TextTransformationType {
+impl ::cloudwright_core::ToValue for TextTransformationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::CompressWhiteSpace => "COMPRESS_WHITE_SPACE",
@@ -4389,8 +3780,523 @@ impl ToValue for TextTransformationType {
             Self::Base64DecodeExt => "BASE64_DECODE_EXT",
             Self::UrlDecodeUni => "URL_DECODE_UNI",
             Self::Utf8ToUnicode => "UTF8_TO_UNICODE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._$-]+$");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\-]+$");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,255}$");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("\\S");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\/]+([^~]*(~[01])*){1,512}$");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+    #[cfg(feature = "wafv2")]
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AllowAction: ObjRule = ObjRule {
+        properties: &[
+            ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_AsnMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("AsnList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockAction: ObjRule = ObjRule {
+        properties: &[
+            ("CustomResponse", Shape::Object(&RULE_CustomResponse)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Body: ObjRule = ObjRule {
+        properties: &[
+            ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptchaAction: ObjRule = ObjRule {
+        properties: &[
+            ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CaptchaConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ImmunityTimeProperty", Shape::Object(&RULE_ImmunityTimeProperty)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChallengeAction: ObjRule = ObjRule {
+        properties: &[
+            ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChallengeConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ImmunityTimeProperty", Shape::Object(&RULE_ImmunityTimeProperty)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CookieMatchPattern: ObjRule = ObjRule {
+        properties: &[
+            ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ExcludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
+            ("IncludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Cookies: ObjRule = ObjRule {
+        properties: &[
+            ("MatchPattern", Shape::Object(&RULE_CookieMatchPattern)),
+            ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
+            ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["MatchPattern", "MatchScope", "OversizeHandling"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CountAction: ObjRule = ObjRule {
+        properties: &[
+            ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomHttpHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Name", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomRequestHandling: ObjRule = ObjRule {
+        properties: &[
+            ("InsertHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["InsertHeaders"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomResponse: ObjRule = ObjRule {
+        properties: &[
+            ("CustomResponseBodyKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("ResponseCode", Shape::Int(&NumRule { min: Some(200.0), max: Some(599.0), ..NumRule::ANY })),
+            ("ResponseHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["ResponseCode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+            ("HeaderName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["HeaderName", "FallbackBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("CountryCodes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+            ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderMatchPattern: ObjRule = ObjRule {
+        properties: &[
+            ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("ExcludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
+            ("IncludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_HeaderOrder: ObjRule = ObjRule {
+        properties: &[
+            ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["OversizeHandling"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Headers: ObjRule = ObjRule {
+        properties: &[
+            ("MatchPattern", Shape::Object(&RULE_HeaderMatchPattern)),
+            ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
+            ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["MatchPattern", "MatchScope", "OversizeHandling"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
+        properties: &[
+            ("ImmunityTime", Shape::Int(&NumRule { min: Some(60.0), max: Some(259200.0), ..NumRule::ANY })),
+        ],
+        required: &["ImmunityTime"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+            ("HeaderName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Position", Shape::Str(&StrRule { allowed: &["FIRST", "LAST", "ANY"], ..StrRule::ANY })),
+        ],
+        required: &["HeaderName", "FallbackBehavior", "Position"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("IPSetForwardedIPConfig", Shape::Object(&RULE_IpSetForwardedIpConfiguration)),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ja3Fingerprint: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["FallbackBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Ja4Fingerprint: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["FallbackBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonBody: ObjRule = ObjRule {
+        properties: &[
+            ("InvalidFallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"], ..StrRule::ANY })),
+            ("MatchPattern", Shape::Object(&RULE_JsonMatchPattern)),
+            ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
+            ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["MatchPattern", "MatchScope"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_JsonMatchPattern: ObjRule = ObjRule {
+        properties: &[
+            ("All", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("IncludedPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Label: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_LabelMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["LABEL", "NAMESPACE"], ..StrRule::ANY })),
+        ],
+        required: &["Scope", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
+        properties: &[
+            ("ASN", Shape::Typed(json_type::OBJECT)),
+            ("Cookie", Shape::Object(&RULE_RateLimitCookie)),
+            ("ForwardedIP", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("HTTPMethod", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Header", Shape::Object(&RULE_RateLimitHeader)),
+            ("IP", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("JA3Fingerprint", Shape::Object(&RULE_RateLimitJa3Fingerprint)),
+            ("JA4Fingerprint", Shape::Object(&RULE_RateLimitJa4Fingerprint)),
+            ("LabelNamespace", Shape::Object(&RULE_RateLimitLabelNamespace)),
+            ("QueryArgument", Shape::Object(&RULE_RateLimitQueryArgument)),
+            ("QueryString", Shape::Object(&RULE_RateLimitQueryString)),
+            ("UriPath", Shape::Object(&RULE_RateLimitUriPath)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitCookie: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Name", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Name", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["FallbackBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        required: &["FallbackBehavior"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
+        properties: &[
+            ("Namespace", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ],
+        required: &["Namespace"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Name", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitQueryString: ObjRule = ObjRule {
+        properties: &[
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateLimitUriPath: ObjRule = ObjRule {
+        properties: &[
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleAction: ObjRule = ObjRule {
+        properties: &[
+            ("Allow", Shape::Object(&RULE_AllowAction)),
+            ("Block", Shape::Object(&RULE_BlockAction)),
+            ("Captcha", Shape::Object(&RULE_CaptchaAction)),
+            ("Challenge", Shape::Object(&RULE_ChallengeAction)),
+            ("Count", Shape::Object(&RULE_CountAction)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_TextTransformation: ObjRule = ObjRule {
+        properties: &[
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["NONE", "COMPRESS_WHITE_SPACE", "HTML_ENTITY_DECODE", "LOWERCASE", "CMD_LINE", "URL_DECODE", "BASE64_DECODE", "HEX_DECODE", "MD5", "REPLACE_COMMENTS", "ESCAPE_SEQ_DECODE", "SQL_HEX_DECODE", "CSS_DECODE", "JS_DECODE", "NORMALIZE_PATH", "NORMALIZE_PATH_WIN", "REMOVE_NULLS", "REPLACE_NULLS", "BASE64_DECODE_EXT", "URL_DECODE_UNI", "UTF8_TO_UNICODE"], ..StrRule::ANY })),
+        ],
+        required: &["Priority", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_UriFragment: ObjRule = ObjRule {
+        properties: &[
+            ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wafv2")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_VisibilityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("CloudWatchMetricsEnabled", Shape::Bool),
+            ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("SampledRequestsEnabled", Shape::Bool),
+        ],
+        required: &["SampledRequestsEnabled", "CloudWatchMetricsEnabled", "MetricName"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

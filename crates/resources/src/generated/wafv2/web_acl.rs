@@ -5,86 +5,38 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{
     AllowAction, AsnMatchStatement, BlockAction, Body, BodyParsingFallbackBehavior, CaptchaAction,
     CaptchaConfig, ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern,
     Cookies, CookiesRequired, CountAction, CountryCode, CustomHttpHeader, CustomHttpHeaderRequired,
-    CustomRequestHandling, CustomRequestHandlingRequired, CustomResponse, CustomResponseRequired,
-    FallbackBehavior, ForwardedIpConfiguration, ForwardedIpConfigurationRequired,
-    GeoMatchStatement, HeaderMatchPattern, HeaderOrder, HeaderOrderRequired, Headers,
-    HeadersRequired, ImmunityTimeProperty, ImmunityTimePropertyRequired,
-    IpSetForwardedIpConfiguration, IpSetForwardedIpConfigurationRequired, IpSetReferenceStatement,
-    IpSetReferenceStatementRequired, Ja3Fingerprint, Ja3FingerprintRequired, Ja4Fingerprint,
-    Ja4FingerprintRequired, JsonBody, JsonBodyRequired, JsonMatchPattern, JsonMatchScope, Label,
-    LabelMatchScope, LabelMatchStatement, LabelMatchStatementRequired, LabelRequired,
-    MapMatchScope, OversizeHandling, Position, PositionalConstraint, RateBasedStatementCustomKey,
-    RateLimitCookie, RateLimitCookieRequired, RateLimitHeader, RateLimitHeaderRequired,
-    RateLimitJa3Fingerprint, RateLimitJa3FingerprintRequired, RateLimitJa4Fingerprint,
-    RateLimitJa4FingerprintRequired, RateLimitLabelNamespace, RateLimitLabelNamespaceRequired,
-    RateLimitQueryArgument, RateLimitQueryArgumentRequired, RateLimitQueryString,
-    RateLimitQueryStringRequired, RateLimitUriPath, RateLimitUriPathRequired, RuleAction, Scope,
-    SensitivityLevel, Tag, TextTransformation, TextTransformationRequired, TextTransformationType,
-    UriFragment, VisibilityConfig, VisibilityConfigRequired,
+    CustomRequestHandling, CustomResponse, FallbackBehavior, ForwardedIpConfiguration,
+    ForwardedIpConfigurationRequired, GeoMatchStatement, HeaderMatchPattern, HeaderOrder, Headers,
+    HeadersRequired, ImmunityTimeProperty, IpSetForwardedIpConfiguration,
+    IpSetForwardedIpConfigurationRequired, IpSetReferenceStatement, Ja3Fingerprint, Ja4Fingerprint,
+    JsonBody, JsonBodyRequired, JsonMatchPattern, JsonMatchScope, Label, LabelMatchScope,
+    LabelMatchStatement, LabelMatchStatementRequired, MapMatchScope, OversizeHandling, Position,
+    PositionalConstraint, RateBasedStatementCustomKey, RateLimitCookie, RateLimitCookieRequired,
+    RateLimitHeader, RateLimitHeaderRequired, RateLimitJa3Fingerprint, RateLimitJa4Fingerprint,
+    RateLimitLabelNamespace, RateLimitQueryArgument, RateLimitQueryArgumentRequired,
+    RateLimitQueryString, RateLimitUriPath, RuleAction, Scope, SensitivityLevel, Tag,
+    TextTransformation, TextTransformationRequired, TextTransformationType, UriFragment,
+    VisibilityConfig, VisibilityConfigRequired,
 };
-use super::shared::{
-    RULE_AllowAction, RULE_AsnMatchStatement, RULE_BlockAction, RULE_Body, RULE_CaptchaConfig,
-    RULE_ChallengeConfig, RULE_Cookies, RULE_ForwardedIpConfiguration, RULE_GeoMatchStatement,
-    RULE_HeaderOrder, RULE_Headers, RULE_IpSetReferenceStatement, RULE_Ja3Fingerprint,
-    RULE_Ja4Fingerprint, RULE_JsonBody, RULE_Label, RULE_LabelMatchStatement,
-    RULE_RateBasedStatementCustomKey, RULE_RuleAction, RULE_Tag, RULE_TextTransformation,
-    RULE_UriFragment, RULE_VisibilityConfig,
-};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
 
 /// The required properties of [`WebAcl`], by name: `WebAcl::new(WebAclRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    pub default_action: Obj<DefaultAction>,
+    pub default_action: crate::Obj<DefaultAction>,
     /// `Scope`: a [`Scope`] value, required.
     pub scope: Scope,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
-        ("AssociationConfig", Shape::Object(&RULE_AssociationConfig)),
-        ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
-        ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
-        ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
-        ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
-        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
-        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
-        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
-    ],
-    required: &["DefaultAction", "Scope", "VisibilityConfig"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFv2::WebACL` resource.
 ///
-/// &gt; This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// \> This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the [AWS WAF developer guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Use an `WebACL` to define a collection of rules to use to inspect and control web requests. Each rule in a web ACL has a statement that defines what to look for in web requests and an action that AWS WAF applies to requests that match the statement. In the web ACL, you assign a default action to take (allow, block) for any request that doesn't match any of the rules.
 ///
@@ -92,7 +44,7 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
 ///
 /// You can associate a web ACL with one or more AWS resources to protect. The resources can be an Amazon CloudFront distribution, an  REST API, an Application Load Balancer , an AWS AppSync GraphQL API , an Amazon Cognito user pool, an AWS App Runner service, an AWS Amplify application, or an AWS Verified Access instance.
 ///
-/// For more information, see \[Web access control lists (web ACLs)\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl.html>) in the *AWS WAF developer guide* .
+/// For more information, see [Web access control lists (web ACLs)](https://docs.aws.amazon.com/waf/latest/developerguide/web-acl.html) in the *AWS WAF developer guide* .
 ///
 /// *Web ACLs used in AWS Shield Advanced automatic application layer DDoS mitigation*
 ///
@@ -102,7 +54,7 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
 ///
 /// Don't add the Shield Advanced rule group rule to your web ACL template. The rule shouldn't be in your template. When you update the web ACL template in a stack, the Shield Advanced rule is maintained for you by AWS WAF in the resulting web ACL.
 ///
-/// For more information, see \[Shield Advanced automatic application layer DDoS mitigation\](<https://docs.aws.amazon.com/waf/latest/developerguide/ddos-automatic-app-layer-response.html>) in the *AWS Shield Advanced developer guide* .
+/// For more information, see [Shield Advanced automatic application layer DDoS mitigation](https://docs.aws.amazon.com/waf/latest/developerguide/ddos-automatic-app-layer-response.html) in the *AWS Shield Advanced developer guide* .
 ///
 /// `Ref` returns the primary identifier, which is composite here (`Name`, `Id`, `Scope`): see the documentation for which part `Ref` returns.
 /// `Fn::GetAtt` attributes are the methods of [`WebAclAttributes`], which `Handle<WebAcl>` dereferences to.
@@ -116,68 +68,69 @@ pub struct WebAcl {
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
     ///
     /// Returns a list of `ApplicationAttribute` s.
-    pub application_config: Option<Obj<ApplicationConfig>>,
+    pub application_config: ::std::option::Option<crate::Obj<ApplicationConfig>>,
     /// `AssociationConfig`: an [`AssociationConfig`] object.
     ///
     /// Specifies custom configurations for the associations between the web ACL and protected resources.
     ///
     /// Use this to customize the maximum size of the request body that your protected resources forward to AWS WAF for inspection. You can customize this setting for CloudFront, API Gateway, Amazon Cognito, App Runner, or Verified Access resources. The default setting is 16 KB (16,384 bytes).
     ///
-    /// &gt; You are charged additional fees when your protected resources forward body sizes that are larger than the default. For more information, see \[AWS WAF Pricing\](<https://docs.aws.amazon.com/waf/pricing/>) .
+    /// \> You are charged additional fees when your protected resources forward body sizes that are larger than the default. For more information, see [AWS WAF Pricing](https://docs.aws.amazon.com/waf/pricing/) .
     ///
     /// For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
-    pub association_config: Option<Obj<AssociationConfig>>,
+    pub association_config: ::std::option::Option<crate::Obj<AssociationConfig>>,
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
     ///
     /// Specifies how AWS WAF should handle `CAPTCHA` evaluations for rules that don't have their own `CaptchaConfig` settings. If you don't specify this, AWS WAF uses its default settings for `CaptchaConfig` .
-    pub captcha_config: Option<Obj<CaptchaConfig>>,
+    pub captcha_config: ::std::option::Option<crate::Obj<CaptchaConfig>>,
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
     ///
     /// Specifies how AWS WAF should handle challenge evaluations for rules that don't have their own `ChallengeConfig` settings. If you don't specify this, AWS WAF uses its default settings for `ChallengeConfig` .
-    pub challenge_config: Option<Obj<ChallengeConfig>>,
+    pub challenge_config: ::std::option::Option<crate::Obj<ChallengeConfig>>,
     /// `CustomResponseBodies`: a JSON value.
     ///
     /// A map of custom response keys and content bodies. When you create a rule with a block action, you can send a custom response to the web request. You define these for the web ACL, and then use them in the rules and default actions that you define in the web ACL.
     ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
+    /// For information about customizing web requests and responses, see [Customizing web requests and responses in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html) in the *AWS WAF Developer Guide* .
     ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    pub custom_response_bodies: Option<Json>,
+    /// For information about the limits on count and size for custom request and response settings, see [AWS WAF quotas](https://docs.aws.amazon.com/waf/latest/developerguide/limits.html) in the *AWS WAF Developer Guide* .
+    pub custom_response_bodies: ::std::option::Option<::cloudwright_core::Json>,
     /// `DataProtectionConfig`: a [`DataProtectionConfig`] object.
     ///
     /// Specifies data protection to apply to the web request data for the web ACL. This is a web ACL level data protection option.
     ///
     /// The data protection that you configure for the web ACL alters the data that's available for any other data collection activity, including your AWS WAF logging destinations, web ACL request sampling, and Amazon Security Lake data collection and management. Your other option for data protection is in the logging configuration, which only affects logging.
-    pub data_protection_config: Option<Obj<DataProtectionConfig>>,
+    pub data_protection_config: ::std::option::Option<crate::Obj<DataProtectionConfig>>,
     /// `DefaultAction`: a [`DefaultAction`] object, required.
     ///
     /// The action to perform if none of the `Rules` contained in the `WebACL` match.
-    pub default_action: Obj<DefaultAction>,
+    pub default_action: crate::Obj<DefaultAction>,
     /// `Description`: a string.
     ///
     /// A description of the web ACL that helps with identification.
     ///
     /// Pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the web ACL. You cannot change the name of a web ACL after you create it.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `OnSourceDDoSProtectionConfig`: an [`OnSourceDDoSProtectionConfig`] object.
     ///
     /// Configures the level of DDoS protection that applies to web ACLs associated with Application Load Balancers.
-    pub on_source_d_do_s_protection_config: Option<Obj<OnSourceDDoSProtectionConfig>>,
+    pub on_source_d_do_s_protection_config:
+        ::std::option::Option<crate::Obj<OnSourceDDoSProtectionConfig>>,
     /// `Rules`: a list of [`Rule`] objects.
     ///
     /// The rule statements used to identify the web requests that you want to manage. Each rule includes one top-level statement that AWS WAF uses to identify matching web requests, and parameters that govern how AWS WAF handles them.
-    pub rules: Option<List<Rule>>,
+    pub rules: ::std::option::Option<::cloudwright_core::List<Rule>>,
     /// `Scope`: a [`Scope`] value, required.
     ///
     /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
     ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
+    /// \> For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
     ///
     /// For information about how to define the association of the web ACL with your resource, see `WebACLAssociation` .
     ///
@@ -187,18 +140,18 @@ pub struct WebAcl {
     ///
     /// Key:value pairs associated with an AWS resource. The key:value pair can be anything you define. Typically, the tag key represents a category (such as "environment") and the tag value represents a specific value within that category (such as "test," "development," or "production"). You can add up to 50 tags to each AWS resource.
     ///
-    /// &gt; To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
+    /// \> To modify tags on existing resources, use the AWS WAF APIs or command line interface. With AWS CloudFormation , you can only add tags to AWS WAF resources during resource creation.
     ///
     /// Items at least 1.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TokenDomains`: a list of strings.
     ///
     /// Specifies the domains that AWS WAF should accept in a web request token. This enables the use of tokens across multiple protected websites. When AWS WAF provides a token, it uses the domain of the AWS resource that the web ACL is protecting. If you don't specify a list of token domains, AWS WAF accepts tokens only for the domain of the protected resource. With a token domain list, AWS WAF accepts the resource's host domain plus all domains in the token domain list, including their prefixed subdomains.
-    pub token_domains: Option<List<Str>>,
+    pub token_domains: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
     ///
     /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
 
 #[rustfmt::skip]
@@ -208,7 +161,7 @@ impl WebAcl {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFv2::WebACL",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-webacl.html",
         primary_identifier: &["Name", "Id", "Scope"],
@@ -219,81 +172,83 @@ impl WebAcl {
         read_only: &["Arn", "Capacity", "Id", "LabelNamespace"],
         attributes: &["Arn", "Capacity", "Id", "LabelNamespace"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `WebAcl` with its required properties, named in a [`WebAclRequired`].
     #[inline]
     pub fn new(required: WebAclRequired) -> Self {
         Self {
-            application_config: None,
-            association_config: None,
-            captcha_config: None,
-            challenge_config: None,
-            custom_response_bodies: None,
-            data_protection_config: None,
+            application_config: ::std::option::Option::None,
+            association_config: ::std::option::Option::None,
+            captcha_config: ::std::option::Option::None,
+            challenge_config: ::std::option::Option::None,
+            custom_response_bodies: ::std::option::Option::None,
+            data_protection_config: ::std::option::Option::None,
             default_action: required.default_action,
-            description: None,
-            name: None,
-            on_source_d_do_s_protection_config: None,
-            rules: None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            on_source_d_do_s_protection_config: ::std::option::Option::None,
+            rules: ::std::option::Option::None,
             scope: required.scope,
-            tags: None,
-            token_domains: None,
+            tags: ::std::option::Option::None,
+            token_domains: ::std::option::Option::None,
             visibility_config: required.visibility_config,
         }
     }
 
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
-    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self { self.application_config = Some(value.into()); self }
+    pub fn application_config(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationConfig>>) -> Self { self.application_config = ::std::option::Option::Some(value.into()); self }
     /// `AssociationConfig`: an [`AssociationConfig`] object.
-    pub fn association_config(mut self, value: impl Into<Obj<AssociationConfig>>) -> Self { self.association_config = Some(value.into()); self }
+    pub fn association_config(mut self, value: impl ::std::convert::Into<crate::Obj<AssociationConfig>>) -> Self { self.association_config = ::std::option::Option::Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
+    pub fn captcha_config(mut self, value: impl ::std::convert::Into<crate::Obj<CaptchaConfig>>) -> Self { self.captcha_config = ::std::option::Option::Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
+    pub fn challenge_config(mut self, value: impl ::std::convert::Into<crate::Obj<ChallengeConfig>>) -> Self { self.challenge_config = ::std::option::Option::Some(value.into()); self }
     /// `CustomResponseBodies`: a JSON value.
-    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self { self.custom_response_bodies = Some(value.into()); self }
+    pub fn custom_response_bodies(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_response_bodies = ::std::option::Option::Some(value.into()); self }
     /// `DataProtectionConfig`: a [`DataProtectionConfig`] object.
-    pub fn data_protection_config(mut self, value: impl Into<Obj<DataProtectionConfig>>) -> Self { self.data_protection_config = Some(value.into()); self }
+    pub fn data_protection_config(mut self, value: impl ::std::convert::Into<crate::Obj<DataProtectionConfig>>) -> Self { self.data_protection_config = ::std::option::Option::Some(value.into()); self }
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
+    pub fn default_action(mut self, value: impl ::std::convert::Into<crate::Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `OnSourceDDoSProtectionConfig`: an [`OnSourceDDoSProtectionConfig`] object.
-    pub fn on_source_d_do_s_protection_config(mut self, value: impl Into<Obj<OnSourceDDoSProtectionConfig>>) -> Self { self.on_source_d_do_s_protection_config = Some(value.into()); self }
+    pub fn on_source_d_do_s_protection_config(mut self, value: impl ::std::convert::Into<crate::Obj<OnSourceDDoSProtectionConfig>>) -> Self { self.on_source_d_do_s_protection_config = ::std::option::Option::Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
+    pub fn rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Rule>>) -> Self { self.rules = ::std::option::Option::Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
+    pub fn scope(mut self, value: impl ::std::convert::Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TokenDomains`: a list of strings.
-    pub fn token_domains(mut self, value: impl Into<List<Str>>) -> Self { self.token_domains = Some(value.into()); self }
+    pub fn token_domains(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.token_domains = ::std::option::Option::Some(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
+    pub fn visibility_config(mut self, value: impl ::std::convert::Into<crate::Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
-impl Resource for WebAcl {
+impl ::cloudwright_core::Resource for WebAcl {
     type Attributes = WebAclAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAcl, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebAcl, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebAcl {
+impl ::cloudwright_core::ToValue for WebAcl {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationConfig", &self.application_config)
             .opt("AssociationConfig", &self.association_config)
             .opt("CaptchaConfig", &self.captcha_config)
@@ -316,12 +271,12 @@ impl ToValue for WebAcl {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebAcl`]: `Handle<WebAcl>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebAcl`]: `Handle<WebAcl>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WebAclAttributes(ResourceRef);
+pub struct WebAclAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WebAclAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebAclAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -329,8 +284,8 @@ impl From<ResourceRef> for WebAclAttributes {
 impl WebAclAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `Capacity`: an integer.
@@ -339,39 +294,22 @@ impl WebAclAttributes {
     ///
     /// AWS WAF uses WCUs to calculate and control the operating resources that are used to run your rules, rule groups, and web ACLs. AWS WAF calculates capacity differently for each rule type, to reflect the relative cost of each rule. Simple rules that cost little to run use fewer WCUs than more complex rules that use more processing power. Rule group capacity is fixed at creation, which helps users plan their web ACL WCU usage when they use a rule group. The WCU limit for web ACLs is 1,500.
     #[inline]
-    pub fn capacity(&self) -> Value {
-        self.0.get_att("Capacity")
+    pub fn capacity(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("Capacity"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `LabelNamespace`: a string.
     #[inline]
-    pub fn label_namespace(&self) -> Value {
-        self.0.get_att("LabelNamespace")
+    pub fn label_namespace(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("LabelNamespace"))
     }
 }
-
-/// The required properties of [`AndStatement`], by name: `AndStatement::new(AndStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AndStatementRequired {
-    /// `Statements`: a list of [`Statement`] objects, required.
-    pub statements: List<Statement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Statements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AndStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -383,29 +321,29 @@ pub struct AndStatement {
     /// `Statements`: a list of [`Statement`] objects, required.
     ///
     /// The statements to combine with AND logic. You can use any statements that can be nested.
-    pub statements: List<Statement>,
+    pub statements: ::cloudwright_core::List<Statement>,
 }
 
 #[rustfmt::skip]
 impl AndStatement {
-    /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
+    /// A `AndStatement` with its one required property, `Statements`.
     #[inline]
-    pub fn new(required: AndStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self {
         Self {
-            statements: required.statements,
+            statements: value.into(),
         }
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
+    pub fn statements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
-impl PropertyType for AndStatement {}
+impl crate::PropertyType for AndStatement {}
 
-impl ToValue for AndStatement {
+impl ::cloudwright_core::ToValue for AndStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Statements", &self.statements)
             .build()
     }
@@ -415,21 +353,10 @@ impl ToValue for AndStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationAttributeRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationAttribute: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Name", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationAttribute` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -443,13 +370,13 @@ pub struct ApplicationAttribute {
     /// Specifies the attribute name.
     ///
     /// Pattern `^[\w\-]+$`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// Specifies the attribute value.
     ///
     /// Items 1 to 10.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -464,39 +391,22 @@ impl ApplicationAttribute {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
-impl PropertyType for ApplicationAttribute {}
+impl crate::PropertyType for ApplicationAttribute {}
 
-impl ToValue for ApplicationAttribute {
+impl ::cloudwright_core::ToValue for ApplicationAttribute {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Name", &self.name)
             .req("Values", &self.values)
             .build()
     }
 }
-
-/// The required properties of [`ApplicationConfig`], by name: `ApplicationConfig::new(ApplicationConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationConfigRequired {
-    /// `Attributes`: a list of [`ApplicationAttribute`] objects, required.
-    pub attributes: List<ApplicationAttribute>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ApplicationAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["Attributes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationConfig` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -510,42 +420,33 @@ pub struct ApplicationConfig {
     /// Contains the attribute name and a list of values for that attribute.
     ///
     /// Items 1 to 10.
-    pub attributes: List<ApplicationAttribute>,
+    pub attributes: ::cloudwright_core::List<ApplicationAttribute>,
 }
 
 #[rustfmt::skip]
 impl ApplicationConfig {
-    /// A `ApplicationConfig` with its required properties, named in a [`ApplicationConfigRequired`].
+    /// A `ApplicationConfig` with its one required property, `Attributes`.
     #[inline]
-    pub fn new(required: ApplicationConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<ApplicationAttribute>>) -> Self {
         Self {
-            attributes: required.attributes,
+            attributes: value.into(),
         }
     }
 
     /// `Attributes`: a list of [`ApplicationAttribute`] objects, required.
-    pub fn attributes(mut self, value: impl Into<List<ApplicationAttribute>>) -> Self { self.attributes = value.into(); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ApplicationAttribute>>) -> Self { self.attributes = value.into(); self }
 }
 
-impl PropertyType for ApplicationConfig {}
+impl crate::PropertyType for ApplicationConfig {}
 
-impl ToValue for ApplicationConfig {
+impl ::cloudwright_core::ToValue for ApplicationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Attributes", &self.attributes)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
-    properties: &[
-        ("RequestBody", Shape::Typed(json_type::OBJECT)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AssociationConfig` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -553,7 +454,7 @@ pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
 ///
 /// Use this to customize the maximum size of the request body that your protected resources forward to AWS WAF for inspection. You can customize this setting for CloudFront, API Gateway, Amazon Cognito, App Runner, or Verified Access resources. The default setting is 16 KB (16,384 bytes).
 ///
-/// &gt; You are charged additional fees when your protected resources forward body sizes that are larger than the default. For more information, see \[AWS WAF Pricing\](<https://docs.aws.amazon.com/waf/pricing/>) .
+/// \> You are charged additional fees when your protected resources forward body sizes that are larger than the default. For more information, see [AWS WAF Pricing](https://docs.aws.amazon.com/waf/pricing/) .
 ///
 /// For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
 ///
@@ -564,12 +465,12 @@ pub struct AssociationConfig {
     ///
     /// Customizes the maximum size of the request body that your protected CloudFront, API Gateway, Amazon Cognito, App Runner, and Verified Access resources forward to AWS WAF for inspection. The default size is 16 KB (16,384 bytes). You can change the setting for any of the available resource types.
     ///
-    /// &gt; You are charged additional fees when your protected resources forward body sizes that are larger than the default. For more information, see \[AWS WAF Pricing\](<https://docs.aws.amazon.com/waf/pricing/>) .
+    /// \> You are charged additional fees when your protected resources forward body sizes that are larger than the default. For more information, see [AWS WAF Pricing](https://docs.aws.amazon.com/waf/pricing/) .
     ///
     /// Example JSON: `{ "API_GATEWAY": "KB_48", "APP_RUNNER_SERVICE": "KB_32" }`
     ///
     /// For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
-    pub request_body: Option<Json>,
+    pub request_body: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -577,19 +478,19 @@ impl AssociationConfig {
     /// A `AssociationConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RequestBody`: a JSON value.
-    pub fn request_body(mut self, value: impl Into<Json>) -> Self { self.request_body = Some(value.into()); self }
+    pub fn request_body(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.request_body = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AssociationConfig {}
+impl crate::PropertyType for AssociationConfig {}
 
-impl ToValue for AssociationConfig {
+impl ::cloudwright_core::ToValue for AssociationConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RequestBody", &self.request_body)
             .build()
     }
@@ -599,32 +500,18 @@ impl ToValue for AssociationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAcfpRuleSetRequired {
     /// `CreationPath`: a string, required.
-    pub creation_path: Str,
+    pub creation_path: ::cloudwright_core::Str,
     /// `RegistrationPagePath`: a string, required.
-    pub registration_page_path: Str,
+    pub registration_page_path: ::cloudwright_core::Str,
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
-    pub request_inspection: Obj<RequestInspectionAcfp>,
+    pub request_inspection: crate::Obj<RequestInspectionAcfp>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EnableRegexInPath", Shape::Bool),
-        ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("RequestInspection", Shape::Object(&RULE_RequestInspectionAcfp)),
-        ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
-    ],
-    required: &["CreationPath", "RegistrationPagePath", "RequestInspection"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWSManagedRulesACFPRuleSet` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Details for your use of the account creation fraud prevention managed rule group, `AWSManagedRulesACFPRuleSet` . This configuration is used in `ManagedRuleGroupConfig` .
 ///
-/// For additional information about this and the other intelligent threat mitigation rule groups, see \[Intelligent threat mitigation in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections>) and \[AWS Managed Rules rule groups list\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list>) in the *AWS WAF Developer Guide* .
+/// For additional information about this and the other intelligent threat mitigation rule groups, see [Intelligent threat mitigation in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections) and [AWS Managed Rules rule groups list](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-awsmanagedrulesacfpruleset.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -636,33 +523,33 @@ pub struct AwsManagedRulesAcfpRuleSet {
     /// For example, for the URL `https://example.com/web/newaccount` , you would provide the path `/web/newaccount` . Account creation page paths that start with the path that you provide are considered a match. For example `/web/newaccount` matches the account creation paths `/web/newaccount` , `/web/newaccount/` , `/web/newaccountPage` , and `/web/newaccount/thisPage` , but doesn't match the path `/home/web/newaccount` or `/website/newaccount` .
     ///
     /// Pattern `\S`; length 1 to 256.
-    pub creation_path: Str,
+    pub creation_path: ::cloudwright_core::Str,
     /// `EnableRegexInPath`: a boolean.
     ///
     /// Allow the use of regular expressions in the registration page path and the account creation path.
-    pub enable_regex_in_path: Option<Bool>,
+    pub enable_regex_in_path: ::std::option::Option<::cloudwright_core::Bool>,
     /// `RegistrationPagePath`: a string, required.
     ///
     /// The path of the account registration endpoint for your application. This is the page on your website that presents the registration form to new users.
     ///
-    /// &gt; This page must accept `GET` text/html requests.
+    /// \> This page must accept `GET` text/html requests.
     ///
     /// For example, for the URL `https://example.com/web/registration` , you would provide the path `/web/registration` . Registration page paths that start with the path that you provide are considered a match. For example `/web/registration` matches the registration paths `/web/registration` , `/web/registration/` , `/web/registrationPage` , and `/web/registration/thisPage` , but doesn't match the path `/home/web/registration` or `/website/registration` .
     ///
     /// Pattern `\S`; length 1 to 256.
-    pub registration_page_path: Str,
+    pub registration_page_path: ::cloudwright_core::Str,
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
     ///
     /// The criteria for inspecting account creation requests, used by the ACFP rule group to validate and track account creation attempts.
-    pub request_inspection: Obj<RequestInspectionAcfp>,
+    pub request_inspection: crate::Obj<RequestInspectionAcfp>,
     /// `ResponseInspection`: a [`ResponseInspection`] object.
     ///
     /// The criteria for inspecting responses to account creation requests, used by the ACFP rule group to track account creation success rates.
     ///
-    /// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+    /// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
     ///
     /// The ACFP rule group evaluates the responses that your protected resources send back to client account creation attempts, keeping count of successful and failed attempts from each IP address and client session. Using this information, the rule group labels and mitigates requests from client sessions and IP addresses that have had too many successful account creation attempts in a short amount of time.
-    pub response_inspection: Option<Obj<ResponseInspection>>,
+    pub response_inspection: ::std::option::Option<crate::Obj<ResponseInspection>>,
 }
 
 #[rustfmt::skip]
@@ -672,31 +559,31 @@ impl AwsManagedRulesAcfpRuleSet {
     pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
         Self {
             creation_path: required.creation_path,
-            enable_regex_in_path: None,
+            enable_regex_in_path: ::std::option::Option::None,
             registration_page_path: required.registration_page_path,
             request_inspection: required.request_inspection,
-            response_inspection: None,
+            response_inspection: ::std::option::Option::None,
         }
     }
 
     /// `CreationPath`: a string, required.
-    pub fn creation_path(mut self, value: impl Into<Str>) -> Self { self.creation_path = value.into(); self }
+    pub fn creation_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.creation_path = value.into(); self }
     /// `EnableRegexInPath`: a boolean.
-    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self { self.enable_regex_in_path = Some(value.into()); self }
+    pub fn enable_regex_in_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_regex_in_path = ::std::option::Option::Some(value.into()); self }
     /// `RegistrationPagePath`: a string, required.
-    pub fn registration_page_path(mut self, value: impl Into<Str>) -> Self { self.registration_page_path = value.into(); self }
+    pub fn registration_page_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.registration_page_path = value.into(); self }
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
-    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspectionAcfp>>) -> Self { self.request_inspection = value.into(); self }
+    pub fn request_inspection(mut self, value: impl ::std::convert::Into<crate::Obj<RequestInspectionAcfp>>) -> Self { self.request_inspection = value.into(); self }
     /// `ResponseInspection`: a [`ResponseInspection`] object.
-    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self { self.response_inspection = Some(value.into()); self }
+    pub fn response_inspection(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseInspection>>) -> Self { self.response_inspection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsManagedRulesAcfpRuleSet {}
+impl crate::PropertyType for AwsManagedRulesAcfpRuleSet {}
 
-impl ToValue for AwsManagedRulesAcfpRuleSet {
+impl ::cloudwright_core::ToValue for AwsManagedRulesAcfpRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CreationPath", &self.creation_path)
             .opt("EnableRegexInPath", &self.enable_regex_in_path)
             .req("RegistrationPagePath", &self.registration_page_path)
@@ -706,31 +593,13 @@ impl ToValue for AwsManagedRulesAcfpRuleSet {
     }
 }
 
-/// The required properties of [`AwsManagedRulesAntiDDoSRuleSet`], by name: `AwsManagedRulesAntiDDoSRuleSet::new(AwsManagedRulesAntiDDoSRuleSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsManagedRulesAntiDDoSRuleSetRequired {
-    /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
-    pub client_side_action_config: Obj<ClientSideActionConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsManagedRulesAntiDDoSRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("ClientSideActionConfig", Shape::Object(&RULE_ClientSideActionConfig)),
-        ("SensitivityToBlock", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-    ],
-    required: &["ClientSideActionConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWSManagedRulesAntiDDoSRuleSet` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Configures the use of the anti-DDoS managed rule group, `AWSManagedRulesAntiDDoSRuleSet` . This configuration is used in `ManagedRuleGroupConfig` .
 ///
 /// The configuration that you provide here determines whether and how the rules in the rule group are used.
 ///
-/// For additional information about this and the other intelligent threat mitigation rule groups, see \[Intelligent threat mitigation in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections>) and \[AWS Managed Rules rule groups list\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list>) in the *AWS WAF Developer Guide* .
+/// For additional information about this and the other intelligent threat mitigation rule groups, see [Intelligent threat mitigation in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections) and [AWS Managed Rules rule groups list](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-awsmanagedrulesantiddosruleset.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -738,7 +607,7 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
     /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
     ///
     /// Configures the request handling that's applied by the managed rule group rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` during a distributed denial of service (DDoS) attack.
-    pub client_side_action_config: Obj<ClientSideActionConfig>,
+    pub client_side_action_config: crate::Obj<ClientSideActionConfig>,
     /// `SensitivityToBlock`: a [`SensitivityToAct`] value.
     ///
     /// The sensitivity that the rule group rule `DDoSRequests` uses when matching against the DDoS suspicion labeling on a request. The managed rule group adds the labeling during DDoS events, before the `DDoSRequests` rule runs.
@@ -750,63 +619,43 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
     /// - High sensitivity causes the rule to match on all of the suspicion labels: low, medium, and high.
     ///
     /// Default: `LOW`
-    pub sensitivity_to_block: Option<SensitivityToAct>,
+    pub sensitivity_to_block: ::std::option::Option<SensitivityToAct>,
 }
 
 #[rustfmt::skip]
 impl AwsManagedRulesAntiDDoSRuleSet {
-    /// A `AwsManagedRulesAntiDDoSRuleSet` with its required properties, named in a [`AwsManagedRulesAntiDDoSRuleSetRequired`].
+    /// A `AwsManagedRulesAntiDDoSRuleSet` with its one required property, `ClientSideActionConfig`.
     #[inline]
-    pub fn new(required: AwsManagedRulesAntiDDoSRuleSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ClientSideActionConfig>>) -> Self {
         Self {
-            client_side_action_config: required.client_side_action_config,
-            sensitivity_to_block: None,
+            client_side_action_config: value.into(),
+            sensitivity_to_block: ::std::option::Option::None,
         }
     }
 
     /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
-    pub fn client_side_action_config(mut self, value: impl Into<Obj<ClientSideActionConfig>>) -> Self { self.client_side_action_config = value.into(); self }
+    pub fn client_side_action_config(mut self, value: impl ::std::convert::Into<crate::Obj<ClientSideActionConfig>>) -> Self { self.client_side_action_config = value.into(); self }
     /// `SensitivityToBlock`: a [`SensitivityToAct`] value.
-    pub fn sensitivity_to_block(mut self, value: impl Into<SensitivityToAct>) -> Self { self.sensitivity_to_block = Some(value.into()); self }
+    pub fn sensitivity_to_block(mut self, value: impl ::std::convert::Into<SensitivityToAct>) -> Self { self.sensitivity_to_block = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsManagedRulesAntiDDoSRuleSet {}
+impl crate::PropertyType for AwsManagedRulesAntiDDoSRuleSet {}
 
-impl ToValue for AwsManagedRulesAntiDDoSRuleSet {
+impl ::cloudwright_core::ToValue for AwsManagedRulesAntiDDoSRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ClientSideActionConfig", &self.client_side_action_config)
             .opt("SensitivityToBlock", &self.sensitivity_to_block)
             .build()
     }
 }
 
-/// The required properties of [`AwsManagedRulesAtpRuleSet`], by name: `AwsManagedRulesAtpRuleSet::new(AwsManagedRulesAtpRuleSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsManagedRulesAtpRuleSetRequired {
-    /// `LoginPath`: a string, required.
-    pub login_path: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsManagedRulesAtpRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("EnableRegexInPath", Shape::Bool),
-        ("LoginPath", Shape::STR),
-        ("RequestInspection", Shape::Object(&RULE_RequestInspection)),
-        ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
-    ],
-    required: &["LoginPath"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWSManagedRulesATPRuleSet` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Details for your use of the account takeover prevention managed rule group, `AWSManagedRulesATPRuleSet` . This configuration is used in `ManagedRuleGroupConfig` .
 ///
-/// For additional information about this and the other intelligent threat mitigation rule groups, see \[Intelligent threat mitigation in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections>) and \[AWS Managed Rules rule groups list\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list>) in the *AWS WAF Developer Guide* .
+/// For additional information about this and the other intelligent threat mitigation rule groups, see [Intelligent threat mitigation in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections) and [AWS Managed Rules rule groups list](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-awsmanagedrulesatpruleset.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -814,56 +663,56 @@ pub struct AwsManagedRulesAtpRuleSet {
     /// `EnableRegexInPath`: a boolean.
     ///
     /// Allow the use of regular expressions in the login page path.
-    pub enable_regex_in_path: Option<Bool>,
+    pub enable_regex_in_path: ::std::option::Option<::cloudwright_core::Bool>,
     /// `LoginPath`: a string, required.
     ///
     /// The path of the login endpoint for your application. For example, for the URL `https://example.com/web/login` , you would provide the path `/web/login` . Login paths that start with the path that you provide are considered a match. For example `/web/login` matches the login paths `/web/login` , `/web/login/` , `/web/loginPage` , and `/web/login/thisPage` , but doesn't match the login path `/home/web/login` or `/website/login` .
     ///
     /// The rule group inspects only HTTP `POST` requests to your specified login endpoint.
-    pub login_path: Str,
+    pub login_path: ::cloudwright_core::Str,
     /// `RequestInspection`: a [`RequestInspection`] object.
     ///
     /// The criteria for inspecting login requests, used by the ATP rule group to validate credentials usage.
-    pub request_inspection: Option<Obj<RequestInspection>>,
+    pub request_inspection: ::std::option::Option<crate::Obj<RequestInspection>>,
     /// `ResponseInspection`: a [`ResponseInspection`] object.
     ///
     /// The criteria for inspecting responses to login requests, used by the ATP rule group to track login failure rates.
     ///
-    /// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+    /// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
     ///
     /// The ATP rule group evaluates the responses that your protected resources send back to client login attempts, keeping count of successful and failed attempts for each IP address and client session. Using this information, the rule group labels and mitigates requests from client sessions and IP addresses that have had too many failed login attempts in a short amount of time.
-    pub response_inspection: Option<Obj<ResponseInspection>>,
+    pub response_inspection: ::std::option::Option<crate::Obj<ResponseInspection>>,
 }
 
 #[rustfmt::skip]
 impl AwsManagedRulesAtpRuleSet {
-    /// A `AwsManagedRulesAtpRuleSet` with its required properties, named in a [`AwsManagedRulesAtpRuleSetRequired`].
+    /// A `AwsManagedRulesAtpRuleSet` with its one required property, `LoginPath`.
     #[inline]
-    pub fn new(required: AwsManagedRulesAtpRuleSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            enable_regex_in_path: None,
-            login_path: required.login_path,
-            request_inspection: None,
-            response_inspection: None,
+            enable_regex_in_path: ::std::option::Option::None,
+            login_path: value.into(),
+            request_inspection: ::std::option::Option::None,
+            response_inspection: ::std::option::Option::None,
         }
     }
 
     /// `EnableRegexInPath`: a boolean.
-    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self { self.enable_regex_in_path = Some(value.into()); self }
+    pub fn enable_regex_in_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_regex_in_path = ::std::option::Option::Some(value.into()); self }
     /// `LoginPath`: a string, required.
-    pub fn login_path(mut self, value: impl Into<Str>) -> Self { self.login_path = value.into(); self }
+    pub fn login_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.login_path = value.into(); self }
     /// `RequestInspection`: a [`RequestInspection`] object.
-    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspection>>) -> Self { self.request_inspection = Some(value.into()); self }
+    pub fn request_inspection(mut self, value: impl ::std::convert::Into<crate::Obj<RequestInspection>>) -> Self { self.request_inspection = ::std::option::Option::Some(value.into()); self }
     /// `ResponseInspection`: a [`ResponseInspection`] object.
-    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self { self.response_inspection = Some(value.into()); self }
+    pub fn response_inspection(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseInspection>>) -> Self { self.response_inspection = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AwsManagedRulesAtpRuleSet {}
+impl crate::PropertyType for AwsManagedRulesAtpRuleSet {}
 
-impl ToValue for AwsManagedRulesAtpRuleSet {
+impl ::cloudwright_core::ToValue for AwsManagedRulesAtpRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableRegexInPath", &self.enable_regex_in_path)
             .req("LoginPath", &self.login_path)
             .opt("RequestInspection", &self.request_inspection)
@@ -872,29 +721,11 @@ impl ToValue for AwsManagedRulesAtpRuleSet {
     }
 }
 
-/// The required properties of [`AwsManagedRulesBotControlRuleSet`], by name: `AwsManagedRulesBotControlRuleSet::new(AwsManagedRulesBotControlRuleSetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwsManagedRulesBotControlRuleSetRequired {
-    /// `InspectionLevel`: an [`InspectionLevel`] value, required.
-    pub inspection_level: InspectionLevel,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AwsManagedRulesBotControlRuleSet: ObjRule = ObjRule {
-    properties: &[
-        ("EnableMachineLearning", Shape::Bool),
-        ("InspectionLevel", Shape::Str(&StrRule { allowed: &["COMMON", "TARGETED"], ..StrRule::ANY })),
-    ],
-    required: &["InspectionLevel"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWSManagedRulesBotControlRuleSet` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Details for your use of the Bot Control managed rule group, `AWSManagedRulesBotControlRuleSet` . This configuration is used in `ManagedRuleGroupConfig` .
 ///
-/// For additional information about this and the other intelligent threat mitigation rule groups, see \[Intelligent threat mitigation in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections>) and \[AWS Managed Rules rule groups list\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list>) in the *AWS WAF Developer Guide* .
+/// For additional information about this and the other intelligent threat mitigation rule groups, see [Intelligent threat mitigation in AWS WAF](https://docs.aws.amazon.com/waf/latest/developerguide/waf-managed-protections) and [AWS Managed Rules rule groups list](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list) in the *AWS WAF Developer Guide* .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-awsmanagedrulesbotcontrolruleset.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -906,39 +737,39 @@ pub struct AwsManagedRulesBotControlRuleSet {
     /// Determines whether to use machine learning (ML) to analyze your web traffic for bot-related activity. Machine learning is required for the Bot Control rules `TGT_ML_CoordinatedActivityLow` and `TGT_ML_CoordinatedActivityMedium` , which
     /// inspect for anomalous behavior that might indicate distributed, coordinated bot activity.
     ///
-    /// For more information about this choice, see the listing for these rules in the table at \[Bot Control rules listing\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html#aws-managed-rule-groups-bot-rules>) in the *AWS WAF Developer Guide* .
+    /// For more information about this choice, see the listing for these rules in the table at [Bot Control rules listing](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html#aws-managed-rule-groups-bot-rules) in the *AWS WAF Developer Guide* .
     ///
     /// Default: `TRUE`
-    pub enable_machine_learning: Option<Bool>,
+    pub enable_machine_learning: ::std::option::Option<::cloudwright_core::Bool>,
     /// `InspectionLevel`: an [`InspectionLevel`] value, required.
     ///
-    /// The inspection level to use for the Bot Control rule group. The common level is the least expensive. The targeted level includes all common level rules and adds rules with more advanced inspection criteria. For details, see \[AWS WAF Bot Control rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html>) in the *AWS WAF Developer Guide* .
+    /// The inspection level to use for the Bot Control rule group. The common level is the least expensive. The targeted level includes all common level rules and adds rules with more advanced inspection criteria. For details, see [AWS WAF Bot Control rule group](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html) in the *AWS WAF Developer Guide* .
     pub inspection_level: InspectionLevel,
 }
 
 #[rustfmt::skip]
 impl AwsManagedRulesBotControlRuleSet {
-    /// A `AwsManagedRulesBotControlRuleSet` with its required properties, named in a [`AwsManagedRulesBotControlRuleSetRequired`].
+    /// A `AwsManagedRulesBotControlRuleSet` with its one required property, `InspectionLevel`.
     #[inline]
-    pub fn new(required: AwsManagedRulesBotControlRuleSetRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<InspectionLevel>) -> Self {
         Self {
-            enable_machine_learning: None,
-            inspection_level: required.inspection_level,
+            enable_machine_learning: ::std::option::Option::None,
+            inspection_level: value.into(),
         }
     }
 
     /// `EnableMachineLearning`: a boolean.
-    pub fn enable_machine_learning(mut self, value: impl Into<Bool>) -> Self { self.enable_machine_learning = Some(value.into()); self }
+    pub fn enable_machine_learning(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_machine_learning = ::std::option::Option::Some(value.into()); self }
     /// `InspectionLevel`: an [`InspectionLevel`] value, required.
-    pub fn inspection_level(mut self, value: impl Into<InspectionLevel>) -> Self { self.inspection_level = value.into(); self }
+    pub fn inspection_level(mut self, value: impl ::std::convert::Into<InspectionLevel>) -> Self { self.inspection_level = value.into(); self }
 }
 
-impl PropertyType for AwsManagedRulesBotControlRuleSet {}
+impl crate::PropertyType for AwsManagedRulesBotControlRuleSet {}
 
-impl ToValue for AwsManagedRulesBotControlRuleSet {
+impl ::cloudwright_core::ToValue for AwsManagedRulesBotControlRuleSet {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("EnableMachineLearning", &self.enable_machine_learning)
             .req("InspectionLevel", &self.inspection_level)
             .build()
@@ -949,26 +780,12 @@ impl ToValue for AwsManagedRulesBotControlRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
     pub positional_constraint: PositionalConstraint,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
-        ("SearchString", Shape::STR),
-        ("SearchStringBase64", Shape::STR),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ByteMatchStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -980,7 +797,7 @@ pub struct ByteMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
     ///
     /// The area within the portion of the web request that you want AWS WAF to search for `SearchString` . Valid values include the following:
@@ -1017,19 +834,19 @@ pub struct ByteMatchStatement {
     /// For example, suppose the value of `Type` is `HEADER` and the value of `Data` is `User-Agent` . If you want to search the `User-Agent` header for the value `BadBot` , you provide the string `BadBot` in the value of `SearchString` .
     ///
     /// You must specify either `SearchString` or `SearchStringBase64` in a `ByteMatchStatement` .
-    pub search_string: Option<Str>,
+    pub search_string: ::std::option::Option<::cloudwright_core::Str>,
     /// `SearchStringBase64`: a string.
     ///
     /// String to search for in a web request component, base64-encoded. If you don't want to encode the string, specify the unencoded value in `SearchString` instead.
     ///
     /// You must specify either `SearchString` or `SearchStringBase64` in a `ByteMatchStatement` .
-    pub search_string_base64: Option<Str>,
+    pub search_string_base64: ::std::option::Option<::cloudwright_core::Str>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -1040,30 +857,30 @@ impl ByteMatchStatement {
         Self {
             field_to_match: required.field_to_match,
             positional_constraint: required.positional_constraint,
-            search_string: None,
-            search_string_base64: None,
+            search_string: ::std::option::Option::None,
+            search_string_base64: ::std::option::Option::None,
             text_transformations: required.text_transformations,
         }
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
+    pub fn positional_constraint(mut self, value: impl ::std::convert::Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
     /// `SearchString`: a string.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
+    pub fn search_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.search_string = ::std::option::Option::Some(value.into()); self }
     /// `SearchStringBase64`: a string.
-    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self { self.search_string_base64 = Some(value.into()); self }
+    pub fn search_string_base64(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.search_string_base64 = ::std::option::Option::Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for ByteMatchStatement {}
+impl crate::PropertyType for ByteMatchStatement {}
 
-impl ToValue for ByteMatchStatement {
+impl ::cloudwright_core::ToValue for ByteMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("PositionalConstraint", &self.positional_constraint)
             .opt("SearchString", &self.search_string)
@@ -1072,25 +889,6 @@ impl ToValue for ByteMatchStatement {
             .build()
     }
 }
-
-/// The required properties of [`ClientSideAction`], by name: `ClientSideAction::new(ClientSideActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientSideActionRequired {
-    /// `UsageOfAction`: an [`UsageOfAction`] value, required.
-    pub usage_of_action: UsageOfAction,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientSideAction: ObjRule = ObjRule {
-    properties: &[
-        ("ExemptUriRegularExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_Regex), min_items: None, max_items: None, unique: false })),
-        ("Sensitivity", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("UsageOfAction", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-    ],
-    required: &["UsageOfAction"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientSideAction` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1112,7 +910,7 @@ pub struct ClientSideAction {
     /// AWS recommends starting with the following setting. Review and update it for your application's needs:
     ///
     /// `\/api\/|\.(acc|avi|css|gif|jpe?g|js|mp[34]|ogg|otf|pdf|png|tiff?|ttf|webm|webp|woff2?)$`
-    pub exempt_uri_regular_expressions: Option<List<Regex>>,
+    pub exempt_uri_regular_expressions: ::std::option::Option<::cloudwright_core::List<Regex>>,
     /// `Sensitivity`: a [`SensitivityToAct`] value.
     ///
     /// The sensitivity that the rule group rule `ChallengeDDoSRequests` uses when matching against the DDoS suspicion labeling on a request. The managed rule group adds the labeling during DDoS events, before the `ChallengeDDoSRequests` rule runs.
@@ -1124,7 +922,7 @@ pub struct ClientSideAction {
     /// - High sensitivity causes the rule to match on all of the suspicion labels: low, medium, and high.
     ///
     /// Default: `HIGH`
-    pub sensitivity: Option<SensitivityToAct>,
+    pub sensitivity: ::std::option::Option<SensitivityToAct>,
     /// `UsageOfAction`: an [`UsageOfAction`] value, required.
     ///
     /// Determines whether to use the `AWSManagedRulesAntiDDoSRuleSet` rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the rule group evaluation and the related label `awswaf:managed:aws:anti-ddos:challengeable-request` .
@@ -1139,38 +937,38 @@ pub struct ClientSideAction {
     /// - The two rules are not evaluated.
     /// - None of the other `ClientSideAction` settings have any effect.
     ///
-    /// &gt; This setting only enables or disables the use of the two anti-DDOS rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the anti-DDoS managed rule group.
-    /// &gt;
-    /// &gt; This setting doesn't alter the action setting in the two rules. To override the actions used by the rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` , enable this setting, and then override the rule actions in the usual way, in your managed rule group configuration.
+    /// \> This setting only enables or disables the use of the two anti-DDOS rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the anti-DDoS managed rule group.
+    /// \>
+    /// \> This setting doesn't alter the action setting in the two rules. To override the actions used by the rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` , enable this setting, and then override the rule actions in the usual way, in your managed rule group configuration.
     pub usage_of_action: UsageOfAction,
 }
 
 #[rustfmt::skip]
 impl ClientSideAction {
-    /// A `ClientSideAction` with its required properties, named in a [`ClientSideActionRequired`].
+    /// A `ClientSideAction` with its one required property, `UsageOfAction`.
     #[inline]
-    pub fn new(required: ClientSideActionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<UsageOfAction>) -> Self {
         Self {
-            exempt_uri_regular_expressions: None,
-            sensitivity: None,
-            usage_of_action: required.usage_of_action,
+            exempt_uri_regular_expressions: ::std::option::Option::None,
+            sensitivity: ::std::option::Option::None,
+            usage_of_action: value.into(),
         }
     }
 
     /// `ExemptUriRegularExpressions`: a list of [`Regex`] objects.
-    pub fn exempt_uri_regular_expressions(mut self, value: impl Into<List<Regex>>) -> Self { self.exempt_uri_regular_expressions = Some(value.into()); self }
+    pub fn exempt_uri_regular_expressions(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Regex>>) -> Self { self.exempt_uri_regular_expressions = ::std::option::Option::Some(value.into()); self }
     /// `Sensitivity`: a [`SensitivityToAct`] value.
-    pub fn sensitivity(mut self, value: impl Into<SensitivityToAct>) -> Self { self.sensitivity = Some(value.into()); self }
+    pub fn sensitivity(mut self, value: impl ::std::convert::Into<SensitivityToAct>) -> Self { self.sensitivity = ::std::option::Option::Some(value.into()); self }
     /// `UsageOfAction`: an [`UsageOfAction`] value, required.
-    pub fn usage_of_action(mut self, value: impl Into<UsageOfAction>) -> Self { self.usage_of_action = value.into(); self }
+    pub fn usage_of_action(mut self, value: impl ::std::convert::Into<UsageOfAction>) -> Self { self.usage_of_action = value.into(); self }
 }
 
-impl PropertyType for ClientSideAction {}
+impl crate::PropertyType for ClientSideAction {}
 
-impl ToValue for ClientSideAction {
+impl ::cloudwright_core::ToValue for ClientSideAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "ExemptUriRegularExpressions",
                 &self.exempt_uri_regular_expressions,
@@ -1180,23 +978,6 @@ impl ToValue for ClientSideAction {
             .build()
     }
 }
-
-/// The required properties of [`ClientSideActionConfig`], by name: `ClientSideActionConfig::new(ClientSideActionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientSideActionConfigRequired {
-    /// `Challenge`: a [`ClientSideAction`] object, required.
-    pub challenge: Obj<ClientSideAction>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ClientSideActionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Challenge", Shape::Object(&RULE_ClientSideAction)),
-    ],
-    required: &["Challenge"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ClientSideActionConfig` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1209,32 +990,34 @@ pub struct ClientSideActionConfig {
     ///
     /// Configuration for the use of the `AWSManagedRulesAntiDDoSRuleSet` rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` .
     ///
-    /// &gt; This setting isn't related to the configuration of the `Challenge` action itself. It only configures the use of the two anti-DDoS rules named here.
+    /// \> This setting isn't related to the configuration of the `Challenge` action itself. It only configures the use of the two anti-DDoS rules named here.
     ///
     /// You can enable or disable the use of these rules, and you can configure how to use them when they are enabled.
-    pub challenge: Obj<ClientSideAction>,
+    pub challenge: crate::Obj<ClientSideAction>,
 }
 
 #[rustfmt::skip]
 impl ClientSideActionConfig {
-    /// A `ClientSideActionConfig` with its required properties, named in a [`ClientSideActionConfigRequired`].
+    /// A `ClientSideActionConfig` with its one required property, `Challenge`.
     #[inline]
-    pub fn new(required: ClientSideActionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<ClientSideAction>>) -> Self {
         Self {
-            challenge: required.challenge,
+            challenge: value.into(),
         }
     }
 
     /// `Challenge`: a [`ClientSideAction`] object, required.
-    pub fn challenge(mut self, value: impl Into<Obj<ClientSideAction>>) -> Self { self.challenge = value.into(); self }
+    pub fn challenge(mut self, value: impl ::std::convert::Into<crate::Obj<ClientSideAction>>) -> Self { self.challenge = value.into(); self }
 }
 
-impl PropertyType for ClientSideActionConfig {}
+impl crate::PropertyType for ClientSideActionConfig {}
 
-impl ToValue for ClientSideActionConfig {
+impl ::cloudwright_core::ToValue for ClientSideActionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Challenge", &self.challenge).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Challenge", &self.challenge)
+            .build()
     }
 }
 
@@ -1244,21 +1027,8 @@ pub struct DataProtectRequired {
     /// `Action`: a [`DataProtectionAction`] value, required.
     pub action: DataProtectionAction,
     /// `Field`: a [`FieldToProtect`] object, required.
-    pub field: Obj<FieldToProtect>,
+    pub field: crate::Obj<FieldToProtect>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataProtect: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["SUBSTITUTION", "HASH"], ..StrRule::ANY })),
-        ("ExcludeRateBasedDetails", Shape::Bool),
-        ("ExcludeRuleMatchDetails", Shape::Bool),
-        ("Field", Shape::Object(&RULE_FieldToProtect)),
-    ],
-    required: &["Field", "Action"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataProtect` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1268,13 +1038,13 @@ pub struct DataProtect {
     /// `Action`: a [`DataProtectionAction`] value, required.
     pub action: DataProtectionAction,
     /// `ExcludeRateBasedDetails`: a boolean.
-    pub exclude_rate_based_details: Option<Bool>,
+    pub exclude_rate_based_details: ::std::option::Option<::cloudwright_core::Bool>,
     /// `ExcludeRuleMatchDetails`: a boolean.
-    pub exclude_rule_match_details: Option<Bool>,
+    pub exclude_rule_match_details: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Field`: a [`FieldToProtect`] object, required.
     ///
     /// Field in log to protect.
-    pub field: Obj<FieldToProtect>,
+    pub field: crate::Obj<FieldToProtect>,
 }
 
 #[rustfmt::skip]
@@ -1284,28 +1054,28 @@ impl DataProtect {
     pub fn new(required: DataProtectRequired) -> Self {
         Self {
             action: required.action,
-            exclude_rate_based_details: None,
-            exclude_rule_match_details: None,
+            exclude_rate_based_details: ::std::option::Option::None,
+            exclude_rule_match_details: ::std::option::Option::None,
             field: required.field,
         }
     }
 
     /// `Action`: a [`DataProtectionAction`] value, required.
-    pub fn action(mut self, value: impl Into<DataProtectionAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<DataProtectionAction>) -> Self { self.action = value.into(); self }
     /// `ExcludeRateBasedDetails`: a boolean.
-    pub fn exclude_rate_based_details(mut self, value: impl Into<Bool>) -> Self { self.exclude_rate_based_details = Some(value.into()); self }
+    pub fn exclude_rate_based_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_rate_based_details = ::std::option::Option::Some(value.into()); self }
     /// `ExcludeRuleMatchDetails`: a boolean.
-    pub fn exclude_rule_match_details(mut self, value: impl Into<Bool>) -> Self { self.exclude_rule_match_details = Some(value.into()); self }
+    pub fn exclude_rule_match_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.exclude_rule_match_details = ::std::option::Option::Some(value.into()); self }
     /// `Field`: a [`FieldToProtect`] object, required.
-    pub fn field(mut self, value: impl Into<Obj<FieldToProtect>>) -> Self { self.field = value.into(); self }
+    pub fn field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToProtect>>) -> Self { self.field = value.into(); self }
 }
 
-impl PropertyType for DataProtect {}
+impl crate::PropertyType for DataProtect {}
 
-impl ToValue for DataProtect {
+impl ::cloudwright_core::ToValue for DataProtect {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("ExcludeRateBasedDetails", &self.exclude_rate_based_details)
             .opt("ExcludeRuleMatchDetails", &self.exclude_rule_match_details)
@@ -1313,23 +1083,6 @@ impl ToValue for DataProtect {
             .build()
     }
 }
-
-/// The required properties of [`DataProtectionConfig`], by name: `DataProtectionConfig::new(DataProtectionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DataProtectionConfigRequired {
-    /// `DataProtections`: a list of [`DataProtect`] objects, required.
-    pub data_protections: List<DataProtect>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataProtectionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("DataProtections", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProtect), min_items: Some(1), max_items: Some(26), unique: false })),
-    ],
-    required: &["DataProtections"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DataProtectionConfig` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1347,43 +1100,33 @@ pub struct DataProtectionConfig {
     /// An array of data protection configurations for specific web request field types. This is defined for each web ACL. AWS WAF applies the specified protection to all web requests that the web ACL inspects.
     ///
     /// Items 1 to 26.
-    pub data_protections: List<DataProtect>,
+    pub data_protections: ::cloudwright_core::List<DataProtect>,
 }
 
 #[rustfmt::skip]
 impl DataProtectionConfig {
-    /// A `DataProtectionConfig` with its required properties, named in a [`DataProtectionConfigRequired`].
+    /// A `DataProtectionConfig` with its one required property, `DataProtections`.
     #[inline]
-    pub fn new(required: DataProtectionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<DataProtect>>) -> Self {
         Self {
-            data_protections: required.data_protections,
+            data_protections: value.into(),
         }
     }
 
     /// `DataProtections`: a list of [`DataProtect`] objects, required.
-    pub fn data_protections(mut self, value: impl Into<List<DataProtect>>) -> Self { self.data_protections = value.into(); self }
+    pub fn data_protections(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DataProtect>>) -> Self { self.data_protections = value.into(); self }
 }
 
-impl PropertyType for DataProtectionConfig {}
+impl crate::PropertyType for DataProtectionConfig {}
 
-impl ToValue for DataProtectionConfig {
+impl ::cloudwright_core::ToValue for DataProtectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DataProtections", &self.data_protections)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
-    properties: &[
-        ("Allow", Shape::Object(&RULE_AllowAction)),
-        ("Block", Shape::Object(&RULE_BlockAction)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `DefaultAction` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1395,11 +1138,11 @@ pub struct DefaultAction {
     /// `Allow`: an [`AllowAction`] object.
     ///
     /// Specifies that AWS WAF should allow requests by default.
-    pub allow: Option<Obj<AllowAction>>,
+    pub allow: ::std::option::Option<crate::Obj<AllowAction>>,
     /// `Block`: a [`BlockAction`] object.
     ///
     /// Specifies that AWS WAF should block requests by default.
-    pub block: Option<Obj<BlockAction>>,
+    pub block: ::std::option::Option<crate::Obj<BlockAction>>,
 }
 
 #[rustfmt::skip]
@@ -1407,49 +1150,32 @@ impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Allow`: an [`AllowAction`] object.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self { self.allow = Some(value.into()); self }
+    pub fn allow(mut self, value: impl ::std::convert::Into<crate::Obj<AllowAction>>) -> Self { self.allow = ::std::option::Option::Some(value.into()); self }
     /// `Block`: a [`BlockAction`] object.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self { self.block = Some(value.into()); self }
+    pub fn block(mut self, value: impl ::std::convert::Into<crate::Obj<BlockAction>>) -> Self { self.block = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for DefaultAction {}
+impl crate::PropertyType for DefaultAction {}
 
-impl ToValue for DefaultAction {
+impl ::cloudwright_core::ToValue for DefaultAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Allow", &self.allow)
             .opt("Block", &self.block)
             .build()
     }
 }
 
-/// The required properties of [`ExcludedRule`], by name: `ExcludedRule::new(ExcludedRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExcludedRuleRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ExcludedRule: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ExcludedRule` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a single rule in a rule group whose action you want to override to `Count` .
 ///
-/// &gt; Instead of this option, use `RuleActionOverrides` . It accepts any valid action setting, including `Count` .
+/// \> Instead of this option, use `RuleActionOverrides` . It accepts any valid action setting, including `Count` .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-excludedrule.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -1459,48 +1185,33 @@ pub struct ExcludedRule {
     /// The name of the rule whose action you want to override to `Count` .
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ExcludedRule {
-    /// A `ExcludedRule` with its required properties, named in a [`ExcludedRuleRequired`].
+    /// A `ExcludedRule` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: ExcludedRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for ExcludedRule {}
+impl crate::PropertyType for ExcludedRule {}
 
-impl ToValue for ExcludedRule {
+impl ::cloudwright_core::ToValue for ExcludedRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`FieldIdentifier`], by name: `FieldIdentifier::new(FieldIdentifierRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldIdentifierRequired {
-    /// `Identifier`: a string, required.
-    pub identifier: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
-    properties: &[
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["Identifier"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldIdentifier` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1515,62 +1226,40 @@ pub struct FieldIdentifier {
     ///
     /// The name of the field.
     ///
-    /// When the `PayloadType` in the request inspection is `JSON` , this identifier must be in JSON pointer syntax. For example `/form/username` . For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// When the `PayloadType` in the request inspection is `JSON` , this identifier must be in JSON pointer syntax. For example `/form/username` . For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// When the `PayloadType` is `FORM_ENCODED` , use the HTML form names. For example, `username` .
     ///
     /// For more information, see the descriptions for each field type in the request inspection properties.
     ///
     /// Pattern `.*\S.*`; length 1 to 512.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FieldIdentifier {
-    /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
+    /// A `FieldIdentifier` with its one required property, `Identifier`.
     #[inline]
-    pub fn new(required: FieldIdentifierRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            identifier: required.identifier,
+            identifier: value.into(),
         }
     }
 
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
 }
 
-impl PropertyType for FieldIdentifier {}
+impl crate::PropertyType for FieldIdentifier {}
 
-impl ToValue for FieldIdentifier {
+impl ::cloudwright_core::ToValue for FieldIdentifier {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Identifier", &self.identifier)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[
-        ("AllQueryArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("Body", Shape::Object(&RULE_Body)),
-        ("Cookies", Shape::Object(&RULE_Cookies)),
-        ("HeaderOrder", Shape::Object(&RULE_HeaderOrder)),
-        ("Headers", Shape::Object(&RULE_Headers)),
-        ("JA3Fingerprint", Shape::Object(&RULE_Ja3Fingerprint)),
-        ("JA4Fingerprint", Shape::Object(&RULE_Ja4Fingerprint)),
-        ("JsonBody", Shape::Object(&RULE_JsonBody)),
-        ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("SingleHeader", Shape::Object(&RULE_FieldToMatchSingleHeader)),
-        ("SingleQueryArgument", Shape::Object(&RULE_FieldToMatchSingleQueryArgument)),
-        ("UriFragment", Shape::Object(&RULE_UriFragment)),
-        ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1599,7 +1288,7 @@ pub struct FieldToMatch {
     /// Inspect all query arguments.
     ///
     /// Format `json`.
-    pub all_query_arguments: Option<Json>,
+    pub all_query_arguments: ::std::option::Option<::cloudwright_core::Json>,
     /// `Body`: a [`Body`] object.
     ///
     /// Inspect the request body as plain text. The request body immediately follows the request headers. This is the part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form.
@@ -1611,43 +1300,43 @@ pub struct FieldToMatch {
     /// - For AWS Amplify , use the CloudFront limit.
     ///
     /// For information about how to handle oversized request bodies, see the `Body` object configuration.
-    pub body: Option<Obj<Body>>,
+    pub body: ::std::option::Option<crate::Obj<Body>>,
     /// `Cookies`: a [`Cookies`] object.
     ///
     /// Inspect the request cookies. You must configure scope and pattern matching filters in the `Cookies` object, to define the set of cookies and the parts of the cookies that AWS WAF inspects.
     ///
     /// Only the first 8 KB (8192 bytes) of a request's cookies and only the first 200 cookies are forwarded to AWS WAF for inspection by the underlying host service. You must configure how to handle any oversize cookie content in the `Cookies` object. AWS WAF applies the pattern matching filters to the cookies that it receives from the underlying host service.
-    pub cookies: Option<Obj<Cookies>>,
+    pub cookies: ::std::option::Option<crate::Obj<Cookies>>,
     /// `HeaderOrder`: a [`HeaderOrder`] object.
     ///
     /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-    pub header_order: Option<Obj<HeaderOrder>>,
+    pub header_order: ::std::option::Option<crate::Obj<HeaderOrder>>,
     /// `Headers`: a [`Headers`] object.
     ///
     /// Inspect the request headers. You must configure scope and pattern matching filters in the `Headers` object, to define the set of headers to and the parts of the headers that AWS WAF inspects.
     ///
     /// Only the first 8 KB (8192 bytes) of a request's headers and only the first 200 headers are forwarded to AWS WAF for inspection by the underlying host service. You must configure how to handle any oversize header content in the `Headers` object. AWS WAF applies the pattern matching filters to the headers that it receives from the underlying host service.
-    pub headers: Option<Obj<Headers>>,
+    pub headers: ::std::option::Option<crate::Obj<Headers>>,
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
     ///
     /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA3 fingerprint. The JA3 fingerprint is a 32-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
     ///
-    /// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
+    /// \> You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
     ///
-    /// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
+    /// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see [Log fields](https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html) in the *AWS WAF Developer Guide* .
     ///
     /// Provide the JA3 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-    pub ja3_fingerprint: Option<Obj<Ja3Fingerprint>>,
+    pub ja3_fingerprint: ::std::option::Option<crate::Obj<Ja3Fingerprint>>,
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
     ///
     /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA4 fingerprint. The JA4 fingerprint is a 36-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
     ///
-    /// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
+    /// \> You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
     ///
-    /// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
+    /// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see [Log fields](https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html) in the *AWS WAF Developer Guide* .
     ///
     /// Provide the JA4 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-    pub ja4_fingerprint: Option<Obj<Ja4Fingerprint>>,
+    pub ja4_fingerprint: ::std::option::Option<crate::Obj<Ja4Fingerprint>>,
     /// `JsonBody`: a [`JsonBody`] object.
     ///
     /// Inspect the request body as JSON. The request body immediately follows the request headers. This is the part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form.
@@ -1659,19 +1348,19 @@ pub struct FieldToMatch {
     /// - For AWS Amplify , use the CloudFront limit.
     ///
     /// For information about how to handle oversized request bodies, see the `JsonBody` object configuration.
-    pub json_body: Option<Obj<JsonBody>>,
+    pub json_body: ::std::option::Option<crate::Obj<JsonBody>>,
     /// `Method`: a JSON value.
     ///
     /// Inspect the HTTP method. The method indicates the type of operation that the request is asking the origin to perform.
     ///
     /// Format `json`.
-    pub method: Option<Json>,
+    pub method: ::std::option::Option<::cloudwright_core::Json>,
     /// `QueryString`: a JSON value.
     ///
     /// Inspect the query string. This is the part of a URL that appears after a `?` character, if any.
     ///
     /// Format `json`.
-    pub query_string: Option<Json>,
+    pub query_string: ::std::option::Option<::cloudwright_core::Json>,
     /// `SingleHeader`: a [`FieldToMatchSingleHeader`] object.
     ///
     /// Inspect a single header. Provide the name of the header to inspect, for example, `User-Agent` or `Referer` . This setting isn't case sensitive.
@@ -1679,25 +1368,25 @@ pub struct FieldToMatch {
     /// Example JSON: `"SingleHeader": { "Name": "haystack" }`
     ///
     /// Alternately, you can filter and inspect all headers with the `Headers` `FieldToMatch` setting.
-    pub single_header: Option<Obj<FieldToMatchSingleHeader>>,
+    pub single_header: ::std::option::Option<crate::Obj<FieldToMatchSingleHeader>>,
     /// `SingleQueryArgument`: a [`FieldToMatchSingleQueryArgument`] object.
     ///
     /// Inspect a single query argument. Provide the name of the query argument to inspect, such as *UserName* or *SalesRegion* . The name can be up to 30 characters long and isn't case sensitive.
     ///
     /// Example JSON: `"SingleQueryArgument": { "Name": "myArgument" }`
-    pub single_query_argument: Option<Obj<FieldToMatchSingleQueryArgument>>,
+    pub single_query_argument: ::std::option::Option<crate::Obj<FieldToMatchSingleQueryArgument>>,
     /// `UriFragment`: an [`UriFragment`] object.
     ///
     /// Inspect fragments of the request URI. You must configure scope and pattern matching filters in the `UriFragment` object, to define the fragment of a URI that AWS WAF inspects.
     ///
     /// Only the first 8 KB (8192 bytes) of a request's URI fragments and only the first 200 URI fragments are forwarded to AWS WAF for inspection by the underlying host service. You must configure how to handle any oversize URI fragment content in the `UriFragment` object. AWS WAF applies the pattern matching filters to the cookies that it receives from the underlying host service.
-    pub uri_fragment: Option<Obj<UriFragment>>,
+    pub uri_fragment: ::std::option::Option<crate::Obj<UriFragment>>,
     /// `UriPath`: a JSON value.
     ///
     /// Inspect the request URI path. This is the part of the web request that identifies a resource, for example, `/images/daily-ad.jpg` .
     ///
     /// Format `json`.
-    pub uri_path: Option<Json>,
+    pub uri_path: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -1705,45 +1394,45 @@ impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllQueryArguments`: a JSON value.
-    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self { self.all_query_arguments = Some(value.into()); self }
+    pub fn all_query_arguments(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.all_query_arguments = ::std::option::Option::Some(value.into()); self }
     /// `Body`: a [`Body`] object.
-    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self { self.body = Some(value.into()); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<crate::Obj<Body>>) -> Self { self.body = ::std::option::Option::Some(value.into()); self }
     /// `Cookies`: a [`Cookies`] object.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
+    pub fn cookies(mut self, value: impl ::std::convert::Into<crate::Obj<Cookies>>) -> Self { self.cookies = ::std::option::Option::Some(value.into()); self }
     /// `HeaderOrder`: a [`HeaderOrder`] object.
-    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self { self.header_order = Some(value.into()); self }
+    pub fn header_order(mut self, value: impl ::std::convert::Into<crate::Obj<HeaderOrder>>) -> Self { self.header_order = ::std::option::Option::Some(value.into()); self }
     /// `Headers`: a [`Headers`] object.
-    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self { self.headers = Some(value.into()); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<crate::Obj<Headers>>) -> Self { self.headers = ::std::option::Option::Some(value.into()); self }
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
+    pub fn ja3_fingerprint(mut self, value: impl ::std::convert::Into<crate::Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = ::std::option::Option::Some(value.into()); self }
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
+    pub fn ja4_fingerprint(mut self, value: impl ::std::convert::Into<crate::Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = ::std::option::Option::Some(value.into()); self }
     /// `JsonBody`: a [`JsonBody`] object.
-    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self { self.json_body = Some(value.into()); self }
+    pub fn json_body(mut self, value: impl ::std::convert::Into<crate::Obj<JsonBody>>) -> Self { self.json_body = ::std::option::Option::Some(value.into()); self }
     /// `Method`: a JSON value.
-    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
+    pub fn method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.method = ::std::option::Option::Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
+    pub fn query_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.query_string = ::std::option::Option::Some(value.into()); self }
     /// `SingleHeader`: a [`FieldToMatchSingleHeader`] object.
-    pub fn single_header(mut self, value: impl Into<Obj<FieldToMatchSingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
+    pub fn single_header(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatchSingleHeader>>) -> Self { self.single_header = ::std::option::Option::Some(value.into()); self }
     /// `SingleQueryArgument`: a [`FieldToMatchSingleQueryArgument`] object.
-    pub fn single_query_argument(mut self, value: impl Into<Obj<FieldToMatchSingleQueryArgument>>) -> Self { self.single_query_argument = Some(value.into()); self }
+    pub fn single_query_argument(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatchSingleQueryArgument>>) -> Self { self.single_query_argument = ::std::option::Option::Some(value.into()); self }
     /// `UriFragment`: an [`UriFragment`] object.
-    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self { self.uri_fragment = Some(value.into()); self }
+    pub fn uri_fragment(mut self, value: impl ::std::convert::Into<crate::Obj<UriFragment>>) -> Self { self.uri_fragment = ::std::option::Option::Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
+    pub fn uri_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.uri_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for FieldToMatch {}
+impl crate::PropertyType for FieldToMatch {}
 
-impl ToValue for FieldToMatch {
+impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllQueryArguments", &self.all_query_arguments)
             .opt("Body", &self.body)
             .opt("Cookies", &self.cookies)
@@ -1762,23 +1451,6 @@ impl ToValue for FieldToMatch {
     }
 }
 
-/// The required properties of [`FieldToMatchSingleHeader`], by name: `FieldToMatchSingleHeader::new(FieldToMatchSingleHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatchSingleHeaderRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SingleHeader` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Inspect a single header. Provide the name of the header to inspect, for example, `User-Agent` or `Referer` . This setting isn't case sensitive.
@@ -1793,48 +1465,33 @@ pub struct FieldToMatchSingleHeader {
     /// `Name`: a string, required.
     ///
     /// Pattern `\S`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FieldToMatchSingleHeader {
-    /// A `FieldToMatchSingleHeader` with its required properties, named in a [`FieldToMatchSingleHeaderRequired`].
+    /// A `FieldToMatchSingleHeader` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: FieldToMatchSingleHeaderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for FieldToMatchSingleHeader {}
+impl crate::PropertyType for FieldToMatchSingleHeader {}
 
-impl ToValue for FieldToMatchSingleHeader {
+impl ::cloudwright_core::ToValue for FieldToMatchSingleHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`FieldToMatchSingleQueryArgument`], by name: `FieldToMatchSingleQueryArgument::new(FieldToMatchSingleQueryArgumentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatchSingleQueryArgumentRequired {
-    /// `Name`: a string, required.
-    pub name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SingleQueryArgument` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1848,49 +1505,33 @@ pub struct FieldToMatchSingleQueryArgument {
     /// `Name`: a string, required.
     ///
     /// Pattern `\S`; length 1 to 64.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl FieldToMatchSingleQueryArgument {
-    /// A `FieldToMatchSingleQueryArgument` with its required properties, named in a [`FieldToMatchSingleQueryArgumentRequired`].
+    /// A `FieldToMatchSingleQueryArgument` with its one required property, `Name`.
     #[inline]
-    pub fn new(required: FieldToMatchSingleQueryArgumentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            name: required.name,
+            name: value.into(),
         }
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for FieldToMatchSingleQueryArgument {}
+impl crate::PropertyType for FieldToMatchSingleQueryArgument {}
 
-impl ToValue for FieldToMatchSingleQueryArgument {
+impl ::cloudwright_core::ToValue for FieldToMatchSingleQueryArgument {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Name", &self.name)
+            .build()
     }
 }
-
-/// The required properties of [`FieldToProtect`], by name: `FieldToProtect::new(FieldToProtectRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToProtectRequired {
-    /// `FieldType`: a [`FieldType`] value, required.
-    pub field_type: FieldType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
-    properties: &[
-        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
-    ],
-    required: &["FieldType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FieldToProtect` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1904,7 +1545,7 @@ pub struct FieldToProtect {
     /// Specifies the keys to protect for the specified field type. If you don't specify any key, then all keys for the field type are protected.
     ///
     /// Items 0 to 100.
-    pub field_keys: Option<List<Str>>,
+    pub field_keys: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `FieldType`: a [`FieldType`] value, required.
     ///
     /// Specifies the web request component type to protect.
@@ -1913,48 +1554,32 @@ pub struct FieldToProtect {
 
 #[rustfmt::skip]
 impl FieldToProtect {
-    /// A `FieldToProtect` with its required properties, named in a [`FieldToProtectRequired`].
+    /// A `FieldToProtect` with its one required property, `FieldType`.
     #[inline]
-    pub fn new(required: FieldToProtectRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<FieldType>) -> Self {
         Self {
-            field_keys: None,
-            field_type: required.field_type,
+            field_keys: ::std::option::Option::None,
+            field_type: value.into(),
         }
     }
 
     /// `FieldKeys`: a list of strings.
-    pub fn field_keys(mut self, value: impl Into<List<Str>>) -> Self { self.field_keys = Some(value.into()); self }
+    pub fn field_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.field_keys = ::std::option::Option::Some(value.into()); self }
     /// `FieldType`: a [`FieldType`] value, required.
-    pub fn field_type(mut self, value: impl Into<FieldType>) -> Self { self.field_type = value.into(); self }
+    pub fn field_type(mut self, value: impl ::std::convert::Into<FieldType>) -> Self { self.field_type = value.into(); self }
 }
 
-impl PropertyType for FieldToProtect {}
+impl crate::PropertyType for FieldToProtect {}
 
-impl ToValue for FieldToProtect {
+impl ::cloudwright_core::ToValue for FieldToProtect {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FieldKeys", &self.field_keys)
             .req("FieldType", &self.field_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedRuleGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        ("AWSManagedRulesACFPRuleSet", Shape::Object(&RULE_AwsManagedRulesAcfpRuleSet)),
-        ("AWSManagedRulesATPRuleSet", Shape::Object(&RULE_AwsManagedRulesAtpRuleSet)),
-        ("AWSManagedRulesAntiDDoSRuleSet", Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet)),
-        ("AWSManagedRulesBotControlRuleSet", Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet)),
-        ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
-        ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedRuleGroupConfig` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -1973,44 +1598,48 @@ pub struct ManagedRuleGroupConfig {
     ///
     /// Additional configuration for using the account creation fraud prevention (ACFP) managed rule group, `AWSManagedRulesACFPRuleSet` . Use this to provide account creation request information to the rule group. For web ACLs that protect CloudFront distributions, use this to also provide the information about how your distribution responds to account creation requests.
     ///
-    /// For information about using the ACFP managed rule group, see \[AWS WAF Fraud Control account creation fraud prevention (ACFP) rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-acfp.html>) and \[AWS WAF Fraud Control account creation fraud prevention (ACFP)\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-acfp.html>) in the *AWS WAF Developer Guide* .
-    pub aws_managed_rules_acfp_rule_set: Option<Obj<AwsManagedRulesAcfpRuleSet>>,
+    /// For information about using the ACFP managed rule group, see [AWS WAF Fraud Control account creation fraud prevention (ACFP) rule group](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-acfp.html) and [AWS WAF Fraud Control account creation fraud prevention (ACFP)](https://docs.aws.amazon.com/waf/latest/developerguide/waf-acfp.html) in the *AWS WAF Developer Guide* .
+    pub aws_managed_rules_acfp_rule_set:
+        ::std::option::Option<crate::Obj<AwsManagedRulesAcfpRuleSet>>,
     /// `AWSManagedRulesATPRuleSet`: an [`AwsManagedRulesAtpRuleSet`] object.
     ///
     /// Additional configuration for using the account takeover prevention (ATP) managed rule group, `AWSManagedRulesATPRuleSet` . Use this to provide login request information to the rule group. For web ACLs that protect CloudFront distributions, use this to also provide the information about how your distribution responds to login requests.
     ///
     /// This configuration replaces the individual configuration fields in `ManagedRuleGroupConfig` and provides additional feature configuration.
     ///
-    /// For information about using the ATP managed rule group, see \[AWS WAF Fraud Control account takeover prevention (ATP) rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-atp.html>) and \[AWS WAF Fraud Control account takeover prevention (ATP)\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-atp.html>) in the *AWS WAF Developer Guide* .
-    pub aws_managed_rules_atp_rule_set: Option<Obj<AwsManagedRulesAtpRuleSet>>,
+    /// For information about using the ATP managed rule group, see [AWS WAF Fraud Control account takeover prevention (ATP) rule group](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-atp.html) and [AWS WAF Fraud Control account takeover prevention (ATP)](https://docs.aws.amazon.com/waf/latest/developerguide/waf-atp.html) in the *AWS WAF Developer Guide* .
+    pub aws_managed_rules_atp_rule_set:
+        ::std::option::Option<crate::Obj<AwsManagedRulesAtpRuleSet>>,
     /// `AWSManagedRulesAntiDDoSRuleSet`: an [`AwsManagedRulesAntiDDoSRuleSet`] object.
     ///
     /// Additional configuration for using the anti-DDoS managed rule group, `AWSManagedRulesAntiDDoSRuleSet` . Use this to configure anti-DDoS behavior for the rule group.
     ///
-    /// For information about using the anti-DDoS managed rule group, see \[AWS WAF Anti-DDoS rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-anti-ddos.html>) and \[Distributed Denial of Service (DDoS) prevention\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-anti-ddos.html>) in the *AWS WAF Developer Guide* .
-    pub aws_managed_rules_anti_d_do_s_rule_set: Option<Obj<AwsManagedRulesAntiDDoSRuleSet>>,
+    /// For information about using the anti-DDoS managed rule group, see [AWS WAF Anti-DDoS rule group](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-anti-ddos.html) and [Distributed Denial of Service (DDoS) prevention](https://docs.aws.amazon.com/waf/latest/developerguide/waf-anti-ddos.html) in the *AWS WAF Developer Guide* .
+    pub aws_managed_rules_anti_d_do_s_rule_set:
+        ::std::option::Option<crate::Obj<AwsManagedRulesAntiDDoSRuleSet>>,
     /// `AWSManagedRulesBotControlRuleSet`: an [`AwsManagedRulesBotControlRuleSet`] object.
     ///
-    /// Additional configuration for using the Bot Control managed rule group. Use this to specify the inspection level that you want to use. For information about using the Bot Control managed rule group, see \[AWS WAF Bot Control rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html>) and \[AWS WAF Bot Control\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-bot-control.html>) in the *AWS WAF Developer Guide* .
-    pub aws_managed_rules_bot_control_rule_set: Option<Obj<AwsManagedRulesBotControlRuleSet>>,
+    /// Additional configuration for using the Bot Control managed rule group. Use this to specify the inspection level that you want to use. For information about using the Bot Control managed rule group, see [AWS WAF Bot Control rule group](https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html) and [AWS WAF Bot Control](https://docs.aws.amazon.com/waf/latest/developerguide/waf-bot-control.html) in the *AWS WAF Developer Guide* .
+    pub aws_managed_rules_bot_control_rule_set:
+        ::std::option::Option<crate::Obj<AwsManagedRulesBotControlRuleSet>>,
     /// `LoginPath`: a string.
     ///
-    /// &gt; Instead of this setting, provide your configuration under `AWSManagedRulesATPRuleSet` .
+    /// \> Instead of this setting, provide your configuration under `AWSManagedRulesATPRuleSet` .
     ///
     /// Pattern `.*\S.*`; length 1 to 256.
-    pub login_path: Option<Str>,
+    pub login_path: ::std::option::Option<::cloudwright_core::Str>,
     /// `PasswordField`: a [`FieldIdentifier`] object.
     ///
-    /// &gt; Instead of this setting, provide your configuration under the request inspection configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet` .
-    pub password_field: Option<Obj<FieldIdentifier>>,
+    /// \> Instead of this setting, provide your configuration under the request inspection configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet` .
+    pub password_field: ::std::option::Option<crate::Obj<FieldIdentifier>>,
     /// `PayloadType`: a [`PayloadType`] value.
     ///
-    /// &gt; Instead of this setting, provide your configuration under the request inspection configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet` .
-    pub payload_type: Option<PayloadType>,
+    /// \> Instead of this setting, provide your configuration under the request inspection configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet` .
+    pub payload_type: ::std::option::Option<PayloadType>,
     /// `UsernameField`: a [`FieldIdentifier`] object.
     ///
-    /// &gt; Instead of this setting, provide your configuration under the request inspection configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet` .
-    pub username_field: Option<Obj<FieldIdentifier>>,
+    /// \> Instead of this setting, provide your configuration under the request inspection configuration for `AWSManagedRulesATPRuleSet` or `AWSManagedRulesACFPRuleSet` .
+    pub username_field: ::std::option::Option<crate::Obj<FieldIdentifier>>,
 }
 
 #[rustfmt::skip]
@@ -2018,33 +1647,33 @@ impl ManagedRuleGroupConfig {
     /// A `ManagedRuleGroupConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AWSManagedRulesACFPRuleSet`: an [`AwsManagedRulesAcfpRuleSet`] object.
-    pub fn aws_managed_rules_acfp_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAcfpRuleSet>>) -> Self { self.aws_managed_rules_acfp_rule_set = Some(value.into()); self }
+    pub fn aws_managed_rules_acfp_rule_set(mut self, value: impl ::std::convert::Into<crate::Obj<AwsManagedRulesAcfpRuleSet>>) -> Self { self.aws_managed_rules_acfp_rule_set = ::std::option::Option::Some(value.into()); self }
     /// `AWSManagedRulesATPRuleSet`: an [`AwsManagedRulesAtpRuleSet`] object.
-    pub fn aws_managed_rules_atp_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAtpRuleSet>>) -> Self { self.aws_managed_rules_atp_rule_set = Some(value.into()); self }
+    pub fn aws_managed_rules_atp_rule_set(mut self, value: impl ::std::convert::Into<crate::Obj<AwsManagedRulesAtpRuleSet>>) -> Self { self.aws_managed_rules_atp_rule_set = ::std::option::Option::Some(value.into()); self }
     /// `AWSManagedRulesAntiDDoSRuleSet`: an [`AwsManagedRulesAntiDDoSRuleSet`] object.
-    pub fn aws_managed_rules_anti_d_do_s_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAntiDDoSRuleSet>>) -> Self { self.aws_managed_rules_anti_d_do_s_rule_set = Some(value.into()); self }
+    pub fn aws_managed_rules_anti_d_do_s_rule_set(mut self, value: impl ::std::convert::Into<crate::Obj<AwsManagedRulesAntiDDoSRuleSet>>) -> Self { self.aws_managed_rules_anti_d_do_s_rule_set = ::std::option::Option::Some(value.into()); self }
     /// `AWSManagedRulesBotControlRuleSet`: an [`AwsManagedRulesBotControlRuleSet`] object.
-    pub fn aws_managed_rules_bot_control_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesBotControlRuleSet>>) -> Self { self.aws_managed_rules_bot_control_rule_set = Some(value.into()); self }
+    pub fn aws_managed_rules_bot_control_rule_set(mut self, value: impl ::std::convert::Into<crate::Obj<AwsManagedRulesBotControlRuleSet>>) -> Self { self.aws_managed_rules_bot_control_rule_set = ::std::option::Option::Some(value.into()); self }
     /// `LoginPath`: a string.
-    pub fn login_path(mut self, value: impl Into<Str>) -> Self { self.login_path = Some(value.into()); self }
+    pub fn login_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.login_path = ::std::option::Option::Some(value.into()); self }
     /// `PasswordField`: a [`FieldIdentifier`] object.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = Some(value.into()); self }
+    pub fn password_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.password_field = ::std::option::Option::Some(value.into()); self }
     /// `PayloadType`: a [`PayloadType`] value.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = Some(value.into()); self }
+    pub fn payload_type(mut self, value: impl ::std::convert::Into<PayloadType>) -> Self { self.payload_type = ::std::option::Option::Some(value.into()); self }
     /// `UsernameField`: a [`FieldIdentifier`] object.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = Some(value.into()); self }
+    pub fn username_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.username_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedRuleGroupConfig {}
+impl crate::PropertyType for ManagedRuleGroupConfig {}
 
-impl ToValue for ManagedRuleGroupConfig {
+impl ::cloudwright_core::ToValue for ManagedRuleGroupConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AWSManagedRulesACFPRuleSet",
                 &self.aws_managed_rules_acfp_rule_set,
@@ -2073,26 +1702,10 @@ impl ToValue for ManagedRuleGroupConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedRuleGroupStatementRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `VendorName`: a string, required.
-    pub vendor_name: Str,
+    pub vendor_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
-    properties: &[
-        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-        ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-    ],
-    required: &["VendorName", "Name"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedRuleGroupStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2100,7 +1713,7 @@ pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
 ///
 /// You cannot nest a `ManagedRuleGroupStatement` , for example for use inside a `NotStatement` or `OrStatement` . You cannot use a managed rule group statement inside another rule group. You can only use a managed rule group statement as a top-level statement in a rule that you define in a web ACL.
 ///
-/// &gt; You are charged additional fees when you use the AWS WAF Bot Control managed rule group `AWSManagedRulesBotControlRuleSet` , the AWS WAF Fraud Control account takeover prevention (ATP) managed rule group `AWSManagedRulesATPRuleSet` , or the AWS WAF Fraud Control account creation fraud prevention (ACFP) managed rule group `AWSManagedRulesACFPRuleSet` . For more information, see \[AWS WAF Pricing\](<https://docs.aws.amazon.com/waf/pricing/>) .
+/// \> You are charged additional fees when you use the AWS WAF Bot Control managed rule group `AWSManagedRulesBotControlRuleSet` , the AWS WAF Fraud Control account takeover prevention (ATP) managed rule group `AWSManagedRulesATPRuleSet` , or the AWS WAF Fraud Control account creation fraud prevention (ACFP) managed rule group `AWSManagedRulesACFPRuleSet` . For more information, see [AWS WAF Pricing](https://docs.aws.amazon.com/waf/pricing/) .
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-managedrulegroupstatement.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -2109,10 +1722,10 @@ pub struct ManagedRuleGroupStatement {
     ///
     /// Rules in the referenced rule group whose actions are set to `Count` .
     ///
-    /// &gt; Instead of this option, use `RuleActionOverrides` . It accepts any valid action setting, including `Count` .
+    /// \> Instead of this option, use `RuleActionOverrides` . It accepts any valid action setting, including `Count` .
     ///
     /// Items 0 to 100.
-    pub excluded_rules: Option<List<ExcludedRule>>,
+    pub excluded_rules: ::std::option::Option<::cloudwright_core::List<ExcludedRule>>,
     /// `ManagedRuleGroupConfigs`: a list of [`ManagedRuleGroupConfig`] objects.
     ///
     /// Additional information that's used by a managed rule group. Many managed rule groups don't require this.
@@ -2123,39 +1736,40 @@ pub struct ManagedRuleGroupStatement {
     /// - Use the `AWSManagedRulesAntiDDoSRuleSet` configuration object to configure the anti-DDoS managed rule group. The configuration includes the sensitivity levels to use in the rules that typically block and challenge requests that might be participating in DDoS attacks and the specification to use to indicate whether a request can handle a silent browser challenge.
     /// - Use the `AWSManagedRulesATPRuleSet` configuration object to configure the account takeover prevention managed rule group. The configuration includes the sign-in page of your application and the locations in the login request payload of data such as the username and password.
     /// - Use the `AWSManagedRulesBotControlRuleSet` configuration object to configure the protection level that you want the Bot Control rule group to use.
-    pub managed_rule_group_configs: Option<List<ManagedRuleGroupConfig>>,
+    pub managed_rule_group_configs:
+        ::std::option::Option<::cloudwright_core::List<ManagedRuleGroupConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the managed rule group. You use this, along with the vendor name, to identify the rule group.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
     ///
     /// Action settings to use in the place of the rule actions that are configured inside the rule group. You specify one override for each rule whose action you want to change.
     ///
-    /// &gt; Verify the rule names in your overrides carefully. With managed rule groups, AWS WAF silently ignores any override that uses an invalid rule name. With customer-owned rule groups, invalid rule names in your overrides will cause web ACL updates to fail. An invalid rule name is any name that doesn't exactly match the case-sensitive name of an existing rule in the rule group.
+    /// \> Verify the rule names in your overrides carefully. With managed rule groups, AWS WAF silently ignores any override that uses an invalid rule name. With customer-owned rule groups, invalid rule names in your overrides will cause web ACL updates to fail. An invalid rule name is any name that doesn't exactly match the case-sensitive name of an existing rule in the rule group.
     ///
     /// You can use overrides for testing, for example you can override all of rule actions to `Count` and then monitor the resulting count metrics to understand how the rule group would handle your web traffic. You can also permanently override some or all actions, to modify how the rule group manages your web traffic.
     ///
     /// Items 0 to 100.
-    pub rule_action_overrides: Option<List<RuleActionOverride>>,
+    pub rule_action_overrides: ::std::option::Option<::cloudwright_core::List<RuleActionOverride>>,
     /// `ScopeDownStatement`: a [`Statement`] object.
     ///
     /// An optional nested statement that narrows the scope of the web requests that are evaluated by the managed rule group. Requests are only evaluated by the rule group if they match the scope-down statement. You can use any nestable `Statement` in the scope-down statement, and you can nest statements at any level, the same as you can for a rule statement.
-    pub scope_down_statement: Option<Box<Obj<Statement>>>,
+    pub scope_down_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<Statement>>>,
     /// `VendorName`: a string, required.
     ///
     /// The name of the managed rule group vendor. You use this, along with the rule group name, to identify a rule group.
     ///
     /// Pattern `\S`; length 1 to 128.
-    pub vendor_name: Str,
+    pub vendor_name: ::cloudwright_core::Str,
     /// `Version`: a string.
     ///
     /// The version of the managed rule group to use. If you specify this, the version setting is fixed until you change it. If you don't specify this, AWS WAF uses the vendor's default version, and then keeps the version at the vendor's default when the vendor updates the managed rule group settings.
     ///
     /// Pattern `^[\w#:\.\-/]+$`; length 1 to 64.
-    pub version: Option<Str>,
+    pub version: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2164,38 +1778,38 @@ impl ManagedRuleGroupStatement {
     #[inline]
     pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
         Self {
-            excluded_rules: None,
-            managed_rule_group_configs: None,
+            excluded_rules: ::std::option::Option::None,
+            managed_rule_group_configs: ::std::option::Option::None,
             name: required.name,
-            rule_action_overrides: None,
-            scope_down_statement: None,
+            rule_action_overrides: ::std::option::Option::None,
+            scope_down_statement: ::std::option::Option::None,
             vendor_name: required.vendor_name,
-            version: None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
-    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self { self.excluded_rules = Some(value.into()); self }
+    pub fn excluded_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExcludedRule>>) -> Self { self.excluded_rules = ::std::option::Option::Some(value.into()); self }
     /// `ManagedRuleGroupConfigs`: a list of [`ManagedRuleGroupConfig`] objects.
-    pub fn managed_rule_group_configs(mut self, value: impl Into<List<ManagedRuleGroupConfig>>) -> Self { self.managed_rule_group_configs = Some(value.into()); self }
+    pub fn managed_rule_group_configs(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ManagedRuleGroupConfig>>) -> Self { self.managed_rule_group_configs = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
-    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self { self.rule_action_overrides = Some(value.into()); self }
+    pub fn rule_action_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleActionOverride>>) -> Self { self.rule_action_overrides = ::std::option::Option::Some(value.into()); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
+    pub fn scope_down_statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.scope_down_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `VendorName`: a string, required.
-    pub fn vendor_name(mut self, value: impl Into<Str>) -> Self { self.vendor_name = value.into(); self }
+    pub fn vendor_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vendor_name = value.into(); self }
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedRuleGroupStatement {}
+impl crate::PropertyType for ManagedRuleGroupStatement {}
 
-impl ToValue for ManagedRuleGroupStatement {
+impl ::cloudwright_core::ToValue for ManagedRuleGroupStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ExcludedRules", &self.excluded_rules)
             .opt("ManagedRuleGroupConfigs", &self.managed_rule_group_configs)
             .req("Name", &self.name)
@@ -2207,23 +1821,6 @@ impl ToValue for ManagedRuleGroupStatement {
     }
 }
 
-/// The required properties of [`NotStatement`], by name: `NotStatement::new(NotStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NotStatementRequired {
-    /// `Statement`: a [`Statement`] object, required.
-    pub statement: Obj<Statement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Statement", Shape::Object(&RULE_Statement)),
-    ],
-    required: &["Statement"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `NotStatement` property type of `AWS::WAFv2::WebACL`.
 ///
 /// A logical rule statement used to negate the results of another rule statement. You provide one `Statement` within the `NotStatement` .
@@ -2234,48 +1831,33 @@ pub struct NotStatement {
     /// `Statement`: a [`Statement`] object, required.
     ///
     /// The statement to negate. You can use any statement that can be nested.
-    pub statement: Box<Obj<Statement>>,
+    pub statement: ::std::boxed::Box<crate::Obj<Statement>>,
 }
 
 #[rustfmt::skip]
 impl NotStatement {
-    /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
+    /// A `NotStatement` with its one required property, `Statement`.
     #[inline]
-    pub fn new(required: NotStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self {
         Self {
-            statement: Box::new(required.statement),
+            statement: ::std::boxed::Box::new(value.into()),
         }
     }
 
     /// `Statement`: a [`Statement`] object, required.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.statement = ::std::boxed::Box::new(value.into()); self }
 }
 
-impl PropertyType for NotStatement {}
+impl crate::PropertyType for NotStatement {}
 
-impl ToValue for NotStatement {
+impl ::cloudwright_core::ToValue for NotStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Statement", &self.statement).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Statement", &self.statement)
+            .build()
     }
 }
-
-/// The required properties of [`OnSourceDDoSProtectionConfig`], by name: `OnSourceDDoSProtectionConfig::new(OnSourceDDoSProtectionConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OnSourceDDoSProtectionConfigRequired {
-    /// `ALBLowReputationMode`: an [`AlbLowReputationMode`] value, required.
-    pub alb_low_reputation_mode: AlbLowReputationMode,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OnSourceDDoSProtectionConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ALBLowReputationMode", Shape::Str(&StrRule { allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"], ..StrRule::ANY })),
-    ],
-    required: &["ALBLowReputationMode"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OnSourceDDoSProtectionConfig` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2292,45 +1874,28 @@ pub struct OnSourceDDoSProtectionConfig {
 
 #[rustfmt::skip]
 impl OnSourceDDoSProtectionConfig {
-    /// A `OnSourceDDoSProtectionConfig` with its required properties, named in a [`OnSourceDDoSProtectionConfigRequired`].
+    /// A `OnSourceDDoSProtectionConfig` with its one required property, `ALBLowReputationMode`.
     #[inline]
-    pub fn new(required: OnSourceDDoSProtectionConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<AlbLowReputationMode>) -> Self {
         Self {
-            alb_low_reputation_mode: required.alb_low_reputation_mode,
+            alb_low_reputation_mode: value.into(),
         }
     }
 
     /// `ALBLowReputationMode`: an [`AlbLowReputationMode`] value, required.
-    pub fn alb_low_reputation_mode(mut self, value: impl Into<AlbLowReputationMode>) -> Self { self.alb_low_reputation_mode = value.into(); self }
+    pub fn alb_low_reputation_mode(mut self, value: impl ::std::convert::Into<AlbLowReputationMode>) -> Self { self.alb_low_reputation_mode = value.into(); self }
 }
 
-impl PropertyType for OnSourceDDoSProtectionConfig {}
+impl crate::PropertyType for OnSourceDDoSProtectionConfig {}
 
-impl ToValue for OnSourceDDoSProtectionConfig {
+impl ::cloudwright_core::ToValue for OnSourceDDoSProtectionConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ALBLowReputationMode", &self.alb_low_reputation_mode)
             .build()
     }
 }
-
-/// The required properties of [`OrStatement`], by name: `OrStatement::new(OrStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrStatementRequired {
-    /// `Statements`: a list of [`Statement`] objects, required.
-    pub statements: List<Statement>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["Statements"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OrStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2342,43 +1907,33 @@ pub struct OrStatement {
     /// `Statements`: a list of [`Statement`] objects, required.
     ///
     /// The statements to combine with OR logic. You can use any statements that can be nested.
-    pub statements: List<Statement>,
+    pub statements: ::cloudwright_core::List<Statement>,
 }
 
 #[rustfmt::skip]
 impl OrStatement {
-    /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
+    /// A `OrStatement` with its one required property, `Statements`.
     #[inline]
-    pub fn new(required: OrStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self {
         Self {
-            statements: required.statements,
+            statements: value.into(),
         }
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
+    pub fn statements(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
-impl PropertyType for OrStatement {}
+impl crate::PropertyType for OrStatement {}
 
-impl ToValue for OrStatement {
+impl ::cloudwright_core::ToValue for OrStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Statements", &self.statements)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_OverrideAction: ObjRule = ObjRule {
-    properties: &[
-        ("Count", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-        ("None", Shape::Typed(json_type::OBJECT | json_type::STRING)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `OverrideAction` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2386,7 +1941,7 @@ pub(crate) static RULE_OverrideAction: ObjRule = ObjRule {
 ///
 /// You can only use this for rule statements that reference a rule group, like `RuleGroupReferenceStatement` and `ManagedRuleGroupStatement` .
 ///
-/// &gt; This option is usually set to none. It does not affect how the rules in the rule group are evaluated. If you want the rules in the rule group to only count matches, do not use this and instead use the rule action override option, with `Count` action, in your rule group reference statement settings.
+/// \> This option is usually set to none. It does not affect how the rules in the rule group are evaluated. If you want the rules in the rule group to only count matches, do not use this and instead use the rule action override option, with `Count` action, in your rule group reference statement settings.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-overrideaction.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -2395,16 +1950,16 @@ pub struct OverrideAction {
     ///
     /// Override the rule group evaluation result to count only.
     ///
-    /// &gt; This option is usually set to none. It does not affect how the rules in the rule group are evaluated. If you want the rules in the rule group to only count matches, do not use this and instead use the rule action override option, with `Count` action, in your rule group reference statement settings.
+    /// \> This option is usually set to none. It does not affect how the rules in the rule group are evaluated. If you want the rules in the rule group to only count matches, do not use this and instead use the rule action override option, with `Count` action, in your rule group reference statement settings.
     ///
     /// Format `json`.
-    pub count: Option<Json>,
+    pub count: ::std::option::Option<::cloudwright_core::Json>,
     /// `None`: a JSON value.
     ///
     /// Don't override the rule group evaluation result. This is the most common setting.
     ///
     /// Format `json`.
-    pub none: Option<Json>,
+    pub none: ::std::option::Option<::cloudwright_core::Json>,
 }
 
 #[rustfmt::skip]
@@ -2412,21 +1967,21 @@ impl OverrideAction {
     /// A `OverrideAction` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Count`: a JSON value.
-    pub fn count(mut self, value: impl Into<Json>) -> Self { self.count = Some(value.into()); self }
+    pub fn count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.count = ::std::option::Option::Some(value.into()); self }
     /// `None`: a JSON value.
-    pub fn none(mut self, value: impl Into<Json>) -> Self { self.none = Some(value.into()); self }
+    pub fn none(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.none = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for OverrideAction {}
+impl crate::PropertyType for OverrideAction {}
 
-impl ToValue for OverrideAction {
+impl ::cloudwright_core::ToValue for OverrideAction {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Count", &self.count)
             .opt("None", &self.none)
             .build()
@@ -2439,29 +1994,14 @@ pub struct RateBasedStatementRequired {
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
     pub aggregate_key_type: AggregateKeyType,
     /// `Limit`: an integer, required.
-    pub limit: Int,
+    pub limit: ::cloudwright_core::Int,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
-    properties: &[
-        ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"], ..StrRule::ANY })),
-        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5), unique: false })),
-        ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
-        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
-        ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
-        ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-    ],
-    required: &["Limit", "AggregateKeyType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RateBasedStatement` property type of `AWS::WAFv2::WebACL`.
 ///
 /// A rate-based rule counts incoming requests and rate limits requests when they are coming at too fast a rate. The rule categorizes requests according to your aggregation criteria, collects them into aggregation instances, and counts and rate limits the requests for each instance.
 ///
-/// &gt; If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
+/// \> If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
 ///
 /// You can specify individual aggregation keys, like IP address or HTTP method. You can also specify aggregation key combinations, like IP address and HTTP method, or HTTP method, query argument, and cookie.
 ///
@@ -2496,7 +2036,7 @@ pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
 ///
 /// You cannot nest a `RateBasedStatement` inside another statement, for example inside a `NotStatement` or `OrStatement` . You can define a `RateBasedStatement` inside a web ACL and inside a rule group.
 ///
-/// For additional information about the options, see \[Rate limiting web requests using rate-based rules\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html>) in the *AWS WAF Developer Guide* .
+/// For additional information about the options, see [Rate limiting web requests using rate-based rules](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html) in the *AWS WAF Developer Guide* .
 ///
 /// If you only aggregate on the individual IP address or forwarded IP address, you can retrieve the list of IP addresses that AWS WAF is currently rate limiting for a rule through the API call `GetRateBasedStatementManagedKeys` . This option is not available for other aggregation configurations.
 ///
@@ -2509,7 +2049,7 @@ pub struct RateBasedStatement {
     ///
     /// Setting that indicates how to aggregate the request counts.
     ///
-    /// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
+    /// \> Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
     ///
     /// - `CONSTANT` - Count and limit the requests that match the rate-based rule's scope-down statement. With this option, the counted requests aren't further aggregated. The scope-down statement is the only specification used. When the count of all requests that satisfy the scope-down statement goes over the limit, AWS WAF applies the rule action to all requests that satisfy the scope-down statement.
     ///
@@ -2533,7 +2073,7 @@ pub struct RateBasedStatement {
     /// Specifies the aggregate keys to use in a rate-base rule.
     ///
     /// Items 0 to 5.
-    pub custom_keys: Option<List<RateBasedStatementCustomKey>>,
+    pub custom_keys: ::std::option::Option<::cloudwright_core::List<RateBasedStatementCustomKey>>,
     /// `EvaluationWindowSec`: an integer.
     ///
     /// The amount of time, in seconds, that AWS WAF should include in its request counts, looking back from the current time. For example, for a setting of 120, when AWS WAF checks the rate, it counts the requests for the 2 minutes immediately preceding the current time. Valid settings are 60, 120, 300, and 600.
@@ -2543,15 +2083,15 @@ pub struct RateBasedStatement {
     /// Default: `300` (5 minutes)
     ///
     /// One of 60, 120, 300, 600.
-    pub evaluation_window_sec: Option<Int>,
+    pub evaluation_window_sec: ::std::option::Option<::cloudwright_core::Int>,
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
     ///
     /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
     ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
+    /// \> If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
     ///
     /// This is required if you specify a forwarded IP in the rule's aggregate key settings.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
+    pub forwarded_ip_config: ::std::option::Option<crate::Obj<ForwardedIpConfiguration>>,
     /// `Limit`: an integer, required.
     ///
     /// The limit on requests during the specified evaluation window for a single aggregation instance for the rate-based rule. If the rate-based statement includes a `ScopeDownStatement` , this limit is applied only to the requests that match the statement.
@@ -2562,11 +2102,11 @@ pub struct RateBasedStatement {
     /// - If you aggregate on the HTTP method and the query argument name "city", then this is the limit on requests for any single method, city pair.
     ///
     /// Value 10 to 2000000000.
-    pub limit: Int,
+    pub limit: ::cloudwright_core::Int,
     /// `ScopeDownStatement`: a [`Statement`] object.
     ///
     /// An optional nested statement that narrows the scope of the web requests that are evaluated and managed by the rate-based statement. When you use a scope-down statement, the rate-based rule only tracks and rate limits requests that match the scope-down statement. You can use any nestable `Statement` in the scope-down statement, and you can nest statements at any level, the same as you can for a rule statement.
-    pub scope_down_statement: Option<Box<Obj<Statement>>>,
+    pub scope_down_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<Statement>>>,
 }
 
 #[rustfmt::skip]
@@ -2576,34 +2116,34 @@ impl RateBasedStatement {
     pub fn new(required: RateBasedStatementRequired) -> Self {
         Self {
             aggregate_key_type: required.aggregate_key_type,
-            custom_keys: None,
-            evaluation_window_sec: None,
-            forwarded_ip_config: None,
+            custom_keys: ::std::option::Option::None,
+            evaluation_window_sec: ::std::option::Option::None,
+            forwarded_ip_config: ::std::option::Option::None,
             limit: required.limit,
-            scope_down_statement: None,
+            scope_down_statement: ::std::option::Option::None,
         }
     }
 
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
+    pub fn aggregate_key_type(mut self, value: impl ::std::convert::Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
     /// `CustomKeys`: a list of [`RateBasedStatementCustomKey`] objects.
-    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = Some(value.into()); self }
+    pub fn custom_keys(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = ::std::option::Option::Some(value.into()); self }
     /// `EvaluationWindowSec`: an integer.
-    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self { self.evaluation_window_sec = Some(value.into()); self }
+    pub fn evaluation_window_sec(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.evaluation_window_sec = ::std::option::Option::Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
+    pub fn forwarded_ip_config(mut self, value: impl ::std::convert::Into<crate::Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = ::std::option::Option::Some(value.into()); self }
     /// `Limit`: an integer, required.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = value.into(); self }
+    pub fn limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.limit = value.into(); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
+    pub fn scope_down_statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.scope_down_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
 }
 
-impl PropertyType for RateBasedStatement {}
+impl crate::PropertyType for RateBasedStatement {}
 
-impl ToValue for RateBasedStatement {
+impl ::cloudwright_core::ToValue for RateBasedStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AggregateKeyType", &self.aggregate_key_type)
             .opt("CustomKeys", &self.custom_keys)
             .opt("EvaluationWindowSec", &self.evaluation_window_sec)
@@ -2613,14 +2153,6 @@ impl ToValue for RateBasedStatement {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Regex: ObjRule = ObjRule {
-    properties: &[
-        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-    ],
-    ..OBJ_RULE
-};
 
 /// The `Regex` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2634,7 +2166,7 @@ pub struct Regex {
     /// The string representing the regular expression.
     ///
     /// Length 1 to 512.
-    pub regex_string: Option<Str>,
+    pub regex_string: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -2642,19 +2174,19 @@ impl Regex {
     /// A `Regex` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RegexString`: a string.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = Some(value.into()); self }
+    pub fn regex_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex_string = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Regex {}
+impl crate::PropertyType for Regex {}
 
-impl ToValue for Regex {
+impl ::cloudwright_core::ToValue for Regex {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RegexString", &self.regex_string)
             .build()
     }
@@ -2664,24 +2196,12 @@ impl ToValue for Regex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
-    pub regex_string: Str,
+    pub regex_string: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["RegexString", "FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegexMatchStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2693,19 +2213,19 @@ pub struct RegexMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
     ///
     /// The string representing the regular expression.
     ///
     /// Length 1 to 512.
-    pub regex_string: Str,
+    pub regex_string: ::cloudwright_core::Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -2721,19 +2241,19 @@ impl RegexMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `RegexString`: a string, required.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = value.into(); self }
+    pub fn regex_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.regex_string = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for RegexMatchStatement {}
+impl crate::PropertyType for RegexMatchStatement {}
 
-impl ToValue for RegexMatchStatement {
+impl ::cloudwright_core::ToValue for RegexMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("RegexString", &self.regex_string)
             .req("TextTransformations", &self.text_transformations)
@@ -2745,24 +2265,12 @@ impl ToValue for RegexMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["Arn", "FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2778,17 +2286,17 @@ pub struct RegexPatternSetReferenceStatement {
     /// The Amazon Resource Name (ARN) of the `RegexPatternSet` that this statement references.
     ///
     /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -2804,19 +2312,19 @@ impl RegexPatternSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for RegexPatternSetReferenceStatement {}
+impl crate::PropertyType for RegexPatternSetReferenceStatement {}
 
-impl ToValue for RegexPatternSetReferenceStatement {
+impl ::cloudwright_core::ToValue for RegexPatternSetReferenceStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .req("FieldToMatch", &self.field_to_match)
             .req("TextTransformations", &self.text_transformations)
@@ -2828,24 +2336,12 @@ impl ToValue for RegexPatternSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestInspectionRequired {
     /// `PasswordField`: a [`FieldIdentifier`] object, required.
-    pub password_field: Obj<FieldIdentifier>,
+    pub password_field: crate::Obj<FieldIdentifier>,
     /// `PayloadType`: a [`PayloadType`] value, required.
     pub payload_type: PayloadType,
     /// `UsernameField`: a [`FieldIdentifier`] object, required.
-    pub username_field: Obj<FieldIdentifier>,
+    pub username_field: crate::Obj<FieldIdentifier>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestInspection: ObjRule = ObjRule {
-    properties: &[
-        ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
-        ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    required: &["PayloadType", "UsernameField", "PasswordField"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequestInspection` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2864,13 +2360,13 @@ pub struct RequestInspection {
     ///
     /// How you specify this depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "password": "THE_PASSWORD" } }` , the password field specification is `/form/password` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with the input element named `password1` , the password field specification is `password1` .
-    pub password_field: Obj<FieldIdentifier>,
+    pub password_field: crate::Obj<FieldIdentifier>,
     /// `PayloadType`: a [`PayloadType`] value, required.
     ///
     /// The payload type for your login endpoint, either JSON or form encoded.
@@ -2881,13 +2377,13 @@ pub struct RequestInspection {
     ///
     /// How you specify this depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "username": "THE_USERNAME" } }` , the username field specification is `/form/username` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with the input element named `username1` , the username field specification is `username1`
-    pub username_field: Obj<FieldIdentifier>,
+    pub username_field: crate::Obj<FieldIdentifier>,
 }
 
 #[rustfmt::skip]
@@ -2903,47 +2399,25 @@ impl RequestInspection {
     }
 
     /// `PasswordField`: a [`FieldIdentifier`] object, required.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = value.into(); self }
+    pub fn password_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.password_field = value.into(); self }
     /// `PayloadType`: a [`PayloadType`] value, required.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
+    pub fn payload_type(mut self, value: impl ::std::convert::Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
     /// `UsernameField`: a [`FieldIdentifier`] object, required.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = value.into(); self }
+    pub fn username_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.username_field = value.into(); self }
 }
 
-impl PropertyType for RequestInspection {}
+impl crate::PropertyType for RequestInspection {}
 
-impl ToValue for RequestInspection {
+impl ::cloudwright_core::ToValue for RequestInspection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("PasswordField", &self.password_field)
             .req("PayloadType", &self.payload_type)
             .req("UsernameField", &self.username_field)
             .build()
     }
 }
-
-/// The required properties of [`RequestInspectionAcfp`], by name: `RequestInspectionAcfp::new(RequestInspectionAcfpRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RequestInspectionAcfpRequired {
-    /// `PayloadType`: a [`PayloadType`] value, required.
-    pub payload_type: PayloadType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RequestInspectionAcfp: ObjRule = ObjRule {
-    properties: &[
-        ("AddressFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None, unique: false })),
-        ("EmailField", Shape::Object(&RULE_FieldIdentifier)),
-        ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
-        ("PhoneNumberFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None, unique: false })),
-        ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
-    ],
-    required: &["PayloadType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RequestInspectionACFP` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -2964,39 +2438,39 @@ pub struct RequestInspectionAcfp {
     ///
     /// How you specify the address fields depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field identifiers in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field identifiers in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "primaryaddressline1": "THE_ADDRESS1", "primaryaddressline2": "THE_ADDRESS2", "primaryaddressline3": "THE_ADDRESS3" } }` , the address field idenfiers are `/form/primaryaddressline1` , `/form/primaryaddressline2` , and `/form/primaryaddressline3` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with input elements named `primaryaddressline1` , `primaryaddressline2` , and `primaryaddressline3` , the address fields identifiers are `primaryaddressline1` , `primaryaddressline2` , and `primaryaddressline3` .
-    pub address_fields: Option<List<FieldIdentifier>>,
+    pub address_fields: ::std::option::Option<::cloudwright_core::List<FieldIdentifier>>,
     /// `EmailField`: a [`FieldIdentifier`] object.
     ///
     /// The name of the field in the request payload that contains your customer's email.
     ///
     /// How you specify this depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "email": "THE_EMAIL" } }` , the email field specification is `/form/email` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with the input element named `email1` , the email field specification is `email1` .
-    pub email_field: Option<Obj<FieldIdentifier>>,
+    pub email_field: ::std::option::Option<crate::Obj<FieldIdentifier>>,
     /// `PasswordField`: a [`FieldIdentifier`] object.
     ///
     /// The name of the field in the request payload that contains your customer's password.
     ///
     /// How you specify this depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "password": "THE_PASSWORD" } }` , the password field specification is `/form/password` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with the input element named `password1` , the password field specification is `password1` .
-    pub password_field: Option<Obj<FieldIdentifier>>,
+    pub password_field: ::std::option::Option<crate::Obj<FieldIdentifier>>,
     /// `PayloadType`: a [`PayloadType`] value, required.
     ///
     /// The payload type for your account creation endpoint, either JSON or form encoded.
@@ -3009,63 +2483,63 @@ pub struct RequestInspectionAcfp {
     ///
     /// How you specify the phone number fields depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field identifiers in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field identifiers in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "primaryphoneline1": "THE_PHONE1", "primaryphoneline2": "THE_PHONE2", "primaryphoneline3": "THE_PHONE3" } }` , the phone number field identifiers are `/form/primaryphoneline1` , `/form/primaryphoneline2` , and `/form/primaryphoneline3` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with input elements named `primaryphoneline1` , `primaryphoneline2` , and `primaryphoneline3` , the phone number field identifiers are `primaryphoneline1` , `primaryphoneline2` , and `primaryphoneline3` .
-    pub phone_number_fields: Option<List<FieldIdentifier>>,
+    pub phone_number_fields: ::std::option::Option<::cloudwright_core::List<FieldIdentifier>>,
     /// `UsernameField`: a [`FieldIdentifier`] object.
     ///
     /// The name of the field in the request payload that contains your customer's username.
     ///
     /// How you specify this depends on the request inspection payload type.
     ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
+    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation [JavaScript Object Notation (JSON) Pointer](https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901) .
     ///
     /// For example, for the JSON payload `{ "form": { "username": "THE_USERNAME" } }` , the username field specification is `/form/username` .
     /// - For form encoded payload types, use the HTML form names.
     ///
     /// For example, for an HTML form with the input element named `username1` , the username field specification is `username1`
-    pub username_field: Option<Obj<FieldIdentifier>>,
+    pub username_field: ::std::option::Option<crate::Obj<FieldIdentifier>>,
 }
 
 #[rustfmt::skip]
 impl RequestInspectionAcfp {
-    /// A `RequestInspectionAcfp` with its required properties, named in a [`RequestInspectionAcfpRequired`].
+    /// A `RequestInspectionAcfp` with its one required property, `PayloadType`.
     #[inline]
-    pub fn new(required: RequestInspectionAcfpRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<PayloadType>) -> Self {
         Self {
-            address_fields: None,
-            email_field: None,
-            password_field: None,
-            payload_type: required.payload_type,
-            phone_number_fields: None,
-            username_field: None,
+            address_fields: ::std::option::Option::None,
+            email_field: ::std::option::Option::None,
+            password_field: ::std::option::Option::None,
+            payload_type: value.into(),
+            phone_number_fields: ::std::option::Option::None,
+            username_field: ::std::option::Option::None,
         }
     }
 
     /// `AddressFields`: a list of [`FieldIdentifier`] objects.
-    pub fn address_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self { self.address_fields = Some(value.into()); self }
+    pub fn address_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FieldIdentifier>>) -> Self { self.address_fields = ::std::option::Option::Some(value.into()); self }
     /// `EmailField`: a [`FieldIdentifier`] object.
-    pub fn email_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.email_field = Some(value.into()); self }
+    pub fn email_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.email_field = ::std::option::Option::Some(value.into()); self }
     /// `PasswordField`: a [`FieldIdentifier`] object.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = Some(value.into()); self }
+    pub fn password_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.password_field = ::std::option::Option::Some(value.into()); self }
     /// `PayloadType`: a [`PayloadType`] value, required.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
+    pub fn payload_type(mut self, value: impl ::std::convert::Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
     /// `PhoneNumberFields`: a list of [`FieldIdentifier`] objects.
-    pub fn phone_number_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self { self.phone_number_fields = Some(value.into()); self }
+    pub fn phone_number_fields(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<FieldIdentifier>>) -> Self { self.phone_number_fields = ::std::option::Option::Some(value.into()); self }
     /// `UsernameField`: a [`FieldIdentifier`] object.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = Some(value.into()); self }
+    pub fn username_field(mut self, value: impl ::std::convert::Into<crate::Obj<FieldIdentifier>>) -> Self { self.username_field = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RequestInspectionAcfp {}
+impl crate::PropertyType for RequestInspectionAcfp {}
 
-impl ToValue for RequestInspectionAcfp {
+impl ::cloudwright_core::ToValue for RequestInspectionAcfp {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AddressFields", &self.address_fields)
             .opt("EmailField", &self.email_field)
             .opt("PasswordField", &self.password_field)
@@ -3076,23 +2550,11 @@ impl ToValue for RequestInspectionAcfp {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseInspection: ObjRule = ObjRule {
-    properties: &[
-        ("BodyContains", Shape::Object(&RULE_ResponseInspectionBodyContains)),
-        ("Header", Shape::Object(&RULE_ResponseInspectionHeader)),
-        ("Json", Shape::Object(&RULE_ResponseInspectionJson)),
-        ("StatusCode", Shape::Object(&RULE_ResponseInspectionStatusCode)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `ResponseInspection` property type of `AWS::WAFv2::WebACL`.
 ///
 /// The criteria for inspecting responses to login requests and account creation requests, used by the ATP and ACFP rule groups to track login and account creation success and failure rates.
 ///
-/// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+/// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
 ///
 /// The rule groups evaluates the responses that your protected resources send back to client login and account creation attempts, keeping count of successful and failed attempts from each IP address and client session. Using this information, the rule group labels and mitigates requests from client sessions and IP addresses with too much suspicious activity in a short amount of time.
 ///
@@ -3106,19 +2568,19 @@ pub struct ResponseInspection {
     /// `BodyContains`: a [`ResponseInspectionBodyContains`] object.
     ///
     /// Configures inspection of the response body for success and failure indicators. AWS WAF can inspect the first 65,536 bytes (64 KB) of the response body.
-    pub body_contains: Option<Obj<ResponseInspectionBodyContains>>,
+    pub body_contains: ::std::option::Option<crate::Obj<ResponseInspectionBodyContains>>,
     /// `Header`: a [`ResponseInspectionHeader`] object.
     ///
     /// Configures inspection of the response header for success and failure indicators.
-    pub header: Option<Obj<ResponseInspectionHeader>>,
+    pub header: ::std::option::Option<crate::Obj<ResponseInspectionHeader>>,
     /// `Json`: a [`ResponseInspectionJson`] object.
     ///
     /// Configures inspection of the response JSON for success and failure indicators. AWS WAF can inspect the first 65,536 bytes (64 KB) of the response JSON.
-    pub json: Option<Obj<ResponseInspectionJson>>,
+    pub json: ::std::option::Option<crate::Obj<ResponseInspectionJson>>,
     /// `StatusCode`: a [`ResponseInspectionStatusCode`] object.
     ///
     /// Configures inspection of the response status code for success and failure indicators.
-    pub status_code: Option<Obj<ResponseInspectionStatusCode>>,
+    pub status_code: ::std::option::Option<crate::Obj<ResponseInspectionStatusCode>>,
 }
 
 #[rustfmt::skip]
@@ -3126,25 +2588,25 @@ impl ResponseInspection {
     /// A `ResponseInspection` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BodyContains`: a [`ResponseInspectionBodyContains`] object.
-    pub fn body_contains(mut self, value: impl Into<Obj<ResponseInspectionBodyContains>>) -> Self { self.body_contains = Some(value.into()); self }
+    pub fn body_contains(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseInspectionBodyContains>>) -> Self { self.body_contains = ::std::option::Option::Some(value.into()); self }
     /// `Header`: a [`ResponseInspectionHeader`] object.
-    pub fn header(mut self, value: impl Into<Obj<ResponseInspectionHeader>>) -> Self { self.header = Some(value.into()); self }
+    pub fn header(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseInspectionHeader>>) -> Self { self.header = ::std::option::Option::Some(value.into()); self }
     /// `Json`: a [`ResponseInspectionJson`] object.
-    pub fn json(mut self, value: impl Into<Obj<ResponseInspectionJson>>) -> Self { self.json = Some(value.into()); self }
+    pub fn json(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseInspectionJson>>) -> Self { self.json = ::std::option::Option::Some(value.into()); self }
     /// `StatusCode`: a [`ResponseInspectionStatusCode`] object.
-    pub fn status_code(mut self, value: impl Into<Obj<ResponseInspectionStatusCode>>) -> Self { self.status_code = Some(value.into()); self }
+    pub fn status_code(mut self, value: impl ::std::convert::Into<crate::Obj<ResponseInspectionStatusCode>>) -> Self { self.status_code = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ResponseInspection {}
+impl crate::PropertyType for ResponseInspection {}
 
-impl ToValue for ResponseInspection {
+impl ::cloudwright_core::ToValue for ResponseInspection {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BodyContains", &self.body_contains)
             .opt("Header", &self.header)
             .opt("Json", &self.json)
@@ -3157,27 +2619,16 @@ impl ToValue for ResponseInspection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionBodyContainsRequired {
     /// `FailureStrings`: a list of strings, required.
-    pub failure_strings: List<Str>,
+    pub failure_strings: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SuccessStrings`: a list of strings, required.
-    pub success_strings: List<Str>,
+    pub success_strings: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
-    properties: &[
-        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["SuccessStrings", "FailureStrings"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResponseInspectionBodyContains` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Configures inspection of the response body. AWS WAF can inspect the first 65,536 bytes (64 KB) of the response body. This is part of the `ResponseInspection` configuration for `AWSManagedRulesATPRuleSet` and `AWSManagedRulesACFPRuleSet` .
 ///
-/// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+/// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-responseinspectionbodycontains.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3189,7 +2640,7 @@ pub struct ResponseInspectionBodyContains {
     /// JSON example: `"FailureStrings": [ "Request failed" ]`
     ///
     /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
-    pub failure_strings: List<Str>,
+    pub failure_strings: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SuccessStrings`: a list of strings, required.
     ///
     /// Strings in the body of the response that indicate a successful login or account creation attempt. To be counted as a success, the string can be anywhere in the body and must be an exact match, including case. Each string must be unique among the success and failure strings.
@@ -3197,7 +2648,7 @@ pub struct ResponseInspectionBodyContains {
     /// JSON examples: `"SuccessStrings": [ "Login successful" ]` and `"SuccessStrings": [ "Account creation successful", "Welcome to our site!" ]`
     ///
     /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
-    pub success_strings: List<Str>,
+    pub success_strings: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3212,17 +2663,17 @@ impl ResponseInspectionBodyContains {
     }
 
     /// `FailureStrings`: a list of strings, required.
-    pub fn failure_strings(mut self, value: impl Into<List<Str>>) -> Self { self.failure_strings = value.into(); self }
+    pub fn failure_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.failure_strings = value.into(); self }
     /// `SuccessStrings`: a list of strings, required.
-    pub fn success_strings(mut self, value: impl Into<List<Str>>) -> Self { self.success_strings = value.into(); self }
+    pub fn success_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.success_strings = value.into(); self }
 }
 
-impl PropertyType for ResponseInspectionBodyContains {}
+impl crate::PropertyType for ResponseInspectionBodyContains {}
 
-impl ToValue for ResponseInspectionBodyContains {
+impl ::cloudwright_core::ToValue for ResponseInspectionBodyContains {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailureStrings", &self.failure_strings)
             .req("SuccessStrings", &self.success_strings)
             .build()
@@ -3233,30 +2684,18 @@ impl ToValue for ResponseInspectionBodyContains {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionHeaderRequired {
     /// `FailureValues`: a list of strings, required.
-    pub failure_values: List<Str>,
+    pub failure_values: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SuccessValues`: a list of strings, required.
-    pub success_values: List<Str>,
+    pub success_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
-    properties: &[
-        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
-    ],
-    required: &["Name", "SuccessValues", "FailureValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResponseInspectionHeader` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Configures inspection of the response header. This is part of the `ResponseInspection` configuration for `AWSManagedRulesATPRuleSet` and `AWSManagedRulesACFPRuleSet` .
 ///
-/// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+/// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-responseinspectionheader.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3268,7 +2707,7 @@ pub struct ResponseInspectionHeader {
     /// JSON examples: `"FailureValues": [ "LoginFailed", "Failed login" ]` and `"FailureValues": [ "AccountCreationFailed" ]`
     ///
     /// Items 1 to 3; each item: pattern `.*\S.*`, length 1 to 100.
-    pub failure_values: List<Str>,
+    pub failure_values: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the header to match against. The name must be an exact match, including case.
@@ -3276,7 +2715,7 @@ pub struct ResponseInspectionHeader {
     /// JSON example: `"Name": [ "RequestResult" ]`
     ///
     /// Pattern `.*\S.*`; length 1 to 200.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `SuccessValues`: a list of strings, required.
     ///
     /// Values in the response header with the specified name that indicate a successful login or account creation attempt. To be counted as a success, the value must be an exact match, including case. Each value must be unique among the success and failure values.
@@ -3284,7 +2723,7 @@ pub struct ResponseInspectionHeader {
     /// JSON examples: `"SuccessValues": [ "LoginPassed", "Successful login" ]` and `"SuccessValues": [ "AccountCreated", "Successful account creation" ]`
     ///
     /// Items 1 to 3; each item: pattern `.*\S.*`, length 1 to 100.
-    pub success_values: List<Str>,
+    pub success_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3300,19 +2739,19 @@ impl ResponseInspectionHeader {
     }
 
     /// `FailureValues`: a list of strings, required.
-    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self { self.failure_values = value.into(); self }
+    pub fn failure_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.failure_values = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `SuccessValues`: a list of strings, required.
-    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self { self.success_values = value.into(); self }
+    pub fn success_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.success_values = value.into(); self }
 }
 
-impl PropertyType for ResponseInspectionHeader {}
+impl crate::PropertyType for ResponseInspectionHeader {}
 
-impl ToValue for ResponseInspectionHeader {
+impl ::cloudwright_core::ToValue for ResponseInspectionHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailureValues", &self.failure_values)
             .req("Name", &self.name)
             .req("SuccessValues", &self.success_values)
@@ -3324,30 +2763,18 @@ impl ToValue for ResponseInspectionHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionJsonRequired {
     /// `FailureValues`: a list of strings, required.
-    pub failure_values: List<Str>,
+    pub failure_values: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Identifier`: a string, required.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `SuccessValues`: a list of strings, required.
-    pub success_values: List<Str>,
+    pub success_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
-    properties: &[
-        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-    ],
-    required: &["Identifier", "SuccessValues", "FailureValues"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResponseInspectionJson` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Configures inspection of the response JSON. AWS WAF can inspect the first 65,536 bytes (64 KB) of the response JSON. This is part of the `ResponseInspection` configuration for `AWSManagedRulesATPRuleSet` and `AWSManagedRulesACFPRuleSet` .
 ///
-/// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+/// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-responseinspectionjson.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3359,7 +2786,7 @@ pub struct ResponseInspectionJson {
     /// JSON example: `"FailureValues": [ "False", "Failed" ]`
     ///
     /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
-    pub failure_values: List<Str>,
+    pub failure_values: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Identifier`: a string, required.
     ///
     /// The identifier for the value to match against in the JSON. The identifier must be an exact match, including case.
@@ -3367,7 +2794,7 @@ pub struct ResponseInspectionJson {
     /// JSON examples: `"Identifier": [ "/login/success" ]` and `"Identifier": [ "/sign-up/success" ]`
     ///
     /// Pattern `.*\S.*`; length 1 to 512.
-    pub identifier: Str,
+    pub identifier: ::cloudwright_core::Str,
     /// `SuccessValues`: a list of strings, required.
     ///
     /// Values for the specified identifier in the response JSON that indicate a successful login or account creation attempt. To be counted as a success, the value must be an exact match, including case. Each value must be unique among the success and failure values.
@@ -3375,7 +2802,7 @@ pub struct ResponseInspectionJson {
     /// JSON example: `"SuccessValues": [ "True", "Succeeded" ]`
     ///
     /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
-    pub success_values: List<Str>,
+    pub success_values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -3391,19 +2818,19 @@ impl ResponseInspectionJson {
     }
 
     /// `FailureValues`: a list of strings, required.
-    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self { self.failure_values = value.into(); self }
+    pub fn failure_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.failure_values = value.into(); self }
     /// `Identifier`: a string, required.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
+    pub fn identifier(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identifier = value.into(); self }
     /// `SuccessValues`: a list of strings, required.
-    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self { self.success_values = value.into(); self }
+    pub fn success_values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.success_values = value.into(); self }
 }
 
-impl PropertyType for ResponseInspectionJson {}
+impl crate::PropertyType for ResponseInspectionJson {}
 
-impl ToValue for ResponseInspectionJson {
+impl ::cloudwright_core::ToValue for ResponseInspectionJson {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailureValues", &self.failure_values)
             .req("Identifier", &self.identifier)
             .req("SuccessValues", &self.success_values)
@@ -3415,27 +2842,16 @@ impl ToValue for ResponseInspectionJson {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionStatusCodeRequired {
     /// `FailureCodes`: a list of integers, required.
-    pub failure_codes: List<Int>,
+    pub failure_codes: ::cloudwright_core::List<::cloudwright_core::Int>,
     /// `SuccessCodes`: a list of integers, required.
-    pub success_codes: List<Int>,
+    pub success_codes: ::cloudwright_core::List<::cloudwright_core::Int>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResponseInspectionStatusCode: ObjRule = ObjRule {
-    properties: &[
-        ("FailureCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-        ("SuccessCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
-    ],
-    required: &["SuccessCodes", "FailureCodes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ResponseInspectionStatusCode` property type of `AWS::WAFv2::WebACL`.
 ///
 /// Configures inspection of the response status code. This is part of the `ResponseInspection` configuration for `AWSManagedRulesATPRuleSet` and `AWSManagedRulesACFPRuleSet` .
 ///
-/// &gt; Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
+/// \> Response inspection is available only in web ACLs that protect Amazon CloudFront distributions.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-responseinspectionstatuscode.html>
 #[derive(Clone, Debug, PartialEq)]
@@ -3447,7 +2863,7 @@ pub struct ResponseInspectionStatusCode {
     /// JSON example: `"FailureCodes": [ 400, 404 ]`
     ///
     /// Items 1 to 10; each item: length 0 to 999, value 0 to 999.
-    pub failure_codes: List<Int>,
+    pub failure_codes: ::cloudwright_core::List<::cloudwright_core::Int>,
     /// `SuccessCodes`: a list of integers, required.
     ///
     /// Status codes in the response that indicate a successful login or account creation attempt. To be counted as a success, the response status code must match one of these. Each code must be unique among the success and failure status codes.
@@ -3455,7 +2871,7 @@ pub struct ResponseInspectionStatusCode {
     /// JSON example: `"SuccessCodes": [ 200, 201 ]`
     ///
     /// Items 1 to 10; each item: length 0 to 999, value 0 to 999.
-    pub success_codes: List<Int>,
+    pub success_codes: ::cloudwright_core::List<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -3470,17 +2886,17 @@ impl ResponseInspectionStatusCode {
     }
 
     /// `FailureCodes`: a list of integers, required.
-    pub fn failure_codes(mut self, value: impl Into<List<Int>>) -> Self { self.failure_codes = value.into(); self }
+    pub fn failure_codes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.failure_codes = value.into(); self }
     /// `SuccessCodes`: a list of integers, required.
-    pub fn success_codes(mut self, value: impl Into<List<Int>>) -> Self { self.success_codes = value.into(); self }
+    pub fn success_codes(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Int>>) -> Self { self.success_codes = value.into(); self }
 }
 
-impl PropertyType for ResponseInspectionStatusCode {}
+impl crate::PropertyType for ResponseInspectionStatusCode {}
 
-impl ToValue for ResponseInspectionStatusCode {
+impl ::cloudwright_core::ToValue for ResponseInspectionStatusCode {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FailureCodes", &self.failure_codes)
             .req("SuccessCodes", &self.success_codes)
             .build()
@@ -3491,32 +2907,14 @@ impl ToValue for ResponseInspectionStatusCode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `Statement`: a [`Statement`] object, required.
-    pub statement: Obj<Statement>,
+    pub statement: crate::Obj<Statement>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Rule: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Object(&RULE_RuleAction)),
-        ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
-        ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
-        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
-        ("Statement", Shape::Object(&RULE_Statement)),
-        ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
-    ],
-    required: &["Name", "Priority", "Statement", "VisibilityConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Rule` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -3535,15 +2933,15 @@ pub struct Rule {
     ///
     /// - If the rule statement doesn't reference a rule group, you must set this rule action setting and you must not set the rule's override action setting.
     /// - If the rule statement references a rule group, you must not set this action setting, because the actions are already set on the rules inside the rule group. You must set the rule's override action setting to indicate specifically whether to override the actions that are set on the rules in the rule group.
-    pub action: Option<Obj<RuleAction>>,
+    pub action: ::std::option::Option<crate::Obj<RuleAction>>,
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
     ///
     /// Specifies how AWS WAF should handle `CAPTCHA` evaluations. If you don't specify this, AWS WAF uses the `CAPTCHA` configuration that's defined for the web ACL.
-    pub captcha_config: Option<Obj<CaptchaConfig>>,
+    pub captcha_config: ::std::option::Option<crate::Obj<CaptchaConfig>>,
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
     ///
     /// Specifies how AWS WAF should handle `Challenge` evaluations. If you don't specify this, AWS WAF uses the challenge configuration that's defined for the web ACL.
-    pub challenge_config: Option<Obj<ChallengeConfig>>,
+    pub challenge_config: ::std::option::Option<crate::Obj<ChallengeConfig>>,
     /// `Name`: a string, required.
     ///
     /// The name of the rule.
@@ -3551,7 +2949,7 @@ pub struct Rule {
     /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name in the rule's `VisibilityConfig` settings. AWS WAF doesn't automatically update the metric name when you update the rule name.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `OverrideAction`: an [`OverrideAction`] object.
     ///
     /// The override action to apply to the rules in a rule group, instead of the individual rule action settings. This is used only for rules whose statements reference a rule group. Rule statements that reference a rule group are `RuleGroupReferenceStatement` and `ManagedRuleGroupStatement` .
@@ -3562,18 +2960,18 @@ pub struct Rule {
     ///
     /// - If the rule statement references a rule group, you must set this override action setting and you must not set the rule's action setting.
     /// - If the rule statement doesn't reference a rule group, you must set the rule action setting and you must not set the rule's override action setting.
-    pub override_action: Option<Obj<OverrideAction>>,
+    pub override_action: ::std::option::Option<crate::Obj<OverrideAction>>,
     /// `Priority`: an integer, required.
     ///
     /// If you define more than one `Rule` in a `WebACL` , AWS WAF evaluates each request against the `Rules` in order based on the value of `Priority` . AWS WAF processes rules with lower priority first. The priorities don't need to be consecutive, but they must all be different.
     ///
     /// Value at least 0.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `RuleLabels`: a list of [`Label`] objects.
     ///
     /// Labels to apply to web requests that match the rule match statement. AWS WAF applies fully qualified labels to matching web requests. A fully qualified label is the concatenation of a label namespace and a rule label. The rule's rule group or web ACL defines the label namespace.
     ///
-    /// &gt; Any rule that isn't a rule group reference statement or managed rule group statement can add labels to matching web requests.
+    /// \> Any rule that isn't a rule group reference statement or managed rule group statement can add labels to matching web requests.
     ///
     /// Rules that run after this rule in the web ACL can match against these labels using a `LabelMatchStatement` .
     ///
@@ -3585,17 +2983,17 @@ pub struct Rule {
     /// - Don't use the following reserved words in your label specification: `aws` , `waf` , `managed` , `rulegroup` , `webacl` , `regexpatternset` , or `ipset` .
     ///
     /// For example, `myLabelName` or `nameSpace1:nameSpace2:myLabelName` .
-    pub rule_labels: Option<List<Label>>,
+    pub rule_labels: ::std::option::Option<::cloudwright_core::List<Label>>,
     /// `Statement`: a [`Statement`] object, required.
     ///
     /// The AWS WAF processing statement for the rule, for example `ByteMatchStatement` or `SizeConstraintStatement` .
-    pub statement: Box<Obj<Statement>>,
+    pub statement: ::std::boxed::Box<crate::Obj<Statement>>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
     ///
     /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
     ///
     /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name as well. AWS WAF doesn't automatically update the metric name.
-    pub visibility_config: Obj<VisibilityConfig>,
+    pub visibility_config: crate::Obj<VisibilityConfig>,
 }
 
 #[rustfmt::skip]
@@ -3604,44 +3002,44 @@ impl Rule {
     #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
-            action: None,
-            captcha_config: None,
-            challenge_config: None,
+            action: ::std::option::Option::None,
+            captcha_config: ::std::option::Option::None,
+            challenge_config: ::std::option::Option::None,
             name: required.name,
-            override_action: None,
+            override_action: ::std::option::Option::None,
             priority: required.priority,
-            rule_labels: None,
-            statement: Box::new(required.statement),
+            rule_labels: ::std::option::Option::None,
+            statement: ::std::boxed::Box::new(required.statement),
             visibility_config: required.visibility_config,
         }
     }
 
     /// `Action`: a [`RuleAction`] object.
-    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action = Some(value.into()); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<crate::Obj<RuleAction>>) -> Self { self.action = ::std::option::Option::Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
+    pub fn captcha_config(mut self, value: impl ::std::convert::Into<crate::Obj<CaptchaConfig>>) -> Self { self.captcha_config = ::std::option::Option::Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
+    pub fn challenge_config(mut self, value: impl ::std::convert::Into<crate::Obj<ChallengeConfig>>) -> Self { self.challenge_config = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `OverrideAction`: an [`OverrideAction`] object.
-    pub fn override_action(mut self, value: impl Into<Obj<OverrideAction>>) -> Self { self.override_action = Some(value.into()); self }
+    pub fn override_action(mut self, value: impl ::std::convert::Into<crate::Obj<OverrideAction>>) -> Self { self.override_action = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `RuleLabels`: a list of [`Label`] objects.
-    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self { self.rule_labels = Some(value.into()); self }
+    pub fn rule_labels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Label>>) -> Self { self.rule_labels = ::std::option::Option::Some(value.into()); self }
     /// `Statement`: a [`Statement`] object, required.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
+    pub fn statement(mut self, value: impl ::std::convert::Into<crate::Obj<Statement>>) -> Self { self.statement = ::std::boxed::Box::new(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
+    pub fn visibility_config(mut self, value: impl ::std::convert::Into<crate::Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
-impl PropertyType for Rule {}
+impl crate::PropertyType for Rule {}
 
-impl ToValue for Rule {
+impl ::cloudwright_core::ToValue for Rule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Action", &self.action)
             .opt("CaptchaConfig", &self.captcha_config)
             .opt("ChallengeConfig", &self.challenge_config)
@@ -3659,21 +3057,10 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleActionOverrideRequired {
     /// `ActionToUse`: a [`RuleAction`] object, required.
-    pub action_to_use: Obj<RuleAction>,
+    pub action_to_use: crate::Obj<RuleAction>,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleActionOverride: ObjRule = ObjRule {
-    properties: &[
-        ("ActionToUse", Shape::Object(&RULE_RuleAction)),
-        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Name", "ActionToUse"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleActionOverride` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -3687,13 +3074,13 @@ pub struct RuleActionOverride {
     /// `ActionToUse`: a [`RuleAction`] object, required.
     ///
     /// The override action to use, in place of the configured action of the rule in the rule group.
-    pub action_to_use: Obj<RuleAction>,
+    pub action_to_use: crate::Obj<RuleAction>,
     /// `Name`: a string, required.
     ///
     /// The name of the rule to override.
     ///
     /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -3708,41 +3095,22 @@ impl RuleActionOverride {
     }
 
     /// `ActionToUse`: a [`RuleAction`] object, required.
-    pub fn action_to_use(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action_to_use = value.into(); self }
+    pub fn action_to_use(mut self, value: impl ::std::convert::Into<crate::Obj<RuleAction>>) -> Self { self.action_to_use = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
 }
 
-impl PropertyType for RuleActionOverride {}
+impl crate::PropertyType for RuleActionOverride {}
 
-impl ToValue for RuleActionOverride {
+impl ::cloudwright_core::ToValue for RuleActionOverride {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ActionToUse", &self.action_to_use)
             .req("Name", &self.name)
             .build()
     }
 }
-
-/// The required properties of [`RuleGroupReferenceStatement`], by name: `RuleGroupReferenceStatement::new(RuleGroupReferenceStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RuleGroupReferenceStatementRequired {
-    /// `Arn`: a string, required.
-    pub arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
-        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
-    ],
-    required: &["Arn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RuleGroupReferenceStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -3758,53 +3126,53 @@ pub struct RuleGroupReferenceStatement {
     /// The Amazon Resource Name (ARN) of the entity.
     ///
     /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
+    pub arn: ::cloudwright_core::Str,
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
     ///
     /// Rules in the referenced rule group whose actions are set to `Count` .
     ///
-    /// &gt; Instead of this option, use `RuleActionOverrides` . It accepts any valid action setting, including `Count` .
+    /// \> Instead of this option, use `RuleActionOverrides` . It accepts any valid action setting, including `Count` .
     ///
     /// Items 0 to 100.
-    pub excluded_rules: Option<List<ExcludedRule>>,
+    pub excluded_rules: ::std::option::Option<::cloudwright_core::List<ExcludedRule>>,
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
     ///
     /// Action settings to use in the place of the rule actions that are configured inside the rule group. You specify one override for each rule whose action you want to change.
     ///
-    /// &gt; Verify the rule names in your overrides carefully. With managed rule groups, AWS WAF silently ignores any override that uses an invalid rule name. With customer-owned rule groups, invalid rule names in your overrides will cause web ACL updates to fail. An invalid rule name is any name that doesn't exactly match the case-sensitive name of an existing rule in the rule group.
+    /// \> Verify the rule names in your overrides carefully. With managed rule groups, AWS WAF silently ignores any override that uses an invalid rule name. With customer-owned rule groups, invalid rule names in your overrides will cause web ACL updates to fail. An invalid rule name is any name that doesn't exactly match the case-sensitive name of an existing rule in the rule group.
     ///
     /// You can use overrides for testing, for example you can override all of rule actions to `Count` and then monitor the resulting count metrics to understand how the rule group would handle your web traffic. You can also permanently override some or all actions, to modify how the rule group manages your web traffic.
     ///
     /// Items 0 to 100.
-    pub rule_action_overrides: Option<List<RuleActionOverride>>,
+    pub rule_action_overrides: ::std::option::Option<::cloudwright_core::List<RuleActionOverride>>,
 }
 
 #[rustfmt::skip]
 impl RuleGroupReferenceStatement {
-    /// A `RuleGroupReferenceStatement` with its required properties, named in a [`RuleGroupReferenceStatementRequired`].
+    /// A `RuleGroupReferenceStatement` with its one required property, `Arn`.
     #[inline]
-    pub fn new(required: RuleGroupReferenceStatementRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            arn: required.arn,
-            excluded_rules: None,
-            rule_action_overrides: None,
+            arn: value.into(),
+            excluded_rules: ::std::option::Option::None,
+            rule_action_overrides: ::std::option::Option::None,
         }
     }
 
     /// `Arn`: a string, required.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = value.into(); self }
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
-    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self { self.excluded_rules = Some(value.into()); self }
+    pub fn excluded_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ExcludedRule>>) -> Self { self.excluded_rules = ::std::option::Option::Some(value.into()); self }
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
-    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self { self.rule_action_overrides = Some(value.into()); self }
+    pub fn rule_action_overrides(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<RuleActionOverride>>) -> Self { self.rule_action_overrides = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RuleGroupReferenceStatement {}
+impl crate::PropertyType for RuleGroupReferenceStatement {}
 
-impl ToValue for RuleGroupReferenceStatement {
+impl ::cloudwright_core::ToValue for RuleGroupReferenceStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Arn", &self.arn)
             .opt("ExcludedRules", &self.excluded_rules)
             .opt("RuleActionOverrides", &self.rule_action_overrides)
@@ -3818,29 +3186,16 @@ pub struct SizeConstraintStatementRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
     pub comparison_operator: ComparisonOperator,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `Size`: a number, required.
-    pub size: Num,
+    pub size: ::cloudwright_core::Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
-    properties: &[
-        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SizeConstraintStatement` property type of `AWS::WAFv2::WebACL`.
 ///
-/// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (&gt;) or less than (&lt;). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
+/// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (>) or less than (\<). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
 ///
 /// If you configure AWS WAF to inspect the request body, AWS WAF inspects only the number of bytes in the body up to the limit for the web ACL and protected resource type. If you know that the request body for your web requests should never exceed the inspection limit, you can use a size constraint statement to block requests that have a larger request body size. For more information about the inspection limits, see `Body` and `JsonBody` settings for the `FieldToMatch` data type.
 ///
@@ -3856,19 +3211,19 @@ pub struct SizeConstraintStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `Size`: a number, required.
     ///
     /// The size, in byte, to compare to the request part, after any transformations.
     ///
     /// Value 0 to 21474836480.
-    pub size: Num,
+    pub size: ::cloudwright_core::Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -3885,21 +3240,21 @@ impl SizeConstraintStatement {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
+    pub fn comparison_operator(mut self, value: impl ::std::convert::Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: a number, required.
-    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
+    pub fn size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.size = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for SizeConstraintStatement {}
+impl crate::PropertyType for SizeConstraintStatement {}
 
-impl ToValue for SizeConstraintStatement {
+impl ::cloudwright_core::ToValue for SizeConstraintStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ComparisonOperator", &self.comparison_operator)
             .req("FieldToMatch", &self.field_to_match)
             .req("Size", &self.size)
@@ -3912,22 +3267,10 @@ impl ToValue for SizeConstraintStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqliMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SqliMatchStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -3939,23 +3282,23 @@ pub struct SqliMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
     ///
     /// The sensitivity that you want AWS WAF to use to inspect for SQL injection attacks.
     ///
-    /// `HIGH` detects more attacks, but might generate more false positives, especially if your web requests frequently contain unusual strings. For information about identifying and mitigating false positives, see \[Testing and tuning\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-testing.html>) in the *AWS WAF Developer Guide* .
+    /// `HIGH` detects more attacks, but might generate more false positives, especially if your web requests frequently contain unusual strings. For information about identifying and mitigating false positives, see [Testing and tuning](https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-testing.html) in the *AWS WAF Developer Guide* .
     ///
     /// `LOW` is generally a better choice for resources that already have other protections against SQL injection attacks or that have a low tolerance for false positives.
     ///
     /// Default: `LOW`
-    pub sensitivity_level: Option<SensitivityLevel>,
+    pub sensitivity_level: ::std::option::Option<SensitivityLevel>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -3965,55 +3308,31 @@ impl SqliMatchStatement {
     pub fn new(required: SqliMatchStatementRequired) -> Self {
         Self {
             field_to_match: required.field_to_match,
-            sensitivity_level: None,
+            sensitivity_level: ::std::option::Option::None,
             text_transformations: required.text_transformations,
         }
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
-    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self { self.sensitivity_level = Some(value.into()); self }
+    pub fn sensitivity_level(mut self, value: impl ::std::convert::Into<SensitivityLevel>) -> Self { self.sensitivity_level = ::std::option::Option::Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for SqliMatchStatement {}
+impl crate::PropertyType for SqliMatchStatement {}
 
-impl ToValue for SqliMatchStatement {
+impl ::cloudwright_core::ToValue for SqliMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .opt("SensitivityLevel", &self.sensitivity_level)
             .req("TextTransformations", &self.text_transformations)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Statement: ObjRule = ObjRule {
-    properties: &[
-        ("AndStatement", Shape::Object(&RULE_AndStatement)),
-        ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
-        ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
-        ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
-        ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
-        ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
-        ("ManagedRuleGroupStatement", Shape::Object(&RULE_ManagedRuleGroupStatement)),
-        ("NotStatement", Shape::Object(&RULE_NotStatement)),
-        ("OrStatement", Shape::Object(&RULE_OrStatement)),
-        ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
-        ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
-        ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
-        ("RuleGroupReferenceStatement", Shape::Object(&RULE_RuleGroupReferenceStatement)),
-        ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
-        ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
-        ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Statement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -4025,17 +3344,17 @@ pub struct Statement {
     /// `AndStatement`: an [`AndStatement`] object.
     ///
     /// A logical rule statement used to combine other rule statements with AND logic. You provide more than one `Statement` within the `AndStatement` .
-    pub and_statement: Option<Box<Obj<AndStatement>>>,
+    pub and_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<AndStatement>>>,
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
     ///
     /// A rule statement that inspects web traffic based on the Autonomous System Number (ASN) associated with the request's IP address.
     ///
-    /// For additional details, see \[ASN match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-    pub asn_match_statement: Option<Obj<AsnMatchStatement>>,
+    /// For additional details, see [ASN match rule statement](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html) in the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
+    pub asn_match_statement: ::std::option::Option<crate::Obj<AsnMatchStatement>>,
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
     ///
     /// A rule statement that defines a string match search for AWS WAF to apply to web requests. The byte match statement provides the bytes to search for, the location in requests that you want AWS WAF to search, and other settings. The bytes to search for are typically a string that corresponds with ASCII characters. In the AWS WAF console and the developer guide, this is called a string match statement.
-    pub byte_match_statement: Option<Obj<ByteMatchStatement>>,
+    pub byte_match_statement: ::std::option::Option<crate::Obj<ByteMatchStatement>>,
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
     ///
     /// A rule statement that labels web requests by country and region and that matches against web requests based on country code. A geo match rule labels every request that it inspects regardless of whether it finds a match.
@@ -4049,41 +3368,42 @@ pub struct Statement {
     ///
     /// If you use a forwarded IP address, the label formats are `awswaf:forwardedip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:forwardedip:geo:country:<ISO country code>` .
     ///
-    /// For additional details, see \[Geographic match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-    pub geo_match_statement: Option<Obj<GeoMatchStatement>>,
+    /// For additional details, see [Geographic match rule statement](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html) in the [AWS WAF Developer Guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
+    pub geo_match_statement: ::std::option::Option<crate::Obj<GeoMatchStatement>>,
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
     ///
     /// A rule statement used to detect web requests coming from particular IP addresses or address ranges. To use this, create an `IPSet` that specifies the addresses you want to detect, then use the ARN of that set in this statement.
     ///
     /// Each IP set rule statement references an IP set. You create and maintain the set independent of your rules. This allows you to use the single set in multiple rules. When you update the referenced set, AWS WAF automatically updates all rules that reference it.
-    pub ip_set_reference_statement: Option<Obj<IpSetReferenceStatement>>,
+    pub ip_set_reference_statement: ::std::option::Option<crate::Obj<IpSetReferenceStatement>>,
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
     ///
     /// A rule statement to match against labels that have been added to the web request by rules that have already run in the web ACL.
     ///
     /// The label match statement provides the label or namespace string to search for. The label string can represent a part or all of the fully qualified label name that had been added to the web request. Fully qualified labels have a prefix, optional namespaces, and label name. The prefix identifies the rule group or web ACL context of the rule that added the label. If you do not provide the fully qualified name in your label match string, AWS WAF performs the search for labels that were added in the same context as the label match statement.
-    pub label_match_statement: Option<Obj<LabelMatchStatement>>,
+    pub label_match_statement: ::std::option::Option<crate::Obj<LabelMatchStatement>>,
     /// `ManagedRuleGroupStatement`: a [`ManagedRuleGroupStatement`] object.
     ///
     /// A rule statement used to run the rules that are defined in a managed rule group. To use this, provide the vendor name and the name of the rule group in this statement. You can retrieve the required names through the API call `ListAvailableManagedRuleGroups` .
     ///
     /// You cannot nest a `ManagedRuleGroupStatement` , for example for use inside a `NotStatement` or `OrStatement` . It can only be referenced as a top-level statement within a rule.
     ///
-    /// &gt; You are charged additional fees when you use the AWS WAF Bot Control managed rule group `AWSManagedRulesBotControlRuleSet` , the AWS WAF Fraud Control account takeover prevention (ATP) managed rule group `AWSManagedRulesATPRuleSet` , or the AWS WAF Fraud Control account creation fraud prevention (ACFP) managed rule group `AWSManagedRulesACFPRuleSet` . For more information, see \[AWS WAF Pricing\](<https://docs.aws.amazon.com/waf/pricing/>) .
-    pub managed_rule_group_statement: Option<Box<Obj<ManagedRuleGroupStatement>>>,
+    /// \> You are charged additional fees when you use the AWS WAF Bot Control managed rule group `AWSManagedRulesBotControlRuleSet` , the AWS WAF Fraud Control account takeover prevention (ATP) managed rule group `AWSManagedRulesATPRuleSet` , or the AWS WAF Fraud Control account creation fraud prevention (ACFP) managed rule group `AWSManagedRulesACFPRuleSet` . For more information, see [AWS WAF Pricing](https://docs.aws.amazon.com/waf/pricing/) .
+    pub managed_rule_group_statement:
+        ::std::option::Option<::std::boxed::Box<crate::Obj<ManagedRuleGroupStatement>>>,
     /// `NotStatement`: a [`NotStatement`] object.
     ///
     /// A logical rule statement used to negate the results of another rule statement. You provide one `Statement` within the `NotStatement` .
-    pub not_statement: Option<Box<Obj<NotStatement>>>,
+    pub not_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<NotStatement>>>,
     /// `OrStatement`: an [`OrStatement`] object.
     ///
     /// A logical rule statement used to combine other rule statements with OR logic. You provide more than one `Statement` within the `OrStatement` .
-    pub or_statement: Option<Box<Obj<OrStatement>>>,
+    pub or_statement: ::std::option::Option<::std::boxed::Box<crate::Obj<OrStatement>>>,
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
     ///
     /// A rate-based rule counts incoming requests and rate limits requests when they are coming at too fast a rate. The rule categorizes requests according to your aggregation criteria, collects them into aggregation instances, and counts and rate limits the requests for each instance.
     ///
-    /// &gt; If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
+    /// \> If you change any of these settings in a rule that's currently in use, the change resets the rule's rate limiting counts. This can pause the rule's rate limiting activities for up to a minute.
     ///
     /// You can specify individual aggregation keys, like IP address or HTTP method. You can also specify aggregation key combinations, like IP address and HTTP method, or HTTP method, query argument, and cookie.
     ///
@@ -4118,44 +3438,47 @@ pub struct Statement {
     ///
     /// You cannot nest a `RateBasedStatement` inside another statement, for example inside a `NotStatement` or `OrStatement` . You can define a `RateBasedStatement` inside a web ACL and inside a rule group.
     ///
-    /// For additional information about the options, see \[Rate limiting web requests using rate-based rules\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html>) in the *AWS WAF Developer Guide* .
+    /// For additional information about the options, see [Rate limiting web requests using rate-based rules](https://docs.aws.amazon.com/waf/latest/developerguide/waf-rate-based-rules.html) in the *AWS WAF Developer Guide* .
     ///
     /// If you only aggregate on the individual IP address or forwarded IP address, you can retrieve the list of IP addresses that AWS WAF is currently rate limiting for a rule through the API call `GetRateBasedStatementManagedKeys` . This option is not available for other aggregation configurations.
     ///
     /// AWS WAF tracks and manages web requests separately for each instance of a rate-based rule that you use. For example, if you provide the same rate-based rule settings in two web ACLs, each of the two rule statements represents a separate instance of the rate-based rule and gets its own tracking and management by AWS WAF . If you define a rate-based rule inside a rule group, and then use that rule group in multiple places, each use creates a separate instance of the rate-based rule that gets its own tracking and management by AWS WAF .
-    pub rate_based_statement: Option<Box<Obj<RateBasedStatement>>>,
+    pub rate_based_statement:
+        ::std::option::Option<::std::boxed::Box<crate::Obj<RateBasedStatement>>>,
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
     ///
     /// A rule statement used to search web request components for a match against a single regular expression.
-    pub regex_match_statement: Option<Obj<RegexMatchStatement>>,
+    pub regex_match_statement: ::std::option::Option<crate::Obj<RegexMatchStatement>>,
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
     ///
     /// A rule statement used to search web request components for matches with regular expressions. To use this, create a `RegexPatternSet` that specifies the expressions that you want to detect, then use the ARN of that set in this statement. A web request matches the pattern set rule statement if the request component matches any of the patterns in the set.
     ///
     /// Each regex pattern set rule statement references a regex pattern set. You create and maintain the set independent of your rules. This allows you to use the single set in multiple rules. When you update the referenced set, AWS WAF automatically updates all rules that reference it.
-    pub regex_pattern_set_reference_statement: Option<Obj<RegexPatternSetReferenceStatement>>,
+    pub regex_pattern_set_reference_statement:
+        ::std::option::Option<crate::Obj<RegexPatternSetReferenceStatement>>,
     /// `RuleGroupReferenceStatement`: a [`RuleGroupReferenceStatement`] object.
     ///
     /// A rule statement used to run the rules that are defined in a `RuleGroup` . To use this, create a rule group with your rules, then provide the ARN of the rule group in this statement.
     ///
     /// You cannot nest a `RuleGroupReferenceStatement` , for example for use inside a `NotStatement` or `OrStatement` . You cannot use a rule group reference statement inside another rule group. You can only reference a rule group as a top-level statement within a rule that you define in a web ACL.
-    pub rule_group_reference_statement: Option<Obj<RuleGroupReferenceStatement>>,
+    pub rule_group_reference_statement:
+        ::std::option::Option<crate::Obj<RuleGroupReferenceStatement>>,
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
     ///
-    /// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (&gt;) or less than (&lt;). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
+    /// A rule statement that compares a number of bytes against the size of a request component, using a comparison operator, such as greater than (>) or less than (\<). For example, you can use a size constraint statement to look for query strings that are longer than 100 bytes.
     ///
     /// If you configure AWS WAF to inspect the request body, AWS WAF inspects only the number of bytes in the body up to the limit for the web ACL and protected resource type. If you know that the request body for your web requests should never exceed the inspection limit, you can use a size constraint statement to block requests that have a larger request body size. For more information about the inspection limits, see `Body` and `JsonBody` settings for the `FieldToMatch` data type.
     ///
     /// If you choose URI for the value of Part of the request to filter on, the slash (/) in the URI counts as one character. For example, the URI `/logo.jpg` is nine characters long.
-    pub size_constraint_statement: Option<Obj<SizeConstraintStatement>>,
+    pub size_constraint_statement: ::std::option::Option<crate::Obj<SizeConstraintStatement>>,
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
     ///
     /// A rule statement that inspects for malicious SQL code. Attackers insert malicious SQL code into web requests to do things like modify your database or extract data from it.
-    pub sqli_match_statement: Option<Obj<SqliMatchStatement>>,
+    pub sqli_match_statement: ::std::option::Option<crate::Obj<SqliMatchStatement>>,
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
     ///
     /// A rule statement that inspects for cross-site scripting (XSS) attacks. In XSS attacks, the attacker uses vulnerabilities in a benign website as a vehicle to inject malicious client-site scripts into other legitimate web browsers.
-    pub xss_match_statement: Option<Obj<XssMatchStatement>>,
+    pub xss_match_statement: ::std::option::Option<crate::Obj<XssMatchStatement>>,
 }
 
 #[rustfmt::skip]
@@ -4163,49 +3486,49 @@ impl Statement {
     /// A `Statement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AndStatement`: an [`AndStatement`] object.
-    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self { self.and_statement = Some(Box::new(value.into())); self }
+    pub fn and_statement(mut self, value: impl ::std::convert::Into<crate::Obj<AndStatement>>) -> Self { self.and_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
-    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = Some(value.into()); self }
+    pub fn asn_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
-    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = Some(value.into()); self }
+    pub fn byte_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
-    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = Some(value.into()); self }
+    pub fn geo_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
-    pub fn ip_set_reference_statement(mut self, value: impl Into<Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = Some(value.into()); self }
+    pub fn ip_set_reference_statement(mut self, value: impl ::std::convert::Into<crate::Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = ::std::option::Option::Some(value.into()); self }
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
-    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = Some(value.into()); self }
+    pub fn label_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `ManagedRuleGroupStatement`: a [`ManagedRuleGroupStatement`] object.
-    pub fn managed_rule_group_statement(mut self, value: impl Into<Obj<ManagedRuleGroupStatement>>) -> Self { self.managed_rule_group_statement = Some(Box::new(value.into())); self }
+    pub fn managed_rule_group_statement(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedRuleGroupStatement>>) -> Self { self.managed_rule_group_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `NotStatement`: a [`NotStatement`] object.
-    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self { self.not_statement = Some(Box::new(value.into())); self }
+    pub fn not_statement(mut self, value: impl ::std::convert::Into<crate::Obj<NotStatement>>) -> Self { self.not_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `OrStatement`: an [`OrStatement`] object.
-    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self { self.or_statement = Some(Box::new(value.into())); self }
+    pub fn or_statement(mut self, value: impl ::std::convert::Into<crate::Obj<OrStatement>>) -> Self { self.or_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
-    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = Some(Box::new(value.into())); self }
+    pub fn rate_based_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = ::std::option::Option::Some(::std::boxed::Box::new(value.into())); self }
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
-    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = Some(value.into()); self }
+    pub fn regex_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
-    pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = Some(value.into()); self }
+    pub fn regex_pattern_set_reference_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = ::std::option::Option::Some(value.into()); self }
     /// `RuleGroupReferenceStatement`: a [`RuleGroupReferenceStatement`] object.
-    pub fn rule_group_reference_statement(mut self, value: impl Into<Obj<RuleGroupReferenceStatement>>) -> Self { self.rule_group_reference_statement = Some(value.into()); self }
+    pub fn rule_group_reference_statement(mut self, value: impl ::std::convert::Into<crate::Obj<RuleGroupReferenceStatement>>) -> Self { self.rule_group_reference_statement = ::std::option::Option::Some(value.into()); self }
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
-    pub fn size_constraint_statement(mut self, value: impl Into<Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = Some(value.into()); self }
+    pub fn size_constraint_statement(mut self, value: impl ::std::convert::Into<crate::Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = ::std::option::Option::Some(value.into()); self }
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
-    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = Some(value.into()); self }
+    pub fn sqli_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = ::std::option::Option::Some(value.into()); self }
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
-    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = Some(value.into()); self }
+    pub fn xss_match_statement(mut self, value: impl ::std::convert::Into<crate::Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Statement {}
+impl crate::PropertyType for Statement {}
 
-impl ToValue for Statement {
+impl ::cloudwright_core::ToValue for Statement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AndStatement", &self.and_statement)
             .opt("AsnMatchStatement", &self.asn_match_statement)
             .opt("ByteMatchStatement", &self.byte_match_statement)
@@ -4239,21 +3562,10 @@ impl ToValue for Statement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FieldToMatch", "TextTransformations"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `XssMatchStatement` property type of `AWS::WAFv2::WebACL`.
 ///
@@ -4265,13 +3577,13 @@ pub struct XssMatchStatement {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
     ///
     /// The part of the web request that you want AWS WAF to inspect.
-    pub field_to_match: Obj<FieldToMatch>,
+    pub field_to_match: crate::Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
     ///
     /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
     ///
     /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
+    pub text_transformations: ::cloudwright_core::List<TextTransformation>,
 }
 
 #[rustfmt::skip]
@@ -4286,17 +3598,17 @@ impl XssMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
+    pub fn field_to_match(mut self, value: impl ::std::convert::Into<crate::Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
+    pub fn text_transformations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
-impl PropertyType for XssMatchStatement {}
+impl crate::PropertyType for XssMatchStatement {}
 
-impl ToValue for XssMatchStatement {
+impl ::cloudwright_core::ToValue for XssMatchStatement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FieldToMatch", &self.field_to_match)
             .req("TextTransformations", &self.text_transformations)
             .build()
@@ -4315,26 +3627,26 @@ pub enum AggregateKeyType {
     /// `CUSTOM_KEYS`
     CustomKeys,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AggregateKeyType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AggregateKeyType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AggregateKeyType {
+impl ::cloudwright_core::ToValue for AggregateKeyType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Constant => "CONSTANT",
             Self::Ip => "IP",
             Self::ForwardedIp => "FORWARDED_IP",
             Self::CustomKeys => "CUSTOM_KEYS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4346,24 +3658,24 @@ pub enum AlbLowReputationMode {
     /// `ALWAYS_ON`
     AlwaysOn,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AlbLowReputationMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AlbLowReputationMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AlbLowReputationMode {
+impl ::cloudwright_core::ToValue for AlbLowReputationMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ActiveUnderDdos => "ACTIVE_UNDER_DDOS",
             Self::AlwaysOn => "ALWAYS_ON",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4375,24 +3687,24 @@ pub enum DataProtectionAction {
     /// `HASH`
     Hash,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DataProtectionAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DataProtectionAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DataProtectionAction {
+impl ::cloudwright_core::ToValue for DataProtectionAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Substitution => "SUBSTITUTION",
             Self::Hash => "HASH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4410,27 +3722,27 @@ pub enum FieldType {
     /// `BODY`
     Body,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FieldType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FieldType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FieldType {
+impl ::cloudwright_core::ToValue for FieldType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::SingleHeader => "SINGLE_HEADER",
             Self::SingleCookie => "SINGLE_COOKIE",
             Self::SingleQueryArgument => "SINGLE_QUERY_ARGUMENT",
             Self::QueryString => "QUERY_STRING",
             Self::Body => "BODY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4442,24 +3754,24 @@ pub enum InspectionLevel {
     /// `TARGETED`
     Targeted,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InspectionLevel {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InspectionLevel {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InspectionLevel {
+impl ::cloudwright_core::ToValue for InspectionLevel {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Common => "COMMON",
             Self::Targeted => "TARGETED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4471,24 +3783,24 @@ pub enum PayloadType {
     /// `FORM_ENCODED`
     FormEncoded,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for PayloadType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for PayloadType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for PayloadType {
+impl ::cloudwright_core::ToValue for PayloadType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Json => "JSON",
             Self::FormEncoded => "FORM_ENCODED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4502,25 +3814,25 @@ pub enum SensitivityToAct {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SensitivityToAct {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SensitivityToAct {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SensitivityToAct {
+impl ::cloudwright_core::ToValue for SensitivityToAct {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -4532,23 +3844,609 @@ pub enum UsageOfAction {
     /// `DISABLED`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for UsageOfAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for UsageOfAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for UsageOfAction {
+impl ::cloudwright_core::ToValue for UsageOfAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{
+        RULE_AllowAction, RULE_AsnMatchStatement, RULE_BlockAction, RULE_Body, RULE_CaptchaConfig,
+        RULE_ChallengeConfig, RULE_Cookies, RULE_ForwardedIpConfiguration, RULE_GeoMatchStatement,
+        RULE_HeaderOrder, RULE_Headers, RULE_IpSetReferenceStatement, RULE_Ja3Fingerprint,
+        RULE_Ja4Fingerprint, RULE_JsonBody, RULE_Label, RULE_LabelMatchStatement,
+        RULE_RateBasedStatementCustomKey, RULE_RuleAction, RULE_Tag, RULE_TextTransformation,
+        RULE_UriFragment, RULE_VisibilityConfig,
+    };
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(".*\\S.*");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
+            ("AssociationConfig", Shape::Object(&RULE_AssociationConfig)),
+            ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
+            ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
+            ("CustomResponseBodies", Shape::Typed(json_type::OBJECT)),
+            ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
+            ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
+            ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
+            ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None, unique: false })),
+            ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None, unique: false })),
+            ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
+        ],
+        required: &["DefaultAction", "Scope", "VisibilityConfig"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Statements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationAttribute: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Name", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ApplicationAttribute), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["Attributes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
+        properties: &[
+            ("RequestBody", Shape::Typed(json_type::OBJECT)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EnableRegexInPath", Shape::Bool),
+            ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("RequestInspection", Shape::Object(&RULE_RequestInspectionAcfp)),
+            ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
+        ],
+        required: &["CreationPath", "RegistrationPagePath", "RequestInspection"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsManagedRulesAntiDDoSRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("ClientSideActionConfig", Shape::Object(&RULE_ClientSideActionConfig)),
+            ("SensitivityToBlock", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ],
+        required: &["ClientSideActionConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsManagedRulesAtpRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("EnableRegexInPath", Shape::Bool),
+            ("LoginPath", Shape::STR),
+            ("RequestInspection", Shape::Object(&RULE_RequestInspection)),
+            ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
+        ],
+        required: &["LoginPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AwsManagedRulesBotControlRuleSet: ObjRule = ObjRule {
+        properties: &[
+            ("EnableMachineLearning", Shape::Bool),
+            ("InspectionLevel", Shape::Str(&StrRule { allowed: &["COMMON", "TARGETED"], ..StrRule::ANY })),
+        ],
+        required: &["InspectionLevel"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
+            ("SearchString", Shape::STR),
+            ("SearchStringBase64", Shape::STR),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientSideAction: ObjRule = ObjRule {
+        properties: &[
+            ("ExemptUriRegularExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_Regex), min_items: None, max_items: None, unique: false })),
+            ("Sensitivity", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("UsageOfAction", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ],
+        required: &["UsageOfAction"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ClientSideActionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Challenge", Shape::Object(&RULE_ClientSideAction)),
+        ],
+        required: &["Challenge"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataProtect: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["SUBSTITUTION", "HASH"], ..StrRule::ANY })),
+            ("ExcludeRateBasedDetails", Shape::Bool),
+            ("ExcludeRuleMatchDetails", Shape::Bool),
+            ("Field", Shape::Object(&RULE_FieldToProtect)),
+        ],
+        required: &["Field", "Action"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataProtectionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("DataProtections", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProtect), min_items: Some(1), max_items: Some(26), unique: false })),
+        ],
+        required: &["DataProtections"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
+        properties: &[
+            ("Allow", Shape::Object(&RULE_AllowAction)),
+            ("Block", Shape::Object(&RULE_BlockAction)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ExcludedRule: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
+        properties: &[
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["Identifier"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
+        properties: &[
+            ("AllQueryArguments", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("Body", Shape::Object(&RULE_Body)),
+            ("Cookies", Shape::Object(&RULE_Cookies)),
+            ("HeaderOrder", Shape::Object(&RULE_HeaderOrder)),
+            ("Headers", Shape::Object(&RULE_Headers)),
+            ("JA3Fingerprint", Shape::Object(&RULE_Ja3Fingerprint)),
+            ("JA4Fingerprint", Shape::Object(&RULE_Ja4Fingerprint)),
+            ("JsonBody", Shape::Object(&RULE_JsonBody)),
+            ("Method", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("QueryString", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("SingleHeader", Shape::Object(&RULE_FieldToMatchSingleHeader)),
+            ("SingleQueryArgument", Shape::Object(&RULE_FieldToMatchSingleQueryArgument)),
+            ("UriFragment", Shape::Object(&RULE_UriFragment)),
+            ("UriPath", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
+        properties: &[
+            ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
+        ],
+        required: &["FieldType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedRuleGroupConfig: ObjRule = ObjRule {
+        properties: &[
+            ("AWSManagedRulesACFPRuleSet", Shape::Object(&RULE_AwsManagedRulesAcfpRuleSet)),
+            ("AWSManagedRulesATPRuleSet", Shape::Object(&RULE_AwsManagedRulesAtpRuleSet)),
+            ("AWSManagedRulesAntiDDoSRuleSet", Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet)),
+            ("AWSManagedRulesBotControlRuleSet", Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet)),
+            ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
+            ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
+            ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
+        properties: &[
+            ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
+            ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ],
+        required: &["VendorName", "Name"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Statement", Shape::Object(&RULE_Statement)),
+        ],
+        required: &["Statement"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OnSourceDDoSProtectionConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ALBLowReputationMode", Shape::Str(&StrRule { allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"], ..StrRule::ANY })),
+        ],
+        required: &["ALBLowReputationMode"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["Statements"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_OverrideAction: ObjRule = ObjRule {
+        properties: &[
+            ("Count", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+            ("None", Shape::Typed(json_type::OBJECT | json_type::STRING)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
+        properties: &[
+            ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"], ..StrRule::ANY })),
+            ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5), unique: false })),
+            ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
+            ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+            ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
+            ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
+        ],
+        required: &["Limit", "AggregateKeyType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Regex: ObjRule = ObjRule {
+        properties: &[
+            ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ],
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["RegexString", "FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["Arn", "FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestInspection: ObjRule = ObjRule {
+        properties: &[
+            ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
+            ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
+            ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        required: &["PayloadType", "UsernameField", "PasswordField"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RequestInspectionAcfp: ObjRule = ObjRule {
+        properties: &[
+            ("AddressFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None, unique: false })),
+            ("EmailField", Shape::Object(&RULE_FieldIdentifier)),
+            ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
+            ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
+            ("PhoneNumberFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None, unique: false })),
+            ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
+        ],
+        required: &["PayloadType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseInspection: ObjRule = ObjRule {
+        properties: &[
+            ("BodyContains", Shape::Object(&RULE_ResponseInspectionBodyContains)),
+            ("Header", Shape::Object(&RULE_ResponseInspectionHeader)),
+            ("Json", Shape::Object(&RULE_ResponseInspectionJson)),
+            ("StatusCode", Shape::Object(&RULE_ResponseInspectionStatusCode)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
+        properties: &[
+            ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["SuccessStrings", "FailureStrings"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
+        properties: &[
+            ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3), unique: false })),
+        ],
+        required: &["Name", "SuccessValues", "FailureValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
+        properties: &[
+            ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+        ],
+        required: &["Identifier", "SuccessValues", "FailureValues"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResponseInspectionStatusCode: ObjRule = ObjRule {
+        properties: &[
+            ("FailureCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+            ("SuccessCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10), unique: false })),
+        ],
+        required: &["SuccessCodes", "FailureCodes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Rule: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Object(&RULE_RuleAction)),
+            ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
+            ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
+            ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None, unique: false })),
+            ("Statement", Shape::Object(&RULE_Statement)),
+            ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
+        ],
+        required: &["Name", "Priority", "Statement", "VisibilityConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleActionOverride: ObjRule = ObjRule {
+        properties: &[
+            ("ActionToUse", Shape::Object(&RULE_RuleAction)),
+            ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Name", "ActionToUse"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100), unique: false })),
+            ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100), unique: false })),
+        ],
+        required: &["Arn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
+        properties: &[
+            ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Statement: ObjRule = ObjRule {
+        properties: &[
+            ("AndStatement", Shape::Object(&RULE_AndStatement)),
+            ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
+            ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
+            ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
+            ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
+            ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
+            ("ManagedRuleGroupStatement", Shape::Object(&RULE_ManagedRuleGroupStatement)),
+            ("NotStatement", Shape::Object(&RULE_NotStatement)),
+            ("OrStatement", Shape::Object(&RULE_OrStatement)),
+            ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
+            ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
+            ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
+            ("RuleGroupReferenceStatement", Shape::Object(&RULE_RuleGroupReferenceStatement)),
+            ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
+            ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
+            ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
+        properties: &[
+            ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
+            ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FieldToMatch", "TextTransformations"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

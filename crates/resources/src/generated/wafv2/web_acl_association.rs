@@ -5,41 +5,26 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
-
 /// The required properties of [`WebAclAssociation`], by name: `WebAclAssociation::new(WebAclAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclAssociationRequired {
     /// `ResourceArn`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `WebACLArn`: a string, required.
-    pub web_acl_arn: Str,
+    pub web_acl_arn: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("WebACLArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["ResourceArn", "WebACLArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WAFv2::WebACLAssociation` resource.
 ///
-/// &gt; This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
+/// \> This is the latest version of *AWS WAF* , named AWS WAF V2, released in November, 2019. For information, including how to migrate your AWS WAF resources from the prior release, see the [AWS WAF developer guide](https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) .
 ///
 /// Use a web ACL association to define an association between a web ACL and a regional application resource, to protect the resource. A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, an AWS Amplify application, or an AWS Verified Access instance.
 ///
-/// For Amazon CloudFront , don't use this resource. Instead, use your CloudFront distribution configuration. To associate a web ACL with a distribution, provide the Amazon Resource Name (ARN) of the `WebACL` to your CloudFront distribution configuration. To disassociate a web ACL, provide an empty ARN. For information, see \[AWS::CloudFront::Distribution\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distribution.html>) .
+/// For Amazon CloudFront , don't use this resource. Instead, use your CloudFront distribution configuration. To associate a web ACL with a distribution, provide the Amazon Resource Name (ARN) of the `WebACL` to your CloudFront distribution configuration. To disassociate a web ACL, provide an empty ARN. For information, see [AWS::CloudFront::Distribution](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distribution.html) .
 ///
 /// *Required permissions for customer-managed IAM policies*
 ///
-/// This call requires permissions that are specific to the protected resource type. For details, see \[Permissions for AssociateWebACL\](<https://docs.aws.amazon.com/waf/latest/developerguide/security_iam_service-with-iam.html#security_iam_action-AssociateWebACL>) in the *AWS WAF Developer Guide* .
+/// This call requires permissions that are specific to the protected resource type. For details, see [Permissions for AssociateWebACL](https://docs.aws.amazon.com/waf/latest/developerguide/security_iam_service-with-iam.html#security_iam_action-AssociateWebACL) in the *AWS WAF Developer Guide* .
 ///
 /// *Temporary inconsistencies during updates*
 ///
@@ -76,13 +61,13 @@ pub struct WebAclAssociation {
     /// - For an AWS Amplify instance: `arn: *partition* :amplify: *region* : *account-id* :apps/ *app-id*`
     ///
     /// Pattern `\S`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `WebACLArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with the resource.
     ///
     /// Pattern `\S`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub web_acl_arn: Str,
+    pub web_acl_arn: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -92,7 +77,7 @@ impl WebAclAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WAFv2::WebACLAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-webaclassociation.html",
         primary_identifier: &["ResourceArn", "WebACLArn"],
@@ -103,7 +88,7 @@ impl WebAclAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `WebAclAssociation` with its required properties, named in a [`WebAclAssociationRequired`].
@@ -116,38 +101,60 @@ impl WebAclAssociation {
     }
 
     /// `ResourceArn`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `WebACLArn`: a string, required.
-    pub fn web_acl_arn(mut self, value: impl Into<Str>) -> Self { self.web_acl_arn = value.into(); self }
+    pub fn web_acl_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.web_acl_arn = value.into(); self }
 }
 
-impl Resource for WebAclAssociation {
+impl ::cloudwright_core::Resource for WebAclAssociation {
     type Attributes = WebAclAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WebAclAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WebAclAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WebAclAssociation {
+impl ::cloudwright_core::ToValue for WebAclAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
             .req("WebACLArn", &self.web_acl_arn)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WebAclAssociation`]: `Handle<WebAclAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WebAclAssociation`]: `Handle<WebAclAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct WebAclAssociationAttributes(());
 
-impl From<ResourceRef> for WebAclAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WebAclAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("WebACLArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["ResourceArn", "WebACLArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

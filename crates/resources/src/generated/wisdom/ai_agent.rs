@@ -5,39 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-
 /// The required properties of [`AiAgent`], by name: `AiAgent::new(AiAgentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiAgentRequired {
     /// `AssistantId`: a string, required.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `Configuration`: a JSON value, required.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Type`: an [`AiAgentType`] value, required.
     pub r#type: AiAgentType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiAgent: ObjRule = ObjRule {
-    properties: &[
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("Type", Shape::Str(&StrRule { allowed: &["MANUAL_SEARCH", "ANSWER_RECOMMENDATION", "SELF_SERVICE", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
-    ],
-    required: &["AssistantId", "Configuration", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AIAgent` resource.
 ///
@@ -57,29 +34,29 @@ pub struct AiAgent {
     /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `Configuration`: a JSON value, required.
     ///
     /// Configuration for the AI Agent.
-    pub configuration: Json,
+    pub configuration: ::cloudwright_core::Json,
     /// `Description`: a string.
     ///
     /// The description of the AI Agent.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the AI Agent.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `Type`: an [`AiAgentType`] value, required.
     ///
     /// The type of the AI Agent.
@@ -95,7 +72,7 @@ impl AiAgent {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AIAgent",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiagent.html",
         primary_identifier: &["AIAgentId", "AssistantId"],
@@ -106,7 +83,7 @@ impl AiAgent {
         read_only: &["AIAgentArn", "AIAgentId", "AssistantArn", "ModifiedTimeSeconds"],
         attributes: &["AIAgentArn", "AIAgentId", "AssistantArn", "ModifiedTimeSeconds"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AiAgent` with its required properties, named in a [`AiAgentRequired`].
@@ -115,45 +92,47 @@ impl AiAgent {
         Self {
             assistant_id: required.assistant_id,
             configuration: required.configuration,
-            description: None,
-            name: None,
-            tags: None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `AssistantId`: a string, required.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = value.into(); self }
     /// `Configuration`: a JSON value, required.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
+    pub fn configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AiAgentType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AiAgentType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AiAgentType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for AiAgent {
+impl ::cloudwright_core::Resource for AiAgent {
     type Attributes = AiAgentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiAgent, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AiAgent, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AiAgent {
+impl ::cloudwright_core::ToValue for AiAgent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AssistantId", &self.assistant_id)
             .req("Configuration", &self.configuration)
             .opt("Description", &self.description)
@@ -164,12 +143,12 @@ impl ToValue for AiAgent {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AiAgent`]: `Handle<AiAgent>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AiAgent`]: `Handle<AiAgent>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AiAgentAttributes(ResourceRef);
+pub struct AiAgentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AiAgentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AiAgentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -179,30 +158,30 @@ impl AiAgentAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AI agent.
     #[inline]
-    pub fn ai_agent_arn(&self) -> Value {
-        self.0.get_att("AIAgentArn")
+    pub fn ai_agent_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIAgentArn"))
     }
 
     /// `Fn::GetAtt` `AIAgentId`: a string.
     ///
     /// The identifier of the AI Agent.
     #[inline]
-    pub fn ai_agent_id(&self) -> Value {
-        self.0.get_att("AIAgentId")
+    pub fn ai_agent_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIAgentId"))
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect assistant.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `ModifiedTimeSeconds`: a number.
     #[inline]
-    pub fn modified_time_seconds(&self) -> Value {
-        self.0.get_att("ModifiedTimeSeconds")
+    pub fn modified_time_seconds(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ModifiedTimeSeconds"))
     }
 }
 
@@ -228,18 +207,18 @@ pub enum AiAgentType {
     /// `CASE_SUMMARIZATION`
     CaseSummarization,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AiAgentType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AiAgentType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AiAgentType {
+impl ::cloudwright_core::ToValue for AiAgentType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ManualSearch => "MANUAL_SEARCH",
             Self::AnswerRecommendation => "ANSWER_RECOMMENDATION",
@@ -250,8 +229,36 @@ impl ToValue for AiAgentType {
             Self::Orchestration => "ORCHESTRATION",
             Self::NoteTaking => "NOTE_TAKING",
             Self::CaseSummarization => "CASE_SUMMARIZATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiAgent: ObjRule = ObjRule {
+        properties: &[
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("Type", Shape::Str(&StrRule { allowed: &["MANUAL_SEARCH", "ANSWER_RECOMMENDATION", "SELF_SERVICE", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
+        ],
+        required: &["AssistantId", "Configuration", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

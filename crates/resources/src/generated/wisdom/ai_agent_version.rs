@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
-
 /// The required properties of [`AiAgentVersion`], by name: `AiAgentVersion::new(AiAgentVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiAgentVersionRequired {
     /// `AIAgentId`: a string, required.
-    pub ai_agent_id: Str,
+    pub ai_agent_id: ::cloudwright_core::Str,
     /// `AssistantId`: a string, required.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiAgentVersion: ObjRule = ObjRule {
-    properties: &[
-        ("AIAgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModifiedTimeSeconds", Shape::NUM),
-    ],
-    required: &["AssistantId", "AIAgentId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AIAgentVersion` resource.
 ///
@@ -49,17 +32,17 @@ pub struct AiAgentVersion {
     /// The identifier of the AI Agent.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub ai_agent_id: Str,
+    pub ai_agent_id: ::cloudwright_core::Str,
     /// `AssistantId`: a string, required.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `ModifiedTimeSeconds`: a number.
     ///
     /// The time the AI Agent version was last modified in seconds.
     ///
     /// Create-only: changing it replaces the resource.
-    pub modified_time_seconds: Option<Num>,
+    pub modified_time_seconds: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -69,7 +52,7 @@ impl AiAgentVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AIAgentVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiagentversion.html",
         primary_identifier: &["AssistantId", "AIAgentId", "VersionNumber"],
@@ -80,7 +63,7 @@ impl AiAgentVersion {
         read_only: &["AIAgentVersionId", "AIAgentArn", "AssistantArn", "VersionNumber"],
         attributes: &["AIAgentArn", "AIAgentVersionId", "AssistantArn", "VersionNumber"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AiAgentVersion` with its required properties, named in a [`AiAgentVersionRequired`].
@@ -89,33 +72,35 @@ impl AiAgentVersion {
         Self {
             ai_agent_id: required.ai_agent_id,
             assistant_id: required.assistant_id,
-            modified_time_seconds: None,
+            modified_time_seconds: ::std::option::Option::None,
         }
     }
 
     /// `AIAgentId`: a string, required.
-    pub fn ai_agent_id(mut self, value: impl Into<Str>) -> Self { self.ai_agent_id = value.into(); self }
+    pub fn ai_agent_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ai_agent_id = value.into(); self }
     /// `AssistantId`: a string, required.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = value.into(); self }
     /// `ModifiedTimeSeconds`: a number.
-    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self { self.modified_time_seconds = Some(value.into()); self }
+    pub fn modified_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.modified_time_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AiAgentVersion {
+impl ::cloudwright_core::Resource for AiAgentVersion {
     type Attributes = AiAgentVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiAgentVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AiAgentVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AiAgentVersion {
+impl ::cloudwright_core::ToValue for AiAgentVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AIAgentId", &self.ai_agent_id)
             .req("AssistantId", &self.assistant_id)
             .opt("ModifiedTimeSeconds", &self.modified_time_seconds)
@@ -123,12 +108,12 @@ impl ToValue for AiAgentVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AiAgentVersion`]: `Handle<AiAgentVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AiAgentVersion`]: `Handle<AiAgentVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AiAgentVersionAttributes(ResourceRef);
+pub struct AiAgentVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AiAgentVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AiAgentVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -136,27 +121,49 @@ impl From<ResourceRef> for AiAgentVersionAttributes {
 impl AiAgentVersionAttributes {
     /// `Fn::GetAtt` `AIAgentArn`: a string.
     #[inline]
-    pub fn ai_agent_arn(&self) -> Value {
-        self.0.get_att("AIAgentArn")
+    pub fn ai_agent_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIAgentArn"))
     }
 
     /// `Fn::GetAtt` `AIAgentVersionId`: a string.
     #[inline]
-    pub fn ai_agent_version_id(&self) -> Value {
-        self.0.get_att("AIAgentVersionId")
+    pub fn ai_agent_version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIAgentVersionId"))
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `VersionNumber`: a number.
     ///
     /// The version number for this AI Agent version.
     #[inline]
-    pub fn version_number(&self) -> Value {
-        self.0.get_att("VersionNumber")
+    pub fn version_number(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("VersionNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiAgentVersion: ObjRule = ObjRule {
+        properties: &[
+            ("AIAgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModifiedTimeSeconds", Shape::NUM),
+        ],
+        required: &["AssistantId", "AIAgentId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,45 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
-
 /// The required properties of [`AiGuardrail`], by name: `AiGuardrail::new(AiGuardrailRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailRequired {
     /// `AssistantId`: a string, required.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `BlockedInputMessaging`: a string, required.
-    pub blocked_input_messaging: Str,
+    pub blocked_input_messaging: ::cloudwright_core::Str,
     /// `BlockedOutputsMessaging`: a string, required.
-    pub blocked_outputs_messaging: Str,
+    pub blocked_outputs_messaging: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
-    properties: &[
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("BlockedInputMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("BlockedOutputsMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
-        ("ContentPolicyConfig", Shape::Object(&RULE_AiGuardrailContentPolicyConfig)),
-        ("ContextualGroundingPolicyConfig", Shape::Object(&RULE_AiGuardrailContextualGroundingPolicyConfig)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_AiGuardrailSensitiveInformationPolicyConfig)),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TopicPolicyConfig", Shape::Object(&RULE_AiGuardrailTopicPolicyConfig)),
-        ("WordPolicyConfig", Shape::Object(&RULE_AiGuardrailWordPolicyConfig)),
-    ],
-    required: &["AssistantId", "BlockedInputMessaging", "BlockedOutputsMessaging"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AIGuardrail` resource.
 ///
@@ -63,58 +34,59 @@ pub struct AiGuardrail {
     /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `BlockedInputMessaging`: a string, required.
     ///
     /// The message to return when the AI Guardrail blocks a prompt.
     ///
     /// Length 1 to 500.
-    pub blocked_input_messaging: Str,
+    pub blocked_input_messaging: ::cloudwright_core::Str,
     /// `BlockedOutputsMessaging`: a string, required.
     ///
     /// The message to return when the AI Guardrail blocks a model response.
     ///
     /// Length 1 to 500.
-    pub blocked_outputs_messaging: Str,
+    pub blocked_outputs_messaging: ::cloudwright_core::Str,
     /// `ContentPolicyConfig`: an [`AiGuardrailContentPolicyConfig`] object.
     ///
     /// Contains details about how to handle harmful content.
-    pub content_policy_config: Option<Obj<AiGuardrailContentPolicyConfig>>,
+    pub content_policy_config: ::std::option::Option<crate::Obj<AiGuardrailContentPolicyConfig>>,
     /// `ContextualGroundingPolicyConfig`: an [`AiGuardrailContextualGroundingPolicyConfig`] object.
     ///
     /// The policy configuration details for the AI Guardrail's contextual grounding policy.
-    pub contextual_grounding_policy_config: Option<Obj<AiGuardrailContextualGroundingPolicyConfig>>,
+    pub contextual_grounding_policy_config:
+        ::std::option::Option<crate::Obj<AiGuardrailContextualGroundingPolicyConfig>>,
     /// `Description`: a string.
     ///
     /// A description of the AI Guardrail.
     ///
     /// Length 1 to 200.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// The name of the AI Guardrail.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SensitiveInformationPolicyConfig`: an [`AiGuardrailSensitiveInformationPolicyConfig`] object.
     ///
     /// Contains details about PII entities and regular expressions to configure for the AI Guardrail.
     pub sensitive_information_policy_config:
-        Option<Obj<AiGuardrailSensitiveInformationPolicyConfig>>,
+        ::std::option::Option<crate::Obj<AiGuardrailSensitiveInformationPolicyConfig>>,
     /// `Tags`: a JSON value.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TopicPolicyConfig`: an [`AiGuardrailTopicPolicyConfig`] object.
     ///
     /// Contains details about topics that the AI Guardrail should identify and deny.
-    pub topic_policy_config: Option<Obj<AiGuardrailTopicPolicyConfig>>,
+    pub topic_policy_config: ::std::option::Option<crate::Obj<AiGuardrailTopicPolicyConfig>>,
     /// `WordPolicyConfig`: an [`AiGuardrailWordPolicyConfig`] object.
     ///
     /// Contains details about the word policy to configured for the AI Guardrail.
-    pub word_policy_config: Option<Obj<AiGuardrailWordPolicyConfig>>,
+    pub word_policy_config: ::std::option::Option<crate::Obj<AiGuardrailWordPolicyConfig>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +96,7 @@ impl AiGuardrail {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AIGuardrail",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrail.html",
         primary_identifier: &["AIGuardrailId", "AssistantId"],
@@ -135,7 +107,7 @@ impl AiGuardrail {
         read_only: &["AIGuardrailArn", "AIGuardrailId", "AssistantArn"],
         attributes: &["AIGuardrailArn", "AIGuardrailId", "AssistantArn"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AiGuardrail` with its required properties, named in a [`AiGuardrailRequired`].
@@ -145,59 +117,61 @@ impl AiGuardrail {
             assistant_id: required.assistant_id,
             blocked_input_messaging: required.blocked_input_messaging,
             blocked_outputs_messaging: required.blocked_outputs_messaging,
-            content_policy_config: None,
-            contextual_grounding_policy_config: None,
-            description: None,
-            name: None,
-            sensitive_information_policy_config: None,
-            tags: None,
-            topic_policy_config: None,
-            word_policy_config: None,
+            content_policy_config: ::std::option::Option::None,
+            contextual_grounding_policy_config: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            sensitive_information_policy_config: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            topic_policy_config: ::std::option::Option::None,
+            word_policy_config: ::std::option::Option::None,
         }
     }
 
     /// `AssistantId`: a string, required.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = value.into(); self }
     /// `BlockedInputMessaging`: a string, required.
-    pub fn blocked_input_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_input_messaging = value.into(); self }
+    pub fn blocked_input_messaging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blocked_input_messaging = value.into(); self }
     /// `BlockedOutputsMessaging`: a string, required.
-    pub fn blocked_outputs_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_outputs_messaging = value.into(); self }
+    pub fn blocked_outputs_messaging(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.blocked_outputs_messaging = value.into(); self }
     /// `ContentPolicyConfig`: an [`AiGuardrailContentPolicyConfig`] object.
-    pub fn content_policy_config(mut self, value: impl Into<Obj<AiGuardrailContentPolicyConfig>>) -> Self { self.content_policy_config = Some(value.into()); self }
+    pub fn content_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<AiGuardrailContentPolicyConfig>>) -> Self { self.content_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `ContextualGroundingPolicyConfig`: an [`AiGuardrailContextualGroundingPolicyConfig`] object.
-    pub fn contextual_grounding_policy_config(mut self, value: impl Into<Obj<AiGuardrailContextualGroundingPolicyConfig>>) -> Self { self.contextual_grounding_policy_config = Some(value.into()); self }
+    pub fn contextual_grounding_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<AiGuardrailContextualGroundingPolicyConfig>>) -> Self { self.contextual_grounding_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SensitiveInformationPolicyConfig`: an [`AiGuardrailSensitiveInformationPolicyConfig`] object.
-    pub fn sensitive_information_policy_config(mut self, value: impl Into<Obj<AiGuardrailSensitiveInformationPolicyConfig>>) -> Self { self.sensitive_information_policy_config = Some(value.into()); self }
+    pub fn sensitive_information_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<AiGuardrailSensitiveInformationPolicyConfig>>) -> Self { self.sensitive_information_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TopicPolicyConfig`: an [`AiGuardrailTopicPolicyConfig`] object.
-    pub fn topic_policy_config(mut self, value: impl Into<Obj<AiGuardrailTopicPolicyConfig>>) -> Self { self.topic_policy_config = Some(value.into()); self }
+    pub fn topic_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<AiGuardrailTopicPolicyConfig>>) -> Self { self.topic_policy_config = ::std::option::Option::Some(value.into()); self }
     /// `WordPolicyConfig`: an [`AiGuardrailWordPolicyConfig`] object.
-    pub fn word_policy_config(mut self, value: impl Into<Obj<AiGuardrailWordPolicyConfig>>) -> Self { self.word_policy_config = Some(value.into()); self }
+    pub fn word_policy_config(mut self, value: impl ::std::convert::Into<crate::Obj<AiGuardrailWordPolicyConfig>>) -> Self { self.word_policy_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AiGuardrail {
+impl ::cloudwright_core::Resource for AiGuardrail {
     type Attributes = AiGuardrailAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiGuardrail, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AiGuardrail, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AiGuardrail {
+impl ::cloudwright_core::ToValue for AiGuardrail {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AssistantId", &self.assistant_id)
             .req("BlockedInputMessaging", &self.blocked_input_messaging)
             .req("BlockedOutputsMessaging", &self.blocked_outputs_messaging)
@@ -219,12 +193,12 @@ impl ToValue for AiGuardrail {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AiGuardrail`]: `Handle<AiGuardrail>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AiGuardrail`]: `Handle<AiGuardrail>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AiGuardrailAttributes(ResourceRef);
+pub struct AiGuardrailAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AiGuardrailAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AiGuardrailAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,43 +208,26 @@ impl AiGuardrailAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AI Guardrail.
     #[inline]
-    pub fn ai_guardrail_arn(&self) -> Value {
-        self.0.get_att("AIGuardrailArn")
+    pub fn ai_guardrail_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIGuardrailArn"))
     }
 
     /// `Fn::GetAtt` `AIGuardrailId`: a string.
     ///
     /// The identifier of the Amazon Q in Connect AI Guardrail.
     #[inline]
-    pub fn ai_guardrail_id(&self) -> Value {
-        self.0.get_att("AIGuardrailId")
+    pub fn ai_guardrail_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIGuardrailId"))
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect assistant.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 }
-
-/// The required properties of [`AiGuardrailContentPolicyConfig`], by name: `AiGuardrailContentPolicyConfig::new(AiGuardrailContentPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AiGuardrailContentPolicyConfigRequired {
-    /// `FiltersConfig`: a list of [`GuardrailContentFilterConfig`] objects, required.
-    pub filters_config: List<GuardrailContentFilterConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContentFilterConfig), min_items: Some(1), max_items: Some(6), unique: false })),
-    ],
-    required: &["FiltersConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AIGuardrailContentPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -284,50 +241,33 @@ pub struct AiGuardrailContentPolicyConfig {
     /// List of content filter configurations in a content policy.
     ///
     /// Items 1 to 6.
-    pub filters_config: List<GuardrailContentFilterConfig>,
+    pub filters_config: ::cloudwright_core::List<GuardrailContentFilterConfig>,
 }
 
 #[rustfmt::skip]
 impl AiGuardrailContentPolicyConfig {
-    /// A `AiGuardrailContentPolicyConfig` with its required properties, named in a [`AiGuardrailContentPolicyConfigRequired`].
+    /// A `AiGuardrailContentPolicyConfig` with its one required property, `FiltersConfig`.
     #[inline]
-    pub fn new(required: AiGuardrailContentPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailContentFilterConfig>>) -> Self {
         Self {
-            filters_config: required.filters_config,
+            filters_config: value.into(),
         }
     }
 
     /// `FiltersConfig`: a list of [`GuardrailContentFilterConfig`] objects, required.
-    pub fn filters_config(mut self, value: impl Into<List<GuardrailContentFilterConfig>>) -> Self { self.filters_config = value.into(); self }
+    pub fn filters_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailContentFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
-impl PropertyType for AiGuardrailContentPolicyConfig {}
+impl crate::PropertyType for AiGuardrailContentPolicyConfig {}
 
-impl ToValue for AiGuardrailContentPolicyConfig {
+impl ::cloudwright_core::ToValue for AiGuardrailContentPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FiltersConfig", &self.filters_config)
             .build()
     }
 }
-
-/// The required properties of [`AiGuardrailContextualGroundingPolicyConfig`], by name: `AiGuardrailContextualGroundingPolicyConfig::new(AiGuardrailContextualGroundingPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AiGuardrailContextualGroundingPolicyConfigRequired {
-    /// `FiltersConfig`: a list of [`GuardrailContextualGroundingFilterConfig`] objects, required.
-    pub filters_config: List<GuardrailContextualGroundingFilterConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContextualGroundingFilterConfig), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["FiltersConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AIGuardrailContextualGroundingPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -341,43 +281,33 @@ pub struct AiGuardrailContextualGroundingPolicyConfig {
     /// List of contextual grounding filter configs.
     ///
     /// Items at least 1.
-    pub filters_config: List<GuardrailContextualGroundingFilterConfig>,
+    pub filters_config: ::cloudwright_core::List<GuardrailContextualGroundingFilterConfig>,
 }
 
 #[rustfmt::skip]
 impl AiGuardrailContextualGroundingPolicyConfig {
-    /// A `AiGuardrailContextualGroundingPolicyConfig` with its required properties, named in a [`AiGuardrailContextualGroundingPolicyConfigRequired`].
+    /// A `AiGuardrailContextualGroundingPolicyConfig` with its one required property, `FiltersConfig`.
     #[inline]
-    pub fn new(required: AiGuardrailContextualGroundingPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailContextualGroundingFilterConfig>>) -> Self {
         Self {
-            filters_config: required.filters_config,
+            filters_config: value.into(),
         }
     }
 
     /// `FiltersConfig`: a list of [`GuardrailContextualGroundingFilterConfig`] objects, required.
-    pub fn filters_config(mut self, value: impl Into<List<GuardrailContextualGroundingFilterConfig>>) -> Self { self.filters_config = value.into(); self }
+    pub fn filters_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailContextualGroundingFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
-impl PropertyType for AiGuardrailContextualGroundingPolicyConfig {}
+impl crate::PropertyType for AiGuardrailContextualGroundingPolicyConfig {}
 
-impl ToValue for AiGuardrailContextualGroundingPolicyConfig {
+impl ::cloudwright_core::ToValue for AiGuardrailContextualGroundingPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FiltersConfig", &self.filters_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailPiiEntityConfig), min_items: Some(1), max_items: None, unique: true })),
-        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailRegexConfig), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AIGuardrailSensitiveInformationPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -391,13 +321,14 @@ pub struct AiGuardrailSensitiveInformationPolicyConfig {
     /// List of entities.
     ///
     /// Items at least 1.
-    pub pii_entities_config: Option<List<GuardrailPiiEntityConfig>>,
+    pub pii_entities_config:
+        ::std::option::Option<::cloudwright_core::List<GuardrailPiiEntityConfig>>,
     /// `RegexesConfig`: a list of [`GuardrailRegexConfig`] objects.
     ///
     /// List of regex.
     ///
     /// Items at least 1.
-    pub regexes_config: Option<List<GuardrailRegexConfig>>,
+    pub regexes_config: ::std::option::Option<::cloudwright_core::List<GuardrailRegexConfig>>,
 }
 
 #[rustfmt::skip]
@@ -405,43 +336,26 @@ impl AiGuardrailSensitiveInformationPolicyConfig {
     /// A `AiGuardrailSensitiveInformationPolicyConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PiiEntitiesConfig`: a list of [`GuardrailPiiEntityConfig`] objects.
-    pub fn pii_entities_config(mut self, value: impl Into<List<GuardrailPiiEntityConfig>>) -> Self { self.pii_entities_config = Some(value.into()); self }
+    pub fn pii_entities_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailPiiEntityConfig>>) -> Self { self.pii_entities_config = ::std::option::Option::Some(value.into()); self }
     /// `RegexesConfig`: a list of [`GuardrailRegexConfig`] objects.
-    pub fn regexes_config(mut self, value: impl Into<List<GuardrailRegexConfig>>) -> Self { self.regexes_config = Some(value.into()); self }
+    pub fn regexes_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailRegexConfig>>) -> Self { self.regexes_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AiGuardrailSensitiveInformationPolicyConfig {}
+impl crate::PropertyType for AiGuardrailSensitiveInformationPolicyConfig {}
 
-impl ToValue for AiGuardrailSensitiveInformationPolicyConfig {
+impl ::cloudwright_core::ToValue for AiGuardrailSensitiveInformationPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("PiiEntitiesConfig", &self.pii_entities_config)
             .opt("RegexesConfig", &self.regexes_config)
             .build()
     }
 }
-
-/// The required properties of [`AiGuardrailTopicPolicyConfig`], by name: `AiGuardrailTopicPolicyConfig::new(AiGuardrailTopicPolicyConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AiGuardrailTopicPolicyConfigRequired {
-    /// `TopicsConfig`: a list of [`GuardrailTopicConfig`] objects, required.
-    pub topics_config: List<GuardrailTopicConfig>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailTopicConfig), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    required: &["TopicsConfig"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AIGuardrailTopicPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -455,43 +369,33 @@ pub struct AiGuardrailTopicPolicyConfig {
     /// List of topic configs in topic policy.
     ///
     /// Items at least 1.
-    pub topics_config: List<GuardrailTopicConfig>,
+    pub topics_config: ::cloudwright_core::List<GuardrailTopicConfig>,
 }
 
 #[rustfmt::skip]
 impl AiGuardrailTopicPolicyConfig {
-    /// A `AiGuardrailTopicPolicyConfig` with its required properties, named in a [`AiGuardrailTopicPolicyConfigRequired`].
+    /// A `AiGuardrailTopicPolicyConfig` with its one required property, `TopicsConfig`.
     #[inline]
-    pub fn new(required: AiGuardrailTopicPolicyConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailTopicConfig>>) -> Self {
         Self {
-            topics_config: required.topics_config,
+            topics_config: value.into(),
         }
     }
 
     /// `TopicsConfig`: a list of [`GuardrailTopicConfig`] objects, required.
-    pub fn topics_config(mut self, value: impl Into<List<GuardrailTopicConfig>>) -> Self { self.topics_config = value.into(); self }
+    pub fn topics_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailTopicConfig>>) -> Self { self.topics_config = value.into(); self }
 }
 
-impl PropertyType for AiGuardrailTopicPolicyConfig {}
+impl crate::PropertyType for AiGuardrailTopicPolicyConfig {}
 
-impl ToValue for AiGuardrailTopicPolicyConfig {
+impl ::cloudwright_core::ToValue for AiGuardrailTopicPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("TopicsConfig", &self.topics_config)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
-    properties: &[
-        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailManagedWordsConfig), min_items: None, max_items: None, unique: false })),
-        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailWordConfig), min_items: Some(1), max_items: None, unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AIGuardrailWordPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -503,13 +407,14 @@ pub struct AiGuardrailWordPolicyConfig {
     /// `ManagedWordListsConfig`: a list of [`GuardrailManagedWordsConfig`] objects.
     ///
     /// A config for the list of managed words.
-    pub managed_word_lists_config: Option<List<GuardrailManagedWordsConfig>>,
+    pub managed_word_lists_config:
+        ::std::option::Option<::cloudwright_core::List<GuardrailManagedWordsConfig>>,
     /// `WordsConfig`: a list of [`GuardrailWordConfig`] objects.
     ///
     /// List of custom word configurations.
     ///
     /// Items at least 1.
-    pub words_config: Option<List<GuardrailWordConfig>>,
+    pub words_config: ::std::option::Option<::cloudwright_core::List<GuardrailWordConfig>>,
 }
 
 #[rustfmt::skip]
@@ -517,21 +422,21 @@ impl AiGuardrailWordPolicyConfig {
     /// A `AiGuardrailWordPolicyConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManagedWordListsConfig`: a list of [`GuardrailManagedWordsConfig`] objects.
-    pub fn managed_word_lists_config(mut self, value: impl Into<List<GuardrailManagedWordsConfig>>) -> Self { self.managed_word_lists_config = Some(value.into()); self }
+    pub fn managed_word_lists_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailManagedWordsConfig>>) -> Self { self.managed_word_lists_config = ::std::option::Option::Some(value.into()); self }
     /// `WordsConfig`: a list of [`GuardrailWordConfig`] objects.
-    pub fn words_config(mut self, value: impl Into<List<GuardrailWordConfig>>) -> Self { self.words_config = Some(value.into()); self }
+    pub fn words_config(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<GuardrailWordConfig>>) -> Self { self.words_config = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AiGuardrailWordPolicyConfig {}
+impl crate::PropertyType for AiGuardrailWordPolicyConfig {}
 
-impl ToValue for AiGuardrailWordPolicyConfig {
+impl ::cloudwright_core::ToValue for AiGuardrailWordPolicyConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManagedWordListsConfig", &self.managed_word_lists_config)
             .opt("WordsConfig", &self.words_config)
             .build()
@@ -548,18 +453,6 @@ pub struct GuardrailContentFilterConfigRequired {
     /// `Type`: a [`GuardrailContentFilterType`] value, required.
     pub r#type: GuardrailContentFilterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailContentFilterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
-    ],
-    required: &["InputStrength", "OutputStrength", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailContentFilterConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -595,19 +488,19 @@ impl GuardrailContentFilterConfig {
     }
 
     /// `InputStrength`: a [`GuardrailFilterStrength`] value, required.
-    pub fn input_strength(mut self, value: impl Into<GuardrailFilterStrength>) -> Self { self.input_strength = value.into(); self }
+    pub fn input_strength(mut self, value: impl ::std::convert::Into<GuardrailFilterStrength>) -> Self { self.input_strength = value.into(); self }
     /// `OutputStrength`: a [`GuardrailFilterStrength`] value, required.
-    pub fn output_strength(mut self, value: impl Into<GuardrailFilterStrength>) -> Self { self.output_strength = value.into(); self }
+    pub fn output_strength(mut self, value: impl ::std::convert::Into<GuardrailFilterStrength>) -> Self { self.output_strength = value.into(); self }
     /// `Type`: a [`GuardrailContentFilterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<GuardrailContentFilterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<GuardrailContentFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for GuardrailContentFilterConfig {}
+impl crate::PropertyType for GuardrailContentFilterConfig {}
 
-impl ToValue for GuardrailContentFilterConfig {
+impl ::cloudwright_core::ToValue for GuardrailContentFilterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("InputStrength", &self.input_strength)
             .req("OutputStrength", &self.output_strength)
             .req("Type", &self.r#type)
@@ -619,21 +512,10 @@ impl ToValue for GuardrailContentFilterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailContextualGroundingFilterConfigRequired {
     /// `Threshold`: a number, required.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `Type`: a [`GuardrailContextualGroundingFilterType`] value, required.
     pub r#type: GuardrailContextualGroundingFilterType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailContextualGroundingFilterConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["GROUNDING", "RELEVANCE"], ..StrRule::ANY })),
-    ],
-    required: &["Threshold", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailContextualGroundingFilterConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -647,7 +529,7 @@ pub struct GuardrailContextualGroundingFilterConfig {
     /// The threshold for this filter.
     ///
     /// Value at least 0; default `0`.
-    pub threshold: Num,
+    pub threshold: ::cloudwright_core::Num,
     /// `Type`: a [`GuardrailContextualGroundingFilterType`] value, required.
     ///
     /// The type of this filter.
@@ -666,39 +548,22 @@ impl GuardrailContextualGroundingFilterConfig {
     }
 
     /// `Threshold`: a number, required.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
+    pub fn threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.threshold = value.into(); self }
     /// `Type`: a [`GuardrailContextualGroundingFilterType`] value, required.
-    pub fn r#type(mut self, value: impl Into<GuardrailContextualGroundingFilterType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<GuardrailContextualGroundingFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for GuardrailContextualGroundingFilterConfig {}
+impl crate::PropertyType for GuardrailContextualGroundingFilterConfig {}
 
-impl ToValue for GuardrailContextualGroundingFilterConfig {
+impl ::cloudwright_core::ToValue for GuardrailContextualGroundingFilterConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Threshold", &self.threshold)
             .req("Type", &self.r#type)
             .build()
     }
 }
-
-/// The required properties of [`GuardrailManagedWordsConfig`], by name: `GuardrailManagedWordsConfig::new(GuardrailManagedWordsConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GuardrailManagedWordsConfigRequired {
-    /// `Type`: a [`GuardrailManagedWordsType`] value, required.
-    pub r#type: GuardrailManagedWordsType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailManagedWordsConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Type", Shape::Str(&StrRule { allowed: &["PROFANITY"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailManagedWordsConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -715,24 +580,26 @@ pub struct GuardrailManagedWordsConfig {
 
 #[rustfmt::skip]
 impl GuardrailManagedWordsConfig {
-    /// A `GuardrailManagedWordsConfig` with its required properties, named in a [`GuardrailManagedWordsConfigRequired`].
+    /// A `GuardrailManagedWordsConfig` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: GuardrailManagedWordsConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<GuardrailManagedWordsType>) -> Self {
         Self {
-            r#type: required.r#type,
+            r#type: value.into(),
         }
     }
 
     /// `Type`: a [`GuardrailManagedWordsType`] value, required.
-    pub fn r#type(mut self, value: impl Into<GuardrailManagedWordsType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<GuardrailManagedWordsType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for GuardrailManagedWordsConfig {}
+impl crate::PropertyType for GuardrailManagedWordsConfig {}
 
-impl ToValue for GuardrailManagedWordsConfig {
+impl ::cloudwright_core::ToValue for GuardrailManagedWordsConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Type", &self.r#type).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Type", &self.r#type)
+            .build()
     }
 }
 
@@ -744,17 +611,6 @@ pub struct GuardrailPiiEntityConfigRequired {
     /// `Type`: a [`GuardrailPiiEntityType`] value, required.
     pub r#type: GuardrailPiiEntityType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailPiiEntityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"], ..StrRule::ANY })),
-    ],
-    required: &["Action", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailPiiEntityConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -821,7 +677,7 @@ pub struct GuardrailPiiEntityConfig {
     /// A four-digit personal identification number (PIN) with which you can access your bank account.
     /// - *INTERNATIONAL_BANK_ACCOUNT_NUMBER*
     ///
-    /// An International Bank Account Number has specific formats in each country. For more information, see \[www.iban.com/structure\](<https://docs.aws.amazon.com/https://www.iban.com/structure>) .
+    /// An International Bank Account Number has specific formats in each country. For more information, see [www.iban.com/structure](https://docs.aws.amazon.com/https://www.iban.com/structure) .
     /// - *SWIFT_CODE*
     ///
     /// A SWIFT code is a standard format of Bank Identifier Code (BIC) used to specify a particular bank or branch. Banks use these codes for money transfers such as international wire transfers.
@@ -870,7 +726,7 @@ pub struct GuardrailPiiEntityConfig {
     ///
     /// A Canadian Social Insurance Number (SIN) is a nine-digit unique identifier, required for individuals to access government programs and benefits.
     ///
-    /// The SIN is formatted as three groups of three digits, such as *123-456-789* . A SIN can be validated through a simple check-digit process called the \[Luhn algorithm\](<https://docs.aws.amazon.com/https://www.wikipedia.org/wiki/Luhn_algorithm>) .
+    /// The SIN is formatted as three groups of three digits, such as *123-456-789* . A SIN can be validated through a simple check-digit process called the [Luhn algorithm](https://docs.aws.amazon.com/https://www.wikipedia.org/wiki/Luhn_algorithm) .
     /// - *UK Specific*
     ///
     /// - *UK_NATIONAL_HEALTH_SERVICE_NUMBER*
@@ -902,17 +758,17 @@ impl GuardrailPiiEntityConfig {
     }
 
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
-    pub fn action(mut self, value: impl Into<GuardrailSensitiveInformationAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<GuardrailSensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `Type`: a [`GuardrailPiiEntityType`] value, required.
-    pub fn r#type(mut self, value: impl Into<GuardrailPiiEntityType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<GuardrailPiiEntityType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for GuardrailPiiEntityConfig {}
+impl crate::PropertyType for GuardrailPiiEntityConfig {}
 
-impl ToValue for GuardrailPiiEntityConfig {
+impl ::cloudwright_core::ToValue for GuardrailPiiEntityConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .req("Type", &self.r#type)
             .build()
@@ -925,23 +781,10 @@ pub struct GuardrailRegexConfigRequired {
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
     pub action: GuardrailSensitiveInformationAction,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Pattern`: a string, required.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailRegexConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE"], ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Action", "Name", "Pattern"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailRegexConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -959,19 +802,19 @@ pub struct GuardrailRegexConfig {
     /// The regex description.
     ///
     /// Length 1 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// A regex configuration.
     ///
     /// Length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Pattern`: a string, required.
     ///
     /// The regex pattern.
     ///
     /// Length at least 1.
-    pub pattern: Str,
+    pub pattern: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -981,28 +824,28 @@ impl GuardrailRegexConfig {
     pub fn new(required: GuardrailRegexConfigRequired) -> Self {
         Self {
             action: required.action,
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
             pattern: required.pattern,
         }
     }
 
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
-    pub fn action(mut self, value: impl Into<GuardrailSensitiveInformationAction>) -> Self { self.action = value.into(); self }
+    pub fn action(mut self, value: impl ::std::convert::Into<GuardrailSensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Pattern`: a string, required.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
+    pub fn pattern(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern = value.into(); self }
 }
 
-impl PropertyType for GuardrailRegexConfig {}
+impl crate::PropertyType for GuardrailRegexConfig {}
 
-impl ToValue for GuardrailRegexConfig {
+impl ::cloudwright_core::ToValue for GuardrailRegexConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Action", &self.action)
             .opt("Description", &self.description)
             .req("Name", &self.name)
@@ -1015,25 +858,12 @@ impl ToValue for GuardrailRegexConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailTopicConfigRequired {
     /// `Definition`: a string, required.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`GuardrailTopicType`] value, required.
     pub r#type: GuardrailTopicType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
-        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
-    ],
-    required: &["Definition", "Name", "Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailTopicConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -1047,19 +877,19 @@ pub struct GuardrailTopicConfig {
     /// Definition of topic in topic policy.
     ///
     /// Length 1 to 200.
-    pub definition: Str,
+    pub definition: ::cloudwright_core::Str,
     /// `Examples`: a list of strings.
     ///
     /// Text example in topic policy.
     ///
     /// Items at least 0; each item: length 1 to 100.
-    pub examples: Option<List<Str>>,
+    pub examples: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `Name`: a string, required.
     ///
     /// Name of topic in topic policy.
     ///
     /// Pattern `^[0-9a-zA-Z-_ !?.]+$`; length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: a [`GuardrailTopicType`] value, required.
     ///
     /// Type of topic in a policy.
@@ -1073,28 +903,28 @@ impl GuardrailTopicConfig {
     pub fn new(required: GuardrailTopicConfigRequired) -> Self {
         Self {
             definition: required.definition,
-            examples: None,
+            examples: ::std::option::Option::None,
             name: required.name,
             r#type: required.r#type,
         }
     }
 
     /// `Definition`: a string, required.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
+    pub fn definition(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.definition = value.into(); self }
     /// `Examples`: a list of strings.
-    pub fn examples(mut self, value: impl Into<List<Str>>) -> Self { self.examples = Some(value.into()); self }
+    pub fn examples(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.examples = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`GuardrailTopicType`] value, required.
-    pub fn r#type(mut self, value: impl Into<GuardrailTopicType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<GuardrailTopicType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for GuardrailTopicConfig {}
+impl crate::PropertyType for GuardrailTopicConfig {}
 
-impl ToValue for GuardrailTopicConfig {
+impl ::cloudwright_core::ToValue for GuardrailTopicConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Definition", &self.definition)
             .opt("Examples", &self.examples)
             .req("Name", &self.name)
@@ -1102,23 +932,6 @@ impl ToValue for GuardrailTopicConfig {
             .build()
     }
 }
-
-/// The required properties of [`GuardrailWordConfig`], by name: `GuardrailWordConfig::new(GuardrailWordConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GuardrailWordConfigRequired {
-    /// `Text`: a string, required.
-    pub text: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_GuardrailWordConfig: ObjRule = ObjRule {
-    properties: &[
-        ("Text", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Text"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `GuardrailWordConfig` property type of `AWS::Wisdom::AIGuardrail`.
 ///
@@ -1132,29 +945,31 @@ pub struct GuardrailWordConfig {
     /// The custom word text.
     ///
     /// Length at least 1.
-    pub text: Str,
+    pub text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl GuardrailWordConfig {
-    /// A `GuardrailWordConfig` with its required properties, named in a [`GuardrailWordConfigRequired`].
+    /// A `GuardrailWordConfig` with its one required property, `Text`.
     #[inline]
-    pub fn new(required: GuardrailWordConfigRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            text: required.text,
+            text: value.into(),
         }
     }
 
     /// `Text`: a string, required.
-    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
+    pub fn text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.text = value.into(); self }
 }
 
-impl PropertyType for GuardrailWordConfig {}
+impl crate::PropertyType for GuardrailWordConfig {}
 
-impl ToValue for GuardrailWordConfig {
+impl ::cloudwright_core::ToValue for GuardrailWordConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Text", &self.text).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Text", &self.text)
+            .build()
     }
 }
 
@@ -1174,18 +989,18 @@ pub enum GuardrailContentFilterType {
     /// `PROMPT_ATTACK`
     PromptAttack,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailContentFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailContentFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailContentFilterType {
+impl ::cloudwright_core::ToValue for GuardrailContentFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Sexual => "SEXUAL",
             Self::Violence => "VIOLENCE",
@@ -1193,9 +1008,9 @@ impl ToValue for GuardrailContentFilterType {
             Self::Insults => "INSULTS",
             Self::Misconduct => "MISCONDUCT",
             Self::PromptAttack => "PROMPT_ATTACK",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1207,24 +1022,24 @@ pub enum GuardrailContextualGroundingFilterType {
     /// `RELEVANCE`
     Relevance,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailContextualGroundingFilterType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailContextualGroundingFilterType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailContextualGroundingFilterType {
+impl ::cloudwright_core::ToValue for GuardrailContextualGroundingFilterType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Grounding => "GROUNDING",
             Self::Relevance => "RELEVANCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1240,26 +1055,26 @@ pub enum GuardrailFilterStrength {
     /// `HIGH`
     High,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailFilterStrength {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailFilterStrength {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailFilterStrength {
+impl ::cloudwright_core::ToValue for GuardrailFilterStrength {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::None => "NONE",
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1269,23 +1084,23 @@ pub enum GuardrailManagedWordsType {
     /// `PROFANITY`
     Profanity,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailManagedWordsType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailManagedWordsType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailManagedWordsType {
+impl ::cloudwright_core::ToValue for GuardrailManagedWordsType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Profanity => "PROFANITY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1355,18 +1170,18 @@ pub enum GuardrailPiiEntityType {
     /// `VEHICLE_IDENTIFICATION_NUMBER`
     VehicleIdentificationNumber,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailPiiEntityType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailPiiEntityType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailPiiEntityType {
+impl ::cloudwright_core::ToValue for GuardrailPiiEntityType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Address => "ADDRESS",
             Self::Age => "AGE",
@@ -1399,9 +1214,9 @@ impl ToValue for GuardrailPiiEntityType {
             Self::UsPassportNumber => "US_PASSPORT_NUMBER",
             Self::UsSocialSecurityNumber => "US_SOCIAL_SECURITY_NUMBER",
             Self::VehicleIdentificationNumber => "VEHICLE_IDENTIFICATION_NUMBER",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1413,24 +1228,24 @@ pub enum GuardrailSensitiveInformationAction {
     /// `ANONYMIZE`
     Anonymize,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailSensitiveInformationAction {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailSensitiveInformationAction {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailSensitiveInformationAction {
+impl ::cloudwright_core::ToValue for GuardrailSensitiveInformationAction {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Block => "BLOCK",
             Self::Anonymize => "ANONYMIZE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1440,22 +1255,186 @@ pub enum GuardrailTopicType {
     /// `DENY`
     Deny,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for GuardrailTopicType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for GuardrailTopicType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for GuardrailTopicType {
+impl ::cloudwright_core::ToValue for GuardrailTopicType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Deny => "DENY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
+        properties: &[
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("BlockedInputMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("BlockedOutputsMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+            ("ContentPolicyConfig", Shape::Object(&RULE_AiGuardrailContentPolicyConfig)),
+            ("ContextualGroundingPolicyConfig", Shape::Object(&RULE_AiGuardrailContextualGroundingPolicyConfig)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_AiGuardrailSensitiveInformationPolicyConfig)),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TopicPolicyConfig", Shape::Object(&RULE_AiGuardrailTopicPolicyConfig)),
+            ("WordPolicyConfig", Shape::Object(&RULE_AiGuardrailWordPolicyConfig)),
+        ],
+        required: &["AssistantId", "BlockedInputMessaging", "BlockedOutputsMessaging"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContentFilterConfig), min_items: Some(1), max_items: Some(6), unique: false })),
+        ],
+        required: &["FiltersConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContextualGroundingFilterConfig), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["FiltersConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailPiiEntityConfig), min_items: Some(1), max_items: None, unique: true })),
+            ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailRegexConfig), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailTopicConfig), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        required: &["TopicsConfig"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
+        properties: &[
+            ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailManagedWordsConfig), min_items: None, max_items: None, unique: false })),
+            ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailWordConfig), min_items: Some(1), max_items: None, unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailContentFilterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
+        ],
+        required: &["InputStrength", "OutputStrength", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailContextualGroundingFilterConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["GROUNDING", "RELEVANCE"], ..StrRule::ANY })),
+        ],
+        required: &["Threshold", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailManagedWordsConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Type", Shape::Str(&StrRule { allowed: &["PROFANITY"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailPiiEntityConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"], ..StrRule::ANY })),
+        ],
+        required: &["Action", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailRegexConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE"], ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Pattern", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Action", "Name", "Pattern"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+            ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ],
+        required: &["Definition", "Name", "Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_GuardrailWordConfig: ObjRule = ObjRule {
+        properties: &[
+            ("Text", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Text"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
-
 /// The required properties of [`AiGuardrailVersion`], by name: `AiGuardrailVersion::new(AiGuardrailVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailVersionRequired {
     /// `AIGuardrailId`: a string, required.
-    pub ai_guardrail_id: Str,
+    pub ai_guardrail_id: ::cloudwright_core::Str,
     /// `AssistantId`: a string, required.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiGuardrailVersion: ObjRule = ObjRule {
-    properties: &[
-        ("AIGuardrailId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModifiedTimeSeconds", Shape::NUM),
-    ],
-    required: &["AssistantId", "AIGuardrailId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AIGuardrailVersion` resource.
 ///
@@ -49,19 +32,19 @@ pub struct AiGuardrailVersion {
     /// The ID of the AI guardrail version.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub ai_guardrail_id: Str,
+    pub ai_guardrail_id: ::cloudwright_core::Str,
     /// `AssistantId`: a string, required.
     ///
     /// The ID of the AI guardrail version assistant.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `ModifiedTimeSeconds`: a number.
     ///
     /// The modified time of the AI guardrail version in seconds.
     ///
     /// Create-only: changing it replaces the resource.
-    pub modified_time_seconds: Option<Num>,
+    pub modified_time_seconds: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +54,7 @@ impl AiGuardrailVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AIGuardrailVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrailversion.html",
         primary_identifier: &["AssistantId", "AIGuardrailId", "VersionNumber"],
@@ -82,7 +65,7 @@ impl AiGuardrailVersion {
         read_only: &["AIGuardrailVersionId", "AIGuardrailArn", "AssistantArn", "VersionNumber"],
         attributes: &["AIGuardrailArn", "AIGuardrailVersionId", "AssistantArn", "VersionNumber"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AiGuardrailVersion` with its required properties, named in a [`AiGuardrailVersionRequired`].
@@ -91,33 +74,35 @@ impl AiGuardrailVersion {
         Self {
             ai_guardrail_id: required.ai_guardrail_id,
             assistant_id: required.assistant_id,
-            modified_time_seconds: None,
+            modified_time_seconds: ::std::option::Option::None,
         }
     }
 
     /// `AIGuardrailId`: a string, required.
-    pub fn ai_guardrail_id(mut self, value: impl Into<Str>) -> Self { self.ai_guardrail_id = value.into(); self }
+    pub fn ai_guardrail_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ai_guardrail_id = value.into(); self }
     /// `AssistantId`: a string, required.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = value.into(); self }
     /// `ModifiedTimeSeconds`: a number.
-    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self { self.modified_time_seconds = Some(value.into()); self }
+    pub fn modified_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.modified_time_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AiGuardrailVersion {
+impl ::cloudwright_core::Resource for AiGuardrailVersion {
     type Attributes = AiGuardrailVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiGuardrailVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AiGuardrailVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AiGuardrailVersion {
+impl ::cloudwright_core::ToValue for AiGuardrailVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AIGuardrailId", &self.ai_guardrail_id)
             .req("AssistantId", &self.assistant_id)
             .opt("ModifiedTimeSeconds", &self.modified_time_seconds)
@@ -125,12 +110,12 @@ impl ToValue for AiGuardrailVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AiGuardrailVersion`]: `Handle<AiGuardrailVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AiGuardrailVersion`]: `Handle<AiGuardrailVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AiGuardrailVersionAttributes(ResourceRef);
+pub struct AiGuardrailVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AiGuardrailVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AiGuardrailVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,31 +125,53 @@ impl AiGuardrailVersionAttributes {
     ///
     /// The ARN of the AI guardrail version.
     #[inline]
-    pub fn ai_guardrail_arn(&self) -> Value {
-        self.0.get_att("AIGuardrailArn")
+    pub fn ai_guardrail_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIGuardrailArn"))
     }
 
     /// `Fn::GetAtt` `AIGuardrailVersionId`: a string.
     ///
     /// The ID of the AI guardrail version.
     #[inline]
-    pub fn ai_guardrail_version_id(&self) -> Value {
-        self.0.get_att("AIGuardrailVersionId")
+    pub fn ai_guardrail_version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIGuardrailVersionId"))
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The ARN of the AI guardrail version assistant.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `VersionNumber`: a number.
     ///
     /// The version number for this AI Guardrail version.
     #[inline]
-    pub fn version_number(&self) -> Value {
-        self.0.get_att("VersionNumber")
+    pub fn version_number(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("VersionNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiGuardrailVersion: ObjRule = ObjRule {
+        properties: &[
+            ("AIGuardrailId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModifiedTimeSeconds", Shape::NUM),
+        ],
+        required: &["AssistantId", "AIGuardrailId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,46 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-
 /// The required properties of [`AiPrompt`], by name: `AiPrompt::new(AiPromptRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiPromptRequired {
     /// `ApiFormat`: an [`AiPromptApiFormat`] value, required.
     pub api_format: AiPromptApiFormat,
     /// `ModelId`: a string, required.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
     /// `TemplateConfiguration`: a JSON value, required.
-    pub template_configuration: Json,
+    pub template_configuration: ::cloudwright_core::Json,
     /// `TemplateType`: an [`AiPromptTemplateType`] value, required.
     pub template_type: AiPromptTemplateType,
     /// `Type`: an [`AiPromptType`] value, required.
     pub r#type: AiPromptType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiPrompt: ObjRule = ObjRule {
-    properties: &[
-        ("ApiFormat", Shape::Str(&StrRule { allowed: &["ANTHROPIC_CLAUDE_MESSAGES", "ANTHROPIC_CLAUDE_TEXT_COMPLETIONS", "MESSAGES", "TEXT_COMPLETIONS"], ..StrRule::ANY })),
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::Typed(json_type::OBJECT)),
-        ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
-        ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT"], ..StrRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["ANSWER_GENERATION", "INTENT_LABELING_GENERATION", "QUERY_REFORMULATION", "SELF_SERVICE_PRE_PROCESSING", "SELF_SERVICE_ANSWER_GENERATION", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "EMAIL_QUERY_REFORMULATION", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
-    ],
-    required: &["ApiFormat", "ModelId", "TemplateConfiguration", "TemplateType", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AIPrompt` resource.
 ///
@@ -70,13 +44,13 @@ pub struct AiPrompt {
     /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Option<Str>,
+    pub assistant_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the AI Prompt.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModelId`: a string, required.
     ///
     /// The identifier of the model used for this AI Prompt. The following model Ids are supported:
@@ -100,23 +74,23 @@ pub struct AiPrompt {
     /// - `us.anthropic.claude-3-haiku-20240307-v1:0`
     ///
     /// Length 1 to 2048.
-    pub model_id: Str,
+    pub model_id: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the AI Prompt
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a JSON value.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<Json>,
+    pub tags: ::std::option::Option<::cloudwright_core::Json>,
     /// `TemplateConfiguration`: a JSON value, required.
     ///
     /// The configuration of the prompt template for this AI Prompt.
-    pub template_configuration: Json,
+    pub template_configuration: ::cloudwright_core::Json,
     /// `TemplateType`: an [`AiPromptTemplateType`] value, required.
     ///
     /// The type of the prompt template for this AI Prompt.
@@ -138,7 +112,7 @@ impl AiPrompt {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AIPrompt",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiprompt.html",
         primary_identifier: &["AIPromptId", "AssistantId"],
@@ -149,7 +123,7 @@ impl AiPrompt {
         read_only: &["AIPromptArn", "AIPromptId", "AssistantArn", "ModifiedTimeSeconds"],
         attributes: &["AIPromptArn", "AIPromptId", "AssistantArn", "ModifiedTimeSeconds"],
         taggable: true,
-        tag_format: TagFormat::Map,
+        tag_format: ::cloudwright_core::TagFormat::Map,
     };
 
     /// A `AiPrompt` with its required properties, named in a [`AiPromptRequired`].
@@ -157,11 +131,11 @@ impl AiPrompt {
     pub fn new(required: AiPromptRequired) -> Self {
         Self {
             api_format: required.api_format,
-            assistant_id: None,
-            description: None,
+            assistant_id: ::std::option::Option::None,
+            description: ::std::option::Option::None,
             model_id: required.model_id,
-            name: None,
-            tags: None,
+            name: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             template_configuration: required.template_configuration,
             template_type: required.template_type,
             r#type: required.r#type,
@@ -169,43 +143,45 @@ impl AiPrompt {
     }
 
     /// `ApiFormat`: an [`AiPromptApiFormat`] value, required.
-    pub fn api_format(mut self, value: impl Into<AiPromptApiFormat>) -> Self { self.api_format = value.into(); self }
+    pub fn api_format(mut self, value: impl ::std::convert::Into<AiPromptApiFormat>) -> Self { self.api_format = value.into(); self }
     /// `AssistantId`: a string.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = Some(value.into()); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `ModelId`: a string, required.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
+    pub fn model_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_id = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TemplateConfiguration`: a JSON value, required.
-    pub fn template_configuration(mut self, value: impl Into<Json>) -> Self { self.template_configuration = value.into(); self }
+    pub fn template_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.template_configuration = value.into(); self }
     /// `TemplateType`: an [`AiPromptTemplateType`] value, required.
-    pub fn template_type(mut self, value: impl Into<AiPromptTemplateType>) -> Self { self.template_type = value.into(); self }
+    pub fn template_type(mut self, value: impl ::std::convert::Into<AiPromptTemplateType>) -> Self { self.template_type = value.into(); self }
     /// `Type`: an [`AiPromptType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AiPromptType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AiPromptType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for AiPrompt {
+impl ::cloudwright_core::Resource for AiPrompt {
     type Attributes = AiPromptAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::Map
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::Map
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiPrompt, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AiPrompt, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AiPrompt {
+impl ::cloudwright_core::ToValue for AiPrompt {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ApiFormat", &self.api_format)
             .opt("AssistantId", &self.assistant_id)
             .opt("Description", &self.description)
@@ -219,12 +195,12 @@ impl ToValue for AiPrompt {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AiPrompt`]: `Handle<AiPrompt>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AiPrompt`]: `Handle<AiPrompt>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AiPromptAttributes(ResourceRef);
+pub struct AiPromptAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AiPromptAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AiPromptAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -234,30 +210,30 @@ impl AiPromptAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the AI Prompt.
     #[inline]
-    pub fn ai_prompt_arn(&self) -> Value {
-        self.0.get_att("AIPromptArn")
+    pub fn ai_prompt_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIPromptArn"))
     }
 
     /// `Fn::GetAtt` `AIPromptId`: a string.
     ///
     /// The identifier of the Amazon Q in Connect AI prompt.
     #[inline]
-    pub fn ai_prompt_id(&self) -> Value {
-        self.0.get_att("AIPromptId")
+    pub fn ai_prompt_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIPromptId"))
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the Amazon Q in Connect assistant.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `ModifiedTimeSeconds`: a number.
     #[inline]
-    pub fn modified_time_seconds(&self) -> Value {
-        self.0.get_att("ModifiedTimeSeconds")
+    pub fn modified_time_seconds(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("ModifiedTimeSeconds"))
     }
 }
 
@@ -273,26 +249,26 @@ pub enum AiPromptApiFormat {
     /// `TEXT_COMPLETIONS`
     TextCompletions,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AiPromptApiFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AiPromptApiFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AiPromptApiFormat {
+impl ::cloudwright_core::ToValue for AiPromptApiFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AnthropicClaudeMessages => "ANTHROPIC_CLAUDE_MESSAGES",
             Self::AnthropicClaudeTextCompletions => "ANTHROPIC_CLAUDE_TEXT_COMPLETIONS",
             Self::Messages => "MESSAGES",
             Self::TextCompletions => "TEXT_COMPLETIONS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -302,23 +278,23 @@ pub enum AiPromptTemplateType {
     /// `TEXT`
     Text,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AiPromptTemplateType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AiPromptTemplateType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AiPromptTemplateType {
+impl ::cloudwright_core::ToValue for AiPromptTemplateType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Text => "TEXT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -350,18 +326,18 @@ pub enum AiPromptType {
     /// `CASE_SUMMARIZATION`
     CaseSummarization,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AiPromptType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AiPromptType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AiPromptType {
+impl ::cloudwright_core::ToValue for AiPromptType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AnswerGeneration => "ANSWER_GENERATION",
             Self::IntentLabelingGeneration => "INTENT_LABELING_GENERATION",
@@ -375,8 +351,39 @@ impl ToValue for AiPromptType {
             Self::Orchestration => "ORCHESTRATION",
             Self::NoteTaking => "NOTE_TAKING",
             Self::CaseSummarization => "CASE_SUMMARIZATION",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiPrompt: ObjRule = ObjRule {
+        properties: &[
+            ("ApiFormat", Shape::Str(&StrRule { allowed: &["ANTHROPIC_CLAUDE_MESSAGES", "ANTHROPIC_CLAUDE_TEXT_COMPLETIONS", "MESSAGES", "TEXT_COMPLETIONS"], ..StrRule::ANY })),
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::Typed(json_type::OBJECT)),
+            ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+            ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT"], ..StrRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["ANSWER_GENERATION", "INTENT_LABELING_GENERATION", "QUERY_REFORMULATION", "SELF_SERVICE_PRE_PROCESSING", "SELF_SERVICE_ANSWER_GENERATION", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "EMAIL_QUERY_REFORMULATION", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
+        ],
+        required: &["ApiFormat", "ModelId", "TemplateConfiguration", "TemplateType", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

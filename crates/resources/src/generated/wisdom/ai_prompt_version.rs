@@ -5,31 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
-
 /// The required properties of [`AiPromptVersion`], by name: `AiPromptVersion::new(AiPromptVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiPromptVersionRequired {
     /// `AIPromptId`: a string, required.
-    pub ai_prompt_id: Str,
+    pub ai_prompt_id: ::cloudwright_core::Str,
     /// `AssistantId`: a string, required.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AiPromptVersion: ObjRule = ObjRule {
-    properties: &[
-        ("AIPromptId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ModifiedTimeSeconds", Shape::NUM),
-    ],
-    required: &["AssistantId", "AIPromptId"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AIPromptVersion` resource.
 ///
@@ -49,19 +32,19 @@ pub struct AiPromptVersion {
     /// The identifier of the Amazon Q in Connect AI prompt.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub ai_prompt_id: Str,
+    pub ai_prompt_id: ::cloudwright_core::Str,
     /// `AssistantId`: a string, required.
     ///
     /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `ModifiedTimeSeconds`: a number.
     ///
     /// The time the AI Prompt version was last modified in seconds.
     ///
     /// Create-only: changing it replaces the resource.
-    pub modified_time_seconds: Option<Num>,
+    pub modified_time_seconds: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +54,7 @@ impl AiPromptVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AIPromptVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aipromptversion.html",
         primary_identifier: &["AssistantId", "AIPromptId", "VersionNumber"],
@@ -82,7 +65,7 @@ impl AiPromptVersion {
         read_only: &["AIPromptArn", "AIPromptVersionId", "AssistantArn", "VersionNumber"],
         attributes: &["AIPromptArn", "AIPromptVersionId", "AssistantArn", "VersionNumber"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `AiPromptVersion` with its required properties, named in a [`AiPromptVersionRequired`].
@@ -91,33 +74,35 @@ impl AiPromptVersion {
         Self {
             ai_prompt_id: required.ai_prompt_id,
             assistant_id: required.assistant_id,
-            modified_time_seconds: None,
+            modified_time_seconds: ::std::option::Option::None,
         }
     }
 
     /// `AIPromptId`: a string, required.
-    pub fn ai_prompt_id(mut self, value: impl Into<Str>) -> Self { self.ai_prompt_id = value.into(); self }
+    pub fn ai_prompt_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ai_prompt_id = value.into(); self }
     /// `AssistantId`: a string, required.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = value.into(); self }
     /// `ModifiedTimeSeconds`: a number.
-    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self { self.modified_time_seconds = Some(value.into()); self }
+    pub fn modified_time_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.modified_time_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AiPromptVersion {
+impl ::cloudwright_core::Resource for AiPromptVersion {
     type Attributes = AiPromptVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AiPromptVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AiPromptVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AiPromptVersion {
+impl ::cloudwright_core::ToValue for AiPromptVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AIPromptId", &self.ai_prompt_id)
             .req("AssistantId", &self.assistant_id)
             .opt("ModifiedTimeSeconds", &self.modified_time_seconds)
@@ -125,12 +110,12 @@ impl ToValue for AiPromptVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AiPromptVersion`]: `Handle<AiPromptVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AiPromptVersion`]: `Handle<AiPromptVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AiPromptVersionAttributes(ResourceRef);
+pub struct AiPromptVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AiPromptVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AiPromptVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -140,27 +125,49 @@ impl AiPromptVersionAttributes {
     ///
     /// The ARN of the AI prompt.
     #[inline]
-    pub fn ai_prompt_arn(&self) -> Value {
-        self.0.get_att("AIPromptArn")
+    pub fn ai_prompt_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIPromptArn"))
     }
 
     /// `Fn::GetAtt` `AIPromptVersionId`: a string.
     #[inline]
-    pub fn ai_prompt_version_id(&self) -> Value {
-        self.0.get_att("AIPromptVersionId")
+    pub fn ai_prompt_version_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AIPromptVersionId"))
     }
 
     /// `Fn::GetAtt` `AssistantArn`: a string.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `VersionNumber`: a number.
     ///
     /// The version number for this AI Prompt version.
     #[inline]
-    pub fn version_number(&self) -> Value {
-        self.0.get_att("VersionNumber")
+    pub fn version_number(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("VersionNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AiPromptVersion: ObjRule = ObjRule {
+        properties: &[
+            ("AIPromptId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ModifiedTimeSeconds", Shape::NUM),
+        ],
+        required: &["AssistantId", "AIPromptId"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

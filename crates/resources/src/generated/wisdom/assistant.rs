@@ -5,36 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
 pub use super::shared::{ServerSideEncryptionConfiguration, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
 
 /// The required properties of [`Assistant`], by name: `Assistant::new(AssistantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssistantRequired {
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Type`: an [`AssistantType`] value, required.
     pub r#type: AssistantType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Assistant: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("Type", Shape::Str(&StrRule { allowed: &["AGENT"], ..StrRule::ANY })),
-    ],
-    required: &["Name", "Type"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::Assistant` resource.
 ///
@@ -54,25 +34,26 @@ pub struct Assistant {
     /// The description of the assistant.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the assistant.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
     ///
-    /// The configuration information for the customer managed key used for encryption. The customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. To use Wisdom with chat, the key policy must also allow `kms:Decrypt` , `kms:GenerateDataKey*` , and `kms:DescribeKey` permissions to the `connect.amazonaws.com` service principal. For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) .
+    /// The configuration information for the customer managed key used for encryption. The customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. To use Wisdom with chat, the key policy must also allow `kms:Decrypt` , `kms:GenerateDataKey*` , and `kms:DescribeKey` permissions to the `connect.amazonaws.com` service principal. For more information about setting up a customer managed key for Wisdom, see [Enable Connect Customer Wisdom for your instance](https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html) .
     ///
     /// Create-only: changing it replaces the resource.
-    pub server_side_encryption_configuration: Option<Obj<ServerSideEncryptionConfiguration>>,
+    pub server_side_encryption_configuration:
+        ::std::option::Option<crate::Obj<ServerSideEncryptionConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `Type`: an [`AssistantType`] value, required.
     ///
     /// The type of assistant.
@@ -88,7 +69,7 @@ impl Assistant {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::Assistant",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistant.html",
         primary_identifier: &["AssistantId"],
@@ -99,51 +80,53 @@ impl Assistant {
         read_only: &["AssistantId", "AssistantArn"],
         attributes: &["AssistantArn", "AssistantId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Assistant` with its required properties, named in a [`AssistantRequired`].
     #[inline]
     pub fn new(required: AssistantRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             name: required.name,
-            server_side_encryption_configuration: None,
-            tags: None,
+            server_side_encryption_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             r#type: required.r#type,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `Type`: an [`AssistantType`] value, required.
-    pub fn r#type(mut self, value: impl Into<AssistantType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<AssistantType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl Resource for Assistant {
+impl ::cloudwright_core::Resource for Assistant {
     type Attributes = AssistantAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Assistant, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Assistant, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Assistant {
+impl ::cloudwright_core::ToValue for Assistant {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("Name", &self.name)
             .opt(
@@ -156,12 +139,12 @@ impl ToValue for Assistant {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Assistant`]: `Handle<Assistant>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Assistant`]: `Handle<Assistant>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssistantAttributes(ResourceRef);
+pub struct AssistantAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssistantAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssistantAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -171,16 +154,16 @@ impl AssistantAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the assistant.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `AssistantId`: a string.
     ///
     /// The ID of the Wisdom assistant.
     #[inline]
-    pub fn assistant_id(&self) -> Value {
-        self.0.get_att("AssistantId")
+    pub fn assistant_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantId"))
     }
 }
 
@@ -190,22 +173,47 @@ pub enum AssistantType {
     /// `AGENT`
     Agent,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssistantType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssistantType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssistantType {
+impl ::cloudwright_core::ToValue for AssistantType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Agent => "AGENT",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Assistant: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("Type", Shape::Str(&StrRule { allowed: &["AGENT"], ..StrRule::ANY })),
+        ],
+        required: &["Name", "Type"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,38 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
 
 /// The required properties of [`AssistantAssociation`], by name: `AssistantAssociation::new(AssistantAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssistantAssociationRequired {
     /// `AssistantId`: a string, required.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `Association`: a JSON value, required.
-    pub association: Json,
+    pub association: ::cloudwright_core::Json,
     /// `AssociationType`: an [`AssociationType`] value, required.
     pub association_type: AssociationType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AssistantAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Association", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("AssociationType", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Association", "AssociationType", "AssistantId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::AssistantAssociation` resource.
 ///
@@ -56,13 +36,13 @@ pub struct AssistantAssociation {
     /// The identifier of the Wisdom assistant.
     ///
     /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
-    pub assistant_id: Str,
+    pub assistant_id: ::cloudwright_core::Str,
     /// `Association`: a JSON value, required.
     ///
     /// The identifier of the associated resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub association: Json,
+    pub association: ::cloudwright_core::Json,
     /// `AssociationType`: an [`AssociationType`] value, required.
     ///
     /// The type of association.
@@ -74,7 +54,7 @@ pub struct AssistantAssociation {
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -84,7 +64,7 @@ impl AssistantAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::AssistantAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistantassociation.html",
         primary_identifier: &["AssistantAssociationId", "AssistantId"],
@@ -95,7 +75,7 @@ impl AssistantAssociation {
         read_only: &["AssistantAssociationId", "AssistantAssociationArn", "AssistantArn"],
         attributes: &["AssistantArn", "AssistantAssociationArn", "AssistantAssociationId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `AssistantAssociation` with its required properties, named in a [`AssistantAssociationRequired`].
@@ -105,38 +85,40 @@ impl AssistantAssociation {
             assistant_id: required.assistant_id,
             association: required.association,
             association_type: required.association_type,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AssistantId`: a string, required.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
+    pub fn assistant_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.assistant_id = value.into(); self }
     /// `Association`: a JSON value, required.
-    pub fn association(mut self, value: impl Into<Json>) -> Self { self.association = value.into(); self }
+    pub fn association(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.association = value.into(); self }
     /// `AssociationType`: an [`AssociationType`] value, required.
-    pub fn association_type(mut self, value: impl Into<AssociationType>) -> Self { self.association_type = value.into(); self }
+    pub fn association_type(mut self, value: impl ::std::convert::Into<AssociationType>) -> Self { self.association_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for AssistantAssociation {
+impl ::cloudwright_core::Resource for AssistantAssociation {
     type Attributes = AssistantAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_AssistantAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_AssistantAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for AssistantAssociation {
+impl ::cloudwright_core::ToValue for AssistantAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AssistantId", &self.assistant_id)
             .req("Association", &self.association)
             .req("AssociationType", &self.association_type)
@@ -145,12 +127,12 @@ impl ToValue for AssistantAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`AssistantAssociation`]: `Handle<AssistantAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`AssistantAssociation`]: `Handle<AssistantAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct AssistantAssociationAttributes(ResourceRef);
+pub struct AssistantAssociationAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for AssistantAssociationAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for AssistantAssociationAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -160,24 +142,24 @@ impl AssistantAssociationAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Wisdom assistant.
     #[inline]
-    pub fn assistant_arn(&self) -> Value {
-        self.0.get_att("AssistantArn")
+    pub fn assistant_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantArn"))
     }
 
     /// `Fn::GetAtt` `AssistantAssociationArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the assistant association.
     #[inline]
-    pub fn assistant_association_arn(&self) -> Value {
-        self.0.get_att("AssistantAssociationArn")
+    pub fn assistant_association_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantAssociationArn"))
     }
 
     /// `Fn::GetAtt` `AssistantAssociationId`: a string.
     ///
     /// The ID of the association.
     #[inline]
-    pub fn assistant_association_id(&self) -> Value {
-        self.0.get_att("AssistantAssociationId")
+    pub fn assistant_association_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AssistantAssociationId"))
     }
 }
 
@@ -189,23 +171,48 @@ pub enum AssociationType {
     /// `EXTERNAL_BEDROCK_KNOWLEDGE_BASE`
     ExternalBedrockKnowledgeBase,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AssociationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AssociationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AssociationType {
+impl ::cloudwright_core::ToValue for AssociationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::KnowledgeBase => "KNOWLEDGE_BASE",
             Self::ExternalBedrockKnowledgeBase => "EXTERNAL_BEDROCK_KNOWLEDGE_BASE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AssistantAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Association", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("AssociationType", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Association", "AssociationType", "AssistantId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,15 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
 pub use super::shared::{ServerSideEncryptionConfiguration, Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\\/anthropic.claude-3-haiku-20240307-v1:0$",
-);
 
 /// The required properties of [`KnowledgeBase`], by name: `KnowledgeBase::new(KnowledgeBaseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,26 +13,8 @@ pub struct KnowledgeBaseRequired {
     /// `KnowledgeBaseType`: a [`KnowledgeBaseType`] value, required.
     pub knowledge_base_type: KnowledgeBaseType,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("KnowledgeBaseType", Shape::Str(&StrRule { allowed: &["EXTERNAL", "CUSTOM", "MESSAGE_TEMPLATES", "MANAGED", "QUICK_RESPONSES"], ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("RenderingConfiguration", Shape::Object(&RULE_RenderingConfiguration)),
-        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-        ("SourceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-        ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
-    ],
-    required: &["KnowledgeBaseType", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::KnowledgeBase` resource.
 ///
@@ -60,7 +34,7 @@ pub struct KnowledgeBase {
     /// The description.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `KnowledgeBaseType`: a [`KnowledgeBaseType`] value, required.
     ///
     /// The type of knowledge base. Only CUSTOM knowledge bases allow you to upload your own content. EXTERNAL knowledge bases support integrations with third-party systems whose content is synchronized automatically.
@@ -72,33 +46,35 @@ pub struct KnowledgeBase {
     /// The name of the knowledge base.
     ///
     /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `RenderingConfiguration`: a [`RenderingConfiguration`] object.
     ///
     /// Information about how to render the content.
-    pub rendering_configuration: Option<Obj<RenderingConfiguration>>,
+    pub rendering_configuration: ::std::option::Option<crate::Obj<RenderingConfiguration>>,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
     ///
-    /// This customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) . For information about valid ID values, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) in the *AWS Key Management Service Developer Guide* .
+    /// This customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. For more information about setting up a customer managed key for Wisdom, see [Enable Connect Customer Wisdom for your instance](https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html) . For information about valid ID values, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Create-only: changing it replaces the resource.
-    pub server_side_encryption_configuration: Option<Obj<ServerSideEncryptionConfiguration>>,
+    pub server_side_encryption_configuration:
+        ::std::option::Option<crate::Obj<ServerSideEncryptionConfiguration>>,
     /// `SourceConfiguration`: a JSON value.
     ///
     /// The source of the knowledge base content. Only set this argument for EXTERNAL or Managed knowledge bases.
     ///
     /// Create-only: changing it replaces the resource.
-    pub source_configuration: Option<Json>,
+    pub source_configuration: ::std::option::Option<::cloudwright_core::Json>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VectorIngestionConfiguration`: a [`VectorIngestionConfiguration`] object.
     ///
     /// Contains details about how to ingest the documents in a data source.
-    pub vector_ingestion_configuration: Option<Obj<VectorIngestionConfiguration>>,
+    pub vector_ingestion_configuration:
+        ::std::option::Option<crate::Obj<VectorIngestionConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -108,7 +84,7 @@ impl KnowledgeBase {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::KnowledgeBase",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-knowledgebase.html",
         primary_identifier: &["KnowledgeBaseId"],
@@ -119,60 +95,62 @@ impl KnowledgeBase {
         read_only: &["KnowledgeBaseId", "KnowledgeBaseArn"],
         attributes: &["KnowledgeBaseArn", "KnowledgeBaseId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `KnowledgeBase` with its required properties, named in a [`KnowledgeBaseRequired`].
     #[inline]
     pub fn new(required: KnowledgeBaseRequired) -> Self {
         Self {
-            description: None,
+            description: ::std::option::Option::None,
             knowledge_base_type: required.knowledge_base_type,
             name: required.name,
-            rendering_configuration: None,
-            server_side_encryption_configuration: None,
-            source_configuration: None,
-            tags: None,
-            vector_ingestion_configuration: None,
+            rendering_configuration: ::std::option::Option::None,
+            server_side_encryption_configuration: ::std::option::Option::None,
+            source_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            vector_ingestion_configuration: ::std::option::Option::None,
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBaseType`: a [`KnowledgeBaseType`] value, required.
-    pub fn knowledge_base_type(mut self, value: impl Into<KnowledgeBaseType>) -> Self { self.knowledge_base_type = value.into(); self }
+    pub fn knowledge_base_type(mut self, value: impl ::std::convert::Into<KnowledgeBaseType>) -> Self { self.knowledge_base_type = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `RenderingConfiguration`: a [`RenderingConfiguration`] object.
-    pub fn rendering_configuration(mut self, value: impl Into<Obj<RenderingConfiguration>>) -> Self { self.rendering_configuration = Some(value.into()); self }
+    pub fn rendering_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<RenderingConfiguration>>) -> Self { self.rendering_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
+    pub fn server_side_encryption_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SourceConfiguration`: a JSON value.
-    pub fn source_configuration(mut self, value: impl Into<Json>) -> Self { self.source_configuration = Some(value.into()); self }
+    pub fn source_configuration(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.source_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VectorIngestionConfiguration`: a [`VectorIngestionConfiguration`] object.
-    pub fn vector_ingestion_configuration(mut self, value: impl Into<Obj<VectorIngestionConfiguration>>) -> Self { self.vector_ingestion_configuration = Some(value.into()); self }
+    pub fn vector_ingestion_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<VectorIngestionConfiguration>>) -> Self { self.vector_ingestion_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for KnowledgeBase {
+impl ::cloudwright_core::Resource for KnowledgeBase {
     type Attributes = KnowledgeBaseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_KnowledgeBase, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_KnowledgeBase, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for KnowledgeBase {
+impl ::cloudwright_core::ToValue for KnowledgeBase {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("KnowledgeBaseType", &self.knowledge_base_type)
             .req("Name", &self.name)
@@ -191,12 +169,12 @@ impl ToValue for KnowledgeBase {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`KnowledgeBase`]: `Handle<KnowledgeBase>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`KnowledgeBase`]: `Handle<KnowledgeBase>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct KnowledgeBaseAttributes(ResourceRef);
+pub struct KnowledgeBaseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for KnowledgeBaseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for KnowledgeBaseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -206,36 +184,18 @@ impl KnowledgeBaseAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the knowledge base.
     #[inline]
-    pub fn knowledge_base_arn(&self) -> Value {
-        self.0.get_att("KnowledgeBaseArn")
+    pub fn knowledge_base_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KnowledgeBaseArn"))
     }
 
     /// `Fn::GetAtt` `KnowledgeBaseId`: a string.
     ///
     /// The ID of the knowledge base.
     #[inline]
-    pub fn knowledge_base_id(&self) -> Value {
-        self.0.get_att("KnowledgeBaseId")
+    pub fn knowledge_base_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("KnowledgeBaseId"))
     }
 }
-
-/// The required properties of [`BedrockFoundationModelConfiguration`], by name: `BedrockFoundationModelConfiguration::new(BedrockFoundationModelConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BedrockFoundationModelConfigurationRequired {
-    /// `ModelArn`: a string, required.
-    pub model_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
-    ],
-    required: &["ModelArn"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BedrockFoundationModelConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -249,61 +209,41 @@ pub struct BedrockFoundationModelConfiguration {
     /// The model ARN of the Bedrock foundation model.
     ///
     /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\/anthropic.claude-3-haiku-20240307-v1:0$`; length 1 to 2048.
-    pub model_arn: Str,
+    pub model_arn: ::cloudwright_core::Str,
     /// `ParsingPrompt`: a [`ParsingPrompt`] object.
     ///
     /// The parsing prompt of the Bedrock foundation model configuration.
-    pub parsing_prompt: Option<Obj<ParsingPrompt>>,
+    pub parsing_prompt: ::std::option::Option<crate::Obj<ParsingPrompt>>,
 }
 
 #[rustfmt::skip]
 impl BedrockFoundationModelConfiguration {
-    /// A `BedrockFoundationModelConfiguration` with its required properties, named in a [`BedrockFoundationModelConfigurationRequired`].
+    /// A `BedrockFoundationModelConfiguration` with its one required property, `ModelArn`.
     #[inline]
-    pub fn new(required: BedrockFoundationModelConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            model_arn: required.model_arn,
-            parsing_prompt: None,
+            model_arn: value.into(),
+            parsing_prompt: ::std::option::Option::None,
         }
     }
 
     /// `ModelArn`: a string, required.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
+    pub fn model_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.model_arn = value.into(); self }
     /// `ParsingPrompt`: a [`ParsingPrompt`] object.
-    pub fn parsing_prompt(mut self, value: impl Into<Obj<ParsingPrompt>>) -> Self { self.parsing_prompt = Some(value.into()); self }
+    pub fn parsing_prompt(mut self, value: impl ::std::convert::Into<crate::Obj<ParsingPrompt>>) -> Self { self.parsing_prompt = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BedrockFoundationModelConfiguration {}
+impl crate::PropertyType for BedrockFoundationModelConfiguration {}
 
-impl ToValue for BedrockFoundationModelConfiguration {
+impl ::cloudwright_core::ToValue for BedrockFoundationModelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ModelArn", &self.model_arn)
             .opt("ParsingPrompt", &self.parsing_prompt)
             .build()
     }
 }
-
-/// The required properties of [`ChunkingConfiguration`], by name: `ChunkingConfiguration::new(ChunkingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChunkingConfigurationRequired {
-    /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    pub chunking_strategy: ChunkingStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChunkingStrategy", Shape::Str(&StrRule { allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"], ..StrRule::ANY })),
-        ("FixedSizeChunkingConfiguration", Shape::Object(&RULE_FixedSizeChunkingConfiguration)),
-        ("HierarchicalChunkingConfiguration", Shape::Object(&RULE_HierarchicalChunkingConfiguration)),
-        ("SemanticChunkingConfiguration", Shape::Object(&RULE_SemanticChunkingConfiguration)),
-    ],
-    required: &["ChunkingStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -315,42 +255,45 @@ pub struct ChunkingConfiguration {
     /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
     pub chunking_strategy: ChunkingStrategy,
     /// `FixedSizeChunkingConfiguration`: a [`FixedSizeChunkingConfiguration`] object.
-    pub fixed_size_chunking_configuration: Option<Obj<FixedSizeChunkingConfiguration>>,
+    pub fixed_size_chunking_configuration:
+        ::std::option::Option<crate::Obj<FixedSizeChunkingConfiguration>>,
     /// `HierarchicalChunkingConfiguration`: a [`HierarchicalChunkingConfiguration`] object.
-    pub hierarchical_chunking_configuration: Option<Obj<HierarchicalChunkingConfiguration>>,
+    pub hierarchical_chunking_configuration:
+        ::std::option::Option<crate::Obj<HierarchicalChunkingConfiguration>>,
     /// `SemanticChunkingConfiguration`: a [`SemanticChunkingConfiguration`] object.
-    pub semantic_chunking_configuration: Option<Obj<SemanticChunkingConfiguration>>,
+    pub semantic_chunking_configuration:
+        ::std::option::Option<crate::Obj<SemanticChunkingConfiguration>>,
 }
 
 #[rustfmt::skip]
 impl ChunkingConfiguration {
-    /// A `ChunkingConfiguration` with its required properties, named in a [`ChunkingConfigurationRequired`].
+    /// A `ChunkingConfiguration` with its one required property, `ChunkingStrategy`.
     #[inline]
-    pub fn new(required: ChunkingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ChunkingStrategy>) -> Self {
         Self {
-            chunking_strategy: required.chunking_strategy,
-            fixed_size_chunking_configuration: None,
-            hierarchical_chunking_configuration: None,
-            semantic_chunking_configuration: None,
+            chunking_strategy: value.into(),
+            fixed_size_chunking_configuration: ::std::option::Option::None,
+            hierarchical_chunking_configuration: ::std::option::Option::None,
+            semantic_chunking_configuration: ::std::option::Option::None,
         }
     }
 
     /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    pub fn chunking_strategy(mut self, value: impl Into<ChunkingStrategy>) -> Self { self.chunking_strategy = value.into(); self }
+    pub fn chunking_strategy(mut self, value: impl ::std::convert::Into<ChunkingStrategy>) -> Self { self.chunking_strategy = value.into(); self }
     /// `FixedSizeChunkingConfiguration`: a [`FixedSizeChunkingConfiguration`] object.
-    pub fn fixed_size_chunking_configuration(mut self, value: impl Into<Obj<FixedSizeChunkingConfiguration>>) -> Self { self.fixed_size_chunking_configuration = Some(value.into()); self }
+    pub fn fixed_size_chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<FixedSizeChunkingConfiguration>>) -> Self { self.fixed_size_chunking_configuration = ::std::option::Option::Some(value.into()); self }
     /// `HierarchicalChunkingConfiguration`: a [`HierarchicalChunkingConfiguration`] object.
-    pub fn hierarchical_chunking_configuration(mut self, value: impl Into<Obj<HierarchicalChunkingConfiguration>>) -> Self { self.hierarchical_chunking_configuration = Some(value.into()); self }
+    pub fn hierarchical_chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<HierarchicalChunkingConfiguration>>) -> Self { self.hierarchical_chunking_configuration = ::std::option::Option::Some(value.into()); self }
     /// `SemanticChunkingConfiguration`: a [`SemanticChunkingConfiguration`] object.
-    pub fn semantic_chunking_configuration(mut self, value: impl Into<Obj<SemanticChunkingConfiguration>>) -> Self { self.semantic_chunking_configuration = Some(value.into()); self }
+    pub fn semantic_chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<SemanticChunkingConfiguration>>) -> Self { self.semantic_chunking_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ChunkingConfiguration {}
+impl crate::PropertyType for ChunkingConfiguration {}
 
-impl ToValue for ChunkingConfiguration {
+impl ::cloudwright_core::ToValue for ChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChunkingStrategy", &self.chunking_strategy)
             .opt(
                 "FixedSizeChunkingConfiguration",
@@ -372,21 +315,10 @@ impl ToValue for ChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedSizeChunkingConfigurationRequired {
     /// `MaxTokens`: a number, required.
-    pub max_tokens: Num,
+    pub max_tokens: ::cloudwright_core::Num,
     /// `OverlapPercentage`: a number, required.
-    pub overlap_percentage: Num,
+    pub overlap_percentage: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("OverlapPercentage", Shape::Num(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxTokens", "OverlapPercentage"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `FixedSizeChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -400,13 +332,13 @@ pub struct FixedSizeChunkingConfiguration {
     /// The maximum number of tokens to include in a chunk.
     ///
     /// Value at least 1.
-    pub max_tokens: Num,
+    pub max_tokens: ::cloudwright_core::Num,
     /// `OverlapPercentage`: a number, required.
     ///
     /// The percentage of overlap between adjacent chunks of a data source.
     ///
     /// Value 1 to 99.
-    pub overlap_percentage: Num,
+    pub overlap_percentage: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -421,17 +353,17 @@ impl FixedSizeChunkingConfiguration {
     }
 
     /// `MaxTokens`: a number, required.
-    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self { self.max_tokens = value.into(); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_tokens = value.into(); self }
     /// `OverlapPercentage`: a number, required.
-    pub fn overlap_percentage(mut self, value: impl Into<Num>) -> Self { self.overlap_percentage = value.into(); self }
+    pub fn overlap_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.overlap_percentage = value.into(); self }
 }
 
-impl PropertyType for FixedSizeChunkingConfiguration {}
+impl crate::PropertyType for FixedSizeChunkingConfiguration {}
 
-impl ToValue for FixedSizeChunkingConfiguration {
+impl ::cloudwright_core::ToValue for FixedSizeChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MaxTokens", &self.max_tokens)
             .req("OverlapPercentage", &self.overlap_percentage)
             .build()
@@ -442,21 +374,10 @@ impl ToValue for FixedSizeChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HierarchicalChunkingConfigurationRequired {
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    pub level_configurations: List<HierarchicalChunkingLevelConfiguration>,
+    pub level_configurations: ::cloudwright_core::List<HierarchicalChunkingLevelConfiguration>,
     /// `OverlapTokens`: a number, required.
-    pub overlap_tokens: Num,
+    pub overlap_tokens: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2), unique: false })),
-        ("OverlapTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["LevelConfigurations", "OverlapTokens"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HierarchicalChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -470,13 +391,13 @@ pub struct HierarchicalChunkingConfiguration {
     /// Token settings for each layer.
     ///
     /// Items 2 to 2.
-    pub level_configurations: List<HierarchicalChunkingLevelConfiguration>,
+    pub level_configurations: ::cloudwright_core::List<HierarchicalChunkingLevelConfiguration>,
     /// `OverlapTokens`: a number, required.
     ///
     /// The number of tokens to repeat across chunks in the same layer.
     ///
     /// Value at least 1.
-    pub overlap_tokens: Num,
+    pub overlap_tokens: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -491,39 +412,22 @@ impl HierarchicalChunkingConfiguration {
     }
 
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    pub fn level_configurations(mut self, value: impl Into<List<HierarchicalChunkingLevelConfiguration>>) -> Self { self.level_configurations = value.into(); self }
+    pub fn level_configurations(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<HierarchicalChunkingLevelConfiguration>>) -> Self { self.level_configurations = value.into(); self }
     /// `OverlapTokens`: a number, required.
-    pub fn overlap_tokens(mut self, value: impl Into<Num>) -> Self { self.overlap_tokens = value.into(); self }
+    pub fn overlap_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.overlap_tokens = value.into(); self }
 }
 
-impl PropertyType for HierarchicalChunkingConfiguration {}
+impl crate::PropertyType for HierarchicalChunkingConfiguration {}
 
-impl ToValue for HierarchicalChunkingConfiguration {
+impl ::cloudwright_core::ToValue for HierarchicalChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("LevelConfigurations", &self.level_configurations)
             .req("OverlapTokens", &self.overlap_tokens)
             .build()
     }
 }
-
-/// The required properties of [`HierarchicalChunkingLevelConfiguration`], by name: `HierarchicalChunkingLevelConfiguration::new(HierarchicalChunkingLevelConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HierarchicalChunkingLevelConfigurationRequired {
-    /// `MaxTokens`: a number, required.
-    pub max_tokens: Num,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), max: Some(8192.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxTokens"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HierarchicalChunkingLevelConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -537,49 +441,33 @@ pub struct HierarchicalChunkingLevelConfiguration {
     /// The maximum number of tokens that a chunk can contain in this layer.
     ///
     /// Value 1 to 8192.
-    pub max_tokens: Num,
+    pub max_tokens: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
 impl HierarchicalChunkingLevelConfiguration {
-    /// A `HierarchicalChunkingLevelConfiguration` with its required properties, named in a [`HierarchicalChunkingLevelConfigurationRequired`].
+    /// A `HierarchicalChunkingLevelConfiguration` with its one required property, `MaxTokens`.
     #[inline]
-    pub fn new(required: HierarchicalChunkingLevelConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self {
         Self {
-            max_tokens: required.max_tokens,
+            max_tokens: value.into(),
         }
     }
 
     /// `MaxTokens`: a number, required.
-    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self { self.max_tokens = value.into(); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_tokens = value.into(); self }
 }
 
-impl PropertyType for HierarchicalChunkingLevelConfiguration {}
+impl crate::PropertyType for HierarchicalChunkingLevelConfiguration {}
 
-impl ToValue for HierarchicalChunkingLevelConfiguration {
+impl ::cloudwright_core::ToValue for HierarchicalChunkingLevelConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("MaxTokens", &self.max_tokens).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("MaxTokens", &self.max_tokens)
+            .build()
     }
 }
-
-/// The required properties of [`ParsingConfiguration`], by name: `ParsingConfiguration::new(ParsingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParsingConfigurationRequired {
-    /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    pub parsing_strategy: ParsingStrategy,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelConfiguration)),
-        ("ParsingStrategy", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL"], ..StrRule::ANY })),
-    ],
-    required: &["ParsingStrategy"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParsingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -589,34 +477,35 @@ pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsingConfiguration {
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelConfiguration`] object.
-    pub bedrock_foundation_model_configuration: Option<Obj<BedrockFoundationModelConfiguration>>,
+    pub bedrock_foundation_model_configuration:
+        ::std::option::Option<crate::Obj<BedrockFoundationModelConfiguration>>,
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
     pub parsing_strategy: ParsingStrategy,
 }
 
 #[rustfmt::skip]
 impl ParsingConfiguration {
-    /// A `ParsingConfiguration` with its required properties, named in a [`ParsingConfigurationRequired`].
+    /// A `ParsingConfiguration` with its one required property, `ParsingStrategy`.
     #[inline]
-    pub fn new(required: ParsingConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ParsingStrategy>) -> Self {
         Self {
-            bedrock_foundation_model_configuration: None,
-            parsing_strategy: required.parsing_strategy,
+            bedrock_foundation_model_configuration: ::std::option::Option::None,
+            parsing_strategy: value.into(),
         }
     }
 
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelConfiguration`] object.
-    pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Obj<BedrockFoundationModelConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = Some(value.into()); self }
+    pub fn bedrock_foundation_model_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BedrockFoundationModelConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    pub fn parsing_strategy(mut self, value: impl Into<ParsingStrategy>) -> Self { self.parsing_strategy = value.into(); self }
+    pub fn parsing_strategy(mut self, value: impl ::std::convert::Into<ParsingStrategy>) -> Self { self.parsing_strategy = value.into(); self }
 }
 
-impl PropertyType for ParsingConfiguration {}
+impl crate::PropertyType for ParsingConfiguration {}
 
-impl ToValue for ParsingConfiguration {
+impl ::cloudwright_core::ToValue for ParsingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BedrockFoundationModelConfiguration",
                 &self.bedrock_foundation_model_configuration,
@@ -625,23 +514,6 @@ impl ToValue for ParsingConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`ParsingPrompt`], by name: `ParsingPrompt::new(ParsingPromptRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParsingPromptRequired {
-    /// `ParsingPromptText`: a string, required.
-    pub parsing_prompt_text: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
-    properties: &[
-        ("ParsingPromptText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
-    ],
-    required: &["ParsingPromptText"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ParsingPrompt` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -653,42 +525,33 @@ pub struct ParsingPrompt {
     /// `ParsingPromptText`: a string, required.
     ///
     /// Length 1 to 10000.
-    pub parsing_prompt_text: Str,
+    pub parsing_prompt_text: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl ParsingPrompt {
-    /// A `ParsingPrompt` with its required properties, named in a [`ParsingPromptRequired`].
+    /// A `ParsingPrompt` with its one required property, `ParsingPromptText`.
     #[inline]
-    pub fn new(required: ParsingPromptRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            parsing_prompt_text: required.parsing_prompt_text,
+            parsing_prompt_text: value.into(),
         }
     }
 
     /// `ParsingPromptText`: a string, required.
-    pub fn parsing_prompt_text(mut self, value: impl Into<Str>) -> Self { self.parsing_prompt_text = value.into(); self }
+    pub fn parsing_prompt_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.parsing_prompt_text = value.into(); self }
 }
 
-impl PropertyType for ParsingPrompt {}
+impl crate::PropertyType for ParsingPrompt {}
 
-impl ToValue for ParsingPrompt {
+impl ::cloudwright_core::ToValue for ParsingPrompt {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ParsingPromptText", &self.parsing_prompt_text)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_RenderingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("TemplateUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RenderingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -705,10 +568,10 @@ pub struct RenderingConfiguration {
     /// - ServiceNow: `number` , `short_description` , `sys_mod_count` , `workflow_state` , or `active`
     /// - Zendesk: `id` , `title` , `updated_at` , or `draft`
     ///
-    /// The variable is replaced with the actual value for a piece of content when calling \[GetContent\](<https://docs.aws.amazon.com/amazon-q-connect/latest/APIReference/API_GetContent.html>) .
+    /// The variable is replaced with the actual value for a piece of content when calling [GetContent](https://docs.aws.amazon.com/amazon-q-connect/latest/APIReference/API_GetContent.html) .
     ///
     /// Length 1 to 4096.
-    pub template_uri: Option<Str>,
+    pub template_uri: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -716,19 +579,19 @@ impl RenderingConfiguration {
     /// A `RenderingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `TemplateUri`: a string.
-    pub fn template_uri(mut self, value: impl Into<Str>) -> Self { self.template_uri = Some(value.into()); self }
+    pub fn template_uri(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.template_uri = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RenderingConfiguration {}
+impl crate::PropertyType for RenderingConfiguration {}
 
-impl ToValue for RenderingConfiguration {
+impl ::cloudwright_core::ToValue for RenderingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("TemplateUri", &self.template_uri)
             .build()
     }
@@ -738,24 +601,12 @@ impl ToValue for RenderingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticChunkingConfigurationRequired {
     /// `BreakpointPercentileThreshold`: a number, required.
-    pub breakpoint_percentile_threshold: Num,
+    pub breakpoint_percentile_threshold: ::cloudwright_core::Num,
     /// `BufferSize`: a number, required.
-    pub buffer_size: Num,
+    pub buffer_size: ::cloudwright_core::Num,
     /// `MaxTokens`: a number, required.
-    pub max_tokens: Num,
+    pub max_tokens: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BreakpointPercentileThreshold", Shape::Num(&NumRule { min: Some(50.0), max: Some(99.0), ..NumRule::ANY })),
-        ("BufferSize", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxTokens", "BufferSize", "BreakpointPercentileThreshold"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SemanticChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -769,19 +620,19 @@ pub struct SemanticChunkingConfiguration {
     /// The dissimilarity threshold for splitting chunks.
     ///
     /// Value 50 to 99.
-    pub breakpoint_percentile_threshold: Num,
+    pub breakpoint_percentile_threshold: ::cloudwright_core::Num,
     /// `BufferSize`: a number, required.
     ///
     /// The buffer size.
     ///
     /// Value 0 to 1.
-    pub buffer_size: Num,
+    pub buffer_size: ::cloudwright_core::Num,
     /// `MaxTokens`: a number, required.
     ///
     /// The maximum number of tokens that a chunk can contain.
     ///
     /// Value at least 1.
-    pub max_tokens: Num,
+    pub max_tokens: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -797,19 +648,19 @@ impl SemanticChunkingConfiguration {
     }
 
     /// `BreakpointPercentileThreshold`: a number, required.
-    pub fn breakpoint_percentile_threshold(mut self, value: impl Into<Num>) -> Self { self.breakpoint_percentile_threshold = value.into(); self }
+    pub fn breakpoint_percentile_threshold(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.breakpoint_percentile_threshold = value.into(); self }
     /// `BufferSize`: a number, required.
-    pub fn buffer_size(mut self, value: impl Into<Num>) -> Self { self.buffer_size = value.into(); self }
+    pub fn buffer_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.buffer_size = value.into(); self }
     /// `MaxTokens`: a number, required.
-    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self { self.max_tokens = value.into(); self }
+    pub fn max_tokens(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_tokens = value.into(); self }
 }
 
-impl PropertyType for SemanticChunkingConfiguration {}
+impl crate::PropertyType for SemanticChunkingConfiguration {}
 
-impl ToValue for SemanticChunkingConfiguration {
+impl ::cloudwright_core::ToValue for SemanticChunkingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req(
                 "BreakpointPercentileThreshold",
                 &self.breakpoint_percentile_threshold,
@@ -819,16 +670,6 @@ impl ToValue for SemanticChunkingConfiguration {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ChunkingConfiguration", Shape::Object(&RULE_ChunkingConfiguration)),
-        ("ParsingConfiguration", Shape::Object(&RULE_ParsingConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `VectorIngestionConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
 ///
@@ -840,11 +681,11 @@ pub struct VectorIngestionConfiguration {
     /// `ChunkingConfiguration`: a [`ChunkingConfiguration`] object.
     ///
     /// Details about how to chunk the documents in the data source. A chunk refers to an excerpt from a data source that is returned when the knowledge base that it belongs to is queried.
-    pub chunking_configuration: Option<Obj<ChunkingConfiguration>>,
+    pub chunking_configuration: ::std::option::Option<crate::Obj<ChunkingConfiguration>>,
     /// `ParsingConfiguration`: a [`ParsingConfiguration`] object.
     ///
     /// A custom parser for data source documents.
-    pub parsing_configuration: Option<Obj<ParsingConfiguration>>,
+    pub parsing_configuration: ::std::option::Option<crate::Obj<ParsingConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -852,21 +693,21 @@ impl VectorIngestionConfiguration {
     /// A `VectorIngestionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ChunkingConfiguration`: a [`ChunkingConfiguration`] object.
-    pub fn chunking_configuration(mut self, value: impl Into<Obj<ChunkingConfiguration>>) -> Self { self.chunking_configuration = Some(value.into()); self }
+    pub fn chunking_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ChunkingConfiguration>>) -> Self { self.chunking_configuration = ::std::option::Option::Some(value.into()); self }
     /// `ParsingConfiguration`: a [`ParsingConfiguration`] object.
-    pub fn parsing_configuration(mut self, value: impl Into<Obj<ParsingConfiguration>>) -> Self { self.parsing_configuration = Some(value.into()); self }
+    pub fn parsing_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ParsingConfiguration>>) -> Self { self.parsing_configuration = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for VectorIngestionConfiguration {}
+impl crate::PropertyType for VectorIngestionConfiguration {}
 
-impl ToValue for VectorIngestionConfiguration {
+impl ::cloudwright_core::ToValue for VectorIngestionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ChunkingConfiguration", &self.chunking_configuration)
             .opt("ParsingConfiguration", &self.parsing_configuration)
             .build()
@@ -885,26 +726,26 @@ pub enum ChunkingStrategy {
     /// `SEMANTIC`
     Semantic,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ChunkingStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ChunkingStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ChunkingStrategy {
+impl ::cloudwright_core::ToValue for ChunkingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::FixedSize => "FIXED_SIZE",
             Self::None => "NONE",
             Self::Hierarchical => "HIERARCHICAL",
             Self::Semantic => "SEMANTIC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -922,27 +763,27 @@ pub enum KnowledgeBaseType {
     /// `QUICK_RESPONSES`
     QuickResponses,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for KnowledgeBaseType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for KnowledgeBaseType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for KnowledgeBaseType {
+impl ::cloudwright_core::ToValue for KnowledgeBaseType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::External => "EXTERNAL",
             Self::Custom => "CUSTOM",
             Self::MessageTemplates => "MESSAGE_TEMPLATES",
             Self::Managed => "MANAGED",
             Self::QuickResponses => "QUICK_RESPONSES",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -952,22 +793,161 @@ pub enum ParsingStrategy {
     /// `BEDROCK_FOUNDATION_MODEL`
     BedrockFoundationModel,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ParsingStrategy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ParsingStrategy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ParsingStrategy {
+impl ::cloudwright_core::ToValue for ParsingStrategy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::BedrockFoundationModel => "BEDROCK_FOUNDATION_MODEL",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\\/anthropic.claude-3-haiku-20240307-v1:0$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("KnowledgeBaseType", Shape::Str(&StrRule { allowed: &["EXTERNAL", "CUSTOM", "MESSAGE_TEMPLATES", "MANAGED", "QUICK_RESPONSES"], ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("RenderingConfiguration", Shape::Object(&RULE_RenderingConfiguration)),
+            ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+            ("SourceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+            ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
+        ],
+        required: &["KnowledgeBaseType", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
+        ],
+        required: &["ModelArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChunkingStrategy", Shape::Str(&StrRule { allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"], ..StrRule::ANY })),
+            ("FixedSizeChunkingConfiguration", Shape::Object(&RULE_FixedSizeChunkingConfiguration)),
+            ("HierarchicalChunkingConfiguration", Shape::Object(&RULE_HierarchicalChunkingConfiguration)),
+            ("SemanticChunkingConfiguration", Shape::Object(&RULE_SemanticChunkingConfiguration)),
+        ],
+        required: &["ChunkingStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("OverlapPercentage", Shape::Num(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxTokens", "OverlapPercentage"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2), unique: false })),
+            ("OverlapTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["LevelConfigurations", "OverlapTokens"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), max: Some(8192.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxTokens"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelConfiguration)),
+            ("ParsingStrategy", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL"], ..StrRule::ANY })),
+        ],
+        required: &["ParsingStrategy"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
+        properties: &[
+            ("ParsingPromptText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+        ],
+        required: &["ParsingPromptText"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RenderingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("TemplateUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("BreakpointPercentileThreshold", Shape::Num(&NumRule { min: Some(50.0), max: Some(99.0), ..NumRule::ANY })),
+            ("BufferSize", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxTokens", "BufferSize", "BreakpointPercentileThreshold"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ChunkingConfiguration", Shape::Object(&RULE_ChunkingConfiguration)),
+            ("ParsingConfiguration", Shape::Object(&RULE_ParsingConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

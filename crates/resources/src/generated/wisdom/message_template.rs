@@ -5,17 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{GroupingConfiguration, GroupingConfigurationRequired, Tag, TagRequired};
-use super::shared::{RULE_GroupingConfiguration, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-9;-@A-~]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("[ -~]*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\\\s_.,-]+");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
-);
 
 /// The required properties of [`MessageTemplate`], by name: `MessageTemplate::new(MessageTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,32 +13,12 @@ pub struct MessageTemplateRequired {
     /// `ChannelSubtype`: a [`ChannelSubtype`] value, required.
     pub channel_subtype: ChannelSubtype,
     /// `Content`: a [`Content`] object, required.
-    pub content: Obj<Content>,
+    pub content: crate::Obj<Content>,
     /// `KnowledgeBaseArn`: a string, required.
-    pub knowledge_base_arn: Str,
+    pub knowledge_base_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageTemplate: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelSubtype", Shape::Str(&StrRule { allowed: &["EMAIL", "SMS"], ..StrRule::ANY })),
-        ("Content", Shape::Object(&RULE_Content)),
-        ("DefaultAttributes", Shape::Object(&RULE_MessageTemplateAttributesProperty)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
-        ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
-        ("MessageTemplateAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageTemplateAttachment), min_items: None, max_items: None, unique: false })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["KnowledgeBaseArn", "ChannelSubtype", "Name", "Content"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::MessageTemplate` resource.
 ///
@@ -72,47 +42,48 @@ pub struct MessageTemplate {
     /// `Content`: a [`Content`] object, required.
     ///
     /// The content of the message template.
-    pub content: Obj<Content>,
+    pub content: crate::Obj<Content>,
     /// `DefaultAttributes`: a [`MessageTemplateAttributesProperty`] object.
     ///
     /// An object that specifies the default values to use for variables in the message template. This object contains different categories of key-value pairs. Each key defines a variable or placeholder in the message template. The corresponding value defines the default value for that variable.
-    pub default_attributes: Option<Obj<MessageTemplateAttributesProperty>>,
+    pub default_attributes: ::std::option::Option<crate::Obj<MessageTemplateAttributesProperty>>,
     /// `Description`: a string.
     ///
     /// The description of the message template.
     ///
     /// Pattern `^[a-zA-Z0-9\\s_.,-]+`; length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
     ///
     /// The configuration information of the external data source.
-    pub grouping_configuration: Option<Obj<GroupingConfiguration>>,
+    pub grouping_configuration: ::std::option::Option<crate::Obj<GroupingConfiguration>>,
     /// `KnowledgeBaseArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the knowledge base.
     ///
     /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$`; create-only: changing it replaces the resource.
-    pub knowledge_base_arn: Str,
+    pub knowledge_base_arn: ::cloudwright_core::Str,
     /// `Language`: a string.
     ///
     /// The language code value for the language in which the quick response is written. The supported language codes include `de_DE` , `en_US` , `es_ES` , `fr_FR` , `id_ID` , `it_IT` , `ja_JP` , `ko_KR` , `pt_BR` , `zh_CN` , `zh_TW`
     ///
     /// Length 2 to 5.
-    pub language: Option<Str>,
+    pub language: ::std::option::Option<::cloudwright_core::Str>,
     /// `MessageTemplateAttachments`: a list of [`MessageTemplateAttachment`] objects.
     ///
     /// List of message template attachments.
-    pub message_template_attachments: Option<List<MessageTemplateAttachment>>,
+    pub message_template_attachments:
+        ::std::option::Option<::cloudwright_core::List<MessageTemplateAttachment>>,
     /// `Name`: a string, required.
     ///
     /// The name of the message template.
     ///
     /// Pattern `^[a-zA-Z0-9\\s_.,-]+`; length 1 to 255.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -122,7 +93,7 @@ impl MessageTemplate {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::MessageTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-messagetemplate.html",
         primary_identifier: &["MessageTemplateArn"],
@@ -133,7 +104,7 @@ impl MessageTemplate {
         read_only: &["MessageTemplateId", "MessageTemplateArn", "MessageTemplateContentSha256", "MessageTemplateAttachments/*/AttachmentId"],
         attributes: &["MessageTemplateArn", "MessageTemplateContentSha256", "MessageTemplateId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `MessageTemplate` with its required properties, named in a [`MessageTemplateRequired`].
@@ -142,57 +113,59 @@ impl MessageTemplate {
         Self {
             channel_subtype: required.channel_subtype,
             content: required.content,
-            default_attributes: None,
-            description: None,
-            grouping_configuration: None,
+            default_attributes: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            grouping_configuration: ::std::option::Option::None,
             knowledge_base_arn: required.knowledge_base_arn,
-            language: None,
-            message_template_attachments: None,
+            language: ::std::option::Option::None,
+            message_template_attachments: ::std::option::Option::None,
             name: required.name,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ChannelSubtype`: a [`ChannelSubtype`] value, required.
-    pub fn channel_subtype(mut self, value: impl Into<ChannelSubtype>) -> Self { self.channel_subtype = value.into(); self }
+    pub fn channel_subtype(mut self, value: impl ::std::convert::Into<ChannelSubtype>) -> Self { self.channel_subtype = value.into(); self }
     /// `Content`: a [`Content`] object, required.
-    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<crate::Obj<Content>>) -> Self { self.content = value.into(); self }
     /// `DefaultAttributes`: a [`MessageTemplateAttributesProperty`] object.
-    pub fn default_attributes(mut self, value: impl Into<Obj<MessageTemplateAttributesProperty>>) -> Self { self.default_attributes = Some(value.into()); self }
+    pub fn default_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<MessageTemplateAttributesProperty>>) -> Self { self.default_attributes = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
-    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = Some(value.into()); self }
+    pub fn grouping_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBaseArn`: a string, required.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
+    pub fn knowledge_base_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `Language`: a string.
-    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = Some(value.into()); self }
+    pub fn language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language = ::std::option::Option::Some(value.into()); self }
     /// `MessageTemplateAttachments`: a list of [`MessageTemplateAttachment`] objects.
-    pub fn message_template_attachments(mut self, value: impl Into<List<MessageTemplateAttachment>>) -> Self { self.message_template_attachments = Some(value.into()); self }
+    pub fn message_template_attachments(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<MessageTemplateAttachment>>) -> Self { self.message_template_attachments = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MessageTemplate {
+impl ::cloudwright_core::Resource for MessageTemplate {
     type Attributes = MessageTemplateAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MessageTemplate, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MessageTemplate, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MessageTemplate {
+impl ::cloudwright_core::ToValue for MessageTemplate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ChannelSubtype", &self.channel_subtype)
             .req("Content", &self.content)
             .opt("DefaultAttributes", &self.default_attributes)
@@ -210,12 +183,12 @@ impl ToValue for MessageTemplate {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MessageTemplate`]: `Handle<MessageTemplate>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MessageTemplate`]: `Handle<MessageTemplate>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MessageTemplateAttributes(ResourceRef);
+pub struct MessageTemplateAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MessageTemplateAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MessageTemplateAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -225,36 +198,26 @@ impl MessageTemplateAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the message template.
     #[inline]
-    pub fn message_template_arn(&self) -> Value {
-        self.0.get_att("MessageTemplateArn")
+    pub fn message_template_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MessageTemplateArn"))
     }
 
     /// `Fn::GetAtt` `MessageTemplateContentSha256`: a string.
     ///
     /// The checksum value of the message template content that is referenced by the `$LATEST` qualifier. It can be returned in `MessageTemplateData` or `ExtendedMessageTemplateData` . It’s calculated by content, language, `defaultAttributes` and `Attachments` of the message template.
     #[inline]
-    pub fn message_template_content_sha256(&self) -> Value {
-        self.0.get_att("MessageTemplateContentSha256")
+    pub fn message_template_content_sha256(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MessageTemplateContentSha256"))
     }
 
     /// `Fn::GetAtt` `MessageTemplateId`: a string.
     ///
     /// The identifier of the message template.
     #[inline]
-    pub fn message_template_id(&self) -> Value {
-        self.0.get_att("MessageTemplateId")
+    pub fn message_template_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MessageTemplateId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_AgentAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AgentAttributes` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -268,13 +231,13 @@ pub struct AgentAttributes {
     /// The agent’s first name as entered in their Amazon Connect user account.
     ///
     /// Length 1 to 32767.
-    pub first_name: Option<Str>,
+    pub first_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastName`: a string.
     ///
     /// The agent’s last name as entered in their Amazon Connect user account.
     ///
     /// Length 1 to 32767.
-    pub last_name: Option<Str>,
+    pub last_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -282,37 +245,26 @@ impl AgentAttributes {
     /// A `AgentAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `FirstName`: a string.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
+    pub fn first_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.first_name = ::std::option::Option::Some(value.into()); self }
     /// `LastName`: a string.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
+    pub fn last_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for AgentAttributes {}
+impl crate::PropertyType for AgentAttributes {}
 
-impl ToValue for AgentAttributes {
+impl ::cloudwright_core::ToValue for AgentAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FirstName", &self.first_name)
             .opt("LastName", &self.last_name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Content: ObjRule = ObjRule {
-    properties: &[
-        ("EmailMessageTemplateContent", Shape::Object(&RULE_EmailMessageTemplateContent)),
-        ("SmsMessageTemplateContent", Shape::Object(&RULE_SmsMessageTemplateContent)),
-    ],
-    one_of: &[&[&["EmailMessageTemplateContent"], &["SmsMessageTemplateContent"]]],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Content` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -324,11 +276,12 @@ pub struct Content {
     /// `EmailMessageTemplateContent`: an [`EmailMessageTemplateContent`] object.
     ///
     /// The content of the message template that applies to the email channel subtype.
-    pub email_message_template_content: Option<Obj<EmailMessageTemplateContent>>,
+    pub email_message_template_content:
+        ::std::option::Option<crate::Obj<EmailMessageTemplateContent>>,
     /// `SmsMessageTemplateContent`: a [`SmsMessageTemplateContent`] object.
     ///
     /// The content of message template that applies to SMS channel subtype.
-    pub sms_message_template_content: Option<Obj<SmsMessageTemplateContent>>,
+    pub sms_message_template_content: ::std::option::Option<crate::Obj<SmsMessageTemplateContent>>,
 }
 
 #[rustfmt::skip]
@@ -336,21 +289,21 @@ impl Content {
     /// A `Content` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EmailMessageTemplateContent`: an [`EmailMessageTemplateContent`] object.
-    pub fn email_message_template_content(mut self, value: impl Into<Obj<EmailMessageTemplateContent>>) -> Self { self.email_message_template_content = Some(value.into()); self }
+    pub fn email_message_template_content(mut self, value: impl ::std::convert::Into<crate::Obj<EmailMessageTemplateContent>>) -> Self { self.email_message_template_content = ::std::option::Option::Some(value.into()); self }
     /// `SmsMessageTemplateContent`: a [`SmsMessageTemplateContent`] object.
-    pub fn sms_message_template_content(mut self, value: impl Into<Obj<SmsMessageTemplateContent>>) -> Self { self.sms_message_template_content = Some(value.into()); self }
+    pub fn sms_message_template_content(mut self, value: impl ::std::convert::Into<crate::Obj<SmsMessageTemplateContent>>) -> Self { self.sms_message_template_content = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Content {}
+impl crate::PropertyType for Content {}
 
-impl ToValue for Content {
+impl ::cloudwright_core::ToValue for Content {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EmailMessageTemplateContent",
                 &self.email_message_template_content,
@@ -362,72 +315,6 @@ impl ToValue for Content {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("AccountNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("AdditionalInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Address1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Address2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Address3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Address4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BillingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BirthDate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BusinessEmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BusinessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("BusinessPhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("City", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Country", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("County", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Custom", Shape::Typed(json_type::OBJECT)),
-        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Gender", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("HomePhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MailingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MiddleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("MobilePhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("PartyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("PhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("PostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ProfileARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("Province", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("ShippingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("State", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomerProfileAttributes` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -441,347 +328,347 @@ pub struct CustomerProfileAttributes {
     /// A unique account number that you have given to the customer.
     ///
     /// Length 1 to 32767.
-    pub account_number: Option<Str>,
+    pub account_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `AdditionalInformation`: a string.
     ///
     /// Any additional information relevant to the customer's profile.
     ///
     /// Length 1 to 32767.
-    pub additional_information: Option<Str>,
+    pub additional_information: ::std::option::Option<::cloudwright_core::Str>,
     /// `Address1`: a string.
     ///
     /// The first line of a customer address.
     ///
     /// Length 1 to 32767.
-    pub address1: Option<Str>,
+    pub address1: ::std::option::Option<::cloudwright_core::Str>,
     /// `Address2`: a string.
     ///
     /// The second line of a customer address.
     ///
     /// Length 1 to 32767.
-    pub address2: Option<Str>,
+    pub address2: ::std::option::Option<::cloudwright_core::Str>,
     /// `Address3`: a string.
     ///
     /// The third line of a customer address.
     ///
     /// Length 1 to 32767.
-    pub address3: Option<Str>,
+    pub address3: ::std::option::Option<::cloudwright_core::Str>,
     /// `Address4`: a string.
     ///
     /// The fourth line of a customer address.
     ///
     /// Length 1 to 32767.
-    pub address4: Option<Str>,
+    pub address4: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingAddress1`: a string.
     ///
     /// The first line of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_address1: Option<Str>,
+    pub billing_address1: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingAddress2`: a string.
     ///
     /// The second line of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_address2: Option<Str>,
+    pub billing_address2: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingAddress3`: a string.
     ///
     /// The third line of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_address3: Option<Str>,
+    pub billing_address3: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingAddress4`: a string.
     ///
     /// The fourth line of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_address4: Option<Str>,
+    pub billing_address4: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingCity`: a string.
     ///
     /// The city of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_city: Option<Str>,
+    pub billing_city: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingCountry`: a string.
     ///
     /// The country of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_country: Option<Str>,
+    pub billing_country: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingCounty`: a string.
     ///
     /// The county of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_county: Option<Str>,
+    pub billing_county: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingPostalCode`: a string.
     ///
     /// The postal code of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_postal_code: Option<Str>,
+    pub billing_postal_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingProvince`: a string.
     ///
     /// The province of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_province: Option<Str>,
+    pub billing_province: ::std::option::Option<::cloudwright_core::Str>,
     /// `BillingState`: a string.
     ///
     /// The state of a customer’s billing address.
     ///
     /// Length 1 to 32767.
-    pub billing_state: Option<Str>,
+    pub billing_state: ::std::option::Option<::cloudwright_core::Str>,
     /// `BirthDate`: a string.
     ///
     /// The customer's birth date.
     ///
     /// Length 1 to 32767.
-    pub birth_date: Option<Str>,
+    pub birth_date: ::std::option::Option<::cloudwright_core::Str>,
     /// `BusinessEmailAddress`: a string.
     ///
     /// The customer's business email address.
     ///
     /// Length 1 to 32767.
-    pub business_email_address: Option<Str>,
+    pub business_email_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `BusinessName`: a string.
     ///
     /// The name of the customer's business.
     ///
     /// Length 1 to 32767.
-    pub business_name: Option<Str>,
+    pub business_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `BusinessPhoneNumber`: a string.
     ///
     /// The customer's business phone number.
     ///
     /// Length 1 to 32767.
-    pub business_phone_number: Option<Str>,
+    pub business_phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `City`: a string.
     ///
     /// The city in which a customer lives.
     ///
     /// Length 1 to 32767.
-    pub city: Option<Str>,
+    pub city: ::std::option::Option<::cloudwright_core::Str>,
     /// `Country`: a string.
     ///
     /// The country in which a customer lives.
     ///
     /// Length 1 to 32767.
-    pub country: Option<Str>,
+    pub country: ::std::option::Option<::cloudwright_core::Str>,
     /// `County`: a string.
     ///
     /// The county in which a customer lives.
     ///
     /// Length 1 to 32767.
-    pub county: Option<Str>,
+    pub county: ::std::option::Option<::cloudwright_core::Str>,
     /// `Custom`: a JSON value.
     ///
     /// The custom attributes in customer profile attributes.
-    pub custom: Option<Json>,
+    pub custom: ::std::option::Option<::cloudwright_core::Json>,
     /// `EmailAddress`: a string.
     ///
     /// The customer's email address, which has not been specified as a personal or business address.
     ///
     /// Length 1 to 32767.
-    pub email_address: Option<Str>,
+    pub email_address: ::std::option::Option<::cloudwright_core::Str>,
     /// `FirstName`: a string.
     ///
     /// The customer's first name.
     ///
     /// Length 1 to 32767.
-    pub first_name: Option<Str>,
+    pub first_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Gender`: a string.
     ///
     /// The customer's gender.
     ///
     /// Length 1 to 32767.
-    pub gender: Option<Str>,
+    pub gender: ::std::option::Option<::cloudwright_core::Str>,
     /// `HomePhoneNumber`: a string.
     ///
     /// The customer's mobile phone number.
     ///
     /// Length 1 to 32767.
-    pub home_phone_number: Option<Str>,
+    pub home_phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `LastName`: a string.
     ///
     /// The customer's last name.
     ///
     /// Length 1 to 32767.
-    pub last_name: Option<Str>,
+    pub last_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingAddress1`: a string.
     ///
     /// The first line of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_address1: Option<Str>,
+    pub mailing_address1: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingAddress2`: a string.
     ///
     /// The second line of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_address2: Option<Str>,
+    pub mailing_address2: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingAddress3`: a string.
     ///
     /// The third line of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_address3: Option<Str>,
+    pub mailing_address3: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingAddress4`: a string.
     ///
     /// The fourth line of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_address4: Option<Str>,
+    pub mailing_address4: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingCity`: a string.
     ///
     /// The city of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_city: Option<Str>,
+    pub mailing_city: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingCountry`: a string.
     ///
     /// The country of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_country: Option<Str>,
+    pub mailing_country: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingCounty`: a string.
     ///
     /// The county of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_county: Option<Str>,
+    pub mailing_county: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingPostalCode`: a string.
     ///
     /// The postal code of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_postal_code: Option<Str>,
+    pub mailing_postal_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingProvince`: a string.
     ///
     /// The province of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_province: Option<Str>,
+    pub mailing_province: ::std::option::Option<::cloudwright_core::Str>,
     /// `MailingState`: a string.
     ///
     /// The state of a customer’s mailing address.
     ///
     /// Length 1 to 32767.
-    pub mailing_state: Option<Str>,
+    pub mailing_state: ::std::option::Option<::cloudwright_core::Str>,
     /// `MiddleName`: a string.
     ///
     /// The customer's middle name.
     ///
     /// Length 1 to 32767.
-    pub middle_name: Option<Str>,
+    pub middle_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `MobilePhoneNumber`: a string.
     ///
     /// The customer's mobile phone number.
     ///
     /// Length 1 to 32767.
-    pub mobile_phone_number: Option<Str>,
+    pub mobile_phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartyType`: a string.
     ///
     /// The customer's party type.
     ///
     /// Length 1 to 32767.
-    pub party_type: Option<Str>,
+    pub party_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `PhoneNumber`: a string.
     ///
     /// The customer's phone number, which has not been specified as a mobile, home, or business number.
     ///
     /// Length 1 to 32767.
-    pub phone_number: Option<Str>,
+    pub phone_number: ::std::option::Option<::cloudwright_core::Str>,
     /// `PostalCode`: a string.
     ///
     /// The postal code of a customer address.
     ///
     /// Length 1 to 32767.
-    pub postal_code: Option<Str>,
+    pub postal_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProfileARN`: a string.
     ///
     /// The ARN of a customer profile.
     ///
     /// Length 1 to 32767.
-    pub profile_arn: Option<Str>,
+    pub profile_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `ProfileId`: a string.
     ///
     /// The unique identifier of a customer profile.
     ///
     /// Length 1 to 32767.
-    pub profile_id: Option<Str>,
+    pub profile_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Province`: a string.
     ///
     /// The province in which a customer lives.
     ///
     /// Length 1 to 32767.
-    pub province: Option<Str>,
+    pub province: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingAddress1`: a string.
     ///
     /// The first line of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_address1: Option<Str>,
+    pub shipping_address1: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingAddress2`: a string.
     ///
     /// The second line of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_address2: Option<Str>,
+    pub shipping_address2: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingAddress3`: a string.
     ///
     /// The third line of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_address3: Option<Str>,
+    pub shipping_address3: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingAddress4`: a string.
     ///
     /// The fourth line of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_address4: Option<Str>,
+    pub shipping_address4: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingCity`: a string.
     ///
     /// The city of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_city: Option<Str>,
+    pub shipping_city: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingCountry`: a string.
     ///
     /// The country of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_country: Option<Str>,
+    pub shipping_country: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingCounty`: a string.
     ///
     /// The county of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_county: Option<Str>,
+    pub shipping_county: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingPostalCode`: a string.
     ///
     /// The postal code of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_postal_code: Option<Str>,
+    pub shipping_postal_code: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingProvince`: a string.
     ///
     /// The province of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_province: Option<Str>,
+    pub shipping_province: ::std::option::Option<::cloudwright_core::Str>,
     /// `ShippingState`: a string.
     ///
     /// The state of a customer’s shipping address.
     ///
     /// Length 1 to 32767.
-    pub shipping_state: Option<Str>,
+    pub shipping_state: ::std::option::Option<::cloudwright_core::Str>,
     /// `State`: a string.
     ///
     /// The state in which a customer lives.
     ///
     /// Length 1 to 32767.
-    pub state: Option<Str>,
+    pub state: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -789,133 +676,133 @@ impl CustomerProfileAttributes {
     /// A `CustomerProfileAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AccountNumber`: a string.
-    pub fn account_number(mut self, value: impl Into<Str>) -> Self { self.account_number = Some(value.into()); self }
+    pub fn account_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.account_number = ::std::option::Option::Some(value.into()); self }
     /// `AdditionalInformation`: a string.
-    pub fn additional_information(mut self, value: impl Into<Str>) -> Self { self.additional_information = Some(value.into()); self }
+    pub fn additional_information(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.additional_information = ::std::option::Option::Some(value.into()); self }
     /// `Address1`: a string.
-    pub fn address1(mut self, value: impl Into<Str>) -> Self { self.address1 = Some(value.into()); self }
+    pub fn address1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address1 = ::std::option::Option::Some(value.into()); self }
     /// `Address2`: a string.
-    pub fn address2(mut self, value: impl Into<Str>) -> Self { self.address2 = Some(value.into()); self }
+    pub fn address2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address2 = ::std::option::Option::Some(value.into()); self }
     /// `Address3`: a string.
-    pub fn address3(mut self, value: impl Into<Str>) -> Self { self.address3 = Some(value.into()); self }
+    pub fn address3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address3 = ::std::option::Option::Some(value.into()); self }
     /// `Address4`: a string.
-    pub fn address4(mut self, value: impl Into<Str>) -> Self { self.address4 = Some(value.into()); self }
+    pub fn address4(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address4 = ::std::option::Option::Some(value.into()); self }
     /// `BillingAddress1`: a string.
-    pub fn billing_address1(mut self, value: impl Into<Str>) -> Self { self.billing_address1 = Some(value.into()); self }
+    pub fn billing_address1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_address1 = ::std::option::Option::Some(value.into()); self }
     /// `BillingAddress2`: a string.
-    pub fn billing_address2(mut self, value: impl Into<Str>) -> Self { self.billing_address2 = Some(value.into()); self }
+    pub fn billing_address2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_address2 = ::std::option::Option::Some(value.into()); self }
     /// `BillingAddress3`: a string.
-    pub fn billing_address3(mut self, value: impl Into<Str>) -> Self { self.billing_address3 = Some(value.into()); self }
+    pub fn billing_address3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_address3 = ::std::option::Option::Some(value.into()); self }
     /// `BillingAddress4`: a string.
-    pub fn billing_address4(mut self, value: impl Into<Str>) -> Self { self.billing_address4 = Some(value.into()); self }
+    pub fn billing_address4(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_address4 = ::std::option::Option::Some(value.into()); self }
     /// `BillingCity`: a string.
-    pub fn billing_city(mut self, value: impl Into<Str>) -> Self { self.billing_city = Some(value.into()); self }
+    pub fn billing_city(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_city = ::std::option::Option::Some(value.into()); self }
     /// `BillingCountry`: a string.
-    pub fn billing_country(mut self, value: impl Into<Str>) -> Self { self.billing_country = Some(value.into()); self }
+    pub fn billing_country(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_country = ::std::option::Option::Some(value.into()); self }
     /// `BillingCounty`: a string.
-    pub fn billing_county(mut self, value: impl Into<Str>) -> Self { self.billing_county = Some(value.into()); self }
+    pub fn billing_county(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_county = ::std::option::Option::Some(value.into()); self }
     /// `BillingPostalCode`: a string.
-    pub fn billing_postal_code(mut self, value: impl Into<Str>) -> Self { self.billing_postal_code = Some(value.into()); self }
+    pub fn billing_postal_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_postal_code = ::std::option::Option::Some(value.into()); self }
     /// `BillingProvince`: a string.
-    pub fn billing_province(mut self, value: impl Into<Str>) -> Self { self.billing_province = Some(value.into()); self }
+    pub fn billing_province(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_province = ::std::option::Option::Some(value.into()); self }
     /// `BillingState`: a string.
-    pub fn billing_state(mut self, value: impl Into<Str>) -> Self { self.billing_state = Some(value.into()); self }
+    pub fn billing_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.billing_state = ::std::option::Option::Some(value.into()); self }
     /// `BirthDate`: a string.
-    pub fn birth_date(mut self, value: impl Into<Str>) -> Self { self.birth_date = Some(value.into()); self }
+    pub fn birth_date(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.birth_date = ::std::option::Option::Some(value.into()); self }
     /// `BusinessEmailAddress`: a string.
-    pub fn business_email_address(mut self, value: impl Into<Str>) -> Self { self.business_email_address = Some(value.into()); self }
+    pub fn business_email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_email_address = ::std::option::Option::Some(value.into()); self }
     /// `BusinessName`: a string.
-    pub fn business_name(mut self, value: impl Into<Str>) -> Self { self.business_name = Some(value.into()); self }
+    pub fn business_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_name = ::std::option::Option::Some(value.into()); self }
     /// `BusinessPhoneNumber`: a string.
-    pub fn business_phone_number(mut self, value: impl Into<Str>) -> Self { self.business_phone_number = Some(value.into()); self }
+    pub fn business_phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.business_phone_number = ::std::option::Option::Some(value.into()); self }
     /// `City`: a string.
-    pub fn city(mut self, value: impl Into<Str>) -> Self { self.city = Some(value.into()); self }
+    pub fn city(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.city = ::std::option::Option::Some(value.into()); self }
     /// `Country`: a string.
-    pub fn country(mut self, value: impl Into<Str>) -> Self { self.country = Some(value.into()); self }
+    pub fn country(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.country = ::std::option::Option::Some(value.into()); self }
     /// `County`: a string.
-    pub fn county(mut self, value: impl Into<Str>) -> Self { self.county = Some(value.into()); self }
+    pub fn county(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.county = ::std::option::Option::Some(value.into()); self }
     /// `Custom`: a JSON value.
-    pub fn custom(mut self, value: impl Into<Json>) -> Self { self.custom = Some(value.into()); self }
+    pub fn custom(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom = ::std::option::Option::Some(value.into()); self }
     /// `EmailAddress`: a string.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = Some(value.into()); self }
+    pub fn email_address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.email_address = ::std::option::Option::Some(value.into()); self }
     /// `FirstName`: a string.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
+    pub fn first_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.first_name = ::std::option::Option::Some(value.into()); self }
     /// `Gender`: a string.
-    pub fn gender(mut self, value: impl Into<Str>) -> Self { self.gender = Some(value.into()); self }
+    pub fn gender(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.gender = ::std::option::Option::Some(value.into()); self }
     /// `HomePhoneNumber`: a string.
-    pub fn home_phone_number(mut self, value: impl Into<Str>) -> Self { self.home_phone_number = Some(value.into()); self }
+    pub fn home_phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.home_phone_number = ::std::option::Option::Some(value.into()); self }
     /// `LastName`: a string.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
+    pub fn last_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_name = ::std::option::Option::Some(value.into()); self }
     /// `MailingAddress1`: a string.
-    pub fn mailing_address1(mut self, value: impl Into<Str>) -> Self { self.mailing_address1 = Some(value.into()); self }
+    pub fn mailing_address1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_address1 = ::std::option::Option::Some(value.into()); self }
     /// `MailingAddress2`: a string.
-    pub fn mailing_address2(mut self, value: impl Into<Str>) -> Self { self.mailing_address2 = Some(value.into()); self }
+    pub fn mailing_address2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_address2 = ::std::option::Option::Some(value.into()); self }
     /// `MailingAddress3`: a string.
-    pub fn mailing_address3(mut self, value: impl Into<Str>) -> Self { self.mailing_address3 = Some(value.into()); self }
+    pub fn mailing_address3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_address3 = ::std::option::Option::Some(value.into()); self }
     /// `MailingAddress4`: a string.
-    pub fn mailing_address4(mut self, value: impl Into<Str>) -> Self { self.mailing_address4 = Some(value.into()); self }
+    pub fn mailing_address4(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_address4 = ::std::option::Option::Some(value.into()); self }
     /// `MailingCity`: a string.
-    pub fn mailing_city(mut self, value: impl Into<Str>) -> Self { self.mailing_city = Some(value.into()); self }
+    pub fn mailing_city(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_city = ::std::option::Option::Some(value.into()); self }
     /// `MailingCountry`: a string.
-    pub fn mailing_country(mut self, value: impl Into<Str>) -> Self { self.mailing_country = Some(value.into()); self }
+    pub fn mailing_country(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_country = ::std::option::Option::Some(value.into()); self }
     /// `MailingCounty`: a string.
-    pub fn mailing_county(mut self, value: impl Into<Str>) -> Self { self.mailing_county = Some(value.into()); self }
+    pub fn mailing_county(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_county = ::std::option::Option::Some(value.into()); self }
     /// `MailingPostalCode`: a string.
-    pub fn mailing_postal_code(mut self, value: impl Into<Str>) -> Self { self.mailing_postal_code = Some(value.into()); self }
+    pub fn mailing_postal_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_postal_code = ::std::option::Option::Some(value.into()); self }
     /// `MailingProvince`: a string.
-    pub fn mailing_province(mut self, value: impl Into<Str>) -> Self { self.mailing_province = Some(value.into()); self }
+    pub fn mailing_province(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_province = ::std::option::Option::Some(value.into()); self }
     /// `MailingState`: a string.
-    pub fn mailing_state(mut self, value: impl Into<Str>) -> Self { self.mailing_state = Some(value.into()); self }
+    pub fn mailing_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mailing_state = ::std::option::Option::Some(value.into()); self }
     /// `MiddleName`: a string.
-    pub fn middle_name(mut self, value: impl Into<Str>) -> Self { self.middle_name = Some(value.into()); self }
+    pub fn middle_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.middle_name = ::std::option::Option::Some(value.into()); self }
     /// `MobilePhoneNumber`: a string.
-    pub fn mobile_phone_number(mut self, value: impl Into<Str>) -> Self { self.mobile_phone_number = Some(value.into()); self }
+    pub fn mobile_phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.mobile_phone_number = ::std::option::Option::Some(value.into()); self }
     /// `PartyType`: a string.
-    pub fn party_type(mut self, value: impl Into<Str>) -> Self { self.party_type = Some(value.into()); self }
+    pub fn party_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.party_type = ::std::option::Option::Some(value.into()); self }
     /// `PhoneNumber`: a string.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = Some(value.into()); self }
+    pub fn phone_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.phone_number = ::std::option::Option::Some(value.into()); self }
     /// `PostalCode`: a string.
-    pub fn postal_code(mut self, value: impl Into<Str>) -> Self { self.postal_code = Some(value.into()); self }
+    pub fn postal_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.postal_code = ::std::option::Option::Some(value.into()); self }
     /// `ProfileARN`: a string.
-    pub fn profile_arn(mut self, value: impl Into<Str>) -> Self { self.profile_arn = Some(value.into()); self }
+    pub fn profile_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_arn = ::std::option::Option::Some(value.into()); self }
     /// `ProfileId`: a string.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = Some(value.into()); self }
+    pub fn profile_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.profile_id = ::std::option::Option::Some(value.into()); self }
     /// `Province`: a string.
-    pub fn province(mut self, value: impl Into<Str>) -> Self { self.province = Some(value.into()); self }
+    pub fn province(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.province = ::std::option::Option::Some(value.into()); self }
     /// `ShippingAddress1`: a string.
-    pub fn shipping_address1(mut self, value: impl Into<Str>) -> Self { self.shipping_address1 = Some(value.into()); self }
+    pub fn shipping_address1(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_address1 = ::std::option::Option::Some(value.into()); self }
     /// `ShippingAddress2`: a string.
-    pub fn shipping_address2(mut self, value: impl Into<Str>) -> Self { self.shipping_address2 = Some(value.into()); self }
+    pub fn shipping_address2(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_address2 = ::std::option::Option::Some(value.into()); self }
     /// `ShippingAddress3`: a string.
-    pub fn shipping_address3(mut self, value: impl Into<Str>) -> Self { self.shipping_address3 = Some(value.into()); self }
+    pub fn shipping_address3(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_address3 = ::std::option::Option::Some(value.into()); self }
     /// `ShippingAddress4`: a string.
-    pub fn shipping_address4(mut self, value: impl Into<Str>) -> Self { self.shipping_address4 = Some(value.into()); self }
+    pub fn shipping_address4(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_address4 = ::std::option::Option::Some(value.into()); self }
     /// `ShippingCity`: a string.
-    pub fn shipping_city(mut self, value: impl Into<Str>) -> Self { self.shipping_city = Some(value.into()); self }
+    pub fn shipping_city(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_city = ::std::option::Option::Some(value.into()); self }
     /// `ShippingCountry`: a string.
-    pub fn shipping_country(mut self, value: impl Into<Str>) -> Self { self.shipping_country = Some(value.into()); self }
+    pub fn shipping_country(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_country = ::std::option::Option::Some(value.into()); self }
     /// `ShippingCounty`: a string.
-    pub fn shipping_county(mut self, value: impl Into<Str>) -> Self { self.shipping_county = Some(value.into()); self }
+    pub fn shipping_county(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_county = ::std::option::Option::Some(value.into()); self }
     /// `ShippingPostalCode`: a string.
-    pub fn shipping_postal_code(mut self, value: impl Into<Str>) -> Self { self.shipping_postal_code = Some(value.into()); self }
+    pub fn shipping_postal_code(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_postal_code = ::std::option::Option::Some(value.into()); self }
     /// `ShippingProvince`: a string.
-    pub fn shipping_province(mut self, value: impl Into<Str>) -> Self { self.shipping_province = Some(value.into()); self }
+    pub fn shipping_province(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_province = ::std::option::Option::Some(value.into()); self }
     /// `ShippingState`: a string.
-    pub fn shipping_state(mut self, value: impl Into<Str>) -> Self { self.shipping_state = Some(value.into()); self }
+    pub fn shipping_state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shipping_state = ::std::option::Option::Some(value.into()); self }
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
+    pub fn state(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.state = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CustomerProfileAttributes {}
+impl crate::PropertyType for CustomerProfileAttributes {}
 
-impl ToValue for CustomerProfileAttributes {
+impl ::cloudwright_core::ToValue for CustomerProfileAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AccountNumber", &self.account_number)
             .opt("AdditionalInformation", &self.additional_information)
             .opt("Address1", &self.address1)
@@ -982,24 +869,12 @@ impl ToValue for CustomerProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailMessageTemplateContentRequired {
     /// `Body`: an [`EmailMessageTemplateContentBody`] object, required.
-    pub body: Obj<EmailMessageTemplateContentBody>,
+    pub body: crate::Obj<EmailMessageTemplateContentBody>,
     /// `Headers`: a list of [`EmailMessageTemplateHeader`] objects, required.
-    pub headers: List<EmailMessageTemplateHeader>,
+    pub headers: ::cloudwright_core::List<EmailMessageTemplateHeader>,
     /// `Subject`: a string, required.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::Object(&RULE_EmailMessageTemplateContentBody)),
-        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailMessageTemplateHeader), min_items: Some(0), max_items: Some(15), unique: true })),
-        ("Subject", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["Subject", "Body", "Headers"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailMessageTemplateContent` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1011,19 +886,19 @@ pub struct EmailMessageTemplateContent {
     /// `Body`: an [`EmailMessageTemplateContentBody`] object, required.
     ///
     /// The body to use in email messages.
-    pub body: Obj<EmailMessageTemplateContentBody>,
+    pub body: crate::Obj<EmailMessageTemplateContentBody>,
     /// `Headers`: a list of [`EmailMessageTemplateHeader`] objects, required.
     ///
     /// The email headers to include in email messages.
     ///
     /// Items 0 to 15.
-    pub headers: List<EmailMessageTemplateHeader>,
+    pub headers: ::cloudwright_core::List<EmailMessageTemplateHeader>,
     /// `Subject`: a string, required.
     ///
     /// The subject line, or title, to use in email messages.
     ///
     /// Length at least 1.
-    pub subject: Str,
+    pub subject: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1039,35 +914,25 @@ impl EmailMessageTemplateContent {
     }
 
     /// `Body`: an [`EmailMessageTemplateContentBody`] object, required.
-    pub fn body(mut self, value: impl Into<Obj<EmailMessageTemplateContentBody>>) -> Self { self.body = value.into(); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<crate::Obj<EmailMessageTemplateContentBody>>) -> Self { self.body = value.into(); self }
     /// `Headers`: a list of [`EmailMessageTemplateHeader`] objects, required.
-    pub fn headers(mut self, value: impl Into<List<EmailMessageTemplateHeader>>) -> Self { self.headers = value.into(); self }
+    pub fn headers(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<EmailMessageTemplateHeader>>) -> Self { self.headers = value.into(); self }
     /// `Subject`: a string, required.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
+    pub fn subject(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subject = value.into(); self }
 }
 
-impl PropertyType for EmailMessageTemplateContent {}
+impl crate::PropertyType for EmailMessageTemplateContent {}
 
-impl ToValue for EmailMessageTemplateContent {
+impl ::cloudwright_core::ToValue for EmailMessageTemplateContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Body", &self.body)
             .req("Headers", &self.headers)
             .req("Subject", &self.subject)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailMessageTemplateContentBody: ObjRule = ObjRule {
-    properties: &[
-        ("Html", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
-        ("PlainText", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailMessageTemplateContentBody` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1079,11 +944,11 @@ pub struct EmailMessageTemplateContentBody {
     /// `Html`: a [`MessageTemplateBodyContentProvider`] object.
     ///
     /// The message body, in HTML format, to use in email messages that are based on the message template. We recommend using HTML format for email clients that render HTML content. You can include links, formatted text, and more in an HTML message.
-    pub html: Option<Obj<MessageTemplateBodyContentProvider>>,
+    pub html: ::std::option::Option<crate::Obj<MessageTemplateBodyContentProvider>>,
     /// `PlainText`: a [`MessageTemplateBodyContentProvider`] object.
     ///
     /// The message body, in plain text format, to use in email messages that are based on the message template. We recommend using plain text format for email clients that don't render HTML content and clients that are connected to high-latency networks, such as mobile devices.
-    pub plain_text: Option<Obj<MessageTemplateBodyContentProvider>>,
+    pub plain_text: ::std::option::Option<crate::Obj<MessageTemplateBodyContentProvider>>,
 }
 
 #[rustfmt::skip]
@@ -1091,36 +956,26 @@ impl EmailMessageTemplateContentBody {
     /// A `EmailMessageTemplateContentBody` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Html`: a [`MessageTemplateBodyContentProvider`] object.
-    pub fn html(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self { self.html = Some(value.into()); self }
+    pub fn html(mut self, value: impl ::std::convert::Into<crate::Obj<MessageTemplateBodyContentProvider>>) -> Self { self.html = ::std::option::Option::Some(value.into()); self }
     /// `PlainText`: a [`MessageTemplateBodyContentProvider`] object.
-    pub fn plain_text(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self { self.plain_text = Some(value.into()); self }
+    pub fn plain_text(mut self, value: impl ::std::convert::Into<crate::Obj<MessageTemplateBodyContentProvider>>) -> Self { self.plain_text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmailMessageTemplateContentBody {}
+impl crate::PropertyType for EmailMessageTemplateContentBody {}
 
-impl ToValue for EmailMessageTemplateContentBody {
+impl ::cloudwright_core::ToValue for EmailMessageTemplateContentBody {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Html", &self.html)
             .opt("PlainText", &self.plain_text)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EmailMessageTemplateHeader: ObjRule = ObjRule {
-    properties: &[
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(126), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(870), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EmailMessageTemplateHeader` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1134,13 +989,13 @@ pub struct EmailMessageTemplateHeader {
     /// The name of the email header.
     ///
     /// Pattern `^[!-9;-@A-~]+$`; length 1 to 126.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Value`: a string.
     ///
     /// The value of the email header.
     ///
     /// Pattern `[ -~]*`; length 1 to 870.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1148,21 +1003,21 @@ impl EmailMessageTemplateHeader {
     /// A `EmailMessageTemplateHeader` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EmailMessageTemplateHeader {}
+impl crate::PropertyType for EmailMessageTemplateHeader {}
 
-impl ToValue for EmailMessageTemplateHeader {
+impl ::cloudwright_core::ToValue for EmailMessageTemplateHeader {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
@@ -1173,22 +1028,10 @@ impl ToValue for EmailMessageTemplateHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageTemplateAttachmentRequired {
     /// `AttachmentName`: a string, required.
-    pub attachment_name: Str,
+    pub attachment_name: ::cloudwright_core::Str,
     /// `S3PresignedUrl`: a string, required.
-    pub s3_presigned_url: Str,
+    pub s3_presigned_url: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageTemplateAttachment: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-        ("AttachmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("S3PresignedUrl", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    required: &["AttachmentName", "S3PresignedUrl"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MessageTemplateAttachment` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1202,19 +1045,19 @@ pub struct MessageTemplateAttachment {
     /// The identifier of the attachment file.
     ///
     /// Length at least 1.
-    pub attachment_id: Option<Str>,
+    pub attachment_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `AttachmentName`: a string, required.
     ///
     /// The name of the attachment file being uploaded. The name should include the file extension.
     ///
     /// Length 1 to 255.
-    pub attachment_name: Str,
+    pub attachment_name: ::cloudwright_core::Str,
     /// `S3PresignedUrl`: a string, required.
     ///
-    /// The S3 Presigned URL for the attachment file. When generating the PreSignedUrl, please ensure that the expires-in time is set to 30 minutes. The URL can be generated through the AWS Console or through the AWS CLI. For more information, see \[Sharing objects with presigned URLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html>) .
+    /// The S3 Presigned URL for the attachment file. When generating the PreSignedUrl, please ensure that the expires-in time is set to 30 minutes. The URL can be generated through the AWS Console or through the AWS CLI. For more information, see [Sharing objects with presigned URLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html) .
     ///
     /// Length at least 1.
-    pub s3_presigned_url: Str,
+    pub s3_presigned_url: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -1223,44 +1066,32 @@ impl MessageTemplateAttachment {
     #[inline]
     pub fn new(required: MessageTemplateAttachmentRequired) -> Self {
         Self {
-            attachment_id: None,
+            attachment_id: ::std::option::Option::None,
             attachment_name: required.attachment_name,
             s3_presigned_url: required.s3_presigned_url,
         }
     }
 
     /// `AttachmentId`: a string.
-    pub fn attachment_id(mut self, value: impl Into<Str>) -> Self { self.attachment_id = Some(value.into()); self }
+    pub fn attachment_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attachment_id = ::std::option::Option::Some(value.into()); self }
     /// `AttachmentName`: a string, required.
-    pub fn attachment_name(mut self, value: impl Into<Str>) -> Self { self.attachment_name = value.into(); self }
+    pub fn attachment_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.attachment_name = value.into(); self }
     /// `S3PresignedUrl`: a string, required.
-    pub fn s3_presigned_url(mut self, value: impl Into<Str>) -> Self { self.s3_presigned_url = value.into(); self }
+    pub fn s3_presigned_url(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.s3_presigned_url = value.into(); self }
 }
 
-impl PropertyType for MessageTemplateAttachment {}
+impl crate::PropertyType for MessageTemplateAttachment {}
 
-impl ToValue for MessageTemplateAttachment {
+impl ::cloudwright_core::ToValue for MessageTemplateAttachment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AttachmentId", &self.attachment_id)
             .req("AttachmentName", &self.attachment_name)
             .req("S3PresignedUrl", &self.s3_presigned_url)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
-    properties: &[
-        ("AgentAttributes", Shape::Object(&RULE_AgentAttributes)),
-        ("CustomAttributes", Shape::Typed(json_type::OBJECT)),
-        ("CustomerProfileAttributes", Shape::Object(&RULE_CustomerProfileAttributes)),
-        ("SystemAttributes", Shape::Object(&RULE_SystemAttributes)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MessageTemplateAttributes` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1272,19 +1103,19 @@ pub struct MessageTemplateAttributesProperty {
     /// `AgentAttributes`: an [`AgentAttributes`] object.
     ///
     /// The agent attributes that are used with the message template.
-    pub agent_attributes: Option<Obj<AgentAttributes>>,
+    pub agent_attributes: ::std::option::Option<crate::Obj<AgentAttributes>>,
     /// `CustomAttributes`: a JSON value.
     ///
     /// The custom attributes that are used with the message template.
-    pub custom_attributes: Option<Json>,
+    pub custom_attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `CustomerProfileAttributes`: a [`CustomerProfileAttributes`] object.
     ///
     /// The customer profile attributes that are used with the message template.
-    pub customer_profile_attributes: Option<Obj<CustomerProfileAttributes>>,
+    pub customer_profile_attributes: ::std::option::Option<crate::Obj<CustomerProfileAttributes>>,
     /// `SystemAttributes`: a [`SystemAttributes`] object.
     ///
     /// The system attributes that are used with the message template.
-    pub system_attributes: Option<Obj<SystemAttributes>>,
+    pub system_attributes: ::std::option::Option<crate::Obj<SystemAttributes>>,
 }
 
 #[rustfmt::skip]
@@ -1292,25 +1123,25 @@ impl MessageTemplateAttributesProperty {
     /// A `MessageTemplateAttributesProperty` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AgentAttributes`: an [`AgentAttributes`] object.
-    pub fn agent_attributes(mut self, value: impl Into<Obj<AgentAttributes>>) -> Self { self.agent_attributes = Some(value.into()); self }
+    pub fn agent_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<AgentAttributes>>) -> Self { self.agent_attributes = ::std::option::Option::Some(value.into()); self }
     /// `CustomAttributes`: a JSON value.
-    pub fn custom_attributes(mut self, value: impl Into<Json>) -> Self { self.custom_attributes = Some(value.into()); self }
+    pub fn custom_attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.custom_attributes = ::std::option::Option::Some(value.into()); self }
     /// `CustomerProfileAttributes`: a [`CustomerProfileAttributes`] object.
-    pub fn customer_profile_attributes(mut self, value: impl Into<Obj<CustomerProfileAttributes>>) -> Self { self.customer_profile_attributes = Some(value.into()); self }
+    pub fn customer_profile_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<CustomerProfileAttributes>>) -> Self { self.customer_profile_attributes = ::std::option::Option::Some(value.into()); self }
     /// `SystemAttributes`: a [`SystemAttributes`] object.
-    pub fn system_attributes(mut self, value: impl Into<Obj<SystemAttributes>>) -> Self { self.system_attributes = Some(value.into()); self }
+    pub fn system_attributes(mut self, value: impl ::std::convert::Into<crate::Obj<SystemAttributes>>) -> Self { self.system_attributes = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MessageTemplateAttributesProperty {}
+impl crate::PropertyType for MessageTemplateAttributesProperty {}
 
-impl ToValue for MessageTemplateAttributesProperty {
+impl ::cloudwright_core::ToValue for MessageTemplateAttributesProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AgentAttributes", &self.agent_attributes)
             .opt("CustomAttributes", &self.custom_attributes)
             .opt(
@@ -1321,15 +1152,6 @@ impl ToValue for MessageTemplateAttributesProperty {
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageTemplateBodyContentProvider: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MessageTemplateBodyContentProvider` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1343,7 +1165,7 @@ pub struct MessageTemplateBodyContentProvider {
     /// The content of the message template.
     ///
     /// Length at least 1.
-    pub content: Option<Str>,
+    pub content: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1351,38 +1173,23 @@ impl MessageTemplateBodyContentProvider {
     /// A `MessageTemplateBodyContentProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for MessageTemplateBodyContentProvider {}
+impl crate::PropertyType for MessageTemplateBodyContentProvider {}
 
-impl ToValue for MessageTemplateBodyContentProvider {
+impl ::cloudwright_core::ToValue for MessageTemplateBodyContentProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Content", &self.content).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Content", &self.content)
+            .build()
     }
 }
-
-/// The required properties of [`SmsMessageTemplateContent`], by name: `SmsMessageTemplateContent::new(SmsMessageTemplateContentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SmsMessageTemplateContentRequired {
-    /// `Body`: a [`SmsMessageTemplateContentBody`] object, required.
-    pub body: Obj<SmsMessageTemplateContentBody>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsMessageTemplateContent: ObjRule = ObjRule {
-    properties: &[
-        ("Body", Shape::Object(&RULE_SmsMessageTemplateContentBody)),
-    ],
-    required: &["Body"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmsMessageTemplateContent` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1394,40 +1201,33 @@ pub struct SmsMessageTemplateContent {
     /// `Body`: a [`SmsMessageTemplateContentBody`] object, required.
     ///
     /// The body to use in SMS messages.
-    pub body: Obj<SmsMessageTemplateContentBody>,
+    pub body: crate::Obj<SmsMessageTemplateContentBody>,
 }
 
 #[rustfmt::skip]
 impl SmsMessageTemplateContent {
-    /// A `SmsMessageTemplateContent` with its required properties, named in a [`SmsMessageTemplateContentRequired`].
+    /// A `SmsMessageTemplateContent` with its one required property, `Body`.
     #[inline]
-    pub fn new(required: SmsMessageTemplateContentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<SmsMessageTemplateContentBody>>) -> Self {
         Self {
-            body: required.body,
+            body: value.into(),
         }
     }
 
     /// `Body`: a [`SmsMessageTemplateContentBody`] object, required.
-    pub fn body(mut self, value: impl Into<Obj<SmsMessageTemplateContentBody>>) -> Self { self.body = value.into(); self }
+    pub fn body(mut self, value: impl ::std::convert::Into<crate::Obj<SmsMessageTemplateContentBody>>) -> Self { self.body = value.into(); self }
 }
 
-impl PropertyType for SmsMessageTemplateContent {}
+impl crate::PropertyType for SmsMessageTemplateContent {}
 
-impl ToValue for SmsMessageTemplateContent {
+impl ::cloudwright_core::ToValue for SmsMessageTemplateContent {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Body", &self.body).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .req("Body", &self.body)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SmsMessageTemplateContentBody: ObjRule = ObjRule {
-    properties: &[
-        ("PlainText", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SmsMessageTemplateContentBody` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1439,7 +1239,7 @@ pub struct SmsMessageTemplateContentBody {
     /// `PlainText`: a [`MessageTemplateBodyContentProvider`] object.
     ///
     /// The message body to use in SMS messages.
-    pub plain_text: Option<Obj<MessageTemplateBodyContentProvider>>,
+    pub plain_text: ::std::option::Option<crate::Obj<MessageTemplateBodyContentProvider>>,
 }
 
 #[rustfmt::skip]
@@ -1447,32 +1247,23 @@ impl SmsMessageTemplateContentBody {
     /// A `SmsMessageTemplateContentBody` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `PlainText`: a [`MessageTemplateBodyContentProvider`] object.
-    pub fn plain_text(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self { self.plain_text = Some(value.into()); self }
+    pub fn plain_text(mut self, value: impl ::std::convert::Into<crate::Obj<MessageTemplateBodyContentProvider>>) -> Self { self.plain_text = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SmsMessageTemplateContentBody {}
+impl crate::PropertyType for SmsMessageTemplateContentBody {}
 
-impl ToValue for SmsMessageTemplateContentBody {
+impl ::cloudwright_core::ToValue for SmsMessageTemplateContentBody {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("PlainText", &self.plain_text).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("PlainText", &self.plain_text)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SystemAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerEndpoint", Shape::Object(&RULE_SystemEndpointAttributes)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-        ("SystemEndpoint", Shape::Object(&RULE_SystemEndpointAttributes)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SystemAttributes` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1484,17 +1275,17 @@ pub struct SystemAttributes {
     /// `CustomerEndpoint`: a [`SystemEndpointAttributes`] object.
     ///
     /// The CustomerEndpoint attribute.
-    pub customer_endpoint: Option<Obj<SystemEndpointAttributes>>,
+    pub customer_endpoint: ::std::option::Option<crate::Obj<SystemEndpointAttributes>>,
     /// `Name`: a string.
     ///
     /// The name of the task.
     ///
     /// Length 1 to 32767.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SystemEndpoint`: a [`SystemEndpointAttributes`] object.
     ///
     /// The SystemEndpoint attribute.
-    pub system_endpoint: Option<Obj<SystemEndpointAttributes>>,
+    pub system_endpoint: ::std::option::Option<crate::Obj<SystemEndpointAttributes>>,
 }
 
 #[rustfmt::skip]
@@ -1502,38 +1293,29 @@ impl SystemAttributes {
     /// A `SystemAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CustomerEndpoint`: a [`SystemEndpointAttributes`] object.
-    pub fn customer_endpoint(mut self, value: impl Into<Obj<SystemEndpointAttributes>>) -> Self { self.customer_endpoint = Some(value.into()); self }
+    pub fn customer_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<SystemEndpointAttributes>>) -> Self { self.customer_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SystemEndpoint`: a [`SystemEndpointAttributes`] object.
-    pub fn system_endpoint(mut self, value: impl Into<Obj<SystemEndpointAttributes>>) -> Self { self.system_endpoint = Some(value.into()); self }
+    pub fn system_endpoint(mut self, value: impl ::std::convert::Into<crate::Obj<SystemEndpointAttributes>>) -> Self { self.system_endpoint = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SystemAttributes {}
+impl crate::PropertyType for SystemAttributes {}
 
-impl ToValue for SystemAttributes {
+impl ::cloudwright_core::ToValue for SystemAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CustomerEndpoint", &self.customer_endpoint)
             .opt("Name", &self.name)
             .opt("SystemEndpoint", &self.system_endpoint)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SystemEndpointAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("Address", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SystemEndpointAttributes` property type of `AWS::Wisdom::MessageTemplate`.
 ///
@@ -1547,7 +1329,7 @@ pub struct SystemEndpointAttributes {
     /// The customer's phone number if used with `customerEndpoint` , or the number the customer dialed to call your contact center if used with `systemEndpoint` .
     ///
     /// Length 1 to 32767.
-    pub address: Option<Str>,
+    pub address: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1555,19 +1337,21 @@ impl SystemEndpointAttributes {
     /// A `SystemEndpointAttributes` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Address`: a string.
-    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
+    pub fn address(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.address = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SystemEndpointAttributes {}
+impl crate::PropertyType for SystemEndpointAttributes {}
 
-impl ToValue for SystemEndpointAttributes {
+impl ::cloudwright_core::ToValue for SystemEndpointAttributes {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Address", &self.address).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Address", &self.address)
+            .build()
     }
 }
 
@@ -1579,23 +1363,249 @@ pub enum ChannelSubtype {
     /// `SMS`
     Sms,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ChannelSubtype {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ChannelSubtype {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ChannelSubtype {
+impl ::cloudwright_core::ToValue for ChannelSubtype {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Email => "EMAIL",
             Self::Sms => "SMS",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_GroupingConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-9;-@A-~]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("[ -~]*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\\\s_.,-]+");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new(
+        "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageTemplate: ObjRule = ObjRule {
+        properties: &[
+            ("ChannelSubtype", Shape::Str(&StrRule { allowed: &["EMAIL", "SMS"], ..StrRule::ANY })),
+            ("Content", Shape::Object(&RULE_Content)),
+            ("DefaultAttributes", Shape::Object(&RULE_MessageTemplateAttributesProperty)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
+            ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
+            ("MessageTemplateAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageTemplateAttachment), min_items: None, max_items: None, unique: false })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["KnowledgeBaseArn", "ChannelSubtype", "Name", "Content"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_AgentAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Content: ObjRule = ObjRule {
+        properties: &[
+            ("EmailMessageTemplateContent", Shape::Object(&RULE_EmailMessageTemplateContent)),
+            ("SmsMessageTemplateContent", Shape::Object(&RULE_SmsMessageTemplateContent)),
+        ],
+        one_of: &[&[&["EmailMessageTemplateContent"], &["SmsMessageTemplateContent"]]],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("AccountNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("AdditionalInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Address1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Address2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Address3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Address4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BillingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BirthDate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BusinessEmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BusinessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("BusinessPhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("City", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Country", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("County", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Custom", Shape::Typed(json_type::OBJECT)),
+            ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Gender", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("HomePhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MailingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MiddleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("MobilePhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("PartyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("PhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("PostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ProfileARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("Province", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("ShippingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("State", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::Object(&RULE_EmailMessageTemplateContentBody)),
+            ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailMessageTemplateHeader), min_items: Some(0), max_items: Some(15), unique: true })),
+            ("Subject", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["Subject", "Body", "Headers"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailMessageTemplateContentBody: ObjRule = ObjRule {
+        properties: &[
+            ("Html", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
+            ("PlainText", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EmailMessageTemplateHeader: ObjRule = ObjRule {
+        properties: &[
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(126), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(870), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageTemplateAttachment: ObjRule = ObjRule {
+        properties: &[
+            ("AttachmentId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+            ("AttachmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("S3PresignedUrl", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        required: &["AttachmentName", "S3PresignedUrl"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
+        properties: &[
+            ("AgentAttributes", Shape::Object(&RULE_AgentAttributes)),
+            ("CustomAttributes", Shape::Typed(json_type::OBJECT)),
+            ("CustomerProfileAttributes", Shape::Object(&RULE_CustomerProfileAttributes)),
+            ("SystemAttributes", Shape::Object(&RULE_SystemAttributes)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageTemplateBodyContentProvider: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsMessageTemplateContent: ObjRule = ObjRule {
+        properties: &[
+            ("Body", Shape::Object(&RULE_SmsMessageTemplateContentBody)),
+        ],
+        required: &["Body"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SmsMessageTemplateContentBody: ObjRule = ObjRule {
+        properties: &[
+            ("PlainText", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SystemAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("CustomerEndpoint", Shape::Object(&RULE_SystemEndpointAttributes)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+            ("SystemEndpoint", Shape::Object(&RULE_SystemEndpointAttributes)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SystemEndpointAttributes: ObjRule = ObjRule {
+        properties: &[
+            ("Address", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,30 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
-);
-
-/// The required properties of [`MessageTemplateVersion`], by name: `MessageTemplateVersion::new(MessageTemplateVersionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageTemplateVersionRequired {
-    /// `MessageTemplateArn`: a string, required.
-    pub message_template_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MessageTemplateVersion: ObjRule = ObjRule {
-    properties: &[
-        ("MessageTemplateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MessageTemplateContentSha256", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    required: &["MessageTemplateArn"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::Wisdom::MessageTemplateVersion` resource.
 ///
 /// Creates a new Amazon Q in Connect message template version from the current content and configuration of a message template. Versions are immutable and monotonically increasing. Once a version is created, you can reference a specific version of the message template by passing in `<messageTemplateArn>:<versionNumber>` as the message template identifier. An error is displayed if the supplied `messageTemplateContentSha256` is different from the `messageTemplateContentSha256` of the message template with `$LATEST` qualifier. If multiple `CreateMessageTemplateVersion` requests are made while the message template remains the same, only the first invocation creates a new version and the succeeding requests will return the same response as the first invocation.
@@ -47,13 +23,13 @@ pub struct MessageTemplateVersion {
     /// The Amazon Resource Name (ARN) of the message template.
     ///
     /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$`; create-only: changing it replaces the resource.
-    pub message_template_arn: Str,
+    pub message_template_arn: ::cloudwright_core::Str,
     /// `MessageTemplateContentSha256`: a string.
     ///
     /// The content SHA256 of the message template.
     ///
     /// Length 1 to 64; changing it may replace the resource (conditionally create-only).
-    pub message_template_content_sha256: Option<Str>,
+    pub message_template_content_sha256: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -63,7 +39,7 @@ impl MessageTemplateVersion {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::MessageTemplateVersion",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-messagetemplateversion.html",
         primary_identifier: &["MessageTemplateVersionArn"],
@@ -74,39 +50,41 @@ impl MessageTemplateVersion {
         read_only: &["MessageTemplateVersionNumber", "MessageTemplateVersionArn"],
         attributes: &["MessageTemplateVersionArn", "MessageTemplateVersionNumber"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `MessageTemplateVersion` with its required properties, named in a [`MessageTemplateVersionRequired`].
+    /// A `MessageTemplateVersion` with its one required property, `MessageTemplateArn`.
     #[inline]
-    pub fn new(required: MessageTemplateVersionRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            message_template_arn: required.message_template_arn,
-            message_template_content_sha256: None,
+            message_template_arn: value.into(),
+            message_template_content_sha256: ::std::option::Option::None,
         }
     }
 
     /// `MessageTemplateArn`: a string, required.
-    pub fn message_template_arn(mut self, value: impl Into<Str>) -> Self { self.message_template_arn = value.into(); self }
+    pub fn message_template_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_template_arn = value.into(); self }
     /// `MessageTemplateContentSha256`: a string.
-    pub fn message_template_content_sha256(mut self, value: impl Into<Str>) -> Self { self.message_template_content_sha256 = Some(value.into()); self }
+    pub fn message_template_content_sha256(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.message_template_content_sha256 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for MessageTemplateVersion {
+impl ::cloudwright_core::Resource for MessageTemplateVersion {
     type Attributes = MessageTemplateVersionAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_MessageTemplateVersion, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_MessageTemplateVersion, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for MessageTemplateVersion {
+impl ::cloudwright_core::ToValue for MessageTemplateVersion {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("MessageTemplateArn", &self.message_template_arn)
             .opt(
                 "MessageTemplateContentSha256",
@@ -116,12 +94,12 @@ impl ToValue for MessageTemplateVersion {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`MessageTemplateVersion`]: `Handle<MessageTemplateVersion>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`MessageTemplateVersion`]: `Handle<MessageTemplateVersion>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct MessageTemplateVersionAttributes(ResourceRef);
+pub struct MessageTemplateVersionAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for MessageTemplateVersionAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for MessageTemplateVersionAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -131,15 +109,37 @@ impl MessageTemplateVersionAttributes {
     ///
     /// The Amazon Resource Name (ARN) of the Message Template Version.
     #[inline]
-    pub fn message_template_version_arn(&self) -> Value {
-        self.0.get_att("MessageTemplateVersionArn")
+    pub fn message_template_version_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("MessageTemplateVersionArn"))
     }
 
     /// `Fn::GetAtt` `MessageTemplateVersionNumber`: a number.
     ///
     /// The version number for this Message Template Version.
     #[inline]
-    pub fn message_template_version_number(&self) -> Value {
-        self.0.get_att("MessageTemplateVersionNumber")
+    pub fn message_template_version_number(&self) -> ::cloudwright_core::Num {
+        ::cloudwright_core::Num(self.0.get_att("MessageTemplateVersionNumber"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MessageTemplateVersion: ObjRule = ObjRule {
+        properties: &[
+            ("MessageTemplateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MessageTemplateContentSha256", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        required: &["MessageTemplateArn"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -70,8 +70,6 @@ pub use knowledge_base::{KnowledgeBase, KnowledgeBaseAttributes, KnowledgeBaseRe
 #[cfg(feature = "wisdom")]
 pub use message_template::{MessageTemplate, MessageTemplateAttributes, MessageTemplateRequired};
 #[cfg(feature = "wisdom")]
-pub use message_template_version::{
-    MessageTemplateVersion, MessageTemplateVersionAttributes, MessageTemplateVersionRequired,
-};
+pub use message_template_version::{MessageTemplateVersion, MessageTemplateVersionAttributes};
 #[cfg(feature = "wisdom")]
 pub use quick_response::{QuickResponse, QuickResponseAttributes, QuickResponseRequired};

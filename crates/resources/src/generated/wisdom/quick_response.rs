@@ -5,48 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{GroupingConfiguration, GroupingConfigurationRequired, Tag, TagRequired};
-use super::shared::{RULE_GroupingConfiguration, RULE_Tag};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(application/x\\.quickresponse;format=(plain|markdown))$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
-);
 
 /// The required properties of [`QuickResponse`], by name: `QuickResponse::new(QuickResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickResponseRequired {
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
-    pub content: Obj<QuickResponseContentProvider>,
+    pub content: crate::Obj<QuickResponseContentProvider>,
     /// `KnowledgeBaseArn`: a string, required.
-    pub knowledge_base_arn: Str,
+    pub knowledge_base_arn: ::cloudwright_core::Str,
     /// `Name`: a string, required.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
-    properties: &[
-        ("Channels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), allowed: &["Chat", "Email"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("Content", Shape::Object(&RULE_QuickResponseContentProvider)),
-        ("ContentType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
-        ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
-        ("IsActive", Shape::Bool),
-        ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("ShortcutKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["KnowledgeBaseArn", "Content", "Name"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::Wisdom::QuickResponse` resource.
 ///
@@ -64,11 +34,11 @@ pub struct QuickResponse {
     /// `Channels`: a list of [`ChannelType`] values.
     ///
     /// The Amazon Connect contact channels this quick response applies to. The supported contact channel types include `Chat` .
-    pub channels: Option<List<ChannelType>>,
+    pub channels: ::std::option::Option<::cloudwright_core::List<ChannelType>>,
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
     ///
     /// The content of the quick response.
-    pub content: Obj<QuickResponseContentProvider>,
+    pub content: crate::Obj<QuickResponseContentProvider>,
     /// `ContentType`: a string.
     ///
     /// The media type of the quick response content.
@@ -77,49 +47,49 @@ pub struct QuickResponse {
     /// - Use `application/x.quickresponse;format=markdown` for quick response written in richtext.
     ///
     /// Pattern `^(application/x\.quickresponse;format=(plain|markdown))$`.
-    pub content_type: Option<Str>,
+    pub content_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the quick response.
     ///
     /// Length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
     ///
     /// The configuration information of the user groups that the quick response is accessible to.
-    pub grouping_configuration: Option<Obj<GroupingConfiguration>>,
+    pub grouping_configuration: ::std::option::Option<crate::Obj<GroupingConfiguration>>,
     /// `IsActive`: a boolean.
     ///
     /// Whether the quick response is active.
-    pub is_active: Option<Bool>,
+    pub is_active: ::std::option::Option<::cloudwright_core::Bool>,
     /// `KnowledgeBaseArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the knowledge base.
     ///
     /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
-    pub knowledge_base_arn: Str,
+    pub knowledge_base_arn: ::cloudwright_core::Str,
     /// `Language`: a string.
     ///
     /// The language code value for the language in which the quick response is written. The supported language codes include `de_DE` , `en_US` , `es_ES` , `fr_FR` , `id_ID` , `it_IT` , `ja_JP` , `ko_KR` , `pt_BR` , `zh_CN` , `zh_TW`
     ///
     /// Length 2 to 5.
-    pub language: Option<Str>,
+    pub language: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string, required.
     ///
     /// The name of the quick response.
     ///
     /// Length 1 to 100.
-    pub name: Str,
+    pub name: ::cloudwright_core::Str,
     /// `ShortcutKey`: a string.
     ///
     /// The shortcut key of the quick response. The value should be unique across the knowledge base.
     ///
     /// Length 1 to 100.
-    pub shortcut_key: Option<Str>,
+    pub shortcut_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags used to organize, track, or control access for this resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -129,7 +99,7 @@ impl QuickResponse {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::Wisdom::QuickResponse",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-quickresponse.html",
         primary_identifier: &["QuickResponseArn"],
@@ -140,69 +110,71 @@ impl QuickResponse {
         read_only: &["QuickResponseId", "QuickResponseArn", "Status", "Contents"],
         attributes: &["Contents", "QuickResponseArn", "QuickResponseId", "Status"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `QuickResponse` with its required properties, named in a [`QuickResponseRequired`].
     #[inline]
     pub fn new(required: QuickResponseRequired) -> Self {
         Self {
-            channels: None,
+            channels: ::std::option::Option::None,
             content: required.content,
-            content_type: None,
-            description: None,
-            grouping_configuration: None,
-            is_active: None,
+            content_type: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            grouping_configuration: ::std::option::Option::None,
+            is_active: ::std::option::Option::None,
             knowledge_base_arn: required.knowledge_base_arn,
-            language: None,
+            language: ::std::option::Option::None,
             name: required.name,
-            shortcut_key: None,
-            tags: None,
+            shortcut_key: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `Channels`: a list of [`ChannelType`] values.
-    pub fn channels(mut self, value: impl Into<List<ChannelType>>) -> Self { self.channels = Some(value.into()); self }
+    pub fn channels(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ChannelType>>) -> Self { self.channels = ::std::option::Option::Some(value.into()); self }
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
-    pub fn content(mut self, value: impl Into<Obj<QuickResponseContentProvider>>) -> Self { self.content = value.into(); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<crate::Obj<QuickResponseContentProvider>>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a string.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
+    pub fn content_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content_type = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
-    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = Some(value.into()); self }
+    pub fn grouping_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = ::std::option::Option::Some(value.into()); self }
     /// `IsActive`: a boolean.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
+    pub fn is_active(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.is_active = ::std::option::Option::Some(value.into()); self }
     /// `KnowledgeBaseArn`: a string, required.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
+    pub fn knowledge_base_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `Language`: a string.
-    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = Some(value.into()); self }
+    pub fn language(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.language = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = value.into(); self }
     /// `ShortcutKey`: a string.
-    pub fn shortcut_key(mut self, value: impl Into<Str>) -> Self { self.shortcut_key = Some(value.into()); self }
+    pub fn shortcut_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.shortcut_key = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for QuickResponse {
+impl ::cloudwright_core::Resource for QuickResponse {
     type Attributes = QuickResponseAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_QuickResponse, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_QuickResponse, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for QuickResponse {
+impl ::cloudwright_core::ToValue for QuickResponse {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Channels", &self.channels)
             .req("Content", &self.content)
             .opt("ContentType", &self.content_type)
@@ -218,12 +190,12 @@ impl ToValue for QuickResponse {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`QuickResponse`]: `Handle<QuickResponse>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`QuickResponse`]: `Handle<QuickResponse>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct QuickResponseAttributes(ResourceRef);
+pub struct QuickResponseAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for QuickResponseAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for QuickResponseAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -233,41 +205,32 @@ impl QuickResponseAttributes {
     ///
     /// The content of the quick response stored in different media types.
     #[inline]
-    pub fn contents(&self) -> Value {
-        self.0.get_att("Contents")
+    pub fn contents(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("Contents"))
     }
 
     /// `Fn::GetAtt` `QuickResponseArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the quick response.
     #[inline]
-    pub fn quick_response_arn(&self) -> Value {
-        self.0.get_att("QuickResponseArn")
+    pub fn quick_response_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QuickResponseArn"))
     }
 
     /// `Fn::GetAtt` `QuickResponseId`: a string.
     ///
     /// The identifier of the quick response.
     #[inline]
-    pub fn quick_response_id(&self) -> Value {
-        self.0.get_att("QuickResponseId")
+    pub fn quick_response_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("QuickResponseId"))
     }
 
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     #[inline]
-    pub fn status(&self) -> Value {
-        self.0.get_att("Status")
+    pub fn status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Status"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
-    properties: &[
-        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `QuickResponseContentProvider` property type of `AWS::Wisdom::QuickResponse`.
 ///
@@ -281,7 +244,7 @@ pub struct QuickResponseContentProvider {
     /// The content of the quick response.
     ///
     /// Length 1 to 1024.
-    pub content: Option<Str>,
+    pub content: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -289,19 +252,21 @@ impl QuickResponseContentProvider {
     /// A `QuickResponseContentProvider` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Content`: a string.
-    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
+    pub fn content(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.content = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for QuickResponseContentProvider {}
+impl crate::PropertyType for QuickResponseContentProvider {}
 
-impl ToValue for QuickResponseContentProvider {
+impl ::cloudwright_core::ToValue for QuickResponseContentProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Content", &self.content).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Content", &self.content)
+            .build()
     }
 }
 
@@ -313,23 +278,67 @@ pub enum ChannelType {
     /// `Email`
     Email,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ChannelType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ChannelType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ChannelType {
+impl ::cloudwright_core::ToValue for ChannelType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Chat => "Chat",
             Self::Email => "Email",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::{RULE_GroupingConfiguration, RULE_Tag};
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^(application/x\\.quickresponse;format=(plain|markdown))$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
+        properties: &[
+            ("Channels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), allowed: &["Chat", "Email"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("Content", Shape::Object(&RULE_QuickResponseContentProvider)),
+            ("ContentType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+            ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
+            ("IsActive", Shape::Bool),
+            ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("ShortcutKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["KnowledgeBaseArn", "Content", "Name"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
+        properties: &[
+            ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

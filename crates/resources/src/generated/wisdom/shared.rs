@@ -6,32 +6,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[cfg(feature = "wisdom")]
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-
 #[cfg(feature = "wisdom")]
 /// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupingConfigurationRequired {
     /// `Criteria`: a string, required.
-    pub criteria: Str,
+    pub criteria: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
-    pub values: List<Str>,
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
-
-#[cfg(feature = "wisdom")]
-#[rustfmt::skip]
-pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Criteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
-        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
-    ],
-    required: &["Criteria", "Values"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wisdom")]
 /// The `GroupingConfiguration` property type, shared by `AWS::Wisdom::MessageTemplate`, `AWS::Wisdom::QuickResponse`.
@@ -47,16 +30,16 @@ pub struct GroupingConfiguration {
     ///
     /// The following is the list of supported criteria values.
     ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
+    /// - `RoutingProfileArn` : Grouping the users by their [Amazon Connect routing profile ARN](https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html) . User should have [SearchRoutingProfile](https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html) and [DescribeRoutingProfile](https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html) permissions when setting criteria to this value.
     ///
     /// Length 1 to 100.
-    pub criteria: Str,
+    pub criteria: ::cloudwright_core::Str,
     /// `Values`: a list of strings, required.
     ///
     /// The list of values that define different groups of Amazon Q in Connect users.
     ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
+    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of [Amazon Connect routing profiles](https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html) as values of this parameter.
+    pub values: ::cloudwright_core::List<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "wisdom")]
@@ -72,34 +55,24 @@ impl GroupingConfiguration {
     }
 
     /// `Criteria`: a string, required.
-    pub fn criteria(mut self, value: impl Into<Str>) -> Self { self.criteria = value.into(); self }
+    pub fn criteria(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.criteria = value.into(); self }
     /// `Values`: a list of strings, required.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
+    pub fn values(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.values = value.into(); self }
 }
 
 #[cfg(feature = "wisdom")]
-impl PropertyType for GroupingConfiguration {}
+impl crate::PropertyType for GroupingConfiguration {}
 
 #[cfg(feature = "wisdom")]
-impl ToValue for GroupingConfiguration {
+impl ::cloudwright_core::ToValue for GroupingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Criteria", &self.criteria)
             .req("Values", &self.values)
             .build()
     }
 }
-
-#[cfg(feature = "wisdom")]
-#[rustfmt::skip]
-pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wisdom")]
 /// The `ServerSideEncryptionConfiguration` property type, shared by `AWS::Wisdom::Assistant`, `AWS::Wisdom::KnowledgeBase`.
@@ -111,10 +84,10 @@ pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
 pub struct ServerSideEncryptionConfiguration {
     /// `KmsKeyId`: a string.
     ///
-    /// The customer managed key used for encryption. The customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. To use Wisdom with chat, the key policy must also allow `kms:Decrypt` , `kms:GenerateDataKey*` , and `kms:DescribeKey` permissions to the `connect.amazonaws.com` service principal. For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) . For information about valid ID values, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) in the *AWS Key Management Service Developer Guide* .
+    /// The customer managed key used for encryption. The customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. To use Wisdom with chat, the key policy must also allow `kms:Decrypt` , `kms:GenerateDataKey*` , and `kms:DescribeKey` permissions to the `connect.amazonaws.com` service principal. For more information about setting up a customer managed key for Wisdom, see [Enable Connect Customer Wisdom for your instance](https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html) . For information about valid ID values, see [Key identifiers (KeyId)](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id) in the *AWS Key Management Service Developer Guide* .
     ///
     /// Length 1 to 4096.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[cfg(feature = "wisdom")]
@@ -123,21 +96,23 @@ impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
 }
 
 #[cfg(feature = "wisdom")]
-impl PropertyType for ServerSideEncryptionConfiguration {}
+impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 
 #[cfg(feature = "wisdom")]
-impl ToValue for ServerSideEncryptionConfiguration {
+impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("KmsKeyId", &self.kms_key_id)
+            .build()
     }
 }
 
@@ -146,22 +121,10 @@ impl ToValue for ServerSideEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[cfg(feature = "wisdom")]
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 #[cfg(feature = "wisdom")]
 /// The `Tag` property type, shared by `AWS::Wisdom::Assistant`, `AWS::Wisdom::AssistantAssociation`, `AWS::Wisdom::KnowledgeBase`, `AWS::Wisdom::MessageTemplate`, `AWS::Wisdom::QuickResponse`.
@@ -172,11 +135,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 1 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[cfg(feature = "wisdom")]
@@ -192,21 +155,65 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
 #[cfg(feature = "wisdom")]
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
 #[cfg(feature = "wisdom")]
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[cfg(feature = "wisdom")]
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+
+    #[cfg(feature = "wisdom")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Criteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+            ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: None, unique: true })),
+        ],
+        required: &["Criteria", "Values"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wisdom")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[cfg(feature = "wisdom")]
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,9 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[.0-9a-zA-Z\\-]{1,255}$");
-
-/// The required properties of [`ConnectionAlias`], by name: `ConnectionAlias::new(ConnectionAliasRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConnectionAliasRequired {
-    /// `ConnectionString`: a string, required.
-    pub connection_string: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ConnectionAlias: ObjRule = ObjRule {
-    properties: &[
-        ("ConnectionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-    ],
-    required: &["ConnectionString"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WorkSpaces::ConnectionAlias` resource.
 ///
-/// The `AWS::WorkSpaces::ConnectionAlias` resource specifies a connection alias. Connection aliases are used for cross-Region redirection. For more information, see \[Cross-Region Redirection for Amazon WorkSpaces\](<https://docs.aws.amazon.com/workspaces/latest/adminguide/cross-region-redirection.html>) .
+/// The `AWS::WorkSpaces::ConnectionAlias` resource specifies a connection alias. Connection aliases are used for cross-Region redirection. For more information, see [Cross-Region Redirection for Amazon WorkSpaces](https://docs.aws.amazon.com/workspaces/latest/adminguide/cross-region-redirection.html) .
 ///
 /// `Ref` returns its `AliasId` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`ConnectionAliasAttributes`], which `Handle<ConnectionAlias>` dereferences to.
@@ -46,13 +23,13 @@ pub struct ConnectionAlias {
     /// The connection string specified for the connection alias. The connection string must be in the form of a fully qualified domain name (FQDN), such as `www.example.com` .
     ///
     /// Pattern `^[.0-9a-zA-Z\-]{1,255}$`; length 1 to 255; create-only: changing it replaces the resource.
-    pub connection_string: Str,
+    pub connection_string: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to associate with the connection alias.
     ///
     /// Create-only: changing it replaces the resource.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +39,7 @@ impl ConnectionAlias {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpaces::ConnectionAlias",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-connectionalias.html",
         primary_identifier: &["AliasId"],
@@ -73,54 +50,56 @@ impl ConnectionAlias {
         read_only: &["ConnectionAliasState", "AliasId", "Associations"],
         attributes: &["AliasId", "Associations", "ConnectionAliasState"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `ConnectionAlias` with its required properties, named in a [`ConnectionAliasRequired`].
+    /// A `ConnectionAlias` with its one required property, `ConnectionString`.
     #[inline]
-    pub fn new(required: ConnectionAliasRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            connection_string: required.connection_string,
-            tags: None,
+            connection_string: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `ConnectionString`: a string, required.
-    pub fn connection_string(mut self, value: impl Into<Str>) -> Self { self.connection_string = value.into(); self }
+    pub fn connection_string(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.connection_string = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for ConnectionAlias {
+impl ::cloudwright_core::Resource for ConnectionAlias {
     type Attributes = ConnectionAliasAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ConnectionAlias, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ConnectionAlias, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ConnectionAlias {
+impl ::cloudwright_core::ToValue for ConnectionAlias {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("ConnectionString", &self.connection_string)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ConnectionAlias`]: `Handle<ConnectionAlias>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ConnectionAlias`]: `Handle<ConnectionAlias>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct ConnectionAliasAttributes(ResourceRef);
+pub struct ConnectionAliasAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for ConnectionAliasAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ConnectionAliasAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -130,24 +109,24 @@ impl ConnectionAliasAttributes {
     ///
     /// The identifier of the connection alias, returned as a string.
     #[inline]
-    pub fn alias_id(&self) -> Value {
-        self.0.get_att("AliasId")
+    pub fn alias_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AliasId"))
     }
 
     /// `Fn::GetAtt` `Associations`: a list of `ConnectionAliasAssociation` objects.
     ///
     /// The association status of the connection alias.
     #[inline]
-    pub fn associations(&self) -> Value {
-        self.0.get_att("Associations")
+    pub fn associations(&self) -> ::cloudwright_core::List<::cloudwright_core::Json> {
+        ::cloudwright_core::List::Expr(self.0.get_att("Associations"))
     }
 
     /// `Fn::GetAtt` `ConnectionAliasState`: one of a set of strings.
     ///
     /// The current state of the connection alias, returned as a string.
     #[inline]
-    pub fn connection_alias_state(&self) -> Value {
-        self.0.get_att("ConnectionAliasState")
+    pub fn connection_alias_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ConnectionAliasState"))
     }
 }
 
@@ -155,21 +134,10 @@ impl ConnectionAliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-    ],
-    required: &["Value", "Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::WorkSpaces::ConnectionAlias`.
 ///
@@ -179,11 +147,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Length 1 to 127.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length 0 to 255.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -198,19 +166,51 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[.0-9a-zA-Z\\-]{1,255}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ConnectionAlias: ObjRule = ObjRule {
+        properties: &[
+            ("ConnectionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+        ],
+        required: &["ConnectionString"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ],
+        required: &["Value", "Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,7 +19,7 @@ pub mod workspace;
 pub mod workspaces_pool;
 
 #[cfg(feature = "workspaces")]
-pub use connection_alias::{ConnectionAlias, ConnectionAliasAttributes, ConnectionAliasRequired};
+pub use connection_alias::{ConnectionAlias, ConnectionAliasAttributes};
 #[cfg(feature = "workspaces")]
 pub use workspace::{Workspace, WorkspaceAttributes, WorkspaceRequired};
 #[cfg(feature = "workspaces")]

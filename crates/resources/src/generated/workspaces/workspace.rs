@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`Workspace`], by name: `Workspace::new(WorkspaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `BundleId`: a string, required.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `DirectoryId`: a string, required.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `UserName`: a string, required.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Workspace: ObjRule = ObjRule {
-    properties: &[
-        ("BundleId", Shape::STR),
-        ("DirectoryId", Shape::STR),
-        ("RootVolumeEncryptionEnabled", Shape::Bool),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("UserName", Shape::STR),
-        ("UserVolumeEncryptionEnabled", Shape::Bool),
-        ("VolumeEncryptionKey", Shape::STR),
-        ("WorkspaceProperties", Shape::Object(&RULE_WorkspaceProperties)),
-    ],
-    required: &["BundleId", "DirectoryId", "UserName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpaces::Workspace` resource.
 ///
@@ -59,45 +38,45 @@ pub struct Workspace {
     /// The identifier of the bundle for the WorkSpace.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `DirectoryId`: a string, required.
     ///
     /// The identifier of the Directory Service directory for the WorkSpace.
     ///
     /// Create-only: changing it replaces the resource.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `RootVolumeEncryptionEnabled`: a boolean.
     ///
     /// Indicates whether the data stored on the root volume is encrypted.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub root_volume_encryption_enabled: Option<Bool>,
+    pub root_volume_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags for the WorkSpace.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `UserName`: a string, required.
     ///
     /// The user name of the user for the WorkSpace. This user name must exist in the Directory Service directory for the WorkSpace.
     ///
     /// Create-only: changing it replaces the resource.
-    pub user_name: Str,
+    pub user_name: ::cloudwright_core::Str,
     /// `UserVolumeEncryptionEnabled`: a boolean.
     ///
     /// Indicates whether the data stored on the user volume is encrypted.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub user_volume_encryption_enabled: Option<Bool>,
+    pub user_volume_encryption_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `VolumeEncryptionKey`: a string.
     ///
     /// The symmetric AWS KMS key used to encrypt data stored on your WorkSpace. Amazon WorkSpaces does not support asymmetric KMS keys.
     ///
     /// Changing it may replace the resource (conditionally create-only).
-    pub volume_encryption_key: Option<Str>,
+    pub volume_encryption_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `WorkspaceProperties`: a [`WorkspaceProperties`] object.
     ///
     /// The WorkSpace properties.
-    pub workspace_properties: Option<Obj<WorkspaceProperties>>,
+    pub workspace_properties: ::std::option::Option<crate::Obj<WorkspaceProperties>>,
 }
 
 #[rustfmt::skip]
@@ -107,7 +86,7 @@ impl Workspace {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpaces::Workspace",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspace.html",
         primary_identifier: &["WorkspaceId"],
@@ -118,7 +97,7 @@ impl Workspace {
         read_only: &["WorkspaceId", "Id"],
         attributes: &["Id", "WorkspaceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Workspace` with its required properties, named in a [`WorkspaceRequired`].
@@ -127,51 +106,53 @@ impl Workspace {
         Self {
             bundle_id: required.bundle_id,
             directory_id: required.directory_id,
-            root_volume_encryption_enabled: None,
-            tags: None,
+            root_volume_encryption_enabled: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
             user_name: required.user_name,
-            user_volume_encryption_enabled: None,
-            volume_encryption_key: None,
-            workspace_properties: None,
+            user_volume_encryption_enabled: ::std::option::Option::None,
+            volume_encryption_key: ::std::option::Option::None,
+            workspace_properties: ::std::option::Option::None,
         }
     }
 
     /// `BundleId`: a string, required.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = value.into(); self }
     /// `DirectoryId`: a string, required.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = value.into(); self }
     /// `RootVolumeEncryptionEnabled`: a boolean.
-    pub fn root_volume_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.root_volume_encryption_enabled = Some(value.into()); self }
+    pub fn root_volume_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.root_volume_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `UserName`: a string, required.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
+    pub fn user_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_name = value.into(); self }
     /// `UserVolumeEncryptionEnabled`: a boolean.
-    pub fn user_volume_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.user_volume_encryption_enabled = Some(value.into()); self }
+    pub fn user_volume_encryption_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.user_volume_encryption_enabled = ::std::option::Option::Some(value.into()); self }
     /// `VolumeEncryptionKey`: a string.
-    pub fn volume_encryption_key(mut self, value: impl Into<Str>) -> Self { self.volume_encryption_key = Some(value.into()); self }
+    pub fn volume_encryption_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_encryption_key = ::std::option::Option::Some(value.into()); self }
     /// `WorkspaceProperties`: a [`WorkspaceProperties`] object.
-    pub fn workspace_properties(mut self, value: impl Into<Obj<WorkspaceProperties>>) -> Self { self.workspace_properties = Some(value.into()); self }
+    pub fn workspace_properties(mut self, value: impl ::std::convert::Into<crate::Obj<WorkspaceProperties>>) -> Self { self.workspace_properties = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Workspace {
+impl ::cloudwright_core::Resource for Workspace {
     type Attributes = WorkspaceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Workspace, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Workspace, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Workspace {
+impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("BundleId", &self.bundle_id)
             .req("DirectoryId", &self.directory_id)
             .opt(
@@ -190,12 +171,12 @@ impl ToValue for Workspace {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Workspace`]: `Handle<Workspace>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspaceAttributes(ResourceRef);
+pub struct WorkspaceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspaceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspaceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -205,29 +186,16 @@ impl WorkspaceAttributes {
     ///
     /// The identifier of the WorkSpace, returned as a string.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `WorkspaceId`: a string.
     #[inline]
-    pub fn workspace_id(&self) -> Value {
-        self.0.get_att("WorkspaceId")
+    pub fn workspace_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkspaceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceProperties: ObjRule = ObjRule {
-    properties: &[
-        ("ComputeTypeName", Shape::STR),
-        ("RootVolumeSizeGib", Shape::INT),
-        ("RunningMode", Shape::STR),
-        ("RunningModeAutoStopTimeoutInMinutes", Shape::INT),
-        ("UserVolumeSizeGib", Shape::INT),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WorkspaceProperties` property type of `AWS::WorkSpaces::Workspace`.
 ///
@@ -238,24 +206,24 @@ pub(crate) static RULE_WorkspaceProperties: ObjRule = ObjRule {
 pub struct WorkspaceProperties {
     /// `ComputeTypeName`: a string.
     ///
-    /// The compute type. For more information, see \[Amazon WorkSpaces Bundles\](<https://docs.aws.amazon.com/workspaces/details/#Amazon_WorkSpaces_Bundles>) .
-    pub compute_type_name: Option<Str>,
+    /// The compute type. For more information, see [Amazon WorkSpaces Bundles](https://docs.aws.amazon.com/workspaces/details/#Amazon_WorkSpaces_Bundles) .
+    pub compute_type_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `RootVolumeSizeGib`: an integer.
     ///
-    /// The size of the root volume. For important information about how to modify the size of the root and user volumes, see \[Modify a WorkSpace\](<https://docs.aws.amazon.com/workspaces/latest/adminguide/modify-workspaces.html>) .
-    pub root_volume_size_gib: Option<Int>,
+    /// The size of the root volume. For important information about how to modify the size of the root and user volumes, see [Modify a WorkSpace](https://docs.aws.amazon.com/workspaces/latest/adminguide/modify-workspaces.html) .
+    pub root_volume_size_gib: ::std::option::Option<::cloudwright_core::Int>,
     /// `RunningMode`: a string.
     ///
-    /// The running mode. For more information, see \[Manage the WorkSpace Running Mode\](<https://docs.aws.amazon.com/workspaces/latest/adminguide/running-mode.html>) .
-    pub running_mode: Option<Str>,
+    /// The running mode. For more information, see [Manage the WorkSpace Running Mode](https://docs.aws.amazon.com/workspaces/latest/adminguide/running-mode.html) .
+    pub running_mode: ::std::option::Option<::cloudwright_core::Str>,
     /// `RunningModeAutoStopTimeoutInMinutes`: an integer.
     ///
     /// The time after a user logs off when WorkSpaces are automatically stopped. Configured in 60-minute intervals.
-    pub running_mode_auto_stop_timeout_in_minutes: Option<Int>,
+    pub running_mode_auto_stop_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Int>,
     /// `UserVolumeSizeGib`: an integer.
     ///
-    /// The size of the user storage. For important information about how to modify the size of the root and user volumes, see \[Modify a WorkSpace\](<https://docs.aws.amazon.com/workspaces/latest/adminguide/modify-workspaces.html>) .
-    pub user_volume_size_gib: Option<Int>,
+    /// The size of the user storage. For important information about how to modify the size of the root and user volumes, see [Modify a WorkSpace](https://docs.aws.amazon.com/workspaces/latest/adminguide/modify-workspaces.html) .
+    pub user_volume_size_gib: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -263,27 +231,27 @@ impl WorkspaceProperties {
     /// A `WorkspaceProperties` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ComputeTypeName`: a string.
-    pub fn compute_type_name(mut self, value: impl Into<Str>) -> Self { self.compute_type_name = Some(value.into()); self }
+    pub fn compute_type_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.compute_type_name = ::std::option::Option::Some(value.into()); self }
     /// `RootVolumeSizeGib`: an integer.
-    pub fn root_volume_size_gib(mut self, value: impl Into<Int>) -> Self { self.root_volume_size_gib = Some(value.into()); self }
+    pub fn root_volume_size_gib(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.root_volume_size_gib = ::std::option::Option::Some(value.into()); self }
     /// `RunningMode`: a string.
-    pub fn running_mode(mut self, value: impl Into<Str>) -> Self { self.running_mode = Some(value.into()); self }
+    pub fn running_mode(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.running_mode = ::std::option::Option::Some(value.into()); self }
     /// `RunningModeAutoStopTimeoutInMinutes`: an integer.
-    pub fn running_mode_auto_stop_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.running_mode_auto_stop_timeout_in_minutes = Some(value.into()); self }
+    pub fn running_mode_auto_stop_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.running_mode_auto_stop_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `UserVolumeSizeGib`: an integer.
-    pub fn user_volume_size_gib(mut self, value: impl Into<Int>) -> Self { self.user_volume_size_gib = Some(value.into()); self }
+    pub fn user_volume_size_gib(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.user_volume_size_gib = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WorkspaceProperties {}
+impl crate::PropertyType for WorkspaceProperties {}
 
-impl ToValue for WorkspaceProperties {
+impl ::cloudwright_core::ToValue for WorkspaceProperties {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ComputeTypeName", &self.compute_type_name)
             .opt("RootVolumeSizeGib", &self.root_volume_size_gib)
             .opt("RunningMode", &self.running_mode)
@@ -294,4 +262,43 @@ impl ToValue for WorkspaceProperties {
             .opt("UserVolumeSizeGib", &self.user_volume_size_gib)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Workspace: ObjRule = ObjRule {
+        properties: &[
+            ("BundleId", Shape::STR),
+            ("DirectoryId", Shape::STR),
+            ("RootVolumeEncryptionEnabled", Shape::Bool),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("UserName", Shape::STR),
+            ("UserVolumeEncryptionEnabled", Shape::Bool),
+            ("VolumeEncryptionKey", Shape::STR),
+            ("WorkspaceProperties", Shape::Object(&RULE_WorkspaceProperties)),
+        ],
+        required: &["BundleId", "DirectoryId", "UserName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceProperties: ObjRule = ObjRule {
+        properties: &[
+            ("ComputeTypeName", Shape::STR),
+            ("RootVolumeSizeGib", Shape::INT),
+            ("RunningMode", Shape::STR),
+            ("RunningModeAutoStopTimeoutInMinutes", Shape::INT),
+            ("UserVolumeSizeGib", Shape::INT),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,48 +5,20 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_./()!*'-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsb-[0-9a-z]{8,63}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_./() -]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^wsd-[0-9a-z]{8,63}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
 
 /// The required properties of [`WorkspacesPool`], by name: `WorkspacesPool::new(WorkspacesPoolRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspacesPoolRequired {
     /// `BundleId`: a string, required.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `Capacity`: a [`Capacity`] object, required.
-    pub capacity: Obj<Capacity>,
+    pub capacity: crate::Obj<Capacity>,
     /// `DirectoryId`: a string, required.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `PoolName`: a string, required.
-    pub pool_name: Str,
+    pub pool_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspacesPool: ObjRule = ObjRule {
-    properties: &[
-        ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
-        ("BundleId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Capacity", Shape::Object(&RULE_Capacity)),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DirectoryId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(65), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("RunningMode", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "AUTO_STOP"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
-        ("TimeoutSettings", Shape::Object(&RULE_TimeoutSettings)),
-    ],
-    required: &["PoolName", "BundleId", "DirectoryId", "Capacity"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpaces::WorkspacesPool` resource.
 ///
@@ -64,45 +36,45 @@ pub struct WorkspacesPool {
     /// `ApplicationSettings`: an [`ApplicationSettings`] object.
     ///
     /// The persistent application settings for users of the pool.
-    pub application_settings: Option<Obj<ApplicationSettings>>,
+    pub application_settings: ::std::option::Option<crate::Obj<ApplicationSettings>>,
     /// `BundleId`: a string, required.
     ///
     /// The identifier of the bundle used by the pool.
     ///
     /// Pattern `^wsb-[0-9a-z]{8,63}$`.
-    pub bundle_id: Str,
+    pub bundle_id: ::cloudwright_core::Str,
     /// `Capacity`: a [`Capacity`] object, required.
     ///
     /// Describes the user capacity for the pool.
-    pub capacity: Obj<Capacity>,
+    pub capacity: crate::Obj<Capacity>,
     /// `Description`: a string.
     ///
     /// The description of the pool.
     ///
     /// Pattern `^[a-zA-Z0-9_./() -]+$`; length 1 to 255.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DirectoryId`: a string, required.
     ///
     /// The identifier of the directory used by the pool.
     ///
     /// Pattern `^wsd-[0-9a-z]{8,63}$`; length 10 to 65.
-    pub directory_id: Str,
+    pub directory_id: ::cloudwright_core::Str,
     /// `PoolName`: a string, required.
     ///
     /// The name of the pool.
     ///
     /// Pattern `^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`; create-only: changing it replaces the resource.
-    pub pool_name: Str,
+    pub pool_name: ::cloudwright_core::Str,
     /// `RunningMode`: a [`RunningMode`] value.
     ///
     /// The running mode of the pool.
-    pub running_mode: Option<RunningMode>,
+    pub running_mode: ::std::option::Option<RunningMode>,
     /// `Tags`: a list of [`Tag`] objects.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TimeoutSettings`: a [`TimeoutSettings`] object.
     ///
     /// The amount of time that a pool session remains active after users disconnect. If they try to reconnect to the pool session after a disconnection or network interruption within this time interval, they are connected to their previous session. Otherwise, they are connected to a new session with a new pool instance.
-    pub timeout_settings: Option<Obj<TimeoutSettings>>,
+    pub timeout_settings: ::std::option::Option<crate::Obj<TimeoutSettings>>,
 }
 
 #[rustfmt::skip]
@@ -112,7 +84,7 @@ impl WorkspacesPool {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpaces::WorkspacesPool",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspacespool.html",
         primary_identifier: &["PoolId"],
@@ -123,63 +95,65 @@ impl WorkspacesPool {
         read_only: &["PoolId", "PoolArn", "CreatedAt"],
         attributes: &["CreatedAt", "PoolArn", "PoolId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `WorkspacesPool` with its required properties, named in a [`WorkspacesPoolRequired`].
     #[inline]
     pub fn new(required: WorkspacesPoolRequired) -> Self {
         Self {
-            application_settings: None,
+            application_settings: ::std::option::Option::None,
             bundle_id: required.bundle_id,
             capacity: required.capacity,
-            description: None,
+            description: ::std::option::Option::None,
             directory_id: required.directory_id,
             pool_name: required.pool_name,
-            running_mode: None,
-            tags: None,
-            timeout_settings: None,
+            running_mode: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            timeout_settings: ::std::option::Option::None,
         }
     }
 
     /// `ApplicationSettings`: an [`ApplicationSettings`] object.
-    pub fn application_settings(mut self, value: impl Into<Obj<ApplicationSettings>>) -> Self { self.application_settings = Some(value.into()); self }
+    pub fn application_settings(mut self, value: impl ::std::convert::Into<crate::Obj<ApplicationSettings>>) -> Self { self.application_settings = ::std::option::Option::Some(value.into()); self }
     /// `BundleId`: a string, required.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
+    pub fn bundle_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bundle_id = value.into(); self }
     /// `Capacity`: a [`Capacity`] object, required.
-    pub fn capacity(mut self, value: impl Into<Obj<Capacity>>) -> Self { self.capacity = value.into(); self }
+    pub fn capacity(mut self, value: impl ::std::convert::Into<crate::Obj<Capacity>>) -> Self { self.capacity = value.into(); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DirectoryId`: a string, required.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
+    pub fn directory_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.directory_id = value.into(); self }
     /// `PoolName`: a string, required.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = value.into(); self }
+    pub fn pool_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pool_name = value.into(); self }
     /// `RunningMode`: a [`RunningMode`] value.
-    pub fn running_mode(mut self, value: impl Into<RunningMode>) -> Self { self.running_mode = Some(value.into()); self }
+    pub fn running_mode(mut self, value: impl ::std::convert::Into<RunningMode>) -> Self { self.running_mode = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TimeoutSettings`: a [`TimeoutSettings`] object.
-    pub fn timeout_settings(mut self, value: impl Into<Obj<TimeoutSettings>>) -> Self { self.timeout_settings = Some(value.into()); self }
+    pub fn timeout_settings(mut self, value: impl ::std::convert::Into<crate::Obj<TimeoutSettings>>) -> Self { self.timeout_settings = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WorkspacesPool {
+impl ::cloudwright_core::Resource for WorkspacesPool {
     type Attributes = WorkspacesPoolAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkspacesPool, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkspacesPool, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkspacesPool {
+impl ::cloudwright_core::ToValue for WorkspacesPool {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplicationSettings", &self.application_settings)
             .req("BundleId", &self.bundle_id)
             .req("Capacity", &self.capacity)
@@ -193,12 +167,12 @@ impl ToValue for WorkspacesPool {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkspacesPool`]: `Handle<WorkspacesPool>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkspacesPool`]: `Handle<WorkspacesPool>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspacesPoolAttributes(ResourceRef);
+pub struct WorkspacesPoolAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspacesPoolAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspacesPoolAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,44 +182,26 @@ impl WorkspacesPoolAttributes {
     ///
     /// The time the pool was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `PoolArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the pool.
     #[inline]
-    pub fn pool_arn(&self) -> Value {
-        self.0.get_att("PoolArn")
+    pub fn pool_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PoolArn"))
     }
 
     /// `Fn::GetAtt` `PoolId`: a string.
     ///
     /// The identifier of the pool.
     #[inline]
-    pub fn pool_id(&self) -> Value {
-        self.0.get_att("PoolId")
+    pub fn pool_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PoolId"))
     }
 }
-
-/// The required properties of [`ApplicationSettings`], by name: `ApplicationSettings::new(ApplicationSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationSettingsRequired {
-    /// `Status`: an [`ApplicationSettingsStatus`] value, required.
-    pub status: ApplicationSettingsStatus,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SettingsGroup", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
-    ],
-    required: &["Status"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ApplicationSettings` property type of `AWS::WorkSpaces::WorkspacesPool`.
 ///
@@ -259,7 +215,7 @@ pub struct ApplicationSettings {
     /// The path prefix for the S3 bucket where users’ persistent application settings are stored.
     ///
     /// Pattern `^[A-Za-z0-9_./()!*'-]+$`; length 0 to 100.
-    pub settings_group: Option<Str>,
+    pub settings_group: ::std::option::Option<::cloudwright_core::Str>,
     /// `Status`: an [`ApplicationSettingsStatus`] value, required.
     ///
     /// Enables or disables persistent application settings for users during their pool sessions.
@@ -268,49 +224,32 @@ pub struct ApplicationSettings {
 
 #[rustfmt::skip]
 impl ApplicationSettings {
-    /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
+    /// A `ApplicationSettings` with its one required property, `Status`.
     #[inline]
-    pub fn new(required: ApplicationSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<ApplicationSettingsStatus>) -> Self {
         Self {
-            settings_group: None,
-            status: required.status,
+            settings_group: ::std::option::Option::None,
+            status: value.into(),
         }
     }
 
     /// `SettingsGroup`: a string.
-    pub fn settings_group(mut self, value: impl Into<Str>) -> Self { self.settings_group = Some(value.into()); self }
+    pub fn settings_group(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.settings_group = ::std::option::Option::Some(value.into()); self }
     /// `Status`: an [`ApplicationSettingsStatus`] value, required.
-    pub fn status(mut self, value: impl Into<ApplicationSettingsStatus>) -> Self { self.status = value.into(); self }
+    pub fn status(mut self, value: impl ::std::convert::Into<ApplicationSettingsStatus>) -> Self { self.status = value.into(); self }
 }
 
-impl PropertyType for ApplicationSettings {}
+impl crate::PropertyType for ApplicationSettings {}
 
-impl ToValue for ApplicationSettings {
+impl ::cloudwright_core::ToValue for ApplicationSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("SettingsGroup", &self.settings_group)
             .req("Status", &self.status)
             .build()
     }
 }
-
-/// The required properties of [`Capacity`], by name: `Capacity::new(CapacityRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CapacityRequired {
-    /// `DesiredUserSessions`: an integer, required.
-    pub desired_user_sessions: Int,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Capacity: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredUserSessions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    required: &["DesiredUserSessions"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Capacity` property type of `AWS::WorkSpaces::WorkspacesPool`.
 ///
@@ -324,44 +263,33 @@ pub struct Capacity {
     /// The desired number of user sessions for the WorkSpaces in the pool.
     ///
     /// Value at least 0.
-    pub desired_user_sessions: Int,
+    pub desired_user_sessions: ::cloudwright_core::Int,
 }
 
 #[rustfmt::skip]
 impl Capacity {
-    /// A `Capacity` with its required properties, named in a [`CapacityRequired`].
+    /// A `Capacity` with its one required property, `DesiredUserSessions`.
     #[inline]
-    pub fn new(required: CapacityRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self {
         Self {
-            desired_user_sessions: required.desired_user_sessions,
+            desired_user_sessions: value.into(),
         }
     }
 
     /// `DesiredUserSessions`: an integer, required.
-    pub fn desired_user_sessions(mut self, value: impl Into<Int>) -> Self { self.desired_user_sessions = value.into(); self }
+    pub fn desired_user_sessions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.desired_user_sessions = value.into(); self }
 }
 
-impl PropertyType for Capacity {}
+impl crate::PropertyType for Capacity {}
 
-impl ToValue for Capacity {
+impl ::cloudwright_core::ToValue for Capacity {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("DesiredUserSessions", &self.desired_user_sessions)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TimeoutSettings: ObjRule = ObjRule {
-    properties: &[
-        ("DisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(36000.0), ..NumRule::ANY })),
-        ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
-        ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(432000.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TimeoutSettings` property type of `AWS::WorkSpaces::WorkspacesPool`.
 ///
@@ -375,19 +303,19 @@ pub struct TimeoutSettings {
     /// Specifies the amount of time, in seconds, that a streaming session remains active after users disconnect. If users try to reconnect to the streaming session after a disconnection or network interruption within the time set, they are connected to their previous session. Otherwise, they are connected to a new session with a new streaming instance.
     ///
     /// Value 60 to 36000.
-    pub disconnect_timeout_in_seconds: Option<Int>,
+    pub disconnect_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `IdleDisconnectTimeoutInSeconds`: an integer.
     ///
     /// The amount of time in seconds a connection will stay active while idle.
     ///
     /// Value 0 to 36000.
-    pub idle_disconnect_timeout_in_seconds: Option<Int>,
+    pub idle_disconnect_timeout_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
     /// `MaxUserDurationInSeconds`: an integer.
     ///
     /// Specifies the maximum amount of time, in seconds, that a streaming session can remain active. If users are still connected to a streaming instance five minutes before this limit is reached, they are prompted to save any open documents before being disconnected. After this time elapses, the instance is terminated and replaced by a new instance.
     ///
     /// Value 600 to 432000.
-    pub max_user_duration_in_seconds: Option<Int>,
+    pub max_user_duration_in_seconds: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -395,23 +323,23 @@ impl TimeoutSettings {
     /// A `TimeoutSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DisconnectTimeoutInSeconds`: an integer.
-    pub fn disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.disconnect_timeout_in_seconds = Some(value.into()); self }
+    pub fn disconnect_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.disconnect_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `IdleDisconnectTimeoutInSeconds`: an integer.
-    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_disconnect_timeout_in_seconds = Some(value.into()); self }
+    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.idle_disconnect_timeout_in_seconds = ::std::option::Option::Some(value.into()); self }
     /// `MaxUserDurationInSeconds`: an integer.
-    pub fn max_user_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_user_duration_in_seconds = Some(value.into()); self }
+    pub fn max_user_duration_in_seconds(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.max_user_duration_in_seconds = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TimeoutSettings {}
+impl crate::PropertyType for TimeoutSettings {}
 
-impl ToValue for TimeoutSettings {
+impl ::cloudwright_core::ToValue for TimeoutSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "DisconnectTimeoutInSeconds",
                 &self.disconnect_timeout_in_seconds,
@@ -436,24 +364,24 @@ pub enum ApplicationSettingsStatus {
     /// `ENABLED`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplicationSettingsStatus {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplicationSettingsStatus {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplicationSettingsStatus {
+impl ::cloudwright_core::ToValue for ApplicationSettingsStatus {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "DISABLED",
             Self::Enabled => "ENABLED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -465,23 +393,88 @@ pub enum RunningMode {
     /// `AUTO_STOP`
     AutoStop,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RunningMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RunningMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RunningMode {
+impl ::cloudwright_core::ToValue for RunningMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::AlwaysOn => "ALWAYS_ON",
             Self::AutoStop => "AUTO_STOP",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_./()!*'-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsb-[0-9a-z]{8,63}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_./() -]+$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^wsd-[0-9a-z]{8,63}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspacesPool: ObjRule = ObjRule {
+        properties: &[
+            ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
+            ("BundleId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Capacity", Shape::Object(&RULE_Capacity)),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DirectoryId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(65), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("RunningMode", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "AUTO_STOP"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None, unique: false })),
+            ("TimeoutSettings", Shape::Object(&RULE_TimeoutSettings)),
+        ],
+        required: &["PoolName", "BundleId", "DirectoryId", "Capacity"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SettingsGroup", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ],
+        required: &["Status"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Capacity: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredUserSessions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        required: &["DesiredUserSessions"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TimeoutSettings: ObjRule = ObjRule {
+        properties: &[
+            ("DisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(36000.0), ..NumRule::ANY })),
+            ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
+            ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(432000.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -19,7 +19,7 @@ pub mod volume_association;
 pub mod workspace_instance;
 
 #[cfg(feature = "workspacesinstances")]
-pub use volume::{Volume, VolumeAttributes, VolumeRequired};
+pub use volume::{Volume, VolumeAttributes};
 #[cfg(feature = "workspacesinstances")]
 pub use volume_association::{
     VolumeAssociation, VolumeAssociationAttributes, VolumeAssociationRequired,

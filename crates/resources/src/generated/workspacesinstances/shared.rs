@@ -6,8 +6,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 #[cfg(feature = "workspacesinstances")]
 /// The values of `ResourceType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
@@ -23,28 +21,28 @@ pub enum ResourceType {
     /// `network-interface`
     NetworkInterface,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "workspacesinstances")]
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ResourceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "workspacesinstances")]
-impl ToValue for ResourceType {
+impl ::cloudwright_core::ToValue for ResourceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Instance => "instance",
             Self::Volume => "volume",
             Self::SpotInstancesRequest => "spot-instances-request",
             Self::NetworkInterface => "network-interface",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -69,20 +67,20 @@ pub enum VolumeType {
     /// `gp3`
     Gp3,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
 #[cfg(feature = "workspacesinstances")]
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VolumeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
 #[cfg(feature = "workspacesinstances")]
-impl ToValue for VolumeType {
+impl ::cloudwright_core::ToValue for VolumeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "standard",
             Self::Io1 => "io1",
@@ -91,8 +89,15 @@ impl ToValue for VolumeType {
             Self::Sc1 => "sc1",
             Self::St1 => "st1",
             Self::Gp3 => "gp3",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
 }

@@ -5,39 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{ResourceType, VolumeType};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^snap-[0-9a-zA-Z]{1,63}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-/// The required properties of [`Volume`], by name: `Volume::new(VolumeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VolumeRequired {
-    /// `AvailabilityZone`: a string, required.
-    pub availability_zone: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("SizeInGB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("SnapshotId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),
-        ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
-    ],
-    required: &["AvailabilityZone"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkspacesInstances::Volume` resource.
 ///
@@ -57,55 +25,55 @@ pub struct Volume {
     /// The Availability Zone in which to create the volume
     ///
     /// Pattern `^[a-z]{2}-[a-z]+-\d[a-z](-[a-z0-9]+)?$`; length 0 to 64; create-only: changing it replaces the resource.
-    pub availability_zone: Str,
+    pub availability_zone: ::cloudwright_core::Str,
     /// `Encrypted`: a boolean.
     ///
     /// Indicates whether the volume should be encrypted
     ///
     /// Create-only: changing it replaces the resource.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// The number of I/O operations per second (IOPS)
     ///
     /// Value at least 0; create-only: changing it replaces the resource.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// The identifier of the AWS Key Management Service (AWS KMS) customer master key (CMK) to use for Amazon EBS encryption
     ///
     /// Length 0 to 128; create-only: changing it replaces the resource.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `SizeInGB`: an integer.
     ///
     /// The size of the volume, in GiBs
     ///
     /// Value at least 0; create-only: changing it replaces the resource.
-    pub size_in_gb: Option<Int>,
+    pub size_in_gb: ::std::option::Option<::cloudwright_core::Int>,
     /// `SnapshotId`: a string.
     ///
     /// The snapshot from which to create the volume
     ///
     /// Pattern `^snap-[0-9a-zA-Z]{1,63}$`; create-only: changing it replaces the resource.
-    pub snapshot_id: Option<Str>,
+    pub snapshot_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
     /// The tags passed to EBS volume
     ///
     /// Items at most 30; create-only: changing it replaces the resource.
-    pub tag_specifications: Option<List<TagSpecification>>,
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `Throughput`: an integer.
     ///
     /// The throughput to provision for a volume, with a maximum of 1,000 MiB/s
     ///
     /// Value at least 0; create-only: changing it replaces the resource.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
     ///
     /// The volume type
     ///
     /// Create-only: changing it replaces the resource.
-    pub volume_type: Option<VolumeType>,
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[rustfmt::skip]
@@ -115,7 +83,7 @@ impl Volume {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkspacesInstances::Volume",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volume.html",
         primary_identifier: &["VolumeId"],
@@ -126,60 +94,62 @@ impl Volume {
         read_only: &["VolumeId"],
         attributes: &["VolumeId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
-    /// A `Volume` with its required properties, named in a [`VolumeRequired`].
+    /// A `Volume` with its one required property, `AvailabilityZone`.
     #[inline]
-    pub fn new(required: VolumeRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            availability_zone: required.availability_zone,
-            encrypted: None,
-            iops: None,
-            kms_key_id: None,
-            size_in_gb: None,
-            snapshot_id: None,
-            tag_specifications: None,
-            throughput: None,
-            volume_type: None,
+            availability_zone: value.into(),
+            encrypted: ::std::option::Option::None,
+            iops: ::std::option::Option::None,
+            kms_key_id: ::std::option::Option::None,
+            size_in_gb: ::std::option::Option::None,
+            snapshot_id: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            throughput: ::std::option::Option::None,
+            volume_type: ::std::option::Option::None,
         }
     }
 
     /// `AvailabilityZone`: a string, required.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = value.into(); self }
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `SizeInGB`: an integer.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = Some(value.into()); self }
+    pub fn size_in_gb(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.size_in_gb = ::std::option::Option::Some(value.into()); self }
     /// `SnapshotId`: a string.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
+    pub fn snapshot_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.snapshot_id = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Volume {
+impl ::cloudwright_core::Resource for Volume {
     type Attributes = VolumeAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Volume, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Volume, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Volume {
+impl ::cloudwright_core::ToValue for Volume {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("AvailabilityZone", &self.availability_zone)
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
@@ -193,12 +163,12 @@ impl ToValue for Volume {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Volume`]: `Handle<Volume>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct VolumeAttributes(ResourceRef);
+pub struct VolumeAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for VolumeAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VolumeAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -208,8 +178,8 @@ impl VolumeAttributes {
     ///
     /// Unique identifier for the volume
     #[inline]
-    pub fn volume_id(&self) -> Value {
-        self.0.get_att("VolumeId")
+    pub fn volume_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("VolumeId"))
     }
 }
 
@@ -217,21 +187,10 @@ impl VolumeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::WorkspacesInstances::Volume`.
 ///
@@ -241,11 +200,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -260,32 +219,22 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagSpecification` property type of `AWS::WorkspacesInstances::Volume`.
 ///
@@ -293,13 +242,13 @@ pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagSpecification {
     /// `ResourceType`: a [`ResourceType`] value.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to apply to the resource
     ///
     /// Items 0 to 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -307,23 +256,74 @@ impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagSpecification {}
+impl crate::PropertyType for TagSpecification {}
 
-impl ToValue for TagSpecification {
+impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^snap-[0-9a-zA-Z]{1,63}$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Volume: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("SizeInGB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("SnapshotId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),
+            ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
+        ],
+        required: &["AvailabilityZone"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,34 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^vol-[0-9a-zA-Z]{1,63}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsinst-[0-9a-zA-Z]{8,63}$");
-
 /// The required properties of [`VolumeAssociation`], by name: `VolumeAssociation::new(VolumeAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeAssociationRequired {
     /// `Device`: a string, required.
-    pub device: Str,
+    pub device: ::cloudwright_core::Str,
     /// `VolumeId`: a string, required.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
     /// `WorkspaceInstanceId`: a string, required.
-    pub workspace_instance_id: Str,
+    pub workspace_instance_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_VolumeAssociation: ObjRule = ObjRule {
-    properties: &[
-        ("Device", Shape::Str(&StrRule { max_len: Some(32), ..StrRule::ANY })),
-        ("DisassociateMode", Shape::Str(&StrRule { allowed: &["FORCE", "NO_FORCE"], ..StrRule::ANY })),
-        ("VolumeId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("WorkspaceInstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    required: &["WorkspaceInstanceId", "VolumeId", "Device"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkspacesInstances::VolumeAssociation` resource.
 ///
@@ -52,25 +34,25 @@ pub struct VolumeAssociation {
     /// The device name for the volume attachment
     ///
     /// Length at most 32; create-only: changing it replaces the resource.
-    pub device: Str,
+    pub device: ::cloudwright_core::Str,
     /// `DisassociateMode`: a [`DisassociateMode`] value.
     ///
     /// Mode to use when disassociating the volume
     ///
     /// Write-only: CloudFormation does not return it.
-    pub disassociate_mode: Option<DisassociateMode>,
+    pub disassociate_mode: ::std::option::Option<DisassociateMode>,
     /// `VolumeId`: a string, required.
     ///
     /// ID of the volume to attach to the workspace instance
     ///
     /// Pattern `^vol-[0-9a-zA-Z]{1,63}$`; create-only: changing it replaces the resource.
-    pub volume_id: Str,
+    pub volume_id: ::cloudwright_core::Str,
     /// `WorkspaceInstanceId`: a string, required.
     ///
     /// ID of the workspace instance to associate with the volume
     ///
     /// Pattern `^wsinst-[0-9a-zA-Z]{8,63}$`; create-only: changing it replaces the resource.
-    pub workspace_instance_id: Str,
+    pub workspace_instance_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -80,7 +62,7 @@ impl VolumeAssociation {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkspacesInstances::VolumeAssociation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volumeassociation.html",
         primary_identifier: &["WorkspaceInstanceId", "VolumeId", "Device"],
@@ -91,7 +73,7 @@ impl VolumeAssociation {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `VolumeAssociation` with its required properties, named in a [`VolumeAssociationRequired`].
@@ -99,37 +81,39 @@ impl VolumeAssociation {
     pub fn new(required: VolumeAssociationRequired) -> Self {
         Self {
             device: required.device,
-            disassociate_mode: None,
+            disassociate_mode: ::std::option::Option::None,
             volume_id: required.volume_id,
             workspace_instance_id: required.workspace_instance_id,
         }
     }
 
     /// `Device`: a string, required.
-    pub fn device(mut self, value: impl Into<Str>) -> Self { self.device = value.into(); self }
+    pub fn device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device = value.into(); self }
     /// `DisassociateMode`: a [`DisassociateMode`] value.
-    pub fn disassociate_mode(mut self, value: impl Into<DisassociateMode>) -> Self { self.disassociate_mode = Some(value.into()); self }
+    pub fn disassociate_mode(mut self, value: impl ::std::convert::Into<DisassociateMode>) -> Self { self.disassociate_mode = ::std::option::Option::Some(value.into()); self }
     /// `VolumeId`: a string, required.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
+    pub fn volume_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.volume_id = value.into(); self }
     /// `WorkspaceInstanceId`: a string, required.
-    pub fn workspace_instance_id(mut self, value: impl Into<Str>) -> Self { self.workspace_instance_id = value.into(); self }
+    pub fn workspace_instance_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.workspace_instance_id = value.into(); self }
 }
 
-impl Resource for VolumeAssociation {
+impl ::cloudwright_core::Resource for VolumeAssociation {
     type Attributes = VolumeAssociationAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_VolumeAssociation, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_VolumeAssociation, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for VolumeAssociation {
+impl ::cloudwright_core::ToValue for VolumeAssociation {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Device", &self.device)
             .opt("DisassociateMode", &self.disassociate_mode)
             .req("VolumeId", &self.volume_id)
@@ -138,12 +122,12 @@ impl ToValue for VolumeAssociation {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`VolumeAssociation`]: `Handle<VolumeAssociation>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`VolumeAssociation`]: `Handle<VolumeAssociation>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct VolumeAssociationAttributes(());
 
-impl From<ResourceRef> for VolumeAssociationAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for VolumeAssociationAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
 }
@@ -156,23 +140,46 @@ pub enum DisassociateMode {
     /// `NO_FORCE`
     NoForce,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DisassociateMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DisassociateMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DisassociateMode {
+impl ::cloudwright_core::ToValue for DisassociateMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Force => "FORCE",
             Self::NoForce => "NO_FORCE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^vol-[0-9a-zA-Z]{1,63}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsinst-[0-9a-zA-Z]{8,63}$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_VolumeAssociation: ObjRule = ObjRule {
+        properties: &[
+            ("Device", Shape::Str(&StrRule { max_len: Some(32), ..StrRule::ANY })),
+            ("DisassociateMode", Shape::Str(&StrRule { allowed: &["FORCE", "NO_FORCE"], ..StrRule::ANY })),
+            ("VolumeId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("WorkspaceInstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        required: &["WorkspaceInstanceId", "VolumeId", "Device"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
 pub use super::shared::{ResourceType, VolumeType};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral(0|[1-9][0-9]{0,2})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-zA-Z]{1,63}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-z0-9-]+)\\.([a-z0-9]+)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\S\\s]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{1,63}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{1,63}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^pg-[0-9a-zA-Z]{1,63}$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_WorkspaceInstance: ObjRule = ObjRule {
-    properties: &[
-        ("ManagedInstance", Shape::Object(&RULE_ManagedInstance)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkspacesInstances::WorkspaceInstance` resource.
 ///
@@ -48,11 +23,11 @@ pub struct WorkspaceInstance {
     /// `ManagedInstance`: a [`ManagedInstance`] object.
     ///
     /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub managed_instance: Option<Obj<ManagedInstance>>,
+    pub managed_instance: ::std::option::Option<crate::Obj<ManagedInstance>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 30; changing it may replace the resource (conditionally create-only).
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -62,7 +37,7 @@ impl WorkspaceInstance {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkspacesInstances::WorkspaceInstance",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-workspaceinstance.html",
         primary_identifier: &["WorkspaceInstanceId"],
@@ -73,51 +48,53 @@ impl WorkspaceInstance {
         read_only: &["WorkspaceInstanceId", "ProvisionState", "EC2ManagedInstance", "EC2ManagedInstance/InstanceId"],
         attributes: &["EC2ManagedInstance", "EC2ManagedInstance.InstanceId", "ProvisionState", "WorkspaceInstanceId"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `WorkspaceInstance` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ManagedInstance`: a [`ManagedInstance`] object.
-    pub fn managed_instance(mut self, value: impl Into<Obj<ManagedInstance>>) -> Self { self.managed_instance = Some(value.into()); self }
+    pub fn managed_instance(mut self, value: impl ::std::convert::Into<crate::Obj<ManagedInstance>>) -> Self { self.managed_instance = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for WorkspaceInstance {
+impl ::cloudwright_core::Resource for WorkspaceInstance {
     type Attributes = WorkspaceInstanceAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_WorkspaceInstance, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_WorkspaceInstance, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for WorkspaceInstance {
+impl ::cloudwright_core::ToValue for WorkspaceInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ManagedInstance", &self.managed_instance)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`WorkspaceInstance`]: `Handle<WorkspaceInstance>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`WorkspaceInstance`]: `Handle<WorkspaceInstance>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct WorkspaceInstanceAttributes(ResourceRef);
+pub struct WorkspaceInstanceAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for WorkspaceInstanceAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for WorkspaceInstanceAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -125,44 +102,32 @@ impl From<ResourceRef> for WorkspaceInstanceAttributes {
 impl WorkspaceInstanceAttributes {
     /// `Fn::GetAtt` `EC2ManagedInstance`: an object.
     #[inline]
-    pub fn ec2_managed_instance(&self) -> Value {
-        self.0.get_att("EC2ManagedInstance")
+    pub fn ec2_managed_instance(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("EC2ManagedInstance"))
     }
 
     /// `Fn::GetAtt` `EC2ManagedInstance.InstanceId`: a string.
     #[inline]
-    pub fn ec2_managed_instance_instance_id(&self) -> Value {
-        self.0.get_att("EC2ManagedInstance.InstanceId")
+    pub fn ec2_managed_instance_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("EC2ManagedInstance.InstanceId"))
     }
 
     /// `Fn::GetAtt` `ProvisionState`: one of a set of strings.
     ///
     /// The current state of the workspace instance
     #[inline]
-    pub fn provision_state(&self) -> Value {
-        self.0.get_att("ProvisionState")
+    pub fn provision_state(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ProvisionState"))
     }
 
     /// `Fn::GetAtt` `WorkspaceInstanceId`: a string.
     ///
     /// Unique identifier for the workspace instance
     #[inline]
-    pub fn workspace_instance_id(&self) -> Value {
-        self.0.get_att("WorkspaceInstanceId")
+    pub fn workspace_instance_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("WorkspaceInstanceId"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
-    properties: &[
-        ("DeviceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
-        ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
-        ("NoDevice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
-        ("VirtualName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BlockDeviceMapping` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -172,17 +137,17 @@ pub struct BlockDeviceMapping {
     /// `DeviceName`: a string.
     ///
     /// Length 0 to 32.
-    pub device_name: Option<Str>,
+    pub device_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    pub ebs: Option<Obj<EbsBlockDevice>>,
+    pub ebs: ::std::option::Option<crate::Obj<EbsBlockDevice>>,
     /// `NoDevice`: a string.
     ///
     /// Length 0 to 32.
-    pub no_device: Option<Str>,
+    pub no_device: ::std::option::Option<::cloudwright_core::Str>,
     /// `VirtualName`: a string.
     ///
     /// Pattern `^ephemeral(0|[1-9][0-9]{0,2})$`.
-    pub virtual_name: Option<Str>,
+    pub virtual_name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -190,25 +155,25 @@ impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
+    pub fn device_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.device_name = ::std::option::Option::Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
+    pub fn ebs(mut self, value: impl ::std::convert::Into<crate::Obj<EbsBlockDevice>>) -> Self { self.ebs = ::std::option::Option::Some(value.into()); self }
     /// `NoDevice`: a string.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
+    pub fn no_device(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.no_device = ::std::option::Option::Some(value.into()); self }
     /// `VirtualName`: a string.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
+    pub fn virtual_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.virtual_name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BlockDeviceMapping {}
+impl crate::PropertyType for BlockDeviceMapping {}
 
-impl ToValue for BlockDeviceMapping {
+impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DeviceName", &self.device_name)
             .opt("Ebs", &self.ebs)
             .opt("NoDevice", &self.no_device)
@@ -217,25 +182,15 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only", "open", "none"], ..StrRule::ANY })),
-        ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityReservationSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-capacityreservationspecification.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityReservationSpecification {
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value.
-    pub capacity_reservation_preference: Option<CapacityReservationPreference>,
+    pub capacity_reservation_preference: ::std::option::Option<CapacityReservationPreference>,
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    pub capacity_reservation_target: Option<Obj<CapacityReservationTarget>>,
+    pub capacity_reservation_target: ::std::option::Option<crate::Obj<CapacityReservationTarget>>,
 }
 
 #[rustfmt::skip]
@@ -243,21 +198,21 @@ impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
+    pub fn capacity_reservation_preference(mut self, value: impl ::std::convert::Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    pub fn capacity_reservation_target(mut self, value: impl Into<Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = Some(value.into()); self }
+    pub fn capacity_reservation_target(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationSpecification {}
+impl crate::PropertyType for CapacityReservationSpecification {}
 
-impl ToValue for CapacityReservationSpecification {
+impl ::cloudwright_core::ToValue for CapacityReservationSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
                 &self.capacity_reservation_preference,
@@ -270,16 +225,6 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
-    properties: &[
-        ("CapacityReservationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("CapacityReservationResourceGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CapacityReservationTarget` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-capacityreservationtarget.html>
@@ -288,11 +233,11 @@ pub struct CapacityReservationTarget {
     /// `CapacityReservationId`: a string.
     ///
     /// Length 0 to 128.
-    pub capacity_reservation_id: Option<Str>,
+    pub capacity_reservation_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `CapacityReservationResourceGroupArn`: a string.
     ///
     /// Pattern `^arn:.*`; length 0 to 2048.
-    pub capacity_reservation_resource_group_arn: Option<Str>,
+    pub capacity_reservation_resource_group_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -300,21 +245,21 @@ impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CapacityReservationId`: a string.
-    pub fn capacity_reservation_id(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_id = Some(value.into()); self }
+    pub fn capacity_reservation_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_id = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationResourceGroupArn`: a string.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_resource_group_arn = Some(value.into()); self }
+    pub fn capacity_reservation_resource_group_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.capacity_reservation_resource_group_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CapacityReservationTarget {}
+impl crate::PropertyType for CapacityReservationTarget {}
 
-impl ToValue for CapacityReservationTarget {
+impl ::cloudwright_core::ToValue for CapacityReservationTarget {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CapacityReservationId", &self.capacity_reservation_id)
             .opt(
                 "CapacityReservationResourceGroupArn",
@@ -324,16 +269,6 @@ impl ToValue for CapacityReservationTarget {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_CpuOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("CoreCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CpuOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-cpuoptionsrequest.html>
@@ -342,11 +277,11 @@ pub struct CpuOptionsRequest {
     /// `CoreCount`: an integer.
     ///
     /// Value at least 0.
-    pub core_count: Option<Int>,
+    pub core_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `ThreadsPerCore`: an integer.
     ///
     /// Value at least 0.
-    pub threads_per_core: Option<Int>,
+    pub threads_per_core: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -354,35 +289,26 @@ impl CpuOptionsRequest {
     /// A `CpuOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CoreCount`: an integer.
-    pub fn core_count(mut self, value: impl Into<Int>) -> Self { self.core_count = Some(value.into()); self }
+    pub fn core_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.core_count = ::std::option::Option::Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
+    pub fn threads_per_core(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.threads_per_core = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CpuOptionsRequest {}
+impl crate::PropertyType for CpuOptionsRequest {}
 
-impl ToValue for CpuOptionsRequest {
+impl ::cloudwright_core::ToValue for CpuOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CoreCount", &self.core_count)
             .opt("ThreadsPerCore", &self.threads_per_core)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("CpuCredits", Shape::Str(&StrRule { allowed: &["standard", "unlimited"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CreditSpecificationRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -390,7 +316,7 @@ pub(crate) static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreditSpecificationRequest {
     /// `CpuCredits`: a [`CpuCredits`] value.
-    pub cpu_credits: Option<CpuCredits>,
+    pub cpu_credits: ::std::option::Option<CpuCredits>,
 }
 
 #[rustfmt::skip]
@@ -398,37 +324,23 @@ impl CreditSpecificationRequest {
     /// A `CreditSpecificationRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CpuCredits`: a [`CpuCredits`] value.
-    pub fn cpu_credits(mut self, value: impl Into<CpuCredits>) -> Self { self.cpu_credits = Some(value.into()); self }
+    pub fn cpu_credits(mut self, value: impl ::std::convert::Into<CpuCredits>) -> Self { self.cpu_credits = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CreditSpecificationRequest {}
+impl crate::PropertyType for CreditSpecificationRequest {}
 
-impl ToValue for CreditSpecificationRequest {
+impl ::cloudwright_core::ToValue for CreditSpecificationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CpuCredits", &self.cpu_credits)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
-    properties: &[
-        ("Encrypted", Shape::Bool),
-        ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("VolumeSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `EbsBlockDevice` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -436,25 +348,25 @@ pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EbsBlockDevice {
     /// `Encrypted`: a boolean.
-    pub encrypted: Option<Bool>,
+    pub encrypted: ::std::option::Option<::cloudwright_core::Bool>,
     /// `Iops`: an integer.
     ///
     /// Value at least 0.
-    pub iops: Option<Int>,
+    pub iops: ::std::option::Option<::cloudwright_core::Int>,
     /// `KmsKeyId`: a string.
     ///
     /// Length 0 to 128.
-    pub kms_key_id: Option<Str>,
+    pub kms_key_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `Throughput`: an integer.
     ///
     /// Value at least 0.
-    pub throughput: Option<Int>,
+    pub throughput: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeSize`: an integer.
     ///
     /// Value at least 0.
-    pub volume_size: Option<Int>,
+    pub volume_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `VolumeType`: a [`VolumeType`] value.
-    pub volume_type: Option<VolumeType>,
+    pub volume_type: ::std::option::Option<VolumeType>,
 }
 
 #[rustfmt::skip]
@@ -462,29 +374,29 @@ impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
+    pub fn encrypted(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.encrypted = ::std::option::Option::Some(value.into()); self }
     /// `Iops`: an integer.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
+    pub fn iops(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.iops = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
+    pub fn kms_key_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_id = ::std::option::Option::Some(value.into()); self }
     /// `Throughput`: an integer.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
+    pub fn throughput(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.throughput = ::std::option::Option::Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
+    pub fn volume_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.volume_size = ::std::option::Option::Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
+    pub fn volume_type(mut self, value: impl ::std::convert::Into<VolumeType>) -> Self { self.volume_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EbsBlockDevice {}
+impl crate::PropertyType for EbsBlockDevice {}
 
-impl ToValue for EbsBlockDevice {
+impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Encrypted", &self.encrypted)
             .opt("Iops", &self.iops)
             .opt("KmsKeyId", &self.kms_key_id)
@@ -495,22 +407,13 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_EnclaveOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `EnclaveOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-enclaveoptionsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnclaveOptionsRequest {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -518,30 +421,23 @@ impl EnclaveOptionsRequest {
     /// A `EnclaveOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for EnclaveOptionsRequest {}
+impl crate::PropertyType for EnclaveOptionsRequest {}
 
-impl ToValue for EnclaveOptionsRequest {
+impl ::cloudwright_core::ToValue for EnclaveOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("Configured", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `HibernationOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -549,7 +445,7 @@ pub(crate) static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HibernationOptionsRequest {
     /// `Configured`: a boolean.
-    pub configured: Option<Bool>,
+    pub configured: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -557,33 +453,23 @@ impl HibernationOptionsRequest {
     /// A `HibernationOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Configured`: a boolean.
-    pub fn configured(mut self, value: impl Into<Bool>) -> Self { self.configured = Some(value.into()); self }
+    pub fn configured(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.configured = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for HibernationOptionsRequest {}
+impl crate::PropertyType for HibernationOptionsRequest {}
 
-impl ToValue for HibernationOptionsRequest {
+impl ::cloudwright_core::ToValue for HibernationOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Configured", &self.configured)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Arn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IamInstanceProfileSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -593,11 +479,11 @@ pub struct IamInstanceProfileSpecification {
     /// `Arn`: a string.
     ///
     /// Pattern `^arn:.*`; length 0 to 2048.
-    pub arn: Option<Str>,
+    pub arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Name`: a string.
     ///
     /// Length 0 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -605,35 +491,26 @@ impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
+    pub fn arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.arn = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for IamInstanceProfileSpecification {}
+impl crate::PropertyType for IamInstanceProfileSpecification {}
 
-impl ToValue for IamInstanceProfileSpecification {
+impl ::cloudwright_core::ToValue for IamInstanceProfileSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Arn", &self.arn)
             .opt("Name", &self.name)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("AutoRecovery", Shape::Str(&StrRule { allowed: &["disabled", "default"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceMaintenanceOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -641,7 +518,7 @@ pub(crate) static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceMaintenanceOptionsRequest {
     /// `AutoRecovery`: an [`AutoRecovery`] value.
-    pub auto_recovery: Option<AutoRecovery>,
+    pub auto_recovery: ::std::option::Option<AutoRecovery>,
 }
 
 #[rustfmt::skip]
@@ -649,36 +526,23 @@ impl InstanceMaintenanceOptionsRequest {
     /// A `InstanceMaintenanceOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AutoRecovery`: an [`AutoRecovery`] value.
-    pub fn auto_recovery(mut self, value: impl Into<AutoRecovery>) -> Self { self.auto_recovery = Some(value.into()); self }
+    pub fn auto_recovery(mut self, value: impl ::std::convert::Into<AutoRecovery>) -> Self { self.auto_recovery = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceMaintenanceOptionsRequest {}
+impl crate::PropertyType for InstanceMaintenanceOptionsRequest {}
 
-impl ToValue for InstanceMaintenanceOptionsRequest {
+impl ::cloudwright_core::ToValue for InstanceMaintenanceOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AutoRecovery", &self.auto_recovery)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-        ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
-        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
-        ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InstanceMetadataOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -686,17 +550,17 @@ pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceMetadataOptionsRequest {
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub http_endpoint: Option<HttpEndpoint>,
+    pub http_endpoint: ::std::option::Option<HttpEndpoint>,
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    pub http_protocol_ipv6: Option<HttpProtocolIpv6>,
+    pub http_protocol_ipv6: ::std::option::Option<HttpProtocolIpv6>,
     /// `HttpPutResponseHopLimit`: an integer.
     ///
     /// Value 1 to 64.
-    pub http_put_response_hop_limit: Option<Int>,
+    pub http_put_response_hop_limit: ::std::option::Option<::cloudwright_core::Int>,
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub http_tokens: Option<HttpTokens>,
+    pub http_tokens: ::std::option::Option<HttpTokens>,
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    pub instance_metadata_tags: Option<InstanceMetadataTags>,
+    pub instance_metadata_tags: ::std::option::Option<InstanceMetadataTags>,
 }
 
 #[rustfmt::skip]
@@ -704,27 +568,27 @@ impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
+    pub fn http_endpoint(mut self, value: impl ::std::convert::Into<HttpEndpoint>) -> Self { self.http_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = Some(value.into()); self }
+    pub fn http_protocol_ipv6(mut self, value: impl ::std::convert::Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
+    pub fn http_put_response_hop_limit(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.http_put_response_hop_limit = ::std::option::Option::Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
+    pub fn http_tokens(mut self, value: impl ::std::convert::Into<HttpTokens>) -> Self { self.http_tokens = ::std::option::Option::Some(value.into()); self }
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = Some(value.into()); self }
+    pub fn instance_metadata_tags(mut self, value: impl ::std::convert::Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceMetadataOptionsRequest {}
+impl crate::PropertyType for InstanceMetadataOptionsRequest {}
 
-impl ToValue for InstanceMetadataOptionsRequest {
+impl ::cloudwright_core::ToValue for InstanceMetadataOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HttpEndpoint", &self.http_endpoint)
             .opt("HttpProtocolIpv6", &self.http_protocol_ipv6)
             .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
@@ -734,18 +598,6 @@ impl ToValue for InstanceMetadataOptionsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("DeviceIndex", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceNetworkInterfaceSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-instancenetworkinterfacespecification.html>
@@ -754,19 +606,19 @@ pub struct InstanceNetworkInterfaceSpecification {
     /// `Description`: a string.
     ///
     /// Pattern `^[\S\s]*$`; length 0 to 1000.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceIndex`: an integer.
     ///
     /// Value at least 0.
-    pub device_index: Option<Int>,
+    pub device_index: ::std::option::Option<::cloudwright_core::Int>,
     /// `Groups`: a list of strings.
     ///
     /// Each item: pattern `^sg-[0-9a-zA-Z]{1,63}$`.
-    pub groups: Option<List<Str>>,
+    pub groups: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `SubnetId`: a string.
     ///
     /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-[0-9a-zA-Z]{1,63}$`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -774,25 +626,25 @@ impl InstanceNetworkInterfaceSpecification {
     /// A `InstanceNetworkInterfaceSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
+    pub fn device_index(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.device_index = ::std::option::Option::Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
+    pub fn groups(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.groups = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceNetworkInterfaceSpecification {}
+impl crate::PropertyType for InstanceNetworkInterfaceSpecification {}
 
-impl ToValue for InstanceNetworkInterfaceSpecification {
+impl ::cloudwright_core::ToValue for InstanceNetworkInterfaceSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .opt("DeviceIndex", &self.device_index)
             .opt("Groups", &self.groups)
@@ -801,22 +653,13 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_InstanceNetworkPerformanceOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("BandwidthWeighting", Shape::Str(&StrRule { allowed: &["default", "vpc-1", "ebs-1"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `InstanceNetworkPerformanceOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-instancenetworkperformanceoptionsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InstanceNetworkPerformanceOptionsRequest {
     /// `BandwidthWeighting`: a [`BandwidthWeighting`] value.
-    pub bandwidth_weighting: Option<BandwidthWeighting>,
+    pub bandwidth_weighting: ::std::option::Option<BandwidthWeighting>,
 }
 
 #[rustfmt::skip]
@@ -824,32 +667,23 @@ impl InstanceNetworkPerformanceOptionsRequest {
     /// A `InstanceNetworkPerformanceOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `BandwidthWeighting`: a [`BandwidthWeighting`] value.
-    pub fn bandwidth_weighting(mut self, value: impl Into<BandwidthWeighting>) -> Self { self.bandwidth_weighting = Some(value.into()); self }
+    pub fn bandwidth_weighting(mut self, value: impl ::std::convert::Into<BandwidthWeighting>) -> Self { self.bandwidth_weighting = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InstanceNetworkPerformanceOptionsRequest {}
+impl crate::PropertyType for InstanceNetworkPerformanceOptionsRequest {}
 
-impl ToValue for InstanceNetworkPerformanceOptionsRequest {
+impl ::cloudwright_core::ToValue for InstanceNetworkPerformanceOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BandwidthWeighting", &self.bandwidth_weighting)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LicenseConfigurationRequest: ObjRule = ObjRule {
-    properties: &[
-        ("LicenseConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LicenseConfigurationRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -859,7 +693,7 @@ pub struct LicenseConfigurationRequest {
     /// `LicenseConfigurationArn`: a string.
     ///
     /// Pattern `^arn:.*`; length 0 to 2048.
-    pub license_configuration_arn: Option<Str>,
+    pub license_configuration_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -867,19 +701,19 @@ impl LicenseConfigurationRequest {
     /// A `LicenseConfigurationRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `LicenseConfigurationArn`: a string.
-    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.license_configuration_arn = Some(value.into()); self }
+    pub fn license_configuration_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.license_configuration_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LicenseConfigurationRequest {}
+impl crate::PropertyType for LicenseConfigurationRequest {}
 
-impl ToValue for LicenseConfigurationRequest {
+impl ::cloudwright_core::ToValue for LicenseConfigurationRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("LicenseConfigurationArn", &self.license_configuration_arn)
             .build()
     }
@@ -889,44 +723,10 @@ impl ToValue for LicenseConfigurationRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstanceRequired {
     /// `ImageId`: a string, required.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
-    properties: &[
-        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
-        ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
-        ("CpuOptions", Shape::Object(&RULE_CpuOptionsRequest)),
-        ("CreditSpecification", Shape::Object(&RULE_CreditSpecificationRequest)),
-        ("DisableApiStop", Shape::Bool),
-        ("EbsOptimized", Shape::Bool),
-        ("EnablePrimaryIpv6", Shape::Bool),
-        ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptionsRequest)),
-        ("HibernationOptions", Shape::Object(&RULE_HibernationOptionsRequest)),
-        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
-        ("ImageId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Ipv6AddressCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("KeyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseConfigurationRequest), min_items: None, max_items: None, unique: false })),
-        ("MaintenanceOptions", Shape::Object(&RULE_InstanceMaintenanceOptionsRequest)),
-        ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
-        ("Monitoring", Shape::Object(&RULE_RunInstancesMonitoringEnabled)),
-        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None, unique: false })),
-        ("NetworkPerformanceOptions", Shape::Object(&RULE_InstanceNetworkPerformanceOptionsRequest)),
-        ("Placement", Shape::Object(&RULE_Placement)),
-        ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptionsRequest)),
-        ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
-        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),
-        ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16000), ..StrRule::ANY })),
-    ],
-    required: &["ImageId", "InstanceType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ManagedInstance` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -934,69 +734,73 @@ pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstance {
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub block_device_mappings: Option<List<BlockDeviceMapping>>,
+    pub block_device_mappings: ::std::option::Option<::cloudwright_core::List<BlockDeviceMapping>>,
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    pub capacity_reservation_specification: Option<Obj<CapacityReservationSpecification>>,
+    pub capacity_reservation_specification:
+        ::std::option::Option<crate::Obj<CapacityReservationSpecification>>,
     /// `CpuOptions`: a [`CpuOptionsRequest`] object.
-    pub cpu_options: Option<Obj<CpuOptionsRequest>>,
+    pub cpu_options: ::std::option::Option<crate::Obj<CpuOptionsRequest>>,
     /// `CreditSpecification`: a [`CreditSpecificationRequest`] object.
-    pub credit_specification: Option<Obj<CreditSpecificationRequest>>,
+    pub credit_specification: ::std::option::Option<crate::Obj<CreditSpecificationRequest>>,
     /// `DisableApiStop`: a boolean.
-    pub disable_api_stop: Option<Bool>,
+    pub disable_api_stop: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EbsOptimized`: a boolean.
-    pub ebs_optimized: Option<Bool>,
+    pub ebs_optimized: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnablePrimaryIpv6`: a boolean.
-    pub enable_primary_ipv6: Option<Bool>,
+    pub enable_primary_ipv6: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnclaveOptions`: an [`EnclaveOptionsRequest`] object.
-    pub enclave_options: Option<Obj<EnclaveOptionsRequest>>,
+    pub enclave_options: ::std::option::Option<crate::Obj<EnclaveOptionsRequest>>,
     /// `HibernationOptions`: a [`HibernationOptionsRequest`] object.
-    pub hibernation_options: Option<Obj<HibernationOptionsRequest>>,
+    pub hibernation_options: ::std::option::Option<crate::Obj<HibernationOptionsRequest>>,
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub iam_instance_profile: Option<Obj<IamInstanceProfileSpecification>>,
+    pub iam_instance_profile: ::std::option::Option<crate::Obj<IamInstanceProfileSpecification>>,
     /// `ImageId`: a string, required.
     ///
     /// Format `AWS::EC2::Image.Id`; pattern `^ami-[0-9a-zA-Z]{1,63}$`.
-    pub image_id: Str,
+    pub image_id: ::cloudwright_core::Str,
     /// `InstanceType`: a string, required.
     ///
     /// Pattern `^([a-z0-9-]+)\.([a-z0-9]+)$`.
-    pub instance_type: Str,
+    pub instance_type: ::cloudwright_core::Str,
     /// `Ipv6AddressCount`: an integer.
     ///
     /// Value at least 0.
-    pub ipv6_address_count: Option<Int>,
+    pub ipv6_address_count: ::std::option::Option<::cloudwright_core::Int>,
     /// `KeyName`: a string.
     ///
     /// Length 0 to 64.
-    pub key_name: Option<Str>,
+    pub key_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `LicenseSpecifications`: a list of [`LicenseConfigurationRequest`] objects.
-    pub license_specifications: Option<List<LicenseConfigurationRequest>>,
+    pub license_specifications:
+        ::std::option::Option<::cloudwright_core::List<LicenseConfigurationRequest>>,
     /// `MaintenanceOptions`: an [`InstanceMaintenanceOptionsRequest`] object.
-    pub maintenance_options: Option<Obj<InstanceMaintenanceOptionsRequest>>,
+    pub maintenance_options: ::std::option::Option<crate::Obj<InstanceMaintenanceOptionsRequest>>,
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub metadata_options: Option<Obj<InstanceMetadataOptionsRequest>>,
+    pub metadata_options: ::std::option::Option<crate::Obj<InstanceMetadataOptionsRequest>>,
     /// `Monitoring`: a [`RunInstancesMonitoringEnabled`] object.
-    pub monitoring: Option<Obj<RunInstancesMonitoringEnabled>>,
+    pub monitoring: ::std::option::Option<crate::Obj<RunInstancesMonitoringEnabled>>,
     /// `NetworkInterfaces`: a list of [`InstanceNetworkInterfaceSpecification`] objects.
-    pub network_interfaces: Option<List<InstanceNetworkInterfaceSpecification>>,
+    pub network_interfaces:
+        ::std::option::Option<::cloudwright_core::List<InstanceNetworkInterfaceSpecification>>,
     /// `NetworkPerformanceOptions`: an [`InstanceNetworkPerformanceOptionsRequest`] object.
-    pub network_performance_options: Option<Obj<InstanceNetworkPerformanceOptionsRequest>>,
+    pub network_performance_options:
+        ::std::option::Option<crate::Obj<InstanceNetworkPerformanceOptionsRequest>>,
     /// `Placement`: a [`Placement`] object.
-    pub placement: Option<Obj<Placement>>,
+    pub placement: ::std::option::Option<crate::Obj<Placement>>,
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptionsRequest`] object.
-    pub private_dns_name_options: Option<Obj<PrivateDnsNameOptionsRequest>>,
+    pub private_dns_name_options: ::std::option::Option<crate::Obj<PrivateDnsNameOptionsRequest>>,
     /// `SubnetId`: a string.
     ///
     /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-[0-9a-zA-Z]{1,63}$`.
-    pub subnet_id: Option<Str>,
+    pub subnet_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
     ///
     /// Items at most 30.
-    pub tag_specifications: Option<List<TagSpecification>>,
+    pub tag_specifications: ::std::option::Option<::cloudwright_core::List<TagSpecification>>,
     /// `UserData`: a string.
     ///
     /// Length 0 to 16000.
-    pub user_data: Option<Str>,
+    pub user_data: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -1005,92 +809,92 @@ impl ManagedInstance {
     #[inline]
     pub fn new(required: ManagedInstanceRequired) -> Self {
         Self {
-            block_device_mappings: None,
-            capacity_reservation_specification: None,
-            cpu_options: None,
-            credit_specification: None,
-            disable_api_stop: None,
-            ebs_optimized: None,
-            enable_primary_ipv6: None,
-            enclave_options: None,
-            hibernation_options: None,
-            iam_instance_profile: None,
+            block_device_mappings: ::std::option::Option::None,
+            capacity_reservation_specification: ::std::option::Option::None,
+            cpu_options: ::std::option::Option::None,
+            credit_specification: ::std::option::Option::None,
+            disable_api_stop: ::std::option::Option::None,
+            ebs_optimized: ::std::option::Option::None,
+            enable_primary_ipv6: ::std::option::Option::None,
+            enclave_options: ::std::option::Option::None,
+            hibernation_options: ::std::option::Option::None,
+            iam_instance_profile: ::std::option::Option::None,
             image_id: required.image_id,
             instance_type: required.instance_type,
-            ipv6_address_count: None,
-            key_name: None,
-            license_specifications: None,
-            maintenance_options: None,
-            metadata_options: None,
-            monitoring: None,
-            network_interfaces: None,
-            network_performance_options: None,
-            placement: None,
-            private_dns_name_options: None,
-            subnet_id: None,
-            tag_specifications: None,
-            user_data: None,
+            ipv6_address_count: ::std::option::Option::None,
+            key_name: ::std::option::Option::None,
+            license_specifications: ::std::option::Option::None,
+            maintenance_options: ::std::option::Option::None,
+            metadata_options: ::std::option::Option::None,
+            monitoring: ::std::option::Option::None,
+            network_interfaces: ::std::option::Option::None,
+            network_performance_options: ::std::option::Option::None,
+            placement: ::std::option::Option::None,
+            private_dns_name_options: ::std::option::Option::None,
+            subnet_id: ::std::option::Option::None,
+            tag_specifications: ::std::option::Option::None,
+            user_data: ::std::option::Option::None,
         }
     }
 
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
+    pub fn block_device_mappings(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = ::std::option::Option::Some(value.into()); self }
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    pub fn capacity_reservation_specification(mut self, value: impl Into<Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = Some(value.into()); self }
+    pub fn capacity_reservation_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = ::std::option::Option::Some(value.into()); self }
     /// `CpuOptions`: a [`CpuOptionsRequest`] object.
-    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptionsRequest>>) -> Self { self.cpu_options = Some(value.into()); self }
+    pub fn cpu_options(mut self, value: impl ::std::convert::Into<crate::Obj<CpuOptionsRequest>>) -> Self { self.cpu_options = ::std::option::Option::Some(value.into()); self }
     /// `CreditSpecification`: a [`CreditSpecificationRequest`] object.
-    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecificationRequest>>) -> Self { self.credit_specification = Some(value.into()); self }
+    pub fn credit_specification(mut self, value: impl ::std::convert::Into<crate::Obj<CreditSpecificationRequest>>) -> Self { self.credit_specification = ::std::option::Option::Some(value.into()); self }
     /// `DisableApiStop`: a boolean.
-    pub fn disable_api_stop(mut self, value: impl Into<Bool>) -> Self { self.disable_api_stop = Some(value.into()); self }
+    pub fn disable_api_stop(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.disable_api_stop = ::std::option::Option::Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
+    pub fn ebs_optimized(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.ebs_optimized = ::std::option::Option::Some(value.into()); self }
     /// `EnablePrimaryIpv6`: a boolean.
-    pub fn enable_primary_ipv6(mut self, value: impl Into<Bool>) -> Self { self.enable_primary_ipv6 = Some(value.into()); self }
+    pub fn enable_primary_ipv6(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_primary_ipv6 = ::std::option::Option::Some(value.into()); self }
     /// `EnclaveOptions`: an [`EnclaveOptionsRequest`] object.
-    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptionsRequest>>) -> Self { self.enclave_options = Some(value.into()); self }
+    pub fn enclave_options(mut self, value: impl ::std::convert::Into<crate::Obj<EnclaveOptionsRequest>>) -> Self { self.enclave_options = ::std::option::Option::Some(value.into()); self }
     /// `HibernationOptions`: a [`HibernationOptionsRequest`] object.
-    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptionsRequest>>) -> Self { self.hibernation_options = Some(value.into()); self }
+    pub fn hibernation_options(mut self, value: impl ::std::convert::Into<crate::Obj<HibernationOptionsRequest>>) -> Self { self.hibernation_options = ::std::option::Option::Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
+    pub fn iam_instance_profile(mut self, value: impl ::std::convert::Into<crate::Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = ::std::option::Option::Some(value.into()); self }
     /// `ImageId`: a string, required.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
+    pub fn image_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceType`: a string, required.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.instance_type = value.into(); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
+    pub fn ipv6_address_count(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.ipv6_address_count = ::std::option::Option::Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
+    pub fn key_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_name = ::std::option::Option::Some(value.into()); self }
     /// `LicenseSpecifications`: a list of [`LicenseConfigurationRequest`] objects.
-    pub fn license_specifications(mut self, value: impl Into<List<LicenseConfigurationRequest>>) -> Self { self.license_specifications = Some(value.into()); self }
+    pub fn license_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<LicenseConfigurationRequest>>) -> Self { self.license_specifications = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceOptions`: an [`InstanceMaintenanceOptionsRequest`] object.
-    pub fn maintenance_options(mut self, value: impl Into<Obj<InstanceMaintenanceOptionsRequest>>) -> Self { self.maintenance_options = Some(value.into()); self }
+    pub fn maintenance_options(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMaintenanceOptionsRequest>>) -> Self { self.maintenance_options = ::std::option::Option::Some(value.into()); self }
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub fn metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = Some(value.into()); self }
+    pub fn metadata_options(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = ::std::option::Option::Some(value.into()); self }
     /// `Monitoring`: a [`RunInstancesMonitoringEnabled`] object.
-    pub fn monitoring(mut self, value: impl Into<Obj<RunInstancesMonitoringEnabled>>) -> Self { self.monitoring = Some(value.into()); self }
+    pub fn monitoring(mut self, value: impl ::std::convert::Into<crate::Obj<RunInstancesMonitoringEnabled>>) -> Self { self.monitoring = ::std::option::Option::Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`InstanceNetworkInterfaceSpecification`] objects.
-    pub fn network_interfaces(mut self, value: impl Into<List<InstanceNetworkInterfaceSpecification>>) -> Self { self.network_interfaces = Some(value.into()); self }
+    pub fn network_interfaces(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InstanceNetworkInterfaceSpecification>>) -> Self { self.network_interfaces = ::std::option::Option::Some(value.into()); self }
     /// `NetworkPerformanceOptions`: an [`InstanceNetworkPerformanceOptionsRequest`] object.
-    pub fn network_performance_options(mut self, value: impl Into<Obj<InstanceNetworkPerformanceOptionsRequest>>) -> Self { self.network_performance_options = Some(value.into()); self }
+    pub fn network_performance_options(mut self, value: impl ::std::convert::Into<crate::Obj<InstanceNetworkPerformanceOptionsRequest>>) -> Self { self.network_performance_options = ::std::option::Option::Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
+    pub fn placement(mut self, value: impl ::std::convert::Into<crate::Obj<Placement>>) -> Self { self.placement = ::std::option::Option::Some(value.into()); self }
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptionsRequest`] object.
-    pub fn private_dns_name_options(mut self, value: impl Into<Obj<PrivateDnsNameOptionsRequest>>) -> Self { self.private_dns_name_options = Some(value.into()); self }
+    pub fn private_dns_name_options(mut self, value: impl ::std::convert::Into<crate::Obj<PrivateDnsNameOptionsRequest>>) -> Self { self.private_dns_name_options = ::std::option::Option::Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
+    pub fn subnet_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.subnet_id = ::std::option::Option::Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
+    pub fn tag_specifications(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<TagSpecification>>) -> Self { self.tag_specifications = ::std::option::Option::Some(value.into()); self }
     /// `UserData`: a string.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
+    pub fn user_data(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_data = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ManagedInstance {}
+impl crate::PropertyType for ManagedInstance {}
 
-impl ToValue for ManagedInstance {
+impl ::cloudwright_core::ToValue for ManagedInstance {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BlockDeviceMappings", &self.block_device_mappings)
             .opt(
                 "CapacityReservationSpecification",
@@ -1126,19 +930,6 @@ impl ToValue for ManagedInstance {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_Placement: ObjRule = ObjRule {
-    properties: &[
-        ("AvailabilityZone", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
-        ("GroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
-        ("PartitionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("Tenancy", Shape::Str(&StrRule { allowed: &["default", "dedicated", "host"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `Placement` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-placement.html>
@@ -1147,21 +938,21 @@ pub struct Placement {
     /// `AvailabilityZone`: a string.
     ///
     /// Pattern `^[a-z]{2}-[a-z]+-\d[a-z](-[a-z0-9]+)?$`.
-    pub availability_zone: Option<Str>,
+    pub availability_zone: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupId`: a string.
     ///
     /// Pattern `^pg-[0-9a-zA-Z]{1,63}$`.
-    pub group_id: Option<Str>,
+    pub group_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string.
     ///
     /// Length 0 to 255.
-    pub group_name: Option<Str>,
+    pub group_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `PartitionNumber`: an integer.
     ///
     /// Value at least 0.
-    pub partition_number: Option<Int>,
+    pub partition_number: ::std::option::Option<::cloudwright_core::Int>,
     /// `Tenancy`: a [`Tenancy`] value.
-    pub tenancy: Option<Tenancy>,
+    pub tenancy: ::std::option::Option<Tenancy>,
 }
 
 #[rustfmt::skip]
@@ -1169,27 +960,27 @@ impl Placement {
     /// A `Placement` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AvailabilityZone`: a string.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
+    pub fn availability_zone(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.availability_zone = ::std::option::Option::Some(value.into()); self }
     /// `GroupId`: a string.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
+    pub fn group_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_id = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = ::std::option::Option::Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
+    pub fn partition_number(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.partition_number = ::std::option::Option::Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
+    pub fn tenancy(mut self, value: impl ::std::convert::Into<Tenancy>) -> Self { self.tenancy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Placement {}
+impl crate::PropertyType for Placement {}
 
-impl ToValue for Placement {
+impl ::cloudwright_core::ToValue for Placement {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AvailabilityZone", &self.availability_zone)
             .opt("GroupId", &self.group_id)
             .opt("GroupName", &self.group_name)
@@ -1199,28 +990,17 @@ impl ToValue for Placement {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_PrivateDnsNameOptionsRequest: ObjRule = ObjRule {
-    properties: &[
-        ("EnableResourceNameDnsAAAARecord", Shape::Bool),
-        ("EnableResourceNameDnsARecord", Shape::Bool),
-        ("HostnameType", Shape::Str(&StrRule { allowed: &["ip-name", "resource-name"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `PrivateDnsNameOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-privatednsnameoptionsrequest.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrivateDnsNameOptionsRequest {
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub enable_resource_name_dns_aaaa_record: Option<Bool>,
+    pub enable_resource_name_dns_aaaa_record: ::std::option::Option<::cloudwright_core::Bool>,
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub enable_resource_name_dns_a_record: Option<Bool>,
+    pub enable_resource_name_dns_a_record: ::std::option::Option<::cloudwright_core::Bool>,
     /// `HostnameType`: a [`HostnameType`] value.
-    pub hostname_type: Option<HostnameType>,
+    pub hostname_type: ::std::option::Option<HostnameType>,
 }
 
 #[rustfmt::skip]
@@ -1228,23 +1008,23 @@ impl PrivateDnsNameOptionsRequest {
     /// A `PrivateDnsNameOptionsRequest` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = Some(value.into()); self }
+    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = ::std::option::Option::Some(value.into()); self }
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_a_record = Some(value.into()); self }
+    pub fn enable_resource_name_dns_a_record(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enable_resource_name_dns_a_record = ::std::option::Option::Some(value.into()); self }
     /// `HostnameType`: a [`HostnameType`] value.
-    pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self { self.hostname_type = Some(value.into()); self }
+    pub fn hostname_type(mut self, value: impl ::std::convert::Into<HostnameType>) -> Self { self.hostname_type = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for PrivateDnsNameOptionsRequest {}
+impl crate::PropertyType for PrivateDnsNameOptionsRequest {}
 
-impl ToValue for PrivateDnsNameOptionsRequest {
+impl ::cloudwright_core::ToValue for PrivateDnsNameOptionsRequest {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "EnableResourceNameDnsAAAARecord",
                 &self.enable_resource_name_dns_aaaa_record,
@@ -1258,22 +1038,13 @@ impl ToValue for PrivateDnsNameOptionsRequest {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_RunInstancesMonitoringEnabled: ObjRule = ObjRule {
-    properties: &[
-        ("Enabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `RunInstancesMonitoringEnabled` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesinstances-workspaceinstance-runinstancesmonitoringenabled.html>
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunInstancesMonitoringEnabled {
     /// `Enabled`: a boolean.
-    pub enabled: Option<Bool>,
+    pub enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -1281,39 +1052,23 @@ impl RunInstancesMonitoringEnabled {
     /// A `RunInstancesMonitoringEnabled` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
+    pub fn enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for RunInstancesMonitoringEnabled {}
+impl crate::PropertyType for RunInstancesMonitoringEnabled {}
 
-impl ToValue for RunInstancesMonitoringEnabled {
+impl ::cloudwright_core::ToValue for RunInstancesMonitoringEnabled {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Enabled", &self.enabled).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("Enabled", &self.enabled)
+            .build()
     }
 }
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
-    ],
-    required: &["Key"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -1323,51 +1078,41 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string.
     ///
     /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
+    pub value: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
+    /// A `Tag` with its one required property, `Key`.
     #[inline]
-    pub fn new(required: TagRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            key: required.key,
-            value: None,
+            key: value.into(),
+            value: ::std::option::Option::None,
         }
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `TagSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
 ///
@@ -1375,11 +1120,11 @@ pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TagSpecification {
     /// `ResourceType`: a [`ResourceType`] value.
-    pub resource_type: Option<ResourceType>,
+    pub resource_type: ::std::option::Option<ResourceType>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 30.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -1387,21 +1132,21 @@ impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
+    pub fn resource_type(mut self, value: impl ::std::convert::Into<ResourceType>) -> Self { self.resource_type = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for TagSpecification {}
+impl crate::PropertyType for TagSpecification {}
 
-impl ToValue for TagSpecification {
+impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
@@ -1416,24 +1161,24 @@ pub enum AutoRecovery {
     /// `default`
     Default,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AutoRecovery {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AutoRecovery {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AutoRecovery {
+impl ::cloudwright_core::ToValue for AutoRecovery {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "disabled",
             Self::Default => "default",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1447,25 +1192,25 @@ pub enum BandwidthWeighting {
     /// `ebs-1`
     Ebs1,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for BandwidthWeighting {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for BandwidthWeighting {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for BandwidthWeighting {
+impl ::cloudwright_core::ToValue for BandwidthWeighting {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::Vpc1 => "vpc-1",
             Self::Ebs1 => "ebs-1",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1479,25 +1224,25 @@ pub enum CapacityReservationPreference {
     /// `none`
     None,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CapacityReservationPreference {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CapacityReservationPreference {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CapacityReservationPreference {
+impl ::cloudwright_core::ToValue for CapacityReservationPreference {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CapacityReservationsOnly => "capacity-reservations-only",
             Self::Open => "open",
             Self::None => "none",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1509,24 +1254,24 @@ pub enum CpuCredits {
     /// `unlimited`
     Unlimited,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for CpuCredits {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for CpuCredits {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for CpuCredits {
+impl ::cloudwright_core::ToValue for CpuCredits {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "standard",
             Self::Unlimited => "unlimited",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1538,24 +1283,24 @@ pub enum HostnameType {
     /// `resource-name`
     ResourceName,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HostnameType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HostnameType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HostnameType {
+impl ::cloudwright_core::ToValue for HostnameType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::IpName => "ip-name",
             Self::ResourceName => "resource-name",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1567,24 +1312,24 @@ pub enum HttpEndpoint {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpEndpoint {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpEndpoint {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpEndpoint {
+impl ::cloudwright_core::ToValue for HttpEndpoint {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1596,24 +1341,24 @@ pub enum HttpProtocolIpv6 {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpProtocolIpv6 {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpProtocolIpv6 {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpProtocolIpv6 {
+impl ::cloudwright_core::ToValue for HttpProtocolIpv6 {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1625,24 +1370,24 @@ pub enum HttpTokens {
     /// `required`
     Required,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for HttpTokens {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for HttpTokens {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for HttpTokens {
+impl ::cloudwright_core::ToValue for HttpTokens {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Optional => "optional",
             Self::Required => "required",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1654,24 +1399,24 @@ pub enum InstanceMetadataTags {
     /// `disabled`
     Disabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceMetadataTags {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceMetadataTags {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceMetadataTags {
+impl ::cloudwright_core::ToValue for InstanceMetadataTags {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -1685,24 +1430,287 @@ pub enum Tenancy {
     /// `host`
     Host,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Tenancy {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Tenancy {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Tenancy {
+impl ::cloudwright_core::ToValue for Tenancy {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Default => "default",
             Self::Dedicated => "dedicated",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral(0|[1-9][0-9]{0,2})$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-zA-Z]{1,63}$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-z0-9-]+)\\.([a-z0-9]+)$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\S\\s]*$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{1,63}$");
+    pub(crate) static PATTERN_6: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{1,63}$");
+    pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$");
+    pub(crate) static PATTERN_8: Pattern = Pattern::new("^pg-[0-9a-zA-Z]{1,63}$");
+    pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
+    pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WorkspaceInstance: ObjRule = ObjRule {
+        properties: &[
+            ("ManagedInstance", Shape::Object(&RULE_ManagedInstance)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+        properties: &[
+            ("DeviceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+            ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
+            ("NoDevice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+            ("VirtualName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only", "open", "none"], ..StrRule::ANY })),
+            ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+        properties: &[
+            ("CapacityReservationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("CapacityReservationResourceGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CpuOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("CoreCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("CpuCredits", Shape::Str(&StrRule { allowed: &["standard", "unlimited"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
+        properties: &[
+            ("Encrypted", Shape::Bool),
+            ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("VolumeSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_EnclaveOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("Configured", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Arn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("AutoRecovery", Shape::Str(&StrRule { allowed: &["disabled", "default"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+            ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+            ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+            ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+            ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("DeviceIndex", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InstanceNetworkPerformanceOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("BandwidthWeighting", Shape::Str(&StrRule { allowed: &["default", "vpc-1", "ebs-1"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LicenseConfigurationRequest: ObjRule = ObjRule {
+        properties: &[
+            ("LicenseConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
+        properties: &[
+            ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None, unique: false })),
+            ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
+            ("CpuOptions", Shape::Object(&RULE_CpuOptionsRequest)),
+            ("CreditSpecification", Shape::Object(&RULE_CreditSpecificationRequest)),
+            ("DisableApiStop", Shape::Bool),
+            ("EbsOptimized", Shape::Bool),
+            ("EnablePrimaryIpv6", Shape::Bool),
+            ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptionsRequest)),
+            ("HibernationOptions", Shape::Object(&RULE_HibernationOptionsRequest)),
+            ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+            ("ImageId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Ipv6AddressCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("KeyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseConfigurationRequest), min_items: None, max_items: None, unique: false })),
+            ("MaintenanceOptions", Shape::Object(&RULE_InstanceMaintenanceOptionsRequest)),
+            ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
+            ("Monitoring", Shape::Object(&RULE_RunInstancesMonitoringEnabled)),
+            ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None, unique: false })),
+            ("NetworkPerformanceOptions", Shape::Object(&RULE_InstanceNetworkPerformanceOptionsRequest)),
+            ("Placement", Shape::Object(&RULE_Placement)),
+            ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptionsRequest)),
+            ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
+            ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30), unique: false })),
+            ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16000), ..StrRule::ANY })),
+        ],
+        required: &["ImageId", "InstanceType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Placement: ObjRule = ObjRule {
+        properties: &[
+            ("AvailabilityZone", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+            ("GroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+            ("PartitionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("Tenancy", Shape::Str(&StrRule { allowed: &["default", "dedicated", "host"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_PrivateDnsNameOptionsRequest: ObjRule = ObjRule {
+        properties: &[
+            ("EnableResourceNameDnsAAAARecord", Shape::Bool),
+            ("EnableResourceNameDnsARecord", Shape::Bool),
+            ("HostnameType", Shape::Str(&StrRule { allowed: &["ip-name", "resource-name"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RunInstancesMonitoringEnabled: ObjRule = ObjRule {
+        properties: &[
+            ("Enabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ],
+        required: &["Key"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,47 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{1,9}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[0-9]{0,12}:[a-zA-Z0-9\\-\\/\\._]+$",
-);
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(https:\\/\\/)[a-z0-9]+([\\-\\.]{1}[a-z0-9]+)*\\.[a-z]{2,32}(:[0-9]{1,5})?(\\/.*)?$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[0-9]{0,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^.+$");
-
-/// The required properties of [`Environment`], by name: `Environment::new(EnvironmentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EnvironmentRequired {
-    /// `DesktopArn`: a string, required.
-    pub desktop_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Environment: ObjRule = ObjRule {
-    properties: &[
-        ("DesiredSoftwareSetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DesktopArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DesktopEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("DeviceCreationTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
-        ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
-        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("SoftwareSetUpdateMode", Shape::Str(&StrRule { allowed: &["USE_LATEST", "USE_DESIRED"], ..StrRule::ANY })),
-        ("SoftwareSetUpdateSchedule", Shape::Str(&StrRule { allowed: &["USE_MAINTENANCE_WINDOW", "APPLY_IMMEDIATELY"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
-    ],
-    required: &["DesktopArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WorkSpacesThinClient::Environment` resource.
 ///
 /// Describes an environment.
@@ -64,57 +23,57 @@ pub struct Environment {
     /// The ID of the software set to apply.
     ///
     /// Pattern `^[0-9]{1,9}$`.
-    pub desired_software_set_id: Option<Str>,
+    pub desired_software_set_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `DesktopArn`: a string, required.
     ///
     /// The Amazon Resource Name (ARN) of the desktop to stream from Amazon WorkSpaces, WorkSpaces Secure Browser, or WorkSpaces Applications.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[0-9]{0,12}:[a-zA-Z0-9\-\/\._]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub desktop_arn: Str,
+    pub desktop_arn: ::cloudwright_core::Str,
     /// `DesktopEndpoint`: a string.
     ///
     /// The URL for the identity provider login (only for environments that use WorkSpaces Applications).
     ///
     /// Pattern `^(https:\/\/)[a-z0-9]+([\-\.]{1}[a-z0-9]+)*\.[a-z]{2,32}(:[0-9]{1,5})?(\/.*)?$`; length 1 to 1024.
-    pub desktop_endpoint: Option<Str>,
+    pub desktop_endpoint: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeviceCreationTags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to the newly created devices for this environment.
     ///
     /// Items at most 50.
-    pub device_creation_tags: Option<List<Tag>>,
+    pub device_creation_tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `KmsKeyArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the AWS Key Management Service key used to encrypt the environment.
     ///
     /// Format `AWS::KMS::Key.Arn`; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[0-9]{0,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub kms_key_arn: Option<Str>,
+    pub kms_key_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
     ///
     /// A specification for a time window to apply software updates.
-    pub maintenance_window: Option<Obj<MaintenanceWindow>>,
+    pub maintenance_window: ::std::option::Option<crate::Obj<MaintenanceWindow>>,
     /// `Name`: a string.
     ///
     /// The name of the environment.
     ///
     /// Pattern `^.+$`; length 1 to 64.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SoftwareSetUpdateMode`: a [`SoftwareSetUpdateMode`] value.
     ///
     /// An option to define which software updates to apply.
-    pub software_set_update_mode: Option<SoftwareSetUpdateMode>,
+    pub software_set_update_mode: ::std::option::Option<SoftwareSetUpdateMode>,
     /// `SoftwareSetUpdateSchedule`: a [`SoftwareSetUpdateSchedule`] value.
     ///
     /// An option to define if software updates should be applied within a maintenance window.
-    pub software_set_update_schedule: Option<SoftwareSetUpdateSchedule>,
+    pub software_set_update_schedule: ::std::option::Option<SoftwareSetUpdateSchedule>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
+    /// For more information, see [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html) .
     ///
     /// Items at most 50.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +83,7 @@ impl Environment {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesThinClient::Environment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesthinclient-environment.html",
         primary_identifier: &["Id"],
@@ -135,66 +94,68 @@ impl Environment {
         read_only: &["Id", "ActivationCode", "Arn", "CreatedAt", "DesktopType", "RegisteredDevicesCount", "UpdatedAt", "PendingSoftwareSetId", "PendingSoftwareSetVersion", "SoftwareSetComplianceStatus"],
         attributes: &["ActivationCode", "Arn", "CreatedAt", "DesktopType", "Id", "PendingSoftwareSetId", "PendingSoftwareSetVersion", "RegisteredDevicesCount", "SoftwareSetComplianceStatus", "UpdatedAt"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Environment` with its required properties, named in a [`EnvironmentRequired`].
+    /// A `Environment` with its one required property, `DesktopArn`.
     #[inline]
-    pub fn new(required: EnvironmentRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            desired_software_set_id: None,
-            desktop_arn: required.desktop_arn,
-            desktop_endpoint: None,
-            device_creation_tags: None,
-            kms_key_arn: None,
-            maintenance_window: None,
-            name: None,
-            software_set_update_mode: None,
-            software_set_update_schedule: None,
-            tags: None,
+            desired_software_set_id: ::std::option::Option::None,
+            desktop_arn: value.into(),
+            desktop_endpoint: ::std::option::Option::None,
+            device_creation_tags: ::std::option::Option::None,
+            kms_key_arn: ::std::option::Option::None,
+            maintenance_window: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            software_set_update_mode: ::std::option::Option::None,
+            software_set_update_schedule: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `DesiredSoftwareSetId`: a string.
-    pub fn desired_software_set_id(mut self, value: impl Into<Str>) -> Self { self.desired_software_set_id = Some(value.into()); self }
+    pub fn desired_software_set_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desired_software_set_id = ::std::option::Option::Some(value.into()); self }
     /// `DesktopArn`: a string, required.
-    pub fn desktop_arn(mut self, value: impl Into<Str>) -> Self { self.desktop_arn = value.into(); self }
+    pub fn desktop_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desktop_arn = value.into(); self }
     /// `DesktopEndpoint`: a string.
-    pub fn desktop_endpoint(mut self, value: impl Into<Str>) -> Self { self.desktop_endpoint = Some(value.into()); self }
+    pub fn desktop_endpoint(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.desktop_endpoint = ::std::option::Option::Some(value.into()); self }
     /// `DeviceCreationTags`: a list of [`Tag`] objects.
-    pub fn device_creation_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.device_creation_tags = Some(value.into()); self }
+    pub fn device_creation_tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.device_creation_tags = ::std::option::Option::Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
+    pub fn kms_key_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kms_key_arn = ::std::option::Option::Some(value.into()); self }
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
-    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = Some(value.into()); self }
+    pub fn maintenance_window(mut self, value: impl ::std::convert::Into<crate::Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = ::std::option::Option::Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `SoftwareSetUpdateMode`: a [`SoftwareSetUpdateMode`] value.
-    pub fn software_set_update_mode(mut self, value: impl Into<SoftwareSetUpdateMode>) -> Self { self.software_set_update_mode = Some(value.into()); self }
+    pub fn software_set_update_mode(mut self, value: impl ::std::convert::Into<SoftwareSetUpdateMode>) -> Self { self.software_set_update_mode = ::std::option::Option::Some(value.into()); self }
     /// `SoftwareSetUpdateSchedule`: a [`SoftwareSetUpdateSchedule`] value.
-    pub fn software_set_update_schedule(mut self, value: impl Into<SoftwareSetUpdateSchedule>) -> Self { self.software_set_update_schedule = Some(value.into()); self }
+    pub fn software_set_update_schedule(mut self, value: impl ::std::convert::Into<SoftwareSetUpdateSchedule>) -> Self { self.software_set_update_schedule = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Environment {
+impl ::cloudwright_core::Resource for Environment {
     type Attributes = EnvironmentAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Environment, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Environment, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Environment {
+impl ::cloudwright_core::ToValue for Environment {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("DesiredSoftwareSetId", &self.desired_software_set_id)
             .req("DesktopArn", &self.desktop_arn)
             .opt("DesktopEndpoint", &self.desktop_endpoint)
@@ -212,12 +173,12 @@ impl ToValue for Environment {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Environment`]: `Handle<Environment>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct EnvironmentAttributes(ResourceRef);
+pub struct EnvironmentAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for EnvironmentAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for EnvironmentAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -227,105 +188,82 @@ impl EnvironmentAttributes {
     ///
     /// The activation code to register a device to the environment.
     #[inline]
-    pub fn activation_code(&self) -> Value {
-        self.0.get_att("ActivationCode")
+    pub fn activation_code(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ActivationCode"))
     }
 
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the environment.
     #[inline]
-    pub fn arn(&self) -> Value {
-        self.0.get_att("Arn")
+    pub fn arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Arn"))
     }
 
     /// `Fn::GetAtt` `CreatedAt`: a string.
     ///
     /// The timestamp of when the environment was created.
     #[inline]
-    pub fn created_at(&self) -> Value {
-        self.0.get_att("CreatedAt")
+    pub fn created_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreatedAt"))
     }
 
     /// `Fn::GetAtt` `DesktopType`: one of a set of strings.
     ///
     /// The type of streaming desktop for the environment.
     #[inline]
-    pub fn desktop_type(&self) -> Value {
-        self.0.get_att("DesktopType")
+    pub fn desktop_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DesktopType"))
     }
 
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// Unique identifier of the environment.
     #[inline]
-    pub fn id(&self) -> Value {
-        self.0.get_att("Id")
+    pub fn id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("Id"))
     }
 
     /// `Fn::GetAtt` `PendingSoftwareSetId`: a string.
     ///
     /// The ID of the software set that is pending to be installed.
     #[inline]
-    pub fn pending_software_set_id(&self) -> Value {
-        self.0.get_att("PendingSoftwareSetId")
+    pub fn pending_software_set_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PendingSoftwareSetId"))
     }
 
     /// `Fn::GetAtt` `PendingSoftwareSetVersion`: a string.
     ///
     /// The version of the software set that is pending to be installed.
     #[inline]
-    pub fn pending_software_set_version(&self) -> Value {
-        self.0.get_att("PendingSoftwareSetVersion")
+    pub fn pending_software_set_version(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PendingSoftwareSetVersion"))
     }
 
     /// `Fn::GetAtt` `RegisteredDevicesCount`: an integer.
     ///
     /// The number of devices registered to the environment.
     #[inline]
-    pub fn registered_devices_count(&self) -> Value {
-        self.0.get_att("RegisteredDevicesCount")
+    pub fn registered_devices_count(&self) -> ::cloudwright_core::Int {
+        ::cloudwright_core::Int(self.0.get_att("RegisteredDevicesCount"))
     }
 
     /// `Fn::GetAtt` `SoftwareSetComplianceStatus`: one of a set of strings.
     ///
     /// Describes if the software currently installed on all devices in the environment is a supported version.
     #[inline]
-    pub fn software_set_compliance_status(&self) -> Value {
-        self.0.get_att("SoftwareSetComplianceStatus")
+    pub fn software_set_compliance_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SoftwareSetComplianceStatus"))
     }
 
     /// `Fn::GetAtt` `UpdatedAt`: a string.
     ///
     /// The timestamp of when the device was updated.
     #[inline]
-    pub fn updated_at(&self) -> Value {
-        self.0.get_att("UpdatedAt")
+    pub fn updated_at(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UpdatedAt"))
     }
 }
-
-/// The required properties of [`MaintenanceWindow`], by name: `MaintenanceWindow::new(MaintenanceWindowRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MaintenanceWindowRequired {
-    /// `Type`: a [`MaintenanceWindowType`] value, required.
-    pub r#type: MaintenanceWindowType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        ("ApplyTimeOf", Shape::Str(&StrRule { allowed: &["UTC", "DEVICE"], ..StrRule::ANY })),
-        ("DaysOfTheWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7), unique: true })),
-        ("EndTimeHour", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
-        ("EndTimeMinute", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
-        ("StartTimeHour", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
-        ("StartTimeMinute", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
-        ("Type", Shape::Str(&StrRule { allowed: &["SYSTEM", "CUSTOM"], ..StrRule::ANY })),
-    ],
-    required: &["Type"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `MaintenanceWindow` property type of `AWS::WorkSpacesThinClient::Environment`.
 ///
@@ -337,37 +275,37 @@ pub struct MaintenanceWindow {
     /// `ApplyTimeOf`: an [`ApplyTimeOf`] value.
     ///
     /// The option to set the maintenance window during the device local time or Universal Coordinated Time (UTC).
-    pub apply_time_of: Option<ApplyTimeOf>,
+    pub apply_time_of: ::std::option::Option<ApplyTimeOf>,
     /// `DaysOfTheWeek`: a list of [`DayOfWeek`] values.
     ///
     /// The days of the week during which the maintenance window is open.
     ///
     /// Items 1 to 7.
-    pub days_of_the_week: Option<List<DayOfWeek>>,
+    pub days_of_the_week: ::std::option::Option<::cloudwright_core::List<DayOfWeek>>,
     /// `EndTimeHour`: an integer.
     ///
     /// The hour for the maintenance window end ( `00` - `23` ).
     ///
     /// Value 0 to 23.
-    pub end_time_hour: Option<Int>,
+    pub end_time_hour: ::std::option::Option<::cloudwright_core::Int>,
     /// `EndTimeMinute`: an integer.
     ///
     /// The minutes for the maintenance window end ( `00` - `59` ).
     ///
     /// Value 0 to 59.
-    pub end_time_minute: Option<Int>,
+    pub end_time_minute: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartTimeHour`: an integer.
     ///
     /// The hour for the maintenance window start ( `00` - `23` ).
     ///
     /// Value 0 to 23.
-    pub start_time_hour: Option<Int>,
+    pub start_time_hour: ::std::option::Option<::cloudwright_core::Int>,
     /// `StartTimeMinute`: an integer.
     ///
     /// The minutes past the hour for the maintenance window start ( `00` - `59` ).
     ///
     /// Value 0 to 59.
-    pub start_time_minute: Option<Int>,
+    pub start_time_minute: ::std::option::Option<::cloudwright_core::Int>,
     /// `Type`: a [`MaintenanceWindowType`] value, required.
     ///
     /// An option to select the default or custom maintenance window.
@@ -376,42 +314,42 @@ pub struct MaintenanceWindow {
 
 #[rustfmt::skip]
 impl MaintenanceWindow {
-    /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
+    /// A `MaintenanceWindow` with its one required property, `Type`.
     #[inline]
-    pub fn new(required: MaintenanceWindowRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<MaintenanceWindowType>) -> Self {
         Self {
-            apply_time_of: None,
-            days_of_the_week: None,
-            end_time_hour: None,
-            end_time_minute: None,
-            start_time_hour: None,
-            start_time_minute: None,
-            r#type: required.r#type,
+            apply_time_of: ::std::option::Option::None,
+            days_of_the_week: ::std::option::Option::None,
+            end_time_hour: ::std::option::Option::None,
+            end_time_minute: ::std::option::Option::None,
+            start_time_hour: ::std::option::Option::None,
+            start_time_minute: ::std::option::Option::None,
+            r#type: value.into(),
         }
     }
 
     /// `ApplyTimeOf`: an [`ApplyTimeOf`] value.
-    pub fn apply_time_of(mut self, value: impl Into<ApplyTimeOf>) -> Self { self.apply_time_of = Some(value.into()); self }
+    pub fn apply_time_of(mut self, value: impl ::std::convert::Into<ApplyTimeOf>) -> Self { self.apply_time_of = ::std::option::Option::Some(value.into()); self }
     /// `DaysOfTheWeek`: a list of [`DayOfWeek`] values.
-    pub fn days_of_the_week(mut self, value: impl Into<List<DayOfWeek>>) -> Self { self.days_of_the_week = Some(value.into()); self }
+    pub fn days_of_the_week(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<DayOfWeek>>) -> Self { self.days_of_the_week = ::std::option::Option::Some(value.into()); self }
     /// `EndTimeHour`: an integer.
-    pub fn end_time_hour(mut self, value: impl Into<Int>) -> Self { self.end_time_hour = Some(value.into()); self }
+    pub fn end_time_hour(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end_time_hour = ::std::option::Option::Some(value.into()); self }
     /// `EndTimeMinute`: an integer.
-    pub fn end_time_minute(mut self, value: impl Into<Int>) -> Self { self.end_time_minute = Some(value.into()); self }
+    pub fn end_time_minute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.end_time_minute = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeHour`: an integer.
-    pub fn start_time_hour(mut self, value: impl Into<Int>) -> Self { self.start_time_hour = Some(value.into()); self }
+    pub fn start_time_hour(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_time_hour = ::std::option::Option::Some(value.into()); self }
     /// `StartTimeMinute`: an integer.
-    pub fn start_time_minute(mut self, value: impl Into<Int>) -> Self { self.start_time_minute = Some(value.into()); self }
+    pub fn start_time_minute(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.start_time_minute = ::std::option::Option::Some(value.into()); self }
     /// `Type`: a [`MaintenanceWindowType`] value, required.
-    pub fn r#type(mut self, value: impl Into<MaintenanceWindowType>) -> Self { self.r#type = value.into(); self }
+    pub fn r#type(mut self, value: impl ::std::convert::Into<MaintenanceWindowType>) -> Self { self.r#type = value.into(); self }
 }
 
-impl PropertyType for MaintenanceWindow {}
+impl crate::PropertyType for MaintenanceWindow {}
 
-impl ToValue for MaintenanceWindow {
+impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ApplyTimeOf", &self.apply_time_of)
             .opt("DaysOfTheWeek", &self.days_of_the_week)
             .opt("EndTimeHour", &self.end_time_hour)
@@ -427,21 +365,10 @@ impl ToValue for MaintenanceWindow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
-    ],
-    required: &["Key", "Value"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `Tag` property type of `AWS::WorkSpacesThinClient::Environment`.
 ///
@@ -451,11 +378,11 @@ pub struct Tag {
     /// `Key`: a string, required.
     ///
     /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
+    pub key: ::cloudwright_core::Str,
     /// `Value`: a string, required.
     ///
     /// Length at most 256.
-    pub value: Str,
+    pub value: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -470,17 +397,17 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
+    pub fn key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
+    pub fn value(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.value = value.into(); self }
 }
 
-impl PropertyType for Tag {}
+impl crate::PropertyType for Tag {}
 
-impl ToValue for Tag {
+impl ::cloudwright_core::ToValue for Tag {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
@@ -495,24 +422,24 @@ pub enum ApplyTimeOf {
     /// `DEVICE`
     Device,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ApplyTimeOf {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ApplyTimeOf {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ApplyTimeOf {
+impl ::cloudwright_core::ToValue for ApplyTimeOf {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Utc => "UTC",
             Self::Device => "DEVICE",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -534,18 +461,18 @@ pub enum DayOfWeek {
     /// `SUNDAY`
     Sunday,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for DayOfWeek {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for DayOfWeek {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for DayOfWeek {
+impl ::cloudwright_core::ToValue for DayOfWeek {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Monday => "MONDAY",
             Self::Tuesday => "TUESDAY",
@@ -554,9 +481,9 @@ impl ToValue for DayOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -568,24 +495,24 @@ pub enum MaintenanceWindowType {
     /// `CUSTOM`
     Custom,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaintenanceWindowType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaintenanceWindowType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaintenanceWindowType {
+impl ::cloudwright_core::ToValue for MaintenanceWindowType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::System => "SYSTEM",
             Self::Custom => "CUSTOM",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -597,24 +524,24 @@ pub enum SoftwareSetUpdateMode {
     /// `USE_DESIRED`
     UseDesired,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SoftwareSetUpdateMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SoftwareSetUpdateMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SoftwareSetUpdateMode {
+impl ::cloudwright_core::ToValue for SoftwareSetUpdateMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UseLatest => "USE_LATEST",
             Self::UseDesired => "USE_DESIRED",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -626,23 +553,89 @@ pub enum SoftwareSetUpdateSchedule {
     /// `APPLY_IMMEDIATELY`
     ApplyImmediately,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for SoftwareSetUpdateSchedule {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for SoftwareSetUpdateSchedule {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for SoftwareSetUpdateSchedule {
+impl ::cloudwright_core::ToValue for SoftwareSetUpdateSchedule {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::UseMaintenanceWindow => "USE_MAINTENANCE_WINDOW",
             Self::ApplyImmediately => "APPLY_IMMEDIATELY",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{1,9}$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[0-9]{0,12}:[a-zA-Z0-9\\-\\/\\._]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(https:\\/\\/)[a-z0-9]+([\\-\\.]{1}[a-z0-9]+)*\\.[a-z]{2,32}(:[0-9]{1,5})?(\\/.*)?$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+    pub(crate) static PATTERN_4: Pattern =
+        Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[0-9]{0,12}:key\\/[a-zA-Z0-9-]+$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^.+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Environment: ObjRule = ObjRule {
+        properties: &[
+            ("DesiredSoftwareSetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DesktopArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DesktopEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("DeviceCreationTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+            ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+            ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
+            ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("SoftwareSetUpdateMode", Shape::Str(&StrRule { allowed: &["USE_LATEST", "USE_DESIRED"], ..StrRule::ANY })),
+            ("SoftwareSetUpdateSchedule", Shape::Str(&StrRule { allowed: &["USE_MAINTENANCE_WINDOW", "APPLY_IMMEDIATELY"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50), unique: true })),
+        ],
+        required: &["DesktopArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
+        properties: &[
+            ("ApplyTimeOf", Shape::Str(&StrRule { allowed: &["UTC", "DEVICE"], ..StrRule::ANY })),
+            ("DaysOfTheWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7), unique: true })),
+            ("EndTimeHour", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+            ("EndTimeMinute", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+            ("StartTimeHour", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+            ("StartTimeMinute", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+            ("Type", Shape::Str(&StrRule { allowed: &["SYSTEM", "CUSTOM"], ..StrRule::ANY })),
+        ],
+        required: &["Type"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Tag: ObjRule = ObjRule {
+        properties: &[
+            ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ],
+        required: &["Key", "Value"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

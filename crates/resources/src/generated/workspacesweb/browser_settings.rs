@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\{[\\S\\s]*\\}\\s*$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
-);
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrowserSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("BrowserPolicy", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("WebContentFilteringPolicy", Shape::Object(&RULE_WebContentFilteringPolicy)),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::BrowserSettings` resource.
 ///
@@ -49,13 +25,13 @@ pub struct BrowserSettings {
     /// Additional encryption context of the browser settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `BrowserPolicy`: a string.
     ///
     /// A JSON string containing Chrome Enterprise policies that will be applied to all streaming sessions.
     ///
     /// Pattern `^\{[\S\s]*\}\s*$`; length 2 to 131072.
-    pub browser_policy: Option<Str>,
+    pub browser_policy: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomerManagedKey`: a string.
     ///
     /// The custom managed key of the browser settings.
@@ -63,17 +39,17 @@ pub struct BrowserSettings {
     /// *Pattern* : `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub customer_managed_key: Option<Str>,
+    pub customer_managed_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the browser settings resource. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `WebContentFilteringPolicy`: a [`WebContentFilteringPolicy`] object.
     ///
     /// The policy that specifies which URLs end users are allowed to access or which URLs or domain categories they are restricted from accessing for enhanced security.
-    pub web_content_filtering_policy: Option<Obj<WebContentFilteringPolicy>>,
+    pub web_content_filtering_policy: ::std::option::Option<crate::Obj<WebContentFilteringPolicy>>,
 }
 
 #[rustfmt::skip]
@@ -83,7 +59,7 @@ impl BrowserSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::BrowserSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-browsersettings.html",
         primary_identifier: &["BrowserSettingsArn"],
@@ -94,45 +70,47 @@ impl BrowserSettings {
         read_only: &["AssociatedPortalArns", "BrowserSettingsArn"],
         attributes: &["AssociatedPortalArns", "BrowserSettingsArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `BrowserSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `BrowserPolicy`: a string.
-    pub fn browser_policy(mut self, value: impl Into<Str>) -> Self { self.browser_policy = Some(value.into()); self }
+    pub fn browser_policy(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.browser_policy = ::std::option::Option::Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
+    pub fn customer_managed_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_managed_key = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `WebContentFilteringPolicy`: a [`WebContentFilteringPolicy`] object.
-    pub fn web_content_filtering_policy(mut self, value: impl Into<Obj<WebContentFilteringPolicy>>) -> Self { self.web_content_filtering_policy = Some(value.into()); self }
+    pub fn web_content_filtering_policy(mut self, value: impl ::std::convert::Into<crate::Obj<WebContentFilteringPolicy>>) -> Self { self.web_content_filtering_policy = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for BrowserSettings {
+impl ::cloudwright_core::Resource for BrowserSettings {
     type Attributes = BrowserSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_BrowserSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_BrowserSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for BrowserSettings {
+impl ::cloudwright_core::ToValue for BrowserSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -148,12 +126,12 @@ impl ToValue for BrowserSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`BrowserSettings`]: `Handle<BrowserSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`BrowserSettings`]: `Handle<BrowserSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct BrowserSettingsAttributes(ResourceRef);
+pub struct BrowserSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for BrowserSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for BrowserSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -163,29 +141,18 @@ impl BrowserSettingsAttributes {
     ///
     /// A list of web portal ARNs that the browser settings resource is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `BrowserSettingsArn`: a string.
     ///
     /// The ARN of the browser settings.
     #[inline]
-    pub fn browser_settings_arn(&self) -> Value {
-        self.0.get_att("BrowserSettingsArn")
+    pub fn browser_settings_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BrowserSettingsArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_WebContentFilteringPolicy: ObjRule = ObjRule {
-    properties: &[
-        ("AllowedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
-        ("BlockedCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Cults", "Gambling", "Nudity", "Pornography", "SexEducation", "Tasteless", "Violence", "DownloadSites", "ImageSharing", "PeerToPeer", "StreamingMediaAndDownloads", "GenerativeAI", "CriminalActivity", "Hacking", "HateAndIntolerance", "IllegalDrug", "IllegalSoftware", "SchoolCheating", "SelfHarm", "Weapons", "Chat", "Games", "InstantMessaging", "ProfessionalNetwork", "SocialNetworking", "WebBasedEmail", "ParkedDomains"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
-        ("BlockedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `WebContentFilteringPolicy` property type of `AWS::WorkSpacesWeb::BrowserSettings`.
 ///
@@ -199,19 +166,19 @@ pub struct WebContentFilteringPolicy {
     /// URLs and domains that are always accessible to end users.
     ///
     /// Items 1 to 1000; each item: pattern `^((([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(\*|[\w%._\-\+~#=@]+)?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?)|(\*|[\w%._\-\+~#=@]+\.[\w%._\-\+~#=@]+)(?::(\d{1,5}))?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\/\/)?\*))$`.
-    pub allowed_urls: Option<List<Str>>,
+    pub allowed_urls: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `BlockedCategories`: a list of [`Category`] values.
     ///
     /// Categories of websites that are blocked on the end user's browsers.
     ///
     /// Items 1 to 100.
-    pub blocked_categories: Option<List<Category>>,
+    pub blocked_categories: ::std::option::Option<::cloudwright_core::List<Category>>,
     /// `BlockedUrls`: a list of strings.
     ///
     /// URLs and domains that end users cannot access.
     ///
     /// Items 1 to 1000; each item: pattern `^((([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(\*|[\w%._\-\+~#=@]+)?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?)|(\*|[\w%._\-\+~#=@]+\.[\w%._\-\+~#=@]+)(?::(\d{1,5}))?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\/\/)?\*))$`.
-    pub blocked_urls: Option<List<Str>>,
+    pub blocked_urls: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
 }
 
 #[rustfmt::skip]
@@ -219,23 +186,23 @@ impl WebContentFilteringPolicy {
     /// A `WebContentFilteringPolicy` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AllowedUrls`: a list of strings.
-    pub fn allowed_urls(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_urls = Some(value.into()); self }
+    pub fn allowed_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.allowed_urls = ::std::option::Option::Some(value.into()); self }
     /// `BlockedCategories`: a list of [`Category`] values.
-    pub fn blocked_categories(mut self, value: impl Into<List<Category>>) -> Self { self.blocked_categories = Some(value.into()); self }
+    pub fn blocked_categories(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Category>>) -> Self { self.blocked_categories = ::std::option::Option::Some(value.into()); self }
     /// `BlockedUrls`: a list of strings.
-    pub fn blocked_urls(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_urls = Some(value.into()); self }
+    pub fn blocked_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.blocked_urls = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for WebContentFilteringPolicy {}
+impl crate::PropertyType for WebContentFilteringPolicy {}
 
-impl ToValue for WebContentFilteringPolicy {
+impl ::cloudwright_core::ToValue for WebContentFilteringPolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("AllowedUrls", &self.allowed_urls)
             .opt("BlockedCategories", &self.blocked_categories)
             .opt("BlockedUrls", &self.blocked_urls)
@@ -301,18 +268,18 @@ pub enum Category {
     /// `ParkedDomains`
     ParkedDomains,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for Category {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for Category {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for Category {
+impl ::cloudwright_core::ToValue for Category {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Cults => "Cults",
             Self::Gambling => "Gambling",
@@ -341,8 +308,49 @@ impl ToValue for Category {
             Self::SocialNetworking => "SocialNetworking",
             Self::WebBasedEmail => "WebBasedEmail",
             Self::ParkedDomains => "ParkedDomains",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\{[\\S\\s]*\\}\\s*$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrowserSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("BrowserPolicy", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("WebContentFilteringPolicy", Shape::Object(&RULE_WebContentFilteringPolicy)),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_WebContentFilteringPolicy: ObjRule = ObjRule {
+        properties: &[
+            ("AllowedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+            ("BlockedCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Cults", "Gambling", "Nudity", "Pornography", "SexEducation", "Tasteless", "Violence", "DownloadSites", "ImageSharing", "PeerToPeer", "StreamingMediaAndDownloads", "GenerativeAI", "CriminalActivity", "Hacking", "HateAndIntolerance", "IllegalDrug", "IllegalSoftware", "SchoolCheating", "SelfHarm", "Weapons", "Chat", "Games", "InstantMessaging", "ProfessionalNetwork", "SocialNetworking", "WebBasedEmail", "ParkedDomains"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: true })),
+            ("BlockedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000), unique: false })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

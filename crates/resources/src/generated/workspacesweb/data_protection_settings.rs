@@ -5,35 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[_\\-\\d\\w]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_DataProtectionSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("InlineRedactionConfiguration", Shape::Object(&RULE_InlineRedactionConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::DataProtectionSettings` resource.
 ///
@@ -53,35 +25,36 @@ pub struct DataProtectionSettings {
     /// The additional encryption context of the data protection settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `CustomerManagedKey`: a string.
     ///
     /// The customer managed key used to encrypt sensitive information in the data protection settings.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub customer_managed_key: Option<Str>,
+    pub customer_managed_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the data protection settings.
     ///
     /// Pattern `^[ _\-\d\w]+$`; length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the data protection settings.
     ///
     /// Pattern `^[ _\-\d\w]+$`; length 1 to 64.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `InlineRedactionConfiguration`: an [`InlineRedactionConfiguration`] object.
     ///
     /// The inline redaction configuration for the data protection settings.
-    pub inline_redaction_configuration: Option<Obj<InlineRedactionConfiguration>>,
+    pub inline_redaction_configuration:
+        ::std::option::Option<crate::Obj<InlineRedactionConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags of the data protection settings.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -91,7 +64,7 @@ impl DataProtectionSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::DataProtectionSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-dataprotectionsettings.html",
         primary_identifier: &["DataProtectionSettingsArn"],
@@ -102,47 +75,49 @@ impl DataProtectionSettings {
         read_only: &["AssociatedPortalArns", "CreationDate", "DataProtectionSettingsArn"],
         attributes: &["AssociatedPortalArns", "CreationDate", "DataProtectionSettingsArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `DataProtectionSettings` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
+    pub fn customer_managed_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_managed_key = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `InlineRedactionConfiguration`: an [`InlineRedactionConfiguration`] object.
-    pub fn inline_redaction_configuration(mut self, value: impl Into<Obj<InlineRedactionConfiguration>>) -> Self { self.inline_redaction_configuration = Some(value.into()); self }
+    pub fn inline_redaction_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InlineRedactionConfiguration>>) -> Self { self.inline_redaction_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for DataProtectionSettings {
+impl ::cloudwright_core::Resource for DataProtectionSettings {
     type Attributes = DataProtectionSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_DataProtectionSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_DataProtectionSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for DataProtectionSettings {
+impl ::cloudwright_core::ToValue for DataProtectionSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -159,12 +134,12 @@ impl ToValue for DataProtectionSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`DataProtectionSettings`]: `Handle<DataProtectionSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`DataProtectionSettings`]: `Handle<DataProtectionSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct DataProtectionSettingsAttributes(ResourceRef);
+pub struct DataProtectionSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for DataProtectionSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for DataProtectionSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -174,24 +149,24 @@ impl DataProtectionSettingsAttributes {
     ///
     /// A list of web portal ARNs that this data protection settings resource is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date timestamp of the data protection settings.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `DataProtectionSettingsArn`: a string.
     ///
     /// The ARN of the data protection settings resource.
     #[inline]
-    pub fn data_protection_settings_arn(&self) -> Value {
-        self.0.get_att("DataProtectionSettingsArn")
+    pub fn data_protection_settings_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("DataProtectionSettingsArn"))
     }
 }
 
@@ -199,23 +174,10 @@ impl DataProtectionSettingsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPatternRequired {
     /// `PatternName`: a string, required.
-    pub pattern_name: Str,
+    pub pattern_name: ::cloudwright_core::Str,
     /// `PatternRegex`: a string, required.
-    pub pattern_regex: Str,
+    pub pattern_regex: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_CustomPattern: ObjRule = ObjRule {
-    properties: &[
-        ("KeywordRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("PatternDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("PatternRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-    ],
-    required: &["PatternName", "PatternRegex"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CustomPattern` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
 ///
@@ -229,25 +191,25 @@ pub struct CustomPattern {
     /// The keyword regex for the customer pattern. After there is a match to the pattern regex, the keyword regex is used to search within the proximity of the match. If there is a keyword match, then the match is confirmed. If no keyword regex is provided, the pattern regex match will automatically be confirmed. The format must follow JavaScript regex format. The pattern must be enclosed between slashes, and can have flags behind the second slash. For example, “/ab+c/gi”
     ///
     /// Pattern `^\/((?:[^\n])+)\/([gimsuyvd]{0,8})$`; length 0 to 300.
-    pub keyword_regex: Option<Str>,
+    pub keyword_regex: ::std::option::Option<::cloudwright_core::Str>,
     /// `PatternDescription`: a string.
     ///
     /// The pattern description for the customer pattern.
     ///
     /// Pattern `^[ _\-\d\w]+$`; length 1 to 256.
-    pub pattern_description: Option<Str>,
+    pub pattern_description: ::std::option::Option<::cloudwright_core::Str>,
     /// `PatternName`: a string, required.
     ///
     /// The pattern name for the custom pattern.
     ///
     /// Pattern `^[_\-\d\w]+$`; length 1 to 20.
-    pub pattern_name: Str,
+    pub pattern_name: ::cloudwright_core::Str,
     /// `PatternRegex`: a string, required.
     ///
     /// The pattern regex for the customer pattern. The format must follow JavaScript regex format. The pattern must be enclosed between slashes, and can have flags behind the second slash. For example: “/ab+c/gi”.
     ///
     /// Pattern `^\/((?:[^\n])+)\/([gimsuyvd]{0,8})$`; length 0 to 300.
-    pub pattern_regex: Str,
+    pub pattern_regex: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -256,29 +218,29 @@ impl CustomPattern {
     #[inline]
     pub fn new(required: CustomPatternRequired) -> Self {
         Self {
-            keyword_regex: None,
-            pattern_description: None,
+            keyword_regex: ::std::option::Option::None,
+            pattern_description: ::std::option::Option::None,
             pattern_name: required.pattern_name,
             pattern_regex: required.pattern_regex,
         }
     }
 
     /// `KeywordRegex`: a string.
-    pub fn keyword_regex(mut self, value: impl Into<Str>) -> Self { self.keyword_regex = Some(value.into()); self }
+    pub fn keyword_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.keyword_regex = ::std::option::Option::Some(value.into()); self }
     /// `PatternDescription`: a string.
-    pub fn pattern_description(mut self, value: impl Into<Str>) -> Self { self.pattern_description = Some(value.into()); self }
+    pub fn pattern_description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_description = ::std::option::Option::Some(value.into()); self }
     /// `PatternName`: a string, required.
-    pub fn pattern_name(mut self, value: impl Into<Str>) -> Self { self.pattern_name = value.into(); self }
+    pub fn pattern_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_name = value.into(); self }
     /// `PatternRegex`: a string, required.
-    pub fn pattern_regex(mut self, value: impl Into<Str>) -> Self { self.pattern_regex = value.into(); self }
+    pub fn pattern_regex(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.pattern_regex = value.into(); self }
 }
 
-impl PropertyType for CustomPattern {}
+impl crate::PropertyType for CustomPattern {}
 
-impl ToValue for CustomPattern {
+impl ::cloudwright_core::ToValue for CustomPattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("KeywordRegex", &self.keyword_regex)
             .opt("PatternDescription", &self.pattern_description)
             .req("PatternName", &self.pattern_name)
@@ -286,26 +248,6 @@ impl ToValue for CustomPattern {
             .build()
     }
 }
-
-/// The required properties of [`InlineRedactionConfiguration`], by name: `InlineRedactionConfiguration::new(InlineRedactionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InlineRedactionConfigurationRequired {
-    /// `InlineRedactionPatterns`: a list of [`InlineRedactionPattern`] objects, required.
-    pub inline_redaction_patterns: List<InlineRedactionPattern>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("GlobalConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
-        ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("InlineRedactionPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineRedactionPattern), min_items: Some(0), max_items: Some(150), unique: false })),
-    ],
-    required: &["InlineRedactionPatterns"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InlineRedactionConfiguration` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
 ///
@@ -319,56 +261,58 @@ pub struct InlineRedactionConfiguration {
     /// The global confidence level for the inline redaction configuration. This indicates the certainty of data type matches in the redaction process. Confidence level 3 means high confidence, and requires a formatted text pattern match in order for content to be redacted. Confidence level 2 means medium confidence, and redaction considers both formatted and unformatted text, and adds keyword associate to the logic. Confidence level 1 means low confidence, and redaction is enforced for both formatted pattern + unformatted pattern without keyword. This is applied to patterns that do not have a pattern-level confidence level. Defaults to confidence level 2.
     ///
     /// Value 1 to 3.
-    pub global_confidence_level: Option<Num>,
+    pub global_confidence_level: ::std::option::Option<::cloudwright_core::Num>,
     /// `GlobalEnforcedUrls`: a list of strings.
     ///
     /// The global enforced URL configuration for the inline redaction configuration. This is applied to patterns that do not have a pattern-level enforced URL list.
     ///
     /// Items 1 to 100; each item: pattern `^((([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(\*|[\w%._\-\+~#=@]+)?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?)|(\*|[\w%._\-\+~#=@]+\.[\w%._\-\+~#=@]+)(?::(\d{1,5}))?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\/\/)?\*))$`.
-    pub global_enforced_urls: Option<List<Str>>,
+    pub global_enforced_urls:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `GlobalExemptUrls`: a list of strings.
     ///
     /// The global exempt URL configuration for the inline redaction configuration. This is applied to patterns that do not have a pattern-level exempt URL list.
     ///
     /// Items 1 to 100; each item: pattern `^((([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(\*|[\w%._\-\+~#=@]+)?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?)|(\*|[\w%._\-\+~#=@]+\.[\w%._\-\+~#=@]+)(?::(\d{1,5}))?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\/\/)?\*))$`.
-    pub global_exempt_urls: Option<List<Str>>,
+    pub global_exempt_urls:
+        ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `InlineRedactionPatterns`: a list of [`InlineRedactionPattern`] objects, required.
     ///
     /// The inline redaction patterns to be enabled for the inline redaction configuration.
     ///
     /// Items 0 to 150.
-    pub inline_redaction_patterns: List<InlineRedactionPattern>,
+    pub inline_redaction_patterns: ::cloudwright_core::List<InlineRedactionPattern>,
 }
 
 #[rustfmt::skip]
 impl InlineRedactionConfiguration {
-    /// A `InlineRedactionConfiguration` with its required properties, named in a [`InlineRedactionConfigurationRequired`].
+    /// A `InlineRedactionConfiguration` with its one required property, `InlineRedactionPatterns`.
     #[inline]
-    pub fn new(required: InlineRedactionConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<InlineRedactionPattern>>) -> Self {
         Self {
-            global_confidence_level: None,
-            global_enforced_urls: None,
-            global_exempt_urls: None,
-            inline_redaction_patterns: required.inline_redaction_patterns,
+            global_confidence_level: ::std::option::Option::None,
+            global_enforced_urls: ::std::option::Option::None,
+            global_exempt_urls: ::std::option::Option::None,
+            inline_redaction_patterns: value.into(),
         }
     }
 
     /// `GlobalConfidenceLevel`: a number.
-    pub fn global_confidence_level(mut self, value: impl Into<Num>) -> Self { self.global_confidence_level = Some(value.into()); self }
+    pub fn global_confidence_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.global_confidence_level = ::std::option::Option::Some(value.into()); self }
     /// `GlobalEnforcedUrls`: a list of strings.
-    pub fn global_enforced_urls(mut self, value: impl Into<List<Str>>) -> Self { self.global_enforced_urls = Some(value.into()); self }
+    pub fn global_enforced_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.global_enforced_urls = ::std::option::Option::Some(value.into()); self }
     /// `GlobalExemptUrls`: a list of strings.
-    pub fn global_exempt_urls(mut self, value: impl Into<List<Str>>) -> Self { self.global_exempt_urls = Some(value.into()); self }
+    pub fn global_exempt_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.global_exempt_urls = ::std::option::Option::Some(value.into()); self }
     /// `InlineRedactionPatterns`: a list of [`InlineRedactionPattern`] objects, required.
-    pub fn inline_redaction_patterns(mut self, value: impl Into<List<InlineRedactionPattern>>) -> Self { self.inline_redaction_patterns = value.into(); self }
+    pub fn inline_redaction_patterns(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<InlineRedactionPattern>>) -> Self { self.inline_redaction_patterns = value.into(); self }
 }
 
-impl PropertyType for InlineRedactionConfiguration {}
+impl crate::PropertyType for InlineRedactionConfiguration {}
 
-impl ToValue for InlineRedactionConfiguration {
+impl ::cloudwright_core::ToValue for InlineRedactionConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("GlobalConfidenceLevel", &self.global_confidence_level)
             .opt("GlobalEnforcedUrls", &self.global_enforced_urls)
             .opt("GlobalExemptUrls", &self.global_exempt_urls)
@@ -376,28 +320,6 @@ impl ToValue for InlineRedactionConfiguration {
             .build()
     }
 }
-
-/// The required properties of [`InlineRedactionPattern`], by name: `InlineRedactionPattern::new(InlineRedactionPatternRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct InlineRedactionPatternRequired {
-    /// `RedactionPlaceHolder`: a [`RedactionPlaceHolder`] object, required.
-    pub redaction_place_holder: Obj<RedactionPlaceHolder>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
-    properties: &[
-        ("BuiltInPatternId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("ConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
-        ("CustomPattern", Shape::Object(&RULE_CustomPattern)),
-        ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
-        ("RedactionPlaceHolder", Shape::Object(&RULE_RedactionPlaceHolder)),
-    ],
-    required: &["RedactionPlaceHolder"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InlineRedactionPattern` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
 ///
@@ -408,73 +330,73 @@ pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
 pub struct InlineRedactionPattern {
     /// `BuiltInPatternId`: a string.
     ///
-    /// The built-in pattern from the list of preconfigured patterns. Either a customPattern or builtInPatternId is required. To view the entire list of data types and their corresponding built-in pattern IDs, see \[Base inline redaction\](<https://docs.aws.amazon.com/workspaces-web/latest/adminguide/base-inline-redaction.html>) .
+    /// The built-in pattern from the list of preconfigured patterns. Either a customPattern or builtInPatternId is required. To view the entire list of data types and their corresponding built-in pattern IDs, see [Base inline redaction](https://docs.aws.amazon.com/workspaces-web/latest/adminguide/base-inline-redaction.html) .
     ///
     /// Pattern `^[_\-\d\w]+$`; length 1 to 50.
-    pub built_in_pattern_id: Option<Str>,
+    pub built_in_pattern_id: ::std::option::Option<::cloudwright_core::Str>,
     /// `ConfidenceLevel`: a number.
     ///
     /// The confidence level for inline redaction pattern. This indicates the certainty of data type matches in the redaction process. Confidence level 3 means high confidence, and requires a formatted text pattern match in order for content to be redacted. Confidence level 2 means medium confidence, and redaction considers both formatted and unformatted text, and adds keyword associate to the logic. Confidence level 1 means low confidence, and redaction is enforced for both formatted pattern + unformatted pattern without keyword. This overrides the global confidence level.
     ///
     /// Value 1 to 3.
-    pub confidence_level: Option<Num>,
+    pub confidence_level: ::std::option::Option<::cloudwright_core::Num>,
     /// `CustomPattern`: a [`CustomPattern`] object.
     ///
     /// The configuration for a custom pattern. Either a customPattern or builtInPatternId is required.
-    pub custom_pattern: Option<Obj<CustomPattern>>,
+    pub custom_pattern: ::std::option::Option<crate::Obj<CustomPattern>>,
     /// `EnforcedUrls`: a list of strings.
     ///
     /// The enforced URL configuration for the inline redaction pattern. This will override the global enforced URL configuration.
     ///
     /// Items 1 to 20; each item: pattern `^((([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(\*|[\w%._\-\+~#=@]+)?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?)|(\*|[\w%._\-\+~#=@]+\.[\w%._\-\+~#=@]+)(?::(\d{1,5}))?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\/\/)?\*))$`.
-    pub enforced_urls: Option<List<Str>>,
+    pub enforced_urls: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `ExemptUrls`: a list of strings.
     ///
     /// The exempt URL configuration for the inline redaction pattern. This will override the global exempt URL configuration for the inline redaction pattern.
     ///
     /// Items 1 to 20; each item: pattern `^((([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(\*|[\w%._\-\+~#=@]+)?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?)|(\*|[\w%._\-\+~#=@]+\.[\w%._\-\+~#=@]+)(?::(\d{1,5}))?(\/[^@\s]*)?(?:\?([^*\s]+(?:\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\/\/)?\*))$`.
-    pub exempt_urls: Option<List<Str>>,
+    pub exempt_urls: ::std::option::Option<::cloudwright_core::List<::cloudwright_core::Str>>,
     /// `RedactionPlaceHolder`: a [`RedactionPlaceHolder`] object, required.
     ///
     /// The redaction placeholder that will replace the redacted text in session for the inline redaction pattern.
-    pub redaction_place_holder: Obj<RedactionPlaceHolder>,
+    pub redaction_place_holder: crate::Obj<RedactionPlaceHolder>,
 }
 
 #[rustfmt::skip]
 impl InlineRedactionPattern {
-    /// A `InlineRedactionPattern` with its required properties, named in a [`InlineRedactionPatternRequired`].
+    /// A `InlineRedactionPattern` with its one required property, `RedactionPlaceHolder`.
     #[inline]
-    pub fn new(required: InlineRedactionPatternRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<crate::Obj<RedactionPlaceHolder>>) -> Self {
         Self {
-            built_in_pattern_id: None,
-            confidence_level: None,
-            custom_pattern: None,
-            enforced_urls: None,
-            exempt_urls: None,
-            redaction_place_holder: required.redaction_place_holder,
+            built_in_pattern_id: ::std::option::Option::None,
+            confidence_level: ::std::option::Option::None,
+            custom_pattern: ::std::option::Option::None,
+            enforced_urls: ::std::option::Option::None,
+            exempt_urls: ::std::option::Option::None,
+            redaction_place_holder: value.into(),
         }
     }
 
     /// `BuiltInPatternId`: a string.
-    pub fn built_in_pattern_id(mut self, value: impl Into<Str>) -> Self { self.built_in_pattern_id = Some(value.into()); self }
+    pub fn built_in_pattern_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.built_in_pattern_id = ::std::option::Option::Some(value.into()); self }
     /// `ConfidenceLevel`: a number.
-    pub fn confidence_level(mut self, value: impl Into<Num>) -> Self { self.confidence_level = Some(value.into()); self }
+    pub fn confidence_level(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.confidence_level = ::std::option::Option::Some(value.into()); self }
     /// `CustomPattern`: a [`CustomPattern`] object.
-    pub fn custom_pattern(mut self, value: impl Into<Obj<CustomPattern>>) -> Self { self.custom_pattern = Some(value.into()); self }
+    pub fn custom_pattern(mut self, value: impl ::std::convert::Into<crate::Obj<CustomPattern>>) -> Self { self.custom_pattern = ::std::option::Option::Some(value.into()); self }
     /// `EnforcedUrls`: a list of strings.
-    pub fn enforced_urls(mut self, value: impl Into<List<Str>>) -> Self { self.enforced_urls = Some(value.into()); self }
+    pub fn enforced_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.enforced_urls = ::std::option::Option::Some(value.into()); self }
     /// `ExemptUrls`: a list of strings.
-    pub fn exempt_urls(mut self, value: impl Into<List<Str>>) -> Self { self.exempt_urls = Some(value.into()); self }
+    pub fn exempt_urls(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.exempt_urls = ::std::option::Option::Some(value.into()); self }
     /// `RedactionPlaceHolder`: a [`RedactionPlaceHolder`] object, required.
-    pub fn redaction_place_holder(mut self, value: impl Into<Obj<RedactionPlaceHolder>>) -> Self { self.redaction_place_holder = value.into(); self }
+    pub fn redaction_place_holder(mut self, value: impl ::std::convert::Into<crate::Obj<RedactionPlaceHolder>>) -> Self { self.redaction_place_holder = value.into(); self }
 }
 
-impl PropertyType for InlineRedactionPattern {}
+impl crate::PropertyType for InlineRedactionPattern {}
 
-impl ToValue for InlineRedactionPattern {
+impl ::cloudwright_core::ToValue for InlineRedactionPattern {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("BuiltInPatternId", &self.built_in_pattern_id)
             .opt("ConfidenceLevel", &self.confidence_level)
             .opt("CustomPattern", &self.custom_pattern)
@@ -484,24 +406,6 @@ impl ToValue for InlineRedactionPattern {
             .build()
     }
 }
-
-/// The required properties of [`RedactionPlaceHolder`], by name: `RedactionPlaceHolder::new(RedactionPlaceHolderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RedactionPlaceHolderRequired {
-    /// `RedactionPlaceHolderType`: a [`RedactionPlaceHolderType`] value, required.
-    pub redaction_place_holder_type: RedactionPlaceHolderType,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
-    properties: &[
-        ("RedactionPlaceHolderText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
-        ("RedactionPlaceHolderType", Shape::Str(&StrRule { allowed: &["CustomText"], ..StrRule::ANY })),
-    ],
-    required: &["RedactionPlaceHolderType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `RedactionPlaceHolder` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
 ///
@@ -515,7 +419,7 @@ pub struct RedactionPlaceHolder {
     /// The redaction placeholder text that will replace the redacted text in session for the custom text redaction placeholder type.
     ///
     /// Pattern `^[*_\-\d\w]+$`; length 1 to 20.
-    pub redaction_place_holder_text: Option<Str>,
+    pub redaction_place_holder_text: ::std::option::Option<::cloudwright_core::Str>,
     /// `RedactionPlaceHolderType`: a [`RedactionPlaceHolderType`] value, required.
     ///
     /// The redaction placeholder type that will replace the redacted text in session.
@@ -524,27 +428,27 @@ pub struct RedactionPlaceHolder {
 
 #[rustfmt::skip]
 impl RedactionPlaceHolder {
-    /// A `RedactionPlaceHolder` with its required properties, named in a [`RedactionPlaceHolderRequired`].
+    /// A `RedactionPlaceHolder` with its one required property, `RedactionPlaceHolderType`.
     #[inline]
-    pub fn new(required: RedactionPlaceHolderRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<RedactionPlaceHolderType>) -> Self {
         Self {
-            redaction_place_holder_text: None,
-            redaction_place_holder_type: required.redaction_place_holder_type,
+            redaction_place_holder_text: ::std::option::Option::None,
+            redaction_place_holder_type: value.into(),
         }
     }
 
     /// `RedactionPlaceHolderText`: a string.
-    pub fn redaction_place_holder_text(mut self, value: impl Into<Str>) -> Self { self.redaction_place_holder_text = Some(value.into()); self }
+    pub fn redaction_place_holder_text(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.redaction_place_holder_text = ::std::option::Option::Some(value.into()); self }
     /// `RedactionPlaceHolderType`: a [`RedactionPlaceHolderType`] value, required.
-    pub fn redaction_place_holder_type(mut self, value: impl Into<RedactionPlaceHolderType>) -> Self { self.redaction_place_holder_type = value.into(); self }
+    pub fn redaction_place_holder_type(mut self, value: impl ::std::convert::Into<RedactionPlaceHolderType>) -> Self { self.redaction_place_holder_type = value.into(); self }
 }
 
-impl PropertyType for RedactionPlaceHolder {}
+impl crate::PropertyType for RedactionPlaceHolder {}
 
-impl ToValue for RedactionPlaceHolder {
+impl ::cloudwright_core::ToValue for RedactionPlaceHolder {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "RedactionPlaceHolderText",
                 &self.redaction_place_holder_text,
@@ -563,22 +467,108 @@ pub enum RedactionPlaceHolderType {
     /// `CustomText`
     CustomText,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for RedactionPlaceHolderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for RedactionPlaceHolderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for RedactionPlaceHolderType {
+impl ::cloudwright_core::ToValue for RedactionPlaceHolderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::CustomText => "CustomText",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[_\\-\\d\\w]+$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$");
+    pub(crate) static PATTERN_5: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_DataProtectionSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("InlineRedactionConfiguration", Shape::Object(&RULE_InlineRedactionConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CustomPattern: ObjRule = ObjRule {
+        properties: &[
+            ("KeywordRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("PatternDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("PatternRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ],
+        required: &["PatternName", "PatternRegex"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("GlobalConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
+            ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("InlineRedactionPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineRedactionPattern), min_items: Some(0), max_items: Some(150), unique: false })),
+        ],
+        required: &["InlineRedactionPatterns"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
+        properties: &[
+            ("BuiltInPatternId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("ConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
+            ("CustomPattern", Shape::Object(&RULE_CustomPattern)),
+            ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20), unique: false })),
+            ("RedactionPlaceHolder", Shape::Object(&RULE_RedactionPlaceHolder)),
+        ],
+        required: &["RedactionPlaceHolder"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
+        properties: &[
+            ("RedactionPlaceHolderText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+            ("RedactionPlaceHolderType", Shape::Str(&StrRule { allowed: &["CustomText"], ..StrRule::ANY })),
+        ],
+        required: &["RedactionPlaceHolderType"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

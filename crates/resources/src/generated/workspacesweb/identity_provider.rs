@@ -5,41 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
-);
 
 /// The required properties of [`IdentityProvider`], by name: `IdentityProvider::new(IdentityProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityProviderRequired {
     /// `IdentityProviderDetails`: a JSON value, required.
-    pub identity_provider_details: Json,
+    pub identity_provider_details: ::cloudwright_core::Json,
     /// `IdentityProviderName`: a string, required.
-    pub identity_provider_name: Str,
+    pub identity_provider_name: ::cloudwright_core::Str,
     /// `IdentityProviderType`: an [`IdentityProviderType`] value, required.
     pub identity_provider_type: IdentityProviderType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_IdentityProvider: ObjRule = ObjRule {
-    properties: &[
-        ("IdentityProviderDetails", Shape::Typed(json_type::OBJECT)),
-        ("IdentityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"], ..StrRule::ANY })),
-        ("PortalArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::IdentityProvider` resource.
 ///
@@ -94,13 +71,13 @@ pub struct IdentityProvider {
     /// - `IDPInit` (boolean) *optional*
     /// - `RequestSigningAlgorithm` (string) *optional* - Only accepts `rsa-sha256`
     /// - `EncryptedResponses` (boolean) *optional*
-    pub identity_provider_details: Json,
+    pub identity_provider_details: ::cloudwright_core::Json,
     /// `IdentityProviderName`: a string, required.
     ///
     /// The identity provider name.
     ///
     /// Pattern `^[^_][\p{L}\p{M}\p{S}\p{N}\p{P}][^_]+$`; length 1 to 32.
-    pub identity_provider_name: Str,
+    pub identity_provider_name: ::cloudwright_core::Str,
     /// `IdentityProviderType`: an [`IdentityProviderType`] value, required.
     ///
     /// The identity provider type.
@@ -110,11 +87,11 @@ pub struct IdentityProvider {
     /// The ARN of the identity provider.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
-    pub portal_arn: Option<Str>,
+    pub portal_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -124,7 +101,7 @@ impl IdentityProvider {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::IdentityProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-identityprovider.html",
         primary_identifier: &["IdentityProviderArn"],
@@ -135,7 +112,7 @@ impl IdentityProvider {
         read_only: &["IdentityProviderArn"],
         attributes: &["IdentityProviderArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `IdentityProvider` with its required properties, named in a [`IdentityProviderRequired`].
@@ -145,41 +122,43 @@ impl IdentityProvider {
             identity_provider_details: required.identity_provider_details,
             identity_provider_name: required.identity_provider_name,
             identity_provider_type: required.identity_provider_type,
-            portal_arn: None,
-            tags: None,
+            portal_arn: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `IdentityProviderDetails`: a JSON value, required.
-    pub fn identity_provider_details(mut self, value: impl Into<Json>) -> Self { self.identity_provider_details = value.into(); self }
+    pub fn identity_provider_details(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.identity_provider_details = value.into(); self }
     /// `IdentityProviderName`: a string, required.
-    pub fn identity_provider_name(mut self, value: impl Into<Str>) -> Self { self.identity_provider_name = value.into(); self }
+    pub fn identity_provider_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.identity_provider_name = value.into(); self }
     /// `IdentityProviderType`: an [`IdentityProviderType`] value, required.
-    pub fn identity_provider_type(mut self, value: impl Into<IdentityProviderType>) -> Self { self.identity_provider_type = value.into(); self }
+    pub fn identity_provider_type(mut self, value: impl ::std::convert::Into<IdentityProviderType>) -> Self { self.identity_provider_type = value.into(); self }
     /// `PortalArn`: a string.
-    pub fn portal_arn(mut self, value: impl Into<Str>) -> Self { self.portal_arn = Some(value.into()); self }
+    pub fn portal_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portal_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IdentityProvider {
+impl ::cloudwright_core::Resource for IdentityProvider {
     type Attributes = IdentityProviderAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IdentityProvider, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IdentityProvider, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IdentityProvider {
+impl ::cloudwright_core::ToValue for IdentityProvider {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("IdentityProviderDetails", &self.identity_provider_details)
             .req("IdentityProviderName", &self.identity_provider_name)
             .req("IdentityProviderType", &self.identity_provider_type)
@@ -189,12 +168,12 @@ impl ToValue for IdentityProvider {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IdentityProvider`]: `Handle<IdentityProvider>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IdentityProvider`]: `Handle<IdentityProvider>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IdentityProviderAttributes(ResourceRef);
+pub struct IdentityProviderAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IdentityProviderAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IdentityProviderAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -204,8 +183,8 @@ impl IdentityProviderAttributes {
     ///
     /// The ARN of the identity provider.
     #[inline]
-    pub fn identity_provider_arn(&self) -> Value {
-        self.0.get_att("IdentityProviderArn")
+    pub fn identity_provider_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IdentityProviderArn"))
     }
 }
 
@@ -225,18 +204,18 @@ pub enum IdentityProviderType {
     /// `OIDC`
     Oidc,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for IdentityProviderType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for IdentityProviderType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for IdentityProviderType {
+impl ::cloudwright_core::ToValue for IdentityProviderType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Saml => "SAML",
             Self::Facebook => "Facebook",
@@ -244,8 +223,37 @@ impl ToValue for IdentityProviderType {
             Self::LoginWithAmazon => "LoginWithAmazon",
             Self::SignInWithApple => "SignInWithApple",
             Self::Oidc => "OIDC",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("^[^_][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IdentityProvider: ObjRule = ObjRule {
+        properties: &[
+            ("IdentityProviderDetails", Shape::Typed(json_type::OBJECT)),
+            ("IdentityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"], ..StrRule::ANY })),
+            ("PortalArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,43 +5,11 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?:/([0-9]|[12][0-9]|3[0-2])|)$");
-
-/// The required properties of [`IpAccessSettings`], by name: `IpAccessSettings::new(IpAccessSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpAccessSettingsRequired {
-    /// `IpRules`: a list of [`IpRule`] objects, required.
-    pub ip_rules: List<IpRule>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpAccessSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IpRules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpRule), min_items: Some(1), max_items: Some(100), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["IpRules"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::IpAccessSettings` resource.
 ///
-/// This resource specifies IP access settings that can be associated with a web portal. For more information, see \[Set up IP access controls (optional)\](<https://docs.aws.amazon.com/workspaces-web/latest/adminguide/ip-access-controls.html>) .
+/// This resource specifies IP access settings that can be associated with a web portal. For more information, see [Set up IP access controls (optional)](https://docs.aws.amazon.com/workspaces-web/latest/adminguide/ip-access-controls.html) .
 ///
 /// `Ref` returns its `IpAccessSettingsArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`IpAccessSettingsAttributes`], which `Handle<IpAccessSettings>` dereferences to.
@@ -57,7 +25,7 @@ pub struct IpAccessSettings {
     /// Additional encryption context of the IP access settings.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `CustomerManagedKey`: a string.
     ///
     /// The custom managed key of the IP access settings.
@@ -65,31 +33,31 @@ pub struct IpAccessSettings {
     /// *Pattern* : `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub customer_managed_key: Option<Str>,
+    pub customer_managed_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `Description`: a string.
     ///
     /// The description of the IP access settings.
     ///
     /// Pattern `^.+$`; length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The display name of the IP access settings.
     ///
     /// Pattern `^.+$`; length 1 to 64.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpRules`: a list of [`IpRule`] objects, required.
     ///
     /// The IP rules of the IP access settings.
     ///
     /// Items 1 to 100.
-    pub ip_rules: List<IpRule>,
+    pub ip_rules: ::cloudwright_core::List<IpRule>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the IP access settings resource. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -99,7 +67,7 @@ impl IpAccessSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::IpAccessSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-ipaccesssettings.html",
         primary_identifier: &["IpAccessSettingsArn"],
@@ -110,54 +78,56 @@ impl IpAccessSettings {
         read_only: &["AssociatedPortalArns", "CreationDate", "IpAccessSettingsArn"],
         attributes: &["AssociatedPortalArns", "CreationDate", "IpAccessSettingsArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `IpAccessSettings` with its required properties, named in a [`IpAccessSettingsRequired`].
+    /// A `IpAccessSettings` with its one required property, `IpRules`.
     #[inline]
-    pub fn new(required: IpAccessSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<IpRule>>) -> Self {
         Self {
-            additional_encryption_context: None,
-            customer_managed_key: None,
-            description: None,
-            display_name: None,
-            ip_rules: required.ip_rules,
-            tags: None,
+            additional_encryption_context: ::std::option::Option::None,
+            customer_managed_key: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
+            ip_rules: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
+    pub fn customer_managed_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_managed_key = ::std::option::Option::Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `IpRules`: a list of [`IpRule`] objects, required.
-    pub fn ip_rules(mut self, value: impl Into<List<IpRule>>) -> Self { self.ip_rules = value.into(); self }
+    pub fn ip_rules(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<IpRule>>) -> Self { self.ip_rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for IpAccessSettings {
+impl ::cloudwright_core::Resource for IpAccessSettings {
     type Attributes = IpAccessSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_IpAccessSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_IpAccessSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for IpAccessSettings {
+impl ::cloudwright_core::ToValue for IpAccessSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -171,12 +141,12 @@ impl ToValue for IpAccessSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`IpAccessSettings`]: `Handle<IpAccessSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`IpAccessSettings`]: `Handle<IpAccessSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct IpAccessSettingsAttributes(ResourceRef);
+pub struct IpAccessSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for IpAccessSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for IpAccessSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -186,44 +156,26 @@ impl IpAccessSettingsAttributes {
     ///
     /// A list of web portal ARNs that this IP access settings resource is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date timestamp of the IP access settings.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `IpAccessSettingsArn`: a string.
     ///
     /// The ARN of the IP access settings resource.
     #[inline]
-    pub fn ip_access_settings_arn(&self) -> Value {
-        self.0.get_att("IpAccessSettingsArn")
+    pub fn ip_access_settings_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("IpAccessSettingsArn"))
     }
 }
-
-/// The required properties of [`IpRule`], by name: `IpRule::new(IpRuleRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpRuleRequired {
-    /// `IpRange`: a string, required.
-    pub ip_range: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_IpRule: ObjRule = ObjRule {
-    properties: &[
-        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-    ],
-    required: &["IpRange"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `IpRule` property type of `AWS::WorkSpacesWeb::IpAccessSettings`.
 ///
@@ -237,40 +189,82 @@ pub struct IpRule {
     /// The description of the IP rule.
     ///
     /// Pattern `^.+$`; length 1 to 256.
-    pub description: Option<Str>,
+    pub description: ::std::option::Option<::cloudwright_core::Str>,
     /// `IpRange`: a string, required.
     ///
     /// The IP range of the IP rule. This can either be a single IP address or a range using CIDR notation.
     ///
     /// Pattern `^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:/([0-9]|[12][0-9]|3[0-2])|)$`.
-    pub ip_range: Str,
+    pub ip_range: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
 impl IpRule {
-    /// A `IpRule` with its required properties, named in a [`IpRuleRequired`].
+    /// A `IpRule` with its one required property, `IpRange`.
     #[inline]
-    pub fn new(required: IpRuleRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            description: None,
-            ip_range: required.ip_range,
+            description: ::std::option::Option::None,
+            ip_range: value.into(),
         }
     }
 
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
+    pub fn description(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.description = ::std::option::Option::Some(value.into()); self }
     /// `IpRange`: a string, required.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self { self.ip_range = value.into(); self }
+    pub fn ip_range(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_range = value.into(); self }
 }
 
-impl PropertyType for IpRule {}
+impl crate::PropertyType for IpRule {}
 
-impl ToValue for IpRule {
+impl ::cloudwright_core::ToValue for IpRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Description", &self.description)
             .req("IpRange", &self.ip_range)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_2: Pattern =
+        Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?:/([0-9]|[12][0-9]|3[0-2])|)$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpAccessSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IpRules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpRule), min_items: Some(1), max_items: Some(100), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["IpRules"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_IpRule: ObjRule = ObjRule {
+        properties: &[
+            ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ],
+        required: &["IpRange"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -48,9 +48,7 @@ pub use identity_provider::{
     IdentityProvider, IdentityProviderAttributes, IdentityProviderRequired,
 };
 #[cfg(feature = "workspacesweb")]
-pub use ip_access_settings::{
-    IpAccessSettings, IpAccessSettingsAttributes, IpAccessSettingsRequired,
-};
+pub use ip_access_settings::{IpAccessSettings, IpAccessSettingsAttributes};
 #[cfg(feature = "workspacesweb")]
 pub use network_settings::{NetworkSettings, NetworkSettingsAttributes, NetworkSettingsRequired};
 #[cfg(feature = "workspacesweb")]
@@ -58,11 +56,10 @@ pub use portal::{Portal, PortalAttributes};
 #[cfg(feature = "workspacesweb")]
 pub use session_logger::{SessionLogger, SessionLoggerAttributes, SessionLoggerRequired};
 #[cfg(feature = "workspacesweb")]
-pub use trust_store::{TrustStore, TrustStoreAttributes, TrustStoreRequired};
+pub use trust_store::{TrustStore, TrustStoreAttributes};
 #[cfg(feature = "workspacesweb")]
 pub use user_access_logging_settings::{
     UserAccessLoggingSettings, UserAccessLoggingSettingsAttributes,
-    UserAccessLoggingSettingsRequired,
 };
 #[cfg(feature = "workspacesweb")]
 pub use user_settings::{UserSettings, UserSettingsAttributes, UserSettingsRequired};

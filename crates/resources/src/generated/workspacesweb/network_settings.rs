@@ -5,39 +5,18 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-z]*$");
 
 /// The required properties of [`NetworkSettings`], by name: `NetworkSettings::new(NetworkSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkSettingsRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `VpcId`: a string, required.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_NetworkSettings: ObjRule = ObjRule {
-    properties: &[
-        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
-        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(2), max_items: Some(3), unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
-    ],
-    required: &["SecurityGroupIds", "SubnetIds", "VpcId"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::NetworkSettings` resource.
 ///
@@ -45,7 +24,7 @@ pub(crate) static RULE_NetworkSettings: ObjRule = ObjRule {
 ///
 /// The VPC must have default tenancy. VPCs with dedicated tenancy are not supported.
 ///
-/// For availability consideration, you must have at least two subnets created in two different Availability Zones. WorkSpaces Secure Browser is available in a subset of the Availability Zones for each supported Region. For more information, see \[Supported Availability Zones\](<https://docs.aws.amazon.com/workspaces-web/latest/adminguide/availability-zones.html>) .
+/// For availability consideration, you must have at least two subnets created in two different Availability Zones. WorkSpaces Secure Browser is available in a subset of the Availability Zones for each supported Region. For more information, see [Supported Availability Zones](https://docs.aws.amazon.com/workspaces-web/latest/adminguide/availability-zones.html) .
 ///
 /// `Ref` returns its `NetworkSettingsArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`NetworkSettingsAttributes`], which `Handle<NetworkSettings>` dereferences to.
@@ -62,7 +41,7 @@ pub struct NetworkSettings {
     /// *Pattern* : `^[\w+\-]+$`
     ///
     /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^[\w+\-]+$`, length 1 to 128.
-    pub security_group_ids: List<Str>,
+    pub security_group_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `SubnetIds`: a list of strings, required.
     ///
     /// The subnets in which network interfaces are created to connect streaming instances to your VPC. At least two of these subnets must be in different availability zones.
@@ -70,13 +49,13 @@ pub struct NetworkSettings {
     /// *Pattern* : `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`
     ///
     /// Items 2 to 3; each item: pattern `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`, length 1 to 32.
-    pub subnet_ids: List<Str>,
+    pub subnet_ids: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the network settings resource. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `VpcId`: a string, required.
     ///
     /// The VPC that streaming instances will connect to.
@@ -84,7 +63,7 @@ pub struct NetworkSettings {
     /// *Pattern* : `^vpc-[0-9a-z]*$`
     ///
     /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-z]*$`; length 1 to 255.
-    pub vpc_id: Str,
+    pub vpc_id: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -94,7 +73,7 @@ impl NetworkSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::NetworkSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-networksettings.html",
         primary_identifier: &["NetworkSettingsArn"],
@@ -105,7 +84,7 @@ impl NetworkSettings {
         read_only: &["AssociatedPortalArns", "NetworkSettingsArn"],
         attributes: &["AssociatedPortalArns", "NetworkSettingsArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `NetworkSettings` with its required properties, named in a [`NetworkSettingsRequired`].
@@ -114,39 +93,41 @@ impl NetworkSettings {
         Self {
             security_group_ids: required.security_group_ids,
             subnet_ids: required.subnet_ids,
-            tags: None,
+            tags: ::std::option::Option::None,
             vpc_id: required.vpc_id,
         }
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
+    pub fn security_group_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
+    pub fn subnet_ids(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `VpcId`: a string, required.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
+    pub fn vpc_id(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
-impl Resource for NetworkSettings {
+impl ::cloudwright_core::Resource for NetworkSettings {
     type Attributes = NetworkSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_NetworkSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_NetworkSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for NetworkSettings {
+impl ::cloudwright_core::ToValue for NetworkSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("SubnetIds", &self.subnet_ids)
             .opt("Tags", &self.tags)
@@ -155,12 +136,12 @@ impl ToValue for NetworkSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`NetworkSettings`]: `Handle<NetworkSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`NetworkSettings`]: `Handle<NetworkSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct NetworkSettingsAttributes(ResourceRef);
+pub struct NetworkSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for NetworkSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for NetworkSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -170,15 +151,41 @@ impl NetworkSettingsAttributes {
     ///
     /// A list of web portal ARNs that this network settings is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `NetworkSettingsArn`: a string.
     ///
     /// The ARN of the network settings.
     #[inline]
-    pub fn network_settings_arn(&self) -> Value {
-        self.0.get_att("NetworkSettingsArn")
+    pub fn network_settings_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("NetworkSettingsArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w+\\-]+$");
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-z]*$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_NetworkSettings: ObjRule = ObjRule {
+        properties: &[
+            ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5), unique: false })),
+            ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(2), max_items: Some(3), unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
+        ],
+        required: &["SecurityGroupIds", "SubnetIds", "VpcId"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

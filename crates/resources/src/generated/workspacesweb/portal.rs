@@ -5,50 +5,13 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
-);
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^[a-zA-Z0-9]?((?!-)([A-Za-z0-9-]*[A-Za-z0-9])\\.)+[a-zA-Z0-9]+$");
-
-#[rustfmt::skip]
-pub(crate) static RULE_Portal: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["Standard", "IAM_Identity_Center"], ..StrRule::ANY })),
-        ("BrowserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("DataProtectionSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("InstanceType", Shape::Str(&StrRule { allowed: &["standard.regular", "standard.large", "standard.xlarge"], ..StrRule::ANY })),
-        ("IpAccessSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("MaxConcurrentSessions", Shape::Num(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
-        ("NetworkSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("PortalCustomDomain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("SessionLoggerArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("TrustStoreArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UserAccessLoggingSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::Portal` resource.
 ///
 /// This resource specifies a web portal, which users use to start browsing sessions. A `Standard` web portal can't start browsing sessions unless you have at defined and associated an `IdentityProvider` and `NetworkSettings` resource. An `IAM Identity Center` web portal does not require an `IdentityProvider` resource.
 ///
-/// For more information about web portals, see \[What is Amazon WorkSpaces Secure Browser?\](<https://docs.aws.amazon.com/workspaces-web/latest/adminguide/what-is-workspaces-web.html.html>) .
+/// For more information about web portals, see [What is Amazon WorkSpaces Secure Browser?](https://docs.aws.amazon.com/workspaces-web/latest/adminguide/what-is-workspaces-web.html.html) .
 ///
 /// `Ref` returns its `PortalArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`PortalAttributes`], which `Handle<Portal>` dereferences to.
@@ -64,7 +27,7 @@ pub struct Portal {
     /// The additional encryption context of the portal.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `AuthenticationType`: an [`AuthenticationType`] value.
     ///
     /// The type of authentication integration points used when signing into the web portal. Defaults to `Standard` .
@@ -80,13 +43,13 @@ pub struct Portal {
     /// 4. Add an `IdentityProvider` resource to your CloudFormation template.
     ///
     /// `SSO` web portals are authenticated through SSOlong . They provide additional features, such as IdP-initiated authentication. Identity sources (including external identity provider integration) and other identity provider information must be configured in SSO . User and group assignment must be done through the WorkSpaces Secure Browser console. These cannot be configured in CloudFormation.
-    pub authentication_type: Option<AuthenticationType>,
+    pub authentication_type: ::std::option::Option<AuthenticationType>,
     /// `BrowserSettingsArn`: a string.
     ///
     /// The ARN of the browser settings that is associated with this web portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub browser_settings_arn: Option<Str>,
+    pub browser_settings_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `CustomerManagedKey`: a string.
     ///
     /// The customer managed key of the web portal.
@@ -94,75 +57,75 @@ pub struct Portal {
     /// *Pattern* : `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub customer_managed_key: Option<Str>,
+    pub customer_managed_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `DataProtectionSettingsArn`: a string.
     ///
     /// The ARN of the data protection settings.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub data_protection_settings_arn: Option<Str>,
+    pub data_protection_settings_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The name of the web portal.
     ///
     /// Pattern `^.+$`; length 1 to 64.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `InstanceType`: an [`InstanceType`] value.
     ///
     /// The type and resources of the underlying instance.
-    pub instance_type: Option<InstanceType>,
+    pub instance_type: ::std::option::Option<InstanceType>,
     /// `IpAccessSettingsArn`: a string.
     ///
     /// The ARN of the IP access settings that is associated with the web portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub ip_access_settings_arn: Option<Str>,
+    pub ip_access_settings_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `MaxConcurrentSessions`: a number.
     ///
     /// The maximum number of concurrent sessions for the portal.
     ///
     /// Value 1 to 5000.
-    pub max_concurrent_sessions: Option<Num>,
+    pub max_concurrent_sessions: ::std::option::Option<::cloudwright_core::Num>,
     /// `NetworkSettingsArn`: a string.
     ///
     /// The ARN of the network settings that is associated with the web portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub network_settings_arn: Option<Str>,
+    pub network_settings_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `PortalCustomDomain`: a string.
     ///
     /// Pattern `^[a-zA-Z0-9]?((?!-)([A-Za-z0-9-]*[A-Za-z0-9])\.)+[a-zA-Z0-9]+$`; length 0 to 128.
-    pub portal_custom_domain: Option<Str>,
+    pub portal_custom_domain: ::std::option::Option<::cloudwright_core::Str>,
     /// `SessionLoggerArn`: a string.
     ///
     /// The ARN of the session logger that is associated with the portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub session_logger_arn: Option<Str>,
+    pub session_logger_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the web portal. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `TrustStoreArn`: a string.
     ///
     /// The ARN of the trust store that is associated with the web portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub trust_store_arn: Option<Str>,
+    pub trust_store_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserAccessLoggingSettingsArn`: a string.
     ///
     /// The ARN of the user access logging settings that is associated with the web portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub user_access_logging_settings_arn: Option<Str>,
+    pub user_access_logging_settings_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `UserSettingsArn`: a string.
     ///
     /// The ARN of the user settings that is associated with the web portal.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`; length 20 to 2048.
-    pub user_settings_arn: Option<Str>,
+    pub user_settings_arn: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -172,7 +135,7 @@ impl Portal {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::Portal",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-portal.html",
         primary_identifier: &["PortalArn"],
@@ -183,67 +146,69 @@ impl Portal {
         read_only: &["BrowserType", "CreationDate", "PortalArn", "PortalEndpoint", "PortalStatus", "RendererType", "ServiceProviderSamlMetadata", "StatusReason"],
         attributes: &["BrowserType", "CreationDate", "PortalArn", "PortalEndpoint", "PortalStatus", "RendererType", "ServiceProviderSamlMetadata", "StatusReason"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `Portal` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
+    pub fn authentication_type(mut self, value: impl ::std::convert::Into<AuthenticationType>) -> Self { self.authentication_type = ::std::option::Option::Some(value.into()); self }
     /// `BrowserSettingsArn`: a string.
-    pub fn browser_settings_arn(mut self, value: impl Into<Str>) -> Self { self.browser_settings_arn = Some(value.into()); self }
+    pub fn browser_settings_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.browser_settings_arn = ::std::option::Option::Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
+    pub fn customer_managed_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_managed_key = ::std::option::Option::Some(value.into()); self }
     /// `DataProtectionSettingsArn`: a string.
-    pub fn data_protection_settings_arn(mut self, value: impl Into<Str>) -> Self { self.data_protection_settings_arn = Some(value.into()); self }
+    pub fn data_protection_settings_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.data_protection_settings_arn = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
+    pub fn instance_type(mut self, value: impl ::std::convert::Into<InstanceType>) -> Self { self.instance_type = ::std::option::Option::Some(value.into()); self }
     /// `IpAccessSettingsArn`: a string.
-    pub fn ip_access_settings_arn(mut self, value: impl Into<Str>) -> Self { self.ip_access_settings_arn = Some(value.into()); self }
+    pub fn ip_access_settings_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.ip_access_settings_arn = ::std::option::Option::Some(value.into()); self }
     /// `MaxConcurrentSessions`: a number.
-    pub fn max_concurrent_sessions(mut self, value: impl Into<Num>) -> Self { self.max_concurrent_sessions = Some(value.into()); self }
+    pub fn max_concurrent_sessions(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_concurrent_sessions = ::std::option::Option::Some(value.into()); self }
     /// `NetworkSettingsArn`: a string.
-    pub fn network_settings_arn(mut self, value: impl Into<Str>) -> Self { self.network_settings_arn = Some(value.into()); self }
+    pub fn network_settings_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.network_settings_arn = ::std::option::Option::Some(value.into()); self }
     /// `PortalCustomDomain`: a string.
-    pub fn portal_custom_domain(mut self, value: impl Into<Str>) -> Self { self.portal_custom_domain = Some(value.into()); self }
+    pub fn portal_custom_domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.portal_custom_domain = ::std::option::Option::Some(value.into()); self }
     /// `SessionLoggerArn`: a string.
-    pub fn session_logger_arn(mut self, value: impl Into<Str>) -> Self { self.session_logger_arn = Some(value.into()); self }
+    pub fn session_logger_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.session_logger_arn = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `TrustStoreArn`: a string.
-    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self { self.trust_store_arn = Some(value.into()); self }
+    pub fn trust_store_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.trust_store_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserAccessLoggingSettingsArn`: a string.
-    pub fn user_access_logging_settings_arn(mut self, value: impl Into<Str>) -> Self { self.user_access_logging_settings_arn = Some(value.into()); self }
+    pub fn user_access_logging_settings_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_access_logging_settings_arn = ::std::option::Option::Some(value.into()); self }
     /// `UserSettingsArn`: a string.
-    pub fn user_settings_arn(mut self, value: impl Into<Str>) -> Self { self.user_settings_arn = Some(value.into()); self }
+    pub fn user_settings_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.user_settings_arn = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Portal {
+impl ::cloudwright_core::Resource for Portal {
     type Attributes = PortalAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Portal, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Portal, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Portal {
+impl ::cloudwright_core::ToValue for Portal {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -273,12 +238,12 @@ impl ToValue for Portal {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Portal`]: `Handle<Portal>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Portal`]: `Handle<Portal>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct PortalAttributes(ResourceRef);
+pub struct PortalAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for PortalAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for PortalAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -286,60 +251,60 @@ impl From<ResourceRef> for PortalAttributes {
 impl PortalAttributes {
     /// `Fn::GetAtt` `BrowserType`: one of a set of strings.
     #[inline]
-    pub fn browser_type(&self) -> Value {
-        self.0.get_att("BrowserType")
+    pub fn browser_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("BrowserType"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The creation date of the web portal.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `PortalArn`: a string.
     ///
     /// The ARN of the web portal.
     #[inline]
-    pub fn portal_arn(&self) -> Value {
-        self.0.get_att("PortalArn")
+    pub fn portal_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalArn"))
     }
 
     /// `Fn::GetAtt` `PortalEndpoint`: a string.
     ///
     /// The endpoint URL of the web portal that users access in order to start streaming sessions.
     #[inline]
-    pub fn portal_endpoint(&self) -> Value {
-        self.0.get_att("PortalEndpoint")
+    pub fn portal_endpoint(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalEndpoint"))
     }
 
     /// `Fn::GetAtt` `PortalStatus`: one of a set of strings.
     #[inline]
-    pub fn portal_status(&self) -> Value {
-        self.0.get_att("PortalStatus")
+    pub fn portal_status(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("PortalStatus"))
     }
 
     /// `Fn::GetAtt` `RendererType`: one of a set of strings.
     #[inline]
-    pub fn renderer_type(&self) -> Value {
-        self.0.get_att("RendererType")
+    pub fn renderer_type(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RendererType"))
     }
 
     /// `Fn::GetAtt` `ServiceProviderSamlMetadata`: a string.
     ///
     /// The SAML metadata of the service provider.
     #[inline]
-    pub fn service_provider_saml_metadata(&self) -> Value {
-        self.0.get_att("ServiceProviderSamlMetadata")
+    pub fn service_provider_saml_metadata(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("ServiceProviderSamlMetadata"))
     }
 
     /// `Fn::GetAtt` `StatusReason`: a string.
     ///
     /// A message that explains why the web portal is in its current status.
     #[inline]
-    pub fn status_reason(&self) -> Value {
-        self.0.get_att("StatusReason")
+    pub fn status_reason(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("StatusReason"))
     }
 }
 
@@ -351,24 +316,24 @@ pub enum AuthenticationType {
     /// `IAM_Identity_Center`
     IamIdentityCenter,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for AuthenticationType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for AuthenticationType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for AuthenticationType {
+impl ::cloudwright_core::ToValue for AuthenticationType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Standard => "Standard",
             Self::IamIdentityCenter => "IAM_Identity_Center",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -382,24 +347,67 @@ pub enum InstanceType {
     /// `standard.xlarge`
     StandardXlarge,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for InstanceType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for InstanceType {
+impl ::cloudwright_core::ToValue for InstanceType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::StandardRegular => "standard.regular",
             Self::StandardLarge => "standard.large",
             Self::StandardXlarge => "standard.xlarge",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
+    );
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
+    pub(crate) static PATTERN_3: Pattern =
+        Pattern::new("^[a-zA-Z0-9]?((?!-)([A-Za-z0-9-]*[A-Za-z0-9])\\.)+[a-zA-Z0-9]+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Portal: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("AuthenticationType", Shape::Str(&StrRule { allowed: &["Standard", "IAM_Identity_Center"], ..StrRule::ANY })),
+            ("BrowserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("DataProtectionSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("InstanceType", Shape::Str(&StrRule { allowed: &["standard.regular", "standard.large", "standard.xlarge"], ..StrRule::ANY })),
+            ("IpAccessSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("MaxConcurrentSessions", Shape::Num(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+            ("NetworkSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("PortalCustomDomain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("SessionLoggerArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("TrustStoreArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("UserAccessLoggingSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("UserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,42 +5,16 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\d\\w\\-_/!().*']+$");
 
 /// The required properties of [`SessionLogger`], by name: `SessionLogger::new(SessionLoggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionLoggerRequired {
     /// `EventFilter`: a JSON value, required.
-    pub event_filter: Json,
+    pub event_filter: ::cloudwright_core::Json,
     /// `LogConfiguration`: a [`LogConfiguration`] object, required.
-    pub log_configuration: Obj<LogConfiguration>,
+    pub log_configuration: crate::Obj<LogConfiguration>,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SessionLogger: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("EventFilter", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
-        ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["EventFilter", "LogConfiguration"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::SessionLogger` resource.
 ///
@@ -60,33 +34,33 @@ pub struct SessionLogger {
     /// The additional encryption context of the session logger.
     ///
     /// Create-only: changing it replaces the resource.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `CustomerManagedKey`: a string.
     ///
     /// The custom managed key of the session logger.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
-    pub customer_managed_key: Option<Str>,
+    pub customer_managed_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `DisplayName`: a string.
     ///
     /// The human-readable display name.
     ///
     /// Pattern `^[ _\-\d\w]+$`; length 1 to 64.
-    pub display_name: Option<Str>,
+    pub display_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `EventFilter`: a JSON value, required.
     ///
     /// The filter that specifies which events to monitor.
-    pub event_filter: Json,
+    pub event_filter: ::cloudwright_core::Json,
     /// `LogConfiguration`: a [`LogConfiguration`] object, required.
     ///
     /// The configuration that specifies where logs are fowarded.
-    pub log_configuration: Obj<LogConfiguration>,
+    pub log_configuration: crate::Obj<LogConfiguration>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags of the session logger.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -96,7 +70,7 @@ impl SessionLogger {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::SessionLogger",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-sessionlogger.html",
         primary_identifier: &["SessionLoggerArn"],
@@ -107,54 +81,56 @@ impl SessionLogger {
         read_only: &["AssociatedPortalArns", "CreationDate", "SessionLoggerArn"],
         attributes: &["AssociatedPortalArns", "CreationDate", "SessionLoggerArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SessionLogger` with its required properties, named in a [`SessionLoggerRequired`].
     #[inline]
     pub fn new(required: SessionLoggerRequired) -> Self {
         Self {
-            additional_encryption_context: None,
-            customer_managed_key: None,
-            display_name: None,
+            additional_encryption_context: ::std::option::Option::None,
+            customer_managed_key: ::std::option::Option::None,
+            display_name: ::std::option::Option::None,
             event_filter: required.event_filter,
             log_configuration: required.log_configuration,
-            tags: None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
+    pub fn customer_managed_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_managed_key = ::std::option::Option::Some(value.into()); self }
     /// `DisplayName`: a string.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
+    pub fn display_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.display_name = ::std::option::Option::Some(value.into()); self }
     /// `EventFilter`: a JSON value, required.
-    pub fn event_filter(mut self, value: impl Into<Json>) -> Self { self.event_filter = value.into(); self }
+    pub fn event_filter(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.event_filter = value.into(); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object, required.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = value.into(); self }
+    pub fn log_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<LogConfiguration>>) -> Self { self.log_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SessionLogger {
+impl ::cloudwright_core::Resource for SessionLogger {
     type Attributes = SessionLoggerAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SessionLogger, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SessionLogger, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SessionLogger {
+impl ::cloudwright_core::ToValue for SessionLogger {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -168,12 +144,12 @@ impl ToValue for SessionLogger {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SessionLogger`]: `Handle<SessionLogger>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SessionLogger`]: `Handle<SessionLogger>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SessionLoggerAttributes(ResourceRef);
+pub struct SessionLoggerAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SessionLoggerAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SessionLoggerAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -183,35 +159,26 @@ impl SessionLoggerAttributes {
     ///
     /// The associated portal ARN.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `CreationDate`: a string.
     ///
     /// The date the session logger resource was created.
     #[inline]
-    pub fn creation_date(&self) -> Value {
-        self.0.get_att("CreationDate")
+    pub fn creation_date(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("CreationDate"))
     }
 
     /// `Fn::GetAtt` `SessionLoggerArn`: a string.
     ///
     /// The ARN of the session logger resource.
     #[inline]
-    pub fn session_logger_arn(&self) -> Value {
-        self.0.get_att("SessionLoggerArn")
+    pub fn session_logger_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("SessionLoggerArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("S3", Shape::Object(&RULE_S3LogConfiguration)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `LogConfiguration` property type of `AWS::WorkSpacesWeb::SessionLogger`.
 ///
@@ -223,7 +190,7 @@ pub struct LogConfiguration {
     /// `S3`: a [`S3LogConfiguration`] object.
     ///
     /// The configuration for delivering the logs to S3.
-    pub s3: Option<Obj<S3LogConfiguration>>,
+    pub s3: ::std::option::Option<crate::Obj<S3LogConfiguration>>,
 }
 
 #[rustfmt::skip]
@@ -231,19 +198,21 @@ impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `S3`: a [`S3LogConfiguration`] object.
-    pub fn s3(mut self, value: impl Into<Obj<S3LogConfiguration>>) -> Self { self.s3 = Some(value.into()); self }
+    pub fn s3(mut self, value: impl ::std::convert::Into<crate::Obj<S3LogConfiguration>>) -> Self { self.s3 = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for LogConfiguration {}
+impl crate::PropertyType for LogConfiguration {}
 
-impl ToValue for LogConfiguration {
+impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3", &self.s3).build()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
+            .opt("S3", &self.s3)
+            .build()
     }
 }
 
@@ -251,26 +220,12 @@ impl ToValue for LogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LogConfigurationRequired {
     /// `Bucket`: a string, required.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `FolderStructure`: a [`FolderStructure`] value, required.
     pub folder_structure: FolderStructure,
     /// `LogFileFormat`: a [`LogFileFormat`] value, required.
     pub log_file_format: LogFileFormat,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_S3LogConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("FolderStructure", Shape::Str(&StrRule { allowed: &["Flat", "NestedByDate"], ..StrRule::ANY })),
-        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("LogFileFormat", Shape::Str(&StrRule { allowed: &["JSONLines", "Json"], ..StrRule::ANY })),
-    ],
-    required: &["Bucket", "FolderStructure", "LogFileFormat"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `S3LogConfiguration` property type of `AWS::WorkSpacesWeb::SessionLogger`.
 ///
@@ -284,13 +239,13 @@ pub struct S3LogConfiguration {
     /// The S3 bucket name where logs are delivered.
     ///
     /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 256.
-    pub bucket: Str,
+    pub bucket: ::cloudwright_core::Str,
     /// `BucketOwner`: a string.
     ///
     /// The expected bucket owner of the target S3 bucket. The caller must have permissions to write to the target bucket.
     ///
     /// Pattern `^[0-9]{12}$`.
-    pub bucket_owner: Option<Str>,
+    pub bucket_owner: ::std::option::Option<::cloudwright_core::Str>,
     /// `FolderStructure`: a [`FolderStructure`] value, required.
     ///
     /// The folder structure that defines the organizational structure for log files in S3.
@@ -300,7 +255,7 @@ pub struct S3LogConfiguration {
     /// The S3 path prefix that determines where log files are stored.
     ///
     /// Pattern `^[\d\w\-_/!().*']+$`; length 1 to 256.
-    pub key_prefix: Option<Str>,
+    pub key_prefix: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogFileFormat`: a [`LogFileFormat`] value, required.
     ///
     /// The format of the LogFile that is written to S3.
@@ -314,31 +269,31 @@ impl S3LogConfiguration {
     pub fn new(required: S3LogConfigurationRequired) -> Self {
         Self {
             bucket: required.bucket,
-            bucket_owner: None,
+            bucket_owner: ::std::option::Option::None,
             folder_structure: required.folder_structure,
-            key_prefix: None,
+            key_prefix: ::std::option::Option::None,
             log_file_format: required.log_file_format,
         }
     }
 
     /// `Bucket`: a string, required.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    pub fn bucket(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
+    pub fn bucket_owner(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.bucket_owner = ::std::option::Option::Some(value.into()); self }
     /// `FolderStructure`: a [`FolderStructure`] value, required.
-    pub fn folder_structure(mut self, value: impl Into<FolderStructure>) -> Self { self.folder_structure = value.into(); self }
+    pub fn folder_structure(mut self, value: impl ::std::convert::Into<FolderStructure>) -> Self { self.folder_structure = value.into(); self }
     /// `KeyPrefix`: a string.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
+    pub fn key_prefix(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.key_prefix = ::std::option::Option::Some(value.into()); self }
     /// `LogFileFormat`: a [`LogFileFormat`] value, required.
-    pub fn log_file_format(mut self, value: impl Into<LogFileFormat>) -> Self { self.log_file_format = value.into(); self }
+    pub fn log_file_format(mut self, value: impl ::std::convert::Into<LogFileFormat>) -> Self { self.log_file_format = value.into(); self }
 }
 
-impl PropertyType for S3LogConfiguration {}
+impl crate::PropertyType for S3LogConfiguration {}
 
-impl ToValue for S3LogConfiguration {
+impl ::cloudwright_core::ToValue for S3LogConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Bucket", &self.bucket)
             .opt("BucketOwner", &self.bucket_owner)
             .req("FolderStructure", &self.folder_structure)
@@ -356,24 +311,24 @@ pub enum FolderStructure {
     /// `NestedByDate`
     NestedByDate,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for FolderStructure {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for FolderStructure {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for FolderStructure {
+impl ::cloudwright_core::ToValue for FolderStructure {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Flat => "Flat",
             Self::NestedByDate => "NestedByDate",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -385,23 +340,78 @@ pub enum LogFileFormat {
     /// `Json`
     Json,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for LogFileFormat {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for LogFileFormat {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for LogFileFormat {
+impl ::cloudwright_core::ToValue for LogFileFormat {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::JsonLines => "JSONLines",
             Self::Json => "Json",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\d\\w\\-_/!().*']+$");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SessionLogger: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("EventFilter", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+            ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["EventFilter", "LogConfiguration"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("S3", Shape::Object(&RULE_S3LogConfiguration)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_S3LogConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+            ("FolderStructure", Shape::Str(&StrRule { allowed: &["Flat", "NestedByDate"], ..StrRule::ANY })),
+            ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("LogFileFormat", Shape::Str(&StrRule { allowed: &["JSONLines", "Json"], ..StrRule::ANY })),
+        ],
+        required: &["Bucket", "FolderStructure", "LogFileFormat"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

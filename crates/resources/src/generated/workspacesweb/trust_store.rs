@@ -5,29 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`TrustStore`], by name: `TrustStore::new(TrustStoreRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrustStoreRequired {
-    /// `CertificateList`: a list of strings, required.
-    pub certificate_list: List<Str>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
-    properties: &[
-        ("CertificateList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["CertificateList"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::TrustStore` resource.
 ///
@@ -44,13 +22,13 @@ pub struct TrustStore {
     /// `CertificateList`: a list of strings, required.
     ///
     /// A list of CA certificates to be added to the trust store.
-    pub certificate_list: List<Str>,
+    pub certificate_list: ::cloudwright_core::List<::cloudwright_core::Str>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the trust store. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -60,7 +38,7 @@ impl TrustStore {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::TrustStore",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-truststore.html",
         primary_identifier: &["TrustStoreArn"],
@@ -71,54 +49,56 @@ impl TrustStore {
         read_only: &["AssociatedPortalArns", "TrustStoreArn"],
         attributes: &["AssociatedPortalArns", "TrustStoreArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `TrustStore` with its required properties, named in a [`TrustStoreRequired`].
+    /// A `TrustStore` with its one required property, `CertificateList`.
     #[inline]
-    pub fn new(required: TrustStoreRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self {
         Self {
-            certificate_list: required.certificate_list,
-            tags: None,
+            certificate_list: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `CertificateList`: a list of strings, required.
-    pub fn certificate_list(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_list = value.into(); self }
+    pub fn certificate_list(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<::cloudwright_core::Str>>) -> Self { self.certificate_list = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TrustStore {
+impl ::cloudwright_core::Resource for TrustStore {
     type Attributes = TrustStoreAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TrustStore, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TrustStore, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TrustStore {
+impl ::cloudwright_core::ToValue for TrustStore {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CertificateList", &self.certificate_list)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TrustStore`]: `Handle<TrustStore>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TrustStore`]: `Handle<TrustStore>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TrustStoreAttributes(ResourceRef);
+pub struct TrustStoreAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TrustStoreAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TrustStoreAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -128,15 +108,35 @@ impl TrustStoreAttributes {
     ///
     /// A list of web portal ARNs that this trust store is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `TrustStoreArn`: a string.
     ///
     /// The ARN of the trust store.
     #[inline]
-    pub fn trust_store_arn(&self) -> Value {
-        self.0.get_att("TrustStoreArn")
+    pub fn trust_store_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("TrustStoreArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
+        properties: &[
+            ("CertificateList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None, unique: false })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["CertificateList"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

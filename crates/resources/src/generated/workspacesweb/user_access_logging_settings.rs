@@ -5,32 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("arn:[\\w+=/,.@-]+:kinesis:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:stream/.+");
-
-/// The required properties of [`UserAccessLoggingSettings`], by name: `UserAccessLoggingSettings::new(UserAccessLoggingSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UserAccessLoggingSettingsRequired {
-    /// `KinesisStreamArn`: a string, required.
-    pub kinesis_stream_arn: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_UserAccessLoggingSettings: ObjRule = ObjRule {
-    properties: &[
-        ("KinesisStreamArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["KinesisStreamArn"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::WorkSpacesWeb::UserAccessLoggingSettings` resource.
 ///
@@ -38,9 +13,9 @@ pub(crate) static RULE_UserAccessLoggingSettings: ObjRule = ObjRule {
 ///
 /// In order to receive logs from WorkSpaces Secure Browser, you must have an Amazon Kinesis Data Stream that starts with "amazon-workspaces-web-*". Your Amazon Kinesis data stream must either have server-side encryption turned off, or must use AWS managed keys for server-side encryption.
 ///
-/// For more information about setting server-side encryption in Amazon Kinesis , see \[How Do I Get Started with Server-Side Encryption?\](<https://docs.aws.amazon.com/streams/latest/dev/getting-started-with-sse.html>) .
+/// For more information about setting server-side encryption in Amazon Kinesis , see [How Do I Get Started with Server-Side Encryption?](https://docs.aws.amazon.com/streams/latest/dev/getting-started-with-sse.html) .
 ///
-/// For more information about setting up user access logging, see \[Set up user access logging\](<https://docs.aws.amazon.com/workspaces-web/latest/adminguide/user-logging.html>) .
+/// For more information about setting up user access logging, see [Set up user access logging](https://docs.aws.amazon.com/workspaces-web/latest/adminguide/user-logging.html) .
 ///
 /// `Ref` returns its `UserAccessLoggingSettingsArn` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`UserAccessLoggingSettingsAttributes`], which `Handle<UserAccessLoggingSettings>` dereferences to.
@@ -55,13 +30,13 @@ pub struct UserAccessLoggingSettings {
     /// The ARN of the Kinesis stream.
     ///
     /// Pattern `arn:[\w+=/,.@-]+:kinesis:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:stream/.+`; length 20 to 2048.
-    pub kinesis_stream_arn: Str,
+    pub kinesis_stream_arn: ::cloudwright_core::Str,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// The tags to add to the user access logging settings resource. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -71,7 +46,7 @@ impl UserAccessLoggingSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::UserAccessLoggingSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-useraccessloggingsettings.html",
         primary_identifier: &["UserAccessLoggingSettingsArn"],
@@ -82,54 +57,56 @@ impl UserAccessLoggingSettings {
         read_only: &["AssociatedPortalArns", "UserAccessLoggingSettingsArn"],
         attributes: &["AssociatedPortalArns", "UserAccessLoggingSettingsArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `UserAccessLoggingSettings` with its required properties, named in a [`UserAccessLoggingSettingsRequired`].
+    /// A `UserAccessLoggingSettings` with its one required property, `KinesisStreamArn`.
     #[inline]
-    pub fn new(required: UserAccessLoggingSettingsRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            kinesis_stream_arn: required.kinesis_stream_arn,
-            tags: None,
+            kinesis_stream_arn: value.into(),
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `KinesisStreamArn`: a string, required.
-    pub fn kinesis_stream_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_stream_arn = value.into(); self }
+    pub fn kinesis_stream_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.kinesis_stream_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserAccessLoggingSettings {
+impl ::cloudwright_core::Resource for UserAccessLoggingSettings {
     type Attributes = UserAccessLoggingSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserAccessLoggingSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserAccessLoggingSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserAccessLoggingSettings {
+impl ::cloudwright_core::ToValue for UserAccessLoggingSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("KinesisStreamArn", &self.kinesis_stream_arn)
             .opt("Tags", &self.tags)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserAccessLoggingSettings`]: `Handle<UserAccessLoggingSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserAccessLoggingSettings`]: `Handle<UserAccessLoggingSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserAccessLoggingSettingsAttributes(ResourceRef);
+pub struct UserAccessLoggingSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserAccessLoggingSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserAccessLoggingSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -139,15 +116,38 @@ impl UserAccessLoggingSettingsAttributes {
     ///
     /// A list of web portal ARNs that this user access logging settings is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `UserAccessLoggingSettingsArn`: a string.
     ///
     /// The ARN of the user access logging settings.
     #[inline]
-    pub fn user_access_logging_settings_arn(&self) -> Value {
-        self.0.get_att("UserAccessLoggingSettingsArn")
+    pub fn user_access_logging_settings_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserAccessLoggingSettingsArn"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern =
+        Pattern::new("arn:[\\w+=/,.@-]+:kinesis:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:stream/.+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserAccessLoggingSettings: ObjRule = ObjRule {
+        properties: &[
+            ("KinesisStreamArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["KinesisStreamArn"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
 }

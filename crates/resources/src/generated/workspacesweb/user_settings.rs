@@ -5,21 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new(
-    "(^s3://[a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)",
-);
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
-    "^(\\.?)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$",
-);
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^/(\\S)*$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
 
 /// The required properties of [`UserSettings`], by name: `UserSettings::new(UserSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,31 +22,6 @@ pub struct UserSettingsRequired {
     pub upload_allowed: EnabledType,
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
-    properties: &[
-        ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
-        ("BrandingConfiguration", Shape::Object(&RULE_BrandingConfiguration)),
-        ("CookieSynchronizationConfiguration", Shape::Object(&RULE_CookieSynchronizationConfiguration)),
-        ("CopyAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
-        ("DeepLinkAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("DisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
-        ("DownloadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("IdleDisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
-        ("PasteAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("PrintAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-        ("ToolbarConfiguration", Shape::Object(&RULE_ToolbarConfiguration)),
-        ("UploadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-        ("WebAuthnAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
-    ],
-    required: &["CopyAllowed", "DownloadAllowed", "PasteAllowed", "PrintAllowed", "UploadAllowed"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::WorkSpacesWeb::UserSettings` resource.
 ///
 /// This resource specifies user settings that can be associated with a web portal. Once associated with a web portal, user settings control how users can transfer data between a streaming session and the their local devices.
@@ -76,15 +37,16 @@ pub struct UserSettings {
     /// `AdditionalEncryptionContext`: a JSON value.
     ///
     /// The additional encryption context of the user settings.
-    pub additional_encryption_context: Option<Json>,
+    pub additional_encryption_context: ::std::option::Option<::cloudwright_core::Json>,
     /// `BrandingConfiguration`: a [`BrandingConfiguration`] object.
     ///
     /// The branding configuration that customizes the appearance of the web portal for end users. This includes a custom logo, favicon, wallpaper, localized strings, color theme, and an optional terms of service.
-    pub branding_configuration: Option<Obj<BrandingConfiguration>>,
+    pub branding_configuration: ::std::option::Option<crate::Obj<BrandingConfiguration>>,
     /// `CookieSynchronizationConfiguration`: a [`CookieSynchronizationConfiguration`] object.
     ///
     /// The configuration that specifies which cookies should be synchronized from the end user's local browser to the remote browser.
-    pub cookie_synchronization_configuration: Option<Obj<CookieSynchronizationConfiguration>>,
+    pub cookie_synchronization_configuration:
+        ::std::option::Option<crate::Obj<CookieSynchronizationConfiguration>>,
     /// `CopyAllowed`: an [`EnabledType`] value, required.
     ///
     /// Specifies whether the user can copy text from the streaming session to the local device.
@@ -94,17 +56,17 @@ pub struct UserSettings {
     /// The customer managed key used to encrypt sensitive information in the user settings.
     ///
     /// Pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`; length 20 to 2048.
-    pub customer_managed_key: Option<Str>,
+    pub customer_managed_key: ::std::option::Option<::cloudwright_core::Str>,
     /// `DeepLinkAllowed`: an [`EnabledType`] value.
     ///
     /// Specifies whether the user can use deep links that open automatically when connecting to a session.
-    pub deep_link_allowed: Option<EnabledType>,
+    pub deep_link_allowed: ::std::option::Option<EnabledType>,
     /// `DisconnectTimeoutInMinutes`: a number.
     ///
     /// The amount of time that a streaming session remains active after users disconnect.
     ///
     /// Value 1 to 600; default `null`.
-    pub disconnect_timeout_in_minutes: Option<Num>,
+    pub disconnect_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `DownloadAllowed`: an [`EnabledType`] value, required.
     ///
     /// Specifies whether the user can download files from the streaming session to the local device.
@@ -114,7 +76,7 @@ pub struct UserSettings {
     /// The amount of time that users can be idle (inactive) before they are disconnected from their streaming session and the disconnect timeout interval begins.
     ///
     /// Value 0 to 60; default `null`.
-    pub idle_disconnect_timeout_in_minutes: Option<Num>,
+    pub idle_disconnect_timeout_in_minutes: ::std::option::Option<::cloudwright_core::Num>,
     /// `PasteAllowed`: an [`EnabledType`] value, required.
     ///
     /// Specifies whether the user can paste text from the local device to the streaming session.
@@ -128,11 +90,11 @@ pub struct UserSettings {
     /// The tags to add to the user settings resource. A tag is a key-value pair.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
     /// `ToolbarConfiguration`: a [`ToolbarConfiguration`] object.
     ///
     /// The configuration of the toolbar. This allows administrators to select the toolbar type and visual mode, set maximum display resolution for sessions, and choose which items are visible to end users during their sessions. If administrators do not modify these settings, end users retain control over their toolbar preferences.
-    pub toolbar_configuration: Option<Obj<ToolbarConfiguration>>,
+    pub toolbar_configuration: ::std::option::Option<crate::Obj<ToolbarConfiguration>>,
     /// `UploadAllowed`: an [`EnabledType`] value, required.
     ///
     /// Specifies whether the user can upload files from the local device to the streaming session.
@@ -140,7 +102,7 @@ pub struct UserSettings {
     /// `WebAuthnAllowed`: an [`EnabledType`] value.
     ///
     /// Specifies whether the user can use WebAuthn redirection for passwordless login to websites within the streaming session.
-    pub web_authn_allowed: Option<EnabledType>,
+    pub web_authn_allowed: ::std::option::Option<EnabledType>,
 }
 
 #[rustfmt::skip]
@@ -150,7 +112,7 @@ impl UserSettings {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::WorkSpacesWeb::UserSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-usersettings.html",
         primary_identifier: &["UserSettingsArn"],
@@ -161,81 +123,83 @@ impl UserSettings {
         read_only: &["AssociatedPortalArns", "UserSettingsArn", "BrandingConfiguration/LogoMetadata", "BrandingConfiguration/FaviconMetadata", "BrandingConfiguration/WallpaperMetadata"],
         attributes: &["AssociatedPortalArns", "BrandingConfiguration.FaviconMetadata", "BrandingConfiguration.LogoMetadata", "BrandingConfiguration.WallpaperMetadata", "UserSettingsArn"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `UserSettings` with its required properties, named in a [`UserSettingsRequired`].
     #[inline]
     pub fn new(required: UserSettingsRequired) -> Self {
         Self {
-            additional_encryption_context: None,
-            branding_configuration: None,
-            cookie_synchronization_configuration: None,
+            additional_encryption_context: ::std::option::Option::None,
+            branding_configuration: ::std::option::Option::None,
+            cookie_synchronization_configuration: ::std::option::Option::None,
             copy_allowed: required.copy_allowed,
-            customer_managed_key: None,
-            deep_link_allowed: None,
-            disconnect_timeout_in_minutes: None,
+            customer_managed_key: ::std::option::Option::None,
+            deep_link_allowed: ::std::option::Option::None,
+            disconnect_timeout_in_minutes: ::std::option::Option::None,
             download_allowed: required.download_allowed,
-            idle_disconnect_timeout_in_minutes: None,
+            idle_disconnect_timeout_in_minutes: ::std::option::Option::None,
             paste_allowed: required.paste_allowed,
             print_allowed: required.print_allowed,
-            tags: None,
-            toolbar_configuration: None,
+            tags: ::std::option::Option::None,
+            toolbar_configuration: ::std::option::Option::None,
             upload_allowed: required.upload_allowed,
-            web_authn_allowed: None,
+            web_authn_allowed: ::std::option::Option::None,
         }
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
+    pub fn additional_encryption_context(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.additional_encryption_context = ::std::option::Option::Some(value.into()); self }
     /// `BrandingConfiguration`: a [`BrandingConfiguration`] object.
-    pub fn branding_configuration(mut self, value: impl Into<Obj<BrandingConfiguration>>) -> Self { self.branding_configuration = Some(value.into()); self }
+    pub fn branding_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<BrandingConfiguration>>) -> Self { self.branding_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CookieSynchronizationConfiguration`: a [`CookieSynchronizationConfiguration`] object.
-    pub fn cookie_synchronization_configuration(mut self, value: impl Into<Obj<CookieSynchronizationConfiguration>>) -> Self { self.cookie_synchronization_configuration = Some(value.into()); self }
+    pub fn cookie_synchronization_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<CookieSynchronizationConfiguration>>) -> Self { self.cookie_synchronization_configuration = ::std::option::Option::Some(value.into()); self }
     /// `CopyAllowed`: an [`EnabledType`] value, required.
-    pub fn copy_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.copy_allowed = value.into(); self }
+    pub fn copy_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.copy_allowed = value.into(); self }
     /// `CustomerManagedKey`: a string.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
+    pub fn customer_managed_key(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.customer_managed_key = ::std::option::Option::Some(value.into()); self }
     /// `DeepLinkAllowed`: an [`EnabledType`] value.
-    pub fn deep_link_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.deep_link_allowed = Some(value.into()); self }
+    pub fn deep_link_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.deep_link_allowed = ::std::option::Option::Some(value.into()); self }
     /// `DisconnectTimeoutInMinutes`: a number.
-    pub fn disconnect_timeout_in_minutes(mut self, value: impl Into<Num>) -> Self { self.disconnect_timeout_in_minutes = Some(value.into()); self }
+    pub fn disconnect_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.disconnect_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `DownloadAllowed`: an [`EnabledType`] value, required.
-    pub fn download_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.download_allowed = value.into(); self }
+    pub fn download_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.download_allowed = value.into(); self }
     /// `IdleDisconnectTimeoutInMinutes`: a number.
-    pub fn idle_disconnect_timeout_in_minutes(mut self, value: impl Into<Num>) -> Self { self.idle_disconnect_timeout_in_minutes = Some(value.into()); self }
+    pub fn idle_disconnect_timeout_in_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.idle_disconnect_timeout_in_minutes = ::std::option::Option::Some(value.into()); self }
     /// `PasteAllowed`: an [`EnabledType`] value, required.
-    pub fn paste_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.paste_allowed = value.into(); self }
+    pub fn paste_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.paste_allowed = value.into(); self }
     /// `PrintAllowed`: an [`EnabledType`] value, required.
-    pub fn print_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.print_allowed = value.into(); self }
+    pub fn print_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.print_allowed = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
     /// `ToolbarConfiguration`: a [`ToolbarConfiguration`] object.
-    pub fn toolbar_configuration(mut self, value: impl Into<Obj<ToolbarConfiguration>>) -> Self { self.toolbar_configuration = Some(value.into()); self }
+    pub fn toolbar_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<ToolbarConfiguration>>) -> Self { self.toolbar_configuration = ::std::option::Option::Some(value.into()); self }
     /// `UploadAllowed`: an [`EnabledType`] value, required.
-    pub fn upload_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.upload_allowed = value.into(); self }
+    pub fn upload_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.upload_allowed = value.into(); self }
     /// `WebAuthnAllowed`: an [`EnabledType`] value.
-    pub fn web_authn_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.web_authn_allowed = Some(value.into()); self }
+    pub fn web_authn_allowed(mut self, value: impl ::std::convert::Into<EnabledType>) -> Self { self.web_authn_allowed = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for UserSettings {
+impl ::cloudwright_core::Resource for UserSettings {
     type Attributes = UserSettingsAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_UserSettings, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_UserSettings, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for UserSettings {
+impl ::cloudwright_core::ToValue for UserSettings {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
                 &self.additional_encryption_context,
@@ -267,12 +231,12 @@ impl ToValue for UserSettings {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`UserSettings`]: `Handle<UserSettings>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`UserSettings`]: `Handle<UserSettings>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct UserSettingsAttributes(ResourceRef);
+pub struct UserSettingsAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for UserSettingsAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for UserSettingsAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -282,65 +246,48 @@ impl UserSettingsAttributes {
     ///
     /// A list of web portal ARNs that this user settings resource is associated with.
     #[inline]
-    pub fn associated_portal_arns(&self) -> Value {
-        self.0.get_att("AssociatedPortalArns")
+    pub fn associated_portal_arns(&self) -> ::cloudwright_core::List<::cloudwright_core::Str> {
+        ::cloudwright_core::List::Expr(self.0.get_att("AssociatedPortalArns"))
     }
 
     /// `Fn::GetAtt` `BrandingConfiguration.FaviconMetadata`: an object.
     ///
     /// Metadata information about an uploaded image file.
     #[inline]
-    pub fn branding_configuration_favicon_metadata(&self) -> Value {
-        self.0.get_att("BrandingConfiguration.FaviconMetadata")
+    pub fn branding_configuration_favicon_metadata(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("BrandingConfiguration.FaviconMetadata"))
     }
 
     /// `Fn::GetAtt` `BrandingConfiguration.LogoMetadata`: an object.
     ///
     /// Metadata information about an uploaded image file.
     #[inline]
-    pub fn branding_configuration_logo_metadata(&self) -> Value {
-        self.0.get_att("BrandingConfiguration.LogoMetadata")
+    pub fn branding_configuration_logo_metadata(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("BrandingConfiguration.LogoMetadata"))
     }
 
     /// `Fn::GetAtt` `BrandingConfiguration.WallpaperMetadata`: an object.
     ///
     /// Metadata information about an uploaded image file.
     #[inline]
-    pub fn branding_configuration_wallpaper_metadata(&self) -> Value {
-        self.0.get_att("BrandingConfiguration.WallpaperMetadata")
+    pub fn branding_configuration_wallpaper_metadata(&self) -> ::cloudwright_core::Json {
+        ::cloudwright_core::Json(self.0.get_att("BrandingConfiguration.WallpaperMetadata"))
     }
 
     /// `Fn::GetAtt` `UserSettingsArn`: a string.
     ///
     /// The ARN of the user settings.
     #[inline]
-    pub fn user_settings_arn(&self) -> Value {
-        self.0.get_att("UserSettingsArn")
+    pub fn user_settings_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("UserSettingsArn"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_BrandingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("ColorTheme", Shape::Str(&StrRule { allowed: &["Light", "Dark"], ..StrRule::ANY })),
-        ("Favicon", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("FaviconMetadata", Shape::Object(&RULE_ImageMetadata)),
-        ("LocalizedStrings", Shape::Typed(json_type::OBJECT)),
-        ("Logo", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("LogoMetadata", Shape::Object(&RULE_ImageMetadata)),
-        ("TermsOfService", Shape::Str(&StrRule { max_len: Some(153600), ..StrRule::ANY })),
-        ("Wallpaper", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("WallpaperMetadata", Shape::Object(&RULE_ImageMetadata)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `BrandingConfiguration` property type of `AWS::WorkSpacesWeb::UserSettings`.
 ///
 /// The branding configuration that customizes the appearance of the web portal for end users. This includes a custom logo, favicon, wallpaper, localized strings, color theme, and an optional terms of service.
 ///
-/// &gt; The `LogoMetadata` , `FaviconMetadata` , and `WallpaperMetadata` properties are read-only and cannot be specified in your template. They are automatically populated by the service after you upload images and can be retrieved using the `Fn::GetAtt` intrinsic function.
+/// \> The `LogoMetadata` , `FaviconMetadata` , and `WallpaperMetadata` properties are read-only and cannot be specified in your template. They are automatically populated by the service after you upload images and can be retrieved using the `Fn::GetAtt` intrinsic function.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-usersettings-brandingconfiguration.html>
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -348,47 +295,47 @@ pub struct BrandingConfiguration {
     /// `ColorTheme`: a [`ColorTheme`] value.
     ///
     /// The color theme for components on the web portal. Choose `Light` if you upload a dark wallpaper, or `Dark` for a light wallpaper.
-    pub color_theme: Option<ColorTheme>,
+    pub color_theme: ::std::option::Option<ColorTheme>,
     /// `Favicon`: a string.
     ///
     /// The favicon image for the portal. Provide either a binary image file or an S3 URI pointing to the image file. Maximum 100 KB in JPEG, PNG, or ICO format.
     ///
     /// Pattern `(^s3://[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)`.
-    pub favicon: Option<Str>,
+    pub favicon: ::std::option::Option<::cloudwright_core::Str>,
     /// `FaviconMetadata`: an [`ImageMetadata`] object.
     ///
     /// Read-only. Metadata for the favicon image file, including the MIME type, file extension, and upload timestamp. This property is automatically populated by the service and cannot be specified in your template. It can be retrieved using the `Fn::GetAtt` intrinsic function.
-    pub favicon_metadata: Option<Obj<ImageMetadata>>,
+    pub favicon_metadata: ::std::option::Option<crate::Obj<ImageMetadata>>,
     /// `LocalizedStrings`: a JSON value.
     ///
     /// A map of localized text strings for different languages, allowing the portal to display content in the user's preferred language.
-    pub localized_strings: Option<Json>,
+    pub localized_strings: ::std::option::Option<::cloudwright_core::Json>,
     /// `Logo`: a string.
     ///
     /// The logo image for the portal. Provide either a binary image file or an S3 URI pointing to the image file. Maximum 100 KB in JPEG, PNG, or ICO format.
     ///
     /// Pattern `(^s3://[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)`.
-    pub logo: Option<Str>,
+    pub logo: ::std::option::Option<::cloudwright_core::Str>,
     /// `LogoMetadata`: an [`ImageMetadata`] object.
     ///
     /// Read-only. Metadata for the logo image file, including the MIME type, file extension, and upload timestamp. This property is automatically populated by the service and cannot be specified in your template. It can be retrieved using the `Fn::GetAtt` intrinsic function.
-    pub logo_metadata: Option<Obj<ImageMetadata>>,
+    pub logo_metadata: ::std::option::Option<crate::Obj<ImageMetadata>>,
     /// `TermsOfService`: a string.
     ///
     /// The terms of service text in Markdown format that users must accept before accessing the portal.
     ///
     /// Length at most 153600.
-    pub terms_of_service: Option<Str>,
+    pub terms_of_service: ::std::option::Option<::cloudwright_core::Str>,
     /// `Wallpaper`: a string.
     ///
     /// The wallpaper image for the portal. Provide either a binary image file or an S3 URI pointing to the image file. Maximum 5 MB in JPEG or PNG format.
     ///
     /// Pattern `(^s3://[a-z0-9][a-z0-9\.\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)`.
-    pub wallpaper: Option<Str>,
+    pub wallpaper: ::std::option::Option<::cloudwright_core::Str>,
     /// `WallpaperMetadata`: an [`ImageMetadata`] object.
     ///
     /// Read-only. Metadata for the wallpaper image file, including the MIME type, file extension, and upload timestamp. This property is automatically populated by the service and cannot be specified in your template. It can be retrieved using the `Fn::GetAtt` intrinsic function.
-    pub wallpaper_metadata: Option<Obj<ImageMetadata>>,
+    pub wallpaper_metadata: ::std::option::Option<crate::Obj<ImageMetadata>>,
 }
 
 #[rustfmt::skip]
@@ -396,35 +343,35 @@ impl BrandingConfiguration {
     /// A `BrandingConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `ColorTheme`: a [`ColorTheme`] value.
-    pub fn color_theme(mut self, value: impl Into<ColorTheme>) -> Self { self.color_theme = Some(value.into()); self }
+    pub fn color_theme(mut self, value: impl ::std::convert::Into<ColorTheme>) -> Self { self.color_theme = ::std::option::Option::Some(value.into()); self }
     /// `Favicon`: a string.
-    pub fn favicon(mut self, value: impl Into<Str>) -> Self { self.favicon = Some(value.into()); self }
+    pub fn favicon(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.favicon = ::std::option::Option::Some(value.into()); self }
     /// `FaviconMetadata`: an [`ImageMetadata`] object.
-    pub fn favicon_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self { self.favicon_metadata = Some(value.into()); self }
+    pub fn favicon_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<ImageMetadata>>) -> Self { self.favicon_metadata = ::std::option::Option::Some(value.into()); self }
     /// `LocalizedStrings`: a JSON value.
-    pub fn localized_strings(mut self, value: impl Into<Json>) -> Self { self.localized_strings = Some(value.into()); self }
+    pub fn localized_strings(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.localized_strings = ::std::option::Option::Some(value.into()); self }
     /// `Logo`: a string.
-    pub fn logo(mut self, value: impl Into<Str>) -> Self { self.logo = Some(value.into()); self }
+    pub fn logo(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.logo = ::std::option::Option::Some(value.into()); self }
     /// `LogoMetadata`: an [`ImageMetadata`] object.
-    pub fn logo_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self { self.logo_metadata = Some(value.into()); self }
+    pub fn logo_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<ImageMetadata>>) -> Self { self.logo_metadata = ::std::option::Option::Some(value.into()); self }
     /// `TermsOfService`: a string.
-    pub fn terms_of_service(mut self, value: impl Into<Str>) -> Self { self.terms_of_service = Some(value.into()); self }
+    pub fn terms_of_service(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.terms_of_service = ::std::option::Option::Some(value.into()); self }
     /// `Wallpaper`: a string.
-    pub fn wallpaper(mut self, value: impl Into<Str>) -> Self { self.wallpaper = Some(value.into()); self }
+    pub fn wallpaper(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.wallpaper = ::std::option::Option::Some(value.into()); self }
     /// `WallpaperMetadata`: an [`ImageMetadata`] object.
-    pub fn wallpaper_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self { self.wallpaper_metadata = Some(value.into()); self }
+    pub fn wallpaper_metadata(mut self, value: impl ::std::convert::Into<crate::Obj<ImageMetadata>>) -> Self { self.wallpaper_metadata = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for BrandingConfiguration {}
+impl crate::PropertyType for BrandingConfiguration {}
 
-impl ToValue for BrandingConfiguration {
+impl ::cloudwright_core::ToValue for BrandingConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("ColorTheme", &self.color_theme)
             .opt("Favicon", &self.favicon)
             .opt("FaviconMetadata", &self.favicon_metadata)
@@ -438,25 +385,6 @@ impl ToValue for BrandingConfiguration {
     }
 }
 
-/// The required properties of [`CookieSpecification`], by name: `CookieSpecification::new(CookieSpecificationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookieSpecificationRequired {
-    /// `Domain`: a string, required.
-    pub domain: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CookieSpecification: ObjRule = ObjRule {
-    properties: &[
-        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
-        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
-        ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-    ],
-    required: &["Domain"],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `CookieSpecification` property type of `AWS::WorkSpacesWeb::UserSettings`.
 ///
 /// Specifies a single cookie or set of cookies in an end user's browser.
@@ -469,71 +397,53 @@ pub struct CookieSpecification {
     /// The domain of the cookie.
     ///
     /// Pattern `^(\.?)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$`; length 0 to 253.
-    pub domain: Str,
+    pub domain: ::cloudwright_core::Str,
     /// `Name`: a string.
     ///
     /// The name of the cookie.
     ///
     /// Length 0 to 4096.
-    pub name: Option<Str>,
+    pub name: ::std::option::Option<::cloudwright_core::Str>,
     /// `Path`: a string.
     ///
     /// The path of the cookie.
     ///
     /// Pattern `^/(\S)*$`; length 0 to 2000.
-    pub path: Option<Str>,
+    pub path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
 impl CookieSpecification {
-    /// A `CookieSpecification` with its required properties, named in a [`CookieSpecificationRequired`].
+    /// A `CookieSpecification` with its one required property, `Domain`.
     #[inline]
-    pub fn new(required: CookieSpecificationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            domain: required.domain,
-            name: None,
-            path: None,
+            domain: value.into(),
+            name: ::std::option::Option::None,
+            path: ::std::option::Option::None,
         }
     }
 
     /// `Domain`: a string, required.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
+    pub fn domain(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.domain = value.into(); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
+    pub fn name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.name = ::std::option::Option::Some(value.into()); self }
     /// `Path`: a string.
-    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
+    pub fn path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CookieSpecification {}
+impl crate::PropertyType for CookieSpecification {}
 
-impl ToValue for CookieSpecification {
+impl ::cloudwright_core::ToValue for CookieSpecification {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Domain", &self.domain)
             .opt("Name", &self.name)
             .opt("Path", &self.path)
             .build()
     }
 }
-
-/// The required properties of [`CookieSynchronizationConfiguration`], by name: `CookieSynchronizationConfiguration::new(CookieSynchronizationConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookieSynchronizationConfigurationRequired {
-    /// `Allowlist`: a list of [`CookieSpecification`] objects, required.
-    pub allowlist: List<CookieSpecification>,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Allowlist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10), unique: false })),
-        ("Blocklist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10), unique: false })),
-    ],
-    required: &["Allowlist"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `CookieSynchronizationConfiguration` property type of `AWS::WorkSpacesWeb::UserSettings`.
 ///
@@ -547,38 +457,38 @@ pub struct CookieSynchronizationConfiguration {
     /// The list of cookie specifications that are allowed to be synchronized to the remote browser.
     ///
     /// Items 0 to 10.
-    pub allowlist: List<CookieSpecification>,
+    pub allowlist: ::cloudwright_core::List<CookieSpecification>,
     /// `Blocklist`: a list of [`CookieSpecification`] objects.
     ///
     /// The list of cookie specifications that are blocked from being synchronized to the remote browser.
     ///
     /// Items 0 to 10.
-    pub blocklist: Option<List<CookieSpecification>>,
+    pub blocklist: ::std::option::Option<::cloudwright_core::List<CookieSpecification>>,
 }
 
 #[rustfmt::skip]
 impl CookieSynchronizationConfiguration {
-    /// A `CookieSynchronizationConfiguration` with its required properties, named in a [`CookieSynchronizationConfigurationRequired`].
+    /// A `CookieSynchronizationConfiguration` with its one required property, `Allowlist`.
     #[inline]
-    pub fn new(required: CookieSynchronizationConfigurationRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::List<CookieSpecification>>) -> Self {
         Self {
-            allowlist: required.allowlist,
-            blocklist: None,
+            allowlist: value.into(),
+            blocklist: ::std::option::Option::None,
         }
     }
 
     /// `Allowlist`: a list of [`CookieSpecification`] objects, required.
-    pub fn allowlist(mut self, value: impl Into<List<CookieSpecification>>) -> Self { self.allowlist = value.into(); self }
+    pub fn allowlist(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CookieSpecification>>) -> Self { self.allowlist = value.into(); self }
     /// `Blocklist`: a list of [`CookieSpecification`] objects.
-    pub fn blocklist(mut self, value: impl Into<List<CookieSpecification>>) -> Self { self.blocklist = Some(value.into()); self }
+    pub fn blocklist(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<CookieSpecification>>) -> Self { self.blocklist = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for CookieSynchronizationConfiguration {}
+impl crate::PropertyType for CookieSynchronizationConfiguration {}
 
-impl ToValue for CookieSynchronizationConfiguration {
+impl ::cloudwright_core::ToValue for CookieSynchronizationConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("Allowlist", &self.allowlist)
             .opt("Blocklist", &self.blocklist)
             .build()
@@ -589,24 +499,12 @@ impl ToValue for CookieSynchronizationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageMetadataRequired {
     /// `FileExtension`: a string, required.
-    pub file_extension: Str,
+    pub file_extension: ::cloudwright_core::Str,
     /// `LastUploadTimestamp`: a string, required.
-    pub last_upload_timestamp: Str,
+    pub last_upload_timestamp: ::cloudwright_core::Str,
     /// `MimeType`: a [`MimeType`] value, required.
     pub mime_type: MimeType,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ImageMetadata: ObjRule = ObjRule {
-    properties: &[
-        ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("LastUploadTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
-        ("MimeType", Shape::Str(&StrRule { allowed: &["image/png", "image/jpeg", "image/x-icon"], ..StrRule::ANY })),
-    ],
-    required: &["FileExtension", "LastUploadTimestamp", "MimeType"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ImageMetadata` property type of `AWS::WorkSpacesWeb::UserSettings`.
 ///
@@ -620,13 +518,13 @@ pub struct ImageMetadata {
     /// The file extension of the image.
     ///
     /// Pattern `^[\s\S]*$`; length 0 to 131072.
-    pub file_extension: Str,
+    pub file_extension: ::cloudwright_core::Str,
     /// `LastUploadTimestamp`: a string, required.
     ///
     /// The timestamp when the image was last uploaded.
     ///
     /// Format `date-time`.
-    pub last_upload_timestamp: Str,
+    pub last_upload_timestamp: ::cloudwright_core::Str,
     /// `MimeType`: a [`MimeType`] value, required.
     ///
     /// The MIME type of the image.
@@ -646,37 +544,25 @@ impl ImageMetadata {
     }
 
     /// `FileExtension`: a string, required.
-    pub fn file_extension(mut self, value: impl Into<Str>) -> Self { self.file_extension = value.into(); self }
+    pub fn file_extension(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.file_extension = value.into(); self }
     /// `LastUploadTimestamp`: a string, required.
-    pub fn last_upload_timestamp(mut self, value: impl Into<Str>) -> Self { self.last_upload_timestamp = value.into(); self }
+    pub fn last_upload_timestamp(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.last_upload_timestamp = value.into(); self }
     /// `MimeType`: a [`MimeType`] value, required.
-    pub fn mime_type(mut self, value: impl Into<MimeType>) -> Self { self.mime_type = value.into(); self }
+    pub fn mime_type(mut self, value: impl ::std::convert::Into<MimeType>) -> Self { self.mime_type = value.into(); self }
 }
 
-impl PropertyType for ImageMetadata {}
+impl crate::PropertyType for ImageMetadata {}
 
-impl ToValue for ImageMetadata {
+impl ::cloudwright_core::ToValue for ImageMetadata {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("FileExtension", &self.file_extension)
             .req("LastUploadTimestamp", &self.last_upload_timestamp)
             .req("MimeType", &self.mime_type)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ToolbarConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("HiddenToolbarItems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Windows", "DualMonitor", "FullScreen", "Webcam", "Microphone"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
-        ("MaxDisplayResolution", Shape::Str(&StrRule { allowed: &["size4096X2160", "size3840X2160", "size3440X1440", "size2560X1440", "size1920X1080", "size1280X720", "size1024X768", "size800X600"], ..StrRule::ANY })),
-        ("ToolbarType", Shape::Str(&StrRule { allowed: &["Floating", "Docked"], ..StrRule::ANY })),
-        ("VisualMode", Shape::Str(&StrRule { allowed: &["Dark", "Light"], ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `ToolbarConfiguration` property type of `AWS::WorkSpacesWeb::UserSettings`.
 ///
@@ -688,19 +574,19 @@ pub struct ToolbarConfiguration {
     /// `HiddenToolbarItems`: a list of [`ToolbarItem`] values.
     ///
     /// The list of toolbar items to be hidden.
-    pub hidden_toolbar_items: Option<List<ToolbarItem>>,
+    pub hidden_toolbar_items: ::std::option::Option<::cloudwright_core::List<ToolbarItem>>,
     /// `MaxDisplayResolution`: a [`MaxDisplayResolution`] value.
     ///
     /// The maximum display resolution that is allowed for the session.
-    pub max_display_resolution: Option<MaxDisplayResolution>,
+    pub max_display_resolution: ::std::option::Option<MaxDisplayResolution>,
     /// `ToolbarType`: a [`ToolbarType`] value.
     ///
     /// The type of toolbar displayed during the session.
-    pub toolbar_type: Option<ToolbarType>,
+    pub toolbar_type: ::std::option::Option<ToolbarType>,
     /// `VisualMode`: a [`VisualMode`] value.
     ///
     /// The visual mode of the toolbar.
-    pub visual_mode: Option<VisualMode>,
+    pub visual_mode: ::std::option::Option<VisualMode>,
 }
 
 #[rustfmt::skip]
@@ -708,25 +594,25 @@ impl ToolbarConfiguration {
     /// A `ToolbarConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `HiddenToolbarItems`: a list of [`ToolbarItem`] values.
-    pub fn hidden_toolbar_items(mut self, value: impl Into<List<ToolbarItem>>) -> Self { self.hidden_toolbar_items = Some(value.into()); self }
+    pub fn hidden_toolbar_items(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<ToolbarItem>>) -> Self { self.hidden_toolbar_items = ::std::option::Option::Some(value.into()); self }
     /// `MaxDisplayResolution`: a [`MaxDisplayResolution`] value.
-    pub fn max_display_resolution(mut self, value: impl Into<MaxDisplayResolution>) -> Self { self.max_display_resolution = Some(value.into()); self }
+    pub fn max_display_resolution(mut self, value: impl ::std::convert::Into<MaxDisplayResolution>) -> Self { self.max_display_resolution = ::std::option::Option::Some(value.into()); self }
     /// `ToolbarType`: a [`ToolbarType`] value.
-    pub fn toolbar_type(mut self, value: impl Into<ToolbarType>) -> Self { self.toolbar_type = Some(value.into()); self }
+    pub fn toolbar_type(mut self, value: impl ::std::convert::Into<ToolbarType>) -> Self { self.toolbar_type = ::std::option::Option::Some(value.into()); self }
     /// `VisualMode`: a [`VisualMode`] value.
-    pub fn visual_mode(mut self, value: impl Into<VisualMode>) -> Self { self.visual_mode = Some(value.into()); self }
+    pub fn visual_mode(mut self, value: impl ::std::convert::Into<VisualMode>) -> Self { self.visual_mode = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for ToolbarConfiguration {}
+impl crate::PropertyType for ToolbarConfiguration {}
 
-impl ToValue for ToolbarConfiguration {
+impl ::cloudwright_core::ToValue for ToolbarConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("HiddenToolbarItems", &self.hidden_toolbar_items)
             .opt("MaxDisplayResolution", &self.max_display_resolution)
             .opt("ToolbarType", &self.toolbar_type)
@@ -743,24 +629,24 @@ pub enum ColorTheme {
     /// `Dark`
     Dark,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ColorTheme {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ColorTheme {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ColorTheme {
+impl ::cloudwright_core::ToValue for ColorTheme {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Light => "Light",
             Self::Dark => "Dark",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -772,24 +658,24 @@ pub enum EnabledType {
     /// `Enabled`
     Enabled,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for EnabledType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for EnabledType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for EnabledType {
+impl ::cloudwright_core::ToValue for EnabledType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Disabled => "Disabled",
             Self::Enabled => "Enabled",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -813,18 +699,18 @@ pub enum MaxDisplayResolution {
     /// `size800X600`
     Size800X600,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MaxDisplayResolution {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MaxDisplayResolution {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MaxDisplayResolution {
+impl ::cloudwright_core::ToValue for MaxDisplayResolution {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Size4096X2160 => "size4096X2160",
             Self::Size3840X2160 => "size3840X2160",
@@ -834,9 +720,9 @@ impl ToValue for MaxDisplayResolution {
             Self::Size1280X720 => "size1280X720",
             Self::Size1024X768 => "size1024X768",
             Self::Size800X600 => "size800X600",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -850,25 +736,25 @@ pub enum MimeType {
     /// `image/x-icon`
     ImageXIcon,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for MimeType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for MimeType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for MimeType {
+impl ::cloudwright_core::ToValue for MimeType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::ImagePng => "image/png",
             Self::ImageJpeg => "image/jpeg",
             Self::ImageXIcon => "image/x-icon",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -886,27 +772,27 @@ pub enum ToolbarItem {
     /// `Microphone`
     Microphone,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ToolbarItem {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ToolbarItem {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ToolbarItem {
+impl ::cloudwright_core::ToValue for ToolbarItem {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Windows => "Windows",
             Self::DualMonitor => "DualMonitor",
             Self::FullScreen => "FullScreen",
             Self::Webcam => "Webcam",
             Self::Microphone => "Microphone",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -918,24 +804,24 @@ pub enum ToolbarType {
     /// `Docked`
     Docked,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for ToolbarType {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for ToolbarType {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for ToolbarType {
+impl ::cloudwright_core::ToValue for ToolbarType {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Floating => "Floating",
             Self::Docked => "Docked",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
 }
 
@@ -947,23 +833,132 @@ pub enum VisualMode {
     /// `Light`
     Light,
     /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
+    Expr(::cloudwright_core::Value),
 }
 
-impl From<Value> for VisualMode {
-    fn from(v: Value) -> Self {
+impl ::std::convert::From<::cloudwright_core::Value> for VisualMode {
+    fn from(v: ::cloudwright_core::Value) -> Self {
         Self::Expr(v)
     }
 }
 
-impl ToValue for VisualMode {
+impl ::cloudwright_core::ToValue for VisualMode {
     #[inline]
-    fn to_value(&self) -> Value {
+    fn to_value(&self) -> ::cloudwright_core::Value {
         let s = match self {
             Self::Dark => "Dark",
             Self::Light => "Light",
-            Self::Expr(v) => return v.clone(),
+            Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
-        Value::String(s.to_owned())
+        ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new(
+        "(^s3://[a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)",
+    );
+    pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
+    pub(crate) static PATTERN_2: Pattern = Pattern::new(
+        "^(\\.?)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$",
+    );
+    pub(crate) static PATTERN_3: Pattern = Pattern::new("^/(\\S)*$");
+    pub(crate) static PATTERN_4: Pattern = Pattern::new(
+        "^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$",
+    );
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
+        properties: &[
+            ("AdditionalEncryptionContext", Shape::Typed(json_type::OBJECT)),
+            ("BrandingConfiguration", Shape::Object(&RULE_BrandingConfiguration)),
+            ("CookieSynchronizationConfiguration", Shape::Object(&RULE_CookieSynchronizationConfiguration)),
+            ("CopyAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+            ("DeepLinkAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("DisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
+            ("DownloadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("IdleDisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+            ("PasteAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("PrintAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+            ("ToolbarConfiguration", Shape::Object(&RULE_ToolbarConfiguration)),
+            ("UploadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+            ("WebAuthnAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ],
+        required: &["CopyAllowed", "DownloadAllowed", "PasteAllowed", "PrintAllowed", "UploadAllowed"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_BrandingConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("ColorTheme", Shape::Str(&StrRule { allowed: &["Light", "Dark"], ..StrRule::ANY })),
+            ("Favicon", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("FaviconMetadata", Shape::Object(&RULE_ImageMetadata)),
+            ("LocalizedStrings", Shape::Typed(json_type::OBJECT)),
+            ("Logo", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("LogoMetadata", Shape::Object(&RULE_ImageMetadata)),
+            ("TermsOfService", Shape::Str(&StrRule { max_len: Some(153600), ..StrRule::ANY })),
+            ("Wallpaper", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+            ("WallpaperMetadata", Shape::Object(&RULE_ImageMetadata)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CookieSpecification: ObjRule = ObjRule {
+        properties: &[
+            ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+            ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+            ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ],
+        required: &["Domain"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("Allowlist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10), unique: false })),
+            ("Blocklist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10), unique: false })),
+        ],
+        required: &["Allowlist"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ImageMetadata: ObjRule = ObjRule {
+        properties: &[
+            ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+            ("LastUploadTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+            ("MimeType", Shape::Str(&StrRule { allowed: &["image/png", "image/jpeg", "image/x-icon"], ..StrRule::ANY })),
+        ],
+        required: &["FileExtension", "LastUploadTimestamp", "MimeType"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ToolbarConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("HiddenToolbarItems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Windows", "DualMonitor", "FullScreen", "Webcam", "Microphone"], ..StrRule::ANY }), min_items: None, max_items: None, unique: false })),
+            ("MaxDisplayResolution", Shape::Str(&StrRule { allowed: &["size4096X2160", "size3840X2160", "size3440X1440", "size2560X1440", "size1920X1080", "size1280X720", "size1024X768", "size800X600"], ..StrRule::ANY })),
+            ("ToolbarType", Shape::Str(&StrRule { allowed: &["Floating", "Docked"], ..StrRule::ANY })),
+            ("VisualMode", Shape::Str(&StrRule { allowed: &["Dark", "Light"], ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,31 +5,7 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-/// The required properties of [`Group`], by name: `Group::new(GroupRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupRequired {
-    /// `GroupName`: a string, required.
-    pub group_name: Str,
-}
-
-#[rustfmt::skip]
-pub(crate) static RULE_Group: ObjRule = ObjRule {
-    properties: &[
-        ("FilterExpression", Shape::STR),
-        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("InsightsConfiguration", Shape::Object(&RULE_InsightsConfiguration)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    required: &["GroupName"],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::XRay::Group` resource.
 ///
@@ -46,26 +22,26 @@ pub struct Group {
     /// `FilterExpression`: a string.
     ///
     /// The filter expression defining the parameters to include traces.
-    pub filter_expression: Option<Str>,
+    pub filter_expression: ::std::option::Option<::cloudwright_core::Str>,
     /// `GroupName`: a string, required.
     ///
     /// The unique case-sensitive name of the group.
     ///
     /// Length 1 to 32.
-    pub group_name: Str,
+    pub group_name: ::cloudwright_core::Str,
     /// `InsightsConfiguration`: an [`InsightsConfiguration`] object.
     ///
     /// The structure containing configurations related to insights.
     ///
     /// - The InsightsEnabled boolean can be set to true to enable insights for the group or false to disable insights for the group.
     /// - The NotificationsEnabled boolean can be set to true to enable insights notifications through Amazon EventBridge for the group.
-    pub insights_configuration: Option<Obj<InsightsConfiguration>>,
+    pub insights_configuration: ::std::option::Option<crate::Obj<InsightsConfiguration>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -75,7 +51,7 @@ impl Group {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::XRay::Group",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-group.html",
         primary_identifier: &["GroupARN"],
@@ -86,48 +62,50 @@ impl Group {
         read_only: &["GroupARN"],
         attributes: &["GroupARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
-    /// A `Group` with its required properties, named in a [`GroupRequired`].
+    /// A `Group` with its one required property, `GroupName`.
     #[inline]
-    pub fn new(required: GroupRequired) -> Self {
+    pub fn new(value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self {
         Self {
-            filter_expression: None,
-            group_name: required.group_name,
-            insights_configuration: None,
-            tags: None,
+            filter_expression: ::std::option::Option::None,
+            group_name: value.into(),
+            insights_configuration: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
         }
     }
 
     /// `FilterExpression`: a string.
-    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self { self.filter_expression = Some(value.into()); self }
+    pub fn filter_expression(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.filter_expression = ::std::option::Option::Some(value.into()); self }
     /// `GroupName`: a string, required.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
+    pub fn group_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.group_name = value.into(); self }
     /// `InsightsConfiguration`: an [`InsightsConfiguration`] object.
-    pub fn insights_configuration(mut self, value: impl Into<Obj<InsightsConfiguration>>) -> Self { self.insights_configuration = Some(value.into()); self }
+    pub fn insights_configuration(mut self, value: impl ::std::convert::Into<crate::Obj<InsightsConfiguration>>) -> Self { self.insights_configuration = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for Group {
+impl ::cloudwright_core::Resource for Group {
     type Attributes = GroupAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_Group, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_Group, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for Group {
+impl ::cloudwright_core::ToValue for Group {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("FilterExpression", &self.filter_expression)
             .req("GroupName", &self.group_name)
             .opt("InsightsConfiguration", &self.insights_configuration)
@@ -136,12 +114,12 @@ impl ToValue for Group {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`Group`]: `Handle<Group>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct GroupAttributes(ResourceRef);
+pub struct GroupAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for GroupAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for GroupAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -151,20 +129,10 @@ impl GroupAttributes {
     ///
     /// The group ARN that was created or updated.
     #[inline]
-    pub fn group_arn(&self) -> Value {
-        self.0.get_att("GroupARN")
+    pub fn group_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("GroupARN"))
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_InsightsConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("InsightsEnabled", Shape::Bool),
-        ("NotificationsEnabled", Shape::Bool),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `InsightsConfiguration` property type of `AWS::XRay::Group`.
 ///
@@ -176,11 +144,11 @@ pub struct InsightsConfiguration {
     /// `InsightsEnabled`: a boolean.
     ///
     /// Set the InsightsEnabled value to true to enable insights or false to disable insights.
-    pub insights_enabled: Option<Bool>,
+    pub insights_enabled: ::std::option::Option<::cloudwright_core::Bool>,
     /// `NotificationsEnabled`: a boolean.
     ///
     /// Set the NotificationsEnabled value to true to enable insights notifications. Notifications can only be enabled on a group with InsightsEnabled set to true.
-    pub notifications_enabled: Option<Bool>,
+    pub notifications_enabled: ::std::option::Option<::cloudwright_core::Bool>,
 }
 
 #[rustfmt::skip]
@@ -188,23 +156,55 @@ impl InsightsConfiguration {
     /// A `InsightsConfiguration` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `InsightsEnabled`: a boolean.
-    pub fn insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.insights_enabled = Some(value.into()); self }
+    pub fn insights_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.insights_enabled = ::std::option::Option::Some(value.into()); self }
     /// `NotificationsEnabled`: a boolean.
-    pub fn notifications_enabled(mut self, value: impl Into<Bool>) -> Self { self.notifications_enabled = Some(value.into()); self }
+    pub fn notifications_enabled(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.notifications_enabled = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for InsightsConfiguration {}
+impl crate::PropertyType for InsightsConfiguration {}
 
-impl ToValue for InsightsConfiguration {
+impl ::cloudwright_core::ToValue for InsightsConfiguration {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("InsightsEnabled", &self.insights_enabled)
             .opt("NotificationsEnabled", &self.notifications_enabled)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_Group: ObjRule = ObjRule {
+        properties: &[
+            ("FilterExpression", Shape::STR),
+            ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("InsightsConfiguration", Shape::Object(&RULE_InsightsConfiguration)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        required: &["GroupName"],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_InsightsConfiguration: ObjRule = ObjRule {
+        properties: &[
+            ("InsightsEnabled", Shape::Bool),
+            ("NotificationsEnabled", Shape::Bool),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -22,7 +22,7 @@ pub mod shared;
 pub mod transaction_search_config;
 
 #[cfg(feature = "xray")]
-pub use group::{Group, GroupAttributes, GroupRequired};
+pub use group::{Group, GroupAttributes};
 #[cfg(feature = "xray")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
 #[cfg(feature = "xray")]

@@ -5,30 +5,14 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
-
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a string, required.
-    pub policy_document: Str,
+    pub policy_document: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[
-        ("BypassPolicyLockoutCheck", Shape::Bool),
-        ("PolicyDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
-        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-    ],
-    required: &["PolicyName", "PolicyDocument"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::XRay::ResourcePolicy` resource.
 ///
@@ -48,19 +32,19 @@ pub struct ResourcePolicy {
     /// A flag to indicate whether to bypass the resource-based policy lockout safety check.
     ///
     /// Write-only: CloudFormation does not return it.
-    pub bypass_policy_lockout_check: Option<Bool>,
+    pub bypass_policy_lockout_check: ::std::option::Option<::cloudwright_core::Bool>,
     /// `PolicyDocument`: a string, required.
     ///
     /// The resource-based policy document, which can be up to 5kb in size.
     ///
     /// Length 1 to 5120.
-    pub policy_document: Str,
+    pub policy_document: ::cloudwright_core::Str,
     /// `PolicyName`: a string, required.
     ///
     /// The name of the resource-based policy. Must be unique within a specific AWS account.
     ///
     /// Pattern `[\w+=,.@-]+`; length 1 to 128; create-only: changing it replaces the resource.
-    pub policy_name: Str,
+    pub policy_name: ::cloudwright_core::Str,
 }
 
 #[rustfmt::skip]
@@ -70,7 +54,7 @@ impl ResourcePolicy {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::XRay::ResourcePolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-resourcepolicy.html",
         primary_identifier: &["PolicyName"],
@@ -81,42 +65,44 @@ impl ResourcePolicy {
         read_only: &[],
         attributes: &[],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
     #[inline]
     pub fn new(required: ResourcePolicyRequired) -> Self {
         Self {
-            bypass_policy_lockout_check: None,
+            bypass_policy_lockout_check: ::std::option::Option::None,
             policy_document: required.policy_document,
             policy_name: required.policy_name,
         }
     }
 
     /// `BypassPolicyLockoutCheck`: a boolean.
-    pub fn bypass_policy_lockout_check(mut self, value: impl Into<Bool>) -> Self { self.bypass_policy_lockout_check = Some(value.into()); self }
+    pub fn bypass_policy_lockout_check(mut self, value: impl ::std::convert::Into<::cloudwright_core::Bool>) -> Self { self.bypass_policy_lockout_check = ::std::option::Option::Some(value.into()); self }
     /// `PolicyDocument`: a string, required.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
+    pub fn policy_document(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
+    pub fn policy_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.policy_name = value.into(); self }
 }
 
-impl Resource for ResourcePolicy {
+impl ::cloudwright_core::Resource for ResourcePolicy {
     type Attributes = ResourcePolicyAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_ResourcePolicy, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_ResourcePolicy, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for ResourcePolicy {
+impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt(
                 "BypassPolicyLockoutCheck",
                 &self.bypass_policy_lockout_check,
@@ -127,12 +113,33 @@ impl ToValue for ResourcePolicy {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`ResourcePolicy`]: `Handle<ResourcePolicy>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
 pub struct ResourcePolicyAttributes(());
 
-impl From<ResourceRef> for ResourcePolicyAttributes {
-    fn from(_: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for ResourcePolicyAttributes {
+    fn from(_: ::cloudwright_core::ResourceRef) -> Self {
         Self(())
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+        properties: &[
+            ("BypassPolicyLockoutCheck", Shape::Bool),
+            ("PolicyDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
+            ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ],
+        required: &["PolicyName", "PolicyDocument"],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

@@ -5,32 +5,15 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
-    properties: &[
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
-        ("SamplingRuleRecord", Shape::Object(&RULE_SamplingRuleRecord)),
-        ("SamplingRuleUpdate", Shape::Object(&RULE_SamplingRuleUpdate)),
-        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
-    ],
-    closed: true,
-    tagged: true,
-    ..OBJ_RULE
-};
 
 /// The `AWS::XRay::SamplingRule` resource.
 ///
 /// Use the `AWS::XRay::SamplingRule` resource to specify a sampling rule, which controls sampling behavior for instrumented applications. Include a `SamplingRule` entity to create or update a sampling rule.
 ///
-/// &gt; `SamplingRule.Version` can only be set when creating a sampling rule. Updating the version will cause the update to fail.
+/// \> `SamplingRule.Version` can only be set when creating a sampling rule. Updating the version will cause the update to fail.
 ///
-/// Services retrieve rules with \[GetSamplingRules\](<https://docs.aws.amazon.com//xray/latest/api/API_GetSamplingRules.html>) , and evaluate each rule in ascending order of *priority* for each request. If a rule matches, the service records a trace, borrowing it from the reservoir size. After 10 seconds, the service reports back to X-Ray with \[GetSamplingTargets\](<https://docs.aws.amazon.com//xray/latest/api/API_GetSamplingTargets.html>) to get updated versions of each in-use rule. The updated rule contains a trace quota that the service can use instead of borrowing from the reservoir.
+/// Services retrieve rules with [GetSamplingRules](https://docs.aws.amazon.com//xray/latest/api/API_GetSamplingRules.html) , and evaluate each rule in ascending order of *priority* for each request. If a rule matches, the service records a trace, borrowing it from the reservoir size. After 10 seconds, the service reports back to X-Ray with [GetSamplingTargets](https://docs.aws.amazon.com//xray/latest/api/API_GetSamplingTargets.html) to get updated versions of each in-use rule. The updated rule contains a trace quota that the service can use instead of borrowing from the reservoir.
 ///
 /// `Ref` returns its `RuleARN` (the primary identifier).
 /// `Fn::GetAtt` attributes are the methods of [`SamplingRuleAttributes`], which `Handle<SamplingRule>` dereferences to.
@@ -46,25 +29,25 @@ pub struct SamplingRule {
     /// The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
     ///
     /// Length 1 to 32; deprecated.
-    pub rule_name: Option<Str>,
+    pub rule_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamplingRule`: a [`SamplingRuleProperty`] object.
     ///
     /// The sampling rule to be created or updated.
-    pub sampling_rule: Option<Obj<SamplingRuleProperty>>,
+    pub sampling_rule: ::std::option::Option<crate::Obj<SamplingRuleProperty>>,
     /// `SamplingRuleRecord`: a [`SamplingRuleRecord`] object.
     ///
     /// Deprecated.
-    pub sampling_rule_record: Option<Obj<SamplingRuleRecord>>,
+    pub sampling_rule_record: ::std::option::Option<crate::Obj<SamplingRuleRecord>>,
     /// `SamplingRuleUpdate`: a [`SamplingRuleUpdate`] object.
     ///
     /// Deprecated.
-    pub sampling_rule_update: Option<Obj<SamplingRuleUpdate>>,
+    pub sampling_rule_update: ::std::option::Option<crate::Obj<SamplingRuleUpdate>>,
     /// `Tags`: a list of [`Tag`] objects.
     ///
     /// An array of key-value pairs to apply to this resource.
     ///
     /// Items 0 to 200.
-    pub tags: Option<List<Tag>>,
+    pub tags: ::std::option::Option<::cloudwright_core::List<Tag>>,
 }
 
 #[rustfmt::skip]
@@ -74,7 +57,7 @@ impl SamplingRule {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::XRay::SamplingRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-samplingrule.html",
         primary_identifier: &["RuleARN"],
@@ -85,45 +68,47 @@ impl SamplingRule {
         read_only: &["RuleARN"],
         attributes: &["RuleARN"],
         taggable: true,
-        tag_format: TagFormat::KeyValueList,
+        tag_format: ::cloudwright_core::TagFormat::KeyValueList,
     };
 
     /// A `SamplingRule` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `RuleName`: a string.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRule`: a [`SamplingRuleProperty`] object.
-    pub fn sampling_rule(mut self, value: impl Into<Obj<SamplingRuleProperty>>) -> Self { self.sampling_rule = Some(value.into()); self }
+    pub fn sampling_rule(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingRuleProperty>>) -> Self { self.sampling_rule = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRuleRecord`: a [`SamplingRuleRecord`] object.
-    pub fn sampling_rule_record(mut self, value: impl Into<Obj<SamplingRuleRecord>>) -> Self { self.sampling_rule_record = Some(value.into()); self }
+    pub fn sampling_rule_record(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingRuleRecord>>) -> Self { self.sampling_rule_record = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRuleUpdate`: a [`SamplingRuleUpdate`] object.
-    pub fn sampling_rule_update(mut self, value: impl Into<Obj<SamplingRuleUpdate>>) -> Self { self.sampling_rule_update = Some(value.into()); self }
+    pub fn sampling_rule_update(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingRuleUpdate>>) -> Self { self.sampling_rule_update = ::std::option::Option::Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
+    pub fn tags(mut self, value: impl ::std::convert::Into<::cloudwright_core::List<Tag>>) -> Self { self.tags = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for SamplingRule {
+impl ::cloudwright_core::Resource for SamplingRule {
     type Attributes = SamplingRuleAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn tag_format(&self) -> TagFormat {
-        TagFormat::KeyValueList
+    fn tag_format(&self) -> ::cloudwright_core::TagFormat {
+        ::cloudwright_core::TagFormat::KeyValueList
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_SamplingRule, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_SamplingRule, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for SamplingRule {
+impl ::cloudwright_core::ToValue for SamplingRule {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("RuleName", &self.rule_name)
             .opt("SamplingRule", &self.sampling_rule)
             .opt("SamplingRuleRecord", &self.sampling_rule_record)
@@ -133,12 +118,12 @@ impl ToValue for SamplingRule {
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`SamplingRule`]: `Handle<SamplingRule>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`SamplingRule`]: `Handle<SamplingRule>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct SamplingRuleAttributes(ResourceRef);
+pub struct SamplingRuleAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for SamplingRuleAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for SamplingRuleAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -146,8 +131,8 @@ impl From<ResourceRef> for SamplingRuleAttributes {
 impl SamplingRuleAttributes {
     /// `Fn::GetAtt` `RuleARN`: a string.
     #[inline]
-    pub fn rule_arn(&self) -> Value {
-        self.0.get_att("RuleARN")
+    pub fn rule_arn(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("RuleARN"))
     }
 }
 
@@ -155,21 +140,10 @@ impl SamplingRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamplingRateBoostRequired {
     /// `CooldownWindowMinutes`: an integer, required.
-    pub cooldown_window_minutes: Int,
+    pub cooldown_window_minutes: ::cloudwright_core::Int,
     /// `MaxRate`: a number, required.
-    pub max_rate: Num,
+    pub max_rate: ::cloudwright_core::Num,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamplingRateBoost: ObjRule = ObjRule {
-    properties: &[
-        ("CooldownWindowMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-        ("MaxRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["MaxRate", "CooldownWindowMinutes"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SamplingRateBoost` property type of `AWS::XRay::SamplingRule`.
 ///
@@ -181,13 +155,13 @@ pub struct SamplingRateBoost {
     /// Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
     ///
     /// Value at least 1.
-    pub cooldown_window_minutes: Int,
+    pub cooldown_window_minutes: ::cloudwright_core::Int,
     /// `MaxRate`: a number, required.
     ///
     /// The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
     ///
     /// Value 0 to 1.
-    pub max_rate: Num,
+    pub max_rate: ::cloudwright_core::Num,
 }
 
 #[rustfmt::skip]
@@ -202,17 +176,17 @@ impl SamplingRateBoost {
     }
 
     /// `CooldownWindowMinutes`: an integer, required.
-    pub fn cooldown_window_minutes(mut self, value: impl Into<Int>) -> Self { self.cooldown_window_minutes = value.into(); self }
+    pub fn cooldown_window_minutes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.cooldown_window_minutes = value.into(); self }
     /// `MaxRate`: a number, required.
-    pub fn max_rate(mut self, value: impl Into<Num>) -> Self { self.max_rate = value.into(); self }
+    pub fn max_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.max_rate = value.into(); self }
 }
 
-impl PropertyType for SamplingRateBoost {}
+impl crate::PropertyType for SamplingRateBoost {}
 
-impl ToValue for SamplingRateBoost {
+impl ::cloudwright_core::ToValue for SamplingRateBoost {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .req("CooldownWindowMinutes", &self.cooldown_window_minutes)
             .req("MaxRate", &self.max_rate)
             .build()
@@ -223,47 +197,24 @@ impl ToValue for SamplingRateBoost {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamplingRulePropertyRequired {
     /// `FixedRate`: a number, required.
-    pub fixed_rate: Num,
+    pub fixed_rate: ::cloudwright_core::Num,
     /// `HTTPMethod`: a string, required.
-    pub http_method: Str,
+    pub http_method: ::cloudwright_core::Str,
     /// `Host`: a string, required.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `ReservoirSize`: an integer, required.
-    pub reservoir_size: Int,
+    pub reservoir_size: ::cloudwright_core::Int,
     /// `ResourceARN`: a string, required.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `ServiceName`: a string, required.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
     /// `ServiceType`: a string, required.
-    pub service_type: Str,
+    pub service_type: ::cloudwright_core::Str,
     /// `URLPath`: a string, required.
-    pub url_path: Str,
+    pub url_path: ::cloudwright_core::Str,
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("HTTPMethod", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(9999.0), ..NumRule::ANY })),
-        ("ReservoirSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
-        ("RuleARN", Shape::STR),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("SamplingRateBoost", Shape::Object(&RULE_SamplingRateBoost)),
-        ("ServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("ServiceType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
-        ("URLPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
-        ("Version", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
-    ],
-    required: &["FixedRate", "Host", "HTTPMethod", "Priority", "ReservoirSize", "ResourceARN", "ServiceName", "ServiceType", "URLPath"],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SamplingRule` property type of `AWS::XRay::SamplingRule`.
 ///
@@ -281,81 +232,81 @@ pub struct SamplingRuleProperty {
     /// *Key Length Constraints:* Minimum length of 1. Maximum length of 32.
     ///
     /// *Value Length Constraints:* Minimum length of 1. Maximum length of 32.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `FixedRate`: a number, required.
     ///
     /// The percentage of matching requests to instrument, after the reservoir is exhausted.
     ///
     /// Value 0 to 1.
-    pub fixed_rate: Num,
+    pub fixed_rate: ::cloudwright_core::Num,
     /// `HTTPMethod`: a string, required.
     ///
     /// Matches the HTTP method of a request.
     ///
     /// Length 0 to 10.
-    pub http_method: Str,
+    pub http_method: ::cloudwright_core::Str,
     /// `Host`: a string, required.
     ///
     /// Matches the hostname from a request URL.
     ///
     /// Length 0 to 64.
-    pub host: Str,
+    pub host: ::cloudwright_core::Str,
     /// `Priority`: an integer, required.
     ///
     /// The priority of the sampling rule.
     ///
     /// Value 1 to 9999.
-    pub priority: Int,
+    pub priority: ::cloudwright_core::Int,
     /// `ReservoirSize`: an integer, required.
     ///
     /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
     ///
     /// Value at least 0.
-    pub reservoir_size: Int,
+    pub reservoir_size: ::cloudwright_core::Int,
     /// `ResourceARN`: a string, required.
     ///
     /// Matches the ARN of the AWS resource on which the service runs.
     ///
     /// Length 0 to 500.
-    pub resource_arn: Str,
+    pub resource_arn: ::cloudwright_core::Str,
     /// `RuleARN`: a string.
     ///
     /// The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
     ///
-    /// &gt; Specifying a sampling rule by name is recommended, as specifying by ARN will be deprecated in future.
-    pub rule_arn: Option<Str>,
+    /// \> Specifying a sampling rule by name is recommended, as specifying by ARN will be deprecated in future.
+    pub rule_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleName`: a string.
     ///
     /// The name of the sampling rule. Specify a rule by either name or ARN, but not both.
     ///
     /// Length 1 to 32.
-    pub rule_name: Option<Str>,
+    pub rule_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamplingRateBoost`: a [`SamplingRateBoost`] object.
-    pub sampling_rate_boost: Option<Obj<SamplingRateBoost>>,
+    pub sampling_rate_boost: ::std::option::Option<crate::Obj<SamplingRateBoost>>,
     /// `ServiceName`: a string, required.
     ///
     /// Matches the `name` that the service uses to identify itself in segments.
     ///
     /// Length 0 to 64.
-    pub service_name: Str,
+    pub service_name: ::cloudwright_core::Str,
     /// `ServiceType`: a string, required.
     ///
     /// Matches the `origin` that the service uses to identify its type in segments.
     ///
     /// Length 0 to 64.
-    pub service_type: Str,
+    pub service_type: ::cloudwright_core::Str,
     /// `URLPath`: a string, required.
     ///
     /// Matches the path from a request URL.
     ///
     /// Length 0 to 128.
-    pub url_path: Str,
+    pub url_path: ::cloudwright_core::Str,
     /// `Version`: an integer.
     ///
     /// The version of the sampling rule. `Version` can only be set when creating a new sampling rule.
     ///
     /// Value at least 1.
-    pub version: Option<Int>,
+    pub version: ::std::option::Option<::cloudwright_core::Int>,
 }
 
 #[rustfmt::skip]
@@ -364,59 +315,59 @@ impl SamplingRuleProperty {
     #[inline]
     pub fn new(required: SamplingRulePropertyRequired) -> Self {
         Self {
-            attributes: None,
+            attributes: ::std::option::Option::None,
             fixed_rate: required.fixed_rate,
             http_method: required.http_method,
             host: required.host,
             priority: required.priority,
             reservoir_size: required.reservoir_size,
             resource_arn: required.resource_arn,
-            rule_arn: None,
-            rule_name: None,
-            sampling_rate_boost: None,
+            rule_arn: ::std::option::Option::None,
+            rule_name: ::std::option::Option::None,
+            sampling_rate_boost: ::std::option::Option::None,
             service_name: required.service_name,
             service_type: required.service_type,
             url_path: required.url_path,
-            version: None,
+            version: ::std::option::Option::None,
         }
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `FixedRate`: a number, required.
-    pub fn fixed_rate(mut self, value: impl Into<Num>) -> Self { self.fixed_rate = value.into(); self }
+    pub fn fixed_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.fixed_rate = value.into(); self }
     /// `HTTPMethod`: a string, required.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = value.into(); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_method = value.into(); self }
     /// `Host`: a string, required.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = value.into(); self }
     /// `Priority`: an integer, required.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = value.into(); self }
     /// `ReservoirSize`: an integer, required.
-    pub fn reservoir_size(mut self, value: impl Into<Int>) -> Self { self.reservoir_size = value.into(); self }
+    pub fn reservoir_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.reservoir_size = value.into(); self }
     /// `ResourceARN`: a string, required.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RuleARN`: a string.
-    pub fn rule_arn(mut self, value: impl Into<Str>) -> Self { self.rule_arn = Some(value.into()); self }
+    pub fn rule_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_arn = ::std::option::Option::Some(value.into()); self }
     /// `RuleName`: a string.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRateBoost`: a [`SamplingRateBoost`] object.
-    pub fn sampling_rate_boost(mut self, value: impl Into<Obj<SamplingRateBoost>>) -> Self { self.sampling_rate_boost = Some(value.into()); self }
+    pub fn sampling_rate_boost(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingRateBoost>>) -> Self { self.sampling_rate_boost = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string, required.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = value.into(); self }
     /// `ServiceType`: a string, required.
-    pub fn service_type(mut self, value: impl Into<Str>) -> Self { self.service_type = value.into(); self }
+    pub fn service_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_type = value.into(); self }
     /// `URLPath`: a string, required.
-    pub fn url_path(mut self, value: impl Into<Str>) -> Self { self.url_path = value.into(); self }
+    pub fn url_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url_path = value.into(); self }
     /// `Version`: an integer.
-    pub fn version(mut self, value: impl Into<Int>) -> Self { self.version = Some(value.into()); self }
+    pub fn version(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.version = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SamplingRuleProperty {}
+impl crate::PropertyType for SamplingRuleProperty {}
 
-impl ToValue for SamplingRuleProperty {
+impl ::cloudwright_core::ToValue for SamplingRuleProperty {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .req("FixedRate", &self.fixed_rate)
             .req("HTTPMethod", &self.http_method)
@@ -435,17 +386,6 @@ impl ToValue for SamplingRuleProperty {
     }
 }
 
-#[rustfmt::skip]
-pub(crate) static RULE_SamplingRuleRecord: ObjRule = ObjRule {
-    properties: &[
-        ("CreatedAt", Shape::STR),
-        ("ModifiedAt", Shape::STR),
-        ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `SamplingRuleRecord` property type of `AWS::XRay::SamplingRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-xray-samplingrule-samplingrulerecord.html>
@@ -454,13 +394,13 @@ pub struct SamplingRuleRecord {
     /// `CreatedAt`: a string.
     ///
     /// When the rule was created, in Unix time seconds.
-    pub created_at: Option<Str>,
+    pub created_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `ModifiedAt`: a string.
     ///
     /// When the rule was modified, in Unix time seconds.
-    pub modified_at: Option<Str>,
+    pub modified_at: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamplingRule`: a [`SamplingRuleProperty`] object.
-    pub sampling_rule: Option<Obj<SamplingRuleProperty>>,
+    pub sampling_rule: ::std::option::Option<crate::Obj<SamplingRuleProperty>>,
 }
 
 #[rustfmt::skip]
@@ -468,50 +408,29 @@ impl SamplingRuleRecord {
     /// A `SamplingRuleRecord` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `CreatedAt`: a string.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
+    pub fn created_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.created_at = ::std::option::Option::Some(value.into()); self }
     /// `ModifiedAt`: a string.
-    pub fn modified_at(mut self, value: impl Into<Str>) -> Self { self.modified_at = Some(value.into()); self }
+    pub fn modified_at(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.modified_at = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRule`: a [`SamplingRuleProperty`] object.
-    pub fn sampling_rule(mut self, value: impl Into<Obj<SamplingRuleProperty>>) -> Self { self.sampling_rule = Some(value.into()); self }
+    pub fn sampling_rule(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingRuleProperty>>) -> Self { self.sampling_rule = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SamplingRuleRecord {}
+impl crate::PropertyType for SamplingRuleRecord {}
 
-impl ToValue for SamplingRuleRecord {
+impl ::cloudwright_core::ToValue for SamplingRuleRecord {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("CreatedAt", &self.created_at)
             .opt("ModifiedAt", &self.modified_at)
             .opt("SamplingRule", &self.sampling_rule)
             .build()
     }
 }
-
-#[rustfmt::skip]
-pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
-    properties: &[
-        ("Attributes", Shape::Typed(json_type::OBJECT)),
-        ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
-        ("HTTPMethod", Shape::Str(&StrRule { max_len: Some(10), ..StrRule::ANY })),
-        ("Host", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
-        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(9999.0), ..NumRule::ANY })),
-        ("ReservoirSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
-        ("ResourceARN", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
-        ("RuleARN", Shape::STR),
-        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
-        ("SamplingRateBoost", Shape::Object(&RULE_SamplingRateBoost)),
-        ("ServiceName", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
-        ("ServiceType", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
-        ("URLPath", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
 
 /// The `SamplingRuleUpdate` property type of `AWS::XRay::SamplingRule`.
 ///
@@ -521,73 +440,73 @@ pub struct SamplingRuleUpdate {
     /// `Attributes`: a JSON value.
     ///
     /// Matches attributes derived from the request.
-    pub attributes: Option<Json>,
+    pub attributes: ::std::option::Option<::cloudwright_core::Json>,
     /// `FixedRate`: a number.
     ///
     /// The percentage of matching requests to instrument, after the reservoir is exhausted.
     ///
     /// Value 0 to 1.
-    pub fixed_rate: Option<Num>,
+    pub fixed_rate: ::std::option::Option<::cloudwright_core::Num>,
     /// `HTTPMethod`: a string.
     ///
     /// Matches the HTTP method from a request URL.
     ///
     /// Length at most 10.
-    pub http_method: Option<Str>,
+    pub http_method: ::std::option::Option<::cloudwright_core::Str>,
     /// `Host`: a string.
     ///
     /// Matches the hostname from a request URL.
     ///
     /// Length at most 64.
-    pub host: Option<Str>,
+    pub host: ::std::option::Option<::cloudwright_core::Str>,
     /// `Priority`: an integer.
     ///
     /// The priority of the sampling rule.
     ///
     /// Value 1 to 9999.
-    pub priority: Option<Int>,
+    pub priority: ::std::option::Option<::cloudwright_core::Int>,
     /// `ReservoirSize`: an integer.
     ///
     /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
     ///
     /// Value at least 0.
-    pub reservoir_size: Option<Int>,
+    pub reservoir_size: ::std::option::Option<::cloudwright_core::Int>,
     /// `ResourceARN`: a string.
     ///
     /// Matches the ARN of the AWS resource on which the service runs.
     ///
     /// Length at most 500.
-    pub resource_arn: Option<Str>,
+    pub resource_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleARN`: a string.
     ///
     /// The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
-    pub rule_arn: Option<Str>,
+    pub rule_arn: ::std::option::Option<::cloudwright_core::Str>,
     /// `RuleName`: a string.
     ///
     /// The ARN of the sampling rule. Specify a rule by either name or ARN, but not both.
     ///
     /// Length 1 to 32.
-    pub rule_name: Option<Str>,
+    pub rule_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `SamplingRateBoost`: a [`SamplingRateBoost`] object.
-    pub sampling_rate_boost: Option<Obj<SamplingRateBoost>>,
+    pub sampling_rate_boost: ::std::option::Option<crate::Obj<SamplingRateBoost>>,
     /// `ServiceName`: a string.
     ///
     /// Matches the name that the service uses to identify itself in segments.
     ///
     /// Length at most 64.
-    pub service_name: Option<Str>,
+    pub service_name: ::std::option::Option<::cloudwright_core::Str>,
     /// `ServiceType`: a string.
     ///
     /// Matches the origin that the service uses to identify its type in segments.
     ///
     /// Length at most 64.
-    pub service_type: Option<Str>,
+    pub service_type: ::std::option::Option<::cloudwright_core::Str>,
     /// `URLPath`: a string.
     ///
     /// Matches the path from a request URL.
     ///
     /// Length at most 128.
-    pub url_path: Option<Str>,
+    pub url_path: ::std::option::Option<::cloudwright_core::Str>,
 }
 
 #[rustfmt::skip]
@@ -595,43 +514,43 @@ impl SamplingRuleUpdate {
     /// A `SamplingRuleUpdate` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `Attributes`: a JSON value.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
+    pub fn attributes(mut self, value: impl ::std::convert::Into<::cloudwright_core::Json>) -> Self { self.attributes = ::std::option::Option::Some(value.into()); self }
     /// `FixedRate`: a number.
-    pub fn fixed_rate(mut self, value: impl Into<Num>) -> Self { self.fixed_rate = Some(value.into()); self }
+    pub fn fixed_rate(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.fixed_rate = ::std::option::Option::Some(value.into()); self }
     /// `HTTPMethod`: a string.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = Some(value.into()); self }
+    pub fn http_method(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.http_method = ::std::option::Option::Some(value.into()); self }
     /// `Host`: a string.
-    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = Some(value.into()); self }
+    pub fn host(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.host = ::std::option::Option::Some(value.into()); self }
     /// `Priority`: an integer.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
+    pub fn priority(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.priority = ::std::option::Option::Some(value.into()); self }
     /// `ReservoirSize`: an integer.
-    pub fn reservoir_size(mut self, value: impl Into<Int>) -> Self { self.reservoir_size = Some(value.into()); self }
+    pub fn reservoir_size(mut self, value: impl ::std::convert::Into<::cloudwright_core::Int>) -> Self { self.reservoir_size = ::std::option::Option::Some(value.into()); self }
     /// `ResourceARN`: a string.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
+    pub fn resource_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.resource_arn = ::std::option::Option::Some(value.into()); self }
     /// `RuleARN`: a string.
-    pub fn rule_arn(mut self, value: impl Into<Str>) -> Self { self.rule_arn = Some(value.into()); self }
+    pub fn rule_arn(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_arn = ::std::option::Option::Some(value.into()); self }
     /// `RuleName`: a string.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
+    pub fn rule_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.rule_name = ::std::option::Option::Some(value.into()); self }
     /// `SamplingRateBoost`: a [`SamplingRateBoost`] object.
-    pub fn sampling_rate_boost(mut self, value: impl Into<Obj<SamplingRateBoost>>) -> Self { self.sampling_rate_boost = Some(value.into()); self }
+    pub fn sampling_rate_boost(mut self, value: impl ::std::convert::Into<crate::Obj<SamplingRateBoost>>) -> Self { self.sampling_rate_boost = ::std::option::Option::Some(value.into()); self }
     /// `ServiceName`: a string.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
+    pub fn service_name(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_name = ::std::option::Option::Some(value.into()); self }
     /// `ServiceType`: a string.
-    pub fn service_type(mut self, value: impl Into<Str>) -> Self { self.service_type = Some(value.into()); self }
+    pub fn service_type(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.service_type = ::std::option::Option::Some(value.into()); self }
     /// `URLPath`: a string.
-    pub fn url_path(mut self, value: impl Into<Str>) -> Self { self.url_path = Some(value.into()); self }
+    pub fn url_path(mut self, value: impl ::std::convert::Into<::cloudwright_core::Str>) -> Self { self.url_path = ::std::option::Option::Some(value.into()); self }
 }
 
-impl PropertyType for SamplingRuleUpdate {}
+impl crate::PropertyType for SamplingRuleUpdate {}
 
-impl ToValue for SamplingRuleUpdate {
+impl ::cloudwright_core::ToValue for SamplingRuleUpdate {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("Attributes", &self.attributes)
             .opt("FixedRate", &self.fixed_rate)
             .opt("HTTPMethod", &self.http_method)
@@ -647,4 +566,92 @@ impl ToValue for SamplingRuleUpdate {
             .opt("URLPath", &self.url_path)
             .build()
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    use super::super::shared::schema::RULE_Tag;
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
+        properties: &[
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
+            ("SamplingRuleRecord", Shape::Object(&RULE_SamplingRuleRecord)),
+            ("SamplingRuleUpdate", Shape::Object(&RULE_SamplingRuleUpdate)),
+            ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200), unique: false })),
+        ],
+        closed: true,
+        tagged: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamplingRateBoost: ObjRule = ObjRule {
+        properties: &[
+            ("CooldownWindowMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+            ("MaxRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["MaxRate", "CooldownWindowMinutes"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("HTTPMethod", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(9999.0), ..NumRule::ANY })),
+            ("ReservoirSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ResourceARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+            ("RuleARN", Shape::STR),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("SamplingRateBoost", Shape::Object(&RULE_SamplingRateBoost)),
+            ("ServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("ServiceType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+            ("URLPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+            ("Version", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ],
+        required: &["FixedRate", "Host", "HTTPMethod", "Priority", "ReservoirSize", "ResourceARN", "ServiceName", "ServiceType", "URLPath"],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamplingRuleRecord: ObjRule = ObjRule {
+        properties: &[
+            ("CreatedAt", Shape::STR),
+            ("ModifiedAt", Shape::STR),
+            ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
+        properties: &[
+            ("Attributes", Shape::Typed(json_type::OBJECT)),
+            ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+            ("HTTPMethod", Shape::Str(&StrRule { max_len: Some(10), ..StrRule::ANY })),
+            ("Host", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+            ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(9999.0), ..NumRule::ANY })),
+            ("ReservoirSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+            ("ResourceARN", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+            ("RuleARN", Shape::STR),
+            ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+            ("SamplingRateBoost", Shape::Object(&RULE_SamplingRateBoost)),
+            ("ServiceName", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+            ("ServiceType", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+            ("URLPath", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }

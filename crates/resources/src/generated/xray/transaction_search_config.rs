@@ -5,17 +5,6 @@
 
 #![allow(non_upper_case_globals)]
 
-use crate::support::prelude::*;
-
-#[rustfmt::skip]
-pub(crate) static RULE_TransactionSearchConfig: ObjRule = ObjRule {
-    properties: &[
-        ("IndexingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
-    ],
-    closed: true,
-    ..OBJ_RULE
-};
-
 /// The `AWS::XRay::TransactionSearchConfig` resource.
 ///
 /// This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig resource parameters.
@@ -33,7 +22,7 @@ pub struct TransactionSearchConfig {
     /// Determines the percentage of traces indexed from CloudWatch Logs to X-Ray
     ///
     /// Value 0 to 100.
-    pub indexing_percentage: Option<Num>,
+    pub indexing_percentage: ::std::option::Option<::cloudwright_core::Num>,
 }
 
 #[rustfmt::skip]
@@ -43,7 +32,7 @@ impl TransactionSearchConfig {
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
-    pub const FACTS: &'static ResourceFacts = &ResourceFacts {
+    pub const FACTS: &'static crate::ResourceFacts = &crate::ResourceFacts {
         type_name: "AWS::XRay::TransactionSearchConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-transactionsearchconfig.html",
         primary_identifier: &["AccountId"],
@@ -54,45 +43,47 @@ impl TransactionSearchConfig {
         read_only: &["AccountId"],
         attributes: &["AccountId"],
         taggable: false,
-        tag_format: TagFormat::None,
+        tag_format: ::cloudwright_core::TagFormat::None,
     };
 
     /// A `TransactionSearchConfig` with no property set (none is required).
     #[inline]
     pub fn new() -> Self {
-        Default::default()
+        ::std::default::Default::default()
     }
 
     /// `IndexingPercentage`: a number.
-    pub fn indexing_percentage(mut self, value: impl Into<Num>) -> Self { self.indexing_percentage = Some(value.into()); self }
+    pub fn indexing_percentage(mut self, value: impl ::std::convert::Into<::cloudwright_core::Num>) -> Self { self.indexing_percentage = ::std::option::Option::Some(value.into()); self }
 }
 
-impl Resource for TransactionSearchConfig {
+impl ::cloudwright_core::Resource for TransactionSearchConfig {
     type Attributes = TransactionSearchConfigAttributes;
     fn type_name(&self) -> &str {
         Self::TYPE_NAME
     }
-    fn check(properties: &Value) -> Result<(), Violation> {
-        constraint::check(&RULE_TransactionSearchConfig, properties)?;
+    fn check(
+        properties: &::cloudwright_core::Value,
+    ) -> ::std::result::Result<(), ::cloudwright_core::Violation> {
+        crate::constraint::check(&self::schema::RULE_TransactionSearchConfig, properties)?;
         crate::rules::check(Self::TYPE_NAME, properties)
     }
 }
 
-impl ToValue for TransactionSearchConfig {
+impl ::cloudwright_core::ToValue for TransactionSearchConfig {
     #[inline]
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
+    fn to_value(&self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new()
             .opt("IndexingPercentage", &self.indexing_percentage)
             .build()
     }
 }
 
-/// The `Fn::GetAtt` attributes of [`TransactionSearchConfig`]: `Handle<TransactionSearchConfig>` dereferences to this, so they read as methods of the handle.
+/// The `Fn::GetAtt` attributes of [`TransactionSearchConfig`]: `Handle<TransactionSearchConfig>` dereferences to this, so they read as methods of the handle. Each getter returns the attribute's type as the schema gives it (`Str`, `Int`, `List<Str>`, ...).
 #[derive(Clone, Debug)]
-pub struct TransactionSearchConfigAttributes(ResourceRef);
+pub struct TransactionSearchConfigAttributes(::cloudwright_core::ResourceRef);
 
-impl From<ResourceRef> for TransactionSearchConfigAttributes {
-    fn from(r: ResourceRef) -> Self {
+impl ::std::convert::From<::cloudwright_core::ResourceRef> for TransactionSearchConfigAttributes {
+    fn from(r: ::cloudwright_core::ResourceRef) -> Self {
         Self(r)
     }
 }
@@ -100,7 +91,23 @@ impl From<ResourceRef> for TransactionSearchConfigAttributes {
 impl TransactionSearchConfigAttributes {
     /// `Fn::GetAtt` `AccountId`: a string.
     #[inline]
-    pub fn account_id(&self) -> Value {
-        self.0.get_att("AccountId")
+    pub fn account_id(&self) -> ::cloudwright_core::Str {
+        ::cloudwright_core::Str(self.0.get_att("AccountId"))
     }
+}
+
+/// The schema constraints of this module's types, as data: what their
+/// `Resource::check` checks at synthesis.
+pub(crate) mod schema {
+    #[allow(unused_imports)]
+    use crate::support::prelude::*;
+
+    #[rustfmt::skip]
+    pub(crate) static RULE_TransactionSearchConfig: ObjRule = ObjRule {
+        properties: &[
+            ("IndexingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ],
+        closed: true,
+        ..OBJ_RULE
+    };
 }
